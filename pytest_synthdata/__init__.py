@@ -1,0 +1,58 @@
+"""pytest-synthdata: realistic, correlated, reproducible test data as pytest fixtures.
+
+>>> import pytest_synthdata as sd
+>>> people = sd.Schema("people", {"age": sd.Integer(low=18, high=90), "name": sd.Faker("name")})
+>>> people.sample(2, seed=1).columns.tolist()
+['age', 'name']
+
+Names are imported on first use, so that ``import pytest_synthdata`` (done by
+pytest at start-up through the plugin) does not import numpy, pandas, scipy or
+Faker in a project that never asks for synthetic data.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Boolean": "._schema",
+    "Category": "._schema",
+    "Column": "._schema",
+    "Date": "._schema",
+    "Datetime": "._schema",
+    "Faker": "._schema",
+    "Float": "._schema",
+    "Id": "._schema",
+    "Integer": "._schema",
+    "LessThan": "._schema",
+    "Model": "._model",
+    "Schema": "._schema",
+    "hookimpl": ".hookspecs",
+    "plugin_manager": "._manager",
+    "register": "._registry",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+if TYPE_CHECKING:
+    from ._manager import plugin_manager
+    from ._model import Model
+    from ._registry import register
+    from ._schema import Boolean, Category, Column, Date, Datetime, Faker, Float, Id, Integer, LessThan, Schema
+    from .hookspecs import hookimpl
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pytest_synthdata' has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -1,0 +1,150 @@
+"""The Gaussian copula: calibration, PSD repair, Cholesky and correlated draws.
+
+Users declare *rank* (Spearman) correlations between columns. For two
+continuous columns the latent Pearson correlation that produces Spearman rho is
+``2 sin(pi rho / 6)``. When either column is discrete (categories, booleans,
+small integers) ties shrink the achieved Spearman, so we compute Spearman as a
+function of the latent correlation exactly, by quadrature over the bivariate
+normal, and invert it with a root finder.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy import optimize, special
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ._marginals import RankCells
+
+__all__ = [
+    "correlate",
+    "latent_for_spearman",
+    "nearest_correlation",
+    "spearman_of_latent",
+]
+
+R_MAX = 0.9999
+_Z_LIM = 8.5
+_GL_X, _GL_W = np.polynomial.legendre.leggauss(24)
+
+
+def _outer_nodes(breaks: list[float]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Return Gauss-Legendre nodes/weights on [-Z_LIM, Z_LIM] split at ``breaks``."""
+    pts = sorted({-_Z_LIM, _Z_LIM, *(b for b in breaks if -_Z_LIM < b < _Z_LIM)})
+    refined: list[float] = [pts[0]]
+    for a, b in zip(pts[:-1], pts[1:]):
+        pieces = max(1, math.ceil((b - a) / 0.5))
+        refined.extend(a + (b - a) * (i + 1) / pieces for i in range(pieces))
+    edges = np.array(refined)
+    a, b = edges[:-1, None], edges[1:, None]
+    nodes = (a + b) / 2 + (b - a) / 2 * _GL_X[None, :]
+    weights = (b - a) / 2 * _GL_W[None, :]
+    return nodes.ravel(), weights.ravel()
+
+
+def _rank_function(cells: RankCells | None, z: NDArray[np.float64]) -> NDArray[np.float64]:
+    if cells is None:
+        return special.ndtr(z)
+    return cells.midranks[np.searchsorted(cells.cuts, z, side="right")]
+
+
+def _variance(cells: RankCells | None) -> float:
+    if cells is None:
+        return 1.0 / 12.0
+    return float((1.0 - np.sum(cells.probs**3)) / 12.0)
+
+
+def spearman_of_latent(r: float, a: RankCells | None, b: RankCells | None) -> float:
+    """Return the population Spearman correlation of two columns whose latent correlation is ``r``.
+
+    ``None`` stands for a continuous column (no ties).
+    """
+    if a is None and b is None:
+        return 6.0 / math.pi * math.asin(r / 2.0)
+    if a is None:  # put the discrete column first so the outer integral has steps
+        a, b = b, a
+    assert a is not None
+    s = math.sqrt(max(1.0 - r * r, 1e-300))
+    breaks = list(a.cuts)
+    if b is not None and abs(r) > 1e-3:
+        breaks.extend(c / r for c in b.cuts)
+    z, w = _outer_nodes(breaks)
+    g = _rank_function(a, z)
+    if b is None:
+        inner = special.ndtr(r * z / math.sqrt(2.0 - r * r))
+    else:
+        jumps = np.diff(b.midranks)
+        inner = b.midranks[0] + special.ndtr((r * z[:, None] - b.cuts[None, :]) / s) @ jumps
+    e_gh = float(np.sum(w * g * inner * np.exp(-0.5 * z * z)) / math.sqrt(2.0 * math.pi))
+    return (e_gh - 0.25) / math.sqrt(_variance(a) * _variance(b))
+
+
+def latent_for_spearman(target: float, a: RankCells | None, b: RankCells | None) -> tuple[float, float]:
+    """Return (latent r, achieved Spearman) closest to ``target``.
+
+    When the ties of discrete columns make ``target`` unattainable the latent
+    correlation is clamped and the achieved value is the closest attainable.
+    """
+    if a is None and b is None:
+        r = float(np.clip(2.0 * math.sin(math.pi * target / 6.0), -R_MAX, R_MAX))
+        return r, spearman_of_latent(r, a, b)
+    if target == 0.0:
+        return 0.0, 0.0
+    lo, hi = spearman_of_latent(-R_MAX, a, b), spearman_of_latent(R_MAX, a, b)
+    if target >= hi:
+        return R_MAX, hi
+    if target <= lo:
+        return -R_MAX, lo
+    r = optimize.brentq(lambda x: spearman_of_latent(x, a, b) - target, -R_MAX, R_MAX, xtol=1e-10)
+    return float(r), target
+
+
+def nearest_correlation(a: NDArray[np.float64], *, min_eig: float = 1e-6) -> NDArray[np.float64]:
+    """Return the nearest correlation matrix to ``a`` (Higham 2002, alternating projections).
+
+    The result has unit diagonal and eigenvalues of at least about ``min_eig``.
+    """
+    y = a.copy()
+    ds = np.zeros_like(a)
+    for _ in range(200):
+        r = y - ds
+        vals, vecs = np.linalg.eigh((r + r.T) / 2.0)
+        x = (vecs * np.maximum(vals, min_eig)) @ vecs.T
+        ds = x - r
+        y = x.copy()
+        np.fill_diagonal(y, 1.0)
+        if np.linalg.norm(y - x) < 1e-12:
+            break
+    vals, vecs = np.linalg.eigh((y + y.T) / 2.0)
+    y = (vecs * np.maximum(vals, min_eig)) @ vecs.T
+    d = np.sqrt(np.diag(y))
+    y = y / d[:, None] / d[None, :]
+    np.fill_diagonal(y, 1.0)
+    return y
+
+
+def is_feasible(r: NDArray[np.float64], *, min_eig: float = 1e-8) -> bool:
+    """Return True when ``r`` is a valid (positive-definite) correlation matrix."""
+    return bool(np.linalg.eigvalsh(r).min() > min_eig)
+
+
+def correlate(z: NDArray[np.float64], chol: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return ``z @ chol.T`` computed column by column with elementwise numpy ops.
+
+    BLAS may reorder floating-point sums by CPU; elementwise multiply/add in a
+    fixed order gives the same bits on every machine.
+    """
+    d = chol.shape[0]
+    out = np.empty_like(z)
+    for j in range(d):
+        acc = z[:, 0] * chol[j, 0]
+        for i in range(1, j + 1):
+            if chol[j, i] != 0.0:
+                acc = acc + z[:, i] * chol[j, i]
+        out[:, j] = acc
+    return out

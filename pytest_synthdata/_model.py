@@ -1,0 +1,196 @@
+"""Model: the one engine behind every dataset (marginals + Gaussian copula).
+
+Sampling draws latent ``z ~ N(0, I)`` in fixed-size seeded blocks, correlates
+it with the Cholesky factor of the latent correlation, and maps each coordinate
+through its column's inverse marginal. Generated columns (Faker, Id) and null
+flags read auxiliary uniforms from a second block stream. Cross-column order
+constraints are then enforced row by row with vectorised swaps.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ._copula import correlate
+from ._seeding import BLOCK_ROWS, draw_blocks, normalize_seed
+from .errors import InvalidArgument, SynthdataError
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ._columns import ModelColumn
+
+__all__ = ["Model"]
+
+_STREAM_LATENT = 1
+_STREAM_AUX = 2
+_CHUNK_ROWS = 16 * BLOCK_ROWS
+
+
+def check_rows(n: object, *, argument: str = "n") -> int:
+    """Return ``n`` as a non-negative int or raise a clear error."""
+    try:
+        if isinstance(n, bool):
+            raise TypeError
+        value = operator.index(n)  # type: ignore[call-overload]
+    except TypeError:
+        raise InvalidArgument(
+            f"{argument}={n!r} ({type(n).__name__}) is not a row count; pass a non-negative int such as {argument}=100."
+        ) from None
+    if value < 0:
+        raise InvalidArgument(f"{argument}={value} is negative; pass the number of rows wanted, 0 or more.")
+    return value
+
+
+class Model:
+    """A dataset generator: per-column marginals joined by a Gaussian copula.
+
+    Schemas and fitted models are both Models; everything that samples,
+    registers fixtures or builds strategies works on this class.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        columns: Sequence[ModelColumn],
+        *,
+        latent_correlation: NDArray[np.float64] | None = None,
+        order_constraints: Sequence[tuple[str, str, bool]] = (),
+    ) -> None:
+        self.name = name
+        self._columns = list(columns)
+        self._by_name = {c.name: c for c in self._columns}
+        self._modelled = [c for c in self._columns if c.modelled]
+        self._generated = [c for c in self._columns if not c.modelled]
+        d = len(self._modelled)
+        corr = np.eye(d) if latent_correlation is None else np.asarray(latent_correlation, dtype=np.float64)
+        if corr.shape != (d, d):
+            raise InvalidArgument(f"latent_correlation has shape {corr.shape}; expected ({d}, {d}) for the modelled columns.")
+        self.latent_correlation = corr
+        self._chol = np.linalg.cholesky(corr) if d else np.zeros((0, 0))
+        self._order_constraints = list(order_constraints)
+
+    # introspection -----------------------------------------------------------
+    @property
+    def columns(self) -> list[str]:
+        """Column names, in output order."""
+        return [c.name for c in self._columns]
+
+    @property
+    def modelled_columns(self) -> list[str]:
+        """Names of the columns joined by the copula (the rest are generated)."""
+        return [c.name for c in self._modelled]
+
+    @property
+    def dtypes(self) -> dict[str, str]:
+        """The pandas dtype each sampled column has, e.g. ``{'age': 'int64'}``."""
+        return {c.name: c.dtype for c in self._columns}
+
+    def column(self, name: str) -> ModelColumn:
+        """Return the sampled column ``name``."""
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise InvalidArgument(f"dataset {self.name!r} has no column {name!r}; its columns are {self.columns}.") from None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, columns={self.columns!r})"
+
+    # sampling ----------------------------------------------------------------
+    def sample(self, n: int, *, seed: int | None = None) -> pd.DataFrame:
+        """Return a DataFrame of exactly ``n`` synthetic rows.
+
+        The same ``seed`` gives the same bytes, and ``sample(n, seed=s)`` equals
+        the first ``n`` rows of ``sample(m, seed=s)`` for ``n < m``. With
+        ``seed=None`` a fresh seed is drawn; either way it is recorded in
+        ``df.attrs["synthdata"]["seed"]``.
+
+        >>> import pytest_synthdata as sd
+        >>> people = sd.Schema("people", {"age": sd.Integer(low=18, high=90)})
+        >>> df = people.sample(3, seed=1)
+        >>> len(df), df.attrs["synthdata"]["seed"]
+        (3, 1)
+        """
+        n = check_rows(n)
+        seed = normalize_seed(seed)
+        for col in self._columns:
+            col.check_rows(n)
+        raws = {c.name: np.empty(self._raw_shape(c, n), dtype=c.raw_dtype) for c in self._columns}
+        nulls = {c.name: np.empty(n, dtype=np.bool_) for c in self._columns if c.null_rate > 0}
+        null_slot: dict[str, int] = {}
+        aux_slot: dict[str, tuple[int, int]] = {}
+        k = 0
+        for c in self._columns:
+            if c.null_rate > 0:
+                null_slot[c.name] = k
+                k += 1
+            if c.aux:
+                aux_slot[c.name] = (k, k + c.aux)
+                k += c.aux
+        d = len(self._modelled)
+        empty_u = np.empty((0, 0))
+        for start in range(0, n, _CHUNK_ROWS):
+            stop = min(n, start + _CHUNK_ROWS)
+            if d:
+                z = draw_blocks(seed, _STREAM_LATENT, start, stop, lambda rng, m: rng.standard_normal((m, d)))
+                x = correlate(z, self._chol)
+                for j, col in enumerate(self._modelled):
+                    raws[col.name][start:stop] = col.from_latent(x[:, j])
+            u = draw_blocks(seed, _STREAM_AUX, start, stop, lambda rng, m: rng.random((m, k))) if k else empty_u
+            for col in self._generated:
+                a, b = aux_slot.get(col.name, (0, 0))
+                raws[col.name][start:stop] = col.generate(u[:, a:b], seed, start, stop)
+            for name, slot in null_slot.items():
+                nulls[name][start:stop] = u[:, slot] < self._by_name[name].null_rate
+        if n and self._order_constraints:
+            self._enforce_order(raws)
+        data = {c.name: c.finalize(raws[c.name], nulls.get(c.name), seed) for c in self._columns}
+        frame = pd.DataFrame(data, index=pd.RangeIndex(n), copy=False)
+        frame.attrs["synthdata"] = {"dataset": self.name, "seed": seed}
+        return frame
+
+    @staticmethod
+    def _raw_shape(col: ModelColumn, n: int) -> tuple[int, ...]:
+        return (n, 16) if col.raw_dtype == np.uint8 else (n,)
+
+    def _enforce_order(self, raws: dict[str, NDArray[Any]]) -> None:
+        """Make ``a < b`` (or ``<=``) hold in every row by ordering each violating pair."""
+        for _ in range(2 * len(self._order_constraints) + 1):
+            changed = False
+            for a, b, strict in self._order_constraints:
+                ca, cb = self._by_name[a], self._by_name[b]
+                ra, rb = raws[a], raws[b]
+                xa, xb = ca.to_common(ra), cb.to_common(rb)
+                bad = xa >= xb if strict else xa > xb
+                if not bad.any():
+                    continue
+                changed = True
+                lo_c, hi_c = np.minimum(xa[bad], xb[bad]), np.maximum(xa[bad], xb[bad])
+                lo = np.clip(ca.from_common(lo_c, up=False), *ca.bounds)
+                hi = np.clip(cb.from_common(hi_c, up=True), *cb.bounds)
+                if strict:
+                    lo, hi = lo.astype(ra.dtype), hi.astype(rb.dtype)
+                    tie = ca.to_common(lo) >= cb.to_common(hi)
+                    hi[tie] = hi[tie] + cb.step(hi[tie])
+                    over = hi > cb.bounds[1]
+                    if over.any():
+                        hi[over] = cb.bounds[1]
+                        top = cb.to_common(hi[over])
+                        below = top - 1 if top.dtype.kind == "i" else np.nextafter(top, -np.inf)
+                        lo[over] = ca.from_common(below, up=False)
+                ra[bad] = lo
+                rb[bad] = hi
+            if not changed:
+                return
+        for a, b, strict in self._order_constraints:
+            xa, xb = self._by_name[a].to_common(raws[a]), self._by_name[b].to_common(raws[b])
+            bad = xa >= xb if strict else xa > xb
+            if bad.any():  # pragma: no cover - prevented by the schema's feasibility checks
+                raise SynthdataError(
+                    f"dataset {self.name!r}: could not make {a!r} {'<' if strict else '<='} {b!r} hold in "
+                    f"{int(bad.sum())} rows; widen the columns' bounds so the constraint has room."
+                )

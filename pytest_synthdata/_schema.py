@@ -1,0 +1,877 @@
+"""Column declarations and Schema: a Model whose marginals and correlations are declared.
+
+Declarations follow the scikit-learn rule: ``__init__`` stores the keyword
+parameters and does nothing else; ``Schema`` validates them once the column's
+name is known, so every error message can name the column.
+"""
+
+from __future__ import annotations
+
+import difflib
+import keyword
+import math
+import re
+import warnings
+from typing import Any, ClassVar, Mapping, Sequence
+
+import numpy as np
+
+from ._columns import (
+    BooleanColumn,
+    CategoryColumn,
+    DatetimeColumn,
+    FakerColumn,
+    IdColumn,
+    ModelColumn,
+    NumericColumn,
+)
+from ._copula import is_feasible, latent_for_spearman, nearest_correlation, spearman_of_latent
+from ._marginals import Continuous, poisson_table, tabulate_integers
+from ._model import Model
+from .errors import (
+    CorrelationRepairedWarning,
+    InvalidArgument,
+    InvalidConstraint,
+    InvalidCorrelation,
+    UnknownColumnKind,
+)
+from .hookspecs import hookimpl
+
+__all__ = [
+    "Boolean",
+    "BuiltinKinds",
+    "Category",
+    "Column",
+    "Date",
+    "Datetime",
+    "Faker",
+    "Float",
+    "Id",
+    "Integer",
+    "LessThan",
+    "Schema",
+]
+
+_DISTRIBUTIONS = ("normal", "lognormal", "uniform", "exponential", "poisson", "quantiles")
+#: Default Faker pool sizes (values generated once per process and column spec).
+POOL_SIZE = 1_000
+UNIQUE_POOL_SIZE = 10_000
+_UNIT_NS = {"D": 86_400 * 10**9, "h": 3_600 * 10**9, "min": 60 * 10**9, "s": 10**9, "ms": 10**6, "us": 10**3}
+_MAX_TIMESTAMP_NS = np.iinfo(np.int64).max
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+
+
+class Column:
+    """Base class of column declarations.
+
+    Subclasses set ``kind`` and implement ``build(name, locale=...)``, which
+    validates the stored parameters and returns the sampled column. Plugins
+    add kinds by subclassing a built-in with new defaults and returning it from
+    the ``synthdata_column_kinds`` hook.
+    """
+
+    kind: ClassVar[str] = ""
+
+    def __init__(self, *, null_rate: float = 0.0) -> None:
+        self.null_rate = null_rate
+
+    def build(self, name: str, *, locale: str) -> ModelColumn:
+        """Return the sampled column for this declaration, named ``name``."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement build()")
+
+    def _params(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self).items() if not k.startswith("_") and v is not None}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self._params().items())
+        return f"{type(self).__name__}({args})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self._params() == other._params()  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # shared validation ---------------------------------------------------------
+    def _null_rate(self, name: str) -> float:
+        rate = self.null_rate
+        if not _is_number(rate) or not 0.0 <= float(rate) < 1.0:
+            raise InvalidArgument(
+                f"column {name!r}: null_rate={rate!r} must be a number in [0, 1); "
+                "e.g. null_rate=0.05 makes about 5% of the values missing."
+            )
+        return float(rate)
+
+
+def _number(name: str, field: str, value: object, *, positive: bool = False) -> float | None:
+    if value is None:
+        return None
+    if not _is_number(value) or not math.isfinite(float(value)):  # type: ignore[arg-type]
+        raise InvalidArgument(f"column {name!r}: {field}={value!r} must be a finite number.")
+    if positive and float(value) <= 0:  # type: ignore[arg-type]
+        raise InvalidArgument(f"column {name!r}: {field}={value!r} must be greater than 0.")
+    return float(value)  # type: ignore[arg-type]
+
+
+class _Numeric(Column):
+    """Shared parameters of Integer and Float."""
+
+    _integer: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        distribution: str | None = None,
+        *,
+        low: float | None = None,
+        high: float | None = None,
+        mean: float | None = None,
+        std: float | None = None,
+        median: float | None = None,
+        sigma: float | None = None,
+        scale: float | None = None,
+        lam: float | None = None,
+        quantiles: Sequence[float] | Mapping[float, float] | None = None,
+        null_rate: float = 0.0,
+    ) -> None:
+        super().__init__(null_rate=null_rate)
+        self.distribution = distribution
+        self.low = low
+        self.high = high
+        self.mean = mean
+        self.std = std
+        self.median = median
+        self.sigma = sigma
+        self.scale = scale
+        self.lam = lam
+        self.quantiles = quantiles
+
+    def _infer_distribution(self) -> str:
+        if self.distribution is not None:
+            return self.distribution
+        if self.quantiles is not None:
+            return "quantiles"
+        if self.lam is not None:
+            return "poisson"
+        if self.median is not None or self.sigma is not None:
+            return "lognormal"
+        if self.mean is not None or self.std is not None:
+            return "normal"
+        return "uniform"
+
+    def _marginal(self, name: str) -> tuple[Continuous | None, tuple[Any, Any] | None, tuple[float, float]]:
+        dist = self._infer_distribution()
+        if dist not in _DISTRIBUTIONS or (dist == "poisson" and not self._integer):
+            allowed = [d for d in _DISTRIBUTIONS if self._integer or d != "poisson"]
+            raise InvalidArgument(
+                f"column {name!r}: distribution={dist!r} is not supported for {type(self).__name__}; "
+                f"use one of {allowed}."
+            )
+        low = _number(name, "low", self.low)
+        high = _number(name, "high", self.high)
+        if low is not None and high is not None and low >= high:
+            raise InvalidArgument(
+                f"column {name!r}: low={self.low!r} is not below high={self.high!r}; "
+                "swap them, or use a Category with one value for a constant column."
+            )
+        bounds = (-math.inf if low is None else low, math.inf if high is None else high)
+        if dist == "poisson":
+            lam = _number(name, "lam", self.lam, positive=True)
+            if lam is None:
+                raise InvalidArgument(f"column {name!r}: distribution='poisson' needs lam=<mean count>, e.g. lam=3.")
+            values, probs = poisson_table(lam, low, high)
+            if probs.size == 0 or not np.isfinite(probs).all():
+                raise InvalidArgument(f"column {name!r}: bounds [{low}, {high}] leave no Poisson({lam}) values.")
+            return None, (values, probs), bounds
+        params = self._dist_params(name, dist, low, high)
+        # Integers are rounded, so integer k owns [k - 0.5, k + 0.5).
+        t_low = None if low is None else (low - 0.5 if self._integer else low)
+        t_high = None if high is None else (high + 0.5 if self._integer else high)
+        marginal = Continuous(dist, params, low=t_low, high=t_high)
+        if not marginal.mass > 1e-12:
+            raise InvalidArgument(
+                f"column {name!r}: bounds [{low}, {high}] contain none of the {dist} distribution's "
+                f"probability ({params}); widen the bounds or move the distribution inside them."
+            )
+        if self._integer:
+            if low is not None and not float(low).is_integer() or high is not None and not float(high).is_integer():
+                raise InvalidArgument(f"column {name!r}: Integer bounds must be whole numbers; got low={low}, high={high}.")
+            table = tabulate_integers(marginal)
+            if table is not None:
+                return None, table, bounds
+        return marginal, None, bounds
+
+    def _dist_params(self, name: str, dist: str, low: float | None, high: float | None) -> dict[str, Any]:
+        if dist == "uniform":
+            if low is None or high is None:
+                raise InvalidArgument(
+                    f"column {name!r}: a uniform distribution needs both low= and high=; got low={low}, high={high}."
+                )
+            return {"low": low - 0.5 if self._integer else low, "high": high + 0.5 if self._integer else high}
+        if dist == "normal":
+            mean = _number(name, "mean", self.mean)
+            std = _number(name, "std", self.std, positive=True)
+            if mean is None:
+                mean = (low + high) / 2 if low is not None and high is not None else 0.0
+            if std is None:
+                std = (high - low) / 6 if low is not None and high is not None else 1.0
+            return {"loc": mean, "scale": std}
+        if dist == "lognormal":
+            median = _number(name, "median", self.median, positive=True)
+            sigma = _number(name, "sigma", self.sigma, positive=True)
+            mean = _number(name, "mean", self.mean, positive=True)
+            std = _number(name, "std", self.std, positive=True)
+            if median is None and mean is not None:
+                s2 = math.log1p((std or mean) ** 2 / mean**2)
+                return {"mu": math.log(mean) - s2 / 2, "sigma": math.sqrt(s2)}
+            if median is None:
+                raise InvalidArgument(
+                    f"column {name!r}: a lognormal distribution needs median= and sigma= "
+                    "(e.g. median=52000, sigma=0.6) or mean= and std= of the values."
+                )
+            return {"mu": math.log(median), "sigma": 1.0 if sigma is None else sigma}
+        if dist == "exponential":
+            scale = _number(name, "scale", self.scale, positive=True)
+            mean = _number(name, "mean", self.mean)
+            loc = 0.0 if low is None else low
+            if scale is None and mean is not None:
+                scale = mean - loc
+            if scale is None or scale <= 0:
+                raise InvalidArgument(
+                    f"column {name!r}: an exponential distribution needs scale=<mean above low> "
+                    f"(or mean= greater than low={loc}); got scale={self.scale!r}, mean={self.mean!r}."
+                )
+            return {"loc": loc, "scale": scale}
+        assert dist == "quantiles"
+        return _quantile_params(name, self.quantiles)
+
+    def build(self, name: str, *, locale: str) -> ModelColumn:
+        null_rate = self._null_rate(name)
+        marginal, table, bounds = self._marginal(name)
+        return NumericColumn(
+            name,
+            marginal=marginal,
+            table=table,
+            integer=self._integer,
+            decimals=getattr(self, "decimals", None),
+            null_rate=null_rate,
+            bounds=bounds,
+        )
+
+
+def _quantile_params(name: str, quantiles: object) -> dict[str, Any]:
+    if isinstance(quantiles, Mapping):
+        probs = np.array([float(p) for p in quantiles.keys()])
+        values = np.array([float(v) for v in quantiles.values()])
+    elif isinstance(quantiles, (list, tuple, np.ndarray)):
+        values = np.asarray(quantiles, dtype=np.float64)
+        probs = np.linspace(0.0, 1.0, len(values))
+    else:
+        raise InvalidArgument(
+            f"column {name!r}: quantiles={quantiles!r} must be a list of values at evenly spaced "
+            "probabilities (min ... max) or a dict {probability: value} from 0 to 1."
+        )
+    order = np.argsort(probs, kind="stable")
+    probs, values = probs[order], values[order]
+    if len(values) < 2 or not (np.isfinite(values).all() and np.isfinite(probs).all()):
+        raise InvalidArgument(f"column {name!r}: quantiles needs at least two finite values; got {quantiles!r}.")
+    if probs[0] != 0.0 or probs[-1] != 1.0 or np.any(np.diff(probs) <= 0):
+        raise InvalidArgument(
+            f"column {name!r}: quantile probabilities must rise strictly from 0 to 1; got {probs.tolist()}."
+        )
+    if np.any(np.diff(values) < 0):
+        raise InvalidArgument(
+            f"column {name!r}: quantile values must not decrease as the probability rises; got {values.tolist()}."
+        )
+    return {"probs": probs, "values": values}
+
+
+class Integer(_Numeric):
+    """Whole numbers (int64, or nullable Int64 with ``null_rate > 0``).
+
+    ``distribution`` is ``uniform`` (needs low/high), ``normal`` (mean, std),
+    ``lognormal`` (median, sigma; or mean, std), ``exponential`` (scale), ``poisson``
+    (lam) or ``quantiles``; it is inferred from the parameters when omitted.
+    ``low``/``high`` are inclusive bounds applied by truncation, never clipping.
+
+    >>> Integer(low=18, high=90)
+    Integer(null_rate=0.0, low=18, high=90)
+    """
+
+    kind = "integer"
+    _integer = True
+
+
+class Float(_Numeric):
+    """Real numbers (float64, NaN for nulls), optionally rounded to ``decimals``.
+
+    Same distributions and bounds as :class:`Integer` except ``poisson``.
+
+    >>> Float(mean=50_000, std=12_000, low=0, decimals=2)
+    Float(null_rate=0.0, low=0, mean=50000, std=12000, decimals=2)
+    """
+
+    kind = "float"
+    _integer = False
+
+    def __init__(self, distribution: str | None = None, *, decimals: int | None = None, **params: Any) -> None:
+        super().__init__(distribution, **params)
+        self.decimals = decimals
+
+    def build(self, name: str, *, locale: str) -> ModelColumn:
+        if self.decimals is not None and (not isinstance(self.decimals, (int, np.integer)) or isinstance(self.decimals, bool) or not 0 <= self.decimals <= 12):
+            raise InvalidArgument(f"column {name!r}: decimals={self.decimals!r} must be an int from 0 to 12.")
+        return super().build(name, locale=locale)
+
+
+class Category(Column):
+    """One of ``values``, with probabilities ``weights`` (pandas ``category`` dtype).
+
+    ``values`` may be a dict ``{value: weight}``. Weights must sum to 1; pass
+    ``normalize=True`` to divide counts by their sum instead (we never
+    normalise silently: a typo in one weight would go unnoticed). The order of
+    ``values`` is the latent order, so a positive correlation with a numeric
+    column makes later values more likely where that column is high.
+
+    >>> Category({"free": 0.7, "pro": 0.25, "enterprise": 0.05})
+    Category(null_rate=0.0, values={'free': 0.7, 'pro': 0.25, 'enterprise': 0.05}, normalize=False, ordered=False)
+    """
+
+    kind = "category"
+
+    def __init__(
+        self,
+        values: Sequence[Any] | Mapping[Any, float],
+        weights: Sequence[float] | None = None,
+        *,
+        normalize: bool = False,
+        ordered: bool = False,
+        null_rate: float = 0.0,
+    ) -> None:
+        super().__init__(null_rate=null_rate)
+        self.values = values
+        self.weights = weights
+        self.normalize = normalize
+        self.ordered = ordered
+
+    def build(self, name: str, *, locale: str) -> ModelColumn:
+        null_rate = self._null_rate(name)
+        if isinstance(self.values, Mapping):
+            if self.weights is not None:
+                raise InvalidArgument(f"column {name!r}: pass weights either in the values dict or as weights=, not both.")
+            cats, raw_weights = list(self.values.keys()), list(self.values.values())
+        elif isinstance(self.values, (list, tuple, np.ndarray)) or hasattr(self.values, "__iter__") and not isinstance(self.values, (str, bytes)):
+            cats = list(self.values)
+            raw_weights = list(self.weights) if self.weights is not None else [1.0 / max(len(cats), 1)] * len(cats)
+        else:
+            raise InvalidArgument(
+                f"column {name!r}: values={self.values!r} must be a list of categories or a dict {{category: weight}}."
+            )
+        if not cats:
+            raise InvalidArgument(f"column {name!r}: Category needs at least one value.")
+        if len(set(map(repr, cats))) != len(cats):
+            raise InvalidArgument(f"column {name!r}: Category values must be distinct; got {cats!r}.")
+        if len(raw_weights) != len(cats):
+            raise InvalidArgument(
+                f"column {name!r}: {len(raw_weights)} weights for {len(cats)} values; pass one weight per value."
+            )
+        if not all(_is_number(w) and math.isfinite(float(w)) for w in raw_weights):
+            raise InvalidArgument(f"column {name!r}: weights must be finite numbers; got {raw_weights!r}.")
+        w = np.asarray(raw_weights, dtype=np.float64)
+        if (w < 0).any():
+            bad = [c for c, x in zip(cats, w) if x < 0]
+            raise InvalidArgument(f"column {name!r}: weights must not be negative; got {raw_weights!r} (negative for {bad!r}).")
+        total = float(w.sum())
+        if total <= 0:
+            raise InvalidArgument(f"column {name!r}: weights sum to 0; give at least one value a positive weight.")
+        if not self.normalize and abs(total - 1.0) > 1e-6:
+            raise InvalidArgument(
+                f"column {name!r}: weights sum to {total:g}, not 1. Pass probabilities that sum to 1, "
+                "or normalize=True to divide the weights by their sum (they are not normalised silently)."
+            )
+        return CategoryColumn(name, categories=cats, probs=w / total, ordered=bool(self.ordered), null_rate=null_rate)
+
+
+class Boolean(Column):
+    """True with probability ``p`` (bool, or nullable boolean with ``null_rate > 0``).
+
+    >>> Boolean(p=0.2)
+    Boolean(null_rate=0.0, p=0.2)
+    """
+
+    kind = "boolean"
+
+    def __init__(self, p: float = 0.5, *, null_rate: float = 0.0) -> None:
+        super().__init__(null_rate=null_rate)
+        self.p = p
+
+    def build(self, name: str, *, locale: str) -> ModelColumn:
+        null_rate = self._null_rate(name)
+        if not _is_number(self.p) or not 0.0 <= float(self.p) <= 1.0:
+            raise InvalidArgument(f"column {name!r}: p={self.p!r} must be a probability in [0, 1] (the share of True).")
+        return BooleanColumn(name, p=float(self.p), null_rate=null_rate)
+
+
+def _timestamp(name: str, field: str, value: object) -> Any:
+    import pandas as pd
+
+    try:
+        ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise InvalidArgument(
+            f"column {name!r}: {field}={value!r} is not a date or datetime pandas can parse ({exc}); "
+            "use ISO format such as '2024-03-01' or '2024-03-01 12:30'."
+        ) from None
+    if ts is pd.NaT or ts is None:
+        raise InvalidArgument(f"column {name!r}: {field}={value!r} is not a date; use ISO format such as '2024-03-01'.")
+    if ts.tzinfo is not None:
+        raise InvalidArgument(
+            f"column {name!r}: {field}={value!r} is timezone-aware; pass a naive timestamp "
+            "(e.g. value.tz_convert('UTC').tz_localize(None))."
+        )
+    return ts
+
+
+class Datetime(Column):
+    """Timestamps (datetime64[ns]) between ``low`` and ``high``, at ``resolution``.
+
+    ``distribution`` is ``uniform`` (default), ``normal`` (``mean`` a date,
+    ``std`` a timedelta such as ``"90D"``) or ``quantiles`` (a list of dates).
+    ``resolution`` is one of ``D h min s ms us``.
+
+    >>> Datetime(low="2021-01-01", high="2024-12-31")
+    Datetime(null_rate=0.0, distribution='uniform', low='2021-01-01', high='2024-12-31', resolution='s')
+    """
+
+    kind = "datetime"
+    _default_resolution: ClassVar[str] = "s"
+
+    def __init__(
+        self,
+        distribution: str = "uniform",
+        *,
+        low: Any = "2020-01-01",
+        high: Any = "2025-12-31",
+        mean: Any = None,
+        std: Any = None,
+        quantiles: Sequence[Any] | None = None,
+        resolution: str | None = None,
+        null_rate: float = 0.0,
+    ) -> None:
+        super().__init__(null_rate=null_rate)
+        self.distribution = distribution
+        self.low = low
+        self.high = high
+        self.mean = mean
+        self.std = std
+        self.quantiles = quantiles
+        self.resolution = resolution if resolution is not None else self._default_resolution
+
+    def build(self, name: str, *, locale: str) -> ModelColumn:
+        import pandas as pd
+
+        null_rate = self._null_rate(name)
+        if self.resolution not in _UNIT_NS:
+            raise InvalidArgument(f"column {name!r}: resolution={self.resolution!r} must be one of {list(_UNIT_NS)}.")
+        unit = _UNIT_NS[self.resolution]
+        low, high = _timestamp(name, "low", self.low), _timestamp(name, "high", self.high)
+        if low >= high:
+            raise InvalidArgument(f"column {name!r}: low={self.low!r} is not before high={self.high!r}; swap them.")
+        lo_u, hi_u = math.ceil(low.value / unit), math.floor(high.value / unit)
+        if lo_u > hi_u:
+            raise InvalidArgument(f"column {name!r}: no {self.resolution} step lies between low={self.low!r} and high={self.high!r}.")
+        if self.distribution == "uniform":
+            params: dict[str, Any] = {"low": lo_u - 0.5, "high": hi_u + 0.5}
+        elif self.distribution == "normal":
+            mean = _timestamp(name, "mean", self.mean) if self.mean is not None else low + (high - low) / 2
+            try:
+                std = pd.Timedelta(self.std) if self.std is not None else (high - low) / 6
+            except (ValueError, TypeError):
+                raise InvalidArgument(f"column {name!r}: std={self.std!r} is not a timedelta; use e.g. std='90D'.") from None
+            if std.value <= 0:
+                raise InvalidArgument(f"column {name!r}: std={self.std!r} must be a positive timedelta such as '90D'.")
+            params = {"loc": mean.value / unit, "scale": std.value / unit}
+        elif self.distribution == "quantiles":
+            qs = [_timestamp(name, "quantiles", q).value / unit for q in (self.quantiles or [])]
+            params = _quantile_params(name, qs)
+        else:
+            raise InvalidArgument(
+                f"column {name!r}: distribution={self.distribution!r} is not supported for {type(self).__name__}; "
+                "use 'uniform', 'normal' or 'quantiles'."
+            )
+        marginal = Continuous(self.distribution, params, low=lo_u - 0.5, high=hi_u + 0.5)
+        if not marginal.mass > 1e-12:
+            raise InvalidArgument(f"column {name!r}: the distribution has no probability between low and high; move it inside.")
+        return DatetimeColumn(
+            name, marginal=marginal, unit_ns=unit, is_date=self.kind == "date", null_rate=null_rate, bounds=(lo_u, hi_u)
+        )
+
+
+class Date(Datetime):
+    """Calendar dates (datetime64[ns] at midnight); same parameters as :class:`Datetime`.
+
+    >>> Date(low="2020-01-01", high="2020-12-31")
+    Date(null_rate=0.0, distribution='uniform', low='2020-01-01', high='2020-12-31', resolution='D')
+    """
+
+    kind = "date"
+    _default_resolution = "D"
+
+    def build(self, name: str, *, locale: str) -> ModelColumn:
+        if self.resolution != "D":
+            raise InvalidArgument(f"column {name!r}: a Date has resolution 'D'; use Datetime(resolution={self.resolution!r}) instead.")
+        return super().build(name, locale=locale)
+
+
+class Faker(Column):
+    """Values of a Faker provider (``name``, ``email``, ``address``, ...), per locale.
+
+    Values come from a pool of ``pool_size`` provider outputs (default 1,000;
+    10,000 with ``unique=True``) generated once per process with a seeded
+    Faker, then picked with numpy, so a million rows cost one pool, not a
+    million Faker calls. ``unique=True`` guarantees distinct values (and raises
+    :class:`~pytest_synthdata.errors.PoolExhausted` if the pool holds fewer
+    distinct values than the rows asked for). Extra keyword arguments go to the
+    provider.
+
+    >>> Faker("email", locale="de_DE", unique=True)
+    Faker(null_rate=0.0, provider='email', locale='de_DE', unique=True, pool_seed=0, kwargs={})
+    """
+
+    kind = "faker"
+
+    def __init__(
+        self,
+        provider: str,
+        *,
+        locale: str | None = None,
+        unique: bool = False,
+        pool_size: int | None = None,
+        pool_seed: int = 0,
+        null_rate: float = 0.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(null_rate=null_rate)
+        self.provider = provider
+        self.locale = locale
+        self.unique = unique
+        self.pool_size = pool_size
+        self.pool_seed = pool_seed
+        self.kwargs = kwargs
+
+    def build(self, name: str, *, locale: str) -> ModelColumn:
+        from . import _pii
+
+        null_rate = self._null_rate(name)
+        if not isinstance(self.provider, str):
+            raise InvalidArgument(f"column {name!r}: provider={self.provider!r} must be the name of a Faker method, e.g. 'email'.")
+        pool_size = self.pool_size
+        if pool_size is None:
+            pool_size = UNIQUE_POOL_SIZE if self.unique else POOL_SIZE
+        if not isinstance(pool_size, int) or isinstance(pool_size, bool) or pool_size < 1:
+            raise InvalidArgument(f"column {name!r}: pool_size={self.pool_size!r} must be a positive int.")
+        col_locale = self.locale or locale
+        _pii.check_provider(name, self.provider, col_locale, self.kwargs)
+        return FakerColumn(
+            name,
+            provider=self.provider,
+            locale=col_locale,
+            kwargs=dict(self.kwargs),
+            pool_size=pool_size,
+            pool_seed=int(self.pool_seed),
+            unique=bool(self.unique),
+            null_rate=null_rate,
+        )
+
+
+class Id(Column):
+    """Unique identifiers: ``"sequential"`` ints from ``start``, ``"uuid"`` (UUID4 strings), or a pattern.
+
+    A pattern is a ``str.format`` template for the sequence number, such as
+    ``"CUST-{:06d}"`` -> ``CUST-000001``. IDs are never null.
+
+    >>> Id("CUST-{:06d}")
+    Id(null_rate=0.0, style='CUST-{:06d}', start=1)
+    """
+
+    kind = "id"
+
+    def __init__(self, style: str = "sequential", *, start: int = 1) -> None:
+        super().__init__(null_rate=0.0)
+        self.style = style
+        self.start = start
+
+    def build(self, name: str, *, locale: str) -> ModelColumn:
+        if not isinstance(self.start, int) or isinstance(self.start, bool) or self.start < 0:
+            raise InvalidArgument(f"column {name!r}: start={self.start!r} must be a non-negative int.")
+        if self.style in ("sequential", "uuid"):
+            return IdColumn(name, style=self.style, pattern=None, start=self.start)
+        if isinstance(self.style, str) and "{" in self.style:
+            try:
+                self.style.format(1)
+            except (ValueError, IndexError, KeyError) as exc:
+                raise InvalidArgument(
+                    f"column {name!r}: pattern {self.style!r} does not format a number ({exc}); use e.g. 'CUST-{{:06d}}'."
+                ) from None
+            return IdColumn(name, style="pattern", pattern=self.style, start=self.start)
+        raise InvalidArgument(
+            f"column {name!r}: Id style {self.style!r} is not 'sequential', 'uuid' or a pattern such as 'CUST-{{:06d}}'."
+        )
+
+
+class LessThan:
+    """Cross-column constraint ``low < high`` (or ``<=`` with ``strict=False``), true in every row.
+
+    Built by construction: rows where the drawn values violate it have them
+    swapped (then nudged by one step for ties), never dropped. Rows where either
+    value is null satisfy it vacuously. Schemas also accept the strings
+    ``"a < b"``, ``"a <= b"``, ``"b > a"`` and ``"b >= a"``.
+
+    >>> LessThan("signup_date", "last_login")
+    LessThan('signup_date', 'last_login', strict=True)
+    """
+
+    _PATTERN = re.compile(r"^\s*(\w+)\s*(<=|>=|<|>)\s*(\w+)\s*$")
+
+    def __init__(self, low: str, high: str, *, strict: bool = True) -> None:
+        self.low = low
+        self.high = high
+        self.strict = strict
+
+    @classmethod
+    def parse(cls, text: str) -> LessThan:
+        """Return the constraint written as ``"a < b"`` (also ``<=``, ``>``, ``>=``)."""
+        m = cls._PATTERN.match(text)
+        if m is None:
+            raise InvalidConstraint(
+                f"constraint {text!r} is not of the form 'a < b' (or <=, >, >=) with two column names."
+            )
+        a, op, b = m.groups()
+        if op in (">", ">="):
+            a, b = b, a
+        return cls(a, b, strict=op in ("<", ">"))
+
+    def __repr__(self) -> str:
+        return f"LessThan({self.low!r}, {self.high!r}, strict={self.strict})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LessThan) and (self.low, self.high, self.strict) == (other.low, other.high, other.strict)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class BuiltinKinds:
+    """The built-in column kinds, registered with the plugin manager like any plugin."""
+
+    @hookimpl
+    def synthdata_column_kinds(self) -> dict[str, type[Column]]:
+        return {
+            "boolean": Boolean,
+            "category": Category,
+            "date": Date,
+            "datetime": Datetime,
+            "faker": Faker,
+            "float": Float,
+            "id": Id,
+            "integer": Integer,
+        }
+
+
+def resolve_column(name: str, spec: object) -> Column:
+    """Return the Column declared by ``spec`` (a Column, a kind name, or ``{"kind": ..., **params}``)."""
+    if isinstance(spec, Column):
+        return spec
+    from ._manager import column_kinds
+
+    if isinstance(spec, str):
+        kind, params = spec, {}
+    elif isinstance(spec, Mapping) and "kind" in spec:
+        kind, params = spec["kind"], {k: v for k, v in spec.items() if k != "kind"}
+    else:
+        raise InvalidArgument(
+            f"column {name!r}: {spec!r} is not a column declaration; use e.g. sd.Integer(low=0, high=10), "
+            "a kind name such as 'boolean', or {'kind': 'integer', 'low': 0, 'high': 10}."
+        )
+    kinds = column_kinds()
+    if kind not in kinds:
+        close = difflib.get_close_matches(str(kind), list(kinds), n=3)
+        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+        if isinstance(kind, str) and not close:
+            hint += _faker_hint(kind)
+        raise UnknownColumnKind(
+            f"column {name!r}: unknown column kind {kind!r}.{hint} Known kinds: {sorted(kinds)}. "
+            "Plugins add kinds through the synthdata_column_kinds hook."
+        )
+    try:
+        return kinds[kind](**params)  # type: ignore[no-any-return]
+    except TypeError as exc:
+        raise InvalidArgument(f"column {name!r}: kind {kind!r} does not accept {params!r}: {exc}.") from None
+
+
+def _faker_hint(kind: str) -> str:
+    try:
+        from ._pii import faker_for
+
+        if callable(getattr(faker_for("en_US"), kind, None)):
+            return f" {kind!r} is a Faker provider: use sd.Faker({kind!r})."
+    except Exception:  # pragma: no cover - a hint only
+        pass
+    return ""
+
+
+class Schema(Model):
+    """A dataset declared column by column, with rank correlations and constraints.
+
+    ``columns`` maps names to declarations (``Integer``, ``Float``, ``Category``,
+    ``Boolean``, ``Datetime``, ``Date``, ``Faker``, ``Id`` or a plugin kind).
+    ``correlations`` maps column pairs to Spearman rank-correlation targets in
+    [-1, 1], between any modelled columns (categories and booleans included).
+    Targets that cannot hold together are moved to the nearest feasible ones
+    with a :class:`~pytest_synthdata.errors.CorrelationRepairedWarning`.
+
+    >>> import pytest_synthdata as sd
+    >>> customers = sd.Schema(
+    ...     "customers",
+    ...     {"age": sd.Integer(mean=41, std=12, low=18, high=90),
+    ...      "income": sd.Float(median=52_000, sigma=0.5, decimals=2),
+    ...      "churned": sd.Boolean(p=0.2)},
+    ...     correlations={("age", "income"): 0.5, ("income", "churned"): -0.3},
+    ... )
+    >>> customers.sample(1000, seed=7).shape
+    (1000, 3)
+    """
+
+    def __init__(
+        self,
+        name: str,
+        columns: Mapping[str, Column | str | Mapping[str, Any]],
+        *,
+        correlations: Mapping[tuple[str, str], float] | None = None,
+        constraints: Sequence[LessThan | str] = (),
+        locale: str = "en_US",
+    ) -> None:
+        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+            raise InvalidArgument(
+                f"Schema name {name!r} must be a Python identifier (it becomes the fixture synth_<name>); "
+                "use letters, digits and underscores, e.g. 'customers'."
+            )
+        if not isinstance(columns, Mapping) or not columns:
+            raise InvalidArgument(f"Schema {name!r}: columns must be a non-empty dict of name -> declaration; got {columns!r}.")
+        for col_name in columns:
+            if not isinstance(col_name, str) or not col_name:
+                raise InvalidArgument(f"Schema {name!r}: column names must be non-empty strings; got {col_name!r}.")
+        if not isinstance(locale, str):
+            raise InvalidArgument(f"Schema {name!r}: locale={locale!r} must be a Faker locale string such as 'en_US'.")
+        self.declarations = {col: resolve_column(col, spec) for col, spec in columns.items()}
+        built = [decl.build(col, locale=locale) for col, decl in self.declarations.items()]
+        self.locale = locale
+        modelled = [c for c in built if c.modelled]
+        index = {c.name: i for i, c in enumerate(modelled)}
+        by_name = {c.name: c for c in built}
+        self.declared_correlations = self._check_correlations(name, correlations or {}, index, by_name)
+        latent, self.correlations, notes = self._calibrate(self.declared_correlations, modelled, index)
+        if notes:
+            warnings.warn(
+                f"Schema {name!r}: declared correlations adjusted to the nearest feasible ones: "
+                + "; ".join(notes)
+                + ". Check the targets, or loosen the ones that conflict.",
+                CorrelationRepairedWarning,
+                stacklevel=2,
+            )
+        self.constraints = [self._check_constraint(name, c, by_name) for c in constraints]
+        super().__init__(
+            name,
+            built,
+            latent_correlation=latent,
+            order_constraints=[(c.low, c.high, c.strict) for c in self.constraints],
+        )
+
+    @staticmethod
+    def _check_correlations(
+        name: str, correlations: Mapping[Any, Any], index: dict[str, int], by_name: dict[str, ModelColumn]
+    ) -> dict[tuple[str, str], float]:
+        if not isinstance(correlations, Mapping):
+            raise InvalidCorrelation(f"Schema {name!r}: correlations must be a dict {{('a', 'b'): 0.5}}; got {correlations!r}.")
+        out: dict[tuple[str, str], float] = {}
+        for pair, value in correlations.items():
+            if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
+                raise InvalidCorrelation(f"Schema {name!r}: correlation key {pair!r} must be a pair of column names like ('age', 'income').")
+            a, b = pair
+            for col in (a, b):
+                if col not in by_name:
+                    close = difflib.get_close_matches(col, list(by_name), n=1)
+                    hint = f" Did you mean {close[0]!r}?" if close else ""
+                    raise InvalidCorrelation(f"Schema {name!r}: correlation {pair!r} names unknown column {col!r}.{hint}")
+                if col not in index:
+                    raise InvalidCorrelation(
+                        f"Schema {name!r}: correlation {pair!r}: column {col!r} is a {by_name[col].kind} column, which is "
+                        "generated rather than modelled; correlate Integer, Float, Category, Boolean, Datetime or Date columns."
+                    )
+            if a == b:
+                raise InvalidCorrelation(f"Schema {name!r}: correlation {pair!r} pairs column {a!r} with itself.")
+            if not _is_number(value) or not -1.0 <= float(value) <= 1.0:
+                raise InvalidCorrelation(
+                    f"Schema {name!r}: correlation {pair!r}={value!r} must be a number in [-1, 1] (a Spearman rank correlation)."
+                )
+            key = (a, b) if index[a] < index[b] else (b, a)
+            if key in out and out[key] != float(value):
+                raise InvalidCorrelation(f"Schema {name!r}: correlation between {a!r} and {b!r} is given twice with different values.")
+            out[key] = float(value)
+        return out
+
+    @staticmethod
+    def _calibrate(
+        declared: dict[tuple[str, str], float], modelled: list[ModelColumn], index: dict[str, int]
+    ) -> tuple[np.ndarray, dict[tuple[str, str], float], list[str]]:
+        d = len(modelled)
+        latent = np.eye(d)
+        achieved: dict[tuple[str, str], float] = {}
+        notes: list[str] = []
+        cells = [c.rank_cells() for c in modelled]
+        for (a, b), target in declared.items():
+            i, j = index[a], index[b]
+            r, got = latent_for_spearman(target, cells[i], cells[j])
+            latent[i, j] = latent[j, i] = r
+            achieved[(a, b)] = got
+            if abs(got - target) > 0.005:
+                notes.append(f"({a!r}, {b!r}) {target:+.3f} is beyond what these columns' ties allow, using {got:+.3f}")
+        if d and not is_feasible(latent):
+            repaired = nearest_correlation(latent)
+            changed = []
+            for (a, b), target in declared.items():
+                i, j = index[a], index[b]
+                got = spearman_of_latent(float(repaired[i, j]), cells[i], cells[j])
+                if abs(got - achieved[(a, b)]) > 0.005:
+                    changed.append(f"({a!r}, {b!r}) {target:+.3f} -> {got:+.3f}")
+                achieved[(a, b)] = got
+            notes.append(
+                "the targets do not form a valid correlation matrix, repaired to the nearest one"
+                + (": " + ", ".join(changed) if changed else "")
+            )
+            latent = repaired
+        return latent, achieved, notes
+
+    @staticmethod
+    def _check_constraint(name: str, spec: object, by_name: dict[str, ModelColumn]) -> LessThan:
+        constraint = LessThan.parse(spec) if isinstance(spec, str) else spec
+        if not isinstance(constraint, LessThan):
+            raise InvalidConstraint(f"Schema {name!r}: constraint {spec!r} must be sd.LessThan('a', 'b') or a string 'a < b'.")
+        a, b = constraint.low, constraint.high
+        for col in (a, b):
+            if col not in by_name:
+                raise InvalidConstraint(f"Schema {name!r}: constraint {constraint!r} names unknown column {col!r}; columns are {list(by_name)}.")
+        ca, cb = by_name[a], by_name[b]
+        if ca.family is None or ca.family != cb.family or a == b:
+            raise InvalidConstraint(
+                f"Schema {name!r}: constraint {constraint!r} compares a {ca.kind} column with a {cb.kind} column; "
+                "both must be numeric (Integer/Float) or both dates (Datetime/Date)."
+            )
+        lowest = ca.to_common(np.array([ca.bounds[0]]))[0]
+        highest = cb.to_common(np.array([cb.bounds[1]]))[0]
+        if not lowest < highest:
+            raise InvalidConstraint(
+                f"Schema {name!r}: constraint {constraint!r} can never hold: {a!r} is at least {ca.bounds[0]} "
+                f"but {b!r} is at most {cb.bounds[1]}; widen the bounds."
+            )
+        return constraint

@@ -1,0 +1,75 @@
+"""Exceptions and warnings raised by pytest-synthdata.
+
+Every error is also the builtin a caller would naturally catch, so
+``except ValueError`` keeps working around a bad declaration::
+
+    SynthdataError(Exception)
+    ├── InvalidArgument(SynthdataError, ValueError)   a bad argument or declaration
+    │   ├── UnknownColumnKind                          column kind no plugin provides
+    │   ├── UnknownProvider                            Faker provider or locale not found
+    │   ├── InvalidCorrelation                         target outside [-1, 1] or unknown column
+    │   └── InvalidConstraint                          cross-column constraint that cannot hold
+    ├── DuplicateDataset(SynthdataError, ValueError)  two datasets want the same fixture name
+    └── PoolExhausted(SynthdataError, ValueError)     a unique column needs more distinct values
+
+    SynthdataWarning(UserWarning)
+    └── CorrelationRepairedWarning                     targets changed to the nearest feasible ones
+
+Messages say what was given, what was expected, how to fix it, and name the
+column.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CorrelationRepairedWarning",
+    "DuplicateDataset",
+    "InvalidArgument",
+    "InvalidConstraint",
+    "InvalidCorrelation",
+    "PoolExhausted",
+    "SynthdataError",
+    "SynthdataWarning",
+    "UnknownColumnKind",
+    "UnknownProvider",
+]
+
+
+class SynthdataError(Exception):
+    """Base class of every error raised by pytest-synthdata."""
+
+
+class InvalidArgument(SynthdataError, ValueError):
+    """An argument or declaration that cannot be used as given."""
+
+
+class UnknownColumnKind(InvalidArgument):
+    """A column kind that neither the built-ins nor any plugin provides."""
+
+
+class UnknownProvider(InvalidArgument):
+    """A Faker provider or locale that Faker does not have."""
+
+
+class InvalidCorrelation(InvalidArgument):
+    """A correlation target outside [-1, 1] or naming a column that is not modelled."""
+
+
+class InvalidConstraint(InvalidArgument):
+    """A cross-column constraint that names unknown columns or can never hold."""
+
+
+class DuplicateDataset(SynthdataError, ValueError):
+    """Two different datasets registered under the same fixture name."""
+
+
+class PoolExhausted(SynthdataError, ValueError):
+    """A ``unique=True`` column was asked for more distinct values than its pool holds."""
+
+
+class SynthdataWarning(UserWarning):
+    """Base class of every warning issued by pytest-synthdata."""
+
+
+class CorrelationRepairedWarning(SynthdataWarning):
+    """Declared correlations were infeasible and were moved to the nearest feasible ones."""

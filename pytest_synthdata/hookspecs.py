@@ -1,0 +1,47 @@
+"""Hook specifications for pytest-synthdata plugins (pluggy project ``synthdata``).
+
+A plugin is any object or module with functions named like these hooks and
+decorated with :data:`hookimpl`. Plugins are found three ways:
+
+* installed packages declaring an entry point in the ``synthdata`` group;
+* ``conftest.py`` files (and pytest plugins) that define ``synthdata_*`` hooks;
+* :func:`pytest_synthdata.plugin_manager` ``().register(obj)``.
+
+The built-in column kinds are registered the same way, as a plugin.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from ._model import Model
+
+__all__ = ["hookimpl", "hookspec", "synthdata_column_kinds", "synthdata_datasets"]
+
+hookspec = pluggy.HookspecMarker("synthdata")
+hookimpl = pluggy.HookimplMarker("synthdata")
+
+
+@hookspec
+def synthdata_column_kinds() -> dict[str, type[Any]]:
+    """Return column kinds this plugin provides, as ``{kind_name: ColumnClass}``.
+
+    ``ColumnClass`` is a subclass of :class:`pytest_synthdata.Column` (usually of
+    a built-in kind such as ``Float`` or ``Category`` with new defaults). Schemas
+    then accept ``"kind_name"`` or ``{"kind": "kind_name", **params}`` as a
+    column. Two plugins providing the same kind name with different classes is
+    an error.
+    """
+
+
+@hookspec(historic=True)
+def synthdata_datasets() -> list[Model]:
+    """Return datasets (Schemas or Models) to expose as pytest fixtures.
+
+    Each becomes ``synth_<name>`` and ``synth_<name>_factory``, exactly as if
+    ``pytest_synthdata.register(model)`` had been called. Historic: plugins
+    registered after pytest starts (e.g. a conftest) are called too.
+    """
