@@ -9,12 +9,41 @@ import pluggy
 from . import hookspecs
 from .errors import InvalidArgument
 
-__all__ = ["ENTRY_POINT_GROUP", "column_kinds", "plugin_manager"]
+__all__ = ["ENTRY_POINT_GROUP", "BuiltinKinds", "column_kinds", "plugin_manager"]
 
 #: Entry point group through which installed packages provide synthdata plugins.
 ENTRY_POINT_GROUP = "synthdata"
 
 _PM: pluggy.PluginManager | None = None
+
+
+class _SynthdataPluginManager(pluggy.PluginManager):
+    """Accepts undecorated ``synthdata_*`` functions, so a conftest can implement hooks plainly."""
+
+    def parse_hookimpl_opts(self, plugin: object, name: str) -> Any:
+        opts = super().parse_hookimpl_opts(plugin, name)  # type: ignore[arg-type]
+        if opts is None and name.startswith("synthdata_") and callable(getattr(plugin, name, None)):
+            return {}
+        return opts
+
+
+class BuiltinKinds:
+    """The built-in column kinds, registered with the plugin manager like any plugin."""
+
+    @hookspecs.hookimpl
+    def synthdata_column_kinds(self) -> dict[str, type[Any]]:
+        from . import _schema  # imported on use: creating the manager must stay cheap
+
+        return {
+            "boolean": _schema.Boolean,
+            "category": _schema.Category,
+            "date": _schema.Date,
+            "datetime": _schema.Datetime,
+            "faker": _schema.Faker,
+            "float": _schema.Float,
+            "id": _schema.Id,
+            "integer": _schema.Integer,
+        }
 
 
 def plugin_manager() -> pluggy.PluginManager:
@@ -25,11 +54,9 @@ def plugin_manager() -> pluggy.PluginManager:
     """
     global _PM
     if _PM is None:
-        pm = pluggy.PluginManager("synthdata")
+        pm = _SynthdataPluginManager("synthdata")
         pm.add_hookspecs(hookspecs)
-        from . import _schema
-
-        pm.register(_schema.BuiltinKinds(), name="synthdata-builtin-kinds")
+        pm.register(BuiltinKinds(), name="synthdata-builtin-kinds")
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
         pm.check_pending()
         _PM = pm

@@ -35,11 +35,9 @@ from .errors import (
     InvalidCorrelation,
     UnknownColumnKind,
 )
-from .hookspecs import hookimpl
 
 __all__ = [
     "Boolean",
-    "BuiltinKinds",
     "Category",
     "Column",
     "Date",
@@ -659,23 +657,6 @@ class LessThan:
         return isinstance(other, LessThan) and (self.low, self.high, self.strict) == (other.low, other.high, other.strict)
 
     __hash__ = None  # type: ignore[assignment]
-
-
-class BuiltinKinds:
-    """The built-in column kinds, registered with the plugin manager like any plugin."""
-
-    @hookimpl
-    def synthdata_column_kinds(self) -> dict[str, type[Column]]:
-        return {
-            "boolean": Boolean,
-            "category": Category,
-            "date": Date,
-            "datetime": Datetime,
-            "faker": Faker,
-            "float": Float,
-            "id": Id,
-            "integer": Integer,
-        }
 
 
 def resolve_column(name: str, spec: object) -> Column:

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    import pytest
+
     from ._model import Model
 
 __all__ = ["hookimpl", "hookspec", "synthdata_column_kinds", "synthdata_datasets"]
@@ -37,11 +39,12 @@ def synthdata_column_kinds() -> dict[str, type[Any]]:
     """
 
 
-@hookspec(historic=True)
-def synthdata_datasets() -> list[Model]:
+@hookspec
+def synthdata_datasets(config: pytest.Config) -> list[Model]:
     """Return datasets (Schemas or Models) to expose as pytest fixtures.
 
-    Each becomes ``synth_<name>`` and ``synth_<name>_factory``, exactly as if
-    ``pytest_synthdata.register(model)`` had been called. Historic: plugins
-    registered after pytest starts (e.g. a conftest) are called too.
+    ``config`` is the pytest config of the session. Each dataset becomes
+    ``synth_<name>`` and ``synth_<name>_factory``, exactly as if
+    ``pytest_synthdata.register(model)`` had been called. Called once per
+    session for installed plugins, and for a conftest when pytest loads it.
     """

@@ -1,0 +1,317 @@
+"""pytest plugin: seeds, ``synth_<name>`` fixtures, report header and failure sections.
+
+A thin adapter over the library. It imports nothing heavy at start-up: numpy,
+pandas, scipy and Faker load only when a test asks for a synth fixture.
+
+Seeds: one *base seed* per session (``--synthdata-seed``, else pytest-randomly's
+seed when that plugin is active, else a fresh random one). Each test's data
+uses ``derive_seed(base, node id, dataset)``, so it does not depend on test
+order, ``-k`` selection or the xdist worker; xdist workers receive the
+controller's base seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import types
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+import pytest
+
+from . import _registry
+from ._seeding import MAX_SEED, derive_seed, new_seed
+from .errors import DuplicateDataset, InvalidArgument
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ._model import Model
+
+SEED_OPTION = "--synthdata-seed"
+ROWS_INI = "synthdata_rows"
+DEFAULT_ROWS = 100
+CACHE_KEY = "synthdata/seed"
+WORKER_KEY = "synthdata_seed"
+SECTION = "synthdata: reproduce"
+
+
+@dataclass
+class _Used:
+    dataset: str
+    rows: int
+    seed: int
+    how: str
+
+
+@dataclass
+class _State:
+    seed: int
+    seed_source: str
+    datasets: dict[str, Model] = field(default_factory=dict)
+    synth_plugins: list[object] = field(default_factory=list)
+
+
+_STATE = pytest.StashKey[_State]()
+_USED = pytest.StashKey[list[_Used]]()
+
+
+def _seed_arg(value: str) -> str | int:
+    if value in ("random", "last"):
+        return value
+    try:
+        seed = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a seed; use an integer, 'random' or 'last'"
+        ) from None
+    if not 0 <= seed <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{value} is out of range; use an integer between 0 and 2**63 - 1")
+    return seed
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("synthdata", "synthetic test data (pytest-synthdata)")
+    group.addoption(
+        SEED_OPTION,
+        action="store",
+        dest="synthdata_seed",
+        type=_seed_arg,
+        default=None,
+        metavar="SEED",
+        help="Base seed for synth_* fixtures: an integer, 'random' (default; pytest-randomly's "
+        "seed when it is active) or 'last' (the previous run's seed).",
+    )
+    parser.addini(ROWS_INI, help=f"Rows in each synth_<name> fixture (default {DEFAULT_ROWS}).", default=str(DEFAULT_ROWS))
+
+
+def _choose_seed(config: pytest.Config) -> tuple[int, str]:
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and WORKER_KEY in workerinput:
+        return int(workerinput[WORKER_KEY]), "xdist controller"
+    option = config.getoption("synthdata_seed")
+    if isinstance(option, int):
+        return option, SEED_OPTION
+    if option == "last":
+        cache = config.cache
+        last = cache.get(CACHE_KEY, None) if cache is not None else None
+        if not isinstance(last, int):
+            raise pytest.UsageError(
+                f"{SEED_OPTION}=last: no previous seed is cached (run once without it first, "
+                "and keep the cacheprovider plugin enabled)."
+            )
+        return last, "last run"
+    if option is None and config.pluginmanager.hasplugin("randomly"):
+        randomly_seed = getattr(config.option, "randomly_seed", None)
+        if isinstance(randomly_seed, int):
+            return randomly_seed, "pytest-randomly"
+    return new_seed(), "random"
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-randomly has settled its seed
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "synthdata(rows=None, seed=None): rows and/or exact seed for the synth_* fixtures of this test.",
+    )
+    seed, source = _choose_seed(config)
+    state = _State(seed=seed, seed_source=source)
+    config.stash[_STATE] = state
+    if getattr(config, "workerinput", None) is None and config.cache is not None:
+        config.cache.set(CACHE_KEY, seed)
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_XdistHooks(), "synthdata-xdist")
+    _harvest(config)
+    if _has_synth_plugins():
+        from ._manager import plugin_manager
+
+        for impl in plugin_manager().hook.synthdata_datasets.get_hookimpls():
+            _add_datasets(config, impl.function(config=config), impl.plugin_name)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.stash.get(_STATE, None)
+    if state is None or not state.synth_plugins:
+        return
+    from ._manager import plugin_manager
+
+    pm = plugin_manager()
+    for plugin in state.synth_plugins:
+        if pm.is_registered(plugin):
+            pm.unregister(plugin)
+
+
+def _has_synth_plugins() -> bool:
+    from importlib.metadata import entry_points
+
+    from ._manager import _PM, ENTRY_POINT_GROUP
+
+    if _PM is not None:
+        return True
+    return bool(list(entry_points(group=ENTRY_POINT_GROUP)))
+
+
+class _XdistHooks:
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput[WORKER_KEY] = node.config.stash[_STATE].seed
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    state = config.stash[_STATE]
+    return [f"synthdata: base seed {state.seed} ({state.seed_source}); reproduce with {SEED_OPTION}={state.seed}"]
+
+
+def pytest_plugin_registered(plugin: object, plugin_name: str, manager: pytest.PytestPluginManager) -> None:
+    config = manager.get_plugin("pytestconfig")
+    if config is None or _STATE not in config.stash:
+        return  # pytest_configure harvests whatever was registered before it
+    if plugin_name.startswith("synthdata-"):
+        return
+    hooks = [n for n in dir(plugin) if n.startswith("synthdata_") and callable(getattr(plugin, n, None))]
+    if hooks and isinstance(plugin, types.ModuleType):
+        from ._manager import plugin_manager
+
+        pm = plugin_manager()
+        if not pm.is_registered(plugin):
+            pm.register(plugin, name=f"pytest-plugin:{plugin_name}")
+            config.stash[_STATE].synth_plugins.append(plugin)
+            if "synthdata_datasets" in hooks:
+                _add_datasets(config, plugin.synthdata_datasets(config=config), plugin_name)  # type: ignore[attr-defined]
+    _harvest(config)
+
+
+def _harvest(config: pytest.Config) -> None:
+    """Turn models waiting in ``register()``'s queue into fixtures of this session."""
+    if _registry.pending:
+        models, _registry.pending[:] = list(_registry.pending), []
+        _add_datasets(config, models, "register()")
+
+
+def _add_datasets(config: pytest.Config, models: Any, source: str) -> None:
+    state = config.stash[_STATE]
+    for model in models or ():
+        name = getattr(model, "name", None)
+        if not callable(getattr(model, "sample", None)) or not isinstance(name, str) or not name.isidentifier():
+            raise InvalidArgument(f"{source} provided {model!r}, which is not a Schema or Model with an identifier name.")
+        existing = state.datasets.get(name)
+        if existing is model:
+            continue
+        if existing is not None:
+            raise DuplicateDataset(
+                f"two different datasets want the fixture 'synth_{name}': {existing!r} and {model!r} "
+                f"(the second from {source}); rename one of them."
+            )
+        state.datasets[name] = model
+        config.pluginmanager.register(_fixture_module(model), name=f"synthdata-dataset-{name}")
+
+
+def _rows(request: pytest.FixtureRequest) -> int:
+    marker = request.node.get_closest_marker("synthdata")
+    if marker is not None and marker.kwargs.get("rows") is not None:
+        return int(marker.kwargs["rows"])
+    raw = request.config.getini(ROWS_INI)
+    try:
+        rows = int(raw)
+        if rows < 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise pytest.UsageError(f"ini option {ROWS_INI}={raw!r} must be a non-negative integer.") from None
+    return rows
+
+
+def _record(request: pytest.FixtureRequest, used: _Used) -> None:
+    request.node.stash.setdefault(_USED, []).append(used)
+
+
+def _fixture_module(model: Model) -> types.ModuleType:
+    """Return a plugin module holding ``synth_<name>`` and ``synth_<name>_factory``."""
+    name = model.name
+    module = types.ModuleType(f"pytest_synthdata.datasets.{name}")
+
+    def data(request: pytest.FixtureRequest) -> pd.DataFrame:
+        state = request.config.stash[_STATE]
+        rows = _rows(request)
+        marker = request.node.get_closest_marker("synthdata")
+        if marker is not None and marker.kwargs.get("seed") is not None:
+            seed = int(marker.kwargs["seed"])
+        else:
+            seed = derive_seed(state.seed, request.node.nodeid, name)
+        _record(request, _Used(name, rows, seed, f"synth_{name}"))
+        return model.sample(rows, seed=seed)
+
+    data.__doc__ = (
+        f"DataFrame of synthetic {name!r} rows ({', '.join(model.columns)}); "
+        f"`{ROWS_INI}` rows (default {DEFAULT_ROWS}), seeded per test from the base seed."
+    )
+
+    def factory(request: pytest.FixtureRequest) -> Callable[..., pd.DataFrame]:
+        state = request.config.stash[_STATE]
+        default_rows = _rows(request)
+        calls = [0]
+
+        def make(n: int | None = None, *, seed: int | None = None, **overrides: Any) -> pd.DataFrame:
+            """Return ``n`` synthetic rows (default: the fixture's row count).
+
+            ``seed`` picks exact rows; by default each call in a test gets its own
+            derived seed. Keyword overrides set a column to a value or a sequence.
+            """
+            rows = default_rows if n is None else n
+            if seed is None:
+                seed = derive_seed(state.seed, request.node.nodeid, name, "factory", calls[0])
+            calls[0] += 1
+            frame = model.sample(rows, seed=seed)
+            _record(request, _Used(name, len(frame), seed, f"synth_{name}_factory"))
+            return _apply_overrides(model, frame, overrides)
+
+        return make
+
+    factory.__doc__ = (
+        f"Callable `(n=None, *, seed=None, **column_overrides)` returning synthetic {name!r} rows; "
+        "each call in a test gets its own reproducible seed."
+    )
+    setattr(module, f"synth_{name}", pytest.fixture(name=f"synth_{name}")(data))
+    setattr(module, f"synth_{name}_factory", pytest.fixture(name=f"synth_{name}_factory")(factory))
+    return module
+
+
+def _apply_overrides(model: Model, frame: pd.DataFrame, overrides: dict[str, Any]) -> pd.DataFrame:
+    if not overrides:
+        return frame
+    import pandas as pd
+    from pandas.api.types import is_list_like
+
+    for column, value in overrides.items():
+        if column not in frame.columns:
+            raise InvalidArgument(
+                f"dataset {model.name!r} has no column {column!r} to override; its columns are {list(frame.columns)}."
+            )
+        values = list(value) if is_list_like(value) else [value] * len(frame)
+        if len(values) != len(frame):
+            raise InvalidArgument(
+                f"override for column {column!r} has {len(values)} values for {len(frame)} rows; "
+                "pass a scalar or one value per row."
+            )
+        dtype = frame[column].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            extra = [v for v in pd.unique(pd.Series(values, dtype=object).dropna()) if v not in dtype.categories]
+            dtype = pd.CategoricalDtype(list(dtype.categories) + extra, ordered=dtype.ordered)
+        try:
+            frame[column] = pd.Series(values, index=frame.index).astype(dtype)
+        except (TypeError, ValueError):
+            frame[column] = pd.Series(values, index=frame.index)
+    return frame
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    used = item.stash.get(_USED, None)
+    if used and report.failed:
+        state = item.config.stash[_STATE]
+        lines = [f"{u.how}: dataset {u.dataset!r}, {u.rows} rows, seed {u.seed}" for u in used]
+        lines.append(f"reproduce: pytest {shlex.quote(item.nodeid)} {SEED_OPTION}={state.seed}")
+        first = used[0]
+        lines.append(f"same rows in Python: <{first.dataset} model>.sample({first.rows}, seed={first.seed})")
+        report.sections.append((SECTION, "\n".join(lines)))
+    return report
