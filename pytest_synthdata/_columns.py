@@ -149,7 +149,19 @@ class NumericColumn(ModelColumn):
             return np.clip(np.rint(x), max(lo, -(2.0**62)), min(hi, 2.0**62)).astype(np.int64)
         if self.decimals is not None:
             x = np.round(x, self.decimals)
+            # rounding may step past a bound (1.75 -> 2 with high=1.75); keep to representable values inside
+            lo, hi = self.rounded_bounds()
+            np.clip(x, lo, hi, out=x)
         return x
+
+    def rounded_bounds(self) -> tuple[float, float]:
+        """Return the lowest and highest values representable at ``decimals`` within the bounds."""
+        lo, hi = self.bounds
+        if self.decimals is None:
+            return lo, hi
+        f = 10.0**self.decimals
+        return (math.ceil(round(lo * f, 6)) / f if math.isfinite(lo) else lo,
+                math.floor(round(hi * f, 6)) / f if math.isfinite(hi) else hi)
 
     def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
         if nulls is None:

@@ -66,6 +66,8 @@ def spearman_of_latent(r: float, a: RankCells | None, b: RankCells | None) -> fl
     """
     if a is None and b is None:
         return 6.0 / math.pi * math.asin(r / 2.0)
+    if _variance(a) <= 1e-15 or _variance(b) <= 1e-15:
+        return 0.0  # a constant column has no ranks to correlate
     if a is None:  # put the discrete column first so the outer integral has steps
         a, b = b, a
     assert a is not None
@@ -93,7 +95,7 @@ def latent_for_spearman(target: float, a: RankCells | None, b: RankCells | None)
     if a is None and b is None:
         r = float(np.clip(2.0 * math.sin(math.pi * target / 6.0), -R_MAX, R_MAX))
         return r, spearman_of_latent(r, a, b)
-    if target == 0.0:
+    if target == 0.0 or _variance(a) <= 1e-15 or _variance(b) <= 1e-15:
         return 0.0, 0.0
     lo, hi = spearman_of_latent(-R_MAX, a, b), spearman_of_latent(R_MAX, a, b)
     if target >= hi:

@@ -173,6 +173,12 @@ class _Numeric(Column):
                 f"column {name!r}: low={self.low!r} is not below high={self.high!r}; "
                 "swap them, or use a Category with one value for a constant column."
             )
+        if dist == "uniform":
+            # Undeclared ends default to a span of 100 (0..100 when neither is given).
+            if low is None:
+                low = 0.0 if high is None or high > 0 else high - 100.0
+            if high is None:
+                high = low + 100.0
         bounds = (-math.inf if low is None else low, math.inf if high is None else high)
         if dist == "poisson":
             lam = _number(name, "lam", self.lam, positive=True)
@@ -202,10 +208,7 @@ class _Numeric(Column):
 
     def _dist_params(self, name: str, dist: str, low: float | None, high: float | None) -> dict[str, Any]:
         if dist == "uniform":
-            if low is None or high is None:
-                raise InvalidArgument(
-                    f"column {name!r}: a uniform distribution needs both low= and high=; got low={low}, high={high}."
-                )
+            assert low is not None and high is not None  # defaulted in _marginal
             return {"low": low - 0.5 if self._integer else low, "high": high + 0.5 if self._integer else high}
         if dist == "normal":
             mean = _number(name, "mean", self.mean)
@@ -320,7 +323,15 @@ class Float(_Numeric):
     def build(self, name: str, *, locale: str) -> ModelColumn:
         if self.decimals is not None and (not isinstance(self.decimals, (int, np.integer)) or isinstance(self.decimals, bool) or not 0 <= self.decimals <= 12):
             raise InvalidArgument(f"column {name!r}: decimals={self.decimals!r} must be an int from 0 to 12.")
-        return super().build(name, locale=locale)
+        column = super().build(name, locale=locale)
+        assert isinstance(column, NumericColumn)
+        lo, hi = column.rounded_bounds()
+        if lo > hi:
+            raise InvalidArgument(
+                f"column {name!r}: no value with {self.decimals} decimals lies between low={self.low!r} and "
+                f"high={self.high!r}; widen the bounds or allow more decimals."
+            )
+        return column
 
 
 class Category(Column):

@@ -1,0 +1,53 @@
+"""The public surface is frozen here: changing it must be a deliberate act."""
+
+from __future__ import annotations
+
+import pytest_synthdata as sd
+from pytest_synthdata import errors
+
+PUBLIC = [
+    "Boolean",
+    "Category",
+    "Column",
+    "Date",
+    "Datetime",
+    "Faker",
+    "Float",
+    "Id",
+    "Integer",
+    "LessThan",
+    "Model",
+    "Schema",
+    "__version__",
+    "hookimpl",
+    "plugin_manager",
+    "register",
+]
+
+
+def test_all_is_frozen_and_sorted():
+    assert sd.__all__ == PUBLIC
+    assert sorted(sd.__all__) == sd.__all__
+
+
+def test_every_exported_name_resolves():
+    for name in sd.__all__:
+        assert getattr(sd, name) is not None, name
+
+
+def test_unknown_attribute_raises_attribute_error():
+    try:
+        sd.does_not_exist  # noqa: B018
+    except AttributeError as exc:
+        assert "does_not_exist" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("expected AttributeError")
+
+
+def test_error_tree_is_also_builtin_exceptions():
+    assert issubclass(errors.InvalidArgument, ValueError)
+    assert issubclass(errors.UnknownColumnKind, errors.InvalidArgument)
+    assert issubclass(errors.DuplicateDataset, errors.SynthdataError)
+    assert issubclass(errors.PoolExhausted, ValueError)
+    assert issubclass(errors.CorrelationRepairedWarning, UserWarning)
+    assert sorted(errors.__all__) == errors.__all__
