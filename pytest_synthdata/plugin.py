@@ -72,6 +72,9 @@ def _seed_arg(value: str) -> str | int:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    # A new config is starting: anything still queued belongs to an earlier
+    # in-process run that stopped before collecting (e.g. a usage error).
+    _registry.pending.clear()
     group = parser.getgroup("synthdata", "synthetic test data (pytest-synthdata)")
     group.addoption(
         SEED_OPTION,
@@ -94,7 +97,7 @@ def _choose_seed(config: pytest.Config) -> tuple[int, str]:
     if isinstance(option, int):
         return option, SEED_OPTION
     if option == "last":
-        cache = config.cache
+        cache = getattr(config, "cache", None)
         last = cache.get(CACHE_KEY, None) if cache is not None else None
         if not isinstance(last, int):
             raise pytest.UsageError(
@@ -118,16 +121,20 @@ def pytest_configure(config: pytest.Config) -> None:
     seed, source = _choose_seed(config)
     state = _State(seed=seed, seed_source=source)
     config.stash[_STATE] = state
-    if getattr(config, "workerinput", None) is None and config.cache is not None:
-        config.cache.set(CACHE_KEY, seed)
+    cache = getattr(config, "cache", None)
+    if getattr(config, "workerinput", None) is None and cache is not None:
+        cache.set(CACHE_KEY, seed)
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(), "synthdata-xdist")
+    for name, plugin in config.pluginmanager.list_name_plugin():
+        _adopt(config, plugin, name or "")
     _harvest(config)
     if _has_synth_plugins():
         from ._manager import plugin_manager
 
         for impl in plugin_manager().hook.synthdata_datasets.get_hookimpls():
-            _add_datasets(config, impl.function(config=config), impl.plugin_name)
+            if impl.plugin not in state.synth_plugins:  # installed plugins; conftests were called on adoption
+                _add_datasets(config, impl.function(config=config), impl.plugin_name)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -165,20 +172,27 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def pytest_plugin_registered(plugin: object, plugin_name: str, manager: pytest.PytestPluginManager) -> None:
     config = manager.get_plugin("pytestconfig")
     if config is None or _STATE not in config.stash:
-        return  # pytest_configure harvests whatever was registered before it
-    if plugin_name.startswith("synthdata-"):
-        return
-    hooks = [n for n in dir(plugin) if n.startswith("synthdata_") and callable(getattr(plugin, n, None))]
-    if hooks and isinstance(plugin, types.ModuleType):
-        from ._manager import plugin_manager
-
-        pm = plugin_manager()
-        if not pm.is_registered(plugin):
-            pm.register(plugin, name=f"pytest-plugin:{plugin_name}")
-            config.stash[_STATE].synth_plugins.append(plugin)
-            if "synthdata_datasets" in hooks:
-                _add_datasets(config, plugin.synthdata_datasets(config=config), plugin_name)  # type: ignore[attr-defined]
+        return  # pytest_configure adopts and harvests whatever was registered before it
+    _adopt(config, plugin, plugin_name)
     _harvest(config)
+
+
+def _adopt(config: pytest.Config, plugin: object, plugin_name: str) -> None:
+    """Register a conftest (or pytest plugin module) that implements synthdata hooks."""
+    if not isinstance(plugin, types.ModuleType) or plugin_name.startswith("synthdata-"):
+        return
+    hooks = [n for n in vars(plugin) if n.startswith("synthdata_") and callable(getattr(plugin, n))]
+    if not hooks:
+        return
+    from ._manager import plugin_manager
+
+    pm = plugin_manager()
+    if pm.is_registered(plugin):
+        return
+    pm.register(plugin, name=f"pytest-plugin:{plugin_name}")
+    config.stash[_STATE].synth_plugins.append(plugin)
+    if "synthdata_datasets" in hooks:
+        _add_datasets(config, plugin.synthdata_datasets(config=config), plugin_name)  # type: ignore[attr-defined]
 
 
 def _harvest(config: pytest.Config) -> None:

@@ -1,0 +1,328 @@
+"""Plugin behaviour, exercised the way users meet it: through pytester runs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+CONFTEST = """
+import pytest_synthdata as sd
+
+customers = sd.register(sd.Schema(
+    "customers",
+    {
+        "id": sd.Id("CUST-{:06d}"),
+        "age": sd.Integer(mean=41, std=12, low=18, high=90),
+        "income": sd.Float(median=52_000, sigma=0.5, decimals=2),
+        "plan": sd.Category({"free": 0.7, "pro": 0.3}),
+        "name": sd.Faker("name"),
+    },
+    correlations={("age", "income"): 0.5},
+))
+"""
+
+DIGEST_TESTS = """
+import hashlib
+import pathlib
+import pandas as pd
+
+OUT = pathlib.Path(__file__).parent / "digests"
+
+def record(name, df):
+    OUT.mkdir(exist_ok=True)
+    value = hashlib.sha256(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes()).hexdigest()[:16]
+    (OUT / name).write_text(value)
+
+def test_alpha(synth_customers):
+    record("alpha", synth_customers)
+
+def test_beta(synth_customers):
+    record("beta", synth_customers)
+
+def test_gamma(synth_customers_factory):
+    record("gamma", synth_customers_factory(7))
+
+def test_delta(synth_customers):
+    record("delta", synth_customers)
+"""
+
+
+class Digests:
+    """Runs the digest suite and returns {test: digest of the data it saw}."""
+
+    def __init__(self, pytester):
+        self.pytester = pytester
+
+    def __call__(self, *args, subprocess=False):
+        out = self.pytester.path / "digests"
+        if out.exists():
+            for f in out.iterdir():
+                f.unlink()
+        run = self.pytester.runpytest_subprocess if subprocess else self.pytester.runpytest
+        self.result = run(*args)
+        return {f.name: f.read_text() for f in out.iterdir()} if out.exists() else {}
+
+
+@pytest.fixture
+def project(pytester):
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(test_digests=DIGEST_TESTS)
+    return pytester
+
+
+@pytest.fixture
+def run(project):
+    return Digests(project)
+
+
+def test_fixture_gives_a_frame_with_the_default_row_count(pytester):
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(
+        """
+        import pandas as pd
+
+        def test_rows(synth_customers):
+            assert isinstance(synth_customers, pd.DataFrame)
+            assert len(synth_customers) == 100
+            assert list(synth_customers.columns) == ["id", "age", "income", "plan", "name"]
+            assert synth_customers["age"].between(18, 90).all()
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
+
+
+def test_ini_synthdata_rows_sets_the_fixture_size(pytester):
+    pytester.makeconftest(CONFTEST)
+    pytester.makeini("[pytest]\nsynthdata_rows = 25\n")
+    pytester.makepyfile("def test_rows(synth_customers):\n    assert len(synth_customers) == 25\n")
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_bad_ini_rows_is_a_usage_error(pytester):
+    pytester.makeconftest(CONFTEST)
+    pytester.makeini("[pytest]\nsynthdata_rows = lots\n")
+    pytester.makepyfile("def test_rows(synth_customers):\n    pass\n")
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines(["*synthdata_rows='lots' must be a non-negative integer*"])
+    assert result.ret != 0
+
+
+def test_the_same_seed_gives_the_same_data(run):
+    first = run("--synthdata-seed=123")
+    second = run("--synthdata-seed=123")
+    assert sorted(first) == ["alpha", "beta", "delta", "gamma"]
+    assert first == second
+
+
+def test_a_different_seed_gives_different_data(run):
+    first = run("--synthdata-seed=123")
+    second = run("--synthdata-seed=124")
+    assert all(first[k] != second[k] for k in first)
+
+
+def test_different_tests_get_different_data(run):
+    found = run("--synthdata-seed=5")
+    assert len(set(found.values())) == 4
+
+
+def test_data_does_not_depend_on_selection_or_order(run):
+    everything = run("--synthdata-seed=9", "-p", "no:randomly")
+    only_delta = run("--synthdata-seed=9", "-k", "delta", "-p", "no:randomly")
+    shuffled = run("--synthdata-seed=9", "-p", "randomly", "--randomly-seed=3")
+    assert only_delta == {"delta": everything["delta"]}
+    assert shuffled == everything
+
+
+@pytest.mark.slow
+def test_xdist_workers_produce_identical_data(run):
+    serial = run("--synthdata-seed=77", "-p", "no:randomly", subprocess=True)
+    parallel = run("--synthdata-seed=77", "-p", "xdist", "-n", "2", "-p", "no:randomly", subprocess=True)
+    run.result.assert_outcomes(passed=4)
+    assert len(serial) == 4
+    assert parallel == serial
+
+
+@pytest.mark.slow
+def test_xdist_workers_share_the_controllers_random_seed(run):
+    parallel = run("-p", "xdist", "-n", "2", "-p", "no:randomly", subprocess=True)
+    run.result.assert_outcomes(passed=4)
+    seed = re.search(r"synthdata: base seed (\d+)", run.result.stdout.str())[1]
+    serial = run(f"--synthdata-seed={seed}", "-p", "no:randomly", subprocess=True)
+    assert parallel == serial
+
+
+def test_header_prints_the_seed_and_how_to_reproduce(project):
+    result = project.runpytest("--synthdata-seed=4242", "-p", "no:randomly")
+    result.stdout.fnmatch_lines(["synthdata: base seed 4242 (--synthdata-seed); reproduce with --synthdata-seed=4242"])
+
+
+def test_default_seed_is_random_and_printed(run):
+    a = run("-p", "no:randomly")
+    seed_a = re.search(r"base seed (\d+) \(random\)", run.result.stdout.str())[1]
+    b = run("-p", "no:randomly")
+    seed_b = re.search(r"base seed (\d+) \(random\)", run.result.stdout.str())[1]
+    assert seed_a != seed_b
+    assert a != b
+
+
+def test_last_reuses_the_previous_runs_seed(run):
+    first = run("-p", "no:randomly")
+    seed = re.search(r"base seed (\d+)", run.result.stdout.str())[1]
+    again = run("-p", "no:randomly", "--synthdata-seed=last")
+    run.result.stdout.fnmatch_lines([f"synthdata: base seed {seed} (last run)*"])
+    assert again == first
+
+
+def test_last_without_a_cached_seed_is_a_usage_error(project):
+    result = project.runpytest("--synthdata-seed=last", "-p", "no:cacheprovider")
+    result.stderr.fnmatch_lines(["*--synthdata-seed=last: no previous seed is cached*"])
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_invalid_seed_option_is_rejected(project):
+    result = project.runpytest("--synthdata-seed=banana")
+    result.stderr.fnmatch_lines(["*'banana' is not a seed; use an integer, 'random' or 'last'*"])
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_pytest_randomly_seed_is_used_when_active(run):
+    first = run("-p", "randomly", "--randomly-seed=31337")
+    run.result.stdout.fnmatch_lines(["synthdata: base seed 31337 (pytest-randomly)*"])
+    explicit = run("-p", "no:randomly", "--synthdata-seed=31337")
+    assert first == explicit
+
+
+def test_explicit_seed_wins_over_pytest_randomly(project):
+    result = project.runpytest("-p", "randomly", "--randomly-seed=1", "--synthdata-seed=2")
+    result.stdout.fnmatch_lines(["synthdata: base seed 2 (--synthdata-seed)*"])
+
+
+def test_failing_test_reports_dataset_seed_and_command(pytester):
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(
+        test_fails="""
+        def test_boom(synth_customers):
+            assert synth_customers["age"].max() > 1000
+        def test_fine(synth_customers):
+            pass
+        """
+    )
+    result = pytester.runpytest("--synthdata-seed=55", "-p", "no:randomly")
+    result.assert_outcomes(failed=1, passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*- synthdata: reproduce -*",
+            "synth_customers: dataset 'customers', 100 rows, seed *",
+            "reproduce: pytest test_fails.py::test_boom --synthdata-seed=55",
+            "same rows in Python: <customers model>.sample(100, seed=*)",
+        ]
+    )
+
+
+def test_printed_seed_reproduces_the_rows(pytester):
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(
+        test_fails="""
+        def test_boom(synth_customers):
+            synth_customers.to_pickle("seen.pkl")
+            assert False
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    seed = int(re.search(r"dataset 'customers', 100 rows, seed (\d+)", result.stdout.str())[1])
+    import pandas as pd
+
+    seen = pd.read_pickle(pytester.path / "seen.pkl")
+    module = pytester.path / "conftest.py"
+    namespace: dict = {}
+    exec(compile(module.read_text(), str(module), "exec"), namespace)
+    pd.testing.assert_frame_equal(seen, namespace["customers"].sample(100, seed=seed))
+
+
+def test_fixtures_are_listed_with_docstrings(pytester):
+    pytester.makeconftest(CONFTEST)
+    result = pytester.runpytest("--fixtures")
+    result.stdout.fnmatch_lines(
+        [
+            "synth_customers -- *",
+            "*DataFrame of synthetic 'customers' rows (id, age, income, plan, name)*",
+            "synth_customers_factory -- *",
+            "*Callable `(n=None, *, seed=None, **column_overrides)`*",
+        ]
+    )
+
+
+def test_factory_sizes_seeds_and_overrides(pytester):
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(
+        """
+        import pytest
+        from pytest_synthdata.errors import InvalidArgument
+
+        def test_factory(synth_customers_factory):
+            a = synth_customers_factory(10)
+            b = synth_customers_factory(10)
+            assert len(a) == 10 and not a.equals(b)
+            assert synth_customers_factory(5, seed=1).equals(synth_customers_factory(5, seed=1))
+            c = synth_customers_factory(4, plan="enterprise", age=[1, 2, 3, 4])
+            assert c["plan"].tolist() == ["enterprise"] * 4
+            assert str(c["plan"].dtype) == "category"
+            assert c["age"].tolist() == [1, 2, 3, 4]
+            assert len(synth_customers_factory()) == 100
+            with pytest.raises(InvalidArgument, match="has no column 'nope'"):
+                synth_customers_factory(3, nope=1)
+            with pytest.raises(InvalidArgument, match="2 values for 3 rows"):
+                synth_customers_factory(3, age=[1, 2])
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_marker_sets_rows_and_exact_seed(pytester):
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(
+        """
+        import pytest
+        from conftest import customers
+
+        @pytest.mark.synthdata(rows=12, seed=99)
+        def test_marked(synth_customers):
+            assert len(synth_customers) == 12
+            assert synth_customers.equals(customers.sample(12, seed=99))
+        """
+    )
+    pytester.runpytest("--strict-markers").assert_outcomes(passed=1)
+
+
+def test_two_datasets_with_the_same_fixture_name_fail_loudly(pytester):
+    pytester.makeconftest(
+        """
+        import pytest_synthdata as sd
+        sd.register(sd.Schema("users", {"a": sd.Integer()}))
+        """
+    )
+    sub = pytester.mkdir("sub")
+    (sub / "conftest.py").write_text(
+        "import pytest_synthdata as sd\nsd.register(sd.Schema('users', {'b': sd.Boolean()}))\n"
+    )
+    (sub / "test_x.py").write_text("def test_x(synth_users):\n    pass\n")
+    result = pytester.runpytest()
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(["*DuplicateDataset*synth_users*rename one of them*"])
+
+
+@pytest.mark.slow
+def test_starting_pytest_without_synth_fixtures_imports_no_pandas_or_scipy(pytester):
+    pytester.makepyfile(
+        """
+        import sys
+
+        def test_light():
+            heavy = [m for m in ("pandas", "scipy") if m in sys.modules]
+            assert heavy == []
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["synthdata: base seed *"])  # our plugin was active
