@@ -379,6 +379,10 @@ class Category(Column):
             )
         if not cats:
             raise InvalidArgument(f"column {name!r}: Category needs at least one value.")
+        if any(c is None or (isinstance(c, float) and math.isnan(c)) for c in cats):
+            raise InvalidArgument(
+                f"column {name!r}: Category values must not be None/NaN; declare missing values with null_rate= instead."
+            )
         if len(set(map(repr, cats))) != len(cats):
             raise InvalidArgument(f"column {name!r}: Category values must be distinct; got {cats!r}.")
         if len(raw_weights) != len(cats):

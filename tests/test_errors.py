@@ -36,6 +36,7 @@ BAD_SCHEMAS = [
     ({"a": sd.Category(["x", "y"], [0.5, 0.8])}, {}, errors.InvalidArgument, r"column 'a': weights sum to 1.3, not 1.*normalize=True"),
     ({"a": sd.Category(["x", "y"], [1.0])}, {}, errors.InvalidArgument, r"column 'a': 1 weights for 2 values"),
     ({"a": sd.Category([])}, {}, errors.InvalidArgument, r"column 'a': Category needs at least one value"),
+    ({"a": sd.Category({"x": 0.5, None: 0.5})}, {}, errors.InvalidArgument, r"column 'a': Category values must not be None/NaN.*null_rate="),
     ({"a": sd.Category(["x", "x"])}, {}, errors.InvalidArgument, r"column 'a': Category values must be distinct"),
     ({"a": sd.Boolean(p=1.2)}, {}, errors.InvalidArgument, r"column 'a': p=1.2 must be a probability"),
     ({"a": sd.Date(low="2020-13-45")}, {}, errors.InvalidArgument, r"column 'a': low='2020-13-45' is not a date"),

@@ -1,0 +1,52 @@
+"""Example tests: realistic, correlated data from one fixture argument.
+
+Run them with ``pytest examples``. The header prints the base seed; a failing
+test prints the dataset, its seed and the command that reproduces it.
+"""
+
+import pandas as pd
+import pytest
+from billing import days_active, order_totals, retention_by_plan
+
+
+def test_fixture_is_a_realistic_frame(synth_customers):
+    df = synth_customers
+    assert len(df) == 100  # ini synthdata_rows, default 100
+    assert df["customer_id"].str.fullmatch(r"CUST-\d{6}").all()
+    assert df["email"].is_unique  # unique=True
+    assert df["age"].between(18, 95).all()
+    assert str(df["income"].dtype) == "float64"
+
+
+def test_signup_always_precedes_last_login(synth_customers):
+    assert (days_active(synth_customers) >= 0).all()
+
+
+def test_correlations_look_like_the_real_thing(synth_customers_factory):
+    df = synth_customers_factory(5_000, seed=1)
+    assert df["age"].corr(df["income"], method="spearman") > 0.3
+    retention = retention_by_plan(df)
+    assert retention["enterprise"] > retention["free"]
+
+
+def test_order_totals_never_exceed_the_gross(synth_orders):
+    totals = order_totals(synth_orders)
+    gross = synth_orders["quantity"] * synth_orders["unit_price"]
+    assert (totals <= gross + 0.005).all()
+    assert (totals > 0).all()
+
+
+def test_factory_overrides_a_column(synth_orders_factory):
+    orders = synth_orders_factory(20, coupon="VIP20")
+    expected = (orders["quantity"] * orders["unit_price"] * 0.8).round(2)
+    pd.testing.assert_series_equal(order_totals(orders), expected)
+
+
+@pytest.mark.synthdata(rows=1_000)
+def test_marker_asks_for_more_rows(synth_orders):
+    assert len(synth_orders) == 1_000
+    assert synth_orders["coupon"].isna().mean() == pytest.approx(0.7, abs=0.08)
+
+
+def test_same_seed_same_rows(synth_customers_factory):
+    assert synth_customers_factory(50, seed=7).equals(synth_customers_factory(50, seed=7))
