@@ -109,8 +109,13 @@ def hypothesis_anchor(examples=200, rows=20):
     )
     produced = [0]
 
-    @settings(max_examples=examples, database=None, deadline=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(strategy)
     def consume(df):
         produced[0] += len(df)
@@ -163,10 +168,12 @@ def main(argv=None):
     s7.sample(1_000, seed=1)
     t_after = best_of(s10, 1_000, 3)
     print()
-    for label, t in [("first use of sd.Schema (lazy import of the engine)", t_import),
-                     ("building both schemas (Faker init, calibration)", t_build),
-                     ("pool warm-up: first bench10.sample(1_000)", t_warm),
-                     ("  same call once pools exist (best of 3)", t_after)]:
+    for label, t in [
+        ("first use of sd.Schema (lazy import of the engine)", t_import),
+        ("building both schemas (Faker init, calibration)", t_build),
+        ("pool warm-up: first bench10.sample(1_000)", t_warm),
+        ("  same call once pools exist (best of 3)", t_after),
+    ]:
         print(f"{label:<56}{t * 1e3:>10.1f} ms")
 
     print(f"\n{'schema':<10}{'rows':>12}{'best s':>12}{'rows/s':>16}{'ns/row':>10}")
@@ -185,7 +192,9 @@ def main(argv=None):
     for provider, t in per_call.items():
         print(f"{provider:<10}{t * 1e6:>12.2f}{1 / t:>16,.0f}")
     faker_row = 1 / sum(per_call.values())
-    print(f"{'per row':<10}{sum(per_call.values()) * 1e6:>12.2f}{faker_row:>16,.0f}  rows/s (name+email+address per row)")
+    print(
+        f"{'per row':<10}{sum(per_call.values()) * 1e6:>12.2f}{faker_row:>16,.0f}  rows/s (name+email+address per row)"
+    )
 
     if args.no_hypothesis:
         hyp, note = None, "skipped: --no-hypothesis"
@@ -210,9 +219,11 @@ def main(argv=None):
     ratios = [("bench10 / Faker row-by-row (3 Faker calls per row)", r10 / faker_row)]
     if hyp:
         ratios.append(("bench7  / Hypothesis data_frames", r7 / hyp))
-    ratios += [(f"bench7  / target {TARGET_7:,} rows/s", r7 / TARGET_7),
-               (f"bench10 / target {TARGET_10:,} rows/s", r10 / TARGET_10),
-               ("bench10 / bench7 (cost of the 3 Faker columns)", r10 / r7)]
+    ratios += [
+        (f"bench7  / target {TARGET_7:,} rows/s", r7 / TARGET_7),
+        (f"bench10 / target {TARGET_10:,} rows/s", r10 / TARGET_10),
+        ("bench10 / bench7 (cost of the 3 Faker columns)", r10 / r7),
+    ]
     for label, value in ratios:
         print(f"{label:<56}{value:>12,.2f}x")
 
@@ -221,7 +232,11 @@ def main(argv=None):
     for ok, label, value in [
         (r7 >= TARGET_7, f"7 non-Faker columns  >= {TARGET_7:,} rows/s", f"{r7:,.0f} rows/s"),
         (r10 >= TARGET_10, f"with 3 Faker columns >= {TARGET_10:,} rows/s", f"{r10:,.0f} rows/s"),
-        (peak <= TARGET_MEM * shallow, f"peak memory <= {TARGET_MEM:g}x frame size (shallow)", f"{peak / shallow:.2f}x"),
+        (
+            peak <= TARGET_MEM * shallow,
+            f"peak memory <= {TARGET_MEM:g}x frame size (shallow)",
+            f"{peak / shallow:.2f}x",
+        ),
     ]:
         print(f"[{'PASS' if ok else 'MISS'}] {label:<46}{value:>22}")
     if n_big < 1_000_000:

@@ -35,7 +35,24 @@ _EXPORTS = {
     "register": "._registry",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "Boolean",
+    "Category",
+    "Column",
+    "Date",
+    "Datetime",
+    "Faker",
+    "Float",
+    "Id",
+    "Integer",
+    "LessThan",
+    "Model",
+    "Schema",
+    "__version__",
+    "hookimpl",
+    "plugin_manager",
+    "register",
+]
 
 if TYPE_CHECKING:
     from ._manager import plugin_manager

@@ -160,8 +160,10 @@ class NumericColumn(ModelColumn):
         if self.decimals is None:
             return lo, hi
         f = 10.0**self.decimals
-        return (math.ceil(round(lo * f, 6)) / f if math.isfinite(lo) else lo,
-                math.floor(round(hi * f, 6)) / f if math.isfinite(hi) else hi)
+        return (
+            math.ceil(round(lo * f, 6)) / f if math.isfinite(lo) else lo,
+            math.floor(round(hi * f, 6)) / f if math.isfinite(hi) else hi,
+        )
 
     def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
         if nulls is None:
@@ -246,7 +248,15 @@ class CategoryColumn(ModelColumn):
 
     kind = "category"
 
-    def __init__(self, name: str, *, categories: list[Any], probs: NDArray[np.float64], ordered: bool = False, null_rate: float = 0.0) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        categories: list[Any],
+        probs: NDArray[np.float64],
+        ordered: bool = False,
+        null_rate: float = 0.0,
+    ) -> None:
         super().__init__(name, null_rate=null_rate)
         self.categories = categories
         self.discrete = Discrete(probs)
@@ -409,7 +419,9 @@ class IdColumn(ModelColumn):
     def generate(self, u: NDArray[np.float64], seed: int, start: int, stop: int) -> NDArray[Any]:
         if self.style == "uuid":
             key = stream_key("uuid:" + self.name)
-            return draw_blocks(seed, key, start, stop, lambda rng, m: rng.integers(0, 256, size=(m, 16), dtype=np.uint8))
+            return draw_blocks(
+                seed, key, start, stop, lambda rng, m: rng.integers(0, 256, size=(m, 16), dtype=np.uint8)
+            )
         return np.arange(self.start + start, self.start + stop, dtype=np.int64)
 
     def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
@@ -430,8 +442,13 @@ def _uuid_strings(b: NDArray[np.uint8]) -> NDArray[Any]:
     hexed[:, 0::2] = _HEX[b >> 4]
     hexed[:, 1::2] = _HEX[b & 0x0F]
     out = np.full((len(b), 36), ord("-"), dtype=np.uint8)
-    for src, dst in ((slice(0, 8), slice(0, 8)), (slice(8, 12), slice(9, 13)), (slice(12, 16), slice(14, 18)),
-                     (slice(16, 20), slice(19, 23)), (slice(20, 32), slice(24, 36))):
+    for src, dst in (
+        (slice(0, 8), slice(0, 8)),
+        (slice(8, 12), slice(9, 13)),
+        (slice(12, 16), slice(14, 18)),
+        (slice(16, 20), slice(19, 23)),
+        (slice(20, 32), slice(24, 36)),
+    ):
         out[:, dst] = hexed[:, src]
     return np.ascontiguousarray(out).view("S36").ravel().astype("U36").astype(object)
 

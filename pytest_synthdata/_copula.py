@@ -10,6 +10,7 @@ normal, and invert it with a root finder.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import TYPE_CHECKING
 
@@ -37,13 +38,13 @@ def _outer_nodes(breaks: list[float]) -> tuple[NDArray[np.float64], NDArray[np.f
     """Return Gauss-Legendre nodes/weights on [-Z_LIM, Z_LIM] split at ``breaks``."""
     pts = sorted({-_Z_LIM, _Z_LIM, *(b for b in breaks if -_Z_LIM < b < _Z_LIM)})
     refined: list[float] = [pts[0]]
-    for a, b in zip(pts[:-1], pts[1:]):
+    for a, b in itertools.pairwise(pts):
         pieces = max(1, math.ceil((b - a) / 0.5))
         refined.extend(a + (b - a) * (i + 1) / pieces for i in range(pieces))
     edges = np.array(refined)
-    a, b = edges[:-1, None], edges[1:, None]
-    nodes = (a + b) / 2 + (b - a) / 2 * _GL_X[None, :]
-    weights = (b - a) / 2 * _GL_W[None, :]
+    lo, hi = edges[:-1, None], edges[1:, None]
+    nodes = (lo + hi) / 2 + (hi - lo) / 2 * _GL_X[None, :]
+    weights = (hi - lo) / 2 * _GL_W[None, :]
     return nodes.ravel(), weights.ravel()
 
 

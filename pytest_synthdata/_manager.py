@@ -69,7 +69,7 @@ def column_kinds() -> dict[str, type[Any]]:
     owners: dict[str, str] = {}
     pm = plugin_manager()
     for impl in pm.hook.synthdata_column_kinds.get_hookimpls():
-        kinds = impl.function()
+        kinds: dict[str, type[Any]] | None = impl.function()  # type: ignore[assignment]
         for kind, cls in (kinds or {}).items():
             if kind in merged and merged[kind] is not cls:
                 raise InvalidArgument(

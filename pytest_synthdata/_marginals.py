@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import special
@@ -52,7 +52,7 @@ class Continuous:
     def __init__(
         self,
         dist: str,
-        params: dict[str, object],
+        params: dict[str, Any],
         *,
         low: float | None = None,
         high: float | None = None,
@@ -73,21 +73,21 @@ class Continuous:
         """Return the untruncated CDF at ``x``."""
         p = self.params
         if self.dist == "normal":
-            return special.ndtr((x - p["loc"]) / p["scale"])  # type: ignore[operator]
+            return special.ndtr((x - p["loc"]) / p["scale"])
         if self.dist == "lognormal":
             with np.errstate(divide="ignore", invalid="ignore"):
                 lx = np.log(np.where(x > 0, x, np.nan))
-            out = special.ndtr((lx - p["mu"]) / p["sigma"])  # type: ignore[operator]
+            out = special.ndtr((lx - p["mu"]) / p["sigma"])
             return np.where(x > 0, out, 0.0)
         if self.dist == "uniform":
             lo, hi = p["low"], p["high"]
-            return np.clip((x - lo) / (hi - lo), 0.0, 1.0)  # type: ignore[operator]
+            return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
         if self.dist == "exponential":
-            t = (x - p["loc"]) / p["scale"]  # type: ignore[operator]
+            t = (x - p["loc"]) / p["scale"]
             return np.where(t > 0, -np.expm1(-np.maximum(t, 0.0)), 0.0)
         if self.dist == "quantiles":
             probs, values = p["probs"], p["values"]
-            return np.interp(x, values, probs, left=0.0, right=1.0)  # type: ignore[arg-type]
+            return np.interp(x, values, probs, left=0.0, right=1.0)
         raise AssertionError(self.dist)  # pragma: no cover - validated by the schema
 
     def ppf_latent(self, z: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -95,9 +95,9 @@ class Continuous:
         p = self.params
         truncated = self._f_low > 0.0 or self._f_high < 1.0
         if not truncated and self.dist == "normal":
-            return p["loc"] + p["scale"] * z  # type: ignore[operator,no-any-return]
+            return p["loc"] + p["scale"] * z
         if not truncated and self.dist == "lognormal":
-            return np.exp(p["mu"] + p["sigma"] * z)  # type: ignore[operator,no-any-return]
+            return np.exp(p["mu"] + p["sigma"] * z)
         u = special.ndtr(z)
         if truncated:
             u = self._f_low + (self._f_high - self._f_low) * u
@@ -110,15 +110,15 @@ class Continuous:
     def _ppf(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
         p = self.params
         if self.dist == "normal":
-            return p["loc"] + p["scale"] * special.ndtri(u)  # type: ignore[operator,no-any-return]
+            return p["loc"] + p["scale"] * special.ndtri(u)
         if self.dist == "lognormal":
-            return np.exp(p["mu"] + p["sigma"] * special.ndtri(u))  # type: ignore[operator,no-any-return]
+            return np.exp(p["mu"] + p["sigma"] * special.ndtri(u))
         if self.dist == "uniform":
-            return p["low"] + (p["high"] - p["low"]) * u  # type: ignore[operator,no-any-return]
+            return p["low"] + (p["high"] - p["low"]) * u
         if self.dist == "exponential":
-            return p["loc"] - p["scale"] * np.log1p(-u)  # type: ignore[operator,no-any-return]
+            return p["loc"] - p["scale"] * np.log1p(-u)
         if self.dist == "quantiles":
-            return np.interp(u, p["probs"], p["values"])  # type: ignore[arg-type]
+            return np.interp(u, p["probs"], p["values"])
         raise AssertionError(self.dist)  # pragma: no cover
 
     def support(self) -> tuple[float, float]:
@@ -184,6 +184,8 @@ def poisson_table(lam: float, low: float | None, high: float | None) -> tuple[ND
     k_lo = 0 if low is None else max(0, math.ceil(low))
     k_hi = k_max if high is None else min(k_max, math.floor(high))
     values = np.arange(k_lo, max(k_lo, k_hi) + 1, dtype=np.int64)
-    logp = values * math.log(lam) - lam - special.gammaln(values + 1.0) if lam > 0 else np.where(values == 0, 0.0, -np.inf)
+    logp = (
+        values * math.log(lam) - lam - special.gammaln(values + 1.0) if lam > 0 else np.where(values == 0, 0.0, -np.inf)
+    )
     probs = np.exp(logp - np.max(logp))
     return values, probs / probs.sum()

@@ -10,7 +10,8 @@ constraints are then enforced row by row with vectorised swaps.
 from __future__ import annotations
 
 import operator
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -36,7 +37,7 @@ def check_rows(n: object, *, argument: str = "n") -> int:
     try:
         if isinstance(n, bool):
             raise TypeError
-        value = operator.index(n)  # type: ignore[call-overload]
+        value = operator.index(n)  # type: ignore[arg-type]
     except TypeError:
         raise InvalidArgument(
             f"{argument}={n!r} ({type(n).__name__}) is not a row count; pass a non-negative int such as {argument}=100."
@@ -69,9 +70,11 @@ class Model:
         d = len(self._modelled)
         corr = np.eye(d) if latent_correlation is None else np.asarray(latent_correlation, dtype=np.float64)
         if corr.shape != (d, d):
-            raise InvalidArgument(f"latent_correlation has shape {corr.shape}; expected ({d}, {d}) for the modelled columns.")
+            raise InvalidArgument(
+                f"latent_correlation has shape {corr.shape}; expected ({d}, {d}) for the modelled columns."
+            )
         self.latent_correlation = corr
-        self._chol = np.linalg.cholesky(corr) if d else np.zeros((0, 0))
+        self._chol: NDArray[np.float64] = np.linalg.cholesky(corr) if d else np.zeros((0, 0))  # type: ignore[assignment]
         self._order_constraints = list(order_constraints)
 
     # introspection -----------------------------------------------------------
@@ -95,7 +98,9 @@ class Model:
         try:
             return self._by_name[name]
         except KeyError:
-            raise InvalidArgument(f"dataset {self.name!r} has no column {name!r}; its columns are {self.columns}.") from None
+            raise InvalidArgument(
+                f"dataset {self.name!r} has no column {name!r}; its columns are {self.columns}."
+            ) from None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, columns={self.columns!r})"

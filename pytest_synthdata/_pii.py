@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ._seeding import derive_seed
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["check_provider", "faker_for", "pool"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def faker_for(locale: str) -> faker.Faker:
     """Return a cached Faker instance for ``locale``."""
     import faker as faker_mod
@@ -37,8 +37,7 @@ def faker_for(locale: str) -> faker.Faker:
         close = difflib.get_close_matches(locale, AVAILABLE_LOCALES, n=3)
         hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
         raise UnknownProvider(
-            f"locale={locale!r} is not a Faker locale.{hint} "
-            "See faker.config.AVAILABLE_LOCALES for the full list."
+            f"locale={locale!r} is not a Faker locale.{hint} See faker.config.AVAILABLE_LOCALES for the full list."
         ) from exc
 
 

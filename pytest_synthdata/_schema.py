@@ -12,7 +12,8 @@ import keyword
 import math
 import re
 import warnings
-from typing import Any, ClassVar, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -199,8 +200,10 @@ class _Numeric(Column):
                 f"probability ({params}); widen the bounds or move the distribution inside them."
             )
         if self._integer:
-            if low is not None and not float(low).is_integer() or high is not None and not float(high).is_integer():
-                raise InvalidArgument(f"column {name!r}: Integer bounds must be whole numbers; got low={low}, high={high}.")
+            if (low is not None and not float(low).is_integer()) or (high is not None and not float(high).is_integer()):
+                raise InvalidArgument(
+                    f"column {name!r}: Integer bounds must be whole numbers; got low={low}, high={high}."
+                )
             table = tabulate_integers(marginal)
             if table is not None:
                 return None, table, bounds
@@ -321,7 +324,11 @@ class Float(_Numeric):
         self.decimals = decimals
 
     def build(self, name: str, *, locale: str) -> ModelColumn:
-        if self.decimals is not None and (not isinstance(self.decimals, (int, np.integer)) or isinstance(self.decimals, bool) or not 0 <= self.decimals <= 12):
+        if self.decimals is not None and (
+            not isinstance(self.decimals, (int, np.integer))
+            or isinstance(self.decimals, bool)
+            or not 0 <= self.decimals <= 12
+        ):
             raise InvalidArgument(f"column {name!r}: decimals={self.decimals!r} must be an int from 0 to 12.")
         column = super().build(name, locale=locale)
         assert isinstance(column, NumericColumn)
@@ -368,9 +375,13 @@ class Category(Column):
         null_rate = self._null_rate(name)
         if isinstance(self.values, Mapping):
             if self.weights is not None:
-                raise InvalidArgument(f"column {name!r}: pass weights either in the values dict or as weights=, not both.")
+                raise InvalidArgument(
+                    f"column {name!r}: pass weights either in the values dict or as weights=, not both."
+                )
             cats, raw_weights = list(self.values.keys()), list(self.values.values())
-        elif isinstance(self.values, (list, tuple, np.ndarray)) or hasattr(self.values, "__iter__") and not isinstance(self.values, (str, bytes)):
+        elif isinstance(self.values, (list, tuple, np.ndarray)) or (
+            hasattr(self.values, "__iter__") and not isinstance(self.values, (str, bytes))
+        ):
             cats = list(self.values)
             raw_weights = list(self.weights) if self.weights is not None else [1.0 / max(len(cats), 1)] * len(cats)
         else:
@@ -393,8 +404,10 @@ class Category(Column):
             raise InvalidArgument(f"column {name!r}: weights must be finite numbers; got {raw_weights!r}.")
         w = np.asarray(raw_weights, dtype=np.float64)
         if (w < 0).any():
-            bad = [c for c, x in zip(cats, w) if x < 0]
-            raise InvalidArgument(f"column {name!r}: weights must not be negative; got {raw_weights!r} (negative for {bad!r}).")
+            bad = [c for c, x in zip(cats, w, strict=True) if x < 0]
+            raise InvalidArgument(
+                f"column {name!r}: weights must not be negative; got {raw_weights!r} (negative for {bad!r})."
+            )
         total = float(w.sum())
         if total <= 0:
             raise InvalidArgument(f"column {name!r}: weights sum to 0; give at least one value a positive weight.")
@@ -493,7 +506,9 @@ class Datetime(Column):
             raise InvalidArgument(f"column {name!r}: low={self.low!r} is not before high={self.high!r}; swap them.")
         lo_u, hi_u = math.ceil(low.value / unit), math.floor(high.value / unit)
         if lo_u > hi_u:
-            raise InvalidArgument(f"column {name!r}: no {self.resolution} step lies between low={self.low!r} and high={self.high!r}.")
+            raise InvalidArgument(
+                f"column {name!r}: no {self.resolution} step lies between low={self.low!r} and high={self.high!r}."
+            )
         if self.distribution == "uniform":
             params: dict[str, Any] = {"low": lo_u - 0.5, "high": hi_u + 0.5}
         elif self.distribution == "normal":
@@ -501,7 +516,9 @@ class Datetime(Column):
             try:
                 std = pd.Timedelta(self.std) if self.std is not None else (high - low) / 6
             except (ValueError, TypeError):
-                raise InvalidArgument(f"column {name!r}: std={self.std!r} is not a timedelta; use e.g. std='90D'.") from None
+                raise InvalidArgument(
+                    f"column {name!r}: std={self.std!r} is not a timedelta; use e.g. std='90D'."
+                ) from None
             if std.value <= 0:
                 raise InvalidArgument(f"column {name!r}: std={self.std!r} must be a positive timedelta such as '90D'.")
             params = {"loc": mean.value / unit, "scale": std.value / unit}
@@ -515,7 +532,9 @@ class Datetime(Column):
             )
         marginal = Continuous(self.distribution, params, low=lo_u - 0.5, high=hi_u + 0.5)
         if not marginal.mass > 1e-12:
-            raise InvalidArgument(f"column {name!r}: the distribution has no probability between low and high; move it inside.")
+            raise InvalidArgument(
+                f"column {name!r}: the distribution has no probability between low and high; move it inside."
+            )
         return DatetimeColumn(
             name, marginal=marginal, unit_ns=unit, is_date=self.kind == "date", null_rate=null_rate, bounds=(lo_u, hi_u)
         )
@@ -533,7 +552,9 @@ class Date(Datetime):
 
     def build(self, name: str, *, locale: str) -> ModelColumn:
         if self.resolution != "D":
-            raise InvalidArgument(f"column {name!r}: a Date has resolution 'D'; use Datetime(resolution={self.resolution!r}) instead.")
+            raise InvalidArgument(
+                f"column {name!r}: a Date has resolution 'D'; use Datetime(resolution={self.resolution!r}) instead."
+            )
         return super().build(name, locale=locale)
 
 
@@ -578,7 +599,9 @@ class Faker(Column):
 
         null_rate = self._null_rate(name)
         if not isinstance(self.provider, str):
-            raise InvalidArgument(f"column {name!r}: provider={self.provider!r} must be the name of a Faker method, e.g. 'email'.")
+            raise InvalidArgument(
+                f"column {name!r}: provider={self.provider!r} must be the name of a Faker method, e.g. 'email'."
+            )
         pool_size = self.pool_size
         if pool_size is None:
             pool_size = UNIQUE_POOL_SIZE if self.unique else POOL_SIZE
@@ -669,7 +692,11 @@ class LessThan:
         return f"LessThan({self.low!r}, {self.high!r}, strict={self.strict})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, LessThan) and (self.low, self.high, self.strict) == (other.low, other.high, other.strict)
+        return isinstance(other, LessThan) and (self.low, self.high, self.strict) == (
+            other.low,
+            other.high,
+            other.strict,
+        )
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -753,7 +780,9 @@ class Schema(Model):
                 "use letters, digits and underscores, e.g. 'customers'."
             )
         if not isinstance(columns, Mapping) or not columns:
-            raise InvalidArgument(f"Schema {name!r}: columns must be a non-empty dict of name -> declaration; got {columns!r}.")
+            raise InvalidArgument(
+                f"Schema {name!r}: columns must be a non-empty dict of name -> declaration; got {columns!r}."
+            )
         for col_name in columns:
             if not isinstance(col_name, str) or not col_name:
                 raise InvalidArgument(f"Schema {name!r}: column names must be non-empty strings; got {col_name!r}.")
@@ -788,17 +817,23 @@ class Schema(Model):
         name: str, correlations: Mapping[Any, Any], index: dict[str, int], by_name: dict[str, ModelColumn]
     ) -> dict[tuple[str, str], float]:
         if not isinstance(correlations, Mapping):
-            raise InvalidCorrelation(f"Schema {name!r}: correlations must be a dict {{('a', 'b'): 0.5}}; got {correlations!r}.")
+            raise InvalidCorrelation(
+                f"Schema {name!r}: correlations must be a dict {{('a', 'b'): 0.5}}; got {correlations!r}."
+            )
         out: dict[tuple[str, str], float] = {}
         for pair, value in correlations.items():
             if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
-                raise InvalidCorrelation(f"Schema {name!r}: correlation key {pair!r} must be a pair of column names like ('age', 'income').")
+                raise InvalidCorrelation(
+                    f"Schema {name!r}: correlation key {pair!r} must be a pair of column names like ('age', 'income')."
+                )
             a, b = pair
             for col in (a, b):
                 if col not in by_name:
                     close = difflib.get_close_matches(col, list(by_name), n=1)
                     hint = f" Did you mean {close[0]!r}?" if close else ""
-                    raise InvalidCorrelation(f"Schema {name!r}: correlation {pair!r} names unknown column {col!r}.{hint}")
+                    raise InvalidCorrelation(
+                        f"Schema {name!r}: correlation {pair!r} names unknown column {col!r}.{hint}"
+                    )
                 if col not in index:
                     raise InvalidCorrelation(
                         f"Schema {name!r}: correlation {pair!r}: column {col!r} is a {by_name[col].kind} column, which is "
@@ -812,7 +847,9 @@ class Schema(Model):
                 )
             key = (a, b) if index[a] < index[b] else (b, a)
             if key in out and out[key] != float(value):
-                raise InvalidCorrelation(f"Schema {name!r}: correlation between {a!r} and {b!r} is given twice with different values.")
+                raise InvalidCorrelation(
+                    f"Schema {name!r}: correlation between {a!r} and {b!r} is given twice with different values."
+                )
             out[key] = float(value)
         return out
 
@@ -852,11 +889,15 @@ class Schema(Model):
     def _check_constraint(name: str, spec: object, by_name: dict[str, ModelColumn]) -> LessThan:
         constraint = LessThan.parse(spec) if isinstance(spec, str) else spec
         if not isinstance(constraint, LessThan):
-            raise InvalidConstraint(f"Schema {name!r}: constraint {spec!r} must be sd.LessThan('a', 'b') or a string 'a < b'.")
+            raise InvalidConstraint(
+                f"Schema {name!r}: constraint {spec!r} must be sd.LessThan('a', 'b') or a string 'a < b'."
+            )
         a, b = constraint.low, constraint.high
         for col in (a, b):
             if col not in by_name:
-                raise InvalidConstraint(f"Schema {name!r}: constraint {constraint!r} names unknown column {col!r}; columns are {list(by_name)}.")
+                raise InvalidConstraint(
+                    f"Schema {name!r}: constraint {constraint!r} names unknown column {col!r}; columns are {list(by_name)}."
+                )
         ca, cb = by_name[a], by_name[b]
         if ca.family is None or ca.family != cb.family or a == b:
             raise InvalidConstraint(

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .errors import InvalidArgument
 
@@ -55,9 +56,7 @@ def normalize_seed(seed: object, *, argument: str = "seed") -> int:
             "pass a non-negative int such as seed=42, or None for a fresh random seed."
         )
     if not 0 <= seed <= MAX_SEED:
-        raise InvalidArgument(
-            f"{argument}={seed} is out of range; pass an int between 0 and 2**63 - 1."
-        )
+        raise InvalidArgument(f"{argument}={seed} is out of range; pass an int between 0 and 2**63 - 1.")
     return seed
 
 

@@ -37,6 +37,7 @@ def synthdata_column_kinds() -> dict[str, type[Any]]:
     column. Two plugins providing the same kind name with different classes is
     an error.
     """
+    raise NotImplementedError  # a specification, never called
 
 
 @hookspec
@@ -48,3 +49,4 @@ def synthdata_datasets(config: pytest.Config) -> list[Model]:
     ``pytest_synthdata.register(model)`` had been called. Called once per
     session for installed plugins, and for a conftest when pytest loads it.
     """
+    raise NotImplementedError  # a specification, never called

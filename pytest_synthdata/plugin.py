@@ -15,8 +15,9 @@ from __future__ import annotations
 import argparse
 import shlex
 import types
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -63,9 +64,7 @@ def _seed_arg(value: str) -> str | int:
     try:
         seed = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{value!r} is not a seed; use an integer, 'random' or 'last'"
-        ) from None
+        raise argparse.ArgumentTypeError(f"{value!r} is not a seed; use an integer, 'random' or 'last'") from None
     if not 0 <= seed <= MAX_SEED:
         raise argparse.ArgumentTypeError(f"{value} is out of range; use an integer between 0 and 2**63 - 1")
     return seed
@@ -86,7 +85,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Base seed for synth_* fixtures: an integer, 'random' (default; pytest-randomly's "
         "seed when it is active) or 'last' (the previous run's seed).",
     )
-    parser.addini(ROWS_INI, help=f"Rows in each synth_<name> fixture (default {DEFAULT_ROWS}).", default=str(DEFAULT_ROWS))
+    parser.addini(
+        ROWS_INI, help=f"Rows in each synth_<name> fixture (default {DEFAULT_ROWS}).", default=str(DEFAULT_ROWS)
+    )
 
 
 def _choose_seed(config: pytest.Config) -> tuple[int, str]:
@@ -207,7 +208,9 @@ def _add_datasets(config: pytest.Config, models: Any, source: str) -> None:
     for model in models or ():
         name = getattr(model, "name", None)
         if not callable(getattr(model, "sample", None)) or not isinstance(name, str) or not name.isidentifier():
-            raise InvalidArgument(f"{source} provided {model!r}, which is not a Schema or Model with an identifier name.")
+            raise InvalidArgument(
+                f"{source} provided {model!r}, which is not a Schema or Model with an identifier name."
+            )
         existing = state.datasets.get(name)
         if existing is model:
             continue

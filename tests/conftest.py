@@ -8,8 +8,8 @@ import numpy  # noqa: F401
 import pandas  # noqa: F401
 import scipy.special  # noqa: F401
 
-import pytest_synthdata._model  # noqa: F401
-import pytest_synthdata._schema  # noqa: F401
+import pytest_synthdata._model
+import pytest_synthdata._schema
 import pytest_synthdata.cli  # noqa: F401
 
 pytest_plugins = ["pytester"]

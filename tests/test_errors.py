@@ -23,39 +23,139 @@ BAD_SCHEMAS = [
     ({"a": sd.Float(low=5, high=5)}, {}, errors.InvalidArgument, r"column 'a': low=5 is not below high=5"),
     ({"a": sd.Integer(low=1.5, high=3)}, {}, errors.InvalidArgument, r"column 'a': Integer bounds must be whole"),
     ({"a": sd.Float(mean=0, std=-1)}, {}, errors.InvalidArgument, r"column 'a': std=-1 must be greater than 0"),
-    ({"a": sd.Float(mean=0, std=1, low=50, high=60)}, {}, errors.InvalidArgument, r"column 'a': bounds \[50.0, 60.0\] contain none"),
-    ({"a": sd.Float(distribution="gamma")}, {}, errors.InvalidArgument, r"column 'a': distribution='gamma' is not supported"),
-    ({"a": sd.Float(lam=3)}, {}, errors.InvalidArgument, r"column 'a': distribution='poisson' is not supported for Float"),
-    ({"a": sd.Float(distribution="lognormal")}, {}, errors.InvalidArgument, r"column 'a': a lognormal distribution needs"),
-    ({"a": sd.Float(quantiles=[3, 1, 2])}, {}, errors.InvalidArgument, r"column 'a': quantile values must not decrease"),
-    ({"a": sd.Float(quantiles={0.1: 1, 1.0: 2})}, {}, errors.InvalidArgument, r"column 'a': quantile probabilities must rise strictly from 0 to 1"),
+    (
+        {"a": sd.Float(mean=0, std=1, low=50, high=60)},
+        {},
+        errors.InvalidArgument,
+        r"column 'a': bounds \[50.0, 60.0\] contain none",
+    ),
+    (
+        {"a": sd.Float(distribution="gamma")},
+        {},
+        errors.InvalidArgument,
+        r"column 'a': distribution='gamma' is not supported",
+    ),
+    (
+        {"a": sd.Float(lam=3)},
+        {},
+        errors.InvalidArgument,
+        r"column 'a': distribution='poisson' is not supported for Float",
+    ),
+    (
+        {"a": sd.Float(distribution="lognormal")},
+        {},
+        errors.InvalidArgument,
+        r"column 'a': a lognormal distribution needs",
+    ),
+    (
+        {"a": sd.Float(quantiles=[3, 1, 2])},
+        {},
+        errors.InvalidArgument,
+        r"column 'a': quantile values must not decrease",
+    ),
+    (
+        {"a": sd.Float(quantiles={0.1: 1, 1.0: 2})},
+        {},
+        errors.InvalidArgument,
+        r"column 'a': quantile probabilities must rise strictly from 0 to 1",
+    ),
     ({"a": sd.Float(decimals=-1)}, {}, errors.InvalidArgument, r"column 'a': decimals=-1"),
-    ({"a": sd.Float(low=0.1, high=0.2, decimals=0)}, {}, errors.InvalidArgument, r"column 'a': no value with 0 decimals lies between"),
-    ({"a": sd.Float(null_rate=1.5)}, {}, errors.InvalidArgument, r"column 'a': null_rate=1.5 must be a number in \[0, 1\)"),
-    ({"a": sd.Category(["x", "y"], [0.5, -0.5])}, {}, errors.InvalidArgument, r"column 'a': weights must not be negative.*'y'"),
-    ({"a": sd.Category(["x", "y"], [0.5, 0.8])}, {}, errors.InvalidArgument, r"column 'a': weights sum to 1.3, not 1.*normalize=True"),
+    (
+        {"a": sd.Float(low=0.1, high=0.2, decimals=0)},
+        {},
+        errors.InvalidArgument,
+        r"column 'a': no value with 0 decimals lies between",
+    ),
+    (
+        {"a": sd.Float(null_rate=1.5)},
+        {},
+        errors.InvalidArgument,
+        r"column 'a': null_rate=1.5 must be a number in \[0, 1\)",
+    ),
+    (
+        {"a": sd.Category(["x", "y"], [0.5, -0.5])},
+        {},
+        errors.InvalidArgument,
+        r"column 'a': weights must not be negative.*'y'",
+    ),
+    (
+        {"a": sd.Category(["x", "y"], [0.5, 0.8])},
+        {},
+        errors.InvalidArgument,
+        r"column 'a': weights sum to 1.3, not 1.*normalize=True",
+    ),
     ({"a": sd.Category(["x", "y"], [1.0])}, {}, errors.InvalidArgument, r"column 'a': 1 weights for 2 values"),
     ({"a": sd.Category([])}, {}, errors.InvalidArgument, r"column 'a': Category needs at least one value"),
-    ({"a": sd.Category({"x": 0.5, None: 0.5})}, {}, errors.InvalidArgument, r"column 'a': Category values must not be None/NaN.*null_rate="),
+    (
+        {"a": sd.Category({"x": 0.5, None: 0.5})},
+        {},
+        errors.InvalidArgument,
+        r"column 'a': Category values must not be None/NaN.*null_rate=",
+    ),
     ({"a": sd.Category(["x", "x"])}, {}, errors.InvalidArgument, r"column 'a': Category values must be distinct"),
     ({"a": sd.Boolean(p=1.2)}, {}, errors.InvalidArgument, r"column 'a': p=1.2 must be a probability"),
     ({"a": sd.Date(low="2020-13-45")}, {}, errors.InvalidArgument, r"column 'a': low='2020-13-45' is not a date"),
     ({"a": sd.Date(low="yesterday-ish")}, {}, errors.InvalidArgument, r"column 'a': low='yesterday-ish' is not a date"),
-    ({"a": sd.Datetime(low="2021-01-01", high="2020-01-01")}, {}, errors.InvalidArgument, r"column 'a': low='2021-01-01' is not before high"),
+    (
+        {"a": sd.Datetime(low="2021-01-01", high="2020-01-01")},
+        {},
+        errors.InvalidArgument,
+        r"column 'a': low='2021-01-01' is not before high",
+    ),
     ({"a": sd.Datetime(low="2020-01-01T00:00+02:00")}, {}, errors.InvalidArgument, r"column 'a': .*timezone-aware"),
     ({"a": sd.Datetime(resolution="fortnight")}, {}, errors.InvalidArgument, r"column 'a': resolution='fortnight'"),
     ({"a": sd.Date(resolution="s")}, {}, errors.InvalidArgument, r"column 'a': a Date has resolution 'D'"),
     ({"a": sd.Id("serial")}, {}, errors.InvalidArgument, r"column 'a': Id style 'serial'"),
     ({"a": sd.Id("X-{:q}")}, {}, errors.InvalidArgument, r"column 'a': pattern 'X-\{:q\}' does not format a number"),
-    ({"a": sd.Integer(), "b": sd.Integer()}, {"correlations": {("a", "b"): 1.5}}, errors.InvalidCorrelation, r"\('a', 'b'\)=1.5 must be a number in \[-1, 1\]"),
-    ({"a": sd.Integer(), "b": sd.Integer()}, {"correlations": {("a", "zz"): 0.5}}, errors.InvalidCorrelation, r"unknown column 'zz'"),
-    ({"a": sd.Integer(), "b": sd.Faker("name")}, {"correlations": {("a", "b"): 0.5}}, errors.InvalidCorrelation, r"column 'b' is a faker column, which is generated"),
-    ({"a": sd.Integer()}, {"correlations": {("a", "a"): 0.5}}, errors.InvalidCorrelation, r"pairs column 'a' with itself"),
+    (
+        {"a": sd.Integer(), "b": sd.Integer()},
+        {"correlations": {("a", "b"): 1.5}},
+        errors.InvalidCorrelation,
+        r"\('a', 'b'\)=1.5 must be a number in \[-1, 1\]",
+    ),
+    (
+        {"a": sd.Integer(), "b": sd.Integer()},
+        {"correlations": {("a", "zz"): 0.5}},
+        errors.InvalidCorrelation,
+        r"unknown column 'zz'",
+    ),
+    (
+        {"a": sd.Integer(), "b": sd.Faker("name")},
+        {"correlations": {("a", "b"): 0.5}},
+        errors.InvalidCorrelation,
+        r"column 'b' is a faker column, which is generated",
+    ),
+    (
+        {"a": sd.Integer()},
+        {"correlations": {("a", "a"): 0.5}},
+        errors.InvalidCorrelation,
+        r"pairs column 'a' with itself",
+    ),
     ({"a": sd.Integer()}, {"correlations": {"a": 0.5}}, errors.InvalidCorrelation, r"must be a pair of column names"),
-    ({"a": sd.Integer(), "b": sd.Integer()}, {"constraints": ["a << b"]}, errors.InvalidConstraint, r"not of the form 'a < b'"),
-    ({"a": sd.Integer(), "b": sd.Integer()}, {"constraints": ["a < c"]}, errors.InvalidConstraint, r"unknown column 'c'"),
-    ({"a": sd.Integer(), "b": sd.Date()}, {"constraints": ["a < b"]}, errors.InvalidConstraint, r"compares a integer column with a date column"),
-    ({"a": sd.Integer(low=5, high=9), "b": sd.Integer(low=0, high=5)}, {"constraints": ["a < b"]}, errors.InvalidConstraint, r"can never hold"),
+    (
+        {"a": sd.Integer(), "b": sd.Integer()},
+        {"constraints": ["a << b"]},
+        errors.InvalidConstraint,
+        r"not of the form 'a < b'",
+    ),
+    (
+        {"a": sd.Integer(), "b": sd.Integer()},
+        {"constraints": ["a < c"]},
+        errors.InvalidConstraint,
+        r"unknown column 'c'",
+    ),
+    (
+        {"a": sd.Integer(), "b": sd.Date()},
+        {"constraints": ["a < b"]},
+        errors.InvalidConstraint,
+        r"compares a integer column with a date column",
+    ),
+    (
+        {"a": sd.Integer(low=5, high=9), "b": sd.Integer(low=0, high=5)},
+        {"constraints": ["a < b"]},
+        errors.InvalidConstraint,
+        r"can never hold",
+    ),
     ({"a": sd.Integer()}, {"locale": 3}, errors.InvalidArgument, r"locale=3"),
 ]
 
@@ -79,14 +179,25 @@ def test_schema_needs_a_column_dict(columns):
         sd.Schema("t", columns)
 
 
-@pytest.mark.parametrize(("n", "match"), [(-1, "n=-1 is negative"), (2.5, r"n=2.5 \(float\) is not a row count"), ("10", "is not a row count"), (True, "is not a row count")])
+@pytest.mark.parametrize(
+    ("n", "match"),
+    [
+        (-1, "n=-1 is negative"),
+        (2.5, r"n=2.5 \(float\) is not a row count"),
+        ("10", "is not a row count"),
+        (True, "is not a row count"),
+    ],
+)
 def test_bad_row_counts(n, match):
     schema = sd.Schema("t", {"a": sd.Integer()})
     with pytest.raises(errors.InvalidArgument, match=match):
         schema.sample(n, seed=1)
 
 
-@pytest.mark.parametrize(("seed", "match"), [(-1, "out of range"), (2**64, "out of range"), (1.5, "is not a valid seed"), ("7", "is not a valid seed")])
+@pytest.mark.parametrize(
+    ("seed", "match"),
+    [(-1, "out of range"), (2**64, "out of range"), (1.5, "is not a valid seed"), ("7", "is not a valid seed")],
+)
 def test_bad_seeds(seed, match):
     schema = sd.Schema("t", {"a": sd.Integer()})
     with pytest.raises(errors.InvalidArgument, match=match):

@@ -35,13 +35,27 @@ def float_columns(draw):
     kind = draw(st.sampled_from(["uniform", "normal", "lognormal", "exponential"]))
     decimals = draw(st.none() | st.integers(0, 4))
     if kind == "lognormal":
-        return sd.Float(median=draw(st.floats(0.01, 1e6)), sigma=draw(st.floats(0.05, 2)), decimals=decimals, null_rate=draw(null_rates))
+        return sd.Float(
+            median=draw(st.floats(0.01, 1e6)),
+            sigma=draw(st.floats(0.05, 2)),
+            decimals=decimals,
+            null_rate=draw(null_rates),
+        )
     if kind == "exponential":
-        return sd.Float(distribution="exponential", scale=draw(st.floats(0.1, 100)), decimals=decimals, null_rate=draw(null_rates))
+        return sd.Float(
+            distribution="exponential", scale=draw(st.floats(0.1, 100)), decimals=decimals, null_rate=draw(null_rates)
+        )
     low = draw(st.floats(-1e6, 1e6))
     high = low + draw(st.floats(1, 1e6))
     if kind == "normal":
-        return sd.Float(mean=(low + high) / 2, std=(high - low) / draw(st.floats(0.5, 8)), low=low, high=high, decimals=decimals, null_rate=draw(null_rates))
+        return sd.Float(
+            mean=(low + high) / 2,
+            std=(high - low) / draw(st.floats(0.5, 8)),
+            low=low,
+            high=high,
+            decimals=decimals,
+            null_rate=draw(null_rates),
+        )
     return sd.Float(low=low, high=high, decimals=decimals, null_rate=draw(null_rates))
 
 
@@ -117,7 +131,12 @@ def test_random_schemas_keep_dtypes_bounds_nulls_constraints_and_correlations(sc
     for name, decl in schema.declarations.items():
         values = df[name].dropna()
         low, high = _bounds(decl)
-        if isinstance(decl, (sd.Integer, sd.Float, sd.Datetime)) and low is not None and high is not None and len(values):
+        if (
+            isinstance(decl, (sd.Integer, sd.Float, sd.Datetime))
+            and low is not None
+            and high is not None
+            and len(values)
+        ):
             assert values.min() >= low and values.max() <= high, name
         if isinstance(decl, sd.Float) and decl.decimals is not None and len(values):
             scaled = values.to_numpy() * 10**decl.decimals

@@ -54,7 +54,9 @@ def test_sample_returns_exactly_n_rows_with_declared_dtypes():
 
 
 def test_zero_rows_keep_dtypes():
-    schema = sd.Schema("t", {"a": sd.Integer(low=0, high=3, null_rate=0.5), "b": sd.Faker("name"), "c": sd.Category(["x", "y"])})
+    schema = sd.Schema(
+        "t", {"a": sd.Integer(low=0, high=3, null_rate=0.5), "b": sd.Faker("name"), "c": sd.Category(["x", "y"])}
+    )
     df = schema.sample(0, seed=1)
     assert len(df) == 0
     assert {c: str(t) for c, t in df.dtypes.items()} == schema.dtypes
