@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from . import _pii
-from ._marginals import Continuous, Discrete, RankCells
+from ._marginals import Continuous, Discrete, RankCells, poisson_table, rank_cells_from_grid, tabulate_grid
 from ._seeding import draw_blocks, generator, stream_key
-from .errors import PoolExhausted
+from .errors import InvalidArgument, PoolExhausted
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -62,8 +62,13 @@ class ModelColumn:
         raise NotImplementedError
 
     def rank_cells(self) -> RankCells | None:
-        """Return the latent tie structure (None for continuous columns)."""
-        return None
+        """Return the latent tie structure (None for columns without noticeable ties).
+
+        Found by evaluating the column on a fine latent grid: runs of equal
+        values holding at least 1/256 of the probability are ties that the
+        Spearman calibration must account for.
+        """
+        return rank_cells_from_grid(self.from_latent)
 
     def from_latent(self, z: NDArray[np.float64]) -> NDArray[Any]:
         """Return raw values for latent scores ``z`` (modelled columns)."""
@@ -81,24 +86,37 @@ class ModelColumn:
         raise NotImplementedError
 
     # order constraints -----------------------------------------------------
-    #: Inclusive bounds of the raw values.
+    #: Lowest and highest representable raw values.
     bounds: tuple[float, float] = (-math.inf, math.inf)
 
     def to_common(self, raw: NDArray[Any]) -> NDArray[Any]:
         """Return raw values in the unit shared by the family (float64, or int64 ns)."""
         raise NotImplementedError
 
-    def from_common(self, x: NDArray[Any], *, up: bool) -> NDArray[Any]:
-        """Return raw values for common-unit ``x``, rounding up or down to representable values."""
+    def least_above(self, t: NDArray[Any], *, strict: bool) -> NDArray[np.float64]:
+        """Return the smallest representable raw value ``> t`` (or ``>= t``), ``t`` in common units."""
         raise NotImplementedError
 
-    def step(self, raw: NDArray[Any]) -> NDArray[Any]:
-        """Return the smallest raw increment above ``raw`` this column can represent."""
+    def greatest_below(self, t: NDArray[Any], *, strict: bool) -> NDArray[np.float64]:
+        """Return the largest representable raw value ``< t`` (or ``<= t``), ``t`` in common units."""
+        raise NotImplementedError
+
+    def draw_at_least(self, v_min: NDArray[np.float64], u: NDArray[np.float64]) -> NDArray[Any]:
+        """Return raw values drawn from the marginal conditioned on ``value >= v_min``, using uniforms ``u``."""
+        raise NotImplementedError
+
+    def with_bounds(self, low: float, high: float) -> ModelColumn:
+        """Return this column truncated to the representable bounds ``[low, high]``."""
         raise NotImplementedError
 
 
 class NumericColumn(ModelColumn):
-    """Integer or float values from a continuous marginal or an exact integer table."""
+    """Numbers on an optional grid (``step``): integers, floats with decimals, or plain floats.
+
+    The marginal is truncated to ``[low - step/2, high + step/2]`` so that every
+    grid value inside the bounds owns a full cell of probability, and tabulated
+    exactly when the grid has few values in the distribution's bulk.
+    """
 
     family = "numeric"
 
@@ -106,24 +124,58 @@ class NumericColumn(ModelColumn):
         self,
         name: str,
         *,
-        marginal: Continuous | None,
-        table: tuple[NDArray[np.int64], NDArray[np.float64]] | None = None,
+        dist: str,
+        params: dict[str, Any],
         integer: bool,
+        step: float | None = None,
         decimals: int | None = None,
-        null_rate: float = 0.0,
         bounds: tuple[float, float] = (-math.inf, math.inf),
+        null_rate: float = 0.0,
     ) -> None:
         super().__init__(name, null_rate=null_rate)
         self.kind = "integer" if integer else "float"
-        self.marginal = marginal
+        self.dist, self.params = dist, params
         self.integer = integer
+        self.step = 1.0 if integer else step
         self.decimals = decimals
         self.bounds = bounds
+        self.marginal: Continuous | None = None
         self.values: NDArray[Any] | None = None
         self.discrete: Discrete | None = None
-        if table is not None:
-            self.values, probs = table
-            self.discrete = Discrete(probs)
+        lo, hi = bounds
+        if dist == "poisson":
+            values, probs = poisson_table(float(params["lam"]), lo, hi)
+            self._set_table(values.astype(np.float64), probs, name)
+            return
+        half = self.step / 2 if self.step else 0.0
+        marginal = Continuous(
+            dist, params, low=lo - half if math.isfinite(lo) else None, high=hi + half if math.isfinite(hi) else None
+        )
+        if not marginal.mass > 1e-12:
+            raise InvalidArgument(
+                f"column {name!r}: bounds [{lo}, {hi}] contain none of the {dist} distribution's probability "
+                f"({_describe(params)}); widen the bounds or move the distribution inside them."
+            )
+        self.marginal = marginal
+        if self.step:
+            table = tabulate_grid(marginal, self.step)
+            if table is not None:
+                self._set_table(table[0], table[1], name)
+
+    def _set_table(self, values: NDArray[np.float64], probs: NDArray[np.float64], name: str) -> None:
+        if values.size == 0 or not np.isfinite(probs).all() or probs.sum() <= 0:
+            raise InvalidArgument(
+                f"column {name!r}: bounds {list(self.bounds)} leave no values of the {self.dist} distribution "
+                f"({_describe(self.params)}); widen the bounds."
+            )
+        if self.integer:
+            self.values = values.astype(np.int64)
+        elif self.decimals is not None:
+            self.values = np.round(values, self.decimals)
+        else:
+            self.values = values
+        self.discrete = Discrete(probs)
+        self._cum = np.cumsum(self.discrete.probs)
 
     @property
     def dtype(self) -> str:
@@ -136,34 +188,26 @@ class NumericColumn(ModelColumn):
         return np.dtype(np.int64 if self.integer else np.float64)
 
     def rank_cells(self) -> RankCells | None:
-        return None if self.discrete is None else self.discrete.rank_cells()
+        if self.discrete is not None:
+            return self.discrete.rank_cells()
+        return super().rank_cells()
+
+    def _snap(self, x: NDArray[np.float64]) -> NDArray[Any]:
+        """Round continuous draws to the grid and keep them inside the bounds."""
+        if self.step:
+            x = np.rint(x / self.step) * self.step
+            if self.decimals is not None:
+                x = np.round(x, self.decimals)
+        lo, hi = self.bounds
+        x = np.clip(x, lo, hi)
+        return x.astype(np.int64) if self.integer else x
 
     def from_latent(self, z: NDArray[np.float64]) -> NDArray[Any]:
         if self.discrete is not None:
             assert self.values is not None
             return self.values[self.discrete.codes_latent(z)]
         assert self.marginal is not None
-        x = self.marginal.ppf_latent(z)
-        if self.integer:
-            lo, hi = self.bounds
-            return np.clip(np.rint(x), max(lo, -(2.0**62)), min(hi, 2.0**62)).astype(np.int64)
-        if self.decimals is not None:
-            x = np.round(x, self.decimals)
-            # rounding may step past a bound (1.75 -> 2 with high=1.75); keep to representable values inside
-            lo, hi = self.rounded_bounds()
-            np.clip(x, lo, hi, out=x)
-        return x
-
-    def rounded_bounds(self) -> tuple[float, float]:
-        """Return the lowest and highest values representable at ``decimals`` within the bounds."""
-        lo, hi = self.bounds
-        if self.decimals is None:
-            return lo, hi
-        f = 10.0**self.decimals
-        return (
-            math.ceil(round(lo * f, 6)) / f if math.isfinite(lo) else lo,
-            math.floor(round(hi * f, 6)) / f if math.isfinite(hi) else hi,
-        )
+        return self._snap(self.marginal.ppf_latent(z))
 
     def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
         if nulls is None:
@@ -173,58 +217,74 @@ class NumericColumn(ModelColumn):
         raw[nulls] = np.nan
         return raw
 
+    # order constraints -----------------------------------------------------
     def to_common(self, raw: NDArray[Any]) -> NDArray[Any]:
         return raw.astype(np.float64)
 
-    def from_common(self, x: NDArray[Any], *, up: bool) -> NDArray[Any]:
-        rnd = np.ceil if up else np.floor
-        if self.integer:
-            return rnd(x)
-        if self.decimals is None:
-            return x
-        f = 10.0**self.decimals
-        return np.round(rnd(np.round(x * f, 6)) / f, self.decimals)
+    def _raw_threshold(self, t: NDArray[Any]) -> NDArray[np.float64]:
+        return np.asarray(t, dtype=np.float64)
 
-    def step(self, raw: NDArray[Any]) -> NDArray[Any]:
-        if self.integer:
-            return np.ones_like(raw)
-        if self.decimals is not None:
-            return np.full_like(raw, 10.0 ** (-self.decimals))
-        return np.nextafter(raw, np.inf) - raw
+    def least_above(self, t: NDArray[Any], *, strict: bool) -> NDArray[np.float64]:
+        x = self._raw_threshold(t)
+        if not self.step:
+            return np.nextafter(x, np.inf) if strict else x
+        k = x / self.step
+        k = np.floor(k + 1e-9) + 1 if strict else np.ceil(k - 1e-9)
+        out = k * self.step
+        return np.round(out, self.decimals) if self.decimals is not None else out
+
+    def greatest_below(self, t: NDArray[Any], *, strict: bool) -> NDArray[np.float64]:
+        x = self._raw_threshold(t)
+        if not self.step:
+            return np.nextafter(x, -np.inf) if strict else x
+        k = x / self.step
+        k = np.ceil(k - 1e-9) - 1 if strict else np.floor(k + 1e-9)
+        out = k * self.step
+        return np.round(out, self.decimals) if self.decimals is not None else out
+
+    def draw_at_least(self, v_min: NDArray[np.float64], u: NDArray[np.float64]) -> NDArray[Any]:
+        if self.discrete is not None:
+            assert self.values is not None
+            first = np.searchsorted(self.values, v_min - 1e-9 * np.maximum(1.0, np.abs(v_min)), side="left")
+            first = np.minimum(first, len(self.values) - 1)
+            base = np.where(first > 0, self._cum[np.maximum(first - 1, 0)], 0.0)
+            idx = np.searchsorted(self._cum, base + (1.0 - base) * u, side="right")
+            return self.values[np.clip(idx, first, len(self.values) - 1)]
+        assert self.marginal is not None
+        m = self.marginal
+        edge = v_min - (self.step / 2 if self.step else 0.0)
+        f = np.clip((m.cdf(edge) - m._f_low) / m.mass, 0.0, 1.0)
+        q = np.clip(m._f_low + m.mass * (f + (1.0 - f) * u), 1e-15, 1.0 - 1e-15)
+        x = np.maximum(self._snap(m._ppf(q)), v_min)
+        return self._snap(np.minimum(x, self.bounds[1]))
+
+    def with_bounds(self, low: float, high: float) -> ModelColumn:
+        return type(self)(
+            self.name,
+            dist=self.dist,
+            params=self.params,
+            integer=self.integer,
+            step=self.step,
+            decimals=self.decimals,
+            bounds=(low, high),
+            null_rate=self.null_rate,
+        )
 
 
-class DatetimeColumn(ModelColumn):
-    """Timestamps modelled as a number of ``unit`` since the epoch (day for dates)."""
+class DatetimeColumn(NumericColumn):
+    """Timestamps modelled as whole numbers of ``unit`` since the epoch (day for dates)."""
 
     family = "datetime"
 
-    def __init__(
-        self,
-        name: str,
-        *,
-        marginal: Continuous,
-        unit_ns: int,
-        is_date: bool,
-        null_rate: float = 0.0,
-        bounds: tuple[float, float],
-    ) -> None:
-        super().__init__(name, null_rate=null_rate)
-        self.kind = "date" if is_date else "datetime"
-        self.marginal = marginal
+    def __init__(self, name: str, *, unit_ns: int, is_date: bool, **kwargs: Any) -> None:
         self.unit_ns = unit_ns
-        self.bounds = bounds
+        self.is_date = is_date
+        super().__init__(name, integer=True, **kwargs)
+        self.kind = "date" if is_date else "datetime"
 
     @property
     def dtype(self) -> str:
         return "datetime64[ns]"
-
-    @property
-    def raw_dtype(self) -> np.dtype[Any]:
-        return np.dtype(np.int64)
-
-    def from_latent(self, z: NDArray[np.float64]) -> NDArray[Any]:
-        x = np.rint(self.marginal.ppf_latent(z))
-        return np.clip(x, self.bounds[0], self.bounds[1]).astype(np.int64)
 
     def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
         ns = raw * self.unit_ns
@@ -235,12 +295,30 @@ class DatetimeColumn(ModelColumn):
     def to_common(self, raw: NDArray[Any]) -> NDArray[Any]:
         return raw.astype(np.int64) * self.unit_ns
 
-    def from_common(self, x: NDArray[Any], *, up: bool) -> NDArray[Any]:
-        x = x.astype(np.int64)
-        return -((-x) // self.unit_ns) if up else x // self.unit_ns
+    def _raw_threshold(self, t: NDArray[Any]) -> NDArray[np.float64]:
+        # exact integer division first: ns values exceed float64's exact range
+        t = np.asarray(t, dtype=np.int64)
+        whole, rest = np.divmod(t, self.unit_ns)
+        return whole.astype(np.float64) + rest.astype(np.float64) / self.unit_ns
 
-    def step(self, raw: NDArray[Any]) -> NDArray[Any]:
-        return np.ones_like(raw)
+    def with_bounds(self, low: float, high: float) -> ModelColumn:
+        return DatetimeColumn(
+            self.name,
+            unit_ns=self.unit_ns,
+            is_date=self.is_date,
+            dist=self.dist,
+            params=self.params,
+            bounds=(low, high),
+            null_rate=self.null_rate,
+        )
+
+
+def _describe(params: dict[str, Any]) -> str:
+    return ", ".join(
+        f"{k}={v:g}" if isinstance(v, float) else f"{k}={v!r}"
+        for k, v in params.items()
+        if not isinstance(v, np.ndarray)
+    )
 
 
 class CategoryColumn(ModelColumn):
@@ -455,6 +533,8 @@ def _uuid_strings(b: NDArray[np.uint8]) -> NDArray[Any]:
 
 def _format_ids(pattern: str, ints: NDArray[np.int64]) -> NDArray[Any]:
     """Return ``pattern.format(i)`` for each int; vectorised for ``PRE{:0Nd}POST`` patterns."""
+    if len(ints) == 0:
+        return np.empty(0, dtype=object)
     m = _SIMPLE_PATTERN.match(pattern)
     if m is None:
         out = np.empty(len(ints), dtype=object)

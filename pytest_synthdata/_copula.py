@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ._marginals import RankCells
 
 __all__ = [
+    "complete_correlation",
     "correlate",
     "latent_for_spearman",
     "nearest_correlation",
@@ -32,6 +33,7 @@ __all__ = [
 R_MAX = 0.9999
 _Z_LIM = 8.5
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(24)
+_GL_X6, _GL_W6 = np.polynomial.legendre.leggauss(6)
 
 
 def _outer_nodes(breaks: list[float]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -43,9 +45,13 @@ def _outer_nodes(breaks: list[float]) -> tuple[NDArray[np.float64], NDArray[np.f
         refined.extend(a + (b - a) * (i + 1) / pieces for i in range(pieces))
     edges = np.array(refined)
     lo, hi = edges[:-1, None], edges[1:, None]
-    nodes = (lo + hi) / 2 + (hi - lo) / 2 * _GL_X[None, :]
-    weights = (hi - lo) / 2 * _GL_W[None, :]
-    return nodes.ravel(), weights.ravel()
+    # the integrand is smooth inside each piece: short pieces need few nodes
+    short = (hi - lo).ravel() < 0.1
+    parts = []
+    for mask, x, w in ((~short, _GL_X, _GL_W), (short, _GL_X6, _GL_W6)):
+        a, b = lo[mask], hi[mask]
+        parts.append((((a + b) / 2 + (b - a) / 2 * x[None, :]).ravel(), ((b - a) / 2 * w[None, :]).ravel()))
+    return np.concatenate([parts[0][0], parts[1][0]]), np.concatenate([parts[0][1], parts[1][1]])
 
 
 def _rank_function(cells: RankCells | None, z: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -103,7 +109,7 @@ def latent_for_spearman(target: float, a: RankCells | None, b: RankCells | None)
         return R_MAX, hi
     if target <= lo:
         return -R_MAX, lo
-    r = optimize.brentq(lambda x: spearman_of_latent(x, a, b) - target, -R_MAX, R_MAX, xtol=1e-10)
+    r = optimize.brentq(lambda x: spearman_of_latent(x, a, b) - target, -R_MAX, R_MAX, xtol=1e-7)
     return float(r), target
 
 
@@ -128,6 +134,46 @@ def nearest_correlation(a: NDArray[np.float64], *, min_eig: float = 1e-6) -> NDA
     d = np.sqrt(np.diag(y))
     y = y / d[:, None] / d[None, :]
     np.fill_diagonal(y, 1.0)
+    return y
+
+
+def complete_correlation(
+    a: NDArray[np.float64], fixed: NDArray[np.bool_], *, min_eig: float = 1e-6
+) -> NDArray[np.float64] | None:
+    """Return a valid correlation matrix equal to ``a`` on ``fixed`` entries, or None if there is none.
+
+    Free entries (pairs nobody declared) get the maximum-determinant
+    completion: the columns are as independent as the fixed pairs allow
+    (for a~b and b~c declared, a and c are independent given b). Found by
+    alternating projections to reach a valid matrix, then gradient ascent on
+    log det over the free entries (concave, so it converges).
+    """
+    keep = fixed | np.eye(len(a), dtype=bool)
+    free = ~keep
+    y = a.copy()
+    for _ in range(5000):  # alternating projections onto {PD} and {fixed entries}
+        vals, vecs = np.linalg.eigh((y + y.T) / 2.0)
+        if vals.min() >= min_eig:
+            break
+        y = (vecs * np.maximum(vals, 2 * min_eig)) @ vecs.T
+        y[keep] = a[keep]
+    else:
+        return None
+    logdet = np.linalg.slogdet(y)[1]
+    for _ in range(500):
+        grad = np.where(free, np.linalg.inv(y), 0.0)  # d logdet / d y_ij = 2 (y^-1)_ij
+        if np.abs(grad).max() < 1e-9:
+            break
+        step = 1.0 / max(1.0, float(np.abs(grad).max()))
+        while step > 1e-12:
+            candidate = y + step * grad
+            sign, value = np.linalg.slogdet(candidate)
+            if sign > 0 and value > logdet and np.linalg.eigvalsh(candidate).min() >= min_eig:
+                y, logdet = candidate, value
+                break
+            step /= 2
+        else:
+            break
     return y
 
 

@@ -14,6 +14,7 @@ reproduce a declared Spearman correlation despite ties.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,15 @@ from scipy import special
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["Continuous", "Discrete", "RankCells"]
+__all__ = [
+    "Continuous",
+    "Discrete",
+    "RankCells",
+    "poisson_table",
+    "rank_cells_from_grid",
+    "rank_cells_from_probs",
+    "tabulate_grid",
+]
 
 #: Integer marginals with at most this many values in their bulk are tabulated
 #: exactly (so their probabilities and tie structure are exact).
@@ -147,45 +156,114 @@ class Discrete:
         """Return the outcome index for each latent score."""
         return np.searchsorted(self.cuts, z, side="right")
 
-    def rank_cells(self) -> RankCells:
+    def rank_cells(self) -> RankCells | None:
         """Return latent cuts and mid-ranks used for Spearman calibration."""
-        upper = np.cumsum(self.probs)
-        lower = upper - self.probs
-        return RankCells(cuts=self.cuts, midranks=(lower + upper) / 2.0, probs=self.probs)
+        return rank_cells_from_probs(self.probs)
 
 
-def tabulate_integers(marginal: Continuous) -> tuple[NDArray[np.int64], NDArray[np.float64]] | None:
-    """Return (values, probs) of ``round(X)`` when it has few enough values, else None.
+def tabulate_grid(marginal: Continuous, step: float) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+    """Return (values, probs) of ``X`` rounded to multiples of ``step`` when few enough, else None.
 
-    ``X`` is truncated to ``[low - 0.5, high + 0.5]`` by the caller, so each
-    integer ``k`` gets the mass of ``[k - 0.5, k + 0.5)``.
+    The caller truncates ``X`` to ``[low - step/2, high + step/2]``, so each grid
+    value ``v`` inside the bounds gets the mass of ``[v - step/2, v + step/2)``.
     """
     lo, hi = marginal.support()
     lo = max(lo, marginal.low)
     hi = min(hi, marginal.high)
-    k_lo, k_hi = math.floor(lo + 0.5), math.ceil(hi - 0.5)
-    if not (math.isfinite(k_lo) and math.isfinite(k_hi)) or k_hi - k_lo + 1 > MAX_TABULATED:
+    if not (math.isfinite(lo) and math.isfinite(hi)):
         return None
-    values = np.arange(k_lo, k_hi + 1, dtype=np.int64)
-    edges = np.concatenate([values - 0.5, [values[-1] + 0.5]]).astype(np.float64)
-    cdf = marginal.cdf(edges)
-    cdf = np.clip((cdf - marginal._f_low) / marginal.mass, 0.0, 1.0)
+    k_lo, k_hi = math.floor(lo / step + 0.5), math.ceil(hi / step - 0.5)
+    if k_hi - k_lo + 1 > MAX_TABULATED:
+        return None
+    ks = np.arange(k_lo, max(k_lo, k_hi) + 1, dtype=np.float64)
+    edges = np.concatenate([ks - 0.5, [ks[-1] + 0.5]]) * step
+    cdf = np.clip((marginal.cdf(edges) - marginal._f_low) / marginal.mass, 0.0, 1.0)
     cdf[0], cdf[-1] = 0.0, 1.0
     probs = np.diff(cdf)
     keep = probs > 0
     if not keep.any():
         return None
-    return values[keep], probs[keep]
+    return ks[keep] * step, probs[keep]
 
 
-def poisson_table(lam: float, low: float | None, high: float | None) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-    """Return (values, probs) of a Poisson(lam) truncated to ``[low, high]``."""
-    k_max = int(special.pdtrik(1.0 - 1e-12, lam)) + 2 if lam > 0 else 0
-    k_lo = 0 if low is None else max(0, math.ceil(low))
-    k_hi = k_max if high is None else min(k_max, math.floor(high))
-    values = np.arange(k_lo, max(k_lo, k_hi) + 1, dtype=np.int64)
-    logp = (
-        values * math.log(lam) - lam - special.gammaln(values + 1.0) if lam > 0 else np.where(values == 0, 0.0, -np.inf)
-    )
+#: Ties holding at least this much probability are modelled exactly in the
+#: Spearman calibration; smaller ones change a rank correlation by < 1e-4.
+ATOM_MIN_PROB = 1.0 / 256
+#: Tables with at most this many outcomes are calibrated cell by cell.
+MAX_EXACT_CELLS = 64
+#: Continuous stretches are approximated by rank steps of at most this width.
+_GAP_PIECE = 1.0 / 64
+_GRID = 4096
+
+
+def _cells(intervals: list[tuple[float, float, bool]]) -> RankCells | None:
+    """Return rank cells for a partition of [0, 1] into (lo, hi, is_tie) intervals."""
+    if not any(tie for _, _, tie in intervals):
+        return None
+    bounds: list[float] = [0.0]
+    for lo, hi, tie in intervals:
+        pieces = 1 if tie else max(1, math.ceil((hi - lo) / _GAP_PIECE))
+        bounds.extend(lo + (hi - lo) * (i + 1) / pieces for i in range(pieces))
+    edges = np.array(bounds)
+    edges[-1] = 1.0
+    probs = np.diff(edges)
+    keep = probs > 0
+    lower, upper = edges[:-1][keep], edges[1:][keep]
+    with np.errstate(divide="ignore"):
+        cuts = special.ndtri(upper[:-1])
+    return RankCells(cuts=cuts, midranks=(lower + upper) / 2.0, probs=upper - lower)
+
+
+def rank_cells_from_probs(probs: NDArray[np.float64]) -> RankCells | None:
+    """Return rank cells for a table of outcome probabilities (in latent order)."""
+    upper = np.cumsum(probs)
+    upper[-1] = 1.0
+    lower = np.concatenate([[0.0], upper[:-1]])
+    if len(probs) <= MAX_EXACT_CELLS:
+        return _cells([(lo, hi, True) for lo, hi in zip(lower, upper, strict=True)])
+    intervals: list[tuple[float, float, bool]] = []
+    for lo, hi, p in zip(lower, upper, probs, strict=True):
+        tie = bool(p >= ATOM_MIN_PROB)
+        if intervals and not tie and not intervals[-1][2]:
+            intervals[-1] = (intervals[-1][0], hi, False)
+        else:
+            intervals.append((lo, hi, tie))
+    return _cells(intervals)
+
+
+def rank_cells_from_grid(values_of: Callable[[NDArray[np.float64]], NDArray[Any]]) -> RankCells | None:
+    """Return rank cells found by evaluating a column on a fine grid of latent scores.
+
+    Runs of equal values covering at least ``ATOM_MIN_PROB`` of the grid are
+    ties (their probability is known to within 1/4096); the rest is treated as
+    continuous.
+    """
+    u = (np.arange(_GRID) + 0.5) / _GRID
+    values = np.asarray(values_of(special.ndtri(u)))
+    change = np.flatnonzero(values[1:] != values[:-1]) + 1
+    starts = np.concatenate([[0], change])
+    ends = np.concatenate([change, [_GRID]])
+    min_run = math.ceil(ATOM_MIN_PROB * _GRID)
+    intervals: list[tuple[float, float, bool]] = []
+    for a, b in zip(starts, ends, strict=True):
+        lo, hi, tie = a / _GRID, b / _GRID, bool(b - a >= min_run)
+        if intervals and not tie and not intervals[-1][2]:
+            intervals[-1] = (intervals[-1][0], hi, False)
+        else:
+            intervals.append((lo, hi, tie))
+    return _cells(intervals)
+
+
+def poisson_table(lam: float, low: float, high: float) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Return (values, probs) of a Poisson(lam) truncated to ``[low, high]`` (possibly empty)."""
+    k_lo = 0 if not math.isfinite(low) else max(0, math.ceil(low))
+    k_bulk = int(special.pdtrik(1.0 - 1e-12, lam)) + 2
+    # beyond the bulk the pmf falls faster than geometrically; 60 + 10 sqrt(lam) terms suffice
+    k_end = max(k_bulk, k_lo + 60 + int(10 * math.sqrt(lam)))
+    k_hi = k_end if not math.isfinite(high) else min(k_end, math.floor(high))
+    if k_hi < k_lo:
+        return np.empty(0, dtype=np.int64), np.empty(0)
+    values = np.arange(k_lo, k_hi + 1, dtype=np.int64)
+    logp = values * math.log(lam) - lam - special.gammaln(values + 1.0)
     probs = np.exp(logp - np.max(logp))
     return values, probs / probs.sum()

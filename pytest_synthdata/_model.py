@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from ._copula import correlate
 from ._seeding import BLOCK_ROWS, draw_blocks, normalize_seed
@@ -126,6 +127,7 @@ class Model:
             col.check_rows(n)
         raws = {c.name: np.empty(self._raw_shape(c, n), dtype=c.raw_dtype) for c in self._columns}
         nulls = {c.name: np.empty(n, dtype=np.bool_) for c in self._columns if c.null_rate > 0}
+        latents = {b: np.empty(n) for _, b, _ in self._order_constraints}
         null_slot: dict[str, int] = {}
         aux_slot: dict[str, tuple[int, int]] = {}
         k = 0
@@ -145,6 +147,8 @@ class Model:
                 x = correlate(z, self._chol)
                 for j, col in enumerate(self._modelled):
                     raws[col.name][start:stop] = col.from_latent(x[:, j])
+                    if col.name in latents:
+                        latents[col.name][start:stop] = x[:, j]
             u = draw_blocks(seed, _STREAM_AUX, start, stop, lambda rng, m: rng.random((m, k))) if k else empty_u
             for col in self._generated:
                 a, b = aux_slot.get(col.name, (0, 0))
@@ -152,7 +156,7 @@ class Model:
             for name, slot in null_slot.items():
                 nulls[name][start:stop] = u[:, slot] < self._by_name[name].null_rate
         if n and self._order_constraints:
-            self._enforce_order(raws)
+            self._enforce_order(raws, latents)
         data = {c.name: c.finalize(raws[c.name], nulls.get(c.name), seed) for c in self._columns}
         frame = pd.DataFrame(data, index=pd.RangeIndex(n), copy=False)
         frame.attrs["synthdata"] = {"dataset": self.name, "seed": seed}
@@ -162,39 +166,36 @@ class Model:
     def _raw_shape(col: ModelColumn, n: int) -> tuple[int, ...]:
         return (n, 16) if col.raw_dtype == np.uint8 else (n,)
 
-    def _enforce_order(self, raws: dict[str, NDArray[Any]]) -> None:
-        """Make ``a < b`` (or ``<=``) hold in every row by ordering each violating pair."""
-        for _ in range(2 * len(self._order_constraints) + 1):
-            changed = False
-            for a, b, strict in self._order_constraints:
-                ca, cb = self._by_name[a], self._by_name[b]
-                ra, rb = raws[a], raws[b]
-                xa, xb = ca.to_common(ra), cb.to_common(rb)
-                bad = xa >= xb if strict else xa > xb
-                if not bad.any():
+    def _enforce_order(self, raws: dict[str, NDArray[Any]], latents: dict[str, NDArray[np.float64]]) -> None:
+        """Make every ``a < b`` (or ``<=``) hold, redrawing ``b`` above ``a`` where it does not.
+
+        Constraints come in topological order, so every column's lower
+        neighbours are final when it is fixed. A violating value is redrawn
+        from the column's own marginal conditioned to lie above the threshold,
+        using the row's latent score (so it stays high or low relative to its
+        peers): truncation, not clipping, and no row is dropped.
+        """
+        targets = list(dict.fromkeys(b for _, b, _ in self._order_constraints))
+        for b in targets:
+            cb = self._by_name[b]
+            v_min: NDArray[np.float64] | None = None
+            for a, target, strict in self._order_constraints:
+                if target != b:
                     continue
-                changed = True
-                lo_c, hi_c = np.minimum(xa[bad], xb[bad]), np.maximum(xa[bad], xb[bad])
-                lo = np.clip(ca.from_common(lo_c, up=False), *ca.bounds)
-                hi = np.clip(cb.from_common(hi_c, up=True), *cb.bounds)
-                if strict:
-                    lo, hi = lo.astype(ra.dtype), hi.astype(rb.dtype)
-                    tie = ca.to_common(lo) >= cb.to_common(hi)
-                    hi[tie] = hi[tie] + cb.step(hi[tie])
-                    over = hi > cb.bounds[1]
-                    if over.any():
-                        hi[over] = cb.bounds[1]
-                        top = cb.to_common(hi[over])
-                        below = top - 1 if top.dtype.kind == "i" else np.nextafter(top, -np.inf)
-                        lo[over] = ca.from_common(below, up=False)
-                ra[bad] = lo
-                rb[bad] = hi
-            if not changed:
-                return
+                ca = self._by_name[a]
+                need = cb.least_above(ca.to_common(raws[a]), strict=strict)
+                v_min = need if v_min is None else np.maximum(v_min, need)
+            assert v_min is not None
+            rb = raws[b]
+            slack = 1e-9 * np.maximum(1.0, np.abs(v_min))
+            bad = rb < v_min - slack
+            if bad.any():
+                u = special.ndtr(latents[b][bad])
+                rb[bad] = cb.draw_at_least(v_min[bad], u)
         for a, b, strict in self._order_constraints:
             xa, xb = self._by_name[a].to_common(raws[a]), self._by_name[b].to_common(raws[b])
             bad = xa >= xb if strict else xa > xb
-            if bad.any():  # pragma: no cover - prevented by the schema's feasibility checks
+            if bad.any():  # pragma: no cover - prevented by Schema's bound propagation
                 raise SynthdataError(
                     f"dataset {self.name!r}: could not make {a!r} {'<' if strict else '<='} {b!r} hold in "
                     f"{int(bad.sum())} rows; widen the columns' bounds so the constraint has room."

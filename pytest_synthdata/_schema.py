@@ -26,8 +26,7 @@ from ._columns import (
     ModelColumn,
     NumericColumn,
 )
-from ._copula import is_feasible, latent_for_spearman, nearest_correlation, spearman_of_latent
-from ._marginals import Continuous, poisson_table, tabulate_integers
+from ._copula import complete_correlation, is_feasible, latent_for_spearman, nearest_correlation, spearman_of_latent
 from ._model import Model
 from .errors import (
     CorrelationRepairedWarning,
@@ -55,6 +54,8 @@ _DISTRIBUTIONS = ("normal", "lognormal", "uniform", "exponential", "poisson", "q
 #: Default Faker pool sizes (values generated once per process and column spec).
 POOL_SIZE = 1_000
 UNIQUE_POOL_SIZE = 10_000
+#: Largest magnitude at which float64 still holds every whole number.
+_MAX_EXACT = 2.0**53
 _UNIT_NS = {"D": 86_400 * 10**9, "h": 3_600 * 10**9, "min": 60 * 10**9, "s": 10**9, "ms": 10**6, "us": 10**3}
 _MAX_TIMESTAMP_NS = np.iinfo(np.int64).max
 
@@ -159,7 +160,8 @@ class _Numeric(Column):
             return "normal"
         return "uniform"
 
-    def _marginal(self, name: str) -> tuple[Continuous | None, tuple[Any, Any] | None, tuple[float, float]]:
+    def build(self, name: str, *, locale: str) -> ModelColumn:
+        null_rate = self._null_rate(name)
         dist = self._infer_distribution()
         if dist not in _DISTRIBUTIONS or (dist == "poisson" and not self._integer):
             allowed = [d for d in _DISTRIBUTIONS if self._integer or d != "poisson"]
@@ -167,8 +169,22 @@ class _Numeric(Column):
                 f"column {name!r}: distribution={dist!r} is not supported for {type(self).__name__}; "
                 f"use one of {allowed}."
             )
+        decimals = self._decimals(name)
         low = _number(name, "low", self.low)
         high = _number(name, "high", self.high)
+        if low is not None and high is not None and not math.isfinite(high - low):
+            raise InvalidArgument(
+                f"column {name!r}: low={low:g} and high={high:g} are too far apart for float64 arithmetic; "
+                "narrow the bounds or rescale the column."
+            )
+        for field, value in (("low", low), ("high", high)):
+            if self._integer and value is not None and abs(value) > _MAX_EXACT:
+                raise InvalidArgument(
+                    f"column {name!r}: {field}={value:g} is beyond +-2**53, where float64 can no longer hold "
+                    "every whole number; rescale the column (e.g. thousands) or use an Id column."
+                )
+        if self._integer and any(v is not None and not float(v).is_integer() for v in (low, high)):
+            raise InvalidArgument(f"column {name!r}: Integer bounds must be whole numbers; got low={low}, high={high}.")
         if low is not None and high is not None and low >= high:
             raise InvalidArgument(
                 f"column {name!r}: low={self.low!r} is not below high={self.high!r}; "
@@ -180,39 +196,42 @@ class _Numeric(Column):
                 low = 0.0 if high is None or high > 0 else high - 100.0
             if high is None:
                 high = low + 100.0
-        bounds = (-math.inf if low is None else low, math.inf if high is None else high)
+        step = 1.0 if self._integer else (10.0**-decimals if decimals is not None else None)
+        lo = -math.inf if low is None else low
+        hi = math.inf if high is None else high
+        if step is not None and not self._integer:
+            lo = round(math.ceil(lo / step - 1e-9) * step, decimals) if math.isfinite(lo) else lo
+            hi = round(math.floor(hi / step + 1e-9) * step, decimals) if math.isfinite(hi) else hi
+            if lo > hi:
+                raise InvalidArgument(
+                    f"column {name!r}: no value with {decimals} decimals lies between low={self.low!r} and "
+                    f"high={self.high!r}; widen the bounds or allow more decimals."
+                )
         if dist == "poisson":
             lam = _number(name, "lam", self.lam, positive=True)
             if lam is None:
                 raise InvalidArgument(f"column {name!r}: distribution='poisson' needs lam=<mean count>, e.g. lam=3.")
-            values, probs = poisson_table(lam, low, high)
-            if probs.size == 0 or not np.isfinite(probs).all():
-                raise InvalidArgument(f"column {name!r}: bounds [{low}, {high}] leave no Poisson({lam}) values.")
-            return None, (values, probs), bounds
-        params = self._dist_params(name, dist, low, high)
-        # Integers are rounded, so integer k owns [k - 0.5, k + 0.5).
-        t_low = None if low is None else (low - 0.5 if self._integer else low)
-        t_high = None if high is None else (high + 0.5 if self._integer else high)
-        marginal = Continuous(dist, params, low=t_low, high=t_high)
-        if not marginal.mass > 1e-12:
-            raise InvalidArgument(
-                f"column {name!r}: bounds [{low}, {high}] contain none of the {dist} distribution's "
-                f"probability ({params}); widen the bounds or move the distribution inside them."
-            )
-        if self._integer:
-            if (low is not None and not float(low).is_integer()) or (high is not None and not float(high).is_integer()):
-                raise InvalidArgument(
-                    f"column {name!r}: Integer bounds must be whole numbers; got low={low}, high={high}."
-                )
-            table = tabulate_integers(marginal)
-            if table is not None:
-                return None, table, bounds
-        return marginal, None, bounds
+            params: dict[str, Any] = {"lam": lam}
+        elif dist == "uniform":
+            half = step / 2 if step else 0.0
+            params = {"low": lo - half, "high": hi + half}
+        else:
+            params = self._dist_params(name, dist, low, high)
+        return NumericColumn(
+            name,
+            dist=dist,
+            params=params,
+            integer=self._integer,
+            step=step,
+            decimals=decimals,
+            bounds=(lo, hi),
+            null_rate=null_rate,
+        )
+
+    def _decimals(self, name: str) -> int | None:
+        return None
 
     def _dist_params(self, name: str, dist: str, low: float | None, high: float | None) -> dict[str, Any]:
-        if dist == "uniform":
-            assert low is not None and high is not None  # defaulted in _marginal
-            return {"low": low - 0.5 if self._integer else low, "high": high + 0.5 if self._integer else high}
         if dist == "normal":
             mean = _number(name, "mean", self.mean)
             std = _number(name, "std", self.std, positive=True)
@@ -249,19 +268,6 @@ class _Numeric(Column):
             return {"loc": loc, "scale": scale}
         assert dist == "quantiles"
         return _quantile_params(name, self.quantiles)
-
-    def build(self, name: str, *, locale: str) -> ModelColumn:
-        null_rate = self._null_rate(name)
-        marginal, table, bounds = self._marginal(name)
-        return NumericColumn(
-            name,
-            marginal=marginal,
-            table=table,
-            integer=self._integer,
-            decimals=getattr(self, "decimals", None),
-            null_rate=null_rate,
-            bounds=bounds,
-        )
 
 
 def _quantile_params(name: str, quantiles: object) -> dict[str, Any]:
@@ -323,22 +329,11 @@ class Float(_Numeric):
         super().__init__(distribution, **params)
         self.decimals = decimals
 
-    def build(self, name: str, *, locale: str) -> ModelColumn:
-        if self.decimals is not None and (
-            not isinstance(self.decimals, (int, np.integer))
-            or isinstance(self.decimals, bool)
-            or not 0 <= self.decimals <= 12
-        ):
-            raise InvalidArgument(f"column {name!r}: decimals={self.decimals!r} must be an int from 0 to 12.")
-        column = super().build(name, locale=locale)
-        assert isinstance(column, NumericColumn)
-        lo, hi = column.rounded_bounds()
-        if lo > hi:
-            raise InvalidArgument(
-                f"column {name!r}: no value with {self.decimals} decimals lies between low={self.low!r} and "
-                f"high={self.high!r}; widen the bounds or allow more decimals."
-            )
-        return column
+    def _decimals(self, name: str) -> int | None:
+        d = self.decimals
+        if d is not None and (not isinstance(d, (int, np.integer)) or isinstance(d, bool) or not 0 <= d <= 12):
+            raise InvalidArgument(f"column {name!r}: decimals={d!r} must be an int from 0 to 12.")
+        return None if d is None else int(d)
 
 
 class Category(Column):
@@ -394,7 +389,9 @@ class Category(Column):
             raise InvalidArgument(
                 f"column {name!r}: Category values must not be None/NaN; declare missing values with null_rate= instead."
             )
-        if len(set(map(repr, cats))) != len(cats):
+        import pandas as pd
+
+        if len(set(map(repr, cats))) != len(cats) or not pd.Index(cats).is_unique:
             raise InvalidArgument(f"column {name!r}: Category values must be distinct; got {cats!r}.")
         if len(raw_weights) != len(cats):
             raise InvalidArgument(
@@ -451,6 +448,13 @@ def _timestamp(name: str, field: str, value: object) -> Any:
         ) from None
     if ts is pd.NaT or ts is None:
         raise InvalidArgument(f"column {name!r}: {field}={value!r} is not a date; use ISO format such as '2024-03-01'.")
+    try:
+        ts = ts.as_unit("ns")
+    except (ValueError, OverflowError):  # OutOfBoundsDatetime is a ValueError
+        raise InvalidArgument(
+            f"column {name!r}: {field}={value!r} is outside datetime64[ns]'s range "
+            "(1677-09-22 to 2262-04-11); use a date inside it."
+        ) from None
     if ts.tzinfo is not None:
         raise InvalidArgument(
             f"column {name!r}: {field}={value!r} is timezone-aware; pass a naive timestamp "
@@ -530,13 +534,14 @@ class Datetime(Column):
                 f"column {name!r}: distribution={self.distribution!r} is not supported for {type(self).__name__}; "
                 "use 'uniform', 'normal' or 'quantiles'."
             )
-        marginal = Continuous(self.distribution, params, low=lo_u - 0.5, high=hi_u + 0.5)
-        if not marginal.mass > 1e-12:
-            raise InvalidArgument(
-                f"column {name!r}: the distribution has no probability between low and high; move it inside."
-            )
         return DatetimeColumn(
-            name, marginal=marginal, unit_ns=unit, is_date=self.kind == "date", null_rate=null_rate, bounds=(lo_u, hi_u)
+            name,
+            unit_ns=unit,
+            is_date=self.kind == "date",
+            dist=self.distribution,
+            params=params,
+            bounds=(lo_u, hi_u),
+            null_rate=null_rate,
         )
 
 
@@ -791,9 +796,14 @@ class Schema(Model):
         self.declarations = {col: resolve_column(col, spec) for col, spec in columns.items()}
         built = [decl.build(col, locale=locale) for col, decl in self.declarations.items()]
         self.locale = locale
+        by_name = {c.name: c for c in built}
+        if isinstance(constraints, (str, LessThan)):
+            constraints = [constraints]
+        self.constraints = [self._check_constraint(name, c, by_name) for c in constraints]
+        order = self._plan_constraints(name, self.constraints, by_name)
+        built = [by_name[c.name] for c in built]
         modelled = [c for c in built if c.modelled]
         index = {c.name: i for i, c in enumerate(modelled)}
-        by_name = {c.name: c for c in built}
         self.declared_correlations = self._check_correlations(name, correlations or {}, index, by_name)
         latent, self.correlations, notes = self._calibrate(self.declared_correlations, modelled, index)
         if notes:
@@ -804,13 +814,7 @@ class Schema(Model):
                 CorrelationRepairedWarning,
                 stacklevel=2,
             )
-        self.constraints = [self._check_constraint(name, c, by_name) for c in constraints]
-        super().__init__(
-            name,
-            built,
-            latent_correlation=latent,
-            order_constraints=[(c.low, c.high, c.strict) for c in self.constraints],
-        )
+        super().__init__(name, built, latent_correlation=latent, order_constraints=order)
 
     @staticmethod
     def _check_correlations(
@@ -870,6 +874,12 @@ class Schema(Model):
             if abs(got - target) > 0.005:
                 notes.append(f"({a!r}, {b!r}) {target:+.3f} is beyond what these columns' ties allow, using {got:+.3f}")
         if d and not is_feasible(latent):
+            declared_mask = np.zeros((d, d), dtype=bool)
+            for a, b in declared:
+                declared_mask[index[a], index[b]] = declared_mask[index[b], index[a]] = True
+            completed = complete_correlation(latent, declared_mask)
+            if completed is not None:  # the declared targets hold; only undeclared pairs moved
+                return completed, achieved, notes
             repaired = nearest_correlation(latent)
             changed = []
             for (a, b), target in declared.items():
@@ -904,11 +914,59 @@ class Schema(Model):
                 f"Schema {name!r}: constraint {constraint!r} compares a {ca.kind} column with a {cb.kind} column; "
                 "both must be numeric (Integer/Float) or both dates (Datetime/Date)."
             )
-        lowest = ca.to_common(np.array([ca.bounds[0]]))[0]
-        highest = cb.to_common(np.array([cb.bounds[1]]))[0]
-        if not lowest < highest:
-            raise InvalidConstraint(
-                f"Schema {name!r}: constraint {constraint!r} can never hold: {a!r} is at least {ca.bounds[0]} "
-                f"but {b!r} is at most {cb.bounds[1]}; widen the bounds."
-            )
         return constraint
+
+    @staticmethod
+    def _plan_constraints(
+        name: str, constraints: list[LessThan], by_name: dict[str, ModelColumn]
+    ) -> list[tuple[str, str, bool]]:
+        """Check that the constraints can hold together; tighten bounds they imply; order them.
+
+        Returns the constraints sorted so that every column comes after the
+        columns it must exceed (a topological order), and replaces columns in
+        ``by_name`` whose bounds the constraints tighten (``a < b`` with
+        ``b <= 10`` means ``a < 10`` in every row, so ``a`` is truncated there).
+        """
+        if not constraints:
+            return []
+        preds: dict[str, list[tuple[str, bool]]] = {}
+        succs: dict[str, list[tuple[str, bool]]] = {}
+        for c in constraints:
+            preds.setdefault(c.high, []).append((c.low, c.strict))
+            succs.setdefault(c.low, []).append((c.high, c.strict))
+        nodes = list(dict.fromkeys([n for c in constraints for n in (c.low, c.high)]))
+        indegree = {n: len(preds.get(n, [])) for n in nodes}
+        topo = [n for n in nodes if indegree[n] == 0]
+        for n in topo:  # Kahn's algorithm; topo grows while we iterate
+            for m, _ in succs.get(n, []):
+                indegree[m] -= 1
+                if indegree[m] == 0:
+                    topo.append(m)
+        if len(topo) < len(nodes):
+            cycle = [n for n in nodes if indegree[n] > 0]
+            raise InvalidConstraint(
+                f"Schema {name!r}: constraints between {cycle} form a cycle (e.g. a < b and b < a) and can never hold."
+            )
+        low = {n: by_name[n].bounds[0] for n in nodes}
+        high = {n: by_name[n].bounds[1] for n in nodes}
+        for n in topo:
+            for a, strict in preds.get(n, []):
+                if math.isfinite(low[a]):
+                    t = by_name[a].to_common(np.array([low[a]]))
+                    low[n] = max(low[n], float(by_name[n].least_above(t, strict=strict)[0]))
+        for n in reversed(topo):
+            for b, strict in succs.get(n, []):
+                if math.isfinite(high[b]):
+                    t = by_name[b].to_common(np.array([high[b]]))
+                    high[n] = min(high[n], float(by_name[n].greatest_below(t, strict=strict)[0]))
+        for n in nodes:
+            if low[n] > high[n]:
+                involved = [repr(c) for c in constraints if n in (c.low, c.high)]
+                raise InvalidConstraint(
+                    f"Schema {name!r}: constraints {', '.join(involved)} can never hold: column {n!r} would have "
+                    f"to be at least {low[n]:g} and at most {high[n]:g}; widen the columns' bounds."
+                )
+            if (low[n], high[n]) != by_name[n].bounds:
+                by_name[n] = by_name[n].with_bounds(low[n], high[n])
+        rank = {n: i for i, n in enumerate(topo)}
+        return [(c.low, c.high, c.strict) for c in sorted(constraints, key=lambda c: rank[c.high])]

@@ -265,3 +265,46 @@ def test_repr_and_equality_of_declarations():
     assert sd.Integer(low=1, high=2) != sd.Integer(low=1, high=3)
     assert "low=1" in repr(sd.Integer(low=1, high=2))
     assert "Schema('t'" in repr(sd.Schema("t", {"a": "boolean"}))
+
+
+def test_constraint_between_decimal_columns_keeps_the_grid_and_bounds():
+    schema = sd.Schema(
+        "t",
+        {"a": sd.Float(low=0, high=1, decimals=1), "b": sd.Float(low=0, high=0.95, decimals=1)},
+        constraints=["a < b"],
+    )
+    df = schema.sample(20_000, seed=1)
+    assert (df["a"] < df["b"]).all()
+    for col in "ab":
+        tenths = df[col].to_numpy() * 10
+        assert np.allclose(tenths, np.round(tenths))
+    assert df["b"].max() == 0.9  # 0.95 is not a 1-decimal value
+
+
+def test_chained_constraints_hold_and_narrow_the_bounds_they_imply():
+    schema = sd.Schema("t", {k: sd.Integer(low=0, high=2) for k in "abc"}, constraints=["a < b", "b < c"])
+    df = schema.sample(5_000, seed=0)
+    assert (df["a"] == 0).all() and (df["b"] == 1).all() and (df["c"] == 2).all()
+    mixed = sd.Schema(
+        "m",
+        {"a": sd.Float(low=6, high=23), "b": sd.Integer(low=5, high=21), "c": sd.Float(low=8, high=21)},
+        constraints=["a < b", "c > b"],
+    )
+    df = mixed.sample(20_000, seed=3)
+    assert ((df["a"] < df["b"]) & (df["b"] < df["c"])).all()
+    assert df["a"].min() >= 6 and df["c"].max() <= 21
+
+
+def test_constraints_redraw_rather_than_clip_so_no_spike_forms_at_a_bound():
+    schema = sd.Schema("t", {"a": sd.Float(low=0, high=100), "b": sd.Float(low=40, high=60)}, constraints=["a < b"])
+    df = schema.sample(100_000, seed=7)
+    assert (df["a"] < df["b"]).all()
+    assert (df["b"] == 60.0).mean() < 0.001
+    assert df["a"].max() < 60  # a is truncated below b's upper bound, not piled on it
+
+
+def test_float_decimals_give_each_grid_value_a_full_cell():
+    df = sd.Schema("t", {"x": sd.Float(low=0.01, high=0.99, decimals=1)}).sample(100_000, seed=2)
+    freq = df["x"].value_counts(normalize=True)
+    assert sorted(freq.index) == pytest.approx([0.1 * k for k in range(1, 10)])
+    assert np.allclose(freq.to_numpy(), 1 / 9, atol=0.01)

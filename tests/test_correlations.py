@@ -1,0 +1,108 @@
+"""Declared rank correlations are what the data shows, ties and all."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pytest_synthdata as sd
+from pytest_synthdata.errors import CorrelationRepairedWarning
+
+N = 100_000
+
+
+def ranks(series: pd.Series) -> pd.Series:
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.astype(float)
+    if series.dtype.kind == "M":
+        return series.astype("int64").astype(float)
+    return series.astype(float)
+
+
+def spearman(df: pd.DataFrame, a: str, b: str) -> float:
+    return ranks(df[a]).corr(ranks(df[b]), method="spearman")
+
+
+TIED = {
+    "float_3_values": sd.Float(low=0, high=2, decimals=0),
+    "date_3_days": sd.Date(low="2020-01-01", high="2020-01-03"),
+    "quantile_atom": sd.Float(quantiles={0.0: 0, 0.6: 0, 1.0: 10}),
+    "wide_integer_with_ties": sd.Integer(median=1, sigma=3),
+    "boolean": sd.Boolean(p=0.3),
+    "category": sd.Category({"a": 0.5, "b": 0.3, "c": 0.2}),
+    "poisson": sd.Integer(lam=0.7),
+    "month_of_dates": sd.Date(low="2020-01-01", high="2020-01-31"),
+}
+
+
+@pytest.mark.parametrize("target", [0.8, -0.5])
+@pytest.mark.parametrize("kind", sorted(TIED))
+def test_achieved_spearman_matches_target_despite_ties(kind, target):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CorrelationRepairedWarning)  # some targets exceed what ties allow
+        schema = sd.Schema("t", {"x": TIED[kind], "y": sd.Float()}, correlations={("x", "y"): target})
+    expected = schema.correlations[("x", "y")]
+    df = schema.sample(N, seed=11)
+    assert spearman(df, "x", "y") == pytest.approx(expected, abs=0.012)
+
+
+def test_two_discrete_columns_correlate_as_declared():
+    schema = sd.Schema(
+        "t",
+        {"plan": sd.Category({"free": 0.6, "pro": 0.3, "team": 0.1}), "churned": sd.Boolean(p=0.2)},
+        correlations={("plan", "churned"): -0.3},
+    )
+    df = schema.sample(N, seed=2)
+    assert schema.correlations[("plan", "churned")] == pytest.approx(-0.3)
+    assert spearman(df, "plan", "churned") == pytest.approx(-0.3, abs=0.012)
+
+
+def test_undeclared_pairs_are_left_independent_when_feasible():
+    schema = sd.Schema(
+        "t", {"a": sd.Float(), "b": sd.Float(), "c": sd.Float()}, correlations={("a", "b"): 0.5, ("b", "c"): 0.5}
+    )
+    assert schema.latent_correlation[0, 2] == 0.0
+
+
+def test_undeclared_pairs_move_only_as_far_as_the_declared_ones_force():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the declared targets can hold, so no repair warning
+        schema = sd.Schema(
+            "t", {"a": sd.Float(), "b": sd.Float(), "c": sd.Float()}, correlations={("a", "b"): 0.9, ("b", "c"): 0.9}
+        )
+    assert schema.correlations == {("a", "b"): pytest.approx(0.9), ("b", "c"): pytest.approx(0.9)}
+    r = schema.latent_correlation
+    # maximum-determinant completion: a and c independent given b
+    assert r[0, 2] == pytest.approx(r[0, 1] * r[1, 2], abs=1e-4)
+    df = schema.sample(N, seed=4)
+    assert spearman(df, "a", "b") == pytest.approx(0.9, abs=0.01)
+    assert spearman(df, "b", "c") == pytest.approx(0.9, abs=0.01)
+
+
+def test_repaired_targets_are_what_the_data_shows():
+    with pytest.warns(CorrelationRepairedWarning):
+        schema = sd.Schema(
+            "t",
+            {"a": sd.Float(), "b": sd.Integer(low=0, high=3), "c": sd.Boolean()},
+            correlations={("a", "b"): 0.9, ("b", "c"): 0.9, ("a", "c"): -0.9},
+        )
+    df = schema.sample(N, seed=5)
+    for (a, b), value in schema.correlations.items():
+        assert spearman(df, a, b) == pytest.approx(value, abs=0.015), (a, b)
+
+
+def test_latent_correlation_is_a_valid_correlation_matrix():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CorrelationRepairedWarning)
+        schema = sd.Schema(
+            "t",
+            {k: sd.Float() for k in "abcd"},
+            correlations={("a", "b"): 0.95, ("b", "c"): 0.95, ("c", "d"): 0.95, ("a", "d"): -0.95},
+        )
+    r = schema.latent_correlation
+    assert np.allclose(np.diag(r), 1.0)
+    assert np.allclose(r, r.T)
+    assert np.linalg.eigvalsh(r).min() > 0
