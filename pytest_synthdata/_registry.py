@@ -7,6 +7,8 @@ conftest or plugin was loaded, turns them into fixtures for that session.
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 from .errors import DuplicateDataset, InvalidArgument
@@ -16,8 +18,9 @@ if TYPE_CHECKING:
 
 __all__ = ["fixture_name", "register"]
 
-#: Models registered but not yet turned into fixtures, in registration order.
-pending: list[Any] = []
+#: Models registered but not yet seen by the plugin, in registration order, with
+#: the conftest that registered them (None when registered elsewhere).
+pending: list[tuple[Any, str | None]] = []
 
 
 def fixture_name(model: Any) -> str:
@@ -28,8 +31,10 @@ def fixture_name(model: Any) -> str:
 def register(model: Model) -> Model:
     """Expose ``model`` as the fixtures ``synth_<name>`` and ``synth_<name>_factory``.
 
-    Call it at import time of a ``conftest.py``. Registering the same model
-    twice is harmless; registering a different model under a name already
+    Call it at import time of a ``conftest.py``: the fixtures are then defined
+    in that conftest and visible where its own fixtures are. Called from any
+    other module (a plugin), they are global. Registering the same model twice
+    is harmless; registering a different model under a name already
     taken raises :class:`~pytest_synthdata.errors.DuplicateDataset`. Returns
     ``model`` so it can be used as ``customers = sd.register(sd.Schema(...))``.
     """
@@ -38,7 +43,7 @@ def register(model: Model) -> Model:
         raise InvalidArgument(
             f"register() needs a Schema or Model with a name that is a Python identifier; got {model!r}."
         )
-    for other in pending:
+    for other, _ in pending:
         if other is model:
             return model
         if other.name == name:
@@ -46,5 +51,16 @@ def register(model: Model) -> Model:
                 f"two different datasets are registered as {fixture_name(model)!r} ({other!r} and {model!r}); "
                 "give one of them another name."
             )
-    pending.append(model)
+    caller = sys._getframe(1).f_globals
+    conftest = caller.get("__file__")
+    if isinstance(conftest, str) and os.path.basename(conftest) == "conftest.py":
+        # Define the fixtures in the conftest itself, so pytest scopes them to
+        # its directory exactly like fixtures written there by hand.
+        from .plugin import fixture_functions
+
+        for fixture_id, function in fixture_functions(model).items():
+            caller.setdefault(fixture_id, function)
+        pending.append((model, conftest))
+    else:
+        pending.append((model, None))
     return model

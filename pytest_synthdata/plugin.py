@@ -122,9 +122,6 @@ def pytest_configure(config: pytest.Config) -> None:
     seed, source = _choose_seed(config)
     state = _State(seed=seed, seed_source=source)
     config.stash[_STATE] = state
-    cache = getattr(config, "cache", None)
-    if getattr(config, "workerinput", None) is None and cache is not None:
-        cache.set(CACHE_KEY, seed)
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(), "synthdata-xdist")
     for name, plugin in config.pluginmanager.list_name_plugin():
@@ -136,6 +133,19 @@ def pytest_configure(config: pytest.Config) -> None:
         for impl in plugin_manager().hook.synthdata_datasets.get_hookimpls():
             if impl.plugin not in state.synth_plugins:  # installed plugins; conftests were called on adoption
                 _add_datasets(config, impl.function(config=config), impl.plugin_name)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # Remember the seed for --synthdata-seed=last only when tests ran: a
+    # --collect-only or --help run must not replace it.
+    config = session.config
+    cache = getattr(config, "cache", None)
+    state = config.stash.get(_STATE, None)
+    if state is None or cache is None or getattr(config, "workerinput", None) is not None:
+        return
+    if config.option.collectonly or not session.testscollected:
+        return
+    cache.set(CACHE_KEY, state.seed)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -199,11 +209,12 @@ def _adopt(config: pytest.Config, plugin: object, plugin_name: str) -> None:
 def _harvest(config: pytest.Config) -> None:
     """Turn models waiting in ``register()``'s queue into fixtures of this session."""
     if _registry.pending:
-        models, _registry.pending[:] = list(_registry.pending), []
-        _add_datasets(config, models, "register()")
+        waiting, _registry.pending[:] = list(_registry.pending), []
+        for model, conftest in waiting:
+            _add_datasets(config, [model], conftest or "register()", in_conftest=conftest is not None)
 
 
-def _add_datasets(config: pytest.Config, models: Any, source: str) -> None:
+def _add_datasets(config: pytest.Config, models: Any, source: str, *, in_conftest: bool = False) -> None:
     state = config.stash[_STATE]
     for model in models or ():
         name = getattr(model, "name", None)
@@ -220,7 +231,11 @@ def _add_datasets(config: pytest.Config, models: Any, source: str) -> None:
                 f"(the second from {source}); rename one of them."
             )
         state.datasets[name] = model
-        config.pluginmanager.register(_fixture_module(model), name=f"synthdata-dataset-{name}")
+        if not in_conftest:  # a conftest's register() defined the fixtures in the conftest itself
+            module = types.ModuleType(f"pytest_synthdata.datasets.{name}")
+            for fixture_id, function in fixture_functions(model).items():
+                setattr(module, fixture_id, function)
+            config.pluginmanager.register(module, name=f"synthdata-dataset-{name}")
 
 
 def _rows(request: pytest.FixtureRequest) -> int:
@@ -241,10 +256,9 @@ def _record(request: pytest.FixtureRequest, used: _Used) -> None:
     request.node.stash.setdefault(_USED, []).append(used)
 
 
-def _fixture_module(model: Model) -> types.ModuleType:
-    """Return a plugin module holding ``synth_<name>`` and ``synth_<name>_factory``."""
+def fixture_functions(model: Model) -> dict[str, Any]:
+    """Return the fixtures ``synth_<name>`` and ``synth_<name>_factory`` for ``model``."""
     name = model.name
-    module = types.ModuleType(f"pytest_synthdata.datasets.{name}")
 
     def data(request: pytest.FixtureRequest) -> pd.DataFrame:
         state = request.config.stash[_STATE]
@@ -287,9 +301,10 @@ def _fixture_module(model: Model) -> types.ModuleType:
         f"Callable `(n=None, *, seed=None, **column_overrides)` returning synthetic {name!r} rows; "
         "each call in a test gets its own reproducible seed."
     )
-    setattr(module, f"synth_{name}", pytest.fixture(name=f"synth_{name}")(data))
-    setattr(module, f"synth_{name}_factory", pytest.fixture(name=f"synth_{name}_factory")(factory))
-    return module
+    return {
+        f"synth_{name}": pytest.fixture(name=f"synth_{name}")(data),
+        f"synth_{name}_factory": pytest.fixture(name=f"synth_{name}_factory")(factory),
+    }
 
 
 def _apply_overrides(model: Model, frame: pd.DataFrame, overrides: dict[str, Any]) -> pd.DataFrame:
@@ -330,5 +345,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         lines.append(f"reproduce: pytest {shlex.quote(item.nodeid)} {SEED_OPTION}={state.seed}")
         first = used[0]
         lines.append(f"same rows in Python: <{first.dataset} model>.sample({first.rows}, seed={first.seed})")
-        report.sections.append((SECTION, "\n".join(lines)))
+        text = "\n".join(lines)
+        if hasattr(report.longrepr, "addsection"):
+            report.longrepr.addsection(SECTION, text)  # shown even with --show-capture=no
+        else:
+            report.sections.append((SECTION, text))
     return report

@@ -326,3 +326,35 @@ def test_starting_pytest_without_synth_fixtures_imports_no_pandas_or_scipy(pytes
     result = pytester.runpytest_subprocess("-p", "no:randomly")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["synthdata: base seed *"])  # our plugin was active
+
+
+def test_collect_only_does_not_replace_the_last_seed(run):
+    run("--synthdata-seed=777", "-p", "no:randomly")
+    run("--collect-only", "-p", "no:randomly")
+    run("--synthdata-seed=last", "-p", "no:randomly")
+    run.result.stdout.fnmatch_lines(["synthdata: base seed 777 (last run)*"])
+
+
+def test_reproduce_section_survives_show_capture_no(pytester):
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile("def test_boom(synth_customers):\n    assert False\n")
+    result = pytester.runpytest("--show-capture=no", "--synthdata-seed=3", "-p", "no:randomly")
+    result.stdout.fnmatch_lines(
+        [
+            "*synthdata: reproduce*",
+            "reproduce: pytest test_reproduce_section_survives_show_capture_no.py::test_boom --synthdata-seed=3",
+        ]
+    )
+
+
+def test_datasets_registered_in_a_subdirectory_conftest_are_scoped_to_it(pytester):
+    inner = pytester.mkdir("inner")
+    (inner / "conftest.py").write_text(
+        "import pytest_synthdata as sd\nsd.register(sd.Schema('local', {'a': sd.Integer(low=0, high=3)}))\n"
+    )
+    (inner / "test_inside.py").write_text("def test_inside(synth_local):\n    assert len(synth_local) == 100\n")
+    outer = pytester.mkdir("outer")
+    (outer / "test_outside.py").write_text("def test_outside(synth_local):\n    pass\n")
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*fixture 'synth_local' not found*"])
