@@ -143,6 +143,13 @@ class NumericColumn(ModelColumn):
         self.values: NDArray[Any] | None = None
         self.discrete: Discrete | None = None
         lo, hi = bounds
+        if dist == "poisson" and float(params["lam"]) > 1000:
+            # a table would hold millions of values; the normal approximation is exact to < 1%
+            lam = float(params["lam"])
+            dist, params = "normal", {"loc": lam, "scale": math.sqrt(lam)}
+            self.dist, self.params = dist, params
+            lo = max(lo, 0.0)
+            self.bounds = bounds = (lo, hi)
         if dist == "poisson":
             values, probs = poisson_table(float(params["lam"]), lo, hi)
             self._set_table(values.astype(np.float64), probs, name)
@@ -221,42 +228,83 @@ class NumericColumn(ModelColumn):
     def to_common(self, raw: NDArray[Any]) -> NDArray[Any]:
         return raw.astype(np.float64)
 
-    def _raw_threshold(self, t: NDArray[Any]) -> NDArray[np.float64]:
-        return np.asarray(t, dtype=np.float64)
+    def _grid_value(self, k: NDArray[np.float64]) -> NDArray[np.float64]:
+        assert self.step
+        out = k * self.step
+        return np.round(out, self.decimals) if self.decimals is not None else out
 
     def least_above(self, t: NDArray[Any], *, strict: bool) -> NDArray[np.float64]:
-        x = self._raw_threshold(t)
+        x = np.asarray(t, dtype=np.float64)
         if not self.step:
             return np.nextafter(x, np.inf) if strict else x
-        k = x / self.step
-        k = np.floor(k + 1e-9) + 1 if strict else np.ceil(k - 1e-9)
-        out = k * self.step
-        return np.round(out, self.decimals) if self.decimals is not None else out
+        # x / step is inexact (1e9 + 0.07 over 0.01): try neighbouring grid points, compare in value space
+        base = np.floor(x / self.step) - 1
+        for offset in range(4):
+            v = self._grid_value(base + offset)
+            ok = v > x if strict else v >= x
+            if offset == 0:
+                out = np.where(ok, v, np.nan)
+            else:
+                out = np.where(np.isnan(out) & ok, v, out)
+        return out
 
     def greatest_below(self, t: NDArray[Any], *, strict: bool) -> NDArray[np.float64]:
-        x = self._raw_threshold(t)
+        x = np.asarray(t, dtype=np.float64)
         if not self.step:
             return np.nextafter(x, -np.inf) if strict else x
-        k = x / self.step
-        k = np.ceil(k - 1e-9) - 1 if strict else np.floor(k + 1e-9)
-        out = k * self.step
-        return np.round(out, self.decimals) if self.decimals is not None else out
+        base = np.ceil(x / self.step) + 1
+        for offset in range(4):
+            v = self._grid_value(base - offset)
+            ok = v < x if strict else v <= x
+            if offset == 0:
+                out = np.where(ok, v, np.nan)
+            else:
+                out = np.where(np.isnan(out) & ok, v, out)
+        return out
 
-    def draw_at_least(self, v_min: NDArray[np.float64], u: NDArray[np.float64]) -> NDArray[Any]:
+    def _below(self, v_min: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Return P(value < v_min) under the column's (truncated) marginal."""
         if self.discrete is not None:
             assert self.values is not None
-            first = np.searchsorted(self.values, v_min - 1e-9 * np.maximum(1.0, np.abs(v_min)), side="left")
-            first = np.minimum(first, len(self.values) - 1)
-            base = np.where(first > 0, self._cum[np.maximum(first - 1, 0)], 0.0)
-            idx = np.searchsorted(self._cum, base + (1.0 - base) * u, side="right")
-            return self.values[np.clip(idx, first, len(self.values) - 1)]
-        assert self.marginal is not None
+            first = np.searchsorted(self.values, v_min, side="left")
+            return np.where(first > 0, self._cum[np.maximum(first - 1, 0)], 0.0)
         m = self.marginal
+        assert m is not None
         edge = v_min - (self.step / 2 if self.step else 0.0)
-        f = np.clip((m.cdf(edge) - m._f_low) / m.mass, 0.0, 1.0)
-        q = np.clip(m._f_low + m.mass * (f + (1.0 - f) * u), 1e-15, 1.0 - 1e-15)
-        x = np.maximum(self._snap(m._ppf(q)), v_min)
-        return self._snap(np.minimum(x, self.bounds[1]))
+        return np.clip((m.cdf(edge) - m._f_low) / m.mass, 0.0, 1.0)
+
+    def draw_at_least(self, v_min: NDArray[np.float64], u: NDArray[np.float64]) -> NDArray[Any]:
+        """Redraw values ``>= v_min`` from the marginal conditioned there.
+
+        ``u`` is each row's quantile in the full marginal (below ``P(value < v_min)``
+        for a violating row); rescaled to the violating region it becomes the
+        row's quantile above ``v_min``, so "late stays late" and independent
+        columns get exactly the conditional distribution.
+        """
+        below = self._below(v_min)
+        rel = np.clip(u / np.maximum(below, 1e-300), 0.0, 1.0 - 1e-16)
+        q = below + (1.0 - below) * rel
+        out = np.empty(len(v_min), dtype=np.float64)
+        tail = np.zeros(len(v_min), dtype=bool)
+        if self.discrete is not None:
+            assert self.values is not None
+            tail = v_min > self.values[-1]  # beyond the tabulated bulk
+            idx = np.searchsorted(self._cum, q, side="right")
+            first = np.searchsorted(self.values, v_min, side="left")
+            out[:] = self.values[np.clip(np.maximum(idx, first), 0, len(self.values) - 1)]
+        if self.discrete is None or tail.any():
+            if self.marginal is not None:
+                m = self.marginal
+                rows = slice(None) if self.discrete is None else tail
+                qq = np.clip(m._f_low + m.mass * q[rows], 1e-15, 1.0 - 1e-15)
+                out[rows] = self._snap(m._ppf(qq))
+            else:  # Poisson beyond its table: the tail is close to geometric with ratio lam / (k + 1)
+                ratio = np.minimum(float(self.params["lam"]) / (v_min[tail] + 1.0), 0.999)
+                extra = np.floor(np.log1p(-rel[tail]) / np.log(ratio))
+                out[tail] = v_min[tail] + extra
+        out = np.maximum(out, v_min)
+        out = np.minimum(out, self.bounds[1])
+        return out.astype(np.int64) if self.integer else out
 
     def with_bounds(self, low: float, high: float) -> ModelColumn:
         return type(self)(
@@ -295,11 +343,16 @@ class DatetimeColumn(NumericColumn):
     def to_common(self, raw: NDArray[Any]) -> NDArray[Any]:
         return raw.astype(np.int64) * self.unit_ns
 
-    def _raw_threshold(self, t: NDArray[Any]) -> NDArray[np.float64]:
-        # exact integer division first: ns values exceed float64's exact range
+    # thresholds arrive in int64 nanoseconds: divide exactly, never through float64
+    def least_above(self, t: NDArray[Any], *, strict: bool) -> NDArray[np.float64]:
         t = np.asarray(t, dtype=np.int64)
-        whole, rest = np.divmod(t, self.unit_ns)
-        return whole.astype(np.float64) + rest.astype(np.float64) / self.unit_ns
+        k = t // self.unit_ns + 1 if strict else -((-t) // self.unit_ns)
+        return k.astype(np.float64)
+
+    def greatest_below(self, t: NDArray[Any], *, strict: bool) -> NDArray[np.float64]:
+        t = np.asarray(t, dtype=np.int64)
+        k = -((-t) // self.unit_ns) - 1 if strict else t // self.unit_ns
+        return k.astype(np.float64)
 
     def with_bounds(self, low: float, high: float) -> ModelColumn:
         return DatetimeColumn(

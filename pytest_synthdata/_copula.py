@@ -26,7 +26,6 @@ __all__ = [
     "complete_correlation",
     "correlate",
     "latent_for_spearman",
-    "nearest_correlation",
     "spearman_of_latent",
 ]
 
@@ -113,68 +112,75 @@ def latent_for_spearman(target: float, a: RankCells | None, b: RankCells | None)
     return float(r), target
 
 
-def nearest_correlation(a: NDArray[np.float64], *, min_eig: float = 1e-6) -> NDArray[np.float64]:
-    """Return the nearest correlation matrix to ``a`` (Higham 2002, alternating projections).
-
-    The result has unit diagonal and eigenvalues of at least about ``min_eig``.
-    """
-    y = a.copy()
-    ds = np.zeros_like(a)
-    for _ in range(200):
-        r = y - ds
-        vals, vecs = np.linalg.eigh((r + r.T) / 2.0)
-        x = (vecs * np.maximum(vals, min_eig)) @ vecs.T
-        ds = x - r
-        y = x.copy()
-        np.fill_diagonal(y, 1.0)
-        if np.linalg.norm(y - x) < 1e-12:
-            break
+def _psd_floor(y: NDArray[np.float64], floor: float) -> tuple[NDArray[np.float64], float]:
+    """Return ``y`` with eigenvalues raised to at least ``floor``, and ``y``'s smallest eigenvalue."""
     vals, vecs = np.linalg.eigh((y + y.T) / 2.0)
-    y = (vecs * np.maximum(vals, min_eig)) @ vecs.T
-    d = np.sqrt(np.diag(y))
-    y = y / d[:, None] / d[None, :]
-    np.fill_diagonal(y, 1.0)
-    return y
+    return (vecs * np.maximum(vals, floor)) @ vecs.T, float(vals.min())
 
 
-def complete_correlation(
-    a: NDArray[np.float64], fixed: NDArray[np.bool_], *, min_eig: float = 1e-6
-) -> NDArray[np.float64] | None:
-    """Return a valid correlation matrix equal to ``a`` on ``fixed`` entries, or None if there is none.
+def complete_correlation(a: NDArray[np.float64], fixed: NDArray[np.bool_]) -> tuple[NDArray[np.float64], bool]:
+    """Return (a valid correlation matrix, whether it keeps every fixed entry of ``a``).
 
-    Free entries (pairs nobody declared) get the maximum-determinant
-    completion: the columns are as independent as the fixed pairs allow
-    (for a~b and b~c declared, a and c are independent given b). Found by
-    alternating projections to reach a valid matrix, then gradient ascent on
-    log det over the free entries (concave, so it converges).
+    ``fixed`` marks declared pairs; the other off-diagonal entries are free.
+
+    1. Alternating projections between the positive-definite matrices and the
+       matrices holding the fixed entries find a valid matrix with those entries
+       when one exists. When none exists they converge to the valid matrix
+       nearest to the fixed entries in least squares (free entries cost
+       nothing), which becomes the repair.
+    2. Gradient ascent on log det over the free entries then gives the
+       maximum-determinant completion: columns are as independent as the fixed
+       pairs allow (for a~b and b~c fixed, a and c are independent given b;
+       columns not linked through fixed pairs stay uncorrelated).
     """
-    keep = fixed | np.eye(len(a), dtype=bool)
+    d = len(a)
+    keep = fixed | np.eye(d, dtype=bool)
     free = ~keep
-    y = a.copy()
-    for _ in range(5000):  # alternating projections onto {PD} and {fixed entries}
-        vals, vecs = np.linalg.eigh((y + y.T) / 2.0)
-        if vals.min() >= min_eig:
-            break
-        y = (vecs * np.maximum(vals, 2 * min_eig)) @ vecs.T
-        y[keep] = a[keep]
-    else:
-        return None
-    logdet = np.linalg.slogdet(y)[1]
-    for _ in range(500):
-        grad = np.where(free, np.linalg.inv(y), 0.0)  # d logdet / d y_ij = 2 (y^-1)_ij
-        if np.abs(grad).max() < 1e-9:
-            break
-        step = 1.0 / max(1.0, float(np.abs(grad).max()))
-        while step > 1e-12:
-            candidate = y + step * grad
-            sign, value = np.linalg.slogdet(candidate)
-            if sign > 0 and value > logdet and np.linalg.eigvalsh(candidate).min() >= min_eig:
-                y, logdet = candidate, value
+    target = a.copy()
+    y, x, kept = a.copy(), a.copy(), False
+    for floor in (1e-3, 1e-6):
+        y, previous = a.copy(), math.inf
+        for _ in range(20_000):
+            x, smallest = _psd_floor(y, floor)
+            if smallest >= floor / 2:
+                kept = True
                 break
-            step /= 2
-        else:
+            moved = float(np.abs(x[keep] - a[keep]).max())
+            y = x.copy()
+            y[keep] = a[keep]
+            if _ > 100 and abs(moved - previous) < 1e-12:
+                break  # converged to the closest pair: the fixed entries cannot all hold
+            previous = moved
+        if kept:
             break
-    return y
+    if not kept:  # no valid matrix holds the fixed entries: keep the nearest valid one
+        scale = np.sqrt(np.diag(x))
+        y = x / scale[:, None] / scale[None, :]
+        target = y.copy()
+    y = (y + y.T) / 2.0
+    np.fill_diagonal(y, 1.0)
+    if free.any():
+        logdet = np.linalg.slogdet(y)[1]
+        for _ in range(1000):
+            inv = np.linalg.inv(y)
+            grad = np.where(free, (inv + inv.T) / 2.0, 0.0)  # d logdet / d y_ij = 2 (y^-1)_ij
+            top = float(np.abs(grad).max())
+            if top < 1e-10:
+                break
+            step = 1.0 / max(1.0, top)
+            while step > 1e-14:
+                candidate = y + step * grad
+                sign, value = np.linalg.slogdet(candidate)
+                if sign > 0 and value > logdet and np.linalg.eigvalsh(candidate).min() > 1e-9:
+                    y, logdet = candidate, value
+                    break
+                step /= 2
+            else:
+                break
+    y[keep] = target[keep]
+    y = np.round((y + y.T) / 2.0, 12)  # symmetric, and stable in the last bits across BLAS builds
+    np.fill_diagonal(y, 1.0)
+    return y, kept
 
 
 def is_feasible(r: NDArray[np.float64], *, min_eig: float = 1e-8) -> bool:

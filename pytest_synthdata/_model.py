@@ -4,7 +4,8 @@ Sampling draws latent ``z ~ N(0, I)`` in fixed-size seeded blocks, correlates
 it with the Cholesky factor of the latent correlation, and maps each coordinate
 through its column's inverse marginal. Generated columns (Faker, Id) and null
 flags read auxiliary uniforms from a second block stream. Cross-column order
-constraints are then enforced row by row with vectorised swaps.
+constraints are then enforced by redrawing violating values from their
+marginal conditioned above the threshold (vectorised, no rows dropped).
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ class Model:
             for name, slot in null_slot.items():
                 nulls[name][start:stop] = u[:, slot] < self._by_name[name].null_rate
         if n and self._order_constraints:
-            self._enforce_order(raws, latents)
+            self._enforce_order(raws, latents, nulls)
         data = {c.name: c.finalize(raws[c.name], nulls.get(c.name), seed) for c in self._columns}
         frame = pd.DataFrame(data, index=pd.RangeIndex(n), copy=False)
         frame.attrs["synthdata"] = {"dataset": self.name, "seed": seed}
@@ -166,7 +167,12 @@ class Model:
     def _raw_shape(col: ModelColumn, n: int) -> tuple[int, ...]:
         return (n, 16) if col.raw_dtype == np.uint8 else (n,)
 
-    def _enforce_order(self, raws: dict[str, NDArray[Any]], latents: dict[str, NDArray[np.float64]]) -> None:
+    def _enforce_order(
+        self,
+        raws: dict[str, NDArray[Any]],
+        latents: dict[str, NDArray[np.float64]],
+        nulls: dict[str, NDArray[np.bool_]],
+    ) -> None:
         """Make every ``a < b`` (or ``<=``) hold, redrawing ``b`` above ``a`` where it does not.
 
         Constraints come in topological order, so every column's lower
@@ -184,17 +190,23 @@ class Model:
                     continue
                 ca = self._by_name[a]
                 need = cb.least_above(ca.to_common(raws[a]), strict=strict)
+                if a in nulls:  # a null neighbour constrains nothing
+                    need = np.where(nulls[a], -np.inf, need)
                 v_min = need if v_min is None else np.maximum(v_min, need)
             assert v_min is not None
             rb = raws[b]
-            slack = 1e-9 * np.maximum(1.0, np.abs(v_min))
-            bad = rb < v_min - slack
+            bad = rb < v_min  # exact: values and thresholds are on the same grid
+            if b in nulls:
+                bad &= ~nulls[b]
             if bad.any():
                 u = special.ndtr(latents[b][bad])
                 rb[bad] = cb.draw_at_least(v_min[bad], u)
         for a, b, strict in self._order_constraints:
             xa, xb = self._by_name[a].to_common(raws[a]), self._by_name[b].to_common(raws[b])
             bad = xa >= xb if strict else xa > xb
+            for col in (a, b):
+                if col in nulls:
+                    bad &= ~nulls[col]
             if bad.any():  # pragma: no cover - prevented by Schema's bound propagation
                 raise SynthdataError(
                     f"dataset {self.name!r}: could not make {a!r} {'<' if strict else '<='} {b!r} hold in "

@@ -26,7 +26,7 @@ from ._columns import (
     ModelColumn,
     NumericColumn,
 )
-from ._copula import complete_correlation, is_feasible, latent_for_spearman, nearest_correlation, spearman_of_latent
+from ._copula import complete_correlation, latent_for_spearman, spearman_of_latent
 from ._model import Model
 from .errors import (
     CorrelationRepairedWarning,
@@ -664,9 +664,9 @@ class Id(Column):
 class LessThan:
     """Cross-column constraint ``low < high`` (or ``<=`` with ``strict=False``), true in every row.
 
-    Built by construction: rows where the drawn values violate it have them
-    swapped (then nudged by one step for ties), never dropped. Rows where either
-    value is null satisfy it vacuously. Schemas also accept the strings
+    Built by construction: where a row's draw violates it, ``high`` is redrawn
+    from its own distribution conditioned to lie above ``low``; rows are never
+    dropped. Rows where either value is null satisfy it vacuously. Schemas also accept the strings
     ``"a < b"``, ``"a <= b"``, ``"b > a"`` and ``"b >= a"``.
 
     >>> LessThan("signup_date", "last_login")
@@ -873,26 +873,24 @@ class Schema(Model):
             achieved[(a, b)] = got
             if abs(got - target) > 0.005:
                 notes.append(f"({a!r}, {b!r}) {target:+.3f} is beyond what these columns' ties allow, using {got:+.3f}")
-        if d and not is_feasible(latent):
-            declared_mask = np.zeros((d, d), dtype=bool)
-            for a, b in declared:
-                declared_mask[index[a], index[b]] = declared_mask[index[b], index[a]] = True
-            completed = complete_correlation(latent, declared_mask)
-            if completed is not None:  # the declared targets hold; only undeclared pairs moved
-                return completed, achieved, notes
-            repaired = nearest_correlation(latent)
+        if d < 2:
+            return latent, achieved, notes
+        declared_mask = np.zeros((d, d), dtype=bool)
+        for a, b in declared:
+            declared_mask[index[a], index[b]] = declared_mask[index[b], index[a]] = True
+        latent, kept = complete_correlation(latent, declared_mask)
+        if not kept:
             changed = []
             for (a, b), target in declared.items():
                 i, j = index[a], index[b]
-                got = spearman_of_latent(float(repaired[i, j]), cells[i], cells[j])
+                got = spearman_of_latent(float(latent[i, j]), cells[i], cells[j])
                 if abs(got - achieved[(a, b)]) > 0.005:
                     changed.append(f"({a!r}, {b!r}) {target:+.3f} -> {got:+.3f}")
                 achieved[(a, b)] = got
             notes.append(
-                "the targets do not form a valid correlation matrix, repaired to the nearest one"
+                "the targets cannot hold together, moved to the nearest set that can"
                 + (": " + ", ".join(changed) if changed else "")
             )
-            latent = repaired
         return latent, achieved, notes
 
     @staticmethod

@@ -60,11 +60,48 @@ def test_two_discrete_columns_correlate_as_declared():
     assert spearman(df, "plan", "churned") == pytest.approx(-0.3, abs=0.012)
 
 
-def test_undeclared_pairs_are_left_independent_when_feasible():
+def test_undeclared_pairs_are_as_independent_as_the_declared_ones_allow():
     schema = sd.Schema(
-        "t", {"a": sd.Float(), "b": sd.Float(), "c": sd.Float()}, correlations={("a", "b"): 0.5, ("b", "c"): 0.5}
+        "t",
+        {"a": sd.Float(), "b": sd.Float(), "c": sd.Float(), "d": sd.Float(), "e": sd.Float()},
+        correlations={("a", "b"): 0.5, ("b", "c"): 0.5, ("d", "e"): -0.4},
     )
-    assert schema.latent_correlation[0, 2] == 0.0
+    r = schema.latent_correlation
+    assert r[0, 2] == pytest.approx(r[0, 1] * r[1, 2], abs=1e-6)  # a, c independent given b
+    for i in range(3):  # no declared path links {a, b, c} with {d, e}
+        for j in (3, 4):
+            assert r[i, j] == 0.0
+    assert np.allclose(r, r.T)
+
+
+def test_completion_is_stable_under_tiny_changes_of_the_targets():
+    cols = {c: sd.Float() for c in "abcd"}
+    corr = {("a", "b"): 0.4, ("a", "d"): 0.8, ("b", "c"): -0.5, ("c", "d"): 0.7}
+    one = sd.Schema("t", cols, correlations=corr)
+    two = sd.Schema("t", cols, correlations={**corr, ("a", "b"): 0.4 + 1e-15})
+    assert np.allclose(one.latent_correlation, one.latent_correlation.T)
+    assert np.allclose(one.latent_correlation, two.latent_correlation, atol=1e-9)
+
+
+def test_a_feasible_but_tight_specification_is_kept_without_warning():
+    corr = {
+        ("c0", "c2"): -0.692, ("c3", "c5"): -0.992, ("c2", "c5"): 0.819, ("c3", "c4"): 0.969,
+        ("c1", "c3"): 0.975, ("c1", "c5"): -0.964, ("c0", "c4"): 0.828, ("c2", "c6"): 0.557,
+        ("c4", "c5"): -0.946, ("c4", "c6"): -0.752, ("c0", "c5"): -0.926, ("c2", "c4"): -0.949,
+    }  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        schema = sd.Schema("t", {f"c{i}": sd.Float() for i in range(7)}, correlations=corr)
+    assert schema.correlations == pytest.approx(corr, abs=1e-6)
+
+
+def test_a_repair_moves_only_the_conflicting_targets():
+    corr = {("c0", f"c{i}"): 0.9 for i in range(1, 6)} | {("c1", "c2"): 0.5}
+    with pytest.warns(CorrelationRepairedWarning):
+        schema = sd.Schema("t", {f"c{i}": sd.Float() for i in range(6)}, correlations=corr)
+    for i in (3, 4, 5):  # not in conflict with c1~c2
+        assert schema.correlations[("c0", f"c{i}")] == pytest.approx(0.9, abs=0.02)
+    assert schema.correlations[("c1", "c2")] > 0.5
 
 
 def test_undeclared_pairs_move_only_as_far_as_the_declared_ones_force():
