@@ -164,6 +164,13 @@ class NumericColumn(ModelColumn):
                 f"({_describe(params)}); widen the bounds or move the distribution inside them."
             )
         self.marginal = marginal
+        if integer:
+            lo_q, hi_q = marginal.support()
+            if max(abs(lo_q), abs(hi_q)) > 2.0**53:
+                raise InvalidArgument(
+                    f"column {name!r}: the {dist} distribution ({_describe(params)}) reaches {max(abs(lo_q), abs(hi_q)):.3g}, "
+                    "beyond +-2**53 where whole numbers stop being exact; add low=/high= bounds or narrow it."
+                )
         if self.step:
             table = tabulate_grid(marginal, self.step)
             if table is not None:

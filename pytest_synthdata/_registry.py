@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 
 __all__ = ["fixture_name", "register"]
 
-#: Models registered but not yet seen by the plugin, in registration order, with
-#: the conftest that registered them (None when registered elsewhere).
-pending: list[tuple[Any, str | None]] = []
+#: Models registered outside conftests (global fixtures) not yet seen by the
+#: plugin, in registration order.
+pending: list[Any] = []
 
 
 def fixture_name(model: Any) -> str:
@@ -33,9 +33,11 @@ def register(model: Model) -> Model:
 
     Call it at import time of a ``conftest.py``: the fixtures are then defined
     in that conftest and visible where its own fixtures are. Called from any
-    other module (a plugin), they are global. Registering the same model twice
-    is harmless; registering a different model under a name already
-    taken raises :class:`~pytest_synthdata.errors.DuplicateDataset`. Returns
+    other module (a plugin), they are global. A deeper conftest may register
+    another dataset of the same name, which overrides it there, as pytest
+    fixtures do. Registering the same model twice is harmless; registering a
+    different model under a name already taken in the same conftest (or
+    globally) raises :class:`~pytest_synthdata.errors.DuplicateDataset`. Returns
     ``model`` so it can be used as ``customers = sd.register(sd.Schema(...))``.
     """
     name = getattr(model, "name", None)
@@ -43,7 +45,25 @@ def register(model: Model) -> Model:
         raise InvalidArgument(
             f"register() needs a Schema or Model with a name that is a Python identifier; got {model!r}."
         )
-    for other, _ in pending:
+    caller = sys._getframe(1).f_globals
+    conftest = caller.get("__file__")
+    if isinstance(conftest, str) and os.path.basename(conftest) == "conftest.py":
+        # Define the fixtures in the conftest itself, so pytest scopes them to
+        # its directory (and lets a deeper conftest override them) exactly like
+        # fixtures written there by hand.
+        local = caller.setdefault("__synthdata_datasets__", {})
+        other = local.get(name)
+        if other is not None and other is not model:
+            raise DuplicateDataset(
+                f"{conftest} registers two different datasets as {fixture_name(model)!r} "
+                f"({other!r} and {model!r}); give one of them another name."
+            )
+        local[name] = model
+        from .plugin import fixture_functions
+
+        caller.update(fixture_functions(model, caller.get("__name__")))
+        return model
+    for other in pending:
         if other is model:
             return model
         if other.name == name:
@@ -51,16 +71,5 @@ def register(model: Model) -> Model:
                 f"two different datasets are registered as {fixture_name(model)!r} ({other!r} and {model!r}); "
                 "give one of them another name."
             )
-    caller = sys._getframe(1).f_globals
-    conftest = caller.get("__file__")
-    if isinstance(conftest, str) and os.path.basename(conftest) == "conftest.py":
-        # Define the fixtures in the conftest itself, so pytest scopes them to
-        # its directory exactly like fixtures written there by hand.
-        from .plugin import fixture_functions
-
-        for fixture_id, function in fixture_functions(model).items():
-            caller.setdefault(fixture_id, function)
-        pending.append((model, conftest))
-    else:
-        pending.append((model, None))
+    pending.append(model)
     return model

@@ -71,9 +71,6 @@ def _seed_arg(value: str) -> str | int:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    # A new config is starting: anything still queued belongs to an earlier
-    # in-process run that stopped before collecting (e.g. a usage error).
-    _registry.pending.clear()
     group = parser.getgroup("synthdata", "synthetic test data (pytest-synthdata)")
     group.addoption(
         SEED_OPTION,
@@ -119,7 +116,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "synthdata(rows=None, seed=None): rows and/or exact seed for the synth_* fixtures of this test.",
     )
-    seed, source = _choose_seed(config)
+    try:
+        seed, source = _choose_seed(config)
+    except pytest.UsageError:
+        _registry.pending.clear()  # this session ends here; do not leak its datasets into the next
+        raise
     state = _State(seed=seed, seed_source=source)
     config.stash[_STATE] = state
     if config.pluginmanager.hasplugin("xdist"):
@@ -210,11 +211,11 @@ def _harvest(config: pytest.Config) -> None:
     """Turn models waiting in ``register()``'s queue into fixtures of this session."""
     if _registry.pending:
         waiting, _registry.pending[:] = list(_registry.pending), []
-        for model, conftest in waiting:
-            _add_datasets(config, [model], conftest or "register()", in_conftest=conftest is not None)
+        _add_datasets(config, waiting, "register()")
 
 
-def _add_datasets(config: pytest.Config, models: Any, source: str, *, in_conftest: bool = False) -> None:
+def _add_datasets(config: pytest.Config, models: Any, source: str) -> None:
+    """Register global fixtures for datasets from plugins (conftests define their own)."""
     state = config.stash[_STATE]
     for model in models or ():
         name = getattr(model, "name", None)
@@ -231,11 +232,10 @@ def _add_datasets(config: pytest.Config, models: Any, source: str, *, in_conftes
                 f"(the second from {source}); rename one of them."
             )
         state.datasets[name] = model
-        if not in_conftest:  # a conftest's register() defined the fixtures in the conftest itself
-            module = types.ModuleType(f"pytest_synthdata.datasets.{name}")
-            for fixture_id, function in fixture_functions(model).items():
-                setattr(module, fixture_id, function)
-            config.pluginmanager.register(module, name=f"synthdata-dataset-{name}")
+        module = types.ModuleType(f"pytest_synthdata.datasets.{name}")
+        for fixture_id, function in fixture_functions(model).items():
+            setattr(module, fixture_id, function)
+        config.pluginmanager.register(module, name=f"synthdata-dataset-{name}")
 
 
 def _rows(request: pytest.FixtureRequest) -> int:
@@ -256,8 +256,12 @@ def _record(request: pytest.FixtureRequest, used: _Used) -> None:
     request.node.stash.setdefault(_USED, []).append(used)
 
 
-def fixture_functions(model: Model) -> dict[str, Any]:
-    """Return the fixtures ``synth_<name>`` and ``synth_<name>_factory`` for ``model``."""
+def fixture_functions(model: Model, module: str | None = None) -> dict[str, Any]:
+    """Return the fixtures ``synth_<name>`` and ``synth_<name>_factory`` for ``model``.
+
+    ``module`` names the module that defines them (a conftest), as shown by
+    ``pytest --fixtures``.
+    """
     name = model.name
 
     def data(request: pytest.FixtureRequest) -> pd.DataFrame:
@@ -301,6 +305,8 @@ def fixture_functions(model: Model) -> dict[str, Any]:
         f"Callable `(n=None, *, seed=None, **column_overrides)` returning synthetic {name!r} rows; "
         "each call in a test gets its own reproducible seed."
     )
+    for function in (data, factory):
+        function.__module__ = module or f"pytest_synthdata.datasets.{name}"
     return {
         f"synth_{name}": pytest.fixture(name=f"synth_{name}")(data),
         f"synth_{name}_factory": pytest.fixture(name=f"synth_{name}_factory")(factory),

@@ -143,3 +143,18 @@ def test_latent_correlation_is_a_valid_correlation_matrix():
     assert np.allclose(np.diag(r), 1.0)
     assert np.allclose(r, r.T)
     assert np.linalg.eigvalsh(r).min() > 0
+
+
+def test_correlations_of_constrained_columns_are_measured_and_warned_about():
+    with pytest.warns(
+        CorrelationRepairedWarning, match=r"order constraints change declared correlations: \('a', 'b'\)"
+    ):
+        schema = sd.Schema(
+            "t",
+            {"a": sd.Integer(low=0, high=100), "b": sd.Integer(low=0, high=100), "c": sd.Float()},
+            correlations={("a", "b"): 0.3, ("b", "c"): 0.6},
+            constraints=["a < b"],
+        )
+    df = schema.sample(N, seed=9)
+    for (a, b), value in schema.correlations.items():
+        assert spearman(df, a, b) == pytest.approx(value, abs=0.02), (a, b)

@@ -54,6 +54,18 @@ BAD_SCHEMAS = [
         errors.InvalidConstraint,
         r"can never hold: column '.' would have to be at least",
     ),
+    (
+        {"a": sd.Integer(median=1, sigma=30)},
+        {},
+        errors.InvalidArgument,
+        r"column 'a': the lognormal distribution .* beyond \+-2\*\*53",
+    ),
+    (
+        {"a": sd.Float(low=20, high=70), "b": sd.Float(high=20, decimals=2)},
+        {"constraints": ["a <= b"]},
+        errors.InvalidConstraint,
+        r"confine column 'a' to \[20, 20\], where its distribution has no probability",
+    ),
     ({"a": sd.Integer(low=1.5, high=3)}, {}, errors.InvalidArgument, r"column 'a': Integer bounds must be whole"),
     ({"a": sd.Float(mean=0, std=-1)}, {}, errors.InvalidArgument, r"column 'a': std=-1 must be greater than 0"),
     (

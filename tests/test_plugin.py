@@ -235,7 +235,7 @@ def test_printed_seed_reproduces_the_rows(pytester):
 
     seen = pd.read_pickle(pytester.path / "seen.pkl")
     module = pytester.path / "conftest.py"
-    namespace: dict = {}
+    namespace: dict = {"__file__": str(module), "__name__": "conftest"}  # register() then stays local
     exec(compile(module.read_text(), str(module), "exec"), namespace)
     pd.testing.assert_frame_equal(seen, namespace["customers"].sample(100, seed=seed))
 
@@ -295,21 +295,61 @@ def test_marker_sets_rows_and_exact_seed(pytester):
     pytester.runpytest("--strict-markers").assert_outcomes(passed=1)
 
 
-def test_two_datasets_with_the_same_fixture_name_fail_loudly(pytester):
+def test_two_datasets_with_the_same_name_in_one_conftest_fail_loudly(pytester):
     pytester.makeconftest(
         """
         import pytest_synthdata as sd
         sd.register(sd.Schema("users", {"a": sd.Integer()}))
+        sd.register(sd.Schema("users", {"b": sd.Boolean()}))
         """
+    )
+    pytester.makepyfile("def test_x(synth_users):\n    pass\n")
+    result = pytester.runpytest()
+    assert result.ret != 0
+    output = result.stdout.str() + result.stderr.str()
+    assert "conftest.py registers two different datasets as 'synth_users'" in output
+
+
+def test_two_plugins_providing_the_same_dataset_name_fail_loudly(pytester):
+    pytester.makeconftest(
+        """
+        import pytest_synthdata as sd
+        def synthdata_datasets(config):
+            return [sd.Schema("users", {"a": sd.Integer()})]
+        """
+    )
+    pytester.makepyfile(helper="import pytest_synthdata as sd\nsd.register(sd.Schema('users', {'b': sd.Boolean()}))\n")
+    pytester.makepyfile("def test_x(synth_users):\n    pass\n")
+    pytester.syspathinsert()
+    result = pytester.runpytest("-p", "helper")
+    assert result.ret != 0
+    output = result.stdout.str() + result.stderr.str()
+    assert "want the fixture 'synth_users'" in output and "rename one of them" in output
+
+
+def test_a_deeper_conftest_may_override_a_dataset_like_any_fixture(pytester):
+    pytester.makeconftest(
+        "import pytest_synthdata as sd\nsd.register(sd.Schema('users', {'a': sd.Integer(low=0, high=3)}))\n"
     )
     sub = pytester.mkdir("sub")
     (sub / "conftest.py").write_text(
-        "import pytest_synthdata as sd\nsd.register(sd.Schema('users', {'b': sd.Boolean()}))\n"
+        "import pytest_synthdata as sd\nsd.register(sd.Schema('users', {'flag': sd.Boolean()}))\n"
     )
-    (sub / "test_x.py").write_text("def test_x(synth_users):\n    pass\n")
-    result = pytester.runpytest()
-    assert result.ret != 0
-    result.stdout.fnmatch_lines(["*DuplicateDataset*synth_users*rename one of them*"])
+    (sub / "test_sub.py").write_text("def test_sub(synth_users):\n    assert list(synth_users.columns) == ['flag']\n")
+    pytester.makepyfile(test_top="def test_top(synth_users):\n    assert list(synth_users.columns) == ['a']\n")
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_the_same_model_registered_in_two_conftests_works_from_any_command_line(pytester):
+    pytester.makepyfile(models="import pytest_synthdata as sd\nusers = sd.Schema('users', {'a': sd.Integer()})\n")
+    pytester.syspathinsert()
+    for d in ("a", "b"):
+        sub = pytester.mkdir(d)
+        (sub / "conftest.py").write_text(
+            "import pytest_synthdata as sd\nfrom models import users\nsd.register(users)\n"
+        )
+        (sub / f"test_{d}.py").write_text(f"def test_{d}(synth_users):\n    assert len(synth_users) == 100\n")
+    pytester.runpytest("a", "b", "--rootdir", str(pytester.path)).assert_outcomes(passed=2)
 
 
 @pytest.mark.slow
