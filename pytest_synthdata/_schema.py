@@ -8,6 +8,8 @@ name is known, so every error message can name the column.
 from __future__ import annotations
 
 import difflib
+import functools
+import inspect
 import keyword
 import math
 import re
@@ -34,6 +36,7 @@ from .errors import (
     InvalidConstraint,
     InvalidCorrelation,
     UnknownColumnKind,
+    UnknownParameter,
 )
 
 __all__ = [
@@ -51,6 +54,15 @@ __all__ = [
 ]
 
 _DISTRIBUTIONS = ("normal", "lognormal", "uniform", "exponential", "poisson", "quantiles")
+#: Shape parameters each distribution reads (bounds apply to all).
+_USES = {
+    "uniform": set(),
+    "normal": {"mean", "std"},
+    "lognormal": {"median", "sigma", "mean", "std"},
+    "exponential": {"scale", "mean"},
+    "poisson": {"lam"},
+    "quantiles": {"quantiles"},
+}
 #: Default Faker pool sizes (values generated once per process and column spec).
 POOL_SIZE = 1_000
 UNIQUE_POOL_SIZE = 10_000
@@ -74,6 +86,12 @@ class Column:
     """
 
     kind: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is not None and not getattr(init, "_synthdata_checked", False):
+            cls.__init__ = _checked_init(init)  # type: ignore[method-assign]
 
     def __init__(self, *, null_rate: float = 0.0) -> None:
         self.null_rate = null_rate
@@ -103,6 +121,29 @@ class Column:
                 "e.g. null_rate=0.05 makes about 5% of the values missing."
             )
         return float(rate)
+
+
+def _checked_init(init: Any) -> Any:
+    """Wrap a declaration's ``__init__`` so a wrong keyword names the class and the right ones."""
+    signature = inspect.signature(init)
+    accepted = [p for p in signature.parameters if p != "self"]
+
+    @functools.wraps(init)
+    def checked(self: Column, *args: Any, **kwargs: Any) -> None:
+        try:
+            signature.bind(self, *args, **kwargs)
+        except TypeError as exc:
+            unknown = [k for k in kwargs if k not in signature.parameters]
+            hint = ""
+            for key in unknown:
+                close = difflib.get_close_matches(key, accepted, n=1)
+                if close:
+                    hint += f" Did you mean {close[0]}= instead of {key}=?"
+            raise UnknownParameter(f"{type(self).__name__}(): {exc}.{hint} It takes: {', '.join(accepted)}.") from None
+        init(self, *args, **kwargs)
+
+    checked._synthdata_checked = True  # type: ignore[attr-defined]
+    return checked
 
 
 def _number(name: str, field: str, value: object, *, positive: bool = False) -> float | None:
@@ -169,6 +210,20 @@ class _Numeric(Column):
                 f"column {name!r}: distribution={dist!r} is not supported for {type(self).__name__}; "
                 f"use one of {allowed}."
             )
+        given = {
+            k for k in ("mean", "std", "median", "sigma", "scale", "lam", "quantiles") if getattr(self, k) is not None
+        }
+        unused = given - _USES[dist]
+        if unused:
+            raise InvalidArgument(
+                f"column {name!r}: distribution={dist!r} does not use {', '.join(f'{k}=' for k in sorted(unused))}; "
+                "drop them, or choose the distribution they belong to "
+                "(mean/std: normal; median/sigma: lognormal; scale: exponential; lam: poisson)."
+            )
+        if dist == "lognormal" and {"median", "sigma"} & given and {"mean", "std"} & given:
+            raise InvalidArgument(
+                f"column {name!r}: give a lognormal either median=/sigma= or mean=/std= of the values, not both."
+            )
         decimals = self._decimals(name)
         low = _number(name, "low", self.low)
         high = _number(name, "high", self.high)
@@ -177,10 +232,10 @@ class _Numeric(Column):
                 f"column {name!r}: low={low:g} and high={high:g} are too far apart for float64 arithmetic; "
                 "narrow the bounds or rescale the column."
             )
-        for field, value in (("low", low), ("high", high)):
-            if self._integer and value is not None and abs(value) > _MAX_EXACT:
+        for field, value in (("low", self.low), ("high", self.high)):
+            if self._integer and value is not None and abs(value) > 2**53:  # exact for Python ints
                 raise InvalidArgument(
-                    f"column {name!r}: {field}={value:g} is beyond +-2**53, where float64 can no longer hold "
+                    f"column {name!r}: {field}={value} is beyond +-2**53, where float64 can no longer hold "
                     "every whole number; rescale the column (e.g. thousands) or use an Id column."
                 )
         if self._integer and any(v is not None and not float(v).is_integer() for v in (low, high)):
@@ -270,11 +325,18 @@ class _Numeric(Column):
         return _quantile_params(name, self.quantiles)
 
 
-def _quantile_params(name: str, quantiles: object) -> dict[str, Any]:
+def _quantile_params(name: str, quantiles: object, *, shown: list[str] | None = None) -> dict[str, Any]:
     if isinstance(quantiles, Mapping):
+        if not all(_is_number(p) and _is_number(v) for p, v in quantiles.items()):
+            raise InvalidArgument(f"column {name!r}: quantiles={quantiles!r} must map probabilities to numbers.")
         probs = np.array([float(p) for p in quantiles.keys()])
         values = np.array([float(v) for v in quantiles.values()])
     elif isinstance(quantiles, (list, tuple, np.ndarray)):
+        if not all(_is_number(v) for v in quantiles):
+            raise InvalidArgument(
+                f"column {name!r}: quantiles={quantiles!r} must be numbers (values at evenly spaced "
+                "probabilities, min ... max), or a dict {probability: value} such as {0: 1, 0.9: 10, 1: 100}."
+            )
         values = np.asarray(quantiles, dtype=np.float64)
         probs = np.linspace(0.0, 1.0, len(values))
     else:
@@ -292,7 +354,8 @@ def _quantile_params(name: str, quantiles: object) -> dict[str, Any]:
         )
     if np.any(np.diff(values) < 0):
         raise InvalidArgument(
-            f"column {name!r}: quantile values must not decrease as the probability rises; got {values.tolist()}."
+            f"column {name!r}: quantile values must not decrease as the probability rises; "
+            f"got {shown if shown is not None else values.tolist()}."
         )
     return {"probs": probs, "values": values}
 
@@ -325,8 +388,33 @@ class Float(_Numeric):
     kind = "float"
     _integer = False
 
-    def __init__(self, distribution: str | None = None, *, decimals: int | None = None, **params: Any) -> None:
-        super().__init__(distribution, **params)
+    def __init__(
+        self,
+        distribution: str | None = None,
+        *,
+        low: float | None = None,
+        high: float | None = None,
+        mean: float | None = None,
+        std: float | None = None,
+        median: float | None = None,
+        sigma: float | None = None,
+        scale: float | None = None,
+        quantiles: Sequence[float] | Mapping[float, float] | None = None,
+        decimals: int | None = None,
+        null_rate: float = 0.0,
+    ) -> None:
+        super().__init__(
+            distribution,
+            low=low,
+            high=high,
+            mean=mean,
+            std=std,
+            median=median,
+            sigma=sigma,
+            scale=scale,
+            quantiles=quantiles,
+            null_rate=null_rate,
+        )
         self.decimals = decimals
 
     def _decimals(self, name: str) -> int | None:
@@ -436,9 +524,25 @@ class Boolean(Column):
         return BooleanColumn(name, p=float(self.p), null_rate=null_rate)
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$")
+
+
 def _timestamp(name: str, field: str, value: object) -> Any:
+    import datetime as dt
+
     import pandas as pd
 
+    if isinstance(value, str):
+        if not _ISO_DATE.match(value.strip()):
+            raise InvalidArgument(
+                f"column {name!r}: {field}={value!r} is not an ISO date; write 'YYYY-MM-DD' or "
+                "'YYYY-MM-DD HH:MM[:SS]' (other formats are ambiguous, and 'now'/'today' would change every run)."
+            )
+    elif not isinstance(value, (dt.date, np.datetime64)):
+        raise InvalidArgument(
+            f"column {name!r}: {field}={value!r} ({type(value).__name__}) is not a date; pass an ISO string "
+            "such as '2024-03-01', a datetime/date, or a pandas Timestamp."
+        )
     try:
         ts = pd.Timestamp(value)  # type: ignore[arg-type]
     except (ValueError, TypeError, OverflowError) as exc:
@@ -466,12 +570,14 @@ def _timestamp(name: str, field: str, value: object) -> Any:
 class Datetime(Column):
     """Timestamps (datetime64[ns]) between ``low`` and ``high``, at ``resolution``.
 
-    ``distribution`` is ``uniform`` (default), ``normal`` (``mean`` a date,
-    ``std`` a timedelta such as ``"90D"``) or ``quantiles`` (a list of dates).
-    ``resolution`` is one of ``D h min s ms us``.
+    ``distribution`` is ``uniform`` (default: 2020-01-01 to 2025-12-31 unless
+    bounded), ``normal`` (``mean`` a date, ``std`` a timedelta such as
+    ``"90D"``; inferred from them) or ``quantiles`` (a list of dates; inferred
+    from it). Bounds only truncate when given. Dates are ISO strings,
+    datetimes or Timestamps. ``resolution`` is one of ``D h min s ms us``.
 
     >>> Datetime(low="2021-01-01", high="2024-12-31")
-    Datetime(null_rate=0.0, distribution='uniform', low='2021-01-01', high='2024-12-31', resolution='s')
+    Datetime(null_rate=0.0, low='2021-01-01', high='2024-12-31', resolution='s')
     """
 
     kind = "datetime"
@@ -479,10 +585,10 @@ class Datetime(Column):
 
     def __init__(
         self,
-        distribution: str = "uniform",
+        distribution: str | None = None,
         *,
-        low: Any = "2020-01-01",
-        high: Any = "2025-12-31",
+        low: Any = None,
+        high: Any = None,
         mean: Any = None,
         std: Any = None,
         quantiles: Sequence[Any] | None = None,
@@ -505,40 +611,93 @@ class Datetime(Column):
         if self.resolution not in _UNIT_NS:
             raise InvalidArgument(f"column {name!r}: resolution={self.resolution!r} must be one of {list(_UNIT_NS)}.")
         unit = _UNIT_NS[self.resolution]
-        low, high = _timestamp(name, "low", self.low), _timestamp(name, "high", self.high)
-        if low >= high:
-            raise InvalidArgument(f"column {name!r}: low={self.low!r} is not before high={self.high!r}; swap them.")
-        lo_u, hi_u = math.ceil(low.value / unit), math.floor(high.value / unit)
-        if lo_u > hi_u:
-            raise InvalidArgument(
-                f"column {name!r}: no {self.resolution} step lies between low={self.low!r} and high={self.high!r}."
+        dist = self.distribution
+        if dist is None:
+            dist = (
+                "quantiles"
+                if self.quantiles is not None
+                else "normal"
+                if self.mean is not None or self.std is not None
+                else "uniform"
             )
-        if self.distribution == "uniform":
-            params: dict[str, Any] = {"low": lo_u - 0.5, "high": hi_u + 0.5}
-        elif self.distribution == "normal":
-            mean = _timestamp(name, "mean", self.mean) if self.mean is not None else low + (high - low) / 2
+        uses = {"uniform": set(), "normal": {"mean", "std"}, "quantiles": {"quantiles"}}
+        if dist not in uses:
+            raise InvalidArgument(
+                f"column {name!r}: distribution={dist!r} is not supported for {type(self).__name__}; "
+                "use 'uniform', 'normal' or 'quantiles'."
+            )
+        given = {k for k in ("mean", "std", "quantiles") if getattr(self, k) is not None}
+        if given - uses[dist]:
+            raise InvalidArgument(
+                f"column {name!r}: distribution={dist!r} does not use {', '.join(sorted(given - uses[dist]))}=; "
+                "drop them or choose the distribution that does."
+            )
+        low = _timestamp(name, "low", self.low) if self.low is not None else None
+        high = _timestamp(name, "high", self.high) if self.high is not None else None
+        if dist == "uniform":
+            if low is None:
+                low = (
+                    pd.Timestamp("2020-01-01")
+                    if high is None or high > pd.Timestamp("2020-01-01")
+                    else high - pd.Timedelta(days=6 * 365)
+                )
+            if high is None:
+                high = max(pd.Timestamp("2025-12-31"), low + pd.Timedelta(days=1))
+            params: dict[str, Any] = {}
+        elif dist == "normal":
+            if (
+                self.std is not None
+                and not isinstance(self.std, (str, pd.Timedelta, np.timedelta64))
+                and not hasattr(self.std, "total_seconds")
+            ):
+                raise InvalidArgument(
+                    f"column {name!r}: std={self.std!r} is not a timedelta; write it with a unit, e.g. std='90D' or '12h'."
+                )
             try:
-                std = pd.Timedelta(self.std) if self.std is not None else (high - low) / 6
+                std = pd.Timedelta(self.std) if self.std is not None else None
             except (ValueError, TypeError):
                 raise InvalidArgument(
                     f"column {name!r}: std={self.std!r} is not a timedelta; use e.g. std='90D'."
                 ) from None
-            if std.value <= 0:
+            if std is not None and std.value <= 0:
                 raise InvalidArgument(f"column {name!r}: std={self.std!r} must be a positive timedelta such as '90D'.")
+            if self.mean is not None:
+                mean = _timestamp(name, "mean", self.mean)
+            elif low is not None and high is not None:
+                mean = low + (high - low) / 2
+            else:
+                raise InvalidArgument(
+                    f"column {name!r}: a normal Datetime needs mean= (a date), e.g. mean='2023-06-01'."
+                )
+            if std is None:
+                std = (high - low) / 6 if low is not None and high is not None else pd.Timedelta(days=365)
             params = {"loc": mean.value / unit, "scale": std.value / unit}
-        elif self.distribution == "quantiles":
-            qs = [_timestamp(name, "quantiles", q).value / unit for q in (self.quantiles or [])]
-            params = _quantile_params(name, qs)
+            # unbounded sides stop at 8 standard deviations (and inside datetime64[ns])
+            if low is None:
+                low = max(pd.Timestamp.min.ceil("D") + pd.Timedelta(days=1), mean - 8 * std)
+            if high is None:
+                high = min(pd.Timestamp.max.floor("D") - pd.Timedelta(days=1), mean + 8 * std)
         else:
+            qs = [_timestamp(name, "quantiles", q) for q in (self.quantiles or [])]
+            if len(qs) >= 2:
+                low = low if low is not None else min(qs)
+                high = high if high is not None else max(qs)
+            params = _quantile_params(name, [q.value / unit for q in qs], shown=[str(q) for q in qs])
+        assert low is not None and high is not None
+        if low >= high:
+            raise InvalidArgument(f"column {name!r}: low={str(low)!r} is not before high={str(high)!r}; swap them.")
+        lo_u, hi_u = math.ceil(low.value / unit), math.floor(high.value / unit)
+        if lo_u > hi_u:
             raise InvalidArgument(
-                f"column {name!r}: distribution={self.distribution!r} is not supported for {type(self).__name__}; "
-                "use 'uniform', 'normal' or 'quantiles'."
+                f"column {name!r}: no {self.resolution} step lies between low={str(low)!r} and high={str(high)!r}."
             )
+        if dist == "uniform":
+            params = {"low": lo_u - 0.5, "high": hi_u + 0.5}
         return DatetimeColumn(
             name,
             unit_ns=unit,
             is_date=self.kind == "date",
-            dist=self.distribution,
+            dist=dist,
             params=params,
             bounds=(lo_u, hi_u),
             null_rate=null_rate,
@@ -549,7 +708,7 @@ class Date(Datetime):
     """Calendar dates (datetime64[ns] at midnight); same parameters as :class:`Datetime`.
 
     >>> Date(low="2020-01-01", high="2020-12-31")
-    Date(null_rate=0.0, distribution='uniform', low='2020-01-01', high='2020-12-31', resolution='D')
+    Date(null_rate=0.0, low='2020-01-01', high='2020-12-31', resolution='D')
     """
 
     kind = "date"
@@ -721,6 +880,13 @@ def resolve_column(name: str, spec: object) -> Column:
     """Return the Column declared by ``spec`` (a Column, a kind name, or ``{"kind": ..., **params}``)."""
     if isinstance(spec, Column):
         return spec
+    if isinstance(spec, type) and issubclass(spec, Column):
+        try:
+            return spec()
+        except TypeError as exc:
+            raise InvalidArgument(
+                f"column {name!r}: {spec.__name__}() needs arguments ({exc}); pass an instance."
+            ) from None
     from ._manager import column_kinds
 
     if isinstance(spec, str):
@@ -947,8 +1113,10 @@ class Schema(Model):
                 raise InvalidConstraint(
                     f"Schema {name!r}: constraint {constraint!r} names unknown column {col!r}; columns are {list(by_name)}."
                 )
+        if a == b:
+            raise InvalidConstraint(f"Schema {name!r}: constraint {constraint!r} compares column {a!r} with itself.")
         ca, cb = by_name[a], by_name[b]
-        if ca.family is None or ca.family != cb.family or a == b:
+        if ca.family is None or ca.family != cb.family:
             raise InvalidConstraint(
                 f"Schema {name!r}: constraint {constraint!r} compares a {ca.kind} column with a {cb.kind} column; "
                 "both must be numeric (Integer/Float) or both dates (Datetime/Date)."

@@ -6,6 +6,7 @@ Every error is also the builtin a caller would naturally catch, so
     SynthdataError(Exception)
     ├── InvalidArgument(SynthdataError, ValueError)   a bad argument or declaration
     │   ├── UnknownColumnKind                          column kind no plugin provides
+    │   ├── UnknownParameter (also TypeError)          a declaration got a keyword it does not take
     │   ├── UnknownProvider                            Faker provider or locale not found
     │   ├── InvalidCorrelation                         target outside [-1, 1] or unknown column
     │   └── InvalidConstraint                          cross-column constraint that cannot hold
@@ -31,6 +32,7 @@ __all__ = [
     "SynthdataError",
     "SynthdataWarning",
     "UnknownColumnKind",
+    "UnknownParameter",
     "UnknownProvider",
 ]
 
@@ -45,6 +47,10 @@ class InvalidArgument(SynthdataError, ValueError):
 
 class UnknownColumnKind(InvalidArgument):
     """A column kind that neither the built-ins nor any plugin provides."""
+
+
+class UnknownParameter(InvalidArgument, TypeError):
+    """A column declaration called with a keyword it does not take (e.g. ``Integer(lo=1)``)."""
 
 
 class UnknownProvider(InvalidArgument):
