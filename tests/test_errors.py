@@ -112,6 +112,7 @@ BAD_SCHEMAS = [
         r"column 'a': distribution='gamma' is not supported",
     ),
     (
+        {"a": sd.Float(distribution="poisson")},
         {},
         errors.InvalidArgument,
         r"column 'a': distribution='poisson' is not supported for Float",
