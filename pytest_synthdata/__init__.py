@@ -63,6 +63,8 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
+    if name == "errors":  # the submodule, also reachable as an attribute
+        return import_module(".errors", __name__)
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'pytest_synthdata' has no attribute {name!r}")

@@ -499,11 +499,19 @@ class FakerColumn(ModelColumn):
             return
         have = len(self._pool())
         if n > have:
-            raise PoolExhausted(
+            head = (
                 f"column {self.name!r}: unique=True needs {n} distinct values of Faker provider "
-                f"{self.provider!r} but its pool ran out at {have} (pool_size={self.pool_size}). "
-                f"Enlarge the pool, e.g. Faker({self.provider!r}, unique=True, pool_size={max(2 * n, 2 * self.pool_size)}), "
-                "or sample fewer rows."
+                f"{self.provider!r} but its pool ran out at {have} (pool_size={self.pool_size} calls)."
+            )
+            if have < self.pool_size / 2:  # most calls repeat: the provider's value space is small
+                raise PoolExhausted(
+                    f"{head} The provider seems to have only about {have} distinct values, so no pool size helps: "
+                    "drop unique=True, or use an Id column for unique keys."
+                )
+            suggested = math.ceil(n * self.pool_size / have * 1.1)
+            raise PoolExhausted(
+                f"{head} Enlarge the pool, e.g. Faker({self.provider!r}, unique=True, pool_size={suggested}) "
+                f"(built once per process, about {suggested // 12_000 + 1} s of Faker time), or sample fewer rows."
             )
 
     def generate(self, u: NDArray[np.float64], seed: int, start: int, stop: int) -> NDArray[Any]:

@@ -68,14 +68,42 @@ def column_kinds() -> dict[str, type[Any]]:
     merged: dict[str, type[Any]] = {}
     owners: dict[str, str] = {}
     pm = plugin_manager()
+    from ._schema import Column
+
+    clashes: dict[str, str] = {}
     for impl in pm.hook.synthdata_column_kinds.get_hookimpls():
-        kinds: dict[str, type[Any]] | None = impl.function()  # type: ignore[assignment]
-        for kind, cls in (kinds or {}).items():
-            if kind in merged and merged[kind] is not cls:
+        owner = impl.plugin_name if not impl.plugin_name.isdigit() else repr(impl.plugin)
+        kinds = impl.function()
+        if kinds is None:
+            continue
+        if not isinstance(kinds, dict):
+            raise InvalidArgument(
+                f"plugin {owner}: synthdata_column_kinds returned {type(kinds).__name__}; return a dict "
+                "{'kind_name': ColumnClass}."
+            )
+        for kind, cls in kinds.items():
+            if not (isinstance(kind, str) and isinstance(cls, type) and issubclass(cls, Column)):
                 raise InvalidArgument(
-                    f"column kind {kind!r} is provided by two plugins ({owners[kind]!r} and "
-                    f"{impl.plugin_name!r}) with different classes; unregister one of them."
+                    f"plugin {owner}: synthdata_column_kinds maps {kind!r} to {cls!r}; map kind names to "
+                    "subclasses of pytest_synthdata.Column."
                 )
+            if kind in merged and merged[kind] is not cls:
+                clashes[kind] = (
+                    f"column kind {kind!r} is provided by two plugins ({owners[kind]} and {owner}) with different classes; unregister one of them."
+                )
+                continue
             merged[kind] = cls
-            owners[kind] = impl.plugin_name
+            owners[kind] = owner
+    for kind, message in clashes.items():
+        merged[kind] = _Ambiguous(message)  # type: ignore[assignment]
     return merged
+
+
+class _Ambiguous:
+    """Stands for a kind two plugins claim: fails only when that kind is used."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, **params: Any) -> Any:
+        raise InvalidArgument(self.message)

@@ -44,9 +44,9 @@ def faker_for(locale: str) -> faker.Faker:
 def check_provider(column: str, provider: str, locale: str, kwargs: dict[str, Any]) -> None:
     """Raise a clear error unless ``provider(**kwargs)`` works for ``locale``."""
     fake = faker_for(locale)
-    method = getattr(fake, provider, None) if not provider.startswith("_") else None
+    method = getattr(fake, provider, None) if not provider.startswith("_") and provider not in _NOT_PROVIDERS else None
     if not callable(method):
-        names = [n for n in dir(fake) if not n.startswith("_")]
+        names = [n for n in dir(fake) if not n.startswith("_") and n not in _NOT_PROVIDERS]
         close = difflib.get_close_matches(provider, names, n=3)
         hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
         raise UnknownProvider(
@@ -55,12 +55,17 @@ def check_provider(column: str, provider: str, locale: str, kwargs: dict[str, An
         )
     try:
         fake.seed_instance(0)
-        method(**kwargs)
+        value = method(**kwargs)
     except (TypeError, ValueError, AttributeError) as exc:
         raise InvalidArgument(
             f"column {column!r}: Faker provider {provider!r} rejected kwargs {kwargs!r}: {exc}. "
             "Pass only keyword arguments that the provider accepts."
         ) from exc
+    if value is None or isinstance(value, (list, tuple, set, dict)):
+        raise InvalidArgument(
+            f"column {column!r}: Faker provider {provider!r} returns {type(value).__name__} values, not one value "
+            "per cell; use a provider that returns a scalar (e.g. 'sentence' instead of 'words')."
+        )
 
 
 def _key(provider: str, locale: str, kwargs: dict[str, Any]) -> str:
@@ -68,6 +73,37 @@ def _key(provider: str, locale: str, kwargs: dict[str, Any]) -> str:
 
 
 _KWARGS: dict[str, dict[str, Any]] = {}
+
+#: Faker attributes that are machinery, not data providers.
+_NOT_PROVIDERS = frozenset(
+    {
+        "seed",
+        "seed_instance",
+        "seed_locale",
+        "add_provider",
+        "get_providers",
+        "provider",
+        "providers",
+        "locales",
+        "weights",
+        "factories",
+        "format",
+        "parse",
+        "set_formatter",
+        "get_formatter",
+        "set_arguments",
+        "get_arguments",
+        "del_arguments",
+        "unique",
+        "optional",
+        "random",
+        "items",
+        "random_element",
+        "random_elements",
+        "random_choices",
+        "random_sample",
+    }
+)
 
 
 @lru_cache(maxsize=256)

@@ -33,10 +33,25 @@ def _load_target(target: str) -> Any:
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.path.insert(0, str(path.parent.resolve()))
-        spec.loader.exec_module(module)
+        loader = spec.loader
+        load = lambda: loader.exec_module(module)  # noqa: E731
     else:
         sys.path.insert(0, str(Path.cwd()))
-        module = importlib.import_module(module_ref)
+        load = lambda: importlib.import_module(module_ref)  # noqa: E731
+    try:
+        loaded = load()
+    except SynthdataError:
+        raise
+    except ModuleNotFoundError as exc:
+        raise SynthdataError(
+            f"target {target!r}: cannot import {module_ref!r} ({exc}); check the module path."
+        ) from None
+    except Exception as exc:
+        raise SynthdataError(
+            f"target {target!r}: importing {module_ref!r} raised {type(exc).__name__}: {exc}"
+        ) from None
+    if loaded is not None:
+        module = loaded
     try:
         model = getattr(module, attr)
     except AttributeError:
@@ -47,17 +62,25 @@ def _load_target(target: str) -> Any:
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
+    out = args.output
+    kind = "csv" if out is None or out == "-" else Path(out).suffix.lower().lstrip(".")
+    if kind not in ("csv", "parquet"):
+        raise SynthdataError(f"output {out!r}: use a .csv or .parquet file name, or '-' for CSV on stdout.")
+    if kind == "parquet" and importlib.util.find_spec("pyarrow") is None:
+        raise SynthdataError("writing .parquet needs pyarrow: pip install pyarrow (or write .csv).")
+    if out not in (None, "-") and not Path(out).resolve().parent.is_dir():
+        raise SynthdataError(f"output {out!r}: directory {str(Path(out).parent)!r} does not exist.")
     model = _load_target(args.target)
     frame = model.sample(args.n, seed=args.seed)
-    out = args.output
-    if out is None or out == "-":
-        frame.to_csv(sys.stdout, index=False)
-    elif out.endswith(".parquet"):
-        frame.to_parquet(out, index=False)
-    elif out.endswith(".csv"):
-        frame.to_csv(out, index=False)
-    else:
-        raise SynthdataError(f"output {out!r}: use a .csv or .parquet file name, or '-' for CSV on stdout.")
+    try:
+        if out is None or out == "-":
+            frame.to_csv(sys.stdout, index=False)
+        elif kind == "parquet":
+            frame.to_parquet(out, index=False)
+        else:
+            frame.to_csv(out, index=False)
+    except OSError as exc:
+        raise SynthdataError(f"output {out!r}: {exc}") from None
     seed = frame.attrs["synthdata"]["seed"]
     print(f"synthdata: {len(frame)} rows of {model.name!r}, seed {seed}", file=sys.stderr)
     return 0
@@ -71,6 +94,11 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         role = "modelled" if col.modelled else "generated"
         nulls = f", {col.null_rate:.0%} null" if col.null_rate else ""
         print(f"  {name:<24} {col.kind:<9} {dtype:<15} {role}{nulls}")
+    constraints = getattr(model, "constraints", [])
+    if constraints:
+        print("constraints (hold in every row):")
+        for c in constraints:
+            print(f"  {c.low} {'<' if c.strict else '<='} {c.high}")
     pairs = getattr(model, "correlations", {})
     if pairs:
         print("rank correlations (Spearman):")

@@ -44,6 +44,7 @@ class _Used:
     rows: int
     seed: int
     how: str
+    overrides: tuple[str, ...] = ()
 
 
 @dataclass
@@ -121,6 +122,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except pytest.UsageError:
         _registry.pending.clear()  # this session ends here; do not leak its datasets into the next
         raise
+    _ini_rows(config)  # a bad value fails at start-up, not in every test
     state = _State(seed=seed, seed_source=source)
     config.stash[_STATE] = state
     if config.pluginmanager.hasplugin("xdist"):
@@ -133,7 +135,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
         for impl in plugin_manager().hook.synthdata_datasets.get_hookimpls():
             if impl.plugin not in state.synth_plugins:  # installed plugins; conftests were called on adoption
-                _add_datasets(config, impl.function(config=config), impl.plugin_name)
+                _add_datasets(config, _call_datasets_hook(impl.function, config, impl.plugin_name), impl.plugin_name)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -203,8 +205,14 @@ def _adopt(config: pytest.Config, plugin: object, plugin_name: str) -> None:
         return
     pm.register(plugin, name=f"pytest-plugin:{plugin_name}")
     config.stash[_STATE].synth_plugins.append(plugin)
+    try:
+        pm.check_pending()
+    except Exception as exc:  # a misspelled synthdata_ hook
+        pm.unregister(plugin)
+        raise pytest.UsageError(f"{plugin_name}: {exc}") from None
     if "synthdata_datasets" in hooks:
-        _add_datasets(config, plugin.synthdata_datasets(config=config), plugin_name)  # type: ignore[attr-defined]
+        hook = plugin.synthdata_datasets  # type: ignore[attr-defined]
+        _add_datasets(config, _call_datasets_hook(hook, config, plugin_name), plugin_name)
 
 
 def _harvest(config: pytest.Config) -> None:
@@ -212,6 +220,26 @@ def _harvest(config: pytest.Config) -> None:
     if _registry.pending:
         waiting, _registry.pending[:] = list(_registry.pending), []
         _add_datasets(config, waiting, "register()")
+
+
+def _call_datasets_hook(function: Any, config: pytest.Config, source: str) -> list[Any]:
+    """Call a ``synthdata_datasets`` implementation; turn its mistakes into clear usage errors."""
+    import inspect
+
+    try:
+        takes_config = "config" in inspect.signature(function).parameters
+        result = function(config=config) if takes_config else function()
+    except Exception as exc:
+        raise pytest.UsageError(f"synthdata_datasets in {source} raised {type(exc).__name__}: {exc}") from exc
+    if result is None:
+        return []
+    if callable(getattr(result, "sample", None)):
+        return [result]
+    if isinstance(result, (list, tuple)):
+        return list(result)
+    raise pytest.UsageError(
+        f"synthdata_datasets in {source} returned {type(result).__name__}; return a list of Schemas or Models."
+    )
 
 
 def _add_datasets(config: pytest.Config, models: Any, source: str) -> None:
@@ -238,11 +266,29 @@ def _add_datasets(config: pytest.Config, models: Any, source: str) -> None:
         config.pluginmanager.register(module, name=f"synthdata-dataset-{name}")
 
 
-def _rows(request: pytest.FixtureRequest) -> int:
-    marker = request.node.get_closest_marker("synthdata")
-    if marker is not None and marker.kwargs.get("rows") is not None:
-        return int(marker.kwargs["rows"])
-    raw = request.config.getini(ROWS_INI)
+_MARKER_KEYS = ("rows", "seed")
+
+
+def _marker_value(request: pytest.FixtureRequest, key: str) -> int | None:
+    """Return ``key`` from the closest ``synthdata`` marker that sets it (function, class, module)."""
+    for marker in request.node.iter_markers("synthdata"):
+        if marker.args or set(marker.kwargs) - set(_MARKER_KEYS):
+            bad = [repr(a) for a in marker.args] + [f"{k}=" for k in marker.kwargs if k not in _MARKER_KEYS]
+            raise pytest.UsageError(
+                f"{request.node.nodeid}: @pytest.mark.synthdata got {', '.join(bad)}; it takes only rows= and seed=."
+            )
+        value = marker.kwargs.get(key)
+        if value is not None:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise pytest.UsageError(
+                    f"{request.node.nodeid}: @pytest.mark.synthdata({key}={value!r}) must be a non-negative int."
+                )
+            return value
+    return None
+
+
+def _ini_rows(config: pytest.Config) -> int:
+    raw = config.getini(ROWS_INI)
     try:
         rows = int(raw)
         if rows < 0:
@@ -250,6 +296,11 @@ def _rows(request: pytest.FixtureRequest) -> int:
     except (TypeError, ValueError):
         raise pytest.UsageError(f"ini option {ROWS_INI}={raw!r} must be a non-negative integer.") from None
     return rows
+
+
+def _rows(request: pytest.FixtureRequest) -> int:
+    rows = _marker_value(request, "rows")
+    return _ini_rows(request.config) if rows is None else rows
 
 
 def _record(request: pytest.FixtureRequest, used: _Used) -> None:
@@ -267,10 +318,8 @@ def fixture_functions(model: Model, module: str | None = None) -> dict[str, Any]
     def data(request: pytest.FixtureRequest) -> pd.DataFrame:
         state = request.config.stash[_STATE]
         rows = _rows(request)
-        marker = request.node.get_closest_marker("synthdata")
-        if marker is not None and marker.kwargs.get("seed") is not None:
-            seed = int(marker.kwargs["seed"])
-        else:
+        seed = _marker_value(request, "seed")
+        if seed is None:
             seed = derive_seed(state.seed, request.node.nodeid, name)
         _record(request, _Used(name, rows, seed, f"synth_{name}"))
         return model.sample(rows, seed=seed)
@@ -285,7 +334,7 @@ def fixture_functions(model: Model, module: str | None = None) -> dict[str, Any]
         default_rows = _rows(request)
         calls = [0]
 
-        def make(n: int | None = None, *, seed: int | None = None, **overrides: Any) -> pd.DataFrame:
+        def make(n: int | None = None, /, *, seed: int | None = None, **overrides: Any) -> pd.DataFrame:
             """Return ``n`` synthetic rows (default: the fixture's row count).
 
             ``seed`` picks exact rows; by default each call in a test gets its own
@@ -296,7 +345,7 @@ def fixture_functions(model: Model, module: str | None = None) -> dict[str, Any]
                 seed = derive_seed(state.seed, request.node.nodeid, name, "factory", calls[0])
             calls[0] += 1
             frame = model.sample(rows, seed=seed)
-            _record(request, _Used(name, len(frame), seed, f"synth_{name}_factory"))
+            _record(request, _Used(name, len(frame), seed, f"synth_{name}_factory", tuple(overrides)))
             return _apply_overrides(model, frame, overrides)
 
         return make
@@ -311,6 +360,9 @@ def fixture_functions(model: Model, module: str | None = None) -> dict[str, Any]
         f"synth_{name}": pytest.fixture(name=f"synth_{name}")(data),
         f"synth_{name}_factory": pytest.fixture(name=f"synth_{name}_factory")(factory),
     }
+
+
+_NULLABLE = {"bool": "boolean", "int64": "Int64"}
 
 
 def _apply_overrides(model: Model, frame: pd.DataFrame, overrides: dict[str, Any]) -> pd.DataFrame:
@@ -331,13 +383,19 @@ def _apply_overrides(model: Model, frame: pd.DataFrame, overrides: dict[str, Any
                 "pass a scalar or one value per row."
             )
         dtype = frame[column].dtype
+        given = pd.Series(values, index=frame.index, dtype=object)
         if isinstance(dtype, pd.CategoricalDtype):
-            extra = [v for v in pd.unique(pd.Series(values, dtype=object).dropna()) if v not in dtype.categories]
+            extra = [v for v in pd.unique(given.dropna()) if v not in dtype.categories]
             dtype = pd.CategoricalDtype(list(dtype.categories) + extra, ordered=dtype.ordered)
+        elif given.isna().any() and str(dtype) in _NULLABLE:
+            dtype = _NULLABLE[str(dtype)]  # None in a bool/int column becomes <NA>, not False/0
         try:
-            frame[column] = pd.Series(values, index=frame.index).astype(dtype)
-        except (TypeError, ValueError):
-            frame[column] = pd.Series(values, index=frame.index)
+            frame[column] = given.astype(dtype)
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgument(
+                f"override for column {column!r}: {value!r} does not fit its dtype {dtype} ({exc}); "
+                "pass values of that type."
+            ) from None
     return frame
 
 
@@ -347,10 +405,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     used = item.stash.get(_USED, None)
     if used and report.failed:
         state = item.config.stash[_STATE]
-        lines = [f"{u.how}: dataset {u.dataset!r}, {u.rows} rows, seed {u.seed}" for u in used]
-        lines.append(f"reproduce: pytest {shlex.quote(item.nodeid)} {SEED_OPTION}={state.seed}")
-        first = used[0]
-        lines.append(f"same rows in Python: <{first.dataset} model>.sample({first.rows}, seed={first.seed})")
+        lines = []
+        for u in used:
+            extra = f", then overrides of {', '.join(u.overrides)}" if u.overrides else ""
+            lines.append(f"{u.how}: dataset {u.dataset!r}, {u.rows} rows, seed {u.seed}{extra}")
+        lines.append(f"reproduce: pytest {shlex.quote(item.nodeid)} {SEED_OPTION}={state.seed}  (from the rootdir)")
+        for u in used:
+            lines.append(f"same rows in Python: <{u.dataset} model>.sample({u.rows}, seed={u.seed})")
         text = "\n".join(lines)
         if hasattr(report.longrepr, "addsection"):
             report.longrepr.addsection(SECTION, text)  # shown even with --show-capture=no

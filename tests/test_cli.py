@@ -12,8 +12,9 @@ from pytest_synthdata.cli import main
 
 DATASET = """
 import pytest_synthdata as sd
-users = sd.Schema("users", {"id": sd.Id(), "age": sd.Integer(low=18, high=90), "vip": sd.Boolean(p=0.1)},
-                  correlations={("age", "vip"): 0.3})
+users = sd.Schema("users", {"id": sd.Id(), "age": sd.Integer(low=18, high=90), "vip": sd.Boolean(p=0.1),
+                            "joined": sd.Date(), "seen": sd.Datetime()},
+                  correlations={("age", "vip"): 0.3}, constraints=["joined < seen"])
 not_a_model = 42
 """
 
@@ -30,7 +31,7 @@ def test_sample_writes_csv_with_exact_rows_and_seed(target, tmp_path, capsys):
     assert main(["sample", target, "-n", "50", "--seed", "3", "-o", str(out)]) == 0
     df = pd.read_csv(out)
     assert len(df) == 50
-    assert list(df.columns) == ["id", "age", "vip"]
+    assert list(df.columns) == ["id", "age", "vip", "joined", "seen"]
     assert "50 rows of 'users', seed 3" in capsys.readouterr().err
     again = tmp_path / "again.csv"
     main(["sample", target, "-n", "50", "--seed", "3", "-o", str(again)])
@@ -40,14 +41,15 @@ def test_sample_writes_csv_with_exact_rows_and_seed(target, tmp_path, capsys):
 def test_sample_to_stdout(target, capsys):
     assert main(["sample", target, "-n", "3", "--seed", "1"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[0] == "id,age,vip"
+    assert lines[0] == "id,age,vip,joined,seen"
     assert len(lines) == 4
 
 
 def test_inspect_lists_columns_and_correlations(target, capsys):
     assert main(["inspect", target]) == 0
     out = capsys.readouterr().out
-    assert "dataset 'users': 3 columns" in out
+    assert "dataset 'users': 5 columns" in out
+    assert "joined < seen" in out
     assert "age" in out and "integer" in out and "generated" in out
     assert "age ~ vip: +0.300" in out
 
@@ -61,12 +63,17 @@ def test_inspect_lists_columns_and_correlations(target, capsys):
         (["sample", "{path}:not_a_model"], "is int, not a Schema or Model"),
         (["sample", "{path}:users", "-o", "out.xlsx"], "use a .csv or .parquet file name"),
         (["sample", "{path}:users", "-n", "-5"], "n=-5 is negative"),
+        (["sample", "no_such_pkg.mod:users"], "cannot import 'no_such_pkg.mod'"),
+        (["sample", "{path}:users", "-o", "missing_dir/out.csv"], "directory 'missing_dir' does not exist"),
+        (["sample", "{broken}:users"], "raised ZeroDivisionError"),
     ],
 )
 def test_errors_exit_2_with_a_message(target, tmp_path, capsys, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
     path = target.rsplit(":", 1)[0]
-    assert main([a.format(path=path) for a in args]) == 2
+    broken = tmp_path / "broken.py"
+    broken.write_text("1 / 0\n")
+    assert main([a.format(path=path, broken=broken) for a in args]) == 2
     assert message in capsys.readouterr().err
 
 
@@ -74,3 +81,22 @@ def test_console_script_is_installed():
     result = subprocess.run([sys.executable, "-m", "pytest_synthdata.cli", "--version"], capture_output=True, text=True)
     assert result.returncode == 0
     assert result.stdout.startswith("pytest-synthdata ")
+
+
+def test_output_suffix_is_case_insensitive(target, tmp_path):
+    out = tmp_path / "USERS.CSV"
+    assert main(["sample", target, "-n", "5", "--seed", "1", "-o", str(out)]) == 0
+    assert len(pd.read_csv(out)) == 5
+
+
+def test_parquet_output_or_a_clear_hint(target, tmp_path, capsys):
+    import importlib.util
+
+    out = tmp_path / "users.parquet"
+    code = main(["sample", target, "-n", "5", "--seed", "1", "-o", str(out)])
+    if importlib.util.find_spec("pyarrow") is None:
+        assert code == 2
+        assert "writing .parquet needs pyarrow: pip install pyarrow" in capsys.readouterr().err
+    else:
+        assert code == 0
+        assert len(pd.read_parquet(out)) == 5

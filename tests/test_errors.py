@@ -336,15 +336,32 @@ def test_conflicting_duplicate_correlation_is_an_error():
         sd.Schema("t", {"a": sd.Float(), "b": sd.Float()}, correlations={("a", "b"): 0.5, ("b", "a"): -0.5})
 
 
+def register_from(filename: str, model):
+    """Call register() as module ``filename`` would (it looks at its caller's globals)."""
+    namespace = {"__file__": filename, "__name__": filename.removesuffix(".py"), "sd": sd, "model": model}
+    exec("result = sd.register(model)", namespace)
+    return namespace
+
+
 def test_register_rejects_a_second_dataset_with_the_same_name(monkeypatch):
     from pytest_synthdata import _registry
 
     monkeypatch.setattr(_registry, "pending", [])
     first = sd.Schema("dup", {"a": sd.Integer()})
-    sd.register(first)
-    sd.register(first)  # the same object again is harmless
+    register_from("helpers.py", first)
+    register_from("helpers.py", first)  # the same object again is harmless
     with pytest.raises(errors.DuplicateDataset, match=r"'synth_dup'.*give one of them another name"):
-        sd.register(sd.Schema("dup", {"b": sd.Integer()}))
+        register_from("helpers.py", sd.Schema("dup", {"b": sd.Integer()}))
+
+
+def test_register_in_a_test_module_explains_where_to_call_it():
+    with pytest.raises(errors.InvalidArgument, match=r"called in the test module test_x\.py.*conftest\.py"):
+        register_from("test_x.py", sd.Schema("late", {"a": sd.Integer()}))
+
+
+def test_register_in_a_conftest_defines_the_fixtures_there():
+    namespace = register_from("conftest.py", sd.Schema("local", {"a": sd.Integer()}))
+    assert {"synth_local", "synth_local_factory"} <= set(namespace)
 
 
 def test_register_rejects_non_models():

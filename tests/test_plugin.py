@@ -104,8 +104,8 @@ def test_bad_ini_rows_is_a_usage_error(pytester):
     pytester.makeini("[pytest]\nsynthdata_rows = lots\n")
     pytester.makepyfile("def test_rows(synth_customers):\n    pass\n")
     result = pytester.runpytest()
-    result.stdout.fnmatch_lines(["*synthdata_rows='lots' must be a non-negative integer*"])
-    assert result.ret != 0
+    result.stderr.fnmatch_lines(["*synthdata_rows='lots' must be a non-negative integer*"])
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
 
 
 def test_the_same_seed_gives_the_same_data(run):
@@ -214,7 +214,7 @@ def test_failing_test_reports_dataset_seed_and_command(pytester):
         [
             "*- synthdata: reproduce -*",
             "synth_customers: dataset 'customers', 100 rows, seed *",
-            "reproduce: pytest test_fails.py::test_boom --synthdata-seed=55",
+            "reproduce: pytest test_fails.py::test_boom --synthdata-seed=55  (from the rootdir)",
             "same rows in Python: <customers model>.sample(100, seed=*)",
         ]
     )
@@ -382,7 +382,7 @@ def test_reproduce_section_survives_show_capture_no(pytester):
     result.stdout.fnmatch_lines(
         [
             "*synthdata: reproduce*",
-            "reproduce: pytest test_reproduce_section_survives_show_capture_no.py::test_boom --synthdata-seed=3",
+            "reproduce: pytest test_reproduce_section_survives_show_capture_no.py::test_boom --synthdata-seed=3*",
         ]
     )
 
@@ -398,3 +398,92 @@ def test_datasets_registered_in_a_subdirectory_conftest_are_scoped_to_it(pyteste
     result = pytester.runpytest("-p", "no:randomly")
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*fixture 'synth_local' not found*"])
+
+
+def test_markers_merge_from_class_and_function_and_reject_typos(pytester):
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(
+        """
+        import pytest
+        from conftest import customers
+
+        @pytest.mark.synthdata(rows=7)
+        class TestMerged:
+            @pytest.mark.synthdata(seed=1)
+            def test_both(self, synth_customers):
+                assert synth_customers.equals(customers.sample(7, seed=1))
+
+        @pytest.mark.synthdata(row=10)
+        def test_typo(synth_customers):
+            pass
+
+        @pytest.mark.synthdata(rows="10")
+        def test_string_rows(synth_customers):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1, errors=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*@pytest.mark.synthdata got row=; it takes only rows= and seed=*",
+            "*@pytest.mark.synthdata(rows='10') must be a non-negative int*",
+        ]
+    )
+
+
+def test_factory_overrides_keep_dtypes_or_fail_clearly(pytester):
+    pytester.makeconftest(
+        """
+        import pytest_synthdata as sd
+        sd.register(sd.Schema("t", {"n": sd.Integer(low=0, high=9), "flag": sd.Boolean()}))
+        """
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+        from pytest_synthdata.errors import InvalidArgument
+
+        def test_overrides(synth_t_factory):
+            df = synth_t_factory(3, flag=None, n=[1, None, 3])
+            assert str(df["flag"].dtype) == "boolean" and df["flag"].isna().all()
+            assert str(df["n"].dtype) == "Int64" and df["n"].isna().sum() == 1
+            with pytest.raises(InvalidArgument, match="override for column 'n': 'old' does not fit its dtype int64"):
+                synth_t_factory(3, n="old")
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_failure_section_names_overrides(pytester):
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(
+        "def test_boom(synth_customers_factory):\n    synth_customers_factory(5, plan='pro')\n    assert False\n"
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.stdout.fnmatch_lines(
+        ["synth_customers_factory: dataset 'customers', 5 rows, seed *, then overrides of plan"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("hook", "message"),
+    [
+        ("def synthdata_datasets():\n    return sd.Schema('solo', {'a': sd.Integer()})\n", None),
+        ("def synthdata_datasets(config):\n    return 42\n", "returned int; return a list of Schemas or Models"),
+        (
+            "def synthdata_datasets(config):\n    return [sd.Schema('bad', {'a': sd.Integer(low=5, high=1)})]\n",
+            "raised InvalidArgument: column 'a': low=5 is not below high=1",
+        ),
+        ("def synthdata_dataset(config):\n    return []\n", "unknown hook 'synthdata_dataset'"),
+    ],
+)
+def test_dataset_hooks_in_conftests_are_forgiving_or_clear(pytester, hook, message):
+    pytester.makeconftest("import pytest_synthdata as sd\n" + hook)
+    pytester.makepyfile("def test_solo(synth_solo):\n    assert len(synth_solo) == 100\n")
+    result = pytester.runpytest("-p", "no:randomly")
+    if message is None:
+        result.assert_outcomes(passed=1)
+    else:
+        assert message in result.stdout.str() + result.stderr.str()
+        assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
