@@ -34,7 +34,7 @@ def _load_target(target: str) -> Any:
         module = importlib.util.module_from_spec(spec)
         sys.path.insert(0, str(path.parent.resolve()))
         loader = spec.loader
-        load = lambda: loader.exec_module(module)  # noqa: E731
+        load: Any = lambda: loader.exec_module(module)  # noqa: E731
     else:
         sys.path.insert(0, str(Path.cwd()))
         load = lambda: importlib.import_module(module_ref)  # noqa: E731

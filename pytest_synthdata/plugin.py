@@ -382,7 +382,7 @@ def _apply_overrides(model: Model, frame: pd.DataFrame, overrides: dict[str, Any
                 f"override for column {column!r} has {len(values)} values for {len(frame)} rows; "
                 "pass a scalar or one value per row."
             )
-        dtype = frame[column].dtype
+        dtype: Any = frame[column].dtype
         given = pd.Series(values, index=frame.index, dtype=object)
         if isinstance(dtype, pd.CategoricalDtype):
             extra = [v for v in pd.unique(given.dropna()) if v not in dtype.categories]
