@@ -31,3 +31,29 @@ def test_ci_runs_the_readme_commands_verbatim():
 
 def test_changelog_has_an_unreleased_section():
     assert "## [Unreleased]" in (ROOT / "CHANGELOG.md").read_text()
+
+
+def test_the_readme_example_runs_as_written(pytester):
+    text = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    conftest = next(b for b in blocks if b.startswith("# conftest.py"))
+    tests = next(b for b in blocks if b.startswith("# test_billing.py"))
+    pytester.makeconftest(conftest)
+    pytester.makepyfile(test_billing=tests)
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_the_readme_plugin_example_runs_as_written():
+    import pytest_synthdata as sd
+
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Extending: plugins", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S)[1]
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    try:
+        assert namespace["Percentage"].kind == "percentage"
+    finally:
+        for plugin in list(sd.plugin_manager().get_plugins()):
+            if type(plugin).__name__ == "MyKinds":
+                sd.plugin_manager().unregister(plugin)
