@@ -93,6 +93,10 @@ class ModelColumn:
         """Return raw values in the unit shared by the family (float64, or int64 ns)."""
         raise NotImplementedError
 
+    def show(self, raw: float) -> str:
+        """Return a raw value as a user would write it (a date for date columns)."""
+        return f"{raw:g}"
+
     def least_above(self, t: NDArray[Any], *, strict: bool) -> NDArray[np.float64]:
         """Return the smallest representable raw value ``> t`` (or ``>= t``), ``t`` in common units."""
         raise NotImplementedError
@@ -340,6 +344,11 @@ class DatetimeColumn(NumericColumn):
     @property
     def dtype(self) -> str:
         return "datetime64[ns]"
+
+    def show(self, raw: float) -> str:
+        if not math.isfinite(raw):
+            return str(raw)
+        return str(pd.Timestamp(int(raw) * self.unit_ns))
 
     def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
         ns = raw * self.unit_ns

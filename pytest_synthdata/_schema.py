@@ -1013,7 +1013,7 @@ class Schema(Model):
             ranks = pd.DataFrame({"a": _rank_values(frame[a]), "b": _rank_values(frame[b])}).dropna()
             measured = float(ranks["a"].corr(ranks["b"], method="spearman"))
             if abs(measured - self.correlations[(a, b)]) > 0.05:
-                notes.append(f"({a!r}, {b!r}) {self.declared_correlations[(a, b)]:+.2f} -> about {measured:+.2f}")
+                notes.append(f"({a!r}, {b!r}) {self.correlations[(a, b)]:+.2f} -> about {measured:+.2f}")
             self.correlations[(a, b)] = measured
         if notes:
             warnings.warn(
@@ -1171,7 +1171,8 @@ class Schema(Model):
                 involved = [repr(c) for c in constraints if n in (c.low, c.high)]
                 raise InvalidConstraint(
                     f"Schema {name!r}: constraints {', '.join(involved)} can never hold: column {n!r} would have "
-                    f"to be at least {low[n]:g} and at most {high[n]:g}; widen the columns' bounds."
+                    f"to be at least {by_name[n].show(low[n])} and at most {by_name[n].show(high[n])}; "
+                    "widen the columns' bounds."
                 )
             if (low[n], high[n]) != by_name[n].bounds:
                 try:
@@ -1180,7 +1181,7 @@ class Schema(Model):
                     involved = [repr(c) for c in constraints if n in (c.low, c.high)]
                     raise InvalidConstraint(
                         f"Schema {name!r}: constraints {', '.join(involved)} confine column {n!r} to "
-                        f"[{low[n]:g}, {high[n]:g}], where its distribution has no probability; "
+                        f"[{by_name[n].show(low[n])}, {by_name[n].show(high[n])}], where its distribution has no probability; "
                         "widen the bounds or move the distribution."
                     ) from exc
         rank = {n: i for i, n in enumerate(topo)}

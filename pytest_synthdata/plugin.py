@@ -402,6 +402,18 @@ def _apply_overrides(model: Model, frame: pd.DataFrame, overrides: dict[str, Any
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
+    if report.failed and call.excinfo is not None and call.excinfo.typename == "FixtureLookupError":
+        missing = getattr(call.excinfo.value, "argname", "") or ""
+        if missing.startswith("synth_"):
+            datasets = sorted(item.config.stash[_STATE].datasets) if _STATE in item.config.stash else []
+            report.sections.append(
+                (
+                    "synthdata",
+                    f"{missing!r} is not a registered dataset here. Register it in a conftest.py that covers "
+                    f"this test: sd.register(sd.Schema({missing.removeprefix('synth_').removesuffix('_factory')!r}, ...))."
+                    + (f" Global datasets: {', '.join(datasets)}." if datasets else ""),
+                )
+            )
     used = item.stash.get(_USED, None)
     if used and report.failed:
         state = item.config.stash[_STATE]

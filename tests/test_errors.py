@@ -97,6 +97,12 @@ BAD_SCHEMAS = [
         r"column 'a': quantiles=.* must be numbers",
     ),
     ({"a": sd.Integer()}, {"constraints": ["a < a"]}, errors.InvalidConstraint, r"compares column 'a' with itself"),
+    (
+        {"a": sd.Date(low="2024-01-05", high="2024-02-01"), "b": sd.Date(low="2024-01-01", high="2024-01-05")},
+        {"constraints": ["a < b"]},
+        errors.InvalidConstraint,
+        r"column '.' would have to be at least 2024-01-0\d 00:00:00 and at most 2024-01-0\d 00:00:00",
+    ),
     ({"a": sd.Integer(low=1.5, high=3)}, {}, errors.InvalidArgument, r"column 'a': Integer bounds must be whole"),
     ({"a": sd.Float(mean=0, std=-1)}, {}, errors.InvalidArgument, r"column 'a': std=-1 must be greater than 0"),
     (

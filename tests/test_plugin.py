@@ -487,3 +487,12 @@ def test_dataset_hooks_in_conftests_are_forgiving_or_clear(pytester, hook, messa
     else:
         assert message in result.stdout.str() + result.stderr.str()
         assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+
+
+def test_an_unregistered_dataset_gets_a_hint(pytester):
+    pytester.makepyfile("def test_x(synth_orders):\n    pass\n")
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["*'synth_orders' is not a registered dataset here*sd.register(sd.Schema('orders', ...))*"]
+    )
