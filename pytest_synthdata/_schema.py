@@ -255,8 +255,8 @@ class _Numeric(Column):
         lo = -math.inf if low is None else low
         hi = math.inf if high is None else high
         if step is not None and not self._integer:
-            lo = round(math.ceil(lo / step - 1e-9) * step, decimals) if math.isfinite(lo) else lo
-            hi = round(math.floor(hi / step + 1e-9) * step, decimals) if math.isfinite(hi) else hi
+            lo = _grid_at_least(lo, step, decimals) if math.isfinite(lo) else lo
+            hi = _grid_at_most(hi, step, decimals) if math.isfinite(hi) else hi
             if lo > hi:
                 raise InvalidArgument(
                     f"column {name!r}: no value with {decimals} decimals lies between low={self.low!r} and "
@@ -323,6 +323,18 @@ class _Numeric(Column):
             return {"loc": loc, "scale": scale}
         assert dist == "quantiles"
         return _quantile_params(name, self.quantiles)
+
+
+def _grid_at_least(x: float, step: float, decimals: int | None) -> float:
+    """Return the smallest value on the ``decimals`` grid that is ``>= x`` (exact in float comparison)."""
+    base = math.floor(x / step) - 1
+    return next(v for v in (round((base + i) * step, decimals) for i in range(4)) if v >= x)
+
+
+def _grid_at_most(x: float, step: float, decimals: int | None) -> float:
+    """Return the largest value on the ``decimals`` grid that is ``<= x``."""
+    base = math.ceil(x / step) + 1
+    return next(v for v in (round((base - i) * step, decimals) for i in range(4)) if v <= x)
 
 
 def _quantile_params(name: str, quantiles: object, *, shown: list[str] | None = None) -> dict[str, Any]:
