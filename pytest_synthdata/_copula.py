@@ -183,11 +183,6 @@ def complete_correlation(a: NDArray[np.float64], fixed: NDArray[np.bool_]) -> tu
     return y, kept
 
 
-def is_feasible(r: NDArray[np.float64], *, min_eig: float = 1e-8) -> bool:
-    """Return True when ``r`` is a valid (positive-definite) correlation matrix."""
-    return bool(np.linalg.eigvalsh(r).min() > min_eig)
-
-
 def correlate(z: NDArray[np.float64], chol: NDArray[np.float64]) -> NDArray[np.float64]:
     """Return ``z @ chol.T`` computed column by column with elementwise numpy ops.
 

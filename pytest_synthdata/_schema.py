@@ -66,8 +66,6 @@ _USES = {
 #: Default Faker pool sizes (values generated once per process and column spec).
 POOL_SIZE = 1_000
 UNIQUE_POOL_SIZE = 10_000
-#: Largest magnitude at which float64 still holds every whole number.
-_MAX_EXACT = 2.0**53
 _UNIT_NS = {"D": 86_400 * 10**9, "h": 3_600 * 10**9, "min": 60 * 10**9, "s": 10**9, "ms": 10**6, "us": 10**3}
 _MAX_TIMESTAMP_NS = np.iinfo(np.int64).max
 
