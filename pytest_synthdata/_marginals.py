@@ -38,7 +38,7 @@ __all__ = [
 #: exactly (so their probabilities and tie structure are exact).
 MAX_TABULATED = 2048
 
-_U_EPS = 1e-15
+_TINY = 1e-300
 
 
 @dataclass(frozen=True)
@@ -72,11 +72,42 @@ class Continuous:
         self.high = math.inf if high is None else float(high)
         self._f_low = float(self.cdf(np.array([self.low]))[0]) if low is not None else 0.0
         self._f_high = float(self.cdf(np.array([self.high]))[0]) if high is not None else 1.0
+        self._s_low = float(self.sf(np.array([self.low]))[0]) if low is not None else 1.0
+        self._s_high = float(self.sf(np.array([self.high]))[0]) if high is not None else 0.0
 
     @property
     def mass(self) -> float:
         """Probability mass of the untruncated distribution inside ``[low, high]``."""
+        if self._f_low > 0.5:  # an upper-tail window: survival values keep the digits
+            return self._s_low - self._s_high
         return self._f_high - self._f_low
+
+    def sf(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Return the untruncated survival function ``1 - CDF`` at ``x``, accurate in the upper tail."""
+        p = self.params
+        if self.dist == "normal":
+            return special.ndtr(-(x - p["loc"]) / p["scale"])
+        if self.dist == "lognormal":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                lx = np.log(np.where(x > 0, x, np.nan))
+            return np.where(x > 0, special.ndtr(-(lx - p["mu"]) / p["sigma"]), 1.0)
+        if self.dist == "exponential":
+            t = (x - p["loc"]) / p["scale"]
+            return np.where(t > 0, np.exp(-np.maximum(t, 0.0)), 1.0)
+        return 1.0 - self.cdf(x)
+
+    def _isf(self, r: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Return the value whose survival probability is ``r`` (for ``r <= 0.5``)."""
+        p = self.params
+        if self.dist == "normal":
+            return p["loc"] - p["scale"] * special.ndtri(r)
+        if self.dist == "lognormal":
+            return np.exp(p["mu"] - p["sigma"] * special.ndtri(r))
+        if self.dist == "exponential":
+            return p["loc"] - p["scale"] * np.log(r)
+        if self.dist == "uniform":
+            return p["high"] - (p["high"] - p["low"]) * r
+        return self._ppf(1.0 - r)
 
     def cdf(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """Return the untruncated CDF at ``x``."""
@@ -107,11 +138,18 @@ class Continuous:
             return p["loc"] + p["scale"] * z
         if not truncated and self.dist == "lognormal":
             return np.exp(p["mu"] + p["sigma"] * z)
-        u = special.ndtr(z)
+        # Work from whichever tail is nearer: CDF coordinates below the median,
+        # survival coordinates above it, so neither tail is rounded to 1.0.
+        q = special.ndtr(z)
+        r = special.ndtr(-z)
         if truncated:
-            u = self._f_low + (self._f_high - self._f_low) * u
-        u = np.clip(u, _U_EPS, 1.0 - _U_EPS)
-        x = self._ppf(u)
+            mass = self.mass
+            q = self._f_low + mass * q
+            r = self._s_high + mass * r
+        lower = q <= 0.5
+        x = np.empty_like(q)
+        x[lower] = self._ppf(np.maximum(q[lower], _TINY))
+        x[~lower] = self._isf(np.maximum(r[~lower], _TINY))
         if truncated:
             np.clip(x, self.low, self.high, out=x)
         return x

@@ -308,3 +308,10 @@ def test_float_decimals_give_each_grid_value_a_full_cell():
     freq = df["x"].value_counts(normalize=True)
     assert sorted(freq.index) == pytest.approx([0.1 * k for k in range(1, 10)])
     assert np.allclose(freq.to_numpy(), 1 / 9, atol=0.01)
+
+
+def test_far_upper_tail_truncation_keeps_full_precision():
+    df = sample({"x": sd.Float(mean=0, std=1, low=7), "e": sd.Float(distribution="exponential", scale=1.0)}, n=50_000)
+    assert df["x"].nunique() == 50_000  # no quantisation near CDF = 1
+    assert df["x"].mean() == pytest.approx(7.1378, abs=0.01)  # E[X | X > 7] for a standard normal
+    assert df["e"].max() > 8  # the exponential's tail is not capped
