@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import pluggy
@@ -16,13 +17,16 @@ ENTRY_POINT_GROUP = "synthdata"
 
 _PM: pluggy.PluginManager | None = None
 
+#: The hooks a plugin may implement (see hookspecs.py).
+HOOK_NAMES = frozenset(n for n in dir(hookspecs) if n.startswith("synthdata_"))
+
 
 class _SynthdataPluginManager(pluggy.PluginManager):
     """Accepts undecorated ``synthdata_*`` functions, so a conftest can implement hooks plainly."""
 
     def parse_hookimpl_opts(self, plugin: object, name: str) -> Any:
         opts = super().parse_hookimpl_opts(plugin, name)  # type: ignore[arg-type]
-        if opts is None and name.startswith("synthdata_") and callable(getattr(plugin, name, None)):
+        if opts is None and name in HOOK_NAMES and inspect.isfunction(getattr(plugin, name, None)):
             return {}
         return opts
 

@@ -47,12 +47,6 @@ def register(model: Model) -> Model:
         )
     caller = sys._getframe(1).f_globals
     conftest = caller.get("__file__")
-    base = os.path.basename(conftest) if isinstance(conftest, str) else ""
-    if base.startswith("test_") or base.endswith("_test.py"):
-        raise InvalidArgument(
-            f"register({name!r}) was called in the test module {base}; pytest has already collected fixtures "
-            "by then. Call it in a conftest.py next to (or above) the tests that use synth_" + name + "."
-        )
     if isinstance(conftest, str) and os.path.basename(conftest) == "conftest.py":
         # Define the fixtures in the conftest itself, so pytest scopes them to
         # its directory (and lets a deeper conftest override them) exactly like

@@ -34,14 +34,28 @@ def _load_target(target: str) -> Any:
         module = importlib.util.module_from_spec(spec)
         sys.path.insert(0, str(path.parent.resolve()))
         loader = spec.loader
-        load: Any = lambda: loader.exec_module(module)  # noqa: E731
+        sys.modules[spec.name] = module  # dataclasses and pickling look their module up here
+
+        def load() -> Any:
+            try:
+                loader.exec_module(module)
+            except BaseException:
+                sys.modules.pop(spec.name, None)
+                raise
+            return module
+
     else:
         sys.path.insert(0, str(Path.cwd()))
-        load = lambda: importlib.import_module(module_ref)  # noqa: E731
+
+        def load() -> Any:
+            return importlib.import_module(module_ref)
+
     try:
         loaded = load()
     except SynthdataError:
         raise
+    except SystemExit as exc:
+        raise SynthdataError(f"target {target!r}: importing {module_ref!r} called sys.exit({exc.code!r}).") from None
     except ModuleNotFoundError as exc:
         raise SynthdataError(
             f"target {target!r}: cannot import {module_ref!r} ({exc}); check the module path."
@@ -50,8 +64,7 @@ def _load_target(target: str) -> Any:
         raise SynthdataError(
             f"target {target!r}: importing {module_ref!r} raised {type(exc).__name__}: {exc}"
         ) from None
-    if loaded is not None:
-        module = loaded
+    module = loaded
     try:
         model = getattr(module, attr)
     except AttributeError:
@@ -79,6 +92,8 @@ def _cmd_sample(args: argparse.Namespace) -> int:
             frame.to_parquet(out, index=False)
         else:
             frame.to_csv(out, index=False)
+    except BrokenPipeError:
+        raise
     except OSError as exc:
         raise SynthdataError(f"output {out!r}: {exc}") from None
     seed = frame.attrs["synthdata"]["seed"]
@@ -124,6 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
+    except BrokenPipeError:  # e.g. `synthdata sample ... | head`: the reader left, which is fine
+        sys.stderr.close()
+        return 0
     except SynthdataError as exc:
         print(f"synthdata: error: {exc}", file=sys.stderr)
         return 2

@@ -52,6 +52,7 @@ class _State:
     seed: int
     seed_source: str
     datasets: dict[str, Model] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
     synth_plugins: list[object] = field(default_factory=list)
 
 
@@ -195,24 +196,42 @@ def _adopt(config: pytest.Config, plugin: object, plugin_name: str) -> None:
     """Register a conftest (or pytest plugin module) that implements synthdata hooks."""
     if not isinstance(plugin, types.ModuleType) or plugin_name.startswith("synthdata-"):
         return
-    hooks = [n for n in vars(plugin) if n.startswith("synthdata_") and callable(getattr(plugin, n))]
+    import difflib
+    import inspect
+
+    from ._manager import HOOK_NAMES, plugin_manager
+
+    functions = [n for n, v in vars(plugin).items() if n.startswith("synthdata_") and inspect.isfunction(v)]
+    hooks = [n for n in functions if n in HOOK_NAMES]
+    for name in set(functions) - set(hooks):  # a near miss is a typo; anything else is the user's own helper
+        close = difflib.get_close_matches(name, HOOK_NAMES, n=1, cutoff=0.85)
+        if close:
+            raise pytest.UsageError(f"{plugin_name}: {name}() looks like the hook {close[0]}(); fix its name.")
     if not hooks:
         return
-    from ._manager import plugin_manager
-
     pm = plugin_manager()
     if pm.is_registered(plugin):
         return
     pm.register(plugin, name=f"pytest-plugin:{plugin_name}")
     config.stash[_STATE].synth_plugins.append(plugin)
-    try:
-        pm.check_pending()
-    except Exception as exc:  # a misspelled synthdata_ hook
-        pm.unregister(plugin)
-        raise pytest.UsageError(f"{plugin_name}: {exc}") from None
     if "synthdata_datasets" in hooks:
         hook = plugin.synthdata_datasets  # type: ignore[attr-defined]
         _add_datasets(config, _call_datasets_hook(hook, config, plugin_name), plugin_name)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Any:
+    report = yield
+    if isinstance(collector, pytest.Module) and _registry.pending:
+        names = ", ".join(f"synth_{m.name}" for m in _registry.pending)
+        _registry.pending.clear()
+        report.outcome = "failed"
+        report.longrepr = (
+            f"{collector.nodeid} (or a module it imports) called pytest_synthdata.register() for {names} while "
+            "tests were being collected, too late for pytest to see the fixtures everywhere. Call register() "
+            "in a conftest.py that covers the tests using them."
+        )
+    return report
 
 
 def _harvest(config: pytest.Config) -> None:
@@ -255,11 +274,13 @@ def _add_datasets(config: pytest.Config, models: Any, source: str) -> None:
         if existing is model:
             continue
         if existing is not None:
-            raise DuplicateDataset(
-                f"two different datasets want the fixture 'synth_{name}': {existing!r} and {model!r} "
-                f"(the second from {source}); rename one of them."
+            raise pytest.UsageError(
+                f"{DuplicateDataset.__name__}: two different datasets want the global fixture 'synth_{name}': "
+                f"{existing!r} from {state.sources[name]} and {model!r} from {source}; rename one of them "
+                "(in conftests, register() scopes datasets to the conftest's directory instead)."
             )
         state.datasets[name] = model
+        state.sources[name] = source
         module = types.ModuleType(f"pytest_synthdata.datasets.{name}")
         for fixture_id, function in fixture_functions(model).items():
             setattr(module, fixture_id, function)
@@ -274,14 +295,16 @@ def _marker_value(request: pytest.FixtureRequest, key: str) -> int | None:
     for marker in request.node.iter_markers("synthdata"):
         if marker.args or set(marker.kwargs) - set(_MARKER_KEYS):
             bad = [repr(a) for a in marker.args] + [f"{k}=" for k in marker.kwargs if k not in _MARKER_KEYS]
-            raise pytest.UsageError(
-                f"{request.node.nodeid}: @pytest.mark.synthdata got {', '.join(bad)}; it takes only rows= and seed=."
+            pytest.fail(
+                f"{request.node.nodeid}: @pytest.mark.synthdata got {', '.join(bad)}; it takes only rows= and seed=.",
+                pytrace=False,
             )
         value = marker.kwargs.get(key)
         if value is not None:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise pytest.UsageError(
-                    f"{request.node.nodeid}: @pytest.mark.synthdata({key}={value!r}) must be a non-negative int."
+                pytest.fail(
+                    f"{request.node.nodeid}: @pytest.mark.synthdata({key}={value!r}) must be a non-negative int.",
+                    pytrace=False,
                 )
             return value
     return None
@@ -307,6 +330,17 @@ def _record(request: pytest.FixtureRequest, used: _Used) -> None:
     request.node.stash.setdefault(_USED, []).append(used)
 
 
+def _state(request: pytest.FixtureRequest) -> _State:
+    state = request.config.stash.get(_STATE, None)
+    if state is None:
+        pytest.fail(
+            "pytest-synthdata's plugin is disabled (-p no:synthdata?), so synth_* fixtures have no seed; "
+            "enable it to use them.",
+            pytrace=False,
+        )
+    return state
+
+
 def fixture_functions(model: Model, module: str | None = None) -> dict[str, Any]:
     """Return the fixtures ``synth_<name>`` and ``synth_<name>_factory`` for ``model``.
 
@@ -316,7 +350,7 @@ def fixture_functions(model: Model, module: str | None = None) -> dict[str, Any]
     name = model.name
 
     def data(request: pytest.FixtureRequest) -> pd.DataFrame:
-        state = request.config.stash[_STATE]
+        state = _state(request)
         rows = _rows(request)
         seed = _marker_value(request, "seed")
         if seed is None:
@@ -330,7 +364,7 @@ def fixture_functions(model: Model, module: str | None = None) -> dict[str, Any]
     )
 
     def factory(request: pytest.FixtureRequest) -> Callable[..., pd.DataFrame]:
-        state = request.config.stash[_STATE]
+        state = _state(request)
         default_rows = _rows(request)
         calls = [0]
 
@@ -363,6 +397,14 @@ def fixture_functions(model: Model, module: str | None = None) -> dict[str, Any]
 
 
 _NULLABLE = {"bool": "boolean", "int64": "Int64"}
+#: Inferred value types (pandas.api.types.infer_dtype) an override may have, by dtype kind.
+_OVERRIDE_KINDS = {
+    "i": {"integer", "floating", "mixed-integer-float", "empty"},
+    "u": {"integer", "floating", "mixed-integer-float", "empty"},
+    "f": {"integer", "floating", "mixed-integer-float", "decimal", "empty"},
+    "b": {"boolean", "empty"},
+    "M": {"datetime64", "datetime", "date", "empty"},
+}
 
 
 def _apply_overrides(model: Model, frame: pd.DataFrame, overrides: dict[str, Any]) -> pd.DataFrame:
@@ -376,6 +418,10 @@ def _apply_overrides(model: Model, frame: pd.DataFrame, overrides: dict[str, Any
             raise InvalidArgument(
                 f"dataset {model.name!r} has no column {column!r} to override; its columns are {list(frame.columns)}."
             )
+        if isinstance(value, dict) or getattr(value, "ndim", 1) > 1:
+            raise InvalidArgument(
+                f"override for column {column!r}: pass a scalar or a 1-D sequence, not {type(value).__name__}."
+            )
         values = list(value) if is_list_like(value) else [value] * len(frame)
         if len(values) != len(frame):
             raise InvalidArgument(
@@ -384,6 +430,19 @@ def _apply_overrides(model: Model, frame: pd.DataFrame, overrides: dict[str, Any
             )
         dtype: Any = frame[column].dtype
         given = pd.Series(values, index=frame.index, dtype=object)
+        given = given.where(given.notna(), None)  # pd.NA, NaN and None all mean missing
+        inferred = pd.api.types.infer_dtype(given, skipna=True)
+        allowed = _OVERRIDE_KINDS.get(dtype.kind if not isinstance(dtype, pd.CategoricalDtype) else "O")
+        if allowed is not None and inferred not in allowed:
+            raise InvalidArgument(
+                f"override for column {column!r}: {value!r} ({inferred}) does not fit its dtype {dtype}; "
+                "pass values of that type."
+            )
+        if dtype.kind in "iu" and inferred in ("floating", "mixed-integer-float"):
+            if not all(float(v).is_integer() for v in given.dropna()):
+                raise InvalidArgument(
+                    f"override for column {column!r}: {value!r} has fractions but the column holds whole numbers."
+                )
         if isinstance(dtype, pd.CategoricalDtype):
             extra = [v for v in pd.unique(given.dropna()) if v not in dtype.categories]
             dtype = pd.CategoricalDtype(list(dtype.categories) + extra, ordered=dtype.ordered)

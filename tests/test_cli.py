@@ -100,3 +100,15 @@ def test_parquet_output_or_a_clear_hint(target, tmp_path, capsys):
     else:
         assert code == 0
         assert len(pd.read_parquet(out)) == 5
+
+
+def test_file_targets_are_real_modules_and_sys_exit_is_reported(tmp_path, capsys):
+    (tmp_path / "dc.py").write_text(
+        "from __future__ import annotations\nimport dataclasses\nimport pytest_synthdata as sd\n"
+        "@dataclasses.dataclass\nclass Row:\n    a: int\n"
+        "people = sd.Schema('people', {'a': sd.Integer()})\n"
+    )
+    (tmp_path / "ex.py").write_text("import sys\nsys.exit(3)\n")
+    assert main(["sample", f"{tmp_path / 'dc.py'}:people", "-n", "2", "--seed", "1"]) == 0
+    assert main(["sample", f"{tmp_path / 'ex.py'}:people"]) == 2
+    assert "called sys.exit(3)" in capsys.readouterr().err

@@ -360,11 +360,6 @@ def test_register_rejects_a_second_dataset_with_the_same_name(monkeypatch):
         register_from("helpers.py", sd.Schema("dup", {"b": sd.Integer()}))
 
 
-def test_register_in_a_test_module_explains_where_to_call_it():
-    with pytest.raises(errors.InvalidArgument, match=r"called in the test module test_x\.py.*conftest\.py"):
-        register_from("test_x.py", sd.Schema("late", {"a": sd.Integer()}))
-
-
 def test_register_in_a_conftest_defines_the_fixtures_there():
     namespace = register_from("conftest.py", sd.Schema("local", {"a": sd.Integer()}))
     assert {"synth_local", "synth_local_factory"} <= set(namespace)

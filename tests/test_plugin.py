@@ -324,7 +324,8 @@ def test_two_plugins_providing_the_same_dataset_name_fail_loudly(pytester):
     result = pytester.runpytest("-p", "helper")
     assert result.ret != 0
     output = result.stdout.str() + result.stderr.str()
-    assert "want the fixture 'synth_users'" in output and "rename one of them" in output
+    assert "want the global fixture 'synth_users'" in output and "rename one of them" in output
+    assert "INTERNALERROR" not in output
 
 
 def test_a_deeper_conftest_may_override_a_dataset_like_any_fixture(pytester):
@@ -448,7 +449,7 @@ def test_factory_overrides_keep_dtypes_or_fail_clearly(pytester):
             df = synth_t_factory(3, flag=None, n=[1, None, 3])
             assert str(df["flag"].dtype) == "boolean" and df["flag"].isna().all()
             assert str(df["n"].dtype) == "Int64" and df["n"].isna().sum() == 1
-            with pytest.raises(InvalidArgument, match="override for column 'n': 'old' does not fit its dtype int64"):
+            with pytest.raises(InvalidArgument, match="override for column 'n': 'old' \\(string\\) does not fit its dtype int64"):
                 synth_t_factory(3, n="old")
         """
     )
@@ -475,7 +476,10 @@ def test_failure_section_names_overrides(pytester):
             "def synthdata_datasets(config):\n    return [sd.Schema('bad', {'a': sd.Integer(low=5, high=1)})]\n",
             "raised InvalidArgument: column 'a': low=5 is not below high=1",
         ),
-        ("def synthdata_dataset(config):\n    return []\n", "unknown hook 'synthdata_dataset'"),
+        (
+            "def synthdata_dataset(config):\n    return []\n",
+            "synthdata_dataset() looks like the hook synthdata_datasets()",
+        ),
     ],
 )
 def test_dataset_hooks_in_conftests_are_forgiving_or_clear(pytester, hook, message):
@@ -496,3 +500,72 @@ def test_an_unregistered_dataset_gets_a_hint(pytester):
     result.stdout.fnmatch_lines(
         ["*'synth_orders' is not a registered dataset here*sd.register(sd.Schema('orders', ...))*"]
     )
+
+
+def test_register_in_a_test_module_fails_its_collection_with_advice(pytester):
+    pytester.makepyfile(
+        test_late="""
+        import pytest_synthdata as sd
+        sd.register(sd.Schema("late", {"a": sd.Integer()}))
+
+        def test_x(synth_late):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["*test_late.py (or a module it imports) called pytest_synthdata.register() for synth_late*"]
+    )
+
+
+def test_users_own_synthdata_named_fixtures_and_helpers_are_left_alone(pytester):
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture
+        def synthdata_dir(tmp_path):
+            return tmp_path
+
+        def synthdata_helper():
+            return 1
+        """
+    )
+    pytester.makepyfile("def test_k(synthdata_dir):\n    assert synthdata_dir.exists()\n")
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
+
+
+def test_disabled_plugin_gives_a_one_line_failure(pytester):
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile("def test_x(synth_customers):\n    pass\n")
+    result = pytester.runpytest("-p", "no:synthdata", "-p", "no:randomly")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*pytest-synthdata's plugin is disabled (-p no:synthdata?)*"])
+
+
+def test_overrides_that_do_not_fit_the_dtype_are_rejected(pytester):
+    pytester.makeconftest(
+        """
+        import pytest_synthdata as sd
+        sd.register(sd.Schema("t", {"age": sd.Integer(low=0, high=9), "active": sd.Boolean(), "joined": sd.Date()}))
+        """
+    )
+    pytester.makepyfile(
+        """
+        import pandas as pd
+        import pytest
+        from pytest_synthdata.errors import InvalidArgument
+
+        @pytest.mark.parametrize("column, value", [("age", 1.5), ("age", "5"), ("age", True), ("active", "no"),
+                                                   ("active", 2), ("joined", 5), ("age", {"a": 1})])
+        def test_rejected(synth_t_factory, column, value):
+            with pytest.raises(InvalidArgument, match=f"override for column '{column}'"):
+                synth_t_factory(2, **{column: value})
+
+        def test_accepted(synth_t_factory):
+            df = synth_t_factory(2, age=2.0, joined=pd.Timestamp("2030-01-01"))
+            assert df["age"].tolist() == [2, 2] and str(df["age"].dtype) == "int64"
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=8)
