@@ -46,6 +46,8 @@ class ModelColumn:
     aux: int = 0
     #: "numeric" or "datetime" for columns that order-constraints may compare.
     family: str | None = None
+    #: Values per row in the raw buffer beyond the first axis (a UUID is 16 bytes), or None.
+    raw_width: int | None = None
 
     def __init__(self, name: str, *, null_rate: float = 0.0) -> None:
         self.name = name
@@ -137,6 +139,9 @@ class NumericColumn(ModelColumn):
         null_rate: float = 0.0,
     ) -> None:
         super().__init__(name, null_rate=null_rate)
+        self._arguments: dict[str, Any] = {
+            "dist": dist, "params": params, "integer": integer, "step": step, "decimals": decimals, "null_rate": null_rate,
+        }  # fmt: skip
         self.kind = "integer" if integer else "float"
         self.dist, self.params = dist, params
         self.integer = integer
@@ -244,34 +249,33 @@ class NumericColumn(ModelColumn):
         out = k * self.step
         return np.round(out, self.decimals) if self.decimals is not None else out
 
+    def _grid_search(self, x: NDArray[np.float64], *, up: bool, strict: bool) -> NDArray[np.float64]:
+        """Return the first grid value beyond ``x`` (above if ``up``), compared in value space.
+
+        ``x / step`` is inexact (1e9 + 0.07 over 0.01), so neighbouring grid
+        points are tried in order rather than trusting one division.
+        """
+        assert self.step
+        sign = 1 if up else -1
+        base = (np.floor(x / self.step) - 1) if up else (np.ceil(x / self.step) + 1)
+        out = np.full_like(x, np.nan)
+        for offset in range(4):
+            v = self._grid_value(base + sign * offset)
+            ok = (v > x if strict else v >= x) if up else (v < x if strict else v <= x)
+            out = np.where(np.isnan(out) & ok, v, out)
+        return out
+
     def least_above(self, t: NDArray[Any], *, strict: bool) -> NDArray[np.float64]:
         x = np.asarray(t, dtype=np.float64)
         if not self.step:
             return np.nextafter(x, np.inf) if strict else x
-        # x / step is inexact (1e9 + 0.07 over 0.01): try neighbouring grid points, compare in value space
-        base = np.floor(x / self.step) - 1
-        for offset in range(4):
-            v = self._grid_value(base + offset)
-            ok = v > x if strict else v >= x
-            if offset == 0:
-                out = np.where(ok, v, np.nan)
-            else:
-                out = np.where(np.isnan(out) & ok, v, out)
-        return out
+        return self._grid_search(x, up=True, strict=strict)
 
     def greatest_below(self, t: NDArray[Any], *, strict: bool) -> NDArray[np.float64]:
         x = np.asarray(t, dtype=np.float64)
         if not self.step:
             return np.nextafter(x, -np.inf) if strict else x
-        base = np.ceil(x / self.step) + 1
-        for offset in range(4):
-            v = self._grid_value(base - offset)
-            ok = v < x if strict else v <= x
-            if offset == 0:
-                out = np.where(ok, v, np.nan)
-            else:
-                out = np.where(np.isnan(out) & ok, v, out)
-        return out
+        return self._grid_search(x, up=False, strict=strict)
 
     def _below(self, v_min: NDArray[np.float64]) -> NDArray[np.float64]:
         """Return P(value < v_min) under the column's (truncated) marginal."""
@@ -318,16 +322,7 @@ class NumericColumn(ModelColumn):
         return out.astype(np.int64) if self.integer else out
 
     def with_bounds(self, low: float, high: float) -> ModelColumn:
-        return type(self)(
-            self.name,
-            dist=self.dist,
-            params=self.params,
-            integer=self.integer,
-            step=self.step,
-            decimals=self.decimals,
-            bounds=(low, high),
-            null_rate=self.null_rate,
-        )
+        return type(self)(self.name, **{**self._arguments, "bounds": (low, high)})
 
 
 class DatetimeColumn(NumericColumn):
@@ -338,7 +333,9 @@ class DatetimeColumn(NumericColumn):
     def __init__(self, name: str, *, unit_ns: int, is_date: bool, **kwargs: Any) -> None:
         self.unit_ns = unit_ns
         self.is_date = is_date
-        super().__init__(name, integer=True, **kwargs)
+        kwargs.setdefault("integer", True)
+        super().__init__(name, **kwargs)
+        self._arguments.update(unit_ns=unit_ns, is_date=is_date)
         self.kind = "date" if is_date else "datetime"
 
     @property
@@ -369,17 +366,6 @@ class DatetimeColumn(NumericColumn):
         t = np.asarray(t, dtype=np.int64)
         k = -((-t) // self.unit_ns) - 1 if strict else t // self.unit_ns
         return k.astype(np.float64)
-
-    def with_bounds(self, low: float, high: float) -> ModelColumn:
-        return DatetimeColumn(
-            self.name,
-            unit_ns=self.unit_ns,
-            is_date=self.is_date,
-            dist=self.dist,
-            params=self.params,
-            bounds=(low, high),
-            null_rate=self.null_rate,
-        )
 
 
 def _describe(params: dict[str, Any]) -> str:
@@ -562,6 +548,7 @@ class IdColumn(ModelColumn):
         self.style = style
         self.pattern = pattern
         self.start = start
+        self.raw_width = 16 if style == "uuid" else None
 
     @property
     def dtype(self) -> str:

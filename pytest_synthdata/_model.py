@@ -165,7 +165,7 @@ class Model:
 
     @staticmethod
     def _raw_shape(col: ModelColumn, n: int) -> tuple[int, ...]:
-        return (n, 16) if col.raw_dtype == np.uint8 else (n,)
+        return (n,) if col.raw_width is None else (n, col.raw_width)
 
     def _enforce_order(
         self,

@@ -10,6 +10,7 @@ always a prefix of ``sample(m)`` for ``n < m``.
 from __future__ import annotations
 
 import hashlib
+import operator
 import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -42,19 +43,15 @@ def normalize_seed(seed: object, *, argument: str = "seed") -> int:
     """
     if seed is None:
         return new_seed()
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        try:
-            import numpy as np
-
-            if isinstance(seed, np.integer):
-                seed = int(seed)
-        except ImportError:  # pragma: no cover - numpy is a dependency
-            pass
-    if isinstance(seed, bool) or not isinstance(seed, int):
+    try:
+        if isinstance(seed, bool):
+            raise TypeError
+        seed = operator.index(seed)  # type: ignore[arg-type]  # int and numpy integers
+    except TypeError:
         raise InvalidArgument(
             f"{argument}={seed!r} ({type(seed).__name__}) is not a valid seed; "
             "pass a non-negative int such as seed=42, or None for a fresh random seed."
-        )
+        ) from None
     if not 0 <= seed <= MAX_SEED:
         raise InvalidArgument(f"{argument}={seed} is out of range; pass an int between 0 and 2**63 - 1.")
     return seed
