@@ -30,7 +30,9 @@ _EXPORTS = {
     "LessThan": "._schema",
     "Model": "._model",
     "Schema": "._schema",
+    "fit": "._fit",
     "hookimpl": ".hookspecs",
+    "load": "._artifact",
     "plugin_manager": "._manager",
     "register": "._registry",
 }
@@ -49,12 +51,16 @@ __all__ = [
     "Model",
     "Schema",
     "__version__",
+    "fit",
     "hookimpl",
+    "load",
     "plugin_manager",
     "register",
 ]
 
 if TYPE_CHECKING:
+    from ._artifact import load
+    from ._fit import fit
     from ._manager import plugin_manager
     from ._model import Model
     from ._registry import register

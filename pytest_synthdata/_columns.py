@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from . import _pii
 from ._marginals import Continuous, Discrete, RankCells, poisson_table, rank_cells_from_grid, tabulate_grid
@@ -31,6 +32,7 @@ __all__ = [
     "FakerColumn",
     "IdColumn",
     "ModelColumn",
+    "NullColumn",
     "NumericColumn",
 ]
 
@@ -48,6 +50,9 @@ class ModelColumn:
     family: str | None = None
     #: Values per row in the raw buffer beyond the first axis (a UUID is 16 bytes), or None.
     raw_width: int | None = None
+    #: The dtype the sampled column is converted to at the end (a fitted column keeps its source
+    #: dtype, e.g. ``"int32"`` or ``"datetime64[us, UTC]"``), or None for :attr:`dtype` as is.
+    cast: str | None = None
 
     def __init__(self, name: str, *, null_rate: float = 0.0) -> None:
         self.name = name
@@ -137,15 +142,20 @@ class NumericColumn(ModelColumn):
         decimals: int | None = None,
         bounds: tuple[float, float] = (-math.inf, math.inf),
         null_rate: float = 0.0,
+        inf_rates: tuple[float, float] = (0.0, 0.0),
     ) -> None:
         super().__init__(name, null_rate=null_rate)
         self._arguments: dict[str, Any] = {
             "dist": dist, "params": params, "integer": integer, "step": step, "decimals": decimals, "null_rate": null_rate,
         }  # fmt: skip
+        #: Shares of -inf and +inf (fitted float columns): the lowest and highest latent scores give them.
+        self.inf_rates = (float(inf_rates[0]), float(inf_rates[1]))
+        if any(self.inf_rates):
+            self._arguments["inf_rates"] = self.inf_rates
         self.kind = "integer" if integer else "float"
         self.dist, self.params = dist, params
         self.integer = integer
-        self.step = 1.0 if integer else step
+        self.step = (step or 1.0) if integer else step
         self.decimals = decimals
         self.bounds = bounds
         self.marginal: Continuous | None = None
@@ -162,6 +172,12 @@ class NumericColumn(ModelColumn):
         if dist == "poisson":
             values, probs = poisson_table(float(params["lam"]), lo, hi)
             self._set_table(values.astype(np.float64), probs, name)
+            return
+        if dist == "table":  # fitted: observed values and their frequencies
+            observed = np.asarray(params["values"], dtype=np.float64)
+            weights = np.asarray(params["probs"], dtype=np.float64)
+            inside = (observed >= lo) & (observed <= hi)
+            self._set_table(observed[inside], weights[inside], name)
             return
         half = self.step / 2 if self.step else 0.0
         marginal = Continuous(
@@ -226,11 +242,27 @@ class NumericColumn(ModelColumn):
         return x.astype(np.int64) if self.integer else x
 
     def from_latent(self, z: NDArray[np.float64]) -> NDArray[Any]:
+        if any(self.inf_rates):
+            return self._with_infinities(z)
+        return self._finite(z)
+
+    def _finite(self, z: NDArray[np.float64]) -> NDArray[Any]:
         if self.discrete is not None:
             assert self.values is not None
             return self.values[self.discrete.codes_latent(z)]
         assert self.marginal is not None
         return self._snap(self.marginal.ppf_latent(z))
+
+    def _with_infinities(self, z: NDArray[np.float64]) -> NDArray[Any]:
+        """Lowest latent scores give -inf, highest +inf; the rest map onto the finite marginal."""
+        neg, pos = self.inf_rates
+        lo_cut, hi_cut = special.ndtri(neg), special.ndtri(1.0 - pos)
+        u = special.ndtr(z)
+        finite = (z >= lo_cut) & (z <= hi_cut)
+        inner = np.clip((u - neg) / max(1.0 - neg - pos, 1e-300), 1e-300, 1.0 - 1e-16)
+        out = self._finite(special.ndtri(inner)).astype(np.float64)
+        out[~finite] = np.where(z[~finite] < lo_cut, -np.inf, np.inf)
+        return out
 
     def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
         if nulls is None:
@@ -389,12 +421,22 @@ class CategoryColumn(ModelColumn):
         probs: NDArray[np.float64],
         ordered: bool = False,
         null_rate: float = 0.0,
+        dtype_order: list[Any] | None = None,
     ) -> None:
         super().__init__(name, null_rate=null_rate)
         self.categories = categories
-        self.discrete = Discrete(probs)
+        self.probs = np.asarray(probs, dtype=np.float64)
+        self.discrete = Discrete(self.probs)
         self.ordered = ordered
-        self._index = pd.Index(categories)
+        #: Categories in the order the output dtype lists them, when that differs from the latent order.
+        self.dtype_order = dtype_order
+        self._index = pd.Index(categories if dtype_order is None else dtype_order, dtype=object)
+        self._recode: NDArray[np.int64] | None = None
+        if dtype_order is not None:
+            if sorted(map(repr, dtype_order)) != sorted(map(repr, categories)):
+                raise InvalidArgument(f"column {name!r}: dtype_order must list the same categories as categories.")
+            position = {repr(c): i for i, c in enumerate(dtype_order)}
+            self._recode = np.array([position[repr(c)] for c in categories], dtype=np.int64)
 
     @property
     def dtype(self) -> str:
@@ -411,6 +453,8 @@ class CategoryColumn(ModelColumn):
         return self.discrete.codes_latent(z)
 
     def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
+        if self._recode is not None:
+            raw = self._recode[raw]
         if nulls is not None:
             raw[nulls] = -1
         return pd.Categorical.from_codes(raw, dtype=pd.CategoricalDtype(self._index, ordered=self.ordered))
@@ -442,6 +486,33 @@ class BooleanColumn(ModelColumn):
 
     def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
         return raw if nulls is None else pd.arrays.BooleanArray(raw, nulls)
+
+
+class NullColumn(ModelColumn):
+    """A column with no values at all (fitted from an all-null column): every row is missing."""
+
+    kind = "null"
+    modelled = False
+
+    def __init__(self, name: str, *, dtype: str = "object") -> None:
+        super().__init__(name, null_rate=1.0)
+        self._dtype = dtype
+
+    @property
+    def dtype(self) -> str:
+        return self._dtype
+
+    @property
+    def raw_dtype(self) -> np.dtype[Any]:
+        return np.dtype(np.int8)
+
+    def generate(self, u: NDArray[np.float64], seed: int, start: int, stop: int) -> NDArray[Any]:
+        return np.zeros(stop - start, dtype=np.int8)
+
+    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
+        if self._dtype == "object":
+            return np.full(len(raw), None, dtype=object)
+        return pd.Series(np.full(len(raw), np.nan)).astype(self._dtype).array
 
 
 def _string_array(values: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:

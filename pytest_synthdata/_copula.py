@@ -10,6 +10,7 @@ normal, and invert it with a root finder.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from typing import TYPE_CHECKING
@@ -198,3 +199,124 @@ def correlate(z: NDArray[np.float64], chol: NDArray[np.float64]) -> NDArray[np.f
                 acc = acc + z[:, i] * chol[j, i]
         out[:, j] = acc
     return out
+
+
+# fast inversion for fitting: Hermite (Mehler) series ---------------------------------
+
+#: Terms of the Mehler series; the remainder is below 1e-4 for |r| <= 0.95.
+_TERMS = 240
+
+
+@functools.cache
+def _continuous_coefficients() -> NDArray[np.float64]:
+    """Return a_k = E[Phi(Z) h_k(Z)] for the normalised Hermite polynomials h_k, k = 1.._TERMS."""
+    x, w = np.polynomial.legendre.leggauss(400)
+    z = 12.0 * x  # on [-12, 12]; integrand is Phi'(z) h_{k-1}(z) phi(z) / sqrt(k) by parts
+    w = 12.0 * w
+    phi = np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+    psi = _psi(z)  # psi[j] = h_j(z) phi(z), j = 0.._TERMS-1
+    k = np.arange(1, _TERMS + 1)
+    return (psi * phi[None, :] * w[None, :]).sum(axis=1) / np.sqrt(k)
+
+
+def _psi(c: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return h_j(c) * phi(c) for j = 0.._TERMS-1 (rows), by the stable normalised recurrence."""
+    c = np.asarray(c, dtype=np.float64)
+    out = np.empty((_TERMS, len(c)))
+    finite = np.isfinite(c)
+    cc = np.where(finite, c, 0.0)
+    out[0] = np.where(finite, np.exp(-0.5 * cc * cc) / math.sqrt(2.0 * math.pi), 0.0)
+    if _TERMS > 1:
+        out[1] = cc * out[0]
+    for j in range(1, _TERMS - 1):
+        out[j + 1] = (cc * out[j] - math.sqrt(j) * out[j - 1]) / math.sqrt(j + 1)
+    return out
+
+
+def hermite_coefficients(cells: RankCells | None) -> NDArray[np.float64]:
+    """Return the Hermite coefficients of a column's rank function, scaled to unit variance.
+
+    The Spearman correlation of two columns at latent correlation ``r`` is then
+    ``sum_k a_k b_k r**k`` (Mehler's formula), exact up to the series' remainder.
+    """
+    if cells is None:
+        coef = _continuous_coefficients()
+        return coef / math.sqrt(_variance(None))
+    var = _variance(cells)
+    if var <= 1e-15:
+        return np.zeros(_TERMS)
+    jumps = np.diff(cells.midranks)
+    k = np.arange(1, _TERMS + 1)
+    coef = (_psi(cells.cuts) @ jumps) / np.sqrt(k)
+    return coef / math.sqrt(var)
+
+
+def latent_for_spearman_series(
+    target: float, a: NDArray[np.float64], b: NDArray[np.float64], cells_a: RankCells | None, cells_b: RankCells | None
+) -> float:
+    """Return the latent correlation whose Spearman correlation is ``target``, from Hermite coefficients.
+
+    Near |r| = 1 the series converges slowly, so there the exact quadrature
+    (:func:`latent_for_spearman`) takes over.
+    """
+    if cells_a is None and cells_b is None:
+        return latent_for_spearman(target, None, None)[0]
+    poly = np.concatenate([[0.0], a * b])  # coefficients of r**0 .. r**_TERMS
+    if not np.any(poly):
+        return 0.0
+    grid, powers = _power_grid()
+    curve = powers @ poly[1:]
+    if not curve[0] < target < curve[-1]:
+        return latent_for_spearman(target, cells_a, cells_b)[0]
+    r = float(np.interp(target, curve, grid))
+    k = np.arange(1, _TERMS + 1)
+    for _ in range(2):  # Newton steps from the interpolated start
+        value = float(np.dot(poly[1:], r**k))
+        slope = float(np.dot(poly[1:] * k, r ** (k - 1)))
+        if slope <= 0:
+            break
+        r = min(0.95, max(-0.95, r - (value - target) / slope))
+    return r
+
+
+@functools.cache
+def _power_grid() -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    grid = np.linspace(-0.95, 0.95, 381)
+    return grid, grid[:, None] ** np.arange(1, _TERMS + 1)[None, :]
+
+
+def nearest_correlation(a: NDArray[np.float64], free: NDArray[np.bool_], *, floor: float = 1e-6) -> NDArray[np.float64]:
+    """Return a valid correlation matrix near ``a``, with the ``free`` entries at their max-determinant values.
+
+    Eigenvalues below ``floor`` are raised to it and the result rescaled to a
+    unit diagonal (a congruence, so it stays positive definite). Free entries
+    (pairs never observed together) are then set one at a time to the value
+    that maximises the determinant given the others, in closed form, until
+    they settle: the columns are as independent as the observed pairs allow.
+    """
+    y = np.where(free, 0.0, (a + a.T) / 2.0)
+    np.fill_diagonal(y, 1.0)
+    vals, vecs = np.linalg.eigh(y)
+    if vals.min() < floor:
+        x = (vecs * np.maximum(vals, floor)) @ vecs.T
+        s = np.sqrt(np.diag(x))
+        y = x / s[:, None] / s[None, :]
+        y = np.where(free, 0.0, y)  # zeroing free entries can only be undone by the ascent below
+        vals = np.linalg.eigvalsh(y)
+        if vals.min() < floor / 2:
+            y = x / s[:, None] / s[None, :]
+    pairs = [(i, j) for i, j in zip(*np.nonzero(np.triu(free, 1)), strict=True)]
+    for _ in range(50):
+        moved = 0.0
+        for i, j in pairs:
+            inv = np.linalg.inv(y)
+            b_ij, b_ii, b_jj = inv[i, j], inv[i, i], inv[j, j]
+            t = b_ij / (b_ii * b_jj - b_ij * b_ij)
+            y[i, j] += t
+            y[j, i] = y[i, j]
+            moved = max(moved, abs(t))
+        if moved < 1e-10:
+            break
+    y = np.round((y + y.T) / 2.0, 12)
+    np.fill_diagonal(y, 1.0)
+    return y

@@ -10,7 +10,7 @@ import pluggy
 from . import hookspecs
 from .errors import InvalidArgument
 
-__all__ = ["ENTRY_POINT_GROUP", "BuiltinKinds", "column_kinds", "plugin_manager"]
+__all__ = ["ENTRY_POINT_GROUP", "BuiltinKinds", "column_kinds", "fit_backend", "plugin_manager"]
 
 #: Entry point group through which installed packages provide synthdata plugins.
 ENTRY_POINT_GROUP = "synthdata"
@@ -50,6 +50,36 @@ class BuiltinKinds:
         }
 
 
+class BuiltinBackends:
+    """The optional SDV engines; sdv itself is imported only when one is used."""
+
+    @hookspecs.hookimpl
+    def synthdata_backends(self) -> dict[str, Any]:
+        from ._backends import sdv
+
+        return {name: sdv.fitter(name) for name in sdv.SYNTHESIZERS}
+
+
+def fit_backend(name: object) -> Any:
+    """Return the fit function of backend ``name``, or raise a clear error listing the known ones."""
+    found: dict[str, Any] = {}
+    for impl in plugin_manager().hook.synthdata_backends.get_hookimpls():
+        backends = impl.function()
+        if not isinstance(backends, dict):
+            raise InvalidArgument(
+                f"plugin {impl.plugin_name}: synthdata_backends returned {type(backends).__name__}; return a dict "
+                "{'backend_name': fit_function}."
+            )
+        for key, function in backends.items():
+            found.setdefault(key, function)
+    if name not in found:
+        raise InvalidArgument(
+            f"backend={name!r} is not a known fitting engine; known: 'native', "
+            f"{', '.join(map(repr, sorted(found)))} (plugins add more through the synthdata_backends hook)."
+        )
+    return found[name]  # type: ignore[index]
+
+
 def plugin_manager() -> pluggy.PluginManager:
     """Return the process-wide synthdata PluginManager, creating it on first use.
 
@@ -61,6 +91,7 @@ def plugin_manager() -> pluggy.PluginManager:
         pm = _SynthdataPluginManager("synthdata")
         pm.add_hookspecs(hookspecs)
         pm.register(BuiltinKinds(), name="synthdata-builtin-kinds")
+        pm.register(BuiltinBackends(), name="synthdata-builtin-backends")
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
         pm.check_pending()
         _PM = pm

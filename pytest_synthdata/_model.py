@@ -11,6 +11,8 @@ marginal conditioned above the threshold (vectorised, no rows dropped).
 from __future__ import annotations
 
 import operator
+import os
+import pathlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +51,22 @@ def check_rows(n: object, *, argument: str = "n") -> int:
     return value
 
 
+_PANDAS_MAJOR = int(pd.__version__.split(".")[0])
+
+
+def _cast(values: Any, cast: str | None) -> Any:
+    """Convert a finished column to the dtype its source had (fitted models), else return it as is."""
+    if cast is None:
+        return values
+    if cast == "str" and _PANDAS_MAJOR < 3:
+        cast = "object"  # a file fitted on pandas 3 strings, sampled on pandas 2: objects there
+    series = pd.Series(values, copy=False)
+    target = pd.api.types.pandas_dtype(cast)
+    if isinstance(target, pd.DatetimeTZDtype):
+        series = series.dt.tz_localize("UTC").dt.tz_convert(target.tz)
+    return series.astype(target).array
+
+
 class Model:
     """A dataset generator: per-column marginals joined by a Gaussian copula.
 
@@ -63,21 +81,37 @@ class Model:
         *,
         latent_correlation: NDArray[np.float64] | None = None,
         order_constraints: Sequence[tuple[str, str, bool]] = (),
+        latent_nulls: Sequence[str] = (),
+        info: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
         self._columns = list(columns)
         self._by_name = {c.name: c for c in self._columns}
         self._modelled = [c for c in self._columns if c.modelled]
         self._generated = [c for c in self._columns if not c.modelled]
-        d = len(self._modelled)
+        #: Columns whose null flag is a coordinate of the copula (fitted models: missingness
+        #: correlated with the other columns) rather than an independent draw.
+        self.latent_nulls = list(latent_nulls)
+        for col in self.latent_nulls:
+            if not 0.0 < self.column(col).null_rate < 1.0:
+                raise InvalidArgument(f"latent_nulls names {col!r}, whose null_rate is not between 0 and 1.")
+        d = len(self._modelled) + len(self.latent_nulls)
         corr = np.eye(d) if latent_correlation is None else np.asarray(latent_correlation, dtype=np.float64)
         if corr.shape != (d, d):
             raise InvalidArgument(
-                f"latent_correlation has shape {corr.shape}; expected ({d}, {d}) for the modelled columns."
+                f"latent_correlation has shape {corr.shape}; expected ({d}, {d}) for the modelled columns "
+                "and null flags."
             )
         self.latent_correlation = corr
-        self._chol: NDArray[np.float64] = np.linalg.cholesky(corr) if d else np.zeros((0, 0))  # type: ignore[assignment]
+        try:
+            self._chol: NDArray[np.float64] = np.linalg.cholesky(corr) if d else np.zeros((0, 0))  # type: ignore[assignment]
+        except np.linalg.LinAlgError:
+            raise InvalidArgument(
+                f"dataset {name!r}: latent_correlation is not positive definite, so it is not a correlation matrix."
+            ) from None
         self._order_constraints = list(order_constraints)
+        #: Where the model came from and what fitting left out (``fit`` fills it; saved with the model).
+        self.info: dict[str, Any] = dict(info or {})
 
     # introspection -----------------------------------------------------------
     @property
@@ -107,6 +141,22 @@ class Model:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, columns={self.columns!r})"
 
+    @property
+    def withheld(self) -> list[str]:
+        """What fitting did not store, to keep the real rows private (empty for declared schemas)."""
+        return list(self.info.get("withheld", []))
+
+    def save(self, path: str | os.PathLike[str]) -> pathlib.Path:
+        """Write the model to ``path`` as versioned JSON (``*.synth.json``); return the path.
+
+        The file holds the model only (marginals, correlations, generators),
+        never rows, and :func:`pytest_synthdata.load` samples bit-identically
+        from it.
+        """
+        from ._artifact import save
+
+        return save(self, path)
+
     # sampling ----------------------------------------------------------------
     def sample(self, n: int, *, seed: int | None = None) -> pd.DataFrame:
         """Return a DataFrame of exactly ``n`` synthetic rows.
@@ -131,25 +181,32 @@ class Model:
         latents = {b: np.empty(n) for _, b, _ in self._order_constraints}
         null_slot: dict[str, int] = {}
         aux_slot: dict[str, tuple[int, int]] = {}
+        d = len(self._modelled)
+        null_cut = {
+            name: (d + i, float(special.ndtri(1.0 - self._by_name[name].null_rate)))
+            for i, name in enumerate(self.latent_nulls)
+        }
         k = 0
         for c in self._columns:
-            if c.null_rate > 0:
+            if c.null_rate > 0 and c.name not in null_cut:
                 null_slot[c.name] = k
                 k += 1
             if c.aux:
                 aux_slot[c.name] = (k, k + c.aux)
                 k += c.aux
-        d = len(self._modelled)
+        dims = len(self.latent_correlation)
         empty_u = np.empty((0, 0))
         for start in range(0, n, _CHUNK_ROWS):
             stop = min(n, start + _CHUNK_ROWS)
-            if d:
-                z = draw_blocks(seed, _STREAM_LATENT, start, stop, lambda rng, m: rng.standard_normal((m, d)))
+            if dims:
+                z = draw_blocks(seed, _STREAM_LATENT, start, stop, lambda rng, m: rng.standard_normal((m, dims)))
                 x = correlate(z, self._chol)
                 for j, col in enumerate(self._modelled):
                     raws[col.name][start:stop] = col.from_latent(x[:, j])
                     if col.name in latents:
                         latents[col.name][start:stop] = x[:, j]
+                for name, (j, cut) in null_cut.items():
+                    nulls[name][start:stop] = x[:, j] > cut  # a null sits at the high end, like True
             u = draw_blocks(seed, _STREAM_AUX, start, stop, lambda rng, m: rng.random((m, k))) if k else empty_u
             for col in self._generated:
                 a, b = aux_slot.get(col.name, (0, 0))
@@ -158,7 +215,7 @@ class Model:
                 nulls[name][start:stop] = u[:, slot] < self._by_name[name].null_rate
         if n and self._order_constraints:
             self._enforce_order(raws, latents, nulls)
-        data = {c.name: c.finalize(raws[c.name], nulls.get(c.name), seed) for c in self._columns}
+        data = {c.name: _cast(c.finalize(raws[c.name], nulls.get(c.name), seed), c.cast) for c in self._columns}
         frame = pd.DataFrame(data, index=pd.RangeIndex(n), copy=False)
         frame.attrs["synthdata"] = {"dataset": self.name, "seed": seed}
         return frame

@@ -16,7 +16,7 @@ from .errors import DuplicateDataset, InvalidArgument
 if TYPE_CHECKING:
     from ._model import Model
 
-__all__ = ["fixture_name", "register"]
+__all__ = ["ModelFile", "fixture_name", "register"]
 
 #: Models registered outside conftests (global fixtures) not yet seen by the
 #: plugin, in registration order.
@@ -73,3 +73,44 @@ def register(model: Model) -> Model:
             )
     pending.append(model)
     return model
+
+
+class ModelFile:
+    """A model file found by the pytest plugin, loaded on first use and then kept for the session.
+
+    Its dataset name is the file name without ``.synth.json``, so the fixture a
+    file gives is known without reading it (and pytest starts without
+    importing numpy or pandas).
+    """
+
+    def __init__(self, path: os.PathLike[str] | str, name: str) -> None:
+        self.path = path
+        self.name = name
+        self._model: Any = None
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            from ._artifact import load
+
+            self._model = load(self.path)
+        return self._model
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.model.columns)
+
+    @property
+    def dtypes(self) -> dict[str, str]:
+        return dict(self.model.dtypes)
+
+    def column(self, name: str) -> Any:
+        return self.model.column(name)
+
+    def sample(self, n: int, *, seed: int | None = None) -> Any:
+        frame = self.model.sample(n, seed=seed)
+        frame.attrs["synthdata"]["dataset"] = self.name
+        return frame
+
+    def __repr__(self) -> str:
+        return f"ModelFile({str(self.path)!r})"

@@ -1,8 +1,10 @@
 """The ``synthdata`` console script.
 
-``synthdata sample TARGET -n 1000 --seed 7 -o out.csv`` samples a dataset,
-where TARGET names a Schema or Model as ``package.module:attribute`` or
-``path/to/file.py:attribute``; ``synthdata inspect TARGET`` summarises it.
+``synthdata fit data.csv -o customers.synth.json`` fits a model file to real
+data. ``synthdata sample TARGET -n 1000 --seed 7 -o out.csv`` samples a
+dataset, where TARGET is a model file (``*.synth.json``) or names a Schema or
+Model as ``package.module:attribute`` or ``path/to/file.py:attribute``;
+``synthdata inspect TARGET`` summarises it.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import re
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,7 +25,11 @@ from .errors import SynthdataError
 __all__ = ["main"]
 
 
-def _load_target(target: str) -> Any:
+def _load_target(target: str, *, trust: bool = False) -> Any:
+    if target.endswith((".json", ".pkl")) and ":" not in Path(target).name:
+        from ._artifact import load as load_file
+
+        return load_file(target, trust=trust)
     module_ref, sep, attr = target.rpartition(":")
     if not sep or not module_ref or not attr:
         raise SynthdataError(f"target {target!r} must look like 'package.module:name' or 'path/to/file.py:name'.")
@@ -83,7 +91,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         raise SynthdataError("writing .parquet needs pyarrow: pip install pyarrow (or write .csv).")
     if out not in (None, "-") and not Path(out).resolve().parent.is_dir():
         raise SynthdataError(f"output {out!r}: directory {str(Path(out).parent)!r} does not exist.")
-    model = _load_target(args.target)
+    model = _load_target(args.target, trust=args.trust)
     frame = model.sample(args.n, seed=args.seed)
     try:
         if out is None or out == "-":
@@ -101,25 +109,141 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+
+
+def _read_table(path: str) -> Any:
+    """Read a CSV or Parquet file; CSV columns that hold only ISO dates become timestamps."""
+    import pandas as pd
+
+    source = Path(path)
+    if not source.is_file():
+        raise SynthdataError(f"input {path!r} does not exist.")
+    kind = source.suffix.lower().lstrip(".")
+    try:
+        if kind == "parquet":
+            if importlib.util.find_spec("pyarrow") is None:
+                raise SynthdataError("reading .parquet needs pyarrow: pip install pyarrow (or export a .csv).")
+            return pd.read_parquet(source)
+        if kind not in ("csv", "tsv", "txt"):
+            raise SynthdataError(f"input {path!r}: give a .csv or .parquet file.")
+        frame = pd.read_csv(source, sep="\t" if kind == "tsv" else ",")
+    except SynthdataError:
+        raise
+    except Exception as exc:  # pandas raises many types for a bad file
+        raise SynthdataError(f"input {path!r} cannot be read: {type(exc).__name__}: {exc}") from None
+    for col in frame.columns:
+        values = frame[col].dropna()
+        if frame[col].dtype.kind in "OU" or str(frame[col].dtype) in ("str", "string"):
+            if len(values) and values.astype(str).str.fullmatch(_ISO_DATE).all():
+                try:
+                    frame[col] = pd.to_datetime(frame[col], format="ISO8601")
+                except (ValueError, TypeError):
+                    pass  # mixed time zones and the like stay strings
+    return frame
+
+
+def _cmd_fit(args: argparse.Namespace) -> int:
+    from ._fit import KINDS, fit
+
+    overrides: dict[str, Any] = {}
+    for item in args.column or ():
+        col, sep, kind = item.partition("=")
+        if not sep or not col or kind not in KINDS:
+            raise SynthdataError(f"--column {item!r}: write NAME=KIND with KIND one of {', '.join(KINDS)}.")
+        overrides[col] = kind
+    output = Path(args.output)
+    if not output.name.endswith(".synth.json"):
+        raise SynthdataError(f"output {args.output!r}: name model files '<name>.synth.json'.")
+    frame = _read_table(args.data)
+    name = args.name or re.sub(r"\W", "_", output.name[: -len(".synth.json")]) or "data"
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        if time.perf_counter() - started > 1.0:  # quiet for quick fits
+            print(f"synthdata: fitting {name!r}: {message}", file=sys.stderr, flush=True)
+
+    model = fit(frame, name=name, columns=overrides, min_count=args.min_count, locale=args.locale, progress=progress)
+    model.save(output)
+    elapsed = time.perf_counter() - started
+    print(f"fitted {name!r} on {len(frame)} rows x {frame.shape[1]} columns in {elapsed:.2f} s -> {output}")
+    for col, about in model.info["columns"].items():
+        print(f"  {col:<24} {about['kind']:<9} {about['why']}")
+    for line in model.withheld:
+        print(f"withheld: {line}")
+    return 0
+
+
 def _cmd_inspect(args: argparse.Namespace) -> int:
-    model = _load_target(args.target)
+    model = _load_target(args.target, trust=args.trust)
     print(f"dataset {model.name!r}: {len(model.columns)} columns")
+    if not hasattr(model, "column"):  # another backend: only the protocol is known
+        for name, dtype in model.dtypes.items():
+            print(f"  {name:<24} {dtype}")
+        return 0
+    source = getattr(model, "info", {}).get("source")
+    if source:
+        print(f"fitted on {source['rows']} rows x {source['columns']} columns")
     for name, dtype in model.dtypes.items():
         col = model.column(name)
         role = "modelled" if col.modelled else "generated"
         nulls = f", {col.null_rate:.0%} null" if col.null_rate else ""
-        print(f"  {name:<24} {col.kind:<9} {dtype:<15} {role}{nulls}")
+        print(f"  {name:<24} {col.kind:<9} {dtype:<15} {role}{nulls}  {_summary(col)}")
+    for line in model.withheld:
+        print(f"withheld: {line}")
     constraints = getattr(model, "constraints", [])
     if constraints:
         print("constraints (hold in every row):")
         for c in constraints:
             print(f"  {c.low} {'<' if c.strict else '<='} {c.high}")
-    pairs = getattr(model, "correlations", {})
+    pairs = getattr(model, "correlations", None)
+    if pairs is None:
+        pairs = _model_correlations(model)
     if pairs:
-        print("rank correlations (Spearman):")
-        for (a, b), value in sorted(pairs.items(), key=lambda kv: -abs(kv[1])):
+        strongest = sorted(pairs.items(), key=lambda kv: -abs(kv[1]))[: args.top]
+        print(f"strongest rank correlations (Spearman, {len(strongest)} of {len(pairs)} pairs):")
+        for (a, b), value in strongest:
             print(f"  {a} ~ {b}: {value:+.3f}")
     return 0
+
+
+def _summary(col: Any) -> str:
+    """One line about a column's marginal or generator."""
+    from ._columns import CategoryColumn, FakerColumn, IdColumn, NumericColumn
+
+    if isinstance(col, CategoryColumn):
+        top = sorted(zip(col.probs, col.categories, strict=True), key=lambda pc: -pc[0])[:3]
+        more = f" +{len(col.categories) - 3} more" if len(col.categories) > 3 else ""
+        return ", ".join(f"{c!r} {p:.0%}" for p, c in top) + more
+    if isinstance(col, NumericColumn):
+        lo, hi = col.bounds
+        return f"[{col.show(lo)} .. {col.show(hi)}]" if lo > float("-inf") and hi < float("inf") else col.dist
+    if isinstance(col, FakerColumn):
+        return f"Faker {col.provider}" + (f" {col.kwargs}" if col.kwargs else "")
+    if isinstance(col, IdColumn):
+        return col.pattern or col.style
+    return ""
+
+
+def _model_correlations(model: Any) -> dict[tuple[str, str], float]:
+    """Spearman correlations the model gives each pair of latent coordinates (columns and null flags)."""
+    import numpy as np
+
+    from ._copula import spearman_of_latent
+    from ._marginals import Discrete
+
+    cols = [model.column(c) for c in model.modelled_columns]
+    labels = [c.name for c in cols] + [f"{c} is null" for c in model.latent_nulls]
+    cells = [c.rank_cells() for c in cols] + [
+        Discrete(np.array([1 - model.column(c).null_rate, model.column(c).null_rate])).rank_cells() for c in model.latent_nulls
+    ]
+    corr = model.latent_correlation
+    out = {}
+    for i in range(len(labels)):
+        for j in range(i + 1, len(labels)):
+            if abs(corr[i, j]) > 1e-9:
+                out[(labels[i], labels[j])] = spearman_of_latent(float(corr[i, j]), cells[i], cells[j])
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -127,14 +251,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="synthdata", description="Sample and inspect pytest-synthdata datasets.")
     parser.add_argument("--version", action="version", version=f"pytest-synthdata {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+    target_help = "a model file (*.synth.json), or package.module:name or path/to/file.py:name of a Schema or Model"
+    p_fit = sub.add_parser("fit", help="fit a model file to real data (CSV or Parquet)")
+    p_fit.add_argument("data", help="the real data: a .csv or .parquet file")
+    p_fit.add_argument("-o", "--output", required=True, help="the model file to write, <name>.synth.json")
+    p_fit.add_argument("--name", help="dataset name (default: from the output file name)")
+    p_fit.add_argument(
+        "--column", action="append", metavar="NAME=KIND", help="override a column's kind, e.g. --column email=pii"
+    )
+    p_fit.add_argument("--min-count", type=int, default=5, help="store no value seen fewer times (default 5)")
+    p_fit.add_argument("--locale", default="en_US", help="Faker locale for regenerated columns (default en_US)")
+    p_fit.set_defaults(func=_cmd_fit)
     p_sample = sub.add_parser("sample", help="write synthetic rows as CSV or Parquet")
-    p_sample.add_argument("target", help="package.module:name or path/to/file.py:name of a Schema or Model")
+    p_sample.add_argument("target", help=target_help)
+    p_sample.add_argument("--trust", action="store_true", help="allow loading a pickled (SDV) model file")
     p_sample.add_argument("-n", type=int, default=100, help="number of rows (default 100)")
     p_sample.add_argument("--seed", type=int, default=None, help="seed for exactly reproducible rows")
     p_sample.add_argument("-o", "--output", default=None, help="output .csv or .parquet file (default: CSV on stdout)")
     p_sample.set_defaults(func=_cmd_sample)
     p_inspect = sub.add_parser("inspect", help="summarise a dataset's columns and correlations")
-    p_inspect.add_argument("target", help="package.module:name or path/to/file.py:name of a Schema or Model")
+    p_inspect.add_argument("target", help=target_help)
+    p_inspect.add_argument("--top", type=int, default=10, help="how many correlations to list (default 10)")
+    p_inspect.add_argument("--trust", action="store_true", help="allow loading a pickled (SDV) model file")
     p_inspect.set_defaults(func=_cmd_inspect)
     args = parser.parse_args(argv)
     try:

@@ -9,7 +9,8 @@ Every error is also the builtin a caller would naturally catch, so
     │   ├── UnknownParameter (also TypeError)          a declaration got a keyword it does not take
     │   ├── UnknownProvider                            Faker provider or locale not found
     │   ├── InvalidCorrelation                         target outside [-1, 1] or unknown column
-    │   └── InvalidConstraint                          cross-column constraint that cannot hold
+    │   ├── InvalidConstraint                          cross-column constraint that cannot hold
+    │   └── ModelFileError                             a model file that is truncated, wrong or too new
     ├── DuplicateDataset(SynthdataError, ValueError)  two datasets want the same fixture name
     └── PoolExhausted(SynthdataError, ValueError)     a unique column needs more distinct values
 
@@ -28,6 +29,7 @@ __all__ = [
     "InvalidArgument",
     "InvalidConstraint",
     "InvalidCorrelation",
+    "ModelFileError",
     "PoolExhausted",
     "SynthdataError",
     "SynthdataWarning",
@@ -63,6 +65,10 @@ class InvalidCorrelation(InvalidArgument):
 
 class InvalidConstraint(InvalidArgument):
     """A cross-column constraint that names unknown columns or can never hold."""
+
+
+class ModelFileError(InvalidArgument):
+    """A model file that is not valid JSON, not a model, edited into something invalid, or too new."""
 
 
 class DuplicateDataset(SynthdataError, ValueError):

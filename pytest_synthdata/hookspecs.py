@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from ._model import Model
 
-__all__ = ["hookimpl", "hookspec", "synthdata_column_kinds", "synthdata_datasets"]
+__all__ = ["hookimpl", "hookspec", "synthdata_backends", "synthdata_column_kinds", "synthdata_datasets"]
 
 hookspec = pluggy.HookspecMarker("synthdata")
 hookimpl = pluggy.HookimplMarker("synthdata")
@@ -48,5 +48,20 @@ def synthdata_datasets(config: pytest.Config) -> list[Model]:
     ``synth_<name>`` and ``synth_<name>_factory``, exactly as if
     ``pytest_synthdata.register(model)`` had been called. Called once per
     session for installed plugins, and for a conftest when pytest loads it.
+    """
+    raise NotImplementedError  # a specification, never called
+
+
+@hookspec
+def synthdata_backends() -> dict[str, Any]:
+    """Return fitting engines this plugin provides, as ``{backend_name: fit_function}``.
+
+    ``pytest_synthdata.fit(df, backend="backend_name", **options)`` calls
+    ``fit_function(df, name=..., columns=..., **options)``, which returns a
+    model: an object with ``name``, ``columns``, ``dtypes``,
+    ``sample(n, *, seed=None)`` returning exactly ``n`` rows (the same rows
+    for the same seed) and ``save(path)``. ``pytest_synthdata.testing``
+    checks that protocol. The optional SDV engines (``sdv-gaussian-copula``,
+    ``sdv-ctgan``, ``sdv-tvae``) are provided this way.
     """
     raise NotImplementedError  # a specification, never called

@@ -13,6 +13,7 @@ controller's base seed.
 from __future__ import annotations
 
 import argparse
+import re
 import shlex
 import types
 from collections.abc import Callable
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
 
 SEED_OPTION = "--synthdata-seed"
 ROWS_INI = "synthdata_rows"
+MODELS_INI = "synthdata_models"
+DEFAULT_MODELS = "tests/synthdata"
+MODEL_SUFFIX = ".synth.json"
 DEFAULT_ROWS = 100
 CACHE_KEY = "synthdata/seed"
 WORKER_KEY = "synthdata_seed"
@@ -87,6 +91,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         ROWS_INI, help=f"Rows in each synth_<name> fixture (default {DEFAULT_ROWS}).", default=str(DEFAULT_ROWS)
     )
+    parser.addini(
+        MODELS_INI,
+        type="paths",
+        help=f"Directories whose *{MODEL_SUFFIX} model files become synth_<file name> fixtures "
+        f"(default: {DEFAULT_MODELS} under the rootdir).",
+    )
 
 
 def _choose_seed(config: pytest.Config) -> tuple[int, str]:
@@ -131,12 +141,38 @@ def pytest_configure(config: pytest.Config) -> None:
     for name, plugin in config.pluginmanager.list_name_plugin():
         _adopt(config, plugin, name or "")
     _harvest(config)
+    _discover_models(config)
     if _has_synth_plugins():
         from ._manager import plugin_manager
 
         for impl in plugin_manager().hook.synthdata_datasets.get_hookimpls():
             if impl.plugin not in state.synth_plugins:  # installed plugins; conftests were called on adoption
                 _add_datasets(config, _call_datasets_hook(impl.function, config, impl.plugin_name), impl.plugin_name)
+
+
+def _discover_models(config: pytest.Config) -> None:
+    """Register every ``*.synth.json`` in the ``synthdata_models`` directories (loaded on first use)."""
+    configured = list(config.getini(MODELS_INI) or [])
+    directories = configured or [config.rootpath / DEFAULT_MODELS]
+    for directory in directories:
+        if not directory.is_dir():
+            if configured:
+                raise pytest.UsageError(
+                    f"ini option {MODELS_INI} names {str(directory)!r}, which is not a directory; create it "
+                    "(synthdata fit ... -o DIR/<name>.synth.json) or fix the path."
+                )
+            continue
+        files = []
+        for path in sorted(directory.glob(f"*{MODEL_SUFFIX}")):
+            name = path.name[: -len(MODEL_SUFFIX)]
+            if not name.isidentifier():
+                suggestion = re.sub(r"\W", "_", name)
+                raise pytest.UsageError(
+                    f"model file {str(path)!r}: {name!r} is not a Python identifier, so it cannot be the fixture "
+                    f"synth_{name}; rename the file, e.g. {suggestion}{MODEL_SUFFIX}."
+                )
+            files.append(_registry.ModelFile(path, name))
+        _add_datasets(config, files, f"model files in {directory}")
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -358,8 +394,9 @@ def fixture_functions(model: Model, module: str | None = None) -> dict[str, Any]
         _record(request, _Used(name, rows, seed, f"synth_{name}"))
         return model.sample(rows, seed=seed)
 
+    about = f"from {model.path}" if isinstance(model, _registry.ModelFile) else f"({', '.join(model.columns)})"
     data.__doc__ = (
-        f"DataFrame of synthetic {name!r} rows ({', '.join(model.columns)}); "
+        f"DataFrame of synthetic {name!r} rows {about}; "
         f"`{ROWS_INI}` rows (default {DEFAULT_ROWS}), seeded per test from the base seed."
     )
 

@@ -19,7 +19,9 @@ PUBLIC = [
     "Model",
     "Schema",
     "__version__",
+    "fit",
     "hookimpl",
+    "load",
     "plugin_manager",
     "register",
 ]
@@ -49,5 +51,6 @@ def test_error_tree_is_also_builtin_exceptions():
     assert issubclass(errors.UnknownColumnKind, errors.InvalidArgument)
     assert issubclass(errors.DuplicateDataset, errors.SynthdataError)
     assert issubclass(errors.PoolExhausted, ValueError)
+    assert issubclass(errors.ModelFileError, errors.InvalidArgument)
     assert issubclass(errors.CorrelationRepairedWarning, UserWarning)
     assert sorted(errors.__all__) == errors.__all__

@@ -1,0 +1,176 @@
+"""Optional SDV engines behind the Model protocol (``pip install "pytest-synthdata[sdv]"``).
+
+SDV is BUSL-1.1 licensed and never imported unless one of these backends is
+used; no SDV code is copied here, only its public API is called. Its models
+are pickles (loading one runs code), so :func:`pytest_synthdata.load` opens
+them only with ``trust=True``. SDV has no seed argument: sampling here seeds
+numpy's, Python's and torch's global generators from the given seed for the
+duration of the call and restores them afterwards, so the same seed gives the
+same rows and the caller's global random state is left as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pathlib
+import pickle
+import random
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from .._seeding import normalize_seed
+from ..errors import InvalidArgument, SynthdataError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["SYNTHESIZERS", "SDVModel", "fitter", "load_pickle"]
+
+#: backend name -> SDV single-table synthesizer class name
+SYNTHESIZERS = {
+    "sdv-gaussian-copula": "GaussianCopulaSynthesizer",
+    "sdv-ctgan": "CTGANSynthesizer",
+    "sdv-tvae": "TVAESynthesizer",
+}
+INSTALL_HINT = (
+    'the SDV backends need the optional extra: pip install "pytest-synthdata[sdv]" '
+    "(it pulls torch; install torch's CPU build first to avoid a multi-GB CUDA download)."
+)
+MAGIC = b"pytest-synthdata/sdv-model\n"
+
+
+def _sdv() -> Any:
+    try:
+        import sdv.single_table as single_table
+    except ImportError as exc:
+        raise InvalidArgument(f"{INSTALL_HINT} ({exc})") from None
+    return single_table
+
+
+@contextlib.contextmanager
+def _seeded(seed: int) -> Iterator[None]:
+    """Seed the global generators SDV draws from, and restore them afterwards."""
+    import numpy as np
+
+    np_state = np.random.get_state()
+    py_state = random.getstate()
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    torch_state = torch.random.get_rng_state() if torch is not None else None
+    try:
+        np.random.seed(seed % 2**32)
+        random.seed(seed)
+        if torch is not None:
+            torch.manual_seed(seed % 2**63)
+        yield
+    finally:
+        np.random.set_state(np_state)
+        random.setstate(py_state)
+        if torch is not None:
+            torch.random.set_rng_state(torch_state)
+
+
+class SDVModel:
+    """An SDV synthesizer with the Model protocol: ``name``, ``columns``, ``dtypes``, ``sample``, ``save``."""
+
+    def __init__(self, name: str, backend: str, synthesizer: Any, columns: list[str], dtypes: dict[str, str]) -> None:
+        self.name = name
+        self.backend = backend
+        self.synthesizer = synthesizer
+        self._columns = columns
+        self._dtypes = dtypes
+        self.info: dict[str, Any] = {"backend": backend}
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self._columns)
+
+    @property
+    def dtypes(self) -> dict[str, str]:
+        return dict(self._dtypes)
+
+    @property
+    def withheld(self) -> list[str]:
+        return []
+
+    def __repr__(self) -> str:
+        return f"SDVModel({self.name!r}, backend={self.backend!r}, columns={self._columns!r})"
+
+    def sample(self, n: int, *, seed: int | None = None) -> pd.DataFrame:
+        from .._model import check_rows
+
+        n = check_rows(n)
+        seed = normalize_seed(seed)
+        if n == 0:
+            frame = self.synthesizer.sample(num_rows=1).iloc[:0]
+        else:
+            with _seeded(seed):
+                if hasattr(self.synthesizer, "reset_sampling"):
+                    self.synthesizer.reset_sampling()
+                frame = self.synthesizer.sample(num_rows=n)
+        if len(frame) != n:
+            raise SynthdataError(
+                f"dataset {self.name!r}: the {self.backend} backend returned {len(frame)} rows, not {n}."
+            )
+        frame = frame.reset_index(drop=True)[self._columns]
+        frame.attrs["synthdata"] = {"dataset": self.name, "seed": seed}
+        return frame
+
+    def save(self, path: str | pathlib.Path) -> pathlib.Path:
+        """Write the model as a pickle (``*.synth.pkl``); loading it needs ``trust=True``."""
+        target = pathlib.Path(path)
+        if not target.name.endswith(".synth.pkl"):
+            raise InvalidArgument(
+                f"{target}: SDV models are pickles; save them as '<name>.synth.pkl' (the .synth.json format "
+                "holds native models only)."
+            )
+        import cloudpickle
+
+        target.write_bytes(MAGIC + cloudpickle.dumps(self))
+        return target
+
+
+def fitter(backend: str) -> Callable[..., SDVModel]:
+    """Return the fit function for ``backend`` (sdv is imported when it is called)."""
+
+    def fit_sdv(df: pd.DataFrame, *, name: str | None = None, columns: Any = None, **options: Any) -> SDVModel:
+        from .._fit import _check_name
+
+        single_table = _sdv()
+        from sdv.metadata import Metadata
+
+        if columns:
+            raise InvalidArgument(f"backend={backend!r} does not take columns= overrides; edit SDV's metadata instead.")
+        name = _check_name(name if name is not None else df.attrs.get("name", "data"))
+        metadata = Metadata.detect_from_dataframe(data=df, table_name=name)
+        cls = getattr(single_table, SYNTHESIZERS[backend])
+        try:
+            synthesizer = cls(metadata, **options)
+        except TypeError as exc:
+            raise InvalidArgument(f"backend={backend!r}: {exc}") from None
+        synthesizer.fit(df)
+        return SDVModel(
+            name, backend, synthesizer, [str(c) for c in df.columns], {str(c): str(t) for c, t in df.dtypes.items()}
+        )
+
+    fit_sdv.__name__ = f"fit_{backend.replace('-', '_')}"
+    return fit_sdv
+
+
+def load_pickle(path: pathlib.Path, *, trust: bool) -> SDVModel:
+    """Load an SDV model written by :meth:`SDVModel.save`, only when the caller trusts the file."""
+    if not trust:
+        raise InvalidArgument(
+            f"{path} is a pickle (an SDV model): loading it runs code stored in the file. Pass trust=True "
+            "(CLI: --trust) only for files you made yourself or fully trust."
+        )
+    data = path.read_bytes()
+    if not data.startswith(MAGIC):
+        raise InvalidArgument(f"{path} is not an SDV model saved by pytest-synthdata.")
+    _sdv()
+    model = pickle.loads(data[len(MAGIC) :])
+    if not isinstance(model, SDVModel):
+        raise InvalidArgument(f"{path} does not hold an SDV model.")
+    return model

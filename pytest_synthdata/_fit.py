@@ -1,0 +1,902 @@
+"""Fitting a Model to real data: column kinds, empirical marginals, one Gaussian copula.
+
+``fit(df)`` runs in five steps, all vectorised:
+
+1. **Kinds.** Each column is inferred as float, integer, category, boolean,
+   datetime, id, pii, text or pattern from its dtype, its name and its
+   cardinality (or taken from ``columns=`` overrides).
+2. **Marginals.** Numbers and timestamps get quantile knots (at most one knot per
+   ``min_count`` rows) with their grid (integers, decimals, time units) and
+   observed bounds; values repeated at least ``min_count`` times become exact
+   atoms. Low-cardinality numbers become exact frequency tables. Categories
+   keep the frequencies of the values seen at least ``min_count`` times.
+   PII, id and free-text columns keep a generator (a Faker provider, an id
+   pattern, a character shape), never values.
+3. **Category order.** A nominal category's position on its latent axis is
+   chosen by optimal scaling: categories are ordered along the first
+   principal axis of their mean normal scores on the other columns, so the
+   one-dimensional copula coordinate carries as much of the association as a
+   single axis can.
+4. **Correlation.** Every latent coordinate (modelled columns, plus one per
+   column with missing values, so missingness is correlated with the rest)
+   gets per-row grades (mid-ranks); pairwise-complete Spearman correlations of
+   the grades are turned into latent Gaussian correlations by the same
+   tie-aware inversion the schemas use, so the sampled data reproduces them.
+5. **Completion.** Pairs never observed together (a value and its own null
+   flag) are completed by maximum determinant, and an estimate that is not a
+   valid correlation matrix is moved to the nearest one.
+
+Nothing in the model is a row: the quantile knots pool ``min_count`` rows
+each, rare categories and values are left out and reported in
+``model.withheld``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from ._columns import (
+    BooleanColumn,
+    CategoryColumn,
+    DatetimeColumn,
+    FakerColumn,
+    IdColumn,
+    ModelColumn,
+    NullColumn,
+    NumericColumn,
+)
+from ._copula import hermite_coefficients, latent_for_spearman_series, nearest_correlation
+from ._marginals import MAX_TABULATED, Discrete, RankCells
+from ._model import Model
+from ._schema import POOL_SIZE, Column
+from .errors import InvalidArgument
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+__all__ = ["DEFAULT_KNOTS", "DEFAULT_MIN_COUNT", "KINDS", "fit"]
+
+#: Values (categories, repeated numbers) seen fewer times than this are not stored.
+DEFAULT_MIN_COUNT = 5
+#: Most quantile knots kept per numeric column.
+DEFAULT_KNOTS = 256
+#: The kinds ``columns=`` overrides may name.
+KINDS = ("boolean", "category", "datetime", "float", "id", "ignore", "integer", "pattern", "pii", "text")
+
+_CHUNK = 65_536
+_UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+_DAY_NS = 86_400 * 10**9
+_UNITS = (("D", _DAY_NS), ("h", 3_600 * 10**9), ("min", 60 * 10**9), ("s", 10**9), ("ms", 10**6), ("us", 10**3))
+
+#: Column-name tokens that always mean personal data (regenerated with Faker, never stored).
+_PII_STRONG = {
+    "email": "email", "mail": "email", "e_mail": "email",
+    "phone": "phone_number", "telephone": "phone_number", "mobile": "phone_number", "phone_number": "phone_number",
+    "first_name": "first_name", "firstname": "first_name", "given_name": "first_name", "forename": "first_name",
+    "last_name": "last_name", "lastname": "last_name", "surname": "last_name", "family_name": "last_name",
+    "full_name": "name", "fullname": "name", "customer_name": "name", "person_name": "name", "contact_name": "name",
+    "employee_name": "name", "patient_name": "name", "client_name": "name", "user_full_name": "name",
+    "name": "name",
+    "address": "street_address", "street_address": "street_address", "street": "street_address",
+    "address_line": "street_address", "address1": "street_address",
+    "ssn": "ssn", "social_security_number": "ssn",
+    "iban": "iban", "credit_card": "credit_card_number", "card_number": "credit_card_number",
+    "credit_card_number": "credit_card_number", "cc_number": "credit_card_number",
+    "ip": "ipv4", "ip_address": "ipv4", "ipv4": "ipv4", "ipv6": "ipv6",
+    "username": "user_name", "user_name": "user_name", "login": "user_name", "password": "password",
+    "url": "url", "website": "url", "homepage": "url", "license_plate": "license_plate",
+}  # fmt: skip
+#: Tokens that are personal only when the values are too varied to be categories.
+_PII_WEAK = {
+    "city": "city", "town": "city", "zip": "postcode", "zipcode": "postcode", "zip_code": "postcode",
+    "postcode": "postcode", "postal_code": "postcode", "company": "company", "employer": "company",
+    "country": "country", "job": "job", "occupation": "job", "title": "job",
+}  # fmt: skip
+
+
+def _tokens(name: str) -> list[str]:
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    return [t for t in re.split(r"[^a-z0-9]+", snake) if t]
+
+
+def _pii_provider(name: str, table: dict[str, str]) -> str | None:
+    """Return the Faker provider a column name asks for: the whole name, its last two tokens, or its last token."""
+    tokens = _tokens(name)
+    if not tokens:
+        return None
+    for key in ("_".join(tokens), "_".join(tokens[-2:]), tokens[-1]):
+        if key in table and (key != "name" or len(tokens) == 1):
+            return table[key]
+    return None
+
+
+def _id_like_name(name: str) -> bool:
+    tokens = _tokens(name)
+    return bool(tokens) and (tokens[-1] in ("id", "uuid", "guid", "key", "code") or name.lower().endswith("id"))
+
+
+@dataclass
+class _Dim:
+    """One latent coordinate: per-row grades (NaN where missing) and the marginal's tie structure."""
+
+    label: str
+    grades: NDArray[np.float64]
+    cells: RankCells | None
+    column: str
+    is_null_flag: bool = False
+
+
+@dataclass
+class _Categorical:
+    """A category or boolean column before its latent order is chosen."""
+
+    name: str
+    codes: NDArray[np.int64]  # index into values, -1 for missing or withheld
+    values: list[Any]
+    counts: NDArray[np.int64]
+    null_rate: float
+    ordered: bool
+    is_boolean: bool = False
+    cast: str | None = None
+    dtype_order: list[Any] | None = None
+    order: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+
+
+class _Fitter:
+    def __init__(
+        self,
+        df: pd.DataFrame,
+        *,
+        name: str,
+        columns: Mapping[str, Any],
+        min_count: int,
+        knots: int,
+        locale: str,
+        progress: Callable[[str], None] | None,
+    ) -> None:
+        self.df = df
+        self.name = name
+        self.overrides = columns
+        self.min_count = min_count
+        self.knots = knots
+        self.locale = locale
+        self.progress = progress
+        self.n = len(df)
+        self.withheld: list[str] = []
+        self.kinds: dict[str, dict[str, str]] = {}
+
+    def say(self, message: str) -> None:
+        if self.progress is not None:
+            self.progress(message)
+
+    # kinds -----------------------------------------------------------------
+    def infer(self, col: str, s: pd.Series) -> tuple[str, str]:
+        """Return (kind, reason) for a column from its dtype, name and values."""
+        dtype = s.dtype
+        present = s.notna()
+        if not present.any():
+            return "null", "every value is missing"
+        if pd.api.types.is_bool_dtype(dtype):
+            return "boolean", f"dtype {dtype}"
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            return "datetime", f"dtype {dtype}"
+        if pd.api.types.is_timedelta64_dtype(dtype):
+            raise InvalidArgument(
+                f"column {col!r}: durations ({dtype}) are not supported yet; convert them to numbers, e.g. "
+                f"df[{col!r}].dt.total_seconds(), or leave the column out with columns={{{col!r}: 'ignore'}}."
+            )
+        if isinstance(dtype, pd.CategoricalDtype):
+            return "category", "categorical dtype"
+        if pd.api.types.is_numeric_dtype(dtype):
+            if pd.api.types.is_integer_dtype(dtype):
+                numbers = s[present].to_numpy(dtype=np.float64)
+                unique = len(np.unique(numbers)) == len(numbers)
+                if unique and len(numbers) > 1:
+                    span = numbers.max() - numbers.min() + 1
+                    if _id_like_name(col) or span == len(numbers):
+                        return "id", "distinct whole numbers" + (" named like an id" if _id_like_name(col) else " 1..n")
+                return "integer", f"dtype {dtype}"
+            return "float", f"dtype {dtype}"
+        values = s[present]
+        inferred = pd.api.types.infer_dtype(values, skipna=True)
+        if inferred == "boolean":
+            return "boolean", "True/False values"
+        if inferred == "integer":
+            return "integer", "whole numbers in an object column"
+        if inferred in ("floating", "mixed-integer-float", "decimal"):
+            return "float", "numbers in an object column"
+        if inferred in ("datetime", "datetime64", "date"):
+            return "datetime", "timestamps in an object column"
+        if inferred in ("mixed", "mixed-integer"):
+            kinds = {type(v) for v in values.head(10_000)}
+            if all(issubclass(t, (str, int, float, bool, np.integer, np.floating, np.bool_)) for t in kinds):
+                return (
+                    "category",
+                    f"mixed value types ({', '.join(sorted(t.__name__ for t in kinds))}), kept as categories",
+                )
+            inferred = "other"
+        if inferred != "string":
+            names = sorted({type(v).__name__ for v in values.head(1_000)})
+            raise InvalidArgument(
+                f"column {col!r} holds {', '.join(names)} values, which fit() cannot model; convert it to numbers, "
+                f"strings or timestamps, or leave it out with columns={{{col!r}: 'ignore'}}."
+            )
+        text = values.astype(str)
+        provider = _pii_provider(col, _PII_STRONG)
+        if provider is not None:
+            return "pii", f"name looks like personal data (Faker {provider!r})"
+        counts = text.value_counts()
+        ratio = len(counts) / len(text)
+        if ratio >= 0.95 and len(text) > 1:
+            if text.str.fullmatch(_UUID).all():
+                return "id", "distinct UUIDs"
+            if _id_pattern(text) is not None:
+                return "id", f"distinct values shaped like {_id_pattern(text)!r}"
+        kept_share = float(counts[counts >= self.min_count].sum()) / len(text)
+        if kept_share >= 0.5:
+            return "category", f"{len(counts)} distinct values"
+        provider = _pii_provider(col, _PII_WEAK)
+        if provider is not None:
+            return "pii", f"varied values named like personal data (Faker {provider!r})"
+        words = float(text.str.count(r"\s+").mean()) + 1.0
+        if words >= 3.0:
+            return "text", f"free text (about {words:.0f} words per value)"
+        return "pattern", f"{len(counts)} mostly distinct short strings"
+
+    def resolve_override(self, col: str, spec: Any) -> tuple[str, Any]:
+        if spec is None:
+            return "ignore", None
+        if isinstance(spec, Column):
+            return "declared", spec
+        if isinstance(spec, str) and spec in KINDS:
+            return spec, None
+        raise InvalidArgument(
+            f"columns={{{col!r}: {spec!r}}}: give a kind ({', '.join(KINDS)}), a column declaration such as "
+            "sd.Faker('email'), or None to leave the column out."
+        )
+
+    # marginals ----------------------------------------------------------------
+    def fit_numeric(
+        self, col: str, x: NDArray[np.float64], present: NDArray[np.bool_], *, integer: bool, cast: str | None
+    ) -> tuple[NumericColumn, _Dim]:
+        values = x[present]
+        null_rate = 1.0 - len(values) / self.n
+        finite = np.isfinite(values)
+        inf_rates = (float(np.sum(values == -np.inf)) / len(values), float(np.sum(values == np.inf)) / len(values))
+        if not finite.any():
+            raise InvalidArgument(
+                f"column {col!r}: every present value is infinite; there is no distribution to learn. Replace "
+                f"the infinities, or leave the column out with columns={{{col!r}: 'ignore'}}."
+            )
+        fv = values[finite]
+        dist, params, step, decimals, note = self._numeric_marginal(col, fv, integer=integer)
+        column = NumericColumn(
+            col,
+            dist=dist,
+            params=params,
+            integer=integer,
+            step=step,
+            decimals=decimals,
+            bounds=(float(fv.min()), float(fv.max())),
+            null_rate=null_rate,
+            inf_rates=inf_rates,
+        )
+        column.cast = cast
+        if note:
+            self.withheld.append(f"column {col!r}: {note}")
+        return column, _Dim(col, _midgrades(x, present), column.rank_cells(), col)
+
+    def _numeric_marginal(
+        self, col: str, v: NDArray[np.float64], *, integer: bool
+    ) -> tuple[str, dict[str, Any], float | None, int | None, str]:
+        uniq, counts = np.unique(v, return_counts=True)
+        step: float | None = 1.0 if integer else None
+        decimals: int | None = None
+        if not integer:
+            decimals = _decimals(uniq)
+            if decimals is not None:
+                step = 10.0**-decimals
+        if step is not None and len(uniq) >= 20:
+            # values on a coarser grid (prices in steps of 5, masses of 25 g): sample on that grid too
+            unit = 10 ** (decimals or 0)
+            ints = np.rint(uniq * unit)
+            if np.abs(ints).max() < 2.0**53:
+                g = int(np.gcd.reduce(ints.astype(np.int64)))
+                if g > 1:
+                    step = g / unit if decimals else float(g)
+        atoms = counts >= self.min_count
+        rare_rows = int(counts[~atoms].sum())
+        if len(uniq) <= MAX_TABULATED and atoms.any() and rare_rows <= 0.05 * len(v):
+            # few distinct values: an exact frequency table; rare values join their nearest stored neighbour
+            kept = uniq[atoms]
+            probs = counts[atoms].astype(np.float64)
+            note = ""
+            if rare_rows:
+                nearest = np.clip(np.searchsorted(kept, uniq[~atoms]), 0, len(kept) - 1)
+                below = np.clip(nearest - 1, 0, len(kept) - 1)
+                pick = np.where(
+                    np.abs(kept[below] - uniq[~atoms]) <= np.abs(kept[nearest] - uniq[~atoms]), below, nearest
+                )
+                np.add.at(probs, pick, counts[~atoms])
+                note = (
+                    f"{int((~atoms).sum())} values seen fewer than {self.min_count} times ({rare_rows} rows) "
+                    "were merged into their nearest stored value"
+                )
+            return "table", {"values": kept, "probs": _round_probs(probs / probs.sum())}, step, decimals, note
+        return "quantiles", self._knots(v, uniq, counts), step, decimals, ""
+
+    def _knots(self, v: NDArray[np.float64], uniq: NDArray[np.float64], counts: NDArray[np.int64]) -> dict[str, Any]:
+        """Quantile knots: regular levels, plus exact plateaus for values holding at least one level's mass."""
+        n = len(v)
+        m = int(min(self.knots, max(2, n // self.min_count)))
+        cum = np.cumsum(counts) / n
+        before = cum - counts / n
+        big = (counts >= self.min_count) & (counts / n >= 1.0 / m)
+        levels = np.arange(1, m) / m
+        inside = np.zeros(len(levels), dtype=bool)
+        for lo, hi in zip(before[big], cum[big], strict=True):
+            inside |= (levels >= lo) & (levels <= hi)
+        levels = levels[~inside]
+        q = np.quantile(np.sort(v), levels) if len(levels) else np.empty(0)
+        probs = np.concatenate([[0.0], levels, before[big], cum[big], [1.0]])
+        vals = np.concatenate([[uniq[0]], q, uniq[big], uniq[big], [uniq[-1]]])
+        order = np.lexsort((vals, probs))
+        probs, vals = probs[order], np.maximum.accumulate(vals[order])
+        # 12 significant digits keep the file short; the model in memory uses exactly what is saved
+        vals = np.array([float(f"{x:.12g}") for x in vals])
+        vals = np.maximum.accumulate(np.clip(vals, uniq[0], uniq[-1]))
+        return {"probs": _round_probs(probs, cumulative=True), "values": vals}
+
+    def fit_datetime(self, col: str, s: pd.Series) -> tuple[NumericColumn, _Dim]:
+        dtype = s.dtype
+        if not pd.api.types.is_datetime64_any_dtype(dtype):
+            try:
+                s = pd.to_datetime(s, utc=True) if _has_tz(s) else pd.to_datetime(s)
+            except (ValueError, TypeError) as exc:
+                raise InvalidArgument(
+                    f"column {col!r}: its timestamps cannot be read as one datetime column ({exc}); convert it with "
+                    f"pd.to_datetime first, or leave it out with columns={{{col!r}: 'ignore'}}."
+                ) from None
+        tz = getattr(s.dt, "tz", None)
+        if tz is not None:
+            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+        present = s.notna().to_numpy()
+        ns = s.astype("datetime64[ns]").to_numpy().view(np.int64)
+        vals = ns[present]
+        unit, unit_ns = "ns", 1
+        for u_name, u_ns in _UNITS:
+            if np.all(vals % u_ns == 0):
+                unit, unit_ns = u_name, u_ns
+                break
+        if unit == "ns":
+            unit, unit_ns = "us", 1_000
+            self.withheld.append(f"column {col!r}: nanoseconds were rounded to microseconds")
+        x = np.full(self.n, np.nan)
+        x[present] = np.round(vals / unit_ns) if unit_ns == 1_000 else vals // unit_ns
+        dist, params, step, decimals, note = self._numeric_marginal(col, x[present], integer=True)
+        column = DatetimeColumn(
+            col,
+            unit_ns=unit_ns,
+            is_date=unit == "D",
+            dist=dist,
+            params=params,
+            integer=True,
+            bounds=(float(np.nanmin(x)), float(np.nanmax(x))),
+            null_rate=1.0 - present.mean(),
+        )
+        if note:
+            self.withheld.append(f"column {col!r}: {note}")
+        if str(dtype) != "datetime64[ns]":
+            column.cast = str(dtype) if pd.api.types.is_datetime64_any_dtype(dtype) else None
+        if tz is not None and column.cast is None:
+            column.cast = f"datetime64[ns, {tz}]"
+        return column, _Dim(col, _midgrades(x, present), column.rank_cells(), col)
+
+    def categorical(self, col: str, s: pd.Series, *, boolean: bool) -> _Categorical:
+        present = s.notna().to_numpy()
+        null_rate = 1.0 - present.mean()
+        if boolean:
+            b = s[present].astype(bool).to_numpy()
+            codes = np.full(self.n, -1, dtype=np.int64)
+            codes[present] = b.astype(np.int64)
+            counts = np.array([int((~b).sum()), int(b.sum())])
+            return _Categorical(col, codes, [False, True], counts, null_rate, ordered=True, is_boolean=True)
+        dtype = s.dtype
+        ordered = isinstance(dtype, pd.CategoricalDtype) and bool(dtype.ordered)
+        codes_all, uniques = pd.factorize(s, sort=False, use_na_sentinel=True)
+        counts = np.bincount(codes_all[codes_all >= 0], minlength=len(uniques))
+        values = list(uniques)
+        if isinstance(dtype, pd.CategoricalDtype):
+            rank = {v: i for i, v in enumerate(dtype.categories)}
+            first = np.array([rank[v] for v in values]) if values else np.empty(0, dtype=np.int64)
+        else:
+            first = np.argsort(-counts, kind="stable")  # most frequent first until optimal scaling orders them
+            first = np.argsort(first, kind="stable")
+        keep = counts >= self.min_count
+        if not keep.any():
+            raise InvalidArgument(
+                f"column {col!r}: none of its {len(values)} values is seen {self.min_count} times or more, so "
+                "storing any would reveal single rows; treat it as generated text with "
+                f"columns={{{col!r}: 'pattern'}} (or 'text', 'pii'), or lower min_count if the data is not sensitive."
+            )
+        if not keep.all():
+            rows = int(counts[~keep].sum())
+            self.withheld.append(
+                f"column {col!r}: {int((~keep).sum())} categories seen fewer than {self.min_count} times "
+                f"({rows} rows, {rows / self.n:.1%}) were not stored; the others share their rows"
+            )
+        kept_idx = np.flatnonzero(keep)
+        kept_idx = kept_idx[np.argsort(first[kept_idx], kind="stable")]
+        remap = np.full(len(values) + 1, -1, dtype=np.int64)
+        remap[kept_idx] = np.arange(len(kept_idx))
+        codes = remap[codes_all]  # -1 stays -1 (NA sentinel indexes the last slot)
+        kept_values = [_plain(values[i]) for i in kept_idx]
+        cast = None if isinstance(dtype, pd.CategoricalDtype) else str(dtype)
+        dtype_order = kept_values if isinstance(dtype, pd.CategoricalDtype) and not ordered else None
+        if isinstance(dtype, pd.CategoricalDtype) and not ordered:
+            cast = None
+        return _Categorical(
+            col, codes, kept_values, counts[kept_idx], null_rate, ordered=ordered, cast=cast, dtype_order=dtype_order
+        )
+
+    # generated columns -----------------------------------------------------------
+    def generated(self, col: str, s: pd.Series, kind: str) -> ModelColumn:
+        present = s.notna()
+        null_rate = 1.0 - float(present.mean())
+        text = s[present].astype(str)
+        kwargs: dict[str, Any] = {}
+        if kind == "id":
+            if null_rate > 0:
+                raise InvalidArgument(
+                    f"column {col!r}: ids are never missing but {null_rate:.1%} of these are; treat it as "
+                    f"columns={{{col!r}: 'pattern'}} or 'category' instead."
+                )
+            if pd.api.types.is_numeric_dtype(s.dtype):
+                start = 0 if float(s.min()) == 0 else 1
+                column: ModelColumn = IdColumn(col, style="sequential", pattern=None, start=start)
+                column.cast = str(s.dtype) if str(s.dtype) != "int64" else None
+                return column
+            if text.str.fullmatch(_UUID).all():
+                column = IdColumn(col, style="uuid", pattern=None, start=1)
+            else:
+                pattern = _id_pattern(text) or "{:d}"
+                column = IdColumn(col, style="pattern", pattern=pattern, start=1)
+            column.cast = _string_cast(s)
+            return column
+        if kind == "pii":
+            provider = _pii_provider(col, _PII_STRONG) or _pii_provider(col, _PII_WEAK) or "pystr"
+            if provider == "street_address" and text.str.contains("\n", regex=False).any():
+                provider = "address"
+        elif kind == "text":
+            words = text.str.count(r"\s+") + 1
+            provider, kwargs = "sentence", {"nb_words": max(1, round(float(words.median())))}
+        else:  # pattern: the most common character shape, letters as '?' and digits as '#'
+            provider, kwargs = _shape(text, self.min_count)
+        from . import _pii
+
+        _pii.check_provider(col, provider, self.locale, kwargs)
+        column = FakerColumn(
+            col,
+            provider=provider,
+            locale=self.locale,
+            kwargs=kwargs,
+            pool_size=POOL_SIZE,
+            pool_seed=0,
+            unique=False,
+            null_rate=null_rate,
+        )
+        column.cast = _string_cast(s)
+        return column
+
+    # the whole fit ------------------------------------------------------------------
+    def run(self) -> Model:
+        columns: dict[str, ModelColumn] = {}
+        dims: list[_Dim] = []
+        cats: list[_Categorical] = []
+        order: list[str] = []
+        null_dims: list[str] = []
+        started = time.perf_counter()
+        for i, col in enumerate(self.df.columns):
+            s = self.df[col]
+            self.say(f"column {i + 1}/{len(self.df.columns)}: {col}")
+            if col in self.overrides:
+                kind, declared = self.resolve_override(col, self.overrides[col])
+                why = "given in columns="
+            else:
+                (kind, why), declared = self.infer(col, s), None
+            if kind == "ignore":
+                self.kinds[col] = {"kind": "ignored", "why": why}
+                continue
+            order.append(col)
+            if kind == "declared":
+                columns[col] = declared.build(col, locale=self.locale)
+                self.kinds[col] = {"kind": columns[col].kind, "why": "declared in columns="}
+                continue
+            self.kinds[col] = {"kind": kind, "why": why}
+            present = s.notna().to_numpy()
+            if kind == "null":
+                columns[col] = NullColumn(col, dtype=_null_dtype(s))
+                continue
+            if kind in ("integer", "float"):
+                x = _as_float(col, s, present)
+                integer = kind == "integer"
+                if integer and not np.all((x[present] == np.round(x[present])) | ~np.isfinite(x[present])):
+                    raise InvalidArgument(f"column {col!r}: kind 'integer' was given but it holds fractions.")
+                if integer and not np.isfinite(x[present]).all():
+                    raise InvalidArgument(f"column {col!r}: an integer column cannot hold infinities.")
+                cast = _numeric_cast(s, integer=integer, nulls=not present.all())
+                columns[col], dim = self.fit_numeric(col, x, present, integer=integer, cast=cast)
+                dims.append(dim)
+            elif kind == "datetime":
+                columns[col], dim = self.fit_datetime(col, s)
+                dims.append(dim)
+            elif kind in ("category", "boolean"):
+                cats.append(self.categorical(col, s, boolean=kind == "boolean"))
+                columns[col] = None  # type: ignore[assignment]  # built once its latent order is known
+            else:
+                columns[col] = self.generated(col, s, kind)
+            if 0 < (~present).sum() < self.n:
+                null_dims.append(col)
+        self.say("ordering categories")
+        null_rate = {c: 1.0 - float(self.df[c].notna().mean()) for c in null_dims}
+        flag_dims = [_null_dim(c, self.df[c].notna().to_numpy(), null_rate[c]) for c in null_dims]
+        _order_categories(cats, dims + flag_dims, self.n)
+        for cat in cats:
+            probs = cat.counts[cat.order].astype(np.float64)
+            probs = _round_probs(probs / probs.sum())
+            values = [cat.values[i] for i in cat.order]
+            if cat.is_boolean:
+                column_b: ModelColumn = BooleanColumn(cat.name, p=float(probs[1]), null_rate=cat.null_rate)
+            else:
+                column_b = CategoryColumn(
+                    cat.name,
+                    categories=values,
+                    probs=probs,
+                    ordered=cat.ordered,
+                    null_rate=cat.null_rate,
+                    dtype_order=cat.dtype_order,
+                )
+                column_b.cast = cat.cast
+            columns[cat.name] = column_b
+        cat_dims = {cat.name: _category_dim(cat, columns[cat.name]) for cat in cats}
+        ordered_cols = [columns[c] for c in order]
+        by_label = {d.label: d for d in dims} | cat_dims
+        model_dims = [by_label[c.name] for c in ordered_cols if c.modelled and c.name in by_label]
+        declared = [c.name for c in ordered_cols if c.modelled and c.name not in by_label]
+        flags = {d.column: d for d in flag_dims}
+        all_dims = model_dims + [flags[c] for c in null_dims]
+        self.say("estimating correlations")
+        latent = self._correlation(all_dims, declared, [c.name for c in ordered_cols if c.modelled])
+        info = {
+            "source": {"rows": self.n, "columns": len(self.df.columns)},
+            "columns": self.kinds,
+            "withheld": self.withheld,
+            "fit_seconds": round(time.perf_counter() - started, 3),
+        }
+        return Model(self.name, ordered_cols, latent_correlation=latent, latent_nulls=null_dims, info=info)
+
+    def _correlation(self, dims: list[_Dim], declared: list[str], modelled: list[str]) -> NDArray[np.float64]:
+        """Return the latent correlation over modelled columns (in output order) then null flags."""
+        by_col = {d.column: d for d in dims if not d.is_null_flag}
+        flag_dims = [d for d in dims if d.is_null_flag]
+        ordered = [by_col.get(c) for c in modelled] + flag_dims
+        d = len(ordered)
+        if d == 0:
+            return np.zeros((0, 0))
+        present = [i for i, dim in enumerate(ordered) if dim is not None]
+        rho = _pairwise_spearman([ordered[i].grades for i in present])  # type: ignore[union-attr]
+        coef = {i: hermite_coefficients(ordered[i].cells) for i in present}  # type: ignore[union-attr]
+        a = np.eye(d)
+        fixed = np.zeros((d, d), dtype=bool)
+        for ii, i in enumerate(present):
+            for jj in range(ii + 1, len(present)):
+                j = present[jj]
+                di, dj = ordered[i], ordered[j]
+                assert di is not None and dj is not None
+                if di.column == dj.column or not math.isfinite(rho[ii, jj]):
+                    continue  # a value and its own null flag are never seen together
+                r = latent_for_spearman_series(float(rho[ii, jj]), coef[i], coef[j], di.cells, dj.cells)
+                a[i, j] = a[j, i] = r
+                fixed[i, j] = fixed[j, i] = True
+        return nearest_correlation(a, ~fixed & ~np.eye(d, dtype=bool))
+
+
+# helpers ----------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """Return a category value as a plain Python scalar (so it survives JSON)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _round_probs(p: NDArray[np.float64], *, cumulative: bool = False) -> NDArray[np.float64]:
+    """Round probabilities to 15 significant digits so the saved file and the model agree exactly."""
+    out = np.array([float(f"{x:.15g}") for x in p])
+    return np.maximum.accumulate(out) if cumulative else out
+
+
+def _decimals(uniq: NDArray[np.float64]) -> int | None:
+    """Return the fewest decimals (0-6) that write every value exactly, or None."""
+    scale = np.maximum(1.0, np.abs(uniq))
+    for d in range(7):
+        if np.all(np.abs(np.round(uniq, d) - uniq) <= 1e-9 * scale):
+            return d
+    return None
+
+
+def _has_tz(s: pd.Series) -> bool:
+    sample = s.dropna().head(100)
+    return any(getattr(v, "tzinfo", None) is not None for v in sample)
+
+
+def _as_float(col: str, s: pd.Series, present: NDArray[np.bool_]) -> NDArray[np.float64]:
+    try:
+        if s.dtype == object:
+            s = pd.to_numeric(s)
+        return s.to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgument(
+            f"column {col!r}: cannot read it as numbers ({exc}); convert it first or pick another kind in columns=."
+        ) from None
+
+
+def _numeric_cast(s: pd.Series, *, integer: bool, nulls: bool) -> str | None:
+    dtype = s.dtype
+    if dtype.kind == "O":
+        return "Int64" if integer and nulls else None
+    name = str(dtype)
+    if name in ("int64", "float64") or (name == "Int64" and nulls):
+        return None
+    if nulls and isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        return name.capitalize().replace("Uint", "UInt")  # int32 with missing values -> Int32
+    return name
+
+
+def _string_cast(s: pd.Series) -> str | None:
+    name = str(s.dtype)
+    return None if name in ("string", "category") else name
+
+
+def _null_dtype(s: pd.Series) -> str:
+    name = str(s.dtype)
+    return "float64" if name in ("int64", "int32") else name
+
+
+def _id_pattern(text: pd.Series) -> str | None:
+    parts = text.str.extract(r"^(\D*?)(\d+)(\D*)$")
+    if parts[1].isna().any() or parts[0].nunique() != 1 or parts[2].nunique() != 1:
+        return None
+    prefix, suffix = (str(parts[k].iloc[0]).replace("{", "{{").replace("}", "}}") for k in (0, 2))
+    widths = parts[1].str.len()
+    padded = widths.nunique() == 1 and parts[1].str.startswith("0").any()
+    return f"{prefix}{{:0{int(widths.iloc[0])}d}}{suffix}" if padded else f"{prefix}{{:d}}{suffix}"
+
+
+def _shape(text: pd.Series, min_count: int) -> tuple[str, dict[str, Any]]:
+    """Return a Faker ``bothify`` template for the most common shape (letters '?', digits '#')."""
+    clean = text.str.replace(r"[?#{}]", "-", regex=True)
+    shapes = clean.str.replace(r"[A-Za-z]", "?", regex=True).str.replace(r"[0-9]", "#", regex=True)
+    counts = shapes.value_counts()
+    common = counts[counts >= min_count]
+    if common.empty or not str(common.index[0]).strip():
+        lengths = text.str.len()
+        lo, hi = max(1, int(lengths.quantile(0.1))), max(1, int(lengths.quantile(0.9)))
+        return "pystr", {"min_chars": lo, "max_chars": max(lo, hi)}
+    template = str(common.index[0])
+    letters = "".join(clean[shapes == template].head(1000))
+    letters = re.sub(r"[^A-Za-z]", "", letters)
+    kwargs: dict[str, Any] = {"text": template}
+    if letters and letters.isupper():
+        kwargs["letters"] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    elif letters and letters.islower():
+        kwargs["letters"] = "abcdefghijklmnopqrstuvwxyz"
+    return "bothify", kwargs
+
+
+def _midgrades(x: NDArray[np.float64], present: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """Per-row mid-rank grade in (0, 1) among the present values (NaN where missing)."""
+    g = np.full(len(x), np.nan)
+    v = x[present]
+    if len(v):
+        _, inv, counts = np.unique(v, return_inverse=True, return_counts=True)
+        cum = np.cumsum(counts)
+        g[present] = ((cum - counts / 2.0) / len(v))[inv]
+    return g
+
+
+def _null_dim(col: str, present: NDArray[np.bool_], rate: float) -> _Dim:
+    g = np.where(present, (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
+    return _Dim(f"{col} is null", g, Discrete(np.array([1.0 - rate, rate])).rank_cells(), col, is_null_flag=True)
+
+
+def _category_dim(cat: _Categorical, column: ModelColumn) -> _Dim:
+    """The latent coordinate of a category column, in its chosen order."""
+    return _Dim(cat.name, _category_grades(cat), column.rank_cells(), cat.name)
+
+
+def _category_grades(cat: _Categorical) -> NDArray[np.float64]:
+    """Per-row mid-rank grades of a category column in its current latent order (NaN where missing)."""
+    position = np.empty(len(cat.values), dtype=np.int64)
+    position[cat.order] = np.arange(len(cat.order))
+    counts = cat.counts[cat.order].astype(np.float64)
+    probs = counts / counts.sum()
+    mid = np.cumsum(probs) - probs / 2.0
+    g = np.full(len(cat.codes), np.nan)
+    ok = cat.codes >= 0
+    g[ok] = mid[position[cat.codes[ok]]]
+    return g
+
+
+def _order_categories(cats: list[_Categorical], dims: list[_Dim], n: int) -> None:
+    """Choose each nominal category's latent order by optimal scaling (see the module docstring)."""
+    for cat in cats:
+        cat.order = np.arange(len(cat.values))
+    nominal = [c for c in cats if not c.ordered and len(c.values) > 2]
+    if not nominal:
+        return
+    scores = [_scores(d.grades) for d in dims]
+    for second in (False, True):
+        # the second pass also sees the other categories, in the order the first pass gave them
+        extra = {id(c): _scores(_category_grades(c)) for c in cats} if second else {}
+        for cat in nominal:
+            others = scores + [e for key, e in extra.items() if key != id(cat)]
+            if others:
+                cat.order = _scaling_order(cat, others)
+
+
+def _scores(grades: NDArray[np.float64]) -> NDArray[np.float64]:
+    return special.ndtri(np.clip(grades, 1e-9, 1 - 1e-9))
+
+
+def _scaling_order(cat: _Categorical, others: list[NDArray[np.float64]]) -> NDArray[np.int64]:
+    k = len(cat.values)
+    ok = cat.codes >= 0
+    means = np.zeros((k, len(others)))
+    for j, s in enumerate(others):
+        valid = ok & ~np.isnan(s)
+        sums = np.bincount(cat.codes[valid], weights=s[valid], minlength=k)
+        cnt = np.bincount(cat.codes[valid], minlength=k)
+        means[:, j] = np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
+    w = cat.counts / cat.counts.sum()
+    means -= w @ means
+    _, _, vt = np.linalg.svd(np.sqrt(w)[:, None] * means, full_matrices=False)
+    axis = vt[0]
+    axis = axis * (1.0 if axis[np.argmax(np.abs(axis))] >= 0 else -1.0)
+    score = np.round(means @ axis, 9)  # rounded: tiny BLAS differences must not reorder categories
+    return np.argsort(score, kind="stable")
+
+
+def _pairwise_spearman(grades: list[NDArray[np.float64]]) -> NDArray[np.float64]:
+    """Return pairwise-complete Pearson correlations of grade columns (Spearman's rho with mid-ranks)."""
+    d = len(grades)
+    n = len(grades[0]) if d else 0
+    cnt = np.zeros((d, d))
+    s = np.zeros((d, d))
+    q = np.zeros((d, d))
+    p = np.zeros((d, d))
+    for start in range(0, n, _CHUNK):
+        g = np.column_stack([x[start : start + _CHUNK] for x in grades])
+        m = (~np.isnan(g)).astype(np.float64)
+        gz = np.nan_to_num(g, nan=0.0)
+        cnt += m.T @ m
+        s += gz.T @ m
+        q += (gz * gz).T @ m
+        p += gz.T @ gz
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_i = s / cnt  # mean of column i over rows where j is present too
+        var_i = q / cnt - mean_i**2
+        cov = p / cnt - mean_i * mean_i.T
+        rho = cov / np.sqrt(var_i * var_i.T)
+    rho[(cnt < 3) | (var_i <= 1e-12) | (var_i.T <= 1e-12)] = np.nan
+    return np.clip(rho, -1.0, 1.0)
+
+
+# public entry point --------------------------------------------------------------------
+
+
+def fit(
+    df: pd.DataFrame,
+    *,
+    name: str | None = None,
+    columns: Mapping[str, Any] | None = None,
+    min_count: int = DEFAULT_MIN_COUNT,
+    knots: int = DEFAULT_KNOTS,
+    locale: str = "en_US",
+    backend: str = "native",
+    progress: Callable[[str], None] | None = None,
+    **options: Any,
+) -> Any:
+    """Fit a Model to a DataFrame of real data; see the module docstring for how.
+
+    ``columns`` overrides a column's kind (``"category"``, ``"pii"``, ...), gives
+    a declaration (``sd.Faker("email", unique=True)``), or ``None`` to leave it
+    out. ``min_count`` is the privacy threshold: values seen fewer times are
+    not stored. ``backend`` picks another engine (``"sdv-gaussian-copula"``,
+    ...) provided through the ``synthdata_backends`` hook.
+
+    >>> import pandas as pd, pytest_synthdata as sd
+    >>> df = pd.DataFrame({"age": [23, 35, 41, 52, 29, 33, 61, 45, 38, 27] * 3,
+    ...                    "plan": ["free", "pro", "pro", "team", "free", "pro", "team", "pro", "free", "free"] * 3})
+    >>> model = sd.fit(df, name="users")
+    >>> {col: about["kind"] for col, about in model.info["columns"].items()}
+    {'age': 'integer', 'plan': 'category'}
+    >>> model.sample(5, seed=1).shape
+    (5, 2)
+    """
+    if backend != "native":
+        from ._manager import fit_backend
+
+        return fit_backend(backend)(df, name=name, columns=columns, **options)
+    if options:
+        raise InvalidArgument(
+            f"fit() got unknown options {sorted(options)}; the native engine takes name, columns, min_count, knots, "
+            "locale and progress."
+        )
+    if not isinstance(df, pd.DataFrame):
+        raise InvalidArgument(f"fit() needs a pandas DataFrame; got {type(df).__name__}.")
+    name = _check_name(name if name is not None else df.attrs.get("name", "data"))
+    if not isinstance(min_count, int) or isinstance(min_count, bool) or min_count < 1:
+        raise InvalidArgument(
+            f"min_count={min_count!r} must be a positive int (values seen fewer times are not stored)."
+        )
+    if not isinstance(knots, int) or isinstance(knots, bool) or knots < 2:
+        raise InvalidArgument(f"knots={knots!r} must be an int of at least 2.")
+    if df.shape[1] == 0:
+        raise InvalidArgument("fit() got a DataFrame with no columns; there is nothing to learn.")
+    bad_names = [c for c in df.columns if not isinstance(c, str) or not c]
+    if bad_names:
+        raise InvalidArgument(
+            f"fit() needs non-empty string column names; got {bad_names[:5]!r}. Rename them, e.g. "
+            "df.columns = [f'col{i}' for i in range(df.shape[1])]."
+        )
+    dupes = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
+    if dupes:
+        raise InvalidArgument(
+            f"fit() got duplicate column names {dupes}; a model needs one column per name. Rename or drop the copies."
+        )
+    if len(df) < min_count:
+        raise InvalidArgument(
+            f"fit() got {len(df)} rows but min_count={min_count}: every value would come from fewer than "
+            f"{min_count} rows and reveal them. Fit on more rows, declare the dataset with sd.Schema, or pass "
+            "min_count=1 if the data is not sensitive."
+        )
+    overrides = dict(columns or {})
+    unknown = [c for c in overrides if c not in df.columns]
+    if unknown:
+        raise InvalidArgument(
+            f"columns= names {unknown}, which the DataFrame does not have; it has {list(df.columns)}."
+        )
+    fitter = _Fitter(
+        df.reset_index(drop=True),
+        name=name,
+        columns=overrides,
+        min_count=min_count,
+        knots=knots,
+        locale=locale,
+        progress=progress,
+    )
+    model = fitter.run()
+    if not model.columns:
+        raise InvalidArgument("fit(): every column was left out (columns=... None or 'ignore'); nothing to model.")
+    return model
+
+
+def _check_name(name: Any) -> str:
+    import keyword
+
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+        raise InvalidArgument(
+            f"name={name!r} must be a Python identifier (it becomes the fixture synth_<name>), e.g. 'customers'."
+        )
+    return name
