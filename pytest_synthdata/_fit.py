@@ -593,7 +593,7 @@ class _Fitter:
         if d == 0:
             return np.zeros((0, 0))
         present = [i for i, dim in enumerate(ordered) if dim is not None]
-        rho = _pairwise_spearman([ordered[i].grades for i in present])  # type: ignore[union-attr]
+        rho, ratio = _pairwise_spearman([ordered[i].grades for i in present])  # type: ignore[union-attr]
         coef = {i: hermite_coefficients(ordered[i].cells) for i in present}  # type: ignore[union-attr]
         a = np.eye(d)
         fixed = np.zeros((d, d), dtype=bool)
@@ -605,7 +605,7 @@ class _Fitter:
                 if di.column == dj.column or not math.isfinite(rho[ii, jj]):
                     continue  # a value and its own null flag are never seen together
                 r = latent_for_spearman_series(float(rho[ii, jj]), coef[i], coef[j], di.cells, dj.cells)
-                a[i, j] = a[j, i] = r
+                a[i, j] = a[j, i] = _unselect(r, float(ratio[ii, jj]), float(ratio[jj, ii]))
                 fixed[i, j] = fixed[j, i] = True
         return nearest_correlation(a, ~fixed & ~np.eye(d, dtype=bool))
 
@@ -777,29 +777,55 @@ def _scaling_order(cat: _Categorical, others: list[NDArray[np.float64]]) -> NDAr
     return np.argsort(score, kind="stable")
 
 
-def _pairwise_spearman(grades: list[NDArray[np.float64]]) -> NDArray[np.float64]:
-    """Return pairwise-complete Pearson correlations of grade columns (Spearman's rho with mid-ranks)."""
+def _pairwise_spearman(grades: list[NDArray[np.float64]]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Return pairwise-complete Spearman correlations of grade columns, and selection ratios.
+
+    ``rho[i, j]`` is the Pearson correlation of the mid-rank grades over the
+    rows where both columns are present. ``ratio[i, j]`` is the standard
+    deviation of column i's normal scores over all its rows divided by that
+    over the rows where j is present too: above 1 when j tends to be missing
+    at i's extremes (a selection that shrinks the correlation seen).
+    """
     d = len(grades)
     n = len(grades[0]) if d else 0
-    cnt = np.zeros((d, d))
-    s = np.zeros((d, d))
-    q = np.zeros((d, d))
-    p = np.zeros((d, d))
+    cnt, s, q, p, s_n, q_n = (np.zeros((d, d)) for _ in range(6))
     for start in range(0, n, _CHUNK):
         g = np.column_stack([x[start : start + _CHUNK] for x in grades])
-        m = (~np.isnan(g)).astype(np.float64)
-        gz = np.nan_to_num(g, nan=0.0)
+        present = ~np.isnan(g)
+        m = present.astype(np.float64)
+        gz = np.where(present, g, 0.0)
+        sc = np.where(present, special.ndtri(np.clip(gz, 1e-9, 1 - 1e-9)), 0.0)
         cnt += m.T @ m
         s += gz.T @ m
         q += (gz * gz).T @ m
         p += gz.T @ gz
+        s_n += sc.T @ m
+        q_n += (sc * sc).T @ m
     with np.errstate(divide="ignore", invalid="ignore"):
         mean_i = s / cnt  # mean of column i over rows where j is present too
         var_i = q / cnt - mean_i**2
         cov = p / cnt - mean_i * mean_i.T
         rho = cov / np.sqrt(var_i * var_i.T)
+        var_n = q_n / cnt - (s_n / cnt) ** 2
+        ratio = np.sqrt(np.diag(var_n)[:, None] / var_n)
     rho[(cnt < 3) | (var_i <= 1e-12) | (var_i.T <= 1e-12)] = np.nan
-    return np.clip(rho, -1.0, 1.0)
+    ratio[~np.isfinite(ratio) | (cnt < 3)] = 1.0
+    return np.clip(rho, -1.0, 1.0), ratio
+
+
+def _unselect(r: float, u_i: float, u_j: float) -> float:
+    """Undo the attenuation of a correlation seen only where both columns are present.
+
+    When rows are missing at one column's extremes (missing at random given
+    it), the correlation over the complete rows is attenuated; Thorndike's
+    "case 2" formula recovers the whole-population value from the ratio of the
+    selecting column's spread in all rows to that in the complete rows.
+    """
+    u = u_i if abs(math.log(u_i)) >= abs(math.log(u_j)) else u_j
+    if abs(u - 1.0) < 1e-3:
+        return r
+    out = r * u / math.sqrt(max(1e-12, 1.0 - r * r + r * r * u * u))
+    return max(-0.9999, min(0.9999, out))
 
 
 # public entry point --------------------------------------------------------------------
@@ -865,9 +891,11 @@ def fit(
         raise InvalidArgument(
             f"fit() got duplicate column names {dupes}; a model needs one column per name. Rename or drop the copies."
         )
+    if len(df) == 0:
+        raise InvalidArgument("fit() got a DataFrame with no rows; there is nothing to learn from.")
     if len(df) < min_count:
         raise InvalidArgument(
-            f"fit() got {len(df)} rows but min_count={min_count}: every value would come from fewer than "
+            f"fit() got {len(df)} row{'s' if len(df) != 1 else ''} but min_count={min_count}: every value would come from fewer than "
             f"{min_count} rows and reveal them. Fit on more rows, declare the dataset with sd.Schema, or pass "
             "min_count=1 if the data is not sensitive."
         )

@@ -1,0 +1,178 @@
+"""Model files: JSON layout, bit-identical round trips, validation of broken files."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from datasets import customers
+
+import pytest_synthdata as sd
+from pytest_synthdata._artifact import VERSION, dumps
+from pytest_synthdata.errors import InvalidArgument, ModelFileError
+
+
+@pytest.fixture(scope="module")
+def fitted() -> sd.Model:
+    return sd.fit(customers(), name="customers")
+
+
+def declared() -> sd.Schema:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return sd.Schema(
+            "orders",
+            {
+                "order_id": sd.Id("ORD-{:05d}"),
+                "token": sd.Id("uuid"),
+                "customer": sd.Faker("name", locale="de_DE"),
+                "placed": sd.Date(low="2024-01-01", high="2024-12-31"),
+                "shipped": sd.Date(low="2024-01-01", high="2025-02-28"),
+                "amount": sd.Float(median=40, sigma=0.6, decimals=2, low=1, null_rate=0.1),
+                "items": sd.Integer(lam=2.5, distribution="poisson", low=1),
+                "status": sd.Category({"new": 0.2, "paid": 0.5, "shipped": 0.3}),
+                "gift": sd.Boolean(p=0.1),
+            },
+            correlations={("amount", "items"): 0.6, ("status", "amount"): 0.2},
+            constraints=["placed <= shipped"],
+        )
+
+
+@pytest.mark.parametrize("make", ["fitted", "declared"])
+def test_loaded_model_samples_bit_identically(make, fitted, tmp_path):
+    model = fitted if make == "fitted" else declared()
+    path = model.save(tmp_path / f"{model.name}.synth.json")
+    loaded = sd.load(path)
+    for n, seed in ((0, 1), (7, 2), (70_000, 3)):
+        pd.testing.assert_frame_equal(model.sample(n, seed=seed), loaded.sample(n, seed=seed))
+    assert loaded.columns == model.columns and loaded.dtypes == model.dtypes
+    # saving the loaded model writes the same bytes
+    assert dumps(loaded) == path.read_text()
+
+
+def test_file_is_versioned_readable_json_with_stable_key_order(fitted, tmp_path):
+    text = fitted.save(tmp_path / "customers.synth.json").read_text()
+    data = json.loads(text)
+    assert list(data)[:4] == ["format", "version", "name", "written_by"]
+    assert data["format"] == "pytest-synthdata model" and data["version"] == VERSION
+    assert [c["name"] for c in data["columns"]] == fitted.columns
+    plan = next(c for c in data["columns"] if c["name"] == "plan")
+    assert list(plan) == ["name", "type", "categories", "probs", "ordered", "null_rate", "cast"]
+    # lists of numbers stay on one line, so a changed knot is a one-line diff
+    assert '"categories": [' in text and any(line.strip().startswith('"probs": [0') for line in text.splitlines())
+    assert "pickle" not in text and "\\u" not in text
+    assert data["info"]["withheld"] == fitted.withheld
+
+
+def test_model_file_name_and_pickles(fitted, tmp_path):
+    with pytest.raises(InvalidArgument, match=r"name model files '<name>.synth.json'"):
+        fitted.save(tmp_path / "customers.json")
+    assert not list(tmp_path.iterdir())
+    pkl = tmp_path / "x.synth.pkl"
+    pkl.write_bytes(b"pytest-synthdata/sdv-model\n\x80\x04N.")
+    with pytest.raises(InvalidArgument, match=r"is a pickle .* trust=True"):
+        sd.load(pkl)
+
+
+def good_file(fitted: sd.Model) -> dict:
+    return json.loads(dumps(fitted))
+
+
+def edit(data: dict, path: tuple, value: object) -> dict:
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    if value is KeyError:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return data
+
+
+def column_index(data: dict, name: str) -> int:
+    return next(i for i, c in enumerate(data["columns"]) if c["name"] == name)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: edit(d, ("version",), VERSION + 1), r"format version 2 .* Upgrade pytest-synthdata"),
+        (lambda d: edit(d, ("version",), "1"), r"version: expected a positive whole number"),
+        (lambda d: edit(d, ("format",), "something else"), "not a pytest-synthdata model file"),
+        (lambda d: edit(d, ("name",), "not valid"), "is not a Python identifier"),
+        (lambda d: edit(d, ("columns",), []), "at least one column"),
+        (
+            lambda d: edit(d, ("columns", column_index(d, "plan"), "probs"), [0.5, 0.4, 0.3]),
+            r"column 'plan'.probs: probabilities must be >= 0 and sum to 1 \(they sum to 1.2\)",
+        ),
+        (
+            lambda d: edit(d, ("columns", column_index(d, "plan"), "categories"), ["a", "b"]),
+            r"column 'plan': 2 categories but 3 probabilities",
+        ),
+        (
+            lambda d: edit(d, ("columns", column_index(d, "age"), "type"), "colour"),
+            r"column 'age'.type: unknown column type 'colour'",
+        ),
+        (lambda d: edit(d, ("columns", column_index(d, "age"), "bounds"), [1]), r"column 'age'.bounds: expected"),
+        (
+            lambda d: edit(d, ("columns", column_index(d, "churned"), "p"), 1.5),
+            r"column 'churned'.p: 1.5 is not a probability",
+        ),
+        (lambda d: edit(d, ("columns", column_index(d, "email"), "provider"), "emial"), "has no provider 'emial'"),
+        (lambda d: edit(d, ("columns", column_index(d, "age"), "dist"), KeyError), r"column 'age': missing key 'dist'"),
+        (
+            lambda d: edit(d, ("columns", column_index(d, "income"), "null_rate"), "high"),
+            r"column 'income'.null_rate: expected int/float",
+        ),
+        (lambda d: edit(d, ("latent", "correlation"), [[1.0]]), r"latent.correlation: expected a \d+ x \d+ matrix"),
+        (lambda d: edit(d, ("latent", "dims"), ["age"]), "latent.dims: expected the modelled columns"),
+        (
+            lambda d: edit(d, ("latent", "correlation", 0, 1), 0.5),
+            "must be symmetric, with ones on the diagonal",
+        ),
+        (lambda d: edit(d, ("columns", column_index(d, "income"), "cast"), "nonsense"), r"cast: 'nonsense' is not"),
+    ],
+)
+def test_hand_edited_files_fail_clearly(fitted, tmp_path, change, message):
+    path = tmp_path / "customers.synth.json"
+    path.write_text(json.dumps(change(good_file(fitted))))
+    with pytest.raises(ModelFileError, match=message) as info:
+        sd.load(path)
+    assert str(path) in str(info.value)
+
+
+def test_not_positive_definite_correlation(fitted, tmp_path):
+    data = good_file(fitted)
+    d = len(data["latent"]["dims"])
+    data["latent"]["correlation"] = [[1.0 if i == j else -0.9 for j in range(d)] for i in range(d)]
+    path = tmp_path / "customers.synth.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelFileError, match="not positive definite"):
+        sd.load(path)
+
+
+def test_truncated_and_non_json_files(fitted, tmp_path):
+    path = tmp_path / "customers.synth.json"
+    text = dumps(fitted)
+    path.write_text(text[: len(text) // 2])
+    with pytest.raises(ModelFileError, match=r"not valid JSON at line \d+.*truncated"):
+        sd.load(path)
+    path.write_text("hello")
+    with pytest.raises(ModelFileError, match="not valid JSON"):
+        sd.load(path)
+    with pytest.raises(ModelFileError, match="no such model file"):
+        sd.load(tmp_path / "missing.synth.json")
+
+
+def test_unsaveable_values_fail_naming_the_column(tmp_path):
+    schema = sd.Schema("s", {"when": sd.Category({pd.Timestamp("2024-01-01"): 0.5, pd.Timestamp("2024-01-02"): 0.5})})
+    with pytest.raises(InvalidArgument, match="column 'when': category Timestamp"):
+        schema.save(tmp_path / "s.synth.json")
+
+
+def test_small_file(fitted):
+    assert len(dumps(fitted)) < 60_000
+    assert np.isfinite(fitted.latent_correlation).all()

@@ -1,0 +1,387 @@
+"""sd.fit: kind inference, marginals, correlations, missingness, privacy, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from datasets import customers
+from scipy import stats
+
+import pytest_synthdata as sd
+from pytest_synthdata.errors import InvalidArgument
+
+PANDAS_3 = int(pd.__version__.split(".")[0]) >= 3
+
+
+@pytest.fixture(scope="module")
+def real() -> pd.DataFrame:
+    return customers()
+
+
+@pytest.fixture(scope="module")
+def model(real: pd.DataFrame) -> sd.Model:
+    return sd.fit(real, name="customers")
+
+
+def test_kinds_are_inferred_from_dtype_name_and_cardinality(model):
+    kinds = {col: about["kind"] for col, about in model.info["columns"].items()}
+    assert kinds == {
+        "customer_id": "id",
+        "email": "pii",
+        "age": "integer",
+        "income": "float",
+        "plan": "category",
+        "churned": "boolean",
+        "signup": "datetime",
+        "visits": "integer",
+    }
+
+
+def test_sample_has_exact_rows_and_the_source_dtypes(real, model):
+    df = model.sample(1234, seed=3)
+    assert len(df) == 1234
+    expected = real.dtypes.astype(str).to_dict()
+    assert df.dtypes.astype(str).to_dict() == expected
+    assert df["customer_id"].is_unique
+    assert df["email"].str.contains("@").all()
+    assert not df["email"].isin(real["email"]).any()  # regenerated, never copied
+
+
+def test_marginals_match_the_real_columns(real, model):
+    df = model.sample(20_000, seed=1)
+    for col in ("age", "income", "visits"):
+        ks = stats.ks_2samp(real[col].dropna(), df[col].dropna()).statistic
+        assert ks < 0.03, (col, ks)
+    for col in ("plan", "churned"):
+        r = real[col].value_counts(normalize=True)
+        s = df[col].value_counts(normalize=True)
+        assert np.abs(r - s.reindex(r.index)).max() < 0.02, col
+    # grids and bounds: whole numbers stay whole, cents stay cents, nothing beyond the observed range
+    cents = df["income"].dropna() * 100
+    assert np.allclose(cents, np.round(cents), rtol=0, atol=1e-6)
+    assert df["age"].between(real["age"].min(), real["age"].max()).all()
+    assert (df["signup"].dt.normalize() == df["signup"]).all()
+
+
+def test_correlations_are_reproduced_including_categories():
+    real = customers(missing=False)
+    df = sd.fit(real).sample(20_000, seed=2)
+    codes = {"free": 0, "pro": 1, "enterprise": 2}
+    for frame in (real, df):
+        frame["plan_code"] = frame["plan"].map(codes).astype(float)
+        frame["churn_code"] = frame["churned"].astype(float)
+    pairs = [("age", "income"), ("age", "churn_code"), ("income", "plan_code"), ("age", "plan_code")]
+    for a, b in pairs:
+        want = real[[a, b]].corr(method="spearman").iloc[0, 1]
+        got = df[[a, b]].corr(method="spearman").iloc[0, 1]
+        assert abs(want - got) < 0.03, (a, b, want, got)
+
+
+def test_correlation_seen_through_missing_values_is_corrected_for_selection(real, model):
+    # income is missing mostly for the young: the complete rows understate age ~ income,
+    # and sampling removes the same rows again; the fit undoes the first attenuation
+    df = model.sample(40_000, seed=2)
+    want = real[["age", "income"]].corr(method="spearman").iloc[0, 1]
+    got = df[["age", "income"]].corr(method="spearman").iloc[0, 1]
+    assert abs(want - got) < 0.06, (want, got)
+
+
+def test_missingness_is_modelled_jointly_with_other_columns(real, model):
+    df = model.sample(20_000, seed=4)
+    real_young = real.loc[real["age"] < 30, "income"].isna().mean()
+    real_old = real.loc[real["age"] >= 30, "income"].isna().mean()
+    young = df.loc[df["age"] < 30, "income"].isna().mean()
+    old = df.loc[df["age"] >= 30, "income"].isna().mean()
+    assert abs(df["income"].isna().mean() - real["income"].isna().mean()) < 0.015
+    assert young > 3 * old  # independent coin flips would give young == old
+    assert abs(young - real_young) < 0.12 and abs(old - real_old) < 0.05
+
+
+def test_missing_together_stays_together():
+    rng = np.random.default_rng(5)
+    n = 3000
+    df = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n), "c": rng.normal(size=n)})
+    gone = rng.random(n) < 0.1
+    df.loc[gone, ["a", "b"]] = np.nan
+    out = sd.fit(df).sample(20_000, seed=0)
+    both = (out["a"].isna() & out["b"].isna()).mean()
+    either = (out["a"].isna() | out["b"].isna()).mean()
+    assert both / either > 0.8
+    assert out["c"].notna().all()
+
+
+def test_fit_is_deterministic(real):
+    first = sd.fit(real, name="customers")
+    second = sd.fit(real, name="customers")
+    first.info.pop("fit_seconds")
+    second.info.pop("fit_seconds")
+    from pytest_synthdata._artifact import dumps
+
+    assert dumps(first) == dumps(second)
+
+
+def test_same_seed_same_rows_and_prefix_stability(model):
+    a = model.sample(500, seed=11)
+    pd.testing.assert_frame_equal(a, model.sample(500, seed=11))
+    pd.testing.assert_frame_equal(a.iloc[:100], model.sample(100, seed=11))
+
+
+# privacy ------------------------------------------------------------------------------
+
+
+def test_model_file_holds_no_rows(real, model, tmp_path):
+    text = model.save(tmp_path / "customers.synth.json").read_text()
+    for email in real["email"].head(50):
+        assert email not in text
+    data = json.loads(text)
+    income = next(c for c in data["columns"] if c["name"] == "income")
+    knots = income["params"]["values"]
+    assert len(knots) <= len(real) // 5 + 2  # at most one knot per min_count rows
+    assert len(knots) < real["income"].nunique() / 4
+
+
+def test_rare_categories_are_withheld_and_reported():
+    rng = np.random.default_rng(0)
+    city = rng.choice(["Berlin", "Paris", "Rome"], 1000).astype(object)
+    city[:3] = ["Secretville", "Secretville", "Hiddenburg"]
+    m = sd.fit(pd.DataFrame({"city_name": city, "x": rng.normal(size=1000)}), name="c")
+    from pytest_synthdata._artifact import dumps
+
+    text = dumps(m)
+    assert "Secretville" not in text and "Hiddenburg" not in text
+    assert any("2 categories seen fewer than 5 times" in line for line in m.withheld)
+    assert set(m.sample(5000, seed=0)["city_name"]) == {"Berlin", "Paris", "Rome"}
+
+
+def test_rare_numeric_values_merge_into_neighbours():
+    values = np.array([0] * 400 + [1] * 300 + [2] * 200 + [3] * 97 + [17, 17, 41])
+    m = sd.fit(pd.DataFrame({"children": values}), name="kids")
+    out = m.sample(10_000, seed=0)["children"]
+    assert set(out.unique()) <= {0, 1, 2, 3}
+    assert any("merged into their nearest stored value" in line for line in m.withheld)
+
+
+def test_min_count_is_configurable():
+    df = pd.DataFrame({"c": ["a"] * 10 + ["b"] * 3})
+    assert set(sd.fit(df, min_count=3).column("c").categories) == {"a", "b"}
+    assert set(sd.fit(df, min_count=5).column("c").categories) == {"a"}
+
+
+# overrides ----------------------------------------------------------------------------
+
+
+def test_column_overrides(real):
+    m = sd.fit(
+        real,
+        name="customers",
+        columns={"plan": "pattern", "visits": "category", "signup": None, "email": sd.Faker("email", unique=True)},
+    )
+    assert "signup" not in m.columns
+    assert m.column("plan").kind == "faker"
+    assert m.column("visits").kind == "category"
+    assert m.sample(2000, seed=0)["email"].is_unique
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        ({"nope": "category"}, "does not have"),
+        ({"age": "colour"}, "give a kind"),
+        ({"age": 3}, "give a kind"),
+    ],
+)
+def test_bad_overrides(real, columns, message):
+    with pytest.raises(InvalidArgument, match=message):
+        sd.fit(real, columns=columns)
+
+
+def test_text_pattern_and_id_generators():
+    rng = np.random.default_rng(1)
+    n = 600
+    df = pd.DataFrame(
+        {
+            "order_code": [f"ORD-{i:06d}" for i in range(n)],
+            "token": [f"{rng.integers(10, 99)}-{''.join(rng.choice(list('ABCXYZ'), 3))}" for _ in range(n)],
+            "comment": [" ".join(rng.choice(["good", "bad", "slow", "fast", "ok"], 8)) + f" #{i}" for i in range(n)],
+            "uid": [f"{rng.integers(16**8):08x}-0000-4000-8000-{rng.integers(16**12):012x}" for _ in range(n)],
+        }
+    )
+    m = sd.fit(df, name="orders")
+    kinds = {c: a["kind"] for c, a in m.info["columns"].items()}
+    assert kinds == {"order_code": "id", "token": "pattern", "comment": "text", "uid": "id"}
+    out = m.sample(50, seed=0)
+    assert out["order_code"].str.fullmatch(r"ORD-\d{6}").all()
+    assert out["token"].str.fullmatch(r"\d\d-[A-Z]{3}").all()
+    assert (out["comment"].str.split().str.len() >= 2).all()
+    assert out["uid"].str.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}").all()
+
+
+def test_progress_callback_reports_stages(real):
+    said: list[str] = []
+    sd.fit(real, progress=said.append)
+    assert said[0].startswith("column 1/8") and "estimating correlations" in said
+
+
+# bad input (issue 3, deliverable 8) ----------------------------------------------------------
+
+
+def test_empty_frame():
+    with pytest.raises(InvalidArgument, match="no rows"):
+        sd.fit(pd.DataFrame({"a": pd.Series([], dtype=float)}))
+    with pytest.raises(InvalidArgument, match="no columns"):
+        sd.fit(pd.DataFrame(index=range(10)))
+
+
+def test_all_null_columns_stay_all_null_with_their_dtype():
+    df = pd.DataFrame({"x": np.arange(10.0), "gone": [None] * 10, "nan": np.nan})
+    out = sd.fit(df).sample(20, seed=0)
+    assert out["gone"].isna().all() and out["nan"].isna().all()
+    assert out["nan"].dtype == np.float64
+
+
+def test_constant_columns():
+    df = pd.DataFrame({"x": np.arange(20.0), "k": 7, "s": "same", "f": 2.5, "b": True})
+    out = sd.fit(df).sample(100, seed=0)
+    assert (out["k"] == 7).all() and (out["s"] == "same").all() and (out["f"] == 2.5).all() and out["b"].all()
+
+
+def test_mixed_types_in_one_object_column_are_kept_as_categories():
+    df = pd.DataFrame({"m": pd.Series([1, "a", 2.5, "b"] * 10, dtype=object)})
+    m = sd.fit(df)
+    assert "mixed value types" in m.info["columns"]["m"]["why"]
+    out = m.sample(200, seed=0)["m"]
+    assert set(map(repr, out.unique())) == {"1", "'a'", "2.5", "'b'"}
+
+
+def test_unmodellable_objects_fail_naming_the_column():
+    df = pd.DataFrame({"blob": [b"x", b"y"] * 10})
+    with pytest.raises(InvalidArgument, match="column 'blob' holds bytes"):
+        sd.fit(df)
+
+
+def test_infinities_are_kept_at_their_rate():
+    x = np.random.default_rng(0).normal(size=1000)
+    x[:30], x[30:40] = np.inf, -np.inf
+    out = sd.fit(pd.DataFrame({"x": x})).sample(50_000, seed=0)["x"]
+    assert abs((out == np.inf).mean() - 0.03) < 0.005
+    assert abs((out == -np.inf).mean() - 0.01) < 0.003
+    assert np.isfinite(out[np.isfinite(out)]).all()
+    with pytest.raises(InvalidArgument, match="column 'y': every present value is infinite"):
+        sd.fit(pd.DataFrame({"y": [np.inf] * 10}))
+
+
+def test_timezone_aware_datetimes_keep_their_zone():
+    t = pd.date_range("2024-03-01", periods=500, freq="37min", tz="Europe/Berlin")
+    out = sd.fit(pd.DataFrame({"t": t})).sample(1000, seed=0)["t"]
+    assert str(out.dt.tz) == "Europe/Berlin"
+    assert out.min() >= t.min() and out.max() <= t.max()
+    assert (out.dt.second == 0).all()  # minutes resolution learned
+
+
+@pytest.mark.skipif(not PANDAS_3, reason="the str dtype is pandas 3's default")
+def test_pandas3_string_dtype():
+    df = pd.DataFrame({"s": pd.Series(["a", "b", "c", None] * 10, dtype="str")})
+    out = sd.fit(df).sample(100, seed=0)["s"]
+    assert str(out.dtype) == "str" and out.isna().any()
+
+
+def test_nullable_string_dtype():
+    df = pd.DataFrame({"s": pd.Series(["a", "b", "c", None] * 10, dtype="string")})
+    out = sd.fit(df).sample(100, seed=0)["s"]
+    assert str(out.dtype) == "string"
+
+
+def test_pyarrow_backed_dtypes():
+    pytest.importorskip("pyarrow")
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {
+            "i": pd.Series(rng.integers(0, 100, 300), dtype="int64[pyarrow]"),
+            "f": pd.Series(rng.normal(size=300), dtype="double[pyarrow]"),
+            "s": pd.Series(rng.choice(["x", "y"], 300), dtype="string[pyarrow]"),
+            "t": pd.Series(pd.date_range("2024-01-01", periods=300, freq="D")).astype("timestamp[us][pyarrow]"),
+        }
+    )
+    out = sd.fit(df).sample(50, seed=0)
+    assert out.dtypes.astype(str).to_dict() == df.dtypes.astype(str).to_dict()
+
+
+def test_duplicate_column_names():
+    df = pd.DataFrame(np.zeros((10, 2)), columns=["a", "a"])
+    with pytest.raises(InvalidArgument, match=r"duplicate column names \['a'\]"):
+        sd.fit(df)
+
+
+def test_non_string_column_names():
+    with pytest.raises(InvalidArgument, match="string column names"):
+        sd.fit(pd.DataFrame(np.zeros((10, 2))))
+
+
+def test_ten_thousand_categories():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"sku": [f"sku{i}" for i in rng.integers(0, 10_000, 100_000)]})
+    m = sd.fit(df)
+    assert m.column("sku").kind == "category"
+    assert len(m.column("sku").categories) > 9_000
+    out = m.sample(100_000, seed=0)["sku"]
+    top_real = df["sku"].value_counts(normalize=True)
+    assert abs(out.value_counts(normalize=True).reindex(top_real.index[:50]).fillna(0) - top_real[:50]).max() < 0.002
+
+
+def test_ten_thousand_distinct_strings_are_not_categories():
+    rng = np.random.default_rng(0)
+    words = np.array(["red", "blue", "small", "large", "lamp", "chair", "desk", "shelf", "oak", "steel"])
+    df = pd.DataFrame({"label": [" ".join(rng.choice(words, 4)) + f" {i}" for i in range(10_000)]})
+    m = sd.fit(df)
+    assert m.column("label").kind == "faker"  # every value is unique: nothing can be stored
+    assert not set(m.sample(100, seed=0)["label"]) & set(df["label"])
+
+
+def test_one_row_frame():
+    df = pd.DataFrame({"a": [1.0], "b": ["x"]})
+    with pytest.raises(InvalidArgument, match="1 row but min_count=5"):
+        sd.fit(df)
+    out = sd.fit(df, min_count=1).sample(3, seed=0)
+    assert out["a"].tolist() == [1.0] * 3 and out["b"].tolist() == ["x"] * 3
+
+
+def test_durations_fail_with_advice():
+    df = pd.DataFrame({"took": pd.to_timedelta(np.arange(10), unit="s")})
+    with pytest.raises(InvalidArgument, match=r"column 'took': durations.*total_seconds"):
+        sd.fit(df)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"name": "not valid"}, "Python identifier"),
+        ({"min_count": 0}, "min_count=0"),
+        ({"knots": 1}, "knots=1"),
+        ({"backend": "nope"}, "backend='nope' is not a known"),
+        ({"colour": "red"}, "unknown options"),
+    ],
+)
+def test_bad_arguments(real, kwargs, message):
+    with pytest.raises(InvalidArgument, match=message):
+        sd.fit(real, **kwargs)
+
+
+def test_not_a_dataframe():
+    with pytest.raises(InvalidArgument, match="needs a pandas DataFrame; got list"):
+        sd.fit([[1, 2]])
+
+
+def test_real_dataset_penguins():
+    penguins = pytest.importorskip("palmerpenguins").load_penguins()
+    m = sd.fit(penguins, name="penguins")
+    out = m.sample(len(penguins), seed=0)
+    assert out.dtypes.astype(str).to_dict() == penguins.dtypes.astype(str).to_dict()
+    for col in ("bill_length_mm", "flipper_length_mm", "body_mass_g"):
+        assert stats.ks_2samp(penguins[col].dropna(), out[col].dropna()).statistic < 0.12
+    big = m.sample(20_000, seed=0)
+    # species separate by size: the heaviest species stays the heaviest
+    means = big.groupby("species")["body_mass_g"].mean()
+    assert means.idxmax() == "Gentoo"
