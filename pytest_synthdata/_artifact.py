@@ -448,9 +448,9 @@ def loads(text: str, source: str = "<model>") -> Model:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        hint = " (the file looks truncated)" if exc.pos >= len(text.rstrip()) - 1 else ""
+        hint = "; the file looks truncated: write it again" if not text.rstrip().endswith("}") else ""
         raise ModelFileError(
-            f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}{hint}."
+            f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg}){hint}."
         ) from None
     return from_dict(data, source)
 

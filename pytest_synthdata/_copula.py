@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import optimize, special
@@ -233,50 +233,86 @@ def _psi(c: NDArray[np.float64]) -> NDArray[np.float64]:
     return out
 
 
-def hermite_coefficients(cells: RankCells | None) -> NDArray[np.float64]:
-    """Return the Hermite coefficients of a column's rank function, scaled to unit variance.
+def hermite_coefficients(all_cells: list[RankCells | None]) -> NDArray[np.float64]:
+    """Return the Hermite coefficients of each column's rank function, scaled to unit variance (one row each).
 
     The Spearman correlation of two columns at latent correlation ``r`` is then
     ``sum_k a_k b_k r**k`` (Mehler's formula), exact up to the series' remainder.
+    For a step function with jumps ``J_c`` at latent cuts ``c``,
+    ``a_k = sum_c J_c h_{k-1}(c) phi(c) / sqrt(k)``, so all columns' cuts go
+    through one Hermite recurrence.
     """
-    if cells is None:
-        coef = _continuous_coefficients()
-        return coef / math.sqrt(_variance(None))
-    var = _variance(cells)
-    if var <= 1e-15:
-        return np.zeros(_TERMS)
-    jumps = np.diff(cells.midranks)
+    out = np.zeros((len(all_cells), _TERMS))
     k = np.arange(1, _TERMS + 1)
-    coef = (_psi(cells.cuts) @ jumps) / np.sqrt(k)
-    return coef / math.sqrt(var)
+    cuts = [c.cuts for c in all_cells if c is not None]
+    psi = _psi(np.concatenate(cuts)) if cuts else np.zeros((_TERMS, 0))
+    at = 0
+    for row, cells in enumerate(all_cells):
+        if cells is None:
+            out[row] = _continuous_coefficients() / math.sqrt(_variance(None))
+            continue
+        width = len(cells.cuts)
+        block = psi[:, at : at + width]
+        at += width
+        var = _variance(cells)
+        if var > 1e-15:
+            out[row] = (block @ np.diff(cells.midranks)) / np.sqrt(k) / math.sqrt(var)
+    return out
 
 
-def latent_for_spearman_series(
-    target: float, a: NDArray[np.float64], b: NDArray[np.float64], cells_a: RankCells | None, cells_b: RankCells | None
-) -> float:
-    """Return the latent correlation whose Spearman correlation is ``target``, from Hermite coefficients.
+def latent_for_spearman_batch(
+    targets: NDArray[np.float64],
+    coef_a: NDArray[np.float64],
+    coef_b: NDArray[np.float64],
+    cells_a: list[RankCells | None],
+    cells_b: list[RankCells | None],
+) -> NDArray[np.float64]:
+    """Return the latent correlation whose Spearman correlation is each target, for many pairs at once.
 
+    ``coef_a``/``coef_b`` hold one row of :func:`hermite_coefficients` per
+    pair. The series is evaluated on a grid of latent correlations in one
+    matrix product, inverted by interpolation and polished by Newton steps.
     Near |r| = 1 the series converges slowly, so there the exact quadrature
-    (:func:`latent_for_spearman`) takes over.
+    (:func:`latent_for_spearman`) takes over, as it does for two continuous
+    columns (closed form).
     """
-    if cells_a is None and cells_b is None:
-        return latent_for_spearman(target, None, None)[0]
-    poly = np.concatenate([[0.0], a * b])  # coefficients of r**0 .. r**_TERMS
-    if not np.any(poly):
-        return 0.0
+    out = np.zeros(len(targets))
+    if not len(targets):
+        return out
     grid, powers = _power_grid()
-    curve = powers @ poly[1:]
-    if not curve[0] < target < curve[-1]:
-        return latent_for_spearman(target, cells_a, cells_b)[0]
-    r = float(np.interp(target, curve, grid))
+    poly = coef_a * coef_b
+    curves = powers @ poly.T  # (grid, pairs)
     k = np.arange(1, _TERMS + 1)
-    for _ in range(2):  # Newton steps from the interpolated start
-        value = float(np.dot(poly[1:], r**k))
-        slope = float(np.dot(poly[1:] * k, r ** (k - 1)))
-        if slope <= 0:
-            break
-        r = min(0.95, max(-0.95, r - (value - target) / slope))
-    return r
+    exact: dict[tuple[Any, ...], float] = {}
+    for p, target in enumerate(targets):
+        a, b = cells_a[p], cells_b[p]
+        curve = curves[:, p]
+        if (a is None and b is None) or not curve[0] < target < curve[-1]:
+            if not np.any(poly[p]) and not (a is None and b is None):
+                continue  # a constant column: no rank correlation to reproduce
+            key = (float(target), _key(a), _key(b))
+            if key not in exact:  # pairs repeat: null flags of columns that are missing together
+                exact[key] = latent_for_spearman(float(target), a, b)[0]
+            out[p] = exact[key]
+            continue
+        out[p] = np.interp(target, curve, grid)
+    inside = np.abs(out) < 0.95
+    r = out[inside]
+    c = poly[inside]
+    t = targets[inside]
+    for _ in range(2):  # Newton steps from the interpolated start, all pairs at once
+        rk = r[:, None] ** k[None, :]
+        value = np.sum(c * rk, axis=1)
+        slope = np.sum(c * k * rk / np.where(r == 0, 1.0, r)[:, None], axis=1)
+        slope = np.where(r == 0, c[:, 0], slope)
+        step = np.where(slope > 0, (value - t) / np.where(slope > 0, slope, 1.0), 0.0)
+        r = np.clip(r - step, -0.95, 0.95)
+    out[inside] = r
+    return out
+
+
+def _key(cells: RankCells | None) -> tuple[float, ...] | None:
+    return None if cells is None else (*cells.cuts.tolist(), *cells.midranks.tolist())
 
 
 @functools.cache
@@ -305,17 +341,25 @@ def nearest_correlation(a: NDArray[np.float64], free: NDArray[np.bool_], *, floo
         vals = np.linalg.eigvalsh(y)
         if vals.min() < floor / 2:
             y = x / s[:, None] / s[None, :]
-    pairs = [(i, j) for i, j in zip(*np.nonzero(np.triu(free, 1)), strict=True)]
-    for _ in range(50):
+    pairs = [(int(i), int(j)) for i, j in zip(*np.nonzero(np.triu(free, 1)), strict=True)]
+    inv = np.linalg.inv(y) if pairs else y
+    for _ in range(12):  # coordinate ascent converges fast; near-singular corners need not be exact
         moved = 0.0
         for i, j in pairs:
-            inv = np.linalg.inv(y)
             b_ij, b_ii, b_jj = inv[i, j], inv[i, i], inv[j, j]
             t = b_ij / (b_ii * b_jj - b_ij * b_ij)
+            if abs(t) < 1e-13:
+                continue
             y[i, j] += t
             y[j, i] = y[i, j]
+            # Woodbury: (Y + U C U^T)^-1 with U = [e_i e_j], C = [[0, t], [t, 0]]
+            bu = inv[:, [i, j]]
+            m00, m01, m11 = bu[i, 0], bu[i, 1] + 1.0 / t, bu[j, 1]
+            m10 = bu[j, 0] + 1.0 / t
+            det = m00 * m11 - m01 * m10
+            inv = inv - (bu @ np.array([[m11, -m01], [-m10, m00]]) / det) @ bu.T
             moved = max(moved, abs(t))
-        if moved < 1e-10:
+        if moved < 1e-9:
             break
     y = np.round((y + y.T) / 2.0, 12)
     np.fill_diagonal(y, 1.0)

@@ -54,7 +54,7 @@ from ._columns import (
     NullColumn,
     NumericColumn,
 )
-from ._copula import hermite_coefficients, latent_for_spearman_series, nearest_correlation
+from ._copula import hermite_coefficients, latent_for_spearman_batch, nearest_correlation
 from ._marginals import MAX_TABULATED, Discrete, RankCells
 from ._model import Model
 from ._schema import POOL_SIZE, Column
@@ -594,18 +594,28 @@ class _Fitter:
             return np.zeros((0, 0))
         present = [i for i, dim in enumerate(ordered) if dim is not None]
         rho, ratio = _pairwise_spearman([ordered[i].grades for i in present])  # type: ignore[union-attr]
-        coef = {i: hermite_coefficients(ordered[i].cells) for i in present}  # type: ignore[union-attr]
+        dims = [ordered[i] for i in present]
+        coef = hermite_coefficients([dim.cells for dim in dims])  # type: ignore[union-attr]
         a = np.eye(d)
         fixed = np.zeros((d, d), dtype=bool)
-        for ii, i in enumerate(present):
-            for jj in range(ii + 1, len(present)):
-                j = present[jj]
-                di, dj = ordered[i], ordered[j]
-                assert di is not None and dj is not None
-                if di.column == dj.column or not math.isfinite(rho[ii, jj]):
-                    continue  # a value and its own null flag are never seen together
-                r = latent_for_spearman_series(float(rho[ii, jj]), coef[i], coef[j], di.cells, dj.cells)
-                a[i, j] = a[j, i] = _unselect(r, float(ratio[ii, jj]), float(ratio[jj, ii]))
+        pairs = [
+            (ii, jj)
+            for ii in range(len(present))
+            for jj in range(ii + 1, len(present))
+            if dims[ii].column != dims[jj].column and math.isfinite(rho[ii, jj])  # type: ignore[union-attr]
+        ]  # a value and its own null flag are never seen together: left free
+        if pairs:
+            first, second = (np.array(x) for x in zip(*pairs, strict=True))
+            latent = latent_for_spearman_batch(
+                rho[first, second],
+                coef[first],
+                coef[second],
+                [dims[ii].cells for ii in first],  # type: ignore[union-attr]
+                [dims[jj].cells for jj in second],  # type: ignore[union-attr]
+            )
+            for (ii, jj), r in zip(pairs, latent, strict=True):
+                i, j = present[ii], present[jj]
+                a[i, j] = a[j, i] = _unselect(float(r), float(ratio[ii, jj]), float(ratio[jj, ii]))
                 fixed[i, j] = fixed[j, i] = True
         return nearest_correlation(a, ~fixed & ~np.eye(d, dtype=bool))
 
