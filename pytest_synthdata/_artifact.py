@@ -71,7 +71,7 @@ def column_spec(col: ModelColumn) -> dict[str, Any]:
         args = col._arguments
         spec["type"] = "datetime" if isinstance(col, DatetimeColumn) else "numeric"
         if isinstance(col, DatetimeColumn):
-            spec.update(unit_ns=col.unit_ns, is_date=col.is_date)
+            spec.update(unit_ns=col.unit_ns, is_date=col.is_date, step=args["step"])
         else:
             spec.update(integer=bool(args["integer"]), step=args["step"], decimals=args["decimals"])
         spec.update(
@@ -287,14 +287,19 @@ def _build_column(r: _Reader, spec: Any, where: str) -> ModelColumn:
         common = {"dist": dist, "params": params, "bounds": (low, high), "null_rate": null_rate}
         if any(inf_rates):
             common["inf_rates"] = (float(inf_rates[0]), float(inf_rates[1]))
+        step = r.get(spec, "step", (int, float), where, optional=True)
+        if step is not None and not step > 0:
+            raise r.fail(f"{where}.step", f"{step} is not a positive grid step")
         if kind == "datetime":
             unit_ns = r.get(spec, "unit_ns", int, where)
             if unit_ns <= 0:
                 raise r.fail(f"{where}.unit_ns", "must be a positive number of nanoseconds")
-            column = DatetimeColumn(name, unit_ns=unit_ns, is_date=r.get(spec, "is_date", bool, where), **common)
+            is_date = r.get(spec, "is_date", bool, where)
+            column = DatetimeColumn(
+                name, unit_ns=unit_ns, is_date=is_date, step=None if step is None else float(step), **common
+            )
         else:
             integer = r.get(spec, "integer", bool, where)
-            step = r.get(spec, "step", (int, float), where, optional=True)
             decimals = r.get(spec, "decimals", int, where, optional=True)
             column = NumericColumn(
                 name,

@@ -382,7 +382,7 @@ class _Fitter:
             self.withheld.append(f"column {col!r}: nanoseconds were rounded to microseconds")
         x = np.full(self.n, np.nan)
         x[present] = np.round(vals / unit_ns) if unit_ns == 1_000 else vals // unit_ns
-        dist, params, step, decimals, note = self._numeric_marginal(col, x[present], integer=True)
+        dist, params, step, _, note = self._numeric_marginal(col, x[present], integer=True)
         column = DatetimeColumn(
             col,
             unit_ns=unit_ns,
@@ -390,6 +390,7 @@ class _Fitter:
             dist=dist,
             params=params,
             integer=True,
+            step=step,
             bounds=(float(np.nanmin(x)), float(np.nanmax(x))),
             null_rate=1.0 - present.mean(),
         )
@@ -593,16 +594,16 @@ class _Fitter:
         if d == 0:
             return np.zeros((0, 0))
         present = [i for i, dim in enumerate(ordered) if dim is not None]
-        rho, ratio = _pairwise_spearman([ordered[i].grades for i in present])  # type: ignore[union-attr]
-        dims = [ordered[i] for i in present]
-        coef = hermite_coefficients([dim.cells for dim in dims])  # type: ignore[union-attr]
+        dims = [dim for dim in ordered if dim is not None]
+        rho, ratio = _pairwise_spearman([dim.grades for dim in dims])
+        coef = hermite_coefficients([dim.cells for dim in dims])
         a = np.eye(d)
         fixed = np.zeros((d, d), dtype=bool)
         pairs = [
             (ii, jj)
             for ii in range(len(present))
             for jj in range(ii + 1, len(present))
-            if dims[ii].column != dims[jj].column and math.isfinite(rho[ii, jj])  # type: ignore[union-attr]
+            if dims[ii].column != dims[jj].column and math.isfinite(rho[ii, jj])
         ]  # a value and its own null flag are never seen together: left free
         if pairs:
             first, second = (np.array(x) for x in zip(*pairs, strict=True))
@@ -610,8 +611,8 @@ class _Fitter:
                 rho[first, second],
                 coef[first],
                 coef[second],
-                [dims[ii].cells for ii in first],  # type: ignore[union-attr]
-                [dims[jj].cells for jj in second],  # type: ignore[union-attr]
+                [dims[ii].cells for ii in first],
+                [dims[jj].cells for jj in second],
             )
             for (ii, jj), r in zip(pairs, latent, strict=True):
                 i, j = present[ii], present[jj]

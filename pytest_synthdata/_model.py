@@ -54,6 +54,15 @@ def check_rows(n: object, *, argument: str = "n") -> int:
 _PANDAS_MAJOR = int(pd.__version__.split(".")[0])
 
 
+def _final_dtype(col: ModelColumn) -> str:
+    """The dtype a sampled column ends up with, after its cast."""
+    if col.cast is None:
+        return col.dtype
+    if col.cast == "str" and _PANDAS_MAJOR < 3:
+        return "object"
+    return str(pd.api.types.pandas_dtype(col.cast))
+
+
 def _cast(values: Any, cast: str | None) -> Any:
     """Convert a finished column to the dtype its source had (fitted models), else return it as is."""
     if cast is None:
@@ -127,7 +136,7 @@ class Model:
     @property
     def dtypes(self) -> dict[str, str]:
         """The pandas dtype each sampled column has, e.g. ``{'age': 'int64'}``."""
-        return {c.name: c.dtype for c in self._columns}
+        return {c.name: _final_dtype(c) for c in self._columns}
 
     def column(self, name: str) -> ModelColumn:
         """Return the sampled column ``name``."""

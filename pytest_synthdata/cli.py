@@ -235,7 +235,8 @@ def _model_correlations(model: Any) -> dict[tuple[str, str], float]:
     cols = [model.column(c) for c in model.modelled_columns]
     labels = [c.name for c in cols] + [f"{c} is null" for c in model.latent_nulls]
     cells = [c.rank_cells() for c in cols] + [
-        Discrete(np.array([1 - model.column(c).null_rate, model.column(c).null_rate])).rank_cells() for c in model.latent_nulls
+        Discrete(np.array([1 - model.column(c).null_rate, model.column(c).null_rate])).rank_cells()
+        for c in model.latent_nulls
     ]
     corr = model.latent_correlation
     out = {}

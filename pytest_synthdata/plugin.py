@@ -392,7 +392,7 @@ def fixture_functions(model: Model, module: str | None = None) -> dict[str, Any]
         if seed is None:
             seed = derive_seed(state.seed, request.node.nodeid, name)
         _record(request, _Used(name, rows, seed, f"synth_{name}"))
-        return model.sample(rows, seed=seed)
+        return _sample(model, rows, seed)
 
     about = f"from {model.path}" if isinstance(model, _registry.ModelFile) else f"({', '.join(model.columns)})"
     data.__doc__ = (
@@ -415,7 +415,7 @@ def fixture_functions(model: Model, module: str | None = None) -> dict[str, Any]
             if seed is None:
                 seed = derive_seed(state.seed, request.node.nodeid, name, "factory", calls[0])
             calls[0] += 1
-            frame = model.sample(rows, seed=seed)
+            frame = _sample(model, rows, seed)
             _record(request, _Used(name, len(frame), seed, f"synth_{name}_factory", tuple(overrides)))
             return _apply_overrides(model, frame, overrides)
 
@@ -431,6 +431,16 @@ def fixture_functions(model: Model, module: str | None = None) -> dict[str, Any]
         f"synth_{name}": pytest.fixture(name=f"synth_{name}")(data),
         f"synth_{name}_factory": pytest.fixture(name=f"synth_{name}_factory")(factory),
     }
+
+
+def _sample(model: Any, rows: int, seed: int) -> pd.DataFrame:
+    """Sample for a fixture; a broken model file fails the test with its message, not a traceback."""
+    from .errors import ModelFileError
+
+    try:
+        return model.sample(rows, seed=seed)
+    except ModelFileError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 _NULLABLE = {"bool": "boolean", "int64": "Int64"}

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from datasets import customers
+from tables_for_tests import customers
 
 import pytest_synthdata as sd
 from pytest_synthdata._artifact import VERSION, dumps
@@ -176,3 +176,15 @@ def test_unsaveable_values_fail_naming_the_column(tmp_path):
 def test_small_file(fitted):
     assert len(dumps(fitted)) < 60_000
     assert np.isfinite(fitted.latent_correlation).all()
+
+
+def test_coarse_grids_are_learned_and_saved(tmp_path):
+    rng = np.random.default_rng(0)
+    weeks = pd.Timestamp("2024-01-01") + pd.to_timedelta(7 * rng.integers(0, 200, 2000), unit="D")
+    df = pd.DataFrame({"week": weeks, "price": 5 * rng.integers(20, 400, 2000), "mass": 0.25 * rng.integers(0, 400, 2000)})
+    model = sd.fit(df, name="grid")
+    out = model.sample(5000, seed=0)
+    assert (out["week"].dt.day_of_week == 0).all()  # every Monday, like the real rows
+    assert (out["price"] % 5 == 0).all() and (out["mass"] * 4 == np.round(out["mass"] * 4)).all()
+    loaded = sd.load(model.save(tmp_path / "grid.synth.json"))
+    pd.testing.assert_frame_equal(out, loaded.sample(5000, seed=0))

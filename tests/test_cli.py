@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -112,3 +113,118 @@ def test_file_targets_are_real_modules_and_sys_exit_is_reported(tmp_path, capsys
     assert main(["sample", f"{tmp_path / 'dc.py'}:people", "-n", "2", "--seed", "1"]) == 0
     assert main(["sample", f"{tmp_path / 'ex.py'}:people"]) == 2
     assert "called sys.exit(3)" in capsys.readouterr().err
+
+
+# fit / model files ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def real_csv(tmp_path):
+    from tables_for_tests import customers
+
+    path = tmp_path / "customers.csv"
+    customers(800).to_csv(path, index=False)
+    return path
+
+
+def test_fit_writes_a_model_file_and_says_what_it_inferred(real_csv, tmp_path, capsys):
+    out = tmp_path / "models" / "customers.synth.json"
+    assert main(["fit", str(real_csv), "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "fitted 'customers' on 800 rows x 8 columns" in printed and str(out) in printed
+    assert "signup                   datetime" in printed  # ISO dates in a CSV become timestamps
+    assert "email                    pii" in printed
+    assert out.is_file()
+    # sample the file, twice with one seed: the same bytes
+    csv_a, csv_b = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert main(["sample", str(out), "-n", "300", "--seed", "5", "-o", str(csv_a)]) == 0
+    assert main(["sample", str(out), "-n", "300", "--seed", "5", "-o", str(csv_b)]) == 0
+    assert csv_a.read_text() == csv_b.read_text()
+    df = pd.read_csv(csv_a)
+    assert len(df) == 300 and list(df.columns) == list(pd.read_csv(real_csv).columns)
+
+
+def test_fit_column_overrides_name_and_min_count(real_csv, tmp_path, capsys):
+    out = tmp_path / "c.synth.json"
+    args = ["fit", str(real_csv), "-o", str(out), "--name", "clients", "--column", "plan=pattern"]
+    assert main([*args, "--column", "visits=ignore", "--min-count", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "fitted 'clients'" in printed and "plan                     pattern" in printed
+    assert "visits                   ignored" in printed
+
+
+def test_fit_parquet(real_csv, tmp_path):
+    pytest.importorskip("pyarrow")
+    parquet = tmp_path / "customers.parquet"
+    pd.read_csv(real_csv).to_parquet(parquet)
+    out = tmp_path / "customers.synth.json"
+    assert main(["fit", str(parquet), "-o", str(out)]) == 0
+    pq = tmp_path / "out.parquet"
+    assert main(["sample", str(out), "-n", "20", "-o", str(pq)]) == 0
+    assert len(pd.read_parquet(pq)) == 20
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--column", "plan"], "write NAME=KIND"),
+        (["--column", "plan=colour"], "write NAME=KIND"),
+        (["-o", "x.json"], "name model files"),
+    ],
+)
+def test_fit_bad_arguments(real_csv, tmp_path, capsys, args, message):
+    argv = ["fit", str(real_csv), "-o", str(tmp_path / "m.synth.json"), *args]
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_fit_missing_or_unreadable_input(tmp_path, capsys):
+    assert main(["fit", str(tmp_path / "nope.csv"), "-o", str(tmp_path / "m.synth.json")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    bad = tmp_path / "data.xlsx"
+    bad.write_text("x")
+    assert main(["fit", str(bad), "-o", str(tmp_path / "m.synth.json")]) == 2
+    assert "give a .csv or .parquet file" in capsys.readouterr().err
+    tiny = tmp_path / "tiny.csv"
+    tiny.write_text("a,b\n1,2\n")
+    assert main(["fit", str(tiny), "-o", str(tmp_path / "m.synth.json")]) == 2
+    assert "1 row but min_count=5" in capsys.readouterr().err
+
+
+def test_fit_prints_progress_only_when_slow(real_csv, tmp_path, capsys, monkeypatch):
+    import time as time_module
+
+    out = tmp_path / "m.synth.json"
+    assert main(["fit", str(real_csv), "-o", str(out)]) == 0
+    assert "fitting" not in capsys.readouterr().err  # a quick fit is quiet
+    clock = iter(range(0, 10_000, 2))  # every reading of the clock is 2 s later
+    monkeypatch.setattr(time_module, "perf_counter", lambda: float(next(clock)))
+    assert main(["fit", str(real_csv), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "synthdata: fitting 'm': column 1/8: customer_id" in err
+    assert "estimating correlations" in err
+
+
+def test_inspect_a_model_file(real_csv, tmp_path, capsys):
+    out = tmp_path / "customers.synth.json"
+    main(["fit", str(real_csv), "-o", str(out)])
+    capsys.readouterr()
+    assert main(["inspect", str(out), "--top", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "dataset 'customers': 8 columns" in printed
+    assert "fitted on 800 rows x 8 columns" in printed
+    assert re.search(r"plan\s+category\s+\S+\s+modelled\s+'\w+' \d+%", printed)
+    assert re.search(r"income\s+float\s+float64\s+modelled, \d+% null", printed)
+    assert "strongest rank correlations (Spearman, 3 of" in printed
+    assert "age ~ income" in printed or "income ~ plan" in printed
+
+
+def test_sample_and_inspect_broken_model_files(tmp_path, capsys):
+    broken = tmp_path / "x.synth.json"
+    broken.write_text('{"format": "pytest-synthdata model", "version": 99}')
+    assert main(["inspect", str(broken)]) == 2
+    assert "model format version 99" in capsys.readouterr().err
+    pkl = tmp_path / "x.synth.pkl"
+    pkl.write_bytes(b"pytest-synthdata/sdv-model\n")
+    assert main(["sample", str(pkl)]) == 2
+    assert "--trust" in capsys.readouterr().err

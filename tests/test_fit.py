@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from datasets import customers
 from scipy import stats
+from tables_for_tests import customers
 
 import pytest_synthdata as sd
 from pytest_synthdata.errors import InvalidArgument

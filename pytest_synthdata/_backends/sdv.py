@@ -7,6 +7,12 @@ them only with ``trust=True``. SDV has no seed argument: sampling here seeds
 numpy's, Python's and torch's global generators from the given seed for the
 duration of the call and restores them afterwards, so the same seed gives the
 same rows and the caller's global random state is left as it was.
+
+Written against SDV 2 (multi-table style calls: metadata detected from
+``{name: df}``, ``fit({name: df})``, ``sample(n)`` returning ``{name: df}``).
+SDV seeds each synthesizer's own generators at its first sample after
+``reset_sampling()``, so a seed is applied through the synthesizer's random
+state (``_set_random_state``), the one way SDV offers to pick the rows.
 """
 
 from __future__ import annotations
@@ -103,13 +109,12 @@ class SDVModel:
 
         n = check_rows(n)
         seed = normalize_seed(seed)
-        if n == 0:
-            frame = self.synthesizer.sample(num_rows=1).iloc[:0]
-        else:
-            with _seeded(seed):
-                if hasattr(self.synthesizer, "reset_sampling"):
-                    self.synthesizer.reset_sampling()
-                frame = self.synthesizer.sample(num_rows=n)
+        with _seeded(seed):
+            self.synthesizer.reset_sampling()
+            if hasattr(self.synthesizer, "_set_random_state"):
+                self.synthesizer._set_random_state(seed % 2**32)
+            frame = self._table(self.synthesizer.sample(max(n, 1)))
+        frame = frame.iloc[:n]
         if len(frame) != n:
             raise SynthdataError(
                 f"dataset {self.name!r}: the {self.backend} backend returned {len(frame)} rows, not {n}."
@@ -117,6 +122,9 @@ class SDVModel:
         frame = frame.reset_index(drop=True)[self._columns]
         frame.attrs["synthdata"] = {"dataset": self.name, "seed": seed}
         return frame
+
+    def _table(self, result: Any) -> pd.DataFrame:
+        return result[self.name] if isinstance(result, dict) else result
 
     def save(self, path: str | pathlib.Path) -> pathlib.Path:
         """Write the model as a pickle (``*.synth.pkl``); loading it needs ``trust=True``."""
@@ -144,13 +152,19 @@ def fitter(backend: str) -> Callable[..., SDVModel]:
         if columns:
             raise InvalidArgument(f"backend={backend!r} does not take columns= overrides; edit SDV's metadata instead.")
         name = _check_name(name if name is not None else df.attrs.get("name", "data"))
-        metadata = Metadata.detect_from_dataframe(data=df, table_name=name)
+        if hasattr(Metadata, "detect_from_dataframes"):
+            metadata = Metadata.detect_from_dataframes({name: df})
+            data: Any = {name: df}
+        else:  # SDV 1.x
+            metadata = Metadata.detect_from_dataframe(data=df, table_name=name)
+            data = df
         cls = getattr(single_table, SYNTHESIZERS[backend])
         try:
             synthesizer = cls(metadata, **options)
         except TypeError as exc:
             raise InvalidArgument(f"backend={backend!r}: {exc}") from None
-        synthesizer.fit(df)
+        with _seeded(0):  # CTGAN and TVAE train from the global generators: same data, same model
+            synthesizer.fit(data)
         return SDVModel(
             name, backend, synthesizer, [str(c) for c in df.columns], {str(c): str(t) for c, t in df.dtypes.items()}
         )

@@ -1,0 +1,136 @@
+"""Fitting backends: the synthdata_backends hook, the Model protocol, the optional SDV engines."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pandas as pd
+import pytest
+from tables_for_tests import customers
+
+import pytest_synthdata as sd
+from pytest_synthdata.errors import InvalidArgument
+from pytest_synthdata.testing import check_model
+
+HAS_SDV = importlib.util.find_spec("sdv") is not None
+
+
+class Bootstrap:
+    """A toy backend: resamples rows (fine for a test, never for private data)."""
+
+    def __init__(self, df: pd.DataFrame, name: str) -> None:
+        self.df, self.name = df.reset_index(drop=True), name
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.df.columns)
+
+    @property
+    def dtypes(self) -> dict[str, str]:
+        return self.df.dtypes.astype(str).to_dict()
+
+    def sample(self, n, *, seed=None):
+        import numpy as np
+
+        from pytest_synthdata._model import check_rows
+
+        n = check_rows(n)
+        rows = np.random.default_rng(seed).integers(0, len(self.df), n)
+        frame = self.df.iloc[rows].reset_index(drop=True)
+        frame.attrs["synthdata"] = {"dataset": self.name, "seed": seed}
+        return frame
+
+
+class BootstrapPlugin:
+    @sd.hookimpl
+    def synthdata_backends(self):
+        return {"bootstrap": lambda df, *, name=None, columns=None, **options: Bootstrap(df, name or "data")}
+
+
+@pytest.fixture
+def bootstrap_plugin():
+    pm = sd.plugin_manager()
+    plugin = BootstrapPlugin()
+    pm.register(plugin)
+    yield
+    pm.unregister(plugin)
+
+
+def test_a_plugin_backend_is_used_through_fit(bootstrap_plugin):
+    model = sd.fit(customers(200), name="c", backend="bootstrap")
+    assert isinstance(model, Bootstrap)
+    check_model(model)
+
+
+def test_unknown_backends_list_the_known_ones(bootstrap_plugin):
+    with pytest.raises(
+        InvalidArgument, match=r"backend='sdv' is not a known fitting engine; known: 'native', 'bootstrap'"
+    ):
+        sd.fit(customers(50), backend="sdv")
+
+
+def test_a_backend_hook_returning_junk_is_named():
+    class Junk:
+        @sd.hookimpl
+        def synthdata_backends(self):
+            return ["not", "a", "dict"]
+
+    pm = sd.plugin_manager()
+    plugin = Junk()
+    pm.register(plugin, name="junk-backend")
+    try:
+        with pytest.raises(InvalidArgument, match="plugin junk-backend: synthdata_backends returned list"):
+            sd.fit(customers(50), backend="anything")
+    finally:
+        pm.unregister(plugin)
+
+
+def test_the_native_engine_passes_the_conformance_checks():
+    check_model(sd.fit(customers(300), name="customers"))
+
+
+def test_conformance_checks_catch_a_model_that_ignores_seeds(bootstrap_plugin):
+    model = sd.fit(customers(200), name="c", backend="bootstrap")
+    model.sample = lambda n, *, seed=None: Bootstrap.sample(model, n, seed=0)  # type: ignore[method-assign]
+    with pytest.raises(AssertionError, match="different seed gave the same rows"):
+        check_model(model)
+
+
+@pytest.mark.skipif(HAS_SDV, reason="sdv is installed")
+def test_sdv_backends_say_how_to_install_sdv():
+    with pytest.raises(InvalidArgument, match=r'pip install "pytest-synthdata\[sdv\]"'):
+        sd.fit(customers(50), backend="sdv-gaussian-copula")
+
+
+@pytest.mark.skipif(not HAS_SDV, reason="needs the sdv extra")
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize(
+    ("backend", "options"),
+    [("sdv-gaussian-copula", {}), ("sdv-ctgan", {"epochs": 2}), ("sdv-tvae", {"epochs": 2})],
+)
+def test_sdv_backends_follow_the_model_protocol(backend, options, tmp_path):
+    real = customers(300)
+    model = sd.fit(real, name="customers", backend=backend, **options)
+    check_model(model)
+    path = model.save(tmp_path / "customers.synth.pkl")
+    with pytest.raises(InvalidArgument, match="is a pickle"):
+        sd.load(path)
+    loaded = sd.load(path, trust=True)
+    pd.testing.assert_frame_equal(model.sample(40, seed=3), loaded.sample(40, seed=3))
+
+
+@pytest.mark.skipif(not HAS_SDV, reason="needs the sdv extra")
+@pytest.mark.filterwarnings("ignore")
+def test_sdv_sampling_leaves_global_random_state_alone():
+    import random
+
+    import numpy as np
+
+    model = sd.fit(customers(200), name="customers", backend="sdv-gaussian-copula")
+    np.random.seed(5)
+    random.seed(5)
+    expected = (np.random.random(), random.random())
+    np.random.seed(5)
+    random.seed(5)
+    model.sample(20, seed=1)
+    assert (np.random.random(), random.random()) == expected
