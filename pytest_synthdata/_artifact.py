@@ -59,6 +59,7 @@ def column_spec(col: ModelColumn) -> dict[str, Any]:
     from ._columns import (
         BooleanColumn,
         CategoryColumn,
+        ConditionalColumn,
         DatetimeColumn,
         FakerColumn,
         IdColumn,
@@ -67,6 +68,15 @@ def column_spec(col: ModelColumn) -> dict[str, Any]:
     )
 
     spec: dict[str, Any] = {"name": col.name}
+    if isinstance(col, ConditionalColumn):
+        spec.update(
+            type="conditional",
+            given=col.given,
+            groups=list(col.groups),
+            base=column_spec(col.base),
+            levels=[column_spec(level) for level in col.levels],
+        )
+        return spec
     if isinstance(col, NumericColumn):
         args = col._arguments
         spec["type"] = "datetime" if isinstance(col, DatetimeColumn) else "numeric"
@@ -239,6 +249,7 @@ def _build_column(r: _Reader, spec: Any, where: str) -> ModelColumn:
     from ._columns import (
         BooleanColumn,
         CategoryColumn,
+        ConditionalColumn,
         DatetimeColumn,
         FakerColumn,
         IdColumn,
@@ -249,8 +260,21 @@ def _build_column(r: _Reader, spec: Any, where: str) -> ModelColumn:
     if not isinstance(spec, dict):
         raise r.fail(where, "expected an object describing a column")
     name = r.get(spec, "name", str, where)
-    where = f"column {name!r}"
+    where = f"column {name!r}" if not where.startswith("column ") else where
     kind = r.get(spec, "type", str, where)
+    if kind == "conditional":
+        given = r.get(spec, "given", str, where)
+        groups = r.get(spec, "groups", list, where)
+        if not all(isinstance(g, int) and not isinstance(g, bool) for g in groups):
+            raise r.fail(f"{where}.groups", "expected a list of whole numbers")
+        base = _build_column(r, r.get(spec, "base", dict, where), f"{where}.base")
+        raw_levels = r.get(spec, "levels", list, where)
+        levels = [_build_column(r, level, f"{where}.levels[{i}]") for i, level in enumerate(raw_levels)]
+        if any(level.name != name for level in [base, *levels]):
+            raise r.fail(where, "base and levels must carry the column's own name")
+        return ConditionalColumn(name, base=base, given=given, groups=groups, levels=levels)
+    if kind not in ("numeric", "datetime", "category", "boolean", "faker", "id", "null"):
+        raise r.fail(f"{where}.type", f"unknown column type {kind!r}")
     cast = r.get(spec, "cast", str, where, optional=True)
     null_rate = 0.0 if kind in ("id", "null") else r.probability(spec, "null_rate", where)
     column: ModelColumn

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BooleanColumn",
     "CategoryColumn",
+    "ConditionalColumn",
     "DatetimeColumn",
     "FakerColumn",
     "IdColumn",
@@ -486,6 +487,61 @@ class BooleanColumn(ModelColumn):
 
     def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
         return raw if nulls is None else pd.arrays.BooleanArray(raw, nulls)
+
+
+class ConditionalColumn(ModelColumn):
+    """A column whose marginal depends on the group of another column (fitted models).
+
+    ``given`` names a category or boolean column; ``groups[code]`` maps its
+    latent code to one of ``levels``, each a column of the same kind fitted on
+    that group's rows. The copula coordinate is the row's grade *within its
+    group*, so penguins of each species keep their own body-mass distribution
+    while one correlation matrix still joins all columns. ``base`` (the column
+    fitted on all rows) fixes the dtype, categories and null handling.
+    """
+
+    def __init__(self, name: str, *, base: ModelColumn, given: str, groups: list[int], levels: list[ModelColumn]) -> None:
+        super().__init__(name, null_rate=base.null_rate)
+        self.base = base
+        self.given = given
+        self.groups = list(groups)
+        self.levels = list(levels)
+        self._group_of = np.asarray(groups, dtype=np.int64)
+        self.kind = base.kind
+        self.cast = base.cast
+        self.raw_width = base.raw_width
+        if not levels or min(groups) < 0 or max(groups) >= len(levels):
+            raise InvalidArgument(f"column {name!r}: groups must index its {len(levels)} levels.")
+        for level in levels:
+            if type(level) is not type(base) or level.raw_dtype != base.raw_dtype:
+                raise InvalidArgument(f"column {name!r}: every level must be a {type(base).__name__} like its base.")
+
+    @property
+    def dtype(self) -> str:
+        return self.base.dtype
+
+    @property
+    def raw_dtype(self) -> np.dtype[Any]:
+        return self.base.raw_dtype
+
+    def rank_cells(self) -> RankCells | None:
+        return self.base.rank_cells()
+
+    def from_latent(self, z: NDArray[np.float64]) -> NDArray[Any]:
+        return self.base.from_latent(z)
+
+    def from_latent_given(self, z: NDArray[np.float64], codes: NDArray[Any]) -> NDArray[Any]:
+        """Return raw values for latent scores ``z`` of rows whose ``given`` column has latent ``codes``."""
+        group = self._group_of[codes.astype(np.int64)]
+        out = np.empty(len(z), dtype=self.raw_dtype)
+        for k, level in enumerate(self.levels):
+            rows = group == k
+            if rows.any():
+                out[rows] = level.from_latent(z[rows])
+        return out
+
+    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
+        return self.base.finalize(raw, nulls, seed)
 
 
 class NullColumn(ModelColumn):

@@ -47,6 +47,7 @@ from scipy import special
 from ._columns import (
     BooleanColumn,
     CategoryColumn,
+    ConditionalColumn,
     DatetimeColumn,
     FakerColumn,
     IdColumn,
@@ -162,8 +163,11 @@ class _Fitter:
         knots: int,
         locale: str,
         progress: Callable[[str], None] | None,
+        segments: bool = True,
     ) -> None:
         self.df = df
+        self.segments = segments
+        self.segment_note: tuple[str, int, float] | None = None
         self.name = name
         self.overrides = columns
         self.min_count = min_count
@@ -269,7 +273,7 @@ class _Fitter:
         self, col: str, x: NDArray[np.float64], present: NDArray[np.bool_], *, integer: bool, cast: str | None
     ) -> tuple[NumericColumn, _Dim]:
         values = x[present]
-        null_rate = 1.0 - len(values) / self.n
+        null_rate = 1.0 - len(values) / len(x)
         finite = np.isfinite(values)
         inf_rates = (float(np.sum(values == -np.inf)) / len(values), float(np.sum(values == np.inf)) / len(values))
         if not finite.any():
@@ -356,7 +360,8 @@ class _Fitter:
         vals = np.maximum.accumulate(np.clip(vals, uniq[0], uniq[-1]))
         return {"probs": _round_probs(probs, cumulative=True), "values": vals}
 
-    def fit_datetime(self, col: str, s: pd.Series) -> tuple[NumericColumn, _Dim]:
+    def datetime_units(self, col: str, s: pd.Series) -> tuple[NDArray[np.float64], NDArray[np.bool_], str, int, str | None]:
+        """Return timestamps as whole numbers of the coarsest exact unit: (values, present, unit, unit_ns, cast)."""
         dtype = s.dtype
         if not pd.api.types.is_datetime64_any_dtype(dtype):
             try:
@@ -380,8 +385,18 @@ class _Fitter:
         if unit == "ns":
             unit, unit_ns = "us", 1_000
             self.withheld.append(f"column {col!r}: nanoseconds were rounded to microseconds")
-        x = np.full(self.n, np.nan)
+        x = np.full(len(s), np.nan)
         x[present] = np.round(vals / unit_ns) if unit_ns == 1_000 else vals // unit_ns
+        cast = None
+        if str(dtype) != "datetime64[ns]":
+            cast = str(dtype) if pd.api.types.is_datetime64_any_dtype(dtype) else None
+        if tz is not None and cast is None:
+            cast = f"datetime64[ns, {tz}]"
+        return x, present, unit, unit_ns, cast
+
+    def fit_datetime(
+        self, col: str, x: NDArray[np.float64], present: NDArray[np.bool_], unit: str, unit_ns: int, cast: str | None
+    ) -> tuple[NumericColumn, _Dim]:
         dist, params, step, _, note = self._numeric_marginal(col, x[present], integer=True)
         column = DatetimeColumn(
             col,
@@ -391,15 +406,12 @@ class _Fitter:
             params=params,
             integer=True,
             step=step,
-            bounds=(float(np.nanmin(x)), float(np.nanmax(x))),
+            bounds=(float(np.nanmin(x[present])), float(np.nanmax(x[present]))),
             null_rate=1.0 - present.mean(),
         )
+        column.cast = cast
         if note:
             self.withheld.append(f"column {col!r}: {note}")
-        if str(dtype) != "datetime64[ns]":
-            column.cast = str(dtype) if pd.api.types.is_datetime64_any_dtype(dtype) else None
-        if tz is not None and column.cast is None:
-            column.cast = f"datetime64[ns, {tz}]"
         return column, _Dim(col, _midgrades(x, present), column.rank_cells(), col)
 
     def categorical(self, col: str, s: pd.Series, *, boolean: bool) -> _Categorical:
@@ -505,6 +517,7 @@ class _Fitter:
         cats: list[_Categorical] = []
         order: list[str] = []
         null_dims: list[str] = []
+        refit: dict[str, tuple[str, Any]] = {}  # what a per-group refit needs
         started = time.perf_counter()
         for i, col in enumerate(self.df.columns):
             s = self.df[col]
@@ -536,9 +549,12 @@ class _Fitter:
                     raise InvalidArgument(f"column {col!r}: an integer column cannot hold infinities.")
                 cast = _numeric_cast(s, integer=integer, nulls=not present.all())
                 columns[col], dim = self.fit_numeric(col, x, present, integer=integer, cast=cast)
+                refit[col] = ("numeric", (x, present, integer, cast))
                 dims.append(dim)
             elif kind == "datetime":
-                columns[col], dim = self.fit_datetime(col, s)
+                units = self.datetime_units(col, s)
+                columns[col], dim = self.fit_datetime(col, *units)
+                refit[col] = ("datetime", units)
                 dims.append(dim)
             elif kind in ("category", "boolean"):
                 cats.append(self.categorical(col, s, boolean=kind == "boolean"))
@@ -569,6 +585,9 @@ class _Fitter:
                 column_b.cast = cat.cast
             columns[cat.name] = column_b
         cat_dims = {cat.name: _category_dim(cat, columns[cat.name]) for cat in cats}
+        if self.segments:
+            self.say("choosing a segment column")
+            self.condition(columns, cats, dims, cat_dims, refit)
         ordered_cols = [columns[c] for c in order]
         by_label = {d.label: d for d in dims} | cat_dims
         model_dims = [by_label[c.name] for c in ordered_cols if c.modelled and c.name in by_label]
@@ -577,13 +596,98 @@ class _Fitter:
         all_dims = model_dims + [flags[c] for c in null_dims]
         self.say("estimating correlations")
         latent = self._correlation(all_dims, declared, [c.name for c in ordered_cols if c.modelled])
-        info = {
+        info: dict[str, Any] = {
             "source": {"rows": self.n, "columns": len(self.df.columns)},
             "columns": self.kinds,
             "withheld": self.withheld,
             "fit_seconds": round(time.perf_counter() - started, 3),
         }
+        if self.segment_note is not None:
+            seg, groups, score = self.segment_note
+            info["segments"] = {"column": seg, "groups": groups, "score": round(score, 3)}
         return Model(self.name, ordered_cols, latent_correlation=latent, latent_nulls=null_dims, info=info)
+
+    # segments: marginals conditional on one category ------------------------------------
+    def condition(
+        self,
+        columns: dict[str, ModelColumn],
+        cats: list[_Categorical],
+        dims: list[_Dim],
+        cat_dims: dict[str, _Dim],
+        refit: dict[str, tuple[str, Any]],
+    ) -> None:
+        """Fit the other columns' marginals per group of the most telling category, when one is telling enough.
+
+        A Gaussian copula joins columns through one latent axis each, so a
+        category that splits the data into clusters (species, product lines)
+        is blurred: each cluster's own shape is lost. Refitting every other
+        modelled column within each group of that category keeps the clusters,
+        and the copula then carries the within-group correlations.
+        """
+        choice = _choose_segment(cats, dims, cat_dims, self.n, self.min_count)
+        if choice is None:
+            return
+        seg, groups, row_group, score = choice
+        n_groups = max(groups) + 1
+        self.segment_note = (seg.name, n_groups, score)
+        masks = [row_group == g for g in range(n_groups)]
+        before = len(self.withheld)
+        for i, dim in enumerate(dims):
+            kind, data = refit[dim.column]
+            base = columns[dim.column]
+            levels, grades = [], np.full(self.n, np.nan)
+            for g, mask in enumerate(masks):
+                try:
+                    if kind == "numeric":
+                        x, present, integer, cast = data
+                        if not np.isfinite(x[mask & present]).any():
+                            raise InvalidArgument("no finite values in this group")
+                        level, sub = self.fit_numeric(dim.column, x[mask], present[mask], integer=integer, cast=cast)
+                    else:
+                        x, present, unit, unit_ns, cast = data
+                        if not present[mask].any():
+                            raise InvalidArgument("no values in this group")
+                        level, sub = self.fit_datetime(dim.column, x[mask], present[mask], unit, unit_ns, cast)
+                except InvalidArgument:
+                    level, sub = base, _Dim(dim.column, dim.grades[mask], dim.cells, dim.column)
+                levels.append(level)
+                grades[mask] = sub.grades
+            columns[dim.column] = ConditionalColumn(dim.column, base=base, given=seg.name, groups=groups, levels=levels)
+            dims[i] = _Dim(dim.label, grades, dim.cells, dim.column)
+        for cat in cats:
+            if cat is seg:
+                continue
+            base = columns[cat.name]
+            position = np.empty(len(cat.values), dtype=np.int64)
+            position[cat.order] = np.arange(len(cat.order))
+            pos = np.where(cat.codes >= 0, position[np.maximum(cat.codes, 0)], -1)
+            levels, grades = [], np.full(self.n, np.nan)
+            hidden = 0
+            for mask in masks:
+                counts = np.bincount(pos[mask & (pos >= 0)], minlength=len(cat.values)).astype(np.float64)
+                hidden += int(((counts > 0) & (counts < self.min_count)).sum())
+                counts[counts < self.min_count] = 0.0
+                if counts.sum() == 0:
+                    levels.append(base)
+                    probs = cat.counts[cat.order] / cat.counts.sum()
+                else:
+                    probs = _round_probs(counts / counts.sum())
+                    levels.append(_category_like(base, probs))
+                mid = np.cumsum(probs) - probs / 2.0
+                rows = mask & (pos >= 0)
+                grades[rows] = mid[pos[rows]]
+                grades[rows & (probs[np.maximum(pos, 0)] == 0)] = np.nan  # withheld in this group
+            if hidden:
+                self.withheld.append(
+                    f"column {cat.name!r}: {hidden} (group, category) combinations seen fewer than {self.min_count} "
+                    f"times within groups of {seg.name!r} were not stored"
+                )
+            columns[cat.name] = ConditionalColumn(cat.name, base=base, given=seg.name, groups=groups, levels=levels)
+            cat_dims[cat.name] = _Dim(cat.name, grades, base.rank_cells(), cat.name)
+        # a note per group and column would drown the report: keep one line per column
+        notes = self.withheld[before:]
+        del self.withheld[before:]
+        self.withheld.extend(dict.fromkeys(notes))
 
     def _correlation(self, dims: list[_Dim], declared: list[str], modelled: list[str]) -> NDArray[np.float64]:
         """Return the latent correlation over modelled columns (in output order) then null flags."""
@@ -788,6 +892,85 @@ def _scaling_order(cat: _Categorical, others: list[NDArray[np.float64]]) -> NDAr
     return np.argsort(score, kind="stable")
 
 
+def _category_like(base: ModelColumn, probs: NDArray[np.float64]) -> ModelColumn:
+    """Return a copy of a category or boolean column with other frequencies (same categories and order)."""
+    if isinstance(base, BooleanColumn):
+        return BooleanColumn(base.name, p=float(probs[1]), null_rate=base.null_rate)
+    assert isinstance(base, CategoryColumn)
+    column = CategoryColumn(
+        base.name,
+        categories=base.categories,
+        probs=probs,
+        ordered=base.ordered,
+        null_rate=base.null_rate,
+        dtype_order=base.dtype_order,
+    )
+    column.cast = base.cast
+    return column
+
+
+#: A group of a segment column needs this many rows (and 10 x min_count) to get its own marginals.
+SEGMENT_MIN_ROWS = 50
+#: ... and the segment column must explain this share of the other columns' variation (mean eta squared).
+SEGMENT_MIN_SCORE = 0.05
+
+
+def _choose_segment(
+    cats: list[_Categorical], dims: list[_Dim], cat_dims: dict[str, _Dim], n: int, min_count: int
+) -> tuple[_Categorical, list[int], NDArray[np.int64], float] | None:
+    """Return (column, latent code -> group, each row's group, score) of the category that best splits the rest.
+
+    Categories with enough rows are groups of their own; the rest share one
+    group. The score is the mean correlation ratio (eta squared) of the other
+    columns' normal scores across the groups.
+    """
+    min_rows = max(SEGMENT_MIN_ROWS, 10 * min_count)
+    best: tuple[_Categorical, list[int], NDArray[np.int64], float] | None = None
+    for cat in cats:
+        if cat.null_rate > 0 or len(cat.values) < 2:
+            continue
+        counts = cat.counts[cat.order]  # in latent order
+        big = counts >= min_rows
+        groups = np.where(big, np.cumsum(big) - 1, -1)
+        n_big = int(big.sum())
+        rest = int(counts[~big].sum())
+        if rest:
+            if rest >= min_rows:
+                groups[~big] = n_big
+                n_big += 1
+            elif n_big:
+                groups[~big] = int(np.argmin(np.where(big, counts, np.inf)))  # the smallest group takes them in
+        if n_big < 2:
+            continue
+        position = np.empty(len(cat.values), dtype=np.int64)
+        position[cat.order] = np.arange(len(cat.order))
+        row_group = np.full(n, -1, dtype=np.int64)
+        ok = cat.codes >= 0
+        row_group[ok] = groups[position[cat.codes[ok]]]
+        others = [d for d in dims] + [d for name, d in cat_dims.items() if name != cat.name]
+        etas = [_eta_squared(d.grades, row_group, n_big) for d in others]
+        score = float(np.mean(etas)) if etas else 0.0
+        if score >= SEGMENT_MIN_SCORE and (best is None or score > best[3]):
+            best = (cat, [int(g) for g in groups], row_group, score)
+    return best
+
+
+def _eta_squared(grades: NDArray[np.float64], group: NDArray[np.int64], k: int) -> float:
+    """Share of the variance of the normal scores explained by the group means."""
+    ok = ~np.isnan(grades) & (group >= 0)
+    if ok.sum() < 3:
+        return 0.0
+    z = special.ndtri(np.clip(grades[ok], 1e-9, 1 - 1e-9))
+    g = group[ok]
+    total = float(np.sum((z - z.mean()) ** 2))
+    if total <= 1e-12:
+        return 0.0
+    sums = np.bincount(g, weights=z, minlength=k)
+    cnt = np.bincount(g, minlength=k)
+    means = np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
+    return float(np.sum(cnt * (means - z.mean()) ** 2) / total)
+
+
 def _pairwise_spearman(grades: list[NDArray[np.float64]]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Return pairwise-complete Spearman correlations of grade columns, and selection ratios.
 
@@ -850,6 +1033,7 @@ def fit(
     min_count: int = DEFAULT_MIN_COUNT,
     knots: int = DEFAULT_KNOTS,
     locale: str = "en_US",
+    segments: bool = True,
     backend: str = "native",
     progress: Callable[[str], None] | None = None,
     **options: Any,
@@ -924,6 +1108,7 @@ def fit(
         knots=knots,
         locale=locale,
         progress=progress,
+        segments=bool(segments),
     )
     model = fitter.run()
     if not model.columns:

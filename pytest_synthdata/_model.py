@@ -119,6 +119,14 @@ class Model:
                 f"dataset {name!r}: latent_correlation is not positive definite, so it is not a correlation matrix."
             ) from None
         self._order_constraints = list(order_constraints)
+        modelled = {c.name for c in self._modelled}
+        for col in self._modelled:
+            given = getattr(col, "given", None)
+            if given is not None and (given not in modelled or getattr(self._by_name[given], "given", None)):
+                raise InvalidArgument(
+                    f"column {col.name!r} depends on {given!r}, which is not a modelled column of its own."
+                )
+        self._processing = sorted(range(len(self._modelled)), key=lambda j: hasattr(self._modelled[j], "given"))
         #: Where the model came from and what fitting left out (``fit`` fills it; saved with the model).
         self.info: dict[str, Any] = dict(info or {})
 
@@ -210,8 +218,14 @@ class Model:
             if dims:
                 z = draw_blocks(seed, _STREAM_LATENT, start, stop, lambda rng, m: rng.standard_normal((m, dims)))
                 x = correlate(z, self._chol)
-                for j, col in enumerate(self._modelled):
-                    raws[col.name][start:stop] = col.from_latent(x[:, j])
+                for j in self._processing:  # columns others depend on come first
+                    col = self._modelled[j]
+                    given = getattr(col, "given", None)
+                    if given is None:
+                        raws[col.name][start:stop] = col.from_latent(x[:, j])
+                    else:
+                        codes = raws[given][start:stop]
+                        raws[col.name][start:stop] = col.from_latent_given(x[:, j], codes)  # type: ignore[attr-defined]
                     if col.name in latents:
                         latents[col.name][start:stop] = x[:, j]
                 for name, (j, cut) in null_cut.items():

@@ -17,7 +17,14 @@ from pytest_synthdata.errors import InvalidArgument, ModelFileError
 
 @pytest.fixture(scope="module")
 def fitted() -> sd.Model:
-    return sd.fit(customers(), name="customers")
+    return sd.fit(customers(), name="customers", segments=False)
+
+
+@pytest.fixture(scope="module")
+def segmented() -> sd.Model:
+    model = sd.fit(customers(), name="customers")
+    assert model.info["segments"]["column"] == "plan"
+    return model
 
 
 def declared() -> sd.Schema:
@@ -41,9 +48,9 @@ def declared() -> sd.Schema:
         )
 
 
-@pytest.mark.parametrize("make", ["fitted", "declared"])
-def test_loaded_model_samples_bit_identically(make, fitted, tmp_path):
-    model = fitted if make == "fitted" else declared()
+@pytest.mark.parametrize("make", ["fitted", "segmented", "declared"])
+def test_loaded_model_samples_bit_identically(make, fitted, segmented, tmp_path):
+    model = {"fitted": fitted, "segmented": segmented}.get(make) or declared()
     path = model.save(tmp_path / f"{model.name}.synth.json")
     loaded = sd.load(path)
     for n, seed in ((0, 1), (7, 2), (70_000, 3)):
@@ -173,8 +180,9 @@ def test_unsaveable_values_fail_naming_the_column(tmp_path):
         schema.save(tmp_path / "s.synth.json")
 
 
-def test_small_file(fitted):
+def test_small_file(fitted, segmented):
     assert len(dumps(fitted)) < 60_000
+    assert len(dumps(segmented)) < 100_000
     assert np.isfinite(fitted.latent_correlation).all()
 
 
@@ -188,3 +196,21 @@ def test_coarse_grids_are_learned_and_saved(tmp_path):
     assert (out["price"] % 5 == 0).all() and (out["mass"] * 4 == np.round(out["mass"] * 4)).all()
     loaded = sd.load(model.save(tmp_path / "grid.synth.json"))
     pd.testing.assert_frame_equal(out, loaded.sample(5000, seed=0))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda spec: spec.update(groups=[0, 7, 1]), "groups must index its"),
+        (lambda spec: spec.update(given="nope"), "depends on 'nope', which is not a modelled column"),
+        (lambda spec: spec["levels"][0].update(type="boolean", p=0.5), "every level must be a"),
+        (lambda spec: spec["levels"][1].update(name="other"), "must carry the column's own name"),
+    ],
+)
+def test_hand_edited_segmented_files_fail_clearly(segmented, tmp_path, change, message):
+    data = json.loads(dumps(segmented))
+    change(data["columns"][column_index(data, "age")])
+    path = tmp_path / "customers.synth.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelFileError, match=message):
+        sd.load(path)

@@ -138,9 +138,10 @@ def test_model_file_holds_no_rows(real, model, tmp_path):
         assert email not in text
     data = json.loads(text)
     income = next(c for c in data["columns"] if c["name"] == "income")
-    knots = income["params"]["values"]
-    assert len(knots) <= len(real) // 5 + 2  # at most one knot per min_count rows
-    assert len(knots) < real["income"].nunique() / 4
+    fits = [income] if income["type"] != "conditional" else [income["base"], *income["levels"]]
+    assert sum(len(f["params"]["values"]) for f in fits) < real["income"].nunique() / 2
+    for f in fits:  # at most one knot per min_count rows of the fit it comes from
+        assert len(f["params"]["values"]) <= len(real) // 5 + 2
 
 
 def test_rare_categories_are_withheld_and_reported():
@@ -382,6 +383,22 @@ def test_real_dataset_penguins():
     for col in ("bill_length_mm", "flipper_length_mm", "body_mass_g"):
         assert stats.ks_2samp(penguins[col].dropna(), out[col].dropna()).statistic < 0.12
     big = m.sample(20_000, seed=0)
-    # species separate by size: the heaviest species stays the heaviest
-    means = big.groupby("species")["body_mass_g"].mean()
-    assert means.idxmax() == "Gentoo"
+    # species is the segment column: each species keeps its own sizes and islands
+    assert m.info["segments"]["column"] == "species"
+    for col in ("body_mass_g", "flipper_length_mm", "bill_depth_mm"):
+        want = penguins.groupby("species")[col].mean()
+        got = big.groupby("species")[col].mean()
+        assert (abs(got - want) / want).max() < 0.02, col
+    islands = pd.crosstab(big["species"], big["island"], normalize=True)
+    real_islands = pd.crosstab(penguins["species"], penguins["island"], normalize=True)
+    assert (abs(islands - real_islands) < 0.01).all().all()
+    flat = sd.fit(penguins, name="penguins", segments=False).sample(20_000, seed=0)
+    assert pd.crosstab(flat["species"], flat["island"]).loc["Chinstrap", "Biscoe"] > 500  # one axis blurs clusters
+
+
+def test_no_segment_when_no_category_explains_the_rest():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"x": rng.normal(size=2000), "c": rng.choice(["a", "b", "c"], 2000)})
+    m = sd.fit(df)
+    assert "segments" not in m.info
+    assert all(not hasattr(m.column(c), "given") for c in m.columns)
