@@ -157,6 +157,8 @@ def to_dict(model: Model) -> dict[str, Any]:
         "latent": {
             "dims": dims,
             "correlation": [_array(row) for row in model.latent_correlation],
+            **({"segment": {"column": model.segment[0], "groups": model.segment[1]}} if model.segment else {}),
+            **({"null_rates_by_group": model.null_groups} if model.null_groups else {}),
         },
         "order_constraints": [[a, b, strict] for a, b, strict in model._order_constraints],
         "info": model.info,
@@ -464,9 +466,26 @@ def from_dict(data: Any, source: str = "<model>") -> Model:
             raise r.fail(f"order_constraints[{i}]", "expected [column, column, strict]")
         constraints.append((item[0], item[1], item[2]))
     info = r.get(data, "info", dict, "top level", optional=True) or {}
+    segment = None
+    raw_segment = r.get(latent, "segment", dict, "latent", optional=True)
+    if raw_segment is not None:
+        groups = r.get(raw_segment, "groups", list, "latent.segment")
+        if not all(isinstance(g, int) and not isinstance(g, bool) and g >= 0 for g in groups):
+            raise r.fail("latent.segment.groups", "expected a list of whole numbers")
+        segment = (r.get(raw_segment, "column", str, "latent.segment"), groups)
+    null_groups = r.get(latent, "null_rates_by_group", dict, "latent", optional=True) or {}
+    for col in null_groups:
+        r.numbers(null_groups, col, "latent.null_rates_by_group")
     try:
         return Model(
-            name, columns, latent_correlation=corr, order_constraints=constraints, latent_nulls=nulls, info=info
+            name,
+            columns,
+            latent_correlation=corr,
+            order_constraints=constraints,
+            latent_nulls=nulls,
+            null_groups=null_groups,
+            segment=segment,
+            info=info,
         )
     except InvalidArgument as exc:
         raise ModelFileError(f"{source}: {exc}") from None

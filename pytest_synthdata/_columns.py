@@ -74,9 +74,11 @@ class ModelColumn:
 
         Found by evaluating the column on a fine latent grid: runs of equal
         values holding at least 1/256 of the probability are ties that the
-        Spearman calibration must account for.
+        Spearman calibration must account for. Computed once: columns do not change.
         """
-        return rank_cells_from_grid(self.from_latent)
+        if "_grid_cells" not in self.__dict__:
+            self._grid_cells = rank_cells_from_grid(self.from_latent)
+        return self._grid_cells
 
     def from_latent(self, z: NDArray[np.float64]) -> NDArray[Any]:
         """Return raw values for latent scores ``z`` (modelled columns)."""
@@ -500,7 +502,9 @@ class ConditionalColumn(ModelColumn):
     fitted on all rows) fixes the dtype, categories and null handling.
     """
 
-    def __init__(self, name: str, *, base: ModelColumn, given: str, groups: list[int], levels: list[ModelColumn]) -> None:
+    def __init__(
+        self, name: str, *, base: ModelColumn, given: str, groups: list[int], levels: list[ModelColumn]
+    ) -> None:
         super().__init__(name, null_rate=base.null_rate)
         self.base = base
         self.given = given

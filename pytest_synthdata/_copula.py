@@ -283,20 +283,25 @@ def latent_for_spearman_batch(
     poly = coef_a * coef_b
     curves = powers @ poly.T  # (grid, pairs)
     k = np.arange(1, _TERMS + 1)
+    # interpolate each pair's target on its curve (monotone in r), all pairs at once
+    above = np.clip((curves < targets[None, :]).sum(axis=0), 1, len(grid) - 1)
+    cols = np.arange(len(targets))
+    lo, hi = curves[above - 1, cols], curves[above, cols]
+    frac = np.clip((targets - lo) / np.where(hi > lo, hi - lo, 1.0), 0.0, 1.0)
+    out[:] = grid[above - 1] + frac * (grid[above] - grid[above - 1])
+    continuous = np.array([a is None and b is None for a, b in zip(cells_a, cells_b, strict=True)])
+    use_exact = continuous | ~((curves[0] < targets) & (targets < curves[-1]))
     exact: dict[tuple[Any, ...], float] = {}
-    for p, target in enumerate(targets):
-        a, b = cells_a[p], cells_b[p]
-        curve = curves[:, p]
-        if (a is None and b is None) or not curve[0] < target < curve[-1]:
-            if not np.any(poly[p]) and not (a is None and b is None):
-                continue  # a constant column: no rank correlation to reproduce
-            key = (float(target), _key(a), _key(b))
-            if key not in exact:  # pairs repeat: null flags of columns that are missing together
-                exact[key] = latent_for_spearman(float(target), a, b)[0]
-            out[p] = exact[key]
+    for p in np.flatnonzero(use_exact):
+        a, b, target = cells_a[p], cells_b[p], float(targets[p])
+        if not np.any(poly[p]) and not (a is None and b is None):
+            out[p] = 0.0  # a constant column: no rank correlation to reproduce
             continue
-        out[p] = np.interp(target, curve, grid)
-    inside = np.abs(out) < 0.95
+        key = (target, _key(a), _key(b))
+        if key not in exact:  # pairs repeat: null flags of columns that are missing together
+            exact[key] = latent_for_spearman(target, a, b)[0]
+        out[p] = exact[key]
+    inside = ~use_exact & (np.abs(out) < 0.95)
     r = out[inside]
     c = poly[inside]
     t = targets[inside]

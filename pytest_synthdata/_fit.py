@@ -134,6 +134,8 @@ class _Dim:
     cells: RankCells | None
     column: str
     is_null_flag: bool = False
+    #: Tie structure within each segment group (conditional columns), else None: ``cells`` everywhere.
+    group_cells: list[RankCells | None] | None = None
 
 
 @dataclass
@@ -168,6 +170,10 @@ class _Fitter:
         self.df = df
         self.segments = segments
         self.segment_note: tuple[str, int, float] | None = None
+        self.row_group: NDArray[np.int64] | None = None
+        self.segment_groups: list[int] | None = None
+        #: Hermite coefficients by id(rank cells), kept with the cells so their ids stay theirs.
+        self._coef: dict[int, tuple[RankCells, NDArray[np.float64]]] = {}
         self.name = name
         self.overrides = columns
         self.min_count = min_count
@@ -360,7 +366,9 @@ class _Fitter:
         vals = np.maximum.accumulate(np.clip(vals, uniq[0], uniq[-1]))
         return {"probs": _round_probs(probs, cumulative=True), "values": vals}
 
-    def datetime_units(self, col: str, s: pd.Series) -> tuple[NDArray[np.float64], NDArray[np.bool_], str, int, str | None]:
+    def datetime_units(
+        self, col: str, s: pd.Series
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_], str, int, str | None]:
         """Return timestamps as whole numbers of the coarsest exact unit: (values, present, unit, unit_ns, cast)."""
         dtype = s.dtype
         if not pd.api.types.is_datetime64_any_dtype(dtype):
@@ -592,6 +600,12 @@ class _Fitter:
         by_label = {d.label: d for d in dims} | cat_dims
         model_dims = [by_label[c.name] for c in ordered_cols if c.modelled and c.name in by_label]
         declared = [c.name for c in ordered_cols if c.modelled and c.name not in by_label]
+        null_groups: dict[str, list[float]] = {}
+        if self.row_group is not None:  # null rates per segment group too
+            for i, dim in enumerate(flag_dims):
+                flag_dims[i], null_groups[dim.column] = _grouped_null_dim(
+                    dim.column, self.df[dim.column].notna().to_numpy(), self.row_group
+                )
         flags = {d.column: d for d in flag_dims}
         all_dims = model_dims + [flags[c] for c in null_dims]
         self.say("estimating correlations")
@@ -605,7 +619,46 @@ class _Fitter:
         if self.segment_note is not None:
             seg, groups, score = self.segment_note
             info["segments"] = {"column": seg, "groups": groups, "score": round(score, 3)}
-        return Model(self.name, ordered_cols, latent_correlation=latent, latent_nulls=null_dims, info=info)
+        return Model(
+            self.name,
+            ordered_cols,
+            latent_correlation=latent,
+            latent_nulls=null_dims,
+            null_groups=null_groups,
+            segment=None if self.segment_groups is None else (self.segment_note[0], self.segment_groups),  # type: ignore[index]
+            info=info,
+        )
+
+    def _latent_pairs(
+        self, dims: list[_Dim], rows: NDArray[np.bool_], group: int | None, want: NDArray[np.bool_] | None
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """Return latent correlations of the pairs of dims in ``want`` (all by default) over ``rows``."""
+        k = len(dims)
+        everything = bool(rows.all())
+        rho, ratio = _pairwise_spearman([dim.grades if everything else dim.grades[rows] for dim in dims])
+        cells = [dim.cells if group is None or dim.group_cells is None else dim.group_cells[group] for dim in dims]
+        out = np.zeros((k, k))
+        ok = np.zeros((k, k), dtype=bool)
+        pairs = [
+            (ii, jj)
+            for ii in range(k)
+            for jj in range(ii + 1, k)
+            if dims[ii].column != dims[jj].column and math.isfinite(rho[ii, jj]) and (want is None or want[ii, jj])
+        ]  # a value and its own null flag are never seen together: left free
+        if pairs:
+            new = [c for c in cells if c is not None and id(c) not in self._coef]
+            for c, row in zip(new, hermite_coefficients(new), strict=True):  # one Hermite recurrence for all
+                self._coef[id(c)] = (c, row)
+            continuous = hermite_coefficients([None])[0]
+            coef = np.array([continuous if c is None else self._coef[id(c)][1] for c in cells])
+            first, second = (np.array(x) for x in zip(*pairs, strict=True))
+            latent = latent_for_spearman_batch(
+                rho[first, second], coef[first], coef[second], [cells[i] for i in first], [cells[j] for j in second]
+            )
+            for (ii, jj), r in zip(pairs, latent, strict=True):
+                out[ii, jj] = out[jj, ii] = _unselect(float(r), float(ratio[ii, jj]), float(ratio[jj, ii]))
+                ok[ii, jj] = ok[jj, ii] = True
+        return out, ok
 
     # segments: marginals conditional on one category ------------------------------------
     def condition(
@@ -629,6 +682,8 @@ class _Fitter:
             return
         seg, groups, row_group, score = choice
         n_groups = max(groups) + 1
+        self.row_group = row_group
+        self.segment_groups = groups
         self.segment_note = (seg.name, n_groups, score)
         masks = [row_group == g for g in range(n_groups)]
         before = len(self.withheld)
@@ -653,7 +708,7 @@ class _Fitter:
                 levels.append(level)
                 grades[mask] = sub.grades
             columns[dim.column] = ConditionalColumn(dim.column, base=base, given=seg.name, groups=groups, levels=levels)
-            dims[i] = _Dim(dim.label, grades, dim.cells, dim.column)
+            dims[i] = _Dim(dim.label, grades, dim.cells, dim.column, group_cells=[lv.rank_cells() for lv in levels])
         for cat in cats:
             if cat is seg:
                 continue
@@ -683,7 +738,9 @@ class _Fitter:
                     f"times within groups of {seg.name!r} were not stored"
                 )
             columns[cat.name] = ConditionalColumn(cat.name, base=base, given=seg.name, groups=groups, levels=levels)
-            cat_dims[cat.name] = _Dim(cat.name, grades, base.rank_cells(), cat.name)
+            cat_dims[cat.name] = _Dim(
+                cat.name, grades, base.rank_cells(), cat.name, group_cells=[lv.rank_cells() for lv in levels]
+            )
         # a note per group and column would drown the report: keep one line per column
         notes = self.withheld[before:]
         del self.withheld[before:]
@@ -699,29 +756,33 @@ class _Fitter:
             return np.zeros((0, 0))
         present = [i for i, dim in enumerate(ordered) if dim is not None]
         dims = [dim for dim in ordered if dim is not None]
-        rho, ratio = _pairwise_spearman([dim.grades for dim in dims])
-        coef = hermite_coefficients([dim.cells for dim in dims])
         a = np.eye(d)
         fixed = np.zeros((d, d), dtype=bool)
-        pairs = [
-            (ii, jj)
-            for ii in range(len(present))
-            for jj in range(ii + 1, len(present))
-            if dims[ii].column != dims[jj].column and math.isfinite(rho[ii, jj])
-        ]  # a value and its own null flag are never seen together: left free
-        if pairs:
-            first, second = (np.array(x) for x in zip(*pairs, strict=True))
-            latent = latent_for_spearman_batch(
-                rho[first, second],
-                coef[first],
-                coef[second],
-                [dims[ii].cells for ii in first],
-                [dims[jj].cells for jj in second],
-            )
-            for (ii, jj), r in zip(pairs, latent, strict=True):
-                i, j = present[ii], present[jj]
-                a[i, j] = a[j, i] = _unselect(float(r), float(ratio[ii, jj]), float(ratio[jj, ii]))
-                fixed[i, j] = fixed[j, i] = True
+        if self.row_group is None:
+            r, ok = self._latent_pairs(dims, np.ones(self.n, dtype=bool), None, None)
+        else:
+            # pairs of columns that are not conditional (the segment itself, null flags without groups) are
+            # seen in all rows; the others within each segment group, with that group's tie structure, and
+            # averaged by group size
+            plain = np.array([dim.group_cells is None for dim in dims])
+            both = plain[:, None] & plain[None, :]
+            r, ok = self._latent_pairs(dims, np.ones(self.n, dtype=bool), None, both)
+            total = np.zeros((len(dims), len(dims)))
+            weight = np.zeros((len(dims), len(dims)))
+            for g in range(int(self.row_group.max()) + 1):
+                mask = self.row_group == g
+                r_g, ok_g = self._latent_pairs(dims, mask, g, ~both)
+                total += np.where(ok_g, r_g, 0.0) * mask.sum()
+                weight += ok_g * mask.sum()
+            grouped = weight > 0
+            r = np.where(grouped, total / np.maximum(weight, 1), r)
+            ok = ok | grouped
+        for ii in range(len(dims)):
+            for jj in range(ii + 1, len(dims)):
+                if ok[ii, jj]:
+                    i, j = present[ii], present[jj]
+                    a[i, j] = a[j, i] = r[ii, jj]
+                    fixed[i, j] = fixed[j, i] = True
         return nearest_correlation(a, ~fixed & ~np.eye(d, dtype=bool))
 
 
@@ -833,6 +894,20 @@ def _midgrades(x: NDArray[np.float64], present: NDArray[np.bool_]) -> NDArray[np
 def _null_dim(col: str, present: NDArray[np.bool_], rate: float) -> _Dim:
     g = np.where(present, (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
     return _Dim(f"{col} is null", g, Discrete(np.array([1.0 - rate, rate])).rank_cells(), col, is_null_flag=True)
+
+
+def _grouped_null_dim(col: str, present: NDArray[np.bool_], row_group: NDArray[np.int64]) -> tuple[_Dim, list[float]]:
+    """A null flag with its own rate in each segment group: grades and tie structure within the group."""
+    k = int(row_group.max()) + 1
+    nulls = np.bincount(row_group[~present], minlength=k)
+    sizes = np.bincount(row_group, minlength=k)
+    rates = [float(f"{r:.15g}") for r in nulls / np.maximum(sizes, 1)]
+    rate = np.array(rates)[row_group]
+    g = np.where(present, (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
+    cells = [Discrete(np.array([1.0 - r, r])).rank_cells() for r in rates]
+    overall = 1.0 - float(present.mean())
+    dim = _Dim(f"{col} is null", g, Discrete(np.array([1.0 - overall, overall])).rank_cells(), col, True, cells)
+    return dim, rates
 
 
 def _category_dim(cat: _Categorical, column: ModelColumn) -> _Dim:
@@ -947,12 +1022,33 @@ def _choose_segment(
         row_group = np.full(n, -1, dtype=np.int64)
         ok = cat.codes >= 0
         row_group[ok] = groups[position[cat.codes[ok]]]
+        if _segment_hides_too_much(cat, cats, row_group, n_big, min_count):
+            continue
         others = [d for d in dims] + [d for name, d in cat_dims.items() if name != cat.name]
         etas = [_eta_squared(d.grades, row_group, n_big) for d in others]
         score = float(np.mean(etas)) if etas else 0.0
         if score >= SEGMENT_MIN_SCORE and (best is None or score > best[3]):
             best = (cat, [int(g) for g in groups], row_group, score)
     return best
+
+
+#: A segment may not withhold more than this share of another category column's rows.
+SEGMENT_MAX_HIDDEN = 0.02
+
+
+def _segment_hides_too_much(
+    seg: _Categorical, cats: list[_Categorical], row_group: NDArray[np.int64], k: int, min_count: int
+) -> bool:
+    """Whether splitting by ``seg`` would leave another category's values too rare to store within groups."""
+    for cat in cats:
+        if cat is seg:
+            continue
+        ok = (cat.codes >= 0) & (row_group >= 0)
+        cells = np.bincount(row_group[ok] * len(cat.values) + cat.codes[ok], minlength=k * len(cat.values))
+        hidden = cells[(cells > 0) & (cells < min_count)].sum()
+        if hidden > SEGMENT_MAX_HIDDEN * ok.sum():
+            return True
+    return False
 
 
 def _eta_squared(grades: NDArray[np.float64], group: NDArray[np.int64], k: int) -> float:

@@ -195,8 +195,10 @@ class Discrete:
         return np.searchsorted(self.cuts, z, side="right")
 
     def rank_cells(self) -> RankCells | None:
-        """Return latent cuts and mid-ranks used for Spearman calibration."""
-        return rank_cells_from_probs(self.probs)
+        """Return latent cuts and mid-ranks used for Spearman calibration (computed once)."""
+        if not hasattr(self, "_cells"):
+            self._cells = rank_cells_from_probs(self.probs)
+        return self._cells
 
 
 def tabulate_grid(marginal: Continuous, step: float) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:

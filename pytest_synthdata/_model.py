@@ -91,6 +91,8 @@ class Model:
         latent_correlation: NDArray[np.float64] | None = None,
         order_constraints: Sequence[tuple[str, str, bool]] = (),
         latent_nulls: Sequence[str] = (),
+        null_groups: dict[str, Sequence[float]] | None = None,
+        segment: tuple[str, Sequence[int]] | None = None,
         info: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
@@ -104,6 +106,19 @@ class Model:
         for col in self.latent_nulls:
             if not 0.0 < self.column(col).null_rate < 1.0:
                 raise InvalidArgument(f"latent_nulls names {col!r}, whose null_rate is not between 0 and 1.")
+        #: Per segment group null rates of latent null flags (fitted models with a segment column).
+        self.null_groups = {c: [float(r) for r in rates] for c, rates in (null_groups or {}).items()}
+        self.segment = None if segment is None else (segment[0], [int(g) for g in segment[1]])
+        if self.null_groups:
+            if self.segment is None or self.segment[0] not in self._by_name:
+                raise InvalidArgument("null_groups needs segment=(column, groups) naming a column of the model.")
+            n_groups = max(self.segment[1]) + 1
+            for col, rates in self.null_groups.items():
+                if col not in self.latent_nulls or len(rates) != n_groups or not all(0 <= r <= 1 for r in rates):
+                    raise InvalidArgument(
+                        f"null_groups[{col!r}] must give a rate in [0, 1] for each of the {n_groups} groups of a "
+                        "latent null flag."
+                    )
         d = len(self._modelled) + len(self.latent_nulls)
         corr = np.eye(d) if latent_correlation is None else np.asarray(latent_correlation, dtype=np.float64)
         if corr.shape != (d, d):
@@ -200,9 +215,10 @@ class Model:
         aux_slot: dict[str, tuple[int, int]] = {}
         d = len(self._modelled)
         null_cut = {
-            name: (d + i, float(special.ndtri(1.0 - self._by_name[name].null_rate)))
+            name: (d + i, special.ndtri(1.0 - np.array(self.null_groups.get(name, [self._by_name[name].null_rate]))))
             for i, name in enumerate(self.latent_nulls)
         }
+        group_of = np.array(self.segment[1] if self.segment else [0], dtype=np.int64)
         k = 0
         for c in self._columns:
             if c.null_rate > 0 and c.name not in null_cut:
@@ -229,6 +245,9 @@ class Model:
                     if col.name in latents:
                         latents[col.name][start:stop] = x[:, j]
                 for name, (j, cut) in null_cut.items():
+                    if len(cut) > 1:  # a rate per segment group
+                        assert self.segment is not None
+                        cut = cut[group_of[raws[self.segment[0]][start:stop].astype(np.int64)]]
                     nulls[name][start:stop] = x[:, j] > cut  # a null sits at the high end, like True
             u = draw_blocks(seed, _STREAM_AUX, start, stop, lambda rng, m: rng.random((m, k))) if k else empty_u
             for col in self._generated:

@@ -189,7 +189,9 @@ def test_small_file(fitted, segmented):
 def test_coarse_grids_are_learned_and_saved(tmp_path):
     rng = np.random.default_rng(0)
     weeks = pd.Timestamp("2024-01-01") + pd.to_timedelta(7 * rng.integers(0, 200, 2000), unit="D")
-    df = pd.DataFrame({"week": weeks, "price": 5 * rng.integers(20, 400, 2000), "mass": 0.25 * rng.integers(0, 400, 2000)})
+    df = pd.DataFrame(
+        {"week": weeks, "price": 5 * rng.integers(20, 400, 2000), "mass": 0.25 * rng.integers(0, 400, 2000)}
+    )
     model = sd.fit(df, name="grid")
     out = model.sample(5000, seed=0)
     assert (out["week"].dt.day_of_week == 0).all()  # every Monday, like the real rows
