@@ -646,8 +646,9 @@ class _Fitter:
             if dims[ii].column != dims[jj].column and math.isfinite(rho[ii, jj]) and (want is None or want[ii, jj])
         ]  # a value and its own null flag are never seen together: left free
         if pairs:
-            new = [c for c in cells if c is not None and id(c) not in self._coef]
+            new: list[RankCells | None] = [c for c in cells if c is not None and id(c) not in self._coef]
             for c, row in zip(new, hermite_coefficients(new), strict=True):  # one Hermite recurrence for all
+                assert c is not None
                 self._coef[id(c)] = (c, row)
             continuous = hermite_coefficients([None])[0]
             coef = np.array([continuous if c is None else self._coef[id(c)][1] for c in cells])
@@ -690,13 +691,15 @@ class _Fitter:
         for i, dim in enumerate(dims):
             kind, data = refit[dim.column]
             base = columns[dim.column]
-            levels, grades = [], np.full(self.n, np.nan)
-            for g, mask in enumerate(masks):
+            levels: list[ModelColumn] = []
+            grades = np.full(self.n, np.nan)
+            for mask in masks:
                 try:
                     if kind == "numeric":
                         x, present, integer, cast = data
                         if not np.isfinite(x[mask & present]).any():
                             raise InvalidArgument("no finite values in this group")
+                        level: ModelColumn
                         level, sub = self.fit_numeric(dim.column, x[mask], present[mask], integer=integer, cast=cast)
                     else:
                         x, present, unit, unit_ns, cast = data
@@ -716,7 +719,8 @@ class _Fitter:
             position = np.empty(len(cat.values), dtype=np.int64)
             position[cat.order] = np.arange(len(cat.order))
             pos = np.where(cat.codes >= 0, position[np.maximum(cat.codes, 0)], -1)
-            levels, grades = [], np.full(self.n, np.nan)
+            levels = []
+            grades = np.full(self.n, np.nan)
             hidden = 0
             for mask in masks:
                 counts = np.bincount(pos[mask & (pos >= 0)], minlength=len(cat.values)).astype(np.float64)

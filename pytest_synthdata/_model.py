@@ -13,7 +13,7 @@ from __future__ import annotations
 import operator
 import os
 import pathlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -91,7 +91,7 @@ class Model:
         latent_correlation: NDArray[np.float64] | None = None,
         order_constraints: Sequence[tuple[str, str, bool]] = (),
         latent_nulls: Sequence[str] = (),
-        null_groups: dict[str, Sequence[float]] | None = None,
+        null_groups: Mapping[str, Sequence[float]] | None = None,
         segment: tuple[str, Sequence[int]] | None = None,
         info: dict[str, Any] | None = None,
     ) -> None:
@@ -134,12 +134,12 @@ class Model:
                 f"dataset {name!r}: latent_correlation is not positive definite, so it is not a correlation matrix."
             ) from None
         self._order_constraints = list(order_constraints)
-        modelled = {c.name for c in self._modelled}
-        for col in self._modelled:
-            given = getattr(col, "given", None)
-            if given is not None and (given not in modelled or getattr(self._by_name[given], "given", None)):
+        modelled_names = {c.name for c in self._modelled}
+        for mcol in self._modelled:
+            given = getattr(mcol, "given", None)
+            if given is not None and (given not in modelled_names or getattr(self._by_name[given], "given", None)):
                 raise InvalidArgument(
-                    f"column {col.name!r} depends on {given!r}, which is not a modelled column of its own."
+                    f"column {mcol.name!r} depends on {given!r}, which is not a modelled column of its own."
                 )
         self._processing = sorted(range(len(self._modelled)), key=lambda j: hasattr(self._modelled[j], "given"))
         #: Where the model came from and what fitting left out (``fit`` fills it; saved with the model).
