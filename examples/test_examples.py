@@ -50,3 +50,26 @@ def test_marker_asks_for_more_rows(synth_orders):
 
 def test_same_seed_same_rows(synth_customers_factory):
     assert synth_customers_factory(50, seed=7).equals(synth_customers_factory(50, seed=7))
+
+
+# A fitted model file: examples/synthdata/penguins.synth.json (made by fit_penguins.py from the real
+# table, which is not in the repository) is found through ini synthdata_models and becomes synth_penguins.
+
+
+def test_fitted_model_file_gives_realistic_rows(synth_penguins):
+    df = synth_penguins
+    assert list(df.columns) == [
+        "species", "island", "bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "sex", "year",
+    ]  # fmt: skip
+    assert set(df["species"].dropna()) <= {"Adelie", "Chinstrap", "Gentoo"}
+    assert df["body_mass_g"].dropna().between(2700, 6300).all()  # observed bounds
+    assert (df["body_mass_g"].dropna() % 25 == 0).all()  # the real masses are in steps of 25 g
+
+
+def test_fitted_clusters_survive(synth_penguins_factory):
+    df = synth_penguins_factory(3_000, seed=1)
+    mass = df.groupby("species")["body_mass_g"].mean()
+    assert mass["Gentoo"] > mass["Adelie"] + 1_000  # Gentoos are much heavier, as in the real data
+    chinstraps = df.loc[df["species"] == "Chinstrap", "island"]
+    assert (chinstraps == "Dream").all()  # Chinstraps live on Dream only
+    assert df["sex"].isna().any()  # missing values, like the real data
