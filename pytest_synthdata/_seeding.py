@@ -93,15 +93,19 @@ def draw_blocks(
 ) -> np.ndarray:
     """Return rows ``start:stop`` of a stream drawn block by block.
 
-    ``draw(rng, BLOCK_ROWS)`` must return an array whose first axis has
-    ``BLOCK_ROWS`` rows; block ``b`` always uses ``generator(seed, stream, b)``
-    and is always drawn whole, so a row's values never depend on how many rows
-    were requested.
+    ``draw(rng, m)`` must return an array whose first axis has ``m`` rows, and
+    whose first rows do not depend on ``m`` (numpy's generators fill arrays in
+    order, so ``rng.random((m, k))`` and ``rng.standard_normal((m, k))`` are
+    prefixes of the same calls with a larger ``m``). Block ``b`` always uses
+    ``generator(seed, stream, b)``, so a row's values never depend on how many
+    rows were requested; a block is drawn only as far as the rows needed.
     """
     import numpy as np
 
     first, last = start // BLOCK_ROWS, (stop - 1) // BLOCK_ROWS
-    parts = [draw(generator(seed, stream, b), BLOCK_ROWS) for b in range(first, last + 1)]
+    parts = [
+        draw(generator(seed, stream, b), min(BLOCK_ROWS, stop - b * BLOCK_ROWS)) for b in range(first, last + 1)
+    ]
     if not parts:
         return draw(generator(seed, stream, 0), BLOCK_ROWS)[:0]
     block = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=0)

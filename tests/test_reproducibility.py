@@ -94,3 +94,20 @@ def test_derive_seed_is_a_pure_function_of_its_parts():
     assert a != derive_seed(7, "tests/test_x.py::test_b", "customers")
     assert a != derive_seed(7, "tests/test_x.py::test_a", "orders")
     assert 0 <= a < 2**63
+
+
+def test_partial_blocks_are_prefixes_of_whole_blocks():
+    """draw_blocks draws a block only as far as needed: every draw it serves must fill arrays in order."""
+    import numpy as np
+
+    from pytest_synthdata._seeding import BLOCK_ROWS, draw_blocks
+
+    draws = [
+        lambda rng, m: rng.standard_normal((m, 7)),
+        lambda rng, m: rng.random((m, 3)),
+        lambda rng, m: rng.integers(0, 256, size=(m, 16), dtype=np.uint8),
+    ]
+    for draw in draws:
+        whole = draw_blocks(11, 1, 0, 2 * BLOCK_ROWS, draw)
+        for start, stop in ((0, 1), (0, 100), (5, BLOCK_ROWS - 1), (0, BLOCK_ROWS + 1), (BLOCK_ROWS + 3, BLOCK_ROWS + 9)):
+            np.testing.assert_array_equal(draw_blocks(11, 1, start, stop, draw), whole[start:stop])
