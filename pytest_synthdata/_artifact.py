@@ -61,6 +61,7 @@ def column_spec(col: ModelColumn) -> dict[str, Any]:
         CategoryColumn,
         ConditionalColumn,
         DatetimeColumn,
+        DerivedColumn,
         FakerColumn,
         IdColumn,
         NullColumn,
@@ -68,6 +69,9 @@ def column_spec(col: ModelColumn) -> dict[str, Any]:
     )
 
     spec: dict[str, Any] = {"name": col.name}
+    if isinstance(col, DerivedColumn):
+        spec.update(type="derived", given=col.given, lookup=_array(col.lookup), base=column_spec(col.base))
+        return spec
     if isinstance(col, ConditionalColumn):
         spec.update(
             type="conditional",
@@ -253,6 +257,7 @@ def _build_column(r: _Reader, spec: Any, where: str) -> ModelColumn:
         CategoryColumn,
         ConditionalColumn,
         DatetimeColumn,
+        DerivedColumn,
         FakerColumn,
         IdColumn,
         NullColumn,
@@ -275,6 +280,16 @@ def _build_column(r: _Reader, spec: Any, where: str) -> ModelColumn:
         if any(level.name != name for level in [base, *levels]):
             raise r.fail(where, "base and levels must carry the column's own name")
         return ConditionalColumn(name, base=base, given=given, groups=groups, levels=levels)
+    if kind == "derived":
+        given = r.get(spec, "given", str, where)
+        lookup = r.get(spec, "lookup", list, where)
+        base = _build_column(r, r.get(spec, "base", dict, where), f"{where}.base")
+        if base.name != name:
+            raise r.fail(where, "base must carry the column's own name")
+        wanted = bool if isinstance(base, BooleanColumn) else int
+        if not all(isinstance(v, wanted) and (wanted is bool or not isinstance(v, bool)) for v in lookup):
+            raise r.fail(f"{where}.lookup", f"expected a list of {wanted.__name__} values")
+        return DerivedColumn(name, base=base, given=given, lookup=lookup)
     if kind not in ("numeric", "datetime", "category", "boolean", "faker", "id", "null"):
         raise r.fail(f"{where}.type", f"unknown column type {kind!r}")
     cast = r.get(spec, "cast", str, where, optional=True)

@@ -30,6 +30,7 @@ __all__ = [
     "CategoryColumn",
     "ConditionalColumn",
     "DatetimeColumn",
+    "DerivedColumn",
     "FakerColumn",
     "IdColumn",
     "ModelColumn",
@@ -543,6 +544,49 @@ class ConditionalColumn(ModelColumn):
             if rows.any():
                 out[rows] = level.from_latent(z[rows])
         return out
+
+    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
+        return self.base.finalize(raw, nulls, seed)
+
+
+class DerivedColumn(ModelColumn):
+    """A category or boolean column that another category determines (model -> manufacturer, zip -> city).
+
+    ``given`` names the determining category; ``lookup[code]`` is this
+    column's raw value (category code, or bool) for the given column's latent
+    ``code``. ``base`` fixes dtype, categories and null handling. The value is
+    looked up, never drawn, so every row keeps the real pairing.
+    """
+
+    modelled = False
+
+    def __init__(self, name: str, *, base: ModelColumn, given: str, lookup: list[Any]) -> None:
+        super().__init__(name, null_rate=base.null_rate)
+        if not isinstance(base, (CategoryColumn, BooleanColumn)):
+            raise InvalidArgument(f"column {name!r}: only category and boolean columns can be derived.")
+        self.base = base
+        self.given = given
+        self.lookup = list(lookup)
+        self._lookup = np.asarray(lookup, dtype=base.raw_dtype)
+        size = len(base.categories) if isinstance(base, CategoryColumn) else 2
+        if isinstance(base, CategoryColumn) and (
+            self._lookup.min(initial=0) < 0 or self._lookup.max(initial=0) >= size
+        ):
+            raise InvalidArgument(f"column {name!r}: lookup codes must index its {size} categories.")
+        self.kind = base.kind
+        self.cast = base.cast
+
+    @property
+    def dtype(self) -> str:
+        return self.base.dtype
+
+    @property
+    def raw_dtype(self) -> np.dtype[Any]:
+        return self.base.raw_dtype
+
+    def derive(self, given_raw: NDArray[Any]) -> NDArray[Any]:
+        """Return raw values for rows whose ``given`` column has latent codes ``given_raw``."""
+        return self._lookup[given_raw.astype(np.int64)]
 
     def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
         return self.base.finalize(raw, nulls, seed)

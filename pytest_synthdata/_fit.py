@@ -49,6 +49,7 @@ from ._columns import (
     CategoryColumn,
     ConditionalColumn,
     DatetimeColumn,
+    DerivedColumn,
     FakerColumn,
     IdColumn,
     ModelColumn,
@@ -592,6 +593,13 @@ class _Fitter:
                 )
                 column_b.cast = cat.cast
             columns[cat.name] = column_b
+        for derived, source, lookup in _functional_dependencies(cats):
+            base = columns[derived.name]
+            columns[derived.name] = DerivedColumn(derived.name, base=base, given=source.name, lookup=lookup)
+            self.kinds[derived.name]["why"] += f"; determined by {source.name!r}"
+            cats.remove(derived)
+            if derived.name in null_dims:  # pragma: no cover - only columns without missing values are derived
+                null_dims.remove(derived.name)
         cat_dims = {cat.name: _category_dim(cat, columns[cat.name]) for cat in cats}
         if self.segments:
             self.say("choosing a segment column")
@@ -969,6 +977,53 @@ def _scaling_order(cat: _Categorical, others: list[NDArray[np.float64]]) -> NDAr
     axis = axis * (1.0 if axis[np.argmax(np.abs(axis))] >= 0 else -1.0)
     score = np.round(means @ axis, 9)  # rounded: tiny BLAS differences must not reorder categories
     return np.argsort(score, kind="stable")
+
+
+def _functional_dependencies(cats: list[_Categorical]) -> list[tuple[_Categorical, _Categorical, list[Any]]]:
+    """Return (derived, source, lookup) for categories that another category determines in every row.
+
+    ``model -> manufacturer`` or ``zip -> city``: each stored value of the
+    source goes with one value of the derived column, so sampling looks it up
+    instead of drawing it (a copula would pair them at random). Only columns
+    without missing values take part; a derived column's source is never
+    derived itself, and among several sources the one with fewest categories
+    is used.
+    """
+    found: list[tuple[_Categorical, _Categorical, list[Any]]] = []
+    derived: set[str] = set()
+    candidates = [c for c in cats if c.null_rate == 0 and len(c.values) >= 2]
+    for target in sorted(candidates, key=lambda c: len(c.values)):
+        best: tuple[_Categorical, list[Any]] | None = None
+        for source in candidates:
+            if source is target or source.name in derived or len(source.values) < len(target.values):
+                continue
+            if len(source.values) == len(target.values) and candidates.index(source) > candidates.index(target):
+                continue  # a one-to-one pair: the earlier column determines the later one
+            kept = source.codes >= 0  # rows of source values the model stores
+            ok = kept & (target.codes >= 0)
+            if ok.sum() < kept.sum():  # a stored source value goes with a withheld target value
+                continue
+            s_pos = _latent_positions(source)[source.codes[ok]]
+            t_pos = _latent_positions(target)[target.codes[ok]]
+            pairs = np.unique(s_pos * len(target.values) + t_pos)
+            if len(pairs) != len(np.unique(s_pos)) or len(np.unique(s_pos)) != len(source.values):
+                continue  # some source value goes with two target values (or never appears)
+            lookup = np.zeros(len(source.values), dtype=np.int64)
+            lookup[pairs // len(target.values)] = pairs % len(target.values)
+            if best is None or len(source.values) < len(best[0].values):
+                best = (source, lookup.tolist())
+        if best is not None and target.name not in {s.name for _, s, _ in found}:
+            values = best[1] if not target.is_boolean else [bool(v) for v in best[1]]
+            found.append((target, best[0], values))
+            derived.add(target.name)
+    return found
+
+
+def _latent_positions(cat: _Categorical) -> NDArray[np.int64]:
+    """Map a category's value index to its position in the latent order."""
+    position = np.empty(len(cat.values), dtype=np.int64)
+    position[cat.order] = np.arange(len(cat.order))
+    return position
 
 
 def _category_like(base: ModelColumn, probs: NDArray[np.float64]) -> ModelColumn:

@@ -99,7 +99,8 @@ class Model:
         self._columns = list(columns)
         self._by_name = {c.name: c for c in self._columns}
         self._modelled = [c for c in self._columns if c.modelled]
-        self._generated = [c for c in self._columns if not c.modelled]
+        self._generated = [c for c in self._columns if not c.modelled and not hasattr(c, "derive")]
+        self._derived = [c for c in self._columns if hasattr(c, "derive")]
         #: Columns whose null flag is a coordinate of the copula (fitted models: missingness
         #: correlated with the other columns) rather than an independent draw.
         self.latent_nulls = list(latent_nulls)
@@ -140,6 +141,17 @@ class Model:
             if given is not None and (given not in modelled_names or getattr(self._by_name[given], "given", None)):
                 raise InvalidArgument(
                     f"column {mcol.name!r} depends on {given!r}, which is not a modelled column of its own."
+                )
+        for dcol in self._derived:
+            given = getattr(dcol, "given", None)
+            source = self._by_name.get(given) if isinstance(given, str) else None
+            if (
+                source is None
+                or not source.modelled
+                or (not hasattr(source, "discrete") and not hasattr(source, "base"))
+            ):
+                raise InvalidArgument(
+                    f"column {dcol.name!r} is derived from {given!r}, which is not a modelled category."
                 )
         self._processing = sorted(range(len(self._modelled)), key=lambda j: hasattr(self._modelled[j], "given"))
         #: Where the model came from and what fitting left out (``fit`` fills it; saved with the model).
@@ -244,6 +256,8 @@ class Model:
                         raws[col.name][start:stop] = col.from_latent_given(x[:, j], codes)  # type: ignore[attr-defined]
                     if col.name in latents:
                         latents[col.name][start:stop] = x[:, j]
+                for dcol in self._derived:
+                    raws[dcol.name][start:stop] = dcol.derive(raws[dcol.given][start:stop])  # type: ignore[attr-defined]
                 for name, (j, cut) in null_cut.items():
                     if len(cut) > 1:  # a rate per segment group
                         assert self.segment is not None

@@ -103,9 +103,7 @@ def draw_blocks(
     import numpy as np
 
     first, last = start // BLOCK_ROWS, (stop - 1) // BLOCK_ROWS
-    parts = [
-        draw(generator(seed, stream, b), min(BLOCK_ROWS, stop - b * BLOCK_ROWS)) for b in range(first, last + 1)
-    ]
+    parts = [draw(generator(seed, stream, b), min(BLOCK_ROWS, stop - b * BLOCK_ROWS)) for b in range(first, last + 1)]
     if not parts:
         return draw(generator(seed, stream, 0), BLOCK_ROWS)[:0]
     block = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=0)

@@ -189,6 +189,12 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         role = "modelled" if col.modelled else "generated"
         nulls = f", {col.null_rate:.0%} null" if col.null_rate else ""
         print(f"  {name:<24} {col.kind:<9} {dtype:<15} {role}{nulls}  {_summary(col)}")
+    segments = getattr(model, "info", {}).get("segments")
+    if segments:
+        print(
+            f"segments: the other columns are fitted per group of {segments['column']!r} "
+            f"({segments['groups']} groups); correlations below are within groups"
+        )
     for line in model.withheld:
         print(f"withheld: {line}")
     constraints = getattr(model, "constraints", [])
@@ -209,8 +215,12 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
 def _summary(col: Any) -> str:
     """One line about a column's marginal or generator."""
-    from ._columns import CategoryColumn, FakerColumn, IdColumn, NumericColumn
+    from ._columns import CategoryColumn, ConditionalColumn, DerivedColumn, FakerColumn, IdColumn, NumericColumn
 
+    if isinstance(col, DerivedColumn):
+        return f"looked up from {col.given!r}"
+    if isinstance(col, ConditionalColumn):
+        return f"per group of {col.given!r}; overall " + _summary(col.base)
     if isinstance(col, CategoryColumn):
         top = sorted(zip(col.probs, col.categories, strict=True), key=lambda pc: -pc[0])[:3]
         more = f" +{len(col.categories) - 3} more" if len(col.categories) > 3 else ""

@@ -216,3 +216,19 @@ def test_hand_edited_segmented_files_fail_clearly(segmented, tmp_path, change, m
     path.write_text(json.dumps(data))
     with pytest.raises(ModelFileError, match=message):
         sd.load(path)
+
+
+def test_hand_edited_lookup_fails_clearly(tmp_path):
+    df = pd.DataFrame({"model": ["civic", "camry", "golf"] * 20, "make": ["honda", "toyota", "vw"] * 20})
+    data = json.loads(dumps(sd.fit(df, name="cars")))
+    spec = data["columns"][column_index(data, "make")]
+    assert spec["type"] == "derived"
+    spec["lookup"] = [0, 1, 9]
+    path = tmp_path / "cars.synth.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelFileError, match="lookup codes must index its 3 categories"):
+        sd.load(path)
+    spec["lookup"] = ["a", "b", "c"]
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelFileError, match=r"column 'make'.lookup: expected a list of int"):
+        sd.load(path)

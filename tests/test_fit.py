@@ -402,3 +402,34 @@ def test_no_segment_when_no_category_explains_the_rest():
     m = sd.fit(df)
     assert "segments" not in m.info
     assert all(not hasattr(m.column(c), "given") for c in m.columns)
+
+
+def test_a_category_determined_by_another_is_looked_up_not_drawn(tmp_path):
+    rng = np.random.default_rng(3)
+    models = {"civic": "honda", "accord": "honda", "camry": "toyota", "corolla": "toyota", "golf": "vw", "polo": "vw"}
+    model = rng.choice(list(models), 2000)
+    df = pd.DataFrame(
+        {
+            "model": model,
+            "make": [models[m] for m in model],
+            "premium": np.isin(model, ["accord", "camry", "golf"]),
+            "price": rng.normal(20_000, 3_000, 2000).round(),
+        }
+    )
+    m = sd.fit(df, name="cars")
+    assert "determined by 'model'" in m.info["columns"]["make"]["why"]
+    assert "determined by 'model'" in m.info["columns"]["premium"]["why"]
+    out = m.sample(5000, seed=0)
+    assert (out["make"] == out["model"].map(models)).all()  # a copula alone pairs them at random
+    assert (out["premium"] == out["model"].isin(["accord", "camry", "golf"])).all()
+    assert out.dtypes.astype(str).to_dict() == df.dtypes.astype(str).to_dict()
+    loaded = sd.load(m.save(tmp_path / "cars.synth.json"))
+    pd.testing.assert_frame_equal(out, loaded.sample(5000, seed=0))
+
+
+def test_a_loose_relation_is_not_treated_as_a_lookup():
+    rng = np.random.default_rng(4)
+    a = rng.choice(["x", "y", "z"], 1000)
+    b = np.where(rng.random(1000) < 0.97, np.where(a == "x", "p", "q"), "r")
+    m = sd.fit(pd.DataFrame({"a": a, "b": b}))
+    assert not any("determined" in about["why"] for about in m.info["columns"].values())

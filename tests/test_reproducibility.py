@@ -109,5 +109,11 @@ def test_partial_blocks_are_prefixes_of_whole_blocks():
     ]
     for draw in draws:
         whole = draw_blocks(11, 1, 0, 2 * BLOCK_ROWS, draw)
-        for start, stop in ((0, 1), (0, 100), (5, BLOCK_ROWS - 1), (0, BLOCK_ROWS + 1), (BLOCK_ROWS + 3, BLOCK_ROWS + 9)):
+        for start, stop in (
+            (0, 1),
+            (0, 100),
+            (5, BLOCK_ROWS - 1),
+            (0, BLOCK_ROWS + 1),
+            (BLOCK_ROWS + 3, BLOCK_ROWS + 9),
+        ):
             np.testing.assert_array_equal(draw_blocks(11, 1, start, stop, draw), whole[start:stop])
