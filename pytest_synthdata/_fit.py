@@ -211,9 +211,9 @@ class _Fitter:
             if pd.api.types.is_integer_dtype(dtype):
                 numbers = s[present].to_numpy(dtype=np.float64)
                 unique = len(np.unique(numbers)) == len(numbers)
-                if unique and len(numbers) > 1:
-                    span = numbers.max() - numbers.min() + 1
-                    if _id_like_name(col) or span == len(numbers):
+                if unique and len(numbers) > 1 and present.all():
+                    counting = numbers.min() in (0, 1) and numbers.max() - numbers.min() + 1 == len(numbers)
+                    if _id_like_name(col) or (counting and len(numbers) >= 20):
                         return "id", "distinct whole numbers" + (" named like an id" if _id_like_name(col) else " 1..n")
                 return "integer", f"dtype {dtype}"
             return "float", f"dtype {dtype}"
@@ -247,7 +247,7 @@ class _Fitter:
             return "pii", f"name looks like personal data (Faker {provider!r})"
         counts = text.value_counts()
         ratio = len(counts) / len(text)
-        if ratio >= 0.95 and len(text) > 1:
+        if ratio >= 0.95 and len(text) > 1 and present.all():
             if text.str.fullmatch(_UUID).all():
                 return "id", "distinct UUIDs"
             if _id_pattern(text) is not None:
@@ -818,7 +818,7 @@ def _decimals(uniq: NDArray[np.float64]) -> int | None:
     """Return the fewest decimals (0-6) that write every value exactly, or None."""
     scale = np.maximum(1.0, np.abs(uniq))
     for d in range(7):
-        if np.all(np.abs(np.round(uniq, d) - uniq) <= 1e-9 * scale):
+        if np.all(np.abs(np.round(uniq, d) - uniq) <= 1e-12 * scale):  # float64 keeps ~16 digits
             return d
     return None
 
@@ -911,11 +911,13 @@ def _null_dim(col: str, present: NDArray[np.bool_], rate: float) -> _Dim:
 def _grouped_null_dim(col: str, present: NDArray[np.bool_], row_group: NDArray[np.int64]) -> tuple[_Dim, list[float]]:
     """A null flag with its own rate in each segment group: grades and tie structure within the group."""
     k = int(row_group.max()) + 1
-    nulls = np.bincount(row_group[~present], minlength=k)
-    sizes = np.bincount(row_group, minlength=k)
+    grouped = row_group >= 0  # rows whose segment value was withheld belong to no group
+    nulls = np.bincount(row_group[grouped & ~present], minlength=k)
+    sizes = np.bincount(row_group[grouped], minlength=k)
     rates = [float(f"{r:.15g}") for r in nulls / np.maximum(sizes, 1)]
-    rate = np.array(rates)[row_group]
+    rate = np.array(rates)[np.maximum(row_group, 0)]
     g = np.where(present, (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
+    g[~grouped] = np.nan
     cells = [Discrete(np.array([1.0 - r, r])).rank_cells() for r in rates]
     overall = 1.0 - float(present.mean())
     dim = _Dim(f"{col} is null", g, Discrete(np.array([1.0 - overall, overall])).rank_cells(), col, True, cells)

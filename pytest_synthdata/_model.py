@@ -73,7 +73,7 @@ def _cast(values: Any, cast: str | None) -> Any:
     target = pd.api.types.pandas_dtype(cast)
     if isinstance(target, pd.DatetimeTZDtype):
         series = series.dt.tz_localize("UTC").dt.tz_convert(target.tz)
-    return series.astype(target).array
+    return series.astype(target)  # a Series keeps an object dtype that a bare array would lose to "str"
 
 
 class Model:
