@@ -172,6 +172,9 @@ class _Fitter:
         self.segments = segments
         self.segment_note: tuple[str, int, float] | None = None
         self.row_group: NDArray[np.int64] | None = None
+        #: Rows used to estimate correlations, category orders and segments: all, or a fixed random
+        #: subset of MAX_CORRELATION_ROWS (the sampling error of a correlation is then about 0.002).
+        self.sub = _correlation_rows(len(df))
         self.segment_groups: list[int] | None = None
         #: Hermite coefficients by id(rank cells), kept with the cells so their ids stay theirs.
         self._coef: dict[int, tuple[RankCells, NDArray[np.float64]]] = {}
@@ -575,7 +578,7 @@ class _Fitter:
         self.say("ordering categories")
         null_rate = {c: 1.0 - float(self.df[c].notna().mean()) for c in null_dims}
         flag_dims = [_null_dim(c, self.df[c].notna().to_numpy(), null_rate[c]) for c in null_dims]
-        _order_categories(cats, dims + flag_dims, self.n)
+        _order_categories(cats, dims + flag_dims, self.sub)
         for cat in cats:
             probs = cat.counts[cat.order].astype(np.float64)
             probs = _round_probs(probs / probs.sum())
@@ -638,11 +641,11 @@ class _Fitter:
         )
 
     def _latent_pairs(
-        self, dims: list[_Dim], rows: NDArray[np.bool_], group: int | None, want: NDArray[np.bool_] | None
+        self, dims: list[_Dim], rows: NDArray[np.int64], group: int | None, want: NDArray[np.bool_] | None
     ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-        """Return latent correlations of the pairs of dims in ``want`` (all by default) over ``rows``."""
+        """Return latent correlations of the pairs of dims in ``want`` (all by default) over row indices ``rows``."""
         k = len(dims)
-        everything = bool(rows.all())
+        everything = len(rows) == self.n
         rho, ratio = _pairwise_spearman([dim.grades if everything else dim.grades[rows] for dim in dims])
         cells = [dim.cells if group is None or dim.group_cells is None else dim.group_cells[group] for dim in dims]
         out = np.zeros((k, k))
@@ -686,7 +689,7 @@ class _Fitter:
         modelled column within each group of that category keeps the clusters,
         and the copula then carries the within-group correlations.
         """
-        choice = _choose_segment(cats, dims, cat_dims, self.n, self.min_count)
+        choice = _choose_segment(cats, dims, cat_dims, self.n, self.min_count, self.sub)
         if choice is None:
             return
         seg, groups, row_group, score = choice
@@ -771,21 +774,21 @@ class _Fitter:
         a = np.eye(d)
         fixed = np.zeros((d, d), dtype=bool)
         if self.row_group is None:
-            r, ok = self._latent_pairs(dims, np.ones(self.n, dtype=bool), None, None)
+            r, ok = self._latent_pairs(dims, self.sub, None, None)
         else:
             # pairs of columns that are not conditional (the segment itself, null flags without groups) are
             # seen in all rows; the others within each segment group, with that group's tie structure, and
             # averaged by group size
             plain = np.array([dim.group_cells is None for dim in dims])
             both = plain[:, None] & plain[None, :]
-            r, ok = self._latent_pairs(dims, np.ones(self.n, dtype=bool), None, both)
+            r, ok = self._latent_pairs(dims, self.sub, None, both)
             total = np.zeros((len(dims), len(dims)))
             weight = np.zeros((len(dims), len(dims)))
             for g in range(int(self.row_group.max()) + 1):
-                mask = self.row_group == g
-                r_g, ok_g = self._latent_pairs(dims, mask, g, ~both)
-                total += np.where(ok_g, r_g, 0.0) * mask.sum()
-                weight += ok_g * mask.sum()
+                rows = np.flatnonzero(self.row_group[self.sub] == g)
+                r_g, ok_g = self._latent_pairs(dims, self.sub[rows], g, ~both)
+                total += np.where(ok_g, r_g, 0.0) * len(rows)
+                weight += ok_g * len(rows)
             grouped = weight > 0
             r = np.where(grouped, total / np.maximum(weight, 1), r)
             ok = ok | grouped
@@ -942,35 +945,35 @@ def _category_grades(cat: _Categorical) -> NDArray[np.float64]:
     return g
 
 
-def _order_categories(cats: list[_Categorical], dims: list[_Dim], n: int) -> None:
-    """Choose each nominal category's latent order by optimal scaling (see the module docstring)."""
+def _order_categories(cats: list[_Categorical], dims: list[_Dim], sub: NDArray[np.int64]) -> None:
+    """Choose each nominal category's latent order by optimal scaling (see the module docstring), on rows ``sub``."""
     for cat in cats:
         cat.order = np.arange(len(cat.values))
     nominal = [c for c in cats if not c.ordered and len(c.values) > 2]
     if not nominal:
         return
-    scores = [_scores(d.grades) for d in dims]
+    scores = [_scores(d.grades[sub]) for d in dims]
     for second in (False, True):
         # the second pass also sees the other categories, in the order the first pass gave them
-        extra = {id(c): _scores(_category_grades(c)) for c in cats} if second else {}
+        extra = {id(c): _scores(_category_grades(c)[sub]) for c in cats} if second else {}
         for cat in nominal:
             others = scores + [e for key, e in extra.items() if key != id(cat)]
             if others:
-                cat.order = _scaling_order(cat, others)
+                cat.order = _scaling_order(cat, others, cat.codes[sub])
 
 
 def _scores(grades: NDArray[np.float64]) -> NDArray[np.float64]:
     return special.ndtri(np.clip(grades, 1e-9, 1 - 1e-9))
 
 
-def _scaling_order(cat: _Categorical, others: list[NDArray[np.float64]]) -> NDArray[np.int64]:
+def _scaling_order(cat: _Categorical, others: list[NDArray[np.float64]], codes: NDArray[np.int64]) -> NDArray[np.int64]:
     k = len(cat.values)
-    ok = cat.codes >= 0
+    ok = codes >= 0
     means = np.zeros((k, len(others)))
     for j, s in enumerate(others):
         valid = ok & ~np.isnan(s)
-        sums = np.bincount(cat.codes[valid], weights=s[valid], minlength=k)
-        cnt = np.bincount(cat.codes[valid], minlength=k)
+        sums = np.bincount(codes[valid], weights=s[valid], minlength=k)
+        cnt = np.bincount(codes[valid], minlength=k)
         means[:, j] = np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
     w = cat.counts / cat.counts.sum()
     means -= w @ means
@@ -1028,6 +1031,18 @@ def _latent_positions(cat: _Categorical) -> NDArray[np.int64]:
     return position
 
 
+#: Correlations, category orders and segment scores are estimated on at most this many rows.
+MAX_CORRELATION_ROWS = 250_000
+
+
+def _correlation_rows(n: int) -> NDArray[np.int64]:
+    """All row indices, or a fixed (seeded, so fits are reproducible) sorted random subset of large frames."""
+    if n <= MAX_CORRELATION_ROWS:
+        return np.arange(n)
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(20_261_123)))
+    return np.sort(rng.choice(n, MAX_CORRELATION_ROWS, replace=False))
+
+
 def _category_like(base: ModelColumn, probs: NDArray[np.float64]) -> ModelColumn:
     """Return a copy of a category or boolean column with other frequencies (same categories and order)."""
     if isinstance(base, BooleanColumn):
@@ -1052,7 +1067,12 @@ SEGMENT_MIN_SCORE = 0.05
 
 
 def _choose_segment(
-    cats: list[_Categorical], dims: list[_Dim], cat_dims: dict[str, _Dim], n: int, min_count: int
+    cats: list[_Categorical],
+    dims: list[_Dim],
+    cat_dims: dict[str, _Dim],
+    n: int,
+    min_count: int,
+    sub: NDArray[np.int64],
 ) -> tuple[_Categorical, list[int], NDArray[np.int64], float] | None:
     """Return (column, latent code -> group, each row's group, score) of the category that best splits the rest.
 
@@ -1086,7 +1106,7 @@ def _choose_segment(
         if _segment_hides_too_much(cat, cats, row_group, n_big, min_count):
             continue
         others = [d for d in dims] + [d for name, d in cat_dims.items() if name != cat.name]
-        etas = [_eta_squared(d.grades, row_group, n_big) for d in others]
+        etas = [_eta_squared(d.grades[sub], row_group[sub], n_big) for d in others]
         score = float(np.mean(etas)) if etas else 0.0
         if score >= SEGMENT_MIN_SCORE and (best is None or score > best[3]):
             best = (cat, [int(g) for g in groups], row_group, score)
