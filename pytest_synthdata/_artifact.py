@@ -23,6 +23,8 @@ import os
 import pathlib
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .errors import InvalidArgument, ModelFileError
 
 if TYPE_CHECKING:
@@ -34,6 +36,8 @@ __all__ = ["FORMAT", "VERSION", "dumps", "load", "loads", "save"]
 FORMAT = "pytest-synthdata model"
 VERSION = 1
 SUFFIX = ".synth.json"
+#: Rows sampled when a file is loaded, to catch edits that break sampling.
+_SMOKE_ROWS = 64
 
 
 # writing ------------------------------------------------------------------------------
@@ -230,6 +234,10 @@ class _Reader:
         if not ok:
             names = "/".join(t.__name__ for t in _tuple(kind))
             raise self.fail(f"{where}.{key}", f"expected {names}, found {json.dumps(value)[:80]}")
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**62:
+            raise self.fail(f"{where}.{key}", f"{value} is out of range")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.fail(f"{where}.{key}", f"{value} is not a finite number")
         return value
 
     def numbers(self, obj: dict[str, Any], key: str, where: str) -> list[float]:
@@ -356,6 +364,10 @@ def _build_column(r: _Reader, spec: Any, where: str) -> ModelColumn:
             raise r.fail(where, f"{len(categories)} categories but {len(probs)} probabilities")
         if np.any(probs < 0) or abs(probs.sum() - 1.0) > 1e-9:
             raise r.fail(f"{where}.probs", f"probabilities must be >= 0 and sum to 1 (they sum to {probs.sum():g})")
+        if not all(
+            isinstance(c, (str, int, float)) and not (isinstance(c, float) and not math.isfinite(c)) for c in categories
+        ):
+            raise r.fail(f"{where}.categories", "categories must be strings, numbers or booleans")
         if len({json.dumps(c) for c in categories}) != len(categories):
             raise r.fail(f"{where}.categories", "categories repeat")
         dtype_order = r.get(spec, "dtype_order", list, where, optional=True)
@@ -408,14 +420,34 @@ def _build_column(r: _Reader, spec: Any, where: str) -> ModelColumn:
     else:
         raise r.fail(f"{where}.type", f"unknown column type {kind!r}")
     if cast is not None:
-        import pandas as pd
-
-        try:
-            pd.api.types.pandas_dtype("object" if cast == "str" else cast)
-        except (TypeError, ValueError, ImportError) as exc:
-            raise r.fail(f"{where}.cast", f"{cast!r} is not a pandas dtype here ({exc})") from None
+        _check_cast(r, column, cast, f"{where}.cast")
     column.cast = cast
     return column
+
+
+def _check_cast(r: _Reader, column: ModelColumn, cast: str, where: str) -> None:
+    """A cast must be a pandas dtype that fits the column's kind (and its missing values)."""
+    import pandas as pd
+
+    from ._columns import DatetimeColumn, NumericColumn
+
+    try:
+        target = pd.api.types.pandas_dtype("object" if cast == "str" else cast)
+    except (TypeError, ValueError, ImportError) as exc:
+        raise r.fail(where, f"{cast!r} is not a pandas dtype here ({exc})") from None
+    api = pd.api.types
+    if isinstance(column, DatetimeColumn):
+        fits = api.is_datetime64_any_dtype(target)
+    elif isinstance(column, NumericColumn):
+        fits = api.is_numeric_dtype(target) and not api.is_bool_dtype(target)
+        if fits and column.null_rate > 0 and isinstance(target, np.dtype) and target.kind in "iu":
+            raise r.fail(where, f"{cast!r} cannot hold the column's missing values; use {cast.capitalize()!r}")
+        if fits and column.integer is False and api.is_integer_dtype(target):
+            fits = False
+    else:
+        fits = api.is_object_dtype(target) or api.is_string_dtype(target)
+    if not fits:
+        raise r.fail(where, f"{cast!r} does not fit a {column.kind} column")
 
 
 def from_dict(data: Any, source: str = "<model>") -> Model:
@@ -492,7 +524,7 @@ def from_dict(data: Any, source: str = "<model>") -> Model:
     for col in null_groups:
         r.numbers(null_groups, col, "latent.null_rates_by_group")
     try:
-        return Model(
+        model = Model(
             name,
             columns,
             latent_correlation=corr,
@@ -504,6 +536,13 @@ def from_dict(data: Any, source: str = "<model>") -> Model:
         )
     except InvalidArgument as exc:
         raise ModelFileError(f"{source}: {exc}") from None
+    try:  # a hand edit can pass every check above and still not sample: find out now, not in a test
+        model.sample(_SMOKE_ROWS, seed=0)
+    except Exception as exc:
+        raise ModelFileError(
+            f"{source}: the model it describes cannot sample ({type(exc).__name__}: {exc}); was it edited by hand?"
+        ) from None
+    return model
 
 
 def loads(text: str, source: str = "<model>") -> Model:

@@ -54,6 +54,11 @@ def check_rows(n: object, *, argument: str = "n") -> int:
 _PANDAS_MAJOR = int(pd.__version__.split(".")[0])
 
 
+def _codes(col: ModelColumn) -> int:
+    """The number of latent codes of a category (or boolean) column."""
+    return len(getattr(col, "categories", (False, True)))
+
+
 def _final_dtype(col: ModelColumn) -> str:
     """The dtype a sampled column ends up with, after its cast."""
     if col.cast is None:
@@ -142,6 +147,17 @@ class Model:
                 raise InvalidArgument(
                     f"column {mcol.name!r} depends on {given!r}, which is not a modelled column of its own."
                 )
+        for col in self._columns:  # each code of the given column needs a group / a looked-up value
+            given = getattr(col, "given", None)
+            source = self._by_name.get(given) if isinstance(given, str) else None
+            table = getattr(col, "groups", None) if hasattr(col, "groups") else getattr(col, "lookup", None)
+            if source is not None and table is not None and len(table) != _codes(source):
+                raise InvalidArgument(
+                    f"column {col.name!r} has {len(table)} entries for the {_codes(source)} values of {given!r}."
+                )
+        if self.segment is not None and self.segment[0] in self._by_name:
+            if len(self.segment[1]) != _codes(self._by_name[self.segment[0]]):
+                raise InvalidArgument(f"segment groups must give one group per value of {self.segment[0]!r}.")
         for dcol in self._derived:
             given = getattr(dcol, "given", None)
             source = self._by_name.get(given) if isinstance(given, str) else None

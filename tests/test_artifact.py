@@ -232,3 +232,38 @@ def test_hand_edited_lookup_fails_clearly(tmp_path):
     path.write_text(json.dumps(data))
     with pytest.raises(ModelFileError, match=r"column 'make'.lookup: expected a list of int"):
         sd.load(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["columns"][column_index(d, "plan")].update(cast="Int64"), r"'Int64' does not fit a category"),
+        (lambda d: d["columns"][column_index(d, "signup")].update(cast="int64"), r"'int64' does not fit a date column"),
+        (lambda d: d["columns"][column_index(d, "churned")].update(cast="float64"), "does not fit a boolean column"),
+        (lambda d: d["columns"][column_index(d, "income")].update(integer=True, cast="int32"), "missing values"),
+        (lambda d: d["columns"][column_index(d, "plan")].update(categories=[["a"], None, "x"]), "strings, numbers"),
+        (lambda d: d["columns"][column_index(d, "signup")].update(unit_ns=10**30), "out of range"),
+        (lambda d: d["columns"][column_index(d, "customer_id")].update(start=2**70), "out of range"),
+    ],
+)
+def test_hand_edits_that_would_break_sampling_fail_on_load(fitted, tmp_path, change, message):
+    data = good_file(fitted)
+    change(data)
+    path = tmp_path / "customers.synth.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelFileError, match=message):
+        sd.load(path)
+
+
+def test_group_and_lookup_tables_must_cover_every_value(segmented, tmp_path):
+    data = json.loads(dumps(segmented))
+    data["columns"][column_index(data, "age")]["groups"] = [0, 1]
+    path = tmp_path / "customers.synth.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelFileError, match=r"column 'age' has 2 entries for the 3 values of 'plan'"):
+        sd.load(path)
+    data = json.loads(dumps(segmented))
+    data["latent"]["segment"]["groups"] = [0, 1]
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelFileError, match="(one group per value of 'plan'|for each of the 2 groups)"):
+        sd.load(path)
