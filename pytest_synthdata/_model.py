@@ -147,13 +147,13 @@ class Model:
                 raise InvalidArgument(
                     f"column {mcol.name!r} depends on {given!r}, which is not a modelled column of its own."
                 )
-        for col in self._columns:  # each code of the given column needs a group / a looked-up value
-            given = getattr(col, "given", None)
+        for dep in self._columns:  # each code of the given column needs a group / a looked-up value
+            given = getattr(dep, "given", None)
             source = self._by_name.get(given) if isinstance(given, str) else None
-            table = getattr(col, "groups", None) if hasattr(col, "groups") else getattr(col, "lookup", None)
+            table = getattr(dep, "groups", None) if hasattr(dep, "groups") else getattr(dep, "lookup", None)
             if source is not None and table is not None and len(table) != _codes(source):
                 raise InvalidArgument(
-                    f"column {col.name!r} has {len(table)} entries for the {_codes(source)} values of {given!r}."
+                    f"column {dep.name!r} has {len(table)} entries for the {_codes(source)} values of {given!r}."
                 )
         if self.segment is not None and self.segment[0] in self._by_name:
             if len(self.segment[1]) != _codes(self._by_name[self.segment[0]]):

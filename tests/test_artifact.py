@@ -265,5 +265,5 @@ def test_group_and_lookup_tables_must_cover_every_value(segmented, tmp_path):
     data = json.loads(dumps(segmented))
     data["latent"]["segment"]["groups"] = [0, 1]
     path.write_text(json.dumps(data))
-    with pytest.raises(ModelFileError, match="(one group per value of 'plan'|for each of the 2 groups)"):
+    with pytest.raises(ModelFileError, match=r"(one group per value of 'plan'|for each of the 2 groups)"):
         sd.load(path)
