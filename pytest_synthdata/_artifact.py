@@ -36,6 +36,7 @@ __all__ = ["FORMAT", "VERSION", "dumps", "load", "loads", "save"]
 FORMAT = "pytest-synthdata model"
 VERSION = 1
 SUFFIX = ".synth.json"
+_DISTS = frozenset({"normal", "lognormal", "uniform", "exponential", "quantiles", "table", "poisson"})
 #: Rows sampled when a file is loaded, to catch edits that break sampling.
 _SMOKE_ROWS = 64
 
@@ -305,6 +306,8 @@ def _build_column(r: _Reader, spec: Any, where: str) -> ModelColumn:
     column: ModelColumn
     if kind in ("numeric", "datetime"):
         dist = r.get(spec, "dist", str, where)
+        if dist not in _DISTS:
+            raise r.fail(f"{where}.dist", f"unknown distribution {dist!r}; expected one of {sorted(_DISTS)}")
         raw_params = r.get(spec, "params", dict, where)
         params: dict[str, Any] = {}
         for key, value in raw_params.items():
@@ -350,6 +353,8 @@ def _build_column(r: _Reader, spec: Any, where: str) -> ModelColumn:
         else:
             integer = r.get(spec, "integer", bool, where)
             decimals = r.get(spec, "decimals", int, where, optional=True)
+            if decimals is not None and not 0 <= decimals <= 15:
+                raise r.fail(f"{where}.decimals", f"{decimals} is not between 0 and 15")
             column = NumericColumn(
                 name,
                 integer=integer,
@@ -429,7 +434,7 @@ def _check_cast(r: _Reader, column: ModelColumn, cast: str, where: str) -> None:
     """A cast must be a pandas dtype that fits the column's kind (and its missing values)."""
     import pandas as pd
 
-    from ._columns import DatetimeColumn, NumericColumn
+    from ._columns import BooleanColumn, DatetimeColumn, IdColumn, NumericColumn
 
     try:
         target = pd.api.types.pandas_dtype("object" if cast == "str" else cast)
@@ -444,6 +449,10 @@ def _check_cast(r: _Reader, column: ModelColumn, cast: str, where: str) -> None:
             raise r.fail(where, f"{cast!r} cannot hold the column's missing values; use {cast.capitalize()!r}")
         if fits and column.integer is False and api.is_integer_dtype(target):
             fits = False
+    elif isinstance(column, BooleanColumn):
+        fits = api.is_bool_dtype(target)
+    elif isinstance(column, IdColumn) and column.style == "sequential":
+        fits = api.is_integer_dtype(target)
     else:
         fits = api.is_object_dtype(target) or api.is_string_dtype(target)
     if not fits:
@@ -477,8 +486,8 @@ def from_dict(data: Any, source: str = "<model>") -> Model:
         columns = [_build_column(r, spec, f"columns[{i}]") for i, spec in enumerate(specs)]
     except ModelFileError:
         raise
-    except (InvalidArgument, ValueError, TypeError, KeyError) as exc:
-        raise ModelFileError(f"{source}: {exc}") from None
+    except (InvalidArgument, ValueError, TypeError, KeyError, IndexError, OverflowError, AssertionError) as exc:
+        raise ModelFileError(f"{source}: a column is not valid ({type(exc).__name__}: {exc}).") from None
     names = [c.name for c in columns]
     if len(set(names)) != len(names):
         raise r.fail("columns", f"column names repeat: {sorted({n for n in names if names.count(n) > 1})}")
@@ -495,6 +504,8 @@ def from_dict(data: Any, source: str = "<model>") -> Model:
     d = len(dims)
     if len(rows) != d or not all(isinstance(row, list) and len(row) == d for row in rows):
         raise r.fail("latent.correlation", f"expected a {d} x {d} matrix (one row and column per latent dim)")
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for row in rows for v in row):
+        raise r.fail("latent.correlation", "expected numbers")
     corr = np.array(rows, dtype=np.float64) if d else np.zeros((0, 0))
     if d and (
         not np.allclose(corr, corr.T, atol=1e-12) or not np.allclose(np.diag(corr), 1.0) or np.abs(corr).max() > 1
@@ -534,7 +545,7 @@ def from_dict(data: Any, source: str = "<model>") -> Model:
             segment=segment,
             info=info,
         )
-    except InvalidArgument as exc:
+    except (InvalidArgument, ValueError, TypeError, IndexError, OverflowError) as exc:
         raise ModelFileError(f"{source}: {exc}") from None
     try:  # a hand edit can pass every check above and still not sample: find out now, not in a test
         model.sample(_SMOKE_ROWS, seed=0)

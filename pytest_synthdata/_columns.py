@@ -412,6 +412,14 @@ def _describe(params: dict[str, Any]) -> str:
     )
 
 
+def _category_index(values: list[Any]) -> pd.Index:
+    """Categories as an Index of their natural dtype (str, int64, bool), or object when the types are mixed."""
+    kinds = {type(v) for v in values}
+    if len(kinds) == 1 and kinds <= {str, int, float, bool}:
+        return pd.Index(values)
+    return pd.Index(values, dtype=object)
+
+
 class CategoryColumn(ModelColumn):
     """Categories with probabilities; a higher latent score picks a later category."""
 
@@ -434,11 +442,15 @@ class CategoryColumn(ModelColumn):
         self.ordered = ordered
         #: Categories in the order the output dtype lists them, when that differs from the latent order.
         self.dtype_order = dtype_order
-        self._index = pd.Index(categories if dtype_order is None else dtype_order, dtype=object)
+        self._index = _category_index(categories if dtype_order is None else dtype_order)
         self._recode: NDArray[np.int64] | None = None
         if dtype_order is not None:
-            if sorted(map(repr, dtype_order)) != sorted(map(repr, categories)):
-                raise InvalidArgument(f"column {name!r}: dtype_order must list the same categories as categories.")
+            if not {repr(c) for c in categories} <= {repr(c) for c in dtype_order} or len(
+                {repr(c) for c in dtype_order}
+            ) != len(dtype_order):
+                raise InvalidArgument(
+                    f"column {name!r}: dtype_order must list every category once (and may add unused ones)."
+                )
             position = {repr(c): i for i, c in enumerate(dtype_order)}
             self._recode = np.array([position[repr(c)] for c in categories], dtype=np.int64)
 

@@ -26,9 +26,9 @@
    flag) are completed by maximum determinant, and an estimate that is not a
    valid correlation matrix is moved to the nearest one.
 
-Nothing in the model is a row: the quantile knots pool ``min_count`` rows
-each, rare categories and values are left out and reported in
-``model.withheld``.
+No row is stored: the quantile knots pool ``min_count`` rows each, rare
+categories and values are left out and reported in ``model.withheld``. The
+observed minimum and maximum of numbers and dates are kept as bounds.
 """
 
 from __future__ import annotations
@@ -199,6 +199,19 @@ class _Fitter:
         present = s.notna()
         if not present.any():
             return "null", "every value is missing"
+        if isinstance(dtype, pd.CategoricalDtype):
+            kinds = {type(_plain(v)) for v in dtype.categories[:1000]}
+            if not all(issubclass(t, (str, int, float, bool)) for t in kinds):
+                raise InvalidArgument(
+                    f"column {col!r}: a categorical of {', '.join(sorted(t.__name__ for t in kinds))} values cannot be "
+                    f"stored in a model file; convert it, e.g. df[{col!r}].astype(str) or to a datetime column."
+                )
+            return "category", "categorical dtype"
+        if pd.api.types.is_complex_dtype(dtype):
+            raise InvalidArgument(
+                f"column {col!r}: complex numbers ({dtype}) cannot be modelled; split them into real and "
+                f"imaginary columns, or leave the column out with columns={{{col!r}: 'ignore'}}."
+            )
         if pd.api.types.is_bool_dtype(dtype):
             return "boolean", f"dtype {dtype}"
         if pd.api.types.is_datetime64_any_dtype(dtype):
@@ -208,8 +221,6 @@ class _Fitter:
                 f"column {col!r}: durations ({dtype}) are not supported yet; convert them to numbers, e.g. "
                 f"df[{col!r}].dt.total_seconds(), or leave the column out with columns={{{col!r}: 'ignore'}}."
             )
-        if isinstance(dtype, pd.CategoricalDtype):
-            return "category", "categorical dtype"
         if pd.api.types.is_numeric_dtype(dtype):
             if pd.api.types.is_integer_dtype(dtype):
                 numbers = s[present].to_numpy(dtype=np.float64)
@@ -248,6 +259,9 @@ class _Fitter:
         provider = _pii_provider(col, _PII_STRONG)
         if provider is not None:
             return "pii", f"name looks like personal data (Faker {provider!r})"
+        looks = _pii_by_value(text)
+        if looks is not None:
+            return "pii", f"values look like {looks[1]} (Faker {looks[0]!r})"
         counts = text.value_counts()
         ratio = len(counts) / len(text)
         if ratio >= 0.95 and len(text) > 1 and present.all():
@@ -387,7 +401,13 @@ class _Fitter:
         if tz is not None:
             s = s.dt.tz_convert("UTC").dt.tz_localize(None)
         present = s.notna().to_numpy()
-        ns = s.astype("datetime64[ns]").to_numpy().view(np.int64)
+        try:
+            ns = s.astype("datetime64[ns]").to_numpy().view(np.int64)
+        except (ValueError, OverflowError):  # OutOfBoundsDatetime
+            raise InvalidArgument(
+                f"column {col!r}: its dates reach beyond 1677-2262, the range of nanosecond timestamps that "
+                f"sampling uses; convert them (e.g. to years) or leave the column out with columns={{{col!r}: 'ignore'}}."
+            ) from None
         vals = ns[present]
         unit, unit_ns = "ns", 1
         for u_name, u_ns in _UNITS:
@@ -434,7 +454,8 @@ class _Fitter:
             codes = np.full(self.n, -1, dtype=np.int64)
             codes[present] = b.astype(np.int64)
             counts = np.array([int((~b).sum()), int(b.sum())])
-            return _Categorical(col, codes, [False, True], counts, null_rate, ordered=True, is_boolean=True)
+            cast = "boolean" if isinstance(s.dtype, pd.BooleanDtype) else None
+            return _Categorical(col, codes, [False, True], counts, null_rate, ordered=True, is_boolean=True, cast=cast)
         dtype = s.dtype
         ordered = isinstance(dtype, pd.CategoricalDtype) and bool(dtype.ordered)
         codes_all, uniques = pd.factorize(s, sort=False, use_na_sentinel=True)
@@ -465,10 +486,15 @@ class _Fitter:
         remap[kept_idx] = np.arange(len(kept_idx))
         codes = remap[codes_all]  # -1 stays -1 (NA sentinel indexes the last slot)
         kept_values = [_plain(values[i]) for i in kept_idx]
-        cast = None if isinstance(dtype, pd.CategoricalDtype) else str(dtype)
-        dtype_order = kept_values if isinstance(dtype, pd.CategoricalDtype) and not ordered else None
+        cast = None if isinstance(dtype, pd.CategoricalDtype) else _dtype_name(dtype)
+        dtype_order = None
         if isinstance(dtype, pd.CategoricalDtype) and not ordered:
-            cast = None
+            # the dtype keeps its unused categories (they are schema, not data) but not the withheld ones
+            seen = {repr(_plain(v)) for v in values}
+            stored = {repr(v) for v in kept_values}
+            dtype_order = [
+                _plain(c) for c in dtype.categories if repr(_plain(c)) in stored or repr(_plain(c)) not in seen
+            ]
         return _Categorical(
             col, codes, kept_values, counts[kept_idx], null_rate, ordered=ordered, cast=cast, dtype_order=dtype_order
         )
@@ -486,7 +512,7 @@ class _Fitter:
                     f"columns={{{col!r}: 'pattern'}} or 'category' instead."
                 )
             if pd.api.types.is_numeric_dtype(s.dtype):
-                start = 0 if float(s.min()) == 0 else 1
+                start = max(0, int(s.min()))  # the observed first id: samples continue from there
                 column: ModelColumn = IdColumn(col, style="sequential", pattern=None, start=start)
                 column.cast = str(s.dtype) if str(s.dtype) != "int64" else None
                 return column
@@ -559,6 +585,12 @@ class _Fitter:
                     raise InvalidArgument(f"column {col!r}: kind 'integer' was given but it holds fractions.")
                 if integer and not np.isfinite(x[present]).all():
                     raise InvalidArgument(f"column {col!r}: an integer column cannot hold infinities.")
+                if integer and present.any() and np.nanmax(np.abs(x[present])) >= 2.0**53:
+                    raise InvalidArgument(
+                        f"column {col!r}: whole numbers beyond +-2**53 cannot be modelled exactly (they would be "
+                        f"rounded); treat them as ids or categories with columns={{{col!r}: 'id'}} or 'category', "
+                        "or scale them."
+                    )
                 cast = _numeric_cast(s, integer=integer, nulls=not present.all())
                 columns[col], dim = self.fit_numeric(col, x, present, integer=integer, cast=cast)
                 refit[col] = ("numeric", (x, present, integer, cast))
@@ -585,6 +617,7 @@ class _Fitter:
             values = [cat.values[i] for i in cat.order]
             if cat.is_boolean:
                 column_b: ModelColumn = BooleanColumn(cat.name, p=float(probs[1]), null_rate=cat.null_rate)
+                column_b.cast = cat.cast
             else:
                 column_b = CategoryColumn(
                     cat.name,
@@ -854,9 +887,34 @@ def _numeric_cast(s: pd.Series, *, integer: bool, nulls: bool) -> str | None:
     return name
 
 
+def _dtype_name(dtype: Any) -> str:
+    """A dtype's name that pandas_dtype() turns back into the same dtype (string storage included)."""
+    if isinstance(dtype, pd.StringDtype) and dtype.na_value is pd.NA:
+        return f"string[{dtype.storage}]"
+    return str(dtype)
+
+
 def _string_cast(s: pd.Series) -> str | None:
-    name = str(s.dtype)
+    name = _dtype_name(s.dtype)
     return None if name in ("string", "category") else name
+
+
+_EMAIL = r"[\w.+'-]+@[\w-]+(\.[\w-]+)+"
+_URL = r"https?://\S+"
+_IPV4 = r"(\d{1,3}\.){3}\d{1,3}"
+
+
+def _pii_by_value(text: pd.Series) -> tuple[str, str] | None:
+    """Return (Faker provider, what) when most values look like emails, URLs or IP addresses, whatever the name."""
+    sample = text.head(2000)
+    for pattern, provider, what in (
+        (_EMAIL, "email", "email addresses"),
+        (_URL, "url", "URLs"),
+        (_IPV4, "ipv4", "IP addresses"),
+    ):
+        if sample.str.fullmatch(pattern).mean() >= 0.9:
+            return provider, what
+    return None
 
 
 def _null_dtype(s: pd.Series) -> str:
@@ -1046,7 +1104,9 @@ def _correlation_rows(n: int) -> NDArray[np.int64]:
 def _category_like(base: ModelColumn, probs: NDArray[np.float64]) -> ModelColumn:
     """Return a copy of a category or boolean column with other frequencies (same categories and order)."""
     if isinstance(base, BooleanColumn):
-        return BooleanColumn(base.name, p=float(probs[1]), null_rate=base.null_rate)
+        column_b = BooleanColumn(base.name, p=float(probs[1]), null_rate=base.null_rate)
+        column_b.cast = base.cast
+        return column_b
     assert isinstance(base, CategoryColumn)
     column = CategoryColumn(
         base.name,

@@ -56,7 +56,8 @@ _PANDAS_MAJOR = int(pd.__version__.split(".")[0])
 
 def _codes(col: ModelColumn) -> int:
     """The number of latent codes of a category (or boolean) column."""
-    return len(getattr(col, "categories", (False, True)))
+    base = getattr(col, "base", col)  # a conditional column codes like its base
+    return len(getattr(base, "categories", (False, True)))
 
 
 def _final_dtype(col: ModelColumn) -> str:

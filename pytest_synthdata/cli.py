@@ -112,6 +112,15 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
 
 
+def _delimiter(source: Path) -> str:
+    """The field separator of a CSV file: ',' unless its header line clearly uses ';', tab or '|'."""
+    with source.open(encoding="utf-8", errors="replace") as handle:
+        header = handle.readline()
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] > counts[","] else ","
+
+
 def _read_table(path: str) -> Any:
     """Read a CSV or Parquet file; CSV columns that hold only ISO dates become timestamps."""
     import pandas as pd
@@ -127,11 +136,12 @@ def _read_table(path: str) -> Any:
             return pd.read_parquet(source)
         if kind not in ("csv", "tsv", "txt"):
             raise SynthdataError(f"input {path!r}: give a .csv or .parquet file.")
-        frame = pd.read_csv(source, sep="\t" if kind == "tsv" else ",")
+        frame = pd.read_csv(source, sep="\t" if kind == "tsv" else _delimiter(source))
     except SynthdataError:
         raise
     except Exception as exc:  # pandas raises many types for a bad file
-        raise SynthdataError(f"input {path!r} cannot be read: {type(exc).__name__}: {exc}") from None
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise SynthdataError(f"input {path!r} cannot be read: {type(exc).__name__}: {first}") from None
     for col in frame.columns:
         values = frame[col].dropna()
         if frame[col].dtype.kind in "OU" or str(frame[col].dtype) in ("str", "string"):
@@ -157,6 +167,11 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         raise SynthdataError(f"output {args.output!r}: name model files '<name>.synth.json'.")
     frame = _read_table(args.data)
     name = args.name or re.sub(r"\W", "_", output.name[: -len(".synth.json")]) or "data"
+    if not name.isidentifier():
+        raise SynthdataError(
+            f"the dataset name {name!r} (from the output file name) is not a Python identifier; "
+            "pass --name, e.g. --name customers, or rename the output file."
+        )
     started = time.perf_counter()
 
     def progress(message: str) -> None:
@@ -164,7 +179,10 @@ def _cmd_fit(args: argparse.Namespace) -> int:
             print(f"synthdata: fitting {name!r}: {message}", file=sys.stderr, flush=True)
 
     model = fit(frame, name=name, columns=overrides, min_count=args.min_count, locale=args.locale, progress=progress)
-    model.save(output)
+    try:
+        model.save(output)
+    except OSError as exc:
+        raise SynthdataError(f"output {args.output!r} cannot be written: {exc}") from None
     elapsed = time.perf_counter() - started
     print(f"fitted {name!r} on {len(frame)} rows x {frame.shape[1]} columns in {elapsed:.2f} s -> {output}")
     for col, about in model.info["columns"].items():

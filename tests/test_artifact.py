@@ -267,3 +267,22 @@ def test_group_and_lookup_tables_must_cover_every_value(segmented, tmp_path):
     path.write_text(json.dumps(data))
     with pytest.raises(ModelFileError, match=r"(one group per value of 'plan'|for each of the 2 groups)"):
         sd.load(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["columns"][column_index(d, "age")].update(dist=""), "unknown distribution ''"),
+        (lambda d: d["latent"]["correlation"][0].__setitem__(1, ""), "latent.correlation: expected numbers"),
+        (lambda d: d["latent"]["correlation"][0].__setitem__(1, {}), "latent.correlation: expected numbers"),
+        (lambda d: d["columns"][column_index(d, "income")].update(decimals=10**30), "out of range"),
+        (lambda d: d["columns"][column_index(d, "income")].update(decimals=40), "not between 0 and 15"),
+    ],
+)
+def test_edits_raise_model_file_errors_only(fitted, tmp_path, change, message):
+    data = good_file(fitted)
+    change(data)
+    path = tmp_path / "customers.synth.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelFileError, match=message):
+        sd.load(path)

@@ -228,3 +228,33 @@ def test_sample_and_inspect_broken_model_files(tmp_path, capsys):
     pkl.write_bytes(b"pytest-synthdata/sdv-model\n")
     assert main(["sample", str(pkl)]) == 2
     assert "--trust" in capsys.readouterr().err
+
+
+def test_fit_reads_semicolon_separated_files(tmp_path, capsys):
+    data = tmp_path / "eu.csv"
+    data.write_text("price;city\n" + "".join(f"{10 + i % 7},5;{'AB'[i % 2]}town\n" for i in range(60)))
+    out = tmp_path / "eu.synth.json"
+    assert main(["fit", str(data), "-o", str(out)]) == 0
+    assert "price" in capsys.readouterr().out and "city" in sd_columns(out)
+
+
+def sd_columns(path):
+    import pytest_synthdata as sd
+
+    return sd.load(path).columns
+
+
+def test_fit_errors_stay_on_one_line(tmp_path, capsys):
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("a,b\n1,2\n3,4,5,6\n")
+    assert main(["fit", str(ragged), "-o", str(tmp_path / "m.synth.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot be read" in err
+    blocked = tmp_path / "afile"
+    blocked.write_text("x")
+    good = tmp_path / "good.csv"
+    good.write_text("a\n" + "\n".join(str(i % 9) for i in range(50)) + "\n")
+    assert main(["fit", str(good), "-o", str(blocked / "m.synth.json")]) == 2
+    assert "cannot be written" in capsys.readouterr().err
+    assert main(["fit", str(good), "-o", str(tmp_path / "1abc.synth.json")]) == 2
+    assert "pass --name" in capsys.readouterr().err

@@ -433,3 +433,87 @@ def test_a_loose_relation_is_not_treated_as_a_lookup():
     b = np.where(rng.random(1000) < 0.97, np.where(a == "x", "p", "q"), "r")
     m = sd.fit(pd.DataFrame({"a": a, "b": b}))
     assert not any("determined" in about["why"] for about in m.info["columns"].values())
+
+
+# regressions found in review --------------------------------------------------------------------
+
+
+def test_a_lookup_from_a_category_that_also_has_segments(tmp_path):
+    rng = np.random.default_rng(1)
+    n = 600
+    g = rng.choice(["a", "b", "c"], n)
+    df = pd.DataFrame({"species": g, "w": pd.Series(g).map({"a": 0, "b": 10, "c": 30}) + rng.normal(size=n)})
+    df["model"] = rng.choice(["m1", "m2", "m3"], n)
+    df["maker"] = df["model"].map({"m1": "Acme", "m2": "Acme", "m3": "Zeta"})
+    m = sd.fit(df)
+    assert m.info["segments"]["column"] == "species"
+    out = sd.load(m.save(tmp_path / "m.synth.json")).sample(2000, seed=0)
+    assert (out["maker"] == out["model"].map({"m1": "Acme", "m2": "Acme", "m3": "Zeta"})).all()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.array(["1500-01-01", "1501-05-05"] * 50, dtype="datetime64[s]"),
+        [pd.Timestamp("2000-01-01").date().replace(year=3000), pd.Timestamp("2000-01-01").date().replace(year=2999)]
+        * 50,
+    ],
+)
+def test_dates_beyond_nanosecond_range_fail_naming_the_column(values):
+    with pytest.raises(InvalidArgument, match="column 'd': its dates reach beyond 1677-2262"):
+        sd.fit(pd.DataFrame({"d": values}))
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pd.Series([2**70 + k for k in range(200)], dtype=object),
+        np.array([2**63 + 10 * k for k in range(200)], dtype=np.uint64),
+    ],
+)
+def test_integers_beyond_float_precision_fail_instead_of_rounding(values):
+    with pytest.raises(InvalidArgument, match=r"column 'c': whole numbers beyond \+-2\*\*53"):
+        sd.fit(pd.DataFrame({"c": values}))
+
+
+def test_complex_numbers_fail_naming_the_column():
+    with pytest.raises(InvalidArgument, match="column 'z': complex numbers"):
+        sd.fit(pd.DataFrame({"z": np.array([1 + 2j] * 10)}))
+
+
+def test_categoricals_of_timestamps_fail_at_fit_not_at_save():
+    with pytest.raises(InvalidArgument, match="column 'c': a categorical of Timestamp values"):
+        sd.fit(pd.DataFrame({"c": pd.Categorical(pd.to_datetime(["2024-01-01", "2024-01-02"] * 10))}))
+
+
+@pytest.mark.parametrize(
+    "series",
+    [
+        pd.Series(pd.array([True, False] * 10, dtype="boolean")),
+        pd.Series(pd.Categorical(["a", "b", "c"] * 10, categories=["a", "b", "c", "unused"])),
+        pd.Series(pd.Categorical([3, 1, 2] * 10, categories=[3, 1, 2])),
+        pd.Series(pd.Categorical([True, False] * 30)),
+        pd.Series(["a", "b"] * 10, dtype="string[python]"),
+        pd.Series(np.arange(1, 101, dtype=np.int32)),  # an id column
+    ],
+)
+def test_sampled_dtypes_equal_the_source_dtypes(series, tmp_path):
+    src = pd.DataFrame({"c": series})
+    loaded = sd.load(sd.fit(src, name="src").save(tmp_path / "src.synth.json"))
+    assert loaded.sample(5, seed=0)["c"].dtype == src["c"].dtype
+
+
+def test_emails_are_regenerated_whatever_the_column_is_called():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"contact": rng.choice([f"john.doe{k}@corp.com" for k in range(10)], 300)})
+    m = sd.fit(df)
+    assert m.info["columns"]["contact"]["kind"] == "pii"
+    from pytest_synthdata._artifact import dumps
+
+    assert "john.doe" not in dumps(m)
+
+
+def test_numeric_ids_continue_from_the_observed_first_id():
+    df = pd.DataFrame({"user_id": 10**12 + 1000 * np.arange(100)})
+    out = sd.fit(df).sample(3, seed=0)["user_id"]
+    assert out.tolist() == [10**12, 10**12 + 1, 10**12 + 2]
