@@ -75,6 +75,10 @@ DEFAULT_KNOTS = 256
 KINDS = ("boolean", "category", "datetime", "float", "id", "ignore", "integer", "pattern", "pii", "text")
 
 _CHUNK = 65_536
+_OUT_OF_RANGE = (
+    "column {col!r}: its dates reach beyond 1677-2262, the range of nanosecond timestamps that sampling uses; "
+    "convert them (e.g. to years) or leave the column out with columns={{{col!r}: 'ignore'}}."
+)
 _UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 _DAY_NS = 86_400 * 10**9
 _UNITS = (("D", _DAY_NS), ("h", 3_600 * 10**9), ("min", 60 * 10**9), ("s", 10**9), ("ms", 10**6), ("us", 10**3))
@@ -392,6 +396,8 @@ class _Fitter:
         if not pd.api.types.is_datetime64_any_dtype(dtype):
             try:
                 s = pd.to_datetime(s, utc=True) if _has_tz(s) else pd.to_datetime(s)
+            except pd.errors.OutOfBoundsDatetime:
+                raise InvalidArgument(_OUT_OF_RANGE.format(col=col)) from None
             except (ValueError, TypeError) as exc:
                 raise InvalidArgument(
                     f"column {col!r}: its timestamps cannot be read as one datetime column ({exc}); convert it with "
@@ -404,10 +410,7 @@ class _Fitter:
         try:
             ns = s.astype("datetime64[ns]").to_numpy().view(np.int64)
         except (ValueError, OverflowError):  # OutOfBoundsDatetime
-            raise InvalidArgument(
-                f"column {col!r}: its dates reach beyond 1677-2262, the range of nanosecond timestamps that "
-                f"sampling uses; convert them (e.g. to years) or leave the column out with columns={{{col!r}: 'ignore'}}."
-            ) from None
+            raise InvalidArgument(_OUT_OF_RANGE.format(col=col)) from None
         vals = ns[present]
         unit, unit_ns = "ns", 1
         for u_name, u_ns in _UNITS:
