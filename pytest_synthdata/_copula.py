@@ -293,16 +293,18 @@ def latent_for_spearman_batch(
     out[:] = grid[above - 1] + frac * (grid[above] - grid[above - 1])
     continuous = np.array([a is None and b is None for a, b in zip(cells_a, cells_b, strict=True)])
     use_exact = continuous | ~((curves[0] < targets) & (targets < curves[-1]))
-    exact: dict[tuple[Any, ...], float] = {}
+    batch: list[int] = []
     for p in np.flatnonzero(use_exact):
         a, b, target = cells_a[p], cells_b[p], float(targets[p])
         if not np.any(poly[p]) and not (a is None and b is None):
             out[p] = 0.0  # a constant column: no rank correlation to reproduce
-            continue
-        key = (target, _key(a), _key(b))
-        if key not in exact:  # pairs repeat: null flags of columns that are missing together
-            exact[key] = latent_for_spearman(target, a, b)[0]
-        out[p] = exact[key]
+        elif continuous[p] or _cut_count(a) * _cut_count(b) > _ORTHANT_POINTS:
+            out[p] = latent_for_spearman(target, a, b)[0]  # closed form, or too many cells for orthants
+        else:
+            batch.append(int(p))
+    if batch:
+        idx = np.array(batch)
+        out[idx] = _orthant_solve(targets[idx], [cells_a[p] for p in batch], [cells_b[p] for p in batch], out[idx])
     inside = ~use_exact & (np.abs(out) < 0.95)
     r = out[inside]
     c = poly[inside]
@@ -318,8 +320,157 @@ def latent_for_spearman_batch(
     return out
 
 
-def _key(cells: RankCells | None) -> tuple[float, ...] | None:
-    return None if cells is None else (*cells.cuts.tolist(), *cells.midranks.tolist())
+#: Above this many (cut, cut) pairs a pair is inverted by quadrature instead of orthant probabilities.
+_ORTHANT_POINTS = 20_000
+_BVN_X, _BVN_W = np.polynomial.legendre.leggauss(20)
+
+
+def _cut_count(cells: RankCells | None) -> int:
+    return 1 if cells is None else len(cells.cuts)
+
+
+def bvn_upper(h: NDArray[np.float64], k: NDArray[np.float64], r: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return P(X > h, Y > k) for standard bivariate normals with correlation r, elementwise.
+
+    Genz (2004), "Numerical computation of rectangular bivariate and trivariate
+    normal and t probabilities", Statistics and Computing 14: Plackett's
+    integral in arcsin r for |r| < 0.925, Drezner and Wesolowsky's expansion
+    about |r| = 1 above; 20-point Gauss-Legendre, about 1e-15 absolute error.
+    """
+    h, k, r = (np.asarray(v, dtype=np.float64).ravel() for v in np.broadcast_arrays(h, k, r))
+    out = np.empty(h.shape)
+    low = np.abs(r) < 0.925
+    if low.any():
+        hh, kk, rr = h[low], k[low], r[low]
+        hk, hs, asr = hh * kk, (hh * hh + kk * kk) / 2.0, np.arcsin(rr)
+        sn = np.sin(asr[:, None] * (_BVN_X[None, :] + 1.0) / 2.0)
+        with np.errstate(under="ignore"):
+            f = np.exp((sn * hk[:, None] - hs[:, None]) / (1.0 - sn * sn))
+        out[low] = (f @ _BVN_W) * asr / (4.0 * math.pi) + special.ndtr(-hh) * special.ndtr(-kk)
+    high = ~low
+    if high.any():
+        hh, rr = h[high], r[high]
+        kk = np.where(rr < 0, -k[high], k[high])
+        hk = hh * kk
+        bvn = np.zeros(len(hh))
+        inner = np.abs(rr) < 1.0
+        if inner.any():
+            h1, k1, r1, hk1 = hh[inner], kk[inner], rr[inner], hk[inner]
+            as_ = (1.0 - r1) * (1.0 + r1)
+            a = np.sqrt(as_)
+            bs = (h1 - k1) ** 2
+            c, d = (4.0 - hk1) / 8.0, (12.0 - hk1) / 16.0
+            with np.errstate(under="ignore", over="ignore", divide="ignore", invalid="ignore"):
+                v = a * np.exp(-(bs / as_ + hk1) / 2.0) * (
+                    1.0 - c * (bs - as_) * (1.0 - d * bs / 5.0) / 3.0 + c * d * as_ * as_ / 5.0
+                )
+                b = np.sqrt(bs)
+                tail = (
+                    np.exp(-hk1 / 2.0)
+                    * math.sqrt(2.0 * math.pi)
+                    * special.ndtr(-b / a)
+                    * b
+                    * (1.0 - c * bs * (1.0 - d * bs / 5.0) / 3.0)
+                )
+                v = v - np.where(hk1 > -160.0, tail, 0.0)
+                half = a / 2.0
+                xs = (half[:, None] * (_BVN_X[None, :] + 1.0)) ** 2
+                rs = np.sqrt(1.0 - xs)
+                f = np.exp(-bs[:, None] / (2.0 * xs) - hk1[:, None] / (1.0 + rs)) / rs - np.exp(
+                    -(bs[:, None] / xs + hk1[:, None]) / 2.0
+                ) * (1.0 + c[:, None] * xs * (1.0 + d[:, None] * xs))
+            bvn[inner] = -(v + half * (f @ _BVN_W)) / (2.0 * math.pi)
+        between = np.where(
+            hh < 0, special.ndtr(kk) - special.ndtr(hh), special.ndtr(-hh) - special.ndtr(-kk)
+        )  # P(h < X < -k) when r = -1
+        out[high] = np.where(
+            rr > 0, bvn + special.ndtr(-np.maximum(hh, kk)), np.where(hh >= kk, -bvn, between - bvn)
+        )
+    return out
+
+
+def _orthant_solve(
+    targets: NDArray[np.float64],
+    cells_a: list[RankCells | None],
+    cells_b: list[RankCells | None],
+    start: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Return the latent r whose exact Spearman correlation is each target (clamped to +-R_MAX), all pairs at once.
+
+    A column's rank function is a step function ``m_0 + sum_i J_i 1[Z > c_i]``,
+    so the covariance of two columns' ranks is
+    ``sum_ij J_i J_j (P(X > c_i, Y > c_j; r) - P(X > c_i) P(Y > c_j))``, with
+    derivative ``sum_ij J_i J_j phi2(c_i, c_j; r)`` in r. A continuous column's
+    rank Phi(Y) is ``P(W > 0)`` for ``W = (Y - Z') / sqrt(2)`` with independent
+    Z': one cut at 0 whose correlation with the other column is ``r / sqrt(2)``.
+    Safeguarded Newton steps (bisection when a step leaves the bracket) run for
+    every pair together; one pass of bivariate-normal orthants per step.
+    """
+    hs, ks, js, pid, scale, norm = [], [], [], [], [], []
+    for p, (a, b) in enumerate(zip(cells_a, cells_b, strict=True)):
+        s = 1.0
+        if a is None:
+            a, b = b, a
+        if b is None:
+            cb, jb, s = np.zeros(1), np.ones(1), 1.0 / math.sqrt(2.0)
+        else:
+            cb, jb = b.cuts, np.diff(b.midranks)
+        assert a is not None
+        ca, ja = a.cuts, np.diff(a.midranks)
+        hs.append(np.repeat(np.clip(ca, -30.0, 30.0), len(cb)))
+        ks.append(np.tile(np.clip(cb, -30.0, 30.0), len(ca)))
+        js.append(np.outer(ja, jb).ravel())
+        pid.append(np.full(len(ca) * len(cb), p))
+        scale.append(s)
+        norm.append(1.0 / math.sqrt(_variance(a) * _variance(b)))
+    h, k, jj, ids = (np.concatenate(x) for x in (hs, ks, js, pid))
+    sc, nm = np.array(scale), np.array(norm)
+    base = jj * special.ndtr(-h) * special.ndtr(-k)
+    n = len(targets)
+
+    def spearman(r: NDArray[np.float64], which: NDArray[np.bool_]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        pts = which[ids]
+        i, hh, kk, w = ids[pts], h[pts], k[pts], jj[pts]
+        rho = np.clip(sc * r, -1.0, 1.0)[i]
+        cov = np.bincount(i, w * bvn_upper(hh, kk, rho) - base[pts], minlength=n)
+        q = np.maximum(1.0 - rho * rho, 1e-300)
+        with np.errstate(under="ignore"):
+            dens = np.exp(-(hh * hh - 2.0 * rho * hh * kk + kk * kk) / (2.0 * q)) / (2.0 * math.pi * np.sqrt(q))
+        slope = np.bincount(i, w * dens, minlength=n) * sc
+        return cov * nm, slope * nm
+
+    # the attainable range, both ends in one pass
+    ends = np.concatenate([ids, ids + n])
+    rho_ends = np.concatenate([sc[ids], -sc[ids]]) * R_MAX
+    both = np.bincount(ends, np.tile(jj, 2) * bvn_upper(np.tile(h, 2), np.tile(k, 2), rho_ends), minlength=2 * n)
+    top = (both[:n] - np.bincount(ids, base, minlength=n)) * nm
+    bottom = (both[n:] - np.bincount(ids, base, minlength=n)) * nm
+    solve = (bottom < targets) & (targets < top) & (targets != 0.0)
+    out = np.where(targets >= top, R_MAX, np.where(targets <= bottom, -R_MAX, 0.0))
+    # Newton in theta = arcsin(r): near |r| = 1 the curve goes like sqrt(1 - |r|), which is about linear in theta
+    edge = math.asin(R_MAX)
+    lo, hi = np.full(n, -edge), np.full(n, edge)
+    theta = np.arcsin(np.clip(start, -R_MAX, R_MAX))
+    active = solve.copy()
+    for _ in range(60):
+        if not active.any():
+            break
+        value, slope = spearman(np.sin(theta), active)
+        slope = slope * np.cos(theta)
+        below = value < targets
+        lo = np.where(active & below, theta, lo)
+        hi = np.where(active & ~below, theta, hi)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = theta - (value - targets) / slope
+        hit = np.abs(value - targets) < 1e-7  # far below any sampling error; flat curves need no more
+        bad = ~np.isfinite(step) | (step <= lo) | (step >= hi)
+        new = np.where(hit, theta, np.where(bad, (lo + hi) / 2.0, step))
+        done = active & (hit | (np.abs(new - theta) < 1e-10) | (hi - lo < 1e-10))
+        theta = np.where(active, new, theta)
+        active &= ~done
+    r = np.sin(theta)
+    out = np.where(solve, r, out)
+    return out
 
 
 def _powers(r: NDArray[np.float64], k: NDArray[np.int64]) -> NDArray[np.float64]:

@@ -235,7 +235,7 @@ class _Fitter:
                         return "id", "distinct whole numbers" + (" named like an id" if _id_like_name(col) else " 1..n")
                 return "integer", f"dtype {dtype}"
             return "float", f"dtype {dtype}"
-        values = s[present]
+        values = s if bool(present.all()) else s[present]
         inferred = pd.api.types.infer_dtype(values, skipna=True)
         if inferred == "boolean":
             return "boolean", "True/False values"
@@ -259,14 +259,14 @@ class _Fitter:
                 f"column {col!r} holds {', '.join(names)} values, which fit() cannot model; convert it to numbers, "
                 f"strings or timestamps, or leave it out with columns={{{col!r}: 'ignore'}}."
             )
-        text = values.astype(str)
+        text = values  # every present value is a str (infer_dtype says "string")
         provider = _pii_provider(col, _PII_STRONG)
         if provider is not None:
             return "pii", f"name looks like personal data (Faker {provider!r})"
-        looks = _pii_by_value(text)
+        counts = text.value_counts()
+        looks = _pii_by_value(counts)
         if looks is not None:
             return "pii", f"values look like {looks[1]} (Faker {looks[0]!r})"
-        counts = text.value_counts()
         ratio = len(counts) / len(text)
         if ratio >= 0.95 and len(text) > 1 and present.all():
             if text.str.fullmatch(_UUID).all():
@@ -677,36 +677,58 @@ class _Fitter:
         )
 
     def _latent_pairs(
-        self, dims: list[_Dim], rows: NDArray[np.int64], group: int | None, want: NDArray[np.bool_] | None
-    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-        """Return latent correlations of the pairs of dims in ``want`` (all by default) over row indices ``rows``."""
+        self, dims: list[_Dim], passes: list[tuple[NDArray[np.int64], int | None, NDArray[np.bool_] | None]]
+    ) -> list[tuple[NDArray[np.float64], NDArray[np.bool_]]]:
+        """Return (latent correlations, which pairs were seen) of the dims for each pass, solved in one batch.
+
+        A pass is (row indices, segment group or None, which pairs to estimate or None for all).
+        """
         k = len(dims)
-        everything = len(rows) == self.n
-        rho, ratio = _pairwise_spearman([dim.grades if everything else dim.grades[rows] for dim in dims])
-        cells = [dim.cells if group is None or dim.group_cells is None else dim.group_cells[group] for dim in dims]
-        out = np.zeros((k, k))
-        ok = np.zeros((k, k), dtype=bool)
-        pairs = [
-            (ii, jj)
-            for ii in range(k)
-            for jj in range(ii + 1, k)
-            if dims[ii].column != dims[jj].column and math.isfinite(rho[ii, jj]) and (want is None or want[ii, jj])
-        ]  # a value and its own null flag are never seen together: left free
-        if pairs:
-            new: list[RankCells | None] = [c for c in cells if c is not None and id(c) not in self._coef]
-            for c, row in zip(new, hermite_coefficients(new), strict=True):  # one Hermite recurrence for all
-                assert c is not None
-                self._coef[id(c)] = (c, row)
+        found: list[tuple[NDArray[np.float64], NDArray[np.float64], list[tuple[int, int]], list[RankCells | None]]] = []
+        for rows, group, want in passes:
+            everything = len(rows) == self.n
+            rho, ratio = _pairwise_spearman([dim.grades if everything else dim.grades[rows] for dim in dims])
+            cells = [
+                dim.cells if group is None or dim.group_cells is None else dim.group_cells[group] for dim in dims
+            ]
+            pairs = [
+                (ii, jj)
+                for ii in range(k)
+                for jj in range(ii + 1, k)
+                if dims[ii].column != dims[jj].column
+                and math.isfinite(rho[ii, jj])
+                and (want is None or want[ii, jj])
+            ]  # a value and its own null flag are never seen together: left free
+            found.append((rho, ratio, pairs, cells))
+        targets, cells_a, cells_b = [], [], []
+        for rho, _, pairs, cells in found:
+            for ii, jj in pairs:
+                targets.append(rho[ii, jj])
+                cells_a.append(cells[ii])
+                cells_b.append(cells[jj])
+        latent = np.zeros(0)
+        if targets:
+            new: dict[int, RankCells] = {}
+            for c in cells_a + cells_b:
+                if c is not None and id(c) not in self._coef:
+                    new[id(c)] = c
+            for c, row in zip(new.values(), hermite_coefficients(list(new.values())), strict=True):
+                self._coef[id(c)] = (c, row)  # one Hermite recurrence for every column and group
             continuous = hermite_coefficients([None])[0]
-            coef = np.array([continuous if c is None else self._coef[id(c)][1] for c in cells])
-            first, second = (np.array(x) for x in zip(*pairs, strict=True))
-            latent = latent_for_spearman_batch(
-                rho[first, second], coef[first], coef[second], [cells[i] for i in first], [cells[j] for j in second]
-            )
-            for (ii, jj), r in zip(pairs, latent, strict=True):
-                out[ii, jj] = out[jj, ii] = _unselect(float(r), float(ratio[ii, jj]), float(ratio[jj, ii]))
+            coef_a = np.array([continuous if c is None else self._coef[id(c)][1] for c in cells_a])
+            coef_b = np.array([continuous if c is None else self._coef[id(c)][1] for c in cells_b])
+            latent = latent_for_spearman_batch(np.array(targets), coef_a, coef_b, cells_a, cells_b)
+        results = []
+        at = 0
+        for _, ratio, pairs, _ in found:
+            out = np.zeros((k, k))
+            ok = np.zeros((k, k), dtype=bool)
+            for ii, jj in pairs:
+                out[ii, jj] = out[jj, ii] = _unselect(float(latent[at]), float(ratio[ii, jj]), float(ratio[jj, ii]))
                 ok[ii, jj] = ok[jj, ii] = True
-        return out, ok
+                at += 1
+            results.append((out, ok))
+        return results
 
     # segments: marginals conditional on one category ------------------------------------
     def condition(
@@ -810,21 +832,24 @@ class _Fitter:
         a = np.eye(d)
         fixed = np.zeros((d, d), dtype=bool)
         if self.row_group is None:
-            r, ok = self._latent_pairs(dims, self.sub, None, None)
+            ((r, ok),) = self._latent_pairs(dims, [(self.sub, None, None)])
         else:
             # pairs of columns that are not conditional (the segment itself, null flags without groups) are
             # seen in all rows; the others within each segment group, with that group's tie structure, and
             # averaged by group size
             plain = np.array([dim.group_cells is None for dim in dims])
             both = plain[:, None] & plain[None, :]
-            r, ok = self._latent_pairs(dims, self.sub, None, both)
+            groups = range(int(self.row_group.max()) + 1)
+            rows = [self.sub[self.row_group[self.sub] == g] for g in groups]
+            (r, ok), *per_group = self._latent_pairs(
+                dims, [(self.sub, None, both)] + [(rows[g], g, ~both) for g in groups]
+            )
             total = np.zeros((len(dims), len(dims)))
             weight = np.zeros((len(dims), len(dims)))
-            for g in range(int(self.row_group.max()) + 1):
-                rows = np.flatnonzero(self.row_group[self.sub] == g)
-                r_g, ok_g = self._latent_pairs(dims, self.sub[rows], g, ~both)
-                total += np.where(ok_g, r_g, 0.0) * len(rows)
-                weight += ok_g * len(rows)
+            for g in groups:
+                r_g, ok_g = per_group[g]
+                total += np.where(ok_g, r_g, 0.0) * len(rows[g])
+                weight += ok_g * len(rows[g])
             grouped = weight > 0
             r = np.where(grouped, total / np.maximum(weight, 1), r)
             ok = ok | grouped
@@ -905,17 +930,25 @@ def _string_cast(s: pd.Series) -> str | None:
 _EMAIL = r"[\w.+'-]+@[\w-]+(\.[\w-]+)+"
 _URL = r"https?://\S+"
 _IPV4 = r"(\d{1,3}\.){3}\d{1,3}"
+_PII_PATTERNS = (
+    (re.compile(_EMAIL), "email", "email addresses"),
+    (re.compile(_URL), "url", "URLs"),
+    (re.compile(_IPV4), "ipv4", "IP addresses"),
+)
 
 
-def _pii_by_value(text: pd.Series) -> tuple[str, str] | None:
-    """Return (Faker provider, what) when most values look like emails, URLs or IP addresses, whatever the name."""
-    sample = text.head(2000)
-    for pattern, provider, what in (
-        (_EMAIL, "email", "email addresses"),
-        (_URL, "url", "URLs"),
-        (_IPV4, "ipv4", "IP addresses"),
-    ):
-        if sample.str.fullmatch(pattern).mean() >= 0.9:
+def _pii_by_value(counts: pd.Series) -> tuple[str, str] | None:
+    """Return (Faker provider, what) when most values look like emails, URLs or IP addresses, whatever the name.
+
+    ``counts`` is the column's ``value_counts()``: each distinct value is matched once (the 2,000 most
+    common), weighted by how often it occurs.
+    """
+    top = counts.head(2000)
+    values = [str(v) for v in top.index]
+    weights = top.to_numpy(dtype=np.float64)
+    for pattern, provider, what in _PII_PATTERNS:
+        hits = np.fromiter((pattern.fullmatch(v) is not None for v in values), dtype=bool, count=len(values))
+        if weights[hits].sum() >= 0.9 * weights.sum():
             return provider, what
     return None
 
@@ -1145,6 +1178,10 @@ def _choose_segment(
     """
     min_rows = max(SEGMENT_MIN_ROWS, 10 * min_count)
     best: tuple[_Categorical, list[int], NDArray[np.int64], float] | None = None
+    labels = [d.label for d in dims] + list(cat_dims)
+    grades = np.column_stack([d.grades[sub] for d in dims] + [d.grades[sub] for d in cat_dims.values()])
+    valid = ~np.isnan(grades)
+    z = np.where(valid, special.ndtri(np.clip(np.where(valid, grades, 0.5), 1e-9, 1 - 1e-9)), 0.0)
     for cat in cats:
         if cat.null_rate > 0 or len(cat.values) < 2:
             continue
@@ -1168,9 +1205,9 @@ def _choose_segment(
         row_group[ok] = groups[position[cat.codes[ok]]]
         if _segment_hides_too_much(cat, cats, row_group, n_big, min_count):
             continue
-        others = [d for d in dims] + [d for name, d in cat_dims.items() if name != cat.name]
-        etas = [_eta_squared(d.grades[sub], row_group[sub], n_big) for d in others]
-        score = float(np.mean(etas)) if etas else 0.0
+        others = np.array([label != cat.name for label in labels], dtype=bool)
+        etas = _eta_squared(z[:, others], valid[:, others], row_group[sub], n_big)
+        score = float(np.mean(etas)) if len(etas) else 0.0
         if score >= SEGMENT_MIN_SCORE and (best is None or score > best[3]):
             best = (cat, [int(g) for g in groups], row_group, score)
     return best
@@ -1195,20 +1232,25 @@ def _segment_hides_too_much(
     return False
 
 
-def _eta_squared(grades: NDArray[np.float64], group: NDArray[np.int64], k: int) -> float:
-    """Share of the variance of the normal scores explained by the group means."""
-    ok = ~np.isnan(grades) & (group >= 0)
-    if ok.sum() < 3:
-        return 0.0
-    z = special.ndtri(np.clip(grades[ok], 1e-9, 1 - 1e-9))
-    g = group[ok]
-    total = float(np.sum((z - z.mean()) ** 2))
-    if total <= 1e-12:
-        return 0.0
-    sums = np.bincount(g, weights=z, minlength=k)
-    cnt = np.bincount(g, minlength=k)
-    means = np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
-    return float(np.sum(cnt * (means - z.mean()) ** 2) / total)
+def _eta_squared(
+    z: NDArray[np.float64], valid: NDArray[np.bool_], group: NDArray[np.int64], k: int
+) -> NDArray[np.float64]:
+    """Share of the variance of each column's normal scores ``z`` (rows x columns) explained by the group means.
+
+    Rows outside every group (-1) and cells not ``valid`` are left out; all columns in one matrix product.
+    """
+    member = (group[:, None] == np.arange(k)[None, :]).astype(np.float64)  # rows x groups
+    w = valid.astype(np.float64)
+    cnt = member.T @ w  # groups x columns
+    sums = member.T @ z
+    squares = member.T @ (z * z)
+    n, total_sum = cnt.sum(axis=0), sums.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = total_sum / n
+        total = squares.sum(axis=0) - n * mean * mean
+        between = np.sum(np.where(cnt > 0, sums * sums / np.maximum(cnt, 1), 0.0), axis=0) - n * mean * mean
+        eta = between / total
+    return np.where((n >= 3) & (total > 1e-12 * np.maximum(n, 1)) & np.isfinite(eta), np.clip(eta, 0.0, 1.0), 0.0)
 
 
 def _pairwise_spearman(grades: list[NDArray[np.float64]]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
