@@ -1179,7 +1179,7 @@ def _choose_segment(
     min_rows = max(SEGMENT_MIN_ROWS, 10 * min_count)
     best: tuple[_Categorical, list[int], NDArray[np.int64], float] | None = None
     labels = [d.label for d in dims] + list(cat_dims)
-    grades = np.column_stack([d.grades[sub] for d in dims] + [d.grades[sub] for d in cat_dims.values()])
+    grades = np.column_stack([d.grades[sub] for d in dims] + [d.grades[sub] for d in cat_dims.values()] or [np.empty((len(sub), 0))])
     valid = ~np.isnan(grades)
     z = np.where(valid, special.ndtri(np.clip(np.where(valid, grades, 0.5), 1e-9, 1 - 1e-9)), 0.0)
     for cat in cats:
