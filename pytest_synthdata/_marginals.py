@@ -13,6 +13,7 @@ reproduce a declared Spearman correlation despite ties.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -236,15 +237,18 @@ _GAP_PIECE = 1.0 / 64
 _GRID = 4096
 
 
-def _cells(intervals: list[tuple[float, float, bool]]) -> RankCells | None:
-    """Return rank cells for a partition of [0, 1] into (lo, hi, is_tie) intervals."""
-    if not any(tie for _, _, tie in intervals):
+def _cells(lo: NDArray[np.float64], hi: NDArray[np.float64], tie: NDArray[np.bool_]) -> RankCells | None:
+    """Return rank cells for a partition of [0, 1] into intervals ``[lo, hi)``, ties marked by ``tie``.
+
+    A tie is one cell; a continuous stretch is cut into pieces of at most ``_GAP_PIECE``.
+    """
+    if not tie.any():
         return None
-    bounds: list[float] = [0.0]
-    for lo, hi, tie in intervals:
-        pieces = 1 if tie else max(1, math.ceil((hi - lo) / _GAP_PIECE))
-        bounds.extend(lo + (hi - lo) * (i + 1) / pieces for i in range(pieces))
-    edges = np.array(bounds)
+    pieces = np.where(tie, 1, np.maximum(1, np.ceil((hi - lo) / _GAP_PIECE))).astype(np.int64)
+    which = np.repeat(np.arange(len(lo)), pieces)
+    step = np.arange(len(which)) - np.repeat(np.cumsum(pieces) - pieces, pieces) + 1
+    span = hi - lo
+    edges = np.concatenate([[0.0], lo[which] + span[which] * step / pieces[which]])
     edges[-1] = 1.0
     probs = np.diff(edges)
     keep = probs > 0
@@ -254,21 +258,25 @@ def _cells(intervals: list[tuple[float, float, bool]]) -> RankCells | None:
     return RankCells(cuts=cuts, midranks=(lower + upper) / 2.0, probs=upper - lower)
 
 
+def _merge_runs(
+    lower: NDArray[np.float64], upper: NDArray[np.float64], tie: NDArray[np.bool_]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
+    """Join consecutive non-tie intervals into one continuous stretch."""
+    starts = np.ones(len(tie), dtype=bool)
+    starts[1:] = tie[1:] | tie[:-1]
+    first = np.flatnonzero(starts)
+    last = np.concatenate([first[1:], [len(tie)]]) - 1
+    return lower[first], upper[last], tie[first]
+
+
 def rank_cells_from_probs(probs: NDArray[np.float64]) -> RankCells | None:
     """Return rank cells for a table of outcome probabilities (in latent order)."""
     upper = np.cumsum(probs)
     upper[-1] = 1.0
     lower = np.concatenate([[0.0], upper[:-1]])
     if len(probs) <= MAX_EXACT_CELLS:
-        return _cells([(lo, hi, True) for lo, hi in zip(lower, upper, strict=True)])
-    intervals: list[tuple[float, float, bool]] = []
-    for lo, hi, p in zip(lower, upper, probs, strict=True):
-        tie = bool(p >= ATOM_MIN_PROB)
-        if intervals and not tie and not intervals[-1][2]:
-            intervals[-1] = (intervals[-1][0], hi, False)
-        else:
-            intervals.append((lo, hi, tie))
-    return _cells(intervals)
+        return _cells(lower, upper, np.ones(len(probs), dtype=bool))
+    return _cells(*_merge_runs(lower, upper, np.asarray(probs) >= ATOM_MIN_PROB))
 
 
 def rank_cells_from_grid(values_of: Callable[[NDArray[np.float64]], NDArray[Any]]) -> RankCells | None:
@@ -278,20 +286,19 @@ def rank_cells_from_grid(values_of: Callable[[NDArray[np.float64]], NDArray[Any]
     ties (their probability is known to within 1/4096); the rest is treated as
     continuous.
     """
-    u = (np.arange(_GRID) + 0.5) / _GRID
-    values = np.asarray(values_of(special.ndtri(u)))
+    values = np.asarray(values_of(_grid_scores().copy()))
     change = np.flatnonzero(values[1:] != values[:-1]) + 1
     starts = np.concatenate([[0], change])
     ends = np.concatenate([change, [_GRID]])
-    min_run = math.ceil(ATOM_MIN_PROB * _GRID)
-    intervals: list[tuple[float, float, bool]] = []
-    for a, b in zip(starts, ends, strict=True):
-        lo, hi, tie = a / _GRID, b / _GRID, bool(b - a >= min_run)
-        if intervals and not tie and not intervals[-1][2]:
-            intervals[-1] = (intervals[-1][0], hi, False)
-        else:
-            intervals.append((lo, hi, tie))
-    return _cells(intervals)
+    tie = ends - starts >= math.ceil(ATOM_MIN_PROB * _GRID)
+    return _cells(*_merge_runs(starts / _GRID, ends / _GRID, tie))
+
+
+@functools.cache
+def _grid_scores() -> NDArray[np.float64]:
+    scores = special.ndtri((np.arange(_GRID) + 0.5) / _GRID)
+    scores.flags.writeable = False
+    return scores
 
 
 def poisson_table(lam: float, low: float, high: float) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
