@@ -150,13 +150,18 @@ class _Categorical:
     name: str
     codes: NDArray[np.int64]  # index into values, -1 for missing or withheld
     values: list[Any]
-    counts: NDArray[np.int64]
+    counts: NDArray[np.float64]  # rows per stored value (withheld rows they absorbed included)
     null_rate: float
     ordered: bool
     is_boolean: bool = False
     cast: str | None = None
     dtype_order: list[Any] | None = None
     order: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    #: codes with withheld values as -1 (``codes`` gives their rows to the stored value that absorbs them)
+    stored_codes: NDArray[np.int64] | None = None
+    #: the raw value index of each row (-1 missing) and the stored index of each raw value (-1 withheld)
+    raw_codes: NDArray[np.int64] | None = None
+    raw_to_stored: NDArray[np.int64] | None = None
 
 
 class _Fitter:
@@ -191,6 +196,7 @@ class _Fitter:
         self.n = len(df)
         self.withheld: list[str] = []
         self.kinds: dict[str, dict[str, str]] = {}
+        self._factorized: dict[str, tuple[NDArray[np.int64], Any]] = {}
 
     def say(self, message: str) -> None:
         if self.progress is not None:
@@ -263,8 +269,10 @@ class _Fitter:
         provider = _pii_provider(col, _PII_STRONG)
         if provider is not None:
             return "pii", f"name looks like personal data (Faker {provider!r})"
-        counts = text.value_counts()
-        looks = _pii_by_value(counts)
+        codes, uniques = pd.factorize(s, sort=False, use_na_sentinel=True)
+        self._factorized[col] = (codes, uniques)  # categorical() needs the same
+        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        looks = _pii_by_value(uniques, counts)
         if looks is not None:
             return "pii", f"values look like {looks[1]} (Faker {looks[0]!r})"
         ratio = len(counts) / len(text)
@@ -458,10 +466,22 @@ class _Fitter:
             codes[present] = b.astype(np.int64)
             counts = np.array([int((~b).sum()), int(b.sum())])
             cast = "boolean" if isinstance(s.dtype, pd.BooleanDtype) else None
-            return _Categorical(col, codes, [False, True], counts, null_rate, ordered=True, is_boolean=True, cast=cast)
+            return _Categorical(
+                col,
+                codes,
+                [False, True],
+                counts,
+                null_rate,
+                ordered=True,
+                is_boolean=True,
+                cast=cast,
+                raw_codes=codes,
+                raw_to_stored=np.arange(2),
+            )
         dtype = s.dtype
         ordered = isinstance(dtype, pd.CategoricalDtype) and bool(dtype.ordered)
-        codes_all, uniques = pd.factorize(s, sort=False, use_na_sentinel=True)
+        factorized = self._factorized.pop(col, None)
+        codes_all, uniques = factorized or pd.factorize(s, sort=False, use_na_sentinel=True)
         counts = np.bincount(codes_all[codes_all >= 0], minlength=len(uniques))
         values = list(uniques)
         if isinstance(dtype, pd.CategoricalDtype):
@@ -481,7 +501,7 @@ class _Fitter:
             rows = int(counts[~keep].sum())
             self.withheld.append(
                 f"column {col!r}: {int((~keep).sum())} categories seen fewer than {self.min_count} times "
-                f"({rows} rows, {rows / self.n:.1%}) were not stored; the others share their rows"
+                f"({rows} rows, {rows / self.n:.1%}) were not stored; their rows went to the most alike stored ones"
             )
         kept_idx = np.flatnonzero(keep)
         kept_idx = kept_idx[np.argsort(first[kept_idx], kind="stable")]
@@ -499,7 +519,17 @@ class _Fitter:
                 _plain(c) for c in dtype.categories if repr(_plain(c)) in stored or repr(_plain(c)) not in seen
             ]
         return _Categorical(
-            col, codes, kept_values, counts[kept_idx], null_rate, ordered=ordered, cast=cast, dtype_order=dtype_order
+            col,
+            codes,
+            kept_values,
+            counts[kept_idx],
+            null_rate,
+            ordered=ordered,
+            cast=cast,
+            dtype_order=dtype_order,
+            stored_codes=codes,
+            raw_codes=codes_all,
+            raw_to_stored=remap[:-1],
         )
 
     # generated columns -----------------------------------------------------------
@@ -611,6 +641,7 @@ class _Fitter:
             if 0 < (~present).sum() < self.n:
                 null_dims.append(col)
         self.say("ordering categories")
+        _absorb_withheld(cats)
         null_rate = {c: 1.0 - float(self.df[c].notna().mean()) for c in null_dims}
         flag_dims = [_null_dim(c, self.df[c].notna().to_numpy(), null_rate[c]) for c in null_dims]
         _order_categories(cats, dims + flag_dims, self.sub)
@@ -937,15 +968,14 @@ _PII_PATTERNS = (
 )
 
 
-def _pii_by_value(counts: pd.Series) -> tuple[str, str] | None:
+def _pii_by_value(uniques: Any, counts: NDArray[np.int64]) -> tuple[str, str] | None:
     """Return (Faker provider, what) when most values look like emails, URLs or IP addresses, whatever the name.
 
-    ``counts`` is the column's ``value_counts()``: each distinct value is matched once (the 2,000 most
-    common), weighted by how often it occurs.
+    Each distinct value (the 2,000 most common) is matched once, weighted by how often it occurs.
     """
-    top = counts.head(2000)
-    values = [str(v) for v in top.index]
-    weights = top.to_numpy(dtype=np.float64)
+    top = np.argsort(-counts, kind="stable")[:2000]
+    values = [str(uniques[i]) for i in top]
+    weights = counts[top].astype(np.float64)
     for pattern, provider, what in _PII_PATTERNS:
         hits = np.fromiter((pattern.fullmatch(v) is not None for v in values), dtype=bool, count=len(values))
         if weights[hits].sum() >= 0.9 * weights.sum():
@@ -1098,12 +1128,13 @@ def _functional_dependencies(cats: list[_Categorical]) -> list[tuple[_Categorica
                 continue
             if len(source.values) == len(target.values) and candidates.index(source) > candidates.index(target):
                 continue  # a one-to-one pair: the earlier column determines the later one
-            kept = source.codes >= 0  # rows of source values the model stores
-            ok = kept & (target.codes >= 0)
+            source_codes, target_codes = _stored(source), _stored(target)
+            kept = source_codes >= 0  # rows of source values the model stores
+            ok = kept & (target_codes >= 0)
             if ok.sum() < kept.sum():  # a stored source value goes with a withheld target value
                 continue
-            s_pos = _latent_positions(source)[source.codes[ok]]
-            t_pos = _latent_positions(target)[target.codes[ok]]
+            s_pos = _latent_positions(source)[source_codes[ok]]
+            t_pos = _latent_positions(target)[target_codes[ok]]
             pairs = np.unique(s_pos * len(target.values) + t_pos)
             if len(pairs) != len(np.unique(s_pos)) or len(np.unique(s_pos)) != len(source.values):
                 continue  # some source value goes with two target values (or never appears)
@@ -1116,6 +1147,54 @@ def _functional_dependencies(cats: list[_Categorical]) -> list[tuple[_Categorica
             found.append((target, best[0], values))
             derived.add(target.name)
     return found
+
+
+def _stored(cat: _Categorical) -> NDArray[np.int64]:
+    return cat.codes if cat.stored_codes is None else cat.stored_codes
+
+
+def _absorb_withheld(cats: list[_Categorical]) -> None:
+    """Give each withheld category's rows to the stored category of the same column most like it.
+
+    Alike means: the same most common value in as many of the other category
+    columns as possible (a rare car model goes to the stored models of the same
+    maker, drive and class, in proportion to their frequencies). Their
+    frequencies grow by those rows, so columns they determine or go with keep
+    their shares; no withheld value is stored. A withheld category like no
+    stored one leaves its share to all of them in proportion.
+    """
+    for cat in cats:
+        raw, to_stored = cat.raw_codes, cat.raw_to_stored
+        if raw is None or to_stored is None or not (to_stored < 0).any():
+            continue
+        k_raw = len(to_stored)
+        withheld = np.flatnonzero(to_stored < 0)
+        kept = np.flatnonzero(to_stored >= 0)
+        agree = np.zeros((len(withheld), len(kept)))
+        for other in cats:
+            if other is cat or other.raw_codes is None:
+                continue
+            ok = (raw >= 0) & (other.raw_codes >= 0)
+            k_other = int(other.raw_codes.max()) + 1 if ok.any() else 0
+            if k_other == 0:
+                continue
+            table = np.bincount(raw[ok] * k_other + other.raw_codes[ok], minlength=k_raw * k_other)
+            table = table.reshape(k_raw, k_other)
+            mode = np.where(table.sum(axis=1) > 0, table.argmax(axis=1), -1)
+            agree += (mode[withheld][:, None] == mode[kept][None, :]) & (mode[withheld][:, None] >= 0)
+        raw_counts = np.bincount(raw[raw >= 0], minlength=k_raw).astype(np.float64)
+        best = agree.max(axis=1, initial=0.0)
+        absorbed = to_stored.copy()
+        counts = cat.counts.astype(np.float64)
+        for row, w in enumerate(withheld):
+            if best[row] <= 0:
+                continue  # nothing alike: the stored categories share its rows in proportion
+            tied = to_stored[kept[agree[row] == best[row]]]  # the most alike: they share its rows
+            share = counts[tied] / counts[tied].sum()
+            counts[tied] += share * raw_counts[w]
+            absorbed[w] = tied[np.argmax(share)]
+        cat.counts = counts
+        cat.codes = np.where(raw >= 0, absorbed[np.maximum(raw, 0)], -1)
 
 
 def _latent_positions(cat: _Categorical) -> NDArray[np.int64]:

@@ -157,6 +157,38 @@ def test_rare_categories_are_withheld_and_reported():
     assert set(m.sample(5000, seed=0)["city_name"]) == {"Berlin", "Paris", "Rome"}
 
 
+def test_withheld_categories_give_their_rows_to_the_most_alike_stored_ones():
+    """A rare car model's rows go to stored models of the same maker, so the maker keeps its share."""
+    rng = np.random.default_rng(1)
+    makers = {"corolla": "toyota", "camry": "toyota", "civic": "honda", "accord": "honda", "f150": "ford"}
+    rows = [m for m in makers for _ in range(60)]  # 300 rows of stored models
+    rows += ["prius"] * 3 + ["supra"] * 4 + ["yaris"] * 4 + ["celica"] * 4  # rare toyotas: 15 rows
+    rows += ["fit"] * 2  # a rare honda
+    makers |= dict.fromkeys(["prius", "supra", "yaris", "celica"], "toyota") | {"fit": "honda"}
+    model = np.array(rows, dtype=object)[rng.permutation(len(rows))]
+    df = pd.DataFrame({"model": model, "maker": [makers[m] for m in model], "x": rng.normal(size=len(model))})
+    m = sd.fit(df, name="cars")
+    from pytest_synthdata._artifact import dumps
+
+    text = dumps(m)
+    assert not {"prius", "supra", "yaris", "celica", "fit"} & set(m.column("model").categories)
+    assert all(f'"{name}"' not in text for name in ("prius", "supra", "yaris", "celica", "fit"))
+    assert any("their rows went to the most alike stored ones" in line for line in m.withheld)
+    out = m.sample(40_000, seed=0)
+    real = df["maker"].value_counts(normalize=True)
+    got = out["maker"].value_counts(normalize=True)
+    # proportional sharing would give toyota 120/300 of the rows (0.40); it has 135/317 (0.426)
+    assert got["toyota"] == pytest.approx(real["toyota"], abs=0.008)
+    assert got["honda"] == pytest.approx(real["honda"], abs=0.008)
+    assert (out.groupby("model")["maker"].nunique() == 1).all()  # still determined by the model
+
+
+def test_a_withheld_category_like_no_stored_one_shares_in_proportion():
+    df = pd.DataFrame({"c": ["a"] * 600 + ["b"] * 300 + ["z"] * 4})
+    out = sd.fit(df, name="t").sample(90_000, seed=0)["c"].value_counts(normalize=True)
+    assert out["a"] == pytest.approx(2 / 3, abs=0.006) and out["b"] == pytest.approx(1 / 3, abs=0.006)
+
+
 def test_rare_numeric_values_merge_into_neighbours():
     values = np.array([0] * 400 + [1] * 300 + [2] * 200 + [3] * 97 + [17, 17, 41])
     m = sd.fit(pd.DataFrame({"children": values}), name="kids")
