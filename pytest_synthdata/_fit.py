@@ -354,8 +354,9 @@ class _Fitter:
                 if g > 1:
                     step = g / unit if decimals else float(g)
         atoms = counts >= self.min_count
+        atoms[[0, -1]] = True  # the observed minimum and maximum are stored anyway (as bounds): samples reach them
         rare_rows = int(counts[~atoms].sum())
-        if len(uniq) <= MAX_TABULATED and atoms.any() and rare_rows <= 0.05 * len(v):
+        if len(uniq) <= MAX_TABULATED and rare_rows <= 0.05 * len(v):
             # few distinct values: an exact frequency table; rare values join their nearest stored neighbour
             kept = uniq[atoms]
             probs = counts[atoms].astype(np.float64)
@@ -1108,12 +1109,18 @@ def _scaling_order(cat: _Categorical, others: list[NDArray[np.float64]], codes: 
     return np.argsort(score, kind="stable")
 
 
+#: Share of rows that may disagree with a source value's usual derived value (rows lost to the lookup).
+FD_MAX_EXCEPTIONS = 0.03
+
+
 def _functional_dependencies(cats: list[_Categorical]) -> list[tuple[_Categorical, _Categorical, list[Any]]]:
     """Return (derived, source, lookup) for categories that another category determines in every row.
 
     ``model -> manufacturer`` or ``zip -> city``: each stored value of the
     source goes with one value of the derived column, so sampling looks it up
-    instead of drawing it (a copula would pair them at random). Only columns
+    instead of drawing it (a copula would pair them at random). Up to
+    ``FD_MAX_EXCEPTIONS`` of the rows may break the rule (a model sold in two
+    classes in different years); they take the source value's usual one. Only columns
     without missing values take part; a derived column's source is never
     derived itself, and among several sources the one with fewest categories
     is used.
@@ -1135,11 +1142,14 @@ def _functional_dependencies(cats: list[_Categorical]) -> list[tuple[_Categorica
                 continue
             s_pos = _latent_positions(source)[source_codes[ok]]
             t_pos = _latent_positions(target)[target_codes[ok]]
-            pairs = np.unique(s_pos * len(target.values) + t_pos)
-            if len(pairs) != len(np.unique(s_pos)) or len(np.unique(s_pos)) != len(source.values):
-                continue  # some source value goes with two target values (or never appears)
-            lookup = np.zeros(len(source.values), dtype=np.int64)
-            lookup[pairs // len(target.values)] = pairs % len(target.values)
+            table = np.bincount(s_pos * len(target.values) + t_pos, minlength=len(source.values) * len(target.values))
+            table = table.reshape(len(source.values), len(target.values))
+            if (table.sum(axis=1) == 0).any():
+                continue  # a stored source value never appears with a stored target value
+            agree = int(table.max(axis=1).sum())
+            if agree < len(s_pos) - FD_MAX_EXCEPTIONS * len(s_pos):
+                continue  # too many source values go with two target values
+            lookup = table.argmax(axis=1)
             if best is None or len(source.values) < len(best[0].values):
                 best = (source, lookup.tolist())
         if best is not None and target.name not in {s.name for _, s, _ in found}:
