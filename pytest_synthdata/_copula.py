@@ -322,7 +322,8 @@ def latent_for_spearman_batch(
 
 #: Above this many (cut, cut) pairs a pair is inverted by quadrature instead of orthant probabilities.
 _ORTHANT_POINTS = 20_000
-_BVN_X, _BVN_W = np.polynomial.legendre.leggauss(20)
+_BVN_X, _BVN_W = np.polynomial.legendre.leggauss(12)  # |r| < 0.925: error below 1e-10
+_BVN_XH, _BVN_WH = np.polynomial.legendre.leggauss(6)  # |r| >= 0.925: error below 1e-10
 
 
 def _cut_count(cells: RankCells | None) -> int:
@@ -335,7 +336,8 @@ def bvn_upper(h: NDArray[np.float64], k: NDArray[np.float64], r: NDArray[np.floa
     Genz (2004), "Numerical computation of rectangular bivariate and trivariate
     normal and t probabilities", Statistics and Computing 14: Plackett's
     integral in arcsin r for |r| < 0.925, Drezner and Wesolowsky's expansion
-    about |r| = 1 above; 20-point Gauss-Legendre, about 1e-15 absolute error.
+    about |r| = 1 above; 12- and 6-point Gauss-Legendre, below 1e-10 absolute error
+    (checked against SciPy in the tests), far below what a Spearman target needs.
     """
     h, k, r = (np.asarray(v, dtype=np.float64).ravel() for v in np.broadcast_arrays(h, k, r))
     out = np.empty(h.shape)
@@ -374,12 +376,12 @@ def bvn_upper(h: NDArray[np.float64], k: NDArray[np.float64], r: NDArray[np.floa
                 )
                 v = v - np.where(hk1 > -160.0, tail, 0.0)
                 half = a / 2.0
-                xs = (half[:, None] * (_BVN_X[None, :] + 1.0)) ** 2
+                xs = (half[:, None] * (_BVN_XH[None, :] + 1.0)) ** 2
                 rs = np.sqrt(1.0 - xs)
                 f = np.exp(-bs[:, None] / (2.0 * xs) - hk1[:, None] / (1.0 + rs)) / rs - np.exp(
                     -(bs[:, None] / xs + hk1[:, None]) / 2.0
                 ) * (1.0 + c[:, None] * xs * (1.0 + d[:, None] * xs))
-            bvn[inner] = -(v + half * (f @ _BVN_W)) / (2.0 * math.pi)
+            bvn[inner] = -(v + half * (f @ _BVN_WH)) / (2.0 * math.pi)
         between = np.where(
             hh < 0, special.ndtr(kk) - special.ndtr(hh), special.ndtr(-hh) - special.ndtr(-kk)
         )  # P(h < X < -k) when r = -1
@@ -439,17 +441,16 @@ def _orthant_solve(
         slope = np.bincount(i, w * dens, minlength=n) * sc
         return cov * nm, slope * nm
 
-    # the attainable range, both ends in one pass
-    ends = np.concatenate([ids, ids + n])
-    rho_ends = np.concatenate([sc[ids], -sc[ids]]) * R_MAX
-    both = np.bincount(ends, np.tile(jj, 2) * bvn_upper(np.tile(h, 2), np.tile(k, 2), rho_ends), minlength=2 * n)
-    top = (both[:n] - np.bincount(ids, base, minlength=n)) * nm
-    bottom = (both[n:] - np.bincount(ids, base, minlength=n)) * nm
+    # the attainable end on the target's side (a negative target cannot be above the top)
+    sign = np.where(targets >= 0.0, 1.0, -1.0)
+    end = np.bincount(ids, jj * bvn_upper(h, k, sc[ids] * sign[ids] * R_MAX) - base, minlength=n) * nm
+    top = np.where(sign > 0, end, np.inf)
+    bottom = np.where(sign < 0, end, -np.inf)
     solve = (bottom < targets) & (targets < top) & (targets != 0.0)
     out = np.where(targets >= top, R_MAX, np.where(targets <= bottom, -R_MAX, 0.0))
     # Newton in theta = arcsin(r): near |r| = 1 the curve goes like sqrt(1 - |r|), which is about linear in theta
     edge = math.asin(R_MAX)
-    lo, hi = np.full(n, -edge), np.full(n, edge)
+    lo, hi = np.where(sign > 0, 0.0, -edge), np.where(sign > 0, edge, 0.0)  # S(0) = 0: r has the target's sign
     theta = np.arcsin(np.clip(start, -R_MAX, R_MAX))
     active = solve.copy()
     for _ in range(60):
