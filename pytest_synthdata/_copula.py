@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import optimize, special
@@ -362,8 +362,10 @@ def bvn_upper(h: NDArray[np.float64], k: NDArray[np.float64], r: NDArray[np.floa
             bs = (h1 - k1) ** 2
             c, d = (4.0 - hk1) / 8.0, (12.0 - hk1) / 16.0
             with np.errstate(under="ignore", over="ignore", divide="ignore", invalid="ignore"):
-                v = a * np.exp(-(bs / as_ + hk1) / 2.0) * (
-                    1.0 - c * (bs - as_) * (1.0 - d * bs / 5.0) / 3.0 + c * d * as_ * as_ / 5.0
+                v = (
+                    a
+                    * np.exp(-(bs / as_ + hk1) / 2.0)
+                    * (1.0 - c * (bs - as_) * (1.0 - d * bs / 5.0) / 3.0 + c * d * as_ * as_ / 5.0)
                 )
                 b = np.sqrt(bs)
                 tail = (
@@ -384,9 +386,7 @@ def bvn_upper(h: NDArray[np.float64], k: NDArray[np.float64], r: NDArray[np.floa
         between = np.where(
             hh < 0, special.ndtr(kk) - special.ndtr(hh), special.ndtr(-hh) - special.ndtr(-kk)
         )  # P(h < X < -k) when r = -1
-        out[high] = np.where(
-            rr > 0, bvn + special.ndtr(-np.maximum(hh, kk)), np.where(hh >= kk, -bvn, between - bvn)
-        )
+        out[high] = np.where(rr > 0, bvn + special.ndtr(-np.maximum(hh, kk)), np.where(hh >= kk, -bvn, between - bvn))
     return out
 
 

@@ -387,13 +387,13 @@ class _Fitter:
         for lo, hi in zip(before[big], cum[big], strict=True):
             inside |= (levels >= lo) & (levels <= hi)
         levels = levels[~inside]
-        q = np.quantile(np.sort(v), levels) if len(levels) else np.empty(0)
+        q = _quantiles(uniq, counts, levels)
         probs = np.concatenate([[0.0], levels, before[big], cum[big], [1.0]])
         vals = np.concatenate([[uniq[0]], q, uniq[big], uniq[big], [uniq[-1]]])
         order = np.lexsort((vals, probs))
         probs, vals = probs[order], np.maximum.accumulate(vals[order])
         # 12 significant digits keep the file short; the model in memory uses exactly what is saved
-        vals = np.array([float(f"{x:.12g}") for x in vals])
+        vals = np.array([float(f"{x:.12g}") for x in vals.tolist()])
         vals = np.maximum.accumulate(np.clip(vals, uniq[0], uniq[-1]))
         return {"probs": _round_probs(probs, cumulative=True), "values": vals}
 
@@ -720,16 +720,12 @@ class _Fitter:
         for rows, group, want in passes:
             everything = len(rows) == self.n
             rho, ratio = _pairwise_spearman([dim.grades if everything else dim.grades[rows] for dim in dims])
-            cells = [
-                dim.cells if group is None or dim.group_cells is None else dim.group_cells[group] for dim in dims
-            ]
+            cells = [dim.cells if group is None or dim.group_cells is None else dim.group_cells[group] for dim in dims]
             pairs = [
                 (ii, jj)
                 for ii in range(k)
                 for jj in range(ii + 1, k)
-                if dims[ii].column != dims[jj].column
-                and math.isfinite(rho[ii, jj])
-                and (want is None or want[ii, jj])
+                if dims[ii].column != dims[jj].column and math.isfinite(rho[ii, jj]) and (want is None or want[ii, jj])
             ]  # a value and its own null flag are never seen together: left free
             found.append((rho, ratio, pairs, cells))
         targets, cells_a, cells_b = [], [], []
@@ -906,8 +902,24 @@ def _plain(value: Any) -> Any:
 
 def _round_probs(p: NDArray[np.float64], *, cumulative: bool = False) -> NDArray[np.float64]:
     """Round probabilities to 15 significant digits so the saved file and the model agree exactly."""
-    out = np.array([float(f"{x:.15g}") for x in p])
+    out = np.array([float(f"{x:.15g}") for x in np.asarray(p, dtype=np.float64).tolist()])
     return np.maximum.accumulate(out) if cumulative else out
+
+
+def _quantiles(
+    uniq: NDArray[np.float64], counts: NDArray[np.int64], levels: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Return ``np.quantile`` (linear method) of the values ``uniq`` seen ``counts`` times, bit for bit, without sorting."""
+    n = int(counts.sum())
+    cum = np.cumsum(counts)
+    virtual = (n - 1) * levels
+    below = np.floor(virtual)
+    gamma = virtual - below
+    at = below.astype(np.int64)
+    a = uniq[np.searchsorted(cum, at, side="right")]
+    b = uniq[np.searchsorted(cum, np.minimum(at + 1, n - 1), side="right")]
+    d = b - a
+    return np.where(gamma >= 0.5, b - d * (1.0 - gamma), a + d * gamma)
 
 
 def _decimals(uniq: NDArray[np.float64]) -> int | None:
@@ -1268,7 +1280,9 @@ def _choose_segment(
     min_rows = max(SEGMENT_MIN_ROWS, 10 * min_count)
     best: tuple[_Categorical, list[int], NDArray[np.int64], float] | None = None
     labels = [d.label for d in dims] + list(cat_dims)
-    grades = np.column_stack([d.grades[sub] for d in dims] + [d.grades[sub] for d in cat_dims.values()] or [np.empty((len(sub), 0))])
+    grades = np.column_stack(
+        [d.grades[sub] for d in dims] + [d.grades[sub] for d in cat_dims.values()] or [np.empty((len(sub), 0))]
+    )
     valid = ~np.isnan(grades)
     z = np.where(valid, special.ndtri(np.clip(np.where(valid, grades, 0.5), 1e-9, 1 - 1e-9)), 0.0)
     for cat in cats:
