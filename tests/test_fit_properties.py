@@ -76,3 +76,17 @@ def test_fitted_models_keep_their_promises(real, min_count, n):
     loaded = loads(text)
     pd.testing.assert_frame_equal(out, loaded.sample(n, seed=7))
     assert dumps(loaded) == text
+
+
+@given(
+    st.lists(st.floats(-1e6, 1e6, allow_nan=False).map(lambda x: round(x, 2)), min_size=1, max_size=300),
+    st.integers(2, 300),
+)
+def test_quantiles_from_value_counts_equal_numpy_bit_for_bit(values, m):
+    """Knots come from (unique values, counts) without sorting the column; they must be np.quantile's."""
+    from pytest_synthdata._fit import _quantiles
+
+    v = np.array(values)
+    uniq, counts = np.unique(v, return_counts=True)
+    levels = np.arange(1, m) / m
+    assert np.array_equal(_quantiles(uniq, counts, levels), np.quantile(v, levels))
