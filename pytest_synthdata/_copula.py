@@ -462,7 +462,7 @@ def _orthant_solve(
         hi = np.where(active & ~below, theta, hi)
         with np.errstate(divide="ignore", invalid="ignore"):
             step = theta - (value - targets) / slope
-        hit = np.abs(value - targets) < 1e-7  # far below any sampling error; flat curves need no more
+        hit = np.abs(value - targets) < 2e-5  # far below any sampling error; flat curves need no more
         bad = ~np.isfinite(step) | (step <= lo) | (step >= hi)
         new = np.where(hit, theta, np.where(bad, (lo + hi) / 2.0, step))
         done = active & (hit | (np.abs(new - theta) < 1e-10) | (hi - lo < 1e-10))
