@@ -101,6 +101,8 @@ _PII_STRONG = {
     "username": "user_name", "user_name": "user_name", "login": "user_name", "password": "password",
     "url": "url", "website": "url", "homepage": "url", "license_plate": "license_plate",
 }  # fmt: skip
+#: Providers whose values are often stored as numbers: a numeric column named so is regenerated too.
+_NUMERIC_PII = {"phone_number", "ssn", "credit_card_number"}
 #: Tokens that are personal only when the values are too varied to be categories.
 _PII_WEAK = {
     "city": "city", "town": "city", "zip": "postcode", "zipcode": "postcode", "zip_code": "postcode",
@@ -232,6 +234,9 @@ class _Fitter:
                 f"df[{col!r}].dt.total_seconds(), or leave the column out with columns={{{col!r}: 'ignore'}}."
             )
         if pd.api.types.is_numeric_dtype(dtype):
+            provider = _pii_provider(col, _PII_STRONG)
+            if provider in _NUMERIC_PII and s[present].nunique() >= 0.5 * int(present.sum()):
+                return "pii", f"varied numbers named like personal data (regenerated digits, Faker {provider!r} shape)"
             if pd.api.types.is_integer_dtype(dtype):
                 numbers = s[present].to_numpy(dtype=np.float64)
                 unique = len(np.unique(numbers)) == len(numbers)
@@ -557,7 +562,13 @@ class _Fitter:
                 column = IdColumn(col, style="pattern", pattern=pattern, start=1)
             column.cast = _string_cast(s)
             return column
-        if kind == "pii":
+        if kind == "pii" and pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+            # numbers (phone, ssn, card numbers): random digits of the usual length, in the column's dtype
+            magnitude = np.abs(s[present].to_numpy(dtype=np.float64))
+            digits = int(np.median(np.floor(np.log10(np.maximum(magnitude, 1.0))) + 1)) if len(magnitude) else 1
+            provider, kwargs = "numerify", {"text": "%" + "#" * (min(digits, 18) - 1) if digits > 1 else "#"}
+            cast: str | None = str(s.dtype)
+        elif kind == "pii":
             provider = _pii_provider(col, _PII_STRONG) or _pii_provider(col, _PII_WEAK) or "pystr"
             if provider == "street_address" and text.str.contains("\n", regex=False).any():
                 provider = "address"
@@ -579,7 +590,7 @@ class _Fitter:
             unique=False,
             null_rate=null_rate,
         )
-        column.cast = _string_cast(s)
+        column.cast = cast if kind == "pii" and provider == "numerify" else _string_cast(s)
         return column
 
     # the whole fit ------------------------------------------------------------------
@@ -1441,13 +1452,30 @@ def fit(
     (5, 2)
     """
     if backend != "native":
+        given = {
+            key: value
+            for key, value, default in (
+                ("min_count", min_count, DEFAULT_MIN_COUNT),
+                ("knots", knots, DEFAULT_KNOTS),
+                ("locale", locale, "en_US"),
+                ("segments", segments, True),
+                ("progress", progress, None),
+            )
+            if value is not default and value != default
+        }
+        if given:
+            raise InvalidArgument(
+                f"fit(backend={backend!r}) got {', '.join(sorted(given))}, which only the native engine uses (it "
+                "would be ignored, and min_count is what keeps rare values out of a native model). Drop them, or "
+                "pass the backend's own options as keywords."
+            )
         from ._manager import fit_backend
 
         return fit_backend(backend)(df, name=name, columns=columns, **options)
     if options:
         raise InvalidArgument(
             f"fit() got unknown options {sorted(options)}; the native engine takes name, columns, min_count, knots, "
-            "locale and progress."
+            "locale, segments, progress and backend."
         )
     if not isinstance(df, pd.DataFrame):
         raise InvalidArgument(f"fit() needs a pandas DataFrame; got {type(df).__name__}.")

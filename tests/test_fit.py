@@ -264,6 +264,32 @@ def test_text_pattern_and_id_generators():
     assert out["uid"].str.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}").all()
 
 
+def test_numbers_named_like_personal_data_are_regenerated_in_their_dtype(tmp_path):
+    """An int64 phone or a float ssn column is personal: random digits of the usual length, never a real value."""
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {
+            "phone": rng.integers(2_000_000_000, 9_999_999_999, 300),
+            "ssn": rng.integers(100_000_000, 899_999_999, 300).astype(float),
+            "mobile": rng.integers(0, 2, 300),  # a 0/1 flag named like a phone: stays a number
+        }
+    )
+    df.loc[:9, "ssn"] = np.nan
+    m = sd.fit(df, name="people")
+    kinds = {c: about["kind"] for c, about in m.info["columns"].items()}
+    assert kinds == {"phone": "pii", "ssn": "pii", "mobile": "integer"}
+    out = m.sample(2000, seed=3)
+    assert out["phone"].dtype == np.int64 and out["ssn"].dtype == np.float64
+    assert (out["phone"].astype(str).str.len() == 10).all()
+    assert out["ssn"].isna().mean() == pytest.approx(10 / 300, abs=0.02)
+    assert not set(out["phone"]) & set(df["phone"]) and not set(out["ssn"].dropna()) & set(df["ssn"].dropna())
+    from pytest_synthdata._artifact import dumps
+
+    assert str(df["phone"].max()) not in dumps(m)  # not even the bounds are stored
+    loaded = sd.load(m.save(tmp_path / "people.synth.json"))
+    pd.testing.assert_frame_equal(loaded.sample(50, seed=1), m.sample(50, seed=1))
+
+
 def test_progress_callback_reports_stages(real):
     said: list[str] = []
     sd.fit(real, progress=said.append)
