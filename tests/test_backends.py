@@ -71,7 +71,9 @@ def test_unknown_backends_list_the_known_ones(bootstrap_plugin):
 
 def test_native_only_options_are_refused_for_another_backend(bootstrap_plugin):
     """min_count would be silently ignored by another engine: say so instead."""
-    with pytest.raises(InvalidArgument, match=r"fit\(backend='bootstrap'\) got knots, min_count, which only the native"):
+    with pytest.raises(
+        InvalidArgument, match=r"fit\(backend='bootstrap'\) got knots, min_count, which only the native"
+    ):
         sd.fit(customers(50), backend="bootstrap", min_count=10, knots=32)
     assert sd.fit(customers(50), name="c", backend="bootstrap", min_count=5).sample(3, seed=0).shape[0] == 3
 
