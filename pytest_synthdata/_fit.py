@@ -33,6 +33,7 @@ observed minimum and maximum of numbers and dates are kept as bounds.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import time
@@ -388,9 +389,10 @@ class _Fitter:
         before = cum - counts / n
         big = (counts >= self.min_count) & (counts / n >= 1.0 / m)
         levels = np.arange(1, m) / m
-        inside = np.zeros(len(levels), dtype=bool)
-        for lo, hi in zip(before[big], cum[big], strict=True):
-            inside |= (levels >= lo) & (levels <= hi)
+        # a level inside a plateau [before, cum] (they are sorted and disjoint) is the plateau's
+        first = np.searchsorted(cum[big], levels, side="left")
+        at = np.minimum(first, max(int(big.sum()) - 1, 0))
+        inside = (first < big.sum()) & (before[big][at] <= levels) if big.any() else np.zeros(len(levels), dtype=bool)
         levels = levels[~inside]
         q = _quantiles(uniq, counts, levels)
         probs = np.concatenate([[0.0], levels, before[big], cum[big], [1.0]])
@@ -1056,7 +1058,13 @@ def _midgrades(x: NDArray[np.float64], present: NDArray[np.bool_]) -> NDArray[np
 
 def _null_dim(col: str, present: NDArray[np.bool_], rate: float) -> _Dim:
     g = np.where(present, (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
-    return _Dim(f"{col} is null", g, Discrete(np.array([1.0 - rate, rate])).rank_cells(), col, is_null_flag=True)
+    return _Dim(f"{col} is null", g, _flag_cells(rate), col, is_null_flag=True)
+
+
+@functools.lru_cache(maxsize=1024)
+def _flag_cells(rate: float) -> RankCells | None:
+    """Rank cells of a null flag missing at ``rate`` (flags of columns missing together share them)."""
+    return Discrete(np.array([1.0 - rate, rate])).rank_cells()
 
 
 def _grouped_null_dim(col: str, present: NDArray[np.bool_], row_group: NDArray[np.int64]) -> tuple[_Dim, list[float]]:
@@ -1069,9 +1077,9 @@ def _grouped_null_dim(col: str, present: NDArray[np.bool_], row_group: NDArray[n
     rate = np.array(rates)[np.maximum(row_group, 0)]
     g = np.where(present, (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
     g[~grouped] = np.nan
-    cells = [Discrete(np.array([1.0 - r, r])).rank_cells() for r in rates]
+    cells = [_flag_cells(r) for r in rates]
     overall = 1.0 - float(present.mean())
-    dim = _Dim(f"{col} is null", g, Discrete(np.array([1.0 - overall, overall])).rank_cells(), col, True, cells)
+    dim = _Dim(f"{col} is null", g, _flag_cells(overall), col, True, cells)
     return dim, rates
 
 
