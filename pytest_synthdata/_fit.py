@@ -1198,8 +1198,9 @@ def _absorb_withheld(cats: list[_Categorical]) -> None:
     """Give each withheld category's rows to the stored category of the same column most like it.
 
     Alike means: the same most common value in as many of the other category
-    columns as possible (a rare car model goes to the stored models of the same
-    maker, drive and class, in proportion to their frequencies). Their
+    columns as possible, each weighted by how much of it this column explains
+    (Theil's U), so a rare car model goes to the stored models of the same maker,
+    drive and class, in proportion to their frequencies. Their
     frequencies grow by those rows, so columns they determine or go with keep
     their shares; no withheld value is stored. A withheld category like no
     stored one leaves its share to all of them in proportion.
@@ -1222,7 +1223,8 @@ def _absorb_withheld(cats: list[_Categorical]) -> None:
             table = np.bincount(raw[ok] * k_other + other.raw_codes[ok], minlength=k_raw * k_other)
             table = table.reshape(k_raw, k_other)
             mode = np.where(table.sum(axis=1) > 0, table.argmax(axis=1), -1)
-            agree += (mode[withheld][:, None] == mode[kept][None, :]) & (mode[withheld][:, None] >= 0)
+            same = (mode[withheld][:, None] == mode[kept][None, :]) & (mode[withheld][:, None] >= 0)
+            agree += same * _explained(table)  # columns this one determines (a car model's maker) count most
         raw_counts = np.bincount(raw[raw >= 0], minlength=k_raw).astype(np.float64)
         best = agree.max(axis=1, initial=0.0)
         absorbed = to_stored.copy()
@@ -1236,6 +1238,20 @@ def _absorb_withheld(cats: list[_Categorical]) -> None:
             absorbed[w] = tied[np.argmax(share)]
         cat.counts = counts
         cat.codes = np.where(raw >= 0, absorbed[np.maximum(raw, 0)], -1)
+
+
+def _explained(table: NDArray[np.int64]) -> float:
+    """Theil's uncertainty coefficient U(column | row variable) of a contingency table, in [0, 1]."""
+    total = table.sum()
+    if total == 0:
+        return 0.0
+    p = table / total
+    p_col, p_row = p.sum(axis=0), p.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h_col = -np.sum(np.where(p_col > 0, p_col * np.log(p_col), 0.0))
+        cond = p / p_row[:, None]
+        h_given = -np.sum(np.where(p > 0, p * np.log(cond), 0.0))
+    return 0.0 if h_col <= 1e-12 else float(max(0.0, (h_col - h_given) / h_col))
 
 
 def _latent_positions(cat: _Categorical) -> NDArray[np.int64]:
