@@ -165,6 +165,8 @@ class _Categorical:
     #: the raw value index of each row (-1 missing) and the stored index of each raw value (-1 withheld)
     raw_codes: NDArray[np.int64] | None = None
     raw_to_stored: NDArray[np.int64] | None = None
+    #: whether the column may split the data into segments
+    segmentable: bool = True
 
 
 class _Fitter:
@@ -472,7 +474,7 @@ class _Fitter:
             b = s[present].astype(bool).to_numpy()
             codes = np.full(self.n, -1, dtype=np.int64)
             codes[present] = b.astype(np.int64)
-            counts = np.array([int((~b).sum()), int(b.sum())])
+            counts = np.array([float((~b).sum()), float(b.sum())])
             cast = "boolean" if isinstance(s.dtype, pd.BooleanDtype) else None
             return _Categorical(
                 col,
@@ -530,7 +532,7 @@ class _Fitter:
             col,
             codes,
             kept_values,
-            counts[kept_idx],
+            counts[kept_idx].astype(np.float64),
             null_rate,
             ordered=ordered,
             cast=cast,
@@ -655,6 +657,7 @@ class _Fitter:
             if 0 < (~present).sum() < self.n:
                 null_dims.append(col)
         self.say("ordering categories")
+        self._nominal_integers(columns, dims, cats, refit)
         _absorb_withheld(cats)
         null_rate = {c: 1.0 - float(self.df[c].notna().mean()) for c in null_dims}
         flag_dims = [_null_dim(c, self.df[c].notna().to_numpy(), null_rate[c]) for c in null_dims]
@@ -720,6 +723,78 @@ class _Fitter:
             segment=None if self.segment_groups is None else (self.segment_note[0], self.segment_groups),  # type: ignore[index]
             info=info,
         )
+
+    def _nominal_integers(
+        self,
+        columns: dict[str, ModelColumn],
+        dims: list[_Dim],
+        cats: list[_Categorical],
+        refit: dict[str, tuple[str, Any]],
+    ) -> None:
+        """Turn integer columns that are codes (school or branch numbers) into categories.
+
+        A Gaussian copula joins a column to the others through its order. For
+        a code the numeric order means nothing: school 17 is not "between"
+        schools 16 and 18, so a strong link (each school's own mix of pupils)
+        looks like none. An integer column with 3 to 100 values, each seen at
+        least ``min_count`` times and none missing, is a code when the order
+        of its values that best separates the other columns (optimal scaling)
+        explains a real share of them and has little to do with the numeric
+        order. It is then modelled as a category (samples keep its dtype).
+        """
+        numeric = [d for d in dims if self.kinds[d.column]["kind"] in ("integer", "float")]
+        others_all = [d for d in numeric] + [c for c in cats if len(c.values) == 2]
+        if len(others_all) < 2:
+            return
+        sub = self.sub
+        candidates = []
+        for dim in dims:
+            col = dim.column
+            if self.kinds[col]["kind"] != "integer" or col in self.overrides:
+                continue
+            x, present, _, _ = refit[col][1]
+            fitted = columns[col]
+            table = fitted.values if isinstance(fitted, NumericColumn) and fitted.dist == "table" else None
+            if not present.all() or table is None or not 3 <= len(table) <= 100:
+                continue  # few distinct values make a frequency table: look no further otherwise
+            codes, uniq = pd.factorize(x[sub])
+            counts = np.bincount(codes, minlength=len(uniq))
+            if 3 <= len(uniq) <= 100 and counts.min() >= self.min_count:
+                rank = np.empty(len(uniq), dtype=np.int64)
+                rank[np.argsort(uniq)] = np.arange(len(uniq))
+                candidates.append((dim, len(uniq), rank[codes]))  # codes in numeric order
+        if not candidates:
+            return
+        grades = [o.grades[sub] if isinstance(o, _Dim) else _binary_grades(o)[sub] for o in others_all]
+        z_all = np.column_stack([_scores(g) for g in grades])
+        valid = ~np.isnan(z_all)
+        z_all = np.where(valid, z_all, 0.0)
+        for dim, k, g in candidates:
+            cols = np.array([o is not dim for o in others_all])
+            order = np.argsort(g, kind="stable")
+            starts = np.searchsorted(g[order], np.arange(k))  # every code occurs: no empty group
+            sums = np.add.reduceat(z_all[order][:, cols], starts, axis=0)
+            cnt = np.add.reduceat(valid[order][:, cols].astype(np.float64), starts, axis=0)
+            means = np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
+            w = np.bincount(g, minlength=k) / len(g)
+            means -= w @ means
+            _, sing, vt = np.linalg.svd(np.sqrt(w)[:, None] * means, full_matrices=False)
+            between = float(sing[0] ** 2)  # variance of the group means along the best axis
+            projected = means @ vt[0]
+            order_agreement = abs(_weighted_corr(np.arange(k, dtype=np.float64), projected, w))
+            if between >= max(0.05, 3.0 * (k - 1) / len(g)) and order_agreement < 0.5:
+                col = dim.column
+                s = self.df[col]
+                cat = self.categorical(col, s, boolean=False)
+                cat.segmentable = False  # a code with many values: not a segment
+                cats.append(cat)
+                dims.remove(dim)
+                del refit[col]
+                columns[col] = None  # type: ignore[assignment]  # built with the other categories
+                self.kinds[col] = {
+                    "kind": "category",
+                    "why": f"{k} whole numbers used as codes (their order says little about the other columns)",
+                }
 
     def _latent_pairs(
         self, dims: list[_Dim], passes: list[tuple[NDArray[np.int64], int | None, NDArray[np.bool_] | None]]
@@ -1240,6 +1315,18 @@ def _absorb_withheld(cats: list[_Categorical]) -> None:
         cat.codes = np.where(raw >= 0, absorbed[np.maximum(raw, 0)], -1)
 
 
+def _binary_grades(cat: _Categorical) -> NDArray[np.float64]:
+    """Mid-rank grades of a two-valued category in its stored order (NaN where missing)."""
+    p0 = float(cat.counts[0]) / float(cat.counts.sum())
+    return np.where(cat.codes == 0, p0 / 2.0, np.where(cat.codes == 1, (1.0 + p0) / 2.0, np.nan))
+
+
+def _weighted_corr(a: NDArray[np.float64], b: NDArray[np.float64], w: NDArray[np.float64]) -> float:
+    a, b = a - w @ a, b - w @ b
+    denom = math.sqrt(float(w @ (a * a)) * float(w @ (b * b)))
+    return 0.0 if denom <= 1e-15 else float(w @ (a * b)) / denom
+
+
 def _explained(table: NDArray[np.int64]) -> float:
     """Theil's uncertainty coefficient U(column | row variable) of a contingency table, in [0, 1]."""
     total = table.sum()
@@ -1321,7 +1408,7 @@ def _choose_segment(
     valid = ~np.isnan(grades)
     z = np.where(valid, special.ndtri(np.clip(np.where(valid, grades, 0.5), 1e-9, 1 - 1e-9)), 0.0)
     for cat in cats:
-        if cat.null_rate > 0 or len(cat.values) < 2:
+        if cat.null_rate > 0 or len(cat.values) < 2 or not cat.segmentable:
             continue
         counts = cat.counts[cat.order]  # in latent order
         big = counts >= min_rows

@@ -290,6 +290,39 @@ def test_numbers_named_like_personal_data_are_regenerated_in_their_dtype(tmp_pat
     pd.testing.assert_frame_equal(loaded.sample(50, seed=1), m.sample(50, seed=1))
 
 
+def _schools(n=4000, seed=2):
+    rng = np.random.default_rng(seed)
+    school = rng.integers(1, 41, n)  # 40 schools, numbered in no meaningful order
+    share_b = np.random.default_rng(99).uniform(0.0, 1.0, 41)  # each school's own mix of pupils
+    group = np.where(rng.random(n) < share_b[school], "b", "a")
+    years = rng.integers(8, 19, n)  # years of schooling: an ordinal number
+    score = 50 + 2.0 * years + 10 * np.sin(school) + rng.normal(0, 5, n)
+    return pd.DataFrame(
+        {"school": school, "group": group, "years": years, "score": score, "noise": rng.integers(0, 30, n)}
+    )
+
+
+def test_integer_codes_are_modelled_as_categories():
+    """School numbers: the order of the codes means nothing, each school's own level a lot."""
+    df = _schools()
+    m = sd.fit(df, name="schools", segments=False)
+    kinds = {c: about["kind"] for c, about in m.info["columns"].items()}
+    assert kinds["school"] == "category" and "used as codes" in m.info["columns"]["school"]["why"]
+    assert kinds["years"] == "integer" and kinds["noise"] == "integer"  # an ordinal number; unrelated codes
+    out = m.sample(40_000, seed=0)
+    assert out["school"].dtype == np.int64 and set(out["school"]) <= set(df["school"])
+
+    def school_means(frame):
+        return frame.groupby("school")["score"].mean().reindex(range(1, 41))
+
+    real = school_means(df)
+    # each school keeps its own level; as a number the copula could only give a trend along the codes
+    assert np.corrcoef(real, school_means(out))[0, 1] > 0.9
+    forced = sd.fit(df, name="schools", segments=False, columns={"school": "integer"})
+    assert forced.info["columns"]["school"]["kind"] == "integer"
+    assert np.corrcoef(real, school_means(forced.sample(40_000, seed=0)))[0, 1] < 0.5
+
+
 def test_progress_callback_reports_stages(real):
     said: list[str] = []
     sd.fit(real, progress=said.append)
