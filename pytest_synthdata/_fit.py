@@ -202,6 +202,7 @@ class _Fitter:
         self.withheld: list[str] = []
         self.kinds: dict[str, dict[str, str]] = {}
         self._factorized: dict[str, tuple[NDArray[np.int64], Any]] = {}
+        self._present: dict[str, NDArray[np.bool_]] = {}  # infer() found them; the fits reuse them
 
     def say(self, message: str) -> None:
         if self.progress is not None:
@@ -211,7 +212,8 @@ class _Fitter:
     def infer(self, col: str, s: pd.Series) -> tuple[str, str]:
         """Return (kind, reason) for a column from its dtype, name and values."""
         dtype = s.dtype
-        present = s.notna()
+        present = s.notna().to_numpy()
+        self._present[col] = present
         if not present.any():
             return "null", "every value is missing"
         if isinstance(dtype, pd.CategoricalDtype):
@@ -468,7 +470,7 @@ class _Fitter:
         return column, _Dim(col, _midgrades(x, present), column.rank_cells(), col)
 
     def categorical(self, col: str, s: pd.Series, *, boolean: bool) -> _Categorical:
-        present = s.notna().to_numpy()
+        present = self._present[col] if col in self._present else s.notna().to_numpy()
         null_rate = 1.0 - present.mean()
         if boolean:
             b = s[present].astype(bool).to_numpy()
@@ -623,7 +625,7 @@ class _Fitter:
                 self.kinds[col] = {"kind": columns[col].kind, "why": "declared in columns="}
                 continue
             self.kinds[col] = {"kind": kind, "why": why}
-            present = s.notna().to_numpy()
+            present = self._present[col] if col in self._present else s.notna().to_numpy()
             if kind == "null":
                 columns[col] = NullColumn(col, dtype=_null_dtype(s))
                 continue
