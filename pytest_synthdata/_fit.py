@@ -769,15 +769,9 @@ class _Fitter:
             return
         grades = [o.grades[sub] if isinstance(o, _Dim) else _binary_grades(o)[sub] for o in others_all]
         z_all = np.column_stack([_scores(g) for g in grades])
-        valid = ~np.isnan(z_all)
-        z_all = np.where(valid, z_all, 0.0)
         for dim, k, g in candidates:
             cols = np.array([o is not dim for o in others_all])
-            order = np.argsort(g, kind="stable")
-            starts = np.searchsorted(g[order], np.arange(k))  # every code occurs: no empty group
-            sums = np.add.reduceat(z_all[order][:, cols], starts, axis=0)
-            cnt = np.add.reduceat(valid[order][:, cols].astype(np.float64), starts, axis=0)
-            means = np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
+            means = _group_means(g, z_all[:, cols], k)
             w = np.bincount(g, minlength=k) / len(g)
             means -= w @ means
             _, sing, vt = np.linalg.svd(np.sqrt(w)[:, None] * means, full_matrices=False)
@@ -1185,29 +1179,41 @@ def _order_categories(cats: list[_Categorical], dims: list[_Dim], sub: NDArray[n
     nominal = [c for c in cats if not c.ordered and len(c.values) > 2]
     if not nominal:
         return
-    scores = [_scores(d.grades[sub]) for d in dims]
+    scores = np.column_stack([_scores(d.grades[sub]) for d in dims] or [np.empty((len(sub), 0))])
     for second in (False, True):
         # the second pass also sees the other categories, in the order the first pass gave them
-        extra = {id(c): _scores(_category_grades(c)[sub]) for c in cats} if second else {}
+        extra = [_scores(_category_grades(c)[sub]) for c in cats] if second else []
+        z = np.column_stack([scores, *extra]) if extra else scores
         for cat in nominal:
-            others = scores + [e for key, e in extra.items() if key != id(cat)]
-            if others:
-                cat.order = _scaling_order(cat, others, cat.codes[sub])
+            keep = np.ones(z.shape[1], dtype=bool)
+            if second:
+                keep[scores.shape[1] + cats.index(cat)] = False
+            if keep.any():
+                cat.order = _scaling_order(cat, z[:, keep], cat.codes[sub])
 
 
 def _scores(grades: NDArray[np.float64]) -> NDArray[np.float64]:
     return special.ndtri(np.clip(grades, 1e-9, 1 - 1e-9))
 
 
-def _scaling_order(cat: _Categorical, others: list[NDArray[np.float64]], codes: NDArray[np.int64]) -> NDArray[np.int64]:
-    k = len(cat.values)
+def _group_means(codes: NDArray[np.int64], z: NDArray[np.float64], k: int) -> NDArray[np.float64]:
+    """Return the mean of each column of ``z`` (NaN: missing) per code 0..k-1; rows with code -1 are left out."""
     ok = codes >= 0
-    means = np.zeros((k, len(others)))
-    for j, s in enumerate(others):
-        valid = ok & ~np.isnan(s)
-        sums = np.bincount(codes[valid], weights=s[valid], minlength=k)
-        cnt = np.bincount(codes[valid], minlength=k)
-        means[:, j] = np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
+    c, zz = codes[ok], z[ok]
+    valid = ~np.isnan(zz)
+    order = np.argsort(c, kind="stable")
+    seen = np.bincount(c, minlength=k) > 0
+    sums, cnt = np.zeros((k, z.shape[1])), np.zeros((k, z.shape[1]))
+    if seen.any():
+        starts = np.searchsorted(c[order], np.flatnonzero(seen))  # one run of sorted rows per code seen
+        sums[seen] = np.add.reduceat(np.where(valid, zz, 0.0)[order], starts, axis=0)
+        cnt[seen] = np.add.reduceat(valid[order].astype(np.float64), starts, axis=0)
+    return np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
+
+
+def _scaling_order(cat: _Categorical, z: NDArray[np.float64], codes: NDArray[np.int64]) -> NDArray[np.int64]:
+    k = len(cat.values)
+    means = _group_means(codes, z, k)
     w = cat.counts / cat.counts.sum()
     means -= w @ means
     _, _, vt = np.linalg.svd(np.sqrt(w)[:, None] * means, full_matrices=False)
