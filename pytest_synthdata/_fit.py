@@ -1201,13 +1201,10 @@ def _group_means(codes: NDArray[np.int64], z: NDArray[np.float64], k: int) -> ND
     ok = codes >= 0
     c, zz = codes[ok], z[ok]
     valid = ~np.isnan(zz)
-    order = np.argsort(c, kind="stable")
-    seen = np.bincount(c, minlength=k) > 0
-    sums, cnt = np.zeros((k, z.shape[1])), np.zeros((k, z.shape[1]))
-    if seen.any():
-        starts = np.searchsorted(c[order], np.flatnonzero(seen))  # one run of sorted rows per code seen
-        sums[seen] = np.add.reduceat(np.where(valid, zz, 0.0)[order], starts, axis=0)
-        cnt[seen] = np.add.reduceat(valid[order].astype(np.float64), starts, axis=0)
+    m = zz.shape[1]
+    at = (c[:, None] * m + np.arange(m)[None, :]).ravel()  # (code, column) cells, summed in row order
+    sums = np.bincount(at, weights=np.where(valid, zz, 0.0).ravel(), minlength=k * m).reshape(k, m)
+    cnt = np.bincount(at, weights=valid.ravel(), minlength=k * m).reshape(k, m)
     return np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
 
 
