@@ -442,12 +442,12 @@ def dataset_checks(rows, avg):
         (
             avg["our_q"] is not None and avg["our_q"] >= TARGET_AVG_QUALITY,
             f"average quality >= {TARGET_AVG_QUALITY}",
-            fmt(avg["our_q"]),
+            fmt(avg["our_q"], ".4f"),  # four places: a 0.9298 must not read as a passing 0.930
         ),
         (
             avg["our_sh"] is not None and avg["our_sh"] >= TARGET_AVG_SHAPES,
             f"average column shapes >= {TARGET_AVG_SHAPES}",
-            f"{fmt(avg['our_sh'])} (min {min_shapes})",
+            f"{fmt(avg['our_sh'], '.4f')} (min {min_shapes})",
         ),
         (
             fit_r is not None and fit_r >= TARGET_FIT_RATIO,
