@@ -392,6 +392,7 @@ class _Fitter:
         cum = np.cumsum(counts) / n
         before = cum - counts / n
         big = (counts >= self.min_count) & (counts / n >= 1.0 / m)
+        big[[0, -1]] = True  # the observed minimum and maximum (stored anyway, as bounds) keep their own share
         levels = np.arange(1, m) / m
         # a level inside a plateau [before, cum] (they are sorted and disjoint) is the plateau's
         first = np.searchsorted(cum[big], levels, side="left")

@@ -209,6 +209,16 @@ def test_samples_span_the_observed_range_of_a_tabulated_column():
     assert not set(out.unique()) & {9, 14, 19}  # the rare values inside the range are still not stored
 
 
+def test_samples_reach_the_observed_extremes_of_a_continuous_column():
+    """The minimum and maximum are stored (as bounds) and keep their own share, as in the data: samples reach them."""
+    rng = np.random.default_rng(6)
+    wage = np.round(np.concatenate([rng.lognormal(6.5, 0.4, 4000), [4.6, 9.0e4]]), 3)  # two lone extremes
+    m = sd.fit(pd.DataFrame({"wage": wage}), name="w")
+    out = m.sample(200_000, seed=2)["wage"]
+    assert out.min() == wage.min() and out.max() == wage.max()
+    assert (out == wage.min()).mean() == pytest.approx(1 / 4002, rel=0.5)
+
+
 def test_min_count_is_configurable():
     df = pd.DataFrame({"c": ["a"] * 10 + ["b"] * 3})
     assert set(sd.fit(df, min_count=3).column("c").categories) == {"a", "b"}
