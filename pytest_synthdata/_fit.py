@@ -863,7 +863,7 @@ class _Fitter:
         choice = _choose_segment(cats, dims, cat_dims, self.n, self.min_count, self.sub)
         if choice is None:
             return
-        seg, groups, row_group, score = choice
+        seg, groups, row_group, score, explained = choice
         n_groups = max(groups) + 1
         self.row_group = row_group
         self.segment_groups = groups
@@ -871,6 +871,8 @@ class _Fitter:
         masks = [row_group == g for g in range(n_groups)]
         before = len(self.withheld)
         for i, dim in enumerate(dims):
+            if explained.get(dim.label, 1.0) < SEGMENT_MIN_ETA:
+                continue  # the segment says nothing about this column: one marginal serves every group
             kind, data = refit[dim.column]
             base = columns[dim.column]
             levels: list[ModelColumn] = []
@@ -895,7 +897,7 @@ class _Fitter:
             columns[dim.column] = ConditionalColumn(dim.column, base=base, given=seg.name, groups=groups, levels=levels)
             dims[i] = _Dim(dim.label, grades, dim.cells, dim.column, group_cells=[lv.rank_cells() for lv in levels])
         for cat in cats:
-            if cat is seg:
+            if cat is seg or explained.get(cat.name, 1.0) < SEGMENT_MIN_ETA:
                 continue
             base = columns[cat.name]
             position = np.empty(len(cat.values), dtype=np.int64)
@@ -1389,6 +1391,8 @@ def _category_like(base: ModelColumn, probs: NDArray[np.float64]) -> ModelColumn
 SEGMENT_MIN_ROWS = 50
 #: ... and the segment column must explain this share of the other columns' variation (mean eta squared).
 SEGMENT_MIN_SCORE = 0.05
+#: A column the segment explains less of (eta squared) keeps one marginal for every group.
+SEGMENT_MIN_ETA = 0.01
 
 
 def _choose_segment(
@@ -1398,15 +1402,15 @@ def _choose_segment(
     n: int,
     min_count: int,
     sub: NDArray[np.int64],
-) -> tuple[_Categorical, list[int], NDArray[np.int64], float] | None:
-    """Return (column, latent code -> group, each row's group, score) of the category that best splits the rest.
+) -> tuple[_Categorical, list[int], NDArray[np.int64], float, dict[str, float]] | None:
+    """Return (column, code -> group, each row's group, score, eta squared by column) of the best splitting category.
 
     Categories with enough rows are groups of their own; the rest share one
     group. The score is the mean correlation ratio (eta squared) of the other
     columns' normal scores across the groups.
     """
     min_rows = max(SEGMENT_MIN_ROWS, 10 * min_count)
-    best: tuple[_Categorical, list[int], NDArray[np.int64], float] | None = None
+    best: tuple[_Categorical, list[int], NDArray[np.int64], float, dict[str, float]] | None = None
     labels = [d.label for d in dims] + list(cat_dims)
     grades = np.column_stack(
         [d.grades[sub] for d in dims] + [d.grades[sub] for d in cat_dims.values()] or [np.empty((len(sub), 0))]
@@ -1440,7 +1444,8 @@ def _choose_segment(
         etas = _eta_squared(z[:, others], valid[:, others], row_group[sub], n_big)
         score = float(np.mean(etas)) if len(etas) else 0.0
         if score >= SEGMENT_MIN_SCORE and (best is None or score > best[3]):
-            best = (cat, [int(g) for g in groups], row_group, score)
+            explained = dict(zip([lab for lab, o in zip(labels, others, strict=True) if o], etas.tolist(), strict=True))
+            best = (cat, [int(g) for g in groups], row_group, score, explained)
     return best
 
 

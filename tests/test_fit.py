@@ -509,6 +509,25 @@ def test_real_dataset_penguins():
     assert pd.crosstab(flat["species"], flat["island"]).loc["Chinstrap", "Biscoe"] > 500  # one axis blurs clusters
 
 
+def test_columns_the_segment_says_nothing_about_keep_one_marginal():
+    rng = np.random.default_rng(8)
+    kind = rng.choice(["small", "large"], 3000)
+    df = pd.DataFrame(
+        {
+            "kind": kind,
+            "size": np.where(kind == "large", rng.normal(50, 5, 3000), rng.normal(10, 2, 3000)).round(1),
+            "noise": rng.normal(0, 1, 3000).round(2),
+            "flag": rng.random(3000) < 0.3,
+        }
+    )
+    m = sd.fit(df, name="things")
+    assert m.info["segments"]["column"] == "kind"
+    assert hasattr(m.column("size"), "given")  # its own marginal per kind
+    assert not hasattr(m.column("noise"), "given") and not hasattr(m.column("flag"), "given")
+    out = m.sample(20_000, seed=0)
+    assert out.groupby("kind")["size"].mean().to_dict() == pytest.approx({"large": 50, "small": 10}, rel=0.02)
+
+
 def test_no_segment_when_no_category_explains_the_rest():
     rng = np.random.default_rng(0)
     df = pd.DataFrame({"x": rng.normal(size=2000), "c": rng.choice(["a", "b", "c"], 2000)})
