@@ -434,7 +434,7 @@ def _check_cast(r: _Reader, column: ModelColumn, cast: str, where: str) -> None:
     """A cast must be a pandas dtype that fits the column's kind (and its missing values)."""
     import pandas as pd
 
-    from ._columns import BooleanColumn, DatetimeColumn, FakerColumn, IdColumn, NumericColumn
+    from ._columns import BooleanColumn, CategoryColumn, DatetimeColumn, FakerColumn, IdColumn, NumericColumn
 
     try:
         target = pd.api.types.pandas_dtype("object" if cast == "str" else cast)
@@ -453,6 +453,15 @@ def _check_cast(r: _Reader, column: ModelColumn, cast: str, where: str) -> None:
         fits = api.is_bool_dtype(target)
     elif isinstance(column, IdColumn) and column.style == "sequential":
         fits = api.is_integer_dtype(target)
+    elif isinstance(column, CategoryColumn) and api.is_numeric_dtype(target) and not api.is_bool_dtype(target):
+        # integer codes modelled as categories (school numbers): every category must be a number of that kind
+        whole = api.is_integer_dtype(target)
+        fits = all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and (not whole or float(v).is_integer())
+            for v in column.categories
+        )
+        if fits and column.null_rate > 0 and isinstance(target, np.dtype) and target.kind in "iu":
+            raise r.fail(where, f"{cast!r} cannot hold the column's missing values; use {cast.capitalize()!r}")
     elif isinstance(column, FakerColumn) and column.provider == "numerify":  # digits, e.g. a numeric phone column
         fits = (api.is_numeric_dtype(target) and not api.is_bool_dtype(target)) or api.is_string_dtype(target)
         if fits and column.null_rate > 0 and isinstance(target, np.dtype) and target.kind in "iu":

@@ -286,3 +286,23 @@ def test_edits_raise_model_file_errors_only(fitted, tmp_path, change, message):
     path.write_text(json.dumps(data))
     with pytest.raises(ModelFileError, match=message):
         sd.load(path)
+
+
+def test_integer_codes_round_trip_and_a_text_code_fails_clearly(tmp_path):
+    """Codes modelled as categories keep an int64 cast; a category that is no whole number cannot take it."""
+    rng = np.random.default_rng(3)
+    school = rng.integers(1, 31, 3000)
+    level = np.random.default_rng(1).normal(0, 10, 31)[school]
+    df = pd.DataFrame({"school": school, "score": level + rng.normal(0, 2, 3000), "x": rng.normal(size=3000)})
+    model = sd.fit(df, name="schools")
+    data = json.loads(dumps(model))
+    spec = data["columns"][column_index(data, "school")]
+    base = spec.get("base", spec)
+    assert base["type"] == "category" and base["cast"] == "int64"
+    path = tmp_path / "schools.synth.json"
+    model.save(path)
+    pd.testing.assert_frame_equal(sd.load(path).sample(50, seed=1), model.sample(50, seed=1))
+    base["categories"][0] = "north"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelFileError, match=r"column 'school'.*cast: 'int64' does not fit a category column"):
+        sd.load(path)

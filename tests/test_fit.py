@@ -312,7 +312,7 @@ def _schools(n=4000, seed=2):
     )
 
 
-def test_integer_codes_are_modelled_as_categories():
+def test_integer_codes_are_modelled_as_categories(tmp_path):
     """School numbers: the order of the codes means nothing, each school's own level a lot."""
     df = _schools()
     m = sd.fit(df, name="schools", segments=False)
@@ -328,6 +328,8 @@ def test_integer_codes_are_modelled_as_categories():
     real = school_means(df)
     # each school keeps its own level; as a number the copula could only give a trend along the codes
     assert np.corrcoef(real, school_means(out))[0, 1] > 0.9
+    loaded = sd.load(m.save(tmp_path / "schools.synth.json"))
+    pd.testing.assert_frame_equal(loaded.sample(100, seed=4), m.sample(100, seed=4))
     forced = sd.fit(df, name="schools", segments=False, columns={"school": "integer"})
     assert forced.info["columns"]["school"]["kind"] == "integer"
     assert np.corrcoef(real, school_means(forced.sample(40_000, seed=0)))[0, 1] < 0.5
