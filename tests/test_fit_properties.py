@@ -43,7 +43,7 @@ def real_frames(draw):
     return pd.DataFrame(columns)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(real=real_frames(), min_count=st.sampled_from([1, 2, 5]), n=st.integers(0, 300))
 def test_fitted_models_keep_their_promises(real, min_count, n):
     if len(real) < min_count:
