@@ -456,8 +456,15 @@ def _check_cast(r: _Reader, column: ModelColumn, cast: str, where: str) -> None:
     elif isinstance(column, CategoryColumn) and api.is_numeric_dtype(target) and not api.is_bool_dtype(target):
         # integer codes modelled as categories (school numbers): every category must be a number of that kind
         whole = api.is_integer_dtype(target)
+        target_any: Any = target
+        kind: Any = np.dtype(getattr(target_any, "numpy_dtype", target_any))  # nullable, pyarrow: their numpy kin
+        info: Any = np.iinfo(kind) if whole else np.finfo(kind)
+        lo, hi = (int(info.min), int(info.max)) if whole else (float(info.min), float(info.max))
         fits = all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and (not whole or float(v).is_integer())
+            isinstance(v, (int, float))
+            and not isinstance(v, bool)
+            and (not whole or float(v).is_integer())
+            and lo <= v <= hi  # the value must fit the dtype, or it would wrap (300 as uint8 is 44)
             for v in column.categories
         )
         if fits and column.null_rate > 0 and isinstance(target, np.dtype) and target.kind in "iu":

@@ -460,7 +460,7 @@ def _orthant_solve(
         below = value < targets
         lo = np.where(active & below, theta, lo)
         hi = np.where(active & ~below, theta, hi)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             step = theta - (value - targets) / slope
         hit = np.abs(value - targets) < 2e-5  # far below any sampling error; flat curves need no more
         bad = ~np.isfinite(step) | (step <= lo) | (step >= hi)

@@ -240,8 +240,13 @@ class _Fitter:
             )
         if pd.api.types.is_numeric_dtype(dtype):
             provider = _pii_provider(col, _PII_STRONG)
-            if provider in _NUMERIC_PII and s[present].nunique() >= 0.5 * int(present.sum()):
-                return "pii", f"varied numbers named like personal data (regenerated digits, Faker {provider!r} shape)"
+            numbers = np.abs(s[present].to_numpy(dtype=np.float64, na_value=np.nan))
+            numbers = numbers[np.isfinite(numbers)]
+            if provider in _NUMERIC_PII and len(numbers) and float(np.median(numbers)) >= 10_000:
+                return (
+                    "pii",
+                    f"numbers of 5 or more digits named like personal data (regenerated as digits, Faker {provider!r})",
+                )
             if pd.api.types.is_integer_dtype(dtype):
                 numbers = s[present].to_numpy(dtype=np.float64)
                 unique = len(np.unique(numbers)) == len(numbers)
@@ -392,7 +397,8 @@ class _Fitter:
         cum = np.cumsum(counts) / n
         before = cum - counts / n
         big = (counts >= self.min_count) & (counts / n >= 1.0 / m)
-        big[[0, -1]] = True  # the observed minimum and maximum (stored anyway, as bounds) keep their own share
+        if np.isfinite((uniq[-1] - uniq[0]) * n):  # (a range near the float limit would overflow the slopes)
+            big[[0, -1]] = True  # the observed minimum and maximum (stored anyway, as bounds) keep their own share
         levels = np.arange(1, m) / m
         # a level inside a plateau [before, cum] (they are sorted and disjoint) is the plateau's
         first = np.searchsorted(cum[big], levels, side="left")
@@ -405,7 +411,9 @@ class _Fitter:
         order = np.lexsort((vals, probs))
         probs, vals = probs[order], np.maximum.accumulate(vals[order])
         # 12 significant digits keep the file short; the model in memory uses exactly what is saved
+        exact = vals
         vals = np.array([float(f"{x:.12g}") for x in vals.tolist()])
+        vals = np.where(exact == uniq[0], uniq[0], np.where(exact == uniq[-1], uniq[-1], vals))  # the bounds, exactly
         vals = np.maximum.accumulate(np.clip(vals, uniq[0], uniq[-1]))
         return {"probs": _round_probs(probs, cumulative=True), "values": vals}
 
@@ -571,10 +579,22 @@ class _Fitter:
             return column
         if kind == "pii" and pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
             # numbers (phone, ssn, card numbers): random digits of the usual length, in the column's dtype
-            magnitude = np.abs(s[present].to_numpy(dtype=np.float64))
+            magnitude = np.abs(s[present].to_numpy(dtype=np.float64, na_value=np.nan))
+            magnitude = magnitude[np.isfinite(magnitude)]
             digits = int(np.median(np.floor(np.log10(np.maximum(magnitude, 1.0))) + 1)) if len(magnitude) else 1
-            provider, kwargs = "numerify", {"text": "%" + "#" * (min(digits, 18) - 1) if digits > 1 else "#"}
+            if pd.api.types.is_integer_dtype(s.dtype):  # the digits must fit the dtype (int8 holds 2)
+                dtype_any: Any = s.dtype
+                numpy_kind: Any = np.dtype(getattr(dtype_any, "numpy_dtype", dtype_any))
+                widest = np.iinfo(numpy_kind).max
+                digits = min(digits, len(str(widest)) - 1)
+            digits = max(1, min(digits, 15))  # float64 holds 15 digits exactly
+            provider, kwargs = "numerify", {"text": "%" + "#" * (digits - 1) if digits > 1 else "#"}
             cast: str | None = str(s.dtype)
+        elif kind == "pii" and (pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_datetime64_any_dtype(s.dtype)):
+            raise InvalidArgument(
+                f"column {col!r}: kind 'pii' regenerates strings or numbers, not {s.dtype} values; give a "
+                f"declaration such as columns={{{col!r}: sd.Faker('date_time')}} or leave it out with None."
+            )
         elif kind == "pii":
             provider = _pii_provider(col, _PII_STRONG) or _pii_provider(col, _PII_WEAK) or "pystr"
             if provider == "street_address" and text.str.contains("\n", regex=False).any():
@@ -1264,6 +1284,8 @@ def _functional_dependencies(cats: list[_Categorical]) -> list[tuple[_Categorica
             if agree < len(s_pos) - FD_MAX_EXCEPTIONS * len(s_pos):
                 continue  # too many source values go with two target values
             lookup = table.argmax(axis=1)
+            if len(np.unique(lookup)) < len(target.values):
+                continue  # a stored target value would never be drawn (a 2% flag is no lookup of anything)
             if best is None or len(source.values) < len(best[0].values):
                 best = (source, lookup.tolist())
         if best is not None and target.name not in {s.name for _, s, _ in found}:
@@ -1295,32 +1317,62 @@ def _absorb_withheld(cats: list[_Categorical]) -> None:
         k_raw = len(to_stored)
         withheld = np.flatnonzero(to_stored < 0)
         kept = np.flatnonzero(to_stored >= 0)
-        agree = np.zeros((len(withheld), len(kept)))
+        modes, weights = [], []
         for other in cats:
             if other is cat or other.raw_codes is None:
                 continue
-            ok = (raw >= 0) & (other.raw_codes >= 0)
-            k_other = int(other.raw_codes.max()) + 1 if ok.any() else 0
-            if k_other == 0:
-                continue
-            table = np.bincount(raw[ok] * k_other + other.raw_codes[ok], minlength=k_raw * k_other)
-            table = table.reshape(k_raw, k_other)
-            mode = np.where(table.sum(axis=1) > 0, table.argmax(axis=1), -1)
-            same = (mode[withheld][:, None] == mode[kept][None, :]) & (mode[withheld][:, None] >= 0)
-            agree += same * _explained(table)  # columns this one determines (a car model's maker) count most
+            mode, weight = _mode_and_explained(raw, other.raw_codes, k_raw)
+            if weight > 0:
+                modes.append(mode)
+                weights.append(weight)  # columns this one determines (a car model's maker) count most
         raw_counts = np.bincount(raw[raw >= 0], minlength=k_raw).astype(np.float64)
-        best = agree.max(axis=1, initial=0.0)
         absorbed = to_stored.copy()
         counts = cat.counts.astype(np.float64)
-        for row, w in enumerate(withheld):
-            if best[row] <= 0:
-                continue  # nothing alike: the stored categories share its rows in proportion
-            tied = to_stored[kept[agree[row] == best[row]]]  # the most alike: they share its rows
-            share = counts[tied] / counts[tied].sum()
-            counts[tied] += share * raw_counts[w]
-            absorbed[w] = tied[np.argmax(share)]
+        chunk = max(1, 2_000_000 // max(len(kept), 1))  # agreement in blocks: withheld x stored can be large
+        for start in range(0, len(withheld) if modes else 0, chunk):
+            rows = withheld[start : start + chunk]
+            agree = np.zeros((len(rows), len(kept)))
+            for mode, weight in zip(modes, weights, strict=True):
+                agree += ((mode[rows][:, None] == mode[kept][None, :]) & (mode[rows][:, None] >= 0)) * weight
+            best = agree.max(axis=1, initial=0.0)
+            for i, w in enumerate(rows):
+                if best[i] <= 0:
+                    continue  # nothing alike: the stored categories share its rows in proportion
+                tied = to_stored[kept[agree[i] == best[i]]]  # the most alike: they share its rows
+                share = counts[tied] / counts[tied].sum()
+                counts[tied] += share * raw_counts[w]
+                absorbed[w] = tied[np.argmax(share)]
         cat.counts = counts
         cat.codes = np.where(raw >= 0, absorbed[np.maximum(raw, 0)], -1)
+
+
+def _mode_and_explained(
+    raw: NDArray[np.int64], other: NDArray[np.int64], k_raw: int
+) -> tuple[NDArray[np.int64], float]:
+    """Return each raw value's most common value of ``other`` (-1 if never seen together), and Theil's U.
+
+    U(other | raw) is the share of ``other``'s entropy that ``raw`` explains. Both come from the sparse
+    table of the pairs that occur, so two columns of many values cost memory in rows, not in values squared.
+    """
+    ok = (raw >= 0) & (other >= 0)
+    if not ok.any():
+        return np.full(k_raw, -1, dtype=np.int64), 0.0
+    k_other = int(other[ok].max()) + 1
+    pairs, counts = np.unique(raw[ok].astype(np.int64) * k_other + other[ok], return_counts=True)
+    r, o = pairs // k_other, pairs % k_other
+    order = np.lexsort((-counts, r))  # per raw value, its most common partner first
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = r[order][1:] != r[order][:-1]
+    mode = np.full(k_raw, -1, dtype=np.int64)
+    mode[r[order][first]] = o[order][first]
+    total = float(counts.sum())
+    p = counts / total
+    p_row = np.bincount(r, weights=counts, minlength=k_raw) / total
+    p_col = np.bincount(o, weights=counts, minlength=k_other) / total
+    p_col = p_col[p_col > 0]
+    h_col = float(-np.sum(p_col * np.log(p_col)))
+    h_given = float(-np.sum(p * np.log(p / p_row[r])))
+    return mode, 0.0 if h_col <= 1e-12 else max(0.0, (h_col - h_given) / h_col)
 
 
 def _binary_grades(cat: _Categorical) -> NDArray[np.float64]:
@@ -1333,20 +1385,6 @@ def _weighted_corr(a: NDArray[np.float64], b: NDArray[np.float64], w: NDArray[np
     a, b = a - w @ a, b - w @ b
     denom = math.sqrt(float(w @ (a * a)) * float(w @ (b * b)))
     return 0.0 if denom <= 1e-15 else float(w @ (a * b)) / denom
-
-
-def _explained(table: NDArray[np.int64]) -> float:
-    """Theil's uncertainty coefficient U(column | row variable) of a contingency table, in [0, 1]."""
-    total = table.sum()
-    if total == 0:
-        return 0.0
-    p = table / total
-    p_col, p_row = p.sum(axis=0), p.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        h_col = -np.sum(np.where(p_col > 0, p_col * np.log(p_col), 0.0))
-        cond = p / p_row[:, None]
-        h_given = -np.sum(np.where(p > 0, p * np.log(cond), 0.0))
-    return 0.0 if h_col <= 1e-12 else float(max(0.0, (h_col - h_given) / h_col))
 
 
 def _latent_positions(cat: _Categorical) -> NDArray[np.int64]:
@@ -1391,7 +1429,7 @@ def _category_like(base: ModelColumn, probs: NDArray[np.float64]) -> ModelColumn
 SEGMENT_MIN_ROWS = 50
 #: ... and the segment column must explain this share of the other columns' variation (mean eta squared).
 SEGMENT_MIN_SCORE = 0.05
-#: A column the segment explains less of (eta squared) keeps one marginal for every group.
+#: A column whose level and spread the segment explains less of (eta squared) keeps one marginal for every group.
 SEGMENT_MIN_ETA = 0.01
 
 
@@ -1444,7 +1482,10 @@ def _choose_segment(
         etas = _eta_squared(z[:, others], valid[:, others], row_group[sub], n_big)
         score = float(np.mean(etas)) if len(etas) else 0.0
         if score >= SEGMENT_MIN_SCORE and (best is None or score > best[3]):
-            explained = dict(zip([lab for lab, o in zip(labels, others, strict=True) if o], etas.tolist(), strict=True))
+            # what the segment explains of each column: its level (mean scores) or its spread (mean squares)
+            spread = _eta_squared(z[:, others] ** 2, valid[:, others], row_group[sub], n_big)
+            shares = np.maximum(etas, spread).tolist()
+            explained = dict(zip([lab for lab, o in zip(labels, others, strict=True) if o], shares, strict=True))
             best = (cat, [int(g) for g in groups], row_group, score, explained)
     return best
 
@@ -1574,6 +1615,9 @@ def fit(
     (5, 2)
     """
     if backend != "native":
+        from ._manager import fit_backend
+
+        engine = fit_backend(backend)  # an unknown backend is the first thing to say
         given = {
             key: value
             for key, value, default in (
@@ -1591,9 +1635,7 @@ def fit(
                 "would be ignored, and min_count is what keeps rare values out of a native model). Drop them, or "
                 "pass the backend's own options as keywords."
             )
-        from ._manager import fit_backend
-
-        return fit_backend(backend)(df, name=name, columns=columns, **options)
+        return engine(df, name=name, columns=columns, **options)
     if options:
         raise InvalidArgument(
             f"fit() got unknown options {sorted(options)}; the native engine takes name, columns, min_count, knots, "

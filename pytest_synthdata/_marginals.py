@@ -71,10 +71,24 @@ class Continuous:
         self.params = params
         self.low = -math.inf if low is None else float(low)
         self.high = math.inf if high is None else float(high)
-        self._f_low = float(self.cdf(np.array([self.low]))[0]) if low is not None else 0.0
+        self._f_low = self._cdf_below(self.low) if low is not None else 0.0
         self._f_high = float(self.cdf(np.array([self.high]))[0]) if high is not None else 1.0
-        self._s_low = float(self.sf(np.array([self.low]))[0]) if low is not None else 1.0
+        if low is None:
+            self._s_low = 1.0
+        elif dist == "quantiles":
+            self._s_low = 1.0 - self._f_low
+        else:
+            self._s_low = float(self.sf(np.array([self.low]))[0])
         self._s_high = float(self.sf(np.array([self.high]))[0]) if high is not None else 0.0
+
+    def _cdf_below(self, x: float) -> float:
+        """Return P(X < x): the bounds are inclusive, so an atom at the lower bound stays in."""
+        if self.dist == "quantiles":
+            values = np.asarray(self.params["values"], dtype=np.float64)
+            at = int(np.searchsorted(values, x, side="left"))
+            if at < len(values) and values[at] == x:
+                return float(np.asarray(self.params["probs"], dtype=np.float64)[at])
+        return float(self.cdf(np.array([x]))[0])
 
     @property
     def mass(self) -> float:

@@ -306,3 +306,21 @@ def test_integer_codes_round_trip_and_a_text_code_fails_clearly(tmp_path):
     path.write_text(json.dumps(data))
     with pytest.raises(ModelFileError, match=r"column 'school'.*cast: 'int64' does not fit a category column"):
         sd.load(path)
+
+
+@pytest.mark.parametrize(("value", "cast"), [(300, "uint8"), (-1, "uint8"), (1e300, "float32")])
+def test_hand_edited_codes_that_do_not_fit_their_dtype_fail(value, cast, tmp_path):
+    rng = np.random.default_rng(3)
+    school = rng.integers(1, 31, 3000)
+    df = pd.DataFrame(
+        {"school": school, "score": np.random.default_rng(1).normal(0, 10, 31)[school] + rng.normal(size=3000)}
+    )
+    data = json.loads(dumps(sd.fit(df, name="schools")))
+    spec = data["columns"][column_index(data, "school")]
+    base = spec.get("base", spec)
+    base["categories"][0] = value
+    base["cast"] = cast
+    path = tmp_path / "schools.synth.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelFileError, match=f"'{cast}' does not fit a category column"):
+        sd.load(path)

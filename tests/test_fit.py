@@ -665,3 +665,91 @@ def test_numeric_ids_continue_from_the_observed_first_id():
     df = pd.DataFrame({"user_id": 10**12 + 1000 * np.arange(100)})
     out = sd.fit(df).sample(3, seed=0)["user_id"]
     assert out.tolist() == [10**12, 10**12 + 1, 10**12 + 2]
+
+
+# regressions found in review of the withheld, lookup, bounds, codes and numeric-PII changes -------------
+
+
+def test_repeated_numeric_phone_numbers_are_not_stored():
+    rng = np.random.default_rng(0)
+    phones = rng.integers(2_000_000_000, 9_999_999_999, 100)
+    df = pd.DataFrame({"phone": np.repeat(phones, 6), "amount": rng.normal(size=600)})
+    m = sd.fit(df, name="calls")
+    assert m.info["columns"]["phone"]["kind"] == "pii"
+    from pytest_synthdata._artifact import dumps
+
+    text = dumps(m)
+    assert not any(str(p) in text for p in phones)
+
+
+def test_a_rare_value_is_no_lookup_of_anything():
+    """A 2% flag is 'determined' by any column if exceptions are allowed: it must keep its share instead."""
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame(
+        {"color": rng.choice(["red", "green", "blue"], 500), "flag": np.where(np.arange(500) < 10, "yes", "no")}
+    )
+    m = sd.fit(df, name="t")
+    assert "determined" not in m.info["columns"]["flag"]["why"]
+    assert (m.sample(20_000, seed=0)["flag"] == "yes").mean() == pytest.approx(0.02, abs=0.005)
+
+
+def test_withheld_categories_of_two_wide_columns_fit_in_little_memory():
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    n = 20_000
+
+    def wide(prefix):
+        v = rng.choice(["A", "B", "C"], n).astype(object)
+        rare = rng.random(n) < 0.45
+        v[rare] = [f"{prefix}{i}" for i in range(rare.sum())]
+        return v
+
+    df = pd.DataFrame({"alpha": wide("s"), "beta": wide("p"), "x": rng.normal(size=n)})
+    tracemalloc.start()
+    try:
+        sd.fit(df, name="wide")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 300 * 2**20  # a dense table of distinct values squared took gigabytes
+
+
+def test_a_segment_keeps_a_column_whose_spread_differs_by_group():
+    rng = np.random.default_rng(2)
+    g = rng.choice(list("abc"), 3000)
+    scale = pd.Series(g).map({"a": 0.1, "b": 1.0, "c": 10.0}).to_numpy()
+    shift = pd.Series(g).map({"a": 0.0, "b": 5.0, "c": 10.0}).to_numpy()
+    df = pd.DataFrame({"g": g, "size": shift + rng.normal(size=3000), "spread": rng.normal(size=3000) * scale})
+    m = sd.fit(df, name="t")
+    assert m.info["segments"]["column"] == "g" and hasattr(m.column("spread"), "given")
+    sd_by_group = m.sample(30_000, seed=0).groupby("g")["spread"].std()
+    assert sd_by_group.to_dict() == pytest.approx({"a": 0.1, "b": 1.0, "c": 10.0}, rel=0.1)
+
+
+@pytest.mark.parametrize(("dtype", "top"), [("int8", 127), ("uint16", 65_535), ("int32", 2**31 - 1)])
+def test_regenerated_phone_digits_fit_the_dtype(dtype, top, tmp_path):
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"phone": rng.integers(top // 2, top, 300).astype(dtype), "x": rng.normal(size=300)})
+    m = sd.fit(df, name="t", columns={"phone": "pii"})
+    out = m.sample(2000, seed=0)
+    assert out["phone"].dtype == np.dtype(dtype) and (out["phone"] >= 0).all()
+    loaded = sd.load(m.save(tmp_path / "t.synth.json"))
+    pd.testing.assert_frame_equal(loaded.sample(20, seed=1), m.sample(20, seed=1))
+
+
+def test_samples_reach_the_exact_extremes_of_a_plain_float_column():
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=3000)  # no common decimals: a plain float column
+    out = sd.fit(pd.DataFrame({"x": x}), name="t").sample(300_000, seed=0)["x"]
+    assert (out == x.min()).any() and (out == x.max()).any()
+    assert out.min() == x.min() and out.max() == x.max()
+
+
+def test_awkward_input_to_regenerated_columns_fails_or_fits_clearly():
+    out = sd.fit(pd.DataFrame({"phone": [np.inf, -np.inf, np.nan] * 3}), min_count=1, columns={"phone": "pii"})
+    assert len(out.sample(5, seed=0)) == 5
+    with pytest.raises(InvalidArgument, match="column 'flag': kind 'pii' regenerates strings or numbers"):
+        sd.fit(pd.DataFrame({"flag": [True, False] * 10}), columns={"flag": "pii"})
+    with pytest.raises(InvalidArgument, match="backend='nope' is not a known fitting engine"):
+        sd.fit(pd.DataFrame({"x": range(20)}), backend="nope", min_count=3)
