@@ -430,6 +430,12 @@ def _build_column(r: _Reader, spec: Any, where: str) -> ModelColumn:
     return column
 
 
+def _check_int_nulls(r: _Reader, column: ModelColumn, cast: str, target: Any, where: str, fits: bool) -> None:
+    """A numpy integer dtype cannot hold missing values: a column that has them needs the nullable one."""
+    if fits and column.null_rate > 0 and isinstance(target, np.dtype) and target.kind in "iu":
+        raise r.fail(where, f"{cast!r} cannot hold the column's missing values; use {cast.capitalize()!r}")
+
+
 def _check_cast(r: _Reader, column: ModelColumn, cast: str, where: str) -> None:
     """A cast must be a pandas dtype that fits the column's kind (and its missing values)."""
     import pandas as pd
@@ -445,8 +451,7 @@ def _check_cast(r: _Reader, column: ModelColumn, cast: str, where: str) -> None:
         fits = api.is_datetime64_any_dtype(target)
     elif isinstance(column, NumericColumn):
         fits = api.is_numeric_dtype(target) and not api.is_bool_dtype(target)
-        if fits and column.null_rate > 0 and isinstance(target, np.dtype) and target.kind in "iu":
-            raise r.fail(where, f"{cast!r} cannot hold the column's missing values; use {cast.capitalize()!r}")
+        _check_int_nulls(r, column, cast, target, where, fits)
         if fits and column.integer is False and api.is_integer_dtype(target):
             fits = False
     elif isinstance(column, BooleanColumn):
@@ -467,12 +472,10 @@ def _check_cast(r: _Reader, column: ModelColumn, cast: str, where: str) -> None:
             and lo <= v <= hi  # the value must fit the dtype, or it would wrap (300 as uint8 is 44)
             for v in column.categories
         )
-        if fits and column.null_rate > 0 and isinstance(target, np.dtype) and target.kind in "iu":
-            raise r.fail(where, f"{cast!r} cannot hold the column's missing values; use {cast.capitalize()!r}")
+        _check_int_nulls(r, column, cast, target, where, fits)
     elif isinstance(column, FakerColumn) and column.provider == "numerify":  # digits, e.g. a numeric phone column
         fits = (api.is_numeric_dtype(target) and not api.is_bool_dtype(target)) or api.is_string_dtype(target)
-        if fits and column.null_rate > 0 and isinstance(target, np.dtype) and target.kind in "iu":
-            raise r.fail(where, f"{cast!r} cannot hold the column's missing values; use {cast.capitalize()!r}")
+        _check_int_nulls(r, column, cast, target, where, fits)
     else:
         fits = api.is_object_dtype(target) or api.is_string_dtype(target)
     if not fits:

@@ -144,6 +144,8 @@ class _Dim:
     is_null_flag: bool = False
     #: Tie structure within each segment group (conditional columns), else None: ``cells`` everywhere.
     group_cells: list[RankCells | None] | None = None
+    #: (rows, normal scores of the grades on those rows), kept by :func:`_sub_scores`
+    scored: tuple[NDArray[np.int64], NDArray[np.float64]] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -160,13 +162,16 @@ class _Categorical:
     cast: str | None = None
     dtype_order: list[Any] | None = None
     order: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
-    #: codes with withheld values as -1 (``codes`` gives their rows to the stored value that absorbs them)
-    stored_codes: NDArray[np.int64] | None = None
-    #: the raw value index of each row (-1 missing) and the stored index of each raw value (-1 withheld)
+    #: the raw value index of each row (-1 missing) and the stored index of each raw value (-1 withheld);
+    #: ``codes`` gives a withheld value's rows to the stored value that absorbs them
     raw_codes: NDArray[np.int64] | None = None
     raw_to_stored: NDArray[np.int64] | None = None
     #: whether the column may split the data into segments
     segmentable: bool = True
+
+    def __post_init__(self) -> None:
+        if not len(self.order):
+            self.order = np.arange(len(self.values))  # stored order until optimal scaling chooses one
 
 
 class _Fitter:
@@ -240,9 +245,8 @@ class _Fitter:
             )
         if pd.api.types.is_numeric_dtype(dtype):
             provider = _pii_provider(col, _PII_STRONG)
-            numbers = np.abs(s[present].to_numpy(dtype=np.float64, na_value=np.nan))
-            numbers = numbers[np.isfinite(numbers)]
-            if provider in _NUMERIC_PII and len(numbers) and float(np.median(numbers)) >= 10_000:
+            magnitude = _magnitudes(s[present]) if provider in _NUMERIC_PII else None
+            if magnitude is not None and len(magnitude) and float(np.median(magnitude)) >= 10_000:
                 return (
                     "pii",
                     f"numbers of 5 or more digits named like personal data (regenerated as digits, Faker {provider!r})",
@@ -548,7 +552,6 @@ class _Fitter:
             ordered=ordered,
             cast=cast,
             dtype_order=dtype_order,
-            stored_codes=codes,
             raw_codes=codes_all,
             raw_to_stored=remap[:-1],
         )
@@ -579,8 +582,7 @@ class _Fitter:
             return column
         if kind == "pii" and pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
             # numbers (phone, ssn, card numbers): random digits of the usual length, in the column's dtype
-            magnitude = np.abs(s[present].to_numpy(dtype=np.float64, na_value=np.nan))
-            magnitude = magnitude[np.isfinite(magnitude)]
+            magnitude = _magnitudes(s[present])
             digits = int(np.median(np.floor(np.log10(np.maximum(magnitude, 1.0))) + 1)) if len(magnitude) else 1
             if pd.api.types.is_integer_dtype(s.dtype):  # the digits must fit the dtype (int8 holds 2)
                 dtype_any: Any = s.dtype
@@ -646,7 +648,9 @@ class _Fitter:
                 self.kinds[col] = {"kind": columns[col].kind, "why": "declared in columns="}
                 continue
             self.kinds[col] = {"kind": kind, "why": why}
-            present = self._present[col] if col in self._present else s.notna().to_numpy()
+            if col not in self._present:  # infer() found it, unless the column was declared
+                self._present[col] = s.notna().to_numpy()
+            present = self._present[col]
             if kind == "null":
                 columns[col] = NullColumn(col, dtype=_null_dtype(s))
                 continue
@@ -682,8 +686,8 @@ class _Fitter:
         self.say("ordering categories")
         self._nominal_integers(columns, dims, cats, refit)
         _absorb_withheld(cats)
-        null_rate = {c: 1.0 - float(self.df[c].notna().mean()) for c in null_dims}
-        flag_dims = [_null_dim(c, self.df[c].notna().to_numpy(), null_rate[c]) for c in null_dims]
+        null_rate = {c: 1.0 - float(self._present[c].mean()) for c in null_dims}
+        flag_dims = [_null_dim(c, self._present[c], null_rate[c]) for c in null_dims]
         _order_categories(cats, dims + flag_dims, self.sub)
         for cat in cats:
             probs = cat.counts[cat.order].astype(np.float64)
@@ -722,7 +726,7 @@ class _Fitter:
         if self.row_group is not None:  # null rates per segment group too
             for i, dim in enumerate(flag_dims):
                 flag_dims[i], null_groups[dim.column] = _grouped_null_dim(
-                    dim.column, self.df[dim.column].notna().to_numpy(), self.row_group
+                    dim.column, self._present[dim.column], self.row_group
                 )
         flags = {d.column: d for d in flag_dims}
         all_dims = model_dims + [flags[c] for c in null_dims]
@@ -788,8 +792,9 @@ class _Fitter:
                 candidates.append((dim, len(uniq), rank[codes]))  # codes in numeric order
         if not candidates:
             return
-        grades = [o.grades[sub] if isinstance(o, _Dim) else _binary_grades(o)[sub] for o in others_all]
-        z_all = np.column_stack([_scores(g) for g in grades])
+        z_all = np.column_stack(
+            [_sub_scores(o, sub) if isinstance(o, _Dim) else _scores(_category_grades(o)[sub]) for o in others_all]
+        )
         for dim, k, g in candidates:
             cols = np.array([o is not dim for o in others_all])
             means = _group_means(g, z_all[:, cols], k)
@@ -1029,6 +1034,12 @@ def _quantiles(
     return np.where(gamma >= 0.5, b - d * (1.0 - gamma), a + d * gamma)
 
 
+def _magnitudes(values: pd.Series) -> NDArray[np.float64]:
+    """Absolute values of the finite numbers."""
+    numbers = np.abs(values.to_numpy(dtype=np.float64, na_value=np.nan))
+    return numbers[np.isfinite(numbers)]
+
+
 def _decimals(uniq: NDArray[np.float64]) -> int | None:
     """Return the fewest decimals (0-6) that write every value exactly, or None."""
     scale = np.maximum(1.0, np.abs(uniq))
@@ -1202,7 +1213,7 @@ def _order_categories(cats: list[_Categorical], dims: list[_Dim], sub: NDArray[n
     nominal = [c for c in cats if not c.ordered and len(c.values) > 2]
     if not nominal:
         return
-    scores = np.column_stack([_scores(d.grades[sub]) for d in dims] or [np.empty((len(sub), 0))])
+    scores = np.column_stack([_sub_scores(d, sub) for d in dims] or [np.empty((len(sub), 0))])
     for second in (False, True):
         # the second pass also sees the other categories, in the order the first pass gave them
         extra = [_scores(_category_grades(c)[sub]) for c in cats] if second else []
@@ -1217,6 +1228,13 @@ def _order_categories(cats: list[_Categorical], dims: list[_Dim], sub: NDArray[n
 
 def _scores(grades: NDArray[np.float64]) -> NDArray[np.float64]:
     return special.ndtri(np.clip(grades, 1e-9, 1 - 1e-9))
+
+
+def _sub_scores(dim: _Dim, sub: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Normal scores of a dim's grades on rows ``sub`` (NaN where missing), computed once per dim."""
+    if dim.scored is None or dim.scored[0] is not sub:
+        dim.scored = (sub, _scores(dim.grades[sub]))
+    return dim.scored[1]
 
 
 def _group_means(codes: NDArray[np.int64], z: NDArray[np.float64], k: int) -> NDArray[np.float64]:
@@ -1262,6 +1280,7 @@ def _functional_dependencies(cats: list[_Categorical]) -> list[tuple[_Categorica
     found: list[tuple[_Categorical, _Categorical, list[Any]]] = []
     derived: set[str] = set()
     candidates = [c for c in cats if c.null_rate == 0 and len(c.values) >= 2]
+    stored = {id(c): _stored(c) for c in candidates}
     for target in sorted(candidates, key=lambda c: len(c.values)):
         best: tuple[_Categorical, list[Any]] | None = None
         for source in candidates:
@@ -1269,7 +1288,7 @@ def _functional_dependencies(cats: list[_Categorical]) -> list[tuple[_Categorica
                 continue
             if len(source.values) == len(target.values) and candidates.index(source) > candidates.index(target):
                 continue  # a one-to-one pair: the earlier column determines the later one
-            source_codes, target_codes = _stored(source), _stored(target)
+            source_codes, target_codes = stored[id(source)], stored[id(target)]
             kept = source_codes >= 0  # rows of source values the model stores
             ok = kept & (target_codes >= 0)
             if ok.sum() < kept.sum():  # a stored source value goes with a withheld target value
@@ -1296,7 +1315,11 @@ def _functional_dependencies(cats: list[_Categorical]) -> list[tuple[_Categorica
 
 
 def _stored(cat: _Categorical) -> NDArray[np.int64]:
-    return cat.codes if cat.stored_codes is None else cat.stored_codes
+    """Codes with withheld values as -1 (before they were absorbed)."""
+    raw, to_stored = cat.raw_codes, cat.raw_to_stored
+    if raw is None or to_stored is None:
+        return cat.codes
+    return np.where(raw >= 0, to_stored[np.maximum(raw, 0)], -1)
 
 
 def _absorb_withheld(cats: list[_Categorical]) -> None:
@@ -1375,12 +1398,6 @@ def _mode_and_explained(
     return mode, 0.0 if h_col <= 1e-12 else max(0.0, (h_col - h_given) / h_col)
 
 
-def _binary_grades(cat: _Categorical) -> NDArray[np.float64]:
-    """Mid-rank grades of a two-valued category in its stored order (NaN where missing)."""
-    p0 = float(cat.counts[0]) / float(cat.counts.sum())
-    return np.where(cat.codes == 0, p0 / 2.0, np.where(cat.codes == 1, (1.0 + p0) / 2.0, np.nan))
-
-
 def _weighted_corr(a: NDArray[np.float64], b: NDArray[np.float64], w: NDArray[np.float64]) -> float:
     a, b = a - w @ a, b - w @ b
     denom = math.sqrt(float(w @ (a * a)) * float(w @ (b * b)))
@@ -1450,11 +1467,9 @@ def _choose_segment(
     min_rows = max(SEGMENT_MIN_ROWS, 10 * min_count)
     best: tuple[_Categorical, list[int], NDArray[np.int64], float, dict[str, float]] | None = None
     labels = [d.label for d in dims] + list(cat_dims)
-    grades = np.column_stack(
-        [d.grades[sub] for d in dims] + [d.grades[sub] for d in cat_dims.values()] or [np.empty((len(sub), 0))]
-    )
-    valid = ~np.isnan(grades)
-    z = np.where(valid, special.ndtri(np.clip(np.where(valid, grades, 0.5), 1e-9, 1 - 1e-9)), 0.0)
+    z = np.column_stack([_sub_scores(d, sub) for d in [*dims, *cat_dims.values()]] or [np.empty((len(sub), 0))])
+    valid = ~np.isnan(z)
+    z = np.where(valid, z, 0.0)
     for cat in cats:
         if cat.null_rate > 0 or len(cat.values) < 2 or not cat.segmentable:
             continue

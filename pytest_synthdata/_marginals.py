@@ -299,7 +299,7 @@ def rank_cells_from_grid(values_of: Callable[[NDArray[np.float64]], NDArray[Any]
     ties (their probability is known to within 1/4096); the rest is treated as
     continuous.
     """
-    values = np.asarray(values_of(_grid_scores().copy()))
+    values = np.asarray(values_of(_grid_scores()))  # read-only: a column never writes to its input
     change = np.flatnonzero(values[1:] != values[:-1]) + 1
     starts = np.concatenate([[0], change])
     ends = np.concatenate([change, [_GRID]])
