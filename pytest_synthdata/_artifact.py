@@ -11,7 +11,9 @@ Layout (version 1)::
     {"format": "pytest-synthdata model", "version": 1, "name": ..., "written_by": ...,
      "columns": [{"name": ..., "type": "numeric" | "datetime" | "category" | "boolean"
                   | "faker" | "id" | "null", ...}, ...],
-     "latent": {"dims": [...], "correlation": [[...], ...]},
+     "latent": {"dims": [...], "correlation": [[...], ...],
+                optional "segment", "null_rates_by_group" and "null_follows" (column -> the column
+                whose null flag it shares)},
      "order_constraints": [[a, b, strict], ...], "info": {...}}
 """
 
@@ -168,6 +170,7 @@ def to_dict(model: Model) -> dict[str, Any]:
             "correlation": [_array(row) for row in model.latent_correlation],
             **({"segment": {"column": model.segment[0], "groups": model.segment[1]}} if model.segment else {}),
             **({"null_rates_by_group": model.null_groups} if model.null_groups else {}),
+            **({"null_follows": model.null_follows} if model.null_follows else {}),
         },
         "order_constraints": [[a, b, strict] for a, b, strict in model._order_constraints],
         "info": model.info,
@@ -557,6 +560,12 @@ def from_dict(data: Any, source: str = "<model>") -> Model:
     null_groups = r.get(latent, "null_rates_by_group", dict, "latent", optional=True) or {}
     for col in null_groups:
         r.numbers(null_groups, col, "latent.null_rates_by_group")
+    null_follows = r.get(latent, "null_follows", dict, "latent", optional=True) or {}
+    for col, leader in null_follows.items():
+        if col not in names:
+            raise r.fail("latent.null_follows", f"{col!r} is not a column of the model")
+        if not isinstance(leader, str) or leader not in names:
+            raise r.fail(f"latent.null_follows.{col}", f"expected the name of a column, found {json.dumps(leader)}")
     try:
         model = Model(
             name,
@@ -567,6 +576,7 @@ def from_dict(data: Any, source: str = "<model>") -> Model:
             null_groups=null_groups,
             segment=segment,
             info=info,
+            null_follows=null_follows,
         )
     except (InvalidArgument, ValueError, TypeError, IndexError, OverflowError) as exc:
         raise ModelFileError(f"{source}: {exc}") from None

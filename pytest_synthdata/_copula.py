@@ -497,9 +497,8 @@ def nearest_correlation(a: NDArray[np.float64], free: NDArray[np.bool_], *, floo
 
     Eigenvalues below ``floor`` are raised to it and the result rescaled to a
     unit diagonal (a congruence, so it stays positive definite). Free entries
-    (pairs never observed together) are then set one at a time to the value
-    that maximises the determinant given the others, in closed form, until
-    they settle: the columns are as independent as the observed pairs allow.
+    (pairs never observed together) are then set to the values that maximise
+    the determinant: the columns are as independent as the observed pairs allow.
     """
     y = np.where(free, 0.0, (a + a.T) / 2.0)
     np.fill_diagonal(y, 1.0)
@@ -512,26 +511,65 @@ def nearest_correlation(a: NDArray[np.float64], free: NDArray[np.bool_], *, floo
         vals = np.linalg.eigvalsh(y)
         if vals.min() < floor / 2:
             y = x / s[:, None] / s[None, :]
-    pairs = [(int(i), int(j)) for i, j in zip(*np.nonzero(np.triu(free, 1)), strict=True)]
-    inv = np.linalg.inv(y) if pairs else y
-    for _ in range(12):  # coordinate ascent converges fast; near-singular corners need not be exact
-        moved = 0.0
-        for i, j in pairs:
-            b_ij, b_ii, b_jj = inv[i, j], inv[i, i], inv[j, j]
-            t = b_ij / (b_ii * b_jj - b_ij * b_ij)
-            if abs(t) < 1e-13:
-                continue
-            y[i, j] += t
-            y[j, i] = y[i, j]
-            # Woodbury: (Y + U C U^T)^-1 with U = [e_i e_j], C = [[0, t], [t, 0]]
-            bu = inv[:, [i, j]]
-            m00, m01, m11 = bu[i, 0], bu[i, 1] + 1.0 / t, bu[j, 1]
-            m10 = bu[j, 0] + 1.0 / t
-            det = m00 * m11 - m01 * m10
-            inv = inv - (bu @ np.array([[m11, -m01], [-m10, m00]]) / det) @ bu.T
-            moved = max(moved, abs(t))
-        if moved < 1e-3:  # below the sampling error of any observed correlation
-            break
+    iu, ju = np.nonzero(np.triu(free, 1))
+    if len(iu):
+        y = _max_determinant(y, iu, ju)
     y = np.round((y + y.T) / 2.0, 12)
     np.fill_diagonal(y, 1.0)
+    return y
+
+
+def _max_determinant(
+    y: NDArray[np.float64], iu: NDArray[np.intp], ju: NDArray[np.intp], *, tol: float = 1e-9
+) -> NDArray[np.float64]:
+    """Return ``y`` (positive definite) with entries ``(iu, ju)`` moved to maximise log det, by damped Newton.
+
+    log det is concave in the free entries, with gradient ``2 B_ij`` and
+    Hessian ``-2 (B_ik B_jl + B_il B_jk)`` where ``B`` is the inverse. Each
+    Newton step is scaled by a line search that keeps ``y`` positive definite
+    and the determinant rising; far from the top (a near-singular start, where
+    a Newton step only doubles the smallest eigenvalue) it also tries longer
+    steps. Stops when the predicted rise of log det is below ``tol``.
+    """
+    y = y.copy()
+    ii, jj = np.ix_(iu, iu), np.ix_(ju, ju)
+    ij, ji = np.ix_(iu, ju), np.ix_(ju, iu)
+
+    def logdet_at(t: float, step: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
+        cand = y.copy()
+        cand[iu, ju] += t * step
+        cand[ju, iu] = cand[iu, ju]
+        try:
+            return 2.0 * float(np.log(np.diag(np.linalg.cholesky(cand))).sum()), cand
+        except np.linalg.LinAlgError:
+            return -np.inf, cand  # left the positive definite cone
+
+    logdet = 2.0 * float(np.log(np.diag(np.linalg.cholesky(y))).sum())
+    for _ in range(100):
+        b = np.linalg.inv(y)
+        grad = 2.0 * b[iu, ju]
+        hess = -2.0 * (b[ii] * b[jj] + b[ij] * b[ji])
+        try:
+            step = np.linalg.solve(hess, -grad)
+        except np.linalg.LinAlgError:  # pragma: no cover - a singular Hessian: climb the gradient instead
+            step = grad
+        rise = float(grad @ step)
+        if not rise > 0:  # pragma: no cover - rounding made Newton's step no ascent: climb the gradient
+            step, rise = grad, float(grad @ grad)
+        if rise < tol:
+            break
+        t, (best, cand) = 1.0, logdet_at(1.0, step)
+        if best >= logdet + 0.5 * rise:  # a full step did well: far from the top, longer ones may do better
+            while t < 64.0:
+                longer, cand_l = logdet_at(2.0 * t, step)
+                if not longer > best:
+                    break
+                t, best, cand = 2.0 * t, longer, cand_l
+        else:
+            while not best >= logdet + 1e-4 * t * rise and t > 1e-10:
+                t /= 2.0
+                best, cand = logdet_at(t, step)
+            if not best > logdet:
+                break  # no step improves on y: it is the maximum to working precision
+        y, logdet = cand, best
     return y

@@ -686,6 +686,7 @@ class _Fitter:
         self.say("ordering categories")
         self._nominal_integers(columns, dims, cats, refit)
         _absorb_withheld(cats)
+        null_follows = self._missing_together(null_dims)
         null_rate = {c: 1.0 - float(self._present[c].mean()) for c in null_dims}
         flag_dims = [_null_dim(c, self._present[c], null_rate[c]) for c in null_dims]
         _order_categories(cats, dims + flag_dims, self.sub)
@@ -749,7 +750,28 @@ class _Fitter:
             null_groups=null_groups,
             segment=None if self.segment_groups is None else (self.segment_note[0], self.segment_groups),  # type: ignore[index]
             info=info,
+            null_follows=null_follows,
         )
+
+    def _missing_together(self, null_dims: list[str]) -> dict[str, str]:
+        """Give columns missing on exactly the same rows one null flag; return {column: column whose flag it shares}.
+
+        Columns from one source (a left join, a skipped form page) are missing
+        together. One latent flag keeps them so in every sampled row, where
+        one flag each would be joined by a correlation near 1, rarely break
+        apart, and cost a coordinate each. ``null_dims`` keeps the first of each.
+        """
+        first: dict[bytes, str] = {}
+        follows: dict[str, str] = {}
+        for col in list(null_dims):
+            key = np.packbits(self._present[col]).tobytes()
+            if key in first:
+                follows[col] = first[key]
+                null_dims.remove(col)
+                self.kinds[col]["why"] += f"; missing on the same rows as {first[key]!r}"
+            else:
+                first[key] = col
+        return follows
 
     def _nominal_integers(
         self,

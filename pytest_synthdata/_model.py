@@ -10,6 +10,7 @@ marginal conditioned above the threshold (vectorised, no rows dropped).
 
 from __future__ import annotations
 
+import math
 import operator
 import os
 import pathlib
@@ -100,6 +101,7 @@ class Model:
         null_groups: Mapping[str, Sequence[float]] | None = None,
         segment: tuple[str, Sequence[int]] | None = None,
         info: dict[str, Any] | None = None,
+        null_follows: Mapping[str, str] | None = None,
     ) -> None:
         self.name = name
         self._columns = list(columns)
@@ -113,6 +115,20 @@ class Model:
         for col in self.latent_nulls:
             if not 0.0 < self.column(col).null_rate < 1.0:
                 raise InvalidArgument(f"latent_nulls names {col!r}, whose null_rate is not between 0 and 1.")
+        #: Columns missing exactly where another column with a latent null flag is (fitted models:
+        #: columns that came from one source, such as a left join, stay missing together).
+        self.null_follows = {str(c): str(leader) for c, leader in (null_follows or {}).items()}
+        for col, leader in self.null_follows.items():
+            if leader not in self.latent_nulls or col in self.latent_nulls or col == leader:
+                raise InvalidArgument(
+                    f"null_follows[{col!r}] names {leader!r}, which is not a latent null flag of another column."
+                )
+            own, theirs = self.column(col).null_rate, self.column(leader).null_rate
+            if not math.isclose(own, theirs, rel_tol=1e-9, abs_tol=1e-12):
+                raise InvalidArgument(
+                    f"column {col!r} is missing where {leader!r} is (null_follows), so its null_rate must equal "
+                    f"{leader!r}'s: {own} != {theirs}."
+                )
         #: Per segment group null rates of latent null flags (fitted models with a segment column).
         self.null_groups = {c: [float(r) for r in rates] for c, rates in (null_groups or {}).items()}
         self.segment = None if segment is None else (segment[0], [int(g) for g in segment[1]])
@@ -250,7 +266,7 @@ class Model:
         group_of = np.array(self.segment[1] if self.segment else [0], dtype=np.int64)
         k = 0
         for c in self._columns:
-            if c.null_rate > 0 and c.name not in null_cut:
+            if c.null_rate > 0 and c.name not in null_cut and c.name not in self.null_follows:
                 null_slot[c.name] = k
                 k += 1
             if c.aux:
@@ -286,6 +302,8 @@ class Model:
                 raws[col.name][start:stop] = col.generate(u[:, a:b], seed, start, stop)
             for name, slot in null_slot.items():
                 nulls[name][start:stop] = u[:, slot] < self._by_name[name].null_rate
+            for name, leader in self.null_follows.items():
+                nulls[name][start:stop] = nulls[leader][start:stop]
         if n and self._order_constraints:
             self._enforce_order(raws, latents, nulls)
         data = {c.name: _cast(c.finalize(raws[c.name], nulls.get(c.name), seed), c.cast) for c in self._columns}

@@ -213,6 +213,10 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
             f"segments: the other columns are fitted per group of {segments['column']!r} "
             f"({segments['groups']} groups); correlations below are within groups"
         )
+    for leader in getattr(model, "latent_nulls", []):
+        together = [leader] + [c for c, first in model.null_follows.items() if first == leader]
+        if len(together) > 1:
+            print(f"missing together (one null flag): {', '.join(together)}")
     for line in model.withheld:
         print(f"withheld: {line}")
     constraints = getattr(model, "constraints", [])
@@ -261,7 +265,10 @@ def _model_correlations(model: Any) -> dict[tuple[str, str], float]:
     from ._marginals import Discrete
 
     cols = [model.column(c) for c in model.modelled_columns]
-    labels = [c.name for c in cols] + [f"{c} is null" for c in model.latent_nulls]
+    together = {c: [f for f, leader in model.null_follows.items() if leader == c] for c in model.latent_nulls}
+    labels = [c.name for c in cols] + [
+        f"{', '.join([c, *together[c]])} are null" if together[c] else f"{c} is null" for c in model.latent_nulls
+    ]
     cells = [c.rank_cells() for c in cols] + [
         Discrete(np.array([1 - model.column(c).null_rate, model.column(c).null_rate])).rank_cells()
         for c in model.latent_nulls

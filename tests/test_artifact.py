@@ -218,6 +218,44 @@ def test_hand_edited_segmented_files_fail_clearly(segmented, tmp_path, change, m
         sd.load(path)
 
 
+def joined() -> sd.Model:
+    rng = np.random.default_rng(2)
+    df = pd.DataFrame({"a": rng.normal(size=400), "b": rng.normal(size=400), "c": rng.normal(size=400)})
+    df.loc[df["c"] > 0.8, ["a", "b"]] = np.nan
+    model = sd.fit(df, name="joined")
+    assert model.null_follows == {"b": "a"}
+    return model
+
+
+def test_columns_missing_together_round_trip(tmp_path):
+    model = joined()
+    path = model.save(tmp_path / "joined.synth.json")
+    assert json.loads(path.read_text())["latent"]["null_follows"] == {"b": "a"}
+    loaded = sd.load(path)
+    pd.testing.assert_frame_equal(model.sample(3000, seed=1), loaded.sample(3000, seed=1))
+    assert dumps(loaded) == path.read_text()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda data: data["latent"]["null_follows"].update(b="nope"), "expected the name of a column"),
+        (lambda data: data["latent"]["null_follows"].update(zz="a"), "'zz' is not a column of the model"),
+        (lambda data: data["latent"]["null_follows"].update(b="c"), "not a latent null flag of another column"),
+        (lambda data: data["latent"]["null_follows"].update(b="b"), "not a latent null flag of another column"),
+        (lambda data: data["columns"][1].update(null_rate=0.5), "its null_rate must equal 'a'"),
+    ],
+)
+def test_hand_edited_null_follows_fail_clearly(tmp_path, change, message):
+    data = json.loads(dumps(joined()))
+    assert data["columns"][1]["name"] == "b"
+    change(data)
+    path = tmp_path / "joined.synth.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelFileError, match=message):
+        sd.load(path)
+
+
 def test_hand_edited_lookup_fails_clearly(tmp_path):
     df = pd.DataFrame({"model": ["civic", "camry", "golf"] * 20, "make": ["honda", "toyota", "vw"] * 20})
     data = json.loads(dumps(sd.fit(df, name="cars")))

@@ -6,9 +6,11 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
+import pytest_synthdata as sd
 from pytest_synthdata.cli import main
 
 DATASET = """
@@ -258,3 +260,14 @@ def test_fit_errors_stay_on_one_line(tmp_path, capsys):
     assert "cannot be written" in capsys.readouterr().err
     assert main(["fit", str(good), "-o", str(tmp_path / "1abc.synth.json")]) == 2
     assert "pass --name" in capsys.readouterr().err
+
+
+def test_inspect_names_columns_missing_together(tmp_path, capsys):
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"a": rng.normal(size=300), "b": rng.normal(size=300), "c": rng.normal(size=300)})
+    df.loc[df["c"] > 1, ["a", "b"]] = np.nan
+    path = sd.fit(df, name="joined").save(tmp_path / "joined.synth.json")
+    assert main(["inspect", str(path), "--top", "20"]) == 0
+    printed = capsys.readouterr().out
+    assert "missing together (one null flag): a, b" in printed
+    assert "c ~ a, b are null" in printed or "a, b are null ~ c" in printed

@@ -7,6 +7,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import pytest_synthdata as sd
 from pytest_synthdata.errors import CorrelationRepairedWarning
@@ -241,3 +243,25 @@ def test_orthant_inversion_agrees_with_the_quadrature_near_saturation():
         want = latent_for_spearman(t, a, b)[0]
         # beyond the attainable range both clamp to +-R_MAX; inside both reach the target (the solve stops within 2e-5)
         assert abs(spearman_of_latent(float(have), a, b) - spearman_of_latent(want, a, b)) < 3e-5, (t, have, want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(3, 9), st.integers(0, 2**32 - 1), st.floats(0.05, 0.6))
+def test_free_pairs_take_the_maximum_determinant_completion(d, seed, share):
+    from pytest_synthdata._copula import _max_determinant
+
+    rng = np.random.default_rng(seed)
+    factors = rng.normal(size=(d, 2))
+    a = factors @ factors.T + np.diag(rng.uniform(1e-4, 0.5, d))  # strongly correlated, some nearly singular
+    a = a / np.sqrt(np.outer(np.diag(a), np.diag(a)))
+    free = np.triu(rng.random((d, d)) < share, 1)
+    iu, ju = np.nonzero(free)
+    y = _max_determinant(a, iu, ju)
+    free = free | free.T
+    assert np.linalg.eigvalsh(y).min() > 0 and np.linalg.slogdet(y)[1] >= np.linalg.slogdet(a)[1]
+    np.testing.assert_array_equal(y[~free], a[~free])  # observed pairs are kept
+    np.testing.assert_array_equal(y, y.T)
+    # at the maximum of log det over the free entries, the inverse is zero there
+    inv = np.linalg.inv(y)
+    scale = np.sqrt(np.outer(np.diag(inv), np.diag(inv)))
+    assert np.abs(inv[free] / scale[free]).max(initial=0.0) < 1e-4  # a partial correlation of 0

@@ -101,16 +101,30 @@ def test_missingness_is_modelled_jointly_with_other_columns(real, model):
 
 
 def test_missing_together_stays_together():
+    # "a" and "b" came from one source (a left join): missing on the same rows, more often when c is high
     rng = np.random.default_rng(5)
     n = 3000
     df = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n), "c": rng.normal(size=n)})
-    gone = rng.random(n) < 0.1
-    df.loc[gone, ["a", "b"]] = np.nan
-    out = sd.fit(df).sample(20_000, seed=0)
-    both = (out["a"].isna() & out["b"].isna()).mean()
-    either = (out["a"].isna() | out["b"].isna()).mean()
-    assert both / either > 0.8
+    df["label"] = rng.choice(["x", "y", "z"], n)
+    gone = rng.random(n) < np.where(df["c"] > 1, 0.4, 0.05)
+    df.loc[gone, ["a", "b", "label"]] = None
+    model = sd.fit(df)
+    assert model.latent_nulls == ["a"] and model.null_follows == {"b": "a", "label": "a"}
+    assert "missing on the same rows as 'a'" in model.info["columns"]["label"]["why"]
+    out = model.sample(20_000, seed=0)
+    assert out["a"].isna().equals(out["b"].isna()) and out["a"].isna().equals(out["label"].isna())
+    assert abs(out["a"].isna().mean() - gone.mean()) < 0.015
+    assert out.loc[out["c"] > 1, "a"].isna().mean() > 3 * out.loc[out["c"] <= 1, "a"].isna().mean()  # still joint
     assert out["c"].notna().all()
+
+
+def test_columns_missing_on_different_rows_keep_their_own_flags():
+    rng = np.random.default_rng(6)
+    df = pd.DataFrame({"a": rng.normal(size=500), "b": rng.normal(size=500)})
+    df.loc[:19, "a"] = np.nan
+    df.loc[10:29, "b"] = np.nan  # overlapping, not the same rows
+    model = sd.fit(df)
+    assert model.latent_nulls == ["a", "b"] and model.null_follows == {}
 
 
 def test_fit_is_deterministic(real):
