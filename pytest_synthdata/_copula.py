@@ -203,8 +203,11 @@ def correlate(z: NDArray[np.float64], chol: NDArray[np.float64]) -> NDArray[np.f
 
 # fast inversion for fitting: Hermite (Mehler) series ---------------------------------
 
-#: Terms of the Mehler series; the remainder is below 1e-4 for |r| <= 0.95.
-_TERMS = 240
+#: Terms of the Mehler series, and the largest |r| it is used for: the remainder is below
+#: _SERIES_MAX ** _TERMS (Cauchy-Schwarz on unit-variance coefficients), 5e-5 here; beyond
+#: it, pairs are solved exactly from orthant probabilities.
+_TERMS = 120
+_SERIES_MAX = 0.92
 
 
 @functools.cache
@@ -292,19 +295,20 @@ def latent_for_spearman_batch(
     out[:] = grid[above - 1] + frac * (grid[above] - grid[above - 1])
     continuous = np.array([a is None and b is None for a, b in zip(cells_a, cells_b, strict=True)])
     use_exact = continuous | ~((curves[0] < targets) & (targets < curves[-1]))
+    out[continuous] = np.clip(2.0 * np.sin(np.pi * targets[continuous] / 6.0), -R_MAX, R_MAX)  # closed form
     batch: list[int] = []
-    for p in np.flatnonzero(use_exact):
+    for p in np.flatnonzero(use_exact & ~continuous):
         a, b, target = cells_a[p], cells_b[p], float(targets[p])
-        if not np.any(poly[p]) and not (a is None and b is None):
+        if not np.any(poly[p]):
             out[p] = 0.0  # a constant column: no rank correlation to reproduce
-        elif continuous[p] or _cut_count(a) * _cut_count(b) > _ORTHANT_POINTS:
-            out[p] = latent_for_spearman(target, a, b)[0]  # closed form, or too many cells for orthants
+        elif _cut_count(a) * _cut_count(b) > _ORTHANT_POINTS:
+            out[p] = latent_for_spearman(target, a, b)[0]  # too many cells for orthants
         else:
             batch.append(int(p))
     if batch:
         idx = np.array(batch)
         out[idx] = _orthant_solve(targets[idx], [cells_a[p] for p in batch], [cells_b[p] for p in batch], out[idx])
-    inside = ~use_exact & (np.abs(out) < 0.95)
+    inside = ~use_exact & (np.abs(out) < _SERIES_MAX)
     r = out[inside]
     c = poly[inside]
     t = targets[inside]
@@ -314,7 +318,7 @@ def latent_for_spearman_batch(
         slope = np.sum(c * k * rk / np.where(r == 0, 1.0, r)[:, None], axis=1)
         slope = np.where(r == 0, c[:, 0], slope)
         step = np.where(slope > 0, (value - t) / np.where(slope > 0, slope, 1.0), 0.0)
-        r = np.clip(r - step, -0.95, 0.95)
+        r = np.clip(r - step, -_SERIES_MAX, _SERIES_MAX)
     out[inside] = r
     return out
 
@@ -486,7 +490,7 @@ def _powers(r: NDArray[np.float64], k: NDArray[np.int64]) -> NDArray[np.float64]
 
 @functools.cache
 def _power_grid() -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    grid = np.linspace(-0.95, 0.95, 77)  # coarse: Newton steps do the rest
+    grid = np.linspace(-_SERIES_MAX, _SERIES_MAX, 77)  # coarse: Newton steps do the rest
     powers = grid[:, None] ** np.arange(1, _TERMS + 1)[None, :]
     powers[np.abs(powers) < 1e-150] = 0.0  # subnormal numbers make the matrix product 50x slower
     return grid, powers

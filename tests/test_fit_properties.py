@@ -90,3 +90,16 @@ def test_quantiles_from_value_counts_equal_numpy_bit_for_bit(values, m):
     uniq, counts = np.unique(v, return_counts=True)
     levels = np.arange(1, m) / m
     assert np.array_equal(_quantiles(uniq, counts, levels), np.quantile(v, levels))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=20))
+def test_knot_values_are_rounded_to_twelve_significant_digits(values):
+    from pytest_synthdata._fit import _significant
+
+    x = np.array(values)
+    out = _significant(x, 12)
+    assert np.all(np.abs(out - x) <= 1e-11 * np.abs(x))  # the nearest 12-digit decimal, or x itself
+    for v in out:
+        digits = repr(abs(float(v))).split("e")[0].replace(".", "").strip("0")
+        assert len(digits) <= 12, (v, digits)  # short in the model file
