@@ -381,7 +381,7 @@ class _Fitter:
                 if g > 1:
                     step = g / unit if decimals else float(g)
         atoms = counts >= self.min_count
-        atoms[[0, -1]] = True  # the observed minimum and maximum are stored anyway (as bounds): samples reach them
+        atoms[0] = atoms[-1] = True  # the observed minimum and maximum are stored anyway (as bounds): samples reach them
         rare_rows = int(counts[~atoms].sum())
         if len(uniq) <= MAX_TABULATED and rare_rows <= 0.05 * len(v):
             # few distinct values: an exact frequency table; rare values join their nearest stored neighbour
@@ -410,7 +410,7 @@ class _Fitter:
         before = cum - counts / n
         big = (counts >= self.min_count) & (counts / n >= 1.0 / m)
         if np.isfinite((uniq[-1] - uniq[0]) * n):  # (a range near the float limit would overflow the slopes)
-            big[[0, -1]] = True  # the observed minimum and maximum (stored anyway, as bounds) keep their own share
+            big[0] = big[-1] = True  # the observed minimum and maximum (stored anyway, as bounds) keep their own share
         levels = np.arange(1, m) / m
         # a level inside a plateau [before, cum] (they are sorted and disjoint) is the plateau's
         first = np.searchsorted(cum[big], levels, side="left")
@@ -1106,11 +1106,12 @@ def _magnitudes(values: pd.Series) -> NDArray[np.float64]:
 def _decimals(uniq: NDArray[np.float64]) -> int | None:
     """Return the fewest decimals (0-6) that write every value exactly, or None."""
     scale = np.maximum(1.0, np.abs(uniq))
-    for d in range(7):
-        if np.all(np.abs(np.round(uniq, d) - uniq) <= 1e-12 * scale):  # float64 keeps ~16 digits
-            return d
-    return None
-
+    if np.all(np.abs(np.rint(uniq) - uniq) <= 1e-12 * scale):  # whole numbers: the common case, quickly
+        return 0
+    unit = 10.0 ** np.arange(1, 7)[:, None]
+    rounded = np.rint(uniq[None, :] * unit) / unit  # what np.round(uniq, d) computes, for d = 1..6 at once
+    exact = np.all(np.abs(rounded - uniq[None, :]) <= 1e-12 * scale[None, :], axis=1)  # float64 keeps ~16 digits
+    return int(np.argmax(exact)) + 1 if exact.any() else None
 
 def _has_tz(s: pd.Series) -> bool:
     sample = s.dropna().head(100)
