@@ -381,7 +381,9 @@ class _Fitter:
                 if g > 1:
                     step = g / unit if decimals else float(g)
         atoms = counts >= self.min_count
-        atoms[0] = atoms[-1] = True  # the observed minimum and maximum are stored anyway (as bounds): samples reach them
+        atoms[0] = atoms[-1] = (
+            True  # the observed minimum and maximum are stored anyway (as bounds): samples reach them
+        )
         rare_rows = int(counts[~atoms].sum())
         if len(uniq) <= MAX_TABULATED and rare_rows <= 0.05 * len(v):
             # few distinct values: an exact frequency table; rare values join their nearest stored neighbour
@@ -852,6 +854,10 @@ class _Fitter:
                     "why": f"{k} whole numbers used as codes (their order says little about the other columns)",
                 }
 
+    def _rare_flag(self, col: str, rows: NDArray[np.int64]) -> bool:
+        missing = int(np.count_nonzero(~self._present[col][rows]))
+        return min(missing, len(rows) - missing) < self.min_count
+
     def _latent_pairs(
         self, dims: list[_Dim], passes: list[tuple[NDArray[np.int64], int | None, NDArray[np.bool_] | None]]
     ) -> list[tuple[NDArray[np.float64], NDArray[np.bool_]]]:
@@ -868,11 +874,18 @@ class _Fitter:
                 _tie_structure(dim.cells if group is None or dim.group_cells is None else dim.group_cells[group])
                 for dim in dims
             ]
+            # a null flag missing (or present) in fewer than min_count of these rows says nothing reliable
+            # about the other columns, and would tell about those few rows: its pairs are left free too
+            rare = [dim.is_null_flag and self._rare_flag(dim.column, rows) for dim in dims]
             pairs = [
                 (ii, jj)
                 for ii in range(k)
                 for jj in range(ii + 1, k)
-                if dims[ii].column != dims[jj].column and math.isfinite(rho[ii, jj]) and (want is None or want[ii, jj])
+                if dims[ii].column != dims[jj].column
+                and math.isfinite(rho[ii, jj])
+                and (want is None or want[ii, jj])
+                and not rare[ii]
+                and not rare[jj]
             ]  # a value and its own null flag are never seen together: left free
             found.append((rho, ratio, pairs, cells))
         targets, cells_a, cells_b = [], [], []
@@ -1112,6 +1125,7 @@ def _decimals(uniq: NDArray[np.float64]) -> int | None:
     rounded = np.rint(uniq[None, :] * unit) / unit  # what np.round(uniq, d) computes, for d = 1..6 at once
     exact = np.all(np.abs(rounded - uniq[None, :]) <= 1e-12 * scale[None, :], axis=1)  # float64 keeps ~16 digits
     return int(np.argmax(exact)) + 1 if exact.any() else None
+
 
 def _has_tz(s: pd.Series) -> bool:
     sample = s.dropna().head(100)

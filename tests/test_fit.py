@@ -118,6 +118,20 @@ def test_missing_together_stays_together():
     assert out["c"].notna().all()
 
 
+def test_missingness_seen_in_fewer_than_min_count_rows_is_not_correlated():
+    # "a" is missing in the 3 rows with the largest c: too few rows to learn (or to tell) anything from
+    rng = np.random.default_rng(8)
+    df = pd.DataFrame({"a": rng.normal(size=600), "c": rng.normal(size=600)})
+    df.loc[df["c"].nlargest(3).index, "a"] = np.nan
+
+    def flag_vs_c(model):
+        dims = model.modelled_columns + [f"{c} is null" for c in model.latent_nulls]
+        return model.latent_correlation[dims.index("a is null"), dims.index("c")]
+
+    assert abs(flag_vs_c(sd.fit(df, segments=False))) < 0.05
+    assert flag_vs_c(sd.fit(df, segments=False, min_count=2)) > 0.5  # with enough rows it is learned
+
+
 def test_columns_missing_on_different_rows_keep_their_own_flags():
     rng = np.random.default_rng(6)
     df = pd.DataFrame({"a": rng.normal(size=500), "b": rng.normal(size=500)})
