@@ -1049,7 +1049,9 @@ class _Fitter:
                     i, j = present[ii], present[jj]
                     a[i, j] = a[j, i] = r[ii, jj]
                     fixed[i, j] = fixed[j, i] = True
-        return nearest_correlation(a, ~fixed & ~np.eye(d, dtype=bool))
+        # an eigenvalue floor of 1e-3 moves observed pairs by about that much (far below their sampling
+        # error) and starts the max-determinant search well inside the valid matrices
+        return nearest_correlation(a, ~fixed & ~np.eye(d, dtype=bool), floor=1e-3)
 
 
 # helpers ----------------------------------------------------------------------------
