@@ -866,7 +866,10 @@ class _Fitter:
         A pass is (row indices, segment group or None, which pairs to estimate or None for all).
         """
         k = len(dims)
-        found: list[tuple[NDArray[np.float64], NDArray[np.float64], list[tuple[int, int]], list[RankCells | None]]] = []
+        iu, ju = np.triu_indices(k, 1)
+        owner = np.array([dim.column for dim in dims], dtype=object)
+        other = owner[iu] != owner[ju]  # a value and its own null flag are never seen together: left free
+        found = []
         for rows, group, want in passes:
             everything = len(rows) == self.n
             rho, ratio = _pairwise_spearman([dim.grades if everything else dim.grades[rows] for dim in dims])
@@ -876,26 +879,16 @@ class _Fitter:
             ]
             # a null flag missing (or present) in fewer than min_count of these rows says nothing reliable
             # about the other columns, and would tell about those few rows: its pairs are left free too
-            rare = [dim.is_null_flag and self._rare_flag(dim.column, rows) for dim in dims]
-            pairs = [
-                (ii, jj)
-                for ii in range(k)
-                for jj in range(ii + 1, k)
-                if dims[ii].column != dims[jj].column
-                and math.isfinite(rho[ii, jj])
-                and (want is None or want[ii, jj])
-                and not rare[ii]
-                and not rare[jj]
-            ]  # a value and its own null flag are never seen together: left free
-            found.append((rho, ratio, pairs, cells))
-        targets, cells_a, cells_b = [], [], []
-        for rho, _, pairs, cells in found:
-            for ii, jj in pairs:
-                targets.append(rho[ii, jj])
-                cells_a.append(cells[ii])
-                cells_b.append(cells[jj])
+            rare = np.array([dim.is_null_flag and self._rare_flag(dim.column, rows) for dim in dims], dtype=bool)
+            keep = other & np.isfinite(rho[iu, ju]) & ~rare[iu] & ~rare[ju]
+            if want is not None:
+                keep &= want[iu, ju]
+            found.append((iu[keep], ju[keep], rho, ratio, cells))
+        targets = np.concatenate([rho[i, j] for i, j, rho, _, _ in found])
+        cells_a = [cells[i] for pi, _, _, _, cells in found for i in pi.tolist()]
+        cells_b = [cells[j] for _, pj, _, _, cells in found for j in pj.tolist()]
         latent = np.zeros(0)
-        if targets:
+        if len(targets):
             new: dict[int, RankCells] = {}
             for c in cells_a + cells_b:
                 if c is not None and id(c) not in self._coef:
@@ -905,16 +898,15 @@ class _Fitter:
             continuous = hermite_coefficients([None])[0]
             coef_a = np.array([continuous if c is None else self._coef[id(c)][1] for c in cells_a])
             coef_b = np.array([continuous if c is None else self._coef[id(c)][1] for c in cells_b])
-            latent = latent_for_spearman_batch(np.array(targets), coef_a, coef_b, cells_a, cells_b)
+            latent = latent_for_spearman_batch(targets, coef_a, coef_b, cells_a, cells_b)
         results = []
         at = 0
-        for _, ratio, pairs, _ in found:
+        for i, j, _, ratio, _ in found:
             out = np.zeros((k, k))
             ok = np.zeros((k, k), dtype=bool)
-            for ii, jj in pairs:
-                out[ii, jj] = out[jj, ii] = _unselect(float(latent[at]), float(ratio[ii, jj]), float(ratio[jj, ii]))
-                ok[ii, jj] = ok[jj, ii] = True
-                at += 1
+            out[i, j] = out[j, i] = _unselect(latent[at : at + len(i)], ratio[i, j], ratio[j, i])
+            ok[i, j] = ok[j, i] = True
+            at += len(i)
             results.append((out, ok))
         return results
 
@@ -1653,19 +1645,17 @@ def _pairwise_spearman(grades: list[NDArray[np.float64]]) -> tuple[NDArray[np.fl
     return np.clip(rho, -1.0, 1.0), ratio
 
 
-def _unselect(r: float, u_i: float, u_j: float) -> float:
-    """Undo the attenuation of a correlation seen only where both columns are present.
+def _unselect(r: NDArray[np.float64], u_i: NDArray[np.float64], u_j: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Undo the attenuation of correlations seen only where both columns are present (pairs at once).
 
     When rows are missing at one column's extremes (missing at random given
     it), the correlation over the complete rows is attenuated; Thorndike's
     "case 2" formula recovers the whole-population value from the ratio of the
     selecting column's spread in all rows to that in the complete rows.
     """
-    u = u_i if abs(math.log(u_i)) >= abs(math.log(u_j)) else u_j
-    if abs(u - 1.0) < 1e-3:
-        return r
-    out = r * u / math.sqrt(max(1e-12, 1.0 - r * r + r * r * u * u))
-    return max(-0.9999, min(0.9999, out))
+    u = np.where(np.abs(np.log(u_i)) >= np.abs(np.log(u_j)), u_i, u_j)
+    out = r * u / np.sqrt(np.maximum(1e-12, 1.0 - r * r + r * r * u * u))
+    return np.where(np.abs(u - 1.0) < 1e-3, r, np.clip(out, -0.9999, 0.9999))
 
 
 # public entry point --------------------------------------------------------------------
