@@ -516,10 +516,50 @@ def nearest_correlation(a: NDArray[np.float64], free: NDArray[np.bool_], *, floo
         if vals.min() < floor / 2:
             y = x / s[:, None] / s[None, :]
     iu, ju = np.nonzero(np.triu(free, 1))
-    if len(iu):
+    if len(iu) > _NEWTON_MAX_FREE:
+        y = _max_determinant_by_coordinates(y, iu, ju)  # Newton's Hessian would have len(iu)**2 entries
+    elif len(iu):
         y = _max_determinant(y, iu, ju)
     y = np.round((y + y.T) / 2.0, 12)
     np.fill_diagonal(y, 1.0)
+    return y
+
+
+#: Above this many free pairs the maximum-determinant completion goes pair by pair (memory in d**2).
+_NEWTON_MAX_FREE = 300
+
+
+def _max_determinant_by_coordinates(
+    y: NDArray[np.float64], iu: NDArray[np.intp], ju: NDArray[np.intp], *, sweeps: int = 50
+) -> NDArray[np.float64]:
+    """Return ``y`` with entries ``(iu, ju)`` moved toward the maximum of log det, one entry at a time.
+
+    Each entry is set to the value that maximises the determinant given the
+    others (closed form: it zeroes that entry of the inverse), and the inverse
+    follows by a rank-two Woodbury update. Used when there are too many free
+    entries for Newton's Hessian; sweeps stop once no entry moves by 1e-4.
+    """
+    y = y.copy()
+    inv = np.linalg.inv(y)
+    pairs = list(zip(iu.tolist(), ju.tolist(), strict=True))
+    for _ in range(sweeps):
+        moved = 0.0
+        for i, j in pairs:
+            b_ij, b_ii, b_jj = inv[i, j], inv[i, i], inv[j, j]
+            t = b_ij / (b_ii * b_jj - b_ij * b_ij)
+            if abs(t) < 1e-13:
+                continue
+            y[i, j] += t
+            y[j, i] = y[i, j]
+            # Woodbury: (Y + U C U^T)^-1 with U = [e_i e_j], C = [[0, t], [t, 0]]
+            bu = inv[:, [i, j]]
+            m00, m01, m11 = bu[i, 0], bu[i, 1] + 1.0 / t, bu[j, 1]
+            m10 = bu[j, 0] + 1.0 / t
+            det = m00 * m11 - m01 * m10
+            inv = inv - (bu @ np.array([[m11, -m01], [-m10, m00]]) / det) @ bu.T
+            moved = max(moved, abs(t))
+        if moved < 1e-4:
+            break
     return y
 
 

@@ -670,6 +670,12 @@ class _Fitter:
                 continue
             if kind in ("integer", "float"):
                 x = _as_float(col, s, present)
+                if np.isnan(x[present]).any():  # a NaN value (pyarrow keeps them apart from nulls) is missing too
+                    present = self._present[col] = present & ~np.isnan(x)
+                    if not present.any():
+                        columns[col] = NullColumn(col, dtype=_null_dtype(s))
+                        self.kinds[col] = {"kind": "null", "why": "every value is missing (null or NaN)"}
+                        continue
                 integer = kind == "integer"
                 if integer and not np.all((x[present] == np.round(x[present])) | ~np.isfinite(x[present])):
                     raise InvalidArgument(f"column {col!r}: kind 'integer' was given but it holds fractions.")
@@ -700,6 +706,16 @@ class _Fitter:
         self.say("ordering categories")
         self._nominal_integers(columns, dims, cats, refit)
         _absorb_withheld(cats)
+        for col in list(null_dims):
+            missing = int(np.count_nonzero(~self._present[col]))
+            if min(missing, self.n - missing) < self.min_count:
+                # too few rows to learn anything reliable from, and a correlation would tell about them
+                null_dims.remove(col)
+                self.withheld.append(
+                    f"column {col!r}: {'missing' if missing < self.n / 2 else 'present'} in only "
+                    f"{min(missing, self.n - missing)} rows (fewer than {self.min_count}); whether a value is "
+                    "missing is drawn independently of the other columns"
+                )
         null_follows = self._missing_together(null_dims)
         null_rate = {c: 1.0 - float(self._present[c].mean()) for c in null_dims}
         flag_dims = [_null_dim(c, self._present[c], null_rate[c]) for c in null_dims]
@@ -1116,7 +1132,8 @@ def _decimals(uniq: NDArray[np.float64]) -> int | None:
     if np.all(np.abs(np.rint(uniq) - uniq) <= 1e-12 * scale):  # whole numbers: the common case, quickly
         return 0
     unit = 10.0 ** np.arange(1, 7)[:, None]
-    rounded = np.rint(uniq[None, :] * unit) / unit  # what np.round(uniq, d) computes, for d = 1..6 at once
+    with np.errstate(over="ignore", invalid="ignore"):  # huge values overflow here, as in np.round: never exact
+        rounded = np.rint(uniq[None, :] * unit) / unit  # what np.round(uniq, d) computes, for d = 1..6 at once
     exact = np.all(np.abs(rounded - uniq[None, :]) <= 1e-12 * scale[None, :], axis=1)  # float64 keeps ~16 digits
     return int(np.argmax(exact)) + 1 if exact.any() else None
 
@@ -1511,7 +1528,7 @@ SEGMENT_MIN_SCORE = 0.05
 SEGMENT_MIN_ETA = 0.01
 #: Columns whose ties lower their rank variance by less than this share are treated as continuous
 #: when correlations are estimated.
-NEAR_CONTINUOUS = 1e-2
+NEAR_CONTINUOUS = 1e-3
 
 
 def _choose_segment(

@@ -273,11 +273,13 @@ def _model_correlations(model: Any) -> dict[tuple[str, str], float]:
         Discrete(np.array([1 - model.column(c).null_rate, model.column(c).null_rate])).rank_cells()
         for c in model.latent_nulls
     ]
+    # a column and its own (or shared) null flag are never seen together: their entry is a fill-in, not a finding
+    owners = [{c.name} for c in cols] + [{c, *together[c]} for c in model.latent_nulls]
     corr = model.latent_correlation
     out = {}
     for i in range(len(labels)):
         for j in range(i + 1, len(labels)):
-            if abs(corr[i, j]) > 1e-9:
+            if abs(corr[i, j]) > 1e-9 and not owners[i] & owners[j]:
                 out[(labels[i], labels[j])] = spearman_of_latent(float(corr[i, j]), cells[i], cells[j])
     return out
 

@@ -271,3 +271,4 @@ def test_inspect_names_columns_missing_together(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "missing together (one null flag): a, b" in printed
     assert "c ~ a, b are null" in printed or "a, b are null ~ c" in printed
+    assert "a ~ a, b are null" not in printed and "b ~ a, b are null" not in printed  # never seen together

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -119,17 +120,65 @@ def test_missing_together_stays_together():
 
 
 def test_missingness_seen_in_fewer_than_min_count_rows_is_not_correlated():
-    # "a" is missing in the 3 rows with the largest c: too few rows to learn (or to tell) anything from
+    # "a" and "b" are missing in the 3 rows with the largest c: too few rows to learn (or to tell) anything from
     rng = np.random.default_rng(8)
-    df = pd.DataFrame({"a": rng.normal(size=600), "c": rng.normal(size=600)})
-    df.loc[df["c"].nlargest(3).index, "a"] = np.nan
+    df = pd.DataFrame({"a": rng.normal(size=600), "b": rng.normal(size=600), "c": rng.normal(size=600)})
+    df.loc[df["c"].nlargest(3).index, ["a", "b"]] = np.nan
+    model = sd.fit(df, segments=False)
+    assert model.latent_nulls == [] and model.null_follows == {}  # not tied to c, nor to each other
+    assert any("'a': missing in only 3 rows" in line for line in model.withheld)
+    out = model.sample(60_000, seed=0)
+    assert abs(out["a"].isna().mean() - 0.005) < 0.002 and (out["a"].isna() != out["b"].isna()).any()
+    learned = sd.fit(df, segments=False, min_count=2)  # with enough rows it is learned
+    dims = learned.modelled_columns + [f"{c} is null" for c in learned.latent_nulls]
+    assert learned.null_follows == {"b": "a"}
+    assert learned.latent_correlation[dims.index("a is null"), dims.index("c")] > 0.5
 
-    def flag_vs_c(model):
-        dims = model.modelled_columns + [f"{c} is null" for c in model.latent_nulls]
-        return model.latent_correlation[dims.index("a is null"), dims.index("c")]
 
-    assert abs(flag_vs_c(sd.fit(df, segments=False))) < 0.05
-    assert flag_vs_c(sd.fit(df, segments=False, min_count=2)) > 0.5  # with enough rows it is learned
+def test_nan_values_in_a_pyarrow_float_column_are_missing_values():
+    pa = pytest.importorskip("pyarrow")
+    values = list(np.linspace(0.0, 1.0, 50))
+    values[3] = float("nan")  # a NaN value (0/0), which arrow keeps apart from nulls
+    df = pd.DataFrame({"v": pd.Series(pa.array(values, from_pandas=False), dtype=pd.ArrowDtype(pa.float64()))})
+    model = sd.fit(df)
+    assert model.column("v").null_rate == pytest.approx(1 / 50)
+    assert model.column("v").bounds == (0.0, 1.0)
+    assert model.sample(100, seed=1)["v"].dtype == df["v"].dtype
+
+
+def test_huge_values_fit_without_warnings():
+    df = pd.DataFrame({"v": [0.5, 1e303, -2e303, 3.25] * 10})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sd.fit(df).sample(10, seed=0)
+
+
+def test_slightly_tied_columns_keep_their_correlation():
+    # 5-10% of rows on one value: close to continuous, yet the ties must not bias the correlation
+    rng = np.random.default_rng(7)
+    n = 40_000
+    z = rng.multivariate_normal([0, 0], [[1, 0.8], [0.8, 1]], size=n)
+    b = np.where(z[:, 1] < np.quantile(z[:, 1], 0.1), 0.0, np.exp(z[:, 1]))
+    a = np.where(z[:, 0] > np.quantile(z[:, 0], 0.92), 100.0, z[:, 0])
+    df = pd.DataFrame({"a": a, "b": b})
+    out = sd.fit(df, segments=False).sample(200_000, seed=1)
+    assert out.corr("spearman").iloc[0, 1] == pytest.approx(df.corr("spearman").iloc[0, 1], abs=0.004)
+
+
+def test_many_pairs_never_seen_together_fit_in_little_memory():
+    # three sections of a form, each answered by different people: 300+ pairs never observed together
+    rng = np.random.default_rng(4)
+    n, per = 900, 10
+    data = {}
+    for section in range(3):
+        answered = np.arange(n) % 3 == section
+        base = rng.normal(size=n)
+        for j in range(per):
+            data[f"s{section}_{j}"] = np.where(answered, base + rng.normal(size=n), np.nan)
+    model = sd.fit(pd.DataFrame(data), segments=False)
+    out = model.sample(3000, seed=2)
+    assert out.shape == (3000, 3 * per)
+    assert out["s0_0"].corr(out["s0_1"], method="spearman") > 0.3  # within a section: learned
 
 
 def test_columns_missing_on_different_rows_keep_their_own_flags():
