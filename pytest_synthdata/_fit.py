@@ -706,16 +706,19 @@ class _Fitter:
         self.say("ordering categories")
         self._nominal_integers(columns, dims, cats, refit)
         _absorb_withheld(cats)
+        rare: dict[str, int] = {}
         for col in list(null_dims):
             missing = int(np.count_nonzero(~self._present[col]))
             if min(missing, self.n - missing) < self.min_count:
                 # too few rows to learn anything reliable from, and a correlation would tell about them
                 null_dims.remove(col)
-                self.withheld.append(
-                    f"column {col!r}: {'missing' if missing < self.n / 2 else 'present'} in only "
-                    f"{min(missing, self.n - missing)} rows (fewer than {self.min_count}); whether a value is "
-                    "missing is drawn independently of the other columns"
-                )
+                rare[col] = missing
+        if rare:
+            seen = ", ".join(f"{c!r} ({m} of {self.n} rows missing)" for c, m in rare.items())
+            self.withheld.append(
+                f"missing values seen in (or absent from) fewer than {self.min_count} rows: {seen}; whether a "
+                "value is missing is drawn independently of the other columns"
+            )
         null_follows = self._missing_together(null_dims)
         null_rate = {c: 1.0 - float(self._present[c].mean()) for c in null_dims}
         flag_dims = [_null_dim(c, self._present[c], null_rate[c]) for c in null_dims]

@@ -126,7 +126,7 @@ def test_missingness_seen_in_fewer_than_min_count_rows_is_not_correlated():
     df.loc[df["c"].nlargest(3).index, ["a", "b"]] = np.nan
     model = sd.fit(df, segments=False)
     assert model.latent_nulls == [] and model.null_follows == {}  # not tied to c, nor to each other
-    assert any("'a': missing in only 3 rows" in line for line in model.withheld)
+    assert any("'a' (3 of 600 rows missing), 'b' (3 of 600 rows missing)" in line for line in model.withheld)
     out = model.sample(60_000, seed=0)
     assert abs(out["a"].isna().mean() - 0.005) < 0.002 and (out["a"].isna() != out["b"].isna()).any()
     learned = sd.fit(df, segments=False, min_count=2)  # with enough rows it is learned
