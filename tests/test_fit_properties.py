@@ -39,6 +39,11 @@ def real_frames(draw):
         if draw(st.booleans()) and kind != "bool":
             series = series.mask(rng.random(n) < draw(st.floats(0, 0.5)))
         columns[f"{kind}{i}"] = series
+    if draw(st.booleans()):  # some columns from one source: missing on the same rows
+        gone = rng.random(n) < draw(st.floats(0, 0.5))
+        for name in draw(st.lists(st.sampled_from(sorted(columns)), max_size=4, unique=True)):
+            if not name.startswith("bool"):
+                columns[name] = columns[name].mask(gone)
     columns["g"] = pd.Series([f"group{v}" for v in group], dtype=object)
     return pd.DataFrame(columns)
 
@@ -70,6 +75,9 @@ def test_fitted_models_keep_their_promises(real, min_count, n):
             assert set(got) <= set(counts[counts >= min_count].index), col  # nothing rare is stored
         else:  # regenerated (pattern, text, pii, id): the file keeps a generator, not values
             assert model.info["columns"][col]["kind"] in ("pattern", "text", "pii", "id"), col
+    for follower, leader in model.null_follows.items():  # missing together in every sampled row
+        assert out[follower].isna().equals(out[leader].isna()), (follower, leader)
+        assert real[follower].isna().equals(real[leader].isna()) and real[leader].isna().sum() >= min_count
     # prefix stability and the file round trip
     pd.testing.assert_frame_equal(out.iloc[: n // 2], model.sample(n // 2, seed=7))
     text = dumps(model)
