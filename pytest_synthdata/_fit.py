@@ -1099,6 +1099,10 @@ def _significant(x: NDArray[np.float64], digits: int) -> NDArray[np.float64]:
     """Round finite values to ``digits`` significant digits (a short decimal in the file), all at once."""
     a = np.abs(x)
     shift = digits - 1 - np.floor(np.log10(a, out=np.zeros_like(a), where=a > 0))
+    if x.size and 0.0 <= shift.min() and shift.max() <= 22.0:  # the common case: every magnitude within 1e-11 .. 1e12
+        scale = 10.0**shift
+        out: NDArray[np.float64] = np.round(x * scale) / scale
+        return out
     scale = 10.0 ** np.minimum(np.abs(shift), 22.0)  # powers of ten up to 1e22 are exact doubles
     with np.errstate(over="ignore", invalid="ignore"):  # the branch np.where drops may overflow
         out = np.where(shift >= 0, np.round(x * scale) / scale, np.round(x / scale) * scale)
