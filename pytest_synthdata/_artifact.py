@@ -10,7 +10,7 @@ Layout (version 1)::
 
     {"format": "pytest-synthdata model", "version": 1, "name": ..., "written_by": ...,
      "columns": [{"name": ..., "type": "numeric" | "datetime" | "category" | "boolean"
-                  | "faker" | "id" | "null", ...}, ...],
+                  | "faker" | "id" | "null" | "conditional" | "derived", ...}, ...],
      "latent": {"dims": [...], "correlation": [[...], ...],
                 optional "segment", "null_rates_by_group" and "null_follows" (column -> the column
                 whose null flag it shares)},
