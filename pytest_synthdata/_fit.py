@@ -341,8 +341,7 @@ class _Fitter:
                 )
             inf_rates = (float(np.sum(values == -np.inf)) / len(values), float(np.sum(values == np.inf)) / len(values))
             fv = values[finite]
-        grades = np.full(len(x), np.nan)
-        grades[present] = ((np.cumsum(counts) - counts / 2.0) / len(values))[inverse]  # mid-rank grades
+        grades = _midgrades(present, counts, inverse)
         if fv is not values:
             uniq, counts = uniq[np.isfinite(uniq)], counts[np.isfinite(uniq)]
         dist, params, step, decimals, note = self._numeric_marginal(col, fv, uniq, counts, integer=integer)
@@ -492,9 +491,7 @@ class _Fitter:
         column.cast = cast
         if note:
             self.withheld.append(f"column {col!r}: {note}")
-        grades = np.full(len(x), np.nan)
-        grades[present] = ((np.cumsum(counts) - counts / 2.0) / len(values))[inverse]  # mid-rank grades
-        return column, _Dim(col, grades, column.rank_cells(), col)
+        return column, _Dim(col, _midgrades(present, counts, inverse), column.rank_cells(), col)
 
     def categorical(self, col: str, s: pd.Series, *, boolean: bool) -> _Categorical:
         present = self._present[col] if col in self._present else s.notna().to_numpy()
@@ -708,11 +705,10 @@ class _Fitter:
         _absorb_withheld(cats)
         rare: dict[str, int] = {}
         for col in list(null_dims):
-            missing = int(np.count_nonzero(~self._present[col]))
-            if min(missing, self.n - missing) < self.min_count:
+            if self._rare_flag(col):
                 # too few rows to learn anything reliable from, and a correlation would tell about them
                 null_dims.remove(col)
-                rare[col] = missing
+                rare[col] = int(np.count_nonzero(~self._present[col]))
         if rare:
             seen = ", ".join(f"{c!r} ({m} of {self.n} rows missing)" for c, m in rare.items())
             self.withheld.append(
@@ -873,9 +869,11 @@ class _Fitter:
                     "why": f"{k} whole numbers used as codes (their order says little about the other columns)",
                 }
 
-    def _rare_flag(self, col: str, rows: NDArray[np.int64]) -> bool:
-        missing = int(np.count_nonzero(~self._present[col][rows]))
-        return min(missing, len(rows) - missing) < self.min_count
+    def _rare_flag(self, col: str, rows: NDArray[np.int64] | None = None) -> bool:
+        """Whether ``col`` is missing, or present, in fewer than min_count of ``rows`` (default: all)."""
+        present = self._present[col] if rows is None else self._present[col][rows]
+        missing = int(np.count_nonzero(~present))
+        return min(missing, len(present) - missing) < self.min_count
 
     def _latent_pairs(
         self, dims: list[_Dim], passes: list[tuple[NDArray[np.int64], int | None, NDArray[np.bool_] | None]]
@@ -1244,6 +1242,13 @@ def _shape(text: pd.Series, min_count: int) -> tuple[str, dict[str, Any]]:
     elif letters and letters.islower():
         kwargs["letters"] = "abcdefghijklmnopqrstuvwxyz"
     return "bothify", kwargs
+
+
+def _midgrades(present: NDArray[np.bool_], counts: NDArray[np.int64], inverse: NDArray[np.intp]) -> NDArray[np.float64]:
+    """Per-row mid-rank grade in (0, 1) among the present values (NaN where missing), from ``np.unique``'s output."""
+    grades = np.full(len(present), np.nan)
+    grades[present] = ((np.cumsum(counts) - counts / 2.0) / len(inverse))[inverse]
+    return grades
 
 
 def _null_dim(col: str, present: NDArray[np.bool_], rate: float) -> _Dim:

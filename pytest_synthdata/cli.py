@@ -213,8 +213,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
             f"segments: the other columns are fitted per group of {segments['column']!r} "
             f"({segments['groups']} groups); correlations below are within groups"
         )
-    for leader in getattr(model, "latent_nulls", []):
-        together = [leader] + [c for c, first in model.null_follows.items() if first == leader]
+    for together in _null_flags(model).values():
         if len(together) > 1:
             print(f"missing together (one null flag): {', '.join(together)}")
     for line in model.withheld:
@@ -257,6 +256,12 @@ def _summary(col: Any) -> str:
     return ""
 
 
+def _null_flags(model: Any) -> dict[str, list[str]]:
+    """The columns behind each latent null flag: {flag's column: [it, then the columns that share it]}."""
+    follows = getattr(model, "null_follows", {})
+    return {c: [c, *(f for f, leader in follows.items() if leader == c)] for c in getattr(model, "latent_nulls", [])}
+
+
 def _model_correlations(model: Any) -> dict[tuple[str, str], float]:
     """Spearman correlations the model gives each pair of latent coordinates (columns and null flags)."""
     import numpy as np
@@ -265,16 +270,16 @@ def _model_correlations(model: Any) -> dict[tuple[str, str], float]:
     from ._marginals import Discrete
 
     cols = [model.column(c) for c in model.modelled_columns]
-    together = {c: [f for f, leader in model.null_follows.items() if leader == c] for c in model.latent_nulls}
+    together = _null_flags(model)
     labels = [c.name for c in cols] + [
-        f"{', '.join([c, *together[c]])} are null" if together[c] else f"{c} is null" for c in model.latent_nulls
+        f"{', '.join(together[c])} {'are' if len(together[c]) > 1 else 'is'} null" for c in model.latent_nulls
     ]
     cells = [c.rank_cells() for c in cols] + [
         Discrete(np.array([1 - model.column(c).null_rate, model.column(c).null_rate])).rank_cells()
         for c in model.latent_nulls
     ]
     # a column and its own (or shared) null flag are never seen together: their entry is a fill-in, not a finding
-    owners = [{c.name} for c in cols] + [{c, *together[c]} for c in model.latent_nulls]
+    owners = [{c.name} for c in cols] + [set(together[c]) for c in model.latent_nulls]
     corr = model.latent_correlation
     out = {}
     for i in range(len(labels)):
