@@ -107,8 +107,8 @@ class ModelFile:
     def column(self, name: str) -> Any:
         return self.model.column(name)
 
-    def sample(self, n: int, *, seed: int | None = None) -> Any:
-        frame = self.model.sample(n, seed=seed)
+    def sample(self, n: int, *, seed: int | None = None, **options: Any) -> Any:
+        frame = self.model.sample(n, seed=seed, **options)
         frame.attrs["synthdata"]["dataset"] = self.name
         return frame
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import inspect
 import re
 import sys
 import time
@@ -92,7 +93,14 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     if out not in (None, "-") and not Path(out).resolve().parent.is_dir():
         raise SynthdataError(f"output {out!r}: directory {str(Path(out).parent)!r} does not exist.")
     model = _load_target(args.target, trust=args.trust)
-    frame = model.sample(args.n, seed=args.seed)
+    options = {"independent": True} if args.independent else {}
+    params = inspect.signature(model.sample).parameters
+    if options and "independent" not in params and not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        raise SynthdataError(
+            f"--independent: {type(model).__name__}.sample() takes no independent= option (its rows may already be "
+            "independent); drop the flag."
+        )
+    frame = model.sample(args.n, seed=args.seed, **options)
     try:
         if out is None or out == "-":
             frame.to_csv(sys.stdout, index=False)
@@ -310,6 +318,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_sample.add_argument("--trust", action="store_true", help="allow loading a pickled (SDV) model file")
     p_sample.add_argument("-n", type=int, default=100, help="number of rows (default 100)")
     p_sample.add_argument("--seed", type=int, default=None, help="seed for exactly reproducible rows")
+    p_sample.add_argument(
+        "--independent",
+        action="store_true",
+        help="draw rows independently of each other (default: spread evenly over the model, each row exact)",
+    )
     p_sample.add_argument("-o", "--output", default=None, help="output .csv or .parquet file (default: CSV on stdout)")
     p_sample.set_defaults(func=_cmd_sample)
     p_inspect = sub.add_parser("inspect", help="summarise a dataset's columns and correlations")

@@ -41,6 +41,37 @@ def test_sample_writes_csv_with_exact_rows_and_seed(target, tmp_path, capsys):
     assert out.read_text() == again.read_text()
 
 
+def test_sample_independent_gives_the_iid_rows(target, tmp_path):
+    import importlib.util
+
+    path = target.rsplit(":", 1)[0]
+    spec = importlib.util.spec_from_file_location("cli_independent_datasets", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    spread, iid = tmp_path / "spread.csv", tmp_path / "iid.csv"
+    assert main(["sample", target, "-n", "40", "--seed", "3", "-o", str(spread)]) == 0
+    assert main(["sample", target, "-n", "40", "--seed", "3", "--independent", "-o", str(iid)]) == 0
+    expected = module.users.sample(40, seed=3, independent=True)
+    pd.testing.assert_series_equal(pd.read_csv(iid)["age"], expected["age"])
+    assert not pd.read_csv(spread)["age"].equals(expected["age"])
+
+
+def test_sample_independent_on_a_model_without_the_option_says_so(tmp_path, capsys):
+    (tmp_path / "plain.py").write_text(
+        "import pandas as pd\n"
+        "class Plain:\n"
+        "    name = 'plain'\n"
+        "    columns = ['a']\n"
+        "    def sample(self, n, *, seed=None):\n"
+        "        frame = pd.DataFrame({'a': range(n)})\n"
+        "        frame.attrs['synthdata'] = {'dataset': 'plain', 'seed': seed}\n"
+        "        return frame\n"
+        "plain = Plain()\n"
+    )
+    assert main(["sample", f"{tmp_path / 'plain.py'}:plain", "-n", "2", "--seed", "1", "--independent"]) == 2
+    assert "--independent: Plain.sample() takes no independent= option" in capsys.readouterr().err
+
+
 def test_sample_to_stdout(target, capsys):
     assert main(["sample", target, "-n", "3", "--seed", "1"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()

@@ -55,11 +55,12 @@ def test_different_seeds_give_different_frames():
         assert not a[col].equals(b[col]), col
 
 
-@pytest.mark.parametrize("n", [1, BLOCK_ROWS - 1, BLOCK_ROWS, BLOCK_ROWS + 1, 16 * BLOCK_ROWS + 3])
-def test_fewer_rows_are_a_prefix_of_more_rows(n):
+@pytest.mark.parametrize("independent", [False, True])
+@pytest.mark.parametrize("n", [1, 3, 1000, BLOCK_ROWS - 1, BLOCK_ROWS, BLOCK_ROWS + 1, 16 * BLOCK_ROWS + 3])
+def test_fewer_rows_are_a_prefix_of_more_rows(n, independent):
     schema = everything(unique_email=False)
-    big = schema.sample(16 * BLOCK_ROWS + 500, seed=5)
-    small = schema.sample(n, seed=5)
+    big = schema.sample(16 * BLOCK_ROWS + 500, seed=5, independent=independent)
+    small = schema.sample(n, seed=5, independent=independent)
     pd.testing.assert_frame_equal(small, big.iloc[:n])
 
 
@@ -81,10 +82,15 @@ def test_known_digest_is_stable_across_runs():
     df = schema.sample(5, seed=1234)
     assert df["a"].tolist() == GOLDEN_A
     assert df["c"].astype(str).tolist() == GOLDEN_C
+    iid = schema.sample(5, seed=1234, independent=True)  # plain normal draws: the layout of 0.x before spread rows
+    assert iid["a"].tolist() == GOLDEN_IID_A
+    assert iid["c"].astype(str).tolist() == GOLDEN_IID_C
 
 
-GOLDEN_A = [5, 9, 7, 0, 8]
-GOLDEN_C = ["x", "x", "x", "z", "x"]
+GOLDEN_A = [9, 0, 4, 5, 6]
+GOLDEN_C = ["z", "x", "y", "y", "x"]
+GOLDEN_IID_A = [5, 9, 7, 0, 8]
+GOLDEN_IID_C = ["x", "x", "x", "z", "x"]
 
 
 def test_derive_seed_is_a_pure_function_of_its_parts():

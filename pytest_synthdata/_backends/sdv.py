@@ -104,7 +104,8 @@ class SDVModel:
     def __repr__(self) -> str:
         return f"SDVModel({self.name!r}, backend={self.backend!r}, columns={self._columns!r})"
 
-    def sample(self, n: int, *, seed: int | None = None) -> pd.DataFrame:
+    def sample(self, n: int, *, seed: int | None = None, independent: bool = True) -> pd.DataFrame:
+        """Return ``n`` rows; SDV engines always draw rows independently (``independent`` is accepted for the CLI)."""
         from .._model import check_rows
 
         n = check_rows(n)
