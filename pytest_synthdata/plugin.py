@@ -13,6 +13,7 @@ controller's base seed.
 from __future__ import annotations
 
 import argparse
+import inspect
 import re
 import shlex
 import types
@@ -49,6 +50,7 @@ class _Used:
     seed: int
     how: str
     overrides: tuple[str, ...] = ()
+    independent: bool = False
 
 
 @dataclass
@@ -126,7 +128,8 @@ def _choose_seed(config: pytest.Config) -> tuple[int, str]:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "synthdata(rows=None, seed=None): rows and/or exact seed for the synth_* fixtures of this test.",
+        "synthdata(rows=None, seed=None, independent=False): rows, exact seed and/or i.i.d. rows (instead of "
+        "evenly spread ones) for the synth_* fixtures of this test.",
     )
     try:
         seed, source = _choose_seed(config)
@@ -323,19 +326,27 @@ def _add_datasets(config: pytest.Config, models: Any, source: str) -> None:
         config.pluginmanager.register(module, name=f"synthdata-dataset-{name}")
 
 
-_MARKER_KEYS = ("rows", "seed")
+_MARKER_KEYS = ("rows", "seed", "independent")
 
 
-def _marker_value(request: pytest.FixtureRequest, key: str) -> int | None:
+def _marker_value(request: pytest.FixtureRequest, key: str) -> Any:
     """Return ``key`` from the closest ``synthdata`` marker that sets it (function, class, module)."""
     for marker in request.node.iter_markers("synthdata"):
         if marker.args or set(marker.kwargs) - set(_MARKER_KEYS):
             bad = [repr(a) for a in marker.args] + [f"{k}=" for k in marker.kwargs if k not in _MARKER_KEYS]
             pytest.fail(
-                f"{request.node.nodeid}: @pytest.mark.synthdata got {', '.join(bad)}; it takes only rows= and seed=.",
+                f"{request.node.nodeid}: @pytest.mark.synthdata got {', '.join(bad)}; it takes only rows=, seed= "
+                "and independent=.",
                 pytrace=False,
             )
         value = marker.kwargs.get(key)
+        if value is not None and key == "independent":
+            if not isinstance(value, bool):
+                pytest.fail(
+                    f"{request.node.nodeid}: @pytest.mark.synthdata(independent={value!r}) must be True or False.",
+                    pytrace=False,
+                )
+            return value
         if value is not None:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 pytest.fail(
@@ -391,8 +402,9 @@ def fixture_functions(model: Model, module: str | None = None) -> dict[str, Any]
         seed = _marker_value(request, "seed")
         if seed is None:
             seed = derive_seed(state.seed, request.node.nodeid, name)
-        _record(request, _Used(name, rows, seed, f"synth_{name}"))
-        return _sample(model, rows, seed)
+        independent = bool(_marker_value(request, "independent"))
+        _record(request, _Used(name, rows, seed, f"synth_{name}", independent=independent))
+        return _sample(model, rows, seed, independent)
 
     about = f"from {model.path}" if isinstance(model, _registry.ModelFile) else f"({', '.join(model.columns)})"
     data.__doc__ = (
@@ -403,6 +415,7 @@ def fixture_functions(model: Model, module: str | None = None) -> dict[str, Any]
     def factory(request: pytest.FixtureRequest) -> Callable[..., pd.DataFrame]:
         state = _state(request)
         default_rows = _rows(request)
+        independent = bool(_marker_value(request, "independent"))
         calls = [0]
 
         def make(n: int | None = None, /, *, seed: int | None = None, **overrides: Any) -> pd.DataFrame:
@@ -415,8 +428,11 @@ def fixture_functions(model: Model, module: str | None = None) -> dict[str, Any]
             if seed is None:
                 seed = derive_seed(state.seed, request.node.nodeid, name, "factory", calls[0])
             calls[0] += 1
-            frame = _sample(model, rows, seed)
-            _record(request, _Used(name, len(frame), seed, f"synth_{name}_factory", tuple(overrides)))
+            frame = _sample(model, rows, seed, independent)
+            _record(
+                request,
+                _Used(name, len(frame), seed, f"synth_{name}_factory", tuple(overrides), independent=independent),
+            )
             return _apply_overrides(model, frame, overrides)
 
         return make
@@ -433,12 +449,21 @@ def fixture_functions(model: Model, module: str | None = None) -> dict[str, Any]
     }
 
 
-def _sample(model: Any, rows: int, seed: int) -> pd.DataFrame:
+def _sample(model: Any, rows: int, seed: int, independent: bool = False) -> pd.DataFrame:
     """Sample for a fixture; a broken model file fails the test with its message, not a traceback."""
     from .errors import ModelFileError
 
+    options = {"independent": True} if independent else {}
+    if options:
+        params = inspect.signature(model.sample).parameters
+        if "independent" not in params and not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+            pytest.fail(
+                f"@pytest.mark.synthdata(independent=True): {type(model).__name__}.sample() takes no independent= "
+                "option (its rows may already be independent); drop it.",
+                pytrace=False,
+            )
     try:
-        return model.sample(rows, seed=seed)
+        return model.sample(rows, seed=seed, **options)
     except ModelFileError as exc:
         pytest.fail(str(exc), pytrace=False)
 
@@ -529,7 +554,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             lines.append(f"{u.how}: dataset {u.dataset!r}, {u.rows} rows, seed {u.seed}{extra}")
         lines.append(f"reproduce: pytest {shlex.quote(item.nodeid)} {SEED_OPTION}={state.seed}  (from the rootdir)")
         for u in used:
-            lines.append(f"same rows in Python: <{u.dataset} model>.sample({u.rows}, seed={u.seed})")
+            iid = ", independent=True" if u.independent else ""
+            lines.append(f"same rows in Python: <{u.dataset} model>.sample({u.rows}, seed={u.seed}{iid})")
         text = "\n".join(lines)
         if hasattr(report.longrepr, "addsection"):
             report.longrepr.addsection(SECTION, text)  # shown even with --show-capture=no

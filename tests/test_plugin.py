@@ -295,6 +295,72 @@ def test_marker_sets_rows_and_exact_seed(pytester):
     pytester.runpytest("--strict-markers").assert_outcomes(passed=1)
 
 
+def test_marker_independent_gives_iid_rows_to_both_fixtures_and_the_report(pytester):
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(
+        """
+        import pytest
+        from conftest import customers
+
+        @pytest.mark.synthdata(rows=30, seed=4, independent=True)
+        def test_iid(synth_customers, synth_customers_factory):
+            assert synth_customers.equals(customers.sample(30, seed=4, independent=True))
+            assert not synth_customers.equals(customers.sample(30, seed=4))
+            assert synth_customers_factory(5, seed=2).equals(customers.sample(5, seed=2, independent=True))
+            assert False, "show the report"
+
+        @pytest.mark.synthdata(rows=30, seed=4)
+        def test_spread(synth_customers):
+            assert synth_customers.equals(customers.sample(30, seed=4))
+
+        @pytest.mark.synthdata(independent="yes")
+        def test_not_a_bool(synth_customers):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(failed=1, passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*@pytest.mark.synthdata(independent='yes') must be True or False*",
+            "*AssertionError: show the report*",
+            "same rows in Python: <customers model>.sample(30, seed=4, independent=True)",
+        ]
+    )
+
+
+def test_marker_independent_on_a_model_without_the_option_fails_clearly(pytester):
+    pytester.makeconftest(
+        """
+        import pandas as pd
+        import pytest_synthdata as sd
+
+        class Plain:
+            name = "plain"
+            columns = ["a"]
+            dtypes = {"a": "int64"}
+            def sample(self, n, *, seed=None):
+                frame = pd.DataFrame({"a": range(n)})
+                frame.attrs["synthdata"] = {"dataset": "plain", "seed": seed}
+                return frame
+
+        sd.register(Plain())
+        """
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.synthdata(independent=True)
+        def test_plain(synth_plain):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*independent=True): Plain.sample() takes no independent= option*"])
+
+
 def test_two_datasets_with_the_same_name_in_one_conftest_fail_loudly(pytester):
     pytester.makeconftest(
         """
@@ -427,7 +493,7 @@ def test_markers_merge_from_class_and_function_and_reject_typos(pytester):
     result.assert_outcomes(passed=1, errors=2)
     result.stdout.fnmatch_lines(
         [
-            "*@pytest.mark.synthdata got row=; it takes only rows= and seed=*",
+            "*@pytest.mark.synthdata got row=; it takes only rows=, seed= and independent=*",
             "*@pytest.mark.synthdata(rows='10') must be a non-negative int*",
         ]
     )
