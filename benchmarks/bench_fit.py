@@ -25,7 +25,8 @@ What it measures, all in one process and one run:
     independently would score at this sample size, the ceiling for any
     generator of independent rows on data this small; and on our samples
     drawn with ``independent=True`` (i.i.d. rows, seeds 0-4). Our default
-    rows are spread evenly (randomized quasi-Monte Carlo), which is why they
+    rows are spread evenly (each latent coordinate stratified, like a Latin
+    hypercube), which is why they
     can score above the bootstrap.
 
 * Scaling: ``sd.fit`` on a 1,000,000-row x 20-column mixed frame (correlated
@@ -426,7 +427,7 @@ def print_table(rows, repeats):
         f"\nReference: a bootstrap of the real rows (len(df) rows with replacement, mean of {BOOT_SEEDS} seeds)"
         " scores\nwhat a generator that copied rows independently would: at these sizes the ceiling for"
         " independent\nrows. Ours with independent=True (i.i.d. rows, seeds 0..4) is bounded by it; our default"
-        " rows are\nspread evenly (randomized quasi-Monte Carlo, each row exactly the model's), so they can beat it."
+        " rows are\nspread evenly (stratified like a Latin hypercube, each row exactly the model's), so they can beat it."
     )
     print(
         f"{'dataset':<10}{'Q':>7}{'shape':>7}{'trend':>7} | ours independent: {'Q':>7}{'shape':>7}{'trend':>7}"

@@ -547,14 +547,36 @@ class ConditionalColumn(ModelColumn):
     def from_latent(self, z: NDArray[np.float64]) -> NDArray[Any]:
         return self.base.from_latent(z)
 
-    def from_latent_given(self, z: NDArray[np.float64], codes: NDArray[Any]) -> NDArray[Any]:
-        """Return raw values for latent scores ``z`` of rows whose ``given`` column has latent ``codes``."""
+    @property
+    def partition_key(self) -> tuple[str, bytes]:
+        """Columns with equal keys split rows into levels the same way (one partition serves them all)."""
+        return self.given, self._group_of.tobytes()
+
+    def partition(self, codes: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+        """Return (rows ordered by level, where each level starts and ends in that order) for ``codes``."""
         group = self._group_of[codes.astype(np.int64)]
-        out = np.empty(len(z), dtype=self.raw_dtype)
+        order = np.argsort(group, kind="stable")
+        return order, np.searchsorted(group[order], np.arange(len(self.levels) + 1))
+
+    def from_latent_given(
+        self,
+        z: NDArray[np.float64],
+        codes: NDArray[Any],
+        partition: tuple[NDArray[np.intp], NDArray[np.intp]] | None = None,
+    ) -> NDArray[Any]:
+        """Return raw values for latent scores ``z`` of rows whose ``given`` column has latent ``codes``.
+
+        ``partition`` is ``self.partition(codes)``, computed once for every column with the same key.
+        """
+        order, bounds = self.partition(codes) if partition is None else partition
+        ordered = z[order]
+        values = np.empty(len(z), dtype=self.raw_dtype)
         for k, level in enumerate(self.levels):
-            rows = group == k
-            if rows.any():
-                out[rows] = level.from_latent(z[rows])
+            a, b = int(bounds[k]), int(bounds[k + 1])
+            if b > a:
+                values[a:b] = level.from_latent(ordered[a:b])
+        out = np.empty_like(values)
+        out[order] = values
         return out
 
     def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:

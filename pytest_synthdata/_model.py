@@ -1,6 +1,8 @@
 """Model: the one engine behind every dataset (marginals + Gaussian copula).
 
-Sampling draws latent ``z ~ N(0, I)`` in fixed-size seeded blocks, correlates
+Sampling draws latent ``z ~ N(0, I)`` in fixed-size seeded blocks (spread
+evenly over each coordinate by default, see ``_qmc``; i.i.d. with
+``independent=True``), correlates
 it with the Cholesky factor of the latent correlation, and maps each coordinate
 through its column's inverse marginal. Generated columns (Faker, Id) and null
 flags read auxiliary uniforms from a second block stream. Cross-column order
@@ -36,7 +38,7 @@ __all__ = ["Model"]
 _STREAM_LATENT = 1
 _STREAM_AUX = 2
 _CHUNK_ROWS = 16 * BLOCK_ROWS
-assert BLOCK_ROWS <= MAX_POINTS  # one scrambled Sobol' net per latent block
+assert BLOCK_ROWS <= MAX_POINTS  # one spread block per latent block
 
 
 def check_rows(n: object, *, argument: str = "n") -> int:
@@ -246,8 +248,8 @@ class Model:
         ``df.attrs["synthdata"]["seed"]``.
 
         Each row has exactly the model's distribution, and by default the rows
-        together cover it evenly (randomized quasi-Monte Carlo: scrambled
-        Sobol' points drive the correlated columns), so a small sample already
+        together cover it evenly (each latent coordinate is stratified in every
+        prefix of 2**k rows, like a Latin hypercube), so a small sample already
         matches the model's frequencies and quantiles closely.
         ``independent=True`` draws the rows independently of each other
         instead (plain Monte Carlo), for code that needs i.i.d. rows.
@@ -294,6 +296,7 @@ class Model:
             if dims:
                 z = draw_blocks(seed, _STREAM_LATENT, start, stop, latent)
                 x = correlate(z, self._chol)
+                partitions: dict[Any, Any] = {}  # rows by segment group, shared by the columns split the same way
                 for j in self._processing:  # columns others depend on come first
                     col = self._modelled[j]
                     given = getattr(col, "given", None)
@@ -301,7 +304,10 @@ class Model:
                         raws[col.name][start:stop] = col.from_latent(x[:, j])
                     else:
                         codes = raws[given][start:stop]
-                        raws[col.name][start:stop] = col.from_latent_given(x[:, j], codes)  # type: ignore[attr-defined]
+                        key = col.partition_key  # type: ignore[attr-defined]
+                        if key not in partitions:
+                            partitions[key] = col.partition(codes)  # type: ignore[attr-defined]
+                        raws[col.name][start:stop] = col.from_latent_given(x[:, j], codes, partitions[key])  # type: ignore[attr-defined]
                     if col.name in latents:
                         latents[col.name][start:stop] = x[:, j]
                 for dcol in self._derived:

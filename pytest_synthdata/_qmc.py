@@ -1,113 +1,61 @@
-"""Latent draws that cover the distribution evenly: scrambled Sobol' points (randomized quasi-Monte Carlo).
+"""Latent draws that cover each coordinate evenly, row by row: a nested Latin hypercube, built by doubling.
 
 Independent normal draws leave gaps and clumps: 344 of them miss a 1% tail
-about 3% of the time, and their histogram wobbles by several percent. The
-points of a Sobol' sequence fill the unit cube evenly in every prefix (each
-of the 2**k intervals of one coordinate holds exactly one of the first 2**k
-points), and a random linear matrix scramble plus a digital shift (Matousek
-1998; Owen 2003) keeps that evenness while making each point exactly
-uniform. A uniform jitter below the net's 2**-32 resolution makes every
-coordinate exactly U(0, 1), so every sampled row has exactly the model's
-distribution; only the rows together differ from independent draws, by
-covering the model more evenly.
+about 3% of the time, and their histogram wobbles by several percent. Here
+each latent coordinate of a 4,096-row block is stratified in every prefix of
+2**k rows: the first 2**k values fall one in each interval [c/2**k,
+(c+1)/2**k). Rows 2**(k-1) .. 2**k - 1 are placed by doubling: each interval
+of the previous level holds one earlier value in one of its halves; a random
+permutation (its own for every coordinate and level) gives each new row an
+interval, and the row takes a uniform place in the empty half.
 
-Points come in Gray-code order, as in ``scipy.stats.qmc.Sobol``, so the first
-``m`` points of a block never depend on how many are drawn (row stability).
-Coordinates beyond the stored direction numbers are independent uniforms.
+* Every value is exactly U(0, 1): by induction each row is uniform within its
+  own interval, which is uniform among the intervals.
+* Coordinates are independent of each other: each has its own permutations
+  and jitter, so rows pair up across coordinates at random, as in a Latin
+  hypercube. (The points of a scrambled Sobol' net, tried first, make later
+  coordinates nearly functions of each other in small prefixes; padded Owen
+  scrambles give every coordinate the same sibling rows: both show in the
+  correlations of small samples.)
+* A row's values never depend on how many rows are drawn (row stability):
+  the permutations come from a generator of their own, seeded by the
+  block's first draw, level after level, each a whole permutation whatever
+  the number of rows; the jitter is one row-major array drawn after it.
 """
 
 from __future__ import annotations
-
-import base64
-import functools
-import zlib
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-from . import _sobol_table
-
 __all__ = ["MAX_POINTS", "spread_normals", "spread_uniforms"]
 
-#: Bits of the scrambled net; the jitter below it comes from the generator.
-_WIDTH = 32
-#: Points per block the stored direction numbers give (their bits).
-MAX_POINTS = 2**_sobol_table.BITS
-
-
-@functools.cache
-def _directions() -> NDArray[np.int64]:
-    """Return the direction numbers as ``_WIDTH``-bit integers, shape (dims, bits)."""
-    raw = zlib.decompress(base64.b64decode("".join(_sobol_table.DATA)))
-    m = np.frombuffer(raw, dtype="<u2").astype(np.int64).reshape(_sobol_table.DIMS, _sobol_table.BITS)
-    return m << (_WIDTH - 1 - np.arange(_sobol_table.BITS))
-
-
-def sobol_points(m: int, d: int) -> NDArray[np.int64]:
-    """Return the first ``m`` unscrambled Sobol' points (Gray-code order) as ``_WIDTH``-bit integers, shape (m, d)."""
-    return _points(m, _directions()[:d], np.zeros(d, dtype=np.int64))
-
-
-def _points(m: int, directions: NDArray[np.int64], shift: NDArray[np.int64]) -> NDArray[np.int64]:
-    """Return the first ``m`` points for ``directions`` (shape (d, bits)), XOR ``shift``, by doubling.
-
-    In Gray-code order point ``2**b + r`` (r < 2**b) is point ``r`` XOR
-    directions b and b - 1, so each block of points is the one before it XOR
-    one constant row: m * d XORs in all. Point 0 is the shift itself.
-    """
-    x = np.empty((m, directions.shape[0]), dtype=np.int64)
-    x[:1] = shift
-    size, b = 1, 0
-    while size < m:
-        step = directions[:, b] if b == 0 else directions[:, b] ^ directions[:, b - 1]
-        upto = min(2 * size, m)
-        np.bitwise_xor(x[: upto - size], step, out=x[size:upto])
-        size, b = upto, b + 1
-    return x
-
-
-#: Bit position of each digit (most significant first), and the bits of the digits before it.
-_POSITION = _WIDTH - 1 - np.arange(_WIDTH, dtype=np.int64)
-_BEFORE = ~((np.int64(1) << (_POSITION + 1)) - 1) & (2**_WIDTH - 1)
-
-
-def _scrambled(rng: np.random.Generator, d: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Return (scrambled direction numbers, digital shifts) for ``d`` coordinates.
-
-    Each coordinate's digits are mixed by a random lower-triangular binary
-    matrix with a unit diagonal (digit t of a point becomes the parity of its
-    digits up to t picked by row t, so the net's evenness survives), then
-    XORed with random digits. Row t is one random word masked to the digits
-    before t, plus digit t itself.
-    """
-    v = _directions()[:d]
-    rows = (rng.integers(0, 2**_WIDTH, size=(d, _WIDTH), dtype=np.int64) & _BEFORE) | (np.int64(1) << _POSITION)
-    picked = rows[:, None, :] & v[:, :, None]  # (d, bits, digit)
-    for s in (16, 8, 4, 2, 1):  # parity of each word, folded into its lowest bit
-        picked ^= picked >> s
-    scrambled = ((picked & 1) << _POSITION).sum(axis=2)
-    shift = rng.integers(0, 2**_WIDTH, size=d, dtype=np.int64)
-    return scrambled, shift
+#: Points per block (the latent blocks hold 4,096 rows; nothing here needs a power of two).
+MAX_POINTS = 2**12
 
 
 def spread_uniforms(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
-    """Return the first ``m`` rows (``m <= MAX_POINTS``) of a block of ``d`` evenly spread U(0, 1) coordinates.
-
-    The rows are a prefix of the same call with a larger ``m`` (the scramble
-    uses a fixed share of ``rng``; the jitter is one row-major array).
-    """
+    """Return the first ``m`` rows (``m <= MAX_POINTS``) of a block of ``d`` evenly spread U(0, 1) coordinates."""
     if m > MAX_POINTS:
         raise ValueError(f"a block holds at most {MAX_POINTS} points, not {m}")
-    q = min(d, _sobol_table.DIMS)
-    scrambled, shift = _scrambled(rng, q)
-    u = rng.random((m, d))  # jitter for the net's coordinates, plain uniforms beyond them
-    net = _points(m, scrambled, shift).astype(np.float64)
-    net += u[:, :q]
-    net *= 2.0**-_WIDTH
-    u[:, :q] = net
-    u[u == 0.0] = 2.0**-1074  # probability 2**-85 a coordinate; ndtri(0) would be -inf
-    return u
+    shuffles = np.random.default_rng(int(rng.integers(0, 2**63)))  # level k's permutations: a fixed share of it
+    jitter = rng.random((m, d)).T  # drawn row-major, so a prefix of a longer block's
+    u = np.empty((d, m))
+    u[:, :1] = jitter[:, :1]  # level 0: one value anywhere
+    columns = np.arange(d)[:, None]
+    size = 1  # rows placed so far: a power of two, one in each interval of width 1/size
+    while size < m:
+        new = min(size, m - size)
+        cells = shuffles.permuted(np.broadcast_to(np.arange(size), (d, size)), axis=1)[:, :new]  # each new row's
+        occupant = np.empty((d, size), dtype=np.int64)
+        occupant[columns, (u[:, :size] * size).astype(np.int64)] = np.arange(size)  # interval -> its earlier row
+        taken = (u[columns, occupant[columns, cells]] * (2 * size)).astype(np.int64) & 1  # which half it holds
+        u[:, size : size + new] = (2 * cells + 1 - taken + jitter[:, size : size + new]) / (2 * size)
+        size += new
+    # (2c + 1 + jitter) / 2**k can round up to 1.0 in the top interval, and 0 is possible: keep ndtri finite
+    np.clip(u, 2.0**-64, 1.0 - 2.0**-53, out=u)
+    return np.ascontiguousarray(u.T)
 
 
 def spread_normals(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:

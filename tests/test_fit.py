@@ -607,6 +607,23 @@ def test_columns_the_segment_says_nothing_about_keep_one_marginal():
     assert out.groupby("kind")["size"].mean().to_dict() == pytest.approx({"large": 50, "small": 10}, rel=0.02)
 
 
+def test_each_row_gets_its_own_groups_level_whatever_the_row_order():
+    """Conditional columns sort rows by group once per sample; every row must still get its own group's level."""
+    rng = np.random.default_rng(8)
+    kind = rng.choice(["small", "medium", "large"], 3000)
+    centre = {"small": 10.0, "medium": 30.0, "large": 50.0}
+    df = pd.DataFrame({"kind": kind, "size": np.array([centre[k] for k in kind]) + rng.normal(0, 2, 3000).round(1)})
+    m = sd.fit(df, name="things")
+    col = m.column("size")
+    codes = rng.integers(0, 3, 5000)
+    z = rng.standard_normal(5000)
+    got = col.from_latent_given(z, codes)
+    for code in range(3):
+        rows = col._group_of[codes] == code
+        np.testing.assert_array_equal(got[rows], col.levels[code].from_latent(z[rows]))
+    np.testing.assert_array_equal(col.from_latent_given(z, codes, col.partition(codes)), got)
+
+
 def test_no_segment_when_no_category_explains_the_rest():
     rng = np.random.default_rng(0)
     df = pd.DataFrame({"x": rng.normal(size=2000), "c": rng.choice(["a", "b", "c"], 2000)})
