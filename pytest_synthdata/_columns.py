@@ -548,9 +548,9 @@ class ConditionalColumn(ModelColumn):
         return self.base.from_latent(z)
 
     @property
-    def partition_key(self) -> tuple[str, bytes]:
+    def partition_key(self) -> tuple[str, bytes, int]:
         """Columns with equal keys split rows into levels the same way (one partition serves them all)."""
-        return self.given, self._group_of.tobytes()
+        return self.given, self._group_of.tobytes(), len(self.levels)
 
     def partition(self, codes: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
         """Return (rows ordered by level, where each level starts and ends in that order) for ``codes``."""

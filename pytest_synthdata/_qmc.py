@@ -13,10 +13,14 @@ interval, and the row takes a uniform place in the empty half.
   own interval, which is uniform among the intervals.
 * Coordinates are independent of each other: each has its own permutations
   and jitter, so rows pair up across coordinates at random, as in a Latin
-  hypercube. (The points of a scrambled Sobol' net, tried first, make later
+  hypercube, except that stratifying every prefix forces some pairs (rows 0
+  and 1 fall in opposite halves of every coordinate): the Spearman
+  correlation of two unrelated coordinates spreads about 12% more than with
+  independent draws in samples of 4-16 rows, 3% more at 100, under 1% at
+  1,000. (The points of a scrambled Sobol' net, tried first, make later
   coordinates nearly functions of each other in small prefixes; padded Owen
-  scrambles give every coordinate the same sibling rows: both show in the
-  correlations of small samples.)
+  scrambles make every coordinate share its sibling rows: their correlations
+  spread 20-40% more.)
 * A row's values never depend on how many rows are drawn (row stability):
   the permutations come from a generator of their own, seeded by the
   block's first draw, level after level, each a whole permutation whatever
@@ -41,6 +45,9 @@ def spread_uniforms(rng: np.random.Generator, m: int, d: int) -> NDArray[np.floa
         raise ValueError(f"a block holds at most {MAX_POINTS} points, not {m}")
     shuffles = np.random.default_rng(int(rng.integers(0, 2**63)))  # level k's permutations: a fixed share of it
     jitter = rng.random((m, d)).T  # drawn row-major, so a prefix of a longer block's
+    # below 1 - 2**-40, 2c + 1 + jitter stays below 2c + 2 exactly (4,095 + jitter keeps 2**-41 steps), so a
+    # value never lands on the next interval's edge (which would put two rows in one interval)
+    np.minimum(jitter, 1.0 - 2.0**-40, out=jitter)
     u = np.empty((d, m))
     u[:, :1] = jitter[:, :1]  # level 0: one value anywhere
     columns = np.arange(d)[:, None]
@@ -53,8 +60,7 @@ def spread_uniforms(rng: np.random.Generator, m: int, d: int) -> NDArray[np.floa
         taken = (u[columns, occupant[columns, cells]] * (2 * size)).astype(np.int64) & 1  # which half it holds
         u[:, size : size + new] = (2 * cells + 1 - taken + jitter[:, size : size + new]) / (2 * size)
         size += new
-    # (2c + 1 + jitter) / 2**k can round up to 1.0 in the top interval, and 0 is possible: keep ndtri finite
-    np.clip(u, 2.0**-64, 1.0 - 2.0**-53, out=u)
+    np.maximum(u, 2.0**-64, out=u)  # a value of 0 is possible (probability 2**-53 a row): keep ndtri finite
     return np.ascontiguousarray(u.T)
 
 

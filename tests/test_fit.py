@@ -624,6 +624,29 @@ def test_each_row_gets_its_own_groups_level_whatever_the_row_order():
     np.testing.assert_array_equal(col.from_latent_given(z, codes, col.partition(codes)), got)
 
 
+def test_columns_split_by_one_segment_share_a_partition_only_when_they_have_as_many_levels(tmp_path):
+    """A hand-made file may give one conditional column an extra (unused) level: sampling must not mix them up."""
+    import json
+
+    rng = np.random.default_rng(8)
+    kind = rng.choice(["small", "medium", "large"], 3000)
+    centre = np.select([kind == "small", kind == "medium"], [10.0, 30.0], 50.0)
+    df = pd.DataFrame({"kind": kind, "size": centre + rng.normal(0, 2, 3000).round(1), "w": 2 * centre})
+    df["w"] += rng.normal(0, 3, 3000).round(1)
+    path = sd.fit(df, name="things").save(tmp_path / "things.synth.json")
+    data = json.loads(path.read_text())
+    w = next(c for c in data["columns"] if c["name"] == "w")
+    w["levels"].append(w["levels"][0])
+    path.write_text(json.dumps(data))
+    model = sd.load(path)
+    out = model.sample(2000, seed=1)
+    col = model.column("w")
+    assert len(col.levels) == 4 and len(model.column("size").levels) == 3
+    assert out.groupby("kind")["w"].mean().to_dict() == pytest.approx(
+        {"small": 20, "medium": 60, "large": 100}, rel=0.05
+    )
+
+
 def test_no_segment_when_no_category_explains_the_rest():
     rng = np.random.default_rng(0)
     df = pd.DataFrame({"x": rng.normal(size=2000), "c": rng.choice(["a", "b", "c"], 2000)})

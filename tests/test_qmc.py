@@ -34,22 +34,47 @@ def test_each_row_is_exactly_uniform_over_seeds():
         assert abs(stats.spearmanr(rows[:, r, 0], rows[:, r, 1])[0]) < 0.08
 
 
-@pytest.mark.parametrize("n", [8, 16, 32, 100])
-def test_independent_coordinates_are_as_unrelated_as_independent_draws(n):
-    """Pairwise Spearman correlations of unrelated coordinates spread like those of i.i.d. draws (sd 1/sqrt(n-1)).
+@pytest.mark.parametrize(("n", "inflation"), [(8, 1.127), (16, 1.10), (100, 1.031), (1000, 1.004)])
+def test_unrelated_coordinates_stay_nearly_as_unrelated_as_independent_draws(n, inflation):
+    """Pairwise Spearman correlations of unrelated coordinates average 0 and spread about like i.i.d. ones.
 
-    The points of a scrambled Sobol' net fail this badly: in every 16-row
-    sample some pairs of its coordinates correlate beyond 0.6.
+    With i.i.d. draws their sd is 1/sqrt(n - 1). Stratifying every prefix
+    forces some pairs of rows (0 and 1 fall in opposite halves of every
+    coordinate), which widens it by the measured ``inflation`` (3,000 seeds;
+    12% at 4-16 rows, vanishing with n). The points of a scrambled Sobol' net
+    fail this badly: in every 16-row sample some of its pairs pass 0.6.
     """
-    d, seeds = 40, 200
+    d, seeds = 40, 200 if n < 1000 else 40
     pairs = np.triu_indices(d, 1)
     r = np.array(
         [stats.spearmanr(_qmc.spread_normals(np.random.default_rng(s), n, d)).statistic[pairs] for s in range(seeds)]
     )
-    ratio = r.std(axis=0) * np.sqrt(n - 1)  # 1 for independent draws, up to the noise of 200 seeds
-    assert ratio.mean() < 1.15, ratio.mean()
+    ratio = r.std(axis=0) * np.sqrt(n - 1)  # per pair, up to the noise of the seeds (about 5% with 200)
+    assert ratio.mean() == pytest.approx(inflation, abs=0.04), ratio.mean()
     assert ratio.max() < 1.5, ratio.max()
     assert np.abs(r.mean(axis=0)).max() < 4.5 / np.sqrt(seeds * (n - 1))
+
+
+class _Stub:
+    """A generator whose jitter is as close to 1 as a double below 1 gets: the worst rounding case."""
+
+    def __init__(self, seed):
+        self.rng = np.random.default_rng(seed)
+
+    def integers(self, *args, **kwargs):
+        return self.rng.integers(*args, **kwargs)
+
+    def random(self, shape):
+        return np.full(shape, 1.0 - 2.0**-53)
+
+
+def test_jitter_next_to_one_never_lands_on_the_next_interval():
+    """(2c + 1 + jitter) must stay below 2c + 2, or two rows share an interval and the next level breaks."""
+    u = _qmc.spread_uniforms(_Stub(5), 4096, 3)
+    assert (u < 1.0).all()
+    for level in range(13):
+        for j in range(3):
+            assert np.array_equal(np.sort(np.floor(u[: 2**level, j] * 2**level)), np.arange(2**level))
 
 
 def test_declared_correlations_of_later_columns_are_unbiased_in_small_samples():
@@ -93,7 +118,7 @@ def test_small_samples_match_the_model_far_closer_than_independent_rows():
         correlations={("x", "y"): 0.6, ("x", "c"): -0.3},
     )
     spread, iid = [], []
-    for seed in range(20):
+    for seed in range(100):
         for independent, out in ((False, spread), (True, iid)):
             df = schema.sample(300, seed=seed, independent=independent)
             share = df["c"].value_counts(normalize=True).reindex(["a", "b", "c"], fill_value=0).to_numpy()
@@ -105,10 +130,10 @@ def test_small_samples_match_the_model_far_closer_than_independent_rows():
                 )
             )
     spread_mean, iid_mean = np.mean(spread, axis=0), np.mean(iid, axis=0)
-    # x is the first latent coordinate, fully stratified (2.9x closer here); y and c mix it with their own
-    # coordinates through the Cholesky factor, so they gain less (1.4x and 1.5x here)
-    assert iid_mean[0] > 2.5 * spread_mean[0], (spread_mean, iid_mean)
-    assert (iid_mean[1:] > 1.2 * spread_mean[1:]).all(), (spread_mean, iid_mean)
+    # x is the first latent coordinate, fully stratified (2.6x closer over 1,000 seeds); y and c mix it with their
+    # own coordinates through the Cholesky factor, so they gain less (1.25x and 1.46x)
+    assert iid_mean[0] > 2.2 * spread_mean[0], (spread_mean, iid_mean)
+    assert (iid_mean[1:] > 1.1 * spread_mean[1:]).all(), (spread_mean, iid_mean)
     # and the joint structure is the model's: the rank correlation is the declared one, as with independent rows
     big = schema.sample(4096, seed=3)
     assert big["x"].corr(big["y"], method="spearman") == pytest.approx(0.6, abs=0.03)
