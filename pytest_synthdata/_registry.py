@@ -75,6 +75,14 @@ def register(model: Model) -> Model:
     return model
 
 
+def sample_takes(model: Any, option: str) -> bool:
+    """Whether ``model.sample`` accepts the keyword ``option`` (a backend's model may not take ``independent=``)."""
+    import inspect
+
+    params = inspect.signature(model.sample).parameters
+    return option in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
 class ModelFile:
     """A model file found by the pytest plugin, loaded on first use and then kept for the session.
 

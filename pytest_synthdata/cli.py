@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
-import inspect
 import re
 import sys
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from ._registry import sample_takes
 from .errors import SynthdataError
 
 __all__ = ["main"]
@@ -94,8 +94,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         raise SynthdataError(f"output {out!r}: directory {str(Path(out).parent)!r} does not exist.")
     model = _load_target(args.target, trust=args.trust)
     options = {"independent": True} if args.independent else {}
-    params = inspect.signature(model.sample).parameters
-    if options and "independent" not in params and not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+    if options and not sample_takes(model, "independent"):
         raise SynthdataError(
             f"--independent: {type(model).__name__}.sample() takes no independent= option (its rows may already be "
             "independent); drop the flag."

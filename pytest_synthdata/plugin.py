@@ -13,7 +13,6 @@ controller's base seed.
 from __future__ import annotations
 
 import argparse
-import inspect
 import re
 import shlex
 import types
@@ -454,14 +453,12 @@ def _sample(model: Any, rows: int, seed: int, independent: bool = False) -> pd.D
     from .errors import ModelFileError
 
     options = {"independent": True} if independent else {}
-    if options:
-        params = inspect.signature(model.sample).parameters
-        if "independent" not in params and not any(p.kind is p.VAR_KEYWORD for p in params.values()):
-            pytest.fail(
-                f"@pytest.mark.synthdata(independent=True): {type(model).__name__}.sample() takes no independent= "
-                "option (its rows may already be independent); drop it.",
-                pytrace=False,
-            )
+    if options and not _registry.sample_takes(model, "independent"):
+        pytest.fail(
+            f"@pytest.mark.synthdata(independent=True): {type(model).__name__}.sample() takes no independent= "
+            "option (its rows may already be independent); drop it.",
+            pytrace=False,
+        )
     try:
         return model.sample(rows, seed=seed, **options)
     except ModelFileError as exc:
