@@ -9,6 +9,7 @@ hot path is numpy on whole arrays and never Python per row.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import TYPE_CHECKING, Any
@@ -218,7 +219,11 @@ class NumericColumn(ModelColumn):
         else:
             self.values = values
         self.discrete = Discrete(probs)
-        self._cum = np.cumsum(self.discrete.probs)
+
+    @functools.cached_property
+    def _cum(self) -> NDArray[np.float64]:
+        assert self.discrete is not None
+        return np.cumsum(self.discrete.probs)
 
     @property
     def dtype(self) -> str:
@@ -442,7 +447,7 @@ class CategoryColumn(ModelColumn):
         self.ordered = ordered
         #: Categories in the order the output dtype lists them, when that differs from the latent order.
         self.dtype_order = dtype_order
-        self._index = _category_index(categories if dtype_order is None else dtype_order)
+        self._index: pd.Index | None = None  # built when first sampled: fits build many columns
         self._recode: NDArray[np.int64] | None = None
         if dtype_order is not None:
             if not {repr(c) for c in categories} <= {repr(c) for c in dtype_order} or len(
@@ -473,6 +478,8 @@ class CategoryColumn(ModelColumn):
             raw = self._recode[raw]
         if nulls is not None:
             raw[nulls] = -1
+        if self._index is None:
+            self._index = _category_index(self.categories if self.dtype_order is None else self.dtype_order)
         return pd.Categorical.from_codes(raw, dtype=pd.CategoricalDtype(self._index, ordered=self.ordered))
 
 

@@ -208,6 +208,7 @@ def correlate(z: NDArray[np.float64], chol: NDArray[np.float64]) -> NDArray[np.f
 #: it, pairs are solved exactly from orthant probabilities.
 _TERMS = 120
 _SERIES_MAX = 0.92
+_ROOTS = [math.sqrt(j) for j in range(_TERMS + 1)]
 
 
 @functools.cache
@@ -231,8 +232,12 @@ def _psi(c: NDArray[np.float64]) -> NDArray[np.float64]:
     out[0] = np.where(finite, np.exp(-0.5 * cc * cc) / math.sqrt(2.0 * math.pi), 0.0)
     if _TERMS > 1:
         out[1] = cc * out[0]
-    for j in range(1, _TERMS - 1):
-        out[j + 1] = (cc * out[j] - math.sqrt(j) * out[j - 1]) / math.sqrt(j + 1)
+    tmp = np.empty(len(c))
+    for j in range(1, _TERMS - 1):  # (c h_j - sqrt(j) h_{j-1}) / sqrt(j+1), without temporaries
+        np.multiply(cc, out[j], out=out[j + 1])
+        np.multiply(out[j - 1], _ROOTS[j], out=tmp)
+        np.subtract(out[j + 1], tmp, out=out[j + 1])
+        np.divide(out[j + 1], _ROOTS[j + 1], out=out[j + 1])
     return out
 
 

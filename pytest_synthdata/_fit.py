@@ -58,7 +58,7 @@ from ._columns import (
     NumericColumn,
 )
 from ._copula import hermite_coefficients, latent_for_spearman_batch, nearest_correlation
-from ._marginals import MAX_TABULATED, Discrete, RankCells
+from ._marginals import ATOM_MIN_PROB, GAP_PIECE, MAX_EXACT_CELLS, MAX_TABULATED, Discrete, RankCells
 from ._model import Model
 from ._schema import POOL_SIZE, Column
 from .errors import InvalidArgument
@@ -174,6 +174,20 @@ class _Categorical:
             self.order = np.arange(len(self.values))  # stored order until optimal scaling chooses one
 
 
+@dataclass
+class _Marginal:
+    """A numeric column's marginal fitted on one group of rows (see ``_Fitter._marginals``)."""
+
+    dist: str
+    params: dict[str, Any]
+    step: float | None
+    decimals: int | None
+    note: str
+    bounds: tuple[float, float]
+    null_rate: float
+    inf_rates: tuple[float, float]
+
+
 class _Fitter:
     def __init__(
         self,
@@ -197,6 +211,7 @@ class _Fitter:
         self.segment_groups: list[int] | None = None
         #: Hermite coefficients by id(rank cells), kept with the cells so their ids stay theirs.
         self._coef: dict[int, tuple[RankCells, NDArray[np.float64]]] = {}
+        self._tied: dict[int, tuple[RankCells, RankCells | None]] = {}
         self.name = name
         self.overrides = columns
         self.min_count = min_count
@@ -260,8 +275,17 @@ class _Fitter:
                         return "id", "distinct whole numbers" + (" named like an id" if _id_like_name(col) else " 1..n")
                 return "integer", f"dtype {dtype}"
             return "float", f"dtype {dtype}"
-        values = s if bool(present.all()) else s[present]
-        inferred = pd.api.types.infer_dtype(values, skipna=True)
+        every = bool(present.all())
+        plain_objects = isinstance(dtype, np.dtype) and dtype.kind == "O"
+        if plain_objects:  # (the same answer from the array, without the Series' overhead)
+            raw = s.to_numpy()
+            inferred = pd.api.types.infer_dtype(raw if every else raw[present], skipna=True)
+        else:
+            inferred = pd.api.types.infer_dtype(s if every else s[present], skipna=True)
+
+        def values() -> pd.Series:
+            return s if every else s[present]
+
         if inferred == "boolean":
             return "boolean", "True/False values"
         if inferred == "integer":
@@ -271,7 +295,7 @@ class _Fitter:
         if inferred in ("datetime", "datetime64", "date"):
             return "datetime", "timestamps in an object column"
         if inferred in ("mixed", "mixed-integer"):
-            kinds = {type(v) for v in values.head(10_000)}
+            kinds = {type(v) for v in values().head(10_000)}
             if all(issubclass(t, (str, int, float, bool, np.integer, np.floating, np.bool_)) for t in kinds):
                 return (
                     "category",
@@ -279,34 +303,36 @@ class _Fitter:
                 )
             inferred = "other"
         if inferred != "string":
-            names = sorted({type(v).__name__ for v in values.head(1_000)})
+            names = sorted({type(v).__name__ for v in values().head(1_000)})
             raise InvalidArgument(
                 f"column {col!r} holds {', '.join(names)} values, which fit() cannot model; convert it to numbers, "
                 f"strings or timestamps, or leave it out with columns={{{col!r}: 'ignore'}}."
             )
-        text = values  # every present value is a str (infer_dtype says "string")
+        # every present value is a str (infer_dtype says "string")
+        n_text = int(np.count_nonzero(present))
         provider = _pii_provider(col, _PII_STRONG)
         if provider is not None:
             return "pii", f"name looks like personal data (Faker {provider!r})"
-        codes, uniques = pd.factorize(s, sort=False, use_na_sentinel=True)
+        codes, uniques = pd.factorize(s.to_numpy() if plain_objects else s, sort=False, use_na_sentinel=True)
         self._factorized[col] = (codes, uniques)  # categorical() needs the same
         counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
         looks = _pii_by_value(uniques, counts)
         if looks is not None:
             return "pii", f"values look like {looks[1]} (Faker {looks[0]!r})"
-        ratio = len(counts) / len(text)
-        if ratio >= 0.95 and len(text) > 1 and present.all():
+        ratio = len(counts) / n_text
+        if ratio >= 0.95 and n_text > 1 and every:
+            text = values()
             if text.str.fullmatch(_UUID).all():
                 return "id", "distinct UUIDs"
             if _id_pattern(text) is not None:
                 return "id", f"distinct values shaped like {_id_pattern(text)!r}"
-        kept_share = float(counts[counts >= self.min_count].sum()) / len(text)
+        kept_share = float(counts[counts >= self.min_count].sum()) / n_text
         if kept_share >= 0.5:
             return "category", f"{len(counts)} distinct values"
         provider = _pii_provider(col, _PII_WEAK)
         if provider is not None:
             return "pii", f"varied values named like personal data (Faker {provider!r})"
-        words = float(text.str.count(r"\s+").mean()) + 1.0
+        words = float(values().str.count(r"\s+").mean()) + 1.0
         if words >= 3.0:
             return "text", f"free text (about {words:.0f} words per value)"
         return "pattern", f"{len(counts)} mostly distinct short strings"
@@ -327,108 +353,264 @@ class _Fitter:
     def fit_numeric(
         self, col: str, x: NDArray[np.float64], present: NDArray[np.bool_], *, integer: bool, cast: str | None
     ) -> tuple[NumericColumn, _Dim]:
-        values = x[present]
-        null_rate = 1.0 - len(values) / len(x)
-        uniq, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
-        inf_rates = (0.0, 0.0)
-        fv = values
-        if not len(uniq) or np.isinf(uniq[[0, -1]]).any():  # sorted: an infinity is at an end
-            finite = np.isfinite(values)
-            if not finite.any():
-                raise InvalidArgument(
-                    f"column {col!r}: every present value is infinite; there is no distribution to learn. Replace "
-                    f"the infinities, or leave the column out with columns={{{col!r}: 'ignore'}}."
-                )
-            inf_rates = (float(np.sum(values == -np.inf)) / len(values), float(np.sum(values == np.inf)) / len(values))
-            fv = values[finite]
-        grades = _midgrades(present, counts, inverse)
-        if fv is not values:
-            uniq, counts = uniq[np.isfinite(uniq)], counts[np.isfinite(uniq)]
-        dist, params, step, decimals, note = self._numeric_marginal(col, fv, uniq, counts, integer=integer)
+        (fitted,), grades = self._marginals(col, x, present, None, 1, integer=integer)
+        if isinstance(fitted, InvalidArgument):
+            raise fitted
+        column = self._numeric_column(col, fitted, integer=integer, cast=cast)
+        return column, _Dim(col, grades, _correlation_cells(column), col)
+
+    def _numeric_column(self, col: str, fitted: _Marginal, *, integer: bool, cast: str | None) -> NumericColumn:
         column = NumericColumn(
             col,
-            dist=dist,
-            params=params,
+            dist=fitted.dist,
+            params=fitted.params,
             integer=integer,
-            step=step,
-            decimals=decimals,
-            bounds=(float(uniq[0]), float(uniq[-1])),
-            null_rate=null_rate,
-            inf_rates=inf_rates,
+            step=fitted.step,
+            decimals=fitted.decimals,
+            bounds=fitted.bounds,
+            null_rate=fitted.null_rate,
+            inf_rates=fitted.inf_rates,
         )
         column.cast = cast
-        if note:
-            self.withheld.append(f"column {col!r}: {note}")
-        return column, _Dim(col, grades, column.rank_cells(), col)
+        if fitted.note:
+            self.withheld.append(f"column {col!r}: {fitted.note}")
+        return column
 
-    def _numeric_marginal(
-        self, col: str, v: NDArray[np.float64], uniq: NDArray[np.float64], counts: NDArray[np.int64], *, integer: bool
-    ) -> tuple[str, dict[str, Any], float | None, int | None, str]:
-        """Return (dist, params, step, decimals, note) for the finite values ``v`` (distinct ``uniq`` seen ``counts`` times)."""
-        step: float | None = 1.0 if integer else None
-        decimals: int | None = None
-        if not integer:
-            decimals = _decimals(uniq)
-            if decimals is not None:
-                step = 10.0**-decimals
-        if step is not None and len(uniq) >= 20:
-            # values on a coarser grid (prices in steps of 5, masses of 25 g): sample on that grid too
-            unit = 10 ** (decimals or 0)
-            ints = np.rint(uniq * unit)
-            if np.abs(ints).max() < 2.0**53:
-                g = int(np.gcd.reduce(ints.astype(np.int64)))
-                if g > 1:
-                    step = g / unit if decimals else float(g)
-        atoms = counts >= self.min_count
-        atoms[0] = atoms[-1] = (
-            True  # the observed minimum and maximum are stored anyway (as bounds): samples reach them
+    def _datetime_column(self, col: str, fitted: _Marginal, unit: str, unit_ns: int, cast: str | None) -> NumericColumn:
+        column = DatetimeColumn(
+            col,
+            unit_ns=unit_ns,
+            is_date=unit == "D",
+            dist=fitted.dist,
+            params=fitted.params,
+            integer=True,
+            step=fitted.step,
+            bounds=fitted.bounds,
+            null_rate=fitted.null_rate,
         )
-        rare_rows = int(counts[~atoms].sum())
-        if len(uniq) <= MAX_TABULATED and rare_rows <= 0.05 * len(v):
-            # few distinct values: an exact frequency table; rare values join their nearest stored neighbour
-            kept = uniq[atoms]
-            probs = counts[atoms].astype(np.float64)
-            note = ""
-            if rare_rows:
-                nearest = np.clip(np.searchsorted(kept, uniq[~atoms]), 0, len(kept) - 1)
-                below = np.clip(nearest - 1, 0, len(kept) - 1)
-                pick = np.where(
-                    np.abs(kept[below] - uniq[~atoms]) <= np.abs(kept[nearest] - uniq[~atoms]), below, nearest
-                )
-                np.add.at(probs, pick, counts[~atoms])
-                note = (
-                    f"{int((~atoms).sum())} values seen fewer than {self.min_count} times ({rare_rows} rows) "
-                    "were merged into their nearest stored value"
-                )
-            return "table", {"values": kept, "probs": _round_probs(probs / probs.sum())}, step, decimals, note
-        return "quantiles", self._knots(v, uniq, counts), step, decimals, ""
+        column.cast = cast
+        if fitted.note:
+            self.withheld.append(f"column {col!r}: {fitted.note}")
+        return column
 
-    def _knots(self, v: NDArray[np.float64], uniq: NDArray[np.float64], counts: NDArray[np.int64]) -> dict[str, Any]:
-        """Quantile knots: regular levels, plus exact plateaus for values holding at least one level's mass."""
-        n = len(v)
-        m = int(min(self.knots, max(2, n // self.min_count)))
-        cum = np.cumsum(counts) / n
-        before = cum - counts / n
-        big = (counts >= self.min_count) & (counts / n >= 1.0 / m)
-        if np.isfinite((uniq[-1] - uniq[0]) * n):  # (a range near the float limit would overflow the slopes)
-            big[0] = big[-1] = True  # the observed minimum and maximum (stored anyway, as bounds) keep their own share
-        levels = np.arange(1, m) / m
-        # a level inside a plateau [before, cum] (they are sorted and disjoint) is the plateau's
-        first = np.searchsorted(cum[big], levels, side="left")
-        at = np.minimum(first, max(int(big.sum()) - 1, 0))
-        inside = (first < big.sum()) & (before[big][at] <= levels) if big.any() else np.zeros(len(levels), dtype=bool)
-        levels = levels[~inside]
-        q = _quantiles(uniq, counts, levels)
-        probs = np.concatenate([[0.0], levels, before[big], cum[big], [1.0]])
-        vals = np.concatenate([[uniq[0]], q, uniq[big], uniq[big], [uniq[-1]]])
-        order = np.lexsort((vals, probs))
-        probs, vals = probs[order], np.maximum.accumulate(vals[order])
+    def _marginals(
+        self,
+        col: str,
+        x: NDArray[np.float64],
+        present: NDArray[np.bool_],
+        group: NDArray[np.int64] | None,
+        k: int,
+        *,
+        integer: bool,
+    ) -> tuple[list[_Marginal | InvalidArgument], NDArray[np.float64]]:
+        """Fit a numeric column's marginal within each of ``k`` groups of rows, all groups at once.
+
+        ``group`` gives each row's group (-1: none), or is None for one group
+        of every row. Returns each group's marginal (or the error its rows
+        give), and every row's mid-rank grade within its group (NaN where
+        missing or in no group). One sort serves every group, and the
+        decimals, grids and quantile knots of all groups are found together:
+        a segmented fit costs little more than one.
+        """
+        rows = present if group is None else present & (group >= 0)
+        v = x[rows]
+        gid = np.zeros(len(v), dtype=np.intp) if group is None else group[rows]
+        sizes = [len(x)] if group is None else np.bincount(group[group >= 0], minlength=k).tolist()
+        single = k == 1  # (one group, the common case: the same steps without the bookkeeping)
+        uniq, ug, inverse, counts = _grouped_unique(v, gid, k)
+        n_present = np.array([len(v)]) if single else np.bincount(gid, minlength=k)
+        within = counts.cumsum()  # running count within the group
+        if not single:
+            within -= np.concatenate([[0], within])[np.searchsorted(ug, np.arange(k))][ug]
+        grades = np.full(len(x), np.nan)
+        grades[rows] = ((within - counts / 2.0) / (len(v) if single else n_present[ug]))[inverse]
+        inf_rates = [(0.0, 0.0)] * k
+        if not np.isfinite(uniq).all():
+            neg = np.bincount(ug[uniq == -np.inf], weights=counts[uniq == -np.inf], minlength=k)
+            pos = np.bincount(ug[uniq == np.inf], weights=counts[uniq == np.inf], minlength=k)
+            inf_rates = [
+                (float(neg[g]) / int(n_present[g]), float(pos[g]) / int(n_present[g])) if n_present[g] else (0.0, 0.0)
+                for g in range(k)
+            ]
+            finite = np.isfinite(uniq)
+            uniq, ug, counts = uniq[finite], ug[finite], counts[finite]
+        # group g's distinct finite values are at[g]:at[g+1]
+        at = np.array([0, len(uniq)]) if single else np.searchsorted(ug, np.arange(k + 1))
+        n_finite = (
+            counts.sum(keepdims=True) if single else np.bincount(ug, weights=counts, minlength=k).astype(np.int64)
+        )
+        ok = at[1:] > at[:-1]
+        n_ok = int(np.count_nonzero(ok))
+        decimals: list[int | None] = [None] * k
+        steps: list[float | None] = [1.0 if integer else None] * k
+        if not integer and ok.any():
+            for g, d in zip(np.flatnonzero(ok).tolist(), _decimals_by_group(uniq, at[:-1][ok]), strict=True):
+                decimals[g] = d
+                steps[g] = None if d is None else 10.0**-d
+        wide = [g for g in range(k) if ok[g] and steps[g] is not None and at[g + 1] - at[g] >= 20]
+        if wide:
+            # values on a coarser grid (prices in steps of 5, masses of 25 g): sample on that grid too
+            units = [10 ** (decimals[g] or 0) for g in wide]
+            pick, lengths = _entries(at, wide, everything=len(wide) == n_ok)
+            starts = np.cumsum(lengths) - lengths
+            scale = units[0] if len(set(units)) == 1 else np.repeat(np.array(units, dtype=np.float64), lengths)
+            ints = np.rint(uniq[pick] * scale)
+            small = np.maximum.reduceat(np.abs(ints), starts) < 2.0**53
+            with np.errstate(invalid="ignore"):  # (values beyond 2**63 are cast to nonsense, then ignored)
+                gcds = np.gcd.reduceat(ints.astype(np.int64), starts)
+            for g, unit, fits, divisor in zip(wide, units, small.tolist(), gcds.tolist(), strict=True):
+                if fits and divisor > 1:
+                    steps[g] = divisor / unit if decimals[g] else float(divisor)
+        atoms = counts >= self.min_count
+        atoms[at[:-1][ok]] = True  # the observed minimum and maximum are stored anyway (as bounds): samples reach them
+        atoms[at[1:][ok] - 1] = True
+        rare = (
+            counts[~atoms].sum(keepdims=True)
+            if single
+            else np.bincount(ug[~atoms], weights=counts[~atoms], minlength=k).astype(np.int64)
+        )
+        out: list[_Marginal | InvalidArgument] = []
+        quantile_groups = []
+        for g in range(k):
+            if not ok[g]:
+                out.append(
+                    InvalidArgument(
+                        f"column {col!r}: every present value is infinite; there is no distribution to learn. "
+                        f"Replace the infinities, or leave the column out with columns={{{col!r}: 'ignore'}}."
+                    )
+                )
+                continue
+            u, c, a = uniq[at[g] : at[g + 1]], counts[at[g] : at[g + 1]], atoms[at[g] : at[g + 1]]
+            fitted = _Marginal(
+                "quantiles",
+                {},
+                steps[g],
+                decimals[g],
+                "",
+                (float(u[0]), float(u[-1])),
+                1.0 - int(n_present[g]) / sizes[g],
+                inf_rates[g],
+            )
+            rare_rows = int(rare[g])
+            if len(u) <= MAX_TABULATED and rare_rows <= 0.05 * int(n_finite[g]):
+                # few distinct values: an exact frequency table; rare values join their nearest stored neighbour
+                kept = u[a]
+                probs = c[a].astype(np.float64)
+                if rare_rows:
+                    nearest = np.clip(np.searchsorted(kept, u[~a]), 0, len(kept) - 1)
+                    below = np.clip(nearest - 1, 0, len(kept) - 1)
+                    closer = np.abs(kept[below] - u[~a]) <= np.abs(kept[nearest] - u[~a])
+                    np.add.at(probs, np.where(closer, below, nearest), c[~a])
+                    fitted.note = (
+                        f"{int((~a).sum())} values seen fewer than {self.min_count} times ({rare_rows} rows) "
+                        "were merged into their nearest stored value"
+                    )
+                fitted.dist = "table"
+                fitted.params = {"values": kept, "probs": _round_probs(probs / probs.sum())}
+            else:
+                quantile_groups.append(g)
+            out.append(fitted)
+        if quantile_groups:
+            pick, lengths = _entries(at, quantile_groups, everything=len(quantile_groups) == n_ok)
+            knots = self._knots(uniq[pick], counts[pick], lengths, n_finite[quantile_groups])
+            for g, params in zip(quantile_groups, knots, strict=True):
+                marginal = out[g]
+                assert isinstance(marginal, _Marginal)
+                marginal.params = params
+        return out, grades
+
+    def _knots(
+        self, uniq: NDArray[np.float64], counts: NDArray[np.int64], lengths: NDArray[np.intp], n: NDArray[np.int64]
+    ) -> list[dict[str, Any]]:
+        """Quantile knots of several groups at once: regular levels, plus exact plateaus for values holding a level's mass.
+
+        Group g holds ``lengths[g]`` consecutive entries of the distinct finite
+        values ``uniq`` (ascending within the group), seen ``counts`` times,
+        ``n[g]`` values in all. Every step is the one-group computation done
+        for all groups in one array, so each group's knots are exactly its own.
+        """
+        k = len(lengths)
+        single = k == 1  # (one group, the common case: the same steps without the bookkeeping)
+        grp = np.zeros(len(uniq), dtype=np.intp) if single else np.repeat(np.arange(k), lengths)
+        first = np.cumsum(lengths) - lengths
+        last = first + lengths - 1
+        m = np.minimum(self.knots, np.maximum(2, n // self.min_count))
+        running = counts.cumsum()
+        earlier = running[first] - counts[first]  # values in the earlier groups
+        offset = 0 if single else earlier[grp]
+        total = running - offset
+        per = n[0] if single else n[grp]
+        share = counts / per
+        cum = total / per
+        before = cum - share
+        big = (counts >= self.min_count) & (share >= 1.0 / (m[0] if single else m[grp]))
+        lowest, highest = uniq[first], uniq[last]
+        with np.errstate(over="ignore", invalid="ignore"):
+            finite_range = np.isfinite(
+                (highest - lowest) * n
+            )  # (a range near the float limit would overflow the slopes)
+        big[first[finite_range]] = big[last[finite_range]] = (
+            True  # the minimum and maximum (stored as bounds) keep their share
+        )
+        at_big = np.flatnonzero(big)
+        big_grp, cum_big, before_big, uniq_big = grp[at_big], cum[at_big], before[at_big], uniq[at_big]
+        if single:
+            levels = np.arange(1, m[0]) / m[0]
+            level_grp = np.zeros(len(levels), dtype=np.intp)
+            if len(at_big):  # a level inside a plateau [before, cum] (sorted and disjoint) is the plateau's
+                below = np.searchsorted(cum_big, levels, side="left")
+                inside = (below < len(at_big)) & (before_big[np.minimum(below, len(at_big) - 1)] <= levels)
+                levels, level_grp = levels[~inside], level_grp[~inside]
+            q = _quantiles(uniq, running, levels, int(n[0]), 0)
+        else:
+            n_big = np.bincount(big_grp, minlength=k)
+            big_start = np.cumsum(n_big) - n_big
+            level_grp = np.repeat(np.arange(k), m - 1)
+            steps = np.arange(len(level_grp)) - np.repeat(np.cumsum(m - 1) - (m - 1), m - 1) + 1
+            levels = steps / m[level_grp]
+            if len(at_big):
+                # as above, by group: count each level's plateaus ending below it, merging the levels (first on
+                # ties) with the plateau ends of its group
+                is_end = np.concatenate([np.zeros(len(levels), dtype=bool), np.ones(len(at_big), dtype=bool)])
+                merged = np.lexsort((is_end, np.concatenate([levels, cum_big]), np.concatenate([level_grp, big_grp])))
+                ends_before = np.cumsum(is_end[merged]) - is_end[merged]
+                below = np.empty(len(merged), dtype=np.intp)
+                below[merged] = ends_before
+                below = below[: len(levels)] - big_start[level_grp]
+                nb = n_big[level_grp]
+                plateau = before_big[np.clip(big_start[level_grp] + np.minimum(below, nb - 1), 0, len(at_big) - 1)]
+                inside = (below < nb) & (plateau <= levels)
+                levels, level_grp = levels[~inside], level_grp[~inside]
+            q = _quantiles(uniq, running, levels, n[level_grp], earlier[level_grp])
+        probs = np.concatenate([np.zeros(k), levels, before_big, cum_big, np.ones(k)])
+        vals = np.concatenate([lowest, q, uniq_big, uniq_big, highest])
+        if single:
+            order = np.lexsort((vals, probs))
+            probs, vals = probs[order], vals[order]
+            pieces = [slice(None)]
+            lo, hi = lowest[0], highest[0]
+        else:
+            owner = np.concatenate([np.arange(k), level_grp, big_grp, big_grp, np.arange(k)])
+            order = np.lexsort((vals, probs, owner))
+            probs, vals, owner = probs[order], vals[order], owner[order]
+            bounds = np.searchsorted(owner, np.arange(k + 1))
+            pieces = [slice(a, b) for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)]
+            lo, hi = lowest[owner], highest[owner]
+        for piece in pieces:
+            np.maximum.accumulate(vals[piece], out=vals[piece])
         # 12 significant digits keep the file short; the model in memory uses exactly what is saved
         exact = vals
         vals = _significant(vals, 12)
-        vals = np.where(exact == uniq[0], uniq[0], np.where(exact == uniq[-1], uniq[-1], vals))  # the bounds, exactly
-        vals = np.maximum.accumulate(np.clip(vals, uniq[0], uniq[-1]))
-        return {"probs": _round_probs(probs, cumulative=True), "values": vals}
+        vals[exact == lo] = lo if single else lo[exact == lo]  # the bounds, exactly
+        vals[exact == hi] = hi if single else hi[exact == hi]
+        vals = np.minimum(np.maximum(vals, lo), hi)
+        probs = probs.round(15)  # as _round_probs(cumulative=True), by group
+        for piece in pieces:
+            np.maximum.accumulate(vals[piece], out=vals[piece])
+            np.maximum.accumulate(probs[piece], out=probs[piece])
+        if single:
+            return [{"probs": probs, "values": vals}]
+        return [{"probs": probs[piece].copy(), "values": vals[piece].copy()} for piece in pieces]
 
     def datetime_units(
         self, col: str, s: pd.Series
@@ -474,24 +656,10 @@ class _Fitter:
     def fit_datetime(
         self, col: str, x: NDArray[np.float64], present: NDArray[np.bool_], unit: str, unit_ns: int, cast: str | None
     ) -> tuple[NumericColumn, _Dim]:
-        values = x[present]
-        uniq, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
-        dist, params, step, _, note = self._numeric_marginal(col, values, uniq, counts, integer=True)
-        column = DatetimeColumn(
-            col,
-            unit_ns=unit_ns,
-            is_date=unit == "D",
-            dist=dist,
-            params=params,
-            integer=True,
-            step=step,
-            bounds=(float(uniq[0]), float(uniq[-1])),
-            null_rate=1.0 - present.mean(),
-        )
-        column.cast = cast
-        if note:
-            self.withheld.append(f"column {col!r}: {note}")
-        return column, _Dim(col, _midgrades(present, counts, inverse), column.rank_cells(), col)
+        (fitted,), grades = self._marginals(col, x, present, None, 1, integer=True)
+        assert not isinstance(fitted, InvalidArgument)  # timestamps are finite, and the column has some
+        column = self._datetime_column(col, fitted, unit, unit_ns, cast)
+        return column, _Dim(col, grades, _correlation_cells(column), col)
 
     def categorical(self, col: str, s: pd.Series, *, boolean: bool) -> _Categorical:
         present = self._present[col] if col in self._present else s.notna().to_numpy()
@@ -891,7 +1059,7 @@ class _Fitter:
             everything = len(rows) == self.n
             rho, ratio = _pairwise_spearman([dim.grades if everything else dim.grades[rows] for dim in dims])
             cells = [
-                _tie_structure(dim.cells if group is None or dim.group_cells is None else dim.group_cells[group])
+                self._ties(dim.cells if group is None or dim.group_cells is None else dim.group_cells[group])
                 for dim in dims
             ]
             # a null flag missing (or present) in fewer than min_count of these rows says nothing reliable
@@ -927,6 +1095,14 @@ class _Fitter:
             results.append((out, ok))
         return results
 
+    def _ties(self, cells: RankCells | None) -> RankCells | None:
+        """:func:`_tie_structure` of ``cells``, found once per fit (every pass asks again)."""
+        if cells is None:
+            return None
+        if id(cells) not in self._tied:
+            self._tied[id(cells)] = (cells, _tie_structure(cells))  # (kept with the cells, so the id stays theirs)
+        return self._tied[id(cells)][1]
+
     # segments: marginals conditional on one category ------------------------------------
     def condition(
         self,
@@ -952,34 +1128,32 @@ class _Fitter:
         self.row_group = row_group
         self.segment_groups = groups
         self.segment_note = (seg.name, n_groups, score)
-        masks = [row_group == g for g in range(n_groups)]
         before = len(self.withheld)
         for i, dim in enumerate(dims):
             if explained.get(dim.label, 1.0) < SEGMENT_MIN_ETA:
                 continue  # the segment says nothing about this column: one marginal serves every group
             kind, data = refit[dim.column]
             base = columns[dim.column]
+            integer = kind != "numeric" or bool(data[2])  # timestamps are whole numbers of their unit
+            fits, grades = self._marginals(dim.column, data[0], data[1], row_group, n_groups, integer=integer)
             levels: list[ModelColumn] = []
-            grades = np.full(self.n, np.nan)
-            for mask in masks:
-                try:
-                    if kind == "numeric":
-                        x, present, integer, cast = data
-                        if not np.isfinite(x[mask & present]).any():
-                            raise InvalidArgument("no finite values in this group")
-                        level: ModelColumn
-                        level, sub = self.fit_numeric(dim.column, x[mask], present[mask], integer=integer, cast=cast)
-                    else:
-                        x, present, unit, unit_ns, cast = data
-                        if not present[mask].any():
-                            raise InvalidArgument("no values in this group")
-                        level, sub = self.fit_datetime(dim.column, x[mask], present[mask], unit, unit_ns, cast)
-                except InvalidArgument:
-                    level, sub = base, _Dim(dim.column, dim.grades[mask], dim.cells, dim.column)
+            for g, fitted in enumerate(fits):
+                level: ModelColumn = base  # a group with nothing to learn from (no finite values) keeps the base
+                if not isinstance(fitted, InvalidArgument):
+                    try:
+                        if kind == "numeric":
+                            level = self._numeric_column(dim.column, fitted, integer=integer, cast=data[3])
+                        else:
+                            level = self._datetime_column(dim.column, fitted, data[2], data[3], data[4])
+                    except InvalidArgument:
+                        level = base
+                if level is base:
+                    grades[row_group == g] = dim.grades[row_group == g]
                 levels.append(level)
-                grades[mask] = sub.grades
             columns[dim.column] = ConditionalColumn(dim.column, base=base, given=seg.name, groups=groups, levels=levels)
-            dims[i] = _Dim(dim.label, grades, dim.cells, dim.column, group_cells=[lv.rank_cells() for lv in levels])
+            dims[i] = _Dim(
+                dim.label, grades, dim.cells, dim.column, group_cells=[_correlation_cells(lv) for lv in levels]
+            )
         for cat in cats:
             if cat is seg or explained.get(cat.name, 1.0) < SEGMENT_MIN_ETA:
                 continue
@@ -987,23 +1161,29 @@ class _Fitter:
             position = np.empty(len(cat.values), dtype=np.int64)
             position[cat.order] = np.arange(len(cat.order))
             pos = np.where(cat.codes >= 0, position[np.maximum(cat.codes, 0)], -1)
+            # the frequencies within every group in one table (group x category, in latent order)
+            k_cat = len(cat.values)
+            valid = (pos >= 0) & (row_group >= 0)
+            table = np.bincount(row_group[valid] * k_cat + pos[valid], minlength=n_groups * k_cat)
+            table = table.reshape(n_groups, k_cat).astype(np.float64)
+            hidden = int(np.count_nonzero((table > 0) & (table < self.min_count)))
+            table[table < self.min_count] = 0.0
+            sums = table.sum(axis=1)
+            with np.errstate(invalid="ignore"):  # (a group with nothing stored takes the base frequencies)
+                probs = _round_probs(table / sums[:, None])
             levels = []
-            grades = np.full(self.n, np.nan)
-            hidden = 0
-            for mask in masks:
-                counts = np.bincount(pos[mask & (pos >= 0)], minlength=len(cat.values)).astype(np.float64)
-                hidden += int(((counts > 0) & (counts < self.min_count)).sum())
-                counts[counts < self.min_count] = 0.0
-                if counts.sum() == 0:
+            for g in range(n_groups):
+                if sums[g] == 0:
                     levels.append(base)
-                    probs = cat.counts[cat.order] / cat.counts.sum()
+                    probs[g] = cat.counts[cat.order] / cat.counts.sum()
                 else:
-                    probs = _round_probs(counts / counts.sum())
-                    levels.append(_category_like(base, probs))
-                mid = np.cumsum(probs) - probs / 2.0
-                rows = mask & (pos >= 0)
-                grades[rows] = mid[pos[rows]]
-                grades[rows & (probs[np.maximum(pos, 0)] == 0)] = np.nan  # withheld in this group
+                    levels.append(_category_like(base, probs[g].copy()))
+            mid = np.cumsum(probs, axis=1) - probs / 2.0
+            grades = np.full(self.n, np.nan)
+            grades[valid] = mid[row_group[valid], pos[valid]]
+            withheld_here = np.zeros(self.n, dtype=bool)
+            withheld_here[valid] = probs[row_group[valid], pos[valid]] == 0
+            grades[withheld_here] = np.nan  # withheld in this group
             if hidden:
                 self.withheld.append(
                     f"column {cat.name!r}: {hidden} (group, category) combinations seen fewer than {self.min_count} "
@@ -1011,7 +1191,11 @@ class _Fitter:
                 )
             columns[cat.name] = ConditionalColumn(cat.name, base=base, given=seg.name, groups=groups, levels=levels)
             cat_dims[cat.name] = _Dim(
-                cat.name, grades, base.rank_cells(), cat.name, group_cells=[lv.rank_cells() for lv in levels]
+                cat.name,
+                grades,
+                _correlation_cells(base),
+                cat.name,
+                group_cells=[_correlation_cells(lv) for lv in levels],
             )
         # a note per group and column would drown the report: keep one line per column
         notes = self.withheld[before:]
@@ -1080,6 +1264,30 @@ def _tie_structure(cells: RankCells | None) -> RankCells | None:
     return None
 
 
+def _correlation_cells(column: ModelColumn) -> RankCells | None:
+    """Return a column's rank cells for the correlation step, or None where :func:`_tie_structure` drops them.
+
+    The cells of a table with many values cost more to build than the rest of
+    its fit, and most such tables are near continuous. An upper bound on their
+    tie share settles those without building them: ties (outcomes of at
+    least ATOM_MIN_PROB) add ``p**3`` each, and the rest is cut into pieces of
+    at most GAP_PIECE, which add at most ``GAP_PIECE**2`` per unit of
+    probability. The bound keeps a margin of 0.1%, far above rounding, so the
+    answer is always the one the built cells would give.
+    """
+    discrete = getattr(column, "discrete", None)
+    if discrete is not None:
+        p = discrete.probs
+        if len(p) <= MAX_EXACT_CELLS:
+            bound = float(np.sum(p**3))
+        else:
+            tie = p >= ATOM_MIN_PROB
+            bound = float(np.sum(p[tie] ** 3)) + GAP_PIECE**2 * float(np.sum(p[~tie]))
+        if bound < 0.999 * NEAR_CONTINUOUS:
+            return None
+    return column.rank_cells()  # type: ignore[no-any-return]
+
+
 def _plain(value: Any) -> Any:
     """Return a category value as a plain Python scalar (so it survives JSON)."""
     if isinstance(value, np.generic):
@@ -1110,17 +1318,24 @@ def _significant(x: NDArray[np.float64], digits: int) -> NDArray[np.float64]:
 
 
 def _quantiles(
-    uniq: NDArray[np.float64], counts: NDArray[np.int64], levels: NDArray[np.float64]
+    uniq: NDArray[np.float64],
+    running: NDArray[np.int64],
+    levels: NDArray[np.float64],
+    n: NDArray[np.int64] | int,
+    offset: NDArray[np.int64] | int,
 ) -> NDArray[np.float64]:
-    """Return ``np.quantile`` (linear method) of the values ``uniq`` seen ``counts`` times, bit for bit, without sorting."""
-    n = int(counts.sum())
-    cum = np.cumsum(counts)
+    """Return ``np.quantile`` (linear method) of groups of values, bit for bit, without sorting them again.
+
+    ``uniq`` holds each group's distinct values in order, ``running`` the
+    running count over all groups; a level's group has ``n`` values and
+    ``offset`` values before it (arrays per level, or scalars for one group).
+    """
     virtual = (n - 1) * levels
     below = np.floor(virtual)
     gamma = virtual - below
     at = below.astype(np.int64)
-    a = uniq[np.searchsorted(cum, at, side="right")]
-    b = uniq[np.searchsorted(cum, np.minimum(at + 1, n - 1), side="right")]
+    a = uniq[np.searchsorted(running, at + offset, side="right")]
+    b = uniq[np.searchsorted(running, np.minimum(at + 1, n - 1) + offset, side="right")]
     d = b - a
     return np.where(gamma >= 0.5, b - d * (1.0 - gamma), a + d * gamma)
 
@@ -1131,16 +1346,32 @@ def _magnitudes(values: pd.Series) -> NDArray[np.float64]:
     return numbers[np.isfinite(numbers)]
 
 
-def _decimals(uniq: NDArray[np.float64]) -> int | None:
-    """Return the fewest decimals (0-6) that write every value exactly, or None."""
+def _entries(at: NDArray[np.intp], groups: list[int], *, everything: bool) -> tuple[Any, NDArray[np.intp]]:
+    """Return (index of the entries of ``groups``, their lengths); group g's entries are ``at[g]:at[g + 1]``."""
+    lengths = (at[1:] - at[:-1])[groups]
+    if everything:  # every group with entries: all of them, in order
+        return slice(None), lengths
+    return np.concatenate([np.arange(at[g], at[g + 1]) for g in groups]), lengths
+
+
+def _decimals_by_group(uniq: NDArray[np.float64], starts: NDArray[np.intp]) -> list[int | None]:
+    """Return for each group of values the fewest decimals (0-6) that write all of them exactly, or None.
+
+    Group i is ``uniq[starts[i]:starts[i + 1]]`` (the last runs to the end; none is empty).
+    """
     scale = np.maximum(1.0, np.abs(uniq))
-    if np.all(np.abs(np.rint(uniq) - uniq) <= 1e-12 * scale):  # whole numbers: the common case, quickly
-        return 0
+    tolerance = 1e-12 * scale  # float64 keeps ~16 digits
+    whole = np.abs(np.rint(uniq) - uniq) <= tolerance
+    if whole.all():  # the common case, quickly
+        return [0] * len(starts)
     unit = 10.0 ** np.arange(1, 7)[:, None]
     with np.errstate(over="ignore", invalid="ignore"):  # huge values overflow here, as in np.round: never exact
         rounded = np.rint(uniq[None, :] * unit) / unit  # what np.round(uniq, d) computes, for d = 1..6 at once
-    exact = np.all(np.abs(rounded - uniq[None, :]) <= 1e-12 * scale[None, :], axis=1)  # float64 keeps ~16 digits
-    return int(np.argmax(exact)) + 1 if exact.any() else None
+    exact = np.vstack([whole, np.abs(rounded - uniq[None, :]) <= tolerance])
+    every = np.logical_and.reduceat(exact, starts, axis=1)  # (decimals 0..6) x groups
+    fewest = np.argmax(every, axis=0).tolist()
+    found: list[bool] = np.any(every, axis=0).tolist()
+    return [d if ok else None for d, ok in zip(fewest, found, strict=True)]
 
 
 def _has_tz(s: pd.Series) -> bool:
@@ -1244,11 +1475,29 @@ def _shape(text: pd.Series, min_count: int) -> tuple[str, dict[str, Any]]:
     return "bothify", kwargs
 
 
-def _midgrades(present: NDArray[np.bool_], counts: NDArray[np.int64], inverse: NDArray[np.intp]) -> NDArray[np.float64]:
-    """Per-row mid-rank grade in (0, 1) among the present values (NaN where missing), from ``np.unique``'s output."""
-    grades = np.full(len(present), np.nan)
-    grades[present] = ((np.cumsum(counts) - counts / 2.0) / len(inverse))[inverse]
-    return grades
+def _grouped_unique(
+    values: NDArray[np.float64], group: NDArray[np.intp], k: int
+) -> tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
+    """``np.unique(..., return_inverse=True, return_counts=True)`` of NaN-free values within each of ``k`` groups.
+
+    Returns (distinct values, group of each, each value's index into them, counts): the
+    distinct values of group 0 in order, then group 1's, and so on, all from one sort.
+    """
+    perm = values.argsort() if k == 1 else np.lexsort((values, group))
+    ordered = values[perm]
+    first = np.empty(len(ordered), dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    if k > 1:
+        ordered_group = group[perm]
+        first[1:] |= ordered_group[1:] != ordered_group[:-1]
+    inverse = np.empty(len(ordered), dtype=np.intp)
+    inverse[perm] = first.cumsum() - 1
+    starts = np.flatnonzero(first)
+    counts = np.empty(len(starts), dtype=np.intp)
+    counts[:-1] = starts[1:] - starts[:-1]
+    counts[-1:] = len(ordered) - starts[-1:]
+    return ordered[starts], group[perm][starts], inverse, counts
 
 
 def _null_dim(col: str, present: NDArray[np.bool_], rate: float) -> _Dim:
@@ -1280,7 +1529,7 @@ def _grouped_null_dim(col: str, present: NDArray[np.bool_], row_group: NDArray[n
 
 def _category_dim(cat: _Categorical, column: ModelColumn) -> _Dim:
     """The latent coordinate of a category column, in its chosen order."""
-    return _Dim(cat.name, _category_grades(cat), column.rank_cells(), cat.name)
+    return _Dim(cat.name, _category_grades(cat), _correlation_cells(column), cat.name)
 
 
 def _category_grades(cat: _Categorical) -> NDArray[np.float64]:
@@ -1289,7 +1538,7 @@ def _category_grades(cat: _Categorical) -> NDArray[np.float64]:
     position[cat.order] = np.arange(len(cat.order))
     counts = cat.counts[cat.order].astype(np.float64)
     probs = counts / counts.sum()
-    mid = np.cumsum(probs) - probs / 2.0
+    mid = probs.cumsum() - probs / 2.0
     g = np.full(len(cat.codes), np.nan)
     ok = cat.codes >= 0
     g[ok] = mid[position[cat.codes[ok]]]
@@ -1317,7 +1566,7 @@ def _order_categories(cats: list[_Categorical], dims: list[_Dim], sub: NDArray[n
 
 
 def _scores(grades: NDArray[np.float64]) -> NDArray[np.float64]:
-    return special.ndtri(np.clip(grades, 1e-9, 1 - 1e-9))
+    return special.ndtri(np.minimum(np.maximum(grades, 1e-9), 1 - 1e-9))
 
 
 def _sub_scores(dim: _Dim, sub: NDArray[np.int64]) -> NDArray[np.float64]:
@@ -1655,7 +1904,7 @@ def _pairwise_spearman(grades: list[NDArray[np.float64]]) -> tuple[NDArray[np.fl
         present = ~np.isnan(g)
         m = present.astype(np.float64)
         gz = np.where(present, g, 0.0)
-        sc = np.where(present, special.ndtri(np.clip(gz, 1e-9, 1 - 1e-9)), 0.0)
+        sc = np.where(present, special.ndtri(np.minimum(np.maximum(gz, 1e-9), 1 - 1e-9)), 0.0)
         cnt += m.T @ m
         s += gz.T @ m
         q += (gz * gz).T @ m
@@ -1783,8 +2032,9 @@ def fit(
         raise InvalidArgument(
             f"columns= names {unknown}, which the DataFrame does not have; it has {list(df.columns)}."
         )
+    plain = isinstance(df.index, pd.RangeIndex) and df.index.start == 0 and df.index.step == 1
     fitter = _Fitter(
-        df.reset_index(drop=True),
+        df if plain else df.reset_index(drop=True),  # (the fit only reads the frame)
         name=name,
         columns=overrides,
         min_count=min_count,

@@ -79,7 +79,12 @@ class Continuous:
             self._s_low = 1.0 - self._f_low
         else:
             self._s_low = float(self.sf(np.array([self.low]))[0])
-        self._s_high = float(self.sf(np.array([self.high]))[0]) if high is not None else 0.0
+        if high is None:
+            self._s_high = 0.0
+        elif dist == "quantiles":  # its survival function is 1 - CDF
+            self._s_high = 1.0 - self._f_high
+        else:
+            self._s_high = float(self.sf(np.array([self.high]))[0])
 
     def _cdf_below(self, x: float) -> float:
         """Return P(X < x): the bounds are inclusive, so an atom at the lower bound stays in."""
@@ -166,7 +171,7 @@ class Continuous:
         x[lower] = self._ppf(np.maximum(q[lower], _TINY))
         x[~lower] = self._isf(np.maximum(r[~lower], _TINY))
         if truncated:
-            np.clip(x, self.low, self.high, out=x)
+            np.minimum(np.maximum(x, self.low, out=x), self.high, out=x)
         return x
 
     def _ppf(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -201,9 +206,12 @@ class Discrete:
     def __init__(self, probs: NDArray[np.float64]) -> None:
         probs = np.asarray(probs, dtype=np.float64)
         self.probs = probs / probs.sum()
-        cum = np.cumsum(self.probs)[:-1]
-        with np.errstate(divide="ignore"):
-            self.cuts = special.ndtri(np.clip(cum, 0.0, 1.0))
+
+    @functools.cached_property
+    def cuts(self) -> NDArray[np.float64]:
+        """Latent cut points between outcomes (computed when first sampled: fits build many tables)."""
+        cum = self.probs.cumsum()[:-1]
+        return special.ndtri(np.minimum(np.maximum(cum, 0.0), 1.0))  # ndtri(0) is -inf, quietly
 
     def codes_latent(self, z: NDArray[np.float64]) -> NDArray[np.intp]:
         """Return the outcome index for each latent score."""
@@ -232,9 +240,9 @@ def tabulate_grid(marginal: Continuous, step: float) -> tuple[NDArray[np.float64
         return None
     ks = np.arange(k_lo, max(k_lo, k_hi) + 1, dtype=np.float64)
     edges = np.concatenate([ks - 0.5, [ks[-1] + 0.5]]) * step
-    cdf = np.clip((marginal.cdf(edges) - marginal._f_low) / marginal.mass, 0.0, 1.0)
+    cdf = np.minimum(np.maximum((marginal.cdf(edges) - marginal._f_low) / marginal.mass, 0.0), 1.0)
     cdf[0], cdf[-1] = 0.0, 1.0
-    probs = np.diff(cdf)
+    probs = cdf[1:] - cdf[:-1]
     keep = probs > 0
     if not keep.any():
         return None
@@ -247,24 +255,27 @@ ATOM_MIN_PROB = 1.0 / 256
 #: Tables with at most this many outcomes are calibrated cell by cell.
 MAX_EXACT_CELLS = 64
 #: Continuous stretches are approximated by rank steps of at most this width.
-_GAP_PIECE = 1.0 / 64
+GAP_PIECE = 1.0 / 64
 _GRID = 4096
 
 
 def _cells(lo: NDArray[np.float64], hi: NDArray[np.float64], tie: NDArray[np.bool_]) -> RankCells | None:
     """Return rank cells for a partition of [0, 1] into intervals ``[lo, hi)``, ties marked by ``tie``.
 
-    A tie is one cell; a continuous stretch is cut into pieces of at most ``_GAP_PIECE``.
+    A tie is one cell; a continuous stretch is cut into pieces of at most ``GAP_PIECE``.
     """
-    if not tie.any():
+    if tie.all():  # a table: one cell per outcome
+        edges = np.concatenate([[0.0], lo + (hi - lo)])
+    elif not tie.any():
         return None
-    pieces = np.where(tie, 1, np.maximum(1, np.ceil((hi - lo) / _GAP_PIECE))).astype(np.int64)
-    which = np.repeat(np.arange(len(lo)), pieces)
-    step = np.arange(len(which)) - np.repeat(np.cumsum(pieces) - pieces, pieces) + 1
-    span = hi - lo
-    edges = np.concatenate([[0.0], lo[which] + span[which] * step / pieces[which]])
+    else:
+        pieces = np.where(tie, 1, np.maximum(1, np.ceil((hi - lo) / GAP_PIECE))).astype(np.int64)
+        which = np.repeat(np.arange(len(lo)), pieces)
+        step = np.arange(len(which)) - np.repeat(np.cumsum(pieces) - pieces, pieces) + 1
+        span = hi - lo
+        edges = np.concatenate([[0.0], lo[which] + span[which] * step / pieces[which]])
     edges[-1] = 1.0
-    probs = np.diff(edges)
+    probs = edges[1:] - edges[:-1]
     keep = probs > 0
     lower, upper = edges[:-1][keep], edges[1:][keep]
     cuts = special.ndtri(upper[:-1])  # strictly inside (0, 1): finite
@@ -284,7 +295,7 @@ def _merge_runs(
 
 def rank_cells_from_probs(probs: NDArray[np.float64]) -> RankCells | None:
     """Return rank cells for a table of outcome probabilities (in latent order)."""
-    upper = np.cumsum(probs)
+    upper = np.asarray(probs).cumsum()
     upper[-1] = 1.0
     lower = np.concatenate([[0.0], upper[:-1]])
     if len(probs) <= MAX_EXACT_CELLS:

@@ -91,13 +91,13 @@ def test_fitted_models_keep_their_promises(real, min_count, n):
     st.integers(2, 300),
 )
 def test_quantiles_from_value_counts_equal_numpy_bit_for_bit(values, m):
-    """Knots come from (unique values, counts) without sorting the column; they must be np.quantile's."""
+    """Knots come from (unique values, running counts) without sorting the column; they must be np.quantile's."""
     from pytest_synthdata._fit import _quantiles
 
     v = np.array(values)
     uniq, counts = np.unique(v, return_counts=True)
     levels = np.arange(1, m) / m
-    assert np.array_equal(_quantiles(uniq, counts, levels), np.quantile(v, levels))
+    assert np.array_equal(_quantiles(uniq, np.cumsum(counts), levels, len(v), 0), np.quantile(v, levels))
 
 
 @settings(max_examples=200, deadline=None)
@@ -111,3 +111,69 @@ def test_knot_values_are_rounded_to_twelve_significant_digits(values):
     for v in out:
         digits = repr(abs(float(v))).split("e")[0].replace(".", "").strip("0")
         assert len(digits) <= 12, (v, digits)  # short in the model file
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([-0.0, 0.0, 1.5, 2.0, -3.25, 1e300, -np.inf, np.inf]), st.integers(0, 3)), max_size=60
+    )
+)
+def test_grouped_unique_matches_numpy_unique_in_every_group(pairs):
+    """One sort must give each group exactly np.unique's values, counts and inverse: every grade depends on it."""
+    from pytest_synthdata._fit import _grouped_unique
+
+    for k in (1, 4):
+        v = np.array([p[0] for p in pairs], dtype=np.float64)
+        g = np.array([p[1] if k > 1 else 0 for p in pairs], dtype=np.intp)
+        uniq, owner, inverse, counts = _grouped_unique(v, g, k)
+        assert np.array_equal(uniq[inverse], v)
+        assert np.array_equal(owner[inverse], g)
+        for group in range(k):
+            want_uniq, want_counts = np.unique(v[g == group], return_counts=True)
+            assert np.array_equal(uniq[owner == group], want_uniq)
+            assert np.array_equal(counts[owner == group], want_counts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(-1e4, 1e4, allow_nan=False).map(lambda x: round(x, 1)), st.integers(0, 2)),
+        min_size=1,
+        max_size=400,
+    ),
+    st.sampled_from([(5, 256), (1, 2), (2, 16)]),
+)
+def test_segmented_marginals_are_each_groups_own_fit(pairs, options):
+    """Fitting every group of rows at once must give each group exactly the marginal and grades of its rows alone."""
+    from pytest_synthdata._fit import _Fitter
+
+    min_count, knots = options
+    x = np.array([p[0] for p in pairs])
+    group = np.array([p[1] for p in pairs], dtype=np.int64)
+    x[::7] = np.nan  # some missing values, and infinities
+    x[3::13] = np.inf
+    x[5::17] = -np.inf
+    present = ~np.isnan(x)
+    fitter = _Fitter(
+        pd.DataFrame({"x": x}), name="t", columns={}, min_count=min_count, knots=knots, locale="en_US", progress=None
+    )
+    together, grades = fitter._marginals("x", x, present, group, 3, integer=False)
+    for g in range(3):
+        mask = group == g
+        (alone,), own_grades = fitter._marginals("x", x[mask], present[mask], None, 1, integer=False)
+        assert np.array_equal(grades[mask], own_grades, equal_nan=True)
+        if isinstance(alone, Exception):
+            assert isinstance(together[g], Exception)
+            continue
+        fitted = together[g]
+        assert not isinstance(fitted, Exception)
+        assert (fitted.dist, fitted.step, fitted.decimals, fitted.bounds) == (
+            alone.dist,
+            alone.step,
+            alone.decimals,
+            alone.bounds,
+        )
+        assert (fitted.null_rate, fitted.note, fitted.inf_rates) == (alone.null_rate, alone.note, alone.inf_rates)
+        for key in alone.params:
+            assert np.array_equal(fitted.params[key], alone.params[key]), key
