@@ -350,72 +350,115 @@ class _Fitter:
         )
 
     # marginals ----------------------------------------------------------------
-    def fit_numeric(
-        self, col: str, x: NDArray[np.float64], present: NDArray[np.bool_], *, integer: bool, cast: str | None
-    ) -> tuple[NumericColumn, _Dim]:
-        (fitted,), grades = self._marginals(col, x, present, None, 1, integer=integer)
-        if isinstance(fitted, InvalidArgument):
-            raise fitted
-        column = self._numeric_column(col, fitted, integer=integer, cast=cast)
-        return column, _Dim(col, grades, _correlation_cells(column), col)
-
-    def _numeric_column(self, col: str, fitted: _Marginal, *, integer: bool, cast: str | None) -> NumericColumn:
-        column = NumericColumn(
-            col,
-            dist=fitted.dist,
-            params=fitted.params,
-            integer=integer,
-            step=fitted.step,
-            decimals=fitted.decimals,
-            bounds=fitted.bounds,
-            null_rate=fitted.null_rate,
-            inf_rates=fitted.inf_rates,
-        )
-        column.cast = cast
-        if fitted.note:
-            self.withheld.append(f"column {col!r}: {fitted.note}")
+    def _marginal_column(self, col: str, fitted: _Marginal, kind: str, data: tuple[Any, ...]) -> NumericColumn:
+        """Build a numeric (``kind`` "numeric": data is x, present, integer, cast) or datetime column from a marginal."""
+        if kind == "numeric":
+            column = NumericColumn(
+                col,
+                dist=fitted.dist,
+                params=fitted.params,
+                integer=data[2],
+                step=fitted.step,
+                decimals=fitted.decimals,
+                bounds=fitted.bounds,
+                null_rate=fitted.null_rate,
+                inf_rates=fitted.inf_rates,
+            )
+        else:  # datetime: x, present, unit, unit_ns, cast
+            column = DatetimeColumn(
+                col,
+                unit_ns=data[3],
+                is_date=data[2] == "D",
+                dist=fitted.dist,
+                params=fitted.params,
+                integer=True,
+                step=fitted.step,
+                bounds=fitted.bounds,
+                null_rate=fitted.null_rate,
+            )
+        column.cast = data[-1]
         return column
 
-    def _datetime_column(self, col: str, fitted: _Marginal, unit: str, unit_ns: int, cast: str | None) -> NumericColumn:
-        column = DatetimeColumn(
-            col,
-            unit_ns=unit_ns,
-            is_date=unit == "D",
-            dist=fitted.dist,
-            params=fitted.params,
-            integer=True,
-            step=fitted.step,
-            bounds=fitted.bounds,
-            null_rate=fitted.null_rate,
+    def _fit_numeric_columns(
+        self,
+        pending: list[tuple[str, int, int]],
+        columns: dict[str, ModelColumn],
+        dims: list[_Dim],
+        refit: dict[str, tuple[str, Any]],
+    ) -> None:
+        """Fit the numeric and datetime columns found by the first pass, all in one batch.
+
+        ``pending`` holds (column, index of its placeholder in ``dims``,
+        length of ``withheld`` when it was met), so the columns, coordinates
+        and notes come out in column order, as if fitted one by one.
+        """
+        specs = [(col, refit[col][1][0], refit[col][1][1], _whole(refit[col])) for col, _, _ in pending]
+        notes = []
+        for (col, at_dim, at_note), ((fitted,), grades) in zip(pending, self._fit_columns(specs, None, 1), strict=True):
+            if isinstance(fitted, InvalidArgument):
+                raise fitted
+            column = self._marginal_column(col, fitted, *refit[col])
+            columns[col] = column
+            dims[at_dim] = _Dim(col, grades, _correlation_cells(column), col)
+            if fitted.note:
+                notes.append((at_note, f"column {col!r}: {fitted.note}"))
+        for at, note in reversed(notes):
+            self.withheld.insert(at, note)
+
+    def _fit_columns(
+        self,
+        specs: list[tuple[str, NDArray[np.float64], NDArray[np.bool_], bool]],
+        group: NDArray[np.int64] | None,
+        k: int,
+    ) -> list[tuple[list[_Marginal | InvalidArgument], NDArray[np.float64]]]:
+        """Fit several numeric columns' marginals within each of ``k`` groups of rows, all at once.
+
+        ``specs`` holds (name, values, present, integer) per column; ``group``
+        gives each row's group (-1: none), or is None for one group of every
+        row. Returns per column its groups' marginals and its rows' grades
+        (see :meth:`_marginals`): every (column, group) is a group of one fit.
+        """
+        n = len(specs[0][1])
+        x = np.concatenate([spec[1] for spec in specs])
+        present = np.concatenate([spec[2] for spec in specs])
+        if group is None:
+            cells = np.repeat(np.arange(len(specs)), n)
+        else:
+            cells = np.concatenate([np.where(group >= 0, c * k + group, -1) for c in range(len(specs))])
+        fits, grades = self._marginals(
+            x,
+            present,
+            cells,
+            len(specs) * k,
+            integer=[spec[3] for spec in specs for _ in range(k)],
+            names=[spec[0] for spec in specs for _ in range(k)],
         )
-        column.cast = cast
-        if fitted.note:
-            self.withheld.append(f"column {col!r}: {fitted.note}")
-        return column
+        return [(fits[c * k : (c + 1) * k], grades[c * n : (c + 1) * n]) for c in range(len(specs))]
 
     def _marginals(
         self,
-        col: str,
         x: NDArray[np.float64],
         present: NDArray[np.bool_],
-        group: NDArray[np.int64] | None,
+        group: NDArray[np.int64],
         k: int,
         *,
-        integer: bool,
+        integer: list[bool],
+        names: list[str],
     ) -> tuple[list[_Marginal | InvalidArgument], NDArray[np.float64]]:
-        """Fit a numeric column's marginal within each of ``k`` groups of rows, all groups at once.
+        """Fit numeric marginals within each of ``k`` groups of rows, all groups at once.
 
-        ``group`` gives each row's group (-1: none), or is None for one group
-        of every row. Returns each group's marginal (or the error its rows
-        give), and every row's mid-rank grade within its group (NaN where
-        missing or in no group). One sort serves every group, and the
-        decimals, grids and quantile knots of all groups are found together:
-        a segmented fit costs little more than one.
+        ``group`` gives each row's group (-1: none); group g's values are whole numbers when ``integer[g]``,
+        and errors name the column ``names[g]``. Returns each group's
+        marginal (or the error its rows give), and every row's mid-rank grade
+        within its group (NaN where missing or in no group). One sort serves
+        every group, and the decimals, grids and quantile knots of all groups
+        are found together: fitting many columns and segments costs little
+        more than fitting one.
         """
-        rows = present if group is None else present & (group >= 0)
+        rows = present & (group >= 0)
         v = x[rows]
-        gid = np.zeros(len(v), dtype=np.intp) if group is None else group[rows]
-        sizes = [len(x)] if group is None else np.bincount(group[group >= 0], minlength=k).tolist()
+        gid = group[rows]
+        sizes = np.bincount(group[group >= 0], minlength=k).tolist()
         single = k == 1  # (one group, the common case: the same steps without the bookkeeping)
         uniq, ug, inverse, counts = _grouped_unique(v, gid, k)
         n_present = np.array([len(v)]) if single else np.bincount(gid, minlength=k)
@@ -442,9 +485,11 @@ class _Fitter:
         ok = at[1:] > at[:-1]
         n_ok = int(np.count_nonzero(ok))
         decimals: list[int | None] = [None] * k
-        steps: list[float | None] = [1.0 if integer else None] * k
-        if not integer and ok.any():
-            for g, d in zip(np.flatnonzero(ok).tolist(), _decimals_by_group(uniq, at[:-1][ok]), strict=True):
+        steps: list[float | None] = [1.0 if whole else None for whole in integer]
+        fractional = [g for g in range(k) if ok[g] and not integer[g]]
+        if fractional:
+            pick, lengths = _entries(at, fractional, everything=len(fractional) == n_ok)
+            for g, d in zip(fractional, _decimals_by_group(uniq[pick], np.cumsum(lengths) - lengths), strict=True):
                 decimals[g] = d
                 steps[g] = None if d is None else 10.0**-d
         wide = [g for g in range(k) if ok[g] and steps[g] is not None and at[g + 1] - at[g] >= 20]
@@ -475,8 +520,8 @@ class _Fitter:
             if not ok[g]:
                 out.append(
                     InvalidArgument(
-                        f"column {col!r}: every present value is infinite; there is no distribution to learn. "
-                        f"Replace the infinities, or leave the column out with columns={{{col!r}: 'ignore'}}."
+                        f"column {names[g]!r}: every present value is infinite; there is no distribution to learn. "
+                        f"Replace the infinities, or leave the column out with columns={{{names[g]!r}: 'ignore'}}."
                     )
                 )
                 continue
@@ -653,14 +698,6 @@ class _Fitter:
             cast = f"datetime64[ns, {tz}]"
         return x, present, unit, unit_ns, cast
 
-    def fit_datetime(
-        self, col: str, x: NDArray[np.float64], present: NDArray[np.bool_], unit: str, unit_ns: int, cast: str | None
-    ) -> tuple[NumericColumn, _Dim]:
-        (fitted,), grades = self._marginals(col, x, present, None, 1, integer=True)
-        assert not isinstance(fitted, InvalidArgument)  # timestamps are finite, and the column has some
-        column = self._datetime_column(col, fitted, unit, unit_ns, cast)
-        return column, _Dim(col, grades, _correlation_cells(column), col)
-
     def categorical(self, col: str, s: pd.Series, *, boolean: bool) -> _Categorical:
         present = self._present[col] if col in self._present else s.notna().to_numpy()
         null_rate = 1.0 - present.mean()
@@ -809,6 +846,7 @@ class _Fitter:
         order: list[str] = []
         null_dims: list[str] = []
         refit: dict[str, tuple[str, Any]] = {}  # what a per-group refit needs
+        pending: list[tuple[str, int, int]] = []  # numeric and datetime columns, fitted together
         started = time.perf_counter()
         for i, col in enumerate(self.df.columns):
             s = self.df[col]
@@ -853,14 +891,15 @@ class _Fitter:
                         "or scale them."
                     )
                 cast = _numeric_cast(s, integer=integer, nulls=not present.all())
-                columns[col], dim = self.fit_numeric(col, x, present, integer=integer, cast=cast)
                 refit[col] = ("numeric", (x, present, integer, cast))
-                dims.append(dim)
+                pending.append((col, len(dims), len(self.withheld)))
+                dims.append(None)  # type: ignore[arg-type]  # fitted with the other numeric columns, below
+                columns[col] = None  # type: ignore[assignment]
             elif kind == "datetime":
-                units = self.datetime_units(col, s)
-                columns[col], dim = self.fit_datetime(col, *units)
-                refit[col] = ("datetime", units)
-                dims.append(dim)
+                refit[col] = ("datetime", self.datetime_units(col, s))
+                pending.append((col, len(dims), len(self.withheld)))
+                dims.append(None)  # type: ignore[arg-type]
+                columns[col] = None  # type: ignore[assignment]
             elif kind in ("category", "boolean"):
                 cats.append(self.categorical(col, s, boolean=kind == "boolean"))
                 columns[col] = None  # type: ignore[assignment]  # built once its latent order is known
@@ -868,6 +907,9 @@ class _Fitter:
                 columns[col] = self.generated(col, s, kind)
             if 0 < (~present).sum() < self.n:
                 null_dims.append(col)
+        if pending:
+            self.say("fitting numeric columns")
+            self._fit_numeric_columns(pending, columns, dims, refit)
         self.say("ordering categories")
         self._nominal_integers(columns, dims, cats, refit)
         _absorb_withheld(cats)
@@ -1129,24 +1171,27 @@ class _Fitter:
         self.segment_groups = groups
         self.segment_note = (seg.name, n_groups, score)
         before = len(self.withheld)
-        for i, dim in enumerate(dims):
-            if explained.get(dim.label, 1.0) < SEGMENT_MIN_ETA:
-                continue  # the segment says nothing about this column: one marginal serves every group
-            kind, data = refit[dim.column]
+        telling = [i for i, dim in enumerate(dims) if explained.get(dim.label, 1.0) >= SEGMENT_MIN_ETA]
+        specs = [
+            (dims[i].column, refit[dims[i].column][1][0], refit[dims[i].column][1][1], _whole(refit[dims[i].column]))
+            for i in telling
+        ]  # (a column the segment says nothing about keeps one marginal for every group)
+        for i, (fits, grades) in zip(
+            telling, self._fit_columns(specs, row_group, n_groups) if specs else [], strict=True
+        ):
+            dim = dims[i]
             base = columns[dim.column]
-            integer = kind != "numeric" or bool(data[2])  # timestamps are whole numbers of their unit
-            fits, grades = self._marginals(dim.column, data[0], data[1], row_group, n_groups, integer=integer)
             levels: list[ModelColumn] = []
             for g, fitted in enumerate(fits):
                 level: ModelColumn = base  # a group with nothing to learn from (no finite values) keeps the base
                 if not isinstance(fitted, InvalidArgument):
                     try:
-                        if kind == "numeric":
-                            level = self._numeric_column(dim.column, fitted, integer=integer, cast=data[3])
-                        else:
-                            level = self._datetime_column(dim.column, fitted, data[2], data[3], data[4])
+                        level = self._marginal_column(dim.column, fitted, *refit[dim.column])
                     except InvalidArgument:
                         level = base
+                    else:
+                        if fitted.note:
+                            self.withheld.append(f"column {dim.column!r}: {fitted.note}")
                 if level is base:
                     grades[row_group == g] = dim.grades[row_group == g]
                 levels.append(level)
@@ -1286,6 +1331,12 @@ def _correlation_cells(column: ModelColumn) -> RankCells | None:
         if bound < 0.999 * NEAR_CONTINUOUS:
             return None
     return column.rank_cells()  # type: ignore[no-any-return]
+
+
+def _whole(refit: tuple[str, Any]) -> bool:
+    """Whether a numeric or datetime column (as kept for refits) holds whole numbers (timestamps: of their unit)."""
+    kind, data = refit
+    return kind != "numeric" or bool(data[2])
 
 
 def _plain(value: Any) -> Any:

@@ -158,10 +158,10 @@ def test_segmented_marginals_are_each_groups_own_fit(pairs, options):
     fitter = _Fitter(
         pd.DataFrame({"x": x}), name="t", columns={}, min_count=min_count, knots=knots, locale="en_US", progress=None
     )
-    together, grades = fitter._marginals("x", x, present, group, 3, integer=False)
+    ((together, grades),) = fitter._fit_columns([("x", x, present, False)], group, 3)
     for g in range(3):
         mask = group == g
-        (alone,), own_grades = fitter._marginals("x", x[mask], present[mask], None, 1, integer=False)
+        (((alone,), own_grades),) = fitter._fit_columns([("x", x[mask], present[mask], False)], None, 1)
         assert np.array_equal(grades[mask], own_grades, equal_nan=True)
         if isinstance(alone, Exception):
             assert isinstance(together[g], Exception)
@@ -175,5 +175,35 @@ def test_segmented_marginals_are_each_groups_own_fit(pairs, options):
             alone.bounds,
         )
         assert (fitted.null_rate, fitted.note, fitted.inf_rates) == (alone.null_rate, alone.note, alone.inf_rates)
+        for key in alone.params:
+            assert np.array_equal(fitted.params[key], alone.params[key]), key
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(-50, 50), st.floats(0, 100).map(lambda v: round(v, 2))), min_size=1, max_size=300)
+)
+def test_columns_fitted_together_are_each_columns_own_fit(rows):
+    """A batch of columns (whole numbers next to decimals) must give each column exactly its own fit."""
+    from pytest_synthdata._fit import _Fitter
+
+    whole = np.array([r[0] for r in rows], dtype=np.float64)
+    fraction = np.array([r[1] for r in rows])
+    fraction[1::5] = np.nan
+    specs = [("whole", whole, ~np.isnan(whole), True), ("fraction", fraction, ~np.isnan(fraction), False)]
+    fitter = _Fitter(
+        pd.DataFrame({"whole": whole}), name="t", columns={}, min_count=2, knots=64, locale="en_US", progress=None
+    )
+    together = fitter._fit_columns(specs, None, 1)
+    for spec, ((fitted,), grades) in zip(specs, together, strict=True):
+        (((alone,), own_grades),) = fitter._fit_columns([spec], None, 1)
+        assert np.array_equal(grades, own_grades, equal_nan=True)
+        assert (fitted.dist, fitted.step, fitted.decimals, fitted.bounds, fitted.null_rate) == (
+            alone.dist,
+            alone.step,
+            alone.decimals,
+            alone.bounds,
+            alone.null_rate,
+        )
         for key in alone.params:
             assert np.array_equal(fitted.params[key], alone.params[key]), key
