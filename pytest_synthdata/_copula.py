@@ -208,7 +208,7 @@ def correlate(z: NDArray[np.float64], chol: NDArray[np.float64]) -> NDArray[np.f
 #: it, pairs are solved exactly from orthant probabilities.
 _TERMS = 120
 _SERIES_MAX = 0.92
-_ROOTS = [math.sqrt(j) for j in range(_TERMS + 1)]
+_ROOTS = [np.float64(math.sqrt(j)) for j in range(_TERMS + 1)]  # (numpy scalars: cheaper in array arithmetic)
 
 
 @functools.cache
@@ -226,19 +226,15 @@ def _continuous_coefficients() -> NDArray[np.float64]:
 def _psi(c: NDArray[np.float64]) -> NDArray[np.float64]:
     """Return h_j(c) * phi(c) for j = 0.._TERMS-1 (rows), by the stable normalised recurrence."""
     c = np.asarray(c, dtype=np.float64)
-    out = np.empty((_TERMS, len(c)))
     finite = np.abs(c) <= 12.0  # beyond, a cut has below 1e-32 of mass on its far side: it adds nothing
     cc = np.where(finite, c, 0.0)
-    out[0] = np.where(finite, np.exp(-0.5 * cc * cc) / math.sqrt(2.0 * math.pi), 0.0)
-    if _TERMS > 1:
-        out[1] = cc * out[0]
-    tmp = np.empty(len(c))
-    for j in range(1, _TERMS - 1):  # (c h_j - sqrt(j) h_{j-1}) / sqrt(j+1), without temporaries
-        np.multiply(cc, out[j], out=out[j + 1])
-        np.multiply(out[j - 1], _ROOTS[j], out=tmp)
-        np.subtract(out[j + 1], tmp, out=out[j + 1])
-        np.divide(out[j + 1], _ROOTS[j + 1], out=out[j + 1])
-    return out
+    rows = [np.where(finite, np.exp(-0.5 * cc * cc) / math.sqrt(2.0 * math.pi), 0.0)]
+    rows.append(cc * rows[0])
+    before, now = rows
+    for j in range(1, _TERMS - 1):  # (the rows stay apart until the end: no views or copies per step)
+        before, now = now, (cc * now - _ROOTS[j] * before) / _ROOTS[j + 1]
+        rows.append(now)
+    return np.array(rows)
 
 
 def hermite_coefficients(all_cells: list[RankCells | None]) -> NDArray[np.float64]:

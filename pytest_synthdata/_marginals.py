@@ -40,6 +40,7 @@ __all__ = [
 MAX_TABULATED = 2048
 
 _TINY = 1e-300
+_NDTR_MINUS_6 = float(special.ndtr(-6.0))
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,18 @@ class Continuous:
         self.params = params
         self.low = -math.inf if low is None else float(low)
         self.high = math.inf if high is None else float(high)
-        self._f_low = self._cdf_below(self.low) if low is not None else 0.0
-        self._f_high = float(self.cdf(np.array([self.high]))[0]) if high is not None else 1.0
+        ends = (-math.inf, math.inf)
+        if dist == "quantiles":  # outside the knots the CDF is 0 or 1 (what np.interp gives there, quickly)
+            values = params["values"]
+            ends = (float(values[0]), float(values[-1]))
+        if low is None or self.low < ends[0]:
+            self._f_low = 0.0
+        else:
+            self._f_low = self._cdf_below(self.low)
+        if high is None or self.high > ends[1]:
+            self._f_high = 1.0
+        else:
+            self._f_high = float(self.cdf(np.array([self.high]))[0])
         if low is None:
             self._s_low = 1.0
         elif dist == "quantiles":
@@ -190,8 +201,12 @@ class Continuous:
 
     def support(self) -> tuple[float, float]:
         """Return the 1e-9 and 1-1e-9 quantiles (the bulk of the distribution)."""
-        z = np.array([-6.0, 6.0])
-        lo, hi = self.ppf_latent(z)
+        if self.dist == "quantiles" and not (self._f_low > 0.0 or self._f_high < 1.0):
+            # ppf_latent at -6 and 6 without its general machinery: the same two interpolations
+            tail = max(_NDTR_MINUS_6, _TINY)
+            probs, values = self.params["probs"], self.params["values"]
+            return float(np.interp(tail, probs, values)), float(np.interp(1.0 - tail, probs, values))
+        lo, hi = self.ppf_latent(np.array([-6.0, 6.0]))
         return float(lo), float(hi)
 
 
