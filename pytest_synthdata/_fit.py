@@ -272,7 +272,10 @@ class _Fitter:
                     f"numbers of 5 or more digits named like personal data (regenerated as digits, Faker {provider!r})",
                 )
             if pd.api.types.is_integer_dtype(dtype):
-                numbers = s[present].to_numpy(dtype=np.float64)
+                if isinstance(dtype, np.dtype):  # (never missing: every value, without the Series machinery)
+                    numbers = s.to_numpy().astype(np.float64)
+                else:
+                    numbers = s[present].to_numpy(dtype=np.float64)
                 unique = len(np.unique(numbers)) == len(numbers)
                 if unique and len(numbers) > 1 and present.all():
                     counting = numbers.min() in (0, 1) and numbers.max() - numbers.min() + 1 == len(numbers)
@@ -1102,7 +1105,14 @@ class _Fitter:
         found = []
         for rows, group, want in passes:
             everything = len(rows) == self.n
-            rho, ratio = _pairwise_spearman([dim.grades if everything else dim.grades[rows] for dim in dims])
+            pairs = np.triu(np.ones((k, k), dtype=bool) if want is None else want, 1)
+            used = np.flatnonzero(pairs.any(axis=0) | pairs.any(axis=1))  # the columns of the wanted pairs
+            seen = _pairwise_spearman([dims[i].grades if everything else dims[i].grades[rows] for i in used])
+            if len(used) == k:  # (every column takes part: as computed)
+                rho, ratio = seen
+            else:  # the other columns' pairs stay unseen
+                rho, ratio = np.full((k, k), np.nan), np.ones((k, k))
+                rho[np.ix_(used, used)], ratio[np.ix_(used, used)] = seen
             cells = [
                 self._ties(dim.cells if group is None or dim.group_cells is None else dim.group_cells[group])
                 for dim in dims
