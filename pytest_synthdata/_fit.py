@@ -427,6 +427,11 @@ class _Fitter:
         (see :meth:`_marginals`): every (column, group) is a group of one fit.
         """
         n = len(specs[0][1])
+        batch = max(1, BATCH_VALUES // max(n, 1))
+        if len(specs) > batch:  # large frames: a few columns at a time (the batch saves calls, not work)
+            return [
+                fit for at in range(0, len(specs), batch) for fit in self._fit_columns(specs[at : at + batch], group, k)
+            ]
         x = np.concatenate([spec[1] for spec in specs])
         present = np.concatenate([spec[2] for spec in specs])
         if group is None:
@@ -1814,6 +1819,10 @@ def _latent_positions(cat: _Categorical) -> NDArray[np.int64]:
     position[cat.order] = np.arange(len(cat.order))
     return position
 
+
+#: Numeric columns are fitted together while their values number at most this many (small tables: the
+#: batch saves per-call overhead; large ones gain nothing and would hold copies of many columns).
+BATCH_VALUES = 1 << 16
 
 #: Correlations, category orders and segment scores are estimated on at most this many rows.
 MAX_CORRELATION_ROWS = 250_000

@@ -588,6 +588,22 @@ def test_real_dataset_penguins():
     assert pd.crosstab(flat["species"], flat["island"]).loc["Chinstrap", "Biscoe"] > 500  # one axis blurs clusters
 
 
+def test_fitting_columns_in_batches_changes_nothing(monkeypatch):
+    """Small tables fit all numeric columns (and their segment levels) in one batch, large ones a few at a time:
+    the model must not depend on how the columns were batched."""
+    from pytest_synthdata import _artifact, _fit
+
+    penguins = pytest.importorskip("palmerpenguins").load_penguins()
+    penguins["when"] = pd.Timestamp("2007-11-01") + pd.to_timedelta(penguins["body_mass_g"].fillna(0) // 10, unit="D")
+    together = sd.fit(penguins, name="penguins")
+    assert together.info["segments"]["column"] == "species"  # so the segment levels are batched too
+    monkeypatch.setattr(_fit, "BATCH_VALUES", 1)  # one column per batch
+    alone = sd.fit(penguins, name="penguins")
+    for model in (together, alone):
+        model.info.pop("fit_seconds")
+    assert _artifact.dumps(alone) == _artifact.dumps(together)
+
+
 def test_columns_the_segment_says_nothing_about_keep_one_marginal():
     rng = np.random.default_rng(8)
     kind = rng.choice(["small", "large"], 3000)
