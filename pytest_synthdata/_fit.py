@@ -400,7 +400,7 @@ class _Fitter:
         length of ``withheld`` when it was met), so the columns, coordinates
         and notes come out in column order, as if fitted one by one.
         """
-        specs = [(col, refit[col][1][0], refit[col][1][1], _whole(refit[col])) for col, _, _ in pending]
+        specs = [_spec(col, refit[col]) for col, _, _ in pending]
         notes = []
         for (col, at_dim, at_note), ((fitted,), grades) in zip(pending, self._fit_columns(specs, None, 1), strict=True):
             if isinstance(fitted, InvalidArgument):
@@ -472,14 +472,12 @@ class _Fitter:
         v = x[rows]
         gid = group[rows]
         sizes = np.bincount(group[group >= 0], minlength=k).tolist()
-        single = k == 1  # (one group, the common case: the same steps without the bookkeeping)
         uniq, ug, inverse, counts = _grouped_unique(v, gid, k)
-        n_present = np.array([len(v)]) if single else np.bincount(gid, minlength=k)
+        n_present = np.bincount(gid, minlength=k)
         within = counts.cumsum()  # running count within the group
-        if not single:
-            within -= np.concatenate([[0], within])[np.searchsorted(ug, np.arange(k))][ug]
+        within -= np.concatenate([[0], within])[np.searchsorted(ug, np.arange(k))][ug]
         grades = np.full(len(x), np.nan)
-        grades[rows] = ((within - counts / 2.0) / (len(v) if single else n_present[ug]))[inverse]
+        grades[rows] = ((within - counts / 2.0) / n_present[ug])[inverse]
         inf_rates = [(0.0, 0.0)] * k
         if not np.isfinite(uniq).all():
             neg = np.bincount(ug[uniq == -np.inf], weights=counts[uniq == -np.inf], minlength=k)
@@ -491,10 +489,8 @@ class _Fitter:
             finite = np.isfinite(uniq)
             uniq, ug, counts = uniq[finite], ug[finite], counts[finite]
         # group g's distinct finite values are at[g]:at[g+1]
-        at = np.array([0, len(uniq)]) if single else np.searchsorted(ug, np.arange(k + 1))
-        n_finite = (
-            counts.sum(keepdims=True) if single else np.bincount(ug, weights=counts, minlength=k).astype(np.int64)
-        )
+        at = np.searchsorted(ug, np.arange(k + 1))
+        n_finite = np.bincount(ug, weights=counts, minlength=k).astype(np.int64)
         ok = at[1:] > at[:-1]
         n_ok = int(np.count_nonzero(ok))
         decimals: list[int | None] = [None] * k
@@ -522,11 +518,7 @@ class _Fitter:
         atoms = counts >= self.min_count
         atoms[at[:-1][ok]] = True  # the observed minimum and maximum are stored anyway (as bounds): samples reach them
         atoms[at[1:][ok] - 1] = True
-        rare = (
-            counts[~atoms].sum(keepdims=True)
-            if single
-            else np.bincount(ug[~atoms], weights=counts[~atoms], minlength=k).astype(np.int64)
-        )
+        rare = np.bincount(ug[~atoms], weights=counts[~atoms], minlength=k).astype(np.int64)
         out: list[_Marginal | InvalidArgument] = []
         quantile_groups = []
         for g in range(k):
@@ -588,86 +580,63 @@ class _Fitter:
         for all groups in one array, so each group's knots are exactly its own.
         """
         k = len(lengths)
-        single = k == 1  # (one group, the common case: the same steps without the bookkeeping)
-        grp = np.zeros(len(uniq), dtype=np.intp) if single else np.repeat(np.arange(k), lengths)
+        grp = np.repeat(np.arange(k), lengths)
         first = np.cumsum(lengths) - lengths
         last = first + lengths - 1
         m = np.minimum(self.knots, np.maximum(2, n // self.min_count))
         running = counts.cumsum()
         earlier = running[first] - counts[first]  # values in the earlier groups
-        offset = 0 if single else earlier[grp]
-        total = running - offset
-        per = n[0] if single else n[grp]
-        share = counts / per
-        cum = total / per
+        share = counts / n[grp]
+        cum = (running - earlier[grp]) / n[grp]
         before = cum - share
-        big = (counts >= self.min_count) & (share >= 1.0 / (m[0] if single else m[grp]))
+        big = (counts >= self.min_count) & (share >= 1.0 / m[grp])
         lowest, highest = uniq[first], uniq[last]
+        # the minimum and maximum (stored as bounds) keep their own share, unless a range near the float
+        # limit would overflow the slopes
         with np.errstate(over="ignore", invalid="ignore"):
-            finite_range = np.isfinite(
-                (highest - lowest) * n
-            )  # (a range near the float limit would overflow the slopes)
-        big[first[finite_range]] = big[last[finite_range]] = (
-            True  # the minimum and maximum (stored as bounds) keep their share
-        )
+            finite_range = np.isfinite((highest - lowest) * n)
+        big[first[finite_range]] = big[last[finite_range]] = True
         at_big = np.flatnonzero(big)
         big_grp, cum_big, before_big, uniq_big = grp[at_big], cum[at_big], before[at_big], uniq[at_big]
-        if single:
-            levels = np.arange(1, m[0]) / m[0]
-            level_grp = np.zeros(len(levels), dtype=np.intp)
-            if len(at_big):  # a level inside a plateau [before, cum] (sorted and disjoint) is the plateau's
-                below = np.searchsorted(cum_big, levels, side="left")
-                inside = (below < len(at_big)) & (before_big[np.minimum(below, len(at_big) - 1)] <= levels)
-                levels, level_grp = levels[~inside], level_grp[~inside]
-            q = _quantiles(uniq, running, levels, int(n[0]), 0)
-        else:
-            n_big = np.bincount(big_grp, minlength=k)
-            big_start = np.cumsum(n_big) - n_big
-            level_grp = np.repeat(np.arange(k), m - 1)
-            steps = np.arange(len(level_grp)) - np.repeat(np.cumsum(m - 1) - (m - 1), m - 1) + 1
-            levels = steps / m[level_grp]
-            if len(at_big):
-                # as above, by group: count each level's plateaus ending below it, merging the levels (first on
-                # ties) with the plateau ends of its group
-                is_end = np.concatenate([np.zeros(len(levels), dtype=bool), np.ones(len(at_big), dtype=bool)])
-                merged = np.lexsort((is_end, np.concatenate([levels, cum_big]), np.concatenate([level_grp, big_grp])))
-                ends_before = np.cumsum(is_end[merged]) - is_end[merged]
-                below = np.empty(len(merged), dtype=np.intp)
-                below[merged] = ends_before
-                below = below[: len(levels)] - big_start[level_grp]
-                nb = n_big[level_grp]
-                plateau = before_big[np.clip(big_start[level_grp] + np.minimum(below, nb - 1), 0, len(at_big) - 1)]
-                inside = (below < nb) & (plateau <= levels)
-                levels, level_grp = levels[~inside], level_grp[~inside]
-            q = _quantiles(uniq, running, levels, n[level_grp], earlier[level_grp])
+        n_big = np.bincount(big_grp, minlength=k)
+        big_start = np.cumsum(n_big) - n_big
+        level_grp = np.repeat(np.arange(k), m - 1)
+        steps = np.arange(len(level_grp)) - np.repeat(np.cumsum(m - 1) - (m - 1), m - 1) + 1
+        levels = steps / m[level_grp]
+        if len(at_big):
+            # a level inside a plateau [before, cum] (sorted and disjoint within a group) is the plateau's: count
+            # each level's plateaus ending below it, merging the levels (first on ties) with its group's plateau ends
+            is_end = np.concatenate([np.zeros(len(levels), dtype=bool), np.ones(len(at_big), dtype=bool)])
+            merged = np.lexsort((is_end, np.concatenate([levels, cum_big]), np.concatenate([level_grp, big_grp])))
+            ends_before = np.cumsum(is_end[merged]) - is_end[merged]
+            below = np.empty(len(merged), dtype=np.intp)
+            below[merged] = ends_before
+            below = below[: len(levels)] - big_start[level_grp]
+            nb = n_big[level_grp]
+            plateau = before_big[np.clip(big_start[level_grp] + np.minimum(below, nb - 1), 0, len(at_big) - 1)]
+            inside = (below < nb) & (plateau <= levels)
+            levels, level_grp = levels[~inside], level_grp[~inside]
+        q = _quantiles(uniq, running, levels, n[level_grp], earlier[level_grp])
         probs = np.concatenate([np.zeros(k), levels, before_big, cum_big, np.ones(k)])
         vals = np.concatenate([lowest, q, uniq_big, uniq_big, highest])
-        if single:
-            order = np.lexsort((vals, probs))
-            probs, vals = probs[order], vals[order]
-            pieces = [slice(None)]
-            lo, hi = lowest[0], highest[0]
-        else:
-            owner = np.concatenate([np.arange(k), level_grp, big_grp, big_grp, np.arange(k)])
-            order = np.lexsort((vals, probs, owner))
-            probs, vals, owner = probs[order], vals[order], owner[order]
-            bounds = np.searchsorted(owner, np.arange(k + 1))
-            pieces = [slice(a, b) for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)]
-            lo, hi = lowest[owner], highest[owner]
+        owner = np.concatenate([np.arange(k), level_grp, big_grp, big_grp, np.arange(k)])
+        order = np.lexsort((vals, probs, owner))
+        probs, vals, owner = probs[order], vals[order], owner[order]
+        bounds = np.searchsorted(owner, np.arange(k + 1))
+        pieces = [slice(a, b) for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)]
+        lo, hi = lowest[owner], highest[owner]
         for piece in pieces:
             np.maximum.accumulate(vals[piece], out=vals[piece])
         # 12 significant digits keep the file short; the model in memory uses exactly what is saved
         exact = vals
         vals = _significant(vals, 12)
-        vals[exact == lo] = lo if single else lo[exact == lo]  # the bounds, exactly
-        vals[exact == hi] = hi if single else hi[exact == hi]
+        vals[exact == lo] = lo[exact == lo]  # the bounds, exactly
+        vals[exact == hi] = hi[exact == hi]
         vals = np.minimum(np.maximum(vals, lo), hi)
         probs = probs.round(15)  # as _round_probs(cumulative=True), by group
         for piece in pieces:
             np.maximum.accumulate(vals[piece], out=vals[piece])
             np.maximum.accumulate(probs[piece], out=probs[piece])
-        if single:
-            return [{"probs": probs, "values": vals}]
         return [{"probs": probs[piece].copy(), "values": vals[piece].copy()} for piece in pieces]
 
     def datetime_units(
@@ -1190,10 +1159,8 @@ class _Fitter:
         self.segment_note = (seg.name, n_groups, score)
         before = len(self.withheld)
         telling = [i for i, dim in enumerate(dims) if explained.get(dim.label, 1.0) >= SEGMENT_MIN_ETA]
-        specs = [
-            (dims[i].column, refit[dims[i].column][1][0], refit[dims[i].column][1][1], _whole(refit[dims[i].column]))
-            for i in telling
-        ]  # (a column the segment says nothing about keeps one marginal for every group)
+        # (a column the segment says nothing about keeps one marginal for every group)
+        specs = [_spec(dims[i].column, refit[dims[i].column]) for i in telling]
         for i, (fits, grades) in zip(
             telling, self._fit_columns(specs, row_group, n_groups) if specs else [], strict=True
         ):
@@ -1211,7 +1178,8 @@ class _Fitter:
                         if fitted.note:
                             self.withheld.append(f"column {dim.column!r}: {fitted.note}")
                 if level is base:
-                    grades[row_group == g] = dim.grades[row_group == g]
+                    in_group = row_group == g
+                    grades[in_group] = dim.grades[in_group]
                 levels.append(level)
             columns[dim.column] = ConditionalColumn(dim.column, base=base, given=seg.name, groups=groups, levels=levels)
             dims[i] = _Dim(
@@ -1350,10 +1318,11 @@ def _correlation_cells(column: ModelColumn) -> RankCells | None:
     return column.rank_cells()  # type: ignore[no-any-return]
 
 
-def _whole(refit: tuple[str, Any]) -> bool:
-    """Whether a numeric or datetime column (as kept for refits) holds whole numbers (timestamps: of their unit)."""
+def _spec(col: str, refit: tuple[str, Any]) -> tuple[str, NDArray[np.float64], NDArray[np.bool_], bool]:
+    """(name, values, present, whole numbers) of a numeric or datetime column as kept for refits (timestamps are
+    whole numbers of their unit), for :meth:`_Fitter._fit_columns`."""
     kind, data = refit
-    return kind != "numeric" or bool(data[2])
+    return col, data[0], data[1], kind != "numeric" or bool(data[2])
 
 
 def _plain(value: Any) -> Any:
@@ -1978,7 +1947,7 @@ def _pairwise_spearman(grades: list[NDArray[np.float64]]) -> tuple[NDArray[np.fl
         present = ~np.isnan(g)
         m = present.astype(np.float64)
         gz = np.where(present, g, 0.0)
-        sc = np.where(present, special.ndtri(np.minimum(np.maximum(gz, 1e-9), 1 - 1e-9)), 0.0)
+        sc = np.where(present, _scores(gz), 0.0)
         cnt += m.T @ m
         s += gz.T @ m
         q += (gz * gz).T @ m
