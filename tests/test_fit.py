@@ -81,6 +81,40 @@ def test_correlations_are_reproduced_including_categories():
         assert abs(want - got) < 0.03, (a, b, want, got)
 
 
+@pytest.mark.parametrize("eps", [1e-12, -1e-12])
+def test_rounding_in_the_spearman_sums_does_not_move_the_model(monkeypatch, eps):
+    """Flags nested in another column saturate their Spearman curve: a 1e-12 change (another BLAS) used to
+    move latent correlations by 0.01-0.03; the fit must be as reproducible as its arithmetic."""
+    from pytest_synthdata import _fit
+
+    rng = np.random.default_rng(0)
+    n = 600
+    x = rng.normal(size=n)
+    a = x + rng.normal(size=n) * 0.5 > 0.3
+    c = rng.choice(["p", "q", "r"], n, p=[0.5, 0.3, 0.2])
+    df = pd.DataFrame(
+        {
+            "x": x,
+            "a": a,
+            "b": a & (rng.random(n) < 0.25),  # only ever true where a is
+            "c": c,
+            "d": (c == "r") & (rng.random(n) < 0.4),  # only ever true in one category
+            "y": 2 * x + rng.normal(size=n),
+        }
+    )
+    base = sd.fit(df, name="t", segments=False).latent_correlation
+    exact = _fit._pairwise_spearman
+
+    def rounded_differently(grades):
+        rho, ratio = exact(grades)
+        noise = np.random.default_rng(1).standard_normal(rho.shape) * eps
+        return np.clip(rho + (noise + noise.T) / 2, -1, 1), ratio
+
+    monkeypatch.setattr(_fit, "_pairwise_spearman", rounded_differently)
+    moved = sd.fit(df, name="t", segments=False).latent_correlation
+    assert np.abs(moved - base).max() < 1e-6
+
+
 def test_correlation_seen_through_missing_values_is_corrected_for_selection(real, model):
     # income is missing mostly for the young: the complete rows understate age ~ income,
     # and sampling removes the same rows again; the fit undoes the first attenuation
