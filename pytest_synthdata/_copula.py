@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import optimize, special
+from scipy.linalg import lapack
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -227,23 +228,37 @@ def _continuous_coefficients() -> NDArray[np.float64]:
     z = 12.0 * x  # on [-12, 12]; integrand is Phi'(z) h_{k-1}(z) phi(z) / sqrt(k) by parts
     w = 12.0 * w
     phi = np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
-    psi = _psi(z)  # psi[j] = h_j(z) phi(z), j = 0.._TERMS-1
     k = np.arange(1, _TERMS + 1)
-    return (psi * phi[None, :] * w[None, :]).sum(axis=1) / np.sqrt(k)
+    return _psi_sums(z, phi * w, np.zeros(1, dtype=np.intp))[:, 0] / np.sqrt(k)
 
 
-def _psi(c: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Return h_j(c) * phi(c) for j = 0.._TERMS-1 (rows), by the stable normalised recurrence."""
+#: Terms of the Hermite recurrence held at once before they are summed (the whole table would take
+#: _TERMS x cuts doubles: fresh memory that a cold cache pays for line by line).
+_PSI_BLOCK = 24
+
+
+def _psi_sums(c: NDArray[np.float64], weights: NDArray[np.float64], starts: NDArray[np.intp]) -> NDArray[np.float64]:
+    """Return ``sum psi_j(c) * weights`` over each run of ``c`` beginning at ``starts`` (terms x runs).
+
+    ``psi_j(c) = h_j(c) phi(c)`` for the normalised Hermite polynomials ``h_j``, j = 0.._TERMS-1, by the
+    stable normalised recurrence, for all points at once; summed every _PSI_BLOCK terms.
+    """
     c = np.asarray(c, dtype=np.float64)
     finite = np.abs(c) <= 12.0  # beyond, a cut has below 1e-32 of mass on its far side: it adds nothing
     cc = np.where(finite, c, 0.0)
-    rows = [np.where(finite, np.exp(-0.5 * cc * cc) / math.sqrt(2.0 * math.pi), 0.0)]
-    rows.append(cc * rows[0])
-    before, now = rows
-    for j in range(1, _TERMS - 1):  # (the rows stay apart until the end: no views or copies per step)
+    before = np.where(finite, np.exp(-0.5 * cc * cc) / math.sqrt(2.0 * math.pi), 0.0)
+    now = cc * before
+    rows = [before, now]
+    out = np.empty((_TERMS, len(starts)))
+    done = 0
+    for j in range(1, _TERMS - 1):  # (the rows stay apart until summed: no views or copies per step)
         before, now = now, (cc * now - _ROOTS[j] * before) / _ROOTS[j + 1]
         rows.append(now)
-    return np.array(rows)
+        if len(rows) == _PSI_BLOCK or j == _TERMS - 2:
+            out[done : done + len(rows)] = np.add.reduceat(np.array(rows) * weights, starts, axis=1)
+            done += len(rows)
+            rows = []
+    return out
 
 
 def hermite_coefficients(all_cells: list[RankCells | None]) -> NDArray[np.float64]:
@@ -257,19 +272,19 @@ def hermite_coefficients(all_cells: list[RankCells | None]) -> NDArray[np.float6
     """
     out = np.zeros((len(all_cells), _TERMS))
     k = np.arange(1, _TERMS + 1)
-    cuts = [c.cuts for c in all_cells if c is not None]
-    psi = _psi(np.concatenate(cuts)) if cuts else np.zeros((_TERMS, 0))
-    at = 0
-    for row, cells in enumerate(all_cells):
-        if cells is None:
-            out[row] = _continuous_coefficients() / math.sqrt(_variance(None))
-            continue
-        width = len(cells.cuts)
-        block = psi[:, at : at + width]
-        at += width
-        var = _variance(cells)
-        if var > 1e-15:
-            out[row] = (block @ np.diff(cells.midranks)) / np.sqrt(k) / math.sqrt(var)
+    continuous = [row for row, cells in enumerate(all_cells) if cells is None]
+    out[continuous] = _continuous_coefficients() / math.sqrt(_variance(None))
+    # (a column of one cell has no cuts and no variance: its row stays 0)
+    tied = [(row, cells) for row, cells in enumerate(all_cells) if cells is not None and len(cells.cuts)]
+    if tied:
+        sizes = [len(cells.cuts) for _, cells in tied]
+        starts = np.cumsum([0, *sizes[:-1]])
+        jumps = np.concatenate([np.diff(cells.midranks) for _, cells in tied])
+        sums = _psi_sums(np.concatenate([cells.cuts for _, cells in tied]), jumps, starts)
+        var = np.array([_variance(cells) for _, cells in tied])
+        ok = var > 1e-15
+        rows = np.array([row for row, _ in tied])
+        out[rows[ok]] = sums[:, ok].T / np.sqrt(k)[None, :] / np.sqrt(var[ok])[:, None]
     return out
 
 
@@ -325,11 +340,14 @@ def latent_for_spearman_batch(
     r = out[inside]
     c = poly[inside]
     t = pulled[inside]
+    ck = c * k
+    below = np.empty((len(r), _TERMS))  # r ** (k - 1), by running products (no pow: subnormals make it slow)
     for _ in range(3):  # Newton steps from the interpolated start, all pairs at once
-        rk = _powers(r, k)
-        value = np.sum(c * rk, axis=1)
-        slope = np.sum(c * k * rk / np.where(r == 0, 1.0, r)[:, None], axis=1)
-        slope = np.where(r == 0, c[:, 0], slope)
+        below[:, 0] = 1.0
+        below[:, 1:] = r[:, None]
+        np.cumprod(below, axis=1, out=below)
+        value = r * np.einsum("ij,ij->i", c, below)
+        slope = np.einsum("ij,ij->i", ck, below)
         step = np.where(slope > 0, (value - t) / np.where(slope > 0, slope, 1.0), 0.0)
         r = np.clip(r - step, -_SERIES_MAX, _SERIES_MAX)
     out[inside] = r
@@ -489,26 +507,15 @@ def _orthant_solve(
         hi = np.where(active & ~below, theta, hi)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             step = theta - (value - targets) / slope
-        hit = np.abs(value - targets) < 1e-12
+        hit = np.abs(value - targets) < 1e-8  # close: one last Newton step squares the error, and stops
         bad = ~np.isfinite(step) | (step <= lo) | (step >= hi)
-        new = np.where(hit, theta, np.where(bad, (lo + hi) / 2.0, step))
+        new = np.where(bad, np.where(hit, theta, (lo + hi) / 2.0), step)
         done = active & (hit | (np.abs(new - theta) < 1e-10) | (hi - lo < 1e-10))
         theta = np.where(active, new, theta)
         active &= ~done
     r = np.sin(theta)
     out = np.where(solve, r, out)
     return out
-
-
-def _powers(r: NDArray[np.float64], k: NDArray[np.int64]) -> NDArray[np.float64]:
-    """Return ``r[:, None] ** k`` with terms below 1e-150 set to 0 (subnormal results make pow 100x slower)."""
-    with np.errstate(divide="ignore"):
-        exponent = k[None, :] * np.log(np.abs(r))[:, None]
-    out = np.zeros(exponent.shape)
-    big = exponent > -345.0
-    out[big] = np.exp(exponent[big])
-    negative = (r < 0)[:, None] & (k[None, :] % 2 == 1)
-    return np.where(negative, -out, out)
 
 
 @functools.cache
@@ -599,44 +606,55 @@ def _max_determinant(
     steps. Stops when the predicted rise of log det is below ``tol``.
     """
     y = y.copy()
+    if not len(iu):
+        return y
     ii, jj = np.ix_(iu, iu), np.ix_(ju, ju)
     ij, ji = np.ix_(iu, ju), np.ix_(ju, iu)
+    # (LAPACK directly: numpy.linalg's checks cost more than these small factorisations)
 
-    def logdet_at(t: float, step: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
+    def logdet_at(y: NDArray[np.float64]) -> tuple[float, NDArray[np.float64] | None]:
+        """Return (log det y, its lower Cholesky factor), or -inf and None outside the positive definite cone."""
+        chol, info = lapack.dpotrf(y, lower=1)
+        if info != 0:
+            return -np.inf, None
+        return 2.0 * float(np.log(chol.diagonal()).sum()), chol
+
+    def moved(t: float, step: NDArray[np.float64]) -> NDArray[np.float64]:
         cand = y.copy()
         cand[iu, ju] += t * step
         cand[ju, iu] = cand[iu, ju]
-        try:
-            return 2.0 * float(np.log(np.diag(np.linalg.cholesky(cand))).sum()), cand
-        except np.linalg.LinAlgError:
-            return -np.inf, cand  # left the positive definite cone
+        return cand
 
-    logdet = 2.0 * float(np.log(np.diag(np.linalg.cholesky(y))).sum())
+    logdet, chol = logdet_at(y)
+    if chol is None:  # pragma: no cover - callers raise the eigenvalues first
+        raise np.linalg.LinAlgError("the start of the maximum-determinant search is not positive definite")
     for _ in range(100):
-        b = np.linalg.inv(y)
+        b, _info = lapack.dpotri(chol, lower=1)  # the inverse, from the factor (its lower triangle)
+        b = b + np.tril(b, -1).T
         grad = 2.0 * b[iu, ju]
-        hess = -2.0 * (b[ii] * b[jj] + b[ij] * b[ji])
-        try:
-            step = np.linalg.solve(hess, -grad)
-        except np.linalg.LinAlgError:  # pragma: no cover - a singular Hessian: climb the gradient instead
+        _c, step, info = lapack.dposv(2.0 * (b[ii] * b[jj] + b[ij] * b[ji]), grad, lower=1)  # -Hessian: positive
+        if info != 0:  # pragma: no cover - a singular Hessian: climb the gradient instead
             step = grad
         rise = float(grad @ step)
         if not rise > 0:  # pragma: no cover - rounding made Newton's step no ascent: climb the gradient
             step, rise = grad, float(grad @ grad)
         if rise < tol:
             break
-        t, (best, cand) = 1.0, logdet_at(1.0, step)
+        t, cand = 1.0, moved(1.0, step)
+        best, best_chol = logdet_at(cand)
         if best >= logdet + 0.5 * rise:  # a full step did well: far from the top, longer ones may do better
             while t < 64.0:
-                longer, cand_l = logdet_at(2.0 * t, step)
+                cand_l = moved(2.0 * t, step)
+                longer, longer_chol = logdet_at(cand_l)
                 if not longer > best:
                     break
-                t, best, cand = 2.0 * t, longer, cand_l
+                t, best, best_chol, cand = 2.0 * t, longer, longer_chol, cand_l
         else:
             while not best >= logdet + 1e-4 * t * rise and t > 1e-10:
                 t /= 2.0
-                best, cand = logdet_at(t, step)
+                cand = moved(t, step)
+                best, best_chol = logdet_at(cand)
             if not best > logdet:
                 break  # no step improves on y: it is the maximum to working precision
-        y, logdet = cand, best
+        y, logdet, chol = cand, best, best_chol
     return y
