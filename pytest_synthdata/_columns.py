@@ -207,7 +207,8 @@ class NumericColumn(ModelColumn):
                 self._set_table(table[0], table[1], name)
 
     def _set_table(self, values: NDArray[np.float64], probs: NDArray[np.float64], name: str) -> None:
-        if values.size == 0 or not np.isfinite(probs).all() or probs.sum() <= 0:
+        total = float(probs.sum()) if values.size else 0.0
+        if not 0.0 < total < math.inf:  # (NaN and infinite probabilities make the sum so too)
             raise InvalidArgument(
                 f"column {name!r}: bounds {list(self.bounds)} leave no values of the {self.dist} distribution "
                 f"({_describe(self.params)}); widen the bounds."
@@ -215,7 +216,7 @@ class NumericColumn(ModelColumn):
         if self.integer:
             self.values = values.astype(np.int64)
         elif self.decimals is not None:
-            self.values = np.round(values, self.decimals)
+            self.values = values.round(self.decimals)
         else:
             self.values = values
         self.discrete = Discrete(probs)

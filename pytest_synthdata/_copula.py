@@ -64,7 +64,7 @@ def _rank_function(cells: RankCells | None, z: NDArray[np.float64]) -> NDArray[n
 def _variance(cells: RankCells | None) -> float:
     if cells is None:
         return 1.0 / 12.0
-    return float((1.0 - np.sum(cells.probs**3)) / 12.0)
+    return float((1.0 - (cells.probs**3).sum()) / 12.0)
 
 
 def spearman_of_latent(r: float, a: RankCells | None, b: RankCells | None) -> float:
@@ -325,7 +325,7 @@ def latent_for_spearman_batch(
     batch: list[int] = []
     for p in np.flatnonzero(use_exact & ~continuous):
         a, b, target = cells_a[p], cells_b[p], float(targets[p])
-        if not np.any(poly[p]):
+        if not poly[p].any():
             out[p] = 0.0  # a constant column: no rank correlation to reproduce
         elif _cut_count(a) * _cut_count(b) > _ORTHANT_POINTS:
             out[p] = latent_for_spearman(target, a, b, slack=_TARGET_SLACK)[0]  # too many cells for orthants

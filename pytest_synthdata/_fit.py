@@ -33,6 +33,7 @@ observed minimum and maximum of numbers and dates are kept as bounds.
 
 from __future__ import annotations
 
+import collections
 import functools
 import math
 import re
@@ -44,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from scipy import special
+from scipy.linalg import lapack
 
 from ._columns import (
     BooleanColumn,
@@ -1289,7 +1291,7 @@ def _tie_structure(cells: RankCells | None) -> RankCells | None:
     table, while the continuous case is solved in closed form or with one
     cut instead of a Hermite series over every cell.
     """
-    if cells is None or float(np.sum(cells.probs**3)) >= NEAR_CONTINUOUS:
+    if cells is None or float((cells.probs**3).sum()) >= NEAR_CONTINUOUS:
         return cells
     return None
 
@@ -1309,10 +1311,10 @@ def _correlation_cells(column: ModelColumn) -> RankCells | None:
     if discrete is not None:
         p = discrete.probs
         if len(p) <= MAX_EXACT_CELLS:
-            bound = float(np.sum(p**3))
+            bound = float((p**3).sum())
         else:
             tie = p >= ATOM_MIN_PROB
-            bound = float(np.sum(p[tie] ** 3)) + GAP_PIECE**2 * float(np.sum(p[~tie]))
+            bound = float((p[tie] ** 3).sum()) + GAP_PIECE**2 * float(p[~tie].sum())
         if bound < 0.999 * NEAR_CONTINUOUS:
             return None
     return column.rank_cells()  # type: ignore[no-any-return]
@@ -1407,7 +1409,7 @@ def _decimals_by_group(uniq: NDArray[np.float64], starts: NDArray[np.intp]) -> l
     exact = np.vstack([whole, np.abs(rounded - uniq[None, :]) <= tolerance])
     every = np.logical_and.reduceat(exact, starts, axis=1)  # (decimals 0..6) x groups
     fewest = np.argmax(every, axis=0).tolist()
-    found: list[bool] = np.any(every, axis=0).tolist()
+    found: list[bool] = every.any(axis=0).tolist()
     return [d if ok else None for d, ok in zip(fewest, found, strict=True)]
 
 
@@ -1632,7 +1634,9 @@ def _scaling_order(cat: _Categorical, z: NDArray[np.float64], codes: NDArray[np.
     means = _group_means(codes, z, k)
     w = cat.counts / cat.counts.sum()
     means -= w @ means
-    _, _, vt = np.linalg.svd(np.sqrt(w)[:, None] * means, full_matrices=False)
+    _, _, vt, info = lapack.dgesdd(np.sqrt(w)[:, None] * means, compute_uv=1, full_matrices=0)
+    if info != 0:  # pragma: no cover - LAPACK did not converge: numpy raises the usual error
+        _, _, vt = np.linalg.svd(np.sqrt(w)[:, None] * means, full_matrices=False)
     axis = vt[0]
     axis = axis * (1.0 if axis[np.argmax(np.abs(axis))] >= 0 else -1.0)
     score = np.round(means @ axis, 9)  # rounded: tiny BLAS differences must not reorder categories
@@ -1880,7 +1884,7 @@ def _choose_segment(
             continue
         others = np.array([label != cat.name for label in labels], dtype=bool)
         etas = _eta_squared(z[:, others], valid[:, others], row_group[sub], n_big)
-        score = float(np.mean(etas)) if len(etas) else 0.0
+        score = float(etas.mean()) if len(etas) else 0.0
         if score >= SEGMENT_MIN_SCORE and (best is None or score > best[3]):
             # what the segment explains of each column: its level (mean scores) or its spread (mean squares)
             spread = _eta_squared(z[:, others] ** 2, valid[:, others], row_group[sub], n_big)
@@ -1925,7 +1929,7 @@ def _eta_squared(
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = total_sum / n
         total = squares.sum(axis=0) - n * mean * mean
-        between = np.sum(np.where(cnt > 0, sums * sums / np.maximum(cnt, 1), 0.0), axis=0) - n * mean * mean
+        between = np.where(cnt > 0, sums * sums / np.maximum(cnt, 1), 0.0).sum(axis=0) - n * mean * mean
         eta = between / total
     return np.where((n >= 3) & (total > 1e-12 * np.maximum(n, 1)) & np.isfinite(eta), np.clip(eta, 0.0, 1.0), 0.0)
 
@@ -2056,7 +2060,7 @@ def fit(
             f"fit() needs non-empty string column names; got {bad_names[:5]!r}. Rename them, e.g. "
             "df.columns = [f'col{i}' for i in range(df.shape[1])]."
         )
-    dupes = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
+    dupes = sorted(c for c, n in collections.Counter(df.columns).items() if n > 1)
     if dupes:
         raise InvalidArgument(
             f"fit() got duplicate column names {dupes}; a model needs one column per name. Rename or drop the copies."

@@ -204,8 +204,8 @@ class Continuous:
         if self.dist == "quantiles" and not (self._f_low > 0.0 or self._f_high < 1.0):
             # ppf_latent at -6 and 6 without its general machinery: the same two interpolations
             tail = max(_NDTR_MINUS_6, _TINY)
-            probs, values = self.params["probs"], self.params["values"]
-            return float(np.interp(tail, probs, values)), float(np.interp(1.0 - tail, probs, values))
+            lo, hi = np.interp((tail, 1.0 - tail), self.params["probs"], self.params["values"])
+            return float(lo), float(hi)
         lo, hi = self.ppf_latent(np.array([-6.0, 6.0]))
         return float(lo), float(hi)
 
