@@ -218,7 +218,9 @@ def correlate(z: NDArray[np.float64], chol: NDArray[np.float64]) -> NDArray[np.f
 #: it, pairs are solved exactly from orthant probabilities.
 _TERMS = 120
 _SERIES_MAX = 0.92
-_ROOTS = [np.float64(math.sqrt(j)) for j in range(_TERMS + 1)]  # (numpy scalars: cheaper in array arithmetic)
+_ORDERS = [np.float64(j) for j in range(_TERMS)]  # (numpy scalars: cheaper in array arithmetic)
+#: 1 / sqrt(j!), j = 0.._TERMS-1: what turns He_j into the normalised h_j.
+_NORMS = np.cumprod([1.0] + [1.0 / math.sqrt(j) for j in range(1, _TERMS)])
 
 
 @functools.cache
@@ -240,8 +242,10 @@ _PSI_BLOCK = 24
 def _psi_sums(c: NDArray[np.float64], weights: NDArray[np.float64], starts: NDArray[np.intp]) -> NDArray[np.float64]:
     """Return ``sum psi_j(c) * weights`` over each run of ``c`` beginning at ``starts`` (terms x runs).
 
-    ``psi_j(c) = h_j(c) phi(c)`` for the normalised Hermite polynomials ``h_j``, j = 0.._TERMS-1, by the
-    stable normalised recurrence, for all points at once; summed every _PSI_BLOCK terms.
+    ``psi_j(c) = h_j(c) phi(c)`` for the normalised Hermite polynomials ``h_j = He_j / sqrt(j!)``,
+    j = 0.._TERMS-1, for all points at once. The recurrence runs on ``He_j(c) phi(c)``
+    (``He_{j+1} = c He_j - j He_{j-1}``: three array operations a term, and the same relative rounding as
+    the normalised form; below 1e130 for |c| <= 12), summed every _PSI_BLOCK terms, then normalised.
     """
     c = np.asarray(c, dtype=np.float64)
     finite = np.abs(c) <= 12.0  # beyond, a cut has below 1e-32 of mass on its far side: it adds nothing
@@ -252,13 +256,13 @@ def _psi_sums(c: NDArray[np.float64], weights: NDArray[np.float64], starts: NDAr
     out = np.empty((_TERMS, len(starts)))
     done = 0
     for j in range(1, _TERMS - 1):  # (the rows stay apart until summed: no views or copies per step)
-        before, now = now, (cc * now - _ROOTS[j] * before) / _ROOTS[j + 1]
+        before, now = now, cc * now - _ORDERS[j] * before
         rows.append(now)
         if len(rows) == _PSI_BLOCK or j == _TERMS - 2:
             out[done : done + len(rows)] = np.add.reduceat(np.array(rows) * weights, starts, axis=1)
             done += len(rows)
             rows = []
-    return out
+    return out * _NORMS[:, None]
 
 
 def hermite_coefficients(all_cells: list[RankCells | None]) -> NDArray[np.float64]:
