@@ -511,10 +511,11 @@ def _orthant_solve(
         hi = np.where(active & ~below, theta, hi)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             step = theta - (value - targets) / slope
-        hit = np.abs(value - targets) < 1e-8  # close: one last Newton step squares the error, and stops
+        hit = np.abs(value - targets) < 1e-12
         bad = ~np.isfinite(step) | (step <= lo) | (step >= hi)
-        new = np.where(bad, np.where(hit, theta, (lo + hi) / 2.0), step)
-        done = active & (hit | (np.abs(new - theta) < 1e-10) | (hi - lo < 1e-10))
+        new = np.where(hit, theta, np.where(bad, (lo + hi) / 2.0, step))
+        # a Newton step this short leaves an error of about its square (S is nearly linear in theta): take it, stop
+        done = active & (hit | (~bad & (np.abs(step - theta) < 1e-4)) | (hi - lo < 1e-10))
         theta = np.where(active, new, theta)
         active &= ~done
     r = np.sin(theta)
