@@ -627,8 +627,7 @@ class _Fitter:
         bounds = np.searchsorted(owner, np.arange(k + 1))
         pieces = [slice(a, b) for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)]
         lo, hi = lowest[owner], highest[owner]
-        for piece in pieces:
-            np.maximum.accumulate(vals[piece], out=vals[piece])
+        _running_max(vals, bounds)
         # 12 significant digits keep the file short; the model in memory uses exactly what is saved
         exact = vals
         vals = _significant(vals, 12)
@@ -636,9 +635,8 @@ class _Fitter:
         vals[exact == hi] = hi[exact == hi]
         vals = np.minimum(np.maximum(vals, lo), hi)
         probs = probs.round(15)  # as _round_probs(cumulative=True), by group
-        for piece in pieces:
-            np.maximum.accumulate(vals[piece], out=vals[piece])
-            np.maximum.accumulate(probs[piece], out=probs[piece])
+        _running_max(vals, bounds)
+        _running_max(probs, bounds)
         return [{"probs": probs[piece].copy(), "values": vals[piece].copy()} for piece in pieces]
 
     def datetime_units(
@@ -1354,6 +1352,21 @@ def _significant(x: NDArray[np.float64], digits: int) -> NDArray[np.float64]:
     for i in np.flatnonzero(np.abs(shift) > 22):  # tiny or huge magnitudes (rare): one at a time
         out[i] = float(f"{x[i]:.{digits}g}")
     return out
+
+
+def _running_max(a: NDArray[np.float64], bounds: NDArray[np.intp]) -> None:
+    """``np.maximum.accumulate`` within each piece ``a[bounds[i]:bounds[i + 1]]``, in place.
+
+    Only pieces that fall somewhere are accumulated (knots rarely do: one
+    comparison of the whole array settles most fits).
+    """
+    falls = a[1:] < a[:-1]
+    joins = bounds[1:-1] - 1
+    falls[joins[(joins >= 0) & (joins < len(falls))]] = False  # (from one piece to the next does not count)
+    if not falls.any():
+        return
+    for i in np.unique(np.searchsorted(bounds, np.flatnonzero(falls) + 1, side="right") - 1).tolist():
+        np.maximum.accumulate(a[bounds[i] : bounds[i + 1]], out=a[bounds[i] : bounds[i + 1]])
 
 
 def _quantiles(

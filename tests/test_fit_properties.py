@@ -135,6 +135,18 @@ def test_grouped_unique_matches_numpy_unique_in_every_group(pairs):
             assert np.array_equal(counts[owner == group], want_counts)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 4), max_size=6), min_size=1, max_size=6))
+def test_running_max_by_piece_equals_numpy_in_each_piece(pieces):
+    from pytest_synthdata._fit import _running_max
+
+    bounds = np.cumsum([0] + [len(p) for p in pieces])
+    a = np.array([v for p in pieces for v in p], dtype=np.float64)
+    want = np.concatenate([np.maximum.accumulate(np.array(p, dtype=np.float64)) for p in pieces if p] or [a])
+    _running_max(a, bounds)
+    np.testing.assert_array_equal(a, want)
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     st.lists(
