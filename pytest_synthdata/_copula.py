@@ -315,7 +315,8 @@ def latent_for_spearman_batch(
     grid, powers = _power_grid()
     poly = coef_a * coef_b
     poly[np.abs(poly) < 1e-150] = 0.0  # subnormal numbers make the matrix product 50x slower
-    curves = powers @ poly.T  # (grid, pairs)
+    per = max(1, _BLAS_ONE_THREAD // powers.size)  # (pairs at a time)
+    curves = np.hstack([powers @ poly[i : i + per].T for i in range(0, len(poly), per)])  # (grid, pairs)
     k = np.arange(1, _TERMS + 1)
     # interpolate each pair's target on its curve (monotone in r), all pairs at once
     above = np.clip((curves < pulled[None, :]).sum(axis=0), 1, len(grid) - 1)
@@ -358,6 +359,9 @@ def latent_for_spearman_batch(
     return out
 
 
+#: Matrix products of at most this many multiply-adds run on the calling thread in OpenBLAS (its threshold
+#: for threads): waking BLAS threads costs more than such a product, so the Mehler curves go in blocks of pairs.
+_BLAS_ONE_THREAD = 4 * 65_536
 #: Fitted Spearman targets are clamped to the attainable range and pulled this much toward 0 before the
 #: inversion: the least extreme latent r that comes within it is chosen. Where one column's ties nest in the
 #: other's (a rare flag that only occurs with one category), the curve flattens near its end, and every r from
