@@ -1537,7 +1537,9 @@ def _grouped_unique(
     Returns (distinct values, group of each, each value's index into them, counts): the
     distinct values of group 0 in order, then group 1's, and so on, all from one sort.
     """
-    perm = values.argsort() if k == 1 else np.lexsort((values, group))
+    perm = values.argsort()
+    if k > 1:  # then by group, keeping the value order within it (radix sort for small group numbers)
+        perm = perm[np.argsort(group[perm].astype(np.int16 if k < 2**15 else np.int64), kind="stable")]
     ordered = values[perm]
     first = np.empty(len(ordered), dtype=bool)
     first[:1] = True
