@@ -114,9 +114,12 @@ _PII_WEAK = {
 }  # fmt: skip
 
 
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
 def _tokens(name: str) -> list[str]:
-    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
-    return [t for t in re.split(r"[^a-z0-9]+", snake) if t]
+    return [t for t in _NOT_ALNUM.split(_CAMEL.sub("_", name).lower()) if t]
 
 
 def _pii_provider(name: str, table: dict[str, str]) -> str | None:
@@ -243,7 +246,8 @@ class _Fitter:
         self._present[col] = present
         if not present.any():
             return "null", "every value is missing"
-        if isinstance(dtype, pd.CategoricalDtype):
+        family = _dtype_family(dtype)
+        if family == "category":
             kinds = {type(_plain(v)) for v in dtype.categories[:1000]}
             if not all(issubclass(t, (str, int, float, bool)) for t in kinds):
                 raise InvalidArgument(
@@ -251,21 +255,21 @@ class _Fitter:
                     f"stored in a model file; convert it, e.g. df[{col!r}].astype(str) or to a datetime column."
                 )
             return "category", "categorical dtype"
-        if pd.api.types.is_complex_dtype(dtype):
+        if family == "complex":
             raise InvalidArgument(
                 f"column {col!r}: complex numbers ({dtype}) cannot be modelled; split them into real and "
                 f"imaginary columns, or leave the column out with columns={{{col!r}: 'ignore'}}."
             )
-        if pd.api.types.is_bool_dtype(dtype):
+        if family == "boolean":
             return "boolean", f"dtype {dtype}"
-        if pd.api.types.is_datetime64_any_dtype(dtype):
+        if family == "datetime":
             return "datetime", f"dtype {dtype}"
-        if pd.api.types.is_timedelta64_dtype(dtype):
+        if family == "timedelta":
             raise InvalidArgument(
                 f"column {col!r}: durations ({dtype}) are not supported yet; convert them to numbers, e.g. "
                 f"df[{col!r}].dt.total_seconds(), or leave the column out with columns={{{col!r}: 'ignore'}}."
             )
-        if pd.api.types.is_numeric_dtype(dtype):
+        if family in ("integer", "float"):
             provider = _pii_provider(col, _PII_STRONG)
             magnitude = _magnitudes(s[present]) if provider in _NUMERIC_PII else None
             if magnitude is not None and len(magnitude) and float(np.median(magnitude)) >= 10_000:
@@ -273,7 +277,7 @@ class _Fitter:
                     "pii",
                     f"numbers of 5 or more digits named like personal data (regenerated as digits, Faker {provider!r})",
                 )
-            if pd.api.types.is_integer_dtype(dtype):
+            if family == "integer":
                 if isinstance(dtype, np.dtype):  # (never missing: every value, without the Series machinery)
                     numbers = s.to_numpy().astype(np.float64)
                 else:
@@ -1491,6 +1495,42 @@ def _pii_by_value(uniques: Any, counts: NDArray[np.int64]) -> tuple[str, str] | 
         if weights[hits].sum() >= 0.9 * weights.sum():
             return provider, what
     return None
+
+
+#: numpy dtype kinds by what infer() makes of them ("other": objects and strings, looked at value by value).
+_KIND_FAMILY = {
+    "c": "complex",
+    "b": "boolean",
+    "M": "datetime",
+    "m": "timedelta",
+    "i": "integer",
+    "u": "integer",
+    "f": "float",
+}
+
+
+def _dtype_family(dtype: Any) -> str:
+    """'category', 'complex', 'boolean', 'datetime', 'timedelta', 'integer', 'float' or 'other' for a column dtype.
+
+    numpy dtypes go by their kind (pandas' ``is_*_dtype`` checks give the same answers, slower); extension
+    dtypes (nullable, pyarrow, categorical) ask pandas, in this order.
+    """
+    if isinstance(dtype, np.dtype):
+        return _KIND_FAMILY.get(dtype.kind, "other")
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "category"
+    types = pd.api.types
+    for family, check in (
+        ("complex", types.is_complex_dtype),
+        ("boolean", types.is_bool_dtype),
+        ("datetime", types.is_datetime64_any_dtype),
+        ("timedelta", types.is_timedelta64_dtype),
+        ("integer", types.is_integer_dtype),
+        ("float", types.is_numeric_dtype),
+    ):
+        if check(dtype):
+            return family
+    return "other"
 
 
 def _null_dtype(s: pd.Series) -> str:
