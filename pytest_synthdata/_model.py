@@ -80,6 +80,11 @@ def _cast(values: Any, cast: str | None) -> Any:
         return values
     if cast == "str" and _PANDAS_MAJOR < 3:
         cast = "object"  # a file fitted on pandas 3 strings, sampled on pandas 2: objects there
+    if cast == "object" and isinstance(values, pd.Categorical):
+        # what astype(object) gives (the categories' values, NaN where missing), without the Series round trip
+        out = values.categories.to_numpy(dtype=object).take(np.maximum(values.codes, 0))
+        out[values.codes < 0] = np.nan
+        return pd.Series(out, dtype=object, copy=False)
     series = pd.Series(values, copy=False)
     target = pd.api.types.pandas_dtype(cast)
     if isinstance(target, pd.DatetimeTZDtype):

@@ -920,3 +920,15 @@ def test_awkward_input_to_regenerated_columns_fails_or_fits_clearly():
         sd.fit(pd.DataFrame({"flag": [True, False] * 10}), columns={"flag": "pii"})
     with pytest.raises(InvalidArgument, match="backend='nope' is not a known fitting engine"):
         sd.fit(pd.DataFrame({"x": range(20)}), backend="nope", min_count=3)
+
+
+@pytest.mark.parametrize("categories", [["a", "b", "c"], [1, 2, 3], [True, False], [1.5, 2.5, 3.5]])
+def test_categories_cast_to_objects_as_astype_would(categories):
+    """A column fitted from an object column samples as objects: the fast path must equal astype(object)."""
+    from pytest_synthdata._model import _cast
+
+    values = pd.Categorical.from_codes(np.array([0, 1, -1, 2 % len(categories), 0]), categories=categories)
+    want = pd.Series(values).astype(object)
+    got = _cast(values, "object")
+    pd.testing.assert_series_equal(got, want)
+    assert [type(v) for v in got] == [type(v) for v in want]
