@@ -253,9 +253,13 @@ def tabulate_grid(marginal: Continuous, step: float) -> tuple[NDArray[np.float64
     k_lo, k_hi = math.floor(lo / step + 0.5), math.ceil(hi / step - 0.5)
     if k_hi - k_lo + 1 > MAX_TABULATED:
         return None
-    ks = np.arange(k_lo, max(k_lo, k_hi) + 1, dtype=np.float64)
-    edges = np.concatenate([ks - 0.5, [ks[-1] + 0.5]]) * step
-    cdf = np.minimum(np.maximum((marginal.cdf(edges) - marginal._f_low) / marginal.mass, 0.0), 1.0)
+    ks = np.arange(k_lo, max(k_lo, k_hi) + 2, dtype=np.float64)  # (one more: the last cell's upper edge)
+    edges = (ks - 0.5) * step
+    ks = ks[:-1]
+    if marginal._f_low == 0.0 and marginal.mass == 1.0:  # untruncated (fitted knots): the CDF as it is
+        cdf = marginal.cdf(edges)
+    else:
+        cdf = np.minimum(np.maximum((marginal.cdf(edges) - marginal._f_low) / marginal.mass, 0.0), 1.0)
     cdf[0], cdf[-1] = 0.0, 1.0
     probs = cdf[1:] - cdf[:-1]
     keep = probs > 0
