@@ -248,6 +248,7 @@ class _Fitter:
             return "null", "every value is missing"
         family = _dtype_family(dtype)
         if family == "category":
+            assert isinstance(dtype, pd.CategoricalDtype)
             kinds = {type(_plain(v)) for v in dtype.categories[:1000]}
             if not all(issubclass(t, (str, int, float, bool)) for t in kinds):
                 raise InvalidArgument(
@@ -1426,7 +1427,7 @@ def _decimals_by_group(uniq: NDArray[np.float64], starts: NDArray[np.intp]) -> l
     exact = np.vstack([whole, np.abs(rounded - uniq[None, :]) <= tolerance])
     every = np.logical_and.reduceat(exact, starts, axis=1)  # (decimals 0..6) x groups
     fewest = np.argmax(every, axis=0).tolist()
-    found: list[bool] = every.any(axis=0).tolist()
+    found: list[bool] = np.any(every, axis=0).tolist()
     return [d if ok else None for d, ok in zip(fewest, found, strict=True)]
 
 
