@@ -338,8 +338,18 @@ def latent_for_spearman_batch(
             batch.append(int(p))
     if batch:
         idx = np.array(batch)
+        # start a series Newton step (in arcsin r) beyond the grid end the target lies past: near where the
+        # exact solve's first step would go, for the price of the series instead of orthants
+        end = np.where(pulled[idx] > 0, len(grid) - 1, 0)
+        r0 = grid[end]
+        slope = (poly[idx] * k * r0[:, None] ** (k - 1)).sum(axis=1) * math.sqrt(1.0 - _SERIES_MAX**2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            reach = (pulled[idx] - curves[end, idx]) / slope
+        theta0 = np.arcsin(r0)
+        theta = np.clip(theta0 + np.where(np.isfinite(reach), reach, 0.0), -math.asin(R_MAX), math.asin(R_MAX))
+        start = np.sin(np.where(np.sign(theta - theta0) == np.sign(r0), theta, theta0))
         out[idx] = _orthant_solve(
-            targets[idx], [cells_a[p] for p in batch], [cells_b[p] for p in batch], out[idx], slack=_TARGET_SLACK
+            targets[idx], [cells_a[p] for p in batch], [cells_b[p] for p in batch], start, slack=_TARGET_SLACK
         )
     inside = ~use_exact & (np.abs(out) < _SERIES_MAX)
     r = out[inside]

@@ -1490,10 +1490,10 @@ def _pii_by_value(uniques: Any, counts: NDArray[np.int64]) -> tuple[str, str] | 
     """
     top = np.argsort(-counts, kind="stable")[:2000]
     values = [str(uniques[i]) for i in top]
-    weights = counts[top].astype(np.float64)
+    weights = counts[top].tolist()
+    need = 0.9 * float(sum(weights))
     for pattern, provider, what in _PII_PATTERNS:
-        hits = np.fromiter((pattern.fullmatch(v) is not None for v in values), dtype=bool, count=len(values))
-        if weights[hits].sum() >= 0.9 * weights.sum():
+        if sum(w for v, w in zip(values, weights, strict=True) if pattern.fullmatch(v)) >= need:
             return provider, what
     return None
 
