@@ -317,7 +317,6 @@ def latent_for_spearman_batch(
     poly[np.abs(poly) < 1e-150] = 0.0  # subnormal numbers make the matrix product 50x slower
     per = max(1, _BLAS_ONE_THREAD // powers.size)  # (pairs at a time)
     curves = np.hstack([powers @ poly[i : i + per].T for i in range(0, len(poly), per)])  # (grid, pairs)
-    k = np.arange(1, _TERMS + 1)
     # interpolate each pair's target on its curve (monotone in r), all pairs at once
     above = np.clip((curves < pulled[None, :]).sum(axis=0), 1, len(grid) - 1)
     cols = np.arange(len(targets))
@@ -342,7 +341,7 @@ def latent_for_spearman_batch(
         # exact solve's first step would go, for the price of the series instead of orthants
         end = np.where(pulled[idx] > 0, len(grid) - 1, 0)
         r0 = grid[end]
-        slope = (poly[idx] * k * r0[:, None] ** (k - 1)).sum(axis=1) * math.sqrt(1.0 - _SERIES_MAX**2)
+        slope = _series(poly[idx], r0)[1] * math.sqrt(1.0 - _SERIES_MAX**2)  # (dr / d arcsin r = cos)
         with np.errstate(divide="ignore", invalid="ignore"):
             reach = (pulled[idx] - curves[end, idx]) / slope
         theta0 = np.arcsin(r0)
@@ -355,18 +354,22 @@ def latent_for_spearman_batch(
     r = out[inside]
     c = poly[inside]
     t = pulled[inside]
-    ck = c * k
-    below = np.empty((len(r), _TERMS))  # r ** (k - 1), by running products (no pow: subnormals make it slow)
     for _ in range(3):  # Newton steps from the interpolated start, all pairs at once
-        below[:, 0] = 1.0
-        below[:, 1:] = r[:, None]
-        np.cumprod(below, axis=1, out=below)
-        value = r * np.einsum("ij,ij->i", c, below)
-        slope = np.einsum("ij,ij->i", ck, below)
+        value, slope = _series(c, r)
         step = np.where(slope > 0, (value - t) / np.where(slope > 0, slope, 1.0), 0.0)
         r = np.clip(r - step, -_SERIES_MAX, _SERIES_MAX)
     out[inside] = r
     return out
+
+
+def _series(c: NDArray[np.float64], r: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Return the value and the slope in r of ``sum_k c[p, k] r[p]**k`` (k = 1.._TERMS) for each row p."""
+    k = np.arange(1, _TERMS + 1)
+    below = np.empty((len(r), _TERMS))  # r ** (k - 1), by running products (no pow: subnormals make it slow)
+    below[:, 0] = 1.0
+    below[:, 1:] = r[:, None]
+    np.cumprod(below, axis=1, out=below)
+    return r * np.einsum("ij,ij->i", c, below), np.einsum("ij,ij->i", c * k, below)
 
 
 #: Matrix products of at most this many multiply-adds run on the calling thread in OpenBLAS (its threshold

@@ -1215,11 +1215,9 @@ class _Fitter:
                 else:
                     levels.append(_category_like(base, probs[g].copy()))
             mid = np.cumsum(probs, axis=1) - probs / 2.0
+            at_g, at_pos = row_group[valid], pos[valid]
             grades = np.full(self.n, np.nan)
-            grades[valid] = mid[row_group[valid], pos[valid]]
-            withheld_here = np.zeros(self.n, dtype=bool)
-            withheld_here[valid] = probs[row_group[valid], pos[valid]] == 0
-            grades[withheld_here] = np.nan  # withheld in this group
+            grades[valid] = np.where(probs[at_g, at_pos] == 0, np.nan, mid[at_g, at_pos])  # (withheld in the group)
             if hidden:
                 self.withheld.append(
                     f"column {cat.name!r}: {hidden} (group, category) combinations seen fewer than {self.min_count} "
