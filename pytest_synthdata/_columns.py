@@ -20,7 +20,7 @@ from scipy import special
 
 from . import _pii
 from ._marginals import Continuous, Discrete, RankCells, poisson_table, rank_cells_from_grid, tabulate_grid
-from ._seeding import draw_blocks, generator, stream_key
+from ._seeding import derive_seed
 from .errors import InvalidArgument, PoolExhausted
 
 if TYPE_CHECKING:
@@ -86,14 +86,19 @@ class ModelColumn:
         """Return raw values for latent scores ``z`` (modelled columns)."""
         raise NotImplementedError
 
-    def generate(self, u: NDArray[np.float64], seed: int, start: int, stop: int) -> NDArray[Any]:
-        """Return raw values for rows ``start:stop`` (generated columns)."""
+    def generate(self, u: NDArray[np.float64], key: int, start: int, stop: int) -> NDArray[Any]:
+        """Return raw values for rows ``start:stop`` (generated columns) from their uniforms ``u`` (rows, aux).
+
+        ``key`` keys what must be shared by the rows of one sample (the
+        permutation that keeps a unique column's values distinct); nothing
+        else may be random.
+        """
         raise NotImplementedError
 
     def check_rows(self, n: int) -> None:
         """Raise before any drawing if ``n`` rows cannot be produced."""
 
-    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
+    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
         """Return the pandas array (or numpy array) for the whole column."""
         raise NotImplementedError
 
@@ -274,7 +279,7 @@ class NumericColumn(ModelColumn):
         out[~finite] = np.where(z[~finite] < lo_cut, -np.inf, np.inf)
         return out
 
-    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
+    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
         if nulls is None:
             return raw
         if self.integer:
@@ -389,7 +394,7 @@ class DatetimeColumn(NumericColumn):
             return str(raw)
         return str(pd.Timestamp(int(raw) * self.unit_ns))
 
-    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
+    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
         ns = raw * self.unit_ns
         if nulls is not None:
             ns[nulls] = _NAT
@@ -474,7 +479,7 @@ class CategoryColumn(ModelColumn):
     def from_latent(self, z: NDArray[np.float64]) -> NDArray[Any]:
         return self.discrete.codes_latent(z)
 
-    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
+    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
         if self._recode is not None:
             raw = self._recode[raw]
         if nulls is not None:
@@ -508,7 +513,7 @@ class BooleanColumn(ModelColumn):
     def from_latent(self, z: NDArray[np.float64]) -> NDArray[Any]:
         return self.discrete.codes_latent(z).astype(np.bool_)
 
-    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
+    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
         return raw if nulls is None else pd.arrays.BooleanArray(raw, nulls)
 
 
@@ -587,8 +592,8 @@ class ConditionalColumn(ModelColumn):
         out[order] = values
         return out
 
-    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
-        return self.base.finalize(raw, nulls, seed)
+    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
+        return self.base.finalize(raw, nulls)
 
 
 class DerivedColumn(ModelColumn):
@@ -630,8 +635,8 @@ class DerivedColumn(ModelColumn):
         """Return raw values for rows whose ``given`` column has latent codes ``given_raw``."""
         return self._lookup[given_raw.astype(np.int64)]
 
-    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
-        return self.base.finalize(raw, nulls, seed)
+    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
+        return self.base.finalize(raw, nulls)
 
 
 class NullColumn(ModelColumn):
@@ -652,10 +657,10 @@ class NullColumn(ModelColumn):
     def raw_dtype(self) -> np.dtype[Any]:
         return np.dtype(np.int8)
 
-    def generate(self, u: NDArray[np.float64], seed: int, start: int, stop: int) -> NDArray[Any]:
+    def generate(self, u: NDArray[np.float64], key: int, start: int, stop: int) -> NDArray[Any]:
         return np.zeros(stop - start, dtype=np.int8)
 
-    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
+    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
         if self._dtype == "object":
             return np.full(len(raw), None, dtype=object)
         return pd.Series(np.full(len(raw), np.nan)).astype(self._dtype).array
@@ -726,21 +731,17 @@ class FakerColumn(ModelColumn):
                 f"(built once per process, about {suggested // 12_000 + 1} s of Faker time), or sample fewer rows."
             )
 
-    def generate(self, u: NDArray[np.float64], seed: int, start: int, stop: int) -> NDArray[Any]:
+    def generate(self, u: NDArray[np.float64], key: int, start: int, stop: int) -> NDArray[Any]:
         size = len(self._pool())
         if not self.unique:
             return np.minimum((u[:, 0] * size).astype(np.int64), size - 1)
-        # A seeded affine permutation of the pool: row i -> (a + i*c) mod size,
+        # An affine permutation of the pool keyed by the sample: row i -> (a + i*c) mod size,
         # distinct for i < size and independent of how many rows were asked for.
-        rng = generator(seed, stream_key("unique:" + self.name))
-        a = int(rng.integers(0, size))
-        c = int(rng.integers(1, max(size, 2)))
-        while math.gcd(c, size) != 1:
-            c = c % (size - 1) + 1 if size > 1 else 1
+        a, c = _affine_key(key, self.name, size)
         rows = np.arange(start, stop, dtype=np.int64)
         return (a + rows * c) % size
 
-    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
+    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
         pool = self._pool()
         if isinstance(pool, np.ndarray):
             return _string_array(pool[raw], nulls)
@@ -766,6 +767,7 @@ class IdColumn(ModelColumn):
         self.pattern = pattern
         self.start = start
         self.raw_width = 16 if style == "uuid" else None
+        self.aux = 3 if style == "uuid" else 0  # 3 x 53 random bits hold a UUID4's 122
 
     @property
     def dtype(self) -> str:
@@ -775,21 +777,37 @@ class IdColumn(ModelColumn):
     def raw_dtype(self) -> np.dtype[Any]:
         return np.dtype(np.uint8) if self.style == "uuid" else np.dtype(np.int64)
 
-    def generate(self, u: NDArray[np.float64], seed: int, start: int, stop: int) -> NDArray[Any]:
+    def generate(self, u: NDArray[np.float64], key: int, start: int, stop: int) -> NDArray[Any]:
         if self.style == "uuid":
-            key = stream_key("uuid:" + self.name)
-            return draw_blocks(
-                seed, key, start, stop, lambda rng, m: rng.integers(0, 256, size=(m, 16), dtype=np.uint8)
-            )
+            return _uuid_bytes(u)
         return np.arange(self.start + start, self.start + stop, dtype=np.int64)
 
-    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, seed: int) -> Any:
+    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
         if self.style == "sequential":
             return raw
         if self.style == "uuid":
             return _string_array(_uuid_strings(raw), None)
         assert self.pattern is not None
         return _string_array(_format_ids(self.pattern, raw), None)
+
+
+def _affine_key(key: int, name: str, size: int) -> tuple[int, int]:
+    """Return (offset, stride coprime to ``size``) of a unique column's permutation, from the sample's key."""
+    a = derive_seed(key, "unique", name) % max(size, 1)
+    c = derive_seed(key, "stride", name) % max(size - 1, 1) + 1
+    while size > 1 and math.gcd(c, size) != 1:
+        c = c % (size - 1) + 1
+    return a, c
+
+
+def _uuid_bytes(u: NDArray[np.float64]) -> NDArray[np.uint8]:
+    """Return 16 random bytes a row from its 3 uniforms: the top 48, 48 and 32 of their 53 bits."""
+    bits = (u * 2.0**53).astype(np.uint64)  # each uniform is k / 2**53 for an integer k
+    out = np.empty((len(u), 16), dtype=np.uint8)
+    for first, (col, count) in zip((0, 6, 12), ((0, 6), (1, 6), (2, 4)), strict=True):
+        for b in range(count):
+            out[:, first + b] = (bits[:, col] >> np.uint64(45 - 8 * b)) & np.uint64(0xFF)
+    return out
 
 
 def _uuid_strings(b: NDArray[np.uint8]) -> NDArray[Any]:

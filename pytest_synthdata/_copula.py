@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "complete_correlation",
-    "correlate",
     "latent_for_spearman",
     "spearman_of_latent",
 ]
@@ -192,23 +191,6 @@ def complete_correlation(a: NDArray[np.float64], fixed: NDArray[np.bool_]) -> tu
     y = np.round((y + y.T) / 2.0, 12)  # symmetric, and stable in the last bits across BLAS builds
     np.fill_diagonal(y, 1.0)
     return y, kept
-
-
-def correlate(z: NDArray[np.float64], chol: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Return ``z @ chol.T`` computed column by column with elementwise numpy ops.
-
-    BLAS may reorder floating-point sums by CPU; elementwise multiply/add in a
-    fixed order gives the same bits on every machine.
-    """
-    d = chol.shape[0]
-    out = np.empty_like(z)
-    for j in range(d):
-        acc = z[:, 0] * chol[j, 0]
-        for i in range(1, j + 1):
-            if chol[j, i] != 0.0:
-                acc = acc + z[:, i] * chol[j, i]
-        out[:, j] = acc
-    return out
 
 
 # fast inversion for fitting: Hermite (Mehler) series ---------------------------------

@@ -70,6 +70,9 @@ class Continuous:
     ) -> None:
         self.dist = dist
         self.params = params
+        if dist == "quantiles":  # (arrays once: np.interp would convert lists on every call)
+            self._knot_probs = np.asarray(params["probs"], dtype=np.float64)
+            self._knot_values = np.asarray(params["values"], dtype=np.float64)
         self.low = -math.inf if low is None else float(low)
         self.high = math.inf if high is None else float(high)
         ends = (-math.inf, math.inf)
@@ -169,6 +172,15 @@ class Continuous:
             return p["loc"] + p["scale"] * z
         if not truncated and self.dist == "lognormal":
             return np.exp(p["mu"] + p["sigma"] * z)
+        if not truncated and self.dist == "quantiles":
+            # what the general path below gives, bit for bit, with one ndtr and one interpolation: the
+            # nearer tail's probability ndtr(-|z|), taken as 1 - it above the median
+            q = np.abs(z)
+            np.negative(q, out=q)
+            special.ndtr(q, out=q)
+            np.subtract(1.0, q, out=q, where=z > 0.0)
+            np.maximum(q, _TINY, out=q)
+            return np.interp(q, self._knot_probs, self._knot_values)
         # Work from whichever tail is nearer: CDF coordinates below the median,
         # survival coordinates above it, so neither tail is rounded to 1.0.
         q = special.ndtr(z)

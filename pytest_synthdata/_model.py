@@ -1,17 +1,28 @@
 """Model: the one engine behind every dataset (marginals + Gaussian copula).
 
-Sampling draws latent ``z ~ N(0, I)`` in fixed-size seeded blocks (spread
-evenly over each coordinate by default, see ``_qmc``; i.i.d. with
-``independent=True``), correlates
-it with the Cholesky factor of the latent correlation, and maps each coordinate
-through its column's inverse marginal. Generated columns (Faker, Id) and null
-flags read auxiliary uniforms from a second block stream. Cross-column order
-constraints are then enforced by redrawing violating values from their
-marginal conditioned above the threshold (vectorised, no rows dropped).
+Sampling is a staged path (:meth:`Model.sample_from`):
+
+1. a latent source (``_latent``) supplies each row's inputs: independent
+   normal scores (spread evenly over each coordinate by default, see
+   ``_qmc``; i.i.d. with ``independent=True``; or given from outside) and
+   auxiliary uniforms;
+2. correlate: the scores times the Cholesky factor of the latent correlation;
+3. columns from latent: each modelled column maps its coordinate through its
+   inverse marginal; derived columns are looked up;
+4. nulls: every null flag is a coordinate too, set at its high end;
+5. generated columns (Faker, Id) read the rows' uniforms, row indices and the
+   sample's key;
+6. constraints: order constraints redraw violating values from their marginal
+   conditioned above the threshold (vectorised, no rows dropped);
+7. frame: each column is finalised and cast to its dtype.
+
+No stage draws a random number of its own, so a row is a pure function of
+its inputs, and whatever controls the source controls the rows.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import os
@@ -23,9 +34,9 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ._copula import correlate
-from ._qmc import MAX_POINTS, spread_normals
-from ._seeding import BLOCK_ROWS, draw_blocks, normalize_seed
+from ._latent import IndependentRows, LatentSource, LatentSpace, SpreadRows
+from ._qmc import MAX_POINTS
+from ._seeding import BLOCK_ROWS
 from .errors import InvalidArgument, SynthdataError
 
 if TYPE_CHECKING:
@@ -35,8 +46,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Model"]
 
-_STREAM_LATENT = 1
-_STREAM_AUX = 2
 _CHUNK_ROWS = 16 * BLOCK_ROWS
 assert BLOCK_ROWS <= MAX_POINTS  # one spread block per latent block
 
@@ -244,6 +253,34 @@ class Model:
         return save(self, path)
 
     # sampling ----------------------------------------------------------------
+    @functools.cached_property
+    def latent_space(self) -> LatentSpace:
+        """The inputs each row is made from: latent coordinates (modelled columns, then null flags) and uniforms.
+
+        Null flags of fitted models that the copula correlates come first
+        (``latent_nulls``), then one independent coordinate for every other
+        column that may be missing; a flag is set where its coordinate lies
+        above ``ndtri(1 - null_rate)``, the high end like ``True``.
+        """
+        flags = [f"{c} is null" for c in self.latent_nulls + self._independent_nulls]
+        d = len(self.latent_correlation)
+        extra = len(self._independent_nulls)
+        corr, chol = self.latent_correlation, self._chol
+        if extra:  # independent flags: an identity block beside the fitted correlation
+            corr, chol = np.eye(d + extra), np.eye(d + extra)
+            corr[:d, :d], chol[:d, :d] = self.latent_correlation, self._chol
+        aux = sum(c.aux for c in self._generated)
+        return LatentSpace(tuple(self.modelled_columns + flags), corr, chol, aux)
+
+    @functools.cached_property
+    def _independent_nulls(self) -> list[str]:
+        """Columns that may be missing, whose null flag no other coordinate correlates with."""
+        return [
+            c.name
+            for c in self._columns
+            if 0.0 < c.null_rate < 1.0 and c.name not in self.latent_nulls and c.name not in self.null_follows
+        ]
+
     def sample(self, n: int, *, seed: int | None = None, independent: bool = False) -> pd.DataFrame:
         """Return a DataFrame of exactly ``n`` synthetic rows.
 
@@ -266,76 +303,102 @@ class Model:
         (3, 1)
         """
         n = check_rows(n)
-        seed = normalize_seed(seed)
         if not isinstance(independent, (bool, np.bool_)):
             raise InvalidArgument(f"independent={independent!r}: pass True (i.i.d. rows) or False (the default, even).")
+        source = IndependentRows(seed) if independent else SpreadRows(seed)
+        return self.sample_from(source, n)
+
+    def sample_from(self, source: LatentSource, n: int) -> pd.DataFrame:
+        """Return ``n`` rows made from the inputs ``source`` supplies (see ``_latent``), through the staged path.
+
+        The stages: latent source -> correlate -> columns from latent -> nulls
+        -> generated columns -> constraints -> frame. Nothing here draws a
+        random number: a row is a pure function of its inputs.
+        """
+        n = check_rows(n)
+        space = self.latent_space
+        source.check(space, n)
         for col in self._columns:
             col.check_rows(n)
         raws = {c.name: np.empty(self._raw_shape(c, n), dtype=c.raw_dtype) for c in self._columns}
         nulls = {c.name: np.empty(n, dtype=np.bool_) for c in self._columns if c.null_rate > 0}
-        latents = {b: np.empty(n) for _, b, _ in self._order_constraints}
-        null_slot: dict[str, int] = {}
-        aux_slot: dict[str, tuple[int, int]] = {}
-        d = len(self._modelled)
-        null_cut = {
-            name: (d + i, special.ndtri(1.0 - np.array(self.null_groups.get(name, [self._by_name[name].null_rate]))))
-            for i, name in enumerate(self.latent_nulls)
-        }
-        group_of = np.array(self.segment[1] if self.segment else [0], dtype=np.int64)
-        k = 0
-        for c in self._columns:
-            if c.null_rate > 0 and c.name not in null_cut and c.name not in self.null_follows:
-                null_slot[c.name] = k
-                k += 1
-            if c.aux:
-                aux_slot[c.name] = (k, k + c.aux)
-                k += c.aux
-        dims = len(self.latent_correlation)
-
-        def latent(rng: np.random.Generator, m: int) -> NDArray[np.float64]:
-            return rng.standard_normal((m, dims)) if independent else spread_normals(rng, m, dims)
-
-        empty_u = np.empty((0, 0))
+        targets = {b: np.empty(n) for _, b, _ in self._order_constraints}  # latent scores of constrained columns
         for start in range(0, n, _CHUNK_ROWS):
             stop = min(n, start + _CHUNK_ROWS)
-            if dims:
-                z = draw_blocks(seed, _STREAM_LATENT, start, stop, latent)
-                x = correlate(z, self._chol)
-                partitions: dict[Any, Any] = {}  # rows by segment group, shared by the columns split the same way
-                for j in self._processing:  # columns others depend on come first
-                    col = self._modelled[j]
-                    given = getattr(col, "given", None)
-                    if given is None:
-                        raws[col.name][start:stop] = col.from_latent(x[:, j])
-                    else:
-                        codes = raws[given][start:stop]
-                        key = col.partition_key  # type: ignore[attr-defined]
-                        if key not in partitions:
-                            partitions[key] = col.partition(codes)  # type: ignore[attr-defined]
-                        raws[col.name][start:stop] = col.from_latent_given(x[:, j], codes, partitions[key])  # type: ignore[attr-defined]
-                    if col.name in latents:
-                        latents[col.name][start:stop] = x[:, j]
-                for dcol in self._derived:
-                    raws[dcol.name][start:stop] = dcol.derive(raws[dcol.given][start:stop])  # type: ignore[attr-defined]
-                for name, (j, cut) in null_cut.items():
-                    if len(cut) > 1:  # a rate per segment group
-                        assert self.segment is not None
-                        cut = cut[group_of[raws[self.segment[0]][start:stop].astype(np.int64)]]
-                    nulls[name][start:stop] = x[:, j] > cut  # a null sits at the high end, like True
-            u = draw_blocks(seed, _STREAM_AUX, start, stop, lambda rng, m: rng.random((m, k))) if k else empty_u
-            for col in self._generated:
-                a, b = aux_slot.get(col.name, (0, 0))
-                raws[col.name][start:stop] = col.generate(u[:, a:b], seed, start, stop)
-            for name, slot in null_slot.items():
-                nulls[name][start:stop] = u[:, slot] < self._by_name[name].null_rate
-            for name, leader in self.null_follows.items():
-                nulls[name][start:stop] = nulls[leader][start:stop]
+            inputs = source.rows(space, start, stop)  # latent source -> correlate
+            self._columns_from_latent(inputs.x, raws, targets, start, stop)
+            self._nulls_from_latent(inputs.x, raws, nulls, start, stop)
+            self._generate(inputs.u, source.key, raws, start, stop)
         if n and self._order_constraints:
-            self._enforce_order(raws, latents, nulls)
-        data = {c.name: _cast(c.finalize(raws[c.name], nulls.get(c.name), seed), c.cast) for c in self._columns}
+            self._enforce_order(raws, targets, nulls)
+        data = {c.name: _cast(c.finalize(raws[c.name], nulls.get(c.name)), c.cast) for c in self._columns}
         frame = pd.DataFrame(data, index=pd.RangeIndex(n), copy=False)
-        frame.attrs["synthdata"] = {"dataset": self.name, "seed": seed}
+        frame.attrs["synthdata"] = {"dataset": self.name, "seed": source.seed}
         return frame
+
+    def _columns_from_latent(
+        self,
+        x: NDArray[np.float64],
+        raws: dict[str, NDArray[Any]],
+        targets: dict[str, NDArray[np.float64]],
+        start: int,
+        stop: int,
+    ) -> None:
+        """Stage 3: each modelled column's values from its coordinate; derived columns looked up."""
+        partitions: dict[Any, Any] = {}  # rows by segment group, shared by the columns split the same way
+        for j in self._processing:  # columns others depend on come first
+            col = self._modelled[j]
+            given = getattr(col, "given", None)
+            if given is None:
+                raws[col.name][start:stop] = col.from_latent(x[j])
+            else:
+                codes = raws[given][start:stop]
+                key = col.partition_key  # type: ignore[attr-defined]
+                if key not in partitions:
+                    partitions[key] = col.partition(codes)  # type: ignore[attr-defined]
+                raws[col.name][start:stop] = col.from_latent_given(x[j], codes, partitions[key])  # type: ignore[attr-defined]
+            if col.name in targets:
+                targets[col.name][start:stop] = x[j]
+        for dcol in self._derived:
+            raws[dcol.name][start:stop] = dcol.derive(raws[dcol.given][start:stop])  # type: ignore[attr-defined]
+
+    @functools.cached_property
+    def _flag_cuts(self) -> list[tuple[str, int, NDArray[np.float64]]]:
+        """(column, coordinate, cut per segment group or one cut) of every null flag."""
+        d = len(self._modelled)
+        out = []
+        for i, name in enumerate(self.latent_nulls + self._independent_nulls):
+            rates = np.array(self.null_groups.get(name, [self._by_name[name].null_rate]))
+            out.append((name, d + i, special.ndtri(1.0 - rates)))
+        return out
+
+    def _nulls_from_latent(
+        self,
+        x: NDArray[np.float64],
+        raws: dict[str, NDArray[Any]],
+        nulls: dict[str, NDArray[np.bool_]],
+        start: int,
+        stop: int,
+    ) -> None:
+        """Stage 4: a value is missing where its flag's coordinate is high; followers copy their leader."""
+        group_of = np.array(self.segment[1] if self.segment else [0], dtype=np.int64)
+        for name, j, cut in self._flag_cuts:
+            if len(cut) > 1:  # a rate per segment group
+                assert self.segment is not None
+                cut = cut[group_of[raws[self.segment[0]][start:stop].astype(np.int64)]]
+            np.greater(x[j], cut, out=nulls[name][start:stop])  # a null sits at the high end, like True
+        for name, leader in self.null_follows.items():
+            nulls[name][start:stop] = nulls[leader][start:stop]
+        for col in self._columns:
+            if col.null_rate >= 1.0:
+                nulls[col.name][start:stop] = True
+
+    def _generate(self, u: NDArray[np.float64], key: int, raws: dict[str, NDArray[Any]], start: int, stop: int) -> None:
+        """Stage 5: generated columns (Faker, Id) from the rows' uniforms, row indices and the sample's key."""
+        a = 0
+        for col in self._generated:
+            raws[col.name][start:stop] = col.generate(u[:, a : a + col.aux], key, start, stop)
+            a += col.aux
 
     @staticmethod
     def _raw_shape(col: ModelColumn, n: int) -> tuple[int, ...]:
@@ -347,7 +410,7 @@ class Model:
         latents: dict[str, NDArray[np.float64]],
         nulls: dict[str, NDArray[np.bool_]],
     ) -> None:
-        """Make every ``a < b`` (or ``<=``) hold, redrawing ``b`` above ``a`` where it does not.
+        """Stage 6: make every ``a < b`` (or ``<=``) hold, redrawing ``b`` above ``a`` where it does not.
 
         Constraints come in topological order, so every column's lower
         neighbours are final when it is fixed. A violating value is redrawn

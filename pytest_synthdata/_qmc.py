@@ -40,7 +40,7 @@ MAX_POINTS = 2**12
 
 
 def spread_uniforms(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
-    """Return the first ``m`` rows (``m <= MAX_POINTS``) of a block of ``d`` evenly spread U(0, 1) coordinates."""
+    """Return the first ``m`` rows (``m <= MAX_POINTS``) of a block of ``d`` evenly spread U(0, 1) coordinates, (d, m)."""
     if m > MAX_POINTS:
         raise ValueError(f"a block holds at most {MAX_POINTS} points, not {m}")
     shuffles = np.random.default_rng(int(rng.integers(0, 2**63)))  # level k's permutations: a fixed share of it
@@ -61,11 +61,11 @@ def spread_uniforms(rng: np.random.Generator, m: int, d: int) -> NDArray[np.floa
         u[:, size : size + new] = (2 * cells + 1 - taken + jitter[:, size : size + new]) / (2 * size)
         size += new
     np.maximum(u, 2.0**-64, out=u)  # a value of 0 is possible (probability 2**-53 a row): keep ndtri finite
-    return np.ascontiguousarray(u.T)
+    return u
 
 
 def spread_normals(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
-    """Return ``m`` rows of ``d`` standard normal coordinates spread evenly (see the module docstring)."""
+    """Return ``m`` rows of ``d`` standard normal coordinates spread evenly, coordinate-major (d, m)."""
     u = spread_uniforms(rng, m, d)
     special.ndtri(u, out=u)
     return u

@@ -72,11 +72,6 @@ def derive_seed(base: int, *parts: str | int) -> int:
     return int.from_bytes(digest, "big") & MAX_SEED
 
 
-def stream_key(name: str) -> int:
-    """Return a stable 32-bit key for a named random stream (e.g. a column)."""
-    return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=4).digest(), "big")
-
-
 def generator(seed: int, *spawn_key: int) -> np.random.Generator:
     """Return a Generator for ``seed`` and a stream/block path."""
     import numpy as np
@@ -90,10 +85,12 @@ def draw_blocks(
     start: int,
     stop: int,
     draw: Callable[[np.random.Generator, int], np.ndarray],
+    *,
+    axis: int = 0,
 ) -> np.ndarray:
     """Return rows ``start:stop`` of a stream drawn block by block.
 
-    ``draw(rng, m)`` must return an array whose first axis has ``m`` rows, and
+    ``draw(rng, m)`` must return an array whose ``axis`` has ``m`` rows, and
     whose first rows do not depend on ``m`` (numpy's generators fill arrays in
     order, so ``rng.random((m, k))`` and ``rng.standard_normal((m, k))`` are
     prefixes of the same calls with a larger ``m``). Block ``b`` always uses
@@ -105,7 +102,8 @@ def draw_blocks(
     first, last = start // BLOCK_ROWS, (stop - 1) // BLOCK_ROWS
     parts = [draw(generator(seed, stream, b), min(BLOCK_ROWS, stop - b * BLOCK_ROWS)) for b in range(first, last + 1)]
     if not parts:
-        return draw(generator(seed, stream, 0), BLOCK_ROWS)[:0]
-    block = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=0)
+        return np.take(draw(generator(seed, stream, 0), BLOCK_ROWS), np.arange(0), axis=axis)
+    block = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=axis)
     offset = first * BLOCK_ROWS
-    return block[start - offset : stop - offset]
+    rows = slice(start - offset, stop - offset)
+    return block[rows] if axis == 0 else block[:, rows]

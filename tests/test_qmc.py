@@ -18,7 +18,7 @@ from pytest_synthdata.errors import InvalidArgument
 @settings(max_examples=40, deadline=None)
 def test_every_power_of_two_prefix_fills_each_interval_once(seed, k, d):
     """The first 2**k values of a coordinate fall one in each 1/2**k interval, for every k at once."""
-    u = _qmc.spread_uniforms(np.random.default_rng(seed), 2**k, d)
+    u = _qmc.spread_uniforms(np.random.default_rng(seed), 2**k, d).T
     assert ((0.0 < u) & (u < 1.0)).all()
     for level in range(k + 1):
         for j in range(d):
@@ -27,7 +27,7 @@ def test_every_power_of_two_prefix_fills_each_interval_once(seed, k, d):
 
 def test_each_row_is_exactly_uniform_over_seeds():
     """Across seeds, any one row's values are U(0, 1), not a grid (the jitter) and not tied to each other."""
-    rows = np.array([_qmc.spread_uniforms(np.random.default_rng(s), 77, 3)[[0, 1, 5, 40, 76]] for s in range(3000)])
+    rows = np.array([_qmc.spread_uniforms(np.random.default_rng(s), 77, 3).T[[0, 1, 5, 40, 76]] for s in range(3000)])
     for r in range(5):
         for j in range(3):
             assert stats.kstest(rows[:, r, j], "uniform").pvalue > 1e-3, (r, j)
@@ -47,7 +47,7 @@ def test_unrelated_coordinates_stay_nearly_as_unrelated_as_independent_draws(n, 
     d, seeds = 40, 200 if n < 1000 else 40
     pairs = np.triu_indices(d, 1)
     r = np.array(
-        [stats.spearmanr(_qmc.spread_normals(np.random.default_rng(s), n, d)).statistic[pairs] for s in range(seeds)]
+        [stats.spearmanr(_qmc.spread_normals(np.random.default_rng(s), n, d).T).statistic[pairs] for s in range(seeds)]
     )
     ratio = r.std(axis=0) * np.sqrt(n - 1)  # per pair, up to the noise of the seeds (about 5% with 200)
     assert ratio.mean() == pytest.approx(inflation, abs=0.04), ratio.mean()
@@ -70,7 +70,7 @@ class _Stub:
 
 def test_jitter_next_to_one_never_lands_on_the_next_interval():
     """(2c + 1 + jitter) must stay below 2c + 2, or two rows share an interval and the next level breaks."""
-    u = _qmc.spread_uniforms(_Stub(5), 4096, 3)
+    u = _qmc.spread_uniforms(_Stub(5), 4096, 3).T
     assert (u < 1.0).all()
     for level in range(13):
         for j in range(3):
@@ -88,8 +88,8 @@ def test_declared_correlations_of_later_columns_are_unbiased_in_small_samples():
 
 @pytest.mark.parametrize("d", [3, 1100])
 def test_rows_are_a_prefix_of_a_longer_draw(d):
-    short = _qmc.spread_normals(np.random.default_rng(11), 37, d)
-    long = _qmc.spread_normals(np.random.default_rng(11), 4096, d)
+    short = _qmc.spread_normals(np.random.default_rng(11), 37, d).T
+    long = _qmc.spread_normals(np.random.default_rng(11), 4096, d).T
     assert np.array_equal(short, long[:37])
     assert np.isfinite(long).all()
 

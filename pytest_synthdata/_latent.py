@@ -1,0 +1,342 @@
+"""Latent sources: where every random number of a sampled row comes from.
+
+A row of any model is a pure function of its *inputs*:
+
+* ``z``: one independent standard normal score per latent coordinate (the
+  modelled columns, then the null flags), which the copula correlates;
+* ``u``: the row's auxiliary uniforms in [0, 1) (a Faker pick, the bytes of a
+  UUID), ``LatentSpace.aux`` of them;
+* its row index, and the sample's ``key`` (what keys the permutation of a
+  unique column, so rows stay distinct).
+
+A :class:`LatentSource` supplies them for any range of rows, and turns ``z``
+into the copula's correlated coordinates ``x``. The sample path (see
+``_model``) never draws a random number of its own, so whatever controls the
+source controls the rows:
+
+* :class:`SpreadRows` (the default) and :class:`IndependentRows` draw them
+  from the seed, in fixed blocks of rows (``_seeding.draw_blocks``), so any
+  range of rows can be drawn on its own and ``sample(n)`` is a prefix of
+  ``sample(m)``;
+* :class:`SuppliedRows` takes them from outside (a Hypothesis draw: shrinking
+  ``z`` and ``u`` to 0 gives the most typical row);
+* :class:`Restricted` wraps another source and keeps chosen coordinates in
+  intervals (truncation), or at given values (the conditional Gaussian given
+  them), with the other coordinates following the copula conditionally.
+
+Arrays of coordinates are coordinate-major, ``(d, rows)``: each column reads
+one contiguous row of ``x``.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy import special
+
+from ._qmc import spread_normals
+from ._seeding import draw_blocks, normalize_seed
+from .errors import InvalidArgument
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "IndependentRows",
+    "LatentRows",
+    "LatentSource",
+    "LatentSpace",
+    "Restricted",
+    "SpreadRows",
+    "SuppliedRows",
+    "correlate",
+    "truncated_normal",
+]
+
+#: Block streams of a seed: latent normals and auxiliary uniforms (part of the reproducibility contract).
+STREAM_LATENT = 1
+STREAM_AUX = 2
+
+
+def correlate(z: NDArray[np.float64], chol: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return ``chol @ z`` for coordinate-major ``z`` (d, rows), with elementwise numpy operations.
+
+    BLAS may reorder floating-point sums by CPU; elementwise multiply/add in a
+    fixed order gives the same bits on every machine. Each output coordinate
+    is accumulated over whole contiguous rows of ``z``, and terms whose factor
+    is 0 are skipped (a coordinate independent of the others is copied).
+    """
+    d = chol.shape[0]
+    out = np.empty_like(z)
+    if d == 0 or z.shape[1] == 0:
+        return out
+    term = np.empty(z.shape[1])
+    for j in range(d):
+        nonzero = np.flatnonzero(chol[j, : j + 1])
+        if len(nonzero) == 1 and chol[j, nonzero[0]] == 1.0:
+            out[j] = z[nonzero[0]]
+            continue
+        acc = out[j]
+        if not len(nonzero):  # pragma: no cover - a Cholesky factor has a positive diagonal
+            acc[:] = 0.0
+            continue
+        np.multiply(z[nonzero[0]], chol[j, nonzero[0]], out=acc)
+        for i in nonzero[1:]:
+            np.multiply(z[i], chol[j, i], out=term)
+            acc += term
+    return out
+
+
+@dataclass(frozen=True)
+class LatentSpace:
+    """The inputs a model's rows are made from: latent coordinates and auxiliary uniforms.
+
+    ``labels`` names each coordinate (a modelled column's name, or
+    ``"<column> is null"`` for a null flag), ``correlation`` is the copula's
+    latent correlation over them and ``cholesky`` its lower factor;
+    ``aux`` is the number of auxiliary uniforms per row.
+    """
+
+    labels: tuple[str, ...]
+    correlation: NDArray[np.float64] = field(repr=False)
+    cholesky: NDArray[np.float64] = field(repr=False)
+    aux: int
+
+    @property
+    def dims(self) -> int:
+        """The number of latent coordinates."""
+        return len(self.labels)
+
+    def coordinate(self, label: str) -> int:
+        """Return the index of the coordinate named ``label``, or raise a clear error."""
+        try:
+            return self.labels.index(label)
+        except ValueError:
+            raise InvalidArgument(
+                f"the model has no latent coordinate {label!r}; its coordinates are {list(self.labels)}."
+            ) from None
+
+    def correlate(self, z: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Return the correlated coordinates ``x = L z`` of independent normal scores ``z`` (d, rows)."""
+        return correlate(z, self.cholesky)
+
+
+@dataclass(frozen=True)
+class LatentRows:
+    """The inputs of a range of rows: correlated coordinates ``x`` (d, rows) and uniforms ``u`` (rows, aux)."""
+
+    x: NDArray[np.float64]
+    u: NDArray[np.float64]
+
+
+class LatentSource(abc.ABC):
+    """Supplies the inputs of any range of rows (see the module docstring).
+
+    Subclasses implement :meth:`noise`; :meth:`rows` correlates it, and a
+    source that restricts coordinates overrides it.
+    """
+
+    #: What keys the permutations of unique columns (the seed, for seeded sources).
+    key: int = 0
+    #: The seed recorded with the sample (None when the rows did not come from a seed).
+    seed: int | None = None
+
+    @abc.abstractmethod
+    def noise(self, space: LatentSpace, start: int, stop: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Return (independent normal scores ``z`` (d, rows), uniforms ``u`` (rows, aux)) of rows ``start:stop``."""
+
+    def rows(self, space: LatentSpace, start: int, stop: int) -> LatentRows:
+        """Return the inputs of rows ``start:stop``, their coordinates correlated by the copula."""
+        z, u = self.noise(space, start, stop)
+        return LatentRows(space.correlate(z), u)
+
+    def check(self, space: LatentSpace, n: int) -> None:
+        """Raise before any drawing if this source cannot give ``n`` rows of ``space``."""
+        return None  # a seeded source gives any number of rows
+
+
+class _Seeded(LatentSource):
+    """Inputs drawn from a seed in fixed blocks of rows, so every range of rows can be drawn on its own."""
+
+    def __init__(self, seed: int | None) -> None:
+        self.seed = self.key = normalize_seed(seed)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(seed={self.seed})"
+
+    @abc.abstractmethod
+    def _normals(self, rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
+        """Return the first ``m`` rows of a block's normal scores, coordinate-major (d, m)."""
+
+    def noise(self, space: LatentSpace, start: int, stop: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        assert self.seed is not None
+        d, k = space.dims, space.aux
+        if d:
+            z = draw_blocks(self.seed, STREAM_LATENT, start, stop, lambda rng, m: self._normals(rng, m, d), axis=1)
+        else:
+            z = np.empty((0, stop - start))
+        if k:
+            u = draw_blocks(self.seed, STREAM_AUX, start, stop, lambda rng, m: rng.random((m, k)))
+        else:
+            u = np.empty((stop - start, 0))
+        return z, u
+
+
+class SpreadRows(_Seeded):
+    """Rows that together cover each coordinate evenly (a nested Latin hypercube, see ``_qmc``); the default."""
+
+    def _normals(self, rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
+        return spread_normals(rng, m, d)
+
+
+class IndependentRows(_Seeded):
+    """Independent rows (plain Monte Carlo): ``sample(..., independent=True)``."""
+
+    def _normals(self, rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
+        return np.ascontiguousarray(rng.standard_normal((m, d)).T)  # row-major draws: a prefix of a longer block's
+
+
+class SuppliedRows(LatentSource):
+    """Inputs given from outside: ``z`` (rows, d) independent normal scores and ``u`` (rows, aux) uniforms.
+
+    All zeros is the most typical row: every coordinate at its median, every
+    pick the first of its pool.
+    """
+
+    def __init__(self, z: ArrayLike, u: ArrayLike | None = None, *, key: int = 0) -> None:
+        self.z = np.asarray(z, dtype=np.float64)
+        self.u = np.zeros((len(self.z), 0)) if u is None else np.asarray(u, dtype=np.float64)
+        self.key = normalize_seed(key, argument="key")
+        if self.z.ndim != 2 or self.u.ndim != 2 or len(self.u) != len(self.z):
+            raise InvalidArgument(
+                f"SuppliedRows needs z of shape (rows, dims) and u of shape (rows, aux) with as many rows; got "
+                f"{self.z.shape} and {self.u.shape}."
+            )
+        if not np.isfinite(self.z).all():
+            raise InvalidArgument("SuppliedRows: z must be finite normal scores; it holds NaN or infinity.")
+        if self.u.size and not ((self.u >= 0.0) & (self.u < 1.0)).all():
+            raise InvalidArgument("SuppliedRows: u must hold uniforms in [0, 1).")
+
+    def __repr__(self) -> str:
+        return f"SuppliedRows(rows={len(self.z)}, dims={self.z.shape[1]}, aux={self.u.shape[1]}, key={self.key})"
+
+    def check(self, space: LatentSpace, n: int) -> None:
+        if self.z.shape[1] != space.dims or self.u.shape[1] < space.aux:
+            raise InvalidArgument(
+                f"SuppliedRows gives {self.z.shape[1]} latent coordinates and {self.u.shape[1]} uniforms a row; the "
+                f"model needs {space.dims} ({list(space.labels)}) and {space.aux}."
+            )
+        if n > len(self.z):
+            raise InvalidArgument(f"SuppliedRows holds {len(self.z)} rows; {n} were asked for.")
+
+    def noise(self, space: LatentSpace, start: int, stop: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        return np.ascontiguousarray(self.z[start:stop].T), self.u[start:stop, : space.aux]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How :class:`Restricted` draws: restricted coordinates first, then the rest, under the reordered factor."""
+
+    order: NDArray[np.intp]
+    chosen: list[int]
+    cholesky: NDArray[np.float64]
+
+
+class Restricted(LatentSource):
+    """Another source's rows with chosen coordinates kept in intervals, the others following the copula.
+
+    ``intervals`` maps a coordinate (index or label) to ``(low, high)`` in
+    latent units, each a number or one value per row; ``low == high`` fixes the
+    coordinate (the conditional Gaussian given it). Restricted coordinates are
+    drawn in the order given, each from its normal distribution conditional on
+    the ones before, truncated to its interval (inverse CDF of the row's own
+    score, so no draw is rejected and a score of 0 gives the interval's
+    median); the free coordinates then follow the conditional Gaussian given
+    them. This is exact when one coordinate is restricted, or when the
+    restricted ones are fixed to values or independent of each other; for
+    several correlated intervals it is the sequential (GHK) draw of Geweke,
+    Hajivassiliou and Keane, whose rows all satisfy the intervals.
+    """
+
+    def __init__(self, inner: LatentSource, intervals: Mapping[int | str, tuple[Any, Any]]) -> None:
+        self.inner = inner
+        self.key, self.seed = inner.key, inner.seed
+        self.intervals = dict(intervals)
+        self._plans: dict[int, _Plan] = {}
+
+    def __repr__(self) -> str:
+        return f"Restricted({self.inner!r}, {sorted(self.intervals, key=str)})"
+
+    def check(self, space: LatentSpace, n: int) -> None:
+        self.inner.check(space, n)
+        for key, (low, high) in self.intervals.items():
+            where = key if isinstance(key, int) else space.coordinate(key)
+            if not 0 <= where < space.dims:
+                raise InvalidArgument(f"Restricted: coordinate {key!r} is not in 0..{space.dims - 1}.")
+            lo, hi = np.broadcast_arrays(np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64))
+            if lo.ndim > 1 or (lo.ndim == 1 and len(lo) < n):
+                raise InvalidArgument(
+                    f"Restricted: the interval of coordinate {key!r} needs one number, or one per row ({n})."
+                )
+            if np.isnan(lo).any() or np.isnan(hi).any() or (lo > hi).any():
+                raise InvalidArgument(f"Restricted: the interval of coordinate {key!r} has low > high or NaN.")
+
+    def _plan(self, space: LatentSpace) -> _Plan:
+        plan = self._plans.get(id(space))
+        if plan is None:
+            chosen = [k if isinstance(k, int) else space.coordinate(k) for k in self.intervals]
+            order = np.array(chosen + [j for j in range(space.dims) if j not in chosen], dtype=np.intp)
+            chol = np.linalg.cholesky(space.correlation[np.ix_(order, order)]).astype(np.float64)
+            plan = self._plans[id(space)] = _Plan(order, chosen, chol)
+        return plan
+
+    def noise(self, space: LatentSpace, start: int, stop: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        return self.inner.noise(space, start, stop)
+
+    def rows(self, space: LatentSpace, start: int, stop: int) -> LatentRows:
+        z, u = self.inner.noise(space, start, stop)
+        plan = self._plan(space)
+        order, chosen, chol = plan.order, plan.chosen, plan.cholesky
+        e = z[order]
+        bounds = []
+        for t, key in enumerate(self.intervals):
+            low, high = (_rows(np.asarray(v, dtype=np.float64), start, stop) for v in self.intervals[key])
+            mean = chol[t, :t] @ e[:t] if t else np.zeros(stop - start)
+            scale = chol[t, t]
+            e[t] = truncated_normal(e[t], (low - mean) / scale, (high - mean) / scale)
+            bounds.append((low, high))
+        x = np.empty_like(z)
+        x[order] = correlate(e, chol)
+        for (low, high), j in zip(bounds, chosen, strict=True):
+            np.clip(x[j], low, high, out=x[j])  # (rounding in the sum may step a hair outside)
+        return LatentRows(x, u)
+
+
+def _rows(values: NDArray[np.float64], start: int, stop: int) -> NDArray[np.float64]:
+    return values[start:stop] if values.ndim else np.full(stop - start, float(values))
+
+
+def truncated_normal(
+    z: NDArray[np.float64], low: NDArray[np.float64], high: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Return the standard normal restricted to ``[low, high]`` at the quantile ``Phi(z)`` of that restriction.
+
+    Works in the tail nearer the interval (the interval is mirrored when it
+    lies above 0), so an interval far in a tail keeps its digits; an empty
+    interval (``low == high``) gives ``low``.
+    """
+    z, low, high = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (z, low, high)))
+    flip = low > 0
+    a = np.where(flip, -high, low)
+    b = np.where(flip, -low, high)
+    w = np.where(flip, -z, z)
+    pa, pb = special.ndtr(a), special.ndtr(b)
+    with np.errstate(divide="ignore"):
+        out = special.ndtri(pa + special.ndtr(w) * (pb - pa))
+    out = np.minimum(np.maximum(out, a), b)
+    out = np.where(a == b, a, out)
+    return np.where(flip, -out, out)

@@ -1,0 +1,236 @@
+"""Latent sources: a row is a pure function of the inputs its source supplies."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+import pytest_synthdata as sd
+from pytest_synthdata._latent import (
+    IndependentRows,
+    Restricted,
+    SpreadRows,
+    SuppliedRows,
+    correlate,
+    truncated_normal,
+)
+from pytest_synthdata.errors import InvalidArgument
+
+
+def _everything_schema():
+    return sd.Schema(
+        "everything",
+        {
+            "id": sd.Id(),
+            "key": sd.Id("uuid"),
+            "age": sd.Integer(mean=40, std=12, low=18, high=90, null_rate=0.1),
+            "income": sd.Float(median=50_000, sigma=0.5, decimals=2),
+            "plan": sd.Category({"free": 0.6, "pro": 0.3, "team": 0.1}, null_rate=0.05),
+            "churned": sd.Boolean(p=0.2),
+            "signup": sd.Date(low="2020-01-01", high="2024-12-31"),
+            "last_seen": sd.Date(low="2020-01-01", high="2025-06-30"),
+            "email": sd.Faker("email", unique=True),
+            "name": sd.Faker("name", null_rate=0.2),
+        },
+        correlations={("age", "income"): 0.5, ("plan", "churned"): -0.3},
+        constraints=["signup < last_seen"],
+    )
+
+
+def _penguins_model():
+    rng = np.random.default_rng(3)
+    n = 400
+    species = rng.choice(["Adelie", "Gentoo", "Chinstrap"], n, p=[0.45, 0.35, 0.2])
+    mass = np.where(species == "Gentoo", 5000, 3700) + rng.normal(0, 400, n)
+    flipper = 150 + mass / 100 + rng.normal(0, 5, n)
+    bill = np.where(rng.random(n) < 0.05, np.nan, 40 + rng.normal(0, 3, n))
+    df = pd.DataFrame({"species": species, "mass": mass.round(), "flipper": flipper.round(1), "bill": bill})
+    return sd.fit(df, name="birds")
+
+
+def _inputs(model, source, n):
+    """The inputs ``source`` gives the model's rows, as row-major arrays a SuppliedRows takes."""
+    z, u = source.noise(model.latent_space, 0, n)
+    return z.T.copy(), u.copy()
+
+
+@pytest.mark.parametrize("make", [_everything_schema, _penguins_model])
+@pytest.mark.parametrize("independent", [False, True])
+def test_rows_are_a_pure_function_of_the_supplied_inputs(make, independent):
+    """Feeding a seeded source's inputs back from outside gives the seeded sample, byte for byte.
+
+    So no stage (Faker picks, UUID bytes, null flags, unique permutations,
+    constraints) reads a random stream of its own.
+    """
+    model = make()
+    n = 300
+    seeded = (IndependentRows if independent else SpreadRows)(7)
+    z, u = _inputs(model, seeded, n)
+    expected = model.sample(n, seed=7, independent=independent)
+    got = model.sample_from(SuppliedRows(z, u, key=7), n)
+    pd.testing.assert_frame_equal(got, expected)
+    assert got.attrs["synthdata"]["seed"] is None  # rows from outside carry no seed
+
+
+def test_changing_one_rows_inputs_changes_only_that_row():
+    model = _everything_schema()
+    n = 50
+    z, u = _inputs(model, SpreadRows(1), n)
+    before = model.sample_from(SuppliedRows(z, u, key=1), n)
+    z[17] = -z[17]
+    u[17] = 1.0 - u[17] - 1e-12
+    after = model.sample_from(SuppliedRows(z, u, key=1), n)
+    changed = [not before.iloc[[i]].reset_index(drop=True).equals(after.iloc[[i]].reset_index(drop=True)) for i in range(n)]
+    assert changed == [i == 17 for i in range(n)]
+
+
+def test_all_zero_inputs_give_the_most_typical_row():
+    schema = sd.Schema(
+        "typical",
+        {
+            "age": sd.Integer(mean=40, std=12, low=18, high=90, null_rate=0.1),
+            "plan": sd.Category({"free": 0.3, "pro": 0.4, "team": 0.3}),
+            "churned": sd.Boolean(p=0.2),
+            "name": sd.Faker("name"),
+        },
+        correlations={("age", "plan"): 0.4},
+    )
+    space = schema.latent_space
+    row = schema.sample_from(SuppliedRows(np.zeros((1, space.dims)), np.zeros((1, space.aux))), 1).iloc[0]
+    assert row["age"] == 40  # the median
+    assert row["plan"] == "pro"  # the category holding the median
+    assert not row["churned"]  # the more common value
+    assert not pd.isna(row["age"])  # a flag at its median is far below a 10% null rate's cut
+
+
+def test_null_flags_are_latent_coordinates_spread_like_the_values():
+    """A declared null rate comes out exactly in every power-of-two prefix of spread rows (it was a coin per row)."""
+    schema = sd.Schema("gaps", {"x": sd.Float(mean=0, std=1, null_rate=0.25), "y": sd.Faker("name", null_rate=0.5)})
+    assert schema.latent_space.labels == ("x", "x is null", "y is null")
+    for seed in range(20):
+        df = schema.sample(64, seed=seed)
+        for rows in (4, 8, 16, 64):
+            assert df["x"].head(rows).isna().sum() == rows // 4
+            assert df["y"].head(rows).isna().sum() == rows // 2
+
+
+def test_a_fitted_models_rare_null_flags_join_the_latent_space_uncorrelated():
+    df = pd.DataFrame({"a": np.arange(200.0) % 37, "b": np.arange(200) % 3 == 0})
+    df.loc[[5, 90], "a"] = np.nan  # missing in fewer rows than min_count: not correlated with anything
+    model = sd.fit(df, name="rare")
+    space = model.latent_space
+    assert "a is null" in space.labels
+    j = space.coordinate("a is null")
+    others = [i for i in range(space.dims) if i != j]
+    assert np.all(space.correlation[j, others] == 0.0)
+    assert model.sample(5000, seed=1)["a"].isna().sum() == pytest.approx(5000 * 2 / 200, abs=2)
+
+
+def test_correlate_equals_the_matrix_product():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(6, 6))
+    corr = a @ a.T + 6 * np.eye(6)
+    d = np.sqrt(np.diag(corr))
+    chol = np.linalg.cholesky(corr / d[:, None] / d[None, :])
+    z = rng.standard_normal((6, 1000))
+    np.testing.assert_allclose(correlate(z, chol), chol @ z, rtol=0, atol=1e-12)
+
+
+def test_correlate_copies_independent_coordinates_exactly():
+    chol = np.eye(3)
+    chol[1, 0], chol[1, 1] = 0.6, 0.8
+    z = np.random.default_rng(1).standard_normal((3, 100))
+    x = correlate(z, chol)
+    assert np.array_equal(x[0], z[0]) and np.array_equal(x[2], z[2])
+
+
+@given(
+    lo=st.floats(-12, 12),
+    width=st.floats(0, 10),
+    z=st.lists(st.floats(-8, 8), min_size=1, max_size=20),
+)
+@settings(max_examples=200, deadline=None)
+def test_truncated_normal_stays_in_its_interval(lo, width, z):
+    hi = lo + width
+    out = truncated_normal(np.array(z), np.full(len(z), lo), np.full(len(z), hi))
+    assert np.isfinite(out).all()
+    assert ((out >= lo) & (out <= hi)).all()
+    assert np.all(np.diff(out[np.argsort(z)]) >= 0)  # monotone in the row's score
+
+
+@pytest.mark.parametrize(("lo", "hi"), [(-np.inf, -1.5), (0.3, 1.2), (2.5, np.inf), (-0.5, 0.5), (6.0, np.inf)])
+def test_truncated_normal_has_the_truncated_distribution(lo, hi):
+    z = np.random.default_rng(2).standard_normal(20_000)
+    out = truncated_normal(z, np.full_like(z, lo), np.full_like(z, hi))
+    assert stats.kstest(out, stats.truncnorm(lo, hi).cdf).pvalue > 1e-3
+
+
+def test_restricted_coordinate_keeps_its_interval_and_the_others_follow_conditionally():
+    r = 0.7
+    schema = sd.Schema(
+        "pair", {"a": sd.Float(mean=0, std=1), "b": sd.Float(mean=0, std=1)}, correlations={("a", "b"): 0.0}
+    )
+    schema.latent_correlation[:] = [[1.0, r], [r, 1.0]]
+    schema.__dict__.pop("latent_space", None)
+    schema._chol = np.linalg.cholesky(schema.latent_correlation)
+    space = schema.latent_space
+    source = Restricted(IndependentRows(3), {"a": (1.0, 2.0)})
+    x = source.rows(space, 0, 50_000).x
+    assert ((x[0] >= 1.0) & (x[0] <= 2.0)).all()
+    # b | a ~ N(r a, 1 - r**2)
+    resid = (x[1] - r * x[0]) / np.sqrt(1 - r * r)
+    assert stats.kstest(resid, "norm").pvalue > 1e-3
+    fixed = Restricted(IndependentRows(3), {0: (1.5, 1.5)}).rows(space, 0, 20_000).x
+    assert np.all(fixed[0] == 1.5)
+    assert fixed[1].mean() == pytest.approx(r * 1.5, abs=0.03)
+    assert fixed[1].std() == pytest.approx(np.sqrt(1 - r * r), abs=0.02)
+
+
+def test_restricted_rows_are_row_stable_and_take_per_row_bounds():
+    schema = _everything_schema()
+    space = schema.latent_space
+    j = space.coordinate("age")
+    low = np.linspace(-1, 1, 5000)
+    source = Restricted(SpreadRows(5), {j: (low, np.inf)})
+    long = schema.sample_from(source, 5000)
+    short = schema.sample_from(Restricted(SpreadRows(5), {j: (low, np.inf)}), 4100)
+    pd.testing.assert_frame_equal(long.head(4100), short)
+    x = source.rows(space, 0, 5000).x
+    assert (x[j] >= low).all()
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (lambda: SuppliedRows(np.zeros((3, 2))), "latent coordinates"),
+        (lambda: SuppliedRows(np.zeros((3, 1)), np.zeros((4, 0))), "as many rows"),
+        (lambda: SuppliedRows(np.full((3, 1), np.nan)), "finite"),
+        (lambda: SuppliedRows(np.zeros((3, 1)), np.ones((3, 1))), r"\[0, 1\)"),
+        (lambda: SuppliedRows(np.zeros((2, 1))), "holds 2 rows"),
+        (lambda: Restricted(SpreadRows(1), {"nope": (0, 1)}), "no latent coordinate 'nope'"),
+        (lambda: Restricted(SpreadRows(1), {0: (1, 0)}), "low > high"),
+        (lambda: Restricted(SpreadRows(1), {0: (np.zeros(2), 1)}), "one per row"),
+    ],
+)
+def test_a_source_that_cannot_give_the_rows_says_why(source, message):
+    schema = sd.Schema("one", {"x": sd.Float(mean=0, std=1)})
+    with pytest.raises(InvalidArgument, match=message):
+        schema.sample_from(source(), 3)
+
+
+def test_sampling_a_loaded_model_imports_no_optimizer(tmp_path):
+    path = _penguins_model().save(tmp_path / "birds.synth.json")
+    code = (
+        "import sys, pytest_synthdata as sd\n"
+        f"sd.load({str(path)!r}).sample(100, seed=1)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('scipy.optimize')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
