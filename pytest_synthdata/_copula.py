@@ -19,6 +19,8 @@ import numpy as np
 from scipy import optimize, special
 from scipy.linalg import lapack
 
+from . import _linalg
+
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
@@ -122,9 +124,15 @@ def latent_for_spearman(
     return float(r), target
 
 
+def _logdet(y: NDArray[np.float64]) -> float:
+    """Return log det ``y``, or -inf when ``y`` is not positive definite."""
+    chol = _linalg.cholesky(y)
+    return -math.inf if chol is None else _linalg.logdet(chol)
+
+
 def _psd_floor(y: NDArray[np.float64], floor: float) -> tuple[NDArray[np.float64], float]:
     """Return ``y`` with eigenvalues raised to at least ``floor``, and ``y``'s smallest eigenvalue."""
-    vals, vecs = np.linalg.eigh((y + y.T) / 2.0)
+    vals, vecs = _linalg.eigh((y + y.T) / 2.0)
     return (vecs * np.maximum(vals, floor)) @ vecs.T, float(vals.min())
 
 
@@ -170,9 +178,9 @@ def complete_correlation(a: NDArray[np.float64], fixed: NDArray[np.bool_]) -> tu
     y = (y + y.T) / 2.0
     np.fill_diagonal(y, 1.0)
     if free.any():
-        logdet = np.linalg.slogdet(y)[1]
+        logdet = _logdet(y)
         for _ in range(1000):
-            inv = np.linalg.inv(y)
+            inv = _linalg.inverse(y)
             grad = np.where(free, (inv + inv.T) / 2.0, 0.0)  # d logdet / d y_ij = 2 (y^-1)_ij
             top = float(np.abs(grad).max())
             if top < 1e-10:
@@ -180,8 +188,8 @@ def complete_correlation(a: NDArray[np.float64], fixed: NDArray[np.bool_]) -> tu
             step = 1.0 / max(1.0, top)
             while step > 1e-14:
                 candidate = y + step * grad
-                sign, value = np.linalg.slogdet(candidate)
-                if sign > 0 and value > logdet and np.linalg.eigvalsh(candidate).min() > 1e-9:
+                value = _logdet(candidate)
+                if value > logdet and _linalg.eigvalsh(candidate)[0] > 1e-9:
                     y, logdet = candidate, value
                     break
                 step /= 2
@@ -540,13 +548,13 @@ def nearest_correlation(a: NDArray[np.float64], free: NDArray[np.bool_], *, floo
     """
     y = np.where(free, 0.0, (a + a.T) / 2.0)
     np.fill_diagonal(y, 1.0)
-    vals, vecs = np.linalg.eigh(y)
+    vals, vecs = _linalg.eigh(y)
     if vals.min() < floor:
         x = (vecs * np.maximum(vals, floor)) @ vecs.T
         s = np.sqrt(np.diag(x))
         y = x / s[:, None] / s[None, :]
         y = np.where(free, 0.0, y)  # zeroing free entries can only be undone by the ascent below
-        vals = np.linalg.eigvalsh(y)
+        vals = _linalg.eigvalsh(y)
         if vals.min() < floor / 2:
             y = x / s[:, None] / s[None, :]
     iu, ju = np.nonzero(np.triu(free, 1))
@@ -574,7 +582,7 @@ def _max_determinant_by_coordinates(
     entries for Newton's Hessian; sweeps stop once no entry moves by 1e-4.
     """
     y = y.copy()
-    inv = np.linalg.inv(y)
+    inv = _linalg.inverse(y)
     pairs = list(zip(iu.tolist(), ju.tolist(), strict=True))
     for _ in range(sweeps):
         moved = 0.0
@@ -618,10 +626,10 @@ def _max_determinant(
 
     def logdet_at(y: NDArray[np.float64]) -> tuple[float, NDArray[np.float64] | None]:
         """Return (log det y, its lower Cholesky factor), or -inf and None outside the positive definite cone."""
-        chol, info = lapack.dpotrf(y, lower=1)
-        if info != 0:
+        chol = _linalg.cholesky(y)
+        if chol is None:
             return -np.inf, None
-        return 2.0 * float(np.log(chol.diagonal()).sum()), chol
+        return _linalg.logdet(chol), chol
 
     def moved(t: float, step: NDArray[np.float64]) -> NDArray[np.float64]:
         cand = y.copy()
@@ -633,8 +641,8 @@ def _max_determinant(
     if chol is None:  # pragma: no cover - callers raise the eigenvalues first
         raise np.linalg.LinAlgError("the start of the maximum-determinant search is not positive definite")
     for _ in range(100):
-        b, _info = lapack.dpotri(chol, lower=1)  # the inverse, from the factor (its lower triangle)
-        b = b + np.tril(b, -1).T
+        assert chol is not None  # (every accepted step has a factor)
+        b = _linalg.inverse_from_cholesky(chol)  # (not dpotri: OpenBLAS runs it on every thread, see _linalg)
         grad = 2.0 * b[iu, ju]
         _c, step, info = lapack.dposv(2.0 * (b[ii] * b[jj] + b[ij] * b[ji]), grad, lower=1)  # -Hessian: positive
         if info != 0:  # pragma: no cover - a singular Hessian: climb the gradient instead

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import special
 
+from . import _linalg
 from ._qmc import spread_normals
 from ._seeding import draw_blocks, normalize_seed
 from .errors import InvalidArgument
@@ -290,7 +291,7 @@ class Restricted(LatentSource):
         if plan is None:
             chosen = [k if isinstance(k, int) else space.coordinate(k) for k in self.intervals]
             order = np.array(chosen + [j for j in range(space.dims) if j not in chosen], dtype=np.intp)
-            chol = np.linalg.cholesky(space.correlation[np.ix_(order, order)]).astype(np.float64)
+            chol = _linalg.sampling_factor(space.correlation[np.ix_(order, order)])
             plan = self._plans[id(space)] = _Plan(order, chosen, chol)
         return plan
 

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from . import _linalg
 from ._latent import IndependentRows, LatentSource, LatentSpace, SpreadRows
 from ._qmc import MAX_POINTS
 from ._seeding import BLOCK_ROWS
@@ -169,7 +170,7 @@ class Model:
             )
         self.latent_correlation = corr
         try:
-            self._chol: NDArray[np.float64] = np.linalg.cholesky(corr) if d else np.zeros((0, 0))  # type: ignore[assignment]
+            self._chol: NDArray[np.float64] = _linalg.sampling_factor(corr)
         except np.linalg.LinAlgError:
             raise InvalidArgument(
                 f"dataset {name!r}: latent_correlation is not positive definite, so it is not a correlation matrix."

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from . import _linalg
 from ._columns import (
     BooleanColumn,
     CategoryColumn,
@@ -992,7 +993,8 @@ class Schema(Model):
         modelled = [c for c in built if c.modelled]
         index = {c.name: i for i, c in enumerate(modelled)}
         self.declared_correlations = self._check_correlations(name, correlations or {}, index, by_name)
-        latent, self.correlations, notes = self._calibrate(self.declared_correlations, modelled, index)
+        with _linalg.one_thread():
+            latent, self.correlations, notes = self._calibrate(self.declared_correlations, modelled, index)
         if notes:
             warnings.warn(
                 f"Schema {name!r}: declared correlations adjusted to the nearest feasible ones: "
