@@ -44,20 +44,23 @@ def spread_uniforms(rng: np.random.Generator, m: int, d: int) -> NDArray[np.floa
     if m > MAX_POINTS:
         raise ValueError(f"a block holds at most {MAX_POINTS} points, not {m}")
     shuffles = np.random.default_rng(int(rng.integers(0, 2**63)))  # level k's permutations: a fixed share of it
-    jitter = rng.random((m, d)).T  # drawn row-major, so a prefix of a longer block's
+    jitter = np.ascontiguousarray(rng.random((m, d)).T)  # drawn row-major, so a prefix of a longer block's
     # below 1 - 2**-40, 2c + 1 + jitter stays below 2c + 2 exactly (4,095 + jitter keeps 2**-41 steps), so a
     # value never lands on the next interval's edge (which would put two rows in one interval)
     np.minimum(jitter, 1.0 - 2.0**-40, out=jitter)
     u = np.empty((d, m))
     u[:, :1] = jitter[:, :1]  # level 0: one value anywhere
-    columns = np.arange(d)[:, None]
+    rows = np.arange(m, dtype=np.int64)
+    offsets = np.arange(d, dtype=np.int64)[:, None]  # (flat indices into a (d, size) table: offset * size + i)
+    half = np.empty(d * m, dtype=np.int64)
     size = 1  # rows placed so far: a power of two, one in each interval of width 1/size
     while size < m:
         new = min(size, m - size)
-        cells = shuffles.permuted(np.broadcast_to(np.arange(size), (d, size)), axis=1)[:, :new]  # each new row's
-        occupant = np.empty((d, size), dtype=np.int64)
-        occupant[columns, (u[:, :size] * size).astype(np.int64)] = np.arange(size)  # interval -> its earlier row
-        taken = (u[columns, occupant[columns, cells]] * (2 * size)).astype(np.int64) & 1  # which half it holds
+        cells = shuffles.permuted(np.broadcast_to(rows[:size], (d, size)), axis=1)[:, :new]  # each new row's
+        base = offsets * size
+        fine = (u[:, :size] * (2 * size)).astype(np.int64)  # each earlier row's interval (>> 1) and half (& 1)
+        half[(fine >> 1) + base] = fine & 1  # by interval: the half its earlier row holds
+        taken = half[cells + base]
         u[:, size : size + new] = (2 * cells + 1 - taken + jitter[:, size : size + new]) / (2 * size)
         size += new
     np.maximum(u, 2.0**-64, out=u)  # a value of 0 is possible (probability 2**-53 a row): keep ndtri finite

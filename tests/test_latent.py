@@ -87,7 +87,9 @@ def test_changing_one_rows_inputs_changes_only_that_row():
     z[17] = -z[17]
     u[17] = 1.0 - u[17] - 1e-12
     after = model.sample_from(SuppliedRows(z, u, key=1), n)
-    changed = [not before.iloc[[i]].reset_index(drop=True).equals(after.iloc[[i]].reset_index(drop=True)) for i in range(n)]
+    changed = [
+        not before.iloc[[i]].reset_index(drop=True).equals(after.iloc[[i]].reset_index(drop=True)) for i in range(n)
+    ]
     assert changed == [i == 17 for i in range(n)]
 
 
@@ -234,3 +236,16 @@ def test_sampling_a_loaded_model_imports_no_optimizer(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@given(
+    probs=st.lists(st.floats(1e-12, 1.0), min_size=1, max_size=700),
+    z=st.lists(st.floats(-40, 40), min_size=1, max_size=50),
+)
+@settings(max_examples=300, deadline=None)
+def test_category_codes_equal_a_binary_search_of_the_cuts(probs, z):
+    from pytest_synthdata._marginals import Discrete
+
+    table = Discrete(np.array(probs))
+    scores = np.array([*z, 0.0, -np.inf, np.inf, *table.cuts[np.isfinite(table.cuts)].tolist()])
+    assert np.array_equal(table.codes_latent(scores), np.searchsorted(table.cuts, scores, side="right"))
