@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "complete_correlation",
+    "latent_for_spearman_pairs",
     "latent_for_spearman",
     "spearman_of_latent",
 ]
@@ -146,10 +147,17 @@ def complete_correlation(a: NDArray[np.float64], fixed: NDArray[np.bool_]) -> tu
        when one exists. When none exists they converge to the valid matrix
        nearest to the fixed entries in least squares (free entries cost
        nothing), which becomes the repair.
-    2. Gradient ascent on log det over the free entries then gives the
-       maximum-determinant completion: columns are as independent as the fixed
-       pairs allow (for a~b and b~c fixed, a and c are independent given b;
-       columns not linked through fixed pairs stay uncorrelated).
+    2. :func:`max_determinant_completion` over the free entries (the step
+       fits take too): columns are as independent as the fixed pairs allow
+       (for a~b and b~c fixed, a and c are independent given b; columns not
+       linked through fixed pairs stay uncorrelated).
+
+    Fits repair with :func:`nearest_correlation` instead: declared targets
+    should hold exactly whenever some valid matrix holds them, which the
+    projections find (up to thousands of eigendecompositions, fine for a
+    handful of declared pairs), while fitted pairs are estimates whose
+    sampling error dwarfs the 1e-3 eigenvalue floor, and a fit of hundreds
+    of columns must not pay for the projections.
     """
     d = len(a)
     keep = fixed | np.eye(d, dtype=bool)
@@ -177,24 +185,7 @@ def complete_correlation(a: NDArray[np.float64], fixed: NDArray[np.bool_]) -> tu
         target = y.copy()
     y = (y + y.T) / 2.0
     np.fill_diagonal(y, 1.0)
-    if free.any():
-        logdet = _logdet(y)
-        for _ in range(1000):
-            inv = _linalg.inverse(y)
-            grad = np.where(free, (inv + inv.T) / 2.0, 0.0)  # d logdet / d y_ij = 2 (y^-1)_ij
-            top = float(np.abs(grad).max())
-            if top < 1e-10:
-                break
-            step = 1.0 / max(1.0, top)
-            while step > 1e-14:
-                candidate = y + step * grad
-                value = _logdet(candidate)
-                if value > logdet and _linalg.eigvalsh(candidate)[0] > 1e-9:
-                    y, logdet = candidate, value
-                    break
-                step /= 2
-            else:
-                break
+    y = max_determinant_completion(y, free)
     y[keep] = target[keep]
     y = np.round((y + y.T) / 2.0, 12)  # symmetric, and stable in the last bits across BLAS builds
     np.fill_diagonal(y, 1.0)
@@ -288,6 +279,8 @@ def latent_for_spearman_batch(
     coef_b: NDArray[np.float64],
     cells_a: list[RankCells | None],
     cells_b: list[RankCells | None],
+    *,
+    slack: float | None = None,
 ) -> NDArray[np.float64]:
     """Return the latent correlation whose Spearman correlation is each target, for many pairs at once.
 
@@ -296,12 +289,15 @@ def latent_for_spearman_batch(
     matrix product, inverted by interpolation and polished by Newton steps.
     Near |r| = 1 the series converges slowly, so there the exact quadrature
     (:func:`latent_for_spearman`) takes over, as it does for two continuous
-    columns (closed form).
+    columns (closed form). Targets beyond a pair's attainable range are
+    clamped to it, and pulled ``slack`` toward 0 (fitted targets, the
+    default: see ``_TARGET_SLACK``; declared targets pass 0).
     """
+    slack = _TARGET_SLACK if slack is None else slack
     out = np.zeros(len(targets))
     if not len(targets):
         return out
-    pulled = np.sign(targets) * np.maximum(np.abs(targets) - _TARGET_SLACK, 0.0)
+    pulled = np.sign(targets) * np.maximum(np.abs(targets) - slack, 0.0)
     grid, powers = _power_grid()
     poly = coef_a * coef_b
     poly[np.abs(poly) < 1e-150] = 0.0  # subnormal numbers make the matrix product 50x slower
@@ -322,7 +318,7 @@ def latent_for_spearman_batch(
         if not poly[p].any():
             out[p] = 0.0  # a constant column: no rank correlation to reproduce
         elif _cut_count(a) * _cut_count(b) > _ORTHANT_POINTS:
-            out[p] = latent_for_spearman(target, a, b, slack=_TARGET_SLACK)[0]  # too many cells for orthants
+            out[p] = latent_for_spearman(target, a, b, slack=slack)[0]  # too many cells for orthants
         else:
             batch.append(int(p))
     if batch:
@@ -338,7 +334,7 @@ def latent_for_spearman_batch(
         theta = np.clip(theta0 + np.where(np.isfinite(reach), reach, 0.0), -math.asin(R_MAX), math.asin(R_MAX))
         start = np.sin(np.where(np.sign(theta - theta0) == np.sign(r0), theta, theta0))
         out[idx] = _orthant_solve(
-            targets[idx], [cells_a[p] for p in batch], [cells_b[p] for p in batch], start, slack=_TARGET_SLACK
+            targets[idx], [cells_a[p] for p in batch], [cells_b[p] for p in batch], start, slack=slack
         )
     inside = ~use_exact & (np.abs(out) < _SERIES_MAX)
     r = out[inside]
@@ -350,6 +346,25 @@ def latent_for_spearman_batch(
         r = np.clip(r - step, -_SERIES_MAX, _SERIES_MAX)
     out[inside] = r
     return out
+
+
+def latent_for_spearman_pairs(
+    targets: NDArray[np.float64], pairs: list[tuple[RankCells | None, RankCells | None]]
+) -> NDArray[np.float64]:
+    """Return the latent correlation whose Spearman correlation is each target, for pairs of columns' rank cells.
+
+    :func:`latent_for_spearman_batch` with each distinct column's Hermite
+    coefficients computed once and no slack: the calibration path of declared
+    targets, which should hold exactly.
+    """
+    cells_a = [a for a, _ in pairs]
+    cells_b = [b for _, b in pairs]
+    distinct: dict[int, RankCells] = {id(c): c for c in cells_a + cells_b if c is not None}
+    rows = dict(zip(distinct, hermite_coefficients(list(distinct.values())), strict=True))
+    continuous = hermite_coefficients([None])[0]
+    coef_a = np.array([continuous if c is None else rows[id(c)] for c in cells_a]).reshape(len(pairs), -1)
+    coef_b = np.array([continuous if c is None else rows[id(c)] for c in cells_b]).reshape(len(pairs), -1)
+    return latent_for_spearman_batch(np.asarray(targets, dtype=np.float64), coef_a, coef_b, cells_a, cells_b, slack=0.0)
 
 
 def _series(c: NDArray[np.float64], r: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -557,13 +572,24 @@ def nearest_correlation(a: NDArray[np.float64], free: NDArray[np.bool_], *, floo
         vals = _linalg.eigvalsh(y)
         if vals.min() < floor / 2:
             y = x / s[:, None] / s[None, :]
-    iu, ju = np.nonzero(np.triu(free, 1))
-    if len(iu) > _NEWTON_MAX_FREE:
-        y = _max_determinant_by_coordinates(y, iu, ju)  # Newton's Hessian would have len(iu)**2 entries
-    elif len(iu):
-        y = _max_determinant(y, iu, ju)
+    y = max_determinant_completion(y, free)
     y = np.round((y + y.T) / 2.0, 12)
     np.fill_diagonal(y, 1.0)
+    return y
+
+
+def max_determinant_completion(y: NDArray[np.float64], free: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """Return the positive definite ``y`` with its ``free`` entries moved to maximise log det (the others kept).
+
+    Damped Newton steps on all free entries at once (:func:`_max_determinant`),
+    or one entry at a time when there are too many for Newton's Hessian. The
+    one completion step of schemas and fits.
+    """
+    iu, ju = np.nonzero(np.triu(free, 1))
+    if len(iu) > _NEWTON_MAX_FREE:
+        return _max_determinant_by_coordinates(y, iu, ju)  # Newton's Hessian would have len(iu)**2 entries
+    if len(iu):
+        return _max_determinant(y, iu, ju)
     return y
 
 

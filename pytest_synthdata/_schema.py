@@ -29,7 +29,7 @@ from ._columns import (
     ModelColumn,
     NumericColumn,
 )
-from ._copula import complete_correlation, latent_for_spearman, spearman_of_latent
+from ._copula import complete_correlation, latent_for_spearman_pairs, spearman_of_latent
 from ._model import Model
 from .errors import (
     CorrelationRepairedWarning,
@@ -1080,18 +1080,28 @@ class Schema(Model):
     def _calibrate(
         declared: dict[tuple[str, str], float], modelled: list[ModelColumn], index: dict[str, int]
     ) -> tuple[np.ndarray, dict[tuple[str, str], float], list[str]]:
+        """Return (latent correlation, the Spearman correlation each declared pair gets, notes on changed targets).
+
+        The same two steps as a fit's (see ``_copula``): every pair's target
+        inverted at once by the tie-aware Mehler series and orthant solve,
+        then the undeclared pairs completed by maximum determinant.
+        """
         d = len(modelled)
         latent = np.eye(d)
         achieved: dict[tuple[str, str], float] = {}
         notes: list[str] = []
         cells = [c.rank_cells() for c in modelled]
-        for (a, b), target in declared.items():
-            i, j = index[a], index[b]
-            r, got = latent_for_spearman(target, cells[i], cells[j])
-            latent[i, j] = latent[j, i] = r
-            achieved[(a, b)] = got
-            if abs(got - target) > 0.005:
-                notes.append(f"({a!r}, {b!r}) {target:+.3f} is beyond what these columns' ties allow, using {got:+.3f}")
+        pairs = [(index[a], index[b]) for a, b in declared]
+        if pairs:
+            rs = latent_for_spearman_pairs(np.array(list(declared.values())), [(cells[i], cells[j]) for i, j in pairs])
+            for ((a, b), target), (i, j), r in zip(declared.items(), pairs, rs, strict=True):
+                latent[i, j] = latent[j, i] = r
+                got = spearman_of_latent(float(r), cells[i], cells[j])
+                achieved[(a, b)] = got
+                if abs(got - target) > 0.005:
+                    notes.append(
+                        f"({a!r}, {b!r}) {target:+.3f} is beyond what these columns' ties allow, using {got:+.3f}"
+                    )
         if d < 2:
             return latent, achieved, notes
         declared_mask = np.zeros((d, d), dtype=bool)
