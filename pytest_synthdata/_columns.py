@@ -49,6 +49,8 @@ class ModelColumn:
     modelled: bool = True
     #: Auxiliary uniforms this column reads per row (besides its null flag).
     aux: int = 0
+    #: Whether its values depend on the sample's key as well as the rows' inputs (a unique column's permutation).
+    keyed: bool = False
     #: "numeric" or "datetime" for columns that order-constraints may compare.
     family: str | None = None
     #: Values per row in the raw buffer beyond the first axis (a UUID is 16 bytes), or None.
@@ -698,6 +700,7 @@ class FakerColumn(ModelColumn):
         self.pool_seed = pool_seed
         self.unique = unique
         self.aux = 0 if unique else 1
+        self.keyed = unique
 
     def _pool(self) -> Any:
         return _pii.pool(self.provider, self.locale, self.kwargs, self.pool_size, self.pool_seed, unique=self.unique)

@@ -41,13 +41,14 @@ from scipy import special
 from . import _linalg
 from ._qmc import spread_normals
 from ._seeding import draw_blocks, normalize_seed
-from .errors import InvalidArgument
+from .errors import InvalidArgument, UnsupportedFeature
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "IndependentRows",
+    "latent_model",
     "LatentRows",
     "LatentSource",
     "LatentSpace",
@@ -90,6 +91,22 @@ def correlate(z: NDArray[np.float64], chol: NDArray[np.float64]) -> NDArray[np.f
             np.multiply(z[i], chol[j, i], out=term)
             acc += term
     return out
+
+
+def latent_model(model: Any, feature: str) -> Any:
+    """Return ``model`` if it samples through latent sources (native models), else raise a clear error.
+
+    ``feature`` names what needs the latent space ("conditions", "Hypothesis
+    strategies", ...), for the message.
+    """
+    if callable(getattr(model, "sample_from", None)) and isinstance(getattr(model, "latent_space", None), LatentSpace):
+        return model
+    kind = type(model).__name__
+    raise UnsupportedFeature(
+        f"{feature} need a model with a latent space (a Schema, or a model from sd.fit(...) or sd.load(...) of a "
+        f"*.synth.json file); {getattr(model, 'name', 'this model')!r} is a {kind}, which samples only through "
+        "sample(n, seed=...). Fit it with the native engine (backend='native') to use this."
+    )
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ Every error is also the builtin a caller would naturally catch, so
     │   ├── InvalidConstraint                          cross-column constraint that cannot hold
     │   └── ModelFileError                             a model file that is truncated, wrong or too new
     ├── DuplicateDataset(SynthdataError, ValueError)  two datasets want the same fixture name
-    └── PoolExhausted(SynthdataError, ValueError)     a unique column needs more distinct values
+    ├── PoolExhausted(SynthdataError, ValueError)     a unique column needs more distinct values
+    └── UnsupportedFeature(SynthdataError, NotImplementedError)
+                                                      the model's backend cannot do what was asked
 
     SynthdataWarning(UserWarning)
     └── CorrelationRepairedWarning                     targets changed to the nearest feasible ones
@@ -36,6 +38,7 @@ __all__ = [
     "UnknownColumnKind",
     "UnknownParameter",
     "UnknownProvider",
+    "UnsupportedFeature",
 ]
 
 
@@ -77,6 +80,10 @@ class DuplicateDataset(SynthdataError, ValueError):
 
 class PoolExhausted(SynthdataError, ValueError):
     """A ``unique=True`` column was asked for more distinct values than its pool holds."""
+
+
+class UnsupportedFeature(SynthdataError, NotImplementedError):
+    """A model whose backend cannot do what was asked (e.g. an SDV model has no latent space to condition)."""
 
 
 class SynthdataWarning(UserWarning):

@@ -9,6 +9,15 @@ It checks the protocol every feature relies on: an identifier ``name``,
 ``columns`` and ``dtypes`` that match what ``sample`` returns, exactly ``n``
 rows for any ``n`` (0 included), the same rows for the same seed, the seed
 recorded in ``df.attrs["synthdata"]``, and a clear error for a bad ``n``.
+
+Models with a latent space (declared, fitted and loaded native models) are
+also checked stage by stage: a row is a pure function of the inputs its
+latent source supplies (fed back from outside, a seeded sample's inputs give
+its rows byte for byte), rows are stable (``sample(n)`` is a prefix of
+``sample(m)``), ``independent=True`` works, and restricting a coordinate to
+an interval keeps every row's coordinate there. Any other model must refuse
+features that need a latent space with
+:class:`~pytest_synthdata.errors.UnsupportedFeature`, not fail obscurely.
 """
 
 from __future__ import annotations
@@ -19,10 +28,15 @@ __all__ = ["check_model"]
 
 
 def check_model(model: Any, *, rows: int = 50, seed: int = 12345) -> None:
-    """Raise AssertionError naming the first way ``model`` breaks the Model protocol."""
+    """Raise AssertionError naming the first way ``model`` breaks the Model protocol.
+
+    >>> import pytest_synthdata as sd
+    >>> check_model(sd.Schema("people", {"age": sd.Integer(low=18, high=90)}))
+    """
     import pandas as pd
 
-    from .errors import InvalidArgument
+    from ._latent import latent_model
+    from .errors import InvalidArgument, UnsupportedFeature
 
     name = getattr(model, "name", None)
     assert isinstance(name, str) and name.isidentifier(), f"name must be an identifier string, got {name!r}"
@@ -49,3 +63,48 @@ def check_model(model: Any, *, rows: int = 50, seed: int = 12345) -> None:
         except InvalidArgument:
             continue
         raise AssertionError(f"sample({bad!r}) must raise InvalidArgument")
+    try:
+        latent_model(model, "latent-source checks")
+    except UnsupportedFeature:
+        return  # another backend: features that need a latent space refuse it clearly (latent_model's message)
+    _check_stages(model, frame, rows=rows, seed=seed)
+
+
+def _check_stages(model: Any, frame: Any, *, rows: int, seed: int) -> None:
+    """The staged sample path of a model with a latent space (see ``_model.Model.sample_from``)."""
+    import numpy as np
+    import pandas as pd
+
+    from ._latent import IndependentRows, Restricted, SpreadRows, SuppliedRows
+
+    space = model.latent_space
+    for independent, source in ((False, SpreadRows(seed)), (True, IndependentRows(seed))):
+        z, u = source.noise(space, 0, rows)
+        expected = frame if not independent else model.sample(rows, seed=seed, independent=True)
+        fed = model.sample_from(SuppliedRows(z.T, u, key=seed), rows)
+        fed.attrs = expected.attrs
+        pd.testing.assert_frame_equal(
+            fed,
+            expected,
+            obj=f"{model.name}: rows made from a seeded source's inputs, supplied from outside (independent="
+            f"{independent}); a stage that draws a random number of its own breaks this",
+        )
+        # only columns keyed by the sample (a unique column's permutation) may depend on the key
+        other_key = model.sample_from(SuppliedRows(z.T, u, key=seed + 1), rows)
+        keyed = [c for c in model.columns if getattr(model.column(c), "keyed", False)]
+        pd.testing.assert_frame_equal(
+            other_key.drop(columns=keyed),
+            fed.drop(columns=keyed),
+            obj=f"{model.name}: rows made from the same inputs with another key; only unique columns ({keyed}) may "
+            "differ, so a stage that draws a random number of its own breaks this",
+        )
+    longer = model.sample(rows + 4099, seed=seed)
+    pd.testing.assert_frame_equal(
+        longer.head(rows), frame, obj=f"{model.name}: sample(n) must be the first n rows of sample(m > n)"
+    )
+    for j in range(space.dims):
+        bounded = Restricted(SpreadRows(seed), {j: (0.5, 1.5)})
+        x = bounded.rows(space, 0, rows).x
+        assert ((x[j] >= 0.5) & (x[j] <= 1.5)).all(), f"{model.name}: coordinate {space.labels[j]!r} left its interval"
+        assert len(model.sample_from(bounded, rows)) == rows
+        assert np.isfinite(x).all(), f"{model.name}: restricting {space.labels[j]!r} gave non-finite coordinates"

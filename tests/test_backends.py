@@ -143,3 +143,39 @@ def test_sdv_sampling_leaves_global_random_state_alone():
     random.seed(5)
     model.sample(20, seed=1)
     assert (np.random.random(), random.random()) == expected
+
+
+def test_conformance_checks_cover_declared_fitted_and_loaded_models(tmp_path):
+    from golden.cases import declared
+
+    schema = declared()
+    check_model(schema)
+    fitted = sd.fit(customers(300), name="customers")
+    check_model(fitted)
+    check_model(sd.load(fitted.save(tmp_path / "customers.synth.json")))
+    check_model(sd.load(schema.save(tmp_path / "declared.synth.json")))
+
+
+def test_conformance_checks_catch_a_stage_with_a_random_stream_of_its_own():
+    schema = sd.Schema("noisy", {"x": sd.Float(mean=0, std=1), "n": sd.Faker("name")})
+    column = schema.column("n")
+    generate = column.generate
+
+    def own_stream(u, key, start, stop):  # reads a generator of its own instead of the row's uniforms
+        import numpy as np
+
+        return generate(np.random.default_rng(key + start + 1).random((stop - start, 1)), key, start, stop)
+
+    column.generate = own_stream
+    with pytest.raises(AssertionError, match="draws a random number of its own"):
+        check_model(schema)
+
+
+def test_a_backend_without_a_latent_space_refuses_latent_features_clearly(bootstrap_plugin):
+    from pytest_synthdata._latent import latent_model
+    from pytest_synthdata.errors import UnsupportedFeature
+
+    model = sd.fit(customers(100), name="c", backend="bootstrap")
+    with pytest.raises(UnsupportedFeature, match=r"conditions need a model with a latent space .* 'c' is a Bootstrap"):
+        latent_model(model, "conditions")
+    assert latent_model(sd.fit(customers(100), name="c"), "conditions") is not None

@@ -53,4 +53,5 @@ def test_error_tree_is_also_builtin_exceptions():
     assert issubclass(errors.PoolExhausted, ValueError)
     assert issubclass(errors.ModelFileError, errors.InvalidArgument)
     assert issubclass(errors.CorrelationRepairedWarning, UserWarning)
+    assert issubclass(errors.UnsupportedFeature, NotImplementedError)
     assert sorted(errors.__all__) == errors.__all__
