@@ -6,6 +6,9 @@ continuous columns the latent Pearson correlation that produces Spearman rho is
 small integers) ties shrink the achieved Spearman, so we compute Spearman as a
 function of the latent correlation exactly, by quadrature over the bivariate
 normal, and invert it with a root finder.
+
+The math, with references: ``docs/explanation/math.md`` (calibration §2-5,
+completion §6, repair §7).
 """
 
 from __future__ import annotations
