@@ -25,7 +25,8 @@ source controls the rows:
   them), with the other coordinates following the copula conditionally.
 
 Arrays of coordinates are coordinate-major, ``(d, rows)``: each column reads
-one contiguous row of ``x``.
+one contiguous row of ``x``. The math of restricted coordinates:
+``docs/explanation/math.md`` §10.
 """
 
 from __future__ import annotations

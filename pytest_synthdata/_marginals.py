@@ -8,7 +8,8 @@ latent cut points, and nothing loses precision in the tails.
 
 Discrete marginals also describe their *rank cells* (latent cut points and the
 mid-rank of each cell) so the copula can calibrate latent correlations that
-reproduce a declared Spearman correlation despite ties.
+reproduce a declared Spearman correlation despite ties. The math, with
+references: ``docs/explanation/math.md`` §1.
 """
 
 from __future__ import annotations

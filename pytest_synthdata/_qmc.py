@@ -25,6 +25,8 @@ interval, and the row takes a uniform place in the empty half.
   the permutations come from a generator of their own, seeded by the
   block's first draw, level after level, each a whole permutation whatever
   the number of rows; the jitter is one row-major array drawn after it.
+
+More in ``docs/explanation/math.md`` §8.
 """
 
 from __future__ import annotations
