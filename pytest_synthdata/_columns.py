@@ -455,7 +455,6 @@ class CategoryColumn(ModelColumn):
         self.ordered = ordered
         #: Categories in the order the output dtype lists them, when that differs from the latent order.
         self.dtype_order = dtype_order
-        self._index: pd.Index | None = None  # built when first sampled: fits build many columns
         self._recode: NDArray[np.int64] | None = None
         if dtype_order is not None:
             if not {repr(c) for c in categories} <= {repr(c) for c in dtype_order} or len(
@@ -486,9 +485,24 @@ class CategoryColumn(ModelColumn):
             raw = self._recode[raw]
         if nulls is not None:
             raw[nulls] = -1
-        if self._index is None:
-            self._index = _category_index(self.categories if self.dtype_order is None else self.dtype_order)
-        return pd.Categorical.from_codes(raw, dtype=pd.CategoricalDtype(self._index, ordered=self.ordered))
+        return pd.Categorical.from_codes(raw, dtype=self._dtype, validate=False)  # (codes index it by construction)
+
+    @functools.cached_property
+    def _dtype(self) -> pd.CategoricalDtype:
+        """The output dtype, built once (when first sampled: fits build many columns)."""
+        index = _category_index(self.categories if self.dtype_order is None else self.dtype_order)
+        return pd.CategoricalDtype(index, ordered=self.ordered)
+
+    @functools.cached_property
+    def _objects(self) -> NDArray[Any]:
+        """The categories as Python objects in latent order, then NaN for a missing value (code -1)."""
+        return np.array([*self.categories, np.nan], dtype=object)
+
+    def finalize_objects(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> NDArray[Any]:
+        """Return the column as an object array (a fitted column cast back to objects), without a Categorical."""
+        if nulls is not None:
+            raw = np.where(nulls, -1, raw)
+        return self._objects.take(raw)
 
 
 class BooleanColumn(ModelColumn):

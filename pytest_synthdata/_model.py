@@ -102,6 +102,15 @@ def _cast(values: Any, cast: str | None) -> Any:
     return series.astype(target)  # a Series keeps an object dtype that a bare array would lose to "str"
 
 
+def _finish(col: ModelColumn, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
+    """Stage 7 for one column: its final array, in its source's dtype (fitted models) or its own."""
+    if col.cast == "object" or (col.cast == "str" and _PANDAS_MAJOR < 3):
+        base = getattr(col, "base", col)
+        if callable(getattr(base, "finalize_objects", None)):  # categories straight to objects, no Categorical
+            return pd.Series(base.finalize_objects(raw, nulls), dtype=object, copy=False)
+    return _cast(col.finalize(raw, nulls), col.cast)
+
+
 class Model:
     """A dataset generator: per-column marginals joined by a Gaussian copula.
 
@@ -332,7 +341,7 @@ class Model:
             self._generate(inputs.u, source.key, raws, start, stop)
         if n and self._order_constraints:
             self._enforce_order(raws, targets, nulls)
-        data = {c.name: _cast(c.finalize(raws[c.name], nulls.get(c.name)), c.cast) for c in self._columns}
+        data = {c.name: _finish(c, raws[c.name], nulls.get(c.name)) for c in self._columns}
         frame = pd.DataFrame(data, index=pd.RangeIndex(n), copy=False)
         frame.attrs["synthdata"] = {"dataset": self.name, "seed": source.seed}
         return frame
