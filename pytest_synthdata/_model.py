@@ -105,9 +105,9 @@ def _cast(values: Any, cast: str | None) -> Any:
 def _finish(col: ModelColumn, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
     """Stage 7 for one column: its final array, in its source's dtype (fitted models) or its own."""
     if col.cast == "object" or (col.cast == "str" and _PANDAS_MAJOR < 3):
-        base = getattr(col, "base", col)
-        if callable(getattr(base, "finalize_objects", None)):  # categories straight to objects, no Categorical
-            return pd.Series(base.finalize_objects(raw, nulls), dtype=object, copy=False)
+        objects = getattr(getattr(col, "base", col), "finalize_objects", None)
+        if objects is not None:  # categories straight to objects, no Categorical
+            return pd.Series(objects(raw, nulls), dtype="object", copy=False)
     return _cast(col.finalize(raw, nulls), col.cast)
 
 
