@@ -11,6 +11,11 @@ What it measures, all in one process and one run:
   ``faker.Faker("en_US")``), and the rows/s a row-by-row Faker loop would reach.
 * Optionally, rows/s of ``hypothesis.extra.pandas.data_frames`` for comparable columns.
 * Peak traced memory (tracemalloc) of the largest 10-column sample vs the frame's size.
+* The numpy floor: a schema of 10 quantile-defined Float columns with 5 correlations, 1,000,000
+  rows (``sample(n, seed=1)`` with spread rows, and with ``independent=True``), against the least
+  plain numpy can do for the same frame, in the same run: ``standard_normal((n, 10)) @ chol.T``
+  on one BLAS thread (threadpoolctl), ``ndtr``, one ``np.interp`` per column through the same
+  knots, into a DataFrame. Best of 5 each.
 
 Targets are printed as PASS/MISS, never asserted.
 
@@ -38,6 +43,9 @@ import pytest_synthdata as sd
 TARGET_7 = 1_000_000  # rows/s, 7 non-Faker columns
 TARGET_10 = 300_000  # rows/s, with 3 Faker columns
 TARGET_MEM = 3.0  # peak traced memory / output frame size
+TARGET_FLOOR_INDEPENDENT = 1.5  # sample(independent=True) time / the numpy floor's
+TARGET_FLOOR_SPREAD = 2.0  # sample() time (spread rows) / the numpy floor's
+FLOOR_ROWS = 1_000_000
 FAKER_CALLS = 5_000
 W = 78
 
@@ -129,6 +137,41 @@ def hypothesis_anchor(examples=200, rows=20):
     return produced[0] / elapsed, f"{produced[0]:,} rows in {examples} examples of {rows} rows, @given"
 
 
+def floor_schema():
+    """Return (a schema of 10 quantile Floats with 5 correlations, each column's (probs, values) knots)."""
+    rng = np.random.default_rng(0)
+    probs = np.linspace(0.0, 1.0, 65)
+    knots, columns = [], {}
+    for i in range(10):
+        values = np.abs(rng.normal(size=65)).cumsum() + 50.0 * i  # strictly increasing: no ties
+        knots.append((probs, values))
+        columns[f"x{i}"] = sd.Float(quantiles=dict(zip(probs.tolist(), values.tolist(), strict=True)))
+    pairs = {(f"x{i}", f"x{i + 1}"): 0.5 for i in range(0, 9, 2)}
+    return sd.Schema("floor10", columns, correlations=pairs), knots
+
+
+def numpy_floor(chol, knots, n):
+    """The least plain numpy does for the same frame: correlated normals, their CDF, one interp per column."""
+    from scipy import special
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(1)
+    with threadpool_limits(1):
+        x = rng.standard_normal((n, len(knots))) @ chol.T
+    u = special.ndtr(x)
+    return pd.DataFrame({f"x{j}": np.interp(u[:, j], *knots[j]) for j in range(len(knots))}, copy=False)
+
+
+def best_time(fn, repeats):
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
 def peak_memory(schema, n):
     gc.collect()
     tracemalloc.start()
@@ -213,6 +256,21 @@ def main(argv=None):
     print("  (deep=True counts every string once per row although rows share the pool's")
     print("   string objects, so it overstates real memory; peak/shallow is the honest ratio)")
 
+    floor_n = FLOOR_ROWS if not args.quick else 100_000
+    schema, knots = floor_schema()
+    chol = np.linalg.cholesky(schema.latent_correlation)
+    t_floor = best_time(lambda: numpy_floor(chol, knots, floor_n), 5)
+    t_spread = best_time(lambda: schema.sample(floor_n, seed=1), 5)
+    t_iid = best_time(lambda: schema.sample(floor_n, seed=1, independent=True), 5)
+    print(f"\nThe numpy floor: 10 quantile Floats, 5 correlations, {floor_n:,} rows, best of 5")
+    print("-" * W)
+    for label, t in [
+        ("numpy floor (normals @ chol on 1 BLAS thread, ndtr, interp)", t_floor),
+        ("floor10.sample(seed=1), spread rows", t_spread),
+        ("floor10.sample(seed=1, independent=True)", t_iid),
+    ]:
+        print(f"{label:<62}{t:>8.3f} s{t / t_floor:>7.2f}x")
+
     r7, r10 = rate["bench7", n_big], rate["bench10", n_big]
     print(f"\nRatios (at {n_big:,} rows)")
     print("-" * W)
@@ -236,6 +294,16 @@ def main(argv=None):
             peak <= TARGET_MEM * shallow,
             f"peak memory <= {TARGET_MEM:g}x frame size (shallow)",
             f"{peak / shallow:.2f}x",
+        ),
+        (
+            t_iid <= TARGET_FLOOR_INDEPENDENT * t_floor,
+            f"independent rows <= {TARGET_FLOOR_INDEPENDENT:g}x the numpy floor",
+            f"{t_iid / t_floor:.2f}x",
+        ),
+        (
+            t_spread <= TARGET_FLOOR_SPREAD * t_floor,
+            f"spread rows <= {TARGET_FLOOR_SPREAD:g}x the numpy floor",
+            f"{t_spread / t_floor:.2f}x",
         ),
     ]:
         print(f"[{'PASS' if ok else 'MISS'}] {label:<46}{value:>22}")
