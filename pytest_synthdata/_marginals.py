@@ -225,6 +225,8 @@ class Continuous:
 
 #: Tables with at most this many cuts are coded by comparing each score with each cut.
 _COMPARED_CUTS = 4
+#: Below this many scores, one binary-search call costs less than the several passes of the others.
+_FEW_SCORES = 1024
 
 
 @dataclass(frozen=True)
@@ -263,9 +265,12 @@ class Discrete:
         A few cuts are compared one by one; many go through a guide table (a
         uniform grid over the scores that says where each cell's count
         starts, corrected by one or two comparisons: Chen and Asau's method),
-        so no value takes a binary search. All three give the same codes.
+        so no value takes a binary search; under ``_FEW_SCORES`` scores one
+        binary-search call is cheaper than their passes. All give the same codes.
         """
         cuts = self.cuts
+        if len(z) < _FEW_SCORES:  # a handful of rows: one call costs less than the passes below
+            return np.searchsorted(cuts, z, side="right")
         if len(cuts) <= _COMPARED_CUTS:
             out = np.zeros(len(z), dtype=np.intp)
             for c in cuts:

@@ -248,4 +248,5 @@ def test_category_codes_equal_a_binary_search_of_the_cuts(probs, z):
 
     table = Discrete(np.array(probs))
     scores = np.array([*z, 0.0, -np.inf, np.inf, *table.cuts[np.isfinite(table.cuts)].tolist()])
+    scores = np.tile(scores, 1024 // len(scores) + 1)  # enough scores for the vectorised paths
     assert np.array_equal(table.codes_latent(scores), np.searchsorted(table.cuts, scores, side="right"))
