@@ -5,14 +5,20 @@ A *modelled* column owns a marginal and consumes one coordinate of the copula
 uniforms or its own stream (``generate``). Both build their final pandas array
 in ``finalize`` once all rows are drawn, applying the null mask there, so the
 hot path is numpy on whole arrays and never Python per row.
+
+Each kind also describes itself: ``to_spec`` gives its JSON description in a
+model file, ``from_spec`` rebuilds it from one (validating every value, since
+files are untrusted), and ``describe`` is its line in ``synthdata inspect``.
+:data:`SPEC_TYPES` maps a file's ``"type"`` to the class that reads it.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import math
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -26,6 +32,8 @@ from .errors import InvalidArgument, PoolExhausted
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+    from ._artifact import SpecReader
+
 __all__ = [
     "BooleanColumn",
     "CategoryColumn",
@@ -37,9 +45,11 @@ __all__ = [
     "ModelColumn",
     "NullColumn",
     "NumericColumn",
+    "SPEC_TYPES",
 ]
 
 _NAT = np.iinfo(np.int64).min
+_DISTS = frozenset({"normal", "lognormal", "uniform", "exponential", "quantiles", "table", "poisson"})
 
 
 class ModelColumn:
@@ -132,6 +142,81 @@ class ModelColumn:
         """Return this column truncated to the representable bounds ``[low, high]``."""
         raise NotImplementedError
 
+    # model files and inspect -------------------------------------------------
+    #: The column's ``"type"`` in a model file (see :data:`SPEC_TYPES`); None for a kind files cannot hold.
+    spec_type: ClassVar[str | None] = None
+    #: Whether a model file holds the column's ``null_rate`` (not for Id and all-null columns).
+    spec_null_rate: ClassVar[bool] = True
+
+    def to_spec(self) -> dict[str, Any]:
+        """Return the JSON-ready description of this column in a model file: name, type, its fields, null_rate, cast."""
+        if self.spec_type is None:
+            raise InvalidArgument(
+                f"column {self.name!r}: {type(self).__name__} columns cannot be saved to a model file yet."
+            )
+        spec: dict[str, Any] = {"name": self.name, "type": self.spec_type, **self._spec_fields()}
+        if self.spec_null_rate:
+            spec["null_rate"] = self.null_rate
+        spec["cast"] = self.cast
+        return spec
+
+    def _spec_fields(self) -> dict[str, Any]:
+        """Return the fields of this kind, in the order the file lists them."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_spec(cls, spec: dict[str, Any], reader: SpecReader, where: str | None = None) -> ModelColumn:
+        """Return the column that ``spec`` (one entry of a model file's columns) describes.
+
+        Model files are untrusted: every value is checked, and a wrong one raises
+        ``ModelFileError`` naming the file, ``where`` (default ``column '<name>'``)
+        and the field.
+        """
+        name = reader.get(spec, "name", str, where or "column")
+        where = where or f"column {name!r}"
+        cast = reader.get(spec, "cast", str, where, optional=True)
+        null_rate = reader.probability(spec, "null_rate", where) if cls.spec_null_rate else 0.0
+        column = cls._from_fields(name, spec, reader, where, null_rate)
+        if cast is not None:
+            problem = column.cast_problem(cast)
+            if problem is not None:
+                raise reader.fail(f"{where}.cast", problem)
+        column.cast = cast
+        return column
+
+    @classmethod
+    def _from_fields(
+        cls, name: str, spec: dict[str, Any], reader: SpecReader, where: str, null_rate: float
+    ) -> ModelColumn:
+        """Return the column from the fields of this kind in ``spec`` (``from_spec`` reads the shared ones)."""
+        raise NotImplementedError
+
+    def cast_problem(self, cast: str) -> str | None:
+        """Return why the sampled values cannot take the dtype ``cast`` (and their missing values), or None."""
+        try:
+            target = pd.api.types.pandas_dtype("object" if cast == "str" else cast)
+        except (TypeError, ValueError, ImportError) as exc:
+            return f"{cast!r} is not a pandas dtype here ({exc})"
+        return self._cast_problem(cast, target)
+
+    def _cast_problem(self, cast: str, target: Any) -> str | None:
+        """Return why ``cast`` (parsed as the pandas dtype ``target``) does not fit, or None; text by default."""
+        api = pd.api.types
+        return None if api.is_object_dtype(target) or api.is_string_dtype(target) else self._misfit(cast)
+
+    def _misfit(self, cast: str) -> str:
+        return f"{cast!r} does not fit a {self.kind} column"
+
+    def _int_nulls(self, cast: str, target: Any) -> str | None:
+        """A numpy integer dtype cannot hold missing values: a column that has them needs the nullable one."""
+        if self.null_rate > 0 and isinstance(target, np.dtype) and target.kind in "iu":
+            return f"{cast!r} cannot hold the column's missing values; use {cast.capitalize()!r}"
+        return None
+
+    def describe(self) -> str:
+        """Return one line about the column's marginal or generator (``synthdata inspect``)."""
+        return ""
+
 
 class NumericColumn(ModelColumn):
     """Numbers on an optional grid (``step``): integers, floats with decimals, or plain floats.
@@ -142,6 +227,7 @@ class NumericColumn(ModelColumn):
     """
 
     family = "numeric"
+    spec_type = "numeric"
 
     def __init__(
         self,
@@ -373,11 +459,94 @@ class NumericColumn(ModelColumn):
     def with_bounds(self, low: float, high: float) -> ModelColumn:
         return type(self)(self.name, **{**self._arguments, "bounds": (low, high)})
 
+    # model files and inspect -------------------------------------------------
+    def _spec_fields(self) -> dict[str, Any]:
+        args = self._arguments
+        return {
+            **self._grid_fields(),
+            "dist": args["dist"],
+            "params": _params(args["params"]),
+            "bounds": [_number(self.bounds[0]), _number(self.bounds[1])],
+            "inf_rates": list(self.inf_rates),
+        }
+
+    def _grid_fields(self) -> dict[str, Any]:
+        """Return the fields saying which numbers the column holds (they come first in the file)."""
+        args = self._arguments
+        return {"integer": bool(args["integer"]), "step": args["step"], "decimals": args["decimals"]}
+
+    @classmethod
+    def _from_fields(
+        cls, name: str, spec: dict[str, Any], reader: SpecReader, where: str, null_rate: float
+    ) -> ModelColumn:
+        r = reader
+        dist = r.get(spec, "dist", str, where)
+        if dist not in _DISTS:
+            raise r.fail(f"{where}.dist", f"unknown distribution {dist!r}; expected one of {sorted(_DISTS)}")
+        raw_params = r.get(spec, "params", dict, where)
+        params: dict[str, Any] = {}
+        for key, value in raw_params.items():
+            if isinstance(value, list):
+                arr = np.asarray(r.numbers(raw_params, key, f"{where}.params"), dtype=np.float64)
+                if key in ("probs", "values") and (len(arr) == 0 or (np.any(np.diff(arr) < 0) and dist == "quantiles")):
+                    raise r.fail(f"{where}.params.{key}", "quantile knots must be a non-empty ascending list")
+                params[key] = arr
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                params[key] = float(value)
+            else:
+                raise r.fail(f"{where}.params.{key}", f"expected a number or a list, found {json.dumps(value)[:80]}")
+        if dist in ("quantiles", "table"):
+            probs, values = params.get("probs"), params.get("values")
+            if probs is None or values is None or len(probs) != len(values):
+                raise r.fail(f"{where}.params", "'probs' and 'values' must be lists of the same length")
+            if dist == "quantiles" and (probs[0] != 0.0 or probs[-1] != 1.0):
+                raise r.fail(f"{where}.params.probs", "quantile levels must run from 0 to 1")
+            if dist == "table" and (np.any(probs < 0) or abs(probs.sum() - 1.0) > 1e-9):
+                raise r.fail(
+                    f"{where}.params.probs", f"frequencies must be >= 0 and sum to 1 (they sum to {probs.sum():g})"
+                )
+        bounds = r.get(spec, "bounds", list, where)
+        if len(bounds) != 2 or not all(b is None or isinstance(b, (int, float)) for b in bounds):
+            raise r.fail(f"{where}.bounds", "expected [low, high] (null for unbounded)")
+        low = -math.inf if bounds[0] is None else float(bounds[0])
+        high = math.inf if bounds[1] is None else float(bounds[1])
+        inf_rates = r.numbers(spec, "inf_rates", where) if "inf_rates" in spec else [0.0, 0.0]
+        common: dict[str, Any] = {"dist": dist, "params": params, "bounds": (low, high), "null_rate": null_rate}
+        if any(inf_rates):
+            common["inf_rates"] = (float(inf_rates[0]), float(inf_rates[1]))
+        step = r.get(spec, "step", (int, float), where, optional=True)
+        if step is not None and not step > 0:
+            raise r.fail(f"{where}.step", f"{step} is not a positive grid step")
+        return cls(name, step=None if step is None else float(step), **cls._read_grid(spec, r, where), **common)
+
+    @classmethod
+    def _read_grid(cls, spec: dict[str, Any], r: SpecReader, where: str) -> dict[str, Any]:
+        """Return the constructor arguments that :meth:`_grid_fields` wrote (besides the step), validated."""
+        integer = r.get(spec, "integer", bool, where)
+        decimals = r.get(spec, "decimals", int, where, optional=True)
+        if decimals is not None and not 0 <= decimals <= 15:
+            raise r.fail(f"{where}.decimals", f"{decimals} is not between 0 and 15")
+        return {"integer": integer, "decimals": decimals}
+
+    def _cast_problem(self, cast: str, target: Any) -> str | None:
+        api = pd.api.types
+        fits = api.is_numeric_dtype(target) and not api.is_bool_dtype(target)
+        if fits and (problem := self._int_nulls(cast, target)):
+            return problem
+        if fits and self.integer is False and api.is_integer_dtype(target):
+            fits = False
+        return None if fits else self._misfit(cast)
+
+    def describe(self) -> str:
+        lo, hi = self.bounds
+        return f"[{self.show(lo)} .. {self.show(hi)}]" if lo > float("-inf") and hi < float("inf") else self.dist
+
 
 class DatetimeColumn(NumericColumn):
     """Timestamps modelled as whole numbers of ``unit`` since the epoch (day for dates)."""
 
     family = "datetime"
+    spec_type = "datetime"
 
     def __init__(self, name: str, *, unit_ns: int, is_date: bool, **kwargs: Any) -> None:
         self.unit_ns = unit_ns
@@ -416,6 +585,20 @@ class DatetimeColumn(NumericColumn):
         k = -((-t) // self.unit_ns) - 1 if strict else t // self.unit_ns
         return k.astype(np.float64)
 
+    # model files -------------------------------------------------------------
+    def _grid_fields(self) -> dict[str, Any]:
+        return {"unit_ns": self.unit_ns, "is_date": self.is_date, "step": self._arguments["step"]}
+
+    @classmethod
+    def _read_grid(cls, spec: dict[str, Any], r: SpecReader, where: str) -> dict[str, Any]:
+        unit_ns = r.get(spec, "unit_ns", int, where)
+        if unit_ns <= 0:
+            raise r.fail(f"{where}.unit_ns", "must be a positive number of nanoseconds")
+        return {"unit_ns": unit_ns, "is_date": r.get(spec, "is_date", bool, where)}
+
+    def _cast_problem(self, cast: str, target: Any) -> str | None:
+        return None if pd.api.types.is_datetime64_any_dtype(target) else self._misfit(cast)
+
 
 def _describe(params: dict[str, Any]) -> str:
     return ", ".join(
@@ -423,6 +606,32 @@ def _describe(params: dict[str, Any]) -> str:
         for k, v in params.items()
         if not isinstance(v, np.ndarray)
     )
+
+
+def _number(x: float) -> float | None:
+    """Infinite bounds are written as null."""
+    return None if math.isinf(x) else float(x)
+
+
+def _array(a: Any) -> list[Any]:
+    return [v.item() if isinstance(v, np.generic) else v for v in np.asarray(a).tolist()]
+
+
+def _params(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: _array(v) if hasattr(v, "__len__") and not isinstance(v, str) else float(v) for k, v in params.items()}
+
+
+def _json_values(column: str, values: list[Any]) -> list[Any]:
+    out = []
+    for v in values:
+        v = v.item() if hasattr(v, "item") and not isinstance(v, (str, bytes)) else v
+        if not (isinstance(v, (str, int, bool)) or (isinstance(v, float) and math.isfinite(v))):
+            raise InvalidArgument(
+                f"column {column!r}: category {v!r} ({type(v).__name__}) cannot be written as JSON; model files "
+                "hold string, whole-number, decimal and boolean categories."
+            )
+        out.append(v)
+    return out
 
 
 def _category_index(values: list[Any]) -> pd.Index:
@@ -437,6 +646,7 @@ class CategoryColumn(ModelColumn):
     """Categories with probabilities; a higher latent score picks a later category."""
 
     kind = "category"
+    spec_type = "category"
 
     def __init__(
         self,
@@ -504,11 +714,75 @@ class CategoryColumn(ModelColumn):
             raw = np.where(nulls, -1, raw)
         return self._objects.take(raw)
 
+    # model files and inspect -------------------------------------------------
+    def _spec_fields(self) -> dict[str, Any]:
+        fields = {
+            "categories": _json_values(self.name, self.categories),
+            "probs": _array(self.probs),
+            "ordered": self.ordered,
+        }
+        if self.dtype_order is not None:
+            fields["dtype_order"] = _json_values(self.name, self.dtype_order)
+        return fields
+
+    @classmethod
+    def _from_fields(
+        cls, name: str, spec: dict[str, Any], reader: SpecReader, where: str, null_rate: float
+    ) -> ModelColumn:
+        r = reader
+        categories = r.get(spec, "categories", list, where)
+        probs = np.asarray(r.numbers(spec, "probs", where), dtype=np.float64)
+        if len(categories) == 0 or len(categories) != len(probs):
+            raise r.fail(where, f"{len(categories)} categories but {len(probs)} probabilities")
+        if np.any(probs < 0) or abs(probs.sum() - 1.0) > 1e-9:
+            raise r.fail(f"{where}.probs", f"probabilities must be >= 0 and sum to 1 (they sum to {probs.sum():g})")
+        if not all(
+            isinstance(c, (str, int, float)) and not (isinstance(c, float) and not math.isfinite(c)) for c in categories
+        ):
+            raise r.fail(f"{where}.categories", "categories must be strings, numbers or booleans")
+        if len({json.dumps(c) for c in categories}) != len(categories):
+            raise r.fail(f"{where}.categories", "categories repeat")
+        dtype_order = r.get(spec, "dtype_order", list, where, optional=True)
+        return cls(
+            name,
+            categories=categories,
+            probs=probs,
+            ordered=r.get(spec, "ordered", bool, where),
+            null_rate=null_rate,
+            dtype_order=dtype_order,
+        )
+
+    def _cast_problem(self, cast: str, target: Any) -> str | None:
+        api = pd.api.types
+        if not api.is_numeric_dtype(target) or api.is_bool_dtype(target):
+            return super()._cast_problem(cast, target)
+        # integer codes modelled as categories (school numbers): every category must be a number of that kind
+        whole = api.is_integer_dtype(target)
+        kind: Any = np.dtype(getattr(target, "numpy_dtype", target))  # nullable, pyarrow: their numpy kin
+        info: Any = np.iinfo(kind) if whole else np.finfo(kind)
+        lo, hi = (int(info.min), int(info.max)) if whole else (float(info.min), float(info.max))
+        fits = all(
+            isinstance(v, (int, float))
+            and not isinstance(v, bool)
+            and (not whole or float(v).is_integer())
+            and lo <= v <= hi  # the value must fit the dtype, or it would wrap (300 as uint8 is 44)
+            for v in self.categories
+        )
+        if fits and (problem := self._int_nulls(cast, target)):
+            return problem
+        return None if fits else self._misfit(cast)
+
+    def describe(self) -> str:
+        top = sorted(zip(self.probs, self.categories, strict=True), key=lambda pc: -pc[0])[:3]
+        more = f" +{len(self.categories) - 3} more" if len(self.categories) > 3 else ""
+        return ", ".join(f"{c!r} {p:.0%}" for p, c in top) + more
+
 
 class BooleanColumn(ModelColumn):
     """True with probability ``p``; True sits at the high end of the latent scale."""
 
     kind = "boolean"
+    spec_type = "boolean"
 
     def __init__(self, name: str, *, p: float, null_rate: float = 0.0) -> None:
         super().__init__(name, null_rate=null_rate)
@@ -532,6 +806,19 @@ class BooleanColumn(ModelColumn):
     def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
         return raw if nulls is None else pd.arrays.BooleanArray(raw, nulls)
 
+    # model files -------------------------------------------------------------
+    def _spec_fields(self) -> dict[str, Any]:
+        return {"p": self.p}
+
+    @classmethod
+    def _from_fields(
+        cls, name: str, spec: dict[str, Any], reader: SpecReader, where: str, null_rate: float
+    ) -> ModelColumn:
+        return cls(name, p=reader.probability(spec, "p", where), null_rate=null_rate)
+
+    def _cast_problem(self, cast: str, target: Any) -> str | None:
+        return None if pd.api.types.is_bool_dtype(target) else self._misfit(cast)
+
 
 class ConditionalColumn(ModelColumn):
     """A column whose marginal depends on the group of another column (fitted models).
@@ -543,6 +830,8 @@ class ConditionalColumn(ModelColumn):
     while one correlation matrix still joins all columns. ``base`` (the column
     fitted on all rows) fixes the dtype, categories and null handling.
     """
+
+    spec_type = "conditional"
 
     def __init__(
         self, name: str, *, base: ModelColumn, given: str, groups: list[int], levels: list[ModelColumn]
@@ -611,6 +900,36 @@ class ConditionalColumn(ModelColumn):
     def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
         return self.base.finalize(raw, nulls)
 
+    # model files and inspect: the base and levels carry null_rate and cast -----
+    def to_spec(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.spec_type,
+            "given": self.given,
+            "groups": list(self.groups),
+            "base": self.base.to_spec(),
+            "levels": [level.to_spec() for level in self.levels],
+        }
+
+    @classmethod
+    def from_spec(cls, spec: dict[str, Any], reader: SpecReader, where: str | None = None) -> ModelColumn:
+        r = reader
+        name = r.get(spec, "name", str, where or "column")
+        where = where or f"column {name!r}"
+        given = r.get(spec, "given", str, where)
+        groups = r.get(spec, "groups", list, where)
+        if not all(isinstance(g, int) and not isinstance(g, bool) for g in groups):
+            raise r.fail(f"{where}.groups", "expected a list of whole numbers")
+        base = r.column(r.get(spec, "base", dict, where), f"{where}.base")
+        raw_levels = r.get(spec, "levels", list, where)
+        levels = [r.column(level, f"{where}.levels[{i}]") for i, level in enumerate(raw_levels)]
+        if any(level.name != name for level in [base, *levels]):
+            raise r.fail(where, "base and levels must carry the column's own name")
+        return cls(name, base=base, given=given, groups=groups, levels=levels)
+
+    def describe(self) -> str:
+        return f"per group of {self.given!r}; overall " + self.base.describe()
+
 
 class DerivedColumn(ModelColumn):
     """A category or boolean column that another category determines (model -> manufacturer, zip -> city).
@@ -622,6 +941,7 @@ class DerivedColumn(ModelColumn):
     """
 
     modelled = False
+    spec_type = "derived"
 
     def __init__(self, name: str, *, base: ModelColumn, given: str, lookup: list[Any]) -> None:
         super().__init__(name, null_rate=base.null_rate)
@@ -654,12 +974,42 @@ class DerivedColumn(ModelColumn):
     def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
         return self.base.finalize(raw, nulls)
 
+    # model files and inspect: the base carries null_rate and cast ----------------
+    def to_spec(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.spec_type,
+            "given": self.given,
+            "lookup": _array(self.lookup),
+            "base": self.base.to_spec(),
+        }
+
+    @classmethod
+    def from_spec(cls, spec: dict[str, Any], reader: SpecReader, where: str | None = None) -> ModelColumn:
+        r = reader
+        name = r.get(spec, "name", str, where or "column")
+        where = where or f"column {name!r}"
+        given = r.get(spec, "given", str, where)
+        lookup = r.get(spec, "lookup", list, where)
+        base = r.column(r.get(spec, "base", dict, where), f"{where}.base")
+        if base.name != name:
+            raise r.fail(where, "base must carry the column's own name")
+        wanted = bool if isinstance(base, BooleanColumn) else int
+        if not all(isinstance(v, wanted) and (wanted is bool or not isinstance(v, bool)) for v in lookup):
+            raise r.fail(f"{where}.lookup", f"expected a list of {wanted.__name__} values")
+        return cls(name, base=base, given=given, lookup=lookup)
+
+    def describe(self) -> str:
+        return f"looked up from {self.given!r}"
+
 
 class NullColumn(ModelColumn):
     """A column with no values at all (fitted from an all-null column): every row is missing."""
 
     kind = "null"
     modelled = False
+    spec_type = "null"
+    spec_null_rate = False
 
     def __init__(self, name: str, *, dtype: str = "object") -> None:
         super().__init__(name, null_rate=1.0)
@@ -681,6 +1031,16 @@ class NullColumn(ModelColumn):
             return np.full(len(raw), None, dtype=object)
         return pd.Series(np.full(len(raw), np.nan)).astype(self._dtype).array
 
+    # model files -------------------------------------------------------------
+    def _spec_fields(self) -> dict[str, Any]:
+        return {"dtype": self.dtype}
+
+    @classmethod
+    def _from_fields(
+        cls, name: str, spec: dict[str, Any], reader: SpecReader, where: str, null_rate: float
+    ) -> ModelColumn:
+        return cls(name, dtype=reader.get(spec, "dtype", str, where))
+
 
 def _string_array(values: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
     if nulls is not None:
@@ -693,6 +1053,7 @@ class FakerColumn(ModelColumn):
 
     kind = "faker"
     modelled = False
+    spec_type = "faker"
 
     def __init__(
         self,
@@ -767,6 +1128,59 @@ class FakerColumn(ModelColumn):
             return pool.take(raw, allow_fill=True)
         return pool.take(raw)
 
+    # model files and inspect -------------------------------------------------
+    def _spec_fields(self) -> dict[str, Any]:
+        try:
+            json.dumps(self.kwargs, allow_nan=False)
+        except (TypeError, ValueError):
+            raise InvalidArgument(
+                f"column {self.name!r}: Faker keyword arguments {self.kwargs!r} cannot be written as JSON; "
+                "use strings, numbers, booleans, lists and dicts."
+            ) from None
+        return {
+            "provider": self.provider,
+            "locale": self.locale,
+            "kwargs": self.kwargs,
+            "pool_size": self.pool_size,
+            "pool_seed": self.pool_seed,
+            "unique": self.unique,
+        }
+
+    @classmethod
+    def _from_fields(
+        cls, name: str, spec: dict[str, Any], reader: SpecReader, where: str, null_rate: float
+    ) -> ModelColumn:
+        r = reader
+        provider = r.get(spec, "provider", str, where)
+        locale = r.get(spec, "locale", str, where)
+        kwargs = r.get(spec, "kwargs", dict, where)
+        _pii.check_provider(name, provider, locale, kwargs)
+        pool_size = r.get(spec, "pool_size", int, where)
+        if pool_size < 1:
+            raise r.fail(f"{where}.pool_size", "must be positive")
+        return cls(
+            name,
+            provider=provider,
+            locale=locale,
+            kwargs=kwargs,
+            pool_size=pool_size,
+            pool_seed=r.get(spec, "pool_seed", int, where),
+            unique=r.get(spec, "unique", bool, where),
+            null_rate=null_rate,
+        )
+
+    def _cast_problem(self, cast: str, target: Any) -> str | None:
+        if self.provider != "numerify":
+            return super()._cast_problem(cast, target)
+        api = pd.api.types  # digits, e.g. a numeric phone column
+        fits = (api.is_numeric_dtype(target) and not api.is_bool_dtype(target)) or api.is_string_dtype(target)
+        if fits and (problem := self._int_nulls(cast, target)):
+            return problem
+        return None if fits else self._misfit(cast)
+
+    def describe(self) -> str:
+        return f"Faker {self.provider}" + (f" {self.kwargs}" if self.kwargs else "")
+
 
 _SIMPLE_PATTERN = re.compile(r"^(?P<pre>[^{}]*)\{(?::(?P<zero>0?)(?P<width>\d*)d)?\}(?P<post>[^{}]*)$")
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
@@ -777,6 +1191,8 @@ class IdColumn(ModelColumn):
 
     kind = "id"
     modelled = False
+    spec_type = "id"
+    spec_null_rate = False
 
     def __init__(self, name: str, *, style: str, pattern: str | None, start: int) -> None:
         super().__init__(name, null_rate=0.0)
@@ -806,6 +1222,54 @@ class IdColumn(ModelColumn):
             return _string_array(_uuid_strings(raw), None)
         assert self.pattern is not None
         return _string_array(_format_ids(self.pattern, raw), None)
+
+    # model files and inspect -------------------------------------------------
+    def _spec_fields(self) -> dict[str, Any]:
+        return {"style": self.style, "pattern": self.pattern, "start": self.start}
+
+    @classmethod
+    def _from_fields(
+        cls, name: str, spec: dict[str, Any], reader: SpecReader, where: str, null_rate: float
+    ) -> ModelColumn:
+        r = reader
+        style = r.get(spec, "style", str, where)
+        if style not in ("sequential", "uuid", "pattern"):
+            raise r.fail(f"{where}.style", f"{style!r} is not 'sequential', 'uuid' or 'pattern'")
+        pattern = r.get(spec, "pattern", str, where, optional=True)
+        if style == "pattern":
+            try:
+                (pattern or "").format(1)
+                if not pattern:
+                    raise ValueError("empty")
+            except (ValueError, IndexError, KeyError) as exc:
+                raise r.fail(f"{where}.pattern", f"{pattern!r} does not format a number ({exc})") from None
+        return cls(name, style=style, pattern=pattern, start=r.get(spec, "start", int, where))
+
+    def _cast_problem(self, cast: str, target: Any) -> str | None:
+        if self.style != "sequential":
+            return super()._cast_problem(cast, target)
+        return None if pd.api.types.is_integer_dtype(target) else self._misfit(cast)
+
+    def describe(self) -> str:
+        return self.pattern or self.style
+
+
+#: The class that reads each column ``"type"`` of a model file.
+SPEC_TYPES: dict[str, type[ModelColumn]] = {
+    cls.spec_type: cls
+    for cls in (
+        NumericColumn,
+        DatetimeColumn,
+        CategoryColumn,
+        BooleanColumn,
+        FakerColumn,
+        IdColumn,
+        NullColumn,
+        ConditionalColumn,
+        DerivedColumn,
+    )
+    if cls.spec_type is not None
+}
 
 
 def _affine_key(key: int, name: str, size: int) -> tuple[int, int]:

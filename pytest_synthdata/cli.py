@@ -213,7 +213,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         col = model.column(name)
         role = "modelled" if col.modelled else "generated"
         nulls = f", {col.null_rate:.0%} null" if col.null_rate else ""
-        print(f"  {name:<24} {col.kind:<9} {dtype:<15} {role}{nulls}  {_summary(col)}")
+        print(f"  {name:<24} {col.kind:<9} {dtype:<15} {role}{nulls}  {col.describe()}")
     segments = getattr(model, "info", {}).get("segments")
     if segments:
         print(
@@ -239,28 +239,6 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         for (a, b), value in strongest:
             print(f"  {a} ~ {b}: {value:+.3f}")
     return 0
-
-
-def _summary(col: Any) -> str:
-    """One line about a column's marginal or generator."""
-    from ._columns import CategoryColumn, ConditionalColumn, DerivedColumn, FakerColumn, IdColumn, NumericColumn
-
-    if isinstance(col, DerivedColumn):
-        return f"looked up from {col.given!r}"
-    if isinstance(col, ConditionalColumn):
-        return f"per group of {col.given!r}; overall " + _summary(col.base)
-    if isinstance(col, CategoryColumn):
-        top = sorted(zip(col.probs, col.categories, strict=True), key=lambda pc: -pc[0])[:3]
-        more = f" +{len(col.categories) - 3} more" if len(col.categories) > 3 else ""
-        return ", ".join(f"{c!r} {p:.0%}" for p, c in top) + more
-    if isinstance(col, NumericColumn):
-        lo, hi = col.bounds
-        return f"[{col.show(lo)} .. {col.show(hi)}]" if lo > float("-inf") and hi < float("inf") else col.dist
-    if isinstance(col, FakerColumn):
-        return f"Faker {col.provider}" + (f" {col.kwargs}" if col.kwargs else "")
-    if isinstance(col, IdColumn):
-        return col.pattern or col.style
-    return ""
 
 
 def _null_flags(model: Any) -> dict[str, list[str]]:
