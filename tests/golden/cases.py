@@ -45,7 +45,12 @@ def declared() -> sd.Schema:
             "email": sd.Faker("email", unique=True),
             "name": sd.Faker("name", null_rate=0.2),
         },
-        correlations={("age", "income"): 0.5, ("income", "plan"): 0.4, ("plan", "churned"): -0.3, ("age", "score"): 0.2},
+        correlations={
+            ("age", "income"): 0.5,
+            ("income", "plan"): 0.4,
+            ("plan", "churned"): -0.3,
+            ("age", "score"): 0.2,
+        },
         constraints=["signup < last_login"],
     )
 
