@@ -11,7 +11,8 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from .errors import DuplicateDataset, InvalidArgument
+from ._validate import check_dataset
+from .errors import DuplicateDataset
 
 if TYPE_CHECKING:
     from ._model import Model
@@ -40,11 +41,7 @@ def register(model: Model) -> Model:
     globally) raises :class:`~pytest_synthdata.errors.DuplicateDataset`. Returns
     ``model`` so it can be used as ``customers = sd.register(sd.Schema(...))``.
     """
-    name = getattr(model, "name", None)
-    if not callable(getattr(model, "sample", None)) or not isinstance(name, str) or not name.isidentifier():
-        raise InvalidArgument(
-            f"register() needs a Schema or Model with a name that is a Python identifier; got {model!r}."
-        )
+    name = check_dataset(model, where="register()")
     caller = sys._getframe(1).f_globals
     conftest = caller.get("__file__")
     if isinstance(conftest, str) and os.path.basename(conftest) == "conftest.py":
@@ -73,14 +70,6 @@ def register(model: Model) -> Model:
             )
     pending.append(model)
     return model
-
-
-def sample_takes(model: Any, option: str) -> bool:
-    """Whether ``model.sample`` accepts the keyword ``option`` (a backend's model may not take ``independent=``)."""
-    import inspect
-
-    params = inspect.signature(model.sample).parameters
-    return option in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
 class ModelFile:

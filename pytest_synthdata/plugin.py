@@ -13,7 +13,6 @@ controller's base seed.
 from __future__ import annotations
 
 import argparse
-import re
 import shlex
 import types
 from collections.abc import Callable
@@ -23,7 +22,17 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from . import _registry
-from ._seeding import MAX_SEED, derive_seed, new_seed
+from ._seeding import derive_seed, new_seed
+from ._validate import (
+    check_dataset,
+    check_independent,
+    check_name,
+    check_rows,
+    check_seed,
+    rows_from_text,
+    seed_from_text,
+    suggest_name,
+)
 from .errors import DuplicateDataset, InvalidArgument
 
 if TYPE_CHECKING:
@@ -69,12 +78,9 @@ def _seed_arg(value: str) -> str | int:
     if value in ("random", "last"):
         return value
     try:
-        seed = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a seed; use an integer, 'random' or 'last'") from None
-    if not 0 <= seed <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"{value} is out of range; use an integer between 0 and 2**63 - 1")
-    return seed
+        return seed_from_text(value, argument=SEED_OPTION, others="'random' or 'last'")
+    except InvalidArgument as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -167,12 +173,14 @@ def _discover_models(config: pytest.Config) -> None:
         files = []
         for path in sorted(directory.glob(f"*{MODEL_SUFFIX}")):
             name = path.name[: -len(MODEL_SUFFIX)]
-            if not name.isidentifier():
-                suggestion = re.sub(r"\W", "_", name)
-                raise pytest.UsageError(
-                    f"model file {str(path)!r}: {name!r} is not a Python identifier, so it cannot be the fixture "
-                    f"synth_{name}; rename the file, e.g. {suggestion}{MODEL_SUFFIX}."
+            try:
+                check_name(
+                    name,
+                    where=f"model file {str(path)!r}",
+                    fix=f"rename the file, e.g. {suggest_name(name)}{MODEL_SUFFIX}",
                 )
+            except InvalidArgument as exc:
+                raise pytest.UsageError(str(exc)) from None
             files.append(_registry.ModelFile(path, name))
         _add_datasets(config, files, f"model files in {directory}")
 
@@ -303,11 +311,7 @@ def _add_datasets(config: pytest.Config, models: Any, source: str) -> None:
     """Register global fixtures for datasets from plugins (conftests define their own)."""
     state = config.stash[_STATE]
     for model in models or ():
-        name = getattr(model, "name", None)
-        if not callable(getattr(model, "sample", None)) or not isinstance(name, str) or not name.isidentifier():
-            raise InvalidArgument(
-                f"{source} provided {model!r}, which is not a Schema or Model with an identifier name."
-            )
+        name = check_dataset(model, where=source)
         existing = state.datasets.get(name)
         if existing is model:
             continue
@@ -339,32 +343,28 @@ def _marker_value(request: pytest.FixtureRequest, key: str) -> Any:
                 pytrace=False,
             )
         value = marker.kwargs.get(key)
-        if value is not None and key == "independent":
+        if value is None:
+            continue
+        if key == "independent":
             if not isinstance(value, bool):
                 pytest.fail(
                     f"{request.node.nodeid}: @pytest.mark.synthdata(independent={value!r}) must be True or False.",
                     pytrace=False,
                 )
             return value
-        if value is not None:
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                pytest.fail(
-                    f"{request.node.nodeid}: @pytest.mark.synthdata({key}={value!r}) must be a non-negative int.",
-                    pytrace=False,
-                )
-            return value
+        where = f"{request.node.nodeid}: @pytest.mark.synthdata"
+        try:
+            return check_rows(value, argument=key, where=where) if key == "rows" else check_seed(value, where=where)
+        except InvalidArgument as exc:
+            pytest.fail(str(exc), pytrace=False)
     return None
 
 
 def _ini_rows(config: pytest.Config) -> int:
-    raw = config.getini(ROWS_INI)
     try:
-        rows = int(raw)
-        if rows < 0:
-            raise ValueError
-    except (TypeError, ValueError):
-        raise pytest.UsageError(f"ini option {ROWS_INI}={raw!r} must be a non-negative integer.") from None
-    return rows
+        return rows_from_text(config.getini(ROWS_INI), argument=ROWS_INI, where="ini option")
+    except InvalidArgument as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def _rows(request: pytest.FixtureRequest) -> int:
@@ -423,9 +423,11 @@ def fixture_functions(model: Model, module: str | None = None) -> dict[str, Any]
             ``seed`` picks exact rows; by default each call in a test gets its own
             derived seed. Keyword overrides set a column to a value or a sequence.
             """
-            rows = default_rows if n is None else n
+            rows = default_rows if n is None else check_rows(n, where=f"synth_{name}_factory()")
             if seed is None:
                 seed = derive_seed(state.seed, request.node.nodeid, name, "factory", calls[0])
+            else:
+                seed = check_seed(seed, where=f"synth_{name}_factory()")
             calls[0] += 1
             frame = _sample(model, rows, seed, independent)
             _record(
@@ -453,12 +455,11 @@ def _sample(model: Any, rows: int, seed: int, independent: bool = False) -> pd.D
     from .errors import ModelFileError
 
     options = {"independent": True} if independent else {}
-    if options and not _registry.sample_takes(model, "independent"):
-        pytest.fail(
-            f"@pytest.mark.synthdata(independent=True): {type(model).__name__}.sample() takes no independent= "
-            "option (its rows may already be independent); drop it.",
-            pytrace=False,
-        )
+    if options:
+        try:
+            check_independent(model, argument="@pytest.mark.synthdata(independent=True)", fix="drop it")
+        except InvalidArgument as exc:
+            pytest.fail(str(exc), pytrace=False)
     try:
         return model.sample(rows, seed=seed, **options)
     except ModelFileError as exc:

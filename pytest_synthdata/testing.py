@@ -15,6 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._validate import check_name
+from .errors import InvalidArgument
+
 __all__ = ["check_model"]
 
 
@@ -22,10 +25,11 @@ def check_model(model: Any, *, rows: int = 50, seed: int = 12345) -> None:
     """Raise AssertionError naming the first way ``model`` breaks the Model protocol."""
     import pandas as pd
 
-    from .errors import InvalidArgument
-
     name = getattr(model, "name", None)
-    assert isinstance(name, str) and name.isidentifier(), f"name must be an identifier string, got {name!r}"
+    try:
+        check_name(name, argument=f"{type(model).__name__}.name")
+    except InvalidArgument as exc:
+        raise AssertionError(str(exc)) from None
     columns = list(model.columns)
     assert columns and all(isinstance(c, str) for c in columns), f"columns must be non-empty strings: {columns!r}"
     frame = model.sample(rows, seed=seed)
