@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import functools
 import math
-import operator
 import os
 import pathlib
 from collections.abc import Mapping, Sequence
@@ -38,6 +37,7 @@ from . import _linalg
 from ._latent import IndependentRows, LatentSource, LatentSpace, SpreadRows
 from ._qmc import MAX_POINTS
 from ._seeding import BLOCK_ROWS
+from ._validate import check_rows  # also imported from here by backends
 from .errors import InvalidArgument, SynthdataError
 
 if TYPE_CHECKING:
@@ -49,21 +49,6 @@ __all__ = ["Model"]
 
 _CHUNK_ROWS = 16 * BLOCK_ROWS
 assert BLOCK_ROWS <= MAX_POINTS  # one spread block per latent block
-
-
-def check_rows(n: object, *, argument: str = "n") -> int:
-    """Return ``n`` as a non-negative int or raise a clear error."""
-    try:
-        if isinstance(n, bool):
-            raise TypeError
-        value = operator.index(n)  # type: ignore[arg-type]
-    except TypeError:
-        raise InvalidArgument(
-            f"{argument}={n!r} ({type(n).__name__}) is not a row count; pass a non-negative int such as {argument}=100."
-        ) from None
-    if value < 0:
-        raise InvalidArgument(f"{argument}={value} is negative; pass the number of rows wanted, 0 or more.")
-    return value
 
 
 _PANDAS_MAJOR = int(pd.__version__.split(".")[0])

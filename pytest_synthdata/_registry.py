@@ -1,22 +1,48 @@
-"""Datasets registered for fixtures: ``register(model)`` in a conftest.
+"""The datasets of a session and where they come from; each becomes ``synth_<name>`` fixtures.
 
-Kept free of heavy imports: the pytest plugin reads it at start-up. Models
-registered at import time wait in ``pending`` until the plugin, told that a
-conftest or plugin was loaded, turns them into fixtures for that session.
+Datasets come from ``register(model)`` (in a conftest: fixtures of that
+conftest; elsewhere: global), from ``synthdata_datasets`` hooks (conftests and
+installed plugins) and from model files in the ``synthdata_models``
+directories (``ModelFile``: loaded on first use). Models registered at import
+time wait in ``pending`` until the plugin, told that a conftest or plugin was
+loaded, turns them into global fixtures of that session (``harvest``).
+
+Imports nothing heavy (pytest is already loaded when the plugin or a conftest
+reads it): numpy and pandas load when a fixture samples.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import types
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
+from ._fixtures import STATE, fixture_functions
+from ._validate import check_dataset, check_name, suggest_name
 from .errors import DuplicateDataset, InvalidArgument
 
 if TYPE_CHECKING:
     from ._model import Model
 
-__all__ = ["ModelFile", "fixture_name", "register"]
+__all__ = [
+    "DEFAULT_MODELS",
+    "MODELS_INI",
+    "MODEL_SUFFIX",
+    "ModelFile",
+    "add_datasets",
+    "adopt",
+    "fixture_name",
+    "harvest",
+    "register",
+    "start_session",
+]
+
+MODELS_INI = "synthdata_models"
+DEFAULT_MODELS = "tests/synthdata"
+MODEL_SUFFIX = ".synth.json"
 
 #: Models registered outside conftests (global fixtures) not yet seen by the
 #: plugin, in registration order.
@@ -40,11 +66,7 @@ def register(model: Model) -> Model:
     globally) raises :class:`~pytest_synthdata.errors.DuplicateDataset`. Returns
     ``model`` so it can be used as ``customers = sd.register(sd.Schema(...))``.
     """
-    name = getattr(model, "name", None)
-    if not callable(getattr(model, "sample", None)) or not isinstance(name, str) or not name.isidentifier():
-        raise InvalidArgument(
-            f"register() needs a Schema or Model with a name that is a Python identifier; got {model!r}."
-        )
+    name = check_dataset(model, where="register()")
     caller = sys._getframe(1).f_globals
     conftest = caller.get("__file__")
     if isinstance(conftest, str) and os.path.basename(conftest) == "conftest.py":
@@ -59,8 +81,6 @@ def register(model: Model) -> Model:
                 f"({other!r} and {model!r}); give one of them another name."
             )
         local[name] = model
-        from .plugin import fixture_functions
-
         caller.update(fixture_functions(model, caller.get("__name__")))
         return model
     for other in pending:
@@ -75,12 +95,139 @@ def register(model: Model) -> Model:
     return model
 
 
-def sample_takes(model: Any, option: str) -> bool:
-    """Whether ``model.sample`` accepts the keyword ``option`` (a backend's model may not take ``independent=``)."""
+def start_session(config: pytest.Config) -> None:
+    """Turn the datasets known at start-up into this session's fixtures.
+
+    They come from conftests and plugin modules already loaded, ``register()``
+    calls made so far, model files, and installed plugins'
+    ``synthdata_datasets`` hooks; conftests loaded later arrive through
+    :func:`adopt` and :func:`harvest`.
+    """
+    for name, plugin in config.pluginmanager.list_name_plugin():
+        adopt(config, plugin, name or "")
+    harvest(config)
+    discover_models(config)
+    if _has_synth_plugins():
+        from ._manager import plugin_manager
+
+        state = config.stash[STATE]
+        for impl in plugin_manager().hook.synthdata_datasets.get_hookimpls():
+            if impl.plugin not in state.synth_plugins:  # installed plugins; conftests were called on adoption
+                add_datasets(config, _call_datasets_hook(impl.function, config, impl.plugin_name), impl.plugin_name)
+
+
+def discover_models(config: pytest.Config) -> None:
+    """Register every ``*.synth.json`` in the ``synthdata_models`` directories (loaded on first use)."""
+    configured = list(config.getini(MODELS_INI) or [])
+    directories = configured or [config.rootpath / DEFAULT_MODELS]
+    for directory in directories:
+        if not directory.is_dir():
+            if configured:
+                raise pytest.UsageError(
+                    f"ini option {MODELS_INI} names {str(directory)!r}, which is not a directory; create it "
+                    "(synthdata fit ... -o DIR/<name>.synth.json) or fix the path."
+                )
+            continue
+        files = []
+        for path in sorted(directory.glob(f"*{MODEL_SUFFIX}")):
+            name = path.name[: -len(MODEL_SUFFIX)]
+            try:
+                check_name(
+                    name,
+                    where=f"model file {str(path)!r}",
+                    fix=f"rename the file, e.g. {suggest_name(name)}{MODEL_SUFFIX}",
+                )
+            except InvalidArgument as exc:
+                raise pytest.UsageError(str(exc)) from None
+            files.append(ModelFile(path, name))
+        add_datasets(config, files, f"model files in {directory}")
+
+
+def _has_synth_plugins() -> bool:
+    from importlib.metadata import entry_points
+
+    from ._manager import _PM, ENTRY_POINT_GROUP
+
+    if _PM is not None:
+        return True
+    return bool(list(entry_points(group=ENTRY_POINT_GROUP)))
+
+
+def adopt(config: pytest.Config, plugin: object, plugin_name: str) -> None:
+    """Register a conftest (or pytest plugin module) that implements synthdata hooks."""
+    if not isinstance(plugin, types.ModuleType) or plugin_name.startswith("synthdata-"):
+        return
+    import difflib
     import inspect
 
-    params = inspect.signature(model.sample).parameters
-    return option in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+    from ._manager import HOOK_NAMES, plugin_manager
+
+    functions = [n for n, v in vars(plugin).items() if n.startswith("synthdata_") and inspect.isfunction(v)]
+    hooks = [n for n in functions if n in HOOK_NAMES]
+    for name in set(functions) - set(hooks):  # a near miss is a typo; anything else is the user's own helper
+        close = difflib.get_close_matches(name, HOOK_NAMES, n=1, cutoff=0.85)
+        if close:
+            raise pytest.UsageError(f"{plugin_name}: {name}() looks like the hook {close[0]}(); fix its name.")
+    if not hooks:
+        return
+    pm = plugin_manager()
+    if pm.is_registered(plugin):
+        return
+    pm.register(plugin, name=f"pytest-plugin:{plugin_name}")
+    config.stash[STATE].synth_plugins.append(plugin)
+    if "synthdata_datasets" in hooks:
+        hook = plugin.synthdata_datasets  # type: ignore[attr-defined]
+        add_datasets(config, _call_datasets_hook(hook, config, plugin_name), plugin_name)
+
+
+def harvest(config: pytest.Config) -> None:
+    """Turn models waiting in ``register()``'s queue into fixtures of this session."""
+    if pending:
+        waiting, pending[:] = list(pending), []
+        add_datasets(config, waiting, "register()")
+
+
+def _call_datasets_hook(function: Any, config: pytest.Config, source: str) -> list[Any]:
+    """Call a ``synthdata_datasets`` implementation; turn its mistakes into clear usage errors."""
+    import inspect
+
+    try:
+        takes_config = "config" in inspect.signature(function).parameters
+        result = function(config=config) if takes_config else function()
+    except Exception as exc:
+        raise pytest.UsageError(f"synthdata_datasets in {source} raised {type(exc).__name__}: {exc}") from exc
+    if result is None:
+        return []
+    if callable(getattr(result, "sample", None)):
+        return [result]
+    if isinstance(result, (list, tuple)):
+        return list(result)
+    raise pytest.UsageError(
+        f"synthdata_datasets in {source} returned {type(result).__name__}; return a list of Schemas or Models."
+    )
+
+
+def add_datasets(config: pytest.Config, models: Any, source: str) -> None:
+    """Register global fixtures for datasets from plugins (conftests define their own)."""
+    state = config.stash[STATE]
+    for model in models or ():
+        name = check_dataset(model, where=source)
+        existing = state.datasets.get(name)
+        if existing is model:
+            continue
+        if existing is not None:
+            raise pytest.UsageError(
+                f"{DuplicateDataset.__name__}: two different datasets want the global fixture 'synth_{name}': "
+                f"{existing!r} from {state.sources[name]} and {model!r} from {source}; rename one of them "
+                "(in conftests, register() scopes datasets to the conftest's directory instead)."
+            )
+        state.datasets[name] = model
+        state.sources[name] = source
+        module = types.ModuleType(f"pytest_synthdata.datasets.{name}")
+        about = f"from {model.path}" if isinstance(model, ModelFile) else None
+        for fixture_id, function in fixture_functions(model, about=about).items():
+            setattr(module, fixture_id, function)
+        config.pluginmanager.register(module, name=f"synthdata-dataset-{name}")
 
 
 class ModelFile:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import functools
 import inspect
-import keyword
 import math
 import re
 import warnings
@@ -31,6 +30,7 @@ from ._columns import (
 )
 from ._copula import complete_correlation, latent_for_spearman_pairs, spearman_of_latent
 from ._model import Model
+from ._validate import check_name
 from .errors import (
     CorrelationRepairedWarning,
     InvalidArgument,
@@ -967,11 +967,7 @@ class Schema(Model):
         constraints: Sequence[LessThan | str] = (),
         locale: str = "en_US",
     ) -> None:
-        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
-            raise InvalidArgument(
-                f"Schema name {name!r} must be a Python identifier (it becomes the fixture synth_<name>); "
-                "use letters, digits and underscores, e.g. 'customers'."
-            )
+        check_name(name, where="Schema")
         if not isinstance(columns, Mapping) or not columns:
             raise InvalidArgument(
                 f"Schema {name!r}: columns must be a non-empty dict of name -> declaration; got {columns!r}."

@@ -10,12 +10,11 @@ always a prefix of ``sample(m)`` for ``n < m``.
 from __future__ import annotations
 
 import hashlib
-import operator
 import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .errors import InvalidArgument
+from ._validate import MAX_SEED, check_seed
 
 if TYPE_CHECKING:
     import numpy as np
@@ -26,9 +25,6 @@ __all__ = ["BLOCK_ROWS", "MAX_SEED", "derive_seed", "draw_blocks", "new_seed", "
 #: changes every sampled frame.
 BLOCK_ROWS = 4096
 
-#: Seeds are non-negative integers below 2**63 (they print and cache well).
-MAX_SEED = 2**63 - 1
-
 
 def new_seed() -> int:
     """Return a fresh random seed from the OS (never from global random state)."""
@@ -36,25 +32,14 @@ def new_seed() -> int:
 
 
 def normalize_seed(seed: object, *, argument: str = "seed") -> int:
-    """Return ``seed`` as a validated int, or a fresh random seed when it is None.
+    """Return ``seed`` as a validated int (see ``_validate``), or a fresh random seed when it is None.
 
     >>> normalize_seed(7)
     7
     """
     if seed is None:
         return new_seed()
-    try:
-        if isinstance(seed, bool):
-            raise TypeError
-        seed = operator.index(seed)  # type: ignore[arg-type]  # int and numpy integers
-    except TypeError:
-        raise InvalidArgument(
-            f"{argument}={seed!r} ({type(seed).__name__}) is not a valid seed; "
-            "pass a non-negative int such as seed=42, or None for a fresh random seed."
-        ) from None
-    if not 0 <= seed <= MAX_SEED:
-        raise InvalidArgument(f"{argument}={seed} is out of range; pass an int between 0 and 2**63 - 1.")
-    return seed
+    return check_seed(seed, argument=argument, others="None for a fresh random seed")
 
 
 def derive_seed(base: int, *parts: str | int) -> int:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from ._registry import sample_takes
+from ._validate import check_independent, check_name, rows_from_text, seed_from_text, suggest_name
 from .errors import SynthdataError
 
 __all__ = ["main"]
@@ -92,14 +92,15 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         raise SynthdataError("writing .parquet needs pyarrow: pip install pyarrow (or write .csv).")
     if out not in (None, "-") and not Path(out).resolve().parent.is_dir():
         raise SynthdataError(f"output {out!r}: directory {str(Path(out).parent)!r} does not exist.")
+    rows = rows_from_text(args.n, argument="-n")
+    seed: int | None = None  # left out: a fresh random seed, printed below
+    if args.seed is not None:
+        seed = seed_from_text(args.seed, argument="--seed", others="leave it out for a fresh random seed")
     model = _load_target(args.target, trust=args.trust)
     options = {"independent": True} if args.independent else {}
-    if options and not sample_takes(model, "independent"):
-        raise SynthdataError(
-            f"--independent: {type(model).__name__}.sample() takes no independent= option (its rows may already be "
-            "independent); drop the flag."
-        )
-    frame = model.sample(args.n, seed=args.seed, **options)
+    if options:
+        check_independent(model, argument="--independent", fix="drop the flag")
+    frame = model.sample(rows, seed=seed, **options)
     try:
         if out is None or out == "-":
             frame.to_csv(sys.stdout, index=False)
@@ -172,13 +173,16 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     output = Path(args.output)
     if not output.name.endswith(".synth.json"):
         raise SynthdataError(f"output {args.output!r}: name model files '<name>.synth.json'.")
-    frame = _read_table(args.data)
-    name = args.name or re.sub(r"\W", "_", output.name[: -len(".synth.json")]) or "data"
-    if not name.isidentifier():
-        raise SynthdataError(
-            f"the dataset name {name!r} (from the output file name) is not a Python identifier; "
-            "pass --name, e.g. --name customers, or rename the output file."
+    if args.name is not None:
+        name = check_name(args.name, argument="--name")
+    else:
+        name = re.sub(r"\W", "_", output.name[: -len(".synth.json")]) or "data"
+        check_name(
+            name,
+            where=f"output {args.output!r}",
+            fix=f"pass --name, e.g. --name {suggest_name(name)}, or rename the output file",
         )
+    frame = _read_table(args.data)
     started = time.perf_counter()
 
     def progress(message: str) -> None:
@@ -293,8 +297,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_sample = sub.add_parser("sample", help="write synthetic rows as CSV or Parquet")
     p_sample.add_argument("target", help=target_help)
     p_sample.add_argument("--trust", action="store_true", help="allow loading a pickled (SDV) model file")
-    p_sample.add_argument("-n", type=int, default=100, help="number of rows (default 100)")
-    p_sample.add_argument("--seed", type=int, default=None, help="seed for exactly reproducible rows")
+    p_sample.add_argument("-n", default="100", help="number of rows (default 100)")
+    p_sample.add_argument("--seed", default=None, help="seed for exactly reproducible rows")
     p_sample.add_argument(
         "--independent",
         action="store_true",

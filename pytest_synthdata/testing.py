@@ -24,6 +24,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._validate import check_name
+from .errors import InvalidArgument
+
 __all__ = ["check_model"]
 
 
@@ -36,10 +39,13 @@ def check_model(model: Any, *, rows: int = 50, seed: int = 12345) -> None:
     import pandas as pd
 
     from ._latent import latent_model
-    from .errors import InvalidArgument, UnsupportedFeature
+    from .errors import UnsupportedFeature
 
     name = getattr(model, "name", None)
-    assert isinstance(name, str) and name.isidentifier(), f"name must be an identifier string, got {name!r}"
+    try:
+        check_name(name, argument=f"{type(model).__name__}.name")
+    except InvalidArgument as exc:
+        raise AssertionError(str(exc)) from None
     columns = list(model.columns)
     assert columns and all(isinstance(c, str) for c in columns), f"columns must be non-empty strings: {columns!r}"
     frame = model.sample(rows, seed=seed)

@@ -96,7 +96,7 @@ def test_inspect_lists_columns_and_correlations(target, capsys):
         (["sample", "{path}:nope"], "has no attribute 'nope'"),
         (["sample", "{path}:not_a_model"], "is int, not a Schema or Model"),
         (["sample", "{path}:users", "-o", "out.xlsx"], "use a .csv or .parquet file name"),
-        (["sample", "{path}:users", "-n", "-5"], "n=-5 is negative"),
+        (["sample", "{path}:users", "-n", "-5"], "-n -5 (int) is negative; pass an int, 0 or more, such as -n 100"),
         (["sample", "no_such_pkg.mod:users"], "cannot import 'no_such_pkg.mod'"),
         (["sample", "{path}:users", "-o", "missing_dir/out.csv"], "directory 'missing_dir' does not exist"),
         (["sample", "{broken}:users"], "raised ZeroDivisionError"),

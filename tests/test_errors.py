@@ -294,10 +294,10 @@ def test_schema_needs_a_column_dict(columns):
 @pytest.mark.parametrize(
     ("n", "match"),
     [
-        (-1, "n=-1 is negative"),
+        (-1, r"n=-1 \(int\) is negative; pass an int, 0 or more, such as n=100"),
         (2.5, r"n=2.5 \(float\) is not a row count"),
-        ("10", "is not a row count"),
-        (True, "is not a row count"),
+        ("10", r"n='10' \(str\) is not a row count"),
+        (True, r"n=True \(bool\) is not a row count"),
     ],
 )
 def test_bad_row_counts(n, match):
@@ -308,7 +308,12 @@ def test_bad_row_counts(n, match):
 
 @pytest.mark.parametrize(
     ("seed", "match"),
-    [(-1, "out of range"), (2**64, "out of range"), (1.5, "is not a valid seed"), ("7", "is not a valid seed")],
+    [
+        (-1, r"seed=-1 \(int\) is out of range; pass an int from 0 to 2\*\*63 - 1"),
+        (2**64, r"seed=18446744073709551616 \(int\) is out of range"),
+        (1.5, r"seed=1.5 \(float\) is not a seed.*or None for a fresh random seed"),
+        ("7", r"seed='7' \(str\) is not a seed"),
+    ],
 )
 def test_bad_seeds(seed, match):
     schema = sd.Schema("t", {"a": sd.Integer()})
@@ -366,7 +371,7 @@ def test_register_in_a_conftest_defines_the_fixtures_there():
 
 
 def test_register_rejects_non_models():
-    with pytest.raises(errors.InvalidArgument, match="register\\(\\) needs a Schema or Model"):
+    with pytest.raises(errors.InvalidArgument, match=r"register\(\): got 'customers' \(str\), which is not a dataset"):
         sd.register("customers")
 
 

@@ -104,7 +104,9 @@ def test_bad_ini_rows_is_a_usage_error(pytester):
     pytester.makeini("[pytest]\nsynthdata_rows = lots\n")
     pytester.makepyfile("def test_rows(synth_customers):\n    pass\n")
     result = pytester.runpytest()
-    result.stderr.fnmatch_lines(["*synthdata_rows='lots' must be a non-negative integer*"])
+    result.stderr.fnmatch_lines(
+        ["*: synthdata_rows='lots' (str) is not a row count; pass an int, 0 or more, such as synthdata_rows=100."]
+    )
     assert result.ret == pytest.ExitCode.USAGE_ERROR
 
 
@@ -182,7 +184,9 @@ def test_last_without_a_cached_seed_is_a_usage_error(project):
 
 def test_invalid_seed_option_is_rejected(project):
     result = project.runpytest("--synthdata-seed=banana")
-    result.stderr.fnmatch_lines(["*'banana' is not a seed; use an integer, 'random' or 'last'*"])
+    result.stderr.fnmatch_lines(
+        ["*--synthdata-seed='banana' (str) is not a seed; pass an int from 0 to 2[*][*]63 - 1, *'random' or 'last'."]
+    )
     assert result.ret == pytest.ExitCode.USAGE_ERROR
 
 
@@ -494,7 +498,7 @@ def test_markers_merge_from_class_and_function_and_reject_typos(pytester):
     result.stdout.fnmatch_lines(
         [
             "*@pytest.mark.synthdata got row=; it takes only rows=, seed= and independent=*",
-            "*@pytest.mark.synthdata(rows='10') must be a non-negative int*",
+            "*::test_string_rows: @pytest.mark.synthdata: rows='10' (str) is not a row count; pass an int, 0 or more*",
         ]
     )
 

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .._seeding import normalize_seed
+from .._validate import check_rows
 from ..errors import InvalidArgument, SynthdataError
 
 if TYPE_CHECKING:
@@ -106,8 +107,6 @@ class SDVModel:
 
     def sample(self, n: int, *, seed: int | None = None, independent: bool = True) -> pd.DataFrame:
         """Return ``n`` rows; SDV engines always draw rows independently (``independent`` is accepted for the CLI)."""
-        from .._model import check_rows
-
         n = check_rows(n)
         seed = normalize_seed(seed)
         with _seeded(seed):

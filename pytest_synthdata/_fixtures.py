@@ -1,0 +1,264 @@
+"""The ``synth_<name>`` and ``synth_<name>_factory`` fixtures, and what they read for a test.
+
+``fixture_functions(model)`` builds both fixtures of a dataset; the registry
+puts them in a conftest (``register()``) or in a global plugin module. A fixture
+reads its test's rows (the ``synthdata`` marker, else the ini option
+``synthdata_rows``), its seed (the marker's, else ``derive_seed(base seed, node
+id, dataset)``), records what it sampled for the failure report, and applies a
+factory's column overrides.
+
+Imports nothing heavy: pandas is imported when a factory overrides columns, and
+the model's own modules when it samples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from ._seeding import derive_seed
+from ._validate import check_independent, check_rows, check_seed, rows_from_text
+from .errors import InvalidArgument, ModelFileError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ._model import Model
+
+__all__ = ["DEFAULT_ROWS", "ROWS_INI", "STATE", "USED", "SessionState", "Used", "fixture_functions", "ini_rows"]
+
+ROWS_INI = "synthdata_rows"
+DEFAULT_ROWS = 100
+
+
+@dataclass
+class Used:
+    """One sample a fixture gave a test, for the failure report."""
+
+    dataset: str
+    rows: int
+    seed: int
+    how: str
+    overrides: tuple[str, ...] = ()
+    independent: bool = False
+
+
+@dataclass
+class SessionState:
+    """The session's base seed and the datasets that became global fixtures (set up by the plugin)."""
+
+    seed: int
+    seed_source: str
+    datasets: dict[str, Model] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    synth_plugins: list[object] = field(default_factory=list)
+
+
+#: On ``config.stash``: the session's state.
+STATE = pytest.StashKey[SessionState]()
+#: On a test item's stash: what its synth fixtures sampled.
+USED = pytest.StashKey[list[Used]]()
+
+
+_MARKER_KEYS = ("rows", "seed", "independent")
+
+
+def _marker_value(request: pytest.FixtureRequest, key: str) -> Any:
+    """Return ``key`` from the closest ``synthdata`` marker that sets it (function, class, module)."""
+    for marker in request.node.iter_markers("synthdata"):
+        if marker.args or set(marker.kwargs) - set(_MARKER_KEYS):
+            bad = [repr(a) for a in marker.args] + [f"{k}=" for k in marker.kwargs if k not in _MARKER_KEYS]
+            pytest.fail(
+                f"{request.node.nodeid}: @pytest.mark.synthdata got {', '.join(bad)}; it takes only rows=, seed= "
+                "and independent=.",
+                pytrace=False,
+            )
+        value = marker.kwargs.get(key)
+        if value is None:
+            continue
+        if key == "independent":
+            if not isinstance(value, bool):
+                pytest.fail(
+                    f"{request.node.nodeid}: @pytest.mark.synthdata(independent={value!r}) must be True or False.",
+                    pytrace=False,
+                )
+            return value
+        where = f"{request.node.nodeid}: @pytest.mark.synthdata"
+        try:
+            return check_rows(value, argument=key, where=where) if key == "rows" else check_seed(value, where=where)
+        except InvalidArgument as exc:
+            pytest.fail(str(exc), pytrace=False)
+    return None
+
+
+def ini_rows(config: pytest.Config) -> int:
+    """Return the ini option ``synthdata_rows``; a bad value is a usage error."""
+    try:
+        return rows_from_text(config.getini(ROWS_INI), argument=ROWS_INI, where="ini option")
+    except InvalidArgument as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def _rows(request: pytest.FixtureRequest) -> int:
+    rows = _marker_value(request, "rows")
+    return ini_rows(request.config) if rows is None else rows
+
+
+def _record(request: pytest.FixtureRequest, used: Used) -> None:
+    request.node.stash.setdefault(USED, []).append(used)
+
+
+def _state(request: pytest.FixtureRequest) -> SessionState:
+    state = request.config.stash.get(STATE, None)
+    if state is None:
+        pytest.fail(
+            "pytest-synthdata's plugin is disabled (-p no:synthdata?), so synth_* fixtures have no seed; "
+            "enable it to use them.",
+            pytrace=False,
+        )
+    return state
+
+
+def fixture_functions(model: Model, module: str | None = None, *, about: str | None = None) -> dict[str, Any]:
+    """Return the fixtures ``synth_<name>`` and ``synth_<name>_factory`` for ``model``.
+
+    ``module`` names the module that defines them (a conftest), as shown by
+    ``pytest --fixtures``. ``about`` says where the rows come from in the
+    fixture's docstring (default: the columns; a model file passes its path,
+    so that listing fixtures does not load it).
+    """
+    name = model.name
+
+    def data(request: pytest.FixtureRequest) -> pd.DataFrame:
+        state = _state(request)
+        rows = _rows(request)
+        seed = _marker_value(request, "seed")
+        if seed is None:
+            seed = derive_seed(state.seed, request.node.nodeid, name)
+        independent = bool(_marker_value(request, "independent"))
+        _record(request, Used(name, rows, seed, f"synth_{name}", independent=independent))
+        return _sample(model, rows, seed, independent)
+
+    if about is None:
+        about = f"({', '.join(model.columns)})"
+    data.__doc__ = (
+        f"DataFrame of synthetic {name!r} rows {about}; "
+        f"`{ROWS_INI}` rows (default {DEFAULT_ROWS}), seeded per test from the base seed."
+    )
+
+    def factory(request: pytest.FixtureRequest) -> Callable[..., pd.DataFrame]:
+        state = _state(request)
+        default_rows = _rows(request)
+        independent = bool(_marker_value(request, "independent"))
+        calls = [0]
+
+        def make(n: int | None = None, /, *, seed: int | None = None, **overrides: Any) -> pd.DataFrame:
+            """Return ``n`` synthetic rows (default: the fixture's row count).
+
+            ``seed`` picks exact rows; by default each call in a test gets its own
+            derived seed. Keyword overrides set a column to a value or a sequence.
+            """
+            rows = default_rows if n is None else check_rows(n, where=f"synth_{name}_factory()")
+            if seed is None:
+                seed = derive_seed(state.seed, request.node.nodeid, name, "factory", calls[0])
+            else:
+                seed = check_seed(seed, where=f"synth_{name}_factory()")
+            calls[0] += 1
+            frame = _sample(model, rows, seed, independent)
+            _record(
+                request,
+                Used(name, len(frame), seed, f"synth_{name}_factory", tuple(overrides), independent=independent),
+            )
+            return _apply_overrides(model, frame, overrides)
+
+        return make
+
+    factory.__doc__ = (
+        f"Callable `(n=None, *, seed=None, **column_overrides)` returning synthetic {name!r} rows; "
+        "each call in a test gets its own reproducible seed."
+    )
+    for function in (data, factory):
+        function.__module__ = module or f"pytest_synthdata.datasets.{name}"
+    return {
+        f"synth_{name}": pytest.fixture(name=f"synth_{name}")(data),
+        f"synth_{name}_factory": pytest.fixture(name=f"synth_{name}_factory")(factory),
+    }
+
+
+def _sample(model: Any, rows: int, seed: int, independent: bool = False) -> pd.DataFrame:
+    """Sample for a fixture; a broken model file fails the test with its message, not a traceback."""
+    options = {"independent": True} if independent else {}
+    if options:
+        try:
+            check_independent(model, argument="@pytest.mark.synthdata(independent=True)", fix="drop it")
+        except InvalidArgument as exc:
+            pytest.fail(str(exc), pytrace=False)
+    try:
+        return model.sample(rows, seed=seed, **options)
+    except ModelFileError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+_NULLABLE = {"bool": "boolean", "int64": "Int64"}
+#: Inferred value types (pandas.api.types.infer_dtype) an override may have, by dtype kind.
+_OVERRIDE_KINDS = {
+    "i": {"integer", "floating", "mixed-integer-float", "empty"},
+    "u": {"integer", "floating", "mixed-integer-float", "empty"},
+    "f": {"integer", "floating", "mixed-integer-float", "decimal", "empty"},
+    "b": {"boolean", "empty"},
+    "M": {"datetime64", "datetime", "date", "empty"},
+}
+
+
+def _apply_overrides(model: Model, frame: pd.DataFrame, overrides: dict[str, Any]) -> pd.DataFrame:
+    if not overrides:
+        return frame
+    import pandas as pd
+    from pandas.api.types import is_list_like
+
+    for column, value in overrides.items():
+        if column not in frame.columns:
+            raise InvalidArgument(
+                f"dataset {model.name!r} has no column {column!r} to override; its columns are {list(frame.columns)}."
+            )
+        if isinstance(value, dict) or getattr(value, "ndim", 1) > 1:
+            raise InvalidArgument(
+                f"override for column {column!r}: pass a scalar or a 1-D sequence, not {type(value).__name__}."
+            )
+        values = list(value) if is_list_like(value) else [value] * len(frame)
+        if len(values) != len(frame):
+            raise InvalidArgument(
+                f"override for column {column!r} has {len(values)} values for {len(frame)} rows; "
+                "pass a scalar or one value per row."
+            )
+        dtype: Any = frame[column].dtype
+        given = pd.Series(values, index=frame.index, dtype=object)
+        given = given.where(given.notna(), None)  # pd.NA, NaN and None all mean missing
+        inferred = pd.api.types.infer_dtype(given, skipna=True)
+        allowed = _OVERRIDE_KINDS.get(dtype.kind if not isinstance(dtype, pd.CategoricalDtype) else "O")
+        if allowed is not None and inferred not in allowed:
+            raise InvalidArgument(
+                f"override for column {column!r}: {value!r} ({inferred}) does not fit its dtype {dtype}; "
+                "pass values of that type."
+            )
+        if dtype.kind in "iu" and inferred in ("floating", "mixed-integer-float"):
+            if not all(float(v).is_integer() for v in given.dropna()):
+                raise InvalidArgument(
+                    f"override for column {column!r}: {value!r} has fractions but the column holds whole numbers."
+                )
+        if isinstance(dtype, pd.CategoricalDtype):
+            extra = [v for v in pd.unique(given.dropna()) if v not in dtype.categories]
+            dtype = pd.CategoricalDtype(list(dtype.categories) + extra, ordered=dtype.ordered)
+        elif given.isna().any() and str(dtype) in _NULLABLE:
+            dtype = _NULLABLE[str(dtype)]  # None in a bool/int column becomes <NA>, not False/0
+        try:
+            frame[column] = given.astype(dtype)
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgument(
+                f"override for column {column!r}: {value!r} does not fit its dtype {dtype} ({exc}); "
+                "pass values of that type."
+            ) from None
+    return frame
