@@ -24,6 +24,7 @@ envelope, the versioning and the checks that span columns.
 from __future__ import annotations
 
 import json
+import keyword
 import math
 import os
 import pathlib
@@ -189,8 +190,8 @@ def from_dict(data: Any, source: str = "<model>") -> Model:
             f"this pytest-synthdata reads version {VERSION} and older. Upgrade pytest-synthdata to load it."
         )
     name = r.get(data, "name", str, "top level")
-    if not name.isidentifier():
-        raise r.fail("name", f"{name!r} is not a Python identifier")
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise r.fail("name", f"{name!r} is not a dataset name (a Python identifier, not a keyword)")
     specs = r.get(data, "columns", list, "top level")
     if not specs:
         raise r.fail("columns", "a model needs at least one column")

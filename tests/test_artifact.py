@@ -109,7 +109,11 @@ def column_index(data: dict, name: str) -> int:
         (lambda d: edit(d, ("version",), VERSION + 1), r"format version 2 .* Upgrade pytest-synthdata"),
         (lambda d: edit(d, ("version",), "1"), r"version: expected a positive whole number"),
         (lambda d: edit(d, ("format",), "something else"), "not a pytest-synthdata model file"),
-        (lambda d: edit(d, ("name",), "not valid"), "is not a Python identifier"),
+        (lambda d: edit(d, ("name",), "not valid"), "is not a dataset name"),
+        (
+            lambda d: edit(d, ("name",), "class"),
+            r"'class' is not a dataset name \(a Python identifier, not a keyword\)",
+        ),
         (lambda d: edit(d, ("columns",), []), "at least one column"),
         (
             lambda d: edit(d, ("columns", column_index(d, "plan"), "probs"), [0.5, 0.4, 0.3]),
