@@ -63,6 +63,7 @@ from ._copula import hermite_coefficients, latent_for_spearman_batch, nearest_co
 from ._marginals import ATOM_MIN_PROB, GAP_PIECE, MAX_EXACT_CELLS, MAX_TABULATED, Discrete, RankCells
 from ._model import Model
 from ._schema import POOL_SIZE, Column
+from ._validate import check_name
 from .errors import InvalidArgument
 
 if TYPE_CHECKING:
@@ -2099,7 +2100,7 @@ def fit(
         )
     if not isinstance(df, pd.DataFrame):
         raise InvalidArgument(f"fit() needs a pandas DataFrame; got {type(df).__name__}.")
-    name = _check_name(name if name is not None else df.attrs.get("name", "data"))
+    name = check_name(name if name is not None else df.attrs.get("name", "data"))
     if not isinstance(min_count, int) or isinstance(min_count, bool) or min_count < 1:
         raise InvalidArgument(
             f"min_count={min_count!r} must be a positive int (values seen fewer times are not stored)."
@@ -2148,13 +2149,3 @@ def fit(
     if not model.columns:
         raise InvalidArgument("fit(): every column was left out (columns=... None or 'ignore'); nothing to model.")
     return model
-
-
-def _check_name(name: Any) -> str:
-    import keyword
-
-    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
-        raise InvalidArgument(
-            f"name={name!r} must be a Python identifier (it becomes the fixture synth_<name>), e.g. 'customers'."
-        )
-    return name
