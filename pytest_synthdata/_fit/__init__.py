@@ -47,7 +47,7 @@ import pandas as pd
 from scipy import special
 from scipy.linalg import lapack
 
-from ._columns import (
+from .._columns import (
     BooleanColumn,
     CategoryColumn,
     ConditionalColumn,
@@ -59,12 +59,12 @@ from ._columns import (
     NullColumn,
     NumericColumn,
 )
-from ._copula import hermite_coefficients, latent_for_spearman_batch, nearest_correlation
-from ._marginals import ATOM_MIN_PROB, GAP_PIECE, MAX_EXACT_CELLS, MAX_TABULATED, Discrete, RankCells
-from ._model import Model
-from ._schema import POOL_SIZE, Column
-from ._validate import check_name
-from .errors import InvalidArgument
+from .._copula import hermite_coefficients, latent_for_spearman_batch, nearest_correlation
+from .._marginals import ATOM_MIN_PROB, GAP_PIECE, MAX_EXACT_CELLS, MAX_TABULATED, Discrete, RankCells
+from .._model import Model
+from .._schema import POOL_SIZE, Column
+from .._validate import check_name
+from ..errors import InvalidArgument
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -810,7 +810,7 @@ class _Fitter:
             provider, kwargs = "sentence", {"nb_words": max(1, round(float(words.median())))}
         else:  # pattern: the most common character shape, letters as '?' and digits as '#'
             provider, kwargs = _shape(text, self.min_count)
-        from . import _pii
+        from .. import _pii
 
         _pii.check_provider(col, provider, self.locale, kwargs)
         column = FakerColumn(
@@ -2072,7 +2072,7 @@ def fit(
     (5, 2)
     """
     if backend != "native":
-        from ._manager import fit_backend
+        from .._manager import fit_backend
 
         engine = fit_backend(backend)  # an unknown backend is the first thing to say
         given = {
