@@ -625,13 +625,14 @@ def test_real_dataset_penguins():
 def test_fitting_columns_in_batches_changes_nothing(monkeypatch):
     """Small tables fit all numeric columns (and their segment levels) in one batch, large ones a few at a time:
     the model must not depend on how the columns were batched."""
-    from pytest_synthdata import _artifact, _fit
+    from pytest_synthdata import _artifact
+    from pytest_synthdata._fit import numeric
 
     penguins = pytest.importorskip("palmerpenguins").load_penguins()
     penguins["when"] = pd.Timestamp("2007-11-01") + pd.to_timedelta(penguins["body_mass_g"].fillna(0) // 10, unit="D")
     together = sd.fit(penguins, name="penguins")
     assert together.info["segments"]["column"] == "species"  # so the segment levels are batched too
-    monkeypatch.setattr(_fit, "BATCH_VALUES", 1)  # one column per batch
+    monkeypatch.setattr(numeric, "BATCH_VALUES", 1)  # one column per batch
     alone = sd.fit(penguins, name="penguins")
     for model in (together, alone):
         model.info.pop("fit_seconds")
