@@ -85,7 +85,7 @@ def test_correlations_are_reproduced_including_categories():
 def test_rounding_in_the_spearman_sums_does_not_move_the_model(monkeypatch, eps):
     """Flags nested in another column saturate their Spearman curve: a 1e-12 change (another BLAS) used to
     move latent correlations by 0.01-0.03; the fit must be as reproducible as its arithmetic."""
-    from pytest_synthdata import _fit
+    from pytest_synthdata._fit import dependence
 
     rng = np.random.default_rng(0)
     n = 600
@@ -103,14 +103,14 @@ def test_rounding_in_the_spearman_sums_does_not_move_the_model(monkeypatch, eps)
         }
     )
     base = sd.fit(df, name="t", segments=False).latent_correlation
-    exact = _fit._pairwise_spearman
+    exact = dependence._pairwise_spearman
 
     def rounded_differently(grades):
         rho, ratio = exact(grades)
         noise = np.random.default_rng(1).standard_normal(rho.shape) * eps
         return np.clip(rho + (noise + noise.T) / 2, -1, 1), ratio
 
-    monkeypatch.setattr(_fit, "_pairwise_spearman", rounded_differently)
+    monkeypatch.setattr(dependence, "_pairwise_spearman", rounded_differently)
     moved = sd.fit(df, name="t", segments=False).latent_correlation
     assert np.abs(moved - base).max() < 1e-6
 

@@ -34,7 +34,6 @@ observed minimum and maximum of numbers and dates are kept as bounds.
 from __future__ import annotations
 
 import collections
-import functools
 import math
 import re
 import time
@@ -44,7 +43,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
 from scipy.linalg import lapack
 
 from .._columns import (
@@ -58,12 +56,22 @@ from .._columns import (
     NullColumn,
     NumericColumn,
 )
-from .._copula import hermite_coefficients, latent_for_spearman_batch, nearest_correlation
-from .._marginals import ATOM_MIN_PROB, GAP_PIECE, MAX_EXACT_CELLS, Discrete, RankCells
 from .._model import Model
 from .._schema import POOL_SIZE, Column
 from .._validate import check_name
 from ..errors import InvalidArgument
+from .dependence import (
+    Dim,
+    correlation_cells,
+    correlation_rows,
+    grouped_null_dim,
+    latent_correlation,
+    missing_together,
+    null_dim,
+    rare_flag,
+    scores,
+    sub_scores,
+)
 from .numeric import Numbers, fit_marginals, marginal_column, read_numbers, read_timestamps, round_probs
 
 if TYPE_CHECKING:
@@ -78,7 +86,6 @@ DEFAULT_KNOTS = 256
 #: The kinds ``columns=`` overrides may name.
 KINDS = ("boolean", "category", "datetime", "float", "id", "ignore", "integer", "pattern", "pii", "text")
 
-_CHUNK = 65_536
 _UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 #: Column-name tokens that always mean personal data (regenerated with Faker, never stored).
 _PII_STRONG = {
@@ -133,21 +140,6 @@ def _id_like_name(name: str) -> bool:
 
 
 @dataclass
-class _Dim:
-    """One latent coordinate: per-row grades (NaN where missing) and the marginal's tie structure."""
-
-    label: str
-    grades: NDArray[np.float64]
-    cells: RankCells | None
-    column: str
-    is_null_flag: bool = False
-    #: Tie structure within each segment group (conditional columns), else None: ``cells`` everywhere.
-    group_cells: list[RankCells | None] | None = None
-    #: (rows, normal scores of the grades on those rows), kept by :func:`_sub_scores`
-    scored: tuple[NDArray[np.int64], NDArray[np.float64]] | None = field(default=None, repr=False, compare=False)
-
-
-@dataclass
 class _Categorical:
     """A category or boolean column before its latent order is chosen."""
 
@@ -194,11 +186,8 @@ class _Fitter:
         self.row_group: NDArray[np.int64] | None = None
         #: Rows used to estimate correlations, category orders and segments: all, or a fixed random
         #: subset of MAX_CORRELATION_ROWS (the sampling error of a correlation is then about 0.002).
-        self.sub = _correlation_rows(len(df))
+        self.sub = correlation_rows(len(df))
         self.segment_groups: list[int] | None = None
-        #: Hermite coefficients by id(rank cells), kept with the cells so their ids stay theirs.
-        self._coef: dict[int, tuple[RankCells, NDArray[np.float64]]] = {}
-        self._tied: dict[int, tuple[RankCells, RankCells | None]] = {}
         self.name = name
         self.overrides = columns
         self.min_count = min_count
@@ -492,7 +481,7 @@ class _Fitter:
     # the whole fit ------------------------------------------------------------------
     def run(self) -> Model:
         columns: dict[str, ModelColumn] = {}
-        dims: list[_Dim] = []
+        dims: list[Dim] = []
         cats: list[_Categorical] = []
         order: list[str] = []
         null_dims: list[str] = []
@@ -552,7 +541,7 @@ class _Fitter:
                     raise fitted
                 column = marginal_column(read, fitted)
                 columns[read.column] = column
-                dims.append(_Dim(read.column, fit.grades, _correlation_cells(column), read.column))
+                dims.append(Dim(read.column, fit.grades, correlation_cells(column), read.column))
                 if fitted.note:
                     notes[read.column].append(f"column {read.column!r}: {fitted.note}")
         self.withheld.extend(note for col in order for note in notes[col])
@@ -562,7 +551,7 @@ class _Fitter:
         _absorb_withheld(cats)
         rare: dict[str, int] = {}
         for col in list(null_dims):
-            if self._rare_flag(col):
+            if rare_flag(self._present[col], self.min_count):
                 # too few rows to learn anything reliable from, and a correlation would tell about them
                 null_dims.remove(col)
                 rare[col] = int(np.count_nonzero(~self._present[col]))
@@ -572,9 +561,12 @@ class _Fitter:
                 f"missing values seen in (or absent from) fewer than {self.min_count} rows: {seen}; whether a "
                 "value is missing is drawn independently of the other columns"
             )
-        null_follows = self._missing_together(null_dims)
+        null_follows = missing_together(null_dims, self._present)
+        null_dims = [col for col in null_dims if col not in null_follows]  # the first of each shares its flag
+        for col, first in null_follows.items():
+            self.kinds[col]["why"] += f"; missing on the same rows as {first!r}"
         null_rate = {c: 1.0 - float(self._present[c].mean()) for c in null_dims}
-        flag_dims = [_null_dim(c, self._present[c], null_rate[c]) for c in null_dims]
+        flag_dims = [null_dim(c, self._present[c], null_rate[c]) for c in null_dims]
         _order_categories(cats, dims + flag_dims, self.sub)
         for cat in cats:
             probs = cat.counts[cat.order].astype(np.float64)
@@ -608,17 +600,23 @@ class _Fitter:
         ordered_cols = [columns[c] for c in order]
         by_label = {d.label: d for d in dims} | cat_dims
         model_dims = [by_label[c.name] for c in ordered_cols if c.modelled and c.name in by_label]
-        declared = [c.name for c in ordered_cols if c.modelled and c.name not in by_label]
         null_groups: dict[str, list[float]] = {}
         if self.row_group is not None:  # null rates per segment group too
             for i, dim in enumerate(flag_dims):
-                flag_dims[i], null_groups[dim.column] = _grouped_null_dim(
+                flag_dims[i], null_groups[dim.column] = grouped_null_dim(
                     dim.column, self._present[dim.column], self.row_group
                 )
         flags = {d.column: d for d in flag_dims}
         all_dims = model_dims + [flags[c] for c in null_dims]
         self.say("estimating correlations")
-        latent = self._correlation(all_dims, declared, [c.name for c in ordered_cols if c.modelled])
+        latent = latent_correlation(
+            all_dims,
+            [c.name for c in ordered_cols if c.modelled],
+            rows=self.sub,
+            row_group=self.row_group,
+            n=self.n,
+            min_count=self.min_count,
+        )
         info: dict[str, Any] = {
             "source": {"rows": self.n, "columns": len(self.df.columns)},
             "columns": self.kinds,
@@ -639,30 +637,10 @@ class _Fitter:
             null_follows=null_follows,
         )
 
-    def _missing_together(self, null_dims: list[str]) -> dict[str, str]:
-        """Give columns missing on exactly the same rows one null flag; return {column: column whose flag it shares}.
-
-        Columns from one source (a left join, a skipped form page) are missing
-        together. One latent flag keeps them so in every sampled row, where
-        one flag each would be joined by a correlation near 1, rarely break
-        apart, and cost a coordinate each. ``null_dims`` keeps the first of each.
-        """
-        first: dict[bytes, str] = {}
-        follows: dict[str, str] = {}
-        for col in list(null_dims):
-            key = np.packbits(self._present[col]).tobytes()
-            if key in first:
-                follows[col] = first[key]
-                null_dims.remove(col)
-                self.kinds[col]["why"] += f"; missing on the same rows as {first[key]!r}"
-            else:
-                first[key] = col
-        return follows
-
     def _nominal_integers(
         self,
         columns: dict[str, ModelColumn],
-        dims: list[_Dim],
+        dims: list[Dim],
         cats: list[_Categorical],
         refit: dict[str, Numbers],
     ) -> None:
@@ -699,7 +677,7 @@ class _Fitter:
         if not candidates:
             return
         z_all = np.column_stack(
-            [_sub_scores(o, sub) if isinstance(o, _Dim) else _scores(_category_grades(o)[sub]) for o in others_all]
+            [sub_scores(o, sub) if isinstance(o, Dim) else scores(_category_grades(o)[sub]) for o in others_all]
         )
         for dim, k, g in candidates:
             cols = np.array([o is not dim for o in others_all])
@@ -726,86 +704,13 @@ class _Fitter:
                     "why": f"{k} whole numbers used as codes (their order says little about the other columns)",
                 }
 
-    def _rare_flag(self, col: str, rows: NDArray[np.int64] | None = None) -> bool:
-        """Whether ``col`` is missing, or present, in fewer than min_count of ``rows`` (default: all)."""
-        present = self._present[col] if rows is None else self._present[col][rows]
-        missing = int(np.count_nonzero(~present))
-        return min(missing, len(present) - missing) < self.min_count
-
-    def _latent_pairs(
-        self, dims: list[_Dim], passes: list[tuple[NDArray[np.int64], int | None, NDArray[np.bool_] | None]]
-    ) -> list[tuple[NDArray[np.float64], NDArray[np.bool_]]]:
-        """Return (latent correlations, which pairs were seen) of the dims for each pass, solved in one batch.
-
-        A pass is (row indices, segment group or None, which pairs to estimate or None for all).
-        """
-        k = len(dims)
-        iu, ju = np.triu_indices(k, 1)
-        owner = np.array([dim.column for dim in dims], dtype=object)
-        other = owner[iu] != owner[ju]  # a value and its own null flag are never seen together: left free
-        found = []
-        for rows, group, want in passes:
-            everything = len(rows) == self.n
-            pairs = np.triu(np.ones((k, k), dtype=bool) if want is None else want, 1)
-            used = np.flatnonzero(pairs.any(axis=0) | pairs.any(axis=1))  # the columns of the wanted pairs
-            seen = _pairwise_spearman([dims[i].grades if everything else dims[i].grades[rows] for i in used])
-            if len(used) == k:  # (every column takes part: as computed)
-                rho, ratio = seen
-            else:  # the other columns' pairs stay unseen
-                rho, ratio = np.full((k, k), np.nan), np.ones((k, k))
-                rho[np.ix_(used, used)], ratio[np.ix_(used, used)] = seen
-            cells = [
-                self._ties(dim.cells if group is None or dim.group_cells is None else dim.group_cells[group])
-                for dim in dims
-            ]
-            # a null flag missing (or present) in fewer than min_count of these rows says nothing reliable
-            # about the other columns, and would tell about those few rows: its pairs are left free too
-            rare = np.array([dim.is_null_flag and self._rare_flag(dim.column, rows) for dim in dims], dtype=bool)
-            keep = other & np.isfinite(rho[iu, ju]) & ~rare[iu] & ~rare[ju]
-            if want is not None:
-                keep &= want[iu, ju]
-            found.append((iu[keep], ju[keep], rho, ratio, cells))
-        targets = np.concatenate([rho[i, j] for i, j, rho, _, _ in found])
-        cells_a = [cells[i] for pi, _, _, _, cells in found for i in pi.tolist()]
-        cells_b = [cells[j] for _, pj, _, _, cells in found for j in pj.tolist()]
-        latent = np.zeros(0)
-        if len(targets):
-            new: dict[int, RankCells] = {}
-            for c in cells_a + cells_b:
-                if c is not None and id(c) not in self._coef:
-                    new[id(c)] = c
-            for c, row in zip(new.values(), hermite_coefficients(list(new.values())), strict=True):
-                self._coef[id(c)] = (c, row)  # one Hermite recurrence for every column and group
-            continuous = hermite_coefficients([None])[0]
-            coef_a = np.array([continuous if c is None else self._coef[id(c)][1] for c in cells_a])
-            coef_b = np.array([continuous if c is None else self._coef[id(c)][1] for c in cells_b])
-            latent = latent_for_spearman_batch(targets, coef_a, coef_b, cells_a, cells_b)
-        results = []
-        at = 0
-        for i, j, _, ratio, _ in found:
-            out = np.zeros((k, k))
-            ok = np.zeros((k, k), dtype=bool)
-            out[i, j] = out[j, i] = _unselect(latent[at : at + len(i)], ratio[i, j], ratio[j, i])
-            ok[i, j] = ok[j, i] = True
-            at += len(i)
-            results.append((out, ok))
-        return results
-
-    def _ties(self, cells: RankCells | None) -> RankCells | None:
-        """:func:`_tie_structure` of ``cells``, found once per fit (every pass asks again)."""
-        if cells is None:
-            return None
-        if id(cells) not in self._tied:
-            self._tied[id(cells)] = (cells, _tie_structure(cells))  # (kept with the cells, so the id stays theirs)
-        return self._tied[id(cells)][1]
-
     # segments: marginals conditional on one category ------------------------------------
     def condition(
         self,
         columns: dict[str, ModelColumn],
         cats: list[_Categorical],
-        dims: list[_Dim],
-        cat_dims: dict[str, _Dim],
+        dims: list[Dim],
+        cat_dims: dict[str, Dim],
         refit: dict[str, Numbers],
     ) -> None:
         """Fit the other columns' marginals per group of the most telling category, when one is telling enough.
@@ -851,8 +756,8 @@ class _Fitter:
                     grades[in_group] = dim.grades[in_group]
                 levels.append(level)
             columns[dim.column] = ConditionalColumn(dim.column, base=base, given=seg.name, groups=groups, levels=levels)
-            dims[i] = _Dim(
-                dim.label, grades, dim.cells, dim.column, group_cells=[_correlation_cells(lv) for lv in levels]
+            dims[i] = Dim(
+                dim.label, grades, dim.cells, dim.column, group_cells=[correlation_cells(lv) for lv in levels]
             )
         for cat in cats:
             if cat is seg or explained.get(cat.name, 1.0) < SEGMENT_MIN_ETA:
@@ -888,101 +793,20 @@ class _Fitter:
                     f"times within groups of {seg.name!r} were not stored"
                 )
             columns[cat.name] = ConditionalColumn(cat.name, base=base, given=seg.name, groups=groups, levels=levels)
-            cat_dims[cat.name] = _Dim(
+            cat_dims[cat.name] = Dim(
                 cat.name,
                 grades,
-                _correlation_cells(base),
+                correlation_cells(base),
                 cat.name,
-                group_cells=[_correlation_cells(lv) for lv in levels],
+                group_cells=[correlation_cells(lv) for lv in levels],
             )
         # a note per group and column would drown the report: keep one line per column
         notes = self.withheld[before:]
         del self.withheld[before:]
         self.withheld.extend(dict.fromkeys(notes))
 
-    def _correlation(self, dims: list[_Dim], declared: list[str], modelled: list[str]) -> NDArray[np.float64]:
-        """Return the latent correlation over modelled columns (in output order) then null flags."""
-        by_col = {d.column: d for d in dims if not d.is_null_flag}
-        flag_dims = [d for d in dims if d.is_null_flag]
-        ordered = [by_col.get(c) for c in modelled] + flag_dims
-        d = len(ordered)
-        if d == 0:
-            return np.zeros((0, 0))
-        present = [i for i, dim in enumerate(ordered) if dim is not None]
-        dims = [dim for dim in ordered if dim is not None]
-        a = np.eye(d)
-        fixed = np.zeros((d, d), dtype=bool)
-        if self.row_group is None:
-            ((r, ok),) = self._latent_pairs(dims, [(self.sub, None, None)])
-        else:
-            # pairs of columns that are not conditional (the segment itself, null flags without groups) are
-            # seen in all rows; the others within each segment group, with that group's tie structure, and
-            # averaged by group size
-            plain = np.array([dim.group_cells is None for dim in dims])
-            both = plain[:, None] & plain[None, :]
-            groups = range(int(self.row_group.max()) + 1)
-            rows = [self.sub[self.row_group[self.sub] == g] for g in groups]
-            (r, ok), *per_group = self._latent_pairs(
-                dims, [(self.sub, None, both)] + [(rows[g], g, ~both) for g in groups]
-            )
-            total = np.zeros((len(dims), len(dims)))
-            weight = np.zeros((len(dims), len(dims)))
-            for g in groups:
-                r_g, ok_g = per_group[g]
-                total += np.where(ok_g, r_g, 0.0) * len(rows[g])
-                weight += ok_g * len(rows[g])
-            grouped = weight > 0
-            r = np.where(grouped, total / np.maximum(weight, 1), r)
-            ok = ok | grouped
-        seen_ii, seen_jj = np.nonzero(np.triu(ok, 1))
-        at = np.array(present, dtype=np.intp)
-        i, j = at[seen_ii], at[seen_jj]
-        a[i, j] = a[j, i] = r[seen_ii, seen_jj]
-        fixed[i, j] = fixed[j, i] = True
-        # an eigenvalue floor of 1e-3 moves observed pairs by about that much (far below their sampling
-        # error) and starts the max-determinant search well inside the valid matrices
-        return nearest_correlation(a, ~fixed & ~np.eye(d, dtype=bool), floor=1e-3)
-
 
 # helpers ----------------------------------------------------------------------------
-
-
-def _tie_structure(cells: RankCells | None) -> RankCells | None:
-    """Return a column's rank cells, or None (continuous) when its ties are too slight to matter.
-
-    Ties lower a column's rank variance by the factor ``1 - sum p**3``; below
-    NEAR_CONTINUOUS the Spearman correlations of the tied and the continuous
-    column differ by less than that share, far below the sampling error of any
-    table, while the continuous case is solved in closed form or with one
-    cut instead of a Hermite series over every cell.
-    """
-    if cells is None or float((cells.probs**3).sum()) >= NEAR_CONTINUOUS:
-        return cells
-    return None
-
-
-def _correlation_cells(column: ModelColumn) -> RankCells | None:
-    """Return a column's rank cells for the correlation step, or None where :func:`_tie_structure` drops them.
-
-    The cells of a table with many values cost more to build than the rest of
-    its fit, and most such tables are near continuous. An upper bound on their
-    tie share settles those without building them: ties (outcomes of at
-    least ATOM_MIN_PROB) add ``p**3`` each, and the rest is cut into pieces of
-    at most GAP_PIECE, which add at most ``GAP_PIECE**2`` per unit of
-    probability. The bound keeps a margin of 0.1%, far above rounding, so the
-    answer is always the one the built cells would give.
-    """
-    discrete = getattr(column, "discrete", None)
-    if discrete is not None:
-        p = discrete.probs
-        if len(p) <= MAX_EXACT_CELLS:
-            bound = float((p**3).sum())
-        else:
-            tie = p >= ATOM_MIN_PROB
-            bound = float((p[tie] ** 3).sum()) + GAP_PIECE**2 * float(p[~tie].sum())
-        if bound < 0.999 * NEAR_CONTINUOUS:
-            return None
-    return column.rank_cells()  # type: ignore[no-any-return]
 
 
 def _plain(value: Any) -> Any:
@@ -1107,36 +931,9 @@ def _shape(text: pd.Series, min_count: int) -> tuple[str, dict[str, Any]]:
     return "bothify", kwargs
 
 
-def _null_dim(col: str, present: NDArray[np.bool_], rate: float) -> _Dim:
-    g = np.where(present, (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
-    return _Dim(f"{col} is null", g, _flag_cells(rate), col, is_null_flag=True)
-
-
-@functools.lru_cache(maxsize=1024)
-def _flag_cells(rate: float) -> RankCells | None:
-    """Rank cells of a null flag missing at ``rate`` (flags of columns missing together share them)."""
-    return Discrete(np.array([1.0 - rate, rate])).rank_cells()
-
-
-def _grouped_null_dim(col: str, present: NDArray[np.bool_], row_group: NDArray[np.int64]) -> tuple[_Dim, list[float]]:
-    """A null flag with its own rate in each segment group: grades and tie structure within the group."""
-    k = int(row_group.max()) + 1
-    grouped = row_group >= 0  # rows whose segment value was withheld belong to no group
-    nulls = np.bincount(row_group[grouped & ~present], minlength=k)
-    sizes = np.bincount(row_group[grouped], minlength=k)
-    rates = round_probs(nulls / np.maximum(sizes, 1)).tolist()
-    rate = np.array(rates)[np.maximum(row_group, 0)]
-    g = np.where(present, (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
-    g[~grouped] = np.nan
-    cells = [_flag_cells(r) for r in rates]
-    overall = 1.0 - float(present.mean())
-    dim = _Dim(f"{col} is null", g, _flag_cells(overall), col, True, cells)
-    return dim, rates
-
-
-def _category_dim(cat: _Categorical, column: ModelColumn) -> _Dim:
+def _category_dim(cat: _Categorical, column: ModelColumn) -> Dim:
     """The latent coordinate of a category column, in its chosen order."""
-    return _Dim(cat.name, _category_grades(cat), _correlation_cells(column), cat.name)
+    return Dim(cat.name, _category_grades(cat), correlation_cells(column), cat.name)
 
 
 def _category_grades(cat: _Categorical) -> NDArray[np.float64]:
@@ -1152,35 +949,24 @@ def _category_grades(cat: _Categorical) -> NDArray[np.float64]:
     return g
 
 
-def _order_categories(cats: list[_Categorical], dims: list[_Dim], sub: NDArray[np.int64]) -> None:
+def _order_categories(cats: list[_Categorical], dims: list[Dim], sub: NDArray[np.int64]) -> None:
     """Choose each nominal category's latent order by optimal scaling (see the module docstring), on rows ``sub``."""
     for cat in cats:
         cat.order = np.arange(len(cat.values))
     nominal = [c for c in cats if not c.ordered and len(c.values) > 2]
     if not nominal:
         return
-    scores = np.column_stack([_sub_scores(d, sub) for d in dims] or [np.empty((len(sub), 0))])
+    z_dims = np.column_stack([sub_scores(d, sub) for d in dims] or [np.empty((len(sub), 0))])
     for second in (False, True):
         # the second pass also sees the other categories, in the order the first pass gave them
-        extra = [_scores(_category_grades(c)[sub]) for c in cats] if second else []
-        z = np.column_stack([scores, *extra]) if extra else scores
+        extra = [scores(_category_grades(c)[sub]) for c in cats] if second else []
+        z = np.column_stack([z_dims, *extra]) if extra else z_dims
         for cat in nominal:
             keep = np.ones(z.shape[1], dtype=bool)
             if second:
-                keep[scores.shape[1] + cats.index(cat)] = False
+                keep[z_dims.shape[1] + cats.index(cat)] = False
             if keep.any():
                 cat.order = _scaling_order(cat, z[:, keep], cat.codes[sub])
-
-
-def _scores(grades: NDArray[np.float64]) -> NDArray[np.float64]:
-    return special.ndtri(np.minimum(np.maximum(grades, 1e-9), 1 - 1e-9))
-
-
-def _sub_scores(dim: _Dim, sub: NDArray[np.int64]) -> NDArray[np.float64]:
-    """Normal scores of a dim's grades on rows ``sub`` (NaN where missing), computed once per dim."""
-    if dim.scored is None or dim.scored[0] is not sub:
-        dim.scored = (sub, _scores(dim.grades[sub]))
-    return dim.scored[1]
 
 
 def _group_means(codes: NDArray[np.int64], z: NDArray[np.float64], k: int) -> NDArray[np.float64]:
@@ -1359,18 +1145,6 @@ def _latent_positions(cat: _Categorical) -> NDArray[np.int64]:
     return position
 
 
-#: Correlations, category orders and segment scores are estimated on at most this many rows.
-MAX_CORRELATION_ROWS = 250_000
-
-
-def _correlation_rows(n: int) -> NDArray[np.int64]:
-    """All row indices, or a fixed (seeded, so fits are reproducible) sorted random subset of large frames."""
-    if n <= MAX_CORRELATION_ROWS:
-        return np.arange(n)
-    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(20_261_123)))
-    return np.sort(rng.choice(n, MAX_CORRELATION_ROWS, replace=False))
-
-
 def _category_like(base: ModelColumn, probs: NDArray[np.float64]) -> ModelColumn:
     """Return a copy of a category or boolean column with other frequencies (same categories and order)."""
     if isinstance(base, BooleanColumn):
@@ -1396,15 +1170,12 @@ SEGMENT_MIN_ROWS = 50
 SEGMENT_MIN_SCORE = 0.05
 #: A column whose level and spread the segment explains less of (eta squared) keeps one marginal for every group.
 SEGMENT_MIN_ETA = 0.01
-#: Columns whose ties lower their rank variance by less than this share are treated as continuous
-#: when correlations are estimated.
-NEAR_CONTINUOUS = 1e-3
 
 
 def _choose_segment(
     cats: list[_Categorical],
-    dims: list[_Dim],
-    cat_dims: dict[str, _Dim],
+    dims: list[Dim],
+    cat_dims: dict[str, Dim],
     n: int,
     min_count: int,
     sub: NDArray[np.int64],
@@ -1418,7 +1189,7 @@ def _choose_segment(
     min_rows = max(SEGMENT_MIN_ROWS, 10 * min_count)
     best: tuple[_Categorical, list[int], NDArray[np.int64], float, dict[str, float]] | None = None
     labels = [d.label for d in dims] + list(cat_dims)
-    z = np.column_stack([_sub_scores(d, sub) for d in [*dims, *cat_dims.values()]] or [np.empty((len(sub), 0))])
+    z = np.column_stack([sub_scores(d, sub) for d in [*dims, *cat_dims.values()]] or [np.empty((len(sub), 0))])
     valid = ~np.isnan(z)
     z = np.where(valid, z, 0.0)
     for cat in cats:
@@ -1494,55 +1265,6 @@ def _eta_squared(
         between = np.where(cnt > 0, sums * sums / np.maximum(cnt, 1), 0.0).sum(axis=0) - n * mean * mean
         eta = between / total
     return np.where((n >= 3) & (total > 1e-12 * np.maximum(n, 1)) & np.isfinite(eta), np.clip(eta, 0.0, 1.0), 0.0)
-
-
-def _pairwise_spearman(grades: list[NDArray[np.float64]]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Return pairwise-complete Spearman correlations of grade columns, and selection ratios.
-
-    ``rho[i, j]`` is the Pearson correlation of the mid-rank grades over the
-    rows where both columns are present. ``ratio[i, j]`` is the standard
-    deviation of column i's normal scores over all its rows divided by that
-    over the rows where j is present too: above 1 when j tends to be missing
-    at i's extremes (a selection that shrinks the correlation seen).
-    """
-    d = len(grades)
-    n = len(grades[0]) if d else 0
-    cnt, s, q, p, s_n, q_n = (np.zeros((d, d)) for _ in range(6))
-    for start in range(0, n, _CHUNK):
-        g = np.column_stack([x[start : start + _CHUNK] for x in grades])
-        present = ~np.isnan(g)
-        m = present.astype(np.float64)
-        gz = np.where(present, g, 0.0)
-        sc = np.where(present, _scores(gz), 0.0)
-        cnt += m.T @ m
-        s += gz.T @ m
-        q += (gz * gz).T @ m
-        p += gz.T @ gz
-        s_n += sc.T @ m
-        q_n += (sc * sc).T @ m
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean_i = s / cnt  # mean of column i over rows where j is present too
-        var_i = q / cnt - mean_i**2
-        cov = p / cnt - mean_i * mean_i.T
-        rho = cov / np.sqrt(var_i * var_i.T)
-        var_n = q_n / cnt - (s_n / cnt) ** 2
-        ratio = np.sqrt(np.diag(var_n)[:, None] / var_n)
-    rho[(cnt < 3) | (var_i <= 1e-12) | (var_i.T <= 1e-12)] = np.nan
-    ratio[~np.isfinite(ratio) | (cnt < 3)] = 1.0
-    return np.clip(rho, -1.0, 1.0), ratio
-
-
-def _unselect(r: NDArray[np.float64], u_i: NDArray[np.float64], u_j: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Undo the attenuation of correlations seen only where both columns are present (pairs at once).
-
-    When rows are missing at one column's extremes (missing at random given
-    it), the correlation over the complete rows is attenuated; Thorndike's
-    "case 2" formula recovers the whole-population value from the ratio of the
-    selecting column's spread in all rows to that in the complete rows.
-    """
-    u = np.where(np.abs(np.log(u_i)) >= np.abs(np.log(u_j)), u_i, u_j)
-    out = r * u / np.sqrt(np.maximum(1e-12, 1.0 - r * r + r * r * u * u))
-    return np.where(np.abs(u - 1.0) < 1e-3, r, np.clip(out, -0.9999, 0.9999))
 
 
 # public entry point --------------------------------------------------------------------
