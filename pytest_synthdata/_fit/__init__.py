@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import collections
 import math
-import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -50,14 +49,11 @@ from .._columns import (
     CategoryColumn,
     ConditionalColumn,
     DerivedColumn,
-    FakerColumn,
-    IdColumn,
     ModelColumn,
     NullColumn,
     NumericColumn,
 )
 from .._model import Model
-from .._schema import POOL_SIZE, Column
 from .._validate import check_name
 from ..errors import InvalidArgument
 from .dependence import (
@@ -72,6 +68,8 @@ from .dependence import (
     scores,
     sub_scores,
 )
+from .generated import fit_generated
+from .infer import KINDS, Factorized, dtype_name, infer_kind, null_dtype, override, plain
 from .numeric import Numbers, fit_marginals, marginal_column, read_numbers, read_timestamps, round_probs
 
 if TYPE_CHECKING:
@@ -83,60 +81,6 @@ __all__ = ["DEFAULT_KNOTS", "DEFAULT_MIN_COUNT", "KINDS", "fit"]
 DEFAULT_MIN_COUNT = 5
 #: Most quantile knots kept per numeric column.
 DEFAULT_KNOTS = 256
-#: The kinds ``columns=`` overrides may name.
-KINDS = ("boolean", "category", "datetime", "float", "id", "ignore", "integer", "pattern", "pii", "text")
-
-_UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-#: Column-name tokens that always mean personal data (regenerated with Faker, never stored).
-_PII_STRONG = {
-    "email": "email", "mail": "email", "e_mail": "email",
-    "phone": "phone_number", "telephone": "phone_number", "mobile": "phone_number", "phone_number": "phone_number",
-    "first_name": "first_name", "firstname": "first_name", "given_name": "first_name", "forename": "first_name",
-    "last_name": "last_name", "lastname": "last_name", "surname": "last_name", "family_name": "last_name",
-    "full_name": "name", "fullname": "name", "customer_name": "name", "person_name": "name", "contact_name": "name",
-    "employee_name": "name", "patient_name": "name", "client_name": "name", "user_full_name": "name",
-    "name": "name",
-    "address": "street_address", "street_address": "street_address", "street": "street_address",
-    "address_line": "street_address", "address1": "street_address",
-    "ssn": "ssn", "social_security_number": "ssn",
-    "iban": "iban", "credit_card": "credit_card_number", "card_number": "credit_card_number",
-    "credit_card_number": "credit_card_number", "cc_number": "credit_card_number",
-    "ip": "ipv4", "ip_address": "ipv4", "ipv4": "ipv4", "ipv6": "ipv6",
-    "username": "user_name", "user_name": "user_name", "login": "user_name", "password": "password",
-    "url": "url", "website": "url", "homepage": "url", "license_plate": "license_plate",
-}  # fmt: skip
-#: Providers whose values are often stored as numbers: a numeric column named so is regenerated too.
-_NUMERIC_PII = {"phone_number", "ssn", "credit_card_number"}
-#: Tokens that are personal only when the values are too varied to be categories.
-_PII_WEAK = {
-    "city": "city", "town": "city", "zip": "postcode", "zipcode": "postcode", "zip_code": "postcode",
-    "postcode": "postcode", "postal_code": "postcode", "company": "company", "employer": "company",
-    "country": "country", "job": "job", "occupation": "job", "title": "job",
-}  # fmt: skip
-
-
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
-
-
-def _tokens(name: str) -> list[str]:
-    return [t for t in _NOT_ALNUM.split(_CAMEL.sub("_", name).lower()) if t]
-
-
-def _pii_provider(name: str, table: dict[str, str]) -> str | None:
-    """Return the Faker provider a column name asks for: the whole name, its last two tokens, or its last token."""
-    tokens = _tokens(name)
-    if not tokens:
-        return None
-    for key in ("_".join(tokens), "_".join(tokens[-2:]), tokens[-1]):
-        if key in table and (key != "name" or len(tokens) == 1):
-            return table[key]
-    return None
-
-
-def _id_like_name(name: str) -> bool:
-    tokens = _tokens(name)
-    return bool(tokens) and (tokens[-1] in ("id", "uuid", "guid", "key", "code") or name.lower().endswith("id"))
 
 
 @dataclass
@@ -197,146 +141,15 @@ class _Fitter:
         self.n = len(df)
         self.withheld: list[str] = []
         self.kinds: dict[str, dict[str, str]] = {}
-        self._factorized: dict[str, tuple[NDArray[np.int64], Any]] = {}
         self._present: dict[str, NDArray[np.bool_]] = {}  # infer() found them; the fits reuse them
 
     def say(self, message: str) -> None:
         if self.progress is not None:
             self.progress(message)
 
-    # kinds -----------------------------------------------------------------
-    def infer(self, col: str, s: pd.Series) -> tuple[str, str]:
-        """Return (kind, reason) for a column from its dtype, name and values."""
-        dtype = s.dtype
-        if isinstance(dtype, np.dtype) and dtype.kind in "iub":
-            present = np.ones(len(s), dtype=bool)  # (these numpy dtypes cannot hold a missing value)
-        elif isinstance(dtype, np.dtype) and dtype.kind == "f":
-            present = ~np.isnan(s.to_numpy())  # (what isna does for floats, without the Series machinery)
-        else:
-            present = ~np.asarray(s.array.isna(), dtype=bool)  # (Series.notna builds a Series: 5x slower)
-        self._present[col] = present
-        if not present.any():
-            return "null", "every value is missing"
-        family = _dtype_family(dtype)
-        if family == "category":
-            assert isinstance(dtype, pd.CategoricalDtype)
-            kinds = {type(_plain(v)) for v in dtype.categories[:1000]}
-            if not all(issubclass(t, (str, int, float, bool)) for t in kinds):
-                raise InvalidArgument(
-                    f"column {col!r}: a categorical of {', '.join(sorted(t.__name__ for t in kinds))} values cannot be "
-                    f"stored in a model file; convert it, e.g. df[{col!r}].astype(str) or to a datetime column."
-                )
-            return "category", "categorical dtype"
-        if family == "complex":
-            raise InvalidArgument(
-                f"column {col!r}: complex numbers ({dtype}) cannot be modelled; split them into real and "
-                f"imaginary columns, or leave the column out with columns={{{col!r}: 'ignore'}}."
-            )
-        if family == "boolean":
-            return "boolean", f"dtype {dtype}"
-        if family == "datetime":
-            return "datetime", f"dtype {dtype}"
-        if family == "timedelta":
-            raise InvalidArgument(
-                f"column {col!r}: durations ({dtype}) are not supported yet; convert them to numbers, e.g. "
-                f"df[{col!r}].dt.total_seconds(), or leave the column out with columns={{{col!r}: 'ignore'}}."
-            )
-        if family in ("integer", "float"):
-            provider = _pii_provider(col, _PII_STRONG)
-            magnitude = _magnitudes(s[present]) if provider in _NUMERIC_PII else None
-            if magnitude is not None and len(magnitude) and float(np.median(magnitude)) >= 10_000:
-                return (
-                    "pii",
-                    f"numbers of 5 or more digits named like personal data (regenerated as digits, Faker {provider!r})",
-                )
-            if family == "integer":
-                if isinstance(dtype, np.dtype):  # (never missing: every value, without the Series machinery)
-                    numbers = s.to_numpy().astype(np.float64)
-                else:
-                    numbers = s[present].to_numpy(dtype=np.float64)
-                unique = len(np.unique(numbers)) == len(numbers)
-                if unique and len(numbers) > 1 and present.all():
-                    counting = numbers.min() in (0, 1) and numbers.max() - numbers.min() + 1 == len(numbers)
-                    if _id_like_name(col) or (counting and len(numbers) >= 20):
-                        return "id", "distinct whole numbers" + (" named like an id" if _id_like_name(col) else " 1..n")
-                return "integer", f"dtype {dtype}"
-            return "float", f"dtype {dtype}"
-        every = bool(present.all())
-        plain_objects = isinstance(dtype, np.dtype) and dtype.kind == "O"
-        if plain_objects:  # (the same answer from the array, without the Series' overhead)
-            raw = s.to_numpy()
-            inferred = pd.api.types.infer_dtype(raw if every else raw[present], skipna=True)
-        else:
-            inferred = pd.api.types.infer_dtype(s if every else s[present], skipna=True)
-
-        def values() -> pd.Series:
-            return s if every else s[present]
-
-        if inferred == "boolean":
-            return "boolean", "True/False values"
-        if inferred == "integer":
-            return "integer", "whole numbers in an object column"
-        if inferred in ("floating", "mixed-integer-float", "decimal"):
-            return "float", "numbers in an object column"
-        if inferred in ("datetime", "datetime64", "date"):
-            return "datetime", "timestamps in an object column"
-        if inferred in ("mixed", "mixed-integer"):
-            kinds = {type(v) for v in values().head(10_000)}
-            if all(issubclass(t, (str, int, float, bool, np.integer, np.floating, np.bool_)) for t in kinds):
-                return (
-                    "category",
-                    f"mixed value types ({', '.join(sorted(t.__name__ for t in kinds))}), kept as categories",
-                )
-            inferred = "other"
-        if inferred != "string":
-            names = sorted({type(v).__name__ for v in values().head(1_000)})
-            raise InvalidArgument(
-                f"column {col!r} holds {', '.join(names)} values, which fit() cannot model; convert it to numbers, "
-                f"strings or timestamps, or leave it out with columns={{{col!r}: 'ignore'}}."
-            )
-        # every present value is a str (infer_dtype says "string")
-        n_text = int(np.count_nonzero(present))
-        provider = _pii_provider(col, _PII_STRONG)
-        if provider is not None:
-            return "pii", f"name looks like personal data (Faker {provider!r})"
-        codes, uniques = pd.factorize(s.to_numpy() if plain_objects else s, sort=False, use_na_sentinel=True)
-        self._factorized[col] = (codes, uniques)  # categorical() needs the same
-        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
-        looks = _pii_by_value(uniques, counts)
-        if looks is not None:
-            return "pii", f"values look like {looks[1]} (Faker {looks[0]!r})"
-        ratio = len(counts) / n_text
-        if ratio >= 0.95 and n_text > 1 and every:
-            text = values()
-            if text.str.fullmatch(_UUID).all():
-                return "id", "distinct UUIDs"
-            if _id_pattern(text) is not None:
-                return "id", f"distinct values shaped like {_id_pattern(text)!r}"
-        kept_share = float(counts[counts >= self.min_count].sum()) / n_text
-        if kept_share >= 0.5:
-            return "category", f"{len(counts)} distinct values"
-        provider = _pii_provider(col, _PII_WEAK)
-        if provider is not None:
-            return "pii", f"varied values named like personal data (Faker {provider!r})"
-        words = float(values().str.count(r"\s+").mean()) + 1.0
-        if words >= 3.0:
-            return "text", f"free text (about {words:.0f} words per value)"
-        return "pattern", f"{len(counts)} mostly distinct short strings"
-
-    def resolve_override(self, col: str, spec: Any) -> tuple[str, Any]:
-        if spec is None:
-            return "ignore", None
-        if isinstance(spec, Column):
-            return "declared", spec
-        if isinstance(spec, str) and spec in KINDS:
-            return spec, None
-        raise InvalidArgument(
-            f"columns={{{col!r}: {spec!r}}}: give a kind ({', '.join(KINDS)}), a column declaration such as "
-            "sd.Faker('email'), or None to leave the column out."
-        )
-
-    # marginals ----------------------------------------------------------------
-    def categorical(self, col: str, s: pd.Series, *, boolean: bool) -> _Categorical:
+    def categorical(
+        self, col: str, s: pd.Series, *, boolean: bool, factorized: Factorized | None = None
+    ) -> _Categorical:
         present = self._present[col] if col in self._present else s.notna().to_numpy()
         null_rate = 1.0 - present.mean()
         if boolean:
@@ -359,8 +172,10 @@ class _Fitter:
             )
         dtype = s.dtype
         ordered = isinstance(dtype, pd.CategoricalDtype) and bool(dtype.ordered)
-        factorized = self._factorized.pop(col, None)
-        codes_all, uniques = factorized or pd.factorize(s, sort=False, use_na_sentinel=True)
+        if factorized is None:
+            codes_all, uniques = pd.factorize(s, sort=False, use_na_sentinel=True)
+        else:
+            codes_all, uniques = factorized.codes, factorized.uniques
         counts = np.bincount(codes_all[codes_all >= 0], minlength=len(uniques))
         values = list(uniques)
         if isinstance(dtype, pd.CategoricalDtype):
@@ -388,16 +203,14 @@ class _Fitter:
         remap = np.full(len(values) + 1, -1, dtype=np.int64)
         remap[kept_idx] = np.arange(len(kept_idx))
         codes = remap[codes_all]  # -1 stays -1 (NA sentinel indexes the last slot)
-        kept_values = [_plain(values[i]) for i in kept_idx]
-        cast = None if isinstance(dtype, pd.CategoricalDtype) else _dtype_name(dtype)
+        kept_values = [plain(values[i]) for i in kept_idx]
+        cast = None if isinstance(dtype, pd.CategoricalDtype) else dtype_name(dtype)
         dtype_order = None
         if isinstance(dtype, pd.CategoricalDtype) and not ordered:
             # the dtype keeps its unused categories (they are schema, not data) but not the withheld ones
-            seen = {repr(_plain(v)) for v in values}
+            seen = {repr(plain(v)) for v in values}
             stored = {repr(v) for v in kept_values}
-            dtype_order = [
-                _plain(c) for c in dtype.categories if repr(_plain(c)) in stored or repr(_plain(c)) not in seen
-            ]
+            dtype_order = [plain(c) for c in dtype.categories if repr(plain(c)) in stored or repr(plain(c)) not in seen]
         return _Categorical(
             col,
             codes,
@@ -411,72 +224,6 @@ class _Fitter:
             raw_to_stored=remap[:-1],
             note=note,
         )
-
-    # generated columns -----------------------------------------------------------
-    def generated(self, col: str, s: pd.Series, kind: str) -> ModelColumn:
-        present = s.notna()
-        null_rate = 1.0 - float(present.mean())
-        text = s[present].astype(str)
-        kwargs: dict[str, Any] = {}
-        if kind == "id":
-            if null_rate > 0:
-                raise InvalidArgument(
-                    f"column {col!r}: ids are never missing but {null_rate:.1%} of these are; treat it as "
-                    f"columns={{{col!r}: 'pattern'}} or 'category' instead."
-                )
-            if pd.api.types.is_numeric_dtype(s.dtype):
-                start = max(0, int(s.min()))  # the observed first id: samples continue from there
-                column: ModelColumn = IdColumn(col, style="sequential", pattern=None, start=start)
-                column.cast = str(s.dtype) if str(s.dtype) != "int64" else None
-                return column
-            if text.str.fullmatch(_UUID).all():
-                column = IdColumn(col, style="uuid", pattern=None, start=1)
-            else:
-                pattern = _id_pattern(text) or "{:d}"
-                column = IdColumn(col, style="pattern", pattern=pattern, start=1)
-            column.cast = _string_cast(s)
-            return column
-        if kind == "pii" and pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-            # numbers (phone, ssn, card numbers): random digits of the usual length, in the column's dtype
-            magnitude = _magnitudes(s[present])
-            digits = int(np.median(np.floor(np.log10(np.maximum(magnitude, 1.0))) + 1)) if len(magnitude) else 1
-            if pd.api.types.is_integer_dtype(s.dtype):  # the digits must fit the dtype (int8 holds 2)
-                dtype_any: Any = s.dtype
-                numpy_kind: Any = np.dtype(getattr(dtype_any, "numpy_dtype", dtype_any))
-                widest = np.iinfo(numpy_kind).max
-                digits = min(digits, len(str(widest)) - 1)
-            digits = max(1, min(digits, 15))  # float64 holds 15 digits exactly
-            provider, kwargs = "numerify", {"text": "%" + "#" * (digits - 1) if digits > 1 else "#"}
-            cast: str | None = str(s.dtype)
-        elif kind == "pii" and (pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_datetime64_any_dtype(s.dtype)):
-            raise InvalidArgument(
-                f"column {col!r}: kind 'pii' regenerates strings or numbers, not {s.dtype} values; give a "
-                f"declaration such as columns={{{col!r}: sd.Faker('date_time')}} or leave it out with None."
-            )
-        elif kind == "pii":
-            provider = _pii_provider(col, _PII_STRONG) or _pii_provider(col, _PII_WEAK) or "pystr"
-            if provider == "street_address" and text.str.contains("\n", regex=False).any():
-                provider = "address"
-        elif kind == "text":
-            words = text.str.count(r"\s+") + 1
-            provider, kwargs = "sentence", {"nb_words": max(1, round(float(words.median())))}
-        else:  # pattern: the most common character shape, letters as '?' and digits as '#'
-            provider, kwargs = _shape(text, self.min_count)
-        from .. import _pii
-
-        _pii.check_provider(col, provider, self.locale, kwargs)
-        column = FakerColumn(
-            col,
-            provider=provider,
-            locale=self.locale,
-            kwargs=kwargs,
-            pool_size=POOL_SIZE,
-            pool_seed=0,
-            unique=False,
-            null_rate=null_rate,
-        )
-        column.cast = cast if kind == "pii" and provider == "numerify" else _string_cast(s)
-        return column
 
     # the whole fit ------------------------------------------------------------------
     def run(self) -> Model:
@@ -492,30 +239,32 @@ class _Fitter:
             s = self.df[col]
             self.say(f"column {i + 1}/{len(self.df.columns)}: {col}")
             if col in self.overrides:
-                kind, declared = self.resolve_override(col, self.overrides[col])
-                why = "given in columns="
+                inferred = override(col, self.overrides[col])
             else:
-                (kind, why), declared = self.infer(col, s), None
+                inferred = infer_kind(col, s, min_count=self.min_count)
+            kind, why = inferred.kind, inferred.why
             if kind == "ignore":
                 self.kinds[col] = {"kind": "ignored", "why": why}
                 continue
             order.append(col)
             notes[col] = []
-            if kind == "declared":
-                columns[col] = declared.build(col, locale=self.locale)
+            if inferred.declared is not None:
+                columns[col] = inferred.declared.build(col, locale=self.locale)
                 self.kinds[col] = {"kind": columns[col].kind, "why": "declared in columns="}
                 continue
             self.kinds[col] = {"kind": kind, "why": why}
-            if col not in self._present:  # infer() found it, unless the column was declared
+            if inferred.present is None:  # infer_kind() found it, unless the kind was given
                 self._present[col] = s.notna().to_numpy()
+            else:
+                self._present[col] = inferred.present
             present = self._present[col]
             if kind == "null":
-                columns[col] = NullColumn(col, dtype=_null_dtype(s))
+                columns[col] = NullColumn(col, dtype=null_dtype(s))
                 continue
             if kind in ("integer", "float"):
                 read = read_numbers(col, s, present, integer=kind == "integer")
                 if present.any() and not read.present.any():  # every present value was NaN
-                    columns[col] = NullColumn(col, dtype=_null_dtype(s))
+                    columns[col] = NullColumn(col, dtype=null_dtype(s))
                     self.kinds[col] = {"kind": "null", "why": "every value is missing (null or NaN)"}
                     continue
                 present = self._present[col] = read.present
@@ -525,11 +274,11 @@ class _Fitter:
                 if numbers[-1].note:
                     notes[col].append(numbers[-1].note)
             elif kind in ("category", "boolean"):
-                cats.append(self.categorical(col, s, boolean=kind == "boolean"))
+                cats.append(self.categorical(col, s, boolean=kind == "boolean", factorized=inferred.factorized))
                 if cats[-1].note:
                     notes[col].append(cats[-1].note)
             else:
-                columns[col] = self.generated(col, s, kind)
+                columns[col] = fit_generated(col, s, kind, min_count=self.min_count, locale=self.locale)
             if 0 < (~present).sum() < self.n:
                 null_dims.append(col)
         if numbers:
@@ -807,128 +556,6 @@ class _Fitter:
 
 
 # helpers ----------------------------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    """Return a category value as a plain Python scalar (so it survives JSON)."""
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _magnitudes(values: pd.Series) -> NDArray[np.float64]:
-    """Absolute values of the finite numbers."""
-    numbers = np.abs(values.to_numpy(dtype=np.float64, na_value=np.nan))
-    return numbers[np.isfinite(numbers)]
-
-
-def _dtype_name(dtype: Any) -> str:
-    """A dtype's name that pandas_dtype() turns back into the same dtype (string storage included)."""
-    if isinstance(dtype, pd.StringDtype) and dtype.na_value is pd.NA:
-        return f"string[{dtype.storage}]"
-    return str(dtype)
-
-
-def _string_cast(s: pd.Series) -> str | None:
-    name = _dtype_name(s.dtype)
-    return None if name in ("string", "category") else name
-
-
-_EMAIL = r"[\w.+'-]+@[\w-]+(\.[\w-]+)+"
-_URL = r"https?://\S+"
-_IPV4 = r"(\d{1,3}\.){3}\d{1,3}"
-_PII_PATTERNS = (
-    (re.compile(_EMAIL), "email", "email addresses"),
-    (re.compile(_URL), "url", "URLs"),
-    (re.compile(_IPV4), "ipv4", "IP addresses"),
-)
-
-
-def _pii_by_value(uniques: Any, counts: NDArray[np.int64]) -> tuple[str, str] | None:
-    """Return (Faker provider, what) when most values look like emails, URLs or IP addresses, whatever the name.
-
-    Each distinct value (the 2,000 most common) is matched once, weighted by how often it occurs.
-    """
-    top = np.argsort(-counts, kind="stable")[:2000]
-    values = [str(uniques[i]) for i in top]
-    weights = counts[top].tolist()
-    need = 0.9 * float(sum(weights))
-    for pattern, provider, what in _PII_PATTERNS:
-        if sum(w for v, w in zip(values, weights, strict=True) if pattern.fullmatch(v)) >= need:
-            return provider, what
-    return None
-
-
-#: numpy dtype kinds by what infer() makes of them ("other": objects and strings, looked at value by value).
-_KIND_FAMILY = {
-    "c": "complex",
-    "b": "boolean",
-    "M": "datetime",
-    "m": "timedelta",
-    "i": "integer",
-    "u": "integer",
-    "f": "float",
-}
-
-
-def _dtype_family(dtype: Any) -> str:
-    """'category', 'complex', 'boolean', 'datetime', 'timedelta', 'integer', 'float' or 'other' for a column dtype.
-
-    numpy dtypes go by their kind (pandas' ``is_*_dtype`` checks give the same answers, slower); extension
-    dtypes (nullable, pyarrow, categorical) ask pandas, in this order.
-    """
-    if isinstance(dtype, np.dtype):
-        return _KIND_FAMILY.get(dtype.kind, "other")
-    if isinstance(dtype, pd.CategoricalDtype):
-        return "category"
-    types = pd.api.types
-    for family, check in (
-        ("complex", types.is_complex_dtype),
-        ("boolean", types.is_bool_dtype),
-        ("datetime", types.is_datetime64_any_dtype),
-        ("timedelta", types.is_timedelta64_dtype),
-        ("integer", types.is_integer_dtype),
-        ("float", types.is_numeric_dtype),
-    ):
-        if check(dtype):
-            return family
-    return "other"
-
-
-def _null_dtype(s: pd.Series) -> str:
-    name = str(s.dtype)
-    return "float64" if name in ("int64", "int32") else name
-
-
-def _id_pattern(text: pd.Series) -> str | None:
-    parts = text.str.extract(r"^(\D*?)(\d+)(\D*)$")
-    if parts[1].isna().any() or parts[0].nunique() != 1 or parts[2].nunique() != 1:
-        return None
-    prefix, suffix = (str(parts[k].iloc[0]).replace("{", "{{").replace("}", "}}") for k in (0, 2))
-    widths = parts[1].str.len()
-    padded = widths.nunique() == 1 and parts[1].str.startswith("0").any()
-    return f"{prefix}{{:0{int(widths.iloc[0])}d}}{suffix}" if padded else f"{prefix}{{:d}}{suffix}"
-
-
-def _shape(text: pd.Series, min_count: int) -> tuple[str, dict[str, Any]]:
-    """Return a Faker ``bothify`` template for the most common shape (letters '?', digits '#')."""
-    clean = text.str.replace(r"[?#{}]", "-", regex=True)
-    shapes = clean.str.replace(r"[A-Za-z]", "?", regex=True).str.replace(r"[0-9]", "#", regex=True)
-    counts = shapes.value_counts()
-    common = counts[counts >= min_count]
-    if common.empty or not str(common.index[0]).strip():
-        lengths = text.str.len()
-        lo, hi = max(1, int(lengths.quantile(0.1))), max(1, int(lengths.quantile(0.9)))
-        return "pystr", {"min_chars": lo, "max_chars": max(lo, hi)}
-    template = str(common.index[0])
-    letters = "".join(clean[shapes == template].head(1000))
-    letters = re.sub(r"[^A-Za-z]", "", letters)
-    kwargs: dict[str, Any] = {"text": template}
-    if letters and letters.isupper():
-        kwargs["letters"] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    elif letters and letters.islower():
-        kwargs["letters"] = "abcdefghijklmnopqrstuvwxyz"
-    return "bothify", kwargs
 
 
 def _category_dim(cat: _Categorical, column: ModelColumn) -> Dim:
