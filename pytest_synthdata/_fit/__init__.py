@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._columns import ConditionalColumn, DerivedColumn, ModelColumn, NullColumn
+from .._columns import DerivedColumn, ModelColumn, NullColumn
 from .._model import Model
 from .._validate import check_name
 from ..errors import InvalidArgument
@@ -50,7 +50,6 @@ from .categories import (
     absorb_withheld,
     category_column,
     category_dim,
-    category_like,
     functional_dependencies,
     integer_codes,
     order_categories,
@@ -61,16 +60,15 @@ from .dependence import (
     Dim,
     correlation_cells,
     correlation_rows,
-    grouped_null_dim,
     latent_correlation,
     missing_together,
     null_dim,
     rare_flag,
-    sub_scores,
 )
 from .generated import fit_generated
 from .infer import KINDS, infer_kind, null_dtype, override
-from .numeric import Numbers, fit_marginals, marginal_column, read_numbers, read_timestamps, round_probs
+from .numeric import Numbers, fit_marginals, marginal_column, read_numbers, read_timestamps
+from .segments import fit_segments, grouped_null_flag
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -98,12 +96,9 @@ class _Fitter:
     ) -> None:
         self.df = df
         self.segments = segments
-        self.segment_note: tuple[str, int, float] | None = None
-        self.row_group: NDArray[np.int64] | None = None
         #: Rows used to estimate correlations, category orders and segments: all, or a fixed random
         #: subset of MAX_CORRELATION_ROWS (the sampling error of a correlation is then about 0.002).
         self.sub = correlation_rows(len(df))
-        self.segment_groups: list[int] | None = None
         self.name = name
         self.overrides = columns
         self.min_count = min_count
@@ -248,18 +243,23 @@ class _Fitter:
             if col in null_dims:  # pragma: no cover - only columns without missing values are derived
                 null_dims.remove(col)
         cat_dims = {cat.name: category_dim(cat, columns[cat.name]) for cat in cats}
+        segmentation = None
         if self.segments:
             self.say("choosing a segment column")
-            self.condition(columns, cats, dims, cat_dims, refit)
+            segmentation = fit_segments(self.ctx, cats, dims, cat_dims, columns, refit)
+        if segmentation is not None:
+            columns.update(segmentation.columns)
+            dims = [segmentation.dims.get(dim.label, dim) for dim in dims]
+            cat_dims = {label: segmentation.dims.get(label, dim) for label, dim in cat_dims.items()}
+            self.withheld.extend(segmentation.notes)
         ordered_cols = [columns[c] for c in order]
         by_label = {d.label: d for d in dims} | cat_dims
         model_dims = [by_label[c.name] for c in ordered_cols if c.modelled and c.name in by_label]
         null_groups: dict[str, list[float]] = {}
-        if self.row_group is not None:  # null rates per segment group too
-            for i, dim in enumerate(flag_dims):
-                flag_dims[i], null_groups[dim.column] = grouped_null_dim(
-                    dim.column, self._present[dim.column], self.row_group
-                )
+        if segmentation is not None:  # null rates per segment group too
+            grouped = [grouped_null_flag(flag, segmentation.row_group) for flag in flag_dims]
+            flag_dims = [flag.dim for flag in grouped]
+            null_groups = {flag.dim.column: flag.rates for flag in grouped}
         flags = {d.column: d for d in flag_dims}
         all_dims = model_dims + [flags[c] for c in null_dims]
         self.say("estimating correlations")
@@ -267,7 +267,7 @@ class _Fitter:
             all_dims,
             [c.name for c in ordered_cols if c.modelled],
             rows=self.sub,
-            row_group=self.row_group,
+            row_group=None if segmentation is None else segmentation.row_group,
             n=self.n,
             min_count=self.min_count,
         )
@@ -277,226 +277,27 @@ class _Fitter:
             "withheld": self.withheld,
             "fit_seconds": round(time.perf_counter() - started, 3),
         }
-        if self.segment_note is not None:
-            seg, groups, score = self.segment_note
-            info["segments"] = {"column": seg, "groups": groups, "score": round(score, 3)}
+        if segmentation is not None:
+            info["segments"] = {
+                "column": segmentation.column,
+                "groups": segmentation.n_groups,
+                "score": round(segmentation.score, 3),
+            }
         return Model(
             self.name,
             ordered_cols,
             latent_correlation=latent,
             latent_nulls=null_dims,
             null_groups=null_groups,
-            segment=None if self.segment_groups is None else (self.segment_note[0], self.segment_groups),  # type: ignore[index]
+            segment=None if segmentation is None else (segmentation.column, segmentation.groups),
             info=info,
             null_follows=null_follows,
         )
 
     # segments: marginals conditional on one category ------------------------------------
-    def condition(
-        self,
-        columns: dict[str, ModelColumn],
-        cats: list[Categorical],
-        dims: list[Dim],
-        cat_dims: dict[str, Dim],
-        refit: dict[str, Numbers],
-    ) -> None:
-        """Fit the other columns' marginals per group of the most telling category, when one is telling enough.
-
-        A Gaussian copula joins columns through one latent axis each, so a
-        category that splits the data into clusters (species, product lines)
-        is blurred: each cluster's own shape is lost. Refitting every other
-        modelled column within each group of that category keeps the clusters,
-        and the copula then carries the within-group correlations.
-        """
-        choice = _choose_segment(cats, dims, cat_dims, self.n, self.min_count, self.sub)
-        if choice is None:
-            return
-        seg, groups, row_group, score, explained = choice
-        n_groups = max(groups) + 1
-        self.row_group = row_group
-        self.segment_groups = groups
-        self.segment_note = (seg.name, n_groups, score)
-        before = len(self.withheld)
-        telling = [i for i, dim in enumerate(dims) if explained.get(dim.label, 1.0) >= SEGMENT_MIN_ETA]
-        # (a column the segment says nothing about keeps one marginal for every group)
-        refits = [refit[dims[i].column] for i in telling]
-        fitted_groups = (
-            fit_marginals(refits, row_group, n_groups, min_count=self.min_count, knots=self.knots) if refits else []
-        )
-        for i, fit in zip(telling, fitted_groups, strict=True):
-            fits, grades = fit.marginals, fit.grades
-            dim = dims[i]
-            base = columns[dim.column]
-            levels: list[ModelColumn] = []
-            for g, fitted in enumerate(fits):
-                level: ModelColumn = base  # a group with nothing to learn from (no finite values) keeps the base
-                if not isinstance(fitted, InvalidArgument):
-                    try:
-                        level = marginal_column(refit[dim.column], fitted)
-                    except InvalidArgument:
-                        level = base
-                    else:
-                        if fitted.note:
-                            self.withheld.append(f"column {dim.column!r}: {fitted.note}")
-                if level is base:
-                    in_group = row_group == g
-                    grades[in_group] = dim.grades[in_group]
-                levels.append(level)
-            columns[dim.column] = ConditionalColumn(dim.column, base=base, given=seg.name, groups=groups, levels=levels)
-            dims[i] = Dim(
-                dim.label, grades, dim.cells, dim.column, group_cells=[correlation_cells(lv) for lv in levels]
-            )
-        for cat in cats:
-            if cat is seg or explained.get(cat.name, 1.0) < SEGMENT_MIN_ETA:
-                continue
-            base = columns[cat.name]
-            position = np.empty(len(cat.values), dtype=np.int64)
-            position[cat.order] = np.arange(len(cat.order))
-            pos = np.where(cat.codes >= 0, position[np.maximum(cat.codes, 0)], -1)
-            # the frequencies within every group in one table (group x category, in latent order)
-            k_cat = len(cat.values)
-            valid = (pos >= 0) & (row_group >= 0)
-            table = np.bincount(row_group[valid] * k_cat + pos[valid], minlength=n_groups * k_cat)
-            table = table.reshape(n_groups, k_cat).astype(np.float64)
-            hidden = int(np.count_nonzero((table > 0) & (table < self.min_count)))
-            table[table < self.min_count] = 0.0
-            sums = table.sum(axis=1)
-            with np.errstate(invalid="ignore"):  # (a group with nothing stored takes the base frequencies)
-                probs = round_probs(table / sums[:, None])
-            levels = []
-            for g in range(n_groups):
-                if sums[g] == 0:
-                    levels.append(base)
-                    probs[g] = cat.counts[cat.order] / cat.counts.sum()
-                else:
-                    levels.append(category_like(base, probs[g].copy()))
-            mid = np.cumsum(probs, axis=1) - probs / 2.0
-            at_g, at_pos = row_group[valid], pos[valid]
-            grades = np.full(self.n, np.nan)
-            grades[valid] = np.where(probs[at_g, at_pos] == 0, np.nan, mid[at_g, at_pos])  # (withheld in the group)
-            if hidden:
-                self.withheld.append(
-                    f"column {cat.name!r}: {hidden} (group, category) combinations seen fewer than {self.min_count} "
-                    f"times within groups of {seg.name!r} were not stored"
-                )
-            columns[cat.name] = ConditionalColumn(cat.name, base=base, given=seg.name, groups=groups, levels=levels)
-            cat_dims[cat.name] = Dim(
-                cat.name,
-                grades,
-                correlation_cells(base),
-                cat.name,
-                group_cells=[correlation_cells(lv) for lv in levels],
-            )
-        # a note per group and column would drown the report: keep one line per column
-        notes = self.withheld[before:]
-        del self.withheld[before:]
-        self.withheld.extend(dict.fromkeys(notes))
 
 
 # helpers ----------------------------------------------------------------------------
-
-
-#: A group of a segment column needs this many rows (and 10 x min_count) to get its own marginals.
-SEGMENT_MIN_ROWS = 50
-#: ... and the segment column must explain this share of the other columns' variation (mean eta squared).
-SEGMENT_MIN_SCORE = 0.05
-#: A column whose level and spread the segment explains less of (eta squared) keeps one marginal for every group.
-SEGMENT_MIN_ETA = 0.01
-
-
-def _choose_segment(
-    cats: list[Categorical],
-    dims: list[Dim],
-    cat_dims: dict[str, Dim],
-    n: int,
-    min_count: int,
-    sub: NDArray[np.int64],
-) -> tuple[Categorical, list[int], NDArray[np.int64], float, dict[str, float]] | None:
-    """Return (column, code -> group, each row's group, score, eta squared by column) of the best splitting category.
-
-    Categories with enough rows are groups of their own; the rest share one
-    group. The score is the mean correlation ratio (eta squared) of the other
-    columns' normal scores across the groups.
-    """
-    min_rows = max(SEGMENT_MIN_ROWS, 10 * min_count)
-    best: tuple[Categorical, list[int], NDArray[np.int64], float, dict[str, float]] | None = None
-    labels = [d.label for d in dims] + list(cat_dims)
-    z = np.column_stack([sub_scores(d, sub) for d in [*dims, *cat_dims.values()]] or [np.empty((len(sub), 0))])
-    valid = ~np.isnan(z)
-    z = np.where(valid, z, 0.0)
-    for cat in cats:
-        if cat.null_rate > 0 or len(cat.values) < 2 or not cat.segmentable:
-            continue
-        counts = cat.counts[cat.order]  # in latent order
-        big = counts >= min_rows
-        groups = np.where(big, np.cumsum(big) - 1, -1)
-        n_big = int(big.sum())
-        rest = int(counts[~big].sum())
-        if rest:
-            if rest >= min_rows:
-                groups[~big] = n_big
-                n_big += 1
-            elif n_big:
-                groups[~big] = int(np.argmin(np.where(big, counts, np.inf)))  # the smallest group takes them in
-        if n_big < 2:
-            continue
-        position = np.empty(len(cat.values), dtype=np.int64)
-        position[cat.order] = np.arange(len(cat.order))
-        row_group = np.full(n, -1, dtype=np.int64)
-        ok = cat.codes >= 0
-        row_group[ok] = groups[position[cat.codes[ok]]]
-        if _segment_hides_too_much(cat, cats, row_group, n_big, min_count):
-            continue
-        others = np.array([label != cat.name for label in labels], dtype=bool)
-        etas = _eta_squared(z[:, others], valid[:, others], row_group[sub], n_big)
-        score = float(etas.mean()) if len(etas) else 0.0
-        if score >= SEGMENT_MIN_SCORE and (best is None or score > best[3]):
-            # what the segment explains of each column: its level (mean scores) or its spread (mean squares)
-            spread = _eta_squared(z[:, others] ** 2, valid[:, others], row_group[sub], n_big)
-            shares = np.maximum(etas, spread).tolist()
-            explained = dict(zip([lab for lab, o in zip(labels, others, strict=True) if o], shares, strict=True))
-            best = (cat, [int(g) for g in groups], row_group, score, explained)
-    return best
-
-
-#: A segment may not withhold more than this share of another category column's rows.
-SEGMENT_MAX_HIDDEN = 0.02
-
-
-def _segment_hides_too_much(
-    seg: Categorical, cats: list[Categorical], row_group: NDArray[np.int64], k: int, min_count: int
-) -> bool:
-    """Whether splitting by ``seg`` would leave another category's values too rare to store within groups."""
-    for cat in cats:
-        if cat is seg:
-            continue
-        ok = (cat.codes >= 0) & (row_group >= 0)
-        cells = np.bincount(row_group[ok] * len(cat.values) + cat.codes[ok], minlength=k * len(cat.values))
-        hidden = cells[(cells > 0) & (cells < min_count)].sum()
-        if hidden > SEGMENT_MAX_HIDDEN * ok.sum():
-            return True
-    return False
-
-
-def _eta_squared(
-    z: NDArray[np.float64], valid: NDArray[np.bool_], group: NDArray[np.int64], k: int
-) -> NDArray[np.float64]:
-    """Share of the variance of each column's normal scores ``z`` (rows x columns) explained by the group means.
-
-    Rows outside every group (-1) and cells not ``valid`` are left out; all columns in one matrix product.
-    """
-    member = (group[:, None] == np.arange(k)[None, :]).astype(np.float64)  # rows x groups
-    w = valid.astype(np.float64)
-    cnt = member.T @ w  # groups x columns
-    sums = member.T @ z
-    squares = member.T @ (z * z)
-    n, total_sum = cnt.sum(axis=0), sums.sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = total_sum / n
-        total = squares.sum(axis=0) - n * mean * mean
-        between = np.where(cnt > 0, sums * sums / np.maximum(cnt, 1), 0.0).sum(axis=0) - n * mean * mean
-        eta = between / total
-    return np.where((n >= 3) & (total > 1e-12 * np.maximum(n, 1)) & np.isfinite(eta), np.clip(eta, 0.0, 1.0), 0.0)
 
 
 # public entry point --------------------------------------------------------------------

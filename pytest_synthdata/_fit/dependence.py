@@ -26,7 +26,6 @@ from scipy import special
 from .._columns import ModelColumn
 from .._copula import hermite_coefficients, latent_for_spearman_batch, nearest_correlation
 from .._marginals import ATOM_MIN_PROB, GAP_PIECE, MAX_EXACT_CELLS, Discrete, RankCells
-from .numeric import round_probs
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -37,7 +36,7 @@ __all__ = [
     "Dim",
     "correlation_cells",
     "correlation_rows",
-    "grouped_null_dim",
+    "flag_cells",
     "latent_correlation",
     "missing_together",
     "null_dim",
@@ -168,29 +167,13 @@ def correlation_cells(column: ModelColumn) -> RankCells | None:
 def null_dim(col: str, present: NDArray[np.bool_], rate: float) -> Dim:
     """The latent coordinate of whether ``col`` is missing (at ``rate``): present rows below, missing ones above."""
     g = np.where(present, (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
-    return Dim(f"{col} is null", g, _flag_cells(rate), col, present=present)
+    return Dim(f"{col} is null", g, flag_cells(rate), col, present=present)
 
 
 @functools.lru_cache(maxsize=1024)
-def _flag_cells(rate: float) -> RankCells | None:
+def flag_cells(rate: float) -> RankCells | None:
     """Rank cells of a null flag missing at ``rate`` (flags of columns missing together share them)."""
     return Discrete(np.array([1.0 - rate, rate])).rank_cells()
-
-
-def grouped_null_dim(col: str, present: NDArray[np.bool_], row_group: NDArray[np.int64]) -> tuple[Dim, list[float]]:
-    """A null flag with its own rate in each segment group: grades and tie structure within the group."""
-    k = int(row_group.max()) + 1
-    grouped = row_group >= 0  # rows whose segment value was withheld belong to no group
-    nulls = np.bincount(row_group[grouped & ~present], minlength=k)
-    sizes = np.bincount(row_group[grouped], minlength=k)
-    rates = round_probs(nulls / np.maximum(sizes, 1)).tolist()
-    rate = np.array(rates)[np.maximum(row_group, 0)]
-    g = np.where(present, (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
-    g[~grouped] = np.nan
-    cells = [_flag_cells(r) for r in rates]
-    overall = 1.0 - float(present.mean())
-    dim = Dim(f"{col} is null", g, _flag_cells(overall), col, present=present, group_cells=cells)
-    return dim, rates
 
 
 def rare_flag(present: NDArray[np.bool_], min_count: int, rows: NDArray[np.int64] | None = None) -> bool:
