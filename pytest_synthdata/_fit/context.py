@@ -1,4 +1,4 @@
-"""FitContext: what every step of a native fit reads and none changes."""
+"""FitContext: what every step of a native fit reads and none changes; the defaults of its settings."""
 
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ if TYPE_CHECKING:
     import pandas as pd
     from numpy.typing import NDArray
 
-__all__ = ["FitContext"]
+__all__ = ["DEFAULT_KNOTS", "DEFAULT_MIN_COUNT", "FitContext"]
+
+#: Values (categories, repeated numbers) seen fewer times than this are not stored.
+DEFAULT_MIN_COUNT = 5
+#: Most quantile knots kept per numeric column.
+DEFAULT_KNOTS = 256
 
 
 @dataclass(frozen=True)
