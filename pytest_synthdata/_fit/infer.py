@@ -300,7 +300,7 @@ def id_pattern(text: pd.Series) -> str | None:
     return f"{prefix}{{:0{int(widths.iloc[0])}d}}{suffix}" if padded else f"{prefix}{{:d}}{suffix}"
 
 
-#: numpy dtype kinds by what infer() makes of them ("other": objects and strings, looked at value by value).
+#: numpy dtype kinds by what infer_kind() makes of them ("other": objects and strings, looked at value by value).
 _KIND_FAMILY = {
     "c": "complex",
     "b": "boolean",

@@ -124,7 +124,7 @@ def read_numbers(col: str, s: pd.Series, present: NDArray[np.bool_], *, integer:
             "or scale them."
         )
     cast = _numeric_cast(s, integer=integer, nulls=not present.all())
-    return Numbers(col, x, present, integer, cast)
+    return Numbers(col, x, present, integer=integer, cast=cast)
 
 
 def read_timestamps(col: str, s: pd.Series) -> Numbers:
@@ -164,7 +164,7 @@ def read_timestamps(col: str, s: pd.Series) -> Numbers:
         cast = str(dtype) if pd.api.types.is_datetime64_any_dtype(dtype) else None
     if tz is not None and cast is None:
         cast = f"datetime64[ns, {tz}]"
-    return Numbers(col, x, present, False, cast, unit=TimeUnit(unit, unit_ns), note=note)
+    return Numbers(col, x, present, integer=False, cast=cast, unit=TimeUnit(unit, unit_ns), note=note)
 
 
 def marginal_column(numbers: Numbers, fitted: Marginal) -> NumericColumn:
