@@ -266,10 +266,10 @@ def latent_positions(cat: Categorical) -> NDArray[np.int64]:
 def order_categories(cats: list[Categorical], dims: list[Dim], sub: NDArray[np.int64]) -> list[Categorical]:
     """Return the categories, each nominal one in its latent order by optimal scaling (see the module docstring).
 
-    The order is chosen on rows ``sub``, from the normal scores of ``dims`` and, in a second pass, of the
-    other categories in the order the first pass gave them.
+    The categories come in their stored order (as read). The order is chosen on rows ``sub``, from the
+    normal scores of ``dims`` and, in a second pass, of the other categories in the order the first pass
+    gave them.
     """
-    cats = [replace(cat, order=np.arange(len(cat.values))) for cat in cats]
     nominal = [i for i, c in enumerate(cats) if not c.ordered and len(c.values) > 2]
     if not nominal:
         return cats

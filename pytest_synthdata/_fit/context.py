@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ class FitContext:
     #: MAX_CORRELATION_ROWS (the sampling error of a correlation is then about 0.002)
     rows: NDArray[np.int64]
 
-    @property
+    @cached_property
     def n(self) -> int:
         """The number of rows."""
         return len(self.frame)

@@ -195,7 +195,7 @@ def _read_columns(ctx: FitContext) -> _Read:
             continue
         if kind in ("integer", "float"):
             numbers = read_numbers(col, s, present, integer=kind == "integer")
-            if present.any() and not numbers.present.any():  # every present value was NaN
+            if numbers.present is not present and not numbers.present.any():  # its values were all NaN
                 read.columns[col] = NullColumn(col, dtype=null_dtype(s))
                 read.kinds[col] = {"kind": "null", "why": "every value is missing (null or NaN)"}
                 continue

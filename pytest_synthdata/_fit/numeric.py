@@ -107,6 +107,7 @@ class MarginalFit:
 def read_numbers(col: str, s: pd.Series, present: NDArray[np.bool_], *, integer: bool) -> Numbers:
     """Return a numeric column's values as floats; NaN values (pyarrow keeps them apart from nulls) are missing too.
 
+    The values' ``present`` is ``present`` itself unless NaN values were found.
     Raises InvalidArgument, naming the column, for fractions, infinities or
     magnitudes an integer column cannot hold exactly.
     """
