@@ -64,7 +64,7 @@ def _seeded(seed: int) -> Iterator[None]:
     try:
         import torch
     except ImportError:
-        torch = None
+        torch = None  # type: ignore[assignment]  # (torch is optional)
     torch_state = torch.random.get_rng_state() if torch is not None else None
     try:
         np.random.seed(seed % 2**32)
