@@ -10,10 +10,20 @@ import pluggy
 from . import hookspecs
 from .errors import InvalidArgument
 
-__all__ = ["ENTRY_POINT_GROUP", "BuiltinKinds", "column_kinds", "fit_backend", "plugin_manager"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "NATIVE_BACKEND",
+    "BuiltinBackends",
+    "BuiltinKinds",
+    "column_kinds",
+    "fit_backend",
+    "plugin_manager",
+]
 
 #: Entry point group through which installed packages provide synthdata plugins.
 ENTRY_POINT_GROUP = "synthdata"
+#: The built-in fitting engine, and fit()'s default backend.
+NATIVE_BACKEND = "native"
 
 _PM: pluggy.PluginManager | None = None
 
@@ -51,13 +61,15 @@ class BuiltinKinds:
 
 
 class BuiltinBackends:
-    """The optional SDV engines; sdv itself is imported only when one is used."""
+    """The built-in fitting engines: the native one and the optional SDV ones (sdv is imported only when used)."""
 
     @hookspecs.hookimpl
     def synthdata_backends(self) -> dict[str, Any]:
+        # imported on use: the native engine needs numpy, pandas and scipy, and creating the manager must stay cheap
         from ._backends import sdv
+        from ._fit.native import fit_native
 
-        return {name: sdv.fitter(name) for name in sdv.SYNTHESIZERS}
+        return {NATIVE_BACKEND: fit_native} | {name: sdv.fitter(name) for name in sdv.SYNTHESIZERS}
 
 
 def fit_backend(name: object) -> Any:
@@ -73,9 +85,10 @@ def fit_backend(name: object) -> Any:
         for key, function in backends.items():
             found.setdefault(key, function)
     if name not in found:
+        known = [NATIVE_BACKEND, *sorted(key for key in found if key != NATIVE_BACKEND)]
         raise InvalidArgument(
-            f"backend={name!r} is not a known fitting engine; known: 'native', "
-            f"{', '.join(map(repr, sorted(found)))} (plugins add more through the synthdata_backends hook)."
+            f"backend={name!r} is not a known fitting engine; known: {', '.join(map(repr, known))} "
+            "(plugins add more through the synthdata_backends hook)."
         )
     return found[name]  # type: ignore[index]
 

@@ -61,7 +61,8 @@ def synthdata_backends() -> dict[str, Any]:
     model: an object with ``name``, ``columns``, ``dtypes``,
     ``sample(n, *, seed=None)`` returning exactly ``n`` rows (the same rows
     for the same seed) and ``save(path)``. ``pytest_synthdata.testing``
-    checks that protocol. The optional SDV engines (``sdv-gaussian-copula``,
-    ``sdv-ctgan``, ``sdv-tvae``) are provided this way.
+    checks that protocol. The built-in engines are provided this way too: the
+    native one (``native``, the default) and the optional SDV ones
+    (``sdv-gaussian-copula``, ``sdv-ctgan``, ``sdv-tvae``).
     """
     raise NotImplementedError  # a specification, never called

@@ -62,11 +62,21 @@ def test_a_plugin_backend_is_used_through_fit(bootstrap_plugin):
     check_model(model)
 
 
+def test_the_native_engine_is_found_through_the_backends_hook_like_any_other():
+    from pytest_synthdata._fit.native import fit_native
+    from pytest_synthdata._manager import fit_backend
+
+    assert fit_backend("native") is fit_native
+
+
 def test_unknown_backends_list_the_known_ones(bootstrap_plugin):
     with pytest.raises(
         InvalidArgument, match=r"backend='sdv' is not a known fitting engine; known: 'native', 'bootstrap'"
     ):
         sd.fit(customers(50), backend="sdv")
+    with pytest.raises(InvalidArgument) as error:
+        sd.fit(customers(50), backend="sdv")
+    assert str(error.value).count("'native'") == 1
 
 
 def test_native_only_options_are_refused_for_another_backend(bootstrap_plugin):

@@ -85,7 +85,7 @@ def test_correlations_are_reproduced_including_categories():
 def test_rounding_in_the_spearman_sums_does_not_move_the_model(monkeypatch, eps):
     """Flags nested in another column saturate their Spearman curve: a 1e-12 change (another BLAS) used to
     move latent correlations by 0.01-0.03; the fit must be as reproducible as its arithmetic."""
-    from pytest_synthdata import _fit
+    from pytest_synthdata._fit import dependence
 
     rng = np.random.default_rng(0)
     n = 600
@@ -103,14 +103,14 @@ def test_rounding_in_the_spearman_sums_does_not_move_the_model(monkeypatch, eps)
         }
     )
     base = sd.fit(df, name="t", segments=False).latent_correlation
-    exact = _fit._pairwise_spearman
+    exact = dependence._pairwise_spearman
 
     def rounded_differently(grades):
         rho, ratio = exact(grades)
         noise = np.random.default_rng(1).standard_normal(rho.shape) * eps
         return np.clip(rho + (noise + noise.T) / 2, -1, 1), ratio
 
-    monkeypatch.setattr(_fit, "_pairwise_spearman", rounded_differently)
+    monkeypatch.setattr(dependence, "_pairwise_spearman", rounded_differently)
     moved = sd.fit(df, name="t", segments=False).latent_correlation
     assert np.abs(moved - base).max() < 1e-6
 
@@ -625,13 +625,14 @@ def test_real_dataset_penguins():
 def test_fitting_columns_in_batches_changes_nothing(monkeypatch):
     """Small tables fit all numeric columns (and their segment levels) in one batch, large ones a few at a time:
     the model must not depend on how the columns were batched."""
-    from pytest_synthdata import _artifact, _fit
+    from pytest_synthdata import _artifact
+    from pytest_synthdata._fit import numeric
 
     penguins = pytest.importorskip("palmerpenguins").load_penguins()
     penguins["when"] = pd.Timestamp("2007-11-01") + pd.to_timedelta(penguins["body_mass_g"].fillna(0) // 10, unit="D")
     together = sd.fit(penguins, name="penguins")
     assert together.info["segments"]["column"] == "species"  # so the segment levels are batched too
-    monkeypatch.setattr(_fit, "BATCH_VALUES", 1)  # one column per batch
+    monkeypatch.setattr(numeric, "BATCH_VALUES", 1)  # one column per batch
     alone = sd.fit(penguins, name="penguins")
     for model in (together, alone):
         model.info.pop("fit_seconds")

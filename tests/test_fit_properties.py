@@ -92,7 +92,7 @@ def test_fitted_models_keep_their_promises(real, min_count, n):
 )
 def test_quantiles_from_value_counts_equal_numpy_bit_for_bit(values, m):
     """Knots come from (unique values, running counts) without sorting the column; they must be np.quantile's."""
-    from pytest_synthdata._fit import _quantiles
+    from pytest_synthdata._fit.numeric import _quantiles
 
     v = np.array(values)
     uniq, counts = np.unique(v, return_counts=True)
@@ -103,7 +103,7 @@ def test_quantiles_from_value_counts_equal_numpy_bit_for_bit(values, m):
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=20))
 def test_knot_values_are_rounded_to_twelve_significant_digits(values):
-    from pytest_synthdata._fit import _significant
+    from pytest_synthdata._fit.numeric import _significant
 
     x = np.array(values)
     out = _significant(x, 12)
@@ -121,7 +121,7 @@ def test_knot_values_are_rounded_to_twelve_significant_digits(values):
 )
 def test_grouped_unique_matches_numpy_unique_in_every_group(pairs):
     """One sort must give each group exactly np.unique's values, counts and inverse: every grade depends on it."""
-    from pytest_synthdata._fit import _grouped_unique
+    from pytest_synthdata._fit.numeric import _grouped_unique
 
     for k in (1, 4):
         v = np.array([p[0] for p in pairs], dtype=np.float64)
@@ -138,7 +138,7 @@ def test_grouped_unique_matches_numpy_unique_in_every_group(pairs):
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(st.integers(0, 4), max_size=6), min_size=1, max_size=6))
 def test_running_max_by_piece_equals_numpy_in_each_piece(pieces):
-    from pytest_synthdata._fit import _running_max
+    from pytest_synthdata._fit.numeric import _running_max
 
     bounds = np.cumsum([0] + [len(p) for p in pieces])
     a = np.array([v for p in pieces for v in p], dtype=np.float64)
@@ -158,7 +158,7 @@ def test_running_max_by_piece_equals_numpy_in_each_piece(pieces):
 )
 def test_segmented_marginals_are_each_groups_own_fit(pairs, options):
     """Fitting every group of rows at once must give each group exactly the marginal and grades of its rows alone."""
-    from pytest_synthdata._fit import _Fitter
+    from pytest_synthdata._fit.numeric import Numbers, fit_marginals
 
     min_count, knots = options
     x = np.array([p[0] for p in pairs])
@@ -167,14 +167,14 @@ def test_segmented_marginals_are_each_groups_own_fit(pairs, options):
     x[3::13] = np.inf
     x[5::17] = -np.inf
     present = ~np.isnan(x)
-    fitter = _Fitter(
-        pd.DataFrame({"x": x}), name="t", columns={}, min_count=min_count, knots=knots, locale="en_US", progress=None
-    )
-    ((together, grades),) = fitter._fit_columns([("x", x, present, False)], group, 3)
+    options = {"min_count": min_count, "knots": knots}
+    (fit,) = fit_marginals([Numbers("x", x, present, False, None)], group, 3, **options)
+    together, grades = fit.marginals, fit.grades
     for g in range(3):
         mask = group == g
-        (((alone,), own_grades),) = fitter._fit_columns([("x", x[mask], present[mask], False)], None, 1)
-        assert np.array_equal(grades[mask], own_grades, equal_nan=True)
+        (own,) = fit_marginals([Numbers("x", x[mask], present[mask], False, None)], None, 1, **options)
+        (alone,) = own.marginals
+        assert np.array_equal(grades[mask], own.grades, equal_nan=True)
         if isinstance(alone, Exception):
             assert isinstance(together[g], Exception)
             continue
@@ -197,19 +197,21 @@ def test_segmented_marginals_are_each_groups_own_fit(pairs, options):
 )
 def test_columns_fitted_together_are_each_columns_own_fit(rows):
     """A batch of columns (whole numbers next to decimals) must give each column exactly its own fit."""
-    from pytest_synthdata._fit import _Fitter
+    from pytest_synthdata._fit.numeric import Numbers, fit_marginals
 
     whole = np.array([r[0] for r in rows], dtype=np.float64)
     fraction = np.array([r[1] for r in rows])
     fraction[1::5] = np.nan
-    specs = [("whole", whole, ~np.isnan(whole), True), ("fraction", fraction, ~np.isnan(fraction), False)]
-    fitter = _Fitter(
-        pd.DataFrame({"whole": whole}), name="t", columns={}, min_count=2, knots=64, locale="en_US", progress=None
-    )
-    together = fitter._fit_columns(specs, None, 1)
-    for spec, ((fitted,), grades) in zip(specs, together, strict=True):
-        (((alone,), own_grades),) = fitter._fit_columns([spec], None, 1)
-        assert np.array_equal(grades, own_grades, equal_nan=True)
+    columns = [
+        Numbers("whole", whole, ~np.isnan(whole), True, None),
+        Numbers("fraction", fraction, ~np.isnan(fraction), False, None),
+    ]
+    together = fit_marginals(columns, None, 1, min_count=2, knots=64)
+    for column, fit in zip(columns, together, strict=True):
+        (fitted,) = fit.marginals
+        (own,) = fit_marginals([column], None, 1, min_count=2, knots=64)
+        (alone,) = own.marginals
+        assert np.array_equal(fit.grades, own.grades, equal_nan=True)
         assert (fitted.dist, fitted.step, fitted.decimals, fitted.bounds, fitted.null_rate) == (
             alone.dist,
             alone.step,

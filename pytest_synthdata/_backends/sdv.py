@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .._seeding import normalize_seed
-from .._validate import check_rows
+from .._validate import check_name, check_rows
 from ..errors import InvalidArgument, SynthdataError
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def _seeded(seed: int) -> Iterator[None]:
     try:
         import torch
     except ImportError:
-        torch = None
+        torch = None  # type: ignore[assignment]  # (torch is optional)
     torch_state = torch.random.get_rng_state() if torch is not None else None
     try:
         np.random.seed(seed % 2**32)
@@ -144,14 +144,12 @@ def fitter(backend: str) -> Callable[..., SDVModel]:
     """Return the fit function for ``backend`` (sdv is imported when it is called)."""
 
     def fit_sdv(df: pd.DataFrame, *, name: str | None = None, columns: Any = None, **options: Any) -> SDVModel:
-        from .._fit import _check_name
-
         single_table = _sdv()
         from sdv.metadata import Metadata
 
         if columns:
             raise InvalidArgument(f"backend={backend!r} does not take columns= overrides; edit SDV's metadata instead.")
-        name = _check_name(name if name is not None else df.attrs.get("name", "data"))
+        name = check_name(name if name is not None else df.attrs.get("name", "data"))
         if hasattr(Metadata, "detect_from_dataframes"):
             metadata = Metadata.detect_from_dataframes({name: df})
             data: Any = {name: df}

@@ -1,0 +1,93 @@
+"""Fitting a Model to real data: ``fit()`` checks its arguments and hands the frame to a backend.
+
+Every engine, the native one included, is a backend found by name through
+the ``synthdata_backends`` hook (see ``_manager.py``), so a plugin's engine
+is called exactly as the built-in ones. The native engine (``native.py``)
+runs one module per step:
+
+- ``infer.py``: column kinds from dtype, name and values; PII; overrides;
+- ``generated.py``: generators for id, PII, free-text and pattern columns;
+- ``numeric.py``: numeric and datetime marginals (quantile knots, tables, grids);
+- ``categories.py``: categories, their latent order, lookups, withheld values;
+- ``segments.py``: marginals within the groups of one telling category;
+- ``dependence.py``: latent coordinates, Spearman correlations, the correlation matrix;
+- ``context.py``: the frame and settings every step reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .._manager import NATIVE_BACKEND, fit_backend
+from ..errors import InvalidArgument
+from .context import DEFAULT_KNOTS, DEFAULT_MIN_COUNT
+from .infer import KINDS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["DEFAULT_KNOTS", "DEFAULT_MIN_COUNT", "KINDS", "fit"]
+
+
+def fit(
+    df: pd.DataFrame,
+    *,
+    name: str | None = None,
+    columns: Mapping[str, Any] | None = None,
+    min_count: int = DEFAULT_MIN_COUNT,
+    knots: int = DEFAULT_KNOTS,
+    locale: str = "en_US",
+    segments: bool = True,
+    backend: str = NATIVE_BACKEND,
+    progress: Callable[[str], None] | None = None,
+    **options: Any,
+) -> Any:
+    """Fit a Model to a DataFrame of real data (how: see ``pytest_synthdata._fit.native``).
+
+    ``columns`` overrides a column's kind (``"category"``, ``"pii"``, ...), gives
+    a declaration (``sd.Faker("email", unique=True)``), or ``None`` to leave it
+    out. ``min_count`` is the privacy threshold: values seen fewer times are
+    not stored. ``backend`` picks another engine (``"sdv-gaussian-copula"``,
+    ...) provided through the ``synthdata_backends`` hook.
+
+    >>> import pandas as pd, pytest_synthdata as sd
+    >>> df = pd.DataFrame({"age": [23, 35, 41, 52, 29, 33, 61, 45, 38, 27] * 3,
+    ...                    "plan": ["free", "pro", "pro", "team", "free", "pro", "team", "pro", "free", "free"] * 3})
+    >>> model = sd.fit(df, name="users")
+    >>> {col: about["kind"] for col, about in model.info["columns"].items()}
+    {'age': 'integer', 'plan': 'category'}
+    >>> model.sample(5, seed=1).shape
+    (5, 2)
+    """
+    engine = fit_backend(backend)  # an unknown backend is the first thing to say
+    if backend == NATIVE_BACKEND:
+        return engine(
+            df,
+            name=name,
+            columns=columns,
+            min_count=min_count,
+            knots=knots,
+            locale=locale,
+            segments=segments,
+            progress=progress,
+            **options,
+        )
+    given = {
+        key: value
+        for key, value, default in (
+            ("min_count", min_count, DEFAULT_MIN_COUNT),
+            ("knots", knots, DEFAULT_KNOTS),
+            ("locale", locale, "en_US"),
+            ("segments", segments, True),
+            ("progress", progress, None),
+        )
+        if value is not default and value != default
+    }
+    if given:
+        raise InvalidArgument(
+            f"fit(backend={backend!r}) got {', '.join(sorted(given))}, which only the native engine uses (it "
+            "would be ignored, and min_count is what keeps rare values out of a native model). Drop them, or "
+            "pass the backend's own options as keywords."
+        )
+    return engine(df, name=name, columns=columns, **options)

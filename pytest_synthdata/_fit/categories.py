@@ -1,0 +1,522 @@
+"""Categories: category and boolean columns, their latent order, lookups between them, withheld values.
+
+A category column keeps the frequencies of the values seen at least
+``min_count`` times; the rows of rarer (withheld) values go to the stored
+values most like them. A nominal category's position on its latent axis is
+chosen by optimal scaling: categories are ordered along the first principal
+axis of their mean normal scores on the other columns, so the one-dimensional
+copula coordinate carries as much of the association as a single axis can.
+Integer columns used as codes (school numbers) become categories the same
+way, and a category determined by another (car model -> maker) is looked up
+rather than drawn.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from scipy.linalg import lapack
+
+from .._columns import BooleanColumn, CategoryColumn, ModelColumn, NumericColumn
+from ..errors import InvalidArgument
+from .dependence import Dim, correlation_cells, scores, sub_scores
+from .infer import Factorized, dtype_name, plain
+from .numeric import Numbers, round_probs
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from .context import FitContext
+
+__all__ = [
+    "FD_MAX_EXCEPTIONS",
+    "Categorical",
+    "Dependency",
+    "IntegerCode",
+    "absorb_withheld",
+    "category_column",
+    "category_dim",
+    "category_grades",
+    "category_like",
+    "latent_positions",
+    "functional_dependencies",
+    "integer_codes",
+    "order_categories",
+    "read_categorical",
+]
+
+#: Share of rows that may disagree with a source value's usual derived value (rows lost to the lookup).
+FD_MAX_EXCEPTIONS = 0.03
+
+
+@dataclass(eq=False)
+class Categorical:
+    """A category or boolean column before its latent order is chosen."""
+
+    name: str
+    codes: NDArray[np.int64]  # index into values, -1 for missing or withheld
+    values: list[Any]
+    counts: NDArray[np.float64]  # rows per stored value (withheld rows they absorbed included)
+    null_rate: float
+    ordered: bool
+    is_boolean: bool = False
+    cast: str | None = None
+    dtype_order: list[Any] | None = None
+    order: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    #: the raw value index of each row (-1 missing) and the stored index of each raw value (-1 withheld);
+    #: ``codes`` gives a withheld value's rows to the stored value that absorbs them
+    raw_codes: NDArray[np.int64] | None = None
+    raw_to_stored: NDArray[np.int64] | None = None
+    #: whether the column may split the data into segments
+    segmentable: bool = True
+    #: what was withheld, for ``model.withheld``
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if not len(self.order):
+            self.order = np.arange(len(self.values))  # stored order until optimal scaling chooses one
+
+
+@dataclass(frozen=True, eq=False)
+class Dependency:
+    """A category (``derived``) that another (``source``) determines: ``lookup[i]`` is its value for source value i."""
+
+    derived: Categorical
+    source: Categorical
+    lookup: list[Any]
+
+
+@dataclass(frozen=True, eq=False)
+class IntegerCode:
+    """An integer column found to be a code (see :func:`integer_codes`), read as a category of ``levels`` values."""
+
+    category: Categorical
+    levels: int
+
+    @property
+    def why(self) -> str:
+        return f"{self.levels} whole numbers used as codes (their order says little about the other columns)"
+
+
+def read_categorical(
+    col: str,
+    s: pd.Series,
+    present: NDArray[np.bool_],
+    *,
+    min_count: int,
+    boolean: bool,
+    factorized: Factorized | None = None,
+    segmentable: bool = True,
+) -> Categorical:
+    """Return a category or boolean column's codes and stored values (those seen at least ``min_count`` times).
+
+    ``factorized`` is the column's factorization if inference made one already.
+    """
+    n = len(s)
+    null_rate = 1.0 - present.mean()
+    if boolean:
+        b = s[present].astype(bool).to_numpy()
+        codes = np.full(n, -1, dtype=np.int64)
+        codes[present] = b.astype(np.int64)
+        counts = np.array([float((~b).sum()), float(b.sum())])
+        cast = "boolean" if isinstance(s.dtype, pd.BooleanDtype) else None
+        return Categorical(
+            col,
+            codes,
+            [False, True],
+            counts,
+            null_rate,
+            ordered=True,
+            is_boolean=True,
+            cast=cast,
+            raw_codes=codes,
+            raw_to_stored=np.arange(2),
+            segmentable=segmentable,
+        )
+    dtype = s.dtype
+    ordered = isinstance(dtype, pd.CategoricalDtype) and bool(dtype.ordered)
+    if factorized is None:
+        codes_all, uniques = pd.factorize(s, sort=False, use_na_sentinel=True)
+    else:
+        codes_all, uniques = factorized.codes, factorized.uniques
+    counts = np.bincount(codes_all[codes_all >= 0], minlength=len(uniques))
+    values = list(uniques)
+    if isinstance(dtype, pd.CategoricalDtype):
+        rank = {v: i for i, v in enumerate(dtype.categories)}
+        first = np.array([rank[v] for v in values]) if values else np.empty(0, dtype=np.int64)
+    else:
+        first = np.argsort(-counts, kind="stable")  # most frequent first until optimal scaling orders them
+        first = np.argsort(first, kind="stable")
+    keep = counts >= min_count
+    if not keep.any():
+        raise InvalidArgument(
+            f"column {col!r}: none of its {len(values)} values is seen {min_count} times or more, so "
+            "storing any would reveal single rows; treat it as generated text with "
+            f"columns={{{col!r}: 'pattern'}} (or 'text', 'pii'), or lower min_count if the data is not sensitive."
+        )
+    note = ""
+    if not keep.all():
+        rows = int(counts[~keep].sum())
+        note = (
+            f"column {col!r}: {int((~keep).sum())} categories seen fewer than {min_count} times "
+            f"({rows} rows, {rows / n:.1%}) were not stored; their rows went to the most alike stored ones"
+        )
+    kept_idx = np.flatnonzero(keep)
+    kept_idx = kept_idx[np.argsort(first[kept_idx], kind="stable")]
+    remap = np.full(len(values) + 1, -1, dtype=np.int64)
+    remap[kept_idx] = np.arange(len(kept_idx))
+    codes = remap[codes_all]  # -1 stays -1 (NA sentinel indexes the last slot)
+    kept_values = [plain(values[i]) for i in kept_idx]
+    cast = None if isinstance(dtype, pd.CategoricalDtype) else dtype_name(dtype)
+    dtype_order = None
+    if isinstance(dtype, pd.CategoricalDtype) and not ordered:
+        # the dtype keeps its unused categories (they are schema, not data) but not the withheld ones
+        seen = {repr(plain(v)) for v in values}
+        stored = {repr(v) for v in kept_values}
+        dtype_order = [plain(c) for c in dtype.categories if repr(plain(c)) in stored or repr(plain(c)) not in seen]
+    return Categorical(
+        col,
+        codes,
+        kept_values,
+        counts[kept_idx].astype(np.float64),
+        null_rate,
+        ordered=ordered,
+        cast=cast,
+        dtype_order=dtype_order,
+        raw_codes=codes_all,
+        raw_to_stored=remap[:-1],
+        segmentable=segmentable,
+        note=note,
+    )
+
+
+def category_column(cat: Categorical) -> ModelColumn:
+    """Build the category or boolean column of ``cat``, its values in latent order."""
+    probs = cat.counts[cat.order].astype(np.float64)
+    probs = round_probs(probs / probs.sum())
+    values = [cat.values[i] for i in cat.order]
+    if cat.is_boolean:
+        column_b: ModelColumn = BooleanColumn(cat.name, p=float(probs[1]), null_rate=cat.null_rate)
+        column_b.cast = cat.cast
+    else:
+        column_b = CategoryColumn(
+            cat.name,
+            categories=values,
+            probs=probs,
+            ordered=cat.ordered,
+            null_rate=cat.null_rate,
+            dtype_order=cat.dtype_order,
+        )
+        column_b.cast = cat.cast
+    return column_b
+
+
+def category_like(base: ModelColumn, probs: NDArray[np.float64]) -> ModelColumn:
+    """Return a copy of a category or boolean column with other frequencies (same categories and order)."""
+    if isinstance(base, BooleanColumn):
+        column_b = BooleanColumn(base.name, p=float(probs[1]), null_rate=base.null_rate)
+        column_b.cast = base.cast
+        return column_b
+    assert isinstance(base, CategoryColumn)
+    column = CategoryColumn(
+        base.name,
+        categories=base.categories,
+        probs=probs,
+        ordered=base.ordered,
+        null_rate=base.null_rate,
+        dtype_order=base.dtype_order,
+    )
+    column.cast = base.cast
+    return column
+
+
+def category_dim(cat: Categorical, column: ModelColumn) -> Dim:
+    """The latent coordinate of a category column, in its chosen order."""
+    return Dim(cat.name, category_grades(cat), correlation_cells(column), cat.name)
+
+
+def category_grades(cat: Categorical) -> NDArray[np.float64]:
+    """Per-row mid-rank grades of a category column in its current latent order (NaN where missing)."""
+    position = np.empty(len(cat.values), dtype=np.int64)
+    position[cat.order] = np.arange(len(cat.order))
+    counts = cat.counts[cat.order].astype(np.float64)
+    probs = counts / counts.sum()
+    mid = probs.cumsum() - probs / 2.0
+    g = np.full(len(cat.codes), np.nan)
+    ok = cat.codes >= 0
+    g[ok] = mid[position[cat.codes[ok]]]
+    return g
+
+
+def latent_positions(cat: Categorical) -> NDArray[np.int64]:
+    """Map a category's value index to its position in the latent order."""
+    position = np.empty(len(cat.values), dtype=np.int64)
+    position[cat.order] = np.arange(len(cat.order))
+    return position
+
+
+# optimal scaling --------------------------------------------------------------------------
+
+
+def order_categories(cats: list[Categorical], dims: list[Dim], sub: NDArray[np.int64]) -> list[Categorical]:
+    """Return the categories, each nominal one in its latent order by optimal scaling (see the module docstring).
+
+    The categories come in their stored order (as read). The order is chosen on rows ``sub``, from the
+    normal scores of ``dims`` and, in a second pass, of the other categories in the order the first pass
+    gave them.
+    """
+    nominal = [i for i, c in enumerate(cats) if not c.ordered and len(c.values) > 2]
+    if not nominal:
+        return cats
+    z_dims = np.column_stack([sub_scores(d, sub) for d in dims] or [np.empty((len(sub), 0))])
+    for second in (False, True):
+        extra = [scores(category_grades(c)[sub]) for c in cats] if second else []
+        z = np.column_stack([z_dims, *extra]) if extra else z_dims
+        orders = {}
+        for i in nominal:
+            keep = np.ones(z.shape[1], dtype=bool)
+            if second:
+                keep[z_dims.shape[1] + i] = False
+            if keep.any():
+                orders[i] = _scaling_order(cats[i], z[:, keep], cats[i].codes[sub])
+        cats = [replace(cat, order=orders[i]) if i in orders else cat for i, cat in enumerate(cats)]
+    return cats
+
+
+def _scaling_order(cat: Categorical, z: NDArray[np.float64], codes: NDArray[np.int64]) -> NDArray[np.int64]:
+    k = len(cat.values)
+    means = _group_means(codes, z, k)
+    w = cat.counts / cat.counts.sum()
+    means -= w @ means
+    _, _, vt, info = lapack.dgesdd(np.sqrt(w)[:, None] * means, compute_uv=1, full_matrices=0)
+    if info != 0:  # pragma: no cover - LAPACK did not converge: numpy raises the usual error
+        _, _, vt = np.linalg.svd(np.sqrt(w)[:, None] * means, full_matrices=False)
+    axis = vt[0]
+    axis = axis * (1.0 if axis[np.argmax(np.abs(axis))] >= 0 else -1.0)
+    score = np.round(means @ axis, 9)  # rounded: tiny BLAS differences must not reorder categories
+    return np.argsort(score, kind="stable")
+
+
+def _group_means(codes: NDArray[np.int64], z: NDArray[np.float64], k: int) -> NDArray[np.float64]:
+    """Return the mean of each column of ``z`` (NaN: missing) per code 0..k-1; rows with code -1 are left out."""
+    ok = codes >= 0
+    c, zz = codes[ok], z[ok]
+    valid = ~np.isnan(zz)
+    m = zz.shape[1]
+    at = (c[:, None] * m + np.arange(m)[None, :]).ravel()  # (code, column) cells, summed in row order
+    sums = np.bincount(at, weights=np.where(valid, zz, 0.0).ravel(), minlength=k * m).reshape(k, m)
+    cnt = np.bincount(at, weights=valid.ravel(), minlength=k * m).reshape(k, m)
+    return np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
+
+
+def _weighted_corr(a: NDArray[np.float64], b: NDArray[np.float64], w: NDArray[np.float64]) -> float:
+    a, b = a - w @ a, b - w @ b
+    denom = math.sqrt(float(w @ (a * a)) * float(w @ (b * b)))
+    return 0.0 if denom <= 1e-15 else float(w @ (a * b)) / denom
+
+
+def integer_codes(
+    ctx: FitContext,
+    dims: list[Dim],
+    numbers: Mapping[str, Numbers],
+    columns: Mapping[str, ModelColumn],
+    cats: list[Categorical],
+) -> list[IntegerCode]:
+    """Return the integer columns that are codes (school or branch numbers), read as categories.
+
+    A Gaussian copula joins a column to the others through its order. For
+    a code the numeric order means nothing: school 17 is not "between"
+    schools 16 and 18, so a strong link (each school's own mix of pupils)
+    looks like none. An integer column with 3 to 100 values, each seen at
+    least ``min_count`` times and none missing, is a code when the order
+    of its values that best separates the other columns (optimal scaling)
+    explains a real share of them and has little to do with the numeric
+    order. It is then modelled as a category (samples keep its dtype), and
+    never chosen as a segment. ``dims`` are the numeric and datetime columns'
+    coordinates, ``numbers`` their values, ``columns`` their fitted columns.
+    """
+    numeric = [d for d in dims if numbers[d.column].unit is None]
+    others_all = [d for d in numeric] + [c for c in cats if len(c.values) == 2]
+    if len(others_all) < 2:
+        return []
+    sub = ctx.rows
+    candidates = []
+    for dim in dims:
+        col = dim.column
+        if not numbers[col].integer or col in ctx.overrides:
+            continue
+        x, present = numbers[col].values, numbers[col].present
+        fitted = columns[col]
+        table = fitted.values if isinstance(fitted, NumericColumn) and fitted.dist == "table" else None
+        if not present.all() or table is None or not 3 <= len(table) <= 100:
+            continue  # few distinct values make a frequency table: look no further otherwise
+        uniq, codes = np.unique(x[sub], return_inverse=True)  # codes in numeric order
+        counts = np.bincount(codes, minlength=len(uniq))
+        if 3 <= len(uniq) <= 100 and counts.min() >= ctx.min_count:
+            candidates.append((dim, len(uniq), codes.ravel()))
+    found: list[IntegerCode] = []
+    if not candidates:
+        return found
+    z_all = np.column_stack(
+        [sub_scores(o, sub) if isinstance(o, Dim) else scores(category_grades(o)[sub]) for o in others_all]
+    )
+    for dim, k, g in candidates:
+        cols = np.array([o is not dim for o in others_all])
+        means = _group_means(g, z_all[:, cols], k)
+        w = np.bincount(g, minlength=k) / len(g)
+        means -= w @ means
+        _, sing, vt = np.linalg.svd(np.sqrt(w)[:, None] * means, full_matrices=False)
+        between = float(sing[0] ** 2)  # variance of the group means along the best axis
+        projected = means @ vt[0]
+        order_agreement = abs(_weighted_corr(np.arange(k, dtype=np.float64), projected, w))
+        if between >= max(0.05, 3.0 * (k - 1) / len(g)) and order_agreement < 0.5:
+            col = dim.column
+            # a code with many values: not a segment
+            cat = read_categorical(
+                col, ctx.frame[col], numbers[col].present, min_count=ctx.min_count, boolean=False, segmentable=False
+            )
+            found.append(IntegerCode(cat, k))
+    return found
+
+
+# lookups and withheld values ----------------------------------------------------------------
+
+
+def functional_dependencies(cats: list[Categorical]) -> list[Dependency]:
+    """Return the categories that another category determines in every row, and how.
+
+    ``model -> manufacturer`` or ``zip -> city``: each stored value of the
+    source goes with one value of the derived column, so sampling looks it up
+    instead of drawing it (a copula would pair them at random). Up to
+    ``FD_MAX_EXCEPTIONS`` of the rows may break the rule (a model sold in two
+    classes in different years); they take the source value's usual one. Only columns
+    without missing values take part; a derived column's source is never
+    derived itself, and among several sources the one with fewest categories
+    is used.
+    """
+    found: list[Dependency] = []
+    derived: set[str] = set()
+    candidates = [c for c in cats if c.null_rate == 0 and len(c.values) >= 2]
+    stored = {id(c): _stored(c) for c in candidates}
+    for target in sorted(candidates, key=lambda c: len(c.values)):
+        best: tuple[Categorical, list[Any]] | None = None
+        for source in candidates:
+            if source is target or source.name in derived or len(source.values) < len(target.values):
+                continue
+            if len(source.values) == len(target.values) and candidates.index(source) > candidates.index(target):
+                continue  # a one-to-one pair: the earlier column determines the later one
+            source_codes, target_codes = stored[id(source)], stored[id(target)]
+            kept = source_codes >= 0  # rows of source values the model stores
+            ok = kept & (target_codes >= 0)
+            if ok.sum() < kept.sum():  # a stored source value goes with a withheld target value
+                continue
+            s_pos = latent_positions(source)[source_codes[ok]]
+            t_pos = latent_positions(target)[target_codes[ok]]
+            table = np.bincount(s_pos * len(target.values) + t_pos, minlength=len(source.values) * len(target.values))
+            table = table.reshape(len(source.values), len(target.values))
+            if (table.sum(axis=1) == 0).any():
+                continue  # a stored source value never appears with a stored target value
+            agree = int(table.max(axis=1).sum())
+            if agree < len(s_pos) - FD_MAX_EXCEPTIONS * len(s_pos):
+                continue  # too many source values go with two target values
+            lookup = table.argmax(axis=1)
+            if len(np.unique(lookup)) < len(target.values):
+                continue  # a stored target value would never be drawn (a 2% flag is no lookup of anything)
+            if best is None or len(source.values) < len(best[0].values):
+                best = (source, lookup.tolist())
+        if best is not None and target.name not in {d.source.name for d in found}:
+            values = best[1] if not target.is_boolean else [bool(v) for v in best[1]]
+            found.append(Dependency(target, best[0], values))
+            derived.add(target.name)
+    return found
+
+
+def _stored(cat: Categorical) -> NDArray[np.int64]:
+    """Codes with withheld values as -1 (before they were absorbed)."""
+    raw, to_stored = cat.raw_codes, cat.raw_to_stored
+    if raw is None or to_stored is None:
+        return cat.codes
+    return np.where(raw >= 0, to_stored[np.maximum(raw, 0)], -1)
+
+
+def absorb_withheld(cats: list[Categorical]) -> list[Categorical]:
+    """Return the categories with each withheld category's rows given to the stored category most like it.
+
+    Alike means: the same most common value in as many of the other category
+    columns as possible, each weighted by how much of it this column explains
+    (Theil's U), so a rare car model goes to the stored models of the same maker,
+    drive and class, in proportion to their frequencies. Their
+    frequencies grow by those rows, so columns they determine or go with keep
+    their shares; no withheld value is stored. A withheld category like no
+    stored one leaves its share to all of them in proportion.
+    """
+    out = []
+    for cat in cats:
+        raw, to_stored = cat.raw_codes, cat.raw_to_stored
+        if raw is None or to_stored is None or not (to_stored < 0).any():
+            out.append(cat)
+            continue
+        k_raw = len(to_stored)
+        withheld = np.flatnonzero(to_stored < 0)
+        kept = np.flatnonzero(to_stored >= 0)
+        modes, weights = [], []
+        for other in cats:
+            if other is cat or other.raw_codes is None:
+                continue
+            mode, weight = _mode_and_explained(raw, other.raw_codes, k_raw)
+            if weight > 0:
+                modes.append(mode)
+                weights.append(weight)  # columns this one determines (a car model's maker) count most
+        raw_counts = np.bincount(raw[raw >= 0], minlength=k_raw).astype(np.float64)
+        absorbed = to_stored.copy()
+        counts = cat.counts.astype(np.float64)
+        chunk = max(1, 2_000_000 // max(len(kept), 1))  # agreement in blocks: withheld x stored can be large
+        for start in range(0, len(withheld) if modes else 0, chunk):
+            rows = withheld[start : start + chunk]
+            agree = np.zeros((len(rows), len(kept)))
+            for mode, weight in zip(modes, weights, strict=True):
+                agree += ((mode[rows][:, None] == mode[kept][None, :]) & (mode[rows][:, None] >= 0)) * weight
+            best = agree.max(axis=1, initial=0.0)
+            for i, w in enumerate(rows):
+                if best[i] <= 0:
+                    continue  # nothing alike: the stored categories share its rows in proportion
+                tied = to_stored[kept[agree[i] == best[i]]]  # the most alike: they share its rows
+                share = counts[tied] / counts[tied].sum()
+                counts[tied] += share * raw_counts[w]
+                absorbed[w] = tied[np.argmax(share)]
+        out.append(replace(cat, counts=counts, codes=np.where(raw >= 0, absorbed[np.maximum(raw, 0)], -1)))
+    return out
+
+
+def _mode_and_explained(
+    raw: NDArray[np.int64], other: NDArray[np.int64], k_raw: int
+) -> tuple[NDArray[np.int64], float]:
+    """Return each raw value's most common value of ``other`` (-1 if never seen together), and Theil's U.
+
+    U(other | raw) is the share of ``other``'s entropy that ``raw`` explains. Both come from the sparse
+    table of the pairs that occur, so two columns of many values cost memory in rows, not in values squared.
+    """
+    ok = (raw >= 0) & (other >= 0)
+    if not ok.any():
+        return np.full(k_raw, -1, dtype=np.int64), 0.0
+    k_other = int(other[ok].max()) + 1
+    pairs, counts = np.unique(raw[ok].astype(np.int64) * k_other + other[ok], return_counts=True)
+    r, o = pairs // k_other, pairs % k_other
+    order = np.lexsort((-counts, r))  # per raw value, its most common partner first
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = r[order][1:] != r[order][:-1]
+    mode = np.full(k_raw, -1, dtype=np.int64)
+    mode[r[order][first]] = o[order][first]
+    total = float(counts.sum())
+    p = counts / total
+    p_row = np.bincount(r, weights=counts, minlength=k_raw) / total
+    p_col = np.bincount(o, weights=counts, minlength=k_other) / total
+    p_col = p_col[p_col > 0]
+    h_col = float(-np.sum(p_col * np.log(p_col)))
+    h_given = float(-np.sum(p * np.log(p / p_row[r])))
+    return mode, 0.0 if h_col <= 1e-12 else max(0.0, (h_col - h_given) / h_col)

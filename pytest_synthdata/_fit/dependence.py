@@ -1,0 +1,379 @@
+"""Dependence: latent coordinates, pairwise Spearman correlations, and the latent correlation matrix.
+
+Every latent coordinate (a modelled column, or the null flag of a column with
+missing values, so that missingness is correlated with the rest) has per-row
+grades (mid-ranks, NaN where missing) and its marginal's tie structure.
+Pairwise-complete Spearman correlations of the grades are turned into latent
+Gaussian correlations by the same tie-aware inversion the schemas use
+(``_copula.latent_for_spearman_batch``), so sampled data reproduces them; a
+correlation seen only where both columns are present is corrected for that
+selection first. Pairs never observed together (a value and its own null
+flag) are completed by maximum determinant, and an estimate that is not a
+valid correlation matrix is moved to the nearest one
+(``_copula.nearest_correlation``).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy import special
+
+from .._columns import ModelColumn
+from .._copula import hermite_coefficients, latent_for_spearman_batch, nearest_correlation
+from .._marginals import ATOM_MIN_PROB, GAP_PIECE, MAX_EXACT_CELLS, Discrete, RankCells
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+__all__ = [
+    "MAX_CORRELATION_ROWS",
+    "NEAR_CONTINUOUS",
+    "Dim",
+    "correlation_cells",
+    "correlation_rows",
+    "flag_cells",
+    "latent_correlation",
+    "missing_together",
+    "null_dim",
+    "rare_flag",
+    "scores",
+    "sub_scores",
+]
+
+#: Correlations, category orders and segment scores are estimated on at most this many rows.
+MAX_CORRELATION_ROWS = 250_000
+
+#: Columns whose ties lower their rank variance by less than this share are treated as continuous
+#: when correlations are estimated.
+NEAR_CONTINUOUS = 1e-3
+
+_CHUNK = 65_536
+
+
+@dataclass
+class Dim:
+    """One latent coordinate: per-row grades (NaN where missing) and the marginal's tie structure."""
+
+    label: str
+    grades: NDArray[np.float64]
+    cells: RankCells | None
+    column: str
+    #: A null flag's column: where it is present (None for a column's own coordinate).
+    present: NDArray[np.bool_] | None = field(default=None, repr=False)
+    #: Tie structure within each segment group (conditional columns), else None: ``cells`` everywhere.
+    group_cells: list[RankCells | None] | None = None
+    #: (rows, normal scores of the grades on those rows), kept by :func:`sub_scores`
+    scored: tuple[NDArray[np.int64], NDArray[np.float64]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def is_null_flag(self) -> bool:
+        return self.present is not None
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """Rows to estimate pairs on, their segment group (None: rows of any group), which pairs (None: all)."""
+
+    rows: NDArray[np.int64]
+    group: int | None = None
+    want: NDArray[np.bool_] | None = None
+
+
+@dataclass(frozen=True)
+class _Estimate:
+    """What a pass saw: its pairs (i, j) to solve, Spearman correlations and selection ratios, tie structures."""
+
+    i: NDArray[np.intp]
+    j: NDArray[np.intp]
+    rho: NDArray[np.float64]
+    ratio: NDArray[np.float64]
+    cells: list[RankCells | None]
+
+
+@dataclass(frozen=True)
+class _Pairs:
+    """Latent correlations of the pairs a pass estimated (``seen``), zero elsewhere."""
+
+    r: NDArray[np.float64]
+    seen: NDArray[np.bool_]
+
+
+def correlation_rows(n: int) -> NDArray[np.int64]:
+    """All row indices, or a fixed (seeded, so fits are reproducible) sorted random subset of large frames."""
+    if n <= MAX_CORRELATION_ROWS:
+        return np.arange(n)
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(20_261_123)))
+    return np.sort(rng.choice(n, MAX_CORRELATION_ROWS, replace=False))
+
+
+def scores(grades: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Normal scores of grades (NaN stays NaN)."""
+    return special.ndtri(np.minimum(np.maximum(grades, 1e-9), 1 - 1e-9))
+
+
+def sub_scores(dim: Dim, sub: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Normal scores of a dim's grades on rows ``sub`` (NaN where missing), computed once per dim."""
+    if dim.scored is None or dim.scored[0] is not sub:
+        dim.scored = (sub, scores(dim.grades[sub]))
+    return dim.scored[1]
+
+
+def _tie_structure(cells: RankCells | None) -> RankCells | None:
+    """Return a column's rank cells, or None (continuous) when its ties are too slight to matter.
+
+    Ties lower a column's rank variance by the factor ``1 - sum p**3``; below
+    NEAR_CONTINUOUS the Spearman correlations of the tied and the continuous
+    column differ by less than that share, far below the sampling error of any
+    table, while the continuous case is solved in closed form or with one
+    cut instead of a Hermite series over every cell.
+    """
+    if cells is None or float((cells.probs**3).sum()) >= NEAR_CONTINUOUS:
+        return cells
+    return None
+
+
+def correlation_cells(column: ModelColumn) -> RankCells | None:
+    """Return a column's rank cells for the correlation step, or None where :func:`_tie_structure` drops them.
+
+    The cells of a table with many values cost more to build than the rest of
+    its fit, and most such tables are near continuous. An upper bound on their
+    tie share settles those without building them: ties (outcomes of at
+    least ATOM_MIN_PROB) add ``p**3`` each, and the rest is cut into pieces of
+    at most GAP_PIECE, which add at most ``GAP_PIECE**2`` per unit of
+    probability. The bound keeps a margin of 0.1%, far above rounding, so the
+    answer is always the one the built cells would give.
+    """
+    discrete = getattr(column, "discrete", None)
+    if discrete is not None:
+        p = discrete.probs
+        if len(p) <= MAX_EXACT_CELLS:
+            bound = float((p**3).sum())
+        else:
+            tie = p >= ATOM_MIN_PROB
+            bound = float((p[tie] ** 3).sum()) + GAP_PIECE**2 * float(p[~tie].sum())
+        if bound < 0.999 * NEAR_CONTINUOUS:
+            return None
+    return column.rank_cells()  # type: ignore[no-any-return]
+
+
+# null flags ---------------------------------------------------------------------------
+
+
+def null_dim(col: str, present: NDArray[np.bool_], rate: float) -> Dim:
+    """The latent coordinate of whether ``col`` is missing (at ``rate``): present rows below, missing ones above."""
+    g = np.where(present, (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
+    return Dim(f"{col} is null", g, flag_cells(rate), col, present=present)
+
+
+@functools.lru_cache(maxsize=1024)
+def flag_cells(rate: float) -> RankCells | None:
+    """Rank cells of a null flag missing at ``rate`` (flags of columns missing together share them)."""
+    return Discrete(np.array([1.0 - rate, rate])).rank_cells()
+
+
+def rare_flag(present: NDArray[np.bool_], min_count: int, rows: NDArray[np.int64] | None = None) -> bool:
+    """Whether a column is missing, or present, in fewer than min_count of ``rows`` (default: all)."""
+    if rows is not None:
+        present = present[rows]
+    missing = int(np.count_nonzero(~present))
+    return min(missing, len(present) - missing) < min_count
+
+
+def missing_together(columns: list[str], present: Mapping[str, NDArray[np.bool_]]) -> dict[str, str]:
+    """Return {column: earlier column missing on exactly the same rows} among ``columns``, whose flag it shares.
+
+    Columns from one source (a left join, a skipped form page) are missing
+    together. One latent flag keeps them so in every sampled row, where
+    one flag each would be joined by a correlation near 1, rarely break
+    apart, and cost a coordinate each.
+    """
+    first: dict[bytes, str] = {}
+    follows: dict[str, str] = {}
+    for col in columns:
+        key = np.packbits(present[col]).tobytes()
+        if key in first:
+            follows[col] = first[key]
+        else:
+            first[key] = col
+    return follows
+
+
+# correlations ----------------------------------------------------------------------------
+
+
+def latent_correlation(
+    dims: list[Dim],
+    modelled: list[str],
+    *,
+    rows: NDArray[np.int64],
+    row_group: NDArray[np.int64] | None,
+    n: int,
+    min_count: int,
+) -> NDArray[np.float64]:
+    """Return the latent correlation over modelled columns (in output order) then null flags.
+
+    Pairs are estimated on ``rows``; with segments (``row_group``: each row's
+    group, -1 for none) pairs of conditional columns are estimated within each
+    group. A modelled column without a coordinate here (a declared one) is
+    left free, like a value and its own null flag.
+    """
+    by_col = {d.column: d for d in dims if not d.is_null_flag}
+    flag_dims = [d for d in dims if d.is_null_flag]
+    ordered = [by_col.get(c) for c in modelled] + flag_dims
+    d = len(ordered)
+    if d == 0:
+        return np.zeros((0, 0))
+    present = [i for i, dim in enumerate(ordered) if dim is not None]
+    dims = [dim for dim in ordered if dim is not None]
+    a = np.eye(d)
+    fixed = np.zeros((d, d), dtype=bool)
+    if row_group is None:
+        (pairs,) = _latent_pairs(dims, [_Pass(rows)], n=n, min_count=min_count)
+        r, ok = pairs.r, pairs.seen
+    else:
+        # pairs of columns that are not conditional (the segment itself, null flags without groups) are
+        # seen in all rows; the others within each segment group, with that group's tie structure, and
+        # averaged by group size
+        plain = np.array([dim.group_cells is None for dim in dims])
+        both = plain[:, None] & plain[None, :]
+        groups = range(int(row_group.max()) + 1)
+        in_group = [rows[row_group[rows] == g] for g in groups]
+        everywhere, *per_group = _latent_pairs(
+            dims,
+            [_Pass(rows, want=both)] + [_Pass(in_group[g], g, ~both) for g in groups],
+            n=n,
+            min_count=min_count,
+        )
+        total = np.zeros((len(dims), len(dims)))
+        weight = np.zeros((len(dims), len(dims)))
+        for g in groups:
+            total += np.where(per_group[g].seen, per_group[g].r, 0.0) * len(in_group[g])
+            weight += per_group[g].seen * len(in_group[g])
+        grouped = weight > 0
+        r = np.where(grouped, total / np.maximum(weight, 1), everywhere.r)
+        ok = everywhere.seen | grouped
+    seen_ii, seen_jj = np.nonzero(np.triu(ok, 1))
+    at = np.array(present, dtype=np.intp)
+    i, j = at[seen_ii], at[seen_jj]
+    a[i, j] = a[j, i] = r[seen_ii, seen_jj]
+    fixed[i, j] = fixed[j, i] = True
+    # an eigenvalue floor of 1e-3 moves observed pairs by about that much (far below their sampling
+    # error) and starts the max-determinant search well inside the valid matrices
+    return nearest_correlation(a, ~fixed & ~np.eye(d, dtype=bool), floor=1e-3)
+
+
+def _latent_pairs(dims: list[Dim], passes: list[_Pass], *, n: int, min_count: int) -> list[_Pairs]:
+    """Return the latent correlations of the dims for each pass (which pairs were seen), solved in one batch."""
+    k = len(dims)
+    iu, ju = np.triu_indices(k, 1)
+    owner = np.array([dim.column for dim in dims], dtype=object)
+    other = owner[iu] != owner[ju]  # a value and its own null flag are never seen together: left free
+    tied: dict[int, RankCells | None] = {}  # the tie structure of each column's cells, found once for every pass
+
+    def ties(cells: RankCells | None) -> RankCells | None:
+        if cells is None:
+            return None
+        if id(cells) not in tied:
+            tied[id(cells)] = _tie_structure(cells)
+        return tied[id(cells)]
+
+    found = []
+    for rows, group, want in ((p.rows, p.group, p.want) for p in passes):
+        everything = len(rows) == n
+        pairs = np.triu(np.ones((k, k), dtype=bool) if want is None else want, 1)
+        used = np.flatnonzero(pairs.any(axis=0) | pairs.any(axis=1))  # the columns of the wanted pairs
+        seen = _pairwise_spearman([dims[i].grades if everything else dims[i].grades[rows] for i in used])
+        if len(used) == k:  # (every column takes part: as computed)
+            rho, ratio = seen
+        else:  # the other columns' pairs stay unseen
+            rho, ratio = np.full((k, k), np.nan), np.ones((k, k))
+            rho[np.ix_(used, used)], ratio[np.ix_(used, used)] = seen
+        cells = [
+            ties(dim.cells if group is None or dim.group_cells is None else dim.group_cells[group]) for dim in dims
+        ]
+        # a null flag missing (or present) in fewer than min_count of these rows says nothing reliable
+        # about the other columns, and would tell about those few rows: its pairs are left free too
+        rare = np.array(
+            [dim.present is not None and rare_flag(dim.present, min_count, rows) for dim in dims], dtype=bool
+        )
+        keep = other & np.isfinite(rho[iu, ju]) & ~rare[iu] & ~rare[ju]
+        if want is not None:
+            keep &= want[iu, ju]
+        found.append(_Estimate(iu[keep], ju[keep], rho, ratio, cells))
+    targets = np.concatenate([e.rho[e.i, e.j] for e in found])
+    cells_a = [e.cells[i] for e in found for i in e.i.tolist()]
+    cells_b = [e.cells[j] for e in found for j in e.j.tolist()]
+    latent = np.zeros(0)
+    if len(targets):
+        distinct = list({id(c): c for c in cells_a + cells_b if c is not None}.values())
+        # one Hermite recurrence for every column and group
+        coef = {id(c): row for c, row in zip(distinct, hermite_coefficients(distinct), strict=True)}
+        continuous = hermite_coefficients([None])[0]
+        coef_a = np.array([continuous if c is None else coef[id(c)] for c in cells_a])
+        coef_b = np.array([continuous if c is None else coef[id(c)] for c in cells_b])
+        latent = latent_for_spearman_batch(targets, coef_a, coef_b, cells_a, cells_b)
+    results = []
+    at = 0
+    for e in found:
+        out = np.zeros((k, k))
+        ok = np.zeros((k, k), dtype=bool)
+        i, j = e.i, e.j
+        out[i, j] = out[j, i] = _unselect(latent[at : at + len(i)], e.ratio[i, j], e.ratio[j, i])
+        ok[i, j] = ok[j, i] = True
+        at += len(i)
+        results.append(_Pairs(out, ok))
+    return results
+
+
+def _pairwise_spearman(grades: list[NDArray[np.float64]]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Return pairwise-complete Spearman correlations of grade columns, and selection ratios.
+
+    ``rho[i, j]`` is the Pearson correlation of the mid-rank grades over the
+    rows where both columns are present. ``ratio[i, j]`` is the standard
+    deviation of column i's normal scores over all its rows divided by that
+    over the rows where j is present too: above 1 when j tends to be missing
+    at i's extremes (a selection that shrinks the correlation seen).
+    """
+    d = len(grades)
+    n = len(grades[0]) if d else 0
+    cnt, s, q, p, s_n, q_n = (np.zeros((d, d)) for _ in range(6))
+    for start in range(0, n, _CHUNK):
+        g = np.column_stack([x[start : start + _CHUNK] for x in grades])
+        present = ~np.isnan(g)
+        m = present.astype(np.float64)
+        gz = np.where(present, g, 0.0)
+        sc = np.where(present, scores(gz), 0.0)
+        cnt += m.T @ m
+        s += gz.T @ m
+        q += (gz * gz).T @ m
+        p += gz.T @ gz
+        s_n += sc.T @ m
+        q_n += (sc * sc).T @ m
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_i = s / cnt  # mean of column i over rows where j is present too
+        var_i = q / cnt - mean_i**2
+        cov = p / cnt - mean_i * mean_i.T
+        rho = cov / np.sqrt(var_i * var_i.T)
+        var_n = q_n / cnt - (s_n / cnt) ** 2
+        ratio = np.sqrt(np.diag(var_n)[:, None] / var_n)
+    rho[(cnt < 3) | (var_i <= 1e-12) | (var_i.T <= 1e-12)] = np.nan
+    ratio[~np.isfinite(ratio) | (cnt < 3)] = 1.0
+    return np.clip(rho, -1.0, 1.0), ratio
+
+
+def _unselect(r: NDArray[np.float64], u_i: NDArray[np.float64], u_j: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Undo the attenuation of correlations seen only where both columns are present (pairs at once).
+
+    When rows are missing at one column's extremes (missing at random given
+    it), the correlation over the complete rows is attenuated; Thorndike's
+    "case 2" formula recovers the whole-population value from the ratio of the
+    selecting column's spread in all rows to that in the complete rows.
+    """
+    u = np.where(np.abs(np.log(u_i)) >= np.abs(np.log(u_j)), u_i, u_j)
+    out = r * u / np.sqrt(np.maximum(1e-12, 1.0 - r * r + r * r * u * u))
+    return np.where(np.abs(u - 1.0) < 1e-3, r, np.clip(out, -0.9999, 0.9999))

@@ -1,0 +1,116 @@
+"""Generated columns: the generator that replaces an id, pii, free-text or pattern column's values.
+
+No value of these columns is stored. Ids continue from the observed first id
+(or follow a learned pattern such as ``CUST-{:06d}``, or are UUIDs); personal
+data comes from the Faker provider its name or values point to (numbers get
+random digits of their usual length); free text gets sentences of its usual
+length; other strings get their most common character shape (letters ``?``,
+digits ``#``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import _pii
+from .._columns import FakerColumn, IdColumn, ModelColumn
+from .._schema import POOL_SIZE
+from ..errors import InvalidArgument
+from .infer import PII_STRONG, PII_WEAK, UUID, dtype_name, id_pattern, magnitudes, pii_provider
+
+__all__ = ["fit_generated"]
+
+
+def fit_generated(col: str, s: pd.Series, kind: str, *, min_count: int, locale: str) -> ModelColumn:
+    """Return the generated column (IdColumn or FakerColumn) standing for column ``col`` of kind ``kind``."""
+    present = s.notna()
+    null_rate = 1.0 - float(present.mean())
+    text = s[present].astype(str)
+    kwargs: dict[str, Any] = {}
+    if kind == "id":
+        if null_rate > 0:
+            raise InvalidArgument(
+                f"column {col!r}: ids are never missing but {null_rate:.1%} of these are; treat it as "
+                f"columns={{{col!r}: 'pattern'}} or 'category' instead."
+            )
+        if pd.api.types.is_numeric_dtype(s.dtype):
+            start = max(0, int(s.min()))  # the observed first id: samples continue from there
+            column: ModelColumn = IdColumn(col, style="sequential", pattern=None, start=start)
+            column.cast = str(s.dtype) if str(s.dtype) != "int64" else None
+            return column
+        if text.str.fullmatch(UUID).all():
+            column = IdColumn(col, style="uuid", pattern=None, start=1)
+        else:
+            pattern = id_pattern(text) or "{:d}"
+            column = IdColumn(col, style="pattern", pattern=pattern, start=1)
+        column.cast = _string_cast(s)
+        return column
+    if kind == "pii" and pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        # numbers (phone, ssn, card numbers): random digits of the usual length, in the column's dtype
+        magnitude = magnitudes(s[present])
+        digits = int(np.median(np.floor(np.log10(np.maximum(magnitude, 1.0))) + 1)) if len(magnitude) else 1
+        if pd.api.types.is_integer_dtype(s.dtype):  # the digits must fit the dtype (int8 holds 2)
+            dtype_any: Any = s.dtype
+            numpy_kind: Any = np.dtype(getattr(dtype_any, "numpy_dtype", dtype_any))
+            widest = np.iinfo(numpy_kind).max
+            digits = min(digits, len(str(widest)) - 1)
+        digits = max(1, min(digits, 15))  # float64 holds 15 digits exactly
+        provider, kwargs = "numerify", {"text": "%" + "#" * (digits - 1) if digits > 1 else "#"}
+        cast: str | None = str(s.dtype)
+    elif kind == "pii" and (pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_datetime64_any_dtype(s.dtype)):
+        raise InvalidArgument(
+            f"column {col!r}: kind 'pii' regenerates strings or numbers, not {s.dtype} values; give a "
+            f"declaration such as columns={{{col!r}: sd.Faker('date_time')}} or leave it out with None."
+        )
+    elif kind == "pii":
+        provider = pii_provider(col, PII_STRONG) or pii_provider(col, PII_WEAK) or "pystr"
+        if provider == "street_address" and text.str.contains("\n", regex=False).any():
+            provider = "address"
+    elif kind == "text":
+        words = text.str.count(r"\s+") + 1
+        provider, kwargs = "sentence", {"nb_words": max(1, round(float(words.median())))}
+    else:  # pattern: the most common character shape, letters as '?' and digits as '#'
+        provider, kwargs = _shape(text, min_count)
+    _pii.check_provider(col, provider, locale, kwargs)
+    column = FakerColumn(
+        col,
+        provider=provider,
+        locale=locale,
+        kwargs=kwargs,
+        pool_size=POOL_SIZE,
+        pool_seed=0,
+        unique=False,
+        null_rate=null_rate,
+    )
+    column.cast = cast if kind == "pii" and provider == "numerify" else _string_cast(s)
+    return column
+
+
+def _shape(text: pd.Series, min_count: int) -> tuple[str, dict[str, Any]]:
+    """Return a Faker ``bothify`` template for the most common shape (letters '?', digits '#')."""
+    clean = text.str.replace(r"[?#{}]", "-", regex=True)
+    shapes = clean.str.replace(r"[A-Za-z]", "?", regex=True).str.replace(r"[0-9]", "#", regex=True)
+    counts = shapes.value_counts()
+    common = counts[counts >= min_count]
+    if common.empty or not str(common.index[0]).strip():
+        lengths = text.str.len()
+        lo, hi = max(1, int(lengths.quantile(0.1))), max(1, int(lengths.quantile(0.9)))
+        return "pystr", {"min_chars": lo, "max_chars": max(lo, hi)}
+    template = str(common.index[0])
+    letters = "".join(clean[shapes == template].head(1000))
+    letters = re.sub(r"[^A-Za-z]", "", letters)
+    kwargs: dict[str, Any] = {"text": template}
+    if letters and letters.isupper():
+        kwargs["letters"] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    elif letters and letters.islower():
+        kwargs["letters"] = "abcdefghijklmnopqrstuvwxyz"
+    return "bothify", kwargs
+
+
+def _string_cast(s: pd.Series) -> str | None:
+    name = dtype_name(s.dtype)
+    return None if name in ("string", "category") else name

@@ -1,0 +1,355 @@
+"""Column kinds: inferred from a column's dtype, name and values, or given in ``columns=``.
+
+A column is float, integer, category, boolean, datetime, id, pii, text or
+pattern (or null, when every value is missing). Names and values that look
+like personal data (an ``email`` column, values shaped like e-mail addresses
+or IP addresses, phone numbers of five or more digits) make a pii column,
+regenerated with Faker rather than modelled; distinct whole numbers named like
+an id, or counting 1..n, make an id column; strings mostly seen fewer than
+``min_count`` times are text or patterns, never stored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .._schema import Column
+from ..errors import InvalidArgument
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+__all__ = [
+    "KINDS",
+    "PII_STRONG",
+    "PII_WEAK",
+    "UUID",
+    "Factorized",
+    "Inferred",
+    "dtype_name",
+    "id_pattern",
+    "infer_kind",
+    "magnitudes",
+    "null_dtype",
+    "override",
+    "pii_provider",
+    "plain",
+]
+
+#: The kinds ``columns=`` overrides may name.
+KINDS = ("boolean", "category", "datetime", "float", "id", "ignore", "integer", "pattern", "pii", "text")
+
+UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
+#: Column-name tokens that always mean personal data (regenerated with Faker, never stored).
+PII_STRONG = {
+    "email": "email", "mail": "email", "e_mail": "email",
+    "phone": "phone_number", "telephone": "phone_number", "mobile": "phone_number", "phone_number": "phone_number",
+    "first_name": "first_name", "firstname": "first_name", "given_name": "first_name", "forename": "first_name",
+    "last_name": "last_name", "lastname": "last_name", "surname": "last_name", "family_name": "last_name",
+    "full_name": "name", "fullname": "name", "customer_name": "name", "person_name": "name", "contact_name": "name",
+    "employee_name": "name", "patient_name": "name", "client_name": "name", "user_full_name": "name",
+    "name": "name",
+    "address": "street_address", "street_address": "street_address", "street": "street_address",
+    "address_line": "street_address", "address1": "street_address",
+    "ssn": "ssn", "social_security_number": "ssn",
+    "iban": "iban", "credit_card": "credit_card_number", "card_number": "credit_card_number",
+    "credit_card_number": "credit_card_number", "cc_number": "credit_card_number",
+    "ip": "ipv4", "ip_address": "ipv4", "ipv4": "ipv4", "ipv6": "ipv6",
+    "username": "user_name", "user_name": "user_name", "login": "user_name", "password": "password",
+    "url": "url", "website": "url", "homepage": "url", "license_plate": "license_plate",
+}  # fmt: skip
+#: Providers whose values are often stored as numbers: a numeric column named so is regenerated too.
+_NUMERIC_PII = {"phone_number", "ssn", "credit_card_number"}
+#: Tokens that are personal only when the values are too varied to be categories.
+PII_WEAK = {
+    "city": "city", "town": "city", "zip": "postcode", "zipcode": "postcode", "zip_code": "postcode",
+    "postcode": "postcode", "postal_code": "postcode", "company": "company", "employer": "company",
+    "country": "country", "job": "job", "occupation": "job", "title": "job",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Factorized:
+    """A text column's values as codes (-1 missing) into its distinct values, in order of appearance."""
+
+    codes: NDArray[np.intp]
+    uniques: Any
+
+
+@dataclass(frozen=True)
+class Inferred:
+    """A column's kind and why; what was found on the way is kept for the fit."""
+
+    kind: str
+    why: str
+    #: where the column has a value (None for overrides: found when needed)
+    present: NDArray[np.bool_] | None = None
+    #: a text column's factorized values (categories reuse them)
+    factorized: Factorized | None = None
+    #: the declaration given in ``columns=`` (kind "declared")
+    declared: Column | None = None
+
+
+def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
+    """Return a column's kind, and why, from its dtype, name and values."""
+    dtype = s.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        present = np.ones(len(s), dtype=bool)  # (these numpy dtypes cannot hold a missing value)
+    elif isinstance(dtype, np.dtype) and dtype.kind == "f":
+        present = ~np.isnan(s.to_numpy())  # (what isna does for floats, without the Series machinery)
+    else:
+        present = ~np.asarray(s.array.isna(), dtype=bool)  # (Series.notna builds a Series: 5x slower)
+    if not present.any():
+        return Inferred("null", "every value is missing", present)
+    family = _dtype_family(dtype)
+    if family == "category":
+        assert isinstance(dtype, pd.CategoricalDtype)
+        kinds = {type(plain(v)) for v in dtype.categories[:1000]}
+        if not all(issubclass(t, (str, int, float, bool)) for t in kinds):
+            raise InvalidArgument(
+                f"column {col!r}: a categorical of {', '.join(sorted(t.__name__ for t in kinds))} values cannot be "
+                f"stored in a model file; convert it, e.g. df[{col!r}].astype(str) or to a datetime column."
+            )
+        return Inferred("category", "categorical dtype", present)
+    if family == "complex":
+        raise InvalidArgument(
+            f"column {col!r}: complex numbers ({dtype}) cannot be modelled; split them into real and "
+            f"imaginary columns, or leave the column out with columns={{{col!r}: 'ignore'}}."
+        )
+    if family == "boolean":
+        return Inferred("boolean", f"dtype {dtype}", present)
+    if family == "datetime":
+        return Inferred("datetime", f"dtype {dtype}", present)
+    if family == "timedelta":
+        raise InvalidArgument(
+            f"column {col!r}: durations ({dtype}) are not supported yet; convert them to numbers, e.g. "
+            f"df[{col!r}].dt.total_seconds(), or leave the column out with columns={{{col!r}: 'ignore'}}."
+        )
+    if family in ("integer", "float"):
+        provider = pii_provider(col, PII_STRONG)
+        magnitude = magnitudes(s[present]) if provider in _NUMERIC_PII else None
+        if magnitude is not None and len(magnitude) and float(np.median(magnitude)) >= 10_000:
+            return Inferred(
+                "pii",
+                f"numbers of 5 or more digits named like personal data (regenerated as digits, Faker {provider!r})",
+                present,
+            )
+        if family == "integer":
+            if isinstance(dtype, np.dtype):  # (never missing: every value, without the Series machinery)
+                numbers = s.to_numpy().astype(np.float64)
+            else:
+                numbers = s[present].to_numpy(dtype=np.float64)
+            unique = len(np.unique(numbers)) == len(numbers)
+            if unique and len(numbers) > 1 and present.all():
+                counting = numbers.min() in (0, 1) and numbers.max() - numbers.min() + 1 == len(numbers)
+                if _id_like_name(col) or (counting and len(numbers) >= 20):
+                    return Inferred(
+                        "id",
+                        "distinct whole numbers" + (" named like an id" if _id_like_name(col) else " 1..n"),
+                        present,
+                    )
+            return Inferred("integer", f"dtype {dtype}", present)
+        return Inferred("float", f"dtype {dtype}", present)
+    every = bool(present.all())
+    plain_objects = isinstance(dtype, np.dtype) and dtype.kind == "O"
+    if plain_objects:  # (the same answer from the array, without the Series' overhead)
+        raw = s.to_numpy()
+        inferred = pd.api.types.infer_dtype(raw if every else raw[present], skipna=True)
+    else:
+        inferred = pd.api.types.infer_dtype(s if every else s[present], skipna=True)
+
+    def values() -> pd.Series:
+        return s if every else s[present]
+
+    if inferred == "boolean":
+        return Inferred("boolean", "True/False values", present)
+    if inferred == "integer":
+        return Inferred("integer", "whole numbers in an object column", present)
+    if inferred in ("floating", "mixed-integer-float", "decimal"):
+        return Inferred("float", "numbers in an object column", present)
+    if inferred in ("datetime", "datetime64", "date"):
+        return Inferred("datetime", "timestamps in an object column", present)
+    if inferred in ("mixed", "mixed-integer"):
+        kinds = {type(v) for v in values().head(10_000)}
+        if all(issubclass(t, (str, int, float, bool, np.integer, np.floating, np.bool_)) for t in kinds):
+            return Inferred(
+                "category",
+                f"mixed value types ({', '.join(sorted(t.__name__ for t in kinds))}), kept as categories",
+                present,
+            )
+        inferred = "other"
+    if inferred != "string":
+        names = sorted({type(v).__name__ for v in values().head(1_000)})
+        raise InvalidArgument(
+            f"column {col!r} holds {', '.join(names)} values, which fit() cannot model; convert it to numbers, "
+            f"strings or timestamps, or leave it out with columns={{{col!r}: 'ignore'}}."
+        )
+    # every present value is a str (infer_dtype says "string")
+    n_text = int(np.count_nonzero(present))
+    provider = pii_provider(col, PII_STRONG)
+    if provider is not None:
+        return Inferred("pii", f"name looks like personal data (Faker {provider!r})", present)
+    codes, uniques = pd.factorize(s.to_numpy() if plain_objects else s, sort=False, use_na_sentinel=True)
+    factorized = Factorized(codes, uniques)  # a category column reuses them
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    looks = _pii_by_value(uniques, counts)
+    if looks is not None:
+        return Inferred("pii", f"values look like {looks[1]} (Faker {looks[0]!r})", present)
+    ratio = len(counts) / n_text
+    if ratio >= 0.95 and n_text > 1 and every:
+        text = values()
+        if text.str.fullmatch(UUID).all():
+            return Inferred("id", "distinct UUIDs", present)
+        if id_pattern(text) is not None:
+            return Inferred("id", f"distinct values shaped like {id_pattern(text)!r}", present)
+    kept_share = float(counts[counts >= min_count].sum()) / n_text
+    if kept_share >= 0.5:
+        return Inferred("category", f"{len(counts)} distinct values", present, factorized)
+    provider = pii_provider(col, PII_WEAK)
+    if provider is not None:
+        return Inferred("pii", f"varied values named like personal data (Faker {provider!r})", present)
+    words = float(values().str.count(r"\s+").mean()) + 1.0
+    if words >= 3.0:
+        return Inferred("text", f"free text (about {words:.0f} words per value)", present)
+    return Inferred("pattern", f"{len(counts)} mostly distinct short strings", present)
+
+
+def override(col: str, spec: Any) -> Inferred:
+    """Return the kind given for ``col`` in ``columns=``: a kind name, a declaration ("declared") or None ("ignore")."""
+    why = "given in columns="
+    if spec is None:
+        return Inferred("ignore", why)
+    if isinstance(spec, Column):
+        return Inferred("declared", why, declared=spec)
+    if isinstance(spec, str) and spec in KINDS:
+        return Inferred(spec, why)
+    raise InvalidArgument(
+        f"columns={{{col!r}: {spec!r}}}: give a kind ({', '.join(KINDS)}), a column declaration such as "
+        "sd.Faker('email'), or None to leave the column out."
+    )
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def _tokens(name: str) -> list[str]:
+    return [t for t in _NOT_ALNUM.split(_CAMEL.sub("_", name).lower()) if t]
+
+
+def pii_provider(name: str, table: dict[str, str]) -> str | None:
+    """Return the Faker provider a column name asks for: the whole name, its last two tokens, or its last token."""
+    tokens = _tokens(name)
+    if not tokens:
+        return None
+    for key in ("_".join(tokens), "_".join(tokens[-2:]), tokens[-1]):
+        if key in table and (key != "name" or len(tokens) == 1):
+            return table[key]
+    return None
+
+
+def _id_like_name(name: str) -> bool:
+    tokens = _tokens(name)
+    return bool(tokens) and (tokens[-1] in ("id", "uuid", "guid", "key", "code") or name.lower().endswith("id"))
+
+
+_EMAIL = r"[\w.+'-]+@[\w-]+(\.[\w-]+)+"
+_URL = r"https?://\S+"
+_IPV4 = r"(\d{1,3}\.){3}\d{1,3}"
+_PII_PATTERNS = (
+    (re.compile(_EMAIL), "email", "email addresses"),
+    (re.compile(_URL), "url", "URLs"),
+    (re.compile(_IPV4), "ipv4", "IP addresses"),
+)
+
+
+def _pii_by_value(uniques: Any, counts: NDArray[np.int64]) -> tuple[str, str] | None:
+    """Return (Faker provider, what) when most values look like emails, URLs or IP addresses, whatever the name.
+
+    Each distinct value (the 2,000 most common) is matched once, weighted by how often it occurs.
+    """
+    top = np.argsort(-counts, kind="stable")[:2000]
+    values = [str(uniques[i]) for i in top]
+    weights = counts[top].tolist()
+    need = 0.9 * float(sum(weights))
+    for pattern, provider, what in _PII_PATTERNS:
+        if sum(w for v, w in zip(values, weights, strict=True) if pattern.fullmatch(v)) >= need:
+            return provider, what
+    return None
+
+
+def magnitudes(values: pd.Series) -> NDArray[np.float64]:
+    """Absolute values of the finite numbers."""
+    numbers = np.abs(values.to_numpy(dtype=np.float64, na_value=np.nan))
+    return numbers[np.isfinite(numbers)]
+
+
+def id_pattern(text: pd.Series) -> str | None:
+    parts = text.str.extract(r"^(\D*?)(\d+)(\D*)$")
+    if parts[1].isna().any() or parts[0].nunique() != 1 or parts[2].nunique() != 1:
+        return None
+    prefix, suffix = (str(parts[k].iloc[0]).replace("{", "{{").replace("}", "}}") for k in (0, 2))
+    widths = parts[1].str.len()
+    padded = widths.nunique() == 1 and parts[1].str.startswith("0").any()
+    return f"{prefix}{{:0{int(widths.iloc[0])}d}}{suffix}" if padded else f"{prefix}{{:d}}{suffix}"
+
+
+#: numpy dtype kinds by what infer_kind() makes of them ("other": objects and strings, looked at value by value).
+_KIND_FAMILY = {
+    "c": "complex",
+    "b": "boolean",
+    "M": "datetime",
+    "m": "timedelta",
+    "i": "integer",
+    "u": "integer",
+    "f": "float",
+}
+
+
+def _dtype_family(dtype: Any) -> str:
+    """'category', 'complex', 'boolean', 'datetime', 'timedelta', 'integer', 'float' or 'other' for a column dtype.
+
+    numpy dtypes go by their kind (pandas' ``is_*_dtype`` checks give the same answers, slower); extension
+    dtypes (nullable, pyarrow, categorical) ask pandas, in this order.
+    """
+    if isinstance(dtype, np.dtype):
+        return _KIND_FAMILY.get(dtype.kind, "other")
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "category"
+    types = pd.api.types
+    for family, check in (
+        ("complex", types.is_complex_dtype),
+        ("boolean", types.is_bool_dtype),
+        ("datetime", types.is_datetime64_any_dtype),
+        ("timedelta", types.is_timedelta64_dtype),
+        ("integer", types.is_integer_dtype),
+        ("float", types.is_numeric_dtype),
+    ):
+        if check(dtype):
+            return family
+    return "other"
+
+
+def dtype_name(dtype: Any) -> str:
+    """A dtype's name that pandas_dtype() turns back into the same dtype (string storage included)."""
+    if isinstance(dtype, pd.StringDtype) and dtype.na_value is pd.NA:
+        return f"string[{dtype.storage}]"
+    return str(dtype)
+
+
+def null_dtype(s: pd.Series) -> str:
+    name = str(s.dtype)
+    return "float64" if name in ("int64", "int32") else name
+
+
+def plain(value: Any) -> Any:
+    """Return a category value as a plain Python scalar (so it survives JSON)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -1,0 +1,336 @@
+"""The native fitting engine: checks its arguments, runs the steps in order, builds the Model.
+
+``fit_native(df)`` (the built-in backend "native" of :func:`pytest_synthdata.fit`)
+runs five steps, all vectorised:
+
+1. **Kinds** (``infer.py``). Each column is inferred as float, integer,
+   category, boolean, datetime, id, pii, text or pattern from its dtype, its
+   name and its cardinality (or taken from ``columns=`` overrides). PII, id and
+   free-text columns keep a generator (``generated.py``), never values.
+2. **Marginals** (``numeric.py``, ``categories.py``). Numbers and timestamps
+   get quantile knots (at most one knot per ``min_count`` rows) with their grid
+   and observed bounds, or exact frequency tables; categories keep the
+   frequencies of the values seen at least ``min_count`` times.
+3. **Category order** (``categories.py``). A nominal category's position on its
+   latent axis is chosen by optimal scaling; integer columns used as codes
+   become categories, and a category another determines is looked up.
+4. **Segments** (``segments.py``). When one category splits the data into
+   clusters, the other columns get their own marginals within its groups.
+5. **Correlation** (``dependence.py``). Pairwise-complete Spearman
+   correlations of every latent coordinate (modelled columns, plus a null
+   flag per column with missing values) become latent Gaussian correlations,
+   completed by maximum determinant into a valid correlation matrix.
+
+No row is stored: the quantile knots pool ``min_count`` rows each, rare
+categories and values are left out and reported in ``model.withheld``. The
+observed minimum and maximum of numbers and dates are kept as bounds.
+"""
+
+from __future__ import annotations
+
+import collections
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .._columns import DerivedColumn, ModelColumn, NullColumn
+from .._model import Model
+from .._validate import check_name
+from ..errors import InvalidArgument
+from .categories import (
+    Categorical,
+    absorb_withheld,
+    category_column,
+    category_dim,
+    functional_dependencies,
+    integer_codes,
+    order_categories,
+    read_categorical,
+)
+from .context import DEFAULT_KNOTS, DEFAULT_MIN_COUNT, FitContext
+from .dependence import (
+    Dim,
+    correlation_cells,
+    correlation_rows,
+    latent_correlation,
+    missing_together,
+    null_dim,
+    rare_flag,
+)
+from .generated import fit_generated
+from .infer import infer_kind, null_dtype, override
+from .numeric import Numbers, fit_marginals, marginal_column, read_numbers, read_timestamps
+from .segments import fit_segments, grouped_null_flag
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+__all__ = ["fit_native"]
+
+
+def fit_native(
+    df: pd.DataFrame,
+    *,
+    name: str | None = None,
+    columns: Mapping[str, Any] | None = None,
+    min_count: int = DEFAULT_MIN_COUNT,
+    knots: int = DEFAULT_KNOTS,
+    locale: str = "en_US",
+    segments: bool = True,
+    progress: Callable[[str], None] | None = None,
+    **options: Any,
+) -> Model:
+    """Return the native Model fitted to ``df`` (see :func:`pytest_synthdata.fit` for the arguments)."""
+    if options:
+        raise InvalidArgument(
+            f"fit() got unknown options {sorted(options)}; the native engine takes name, columns, min_count, knots, "
+            "locale, segments, progress and backend."
+        )
+    if not isinstance(df, pd.DataFrame):
+        raise InvalidArgument(f"fit() needs a pandas DataFrame; got {type(df).__name__}.")
+    name = check_name(name if name is not None else df.attrs.get("name", "data"), where="fit()")
+    if not isinstance(min_count, int) or isinstance(min_count, bool) or min_count < 1:
+        raise InvalidArgument(
+            f"min_count={min_count!r} must be a positive int (values seen fewer times are not stored)."
+        )
+    if not isinstance(knots, int) or isinstance(knots, bool) or knots < 2:
+        raise InvalidArgument(f"knots={knots!r} must be an int of at least 2.")
+    if df.shape[1] == 0:
+        raise InvalidArgument("fit() got a DataFrame with no columns; there is nothing to learn.")
+    bad_names = [c for c in df.columns if not isinstance(c, str) or not c]
+    if bad_names:
+        raise InvalidArgument(
+            f"fit() needs non-empty string column names; got {bad_names[:5]!r}. Rename them, e.g. "
+            "df.columns = [f'col{i}' for i in range(df.shape[1])]."
+        )
+    dupes = sorted(c for c, n in collections.Counter(df.columns).items() if n > 1)
+    if dupes:
+        raise InvalidArgument(
+            f"fit() got duplicate column names {dupes}; a model needs one column per name. Rename or drop the copies."
+        )
+    if len(df) == 0:
+        raise InvalidArgument("fit() got a DataFrame with no rows; there is nothing to learn from.")
+    if len(df) < min_count:
+        raise InvalidArgument(
+            f"fit() got {len(df)} row{'s' if len(df) != 1 else ''} but min_count={min_count}: every value would come from fewer than "
+            f"{min_count} rows and reveal them. Fit on more rows, declare the dataset with sd.Schema, or pass "
+            "min_count=1 if the data is not sensitive."
+        )
+    overrides = dict(columns or {})
+    unknown = [c for c in overrides if c not in df.columns]
+    if unknown:
+        raise InvalidArgument(
+            f"columns= names {unknown}, which the DataFrame does not have; it has {list(df.columns)}."
+        )
+    plain = isinstance(df.index, pd.RangeIndex) and df.index.start == 0 and df.index.step == 1
+    ctx = FitContext(
+        df if plain else df.reset_index(drop=True),  # (the fit only reads the frame)
+        name=name,
+        overrides=overrides,
+        min_count=min_count,
+        knots=knots,
+        locale=locale,
+        segments=bool(segments),
+        progress=progress,
+        rows=correlation_rows(len(df)),
+    )
+    model = _fit(ctx)
+    if not model.columns:
+        raise InvalidArgument("fit(): every column was left out (columns=... None or 'ignore'); nothing to model.")
+    return model
+
+
+@dataclass
+class _Read:
+    """What the first pass over the columns found, in column order."""
+
+    #: the columns to model (all but the ignored ones), in frame order
+    order: list[str] = field(default_factory=list)
+    #: each column's kind and why (``model.info["columns"]``)
+    kinds: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: columns already final: declared, all-missing and generated ones
+    columns: dict[str, ModelColumn] = field(default_factory=dict)
+    #: numeric and datetime columns, fitted together next
+    numbers: list[Numbers] = field(default_factory=list)
+    cats: list[Categorical] = field(default_factory=list)
+    #: where each modelled column has a value
+    present: dict[str, NDArray[np.bool_]] = field(default_factory=dict)
+    #: columns missing in some rows but not all: each may get a latent null flag
+    nullable: list[str] = field(default_factory=list)
+    #: what each column withholds, for ``model.withheld``
+    notes: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _read_columns(ctx: FitContext) -> _Read:
+    """Infer each column's kind and read its values: generated columns are built, the others wait for their fit."""
+    read = _Read()
+    frame = ctx.frame
+    for i, col in enumerate(frame.columns):
+        s = frame[col]
+        ctx.say(f"column {i + 1}/{len(frame.columns)}: {col}")
+        if col in ctx.overrides:
+            inferred = override(col, ctx.overrides[col])
+        else:
+            inferred = infer_kind(col, s, min_count=ctx.min_count)
+        kind = inferred.kind
+        if kind == "ignore":
+            read.kinds[col] = {"kind": "ignored", "why": inferred.why}
+            continue
+        read.order.append(col)
+        read.notes[col] = []
+        if inferred.declared is not None:
+            read.columns[col] = inferred.declared.build(col, locale=ctx.locale)
+            read.kinds[col] = {"kind": read.columns[col].kind, "why": "declared in columns="}
+            continue
+        read.kinds[col] = {"kind": kind, "why": inferred.why}
+        # infer_kind() found where values are present, unless the kind was given
+        present = s.notna().to_numpy() if inferred.present is None else inferred.present
+        read.present[col] = present
+        if kind == "null":
+            read.columns[col] = NullColumn(col, dtype=null_dtype(s))
+            continue
+        if kind in ("integer", "float"):
+            numbers = read_numbers(col, s, present, integer=kind == "integer")
+            if numbers.present is not present and not numbers.present.any():  # its values were all NaN
+                read.columns[col] = NullColumn(col, dtype=null_dtype(s))
+                read.kinds[col] = {"kind": "null", "why": "every value is missing (null or NaN)"}
+                continue
+            present = read.present[col] = numbers.present
+            read.numbers.append(numbers)
+        elif kind == "datetime":
+            numbers = read_timestamps(col, s)
+            read.numbers.append(numbers)
+            if numbers.note:
+                read.notes[col].append(numbers.note)
+        elif kind in ("category", "boolean"):
+            cat = read_categorical(
+                col, s, present, min_count=ctx.min_count, boolean=kind == "boolean", factorized=inferred.factorized
+            )
+            read.cats.append(cat)
+            if cat.note:
+                read.notes[col].append(cat.note)
+        else:
+            read.columns[col] = fit_generated(col, s, kind, min_count=ctx.min_count, locale=ctx.locale)
+        if 0 < (~present).sum() < ctx.n:
+            read.nullable.append(col)
+    return read
+
+
+def _fit(ctx: FitContext) -> Model:
+    """Run the steps on the checked frame and settings of ``ctx``."""
+    started = time.perf_counter()
+    read = _read_columns(ctx)
+    columns, kinds, present = read.columns, read.kinds, read.present
+
+    dims: list[Dim] = []  # the numeric and datetime columns' latent coordinates
+    if read.numbers:
+        ctx.say("fitting numeric columns")
+        fits = fit_marginals(read.numbers, None, 1, min_count=ctx.min_count, knots=ctx.knots)
+        for numbers, fit in zip(read.numbers, fits, strict=True):
+            (fitted,) = fit.marginals
+            if isinstance(fitted, InvalidArgument):
+                raise fitted
+            column = marginal_column(numbers, fitted)
+            columns[numbers.column] = column
+            dims.append(Dim(numbers.column, fit.grades, correlation_cells(column), numbers.column))
+            if fitted.note:
+                read.notes[numbers.column].append(f"column {numbers.column!r}: {fitted.note}")
+    withheld = [note for col in read.order for note in read.notes[col]]
+
+    ctx.say("ordering categories")
+    numbers_by_column = {numbers.column: numbers for numbers in read.numbers}  # what a per-group refit needs
+    cats = read.cats
+    for code in integer_codes(ctx, dims, numbers_by_column, columns, cats):
+        col = code.category.name
+        if code.category.note:
+            withheld.append(code.category.note)
+        cats.append(code.category)
+        dims = [dim for dim in dims if dim.column != col]
+        del numbers_by_column[col], columns[col]  # a category now, built with the others
+        kinds[col] = {"kind": "category", "why": code.why}
+    cats = absorb_withheld(cats)
+
+    null_dims, rare = [], {}
+    for col in read.nullable:
+        if rare_flag(present[col], ctx.min_count):
+            # too few rows to learn anything reliable from, and a correlation would tell about them
+            rare[col] = int(np.count_nonzero(~present[col]))
+        else:
+            null_dims.append(col)
+    if rare:
+        seen = ", ".join(f"{c!r} ({m} of {ctx.n} rows missing)" for c, m in rare.items())
+        withheld.append(
+            f"missing values seen in (or absent from) fewer than {ctx.min_count} rows: {seen}; whether a "
+            "value is missing is drawn independently of the other columns"
+        )
+    null_follows = missing_together(null_dims, present)
+    null_dims = [col for col in null_dims if col not in null_follows]  # the first of each shares its flag
+    for col, first in null_follows.items():
+        kinds[col]["why"] += f"; missing on the same rows as {first!r}"
+    flag_dims = [null_dim(c, present[c], 1.0 - float(present[c].mean())) for c in null_dims]
+
+    cats = order_categories(cats, dims + flag_dims, ctx.rows)
+    for cat in cats:
+        columns[cat.name] = category_column(cat)
+    for dependency in functional_dependencies(cats):
+        col, given = dependency.derived.name, dependency.source.name
+        columns[col] = DerivedColumn(col, base=columns[col], given=given, lookup=dependency.lookup)
+        kinds[col]["why"] += f"; determined by {given!r}"
+        cats = [cat for cat in cats if cat is not dependency.derived]
+        if col in null_dims:  # pragma: no cover - only columns without missing values are derived
+            null_dims.remove(col)
+    cat_dims = {cat.name: category_dim(cat, columns[cat.name]) for cat in cats}
+
+    segmentation = None
+    null_groups: dict[str, list[float]] = {}
+    if ctx.segments:
+        ctx.say("choosing a segment column")
+        segmentation = fit_segments(ctx, cats, dims, cat_dims, columns, numbers_by_column)
+    if segmentation is not None:
+        columns.update(segmentation.columns)
+        dims = [segmentation.dims.get(dim.label, dim) for dim in dims]
+        cat_dims = {label: segmentation.dims.get(label, dim) for label, dim in cat_dims.items()}
+        withheld.extend(segmentation.notes)
+        grouped = [grouped_null_flag(flag, segmentation.row_group) for flag in flag_dims]  # null rates per group
+        flag_dims = [flag.dim for flag in grouped]
+        null_groups = {flag.dim.column: flag.rates for flag in grouped}
+
+    ordered_cols = [columns[c] for c in read.order]
+    by_label = {d.label: d for d in dims} | cat_dims
+    model_dims = [by_label[c.name] for c in ordered_cols if c.modelled and c.name in by_label]
+    flags = {d.column: d for d in flag_dims}
+    ctx.say("estimating correlations")
+    latent = latent_correlation(
+        model_dims + [flags[c] for c in null_dims],
+        [c.name for c in ordered_cols if c.modelled],
+        rows=ctx.rows,
+        row_group=None if segmentation is None else segmentation.row_group,
+        n=ctx.n,
+        min_count=ctx.min_count,
+    )
+    info: dict[str, Any] = {
+        "source": {"rows": ctx.n, "columns": len(ctx.frame.columns)},
+        "columns": kinds,
+        "withheld": withheld,
+        "fit_seconds": round(time.perf_counter() - started, 3),
+    }
+    if segmentation is not None:
+        info["segments"] = {
+            "column": segmentation.column,
+            "groups": segmentation.n_groups,
+            "score": round(segmentation.score, 3),
+        }
+    return Model(
+        ctx.name,
+        ordered_cols,
+        latent_correlation=latent,
+        latent_nulls=null_dims,
+        null_groups=null_groups,
+        segment=None if segmentation is None else (segmentation.column, segmentation.groups),
+        info=info,
+        null_follows=null_follows,
+    )

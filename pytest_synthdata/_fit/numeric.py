@@ -1,0 +1,581 @@
+"""Numeric and datetime marginals: quantile knots, exact tables, grids and decimals, fitted in batches.
+
+Numbers and timestamps (as whole numbers of their coarsest exact unit) get
+quantile knots, at most one knot per ``min_count`` rows, with their grid
+(whole numbers, decimals, a common step such as prices in fives) and the
+observed bounds; values repeated at least ``min_count`` times become exact
+atoms. Columns with few distinct values get an exact frequency table instead,
+rare values merged into their nearest stored neighbour.
+
+Every numeric column of a frame, and every segment group of each (see
+``segments.py``), is fitted in one batch: one sort, then decimals, grids and
+knots for all (column, group) cells at once, each cell exactly its own fit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .._columns import DatetimeColumn, NumericColumn
+from .._marginals import MAX_TABULATED
+from ..errors import InvalidArgument
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+__all__ = [
+    "BATCH_VALUES",
+    "Marginal",
+    "MarginalFit",
+    "Numbers",
+    "TimeUnit",
+    "fit_marginals",
+    "marginal_column",
+    "read_numbers",
+    "read_timestamps",
+    "round_probs",
+]
+
+#: Numeric columns are fitted together while their values number at most this many (small tables: the
+#: batch saves per-call overhead; large ones gain nothing and would hold copies of many columns).
+BATCH_VALUES = 1 << 16
+
+_OUT_OF_RANGE = (
+    "column {col!r}: its dates reach beyond 1677-2262, the range of nanosecond timestamps that sampling uses; "
+    "convert them (e.g. to years) or leave the column out with columns={{{col!r}: 'ignore'}}."
+)
+_DAY_NS = 86_400 * 10**9
+_UNITS = (("D", _DAY_NS), ("h", 3_600 * 10**9), ("min", 60 * 10**9), ("s", 10**9), ("ms", 10**6), ("us", 10**3))
+
+
+@dataclass(frozen=True)
+class TimeUnit:
+    """The coarsest unit that writes every timestamp of a column exactly ("D", "h", "min", "s", "ms" or "us")."""
+
+    name: str
+    ns: int
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """A numeric or datetime column read as floats, ready to fit (segment groups refit from the same values)."""
+
+    column: str
+    values: NDArray[np.float64]  # NaN where missing; timestamps as whole numbers of ``unit``
+    present: NDArray[np.bool_]
+    integer: bool  # an integer column
+    cast: str | None  # the dtype samples are cast to, None for the default
+    unit: TimeUnit | None = None  # timestamps only
+    note: str = ""  # what reading the values changed, for ``model.withheld``
+
+    @property
+    def whole(self) -> bool:
+        """Whether every value is a whole number (integers, and timestamps in their unit)."""
+        return self.integer or self.unit is not None
+
+
+@dataclass
+class Marginal:
+    """A numeric column's marginal fitted on one group of rows (see :func:`fit_marginals`)."""
+
+    dist: str
+    params: dict[str, Any]
+    step: float | None
+    decimals: int | None
+    note: str
+    bounds: tuple[float, float]
+    null_rate: float
+    inf_rates: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class MarginalFit:
+    """A column's marginals, one per group of rows (an error for a group with nothing to learn), and its grades.
+
+    ``grades`` holds every row's mid-rank grade within its group (NaN where missing or in no group).
+    """
+
+    marginals: list[Marginal | InvalidArgument]
+    grades: NDArray[np.float64]
+
+
+def read_numbers(col: str, s: pd.Series, present: NDArray[np.bool_], *, integer: bool) -> Numbers:
+    """Return a numeric column's values as floats; NaN values (pyarrow keeps them apart from nulls) are missing too.
+
+    The values' ``present`` is ``present`` itself unless NaN values were found.
+    Raises InvalidArgument, naming the column, for fractions, infinities or
+    magnitudes an integer column cannot hold exactly.
+    """
+    x = _as_float(col, s, present)
+    if np.isnan(x[present]).any():  # a NaN value (pyarrow keeps them apart from nulls) is missing too
+        present = present & ~np.isnan(x)
+    if integer and not np.all((x[present] == np.round(x[present])) | ~np.isfinite(x[present])):
+        raise InvalidArgument(f"column {col!r}: kind 'integer' was given but it holds fractions.")
+    if integer and not np.isfinite(x[present]).all():
+        raise InvalidArgument(f"column {col!r}: an integer column cannot hold infinities.")
+    if integer and present.any() and np.nanmax(np.abs(x[present])) >= 2.0**53:
+        raise InvalidArgument(
+            f"column {col!r}: whole numbers beyond +-2**53 cannot be modelled exactly (they would be "
+            f"rounded); treat them as ids or categories with columns={{{col!r}: 'id'}} or 'category', "
+            "or scale them."
+        )
+    cast = _numeric_cast(s, integer=integer, nulls=not present.all())
+    return Numbers(col, x, present, integer=integer, cast=cast)
+
+
+def read_timestamps(col: str, s: pd.Series) -> Numbers:
+    """Return a column's timestamps (UTC if they have a time zone) as whole numbers of the coarsest exact unit."""
+    dtype = s.dtype
+    if not pd.api.types.is_datetime64_any_dtype(dtype):
+        try:
+            s = pd.to_datetime(s, utc=True) if _has_tz(s) else pd.to_datetime(s)
+        except pd.errors.OutOfBoundsDatetime:
+            raise InvalidArgument(_OUT_OF_RANGE.format(col=col)) from None
+        except (ValueError, TypeError) as exc:
+            raise InvalidArgument(
+                f"column {col!r}: its timestamps cannot be read as one datetime column ({exc}); convert it with "
+                f"pd.to_datetime first, or leave it out with columns={{{col!r}: 'ignore'}}."
+            ) from None
+    tz = getattr(s.dt, "tz", None)
+    if tz is not None:
+        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+    present = s.notna().to_numpy()
+    try:
+        ns = s.astype("datetime64[ns]").to_numpy().view(np.int64)
+    except (ValueError, OverflowError):  # OutOfBoundsDatetime
+        raise InvalidArgument(_OUT_OF_RANGE.format(col=col)) from None
+    vals = ns[present]
+    unit, unit_ns, note = "ns", 1, ""
+    for u_name, u_ns in _UNITS:
+        if np.all(vals % u_ns == 0):
+            unit, unit_ns = u_name, u_ns
+            break
+    if unit == "ns":
+        unit, unit_ns = "us", 1_000
+        note = f"column {col!r}: nanoseconds were rounded to microseconds"
+    x = np.full(len(s), np.nan)
+    x[present] = np.round(vals / unit_ns) if unit_ns == 1_000 else vals // unit_ns
+    cast = None
+    if str(dtype) != "datetime64[ns]":
+        cast = str(dtype) if pd.api.types.is_datetime64_any_dtype(dtype) else None
+    if tz is not None and cast is None:
+        cast = f"datetime64[ns, {tz}]"
+    return Numbers(col, x, present, integer=False, cast=cast, unit=TimeUnit(unit, unit_ns), note=note)
+
+
+def marginal_column(numbers: Numbers, fitted: Marginal) -> NumericColumn:
+    """Build the numeric or datetime column of a fitted marginal."""
+    column: NumericColumn
+    if numbers.unit is None:
+        column = NumericColumn(
+            numbers.column,
+            dist=fitted.dist,
+            params=fitted.params,
+            integer=numbers.integer,
+            step=fitted.step,
+            decimals=fitted.decimals,
+            bounds=fitted.bounds,
+            null_rate=fitted.null_rate,
+            inf_rates=fitted.inf_rates,
+        )
+    else:
+        column = DatetimeColumn(
+            numbers.column,
+            unit_ns=numbers.unit.ns,
+            is_date=numbers.unit.name == "D",
+            dist=fitted.dist,
+            params=fitted.params,
+            integer=True,
+            step=fitted.step,
+            bounds=fitted.bounds,
+            null_rate=fitted.null_rate,
+        )
+    column.cast = numbers.cast
+    return column
+
+
+def fit_marginals(
+    numbers: Sequence[Numbers], group: NDArray[np.int64] | None, k: int, *, min_count: int, knots: int
+) -> list[MarginalFit]:
+    """Fit several numeric columns' marginals within each of ``k`` groups of rows, all at once.
+
+    ``group`` gives each row's group (-1: none), or is None for one group of
+    every row. Returns per column its groups' marginals and its rows' grades
+    (see :func:`_fit_groups`): every (column, group) is a group of one fit.
+    """
+    n = len(numbers[0].values)
+    batch = max(1, BATCH_VALUES // max(n, 1))
+    if len(numbers) > batch:  # large frames: a few columns at a time (the batch saves calls, not work)
+        return [
+            fit
+            for at in range(0, len(numbers), batch)
+            for fit in fit_marginals(numbers[at : at + batch], group, k, min_count=min_count, knots=knots)
+        ]
+    x = np.concatenate([column.values for column in numbers])
+    present = np.concatenate([column.present for column in numbers])
+    if group is None:
+        cells = np.repeat(np.arange(len(numbers)), n)
+    else:
+        cells = np.concatenate([np.where(group >= 0, c * k + group, -1) for c in range(len(numbers))])
+    fitted = _fit_groups(
+        x,
+        present,
+        cells,
+        len(numbers) * k,
+        integer=[column.whole for column in numbers for _ in range(k)],
+        names=[column.column for column in numbers for _ in range(k)],
+        min_count=min_count,
+        knots=knots,
+    )
+    return [
+        MarginalFit(fitted.marginals[c * k : (c + 1) * k], fitted.grades[c * n : (c + 1) * n])
+        for c in range(len(numbers))
+    ]
+
+
+def _fit_groups(
+    x: NDArray[np.float64],
+    present: NDArray[np.bool_],
+    group: NDArray[np.int64],
+    k: int,
+    *,
+    integer: list[bool],
+    names: list[str],
+    min_count: int,
+    knots: int,
+) -> MarginalFit:
+    """Fit numeric marginals within each of ``k`` groups of rows, all groups at once.
+
+    ``group`` gives each row's group (-1: none); group g's values are whole numbers when ``integer[g]``,
+    and errors name the column ``names[g]``. Returns each group's
+    marginal (or the error its rows give), and every row's mid-rank grade
+    within its group (NaN where missing or in no group). One sort serves
+    every group, and the decimals, grids and quantile knots of all groups
+    are found together: fitting many columns and segments costs little
+    more than fitting one.
+    """
+    rows = present & (group >= 0)
+    v = x[rows]
+    gid = group[rows]
+    sizes = np.bincount(group[group >= 0], minlength=k).tolist()
+    uniq, ug, inverse, counts = _grouped_unique(v, gid, k)
+    n_present = np.bincount(gid, minlength=k)
+    within = counts.cumsum()  # running count within the group
+    within -= np.concatenate([[0], within])[np.searchsorted(ug, np.arange(k))][ug]
+    grades = np.full(len(x), np.nan)
+    grades[rows] = ((within - counts / 2.0) / n_present[ug])[inverse]
+    inf_rates = [(0.0, 0.0)] * k
+    if not np.isfinite(uniq).all():
+        neg = np.bincount(ug[uniq == -np.inf], weights=counts[uniq == -np.inf], minlength=k)
+        pos = np.bincount(ug[uniq == np.inf], weights=counts[uniq == np.inf], minlength=k)
+        inf_rates = [
+            (float(neg[g]) / int(n_present[g]), float(pos[g]) / int(n_present[g])) if n_present[g] else (0.0, 0.0)
+            for g in range(k)
+        ]
+        finite = np.isfinite(uniq)
+        uniq, ug, counts = uniq[finite], ug[finite], counts[finite]
+    # group g's distinct finite values are at[g]:at[g+1]
+    at = np.searchsorted(ug, np.arange(k + 1))
+    n_finite = np.bincount(ug, weights=counts, minlength=k).astype(np.int64)
+    ok = at[1:] > at[:-1]
+    n_ok = int(np.count_nonzero(ok))
+    decimals: list[int | None] = [None] * k
+    steps: list[float | None] = [1.0 if whole else None for whole in integer]
+    fractional = [g for g in range(k) if ok[g] and not integer[g]]
+    if fractional:
+        pick, lengths = _entries(at, fractional, everything=len(fractional) == n_ok)
+        for g, d in zip(fractional, _decimals_by_group(uniq[pick], np.cumsum(lengths) - lengths), strict=True):
+            decimals[g] = d
+            steps[g] = None if d is None else 10.0**-d
+    wide = [g for g in range(k) if ok[g] and steps[g] is not None and at[g + 1] - at[g] >= 20]
+    if wide:
+        # values on a coarser grid (prices in steps of 5, masses of 25 g): sample on that grid too
+        units = [10 ** (decimals[g] or 0) for g in wide]
+        pick, lengths = _entries(at, wide, everything=len(wide) == n_ok)
+        starts = np.cumsum(lengths) - lengths
+        scale = units[0] if len(set(units)) == 1 else np.repeat(np.array(units, dtype=np.float64), lengths)
+        ints = np.rint(uniq[pick] * scale)
+        small = np.maximum.reduceat(np.abs(ints), starts) < 2.0**53
+        with np.errstate(invalid="ignore"):  # (values beyond 2**63 are cast to nonsense, then ignored)
+            gcds = np.gcd.reduceat(ints.astype(np.int64), starts)
+        for g, unit, fits, divisor in zip(wide, units, small.tolist(), gcds.tolist(), strict=True):
+            if fits and divisor > 1:
+                steps[g] = divisor / unit if decimals[g] else float(divisor)
+    atoms = counts >= min_count
+    atoms[at[:-1][ok]] = True  # the observed minimum and maximum are stored anyway (as bounds): samples reach them
+    atoms[at[1:][ok] - 1] = True
+    rare = np.bincount(ug[~atoms], weights=counts[~atoms], minlength=k).astype(np.int64)
+    out: list[Marginal | InvalidArgument] = []
+    quantile_groups = []
+    for g in range(k):
+        if not ok[g]:
+            out.append(
+                InvalidArgument(
+                    f"column {names[g]!r}: every present value is infinite; there is no distribution to learn. "
+                    f"Replace the infinities, or leave the column out with columns={{{names[g]!r}: 'ignore'}}."
+                )
+            )
+            continue
+        u, c, a = uniq[at[g] : at[g + 1]], counts[at[g] : at[g + 1]], atoms[at[g] : at[g + 1]]
+        fitted = Marginal(
+            "quantiles",
+            {},
+            steps[g],
+            decimals[g],
+            "",
+            (float(u[0]), float(u[-1])),
+            1.0 - int(n_present[g]) / sizes[g],
+            inf_rates[g],
+        )
+        rare_rows = int(rare[g])
+        if len(u) <= MAX_TABULATED and rare_rows <= 0.05 * int(n_finite[g]):
+            # few distinct values: an exact frequency table; rare values join their nearest stored neighbour
+            kept = u[a]
+            probs = c[a].astype(np.float64)
+            if rare_rows:
+                nearest = np.clip(np.searchsorted(kept, u[~a]), 0, len(kept) - 1)
+                below = np.clip(nearest - 1, 0, len(kept) - 1)
+                closer = np.abs(kept[below] - u[~a]) <= np.abs(kept[nearest] - u[~a])
+                np.add.at(probs, np.where(closer, below, nearest), c[~a])
+                fitted.note = (
+                    f"{int((~a).sum())} values seen fewer than {min_count} times ({rare_rows} rows) "
+                    "were merged into their nearest stored value"
+                )
+            fitted.dist = "table"
+            fitted.params = {"values": kept, "probs": round_probs(probs / probs.sum())}
+        else:
+            quantile_groups.append(g)
+        out.append(fitted)
+    if quantile_groups:
+        pick, lengths = _entries(at, quantile_groups, everything=len(quantile_groups) == n_ok)
+        params = _knots(uniq[pick], counts[pick], lengths, n_finite[quantile_groups], min_count=min_count, knots=knots)
+        for g, knotted in zip(quantile_groups, params, strict=True):
+            marginal = out[g]
+            assert isinstance(marginal, Marginal)
+            marginal.params = knotted
+    return MarginalFit(out, grades)
+
+
+def _knots(
+    uniq: NDArray[np.float64],
+    counts: NDArray[np.int64],
+    lengths: NDArray[np.intp],
+    n: NDArray[np.int64],
+    *,
+    min_count: int,
+    knots: int,
+) -> list[dict[str, Any]]:
+    """Quantile knots of several groups at once: regular levels, plus exact plateaus for values holding a level's mass.
+
+    Group g holds ``lengths[g]`` consecutive entries of the distinct finite
+    values ``uniq`` (ascending within the group), seen ``counts`` times,
+    ``n[g]`` values in all. Every step is the one-group computation done
+    for all groups in one array, so each group's knots are exactly its own.
+    """
+    k = len(lengths)
+    grp = np.repeat(np.arange(k), lengths)
+    first = np.cumsum(lengths) - lengths
+    last = first + lengths - 1
+    m = np.minimum(knots, np.maximum(2, n // min_count))
+    running = counts.cumsum()
+    earlier = running[first] - counts[first]  # values in the earlier groups
+    share = counts / n[grp]
+    cum = (running - earlier[grp]) / n[grp]
+    before = cum - share
+    big = (counts >= min_count) & (share >= 1.0 / m[grp])
+    lowest, highest = uniq[first], uniq[last]
+    # the minimum and maximum (stored as bounds) keep their own share, unless a range near the float
+    # limit would overflow the slopes
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite_range = np.isfinite((highest - lowest) * n)
+    big[first[finite_range]] = big[last[finite_range]] = True
+    at_big = np.flatnonzero(big)
+    big_grp, cum_big, before_big, uniq_big = grp[at_big], cum[at_big], before[at_big], uniq[at_big]
+    n_big = np.bincount(big_grp, minlength=k)
+    big_start = np.cumsum(n_big) - n_big
+    level_grp = np.repeat(np.arange(k), m - 1)
+    steps = np.arange(len(level_grp)) - np.repeat(np.cumsum(m - 1) - (m - 1), m - 1) + 1
+    levels = steps / m[level_grp]
+    if len(at_big):
+        # a level inside a plateau [before, cum] (sorted and disjoint within a group) is the plateau's: count
+        # each level's plateaus ending below it, merging the levels (first on ties) with its group's plateau ends
+        is_end = np.concatenate([np.zeros(len(levels), dtype=bool), np.ones(len(at_big), dtype=bool)])
+        merged = np.lexsort((is_end, np.concatenate([levels, cum_big]), np.concatenate([level_grp, big_grp])))
+        ends_before = np.cumsum(is_end[merged]) - is_end[merged]
+        below = np.empty(len(merged), dtype=np.intp)
+        below[merged] = ends_before
+        below = below[: len(levels)] - big_start[level_grp]
+        nb = n_big[level_grp]
+        plateau = before_big[np.clip(big_start[level_grp] + np.minimum(below, nb - 1), 0, len(at_big) - 1)]
+        inside = (below < nb) & (plateau <= levels)
+        levels, level_grp = levels[~inside], level_grp[~inside]
+    q = _quantiles(uniq, running, levels, n[level_grp], earlier[level_grp])
+    probs = np.concatenate([np.zeros(k), levels, before_big, cum_big, np.ones(k)])
+    vals = np.concatenate([lowest, q, uniq_big, uniq_big, highest])
+    owner = np.concatenate([np.arange(k), level_grp, big_grp, big_grp, np.arange(k)])
+    order = np.lexsort((vals, probs, owner))
+    probs, vals, owner = probs[order], vals[order], owner[order]
+    bounds = np.searchsorted(owner, np.arange(k + 1))
+    pieces = [slice(a, b) for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)]
+    lo, hi = lowest[owner], highest[owner]
+    _running_max(vals, bounds)
+    # 12 significant digits keep the file short; the model in memory uses exactly what is saved
+    exact = vals
+    vals = _significant(vals, 12)
+    vals[exact == lo] = lo[exact == lo]  # the bounds, exactly
+    vals[exact == hi] = hi[exact == hi]
+    vals = np.minimum(np.maximum(vals, lo), hi)
+    probs = probs.round(15)  # as round_probs(cumulative=True), by group
+    _running_max(vals, bounds)
+    _running_max(probs, bounds)
+    return [{"probs": probs[piece].copy(), "values": vals[piece].copy()} for piece in pieces]
+
+
+def round_probs(p: NDArray[np.float64], *, cumulative: bool = False) -> NDArray[np.float64]:
+    """Round probabilities to 15 decimals: the file stays short, and the model is exactly what is saved."""
+    out = np.asarray(p, dtype=np.float64).round(15)
+    return np.maximum.accumulate(out) if cumulative else out
+
+
+def _significant(x: NDArray[np.float64], digits: int) -> NDArray[np.float64]:
+    """Round finite values to ``digits`` significant digits (a short decimal in the file), all at once."""
+    a = np.abs(x)
+    shift = digits - 1 - np.floor(np.log10(a, out=np.zeros_like(a), where=a > 0))
+    if x.size and 0.0 <= shift.min() and shift.max() <= 22.0:  # the common case: every magnitude within 1e-11 .. 1e12
+        scale = 10.0**shift
+        out: NDArray[np.float64] = np.round(x * scale) / scale
+        return out
+    scale = 10.0 ** np.minimum(np.abs(shift), 22.0)  # powers of ten up to 1e22 are exact doubles
+    with np.errstate(over="ignore", invalid="ignore"):  # the branch np.where drops may overflow
+        out = np.where(shift >= 0, np.round(x * scale) / scale, np.round(x / scale) * scale)
+    for i in np.flatnonzero(np.abs(shift) > 22):  # tiny or huge magnitudes (rare): one at a time
+        out[i] = float(f"{x[i]:.{digits}g}")
+    return out
+
+
+def _running_max(a: NDArray[np.float64], bounds: NDArray[np.intp]) -> None:
+    """``np.maximum.accumulate`` within each piece ``a[bounds[i]:bounds[i + 1]]``, in place.
+
+    Only pieces that fall somewhere are accumulated (knots rarely do: one
+    comparison of the whole array settles most fits).
+    """
+    falls = a[1:] < a[:-1]
+    joins = bounds[1:-1] - 1
+    falls[joins[(joins >= 0) & (joins < len(falls))]] = False  # (from one piece to the next does not count)
+    if not falls.any():
+        return
+    for i in np.unique(np.searchsorted(bounds, np.flatnonzero(falls) + 1, side="right") - 1).tolist():
+        np.maximum.accumulate(a[bounds[i] : bounds[i + 1]], out=a[bounds[i] : bounds[i + 1]])
+
+
+def _quantiles(
+    uniq: NDArray[np.float64],
+    running: NDArray[np.int64],
+    levels: NDArray[np.float64],
+    n: NDArray[np.int64] | int,
+    offset: NDArray[np.int64] | int,
+) -> NDArray[np.float64]:
+    """Return ``np.quantile`` (linear method) of groups of values, bit for bit, without sorting them again.
+
+    ``uniq`` holds each group's distinct values in order, ``running`` the
+    running count over all groups; a level's group has ``n`` values and
+    ``offset`` values before it (arrays per level, or scalars for one group).
+    """
+    virtual = (n - 1) * levels
+    below = np.floor(virtual)
+    gamma = virtual - below
+    at = below.astype(np.int64)
+    a = uniq[np.searchsorted(running, at + offset, side="right")]
+    b = uniq[np.searchsorted(running, np.minimum(at + 1, n - 1) + offset, side="right")]
+    d = b - a
+    return np.where(gamma >= 0.5, b - d * (1.0 - gamma), a + d * gamma)
+
+
+def _entries(at: NDArray[np.intp], groups: list[int], *, everything: bool) -> tuple[Any, NDArray[np.intp]]:
+    """Return (index of the entries of ``groups``, their lengths); group g's entries are ``at[g]:at[g + 1]``."""
+    lengths = (at[1:] - at[:-1])[groups]
+    if everything:  # every group with entries: all of them, in order
+        return slice(None), lengths
+    return np.concatenate([np.arange(at[g], at[g + 1]) for g in groups]), lengths
+
+
+def _decimals_by_group(uniq: NDArray[np.float64], starts: NDArray[np.intp]) -> list[int | None]:
+    """Return for each group of values the fewest decimals (0-6) that write all of them exactly, or None.
+
+    Group i is ``uniq[starts[i]:starts[i + 1]]`` (the last runs to the end; none is empty).
+    """
+    scale = np.maximum(1.0, np.abs(uniq))
+    tolerance = 1e-12 * scale  # float64 keeps ~16 digits
+    whole = np.abs(np.rint(uniq) - uniq) <= tolerance
+    if whole.all():  # the common case, quickly
+        return [0] * len(starts)
+    unit = 10.0 ** np.arange(1, 7)[:, None]
+    with np.errstate(over="ignore", invalid="ignore"):  # huge values overflow here, as in np.round: never exact
+        rounded = np.rint(uniq[None, :] * unit) / unit  # what np.round(uniq, d) computes, for d = 1..6 at once
+    exact = np.vstack([whole, np.abs(rounded - uniq[None, :]) <= tolerance])
+    every = np.logical_and.reduceat(exact, starts, axis=1)  # (decimals 0..6) x groups
+    fewest = np.argmax(every, axis=0).tolist()
+    found: list[bool] = np.any(every, axis=0).tolist()
+    return [d if ok else None for d, ok in zip(fewest, found, strict=True)]
+
+
+def _grouped_unique(
+    values: NDArray[np.float64], group: NDArray[np.intp], k: int
+) -> tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
+    """``np.unique(..., return_inverse=True, return_counts=True)`` of NaN-free values within each of ``k`` groups.
+
+    Returns (distinct values, group of each, each value's index into them, counts): the
+    distinct values of group 0 in order, then group 1's, and so on, all from one sort.
+    """
+    perm = values.argsort()
+    if k > 1:  # then by group, keeping the value order within it (radix sort for small group numbers)
+        perm = perm[np.argsort(group[perm].astype(np.int16 if k < 2**15 else np.int64), kind="stable")]
+    ordered = values[perm]
+    first = np.empty(len(ordered), dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    if k > 1:
+        ordered_group = group[perm]
+        first[1:] |= ordered_group[1:] != ordered_group[:-1]
+    inverse = np.empty(len(ordered), dtype=np.intp)
+    inverse[perm] = first.cumsum() - 1
+    starts = np.flatnonzero(first)
+    counts = np.empty(len(starts), dtype=np.intp)
+    counts[:-1] = starts[1:] - starts[:-1]
+    counts[-1:] = len(ordered) - starts[-1:]
+    return ordered[starts], group[perm][starts], inverse, counts
+
+
+def _has_tz(s: pd.Series) -> bool:
+    sample = s.dropna().head(100)
+    return any(getattr(v, "tzinfo", None) is not None for v in sample)
+
+
+def _as_float(col: str, s: pd.Series, present: NDArray[np.bool_]) -> NDArray[np.float64]:
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iuf":  # (to_numpy's na_value handling costs 20x more)
+        return s.to_numpy().astype(np.float64)
+    try:
+        if s.dtype == object:
+            s = pd.to_numeric(s)
+        return s.to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgument(
+            f"column {col!r}: cannot read it as numbers ({exc}); convert it first or pick another kind in columns=."
+        ) from None
+
+
+def _numeric_cast(s: pd.Series, *, integer: bool, nulls: bool) -> str | None:
+    dtype = s.dtype
+    if dtype.kind == "O":
+        return "Int64" if integer and nulls else None
+    name = str(dtype)
+    if name in ("int64", "float64") or (name == "Int64" and nulls):
+        return None
+    if nulls and isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        return name.capitalize().replace("Uint", "UInt")  # int32 with missing values -> Int32
+    return name
