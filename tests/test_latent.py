@@ -250,3 +250,34 @@ def test_category_codes_equal_a_binary_search_of_the_cuts(probs, z):
     scores = np.array([*z, 0.0, -np.inf, np.inf, *table.cuts[np.isfinite(table.cuts)].tolist()])
     scores = np.tile(scores, 1024 // len(scores) + 1)  # enough scores for the vectorised paths
     assert np.array_equal(table.codes_latent(scores), np.searchsorted(table.cuts, scores, side="right"))
+
+
+def test_a_fit_runs_its_linear_algebra_on_one_blas_thread_and_restores_the_setting(monkeypatch):
+    """OpenBLAS threads woken for small matrices cost milliseconds on a busy machine (see _linalg)."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from pytest_synthdata._fit import dependence, native
+
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
+
+    before = blas_threads()
+    if not before or max(before) < 2:
+        pytest.skip("BLAS runs on one thread here anyway")
+    seen = []
+    original = dependence.latent_correlation
+
+    def spy(*args, **kwargs):
+        seen.append(blas_threads())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(native, "latent_correlation", spy)
+    sd.fit(_penguins_frame(), name="birds")
+    assert seen and all(max(threads) == 1 for threads in seen)
+    assert blas_threads() == before
+
+
+def _penguins_frame():
+    rng = np.random.default_rng(3)
+    n = 300
+    species = rng.choice(["Adelie", "Gentoo"], n)
+    return pd.DataFrame({"species": species, "mass": np.where(species == "Gentoo", 5000, 3700) + rng.normal(0, 400, n)})

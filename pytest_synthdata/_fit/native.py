@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .. import _linalg
 from .._columns import DerivedColumn, ModelColumn, NullColumn
 from .._model import Model
 from .._validate import check_name
@@ -138,7 +139,8 @@ def fit_native(
         progress=progress,
         rows=correlation_rows(len(df)),
     )
-    model = _fit(ctx)
+    with _linalg.one_thread():  # small matrices: waking BLAS threads costs more than the work (see _linalg)
+        model = _fit(ctx)
     if not model.columns:
         raise InvalidArgument("fit(): every column was left out (columns=... None or 'ignore'); nothing to model.")
     return model
