@@ -54,10 +54,11 @@ Run:  python benchmarks/bench_fit.py                      # everything, best of 
 
 ``--loaded`` fits every data set again while one busy process per core loads
 the machine, with BLAS free to use its threads (OPENBLAS_NUM_THREADS as
-inherited: leave it unset) and inside ``threadpool_limits(1)``, ours and SDV's.
-A small-matrix BLAS call on all of OpenBLAS's threads would make the free fits
-several times slower than the one-thread ones; the check wants ours within
-1.25x.
+inherited: leave it unset) and inside ``threadpool_limits(1)``, ours and SDV's,
+and compares the medians of 9 fits each. A small-matrix BLAS call on all of
+OpenBLAS's threads would make the free fits several times slower than the
+one-thread ones; the check wants ours within 1.5x (the noise of a loaded
+machine is about 30%).
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ TARGET_FIT_MEDIAN = 50.0  # SDV fit time / ours: the median over the data sets
 TARGET_FIT_RATIO = 20.0  # ... and on every data set
 TARGET_SAMPLE_MEDIAN = 20.0  # SDV sample time / ours: the median over the data sets
 TARGET_SAMPLE_RATIO = 8.0  # ... and on every data set
-BUSY_FACTOR = 1.25  # --loaded: our fit with BLAS free to use its threads / on one thread, at most
+BUSY_FACTOR = 1.5  # --loaded: our fit with BLAS free to use its threads / on one thread, at most
+LOADED_RUNS = 9  # --loaded: fits per engine and setting; the median is compared
 TARGET_SCALING_S = 10.0
 TARGET_SCALING_BYTES = 2 * 2**30
 SCALING_SEED = 20240607
@@ -462,6 +464,17 @@ def print_table(rows, repeats):
     return avg
 
 
+def median_of(fn, runs):
+    """Return the median seconds of ``runs`` fresh calls (a thread woken on a busy core shows in the median)."""
+    times = []
+    for _ in range(runs):
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
 def busy_cores():
     """Start one busy-looping process per core (the load of a shared CI machine); return them to stop."""
     code = "import time\nend = time.time() + 600\nwhile time.time() < end: pass\n"
@@ -476,7 +489,9 @@ def loaded_checks(names, repeats):
     """
     from threadpoolctl import threadpool_limits
 
-    print(f"\nOn a loaded machine ({os.cpu_count()} busy processes), ms, best of {max(repeats, 3)}")
+    print(
+        f"\nOn a loaded machine ({os.cpu_count()} busy processes), ms, median of {LOADED_RUNS} (the slow calls count)"
+    )
     print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '(unset)')}")
     print(
         f"{'dataset':<10}{'ours free':>11}{'ours 1 thr':>12}{'free/1':>8} |{'SDV free':>10}{'SDV 1 thr':>11}{'free/1':>8}"
@@ -486,7 +501,7 @@ def loaded_checks(names, repeats):
     busy = busy_cores()
     try:
         for name in names:
-            df = load_dataset(name)
+            df, _ = load_dataset(name)
             from sdv.metadata import Metadata
             from sdv.single_table import GaussianCopulaSynthesizer
 
@@ -502,9 +517,9 @@ def loaded_checks(names, repeats):
 
             times = {}
             for label, fn in (("ours", ours), ("sdv", theirs)):
-                times[label, "free"] = best_of(fn, max(repeats, 3))[0]
+                times[label, "free"] = median_of(fn, LOADED_RUNS)
                 with threadpool_limits(1):
-                    times[label, "one"] = best_of(fn, max(repeats, 3))[0]
+                    times[label, "one"] = median_of(fn, LOADED_RUNS)
             ratio_ours = times["ours", "free"] / times["ours", "one"]
             worst = max(worst, ratio_ours)
             print(
