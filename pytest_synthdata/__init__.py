@@ -32,7 +32,7 @@ _EXPORTS = {
     "Schema": "._schema",
     "fit": "._fit",
     "hookimpl": ".hookspecs",
-    "load": "._artifact",
+    "load": "._model",
     "plugin_manager": "._manager",
     "register": "._registry",
 }
@@ -59,10 +59,9 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from ._artifact import load
     from ._fit import fit
     from ._manager import plugin_manager
-    from ._model import Model
+    from ._model import Model, load
     from ._registry import register
     from ._schema import Boolean, Category, Column, Date, Datetime, Faker, Float, Id, Integer, LessThan, Schema
     from .hookspecs import hookimpl

@@ -28,21 +28,25 @@ import keyword
 import math
 import os
 import pathlib
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from . import __version__
+from ._columns import SPEC_TYPES, ModelColumn
 from .errors import InvalidArgument, ModelFileError
 
 if TYPE_CHECKING:
-    from ._columns import ModelColumn
+    from numpy.typing import NDArray
+
     from ._model import Model
 
-__all__ = ["FORMAT", "VERSION", "SpecReader", "dumps", "load", "loads", "save"]
+__all__ = ["FORMAT", "VERSION", "ModelParts", "SpecReader", "dumps", "parse", "read", "save"]
 
 FORMAT = "pytest-synthdata model"
 VERSION = 1
 SUFFIX = ".synth.json"
-#: Rows sampled when a file is loaded, to catch edits that break sampling.
-_SMOKE_ROWS = 64
 
 
 # writing ------------------------------------------------------------------------------
@@ -50,8 +54,6 @@ _SMOKE_ROWS = 64
 
 def to_dict(model: Model) -> dict[str, Any]:
     """Return the JSON-ready description of ``model``."""
-    from . import __version__
-
     dims = list(model.modelled_columns) + [f"{c} is null" for c in model.latent_nulls]
     return {
         "format": FORMAT,
@@ -155,8 +157,6 @@ class SpecReader:
 
     def column(self, spec: Any, where: str) -> ModelColumn:
         """Return the column ``spec`` describes, read by the class its ``"type"`` names."""
-        from ._columns import SPEC_TYPES
-
         if not isinstance(spec, dict):
             raise self.fail(where, "expected an object describing a column")
         name = self.get(spec, "name", str, where)
@@ -172,12 +172,23 @@ def _tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
     return kind if isinstance(kind, tuple) else (kind,)
 
 
-def from_dict(data: Any, source: str = "<model>") -> Model:
-    """Build and validate a Model from a decoded model file."""
-    import numpy as np
+@dataclass
+class ModelParts:
+    """What a validated model file describes: the arguments of a Model (``Model(**vars(parts))``)."""
 
-    from ._model import Model
+    name: str
+    columns: list[ModelColumn]
+    latent_correlation: NDArray[np.float64]
+    order_constraints: list[tuple[str, str, bool]] = field(default_factory=list)
+    latent_nulls: list[str] = field(default_factory=list)
+    null_groups: dict[str, list[float]] = field(default_factory=dict)
+    segment: tuple[str, list[int]] | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+    null_follows: dict[str, str] = field(default_factory=dict)
 
+
+def read(data: Any, source: str = "<model>") -> ModelParts:
+    """Validate a decoded model file and return what it describes (``_model.Model.from_parts`` builds it)."""
     r = SpecReader(source)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise r.fail("top level", f'not a pytest-synthdata model file (expected "format": {json.dumps(FORMAT)})')
@@ -253,31 +264,11 @@ def from_dict(data: Any, source: str = "<model>") -> Model:
             raise r.fail("latent.null_follows", f"{col!r} is not a column of the model")
         if not isinstance(leader, str) or leader not in names:
             raise r.fail(f"latent.null_follows.{col}", f"expected the name of a column, found {json.dumps(leader)}")
-    try:
-        model = Model(
-            name,
-            columns,
-            latent_correlation=corr,
-            order_constraints=constraints,
-            latent_nulls=nulls,
-            null_groups=null_groups,
-            segment=segment,
-            info=info,
-            null_follows=null_follows,
-        )
-    except (InvalidArgument, ValueError, TypeError, IndexError, OverflowError) as exc:
-        raise ModelFileError(f"{source}: {exc}") from None
-    try:  # a hand edit can pass every check above and still not sample: find out now, not in a test
-        model.sample(_SMOKE_ROWS, seed=0)
-    except Exception as exc:
-        raise ModelFileError(
-            f"{source}: the model it describes cannot sample ({type(exc).__name__}: {exc}); was it edited by hand?"
-        ) from None
-    return model
+    return ModelParts(name, columns, corr, constraints, nulls, null_groups, segment, info, null_follows)
 
 
-def loads(text: str, source: str = "<model>") -> Model:
-    """Parse model file text."""
+def parse(text: str, source: str = "<model>") -> ModelParts:
+    """Parse and validate model file text."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -285,20 +276,15 @@ def loads(text: str, source: str = "<model>") -> Model:
         raise ModelFileError(
             f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg}){hint}."
         ) from None
-    return from_dict(data, source)
+    return read(data, source)
 
 
-def load(path: str | os.PathLike[str], *, trust: bool = False) -> Any:
-    """Load a model file: ``*.synth.json`` (native), or an SDV pickle with ``trust=True``."""
+def read_text(path: str | os.PathLike[str]) -> tuple[str, pathlib.Path]:
+    """Return (the text of the model file at ``path``, its path), or raise ModelFileError."""
     source = pathlib.Path(path)
     if not source.exists():
         raise ModelFileError(f"{source}: no such model file.")
-    if source.name.endswith(".pkl") or source.name.endswith(".pickle"):
-        from ._backends.sdv import load_pickle
-
-        return load_pickle(source, trust=trust)
     try:
-        text = source.read_text(encoding="utf-8")
+        return source.read_text(encoding="utf-8"), source
     except (OSError, UnicodeDecodeError) as exc:
         raise ModelFileError(f"{source}: cannot read it as a model file ({exc}).") from None
-    return loads(text, str(source))

@@ -116,7 +116,7 @@ def column_kinds() -> dict[str, type[Any]]:
     merged: dict[str, type[Any]] = {}
     owners: dict[str, str] = {}
     pm = plugin_manager()
-    from ._schema import Column
+    from ._schema import Column  # (imported on use, like the kinds themselves: the manager stays cheap)
 
     clashes: dict[str, str] = {}
     for impl in pm.hook.synthdata_column_kinds.get_hookimpls():

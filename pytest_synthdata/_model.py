@@ -33,19 +33,23 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from . import _linalg
+from . import _artifact, _linalg
+from ._backends.sdv import load_pickle
 from ._latent import IndependentRows, LatentSource, LatentSpace, SpreadRows
 from ._qmc import MAX_POINTS
 from ._seeding import BLOCK_ROWS
 from ._validate import check_rows  # also imported from here by backends
-from .errors import InvalidArgument, SynthdataError
+from .errors import InvalidArgument, ModelFileError, SynthdataError
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from ._columns import ModelColumn
 
-__all__ = ["Model"]
+__all__ = ["Model", "load", "loads"]
+
+#: Rows sampled when a file is loaded, to catch edits that break sampling.
+_SMOKE_ROWS = 64
 
 _CHUNK_ROWS = 16 * BLOCK_ROWS
 assert BLOCK_ROWS <= MAX_POINTS  # one spread block per latent block
@@ -243,9 +247,32 @@ class Model:
         never rows, and :func:`pytest_synthdata.load` samples bit-identically
         from it.
         """
-        from ._artifact import save
+        return _artifact.save(self, path)
 
-        return save(self, path)
+    @classmethod
+    def from_parts(cls, parts: _artifact.ModelParts, source: str = "<model>") -> Model:
+        """Return the Model a validated model file describes; raise ModelFileError if it cannot sample."""
+        try:
+            model = cls(
+                parts.name,
+                parts.columns,
+                latent_correlation=parts.latent_correlation,
+                order_constraints=parts.order_constraints,
+                latent_nulls=parts.latent_nulls,
+                null_groups=parts.null_groups,
+                segment=parts.segment,
+                info=parts.info,
+                null_follows=parts.null_follows,
+            )
+        except (InvalidArgument, ValueError, TypeError, IndexError, OverflowError) as exc:
+            raise ModelFileError(f"{source}: {exc}") from None
+        try:  # a hand edit can pass every check of the reader and still not sample: find out now, not in a test
+            model.sample(_SMOKE_ROWS, seed=0)
+        except Exception as exc:
+            raise ModelFileError(
+                f"{source}: the model it describes cannot sample ({type(exc).__name__}: {exc}); was it edited by hand?"
+            ) from None
+        return model
 
     # sampling ----------------------------------------------------------------
     @functools.cached_property
@@ -444,3 +471,24 @@ class Model:
                     f"dataset {self.name!r}: could not make {a!r} {'<' if strict else '<='} {b!r} hold in "
                     f"{int(bad.sum())} rows; widen the columns' bounds so the constraint has room."
                 )
+
+
+def loads(text: str, source: str = "<model>") -> Model:
+    """Return the Model that model file text describes (validated, and sampled once to be sure)."""
+    return Model.from_parts(_artifact.parse(text, source), source)
+
+
+def load(path: str | os.PathLike[str], *, trust: bool = False) -> Any:
+    """Load a model file: ``*.synth.json`` (native), or an SDV pickle with ``trust=True``.
+
+    >>> import pytest_synthdata as sd
+    >>> sd.load("examples/synthdata/penguins.synth.json").name
+    'penguins'
+    """
+    name = os.fspath(path)
+    if name.endswith((".pkl", ".pickle")):
+        if not pathlib.Path(name).exists():
+            raise ModelFileError(f"{name}: no such model file.")
+        return load_pickle(pathlib.Path(name), trust=trust)
+    text, source = _artifact.read_text(path)
+    return loads(text, str(source))

@@ -246,7 +246,7 @@ class ModelFile:
     @property
     def model(self) -> Any:
         if self._model is None:
-            from ._artifact import load
+            from ._model import load
 
             self._model = load(self.path)
         return self._model

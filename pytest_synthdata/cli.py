@@ -28,7 +28,7 @@ __all__ = ["main"]
 
 def _load_target(target: str, *, trust: bool = False) -> Any:
     if target.endswith((".json", ".pkl")) and ":" not in Path(target).name:
-        from ._artifact import load as load_file
+        from ._model import load as load_file
 
         return load_file(target, trust=trust)
     module_ref, sep, attr = target.rpartition(":")

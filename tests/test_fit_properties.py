@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pytest_synthdata as sd
-from pytest_synthdata._artifact import dumps, loads
+from pytest_synthdata._artifact import dumps
+from pytest_synthdata._model import loads
 
 
 @st.composite
