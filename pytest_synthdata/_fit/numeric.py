@@ -35,6 +35,7 @@ __all__ = [
     "MarginalFit",
     "Numbers",
     "TimeUnit",
+    "distinct_ranks",
     "fit_marginals",
     "marginal_column",
     "read_numbers",
@@ -536,12 +537,8 @@ def _grouped_unique(
     value's (group, rank) is then one integer, counted in a table when the
     groups' ranks are few (the common case: a counting sort) and sorted otherwise.
     """
-    codes, distinct = pd.factorize(values)  # (-0.0 and 0.0 are one value, as in np.unique)
+    distinct, key = distinct_ranks(values)
     m = len(distinct)
-    order = distinct.argsort()
-    rank = np.empty(m, dtype=np.intp)
-    rank[order] = np.arange(m)
-    key = rank[codes]
     if k > 1:
         key += group * m
     if k * m <= 4 * len(values) + 64:
@@ -565,7 +562,20 @@ def _grouped_unique(
         counts[-1:] = len(ordered) - starts[-1:]
     if m == 0:  # (nothing to divide by)
         return distinct, entries, inverse, counts
-    return distinct[order][entries % m], entries // m, inverse, counts
+    return distinct[entries % m], entries // m, inverse, counts
+
+
+def distinct_ranks(values: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+    """``np.unique(values, return_inverse=True)`` of NaN-free values: a hash table, then a sort of the distinct ones.
+
+    Far quicker than np.unique's sort of every value when values repeat (codes, counts, grids).
+    -0.0 and 0.0 are one value, as in np.unique.
+    """
+    codes, distinct = pd.factorize(values)
+    order = distinct.argsort()
+    rank = np.empty(len(distinct), dtype=np.intp)
+    rank[order] = np.arange(len(distinct))
+    return distinct[order], rank[codes]
 
 
 def _has_tz(s: pd.Series) -> bool:
