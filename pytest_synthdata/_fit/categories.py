@@ -523,7 +523,13 @@ def _mode_and_explained(
     if not ok.any():
         return np.full(k_raw, -1, dtype=np.int64), 0.0
     k_other = int(other[ok].max()) + 1
-    pairs, counts = np.unique(raw[ok].astype(np.int64) * k_other + other[ok], return_counts=True)
+    keys = raw[ok].astype(np.int64) * k_other + other[ok]
+    if k_raw * k_other <= 4 * len(keys) + 64:  # a table of every (raw, other) pair: counted, not sorted
+        table = np.bincount(keys, minlength=k_raw * k_other)
+        pairs = np.flatnonzero(table)
+        counts = table[pairs]
+    else:
+        pairs, counts = np.unique(keys, return_counts=True)
     r, o = pairs // k_other, pairs % k_other
     order = np.lexsort((-counts, r))  # per raw value, its most common partner first
     first = np.ones(len(order), dtype=bool)
