@@ -392,6 +392,7 @@ _TARGET_SLACK = 1e-6
 #: Above this many (cut, cut) pairs a pair is inverted by quadrature instead of orthant probabilities.
 _ORTHANT_POINTS = 20_000
 _BVN_X, _BVN_W = np.polynomial.legendre.leggauss(12)  # |r| < 0.925: error below 1e-10
+_BVN_X1 = _BVN_X + 1.0
 _BVN_XH, _BVN_WH = np.polynomial.legendre.leggauss(6)  # |r| >= 0.925: error below 1e-10
 
 
@@ -414,9 +415,16 @@ def bvn_upper(h: NDArray[np.float64], k: NDArray[np.float64], r: NDArray[np.floa
     if low.any():
         hh, kk, rr = h[low], k[low], r[low]
         hk, hs, asr = hh * kk, (hh * hh + kk * kk) / 2.0, np.arcsin(rr)
-        sn = np.sin(asr[:, None] * (_BVN_X[None, :] + 1.0) / 2.0)
+        # exp((sn hk - hs) / (1 - sn^2)) with sn = sin(asr (x + 1) / 2), in place (the same operations)
+        sn = np.multiply(asr[:, None], _BVN_X1[None, :])
+        sn /= 2.0
+        np.sin(sn, out=sn)
+        f = np.subtract(1.0, sn * sn)
+        sn *= hk[:, None]
+        sn -= hs[:, None]
+        np.divide(sn, f, out=f)
         with np.errstate(under="ignore"):
-            f = np.exp((sn * hk[:, None] - hs[:, None]) / (1.0 - sn * sn))
+            np.exp(f, out=f)
         out[low] = (f @ _BVN_W) * asr / (4.0 * math.pi) + special.ndtr(-hh) * special.ndtr(-kk)
     high = ~low
     if high.any():

@@ -26,7 +26,7 @@ from .._columns import BooleanColumn, CategoryColumn, ModelColumn, NumericColumn
 from ..errors import InvalidArgument
 from .dependence import Dim, correlation_cells, scores, sub_scores
 from .infer import Factorized, dtype_name, plain
-from .numeric import Numbers, round_probs
+from .numeric import Numbers, distinct_ranks, round_probs
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -307,10 +307,25 @@ def _group_means(codes: NDArray[np.int64], z: NDArray[np.float64], k: int) -> ND
     ok = codes >= 0
     c, zz = codes[ok], z[ok]
     valid = ~np.isnan(zz)
-    m = zz.shape[1]
-    at = (c[:, None] * m + np.arange(m)[None, :]).ravel()  # (code, column) cells, summed in row order
-    sums = np.bincount(at, weights=np.where(valid, zz, 0.0).ravel(), minlength=k * m).reshape(k, m)
-    cnt = np.bincount(at, weights=valid.ravel(), minlength=k * m).reshape(k, m)
+    return _code_means(c, np.where(valid, zz, 0.0), None if valid.all() else valid, k)
+
+
+def _code_means(
+    codes: NDArray[np.int64], filled: NDArray[np.float64], valid: NDArray[np.bool_] | None, k: int
+) -> NDArray[np.float64]:
+    """Return the mean of each column of ``filled`` over its ``valid`` cells (None: all) per code 0..k-1.
+
+    Each (code, column) cell is summed in row order, whatever the other columns: the means of a column
+    are the same bits in any selection of columns.
+    """
+    m = filled.shape[1]
+    at = (codes[:, None] * m + np.arange(m)[None, :]).ravel()  # (code, column) cells, summed in row order
+    sums = np.bincount(at, weights=filled.ravel(), minlength=k * m).reshape(k, m)
+    cnt: NDArray[np.float64]
+    if valid is None:
+        cnt = np.bincount(codes, minlength=k).astype(np.float64)[:, None]
+    else:
+        cnt = np.bincount(at, weights=valid.ravel(), minlength=k * m).reshape(k, m).astype(np.float64, copy=False)
     return np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
 
 
@@ -355,7 +370,7 @@ def integer_codes(
         table = fitted.values if isinstance(fitted, NumericColumn) and fitted.dist == "table" else None
         if not present.all() or table is None or not 3 <= len(table) <= 100:
             continue  # few distinct values make a frequency table: look no further otherwise
-        uniq, codes = np.unique(x[sub], return_inverse=True)  # codes in numeric order
+        uniq, codes = distinct_ranks(x[sub])  # codes in numeric order
         counts = np.bincount(codes, minlength=len(uniq))
         if 3 <= len(uniq) <= 100 and counts.min() >= ctx.min_count:
             candidates.append((dim, len(uniq), codes.ravel()))
@@ -365,9 +380,12 @@ def integer_codes(
     z_all = np.column_stack(
         [sub_scores(o, sub) if isinstance(o, Dim) else scores(category_grades(o)[sub]) for o in others_all]
     )
+    present = ~np.isnan(z_all)
+    filled = np.where(present, z_all, 0.0)
+    valid = None if present.all() else present
     for dim, k, g in candidates:
         cols = np.array([o is not dim for o in others_all])
-        means = _group_means(g, z_all[:, cols], k)
+        means = _code_means(g, filled, valid, k)[:, cols]
         w = np.bincount(g, minlength=k) / len(g)
         means -= w @ means
         _, sing, vt = np.linalg.svd(np.sqrt(w)[:, None] * means, full_matrices=False)
@@ -505,7 +523,13 @@ def _mode_and_explained(
     if not ok.any():
         return np.full(k_raw, -1, dtype=np.int64), 0.0
     k_other = int(other[ok].max()) + 1
-    pairs, counts = np.unique(raw[ok].astype(np.int64) * k_other + other[ok], return_counts=True)
+    keys = raw[ok].astype(np.int64) * k_other + other[ok]
+    if k_raw * k_other <= 4 * len(keys) + 64:  # a table of every (raw, other) pair: counted, not sorted
+        table = np.bincount(keys, minlength=k_raw * k_other)
+        pairs = np.flatnonzero(table)
+        counts = table[pairs]
+    else:
+        pairs, counts = np.unique(keys, return_counts=True)
     r, o = pairs // k_other, pairs % k_other
     order = np.lexsort((-counts, r))  # per raw value, its most common partner first
     first = np.ones(len(order), dtype=bool)

@@ -77,11 +77,15 @@ class Dim:
 
 @dataclass(frozen=True)
 class _Pass:
-    """Rows to estimate pairs on, their segment group (None: rows of any group), which pairs (None: all)."""
+    """Rows to estimate pairs on, their segment group (None: rows of any group), which pairs (None: all).
+
+    ``at`` gives the rows' positions among the correlation rows (None: they are those rows).
+    """
 
     rows: NDArray[np.int64]
     group: int | None = None
     want: NDArray[np.bool_] | None = None
+    at: NDArray[np.int64] | None = None
 
 
 @dataclass(frozen=True)
@@ -233,7 +237,7 @@ def latent_correlation(
     a = np.eye(d)
     fixed = np.zeros((d, d), dtype=bool)
     if row_group is None:
-        (pairs,) = _latent_pairs(dims, [_Pass(rows)], n=n, min_count=min_count)
+        (pairs,) = _latent_pairs(dims, [_Pass(rows)], rows, n=n, min_count=min_count)
         r, ok = pairs.r, pairs.seen
     else:
         # pairs of columns that are not conditional (the segment itself, null flags without groups) are
@@ -242,10 +246,12 @@ def latent_correlation(
         plain = np.array([dim.group_cells is None for dim in dims])
         both = plain[:, None] & plain[None, :]
         groups = range(int(row_group.max()) + 1)
-        in_group = [rows[row_group[rows] == g] for g in groups]
+        at_group = [np.flatnonzero(row_group[rows] == g) for g in groups]
+        in_group = [rows[at] for at in at_group]
         everywhere, *per_group = _latent_pairs(
             dims,
-            [_Pass(rows, want=both)] + [_Pass(in_group[g], g, ~both) for g in groups],
+            [_Pass(rows, want=both)] + [_Pass(in_group[g], g, ~both, at_group[g]) for g in groups],
+            rows,
             n=n,
             min_count=min_count,
         )
@@ -267,8 +273,13 @@ def latent_correlation(
     return nearest_correlation(a, ~fixed & ~np.eye(d, dtype=bool), floor=1e-3)
 
 
-def _latent_pairs(dims: list[Dim], passes: list[_Pass], *, n: int, min_count: int) -> list[_Pairs]:
-    """Return the latent correlations of the dims for each pass (which pairs were seen), solved in one batch."""
+def _latent_pairs(
+    dims: list[Dim], passes: list[_Pass], rows: NDArray[np.int64], *, n: int, min_count: int
+) -> list[_Pairs]:
+    """Return the latent correlations of the dims for each pass (which pairs were seen), solved in one batch.
+
+    The passes' rows are among the correlation ``rows``, whose normal scores are found once per dim.
+    """
     k = len(dims)
     iu, ju = np.triu_indices(k, 1)
     owner = np.array([dim.column for dim in dims], dtype=object)
@@ -283,27 +294,31 @@ def _latent_pairs(dims: list[Dim], passes: list[_Pass], *, n: int, min_count: in
         return tied[id(cells)]
 
     found = []
-    for rows, group, want in ((p.rows, p.group, p.want) for p in passes):
-        everything = len(rows) == n
-        pairs = np.triu(np.ones((k, k), dtype=bool) if want is None else want, 1)
+    normal = [sub_scores(dim, rows) for dim in dims]
+    for p in passes:
+        everything, positions = len(p.rows) == n, p.at
+        pairs = np.triu(np.ones((k, k), dtype=bool) if p.want is None else p.want, 1)
         used = np.flatnonzero(pairs.any(axis=0) | pairs.any(axis=1))  # the columns of the wanted pairs
-        seen = _pairwise_spearman([dims[i].grades if everything else dims[i].grades[rows] for i in used])
+        seen = _pairwise_spearman(
+            [dims[i].grades if everything else dims[i].grades[p.rows] for i in used],
+            [normal[i] if positions is None else normal[i][positions] for i in used],
+        )
         if len(used) == k:  # (every column takes part: as computed)
             rho, ratio = seen
         else:  # the other columns' pairs stay unseen
             rho, ratio = np.full((k, k), np.nan), np.ones((k, k))
             rho[np.ix_(used, used)], ratio[np.ix_(used, used)] = seen
         cells = [
-            ties(dim.cells if group is None or dim.group_cells is None else dim.group_cells[group]) for dim in dims
+            ties(dim.cells if p.group is None or dim.group_cells is None else dim.group_cells[p.group]) for dim in dims
         ]
         # a null flag missing (or present) in fewer than min_count of these rows says nothing reliable
         # about the other columns, and would tell about those few rows: its pairs are left free too
         rare = np.array(
-            [dim.present is not None and rare_flag(dim.present, min_count, rows) for dim in dims], dtype=bool
+            [dim.present is not None and rare_flag(dim.present, min_count, p.rows) for dim in dims], dtype=bool
         )
         keep = other & np.isfinite(rho[iu, ju]) & ~rare[iu] & ~rare[ju]
-        if want is not None:
-            keep &= want[iu, ju]
+        if p.want is not None:
+            keep &= p.want[iu, ju]
         found.append(_Estimate(iu[keep], ju[keep], rho, ratio, cells))
     targets = np.concatenate([e.rho[e.i, e.j] for e in found])
     cells_a = [e.cells[i] for e in found for i in e.i.tolist()]
@@ -330,8 +345,12 @@ def _latent_pairs(dims: list[Dim], passes: list[_Pass], *, n: int, min_count: in
     return results
 
 
-def _pairwise_spearman(grades: list[NDArray[np.float64]]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def _pairwise_spearman(
+    grades: list[NDArray[np.float64]], normal: list[NDArray[np.float64]]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Return pairwise-complete Spearman correlations of grade columns, and selection ratios.
+
+    ``normal`` holds the grades' normal scores (:func:`scores`, found once per column for every pass).
 
     ``rho[i, j]`` is the Pearson correlation of the mid-rank grades over the
     rows where both columns are present. ``ratio[i, j]`` is the standard
@@ -347,7 +366,7 @@ def _pairwise_spearman(grades: list[NDArray[np.float64]]) -> tuple[NDArray[np.fl
         present = ~np.isnan(g)
         m = present.astype(np.float64)
         gz = np.where(present, g, 0.0)
-        sc = np.where(present, scores(gz), 0.0)
+        sc = np.where(present, np.column_stack([x[start : start + _CHUNK] for x in normal]), 0.0)
         cnt += m.T @ m
         s += gz.T @ m
         q += (gz * gz).T @ m

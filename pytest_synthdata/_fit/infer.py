@@ -141,17 +141,15 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
                 present,
             )
         if family == "integer":
-            if isinstance(dtype, np.dtype):  # (never missing: every value, without the Series machinery)
-                numbers = s.to_numpy().astype(np.float64)
-            else:
-                numbers = s[present].to_numpy(dtype=np.float64)
-            unique = len(np.unique(numbers)) == len(numbers)
-            if unique and len(numbers) > 1 and present.all():
+            if len(s) > 1 and present.all():  # (an id has every value)
+                numbers = s.to_numpy().astype(np.float64) if isinstance(dtype, np.dtype) else s.to_numpy(np.float64)
                 counting = numbers.min() in (0, 1) and numbers.max() - numbers.min() + 1 == len(numbers)
-                if _id_like_name(col) or (counting and len(numbers) >= 20):
+                named = _id_like_name(col)
+                # (distinct values are counted only where they would make an id: a hash table, no sort)
+                if (named or (counting and len(numbers) >= 20)) and len(pd.unique(numbers)) == len(numbers):
                     return Inferred(
                         "id",
-                        "distinct whole numbers" + (" named like an id" if _id_like_name(col) else " 1..n"),
+                        "distinct whole numbers" + (" named like an id" if named else " 1..n"),
                         present,
                     )
             return Inferred("integer", f"dtype {dtype}", present)
