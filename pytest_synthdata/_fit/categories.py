@@ -42,6 +42,7 @@ __all__ = [
     "category_column",
     "category_dim",
     "category_grades",
+    "category_scores",
     "category_like",
     "latent_positions",
     "functional_dependencies",
@@ -76,10 +77,35 @@ class Categorical:
     segmentable: bool = True
     #: what was withheld, for ``model.withheld``
     note: str = ""
+    #: the normal scores of its grades on some rows, kept by :func:`category_scores` while they hold
+    scored: _Scored | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not len(self.order):
             self.order = np.arange(len(self.values))  # stored order until optimal scaling chooses one
+
+    def scores_hold(self) -> _Scored | None:
+        """Its kept scores, if its codes, counts and order are still those they were found from."""
+        memo = self.scored
+        if (
+            memo is None
+            or memo.codes is not self.codes
+            or memo.counts is not self.counts
+            or not np.array_equal(memo.order, self.order)
+        ):
+            return None
+        return memo
+
+
+@dataclass(frozen=True, eq=False)
+class _Scored:
+    """Normal scores ``z`` of a category's grades on ``rows``, and the codes, counts and order they come from."""
+
+    rows: NDArray[np.int64]
+    codes: NDArray[np.int64]
+    counts: NDArray[np.float64]
+    order: NDArray[np.int64]
+    z: NDArray[np.float64]
 
 
 @dataclass(frozen=True, eq=False)
@@ -236,8 +262,23 @@ def category_like(base: ModelColumn, probs: NDArray[np.float64]) -> ModelColumn:
 
 
 def category_dim(cat: Categorical, column: ModelColumn) -> Dim:
-    """The latent coordinate of a category column, in its chosen order."""
-    return Dim(cat.name, category_grades(cat), correlation_cells(column), cat.name)
+    """The latent coordinate of a category column, in its chosen order (with its normal scores, if kept)."""
+    memo = cat.scores_hold()
+    scored = None if memo is None else (memo.rows, memo.z)
+    return Dim(cat.name, category_grades(cat), correlation_cells(column), cat.name, scored=scored)
+
+
+def category_scores(cat: Categorical, sub: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Normal scores of a category's grades (:func:`category_grades`) on rows ``sub``, kept on ``cat``.
+
+    Ordering the categories, finding codes and choosing a segment each score the same categories, most of
+    them in an order that did not change: the scores are found again only when codes, counts or order did.
+    """
+    memo = cat.scores_hold()
+    if memo is None or memo.rows is not sub:
+        memo = _Scored(sub, cat.codes, cat.counts, cat.order.copy(), scores(category_grades(cat)[sub]))
+        cat.scored = memo
+    return memo.z
 
 
 def category_grades(cat: Categorical) -> NDArray[np.float64]:
@@ -275,7 +316,7 @@ def order_categories(cats: list[Categorical], dims: list[Dim], sub: NDArray[np.i
         return cats
     z_dims = np.column_stack([sub_scores(d, sub) for d in dims] or [np.empty((len(sub), 0))])
     for second in (False, True):
-        extra = [scores(category_grades(c)[sub]) for c in cats] if second else []
+        extra = [category_scores(c, sub) for c in cats] if second else []
         z = np.column_stack([z_dims, *extra]) if extra else z_dims
         orders = {}
         for i in nominal:
@@ -377,9 +418,7 @@ def integer_codes(
     found: list[IntegerCode] = []
     if not candidates:
         return found
-    z_all = np.column_stack(
-        [sub_scores(o, sub) if isinstance(o, Dim) else scores(category_grades(o)[sub]) for o in others_all]
-    )
+    z_all = np.column_stack([sub_scores(o, sub) if isinstance(o, Dim) else category_scores(o, sub) for o in others_all])
     present = ~np.isnan(z_all)
     filled = np.where(present, z_all, 0.0)
     valid = None if present.all() else present
