@@ -314,24 +314,67 @@ def order_categories(cats: list[Categorical], dims: list[Dim], sub: NDArray[np.i
     nominal = [i for i, c in enumerate(cats) if not c.ordered and len(c.values) > 2]
     if not nominal:
         return cats
-    z_dims = np.column_stack([sub_scores(d, sub) for d in dims] or [np.empty((len(sub), 0))])
+    # scores by column (columns x rows): each column's cells are contiguous for the per-column sums
+    scored = _Columns([sub_scores(d, sub) for d in dims], len(sub))
     for second in (False, True):
-        extra = [category_scores(c, sub) for c in cats] if second else []
-        z = np.column_stack([z_dims, *extra]) if extra else z_dims
+        z = scored.extended([category_scores(c, sub) for c in cats]) if second else scored
         orders = {}
         for i in nominal:
-            keep = np.ones(z.shape[1], dtype=bool)
+            keep = np.ones(len(z), dtype=bool)
             if second:
-                keep[z_dims.shape[1] + i] = False
+                keep[len(scored) + i] = False
             if keep.any():
-                orders[i] = _scaling_order(cats[i], z[:, keep], cats[i].codes[sub])
+                orders[i] = _scaling_order(cats[i], z, np.flatnonzero(keep), cats[i].codes[sub])
         cats = [replace(cat, order=orders[i]) if i in orders else cat for i, cat in enumerate(cats)]
     return cats
 
 
-def _scaling_order(cat: Categorical, z: NDArray[np.float64], codes: NDArray[np.int64]) -> NDArray[np.int64]:
+class _Columns:
+    """Normal scores as rows of one matrix (columns x rows), missing ones as 0.0 with a 0/1 weight."""
+
+    def __init__(self, columns: list[NDArray[np.float64]], n: int) -> None:
+        z = np.array(columns, dtype=np.float64).reshape(len(columns), n)
+        present = ~np.isnan(z)
+        self.filled = np.where(present, z, 0.0)
+        self.weight = present.astype(np.float64)
+        self.complete: NDArray[np.bool_] = np.all(present, axis=1)  # columns with no missing score
+
+    def __len__(self) -> int:
+        return len(self.filled)
+
+    def extended(self, columns: list[NDArray[np.float64]]) -> _Columns:
+        """These columns and ``columns`` after them."""
+        out = _Columns(columns, self.filled.shape[1])
+        out.filled = np.concatenate([self.filled, out.filled])
+        out.weight = np.concatenate([self.weight, out.weight])
+        out.complete = np.concatenate([self.complete, out.complete])
+        return out
+
+    def code_means(self, codes: NDArray[np.int64], k: int, columns: NDArray[np.intp]) -> NDArray[np.float64]:
+        """Return the mean of each of ``columns`` per code 0..k-1 over its present cells; code -1 rows are left out.
+
+        Each (code, column) cell is summed in row order, one column at a time: the means of a column are
+        the same bits in any selection of columns.
+        """
+        at = codes + 1  # (rows without a code count in bin 0, dropped)
+        sums, cnt = np.empty((k, len(columns))), np.empty((k, len(columns)))
+        size: NDArray[np.float64] | None = None
+        for out, j in enumerate(columns.tolist()):
+            sums[:, out] = np.bincount(at, weights=self.filled[j], minlength=k + 1)[1:]
+            if self.complete[j]:  # (whole counts: the same numbers as summing the weights)
+                if size is None:
+                    size = np.bincount(at, minlength=k + 1)[1:].astype(np.float64)
+                cnt[:, out] = size
+            else:
+                cnt[:, out] = np.bincount(at, weights=self.weight[j], minlength=k + 1)[1:]
+        return np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
+
+
+def _scaling_order(
+    cat: Categorical, z: _Columns, columns: NDArray[np.intp], codes: NDArray[np.int64]
+) -> NDArray[np.int64]:
     k = len(cat.values)
-    means = _group_means(codes, z, k)
+    means = z.code_means(codes, k, columns)
     w = cat.counts / cat.counts.sum()
     means -= w @ means
     _, _, vt, info = lapack.dgesdd(np.sqrt(w)[:, None] * means, compute_uv=1, full_matrices=0)
@@ -341,33 +384,6 @@ def _scaling_order(cat: Categorical, z: NDArray[np.float64], codes: NDArray[np.i
     axis = axis * (1.0 if axis[np.argmax(np.abs(axis))] >= 0 else -1.0)
     score = np.round(means @ axis, 9)  # rounded: tiny BLAS differences must not reorder categories
     return np.argsort(score, kind="stable")
-
-
-def _group_means(codes: NDArray[np.int64], z: NDArray[np.float64], k: int) -> NDArray[np.float64]:
-    """Return the mean of each column of ``z`` (NaN: missing) per code 0..k-1; rows with code -1 are left out."""
-    ok = codes >= 0
-    c, zz = codes[ok], z[ok]
-    valid = ~np.isnan(zz)
-    return _code_means(c, np.where(valid, zz, 0.0), None if valid.all() else valid, k)
-
-
-def _code_means(
-    codes: NDArray[np.int64], filled: NDArray[np.float64], valid: NDArray[np.bool_] | None, k: int
-) -> NDArray[np.float64]:
-    """Return the mean of each column of ``filled`` over its ``valid`` cells (None: all) per code 0..k-1.
-
-    Each (code, column) cell is summed in row order, whatever the other columns: the means of a column
-    are the same bits in any selection of columns.
-    """
-    m = filled.shape[1]
-    at = (codes[:, None] * m + np.arange(m)[None, :]).ravel()  # (code, column) cells, summed in row order
-    sums = np.bincount(at, weights=filled.ravel(), minlength=k * m).reshape(k, m)
-    cnt: NDArray[np.float64]
-    if valid is None:
-        cnt = np.bincount(codes, minlength=k).astype(np.float64)[:, None]
-    else:
-        cnt = np.bincount(at, weights=valid.ravel(), minlength=k * m).reshape(k, m).astype(np.float64, copy=False)
-    return np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
 
 
 def _weighted_corr(a: NDArray[np.float64], b: NDArray[np.float64], w: NDArray[np.float64]) -> float:
@@ -418,13 +434,10 @@ def integer_codes(
     found: list[IntegerCode] = []
     if not candidates:
         return found
-    z_all = np.column_stack([sub_scores(o, sub) if isinstance(o, Dim) else category_scores(o, sub) for o in others_all])
-    present = ~np.isnan(z_all)
-    filled = np.where(present, z_all, 0.0)
-    valid = None if present.all() else present
+    z = _Columns([sub_scores(o, sub) if isinstance(o, Dim) else category_scores(o, sub) for o in others_all], len(sub))
     for dim, k, g in candidates:
-        cols = np.array([o is not dim for o in others_all])
-        means = _code_means(g, filled, valid, k)[:, cols]
+        cols = np.flatnonzero([o is not dim for o in others_all])
+        means = z.code_means(g, k, cols)
         w = np.bincount(g, minlength=k) / len(g)
         means -= w @ means
         _, sing, vt = np.linalg.svd(np.sqrt(w)[:, None] * means, full_matrices=False)
