@@ -472,7 +472,8 @@ def functional_dependencies(cats: list[Categorical]) -> list[Dependency]:
     found: list[Dependency] = []
     derived: set[str] = set()
     candidates = [c for c in cats if c.null_rate == 0 and len(c.values) >= 2]
-    stored = {id(c): _stored(c) for c in candidates}
+    # stored codes plus one: a withheld value (-1) counts in slot 0 of one (source, target) table
+    shifted = {id(c): _stored(c) + 1 for c in candidates}
     for target in sorted(candidates, key=lambda c: len(c.values)):
         best: tuple[Categorical, list[Any]] | None = None
         for source in candidates:
@@ -480,19 +481,18 @@ def functional_dependencies(cats: list[Categorical]) -> list[Dependency]:
                 continue
             if len(source.values) == len(target.values) and candidates.index(source) > candidates.index(target):
                 continue  # a one-to-one pair: the earlier column determines the later one
-            source_codes, target_codes = stored[id(source)], stored[id(target)]
-            kept = source_codes >= 0  # rows of source values the model stores
-            ok = kept & (target_codes >= 0)
-            if ok.sum() < kept.sum():  # a stored source value goes with a withheld target value
+            width = len(target.values) + 1
+            both = np.bincount(
+                shifted[id(source)] * width + shifted[id(target)], minlength=(len(source.values) + 1) * width
+            ).reshape(len(source.values) + 1, width)
+            if both[1:, 0].any():  # a stored source value goes with a withheld target value
                 continue
-            s_pos = latent_positions(source)[source_codes[ok]]
-            t_pos = latent_positions(target)[target_codes[ok]]
-            table = np.bincount(s_pos * len(target.values) + t_pos, minlength=len(source.values) * len(target.values))
-            table = table.reshape(len(source.values), len(target.values))
+            table = both[1:, 1:][source.order][:, target.order]  # in latent order
             if (table.sum(axis=1) == 0).any():
                 continue  # a stored source value never appears with a stored target value
             agree = int(table.max(axis=1).sum())
-            if agree < len(s_pos) - FD_MAX_EXCEPTIONS * len(s_pos):
+            rows = int(table.sum())  # rows of stored values in both
+            if agree < rows - FD_MAX_EXCEPTIONS * rows:
                 continue  # too many source values go with two target values
             lookup = table.argmax(axis=1)
             if len(np.unique(lookup)) < len(target.values):
