@@ -42,6 +42,7 @@ __all__ = [
     "category_column",
     "category_dim",
     "category_grades",
+    "category_scores",
     "category_like",
     "latent_positions",
     "functional_dependencies",
@@ -76,10 +77,35 @@ class Categorical:
     segmentable: bool = True
     #: what was withheld, for ``model.withheld``
     note: str = ""
+    #: the normal scores of its grades on some rows, kept by :func:`category_scores` while they hold
+    scored: _Scored | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not len(self.order):
             self.order = np.arange(len(self.values))  # stored order until optimal scaling chooses one
+
+    def scores_hold(self) -> _Scored | None:
+        """Its kept scores, if its codes, counts and order are still those they were found from."""
+        memo = self.scored
+        if (
+            memo is None
+            or memo.codes is not self.codes
+            or memo.counts is not self.counts
+            or not np.array_equal(memo.order, self.order)
+        ):
+            return None
+        return memo
+
+
+@dataclass(frozen=True, eq=False)
+class _Scored:
+    """Normal scores ``z`` of a category's grades on ``rows``, and the codes, counts and order they come from."""
+
+    rows: NDArray[np.int64]
+    codes: NDArray[np.int64]
+    counts: NDArray[np.float64]
+    order: NDArray[np.int64]
+    z: NDArray[np.float64]
 
 
 @dataclass(frozen=True, eq=False)
@@ -236,8 +262,23 @@ def category_like(base: ModelColumn, probs: NDArray[np.float64]) -> ModelColumn:
 
 
 def category_dim(cat: Categorical, column: ModelColumn) -> Dim:
-    """The latent coordinate of a category column, in its chosen order."""
-    return Dim(cat.name, category_grades(cat), correlation_cells(column), cat.name)
+    """The latent coordinate of a category column, in its chosen order (with its normal scores, if kept)."""
+    memo = cat.scores_hold()
+    scored = None if memo is None else (memo.rows, memo.z)
+    return Dim(cat.name, category_grades(cat), correlation_cells(column), cat.name, scored=scored)
+
+
+def category_scores(cat: Categorical, sub: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Normal scores of a category's grades (:func:`category_grades`) on rows ``sub``, kept on ``cat``.
+
+    Ordering the categories, finding codes and choosing a segment each score the same categories, most of
+    them in an order that did not change: the scores are found again only when codes, counts or order did.
+    """
+    memo = cat.scores_hold()
+    if memo is None or memo.rows is not sub:
+        memo = _Scored(sub, cat.codes, cat.counts, cat.order.copy(), scores(category_grades(cat)[sub]))
+        cat.scored = memo
+    return memo.z
 
 
 def category_grades(cat: Categorical) -> NDArray[np.float64]:
@@ -273,24 +314,67 @@ def order_categories(cats: list[Categorical], dims: list[Dim], sub: NDArray[np.i
     nominal = [i for i, c in enumerate(cats) if not c.ordered and len(c.values) > 2]
     if not nominal:
         return cats
-    z_dims = np.column_stack([sub_scores(d, sub) for d in dims] or [np.empty((len(sub), 0))])
+    # scores by column (columns x rows): each column's cells are contiguous for the per-column sums
+    scored = _Columns([sub_scores(d, sub) for d in dims], len(sub))
     for second in (False, True):
-        extra = [scores(category_grades(c)[sub]) for c in cats] if second else []
-        z = np.column_stack([z_dims, *extra]) if extra else z_dims
+        z = scored.extended([category_scores(c, sub) for c in cats]) if second else scored
         orders = {}
         for i in nominal:
-            keep = np.ones(z.shape[1], dtype=bool)
+            keep = np.ones(len(z), dtype=bool)
             if second:
-                keep[z_dims.shape[1] + i] = False
+                keep[len(scored) + i] = False
             if keep.any():
-                orders[i] = _scaling_order(cats[i], z[:, keep], cats[i].codes[sub])
+                orders[i] = _scaling_order(cats[i], z, np.flatnonzero(keep), cats[i].codes[sub])
         cats = [replace(cat, order=orders[i]) if i in orders else cat for i, cat in enumerate(cats)]
     return cats
 
 
-def _scaling_order(cat: Categorical, z: NDArray[np.float64], codes: NDArray[np.int64]) -> NDArray[np.int64]:
+class _Columns:
+    """Normal scores as rows of one matrix (columns x rows), missing ones as 0.0 with a 0/1 weight."""
+
+    def __init__(self, columns: list[NDArray[np.float64]], n: int) -> None:
+        z = np.array(columns, dtype=np.float64).reshape(len(columns), n)
+        present = ~np.isnan(z)
+        self.filled = np.where(present, z, 0.0)
+        self.weight = present.astype(np.float64)
+        self.complete: NDArray[np.bool_] = np.all(present, axis=1)  # columns with no missing score
+
+    def __len__(self) -> int:
+        return len(self.filled)
+
+    def extended(self, columns: list[NDArray[np.float64]]) -> _Columns:
+        """These columns and ``columns`` after them."""
+        out = _Columns(columns, self.filled.shape[1])
+        out.filled = np.concatenate([self.filled, out.filled])
+        out.weight = np.concatenate([self.weight, out.weight])
+        out.complete = np.concatenate([self.complete, out.complete])
+        return out
+
+    def code_means(self, codes: NDArray[np.int64], k: int, columns: NDArray[np.intp]) -> NDArray[np.float64]:
+        """Return the mean of each of ``columns`` per code 0..k-1 over its present cells; code -1 rows are left out.
+
+        Each (code, column) cell is summed in row order, one column at a time: the means of a column are
+        the same bits in any selection of columns.
+        """
+        at = codes + 1  # (rows without a code count in bin 0, dropped)
+        sums, cnt = np.empty((k, len(columns))), np.empty((k, len(columns)))
+        size: NDArray[np.float64] | None = None
+        for out, j in enumerate(columns.tolist()):
+            sums[:, out] = np.bincount(at, weights=self.filled[j], minlength=k + 1)[1:]
+            if self.complete[j]:  # (whole counts: the same numbers as summing the weights)
+                if size is None:
+                    size = np.bincount(at, minlength=k + 1)[1:].astype(np.float64)
+                cnt[:, out] = size
+            else:
+                cnt[:, out] = np.bincount(at, weights=self.weight[j], minlength=k + 1)[1:]
+        return np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
+
+
+def _scaling_order(
+    cat: Categorical, z: _Columns, columns: NDArray[np.intp], codes: NDArray[np.int64]
+) -> NDArray[np.int64]:
     k = len(cat.values)
-    means = _group_means(codes, z, k)
+    means = z.code_means(codes, k, columns)
     w = cat.counts / cat.counts.sum()
     means -= w @ means
     _, _, vt, info = lapack.dgesdd(np.sqrt(w)[:, None] * means, compute_uv=1, full_matrices=0)
@@ -300,33 +384,6 @@ def _scaling_order(cat: Categorical, z: NDArray[np.float64], codes: NDArray[np.i
     axis = axis * (1.0 if axis[np.argmax(np.abs(axis))] >= 0 else -1.0)
     score = np.round(means @ axis, 9)  # rounded: tiny BLAS differences must not reorder categories
     return np.argsort(score, kind="stable")
-
-
-def _group_means(codes: NDArray[np.int64], z: NDArray[np.float64], k: int) -> NDArray[np.float64]:
-    """Return the mean of each column of ``z`` (NaN: missing) per code 0..k-1; rows with code -1 are left out."""
-    ok = codes >= 0
-    c, zz = codes[ok], z[ok]
-    valid = ~np.isnan(zz)
-    return _code_means(c, np.where(valid, zz, 0.0), None if valid.all() else valid, k)
-
-
-def _code_means(
-    codes: NDArray[np.int64], filled: NDArray[np.float64], valid: NDArray[np.bool_] | None, k: int
-) -> NDArray[np.float64]:
-    """Return the mean of each column of ``filled`` over its ``valid`` cells (None: all) per code 0..k-1.
-
-    Each (code, column) cell is summed in row order, whatever the other columns: the means of a column
-    are the same bits in any selection of columns.
-    """
-    m = filled.shape[1]
-    at = (codes[:, None] * m + np.arange(m)[None, :]).ravel()  # (code, column) cells, summed in row order
-    sums = np.bincount(at, weights=filled.ravel(), minlength=k * m).reshape(k, m)
-    cnt: NDArray[np.float64]
-    if valid is None:
-        cnt = np.bincount(codes, minlength=k).astype(np.float64)[:, None]
-    else:
-        cnt = np.bincount(at, weights=valid.ravel(), minlength=k * m).reshape(k, m).astype(np.float64, copy=False)
-    return np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
 
 
 def _weighted_corr(a: NDArray[np.float64], b: NDArray[np.float64], w: NDArray[np.float64]) -> float:
@@ -377,15 +434,10 @@ def integer_codes(
     found: list[IntegerCode] = []
     if not candidates:
         return found
-    z_all = np.column_stack(
-        [sub_scores(o, sub) if isinstance(o, Dim) else scores(category_grades(o)[sub]) for o in others_all]
-    )
-    present = ~np.isnan(z_all)
-    filled = np.where(present, z_all, 0.0)
-    valid = None if present.all() else present
+    z = _Columns([sub_scores(o, sub) if isinstance(o, Dim) else category_scores(o, sub) for o in others_all], len(sub))
     for dim, k, g in candidates:
-        cols = np.array([o is not dim for o in others_all])
-        means = _code_means(g, filled, valid, k)[:, cols]
+        cols = np.flatnonzero([o is not dim for o in others_all])
+        means = z.code_means(g, k, cols)
         w = np.bincount(g, minlength=k) / len(g)
         means -= w @ means
         _, sing, vt = np.linalg.svd(np.sqrt(w)[:, None] * means, full_matrices=False)
@@ -420,7 +472,8 @@ def functional_dependencies(cats: list[Categorical]) -> list[Dependency]:
     found: list[Dependency] = []
     derived: set[str] = set()
     candidates = [c for c in cats if c.null_rate == 0 and len(c.values) >= 2]
-    stored = {id(c): _stored(c) for c in candidates}
+    # stored codes plus one: a withheld value (-1) counts in slot 0 of one (source, target) table
+    shifted = {id(c): _stored(c) + 1 for c in candidates}
     for target in sorted(candidates, key=lambda c: len(c.values)):
         best: tuple[Categorical, list[Any]] | None = None
         for source in candidates:
@@ -428,19 +481,18 @@ def functional_dependencies(cats: list[Categorical]) -> list[Dependency]:
                 continue
             if len(source.values) == len(target.values) and candidates.index(source) > candidates.index(target):
                 continue  # a one-to-one pair: the earlier column determines the later one
-            source_codes, target_codes = stored[id(source)], stored[id(target)]
-            kept = source_codes >= 0  # rows of source values the model stores
-            ok = kept & (target_codes >= 0)
-            if ok.sum() < kept.sum():  # a stored source value goes with a withheld target value
+            width = len(target.values) + 1
+            both = np.bincount(
+                shifted[id(source)] * width + shifted[id(target)], minlength=(len(source.values) + 1) * width
+            ).reshape(len(source.values) + 1, width)
+            if both[1:, 0].any():  # a stored source value goes with a withheld target value
                 continue
-            s_pos = latent_positions(source)[source_codes[ok]]
-            t_pos = latent_positions(target)[target_codes[ok]]
-            table = np.bincount(s_pos * len(target.values) + t_pos, minlength=len(source.values) * len(target.values))
-            table = table.reshape(len(source.values), len(target.values))
+            table = both[1:, 1:][source.order][:, target.order]  # in latent order
             if (table.sum(axis=1) == 0).any():
                 continue  # a stored source value never appears with a stored target value
             agree = int(table.max(axis=1).sum())
-            if agree < len(s_pos) - FD_MAX_EXCEPTIONS * len(s_pos):
+            rows = int(table.sum())  # rows of stored values in both
+            if agree < rows - FD_MAX_EXCEPTIONS * rows:
                 continue  # too many source values go with two target values
             lookup = table.argmax(axis=1)
             if len(np.unique(lookup)) < len(target.values):

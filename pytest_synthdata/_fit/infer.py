@@ -99,10 +99,15 @@ class Inferred:
 def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
     """Return a column's kind, and why, from its dtype, name and values."""
     dtype = s.dtype
+    objects: Factorized | None = None  # a plain object column's values as codes, when they can be hashed
     if isinstance(dtype, np.dtype) and dtype.kind in "iub":
         present = np.ones(len(s), dtype=bool)  # (these numpy dtypes cannot hold a missing value)
     elif isinstance(dtype, np.dtype) and dtype.kind == "f":
         present = ~np.isnan(s.to_numpy())  # (what isna does for floats, without the Series machinery)
+    elif (
+        isinstance(dtype, np.dtype) and dtype.kind == "O" and (objects := _factorize_objects(s.to_numpy())) is not None
+    ):
+        present = objects.codes >= 0  # (factorize's missing values are isna's: one pass finds both)
     else:
         present = ~np.asarray(s.array.isna(), dtype=bool)  # (Series.notna builds a Series: 5x slower)
     if not present.any():
@@ -193,8 +198,10 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
     provider = pii_provider(col, PII_STRONG)
     if provider is not None:
         return Inferred("pii", f"name looks like personal data (Faker {provider!r})", present)
-    codes, uniques = pd.factorize(s.to_numpy() if plain_objects else s, sort=False, use_na_sentinel=True)
-    factorized = Factorized(codes, uniques)  # a category column reuses them
+    if objects is None:
+        objects = Factorized(*pd.factorize(s.to_numpy() if plain_objects else s, sort=False, use_na_sentinel=True))
+    factorized = objects  # a category column reuses them
+    codes, uniques = factorized.codes, factorized.uniques
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
     looks = _pii_by_value(uniques, counts)
     if looks is not None:
@@ -216,6 +223,14 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
     if words >= 3.0:
         return Inferred("text", f"free text (about {words:.0f} words per value)", present)
     return Inferred("pattern", f"{len(counts)} mostly distinct short strings", present)
+
+
+def _factorize_objects(values: NDArray[Any]) -> Factorized | None:
+    """Return an object array's codes (-1 where missing) and distinct values, or None if a value cannot be hashed."""
+    try:
+        return Factorized(*pd.factorize(values, sort=False, use_na_sentinel=True))
+    except TypeError:  # (lists, dicts: the kind check says which values it cannot model)
+        return None
 
 
 def override(col: str, spec: Any) -> Inferred:

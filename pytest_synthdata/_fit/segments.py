@@ -218,6 +218,8 @@ def _choose_segment(
     z = np.column_stack([sub_scores(d, sub) for d in [*dims, *cat_dims.values()]] or [np.empty((len(sub), 0))])
     valid = ~np.isnan(z)
     z = np.where(valid, z, 0.0)
+    shifted = {id(cat): cat.codes + 1 for cat in cats}  # (-1, missing or withheld, counts in a slot of its own)
+    splits: list[tuple[Categorical, NDArray[np.int64], NDArray[np.int64], int]] = []
     for cat in cats:
         if cat.null_rate > 0 or len(cat.values) < 2 or not cat.segmentable:
             continue
@@ -239,14 +241,17 @@ def _choose_segment(
         row_group = np.full(n, -1, dtype=np.int64)
         ok = cat.codes >= 0
         row_group[ok] = groups[position[cat.codes[ok]]]
-        if _segment_hides_too_much(cat, cats, row_group, n_big, min_count):
-            continue
+        if not _segment_hides_too_much(cat, cats, row_group, n_big, min_count, shifted):
+            splits.append((cat, groups, row_group, n_big))
+    everywhere = bool(valid.all())
+    for cat, groups, row_group, k in splits:
         others = np.array([label != cat.name for label in labels], dtype=bool)
-        etas = _eta_squared(z[:, others], valid[:, others], row_group[sub], n_big)
+        sums = _GroupSums(z[:, others], valid[:, others], row_group[sub], k, everywhere)
+        etas = sums.eta_squared()
         score = float(etas.mean()) if len(etas) else 0.0
         if score >= SEGMENT_MIN_SCORE and (best is None or score > best.score):
             # what the segment explains of each column: its level (mean scores) or its spread (mean squares)
-            spread = _eta_squared(z[:, others] ** 2, valid[:, others], row_group[sub], n_big)
+            spread = sums.spread_eta_squared()
             shares = np.maximum(etas, spread).tolist()
             explained = dict(zip([lab for lab, o in zip(labels, others, strict=True) if o], shares, strict=True))
             best = _Choice(cat, [int(g) for g in groups], row_group, score, explained)
@@ -254,32 +259,67 @@ def _choose_segment(
 
 
 def _segment_hides_too_much(
-    seg: Categorical, cats: list[Categorical], row_group: NDArray[np.int64], k: int, min_count: int
+    seg: Categorical,
+    cats: list[Categorical],
+    row_group: NDArray[np.int64],
+    k: int,
+    min_count: int,
+    shifted: Mapping[int, NDArray[np.int64]],
 ) -> bool:
-    """Whether splitting by ``seg`` would leave another category's values too rare to store within groups."""
+    """Whether splitting by ``seg`` would leave another category's values too rare to store within groups.
+
+    ``shifted`` holds each category's codes plus one, so that rows without a group or a stored value
+    count in row and column 0 of one (group, value) table, left out after.
+    """
+    group_at = row_group + 1
+    k = max(k, int(row_group.max()) + 1)  # (every group a row is in, as the cells are counted)
     for cat in cats:
         if cat is seg:
             continue
-        ok = (cat.codes >= 0) & (row_group >= 0)
-        cells = np.bincount(row_group[ok] * len(cat.values) + cat.codes[ok], minlength=k * len(cat.values))
+        width = len(cat.values) + 1
+        cells = np.bincount(group_at * width + shifted[id(cat)], minlength=(k + 1) * width)
+        cells = cells.reshape(k + 1, width)[1:, 1:]
         hidden = cells[(cells > 0) & (cells < min_count)].sum()
-        if hidden > SEGMENT_MAX_HIDDEN * ok.sum():
+        if hidden > SEGMENT_MAX_HIDDEN * cells.sum():
             return True
     return False
 
 
-def _eta_squared(
-    z: NDArray[np.float64], valid: NDArray[np.bool_], group: NDArray[np.int64], k: int
-) -> NDArray[np.float64]:
-    """Share of the variance of each column's normal scores ``z`` (rows x columns) explained by the group means.
+class _GroupSums:
+    """Per-group counts, sums and sums of squares of normal scores ``z`` (rows x columns) over ``valid`` cells.
 
-    Rows outside every group (-1) and cells not ``valid`` are left out; all columns in one matrix product.
+    Rows outside every group (-1) and cells not ``valid`` are left out; each is one matrix product over
+    all columns. The level's squares are the spread's sums (``z * z``), found once for both.
     """
-    member = (group[:, None] == np.arange(k)[None, :]).astype(np.float64)  # rows x groups
-    w = valid.astype(np.float64)
-    cnt = member.T @ w  # groups x columns
-    sums = member.T @ z
-    squares = member.T @ (z * z)
+
+    def __init__(
+        self, z: NDArray[np.float64], valid: NDArray[np.bool_], group: NDArray[np.int64], k: int, everywhere: bool
+    ) -> None:
+        rows = np.flatnonzero((group >= 0) & (group < k))
+        self.member = np.zeros((len(group), k))  # rows x groups
+        self.member[rows, group[rows]] = 1.0
+        if everywhere:  # every cell valid: the counts are the group sizes (whole numbers, the same bits)
+            size = np.bincount(group[rows], minlength=k).astype(np.float64)
+            self.cnt = np.repeat(size[:, None], z.shape[1], axis=1)
+        else:
+            self.cnt = self.member.T @ valid.astype(np.float64)
+        self.z2 = z * z
+        self.sums = self.member.T @ z
+        self.squares = self.member.T @ self.z2
+
+    def eta_squared(self) -> NDArray[np.float64]:
+        """Share of the variance of each column explained by the group means (eta squared)."""
+        return _eta_squared(self.cnt, self.sums, self.squares)
+
+    def spread_eta_squared(self) -> NDArray[np.float64]:
+        """Eta squared of the squared scores: how much of each column's spread the groups explain."""
+        return _eta_squared(self.cnt, self.squares, self.member.T @ (self.z2 * self.z2))
+
+
+def _eta_squared(
+    cnt: NDArray[np.float64], sums: NDArray[np.float64], squares: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Eta squared of each column from its per-group counts, sums and sums of squares (groups x columns)."""
     n, total_sum = cnt.sum(axis=0), sums.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = total_sum / n
