@@ -850,6 +850,10 @@ class ConditionalColumn(ModelColumn):
         for level in levels:
             if type(level) is not type(base) or level.raw_dtype != base.raw_dtype:
                 raise InvalidArgument(f"column {name!r}: every level must be a {type(base).__name__} like its base.")
+            if getattr(level, "categories", None) != getattr(base, "categories", None):
+                raise InvalidArgument(
+                    f"column {name!r}: every level must have the categories of its base, in the same order."
+                )
 
     @property
     def dtype(self) -> str:

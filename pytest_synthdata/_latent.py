@@ -32,6 +32,7 @@ one contiguous row of ``x``. The math of restricted coordinates:
 from __future__ import annotations
 
 import abc
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -227,8 +228,10 @@ class SuppliedRows(LatentSource):
     """
 
     def __init__(self, z: ArrayLike, u: ArrayLike | None = None, *, key: int = 0) -> None:
-        self.z = np.asarray(z, dtype=np.float64)
-        self.u = np.zeros((len(self.z), 0)) if u is None else np.asarray(u, dtype=np.float64)
+        self.z = np.array(z, dtype=np.float64)  # (copies: later changes to the caller's arrays change nothing)
+        self.u = np.zeros((len(self.z), 0)) if u is None else np.array(u, dtype=np.float64)
+        if key is None:
+            raise InvalidArgument("SuppliedRows: key=None would draw a random key; pass an int such as key=0.")
         self.key = normalize_seed(key, argument="key")
         if self.z.ndim != 2 or self.u.ndim != 2 or len(self.u) != len(self.z):
             raise InvalidArgument(
@@ -285,18 +288,22 @@ class Restricted(LatentSource):
         self.inner = inner
         self.key, self.seed = inner.key, inner.seed
         self.intervals = dict(intervals)
-        self._plans: dict[int, _Plan] = {}
+        self._plans: dict[int, tuple[LatentSpace, _Plan]] = {}
 
     def __repr__(self) -> str:
         return f"Restricted({self.inner!r}, {sorted(self.intervals, key=str)})"
 
     def check(self, space: LatentSpace, n: int) -> None:
         self.inner.check(space, n)
+        self._coordinates(space)
         for key, (low, high) in self.intervals.items():
-            where = key if isinstance(key, int) else space.coordinate(key)
-            if not 0 <= where < space.dims:
-                raise InvalidArgument(f"Restricted: coordinate {key!r} is not in 0..{space.dims - 1}.")
-            lo, hi = np.broadcast_arrays(np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64))
+            try:
+                lo, hi = np.broadcast_arrays(np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64))
+            except (ValueError, TypeError):
+                raise InvalidArgument(
+                    f"Restricted: the interval of coordinate {key!r} must be two numbers, or two arrays of one number "
+                    "per row of the same length."
+                ) from None
             if lo.ndim > 1 or (lo.ndim == 1 and len(lo) < n):
                 raise InvalidArgument(
                     f"Restricted: the interval of coordinate {key!r} needs one number, or one per row ({n})."
@@ -305,13 +312,34 @@ class Restricted(LatentSource):
                 raise InvalidArgument(f"Restricted: the interval of coordinate {key!r} has low > high or NaN.")
 
     def _plan(self, space: LatentSpace) -> _Plan:
-        plan = self._plans.get(id(space))
-        if plan is None:
-            chosen = [k if isinstance(k, int) else space.coordinate(k) for k in self.intervals]
-            order = np.array(chosen + [j for j in range(space.dims) if j not in chosen], dtype=np.intp)
-            chol = _linalg.sampling_factor(space.correlation[np.ix_(order, order)])
-            plan = self._plans[id(space)] = _Plan(order, chosen, chol)
+        cached = self._plans.get(id(space))
+        if cached is not None and cached[0] is space:  # (kept with its space, so the id stays the space's)
+            return cached[1]
+        chosen = self._coordinates(space)
+        order = np.array(chosen + [j for j in range(space.dims) if j not in chosen], dtype=np.intp)
+        chol = _linalg.sampling_factor(space.correlation[np.ix_(order, order)])
+        plan = _Plan(order, chosen, chol)
+        self._plans[id(space)] = (space, plan)
         return plan
+
+    def _coordinates(self, space: LatentSpace) -> list[int]:
+        """Return the restricted coordinates' indexes, or raise a clear error for an unknown or repeated one."""
+        chosen = []
+        for key in self.intervals:
+            if isinstance(key, str):
+                where = space.coordinate(key)
+            elif isinstance(key, numbers.Integral) and not isinstance(key, bool) and 0 <= int(key) < space.dims:
+                where = int(key)
+            else:
+                raise InvalidArgument(
+                    f"Restricted: coordinate {key!r} is neither a coordinate's label nor an index in 0..{space.dims - 1}."
+                )
+            if where in chosen:
+                raise InvalidArgument(
+                    f"Restricted: coordinate {space.labels[where]!r} is given twice; give each coordinate one interval."
+                )
+            chosen.append(where)
+        return chosen
 
     def noise(self, space: LatentSpace, start: int, stop: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         return self.inner.noise(space, start, stop)
@@ -345,17 +373,25 @@ def truncated_normal(
     """Return the standard normal restricted to ``[low, high]`` at the quantile ``Phi(z)`` of that restriction.
 
     Works in the tail nearer the interval (the interval is mirrored when it
-    lies above 0), so an interval far in a tail keeps its digits; an empty
-    interval (``low == high``) gives ``low``.
+    lies above 0) and in log probabilities, so an interval any distance into
+    a tail keeps its digits (``Phi`` of -40 underflows; its logarithm does
+    not); an empty interval (``low == high``) gives ``low``.
     """
     z, low, high = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (z, low, high)))
     flip = low > 0
     a = np.where(flip, -high, low)
     b = np.where(flip, -low, high)
-    w = np.where(flip, -z, z)
-    pa, pb = special.ndtr(a), special.ndtr(b)
-    with np.errstate(divide="ignore"):
-        out = special.ndtri(pa + special.ndtr(w) * (pb - pa))
+    w = np.clip(np.where(flip, -z, z), -_Z_CLIP, _Z_CLIP)  # (beyond, Phi underflows: the interval's end)
+    log_a, log_b = special.log_ndtr(a), special.log_ndtr(b)
+    # p = Phi(a) + Phi(w) (Phi(b) - Phi(a)) = Phi(b) (1 - Phi(-w) (1 - Phi(a) / Phi(b)))
+    with np.errstate(invalid="ignore"):  # (a = b = -inf: masked below)
+        share = -np.expm1(log_a - log_b)
+    log_p = log_b + np.log1p(-special.ndtr(-w) * np.nan_to_num(share, nan=0.0))
+    out = special.ndtri_exp(log_p)
     out = np.minimum(np.maximum(out, a), b)
     out = np.where(a == b, a, out)
     return np.where(flip, -out, out)
+
+
+#: Scores beyond this many standard deviations are taken as this (Phi of -38 is about 3e-316).
+_Z_CLIP = 37.5

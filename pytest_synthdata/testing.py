@@ -58,7 +58,7 @@ def check_model(model: Any, *, rows: int = 50, seed: int = 12345) -> None:
     assert dtypes == sampled, f"dtypes {dtypes} differ from the sampled {sampled}"
     again = model.sample(rows, seed=seed)
     pd.testing.assert_frame_equal(frame, again, obj=f"{name}: the same seed must give the same rows")
-    other = model.sample(rows, seed=seed + 1)
+    other = model.sample(rows, seed=(seed + 1) % 2**63)
     assert not frame.equals(other), "a different seed gave the same rows"
     assert frame.attrs.get("synthdata", {}).get("seed") == seed, "the seed must be recorded in df.attrs['synthdata']"
     empty = model.sample(0, seed=seed)
@@ -96,7 +96,7 @@ def _check_stages(model: Any, frame: Any, *, rows: int, seed: int) -> None:
             f"{independent}); a stage that draws a random number of its own breaks this",
         )
         # only columns keyed by the sample (a unique column's permutation) may depend on the key
-        other_key = model.sample_from(SuppliedRows(z.T, u, key=seed + 1), rows)
+        other_key = model.sample_from(SuppliedRows(z.T, u, key=(seed + 1) % 2**63), rows)
         keyed = [c for c in model.columns if getattr(model.column(c), "keyed", False)]
         pd.testing.assert_frame_equal(
             other_key.drop(columns=keyed),

@@ -195,3 +195,17 @@ def test_a_column_kind_without_a_spec_cannot_be_saved():
 
     with pytest.raises(InvalidArgument, match=r"column 'x': Custom columns cannot be saved to a model file yet"):
         Custom("x").to_spec()
+
+
+def test_a_conditional_columns_levels_share_its_categories():
+    """A level with other categories would map codes to the wrong values (or to missing) when sampled."""
+    import numpy as np
+    import pytest
+
+    from pytest_synthdata._columns import CategoryColumn, ConditionalColumn
+    from pytest_synthdata.errors import InvalidArgument
+
+    base = CategoryColumn("grade", categories=["a", "b"], probs=np.array([0.5, 0.5]))
+    other = CategoryColumn("grade", categories=["a", "b", "z"], probs=np.array([0.4, 0.4, 0.2]))
+    with pytest.raises(InvalidArgument, match="categories of its base"):
+        ConditionalColumn("grade", base=base, given="g", groups=[0, 1], levels=[other, base])

@@ -281,3 +281,64 @@ def _penguins_frame():
     n = 300
     species = rng.choice(["Adelie", "Gentoo"], n)
     return pd.DataFrame({"species": species, "mass": np.where(species == "Gentoo", 5000, 3700) + rng.normal(0, 400, n)})
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi"), [(-38.4, -38.3), (-40.0, -39.0), (40.0, np.inf), (-np.inf, -45.0), (30.0, 30.5), (-1e3, -999.0)]
+)
+def test_truncated_normal_keeps_intervals_far_in_a_tail(lo, hi):
+    """Phi underflows beyond about -38: the draw must still land inside, spread like the truncated normal."""
+    z = np.array([-3.0, 0.0, 3.0])
+    out = truncated_normal(z, np.full(3, lo), np.full(3, hi))
+    assert np.isfinite(out).all() and ((out >= lo) & (out <= hi)).all()
+    assert out[0] < out[1] < out[2] or hi - lo < 1e-12
+    median = stats.truncnorm(lo, hi).ppf(0.5)
+    if np.isfinite(median):
+        assert out[1] == pytest.approx(median, abs=1e-6)
+
+
+def test_a_restricted_source_follows_each_model_it_is_used_with():
+    """A plan cached for one model's space must never serve another (ids of freed objects are reused)."""
+    import gc
+
+    source = Restricted(IndependentRows(1), {"b": (1.0, 1.0)})
+    for i in range(20):
+        r = 0.8 if i % 2 else -0.8
+        schema = sd.Schema(
+            "pair", {"a": sd.Float(mean=0, std=1), "b": sd.Float(mean=0, std=1)}, correlations={("a", "b"): r}
+        )
+        x = source.rows(schema.latent_space, 0, 4000).x
+        assert np.sign(x[0].mean()) == np.sign(schema.latent_correlation[0, 1]), i
+        del schema, x
+        gc.collect()
+
+
+@pytest.mark.parametrize(
+    ("intervals", "message"),
+    [
+        ({0: (0.5, 0.6), "x": (-3, -2.9)}, "given twice"),
+        ({True: (0, 1)}, "neither a coordinate's label nor an index"),
+        ({5: (0, 1)}, "neither a coordinate's label nor an index"),
+        ({0: (np.zeros(3), np.ones(4))}, "same length"),
+    ],
+)
+def test_restricted_coordinates_are_named_once_and_clearly(intervals, message):
+    schema = sd.Schema("one", {"x": sd.Float(mean=0, std=1), "y": sd.Float(mean=0, std=1)})
+    with pytest.raises(InvalidArgument, match=message):
+        schema.sample_from(Restricted(SpreadRows(1), intervals), 3)
+    assert len(schema.sample_from(Restricted(SpreadRows(1), {np.int64(1): (0, 1)}), 3)) == 3
+
+
+def test_supplied_rows_need_a_key_and_copy_their_inputs():
+    with pytest.raises(InvalidArgument, match="key=None"):
+        SuppliedRows(np.zeros((2, 1)), key=None)
+    z = np.zeros((2, 1))
+    source = SuppliedRows(z)
+    z[:] = 5.0
+    assert np.all(source.z == 0.0)
+
+
+def test_conformance_checks_take_the_largest_seed():
+    from pytest_synthdata.testing import check_model
+
+    check_model(sd.Schema("people", {"age": sd.Integer(low=18, high=90)}), seed=2**63 - 1)
