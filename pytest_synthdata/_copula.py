@@ -428,13 +428,15 @@ def bvn_upper(h: NDArray[np.float64], k: NDArray[np.float64], r: NDArray[np.floa
         out[low] = (f @ _BVN_W) * asr / (4.0 * math.pi) + special.ndtr(-hh) * special.ndtr(-kk)
     high = ~low
     if high.any():
-        hh, rr = h[high], r[high]
-        kk = np.where(rr < 0, -k[high], k[high])
+        every = not low.any()  # all of them: the arrays as they are, not copies
+        hh, rr = (h, r) if every else (h[high], r[high])
+        kk = np.where(rr < 0, -k if every else -k[high], k if every else k[high])
         hk = hh * kk
         bvn = np.zeros(len(hh))
         inner = np.abs(rr) < 1.0
         if inner.any():
-            h1, k1, r1, hk1 = hh[inner], kk[inner], rr[inner], hk[inner]
+            whole = bool(inner.all())
+            h1, k1, r1, hk1 = (hh, kk, rr, hk) if whole else (hh[inner], kk[inner], rr[inner], hk[inner])
             as_ = (1.0 - r1) * (1.0 + r1)
             a = np.sqrt(as_)
             bs = (h1 - k1) ** 2
@@ -455,16 +457,48 @@ def bvn_upper(h: NDArray[np.float64], k: NDArray[np.float64], r: NDArray[np.floa
                 )
                 v = v - np.where(hk1 > -160.0, tail, 0.0)
                 half = a / 2.0
-                xs = (half[:, None] * (_BVN_XH[None, :] + 1.0)) ** 2
+                # the nodes depend on r alone: one row when every point shares it (one pair), broadcast
+                nodes = half[:1] if (half == half[0]).all() else half
+                xs = (nodes[:, None] * (_BVN_XH[None, :] + 1.0)) ** 2
                 rs = np.sqrt(1.0 - xs)
-                f = np.exp(-bs[:, None] / (2.0 * xs) - hk1[:, None] / (1.0 + rs)) / rs - np.exp(
-                    -(bs[:, None] / xs + hk1[:, None]) / 2.0
-                ) * (1.0 + c[:, None] * xs * (1.0 + d[:, None] * xs))
-            bvn[inner] = -(v + half * (f @ _BVN_WH)) / (2.0 * math.pi)
-        between = np.where(
-            hh < 0, special.ndtr(kk) - special.ndtr(hh), special.ndtr(-hh) - special.ndtr(-kk)
-        )  # P(h < X < -k) when r = -1
-        out[high] = np.where(rr > 0, bvn + special.ndtr(-np.maximum(hh, kk)), np.where(hh >= kk, -bvn, between - bvn))
+                # exp(-bs / (2 xs) - hk / (1 + rs)) / rs - exp(-(bs / xs + hk) / 2) (1 + c xs (1 + d xs)), in place
+                f = np.divide(-bs[:, None], 2.0 * xs)
+                f -= hk1[:, None] / (1.0 + rs)
+                np.exp(f, out=f)
+                f /= rs
+                g = np.divide(bs[:, None], xs)
+                g += hk1[:, None]
+                np.negative(g, out=g)
+                g /= 2.0
+                np.exp(g, out=g)
+                poly = np.multiply(d[:, None], xs)
+                poly += 1.0
+                poly *= c[:, None] * xs
+                poly += 1.0
+                g *= poly
+                f -= g
+            inside = -(v + half * (f @ _BVN_WH)) / (2.0 * math.pi)
+            if whole:
+                bvn = inside
+            else:
+                bvn[inner] = inside
+        # r > 0: bvn + P(X > max(h, k)); r < 0: -bvn, or P(h < X < -k) - bvn where h < -k (r = -1)
+        pos = rr > 0
+        if pos.all():
+            res = bvn + special.ndtr(-np.maximum(hh, kk))
+        else:
+            res = -bvn
+            if pos.any():
+                res[pos] = bvn[pos] + special.ndtr(-np.maximum(hh[pos], kk[pos]))
+            need = ~pos & ~(hh >= kk)
+            if need.any():
+                hn, kn = hh[need], kk[need]
+                between = np.where(hn < 0, special.ndtr(kn) - special.ndtr(hn), special.ndtr(-hn) - special.ndtr(-kn))
+                res[need] = between - bvn[need]
+        if every:
+            out = res
+        else:
+            out[high] = res
     return out
 
 
