@@ -276,21 +276,35 @@ def category_scores(cat: Categorical, sub: NDArray[np.int64]) -> NDArray[np.floa
     """
     memo = cat.scores_hold()
     if memo is None or memo.rows is not sub:
-        memo = _Scored(sub, cat.codes, cat.counts, cat.order.copy(), scores(category_grades(cat)[sub]))
+        memo = _Scored(sub, cat.codes, cat.counts, cat.order.copy(), _value_scores(cat)[cat.codes[sub]])
         cat.scored = memo
     return memo.z
 
 
-def category_grades(cat: Categorical) -> NDArray[np.float64]:
-    """Per-row mid-rank grades of a category column in its current latent order (NaN where missing)."""
+def _value_grades(cat: Categorical) -> NDArray[np.float64]:
+    """Each value's mid-rank grade in the category's current latent order."""
     position = np.empty(len(cat.values), dtype=np.int64)
     position[cat.order] = np.arange(len(cat.order))
     counts = cat.counts[cat.order].astype(np.float64)
     probs = counts / counts.sum()
     mid = probs.cumsum() - probs / 2.0
+    return mid[position]
+
+
+def _value_scores(cat: Categorical) -> NDArray[np.float64]:
+    """Normal scores of each value's grade, then of a missing one (last, so code -1 finds it): a row's is its code's.
+
+    Element for element the scores of the per-row grades (:func:`category_grades`), without the quantile
+    function on every row.
+    """
+    return scores(np.append(_value_grades(cat), np.nan))
+
+
+def category_grades(cat: Categorical) -> NDArray[np.float64]:
+    """Per-row mid-rank grades of a category column in its current latent order (NaN where missing)."""
     g = np.full(len(cat.codes), np.nan)
     ok = cat.codes >= 0
-    g[ok] = mid[position[cat.codes[ok]]]
+    g[ok] = _value_grades(cat)[cat.codes[ok]]
     return g
 
 
