@@ -128,10 +128,17 @@ def latent_for_spearman(
     return float(r), target
 
 
+def _logdet_and_factor(y: NDArray[np.float64]) -> tuple[float, NDArray[np.float64] | None]:
+    """Return (log det ``y``, its lower Cholesky factor), or -inf and None outside the positive definite cone."""
+    chol = _linalg.cholesky(y)
+    if chol is None:
+        return -math.inf, None
+    return _linalg.logdet(chol), chol
+
+
 def _logdet(y: NDArray[np.float64]) -> float:
     """Return log det ``y``, or -inf when ``y`` is not positive definite."""
-    chol = _linalg.cholesky(y)
-    return -math.inf if chol is None else _linalg.logdet(chol)
+    return _logdet_and_factor(y)[0]
 
 
 def _psd_floor(y: NDArray[np.float64], floor: float) -> tuple[NDArray[np.float64], float]:
@@ -693,14 +700,7 @@ def _max_determinant(
         return y
     ii, jj = np.ix_(iu, iu), np.ix_(ju, ju)
     ij, ji = np.ix_(iu, ju), np.ix_(ju, iu)
-    # (LAPACK directly: numpy.linalg's checks cost more than these small factorisations)
-
-    def logdet_at(y: NDArray[np.float64]) -> tuple[float, NDArray[np.float64] | None]:
-        """Return (log det y, its lower Cholesky factor), or -inf and None outside the positive definite cone."""
-        chol = _linalg.cholesky(y)
-        if chol is None:
-            return -np.inf, None
-        return _linalg.logdet(chol), chol
+    logdet_at = _logdet_and_factor  # (LAPACK through _linalg: one thread, none of numpy.linalg's checks)
 
     def moved(t: float, step: NDArray[np.float64]) -> NDArray[np.float64]:
         cand = y.copy()

@@ -394,6 +394,16 @@ class Model:
             out.append((name, d + i, special.ndtri(1.0 - rates)))
         return out
 
+    @functools.cached_property
+    def _group_of(self) -> NDArray[np.int64]:
+        """The segment group of each code of the segment column (one group when there is none)."""
+        return np.array(self.segment[1] if self.segment else [0], dtype=np.int64)
+
+    @functools.cached_property
+    def _always_null(self) -> list[str]:
+        """Columns with no values at all (no flag: every row is missing)."""
+        return [c.name for c in self._columns if c.null_rate >= 1.0]
+
     def _nulls_from_latent(
         self,
         x: NDArray[np.float64],
@@ -403,17 +413,15 @@ class Model:
         stop: int,
     ) -> None:
         """Stage 4: a value is missing where its flag's coordinate is high; followers copy their leader."""
-        group_of = np.array(self.segment[1] if self.segment else [0], dtype=np.int64)
         for name, j, cut in self._flag_cuts:
             if len(cut) > 1:  # a rate per segment group
                 assert self.segment is not None
-                cut = cut[group_of[raws[self.segment[0]][start:stop].astype(np.int64)]]
+                cut = cut[self._group_of[raws[self.segment[0]][start:stop].astype(np.int64)]]
             np.greater(x[j], cut, out=nulls[name][start:stop])  # a null sits at the high end, like True
         for name, leader in self.null_follows.items():
             nulls[name][start:stop] = nulls[leader][start:stop]
-        for col in self._columns:
-            if col.null_rate >= 1.0:
-                nulls[col.name][start:stop] = True
+        for name in self._always_null:
+            nulls[name][start:stop] = True
 
     def _generate(self, u: NDArray[np.float64], key: int, raws: dict[str, NDArray[Any]], start: int, stop: int) -> None:
         """Stage 5: generated columns (Faker, Id) from the rows' uniforms, row indices and the sample's key."""
