@@ -120,3 +120,17 @@ def test_the_pytest_reference_names_every_option_ini_and_marker_key(pytester):
 
     missing |= {key for key in MARKER_KEYS if f"`{key}=" not in page}
     assert not missing, f"docs/reference/pytest.md: document {sorted(missing)}"
+
+
+def _sentences(entry: str) -> int:
+    prose = re.sub(r"`[^`]*`", "code", entry)  # code spans hold dots of their own
+    prose = re.sub(r"\b(?:e\.g|i\.e|i\.i\.d|etc|vs)\.", "abbr", prose)
+    return len([s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z(])", prose.strip()) if s])
+
+
+def test_changelog_entries_are_one_or_two_sentences():
+    text = (ROOT / "CHANGELOG.md").read_text()
+    entries = re.findall(r"^- (.*?)(?=\n- |\n\n|\n#|\Z)", text, re.S | re.M)
+    assert entries
+    long = [entry[:80] for entry in entries if _sentences(entry) > 2]
+    assert not long, f"CHANGELOG entries of more than two sentences: {long}"
