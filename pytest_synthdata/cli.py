@@ -4,7 +4,9 @@
 data. ``synthdata sample TARGET -n 1000 --seed 7 -o out.csv`` samples a
 dataset, where TARGET is a model file (``*.synth.json``) or names a Schema or
 Model as ``package.module:attribute`` or ``path/to/file.py:attribute``;
-``synthdata inspect TARGET`` summarises it.
+``synthdata inspect TARGET`` summarises it. ``synthdata audit model.synth.json
+[--real data.csv]`` lists what a model file reveals and exits 1 when it
+breaks the policy (a commit gate).
 """
 
 from __future__ import annotations
@@ -278,6 +280,27 @@ def _model_correlations(model: Any) -> dict[tuple[str, str], float]:
     return out
 
 
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from ._audit import audit_file, audit_real
+
+    if args.k < 1:
+        raise SynthdataError(f"--k {args.k}: pass a whole number of rows, 1 or more, such as --k 5.")
+    report, _ = audit_file(args.model, k=args.k, max_epsilon=args.max_epsilon, allow_pii=args.allow_pii)
+    if args.real:
+        frame = _read_table(args.real)
+        audit_real(
+            frame,
+            k=args.k,
+            seed=args.seed,
+            max_copy_excess=args.max_copy_excess,
+            max_dcr_share=args.max_dcr_share,
+            max_auc=args.max_auc,
+            report=report,
+        )
+    print(report.render())
+    return 0 if report.passed else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``synthdata`` command line; return its exit code."""
     parser = argparse.ArgumentParser(prog="synthdata", description="Sample and inspect pytest-synthdata datasets.")
@@ -311,6 +334,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_inspect.add_argument("--top", type=int, default=10, help="how many correlations to list (default 10)")
     p_inspect.add_argument("--trust", action="store_true", help="allow loading a pickled (SDV) model file")
     p_inspect.set_defaults(func=_cmd_inspect)
+    p_audit = sub.add_parser("audit", help="list what a model file reveals; exit 1 if it breaks the policy")
+    p_audit.add_argument("model", help="the model file to audit, *.synth.json")
+    p_audit.add_argument("--real", help="the real data (.csv or .parquet): also run the tripwires on it")
+    p_audit.add_argument("--k", type=int, default=5, help="fewest rows a stored value may stand for (default 5)")
+    p_audit.add_argument("--max-epsilon", type=float, help="require a differentially private fit with this epsilon")
+    p_audit.add_argument("--allow-pii", action="store_true", help="report personal-looking strings without failing")
+    p_audit.add_argument("--seed", type=int, default=0, help="seed of the tripwires' split and samples (default 0)")
+    p_audit.add_argument(
+        "--max-copy-excess", type=float, default=0.01, help="exact copies of training rows allowed beyond held-out"
+    )
+    p_audit.add_argument("--max-dcr-share", type=float, default=0.6, help="share of rows closer to training (0.6)")
+    p_audit.add_argument("--max-auc", type=float, default=0.6, help="membership-inference AUC allowed (default 0.6)")
+    p_audit.set_defaults(func=_cmd_audit)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

@@ -1,0 +1,528 @@
+"""``synthdata audit``: what a model file reveals about the rows it was fitted on, and tripwires against real data.
+
+Two parts:
+
+* :func:`audit_file` reads a model file (validated like any load) and lists
+  what it stores that a single real row, or a handful, could have given away:
+  numeric and date bounds (the exact observed extremes unless the file records
+  that they were coarsened or declared public), values and knot intervals whose
+  stored probabilities multiply back into counts below ``k`` rows (a table
+  value, a category, a boolean side, a null or infinity rate, a segment group),
+  strings that look like personal data (e-mail addresses, URLs, IP addresses,
+  phone numbers, person names) and the differential-privacy account, if any.
+* :func:`audit_real` runs tripwires on the real data with the same fit
+  settings (``min_count = k``): the rows are split in half at random, a model
+  is fitted on one half, and its samples are compared with both halves
+  (exact copies, distance to the closest record, a distance-based membership
+  inference attack); then canary rows (a unique category and a value ten times
+  the column's largest magnitude, in 1 and in 3 rows) are planted in the
+  training half, and neither the fitted file nor 100,000 sampled rows may
+  contain them. These check the fitting procedure on this data, not the
+  given file's bytes (that was fitted on every row, so there is no holdout).
+
+Every finding names the field (``columns.income.bounds``) and says whether it
+breaks the policy. Distances are Gower's (mean over columns of the absolute
+difference divided by the column's range in the training half, or 0/1 for a
+category), on at most ``max_rows`` rows of each set; the thresholds are
+parameters, documented in the CLI reference.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import InvalidArgument
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["AuditReport", "Finding", "audit_file", "audit_real"]
+
+_EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
+_URL = re.compile(r"^(https?|ftp)://\S+$|^www\.\S+\.\S+$", re.I)
+_IPV4 = re.compile(r"^(\d{1,3}\.){3}\d{1,3}$")
+_IPV6 = re.compile(r"^[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}$", re.I)
+_PHONE = re.compile(r"^\+?[\d ()./-]{7,}$")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the audit found: ``check`` kind, the field ``where`` it is, the ``message``, and whether it ``fails``."""
+
+    check: str
+    where: str
+    message: str
+    fails: bool
+
+
+@dataclass
+class AuditReport:
+    """The findings of one audit, in the order found."""
+
+    source: str
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        """True when no finding breaks the policy."""
+        return not any(f.fails for f in self.findings)
+
+    def add(self, check: str, where: str, message: str, *, fails: bool) -> None:
+        self.findings.append(Finding(check, where, message, fails))
+
+    def render(self) -> str:
+        """The report as text: failures first, then what the file reveals within the policy, then a verdict."""
+        lines = [f"audit of {self.source}"]
+        for title, failing in (("breaks the policy", True), ("reveals, within the policy", False)):
+            chosen = [f for f in self.findings if f.fails is failing]
+            if chosen:
+                lines.append(f"{title}:")
+                lines += [f"  [{f.check}] {f.where}: {f.message}" for f in chosen]
+        failures = sum(f.fails for f in self.findings)
+        lines.append(f"FAILED: {failures} finding(s) break the policy" if failures else "PASSED")
+        return "\n".join(lines)
+
+
+# -- the file --------------------------------------------------------------------------------------------------------
+
+
+def _names() -> tuple[frozenset[str], frozenset[str]]:
+    from faker.providers.person.en_US import Provider
+
+    return frozenset(map(str.lower, Provider.first_names)), frozenset(map(str.lower, Provider.last_names))
+
+
+def _pii_kind(value: str, first: frozenset[str], last: frozenset[str]) -> str | None:
+    text = value.strip()
+    if _EMAIL.match(text):
+        return "an e-mail address"
+    if _URL.match(text):
+        return "a URL"
+    if _IPV4.match(text) or (":" in text and _IPV6.match(text) and text.count(":") >= 2):
+        return "an IP address"
+    if _PHONE.match(text) and sum(c.isdigit() for c in text) >= 7 and not re.fullmatch(r"[\d.]+", text):
+        return "a phone number"
+    words = text.replace(",", " ").split()
+    if 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words):
+        lowered = [w.strip(".").lower() for w in words]
+        if lowered[0] in first and (lowered[-1] in last or lowered[-1] in first):
+            return "a person's name"
+    return None
+
+
+def _pii(report: AuditReport, where: str, values: list[Any], *, allow: bool) -> None:
+    first, last = _names()
+    strings = [v for v in values if isinstance(v, str)]
+    kinds = [(v, _pii_kind(v, first, last)) for v in strings]
+    hits = [(v, k) for v, k in kinds if k]
+    # single names ("Smith", "Maria") under a neutral column name: most values are names
+    lone = [v for v in strings if v.strip().lower() in first | last and v[:1].isupper()]
+    if len(strings) >= 3 and len(lone) >= 0.5 * len(strings):
+        hits += [(v, "a person's name") for v in lone if v not in {h for h, _ in hits}]
+    if hits:
+        shown = ", ".join(f"{json.dumps(v)} ({k})" for v, k in hits[:3])
+        more = f" and {len(hits) - 3} more" if len(hits) > 3 else ""
+        report.add(
+            "pii",
+            where,
+            f"stores strings that look like personal data: {shown}{more}. Refit with this column regenerated "
+            f"(columns={{...: 'pii'}}) or dropped (None).",
+            fails=not allow,
+        )
+
+
+def _count(p: float, n: float) -> float:
+    return p * n
+
+
+def _small(report: AuditReport, where: str, what: str, p: float, n: float | None, k: int) -> None:
+    if n is None or not 0.0 < p < 1.0:
+        return
+    c = _count(p, n)
+    if c < k - 0.5:
+        report.add(
+            "small-count",
+            where,
+            f"{what} has probability {p:.6g} of {n:.0f} rows: about {c:.1f} row(s), fewer than k={k}",
+            fails=True,
+        )
+
+
+def _numbers(spec: dict[str, Any], where: str, n: float | None, k: int, public: set[str], report: AuditReport) -> None:
+    name = str(spec.get("name"))
+    bounds = spec.get("bounds")
+    if isinstance(bounds, list) and len(bounds) == 2 and n is not None and name not in public:
+        shown = [_show(spec, b) for b in bounds]
+        report.add(
+            "bounds",
+            f"{where}.bounds",
+            f"stores the observed minimum {shown[0]} and maximum {shown[1]}: each may be a single row's value",
+            fails=True,
+        )
+    params = spec.get("params") or {}
+    probs, values = params.get("probs"), params.get("values")
+    if isinstance(probs, list) and isinstance(values, list) and len(probs) == len(values) and n is not None:
+        if spec.get("dist") == "table":
+            for v, p in zip(values, probs, strict=False):
+                if isinstance(p, (int, float)):
+                    _small(report, f"{where}.params", f"value {_show(spec, v)}", float(p), n, k)
+        else:  # quantile knots: the rows between consecutive knots
+            steps = np.diff(np.asarray([p for p in probs if isinstance(p, (int, float))], dtype=float))
+            rows = steps * n
+            thin = np.flatnonzero((rows > 0) & (rows < k - 0.5))
+            if thin.size:
+                i = int(thin[0])
+                report.add(
+                    "small-count",
+                    f"{where}.params",
+                    f"{thin.size} knot interval(s) pool fewer than k={k} rows (the first, {_show(spec, values[i])} "
+                    f"to {_show(spec, values[i + 1])}, about {rows[i]:.1f}): their knots may be single rows' values",
+                    fails=True,
+                )
+    for side, p in zip(("-inf", "inf"), spec.get("inf_rates") or (), strict=False):
+        if isinstance(p, (int, float)):
+            _small(report, f"{where}.inf_rates", f"the rate of {side}", float(p), n, k)
+
+
+def _show(spec: dict[str, Any], value: Any) -> str:
+    if spec.get("type") == "datetime" and isinstance(value, (int, float)) and math.isfinite(value):
+        import pandas as pd
+
+        unit = spec.get("unit_ns")
+        if isinstance(unit, int) and unit > 0:
+            try:
+                return str(pd.Timestamp(int(value * unit)))
+            except (OverflowError, ValueError):
+                pass
+    return repr(value)
+
+
+def _column(
+    spec: Any, where: str, n: float | None, k: int, public: set[str], report: AuditReport, *, allow_pii: bool
+) -> None:
+    if not isinstance(spec, dict):
+        return
+    kind = spec.get("type")
+    null_rate = spec.get("null_rate")
+    if isinstance(null_rate, (int, float)):
+        _small(report, f"{where}.null_rate", "a missing value", float(null_rate), n, k)
+        _small(report, f"{where}.null_rate", "a present value", 1.0 - float(null_rate), n, k)
+    if kind in ("numeric", "datetime"):
+        _numbers(spec, where, n, k, public, report)
+    elif kind == "category":
+        categories, probs = spec.get("categories") or [], spec.get("probs") or []
+        for c, p in zip(categories, probs, strict=False):
+            if isinstance(p, (int, float)):
+                _small(report, f"{where}.probs", f"category {json.dumps(c)}", float(p), n, k)
+        _pii(report, f"{where}.categories", list(categories), allow=allow_pii)
+    elif kind == "boolean":
+        p = spec.get("p")
+        if isinstance(p, (int, float)):
+            _small(report, f"{where}.p", "True", float(p), n, k)
+            _small(report, f"{where}.p", "False", 1.0 - float(p), n, k)
+    elif kind == "id" and isinstance(spec.get("pattern"), str):
+        _pii(report, f"{where}.pattern", [spec["pattern"].replace("{", "").replace("}", "")], allow=allow_pii)
+
+
+def _group_rows(data: dict[str, Any], n: float) -> dict[int, float]:
+    latent = data.get("latent") or {}
+    segment = latent.get("segment") or {}
+    groups, column = segment.get("groups"), segment.get("column")
+    spec = next((c for c in data.get("columns", []) if isinstance(c, dict) and c.get("name") == column), None)
+    if not isinstance(groups, list) or spec is None:
+        return {}
+    probs = spec.get("probs") or (spec.get("base") or {}).get("probs") or []
+    out: dict[int, float] = {}
+    for g, p in zip(groups, probs, strict=False):
+        if isinstance(g, int) and isinstance(p, (int, float)):
+            out[g] = out.get(g, 0.0) + float(p) * n
+    return out
+
+
+def _walk(data: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, int | None]]:
+    """Yield (column spec, field path, segment group or None) for every marginal a file stores."""
+    for spec in data.get("columns", []):
+        if not isinstance(spec, dict):
+            continue
+        where = f"columns.{spec.get('name')}"
+        if spec.get("type") == "conditional":
+            yield spec.get("base") or {}, f"{where}.base", None
+            groups = spec.get("groups") or []
+            for g, level in enumerate(spec.get("levels") or []):
+                yield level, f"{where}.levels[{g}]", groups[g] if g < len(groups) else None
+        elif spec.get("type") == "derived":
+            yield spec.get("base") or {}, f"{where}.base", None
+        else:
+            yield spec, where, None
+
+
+def audit_file(
+    path: str, *, k: int = 5, max_epsilon: float | None = None, allow_pii: bool = False
+) -> tuple[AuditReport, Any]:
+    """Audit the model file at ``path``; return the report and the loaded model.
+
+    ``k`` is the smallest number of rows a stored value may stand for (fit's
+    ``min_count``); ``max_epsilon`` requires a differentially private fit with
+    at most that epsilon; ``allow_pii`` reports personal-looking strings
+    without failing.
+    """
+    from ._artifact import read_text
+    from ._model import loads
+
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise InvalidArgument(f"k={k!r}: pass a whole number of rows, 1 or more, such as k=5.")
+    text, source = read_text(path)
+    model = loads(text, str(source))  # validates every field first
+    data = json.loads(text)
+    report = AuditReport(str(source))
+    info: dict[str, Any] = data["info"] if isinstance(data.get("info"), dict) else {}
+    rows = info["source"].get("rows") if isinstance(info.get("source"), dict) else None
+    privacy: dict[str, Any] = info["privacy"] if isinstance(info.get("privacy"), dict) else {}
+    public = set(privacy.get("public") or ()) if isinstance(privacy.get("public"), (list, dict)) else set()
+    n = float(rows) if isinstance(rows, int) and not isinstance(rows, bool) and rows > 0 else None
+    if n is None:
+        report.add(
+            "source", "info.source.rows", "no row count: a declared schema, or a file without fit info", fails=False
+        )
+    groups = _group_rows(data, n) if n is not None else {}
+    for spec, where, group in _walk(data):
+        rows_here = n if group is None else groups.get(group, n)
+        _column(spec, where, rows_here, k, public, report, allow_pii=allow_pii)
+    for g, size in sorted(groups.items()):
+        if size < k - 0.5:
+            report.add("small-count", "latent.segment", f"segment group {g} holds about {size:.1f} rows", fails=True)
+    epsilon = privacy.get("epsilon")
+    if isinstance(epsilon, (int, float)) and not isinstance(epsilon, bool):
+        delta = privacy.get("delta")
+        report.add(
+            "privacy-account",
+            "info.privacy",
+            f"differentially private fit: epsilon={epsilon}, delta={delta}",
+            fails=max_epsilon is not None and float(epsilon) > max_epsilon,
+        )
+    elif max_epsilon is not None:
+        report.add(
+            "privacy-account",
+            "info.privacy",
+            f"not a differentially private fit (the policy asks for epsilon <= {max_epsilon})",
+            fails=True,
+        )
+    for i, line in enumerate(info.get("withheld") or []):
+        if not isinstance(line, str):
+            continue
+        small = [int(m[1]) for m in re.finditer(r"\b(\d+) of (\d+) rows", line) if 0 < int(m[1]) < k]
+        if small:
+            report.add("small-count", f"info.withheld[{i}]", f"gives exact counts below k={k}: {line}", fails=True)
+        else:
+            report.add("withheld", f"info.withheld[{i}]", line, fails=False)
+    return report, model
+
+
+# -- tripwires on real data ------------------------------------------------------------------------------------------
+
+
+def _encode(frames: list[pd.DataFrame], columns: list[str]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per frame: numeric block scaled by the first frame's range (NaN kept) and category codes (-1 for missing)."""
+    import pandas as pd
+
+    nums: list[list[np.ndarray]] = [[] for _ in frames]
+    cats: list[list[np.ndarray]] = [[] for _ in frames]
+    for col in columns:
+        first = frames[0][col]
+        numeric = pd.api.types.is_numeric_dtype(first) and not pd.api.types.is_bool_dtype(first)
+        if numeric or pd.api.types.is_datetime64_any_dtype(first):
+            values = [_as_float(f[col]) for f in frames]
+            finite = values[0][np.isfinite(values[0])]
+            span = float(finite.max() - finite.min()) if finite.size else 1.0
+            for i, v in enumerate(values):
+                nums[i].append(v / (span or 1.0))
+        else:
+            # one vocabulary across frames, as strings, so equal values get equal codes
+            keys = [f[col].astype("object").where(f[col].notna(), None).map(repr) for f in frames]
+            vocab = pd.Index(pd.unique(pd.concat(keys, ignore_index=True)))
+            for i, s in enumerate(keys):
+                cats[i].append(vocab.get_indexer(s.to_numpy()))
+    num = [np.column_stack(b) if b else np.zeros((len(f), 0)) for b, f in zip(nums, frames, strict=False)]
+    cat = [
+        np.column_stack(b) if b else np.zeros((len(f), 0), dtype=np.int64) for b, f in zip(cats, frames, strict=False)
+    ]
+    return num, cat
+
+
+def _as_float(s: pd.Series) -> np.ndarray:
+    import pandas as pd
+
+    if pd.api.types.is_datetime64_any_dtype(s):
+        out = s.astype("int64").to_numpy(dtype=float) / 86_400e9
+        out[s.isna().to_numpy()] = np.nan
+        return out
+    return pd.to_numeric(s, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+
+
+def _nearest(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray], chunk: int = 256) -> np.ndarray:
+    """Gower distance from each row of ``a`` to its nearest row of ``b`` (NaN vs NaN is 0, NaN vs a value is 1)."""
+    (an, ac), (bn, bc) = a, b
+    width = an.shape[1] + ac.shape[1]
+    out = np.empty(len(an))
+    for s in range(0, len(an), chunk):
+        d = np.zeros((min(chunk, len(an) - s), len(bn)))
+        for j in range(an.shape[1]):
+            x, y = an[s : s + chunk, j][:, None], bn[:, j][None, :]
+            diff = np.abs(x - y)
+            nan = np.isnan(x) | np.isnan(y)
+            d += np.where(nan, (np.isnan(x) != np.isnan(y)).astype(float), np.minimum(diff, 1.0))
+        for j in range(ac.shape[1]):
+            d += ac[s : s + chunk, j][:, None] != bc[:, j][None, :]
+        out[s : s + chunk] = d.min(axis=1) / max(width, 1)
+    return out
+
+
+def _auc(members: np.ndarray, others: np.ndarray) -> float:
+    """P(a member scores above a non-member), ties counting half (the Mann-Whitney statistic)."""
+    from scipy.stats import rankdata
+
+    ranks = rankdata(np.concatenate([members, others]))
+    return float((ranks[: len(members)].sum() - len(members) * (len(members) + 1) / 2) / (len(members) * len(others)))
+
+
+def audit_real(
+    real: pd.DataFrame,
+    *,
+    k: int = 5,
+    seed: int = 0,
+    max_rows: int = 2_000,
+    canary_rows: int = 100_000,
+    max_copy_excess: float = 0.01,
+    max_dcr_share: float = 0.6,
+    max_auc: float = 0.6,
+    report: AuditReport | None = None,
+) -> AuditReport:
+    """Run the tripwires on ``real`` with fit settings ``min_count=k``; add their findings to ``report``."""
+
+    from . import _fit
+
+    report = report if report is not None else AuditReport("<real data>")
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    n = len(real)
+    if n < 4 * k:
+        report.add("tripwires", "--real", f"{n} rows are too few to split into halves of at least {2 * k}", fails=False)
+        return report
+    order = rng.permutation(n)
+    train, hold = real.iloc[order[: n // 2]].reset_index(drop=True), real.iloc[order[n // 2 :]]
+    hold = hold.reset_index(drop=True).iloc[: len(train)]
+    model = _fit.fit(train, name="audit", min_count=k)
+    columns = [c for c in model.modelled_columns if c in real.columns]
+    syn = model.sample(len(train), seed=int(rng.integers(2**63)))
+    take = min(max_rows, len(train))
+    parts = [f.iloc[rng.permutation(len(f))[:take]].reset_index(drop=True) for f in (train, hold, syn)]
+    num, cat = _encode(parts, columns)
+    tr, ho, sy = ((num[i], cat[i]) for i in range(3))
+    d_train, d_hold = _nearest(sy, tr), _nearest(sy, ho)
+    copies_train, copies_hold = float(np.mean(d_train == 0)), float(np.mean(d_hold == 0))
+    report.add(
+        "exact-copies",
+        "--real",
+        f"{copies_train:.2%} of sampled rows equal a training row, {copies_hold:.2%} a held-out row "
+        f"(over {len(columns)} modelled columns; the policy allows {max_copy_excess:.0%} more)",
+        fails=copies_train > copies_hold + max_copy_excess,
+    )
+    share = float(np.mean(d_train < d_hold) + 0.5 * np.mean(d_train == d_hold))
+    report.add(
+        "distance-to-closest-record",
+        "--real",
+        f"{share:.1%} of sampled rows are closer to the training half than to the held-out half "
+        f"(0.5 is ideal; the policy allows {max_dcr_share:.0%})",
+        fails=share > max_dcr_share,
+    )
+    auc = _auc(-_nearest(tr, sy), -_nearest(ho, sy))
+    report.add(
+        "membership-inference",
+        "--real",
+        f"a distance-based attack tells training rows from held-out ones with AUC {auc:.3f} "
+        f"(0.5 is chance; the policy allows {max_auc})",
+        fails=auc > max_auc,
+    )
+    for copies in (1, 3):
+        _canary(report, train, rng, copies=copies, k=k, rows=canary_rows)
+    return report
+
+
+def _canary(
+    report: AuditReport, train: pd.DataFrame, rng: np.random.Generator, *, copies: int, k: int, rows: int
+) -> None:
+    import pandas as pd
+
+    from . import _fit
+
+    planted = train.iloc[rng.integers(0, len(train), copies)].copy()
+    token = f"canary-{int(rng.integers(16**8)):08x}"
+    numeric = [
+        c
+        for c in train.columns
+        if pd.api.types.is_numeric_dtype(train[c])
+        and not pd.api.types.is_bool_dtype(train[c])
+        and train[c].notna().any()
+    ]
+    texts = [c for c in train.columns if train[c].dtype == object or isinstance(train[c].dtype, pd.CategoricalDtype)]
+    num_col = max(numeric, key=lambda c: float(np.nanmax(np.abs(_as_float(train[c]))))) if numeric else None
+    txt_col = texts[0] if texts else None
+    top = float(np.nanmax(np.abs(_as_float(train[num_col])))) if num_col else 0.0
+    value = 10.0 * top if top > 0 else 1e6
+    if num_col:
+        kind = train[num_col].dtype
+        planted[num_col] = pd.Series([value] * copies, index=planted.index).astype(
+            kind if pd.api.types.is_float_dtype(kind) else "float64"
+        )
+    if txt_col:
+        if isinstance(planted[txt_col].dtype, pd.CategoricalDtype):
+            planted[txt_col] = planted[txt_col].cat.add_categories([token])
+        planted[txt_col] = token
+    frame = pd.concat([train, planted], ignore_index=True)
+    model = _fit.fit(frame, name="audit", min_count=k)
+    text = json.dumps(_numbers_and_strings(model))
+    where = f"--real (canary in {copies} row{'s' if copies > 1 else ''})"
+    leaks = []
+    if txt_col and token in text:
+        leaks.append(f"the category {token!r} planted in {txt_col!r} is in the file")
+    halfway = (top + value) / 2
+    if num_col and _stores_at_least(model, halfway):
+        leaks.append(f"a number near the value {value:g} planted in {num_col!r} is in the file")
+    sample = model.sample(rows, seed=int(rng.integers(2**63)))
+    if txt_col and txt_col in sample and (sample[txt_col].astype("object") == token).any():
+        leaks.append(f"{token!r} comes back in {rows:,} sampled rows")
+    if num_col and num_col in sample and (np.abs(_as_float(sample[num_col])) >= halfway).any():
+        leaks.append(f"values beyond {halfway:g} (the planted {value:g}) come back in {rows:,} sampled rows")
+    report.add(
+        "canary",
+        where,
+        "; ".join(leaks)
+        if leaks
+        else f"neither the planted category nor the value {value:g} is in the file or samples",
+        fails=bool(leaks),
+    )
+
+
+def _numbers_and_strings(model: Any) -> Any:
+    """What ``model`` would write to a model file (nothing for a model of another backend)."""
+    from ._artifact import to_dict
+    from ._model import Model
+
+    return to_dict(model) if isinstance(model, Model) else {}
+
+
+def _stores_at_least(model: Any, threshold: float) -> bool:
+    def walk(x: Any, key: str = "") -> bool:
+        if isinstance(x, dict):
+            return any(walk(v, k) for k, v in x.items() if k not in ("correlation", "info"))
+        if isinstance(x, list):
+            return any(walk(v, key) for v in x)
+        return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) and abs(x) >= threshold
+
+    return walk(_numbers_and_strings(model))

@@ -1,0 +1,151 @@
+"""``synthdata audit``: what a model file reveals, the policy gate, and the tripwires on real data."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pytest_synthdata as sd
+from pytest_synthdata import _audit
+from pytest_synthdata._audit import audit_file, audit_real
+from pytest_synthdata.cli import main
+
+
+def _frame(n: int = 400, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "age": rng.integers(18, 90, n),
+            "income": np.round(rng.lognormal(10.5, 0.6, n), 2),
+            "plan": rng.choice(["free", "pro", "team"], n),
+        }
+    )
+
+
+def test_a_declared_schema_reveals_nothing_about_rows(tmp_path):
+    path = tmp_path / "people.synth.json"
+    sd.Schema("people", {"age": sd.Integer(low=18, high=90), "plan": sd.Category(["a", "b"])}).save(path)
+    report, _ = audit_file(str(path))
+    assert report.passed, report.render()
+    assert main(["audit", str(path)]) == 0
+
+
+def test_a_fitted_file_reports_its_exact_bounds_and_fails(tmp_path, capsys):
+    path = tmp_path / "t.synth.json"
+    df = _frame()
+    sd.fit(df, name="t").save(path)
+    report, _ = audit_file(str(path))
+    bounds = [f for f in report.findings if f.check == "bounds" and f.where == "columns.income.bounds"]
+    assert bounds and bounds[0].fails
+    assert repr(float(df["income"].max())) in bounds[0].message
+    assert main(["audit", str(path)]) == 1
+    assert "FAILED" in capsys.readouterr().out
+
+
+def test_small_counts_are_found_in_categories_and_null_rates(tmp_path):
+    df = _frame()
+    df.loc[:5, "plan"] = "rare"  # 6 rows: stored with k=5, not with k=10
+    df["note"] = np.where(np.arange(len(df)) < 3, None, "x")  # 3 missing values
+    path = tmp_path / "t.synth.json"
+    sd.fit(df, name="t", columns={"note": "category"}).save(path)
+    low, _ = audit_file(str(path), k=5)
+    high, _ = audit_file(str(path), k=10)
+    assert not any("category \"rare\"" in f.message for f in low.findings)
+    assert any(f.where == "columns.plan.probs" and "rare" in f.message and f.fails for f in high.findings)
+    assert any(f.where.startswith("info.withheld") and f.check == "small-count" for f in low.findings)
+
+
+def test_person_names_under_a_neutral_column_name_are_flagged(tmp_path):
+    df = _frame()
+    names = ["Maria Garcia", "James Smith", "Linda Johnson", "Robert Brown"]
+    df["doctor"] = [names[i % 4] for i in range(len(df))]
+    path = tmp_path / "t.synth.json"
+    sd.fit(df, name="t").save(path)
+    if "Maria Garcia" not in path.read_text():
+        pytest.skip("fit already regenerates these names")
+    report, _ = audit_file(str(path))
+    pii = [f for f in report.findings if f.check == "pii"]
+    assert pii and pii[0].fails and pii[0].where == "columns.doctor.categories"
+    allowed, _ = audit_file(str(path), allow_pii=True)
+    assert [f.fails for f in allowed.findings if f.check == "pii"] == [False]
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("ana@example.org", "an e-mail address"),
+        ("https://example.org/x", "a URL"),
+        ("10.0.0.12", "an IP address"),
+        ("+1 (555) 123-4567", "a phone number"),
+        ("Maria Garcia", "a person's name"),
+        ("Premium plan", None),
+        ("3.14159", None),
+    ],
+)
+def test_pii_kinds(value, kind):
+    first, last = _audit._names()
+    assert _audit._pii_kind(value, first, last) == kind
+
+
+def test_max_epsilon_needs_a_private_fit(tmp_path):
+    path = tmp_path / "people.synth.json"
+    sd.Schema("people", {"age": sd.Integer(low=18, high=90)}).save(path)
+    report, _ = audit_file(str(path), max_epsilon=1.0)
+    assert [f.check for f in report.findings if f.fails] == ["privacy-account"]
+    data = json.loads(path.read_text())
+    data.setdefault("info", {})["privacy"] = {"epsilon": 0.5, "delta": 1e-6}
+    path.write_text(json.dumps(data))
+    assert audit_file(str(path), max_epsilon=1.0)[0].passed
+    assert not audit_file(str(path), max_epsilon=0.1)[0].passed
+
+
+def test_a_model_that_copies_rows_trips_every_wire(monkeypatch):
+    """The tripwires themselves: a 'model' that replays training rows fails copies, DCR and membership."""
+
+    class Replay:
+        def __init__(self, frame):
+            self.frame = frame.reset_index(drop=True)
+            self.modelled_columns = list(frame.columns)
+
+        def sample(self, n, seed=None):
+            rng = np.random.default_rng(seed)
+            return self.frame.iloc[rng.integers(0, len(self.frame), n)].reset_index(drop=True)
+
+    import pytest_synthdata._fit as fitmod
+
+    monkeypatch.setattr(fitmod, "fit", lambda frame, **kw: Replay(frame))
+    report = audit_real(_frame(600), canary_rows=1_000)
+    failing = {f.check for f in report.findings if f.fails}
+    assert {"exact-copies", "distance-to-closest-record", "membership-inference", "canary"} <= failing
+
+
+def test_the_native_fit_passes_the_row_level_wires():
+    report = audit_real(_frame(600), canary_rows=20_000)
+    by = {f.check: f for f in report.findings}
+    for check in ("exact-copies", "distance-to-closest-record", "membership-inference"):
+        assert not by[check].fails, by[check].message
+
+
+def test_gower_distances_and_auc():
+    a = (np.array([[0.0], [np.nan]]), np.array([[1], [2]]))
+    b = (np.array([[0.5], [np.nan], [0.0]]), np.array([[1], [2], [3]]))
+    d = _audit._nearest(a, b)
+    assert d.tolist() == [0.25, 0.0]
+    assert _audit._auc(np.array([3.0, 4.0]), np.array([1.0, 2.0])) == 1.0
+    assert _audit._auc(np.array([1.0, 2.0]), np.array([1.0, 2.0])) == 0.5
+
+
+def test_cli_audit_with_real_data_and_errors(tmp_path, capsys):
+    df = _frame(300)
+    csv = tmp_path / "real.csv"
+    df.to_csv(csv, index=False)
+    path = tmp_path / "t.synth.json"
+    sd.fit(df, name="t").save(path)
+    assert main(["audit", str(path), "--real", str(csv)]) == 1
+    out = capsys.readouterr().out
+    assert "membership-inference" in out and "canary" in out
+    assert main(["audit", str(tmp_path / "missing.synth.json")]) == 2
+    assert main(["audit", str(path), "--k", "0"]) == 2
