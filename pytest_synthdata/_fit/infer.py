@@ -37,6 +37,7 @@ __all__ = [
     "magnitudes",
     "null_dtype",
     "override",
+    "pii_by_value",
     "pii_provider",
     "plain",
 ]
@@ -94,6 +95,8 @@ class Inferred:
     factorized: Factorized | None = None
     #: the declaration given in ``columns=`` (kind "declared")
     declared: Column | None = None
+    #: the Faker provider a pii column's values point to (emails, URLs, IP addresses), whatever its name
+    provider: str | None = None
 
 
 def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
@@ -205,7 +208,7 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
     looks = _pii_by_value(uniques, counts)
     if looks is not None:
-        return Inferred("pii", f"values look like {looks[1]} (Faker {looks[0]!r})", present)
+        return Inferred("pii", f"values look like {looks[1]} (Faker {looks[0]!r})", present, provider=looks[0])
     ratio = len(counts) / n_text
     if ratio >= 0.95 and n_text > 1 and every:
         text = values()
@@ -274,12 +277,23 @@ def _id_like_name(name: str) -> bool:
 
 _EMAIL = r"[\w.+'-]+@[\w-]+(\.[\w-]+)+"
 _URL = r"https?://\S+"
-_IPV4 = r"(\d{1,3}\.){3}\d{1,3}"
+_IPV4 = r"((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)"
+# eight groups, or fewer around one "::" (an embedded IPv4 tail such as ::ffff:10.0.0.1 included)
+_H = r"[0-9a-fA-F]{1,4}"
+_IPV6 = rf"({_H}:){{7}}{_H}|(({_H}:){{0,6}}{_H})?::(({_H}:){{0,6}}({_H}|{_IPV4}))?"
 _PII_PATTERNS = (
     (re.compile(_EMAIL), "email", "email addresses"),
     (re.compile(_URL), "url", "URLs"),
-    (re.compile(_IPV4), "ipv4", "IP addresses"),
+    (re.compile(_IPV4), "ipv4", "IPv4 addresses"),
+    (re.compile(_IPV6), "ipv6", "IPv6 addresses"),
 )
+
+
+def pii_by_value(text: pd.Series) -> str | None:
+    """Return the Faker provider (email, url, ipv4, ipv6) most present string values look like, or None."""
+    codes, uniques = pd.factorize(text, sort=False, use_na_sentinel=True)
+    looks = _pii_by_value(uniques, np.bincount(codes[codes >= 0], minlength=len(uniques)))
+    return None if looks is None else looks[0]
 
 
 def _pii_by_value(uniques: Any, counts: NDArray[np.int64]) -> tuple[str, str] | None:

@@ -216,7 +216,9 @@ def _read_columns(ctx: FitContext) -> _Read:
             if cat.note:
                 read.notes[col].append(cat.note)
         else:
-            read.columns[col] = fit_generated(col, s, kind, min_count=ctx.min_count, locale=ctx.locale)
+            read.columns[col] = fit_generated(
+                col, s, kind, min_count=ctx.min_count, locale=ctx.locale, provider=inferred.provider
+            )
         if 0 < (~present).sum() < ctx.n:
             read.nullable.append(col)
     return read

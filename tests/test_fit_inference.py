@@ -1,0 +1,76 @@
+"""sd.fit's type inference never silently wrong (issue 13, item 1): one case per bad input.
+
+Each case failed before its fix: a value-detected e-mail/URL/IP column sampled random strings, ``True`` and
+``1`` merged into one category, subnormal floats collapsed to 0.0, ISO date strings from ``pd.read_csv`` were
+modelled as text, and dates in other formats were modelled as text without a word.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pytest_synthdata as sd
+
+N = 120
+
+
+def _emails() -> list[str]:
+    return [f"user{i}@example{i % 7}.com" for i in range(N)]
+
+
+# value-detected personal data: the matching Faker provider ---------------------------------------------------
+
+
+def _is_email(v: str) -> bool:
+    return re.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z]+", v) is not None
+
+
+def _is_url(v: str) -> bool:
+    return re.fullmatch(r"https?://\S+", v) is not None
+
+
+def _is_ip(version: int) -> object:
+    def check(v: str) -> bool:
+        try:
+            return ipaddress.ip_address(v).version == version
+        except ValueError:
+            return False
+
+    return check
+
+
+@pytest.mark.parametrize(
+    ("values", "provider", "looks_right"),
+    [
+        pytest.param(_emails(), "email", _is_email, id="email"),
+        pytest.param([f"https://site{i}.org/page/{i}" for i in range(N)], "url", _is_url, id="url"),
+        pytest.param([f"10.{i % 3}.{i % 200}.{i % 250}" for i in range(N)], "ipv4", _is_ip(4), id="ipv4"),
+        pytest.param([f"2001:db8::{i:x}" for i in range(N)], "ipv6", _is_ip(6), id="ipv6-short"),
+        pytest.param([f"fe80:0:0:0:1:2:3:{i:x}" for i in range(N)], "ipv6", _is_ip(6), id="ipv6-full"),
+    ],
+)
+def test_personal_data_found_by_its_values_is_regenerated_by_the_matching_faker_provider(
+    values, provider, looks_right, tmp_path
+):
+    # "contact" names no provider: the values alone say what the column holds
+    df = pd.DataFrame({"contact": values})
+    model = sd.fit(df, name="people")
+    about = model.info["columns"]["contact"]
+    assert about["kind"] == "pii"
+    assert f"Faker {provider!r}" in about["why"]
+    assert model.column("contact").to_spec()["provider"] == provider
+    for m in (model, sd.load(model.save(tmp_path / "people.synth.json"))):
+        out = m.sample(200, seed=1)["contact"]
+        assert out.map(looks_right).all(), out.head().tolist()
+        assert not out.isin(values).all()  # regenerated, not copied
+
+
+def test_a_column_given_as_pii_whose_values_are_emails_samples_emails():
+    df = pd.DataFrame({"contact": _emails()})
+    out = sd.fit(df, name="people", columns={"contact": "pii"}).sample(50, seed=0)["contact"]
+    assert out.map(_is_email).all()
