@@ -74,3 +74,26 @@ def test_a_column_given_as_pii_whose_values_are_emails_samples_emails():
     df = pd.DataFrame({"contact": _emails()})
     out = sd.fit(df, name="people", columns={"contact": "pii"}).sample(50, seed=0)["contact"]
     assert out.map(_is_email).all()
+
+
+# subnormal floats: kept, never rounded to 0.0 ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pytest.param([5e-324, 3e-315, 1e-310, 2e-310], id="few-subnormals-table"),
+        pytest.param(np.geomspace(5e-324, 2e-308, 400).tolist(), id="many-subnormals-quantiles"),
+        pytest.param([-1e-320, 0.0, 1e-320, 1e-300], id="around-zero"),
+        pytest.param(np.linspace(1e-15, 1e-13, 300).tolist(), id="tiny-normals"),
+    ],
+)
+def test_subnormal_and_tiny_floats_do_not_collapse_to_zero(values, tmp_path):
+    df = pd.DataFrame({"f": np.resize(np.array(values), 600)})
+    model = sd.fit(df, name="tiny")
+    assert model.column("f").to_spec().get("decimals") is None  # no grid of whole numbers or decimals
+    for m in (model, sd.load(model.save(tmp_path / "tiny.synth.json"))):
+        out = m.sample(1000, seed=3)["f"].to_numpy()
+        assert out.min() == min(values) and out.max() == max(values)
+        assert (out != 0.0).mean() >= (np.array(values) != 0.0).mean() - 0.1
+        assert len(np.unique(out[out != 0.0])) >= min(3, len(values) - 1)
