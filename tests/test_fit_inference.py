@@ -97,3 +97,32 @@ def test_subnormal_and_tiny_floats_do_not_collapse_to_zero(values, tmp_path):
         assert out.min() == min(values) and out.max() == max(values)
         assert (out != 0.0).mean() >= (np.array(values) != 0.0).mean() - 0.1
         assert len(np.unique(out[out != 0.0])) >= min(3, len(values) - 1)
+
+
+# True and 1 (False and 0) in one object column: distinct categories -------------------------------------------
+
+
+def _typed(values: pd.Series) -> dict[tuple[str, object], int]:
+    return values.dropna().map(lambda v: (type(v).__name__, v)).value_counts().to_dict()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pytest.param([True, 1, True, 1, "a"], id="true-and-1-and-text"),
+        pytest.param([True, False, 0, 1], id="bools-and-0-1"),
+        pytest.param([1.0, True, None, 2], id="true-and-1.0-with-none"),
+        pytest.param([np.True_, 1, 0, np.False_, "x"], id="numpy-bools"),
+        pytest.param([1, "b", True], id="true-after-1"),
+    ],
+)
+def test_true_and_1_in_one_object_column_stay_distinct_values(values, tmp_path):
+    df = pd.DataFrame({"x": pd.Series(values * 40, dtype=object)})
+    model = sd.fit(df, name="mixed")
+    seen = {(type(v).__name__.replace("bool_", "bool"), bool(v) if isinstance(v, np.bool_) else v) for v in values}
+    seen.discard(("NoneType", None))
+    assert len(model.column("x").to_spec()["categories"]) == len(seen)
+    for m in (model, sd.load(model.save(tmp_path / "mixed.synth.json"))):
+        out = m.sample(2000, seed=5)["x"]
+        assert out.dtype == object
+        assert set(_typed(out)) == seen

@@ -182,12 +182,14 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
     if inferred in ("datetime", "datetime64", "date"):
         return Inferred("datetime", "timestamps in an object column", present)
     if inferred in ("mixed", "mixed-integer"):
-        kinds = {type(v) for v in values().head(10_000)}
+        mixed = _factorize_mixed(s.to_numpy(dtype=object), objects) if plain_objects else None
+        kinds = mixed[1] if mixed is not None else {type(v) for v in values().head(10_000)}
         if all(issubclass(t, (str, int, float, bool, np.integer, np.floating, np.bool_)) for t in kinds):
             return Inferred(
                 "category",
                 f"mixed value types ({', '.join(sorted(t.__name__ for t in kinds))}), kept as categories",
                 present,
+                None if mixed is None else mixed[0],
             )
         inferred = "other"
     if inferred != "string":
@@ -234,6 +236,34 @@ def _factorize_objects(values: NDArray[Any]) -> Factorized | None:
         return Factorized(*pd.factorize(values, sort=False, use_na_sentinel=True))
     except TypeError:  # (lists, dicts: the kind check says which values it cannot model)
         return None
+
+
+def _factorize_mixed(values: NDArray[Any], objects: Factorized | None) -> tuple[Factorized | None, set[type]] | None:
+    """Return a mixed object column's factorization keeping ``True`` apart from ``1`` (and ``False`` from ``0``).
+
+    Python and pandas hash ``True`` and ``1`` alike, so ``pd.factorize`` merges them into whichever came
+    first; here each value's type is looked at too, so both stay categories (a model file writes ``true``
+    and ``1``, which load back apart). Also returns the value types, of every value rather than the first
+    rows'. None when a value cannot be hashed.
+    """
+    if objects is None:
+        return None
+    at = np.flatnonzero(objects.codes >= 0)
+    types = np.frompyfunc(type, 1, 1)(values[at])  # (one C loop; a column reaches here only when its types mix)
+    type_codes, seen = pd.factorize(types, sort=False)
+    kinds = set(seen)
+    flags = [issubclass(k, (bool, np.bool_)) for k in seen]
+    if not any(flags) or all(flags[i] or not issubclass(k, (int, float, np.number)) for i, k in enumerate(seen)):
+        return objects, kinds  # no bool shares a hash with a number
+    is_bool = np.asarray(flags, dtype=bool)[type_codes]
+    # (order of first appearance, as pd.factorize gives)
+    sub_codes, _ = pd.factorize(2 * objects.codes[at] + is_bool, sort=False)
+    new_codes = np.full(len(values), -1, dtype=np.intp)
+    new_codes[at] = sub_codes
+    first = at[np.unique(sub_codes, return_index=True)[1]]
+    uniques = np.empty(len(first), dtype=object)
+    uniques[:] = list(values[first])
+    return Factorized(new_codes, uniques), kinds
 
 
 def override(col: str, spec: Any) -> Inferred:
