@@ -12,6 +12,7 @@ an id, or counting 1..n, make an id column; strings mostly seen fewer than
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from .._schema import Column
-from ..errors import InvalidArgument
+from ..errors import DateFormatWarning, InvalidArgument
+from .dates import read_date_text
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -95,6 +97,8 @@ class Inferred:
     factorized: Factorized | None = None
     #: the declaration given in ``columns=`` (kind "declared")
     declared: Column | None = None
+    #: the column's values as the fit reads them, when not as given (ISO date strings as timestamps)
+    values: pd.Series | None = None
     #: the Faker provider a pii column's values point to (emails, URLs, IP addresses), whatever its name
     provider: str | None = None
 
@@ -199,6 +203,12 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
             f"strings or timestamps, or leave it out with columns={{{col!r}: 'ignore'}}."
         )
     # every present value is a str (infer_dtype says "string")
+    dates = read_date_text(col, s, present)
+    if dates is not None and dates.parsed is not None:
+        return Inferred("datetime", dates.what, present, values=dates.parsed)
+    if dates is not None:
+        # (stacklevel: the caller of sd.fit, through fit, fit_native, _fit and _read_columns)
+        warnings.warn(dates.problem, DateFormatWarning, stacklevel=6)
     n_text = int(np.count_nonzero(present))
     provider = pii_provider(col, PII_STRONG)
     if provider is not None:
