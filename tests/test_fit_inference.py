@@ -126,3 +126,132 @@ def test_true_and_1_in_one_object_column_stay_distinct_values(values, tmp_path):
         out = m.sample(2000, seed=5)["x"]
         assert out.dtype == object
         assert set(_typed(out)) == seen
+
+
+# ISO date strings (pd.read_csv leaves them so): parsed and modelled as dates ----------------------------------
+
+_DAYS = pd.Timestamp("2021-01-01") + pd.to_timedelta(np.random.default_rng(0).integers(0, 365, 300), unit="D")
+_GAPS = np.random.default_rng(1).random(300) < 0.2
+
+
+def _text(fmt: str, dtype: str = "object", *, gaps: bool = False) -> pd.Series:
+    s = pd.Series(_DAYS.strftime(fmt), dtype=dtype)
+    return s.mask(_GAPS) if gaps else s
+
+
+@pytest.mark.parametrize(
+    ("series", "whole_days", "tz"),
+    [
+        pytest.param(_text("%Y-%m-%d"), True, None, id="dates-object"),
+        pytest.param(_text("%Y-%m-%d", gaps=True), True, None, id="dates-with-nan"),
+        pytest.param(_text("%Y-%m-%d").where(~_GAPS, None), True, None, id="dates-with-none"),
+        pytest.param(_text("%Y-%m-%d", "str", gaps=True), True, None, id="dates-pandas-str"),
+        pytest.param(_text("%Y-%m-%d", "string", gaps=True), True, None, id="dates-string-dtype"),
+        pytest.param(_text("%Y-%m-%d %H:%M"), False, None, id="datetimes-space"),
+        pytest.param(_text("%Y-%m-%dT%H:%M:%S.%f"), False, None, id="datetimes-t-fraction"),
+        pytest.param(_text("%Y-%m-%dT09:30:00Z"), False, "UTC", id="datetimes-z"),
+        pytest.param(_text("%Y-%m-%dT09:30:00+01:00"), False, "UTC", id="datetimes-offset"),
+        pytest.param(
+            pd.Series([d + ("+01:00" if i % 2 else "-05:00") for i, d in enumerate(_DAYS.strftime("%Y-%m-%dT%H:%M"))]),
+            False,
+            "UTC",
+            id="datetimes-mixed-offsets",
+        ),
+    ],
+)
+def test_iso_date_strings_are_modelled_as_dates_within_the_fitted_range(series, whole_days, tz, tmp_path):
+    df = pd.DataFrame({"last_login": series})  # (named like personal data: the values say dates)
+    model = sd.fit(df, name="visits")
+    about = model.info["columns"]["last_login"]
+    assert about["kind"] == "datetime", about
+    assert "ISO 8601" in about["why"]
+    expected = pd.to_datetime(series, format="ISO8601", utc=tz is not None)
+    for m in (model, sd.load(model.save(tmp_path / "visits.synth.json"))):
+        out = m.sample(500, seed=2)["last_login"]
+        assert pd.api.types.is_datetime64_any_dtype(out.dtype)
+        assert str(getattr(out.dt, "tz", None)) == str(tz)
+        present = out.dropna()
+        assert len(present) and present.min() >= expected.min() and present.max() <= expected.max()
+        if whole_days:
+            assert (present == present.dt.normalize()).all()
+        assert out.isna().any() == bool(series.isna().any())
+
+
+def test_a_csv_read_by_pandas_is_fitted_with_its_dates_as_the_cli_fits_it(tmp_path, capsys):
+    from pytest_synthdata.cli import main
+
+    csv = tmp_path / "events.csv"
+    pd.DataFrame({"day": _text("%Y-%m-%d", gaps=True), "at": _text("%Y-%m-%d %H:%M:%S")}).to_csv(csv, index=False)
+    model = sd.fit(pd.read_csv(csv), name="events")
+    kinds = {col: about["kind"] for col, about in model.info["columns"].items()}
+    assert kinds == {"day": "datetime", "at": "datetime"}
+    out = model.sample(1000, seed=0)
+    assert out["day"].min() >= _DAYS.min() and out["day"].max() <= _DAYS.max()
+    assert main(["fit", str(csv), "-o", str(tmp_path / "events.synth.json")]) == 0
+    assert sd.load(tmp_path / "events.synth.json").info["columns"] == model.info["columns"]
+    capsys.readouterr()
+
+
+# dates in other formats, or ISO dates mixed with other values: a warning that says how to parse them -----------
+
+
+@pytest.mark.parametrize(
+    ("series", "says"),
+    [
+        pytest.param(_text("%m/%d/%Y"), "format '%m/%d/%Y'", id="month-day-year"),
+        pytest.param(_text("%d/%m/%Y"), "format '%d/%m/%Y'", id="day-month-year"),
+        pytest.param(_text("%d/%m/%Y")[_DAYS.day <= 12], "day or month first", id="day-or-month-first"),
+        pytest.param(_text("%Y.%m.%d"), "format '%Y.%m.%d'", id="dotted-year-first"),
+        pytest.param(_text("%d.%m.%Y", "str"), "format '%d.%m.%Y'", id="dotted-day-first-pandas-str"),
+        pytest.param(_text("%b %d %Y", gaps=True), "format '%b %d %Y'", id="month-name"),
+        pytest.param(_text("%B %d, %Y %I:%M %p"), "format '%B %d, %Y %I:%M %p'", id="month-name-and-clock"),
+        pytest.param(_text("%a, %d %b %Y"), "format '%a, %d %b %Y'", id="weekday-day-month-name"),
+        pytest.param(
+            pd.Series([*_DAYS.strftime("%Y-%m-%d")[:-3], "unknown", "n/a", "?"]), "not all", id="iso-and-junk"
+        ),
+        pytest.param(pd.Series([*_DAYS.strftime("%Y-%m-%d")[:-1], "31/12/2021"]), "not all", id="iso-and-one-other"),
+        pytest.param(
+            # (beyond the values matched against the patterns: pd.to_datetime finds it)
+            pd.Series(["2021-01-01", "31/12/2021", *np.resize(_DAYS.strftime("%Y-%m-%d"), 2998)]),
+            "not all of them parse (e.g. '31/12/2021')",
+            id="iso-and-one-other-unsampled",
+        ),
+        pytest.param(
+            pd.Series([d + ("+01:00" if i % 2 else "") for i, d in enumerate(_DAYS.strftime("%Y-%m-%dT%H:%M"))]),
+            "with and without a time zone",
+            id="iso-with-and-without-zones",
+        ),
+    ],
+)
+def test_text_that_looks_like_dates_in_another_format_warns_and_is_modelled_as_text(series, says):
+    from pytest_synthdata.errors import DateFormatWarning, SynthdataWarning
+
+    assert issubclass(DateFormatWarning, SynthdataWarning)
+    df = pd.DataFrame({"when": series.reset_index(drop=True)})
+    with pytest.warns(DateFormatWarning, match="'when'") as caught:
+        model = sd.fit(df, name="events", min_count=1)
+    (warning,) = caught
+    message = str(warning.message)
+    assert says in message and "pd.to_datetime(df['when']" in message, message
+    assert model.info["columns"]["when"]["kind"] in ("category", "pattern")
+    assert model.sample(20, seed=0)["when"].dropna().map(type).eq(str).all()  # text, as before
+
+
+def test_a_kind_given_for_a_date_like_text_column_is_taken_without_a_warning():
+    df = pd.DataFrame({"when": _text("%d/%m/%Y"), "day": _text("%Y-%m-%d")})
+    model = sd.fit(df, name="events", columns={"when": "category", "day": "category"})  # (warnings are errors)
+    assert {about["kind"] for about in model.info["columns"].values()} == {"category"}
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pytest.param(["red", "green", "blue"], id="words"),
+        pytest.param(["2021", "2022", "2023"], id="years"),
+        pytest.param(["1.2.3", "10.20.3", "4.5.6"], id="versions"),
+        pytest.param(["12:30", "13:45", "09:00"], id="clock-times"),
+    ],
+)
+def test_text_that_is_not_dates_is_not_warned_about(values):
+    df = pd.DataFrame({"c": pd.Series(values * 40, dtype=object)})
+    assert sd.fit(df, name="plain").info["columns"]["c"]["kind"] == "category"
