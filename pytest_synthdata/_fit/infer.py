@@ -252,28 +252,36 @@ def _factorize_mixed(values: NDArray[Any], objects: Factorized | None) -> tuple[
     """Return a mixed object column's factorization keeping ``True`` apart from ``1`` (and ``False`` from ``0``).
 
     Python and pandas hash ``True`` and ``1`` alike, so ``pd.factorize`` merges them into whichever came
-    first; here each value's type is looked at too, so both stay categories (a model file writes ``true``
-    and ``1``, which load back apart). Also returns the value types, of every value rather than the first
-    rows'. None when a value cannot be hashed.
+    first; here the rows holding such a value are looked at by type too, so both stay categories (a model
+    file writes ``true`` and ``1``, which load back apart). Also returns the value types (of every distinct
+    value, not only the first rows'). None when a value cannot be hashed.
     """
     if objects is None:
         return None
-    at = np.flatnonzero(objects.codes >= 0)
-    types = np.frompyfunc(type, 1, 1)(values[at])  # (one C loop; a column reaches here only when its types mix)
-    type_codes, seen = pd.factorize(types, sort=False)
-    kinds = set(seen)
-    flags = [issubclass(k, (bool, np.bool_)) for k in seen]
-    if not any(flags) or all(flags[i] or not issubclass(k, (int, float, np.number)) for i, k in enumerate(seen)):
+    uniques = np.asarray(objects.uniques, dtype=object)
+    kinds = set(pd.unique(np.frompyfunc(type, 1, 1)(uniques)))
+    could_merge = np.flatnonzero((uniques == 0) | (uniques == 1))  # (elementwise ==: strings never equal 0)
+    if not len(could_merge):
+        return objects, kinds
+    rows = np.flatnonzero(np.isin(objects.codes, could_merge))
+    # (only the rows holding a 0 or 1 of some type)
+    type_codes, types = pd.factorize(np.frompyfunc(type, 1, 1)(values[rows]), sort=False)
+    flags = [issubclass(k, (bool, np.bool_)) for k in types]
+    if all(flags) or not any(flags):
         return objects, kinds  # no bool shares a hash with a number
-    is_bool = np.asarray(flags, dtype=bool)[type_codes]
+    kinds |= set(types)
+    row_bool = np.asarray(flags, dtype=bool)[type_codes]
+    is_bool = np.zeros(len(values), dtype=bool)
+    is_bool[rows] = row_bool
+    at = np.flatnonzero(objects.codes >= 0)
     # (order of first appearance, as pd.factorize gives)
-    sub_codes, _ = pd.factorize(2 * objects.codes[at] + is_bool, sort=False)
+    sub_codes, _ = pd.factorize(2 * objects.codes[at] + is_bool[at], sort=False)
     new_codes = np.full(len(values), -1, dtype=np.intp)
     new_codes[at] = sub_codes
     first = at[np.unique(sub_codes, return_index=True)[1]]
-    uniques = np.empty(len(first), dtype=object)
-    uniques[:] = list(values[first])
-    return Factorized(new_codes, uniques), kinds
+    merged = np.empty(len(first), dtype=object)
+    merged[:] = list(values[first])
+    return Factorized(new_codes, merged), kinds
 
 
 def override(col: str, spec: Any) -> Inferred:
