@@ -39,6 +39,9 @@ _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)"
 _TZ = r"(?:Z|[+-]\d{2}(?::?\d{2})?)"
 _ISO = re.compile(rf"\d{{4}}-\d{{1,2}}-\d{{1,2}}(?:{_TIME}{_TZ}?)?")
 _HAS_TZ = re.compile(rf"{_TIME}{_TZ}$")
+_TIME_PART = re.compile(r"[ T]\d")
+#: The nanosecond timestamps sampling uses reach from 1677 to 2262.
+_UTC_MIN, _UTC_MAX = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _CLOCK = r"(?:[ T]?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?[ap]\.?m\.?)?)?"
 #: Dates in other formats: (pattern, how it reads).
@@ -128,7 +131,7 @@ def _parse_iso(col: str, s: pd.Series, present: NDArray[np.bool_], sample: list[
             parsed = pd.to_datetime(s, format="ISO8601", utc=bool(aware))
     except (ValueError, TypeError, FutureWarning, UserWarning) as exc:
         if isinstance(exc, pd.errors.OutOfBoundsDatetime):
-            beyond = f"column {col!r}: its ISO 8601 dates reach beyond the timestamps pandas holds"
+            beyond = f"column {col!r}: its ISO 8601 dates reach beyond 1677-2262"
             return DateText(None, _fix(col, beyond + ", so it was modelled as text"))
         coerced = pd.to_datetime(s.where(present), format="ISO8601", errors="coerce", utc=True)
         bad = s[present & ~np.asarray(coerced.notna(), dtype=bool)]
@@ -152,14 +155,18 @@ def _parse_iso(col: str, s: pd.Series, present: NDArray[np.bool_], sample: list[
                 "it was modelled as text",
             ),
         )
+    lowest, highest = parsed.min(), parsed.max()
+    first, last = (pd.Timestamp.min, pd.Timestamp.max) if not aware else (_UTC_MIN, _UTC_MAX)
+    if lowest < first or highest > last:
+        # (sampling uses nanosecond timestamps; pandas 3 parses 9999-12-31, pandas 2 refuses it: both warn)
+        outside = lowest if lowest < first else highest
+        beyond = f"column {col!r}: its ISO 8601 dates reach beyond 1677-2262 (to {outside.date()})"
+        return DateText(None, _fix(col, beyond + ", so it was modelled as text"))
     times = any(_TIME_PART.search(v) for v in sample)
     what = "ISO 8601 " + ("datetimes" if times else "dates")
     if aware:
         what += " with UTC offsets, converted to UTC"
     return DateText(parsed, what=what)
-
-
-_TIME_PART = re.compile(r"[ T]\d")
 
 
 def _fix(col: str, problem: str) -> str:
