@@ -217,11 +217,13 @@ def test_a_csv_read_by_pandas_is_fitted_with_its_dates_as_the_cli_fits_it(tmp_pa
             id="iso-and-one-other-unsampled",
         ),
         pytest.param(
-            pd.Series([*_DAYS.strftime("%Y-%m-%d")[:-1], "9999-12-31"]), "beyond 1677-2262", id="iso-beyond-range"
+            pd.Series([*_DAYS.strftime("%Y-%m-%d")[:-1], "9999-12-31"]),
+            "beyond the years 1677-2262",
+            id="iso-beyond-range",
         ),
         pytest.param(
             pd.Series([*_DAYS.strftime("%Y-%m-%dT%H:%M+01:00")[:-1], "0001-01-01T00:00Z"]),
-            "beyond 1677-2262",
+            "beyond the years 1677-2262",
             id="iso-with-offsets-beyond-range",
         ),
         pytest.param(

@@ -37,7 +37,9 @@ MOST = 0.9
 
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)"
 _TZ = r"(?:Z|[+-]\d{2}(?::?\d{2})?)"
-_ISO = re.compile(rf"\d{{4}}-\d{{1,2}}-\d{{1,2}}(?:{_TIME}{_TZ}?)?")
+_MM = r"(?:0?[1-9]|1[0-2])"
+_DD = r"(?:0?[1-9]|[12]\d|3[01])"
+_ISO = re.compile(rf"\d{{4}}-{_MM}-{_DD}(?:{_TIME}{_TZ}?)?")
 _HAS_TZ = re.compile(rf"{_TIME}{_TZ}$")
 _TIME_PART = re.compile(r"[ T]\d")
 #: The nanosecond timestamps sampling uses reach from 1677 to 2262.
@@ -46,12 +48,14 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _CLOCK = r"(?:[ T]?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?[ap]\.?m\.?)?)?"
 #: Dates in other formats: (pattern, how it reads).
 _OTHER = (
-    (re.compile(rf"(\d{{1,2}})([/.-])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_CLOCK}", re.I), "day-month-year"),
-    (re.compile(rf"(\d{{4}})([/.])(\d{{1,2}})\2(\d{{1,2}}){_CLOCK}", re.I), "year-month-day"),
+    (re.compile(rf"({_DD})([/.-])({_DD})\2(\d{{4}}|\d{{2}}){_CLOCK}", re.I), "day-month-year"),
+    (re.compile(rf"(\d{{4}})([/.])({_MM})\2({_DD}){_CLOCK}", re.I), "year-month-day"),
     (re.compile(rf"(?:[a-z]{{3}},? )?{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}{_CLOCK}", re.I), "month name"),
     (re.compile(rf"(?:[a-z]{{3}},? )?\d{{1,2}}(?:st|nd|rd|th)? {_MONTH},? \d{{4}}{_CLOCK}", re.I), "month name"),
 )
 _ANY = (_ISO, *(p for p, _ in _OTHER))
+#: ``pd.to_datetime`` arguments that read ISO dates mixed with other values (see ``_fix``).
+_COERCE = "format='ISO8601', errors='coerce') to make the others missing (then check them"
 
 
 @dataclass(frozen=True)
@@ -87,12 +91,8 @@ def read_date_text(col: str, s: pd.Series, present: NDArray[np.bool_] | None = N
         return _parse_iso(col, s, present, iso)
     if len(iso) >= MOST * len(sample):
         bad = next(v for v in sample if not _ISO.fullmatch(v))
-        return DateText(
-            None,
-            f"column {col!r}: most values are ISO 8601 dates but not all (e.g. {bad!r}), so it was modelled as "
-            f"text. Parse it first, e.g. df[{col!r}] = pd.to_datetime(df[{col!r}], format='ISO8601', "
-            f"errors='coerce') to make the others missing, or give its kind with columns={{{col!r}: 'category'}}.",
-        )
+        problem = f"column {col!r}: most values are ISO 8601 dates but not all (e.g. {bad!r})"
+        return DateText(None, _fix(col, problem, _COERCE))
     for pattern, reads in _OTHER:
         matches = [m for m in map(pattern.fullmatch, sample) if m is not None]
         if len(matches) >= MOST * len(sample):
@@ -103,8 +103,8 @@ def read_date_text(col: str, s: pd.Series, present: NDArray[np.bool_] | None = N
                 written = f"format {formats[0]!r}"
             return DateText(
                 None,
-                f"column {col!r} looks like dates written like {matches[0].group(0)!r}, {written}, which fit() "
-                f"does not guess, so it was modelled as text. Parse it first, e.g. "
+                f"column {col!r} looks like dates written like {matches[0].group(0)!r}, {written}; fit() parses "
+                f"only ISO 8601 dates by itself, so it was modelled as text. Parse it first, e.g. "
                 f"df[{col!r}] = pd.to_datetime(df[{col!r}], format={formats[0]!r}), or give its kind with "
                 f"columns={{{col!r}: 'category'}} (or 'pattern').",
             )
@@ -116,14 +116,15 @@ def _parse_iso(col: str, s: pd.Series, present: NDArray[np.bool_], sample: list[
     aware = sum(1 for v in sample if _HAS_TZ.search(v))
     mixed = (
         f"column {col!r}: its ISO 8601 timestamps mix values with and without a time zone offset (or offsets "
-        "pandas will not put in one column), so it was modelled as text"
+        "pandas will not put in one column)"
     )
+    zones = "format='ISO8601', utc=True"
     if 0 < aware < len(sample):
-        return DateText(None, _fix(col, mixed))
+        return DateText(None, _fix(col, mixed, zones))
     if aware:  # every sampled value has an offset: so must every value (one vectorised check)
         text = s[present].astype(str).str.strip()
         if not text.str.contains(_HAS_TZ.pattern, regex=True).all():
-            return DateText(None, _fix(col, mixed))
+            return DateText(None, _fix(col, mixed, zones))
     try:
         with warnings.catch_warnings():
             # (pandas 2 warns, and then guesses, where a naive value meets an offset: refuse instead)
@@ -131,18 +132,18 @@ def _parse_iso(col: str, s: pd.Series, present: NDArray[np.bool_], sample: list[
             parsed = pd.to_datetime(s, format="ISO8601", utc=bool(aware))
     except (ValueError, TypeError, FutureWarning, UserWarning) as exc:
         if isinstance(exc, pd.errors.OutOfBoundsDatetime):
-            beyond = f"column {col!r}: its ISO 8601 dates reach beyond 1677-2262"
-            return DateText(None, _fix(col, beyond + ", so it was modelled as text"))
+            beyond = f"column {col!r}: its ISO 8601 dates reach beyond the years 1677-2262 that sampling holds"
+            return DateText(None, _beyond(col, beyond))
         coerced = pd.to_datetime(s.where(present), format="ISO8601", errors="coerce", utc=True)
         bad = s[present & ~np.asarray(coerced.notna(), dtype=bool)]
         if not len(bad):  # every value parses on its own: they mix time zones
-            return DateText(None, _fix(col, mixed))
+            return DateText(None, _fix(col, mixed, zones))
         return DateText(
             None,
             _fix(
                 col,
-                f"column {col!r}: its values look like ISO 8601 dates but not all of them parse (e.g. "
-                f"{bad.iloc[0]!r}), so it was modelled as text",
+                f"column {col!r}: its values look like ISO 8601 dates but not all of them parse (e.g. {bad.iloc[0]!r})",
+                _COERCE,
             ),
         )
     if (parsed.notna().to_numpy() != present).any():  # ("" and the like parse as missing: not a date)
@@ -151,8 +152,8 @@ def _parse_iso(col: str, s: pd.Series, present: NDArray[np.bool_], sample: list[
             None,
             _fix(
                 col,
-                f"column {col!r}: its values look like ISO 8601 dates but some are not (e.g. {bad.iloc[0]!r}), so "
-                "it was modelled as text",
+                f"column {col!r}: its values look like ISO 8601 dates but some are not (e.g. {bad.iloc[0]!r})",
+                _COERCE,
             ),
         )
     lowest, highest = parsed.min(), parsed.max()
@@ -160,8 +161,11 @@ def _parse_iso(col: str, s: pd.Series, present: NDArray[np.bool_], sample: list[
     if lowest < first or highest > last:
         # (sampling uses nanosecond timestamps; pandas 3 parses 9999-12-31, pandas 2 refuses it: both warn)
         outside = lowest if lowest < first else highest
-        beyond = f"column {col!r}: its ISO 8601 dates reach beyond 1677-2262 (to {outside.date()})"
-        return DateText(None, _fix(col, beyond + ", so it was modelled as text"))
+        beyond = (
+            f"column {col!r}: its ISO 8601 dates reach beyond the years 1677-2262 that sampling holds "
+            f"(to {outside.date()})"
+        )
+        return DateText(None, _beyond(col, beyond))
     times = any(_TIME_PART.search(v) for v in sample)
     what = "ISO 8601 " + ("datetimes" if times else "dates")
     if aware:
@@ -169,10 +173,19 @@ def _parse_iso(col: str, s: pd.Series, present: NDArray[np.bool_], sample: list[
     return DateText(parsed, what=what)
 
 
-def _fix(col: str, problem: str) -> str:
+def _beyond(col: str, problem: str) -> str:
     return (
-        f"{problem}. Parse it first, e.g. df[{col!r}] = pd.to_datetime(df[{col!r}], format='ISO8601', utc=True), "
-        f"or give its kind with columns={{{col!r}: 'category'}}."
+        f"{problem}, so it was modelled as text. Replace those dates (sentinels such as 9999-12-31) with None, "
+        f"then parse it with pd.to_datetime(df[{col!r}], format='ISO8601'), or give its kind with "
+        f"columns={{{col!r}: 'category'}}."
+    )
+
+
+def _fix(col: str, problem: str, how: str) -> str:
+    """``problem`` and how to fix it: parse the column with ``pd.to_datetime`` and the arguments ``how``."""
+    return (
+        f"{problem}, so it was modelled as text. Parse it first, e.g. df[{col!r}] = pd.to_datetime(df[{col!r}], "
+        f"{how}), or give its kind with columns={{{col!r}: 'category'}}."
     )
 
 
