@@ -70,6 +70,21 @@ def test_personal_data_found_by_its_values_is_regenerated_by_the_matching_faker_
         assert not out.isin(values).all()  # regenerated, not copied
 
 
+@pytest.mark.parametrize(
+    ("name", "values", "provider", "looks_right"),
+    [
+        pytest.param("email_address", _emails(), "email", _is_email, id="email_address-not-a-street-address"),
+        pytest.param("ip", [f"2001:db8::{i:x}" for i in range(N)], "ipv6", _is_ip(6), id="ip-holding-ipv6"),
+        pytest.param("username", _emails(), "email", _is_email, id="username-holding-emails"),
+    ],
+)
+def test_values_that_clearly_say_what_they_are_win_over_a_name_that_says_otherwise(name, values, provider, looks_right):
+    model = sd.fit(pd.DataFrame({name: values}), name="people")
+    assert model.column(name).to_spec()["provider"] == provider
+    assert f"Faker {provider!r}" in model.info["columns"][name]["why"]
+    assert model.sample(200, seed=1)[name].map(looks_right).all()
+
+
 def test_a_column_given_as_pii_whose_values_are_emails_samples_emails():
     df = pd.DataFrame({"contact": _emails()})
     out = sd.fit(df, name="people", columns={"contact": "pii"}).sample(50, seed=0)["contact"]
@@ -80,22 +95,25 @@ def test_a_column_given_as_pii_whose_values_are_emails_samples_emails():
 
 
 @pytest.mark.parametrize(
-    "values",
+    ("values", "dtype"),
     [
-        pytest.param([5e-324, 3e-315, 1e-310, 2e-310], id="few-subnormals-table"),
-        pytest.param(np.geomspace(5e-324, 2e-308, 400).tolist(), id="many-subnormals-quantiles"),
-        pytest.param([-1e-320, 0.0, 1e-320, 1e-300], id="around-zero"),
-        pytest.param(np.linspace(1e-15, 1e-13, 300).tolist(), id="tiny-normals"),
+        pytest.param([5e-324, 3e-315, 1e-310, 2e-310], "float64", id="few-subnormals-table"),
+        pytest.param(np.geomspace(5e-324, 2e-308, 400).tolist(), "float64", id="many-subnormals-quantiles"),
+        pytest.param([-1e-320, 0.0, 1e-320, 1e-300], "float64", id="around-zero"),
+        pytest.param(np.linspace(1e-15, 1e-13, 300).tolist(), "float64", id="tiny-normals"),
+        pytest.param([1e-45, 1e-42, 1e-40, 3e-39], "float32", id="float32-subnormals"),
     ],
 )
-def test_subnormal_and_tiny_floats_do_not_collapse_to_zero(values, tmp_path):
-    df = pd.DataFrame({"f": np.resize(np.array(values), 600)})
+def test_subnormal_and_tiny_floats_do_not_collapse_to_zero(values, dtype, tmp_path):
+    values = np.array(values, dtype=dtype)
+    df = pd.DataFrame({"f": np.resize(values, 600)})
     model = sd.fit(df, name="tiny")
     assert model.column("f").to_spec().get("decimals") is None  # no grid of whole numbers or decimals
     for m in (model, sd.load(model.save(tmp_path / "tiny.synth.json"))):
         out = m.sample(1000, seed=3)["f"].to_numpy()
-        assert out.min() == min(values) and out.max() == max(values)
-        assert (out != 0.0).mean() >= (np.array(values) != 0.0).mean() - 0.1
+        assert out.dtype == dtype
+        assert out.min() == values.min() and out.max() == values.max()
+        assert (out != 0.0).mean() >= (values != 0.0).mean() - 0.1
         assert len(np.unique(out[out != 0.0])) >= min(3, len(values) - 1)
 
 

@@ -28,7 +28,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["DateText", "read_date_text"]
+__all__ = ["DateText", "read_date_text", "spread_sample"]
 
 #: How many values (evenly spaced over the column) are matched against the date patterns.
 SAMPLE = 1000
@@ -70,19 +70,28 @@ class DateText:
     what: str = ""
 
 
-def read_date_text(col: str, s: pd.Series, present: NDArray[np.bool_] | None = None) -> DateText | None:
+def spread_sample(s: pd.Series, present: NDArray[np.bool_], size: int = SAMPLE) -> list[str]:
+    """Return at most ``size`` present values of ``s`` as stripped strings, evenly spaced from first to last."""
+    at = np.flatnonzero(present)
+    if len(at) > size:
+        at = at[np.linspace(0, len(at) - 1, size).round().astype(np.intp)]
+    return [str(v).strip() for v in s.iloc[at].tolist()]
+
+
+def read_date_text(
+    col: str, s: pd.Series, present: NDArray[np.bool_] | None = None, *, sample: list[str] | None = None
+) -> DateText | None:
     """Return column ``col`` (strings, NaN where missing) parsed as dates, or why it is not; None if not dates.
 
-    ``present`` marks the rows with a value (found from ``s`` when None).
+    ``present`` marks the rows with a value (found from ``s`` when None); ``sample`` is
+    :func:`spread_sample` of them, if taken already.
     """
     if present is None:
         present = ~np.asarray(s.isna(), dtype=bool)
-    at = np.flatnonzero(present)
-    if len(at) == 0:
+    if sample is None:
+        sample = spread_sample(s, present)
+    if not sample:
         return None
-    if len(at) > SAMPLE:
-        at = at[np.linspace(0, len(at) - 1, SAMPLE).round().astype(np.intp)]
-    sample = [str(v).strip() for v in s.iloc[at].tolist()]
     first = sample[:: max(1, len(sample) // 100)]  # (most text columns are no dates: a quick look first)
     if sum(1 for v in first if any(p.fullmatch(v) for p in _ANY)) < 0.5 * len(first):
         return None

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .._schema import Column
 from ..errors import DateFormatWarning, InvalidArgument
-from .dates import read_date_text
+from .dates import read_date_text, spread_sample
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -205,7 +205,8 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
             f"strings or timestamps, or leave it out with columns={{{col!r}: 'ignore'}}."
         )
     # every present value is a str (infer_dtype says "string")
-    dates = read_date_text(col, s, present)
+    sample = spread_sample(s, present)  # (a bounded look at the values: dates, and what a named column holds)
+    dates = read_date_text(col, s, present, sample=sample)
     if dates is not None and dates.parsed is not None:
         return Inferred("datetime", dates.what, present, values=dates.parsed)
     if dates is not None:
@@ -214,6 +215,11 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
     n_text = int(np.count_nonzero(present))
     provider = pii_provider(col, PII_STRONG)
     if provider is not None:
+        # the values, when they clearly say, over the name ("email_address" holds e-mails, not addresses)
+        looks = _pii_by_value(sample, np.ones(len(sample), dtype=np.int64))
+        if looks is not None and looks[0] != provider:
+            why = f"values look like {looks[1]} (Faker {looks[0]!r}), whatever the name says"
+            return Inferred("pii", why, present, provider=looks[0])
         return Inferred("pii", f"name looks like personal data (Faker {provider!r})", present)
     if objects is None:
         objects = Factorized(*pd.factorize(s.to_numpy() if plain_objects else s, sort=False, use_na_sentinel=True))
