@@ -85,9 +85,10 @@ def test_values_that_clearly_say_what_they_are_win_over_a_name_that_says_otherwi
     assert model.sample(200, seed=1)[name].map(looks_right).all()
 
 
-def test_a_column_given_as_pii_whose_values_are_emails_samples_emails():
-    df = pd.DataFrame({"contact": _emails()})
-    out = sd.fit(df, name="people", columns={"contact": "pii"}).sample(50, seed=0)["contact"]
+@pytest.mark.parametrize("name", ["contact", "email_address"])
+def test_a_column_given_as_pii_whose_values_are_emails_samples_emails(name):
+    df = pd.DataFrame({name: _emails()})
+    out = sd.fit(df, name="people", columns={name: "pii"}).sample(50, seed=0)[name]
     assert out.map(_is_email).all()
 
 

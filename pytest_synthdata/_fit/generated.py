@@ -30,8 +30,9 @@ def fit_generated(
 ) -> ModelColumn:
     """Return the generated column (IdColumn or FakerColumn) standing for column ``col`` of kind ``kind``.
 
-    ``provider`` is the Faker provider a pii column's values were found to look like; without it the
-    column's name picks one, then its values (emails, URLs, IP addresses), then random strings.
+    ``provider`` is the Faker provider inference found for a pii column (from its name or values); without
+    it (kind given in ``columns=``) its values pick one (emails, URLs, IP addresses), then its name, then
+    random strings.
     """
     present = s.notna()
     null_rate = 1.0 - float(present.mean())
@@ -73,8 +74,9 @@ def fit_generated(
             f"declaration such as columns={{{col!r}: sd.Faker('date_time')}} or leave it out with None."
         )
     elif kind == "pii":
+        # (given in columns=: the values, when they clearly say, over the name, as inference does)
         provider = (
-            provider or pii_provider(col, PII_STRONG) or pii_provider(col, PII_WEAK) or pii_by_value(text) or "pystr"
+            provider or pii_by_value(text) or pii_provider(col, PII_STRONG) or pii_provider(col, PII_WEAK) or "pystr"
         )
         if provider == "street_address" and text.str.contains("\n", regex=False).any():
             provider = "address"

@@ -100,8 +100,8 @@ class Inferred:
     #: the declaration given in ``columns=`` (kind "declared")
     declared: Column | None = None
     #: the column's values as the fit reads them, when not as given (ISO date strings as timestamps)
-    values: pd.Series | None = None
-    #: the Faker provider a pii column's values point to (emails, URLs, IP addresses), whatever its name
+    parsed: pd.Series | None = None
+    #: the Faker provider of a pii column found from its name or values (None: given in ``columns=``)
     provider: str | None = None
 
 
@@ -208,7 +208,7 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
     sample = spread_sample(s, present)  # (a bounded look at the values: dates, and what a named column holds)
     dates = read_date_text(col, s, present, sample=sample)
     if dates is not None and dates.parsed is not None:
-        return Inferred("datetime", dates.what, present, values=dates.parsed)
+        return Inferred("datetime", dates.what, present, parsed=dates.parsed)
     if dates is not None:
         # (stacklevel: the caller of sd.fit, through fit, fit_native, _fit and _read_columns)
         warnings.warn(dates.problem, DateFormatWarning, stacklevel=6)
@@ -220,7 +220,7 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
         if looks is not None and looks[0] != provider:
             why = f"values look like {looks[1]} (Faker {looks[0]!r}), whatever the name says"
             return Inferred("pii", why, present, provider=looks[0])
-        return Inferred("pii", f"name looks like personal data (Faker {provider!r})", present)
+        return Inferred("pii", f"name looks like personal data (Faker {provider!r})", present, provider=provider)
     if objects is None:
         objects = Factorized(*pd.factorize(s.to_numpy() if plain_objects else s, sort=False, use_na_sentinel=True))
     factorized = objects  # a category column reuses them
@@ -241,7 +241,9 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
         return Inferred("category", f"{len(counts)} distinct values", present, factorized)
     provider = pii_provider(col, PII_WEAK)
     if provider is not None:
-        return Inferred("pii", f"varied values named like personal data (Faker {provider!r})", present)
+        return Inferred(
+            "pii", f"varied values named like personal data (Faker {provider!r})", present, provider=provider
+        )
     words = float(values().str.count(r"\s+").mean()) + 1.0
     if words >= 3.0:
         return Inferred("text", f"free text (about {words:.0f} words per value)", present)
@@ -256,7 +258,7 @@ def _factorize_objects(values: NDArray[Any]) -> Factorized | None:
         return None
 
 
-def _factorize_mixed(values: NDArray[Any], objects: Factorized | None) -> tuple[Factorized | None, set[type]] | None:
+def _factorize_mixed(values: NDArray[Any], objects: Factorized | None) -> tuple[Factorized, set[type]] | None:
     """Return a mixed object column's factorization keeping ``True`` apart from ``1`` (and ``False`` from ``0``).
 
     Python and pandas hash ``True`` and ``1`` alike, so ``pd.factorize`` merges them into whichever came

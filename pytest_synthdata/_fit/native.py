@@ -204,7 +204,7 @@ def _read_columns(ctx: FitContext) -> _Read:
             present = read.present[col] = numbers.present
             read.numbers.append(numbers)
         elif kind == "datetime":
-            numbers = read_timestamps(col, s if inferred.values is None else inferred.values)
+            numbers = read_timestamps(col, s if inferred.parsed is None else inferred.parsed)
             read.numbers.append(numbers)
             if numbers.note:
                 read.notes[col].append(numbers.note)
