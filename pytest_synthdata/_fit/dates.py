@@ -28,10 +28,12 @@ import pandas as pd
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["DateText", "read_date_text", "spread_sample"]
+__all__ = ["FIRST_LOOK", "DateText", "read_date_text", "spread_sample"]
 
 #: How many values (evenly spaced over the column) are matched against the date patterns.
 SAMPLE = 1000
+#: How many of them are looked at first (a text column whose values are no dates stops there).
+FIRST_LOOK = 100
 #: The share of sampled values a pattern must match for the column to be taken as dates written that way.
 MOST = 0.9
 
@@ -54,6 +56,8 @@ _OTHER = (
     (re.compile(rf"(?:[a-z]{{3}},? )?\d{{1,2}}(?:st|nd|rd|th)? {_MONTH},? \d{{4}}{_CLOCK}", re.I), "month name"),
 )
 _ANY = (_ISO, *(p for p, _ in _OTHER))
+#: How a date that starts with a letter starts: a month's or a weekday's name.
+_NAMES = frozenset("jan feb mar apr may jun jul aug sep oct nov dec mon tue wed thu fri sat sun".split())
 #: ``pd.to_datetime`` arguments that read ISO dates mixed with other values (see ``_fix``).
 _COERCE = "format='ISO8601', errors='coerce') to make the others missing (then check them"
 
@@ -75,26 +79,27 @@ def spread_sample(s: pd.Series, present: NDArray[np.bool_], size: int = SAMPLE) 
     at = np.flatnonzero(present)
     if len(at) > size:
         at = at[np.linspace(0, len(at) - 1, size).round().astype(np.intp)]
-    return [str(v).strip() for v in s.iloc[at].tolist()]
+    return [str(v).strip() for v in s.array.take(at).tolist()]
 
 
 def read_date_text(
-    col: str, s: pd.Series, present: NDArray[np.bool_] | None = None, *, sample: list[str] | None = None
+    col: str, s: pd.Series, present: NDArray[np.bool_] | None = None, *, first: list[str] | None = None
 ) -> DateText | None:
     """Return column ``col`` (strings, NaN where missing) parsed as dates, or why it is not; None if not dates.
 
-    ``present`` marks the rows with a value (found from ``s`` when None); ``sample`` is
-    :func:`spread_sample` of them, if taken already.
+    ``present`` marks the rows with a value (found from ``s`` when None); ``first`` is
+    ``spread_sample(s, present, FIRST_LOOK)``, if taken already.
     """
     if present is None:
         present = ~np.asarray(s.isna(), dtype=bool)
-    if sample is None:
-        sample = spread_sample(s, present)
-    if not sample:
+    if first is None:
+        first = spread_sample(s, present, FIRST_LOOK)
+    # (most text columns are no dates: a quick look first, at how values start, then at the patterns)
+    if not first or sum(1 for v in first if v[:1].isdigit() or v[:3].lower() in _NAMES) < 0.5 * len(first):
         return None
-    first = sample[:: max(1, len(sample) // 100)]  # (most text columns are no dates: a quick look first)
     if sum(1 for v in first if any(p.fullmatch(v) for p in _ANY)) < 0.5 * len(first):
         return None
+    sample = spread_sample(s, present)
     iso = [v for v in sample if _ISO.fullmatch(v)]
     if len(iso) == len(sample):
         return _parse_iso(col, s, present, iso)

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .._schema import Column
 from ..errors import DateFormatWarning, InvalidArgument
-from .dates import read_date_text, spread_sample
+from .dates import FIRST_LOOK, read_date_text, spread_sample
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -205,8 +205,8 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
             f"strings or timestamps, or leave it out with columns={{{col!r}: 'ignore'}}."
         )
     # every present value is a str (infer_dtype says "string")
-    sample = spread_sample(s, present)  # (a bounded look at the values: dates, and what a named column holds)
-    dates = read_date_text(col, s, present, sample=sample)
+    first = spread_sample(s, present, FIRST_LOOK)  # (a first look at the values: dates? what a named column holds?)
+    dates = read_date_text(col, s, present, first=first)
     if dates is not None and dates.parsed is not None:
         return Inferred("datetime", dates.what, present, parsed=dates.parsed)
     if dates is not None:
@@ -216,7 +216,7 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
     provider = pii_provider(col, PII_STRONG)
     if provider is not None:
         # the values, when they clearly say, over the name ("email_address" holds e-mails, not addresses)
-        looks = _pii_by_value(sample, np.ones(len(sample), dtype=np.int64))
+        looks = _pii_by_value(first, np.ones(len(first), dtype=np.int64))
         if looks is not None and looks[0] != provider:
             why = f"values look like {looks[1]} (Faker {looks[0]!r}), whatever the name says"
             return Inferred("pii", why, present, provider=looks[0])
