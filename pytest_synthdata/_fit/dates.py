@@ -50,7 +50,8 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _CLOCK = r"(?:[ T]?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?[ap]\.?m\.?)?)?"
 #: Dates in other formats: (pattern, how it reads).
 _OTHER = (
-    (re.compile(rf"({_DD})([/.-])({_DD})\2(\d{{4}}|\d{{2}}){_CLOCK}", re.I), "day-month-year"),
+    # (two-digit years only after slashes: 3.11.12 is more likely a version than a date)
+    (re.compile(rf"({_DD})(?:(/)({_DD})/(\d{{4}}|\d{{2}})|([.-])({_DD})\5(\d{{4}})){_CLOCK}", re.I), "day-month-year"),
     (re.compile(rf"(\d{{4}})([/.])({_MM})\2({_DD}){_CLOCK}", re.I), "year-month-day"),
     (re.compile(rf"(?:[a-z]{{3}},? )?{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}{_CLOCK}", re.I), "month name"),
     (re.compile(rf"(?:[a-z]{{3}},? )?\d{{1,2}}(?:st|nd|rd|th)? {_MONTH},? \d{{4}}{_CLOCK}", re.I), "month name"),
@@ -208,10 +209,11 @@ def _formats(matches: list[re.Match[str]], reads: str) -> list[str]:
     example = matches[0].group(0)
     clock = _clock_format(example)
     if reads == "day-month-year":
-        sep = matches[0].group(2)
-        year = "%Y" if len(matches[0].group(4)) == 4 else "%y"
+        # (groups: day or month, then "/", day or month, year; or "." or "-", day or month, year)
+        sep = matches[0].group(2) or matches[0].group(5)
+        year = "%Y" if len(matches[0].group(4) or matches[0].group(7)) == 4 else "%y"
         first = max(int(m.group(1)) for m in matches)
-        second = max(int(m.group(3)) for m in matches)
+        second = max(int(m.group(3) or m.group(6)) for m in matches)
         day_first, month_first = f"%d{sep}%m{sep}{year}", f"%m{sep}%d{sep}{year}"
         if first > 12:
             options = [day_first]
