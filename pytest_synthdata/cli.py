@@ -119,9 +119,6 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-_ISO_DATE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
-
-
 def _delimiter(source: Path) -> str:
     """The field separator of a CSV file: ',' unless its header line clearly uses ';', tab or '|'."""
     with source.open(encoding="utf-8", errors="replace") as handle:
@@ -132,7 +129,7 @@ def _delimiter(source: Path) -> str:
 
 
 def _read_table(path: str) -> Any:
-    """Read a CSV or Parquet file; CSV columns that hold only ISO dates become timestamps."""
+    """Read a CSV or Parquet file (fit turns CSV columns that hold only ISO dates into timestamps)."""
     import pandas as pd
 
     source = Path(path)
@@ -152,15 +149,7 @@ def _read_table(path: str) -> Any:
     except Exception as exc:  # pandas raises many types for a bad file
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise SynthdataError(f"input {path!r} cannot be read: {type(exc).__name__}: {first}") from None
-    for col in frame.columns:
-        values = frame[col].dropna()
-        if frame[col].dtype.kind in "OU" or str(frame[col].dtype) in ("str", "string"):
-            if len(values) and values.astype(str).str.fullmatch(_ISO_DATE).all():
-                try:
-                    frame[col] = pd.to_datetime(frame[col], format="ISO8601")
-                except (ValueError, TypeError):
-                    pass  # mixed time zones and the like stay strings
-    return frame
+    return frame  # (columns of ISO dates stay strings: fit parses them, as it does for any frame)
 
 
 def _cmd_fit(args: argparse.Namespace) -> int:

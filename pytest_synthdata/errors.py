@@ -17,7 +17,8 @@ Every error is also the builtin a caller would naturally catch, so
                                                       the model's backend cannot do what was asked
 
     SynthdataWarning(UserWarning)
-    └── CorrelationRepairedWarning                     targets changed to the nearest feasible ones
+    ├── CorrelationRepairedWarning                     targets changed to the nearest feasible ones
+    └── DateFormatWarning                              a text column looks like dates fit() does not guess
 
 Messages say what was given, what was expected, how to fix it, and name the
 column.
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 __all__ = [
     "CorrelationRepairedWarning",
+    "DateFormatWarning",
     "DuplicateDataset",
     "InvalidArgument",
     "InvalidConstraint",
@@ -92,3 +94,7 @@ class SynthdataWarning(UserWarning):
 
 class CorrelationRepairedWarning(SynthdataWarning):
     """Declared correlations were infeasible and were moved to the nearest feasible ones."""
+
+
+class DateFormatWarning(SynthdataWarning):
+    """A text column looks like dates that fit() does not parse (not ISO 8601, or mixed); it is modelled as text."""

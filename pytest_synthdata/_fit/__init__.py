@@ -6,6 +6,7 @@ is called exactly as the built-in ones. The native engine (``native.py``)
 runs one module per step:
 
 - ``infer.py``: column kinds from dtype, name and values; PII; overrides;
+- ``dates.py``: text columns of ISO dates parsed as timestamps; other date formats named;
 - ``generated.py``: generators for id, PII, free-text and pattern columns;
 - ``numeric.py``: numeric and datetime marginals (quantile knots, tables, grids);
 - ``categories.py``: categories, their latent order, lookups, withheld values;

@@ -20,13 +20,20 @@ from .. import _pii
 from .._columns import FakerColumn, IdColumn, ModelColumn
 from .._schema import POOL_SIZE
 from ..errors import InvalidArgument
-from .infer import PII_STRONG, PII_WEAK, UUID, dtype_name, id_pattern, magnitudes, pii_provider
+from .infer import PII_STRONG, PII_WEAK, UUID, dtype_name, id_pattern, magnitudes, pii_by_value, pii_provider
 
 __all__ = ["fit_generated"]
 
 
-def fit_generated(col: str, s: pd.Series, kind: str, *, min_count: int, locale: str) -> ModelColumn:
-    """Return the generated column (IdColumn or FakerColumn) standing for column ``col`` of kind ``kind``."""
+def fit_generated(
+    col: str, s: pd.Series, kind: str, *, min_count: int, locale: str, provider: str | None = None
+) -> ModelColumn:
+    """Return the generated column (IdColumn or FakerColumn) standing for column ``col`` of kind ``kind``.
+
+    ``provider`` is the Faker provider inference found for a pii column (from its name or values); without
+    it (kind given in ``columns=``) its values pick one (emails, URLs, IP addresses), then its name, then
+    random strings.
+    """
     present = s.notna()
     null_rate = 1.0 - float(present.mean())
     text = s[present].astype(str)
@@ -67,7 +74,10 @@ def fit_generated(col: str, s: pd.Series, kind: str, *, min_count: int, locale: 
             f"declaration such as columns={{{col!r}: sd.Faker('date_time')}} or leave it out with None."
         )
     elif kind == "pii":
-        provider = pii_provider(col, PII_STRONG) or pii_provider(col, PII_WEAK) or "pystr"
+        # (given in columns=: the values, when they clearly say, over the name, as inference does)
+        provider = (
+            provider or pii_by_value(text) or pii_provider(col, PII_STRONG) or pii_provider(col, PII_WEAK) or "pystr"
+        )
         if provider == "street_address" and text.str.contains("\n", regex=False).any():
             provider = "address"
     elif kind == "text":

@@ -2,9 +2,11 @@
 
 A column is float, integer, category, boolean, datetime, id, pii, text or
 pattern (or null, when every value is missing). Names and values that look
-like personal data (an ``email`` column, values shaped like e-mail addresses
-or IP addresses, phone numbers of five or more digits) make a pii column,
-regenerated with Faker rather than modelled; distinct whole numbers named like
+like personal data (an ``email`` column, values shaped like e-mail addresses,
+URLs or IP addresses, phone numbers of five or more digits) make a pii column,
+regenerated with Faker rather than modelled (by the provider the values point
+to when the name points to none); text of ISO dates is a datetime column
+(``dates.py``); distinct whole numbers named like
 an id, or counting 1..n, make an id column; strings mostly seen fewer than
 ``min_count`` times are text or patterns, never stored.
 """
@@ -12,6 +14,7 @@ an id, or counting 1..n, make an id column; strings mostly seen fewer than
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from .._schema import Column
-from ..errors import InvalidArgument
+from ..errors import DateFormatWarning, InvalidArgument
+from .dates import FIRST_LOOK, read_date_text, spread_sample
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -37,6 +41,7 @@ __all__ = [
     "magnitudes",
     "null_dtype",
     "override",
+    "pii_by_value",
     "pii_provider",
     "plain",
 ]
@@ -94,6 +99,10 @@ class Inferred:
     factorized: Factorized | None = None
     #: the declaration given in ``columns=`` (kind "declared")
     declared: Column | None = None
+    #: the column's values as the fit reads them, when not as given (ISO date strings as timestamps)
+    parsed: pd.Series | None = None
+    #: the Faker provider of a pii column found from its name or values (None: given in ``columns=``)
+    provider: str | None = None
 
 
 def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
@@ -179,12 +188,14 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
     if inferred in ("datetime", "datetime64", "date"):
         return Inferred("datetime", "timestamps in an object column", present)
     if inferred in ("mixed", "mixed-integer"):
-        kinds = {type(v) for v in values().head(10_000)}
+        mixed = _factorize_mixed(s.to_numpy(dtype=object), objects) if plain_objects else None
+        kinds = mixed[1] if mixed is not None else {type(v) for v in values().head(10_000)}
         if all(issubclass(t, (str, int, float, bool, np.integer, np.floating, np.bool_)) for t in kinds):
             return Inferred(
                 "category",
                 f"mixed value types ({', '.join(sorted(t.__name__ for t in kinds))}), kept as categories",
                 present,
+                None if mixed is None else mixed[0],
             )
         inferred = "other"
     if inferred != "string":
@@ -194,10 +205,22 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
             f"strings or timestamps, or leave it out with columns={{{col!r}: 'ignore'}}."
         )
     # every present value is a str (infer_dtype says "string")
+    first = spread_sample(s, present, FIRST_LOOK)  # (a first look at the values: dates? what a named column holds?)
+    dates = read_date_text(col, s, present, first=first)
+    if dates is not None and dates.parsed is not None:
+        return Inferred("datetime", dates.what, present, parsed=dates.parsed)
+    if dates is not None:
+        # (stacklevel: the caller of sd.fit, through fit, fit_native, _fit and _read_columns)
+        warnings.warn(dates.problem, DateFormatWarning, stacklevel=6)
     n_text = int(np.count_nonzero(present))
     provider = pii_provider(col, PII_STRONG)
     if provider is not None:
-        return Inferred("pii", f"name looks like personal data (Faker {provider!r})", present)
+        # the values, when they clearly say, over the name ("email_address" holds e-mails, not addresses)
+        looks = _pii_by_value(first, np.ones(len(first), dtype=np.int64))
+        if looks is not None and looks[0] != provider:
+            why = f"values look like {looks[1]} (Faker {looks[0]!r}), whatever the name says"
+            return Inferred("pii", why, present, provider=looks[0])
+        return Inferred("pii", f"name looks like personal data (Faker {provider!r})", present, provider=provider)
     if objects is None:
         objects = Factorized(*pd.factorize(s.to_numpy() if plain_objects else s, sort=False, use_na_sentinel=True))
     factorized = objects  # a category column reuses them
@@ -205,7 +228,7 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
     looks = _pii_by_value(uniques, counts)
     if looks is not None:
-        return Inferred("pii", f"values look like {looks[1]} (Faker {looks[0]!r})", present)
+        return Inferred("pii", f"values look like {looks[1]} (Faker {looks[0]!r})", present, provider=looks[0])
     ratio = len(counts) / n_text
     if ratio >= 0.95 and n_text > 1 and every:
         text = values()
@@ -218,7 +241,9 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
         return Inferred("category", f"{len(counts)} distinct values", present, factorized)
     provider = pii_provider(col, PII_WEAK)
     if provider is not None:
-        return Inferred("pii", f"varied values named like personal data (Faker {provider!r})", present)
+        return Inferred(
+            "pii", f"varied values named like personal data (Faker {provider!r})", present, provider=provider
+        )
     words = float(values().str.count(r"\s+").mean()) + 1.0
     if words >= 3.0:
         return Inferred("text", f"free text (about {words:.0f} words per value)", present)
@@ -231,6 +256,42 @@ def _factorize_objects(values: NDArray[Any]) -> Factorized | None:
         return Factorized(*pd.factorize(values, sort=False, use_na_sentinel=True))
     except TypeError:  # (lists, dicts: the kind check says which values it cannot model)
         return None
+
+
+def _factorize_mixed(values: NDArray[Any], objects: Factorized | None) -> tuple[Factorized, set[type]] | None:
+    """Return a mixed object column's factorization keeping ``True`` apart from ``1`` (and ``False`` from ``0``).
+
+    Python and pandas hash ``True`` and ``1`` alike, so ``pd.factorize`` merges them into whichever came
+    first; here the rows holding such a value are looked at by type too, so both stay categories (a model
+    file writes ``true`` and ``1``, which load back apart). Also returns the value types (of every distinct
+    value, not only the first rows'). None when a value cannot be hashed.
+    """
+    if objects is None:
+        return None
+    uniques = np.asarray(objects.uniques, dtype=object)
+    kinds = set(pd.unique(np.frompyfunc(type, 1, 1)(uniques)))
+    could_merge = np.flatnonzero((uniques == 0) | (uniques == 1))  # (elementwise ==: strings never equal 0)
+    if not len(could_merge):
+        return objects, kinds
+    rows = np.flatnonzero(np.isin(objects.codes, could_merge))
+    # (only the rows holding a 0 or 1 of some type)
+    type_codes, types = pd.factorize(np.frompyfunc(type, 1, 1)(values[rows]), sort=False)
+    flags = [issubclass(k, (bool, np.bool_)) for k in types]
+    if all(flags) or not any(flags):
+        return objects, kinds  # no bool shares a hash with a number
+    kinds |= set(types)
+    row_bool = np.asarray(flags, dtype=bool)[type_codes]
+    is_bool = np.zeros(len(values), dtype=bool)
+    is_bool[rows] = row_bool
+    at = np.flatnonzero(objects.codes >= 0)
+    # (order of first appearance, as pd.factorize gives)
+    sub_codes, _ = pd.factorize(2 * objects.codes[at] + is_bool[at], sort=False)
+    new_codes = np.full(len(values), -1, dtype=np.intp)
+    new_codes[at] = sub_codes
+    first = at[np.unique(sub_codes, return_index=True)[1]]
+    merged = np.empty(len(first), dtype=object)
+    merged[:] = list(values[first])
+    return Factorized(new_codes, merged), kinds
 
 
 def override(col: str, spec: Any) -> Inferred:
@@ -274,12 +335,23 @@ def _id_like_name(name: str) -> bool:
 
 _EMAIL = r"[\w.+'-]+@[\w-]+(\.[\w-]+)+"
 _URL = r"https?://\S+"
-_IPV4 = r"(\d{1,3}\.){3}\d{1,3}"
+_IPV4 = r"((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)"
+# eight groups, or fewer around one "::" (an embedded IPv4 tail such as ::ffff:10.0.0.1 included)
+_H = r"[0-9a-fA-F]{1,4}"
+_IPV6 = rf"({_H}:){{7}}{_H}|(({_H}:){{0,6}}{_H})?::(({_H}:){{0,6}}({_H}|{_IPV4}))?"
 _PII_PATTERNS = (
     (re.compile(_EMAIL), "email", "email addresses"),
     (re.compile(_URL), "url", "URLs"),
-    (re.compile(_IPV4), "ipv4", "IP addresses"),
+    (re.compile(_IPV4), "ipv4", "IPv4 addresses"),
+    (re.compile(_IPV6), "ipv6", "IPv6 addresses"),
 )
+
+
+def pii_by_value(text: pd.Series) -> str | None:
+    """Return the Faker provider (email, url, ipv4, ipv6) most present string values look like, or None."""
+    codes, uniques = pd.factorize(text, sort=False, use_na_sentinel=True)
+    looks = _pii_by_value(uniques, np.bincount(codes[codes >= 0], minlength=len(uniques)))
+    return None if looks is None else looks[0]
 
 
 def _pii_by_value(uniques: Any, counts: NDArray[np.int64]) -> tuple[str, str] | None:

@@ -204,7 +204,7 @@ def _read_columns(ctx: FitContext) -> _Read:
             present = read.present[col] = numbers.present
             read.numbers.append(numbers)
         elif kind == "datetime":
-            numbers = read_timestamps(col, s)
+            numbers = read_timestamps(col, s if inferred.parsed is None else inferred.parsed)
             read.numbers.append(numbers)
             if numbers.note:
                 read.notes[col].append(numbers.note)
@@ -216,7 +216,9 @@ def _read_columns(ctx: FitContext) -> _Read:
             if cat.note:
                 read.notes[col].append(cat.note)
         else:
-            read.columns[col] = fit_generated(col, s, kind, min_count=ctx.min_count, locale=ctx.locale)
+            read.columns[col] = fit_generated(
+                col, s, kind, min_count=ctx.min_count, locale=ctx.locale, provider=inferred.provider
+            )
         if 0 < (~present).sum() < ctx.n:
             read.nullable.append(col)
     return read

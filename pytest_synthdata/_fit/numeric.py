@@ -511,8 +511,8 @@ def _decimals_by_group(uniq: NDArray[np.float64], starts: NDArray[np.intp]) -> l
 
     Group i is ``uniq[starts[i]:starts[i + 1]]`` (the last runs to the end; none is empty).
     """
-    scale = np.maximum(1.0, np.abs(uniq))
-    tolerance = 1e-12 * scale  # float64 keeps ~16 digits
+    # float64 keeps ~16 digits: a relative tolerance, so tiny (even subnormal) values never pass as 0.0
+    tolerance = 1e-12 * np.abs(uniq)
     whole = np.abs(np.rint(uniq) - uniq) <= tolerance
     if whole.all():  # the common case, quickly
         return [0] * len(starts)

@@ -1,0 +1,262 @@
+"""Date strings: text columns of ISO 8601 dates are read as timestamps; dates written otherwise are named.
+
+``pd.read_csv`` leaves dates as strings. A column whose values are ISO 8601
+dates or datetimes (``2021-03-04``, ``2021-03-04 10:30:00``,
+``2021-03-04T10:30:00+01:00``; missing values allowed) is parsed, so fit
+models it as a datetime column and samples real dates within the fitted
+range; timestamps with UTC offsets are converted to UTC. Nothing else is
+guessed: ``03/04/2021`` is the 3rd of April or the 4th of March, so a column
+of dates in another format, or of ISO dates mixed with other values or with
+and without time zones, is left as text and described (the fit warns with a
+``pd.to_datetime`` call that fixes it). The CLI reads CSV dates through the
+same function, so ``synthdata fit`` and ``sd.fit`` agree.
+
+Only a bounded, evenly spaced sample of values is matched against the
+patterns; the whole column is then checked by ``pd.to_datetime`` itself.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+__all__ = ["FIRST_LOOK", "DateText", "read_date_text", "spread_sample"]
+
+#: How many values (evenly spaced over the column) are matched against the date patterns.
+SAMPLE = 1000
+#: How many of them are looked at first (a text column whose values are no dates stops there).
+FIRST_LOOK = 100
+#: The share of sampled values a pattern must match for the column to be taken as dates written that way.
+MOST = 0.9
+
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)"
+_TZ = r"(?:Z|[+-]\d{2}(?::?\d{2})?)"
+_MM = r"(?:0?[1-9]|1[0-2])"
+_DD = r"(?:0?[1-9]|[12]\d|3[01])"
+_ISO = re.compile(rf"\d{{4}}-{_MM}-{_DD}(?:{_TIME}{_TZ}?)?")
+_HAS_TZ = re.compile(rf"{_TIME}{_TZ}$")
+_TIME_PART = re.compile(r"[ T]\d")
+#: The nanosecond timestamps sampling uses reach from 1677 to 2262.
+_UTC_MIN, _UTC_MAX = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_CLOCK = r"(?:[ T]?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?[ap]\.?m\.?)?)?"
+#: Dates in other formats: (pattern, how it reads).
+_OTHER = (
+    # (two-digit years only after slashes: 3.11.12 is more likely a version than a date)
+    (re.compile(rf"({_DD})(?:(/)({_DD})/(\d{{4}}|\d{{2}})|([.-])({_DD})\5(\d{{4}})){_CLOCK}", re.I), "day-month-year"),
+    (re.compile(rf"(\d{{4}})([/.])({_MM})\2({_DD}){_CLOCK}", re.I), "year-month-day"),
+    (re.compile(rf"(?:[a-z]{{3}},? )?{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}{_CLOCK}", re.I), "month name"),
+    (re.compile(rf"(?:[a-z]{{3}},? )?\d{{1,2}}(?:st|nd|rd|th)? {_MONTH},? \d{{4}}{_CLOCK}", re.I), "month name"),
+)
+_ANY = (_ISO, *(p for p, _ in _OTHER))
+#: How a date that starts with a letter starts: a month's or a weekday's name.
+_NAMES = frozenset("jan feb mar apr may jun jul aug sep oct nov dec mon tue wed thu fri sat sun".split())
+#: ``pd.to_datetime`` arguments that read ISO dates mixed with other values (see ``_fix``).
+_COERCE = "format='ISO8601', errors='coerce') to make the others missing (then check them"
+
+
+@dataclass(frozen=True)
+class DateText:
+    """What a text column's values say about dates: parsed timestamps, or why they were not parsed."""
+
+    #: the column as timestamps (NaT where missing), when every value is an ISO 8601 date or datetime
+    parsed: pd.Series | None
+    #: why the column was left as text although it looks like dates (a warning for the user), else ""
+    problem: str = ""
+    #: what the values are, for ``model.info`` (``"ISO 8601 dates"``)
+    what: str = ""
+
+
+def spread_sample(s: pd.Series, present: NDArray[np.bool_], size: int = SAMPLE) -> list[str]:
+    """Return at most ``size`` present values of ``s`` as stripped strings, evenly spaced from first to last."""
+    at = np.flatnonzero(present)
+    if len(at) > size:
+        at = at[np.linspace(0, len(at) - 1, size).round().astype(np.intp)]
+    return [str(v).strip() for v in s.array.take(at).tolist()]
+
+
+def read_date_text(
+    col: str, s: pd.Series, present: NDArray[np.bool_] | None = None, *, first: list[str] | None = None
+) -> DateText | None:
+    """Return column ``col`` (strings, NaN where missing) parsed as dates, or why it is not; None if not dates.
+
+    ``present`` marks the rows with a value (found from ``s`` when None); ``first`` is
+    ``spread_sample(s, present, FIRST_LOOK)``, if taken already.
+    """
+    if present is None:
+        present = ~np.asarray(s.isna(), dtype=bool)
+    if first is None:
+        first = spread_sample(s, present, FIRST_LOOK)
+    # (most text columns are no dates: a quick look first, at how values start, then at the patterns)
+    if not first or sum(1 for v in first if v[:1].isdigit() or v[:3].lower() in _NAMES) < 0.5 * len(first):
+        return None
+    if sum(1 for v in first if any(p.fullmatch(v) for p in _ANY)) < 0.5 * len(first):
+        return None
+    sample = spread_sample(s, present)
+    iso = [v for v in sample if _ISO.fullmatch(v)]
+    if len(iso) == len(sample):
+        return _parse_iso(col, s, present, iso)
+    if len(iso) >= MOST * len(sample):
+        bad = next(v for v in sample if not _ISO.fullmatch(v))
+        problem = f"column {col!r}: most values are ISO 8601 dates but not all (e.g. {bad!r})"
+        return DateText(None, _fix(col, problem, _COERCE))
+    for pattern, reads in _OTHER:
+        matches = [m for m in map(pattern.fullmatch, sample) if m is not None]
+        if len(matches) >= MOST * len(sample):
+            formats = _formats(matches, reads)
+            if len(formats) > 1:
+                written = f"day or month first ({formats[0]!r} and {formats[1]!r} both read every value)"
+            else:
+                written = f"format {formats[0]!r}"
+            return DateText(
+                None,
+                f"column {col!r} looks like dates written like {matches[0].group(0)!r}, {written}; fit() parses "
+                f"only ISO 8601 dates by itself, so it was modelled as text. Parse it first, e.g. "
+                f"df[{col!r}] = pd.to_datetime(df[{col!r}], format={formats[0]!r}), or give its kind with "
+                f"columns={{{col!r}: 'category'}} (or 'pattern').",
+            )
+    return None
+
+
+def _parse_iso(col: str, s: pd.Series, present: NDArray[np.bool_], sample: list[str]) -> DateText:
+    """Parse a column whose sampled values are all ISO 8601: every value must parse, with or without a zone."""
+    aware = sum(1 for v in sample if _HAS_TZ.search(v))
+    mixed = (
+        f"column {col!r}: its ISO 8601 timestamps mix values with and without a time zone offset (or offsets "
+        "pandas will not put in one column)"
+    )
+    zones = "format='ISO8601', utc=True"
+    if 0 < aware < len(sample):
+        return DateText(None, _fix(col, mixed, zones))
+    if aware:  # every sampled value has an offset: so must every value (one vectorised check)
+        text = s[present].astype(str).str.strip()
+        if not text.str.contains(_HAS_TZ.pattern, regex=True).all():
+            return DateText(None, _fix(col, mixed, zones))
+    try:
+        with warnings.catch_warnings():
+            # (pandas 2 warns, and then guesses, where a naive value meets an offset: refuse instead)
+            warnings.simplefilter("error")
+            parsed = pd.to_datetime(s, format="ISO8601", utc=bool(aware))
+    except (ValueError, TypeError, FutureWarning, UserWarning) as exc:
+        if isinstance(exc, pd.errors.OutOfBoundsDatetime):
+            beyond = f"column {col!r}: its ISO 8601 dates reach beyond the years 1677-2262 that sampling holds"
+            return DateText(None, _beyond(col, beyond))
+        coerced = pd.to_datetime(s.where(present), format="ISO8601", errors="coerce", utc=True)
+        bad = s[present & ~np.asarray(coerced.notna(), dtype=bool)]
+        if not len(bad):  # every value parses on its own: they mix time zones
+            return DateText(None, _fix(col, mixed, zones))
+        return DateText(
+            None,
+            _fix(
+                col,
+                f"column {col!r}: its values look like ISO 8601 dates but not all of them parse (e.g. {bad.iloc[0]!r})",
+                _COERCE,
+            ),
+        )
+    if (parsed.notna().to_numpy() != present).any():  # ("" and the like parse as missing: not a date)
+        bad = s[present & ~parsed.notna().to_numpy()]
+        return DateText(
+            None,
+            _fix(
+                col,
+                f"column {col!r}: its values look like ISO 8601 dates but some are not (e.g. {bad.iloc[0]!r})",
+                _COERCE,
+            ),
+        )
+    lowest, highest = parsed.min(), parsed.max()
+    first, last = (pd.Timestamp.min, pd.Timestamp.max) if not aware else (_UTC_MIN, _UTC_MAX)
+    if lowest < first or highest > last:
+        # (sampling uses nanosecond timestamps; pandas 3 parses 9999-12-31, pandas 2 refuses it: both warn)
+        outside = lowest if lowest < first else highest
+        beyond = (
+            f"column {col!r}: its ISO 8601 dates reach beyond the years 1677-2262 that sampling holds "
+            f"(to {outside.date()})"
+        )
+        return DateText(None, _beyond(col, beyond))
+    times = any(_TIME_PART.search(v) for v in sample)
+    what = "ISO 8601 " + ("datetimes" if times else "dates")
+    if aware:
+        what += " with UTC offsets, converted to UTC"
+    return DateText(parsed, what=what)
+
+
+def _beyond(col: str, problem: str) -> str:
+    return (
+        f"{problem}, so it was modelled as text. Replace those dates (sentinels such as 9999-12-31) with None, "
+        f"then parse it with pd.to_datetime(df[{col!r}], format='ISO8601'), or give its kind with "
+        f"columns={{{col!r}: 'category'}}."
+    )
+
+
+def _fix(col: str, problem: str, how: str) -> str:
+    """``problem`` and how to fix it: parse the column with ``pd.to_datetime`` and the arguments ``how``."""
+    return (
+        f"{problem}, so it was modelled as text. Parse it first, e.g. df[{col!r}] = pd.to_datetime(df[{col!r}], "
+        f"{how}), or give its kind with columns={{{col!r}: 'category'}}."
+    )
+
+
+def _formats(matches: list[re.Match[str]], reads: str) -> list[str]:
+    """The ``strftime`` formats that read every matched value (two when day and month could swap)."""
+    example = matches[0].group(0)
+    clock = _clock_format(example)
+    if reads == "day-month-year":
+        # (groups: day or month, then "/", day or month, year; or "." or "-", day or month, year)
+        sep = matches[0].group(2) or matches[0].group(5)
+        year = "%Y" if len(matches[0].group(4) or matches[0].group(7)) == 4 else "%y"
+        first = max(int(m.group(1)) for m in matches)
+        second = max(int(m.group(3) or m.group(6)) for m in matches)
+        day_first, month_first = f"%d{sep}%m{sep}{year}", f"%m{sep}%d{sep}{year}"
+        if first > 12:
+            options = [day_first]
+        elif second > 12:
+            options = [month_first]
+        else:
+            options = [month_first, day_first] if sep == "/" else [day_first, month_first]
+        return [f + clock for f in options]
+    if reads == "year-month-day":
+        sep = matches[0].group(2)
+        return [f"%Y{sep}%m{sep}%d{clock}"]
+    return [_month_name_format(example) + clock]
+
+
+_CLOCK_END = re.compile(r"([ T]?)\d{1,2}:\d{2}(:\d{2})?(\.\d+)?(\s?[ap]\.?m\.?)?$", re.I)
+
+
+def _clock_format(value: str) -> str:
+    """The time part's format of ``value`` (``" %H:%M"``, ``" %I:%M %p"``, ...), or "" for none."""
+    m = _CLOCK_END.search(value)
+    if m is None:
+        return ""
+    sep, seconds, fraction, noon = m.groups()
+    out = sep + ("%I" if noon else "%H") + ":%M" + (":%S" if seconds else "") + (".%f" if fraction else "")
+    return out + ((" " if noon[0].isspace() else "") + "%p" if noon else "")
+
+
+def _month_name_format(value: str) -> str:
+    """The date part's format of a date with a month name (``"Mar 4 2021"`` -> ``"%b %d %Y"``)."""
+    date = re.sub(r"[ T]?\d{1,2}:\d{2}.*$", "", value).strip()
+    out = []
+    for token in re.split(r"(\s+|,)", date):
+        word = token.rstrip(".")
+        if not token or token.isspace() or token == ",":
+            out.append(token)
+        elif word.isdigit():
+            out.append("%Y" if len(word) == 4 else "%d")
+        elif re.fullmatch(r"\d{1,2}(st|nd|rd|th)", word, re.I):
+            out.append("%d" + word[-2:])
+        elif len(word) > 3 and re.fullmatch(_MONTH, word, re.I):
+            out.append("%B")
+        elif re.fullmatch(_MONTH, word, re.I):
+            out.append("%b" + ("." if token.endswith(".") else ""))
+        else:
+            out.append("%a")
+    return "".join(out)
