@@ -23,11 +23,14 @@ envelope, the versioning and the checks that span columns.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import keyword
 import math
 import os
 import pathlib
+import stat
+import tempfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -96,16 +99,87 @@ def dumps(model: Model) -> str:
 
 
 def save(model: Model, path: str | os.PathLike[str]) -> pathlib.Path:
-    """Write ``model`` to ``path`` (which should end in ``.synth.json``) atomically."""
+    """Write ``model`` to ``path`` (which should end in ``.synth.json``) atomically; return the path.
+
+    The text goes to a temporary file of its own in the same directory, is
+    flushed and fsynced, then renamed over the target, so a reader sees the old
+    file or the new one, never half of one, however many processes save at
+    once. An existing file keeps its permission bits; a symlink keeps pointing
+    where it did (its target is rewritten). Missing parent directories are
+    created.
+    """
     target = pathlib.Path(path)
     if not target.name.endswith(SUFFIX):
         raise InvalidArgument(f"{target}: name model files '<name>{SUFFIX}' so tools and the pytest plugin find them.")
     text = dumps(model)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, target)
+    if target.is_symlink():
+        target = target.resolve()  # write through the link, rather than replacing it with a file
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise InvalidArgument(
+            f"{target}: cannot save here, a part of the directory path is a file, not a directory; "
+            "save to a path inside a directory."
+        ) from None
+    except OSError as exc:
+        raise InvalidArgument(f"{target}: cannot create the directory {target.parent} ({exc}).") from None
+    if target.is_dir():
+        raise InvalidArgument(f"{target}: is a directory; save to a file path ending in {SUFFIX!r}.")
+    _write_atomically(target, text.encode("utf-8"))
     return target
+
+
+def _write_atomically(target: pathlib.Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` through a unique temporary file, fsync and rename; keep the file's mode."""
+    try:
+        mode: int | None = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise InvalidArgument(f"{target}: cannot save the model file ({exc}).") from None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InvalidArgument(f"{target}: cannot save the model file ({exc}).") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask() if mode is None else mode)  # mkstemp made it 0o600
+        os.replace(tmp, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise InvalidArgument(f"{target}: cannot save the model file ({exc}).") from None
+        raise
+    _fsync_directory(target.parent)
+
+
+def _umask() -> int:
+    """Return the process umask: read from /proc where it is there, since setting it to read it races threads."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in pathlib.Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+def _fsync_directory(directory: pathlib.Path) -> None:
+    """Make the rename itself durable where the platform allows it (POSIX; not Windows)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 # reading ------------------------------------------------------------------------------
