@@ -348,8 +348,8 @@ def read(data: Any, source: str = "<model>") -> ModelParts:
     d = len(dims)
     if len(rows) != d or not all(isinstance(row, list) and len(row) == d for row in rows):
         raise r.fail("latent.correlation", f"expected a {d} x {d} matrix (one row and column per latent dim)")
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for row in rows for v in row):
-        raise r.fail("latent.correlation", "expected numbers")
+    for i in range(d):
+        r.numbers({f"correlation[{i}]": rows[i]}, f"correlation[{i}]", "latent")
     corr = np.array(rows, dtype=np.float64) if d else np.zeros((0, 0))
     if d and (
         not np.allclose(corr, corr.T, atol=1e-12) or not np.allclose(np.diag(corr), 1.0) or np.abs(corr).max() > 1
@@ -368,16 +368,24 @@ def read(data: Any, source: str = "<model>") -> ModelParts:
             raise r.fail(f"order_constraints[{i}]", "expected [column, column, strict]")
         constraints.append((item[0], item[1], item[2]))
     info = r.get(data, "info", dict, "top level", optional=True) or {}
+    withheld = info.get("withheld", [])
+    if not (isinstance(withheld, list) and all(isinstance(w, str) for w in withheld)):
+        raise r.fail("info.withheld", f"expected a list of strings, found {json.dumps(withheld)[:80]}")
     segment = None
     raw_segment = r.get(latent, "segment", dict, "latent", optional=True)
     if raw_segment is not None:
         groups = r.get(raw_segment, "groups", list, "latent.segment")
-        if not all(isinstance(g, int) and not isinstance(g, bool) and g >= 0 for g in groups):
-            raise r.fail("latent.segment.groups", "expected a list of whole numbers")
-        segment = (r.get(raw_segment, "column", str, "latent.segment"), groups)
+        if not all(isinstance(g, int) and not isinstance(g, bool) and 0 <= g < len(groups) for g in groups):
+            raise r.fail("latent.segment.groups", "expected a list of group numbers, each from 0 to its length - 1")
+        column = r.get(raw_segment, "column", str, "latent.segment")
+        if column not in names:
+            raise r.fail("latent.segment.column", f"{column!r} is not a column of the model")
+        segment = (column, groups)
     null_groups = r.get(latent, "null_rates_by_group", dict, "latent", optional=True) or {}
     for col in null_groups:
-        r.numbers(null_groups, col, "latent.null_rates_by_group")
+        if col not in nulls:
+            raise r.fail(f"latent.null_rates_by_group.{col}", f"{col!r} is not a latent null flag of the model")
+        r.probabilities(null_groups, col, "latent.null_rates_by_group")
     null_follows = r.get(latent, "null_follows", dict, "latent", optional=True) or {}
     for col, leader in null_follows.items():
         if col not in names:

@@ -503,11 +503,10 @@ class NumericColumn(ModelColumn):
         inf_rates = [0.0, 0.0]
         if "inf_rates" in spec:
             inf_rates = r.probabilities(spec, "inf_rates", where, size=2).tolist()
-            if any(inf_rates) and (grid["integer"] or sum(inf_rates) >= 1.0):
-                raise r.fail(
-                    f"{where}.inf_rates",
-                    f"{inf_rates} must be 0 for whole numbers and leave room for finite values (sum below 1)",
-                )
+            if any(inf_rates) and grid["integer"]:
+                raise r.fail(f"{where}.inf_rates", f"{inf_rates} must be 0 for whole numbers (they hold no infinity)")
+            if sum(inf_rates) >= 1.0:
+                raise r.fail(f"{where}.inf_rates", f"{inf_rates} must leave room for finite values (sum below 1)")
         common: dict[str, Any] = {"dist": dist, "params": params, "bounds": (low, high), "null_rate": null_rate}
         if any(inf_rates):
             common["inf_rates"] = (float(inf_rates[0]), float(inf_rates[1]))
@@ -525,7 +524,8 @@ class NumericColumn(ModelColumn):
 
     def value_range(self) -> tuple[float, float]:
         """Return the lowest and highest finite raw values the column can give (whatever its latent score)."""
-        raw = self._finite(np.array([-_LATENT_EDGE, _LATENT_EDGE]))
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is what the callers look for
+            raw = self._finite(np.array([-_LATENT_EDGE, _LATENT_EDGE]))
         return float(raw[0]), float(raw[1])
 
     @classmethod
@@ -726,6 +726,19 @@ def _category_index(values: list[Any]) -> pd.Index:
     return pd.Index(values, dtype=object)
 
 
+def _read_categories(values: list[Any], r: SpecReader, where: str) -> None:
+    """Raise ModelFileError unless ``values`` are distinct strings, whole numbers, finite decimals or booleans."""
+    for i, c in enumerate(values):
+        if not isinstance(c, (str, int, float)) or (isinstance(c, float) and not math.isfinite(c)):
+            raise r.fail(
+                f"{where}[{i}]", f"categories must be strings, numbers or booleans, found {json.dumps(c)[:80]}"
+            )
+        if isinstance(c, int) and not isinstance(c, bool) and abs(c) >= 2**63:
+            raise r.fail(f"{where}[{i}]", f"{c} is out of range")
+    if len({json.dumps(c) for c in values}) != len(values):
+        raise r.fail(where, "categories repeat")
+
+
 class CategoryColumn(ModelColumn):
     """Categories with probabilities; a higher latent score picks a later category."""
 
@@ -818,15 +831,11 @@ class CategoryColumn(ModelColumn):
         probs = np.asarray(r.numbers(spec, "probs", where), dtype=np.float64)
         if len(categories) == 0 or len(categories) != len(probs):
             raise r.fail(where, f"{len(categories)} categories but {len(probs)} probabilities")
-        if np.any(probs < 0) or abs(probs.sum() - 1.0) > 1e-9:
-            raise r.fail(f"{where}.probs", f"probabilities must be >= 0 and sum to 1 (they sum to {probs.sum():g})")
-        if not all(
-            isinstance(c, (str, int, float)) and not (isinstance(c, float) and not math.isfinite(c)) for c in categories
-        ):
-            raise r.fail(f"{where}.categories", "categories must be strings, numbers or booleans")
-        if len({json.dumps(c) for c in categories}) != len(categories):
-            raise r.fail(f"{where}.categories", "categories repeat")
+        probs = r.probabilities(spec, "probs", where, total=1.0)
+        _read_categories(categories, r, f"{where}.categories")
         dtype_order = r.get(spec, "dtype_order", list, where, optional=True)
+        if dtype_order is not None:
+            _read_categories(dtype_order, r, f"{where}.dtype_order")
         return cls(
             name,
             categories=categories,

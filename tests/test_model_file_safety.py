@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import os
+import pathlib
 import stat
 import threading
+from collections.abc import Callable
+from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 
 import pytest_synthdata as sd
-from pytest_synthdata.errors import InvalidArgument
+from pytest_synthdata._artifact import dumps
+from pytest_synthdata.errors import InvalidArgument, ModelFileError
 
 
 def small(p: float = 0.5) -> sd.Schema:
@@ -106,3 +114,237 @@ def test_a_failed_save_leaves_no_temporary_file_and_the_old_file_intact(tmp_path
         small(0.75).save(path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["small.synth.json"]
+
+
+# loading: every value checked, every failure a ModelFileError naming the file and field -----------
+
+
+@functools.cache
+def fitted_text() -> str:
+    rng = np.random.default_rng(0)
+    n = 400
+    ratio = rng.normal(50, 10, n)
+    ratio[:8], ratio[8:12] = np.inf, -np.inf
+    df = pd.DataFrame(
+        {
+            "age": rng.integers(18, 90, n).astype("int32"),
+            "ratio": ratio,
+            "empty": pd.Series([None] * n, dtype="float64"),
+            "when": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D"),
+            "plan": rng.choice(["a", "b", "c"], n),
+            "flag": rng.random(n) < 0.3,
+        }
+    )
+    return dumps(sd.fit(df, name="t", segments=False))
+
+
+@functools.cache
+def declared_text() -> str:
+    schema = sd.Schema(
+        "d",
+        {
+            "email": sd.Faker("email"),
+            "code": sd.Id("C-{:05d}"),
+            "n": sd.Id(),
+            "x": sd.Float(mean=0, std=1),
+            "u": sd.Float(low=0, high=1, distribution="uniform"),
+            "k": sd.Integer(lam=3, distribution="poisson"),
+        },
+    )
+    return dumps(schema)
+
+
+def fitted_file() -> dict[str, Any]:
+    return json.loads(fitted_text())
+
+
+def declared_file() -> dict[str, Any]:
+    return json.loads(declared_text())
+
+
+def col(data: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(c for c in data["columns"] if c["name"] == name)
+
+
+def write(tmp_path: pathlib.Path, text: str) -> pathlib.Path:
+    path = tmp_path / "edited.synth.json"
+    path.write_text(text)
+    return path
+
+
+def raw(text: str) -> Callable[[dict[str, Any]], str]:
+    """An edit that replaces the JSON text of one value (for NaN, Infinity, 1e400 and huge whole numbers)."""
+
+    def edit(data: dict[str, Any]) -> str:
+        return json.dumps(data).replace('"@@"', text)
+
+    return edit
+
+
+def fitted_edit(name: str, **fields: Any) -> Callable[[], dict[str, Any]]:
+    def make() -> dict[str, Any]:
+        data = fitted_file()
+        col(data, name).update(fields)
+        return data
+
+    return make
+
+
+def declared_edit(name: str, **fields: Any) -> Callable[[], dict[str, Any]]:
+    def make() -> dict[str, Any]:
+        data = declared_file()
+        col(data, name).update(fields)
+        return data
+
+    return make
+
+
+def knots(name: str, factor: float, shift: float, **fields: Any) -> Callable[[], dict[str, Any]]:
+    """Scale and shift the quantile knots of fitted column ``name`` (and set other fields)."""
+
+    def make() -> dict[str, Any]:
+        data = fitted_file()
+        spec = col(data, name)
+        spec["params"]["values"] = [v * factor + shift for v in spec["params"]["values"]]
+        spec.update({"bounds": [None, None]} if fields.get("bounds", 0) is None else {})
+        spec.update({k: v for k, v in fields.items() if v is not None})
+        return data
+
+    return make
+
+
+def params(name: str, declared: bool = False, cast: str | None = None, **values: Any) -> Callable[[], dict[str, Any]]:
+    def make() -> dict[str, Any]:
+        data = declared_file() if declared else fitted_file()
+        col(data, name)["params"].update(values)
+        if cast is not None:
+            col(data, name)["cast"] = cast
+        return data
+
+    return make
+
+
+BAD_FILES = [
+    # inf_rates: NaN or out of range gave columns of INT64_MIN or inf
+    (
+        "inf-nan",
+        fitted_edit("ratio", inf_rates=["@@", 0.0]),
+        "NaN",
+        r"column 'ratio'.inf_rates\[0\]: nan is not a finite",
+    ),
+    (
+        "inf-negative",
+        fitted_edit("ratio", inf_rates=[-1, 0.0]),
+        None,
+        r"'ratio'.inf_rates\[0\]: -1.0 is not a probability",
+    ),
+    ("inf-above-one", fitted_edit("ratio", inf_rates=[0.0, 2.0]), None, r"'ratio'.inf_rates\[1\]: 2.0 is not a prob"),
+    (
+        "inf-sum-one",
+        fitted_edit("ratio", inf_rates=[0.5, 0.5]),
+        None,
+        r"'ratio'.inf_rates: .* leave room for finite values",
+    ),
+    ("inf-integer", fitted_edit("age", inf_rates=[0.1, 0.0]), None, r"'age'.inf_rates: .* 0 for whole numbers"),
+    ("inf-length", fitted_edit("ratio", inf_rates=[0.1]), None, r"'ratio'.inf_rates: expected 2 numbers"),
+    ("inf-infinity", fitted_edit("ratio", inf_rates=["@@", 0.0]), "Infinity", r"'ratio'.inf_rates\[0\]: inf is not"),
+    ("inf-1e400", fitted_edit("ratio", inf_rates=["@@", 0.0]), "1e400", r"'ratio'.inf_rates\[0\]: inf is not"),
+    # the cast must hold the values (int8 / uint8 wrapped)
+    (
+        "cast-int8",
+        knots("age", 10, 0, cast="int8", bounds=[0, 1000]),
+        None,
+        r"'age'.cast: 'int8' cannot hold the column",
+    ),
+    ("cast-uint8", knots("age", 1, -50, cast="uint8", bounds=[-50, 100]), None, r"'age'.cast: 'uint8' cannot hold"),
+    ("cast-float16", params("x", True, cast="float16", scale=1e5), None, r"'x'.cast: 'float16' cannot hold"),
+    # a null column's dtype must hold nulls ('bool' came back all True)
+    ("null-bool", fitted_edit("empty", dtype="bool"), None, r"'empty'.dtype: 'bool' cannot hold missing values"),
+    ("null-int", fitted_edit("empty", dtype="int64"), None, r"'empty'.dtype: 'int64' cannot hold missing values"),
+    ("null-nonsense", fitted_edit("empty", dtype="nonsense"), None, r"'empty'.dtype: 'nonsense' is not a pandas dtype"),
+    # time units in range
+    ("unit-zero", fitted_edit("when", unit_ns=0), None, r"'when'.unit_ns: 0 is not a time unit"),
+    ("unit-huge", fitted_edit("when", unit_ns=10**15), None, r"'when'.unit_ns: 1000000000000000 is not a time unit"),
+    ("when-overflow", knots("when", 10**6, 0, bounds=None), None, r"'when'.params: .* beyond the timestamps"),
+    # Id patterns: plain fields only
+    (
+        "id-attribute",
+        declared_edit("code", pattern="{0.__class__}"),
+        None,
+        r"'code'.pattern: .* has the field \{0.__class__\}",
+    ),
+    ("id-index", declared_edit("code", pattern="{0[0]}"), None, r"'code'.pattern: .* has the field \{0\[0\]\}"),
+    ("id-named", declared_edit("code", pattern="{x}"), None, r"'code'.pattern: .* has the field \{x\}"),
+    ("id-nested", declared_edit("code", pattern="{:{0}}"), None, r"'code'.pattern: .* format spec"),
+    ("id-conversion", declared_edit("code", pattern="{!r}"), None, r"'code'.pattern: .* converts the number"),
+    ("id-width", declared_edit("code", pattern="{:999999999d}"), None, r"'code'.pattern: .* width above 64"),
+    ("id-no-field", declared_edit("code", pattern="{{}}"), None, r"'code'.pattern: .* every id would be the same"),
+    (
+        "id-pattern-on-sequential",
+        declared_edit("n", pattern="{}"),
+        None,
+        r"'n'.pattern: a sequential id has no pattern",
+    ),
+    # Faker: pool_size and provider arguments capped
+    ("pool-huge", declared_edit("email", pool_size=10**12), None, r"'email'.pool_size: .* above the cap of 1,000,000"),
+    ("pool-zero", declared_edit("email", pool_size=0), None, r"'email'.pool_size: .* must be a positive int"),
+    (
+        "kwargs-size",
+        declared_edit("email", provider="text", kwargs={"max_nb_chars": 10**9}),
+        None,
+        r"'email'.kwargs.max_nb_chars: 1000000000 is above the cap of 10000",
+    ),
+    (
+        "kwargs-text",
+        declared_edit("email", provider="numerify", kwargs={"text": "#" * 10**5}),
+        None,
+        r"'email'.kwargs.text: a string of 100000 characters is above the cap",
+    ),
+    (
+        "kwargs-nan",
+        declared_edit("email", provider="pyfloat", kwargs={"max_value": "@@"}),
+        "NaN",
+        r"kwargs.max_value: nan is not",
+    ),
+    # marginal parameters
+    (
+        "knots-nan",
+        params("ratio", values=["@@", 1.0]),
+        "NaN",
+        r"'ratio'.params.values\[0\]: nan is not a finite number",
+    ),
+    ("knots-descending", knots("ratio", -1, 0), None, r"'ratio'.params.values: quantile knots must"),
+    ("normal-scale", params("x", True, scale=0), None, r"'x'.params.scale: 0.0 is not a positive number"),
+    ("normal-scale-missing", params("x", True, sigma=1), None, r"'x'.params.sigma: a normal distribution takes only"),
+    ("normal-huge", params("x", True, scale=1e307), None, r"'x'.params: the values reach .* beyond what a float holds"),
+    ("uniform-reversed", params("u", True, low=2), None, r"'u'.params: uniform low 2.0 must be below high 1.0"),
+    ("poisson-lam", params("k", True, lam=-3), None, r"'k'.params.lam: -3.0 is not a positive number"),
+    ("bounds-reversed", fitted_edit("age", bounds=[89, 18]), None, r"'age'.bounds: low 89.0 is above high 18.0"),
+    ("bounds-nan", fitted_edit("age", bounds=["@@", 18]), "NaN", r"'age'.bounds\[0\]: nan is not a finite number"),
+    ("probs-nan", fitted_edit("plan", probs=["@@", 0.5, 0.5]), "NaN", r"'plan'.probs\[0\]: nan is not a finite number"),
+    ("probs-negative", fitted_edit("plan", probs=[-0.5, 0.75, 0.75]), None, r"'plan'.probs\[0\]: -0.5 is not a probab"),
+    ("null-rate-nan", fitted_edit("plan", null_rate="@@"), "NaN", r"'plan'.null_rate: nan is not a finite number"),
+    ("huge-whole-number", fitted_edit("age", step="@@"), "1" * 5000, r"not valid JSON for a model file"),
+    (
+        "category-huge-int",
+        fitted_edit("plan", categories=[1, 2, "@@"]),
+        str(10**30),
+        r"'plan'.categories\[2\]: .* out of range",
+    ),
+]
+
+
+@pytest.mark.parametrize(("edit", "text", "message"), [case[1:] for case in BAD_FILES], ids=[c[0] for c in BAD_FILES])
+def test_an_edited_file_fails_naming_the_file_and_the_field(tmp_path, edit, text, message):
+    data = edit()
+    body = raw(text)(data) if text is not None else json.dumps(data)
+    path = write(tmp_path, body)
+    with pytest.raises(ModelFileError, match=message) as info:
+        sd.load(path)
+    assert str(path) in str(info.value)
+
+
+def test_the_committed_and_example_files_still_load():
+    for path in ("examples/synthdata/penguins.synth.json", "tests/golden/fitted.synth.json"):
+        model = sd.load(path)
+        assert dumps(model) == pathlib.Path(path).read_text()
