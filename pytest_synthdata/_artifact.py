@@ -466,11 +466,12 @@ def read_text(path: str | os.PathLike[str]) -> tuple[str, pathlib.Path]:
     except OSError as exc:
         raise ModelFileError(f"{source}: cannot read it as a model file ({exc}).") from None
     try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
+            kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file (a FIFO, device or socket)"
+            raise ModelFileError(f"{source}: is {kind}; a model file must be a regular file.")
         with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file (a FIFO, device or socket)"
-                raise ModelFileError(f"{source}: is {kind}; a model file must be a regular file.")
             if info.st_size > MAX_FILE_BYTES:
                 raise ModelFileError(_too_big(source, info.st_size))
             data = handle.read(MAX_FILE_BYTES + 1)

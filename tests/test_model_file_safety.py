@@ -16,7 +16,10 @@ import pandas as pd
 import pytest
 
 import pytest_synthdata as sd
-from pytest_synthdata._artifact import dumps
+from pytest_synthdata import _pii
+from pytest_synthdata._artifact import MAX_FILE_BYTES, dumps, nesting_depth
+from pytest_synthdata._model import loads
+from pytest_synthdata._pii import MAX_POOL_SIZE
 from pytest_synthdata.errors import InvalidArgument, ModelFileError
 
 
@@ -348,3 +351,107 @@ def test_the_committed_and_example_files_still_load():
     for path in ("examples/synthdata/penguins.synth.json", "tests/golden/fitted.synth.json"):
         model = sd.load(path)
         assert dumps(model) == pathlib.Path(path).read_text()
+
+
+# reading: only regular files, bounded size and depth --------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "fifo.synth.json"
+    os.mkfifo(fifo)
+    with pytest.raises(ModelFileError, match=r"fifo.synth.json: is not a regular file"):
+        sd.load(fifo)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_a_symlink_to_a_device_is_refused(tmp_path):
+    link = tmp_path / "zero.synth.json"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(ModelFileError, match=r"zero.synth.json: is not a regular file"):
+        sd.load(link)
+
+
+def test_a_symlink_to_a_model_file_is_followed(tmp_path):
+    link = tmp_path / "link.synth.json"
+    link.symlink_to(pathlib.Path("examples/synthdata/penguins.synth.json").resolve())
+    assert sd.load(link).name == "penguins"
+
+
+def test_a_directory_is_refused(tmp_path):
+    folder = tmp_path / "dir.synth.json"
+    folder.mkdir()
+    with pytest.raises(ModelFileError, match=r"dir.synth.json: is a directory"):
+        sd.load(folder)
+
+
+def test_a_file_above_the_size_cap_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "big.synth.json"
+    with path.open("wb") as handle:  # sparse: no disk space used
+        handle.truncate(MAX_FILE_BYTES + 1)
+    with pytest.raises(
+        ModelFileError, match=r"big.synth.json: 67108865 bytes is more than a model file may hold \(64 MiB\)"
+    ):
+        sd.load(path)
+
+
+@pytest.mark.parametrize("where", ["info", "kwargs"])
+def test_deep_nesting_is_refused_not_a_recursion_error(tmp_path, where):
+    data = declared_file()
+    deep = "[" * 100_000 + "]" * 100_000
+    target = data["info"] if where == "info" else col(data, "email")["kwargs"]
+    target["deep"] = "@@"
+    path = write(tmp_path, json.dumps(data).replace('"@@"', deep))
+    with pytest.raises(ModelFileError, match=r"nest 100\d\d\d deep, more than a model file may \(64\)"):
+        sd.load(path)
+
+
+def test_nesting_depth_ignores_brackets_in_strings():
+    assert nesting_depth('{"a": "[[[[{{{{", "b": ["\\\\", "\\"]"]}') == 2
+
+
+def test_a_file_that_is_not_utf8_is_refused(tmp_path):
+    path = tmp_path / "latin.synth.json"
+    path.write_bytes(b'{"format": "\xff"}')
+    with pytest.raises(ModelFileError, match=r"latin.synth.json: cannot read it as a model file"):
+        sd.load(path)
+
+
+# Faker pools: built on the first sample, never on load -------------------------------------
+
+
+def test_loading_a_faker_column_builds_no_pool(monkeypatch):
+    data = declared_file()
+    col(data, "email")["pool_size"] = 5_000  # (a size no other test builds: the pool cache holds no such pool)
+    built: list[tuple[Any, ...]] = []
+    real_pool = _pii.pool
+
+    def counting_pool(*args: Any, **kwargs: Any) -> Any:
+        built.append(args)
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(_pii, "pool", counting_pool)
+    model = loads(json.dumps(data), "d.synth.json")
+    assert built == []  # not even the 64 smoke rows built the pool
+    assert model.sample(5, seed=1)["email"].str.contains("@").all()
+    assert len(built) > 0
+
+
+# declarations share the checks ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pattern", ["{0.__class__}", "{0[0]}", "{0.real}", "{!r}", "{:{w}}", "{:100000d}", "{}{0}"])
+def test_an_id_pattern_that_walks_attributes_or_pads_hugely_is_refused_at_declaration(pattern):
+    with pytest.raises(InvalidArgument, match=r"column 'key': Id="):
+        sd.Schema("s", {"key": sd.Id(pattern)})
+
+
+@pytest.mark.parametrize("pattern", ["C-{:06d}", "{}", "{0}", "{:>8}", "{0:x}", "id{0}-{0}"])
+def test_plain_id_patterns_still_work(pattern):
+    df = sd.Schema("s", {"key": sd.Id(pattern)}).sample(3, seed=1)
+    assert list(df["key"]) == [pattern.format(i) for i in (1, 2, 3)]
+
+
+def test_a_pool_size_above_the_cap_is_refused_at_declaration_with_the_reason():
+    with pytest.raises(InvalidArgument, match=r"pool_size=1000001 is above the cap of 1,000,000 Faker calls"):
+        sd.Schema("s", {"email": sd.Faker("email", pool_size=MAX_POOL_SIZE + 1)})
