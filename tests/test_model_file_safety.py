@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import pathlib
 import stat
@@ -14,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import pytest_synthdata as sd
 from pytest_synthdata import _pii
@@ -455,3 +458,65 @@ def test_plain_id_patterns_still_work(pattern):
 def test_a_pool_size_above_the_cap_is_refused_at_declaration_with_the_reason():
     with pytest.raises(InvalidArgument, match=r"pool_size=1000001 is above the cap of 1,000,000 Faker calls"):
         sd.Schema("s", {"email": sd.Faker("email", pool_size=MAX_POOL_SIZE + 1)})
+
+
+# fuzz: any edit of a valid file loads or raises ModelFileError, nothing else -------------------
+
+_REPLACEMENTS: list[Any] = [
+    math.nan, math.inf, -math.inf, -1, 0, 1, 0.5, 2**62, -(2**62), 10**30, 1e308, -1e308, 1e-320,
+    "", "x", "int8", "{0.__class__}", None, True, False, [], {}, [1.0], [None], {"a": 1},
+]  # fmt: skip
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place in a decoded JSON document (the root excluded)."""
+    out = [path] if path else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out += _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            out += _paths(item, (*path, i))
+    return out
+
+
+@functools.cache
+def _fuzz_bases() -> list[tuple[str, list[tuple[Any, ...]]]]:
+    texts = [fitted_text(), declared_text(), pathlib.Path("tests/golden/fitted.synth.json").read_text()]
+    return [(text, _paths(json.loads(text))) for text in texts]
+
+
+@st.composite
+def edited_files(draw: st.DrawFn) -> str:
+    text, paths = draw(st.sampled_from(_fuzz_bases()))
+    data = json.loads(text)
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(paths))
+        parent = data
+        try:
+            for key in path[:-1]:
+                parent = parent[key]
+            current = parent[path[-1]]
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier edit removed this place
+        action = draw(st.sampled_from(["replace", "drop", "scale", "swap"]))
+        if action == "drop":
+            del parent[path[-1]]
+        elif action == "scale" and isinstance(current, (int, float)) and not isinstance(current, bool):
+            parent[path[-1]] = current * draw(st.sampled_from([-1, 2, 1e6, 1e300, 0]))
+        elif action == "swap":  # a value of another type: a list becomes its first item, a scalar a list
+            parent[path[-1]] = (current[0] if current else None) if isinstance(current, list) else [current]
+        else:
+            parent[path[-1]] = draw(st.sampled_from(_REPLACEMENTS))
+    return json.dumps(data)  # (NaN and Infinity written as JSON's common extension, which json reads)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edited_files())
+def test_any_edit_of_a_valid_file_loads_or_raises_model_file_error(text):
+    try:
+        model = loads(text, "fuzzed.synth.json")
+    except ModelFileError as exc:
+        assert str(exc).startswith("fuzzed.synth.json: ")
+    else:
+        model.sample(3, seed=1)
