@@ -669,7 +669,7 @@ def _read_params(dist: str, raw: dict[str, Any], r: SpecReader, where: str) -> d
         elif np.any(np.diff(values) <= 0):
             raise r.fail(f"{where}.values", "table values must be distinct and ascending")
         names: tuple[str, ...] = ("probs", "values")
-        read = {"probs": probs, "values": values}
+        read: dict[str, Any] = {"probs": probs, "values": values}
     else:
         names, positive = _DIST_PARAMS[dist]
         read = {
