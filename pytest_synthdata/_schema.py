@@ -738,8 +738,8 @@ class Faker(Column):
 
     Values come from a pool of ``pool_size`` provider outputs (default 1,000;
     10,000 with ``unique=True``; at most ``MAX_POOL_SIZE``, 1,000,000) generated
-    once per process with a seeded Faker at the first sample, then picked with numpy, so a million rows cost one pool, not a
-    million Faker calls. ``unique=True`` guarantees distinct values (and raises
+    once per process with a seeded Faker at the first sample, then picked with
+    numpy, so a million rows cost one pool, not a million Faker calls. ``unique=True`` guarantees distinct values (and raises
     :class:`~pytest_synthdata.errors.PoolExhausted` if the pool holds fewer
     distinct values than the rows asked for). Extra keyword arguments go to the
     provider.
