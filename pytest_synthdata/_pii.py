@@ -32,10 +32,13 @@ __all__ = ["MAX_POOL_SIZE", "check_kwargs", "check_pool_size", "check_provider",
 MAX_POOL_SIZE = 1_000_000
 
 #: Limits on a model file's provider arguments, so that one Faker call stays small: a size-like
-#: argument (``max_nb_chars``, ``length``, ``num_rows``, ``digits``, ...) and each string and list.
+#: argument (``max_nb_chars``, ``length``, ``num_rows``, ``digits``, ``depth``, ``indent``, ...; the
+#: names cover every size-like argument of Faker's providers) and each string and list.
 MAX_PROVIDER_SIZE = 10_000
 MAX_PROVIDER_TEXT = 1_000
-_SIZE_LIKE = re.compile(r"nb|num|chars|length|size|digits|rows|elements|count|words|sentences|files")
+_SIZE_LIKE = re.compile(
+    r"nb|num|chars|length|size|digits|rows|elements|count|words|sentences|files|depth|deep|levels|width|height|indent|precision"
+)
 
 
 def check_pool_size(column: str, pool_size: object) -> str | None:
@@ -55,8 +58,8 @@ def check_kwargs(kwargs: dict[str, Any]) -> tuple[str, str] | None:
     """Return (the argument, what is wrong) if provider ``kwargs`` from a model file are too big for one call.
 
     Numbers must be finite; size-like arguments (their names mention nb, num,
-    chars, length, size, digits, rows, ...) at most MAX_PROVIDER_SIZE; strings
-    and lists at most MAX_PROVIDER_TEXT long.
+    chars, length, size, digits, rows, depth, width, ...) at most
+    MAX_PROVIDER_SIZE; strings and lists at most MAX_PROVIDER_TEXT long.
     """
 
     def problem(value: Any, size_like: bool) -> str | None:
