@@ -1387,7 +1387,12 @@ class IdColumn(ModelColumn):
     def _cast_problem(self, cast: str, target: Any) -> str | None:
         if self.style != "sequential":
             return super()._cast_problem(cast, target)
-        return None if pd.api.types.is_integer_dtype(target) else self._misfit(cast)
+        if not pd.api.types.is_integer_dtype(target):
+            return self._misfit(cast)
+        highest = np.iinfo(np.dtype(getattr(target, "numpy_dtype", target))).max
+        if self.start > highest:
+            return f"{cast!r} cannot hold the first id {self.start} (it holds up to {highest}); use a wider dtype"
+        return None
 
     def describe(self) -> str:
         return self.pattern or self.style

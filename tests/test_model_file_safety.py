@@ -264,6 +264,12 @@ BAD_FILES = [
     ),
     ("cast-uint8", knots("age", 1, -50, cast="uint8", bounds=[-50, 100]), None, r"'age'.cast: 'uint8' cannot hold"),
     ("cast-float16", params("x", True, cast="float16", scale=1e5), None, r"'x'.cast: 'float16' cannot hold"),
+    (
+        "cast-id-int8",
+        declared_edit("n", cast="int8", start=1000),
+        None,
+        r"'n'.cast: 'int8' cannot hold the first id 1000",
+    ),
     # a null column's dtype must hold nulls ('bool' came back all True)
     ("null-bool", fitted_edit("empty", dtype="bool"), None, r"'empty'.dtype: 'bool' cannot hold missing values"),
     ("null-int", fitted_edit("empty", dtype="int64"), None, r"'empty'.dtype: 'int64' cannot hold missing values"),
