@@ -107,7 +107,8 @@ def save(model: Model, path: str | os.PathLike[str]) -> pathlib.Path:
     file or the new one, never half of one, however many processes save at
     once. An existing file keeps its permission bits; a symlink keeps pointing
     where it did (its target is rewritten). Missing parent directories are
-    created.
+    created; a path under a file raises InvalidArgument, an I/O failure its
+    OSError.
     """
     target = pathlib.Path(path)
     if not target.name.endswith(SUFFIX):
@@ -122,8 +123,6 @@ def save(model: Model, path: str | os.PathLike[str]) -> pathlib.Path:
             f"{target}: cannot save here, a part of the directory path is a file, not a directory; "
             "save to a path inside a directory."
         ) from None
-    except OSError as exc:
-        raise InvalidArgument(f"{target}: cannot create the directory {target.parent} ({exc}).") from None
     if target.is_dir():
         raise InvalidArgument(f"{target}: is a directory; save to a file path ending in {SUFFIX!r}.")
     _write_atomically(target, text.encode("utf-8"))
@@ -131,17 +130,15 @@ def save(model: Model, path: str | os.PathLike[str]) -> pathlib.Path:
 
 
 def _write_atomically(target: pathlib.Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` through a unique temporary file, fsync and rename; keep the file's mode."""
+    """Write ``data`` to ``target`` through a unique temporary file, fsync and rename; keep the file's mode.
+
+    An I/O failure (no space, no permission) raises its OSError, after removing the temporary file.
+    """
     try:
         mode: int | None = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
         mode = None
-    except OSError as exc:
-        raise InvalidArgument(f"{target}: cannot save the model file ({exc}).") from None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise InvalidArgument(f"{target}: cannot save the model file ({exc}).") from None
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -149,11 +146,9 @@ def _write_atomically(target: pathlib.Path, data: bytes) -> None:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_umask() if mode is None else mode)  # mkstemp made it 0o600
         os.replace(tmp, target)
-    except BaseException as exc:
+    except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise InvalidArgument(f"{target}: cannot save the model file ({exc}).") from None
         raise
     _fsync_directory(target.parent)
 
