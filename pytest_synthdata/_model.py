@@ -255,7 +255,7 @@ class Model:
         """Return the Model a validated model file describes; raise ModelFileError if it cannot sample."""
         try:
             model = cls(**_model_arguments(parts))
-        except (InvalidArgument, ValueError, TypeError, IndexError, OverflowError) as exc:
+        except (InvalidArgument, ValueError, TypeError, LookupError, ArithmeticError) as exc:
             raise ModelFileError(f"{source}: {exc}") from None
         try:  # a hand edit can pass every check of the reader and still not sample: find out now, not in a test
             # ... with stand-ins for Faker columns, whose pools wait for the first real sample
