@@ -1022,6 +1022,10 @@ class ConditionalColumn(ModelColumn):
         levels = [r.column(level, f"{where}.levels[{i}]") for i, level in enumerate(raw_levels)]
         if any(level.name != name for level in [base, *levels]):
             raise r.fail(where, "base and levels must carry the column's own name")
+        if base.cast is not None:  # the levels draw the values, the base's cast converts them
+            for i, level in enumerate(levels):
+                if (problem := level.cast_problem(base.cast)) is not None:
+                    raise r.fail(f"{where}.levels[{i}]", f"the base's cast: {problem}")
         return cls(name, base=base, given=given, groups=groups, levels=levels)
 
     def describe(self) -> str:

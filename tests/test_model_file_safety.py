@@ -356,6 +356,19 @@ def test_an_edited_file_fails_naming_the_file_and_the_field(tmp_path, edit, text
     assert str(path) in str(info.value)
 
 
+def test_a_conditional_columns_levels_must_fit_its_bases_cast(tmp_path):
+    data = json.loads(pathlib.Path("tests/golden/fitted.synth.json").read_text())
+    mass = col(data, "mass")
+    numeric = [mass["base"], *mass["levels"]]
+    assert all(spec["type"] == "numeric" for spec in numeric)
+    mass["base"]["cast"] = "float16"  # (holds the base's grams, up to 65504)
+    mass["levels"][1]["params"]["values"] = [v * 100 for v in mass["levels"][1]["params"]["values"]]
+    mass["levels"][1]["bounds"] = [None, None]
+    path = write(tmp_path, json.dumps(data))
+    with pytest.raises(ModelFileError, match=r"column 'mass'.levels\[1\]: the base's cast: 'float16' cannot hold"):
+        sd.load(path)
+
+
 def test_the_committed_and_example_files_still_load():
     for path in ("examples/synthdata/penguins.synth.json", "tests/golden/fitted.synth.json"):
         model = sd.load(path)
