@@ -80,6 +80,9 @@ def check_kwargs(kwargs: dict[str, Any]) -> tuple[str, str] | None:
         if isinstance(value, (list, dict)):
             if len(value) > MAX_PROVIDER_TEXT:
                 return f"{len(value)} items are above the cap of {MAX_PROVIDER_TEXT}"
+            sizes = [abs(v) for v in value if isinstance(v, (int, float)) and not isinstance(v, bool)]
+            if size_like and len(sizes) > 1 and math.prod(sizes) > MAX_PROVIDER_SIZE**2 / 100:
+                return f"{value} asks for {math.prod(sizes):g} items together, above the cap of 1e6"
             items = value.values() if isinstance(value, dict) else value
             return next((p for v in items if (p := problem(v, size_like)) is not None), None)
         return f"{type(value).__name__} is not a JSON value"
@@ -127,6 +130,11 @@ def check_provider(column: str, provider: str, locale: str, kwargs: dict[str, An
         raise InvalidArgument(
             f"column {column!r}: Faker provider {provider!r} rejected kwargs {kwargs!r}: {exc}. "
             "Pass only keyword arguments that the provider accepts."
+        ) from exc
+    except Exception as exc:  # Faker's own (a provider needing Pillow raises faker's UnsupportedFeature)
+        raise InvalidArgument(
+            f"column {column!r}: Faker provider {provider!r} failed with kwargs {kwargs!r} "
+            f"({type(exc).__name__}: {exc}); use another provider or install what it needs."
         ) from exc
     if value is None or isinstance(value, (list, tuple, set, dict)):
         raise InvalidArgument(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import math
 import os
@@ -313,6 +314,12 @@ BAD_FILES = [
         r"'email'.kwargs.text: a string of 100000 characters is above the cap",
     ),
     (
+        "kwargs-image",
+        declared_edit("email", provider="image", kwargs={"size": [10_000, 10_000]}),
+        None,
+        r"'email'.kwargs.size: \[10000, 10000\] asks for 1e\+08 items together",
+    ),
+    (
         "kwargs-nan",
         declared_edit("email", provider="pyfloat", kwargs={"max_value": "@@"}),
         "NaN",
@@ -354,6 +361,13 @@ def test_an_edited_file_fails_naming_the_file_and_the_field(tmp_path, edit, text
     with pytest.raises(ModelFileError, match=message) as info:
         sd.load(path)
     assert str(path) in str(info.value)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("PIL") is not None, reason="Faker's image provider needs Pillow missing")
+def test_a_provider_that_fails_its_own_way_is_a_model_file_error(tmp_path):
+    path = write(tmp_path, json.dumps(declared_edit("email", provider="image", kwargs={})()))
+    with pytest.raises(ModelFileError, match=r"'email': .* failed with kwargs \{\} \(UnsupportedFeature: .*Pillow"):
+        sd.load(path)
 
 
 def test_a_conditional_columns_levels_must_fit_its_bases_cast(tmp_path):
