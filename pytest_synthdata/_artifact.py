@@ -23,11 +23,15 @@ envelope, the versioning and the checks that span columns.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import keyword
 import math
 import os
 import pathlib
+import re
+import stat
+import tempfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -96,16 +100,82 @@ def dumps(model: Model) -> str:
 
 
 def save(model: Model, path: str | os.PathLike[str]) -> pathlib.Path:
-    """Write ``model`` to ``path`` (which should end in ``.synth.json``) atomically."""
+    """Write ``model`` to ``path`` (which should end in ``.synth.json``) atomically; return the path.
+
+    The text goes to a temporary file of its own in the same directory, is
+    flushed and fsynced, then renamed over the target, so a reader sees the old
+    file or the new one, never half of one, however many processes save at
+    once. An existing file keeps its permission bits; a symlink keeps pointing
+    where it did (its target is rewritten). Missing parent directories are
+    created; a path under a file raises InvalidArgument, an I/O failure its
+    OSError.
+    """
     target = pathlib.Path(path)
     if not target.name.endswith(SUFFIX):
         raise InvalidArgument(f"{target}: name model files '<name>{SUFFIX}' so tools and the pytest plugin find them.")
     text = dumps(model)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, target)
+    if target.is_symlink():
+        target = target.resolve()  # write through the link, rather than replacing it with a file
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise InvalidArgument(
+            f"{target}: cannot save here, a part of the directory path is a file, not a directory; "
+            "save to a path inside a directory."
+        ) from None
+    if target.is_dir():
+        raise InvalidArgument(f"{target}: is a directory; save to a file path ending in {SUFFIX!r}.")
+    _write_atomically(target, text.encode("utf-8"))
     return target
+
+
+def _write_atomically(target: pathlib.Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` through a unique temporary file, fsync and rename; keep the file's mode.
+
+    An I/O failure (no space, no permission) raises its OSError, after removing the temporary file.
+    """
+    try:
+        mode: int | None = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask() if mode is None else mode)  # mkstemp made it 0o600
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_directory(target.parent)
+
+
+def _umask() -> int:
+    """Return the process umask: read from /proc where it is there, since setting it to read it races threads."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in pathlib.Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+def _fsync_directory(directory: pathlib.Path) -> None:
+    """Make the rename itself durable where the platform allows it (POSIX; not Windows)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 # reading ------------------------------------------------------------------------------
@@ -143,16 +213,50 @@ class SpecReader:
             raise self.fail(f"{where}.{key}", f"{value} is not a finite number")
         return value
 
-    def numbers(self, obj: dict[str, Any], key: str, where: str) -> list[float]:
+    def numbers(self, obj: dict[str, Any], key: str, where: str, *, size: int | None = None) -> list[float]:
+        """Return the list of finite numbers at ``obj[key]`` (of length ``size`` if given)."""
         values = self.get(obj, key, list, where)
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-            raise self.fail(f"{where}.{key}", "expected a list of numbers")
+        field = f"{where}.{key}"
+        for i, v in enumerate(values):
+            if not isinstance(v, (int, float)) or isinstance(v, bool):
+                raise self.fail(f"{field}[{i}]", f"expected a number, found {json.dumps(v)[:80]}")
+        try:
+            arr = np.asarray(values, dtype=np.float64)
+        except OverflowError:  # a whole number beyond float's range
+            arr = np.array([float(v) if abs(v) < 2**1000 else math.inf for v in values])
+        bad = np.flatnonzero(~np.isfinite(arr))
+        if bad.size:
+            raise self.fail(f"{field}[{bad[0]}]", f"{values[bad[0]]} is not a finite number")
+        if size is not None and len(values) != size:
+            raise self.fail(field, f"expected {size} numbers, found {len(values)}")
         return values
 
     def probability(self, obj: dict[str, Any], key: str, where: str) -> float:
+        """Return the probability (a number in [0, 1]) at ``obj[key]``."""
         value = float(self.get(obj, key, (int, float), where))
         if not 0.0 <= value <= 1.0:
             raise self.fail(f"{where}.{key}", f"{value} is not a probability in [0, 1]")
+        return value
+
+    def probabilities(
+        self, obj: dict[str, Any], key: str, where: str, *, size: int | None = None, total: float | None = None
+    ) -> NDArray[np.float64]:
+        """Return the probabilities at ``obj[key]``: each in [0, 1] and, with ``total``, summing to it."""
+        arr = np.asarray(self.numbers(obj, key, where, size=size), dtype=np.float64)
+        bad = np.flatnonzero((arr < 0.0) | (arr > 1.0))
+        if bad.size:
+            raise self.fail(f"{where}.{key}[{bad[0]}]", f"{arr[bad[0]]} is not a probability in [0, 1]")
+        if total is not None and abs(arr.sum() - total) > 1e-9:
+            raise self.fail(
+                f"{where}.{key}", f"probabilities must be >= 0 and sum to {total:g} (they sum to {arr.sum():g})"
+            )
+        return arr
+
+    def positive(self, obj: dict[str, Any], key: str, where: str) -> float:
+        """Return the positive finite number at ``obj[key]``."""
+        value = float(self.get(obj, key, (int, float), where))
+        if not value > 0.0:
+            raise self.fail(f"{where}.{key}", f"{value} is not a positive number")
         return value
 
     def column(self, spec: Any, where: str) -> ModelColumn:
@@ -165,7 +269,18 @@ class SpecReader:
         cls = SPEC_TYPES.get(kind)
         if cls is None:
             raise self.fail(f"{where}.type", f"unknown column type {kind!r}")
-        return cls.from_spec(spec, self, where)
+        try:
+            return cls.from_spec(spec, self, where)
+        except ModelFileError:
+            raise
+        except _COLUMN_ERRORS as exc:
+            # a check of the column's own constructor (declarations share them): name the file and the column
+            detail = str(exc) if isinstance(exc, InvalidArgument) else f"{type(exc).__name__}: {exc}"
+            raise self.fail(where, detail) from None
+
+
+#: What a column's constructor may raise on values the reader let through.
+_COLUMN_ERRORS = (InvalidArgument, ValueError, TypeError, LookupError, ArithmeticError, AssertionError)
 
 
 def _tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
@@ -210,7 +325,7 @@ def read(data: Any, source: str = "<model>") -> ModelParts:
         columns = [r.column(spec, f"columns[{i}]") for i, spec in enumerate(specs)]
     except ModelFileError:
         raise
-    except (InvalidArgument, ValueError, TypeError, KeyError, IndexError, OverflowError, AssertionError) as exc:
+    except _COLUMN_ERRORS as exc:
         raise ModelFileError(f"{source}: a column is not valid ({type(exc).__name__}: {exc}).") from None
     names = [c.name for c in columns]
     if len(set(names)) != len(names):
@@ -228,8 +343,8 @@ def read(data: Any, source: str = "<model>") -> ModelParts:
     d = len(dims)
     if len(rows) != d or not all(isinstance(row, list) and len(row) == d for row in rows):
         raise r.fail("latent.correlation", f"expected a {d} x {d} matrix (one row and column per latent dim)")
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for row in rows for v in row):
-        raise r.fail("latent.correlation", "expected numbers")
+    for i in range(d):
+        r.numbers({f"correlation[{i}]": rows[i]}, f"correlation[{i}]", "latent")
     corr = np.array(rows, dtype=np.float64) if d else np.zeros((0, 0))
     if d and (
         not np.allclose(corr, corr.T, atol=1e-12) or not np.allclose(np.diag(corr), 1.0) or np.abs(corr).max() > 1
@@ -248,16 +363,24 @@ def read(data: Any, source: str = "<model>") -> ModelParts:
             raise r.fail(f"order_constraints[{i}]", "expected [column, column, strict]")
         constraints.append((item[0], item[1], item[2]))
     info = r.get(data, "info", dict, "top level", optional=True) or {}
+    withheld = info.get("withheld", [])
+    if not (isinstance(withheld, list) and all(isinstance(w, str) for w in withheld)):
+        raise r.fail("info.withheld", f"expected a list of strings, found {json.dumps(withheld)[:80]}")
     segment = None
     raw_segment = r.get(latent, "segment", dict, "latent", optional=True)
     if raw_segment is not None:
         groups = r.get(raw_segment, "groups", list, "latent.segment")
-        if not all(isinstance(g, int) and not isinstance(g, bool) and g >= 0 for g in groups):
-            raise r.fail("latent.segment.groups", "expected a list of whole numbers")
-        segment = (r.get(raw_segment, "column", str, "latent.segment"), groups)
+        if not all(isinstance(g, int) and not isinstance(g, bool) and 0 <= g < len(groups) for g in groups):
+            raise r.fail("latent.segment.groups", "expected a list of group numbers, each from 0 to its length - 1")
+        column = r.get(raw_segment, "column", str, "latent.segment")
+        if column not in names:
+            raise r.fail("latent.segment.column", f"{column!r} is not a column of the model")
+        segment = (column, groups)
     null_groups = r.get(latent, "null_rates_by_group", dict, "latent", optional=True) or {}
     for col in null_groups:
-        r.numbers(null_groups, col, "latent.null_rates_by_group")
+        if col not in nulls:
+            raise r.fail(f"latent.null_rates_by_group.{col}", f"{col!r} is not a latent null flag of the model")
+        r.probabilities(null_groups, col, "latent.null_rates_by_group")
     null_follows = r.get(latent, "null_follows", dict, "latent", optional=True) or {}
     for col, leader in null_follows.items():
         if col not in names:
@@ -267,8 +390,50 @@ def read(data: Any, source: str = "<model>") -> ModelParts:
     return ModelParts(name, columns, corr, constraints, nulls, null_groups, segment, info, null_follows)
 
 
+#: The largest model file ``load`` reads. Files hold marginals, never rows, so real ones are far smaller
+#: (kilobytes; a few megabytes with very many categories).
+MAX_FILE_BYTES = 64 * 2**20
+#: The deepest nesting of lists and objects a model file may have (real ones nest about 8 deep).
+MAX_DEPTH = 64
+
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_BRACKETS = np.zeros(256, dtype=np.int8)
+_BRACKETS[[ord("["), ord("{")]] = 1
+_BRACKETS[[ord("]"), ord("}")]] = -1
+
+
+def nesting_depth(text: str) -> int:
+    """Return how deeply lists and objects nest in JSON ``text`` (brackets inside strings do not count).
+
+    Counted with numpy before parsing, so that a hostile file cannot make the
+    parser (or anything walking its result) recurse without bound.
+
+    >>> nesting_depth('{"a": [[1], "]]]"]}')
+    3
+    """
+    data = np.frombuffer(_STRING.sub("", text).encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    depth, deepest, chunk = 0, 0, 1 << 20
+    for start in range(0, len(data), chunk):
+        steps = np.cumsum(_BRACKETS[data[start : start + chunk]], dtype=np.int64)
+        if steps.size:
+            deepest = max(deepest, depth + int(steps.max()))
+            depth += int(steps[-1])
+    return deepest
+
+
 def parse(text: str, source: str = "<model>") -> ModelParts:
     """Parse and validate model file text."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ModelFileError(
+            f"{source}: {len(text)} characters is more than a model file may hold ({MAX_FILE_BYTES // 2**20} MiB); "
+            "is it a model file?"
+        )
+    depth = nesting_depth(text)
+    if depth > MAX_DEPTH:
+        raise ModelFileError(
+            f"{source}: lists and objects nest {depth} deep, more than a model file may ({MAX_DEPTH}); "
+            "is it a model file?"
+        )
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -276,15 +441,47 @@ def parse(text: str, source: str = "<model>") -> ModelParts:
         raise ModelFileError(
             f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg}){hint}."
         ) from None
+    except (ValueError, RecursionError) as exc:  # e.g. a whole number of more than 4300 digits
+        raise ModelFileError(f"{source}: not valid JSON for a model file ({exc}).") from None
     return read(data, source)
 
 
 def read_text(path: str | os.PathLike[str]) -> tuple[str, pathlib.Path]:
-    """Return (the text of the model file at ``path``, its path), or raise ModelFileError."""
+    """Return (the text of the model file at ``path``, its path), or raise ModelFileError.
+
+    Only a regular file is read (a symlink to one is followed), and at most
+    :data:`MAX_FILE_BYTES` of it: a FIFO would block and a device never end.
+    """
     source = pathlib.Path(path)
-    if not source.exists():
-        raise ModelFileError(f"{source}: no such model file.")
     try:
-        return source.read_text(encoding="utf-8"), source
-    except (OSError, UnicodeDecodeError) as exc:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below)
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise ModelFileError(f"{source}: no such model file.") from None
+    except OSError as exc:
         raise ModelFileError(f"{source}: cannot read it as a model file ({exc}).") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
+            kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file (a FIFO, device or socket)"
+            raise ModelFileError(f"{source}: is {kind}; a model file must be a regular file.")
+        with os.fdopen(fd, "rb") as handle:
+            if info.st_size > MAX_FILE_BYTES:
+                raise ModelFileError(_too_big(source, info.st_size))
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ModelFileError(f"{source}: cannot read it as a model file ({exc}).") from None
+    if len(data) > MAX_FILE_BYTES:  # it grew while we read it
+        raise ModelFileError(_too_big(source, len(data)))
+    try:
+        return data.decode("utf-8"), source
+    except UnicodeDecodeError as exc:
+        raise ModelFileError(f"{source}: cannot read it as a model file ({exc}).") from None
+
+
+def _too_big(source: pathlib.Path, size: int) -> str:
+    return (
+        f"{source}: {size} bytes is more than a model file may hold ({MAX_FILE_BYTES // 2**20} MiB); model files "
+        "hold marginals, never rows: is it a model file?"
+    )

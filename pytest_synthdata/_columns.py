@@ -14,6 +14,7 @@ files are untrusted), and ``describe`` is its line in ``synthdata inspect``.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import math
@@ -27,6 +28,7 @@ from scipy import special
 from . import _pii
 from ._marginals import Continuous, Discrete, RankCells, poisson_table, rank_cells_from_grid, tabulate_grid
 from ._seeding import derive_seed
+from ._validate import check_id_pattern
 from .errors import InvalidArgument, PoolExhausted
 
 if TYPE_CHECKING:
@@ -49,6 +51,8 @@ __all__ = [
 ]
 
 _NAT = np.iinfo(np.int64).min
+#: The longest time unit a datetime column counts in (a day, for dates).
+_MAX_UNIT_NS = 86_400 * 10**9
 _DISTS = frozenset({"normal", "lognormal", "uniform", "exponential", "quantiles", "table", "poisson"})
 
 
@@ -483,41 +487,46 @@ class NumericColumn(ModelColumn):
         dist = r.get(spec, "dist", str, where)
         if dist not in _DISTS:
             raise r.fail(f"{where}.dist", f"unknown distribution {dist!r}; expected one of {sorted(_DISTS)}")
-        raw_params = r.get(spec, "params", dict, where)
-        params: dict[str, Any] = {}
-        for key, value in raw_params.items():
-            if isinstance(value, list):
-                arr = np.asarray(r.numbers(raw_params, key, f"{where}.params"), dtype=np.float64)
-                if key in ("probs", "values") and (len(arr) == 0 or (np.any(np.diff(arr) < 0) and dist == "quantiles")):
-                    raise r.fail(f"{where}.params.{key}", "quantile knots must be a non-empty ascending list")
-                params[key] = arr
-            elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                params[key] = float(value)
-            else:
-                raise r.fail(f"{where}.params.{key}", f"expected a number or a list, found {json.dumps(value)[:80]}")
-        if dist in ("quantiles", "table"):
-            probs, values = params.get("probs"), params.get("values")
-            if probs is None or values is None or len(probs) != len(values):
-                raise r.fail(f"{where}.params", "'probs' and 'values' must be lists of the same length")
-            if dist == "quantiles" and (probs[0] != 0.0 or probs[-1] != 1.0):
-                raise r.fail(f"{where}.params.probs", "quantile levels must run from 0 to 1")
-            if dist == "table" and (np.any(probs < 0) or abs(probs.sum() - 1.0) > 1e-9):
-                raise r.fail(
-                    f"{where}.params.probs", f"frequencies must be >= 0 and sum to 1 (they sum to {probs.sum():g})"
-                )
+        params = _read_params(dist, r.get(spec, "params", dict, where), r, f"{where}.params")
         bounds = r.get(spec, "bounds", list, where)
-        if len(bounds) != 2 or not all(b is None or isinstance(b, (int, float)) for b in bounds):
+        if len(bounds) != 2 or not all(
+            b is None or (isinstance(b, (int, float)) and not isinstance(b, bool)) for b in bounds
+        ):
             raise r.fail(f"{where}.bounds", "expected [low, high] (null for unbounded)")
-        low = -math.inf if bounds[0] is None else float(bounds[0])
-        high = math.inf if bounds[1] is None else float(bounds[1])
-        inf_rates = r.numbers(spec, "inf_rates", where) if "inf_rates" in spec else [0.0, 0.0]
+        low, high = (
+            (-math.inf if bounds[0] is None else float(r.numbers({"bounds": [bounds[0]]}, "bounds", where)[0])),
+            (math.inf if bounds[1] is None else float(r.numbers({"bounds": [bounds[1]]}, "bounds", where)[0])),
+        )
+        if not low <= high:
+            raise r.fail(f"{where}.bounds", f"low {low} is above high {high}")
+        grid = cls._read_grid(spec, r, where)
+        inf_rates = [0.0, 0.0]
+        if "inf_rates" in spec:
+            inf_rates = r.probabilities(spec, "inf_rates", where, size=2).tolist()
+            if any(inf_rates) and grid["integer"]:
+                raise r.fail(f"{where}.inf_rates", f"{inf_rates} must be 0 for whole numbers (they hold no infinity)")
+            if sum(inf_rates) >= 1.0:
+                raise r.fail(f"{where}.inf_rates", f"{inf_rates} must leave room for finite values (sum below 1)")
         common: dict[str, Any] = {"dist": dist, "params": params, "bounds": (low, high), "null_rate": null_rate}
         if any(inf_rates):
             common["inf_rates"] = (float(inf_rates[0]), float(inf_rates[1]))
         step = r.get(spec, "step", (int, float), where, optional=True)
         if step is not None and not step > 0:
             raise r.fail(f"{where}.step", f"{step} is not a positive grid step")
-        return cls(name, step=None if step is None else float(step), **cls._read_grid(spec, r, where), **common)
+        column = cls(name, step=None if step is None else float(step), **grid, **common)
+        assert isinstance(column, NumericColumn)
+        lowest, highest = column.value_range()
+        if not (math.isfinite(lowest) and math.isfinite(highest)):
+            raise r.fail(
+                f"{where}.params", f"the values reach {lowest:g} .. {highest:g}, beyond what a float holds; narrow them"
+            )
+        return column
+
+    def value_range(self) -> tuple[float, float]:
+        """Return the lowest and highest finite raw values the column can give (whatever its latent score)."""
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is what the callers look for
+            raw = self._finite(np.array([-_LATENT_EDGE, _LATENT_EDGE]))
+        return float(raw[0]), float(raw[1])
 
     @classmethod
     def _read_grid(cls, spec: dict[str, Any], r: SpecReader, where: str) -> dict[str, Any]:
@@ -535,7 +544,23 @@ class NumericColumn(ModelColumn):
             return problem
         if fits and self.integer is False and api.is_integer_dtype(target):
             fits = False
+        if fits and (problem := self._range_problem(cast, target)):
+            return problem
         return None if fits else self._misfit(cast)
+
+    def _range_problem(self, cast: str, target: Any) -> str | None:
+        """Return why values of the column would not survive the numeric dtype ``target`` (wrap, overflow), or None."""
+        kind = np.dtype(getattr(target, "numpy_dtype", target))  # nullable, pyarrow: their numpy kin
+        if kind.kind not in "iuf":
+            return None
+        info: Any = np.iinfo(kind) if kind.kind in "iu" else np.finfo(kind)
+        lowest, highest = self.value_range()
+        if float(info.min) <= lowest and highest <= float(info.max):
+            return None
+        return (
+            f"{cast!r} cannot hold the column's values ({self.show(lowest)} .. {self.show(highest)}; it holds "
+            f"{info.min} .. {info.max}), they would wrap or overflow; use a wider dtype or narrow the bounds"
+        )
 
     def describe(self) -> str:
         lo, hi = self.bounds
@@ -592,12 +617,71 @@ class DatetimeColumn(NumericColumn):
     @classmethod
     def _read_grid(cls, spec: dict[str, Any], r: SpecReader, where: str) -> dict[str, Any]:
         unit_ns = r.get(spec, "unit_ns", int, where)
-        if unit_ns <= 0:
-            raise r.fail(f"{where}.unit_ns", "must be a positive number of nanoseconds")
+        if not 1 <= unit_ns <= _MAX_UNIT_NS:
+            raise r.fail(f"{where}.unit_ns", f"{unit_ns} is not a time unit from 1 ns to a day ({_MAX_UNIT_NS} ns)")
         return {"unit_ns": unit_ns, "is_date": r.get(spec, "is_date", bool, where)}
+
+    @classmethod
+    def _from_fields(
+        cls, name: str, spec: dict[str, Any], reader: SpecReader, where: str, null_rate: float
+    ) -> ModelColumn:
+        column = super()._from_fields(name, spec, reader, where, null_rate)
+        assert isinstance(column, DatetimeColumn)
+        lowest, highest = column.value_range()
+        # timestamps are int64 nanoseconds, the lowest of which means "missing" (NaT)
+        if not (_NAT < lowest * column.unit_ns and highest * column.unit_ns < -float(_NAT)):
+            raise reader.fail(
+                f"{where}.params",
+                f"the values reach {lowest:g} .. {highest:g} units of {column.unit_ns} ns, beyond the timestamps "
+                "pandas holds (years 1678 to 2261); narrow them",
+            )
+        return column
 
     def _cast_problem(self, cast: str, target: Any) -> str | None:
         return None if pd.api.types.is_datetime64_any_dtype(target) else self._misfit(cast)
+
+
+#: No latent score reaches this far (a standard normal beyond 40 has probability below 1e-348).
+_LATENT_EDGE = 40.0
+
+#: The numbers each distribution needs in a model file, and which of them must be positive.
+_DIST_PARAMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "normal": (("loc", "scale"), ("scale",)),
+    "lognormal": (("mu", "sigma"), ("sigma",)),
+    "uniform": (("low", "high"), ()),
+    "exponential": (("loc", "scale"), ("scale",)),
+    "poisson": (("lam",), ("lam",)),
+}
+
+
+def _read_params(dist: str, raw: dict[str, Any], r: SpecReader, where: str) -> dict[str, Any]:
+    """Return a numeric column's validated distribution parameters (``where`` is their field in the file)."""
+    if dist in ("quantiles", "table"):
+        values = np.asarray(r.numbers(raw, "values", where), dtype=np.float64)
+        probs = r.probabilities(raw, "probs", where, size=len(values), total=1.0 if dist == "table" else None)
+        if len(values) == 0:
+            raise r.fail(f"{where}.values", "expected at least one value")
+        if dist == "quantiles":
+            if len(values) < 2 or probs[0] != 0.0 or probs[-1] != 1.0 or np.any(np.diff(probs) < 0):
+                raise r.fail(f"{where}.probs", "quantile levels must rise from 0 to 1")
+            if np.any(np.diff(values) < 0):
+                raise r.fail(f"{where}.values", "quantile knots must be a non-empty ascending list")
+        elif np.any(np.diff(values) <= 0):
+            raise r.fail(f"{where}.values", "table values must be distinct and ascending")
+        names: tuple[str, ...] = ("probs", "values")
+        read: dict[str, Any] = {"probs": probs, "values": values}
+    else:
+        names, positive = _DIST_PARAMS[dist]
+        read = {
+            key: r.positive(raw, key, where) if key in positive else float(r.get(raw, key, (int, float), where))
+            for key in names
+        }
+        if dist == "uniform" and not read["low"] < read["high"]:
+            raise r.fail(where, f"uniform low {read['low']} must be below high {read['high']}")
+    unknown = sorted(set(raw) - set(names))
+    if unknown:
+        raise r.fail(f"{where}.{unknown[0]}", f"a {dist} distribution takes only {list(names)}")
+    return {key: read[key] for key in raw}  # in the file's order, so a loaded model saves the same bytes
 
 
 def _describe(params: dict[str, Any]) -> str:
@@ -640,6 +724,19 @@ def _category_index(values: list[Any]) -> pd.Index:
     if len(kinds) == 1 and kinds <= {str, int, float, bool}:
         return pd.Index(values)
     return pd.Index(values, dtype=object)
+
+
+def _read_categories(values: list[Any], r: SpecReader, where: str) -> None:
+    """Raise ModelFileError unless ``values`` are distinct strings, whole numbers, finite decimals or booleans."""
+    for i, c in enumerate(values):
+        if not isinstance(c, (str, int, float)) or (isinstance(c, float) and not math.isfinite(c)):
+            raise r.fail(
+                f"{where}[{i}]", f"categories must be strings, numbers or booleans, found {json.dumps(c)[:80]}"
+            )
+        if isinstance(c, int) and not isinstance(c, bool) and abs(c) >= 2**63:
+            raise r.fail(f"{where}[{i}]", f"{c} is out of range")
+    if len({json.dumps(c) for c in values}) != len(values):
+        raise r.fail(where, "categories repeat")
 
 
 class CategoryColumn(ModelColumn):
@@ -734,15 +831,11 @@ class CategoryColumn(ModelColumn):
         probs = np.asarray(r.numbers(spec, "probs", where), dtype=np.float64)
         if len(categories) == 0 or len(categories) != len(probs):
             raise r.fail(where, f"{len(categories)} categories but {len(probs)} probabilities")
-        if np.any(probs < 0) or abs(probs.sum() - 1.0) > 1e-9:
-            raise r.fail(f"{where}.probs", f"probabilities must be >= 0 and sum to 1 (they sum to {probs.sum():g})")
-        if not all(
-            isinstance(c, (str, int, float)) and not (isinstance(c, float) and not math.isfinite(c)) for c in categories
-        ):
-            raise r.fail(f"{where}.categories", "categories must be strings, numbers or booleans")
-        if len({json.dumps(c) for c in categories}) != len(categories):
-            raise r.fail(f"{where}.categories", "categories repeat")
+        probs = r.probabilities(spec, "probs", where, total=1.0)
+        _read_categories(categories, r, f"{where}.categories")
         dtype_order = r.get(spec, "dtype_order", list, where, optional=True)
+        if dtype_order is not None:
+            _read_categories(dtype_order, r, f"{where}.dtype_order")
         return cls(
             name,
             categories=categories,
@@ -929,6 +1022,10 @@ class ConditionalColumn(ModelColumn):
         levels = [r.column(level, f"{where}.levels[{i}]") for i, level in enumerate(raw_levels)]
         if any(level.name != name for level in [base, *levels]):
             raise r.fail(where, "base and levels must carry the column's own name")
+        if base.cast is not None:  # the levels draw the values, the base's cast converts them
+            for i, level in enumerate(levels):
+                if (problem := level.cast_problem(base.cast)) is not None:
+                    raise r.fail(f"{where}.levels[{i}]", f"the base's cast: {problem}")
         return cls(name, base=base, given=given, groups=groups, levels=levels)
 
     def describe(self) -> str:
@@ -1031,7 +1128,7 @@ class NullColumn(ModelColumn):
         return np.zeros(stop - start, dtype=np.int8)
 
     def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
-        if self._dtype == "object":
+        if self._dtype == "object" or (self._dtype == "str" and int(pd.__version__.split(".")[0]) < 3):
             return np.full(len(raw), None, dtype=object)
         return pd.Series(np.full(len(raw), np.nan)).astype(self._dtype).array
 
@@ -1043,7 +1140,23 @@ class NullColumn(ModelColumn):
     def _from_fields(
         cls, name: str, spec: dict[str, Any], reader: SpecReader, where: str, null_rate: float
     ) -> ModelColumn:
-        return cls(name, dtype=reader.get(spec, "dtype", str, where))
+        dtype = reader.get(spec, "dtype", str, where)
+        if dtype not in ("object", "str"):  # ("str": pandas 3's strings; objects on pandas 2)
+            try:
+                pd.api.types.pandas_dtype(dtype)
+            except (TypeError, ValueError, ImportError) as exc:
+                raise reader.fail(f"{where}.dtype", f"{dtype!r} is not a pandas dtype here ({exc})") from None
+            try:
+                holds_nulls = bool(pd.Series([np.nan]).astype(dtype).isna().all())
+            except (TypeError, ValueError):
+                holds_nulls = False
+            if not holds_nulls:
+                raise reader.fail(
+                    f"{where}.dtype",
+                    f"{dtype!r} cannot hold missing values, and every value of a null column is missing; use "
+                    "'object', 'float64' or a nullable dtype such as 'Int64' or 'boolean'",
+                )
+        return cls(name, dtype=dtype)
 
 
 def _string_array(values: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
@@ -1081,7 +1194,23 @@ class FakerColumn(ModelColumn):
         self.aux = 0 if unique else 1
         self.keyed = unique
 
+    #: A stand-in (``placeholder()``): its pool holds the numbers 0 .. 63 as text, built without Faker.
+    _placeholder: bool = False
+
+    def placeholder(self) -> FakerColumn:
+        """Return a copy whose pool is a few digit strings: it samples like this column without building its pool.
+
+        Loading a model file samples a few rows to prove the model works; with
+        this stand-in that costs nothing, and the real pool (up to
+        ``MAX_POOL_SIZE`` Faker calls) waits for the first real sample.
+        """
+        clone = copy.copy(self)
+        clone._placeholder = True
+        return clone
+
     def _pool(self) -> Any:
+        if self._placeholder:
+            return np.array([str(i) for i in range(min(self.pool_size, 64))], dtype=object)
         return _pii.pool(self.provider, self.locale, self.kwargs, self.pool_size, self.pool_seed, unique=self.unique)
 
     @property
@@ -1108,6 +1237,12 @@ class FakerColumn(ModelColumn):
                     "drop unique=True, or use an Id column for unique keys."
                 )
             suggested = math.ceil(n * self.pool_size / have * 1.1)
+            if suggested > _pii.MAX_POOL_SIZE:
+                raise PoolExhausted(
+                    f"{head} It would need a pool of about {suggested:,} calls, above the cap of "
+                    f"{_pii.MAX_POOL_SIZE:,} (MAX_POOL_SIZE): use an Id column for this many unique values, "
+                    "or sample fewer rows."
+                )
             raise PoolExhausted(
                 f"{head} Enlarge the pool, e.g. Faker({self.provider!r}, unique=True, pool_size={suggested}) "
                 f"(built once per process, about {suggested // 12_000 + 1} s of Faker time), or sample fewer rows."
@@ -1158,17 +1293,21 @@ class FakerColumn(ModelColumn):
         provider = r.get(spec, "provider", str, where)
         locale = r.get(spec, "locale", str, where)
         kwargs = r.get(spec, "kwargs", dict, where)
-        _pii.check_provider(name, provider, locale, kwargs)
+        if (too_big := _pii.check_kwargs(kwargs)) is not None:
+            raise r.fail(f"{where}.kwargs.{too_big[0]}", too_big[1])
         pool_size = r.get(spec, "pool_size", int, where)
-        if pool_size < 1:
-            raise r.fail(f"{where}.pool_size", "must be positive")
+        if (problem := _pii.check_pool_size(name, pool_size)) is not None:
+            raise r.fail(f"{where}.pool_size", problem)
+        pool_seed = r.get(spec, "pool_seed", int, where)
+        # the provider is called once, with arguments bounded above; its pool waits for the first sample
+        _pii.check_provider(name, provider, locale, kwargs)
         return cls(
             name,
             provider=provider,
             locale=locale,
             kwargs=kwargs,
             pool_size=pool_size,
-            pool_seed=r.get(spec, "pool_seed", int, where),
+            pool_seed=pool_seed,
             unique=r.get(spec, "unique", bool, where),
             null_rate=null_rate,
         )
@@ -1242,17 +1381,22 @@ class IdColumn(ModelColumn):
         pattern = r.get(spec, "pattern", str, where, optional=True)
         if style == "pattern":
             try:
-                (pattern or "").format(1)
-                if not pattern:
-                    raise ValueError("empty")
-            except (ValueError, IndexError, KeyError) as exc:
-                raise r.fail(f"{where}.pattern", f"{pattern!r} does not format a number ({exc})") from None
+                check_id_pattern(pattern, argument="pattern")
+            except InvalidArgument as exc:
+                raise r.fail(f"{where}.pattern", str(exc)) from None
+        elif pattern is not None:
+            raise r.fail(f"{where}.pattern", f"a {style} id has no pattern (null)")
         return cls(name, style=style, pattern=pattern, start=r.get(spec, "start", int, where))
 
     def _cast_problem(self, cast: str, target: Any) -> str | None:
         if self.style != "sequential":
             return super()._cast_problem(cast, target)
-        return None if pd.api.types.is_integer_dtype(target) else self._misfit(cast)
+        if not pd.api.types.is_integer_dtype(target):
+            return self._misfit(cast)
+        highest = np.iinfo(np.dtype(getattr(target, "numpy_dtype", target))).max
+        if self.start > highest:
+            return f"{cast!r} cannot hold the first id {self.start} (it holds up to {highest}); use a wider dtype"
+        return None
 
     def describe(self) -> str:
         return self.pattern or self.style

@@ -35,6 +35,7 @@ from scipy import special
 
 from . import _artifact, _linalg
 from ._backends.sdv import load_pickle
+from ._columns import FakerColumn
 from ._latent import IndependentRows, LatentSource, LatentSpace, SpreadRows
 from ._qmc import MAX_POINTS
 from ._seeding import BLOCK_ROWS
@@ -253,21 +254,14 @@ class Model:
     def from_parts(cls, parts: _artifact.ModelParts, source: str = "<model>") -> Model:
         """Return the Model a validated model file describes; raise ModelFileError if it cannot sample."""
         try:
-            model = cls(
-                parts.name,
-                parts.columns,
-                latent_correlation=parts.latent_correlation,
-                order_constraints=parts.order_constraints,
-                latent_nulls=parts.latent_nulls,
-                null_groups=parts.null_groups,
-                segment=parts.segment,
-                info=parts.info,
-                null_follows=parts.null_follows,
-            )
-        except (InvalidArgument, ValueError, TypeError, IndexError, OverflowError) as exc:
+            model = cls(**_model_arguments(parts))
+        except (InvalidArgument, ValueError, TypeError, LookupError, ArithmeticError) as exc:
             raise ModelFileError(f"{source}: {exc}") from None
         try:  # a hand edit can pass every check of the reader and still not sample: find out now, not in a test
-            model.sample(_SMOKE_ROWS, seed=0)
+            # ... with stand-ins for Faker columns, whose pools wait for the first real sample
+            stand_ins = [c.placeholder() if isinstance(c, FakerColumn) else c for c in parts.columns]
+            smoke = model if stand_ins == parts.columns else cls(**{**_model_arguments(parts), "columns": stand_ins})
+            smoke.sample(_SMOKE_ROWS, seed=0)
         except Exception as exc:
             raise ModelFileError(
                 f"{source}: the model it describes cannot sample ({type(exc).__name__}: {exc}); was it edited by hand?"
@@ -479,6 +473,21 @@ class Model:
                     f"dataset {self.name!r}: could not make {a!r} {'<' if strict else '<='} {b!r} hold in "
                     f"{int(bad.sum())} rows; widen the columns' bounds so the constraint has room."
                 )
+
+
+def _model_arguments(parts: _artifact.ModelParts) -> dict[str, Any]:
+    """Return the keyword arguments of the Model that ``parts`` describe."""
+    return {
+        "name": parts.name,
+        "columns": parts.columns,
+        "latent_correlation": parts.latent_correlation,
+        "order_constraints": parts.order_constraints,
+        "latent_nulls": parts.latent_nulls,
+        "null_groups": parts.null_groups,
+        "segment": parts.segment,
+        "info": parts.info,
+        "null_follows": parts.null_follows,
+    }
 
 
 def loads(text: str, source: str = "<model>") -> Model:

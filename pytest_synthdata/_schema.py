@@ -30,7 +30,7 @@ from ._columns import (
 )
 from ._copula import complete_correlation, latent_for_spearman_pairs, spearman_of_latent
 from ._model import Model
-from ._validate import check_name
+from ._validate import check_id_pattern, check_name
 from .errors import (
     CorrelationRepairedWarning,
     InvalidArgument,
@@ -737,9 +737,9 @@ class Faker(Column):
     """Values of a Faker provider (``name``, ``email``, ``address``, ...), per locale.
 
     Values come from a pool of ``pool_size`` provider outputs (default 1,000;
-    10,000 with ``unique=True``) generated once per process with a seeded
-    Faker, then picked with numpy, so a million rows cost one pool, not a
-    million Faker calls. ``unique=True`` guarantees distinct values (and raises
+    10,000 with ``unique=True``; at most ``MAX_POOL_SIZE``, 1,000,000) generated
+    once per process with a seeded Faker at the first sample, then picked with
+    numpy, so a million rows cost one pool, not a million Faker calls. ``unique=True`` guarantees distinct values (and raises
     :class:`~pytest_synthdata.errors.PoolExhausted` if the pool holds fewer
     distinct values than the rows asked for). Extra keyword arguments go to the
     provider.
@@ -780,8 +780,8 @@ class Faker(Column):
         pool_size = self.pool_size
         if pool_size is None:
             pool_size = UNIQUE_POOL_SIZE if self.unique else POOL_SIZE
-        if not isinstance(pool_size, int) or isinstance(pool_size, bool) or pool_size < 1:
-            raise InvalidArgument(f"column {name!r}: pool_size={self.pool_size!r} must be a positive int.")
+        if (problem := _pii.check_pool_size(name, pool_size)) is not None:
+            raise InvalidArgument(problem)
         col_locale = self.locale or locale
         _pii.check_provider(name, self.provider, col_locale, self.kwargs)
         return FakerColumn(
@@ -819,12 +819,7 @@ class Id(Column):
         if self.style in ("sequential", "uuid"):
             return IdColumn(name, style=self.style, pattern=None, start=self.start)
         if isinstance(self.style, str) and "{" in self.style:
-            try:
-                self.style.format(1)
-            except (ValueError, IndexError, KeyError) as exc:
-                raise InvalidArgument(
-                    f"column {name!r}: pattern {self.style!r} does not format a number ({exc}); use e.g. 'CUST-{{:06d}}'."
-                ) from None
+            check_id_pattern(self.style, argument="Id", where=f"column {name!r}")
             return IdColumn(name, style="pattern", pattern=self.style, start=self.start)
         raise InvalidArgument(
             f"column {name!r}: Id style {self.style!r} is not 'sequential', 'uuid' or a pattern such as 'CUST-{{:06d}}'."

@@ -13,7 +13,11 @@ The rules:
 - a dataset name is a Python identifier and not a keyword (it becomes the
   fixture ``synth_<name>``);
 - a row count is an int (numpy integers too, never a bool), 0 or more;
-- a seed is an int (numpy integers too, never a bool) in ``[0, 2**63 - 1]``.
+- a seed is an int (numpy integers too, never a bool) in ``[0, 2**63 - 1]``;
+- an Id pattern holds plain format fields for the number only (``{}``,
+  ``{0}``, ``{:06d}``, ``{:>8}``), no attribute or index walks, conversions
+  or nested fields, a width up to :data:`MAX_ID_WIDTH`, and is at most
+  :data:`MAX_ID_PATTERN` characters long.
 
 Command-line and ini values arrive as text: ``rows_from_text`` and
 ``seed_from_text`` read a whole number, then apply the same rule.
@@ -28,13 +32,17 @@ import inspect
 import keyword
 import operator
 import re
+import string
 from typing import Any
 
 from .errors import InvalidArgument
 
 __all__ = [
+    "MAX_ID_PATTERN",
+    "MAX_ID_WIDTH",
     "MAX_SEED",
     "check_dataset",
+    "check_id_pattern",
     "check_independent",
     "check_name",
     "check_rows",
@@ -46,6 +54,13 @@ __all__ = [
 
 #: Seeds are non-negative integers below 2**63 (they print and cache well).
 MAX_SEED = 2**63 - 1
+
+#: The longest Id pattern, and the widest field in one (every row's id is built from them).
+MAX_ID_PATTERN = 256
+MAX_ID_WIDTH = 64
+
+# [[fill]align][sign][#][0][width][grouping][type]: what format() does with an int, without nested fields
+_INT_SPEC = re.compile(r"(?:.?[<>=^])?[+\- ]?#?0?(?P<width>\d*)[,_]?[bdoxXn]?", re.DOTALL)
 
 
 def _shown(argument: str, value: str) -> str:
@@ -93,6 +108,48 @@ def check_name(name: object, *, argument: str = "name", where: str = "", fix: st
         "keyword",
         fix,
     )
+
+
+def check_id_pattern(pattern: object, *, argument: str = "pattern", where: str = "") -> str:
+    """Return ``pattern`` if it can format an Id's sequence number safely; else raise InvalidArgument.
+
+    Only plain fields for the one number are allowed, so a pattern (which a
+    model file may carry) can never walk attributes (``{0.__class__}``), index
+    (``{0[x]}``), convert (``{0!r}``), nest fields or ask for a huge width.
+
+    >>> check_id_pattern("CUST-{:06d}")
+    'CUST-{:06d}'
+    """
+    fix = "use a pattern such as 'CUST-{:06d}' (plain fields {}, {0} or {:<spec>} for the number)"
+    if not isinstance(pattern, str):
+        raise _invalid(where, argument, pattern, "is not a pattern", fix)
+    if len(pattern) > MAX_ID_PATTERN:
+        raise _invalid(where, argument, pattern[:40] + "...", f"is longer than {MAX_ID_PATTERN} characters", fix)
+    try:
+        fields = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(pattern) if name is not None]
+    except ValueError as exc:
+        raise _invalid(where, argument, pattern, f"is not a format pattern ({exc})", fix) from None
+    if not fields:
+        raise _invalid(where, argument, pattern, "has no {} field for the number, so every id would be the same", fix)
+    for name, spec, conv in fields:
+        if name not in ("", "0"):
+            raise _invalid(
+                where, argument, pattern, f"has the field {{{name}}}; only {{}} or {{0}} name the number", fix
+            )
+        if conv is not None:
+            raise _invalid(where, argument, pattern, f"converts the number with !{conv}; leave conversions out", fix)
+        m = _INT_SPEC.fullmatch(spec or "")
+        if m is None:
+            raise _invalid(where, argument, pattern, f"has the format spec {spec!r}, not one for a whole number", fix)
+        if m["width"] and int(m["width"]) > MAX_ID_WIDTH:
+            raise _invalid(where, argument, pattern, f"asks for a width above {MAX_ID_WIDTH}", fix)
+    if len({name for name, _, _ in fields}) > 1:
+        raise _invalid(where, argument, pattern, "mixes {} and {0}", fix)
+    try:
+        pattern.format(1)
+    except (ValueError, IndexError, KeyError) as exc:
+        raise _invalid(where, argument, pattern, f"does not format a number ({exc})", fix) from None
+    return pattern
 
 
 def check_dataset(model: object, *, where: str) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 
 from . import __version__
 from ._validate import check_independent, check_name, rows_from_text, seed_from_text, suggest_name
-from .errors import SynthdataError
+from .errors import InvalidArgument, SynthdataError
 
 __all__ = ["main"]
 
@@ -183,7 +183,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     model = fit(frame, name=name, columns=overrides, min_count=args.min_count, locale=args.locale, progress=progress)
     try:
         model.save(output)
-    except OSError as exc:
+    except (OSError, InvalidArgument) as exc:  # (a path under a file is an InvalidArgument)
         raise SynthdataError(f"output {args.output!r} cannot be written: {exc}") from None
     elapsed = time.perf_counter() - started
     print(f"fitted {name!r} on {len(frame)} rows x {frame.shape[1]} columns in {elapsed:.2f} s -> {output}")

@@ -315,8 +315,14 @@ def test_group_and_lookup_tables_must_cover_every_value(segmented, tmp_path):
     ("change", "message"),
     [
         (lambda d: d["columns"][column_index(d, "age")].update(dist=""), "unknown distribution ''"),
-        (lambda d: d["latent"]["correlation"][0].__setitem__(1, ""), "latent.correlation: expected numbers"),
-        (lambda d: d["latent"]["correlation"][0].__setitem__(1, {}), "latent.correlation: expected numbers"),
+        (
+            lambda d: d["latent"]["correlation"][0].__setitem__(1, ""),
+            r"latent.correlation\[0\]\[1\]: expected a number",
+        ),
+        (
+            lambda d: d["latent"]["correlation"][0].__setitem__(1, {}),
+            r"latent.correlation\[0\]\[1\]: expected a number",
+        ),
         (lambda d: d["columns"][column_index(d, "income")].update(decimals=10**30), "out of range"),
         (lambda d: d["columns"][column_index(d, "income")].update(decimals=40), "not between 0 and 15"),
     ],

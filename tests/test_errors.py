@@ -218,7 +218,12 @@ BAD_SCHEMAS = [
     ({"a": sd.Datetime(resolution="fortnight")}, {}, errors.InvalidArgument, r"column 'a': resolution='fortnight'"),
     ({"a": sd.Date(resolution="s")}, {}, errors.InvalidArgument, r"column 'a': a Date has resolution 'D'"),
     ({"a": sd.Id("serial")}, {}, errors.InvalidArgument, r"column 'a': Id style 'serial'"),
-    ({"a": sd.Id("X-{:q}")}, {}, errors.InvalidArgument, r"column 'a': pattern 'X-\{:q\}' does not format a number"),
+    (
+        {"a": sd.Id("X-{:q}")},
+        {},
+        errors.InvalidArgument,
+        r"column 'a': Id='X-\{:q\}' \(str\) has the format spec 'q', not one for a whole number",
+    ),
     (
         {"a": sd.Integer(), "b": sd.Integer()},
         {"correlations": {("a", "b"): 1.5}},
