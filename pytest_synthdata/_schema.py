@@ -289,25 +289,44 @@ class _Numeric(Column):
         if dist == "normal":
             mean = _number(name, "mean", self.mean)
             std = _number(name, "std", self.std, positive=True)
-            if mean is None:
-                mean = (low + high) / 2 if low is not None and high is not None else 0.0
-            if std is None:
-                std = (high - low) / 6 if low is not None and high is not None else 1.0
+            both = low is not None and high is not None
+            if mean is None or std is None:
+                if not both:
+                    missing = " and ".join(f"{k}=" for k, v in (("mean", mean), ("std", std)) if v is None)
+                    raise InvalidArgument(
+                        f"column {name!r}: a normal distribution needs {missing} (or both low= and high=, from "
+                        f"which it takes the midpoint as mean and (high - low) / 6 as std); got "
+                        f"mean={self.mean!r}, std={self.std!r}, low={self.low!r}, high={self.high!r}. "
+                        "Pass e.g. mean=50, std=10."
+                    )
+                assert low is not None and high is not None
+                if mean is None:
+                    mean = (low + high) / 2
+                if std is None:
+                    std = (high - low) / 6  # the bounds sit 3 std either side of the midpoint
             return {"loc": mean, "scale": std}
         if dist == "lognormal":
             median = _number(name, "median", self.median, positive=True)
             sigma = _number(name, "sigma", self.sigma, positive=True)
             mean = _number(name, "mean", self.mean, positive=True)
             std = _number(name, "std", self.std, positive=True)
-            if median is None and mean is not None:
-                s2 = math.log1p((std or mean) ** 2 / mean**2)
+            if (median is None) != (sigma is None) or (mean is None) != (std is None):
+                given_pair = ("median=", "sigma=") if median is not None or sigma is not None else ("mean=", "std=")
+                raise InvalidArgument(
+                    f"column {name!r}: a lognormal distribution needs both {given_pair[0]} and {given_pair[1]}; got "
+                    f"median={self.median!r}, sigma={self.sigma!r}, mean={self.mean!r}, std={self.std!r}. "
+                    "Pass e.g. median=52000, sigma=0.6 (or mean= and std= of the values)."
+                )
+            if median is None and mean is not None and std is not None:
+                s2 = math.log1p(std**2 / mean**2)
                 return {"mu": math.log(mean) - s2 / 2, "sigma": math.sqrt(s2)}
             if median is None:
                 raise InvalidArgument(
                     f"column {name!r}: a lognormal distribution needs median= and sigma= "
                     "(e.g. median=52000, sigma=0.6) or mean= and std= of the values."
                 )
-            return {"mu": math.log(median), "sigma": 1.0 if sigma is None else sigma}
+            assert sigma is not None
+            return {"mu": math.log(median), "sigma": sigma}
         if dist == "exponential":
             scale = _number(name, "scale", self.scale, positive=True)
             mean = _number(name, "mean", self.mean)
@@ -378,6 +397,11 @@ class Integer(_Numeric):
     ``lognormal`` (median, sigma; or mean, std), ``exponential`` (scale), ``poisson``
     (lam) or ``quantiles``; it is inferred from the parameters when omitted.
     ``low``/``high`` are inclusive bounds applied by truncation, never clipping.
+    A normal with both bounds may leave out ``mean`` (then the midpoint) and
+    ``std`` (then ``(high - low) / 6``, so the bounds sit three standard
+    deviations from the midpoint and hold 99.7% of the untruncated mass);
+    without both bounds each must be given, as must both parameters of a
+    lognormal: no parameter silently defaults to 1.
 
     >>> Integer(low=18, high=90)
     Integer(null_rate=0.0, low=18, high=90)
@@ -666,7 +690,12 @@ class Datetime(Column):
                 )
             try:
                 std = pd.Timedelta(self.std) if self.std is not None else None
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, OverflowError) as exc:
+                if isinstance(exc, (OverflowError, pd.errors.OutOfBoundsTimedelta)):
+                    raise InvalidArgument(
+                        f"column {name!r}: std={self.std!r} is beyond pandas' timedelta range (about 106,751 days); "
+                        "use a std the datetime64[ns] range (1677-09-22 to 2262-04-11) can hold, e.g. std='3650D'."
+                    ) from None
                 raise InvalidArgument(
                     f"column {name!r}: std={self.std!r} is not a timedelta; use e.g. std='90D'."
                 ) from None
@@ -681,13 +710,26 @@ class Datetime(Column):
                     f"column {name!r}: a normal Datetime needs mean= (a date), e.g. mean='2023-06-01'."
                 )
             if std is None:
-                std = (high - low) / 6 if low is not None and high is not None else pd.Timedelta(days=365)
+                if low is None or high is None:
+                    raise InvalidArgument(
+                        f"column {name!r}: a normal Datetime needs std= (a timedelta such as std='90D'), or both "
+                        "low= and high=, from which it takes (high - low) / 6."
+                    )
+                std = (high - low) / 6  # the bounds sit 3 std either side of the midpoint
             params = {"loc": mean.value / unit, "scale": std.value / unit}
-            # unbounded sides stop at 8 standard deviations (and inside datetime64[ns])
+            # Unbounded sides stop at 8 standard deviations and inside datetime64[ns] (whole days in from its
+            # ends); the sums are Python ints, which cannot overflow where Timestamp arithmetic would.
+            first = pd.Timestamp.min.ceil("D") + pd.Timedelta(days=1)
+            last = pd.Timestamp.max.floor("D") - pd.Timedelta(days=1)
             if low is None:
-                low = max(pd.Timestamp.min.ceil("D") + pd.Timedelta(days=1), mean - 8 * std)
+                low = pd.Timestamp(max(first.value, mean.value - 8 * std.value))
             if high is None:
-                high = min(pd.Timestamp.max.floor("D") - pd.Timedelta(days=1), mean + 8 * std)
+                high = pd.Timestamp(min(last.value, mean.value + 8 * std.value))
+            if low >= high:
+                raise InvalidArgument(
+                    f"column {name!r}: mean={str(mean)!r} with std={self.std!r} leaves no room inside "
+                    f"datetime64[ns]'s range ({first.date()} to {last.date()}); move the mean inside it."
+                )
         else:
             qs = [_timestamp(name, "quantiles", q) for q in (self.quantiles or [])]
             if len(qs) >= 2:
