@@ -1190,6 +1190,10 @@ _SIMPLE_PATTERN = re.compile(r"^(?P<pre>[^{}]*)\{(?::(?P<zero>0?)(?P<width>\d*)d
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 
+#: The largest sequential id (int64 holds them).
+MAX_INT64 = 2**63 - 1
+
+
 class IdColumn(ModelColumn):
     """Identifiers: sequential integers, UUID4 strings, or a pattern like ``CUST-{:06d}``."""
 
@@ -1213,6 +1217,15 @@ class IdColumn(ModelColumn):
     @property
     def raw_dtype(self) -> np.dtype[Any]:
         return np.dtype(np.uint8) if self.style == "uuid" else np.dtype(np.int64)
+
+    def check_rows(self, n: int) -> None:
+        last = self.start + n - 1
+        if self.style != "uuid" and n > 0 and last > MAX_INT64:
+            raise InvalidArgument(
+                f"column {self.name!r}: {n} ids from start={self.start} would reach {last}, beyond int64's "
+                f"2**63 - 1 = {MAX_INT64} (they never wrap to negative numbers); sample at most "
+                f"{MAX_INT64 - self.start + 1} rows or declare a smaller start."
+            )
 
     def generate(self, u: NDArray[np.float64], key: int, start: int, stop: int) -> NDArray[Any]:
         if self.style == "uuid":
@@ -1247,7 +1260,10 @@ class IdColumn(ModelColumn):
                     raise ValueError("empty")
             except (ValueError, IndexError, KeyError) as exc:
                 raise r.fail(f"{where}.pattern", f"{pattern!r} does not format a number ({exc})") from None
-        return cls(name, style=style, pattern=pattern, start=r.get(spec, "start", int, where))
+        start = r.get(spec, "start", int, where)
+        if not 0 <= start <= MAX_INT64:
+            raise r.fail(f"{where}.start", f"{start} is not an int from 0 to 2**63 - 1")
+        return cls(name, style=style, pattern=pattern, start=start)
 
     def _cast_problem(self, cast: str, target: Any) -> str | None:
         if self.style != "sequential":

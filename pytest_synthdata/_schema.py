@@ -20,6 +20,7 @@ import numpy as np
 
 from . import _linalg
 from ._columns import (
+    MAX_INT64,
     BooleanColumn,
     CategoryColumn,
     DatetimeColumn,
@@ -842,7 +843,10 @@ class Id(Column):
     """Unique identifiers: ``"sequential"`` ints from ``start``, ``"uuid"`` (UUID4 strings), or a pattern.
 
     A pattern is a ``str.format`` template for the sequence number, such as
-    ``"CUST-{:06d}"`` -> ``CUST-000001``. IDs are never null.
+    ``"CUST-{:06d}"`` -> ``CUST-000001``. IDs are never null. Sequence numbers
+    are int64: ``start`` is at most ``2**63 - 1``, and sampling ``n`` rows
+    raises :class:`~pytest_synthdata.errors.InvalidArgument` when
+    ``start + n - 1`` would pass it (they never wrap to negative numbers).
 
     >>> Id("CUST-{:06d}")
     Id(null_rate=0.0, style='CUST-{:06d}', start=1)
@@ -858,6 +862,11 @@ class Id(Column):
     def build(self, name: str, *, locale: str) -> ModelColumn:
         if not isinstance(self.start, int) or isinstance(self.start, bool) or self.start < 0:
             raise InvalidArgument(f"column {name!r}: start={self.start!r} must be a non-negative int.")
+        if self.start > MAX_INT64:
+            raise InvalidArgument(
+                f"column {name!r}: start={self.start} is beyond int64's 2**63 - 1, where ids are stored; "
+                "declare a smaller start (ids never wrap to negative numbers)."
+            )
         if self.style in ("sequential", "uuid"):
             return IdColumn(name, style=self.style, pattern=None, start=self.start)
         if isinstance(self.style, str) and "{" in self.style:

@@ -67,3 +67,29 @@ def test_wide_or_edge_normal_datetimes_stop_inside_the_range(column):
     x = _sample(column)
     assert x.notna().all()
     assert pd.Timestamp.min < x.min() <= x.max() < pd.Timestamp.max
+
+
+@pytest.mark.parametrize("style", ["sequential", "ID-{:d}"])
+def test_ids_up_to_int64_max_are_exact(style):
+    ids = sd.Schema("t", columns={"i": sd.Id(style, start=2**63 - 2)}).sample(2, seed=1)["i"]
+    assert [int(str(v).removeprefix("ID-")) for v in ids] == [2**63 - 2, 2**63 - 1]
+
+
+@pytest.mark.parametrize("style", ["sequential", "ID-{:d}"])
+def test_ids_that_would_pass_int64_max_raise_instead_of_wrapping(style):
+    schema = sd.Schema("t", columns={"i": sd.Id(style, start=2**63 - 2)})
+    with pytest.raises(errors.InvalidArgument, match=r"column 'i': 3 ids from start=\d+ would reach .* at most 2 rows"):
+        schema.sample(3, seed=1)
+
+
+def test_an_id_start_beyond_int64_fails_at_declaration():
+    with pytest.raises(errors.InvalidArgument, match=r"column 'i': start=9223372036854775808 is beyond int64"):
+        sd.Schema("t", columns={"i": sd.Id(start=2**63)})
+
+
+def test_a_model_file_with_a_negative_id_start_is_rejected(tmp_path):
+    path = tmp_path / "t.synth.json"
+    sd.Schema("t", columns={"i": sd.Id(start=5)}).save(path)
+    path.write_text(path.read_text().replace('"start": 5', '"start": -5'))
+    with pytest.raises(errors.ModelFileError, match=r"start.*is not an int from 0 to 2\*\*63 - 1"):
+        sd.load(path)
