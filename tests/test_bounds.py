@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
 import pytest_synthdata as sd
 from pytest_synthdata import errors
+from pytest_synthdata._validate import rows_from_text
+from pytest_synthdata.cli import main
 
 
 def _sample(column: sd.Column, n: int = 2_000) -> pd.Series:
@@ -93,3 +97,65 @@ def test_a_model_file_with_a_negative_id_start_is_rejected(tmp_path):
     path.write_text(path.read_text().replace('"start": 5', '"start": -5'))
     with pytest.raises(errors.ModelFileError, match=r"start.*is not an int from 0 to 2\*\*63 - 1"):
         sd.load(path)
+
+
+CUSTOMERS = {
+    "id": sd.Id(),
+    "age": sd.Integer(low=18, high=90),
+    "income": sd.Float(mean=5e4, std=1e4),
+    "name": sd.Faker("name"),
+}
+
+
+def test_sampling_more_rows_than_memory_holds_says_how_much_it_would_need():
+    customers = sd.Schema("customers", CUSTOMERS)
+    with pytest.raises(errors.InvalidArgument) as info:
+        customers.sample(10**12, seed=1)
+    message = str(info.value)
+    assert (
+        "Schema.sample: n=1000000000000 (int) is too many rows: sampling 1,000,000,000,000 rows of 'customers'"
+        in message
+    )
+    assert re.search(
+        r"\(4 columns, about 74 bytes a row\) needs about 74 TB of memory, more than the .* this machine has", message
+    )
+    assert "sample fewer rows (at most about" in message
+
+
+def test_a_huge_row_count_on_the_command_line_parses_and_names_the_memory(tmp_path, capsys):
+    path = tmp_path / "customers.synth.json"
+    sd.Schema("customers", CUSTOMERS).save(path)
+    assert main(["sample", str(path), "-n", "1e11", "-o", str(tmp_path / "out.csv")]) != 0
+    err = capsys.readouterr().err
+    assert "-n 100000000000 (int) is too many rows: sampling 100,000,000,000 rows of 'customers'" in err
+    assert "needs about 7.4 TB of memory" in err
+    assert "Traceback" not in err and "MemoryError" not in err
+
+
+@pytest.mark.parametrize(("text", "rows"), [("1e3", 1000), ("2.5E3", 2500), ("1e+2", 100), ("7", 7)])
+def test_row_counts_as_text_may_use_an_exponent(text, rows):
+    assert rows_from_text(text, argument="-n") == rows
+
+
+@pytest.mark.parametrize("text", ["1.5e0", "1e-3", "1e", "e3", "1e1000"])
+def test_row_counts_with_fractions_or_bad_exponents_are_not_row_counts(text):
+    with pytest.raises(errors.InvalidArgument, match=r"is not a row count"):
+        rows_from_text(text, argument="-n")
+
+
+def test_a_huge_ini_row_count_fails_each_test_with_the_memory_it_would_need(pytester):
+    pytester.makeconftest(
+        "import pytest_synthdata as sd\n"
+        "sd.register(sd.Schema('customers', {'age': sd.Integer(low=18, high=90), 'name': sd.Faker('name')}))\n"
+    )
+    pytester.makeini("[pytest]\nsynthdata_rows = 1e11\n")
+    pytester.makepyfile("def test_one(synth_customers):\n    pass\n")
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ini option: synthdata_rows=100000000000 (int) is too many rows: sampling 100,000,000,000 rows of "
+            "'customers' (2 columns, about 58 bytes a row) needs about 5.8 TB of memory*"
+        ]
+    )
+    result.stdout.no_fnmatch_line("*MemoryError*")
