@@ -55,6 +55,10 @@ class SessionState:
     datasets: dict[str, Model] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     synth_plugins: list[object] = field(default_factory=list)
+    #: The directories ``synthdata_models`` searched for model files, and whether each exists.
+    model_dirs: list[tuple[str, bool]] = field(default_factory=list)
+    #: Whether those directories came from the ini option (else the default).
+    model_dirs_configured: bool = False
 
 
 #: On ``config.stash``: the session's state.

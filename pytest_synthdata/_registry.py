@@ -120,6 +120,9 @@ def discover_models(config: pytest.Config) -> None:
     """Register every ``*.synth.json`` in the ``synthdata_models`` directories (loaded on first use)."""
     configured = list(config.getini(MODELS_INI) or [])
     directories = configured or [config.rootpath / DEFAULT_MODELS]
+    state = config.stash[STATE]
+    state.model_dirs = [(str(d), d.is_dir()) for d in directories]
+    state.model_dirs_configured = bool(configured)
     for directory in directories:
         if not directory.is_dir():
             if configured:
