@@ -38,3 +38,20 @@ def test_a_missing_fixture_names_the_configured_directories_and_their_files(pyte
             "Global datasets: orders.",
         ]
     )
+
+
+def test_fixtures_listing_shows_the_columns_of_model_file_datasets(pytester):
+    models = pytester.mkdir("models")
+    schema = sd.Schema("orders", {"total": sd.Float(low=0, high=100), "paid": sd.Boolean(), "when": sd.Date()})
+    schema.save(models / "orders.synth.json")
+    (models / "broken.synth.json").write_text("{not json")
+    pytester.makeini("[pytest]\nsynthdata_models = models\n")
+    result = pytester.runpytest("-p", "no:randomly", "--fixtures")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(
+        [
+            "synth_orders -- *",
+            f"    DataFrame of synthetic 'orders' rows (total, paid, when) from {models / 'orders.synth.json'}; *",
+        ]
+    )
+    result.stdout.fnmatch_lines([f"    DataFrame of synthetic 'broken' rows from {models / 'broken.synth.json'}; *"])
