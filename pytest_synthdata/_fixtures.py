@@ -44,6 +44,9 @@ class Used:
     how: str
     overrides: tuple[str, ...] = ()
     independent: bool = False
+    #: The dataset sampled (to sample the rows again for the report) and the module that registered it.
+    model: Any = field(default=None, repr=False, compare=False)
+    module: str | None = None
 
 
 @dataclass
@@ -154,7 +157,7 @@ def fixture_functions(model: Model, module: str | None = None, *, about: str | N
         if seed is None:
             seed = derive_seed(state.seed, request.node.nodeid, name)
         independent = bool(_marker_value(request, "independent"))
-        _record(request, Used(name, rows.n, seed, f"synth_{name}", independent=independent))
+        _record(request, Used(name, rows.n, seed, f"synth_{name}", independent=independent, model=model, module=module))
         try:
             _check_memory(model, rows)
         except InvalidArgument as exc:
@@ -193,7 +196,16 @@ def fixture_functions(model: Model, module: str | None = None, *, about: str | N
             frame = _sample(model, rows.n, seed, independent)
             _record(
                 request,
-                Used(name, len(frame), seed, f"synth_{name}_factory", tuple(overrides), independent=independent),
+                Used(
+                    name,
+                    len(frame),
+                    seed,
+                    f"synth_{name}_factory",
+                    tuple(overrides),
+                    independent=independent,
+                    model=model,
+                    module=module,
+                ),
             )
             return _apply_overrides(model, frame, overrides)
 

@@ -205,9 +205,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             extra = f", then overrides of {', '.join(u.overrides)}" if u.overrides else ""
             lines.append(f"{u.how}: dataset {u.dataset!r}, {u.rows} rows, seed {u.seed}{extra}")
         lines.append(f"reproduce: pytest {shlex.quote(item.nodeid)} {SEED_OPTION}={state.seed}  (from the rootdir)")
+        from ._failures import python_line, write_frames
+
         for u in used:
-            iid = ", independent=True" if u.independent else ""
-            lines.append(f"same rows in Python: <{u.dataset} model>.sample({u.rows}, seed={u.seed}{iid})")
+            lines.append(f"same rows in Python: {python_line(u, item.config.rootpath)}")
+        folder, notes = write_frames(item.config, item.nodeid, used)
+        if folder is not None:
+            shown = folder.relative_to(item.config.rootpath) if folder.is_relative_to(item.config.rootpath) else folder
+            before = " (factory rows before their overrides)" if any(u.overrides for u in used) else ""
+            lines.append(f"frames{before}: {shown}/  (read one with pandas.read_json(path, orient='table'))")
+        lines.extend(notes)
         text = "\n".join(lines)
         if hasattr(report.longrepr, "addsection"):
             report.longrepr.addsection(SECTION, text)  # shown even with --show-capture=no

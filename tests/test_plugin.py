@@ -219,7 +219,7 @@ def test_failing_test_reports_dataset_seed_and_command(pytester):
             "*- synthdata: reproduce -*",
             "synth_customers: dataset 'customers', 100 rows, seed *",
             "reproduce: pytest test_fails.py::test_boom --synthdata-seed=55  (from the rootdir)",
-            "same rows in Python: <customers model>.sample(100, seed=*)",
+            "same rows in Python: import runpy; runpy.run_path('conftest.py')[[]'customers'].sample(100, seed=*)",
         ]
     )
 
@@ -328,7 +328,7 @@ def test_marker_independent_gives_iid_rows_to_both_fixtures_and_the_report(pytes
         [
             "*@pytest.mark.synthdata(independent='yes') must be True or False*",
             "*AssertionError: show the report*",
-            "same rows in Python: <customers model>.sample(30, seed=4, independent=True)",
+            "same rows in Python: import runpy; runpy.run_path('conftest.py')[[]'customers'].sample(30, seed=4, independent=True)",
         ]
     )
 
