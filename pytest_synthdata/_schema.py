@@ -7,7 +7,9 @@ name is known, so every error message can name the column.
 
 from __future__ import annotations
 
+import copy
 import difflib
+import fractions
 import functools
 import inspect
 import math
@@ -344,6 +346,13 @@ class _Numeric(Column):
         return _quantile_params(name, self.quantiles)
 
 
+def _relative(value: Any, offset: int) -> Any:
+    """``value - offset`` as a float, exact before the one final rounding (None and non-numbers pass through)."""
+    if not _is_number(value) or not math.isfinite(value):
+        return value
+    return float(fractions.Fraction(value) - offset)
+
+
 def _grid_at_least(x: float, step: float, decimals: int | None) -> float:
     """Return the smallest value on the ``decimals`` grid that is ``>= x`` (exact in float comparison)."""
     base = math.floor(x / step) - 1
@@ -410,6 +419,60 @@ class Integer(_Numeric):
 
     kind = "integer"
     _integer = True
+
+    def build(self, name: str, *, locale: str) -> ModelColumn:
+        offset = self._offset(name)
+        if not offset:
+            return super().build(name, locale=locale)
+        # Model the distance from ``offset``: every parameter given as a value is shifted exactly
+        # (Fractions), so the float64 marginal only sees numbers it holds to the unit.
+        shifted = copy.copy(self)
+        shifted.low, shifted.high, shifted.mean = (_relative(v, offset) for v in (self.low, self.high, self.mean))
+        if isinstance(self.quantiles, Mapping):
+            shifted.quantiles = {p: _relative(v, offset) for p, v in self.quantiles.items()}
+        elif isinstance(self.quantiles, (list, tuple, np.ndarray)):
+            shifted.quantiles = [_relative(v, offset) for v in self.quantiles]
+        column = super(Integer, shifted).build(name, locale=locale)
+        assert isinstance(column, NumericColumn)
+        return column.with_offset(offset)  # which checks that offset + every value is an int64
+
+    def _offset(self, name: str) -> int:
+        """Return the offset to model this column from: 0 within +-2**52, else its bounds' midpoint (or its one bound).
+
+        Beyond 2**52 float64 no longer holds every half step, so a grid cell
+        ``[k - 0.5, k + 0.5)`` collapses and some integers can never be drawn.
+        """
+        bounds = {}
+        for field, value in (("low", self.low), ("high", self.high)):
+            if value is None or not _is_number(value) or not math.isfinite(value) or not float(value).is_integer():
+                continue  # the general checks say what is wrong
+            whole = int(value)
+            if not -(2**63) <= whole <= MAX_INT64:
+                raise InvalidArgument(
+                    f"column {name!r}: {field}={value} is beyond int64 (-2**63 .. 2**63 - 1), which holds the "
+                    "column; rescale it (e.g. thousands) or use an Id or Category column."
+                )
+            bounds[field] = whole
+        if not bounds or max(abs(v) for v in bounds.values()) <= 2**52:
+            return 0
+        if len(bounds) == 2 and bounds["high"] - bounds["low"] > 2**52:
+            raise InvalidArgument(
+                f"column {name!r}: low={bounds['low']} and high={bounds['high']} are more than 2**52 apart, "
+                "more whole numbers than float64 draws can tell apart; narrow the bounds or rescale the column."
+            )
+        dist = self._infer_distribution()
+        if dist in ("lognormal", "poisson"):
+            raise InvalidArgument(
+                f"column {name!r}: a {dist} distribution cannot be placed beyond +-2**52 (where float64 stops "
+                "holding every whole number); use a uniform, normal, exponential or quantiles distribution."
+            )
+        if dist == "exponential" and "low" not in bounds:
+            raise InvalidArgument(
+                f"column {name!r}: an exponential distribution beyond +-2**52 needs low= (where it starts)."
+            )
+        if len(bounds) == 2:  # the midpoint: values sit within +-2**51 of it
+            return (bounds["low"] + bounds["high"]) // 2
+        return bounds.get("low", bounds.get("high", 0))
 
 
 class Float(_Numeric):
@@ -1205,6 +1268,14 @@ class Schema(Model):
         """
         if not constraints:
             return []
+        for c in constraints:
+            for column in (c.low, c.high):
+                if getattr(by_name.get(column), "offset", 0):
+                    raise InvalidConstraint(
+                        f"Schema {name!r}: constraint {c!r} orders column {column!r}, whose integers lie beyond "
+                        "+-2**52, where order constraints (compared in float64) cannot be exact; drop the "
+                        "constraint or rescale the column."
+                    )
         preds: dict[str, list[tuple[str, bool]]] = {}
         succs: dict[str, list[tuple[str, bool]]] = {}
         for c in constraints:

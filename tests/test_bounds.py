@@ -159,3 +159,55 @@ def test_a_huge_ini_row_count_fails_each_test_with_the_memory_it_would_need(pyte
         ]
     )
     result.stdout.no_fnmatch_line("*MemoryError*")
+
+
+@pytest.mark.parametrize(
+    ("low", "high"),
+    [(2**53 - 10, 2**53), (2**63 - 11, 2**63 - 1), (-(2**63), -(2**63) + 10), (2**60 - 5, 2**60 + 5)],
+)
+def test_integers_near_the_ends_of_int64_draw_every_value_exactly(low, high):
+    x = _sample(sd.Integer(low=low, high=high), n=1_000)
+    assert x.dtype == "int64"
+    assert sorted({int(v) - low for v in x}) == list(range(high - low + 1))
+
+
+def test_a_huge_integer_normal_keeps_its_mean_and_spread_to_the_unit():
+    x = _sample(sd.Integer(mean=2**62 + 5, std=3, low=2**62 - 100, high=2**62 + 100), n=20_000)
+    offsets = pd.Series([int(v) - 2**62 for v in x])
+    assert offsets.mean() == pytest.approx(5, abs=0.1)
+    assert offsets.std() == pytest.approx(3, abs=0.1)
+
+
+def test_huge_integers_round_trip_through_a_model_file_with_nulls(tmp_path):
+    schema = sd.Schema(
+        "t",
+        {
+            "a": sd.Integer(low=2**62, high=2**62 + 5, null_rate=0.1),
+            "b": sd.Integer(quantiles=[-(2**61), -(2**61) + 10, -(2**61) + 1000], low=-(2**61)),
+        },
+    )
+    loaded = sd.load(schema.save(tmp_path / "t.synth.json"))
+    pd.testing.assert_frame_equal(loaded.sample(500, seed=4), schema.sample(500, seed=4))
+    assert loaded.column("a").describe() == f"[{2**62} .. {2**62 + 5}]"
+
+
+HUGE_INTEGERS = [
+    (sd.Integer(low=0, high=10**19), r"column 'x': high=10000000000000000000 is beyond int64"),
+    (sd.Integer(low=-(2**63) - 1, high=0), r"column 'x': low=-9223372036854775809 is beyond int64"),
+    (sd.Integer(low=0, high=2**53 + 1), r"low=0 and high=9007199254740993 are more than 2\*\*52 apart"),
+    (sd.Integer(low=2**63 - 10), r"placed at 9223372036854775798 reaches beyond int64"),
+    (sd.Integer(median=2**60, sigma=0.1, low=2**60), r"a lognormal distribution cannot be placed beyond \+-2\*\*52"),
+    (sd.Integer(high=-(2**60), distribution="exponential", scale=3), r"exponential .* needs low="),
+]
+
+
+@pytest.mark.parametrize(("column", "match"), HUGE_INTEGERS)
+def test_integers_outside_what_int64_or_float64_draws_hold_are_refused(column, match):
+    with pytest.raises(errors.InvalidArgument, match=match):
+        sd.Schema("t", columns={"x": column})
+
+
+def test_order_constraints_on_huge_integers_are_refused():
+    columns = {"a": sd.Integer(low=2**60, high=2**60 + 5), "b": sd.Integer(low=2**60, high=2**60 + 9)}
+    with pytest.raises(errors.InvalidConstraint, match=r"orders column 'a', whose integers lie beyond \+-2\*\*52"):
+        sd.Schema("t", columns=columns, constraints=["a < b"])
