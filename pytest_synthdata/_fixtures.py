@@ -225,7 +225,7 @@ def fixture_functions(model: Model, module: str | None = None, *, about: str | N
 
 def _check_memory(model: Any, rows: Rows) -> None:
     """Refuse a row count whose frame cannot fit in memory, naming the option that set it."""
-    if rows.n < 100_000:  # a frame this small fits anywhere; skip loading a model file's dtypes
+    if rows.n < 100_000:  # a frame this small fits anywhere; skip reading every column's dtype
         return
     dtypes = getattr(model, "dtypes", None)
     if isinstance(dtypes, Mapping):

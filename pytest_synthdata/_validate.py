@@ -51,6 +51,7 @@ __all__ = [
     "check_name",
     "check_rows",
     "check_seed",
+    "may_exceed_memory",
     "rows_from_text",
     "seed_from_text",
     "suggest_name",
@@ -241,6 +242,11 @@ def _size(size: float) -> str:
             return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.2g} {unit}"
         size /= 1000
     raise AssertionError("unreachable")
+
+
+def may_exceed_memory(n: int, columns: int) -> bool:
+    """Whether ``n`` rows of ``columns`` columns could need more than :func:`memory_limit` (cheap; no dtypes)."""
+    return n * columns * max(_VALUE_BYTES.values()) > memory_limit()
 
 
 def check_memory(n: int, dtypes: Mapping[str, str], *, dataset: str, argument: str = "n", where: str = "") -> int:
