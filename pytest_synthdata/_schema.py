@@ -734,14 +734,16 @@ class Datetime(Column):
         low = _timestamp(name, "low", self.low) if self.low is not None else None
         high = _timestamp(name, "high", self.high) if self.high is not None else None
         if dist == "uniform":
+            # Defaults stay inside datetime64[ns]: the sums are Python ints, clamped to its ends.
+            day = pd.Timedelta(days=1).value
             if low is None:
                 low = (
                     pd.Timestamp("2020-01-01")
                     if high is None or high > pd.Timestamp("2020-01-01")
-                    else high - pd.Timedelta(days=6 * 365)
+                    else pd.Timestamp(max(pd.Timestamp.min.value, high.value - 6 * 365 * day))
                 )
             if high is None:
-                high = max(pd.Timestamp("2025-12-31"), low + pd.Timedelta(days=1))
+                high = max(pd.Timestamp("2025-12-31"), pd.Timestamp(min(pd.Timestamp.max.value, low.value + day)))
             params: dict[str, Any] = {}
         elif dist == "normal":
             if (

@@ -65,6 +65,8 @@ def test_datetimes_outside_pandas_range_fail_at_declaration(column, match):
         sd.Datetime(mean="2022-01-01", std="100000D"),  # 8 std reach past both ends of the range
         sd.Datetime(mean="2262-04-01", std="30D"),  # near the last representable day
         sd.Date(mean="1677-09-25", std="30D"),  # near the first
+        sd.Datetime(low="2262-04-11"),  # a uniform's default high (low + 1 day) would pass the last
+        sd.Datetime(high="1680-01-01"),  # its default low (high - 6 years) would pass the first
     ],
 )
 def test_wide_or_edge_normal_datetimes_stop_inside_the_range(column):
