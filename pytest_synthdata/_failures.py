@@ -56,7 +56,10 @@ def _module_of(model: object, module: str | None) -> Any:
     if first is not None and _bound_name(vars(first), model):
         return first
     for candidate in list(sys.modules.values()):
-        namespace = getattr(candidate, "__dict__", None)
+        try:
+            namespace = getattr(candidate, "__dict__", None)
+        except Exception:  # a lazy module may run code on attribute access; it is not where the model is
+            continue
         if isinstance(namespace, dict) and _bound_name(namespace, model):
             return candidate
     return None
