@@ -245,11 +245,20 @@ class NumericColumn(ModelColumn):
         bounds: tuple[float, float] = (-math.inf, math.inf),
         null_rate: float = 0.0,
         inf_rates: tuple[float, float] = (0.0, 0.0),
+        offset: int = 0,
     ) -> None:
         super().__init__(name, null_rate=null_rate)
         self._arguments: dict[str, Any] = {
             "dist": dist, "params": params, "integer": integer, "step": step, "decimals": decimals, "null_rate": null_rate,
         }  # fmt: skip
+        #: Integers beyond +-2**52 (where float64 stops holding every half step) are modelled as their
+        #: distance from ``offset``, added back in int64 arithmetic: ``params`` and ``bounds`` are then
+        #: relative to it, so whole numbers near 2**62 are drawn as exactly as small ones.
+        self.offset = int(offset)
+        if self.offset:
+            if not integer:
+                raise InvalidArgument(f"column {name!r}: only integer columns take an offset.")
+            self._arguments["offset"] = self.offset
         #: Shares of -inf and +inf (fitted float columns): the lowest and highest latent scores give them.
         self.inf_rates = (float(inf_rates[0]), float(inf_rates[1]))
         if any(self.inf_rates):
@@ -274,12 +283,16 @@ class NumericColumn(ModelColumn):
         if dist == "poisson":
             values, probs = poisson_table(float(params["lam"]), lo, hi)
             self._set_table(values.astype(np.float64), probs, name)
+            if self.offset:
+                self._check_offset_reach(name)
             return
         if dist == "table":  # fitted: observed values and their frequencies
             observed = np.asarray(params["values"], dtype=np.float64)
             weights = np.asarray(params["probs"], dtype=np.float64)
             inside = (observed >= lo) & (observed <= hi)
             self._set_table(observed[inside], weights[inside], name)
+            if self.offset:
+                self._check_offset_reach(name)
             return
         half = self.step / 2 if self.step else 0.0
         marginal = Continuous(
@@ -302,6 +315,25 @@ class NumericColumn(ModelColumn):
             table = tabulate_grid(marginal, self.step)
             if table is not None:
                 self._set_table(table[0], table[1], name)
+        if self.offset:
+            self._check_offset_reach(name)
+
+    def _check_offset_reach(self, name: str) -> None:
+        """Raise InvalidArgument unless every value ``offset + x`` the column can draw is an int64."""
+        lo, hi = self.bounds
+        if self.values is not None:
+            lo, hi = max(lo, float(self.values[0])), min(hi, float(self.values[-1]))
+        elif self.marginal is not None:
+            q_lo, q_hi = self.marginal.support()
+            lo, hi = max(lo, q_lo), min(hi, q_hi)
+        if not (math.isfinite(lo) and math.isfinite(hi) and max(abs(lo), abs(hi)) <= 2.0**52) or not (
+            -(2**63) <= self.offset + math.floor(lo) and self.offset + math.ceil(hi) <= MAX_INT64
+        ):
+            raise InvalidArgument(
+                f"column {name!r}: the {self.dist} distribution ({_describe(self.params)}) placed at {self.offset} "
+                "reaches beyond int64 (-2**63 .. 2**63 - 1) or more than 2**52 from it; add low=/high= bounds "
+                "or narrow it."
+            )
 
     def _set_table(self, values: NDArray[np.float64], probs: NDArray[np.float64], name: str) -> None:
         total = float(probs.sum()) if values.size else 0.0
@@ -351,6 +383,8 @@ class NumericColumn(ModelColumn):
     def from_latent(self, z: NDArray[np.float64]) -> NDArray[Any]:
         if any(self.inf_rates):
             return self._with_infinities(z)
+        if self.offset:
+            return self._finite(z) + np.int64(self.offset)  # bounds keep the sum inside int64
         return self._finite(z)
 
     def _finite(self, z: NDArray[np.float64]) -> NDArray[Any]:
@@ -463,16 +497,23 @@ class NumericColumn(ModelColumn):
     def with_bounds(self, low: float, high: float) -> ModelColumn:
         return type(self)(self.name, **{**self._arguments, "bounds": (low, high)})
 
+    def with_offset(self, offset: int) -> NumericColumn:
+        """Return this column (its parameters and bounds relative to ``offset``) drawing ``offset + value``."""
+        return type(self)(self.name, **{**self._arguments, "bounds": self.bounds, "offset": offset})
+
     # model files and inspect -------------------------------------------------
     def _spec_fields(self) -> dict[str, Any]:
         args = self._arguments
-        return {
+        fields = {
             **self._grid_fields(),
             "dist": args["dist"],
             "params": _params(args["params"]),
             "bounds": [_number(self.bounds[0]), _number(self.bounds[1])],
             "inf_rates": list(self.inf_rates),
         }
+        if self.offset:  # written only when set, so other files keep their bytes
+            fields["offset"] = self.offset
+        return fields
 
     def _grid_fields(self) -> dict[str, Any]:
         """Return the fields saying which numbers the column holds (they come first in the file)."""
@@ -513,6 +554,13 @@ class NumericColumn(ModelColumn):
         step = r.get(spec, "step", (int, float), where, optional=True)
         if step is not None and not step > 0:
             raise r.fail(f"{where}.step", f"{step} is not a positive grid step")
+        offset = spec.get("offset", 0)  # (read by hand: it may pass the reader's +-2**62 limit for ints)
+        if not isinstance(offset, int) or isinstance(offset, bool) or not -(2**63) <= offset <= MAX_INT64:
+            raise r.fail(f"{where}.offset", f"{json.dumps(offset)[:80]} is not an int64 offset")
+        if offset:
+            if spec.get("integer") is not True:
+                raise r.fail(f"{where}.offset", "only integer columns take an offset")
+            common["offset"] = offset  # the column checks that its values stay inside int64
         column = cls(name, step=None if step is None else float(step), **grid, **common)
         assert isinstance(column, NumericColumn)
         lowest, highest = column.value_range()
@@ -523,7 +571,11 @@ class NumericColumn(ModelColumn):
         return column
 
     def value_range(self) -> tuple[float, float]:
-        """Return the lowest and highest finite raw values the column can give (whatever its latent score)."""
+        """Return the lowest and highest finite raw values the column can give (whatever its latent score).
+
+        With an ``offset`` the values are ``offset + raw``; the range is of the raw part, which is what a float
+        must hold (the offset is added in int64 arithmetic).
+        """
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is what the callers look for
             raw = self._finite(np.array([-_LATENT_EDGE, _LATENT_EDGE]))
         return float(raw[0]), float(raw[1])
@@ -555,6 +607,7 @@ class NumericColumn(ModelColumn):
             return None
         info: Any = np.iinfo(kind) if kind.kind in "iu" else np.finfo(kind)
         lowest, highest = self.value_range()
+        lowest, highest = lowest + self.offset, highest + self.offset  # (values are offset + raw)
         if float(info.min) <= lowest and highest <= float(info.max):
             return None
         return (
@@ -564,6 +617,8 @@ class NumericColumn(ModelColumn):
 
     def describe(self) -> str:
         lo, hi = self.bounds
+        if self.offset:
+            return f"[{self.offset + int(lo)} .. {self.offset + int(hi)}]"
         return f"[{self.show(lo)} .. {self.show(hi)}]" if lo > float("-inf") and hi < float("inf") else self.dist
 
 
@@ -1329,6 +1384,10 @@ _SIMPLE_PATTERN = re.compile(r"^(?P<pre>[^{}]*)\{(?::(?P<zero>0?)(?P<width>\d*)d
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 
+#: The largest sequential id (int64 holds them).
+MAX_INT64 = 2**63 - 1
+
+
 class IdColumn(ModelColumn):
     """Identifiers: sequential integers, UUID4 strings, or a pattern like ``CUST-{:06d}``."""
 
@@ -1352,6 +1411,15 @@ class IdColumn(ModelColumn):
     @property
     def raw_dtype(self) -> np.dtype[Any]:
         return np.dtype(np.uint8) if self.style == "uuid" else np.dtype(np.int64)
+
+    def check_rows(self, n: int) -> None:
+        last = self.start + n - 1
+        if self.style != "uuid" and n > 0 and last > MAX_INT64:
+            raise InvalidArgument(
+                f"column {self.name!r}: {n} ids from start={self.start} would reach {last}, beyond int64's "
+                f"2**63 - 1 = {MAX_INT64} (they never wrap to negative numbers); sample at most "
+                f"{MAX_INT64 - self.start + 1} rows or declare a smaller start."
+            )
 
     def generate(self, u: NDArray[np.float64], key: int, start: int, stop: int) -> NDArray[Any]:
         if self.style == "uuid":
@@ -1386,7 +1454,10 @@ class IdColumn(ModelColumn):
                 raise r.fail(f"{where}.pattern", str(exc)) from None
         elif pattern is not None:
             raise r.fail(f"{where}.pattern", f"a {style} id has no pattern (null)")
-        return cls(name, style=style, pattern=pattern, start=r.get(spec, "start", int, where))
+        start = r.get(spec, "start", int, where)
+        if not 0 <= start <= MAX_INT64:
+            raise r.fail(f"{where}.start", f"{start} is not an int from 0 to 2**63 - 1")
+        return cls(name, style=style, pattern=pattern, start=start)
 
     def _cast_problem(self, cast: str, target: Any) -> str | None:
         if self.style != "sequential":

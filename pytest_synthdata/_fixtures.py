@@ -13,14 +13,14 @@ the model's own modules when it samples.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from ._seeding import derive_seed
-from ._validate import check_independent, check_rows, check_seed, rows_from_text
+from ._validate import check_independent, check_memory, check_rows, check_seed, rows_from_text
 from .errors import InvalidArgument, ModelFileError
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from ._model import Model
 
-__all__ = ["DEFAULT_ROWS", "ROWS_INI", "STATE", "USED", "SessionState", "Used", "fixture_functions", "ini_rows"]
+__all__ = ["DEFAULT_ROWS", "ROWS_INI", "STATE", "USED", "Rows", "SessionState", "Used", "fixture_functions", "ini_rows"]
 
 ROWS_INI = "synthdata_rows"
 DEFAULT_ROWS = 100
@@ -44,6 +44,9 @@ class Used:
     how: str
     overrides: tuple[str, ...] = ()
     independent: bool = False
+    #: The dataset sampled (to sample the rows again for the report) and the module that registered it.
+    model: Any = field(default=None, repr=False, compare=False)
+    module: str | None = None
 
 
 @dataclass
@@ -55,6 +58,10 @@ class SessionState:
     datasets: dict[str, Model] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     synth_plugins: list[object] = field(default_factory=list)
+    #: The directories ``synthdata_models`` searched for model files, and whether each exists.
+    model_dirs: list[tuple[str, bool]] = field(default_factory=list)
+    #: Whether those directories came from the ini option (else the default).
+    model_dirs_configured: bool = False
 
 
 #: On ``config.stash``: the session's state.
@@ -102,9 +109,20 @@ def ini_rows(config: pytest.Config) -> int:
         raise pytest.UsageError(str(exc)) from None
 
 
-def _rows(request: pytest.FixtureRequest) -> int:
+@dataclass(frozen=True)
+class Rows:
+    """A fixture's row count and where it was set, for messages (``argument`` as in :mod:`._validate`)."""
+
+    n: int
+    argument: str
+    where: str
+
+
+def _rows(request: pytest.FixtureRequest) -> Rows:
     rows = _marker_value(request, "rows")
-    return ini_rows(request.config) if rows is None else rows
+    if rows is None:
+        return Rows(ini_rows(request.config), ROWS_INI, "ini option")
+    return Rows(rows, "rows", f"{request.node.nodeid}: @pytest.mark.synthdata")
 
 
 def _record(request: pytest.FixtureRequest, used: Used) -> None:
@@ -139,8 +157,12 @@ def fixture_functions(model: Model, module: str | None = None, *, about: str | N
         if seed is None:
             seed = derive_seed(state.seed, request.node.nodeid, name)
         independent = bool(_marker_value(request, "independent"))
-        _record(request, Used(name, rows, seed, f"synth_{name}", independent=independent))
-        return _sample(model, rows, seed, independent)
+        _record(request, Used(name, rows.n, seed, f"synth_{name}", independent=independent, model=model, module=module))
+        try:
+            _check_memory(model, rows)
+        except InvalidArgument as exc:
+            pytest.fail(str(exc), pytrace=False)
+        return _sample(model, rows.n, seed, independent)
 
     if about is None:
         about = f"({', '.join(model.columns)})"
@@ -161,16 +183,29 @@ def fixture_functions(model: Model, module: str | None = None, *, about: str | N
             ``seed`` picks exact rows; by default each call in a test gets its own
             derived seed. Keyword overrides set a column to a value or a sequence.
             """
-            rows = default_rows if n is None else check_rows(n, where=f"synth_{name}_factory()")
+            if n is None:
+                rows = default_rows
+            else:
+                rows = Rows(check_rows(n, where=f"synth_{name}_factory()"), "n", f"synth_{name}_factory()")
+            _check_memory(model, rows)
             if seed is None:
                 seed = derive_seed(state.seed, request.node.nodeid, name, "factory", calls[0])
             else:
                 seed = check_seed(seed, where=f"synth_{name}_factory()")
             calls[0] += 1
-            frame = _sample(model, rows, seed, independent)
+            frame = _sample(model, rows.n, seed, independent)
             _record(
                 request,
-                Used(name, len(frame), seed, f"synth_{name}_factory", tuple(overrides), independent=independent),
+                Used(
+                    name,
+                    len(frame),
+                    seed,
+                    f"synth_{name}_factory",
+                    tuple(overrides),
+                    independent=independent,
+                    model=model,
+                    module=module,
+                ),
             )
             return _apply_overrides(model, frame, overrides)
 
@@ -186,6 +221,15 @@ def fixture_functions(model: Model, module: str | None = None, *, about: str | N
         f"synth_{name}": pytest.fixture(name=f"synth_{name}")(data),
         f"synth_{name}_factory": pytest.fixture(name=f"synth_{name}_factory")(factory),
     }
+
+
+def _check_memory(model: Any, rows: Rows) -> None:
+    """Refuse a row count whose frame cannot fit in memory, naming the option that set it."""
+    if rows.n < 100_000:  # a frame this small fits anywhere; skip reading every column's dtype
+        return
+    dtypes = getattr(model, "dtypes", None)
+    if isinstance(dtypes, Mapping):
+        check_memory(rows.n, dtypes, dataset=model.name, argument=rows.argument, where=rows.where)
 
 
 def _sample(model: Any, rows: int, seed: int, independent: bool = False) -> pd.DataFrame:

@@ -39,7 +39,7 @@ from ._columns import FakerColumn
 from ._latent import IndependentRows, LatentSource, LatentSpace, SpreadRows
 from ._qmc import MAX_POINTS
 from ._seeding import BLOCK_ROWS
-from ._validate import check_rows  # also imported from here by backends
+from ._validate import check_memory, check_rows, may_exceed_memory  # check_rows: also imported from here by backends
 from .errors import InvalidArgument, ModelFileError, SynthdataError
 
 if TYPE_CHECKING:
@@ -332,6 +332,8 @@ class Model:
         random number: a row is a pure function of its inputs.
         """
         n = check_rows(n)
+        if may_exceed_memory(n, len(self._columns)):  # (the exact estimate reads every column's dtype)
+            check_memory(n, self.dtypes, dataset=self.name, where=f"{type(self).__name__}.sample")
         space = self.latent_space
         source.check(space, n)
         for col in self._columns:

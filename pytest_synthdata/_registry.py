@@ -120,6 +120,9 @@ def discover_models(config: pytest.Config) -> None:
     """Register every ``*.synth.json`` in the ``synthdata_models`` directories (loaded on first use)."""
     configured = list(config.getini(MODELS_INI) or [])
     directories = configured or [config.rootpath / DEFAULT_MODELS]
+    state = config.stash[STATE]
+    state.model_dirs = [(str(d), d.is_dir()) for d in directories]
+    state.model_dirs_configured = bool(configured)
     for directory in directories:
         if not directory.is_dir():
             if configured:
@@ -224,10 +227,22 @@ def add_datasets(config: pytest.Config, models: Any, source: str) -> None:
         state.datasets[name] = model
         state.sources[name] = source
         module = types.ModuleType(f"pytest_synthdata.datasets.{name}")
-        about = f"from {model.path}" if isinstance(model, ModelFile) else None
+        about = None
+        if isinstance(model, ModelFile):
+            about = f"from {model.path}"
+            if _listing_fixtures(config):  # only then read the file (still without loading the model)
+                names = model.column_names()
+                about = f"({', '.join(names)}) {about}" if names else about
         for fixture_id, function in fixture_functions(model, about=about).items():
             setattr(module, fixture_id, function)
         config.pluginmanager.register(module, name=f"synthdata-dataset-{name}")
+
+
+def _listing_fixtures(config: pytest.Config) -> bool:
+    """Whether this run lists fixtures with their docstrings (``--fixtures``, ``--fixtures-per-test``)."""
+    return bool(
+        getattr(config.option, "showfixtures", False) or getattr(config.option, "show_fixtures_per_test", False)
+    )
 
 
 class ModelFile:
@@ -254,6 +269,21 @@ class ModelFile:
     @property
     def columns(self) -> list[str]:
         return list(self.model.columns)
+
+    def column_names(self) -> list[str] | None:
+        """Return the column names the file lists, read as plain JSON (no model is built); None if unreadable.
+
+        For ``pytest --fixtures``: a broken file is reported when a test uses it.
+        """
+        import json
+
+        try:
+            with open(self.path, encoding="utf-8") as f:
+                data = json.load(f)
+            names = [spec["name"] for spec in data["columns"]]
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+        return names if all(isinstance(n, str) for n in names) else None
 
     @property
     def dtypes(self) -> dict[str, str]:

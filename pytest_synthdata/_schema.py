@@ -7,7 +7,9 @@ name is known, so every error message can name the column.
 
 from __future__ import annotations
 
+import copy
 import difflib
+import fractions
 import functools
 import inspect
 import math
@@ -20,6 +22,7 @@ import numpy as np
 
 from . import _linalg
 from ._columns import (
+    MAX_INT64,
     BooleanColumn,
     CategoryColumn,
     DatetimeColumn,
@@ -289,25 +292,44 @@ class _Numeric(Column):
         if dist == "normal":
             mean = _number(name, "mean", self.mean)
             std = _number(name, "std", self.std, positive=True)
-            if mean is None:
-                mean = (low + high) / 2 if low is not None and high is not None else 0.0
-            if std is None:
-                std = (high - low) / 6 if low is not None and high is not None else 1.0
+            both = low is not None and high is not None
+            if mean is None or std is None:
+                if not both:
+                    missing = " and ".join(f"{k}=" for k, v in (("mean", mean), ("std", std)) if v is None)
+                    raise InvalidArgument(
+                        f"column {name!r}: a normal distribution needs {missing} (or both low= and high=, from "
+                        f"which it takes the midpoint as mean and (high - low) / 6 as std); got "
+                        f"mean={self.mean!r}, std={self.std!r}, low={self.low!r}, high={self.high!r}. "
+                        "Pass e.g. mean=50, std=10."
+                    )
+                assert low is not None and high is not None
+                if mean is None:
+                    mean = (low + high) / 2
+                if std is None:
+                    std = (high - low) / 6  # the bounds sit 3 std either side of the midpoint
             return {"loc": mean, "scale": std}
         if dist == "lognormal":
             median = _number(name, "median", self.median, positive=True)
             sigma = _number(name, "sigma", self.sigma, positive=True)
             mean = _number(name, "mean", self.mean, positive=True)
             std = _number(name, "std", self.std, positive=True)
-            if median is None and mean is not None:
-                s2 = math.log1p((std or mean) ** 2 / mean**2)
+            if (median is None) != (sigma is None) or (mean is None) != (std is None):
+                given_pair = ("median=", "sigma=") if median is not None or sigma is not None else ("mean=", "std=")
+                raise InvalidArgument(
+                    f"column {name!r}: a lognormal distribution needs both {given_pair[0]} and {given_pair[1]}; got "
+                    f"median={self.median!r}, sigma={self.sigma!r}, mean={self.mean!r}, std={self.std!r}. "
+                    "Pass e.g. median=52000, sigma=0.6 (or mean= and std= of the values)."
+                )
+            if median is None and mean is not None and std is not None:
+                s2 = math.log1p(std**2 / mean**2)
                 return {"mu": math.log(mean) - s2 / 2, "sigma": math.sqrt(s2)}
             if median is None:
                 raise InvalidArgument(
                     f"column {name!r}: a lognormal distribution needs median= and sigma= "
                     "(e.g. median=52000, sigma=0.6) or mean= and std= of the values."
                 )
-            return {"mu": math.log(median), "sigma": 1.0 if sigma is None else sigma}
+            assert sigma is not None
+            return {"mu": math.log(median), "sigma": sigma}
         if dist == "exponential":
             scale = _number(name, "scale", self.scale, positive=True)
             mean = _number(name, "mean", self.mean)
@@ -322,6 +344,13 @@ class _Numeric(Column):
             return {"loc": loc, "scale": scale}
         assert dist == "quantiles"
         return _quantile_params(name, self.quantiles)
+
+
+def _relative(value: Any, offset: int) -> Any:
+    """``value - offset`` as a float, exact before the one final rounding (None and non-numbers pass through)."""
+    if not _is_number(value) or not math.isfinite(value):
+        return value
+    return float(fractions.Fraction(value) - offset)
 
 
 def _grid_at_least(x: float, step: float, decimals: int | None) -> float:
@@ -378,6 +407,11 @@ class Integer(_Numeric):
     ``lognormal`` (median, sigma; or mean, std), ``exponential`` (scale), ``poisson``
     (lam) or ``quantiles``; it is inferred from the parameters when omitted.
     ``low``/``high`` are inclusive bounds applied by truncation, never clipping.
+    A normal with both bounds may leave out ``mean`` (then the midpoint) and
+    ``std`` (then ``(high - low) / 6``, so the bounds sit three standard
+    deviations from the midpoint and hold 99.7% of the untruncated mass);
+    without both bounds each must be given, as must both parameters of a
+    lognormal: no parameter silently defaults to 1.
 
     >>> Integer(low=18, high=90)
     Integer(null_rate=0.0, low=18, high=90)
@@ -385,6 +419,60 @@ class Integer(_Numeric):
 
     kind = "integer"
     _integer = True
+
+    def build(self, name: str, *, locale: str) -> ModelColumn:
+        offset = self._offset(name)
+        if not offset:
+            return super().build(name, locale=locale)
+        # Model the distance from ``offset``: every parameter given as a value is shifted exactly
+        # (Fractions), so the float64 marginal only sees numbers it holds to the unit.
+        shifted = copy.copy(self)
+        shifted.low, shifted.high, shifted.mean = (_relative(v, offset) for v in (self.low, self.high, self.mean))
+        if isinstance(self.quantiles, Mapping):
+            shifted.quantiles = {p: _relative(v, offset) for p, v in self.quantiles.items()}
+        elif isinstance(self.quantiles, (list, tuple, np.ndarray)):
+            shifted.quantiles = [_relative(v, offset) for v in self.quantiles]
+        column = super(Integer, shifted).build(name, locale=locale)
+        assert isinstance(column, NumericColumn)
+        return column.with_offset(offset)  # which checks that offset + every value is an int64
+
+    def _offset(self, name: str) -> int:
+        """Return the offset to model this column from: 0 within +-2**52, else its bounds' midpoint (or its one bound).
+
+        Beyond 2**52 float64 no longer holds every half step, so a grid cell
+        ``[k - 0.5, k + 0.5)`` collapses and some integers can never be drawn.
+        """
+        bounds = {}
+        for field, value in (("low", self.low), ("high", self.high)):
+            if value is None or not _is_number(value) or not math.isfinite(value) or not float(value).is_integer():
+                continue  # the general checks say what is wrong
+            whole = int(value)
+            if not -(2**63) <= whole <= MAX_INT64:
+                raise InvalidArgument(
+                    f"column {name!r}: {field}={value} is beyond int64 (-2**63 .. 2**63 - 1), which holds the "
+                    "column; rescale it (e.g. thousands) or use an Id or Category column."
+                )
+            bounds[field] = whole
+        if not bounds or max(abs(v) for v in bounds.values()) <= 2**52:
+            return 0
+        if len(bounds) == 2 and bounds["high"] - bounds["low"] > 2**52:
+            raise InvalidArgument(
+                f"column {name!r}: low={bounds['low']} and high={bounds['high']} are more than 2**52 apart, "
+                "more whole numbers than float64 draws can tell apart; narrow the bounds or rescale the column."
+            )
+        dist = self._infer_distribution()
+        if dist in ("lognormal", "poisson"):
+            raise InvalidArgument(
+                f"column {name!r}: a {dist} distribution cannot be placed beyond +-2**52 (where float64 stops "
+                "holding every whole number); use a uniform, normal, exponential or quantiles distribution."
+            )
+        if dist == "exponential" and "low" not in bounds:
+            raise InvalidArgument(
+                f"column {name!r}: an exponential distribution beyond +-2**52 needs low= (where it starts)."
+            )
+        if len(bounds) == 2:  # the midpoint: values sit within +-2**51 of it
+            return (bounds["low"] + bounds["high"]) // 2
+        return bounds.get("low", bounds.get("high", 0))
 
 
 class Float(_Numeric):
@@ -646,14 +734,16 @@ class Datetime(Column):
         low = _timestamp(name, "low", self.low) if self.low is not None else None
         high = _timestamp(name, "high", self.high) if self.high is not None else None
         if dist == "uniform":
+            # Defaults stay inside datetime64[ns]: the sums are Python ints, clamped to its ends.
+            day = pd.Timedelta(days=1).value
             if low is None:
                 low = (
                     pd.Timestamp("2020-01-01")
                     if high is None or high > pd.Timestamp("2020-01-01")
-                    else high - pd.Timedelta(days=6 * 365)
+                    else pd.Timestamp(max(pd.Timestamp.min.value, high.value - 6 * 365 * day))
                 )
             if high is None:
-                high = max(pd.Timestamp("2025-12-31"), low + pd.Timedelta(days=1))
+                high = max(pd.Timestamp("2025-12-31"), pd.Timestamp(min(pd.Timestamp.max.value, low.value + day)))
             params: dict[str, Any] = {}
         elif dist == "normal":
             if (
@@ -666,7 +756,12 @@ class Datetime(Column):
                 )
             try:
                 std = pd.Timedelta(self.std) if self.std is not None else None
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, OverflowError) as exc:
+                if isinstance(exc, (OverflowError, pd.errors.OutOfBoundsTimedelta)):
+                    raise InvalidArgument(
+                        f"column {name!r}: std={self.std!r} is beyond pandas' timedelta range (about 106,751 days); "
+                        "use a std the datetime64[ns] range (1677-09-22 to 2262-04-11) can hold, e.g. std='3650D'."
+                    ) from None
                 raise InvalidArgument(
                     f"column {name!r}: std={self.std!r} is not a timedelta; use e.g. std='90D'."
                 ) from None
@@ -681,13 +776,26 @@ class Datetime(Column):
                     f"column {name!r}: a normal Datetime needs mean= (a date), e.g. mean='2023-06-01'."
                 )
             if std is None:
-                std = (high - low) / 6 if low is not None and high is not None else pd.Timedelta(days=365)
+                if low is None or high is None:
+                    raise InvalidArgument(
+                        f"column {name!r}: a normal Datetime needs std= (a timedelta such as std='90D'), or both "
+                        "low= and high=, from which it takes (high - low) / 6."
+                    )
+                std = (high - low) / 6  # the bounds sit 3 std either side of the midpoint
             params = {"loc": mean.value / unit, "scale": std.value / unit}
-            # unbounded sides stop at 8 standard deviations (and inside datetime64[ns])
+            # Unbounded sides stop at 8 standard deviations and inside datetime64[ns] (whole days in from its
+            # ends); the sums are Python ints, which cannot overflow where Timestamp arithmetic would.
+            first = pd.Timestamp.min.ceil("D") + pd.Timedelta(days=1)
+            last = pd.Timestamp.max.floor("D") - pd.Timedelta(days=1)
             if low is None:
-                low = max(pd.Timestamp.min.ceil("D") + pd.Timedelta(days=1), mean - 8 * std)
+                low = pd.Timestamp(max(first.value, mean.value - 8 * std.value))
             if high is None:
-                high = min(pd.Timestamp.max.floor("D") - pd.Timedelta(days=1), mean + 8 * std)
+                high = pd.Timestamp(min(last.value, mean.value + 8 * std.value))
+            if low >= high:
+                raise InvalidArgument(
+                    f"column {name!r}: mean={str(mean)!r} with std={self.std!r} leaves no room inside "
+                    f"datetime64[ns]'s range ({first.date()} to {last.date()}); move the mean inside it."
+                )
         else:
             qs = [_timestamp(name, "quantiles", q) for q in (self.quantiles or [])]
             if len(qs) >= 2:
@@ -800,7 +908,10 @@ class Id(Column):
     """Unique identifiers: ``"sequential"`` ints from ``start``, ``"uuid"`` (UUID4 strings), or a pattern.
 
     A pattern is a ``str.format`` template for the sequence number, such as
-    ``"CUST-{:06d}"`` -> ``CUST-000001``. IDs are never null.
+    ``"CUST-{:06d}"`` -> ``CUST-000001``. IDs are never null. Sequence numbers
+    are int64: ``start`` is at most ``2**63 - 1``, and sampling ``n`` rows
+    raises :class:`~pytest_synthdata.errors.InvalidArgument` when
+    ``start + n - 1`` would pass it (they never wrap to negative numbers).
 
     >>> Id("CUST-{:06d}")
     Id(null_rate=0.0, style='CUST-{:06d}', start=1)
@@ -816,6 +927,11 @@ class Id(Column):
     def build(self, name: str, *, locale: str) -> ModelColumn:
         if not isinstance(self.start, int) or isinstance(self.start, bool) or self.start < 0:
             raise InvalidArgument(f"column {name!r}: start={self.start!r} must be a non-negative int.")
+        if self.start > MAX_INT64:
+            raise InvalidArgument(
+                f"column {name!r}: start={self.start} is beyond int64's 2**63 - 1, where ids are stored; "
+                "declare a smaller start (ids never wrap to negative numbers)."
+            )
         if self.style in ("sequential", "uuid"):
             return IdColumn(name, style=self.style, pattern=None, start=self.start)
         if isinstance(self.style, str) and "{" in self.style:
@@ -1149,6 +1265,14 @@ class Schema(Model):
         """
         if not constraints:
             return []
+        for c in constraints:
+            for column in (c.low, c.high):
+                if getattr(by_name.get(column), "offset", 0):
+                    raise InvalidConstraint(
+                        f"Schema {name!r}: constraint {c!r} orders column {column!r}, whose integers lie beyond "
+                        "+-2**52, where order constraints (compared in float64) cannot be exact; drop the "
+                        "constraint or rescale the column."
+                    )
         preds: dict[str, list[tuple[str, bool]]] = {}
         succs: dict[str, list[tuple[str, bool]]] = {}
         for c in constraints:

@@ -20,7 +20,14 @@ The rules:
   :data:`MAX_ID_PATTERN` characters long.
 
 Command-line and ini values arrive as text: ``rows_from_text`` and
-``seed_from_text`` read a whole number, then apply the same rule.
+``seed_from_text`` read a whole number (a row count may also be written
+``1e6``), then apply the same rule.
+
+A row count must also fit in memory: ``check_memory`` estimates the frame's
+size from its dtypes (8 bytes a number or timestamp, 1 a bool or category
+code, about 50 a string) and refuses a sample larger than the machine's
+physical memory (or ``MEMORY_CAP`` where that is unknown), saying how much it
+would need, instead of letting numpy fail mid-sample with a MemoryError.
 ``check_independent`` tells the marker and the CLI flag that ask for
 ``independent=True`` when a model's ``sample()`` does not take it. Kept free of
 heavy imports: the pytest plugin uses it at start-up.
@@ -28,11 +35,14 @@ heavy imports: the pytest plugin uses it at start-up.
 
 from __future__ import annotations
 
+import decimal
 import inspect
 import keyword
 import operator
+import os
 import re
 import string
+from collections.abc import Mapping
 from typing import Any
 
 from .errors import InvalidArgument
@@ -41,12 +51,15 @@ __all__ = [
     "MAX_ID_PATTERN",
     "MAX_ID_WIDTH",
     "MAX_SEED",
+    "MEMORY_CAP",
     "check_dataset",
     "check_id_pattern",
     "check_independent",
+    "check_memory",
     "check_name",
     "check_rows",
     "check_seed",
+    "may_exceed_memory",
     "rows_from_text",
     "seed_from_text",
     "suggest_name",
@@ -54,6 +67,10 @@ __all__ = [
 
 #: Seeds are non-negative integers below 2**63 (they print and cache well).
 MAX_SEED = 2**63 - 1
+#: The largest frame (bytes) a sample may need where the machine's physical memory is unknown: 64 GiB.
+MEMORY_CAP = 64 * 2**30
+#: Estimated bytes per value of a frame column, by dtype (text: a pointer plus a short Python str).
+_VALUE_BYTES = {"bool": 1, "category": 1, "boolean": 2, "Int64": 9, "Float64": 9, "object": 50, "string": 50, "str": 50}
 
 #: The longest Id pattern, and the widest field in one (every row's id is built from them).
 MAX_ID_PATTERN = 256
@@ -197,10 +214,23 @@ def _from_text(text: str) -> int | None:
         return None
 
 
+def _count_from_text(text: str) -> int | None:
+    """``text`` as a whole number, also in exponent form (``1e6``, ``2.5E3``); None if it is not one."""
+    value = _from_text(text)
+    if value is not None or not re.fullmatch(r"\s*\d+(\.\d*)?[eE]\+?\d{1,3}\s*", text):
+        return value
+    number = decimal.Decimal(text.strip())
+    return int(number) if number == number.to_integral_value() else None
+
+
 def rows_from_text(text: object, *, argument: str, where: str = "") -> int:
-    """Return a row count given as text (an ini or command-line value) or as a number; else raise InvalidArgument."""
+    """Return a row count given as text (an ini or command-line value) or as a number; else raise InvalidArgument.
+
+    >>> rows_from_text("1e3", argument="-n")
+    1000
+    """
     if isinstance(text, str):
-        value = _from_text(text)
+        value = _count_from_text(text)
         if value is None:
             raise _invalid(where, argument, text, "is not a row count", _rows_fix(argument))
         text = value
@@ -251,4 +281,52 @@ def check_independent(model: Any, *, argument: str, fix: str) -> None:
     raise InvalidArgument(
         f"{argument}: {type(model).__name__}.sample() takes no independent= option (its rows may already be "
         f"independent); {fix}."
+    )
+
+
+def memory_limit() -> int:
+    """Return the bytes a sample's frame may take: the machine's physical memory, else :data:`MEMORY_CAP`."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows) or no such name
+        return MEMORY_CAP
+
+
+def _size(size: float) -> str:
+    """``size`` bytes in decimal units: '7.3 TB'."""
+    for unit in ("bytes", "kB", "MB", "GB", "TB", "PB"):
+        if size < 1000 or unit == "PB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.2g} {unit}"
+        size /= 1000
+    raise AssertionError("unreachable")
+
+
+def may_exceed_memory(n: int, columns: int) -> bool:
+    """Whether ``n`` rows of ``columns`` columns could need more than :func:`memory_limit` (cheap; no dtypes)."""
+    return n * columns * max(_VALUE_BYTES.values()) > memory_limit()
+
+
+def check_memory(n: int, dtypes: Mapping[str, str], *, dataset: str, argument: str = "n", where: str = "") -> int:
+    """Return ``n`` if a frame of ``n`` rows with ``dtypes`` fits in memory; else raise InvalidArgument.
+
+    The estimate counts the finished frame only (8 bytes a number or
+    timestamp, 1 a bool or category code, about 50 a string), so sampling
+    needs somewhat more; a frame larger than :func:`memory_limit` cannot be
+    built, and saying so up front beats a MemoryError (or the swap) minutes in.
+
+    >>> check_memory(1000, {"age": "int64"}, dataset="people")
+    1000
+    """
+    row = sum(_VALUE_BYTES.get(str(d), 8) for d in dtypes.values())
+    need, limit = n * row, memory_limit()
+    if need <= limit:
+        return n
+    fits = limit // max(row, 1)
+    raise _invalid(
+        where,
+        argument,
+        n,
+        f"is too many rows: sampling {n:,} rows of {dataset!r} ({len(dtypes)} columns, about {row} bytes a "
+        f"row) needs about {_size(need)} of memory, more than the {_size(limit)} this machine has",
+        f"sample fewer rows (at most about {fits:,} here, less with room for the rest of the process)",
     )

@@ -17,12 +17,12 @@ import importlib.util
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from ._validate import check_independent, check_name, rows_from_text, seed_from_text, suggest_name
+from ._validate import check_independent, check_memory, check_name, rows_from_text, seed_from_text, suggest_name
 from .errors import InvalidArgument, SynthdataError
 
 __all__ = ["main"]
@@ -102,6 +102,9 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     options = {"independent": True} if args.independent else {}
     if options:
         check_independent(model, argument="--independent", fix="drop the flag")
+    dtypes = getattr(model, "dtypes", None)
+    if isinstance(dtypes, Mapping):  # before sampling, so the message names -n
+        check_memory(rows, dtypes, dataset=str(getattr(model, "name", args.target)), argument="-n")
     frame = model.sample(rows, seed=seed, **options)
     try:
         if out is None or out == "-":

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -165,21 +166,37 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Any:
     return report
 
 
+def _missing_dataset(state: SessionState, fixture: str) -> str:
+    """Why ``fixture`` (``synth_<name>[_factory]``) is not there: where model files were looked for, how to add it."""
+    name = fixture.removeprefix("synth_").removesuffix("_factory")
+    source = f"ini option {MODELS_INI}" if state.model_dirs_configured else f"{MODELS_INI} (default {DEFAULT_MODELS})"
+    searched = []
+    for directory, exists in state.model_dirs:
+        if not exists:
+            searched.append(f"{directory} (does not exist)")
+            continue
+        files = sorted(p.name for p in Path(directory).glob(f"*{MODEL_SUFFIX}"))
+        searched.append(f"{directory} ({', '.join(files) if files else 'no model files'})")
+    first = state.model_dirs[0][0] if state.model_dirs else DEFAULT_MODELS
+    lines = [
+        f"{fixture!r} is not a registered dataset here: register it in a conftest.py that covers this test, "
+        f"sd.register(sd.Schema({name!r}, ...)), or add a model file.",
+        f"Model files: {source} searched {'; '.join(searched) or 'no directory'}, and found no {name}{MODEL_SUFFIX}.",
+        f"Add one with `synthdata fit data.csv -o {Path(first) / (name + MODEL_SUFFIX)}`, or point {MODELS_INI} "
+        "in your pytest ini at the directory that holds it.",
+    ]
+    if state.datasets:
+        lines.append(f"Global datasets: {', '.join(sorted(state.datasets))}.")
+    return "\n".join(lines)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
     if report.failed and call.excinfo is not None and call.excinfo.typename == "FixtureLookupError":
         missing = getattr(call.excinfo.value, "argname", "") or ""
-        if missing.startswith("synth_"):
-            datasets = sorted(item.config.stash[STATE].datasets) if STATE in item.config.stash else []
-            report.sections.append(
-                (
-                    "synthdata",
-                    f"{missing!r} is not a registered dataset here. Register it in a conftest.py that covers "
-                    f"this test: sd.register(sd.Schema({missing.removeprefix('synth_').removesuffix('_factory')!r}, ...))."
-                    + (f" Global datasets: {', '.join(datasets)}." if datasets else ""),
-                )
-            )
+        if missing.startswith("synth_") and STATE in item.config.stash:
+            report.sections.append(("synthdata", _missing_dataset(item.config.stash[STATE], missing)))
     used = item.stash.get(USED, None)
     if used and report.failed:
         state = item.config.stash[STATE]
@@ -188,9 +205,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             extra = f", then overrides of {', '.join(u.overrides)}" if u.overrides else ""
             lines.append(f"{u.how}: dataset {u.dataset!r}, {u.rows} rows, seed {u.seed}{extra}")
         lines.append(f"reproduce: pytest {shlex.quote(item.nodeid)} {SEED_OPTION}={state.seed}  (from the rootdir)")
+        from ._failures import python_line, write_frames
+
         for u in used:
-            iid = ", independent=True" if u.independent else ""
-            lines.append(f"same rows in Python: <{u.dataset} model>.sample({u.rows}, seed={u.seed}{iid})")
+            lines.append(f"same rows in Python: {python_line(u, item.config.rootpath)}")
+        folder, notes = write_frames(item.config, item.nodeid, used)
+        if folder is not None:
+            shown = folder.relative_to(item.config.rootpath) if folder.is_relative_to(item.config.rootpath) else folder
+            before = " (factory rows before their overrides)" if any(u.overrides for u in used) else ""
+            lines.append(f"frames{before}: {shown}/  (read one with pandas.read_json(path, orient='table'))")
+        lines.extend(notes)
         text = "\n".join(lines)
         if hasattr(report.longrepr, "addsection"):
             report.longrepr.addsection(SECTION, text)  # shown even with --show-capture=no

@@ -25,7 +25,7 @@ BAD_SCHEMAS = [
         {"a": sd.Integer(low=0, high=10**19)},
         {},
         errors.InvalidArgument,
-        r"column 'a': high=10000000000000000000 is beyond \+-2\*\*53",
+        r"column 'a': high=10000000000000000000 is beyond int64",
     ),
     ({"a": sd.Float(low=-1.7e308, high=1.7e308)}, {}, errors.InvalidArgument, r"column 'a': .*too far apart"),
     (
@@ -70,7 +70,7 @@ BAD_SCHEMAS = [
         {"a": sd.Integer(low=0, high=2**53 + 1)},
         {},
         errors.InvalidArgument,
-        r"column 'a': high=9007199254740993 is beyond",
+        r"column 'a': low=0 and high=9007199254740993 are more than 2\*\*52 apart",
     ),
     (
         {"a": sd.Integer("uniform", low=0, high=9, mean=3)},

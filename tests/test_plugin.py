@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 
 import pytest
+
+#: pytest-randomly is an optional test extra: tests that load it skip without it.
+needs_randomly = pytest.mark.skipif(
+    importlib.util.find_spec("pytest_randomly") is None, reason="needs the optional pytest-randomly plugin"
+)
 
 CONFTEST = """
 import pytest_synthdata as sd
@@ -128,6 +134,7 @@ def test_different_tests_get_different_data(run):
     assert len(set(found.values())) == 4
 
 
+@needs_randomly
 def test_data_does_not_depend_on_selection_or_order(run):
     everything = run("--synthdata-seed=9", "-p", "no:randomly")
     only_delta = run("--synthdata-seed=9", "-k", "delta", "-p", "no:randomly")
@@ -190,6 +197,7 @@ def test_invalid_seed_option_is_rejected(project):
     assert result.ret == pytest.ExitCode.USAGE_ERROR
 
 
+@needs_randomly
 def test_pytest_randomly_seed_is_used_when_active(run):
     first = run("-p", "randomly", "--randomly-seed=31337")
     run.result.stdout.fnmatch_lines(["synthdata: base seed 31337 (pytest-randomly)*"])
@@ -197,6 +205,7 @@ def test_pytest_randomly_seed_is_used_when_active(run):
     assert first == explicit
 
 
+@needs_randomly
 def test_explicit_seed_wins_over_pytest_randomly(project):
     result = project.runpytest("-p", "randomly", "--randomly-seed=1", "--synthdata-seed=2")
     result.stdout.fnmatch_lines(["synthdata: base seed 2 (--synthdata-seed)*"])
@@ -219,7 +228,7 @@ def test_failing_test_reports_dataset_seed_and_command(pytester):
             "*- synthdata: reproduce -*",
             "synth_customers: dataset 'customers', 100 rows, seed *",
             "reproduce: pytest test_fails.py::test_boom --synthdata-seed=55  (from the rootdir)",
-            "same rows in Python: <customers model>.sample(100, seed=*)",
+            "same rows in Python: import runpy; runpy.run_path('conftest.py')[[]'customers'].sample(100, seed=*)",
         ]
     )
 
@@ -328,7 +337,7 @@ def test_marker_independent_gives_iid_rows_to_both_fixtures_and_the_report(pytes
         [
             "*@pytest.mark.synthdata(independent='yes') must be True or False*",
             "*AssertionError: show the report*",
-            "same rows in Python: <customers model>.sample(30, seed=4, independent=True)",
+            "same rows in Python: import runpy; runpy.run_path('conftest.py')[[]'customers'].sample(30, seed=4, independent=True)",
         ]
     )
 

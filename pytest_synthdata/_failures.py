@@ -1,0 +1,135 @@
+"""What the report of a failing test says about its synthetic data: a runnable line and the frames on disk.
+
+``python_source(used, rootpath)`` returns Python that gets the model a fixture
+sampled from: ``sd.load("<file>")`` for a model file, an import for a model
+bound to a name in an importable module, ``runpy.run_path("<conftest>")[...]``
+for one registered in a conftest (conftests are not importable modules).
+``write_frames(config, nodeid, used)`` samples the test's rows again (a
+fixture's rows are a pure function of dataset, rows and seed, so nothing is
+kept in memory for passing tests) and writes each frame under pytest's cache
+directory as pandas' table-oriented JSON, which keeps the dtypes (int64,
+Int64, category, datetime64, string) and needs no pickle and no pyarrow:
+``pd.read_json(path, orient="table")`` reads it back.
+
+Runs only for failing tests; imports pandas only when it writes a frame.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pytest
+
+    from ._fixtures import Used
+
+__all__ = ["MAX_FRAME_ROWS", "python_source", "write_frames"]
+
+#: Frames with more rows than this are not written (the file would be large and slow to write).
+MAX_FRAME_ROWS = 100_000
+
+
+def _shown_path(path: os.PathLike[str] | str, rootpath: Path) -> str:
+    """``path`` relative to the rootdir when inside it (the report says to run from there), else absolute."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(rootpath.resolve()).as_posix()
+    except ValueError:
+        return str(resolved)
+
+
+def _bound_name(namespace: dict[str, Any], model: object) -> str | None:
+    """The first public name in ``namespace`` bound to ``model`` itself."""
+    for key, value in list(namespace.items()):
+        if value is model and key.isidentifier() and not key.startswith("_"):
+            return key
+    return None
+
+
+def _module_of(model: object, module: str | None) -> Any:
+    """The module that holds ``model`` under a name: the registering module first, then any loaded one."""
+    first = sys.modules.get(module) if module else None
+    if first is not None and _bound_name(vars(first), model):
+        return first
+    for candidate in list(sys.modules.values()):
+        try:
+            namespace = getattr(candidate, "__dict__", None)
+        except Exception:  # a lazy module may run code on attribute access; it is not where the model is
+            continue
+        if isinstance(namespace, dict) and _bound_name(namespace, model):
+            return candidate
+    return None
+
+
+def python_source(used: Used, rootpath: Path) -> tuple[str, str]:
+    """Return (setup, expression): Python statements (maybe empty) and an expression that give ``used``'s model.
+
+    When no source is found (a model built inside a hook function), the
+    expression is the placeholder ``<customers model>``; the frames file still
+    holds the rows.
+    """
+    from ._registry import ModelFile
+
+    model = used.model
+    if isinstance(model, ModelFile):
+        return "import pytest_synthdata as sd", f"sd.load({_shown_path(model.path, rootpath)!r})"
+    holder = _module_of(model, used.module) if model is not None else None
+    if holder is not None:
+        name = _bound_name(vars(holder), model)
+        path = getattr(holder, "__file__", None)
+        if isinstance(path, str) and os.path.basename(path) == "conftest.py":
+            return "import runpy", f"runpy.run_path({_shown_path(path, rootpath)!r})[{name!r}]"
+        if re.fullmatch(r"[\w.]+", holder.__name__) and holder.__name__ != "__main__":
+            return f"from {holder.__name__} import {name}", str(name)
+    if used.module:
+        conftest = getattr(sys.modules.get(used.module), "__file__", None)
+        if isinstance(conftest, str) and os.path.basename(conftest) == "conftest.py":
+            datasets = "__synthdata_datasets__"  # where register() keeps a conftest's datasets by name
+            return (
+                "import runpy",
+                f"runpy.run_path({_shown_path(conftest, rootpath)!r})[{datasets!r}][{used.dataset!r}]",
+            )
+    return "", f"<{used.dataset} model>"
+
+
+def python_line(used: Used, rootpath: Path) -> str:
+    """Return one line of Python that samples ``used``'s rows again."""
+    setup, model = python_source(used, rootpath)
+    iid = ", independent=True" if used.independent else ""
+    call = f"{model}.sample({used.rows}, seed={used.seed}{iid})"
+    return f"{setup}; {call}" if setup else call
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", text).strip("_")[:120] or "test"
+
+
+def write_frames(config: pytest.Config, nodeid: str, used: list[Used]) -> tuple[Path | None, list[str]]:
+    """Write each sample ``used`` lists to the cache directory; return (the directory, notes on what was skipped).
+
+    The directory is ``<cache>/d/synthdata/failures/<node id>``, emptied first
+    so it holds only this run's frames; files are ``<k>-<fixture>.json``.
+    """
+    cache = getattr(config, "cache", None)
+    if cache is None:
+        return None, ["frames not written: pytest's cacheprovider plugin is disabled"]
+    folder = cache.mkdir("synthdata") / "failures" / _safe(nodeid)
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.json"):
+        old.unlink()
+    notes = []
+    for k, u in enumerate(used):
+        if u.rows > MAX_FRAME_ROWS:
+            notes.append(f"{u.how} not written: {u.rows:,} rows is more than {MAX_FRAME_ROWS:,}")
+            continue
+        try:
+            options = {"independent": True} if u.independent else {}
+            frame = u.model.sample(u.rows, seed=u.seed, **options)
+            frame.to_json(folder / f"{k}-{u.how}.json", orient="table", index=False)
+        except Exception as exc:  # the report must not fail; say why the file is missing
+            notes.append(f"{u.how} not written: {type(exc).__name__}: {exc}")
+    return folder, notes
