@@ -169,6 +169,11 @@ def names() -> tuple[frozenset[str], frozenset[str]]:
             ("first_names_male", first),
             ("first_names_female", first),
             ("last_names", last),
+            ("last_names_male", last),
+            ("last_names_female", last),
+            ("male_last_names", last),
+            ("female_last_names", last),
+            ("unisex_last_names", last),
         ):
             for name in getattr(provider, attr, ()):
                 if isinstance(name, str) and " " not in name:
