@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AuditReport", "Finding", "audit_file", "audit_real"]
 
+
 @dataclass(frozen=True)
 class Finding:
     """One thing the audit found: ``check`` kind, the field ``where`` it is, the ``message``, and whether it ``fails``."""

@@ -31,14 +31,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from numpy.typing import NDArray
-
-__all__ = ["KINDS", "SAMPLE", "Detection", "Kind", "detect", "value_kind"]
+__all__ = ["KINDS", "SAMPLE", "Detection", "Kind", "detect", "detect_column", "names", "sample_distinct", "value_kind"]
 
 #: How many distinct values (evenly spaced) a column is judged by.
 SAMPLE = 200
@@ -129,7 +126,8 @@ _BEFORE = (
 )
 #: rue de la Paix 8, 8, rue de la Paix, Calle Mayor, 5, Via Roma 10
 _WORD_FIRST = re.compile(
-    rf"(\d+[a-zA-Z]?,?\s+)?({_BEFORE})\.?\s+([^\W\d][\w'.-]*\s*){{1,6}},?\s*(\d+[a-zA-Z]?\b.*)?", re.I | re.S
+    rf"(\d+[a-zA-Z]?,?\s+)?({_BEFORE})\.?\s+[^\W\d][\w'.-]*(\s+[^\W\d][\w'.-]*){{0,5}},?\s*(\d+[a-zA-Z]?\b.*)?",
+    re.I | re.S,
 )
 _AFTER = (
     "straße|strasse|str\\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee|straat|laan|plein|gracht|kade|singel|"
@@ -308,9 +306,12 @@ def detect(values: list[str]) -> Detection | None:
             return Detection(key, hits, looked)
     if looked >= 3:
         first, last = names()
-        n_first = sum(_single_name(v, first) for v in values)
-        n_last = sum(_single_name(v, last) for v in values)
-        n_any = sum(_single_name(v, first | last) for v in values) if max(n_first, n_last) < looked else looked
+        single = [v for v in values if " " not in v and v[:1].isupper()]
+        if len(single) < KINDS["first_name"].most * looked:
+            return None
+        n_first = sum(_single_name(v, first) for v in single)
+        n_last = sum(_single_name(v, last) for v in single)
+        n_any = sum(_single_name(v, first) or _single_name(v, last) for v in single)
         if n_any >= KINDS["first_name"].most * looked:
             return Detection("first_name" if n_first >= n_last else "last_name", n_any, looked)
     return None

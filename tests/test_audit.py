@@ -53,7 +53,7 @@ def test_small_counts_are_found_in_categories_and_null_rates(tmp_path):
     sd.fit(df, name="t", columns={"note": "category"}).save(path)
     low, _ = audit_file(str(path), k=5)
     high, _ = audit_file(str(path), k=10)
-    assert not any("category \"rare\"" in f.message for f in low.findings)
+    assert not any('category "rare"' in f.message for f in low.findings)
     assert any(f.where == "columns.plan.probs" and "rare" in f.message and f.fails for f in high.findings)
     assert any(f.where.startswith("info.withheld") and f.check == "small-count" for f in low.findings)
 

@@ -55,7 +55,9 @@ POSITIVES = [
     pytest.param(_cycle(FIRST), "first_name", id="first-names"),
     pytest.param(_cycle(LAST), "last_name", id="last-names"),
     pytest.param([f"+1 (555) {i % 900 + 100:03d}-{1000 + 7 * i:04d}" for i in range(N)], "phone_number", id="us-phone"),
-    pytest.param([f"0{i % 9 + 1}{i % 7} {i % 97:02d} {i:02d} {i % 89:02d} 77" for i in range(N)], "phone_number", id="fr-phone"),
+    pytest.param(
+        [f"0{i % 9 + 1}{i % 7} {i % 97:02d} {i:02d} {i % 89:02d} 77" for i in range(N)], "phone_number", id="fr-phone"
+    ),
     pytest.param([f"+49 30 {1000 + i} {i % 90 + 10}" for i in range(N)], "phone_number", id="intl-phone"),
     pytest.param(
         [f"{i + 1} {STREETS[i % 8]} {SUFFIX[i // 8 % 8]}" for i in range(N)], "street_address", id="street-address"
@@ -65,13 +67,13 @@ POSITIVES = [
         "street_address",
         id="german-street",
     ),
-    pytest.param([f"{i % 40 + 1}, rue {['de la Paix', 'Victor Hugo'][i % 2]}" for i in range(N)], "street_address", id="rue"),
+    pytest.param(
+        [f"{i % 40 + 1}, rue {['de la Paix', 'Victor Hugo'][i % 2]}" for i in range(N)], "street_address", id="rue"
+    ),
     pytest.param(
         [f"{i + 10} {STREETS[i % 8]} St\n{CITIES[i % 4]}" for i in range(N)], "address", id="multi-line-address"
     ),
-    pytest.param(
-        [_luhn_complete(f"4{i:014d}") for i in range(N)], "credit_card_number", id="card-numbers"
-    ),
+    pytest.param([_luhn_complete(f"4{i:014d}") for i in range(N)], "credit_card_number", id="card-numbers"),
     pytest.param(
         [" ".join(_luhn_complete(f"5{i * 7919:014d}")[k : k + 4] for k in range(0, 16, 4)) for i in range(N)],
         "credit_card_number",
@@ -137,51 +139,125 @@ def test_only_a_bounded_sample_of_distinct_values_is_looked_at(monkeypatch):
     looked: list[int] = []
     detect = _pii_detect.detect
     monkeypatch.setattr(_pii_detect, "detect", lambda values: looked.append(len(values)) or detect(values))
-    df = pd.DataFrame({"owner": [f"{FIRST[i % 10]} {chr(65 + i // 100 % 26)}. {LAST[i // 10 % 10]}" for i in range(20_000)]})
+    df = pd.DataFrame(
+        {"owner": [f"{FIRST[i % 10]} {chr(65 + i // 100 % 26)}. {LAST[i // 10 % 10]}" for i in range(20_000)]}
+    )
     assert sd.fit(df, name="p").info["columns"]["owner"]["kind"] == "pii"
     assert looked and max(looked) <= _pii_detect.SAMPLE
 
 
 NEGATIVES = [
     pytest.param(
-        ["New York", "Los Angeles", "Chicago", "Houston", "Phoenix", "Philadelphia", "San Antonio", "San Diego",
-         "Dallas", "San Jose", "Austin", "Jacksonville", "Columbus", "Charlotte", "Denver", "Boston"],
+        [
+            "New York",
+            "Los Angeles",
+            "Chicago",
+            "Houston",
+            "Phoenix",
+            "Philadelphia",
+            "San Antonio",
+            "San Diego",
+            "Dallas",
+            "San Jose",
+            "Austin",
+            "Jacksonville",
+            "Columbus",
+            "Charlotte",
+            "Denver",
+            "Boston",
+        ],
         id="us-cities",
     ),
     pytest.param(
-        ["Paris", "London", "Berlin", "Madrid", "Rome", "Vienna", "Lisbon", "Amsterdam", "Florence", "Victoria",
-         "Adelaide", "Sydney", "Lincoln", "Jackson", "Regina", "Valencia"],
+        [
+            "Paris",
+            "London",
+            "Berlin",
+            "Madrid",
+            "Rome",
+            "Vienna",
+            "Lisbon",
+            "Amsterdam",
+            "Florence",
+            "Victoria",
+            "Adelaide",
+            "Sydney",
+            "Lincoln",
+            "Jackson",
+            "Regina",
+            "Valencia",
+        ],
         id="world-cities",
     ),
     pytest.param(
-        ["Apple iPhone 15", "Samsung Galaxy S24", "Nike Air Max", "Jordan Retro 4", "Rose Gold Watch",
-         "Grant Writer Kit", "Premium plan", "Basic plan", "Mercedes Benz C200", "Ford Focus"],
+        [
+            "Apple iPhone 15",
+            "Samsung Galaxy S24",
+            "Nike Air Max",
+            "Jordan Retro 4",
+            "Rose Gold Watch",
+            "Grant Writer Kit",
+            "Premium plan",
+            "Basic plan",
+            "Mercedes Benz C200",
+            "Ford Focus",
+        ],
         id="products",
     ),
     pytest.param(
-        ["Software Engineer", "Sales Manager", "Nurse", "Teacher", "Accountant", "Grant Writer",
-         "Chief Executive Officer", "Data Scientist", "Engineer, civil (contracting)", "Barrister's clerk"],
+        [
+            "Software Engineer",
+            "Sales Manager",
+            "Nurse",
+            "Teacher",
+            "Accountant",
+            "Grant Writer",
+            "Chief Executive Officer",
+            "Data Scientist",
+            "Engineer, civil (contracting)",
+            "Barrister's clerk",
+        ],
         id="job-titles",
     ),
     pytest.param(["Red", "Green", "Blue", "Black", "White", "Brown", "Gray", "Rose"], id="colors"),
     pytest.param(
-        ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-         "November", "December"],
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
         id="months",
     ),
     pytest.param(["Spring", "Summer", "Autumn", "Winter"], id="seasons"),
     pytest.param(["Adelie", "Gentoo", "Chinstrap"], id="species"),
     pytest.param(["A1", "B2", "XK-9", "ZZ-10", "Q7"], id="short-codes"),
     pytest.param(
-        ["Great product, would buy again", "Arrived late and broken", "Call Maria tomorrow about the invoice",
-         "Works as described", "Not what I expected at all"],
+        [
+            "Great product, would buy again",
+            "Arrived late and broken",
+            "Call Maria tomorrow about the invoice",
+            "Works as described",
+            "Not what I expected at all",
+        ],
         id="free-text",
     ),
     pytest.param([str(10_000_000 + 7919 * i) for i in range(50)], id="numbers-as-strings"),
     pytest.param([f"{i}.{i % 10}5" for i in range(50)], id="decimals-as-strings"),
     pytest.param([f"{1 + i % 3}.{i % 12}.{i % 20}" for i in range(50)], id="versions"),
     pytest.param([f"{90_000 + 37 * i}" for i in range(50)], id="zip-codes"),
-    pytest.param([f"{1 + i % 9} {['Pack', 'Day', 'Way'][i % 3]} {['Pass', 'Radio', 'Deal'][i % 3]}" for i in range(30)], id="numbered-products"),
+    pytest.param(
+        [f"{1 + i % 9} {['Pack', 'Day', 'Way'][i % 3]} {['Pass', 'Radio', 'Deal'][i % 3]}" for i in range(30)],
+        id="numbered-products",
+    ),
     pytest.param([f"ORD-{i:06d}-{i % 7}" for i in range(50)], id="order-numbers"),
 ]
 

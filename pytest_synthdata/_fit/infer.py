@@ -2,10 +2,12 @@
 
 A column is float, integer, category, boolean, datetime, id, pii, text or
 pattern (or null, when every value is missing). Names and values that look
-like personal data (an ``email`` column, values shaped like e-mail addresses,
-URLs or IP addresses, phone numbers of five or more digits) make a pii column,
-regenerated with Faker rather than modelled (by the provider the values point
-to when the name points to none); text of ISO dates is a datetime column
+like personal data (an ``email`` column, numbers of five or more digits in a
+``phone`` column; values that ``_pii_detect`` finds to be e-mail or IP
+addresses, URLs, phone numbers, street addresses, card numbers, IBANs, SSNs or
+person names, whatever the column is called) make a pii column, regenerated
+with Faker rather than modelled (by the provider the values point to when the
+name points to none or to another kind); text of ISO dates is a datetime column
 (``dates.py``); distinct whole numbers named like
 an id, or counting 1..n, make an id column; strings mostly seen fewer than
 ``min_count`` times are text or patterns, never stored.
