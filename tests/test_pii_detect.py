@@ -111,6 +111,15 @@ def test_the_kind_given_per_column_keeps_the_values(values, provider):
     assert set(model.sample(300, seed=0)["doctor"]) == set(df["doctor"])
 
 
+def test_a_categorical_dtype_of_names_is_regenerated_too():
+    df = pd.DataFrame({"doctor": pd.Categorical(_cycle(FULL_NAMES[:5]))})
+    model = sd.fit(df, name="clinic")
+    assert model.column("doctor").to_spec()["provider"] == "name"
+    assert not set(model.sample(100, seed=0)["doctor"]) & set(FULL_NAMES)
+    kept = sd.fit(df, name="clinic", columns={"doctor": "category"})
+    assert set(kept.sample(100, seed=0)["doctor"]) == set(FULL_NAMES[:5])
+
+
 def test_the_opt_out_from_the_command_line(tmp_path, capsys):
     data = tmp_path / "clinic.csv"
     pd.DataFrame({"doctor": _cycle(FULL_NAMES[:4])}).to_csv(data, index=False)

@@ -133,6 +133,8 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
                 f"column {col!r}: a categorical of {', '.join(sorted(t.__name__ for t in kinds))} values cannot be "
                 f"stored in a model file; convert it, e.g. df[{col!r}].astype(str) or to a datetime column."
             )
+        if kinds == {str} and (looks := _pii_detect.detect_column(dtype.categories)) is not None:
+            return Inferred("pii", looks.why, present, provider=looks.provider)  # (a categorical of names, too)
         return Inferred("category", "categorical dtype", present)
     if family == "complex":
         raise InvalidArgument(
