@@ -210,7 +210,9 @@ def _phone(text: str) -> bool:
     main = re.split(r"\s*(?:x|ext\.?|extension)\s*\d", text, maxsplit=1, flags=re.I)[0]
     digits = sum(c.isdigit() for c in main)
     separated = main.startswith("+") or any(c in main for c in " ().-")
-    return 7 <= digits <= 15 and separated and main[-1:].isdigit()
+    # (a phone number ends in a group of digits, an ISBN such as 978-0-306-40615-7 in a check digit)
+    last_group = re.search(r"\d+$", main)
+    return 7 <= digits <= 15 and separated and last_group is not None and len(last_group[0]) >= 2
 
 
 def _street(text: str) -> bool:

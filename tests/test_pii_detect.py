@@ -268,6 +268,8 @@ NEGATIVES = [
         id="numbered-products",
     ),
     pytest.param([f"ORD-{i:06d}-{i % 7}" for i in range(50)], id="order-numbers"),
+    pytest.param([f"978-{i % 2}-{3060 + i}-{4061 + i}-{i % 10}" for i in range(50)], id="isbns"),
+    pytest.param(["Sierra Leone", "Costa Rica", "France", "Chad", "Jordan", "Georgia", "Israel"], id="countries"),
 ]
 
 
