@@ -9,7 +9,8 @@ Two parts:
   stored probabilities multiply back into counts below ``k`` rows (a table
   value, a category, a boolean side, a null or infinity rate, a segment group),
   strings that look like personal data (e-mail addresses, URLs, IP addresses,
-  phone numbers, person names) and the differential-privacy account, if any.
+  phone numbers, person names, street addresses, card numbers, IBANs, social security numbers, as
+  ``fit`` finds them: one detector, ``_pii_detect``) and the differential-privacy account, if any.
 * :func:`audit_real` runs tripwires on the real data with the same fit
   settings (``min_count = k``): the rows are split in half at random, a model
   is fitted on one half, and its samples are compared with both halves
@@ -44,12 +45,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["AuditReport", "Finding", "audit_file", "audit_real"]
-
-_EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
-_URL = re.compile(r"^(https?|ftp)://\S+$|^www\.\S+\.\S+$", re.I)
-_IPV4 = re.compile(r"^(\d{1,3}\.){3}\d{1,3}$")
-_IPV6 = re.compile(r"^[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}$", re.I)
-_PHONE = re.compile(r"^\+?[\d ()./-]{7,}$")
 
 
 @dataclass(frozen=True)
@@ -93,39 +88,18 @@ class AuditReport:
 # -- the file --------------------------------------------------------------------------------------------------------
 
 
-def _names() -> tuple[frozenset[str], frozenset[str]]:
-    from faker.providers.person.en_US import Provider
-
-    return frozenset(map(str.lower, Provider.first_names)), frozenset(map(str.lower, Provider.last_names))
-
-
-def _pii_kind(value: str, first: frozenset[str], last: frozenset[str]) -> str | None:
-    text = value.strip()
-    if _EMAIL.match(text):
-        return "an e-mail address"
-    if _URL.match(text):
-        return "a URL"
-    if _IPV4.match(text) or (":" in text and _IPV6.match(text) and text.count(":") >= 2):
-        return "an IP address"
-    if _PHONE.match(text) and sum(c.isdigit() for c in text) >= 7 and not re.fullmatch(r"[\d.]+", text):
-        return "a phone number"
-    words = text.replace(",", " ").split()
-    if 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words):
-        lowered = [w.strip(".").lower() for w in words]
-        if lowered[0] in first and (lowered[-1] in last or lowered[-1] in first):
-            return "a person's name"
-    return None
-
-
 def _pii(report: AuditReport, where: str, values: list[Any], *, allow: bool) -> None:
-    first, last = _names()
+    """Report the strings among ``values`` that look like personal data (fit's own detector, ``_pii_detect``)."""
+    from . import _pii_detect
+
     strings = [v for v in values if isinstance(v, str)]
-    kinds = [(v, _pii_kind(v, first, last)) for v in strings]
-    hits = [(v, k) for v, k in kinds if k]
-    # single names ("Smith", "Maria") under a neutral column name: most values are names
-    lone = [v for v in strings if v.strip().lower() in first | last and v[:1].isupper()]
-    if len(strings) >= 3 and len(lone) >= 0.5 * len(strings):
-        hits += [(v, "a person's name") for v in lone if v not in {h for h, _ in hits}]
+    hits = [(v, _pii_detect.KINDS[k].one) for v in strings if (k := _pii_detect.value_kind(v)) is not None]
+    # single names ("Smith", "Maria") under a neutral column name: when most values are names
+    column = _pii_detect.detect(list(dict.fromkeys(s.strip() for s in strings if s.strip())))
+    if column is not None and column.key in ("first_name", "last_name"):
+        first, last = _pii_detect.names()
+        known, seen = first | last, {h for h, _ in hits}
+        hits += [(v, "a person's name") for v in strings if v not in seen and v.strip().lower() in known]
     if hits:
         shown = ", ".join(f"{json.dumps(v)} ({k})" for v, k in hits[:3])
         more = f" and {len(hits) - 3} more" if len(hits) > 3 else ""

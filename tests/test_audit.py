@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import pytest_synthdata as sd
-from pytest_synthdata import _audit
+from pytest_synthdata import _audit, _pii_detect
 from pytest_synthdata._audit import audit_file, audit_real
 from pytest_synthdata.cli import main
 
@@ -53,19 +53,25 @@ def test_small_counts_are_found_in_categories_and_null_rates(tmp_path):
     sd.fit(df, name="t", columns={"note": "category"}).save(path)
     low, _ = audit_file(str(path), k=5)
     high, _ = audit_file(str(path), k=10)
-    assert not any("category \"rare\"" in f.message for f in low.findings)
+    assert not any('category "rare"' in f.message for f in low.findings)
     assert any(f.where == "columns.plan.probs" and "rare" in f.message and f.fails for f in high.findings)
     assert any(f.where.startswith("info.withheld") and f.check == "small-count" for f in low.findings)
 
 
-def test_person_names_under_a_neutral_column_name_are_flagged(tmp_path):
+@pytest.mark.parametrize(
+    "names",
+    [
+        pytest.param(["Maria Garcia", "James Smith", "Linda Johnson", "Robert Brown"], id="full-names"),
+        pytest.param(["Garcia", "Smith", "Johnson", "Brown"], id="last-names"),
+    ],
+)
+def test_person_names_under_a_neutral_column_name_are_flagged(tmp_path, names):
     df = _frame()
-    names = ["Maria Garcia", "James Smith", "Linda Johnson", "Robert Brown"]
     df["doctor"] = [names[i % 4] for i in range(len(df))]
     path = tmp_path / "t.synth.json"
-    sd.fit(df, name="t").save(path)
-    if "Maria Garcia" not in path.read_text():
-        pytest.skip("fit already regenerates these names")
+    # (fit regenerates these names; kept as categories on request, the audit must see them)
+    sd.fit(df, name="t", columns={"doctor": "category"}).save(path)
+    assert names[0] in path.read_text()
     report, _ = audit_file(str(path))
     pii = [f for f in report.findings if f.check == "pii"]
     assert pii and pii[0].fails and pii[0].where == "columns.doctor.categories"
@@ -81,13 +87,28 @@ def test_person_names_under_a_neutral_column_name_are_flagged(tmp_path):
         ("10.0.0.12", "an IP address"),
         ("+1 (555) 123-4567", "a phone number"),
         ("Maria Garcia", "a person's name"),
+        ("12 Main Street", "a street address"),
+        ("4111 1111 1111 1111", "a card number"),
+        ("DE89 3704 0044 0532 0130 00", "an IBAN"),
+        ("078-05-1120", "a social security number"),
         ("Premium plan", None),
         ("3.14159", None),
+        ("2024-03-01", None),
     ],
 )
 def test_pii_kinds(value, kind):
-    first, last = _audit._names()
-    assert _audit._pii_kind(value, first, last) == kind
+    key = _pii_detect.value_kind(value)
+    assert (None if key is None else _pii_detect.KINDS[key].one) == kind
+
+
+def test_the_audit_and_fit_share_one_detector(tmp_path):
+    """A value the audit flags in a stored category is one fit would have regenerated, and the reverse."""
+    df = _frame()
+    df["doctor"] = [["Maria Garcia", "James Smith", "Linda Johnson", "Robert Brown"][i % 4] for i in range(len(df))]
+    assert sd.fit(df, name="t").info["columns"]["doctor"]["kind"] == "pii"
+    path = tmp_path / "t.synth.json"
+    sd.fit(df, name="t", columns={"doctor": "category"}).save(path)
+    assert any(f.check == "pii" and f.where == "columns.doctor.categories" for f in audit_file(str(path))[0].findings)
 
 
 def test_max_epsilon_needs_a_private_fit(tmp_path):

@@ -31,8 +31,8 @@ def fit_generated(
     """Return the generated column (IdColumn or FakerColumn) standing for column ``col`` of kind ``kind``.
 
     ``provider`` is the Faker provider inference found for a pii column (from its name or values); without
-    it (kind given in ``columns=``) its values pick one (emails, URLs, IP addresses), then its name, then
-    random strings.
+    it (kind given in ``columns=``) its values pick one (``_pii_detect``: e-mails, URLs, IP addresses, phone
+    numbers, addresses, names ...), then its name, then random strings.
     """
     present = s.notna()
     null_rate = 1.0 - float(present.mean())

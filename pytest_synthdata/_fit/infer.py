@@ -2,10 +2,12 @@
 
 A column is float, integer, category, boolean, datetime, id, pii, text or
 pattern (or null, when every value is missing). Names and values that look
-like personal data (an ``email`` column, values shaped like e-mail addresses,
-URLs or IP addresses, phone numbers of five or more digits) make a pii column,
-regenerated with Faker rather than modelled (by the provider the values point
-to when the name points to none); text of ISO dates is a datetime column
+like personal data (an ``email`` column, numbers of five or more digits in a
+``phone`` column; values that ``_pii_detect`` finds to be e-mail or IP
+addresses, URLs, phone numbers, street addresses, card numbers, IBANs, SSNs or
+person names, whatever the column is called) make a pii column, regenerated
+with Faker rather than modelled (by the provider the values point to when the
+name points to none or to another kind); text of ISO dates is a datetime column
 (``dates.py``); distinct whole numbers named like
 an id, or counting 1..n, make an id column; strings mostly seen fewer than
 ``min_count`` times are text or patterns, never stored.
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .. import _pii_detect
 from .._schema import Column
 from ..errors import DateFormatWarning, InvalidArgument
 from .dates import FIRST_LOOK, read_date_text, spread_sample
@@ -130,6 +133,8 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
                 f"column {col!r}: a categorical of {', '.join(sorted(t.__name__ for t in kinds))} values cannot be "
                 f"stored in a model file; convert it, e.g. df[{col!r}].astype(str) or to a datetime column."
             )
+        if kinds == {str} and (looks := _pii_detect.detect_column(dtype.categories)) is not None:
+            return Inferred("pii", looks.why, present, provider=looks.provider)  # (a categorical of names, too)
         return Inferred("category", "categorical dtype", present)
     if family == "complex":
         raise InvalidArgument(
@@ -216,19 +221,18 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
     provider = pii_provider(col, PII_STRONG)
     if provider is not None:
         # the values, when they clearly say, over the name ("email_address" holds e-mails, not addresses)
-        looks = _pii_by_value(first, np.ones(len(first), dtype=np.int64))
-        if looks is not None and looks[0] != provider:
-            why = f"values look like {looks[1]} (Faker {looks[0]!r}), whatever the name says"
-            return Inferred("pii", why, present, provider=looks[0])
+        looks = _pii_detect.detect_column(list(dict.fromkeys(first)))
+        if looks is not None and _FAMILY.get(looks.provider, looks.provider) != _FAMILY.get(provider, provider):
+            return Inferred("pii", f"{looks.why}, whatever the name says", present, provider=looks.provider)
         return Inferred("pii", f"name looks like personal data (Faker {provider!r})", present, provider=provider)
     if objects is None:
         objects = Factorized(*pd.factorize(s.to_numpy() if plain_objects else s, sort=False, use_na_sentinel=True))
     factorized = objects  # a category column reuses them
     codes, uniques = factorized.codes, factorized.uniques
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
-    looks = _pii_by_value(uniques, counts)
-    if looks is not None:
-        return Inferred("pii", f"values look like {looks[1]} (Faker {looks[0]!r})", present, provider=looks[0])
+    looks = _pii_detect.detect_column(uniques)
+    if looks is not None:  # (whatever the column is called: regenerated, never stored)
+        return Inferred("pii", looks.why, present, provider=looks.provider)
     ratio = len(counts) / n_text
     if ratio >= 0.95 and n_text > 1 and every:
         text = values()
@@ -333,40 +337,14 @@ def _id_like_name(name: str) -> bool:
     return bool(tokens) and (tokens[-1] in ("id", "uuid", "guid", "key", "code") or name.lower().endswith("id"))
 
 
-_EMAIL = r"[\w.+'-]+@[\w-]+(\.[\w-]+)+"
-_URL = r"https?://\S+"
-_IPV4 = r"((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)"
-# eight groups, or fewer around one "::" (an embedded IPv4 tail such as ::ffff:10.0.0.1 included)
-_H = r"[0-9a-fA-F]{1,4}"
-_IPV6 = rf"({_H}:){{7}}{_H}|(({_H}:){{0,6}}{_H})?::(({_H}:){{0,6}}({_H}|{_IPV4}))?"
-_PII_PATTERNS = (
-    (re.compile(_EMAIL), "email", "email addresses"),
-    (re.compile(_URL), "url", "URLs"),
-    (re.compile(_IPV4), "ipv4", "IPv4 addresses"),
-    (re.compile(_IPV6), "ipv6", "IPv6 addresses"),
-)
+#: Providers that regenerate the same kind of data: values of one never overrule a name asking for another.
+_FAMILY = {"first_name": "name", "last_name": "name", "address": "street_address"}
 
 
 def pii_by_value(text: pd.Series) -> str | None:
-    """Return the Faker provider (email, url, ipv4, ipv6) most present string values look like, or None."""
-    codes, uniques = pd.factorize(text, sort=False, use_na_sentinel=True)
-    looks = _pii_by_value(uniques, np.bincount(codes[codes >= 0], minlength=len(uniques)))
-    return None if looks is None else looks[0]
-
-
-def _pii_by_value(uniques: Any, counts: NDArray[np.int64]) -> tuple[str, str] | None:
-    """Return (Faker provider, what) when most values look like emails, URLs or IP addresses, whatever the name.
-
-    Each distinct value (the 2,000 most common) is matched once, weighted by how often it occurs.
-    """
-    top = np.argsort(-counts, kind="stable")[:2000]
-    values = [str(uniques[i]) for i in top]
-    weights = counts[top].tolist()
-    need = 0.9 * float(sum(weights))
-    for pattern, provider, what in _PII_PATTERNS:
-        if sum(w for v, w in zip(values, weights, strict=True) if pattern.fullmatch(v)) >= need:
-            return provider, what
-    return None
+    """Return the Faker provider most distinct string values look like (``_pii_detect``), or None."""
+    looks = _pii_detect.detect_column(pd.unique(text.to_numpy(dtype=object)))
+    return None if looks is None else looks.provider
 
 
 def magnitudes(values: pd.Series) -> NDArray[np.float64]:

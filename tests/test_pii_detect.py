@@ -1,0 +1,318 @@
+"""Personal data found by its values (issue 15, item 2): regenerated with Faker whatever the column is called.
+
+Each positive case failed before ``_pii_detect``: names, phone numbers, addresses, card numbers, IBANs and
+SSNs under a neutral column name were stored as categories or shapes. The negatives are columns a real table
+holds as categories (cities, products, job titles, codes, free text, numbers as strings): they stay so.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pytest_synthdata as sd
+from pytest_synthdata import _pii, _pii_detect
+from pytest_synthdata.cli import main
+
+N = 200
+FIRST = ["Maria", "James", "Linda", "Robert", "Ana", "Jürgen", "Sophie", "Luca", "Emma", "Pedro"]
+LAST = ["Garcia", "Smith", "Johnson", "Müller", "Rossi", "Dubois", "Silva", "Jansen", "Brown", "Kowalski"]
+
+
+def _luhn_complete(body: str) -> str:
+    """``body`` with the check digit that makes it pass the Luhn check."""
+    total = 0
+    for i, c in enumerate(reversed(body)):
+        d = int(c) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return body + str((10 - total % 10) % 10)
+
+
+def _iban(country: str, bban: str) -> str:
+    moved = bban + country + "00"
+    check = 98 - int("".join(str(int(c, 36)) for c in moved)) % 97
+    return f"{country}{check:02d}{bban}"
+
+
+def _cycle(values: list[str], n: int = N) -> list[str]:
+    return [values[i % len(values)] for i in range(n)]
+
+
+FULL_NAMES = [f"{f} {last}" for f in FIRST for last in LAST]
+STREETS = ["Oak", "Maple", "Main", "Cedar", "Elm", "Church", "Park", "Mill"]
+SUFFIX = ["St", "Street", "Avenue", "Road", "Lane", "Blvd", "Drive", "Ct"]
+CITIES = ["Springfield, IL 62704", "Portland, OR 97201", "Austin, TX 73301", "Boston, MA 02108"]
+
+POSITIVES = [
+    pytest.param(FULL_NAMES, "name", id="full-names"),
+    pytest.param([f"{last}, {f}" for f in FIRST for last in LAST], "name", id="last-comma-first"),
+    pytest.param([f"Dr. {f} {last}" for f in FIRST for last in LAST], "name", id="titled-names"),
+    pytest.param([f"{f[0]}. {last}" for f in FIRST for last in LAST], "name", id="initial-and-last-name"),
+    pytest.param(_cycle(FULL_NAMES[:4], N), "name", id="four-doctors-repeated"),
+    pytest.param(_cycle(FIRST), "first_name", id="first-names"),
+    pytest.param(_cycle(LAST), "last_name", id="last-names"),
+    pytest.param([f"+1 (555) {i % 900 + 100:03d}-{1000 + 7 * i:04d}" for i in range(N)], "phone_number", id="us-phone"),
+    pytest.param(
+        [f"0{i % 9 + 1}{i % 7} {i % 97:02d} {i:02d} {i % 89:02d} 77" for i in range(N)], "phone_number", id="fr-phone"
+    ),
+    pytest.param([f"+49 30 {1000 + i} {i % 90 + 10}" for i in range(N)], "phone_number", id="intl-phone"),
+    pytest.param(
+        [f"{i + 1} {STREETS[i % 8]} {SUFFIX[i // 8 % 8]}" for i in range(N)], "street_address", id="street-address"
+    ),
+    pytest.param(
+        [f"{['Haupt', 'Linden', 'Schiller', 'Goethe'][i % 4]}straße {i % 60 + 1}" for i in range(N)],
+        "street_address",
+        id="german-street",
+    ),
+    pytest.param(
+        [f"{i % 40 + 1}, rue {['de la Paix', 'Victor Hugo'][i % 2]}" for i in range(N)], "street_address", id="rue"
+    ),
+    pytest.param(
+        [f"{i + 10} {STREETS[i % 8]} St\n{CITIES[i % 4]}" for i in range(N)], "address", id="multi-line-address"
+    ),
+    pytest.param([_luhn_complete(f"4{i:014d}") for i in range(N)], "credit_card_number", id="card-numbers"),
+    pytest.param(
+        [" ".join(_luhn_complete(f"5{i * 7919:014d}")[k : k + 4] for k in range(0, 16, 4)) for i in range(N)],
+        "credit_card_number",
+        id="card-numbers-grouped",
+    ),
+    pytest.param([_iban("DE", f"37040044{i:010d}") for i in range(N)], "iban", id="iban"),
+    pytest.param([f"{100 + i:03d}-{10 + i % 80:02d}-{1000 + i:04d}" for i in range(N)], "ssn", id="ssn"),
+]
+
+
+@pytest.mark.parametrize(("values", "provider"), POSITIVES)
+def test_personal_data_under_a_neutral_column_name_is_regenerated_not_stored(values, provider, tmp_path):
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"doctor": values, "visits": rng.integers(0, 9, len(values))})
+    model = sd.fit(df, name="clinic")
+    about = model.info["columns"]["doctor"]
+    assert about["kind"] == "pii", about
+    assert about["why"].startswith("values look like") and f"Faker {provider!r}" in about["why"]
+    spec = model.column("doctor").to_spec()
+    assert spec["provider"] == provider
+    text = model.save(tmp_path / "clinic.synth.json").read_text()
+    # (as JSON strings, quotes included: "Smith" may be part of a Faker name, never a stored value)
+    assert not [v for v in set(values) if json.dumps(v) in text]
+    pool = set(_pii.pool(provider, spec["locale"], spec["kwargs"], spec["pool_size"], spec["pool_seed"], unique=False))
+    for m in (model, sd.load(tmp_path / "clinic.synth.json")):
+        out = m.sample(300, seed=3)["doctor"]
+        assert set(out) <= pool  # Faker's values, not the real ones
+
+
+@pytest.mark.parametrize(("values", "provider"), POSITIVES)
+def test_the_kind_given_per_column_keeps_the_values(values, provider):
+    df = pd.DataFrame({"doctor": _cycle(sorted(set(values))[:6], N)})
+    model = sd.fit(df, name="clinic", columns={"doctor": "category"})
+    assert model.info["columns"]["doctor"]["kind"] == "category"
+    assert set(model.sample(300, seed=0)["doctor"]) == set(df["doctor"])
+
+
+def test_a_categorical_dtype_of_names_is_regenerated_too():
+    df = pd.DataFrame({"doctor": pd.Categorical(_cycle(FULL_NAMES[:5]))})
+    model = sd.fit(df, name="clinic")
+    assert model.column("doctor").to_spec()["provider"] == "name"
+    assert not set(model.sample(100, seed=0)["doctor"]) & set(FULL_NAMES)
+    kept = sd.fit(df, name="clinic", columns={"doctor": "category"})
+    assert set(kept.sample(100, seed=0)["doctor"]) == set(FULL_NAMES[:5])
+
+
+def test_the_opt_out_from_the_command_line(tmp_path, capsys):
+    data = tmp_path / "clinic.csv"
+    pd.DataFrame({"doctor": _cycle(FULL_NAMES[:4])}).to_csv(data, index=False)
+    regenerated, kept = tmp_path / "a.synth.json", tmp_path / "b.synth.json"
+    assert main(["fit", str(data), "-o", str(regenerated)]) == 0
+    assert main(["fit", str(data), "-o", str(kept), "--column", "doctor=category"]) == 0
+    capsys.readouterr()
+    assert "Maria Garcia" not in regenerated.read_text()
+    assert "Maria Garcia" in kept.read_text()
+
+
+def test_a_name_that_asks_for_one_provider_keeps_it_for_values_of_the_same_kind():
+    """``surname`` holding names that are first names too stays ``last_name``: same kind, the name decides."""
+    df = pd.DataFrame({"surname": _cycle(["Thomas", "James", "Martin", "Henry", "Lewis"])})
+    assert sd.fit(df, name="p").column("surname").to_spec()["provider"] == "last_name"
+
+
+def test_why_says_how_many_sampled_values_looked_like_the_kind():
+    names = [n for n in FULL_NAMES if not n.endswith("Kowalski")][:80]
+    df = pd.DataFrame({"owner": names + [f"Team {c}" for c in "ABCDEFGHIJKLMNOPQRST"]})
+    why = sd.fit(df, name="p").info["columns"]["owner"]["why"]
+    assert why == "values look like person names (80 of 100 sampled distinct values; Faker 'name')"
+
+
+def test_only_a_bounded_sample_of_distinct_values_is_looked_at(monkeypatch):
+    looked: list[int] = []
+    detect = _pii_detect.detect
+    monkeypatch.setattr(_pii_detect, "detect", lambda values: looked.append(len(values)) or detect(values))
+    df = pd.DataFrame(
+        {"owner": [f"{FIRST[i % 10]} {chr(65 + i // 100 % 26)}. {LAST[i // 10 % 10]}" for i in range(20_000)]}
+    )
+    assert sd.fit(df, name="p").info["columns"]["owner"]["kind"] == "pii"
+    assert looked and max(looked) <= _pii_detect.SAMPLE
+
+
+NEGATIVES = [
+    pytest.param(
+        [
+            "New York",
+            "Los Angeles",
+            "Chicago",
+            "Houston",
+            "Phoenix",
+            "Philadelphia",
+            "San Antonio",
+            "San Diego",
+            "Dallas",
+            "San Jose",
+            "Austin",
+            "Jacksonville",
+            "Columbus",
+            "Charlotte",
+            "Denver",
+            "Boston",
+        ],
+        id="us-cities",
+    ),
+    pytest.param(
+        [
+            "Paris",
+            "London",
+            "Berlin",
+            "Madrid",
+            "Rome",
+            "Vienna",
+            "Lisbon",
+            "Amsterdam",
+            "Florence",
+            "Victoria",
+            "Adelaide",
+            "Sydney",
+            "Lincoln",
+            "Jackson",
+            "Regina",
+            "Valencia",
+        ],
+        id="world-cities",
+    ),
+    pytest.param(
+        [
+            "Apple iPhone 15",
+            "Samsung Galaxy S24",
+            "Nike Air Max",
+            "Jordan Retro 4",
+            "Rose Gold Watch",
+            "Grant Writer Kit",
+            "Premium plan",
+            "Basic plan",
+            "Mercedes Benz C200",
+            "Ford Focus",
+        ],
+        id="products",
+    ),
+    pytest.param(
+        [
+            "Software Engineer",
+            "Sales Manager",
+            "Nurse",
+            "Teacher",
+            "Accountant",
+            "Grant Writer",
+            "Chief Executive Officer",
+            "Data Scientist",
+            "Engineer, civil (contracting)",
+            "Barrister's clerk",
+        ],
+        id="job-titles",
+    ),
+    pytest.param(["Red", "Green", "Blue", "Black", "White", "Brown", "Gray", "Rose"], id="colors"),
+    pytest.param(
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
+        id="months",
+    ),
+    pytest.param(["Spring", "Summer", "Autumn", "Winter"], id="seasons"),
+    pytest.param(["Adelie", "Gentoo", "Chinstrap"], id="species"),
+    pytest.param(["A1", "B2", "XK-9", "ZZ-10", "Q7"], id="short-codes"),
+    pytest.param(
+        [
+            "Great product, would buy again",
+            "Arrived late and broken",
+            "Call Maria tomorrow about the invoice",
+            "Works as described",
+            "Not what I expected at all",
+        ],
+        id="free-text",
+    ),
+    pytest.param([str(10_000_000 + 7919 * i) for i in range(50)], id="numbers-as-strings"),
+    pytest.param([f"{i}.{i % 10}5" for i in range(50)], id="decimals-as-strings"),
+    pytest.param([f"{1 + i % 3}.{i % 12}.{i % 20}" for i in range(50)], id="versions"),
+    pytest.param([f"{90_000 + 37 * i}" for i in range(50)], id="zip-codes"),
+    pytest.param(
+        [f"{1 + i % 9} {['Pack', 'Day', 'Way'][i % 3]} {['Pass', 'Radio', 'Deal'][i % 3]}" for i in range(30)],
+        id="numbered-products",
+    ),
+    pytest.param([f"ORD-{i:06d}-{i % 7}" for i in range(50)], id="order-numbers"),
+    pytest.param([f"978-{i % 2}-{3060 + i}-{4061 + i}-{i % 10}" for i in range(50)], id="isbns"),
+    pytest.param(["Sierra Leone", "Costa Rica", "France", "Chad", "Jordan", "Georgia", "Israel"], id="countries"),
+]
+
+
+@pytest.mark.parametrize("values", NEGATIVES)
+def test_columns_that_are_no_personal_data_stay_what_they_were(values):
+    df = pd.DataFrame({"thing": _cycle(values, 10 * len(values))})
+    assert _pii_detect.detect_column(pd.unique(df["thing"])) is None
+    assert sd.fit(df, name="t").info["columns"]["thing"]["kind"] != "pii"
+
+
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [
+        ("Maria Garcia", "name"),
+        ("Garcia, Maria", "name"),
+        ("Dr. James Smith", "name"),
+        ("J. Smith", "name"),
+        ("James Smith Jr.", "name"),
+        ("+1 (555) 123-4567", "phone_number"),
+        ("555-123-4567 x89", "phone_number"),
+        ("+44 20 7946 0958", "phone_number"),
+        ("12 Main St", "street_address"),
+        ("17066 Heather Grove Apt. 915", "street_address"),
+        ("Berliner Str. 12a", "street_address"),
+        ("Kerkstraat 12", "street_address"),
+        ("Calle Mayor, 5", "street_address"),
+        ("Via Roma 10", "street_address"),
+        ("12 Main St\nSpringfield, IL 62704", "address"),
+        ("4111 1111 1111 1111", "credit_card_number"),
+        ("GB82 WEST 1234 5698 7654 32", "iban"),
+        ("078-05-1120", "ssn"),
+        ("4111 1111 1111 1112", None),  # fails Luhn
+        ("GB82 WEST 1234 5698 7654 33", None),  # fails mod 97
+        ("2024-03-01", None),
+        ("12.03.2024", None),
+        ("3.14159", None),
+        ("1 234 567", None),
+        ("5551234567", None),  # bare digits: could be anything
+        ("Sales Manager", None),
+        ("2 Way Radio", None),
+        ("Ring 2", None),
+        ("New York", None),
+    ],
+)
+def test_one_value(value, key):
+    assert _pii_detect.value_kind(value) == key
