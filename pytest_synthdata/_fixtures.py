@@ -90,7 +90,8 @@ def _marker_value(request: pytest.FixtureRequest, key: str) -> Any:
         try:
             return check_rows(value, argument=key, where=where) if key == "rows" else check_seed(value, where=where)
         except InvalidArgument as exc:
-            pytest.fail(str(exc), pytrace=False)
+            problem = str(exc)
+        pytest.fail(problem, pytrace=False)  # outside the except: one line, no "during handling" chain
     return None
 
 
@@ -191,15 +192,17 @@ def fixture_functions(model: Model, module: str | None = None, *, about: str | N
 def _sample(model: Any, rows: int, seed: int, independent: bool = False) -> pd.DataFrame:
     """Sample for a fixture; a broken model file fails the test with its message, not a traceback."""
     options = {"independent": True} if independent else {}
-    if options:
-        try:
-            check_independent(model, argument="@pytest.mark.synthdata(independent=True)", fix="drop it")
-        except InvalidArgument as exc:
-            pytest.fail(str(exc), pytrace=False)
     try:
-        return model.sample(rows, seed=seed, **options)
-    except ModelFileError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        if options:
+            check_independent(model, argument="@pytest.mark.synthdata(independent=True)", fix="drop it")
+    except InvalidArgument as exc:
+        problem = str(exc)
+    else:
+        try:
+            return model.sample(rows, seed=seed, **options)
+        except ModelFileError as exc:
+            problem = str(exc)
+    pytest.fail(problem, pytrace=False)  # outside the except: one line, no "during handling" chain
 
 
 _NULLABLE = {"bool": "boolean", "int64": "Int64"}

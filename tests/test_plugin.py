@@ -639,3 +639,33 @@ def test_overrides_that_do_not_fit_the_dtype_are_rejected(pytester):
         """
     )
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=8)
+
+
+@pytest.mark.parametrize(
+    ("seed", "problem"),
+    [
+        ("2**64", "seed=18446744073709551616 (int) is out of range"),
+        ("2**63", "seed=9223372036854775808 (int) is out of range"),
+        ("-1", "seed=-1 (int) is out of range"),
+        ("1.5", "seed=1.5 (float) is not a seed"),
+        ("'abc'", "seed='abc' (str) is not a seed"),
+        ("True", "seed=True (bool) is not a seed"),
+    ],
+)
+def test_a_bad_marker_seed_is_a_one_line_error_naming_the_test(pytester, seed, problem):
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.synthdata(seed={seed})
+        def test_marked(synth_customers):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(errors=1)
+    out = result.stdout.str()
+    assert out.count(problem) == 1, out  # once: no "during handling of the above exception" chain
+    assert "During handling" not in out and "INTERNALERROR" not in out
+    result.stdout.fnmatch_lines([f"test_*.py::test_marked: @pytest.mark.synthdata: {problem}; pass an int from 0*"])
