@@ -541,7 +541,7 @@ def test_failure_section_names_overrides(pytester):
     ("hook", "message"),
     [
         ("def synthdata_datasets():\n    return sd.Schema('solo', {'a': sd.Integer()})\n", None),
-        ("def synthdata_datasets(config):\n    return 42\n", "returned int; return a list of Schemas or Models"),
+        ("def synthdata_datasets(config):\n    return 42\n", "returned 42 (int), not a dataset; return a list of"),
         (
             "def synthdata_datasets(config):\n    return [sd.Schema('bad', {'a': sd.Integer(low=5, high=1)})]\n",
             "raised InvalidArgument: column 'a': low=5 is not below high=1",
@@ -669,3 +669,74 @@ def test_a_bad_marker_seed_is_a_one_line_error_naming_the_test(pytester, seed, p
     assert out.count(problem) == 1, out  # once: no "during handling of the above exception" chain
     assert "During handling" not in out and "INTERNALERROR" not in out
     result.stdout.fnmatch_lines([f"test_*.py::test_marked: @pytest.mark.synthdata: {problem}; pass an int from 0*"])
+
+
+@pytest.mark.parametrize(
+    ("returned", "message"),
+    [
+        ("None", "returned None (a missing return?); return a list of Schemas or Models ([] for none)"),
+        ("pd.DataFrame({'a': [1]})", "returned a DataFrame, which is data, not a dataset (use sd.fit(df, name=...)"),
+        ("'customers'", "returned 'customers' (str), not a dataset; return a list of Schemas or Models"),
+        ("[SOLO, 'x']", "returned a list whose item 1 is 'x' (str), not a dataset; return a list of Schemas"),
+        ("(pd.DataFrame({'a': range(3)}),)", "returned a tuple whose item 0 is a DataFrame, which is data"),
+        ("[SOLO, None]", "returned a list whose item 1 is None (a missing return?)"),
+    ],
+)
+def test_a_conftest_datasets_hook_returning_a_non_model_is_a_usage_error_naming_it(pytester, returned, message):
+    pytester.makeconftest(
+        f"""
+        import pandas as pd
+        import pytest_synthdata as sd
+
+        SOLO = sd.Schema("solo", {{"a": sd.Integer()}})
+
+        def synthdata_datasets(config):
+            return {returned}
+        """
+    )
+    pytester.makepyfile("def test_solo():\n    pass\n")
+    result = pytester.runpytest("-p", "no:randomly")
+    output = result.stdout.str() + result.stderr.str()
+    assert "INTERNALERROR" not in output and "Traceback" not in output
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert f"synthdata_datasets in {pytester.path / 'conftest.py'} {message}" in output
+
+
+def test_a_datasets_hook_giving_a_bad_name_is_a_usage_error_naming_the_plugin(pytester):
+    pytester.makeconftest(
+        """
+        class Data:
+            name = "my data"
+            def sample(self, n, *, seed=None):
+                raise AssertionError("never sampled")
+
+        def synthdata_datasets(config):
+            return [Data()]
+        """
+    )
+    pytester.makepyfile("def test_solo():\n    pass\n")
+    result = pytester.runpytest("-p", "no:randomly")
+    output = result.stdout.str() + result.stderr.str()
+    assert "INTERNALERROR" not in output and result.ret == pytest.ExitCode.USAGE_ERROR
+    assert f"{pytester.path / 'conftest.py'}: Data.name='my data' (str) is not a dataset name" in output
+
+
+def test_an_installed_plugins_datasets_hook_returning_a_non_model_names_the_plugin(pytester):
+    import pytest_synthdata as sd
+
+    class Acme:
+        @sd.hookimpl
+        def synthdata_datasets(self, config):
+            return ["orders"]
+
+    pm = sd.plugin_manager()
+    plugin = Acme()
+    pm.register(plugin, name="acme-datasets")
+    try:
+        pytester.makepyfile("def test_solo():\n    pass\n")
+        result = pytester.runpytest("-p", "no:randomly")
+    finally:
+        pm.unregister(plugin)
+    output = result.stdout.str() + result.stderr.str()
+    assert "INTERNALERROR" not in output and result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "synthdata_datasets in acme-datasets returned a list whose item 0 is 'orders' (str), not a dataset" in output
