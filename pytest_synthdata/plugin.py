@@ -6,7 +6,8 @@ nothing heavy at start-up: numpy, pandas, scipy and Faker load only when a test
 asks for a synth fixture.
 
 Seeds: one *base seed* per session (``--synthdata-seed``, else pytest-randomly's
-seed when that plugin is active, else a fresh random one). Each test's data
+seed when that plugin is active, modulo 2**63 when it is negative or too large
+for ``--synthdata-seed``, else a fresh random one). Each test's data
 uses ``derive_seed(base, node id, dataset)``, so it does not depend on test
 order, ``-k`` selection or the xdist worker; xdist workers receive the
 controller's base seed.
@@ -24,7 +25,7 @@ from . import _registry
 from ._fixtures import DEFAULT_ROWS, ROWS_INI, STATE, USED, SessionState, ini_rows
 from ._registry import DEFAULT_MODELS, MODEL_SUFFIX, MODELS_INI
 from ._seeding import new_seed
-from ._validate import seed_from_text
+from ._validate import seed_from_text, wrap_seed
 from .errors import InvalidArgument
 
 SEED_OPTION = "--synthdata-seed"
@@ -84,7 +85,10 @@ def _choose_seed(config: pytest.Config) -> tuple[int, str]:
     if option is None and config.pluginmanager.hasplugin("randomly"):
         randomly_seed = getattr(config.option, "randomly_seed", None)
         if isinstance(randomly_seed, int):
-            return randomly_seed, "pytest-randomly"
+            seed = wrap_seed(randomly_seed)  # it takes any int; ours must pass --synthdata-seed
+            if seed == randomly_seed:
+                return seed, "pytest-randomly"
+            return seed, f"pytest-randomly's {randomly_seed} modulo 2**63"
     return new_seed(), "random"
 
 

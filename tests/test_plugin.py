@@ -740,3 +740,18 @@ def test_an_installed_plugins_datasets_hook_returning_a_non_model_names_the_plug
     output = result.stdout.str() + result.stderr.str()
     assert "INTERNALERROR" not in output and result.ret == pytest.ExitCode.USAGE_ERROR
     assert "synthdata_datasets in acme-datasets returned a list whose item 0 is 'orders' (str), not a dataset" in output
+
+
+@pytest.mark.parametrize("randomly_seed", [-5, 2**63, 2**64 + 7])
+def test_a_pytest_randomly_seed_out_of_range_becomes_one_that_reproduces_the_run(run, randomly_seed):
+    pytest.importorskip("pytest_randomly")
+    first = run("-p", "randomly", f"--randomly-seed={randomly_seed}")
+    base = randomly_seed % 2**63
+    run.result.stdout.fnmatch_lines(
+        [
+            f"synthdata: base seed {base} (pytest-randomly's {randomly_seed} modulo 2**63); "
+            f"reproduce with --synthdata-seed={base}"
+        ]
+    )
+    again = run("-p", "no:randomly", f"--synthdata-seed={base}")
+    assert len(first) == 4 and again == first
