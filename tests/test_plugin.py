@@ -755,3 +755,85 @@ def test_a_pytest_randomly_seed_out_of_range_becomes_one_that_reproduces_the_run
     )
     again = run("-p", "no:randomly", f"--synthdata-seed={base}")
     assert len(first) == 4 and again == first
+
+
+OVERRIDE_CONFTEST = """
+import numpy as np
+import pandas as pd
+import pytest_synthdata as sd
+
+sd.register(sd.Schema("t", {"age": sd.Integer(low=0, high=9), "name": sd.Faker("name"), "code": sd.Id("C-{:03d}"),
+                            "plan": sd.Category({"free": 0.5, "pro": 0.5}), "score": sd.Float(low=0, high=1)}))
+real = pd.DataFrame({"small": (np.arange(200) % 10).astype(np.int8), "tiny": (np.arange(200) % 7).astype(np.uint8),
+                     "ratio": np.linspace(0, 1, 200).astype(np.float32)})
+sd.register(sd.fit(real, name="narrow"))
+"""
+
+
+#: (fixture, column, override as Python source, part of the message): values a column cannot hold.
+BAD_OVERRIDES = [
+    ("t", "age", "2**70", "1180591620717411303424 does not fit its dtype int64 (it would overflow)"),
+    ("t", "age", "-(2**64)", "-18446744073709551616 does not fit its dtype int64 (it would overflow)"),
+    ("t", "age", "np.uint64(2**64 - 1)", "does not fit its dtype int64 (it would overflow)"),
+    ("t", "age", "2.0**70", "1.1805916207174113e+21 does not fit its dtype int64 (it would overflow)"),
+    ("t", "age", "[1, 2**63]", "9223372036854775808 does not fit its dtype int64 (it would overflow)"),
+    ("narrow", "small", "300", "300 does not fit its dtype int8 (it would overflow)"),
+    ("narrow", "small", "[None, 128]", "128 does not fit its dtype int8 (it would overflow)"),
+    ("narrow", "tiny", "-1", "-1 does not fit its dtype uint8 (it would overflow)"),
+    ("narrow", "ratio", "1e300", "1e+300 does not fit its dtype float32 (it would overflow)"),
+    ("t", "score", "2**2000", "does not fit its dtype float64 (it would overflow)"),
+    ("t", "age", "[[1], [2]]", "value 0 is [1] (list), not a scalar; pass one scalar per row"),
+    ("t", "name", "[['a'], ['b']]", "value 0 is ['a'] (list), not a scalar"),
+    ("t", "plan", "[('free',), 'pro']", "value 0 is ('free',) (tuple), not a scalar"),
+    ("t", "age", "{1, 2}", "{1, 2} is a set, whose order is arbitrary, so the rows would be too; pass a list"),
+    ("t", "name", "frozenset({'a', 'b'})", "is a frozenset, whose order is arbitrary"),
+    ("t", "name", "5", "5 (integer) does not fit its dtype string; pass text, e.g. '5'"),
+    ("t", "name", "[1, 2]", "[1, 2] (integer) does not fit its dtype string; pass text, e.g. '1'"),
+    ("t", "code", "7.5", "7.5 (floating) does not fit its dtype string; pass text, e.g. '7.5'"),
+    ("t", "name", "b'Ann'", "b'Ann' (bytes) does not fit its dtype string; pass text, e.g. 'Ann'"),
+    ("t", "plan", "5", "5 (integer) does not fit its dtype category; pass text, e.g. '5'"),
+    ("t", "name", "[{'a': 1}, {'b': 2}]", "value 0 is {'a': 1} (dict), not a scalar"),
+    ("t", "age", "np.arange(3)", "has 3 values for 2 rows; pass a scalar or one value per row"),
+]
+
+
+def test_factory_overrides_a_column_cannot_hold_raise_invalid_argument_naming_it(pytester):
+    pytester.makeconftest(OVERRIDE_CONFTEST)
+    pytester.makepyfile(
+        f"""
+        import numpy as np
+        import pytest
+        from pytest_synthdata.errors import InvalidArgument
+
+        @pytest.mark.parametrize("fixture, column, value, message", {BAD_OVERRIDES!r})
+        def test_rejected(request, fixture, column, value, message):
+            factory = request.getfixturevalue(f"synth_{{fixture}}_factory")
+            with pytest.raises(InvalidArgument) as info:
+                factory(2, **{{column: eval(value)}})
+            assert str(info.value).startswith(f"override for column {{column!r}}")
+            assert message in str(info.value)
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=len(BAD_OVERRIDES))
+
+
+def test_factory_overrides_that_fit_keep_the_column_dtype(pytester):
+    pytester.makeconftest(OVERRIDE_CONFTEST)
+    pytester.makepyfile(
+        """
+        import numpy as np
+
+        def test_accepted(synth_t_factory, synth_narrow_factory):
+            df = synth_t_factory(3, age=[2**62, 0, None], name=np.array(["a", "b", "c"]), plan="enterprise")
+            assert df["age"].tolist()[:2] == [2**62, 0] and str(df["age"].dtype) == "Int64"
+            assert df["name"].tolist() == ["a", "b", "c"] and df["plan"].tolist() == ["enterprise"] * 3
+            narrow = synth_narrow_factory(2, small=[127, -128], tiny=255, ratio=[1.5, float("inf")])
+            assert narrow["small"].tolist() == [127, -128] and str(narrow["small"].dtype) == "int8"
+            assert narrow["tiny"].tolist() == [255, 255] and str(narrow["tiny"].dtype) == "uint8"
+            assert str(narrow["ratio"].dtype) == "float32"
+            with_none = synth_narrow_factory(2, small=[1, None])
+            assert str(with_none["small"].dtype) == "Int8" and with_none["small"].isna().sum() == 1
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
