@@ -299,7 +299,7 @@ def _apply_overrides(model: Model, frame: pd.DataFrame, overrides: dict[str, Any
             raise InvalidArgument(
                 f"{where} has {len(values)} values for {len(frame)} rows; pass a scalar or one value per row."
             )
-        if sequence and getattr(value, "dtype", object) == object:
+        if sequence and getattr(getattr(value, "dtype", None), "kind", "O") == "O":  # numeric arrays hold no lists
             nested = [i for i, v in enumerate(values) if is_list_like(v)]
             if nested:
                 raise InvalidArgument(
