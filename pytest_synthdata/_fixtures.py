@@ -55,6 +55,10 @@ class SessionState:
     datasets: dict[str, Model] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     synth_plugins: list[object] = field(default_factory=list)
+    #: True while pytest collects: a conftest loaded then reports its datasets' errors as a collection error.
+    collecting: bool = False
+    #: Usage errors of conftests loaded during collection, for the collector's report.
+    late_errors: list[str] = field(default_factory=list)
 
 
 #: On ``config.stash``: the session's state.

@@ -150,14 +150,43 @@ def pytest_plugin_registered(plugin: object, plugin_name: str, manager: pytest.P
     config = manager.get_plugin("pytestconfig")
     if config is None or STATE not in config.stash:
         return  # pytest_configure adopts and harvests whatever was registered before it
-    _registry.adopt(config, plugin, plugin_name)
-    _registry.harvest(config)
+    try:
+        _registry.adopt(config, plugin, plugin_name)
+        _registry.harvest(config)
+    except pytest.UsageError as exc:
+        state = config.stash[STATE]
+        if not state.collecting:
+            raise
+        # A conftest loaded while collecting a directory: its mistake fails that directory's collection with
+        # this message (pytest would print the hook machinery's traceback for a raise here).
+        state.late_errors.append(str(exc))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session: pytest.Session) -> Any:
+    state = session.config.stash.get(STATE, None)
+    if state is not None:
+        state.collecting = True
+    try:
+        result = yield
+    finally:
+        if state is not None:
+            state.collecting = False
+    if state is not None and state.late_errors:  # no collector reported them: never drop an error
+        errors, state.late_errors[:] = list(state.late_errors), []
+        raise pytest.UsageError("\n".join(errors))
+    return result
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_make_collect_report(collector: pytest.Collector) -> Any:
     report = yield
-    if isinstance(collector, pytest.Module) and _registry.pending:
+    state = collector.config.stash.get(STATE, None)
+    if state is not None and state.late_errors:
+        report.outcome = "failed"
+        report.longrepr = "\n".join(state.late_errors)
+        state.late_errors.clear()
+    elif isinstance(collector, pytest.Module) and _registry.pending:
         names = ", ".join(f"synth_{m.name}" for m in _registry.pending)
         _registry.pending.clear()
         report.outcome = "failed"

@@ -837,3 +837,23 @@ def test_factory_overrides_that_fit_keep_the_column_dtype(pytester):
         """
     )
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    ("returned", "message"),
+    [
+        ("None", "returned None (a missing return?); return a list of Schemas or Models ([] for none)."),
+        ("42", "returned 42 (int), not a dataset; return a list of Schemas or Models ([] for none)."),
+    ],
+)
+def test_a_bad_datasets_hook_in_a_conftest_loaded_during_collection_fails_its_directory_in_one_line(
+    pytester, returned, message
+):
+    sub = pytester.mkpydir("sub")
+    (sub / "conftest.py").write_text(f"def synthdata_datasets(config):\n    return {returned}\n")
+    (sub / "test_sub.py").write_text("def test_sub():\n    pass\n")
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*ERROR collecting sub*", f"synthdata_datasets in {sub / 'conftest.py'} {message}"])
+    output = result.stdout.str()
+    assert "_hookexec" not in output and "raise pytest.UsageError" not in output and "INTERNALERROR" not in output
