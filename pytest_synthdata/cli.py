@@ -33,6 +33,8 @@ __all__ = ["main"]
 MAX_ROWS = 10**9
 #: Set to 1 (or pass ``--traceback``) to see the Python traceback of an unexpected error.
 TRACEBACK_ENV = "SYNTHDATA_TRACEBACK"
+#: The exit status of an unexpected error (a bug): sysexits' EX_SOFTWARE, apart from ``audit``'s 1 (policy broken).
+INTERNAL_ERROR = 70
 
 
 def _load_target(target: str, *, trust: bool = False) -> Any:
@@ -393,7 +395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"of the same command with --traceback.",
             file=sys.stderr,
         )
-        return 1
+        return INTERNAL_ERROR
 
 
 def _error(message: str) -> int:
@@ -404,7 +406,7 @@ def _error(message: str) -> int:
 
 def _subject(args: argparse.Namespace) -> str:
     """What the command was working on, to name it in an error: its target or input file."""
-    thing = getattr(args, "target", None) or getattr(args, "data", None)
+    thing = getattr(args, "target", None) or getattr(args, "data", None) or getattr(args, "model", None)
     return f"{args.command} {thing!r}" if thing else args.command
 
 

@@ -399,7 +399,7 @@ def test_running_out_of_memory_is_a_clear_error(raising, capsys):
 def test_a_deeply_nested_model_file_is_an_error_not_a_traceback(tmp_path, capsys):
     deep = tmp_path / "deep.synth.json"
     deep.write_text('{"a": ' * 100_000 + "1" + "}" * 100_000)
-    for command in ("inspect", "sample"):
+    for command in ("inspect", "sample", "audit"):
         assert main([command, str(deep)]) == 2
         err = capsys.readouterr().err
         assert err.startswith("synthdata: error: ") and "deep.synth.json" in err
@@ -416,7 +416,7 @@ def test_os_errors_and_interrupts_are_one_line(raising, capsys):
 
 
 def test_an_unexpected_error_is_one_line_asking_for_a_report_and_traceback_shows_it(raising, capsys, monkeypatch):
-    assert main(["sample", f"{raising}:boom", "-n", "5"]) == 1
+    assert main(["sample", f"{raising}:boom", "-n", "5"]) == 70  # not 1: audit's "breaks the policy"
     err = capsys.readouterr().err
     assert err.startswith("synthdata: internal error: RuntimeError: boom\n")
     assert "please report it" in err and "--traceback" in err and "Traceback" not in err
