@@ -322,6 +322,7 @@ boom = Raising(RuntimeError("boom\\nsecond line"))
 no_memory = Raising(MemoryError())
 disk_full = Raising(OSError(28, "No space left on device"))
 interrupted = Raising(KeyboardInterrupt())
+too_deep = Raising(RecursionError("maximum recursion depth exceeded"))
 """
 
 
@@ -404,6 +405,13 @@ def test_a_deeply_nested_model_file_is_an_error_not_a_traceback(tmp_path, capsys
         err = capsys.readouterr().err
         assert err.startswith("synthdata: error: ") and "deep.synth.json" in err
         assert "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_a_recursion_error_is_a_clear_error(raising, capsys):
+    assert main(["sample", f"{raising}:too_deep", "-n", "5"]) == 2
+    assert capsys.readouterr().err == (
+        f"synthdata: error: sample '{raising}:too_deep': nested too deeply to read (a file of nested brackets?).\n"
+    )
 
 
 def test_os_errors_and_interrupts_are_one_line(raising, capsys):
