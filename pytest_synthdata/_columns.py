@@ -48,6 +48,7 @@ __all__ = [
     "NullColumn",
     "NumericColumn",
     "SPEC_TYPES",
+    "percent",
 ]
 
 _NAT = np.iinfo(np.int64).min
@@ -739,6 +740,19 @@ def _read_params(dist: str, raw: dict[str, Any], r: SpecReader, where: str) -> d
     return {key: read[key] for key in raw}  # in the file's order, so a loaded model saves the same bytes
 
 
+def percent(rate: float) -> str:
+    """Return ``rate`` as a percentage for ``synthdata inspect``: whole percents, but never a rounded 0% or 100%.
+
+    >>> percent(0.1), percent(0.0004), percent(0.9996), percent(1.0)
+    ('10%', '0.04%', '99.96%', '100%')
+    """
+    text = f"{rate:.0%}"
+    if 0 < rate < 1 and text in ("0%", "100%"):
+        digits = max(0, -math.floor(math.log10(min(rate, 1 - rate) * 100)))  # one significant digit of the gap
+        text = f"{rate * 100:.{digits}f}%"
+    return text
+
+
 def _describe(params: dict[str, Any]) -> str:
     return ", ".join(
         f"{k}={v:g}" if isinstance(v, float) else f"{k}={v!r}"
@@ -966,6 +980,9 @@ class BooleanColumn(ModelColumn):
 
     def _cast_problem(self, cast: str, target: Any) -> str | None:
         return None if pd.api.types.is_bool_dtype(target) else self._misfit(cast)
+
+    def describe(self) -> str:
+        return f"True in {percent(self.p)} of {'non-null ' if self.null_rate else ''}rows"
 
 
 class ConditionalColumn(ModelColumn):

@@ -62,6 +62,10 @@ class SessionState:
     model_dirs: list[tuple[str, bool]] = field(default_factory=list)
     #: Whether those directories came from the ini option (else the default).
     model_dirs_configured: bool = False
+    #: True while pytest collects: a conftest loaded then reports its datasets' errors as a collection error.
+    collecting: bool = False
+    #: Usage errors of conftests loaded during collection, for the collector's report.
+    late_errors: list[str] = field(default_factory=list)
 
 
 #: On ``config.stash``: the session's state.
@@ -97,7 +101,8 @@ def _marker_value(request: pytest.FixtureRequest, key: str) -> Any:
         try:
             return check_rows(value, argument=key, where=where) if key == "rows" else check_seed(value, where=where)
         except InvalidArgument as exc:
-            pytest.fail(str(exc), pytrace=False)
+            problem = str(exc)
+        pytest.fail(problem, pytrace=False)  # outside the except: one line, no "during handling" chain
     return None
 
 
@@ -235,29 +240,89 @@ def _check_memory(model: Any, rows: Rows) -> None:
 def _sample(model: Any, rows: int, seed: int, independent: bool = False) -> pd.DataFrame:
     """Sample for a fixture; a broken model file fails the test with its message, not a traceback."""
     options = {"independent": True} if independent else {}
-    if options:
-        try:
-            check_independent(model, argument="@pytest.mark.synthdata(independent=True)", fix="drop it")
-        except InvalidArgument as exc:
-            pytest.fail(str(exc), pytrace=False)
     try:
-        return model.sample(rows, seed=seed, **options)
-    except ModelFileError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        if options:
+            check_independent(model, argument="@pytest.mark.synthdata(independent=True)", fix="drop it")
+    except InvalidArgument as exc:
+        problem = str(exc)
+    else:
+        try:
+            return model.sample(rows, seed=seed, **options)
+        except ModelFileError as exc:
+            problem = str(exc)
+    pytest.fail(problem, pytrace=False)  # outside the except: one line, no "during handling" chain
 
 
-_NULLABLE = {"bool": "boolean", "int64": "Int64"}
-#: Inferred value types (pandas.api.types.infer_dtype) an override may have, by dtype kind.
+#: Inferred value types (pandas.api.types.infer_dtype) an override may have, by dtype kind; "T" is text.
 _OVERRIDE_KINDS = {
     "i": {"integer", "floating", "mixed-integer-float", "empty"},
     "u": {"integer", "floating", "mixed-integer-float", "empty"},
     "f": {"integer", "floating", "mixed-integer-float", "decimal", "empty"},
     "b": {"boolean", "empty"},
     "M": {"datetime64", "datetime", "date", "empty"},
+    "T": {"string", "empty"},
 }
 
 
+def _override_kind(dtype: Any) -> str:
+    """The key of ``_OVERRIDE_KINDS`` for a column's dtype: its kind, or "T" for text (strings, string categories)."""
+    import pandas as pd
+
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = dtype.categories
+        if pd.api.types.infer_dtype(categories, skipna=True) == "string":
+            return "T"
+        return str(categories.dtype.kind)
+    if isinstance(dtype, pd.StringDtype):
+        return "T"
+    return str(dtype.kind)
+
+
+def _nullable(dtype: Any) -> Any:
+    """The dtype that holds missing values for a numpy bool or integer ``dtype`` (``int8`` -> ``Int8``), else ``dtype``."""
+    import numpy as np
+
+    if isinstance(dtype, np.dtype) and dtype.kind == "b":
+        return "boolean"
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        return dtype.name.capitalize().replace("Uint", "UInt")
+    return dtype
+
+
+def _out_of_range(values: list[Any], dtype: Any) -> list[Any]:
+    """The ``values`` (whole or real numbers) that a numeric ``dtype`` cannot hold: they would overflow or wrap."""
+    import numpy as np
+
+    numpy_dtype = np.dtype(getattr(dtype, "numpy_dtype", dtype))  # Int64 -> int64
+    if numpy_dtype.kind in "iu":
+        ints = np.iinfo(numpy_dtype)
+        return [v for v in values if not ints.min <= int(v) <= ints.max]
+    largest = float(np.finfo(numpy_dtype).max)
+
+    def fits(v: Any) -> bool:
+        try:
+            x = float(v)
+        except OverflowError:  # an int beyond any float
+            return False
+        return not np.isfinite(x) or abs(x) <= largest  # inf and nan stay what they are
+
+    return [v for v in values if not fits(v)]
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
+
+
 def _apply_overrides(model: Model, frame: pd.DataFrame, overrides: dict[str, Any]) -> pd.DataFrame:
+    """Set the factory's column overrides on ``frame``; a value the column cannot hold raises InvalidArgument.
+
+    A scalar fills the column, a 1-D sequence gives one value per row; the
+    column keeps its dtype (``None`` makes a bool or int column nullable).
+    Refused, naming the column: sets (no order), nested sequences, values of
+    another type (a number for a text column), and numbers the dtype cannot
+    hold (they would overflow or wrap).
+    """
     if not overrides:
         return frame
     import pandas as pd
@@ -268,41 +333,59 @@ def _apply_overrides(model: Model, frame: pd.DataFrame, overrides: dict[str, Any
             raise InvalidArgument(
                 f"dataset {model.name!r} has no column {column!r} to override; its columns are {list(frame.columns)}."
             )
-        if isinstance(value, dict) or getattr(value, "ndim", 1) > 1:
+        where = f"override for column {column!r}"
+        if isinstance(value, (set, frozenset)):
             raise InvalidArgument(
-                f"override for column {column!r}: pass a scalar or a 1-D sequence, not {type(value).__name__}."
+                f"{where}: {_short(value)} is a {type(value).__name__}, whose order is arbitrary, so the rows would "
+                "be too; pass a list (e.g. sorted(...)) or a scalar."
             )
-        values = list(value) if is_list_like(value) else [value] * len(frame)
+        if isinstance(value, dict) or getattr(value, "ndim", 1) > 1:
+            raise InvalidArgument(f"{where}: pass a scalar or a 1-D sequence, not {type(value).__name__}.")
+        sequence = is_list_like(value)
+        values = list(value) if sequence else [value] * len(frame)
         if len(values) != len(frame):
             raise InvalidArgument(
-                f"override for column {column!r} has {len(values)} values for {len(frame)} rows; "
-                "pass a scalar or one value per row."
+                f"{where} has {len(values)} values for {len(frame)} rows; pass a scalar or one value per row."
             )
+        if sequence and getattr(getattr(value, "dtype", None), "kind", "O") == "O":  # numeric arrays hold no lists
+            nested = [i for i, v in enumerate(values) if is_list_like(v)]
+            if nested:
+                raise InvalidArgument(
+                    f"{where}: value {nested[0]} is {_short(values[nested[0]])} ({type(values[nested[0]]).__name__}), "
+                    "not a scalar; pass one scalar per row."
+                )
         dtype: Any = frame[column].dtype
         given = pd.Series(values, index=frame.index, dtype=object)
         given = given.where(given.notna(), None)  # pd.NA, NaN and None all mean missing
-        inferred = pd.api.types.infer_dtype(given, skipna=True)
-        allowed = _OVERRIDE_KINDS.get(dtype.kind if not isinstance(dtype, pd.CategoricalDtype) else "O")
+        present = given.dropna().tolist() if sequence else ([] if given.iloc[:1].isna().all() else [value])
+        inferred = pd.api.types.infer_dtype(pd.Series(present, dtype=object), skipna=True)
+        kind = _override_kind(dtype)
+        allowed = _OVERRIDE_KINDS.get(kind)
         if allowed is not None and inferred not in allowed:
-            raise InvalidArgument(
-                f"override for column {column!r}: {value!r} ({inferred}) does not fit its dtype {dtype}; "
-                "pass values of that type."
-            )
-        if dtype.kind in "iu" and inferred in ("floating", "mixed-integer-float"):
-            if not all(float(v).is_integer() for v in given.dropna()):
+            fix = "pass values of that type"
+            if kind == "T" and present:
+                first = present[0]
+                fix = f"pass text, e.g. {first.decode(errors='replace') if isinstance(first, bytes) else str(first)!r}"
+            raise InvalidArgument(f"{where}: {_short(value)} ({inferred}) does not fit its dtype {dtype}; {fix}.")
+        if kind in "iu" and inferred in ("floating", "mixed-integer-float"):
+            if not all(float(v).is_integer() for v in present):
+                raise InvalidArgument(f"{where}: {_short(value)} has fractions but the column holds whole numbers.")
+        if kind in "iuf":
+            too_big = _out_of_range(present, dtype)
+            if too_big:
                 raise InvalidArgument(
-                    f"override for column {column!r}: {value!r} has fractions but the column holds whole numbers."
+                    f"{where}: {_short(too_big[0])} does not fit its dtype {dtype} (it would overflow); "
+                    "pass values within the dtype's range."
                 )
         if isinstance(dtype, pd.CategoricalDtype):
             extra = [v for v in pd.unique(given.dropna()) if v not in dtype.categories]
             dtype = pd.CategoricalDtype(list(dtype.categories) + extra, ordered=dtype.ordered)
-        elif given.isna().any() and str(dtype) in _NULLABLE:
-            dtype = _NULLABLE[str(dtype)]  # None in a bool/int column becomes <NA>, not False/0
+        elif given.isna().any():
+            dtype = _nullable(dtype)  # None in a bool/int column becomes <NA>, not False/0
         try:
             frame[column] = given.astype(dtype)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             raise InvalidArgument(
-                f"override for column {column!r}: {value!r} does not fit its dtype {dtype} ({exc}); "
-                "pass values of that type."
+                f"{where}: {_short(value)} does not fit its dtype {dtype} ({exc}); pass values of that type."
             ) from None
     return frame

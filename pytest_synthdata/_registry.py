@@ -191,7 +191,12 @@ def harvest(config: pytest.Config) -> None:
 
 
 def _call_datasets_hook(function: Any, config: pytest.Config, source: str) -> list[Any]:
-    """Call a ``synthdata_datasets`` implementation; turn its mistakes into clear usage errors."""
+    """Call a ``synthdata_datasets`` implementation of plugin ``source``; turn its mistakes into usage errors.
+
+    It must return a list (or tuple) of datasets, or one dataset; anything else,
+    ``None`` included (a forgotten ``return``), names the plugin, what it
+    returned and what it must return.
+    """
     import inspect
 
     try:
@@ -199,22 +204,48 @@ def _call_datasets_hook(function: Any, config: pytest.Config, source: str) -> li
         result = function(config=config) if takes_config else function()
     except Exception as exc:
         raise pytest.UsageError(f"synthdata_datasets in {source} raised {type(exc).__name__}: {exc}") from exc
-    if result is None:
-        return []
-    if callable(getattr(result, "sample", None)):
-        return [result]
+    expected = "return a list of Schemas or Models ([] for none)"
     if isinstance(result, (list, tuple)):
-        return list(result)
-    raise pytest.UsageError(
-        f"synthdata_datasets in {source} returned {type(result).__name__}; return a list of Schemas or Models."
-    )
+        models = list(result)
+        for i, model in enumerate(models):
+            problem = _not_a_dataset(model)
+            if problem:
+                raise pytest.UsageError(
+                    f"synthdata_datasets in {source} returned a {type(result).__name__} whose item {i} is "
+                    f"{problem}; {expected}."
+                )
+        return models
+    problem = _not_a_dataset(result)
+    if problem:
+        raise pytest.UsageError(f"synthdata_datasets in {source} returned {problem}; {expected}.")
+    return [result]
+
+
+def _not_a_dataset(model: Any) -> str:
+    """What ``model`` is when it cannot be a dataset (for a hook's usage error), else ``""``.
+
+    Only the kind of object is judged here; a dataset's name is checked where
+    every dataset's is, in :func:`add_datasets`.
+    """
+    if model is None:
+        return "None (a missing return?)"
+    if type(model).__name__ == "DataFrame":  # it has .sample(), but it is data: fit it or declare a Schema
+        return "a DataFrame, which is data, not a dataset (use sd.fit(df, name=...) or a Schema)"
+    if callable(getattr(model, "sample", None)):
+        return ""
+    shown = repr(model)
+    shown = shown if len(shown) <= 60 and "\n" not in shown else f"a {type(model).__name__}"
+    return f"{shown} ({type(model).__name__}), not a dataset"
 
 
 def add_datasets(config: pytest.Config, models: Any, source: str) -> None:
     """Register global fixtures for datasets from plugins (conftests define their own)."""
     state = config.stash[STATE]
     for model in models or ():
-        name = check_dataset(model, where=source)
+        try:
+            name = check_dataset(model, where=source)
+        except InvalidArgument as exc:
+            raise pytest.UsageError(str(exc)) from None
         existing = state.datasets.get(name)
         if existing is model:
             continue

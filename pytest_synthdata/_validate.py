@@ -63,6 +63,7 @@ __all__ = [
     "rows_from_text",
     "seed_from_text",
     "suggest_name",
+    "wrap_seed",
 ]
 
 #: Seeds are non-negative integers below 2**63 (they print and cache well).
@@ -257,6 +258,18 @@ def check_seed(seed: object, *, argument: str = "seed", where: str = "", others:
     if not 0 <= value <= MAX_SEED:
         raise _invalid(where, argument, seed, "is out of range", _seed_fix(argument, others))
     return value
+
+
+def wrap_seed(value: int) -> int:
+    """Return ``value`` if it is a valid seed, else ``value % 2**63``: any int mapped to a seed ``check_seed`` accepts.
+
+    For seeds another tool chose (pytest-randomly takes any int): the result is
+    what the report header prints, so ``--synthdata-seed=<it>`` reproduces the run.
+
+    >>> wrap_seed(42), wrap_seed(-1), wrap_seed(2**64 + 5)
+    (42, 9223372036854775807, 5)
+    """
+    return value % (MAX_SEED + 1)
 
 
 def seed_from_text(text: object, *, argument: str, where: str = "", others: str = "") -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import os
 import re
 import sys
 import time
@@ -27,8 +28,18 @@ from .errors import InvalidArgument, SynthdataError
 
 __all__ = ["main"]
 
+#: Set to 1 (or pass ``--traceback``) to see the Python traceback of an unexpected error.
+TRACEBACK_ENV = "SYNTHDATA_TRACEBACK"
+#: The exit status of an unexpected error (a bug): sysexits' EX_SOFTWARE, apart from ``audit``'s 1 (policy broken).
+INTERNAL_ERROR = 70
+
 
 def _load_target(target: str, *, trust: bool = False) -> Any:
+    if Path(target).is_dir():
+        raise SynthdataError(
+            f"target {target!r} is a directory; give a model file (*.synth.json) or package.module:name "
+            "or path/to/file.py:name of a Schema or Model."
+        )
     if target.endswith((".json", ".pkl")) and ":" not in Path(target).name:
         from ._model import load as load_file
 
@@ -38,6 +49,8 @@ def _load_target(target: str, *, trust: bool = False) -> Any:
         raise SynthdataError(f"target {target!r} must look like 'package.module:name' or 'path/to/file.py:name'.")
     if module_ref.endswith(".py") or "/" in module_ref:
         path = Path(module_ref)
+        if path.is_dir():
+            raise SynthdataError(f"target {target!r}: {module_ref!r} is a directory; name a .py file.")
         if not path.is_file():
             raise SynthdataError(f"target {target!r}: file {module_ref!r} does not exist.")
         spec = importlib.util.spec_from_file_location(f"_synthdata_target_{path.stem}", path)
@@ -136,6 +149,8 @@ def _read_table(path: str) -> Any:
     import pandas as pd
 
     source = Path(path)
+    if source.is_dir():
+        raise SynthdataError(f"input {path!r} is a directory; give a .csv or .parquet file.")
     if not source.is_file():
         raise SynthdataError(f"input {path!r} does not exist.")
     kind = source.suffix.lower().lstrip(".")
@@ -199,6 +214,8 @@ def _cmd_fit(args: argparse.Namespace) -> int:
 
 def _cmd_inspect(args: argparse.Namespace) -> int:
     model = _load_target(args.target, trust=args.trust)
+    from ._columns import percent
+
     print(f"dataset {model.name!r}: {len(model.columns)} columns")
     if not hasattr(model, "column"):  # another backend: only the protocol is known
         for name, dtype in model.dtypes.items():
@@ -210,7 +227,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     for name, dtype in model.dtypes.items():
         col = model.column(name)
         role = "modelled" if col.modelled else "generated"
-        nulls = f", {col.null_rate:.0%} null" if col.null_rate else ""
+        nulls = f", {percent(col.null_rate)} null" if col.null_rate else ""
         print(f"  {name:<24} {col.kind:<9} {dtype:<15} {role}{nulls}  {col.describe()}")
     segments = getattr(model, "info", {}).get("segments")
     if segments:
@@ -297,6 +314,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``synthdata`` command line; return its exit code."""
     parser = argparse.ArgumentParser(prog="synthdata", description="Sample and inspect pytest-synthdata datasets.")
     parser.add_argument("--version", action="version", version=f"pytest-synthdata {__version__}")
+    parser.add_argument(
+        "--traceback",
+        action="store_true",
+        help=f"show the Python traceback of an unexpected error (or set {TRACEBACK_ENV}=1)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     target_help = "a model file (*.synth.json), or package.module:name or path/to/file.py:name of a Schema or Model"
     p_fit = sub.add_parser("fit", help="fit a model file to real data (CSV or Parquet)")
@@ -323,7 +345,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_sample.set_defaults(func=_cmd_sample)
     p_inspect = sub.add_parser("inspect", help="summarise a dataset's columns and correlations")
     p_inspect.add_argument("target", help=target_help)
-    p_inspect.add_argument("--top", type=int, default=10, help="how many correlations to list (default 10)")
+    p_inspect.add_argument(
+        "--top", type=_positive, default=10, metavar="N", help="how many correlations to list (default 10)"
+    )
     p_inspect.add_argument("--trust", action="store_true", help="allow loading a pickled (SDV) model file")
     p_inspect.set_defaults(func=_cmd_inspect)
     p_audit = sub.add_parser("audit", help="list what a model file reveals; exit 1 if it breaks the policy")
@@ -346,8 +370,50 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except SynthdataError as exc:
-        print(f"synthdata: error: {exc}", file=sys.stderr)
-        return 2
+        return _error(str(exc))
+    except KeyboardInterrupt:
+        print("synthdata: interrupted", file=sys.stderr)
+        return 130
+    except MemoryError:
+        return _error(f"{_subject(args)}: not enough memory; ask for fewer rows (-n) or free some memory.")
+    except RecursionError:
+        return _error(f"{_subject(args)}: nested too deeply to read (a file of nested brackets?).")
+    except OSError as exc:
+        return _error(f"{_subject(args)}: {exc}")
+    except Exception as exc:
+        if args.traceback or os.environ.get(TRACEBACK_ENV, "") not in ("", "0"):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(
+            f"synthdata: internal error: {type(exc).__name__}: {first}\n"
+            f"This is a bug in pytest-synthdata (or a plugin): please report it with the command and the output "
+            f"of the same command with --traceback.",
+            file=sys.stderr,
+        )
+        return INTERNAL_ERROR
+
+
+def _error(message: str) -> int:
+    """Print a usage error the way argparse's do (one line on stderr) and return its exit code, 2."""
+    print(f"synthdata: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _subject(args: argparse.Namespace) -> str:
+    """What the command was working on, to name it in an error: its target or input file."""
+    thing = getattr(args, "target", None) or getattr(args, "data", None) or getattr(args, "model", None)
+    return f"{args.command} {thing!r}" if thing else args.command
+
+
+def _positive(text: str) -> int:
+    """An argparse type: a whole number, 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; pass 1 or more, e.g. 10") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not 1 or more; pass 1 or more, e.g. 10")
+    return value
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -48,6 +48,8 @@ def synthdata_datasets(config: pytest.Config) -> list[Model]:
     ``synth_<name>`` and ``synth_<name>_factory``, exactly as if
     ``pytest_synthdata.register(model)`` had been called. Called once per
     session for installed plugins, and for a conftest when pytest loads it.
+    Return ``[]`` for none: anything but a list (or tuple) of datasets, or
+    one dataset, is a usage error naming the plugin (``None`` included).
     """
     raise NotImplementedError  # a specification, never called
 

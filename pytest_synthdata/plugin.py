@@ -6,7 +6,8 @@ nothing heavy at start-up: numpy, pandas, scipy and Faker load only when a test
 asks for a synth fixture.
 
 Seeds: one *base seed* per session (``--synthdata-seed``, else pytest-randomly's
-seed when that plugin is active, else a fresh random one). Each test's data
+seed when that plugin is active, modulo 2**63 when it is negative or too large
+for ``--synthdata-seed``, else a fresh random one). Each test's data
 uses ``derive_seed(base, node id, dataset)``, so it does not depend on test
 order, ``-k`` selection or the xdist worker; xdist workers receive the
 controller's base seed.
@@ -25,7 +26,7 @@ from . import _registry
 from ._fixtures import DEFAULT_ROWS, ROWS_INI, STATE, USED, SessionState, ini_rows
 from ._registry import DEFAULT_MODELS, MODEL_SUFFIX, MODELS_INI
 from ._seeding import new_seed
-from ._validate import seed_from_text
+from ._validate import seed_from_text, wrap_seed
 from .errors import InvalidArgument
 
 SEED_OPTION = "--synthdata-seed"
@@ -85,7 +86,10 @@ def _choose_seed(config: pytest.Config) -> tuple[int, str]:
     if option is None and config.pluginmanager.hasplugin("randomly"):
         randomly_seed = getattr(config.option, "randomly_seed", None)
         if isinstance(randomly_seed, int):
-            return randomly_seed, "pytest-randomly"
+            seed = wrap_seed(randomly_seed)  # it takes any int; ours must pass --synthdata-seed
+            if seed == randomly_seed:
+                return seed, "pytest-randomly"
+            return seed, f"pytest-randomly's {randomly_seed} modulo 2**63"
     return new_seed(), "random"
 
 
@@ -147,14 +151,43 @@ def pytest_plugin_registered(plugin: object, plugin_name: str, manager: pytest.P
     config = manager.get_plugin("pytestconfig")
     if config is None or STATE not in config.stash:
         return  # pytest_configure adopts and harvests whatever was registered before it
-    _registry.adopt(config, plugin, plugin_name)
-    _registry.harvest(config)
+    try:
+        _registry.adopt(config, plugin, plugin_name)
+        _registry.harvest(config)
+    except pytest.UsageError as exc:
+        state = config.stash[STATE]
+        if not state.collecting:
+            raise
+        # A conftest loaded while collecting a directory: its mistake fails that directory's collection with
+        # this message (pytest would print the hook machinery's traceback for a raise here).
+        state.late_errors.append(str(exc))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session: pytest.Session) -> Any:
+    state = session.config.stash.get(STATE, None)
+    if state is not None:
+        state.collecting = True
+    try:
+        result = yield
+    finally:
+        if state is not None:
+            state.collecting = False
+    if state is not None and state.late_errors:  # no collector reported them: never drop an error
+        errors, state.late_errors[:] = list(state.late_errors), []
+        raise pytest.UsageError("\n".join(errors))
+    return result
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_make_collect_report(collector: pytest.Collector) -> Any:
     report = yield
-    if isinstance(collector, pytest.Module) and _registry.pending:
+    state = collector.config.stash.get(STATE, None)
+    if state is not None and state.late_errors:
+        report.outcome = "failed"
+        report.longrepr = "\n".join(state.late_errors)
+        state.late_errors.clear()
+    elif isinstance(collector, pytest.Module) and _registry.pending:
         names = ", ".join(f"synth_{m.name}" for m in _registry.pending)
         _registry.pending.clear()
         report.outcome = "failed"

@@ -303,3 +303,142 @@ def test_inspect_names_columns_missing_together(tmp_path, capsys):
     assert "missing together (one null flag): a, b" in printed
     assert "c ~ a, b are null" in printed or "a, b are null ~ c" in printed
     assert "a ~ a, b are null" not in printed and "b ~ a, b are null" not in printed  # never seen together
+
+
+# never a traceback ----------------------------------------------------------------------------
+
+RAISING = """
+import pandas as pd
+
+class Raising:
+    name = "raising"
+    columns = ["a"]
+    def __init__(self, error):
+        self.error = error
+    def sample(self, n, *, seed=None):
+        raise self.error
+
+boom = Raising(RuntimeError("boom\\nsecond line"))
+no_memory = Raising(MemoryError())
+disk_full = Raising(OSError(28, "No space left on device"))
+interrupted = Raising(KeyboardInterrupt())
+too_deep = Raising(RecursionError("maximum recursion depth exceeded"))
+"""
+
+
+@pytest.fixture
+def raising(tmp_path):
+    path = tmp_path / "raising.py"
+    path.write_text(RAISING)
+    return path
+
+
+@pytest.mark.parametrize("command", ["fit", "inspect", "sample"])
+def test_a_directory_given_as_the_input_or_target_says_it_is_a_directory(tmp_path, capsys, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    argv = [command, "."] + (["-o", "m.synth.json"] if command == "fit" else [])
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("synthdata: error: ") and "'.' is a directory" in err
+
+
+def test_a_directory_named_like_a_model_file_or_module_says_it_is_a_directory(tmp_path, capsys):
+    (tmp_path / "m.synth.json").mkdir()
+    (tmp_path / "pkg.py").mkdir()
+    assert main(["inspect", str(tmp_path / "m.synth.json")]) == 2
+    assert "is a directory; give a model file" in capsys.readouterr().err
+    assert main(["sample", f"{tmp_path / 'pkg.py'}:users"]) == 2
+    assert "pkg.py' is a directory; name a .py file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("top", "problem"), [("-3", "-3 is not 1 or more"), ("0", "0 is not 1 or more")])
+def test_inspect_top_must_be_one_or_more(target, capsys, top, problem):
+    with pytest.raises(SystemExit) as info:
+        main(["inspect", target, "--top", top])
+    assert info.value.code == 2
+    assert f"synthdata inspect: error: argument --top: {problem}; pass 1 or more, e.g. 10" in capsys.readouterr().err
+
+
+def test_inspect_shows_a_boolean_columns_true_rate_and_null_rate(tmp_path, capsys):
+    (tmp_path / "flags.py").write_text(
+        "import pytest_synthdata as sd\n"
+        "flags = sd.Schema('flags', {'vip': sd.Boolean(p=0.1, null_rate=0.2), 'rare': sd.Boolean(p=0.0004)})\n"
+    )
+    assert main(["inspect", f"{tmp_path / 'flags.py'}:flags"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    vip = next(line for line in lines if line.strip().startswith("vip"))
+    rare = next(line for line in lines if line.strip().startswith("rare"))
+    assert "20% null" in vip and vip.endswith("True in 10% of non-null rows")
+    assert "null" not in rare and rare.endswith("True in 0.04% of rows")  # not a rounded 0%
+
+
+def test_inspect_shows_a_fitted_boolean_columns_rate(tmp_path, capsys):
+    df = pd.DataFrame({"paid": [True] * 75 + [False] * 25, "x": np.arange(100.0)})
+    path = sd.fit(df, name="bills").save(tmp_path / "bills.synth.json")
+    assert main(["inspect", str(path)]) == 0
+    assert "True in 75% of rows" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("n", ["100000000000", str(10**12), str(10**30)])
+def test_a_huge_n_is_a_clear_error_not_a_traceback(target, capsys, n):
+    assert main(["sample", target, "-n", n, "--seed", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"synthdata: error: -n {n} (int) is too many rows") and "memory" in err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_running_out_of_memory_is_a_clear_error(raising, capsys):
+    assert main(["sample", f"{raising}:no_memory", "-n", "5"]) == 2
+    assert capsys.readouterr().err == (
+        f"synthdata: error: sample '{raising}:no_memory': not enough memory; ask for fewer rows (-n) or free some "
+        "memory.\n"
+    )
+
+
+def test_a_deeply_nested_model_file_is_an_error_not_a_traceback(tmp_path, capsys):
+    deep = tmp_path / "deep.synth.json"
+    deep.write_text('{"a": ' * 100_000 + "1" + "}" * 100_000)
+    for command in ("inspect", "sample", "audit"):
+        assert main([command, str(deep)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("synthdata: error: ") and "deep.synth.json" in err
+        assert "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_a_recursion_error_is_a_clear_error(raising, capsys):
+    assert main(["sample", f"{raising}:too_deep", "-n", "5"]) == 2
+    assert capsys.readouterr().err == (
+        f"synthdata: error: sample '{raising}:too_deep': nested too deeply to read (a file of nested brackets?).\n"
+    )
+
+
+def test_os_errors_and_interrupts_are_one_line(raising, capsys):
+    assert main(["sample", f"{raising}:disk_full", "-n", "5"]) == 2
+    assert capsys.readouterr().err == (
+        f"synthdata: error: sample '{raising}:disk_full': [Errno 28] No space left on device\n"
+    )
+    assert main(["sample", f"{raising}:interrupted", "-n", "5"]) == 130
+    assert capsys.readouterr().err == "synthdata: interrupted\n"
+
+
+def test_an_unexpected_error_is_one_line_asking_for_a_report_and_traceback_shows_it(raising, capsys, monkeypatch):
+    assert main(["sample", f"{raising}:boom", "-n", "5"]) == 70  # not 1: audit's "breaks the policy"
+    err = capsys.readouterr().err
+    assert err.startswith("synthdata: internal error: RuntimeError: boom\n")
+    assert "please report it" in err and "--traceback" in err and "Traceback" not in err
+    assert "second line" not in err
+    with pytest.raises(RuntimeError, match="boom"):
+        main(["--traceback", "sample", f"{raising}:boom", "-n", "5"])
+    monkeypatch.setenv("SYNTHDATA_TRACEBACK", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        main(["sample", f"{raising}:boom", "-n", "5"])
+
+
+def test_the_console_script_prints_no_traceback_for_a_nested_file(tmp_path):
+    deep = tmp_path / "deep.synth.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest_synthdata.cli", "inspect", str(deep)], capture_output=True, text=True
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("synthdata: error: ")

@@ -550,7 +550,7 @@ def test_failure_section_names_overrides(pytester):
     ("hook", "message"),
     [
         ("def synthdata_datasets():\n    return sd.Schema('solo', {'a': sd.Integer()})\n", None),
-        ("def synthdata_datasets(config):\n    return 42\n", "returned int; return a list of Schemas or Models"),
+        ("def synthdata_datasets(config):\n    return 42\n", "returned 42 (int), not a dataset; return a list of"),
         (
             "def synthdata_datasets(config):\n    return [sd.Schema('bad', {'a': sd.Integer(low=5, high=1)})]\n",
             "raised InvalidArgument: column 'a': low=5 is not below high=1",
@@ -648,3 +648,221 @@ def test_overrides_that_do_not_fit_the_dtype_are_rejected(pytester):
         """
     )
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=8)
+
+
+@pytest.mark.parametrize(
+    ("seed", "problem"),
+    [
+        ("2**64", "seed=18446744073709551616 (int) is out of range"),
+        ("2**63", "seed=9223372036854775808 (int) is out of range"),
+        ("-1", "seed=-1 (int) is out of range"),
+        ("1.5", "seed=1.5 (float) is not a seed"),
+        ("'abc'", "seed='abc' (str) is not a seed"),
+        ("True", "seed=True (bool) is not a seed"),
+    ],
+)
+def test_a_bad_marker_seed_is_a_one_line_error_naming_the_test(pytester, seed, problem):
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.synthdata(seed={seed})
+        def test_marked(synth_customers):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(errors=1)
+    out = result.stdout.str()
+    assert out.count(problem) == 1, out  # once: no "during handling of the above exception" chain
+    assert "During handling" not in out and "INTERNALERROR" not in out
+    result.stdout.fnmatch_lines([f"test_*.py::test_marked: @pytest.mark.synthdata: {problem}; pass an int from 0*"])
+
+
+@pytest.mark.parametrize(
+    ("returned", "message"),
+    [
+        ("None", "returned None (a missing return?); return a list of Schemas or Models ([] for none)"),
+        ("pd.DataFrame({'a': [1]})", "returned a DataFrame, which is data, not a dataset (use sd.fit(df, name=...)"),
+        ("'customers'", "returned 'customers' (str), not a dataset; return a list of Schemas or Models"),
+        ("[SOLO, 'x']", "returned a list whose item 1 is 'x' (str), not a dataset; return a list of Schemas"),
+        ("(pd.DataFrame({'a': range(3)}),)", "returned a tuple whose item 0 is a DataFrame, which is data"),
+        ("[SOLO, None]", "returned a list whose item 1 is None (a missing return?)"),
+    ],
+)
+def test_a_conftest_datasets_hook_returning_a_non_model_is_a_usage_error_naming_it(pytester, returned, message):
+    pytester.makeconftest(
+        f"""
+        import pandas as pd
+        import pytest_synthdata as sd
+
+        SOLO = sd.Schema("solo", {{"a": sd.Integer()}})
+
+        def synthdata_datasets(config):
+            return {returned}
+        """
+    )
+    pytester.makepyfile("def test_solo():\n    pass\n")
+    result = pytester.runpytest("-p", "no:randomly")
+    output = result.stdout.str() + result.stderr.str()
+    assert "INTERNALERROR" not in output and "Traceback" not in output
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert f"synthdata_datasets in {pytester.path / 'conftest.py'} {message}" in output
+
+
+def test_a_datasets_hook_giving_a_bad_name_is_a_usage_error_naming_the_plugin(pytester):
+    pytester.makeconftest(
+        """
+        class Data:
+            name = "my data"
+            def sample(self, n, *, seed=None):
+                raise AssertionError("never sampled")
+
+        def synthdata_datasets(config):
+            return [Data()]
+        """
+    )
+    pytester.makepyfile("def test_solo():\n    pass\n")
+    result = pytester.runpytest("-p", "no:randomly")
+    output = result.stdout.str() + result.stderr.str()
+    assert "INTERNALERROR" not in output and result.ret == pytest.ExitCode.USAGE_ERROR
+    assert f"{pytester.path / 'conftest.py'}: Data.name='my data' (str) is not a dataset name" in output
+
+
+def test_an_installed_plugins_datasets_hook_returning_a_non_model_names_the_plugin(pytester):
+    import pytest_synthdata as sd
+
+    class Acme:
+        @sd.hookimpl
+        def synthdata_datasets(self, config):
+            return ["orders"]
+
+    pm = sd.plugin_manager()
+    plugin = Acme()
+    pm.register(plugin, name="acme-datasets")
+    try:
+        pytester.makepyfile("def test_solo():\n    pass\n")
+        result = pytester.runpytest("-p", "no:randomly")
+    finally:
+        pm.unregister(plugin)
+    output = result.stdout.str() + result.stderr.str()
+    assert "INTERNALERROR" not in output and result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "synthdata_datasets in acme-datasets returned a list whose item 0 is 'orders' (str), not a dataset" in output
+
+
+@pytest.mark.parametrize("randomly_seed", [-5, 2**63, 2**64 + 7])
+def test_a_pytest_randomly_seed_out_of_range_becomes_one_that_reproduces_the_run(run, randomly_seed):
+    pytest.importorskip("pytest_randomly")
+    first = run("-p", "randomly", f"--randomly-seed={randomly_seed}")
+    base = randomly_seed % 2**63
+    run.result.stdout.fnmatch_lines(
+        [
+            f"synthdata: base seed {base} (pytest-randomly's {randomly_seed} modulo 2**63); "
+            f"reproduce with --synthdata-seed={base}"
+        ]
+    )
+    again = run("-p", "no:randomly", f"--synthdata-seed={base}")
+    assert len(first) == 4 and again == first
+
+
+OVERRIDE_CONFTEST = """
+import numpy as np
+import pandas as pd
+import pytest_synthdata as sd
+
+sd.register(sd.Schema("t", {"age": sd.Integer(low=0, high=9), "name": sd.Faker("name"), "code": sd.Id("C-{:03d}"),
+                            "plan": sd.Category({"free": 0.5, "pro": 0.5}), "score": sd.Float(low=0, high=1)}))
+real = pd.DataFrame({"small": (np.arange(200) % 10).astype(np.int8), "tiny": (np.arange(200) % 7).astype(np.uint8),
+                     "ratio": np.linspace(0, 1, 200).astype(np.float32)})
+sd.register(sd.fit(real, name="narrow"))
+"""
+
+
+#: (fixture, column, override as Python source, part of the message): values a column cannot hold.
+BAD_OVERRIDES = [
+    ("t", "age", "2**70", "1180591620717411303424 does not fit its dtype int64 (it would overflow)"),
+    ("t", "age", "-(2**64)", "-18446744073709551616 does not fit its dtype int64 (it would overflow)"),
+    ("t", "age", "np.uint64(2**64 - 1)", "does not fit its dtype int64 (it would overflow)"),
+    ("t", "age", "2.0**70", "1.1805916207174113e+21 does not fit its dtype int64 (it would overflow)"),
+    ("t", "age", "[1, 2**63]", "9223372036854775808 does not fit its dtype int64 (it would overflow)"),
+    ("narrow", "small", "300", "300 does not fit its dtype int8 (it would overflow)"),
+    ("narrow", "small", "[None, 128]", "128 does not fit its dtype int8 (it would overflow)"),
+    ("narrow", "tiny", "-1", "-1 does not fit its dtype uint8 (it would overflow)"),
+    ("narrow", "ratio", "1e300", "1e+300 does not fit its dtype float32 (it would overflow)"),
+    ("t", "score", "2**2000", "does not fit its dtype float64 (it would overflow)"),
+    ("t", "age", "[[1], [2]]", "value 0 is [1] (list), not a scalar; pass one scalar per row"),
+    ("t", "name", "[['a'], ['b']]", "value 0 is ['a'] (list), not a scalar"),
+    ("t", "plan", "[('free',), 'pro']", "value 0 is ('free',) (tuple), not a scalar"),
+    ("t", "age", "{1, 2}", "{1, 2} is a set, whose order is arbitrary, so the rows would be too; pass a list"),
+    ("t", "name", "frozenset({'a', 'b'})", "is a frozenset, whose order is arbitrary"),
+    ("t", "name", "5", "5 (integer) does not fit its dtype string; pass text, e.g. '5'"),
+    ("t", "name", "[1, 2]", "[1, 2] (integer) does not fit its dtype string; pass text, e.g. '1'"),
+    ("t", "code", "7.5", "7.5 (floating) does not fit its dtype string; pass text, e.g. '7.5'"),
+    ("t", "name", "b'Ann'", "b'Ann' (bytes) does not fit its dtype string; pass text, e.g. 'Ann'"),
+    ("t", "plan", "5", "5 (integer) does not fit its dtype category; pass text, e.g. '5'"),
+    ("t", "name", "[{'a': 1}, {'b': 2}]", "value 0 is {'a': 1} (dict), not a scalar"),
+    ("t", "age", "np.arange(3)", "has 3 values for 2 rows; pass a scalar or one value per row"),
+]
+
+
+def test_factory_overrides_a_column_cannot_hold_raise_invalid_argument_naming_it(pytester):
+    pytester.makeconftest(OVERRIDE_CONFTEST)
+    pytester.makepyfile(
+        f"""
+        import numpy as np
+        import pytest
+        from pytest_synthdata.errors import InvalidArgument
+
+        @pytest.mark.parametrize("fixture, column, value, message", {BAD_OVERRIDES!r})
+        def test_rejected(request, fixture, column, value, message):
+            factory = request.getfixturevalue(f"synth_{{fixture}}_factory")
+            with pytest.raises(InvalidArgument) as info:
+                factory(2, **{{column: eval(value)}})
+            assert str(info.value).startswith(f"override for column {{column!r}}")
+            assert message in str(info.value)
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=len(BAD_OVERRIDES))
+
+
+def test_factory_overrides_that_fit_keep_the_column_dtype(pytester):
+    pytester.makeconftest(OVERRIDE_CONFTEST)
+    pytester.makepyfile(
+        """
+        import numpy as np
+
+        def test_accepted(synth_t_factory, synth_narrow_factory):
+            df = synth_t_factory(3, age=[2**62, 0, None], name=np.array(["a", "b", "c"]), plan="enterprise")
+            assert df["age"].tolist()[:2] == [2**62, 0] and str(df["age"].dtype) == "Int64"
+            assert df["name"].tolist() == ["a", "b", "c"] and df["plan"].tolist() == ["enterprise"] * 3
+            narrow = synth_narrow_factory(2, small=[127, -128], tiny=255, ratio=[1.5, float("inf")])
+            assert narrow["small"].tolist() == [127, -128] and str(narrow["small"].dtype) == "int8"
+            assert narrow["tiny"].tolist() == [255, 255] and str(narrow["tiny"].dtype) == "uint8"
+            assert str(narrow["ratio"].dtype) == "float32"
+            with_none = synth_narrow_factory(2, small=[1, None])
+            assert str(with_none["small"].dtype) == "Int8" and with_none["small"].isna().sum() == 1
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    ("returned", "message"),
+    [
+        ("None", "returned None (a missing return?); return a list of Schemas or Models ([] for none)."),
+        ("42", "returned 42 (int), not a dataset; return a list of Schemas or Models ([] for none)."),
+    ],
+)
+def test_a_bad_datasets_hook_in_a_conftest_loaded_during_collection_fails_its_directory_in_one_line(
+    pytester, returned, message
+):
+    sub = pytester.mkpydir("sub")
+    (sub / "conftest.py").write_text(f"def synthdata_datasets(config):\n    return {returned}\n")
+    (sub / "test_sub.py").write_text("def test_sub():\n    pass\n")
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*ERROR collecting sub*", f"synthdata_datasets in {sub / 'conftest.py'} {message}"])
+    output = result.stdout.str()
+    assert "_hookexec" not in output and "raise pytest.UsageError" not in output and "INTERNALERROR" not in output
