@@ -119,6 +119,10 @@ class Continuous:
 
     def sf(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """Return the untruncated survival function ``1 - CDF`` at ``x``, accurate in the upper tail."""
+        with np.errstate(over="ignore"):  # a tiny (even subnormal) scale sends far points to +-inf: 0 or 1
+            return self._sf(x)
+
+    def _sf(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         p = self.params
         if self.dist == "normal":
             return special.ndtr(-(x - p["loc"]) / p["scale"])
@@ -146,6 +150,10 @@ class Continuous:
 
     def cdf(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """Return the untruncated CDF at ``x``."""
+        with np.errstate(over="ignore"):  # a tiny (even subnormal) scale or width sends far points to +-inf
+            return self._cdf(x)
+
+    def _cdf(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         p = self.params
         if self.dist == "normal":
             return special.ndtr((x - p["loc"]) / p["scale"])

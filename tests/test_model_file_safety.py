@@ -553,3 +553,31 @@ def test_any_edit_of_a_valid_file_loads_or_raises_model_file_error(text):
         assert str(exc).startswith("fuzzed.synth.json: ")
     else:
         model.sample(3, seed=1)
+
+
+@pytest.mark.parametrize(
+    ("dist", "params"),
+    [
+        ("uniform", {"low": 0.0, "high": 1e-320}),
+        ("normal", {"loc": 0.0, "scale": 1e-320}),
+        ("lognormal", {"mu": 0.0, "sigma": 1e-320}),
+        ("exponential", {"loc": 0.0, "scale": 1e-320}),
+    ],
+)
+@pytest.mark.parametrize("bounds", [[0.0, 1.0], [None, None], [-1e300, 1e300], [1e-320, 1.0]])
+def test_a_subnormal_scale_loads_without_an_overflow_warning(tmp_path, dist, params, bounds):
+    """Found by the fuzz test: a CDF through a subnormal width overflowed to inf (with a RuntimeWarning)."""
+    import warnings
+
+    path = tmp_path / "u.synth.json"
+    sd.Schema("u", {"x": sd.Float(low=0, high=1)}).save(path)
+    data = json.loads(path.read_text())
+    data["columns"][0].update(dist=dist, params=params, bounds=bounds)
+    path.write_text(json.dumps(data))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            model = sd.load(path)
+        except ModelFileError:
+            return
+        model.sample(100, seed=1)
