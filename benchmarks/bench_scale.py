@@ -71,9 +71,7 @@ def schema_columns(width: int) -> tuple[dict, dict]:
             columns[f"c{i:03d}"] = sd.Boolean(p=0.3)
     names = list(columns)
     targets = (0.3, 0.4, 0.5, 0.6)
-    corr = {
-        (names[i], names[i + 1]): targets[i % 4] * (-1.0 if i % 3 == 2 else 1.0) for i in range(width - 1)
-    }
+    corr = {(names[i], names[i + 1]): targets[i % 4] * (-1.0 if i % 3 == 2 else 1.0) for i in range(width - 1)}
     return columns, corr
 
 
@@ -149,7 +147,9 @@ def fit_frame(n: int, seed: int = FIT_SEED):
         if j == 4:
             v[u[:, 3] < 0.04] = np.datetime64("NaT")
         cols[f"d{j:02d}"] = v
-    first = np.array(["ana", "ben", "chloe", "dev", "eli", "fay", "gus", "hana", "ivan", "jo", "kai", "lea"], dtype=object)
+    first = np.array(
+        ["ana", "ben", "chloe", "dev", "eli", "fay", "gus", "hana", "ivan", "jo", "kai", "lea"], dtype=object
+    )
     last = np.array(["smith", "ng", "garcia", "okafor", "muller", "rossi", "kim", "silva", "novak"], dtype=object)
     num = rng.integers(0, 100_000, n).astype(str).astype(object)
     fi, li = rng.integers(0, len(first), n), rng.integers(0, len(last), n)
@@ -157,7 +157,9 @@ def fit_frame(n: int, seed: int = FIT_SEED):
     cols["full_name"] = first[fi] + " " + last[li]
     cols["phone"] = "+1-555-" + rng.integers(1_000_000, 9_999_999, n).astype(str).astype(object)
     cols["order_ref"] = "ORD-" + rng.integers(0, 10**9, n).astype(str).astype(object)
-    words = np.array(["late", "ok", "damaged", "refund", "great", "slow", "again", "never", "box", "fast"], dtype=object)
+    words = np.array(
+        ["late", "ok", "damaged", "refund", "great", "slow", "again", "never", "box", "fast"], dtype=object
+    )
     cols["comment"] = nulls(words[rng.integers(0, 10, n)] + " " + words[rng.integers(0, 10, n)] + " " + num, 0.3, 4)
     cols["user_id"] = rng.permutation(n).astype("int64") + 1_000_000
     cols["city"] = pick([f"city{x:03d}" for x in range(300)], z[:, 9], 0.5)
@@ -280,7 +282,9 @@ def fit(n: int, repeats: int) -> list[tuple[str, bool]]:
     print("-" * W)
     r = run_child(["fit", str(n), str(repeats)], threads=None)
     deep, growth = r["deep"], r["growth"]
-    print(f"frame built in {r['build']:.2f} s; deep size {deep / 2**20:,.1f} MiB, shallow {r['shallow'] / 2**20:,.1f} MiB")
+    print(
+        f"frame built in {r['build']:.2f} s; deep size {deep / 2**20:,.1f} MiB, shallow {r['shallow'] / 2**20:,.1f} MiB"
+    )
     print(f"kinds fitted: {r['kinds']}")
     print(f"sd.fit             {r['best']:>9.2f} s   (runs: {' '.join(f'{t:.2f}' for t in r['times'])})")
     how = "VmHWM reset before the fit" if r["reset"] else "VmHWM NOT reset: against the frame build's high-water mark"
@@ -289,7 +293,10 @@ def fit(n: int, repeats: int) -> list[tuple[str, bool]]:
         print(f"warnings: {r['warnings']}")
     return [
         (f"1M x 50 fit: {r['best']:.2f} s < {TARGET_FIT_S:g} s", r["best"] < TARGET_FIT_S),
-        (f"peak RSS growth {growth / deep:.2f}x < {TARGET_RSS_RATIO:g}x the deep size", growth < TARGET_RSS_RATIO * deep),
+        (
+            f"peak RSS growth {growth / deep:.2f}x < {TARGET_RSS_RATIO:g}x the deep size",
+            growth < TARGET_RSS_RATIO * deep,
+        ),
     ]
 
 
