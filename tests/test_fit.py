@@ -933,3 +933,40 @@ def test_categories_cast_to_objects_as_astype_would(categories):
     got = _cast(values, "object")
     pd.testing.assert_series_equal(got, want)
     assert [type(v) for v in got] == [type(v) for v in want]
+
+
+def _id_pattern_by_regex(text: pd.Series) -> str | None:
+    """What id_pattern answered before it was vectorised: one regular-expression match per row."""
+    parts = text.str.extract(r"^(\D*?)(\d+)(\D*)$")
+    if parts[1].isna().any() or parts[0].nunique() != 1 or parts[2].nunique() != 1:
+        return None
+    prefix, suffix = (str(parts[k].iloc[0]).replace("{", "{{").replace("}", "}}") for k in (0, 2))
+    widths = parts[1].str.len()
+    padded = widths.nunique() == 1 and parts[1].str.startswith("0").any()
+    return f"{prefix}{{:0{int(widths.iloc[0])}d}}{suffix}" if padded else f"{prefix}{{:d}}{suffix}"
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["ORD-001", "ORD-002", "ORD-103"],
+        ["ORD-1", "ORD-22", "ORD-333"],
+        ["A1x", "A22x", "A3x"],
+        ["12", "7", "0099"],
+        ["{x}01", "{x}02"],
+        ["ORD-1", "ORX-2"],
+        ["ORD-1", "ORD-2a"],
+        ["ORD-1", "ORD-"],
+        ["ORD-1", "ORD-1-2"],
+        ["ab", "cd"],
+        ["1a", "2b"],
+        ["x\u0663", "x\u00b2"],  # an Arabic-Indic digit is \d; a superscript two is not
+        ["x\u0663", "x\u0664"],
+    ],
+)
+def test_id_pattern_answers_as_the_regular_expression_did(values):
+    from pytest_synthdata._fit.infer import id_pattern
+
+    text = pd.Series(values, dtype=object)
+    assert id_pattern(text) == _id_pattern_by_regex(text)
+    assert id_pattern(text.astype("str")) == _id_pattern_by_regex(text)

@@ -20,7 +20,7 @@ from .. import _pii
 from .._columns import FakerColumn, IdColumn, ModelColumn
 from .._schema import POOL_SIZE
 from ..errors import InvalidArgument
-from .infer import PII_STRONG, PII_WEAK, UUID, dtype_name, id_pattern, magnitudes, pii_provider
+from .infer import PII_STRONG, PII_WEAK, all_uuids, dtype_name, id_pattern, magnitudes, pii_provider
 
 __all__ = ["fit_generated"]
 
@@ -42,7 +42,7 @@ def fit_generated(col: str, s: pd.Series, kind: str, *, min_count: int, locale: 
             column: ModelColumn = IdColumn(col, style="sequential", pattern=None, start=start)
             column.cast = str(s.dtype) if str(s.dtype) != "int64" else None
             return column
-        if text.str.fullmatch(UUID).all():
+        if all_uuids(text):
             column = IdColumn(col, style="uuid", pattern=None, start=1)
         else:
             pattern = id_pattern(text) or "{:d}"

@@ -31,6 +31,7 @@ __all__ = [
     "UUID",
     "Factorized",
     "Inferred",
+    "all_uuids",
     "dtype_name",
     "id_pattern",
     "infer_kind",
@@ -209,10 +210,11 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
     ratio = len(counts) / n_text
     if ratio >= 0.95 and n_text > 1 and every:
         text = values()
-        if text.str.fullmatch(UUID).all():
+        if all_uuids(text):
             return Inferred("id", "distinct UUIDs", present)
-        if id_pattern(text) is not None:
-            return Inferred("id", f"distinct values shaped like {id_pattern(text)!r}", present)
+        shape = id_pattern(text)
+        if shape is not None:
+            return Inferred("id", f"distinct values shaped like {shape!r}", present)
     kept_share = float(counts[counts >= min_count].sum()) / n_text
     if kept_share >= 0.5:
         return Inferred("category", f"{len(counts)} distinct values", present, factorized)
@@ -303,14 +305,43 @@ def magnitudes(values: pd.Series) -> NDArray[np.float64]:
     return numbers[np.isfinite(numbers)]
 
 
+def all_uuids(text: pd.Series) -> bool:
+    """Return whether every string is a UUID (a failing head answers first, without a match per row)."""
+    return bool(text.head(1000).str.fullmatch(UUID).all()) and bool(text.str.fullmatch(UUID).all())
+
+
+_ID_PARTS = re.compile(r"^(\D*?)(\d+)(\D*)$")
+
+
 def id_pattern(text: pd.Series) -> str | None:
-    parts = text.str.extract(r"^(\D*?)(\d+)(\D*)$")
-    if parts[1].isna().any() or parts[0].nunique() != 1 or parts[2].nunique() != 1:
+    """Return the format of strings that are one prefix, a number and one suffix (``"ORD-{:06d}"``), or None.
+
+    The prefix and suffix come from the first value; every value is then
+    checked with vectorised string functions (the regular expression's
+    answer, without a match per row).
+    """
+    if not len(text):
         return None
-    prefix, suffix = (str(parts[k].iloc[0]).replace("{", "{{").replace("}", "}}") for k in (0, 2))
-    widths = parts[1].str.len()
-    padded = widths.nunique() == 1 and parts[1].str.startswith("0").any()
-    return f"{prefix}{{:0{int(widths.iloc[0])}d}}{suffix}" if padded else f"{prefix}{{:d}}{suffix}"
+    first = _ID_PARTS.match(str(text.iloc[0]))
+    if first is None:
+        return None
+    prefix, suffix = first.group(1), first.group(3)
+    values = np.asarray(text.to_numpy(dtype=object), dtype=np.dtypes.StringDType())
+    stop = -len(suffix) if suffix else None
+    middle = np.strings.slice(values, len(prefix), stop)
+    # \d+ between a prefix and a suffix of non-digits: the same prefix, the same suffix, and decimal digits between
+    ok = (
+        np.strings.startswith(values, prefix).all()
+        and np.strings.endswith(values, suffix).all()
+        and (np.strings.str_len(values) > len(prefix) + len(suffix)).all()
+        and np.strings.isdecimal(middle).all()
+    )
+    if not ok:
+        return None
+    prefix, suffix = (part.replace("{", "{{").replace("}", "}}") for part in (prefix, suffix))
+    widths = np.strings.str_len(middle)
+    padded = bool((widths == widths[0]).all()) and bool(np.strings.startswith(middle, "0").any())
+    return f"{prefix}{{:0{int(widths[0])}d}}{suffix}" if padded else f"{prefix}{{:d}}{suffix}"
 
 
 #: numpy dtype kinds by what infer_kind() makes of them ("other": objects and strings, looked at value by value).
