@@ -970,3 +970,24 @@ def test_id_pattern_answers_as_the_regular_expression_did(values):
     text = pd.Series(values, dtype=object)
     assert id_pattern(text) == _id_pattern_by_regex(text)
     assert id_pattern(text.astype("str")) == _id_pattern_by_regex(text)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_decimals_from_a_head_bound_answer_as_reading_every_value_at_every_count(seed):
+    from pytest_synthdata._fit.numeric import _decimals_by_group, _fewest_decimals
+
+    rng = np.random.default_rng(seed)
+    parts = []
+    for _ in range(int(rng.integers(1, 6))):
+        n = int(rng.choice([1, 5, 600, 3000]))
+        d = int(rng.integers(0, 9))
+        v = np.round(rng.normal(0, 10 ** rng.integers(0, 8), n), d) if d < 8 else rng.normal(size=n)
+        if rng.random() < 0.5:  # one value with more decimals, late in the group (past the head)
+            v[-1] = np.round(rng.normal(), int(rng.integers(0, 8)))
+        if rng.random() < 0.2:
+            v[-1] = 1e300
+        parts.append(v)
+    uniq = np.concatenate(parts)
+    sizes = np.array([len(p) for p in parts])
+    starts = np.cumsum(sizes) - sizes
+    assert _decimals_by_group(uniq, starts) == _fewest_decimals(uniq, starts)
