@@ -693,7 +693,7 @@ def covariance_selection(
     s = np.where(vi == vj, 0.5, 1.0)  # K = sum theta_k s_k (e_i e_j^T + e_j e_i^T)
     target = a[vi, vj]
     weight = 2.0 * s  # tr(K A) = sum_k theta_k 2 s_k A_k, so d f / d theta_k = 2 s_k (A - K^-1)_k
-    theta = np.where(vi == vj, 1.0 / np.maximum(a[vi, vi], 1e-300), 0.0)
+    theta = _forest_start(a, pu, pv)
 
     def dual_matrix(t: NDArray[np.float64]) -> NDArray[np.float64]:
         k = np.zeros((d, d))
@@ -707,12 +707,17 @@ def covariance_selection(
             return math.inf, None
         return float(weight @ (t * target)) - logdet, chol
 
-    value, chol = objective(theta)
-    if chol is None:  # pragma: no cover - a positive diagonal start is positive definite
-        return None
+    value, chol = objective(theta) if np.isfinite(theta).all() else (math.inf, None)
+    if chol is None:  # the pairs form cycles and the forest's answer is no start: the diagonal one is
+        theta = np.where(vi == vj, 1.0 / np.maximum(a[vi, vi], 1e-300), 0.0)
+        value, chol = objective(theta)
+        if chol is None:  # pragma: no cover - a positive diagonal is positive definite
+            return None
     for _ in range(max_iter):
         inv = _linalg.inverse_from_cholesky(chol)
         grad = weight * (target - inv[vi, vj])
+        if float(np.abs(grad).max()) < 1e-13:  # (a forest of pairs starts at the answer: no Hessian needed)
+            return _with_kept(inv, vi, vj, target)
         # Hessian of -log det K: tr(K^-1 E_k K^-1 E_l) = 2 s_k s_l (S_ik S_jl + S_il S_jk), S = K^-1
         hess = (
             2.0
@@ -726,10 +731,7 @@ def covariance_selection(
         if not decrement >= 0 or not np.isfinite(decrement):  # pragma: no cover
             return None
         if decrement < tol:
-            x = inv
-            x[vi, vj] = target  # the kept entries exactly (they already match to the tolerance)
-            x[vj, vi] = target
-            return x
+            return _with_kept(inv, vi, vj, target)
         t = 1.0
         while True:
             cand_value, cand_chol = objective(theta + t * step)
@@ -740,6 +742,36 @@ def covariance_selection(
                 return None  # no descent: rounding, or an unbounded dual (no positive definite completion)
         theta, value, chol = theta + t * step, cand_value, cand_chol
     return None
+
+
+def _with_kept(
+    x: NDArray[np.float64], vi: NDArray[np.intp], vj: NDArray[np.intp], target: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Return ``x`` holding the kept entries exactly (they already match to the search's tolerance)."""
+    x[vi, vj] = target
+    x[vj, vi] = target
+    return x
+
+
+def _forest_start(a: NDArray[np.float64], pu: NDArray[np.intp], pv: NDArray[np.intp]) -> NDArray[np.float64]:
+    """Return the dual variables (diagonal, then pairs) of the completion's inverse when the pairs form a forest.
+
+    For a decomposable pattern the inverse of the maximum-determinant
+    completion is the sum of its cliques' inverses less its separators'
+    (Lauritzen, *Graphical Models*, 1996, §5.3): with pairs as cliques and
+    shared columns as separators, each pair adds its 2 x 2 inverse and each
+    column subtracts ``(degree - 1) / a_ii``. Exact for a chain or any
+    forest of pairs; for pairs with cycles it is only a start, used when
+    positive definite.
+    """
+    d = len(a)
+    di, dj, r = a[pu, pu], a[pv, pv], a[pu, pv]
+    det = di * dj - r * r
+    with np.errstate(divide="ignore", invalid="ignore"):
+        diag = np.bincount(pu, weights=dj / det, minlength=d) + np.bincount(pv, weights=di / det, minlength=d)
+        degree = np.bincount(pu, minlength=d) + np.bincount(pv, minlength=d)
+        diag -= (degree - 1) / np.diag(a)
+        return np.concatenate([diag, -r / det])
 
 
 def _max_determinant_by_coordinates(
