@@ -630,7 +630,11 @@ def _has_tz(s: pd.Series) -> bool:
 
 def _as_float(col: str, s: pd.Series, present: NDArray[np.bool_]) -> NDArray[np.float64]:
     if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iuf":  # (to_numpy's na_value handling costs 20x more)
-        return s.to_numpy().astype(np.float64)
+        x = s.to_numpy().astype(np.float64, copy=False)  # (a float64 column is read in place, not copied)
+        if np.shares_memory(x, s.to_numpy()):
+            x = x.view()
+            x.flags.writeable = False  # the caller's frame: nothing downstream may write into it
+        return x
     try:
         if s.dtype == object:
             s = pd.to_numeric(s)
