@@ -768,10 +768,9 @@ def _forest_start(a: NDArray[np.float64], pu: NDArray[np.intp], pv: NDArray[np.i
     di, dj, r = a[pu, pu], a[pv, pv], a[pu, pv]
     det = di * dj - r * r
     with np.errstate(divide="ignore", invalid="ignore"):
-        diag = np.bincount(pu, weights=dj / det, minlength=d) + np.bincount(pv, weights=di / det, minlength=d)
+        pairs = np.bincount(pu, weights=dj / det, minlength=d) + np.bincount(pv, weights=di / det, minlength=d)
         degree = np.bincount(pu, minlength=d) + np.bincount(pv, minlength=d)
-        diag -= (degree - 1) / np.diag(a)
-        return np.concatenate([diag, -r / det])
+        return np.concatenate([pairs - (degree - 1) / np.diag(a), -r / det])
 
 
 def _max_determinant_by_coordinates(

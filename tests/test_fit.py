@@ -935,17 +935,6 @@ def test_categories_cast_to_objects_as_astype_would(categories):
     assert [type(v) for v in got] == [type(v) for v in want]
 
 
-def _id_pattern_by_regex(text: pd.Series) -> str | None:
-    """What id_pattern answered before it was vectorised: one regular-expression match per row."""
-    parts = text.str.extract(r"^(\D*?)(\d+)(\D*)$")
-    if parts[1].isna().any() or parts[0].nunique() != 1 or parts[2].nunique() != 1:
-        return None
-    prefix, suffix = (str(parts[k].iloc[0]).replace("{", "{{").replace("}", "}}") for k in (0, 2))
-    widths = parts[1].str.len()
-    padded = widths.nunique() == 1 and parts[1].str.startswith("0").any()
-    return f"{prefix}{{:0{int(widths.iloc[0])}d}}{suffix}" if padded else f"{prefix}{{:d}}{suffix}"
-
-
 @pytest.mark.parametrize(
     "values",
     [
@@ -965,7 +954,7 @@ def _id_pattern_by_regex(text: pd.Series) -> str | None:
     ],
 )
 def test_id_pattern_answers_as_the_regular_expression_did(values):
-    from pytest_synthdata._fit.infer import id_pattern
+    from pytest_synthdata._fit.infer import _id_pattern_by_regex, id_pattern
 
     text = pd.Series(values, dtype=object)
     assert id_pattern(text) == _id_pattern_by_regex(text)
@@ -991,3 +980,16 @@ def test_decimals_from_a_head_bound_answer_as_reading_every_value_at_every_count
     sizes = np.array([len(p) for p in parts])
     starts = np.cumsum(sizes) - sizes
     assert _decimals_by_group(uniq, starts) == _fewest_decimals(uniq, starts)
+
+
+_SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_words_per_value_count_whitespace_runs_as_the_regular_expression_does(dtype):
+    from pytest_synthdata._fit.infer import _mean_whitespace_runs
+
+    values = ["a b", "  lead", "trail  ", "", " ", "x" + _SPACES + "y", "a\u200bb", "a\u180eb", "é à  ü", "a\tb\nc"]
+    values += list(_SPACES) + [f"q{c}r{c}" for c in _SPACES]
+    text = pd.Series(values, dtype=dtype)
+    assert _mean_whitespace_runs(text) == float(text.str.count(r"\s+").mean())

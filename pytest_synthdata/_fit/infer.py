@@ -221,7 +221,7 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
     provider = pii_provider(col, PII_WEAK)
     if provider is not None:
         return Inferred("pii", f"varied values named like personal data (Faker {provider!r})", present)
-    words = float(values().str.count(r"\s+").mean()) + 1.0
+    words = _mean_whitespace_runs(values()) + 1.0
     if words >= 3.0:
         return Inferred("text", f"free text (about {words:.0f} words per value)", present)
     return Inferred("pattern", f"{len(counts)} mostly distinct short strings", present)
@@ -305,6 +305,26 @@ def magnitudes(values: pd.Series) -> NDArray[np.float64]:
     return numbers[np.isfinite(numbers)]
 
 
+#: Python's ``\s`` (what ``str.isspace`` says of one character) in RE2's syntax, for pyarrow.
+_RE2_SPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]+"
+
+
+def _mean_whitespace_runs(text: pd.Series) -> float:
+    """Return the mean number of runs of whitespace per string (``text.str.count(r"\\s+").mean()``).
+
+    With pyarrow installed the runs are counted in one vectorised call
+    rather than one regular expression per value (the counts are whole
+    numbers, so their sum and mean are the same bits either way).
+    """
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow is optional
+        return float(text.str.count(r"\s+").mean())
+    counts = pc.count_substring_regex(pa.array(text, type=pa.large_string()), _RE2_SPACE)
+    return float(pc.sum(counts).as_py()) / len(text)
+
+
 def all_uuids(text: pd.Series) -> bool:
     """Return whether every string is a UUID (a failing head answers first, without a match per row)."""
     return bool(text.head(1000).str.fullmatch(UUID).all()) and bool(text.str.fullmatch(UUID).all())
@@ -322,6 +342,8 @@ def id_pattern(text: pd.Series) -> str | None:
     """
     if not len(text):
         return None
+    if not hasattr(np, "strings"):  # pragma: no cover - numpy < 2: one match per row
+        return _id_pattern_by_regex(text)
     first = _ID_PARTS.match(str(text.iloc[0]))
     if first is None:
         return None
@@ -342,6 +364,17 @@ def id_pattern(text: pd.Series) -> str | None:
     widths = np.strings.str_len(middle)
     padded = bool((widths == widths[0]).all()) and bool(np.strings.startswith(middle, "0").any())
     return f"{prefix}{{:0{int(widths[0])}d}}{suffix}" if padded else f"{prefix}{{:d}}{suffix}"
+
+
+def _id_pattern_by_regex(text: pd.Series) -> str | None:
+    """:func:`id_pattern` by one regular-expression match per row (numpy < 2 has no vectorised strings)."""
+    parts = text.str.extract(r"^(\D*?)(\d+)(\D*)$")
+    if parts[1].isna().any() or parts[0].nunique() != 1 or parts[2].nunique() != 1:
+        return None
+    prefix, suffix = (str(parts[k].iloc[0]).replace("{", "{{").replace("}", "}}") for k in (0, 2))
+    widths = parts[1].str.len()
+    padded = widths.nunique() == 1 and parts[1].str.startswith("0").any()
+    return f"{prefix}{{:0{int(widths.iloc[0])}d}}{suffix}" if padded else f"{prefix}{{:d}}{suffix}"
 
 
 #: numpy dtype kinds by what infer_kind() makes of them ("other": objects and strings, looked at value by value).
