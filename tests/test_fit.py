@@ -987,9 +987,12 @@ _SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 
 @pytest.mark.parametrize("dtype", [object, "str"])
 def test_words_per_value_count_whitespace_runs_as_the_regular_expression_does(dtype):
-    from pytest_synthdata._fit.infer import _mean_whitespace_runs
+    from pytest_synthdata._fit.infer import whitespace_runs
 
     values = ["a b", "  lead", "trail  ", "", " ", "x" + _SPACES + "y", "a\u200bb", "a\u180eb", "é à  ü", "a\tb\nc"]
     values += list(_SPACES) + [f"q{c}r{c}" for c in _SPACES]
     text = pd.Series(values, dtype=dtype)
-    assert _mean_whitespace_runs(text) == float(text.str.count(r"\s+").mean())
+    runs = whitespace_runs(text)
+    np.testing.assert_array_equal(runs, text.str.count(r"\s+").to_numpy(dtype=np.int64))
+    assert float(runs.mean()) == float(text.str.count(r"\s+").mean())
+    assert float(np.median(runs + 1)) == float((text.str.count(r"\s+") + 1).median())

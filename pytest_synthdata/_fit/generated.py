@@ -20,7 +20,7 @@ from .. import _pii
 from .._columns import FakerColumn, IdColumn, ModelColumn
 from .._schema import POOL_SIZE
 from ..errors import InvalidArgument
-from .infer import PII_STRONG, PII_WEAK, all_uuids, dtype_name, id_pattern, magnitudes, pii_provider
+from .infer import PII_STRONG, PII_WEAK, all_uuids, dtype_name, id_pattern, magnitudes, pii_provider, whitespace_runs
 
 __all__ = ["fit_generated"]
 
@@ -71,8 +71,8 @@ def fit_generated(col: str, s: pd.Series, kind: str, *, min_count: int, locale: 
         if provider == "street_address" and text.str.contains("\n", regex=False).any():
             provider = "address"
     elif kind == "text":
-        words = text.str.count(r"\s+") + 1
-        provider, kwargs = "sentence", {"nb_words": max(1, round(float(words.median())))}
+        words = whitespace_runs(text) + 1
+        provider, kwargs = "sentence", {"nb_words": max(1, round(float(np.median(words))))}
     else:  # pattern: the most common character shape, letters as '?' and digits as '#'
         provider, kwargs = _shape(text, min_count)
     _pii.check_provider(col, provider, locale, kwargs)
