@@ -175,7 +175,7 @@ def complete_correlation(a: NDArray[np.float64], fixed: NDArray[np.bool_]) -> tu
     if np.count_nonzero(np.triu(free, 1)) > _NEWTON_MAX_FREE:
         # wide and sparsely declared: the dual finds the completion (when one exists) without the
         # projections' eigendecompositions; small schemas keep the path below, and their bytes
-        completed = covariance_selection(a, keep)
+        completed = covariance_selection(a, keep, floor=5e-7)  # (the projections' last floor accepts as little)
         if completed is not None and _linalg.cholesky(completed) is not None:
             y = np.round((completed + completed.T) / 2.0, 12)
             np.fill_diagonal(y, 1.0)
@@ -667,7 +667,7 @@ _DUAL_MAX_VARIABLES = 3000
 
 
 def covariance_selection(
-    a: NDArray[np.float64], keep: NDArray[np.bool_], *, tol: float = 1e-12, max_iter: int = 60
+    a: NDArray[np.float64], keep: NDArray[np.bool_], *, floor: float = 0.0, tol: float = 1e-12, max_iter: int = 60
 ) -> NDArray[np.float64] | None:
     """Return the maximum-determinant completion of ``a``'s ``keep`` entries (and diagonal), or None.
 
@@ -679,9 +679,10 @@ def covariance_selection(
     and the kept pairs, not the free ones, so a wide schema with a few
     declared pairs costs a few Cholesky factors of ``d x d`` instead of one
     update per free pair. None when there are too many kept entries for its
-    Hessian, or when the search does not converge (the kept entries have no
-    positive definite completion, or are too close to having none): the
-    caller then takes the primal route. See ``docs/explanation/math.md`` §6.
+    Hessian, when the search does not converge (the kept entries have no
+    positive definite completion, or are too close to having none), or when
+    the completion's smallest eigenvalue is below ``floor``: the caller then
+    takes the primal route. See ``docs/explanation/math.md`` §6.
     """
     d = len(a)
     pu, pv = np.nonzero(np.triu(keep, 1))
@@ -717,7 +718,7 @@ def covariance_selection(
         inv = _linalg.inverse_from_cholesky(chol)
         grad = weight * (target - inv[vi, vj])
         if float(np.abs(grad).max()) < 1e-13:  # (a forest of pairs starts at the answer: no Hessian needed)
-            return _with_kept(inv, vi, vj, target)
+            return _with_kept(inv, vi, vj, target) if _above_floor(dual_matrix(theta), floor) else None
         # Hessian of -log det K: tr(K^-1 E_k K^-1 E_l) = 2 s_k s_l (S_ik S_jl + S_il S_jk), S = K^-1
         hess = (
             2.0
@@ -731,7 +732,7 @@ def covariance_selection(
         if not decrement >= 0 or not np.isfinite(decrement):  # pragma: no cover
             return None
         if decrement < tol:
-            return _with_kept(inv, vi, vj, target)
+            return _with_kept(inv, vi, vj, target) if _above_floor(dual_matrix(theta), floor) else None
         t = 1.0
         while True:
             cand_value, cand_chol = objective(theta + t * step)
@@ -742,6 +743,13 @@ def covariance_selection(
                 return None  # no descent: rounding, or an unbounded dual (no positive definite completion)
         theta, value, chol = theta + t * step, cand_value, cand_chol
     return None
+
+
+def _above_floor(k: NDArray[np.float64], floor: float) -> bool:
+    """Whether the smallest eigenvalue of ``k``'s inverse is at least ``floor`` (Gershgorin first, then LAPACK)."""
+    if floor <= 0.0 or float(np.abs(k).sum(axis=1).max()) * floor <= 1.0:
+        return True
+    return float(_linalg.eigvalsh(k)[-1]) * floor <= 1.0
 
 
 def _with_kept(

@@ -365,3 +365,16 @@ def test_covariance_selection_matches_the_primal_completion():
     assert dual is not None
     np.testing.assert_allclose(dual, primal, atol=1e-6)  # (the primal stops at a rise of 1e-9)
     np.testing.assert_array_equal(dual[~free], a[~free])
+
+
+def test_covariance_selection_leaves_a_nearly_singular_completion_to_the_repair():
+    from pytest_synthdata._copula import covariance_selection
+
+    a = np.eye(3)
+    a[0, 1] = a[1, 0] = 1.0 - 1e-7  # smallest eigenvalue of any completion: about 1e-7
+    a[1, 2] = a[2, 1] = 0.5
+    keep = np.ones((3, 3), dtype=bool)
+    keep[0, 2] = keep[2, 0] = False
+    loose = covariance_selection(a, keep)
+    assert loose is not None and loose[0, 2] == pytest.approx(0.5, abs=1e-6)  # the chain's product
+    assert covariance_selection(a, keep, floor=5e-7) is None
