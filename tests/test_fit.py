@@ -996,3 +996,21 @@ def test_words_per_value_count_whitespace_runs_as_the_regular_expression_does(dt
     np.testing.assert_array_equal(runs, text.str.count(r"\s+").to_numpy(dtype=np.int64))
     assert float(runs.mean()) == float(text.str.count(r"\s+").mean())
     assert float(np.median(runs + 1)) == float((text.str.count(r"\s+") + 1).median())
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_distinct_ranks_by_sorting_answer_as_the_hash_table_does(seed):
+    from pytest_synthdata._fit.numeric import _distinct_ranks_by_sorting
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 3000))
+    values = np.round(rng.normal(0, 10, n), int(rng.integers(0, 6)))
+    special = rng.choice(np.array([0.0, -0.0, np.inf, -np.inf]), int(rng.integers(0, 20)))
+    values[rng.integers(0, n, len(special))] = special  # signed zeros: the first seen names the value
+    codes, distinct = pd.factorize(values)
+    order = distinct.argsort()
+    rank = np.empty(len(distinct), dtype=np.intp)
+    rank[order] = np.arange(len(distinct))
+    got_distinct, got_rank = _distinct_ranks_by_sorting(values)
+    assert got_distinct.tobytes() == distinct[order].tobytes()
+    np.testing.assert_array_equal(got_rank, rank[codes])
