@@ -172,6 +172,14 @@ def complete_correlation(a: NDArray[np.float64], fixed: NDArray[np.bool_]) -> tu
     d = len(a)
     keep = fixed | np.eye(d, dtype=bool)
     free = ~keep
+    if np.count_nonzero(np.triu(free, 1)) > _NEWTON_MAX_FREE:
+        # wide and sparsely declared: the dual finds the completion (when one exists) without the
+        # projections' eigendecompositions; small schemas keep the path below, and their bytes
+        completed = covariance_selection(a, keep, floor=5e-7)  # (the projections' last floor accepts as little)
+        if completed is not None and _linalg.cholesky(completed) is not None:
+            y = np.round((completed + completed.T) / 2.0, 12)
+            np.fill_diagonal(y, 1.0)
+            return y, True
     target = a.copy()
     y, x, kept = a.copy(), a.copy(), False
     for floor in (1e-3, 1e-6):
@@ -639,7 +647,12 @@ def max_determinant_completion(y: NDArray[np.float64], free: NDArray[np.bool_]) 
     """
     iu, ju = np.nonzero(np.triu(free, 1))
     if len(iu) > _NEWTON_MAX_FREE:
-        return _max_determinant_by_coordinates(y, iu, ju)  # Newton's Hessian would have len(iu)**2 entries
+        # Newton's Hessian would have len(iu)**2 entries: solve the dual over the kept entries, whose
+        # number grows with d and the fixed pairs rather than d**2, and fall back to one entry at a time
+        completed = covariance_selection(y, ~free)
+        if completed is not None:
+            return completed
+        return _max_determinant_by_coordinates(y, iu, ju)
     if len(iu):
         return _max_determinant(y, iu, ju)
     return y
@@ -647,6 +660,125 @@ def max_determinant_completion(y: NDArray[np.float64], free: NDArray[np.bool_]) 
 
 #: Above this many free pairs the maximum-determinant completion goes pair by pair (memory in d**2).
 _NEWTON_MAX_FREE = 300
+
+
+#: Most variables (diagonal plus kept pairs) the dual Newton of :func:`covariance_selection` takes on.
+_DUAL_MAX_VARIABLES = 3000
+
+
+def covariance_selection(
+    a: NDArray[np.float64], keep: NDArray[np.bool_], *, floor: float = 0.0, tol: float = 1e-12, max_iter: int = 60
+) -> NDArray[np.float64] | None:
+    """Return the maximum-determinant completion of ``a``'s ``keep`` entries (and diagonal), or None.
+
+    The dual of the completion (Dempster's covariance selection): the
+    completion ``X`` maximising log det is the one whose inverse ``K`` is zero
+    on every free entry, so ``K`` is found by damped Newton on the convex
+    ``-log det K + tr(K A)`` over matrices supported on the kept entries; at
+    its minimum ``K^-1`` equals ``a`` there. Its variables are the diagonal
+    and the kept pairs, not the free ones, so a wide schema with a few
+    declared pairs costs a few Cholesky factors of ``d x d`` instead of one
+    update per free pair. None when there are too many kept entries for its
+    Hessian, when the search does not converge (the kept entries have no
+    positive definite completion, or are too close to having none), or when
+    the completion's smallest eigenvalue is below ``floor``: the caller then
+    takes the primal route. See ``docs/explanation/math.md`` §6.
+    """
+    d = len(a)
+    pu, pv = np.nonzero(np.triu(keep, 1))
+    vi = np.concatenate([np.arange(d), pu])  # variable k is the entry (vi[k], vj[k]) of K and its mirror
+    vj = np.concatenate([np.arange(d), pv])
+    m = len(vi)
+    if m > _DUAL_MAX_VARIABLES or not np.isfinite(a[vi, vj]).all():
+        return None
+    s = np.where(vi == vj, 0.5, 1.0)  # K = sum theta_k s_k (e_i e_j^T + e_j e_i^T)
+    target = a[vi, vj]
+    weight = 2.0 * s  # tr(K A) = sum_k theta_k 2 s_k A_k, so d f / d theta_k = 2 s_k (A - K^-1)_k
+    theta = _forest_start(a, pu, pv)
+
+    def dual_matrix(t: NDArray[np.float64]) -> NDArray[np.float64]:
+        k = np.zeros((d, d))
+        k[vi, vj] = t
+        k[vj, vi] = t
+        return k
+
+    def objective(t: NDArray[np.float64]) -> tuple[float, NDArray[np.float64] | None]:
+        logdet, chol = _logdet_and_factor(dual_matrix(t))
+        if chol is None:
+            return math.inf, None
+        return float(weight @ (t * target)) - logdet, chol
+
+    value, chol = objective(theta) if np.isfinite(theta).all() else (math.inf, None)
+    if chol is None:  # the pairs form cycles and the forest's answer is no start: the diagonal one is
+        theta = np.where(vi == vj, 1.0 / np.maximum(a[vi, vi], 1e-300), 0.0)
+        value, chol = objective(theta)
+        if chol is None:  # pragma: no cover - a positive diagonal is positive definite
+            return None
+    for _ in range(max_iter):
+        inv = _linalg.inverse_from_cholesky(chol)
+        grad = weight * (target - inv[vi, vj])
+        if float(np.abs(grad).max()) < 1e-13:  # (a forest of pairs starts at the answer: no Hessian needed)
+            return _with_kept(inv, vi, vj, target) if _above_floor(dual_matrix(theta), floor) else None
+        # Hessian of -log det K: tr(K^-1 E_k K^-1 E_l) = 2 s_k s_l (S_ik S_jl + S_il S_jk), S = K^-1
+        hess = (
+            2.0
+            * np.outer(s, s)
+            * (inv[np.ix_(vi, vi)] * inv[np.ix_(vj, vj)] + inv[np.ix_(vi, vj)] * inv[np.ix_(vj, vi)])
+        )
+        _c, step, info = lapack.dposv(hess, -grad, lower=1)
+        if info != 0:  # pragma: no cover - a singular Hessian: no reliable Newton step
+            return None
+        decrement = float(-grad @ step)
+        if not decrement >= 0 or not np.isfinite(decrement):  # pragma: no cover
+            return None
+        if decrement < tol:
+            return _with_kept(inv, vi, vj, target) if _above_floor(dual_matrix(theta), floor) else None
+        t = 1.0
+        while True:
+            cand_value, cand_chol = objective(theta + t * step)
+            if cand_chol is not None and cand_value <= value - 0.25 * t * decrement:
+                break
+            t /= 2.0
+            if t < 1e-10:
+                return None  # no descent: rounding, or an unbounded dual (no positive definite completion)
+        theta, value, chol = theta + t * step, cand_value, cand_chol
+    return None
+
+
+def _above_floor(k: NDArray[np.float64], floor: float) -> bool:
+    """Whether the smallest eigenvalue of ``k``'s inverse is at least ``floor`` (Gershgorin first, then LAPACK)."""
+    if floor <= 0.0 or float(np.abs(k).sum(axis=1).max()) * floor <= 1.0:
+        return True
+    return float(_linalg.eigvalsh(k)[-1]) * floor <= 1.0
+
+
+def _with_kept(
+    x: NDArray[np.float64], vi: NDArray[np.intp], vj: NDArray[np.intp], target: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Return ``x`` holding the kept entries exactly (they already match to the search's tolerance)."""
+    x[vi, vj] = target
+    x[vj, vi] = target
+    return x
+
+
+def _forest_start(a: NDArray[np.float64], pu: NDArray[np.intp], pv: NDArray[np.intp]) -> NDArray[np.float64]:
+    """Return the dual variables (diagonal, then pairs) of the completion's inverse when the pairs form a forest.
+
+    For a decomposable pattern the inverse of the maximum-determinant
+    completion is the sum of its cliques' inverses less its separators'
+    (Lauritzen, *Graphical Models*, 1996, §5.3): with pairs as cliques and
+    shared columns as separators, each pair adds its 2 x 2 inverse and each
+    column subtracts ``(degree - 1) / a_ii``. Exact for a chain or any
+    forest of pairs; for pairs with cycles it is only a start, used when
+    positive definite.
+    """
+    d = len(a)
+    di, dj, r = a[pu, pu], a[pv, pv], a[pu, pv]
+    det = di * dj - r * r
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pairs = np.bincount(pu, weights=dj / det, minlength=d) + np.bincount(pv, weights=di / det, minlength=d)
+        degree = np.bincount(pu, minlength=d) + np.bincount(pv, minlength=d)
+        return np.concatenate([pairs - (degree - 1) / np.diag(a), -r / det])
 
 
 def _max_determinant_by_coordinates(

@@ -311,3 +311,70 @@ def test_free_pairs_take_the_maximum_determinant_completion(d, seed, share):
     inv = np.linalg.inv(y)
     scale = np.sqrt(np.outer(np.diag(inv), np.diag(inv)))
     assert np.abs(inv[free] / scale[free]).max(initial=0.0) < 1e-4  # a partial correlation of 0
+
+
+def _chained_schema(width: int, *, step: float = 0.5) -> sd.Schema:
+    columns = {
+        f"c{i:03d}": (sd.Float(mean=0, std=1) if i % 3 else sd.Category({"a": 0.5, "b": 0.3, "c": 0.2}))
+        for i in range(width)
+    }
+    names = list(columns)
+    corr = {(names[i], names[i + 1]): step * (-1.0 if i % 4 == 3 else 1.0) for i in range(width - 1)}
+    return sd.Schema("wide", columns, correlations=corr)
+
+
+def test_a_wide_schema_completes_undeclared_pairs_at_the_maximum_determinant():
+    # 60 columns and 59 declared pairs leave 1,711 free pairs: the completion goes through the dual
+    # (covariance selection); before, pair-by-pair sweeps stopped 1e-2 short of the maximum
+    width = 60
+    schema = _chained_schema(width)
+    y = np.asarray(schema.latent_correlation)
+    inv = np.linalg.inv(y)
+    scale = np.sqrt(np.outer(np.diag(inv), np.diag(inv)))
+    chain = np.abs(np.subtract.outer(np.arange(width), np.arange(width))) <= 1
+    assert np.abs(inv[~chain] / scale[~chain]).max() < 1e-8  # undeclared: a partial correlation of 0
+    # along a chain the maximum-determinant completion is the product of the links
+    assert y[0, 2] == pytest.approx(y[0, 1] * y[1, 2], abs=1e-9)
+    for (a, b), target in schema.declared_correlations.items():
+        assert schema.correlations[(a, b)] == pytest.approx(target, abs=0.005)
+
+
+def test_a_wide_schema_with_conflicting_targets_is_still_repaired():
+    # a, b, c with a~b = b~c = 0.95 and a~c = -0.95 cannot hold together, beside 40 free columns:
+    # the dual has no minimum, and the projections repair the targets as for a narrow schema
+    columns = {f"c{i:02d}": sd.Float(mean=0, std=1) for i in range(43)}
+    corr = {("c00", "c01"): 0.95, ("c01", "c02"): 0.95, ("c00", "c02"): -0.95}
+    with pytest.warns(CorrelationRepairedWarning, match="cannot hold together"):
+        schema = sd.Schema("conflict", columns, correlations=corr)
+    assert np.linalg.eigvalsh(np.asarray(schema.latent_correlation)).min() > 0
+
+
+def test_covariance_selection_matches_the_primal_completion():
+    from pytest_synthdata._copula import _max_determinant, covariance_selection
+
+    rng = np.random.default_rng(5)
+    d = 12
+    factors = rng.normal(size=(d, 3))
+    a = factors @ factors.T + np.diag(rng.uniform(0.2, 1.0, d))
+    a = a / np.sqrt(np.outer(np.diag(a), np.diag(a)))
+    free = np.triu(rng.random((d, d)) < 0.5, 1)
+    iu, ju = np.nonzero(free)
+    primal = _max_determinant(a, iu, ju)
+    free = free | free.T
+    dual = covariance_selection(a, ~free)
+    assert dual is not None
+    np.testing.assert_allclose(dual, primal, atol=1e-6)  # (the primal stops at a rise of 1e-9)
+    np.testing.assert_array_equal(dual[~free], a[~free])
+
+
+def test_covariance_selection_leaves_a_nearly_singular_completion_to_the_repair():
+    from pytest_synthdata._copula import covariance_selection
+
+    a = np.eye(3)
+    a[0, 1] = a[1, 0] = 1.0 - 1e-7  # smallest eigenvalue of any completion: about 1e-7
+    a[1, 2] = a[2, 1] = 0.5
+    keep = np.ones((3, 3), dtype=bool)
+    keep[0, 2] = keep[2, 0] = False
+    loose = covariance_selection(a, keep)
+    assert loose is not None and loose[0, 2] == pytest.approx(0.5, abs=1e-6)  # the chain's product
+    assert covariance_selection(a, keep, floor=5e-7) is None

@@ -933,3 +933,84 @@ def test_categories_cast_to_objects_as_astype_would(categories):
     got = _cast(values, "object")
     pd.testing.assert_series_equal(got, want)
     assert [type(v) for v in got] == [type(v) for v in want]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["ORD-001", "ORD-002", "ORD-103"],
+        ["ORD-1", "ORD-22", "ORD-333"],
+        ["A1x", "A22x", "A3x"],
+        ["12", "7", "0099"],
+        ["{x}01", "{x}02"],
+        ["ORD-1", "ORX-2"],
+        ["ORD-1", "ORD-2a"],
+        ["ORD-1", "ORD-"],
+        ["ORD-1", "ORD-1-2"],
+        ["ab", "cd"],
+        ["1a", "2b"],
+        ["x\u0663", "x\u00b2"],  # an Arabic-Indic digit is \d; a superscript two is not
+        ["x\u0663", "x\u0664"],
+    ],
+)
+def test_id_pattern_answers_as_the_regular_expression_did(values):
+    from pytest_synthdata._fit.infer import _id_pattern_by_regex, id_pattern
+
+    text = pd.Series(values, dtype=object)
+    assert id_pattern(text) == _id_pattern_by_regex(text)
+    assert id_pattern(text.astype("str")) == _id_pattern_by_regex(text)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_decimals_from_a_head_bound_answer_as_reading_every_value_at_every_count(seed):
+    from pytest_synthdata._fit.numeric import _decimals_by_group, _fewest_decimals
+
+    rng = np.random.default_rng(seed)
+    parts = []
+    for _ in range(int(rng.integers(1, 6))):
+        n = int(rng.choice([1, 5, 600, 3000]))
+        d = int(rng.integers(0, 9))
+        v = np.round(rng.normal(0, 10 ** rng.integers(0, 8), n), d) if d < 8 else rng.normal(size=n)
+        if rng.random() < 0.5:  # one value with more decimals, late in the group (past the head)
+            v[-1] = np.round(rng.normal(), int(rng.integers(0, 8)))
+        if rng.random() < 0.2:
+            v[-1] = 1e300
+        parts.append(v)
+    uniq = np.concatenate(parts)
+    sizes = np.array([len(p) for p in parts])
+    starts = np.cumsum(sizes) - sizes
+    assert _decimals_by_group(uniq, starts) == _fewest_decimals(uniq, starts)
+
+
+_SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_words_per_value_count_whitespace_runs_as_the_regular_expression_does(dtype):
+    from pytest_synthdata._fit.infer import whitespace_runs
+
+    values = ["a b", "  lead", "trail  ", "", " ", "x" + _SPACES + "y", "a\u200bb", "a\u180eb", "é à  ü", "a\tb\nc"]
+    values += list(_SPACES) + [f"q{c}r{c}" for c in _SPACES]
+    text = pd.Series(values, dtype=dtype)
+    runs = whitespace_runs(text)
+    np.testing.assert_array_equal(runs, text.str.count(r"\s+").to_numpy(dtype=np.int64))
+    assert float(runs.mean()) == float(text.str.count(r"\s+").mean())
+    assert float(np.median(runs + 1)) == float((text.str.count(r"\s+") + 1).median())
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_distinct_ranks_by_sorting_answer_as_the_hash_table_does(seed):
+    from pytest_synthdata._fit.numeric import _distinct_ranks_by_sorting
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 3000))
+    values = np.round(rng.normal(0, 10, n), int(rng.integers(0, 6)))
+    special = rng.choice(np.array([0.0, -0.0, np.inf, -np.inf]), int(rng.integers(0, 20)))
+    values[rng.integers(0, n, len(special))] = special  # signed zeros: the first seen names the value
+    codes, distinct = pd.factorize(values)
+    order = distinct.argsort()
+    rank = np.empty(len(distinct), dtype=np.intp)
+    rank[order] = np.arange(len(distinct))
+    got_distinct, got_rank = _distinct_ranks_by_sorting(values)
+    assert got_distinct.tobytes() == distinct[order].tobytes()
+    np.testing.assert_array_equal(got_rank, rank[codes])

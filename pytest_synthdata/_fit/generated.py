@@ -20,7 +20,17 @@ from .. import _pii
 from .._columns import FakerColumn, IdColumn, ModelColumn
 from .._schema import POOL_SIZE
 from ..errors import InvalidArgument
-from .infer import PII_STRONG, PII_WEAK, UUID, dtype_name, id_pattern, magnitudes, pii_by_value, pii_provider
+from .infer import (
+    PII_STRONG,
+    PII_WEAK,
+    all_uuids,
+    dtype_name,
+    id_pattern,
+    magnitudes,
+    pii_by_value,
+    pii_provider,
+    whitespace_runs,
+)
 
 __all__ = ["fit_generated"]
 
@@ -49,7 +59,7 @@ def fit_generated(
             column: ModelColumn = IdColumn(col, style="sequential", pattern=None, start=start)
             column.cast = str(s.dtype) if str(s.dtype) != "int64" else None
             return column
-        if text.str.fullmatch(UUID).all():
+        if all_uuids(text):
             column = IdColumn(col, style="uuid", pattern=None, start=1)
         else:
             pattern = id_pattern(text) or "{:d}"
@@ -81,8 +91,8 @@ def fit_generated(
         if provider == "street_address" and text.str.contains("\n", regex=False).any():
             provider = "address"
     elif kind == "text":
-        words = text.str.count(r"\s+") + 1
-        provider, kwargs = "sentence", {"nb_words": max(1, round(float(words.median())))}
+        words = whitespace_runs(text) + 1
+        provider, kwargs = "sentence", {"nb_words": max(1, round(float(np.median(words))))}
     else:  # pattern: the most common character shape, letters as '?' and digits as '#'
         provider, kwargs = _shape(text, min_count)
     _pii.check_provider(col, provider, locale, kwargs)

@@ -509,10 +509,55 @@ def _entries(at: NDArray[np.intp], groups: list[int], *, everything: bool) -> tu
 def _decimals_by_group(uniq: NDArray[np.float64], starts: NDArray[np.intp]) -> list[int | None]:
     """Return for each group of values the fewest decimals (0-6) that write all of them exactly, or None.
 
-    Group i is ``uniq[starts[i]:starts[i + 1]]`` (the last runs to the end; none is empty).
+    Group i is ``uniq[starts[i]:starts[i + 1]]`` (the last runs to the end; none is empty). The
+    first values of each group (at most :data:`_DECIMALS_HEAD`) give a lower bound, since a
+    decimal count that fails on some values fails on all; the whole group is then tried from
+    that count up, so a column of a million prices is read about once rather than seven times.
     """
+    lengths = np.diff(np.append(starts, len(uniq)))
+    head = np.minimum(lengths, _DECIMALS_HEAD)
+    if int(head.sum()) == len(uniq):  # small groups: every value at once
+        return _fewest_decimals(uniq, starts)
+    head_starts = np.cumsum(head) - head
+    at = np.repeat(starts - head_starts, head) + np.arange(int(head.sum()))
+    bound = _fewest_decimals(uniq[at], head_starts)
+    found: list[int | None] = [None] * len(starts)
+    pending = np.array([b is not None for b in bound])
+    low = np.array([7 if b is None else b for b in bound])
+    group_of = np.repeat(np.arange(len(starts)), lengths)
+    for d in range(7):
+        trying = pending & (low <= d)
+        if not trying.any():
+            continue
+        values = uniq if trying.all() else uniq[trying[group_of]]
+        sizes = lengths[trying]
+        exact = _exact_at(values, d)
+        every = np.logical_and.reduceat(exact, np.cumsum(sizes) - sizes).tolist()
+        for g, ok in zip(np.flatnonzero(trying).tolist(), every, strict=True):
+            if ok:
+                found[g] = d
+                pending[g] = False
+    return found
+
+
+#: Values per group that bound its decimals before the whole group is read (see :func:`_decimals_by_group`).
+_DECIMALS_HEAD = 512
+
+
+def _exact_at(values: NDArray[np.float64], d: int) -> NDArray[np.bool_]:
+    """Whether each value is written exactly with ``d`` decimals (to float64's ~16 digits)."""
     # float64 keeps ~16 digits: a relative tolerance, so tiny (even subnormal) values never pass as 0.0
-    tolerance = 1e-12 * np.abs(uniq)
+    tolerance = 1e-12 * np.abs(values)
+    if d == 0:
+        return np.abs(np.rint(values) - values) <= tolerance  # type: ignore[no-any-return]
+    unit = 10.0**d
+    with np.errstate(over="ignore", invalid="ignore"):  # huge values overflow here, as in np.round: never exact
+        return np.abs(np.rint(values * unit) / unit - values) <= tolerance  # type: ignore[no-any-return]
+
+
+def _fewest_decimals(uniq: NDArray[np.float64], starts: NDArray[np.intp]) -> list[int | None]:
+    """:func:`_decimals_by_group` reading every value at every count (0-6) at once."""
+    tolerance = 1e-12 * np.abs(uniq)  # float64 keeps ~16 digits (relative: tiny values are not 0)
     whole = np.abs(np.rint(uniq) - uniq) <= tolerance
     if whole.all():  # the common case, quickly
         return [0] * len(starts)
@@ -571,11 +616,34 @@ def distinct_ranks(values: NDArray[np.float64]) -> tuple[NDArray[np.float64], ND
     Far quicker than np.unique's sort of every value when values repeat (codes, counts, grids).
     -0.0 and 0.0 are one value, as in np.unique.
     """
+    head = values[:_PROBE]
+    if len(values) > 4 * _PROBE and len(pd.unique(head)) > len(head) // 2:
+        return _distinct_ranks_by_sorting(values)  # mostly distinct: a hash table only adds work
     codes, distinct = pd.factorize(values)
     order = distinct.argsort()
     rank = np.empty(len(distinct), dtype=np.intp)
     rank[order] = np.arange(len(distinct))
     return distinct[order], rank[codes]
+
+
+#: Values whose distinct share decides between a hash table and a sort (:func:`distinct_ranks`).
+_PROBE = 4096
+
+
+def _distinct_ranks_by_sorting(values: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+    """:func:`distinct_ranks` by one sort of every value: the same answer, quicker when values rarely repeat."""
+    order = values.argsort()
+    ordered = values[order]
+    first = np.empty(len(ordered), dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    rank = np.empty(len(values), dtype=np.intp)
+    rank[order] = np.cumsum(first) - 1
+    distinct = ordered[first]
+    zero = np.searchsorted(distinct, 0.0)
+    if zero < len(distinct) and distinct[zero] == 0.0:  # -0.0 and 0.0 are one value: the first seen names it
+        distinct[zero] = values[int(np.argmax(values == 0.0))]
+    return distinct, rank
 
 
 def _has_tz(s: pd.Series) -> bool:
@@ -585,7 +653,11 @@ def _has_tz(s: pd.Series) -> bool:
 
 def _as_float(col: str, s: pd.Series, present: NDArray[np.bool_]) -> NDArray[np.float64]:
     if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iuf":  # (to_numpy's na_value handling costs 20x more)
-        return s.to_numpy().astype(np.float64)
+        x = s.to_numpy().astype(np.float64, copy=False)  # (a float64 column is read in place, not copied)
+        if np.shares_memory(x, s.to_numpy()):
+            x = x.view()
+            x.flags.writeable = False  # the caller's frame: nothing downstream may write into it
+        return x
     try:
         if s.dtype == object:
             s = pd.to_numeric(s)

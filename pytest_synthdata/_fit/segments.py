@@ -217,7 +217,7 @@ def _choose_segment(
     labels = [d.label for d in dims] + list(cat_dims)
     z = np.column_stack([sub_scores(d, sub) for d in [*dims, *cat_dims.values()]] or [np.empty((len(sub), 0))])
     valid = ~np.isnan(z)
-    z = np.where(valid, z, 0.0)
+    z[~valid] = 0.0  # (z is ours: no second copy of the scores)
     shifted = {id(cat): cat.codes + 1 for cat in cats}  # (-1, missing or withheld, counts in a slot of its own)
     splits: list[tuple[Categorical, NDArray[np.int64], NDArray[np.int64], int]] = []
     for cat in cats:
@@ -255,6 +255,7 @@ def _choose_segment(
             shares = np.maximum(etas, spread).tolist()
             explained = dict(zip([lab for lab, o in zip(labels, others, strict=True) if o], shares, strict=True))
             best = _Choice(cat, [int(g) for g in groups], row_group, score, explained)
+        del sums  # (before the next candidate's: one set of per-candidate buffers at a time)
     return best
 
 
@@ -301,8 +302,11 @@ class _GroupSums:
         if everywhere:  # every cell valid: the counts are the group sizes (whole numbers, the same bits)
             size = np.bincount(group[rows], minlength=k).astype(np.float64)
             self.cnt = np.repeat(size[:, None], z.shape[1], axis=1)
-        else:
-            self.cnt = self.member.T @ valid.astype(np.float64)
+        else:  # counts of valid cells per group and column: whole numbers, the same bits however summed
+            self.cnt = np.empty((k, z.shape[1]))
+            in_group = group[rows]
+            for j in range(z.shape[1]):
+                self.cnt[:, j] = np.bincount(in_group[valid[rows, j]], minlength=k)
         self.z2 = z * z
         self.sums = self.member.T @ z
         self.squares = self.member.T @ self.z2
