@@ -11,6 +11,9 @@ Two parts:
   strings that look like personal data (e-mail addresses, URLs, IP addresses,
   phone numbers, person names, street addresses, card numbers, IBANs, social security numbers, as
   ``fit`` finds them: one detector, ``_pii_detect``) and the differential-privacy account, if any.
+* :func:`audit_held` counts, in the real data, the rows that hold each value
+  the file stores (bounds, knots, table values, categories) and flags values
+  held by fewer than ``k`` rows.
 * :func:`audit_real` runs tripwires on the real data with the same fit
   settings (``min_count = k``): the rows are split in half at random, a model
   is fitted on one half, and its samples are compared with both halves
@@ -44,7 +47,7 @@ from .errors import InvalidArgument
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["AuditReport", "Finding", "audit_file", "audit_real"]
+__all__ = ["AuditReport", "Finding", "audit_file", "audit_held", "audit_real"]
 
 
 @dataclass(frozen=True)
@@ -297,6 +300,77 @@ def audit_file(
         else:
             report.add("withheld", f"info.withheld[{i}]", line, fails=False)
     return report, model
+
+
+# -- stored values against the real rows --------------------------------------------------------------------------
+
+
+def _stored_numbers(spec: dict[str, Any]) -> list[float]:
+    """The numbers a numeric or datetime marginal stores as values (bounds, knots, table values), finite only."""
+    out: list[Any] = list(spec.get("bounds") or [])
+    params = spec.get("params") or {}
+    if isinstance(params.get("values"), list):
+        out += params["values"]
+    return [float(v) for v in out if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)]
+
+
+def audit_held(path: str, real: pd.DataFrame, *, k: int = 5, report: AuditReport | None = None) -> AuditReport:
+    """Count, in ``real``, the rows holding each value the model file at ``path`` stores; flag those below ``k``.
+
+    Numbers (bounds, quantile knots, table values) of numeric and date columns and the categories of category
+    columns are compared exactly with the real column of the same name. A stored value held by 1 to ``k - 1``
+    real rows gives that value away; one held by none (an interpolated knot) or by ``k`` or more does not.
+    """
+    import pandas as pd
+
+    from ._artifact import read_text
+
+    text, source = read_text(path)
+    data = json.loads(text)
+    report = report if report is not None else AuditReport(str(source))
+    for spec, where, _group in _walk(data):
+        name = spec.get("name")
+        if not isinstance(name, str) or name not in real.columns:
+            continue
+        column = real[name]
+        kind = spec.get("type")
+        if kind in ("numeric", "datetime"):
+            stored = np.unique(np.asarray(_stored_numbers(spec), dtype=np.float64))
+            if kind == "datetime":
+                unit = spec.get("unit_ns")
+                if not isinstance(unit, int) or unit <= 0 or not pd.api.types.is_datetime64_any_dtype(column):
+                    continue
+                present = column.dropna()
+                ns = present.dt.tz_convert("UTC").dt.tz_localize(None) if present.dt.tz is not None else present
+                values = ns.astype("datetime64[ns]").astype("int64").to_numpy().astype(np.float64) / unit
+            else:
+                values = _as_float(column)
+                values = values[np.isfinite(values)]
+            distinct, counts = np.unique(values, return_counts=True)
+            at = np.searchsorted(distinct, stored)
+            found = (at < len(distinct)) & (distinct[np.minimum(at, len(distinct) - 1)] == stored)
+            held = np.where(found, counts[np.minimum(at, len(distinct) - 1)], 0)
+            few = [(v, int(c)) for v, c in zip(stored.tolist(), held.tolist(), strict=True) if 0 < c < k]
+            shown = ", ".join(f"{_show(spec, v)} ({c} row{'s' if c > 1 else ''})" for v, c in few[:3])
+        elif kind == "category":
+            counts_by = column.dropna().astype("object").map(repr).value_counts()
+            few = []
+            for value in spec.get("categories") or []:
+                c = int(counts_by.get(repr(value), 0))
+                if 0 < c < k:
+                    few.append((value, c))
+            shown = ", ".join(f"{json.dumps(v)} ({c} row{'s' if c > 1 else ''})" for v, c in few[:3])
+        else:
+            continue
+        if few:
+            more = f" and {len(few) - 3} more" if len(few) > 3 else ""
+            report.add(
+                "held-by-few",
+                where,
+                f"stores {len(few)} value(s) that fewer than k={k} real rows hold: {shown}{more}",
+                fails=True,
+            )
+    return report
 
 
 # -- tripwires on real data ------------------------------------------------------------------------------------------

@@ -290,13 +290,14 @@ def _model_correlations(model: Any) -> dict[tuple[str, str], float]:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from ._audit import audit_file, audit_real
+    from ._audit import audit_file, audit_held, audit_real
 
     if args.k < 1:
         raise SynthdataError(f"--k {args.k}: pass a whole number of rows, 1 or more, such as --k 5.")
     report, _ = audit_file(args.model, k=args.k, max_epsilon=args.max_epsilon, allow_pii=args.allow_pii)
     if args.real:
         frame = _read_table(args.real)
+        audit_held(args.model, frame, k=args.k, report=report)
         audit_real(
             frame,
             k=args.k,

@@ -170,3 +170,17 @@ def test_cli_audit_with_real_data_and_errors(tmp_path, capsys):
     assert "membership-inference" in out and "canary" in out
     assert main(["audit", str(tmp_path / "missing.synth.json")]) == 2
     assert main(["audit", str(path), "--k", "0"]) == 2
+
+
+def test_values_held_by_fewer_than_k_real_rows_are_found(tmp_path):
+    df = _frame(400)
+    df.loc[0, "income"] = 2_750_000.0  # one person's income: today's fit stores it as the maximum
+    path = tmp_path / "t.synth.json"
+    sd.fit(df, name="t").save(path)
+    report = _audit.audit_held(str(path), df, k=5)
+    held = [f for f in report.findings if f.check == "held-by-few" and f.where.startswith("columns.income")]
+    assert held and held[0].fails and "2750000.0 (1 row)" in held[0].message
+    # categories that about a third of the rows hold are no finding
+    schema = tmp_path / "s.synth.json"
+    sd.Schema("s", {"plan": sd.Category(["free", "pro", "team"])}).save(schema)
+    assert _audit.audit_held(str(schema), df, k=5).passed
