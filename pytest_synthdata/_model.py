@@ -58,6 +58,16 @@ assert BLOCK_ROWS <= MAX_POINTS  # one spread block per latent block
 _PANDAS_MAJOR = int(pd.__version__.split(".")[0])
 
 
+#: numpy's object dtype: pandas parses a dtype given by name on every call (tens of microseconds a column)
+_OBJECT = np.dtype(object)
+
+
+@functools.lru_cache(maxsize=64)
+def _pandas_dtype(name: str) -> Any:
+    """pandas' dtype for ``name`` (as ``pandas_dtype``), parsed once per name."""
+    return pd.api.types.pandas_dtype(name)
+
+
 def _codes(col: ModelColumn) -> int:
     """The number of latent codes of a category (or boolean) column."""
     base = getattr(col, "base", col)  # a conditional column codes like its base
@@ -83,9 +93,9 @@ def _cast(values: Any, cast: str | None) -> Any:
         # what astype(object) gives (the categories' values, NaN where missing), without the Series round trip
         out = values.categories.to_numpy(dtype=object).take(np.maximum(values.codes, 0))
         out[values.codes < 0] = np.nan
-        return pd.Series(out, dtype=object, copy=False)
+        return pd.Series(out, dtype=_OBJECT, copy=False)
     series = pd.Series(values, copy=False)
-    target = pd.api.types.pandas_dtype(cast)
+    target = _pandas_dtype(cast)
     if isinstance(target, pd.DatetimeTZDtype):
         series = series.dt.tz_localize("UTC").dt.tz_convert(target.tz)
     return series.astype(target)  # a Series keeps an object dtype that a bare array would lose to "str"
@@ -96,7 +106,7 @@ def _finish(col: ModelColumn, raw: NDArray[Any], nulls: NDArray[np.bool_] | None
     if col.cast == "object" or (col.cast == "str" and _PANDAS_MAJOR < 3):
         objects = getattr(getattr(col, "base", col), "finalize_objects", None)
         if objects is not None:  # categories straight to objects, no Categorical
-            return pd.Series(objects(raw, nulls), dtype="object", copy=False)
+            return pd.Series(objects(raw, nulls), dtype=_OBJECT, copy=False)
     return _cast(col.finalize(raw, nulls), col.cast)
 
 
