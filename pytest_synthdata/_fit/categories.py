@@ -441,7 +441,10 @@ def integer_codes(
         table = fitted.values if isinstance(fitted, NumericColumn) and fitted.dist == "table" else None
         if not present.all() or table is None or not 3 <= len(table) <= 100:
             continue  # few distinct values make a frequency table: look no further otherwise
-        uniq, codes = distinct_ranks(x[sub])  # codes in numeric order
+        if len(sub) == len(x) and numbers[col].ranked:  # every row (sub is then 0..n-1): the fit's own ranks
+            uniq, codes = numbers[col].ranked[0]
+        else:
+            uniq, codes = distinct_ranks(x[sub])  # codes in numeric order
         counts = np.bincount(codes, minlength=len(uniq))
         if 3 <= len(uniq) <= 100 and counts.min() >= ctx.min_count:
             candidates.append((dim, len(uniq), codes.ravel()))
