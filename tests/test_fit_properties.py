@@ -279,3 +279,25 @@ def test_segment_refits_reusing_the_whole_fits_ranks_match_fresh_ones(rows, nega
     fresh = columns()
     for x, y in zip(fit_marginals(reused, group, 3, **options), fit_marginals(fresh, group, 3, **options), strict=True):
         _same_fit(x, y)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 400), k=st.integers(1, 12), missing=st.booleans())
+def test_code_means_of_many_columns_are_each_columns_own_sums(seed, n, k, missing):
+    """Category means of several columns in one count: each column's bits, as if summed alone in row order."""
+    from pytest_synthdata._fit.categories import _Columns
+
+    rng = np.random.default_rng(seed)
+    scores = [rng.standard_normal(n) * 10.0 ** rng.integers(-3, 4) for _ in range(5)]
+    if missing:
+        scores[1][rng.random(n) < 0.3] = np.nan
+    z = _Columns(scores, n)
+    codes = rng.integers(-1, k, n)
+    columns = rng.permutation(5)[: rng.integers(0, 6)]
+    got = z.code_means(codes, k, columns)
+    for out, j in enumerate(columns):
+        present = ~np.isnan(scores[j]) & (codes >= 0)
+        sums = np.bincount(codes[present], weights=scores[j][present], minlength=k)
+        cnt = np.bincount(codes[present], minlength=k)
+        want = np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
+        assert np.array_equal(got[:, out].view(np.int64), want.view(np.int64))

@@ -371,16 +371,18 @@ class _Columns:
         the same bits in any selection of columns.
         """
         at = codes + 1  # (rows without a code count in bin 0, dropped)
-        sums, cnt = np.empty((k, len(columns))), np.empty((k, len(columns)))
-        size: NDArray[np.float64] | None = None
-        for out, j in enumerate(columns.tolist()):
-            sums[:, out] = np.bincount(at, weights=self.filled[j], minlength=k + 1)[1:]
-            if self.complete[j]:  # (whole counts: the same numbers as summing the weights)
-                if size is None:
-                    size = np.bincount(at, minlength=k + 1)[1:].astype(np.float64)
-                cnt[:, out] = size
-            else:
-                cnt[:, out] = np.bincount(at, weights=self.weight[j], minlength=k + 1)[1:]
+        c = len(columns)
+        # every column's bins in one count: column i's codes shifted by i * (k + 1); bincount adds each bin's
+        # weights in input order, so each cell is still summed over its column's rows in row order
+        cells = (at[None, :] + np.arange(0, c * (k + 1), k + 1)[:, None]).ravel()
+        sums = np.bincount(cells, weights=self.filled[columns].ravel(), minlength=c * (k + 1))
+        sums = sums.reshape(c, k + 1)[:, 1:].T
+        complete = self.complete[columns]
+        if complete.all():  # (whole counts: the same numbers as summing the weights)
+            cnt = np.repeat(np.bincount(at, minlength=k + 1)[1:].astype(np.float64)[:, None], c, axis=1)
+        else:
+            cnt = np.bincount(cells, weights=self.weight[columns].ravel(), minlength=c * (k + 1))
+            cnt = cnt.reshape(c, k + 1)[:, 1:].T
         return np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
 
 
