@@ -26,7 +26,7 @@ from .._columns import BooleanColumn, CategoryColumn, ModelColumn, NumericColumn
 from ..errors import InvalidArgument
 from .dependence import Dim, correlation_cells, scores, sub_scores
 from .infer import Factorized, dtype_name, plain
-from .numeric import Numbers, distinct_ranks, round_probs
+from .numeric import Numbers, distinct_ranks, ranks, round_probs
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -378,11 +378,12 @@ class _Columns:
         sums = np.bincount(cells, weights=self.filled[columns].ravel(), minlength=c * (k + 1))
         sums = sums.reshape(c, k + 1)[:, 1:].T
         complete = self.complete[columns]
+        cnt: NDArray[np.float64]
         if complete.all():  # (whole counts: the same numbers as summing the weights)
             cnt = np.repeat(np.bincount(at, minlength=k + 1)[1:].astype(np.float64)[:, None], c, axis=1)
         else:
-            cnt = np.bincount(cells, weights=self.weight[columns].ravel(), minlength=c * (k + 1))
-            cnt = cnt.reshape(c, k + 1)[:, 1:].T
+            weights = np.bincount(cells, weights=self.weight[columns].ravel(), minlength=c * (k + 1))
+            cnt = weights.reshape(c, k + 1)[:, 1:].T
         return np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
 
 
@@ -443,10 +444,8 @@ def integer_codes(
         table = fitted.values if isinstance(fitted, NumericColumn) and fitted.dist == "table" else None
         if not present.all() or table is None or not 3 <= len(table) <= 100:
             continue  # few distinct values make a frequency table: look no further otherwise
-        if len(sub) == len(x) and numbers[col].ranked:  # every row (sub is then 0..n-1): the fit's own ranks
-            uniq, codes = numbers[col].ranked[0]
-        else:
-            uniq, codes = distinct_ranks(x[sub])  # codes in numeric order
+        kept = ranks(numbers[col]) if len(sub) == len(x) else None  # (every row, sub is 0..n-1: the fit's ranks)
+        uniq, codes = distinct_ranks(x[sub]) if kept is None else kept  # codes in numeric order
         counts = np.bincount(codes, minlength=len(uniq))
         if 3 <= len(uniq) <= 100 and counts.min() >= ctx.min_count:
             candidates.append((dim, len(uniq), codes.ravel()))

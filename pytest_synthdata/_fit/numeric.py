@@ -74,9 +74,12 @@ class Numbers:
     cast: str | None  # the dtype samples are cast to, None for the default
     unit: TimeUnit | None = None  # timestamps only
     note: str = ""  # what reading the values changed, for ``model.withheld``
-    #: (sorted distinct present values, each row's index into them or -1 where missing), once the whole column
-    #: was fitted (see :func:`fit_marginals`): segment refits and integer codes reuse it instead of hashing again
-    ranked: list[tuple[NDArray[np.float64], NDArray[np.intp]]] = field(default_factory=list, compare=False, repr=False)
+    #: (sorted distinct present values, each present value's index into the fit's list, where this column's
+    #: part of the list starts), once the whole column was fitted (see :func:`fit_marginals` and :func:`ranks`):
+    #: segment refits and integer codes reuse it instead of hashing the values again
+    ranked: list[tuple[NDArray[np.float64], NDArray[np.intp], int]] = field(
+        default_factory=list, compare=False, repr=False
+    )
 
     @property
     def whole(self) -> bool:
@@ -249,15 +252,22 @@ def fit_marginals(
 
 
 def _keep_ranks(numbers: Sequence[Numbers], distinct: tuple[NDArray[Any], NDArray[np.intp], NDArray[np.intp]]) -> None:
-    """Keep each column's distinct values and its rows' indexes into them, from a fit with one group per column."""
+    """Keep each column's distinct values and its present values' indexes, from a fit with one group per column."""
     uniq, at, inverse = distinct
     done = 0
     for c, column in enumerate(numbers):
-        rank = np.full(len(column.present), -1, dtype=np.intp)
         rows = int(np.count_nonzero(column.present))
-        rank[column.present] = inverse[done : done + rows] - at[c]
+        # (views of the fit's arrays: a column's indexes are shifted by where its values start only when used)
+        column.ranked[:] = [(uniq[at[c] : at[c + 1]], inverse[done : done + rows], int(at[c]))]
         done += rows
-        column.ranked[:] = [(uniq[at[c] : at[c + 1]], rank)]
+
+
+def ranks(column: Numbers) -> tuple[NDArray[np.float64], NDArray[np.intp]] | None:
+    """(sorted distinct values, each present value's index into them) kept by the whole-column fit, or None."""
+    if not column.ranked:
+        return None
+    distinct, inverse, start = column.ranked[0]
+    return distinct, inverse - start
 
 
 def _ranked(
@@ -276,13 +286,14 @@ def _ranked(
     if not all(column.ranked for column in numbers) or np.any((x == 0.0) & np.signbit(x)):
         return None
     kept = [column.ranked[0] for column in numbers]
-    if any(np.any((distinct == 0.0) & np.signbit(distinct)) for distinct, _ in kept):
+    if any(np.any((distinct == 0.0) & np.signbit(distinct)) for distinct, _, _ in kept):
         return None  # (a -0.0 met first elsewhere stands for the zeros of these columns too)
-    merged = np.unique(np.concatenate([distinct for distinct, _ in kept]))
+    merged = np.unique(np.concatenate([distinct for distinct, _, _ in kept]))
     n = len(numbers[0].present)
-    keys = [
-        np.searchsorted(merged, distinct)[rank[rows[c * n : (c + 1) * n]]] for c, (distinct, rank) in enumerate(kept)
-    ]
+    keys = []
+    for c, (column, (distinct, inverse, start)) in enumerate(zip(numbers, kept, strict=True)):
+        wanted = rows[c * n : (c + 1) * n][column.present]  # which present values are in a group
+        keys.append(np.searchsorted(merged, distinct)[inverse[wanted] - start])
     return merged, np.concatenate(keys)
 
 
