@@ -57,20 +57,24 @@ def spread_uniforms(rng: np.random.Generator, m: int, d: int) -> NDArray[np.floa
     by_coordinate = jitter.T
     u = np.empty((d, m))
     u[:, 0] = by_coordinate[:, 0]  # level 0: one value anywhere
-    flat = u.reshape(-1)  # (1-D index arrays: numpy's fancy indexing is several times faster with them)
-    rows = np.arange(m, dtype=np.int64)
+    flat = u.reshape(-1)
+    rows = np.broadcast_to(np.arange(m, dtype=np.int64), (d, m))  # (no copy: permuted makes its own)
     starts = np.arange(0, d * m, m, dtype=np.int64)[:, None]  # where each coordinate's row starts in ``flat``
     size = 1  # rows placed so far: a power of two, one in each interval of width 1/size
     while size < m:
         new = min(size, m - size)
-        partners = shuffles.permuted(np.broadcast_to(rows[:size], (d, size)), axis=1)[:, :new]  # each new row's
+        partners = shuffles.permuted(rows[:, :size], axis=1)  # each new row's earlier partner, per coordinate
+        if new < size:
+            partners = partners[:, :new]
         partners += starts
         # the partner's interval at the finer width 1/(2 size) (an exact product: 2 size is a power of two); its
         # other half is the empty one, since the partner is the only earlier row in its interval of width 1/size
-        fine = (flat[partners.ravel()] * (2 * size)).astype(np.int64)
+        picked = flat.take(partners)
+        picked *= 2 * size
+        fine = picked.astype(np.int64)
         fine ^= 1
         out = u[:, size : size + new]
-        np.add(fine.reshape(d, new), by_coordinate[:, size : size + new], out=out)
+        np.add(fine, by_coordinate[:, size : size + new], out=out)
         out *= 1.0 / (2 * size)  # exact, like the division: a power of two
         size += new
     np.maximum(u, 2.0**-64, out=u)  # a value of 0 is possible (probability 2**-53 a row): keep ndtri finite
