@@ -75,7 +75,11 @@ def correlate(z: NDArray[np.float64], chol: NDArray[np.float64]) -> NDArray[np.f
     BLAS may reorder floating-point sums by CPU; elementwise multiply/add in a
     fixed order gives the same bits on every machine. Each output coordinate
     is accumulated over whole contiguous rows of ``z``, and terms whose factor
-    is 0 are skipped (a coordinate independent of the others is copied).
+    is 0 are skipped (a coordinate independent of the others is copied). Up to
+    ``_FEW_ROWS`` rows, each coordinate's terms are added to all later outputs
+    in one call instead: every output is summed in the same order, and a
+    skipped term's exact zero changes no bit (except a sum of -0.0, which
+    would come out +0.0: it needs a score of exactly zero).
     """
     d = chol.shape[0]
     out = np.empty_like(z)
