@@ -61,6 +61,9 @@ __all__ = [
     "truncated_normal",
 ]
 
+#: Up to this many rows, :func:`correlate` adds one coordinate's terms to every output at once.
+_FEW_ROWS = 1024
+
 #: Block streams of a seed: latent normals and auxiliary uniforms (part of the reproducibility contract).
 STREAM_LATENT = 1
 STREAM_AUX = 2
@@ -72,11 +75,25 @@ def correlate(z: NDArray[np.float64], chol: NDArray[np.float64]) -> NDArray[np.f
     BLAS may reorder floating-point sums by CPU; elementwise multiply/add in a
     fixed order gives the same bits on every machine. Each output coordinate
     is accumulated over whole contiguous rows of ``z``, and terms whose factor
-    is 0 are skipped (a coordinate independent of the others is copied).
+    is 0 are skipped (a coordinate independent of the others is copied). Up to
+    ``_FEW_ROWS`` rows, each coordinate's terms are added to all later outputs
+    in one call instead: every output is summed in the same order, and a
+    skipped term's exact zero changes no bit (except a sum of -0.0, which
+    would come out +0.0: it needs a score of exactly zero).
     """
     d = chol.shape[0]
     out = np.empty_like(z)
     if d == 0 or z.shape[1] == 0:
+        return out
+    if z.shape[1] <= _FEW_ROWS:
+        # few rows: a loop over the d (d + 1) / 2 terms would cost more in calls than in work. Adding each
+        # coordinate's terms to all later outputs at once sums every output in the same order, i = 0, 1, ...;
+        # the skipped terms above add an exact zero instead (only a sum of -0.0 would come out as +0.0)
+        np.multiply(z[0], chol[:, :1], out=out)
+        for i in range(1, d):
+            factors = chol[i:, i : i + 1]
+            if factors.any():
+                out[i:] += factors * z[i]
         return out
     term = np.empty(z.shape[1])
     for j in range(d):

@@ -189,7 +189,10 @@ class Continuous:
             special.ndtr(q, out=q)
             np.subtract(1.0, q, out=q, where=z > 0.0)
             np.maximum(q, _TINY, out=q)
-            return np.interp(q, self._knot_probs, self._knot_values)
+            guide = self._knot_guide if len(q) >= _GUIDED_INTERP else None
+            if guide is None or np.isnan(q).any():
+                return np.interp(q, self._knot_probs, self._knot_values)
+            return guide.interp(q)
         # Work from whichever tail is nearer: CDF coordinates below the median,
         # survival coordinates above it, so neither tail is rounded to 1.0.
         q = special.ndtr(z)
@@ -205,6 +208,11 @@ class Continuous:
         if truncated:
             np.minimum(np.maximum(x, self.low, out=x), self.high, out=x)
         return x
+
+    @functools.cached_property
+    def _knot_guide(self) -> _KnotGuide | None:
+        """The guide table of the quantile knots (built when first sampled; None when it would not pay)."""
+        return _KnotGuide.build(self._knot_probs, self._knot_values)
 
     def _ppf(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
         p = self.params
@@ -229,6 +237,62 @@ class Continuous:
             return float(lo), float(hi)
         lo, hi = self.ppf_latent(np.array([-6.0, 6.0]))
         return float(lo), float(hi)
+
+
+#: From this many probabilities on, quantile knots are found through a guide table rather than np.interp's search.
+_GUIDED_INTERP = 512
+
+
+@dataclass(frozen=True)
+class _KnotGuide:
+    """np.interp through quantile knots ``xp`` (0 to 1, ascending) and ``fp``, with the knot found by a guide table.
+
+    np.interp bisects the knots for every probability, and its branches are
+    unpredictable for random input (about 50 ns a value at 240 knots). Here
+    ``start[cell]`` is the last knot at or below the left edge of each of
+    ``cells`` equal cells of [0, 1] (a power of two: ``q * cells`` is exact),
+    and at most ``steps`` comparisons move it to the last knot at or below
+    ``q``: the one np.interp picks. The value is then np.interp's own
+    arithmetic, ``slope[j] * (q - xp[j]) + fp[j]`` with the same slope, and
+    ``fp[j]`` where ``q`` is a knot, so the bits are np.interp's.
+    """
+
+    cells: int
+    start: NDArray[np.intp]
+    padded: NDArray[np.float64]
+    steps: int
+    fp: NDArray[np.float64]
+    slopes: NDArray[np.float64]
+
+    @classmethod
+    def build(cls, xp: NDArray[np.float64], fp: NDArray[np.float64]) -> _KnotGuide | None:
+        """Return the guide of knots ``xp`` -> ``fp``, or None unless they span [0, 1] with few knots to a cell."""
+        if len(xp) < 2 or xp[0] != 0.0 or xp[-1] != 1.0:
+            return None  # (every probability then lies between the knots: no left or right values)
+        cells = 1 << max((4 * len(xp) - 1).bit_length(), 4)
+        edges = np.arange(cells + 1, dtype=np.float64) / cells  # (exact)
+        last = np.searchsorted(xp, edges, side="right") - 1  # the last knot at or below each edge
+        steps = int((last[1:] - last[:-1]).max())
+        if steps > 3:
+            return None
+        with np.errstate(divide="ignore", invalid="ignore"):  # (repeated knots: never picked, a knot above is)
+            slopes = (fp[1:] - fp[:-1]) / (xp[1:] - xp[:-1])  # np.interp's slopes, the same expression
+        return cls(cells, last[:-1].astype(np.intp), np.append(xp, np.inf), steps, fp, np.append(slopes, 0.0))
+
+    def interp(self, q: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Return ``np.interp(q, xp, fp)`` for probabilities ``q`` in [0, 1] (no NaN)."""
+        cell = q * self.cells
+        j = self.start[np.minimum(cell.astype(np.intp), self.cells - 1)]
+        for _ in range(self.steps):
+            j += self.padded[j + 1] <= q
+        knot = self.padded[j]
+        out = q - knot
+        out *= self.slopes[j]
+        out += self.fp[j]
+        exact = knot == q  # (np.interp returns the knot's value there, not a product with a zero)
+        if exact.any():
+            out[exact] = self.fp[j[exact]]
+        return out
 
 
 #: Tables with at most this many cuts are coded by comparing each score with each cut.

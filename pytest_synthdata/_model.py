@@ -59,6 +59,16 @@ assert BLOCK_ROWS <= MAX_POINTS  # one spread block per latent block
 _PANDAS_MAJOR = int(pd.__version__.split(".")[0])
 
 
+#: numpy's object dtype: pandas parses a dtype given by name on every call (tens of microseconds a column)
+_OBJECT = np.dtype(object)
+
+
+@functools.lru_cache(maxsize=64)
+def _pandas_dtype(name: str) -> Any:
+    """pandas' dtype for ``name`` (as ``pandas_dtype``), parsed once per name."""
+    return pd.api.types.pandas_dtype(name)
+
+
 def _codes(col: ModelColumn) -> int:
     """The number of latent codes of a category (or boolean) column."""
     base = getattr(col, "base", col)  # a conditional column codes like its base
@@ -74,8 +84,11 @@ def _final_dtype(col: ModelColumn) -> str:
     return str(pd.api.types.pandas_dtype(col.cast))
 
 
-def _cast(values: Any, cast: str | None) -> Any:
-    """Convert a finished column to the dtype its source had (fitted models), else return it as is."""
+def _cast(values: Any, cast: str | None, index: pd.RangeIndex | None = None) -> Any:
+    """Convert a finished column to the dtype its source had (fitted models), else return it as is.
+
+    ``index`` is the frame's: Series made here share it, so the frame need not check each one's.
+    """
     if cast is None:
         return values
     if cast == "str" and _PANDAS_MAJOR < 3:
@@ -84,21 +97,23 @@ def _cast(values: Any, cast: str | None) -> Any:
         # what astype(object) gives (the categories' values, NaN where missing), without the Series round trip
         out = values.categories.to_numpy(dtype=object).take(np.maximum(values.codes, 0))
         out[values.codes < 0] = np.nan
-        return pd.Series(out, dtype=object, copy=False)
-    series = pd.Series(values, copy=False)
-    target = pd.api.types.pandas_dtype(cast)
+        return pd.Series(out, index=index, dtype=_OBJECT, copy=False)
+    series = pd.Series(values, index=None if isinstance(values, pd.Series) else index, copy=False)
+    target = _pandas_dtype(cast)
     if isinstance(target, pd.DatetimeTZDtype):
         series = series.dt.tz_localize("UTC").dt.tz_convert(target.tz)
     return series.astype(target)  # a Series keeps an object dtype that a bare array would lose to "str"
 
 
-def _finish(col: ModelColumn, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
-    """Stage 7 for one column: its final array, in its source's dtype (fitted models) or its own."""
+def _finish(
+    col: ModelColumn, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, index: pd.RangeIndex | None = None
+) -> Any:
+    """Stage 7 for one column: its final array, in its source's dtype (fitted models) or its own (``index``: see _cast)."""
     if col.cast == "object" or (col.cast == "str" and _PANDAS_MAJOR < 3):
         objects = getattr(getattr(col, "base", col), "finalize_objects", None)
         if objects is not None:  # categories straight to objects, no Categorical
-            return pd.Series(objects(raw, nulls), dtype="object", copy=False)
-    return _cast(col.finalize(raw, nulls), col.cast)
+            return pd.Series(objects(raw, nulls), index=index, dtype=_OBJECT, copy=False)
+    return _cast(col.finalize(raw, nulls), col.cast, index)
 
 
 class Model:
@@ -349,8 +364,9 @@ class Model:
             self._generate(inputs.u, source.key, raws, start, stop)
         if n and self._order_constraints:
             self._enforce_order(raws, targets, nulls)
-        data = {c.name: _finish(c, raws[c.name], nulls.get(c.name)) for c in self._columns}
-        frame = pd.DataFrame(data, index=pd.RangeIndex(n), copy=False)
+        index = pd.RangeIndex(n)  # (one index object for the frame and its Series: pandas then skips aligning them)
+        data = {c.name: _finish(c, raws[c.name], nulls.get(c.name), index) for c in self._columns}
+        frame = pd.DataFrame(data, index=index, copy=False)
         frame.attrs["synthdata"] = {"dataset": self.name, "seed": source.seed}
         return frame
 

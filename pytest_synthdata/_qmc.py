@@ -6,8 +6,12 @@ each latent coordinate of a 4,096-row block is stratified in every prefix of
 2**k rows: the first 2**k values fall one in each interval [c/2**k,
 (c+1)/2**k). Rows 2**(k-1) .. 2**k - 1 are placed by doubling: each interval
 of the previous level holds one earlier value in one of its halves; a random
-permutation (its own for every coordinate and level) gives each new row an
-interval, and the row takes a uniform place in the empty half.
+permutation (its own for every coordinate and level) pairs each new row with
+an earlier row, and the new row takes a uniform place in the half of its
+partner's interval that the partner left empty. (Each earlier row holds its
+own interval, so this gives the intervals to the new rows in a uniformly
+random order; pairing rows reads one value per new row instead of building
+an interval -> occupant table over all earlier rows.)
 
 * Every value is exactly U(0, 1): by induction each row is uniform within its
   own interval, which is uniform among the intervals.
@@ -46,25 +50,32 @@ def spread_uniforms(rng: np.random.Generator, m: int, d: int) -> NDArray[np.floa
     if m > MAX_POINTS:
         raise ValueError(f"a block holds at most {MAX_POINTS} points, not {m}")
     shuffles = np.random.default_rng(int(rng.integers(0, 2**63)))  # level k's permutations: a fixed share of it
-    jitter = np.ascontiguousarray(rng.random((m, d)).T)  # drawn row-major, so a prefix of a longer block's
+    jitter = rng.random((m, d))  # drawn row-major, so a prefix of a longer block's (read through .T below)
     # below 1 - 2**-40, 2c + 1 + jitter stays below 2c + 2 exactly (4,095 + jitter keeps 2**-41 steps), so a
     # value never lands on the next interval's edge (which would put two rows in one interval)
     np.minimum(jitter, 1.0 - 2.0**-40, out=jitter)
+    by_coordinate = jitter.T
     u = np.empty((d, m))
-    u[:, :1] = jitter[:, :1]  # level 0: one value anywhere
-    rows = np.arange(m, dtype=np.int64)
-    offsets = np.arange(d, dtype=np.int64)[:, None]  # (flat indices into a (d, size) table: offset * size + i)
-    half = np.empty(d * m, dtype=np.int64)
+    u[:, 0] = by_coordinate[:, 0]  # level 0: one value anywhere
+    flat = u.reshape(-1)
+    rows = np.broadcast_to(np.arange(m, dtype=np.int64), (d, m))  # (no copy: permuted makes its own)
+    starts = np.arange(0, d * m, m, dtype=np.int64)[:, None]  # where each coordinate's row starts in ``flat``
     size = 1  # rows placed so far: a power of two, one in each interval of width 1/size
     while size < m:
         new = min(size, m - size)
-        cells = shuffles.permuted(np.broadcast_to(rows[:size], (d, size)), axis=1)[:, :new]  # each new row's
-        base = offsets * size
-        fine = (u[:, :size] * (2 * size)).astype(np.int64)  # each earlier row's interval (>> 1) and half (& 1)
-        # (1-D index arrays: numpy's fancy indexing is several times faster with them than with 2-D ones)
-        half[((fine >> 1) + base).ravel()] = (fine & 1).ravel()  # by interval: the half its earlier row holds
-        taken = half[(cells + base).ravel()].reshape(d, new)
-        u[:, size : size + new] = (2 * cells + 1 - taken + jitter[:, size : size + new]) / (2 * size)
+        partners = shuffles.permuted(rows[:, :size], axis=1)  # each new row's earlier partner, per coordinate
+        if new < size:
+            partners = partners[:, :new]
+        partners += starts
+        # the partner's interval at the finer width 1/(2 size) (an exact product: 2 size is a power of two); its
+        # other half is the empty one, since the partner is the only earlier row in its interval of width 1/size
+        picked = flat.take(partners)
+        picked *= 2 * size
+        fine = picked.astype(np.int64)
+        fine ^= 1
+        out = u[:, size : size + new]
+        np.add(fine, by_coordinate[:, size : size + new], out=out)
+        out *= 1.0 / (2 * size)  # exact, like the division: a power of two
         size += new
     np.maximum(u, 2.0**-64, out=u)  # a value of 0 is possible (probability 2**-53 a row): keep ndtri finite
     return u

@@ -145,6 +145,28 @@ def test_correlate_equals_the_matrix_product():
     np.testing.assert_allclose(correlate(z, chol), chol @ z, rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize("rows", [1, 2, 229, 1024, 1025, 3000])
+def test_correlate_sums_each_coordinates_terms_in_order_whatever_the_rows(rows):
+    """Few rows (all outputs at once) and many (one output at a time) give the bits of a plain ordered sum."""
+    rng = np.random.default_rng(rows)
+    d = 13
+    a = rng.normal(size=(d, d))
+    chol = np.linalg.cholesky(a @ a.T / d + 0.3 * np.eye(d))
+    chol[rng.random((d, d)) < 0.3] = 0.0  # skipped terms
+    chol = np.tril(chol)
+    np.fill_diagonal(chol, np.abs(np.diag(chol)) + 0.1)
+    chol[4] = 0.0  # a coordinate of its own: copied
+    chol[4, 4] = 1.0
+    z = rng.standard_normal((d, rows))
+    want = np.empty_like(z)
+    for j in range(d):
+        terms = [z[i] * chol[j, i] for i in range(j + 1) if chol[j, i] != 0.0]
+        want[j] = terms[0]
+        for term in terms[1:]:
+            want[j] += term
+    assert np.array_equal(correlate(z, chol).view(np.int64), want.view(np.int64))
+
+
 def test_correlate_copies_independent_coordinates_exactly():
     chol = np.eye(3)
     chol[1, 0], chol[1, 1] = 0.6, 0.8

@@ -26,7 +26,7 @@ from .._columns import BooleanColumn, CategoryColumn, ModelColumn, NumericColumn
 from ..errors import InvalidArgument
 from .dependence import Dim, correlation_cells, scores, sub_scores
 from .infer import Factorized, dtype_name, plain
-from .numeric import Numbers, distinct_ranks, round_probs
+from .numeric import Numbers, distinct_ranks, ranks, round_probs
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -371,16 +371,19 @@ class _Columns:
         the same bits in any selection of columns.
         """
         at = codes + 1  # (rows without a code count in bin 0, dropped)
-        sums, cnt = np.empty((k, len(columns))), np.empty((k, len(columns)))
-        size: NDArray[np.float64] | None = None
-        for out, j in enumerate(columns.tolist()):
-            sums[:, out] = np.bincount(at, weights=self.filled[j], minlength=k + 1)[1:]
-            if self.complete[j]:  # (whole counts: the same numbers as summing the weights)
-                if size is None:
-                    size = np.bincount(at, minlength=k + 1)[1:].astype(np.float64)
-                cnt[:, out] = size
-            else:
-                cnt[:, out] = np.bincount(at, weights=self.weight[j], minlength=k + 1)[1:]
+        c = len(columns)
+        # every column's bins in one count: column i's codes shifted by i * (k + 1); bincount adds each bin's
+        # weights in input order, so each cell is still summed over its column's rows in row order
+        cells = (at[None, :] + np.arange(0, c * (k + 1), k + 1)[:, None]).ravel()
+        sums = np.bincount(cells, weights=self.filled[columns].ravel(), minlength=c * (k + 1))
+        sums = sums.reshape(c, k + 1)[:, 1:].T
+        complete = self.complete[columns]
+        cnt: NDArray[np.float64]
+        if complete.all():  # (whole counts: the same numbers as summing the weights)
+            cnt = np.repeat(np.bincount(at, minlength=k + 1)[1:].astype(np.float64)[:, None], c, axis=1)
+        else:
+            weights = np.bincount(cells, weights=self.weight[columns].ravel(), minlength=c * (k + 1))
+            cnt = weights.reshape(c, k + 1)[:, 1:].T
         return np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
 
 
@@ -441,7 +444,8 @@ def integer_codes(
         table = fitted.values if isinstance(fitted, NumericColumn) and fitted.dist == "table" else None
         if not present.all() or table is None or not 3 <= len(table) <= 100:
             continue  # few distinct values make a frequency table: look no further otherwise
-        uniq, codes = distinct_ranks(x[sub])  # codes in numeric order
+        kept = ranks(numbers[col]) if len(sub) == len(x) else None  # (every row, sub is 0..n-1: the fit's ranks)
+        uniq, codes = distinct_ranks(x[sub]) if kept is None else kept  # codes in numeric order
         counts = np.bincount(codes, minlength=len(uniq))
         if 3 <= len(uniq) <= 100 and counts.min() >= ctx.min_count:
             candidates.append((dim, len(uniq), codes.ravel()))

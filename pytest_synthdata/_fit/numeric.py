@@ -16,7 +16,7 @@ cell exactly its own fit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -74,6 +74,12 @@ class Numbers:
     cast: str | None  # the dtype samples are cast to, None for the default
     unit: TimeUnit | None = None  # timestamps only
     note: str = ""  # what reading the values changed, for ``model.withheld``
+    #: (sorted distinct present values, each present value's index into the fit's list, where this column's
+    #: part of the list starts), once the whole column was fitted (see :func:`fit_marginals` and :func:`ranks`):
+    #: segment refits and integer codes reuse it instead of hashing the values again
+    ranked: list[tuple[NDArray[np.float64], NDArray[np.intp], int]] = field(
+        default_factory=list, compare=False, repr=False
+    )
 
     @property
     def whole(self) -> bool:
@@ -104,6 +110,8 @@ class MarginalFit:
 
     marginals: list[Marginal | InvalidArgument]
     grades: NDArray[np.float64]
+    #: the groups' distinct values (group by group, ascending), where each group's start, each fitted value's index
+    distinct: tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.intp]] | None = field(default=None, repr=False)
 
 
 def read_numbers(col: str, s: pd.Series, present: NDArray[np.bool_], *, integer: bool) -> Numbers:
@@ -233,11 +241,60 @@ def fit_marginals(
         names=[column.column for column in numbers for _ in range(k)],
         min_count=min_count,
         knots=knots,
+        ranked=None if group is None else _ranked(numbers, x, present & (cells >= 0)),
     )
+    if group is None and fitted.distinct is not None:
+        _keep_ranks(numbers, fitted.distinct)
     return [
         MarginalFit(fitted.marginals[c * k : (c + 1) * k], fitted.grades[c * n : (c + 1) * n])
         for c in range(len(numbers))
     ]
+
+
+def _keep_ranks(numbers: Sequence[Numbers], distinct: tuple[NDArray[Any], NDArray[np.intp], NDArray[np.intp]]) -> None:
+    """Keep each column's distinct values and its present values' indexes, from a fit with one group per column."""
+    uniq, at, inverse = distinct
+    done = 0
+    for c, column in enumerate(numbers):
+        rows = int(np.count_nonzero(column.present))
+        # (views of the fit's arrays: a column's indexes are shifted by where its values start only when used)
+        column.ranked[:] = [(uniq[at[c] : at[c + 1]], inverse[done : done + rows], int(at[c]))]
+        done += rows
+
+
+def ranks(column: Numbers) -> tuple[NDArray[np.float64], NDArray[np.intp]] | None:
+    """(sorted distinct values, each present value's index into them) kept by the whole-column fit, or None."""
+    if not column.ranked:
+        return None
+    distinct, inverse, start = column.ranked[0]
+    return distinct, inverse - start
+
+
+def _ranked(
+    numbers: Sequence[Numbers], x: NDArray[np.float64], rows: NDArray[np.bool_]
+) -> tuple[NDArray[np.float64], NDArray[np.intp]] | None:
+    """(distinct values, index of each of ``x[rows]``) from the columns' kept ranks, or None.
+
+    ``x`` is the columns' values one after another. This is what
+    :func:`distinct_ranks` gives for ``x[rows]``, without hashing them: the
+    distinct values of all the columns (a few hundred) are merged and each
+    column's indexes mapped. (Values seen only outside ``rows`` stay in the
+    list unused; that changes nothing.) None when a column has no kept ranks,
+    or a value is -0.0: pandas keeps whichever of 0.0 and -0.0 it meets first,
+    which only hashing these very values reproduces.
+    """
+    if not all(column.ranked for column in numbers) or np.any((x == 0.0) & np.signbit(x)):
+        return None
+    kept = [column.ranked[0] for column in numbers]
+    if any(np.any((distinct == 0.0) & np.signbit(distinct)) for distinct, _, _ in kept):
+        return None  # (a -0.0 met first elsewhere stands for the zeros of these columns too)
+    merged = np.unique(np.concatenate([distinct for distinct, _, _ in kept]))
+    n = len(numbers[0].present)
+    keys = []
+    for c, (column, (distinct, inverse, start)) in enumerate(zip(numbers, kept, strict=True)):
+        wanted = rows[c * n : (c + 1) * n][column.present]  # which present values are in a group
+        keys.append(np.searchsorted(merged, distinct)[inverse[wanted] - start])
+    return merged, np.concatenate(keys)
 
 
 def _fit_groups(
@@ -250,6 +307,7 @@ def _fit_groups(
     names: list[str],
     min_count: int,
     knots: int,
+    ranked: tuple[NDArray[np.float64], NDArray[np.intp]] | None = None,
 ) -> MarginalFit:
     """Fit numeric marginals within each of ``k`` groups of rows, all groups at once.
 
@@ -265,7 +323,8 @@ def _fit_groups(
     v = x[rows]
     gid = group[rows]
     sizes = np.bincount(group[group >= 0], minlength=k).tolist()
-    uniq, ug, inverse, counts = _grouped_unique(v, gid, k)
+    uniq, ug, inverse, counts = _grouped_unique(v, gid, k, ranked)
+    distinct = (uniq, np.searchsorted(ug, np.arange(k + 1)), inverse)  # (before infinities are set apart)
     n_present = np.bincount(gid, minlength=k)
     within = counts.cumsum()  # running count within the group
     within -= np.concatenate([[0], within])[np.searchsorted(ug, np.arange(k))][ug]
@@ -360,7 +419,7 @@ def _fit_groups(
             marginal = out[g]
             assert isinstance(marginal, Marginal)
             marginal.params = knotted
-    return MarginalFit(out, grades)
+    return MarginalFit(out, grades, distinct)
 
 
 def _knots(
@@ -572,7 +631,10 @@ def _fewest_decimals(uniq: NDArray[np.float64], starts: NDArray[np.intp]) -> lis
 
 
 def _grouped_unique(
-    values: NDArray[np.float64], group: NDArray[np.intp], k: int
+    values: NDArray[np.float64],
+    group: NDArray[np.intp],
+    k: int,
+    ranked: tuple[NDArray[np.float64], NDArray[np.intp]] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
     """``np.unique(..., return_inverse=True, return_counts=True)`` of NaN-free values within each of ``k`` groups.
 
@@ -581,8 +643,9 @@ def _grouped_unique(
     (``pd.factorize``) finds the distinct values and only they are sorted; each
     value's (group, rank) is then one integer, counted in a table when the
     groups' ranks are few (the common case: a counting sort) and sorted otherwise.
+    ``ranked`` is ``distinct_ranks(values)`` when the caller has it already (see :func:`_ranked`).
     """
-    distinct, key = distinct_ranks(values)
+    distinct, key = distinct_ranks(values) if ranked is None else ranked
     m = len(distinct)
     if k > 1:
         key += group * m

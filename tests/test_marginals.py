@@ -1,0 +1,49 @@
+"""Marginals' inverse CDFs: faster paths give np.interp's bits exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import special
+
+from pytest_synthdata._marginals import Continuous, _KnotGuide
+
+
+def _knots(seed: int, k: int, repeats: bool) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    probs = np.sort(np.concatenate([[0.0, 1.0], rng.random(k - 2)]))
+    values = np.sort(rng.standard_normal(k) * 1000.0)
+    if repeats:  # atoms (a repeated probability) and flat stretches (a repeated value)
+        probs[rng.integers(1, k - 1, 3)] = probs[rng.integers(1, k - 1, 3)]
+        probs.sort()
+        values = np.round(values / 200.0) * 200.0
+    return probs, values
+
+
+@given(seed=st.integers(0, 2**32 - 1), k=st.integers(3, 400), repeats=st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_guided_knot_search_gives_np_interps_bits(seed, k, repeats):
+    """Random probabilities, every knot, and its neighbouring floats come out as np.interp's, bit for bit."""
+    probs, values = _knots(seed, k, repeats)
+    guide = _KnotGuide.build(probs, values)
+    if guide is None:  # (knots too clustered for a guide: np.interp is used)
+        return
+    rng = np.random.default_rng(seed + 1)
+    q = np.concatenate([rng.random(3000), probs, np.nextafter(probs, 2.0), np.nextafter(probs, -1.0), [1e-300]])
+    q = np.clip(q, 0.0, 1.0)
+    assert np.array_equal(guide.interp(q).view(np.int64), np.interp(q, probs, values).view(np.int64))
+
+
+def test_quantile_marginal_samples_the_same_bits_in_large_and_small_calls():
+    """ppf_latent of many scores (guided) equals the same scores taken a few at a time (np.interp)."""
+    probs, values = _knots(7, 241, True)
+    marginal = Continuous("quantiles", {"probs": probs.tolist(), "values": values.tolist()})
+    z = np.random.default_rng(3).standard_normal(5000)
+    whole = marginal.ppf_latent(z)
+    pieces = np.concatenate([marginal.ppf_latent(z[i : i + 100]) for i in range(0, len(z), 100)])
+    assert marginal._knot_guide is not None
+    assert np.array_equal(whole.view(np.int64), pieces.view(np.int64))
+    # and what the quantile function is: np.interp of the nearer tail's probability
+    q = np.where(z > 0, 1.0 - special.ndtr(-np.abs(z)), special.ndtr(-np.abs(z)))
+    assert np.array_equal(whole.view(np.int64), np.interp(np.maximum(q, 1e-300), probs, values).view(np.int64))
