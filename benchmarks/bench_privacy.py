@@ -1,0 +1,117 @@
+"""What a fitted model file gives away, table by table: the audit's file checks and tripwires, with quality beside.
+
+For each of bench_fit.py's six public tables this fits ``sd.fit(df)`` with the
+default privacy settings (``min_count=5``) and prints:
+
+- the model file's audit (``synthdata audit``'s checks): failing findings of
+  the file alone, and stored values held by fewer than k real rows;
+- the tripwires of ``synthdata audit --real`` (fit on a random half, compared
+  with both halves): exact copies of training rows against the held-out
+  baseline, the share of sampled rows closer to the training half (DCR; 0.5
+  is ideal), the membership-inference AUC of a distance attack (0.5 is
+  chance), and the planted canaries (a unique category and a value 10x the
+  column's largest, in 1 and in 3 rows: in the file or in 100,000 samples?);
+- SDMetrics' QualityReport score of the full-data fit (mean of 5 samples),
+  the same score bench_fit.py prints, so a privacy rule's cost shows.
+
+Differentially private fits (``sd.fit(df, epsilon=...)``) are not built yet;
+their columns will join this table when they are. No timing is asserted.
+
+    python benchmarks/bench_privacy.py                # the six tables
+    python benchmarks/bench_privacy.py --datasets penguins mpg
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_fit  # noqa: E402  (the data sets and the SDMetrics scoring, shared)
+
+import pytest_synthdata as sd  # noqa: E402
+from pytest_synthdata import _audit  # noqa: E402
+
+K = 5
+
+
+def run(name: str) -> dict[str, object]:
+    from sdv.metadata import Metadata
+
+    df, _ = bench_fit.load_dataset(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = sd.fit(df, name=name, min_count=K)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = str(Path(tmp) / f"{name}.synth.json")
+            model.save(path)
+            report, _ = _audit.audit_file(path, k=K)
+            file_fails = sum(f.fails for f in report.findings)
+            held = _audit.audit_held(path, df, k=K)
+            held_fails = sum(f.fails for f in held.findings)
+        wires = _audit.audit_real(df, k=K, seed=0)
+        metadata = Metadata.detect_from_dataframes({name: df}).to_dict()["tables"][name]
+        samples = [model.sample(len(df), seed=seed) for seed in range(bench_fit.QUALITY_SEEDS)]
+        q, shapes, trends, _ = bench_fit.mean_quality(df, samples, metadata)
+    by = {f.check: f for f in wires.findings if f.check != "canary"}
+    canaries = [f for f in wires.findings if f.check == "canary"]
+    return {
+        "table": name,
+        "rows": len(df),
+        "file": file_fails,
+        "held": held_fails,
+        "copies": _first_numbers(by["exact-copies"].message, 2),
+        "dcr": _first_numbers(by["distance-to-closest-record"].message, 1)[0],
+        "auc": _first_numbers(by["membership-inference"].message, 1)[0],
+        "canary": "/".join("leak" if f.fails else "ok" for f in canaries),
+        "quality": (q, shapes, trends),
+    }
+
+
+def _first_numbers(text: str, count: int) -> list[float]:
+    import re
+
+    return [float(x) for x in re.findall(r"(\d+(?:\.\d+)?)%?", text)[:count]]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--datasets", nargs="+", choices=bench_fit.DATASETS, metavar="NAME")
+    args = ap.parse_args(argv)
+    bench_fit.import_anchors()
+    names = args.datasets or list(bench_fit.DATASETS)
+    print(f"default fits (min_count={K}); tripwires fit on a random half (seed 0) and compare with both halves")
+    header = (
+        f"{'table':<10} {'rows':>6} | {'file':>4} {'held':>4} | {'copies train/hold %':>19} {'DCR':>5} "
+        f"{'AUC':>5} {'canary 1/3':>10} | {'quality':>7} {'shape':>6} {'trend':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    results = []
+    for name in names:
+        r = run(name)
+        results.append(r)
+        copies = r["copies"]
+        q, shapes, trends = r["quality"]  # type: ignore[misc]
+        print(
+            f"{r['table']:<10} {r['rows']:>6,} | {r['file']:>4} {r['held']:>4} | "
+            f"{copies[0]:>8.2f} / {copies[1]:<8.2f} {r['dcr'] / 100:>5.3f} {r['auc']:>5.3f} {r['canary']:>10} | "  # type: ignore[index,operator]
+            f"{q:>7.3f} {shapes:>6.3f} {trends:>6.3f}"
+        )
+    print(
+        "\nfile: failing findings of `synthdata audit FILE`; held: stored values fewer than k real rows hold;\n"
+        "copies: sampled rows equal to a training row / to a held-out row; DCR: share of sampled rows closer to\n"
+        "the training half (0.5 ideal, audit fails above 0.6); AUC: membership inference (0.5 chance, fails\n"
+        "above 0.6); canary: the planted 1-row / 3-row canary, ok when in neither the file nor 100,000 samples."
+    )
+    clean = all(r["file"] == 0 and r["held"] == 0 and r["canary"] == "ok/ok" for r in results)
+    print(f"[{'PASS' if clean else 'MISS'}] every default file passes the audit and its canaries")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
