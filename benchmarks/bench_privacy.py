@@ -31,10 +31,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_fit  # noqa: E402  (the data sets and the SDMetrics scoring, shared)
+import bench_fit
 
-import pytest_synthdata as sd  # noqa: E402
-from pytest_synthdata import _audit  # noqa: E402
+import pytest_synthdata as sd
+from pytest_synthdata import _audit
 
 K = 5
 
