@@ -26,6 +26,7 @@ from .._columns import BooleanColumn, CategoryColumn, ModelColumn, NumericColumn
 from ..errors import InvalidArgument
 from .dependence import Dim, correlation_cells, scores, sub_scores
 from .infer import Factorized, dtype_name, plain
+from .private import coarse_rate
 from .numeric import Numbers, distinct_ranks, round_probs
 
 if TYPE_CHECKING:
@@ -138,18 +139,23 @@ def read_categorical(
     boolean: bool,
     factorized: Factorized | None = None,
     segmentable: bool = True,
+    declared: list[Any] | None = None,
 ) -> Categorical:
     """Return a category or boolean column's codes and stored values (those seen at least ``min_count`` times).
 
-    ``factorized`` is the column's factorization if inference made one already.
+    ``factorized`` is the column's factorization if inference made one already. ``declared`` (from
+    ``fit(public=...)``) lists every category, all stored: one seen fewer than ``min_count`` times, or
+    never, gets ``min_count / 2`` rows' share.
     """
     n = len(s)
-    null_rate = 1.0 - present.mean()
+    null_rate = coarse_rate(int(np.count_nonzero(~present)), n, min_count)
     if boolean:
         b = s[present].astype(bool).to_numpy()
         codes = np.full(n, -1, dtype=np.int64)
         codes[present] = b.astype(np.int64)
-        counts = np.array([float((~b).sum()), float(b.sum())])
+        trues = int(b.sum())
+        p = coarse_rate(trues, len(b), min_count)  # a side seen in fewer than min_count rows reads as min_count / 2
+        counts = np.array([(1.0 - p) * len(b), p * len(b)])
         cast = "boolean" if isinstance(s.dtype, pd.BooleanDtype) else None
         return Categorical(
             col,
@@ -170,15 +176,23 @@ def read_categorical(
         codes_all, uniques = pd.factorize(s, sort=False, use_na_sentinel=True)
     else:
         codes_all, uniques = factorized.codes, factorized.uniques
-    counts = np.bincount(codes_all[codes_all >= 0], minlength=len(uniques))
+    counts = np.bincount(codes_all[codes_all >= 0], minlength=len(uniques)).astype(np.float64)
     values = list(uniques)
+    public = np.zeros(len(values), dtype=bool)
+    if declared is not None:  # every declared category is stored; unseen ones are appended
+        seen = {repr(plain(v)): i for i, v in enumerate(values)}
+        extra = [c for c in declared if repr(c) not in seen]
+        public = np.array([repr(plain(v)) in {repr(c) for c in declared} for v in values] + [True] * len(extra))
+        values += extra
+        counts = np.concatenate([counts, np.zeros(len(extra))])
+        counts[public & (counts < min_count)] = min_count / 2.0
     if isinstance(dtype, pd.CategoricalDtype):
         rank = {v: i for i, v in enumerate(dtype.categories)}
-        first = np.array([rank[v] for v in values]) if values else np.empty(0, dtype=np.int64)
+        first = np.array([rank.get(v, len(rank) + i) for i, v in enumerate(values)]) if values else np.empty(0, dtype=np.int64)
     else:
         first = np.argsort(-counts, kind="stable")  # most frequent first until optimal scaling orders them
         first = np.argsort(first, kind="stable")
-    keep = counts >= min_count
+    keep = (counts >= min_count) | public
     if not keep.any():
         raise InvalidArgument(
             f"column {col!r}: none of its {len(values)} values is seen {min_count} times or more, so "
@@ -188,9 +202,10 @@ def read_categorical(
     note = ""
     if not keep.all():
         rows = int(counts[~keep].sum())
+        held = f"{rows} rows, {rows / n:.1%}" if rows >= min_count else f"fewer than {min_count} rows"
         note = (
             f"column {col!r}: {int((~keep).sum())} categories seen fewer than {min_count} times "
-            f"({rows} rows, {rows / n:.1%}) were not stored; their rows went to the most alike stored ones"
+            f"({held}) were not stored; their rows went to the most alike stored ones"
         )
     kept_idx = np.flatnonzero(keep)
     kept_idx = kept_idx[np.argsort(first[kept_idx], kind="stable")]

@@ -64,6 +64,7 @@ from .dependence import (
 )
 from .generated import fit_generated
 from .infer import infer_kind, null_dtype, override
+from .private import privacy_info, public_bounds, public_info, read_public
 from .numeric import Numbers, fit_marginals, marginal_column, read_numbers, read_timestamps
 from .segments import fit_segments, grouped_null_flag
 
@@ -82,6 +83,7 @@ def fit_native(
     knots: int = DEFAULT_KNOTS,
     locale: str = "en_US",
     segments: bool = True,
+    public: Mapping[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
     **options: Any,
 ) -> Model:
@@ -89,7 +91,7 @@ def fit_native(
     if options:
         raise InvalidArgument(
             f"fit() got unknown options {sorted(options)}; the native engine takes name, columns, min_count, knots, "
-            "locale, segments, progress and backend."
+            "locale, segments, public, progress and backend."
         )
     if not isinstance(df, pd.DataFrame):
         raise InvalidArgument(f"fit() needs a pandas DataFrame; got {type(df).__name__}.")
@@ -127,12 +129,14 @@ def fit_native(
         raise InvalidArgument(
             f"columns= names {unknown}, which the DataFrame does not have; it has {list(df.columns)}."
         )
+    declared = read_public(public, df)
     plain = isinstance(df.index, pd.RangeIndex) and df.index.start == 0 and df.index.step == 1
     ctx = FitContext(
         df if plain else df.reset_index(drop=True),  # (the fit only reads the frame)
         name=name,
         overrides=overrides,
         min_count=min_count,
+        public=declared,
         knots=knots,
         locale=locale,
         segments=bool(segments),
@@ -210,7 +214,13 @@ def _read_columns(ctx: FitContext) -> _Read:
                 read.notes[col].append(numbers.note)
         elif kind in ("category", "boolean"):
             cat = read_categorical(
-                col, s, present, min_count=ctx.min_count, boolean=kind == "boolean", factorized=inferred.factorized
+                col,
+                s,
+                present,
+                min_count=ctx.min_count,
+                boolean=kind == "boolean",
+                factorized=inferred.factorized,
+                declared=ctx.public.get(col) if isinstance(ctx.public.get(col), list) else None,
             )
             read.cats.append(cat)
             if cat.note:
@@ -233,7 +243,9 @@ def _fit(ctx: FitContext) -> Model:
     dims: list[Dim] = []  # the numeric and datetime columns' latent coordinates
     if read.numbers:
         ctx.say("fitting numeric columns")
-        fits = fit_marginals(read.numbers, None, 1, min_count=ctx.min_count, knots=ctx.knots)
+        fits = fit_marginals(
+            read.numbers, None, 1, min_count=ctx.min_count, knots=ctx.knots, public=public_bounds(ctx, read.numbers)
+        )
         for numbers, fit in zip(read.numbers, fits, strict=True):
             (fitted,) = fit.marginals
             if isinstance(fitted, InvalidArgument):
@@ -266,7 +278,10 @@ def _fit(ctx: FitContext) -> Model:
         else:
             null_dims.append(col)
     if rare:
-        seen = ", ".join(f"{c!r} ({m} of {ctx.n} rows missing)" for c, m in rare.items())
+        seen = ", ".join(
+            f"{c!r} ({'fewer than ' + str(ctx.min_count) if m < ctx.min_count else 'all but fewer than ' + str(ctx.min_count)} of {ctx.n} rows missing)"
+            for c, m in rare.items()
+        )
         withheld.append(
             f"missing values seen in (or absent from) fewer than {ctx.min_count} rows: {seen}; whether a "
             "value is missing is drawn independently of the other columns"
@@ -299,7 +314,7 @@ def _fit(ctx: FitContext) -> Model:
         dims = [segmentation.dims.get(dim.label, dim) for dim in dims]
         cat_dims = {label: segmentation.dims.get(label, dim) for label, dim in cat_dims.items()}
         withheld.extend(segmentation.notes)
-        grouped = [grouped_null_flag(flag, segmentation.row_group) for flag in flag_dims]  # null rates per group
+        grouped = [grouped_null_flag(flag, segmentation.row_group, min_count=ctx.min_count) for flag in flag_dims]  # null rates per group
         flag_dims = [flag.dim for flag in grouped]
         null_groups = {flag.dim.column: flag.rates for flag in grouped}
 
@@ -319,6 +334,7 @@ def _fit(ctx: FitContext) -> Model:
     info: dict[str, Any] = {
         "source": {"rows": ctx.n, "columns": len(ctx.frame.columns)},
         "columns": kinds,
+        "privacy": privacy_info(ctx.min_count, public_info(ctx.public)),
         "withheld": withheld,
         "fit_seconds": round(time.perf_counter() - started, 3),
     }

@@ -15,7 +15,7 @@ cell exactly its own fit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ import pandas as pd
 from .._columns import DatetimeColumn, NumericColumn
 from .._marginals import MAX_TABULATED
 from ..errors import InvalidArgument
+from .private import coarse_rate, private_knots
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -202,7 +203,13 @@ def marginal_column(numbers: Numbers, fitted: Marginal) -> NumericColumn:
 
 
 def fit_marginals(
-    numbers: Sequence[Numbers], group: NDArray[np.int64] | None, k: int, *, min_count: int, knots: int
+    numbers: Sequence[Numbers],
+    group: NDArray[np.int64] | None,
+    k: int,
+    *,
+    min_count: int,
+    knots: int,
+    public: Mapping[str, tuple[float, float]] | None = None,
 ) -> list[MarginalFit]:
     """Fit several numeric columns' marginals within each of ``k`` groups of rows, all at once.
 
@@ -216,7 +223,9 @@ def fit_marginals(
         return [
             fit
             for at in range(0, len(numbers), batch)
-            for fit in fit_marginals(numbers[at : at + batch], group, k, min_count=min_count, knots=knots)
+            for fit in fit_marginals(
+                numbers[at : at + batch], group, k, min_count=min_count, knots=knots, public=public
+            )
         ]
     x = np.concatenate([column.values for column in numbers])
     present = np.concatenate([column.present for column in numbers])
@@ -233,6 +242,7 @@ def fit_marginals(
         names=[column.column for column in numbers for _ in range(k)],
         min_count=min_count,
         knots=knots,
+        public=public or {},
     )
     return [
         MarginalFit(fitted.marginals[c * k : (c + 1) * k], fitted.grades[c * n : (c + 1) * n])
@@ -250,6 +260,7 @@ def _fit_groups(
     names: list[str],
     min_count: int,
     knots: int,
+    public: Mapping[str, tuple[float, float]],
 ) -> MarginalFit:
     """Fit numeric marginals within each of ``k`` groups of rows, all groups at once.
 
@@ -276,7 +287,11 @@ def _fit_groups(
         neg = np.bincount(ug[uniq == -np.inf], weights=counts[uniq == -np.inf], minlength=k)
         pos = np.bincount(ug[uniq == np.inf], weights=counts[uniq == np.inf], minlength=k)
         inf_rates = [
-            (float(neg[g]) / int(n_present[g]), float(pos[g]) / int(n_present[g])) if n_present[g] else (0.0, 0.0)
+            (
+                (coarse_rate(neg[g], n_present[g], min_count), coarse_rate(pos[g], n_present[g], min_count))
+                if n_present[g]
+                else (0.0, 0.0)
+            )
             for g in range(k)
         ]
         finite = np.isfinite(uniq)
@@ -308,9 +323,7 @@ def _fit_groups(
         for g, unit, fits, divisor in zip(wide, units, small.tolist(), gcds.tolist(), strict=True):
             if fits and divisor > 1:
                 steps[g] = divisor / unit if decimals[g] else float(divisor)
-    atoms = counts >= min_count
-    atoms[at[:-1][ok]] = True  # the observed minimum and maximum are stored anyway (as bounds): samples reach them
-    atoms[at[1:][ok] - 1] = True
+    atoms = counts >= min_count  # (the observed minimum and maximum too only when held by min_count rows)
     rare = np.bincount(ug[~atoms], weights=counts[~atoms], minlength=k).astype(np.int64)
     out: list[Marginal | InvalidArgument] = []
     quantile_groups = []
@@ -330,12 +343,12 @@ def _fit_groups(
             steps[g],
             decimals[g],
             "",
-            (float(u[0]), float(u[-1])),
-            1.0 - int(n_present[g]) / sizes[g],
+            (float(u[0]), float(u[-1])),  # (replaced below: private bounds)
+            coarse_rate(sizes[g] - int(n_present[g]), sizes[g], min_count),
             inf_rates[g],
         )
         rare_rows = int(rare[g])
-        if len(u) <= MAX_TABULATED and rare_rows <= 0.05 * int(n_finite[g]):
+        if len(u) <= MAX_TABULATED and rare_rows <= 0.05 * int(n_finite[g]) and a.any():
             # few distinct values: an exact frequency table; rare values join their nearest stored neighbour
             kept = u[a]
             probs = c[a].astype(np.float64)
@@ -344,22 +357,32 @@ def _fit_groups(
                 below = np.clip(nearest - 1, 0, len(kept) - 1)
                 closer = np.abs(kept[below] - u[~a]) <= np.abs(kept[nearest] - u[~a])
                 np.add.at(probs, np.where(closer, below, nearest), c[~a])
+                held = f"{rare_rows} rows" if rare_rows >= min_count else f"fewer than {min_count} rows"
                 fitted.note = (
-                    f"{int((~a).sum())} values seen fewer than {min_count} times ({rare_rows} rows) "
+                    f"{int((~a).sum())} values seen fewer than {min_count} times ({held}) "
                     "were merged into their nearest stored value"
                 )
             fitted.dist = "table"
             fitted.params = {"values": kept, "probs": round_probs(probs / probs.sum())}
+            declared = public.get(names[g])
+            fitted.bounds = (float(kept[0]), float(kept[-1])) if declared is None else declared
         else:
             quantile_groups.append(g)
         out.append(fitted)
-    if quantile_groups:
-        pick, lengths = _entries(at, quantile_groups, everything=len(quantile_groups) == n_ok)
-        params = _knots(uniq[pick], counts[pick], lengths, n_finite[quantile_groups], min_count=min_count, knots=knots)
-        for g, knotted in zip(quantile_groups, params, strict=True):
-            marginal = out[g]
-            assert isinstance(marginal, Marginal)
-            marginal.params = knotted
+    for g in quantile_groups:  # private knots and bounds, one group at a time (see private.py)
+        marginal = out[g]
+        assert isinstance(marginal, Marginal)
+        probs, values, marginal.bounds = private_knots(
+            uniq[at[g] : at[g + 1]],
+            counts[at[g] : at[g + 1]],
+            min_count=min_count,
+            knots=knots,
+            step=steps[g],
+            public=public.get(names[g]),
+        )
+        values = _significant(values, 12)
+        values = np.minimum(np.maximum(np.maximum.accumulate(values), marginal.bounds[0]), marginal.bounds[1])
+        marginal.params = {"probs": round_probs(probs, cumulative=True), "values": values}
     return MarginalFit(out, grades)
 
 

@@ -20,6 +20,7 @@ from .._columns import ConditionalColumn, ModelColumn
 from ..errors import InvalidArgument
 from .categories import Categorical, category_like
 from .dependence import Dim, correlation_cells, flag_cells, sub_scores
+from .private import coarse_rate, public_bounds
 from .numeric import Numbers, fit_marginals, marginal_column, round_probs
 
 if TYPE_CHECKING:
@@ -111,7 +112,11 @@ def fit_segments(
     # (a column the segment says nothing about keeps one marginal for every group)
     refits = [numbers[dim.column] for dim in telling]
     fitted_groups = (
-        fit_marginals(refits, row_group, n_groups, min_count=ctx.min_count, knots=ctx.knots) if refits else []
+        fit_marginals(
+            refits, row_group, n_groups, min_count=ctx.min_count, knots=ctx.knots, public=public_bounds(ctx, refits)
+        )
+        if refits
+        else []
     )
     for dim, fit in zip(telling, fitted_groups, strict=True):
         fits, grades = fit.marginals, fit.grades
@@ -180,7 +185,7 @@ def fit_segments(
     return Segmentation(seg.name, groups, row_group, choice.score, conditional, refitted, list(dict.fromkeys(notes)))
 
 
-def grouped_null_flag(flag: Dim, row_group: NDArray[np.int64]) -> GroupedNullFlag:
+def grouped_null_flag(flag: Dim, row_group: NDArray[np.int64], *, min_count: int = 1) -> GroupedNullFlag:
     """A null flag with its own rate in each segment group: grades and tie structure within the group."""
     assert flag.present is not None, "a null flag carries its column's presence"
     col, present = flag.column, flag.present
@@ -188,7 +193,9 @@ def grouped_null_flag(flag: Dim, row_group: NDArray[np.int64]) -> GroupedNullFla
     grouped = row_group >= 0  # rows whose segment value was withheld belong to no group
     nulls = np.bincount(row_group[grouped & ~present], minlength=k)
     sizes = np.bincount(row_group[grouped], minlength=k)
-    rates = round_probs(nulls / np.maximum(sizes, 1)).tolist()
+    rates = round_probs(
+        np.array([coarse_rate(int(m), int(size), min_count) for m, size in zip(nulls, sizes, strict=True)])
+    ).tolist()
     rate = np.array(rates)[np.maximum(row_group, 0)]
     g = np.where(present, (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
     g[~grouped] = np.nan
