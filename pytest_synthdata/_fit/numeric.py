@@ -380,7 +380,8 @@ def _fit_groups(
             step=steps[g],
             public=public.get(names[g]),
         )
-        values = _significant(values, 12)
+        rounded = _significant(values, 12)  # (12 significant digits keep the file short; the bounds stay exact)
+        values = np.where((values == marginal.bounds[0]) | (values == marginal.bounds[1]), values, rounded)
         values = np.minimum(np.maximum(np.maximum.accumulate(values), marginal.bounds[0]), marginal.bounds[1])
         marginal.params = {"probs": round_probs(probs, cumulative=True), "values": values}
     return MarginalFit(out, grades)

@@ -150,7 +150,10 @@ def private_knots(
     # the knots: ends, anchors, plateaus of values held by >= k rows and a share of a level, pooled levels
     m = max(2, min(knots, n // k))
     share = c / n
-    big = np.flatnonzero((c >= k) & (share >= 1.0 / m))
+    big_mask = (c >= k) & (share >= 1.0 / m)
+    big_mask[0] |= low_exact  # a smallest (largest) value held by >= k rows keeps its own share, as in the data
+    big_mask[-1] |= high_exact
+    big = np.flatnonzero(big_mask)
     before, cum = (running[big] - c[big]) / n, running[big] / n
     levels = np.arange(1, m) / m
     levels = levels[(levels >= p_lo + k / n) & (levels <= p_hi - k / n)]
