@@ -9,10 +9,10 @@ in ``docs/explanation/privacy.md``:
   (halfway between the k-th and (k+1)-th smallest values, ``k = min_count``),
   the upper one at rank ``n - k + 1/2``: at least ``k`` rows lie beyond each.
   Beyond an anchor the quantile function continues as a tail holding the
-  ``k/n`` outermost share of the rows: uniform over a length of twice the
-  scale of an exponential tail fitted to the spacing of the anchor and the
-  order statistic at rank ``2k + 1/2`` (the mean excess of that exponential
-  tail), capped at half the distance between the anchors. The tail's end,
+  ``k/n`` outermost share of the rows: uniform over twice the spacing between
+  the anchor and the order statistic at rank ``2k + 1/2`` (``TAIL_SPACINGS``;
+  for an exponential tail of scale b, 1.39 b), capped at half the distance
+  between the anchors. The tail's end,
   rounded outward onto the column's grid, is the stored bound: a function of
   the ``2k`` outermost rows' ranks, never an observed extreme. A column that
   is never negative stays so. A smallest (largest) value held by at least
@@ -46,12 +46,19 @@ if TYPE_CHECKING:
     from .context import FitContext
     from .numeric import Numbers
 
-__all__ = ["SMALL_COUNTS", "coarse_rate", "private_knots", "privacy_info", "public_bounds", "public_info", "read_public"]
+__all__ = [
+    "SMALL_COUNTS",
+    "TAIL_SPACINGS", "coarse_rate", "private_knots", "privacy_info", "public_bounds", "public_info", "read_public"]
+
+#: A tail beyond an anchor reaches this many times the spacing between the anchor and the order statistic
+#: ``min_count`` rows further in (for an exponential tail of scale b that spacing is b ln 2, so 2 spacings are
+#: 1.39 b: the median, over the benchmark tables' columns, of how far the observed extreme lies beyond the
+#: anchor in units of b).
+TAIL_SPACINGS = 2.0
 
 #: How a count below ``min_count`` is stored (recorded in ``info["privacy"]["small_counts"]``).
 SMALL_COUNTS = "half-k"
 
-_LN2 = math.log(2.0)
 _END, _START, _STOP, _ANCHOR, _LEVEL = 0, 1, 2, 3, 4  # knot kinds: ends, plateau start/stop, anchors, levels
 
 
@@ -134,15 +141,13 @@ def private_knots(
     if low_exact:
         lo = a_lo
     else:
-        beta = (float(at(np.array([2 * k + 0.5]))[0]) - a_lo) / _LN2
-        lo = a_lo - min(2.0 * beta, cap)
+        lo = a_lo - min(TAIL_SPACINGS * (float(at(np.array([2 * k + 0.5]))[0]) - a_lo), cap)
         if nonneg:
             lo = max(lo, 0.0)
     if high_exact:
         hi = a_hi
     else:
-        beta = (a_hi - float(at(np.array([n - 2 * k + 0.5]))[0])) / _LN2
-        hi = a_hi + min(2.0 * beta, cap)
+        hi = a_hi + min(TAIL_SPACINGS * (a_hi - float(at(np.array([n - 2 * k + 0.5]))[0])), cap)
     if public is not None:  # declared, not secret: the tails reach them
         lo, hi = float(public[0]), float(public[1])
     else:
