@@ -314,7 +314,10 @@ def _fit(ctx: FitContext) -> Model:
         dims = [segmentation.dims.get(dim.label, dim) for dim in dims]
         cat_dims = {label: segmentation.dims.get(label, dim) for label, dim in cat_dims.items()}
         withheld.extend(segmentation.notes)
-        grouped = [grouped_null_flag(flag, segmentation.row_group, min_count=ctx.min_count) for flag in flag_dims]  # null rates per group
+        grouped = [
+            grouped_null_flag(flag, segmentation.row_group, min_count=ctx.min_count, n_groups=segmentation.n_groups)
+            for flag in flag_dims
+        ]  # null rates per group
         flag_dims = [flag.dim for flag in grouped]
         null_groups = {flag.dim.column: flag.rates for flag in grouped}
 

@@ -252,6 +252,10 @@ def read_public(public: Mapping[str, Any] | None, frame: pd.DataFrame) -> dict[s
         s = frame[col]
         is_time = pd.api.types.is_datetime64_any_dtype(s.dtype)
         is_number = pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
+        if not (is_time or is_number) and isinstance(declared, tuple) and len(declared) == 2:
+            parsed = _as_timestamps(s, declared)  # (a text column of ISO dates, which fit parses)
+            if parsed is not None:
+                s, is_time = parsed, True
         if isinstance(declared, tuple) and len(declared) == 2 and (is_time or is_number):
             out[col] = _declared_bounds(col, s, declared, is_time=is_time)
         elif isinstance(declared, (list, tuple, set, frozenset)) and not (is_time or is_number):
@@ -263,6 +267,19 @@ def read_public(public: Mapping[str, Any] | None, frame: pd.DataFrame) -> dict[s
                 f"{want}, such as public={{{col!r}: {'(0, 120)' if is_number else '[...]'}}}."
             )
     return out
+
+
+def _as_timestamps(s: pd.Series, declared: tuple[Any, Any]) -> pd.Series | None:
+    """The column as timestamps, when it and both declared ends are dates written as text; else None."""
+    import pandas as pd
+
+    if not all(isinstance(end, (str, pd.Timestamp)) for end in declared):
+        return None
+    try:
+        pd.Timestamp(declared[0]), pd.Timestamp(declared[1])
+        return pd.to_datetime(s)
+    except (ValueError, TypeError, OverflowError):
+        return None
 
 
 def _declared_bounds(col: str, s: pd.Series, declared: tuple[Any, Any], *, is_time: bool) -> tuple[Any, Any]:

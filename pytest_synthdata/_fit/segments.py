@@ -185,11 +185,13 @@ def fit_segments(
     return Segmentation(seg.name, groups, row_group, choice.score, conditional, refitted, list(dict.fromkeys(notes)))
 
 
-def grouped_null_flag(flag: Dim, row_group: NDArray[np.int64], *, min_count: int = 1) -> GroupedNullFlag:
+def grouped_null_flag(
+    flag: Dim, row_group: NDArray[np.int64], *, min_count: int = 1, n_groups: int | None = None
+) -> GroupedNullFlag:
     """A null flag with its own rate in each segment group: grades and tie structure within the group."""
     assert flag.present is not None, "a null flag carries its column's presence"
     col, present = flag.column, flag.present
-    k = int(row_group.max()) + 1
+    k = int(row_group.max()) + 1 if n_groups is None else n_groups  # (a declared category may hold no rows)
     grouped = row_group >= 0  # rows whose segment value was withheld belong to no group
     nulls = np.bincount(row_group[grouped & ~present], minlength=k)
     sizes = np.bincount(row_group[grouped], minlength=k)
