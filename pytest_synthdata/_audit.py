@@ -157,9 +157,7 @@ def _small(report: AuditReport, where: str, what: str, p: float, n: float | None
         )
 
 
-def _numbers(
-    spec: dict[str, Any], where: str, n: float | None, k: int, policy: _Policy, report: AuditReport
-) -> None:
+def _numbers(spec: dict[str, Any], where: str, n: float | None, k: int, policy: _Policy, report: AuditReport) -> None:
     name = str(spec.get("name"))
     bounds = spec.get("bounds")
     if isinstance(bounds, list) and len(bounds) == 2 and n is not None and name in policy.public:

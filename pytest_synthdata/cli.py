@@ -333,9 +333,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_fit.add_argument(
         "--column", action="append", metavar="NAME=KIND", help="override a column's kind, e.g. --column email=pii"
     )
-    p_fit.add_argument(
-        "--min-count", type=int, default=5, help="no stored number is held by fewer rows (default 5)"
-    )
+    p_fit.add_argument("--min-count", type=int, default=5, help="no stored number is held by fewer rows (default 5)")
     p_fit.add_argument(
         "--public",
         action="append",

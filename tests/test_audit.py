@@ -64,7 +64,7 @@ def test_small_counts_are_found_in_categories_and_null_rates(tmp_path):
     sd.fit(df, name="t", columns={"note": "category"}).save(path)
     low, _ = audit_file(str(path), k=5)
     high, _ = audit_file(str(path), k=10)
-    assert not any("category \"rare\"" in f.message for f in low.findings)
+    assert not any('category "rare"' in f.message for f in low.findings)
     assert any(f.where == "columns.plan.probs" and "rare" in f.message and f.fails for f in high.findings)
     assert low.passed, low.render()  # 3 missing values read as 2.5 rows, as every count below 5
     assert not any(f.where.startswith("columns.note") for f in low.findings)

@@ -26,8 +26,8 @@ from .._columns import BooleanColumn, CategoryColumn, ModelColumn, NumericColumn
 from ..errors import InvalidArgument
 from .dependence import Dim, correlation_cells, scores, sub_scores
 from .infer import Factorized, dtype_name, plain
-from .private import coarse_rate
 from .numeric import Numbers, distinct_ranks, round_probs
+from .private import coarse_rate
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -180,15 +180,20 @@ def read_categorical(
     values = list(uniques)
     public = np.zeros(len(values), dtype=bool)
     if declared is not None:  # every declared category is stored; unseen ones are appended
-        seen = {repr(plain(v)): i for i, v in enumerate(values)}
-        extra = [c for c in declared if repr(c) not in seen]
-        public = np.array([repr(plain(v)) in {repr(c) for c in declared} for v in values] + [True] * len(extra))
+        observed = {repr(plain(v)) for v in values}
+        listed = {repr(c) for c in declared}
+        extra = [c for c in declared if repr(c) not in observed]
+        public = np.array([repr(plain(v)) in listed for v in values] + [True] * len(extra), dtype=bool)
         values += extra
         counts = np.concatenate([counts, np.zeros(len(extra))])
         counts[public & (counts < min_count)] = min_count / 2.0
     if isinstance(dtype, pd.CategoricalDtype):
         rank = {v: i for i, v in enumerate(dtype.categories)}
-        first = np.array([rank.get(v, len(rank) + i) for i, v in enumerate(values)]) if values else np.empty(0, dtype=np.int64)
+        first = (
+            np.array([rank.get(v, len(rank) + i) for i, v in enumerate(values)])
+            if values
+            else np.empty(0, dtype=np.int64)
+        )
     else:
         first = np.argsort(-counts, kind="stable")  # most frequent first until optimal scaling orders them
         first = np.argsort(first, kind="stable")
@@ -220,6 +225,8 @@ def read_categorical(
         seen = {repr(plain(v)) for v in values}
         stored = {repr(v) for v in kept_values}
         dtype_order = [plain(c) for c in dtype.categories if repr(plain(c)) in stored or repr(plain(c)) not in seen]
+        in_dtype = {repr(plain(c)) for c in dtype.categories}
+        dtype_order += [v for v in kept_values if repr(v) not in in_dtype]  # (declared in public=, never seen)
     return Categorical(
         col,
         codes,

@@ -64,8 +64,8 @@ from .dependence import (
 )
 from .generated import fit_generated
 from .infer import infer_kind, null_dtype, override
-from .private import privacy_info, public_bounds, public_info, read_public
 from .numeric import Numbers, fit_marginals, marginal_column, read_numbers, read_timestamps
+from .private import privacy_info, public_bounds, public_info, read_public
 from .segments import fit_segments, grouped_null_flag
 
 if TYPE_CHECKING:

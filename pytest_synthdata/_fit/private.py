@@ -48,7 +48,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SMALL_COUNTS",
-    "TAIL_SPACINGS", "coarse_rate", "private_knots", "privacy_info", "public_bounds", "public_info", "read_public"]
+    "TAIL_SPACINGS",
+    "coarse_rate",
+    "private_knots",
+    "privacy_info",
+    "public_bounds",
+    "public_info",
+    "read_public",
+]
 
 #: A tail beyond an anchor reaches this many times the spacing between the anchor and the order statistic
 #: ``min_count`` rows further in (for an exponential tail of scale b that spacing is b ln 2, so 2 spacings are
@@ -170,7 +177,12 @@ def private_knots(
     probs = np.concatenate([[0.0, p_lo, p_hi, 1.0], before, cum, levels])
     values = np.concatenate([[lo, a_lo, a_hi, hi], u[big], u[big], level_values])
     kinds = np.concatenate(
-        [[_END, _ANCHOR, _ANCHOR, _END], np.full(len(big), _START), np.full(len(big), _STOP), np.full(len(levels), _LEVEL)]
+        [
+            [_END, _ANCHOR, _ANCHOR, _END],
+            np.full(len(big), _START),
+            np.full(len(big), _STOP),
+            np.full(len(levels), _LEVEL),
+        ]
     )
     if low_exact:
         kinds[1] = _LEVEL  # (the anchor is the lower end itself)

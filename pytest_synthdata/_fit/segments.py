@@ -20,8 +20,8 @@ from .._columns import ConditionalColumn, ModelColumn
 from ..errors import InvalidArgument
 from .categories import Categorical, category_like
 from .dependence import Dim, correlation_cells, flag_cells, sub_scores
-from .private import coarse_rate, public_bounds
 from .numeric import Numbers, fit_marginals, marginal_column, round_probs
+from .private import coarse_rate, public_bounds
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
