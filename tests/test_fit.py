@@ -61,10 +61,10 @@ def test_marginals_match_the_real_columns(real, model):
         r = real[col].value_counts(normalize=True)
         s = df[col].value_counts(normalize=True)
         assert np.abs(r - s.reindex(r.index)).max() < 0.02, col
-    # grids and bounds: whole numbers stay whole, cents stay cents, nothing beyond the observed range
+    # grids and bounds: whole numbers stay whole, cents stay cents, the tails reach a little past the bulk
     cents = df["income"].dropna() * 100
     assert np.allclose(cents, np.round(cents), rtol=0, atol=1e-6)
-    assert df["age"].between(real["age"].min(), real["age"].max()).all()
+    assert df["age"].between(real["age"].min() - 10, real["age"].max() + 10).all()
     assert (df["signup"].dt.normalize() == df["signup"]).all()
 
 
@@ -310,7 +310,7 @@ def test_rare_numeric_values_merge_into_neighbours():
     # 17 and the lone maximum 41 are rare and join 3: no single row's value is stored, not even as a bound
     assert set(out.unique()) == {0, 1, 2, 3}
     assert m.column("children").bounds == (0.0, 3.0)
-    assert any("2 values seen fewer than 5 times (fewer than 5 rows)" in line for line in m.withheld)
+    assert any("2 values seen fewer than 5 times (fewer than 5 rows) were not stored" in line for line in m.withheld)
 
 
 def test_rare_extremes_of_a_tabulated_column_are_not_stored():

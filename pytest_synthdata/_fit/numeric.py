@@ -348,7 +348,7 @@ def _fit_groups(
             inf_rates[g],
         )
         rare_rows = int(rare[g])
-        if len(u) <= MAX_TABULATED and rare_rows <= 0.05 * int(n_finite[g]) and a.any():
+        if len(u) <= MAX_TABULATED and rare_rows <= 0.05 * int(n_finite[g]) and a[0] and a[-1]:
             # few distinct values: an exact frequency table; rare values join their nearest stored neighbour
             kept = u[a]
             probs = c[a].astype(np.float64)
@@ -372,6 +372,13 @@ def _fit_groups(
     for g in quantile_groups:  # private knots and bounds, one group at a time (see private.py)
         marginal = out[g]
         assert isinstance(marginal, Marginal)
+        few = at[g + 1] - at[g] <= MAX_TABULATED and rare[g] <= 0.05 * n_finite[g]
+        if few and rare[g]:  # a frequency table but for its rare extremes: they become its tails
+            held = f"{int(rare[g])} rows" if rare[g] >= min_count else f"fewer than {min_count} rows"
+            marginal.note = (
+                f"{int((~atoms[at[g] : at[g + 1]]).sum())} values seen fewer than {min_count} times ({held}) "
+                "were not stored; their rows went to the tails and the nearest stored values"
+            )
         probs, values, marginal.bounds = private_knots(
             uniq[at[g] : at[g + 1]],
             counts[at[g] : at[g + 1]],
@@ -379,6 +386,7 @@ def _fit_groups(
             knots=knots,
             step=steps[g],
             public=public.get(names[g]),
+            atoms=bool(few),
         )
         rounded = _significant(values, 12)  # (12 significant digits keep the file short; the bounds stay exact)
         values = np.where((values == marginal.bounds[0]) | (values == marginal.bounds[1]), values, rounded)

@@ -9,9 +9,10 @@ in ``docs/explanation/privacy.md``:
   (halfway between the k-th and (k+1)-th smallest values, ``k = min_count``),
   the upper one at rank ``n - k + 1/2``: at least ``k`` rows lie beyond each.
   Beyond an anchor the quantile function continues as a tail holding the
-  ``k/n`` outermost share of the rows: uniform over twice the spacing between
-  the anchor and the order statistic at rank ``2k + 1/2`` (``TAIL_SPACINGS``;
-  for an exponential tail of scale b, 1.39 b), capped at half the distance
+  ``k/n`` outermost share of the rows: uniform over twice the scale b of an
+  exponential tail fitted to the spacing between the anchor and the order
+  statistic at rank ``2k + 1/2`` (that spacing is b ln 2; ``TAIL_SPACINGS``),
+  so with the exponential tail's mean excess, capped at half the distance
   between the anchors. The tail's end,
   rounded outward onto the column's grid, is the stored bound: a function of
   the ``2k`` outermost rows' ranks, never an observed extreme. A column that
@@ -58,10 +59,9 @@ __all__ = [
 ]
 
 #: A tail beyond an anchor reaches this many times the spacing between the anchor and the order statistic
-#: ``min_count`` rows further in (for an exponential tail of scale b that spacing is b ln 2, so 2 spacings are
-#: 1.39 b: the median, over the benchmark tables' columns, of how far the observed extreme lies beyond the
-#: anchor in units of b).
-TAIL_SPACINGS = 2.0
+#: ``min_count`` rows further in: for an exponential tail of scale b that spacing is b ln 2, so the tail is
+#: uniform over 2b, with the exponential tail's mean excess b.
+TAIL_SPACINGS = 2.0 / math.log(2.0)
 
 #: How a count below ``min_count`` is stored (recorded in ``info["privacy"]["small_counts"]``).
 SMALL_COUNTS = "half-k"
@@ -100,12 +100,15 @@ def private_knots(
     knots: int,
     step: float | None,
     public: tuple[float, float] | None = None,
+    atoms: bool = False,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], tuple[float, float]]:
     """Private quantile knots of one group's distinct finite values ``u`` (ascending), seen ``c`` times.
 
     Returns (probs, values, bounds): a piecewise-linear inverse CDF whose every
     value depends on at least ``min_count`` rows (see the module docstring),
-    and the bounds samples stay within. ``public`` bounds are used as given.
+    and the bounds samples stay within. ``public`` bounds are used as given. With ``atoms``
+    (a column of few distinct values) every value held by ``min_count`` rows is a plateau: the
+    bulk is its exact frequency table, and the rare values beyond it become the tails.
     """
     k = min_count
     n = int(c.sum())
@@ -162,13 +165,17 @@ def private_knots(
     # the knots: ends, anchors, plateaus of values held by >= k rows and a share of a level, pooled levels
     m = max(2, min(knots, n // k))
     share = c / n
-    big_mask = (c >= k) & (share >= 1.0 / m)
+    big_mask = (c >= k) & ((share >= 1.0 / m) | atoms)
     big_mask[0] |= low_exact  # a smallest (largest) value held by >= k rows keeps its own share, as in the data
     big_mask[-1] |= high_exact
     big = np.flatnonzero(big_mask)
     before, cum = (running[big] - c[big]) / n, running[big] / n
     levels = np.arange(1, m) / m
     levels = levels[(levels >= p_lo + k / n) & (levels <= p_hi - k / n)]
+    if len(big):  # a level inside a plateau is the plateau's
+        at_plateau = np.searchsorted(cum, levels, side="left")
+        inside = (at_plateau < len(big)) & (before[np.minimum(at_plateau, len(big) - 1)] <= levels)
+        levels = levels[~inside]
     if levels.size:
         first = np.clip(np.rint(levels * n - k / 2.0).astype(np.int64), k, max(k, n - 2 * k))
         level_values = (total(first + k) - total(first)) / k
