@@ -9,7 +9,7 @@ runs five steps, all vectorised:
    free-text columns keep a generator (``generated.py``), never values.
 2. **Marginals** (``numeric.py``, ``categories.py``). Numbers and timestamps
    get quantile knots (at most one knot per ``min_count`` rows) with their grid
-   and observed bounds, or exact frequency tables; categories keep the
+   and private bounds, or exact frequency tables; categories keep the
    frequencies of the values seen at least ``min_count`` times.
 3. **Category order** (``categories.py``). A nominal category's position on its
    latent axis is chosen by optimal scaling; integer columns used as codes
@@ -21,9 +21,11 @@ runs five steps, all vectorised:
    flag per column with missing values) become latent Gaussian correlations,
    completed by maximum determinant into a valid correlation matrix.
 
-No row is stored: the quantile knots pool ``min_count`` rows each, rare
-categories and values are left out and reported in ``model.withheld``. The
-observed minimum and maximum of numbers and dates are kept as bounds.
+No row is stored, and no number held by fewer than ``min_count`` rows
+(``private.py``): quantile knots pool ``min_count`` rows each, bounds are the
+ends of tails past the order statistics ``min_count`` rows in, small counts
+read as ``min_count / 2`` rows, rare categories and values are left out and
+reported in ``model.withheld``; ``info["privacy"]`` records the rules.
 """
 
 from __future__ import annotations

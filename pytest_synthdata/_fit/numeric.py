@@ -2,10 +2,13 @@
 
 Numbers and timestamps (as whole numbers of their coarsest exact unit) get
 quantile knots, at most one knot per ``min_count`` rows, with their grid
-(whole numbers, decimals, a common step such as prices in fives) and the
-observed bounds; values repeated at least ``min_count`` times become exact
-atoms. Columns with few distinct values get an exact frequency table instead,
-rare values merged into their nearest stored neighbour.
+(whole numbers, decimals, a common step such as prices in fives) and private
+bounds; values repeated at least ``min_count`` times become exact atoms (the
+knots and bounds are made private in ``private.py``: no stored number is held
+by fewer than ``min_count`` rows). Columns with few distinct values get an
+exact frequency table instead, rare values merged into their nearest stored
+neighbour; when the rare values include the smallest or largest, the table
+becomes plateaus of a quantile function whose tails are private.
 
 Every numeric column of a frame, and every segment group of each (see
 ``segments.py``), is fitted in one batch: one count of the distinct values,
@@ -395,81 +398,6 @@ def _fit_groups(
     return MarginalFit(out, grades)
 
 
-def _knots(
-    uniq: NDArray[np.float64],
-    counts: NDArray[np.int64],
-    lengths: NDArray[np.intp],
-    n: NDArray[np.int64],
-    *,
-    min_count: int,
-    knots: int,
-) -> list[dict[str, Any]]:
-    """Quantile knots of several groups at once: regular levels, plus exact plateaus for values holding a level's mass.
-
-    Group g holds ``lengths[g]`` consecutive entries of the distinct finite
-    values ``uniq`` (ascending within the group), seen ``counts`` times,
-    ``n[g]`` values in all. Every step is the one-group computation done
-    for all groups in one array, so each group's knots are exactly its own.
-    """
-    k = len(lengths)
-    grp = np.repeat(np.arange(k), lengths)
-    first = np.cumsum(lengths) - lengths
-    last = first + lengths - 1
-    m = np.minimum(knots, np.maximum(2, n // min_count))
-    running = counts.cumsum()
-    earlier = running[first] - counts[first]  # values in the earlier groups
-    share = counts / n[grp]
-    cum = (running - earlier[grp]) / n[grp]
-    before = cum - share
-    big = (counts >= min_count) & (share >= 1.0 / m[grp])
-    lowest, highest = uniq[first], uniq[last]
-    # the minimum and maximum (stored as bounds) keep their own share, unless a range near the float
-    # limit would overflow the slopes
-    with np.errstate(over="ignore", invalid="ignore"):
-        finite_range = np.isfinite((highest - lowest) * n)
-    big[first[finite_range]] = big[last[finite_range]] = True
-    at_big = np.flatnonzero(big)
-    big_grp, cum_big, before_big, uniq_big = grp[at_big], cum[at_big], before[at_big], uniq[at_big]
-    n_big = np.bincount(big_grp, minlength=k)
-    big_start = np.cumsum(n_big) - n_big
-    level_grp = np.repeat(np.arange(k), m - 1)
-    steps = np.arange(len(level_grp)) - np.repeat(np.cumsum(m - 1) - (m - 1), m - 1) + 1
-    levels = steps / m[level_grp]
-    if len(at_big):
-        # a level inside a plateau [before, cum] (sorted and disjoint within a group) is the plateau's: count
-        # each level's plateaus ending below it, merging the levels (first on ties) with its group's plateau ends
-        is_end = np.concatenate([np.zeros(len(levels), dtype=bool), np.ones(len(at_big), dtype=bool)])
-        merged = np.lexsort((is_end, np.concatenate([levels, cum_big]), np.concatenate([level_grp, big_grp])))
-        ends_before = np.cumsum(is_end[merged]) - is_end[merged]
-        below = np.empty(len(merged), dtype=np.intp)
-        below[merged] = ends_before
-        below = below[: len(levels)] - big_start[level_grp]
-        nb = n_big[level_grp]
-        plateau = before_big[np.clip(big_start[level_grp] + np.minimum(below, nb - 1), 0, len(at_big) - 1)]
-        inside = (below < nb) & (plateau <= levels)
-        levels, level_grp = levels[~inside], level_grp[~inside]
-    q = _quantiles(uniq, running, levels, n[level_grp], earlier[level_grp])
-    probs = np.concatenate([np.zeros(k), levels, before_big, cum_big, np.ones(k)])
-    vals = np.concatenate([lowest, q, uniq_big, uniq_big, highest])
-    owner = np.concatenate([np.arange(k), level_grp, big_grp, big_grp, np.arange(k)])
-    order = np.lexsort((vals, probs, owner))
-    probs, vals, owner = probs[order], vals[order], owner[order]
-    bounds = np.searchsorted(owner, np.arange(k + 1))
-    pieces = [slice(a, b) for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)]
-    lo, hi = lowest[owner], highest[owner]
-    _running_max(vals, bounds)
-    # 12 significant digits keep the file short; the model in memory uses exactly what is saved
-    exact = vals
-    vals = _significant(vals, 12)
-    vals[exact == lo] = lo[exact == lo]  # the bounds, exactly
-    vals[exact == hi] = hi[exact == hi]
-    vals = np.minimum(np.maximum(vals, lo), hi)
-    probs = probs.round(15)  # as round_probs(cumulative=True), by group
-    _running_max(vals, bounds)
-    _running_max(probs, bounds)
-    return [{"probs": probs[piece].copy(), "values": vals[piece].copy()} for piece in pieces]
-
-
 def round_probs(p: NDArray[np.float64], *, cumulative: bool = False) -> NDArray[np.float64]:
     """Round probabilities to 15 decimals: the file stays short, and the model is exactly what is saved."""
     out = np.asarray(p, dtype=np.float64).round(15)
@@ -490,21 +418,6 @@ def _significant(x: NDArray[np.float64], digits: int) -> NDArray[np.float64]:
     for i in np.flatnonzero(np.abs(shift) > 22):  # tiny or huge magnitudes (rare): one at a time
         out[i] = float(f"{x[i]:.{digits}g}")
     return out
-
-
-def _running_max(a: NDArray[np.float64], bounds: NDArray[np.intp]) -> None:
-    """``np.maximum.accumulate`` within each piece ``a[bounds[i]:bounds[i + 1]]``, in place.
-
-    Only pieces that fall somewhere are accumulated (knots rarely do: one
-    comparison of the whole array settles most fits).
-    """
-    falls = a[1:] < a[:-1]
-    joins = bounds[1:-1] - 1
-    falls[joins[(joins >= 0) & (joins < len(falls))]] = False  # (from one piece to the next does not count)
-    if not falls.any():
-        return
-    for i in np.unique(np.searchsorted(bounds, np.flatnonzero(falls) + 1, side="right") - 1).tolist():
-        np.maximum.accumulate(a[bounds[i] : bounds[i + 1]], out=a[bounds[i] : bounds[i + 1]])
 
 
 def _quantiles(

@@ -81,14 +81,19 @@ def privacy_info(min_count: int, public: dict[str, Any]) -> dict[str, Any]:
 
 
 def coarse_rate(count: int | float, n: int | float, min_count: int) -> float:
-    """``count / n``, except a count (or its complement) of 1 to ``min_count - 1`` rows reads as ``min_count / 2``."""
+    """``count / n``, except a count (or its complement) of 1 to ``min_count - 1`` rows reads as ``min_count / 2``.
+
+    Fewer than ``min_count`` rows in all hide nothing either way: their rate is exact (a group that
+    small is itself what ``min_count`` forbids, and the audit says so).
+    """
     if n <= 0:
         return 0.0
-    half = min_count / 2.0
-    if 0 < count < min_count:
-        count = half
-    elif 0 < n - count < min_count:
-        count = n - half
+    if n >= min_count:
+        half = min_count / 2.0
+        if 0 < count < min_count:
+            count = half
+        elif 0 < count and n - count < min_count and count < n:
+            count = n - half
     return float(count) / float(n)
 
 
