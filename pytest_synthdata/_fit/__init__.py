@@ -11,6 +11,7 @@ runs one module per step:
 - ``numeric.py``: numeric and datetime marginals (quantile knots, tables, grids);
 - ``categories.py``: categories, their latent order, lookups, withheld values;
 - ``segments.py``: marginals within the groups of one telling category;
+- ``private.py``: private bounds, pooled knots, coarse small counts, ``public=`` declarations;
 - ``dependence.py``: latent coordinates, Spearman correlations, the correlation matrix;
 - ``context.py``: the frame and settings every step reads.
 """
