@@ -59,6 +59,32 @@ def test_no_stored_number_is_held_by_fewer_than_k_rows(tmp_path, table):
     }
 
 
+def _held_by_few(model: sd.Model, real: pd.DataFrame, k: int) -> list[tuple[str, float, int]]:
+    """Stored numbers (bounds, knots, table values) that 1 to k - 1 real rows hold exactly."""
+    found = []
+    for spec, where, _ in _audit._walk(to_dict(model)):
+        column = spec.get("name")
+        if spec.get("type") not in ("numeric", "datetime") or column not in real.columns:
+            continue
+        stored = [*spec["bounds"], *(spec.get("params") or {}).get("values", [])]
+        s = real[column]
+        if spec["type"] == "datetime":
+            values = s.dropna().astype("datetime64[ns]").astype("int64").to_numpy() / spec["unit_ns"]
+        else:
+            values = pd.to_numeric(s).dropna().to_numpy(dtype=float)
+        distinct, counts = np.unique(values, return_counts=True)
+        held = dict(zip(distinct.tolist(), counts.tolist(), strict=True))
+        found += [(where, v, held[v]) for v in stored if v is not None and 0 < held.get(v, 0) < k]
+    return found
+
+
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_no_stored_number_is_a_value_fewer_than_k_rows_hold(table):
+    """Pooled knots and extrapolated bounds never land on a rare row's value, not even another group's."""
+    real = TABLES[table]()
+    assert _held_by_few(sd.fit(real, name=table), real, 5) == []
+
+
 @pytest.mark.parametrize("copies", [1, 3])
 def test_a_planted_canary_is_neither_in_the_file_nor_in_100000_sampled_rows(copies):
     report = AuditReport("customers")

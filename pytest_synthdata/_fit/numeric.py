@@ -28,7 +28,7 @@ import pandas as pd
 from .._columns import DatetimeColumn, NumericColumn
 from .._marginals import MAX_TABULATED
 from ..errors import InvalidArgument
-from .private import coarse_rate, private_knots
+from .private import coarse_rate, private_knots, rare_values, unheld
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -246,6 +246,8 @@ def fit_marginals(
         min_count=min_count,
         knots=knots,
         public=public or {},
+        # (a segment group's numbers avoid the whole column's rare values; a single group is the column)
+        avoid={column.column: rare_values(column.values, min_count) for column in numbers} if group is not None else {},
     )
     return [
         MarginalFit(fitted.marginals[c * k : (c + 1) * k], fitted.grades[c * n : (c + 1) * n])
@@ -264,11 +266,13 @@ def _fit_groups(
     min_count: int,
     knots: int,
     public: Mapping[str, tuple[float, float]],
+    avoid: Mapping[str, NDArray[np.float64]],
 ) -> MarginalFit:
     """Fit numeric marginals within each of ``k`` groups of rows, all groups at once.
 
     ``group`` gives each row's group (-1: none); group g's values are whole numbers when ``integer[g]``,
-    and errors name the column ``names[g]``. Returns each group's
+    and errors name the column ``names[g]``; ``public`` holds declared bounds and ``avoid`` the values a
+    column's stored numbers must not equal (see ``private.unheld``), by column name. Returns each group's
     marginal (or the error its rows give), and every row's mid-rank grade
     within its group (NaN where missing or in no group). One count serves
     every group, and the decimals, grids and quantile knots of all groups
@@ -394,6 +398,16 @@ def _fit_groups(
         rounded = _significant(values, 12)  # (12 significant digits keep the file short; the bounds stay exact)
         values = np.where((values == marginal.bounds[0]) | (values == marginal.bounds[1]), values, rounded)
         values = np.minimum(np.maximum(np.maximum.accumulate(values), marginal.bounds[0]), marginal.bounds[1])
+        values, marginal.bounds = unheld(
+            values,
+            marginal.bounds,
+            uniq[at[g] : at[g + 1]],
+            counts[at[g] : at[g + 1]],
+            min_count=min_count,
+            step=steps[g],
+            public=names[g] in public,
+            also=avoid.get(names[g]),
+        )
         marginal.params = {"probs": round_probs(probs, cumulative=True), "values": values}
     return MarginalFit(out, grades)
 

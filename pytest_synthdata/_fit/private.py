@@ -55,7 +55,9 @@ __all__ = [
     "privacy_info",
     "public_bounds",
     "public_info",
+    "rare_values",
     "read_public",
+    "unheld",
 ]
 
 #: A tail beyond an anchor reaches this many times the spacing between the anchor and the order statistic
@@ -386,3 +388,64 @@ def public_bounds(ctx: FitContext, numbers: Sequence[Numbers]) -> dict[str, tupl
             ns = [int(t.tz_convert("UTC").value if t.tzinfo is not None else t.value) for t in declared]
             out[column.column] = (float(ns[0] // column.unit.ns), float(-(-ns[1] // column.unit.ns)))
     return out
+
+
+def rare_values(values: NDArray[np.float64], min_count: int) -> NDArray[np.float64]:
+    """The finite values among ``values`` (NaN where missing) that 1 to ``min_count - 1`` rows hold."""
+    distinct, counts = np.unique(values[np.isfinite(values)], return_counts=True)
+    out: NDArray[np.float64] = distinct[counts < min_count]
+    return out
+
+
+def unheld(
+    values: NDArray[np.float64],
+    bounds: tuple[float, float],
+    u: NDArray[np.float64],
+    c: NDArray[np.int64],
+    *,
+    min_count: int,
+    step: float | None,
+    public: bool = False,
+    also: NDArray[np.float64] | None = None,
+) -> tuple[NDArray[np.float64], tuple[float, float]]:
+    """Move stored numbers off the values that 1 to ``min_count - 1`` rows hold (``u`` seen ``c`` times).
+
+    A pooled knot or an extrapolated bound may land on a rare row's value by chance (an anchor between two
+    equal order statistics, a bound rounded onto the grid): then the file would store a number that a
+    handful of rows hold. Bounds move outward by one grid step (or one unit in the 12th significant digit)
+    until no such row holds them; knots move half a step (off the grid, where no row can be) or one unit in
+    the 12th digit. Declared (``public``) bounds stay as given. ``also``: more values to avoid (a segment
+    group's marginal avoids the whole column's rare values, not only its group's).
+    """
+    rare = u[(c > 0) & (c < min_count)]
+    if also is not None and also.size:
+        rare = np.union1d(rare, also)
+    if not rare.size:
+        return values, bounds
+
+    def held(x: NDArray[np.float64]) -> NDArray[np.bool_]:
+        return np.isin(x, rare)
+
+    def unit(x: float) -> float:
+        return step if step else 10.0 ** (math.floor(math.log10(abs(x))) - 11) if x != 0.0 else 1e-300
+
+    lo, hi = bounds
+    if not public:
+        for _ in range(64):
+            if not held(np.array([lo]))[0]:
+                break
+            lo -= unit(lo)
+        for _ in range(64):
+            if not held(np.array([hi]))[0]:
+                break
+            hi += unit(hi)
+    out = values.copy()
+    for _ in range(8):
+        moving = held(out) & (out != lo) & (out != hi)
+        if not moving.any():
+            break
+        for i in np.flatnonzero(moving).tolist():
+            shift = step / 2.0 if step else unit(out[i])
+            out[i] = out[i] + shift if out[i] + shift < hi else out[i] - shift
+    out = np.minimum(np.maximum(np.maximum.accumulate(out), lo), hi)
+    return out, (lo, hi)
