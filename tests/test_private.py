@@ -138,6 +138,12 @@ def test_small_counts_read_as_half_k_rows():
     assert model.column("rare_flag").p == pytest.approx(2.5 / n)
     assert model.column("ratio").inf_rates[1] == pytest.approx(2.5 / n)
     assert not any(f" {c} of {n} rows" in line for line in model.withheld for c in range(1, 5))
+    said = "\n".join(model.withheld)  # what was coarsened is said
+    assert "column 'score': its missing (or present) values, fewer than 5, are stored as 2.5 rows" in said
+    assert "column 'ratio': its infinities, fewer than 5, are stored as 2.5 rows" in said
+    assert "column 'rare_flag': one side, seen fewer than 5 times, is stored as 2.5 rows" in said
+    assert "bounds are the ends of tails past the order statistics 5 rows in" in said
+    assert len(set(model.withheld)) == len(model.withheld)
 
 
 def test_declared_public_bounds_and_categories_are_stored_as_given(tmp_path):

@@ -27,7 +27,7 @@ from ..errors import InvalidArgument
 from .dependence import Dim, correlation_cells, scores, sub_scores
 from .infer import Factorized, dtype_name, plain
 from .numeric import Numbers, distinct_ranks, round_probs
-from .private import coarse_rate
+from .private import coarse_rate, coarsened
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -148,7 +148,11 @@ def read_categorical(
     never, gets ``min_count / 2`` rows' share.
     """
     n = len(s)
-    null_rate = coarse_rate(int(np.count_nonzero(~present)), n, min_count)
+    missing = int(np.count_nonzero(~present))
+    null_rate = coarse_rate(missing, n, min_count)
+    said = []  # what was coarsened, for model.withheld
+    if coarsened(missing, n, min_count):
+        said.append(f"its missing (or present) values, fewer than {min_count}, are stored as {min_count / 2:g} rows")
     if boolean:
         b = s[present].astype(bool).to_numpy()
         codes = np.full(n, -1, dtype=np.int64)
@@ -156,6 +160,8 @@ def read_categorical(
         trues = int(b.sum())
         p = coarse_rate(trues, len(b), min_count)  # a side seen in fewer than min_count rows reads as min_count / 2
         counts = np.array([(1.0 - p) * len(b), p * len(b)])
+        if coarsened(trues, len(b), min_count):
+            said.append(f"one side, seen fewer than {min_count} times, is stored as {min_count / 2:g} rows")
         cast = "boolean" if isinstance(s.dtype, pd.BooleanDtype) else None
         return Categorical(
             col,
@@ -169,6 +175,7 @@ def read_categorical(
             raw_codes=codes,
             raw_to_stored=np.arange(2),
             segmentable=segmentable,
+            note=f"column {col!r}: {'; '.join(said)}" if said else "",
         )
     dtype = s.dtype
     ordered = isinstance(dtype, pd.CategoricalDtype) and bool(dtype.ordered)
@@ -212,6 +219,8 @@ def read_categorical(
             f"column {col!r}: {int((~keep).sum())} categories seen fewer than {min_count} times "
             f"({held}) were not stored; their rows went to the most alike stored ones"
         )
+    if said:
+        note = "; ".join([note, *said]) if note else f"column {col!r}: {'; '.join(said)}"
     kept_idx = np.flatnonzero(keep)
     kept_idx = kept_idx[np.argsort(first[kept_idx], kind="stable")]
     remap = np.full(len(values) + 1, -1, dtype=np.int64)

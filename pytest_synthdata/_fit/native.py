@@ -336,11 +336,18 @@ def _fit(ctx: FitContext) -> Model:
         n=ctx.n,
         min_count=ctx.min_count,
     )
+    if ctx.min_count > 1 and read.numbers:
+        k = ctx.min_count
+        withheld.append(
+            f"numbers and dates: bounds are the ends of tails past the order statistics {k} rows in from each end "
+            f"(not the observed extremes) unless declared in public=, quantile knots pool {k} rows each, and every "
+            f"count below {k} rows (of missing values, infinities, a boolean side) is stored as {k / 2:g} rows"
+        )
     info: dict[str, Any] = {
         "source": {"rows": ctx.n, "columns": len(ctx.frame.columns)},
         "columns": kinds,
         "privacy": privacy_info(ctx.min_count, public_info(ctx.public)),
-        "withheld": withheld,
+        "withheld": list(dict.fromkeys(withheld)),  # (a segment group's note may repeat its column's)
         "fit_seconds": round(time.perf_counter() - started, 3),
     }
     if segmentation is not None:

@@ -28,7 +28,7 @@ import pandas as pd
 from .._columns import DatetimeColumn, NumericColumn
 from .._marginals import MAX_TABULATED
 from ..errors import InvalidArgument
-from .private import coarse_rate, private_knots, rare_values, unheld
+from .private import coarse_rate, coarsened, private_knots, rare_values, unheld
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -290,6 +290,7 @@ def _fit_groups(
     grades = np.full(len(x), np.nan)
     grades[rows] = ((within - counts / 2.0) / n_present[ug])[inverse]
     inf_rates = [(0.0, 0.0)] * k
+    inf_counts = [(0, 0)] * k
     if not np.isfinite(uniq).all():
         neg = np.bincount(ug[uniq == -np.inf], weights=counts[uniq == -np.inf], minlength=k)
         pos = np.bincount(ug[uniq == np.inf], weights=counts[uniq == np.inf], minlength=k)
@@ -301,6 +302,7 @@ def _fit_groups(
             )
             for g in range(k)
         ]
+        inf_counts = [(int(neg[g]), int(pos[g])) for g in range(k)]
         finite = np.isfinite(uniq)
         uniq, ug, counts = uniq[finite], ug[finite], counts[finite]
     # group g's distinct finite values are at[g]:at[g+1]
@@ -409,6 +411,17 @@ def _fit_groups(
             also=avoid.get(names[g]),
         )
         marginal.params = {"probs": round_probs(probs, cumulative=True), "values": values}
+    for g, marginal in enumerate(out):  # say what was coarsened
+        if not isinstance(marginal, Marginal):
+            continue
+        said = [marginal.note] if marginal.note else []
+        if coarsened(sizes[g] - int(n_present[g]), sizes[g], min_count):
+            said.append(
+                f"its missing (or present) values, fewer than {min_count}, are stored as {min_count / 2:g} rows"
+            )
+        if any(coarsened(count, int(n_present[g]), min_count) for count in inf_counts[g]):
+            said.append(f"its infinities, fewer than {min_count}, are stored as {min_count / 2:g} rows")
+        marginal.note = "; ".join(said)
     return MarginalFit(out, grades)
 
 

@@ -51,6 +51,7 @@ __all__ = [
     "SMALL_COUNTS",
     "TAIL_SPACINGS",
     "coarse_rate",
+    "coarsened",
     "private_knots",
     "privacy_info",
     "public_bounds",
@@ -97,6 +98,11 @@ def coarse_rate(count: int | float, n: int | float, min_count: int) -> float:
         elif 0 < count and n - count < min_count and count < n:
             count = n - half
     return float(count) / float(n)
+
+
+def coarsened(count: int | float, n: int | float, min_count: int) -> bool:
+    """Whether :func:`coarse_rate` stores this count as ``min_count / 2`` rows (or its complement so)."""
+    return n >= min_count and min_count > 1 and (0 < count < min_count or (0 < count < n and n - count < min_count))
 
 
 def private_knots(
