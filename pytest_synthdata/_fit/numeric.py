@@ -213,11 +213,14 @@ def fit_marginals(
     min_count: int,
     knots: int,
     public: Mapping[str, tuple[float, float]] | None = None,
+    avoid: Mapping[str, NDArray[np.float64]] | None = None,
 ) -> list[MarginalFit]:
     """Fit several numeric columns' marginals within each of ``k`` groups of rows, all at once.
 
     ``group`` gives each row's group (-1: none), or is None for one group of
-    every row. Returns per column its groups' marginals and its rows' grades
+    every row. ``public`` holds declared bounds by column name; ``avoid`` the
+    values each column's stored numbers must not equal (default: with groups,
+    the values 1 to ``min_count - 1`` of the column's rows hold). Returns per column its groups' marginals and its rows' grades
     (see :func:`_fit_groups`): every (column, group) is a group of one fit.
     """
     n = len(numbers[0].values)
@@ -227,7 +230,7 @@ def fit_marginals(
             fit
             for at in range(0, len(numbers), batch)
             for fit in fit_marginals(
-                numbers[at : at + batch], group, k, min_count=min_count, knots=knots, public=public
+                numbers[at : at + batch], group, k, min_count=min_count, knots=knots, public=public, avoid=avoid
             )
         ]
     x = np.concatenate([column.values for column in numbers])
@@ -247,7 +250,11 @@ def fit_marginals(
         knots=knots,
         public=public or {},
         # (a segment group's numbers avoid the whole column's rare values; a single group is the column)
-        avoid={column.column: rare_values(column.values, min_count) for column in numbers} if group is not None else {},
+        avoid=avoid
+        if avoid is not None
+        else {column.column: rare_values(column.values, min_count) for column in numbers}
+        if group is not None
+        else {},
     )
     return [
         MarginalFit(fitted.marginals[c * k : (c + 1) * k], fitted.grades[c * n : (c + 1) * n])
