@@ -196,3 +196,17 @@ def test_bad_public_declarations_are_refused_clearly(public, match):
 def test_public_needs_the_native_engine():
     with pytest.raises(InvalidArgument, match="public"):
         sd.fit(_mixed(), name="t", backend="sdv-gaussian-copula", public={"score": (0, 200)})
+
+
+def test_a_bound_on_a_rare_value_moves_one_step_at_most():
+    """Searching outward until no row holds the bound would tell where the extreme rows are: one step, or none."""
+    from pytest_synthdata._fit.private import unheld
+
+    values = np.array([5.0, 7.0, 8.0])
+    u, c = np.arange(10.0), np.ones(10, dtype=np.int64)  # every value held by one row
+    out, (lo, hi) = unheld(values, (5.0, 8.0), u, c, min_count=5, step=1.0)
+    assert lo == -np.inf and out[0] == 4.5  # no bound; the end knot half a step off the grid
+    assert hi == np.inf and out[-1] == 8.5
+    gap = np.array([0.0, 1.0, 2.0, 3.0, 5.0, 6.0, 7.0, 8.0, 9.0])  # nobody holds 4
+    out, (lo, _) = unheld(values, (5.0, 8.0), gap, np.ones(9, dtype=np.int64), min_count=5, step=1.0)
+    assert lo == 4.0 and out[0] == 4.0  # one step out, and the end knot with it

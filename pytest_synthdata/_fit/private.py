@@ -418,10 +418,13 @@ def unheld(
 
     A pooled knot or an extrapolated bound may land on a rare row's value by chance (an anchor between two
     equal order statistics, a bound rounded onto the grid): then the file would store a number that a
-    handful of rows hold. Bounds move outward by one grid step (or one unit in the 12th significant digit)
-    until no such row holds them; knots move half a step (off the grid, where no row can be) or one unit in
-    the 12th digit. Declared (``public``) bounds stay as given. ``also``: more values to avoid (a segment
-    group's marginal avoids the whole column's rare values, not only its group's).
+    handful of rows hold. A bound moves one grid step (or one unit in the 12th significant digit) outward,
+    or else inward, when that step is held by no such row; it never searches further, since how far it
+    went would tell where the rows are. Knots move half a step (off the grid, where no row can be)
+    or one unit in the 12th digit. A bound that neither step frees is dropped (infinite): the end knot,
+    half a step off the grid, then ends the tail, and samples round onto the grid as everywhere.
+    Declared (``public``) bounds stay as given. ``also``: more values to avoid (a segment group's
+    marginal avoids the whole column's rare values, not only its group's).
     """
     rare = u[(c > 0) & (c < min_count)]
     if also is not None and also.size:
@@ -436,16 +439,26 @@ def unheld(
         return step if step else 10.0 ** (math.floor(math.log10(abs(x))) - 11) if x != 0.0 else 1e-300
 
     lo, hi = bounds
-    if not public:
-        for _ in range(64):
-            if not held(np.array([lo]))[0]:
-                break
-            lo -= unit(lo)
-        for _ in range(64):
-            if not held(np.array([hi]))[0]:
-                break
-            hi += unit(hi)
     out = values.copy()
+    nonneg = bool(u[0] >= 0)  # (a never-negative column stays so)
+    if not public:  # one step outward, else inward (never a search: how far it went would tell the extremes)
+        for side, bound, outward in ((0, lo, -1.0), (-1, hi, 1.0)):
+            if not held(np.array([bound]))[0]:
+                continue
+            inner = float(out[1] if side == 0 else out[-2]) if len(out) > 1 else bound  # (the anchor)
+            for moved in (bound + outward * unit(bound), bound - outward * unit(bound)):
+                if not held(np.array([moved]))[0] and moved * outward >= inner * outward and (moved >= 0 or not nonneg):
+                    if out[side] == bound:  # (the end knot is the bound: it moves along)
+                        out[side] = moved
+                    break
+            else:  # still on a rare value: no bound; the end knot half a step off the grid marks the tail's end
+                shift = outward * (step / 2.0 if step else unit(bound))
+                moved = outward * math.inf
+                out[side] = bound - shift if nonneg and bound + shift < 0.0 else bound + shift
+            if side == 0:
+                lo = moved
+            else:
+                hi = moved
     for _ in range(8):
         moving = held(out) & (out != lo) & (out != hi)
         if not moving.any():
