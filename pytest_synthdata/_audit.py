@@ -119,10 +119,12 @@ def _count(p: float, n: float) -> float:
     return p * n
 
 
-def _small(report: AuditReport, where: str, what: str, p: float, n: float | None, k: int) -> None:
+def _small(report: AuditReport, where: str, what: str, p: float, n: float | None, k: int, coarse: float = 0.0) -> None:
     if n is None or not 0.0 < p < 1.0:
         return
     c = _count(p, n)
+    if coarse and abs(c - coarse) < 0.01:  # every count below the fit's min_count reads as this many rows
+        return
     if c < k - 0.5:
         report.add(
             "small-count",
@@ -132,10 +134,21 @@ def _small(report: AuditReport, where: str, what: str, p: float, n: float | None
         )
 
 
-def _numbers(spec: dict[str, Any], where: str, n: float | None, k: int, public: set[str], report: AuditReport) -> None:
+def _numbers(spec: dict[str, Any], where: str, n: float | None, k: int, policy: _Policy, report: AuditReport) -> None:
     name = str(spec.get("name"))
     bounds = spec.get("bounds")
-    if isinstance(bounds, list) and len(bounds) == 2 and n is not None and name not in public:
+    if isinstance(bounds, list) and len(bounds) == 2 and n is not None and name in policy.public:
+        report.add("bounds", f"{where}.bounds", f"declared public: {bounds}", fails=False)
+    elif isinstance(bounds, list) and len(bounds) == 2 and n is not None and policy.bounds >= k:
+        shown = [_show(spec, b) for b in bounds]
+        report.add(
+            "bounds",
+            f"{where}.bounds",
+            f"{shown[0]} and {shown[1]}: the ends of tails beyond the order statistics {policy.bounds} rows in "
+            "from each end (the fit's rule), not observed extremes",
+            fails=False,
+        )
+    elif isinstance(bounds, list) and len(bounds) == 2 and n is not None:
         shown = [_show(spec, b) for b in bounds]
         report.add(
             "bounds",
@@ -149,7 +162,7 @@ def _numbers(spec: dict[str, Any], where: str, n: float | None, k: int, public: 
         if spec.get("dist") == "table":
             for v, p in zip(values, probs, strict=False):
                 if isinstance(p, (int, float)):
-                    _small(report, f"{where}.params", f"value {_show(spec, v)}", float(p), n, k)
+                    _small(report, f"{where}.params", f"value {_show(spec, v)}", float(p), n, k, policy.coarse)
         else:  # quantile knots: the rows between consecutive knots
             steps = np.diff(np.asarray([p for p in probs if isinstance(p, (int, float))], dtype=float))
             rows = steps * n
@@ -165,7 +178,7 @@ def _numbers(spec: dict[str, Any], where: str, n: float | None, k: int, public: 
                 )
     for side, p in zip(("-inf", "inf"), spec.get("inf_rates") or (), strict=False):
         if isinstance(p, (int, float)):
-            _small(report, f"{where}.inf_rates", f"the rate of {side}", float(p), n, k)
+            _small(report, f"{where}.inf_rates", f"the rate of {side}", float(p), n, k, policy.coarse)
 
 
 def _show(spec: dict[str, Any], value: Any) -> str:
@@ -181,29 +194,56 @@ def _show(spec: dict[str, Any], value: Any) -> str:
     return repr(value)
 
 
+@dataclass(frozen=True)
+class _Policy:
+    """What a fitted file's ``info["privacy"]`` block says its numbers follow.
+
+    ``public``: columns whose bounds (and categories) were declared public;
+    ``bounds``: the fit's ``min_count`` when its bounds are ends of tails past
+    the order statistics that many rows in (0: exact extremes, as before);
+    ``coarse``: the number of rows every count below ``min_count`` is stored as
+    (0: counts are exact).
+    """
+
+    public: frozenset[str] = frozenset()
+    bounds: int = 0
+    coarse: float = 0.0
+
+    @classmethod
+    def of(cls, privacy: dict[str, Any]) -> _Policy:
+        public = privacy.get("public")
+        min_count = privacy.get("min_count")
+        k = min_count if isinstance(min_count, int) and not isinstance(min_count, bool) and min_count > 0 else 0
+        return cls(
+            public=frozenset(map(str, public)) if isinstance(public, (list, dict)) else frozenset(),
+            bounds=k if privacy.get("bounds") == "order-statistic" else 0,
+            coarse=k / 2.0 if privacy.get("small_counts") == "half-k" else 0.0,
+        )
+
+
 def _column(
-    spec: Any, where: str, n: float | None, k: int, public: set[str], report: AuditReport, *, allow_pii: bool
+    spec: Any, where: str, n: float | None, k: int, policy: _Policy, report: AuditReport, *, allow_pii: bool
 ) -> None:
     if not isinstance(spec, dict):
         return
     kind = spec.get("type")
     null_rate = spec.get("null_rate")
     if isinstance(null_rate, (int, float)):
-        _small(report, f"{where}.null_rate", "a missing value", float(null_rate), n, k)
-        _small(report, f"{where}.null_rate", "a present value", 1.0 - float(null_rate), n, k)
+        _small(report, f"{where}.null_rate", "a missing value", float(null_rate), n, k, policy.coarse)
+        _small(report, f"{where}.null_rate", "a present value", 1.0 - float(null_rate), n, k, policy.coarse)
     if kind in ("numeric", "datetime"):
-        _numbers(spec, where, n, k, public, report)
+        _numbers(spec, where, n, k, policy, report)
     elif kind == "category":
         categories, probs = spec.get("categories") or [], spec.get("probs") or []
         for c, p in zip(categories, probs, strict=False):
             if isinstance(p, (int, float)):
-                _small(report, f"{where}.probs", f"category {json.dumps(c)}", float(p), n, k)
+                _small(report, f"{where}.probs", f"category {json.dumps(c)}", float(p), n, k, policy.coarse)
         _pii(report, f"{where}.categories", list(categories), allow=allow_pii)
     elif kind == "boolean":
         p = spec.get("p")
         if isinstance(p, (int, float)):
-            _small(report, f"{where}.p", "True", float(p), n, k)
-            _small(report, f"{where}.p", "False", 1.0 - float(p), n, k)
+            _small(report, f"{where}.p", "True", float(p), n, k, policy.coarse)
+            _small(report, f"{where}.p", "False", 1.0 - float(p), n, k, policy.coarse)
     elif kind == "id" and isinstance(spec.get("pattern"), str):
         _pii(report, f"{where}.pattern", [spec["pattern"].replace("{", "").replace("}", "")], allow=allow_pii)
 
@@ -223,6 +263,12 @@ def _group_rows(data: dict[str, Any], n: float) -> dict[int, float]:
     return out
 
 
+def _same_marginal(level: dict[str, Any], base: Any) -> bool:
+    if not isinstance(base, dict):
+        return False
+    return {k: v for k, v in level.items() if k != "name"} == {k: v for k, v in base.items() if k != "name"}
+
+
 def _walk(data: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, int | None]]:
     """Yield (column spec, field path, segment group or None) for every marginal a file stores."""
     for spec in data.get("columns", []):
@@ -232,8 +278,10 @@ def _walk(data: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, int | Non
         if spec.get("type") == "conditional":
             yield spec.get("base") or {}, f"{where}.base", None
             groups = spec.get("groups") or []
-            for g, level in enumerate(spec.get("levels") or []):
-                yield level, f"{where}.levels[{g}]", groups[g] if g < len(groups) else None
+            for g, level in enumerate(spec.get("levels") or []):  # levels[g] is group g's (groups maps codes to g)
+                # (a group with nothing to learn from keeps the base: fitted on every row, not the group's)
+                own = g in groups and not (isinstance(level, dict) and _same_marginal(level, spec.get("base")))
+                yield level, f"{where}.levels[{g}]", g if own else None
         elif spec.get("type") == "derived":
             yield spec.get("base") or {}, f"{where}.base", None
         else:
@@ -262,7 +310,7 @@ def audit_file(
     info: dict[str, Any] = data["info"] if isinstance(data.get("info"), dict) else {}
     rows = info["source"].get("rows") if isinstance(info.get("source"), dict) else None
     privacy: dict[str, Any] = info["privacy"] if isinstance(info.get("privacy"), dict) else {}
-    public = set(privacy.get("public") or ()) if isinstance(privacy.get("public"), (list, dict)) else set()
+    policy = _Policy.of(privacy)
     n = float(rows) if isinstance(rows, int) and not isinstance(rows, bool) and rows > 0 else None
     if n is None:
         report.add(
@@ -271,7 +319,7 @@ def audit_file(
     groups = _group_rows(data, n) if n is not None else {}
     for spec, where, group in _walk(data):
         rows_here = n if group is None else groups.get(group, n)
-        _column(spec, where, rows_here, k, public, report, allow_pii=allow_pii)
+        _column(spec, where, rows_here, k, policy, report, allow_pii=allow_pii)
     for g, size in sorted(groups.items()):
         if size < k - 0.5:
             report.add("small-count", "latent.segment", f"segment group {g} holds about {size:.1f} rows", fails=True)
@@ -568,7 +616,8 @@ def _numbers_and_strings(model: Any) -> Any:
 def _stores_at_least(model: Any, threshold: float) -> bool:
     def walk(x: Any, key: str = "") -> bool:
         if isinstance(x, dict):
-            return any(walk(v, k) for k, v in x.items() if k not in ("correlation", "info"))
+            # (a datetime column's unit_ns is its time unit in nanoseconds, not a value of the data)
+            return any(walk(v, k) for k, v in x.items() if k not in ("correlation", "info", "unit_ns"))
         if isinstance(x, list):
             return any(walk(v, key) for v in x)
         return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) and abs(x) >= threshold

@@ -179,6 +179,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         if not sep or not col or kind not in KINDS:
             raise SynthdataError(f"--column {item!r}: write NAME=KIND with KIND one of {', '.join(KINDS)}.")
         overrides[col] = kind
+    public = _public_option(args.public or ())
     output = Path(args.output)
     if not output.name.endswith(".synth.json"):
         raise SynthdataError(f"output {args.output!r}: name model files '<name>.synth.json'.")
@@ -198,7 +199,15 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         if time.perf_counter() - started > 1.0:  # quiet for quick fits
             print(f"synthdata: fitting {name!r}: {message}", file=sys.stderr, flush=True)
 
-    model = fit(frame, name=name, columns=overrides, min_count=args.min_count, locale=args.locale, progress=progress)
+    model = fit(
+        frame,
+        name=name,
+        columns=overrides,
+        min_count=args.min_count,
+        locale=args.locale,
+        progress=progress,
+        public=public or None,
+    )
     try:
         model.save(output)
     except (OSError, InvalidArgument) as exc:  # (a path under a file is an InvalidArgument)
@@ -210,6 +219,27 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     for line in model.withheld:
         print(f"withheld: {line}")
     return 0
+
+
+def _public_option(items: Any) -> dict[str, Any]:
+    """``--public age=0:120`` (bounds: numbers, or dates) and ``--public plan=free,pro,team`` (categories)."""
+    public: dict[str, Any] = {}
+    for item in items:
+        col, sep, text = item.partition("=")
+        if sep and col and "," in text:
+            public[col] = [v for v in text.split(",") if v != ""]
+            continue
+        low, colon, high = text.partition(":")
+        if not (sep and col and colon and low and high and ":" not in high):
+            raise SynthdataError(
+                f"--public {item!r}: write NAME=LOW:HIGH for bounds (--public age=0:120, "
+                "--public signup=2015-01-01:2030-12-31) or NAME=A,B,C for the categories (--public plan=free,pro)."
+            )
+        try:
+            public[col] = (float(low), float(high))
+        except ValueError:
+            public[col] = (low, high)  # (timestamps: fit reads them)
+    return public
 
 
 def _cmd_inspect(args: argparse.Namespace) -> int:
@@ -329,7 +359,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_fit.add_argument(
         "--column", action="append", metavar="NAME=KIND", help="override a column's kind, e.g. --column email=pii"
     )
-    p_fit.add_argument("--min-count", type=int, default=5, help="store no value seen fewer times (default 5)")
+    p_fit.add_argument("--min-count", type=int, default=5, help="no stored number is held by fewer rows (default 5)")
+    p_fit.add_argument(
+        "--public",
+        action="append",
+        metavar="NAME=LOW:HIGH|NAME=A,B,..",
+        help="declare what is not secret, stored as given: bounds (--public age=0:120) or all categories "
+        "(--public plan=free,pro,team)",
+    )
     p_fit.add_argument("--locale", default="en_US", help="Faker locale for regenerated columns (default en_US)")
     p_fit.set_defaults(func=_cmd_fit)
     p_sample = sub.add_parser("sample", help="write synthetic rows as CSV or Parquet")

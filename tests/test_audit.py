@@ -33,10 +33,21 @@ def test_a_declared_schema_reveals_nothing_about_rows(tmp_path):
     assert main(["audit", str(path)]) == 0
 
 
-def test_a_fitted_file_reports_its_exact_bounds_and_fails(tmp_path, capsys):
+def test_a_default_fit_passes_and_says_how_its_bounds_were_chosen(tmp_path):
     path = tmp_path / "t.synth.json"
     df = _frame()
     sd.fit(df, name="t").save(path)
+    report, _ = audit_file(str(path))
+    assert report.passed, report.render()
+    bounds = [f for f in report.findings if f.check == "bounds" and f.where == "columns.income.bounds"]
+    assert bounds and not bounds[0].fails and "order statistics 5 rows in" in bounds[0].message
+    assert not audit_file(str(path), k=6)[0].passed  # (its order statistics are 5 rows in, not 6)
+
+
+def test_a_fit_with_exact_bounds_reports_them_and_fails(tmp_path, capsys):
+    path = tmp_path / "t.synth.json"
+    df = _frame()
+    sd.fit(df, name="t", min_count=1).save(path)  # min_count=1: the exact extremes are stored
     report, _ = audit_file(str(path))
     bounds = [f for f in report.findings if f.check == "bounds" and f.where == "columns.income.bounds"]
     assert bounds and bounds[0].fails
@@ -55,7 +66,15 @@ def test_small_counts_are_found_in_categories_and_null_rates(tmp_path):
     high, _ = audit_file(str(path), k=10)
     assert not any('category "rare"' in f.message for f in low.findings)
     assert any(f.where == "columns.plan.probs" and "rare" in f.message and f.fails for f in high.findings)
-    assert any(f.where.startswith("info.withheld") and f.check == "small-count" for f in low.findings)
+    assert low.passed, low.render()  # 3 missing values read as 2.5 rows, as every count below 5
+    assert not any(f.where.startswith("columns.note") for f in low.findings)
+    data = json.loads(path.read_text())
+    data["info"]["withheld"].append("column 'note': 3 of 400 rows missing")  # an exact small count in the text
+    data["info"]["privacy"]["small_counts"] = "exact"  # and rates not coarsened
+    path.write_text(json.dumps(data))
+    told, _ = audit_file(str(path), k=5)
+    assert any(f.where.startswith("info.withheld") and f.check == "small-count" for f in told.findings)
+    assert any(f.where == "columns.note.null_rate" and f.fails for f in told.findings)
 
 
 @pytest.mark.parametrize(
@@ -165,21 +184,25 @@ def test_cli_audit_with_real_data_and_errors(tmp_path, capsys):
     df.to_csv(csv, index=False)
     path = tmp_path / "t.synth.json"
     sd.fit(df, name="t").save(path)
-    assert main(["audit", str(path), "--real", str(csv)]) == 1
+    assert main(["audit", str(path), "--real", str(csv)]) == 0  # a default fit passes the file and the wires
     out = capsys.readouterr().out
-    assert "membership-inference" in out and "canary" in out
+    assert "membership-inference" in out and "canary" in out and "PASSED" in out
     assert main(["audit", str(tmp_path / "missing.synth.json")]) == 2
     assert main(["audit", str(path), "--k", "0"]) == 2
 
 
 def test_values_held_by_fewer_than_k_real_rows_are_found(tmp_path):
     df = _frame(400)
-    df.loc[0, "income"] = 2_750_000.0  # one person's income: today's fit stores it as the maximum
-    path = tmp_path / "t.synth.json"
-    sd.fit(df, name="t").save(path)
-    report = _audit.audit_held(str(path), df, k=5)
+    df["income"] = np.resize([30_000.0, 40_000.0, 50_000.0, 65_000.0], len(df))
+    df.loc[0, "income"] = 2_750_000.0  # one person's income
+    exact = tmp_path / "exact.synth.json"
+    sd.fit(df, name="t", min_count=1).save(exact)  # min_count=1 keeps the exact extremes
+    report = _audit.audit_held(str(exact), df, k=5)
     held = [f for f in report.findings if f.check == "held-by-few" and f.where.startswith("columns.income")]
     assert held and held[0].fails and "2750000.0 (1 row)" in held[0].message
+    default = tmp_path / "default.synth.json"
+    sd.fit(df, name="t").save(default)  # the private defaults store no such value
+    assert _audit.audit_held(str(default), df, k=5).passed
     # categories that about a third of the rows hold are no finding
     schema = tmp_path / "s.synth.json"
     sd.Schema("s", {"plan": sd.Category(["free", "pro", "team"])}).save(schema)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -186,6 +187,18 @@ def test_fit_column_overrides_name_and_min_count(real_csv, tmp_path, capsys):
     assert "visits                   ignored" in printed
 
 
+def test_fit_public_declarations(real_csv, tmp_path):
+    out = tmp_path / "c.synth.json"
+    argv = ["fit", str(real_csv), "-o", str(out), "--public", "age=0:120", "--public", "plan=free,pro,enterprise,team"]
+    assert main([*argv, "--public", "signup=2019-01-01:2025-12-31"]) == 0
+    data = json.loads(out.read_text())
+    spec = {c["name"]: c for c in data["columns"]}
+    age = spec["age"].get("base", spec["age"])
+    assert age["bounds"] == [0, 120]
+    assert "team" in (spec["plan"].get("base") or spec["plan"])["categories"]
+    assert data["info"]["privacy"]["public"]["signup"] == ["2019-01-01T00:00:00", "2025-12-31T00:00:00"]
+
+
 def test_fit_parquet(real_csv, tmp_path):
     pytest.importorskip("pyarrow")
     parquet = tmp_path / "customers.parquet"
@@ -203,6 +216,10 @@ def test_fit_parquet(real_csv, tmp_path):
         (["--column", "plan"], "write NAME=KIND"),
         (["--column", "plan=colour"], "write NAME=KIND"),
         (["-o", "x.json"], "name model files"),
+        (["--public", "age"], "write NAME=LOW:HIGH"),
+        (["--public", "age=1:2:3"], "write NAME=LOW:HIGH"),
+        (["--public", "age=20:30"], "reaches beyond the declared bounds"),
+        (["--public", "plan=free,pro"], "also holds"),
     ],
 )
 def test_fit_bad_arguments(real_csv, tmp_path, capsys, args, message):

@@ -11,6 +11,7 @@ runs one module per step:
 - ``numeric.py``: numeric and datetime marginals (quantile knots, tables, grids);
 - ``categories.py``: categories, their latent order, lookups, withheld values;
 - ``segments.py``: marginals within the groups of one telling category;
+- ``private.py``: private bounds, pooled knots, coarse small counts, ``public=`` declarations;
 - ``dependence.py``: latent coordinates, Spearman correlations, the correlation matrix;
 - ``context.py``: the frame and settings every step reads.
 """
@@ -40,6 +41,7 @@ def fit(
     knots: int = DEFAULT_KNOTS,
     locale: str = "en_US",
     segments: bool = True,
+    public: Mapping[str, Any] | None = None,
     backend: str = NATIVE_BACKEND,
     progress: Callable[[str], None] | None = None,
     **options: Any,
@@ -48,8 +50,11 @@ def fit(
 
     ``columns`` overrides a column's kind (``"category"``, ``"pii"``, ...), gives
     a declaration (``sd.Faker("email", unique=True)``), or ``None`` to leave it
-    out. ``min_count`` is the privacy threshold: values seen fewer times are
-    not stored. ``backend`` picks another engine (``"sdv-gaussian-copula"``,
+    out. ``min_count`` is the privacy threshold: no stored number stands for
+    fewer rows (bounds, knots, rates: see ``docs/explanation/privacy.md``).
+    ``public`` declares what is not secret, used as given: ``{"age": (0, 120)}``
+    bounds of a numeric or datetime column, ``{"plan": ["free", "pro"]}`` a
+    category column's full set of categories. ``backend`` picks another engine (``"sdv-gaussian-copula"``,
     ...) provided through the ``synthdata_backends`` hook.
 
     >>> import pandas as pd, pytest_synthdata as sd
@@ -71,6 +76,7 @@ def fit(
             knots=knots,
             locale=locale,
             segments=segments,
+            public=public,
             progress=progress,
             **options,
         )
@@ -81,6 +87,7 @@ def fit(
             ("knots", knots, DEFAULT_KNOTS),
             ("locale", locale, "en_US"),
             ("segments", segments, True),
+            ("public", public, None),
             ("progress", progress, None),
         )
         if value is not default and value != default

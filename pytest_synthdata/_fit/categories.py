@@ -27,6 +27,7 @@ from ..errors import InvalidArgument
 from .dependence import Dim, correlation_cells, scores, sub_scores
 from .infer import Factorized, dtype_name, plain
 from .numeric import Numbers, distinct_ranks, ranks, round_probs
+from .private import coarse_rate, coarsened
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -138,18 +139,29 @@ def read_categorical(
     boolean: bool,
     factorized: Factorized | None = None,
     segmentable: bool = True,
+    declared: list[Any] | None = None,
 ) -> Categorical:
     """Return a category or boolean column's codes and stored values (those seen at least ``min_count`` times).
 
-    ``factorized`` is the column's factorization if inference made one already.
+    ``factorized`` is the column's factorization if inference made one already. ``declared`` (from
+    ``fit(public=...)``) lists every category, all stored: one seen fewer than ``min_count`` times, or
+    never, gets ``min_count / 2`` rows' share.
     """
     n = len(s)
-    null_rate = 1.0 - present.mean()
+    missing = int(np.count_nonzero(~present))
+    null_rate = coarse_rate(missing, n, min_count)
+    said = []  # what was coarsened, for model.withheld
+    if coarsened(missing, n, min_count):
+        said.append(f"its missing (or present) values, fewer than {min_count}, are stored as {min_count / 2:g} rows")
     if boolean:
         b = s[present].astype(bool).to_numpy()
         codes = np.full(n, -1, dtype=np.int64)
         codes[present] = b.astype(np.int64)
-        counts = np.array([float((~b).sum()), float(b.sum())])
+        trues = int(b.sum())
+        p = coarse_rate(trues, len(b), min_count)  # a side seen in fewer than min_count rows reads as min_count / 2
+        counts = np.array([(1.0 - p) * len(b), p * len(b)])
+        if coarsened(trues, len(b), min_count):
+            said.append(f"one side, seen fewer than {min_count} times, is stored as {min_count / 2:g} rows")
         cast = "boolean" if isinstance(s.dtype, pd.BooleanDtype) else None
         return Categorical(
             col,
@@ -163,6 +175,7 @@ def read_categorical(
             raw_codes=codes,
             raw_to_stored=np.arange(2),
             segmentable=segmentable,
+            note=f"column {col!r}: {'; '.join(said)}" if said else "",
         )
     dtype = s.dtype
     ordered = isinstance(dtype, pd.CategoricalDtype) and bool(dtype.ordered)
@@ -170,15 +183,28 @@ def read_categorical(
         codes_all, uniques = pd.factorize(s, sort=False, use_na_sentinel=True)
     else:
         codes_all, uniques = factorized.codes, factorized.uniques
-    counts = np.bincount(codes_all[codes_all >= 0], minlength=len(uniques))
+    counts = np.bincount(codes_all[codes_all >= 0], minlength=len(uniques)).astype(np.float64)
     values = list(uniques)
+    public = np.zeros(len(values), dtype=bool)
+    if declared is not None:  # every declared category is stored; unseen ones are appended
+        observed = {repr(plain(v)) for v in values}
+        listed = {repr(c) for c in declared}
+        extra = [c for c in declared if repr(c) not in observed]
+        public = np.array([repr(plain(v)) in listed for v in values] + [True] * len(extra), dtype=bool)
+        values += extra
+        counts = np.concatenate([counts, np.zeros(len(extra))])
+        counts[public & (counts < min_count)] = min_count / 2.0
     if isinstance(dtype, pd.CategoricalDtype):
         rank = {v: i for i, v in enumerate(dtype.categories)}
-        first = np.array([rank[v] for v in values]) if values else np.empty(0, dtype=np.int64)
+        first = (
+            np.array([rank.get(v, len(rank) + i) for i, v in enumerate(values)])
+            if values
+            else np.empty(0, dtype=np.int64)
+        )
     else:
         first = np.argsort(-counts, kind="stable")  # most frequent first until optimal scaling orders them
         first = np.argsort(first, kind="stable")
-    keep = counts >= min_count
+    keep = (counts >= min_count) | public
     if not keep.any():
         raise InvalidArgument(
             f"column {col!r}: none of its {len(values)} values is seen {min_count} times or more, so "
@@ -188,10 +214,13 @@ def read_categorical(
     note = ""
     if not keep.all():
         rows = int(counts[~keep].sum())
+        held = f"{rows} rows, {rows / n:.1%}" if rows >= min_count else f"fewer than {min_count} rows"
         note = (
             f"column {col!r}: {int((~keep).sum())} categories seen fewer than {min_count} times "
-            f"({rows} rows, {rows / n:.1%}) were not stored; their rows went to the most alike stored ones"
+            f"({held}) were not stored; their rows went to the most alike stored ones"
         )
+    if said:
+        note = "; ".join([note, *said]) if note else f"column {col!r}: {'; '.join(said)}"
     kept_idx = np.flatnonzero(keep)
     kept_idx = kept_idx[np.argsort(first[kept_idx], kind="stable")]
     remap = np.full(len(values) + 1, -1, dtype=np.int64)
@@ -205,6 +234,8 @@ def read_categorical(
         seen = {repr(plain(v)) for v in values}
         stored = {repr(v) for v in kept_values}
         dtype_order = [plain(c) for c in dtype.categories if repr(plain(c)) in stored or repr(plain(c)) not in seen]
+        in_dtype = {repr(plain(c)) for c in dtype.categories}
+        dtype_order += [v for v in kept_values if repr(v) not in in_dtype]  # (declared in public=, never seen)
     return Categorical(
         col,
         codes,

@@ -30,6 +30,8 @@ class FitContext:
     overrides: Mapping[str, Any]
     #: values (and rows behind a knot) seen fewer times than this are not stored
     min_count: int
+    #: ``public=``, checked: declared bounds (numbers or timestamps) or category lists per column
+    public: Mapping[str, Any]
     knots: int
     locale: str
     segments: bool

@@ -9,7 +9,7 @@ runs five steps, all vectorised:
    free-text columns keep a generator (``generated.py``), never values.
 2. **Marginals** (``numeric.py``, ``categories.py``). Numbers and timestamps
    get quantile knots (at most one knot per ``min_count`` rows) with their grid
-   and observed bounds, or exact frequency tables; categories keep the
+   and private bounds, or exact frequency tables; categories keep the
    frequencies of the values seen at least ``min_count`` times.
 3. **Category order** (``categories.py``). A nominal category's position on its
    latent axis is chosen by optimal scaling; integer columns used as codes
@@ -21,9 +21,11 @@ runs five steps, all vectorised:
    flag per column with missing values) become latent Gaussian correlations,
    completed by maximum determinant into a valid correlation matrix.
 
-No row is stored: the quantile knots pool ``min_count`` rows each, rare
-categories and values are left out and reported in ``model.withheld``. The
-observed minimum and maximum of numbers and dates are kept as bounds.
+No row is stored, and no number held by fewer than ``min_count`` rows
+(``private.py``): quantile knots pool ``min_count`` rows each, bounds are the
+ends of tails past the order statistics ``min_count`` rows in, small counts
+read as ``min_count / 2`` rows, rare categories and values are left out and
+reported in ``model.withheld``; ``info["privacy"]`` records the rules.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ from .dependence import (
 from .generated import fit_generated
 from .infer import infer_kind, null_dtype, override
 from .numeric import Numbers, fit_marginals, marginal_column, read_numbers, read_timestamps
+from .private import privacy_info, public_bounds, public_info, read_public
 from .segments import fit_segments, grouped_null_flag
 
 if TYPE_CHECKING:
@@ -82,6 +85,7 @@ def fit_native(
     knots: int = DEFAULT_KNOTS,
     locale: str = "en_US",
     segments: bool = True,
+    public: Mapping[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
     **options: Any,
 ) -> Model:
@@ -89,7 +93,7 @@ def fit_native(
     if options:
         raise InvalidArgument(
             f"fit() got unknown options {sorted(options)}; the native engine takes name, columns, min_count, knots, "
-            "locale, segments, progress and backend."
+            "locale, segments, public, progress and backend."
         )
     if not isinstance(df, pd.DataFrame):
         raise InvalidArgument(f"fit() needs a pandas DataFrame; got {type(df).__name__}.")
@@ -127,12 +131,14 @@ def fit_native(
         raise InvalidArgument(
             f"columns= names {unknown}, which the DataFrame does not have; it has {list(df.columns)}."
         )
+    declared = read_public(public, df)
     plain = isinstance(df.index, pd.RangeIndex) and df.index.start == 0 and df.index.step == 1
     ctx = FitContext(
         df if plain else df.reset_index(drop=True),  # (the fit only reads the frame)
         name=name,
         overrides=overrides,
         min_count=min_count,
+        public=declared,
         knots=knots,
         locale=locale,
         segments=bool(segments),
@@ -210,7 +216,13 @@ def _read_columns(ctx: FitContext) -> _Read:
                 read.notes[col].append(numbers.note)
         elif kind in ("category", "boolean"):
             cat = read_categorical(
-                col, s, present, min_count=ctx.min_count, boolean=kind == "boolean", factorized=inferred.factorized
+                col,
+                s,
+                present,
+                min_count=ctx.min_count,
+                boolean=kind == "boolean",
+                factorized=inferred.factorized,
+                declared=ctx.public.get(col) if isinstance(ctx.public.get(col), list) else None,
             )
             read.cats.append(cat)
             if cat.note:
@@ -233,7 +245,9 @@ def _fit(ctx: FitContext) -> Model:
     dims: list[Dim] = []  # the numeric and datetime columns' latent coordinates
     if read.numbers:
         ctx.say("fitting numeric columns")
-        fits = fit_marginals(read.numbers, None, 1, min_count=ctx.min_count, knots=ctx.knots)
+        fits = fit_marginals(
+            read.numbers, None, 1, min_count=ctx.min_count, knots=ctx.knots, public=public_bounds(ctx, read.numbers)
+        )
         for numbers, fit in zip(read.numbers, fits, strict=True):
             (fitted,) = fit.marginals
             if isinstance(fitted, InvalidArgument):
@@ -266,7 +280,10 @@ def _fit(ctx: FitContext) -> Model:
         else:
             null_dims.append(col)
     if rare:
-        seen = ", ".join(f"{c!r} ({m} of {ctx.n} rows missing)" for c, m in rare.items())
+        seen = ", ".join(
+            f"{c!r} ({'fewer than ' + str(ctx.min_count) if m < ctx.min_count else 'all but fewer than ' + str(ctx.min_count)} of {ctx.n} rows missing)"
+            for c, m in rare.items()
+        )
         withheld.append(
             f"missing values seen in (or absent from) fewer than {ctx.min_count} rows: {seen}; whether a "
             "value is missing is drawn independently of the other columns"
@@ -299,7 +316,10 @@ def _fit(ctx: FitContext) -> Model:
         dims = [segmentation.dims.get(dim.label, dim) for dim in dims]
         cat_dims = {label: segmentation.dims.get(label, dim) for label, dim in cat_dims.items()}
         withheld.extend(segmentation.notes)
-        grouped = [grouped_null_flag(flag, segmentation.row_group) for flag in flag_dims]  # null rates per group
+        grouped = [
+            grouped_null_flag(flag, segmentation.row_group, min_count=ctx.min_count, n_groups=segmentation.n_groups)
+            for flag in flag_dims
+        ]  # null rates per group
         flag_dims = [flag.dim for flag in grouped]
         null_groups = {flag.dim.column: flag.rates for flag in grouped}
 
@@ -316,10 +336,18 @@ def _fit(ctx: FitContext) -> Model:
         n=ctx.n,
         min_count=ctx.min_count,
     )
+    if ctx.min_count > 1 and read.numbers:
+        k = ctx.min_count
+        withheld.append(
+            f"numbers and dates: bounds are the ends of tails past the order statistics {k} rows in from each end "
+            f"(not the observed extremes) unless declared in public=, quantile knots pool {k} rows each, and every "
+            f"count below {k} rows (of missing values, infinities, a boolean side) is stored as {k / 2:g} rows"
+        )
     info: dict[str, Any] = {
         "source": {"rows": ctx.n, "columns": len(ctx.frame.columns)},
         "columns": kinds,
-        "withheld": withheld,
+        "privacy": privacy_info(ctx.min_count, public_info(ctx.public)),
+        "withheld": list(dict.fromkeys(withheld)),  # (a segment group's note may repeat its column's)
         "fit_seconds": round(time.perf_counter() - started, 3),
     }
     if segmentation is not None:

@@ -2,10 +2,13 @@
 
 Numbers and timestamps (as whole numbers of their coarsest exact unit) get
 quantile knots, at most one knot per ``min_count`` rows, with their grid
-(whole numbers, decimals, a common step such as prices in fives) and the
-observed bounds; values repeated at least ``min_count`` times become exact
-atoms. Columns with few distinct values get an exact frequency table instead,
-rare values merged into their nearest stored neighbour.
+(whole numbers, decimals, a common step such as prices in fives) and private
+bounds; values repeated at least ``min_count`` times become exact atoms (the
+knots and bounds are made private in ``private.py``: no stored number is held
+by fewer than ``min_count`` rows). Columns with few distinct values get an
+exact frequency table instead, rare values merged into their nearest stored
+neighbour; when the rare values include the smallest or largest, the table
+becomes plateaus of a quantile function whose tails are private.
 
 Every numeric column of a frame, and every segment group of each (see
 ``segments.py``), is fitted in one batch: one count of the distinct values,
@@ -15,7 +18,7 @@ cell exactly its own fit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +28,7 @@ import pandas as pd
 from .._columns import DatetimeColumn, NumericColumn
 from .._marginals import MAX_TABULATED
 from ..errors import InvalidArgument
+from .private import coarse_rate, coarsened, private_knots, rare_values, unheld
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -210,12 +214,21 @@ def marginal_column(numbers: Numbers, fitted: Marginal) -> NumericColumn:
 
 
 def fit_marginals(
-    numbers: Sequence[Numbers], group: NDArray[np.int64] | None, k: int, *, min_count: int, knots: int
+    numbers: Sequence[Numbers],
+    group: NDArray[np.int64] | None,
+    k: int,
+    *,
+    min_count: int,
+    knots: int,
+    public: Mapping[str, tuple[float, float]] | None = None,
+    avoid: Mapping[str, NDArray[np.float64]] | None = None,
 ) -> list[MarginalFit]:
     """Fit several numeric columns' marginals within each of ``k`` groups of rows, all at once.
 
     ``group`` gives each row's group (-1: none), or is None for one group of
-    every row. Returns per column its groups' marginals and its rows' grades
+    every row. ``public`` holds declared bounds by column name; ``avoid`` the
+    values each column's stored numbers must not equal (default: with groups,
+    the values 1 to ``min_count - 1`` of the column's rows hold). Returns per column its groups' marginals and its rows' grades
     (see :func:`_fit_groups`): every (column, group) is a group of one fit.
     """
     n = len(numbers[0].values)
@@ -224,7 +237,9 @@ def fit_marginals(
         return [
             fit
             for at in range(0, len(numbers), batch)
-            for fit in fit_marginals(numbers[at : at + batch], group, k, min_count=min_count, knots=knots)
+            for fit in fit_marginals(
+                numbers[at : at + batch], group, k, min_count=min_count, knots=knots, public=public, avoid=avoid
+            )
         ]
     x = np.concatenate([column.values for column in numbers])
     present = np.concatenate([column.present for column in numbers])
@@ -242,6 +257,13 @@ def fit_marginals(
         min_count=min_count,
         knots=knots,
         ranked=None if group is None else _ranked(numbers, x, present & (cells >= 0)),
+        public=public or {},
+        # (a segment group's numbers avoid the whole column's rare values; a single group is the column)
+        avoid=avoid
+        if avoid is not None
+        else {column.column: rare_values(column.values, min_count) for column in numbers}
+        if group is not None
+        else {},
     )
     if group is None and fitted.distinct is not None:
         _keep_ranks(numbers, fitted.distinct)
@@ -307,12 +329,15 @@ def _fit_groups(
     names: list[str],
     min_count: int,
     knots: int,
+    public: Mapping[str, tuple[float, float]],
+    avoid: Mapping[str, NDArray[np.float64]],
     ranked: tuple[NDArray[np.float64], NDArray[np.intp]] | None = None,
 ) -> MarginalFit:
     """Fit numeric marginals within each of ``k`` groups of rows, all groups at once.
 
     ``group`` gives each row's group (-1: none); group g's values are whole numbers when ``integer[g]``,
-    and errors name the column ``names[g]``. Returns each group's
+    and errors name the column ``names[g]``; ``public`` holds declared bounds and ``avoid`` the values a
+    column's stored numbers must not equal (see ``private.unheld``), by column name. Returns each group's
     marginal (or the error its rows give), and every row's mid-rank grade
     within its group (NaN where missing or in no group). One count serves
     every group, and the decimals, grids and quantile knots of all groups
@@ -331,13 +356,19 @@ def _fit_groups(
     grades = np.full(len(x), np.nan)
     grades[rows] = ((within - counts / 2.0) / n_present[ug])[inverse]
     inf_rates = [(0.0, 0.0)] * k
+    inf_counts = [(0, 0)] * k
     if not np.isfinite(uniq).all():
         neg = np.bincount(ug[uniq == -np.inf], weights=counts[uniq == -np.inf], minlength=k)
         pos = np.bincount(ug[uniq == np.inf], weights=counts[uniq == np.inf], minlength=k)
         inf_rates = [
-            (float(neg[g]) / int(n_present[g]), float(pos[g]) / int(n_present[g])) if n_present[g] else (0.0, 0.0)
+            (
+                (coarse_rate(neg[g], n_present[g], min_count), coarse_rate(pos[g], n_present[g], min_count))
+                if n_present[g]
+                else (0.0, 0.0)
+            )
             for g in range(k)
         ]
+        inf_counts = [(int(neg[g]), int(pos[g])) for g in range(k)]
         finite = np.isfinite(uniq)
         uniq, ug, counts = uniq[finite], ug[finite], counts[finite]
     # group g's distinct finite values are at[g]:at[g+1]
@@ -367,9 +398,7 @@ def _fit_groups(
         for g, unit, fits, divisor in zip(wide, units, small.tolist(), gcds.tolist(), strict=True):
             if fits and divisor > 1:
                 steps[g] = divisor / unit if decimals[g] else float(divisor)
-    atoms = counts >= min_count
-    atoms[at[:-1][ok]] = True  # the observed minimum and maximum are stored anyway (as bounds): samples reach them
-    atoms[at[1:][ok] - 1] = True
+    atoms = counts >= min_count  # (the observed minimum and maximum too only when held by min_count rows)
     rare = np.bincount(ug[~atoms], weights=counts[~atoms], minlength=k).astype(np.int64)
     out: list[Marginal | InvalidArgument] = []
     quantile_groups = []
@@ -389,12 +418,12 @@ def _fit_groups(
             steps[g],
             decimals[g],
             "",
-            (float(u[0]), float(u[-1])),
-            1.0 - int(n_present[g]) / sizes[g],
+            (float(u[0]), float(u[-1])),  # (replaced below: private bounds)
+            coarse_rate(sizes[g] - int(n_present[g]), sizes[g], min_count),
             inf_rates[g],
         )
         rare_rows = int(rare[g])
-        if len(u) <= MAX_TABULATED and rare_rows <= 0.05 * int(n_finite[g]):
+        if len(u) <= MAX_TABULATED and rare_rows <= 0.05 * int(n_finite[g]) and a[0] and a[-1]:
             # few distinct values: an exact frequency table; rare values join their nearest stored neighbour
             kept = u[a]
             probs = c[a].astype(np.float64)
@@ -403,98 +432,63 @@ def _fit_groups(
                 below = np.clip(nearest - 1, 0, len(kept) - 1)
                 closer = np.abs(kept[below] - u[~a]) <= np.abs(kept[nearest] - u[~a])
                 np.add.at(probs, np.where(closer, below, nearest), c[~a])
+                held = f"{rare_rows} rows" if rare_rows >= min_count else f"fewer than {min_count} rows"
                 fitted.note = (
-                    f"{int((~a).sum())} values seen fewer than {min_count} times ({rare_rows} rows) "
+                    f"{int((~a).sum())} values seen fewer than {min_count} times ({held}) "
                     "were merged into their nearest stored value"
                 )
             fitted.dist = "table"
             fitted.params = {"values": kept, "probs": round_probs(probs / probs.sum())}
+            declared = public.get(names[g])
+            fitted.bounds = (float(kept[0]), float(kept[-1])) if declared is None else declared
         else:
             quantile_groups.append(g)
         out.append(fitted)
-    if quantile_groups:
-        pick, lengths = _entries(at, quantile_groups, everything=len(quantile_groups) == n_ok)
-        params = _knots(uniq[pick], counts[pick], lengths, n_finite[quantile_groups], min_count=min_count, knots=knots)
-        for g, knotted in zip(quantile_groups, params, strict=True):
-            marginal = out[g]
-            assert isinstance(marginal, Marginal)
-            marginal.params = knotted
+    for g in quantile_groups:  # private knots and bounds, one group at a time (see private.py)
+        marginal = out[g]
+        assert isinstance(marginal, Marginal)
+        few = at[g + 1] - at[g] <= MAX_TABULATED and rare[g] <= 0.05 * n_finite[g]
+        if few and rare[g]:  # a frequency table but for its rare extremes: they become its tails
+            held = f"{int(rare[g])} rows" if rare[g] >= min_count else f"fewer than {min_count} rows"
+            marginal.note = (
+                f"{int((~atoms[at[g] : at[g + 1]]).sum())} values seen fewer than {min_count} times ({held}) "
+                "were not stored; their rows went to the tails and the nearest stored values"
+            )
+        probs, values, marginal.bounds = private_knots(
+            uniq[at[g] : at[g + 1]],
+            counts[at[g] : at[g + 1]],
+            min_count=min_count,
+            knots=knots,
+            step=steps[g],
+            public=public.get(names[g]),
+            atoms=bool(few),
+        )
+        rounded = _significant(values, 12)  # (12 significant digits keep the file short; the bounds stay exact)
+        values = np.where((values == marginal.bounds[0]) | (values == marginal.bounds[1]), values, rounded)
+        values = np.minimum(np.maximum(np.maximum.accumulate(values), marginal.bounds[0]), marginal.bounds[1])
+        values, marginal.bounds = unheld(
+            values,
+            marginal.bounds,
+            uniq[at[g] : at[g + 1]],
+            counts[at[g] : at[g + 1]],
+            min_count=min_count,
+            step=steps[g],
+            public=names[g] in public,
+            also=avoid.get(names[g]),
+        )
+        marginal.params = {"probs": round_probs(probs, cumulative=True), "values": values}
+    for g, marginal in enumerate(out):  # say what was coarsened
+        if not isinstance(marginal, Marginal):
+            continue
+        said = [marginal.note] if marginal.note else []
+        if coarsened(sizes[g] - int(n_present[g]), sizes[g], min_count):
+            said.append(
+                f"its missing (or present) values, fewer than {min_count}, are stored as {min_count / 2:g} rows"
+            )
+        if any(coarsened(count, int(n_present[g]), min_count) for count in inf_counts[g]):
+            said.append(f"its infinities, fewer than {min_count}, are stored as {min_count / 2:g} rows")
+        marginal.note = "; ".join(said)
     return MarginalFit(out, grades, distinct)
-
-
-def _knots(
-    uniq: NDArray[np.float64],
-    counts: NDArray[np.int64],
-    lengths: NDArray[np.intp],
-    n: NDArray[np.int64],
-    *,
-    min_count: int,
-    knots: int,
-) -> list[dict[str, Any]]:
-    """Quantile knots of several groups at once: regular levels, plus exact plateaus for values holding a level's mass.
-
-    Group g holds ``lengths[g]`` consecutive entries of the distinct finite
-    values ``uniq`` (ascending within the group), seen ``counts`` times,
-    ``n[g]`` values in all. Every step is the one-group computation done
-    for all groups in one array, so each group's knots are exactly its own.
-    """
-    k = len(lengths)
-    grp = np.repeat(np.arange(k), lengths)
-    first = np.cumsum(lengths) - lengths
-    last = first + lengths - 1
-    m = np.minimum(knots, np.maximum(2, n // min_count))
-    running = counts.cumsum()
-    earlier = running[first] - counts[first]  # values in the earlier groups
-    share = counts / n[grp]
-    cum = (running - earlier[grp]) / n[grp]
-    before = cum - share
-    big = (counts >= min_count) & (share >= 1.0 / m[grp])
-    lowest, highest = uniq[first], uniq[last]
-    # the minimum and maximum (stored as bounds) keep their own share, unless a range near the float
-    # limit would overflow the slopes
-    with np.errstate(over="ignore", invalid="ignore"):
-        finite_range = np.isfinite((highest - lowest) * n)
-    big[first[finite_range]] = big[last[finite_range]] = True
-    at_big = np.flatnonzero(big)
-    big_grp, cum_big, before_big, uniq_big = grp[at_big], cum[at_big], before[at_big], uniq[at_big]
-    n_big = np.bincount(big_grp, minlength=k)
-    big_start = np.cumsum(n_big) - n_big
-    level_grp = np.repeat(np.arange(k), m - 1)
-    steps = np.arange(len(level_grp)) - np.repeat(np.cumsum(m - 1) - (m - 1), m - 1) + 1
-    levels = steps / m[level_grp]
-    if len(at_big):
-        # a level inside a plateau [before, cum] (sorted and disjoint within a group) is the plateau's: count
-        # each level's plateaus ending below it, merging the levels (first on ties) with its group's plateau ends
-        is_end = np.concatenate([np.zeros(len(levels), dtype=bool), np.ones(len(at_big), dtype=bool)])
-        merged = np.lexsort((is_end, np.concatenate([levels, cum_big]), np.concatenate([level_grp, big_grp])))
-        ends_before = np.cumsum(is_end[merged]) - is_end[merged]
-        below = np.empty(len(merged), dtype=np.intp)
-        below[merged] = ends_before
-        below = below[: len(levels)] - big_start[level_grp]
-        nb = n_big[level_grp]
-        plateau = before_big[np.clip(big_start[level_grp] + np.minimum(below, nb - 1), 0, len(at_big) - 1)]
-        inside = (below < nb) & (plateau <= levels)
-        levels, level_grp = levels[~inside], level_grp[~inside]
-    q = _quantiles(uniq, running, levels, n[level_grp], earlier[level_grp])
-    probs = np.concatenate([np.zeros(k), levels, before_big, cum_big, np.ones(k)])
-    vals = np.concatenate([lowest, q, uniq_big, uniq_big, highest])
-    owner = np.concatenate([np.arange(k), level_grp, big_grp, big_grp, np.arange(k)])
-    order = np.lexsort((vals, probs, owner))
-    probs, vals, owner = probs[order], vals[order], owner[order]
-    bounds = np.searchsorted(owner, np.arange(k + 1))
-    pieces = [slice(a, b) for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)]
-    lo, hi = lowest[owner], highest[owner]
-    _running_max(vals, bounds)
-    # 12 significant digits keep the file short; the model in memory uses exactly what is saved
-    exact = vals
-    vals = _significant(vals, 12)
-    vals[exact == lo] = lo[exact == lo]  # the bounds, exactly
-    vals[exact == hi] = hi[exact == hi]
-    vals = np.minimum(np.maximum(vals, lo), hi)
-    probs = probs.round(15)  # as round_probs(cumulative=True), by group
-    _running_max(vals, bounds)
-    _running_max(probs, bounds)
-    return [{"probs": probs[piece].copy(), "values": vals[piece].copy()} for piece in pieces]
 
 
 def round_probs(p: NDArray[np.float64], *, cumulative: bool = False) -> NDArray[np.float64]:
@@ -517,21 +511,6 @@ def _significant(x: NDArray[np.float64], digits: int) -> NDArray[np.float64]:
     for i in np.flatnonzero(np.abs(shift) > 22):  # tiny or huge magnitudes (rare): one at a time
         out[i] = float(f"{x[i]:.{digits}g}")
     return out
-
-
-def _running_max(a: NDArray[np.float64], bounds: NDArray[np.intp]) -> None:
-    """``np.maximum.accumulate`` within each piece ``a[bounds[i]:bounds[i + 1]]``, in place.
-
-    Only pieces that fall somewhere are accumulated (knots rarely do: one
-    comparison of the whole array settles most fits).
-    """
-    falls = a[1:] < a[:-1]
-    joins = bounds[1:-1] - 1
-    falls[joins[(joins >= 0) & (joins < len(falls))]] = False  # (from one piece to the next does not count)
-    if not falls.any():
-        return
-    for i in np.unique(np.searchsorted(bounds, np.flatnonzero(falls) + 1, side="right") - 1).tolist():
-        np.maximum.accumulate(a[bounds[i] : bounds[i + 1]], out=a[bounds[i] : bounds[i + 1]])
 
 
 def _quantiles(

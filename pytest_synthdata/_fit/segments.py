@@ -21,6 +21,7 @@ from ..errors import InvalidArgument
 from .categories import Categorical, category_like
 from .dependence import Dim, correlation_cells, flag_cells, sub_scores
 from .numeric import Numbers, fit_marginals, marginal_column, round_probs
+from .private import coarse_rate, public_bounds
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -111,7 +112,11 @@ def fit_segments(
     # (a column the segment says nothing about keeps one marginal for every group)
     refits = [numbers[dim.column] for dim in telling]
     fitted_groups = (
-        fit_marginals(refits, row_group, n_groups, min_count=ctx.min_count, knots=ctx.knots) if refits else []
+        fit_marginals(
+            refits, row_group, n_groups, min_count=ctx.min_count, knots=ctx.knots, public=public_bounds(ctx, refits)
+        )
+        if refits
+        else []
     )
     for dim, fit in zip(telling, fitted_groups, strict=True):
         fits, grades = fit.marginals, fit.grades
@@ -180,15 +185,19 @@ def fit_segments(
     return Segmentation(seg.name, groups, row_group, choice.score, conditional, refitted, list(dict.fromkeys(notes)))
 
 
-def grouped_null_flag(flag: Dim, row_group: NDArray[np.int64]) -> GroupedNullFlag:
+def grouped_null_flag(
+    flag: Dim, row_group: NDArray[np.int64], *, min_count: int = 1, n_groups: int | None = None
+) -> GroupedNullFlag:
     """A null flag with its own rate in each segment group: grades and tie structure within the group."""
     assert flag.present is not None, "a null flag carries its column's presence"
     col, present = flag.column, flag.present
-    k = int(row_group.max()) + 1
+    k = int(row_group.max()) + 1 if n_groups is None else n_groups  # (a declared category may hold no rows)
     grouped = row_group >= 0  # rows whose segment value was withheld belong to no group
     nulls = np.bincount(row_group[grouped & ~present], minlength=k)
     sizes = np.bincount(row_group[grouped], minlength=k)
-    rates = round_probs(nulls / np.maximum(sizes, 1)).tolist()
+    rates = round_probs(
+        np.array([coarse_rate(int(m), int(size), min_count) for m, size in zip(nulls, sizes, strict=True)])
+    ).tolist()
     rate = np.array(rates)[np.maximum(row_group, 0)]
     g = np.where(present, (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
     g[~grouped] = np.nan

@@ -1,0 +1,470 @@
+"""Private defaults: turn a group of values into numbers that no fewer than ``min_count`` rows stand behind.
+
+A fitted model file must not store a value that one row (or a handful)
+gave away. The rules, applied to every numeric and datetime marginal (and
+to each segment group's) and to every stored rate; the why and the math are
+in ``docs/explanation/privacy.md``:
+
+* **Bounds.** The lower anchor is the order statistic at rank ``k + 1/2``
+  (halfway between the k-th and (k+1)-th smallest values, ``k = min_count``),
+  the upper one at rank ``n - k + 1/2``: at least ``k`` rows lie beyond each.
+  Beyond an anchor the quantile function continues as a tail holding the
+  ``k/n`` outermost share of the rows: uniform over twice the scale b of an
+  exponential tail fitted to the spacing between the anchor and the order
+  statistic at rank ``2k + 1/2`` (that spacing is b ln 2; ``TAIL_SPACINGS``),
+  so with the exponential tail's mean excess, capped at half the distance
+  between the anchors. The tail's end,
+  rounded outward onto the column's grid, is the stored bound: a function of
+  the ``2k`` outermost rows' ranks, never an observed extreme. A column that
+  is never negative stays so. A smallest (largest) value held by at least
+  ``k`` rows is kept exactly, without a tail.
+* **Knots.** Each interior knot is the mean of ``k`` consecutive order
+  statistics around its level, never reaching into the ``k`` outermost rows;
+  values held by at least ``k`` rows stay exact plateaus. Consecutive knots
+  are at least ``k`` rows apart (a knot too close to another is dropped, and
+  the few rows between two plateaus join the nearer plateau).
+* **Small counts.** A rate whose count is between 1 and ``k - 1`` rows (a null
+  rate, an infinity rate) is stored as ``k/2`` rows' worth: every small count
+  reads the same.
+* **Declared bounds** (``fit(public={"age": (0, 120)})``) are not secret: they
+  are stored as given, and the tails reach them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import InvalidArgument
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from numpy.typing import NDArray
+
+    from .context import FitContext
+    from .numeric import Numbers
+
+__all__ = [
+    "SMALL_COUNTS",
+    "TAIL_SPACINGS",
+    "coarse_rate",
+    "coarsened",
+    "private_knots",
+    "privacy_info",
+    "public_bounds",
+    "public_info",
+    "rare_values",
+    "read_public",
+    "unheld",
+]
+
+#: A tail beyond an anchor reaches this many times the spacing between the anchor and the order statistic
+#: ``min_count`` rows further in: for an exponential tail of scale b that spacing is b ln 2, so the tail is
+#: uniform over 2b, with the exponential tail's mean excess b.
+TAIL_SPACINGS = 2.0 / math.log(2.0)
+
+#: How a count below ``min_count`` is stored (recorded in ``info["privacy"]["small_counts"]``).
+SMALL_COUNTS = "half-k"
+
+_END, _START, _STOP, _ANCHOR, _LEVEL = 0, 1, 2, 3, 4  # knot kinds: ends, plateau start/stop, anchors, levels
+
+
+def privacy_info(min_count: int, public: dict[str, Any]) -> dict[str, Any]:
+    """The ``info["privacy"]`` block of a fitted model: the rules its numbers follow."""
+    return {
+        "min_count": min_count,
+        "bounds": "order-statistic",
+        "knots": "pooled",
+        "small_counts": SMALL_COUNTS,
+        "public": public,
+    }
+
+
+def coarse_rate(count: int | float, n: int | float, min_count: int) -> float:
+    """``count / n``, except a count (or its complement) of 1 to ``min_count - 1`` rows reads as ``min_count / 2``.
+
+    Fewer than ``min_count`` rows in all hide nothing either way: their rate is exact (a group that
+    small is itself what ``min_count`` forbids, and the audit says so).
+    """
+    if n <= 0:
+        return 0.0
+    if n >= min_count:
+        half = min_count / 2.0
+        if 0 < count < min_count:
+            count = half
+        elif 0 < count and n - count < min_count and count < n:
+            count = n - half
+    return float(count) / float(n)
+
+
+def coarsened(count: int | float, n: int | float, min_count: int) -> bool:
+    """Whether :func:`coarse_rate` stores this count as ``min_count / 2`` rows (or its complement so)."""
+    return n >= min_count and min_count > 1 and (0 < count < min_count or (0 < count < n and n - count < min_count))
+
+
+def private_knots(
+    u: NDArray[np.float64],
+    c: NDArray[np.int64],
+    *,
+    min_count: int,
+    knots: int,
+    step: float | None,
+    public: tuple[float, float] | None = None,
+    atoms: bool = False,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], tuple[float, float]]:
+    """Private quantile knots of one group's distinct finite values ``u`` (ascending), seen ``c`` times.
+
+    Returns (probs, values, bounds): a piecewise-linear inverse CDF whose every
+    value depends on at least ``min_count`` rows (see the module docstring),
+    and the bounds samples stay within. ``public`` bounds are used as given. With ``atoms``
+    (a column of few distinct values) every value held by ``min_count`` rows is a plateau: the
+    bulk is its exact frequency table, and the rare values beyond it become the tails.
+    """
+    k = min_count
+    n = int(c.sum())
+    nonneg = bool(u[0] >= 0)
+    running = np.cumsum(c)
+    csum = np.cumsum(u * c)
+
+    def at(rank: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The order statistic at (fractional, 1-based) ``rank``, interpolated."""
+        r = np.clip(rank, 1.0, float(n))
+        low = np.floor(r)
+        a = u[np.searchsorted(running, low, side="left")]
+        b = u[np.searchsorted(running, np.minimum(low + 1.0, n), side="left")]
+        out: NDArray[np.float64] = a + (b - a) * (r - low)
+        return out
+
+    def total(r: NDArray[np.int64]) -> NDArray[np.float64]:
+        """The sum of the ``r`` smallest values."""
+        i = np.minimum(np.searchsorted(running, r, side="left"), len(u) - 1)
+        out: NDArray[np.float64] = np.where(r > 0, csum[i] - (running[i] - r) * u[i], 0.0)
+        return out
+
+    if n < 2 * k + 2 or len(u) == 1:  # too few rows for anchors: a uniform with the rows' mean and spread
+        mean = float(csum[-1]) / n
+        spread = math.sqrt(3.0 * max(float(np.dot(c, (u - mean) ** 2)) / n, 0.0))
+        lo, hi = mean - spread, mean + spread
+        if nonneg:
+            lo = max(lo, 0.0)
+        if public is not None:
+            lo, hi = max(lo, public[0]), min(hi, public[1])
+        lo, hi = _outward(lo, hi, step)
+        values = np.array([lo, hi]) if hi > lo else np.array([lo, lo])
+        return np.array([0.0, 1.0]), values, (lo, hi)
+
+    low_exact, high_exact = bool(c[0] >= k), bool(c[-1] >= k)
+    a_lo = float(u[0]) if low_exact else float(at(np.array([k + 0.5]))[0])
+    a_hi = float(u[-1]) if high_exact else float(at(np.array([n - k + 0.5]))[0])
+    p_lo, p_hi = (0.0 if low_exact else k / n), (1.0 if high_exact else 1.0 - k / n)
+    cap = 0.5 * (a_hi - a_lo)
+    if low_exact:
+        lo = a_lo
+    else:
+        lo = a_lo - min(TAIL_SPACINGS * (float(at(np.array([2 * k + 0.5]))[0]) - a_lo), cap)
+        if nonneg:
+            lo = max(lo, 0.0)
+    if high_exact:
+        hi = a_hi
+    else:
+        hi = a_hi + min(TAIL_SPACINGS * (a_hi - float(at(np.array([n - 2 * k + 0.5]))[0])), cap)
+    if public is not None:  # declared, not secret: the tails reach them
+        lo, hi = float(public[0]), float(public[1])
+    else:
+        lo, hi = _outward(lo, hi, step)
+    # the knots: ends, anchors, plateaus of values held by >= k rows and a share of a level, pooled levels
+    m = max(2, min(knots, n // k))
+    share = c / n
+    big_mask = (c >= k) & ((share >= 1.0 / m) | atoms)
+    big_mask[0] |= low_exact  # a smallest (largest) value held by >= k rows keeps its own share, as in the data
+    big_mask[-1] |= high_exact
+    big = np.flatnonzero(big_mask)
+    before, cum = (running[big] - c[big]) / n, running[big] / n
+    levels = np.arange(1, m) / m
+    levels = levels[(levels >= p_lo + k / n) & (levels <= p_hi - k / n)]
+    if len(big):  # a level inside a plateau is the plateau's
+        at_plateau = np.searchsorted(cum, levels, side="left")
+        inside = (at_plateau < len(big)) & (before[np.minimum(at_plateau, len(big) - 1)] <= levels)
+        levels = levels[~inside]
+    if levels.size:
+        first = np.clip(np.rint(levels * n - k / 2.0).astype(np.int64), k, max(k, n - 2 * k))
+        level_values = (total(first + k) - total(first)) / k
+    else:
+        level_values = np.zeros(0)
+    probs = np.concatenate([[0.0, p_lo, p_hi, 1.0], before, cum, levels])
+    values = np.concatenate([[lo, a_lo, a_hi, hi], u[big], u[big], level_values])
+    kinds = np.concatenate(
+        [
+            [_END, _ANCHOR, _ANCHOR, _END],
+            np.full(len(big), _START),
+            np.full(len(big), _STOP),
+            np.full(len(levels), _LEVEL),
+        ]
+    )
+    if low_exact:
+        kinds[1] = _LEVEL  # (the anchor is the lower end itself)
+    if high_exact:
+        kinds[2] = _LEVEL
+    order = np.lexsort((kinds, values, probs))
+    probs, values = _spaced(probs[order], values[order], kinds[order], (k - 1e-6) / n)
+    values = np.minimum(np.maximum(np.maximum.accumulate(values), lo), hi)
+    return probs, values, (lo, hi)
+
+
+def _spaced(
+    probs: NDArray[np.float64], values: NDArray[np.float64], kinds: NDArray[np.int64], gap: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Keep knots at least ``gap`` apart in probability (or at the same one): drop levels and anchors that are
+    too close, and stretch a plateau over the few rows between it and its neighbour."""
+    out_p: list[float] = []
+    out_v: list[float] = []
+    out_k: list[int] = []
+    last = len(probs) - 1
+    for i, (p, v, kind) in enumerate(zip(probs.tolist(), values.tolist(), kinds.tolist(), strict=True)):
+        while True:
+            if not out_p or p - out_p[-1] <= 0.0 or p - out_p[-1] >= gap:
+                out_p.append(p)
+                out_v.append(v)
+                out_k.append(kind)
+                break
+            if kind >= _ANCHOR and i != last:
+                break  # drop this knot
+            if out_k[-1] >= _ANCHOR and len(out_p) > 1:
+                out_p.pop()
+                out_v.pop()
+                out_k.pop()
+                continue
+            if out_k[-1] == _STOP or (out_k[-1] != _START and kind != _START and p >= 1.0):
+                out_p[-1] = p  # the plateau below takes the rows up to here
+            else:
+                p = out_p[-1]  # this plateau (or the end) starts where the last knot is
+            out_p.append(p)
+            out_v.append(v)
+            out_k.append(kind)
+            break
+    return np.asarray(out_p), np.asarray(out_v)
+
+
+def _outward(lo: float, hi: float, step: float | None) -> tuple[float, float]:
+    """Round ``lo`` down and ``hi`` up onto the grid of ``step`` (if any)."""
+    if step:
+        lo = math.floor(lo / step) * step
+        hi = math.ceil(hi / step) * step
+        digits = max(0, -math.floor(math.log10(step))) + 1 if step < 1 else 0
+        lo, hi = round(lo, digits), round(hi, digits)
+    return lo, hi
+
+
+def read_public(public: Mapping[str, Any] | None, frame: pd.DataFrame) -> dict[str, Any]:
+    """Check ``fit(public=...)`` against the frame; return it as {column: (low, high) or [categories]}.
+
+    A pair of numbers (or of timestamps, for a datetime column) declares a
+    column's bounds; a list, tuple of other length, or set declares its
+    categories. The data must lie inside what is declared: a declaration the
+    data contradicts is refused, since storing it would be wrong.
+    """
+    import pandas as pd
+
+    if public is None:
+        return {}
+    if not isinstance(public, Mapping):
+        raise InvalidArgument(
+            f"public={public!r}: pass a dict of column -> (low, high) bounds or a list of categories, "
+            'such as public={"age": (0, 120), "plan": ["free", "pro"]}.'
+        )
+    out: dict[str, Any] = {}
+    for col, declared in public.items():
+        if col not in frame.columns:
+            raise InvalidArgument(
+                f"public= names {col!r}, which the DataFrame does not have; it has {list(frame.columns)}."
+            )
+        s = frame[col]
+        is_time = pd.api.types.is_datetime64_any_dtype(s.dtype)
+        is_number = pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
+        if not (is_time or is_number) and isinstance(declared, tuple) and len(declared) == 2:
+            parsed = _as_timestamps(s, declared)  # (a text column of ISO dates, which fit parses)
+            if parsed is not None:
+                s, is_time = parsed, True
+        if isinstance(declared, tuple) and len(declared) == 2 and (is_time or is_number):
+            out[col] = _declared_bounds(col, s, declared, is_time=is_time)
+        elif isinstance(declared, (list, tuple, set, frozenset)) and not (is_time or is_number):
+            out[col] = _declared_categories(col, s, declared)
+        else:
+            want = "a (low, high) pair" if is_time or is_number else "a list of its categories"
+            raise InvalidArgument(
+                f"public[{col!r}]={declared!r}: column {col!r} is {'datetime' if is_time else s.dtype}, so declare "
+                f"{want}, such as public={{{col!r}: {'(0, 120)' if is_number else '[...]'}}}."
+            )
+    return out
+
+
+def _as_timestamps(s: pd.Series, declared: tuple[Any, Any]) -> pd.Series | None:
+    """The column as timestamps, when it and both declared ends are dates written as text; else None."""
+    import pandas as pd
+
+    if not all(isinstance(end, (str, pd.Timestamp)) for end in declared):
+        return None
+    try:
+        pd.Timestamp(declared[0]), pd.Timestamp(declared[1])
+        return pd.to_datetime(s)
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+def _declared_bounds(col: str, s: pd.Series, declared: tuple[Any, Any], *, is_time: bool) -> tuple[Any, Any]:
+    import pandas as pd
+
+    lo, hi = declared
+    try:
+        if is_time:
+            low, high = pd.Timestamp(lo), pd.Timestamp(hi)
+            tz = getattr(s.dt, "tz", None)
+            if tz is not None:
+                low = low.tz_localize(tz) if low.tzinfo is None else low
+                high = high.tz_localize(tz) if high.tzinfo is None else high
+            data_lo, data_hi = s.min(), s.max()
+        else:
+            if isinstance(lo, bool) or isinstance(hi, bool):
+                raise TypeError
+            low, high = float(lo), float(hi)
+            if not (math.isfinite(low) and math.isfinite(high)):
+                raise TypeError
+            values = pd.to_numeric(s, errors="coerce").astype("float64")
+            values = values[np.isfinite(values)]
+            data_lo, data_hi = values.min(), values.max()
+    except (TypeError, ValueError):
+        kind = "timestamps" if is_time else "finite numbers"
+        raise InvalidArgument(
+            f"public[{col!r}]={declared!r}: the bounds must be two {kind}, low then high, such as "
+            f"public={{{col!r}: {'(' + repr('2020-01-01') + ', ' + repr('2030-12-31') + ')' if is_time else '(0, 120)'}}}."
+        ) from None
+    if not low <= high:
+        raise InvalidArgument(f"public[{col!r}]={declared!r}: low is above high; give (low, high).")
+    if pd.notna(data_lo) and (data_lo < low or data_hi > high):
+        raise InvalidArgument(
+            f"public[{col!r}]={declared!r}: the data reaches beyond the declared bounds, which are meant to hold "
+            f"every possible value; widen them (or leave {col!r} out of public= to let the fit choose private bounds)."
+        )
+    return (low, high)
+
+
+def _declared_categories(col: str, s: pd.Series, declared: Any) -> list[Any]:
+    from .infer import plain
+
+    categories = [plain(c) for c in declared]
+    if not categories or len({repr(c) for c in categories}) != len(categories):
+        raise InvalidArgument(
+            f"public[{col!r}]={declared!r}: declare each category once, at least one, such as "
+            f'public={{{col!r}: ["free", "pro"]}}.'
+        )
+    known = {repr(c) for c in categories}
+    unknown = [plain(v) for v in s.dropna().unique() if repr(plain(v)) not in known]
+    if unknown:
+        raise InvalidArgument(
+            f"public[{col!r}] lists {len(categories)} categories, but the data also holds {unknown[:3]!r}"
+            f"{' and more' if len(unknown) > 3 else ''}; declare every category the column can take."
+        )
+    return categories
+
+
+def public_info(public: Mapping[str, Any]) -> dict[str, Any]:
+    """What ``info["privacy"]["public"]`` records of the declarations (JSON: timestamps as ISO text)."""
+    out: dict[str, Any] = {}
+    for col, declared in public.items():
+        if isinstance(declared, tuple):
+            out[col] = [x.isoformat() if hasattr(x, "isoformat") else x for x in declared]
+        else:
+            out[col] = list(declared)
+    return out
+
+
+def public_bounds(ctx: FitContext, numbers: Sequence[Numbers]) -> dict[str, tuple[float, float]]:
+    """The declared bounds of these numeric and datetime columns, in the units their values are read in."""
+    out: dict[str, tuple[float, float]] = {}
+    for column in numbers:
+        declared = ctx.public.get(column.column)
+        if not isinstance(declared, tuple):
+            continue
+        if column.unit is None:
+            out[column.column] = (float(declared[0]), float(declared[1]))
+        else:  # timestamps: UTC nanoseconds in the column's unit, outward
+            ns = [int(t.tz_convert("UTC").value if t.tzinfo is not None else t.value) for t in declared]
+            out[column.column] = (float(ns[0] // column.unit.ns), float(-(-ns[1] // column.unit.ns)))
+    return out
+
+
+def rare_values(values: NDArray[np.float64], min_count: int) -> NDArray[np.float64]:
+    """The finite values among ``values`` (NaN where missing) that 1 to ``min_count - 1`` rows hold."""
+    distinct, counts = np.unique(values[np.isfinite(values)], return_counts=True)
+    out: NDArray[np.float64] = distinct[counts < min_count]
+    return out
+
+
+def unheld(
+    values: NDArray[np.float64],
+    bounds: tuple[float, float],
+    u: NDArray[np.float64],
+    c: NDArray[np.int64],
+    *,
+    min_count: int,
+    step: float | None,
+    public: bool = False,
+    also: NDArray[np.float64] | None = None,
+) -> tuple[NDArray[np.float64], tuple[float, float]]:
+    """Move stored numbers off the values that 1 to ``min_count - 1`` rows hold (``u`` seen ``c`` times).
+
+    A pooled knot or an extrapolated bound may land on a rare row's value by chance (an anchor between two
+    equal order statistics, a bound rounded onto the grid): then the file would store a number that a
+    handful of rows hold. A bound moves one grid step (or one unit in the 12th significant digit) outward,
+    or else inward, when that step is held by no such row; it never searches further, since how far it
+    went would tell where the rows are. Knots move half a step (off the grid, where no row can be)
+    or one unit in the 12th digit. A bound that neither step frees is dropped (infinite): the end knot,
+    half a step off the grid, then ends the tail, and samples round onto the grid as everywhere.
+    Declared (``public``) bounds stay as given. ``also``: more values to avoid (a segment group's
+    marginal avoids the whole column's rare values, not only its group's).
+    """
+    rare = u[(c > 0) & (c < min_count)]
+    if also is not None and also.size:
+        rare = np.union1d(rare, also)
+    if not rare.size:
+        return values, bounds
+
+    def held(x: NDArray[np.float64]) -> NDArray[np.bool_]:
+        return np.isin(x, rare)
+
+    def unit(x: float) -> float:
+        return step if step else 10.0 ** (math.floor(math.log10(abs(x))) - 11) if x != 0.0 else 1e-300
+
+    lo, hi = bounds
+    out = values.copy()
+    nonneg = bool(u[0] >= 0)  # (a never-negative column stays so)
+    if not public:  # one step outward, else inward (never a search: how far it went would tell the extremes)
+        for side, bound, outward in ((0, lo, -1.0), (-1, hi, 1.0)):
+            if not held(np.array([bound]))[0]:
+                continue
+            inner = float(out[1] if side == 0 else out[-2]) if len(out) > 1 else bound  # (the anchor)
+            for moved in (bound + outward * unit(bound), bound - outward * unit(bound)):
+                if not held(np.array([moved]))[0] and moved * outward >= inner * outward and (moved >= 0 or not nonneg):
+                    if out[side] == bound:  # (the end knot is the bound: it moves along)
+                        out[side] = moved
+                    break
+            else:  # still on a rare value: no bound; the end knot half a step off the grid marks the tail's end
+                shift = outward * (step / 2.0 if step else unit(bound))
+                moved = outward * math.inf
+                out[side] = bound - shift if nonneg and bound + shift < 0.0 else bound + shift
+            if side == 0:
+                lo = moved
+            else:
+                hi = moved
+    for _ in range(8):
+        moving = held(out) & (out != lo) & (out != hi)
+        if not moving.any():
+            break
+        for i in np.flatnonzero(moving).tolist():
+            shift = step / 2.0 if step else unit(out[i])
+            out[i] = out[i] + shift if out[i] + shift < hi else out[i] - shift
+    out = np.minimum(np.maximum(np.maximum.accumulate(out), lo), hi)
+    return out, (lo, hi)

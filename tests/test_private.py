@@ -1,0 +1,212 @@
+"""Private defaults (issue 15 item 1): no stored number is held by fewer than ``min_count`` rows; ``public=``."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from tables_for_tests import customers
+
+import pytest_synthdata as sd
+from pytest_synthdata import _audit
+from pytest_synthdata._artifact import to_dict
+from pytest_synthdata._audit import AuditReport, audit_file
+from pytest_synthdata.errors import InvalidArgument
+
+
+def _mixed(n: int = 1500, seed: int = 3) -> pd.DataFrame:
+    """Every kind of marginal a fit stores, with rare values, lone extremes and small counts planted."""
+    rng = np.random.default_rng(seed)
+    group = rng.choice(["north", "south", "east"], n, p=[0.5, 0.3, 0.2])
+    shift = np.select([group == "north", group == "south"], [0.0, 3.0], 6.0)
+    df = pd.DataFrame(
+        {
+            "region": group,
+            "score": np.round(rng.normal(50 + 5 * shift, 4, n), 1),
+            "spend": np.round(rng.lognormal(3 + shift / 3, 0.7, n), 2),
+            "kids": rng.poisson(1.2, n),
+            "vip": rng.random(n) < 0.2,
+            "joined": pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 900, n), unit="D"),
+            "ratio": rng.normal(size=n),
+        }
+    )
+    df.loc[:1, "score"] = np.nan  # 2 missing values
+    df.loc[2, "spend"] = 1e7  # a lone extreme
+    df.loc[3:5, "kids"] = 40  # a rare extreme held by 3 rows
+    df.loc[6, "ratio"] = np.inf  # one infinity
+    df.loc[7:8, "vip"] = True
+    df["rare_flag"] = np.arange(n) < 2  # a boolean True in 2 rows
+    return df
+
+
+TABLES = {"customers": customers, "mixed": _mixed}
+
+
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_no_stored_number_is_held_by_fewer_than_k_rows(tmp_path, table):
+    path = tmp_path / f"{table}.synth.json"
+    sd.fit(TABLES[table](), name=table).save(path)
+    report, _ = audit_file(str(path), k=5)
+    assert report.passed, report.render()
+    assert json.loads(path.read_text())["info"]["privacy"] == {
+        "min_count": 5,
+        "bounds": "order-statistic",
+        "knots": "pooled",
+        "small_counts": "half-k",
+        "public": {},
+    }
+
+
+def _held_by_few(model: sd.Model, real: pd.DataFrame, k: int) -> list[tuple[str, float, int]]:
+    """Stored numbers (bounds, knots, table values) that 1 to k - 1 real rows hold exactly."""
+    found = []
+    for spec, where, _ in _audit._walk(to_dict(model)):
+        column = spec.get("name")
+        if spec.get("type") not in ("numeric", "datetime") or column not in real.columns:
+            continue
+        stored = [*spec["bounds"], *(spec.get("params") or {}).get("values", [])]
+        s = real[column]
+        if spec["type"] == "datetime":
+            values = s.dropna().astype("datetime64[ns]").astype("int64").to_numpy() / spec["unit_ns"]
+        else:
+            values = pd.to_numeric(s).dropna().to_numpy(dtype=float)
+        distinct, counts = np.unique(values, return_counts=True)
+        held = dict(zip(distinct.tolist(), counts.tolist(), strict=True))
+        found += [(where, v, held[v]) for v in stored if v is not None and 0 < held.get(v, 0) < k]
+    return found
+
+
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_no_stored_number_is_a_value_fewer_than_k_rows_hold(table):
+    """Pooled knots and extrapolated bounds never land on a rare row's value, not even another group's."""
+    real = TABLES[table]()
+    assert _held_by_few(sd.fit(real, name=table), real, 5) == []
+
+
+@pytest.mark.parametrize("copies", [1, 3])
+def test_a_planted_canary_is_neither_in_the_file_nor_in_100000_sampled_rows(copies):
+    report = AuditReport("customers")
+    _audit._canary(report, customers(), np.random.default_rng(7), copies=copies, k=5, rows=100_000)
+    (finding,) = report.findings
+    assert not finding.fails, finding.message
+
+
+def test_tails_reach_past_the_kth_order_statistics_but_not_the_extremes():
+    rng = np.random.default_rng(11)
+    x = np.round(rng.normal(100, 15, 4000), 3)
+    model = sd.fit(pd.DataFrame({"x": x}), name="t")
+    low, high = model.column("x").bounds
+    s = np.sort(x)
+    assert low < s[4] and high > s[-5]  # beyond the 5th order statistics (an extrapolated tail, not the extremes)
+    assert low not in s[:4] and high not in s[-4:]
+    out = model.sample(200_000, seed=0)["x"].to_numpy()
+    assert out.min() < s[4] and out.max() > s[-5]
+    # the old fit gave each extreme its own share (1 in 4,000 rows): now it is a value like its neighbours
+    assert all(np.mean(out == v) < 1 / 20_000 for v in np.concatenate([s[:4], s[-4:]]))
+    stored = json.dumps(to_dict(model))
+    assert all(repr(float(v)) not in stored for v in np.concatenate([s[:4], s[-4:]]))
+
+
+def test_a_never_negative_column_stays_non_negative_and_on_its_grid():
+    rng = np.random.default_rng(2)
+    spend = np.round(rng.exponential(20.0, 3000), 2)
+    spend[:10] = 0.01 * np.arange(1, 11)  # a few tiny values close to zero
+    model = sd.fit(pd.DataFrame({"spend": spend}), name="t")
+    out = model.sample(100_000, seed=0)["spend"]
+    assert out.min() >= 0.0
+    assert np.allclose(out, out.round(2))
+
+
+def test_per_segment_bounds_are_private_too(tmp_path):
+    df = _mixed()
+    model = sd.fit(df, name="t")
+    spec = next(c for c in to_dict(model)["columns"] if c["name"] == "spend")
+    assert spec["type"] == "conditional"  # fitted within the region groups
+    for level in spec["levels"]:
+        assert 1e7 not in level["bounds"]
+    out = model.sample(100_000, seed=1)
+    assert out["spend"].max() < 1e6
+
+
+def test_small_counts_read_as_half_k_rows():
+    df = _mixed()
+    model = sd.fit(df, name="t", segments=False)
+    n = len(df)
+    assert model.column("score").null_rate == pytest.approx(2.5 / n)
+    assert model.column("rare_flag").p == pytest.approx(2.5 / n)
+    assert model.column("ratio").inf_rates[1] == pytest.approx(2.5 / n)
+    assert not any(f" {c} of {n} rows" in line for line in model.withheld for c in range(1, 5))
+    said = "\n".join(model.withheld)  # what was coarsened is said
+    assert "column 'score': its missing (or present) values, fewer than 5, are stored as 2.5 rows" in said
+    assert "column 'ratio': its infinities, fewer than 5, are stored as 2.5 rows" in said
+    assert "column 'rare_flag': one side, seen fewer than 5 times, is stored as 2.5 rows" in said
+    assert "bounds are the ends of tails past the order statistics 5 rows in" in said
+    assert len(set(model.withheld)) == len(model.withheld)
+
+
+def test_declared_public_bounds_and_categories_are_stored_as_given(tmp_path):
+    df = _mixed()
+    model = sd.fit(
+        df,
+        name="t",
+        segments=False,
+        public={
+            "score": (0, 200),
+            "region": ["north", "south", "east", "west"],
+            "joined": ("2020-01-01", "2024-12-31"),
+        },
+    )
+    assert model.column("score").bounds == (0.0, 200.0)
+    assert model.column("region").categories[-1:] == ["west"] or "west" in model.column("region").categories
+    probs = dict(zip(model.column("region").categories, model.column("region").probs, strict=True))
+    assert probs["west"] == pytest.approx(2.5 / len(df), rel=0.01)  # an unseen category reads as k/2 rows
+    out = model.sample(50_000, seed=0)
+    assert out["score"].dropna().between(0, 200).all()
+    assert out["joined"].min() >= pd.Timestamp("2020-01-01") and out["joined"].max() <= pd.Timestamp("2024-12-31")
+    path = tmp_path / "t.synth.json"
+    model.save(path)
+    privacy = json.loads(path.read_text())["info"]["privacy"]
+    assert privacy["public"]["score"] == [0.0, 200.0] and privacy["public"]["region"][-1] == "west"
+    report, _ = audit_file(str(path))
+    assert report.passed, report.render()
+    assert any(f.where == "columns.score.bounds" and "declared public" in f.message for f in report.findings)
+
+
+@pytest.mark.parametrize(
+    ("public", "match"),
+    [
+        ({"nope": (0, 1)}, "public= names 'nope', which the DataFrame does not have"),
+        ({"score": (0, 10)}, r"public\['score'\].*reaches beyond the declared bounds"),
+        ({"score": (100, 0)}, r"public\['score'\].*low is above high"),
+        ({"score": ("a", "b")}, r"public\['score'\].*two finite numbers"),
+        ({"score": ["a", "b"]}, r"public\['score'\].*declare a \(low, high\) pair"),
+        ({"region": ["north", "south"]}, r"public\['region'\].*also holds \['east'\]"),
+        ({"region": {"north": 1}}, r"public\['region'\].*declare a list of its categories"),
+        ({"joined": ("2022-01-01", "2030-01-01")}, r"public\['joined'\].*reaches beyond"),
+        ([("score", (0, 1))], "public=.*pass a dict"),
+    ],
+)
+def test_bad_public_declarations_are_refused_clearly(public, match):
+    with pytest.raises(InvalidArgument, match=match):
+        sd.fit(_mixed(), name="t", public=public)
+
+
+def test_public_needs_the_native_engine():
+    with pytest.raises(InvalidArgument, match="public"):
+        sd.fit(_mixed(), name="t", backend="sdv-gaussian-copula", public={"score": (0, 200)})
+
+
+def test_a_bound_on_a_rare_value_moves_one_step_at_most():
+    """Searching outward until no row holds the bound would tell where the extreme rows are: one step, or none."""
+    from pytest_synthdata._fit.private import unheld
+
+    values = np.array([5.0, 7.0, 8.0])
+    u, c = np.arange(10.0), np.ones(10, dtype=np.int64)  # every value held by one row
+    out, (lo, hi) = unheld(values, (5.0, 8.0), u, c, min_count=5, step=1.0)
+    assert lo == -np.inf and out[0] == 4.5  # no bound; the end knot half a step off the grid
+    assert hi == np.inf and out[-1] == 8.5
+    gap = np.array([0.0, 1.0, 2.0, 3.0, 5.0, 6.0, 7.0, 8.0, 9.0])  # nobody holds 4
+    out, (lo, _) = unheld(values, (5.0, 8.0), gap, np.ones(9, dtype=np.int64), min_count=5, step=1.0)
+    assert lo == 4.0 and out[0] == 4.0  # one step out, and the end knot with it
