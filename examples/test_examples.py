@@ -62,7 +62,9 @@ def test_fitted_model_file_gives_realistic_rows(synth_penguins):
         "species", "island", "bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "sex", "year",
     ]  # fmt: skip
     assert set(df["species"].dropna()) <= {"Adelie", "Chinstrap", "Gentoo"}
-    assert df["body_mass_g"].dropna().between(2700, 6300).all()  # observed bounds
+    # the observed masses run from 2700 to 6300 g; the model's private tails reach a little past them, to its
+    # stored bounds, without reproducing the exact lightest or heaviest penguin
+    assert df["body_mass_g"].dropna().between(2500, 6400).all()
     assert (df["body_mass_g"].dropna() % 25 == 0).all()  # the real masses are in steps of 25 g
 
 
