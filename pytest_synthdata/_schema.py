@@ -757,7 +757,7 @@ class Datetime(Column):
             try:
                 std = pd.Timedelta(self.std) if self.std is not None else None
             except (ValueError, TypeError, OverflowError) as exc:
-                if isinstance(exc, (OverflowError, pd.errors.OutOfBoundsTimedelta)):
+                if isinstance(exc, (OverflowError, pd.errors.OutOfBoundsTimedelta, pd.errors.OutOfBoundsDatetime)):
                     raise InvalidArgument(
                         f"column {name!r}: std={self.std!r} is beyond pandas' timedelta range (about 106,751 days); "
                         "use a std the datetime64[ns] range (1677-09-22 to 2262-04-11) can hold, e.g. std='3650D'."

@@ -54,11 +54,15 @@ def test_the_directive_parser_sees_every_block():
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if blocks(p)], ids=lambda p: str(p.relative_to(DOCS)))
-def test_the_page_runs(page, pytester, monkeypatch):
+def test_the_page_runs(page, request, tmp_path, monkeypatch):
     import pytest_synthdata as sd
     from pytest_synthdata.errors import SynthdataWarning
 
-    monkeypatch.chdir(pytester.path)
+    # pytester only for pages with files to run: it restores sys.modules afterwards, and an extension module
+    # (torch, under SDV) imported by a page's code cannot be imported a second time
+    pytester = request.getfixturevalue("pytester") if any(b.file for b in blocks(page)) else None
+    workdir = pytester.path if pytester is not None else tmp_path
+    monkeypatch.chdir(workdir)
     plugins_before = set(map(id, sd.plugin_manager().get_plugins()))
     namespace: dict = {"__name__": "__docs__"}
     test_files: list[str] = []
@@ -71,7 +75,7 @@ def test_the_page_runs(page, pytester, monkeypatch):
                 if importlib.util.find_spec(module) is None:
                     pytest.skip(f"{page.name}:{block.line} needs {module}, which is not installed")
             if block.file:
-                target = pytester.path / block.file
+                target = workdir / block.file
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(block.code)
                 if Path(block.file).name.startswith("test_"):
@@ -86,6 +90,7 @@ def test_the_page_runs(page, pytester, monkeypatch):
             if id(plugin) not in plugins_before:
                 sd.plugin_manager().unregister(plugin)
     if test_files:
+        assert pytester is not None
         result = pytester.runpytest("-p", "no:randomly", *test_files)
         outcomes = result.parseoutcomes()
         assert result.ret == 0, result.stdout.str()

@@ -21,6 +21,7 @@ import contextlib
 import pathlib
 import pickle
 import random
+import warnings
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -150,6 +151,12 @@ def fitter(backend: str) -> Callable[..., SDVModel]:
         if columns:
             raise InvalidArgument(f"backend={backend!r} does not take columns= overrides; edit SDV's metadata instead.")
         name = check_name(name if name is not None else df.attrs.get("name", "data"))
+        with warnings.catch_warnings():
+            # SDV asks to save the metadata it detected; here it is detected anew for every fit, by us
+            warnings.filterwarnings("ignore", message="We strongly recommend saving the metadata", category=UserWarning)
+            return _fit(df, name, Metadata, single_table, options)
+
+    def _fit(df: pd.DataFrame, name: str, Metadata: Any, single_table: Any, options: dict[str, Any]) -> SDVModel:
         if hasattr(Metadata, "detect_from_dataframes"):
             metadata = Metadata.detect_from_dataframes({name: df})
             data: Any = {name: df}
