@@ -261,11 +261,14 @@ def category_like(base: ModelColumn, probs: NDArray[np.float64]) -> ModelColumn:
     return column
 
 
-def category_dim(cat: Categorical, column: ModelColumn) -> Dim:
-    """The latent coordinate of a category column, in its chosen order (with its normal scores, if kept)."""
+def category_dim(cat: Categorical, column: ModelColumn, rows: NDArray[np.int64]) -> Dim:
+    """The latent coordinate of a category column on the correlation ``rows``, in its chosen order.
+
+    Its normal scores come along, if kept.
+    """
     memo = cat.scores_hold()
-    scored = None if memo is None else (memo.rows, memo.z)
-    return Dim(cat.name, category_grades(cat), correlation_cells(column), cat.name, scored=scored)
+    scored = None if memo is None or memo.rows is not rows else (memo.rows, memo.z)
+    return Dim(cat.name, category_grades(cat, rows), correlation_cells(column), cat.name, scored=scored)
 
 
 def category_scores(cat: Categorical, sub: NDArray[np.int64]) -> NDArray[np.float64]:
@@ -300,11 +303,12 @@ def _value_scores(cat: Categorical) -> NDArray[np.float64]:
     return scores(np.append(_value_grades(cat), np.nan))
 
 
-def category_grades(cat: Categorical) -> NDArray[np.float64]:
-    """Per-row mid-rank grades of a category column in its current latent order (NaN where missing)."""
-    g = np.full(len(cat.codes), np.nan)
-    ok = cat.codes >= 0
-    g[ok] = _value_grades(cat)[cat.codes[ok]]
+def category_grades(cat: Categorical, rows: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Mid-rank grades of a category column on ``rows`` in its current latent order (NaN where missing)."""
+    codes = cat.codes[rows]
+    g = np.full(len(codes), np.nan)
+    ok = codes >= 0
+    g[ok] = _value_grades(cat)[codes[ok]]
     return g
 
 

@@ -60,6 +60,7 @@ class Dim:
     """One latent coordinate: per-row grades (NaN where missing) and the marginal's tie structure."""
 
     label: str
+    #: the grades of the correlation rows (``FitContext.rows``: every row, or a fixed subset of a large frame)
     grades: NDArray[np.float64]
     cells: RankCells | None
     column: str
@@ -121,9 +122,10 @@ def scores(grades: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def sub_scores(dim: Dim, sub: NDArray[np.int64]) -> NDArray[np.float64]:
-    """Normal scores of a dim's grades on rows ``sub`` (NaN where missing), computed once per dim."""
+    """Normal scores of a dim's grades on the correlation rows ``sub`` (NaN where missing), computed once per dim."""
     if dim.scored is None or dim.scored[0] is not sub:
-        dim.scored = (sub, scores(dim.grades[sub]))
+        assert len(dim.grades) == len(sub), "a coordinate's grades are those of the correlation rows"
+        dim.scored = (sub, scores(dim.grades))
     return dim.scored[1]
 
 
@@ -168,9 +170,12 @@ def correlation_cells(column: ModelColumn) -> RankCells | None:
 # null flags ---------------------------------------------------------------------------
 
 
-def null_dim(col: str, present: NDArray[np.bool_], rate: float) -> Dim:
-    """The latent coordinate of whether ``col`` is missing (at ``rate``): present rows below, missing ones above."""
-    g = np.where(present, (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
+def null_dim(col: str, present: NDArray[np.bool_], rate: float, rows: NDArray[np.int64]) -> Dim:
+    """The latent coordinate of whether ``col`` is missing (at ``rate``): present rows below, missing ones above.
+
+    Its grades are those of the correlation ``rows``; ``present`` covers every row.
+    """
+    g = np.where(present[rows], (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
     return Dim(f"{col} is null", g, flag_cells(rate), col, present=present)
 
 
@@ -278,7 +283,8 @@ def _latent_pairs(
 ) -> list[_Pairs]:
     """Return the latent correlations of the dims for each pass (which pairs were seen), solved in one batch.
 
-    The passes' rows are among the correlation ``rows``, whose normal scores are found once per dim.
+    The passes' rows are among the correlation ``rows`` (the rows of the dims' grades), whose normal scores
+    are found once per dim.
     """
     k = len(dims)
     iu, ju = np.triu_indices(k, 1)
@@ -296,11 +302,11 @@ def _latent_pairs(
     found = []
     normal = [sub_scores(dim, rows) for dim in dims]
     for p in passes:
-        everything, positions = len(p.rows) == n, p.at
+        positions = p.at
         pairs = np.triu(np.ones((k, k), dtype=bool) if p.want is None else p.want, 1)
         used = np.flatnonzero(pairs.any(axis=0) | pairs.any(axis=1))  # the columns of the wanted pairs
         seen = _pairwise_spearman(
-            [dims[i].grades if everything else dims[i].grades[p.rows] for i in used],
+            [dims[i].grades if positions is None else dims[i].grades[positions] for i in used],
             [normal[i] if positions is None else normal[i][positions] for i in used],
         )
         if len(used) == k:  # (every column takes part: as computed)

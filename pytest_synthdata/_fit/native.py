@@ -31,7 +31,7 @@ from __future__ import annotations
 import collections
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -233,7 +233,9 @@ def _fit(ctx: FitContext) -> Model:
     dims: list[Dim] = []  # the numeric and datetime columns' latent coordinates
     if read.numbers:
         ctx.say("fitting numeric columns")
-        fits = fit_marginals(read.numbers, None, 1, min_count=ctx.min_count, knots=ctx.knots)
+        fits = fit_marginals(read.numbers, None, 1, min_count=ctx.min_count, knots=ctx.knots, rows=ctx.rows)
+        # (a large column's distinct values and ranks are kept for a segment refit: it need not sort again)
+        read.numbers = [replace(numbers, ranks=fit.ranks) for numbers, fit in zip(read.numbers, fits, strict=True)]
         for numbers, fit in zip(read.numbers, fits, strict=True):
             (fitted,) = fit.marginals
             if isinstance(fitted, InvalidArgument):
@@ -275,7 +277,7 @@ def _fit(ctx: FitContext) -> Model:
     null_dims = [col for col in null_dims if col not in null_follows]  # the first of each shares its flag
     for col, first in null_follows.items():
         kinds[col]["why"] += f"; missing on the same rows as {first!r}"
-    flag_dims = [null_dim(c, present[c], 1.0 - float(present[c].mean())) for c in null_dims]
+    flag_dims = [null_dim(c, present[c], 1.0 - float(present[c].mean()), ctx.rows) for c in null_dims]
 
     cats = order_categories(cats, dims + flag_dims, ctx.rows)
     for cat in cats:
@@ -287,7 +289,7 @@ def _fit(ctx: FitContext) -> Model:
         cats = [cat for cat in cats if cat is not dependency.derived]
         if col in null_dims:  # pragma: no cover - only columns without missing values are derived
             null_dims.remove(col)
-    cat_dims = {cat.name: category_dim(cat, columns[cat.name]) for cat in cats}
+    cat_dims = {cat.name: category_dim(cat, columns[cat.name], ctx.rows) for cat in cats}
 
     segmentation = None
     null_groups: dict[str, list[float]] = {}
@@ -299,7 +301,7 @@ def _fit(ctx: FitContext) -> Model:
         dims = [segmentation.dims.get(dim.label, dim) for dim in dims]
         cat_dims = {label: segmentation.dims.get(label, dim) for label, dim in cat_dims.items()}
         withheld.extend(segmentation.notes)
-        grouped = [grouped_null_flag(flag, segmentation.row_group) for flag in flag_dims]  # null rates per group
+        grouped = [grouped_null_flag(flag, segmentation.row_group, ctx.rows) for flag in flag_dims]  # null rates per group
         flag_dims = [flag.dim for flag in grouped]
         null_groups = {flag.dim.column: flag.rates for flag in grouped}
 

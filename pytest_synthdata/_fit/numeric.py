@@ -74,6 +74,7 @@ class Numbers:
     cast: str | None  # the dtype samples are cast to, None for the default
     unit: TimeUnit | None = None  # timestamps only
     note: str = ""  # what reading the values changed, for ``model.withheld``
+    ranks: Ranks | None = None  # its distinct values and ranks, once a fit of a large column found them
 
     @property
     def whole(self) -> bool:
@@ -104,6 +105,34 @@ class MarginalFit:
 
     marginals: list[Marginal | InvalidArgument]
     grades: NDArray[np.float64]
+    #: the column's distinct values and ranks, kept from a one-group fit of a large column for its refit
+    ranks: Ranks | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Ranks:
+    """A column's distinct present values (ascending) and each present value's rank among them (int32)."""
+
+    distinct: NDArray[np.float64]
+    rank: NDArray[np.int32]
+
+    def among(
+        self, keep: NDArray[np.bool_] | None, values: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+        """:func:`distinct_ranks` of the present values ``keep`` picks (``values``, None: all), from these.
+
+        The ranks keep their order; ranks never seen are dropped by the caller's count. -0.0 and 0.0 are
+        one value, named by the first of them in ``values``, as :func:`distinct_ranks` names it.
+        """
+        rank = (self.rank if keep is None else self.rank[keep]).astype(np.intp)
+        distinct = self.distinct
+        zero = int(np.searchsorted(distinct, 0.0))
+        if zero < len(distinct) and distinct[zero] == 0.0:
+            zeros = values == 0.0
+            if zeros.any():
+                distinct = distinct.copy()
+                distinct[zero] = values[int(np.argmax(zeros))]
+        return distinct, rank
 
 
 def read_numbers(col: str, s: pd.Series, present: NDArray[np.bool_], *, integer: bool) -> Numbers:
@@ -202,13 +231,22 @@ def marginal_column(numbers: Numbers, fitted: Marginal) -> NumericColumn:
 
 
 def fit_marginals(
-    numbers: Sequence[Numbers], group: NDArray[np.int64] | None, k: int, *, min_count: int, knots: int
+    numbers: Sequence[Numbers],
+    group: NDArray[np.int64] | None,
+    k: int,
+    *,
+    min_count: int,
+    knots: int,
+    rows: NDArray[np.int64] | None = None,
 ) -> list[MarginalFit]:
     """Fit several numeric columns' marginals within each of ``k`` groups of rows, all at once.
 
     ``group`` gives each row's group (-1: none), or is None for one group of
-    every row. Returns per column its groups' marginals and its rows' grades
-    (see :func:`_fit_groups`): every (column, group) is a group of one fit.
+    every row. Returns per column its groups' marginals and the grades (see
+    :func:`_fit_groups`) of ``rows`` (default: every row; the correlation rows
+    of a large frame, so no full-length grades are kept): every (column,
+    group) is a group of one fit. A column with ``ranks`` (kept from its one-group fit,
+    ``MarginalFit.ranks``) is not sorted again.
     """
     n = len(numbers[0].values)
     batch = max(1, BATCH_VALUES // max(n, 1))
@@ -216,14 +254,26 @@ def fit_marginals(
         return [
             fit
             for at in range(0, len(numbers), batch)
-            for fit in fit_marginals(numbers[at : at + batch], group, k, min_count=min_count, knots=knots)
+            for fit in fit_marginals(
+                numbers[at : at + batch],
+                group,
+                k,
+                min_count=min_count,
+                knots=knots,
+                rows=rows,
+            )
         ]
-    x = np.concatenate([column.values for column in numbers])
-    present = np.concatenate([column.present for column in numbers])
+    if len(numbers) == 1:  # (one column: its own arrays, no copies)
+        x, present = numbers[0].values, numbers[0].present
+    else:
+        x = np.concatenate([column.values for column in numbers])
+        present = np.concatenate([column.present for column in numbers])
     if group is None:
-        cells = np.repeat(np.arange(len(numbers)), n)
+        cells = None if len(numbers) == 1 else np.repeat(np.arange(len(numbers)), n)
     else:
         cells = np.concatenate([np.where(group >= 0, c * k + group, -1) for c in range(len(numbers))])
+    m = n if rows is None else len(rows)
+    at = None if rows is None else np.concatenate([rows + c * n for c in range(len(numbers))])
     fitted = _fit_groups(
         x,
         present,
@@ -233,9 +283,11 @@ def fit_marginals(
         names=[column.column for column in numbers for _ in range(k)],
         min_count=min_count,
         knots=knots,
+        at=at,
+        known=numbers[0].ranks if len(numbers) == 1 else None,
     )
     return [
-        MarginalFit(fitted.marginals[c * k : (c + 1) * k], fitted.grades[c * n : (c + 1) * n])
+        MarginalFit(fitted.marginals[c * k : (c + 1) * k], fitted.grades[c * m : (c + 1) * m], fitted.ranks)
         for c in range(len(numbers))
     ]
 
@@ -243,34 +295,56 @@ def fit_marginals(
 def _fit_groups(
     x: NDArray[np.float64],
     present: NDArray[np.bool_],
-    group: NDArray[np.int64],
+    group: NDArray[np.int64] | None,
     k: int,
     *,
     integer: list[bool],
     names: list[str],
     min_count: int,
     knots: int,
+    at: NDArray[np.int64] | None = None,
+    known: Ranks | None = None,
 ) -> MarginalFit:
     """Fit numeric marginals within each of ``k`` groups of rows, all groups at once.
 
-    ``group`` gives each row's group (-1: none); group g's values are whole numbers when ``integer[g]``,
-    and errors name the column ``names[g]``. Returns each group's
-    marginal (or the error its rows give), and every row's mid-rank grade
-    within its group (NaN where missing or in no group). One count serves
+    ``group`` gives each row's group (-1: none; None: every row in group 0); group g's values are whole
+    numbers when ``integer[g]``, and errors name the column ``names[g]``. Returns each group's
+    marginal (or the error its rows give), and the mid-rank grade within its group of every row
+    (or of rows ``at``; NaN where missing or in no group). One count serves
     every group, and the decimals, grids and quantile knots of all groups
     are found together: fitting many columns and segments costs little
-    more than fitting one.
+    more than fitting one. ``known`` are the distinct values and ranks of the present values
+    (one column, found by an earlier fit of it), so they are not found again; with one group
+    and no ``known``, the fit returns them for the next.
     """
-    rows = present & (group >= 0)
-    v = x[rows]
-    gid = group[rows]
-    sizes = np.bincount(group[group >= 0], minlength=k).tolist()
-    uniq, ug, inverse, counts = _grouped_unique(v, gid, k)
+    rows = present if group is None else present & (group >= 0)
+    v = x if rows.all() else x[rows]  # (only read)
+    gid = np.zeros(len(v), dtype=np.intp) if group is None else group[rows]
+    sizes = [len(x)] if group is None else np.bincount(group[group >= 0], minlength=k).tolist()
+    ranks = known
+    if known is not None:
+        ranked = known.among(None if group is None else group[present] >= 0, v)
+    else:
+        ranked = distinct_ranks(v)
+        if group is None and len(v) > BATCH_VALUES // 2 and len(ranked[0]) < 2**31:  # a large column: kept
+            ranks = Ranks(ranked[0], ranked[1].astype(np.int32))
+    uniq, ug, inverse, counts = _grouped_unique(v, gid, k, ranked=ranked)
+    del ranked
     n_present = np.bincount(gid, minlength=k)
+    del gid
     within = counts.cumsum()  # running count within the group
     within -= np.concatenate([[0], within])[np.searchsorted(ug, np.arange(k))][ug]
-    grades = np.full(len(x), np.nan)
-    grades[rows] = ((within - counts / 2.0) / n_present[ug])[inverse]
+    entry_grades = (within - counts / 2.0) / n_present[ug]
+    if at is None:
+        grades = np.full(len(x), np.nan)
+        grades[rows] = entry_grades[inverse]
+    else:  # only rows ``at``: the positions of their values among the present ones
+        grades = np.full(len(at), np.nan)
+        here = rows[at]
+        position = np.cumsum(rows) - 1
+        grades[here] = entry_grades[inverse[position[at[here]]]]
+        del position
+    del inverse
     inf_rates = [(0.0, 0.0)] * k
     if not np.isfinite(uniq).all():
         neg = np.bincount(ug[uniq == -np.inf], weights=counts[uniq == -np.inf], minlength=k)
@@ -360,7 +434,7 @@ def _fit_groups(
             marginal = out[g]
             assert isinstance(marginal, Marginal)
             marginal.params = knotted
-    return MarginalFit(out, grades)
+    return MarginalFit(out, grades, ranks)
 
 
 def _knots(
@@ -572,7 +646,11 @@ def _fewest_decimals(uniq: NDArray[np.float64], starts: NDArray[np.intp]) -> lis
 
 
 def _grouped_unique(
-    values: NDArray[np.float64], group: NDArray[np.intp], k: int
+    values: NDArray[np.float64],
+    group: NDArray[np.intp],
+    k: int,
+    *,
+    ranked: tuple[NDArray[np.float64], NDArray[np.intp]] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
     """``np.unique(..., return_inverse=True, return_counts=True)`` of NaN-free values within each of ``k`` groups.
 
@@ -582,7 +660,7 @@ def _grouped_unique(
     value's (group, rank) is then one integer, counted in a table when the
     groups' ranks are few (the common case: a counting sort) and sorted otherwise.
     """
-    distinct, key = distinct_ranks(values)
+    distinct, key = distinct_ranks(values) if ranked is None else ranked
     m = len(distinct)
     if k > 1:
         key += group * m

@@ -104,6 +104,7 @@ def fit_segments(
         return None
     seg, groups, row_group, explained = choice.category, choice.groups, choice.row_group, choice.explained
     n_groups = max(groups) + 1
+    sub_group = row_group[ctx.rows]  # (grades are those of the correlation rows)
     conditional: dict[str, ModelColumn] = {}
     refitted: dict[str, Dim] = {}
     notes: list[str] = []
@@ -111,7 +112,9 @@ def fit_segments(
     # (a column the segment says nothing about keeps one marginal for every group)
     refits = [numbers[dim.column] for dim in telling]
     fitted_groups = (
-        fit_marginals(refits, row_group, n_groups, min_count=ctx.min_count, knots=ctx.knots) if refits else []
+        fit_marginals(refits, row_group, n_groups, min_count=ctx.min_count, knots=ctx.knots, rows=ctx.rows)
+        if refits
+        else []
     )
     for dim, fit in zip(telling, fitted_groups, strict=True):
         fits, grades = fit.marginals, fit.grades
@@ -128,7 +131,7 @@ def fit_segments(
                     if fitted.note:
                         notes.append(f"column {dim.column!r}: {fitted.note}")
             if level is base:
-                in_group = row_group == g
+                in_group = sub_group == g
                 grades[in_group] = dim.grades[in_group]
             levels.append(level)
         conditional[dim.column] = ConditionalColumn(dim.column, base=base, given=seg.name, groups=groups, levels=levels)
@@ -160,8 +163,9 @@ def fit_segments(
             else:
                 levels.append(category_like(base, probs[g].copy()))
         mid = np.cumsum(probs, axis=1) - probs / 2.0
-        at_g, at_pos = row_group[valid], pos[valid]
-        grades = np.full(ctx.n, np.nan)
+        valid = valid[ctx.rows]
+        at_g, at_pos = sub_group[valid], pos[ctx.rows][valid]
+        grades = np.full(len(ctx.rows), np.nan)
         grades[valid] = np.where(probs[at_g, at_pos] == 0, np.nan, mid[at_g, at_pos])  # (withheld in the group)
         if hidden:
             notes.append(
@@ -180,8 +184,9 @@ def fit_segments(
     return Segmentation(seg.name, groups, row_group, choice.score, conditional, refitted, list(dict.fromkeys(notes)))
 
 
-def grouped_null_flag(flag: Dim, row_group: NDArray[np.int64]) -> GroupedNullFlag:
-    """A null flag with its own rate in each segment group: grades and tie structure within the group."""
+def grouped_null_flag(flag: Dim, row_group: NDArray[np.int64], rows: NDArray[np.int64]) -> GroupedNullFlag:
+    """A null flag with its own rate in each segment group: grades (of the correlation ``rows``) and tie
+    structure within the group."""
     assert flag.present is not None, "a null flag carries its column's presence"
     col, present = flag.column, flag.present
     k = int(row_group.max()) + 1
@@ -189,9 +194,9 @@ def grouped_null_flag(flag: Dim, row_group: NDArray[np.int64]) -> GroupedNullFla
     nulls = np.bincount(row_group[grouped & ~present], minlength=k)
     sizes = np.bincount(row_group[grouped], minlength=k)
     rates = round_probs(nulls / np.maximum(sizes, 1)).tolist()
-    rate = np.array(rates)[np.maximum(row_group, 0)]
-    g = np.where(present, (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
-    g[~grouped] = np.nan
+    rate = np.array(rates)[np.maximum(row_group[rows], 0)]
+    g = np.where(present[rows], (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
+    g[~grouped[rows]] = np.nan
     cells = [flag_cells(r) for r in rates]
     overall = 1.0 - float(present.mean())
     dim = Dim(f"{col} is null", g, flag_cells(overall), col, present=present, group_cells=cells)
