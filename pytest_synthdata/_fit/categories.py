@@ -348,23 +348,33 @@ def order_categories(cats: list[Categorical], dims: list[Dim], sub: NDArray[np.i
 
 
 class _Columns:
-    """Normal scores as rows of one matrix (columns x rows), missing ones as 0.0 with a 0/1 weight."""
+    """Normal scores of columns (each over the same rows), missing ones as 0.0 with a 0/1 weight.
+
+    A column without missing scores is kept as it is (no copy) and has no weight: every row counts.
+    """
 
     def __init__(self, columns: list[NDArray[np.float64]], n: int) -> None:
-        z = np.array(columns, dtype=np.float64).reshape(len(columns), n)
-        present = ~np.isnan(z)
-        self.filled = np.where(present, z, 0.0)
-        self.weight = present.astype(np.float64)
-        self.complete: NDArray[np.bool_] = np.all(present, axis=1)  # columns with no missing score
+        self.filled: list[NDArray[np.float64]] = []
+        self.weight: list[NDArray[np.bool_] | None] = []
+        for z in columns:
+            assert len(z) == n, "every column scores the same rows"
+            present = ~np.isnan(z)
+            if present.all():
+                self.filled.append(z)
+                self.weight.append(None)
+            else:
+                self.filled.append(np.where(present, z, 0.0))
+                self.weight.append(present)
+        self.complete: NDArray[np.bool_] = np.array([w is None for w in self.weight], dtype=bool)
 
     def __len__(self) -> int:
         return len(self.filled)
 
     def extended(self, columns: list[NDArray[np.float64]]) -> _Columns:
-        """These columns and ``columns`` after them."""
-        out = _Columns(columns, self.filled.shape[1])
-        out.filled = np.concatenate([self.filled, out.filled])
-        out.weight = np.concatenate([self.weight, out.weight])
+        """These columns and ``columns`` after them (these are shared, not copied)."""
+        out = _Columns(columns, len(self.filled[0]) if self.filled else len(columns[0]) if columns else 0)
+        out.filled = self.filled + out.filled
+        out.weight = self.weight + out.weight
         out.complete = np.concatenate([self.complete, out.complete])
         return out
 
@@ -384,7 +394,7 @@ class _Columns:
                     size = np.bincount(at, minlength=k + 1)[1:].astype(np.float64)
                 cnt[:, out] = size
             else:
-                cnt[:, out] = np.bincount(at, weights=self.weight[j], minlength=k + 1)[1:]
+                cnt[:, out] = np.bincount(at, weights=self.weight[j], minlength=k + 1)[1:]  # (0/1: the same sums)
         return np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
 
 

@@ -111,26 +111,30 @@ class MarginalFit:
 
 @dataclass(frozen=True, eq=False)
 class Ranks:
-    """A column's distinct present values (ascending) and each present value's rank among them (int32)."""
+    """Each present value's rank (int32) among a column's ``m`` distinct present values (ascending).
 
-    distinct: NDArray[np.float64]
+    The distinct values themselves are not kept: one pass over the values puts each in its place again.
+    """
+
     rank: NDArray[np.int32]
+    m: int
 
     def among(
-        self, keep: NDArray[np.bool_] | None, values: NDArray[np.float64]
+        self, present: NDArray[np.float64], keep: NDArray[np.bool_] | None, values: NDArray[np.float64]
     ) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
-        """:func:`distinct_ranks` of the present values ``keep`` picks (``values``, None: all), from these.
+        """:func:`distinct_ranks` of the ``values`` that ``keep`` picks among the ``present`` ones (None: all).
 
-        The ranks keep their order; ranks never seen are dropped by the caller's count. -0.0 and 0.0 are
-        one value, named by the first of them in ``values``, as :func:`distinct_ranks` names it.
+        Its distinct values are those of every present value (the caller's count drops the ranks never
+        seen), in the same order. -0.0 and 0.0 are one value, named by the first of them in ``values``,
+        as :func:`distinct_ranks` names it.
         """
+        distinct = np.empty(self.m)
+        distinct[self.rank] = present
         rank = (self.rank if keep is None else self.rank[keep]).astype(np.intp)
-        distinct = self.distinct
         zero = int(np.searchsorted(distinct, 0.0))
         if zero < len(distinct) and distinct[zero] == 0.0:
             zeros = values == 0.0
             if zeros.any():
-                distinct = distinct.copy()
                 distinct[zero] = values[int(np.argmax(zeros))]
         return distinct, rank
 
@@ -323,11 +327,11 @@ def _fit_groups(
     sizes = [len(x)] if group is None else np.bincount(group[group >= 0], minlength=k).tolist()
     ranks = known
     if known is not None:
-        ranked = known.among(None if group is None else group[present] >= 0, v)
+        ranked = known.among(x[present], None if group is None else group[present] >= 0, v)
     else:
         ranked = distinct_ranks(v)
         if group is None and len(v) > BATCH_VALUES // 2 and len(ranked[0]) < 2**31:  # a large column: kept
-            ranks = Ranks(ranked[0], ranked[1].astype(np.int32))
+            ranks = Ranks(ranked[1].astype(np.int32), len(ranked[0]))
     uniq, ug, inverse, counts = _grouped_unique(v, gid, k, ranked=ranked)
     del ranked
     n_present = np.bincount(gid, minlength=k)
