@@ -368,17 +368,19 @@ def _pairwise_spearman(
     n = len(grades[0]) if d else 0
     cnt, s, q, p, s_n, q_n = (np.zeros((d, d)) for _ in range(6))
     for start in range(0, n, _CHUNK):
-        g = np.column_stack([x[start : start + _CHUNK] for x in grades])
-        present = ~np.isnan(g)
-        m = present.astype(np.float64)
-        gz = np.where(present, g, 0.0)
-        sc = np.where(present, np.column_stack([x[start : start + _CHUNK] for x in normal]), 0.0)
+        gz = np.column_stack([x[start : start + _CHUNK] for x in grades])
+        missing = np.isnan(gz)
+        m = (~missing).astype(np.float64)
+        gz[missing] = 0.0  # (in place: the same numbers as np.where(present, g, 0.0))
+        sc = np.column_stack([x[start : start + _CHUNK] for x in normal])
+        sc[missing] = 0.0
+        del missing
         cnt += m.T @ m
         s += gz.T @ m
-        q += (gz * gz).T @ m
         p += gz.T @ gz
+        q += np.multiply(gz, gz, out=gz).T @ m
         s_n += sc.T @ m
-        q_n += (sc * sc).T @ m
+        q_n += np.multiply(sc, sc, out=sc).T @ m
     with np.errstate(divide="ignore", invalid="ignore"):
         mean_i = s / cnt  # mean of column i over rows where j is present too
         var_i = q / cnt - mean_i**2

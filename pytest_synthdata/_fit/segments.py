@@ -220,10 +220,9 @@ def _choose_segment(
     min_rows = max(SEGMENT_MIN_ROWS, 10 * min_count)
     best: _Choice | None = None
     labels = [d.label for d in dims] + list(cat_dims)
-    z = np.column_stack([sub_scores(d, sub) for d in [*dims, *cat_dims.values()]] or [np.empty((len(sub), 0))])
-    valid = ~np.isnan(z)
-    z[~valid] = 0.0  # (z is ours: no second copy of the scores)
-    shifted = {id(cat): cat.codes + 1 for cat in cats}  # (-1, missing or withheld, counts in a slot of its own)
+    # (-1, missing or withheld, counts in a slot of its own; int32 halves them, the sums are int64 as before)
+    shifted = {id(cat): (cat.codes + 1).astype(np.int32) for cat in cats}
+    # each candidate's groups, and its rows' groups on the scored rows only (the best one's all rows, later)
     splits: list[tuple[Categorical, NDArray[np.int64], NDArray[np.int64], int]] = []
     for cat in cats:
         if cat.null_rate > 0 or len(cat.values) < 2 or not cat.segmentable:
@@ -241,17 +240,18 @@ def _choose_segment(
                 groups[~big] = int(np.argmin(np.where(big, counts, np.inf)))  # the smallest group takes them in
         if n_big < 2:
             continue
-        position = np.empty(len(cat.values), dtype=np.int64)
-        position[cat.order] = np.arange(len(cat.order))
-        row_group = np.full(n, -1, dtype=np.int64)
-        ok = cat.codes >= 0
-        row_group[ok] = groups[position[cat.codes[ok]]]
+        row_group = _row_groups(cat, groups, n)
         if not _segment_hides_too_much(cat, cats, row_group, n_big, min_count, shifted):
-            splits.append((cat, groups, row_group, n_big))
+            splits.append((cat, groups, row_group[sub], n_big))
+        del row_group
+    del shifted
+    z = np.column_stack([sub_scores(d, sub) for d in [*dims, *cat_dims.values()]] or [np.empty((len(sub), 0))])
+    valid = ~np.isnan(z)
+    z[~valid] = 0.0  # (z is ours: no second copy of the scores)
     everywhere = bool(valid.all())
-    for cat, groups, row_group, k in splits:
+    for cat, groups, sub_group, k in splits:
         others = np.array([label != cat.name for label in labels], dtype=bool)
-        sums = _GroupSums(z[:, others], valid[:, others], row_group[sub], k, everywhere)
+        sums = _GroupSums(z[:, others], valid[:, others], sub_group, k, everywhere)  # (a copy: sums' own)
         etas = sums.eta_squared()
         score = float(etas.mean()) if len(etas) else 0.0
         if score >= SEGMENT_MIN_SCORE and (best is None or score > best.score):
@@ -259,9 +259,19 @@ def _choose_segment(
             spread = sums.spread_eta_squared()
             shares = np.maximum(etas, spread).tolist()
             explained = dict(zip([lab for lab, o in zip(labels, others, strict=True) if o], shares, strict=True))
-            best = _Choice(cat, [int(g) for g in groups], row_group, score, explained)
+            best = _Choice(cat, [int(g) for g in groups], _row_groups(cat, groups, n), score, explained)
         del sums  # (before the next candidate's: one set of per-candidate buffers at a time)
     return best
+
+
+def _row_groups(cat: Categorical, groups: NDArray[np.int64], n: int) -> NDArray[np.int64]:
+    """Each row's segment group, given each value's (in latent order); -1 for rows without a stored value."""
+    position = np.empty(len(cat.values), dtype=np.int64)
+    position[cat.order] = np.arange(len(cat.order))
+    row_group = np.full(n, -1, dtype=np.int64)
+    ok = cat.codes >= 0
+    row_group[ok] = groups[position[cat.codes[ok]]]
+    return row_group
 
 
 def _segment_hides_too_much(
@@ -270,7 +280,7 @@ def _segment_hides_too_much(
     row_group: NDArray[np.int64],
     k: int,
     min_count: int,
-    shifted: Mapping[int, NDArray[np.int64]],
+    shifted: Mapping[int, NDArray[np.int32]],
 ) -> bool:
     """Whether splitting by ``seg`` would leave another category's values too rare to store within groups.
 
@@ -295,7 +305,8 @@ class _GroupSums:
     """Per-group counts, sums and sums of squares of normal scores ``z`` (rows x columns) over ``valid`` cells.
 
     Rows outside every group (-1) and cells not ``valid`` are left out; each is one matrix product over
-    all columns. The level's squares are the spread's sums (``z * z``), found once for both.
+    all columns. The level's squares are the spread's sums (``z * z``), found once for both. ``z`` is
+    the caller's copy, squared in place (twice for the spread): one buffer of scores per candidate.
     """
 
     def __init__(
@@ -312,9 +323,10 @@ class _GroupSums:
             in_group = group[rows]
             for j in range(z.shape[1]):
                 self.cnt[:, j] = np.bincount(in_group[valid[rows, j]], minlength=k)
-        self.z2 = z * z
         self.sums = self.member.T @ z
+        self.z2 = np.multiply(z, z, out=z)  # (the same bits as z * z)
         self.squares = self.member.T @ self.z2
+        self.spread: NDArray[np.float64] | None = None
 
     def eta_squared(self) -> NDArray[np.float64]:
         """Share of the variance of each column explained by the group means (eta squared)."""
@@ -322,7 +334,9 @@ class _GroupSums:
 
     def spread_eta_squared(self) -> NDArray[np.float64]:
         """Eta squared of the squared scores: how much of each column's spread the groups explain."""
-        return _eta_squared(self.cnt, self.squares, self.member.T @ (self.z2 * self.z2))
+        if self.spread is None:  # (the fourth powers replace the squares, which are summed already)
+            self.spread = self.member.T @ np.multiply(self.z2, self.z2, out=self.z2)
+        return _eta_squared(self.cnt, self.squares, self.spread)
 
 
 def _eta_squared(
