@@ -245,20 +245,26 @@ def _choose_segment(
             splits.append((cat, groups, row_group[sub], n_big))
         del row_group
     del shifted
-    z = np.column_stack([sub_scores(d, sub) for d in [*dims, *cat_dims.values()]] or [np.empty((len(sub), 0))])
-    valid = ~np.isnan(z)
-    z[~valid] = 0.0  # (z is ours: no second copy of the scores)
-    everywhere = bool(valid.all())
+    scored = [sub_scores(d, sub) for d in [*dims, *cat_dims.values()]]
+    everywhere = not any(np.isnan(z).any() for z in scored)
     for cat, groups, sub_group, k in splits:
-        others = np.array([label != cat.name for label in labels], dtype=bool)
-        sums = _GroupSums(z[:, others], valid[:, others], sub_group, k, everywhere)  # (a copy: sums' own)
+        others = [z for label, z in zip(labels, scored, strict=True) if label != cat.name]
+        # the other columns' scores, missing ones 0.0: built column by column (Fortran order, as a selection
+        # of columns of one matrix is laid out), one candidate's at a time
+        z = np.empty((len(sub), len(others)), order="F")
+        for j, column in enumerate(others):
+            z[:, j] = column
+        valid = ~np.isnan(z)
+        z[~valid] = 0.0
+        sums = _GroupSums(z, valid, sub_group, k, everywhere)  # (z is sums' own)
+        del z, valid
         etas = sums.eta_squared()
         score = float(etas.mean()) if len(etas) else 0.0
         if score >= SEGMENT_MIN_SCORE and (best is None or score > best.score):
             # what the segment explains of each column: its level (mean scores) or its spread (mean squares)
             spread = sums.spread_eta_squared()
             shares = np.maximum(etas, spread).tolist()
-            explained = dict(zip([lab for lab, o in zip(labels, others, strict=True) if o], shares, strict=True))
+            explained = dict(zip([lab for lab in labels if lab != cat.name], shares, strict=True))
             best = _Choice(cat, [int(g) for g in groups], _row_groups(cat, groups, n), score, explained)
         del sums  # (before the next candidate's: one set of per-candidate buffers at a time)
     return best
