@@ -305,10 +305,7 @@ def _latent_pairs(
         positions = p.at
         pairs = np.triu(np.ones((k, k), dtype=bool) if p.want is None else p.want, 1)
         used = np.flatnonzero(pairs.any(axis=0) | pairs.any(axis=1))  # the columns of the wanted pairs
-        seen = _pairwise_spearman(
-            [dims[i].grades if positions is None else dims[i].grades[positions] for i in used],
-            [normal[i] if positions is None else normal[i][positions] for i in used],
-        )
+        seen = _pairwise_spearman([dims[i].grades for i in used], [normal[i] for i in used], positions)
         if len(used) == k:  # (every column takes part: as computed)
             rho, ratio = seen
         else:  # the other columns' pairs stay unseen
@@ -352,11 +349,12 @@ def _latent_pairs(
 
 
 def _pairwise_spearman(
-    grades: list[NDArray[np.float64]], normal: list[NDArray[np.float64]]
+    grades: list[NDArray[np.float64]], normal: list[NDArray[np.float64]], at: NDArray[np.int64] | None = None
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Return pairwise-complete Spearman correlations of grade columns, and selection ratios.
 
-    ``normal`` holds the grades' normal scores (:func:`scores`, found once per column for every pass).
+    ``normal`` holds the grades' normal scores (:func:`scores`, found once per column for every pass);
+    both are read at positions ``at`` only (None: all), a chunk at a time (no copy of a pass's rows).
 
     ``rho[i, j]`` is the Pearson correlation of the mid-rank grades over the
     rows where both columns are present. ``ratio[i, j]`` is the standard
@@ -365,14 +363,15 @@ def _pairwise_spearman(
     at i's extremes (a selection that shrinks the correlation seen).
     """
     d = len(grades)
-    n = len(grades[0]) if d else 0
+    n = (len(grades[0]) if d else 0) if at is None else len(at)
     cnt, s, q, p, s_n, q_n = (np.zeros((d, d)) for _ in range(6))
     for start in range(0, n, _CHUNK):
-        gz = np.column_stack([x[start : start + _CHUNK] for x in grades])
+        rows = slice(start, start + _CHUNK) if at is None else at[start : start + _CHUNK]
+        gz = np.column_stack([x[rows] for x in grades])
         missing = np.isnan(gz)
         m = (~missing).astype(np.float64)
         gz[missing] = 0.0  # (in place: the same numbers as np.where(present, g, 0.0))
-        sc = np.column_stack([x[start : start + _CHUNK] for x in normal])
+        sc = np.column_stack([x[rows] for x in normal])
         sc[missing] = 0.0
         del missing
         cnt += m.T @ m

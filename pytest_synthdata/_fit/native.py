@@ -245,6 +245,7 @@ def _fit(ctx: FitContext) -> Model:
             dims.append(Dim(numbers.column, fit.grades, correlation_cells(column), numbers.column))
             if fitted.note:
                 read.notes[numbers.column].append(f"column {numbers.column!r}: {fitted.note}")
+        del fits  # (the grades live on in the dims, the ranks in read.numbers)
     withheld = [note for col in read.order for note in read.notes[col]]
 
     ctx.say("ordering categories")
@@ -296,6 +297,8 @@ def _fit(ctx: FitContext) -> Model:
     if ctx.segments:
         ctx.say("choosing a segment column")
         segmentation = fit_segments(ctx, cats, dims, cat_dims, columns, numbers_by_column)
+    # the columns' values, ranks and codes are done with: freed before the correlations' buffers
+    read.numbers, read.cats, numbers_by_column, cats = [], [], {}, []
     if segmentation is not None:
         columns.update(segmentation.columns)
         dims = [segmentation.dims.get(dim.label, dim) for dim in dims]
