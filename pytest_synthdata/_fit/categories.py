@@ -501,7 +501,8 @@ def functional_dependencies(cats: list[Categorical]) -> list[Dependency]:
     derived: set[str] = set()
     candidates = [c for c in cats if c.null_rate == 0 and len(c.values) >= 2]
     # stored codes plus one: a withheld value (-1) counts in slot 0 of one (source, target) table
-    shifted = {id(c): _stored(c) + 1 for c in candidates}
+    # (int32 halves them; the table's keys below are int64, as before)
+    shifted = {id(c): (_stored(c) + 1).astype(np.int32) for c in candidates}
     for target in sorted(candidates, key=lambda c: len(c.values)):
         best: tuple[Categorical, list[Any]] | None = None
         for source in candidates:
@@ -511,7 +512,8 @@ def functional_dependencies(cats: list[Categorical]) -> list[Dependency]:
                 continue  # a one-to-one pair: the earlier column determines the later one
             width = len(target.values) + 1
             both = np.bincount(
-                shifted[id(source)] * width + shifted[id(target)], minlength=(len(source.values) + 1) * width
+                shifted[id(source)] * np.int64(width) + shifted[id(target)],
+                minlength=(len(source.values) + 1) * width,
             ).reshape(len(source.values) + 1, width)
             if both[1:, 0].any():  # a stored source value goes with a withheld target value
                 continue

@@ -662,10 +662,13 @@ def _grouped_unique(
     distinct values of group 0 in order, then group 1's, and so on. A hash table
     (``pd.factorize``) finds the distinct values and only they are sorted; each
     value's (group, rank) is then one integer, counted in a table when the
-    groups' ranks are few (the common case: a counting sort) and sorted otherwise.
+    groups' ranks are few (the common case: a counting sort), counted group by group when
+    the groups are few (segments of a large column), and sorted otherwise.
     """
     distinct, key = distinct_ranks(values) if ranked is None else ranked
     m = len(distinct)
+    if 1 < k <= _COUNTED_GROUPS and k * m > 4 * len(values) + 64:
+        return _count_by_group(distinct, key, group, k)
     if k > 1:
         key += group * m
     if k * m <= 4 * len(values) + 64:
@@ -690,6 +693,37 @@ def _grouped_unique(
     if m == 0:  # (nothing to divide by)
         return distinct, entries, inverse, counts
     return distinct[entries % m], entries // m, inverse, counts
+
+
+#: Up to this many groups, :func:`_grouped_unique` counts each group's ranks in a table of its own rather than
+#: sorting (group, rank) keys: time and memory in values plus groups x distinct values.
+_COUNTED_GROUPS = 32
+
+
+def _count_by_group(
+    distinct: NDArray[np.float64], rank: NDArray[np.intp], group: NDArray[np.intp], k: int
+) -> tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
+    """:func:`_grouped_unique` from the values' ranks among ``distinct``, one counting table per group.
+
+    The same answer as sorting the (group, rank) keys: each group's ranks seen, in order, group after group.
+    """
+    m = len(distinct)
+    inverse = np.empty(len(rank), dtype=np.intp)
+    found, owners, tallies = [], [], []
+    offset = 0
+    for g in range(k):
+        at = np.flatnonzero(group == g)
+        r = rank[at]
+        counts = np.bincount(r, minlength=m)
+        seen = counts > 0
+        entries = np.flatnonzero(seen)
+        inverse[at] = (np.cumsum(seen) - 1)[r] + offset
+        found.append(entries)
+        owners.append(np.full(len(entries), g, dtype=np.intp))
+        tallies.append(counts[entries])
+        offset += len(entries)
+    entries = np.concatenate(found)
+    return distinct[entries], np.concatenate(owners), inverse, np.concatenate(tallies)
 
 
 def distinct_ranks(values: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
