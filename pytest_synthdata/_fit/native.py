@@ -260,6 +260,7 @@ def _fit(ctx: FitContext) -> Model:
         del numbers_by_column[col], columns[col]  # a category now, built with the others
         kinds[col] = {"kind": "category", "why": code.why}
     cats = absorb_withheld(cats)
+    read.cats = []  # (the columns as read, before their withheld rows were absorbed: done with)
 
     null_dims, rare = [], {}
     for col in read.nullable:
@@ -290,6 +291,8 @@ def _fit(ctx: FitContext) -> Model:
         cats = [cat for cat in cats if cat is not dependency.derived]
         if col in null_dims:  # pragma: no cover - only columns without missing values are derived
             null_dims.remove(col)
+    # the raw codes (before withheld values were absorbed) served the lookups only: freed
+    cats = [replace(cat, raw_codes=None, raw_to_stored=None) for cat in cats]
     cat_dims = {cat.name: category_dim(cat, columns[cat.name], ctx.rows) for cat in cats}
 
     segmentation = None
@@ -304,7 +307,9 @@ def _fit(ctx: FitContext) -> Model:
         dims = [segmentation.dims.get(dim.label, dim) for dim in dims]
         cat_dims = {label: segmentation.dims.get(label, dim) for label, dim in cat_dims.items()}
         withheld.extend(segmentation.notes)
-        grouped = [grouped_null_flag(flag, segmentation.row_group, ctx.rows) for flag in flag_dims]  # null rates per group
+        grouped = [
+            grouped_null_flag(flag, segmentation.row_group, ctx.rows) for flag in flag_dims
+        ]  # null rates per group
         flag_dims = [flag.dim for flag in grouped]
         null_groups = {flag.dim.column: flag.rates for flag in grouped}
 

@@ -111,12 +111,12 @@ class MarginalFit:
 
 @dataclass(frozen=True, eq=False)
 class Ranks:
-    """Each present value's rank (int32) among a column's ``m`` distinct present values (ascending).
+    """Each present value's rank (uint8, uint16 or int32) among a column's ``m`` distinct present values (ascending).
 
     The distinct values themselves are not kept: one pass over the values puts each in its place again.
     """
 
-    rank: NDArray[np.int32]
+    rank: NDArray[np.integer[Any]]
     m: int
 
     def among(
@@ -331,7 +331,9 @@ def _fit_groups(
     else:
         ranked = distinct_ranks(v)
         if group is None and len(v) > BATCH_VALUES // 2 and len(ranked[0]) < 2**31:  # a large column: kept
-            ranks = Ranks(ranked[1].astype(np.int32), len(ranked[0]))
+            # (in the smallest integers that hold them)
+            m = len(ranked[0])
+            ranks = Ranks(ranked[1].astype(np.uint8 if m <= 256 else np.uint16 if m <= 65_536 else np.int32), m)
     uniq, ug, inverse, counts = _grouped_unique(v, gid, k, ranked=ranked)
     del ranked
     n_present = np.bincount(gid, minlength=k)
