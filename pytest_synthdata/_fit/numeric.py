@@ -327,7 +327,7 @@ def _fit_groups(
     sizes = [len(x)] if group is None else np.bincount(group[group >= 0], minlength=k).tolist()
     ranks = known
     if known is not None:
-        ranked = known.among(x[present], None if group is None else group[present] >= 0, v)
+        ranked = known.among(x if len(v) == len(x) else x[present], None if group is None else group[present] >= 0, v)
     else:
         ranked = distinct_ranks(v)
         if group is None and len(v) > BATCH_VALUES // 2 and len(ranked[0]) < 2**31:  # a large column: kept
@@ -345,11 +345,14 @@ def _fit_groups(
         grades = np.full(len(x), np.nan)
         grades[rows] = entry_grades[inverse]
     else:  # only rows ``at``: the positions of their values among the present ones
-        grades = np.full(len(at), np.nan)
-        here = rows[at]
-        position = np.cumsum(rows) - 1
-        grades[here] = entry_grades[inverse[position[at[here]]]]
-        del position
+        if len(v) == len(x):  # every row has a value: a row's position is its own
+            grades = entry_grades[inverse[at]]
+        else:
+            grades = np.full(len(at), np.nan)
+            here = rows[at]
+            position = np.cumsum(rows) - 1
+            grades[here] = entry_grades[inverse[position[at[here]]]]
+            del position
     del inverse
     inf_rates = [(0.0, 0.0)] * k
     if not np.isfinite(uniq).all():
