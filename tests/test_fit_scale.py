@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tables_for_tests import customers
 
 import pytest_synthdata as sd
@@ -91,3 +93,28 @@ def test_large_fits_keep_grades_of_the_correlation_rows_only(monkeypatch):
     assert len(seen["rows"]) == 1500
     assert seen["dims"] and all(len(d.grades) == 1500 for d in seen["dims"])
     assert model.sample(50, seed=1).shape == (50, df.shape[1])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from([0.0, -0.0, 1.5, -2.0, 3.25, np.inf, -np.inf, np.nan]) | st.integers(-9, 9).map(float)),
+    st.lists(st.sampled_from([0.0, -0.0, 1.5, np.inf, np.nan]) | st.integers(-9, 9).map(float), max_size=12),
+    st.integers(1, 4),
+)
+def test_rare_values_from_kept_ranks_and_sorted_lookups_match_unique_and_isin(values, probes, min_count):
+    """The whole column's rare values counted from its kept ranks, and the lookups ``unheld`` makes by binary
+    search, are those of ``np.unique`` and ``np.isin``."""
+    from dataclasses import replace
+
+    from pytest_synthdata._fit.numeric import Numbers, Ranks, _rare_values, distinct_ranks
+    from pytest_synthdata._fit.private import _among_sorted, rare_values
+
+    x = np.array(values, dtype=np.float64)
+    column = Numbers("a", x, ~np.isnan(x), False, None)
+    distinct, rank = distinct_ranks(x[column.present])
+    kept = replace(column, ranks=Ranks(rank.astype(np.int32), len(distinct)))
+    want = rare_values(x, min_count)
+    assert np.array_equal(_rare_values(kept, min_count), want)
+    assert np.array_equal(_rare_values(column, min_count), want)
+    p = np.array(probes, dtype=np.float64)
+    assert np.array_equal(_among_sorted(p, want), np.isin(p, want))
