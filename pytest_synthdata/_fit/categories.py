@@ -26,7 +26,7 @@ from .._columns import BooleanColumn, CategoryColumn, ModelColumn, NumericColumn
 from ..errors import InvalidArgument
 from .dependence import Dim, correlation_cells, scores, sub_scores
 from .infer import Factorized, dtype_name, plain
-from .numeric import Numbers, distinct_ranks, ranks, round_probs
+from .numeric import Numbers, distinct_ranks, round_probs
 from .private import coarse_rate, coarsened
 
 if TYPE_CHECKING:
@@ -292,11 +292,14 @@ def category_like(base: ModelColumn, probs: NDArray[np.float64]) -> ModelColumn:
     return column
 
 
-def category_dim(cat: Categorical, column: ModelColumn) -> Dim:
-    """The latent coordinate of a category column, in its chosen order (with its normal scores, if kept)."""
+def category_dim(cat: Categorical, column: ModelColumn, rows: NDArray[np.int64]) -> Dim:
+    """The latent coordinate of a category column on the correlation ``rows``, in its chosen order.
+
+    Its normal scores come along, if kept.
+    """
     memo = cat.scores_hold()
-    scored = None if memo is None else (memo.rows, memo.z)
-    return Dim(cat.name, category_grades(cat), correlation_cells(column), cat.name, scored=scored)
+    scored = None if memo is None or memo.rows is not rows else (memo.rows, memo.z)
+    return Dim(cat.name, category_grades(cat, rows), correlation_cells(column), cat.name, scored=scored)
 
 
 def category_scores(cat: Categorical, sub: NDArray[np.int64]) -> NDArray[np.float64]:
@@ -331,11 +334,12 @@ def _value_scores(cat: Categorical) -> NDArray[np.float64]:
     return scores(np.append(_value_grades(cat), np.nan))
 
 
-def category_grades(cat: Categorical) -> NDArray[np.float64]:
-    """Per-row mid-rank grades of a category column in its current latent order (NaN where missing)."""
-    g = np.full(len(cat.codes), np.nan)
-    ok = cat.codes >= 0
-    g[ok] = _value_grades(cat)[cat.codes[ok]]
+def category_grades(cat: Categorical, rows: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Mid-rank grades of a category column on ``rows`` in its current latent order (NaN where missing)."""
+    codes = cat.codes[rows]
+    g = np.full(len(codes), np.nan)
+    ok = codes >= 0
+    g[ok] = _value_grades(cat)[codes[ok]]
     return g
 
 
@@ -374,24 +378,38 @@ def order_categories(cats: list[Categorical], dims: list[Dim], sub: NDArray[np.i
     return cats
 
 
+#: Up to this many (row, column) cells, :meth:`_Columns.code_means` counts every column's bins at once.
+_ONE_COUNT = 1 << 20
+
+
 class _Columns:
-    """Normal scores as rows of one matrix (columns x rows), missing ones as 0.0 with a 0/1 weight."""
+    """Normal scores of columns (each over the same rows), missing ones as 0.0 with a 0/1 weight.
+
+    A column without missing scores is kept as it is (no copy) and has no weight: every row counts.
+    """
 
     def __init__(self, columns: list[NDArray[np.float64]], n: int) -> None:
-        z = np.array(columns, dtype=np.float64).reshape(len(columns), n)
-        present = ~np.isnan(z)
-        self.filled = np.where(present, z, 0.0)
-        self.weight = present.astype(np.float64)
-        self.complete: NDArray[np.bool_] = np.all(present, axis=1)  # columns with no missing score
+        self.filled: list[NDArray[np.float64]] = []
+        self.weight: list[NDArray[np.bool_] | None] = []
+        for z in columns:
+            assert len(z) == n, "every column scores the same rows"
+            present = ~np.isnan(z)
+            if present.all():
+                self.filled.append(z)
+                self.weight.append(None)
+            else:
+                self.filled.append(np.where(present, z, 0.0))
+                self.weight.append(present)
+        self.complete: NDArray[np.bool_] = np.array([w is None for w in self.weight], dtype=bool)
 
     def __len__(self) -> int:
         return len(self.filled)
 
     def extended(self, columns: list[NDArray[np.float64]]) -> _Columns:
-        """These columns and ``columns`` after them."""
-        out = _Columns(columns, self.filled.shape[1])
-        out.filled = np.concatenate([self.filled, out.filled])
-        out.weight = np.concatenate([self.weight, out.weight])
+        """These columns and ``columns`` after them (these are shared, not copied)."""
+        out = _Columns(columns, len(self.filled[0]) if self.filled else len(columns[0]) if columns else 0)
+        out.filled = self.filled + out.filled
+        out.weight = self.weight + out.weight
         out.complete = np.concatenate([self.complete, out.complete])
         return out
 
@@ -402,19 +420,36 @@ class _Columns:
         the same bits in any selection of columns.
         """
         at = codes + 1  # (rows without a code count in bin 0, dropped)
-        c = len(columns)
-        # every column's bins in one count: column i's codes shifted by i * (k + 1); bincount adds each bin's
-        # weights in input order, so each cell is still summed over its column's rows in row order
-        cells = (at[None, :] + np.arange(0, c * (k + 1), k + 1)[:, None]).ravel()
-        sums = np.bincount(cells, weights=self.filled[columns].ravel(), minlength=c * (k + 1))
-        sums = sums.reshape(c, k + 1)[:, 1:].T
-        complete = self.complete[columns]
+        sums: NDArray[np.float64]
         cnt: NDArray[np.float64]
-        if complete.all():  # (whole counts: the same numbers as summing the weights)
-            cnt = np.repeat(np.bincount(at, minlength=k + 1)[1:].astype(np.float64)[:, None], c, axis=1)
-        else:
-            weights = np.bincount(cells, weights=self.weight[columns].ravel(), minlength=c * (k + 1))
-            cnt = weights.reshape(c, k + 1)[:, 1:].T
+        if len(columns) * len(at) <= _ONE_COUNT:  # small frames: every column's bins in one count
+            c = len(columns)
+            # every column's bins in one count: column i's codes shifted by i * (k + 1); bincount adds each bin's
+            # weights in input order, so each cell is still summed over its column's rows in row order
+            cells = (at[None, :] + np.arange(0, c * (k + 1), k + 1)[:, None]).ravel()
+            picked = columns.tolist()
+            filled = np.concatenate([self.filled[j] for j in picked]) if picked else np.empty(0)
+            sums = np.bincount(cells, weights=filled, minlength=c * (k + 1)).astype(np.float64, copy=False)
+            sums = sums.reshape(c, k + 1)[:, 1:].T
+            complete = self.complete[columns]
+            if complete.all():  # (whole counts: the same numbers as summing the weights)
+                cnt = np.repeat(np.bincount(at, minlength=k + 1)[1:].astype(np.float64)[:, None], c, axis=1)
+            else:
+                ones = np.ones(len(at))
+                weight = np.concatenate([ones if self.weight[j] is None else self.weight[j] for j in picked])
+                weights = np.bincount(cells, weights=weight, minlength=c * (k + 1))
+                cnt = weights.reshape(c, k + 1)[:, 1:].T
+        else:  # large frames: a column at a time (no index array of every cell; the same sums)
+            sums, cnt = np.empty((k, len(columns))), np.empty((k, len(columns)))
+            size: NDArray[np.float64] | None = None
+            for out, j in enumerate(columns.tolist()):
+                sums[:, out] = np.bincount(at, weights=self.filled[j], minlength=k + 1)[1:]
+                if self.complete[j]:  # (whole counts: the same numbers as summing the weights)
+                    if size is None:
+                        size = np.bincount(at, minlength=k + 1)[1:].astype(np.float64)
+                    cnt[:, out] = size
+                else:
+                    cnt[:, out] = np.bincount(at, weights=self.weight[j], minlength=k + 1)[1:]  # (0/1: the same sums)
         return np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
 
 
@@ -475,8 +510,8 @@ def integer_codes(
         table = fitted.values if isinstance(fitted, NumericColumn) and fitted.dist == "table" else None
         if not present.all() or table is None or not 3 <= len(table) <= 100:
             continue  # few distinct values make a frequency table: look no further otherwise
-        kept = ranks(numbers[col]) if len(sub) == len(x) else None  # (every row, sub is 0..n-1: the fit's ranks)
-        uniq, codes = distinct_ranks(x[sub]) if kept is None else kept  # codes in numeric order
+        kept = numbers[col].ranks if len(sub) == len(x) else None  # (every row, sub is 0..n-1: the fit's ranks)
+        uniq, codes = distinct_ranks(x[sub]) if kept is None else kept.among(x, None, x)  # codes in numeric order
         counts = np.bincount(codes, minlength=len(uniq))
         if 3 <= len(uniq) <= 100 and counts.min() >= ctx.min_count:
             candidates.append((dim, len(uniq), codes.ravel()))
@@ -522,7 +557,8 @@ def functional_dependencies(cats: list[Categorical]) -> list[Dependency]:
     derived: set[str] = set()
     candidates = [c for c in cats if c.null_rate == 0 and len(c.values) >= 2]
     # stored codes plus one: a withheld value (-1) counts in slot 0 of one (source, target) table
-    shifted = {id(c): _stored(c) + 1 for c in candidates}
+    # (int32 halves them; the table's keys below are int64, as before)
+    shifted = {id(c): (_stored(c) + 1).astype(np.int32) for c in candidates}
     for target in sorted(candidates, key=lambda c: len(c.values)):
         best: tuple[Categorical, list[Any]] | None = None
         for source in candidates:
@@ -532,7 +568,8 @@ def functional_dependencies(cats: list[Categorical]) -> list[Dependency]:
                 continue  # a one-to-one pair: the earlier column determines the later one
             width = len(target.values) + 1
             both = np.bincount(
-                shifted[id(source)] * width + shifted[id(target)], minlength=(len(source.values) + 1) * width
+                shifted[id(source)] * np.int64(width) + shifted[id(target)],
+                minlength=(len(source.values) + 1) * width,
             ).reshape(len(source.values) + 1, width)
             if both[1:, 0].any():  # a stored source value goes with a withheld target value
                 continue

@@ -60,6 +60,7 @@ class Dim:
     """One latent coordinate: per-row grades (NaN where missing) and the marginal's tie structure."""
 
     label: str
+    #: the grades of the correlation rows (``FitContext.rows``: every row, or a fixed subset of a large frame)
     grades: NDArray[np.float64]
     cells: RankCells | None
     column: str
@@ -121,9 +122,10 @@ def scores(grades: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def sub_scores(dim: Dim, sub: NDArray[np.int64]) -> NDArray[np.float64]:
-    """Normal scores of a dim's grades on rows ``sub`` (NaN where missing), computed once per dim."""
+    """Normal scores of a dim's grades on the correlation rows ``sub`` (NaN where missing), computed once per dim."""
     if dim.scored is None or dim.scored[0] is not sub:
-        dim.scored = (sub, scores(dim.grades[sub]))
+        assert len(dim.grades) == len(sub), "a coordinate's grades are those of the correlation rows"
+        dim.scored = (sub, scores(dim.grades))
     return dim.scored[1]
 
 
@@ -168,9 +170,12 @@ def correlation_cells(column: ModelColumn) -> RankCells | None:
 # null flags ---------------------------------------------------------------------------
 
 
-def null_dim(col: str, present: NDArray[np.bool_], rate: float) -> Dim:
-    """The latent coordinate of whether ``col`` is missing (at ``rate``): present rows below, missing ones above."""
-    g = np.where(present, (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
+def null_dim(col: str, present: NDArray[np.bool_], rate: float, rows: NDArray[np.int64]) -> Dim:
+    """The latent coordinate of whether ``col`` is missing (at ``rate``): present rows below, missing ones above.
+
+    Its grades are those of the correlation ``rows``; ``present`` covers every row.
+    """
+    g = np.where(present[rows], (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
     return Dim(f"{col} is null", g, flag_cells(rate), col, present=present)
 
 
@@ -278,7 +283,8 @@ def _latent_pairs(
 ) -> list[_Pairs]:
     """Return the latent correlations of the dims for each pass (which pairs were seen), solved in one batch.
 
-    The passes' rows are among the correlation ``rows``, whose normal scores are found once per dim.
+    The passes' rows are among the correlation ``rows`` (the rows of the dims' grades), whose normal scores
+    are found once per dim.
     """
     k = len(dims)
     iu, ju = np.triu_indices(k, 1)
@@ -296,13 +302,10 @@ def _latent_pairs(
     found = []
     normal = [sub_scores(dim, rows) for dim in dims]
     for p in passes:
-        everything, positions = len(p.rows) == n, p.at
+        positions = p.at
         pairs = np.triu(np.ones((k, k), dtype=bool) if p.want is None else p.want, 1)
         used = np.flatnonzero(pairs.any(axis=0) | pairs.any(axis=1))  # the columns of the wanted pairs
-        seen = _pairwise_spearman(
-            [dims[i].grades if everything else dims[i].grades[p.rows] for i in used],
-            [normal[i] if positions is None else normal[i][positions] for i in used],
-        )
+        seen = _pairwise_spearman([dims[i].grades for i in used], [normal[i] for i in used], positions)
         if len(used) == k:  # (every column takes part: as computed)
             rho, ratio = seen
         else:  # the other columns' pairs stay unseen
@@ -346,11 +349,12 @@ def _latent_pairs(
 
 
 def _pairwise_spearman(
-    grades: list[NDArray[np.float64]], normal: list[NDArray[np.float64]]
+    grades: list[NDArray[np.float64]], normal: list[NDArray[np.float64]], at: NDArray[np.int64] | None = None
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Return pairwise-complete Spearman correlations of grade columns, and selection ratios.
 
-    ``normal`` holds the grades' normal scores (:func:`scores`, found once per column for every pass).
+    ``normal`` holds the grades' normal scores (:func:`scores`, found once per column for every pass);
+    both are read at positions ``at`` only (None: all), a chunk at a time (no copy of a pass's rows).
 
     ``rho[i, j]`` is the Pearson correlation of the mid-rank grades over the
     rows where both columns are present. ``ratio[i, j]`` is the standard
@@ -359,20 +363,23 @@ def _pairwise_spearman(
     at i's extremes (a selection that shrinks the correlation seen).
     """
     d = len(grades)
-    n = len(grades[0]) if d else 0
+    n = (len(grades[0]) if d else 0) if at is None else len(at)
     cnt, s, q, p, s_n, q_n = (np.zeros((d, d)) for _ in range(6))
     for start in range(0, n, _CHUNK):
-        g = np.column_stack([x[start : start + _CHUNK] for x in grades])
-        present = ~np.isnan(g)
-        m = present.astype(np.float64)
-        gz = np.where(present, g, 0.0)
-        sc = np.where(present, np.column_stack([x[start : start + _CHUNK] for x in normal]), 0.0)
+        rows = slice(start, start + _CHUNK) if at is None else at[start : start + _CHUNK]
+        gz = np.column_stack([x[rows] for x in grades])
+        missing = np.isnan(gz)
+        m = (~missing).astype(np.float64)
+        gz[missing] = 0.0  # (in place: the same numbers as np.where(present, g, 0.0))
+        sc = np.column_stack([x[rows] for x in normal])
+        sc[missing] = 0.0
+        del missing
         cnt += m.T @ m
         s += gz.T @ m
-        q += (gz * gz).T @ m
         p += gz.T @ gz
+        q += np.multiply(gz, gz, out=gz).T @ m
         s_n += sc.T @ m
-        q_n += (sc * sc).T @ m
+        q_n += np.multiply(sc, sc, out=sc).T @ m
     with np.errstate(divide="ignore", invalid="ignore"):
         mean_i = s / cnt  # mean of column i over rows where j is present too
         var_i = q / cnt - mean_i**2

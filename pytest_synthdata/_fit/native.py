@@ -33,7 +33,7 @@ from __future__ import annotations
 import collections
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -243,11 +243,20 @@ def _fit(ctx: FitContext) -> Model:
     columns, kinds, present = read.columns, read.kinds, read.present
 
     dims: list[Dim] = []  # the numeric and datetime columns' latent coordinates
+    any_numbers = bool(read.numbers)  # (read.numbers is freed before the model's notes are written)
     if read.numbers:
         ctx.say("fitting numeric columns")
         fits = fit_marginals(
-            read.numbers, None, 1, min_count=ctx.min_count, knots=ctx.knots, public=public_bounds(ctx, read.numbers)
+            read.numbers,
+            None,
+            1,
+            min_count=ctx.min_count,
+            knots=ctx.knots,
+            public=public_bounds(ctx, read.numbers),
+            rows=ctx.rows,
         )
+        # (a large column's distinct values and ranks are kept for a segment refit: it need not sort again)
+        read.numbers = [replace(numbers, ranks=fit.ranks) for numbers, fit in zip(read.numbers, fits, strict=True)]
         for numbers, fit in zip(read.numbers, fits, strict=True):
             (fitted,) = fit.marginals
             if isinstance(fitted, InvalidArgument):
@@ -257,6 +266,7 @@ def _fit(ctx: FitContext) -> Model:
             dims.append(Dim(numbers.column, fit.grades, correlation_cells(column), numbers.column))
             if fitted.note:
                 read.notes[numbers.column].append(f"column {numbers.column!r}: {fitted.note}")
+        del fits  # (the grades live on in the dims, the ranks in read.numbers)
     withheld = [note for col in read.order for note in read.notes[col]]
 
     ctx.say("ordering categories")
@@ -271,6 +281,7 @@ def _fit(ctx: FitContext) -> Model:
         del numbers_by_column[col], columns[col]  # a category now, built with the others
         kinds[col] = {"kind": "category", "why": code.why}
     cats = absorb_withheld(cats)
+    read.cats = []  # (the columns as read, before their withheld rows were absorbed: done with)
 
     null_dims, rare = [], {}
     for col in read.nullable:
@@ -292,7 +303,7 @@ def _fit(ctx: FitContext) -> Model:
     null_dims = [col for col in null_dims if col not in null_follows]  # the first of each shares its flag
     for col, first in null_follows.items():
         kinds[col]["why"] += f"; missing on the same rows as {first!r}"
-    flag_dims = [null_dim(c, present[c], 1.0 - float(present[c].mean())) for c in null_dims]
+    flag_dims = [null_dim(c, present[c], 1.0 - float(present[c].mean()), ctx.rows) for c in null_dims]
 
     cats = order_categories(cats, dims + flag_dims, ctx.rows)
     for cat in cats:
@@ -304,20 +315,26 @@ def _fit(ctx: FitContext) -> Model:
         cats = [cat for cat in cats if cat is not dependency.derived]
         if col in null_dims:  # pragma: no cover - only columns without missing values are derived
             null_dims.remove(col)
-    cat_dims = {cat.name: category_dim(cat, columns[cat.name]) for cat in cats}
+    # the raw codes (before withheld values were absorbed) served the lookups only: freed
+    cats = [replace(cat, raw_codes=None, raw_to_stored=None) for cat in cats]
+    cat_dims = {cat.name: category_dim(cat, columns[cat.name], ctx.rows) for cat in cats}
 
     segmentation = None
     null_groups: dict[str, list[float]] = {}
     if ctx.segments:
         ctx.say("choosing a segment column")
         segmentation = fit_segments(ctx, cats, dims, cat_dims, columns, numbers_by_column)
+    # the columns' values, ranks and codes are done with: freed before the correlations' buffers
+    read.numbers, read.cats, numbers_by_column, cats = [], [], {}, []
     if segmentation is not None:
         columns.update(segmentation.columns)
         dims = [segmentation.dims.get(dim.label, dim) for dim in dims]
         cat_dims = {label: segmentation.dims.get(label, dim) for label, dim in cat_dims.items()}
         withheld.extend(segmentation.notes)
         grouped = [
-            grouped_null_flag(flag, segmentation.row_group, min_count=ctx.min_count, n_groups=segmentation.n_groups)
+            grouped_null_flag(
+                flag, segmentation.row_group, ctx.rows, min_count=ctx.min_count, n_groups=segmentation.n_groups
+            )
             for flag in flag_dims
         ]  # null rates per group
         flag_dims = [flag.dim for flag in grouped]
@@ -336,7 +353,7 @@ def _fit(ctx: FitContext) -> Model:
         n=ctx.n,
         min_count=ctx.min_count,
     )
-    if ctx.min_count > 1 and read.numbers:
+    if ctx.min_count > 1 and any_numbers:
         k = ctx.min_count
         withheld.append(
             f"numbers and dates: bounds are the ends of tails past the order statistics {k} rows in from each end "

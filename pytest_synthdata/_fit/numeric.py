@@ -19,7 +19,7 @@ cell exactly its own fit.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -78,12 +78,7 @@ class Numbers:
     cast: str | None  # the dtype samples are cast to, None for the default
     unit: TimeUnit | None = None  # timestamps only
     note: str = ""  # what reading the values changed, for ``model.withheld``
-    #: (sorted distinct present values, each present value's index into the fit's list, where this column's
-    #: part of the list starts), once the whole column was fitted (see :func:`fit_marginals` and :func:`ranks`):
-    #: segment refits and integer codes reuse it instead of hashing the values again
-    ranked: list[tuple[NDArray[np.float64], NDArray[np.intp], int]] = field(
-        default_factory=list, compare=False, repr=False
-    )
+    ranks: Ranks | None = None  # its distinct values and ranks, once a fit of a large column found them
 
     @property
     def whole(self) -> bool:
@@ -114,8 +109,38 @@ class MarginalFit:
 
     marginals: list[Marginal | InvalidArgument]
     grades: NDArray[np.float64]
-    #: the groups' distinct values (group by group, ascending), where each group's start, each fitted value's index
-    distinct: tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.intp]] | None = field(default=None, repr=False)
+    #: the column's distinct values and ranks, kept from a one-group fit of a large column for its refit
+    ranks: Ranks | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Ranks:
+    """Each present value's rank (uint8, uint16 or int32) among a column's ``m`` distinct present values (ascending).
+
+    The distinct values themselves are not kept: one pass over the values puts each in its place again.
+    """
+
+    rank: NDArray[np.integer[Any]]
+    m: int
+
+    def among(
+        self, present: NDArray[np.float64], keep: NDArray[np.bool_] | None, values: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+        """:func:`distinct_ranks` of the ``values`` that ``keep`` picks among the ``present`` ones (None: all).
+
+        Its distinct values are those of every present value (the caller's count drops the ranks never
+        seen), in the same order. -0.0 and 0.0 are one value, named by the first of them in ``values``,
+        as :func:`distinct_ranks` names it.
+        """
+        distinct = np.empty(self.m)
+        distinct[self.rank] = present
+        rank = (self.rank if keep is None else self.rank[keep]).astype(np.intp)
+        zero = int(np.searchsorted(distinct, 0.0))
+        if zero < len(distinct) and distinct[zero] == 0.0:
+            zeros = values == 0.0
+            if zeros.any():
+                distinct[zero] = values[int(np.argmax(zeros))]
+        return distinct, rank
 
 
 def read_numbers(col: str, s: pd.Series, present: NDArray[np.bool_], *, integer: bool) -> Numbers:
@@ -222,14 +247,19 @@ def fit_marginals(
     knots: int,
     public: Mapping[str, tuple[float, float]] | None = None,
     avoid: Mapping[str, NDArray[np.float64]] | None = None,
+    rows: NDArray[np.int64] | None = None,
 ) -> list[MarginalFit]:
     """Fit several numeric columns' marginals within each of ``k`` groups of rows, all at once.
 
     ``group`` gives each row's group (-1: none), or is None for one group of
     every row. ``public`` holds declared bounds by column name; ``avoid`` the
     values each column's stored numbers must not equal (default: with groups,
-    the values 1 to ``min_count - 1`` of the column's rows hold). Returns per column its groups' marginals and its rows' grades
-    (see :func:`_fit_groups`): every (column, group) is a group of one fit.
+    the values 1 to ``min_count - 1`` of the column's rows hold). Returns per
+    column its groups' marginals and the grades (see :func:`_fit_groups`) of
+    ``rows`` (default: every row; the correlation rows of a large frame, so no
+    full-length grades are kept): every (column, group) is a group of one fit.
+    A column with ``ranks`` (kept from its one-group fit, ``MarginalFit.ranks``)
+    is not sorted again.
     """
     n = len(numbers[0].values)
     batch = max(1, BATCH_VALUES // max(n, 1))
@@ -238,15 +268,27 @@ def fit_marginals(
             fit
             for at in range(0, len(numbers), batch)
             for fit in fit_marginals(
-                numbers[at : at + batch], group, k, min_count=min_count, knots=knots, public=public, avoid=avoid
+                numbers[at : at + batch],
+                group,
+                k,
+                min_count=min_count,
+                knots=knots,
+                public=public,
+                avoid=avoid,
+                rows=rows,
             )
         ]
-    x = np.concatenate([column.values for column in numbers])
-    present = np.concatenate([column.present for column in numbers])
+    if len(numbers) == 1:  # (one column: its own arrays, no copies)
+        x, present = numbers[0].values, numbers[0].present
+    else:
+        x = np.concatenate([column.values for column in numbers])
+        present = np.concatenate([column.present for column in numbers])
     if group is None:
-        cells = np.repeat(np.arange(len(numbers)), n)
+        cells = None if len(numbers) == 1 else np.repeat(np.arange(len(numbers)), n)
     else:
         cells = np.concatenate([np.where(group >= 0, c * k + group, -1) for c in range(len(numbers))])
+    m = n if rows is None else len(rows)
+    at = None if rows is None else np.concatenate([rows + c * n for c in range(len(numbers))])
     fitted = _fit_groups(
         x,
         present,
@@ -256,73 +298,38 @@ def fit_marginals(
         names=[column.column for column in numbers for _ in range(k)],
         min_count=min_count,
         knots=knots,
-        ranked=None if group is None else _ranked(numbers, x, present & (cells >= 0)),
         public=public or {},
         # (a segment group's numbers avoid the whole column's rare values; a single group is the column)
         avoid=avoid
         if avoid is not None
-        else {column.column: rare_values(column.values, min_count) for column in numbers}
+        else {column.column: _rare_values(column, min_count) for column in numbers}
         if group is not None
         else {},
+        at=at,
+        known=numbers[0].ranks if len(numbers) == 1 else None,
     )
-    if group is None and fitted.distinct is not None:
-        _keep_ranks(numbers, fitted.distinct)
     return [
-        MarginalFit(fitted.marginals[c * k : (c + 1) * k], fitted.grades[c * n : (c + 1) * n])
+        MarginalFit(fitted.marginals[c * k : (c + 1) * k], fitted.grades[c * m : (c + 1) * m], fitted.ranks)
         for c in range(len(numbers))
     ]
 
 
-def _keep_ranks(numbers: Sequence[Numbers], distinct: tuple[NDArray[Any], NDArray[np.intp], NDArray[np.intp]]) -> None:
-    """Keep each column's distinct values and its present values' indexes, from a fit with one group per column."""
-    uniq, at, inverse = distinct
-    done = 0
-    for c, column in enumerate(numbers):
-        rows = int(np.count_nonzero(column.present))
-        # (views of the fit's arrays: a column's indexes are shifted by where its values start only when used)
-        column.ranked[:] = [(uniq[at[c] : at[c + 1]], inverse[done : done + rows], int(at[c]))]
-        done += rows
-
-
-def ranks(column: Numbers) -> tuple[NDArray[np.float64], NDArray[np.intp]] | None:
-    """(sorted distinct values, each present value's index into them) kept by the whole-column fit, or None."""
-    if not column.ranked:
-        return None
-    distinct, inverse, start = column.ranked[0]
-    return distinct, inverse - start
-
-
-def _ranked(
-    numbers: Sequence[Numbers], x: NDArray[np.float64], rows: NDArray[np.bool_]
-) -> tuple[NDArray[np.float64], NDArray[np.intp]] | None:
-    """(distinct values, index of each of ``x[rows]``) from the columns' kept ranks, or None.
-
-    ``x`` is the columns' values one after another. This is what
-    :func:`distinct_ranks` gives for ``x[rows]``, without hashing them: the
-    distinct values of all the columns (a few hundred) are merged and each
-    column's indexes mapped. (Values seen only outside ``rows`` stay in the
-    list unused; that changes nothing.) None when a column has no kept ranks,
-    or a value is -0.0: pandas keeps whichever of 0.0 and -0.0 it meets first,
-    which only hashing these very values reproduces.
-    """
-    if not all(column.ranked for column in numbers) or np.any((x == 0.0) & np.signbit(x)):
-        return None
-    kept = [column.ranked[0] for column in numbers]
-    if any(np.any((distinct == 0.0) & np.signbit(distinct)) for distinct, _, _ in kept):
-        return None  # (a -0.0 met first elsewhere stands for the zeros of these columns too)
-    merged = np.unique(np.concatenate([distinct for distinct, _, _ in kept]))
-    n = len(numbers[0].present)
-    keys = []
-    for c, (column, (distinct, inverse, start)) in enumerate(zip(numbers, kept, strict=True)):
-        wanted = rows[c * n : (c + 1) * n][column.present]  # which present values are in a group
-        keys.append(np.searchsorted(merged, distinct)[inverse[wanted] - start])
-    return merged, np.concatenate(keys)
+def _rare_values(column: Numbers, min_count: int) -> NDArray[np.float64]:
+    """``private.rare_values`` of the column's values, counted from its kept ranks when it has them (no sort)."""
+    if column.ranks is None:
+        return rare_values(column.values, min_count)
+    kept = column.ranks
+    distinct = np.empty(kept.m)
+    distinct[kept.rank] = column.values[column.present]
+    few = np.bincount(kept.rank, minlength=kept.m) < min_count
+    out: NDArray[np.float64] = distinct[few & np.isfinite(distinct)]
+    return out
 
 
 def _fit_groups(
     x: NDArray[np.float64],
     present: NDArray[np.bool_],
-    group: NDArray[np.int64],
+    group: NDArray[np.int64] | None,
     k: int,
     *,
     integer: list[bool],
@@ -331,30 +338,55 @@ def _fit_groups(
     knots: int,
     public: Mapping[str, tuple[float, float]],
     avoid: Mapping[str, NDArray[np.float64]],
-    ranked: tuple[NDArray[np.float64], NDArray[np.intp]] | None = None,
+    at: NDArray[np.int64] | None = None,
+    known: Ranks | None = None,
 ) -> MarginalFit:
     """Fit numeric marginals within each of ``k`` groups of rows, all groups at once.
 
-    ``group`` gives each row's group (-1: none); group g's values are whole numbers when ``integer[g]``,
-    and errors name the column ``names[g]``; ``public`` holds declared bounds and ``avoid`` the values a
-    column's stored numbers must not equal (see ``private.unheld``), by column name. Returns each group's
-    marginal (or the error its rows give), and every row's mid-rank grade
-    within its group (NaN where missing or in no group). One count serves
+    ``group`` gives each row's group (-1: none; None: every row in group 0); group g's values are whole
+    numbers when ``integer[g]``, and errors name the column ``names[g]``; ``public`` holds declared bounds
+    and ``avoid`` the values a column's stored numbers must not equal (see ``private.unheld``), by column
+    name. Returns each group's marginal (or the error its rows give), and the mid-rank grade within its
+    group of every row (or of rows ``at``; NaN where missing or in no group). One count serves
     every group, and the decimals, grids and quantile knots of all groups
     are found together: fitting many columns and segments costs little
-    more than fitting one.
+    more than fitting one. ``known`` are the distinct values and ranks of the present values
+    (one column, found by an earlier fit of it), so they are not found again; with one group
+    and no ``known``, the fit returns them for the next.
     """
-    rows = present & (group >= 0)
-    v = x[rows]
-    gid = group[rows]
-    sizes = np.bincount(group[group >= 0], minlength=k).tolist()
-    uniq, ug, inverse, counts = _grouped_unique(v, gid, k, ranked)
-    distinct = (uniq, np.searchsorted(ug, np.arange(k + 1)), inverse)  # (before infinities are set apart)
+    rows = present if group is None else present & (group >= 0)
+    v = x if rows.all() else x[rows]  # (only read)
+    gid = np.zeros(len(v), dtype=np.intp) if group is None else group[rows]
+    sizes = [len(x)] if group is None else np.bincount(group[group >= 0], minlength=k).tolist()
+    ranks = known
+    if known is not None:
+        ranked = known.among(x if len(v) == len(x) else x[present], None if group is None else group[present] >= 0, v)
+    else:
+        ranked = distinct_ranks(v)
+        if group is None and len(v) > BATCH_VALUES // 2 and len(ranked[0]) < 2**31:  # a large column: kept
+            # (in the smallest integers that hold them)
+            m = len(ranked[0])
+            ranks = Ranks(ranked[1].astype(np.uint8 if m <= 256 else np.uint16 if m <= 65_536 else np.int32), m)
+    uniq, ug, inverse, counts = _grouped_unique(v, gid, k, ranked=ranked)
+    del ranked
     n_present = np.bincount(gid, minlength=k)
+    del gid
     within = counts.cumsum()  # running count within the group
     within -= np.concatenate([[0], within])[np.searchsorted(ug, np.arange(k))][ug]
-    grades = np.full(len(x), np.nan)
-    grades[rows] = ((within - counts / 2.0) / n_present[ug])[inverse]
+    entry_grades = (within - counts / 2.0) / n_present[ug]
+    if at is None:
+        grades = np.full(len(x), np.nan)
+        grades[rows] = entry_grades[inverse]
+    else:  # only rows ``at``: the positions of their values among the present ones
+        if len(v) == len(x):  # every row has a value: a row's position is its own
+            grades = entry_grades[inverse[at]]
+        else:
+            grades = np.full(len(at), np.nan)
+            here = rows[at]
+            position = np.cumsum(rows) - 1
+            grades[here] = entry_grades[inverse[position[at[here]]]]
+            del position
+    del inverse
     inf_rates = [(0.0, 0.0)] * k
     inf_counts = [(0, 0)] * k
     if not np.isfinite(uniq).all():
@@ -488,7 +520,7 @@ def _fit_groups(
         if any(coarsened(count, int(n_present[g]), min_count) for count in inf_counts[g]):
             said.append(f"its infinities, fewer than {min_count}, are stored as {min_count / 2:g} rows")
         marginal.note = "; ".join(said)
-    return MarginalFit(out, grades, distinct)
+    return MarginalFit(out, grades, ranks)
 
 
 def round_probs(p: NDArray[np.float64], *, cumulative: bool = False) -> NDArray[np.float64]:
@@ -613,6 +645,7 @@ def _grouped_unique(
     values: NDArray[np.float64],
     group: NDArray[np.intp],
     k: int,
+    *,
     ranked: tuple[NDArray[np.float64], NDArray[np.intp]] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
     """``np.unique(..., return_inverse=True, return_counts=True)`` of NaN-free values within each of ``k`` groups.
@@ -621,11 +654,13 @@ def _grouped_unique(
     distinct values of group 0 in order, then group 1's, and so on. A hash table
     (``pd.factorize``) finds the distinct values and only they are sorted; each
     value's (group, rank) is then one integer, counted in a table when the
-    groups' ranks are few (the common case: a counting sort) and sorted otherwise.
-    ``ranked`` is ``distinct_ranks(values)`` when the caller has it already (see :func:`_ranked`).
+    groups' ranks are few (the common case: a counting sort), counted group by group when
+    the groups are few (segments of a large column), and sorted otherwise.
     """
     distinct, key = distinct_ranks(values) if ranked is None else ranked
     m = len(distinct)
+    if 1 < k <= _COUNTED_GROUPS and k * m > 4 * len(values) + 64:
+        return _count_by_group(distinct, key, group, k)
     if k > 1:
         key += group * m
     if k * m <= 4 * len(values) + 64:
@@ -650,6 +685,37 @@ def _grouped_unique(
     if m == 0:  # (nothing to divide by)
         return distinct, entries, inverse, counts
     return distinct[entries % m], entries // m, inverse, counts
+
+
+#: Up to this many groups, :func:`_grouped_unique` counts each group's ranks in a table of its own rather than
+#: sorting (group, rank) keys: time and memory in values plus groups x distinct values.
+_COUNTED_GROUPS = 32
+
+
+def _count_by_group(
+    distinct: NDArray[np.float64], rank: NDArray[np.intp], group: NDArray[np.intp], k: int
+) -> tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
+    """:func:`_grouped_unique` from the values' ranks among ``distinct``, one counting table per group.
+
+    The same answer as sorting the (group, rank) keys: each group's ranks seen, in order, group after group.
+    """
+    m = len(distinct)
+    inverse = np.empty(len(rank), dtype=np.intp)
+    found, owners, tallies = [], [], []
+    offset = 0
+    for g in range(k):
+        at = np.flatnonzero(group == g)
+        r = rank[at]
+        counts = np.bincount(r, minlength=m)
+        seen = counts > 0
+        entries = np.flatnonzero(seen)
+        inverse[at] = (np.cumsum(seen) - 1)[r] + offset
+        found.append(entries)
+        owners.append(np.full(len(entries), g, dtype=np.intp))
+        tallies.append(counts[entries])
+        offset += len(entries)
+    entries = np.concatenate(found)
+    return distinct[entries], np.concatenate(owners), inverse, np.concatenate(tallies)
 
 
 def distinct_ranks(values: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.intp]]:

@@ -426,14 +426,17 @@ def unheld(
     Declared (``public``) bounds stay as given. ``also``: more values to avoid (a segment group's
     marginal avoids the whole column's rare values, not only its group's).
     """
-    rare = u[(c > 0) & (c < min_count)]
-    if also is not None and also.size:
-        rare = np.union1d(rare, also)
-    if not rare.size:
+    rare = u[(c > 0) & (c < min_count)]  # (ascending, as ``u``)
+    more = np.empty(0) if also is None else also
+    if more.size > 1 and not bool(np.all(more[1:] >= more[:-1])):
+        more = np.sort(more)
+    if not rare.size and not more.size:
         return values, bounds
 
     def held(x: NDArray[np.float64]) -> NDArray[np.bool_]:
-        return np.isin(x, rare)
+        # (``np.isin(x, rare or more)`` by binary search in the two sorted lists: the stored numbers are few,
+        # the whole column's rare values may be nearly every row's)
+        return _among_sorted(x, rare) | _among_sorted(x, more)
 
     def unit(x: float) -> float:
         return step if step else 10.0 ** (math.floor(math.log10(abs(x))) - 11) if x != 0.0 else 1e-300
@@ -468,3 +471,12 @@ def unheld(
             out[i] = out[i] + shift if out[i] + shift < hi else out[i] - shift
     out = np.minimum(np.maximum(np.maximum.accumulate(out), lo), hi)
     return out, (lo, hi)
+
+
+def _among_sorted(x: NDArray[np.float64], sorted_values: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """``np.isin(x, sorted_values)`` for ascending, NaN-free ``sorted_values``: a binary search per ``x``."""
+    if not sorted_values.size:
+        return np.zeros(np.shape(x), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_values, x), len(sorted_values) - 1)
+    found: NDArray[np.bool_] = sorted_values[at] == x
+    return found

@@ -105,6 +105,7 @@ def fit_segments(
         return None
     seg, groups, row_group, explained = choice.category, choice.groups, choice.row_group, choice.explained
     n_groups = max(groups) + 1
+    sub_group = row_group[ctx.rows]  # (grades are those of the correlation rows)
     conditional: dict[str, ModelColumn] = {}
     refitted: dict[str, Dim] = {}
     notes: list[str] = []
@@ -113,7 +114,13 @@ def fit_segments(
     refits = [numbers[dim.column] for dim in telling]
     fitted_groups = (
         fit_marginals(
-            refits, row_group, n_groups, min_count=ctx.min_count, knots=ctx.knots, public=public_bounds(ctx, refits)
+            refits,
+            row_group,
+            n_groups,
+            min_count=ctx.min_count,
+            knots=ctx.knots,
+            public=public_bounds(ctx, refits),
+            rows=ctx.rows,
         )
         if refits
         else []
@@ -133,7 +140,7 @@ def fit_segments(
                     if fitted.note:
                         notes.append(f"column {dim.column!r}: {fitted.note}")
             if level is base:
-                in_group = row_group == g
+                in_group = sub_group == g
                 grades[in_group] = dim.grades[in_group]
             levels.append(level)
         conditional[dim.column] = ConditionalColumn(dim.column, base=base, given=seg.name, groups=groups, levels=levels)
@@ -165,8 +172,9 @@ def fit_segments(
             else:
                 levels.append(category_like(base, probs[g].copy()))
         mid = np.cumsum(probs, axis=1) - probs / 2.0
-        at_g, at_pos = row_group[valid], pos[valid]
-        grades = np.full(ctx.n, np.nan)
+        valid = valid[ctx.rows]
+        at_g, at_pos = sub_group[valid], pos[ctx.rows][valid]
+        grades = np.full(len(ctx.rows), np.nan)
         grades[valid] = np.where(probs[at_g, at_pos] == 0, np.nan, mid[at_g, at_pos])  # (withheld in the group)
         if hidden:
             notes.append(
@@ -186,9 +194,15 @@ def fit_segments(
 
 
 def grouped_null_flag(
-    flag: Dim, row_group: NDArray[np.int64], *, min_count: int = 1, n_groups: int | None = None
+    flag: Dim,
+    row_group: NDArray[np.int64],
+    rows: NDArray[np.int64],
+    *,
+    min_count: int = 1,
+    n_groups: int | None = None,
 ) -> GroupedNullFlag:
-    """A null flag with its own rate in each segment group: grades and tie structure within the group."""
+    """A null flag with its own rate in each segment group: grades (of the correlation ``rows``) and tie
+    structure within the group."""
     assert flag.present is not None, "a null flag carries its column's presence"
     col, present = flag.column, flag.present
     k = int(row_group.max()) + 1 if n_groups is None else n_groups  # (a declared category may hold no rows)
@@ -198,9 +212,9 @@ def grouped_null_flag(
     rates = round_probs(
         np.array([coarse_rate(int(m), int(size), min_count) for m, size in zip(nulls, sizes, strict=True)])
     ).tolist()
-    rate = np.array(rates)[np.maximum(row_group, 0)]
-    g = np.where(present, (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
-    g[~grouped] = np.nan
+    rate = np.array(rates)[np.maximum(row_group[rows], 0)]
+    g = np.where(present[rows], (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
+    g[~grouped[rows]] = np.nan
     cells = [flag_cells(r) for r in rates]
     overall = 1.0 - float(present.mean())
     dim = Dim(f"{col} is null", g, flag_cells(overall), col, present=present, group_cells=cells)
@@ -224,10 +238,9 @@ def _choose_segment(
     min_rows = max(SEGMENT_MIN_ROWS, 10 * min_count)
     best: _Choice | None = None
     labels = [d.label for d in dims] + list(cat_dims)
-    z = np.column_stack([sub_scores(d, sub) for d in [*dims, *cat_dims.values()]] or [np.empty((len(sub), 0))])
-    valid = ~np.isnan(z)
-    z[~valid] = 0.0  # (z is ours: no second copy of the scores)
-    shifted = {id(cat): cat.codes + 1 for cat in cats}  # (-1, missing or withheld, counts in a slot of its own)
+    # (-1, missing or withheld, counts in a slot of its own; int32 halves them, the sums are int64 as before)
+    shifted = {id(cat): (cat.codes + 1).astype(np.int32) for cat in cats}
+    # each candidate's groups, and its rows' groups on the scored rows only (the best one's all rows, later)
     splits: list[tuple[Categorical, NDArray[np.int64], NDArray[np.int64], int]] = []
     for cat in cats:
         if cat.null_rate > 0 or len(cat.values) < 2 or not cat.segmentable:
@@ -245,27 +258,44 @@ def _choose_segment(
                 groups[~big] = int(np.argmin(np.where(big, counts, np.inf)))  # the smallest group takes them in
         if n_big < 2:
             continue
-        position = np.empty(len(cat.values), dtype=np.int64)
-        position[cat.order] = np.arange(len(cat.order))
-        row_group = np.full(n, -1, dtype=np.int64)
-        ok = cat.codes >= 0
-        row_group[ok] = groups[position[cat.codes[ok]]]
+        row_group = _row_groups(cat, groups, n)
         if not _segment_hides_too_much(cat, cats, row_group, n_big, min_count, shifted):
-            splits.append((cat, groups, row_group, n_big))
-    everywhere = bool(valid.all())
-    for cat, groups, row_group, k in splits:
-        others = np.array([label != cat.name for label in labels], dtype=bool)
-        sums = _GroupSums(z[:, others], valid[:, others], row_group[sub], k, everywhere)
+            splits.append((cat, groups, row_group[sub], n_big))
+        del row_group
+    del shifted
+    scored = [sub_scores(d, sub) for d in [*dims, *cat_dims.values()]]
+    everywhere = not any(np.isnan(z).any() for z in scored)
+    for cat, groups, sub_group, k in splits:
+        others = [z for label, z in zip(labels, scored, strict=True) if label != cat.name]
+        # the other columns' scores, missing ones 0.0: built column by column (Fortran order, as a selection
+        # of columns of one matrix is laid out), one candidate's at a time
+        z = np.empty((len(sub), len(others)), order="F")
+        for j, column in enumerate(others):
+            z[:, j] = column
+        valid = ~np.isnan(z)
+        z[~valid] = 0.0
+        sums = _GroupSums(z, valid, sub_group, k, everywhere)  # (z is sums' own)
+        del z, valid
         etas = sums.eta_squared()
         score = float(etas.mean()) if len(etas) else 0.0
         if score >= SEGMENT_MIN_SCORE and (best is None or score > best.score):
             # what the segment explains of each column: its level (mean scores) or its spread (mean squares)
             spread = sums.spread_eta_squared()
             shares = np.maximum(etas, spread).tolist()
-            explained = dict(zip([lab for lab, o in zip(labels, others, strict=True) if o], shares, strict=True))
-            best = _Choice(cat, [int(g) for g in groups], row_group, score, explained)
+            explained = dict(zip([lab for lab in labels if lab != cat.name], shares, strict=True))
+            best = _Choice(cat, [int(g) for g in groups], _row_groups(cat, groups, n), score, explained)
         del sums  # (before the next candidate's: one set of per-candidate buffers at a time)
     return best
+
+
+def _row_groups(cat: Categorical, groups: NDArray[np.int64], n: int) -> NDArray[np.int64]:
+    """Each row's segment group, given each value's (in latent order); -1 for rows without a stored value."""
+    position = np.empty(len(cat.values), dtype=np.int64)
+    position[cat.order] = np.arange(len(cat.order))
+    row_group = np.full(n, -1, dtype=np.int64)
+    ok = cat.codes >= 0
+    row_group[ok] = groups[position[cat.codes[ok]]]
+    return row_group
 
 
 def _segment_hides_too_much(
@@ -274,7 +304,7 @@ def _segment_hides_too_much(
     row_group: NDArray[np.int64],
     k: int,
     min_count: int,
-    shifted: Mapping[int, NDArray[np.int64]],
+    shifted: Mapping[int, NDArray[np.int32]],
 ) -> bool:
     """Whether splitting by ``seg`` would leave another category's values too rare to store within groups.
 
@@ -299,7 +329,8 @@ class _GroupSums:
     """Per-group counts, sums and sums of squares of normal scores ``z`` (rows x columns) over ``valid`` cells.
 
     Rows outside every group (-1) and cells not ``valid`` are left out; each is one matrix product over
-    all columns. The level's squares are the spread's sums (``z * z``), found once for both.
+    all columns. The level's squares are the spread's sums (``z * z``), found once for both. ``z`` is
+    the caller's copy, squared in place (twice for the spread): one buffer of scores per candidate.
     """
 
     def __init__(
@@ -316,9 +347,10 @@ class _GroupSums:
             in_group = group[rows]
             for j in range(z.shape[1]):
                 self.cnt[:, j] = np.bincount(in_group[valid[rows, j]], minlength=k)
-        self.z2 = z * z
         self.sums = self.member.T @ z
+        self.z2 = np.multiply(z, z, out=z)  # (the same bits as z * z)
         self.squares = self.member.T @ self.z2
+        self.spread: NDArray[np.float64] | None = None
 
     def eta_squared(self) -> NDArray[np.float64]:
         """Share of the variance of each column explained by the group means (eta squared)."""
@@ -326,7 +358,9 @@ class _GroupSums:
 
     def spread_eta_squared(self) -> NDArray[np.float64]:
         """Eta squared of the squared scores: how much of each column's spread the groups explain."""
-        return _eta_squared(self.cnt, self.squares, self.member.T @ (self.z2 * self.z2))
+        if self.spread is None:  # (the fourth powers replace the squares, which are summed already)
+            self.spread = self.member.T @ np.multiply(self.z2, self.z2, out=self.z2)
+        return _eta_squared(self.cnt, self.squares, self.spread)
 
 
 def _eta_squared(

@@ -1,0 +1,120 @@
+"""Large fits: what a fit keeps in memory, and the shortcuts it takes, never change the model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tables_for_tests import customers
+
+import pytest_synthdata as sd
+from pytest_synthdata._fit import dependence, native
+from pytest_synthdata._fit.numeric import BATCH_VALUES, Numbers, _grouped_unique, fit_marginals
+
+
+def _zeros_and_values(n: int, seed: int) -> np.ndarray:
+    """Mostly distinct values with -0.0 and 0.0 both present (-0.0 first), a few repeats and infinities."""
+    rng = np.random.default_rng(seed)
+    x = np.round(rng.normal(0, 50, n), 3)
+    x[rng.integers(0, n, n // 20)] = 0.0
+    x[rng.integers(0, n, n // 20)] = -0.0
+    x[: n // 2][x[: n // 2] == 0.0] = -0.0  # the first zeros are negative
+    x[7::501] = np.inf
+    return x
+
+
+@pytest.mark.parametrize("k", [5, 8, 32])
+def test_few_groups_of_many_distinct_values_count_like_np_unique(k):
+    """Few groups of mostly distinct values are counted group by group: exactly np.unique's answer in each."""
+    n = 3000
+    v = _zeros_and_values(n, k)
+    g = np.random.default_rng(k).integers(0, k, n).astype(np.intp)
+    assert k * len(np.unique(v)) > 4 * n + 64  # (the case counted group by group)
+    uniq, owner, inverse, counts = _grouped_unique(v, g, k)
+    assert np.array_equal(uniq[inverse], v)
+    assert np.array_equal(owner[inverse], g)
+    for group in range(k):
+        want_uniq, want_counts = np.unique(v[g == group], return_counts=True)
+        assert np.array_equal(uniq[owner == group], want_uniq)
+        assert np.array_equal(counts[owner == group], want_counts)
+
+
+def test_refit_from_kept_ranks_is_the_refit_from_scratch():
+    """A large column's ranks, kept from its first fit, give its per-group refit exactly, -0.0 and 0.0 included."""
+    n = BATCH_VALUES  # large enough for the ranks to be kept
+    x = _zeros_and_values(n, 1)
+    x[::11] = np.nan
+    present = ~np.isnan(x)
+    rng = np.random.default_rng(2)
+    group = rng.integers(-1, 4, n)
+    group[: n // 3][group[: n // 3] >= 0] = 3  # the first zeros of groups 0-2 come later than the column's first
+    rows = np.sort(rng.choice(n, n // 3, replace=False))
+    plain = Numbers("x", x, present, False, None)
+    (first,) = fit_marginals([plain], None, 1, min_count=3, knots=64, rows=rows)
+    assert first.ranks is not None
+    kept = Numbers("x", x, present, False, None, ranks=first.ranks)
+    (fresh,) = fit_marginals([plain], group, 4, min_count=3, knots=64)
+    (quick,) = fit_marginals([kept], group, 4, min_count=3, knots=64, rows=rows)
+    assert np.array_equal(quick.grades, fresh.grades[rows], equal_nan=True)
+    for a, b in zip(quick.marginals, fresh.marginals, strict=True):
+        assert not isinstance(a, Exception) and not isinstance(b, Exception)
+        assert (a.dist, a.step, a.decimals, a.null_rate, a.inf_rates) == (
+            b.dist,
+            b.step,
+            b.decimals,
+            b.null_rate,
+            b.inf_rates,
+        )
+        assert [np.signbit(v) for v in a.bounds] == [np.signbit(v) for v in b.bounds]
+        assert a.bounds == b.bounds
+        for key in b.params:
+            assert np.array_equal(a.params[key], b.params[key]), key
+            assert np.array_equal(np.signbit(a.params[key]), np.signbit(b.params[key])), key
+    assert np.array_equal(
+        first.grades, fit_marginals([plain], None, 1, min_count=3, knots=64)[0].grades[rows], equal_nan=True
+    )
+
+
+def test_large_fits_keep_grades_of_the_correlation_rows_only(monkeypatch):
+    """Beyond MAX_CORRELATION_ROWS, every latent coordinate holds the grades of the correlation rows only."""
+    monkeypatch.setattr(dependence, "MAX_CORRELATION_ROWS", 1500)
+    seen = {}
+    estimate = native.latent_correlation
+
+    def spy(dims, modelled, **kwargs):
+        seen["dims"], seen["rows"] = dims, kwargs["rows"]
+        return estimate(dims, modelled, **kwargs)
+
+    monkeypatch.setattr(native, "latent_correlation", spy)
+    df = customers(4000)
+    df["segment"] = np.where(df["plan"] == "free", "a", "b")  # (a segment column, so segments are refitted)
+    model = sd.fit(df, name="big")
+    assert len(seen["rows"]) == 1500
+    assert seen["dims"] and all(len(d.grades) == 1500 for d in seen["dims"])
+    assert model.sample(50, seed=1).shape == (50, df.shape[1])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from([0.0, -0.0, 1.5, -2.0, 3.25, np.inf, -np.inf, np.nan]) | st.integers(-9, 9).map(float)),
+    st.lists(st.sampled_from([0.0, -0.0, 1.5, np.inf, np.nan]) | st.integers(-9, 9).map(float), max_size=12),
+    st.integers(1, 4),
+)
+def test_rare_values_from_kept_ranks_and_sorted_lookups_match_unique_and_isin(values, probes, min_count):
+    """The whole column's rare values counted from its kept ranks, and the lookups ``unheld`` makes by binary
+    search, are those of ``np.unique`` and ``np.isin``."""
+    from dataclasses import replace
+
+    from pytest_synthdata._fit.numeric import Numbers, Ranks, _rare_values, distinct_ranks
+    from pytest_synthdata._fit.private import _among_sorted, rare_values
+
+    x = np.array(values, dtype=np.float64)
+    column = Numbers("a", x, ~np.isnan(x), False, None)
+    distinct, rank = distinct_ranks(x[column.present])
+    kept = replace(column, ranks=Ranks(rank.astype(np.int32), len(distinct)))
+    want = rare_values(x, min_count)
+    assert np.array_equal(_rare_values(kept, min_count), want)
+    assert np.array_equal(_rare_values(column, min_count), want)
+    p = np.array(probes, dtype=np.float64)
+    assert np.array_equal(_among_sorted(p, want), np.isin(p, want))
