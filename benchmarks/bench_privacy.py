@@ -110,6 +110,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     clean = all(r["file"] == 0 and r["held"] == 0 and r["canary"] == "ok/ok" for r in results)
     print(f"[{'PASS' if clean else 'MISS'}] every default file passes the audit and its canaries")
+    wires = [r["table"] for r in results if r["dcr"] / 100 > 0.6 or r["auc"] > 0.6]  # type: ignore[operator]
+    print(
+        f"[{'MISS' if wires else 'PASS'}] distance to closest record and membership AUC within the audit's 0.6"
+        + (f" (over: {', '.join(map(str, wires))})" if wires else "")
+    )
     return 0
 
 
