@@ -498,16 +498,18 @@ def _fit_groups(
         rounded = _significant(values, 12)  # (12 significant digits keep the file short; the bounds stay exact)
         values = np.where((values == marginal.bounds[0]) | (values == marginal.bounds[1]), values, rounded)
         values = np.minimum(np.maximum(np.maximum.accumulate(values), marginal.bounds[0]), marginal.bounds[1])
-        values, marginal.bounds = unheld(
-            values,
-            marginal.bounds,
-            uniq[at[g] : at[g + 1]],
-            counts[at[g] : at[g + 1]],
-            min_count=min_count,
-            step=steps[g],
-            public=names[g] in public,
-            also=avoid.get(names[g]),
-        )
+        also = avoid.get(names[g])
+        if rare[g] or (also is not None and also.size):  # (else no value to avoid: ``unheld`` keeps all)
+            values, marginal.bounds = unheld(
+                values,
+                marginal.bounds,
+                uniq[at[g] : at[g + 1]],
+                counts[at[g] : at[g + 1]],
+                min_count=min_count,
+                step=steps[g],
+                public=names[g] in public,
+                also=also,
+            )
         marginal.params = {"probs": round_probs(probs, cumulative=True), "values": values}
     for g, marginal in enumerate(out):  # say what was coarsened
         if not isinstance(marginal, Marginal):
