@@ -193,7 +193,8 @@ def private_knots(
         levels = levels[~inside]
     if levels.size:
         first = np.clip(np.rint(levels * n - k / 2.0).astype(np.int64), k, max(k, n - 2 * k))
-        level_values = (total(first + k) - total(first)) / k
+        sums = total(np.concatenate([first + k, first]))  # (one call: ``total`` is elementwise)
+        level_values = (sums[: len(first)] - sums[len(first) :]) / k
     else:
         level_values = np.zeros(0)
     probs = np.concatenate([[0.0, p_lo, p_hi, 1.0], before, cum, levels])
