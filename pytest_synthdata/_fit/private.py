@@ -131,7 +131,7 @@ def private_knots(
 
     def at(rank: NDArray[np.float64]) -> NDArray[np.float64]:
         """The order statistic at (fractional, 1-based) ``rank``, interpolated."""
-        r = np.clip(rank, 1.0, float(n))
+        r = np.minimum(np.maximum(rank, 1.0), float(n))  # (np.clip, without its overhead)
         low = np.floor(r)
         a = u[np.searchsorted(running, low, side="left")]
         b = u[np.searchsorted(running, np.minimum(low + 1.0, n), side="left")]
@@ -192,7 +192,7 @@ def private_knots(
         inside = (at_plateau < len(big)) & (before[np.minimum(at_plateau, len(big) - 1)] <= levels)
         levels = levels[~inside]
     if levels.size:
-        first = np.clip(np.rint(levels * n - k / 2.0).astype(np.int64), k, max(k, n - 2 * k))
+        first = np.minimum(np.maximum(np.rint(levels * n - k / 2.0).astype(np.int64), k), max(k, n - 2 * k))
         sums = total(np.concatenate([first + k, first]))  # (one call: ``total`` is elementwise)
         level_values = (sums[: len(first)] - sums[len(first) :]) / k
     else:
