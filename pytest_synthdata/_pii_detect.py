@@ -261,7 +261,8 @@ def _single_name(text: str, names_set: frozenset[str]) -> bool:
 def value_kind(value: str) -> str | None:
     """Return the key in :data:`KINDS` one value looks like on its own (a single first or last name: None)."""
     text = value.strip()
-    if not text:
+    if not text or text.isalpha():
+        # (letters only - one word, no digit, '@', ':' or '.' - match no shape, number, street or full name)
         return None
     for key, shape in _SHAPES:
         if shape.fullmatch(text):

@@ -80,6 +80,8 @@ def spread_sample(s: pd.Series, present: NDArray[np.bool_], size: int = SAMPLE) 
     at = np.flatnonzero(present)
     if len(at) > size:
         at = at[np.linspace(0, len(at) - 1, size).round().astype(np.intp)]
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind == "O":  # (the same objects, without the per-item iterator)
+        return [str(v).strip() for v in s.to_numpy()[at].tolist()]
     return [str(v).strip() for v in s.array.take(at).tolist()]
 
 

@@ -476,6 +476,7 @@ def _fit_groups(
         else:
             quantile_groups.append(g)
         out.append(fitted)
+    knotted: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
     for g in quantile_groups:  # private knots and bounds, one group at a time (see private.py)
         marginal = out[g]
         assert isinstance(marginal, Marginal)
@@ -495,19 +496,29 @@ def _fit_groups(
             public=public.get(names[g]),
             atoms=bool(few),
         )
-        rounded = _significant(values, 12)  # (12 significant digits keep the file short; the bounds stay exact)
+        knotted.append((probs, values))
+    # (12 significant digits keep the file short; the bounds stay exact) - every group's knots at once
+    rounded_all = _significant(np.concatenate([values for _, values in knotted]), 12) if knotted else np.zeros(0)
+    start = 0
+    for g, (probs, values) in zip(quantile_groups, knotted, strict=True):
+        marginal = out[g]
+        assert isinstance(marginal, Marginal)
+        rounded = rounded_all[start : start + len(values)]
+        start += len(values)
         values = np.where((values == marginal.bounds[0]) | (values == marginal.bounds[1]), values, rounded)
         values = np.minimum(np.maximum(np.maximum.accumulate(values), marginal.bounds[0]), marginal.bounds[1])
-        values, marginal.bounds = unheld(
-            values,
-            marginal.bounds,
-            uniq[at[g] : at[g + 1]],
-            counts[at[g] : at[g + 1]],
-            min_count=min_count,
-            step=steps[g],
-            public=names[g] in public,
-            also=avoid.get(names[g]),
-        )
+        also = avoid.get(names[g])
+        if rare[g] or (also is not None and also.size):  # (else no value to avoid: ``unheld`` keeps all)
+            values, marginal.bounds = unheld(
+                values,
+                marginal.bounds,
+                uniq[at[g] : at[g + 1]],
+                counts[at[g] : at[g + 1]],
+                min_count=min_count,
+                step=steps[g],
+                public=names[g] in public,
+                also=also,
+            )
         marginal.params = {"probs": round_probs(probs, cumulative=True), "values": values}
     for g, marginal in enumerate(out):  # say what was coarsened
         if not isinstance(marginal, Marginal):

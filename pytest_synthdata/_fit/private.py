@@ -131,7 +131,7 @@ def private_knots(
 
     def at(rank: NDArray[np.float64]) -> NDArray[np.float64]:
         """The order statistic at (fractional, 1-based) ``rank``, interpolated."""
-        r = np.clip(rank, 1.0, float(n))
+        r = np.minimum(np.maximum(rank, 1.0), float(n))  # (np.clip, without its overhead)
         low = np.floor(r)
         a = u[np.searchsorted(running, low, side="left")]
         b = u[np.searchsorted(running, np.minimum(low + 1.0, n), side="left")]
@@ -157,20 +157,22 @@ def private_knots(
         return np.array([0.0, 1.0]), values, (lo, hi)
 
     low_exact, high_exact = bool(c[0] >= k), bool(c[-1] >= k)
-    a_lo = float(u[0]) if low_exact else float(at(np.array([k + 0.5]))[0])
-    a_hi = float(u[-1]) if high_exact else float(at(np.array([n - k + 0.5]))[0])
+    # (the four order statistics the anchors and tails use, in one call: ``at`` is elementwise)
+    at_lo, at_hi, at_lo2, at_hi2 = at(np.array([k + 0.5, n - k + 0.5, 2 * k + 0.5, n - 2 * k + 0.5])).tolist()
+    a_lo = float(u[0]) if low_exact else at_lo
+    a_hi = float(u[-1]) if high_exact else at_hi
     p_lo, p_hi = (0.0 if low_exact else k / n), (1.0 if high_exact else 1.0 - k / n)
     cap = 0.5 * (a_hi - a_lo)
     if low_exact:
         lo = a_lo
     else:
-        lo = a_lo - min(TAIL_SPACINGS * (float(at(np.array([2 * k + 0.5]))[0]) - a_lo), cap)
+        lo = a_lo - min(TAIL_SPACINGS * (at_lo2 - a_lo), cap)
         if nonneg:
             lo = max(lo, 0.0)
     if high_exact:
         hi = a_hi
     else:
-        hi = a_hi + min(TAIL_SPACINGS * (a_hi - float(at(np.array([n - 2 * k + 0.5]))[0])), cap)
+        hi = a_hi + min(TAIL_SPACINGS * (a_hi - at_hi2), cap)
     if public is not None:  # declared, not secret: the tails reach them
         lo, hi = float(public[0]), float(public[1])
     else:
@@ -190,8 +192,9 @@ def private_knots(
         inside = (at_plateau < len(big)) & (before[np.minimum(at_plateau, len(big) - 1)] <= levels)
         levels = levels[~inside]
     if levels.size:
-        first = np.clip(np.rint(levels * n - k / 2.0).astype(np.int64), k, max(k, n - 2 * k))
-        level_values = (total(first + k) - total(first)) / k
+        first = np.minimum(np.maximum(np.rint(levels * n - k / 2.0).astype(np.int64), k), max(k, n - 2 * k))
+        sums = total(np.concatenate([first + k, first]))  # (one call: ``total`` is elementwise)
+        level_values = (sums[: len(first)] - sums[len(first) :]) / k
     else:
         level_values = np.zeros(0)
     probs = np.concatenate([[0.0, p_lo, p_hi, 1.0], before, cum, levels])
@@ -438,6 +441,9 @@ def unheld(
         # the whole column's rare values may be nearly every row's)
         return _among_sorted(x, rare) | _among_sorted(x, more)
 
+    def held_one(x: float) -> bool:  # (``held`` of one number, without building arrays)
+        return _among_sorted_one(x, rare) or _among_sorted_one(x, more)
+
     def unit(x: float) -> float:
         return step if step else 10.0 ** (math.floor(math.log10(abs(x))) - 11) if x != 0.0 else 1e-300
 
@@ -446,11 +452,11 @@ def unheld(
     nonneg = bool(u[0] >= 0)  # (a never-negative column stays so)
     if not public:  # one step outward, else inward (never a search: how far it went would tell the extremes)
         for side, bound, outward in ((0, lo, -1.0), (-1, hi, 1.0)):
-            if not held(np.array([bound]))[0]:
+            if not held_one(bound):
                 continue
             inner = float(out[1] if side == 0 else out[-2]) if len(out) > 1 else bound  # (the anchor)
             for moved in (bound + outward * unit(bound), bound - outward * unit(bound)):
-                if not held(np.array([moved]))[0] and moved * outward >= inner * outward and (moved >= 0 or not nonneg):
+                if not held_one(moved) and moved * outward >= inner * outward and (moved >= 0 or not nonneg):
                     if out[side] == bound:  # (the end knot is the bound: it moves along)
                         out[side] = moved
                     break
@@ -480,3 +486,11 @@ def _among_sorted(x: NDArray[np.float64], sorted_values: NDArray[np.float64]) ->
     at = np.minimum(np.searchsorted(sorted_values, x), len(sorted_values) - 1)
     found: NDArray[np.bool_] = sorted_values[at] == x
     return found
+
+
+def _among_sorted_one(x: float, sorted_values: NDArray[np.float64]) -> bool:
+    """:func:`_among_sorted` of one number."""
+    size = len(sorted_values)
+    if not size:
+        return False
+    return bool(sorted_values[min(int(sorted_values.searchsorted(x)), size - 1)] == x)
