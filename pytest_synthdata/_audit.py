@@ -115,14 +115,10 @@ def _pii(report: AuditReport, where: str, values: list[Any], *, allow: bool) -> 
         )
 
 
-def _count(p: float, n: float) -> float:
-    return p * n
-
-
 def _small(report: AuditReport, where: str, what: str, p: float, n: float | None, k: int, coarse: float = 0.0) -> None:
     if n is None or not 0.0 < p < 1.0:
         return
-    c = _count(p, n)
+    c = p * n
     if coarse and abs(c - coarse) < 0.01:  # every count below the fit's min_count reads as this many rows
         return
     if c < k - 0.5:
@@ -567,9 +563,10 @@ def _canary(
         and train[c].notna().any()
     ]
     texts = [c for c in train.columns if train[c].dtype == object or isinstance(train[c].dtype, pd.CategoricalDtype)]
-    num_col = max(numeric, key=lambda c: float(np.nanmax(np.abs(_as_float(train[c]))))) if numeric else None
+    magnitude = {c: float(np.nanmax(np.abs(_as_float(train[c])))) for c in numeric}
+    num_col = max(numeric, key=magnitude.__getitem__) if numeric else None
     txt_col = texts[0] if texts else None
-    top = float(np.nanmax(np.abs(_as_float(train[num_col])))) if num_col else 0.0
+    top = magnitude[num_col] if num_col else 0.0
     value = 10.0 * top if top > 0 else 1e6
     if num_col:
         kind = train[num_col].dtype
@@ -582,13 +579,14 @@ def _canary(
         planted[txt_col] = token
     frame = pd.concat([train, planted], ignore_index=True)
     model = _fit.fit(frame, name="audit", min_count=k)
-    text = json.dumps(_numbers_and_strings(model))
+    data = _numbers_and_strings(model)
+    text = json.dumps(data)
     where = f"--real (canary in {copies} row{'s' if copies > 1 else ''})"
     leaks = []
     if txt_col and token in text:
         leaks.append(f"the category {token!r} planted in {txt_col!r} is in the file")
     halfway = (top + value) / 2
-    if num_col and _stores_at_least(model, halfway):
+    if num_col and _stores_at_least(data, halfway):
         leaks.append(f"a number near the value {value:g} planted in {num_col!r} is in the file")
     sample = model.sample(rows, seed=int(rng.integers(2**63)))
     if txt_col and txt_col in sample and (sample[txt_col].astype("object") == token).any():
@@ -613,7 +611,9 @@ def _numbers_and_strings(model: Any) -> Any:
     return to_dict(model) if isinstance(model, Model) else {}
 
 
-def _stores_at_least(model: Any, threshold: float) -> bool:
+def _stores_at_least(data: Any, threshold: float) -> bool:
+    """Whether a model file's data (``_numbers_and_strings``) stores a number of magnitude ``threshold`` or more."""
+
     def walk(x: Any, key: str = "") -> bool:
         if isinstance(x, dict):
             # (a datetime column's unit_ns is its time unit in nanoseconds, not a value of the data)
@@ -622,4 +622,4 @@ def _stores_at_least(model: Any, threshold: float) -> bool:
             return any(walk(v, key) for v in x)
         return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) and abs(x) >= threshold
 
-    return walk(_numbers_and_strings(model))
+    return walk(data)
