@@ -332,6 +332,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             frame,
             k=args.k,
             seed=args.seed,
+            splits=args.splits,
             max_copy_excess=args.max_copy_excess,
             max_dcr_share=args.max_dcr_share,
             max_auc=args.max_auc,
@@ -395,6 +396,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_audit.add_argument("--max-epsilon", type=float, help="require a differentially private fit with this epsilon")
     p_audit.add_argument("--allow-pii", action="store_true", help="report personal-looking strings without failing")
     p_audit.add_argument("--seed", type=int, default=0, help="seed of the tripwires' split and samples (default 0)")
+    p_audit.add_argument(
+        "--splits", type=_positive, default=5, help="random halvings the row-level wires average over (default 5)"
+    )
     p_audit.add_argument(
         "--max-copy-excess", type=float, default=0.01, help="exact copies of training rows allowed beyond held-out"
     )
