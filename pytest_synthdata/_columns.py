@@ -1010,6 +1010,8 @@ class ConditionalColumn(ModelColumn):
         self.kind = base.kind
         self.cast = base.cast
         self.raw_width = base.raw_width
+        self.family = base.family  # (order constraints compare it as its base)
+        self.bounds = base.bounds
         if not levels or min(groups) < 0 or max(groups) >= len(levels):
             raise InvalidArgument(f"column {name!r}: groups must index its {len(levels)} levels.")
         for level in levels:
@@ -1068,6 +1070,32 @@ class ConditionalColumn(ModelColumn):
 
     def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
         return self.base.finalize(raw, nulls)
+
+    # order constraints: values and thresholds as its base's, redraws from each row's group -------------
+    def to_common(self, raw: NDArray[Any]) -> NDArray[Any]:
+        return self.base.to_common(raw)
+
+    def show(self, raw: float) -> str:
+        return self.base.show(raw)
+
+    def least_above(self, t: NDArray[Any], *, strict: bool) -> NDArray[np.float64]:
+        return self.base.least_above(t, strict=strict)
+
+    def greatest_below(self, t: NDArray[Any], *, strict: bool) -> NDArray[np.float64]:
+        return self.base.greatest_below(t, strict=strict)
+
+    def draw_at_least_given(
+        self, v_min: NDArray[np.float64], u: NDArray[np.float64], codes: NDArray[Any]
+    ) -> NDArray[Any]:
+        """:meth:`ModelColumn.draw_at_least` for rows whose ``given`` column has latent ``codes``: each row
+        redraws from its own group's marginal."""
+        order, bounds = self.partition(codes)
+        out = np.empty(len(v_min), dtype=self.raw_dtype)
+        for k, level in enumerate(self.levels):
+            rows = order[int(bounds[k]) : int(bounds[k + 1])]
+            if rows.size:
+                out[rows] = level.draw_at_least(v_min[rows], u[rows])
+        return out
 
     # model files and inspect: the base and levels carry null_rate and cast -----
     def to_spec(self) -> dict[str, Any]:

@@ -36,11 +36,12 @@ from scipy import special
 from . import _artifact, _linalg
 from ._backends.sdv import load_pickle
 from ._columns import FakerColumn
+from ._constraints import LessThan, order_by_dependency
 from ._latent import IndependentRows, LatentSource, LatentSpace, SpreadRows
 from ._qmc import MAX_POINTS
 from ._seeding import BLOCK_ROWS
 from ._validate import check_memory, check_rows, may_exceed_memory  # check_rows: also imported from here by backends
-from .errors import InvalidArgument, ModelFileError, SynthdataError
+from .errors import InvalidArgument, InvalidConstraint, ModelFileError, SynthdataError
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -189,7 +190,9 @@ class Model:
             raise InvalidArgument(
                 f"dataset {name!r}: latent_correlation is not positive definite, so it is not a correlation matrix."
             ) from None
-        self._order_constraints = list(order_constraints)
+        self._order_constraints = self._check_order(order_constraints)
+        #: The order constraints every sampled row satisfies (declared, or detected by fit), as LessThan.
+        self.constraints = [LessThan(a, b, strict=strict) for a, b, strict in self._order_constraints]
         modelled_names = {c.name for c in self._modelled}
         for mcol in self._modelled:
             given = getattr(mcol, "given", None)
@@ -224,6 +227,31 @@ class Model:
         self.info: dict[str, Any] = dict(info or {})
 
     # introspection -----------------------------------------------------------
+    def _check_order(self, constraints: Sequence[tuple[str, str, bool]]) -> list[tuple[str, str, bool]]:
+        """Return the order constraints checked (comparable columns of this model, no cycle), in dependency order."""
+        checked = []
+        for item in constraints:
+            a, b, strict = item
+            where = f"dataset {self.name!r}: constraint {a!r} {'<' if strict else '<='} {b!r}"
+            for col in (a, b):
+                if col not in self._by_name:
+                    raise InvalidConstraint(
+                        f"{where} names {col!r}, which is not a column; columns are {self.columns}."
+                    )
+            ca, cb = self._by_name[a], self._by_name[b]
+            if a == b or ca.family is None or ca.family != cb.family:
+                raise InvalidConstraint(
+                    f"{where}: order constraints compare two different numeric columns or two different date "
+                    f"columns; these are {ca.kind} and {cb.kind}."
+                )
+            if getattr(ca, "offset", 0) or getattr(cb, "offset", 0):
+                raise InvalidConstraint(
+                    f"{where}: a column's integers lie beyond +-2**52, where order constraints (compared in float64) "
+                    "cannot be exact; drop the constraint or rescale the column."
+                )
+            checked.append((str(a), str(b), bool(strict)))
+        return order_by_dependency(checked, where=f"dataset {self.name!r}")
+
     @property
     def columns(self) -> list[str]:
         """Column names, in output order."""
@@ -479,7 +507,16 @@ class Model:
                 bad &= ~nulls[b]
             if bad.any():
                 u = special.ndtr(latents[b][bad])
-                rb[bad] = cb.draw_at_least(v_min[bad], u)
+                given = getattr(cb, "given", None)
+                if given is None:
+                    rb[bad] = cb.draw_at_least(v_min[bad], u)
+                else:  # a column fitted per segment group: each row redraws from its own group's marginal
+                    rb[bad] = cb.draw_at_least_given(v_min[bad], u, raws[given][bad])  # type: ignore[attr-defined]
+                # a fitted column's (private) upper bound may lie below its neighbour's value: the least value
+                # that holds (declared schemas narrow their bounds so this never happens)
+                short = rb < v_min
+                if short.any():
+                    rb[short] = v_min[short]
         for a, b, strict in self._order_constraints:
             xa, xb = self._by_name[a].to_common(raws[a]), self._by_name[b].to_common(raws[b])
             bad = xa >= xb if strict else xa > xb

@@ -31,6 +31,7 @@ from ._columns import (
     ModelColumn,
     NumericColumn,
 )
+from ._constraints import LessThan, dependency_order
 from ._copula import complete_correlation, latent_for_spearman_pairs, spearman_of_latent
 from ._model import Model
 from ._validate import check_id_pattern, check_name
@@ -942,51 +943,6 @@ class Id(Column):
         )
 
 
-class LessThan:
-    """Cross-column constraint ``low < high`` (or ``<=`` with ``strict=False``), true in every row.
-
-    Built by construction: where a row's draw violates it, ``high`` is redrawn
-    from its own distribution conditioned to lie above ``low``; rows are never
-    dropped. Rows where either value is null satisfy it vacuously. Schemas also accept the strings
-    ``"a < b"``, ``"a <= b"``, ``"b > a"`` and ``"b >= a"``.
-
-    >>> LessThan("signup_date", "last_login")
-    LessThan('signup_date', 'last_login', strict=True)
-    """
-
-    _PATTERN = re.compile(r"^\s*(\w+)\s*(<=|>=|<|>)\s*(\w+)\s*$")
-
-    def __init__(self, low: str, high: str, *, strict: bool = True) -> None:
-        self.low = low
-        self.high = high
-        self.strict = strict
-
-    @classmethod
-    def parse(cls, text: str) -> LessThan:
-        """Return the constraint written as ``"a < b"`` (also ``<=``, ``>``, ``>=``)."""
-        m = cls._PATTERN.match(text)
-        if m is None:
-            raise InvalidConstraint(
-                f"constraint {text!r} is not of the form 'a < b' (or <=, >, >=) with two column names."
-            )
-        a, op, b = m.groups()
-        if op in (">", ">="):
-            a, b = b, a
-        return cls(a, b, strict=op in ("<", ">"))
-
-    def __repr__(self) -> str:
-        return f"LessThan({self.low!r}, {self.high!r}, strict={self.strict})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, LessThan) and (self.low, self.high, self.strict) == (
-            other.low,
-            other.high,
-            other.strict,
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
-
 def _rank_values(series: Any) -> Any:
     """Return values whose ranks are the column's ranks (category codes, int64 times)."""
     import pandas as pd
@@ -1094,8 +1050,8 @@ class Schema(Model):
         by_name = {c.name: c for c in built}
         if isinstance(constraints, (str, LessThan)):
             constraints = [constraints]
-        self.constraints = [self._check_constraint(name, c, by_name) for c in constraints]
-        order = self._plan_constraints(name, self.constraints, by_name)
+        declared = [self._check_constraint(name, c, by_name) for c in constraints]
+        order = self._plan_constraints(name, declared, by_name)
         built = [by_name[c.name] for c in built]
         modelled = [c for c in built if c.modelled]
         index = {c.name: i for i, c in enumerate(modelled)}
@@ -1111,6 +1067,7 @@ class Schema(Model):
                 stacklevel=2,
             )
         super().__init__(name, built, latent_correlation=latent, order_constraints=order)
+        self.constraints = declared  # (as declared, in the user's order)
         self._measure_constrained_correlations()
 
     def _measure_constrained_correlations(self) -> None:
@@ -1278,19 +1235,8 @@ class Schema(Model):
         for c in constraints:
             preds.setdefault(c.high, []).append((c.low, c.strict))
             succs.setdefault(c.low, []).append((c.high, c.strict))
-        nodes = list(dict.fromkeys([n for c in constraints for n in (c.low, c.high)]))
-        indegree = {n: len(preds.get(n, [])) for n in nodes}
-        topo = [n for n in nodes if indegree[n] == 0]
-        for n in topo:  # Kahn's algorithm; topo grows while we iterate
-            for m, _ in succs.get(n, []):
-                indegree[m] -= 1
-                if indegree[m] == 0:
-                    topo.append(m)
-        if len(topo) < len(nodes):
-            cycle = [n for n in nodes if indegree[n] > 0]
-            raise InvalidConstraint(
-                f"Schema {name!r}: constraints between {cycle} form a cycle (e.g. a < b and b < a) and can never hold."
-            )
+        topo = dependency_order([(c.low, c.high, c.strict) for c in constraints], where=f"Schema {name!r}")
+        nodes = topo
         low = {n: by_name[n].bounds[0] for n in nodes}
         high = {n: by_name[n].bounds[1] for n in nodes}
         for n in topo:

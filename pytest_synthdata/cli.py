@@ -207,6 +207,8 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         locale=args.locale,
         progress=progress,
         public=public or None,
+        constraints=args.constraint,
+        detect_constraints=not args.no_detect_constraints,
     )
     try:
         model.save(output)
@@ -216,6 +218,8 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     print(f"fitted {name!r} on {len(frame)} rows x {frame.shape[1]} columns in {elapsed:.2f} s -> {output}")
     for col, about in model.info["columns"].items():
         print(f"  {col:<24} {about['kind']:<9} {about['why']}")
+    for text in model.info.get("constraints", {}).get("detected", []):
+        print(f"  keeps {text} (holds in every real row; --no-detect-constraints to drop)")
     for line in model.withheld:
         print(f"withheld: {line}")
     return 0
@@ -273,8 +277,11 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     constraints = getattr(model, "constraints", [])
     if constraints:
         print("constraints (hold in every row):")
+        about = getattr(model, "info", {}).get("constraints")
+        detected = set(about.get("detected", [])) if isinstance(about, dict) else set()
         for c in constraints:
-            print(f"  {c.low} {'<' if c.strict else '<='} {c.high}")
+            text = f"{c.low} {'<' if c.strict else '<='} {c.high}"
+            print(f"  {text}{'  (found in every real row)' if text in detected else ''}")
     pairs = getattr(model, "correlations", None)
     if pairs is None:
         pairs = _model_correlations(model)
@@ -369,6 +376,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(--public plan=free,pro,team)",
     )
     p_fit.add_argument("--locale", default="en_US", help="Faker locale for regenerated columns (default en_US)")
+    p_fit.add_argument(
+        "--constraint",
+        action="append",
+        metavar="'A < B'",
+        help="an order constraint every sampled row keeps, 'a < b' or 'a <= b' (repeatable; the data must hold it)",
+    )
+    p_fit.add_argument(
+        "--no-detect-constraints",
+        action="store_true",
+        help="do not keep the order relations (a <= b) that hold in every real row",
+    )
     p_fit.set_defaults(func=_cmd_fit)
     p_sample = sub.add_parser("sample", help="write synthetic rows as CSV or Parquet")
     p_sample.add_argument("target", help=target_help)

@@ -42,6 +42,8 @@ def fit(
     locale: str = "en_US",
     segments: bool = True,
     public: Mapping[str, Any] | None = None,
+    constraints: Any = None,
+    detect_constraints: bool = True,
     backend: str = NATIVE_BACKEND,
     progress: Callable[[str], None] | None = None,
     **options: Any,
@@ -54,7 +56,11 @@ def fit(
     fewer rows (bounds, knots, rates: see ``docs/explanation/privacy.md``).
     ``public`` declares what is not secret, used as given: ``{"age": (0, 120)}``
     bounds of a numeric or datetime column, ``{"plan": ["free", "pro"]}`` a
-    category column's full set of categories. ``backend`` picks another engine (``"sdv-gaussian-copula"``,
+    category column's full set of categories. ``constraints`` are order
+    constraints every sampled row keeps (``"signup <= last_login"`` or
+    ``sd.LessThan(...)``; the data must satisfy them); fit also keeps the order
+    relations it finds in every real row, unless ``detect_constraints=False``
+    (see ``docs/how-to/correlations-and-constraints.md``). ``backend`` picks another engine (``"sdv-gaussian-copula"``,
     ...) provided through the ``synthdata_backends`` hook.
 
     >>> import pandas as pd, pytest_synthdata as sd
@@ -77,6 +83,8 @@ def fit(
             locale=locale,
             segments=segments,
             public=public,
+            constraints=constraints,
+            detect_constraints=detect_constraints,
             progress=progress,
             **options,
         )
@@ -88,6 +96,8 @@ def fit(
             ("locale", locale, "en_US"),
             ("segments", segments, True),
             ("public", public, None),
+            ("constraints", constraints, None),
+            ("detect_constraints", detect_constraints, True),
             ("progress", progress, None),
         )
         if value is not default and value != default

@@ -35,6 +35,10 @@ class FitContext:
     knots: int
     locale: str
     segments: bool
+    #: ``fit(constraints=...)``, checked: order constraints the model must keep
+    constraints: tuple[Any, ...]
+    #: whether to look for order relations that hold in every row
+    detect_constraints: bool
     progress: Callable[[str], None] | None
     #: rows used to estimate correlations, category orders and segments: all, or a fixed random subset of
     #: MAX_CORRELATION_ROWS (the sampling error of a correlation is then about 0.002)

@@ -54,6 +54,7 @@ from .categories import (
     order_categories,
     read_categorical,
 )
+from .constraints import check_declared, detect_order, read_constraints
 from .context import DEFAULT_KNOTS, DEFAULT_MIN_COUNT, FitContext
 from .dependence import (
     Dim,
@@ -86,6 +87,8 @@ def fit_native(
     locale: str = "en_US",
     segments: bool = True,
     public: Mapping[str, Any] | None = None,
+    constraints: Any = None,
+    detect_constraints: bool = True,
     progress: Callable[[str], None] | None = None,
     **options: Any,
 ) -> Model:
@@ -93,7 +96,7 @@ def fit_native(
     if options:
         raise InvalidArgument(
             f"fit() got unknown options {sorted(options)}; the native engine takes name, columns, min_count, knots, "
-            "locale, segments, public, progress and backend."
+            "locale, segments, public, constraints, detect_constraints, progress and backend."
         )
     if not isinstance(df, pd.DataFrame):
         raise InvalidArgument(f"fit() needs a pandas DataFrame; got {type(df).__name__}.")
@@ -132,6 +135,7 @@ def fit_native(
             f"columns= names {unknown}, which the DataFrame does not have; it has {list(df.columns)}."
         )
     declared = read_public(public, df)
+    declared_constraints = read_constraints(constraints, df)
     plain = isinstance(df.index, pd.RangeIndex) and df.index.start == 0 and df.index.step == 1
     ctx = FitContext(
         df if plain else df.reset_index(drop=True),  # (the fit only reads the frame)
@@ -142,6 +146,8 @@ def fit_native(
         knots=knots,
         locale=locale,
         segments=bool(segments),
+        constraints=tuple(declared_constraints),
+        detect_constraints=bool(detect_constraints),
         progress=progress,
         rows=correlation_rows(len(df)),
     )
@@ -281,7 +287,10 @@ def _fit(ctx: FitContext) -> Model:
         del numbers_by_column[col], columns[col]  # a category now, built with the others
         kinds[col] = {"kind": "category", "why": code.why}
     cats = absorb_withheld(cats)
-    read.cats = []  # (the columns as read, before their withheld rows were absorbed: done with)
+    read.cats = []
+    order = _order_constraints(
+        ctx, list(numbers_by_column.values())
+    )  # (the columns as read, before their withheld rows were absorbed: done with)
 
     null_dims, rare = [], {}
     for col in read.nullable:
@@ -364,6 +373,7 @@ def _fit(ctx: FitContext) -> Model:
         "source": {"rows": ctx.n, "columns": len(ctx.frame.columns)},
         "columns": kinds,
         "privacy": privacy_info(ctx.min_count, public_info(ctx.public)),
+        "constraints": order.info,
         "withheld": list(dict.fromkeys(withheld)),  # (a segment group's note may repeat its column's)
         "fit_seconds": round(time.perf_counter() - started, 3),
     }
@@ -382,4 +392,32 @@ def _fit(ctx: FitContext) -> Model:
         segment=None if segmentation is None else (segmentation.column, segmentation.groups),
         info=info,
         null_follows=null_follows,
+        order_constraints=order.constraints,
     )
+
+
+@dataclass
+class _Order:
+    """The order constraints of a fit: ``(low, high, strict)`` triples, and what ``info`` says of them."""
+
+    constraints: list[tuple[str, str, bool]]
+    info: dict[str, list[str]]
+
+
+def _order_constraints(ctx: FitContext, numbers: list[Numbers]) -> _Order:
+    """Check the declared order constraints against the data and add the detected ones (see ``constraints.py``)."""
+    check_declared(ctx.constraints, numbers)
+    declared = [(c.low, c.high, c.strict) for c in ctx.constraints]
+    detected = []
+    if ctx.detect_constraints:
+        ctx.say("finding order constraints")
+        detected = [
+            (c.low, c.high, c.strict)
+            for c in detect_order(numbers, rows=ctx.rows, min_count=ctx.min_count)
+            if (c.low, c.high) not in {(a, b) for a, b, _ in declared}
+        ]
+
+    def text(items: list[tuple[str, str, bool]]) -> list[str]:
+        return [f"{a} {'<' if strict else '<='} {b}" for a, b, strict in items]
+
+    return _Order(declared + detected, {"declared": text(declared), "detected": text(detected)})

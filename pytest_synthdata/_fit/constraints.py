@@ -1,0 +1,191 @@
+"""Fit step: order constraints (``a < b``, ``a <= b``) declared in ``fit(constraints=...)`` or found in the data.
+
+A relation is *detected* between two numeric (or two date) columns when it
+holds in every real row where both have a value, and it is not a
+coincidence of the two marginals:
+
+* at least ``2 * min_count`` rows hold both values (support);
+* were the two columns independent, all those rows would satisfy it with
+  probability below :data:`COINCIDENCE` (``(1 - q)^m``, with ``q`` the share of
+  pairs of their values that break it): ``age < 120`` next to ``height_cm``
+  is not a relation between the two, ``signup <= last_login`` is;
+* ``a == b`` in every row is an identity, not an order, and is left out.
+
+Relations implied by two others (``a <= c`` given ``a <= b`` and ``b <= c``)
+are dropped, so ``inspect`` lists a chain once. The model stores them as it
+stores a schema's, and every sampled row satisfies them (the constraint
+stage in ``_model``). A relation is a statement about all rows, never one
+row's value, so storing it follows the privacy rule. Declared constraints must
+hold in the data (a constraint the real rows break is refused, naming how many).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._constraints import LessThan
+from ..errors import InvalidConstraint
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from numpy.typing import NDArray
+
+    from .numeric import Numbers
+
+__all__ = ["COINCIDENCE", "check_declared", "detect_order", "read_constraints"]
+
+#: A relation that independent columns would satisfy in every row with at least this probability is a
+#: coincidence of their ranges, not a relation (and is not kept).
+COINCIDENCE = 1e-3
+
+#: Rows (of the fit's correlation rows) the first pass screens every pair of columns on.
+_SCREEN_ROWS = 4096
+#: Values per column that estimate how often independent draws of two columns break a relation.
+_SORT_ROWS = 1024
+
+
+def read_constraints(constraints: Any, frame: pd.DataFrame) -> list[LessThan]:
+    """Check ``fit(constraints=...)``: one or a list of ``sd.LessThan`` or ``"a < b"`` strings on the frame's columns."""
+    if constraints is None:
+        return []
+    if isinstance(constraints, (str, LessThan)):
+        constraints = [constraints]
+    if not isinstance(constraints, Sequence):
+        raise InvalidConstraint(
+            f"constraints={constraints!r}: pass a list of sd.LessThan('a', 'b') or strings such as 'a < b'."
+        )
+    out = []
+    for item in constraints:
+        if isinstance(item, str):
+            constraint = LessThan.parse(item)
+        elif isinstance(item, LessThan):
+            constraint = item
+        else:
+            raise InvalidConstraint(
+                f"constraint {item!r}: fit() takes sd.LessThan('a', 'b') or strings such as 'a < b' or 'a <= b'."
+            )
+        for col in (constraint.low, constraint.high):
+            if col not in frame.columns:
+                raise InvalidConstraint(
+                    f"constraint {constraint!r} names {col!r}, which the DataFrame does not have; it has "
+                    f"{list(frame.columns)}."
+                )
+        if constraint.low == constraint.high:
+            raise InvalidConstraint(f"constraint {constraint!r} compares column {constraint.low!r} with itself.")
+        out.append(constraint)
+    return out
+
+
+def _comparable(numbers: Numbers) -> NDArray[Any]:
+    """The column's values in a unit shared by its family: floats (NaN missing), or int64 nanoseconds."""
+    if numbers.unit is None:
+        return numbers.values
+    out = np.zeros(len(numbers.values), dtype=np.int64)
+    present = numbers.present
+    out[present] = numbers.values[present].astype(np.int64) * numbers.unit.ns
+    return out
+
+
+def check_declared(constraints: Sequence[LessThan], numbers: Sequence[Numbers]) -> None:
+    """Raise if a declared constraint compares columns that are not both numbers or both dates, or if real rows break it."""
+    by_column = {n.column: n for n in numbers}
+    for c in constraints:
+        a, b = by_column.get(c.low), by_column.get(c.high)
+        if a is None or b is None or (a.unit is None) != (b.unit is None):
+            raise InvalidConstraint(
+                f"constraint '{c}': order constraints compare two numeric columns or two date columns; check the "
+                "kinds fit found (model.info['columns']) or declare them with columns=."
+            )
+        both = a.present & b.present
+        va, vb = _comparable(a)[both], _comparable(b)[both]
+        broken = int(np.count_nonzero(va >= vb if c.strict else va > vb))
+        if broken:
+            raise InvalidConstraint(
+                f"constraint '{c}' does not hold in {broken:,} of the {int(both.sum()):,} real rows where both "
+                "columns have a value; a model cannot promise what the data breaks. Fix or drop those rows, or "
+                "leave the constraint out."
+            )
+
+
+def detect_order(numbers: Sequence[Numbers], *, rows: NDArray[np.int64], min_count: int) -> list[LessThan]:
+    """Return the order relations that hold in every row (see the module docstring), implied ones left out."""
+    found: list[LessThan] = []
+    for family in (
+        [n for n in numbers if n.unit is None],
+        [n for n in numbers if n.unit is not None],
+    ):
+        if len(family) >= 2:
+            found.extend(_detect(family, rows=rows, min_count=min_count))
+    return _reduce(found)
+
+
+def _detect(family: Sequence[Numbers], *, rows: NDArray[np.int64], min_count: int) -> list[LessThan]:
+    values = [_comparable(n) for n in family]
+    present = [n.present for n in family]
+    everywhere = [bool(p.all()) for p in present]
+    n = len(values[0])
+    screen = rows if len(rows) <= _SCREEN_ROWS else rows[:: math.ceil(len(rows) / _SCREEN_ROWS)]
+    sub = np.stack([v[screen] for v in values]).astype(np.float64)  # (d, s): the screen, NaN where missing
+    sub_present = np.stack([p[screen] for p in present])
+    sub[~sub_present] = np.nan
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # (an all-missing screen gives NaN: pruned by nothing)
+        low, high = np.nanmin(sub, axis=1), np.nanmax(sub, axis=1)
+    full_screen: list[bool] = sub_present.all(axis=1).tolist()
+    ordered: dict[int, NDArray[np.float64]] = {}  # screened values sorted, for the columns that need them
+
+    def sorted_values(i: int) -> NDArray[np.float64]:
+        if i not in ordered:
+            seen = sub[i][sub_present[i]]
+            ordered[i] = np.sort(seen[:: math.ceil(seen.size / _SORT_ROWS)] if seen.size > _SORT_ROWS else seen)
+        return ordered[i]
+
+    least = math.log(COINCIDENCE)
+    out = []
+    for i in range(len(family)):
+        for j in range(len(family)):
+            if j == i or (full_screen[i] and full_screen[j] and (low[i] > low[j] or high[i] > high[j])):
+                continue  # (a <= b in every row needs min a <= min b and max a <= max b)
+            with np.errstate(invalid="ignore"):  # (NaN compares False: a missing value breaks nothing)
+                if bool(np.any(sub[i] > sub[j])):
+                    continue
+            ai, bj = sorted_values(i), sorted_values(j)
+            if not ai.size or not bj.size:
+                continue
+            # q: the share of pairs of their (screened) values that break a_i <= b_j; 0 when the ranges do not meet
+            q = float(np.searchsorted(bj, ai, side="left").sum()) / (ai.size * bj.size)
+            if q <= 0.0:
+                continue
+            if everywhere[i] and everywhere[j]:
+                a, b, m = values[i], values[j], n
+            else:
+                both = present[i] & present[j]
+                a, b, m = values[i][both], values[j][both], int(np.count_nonzero(both))
+            # (1 - q)^m: how likely independent columns keep the relation in all m rows
+            if m < 2 * min_count or m * math.log1p(-min(q, 1.0 - 1e-16)) >= least:
+                continue
+            if bool(np.any(a > b)) or bool(np.array_equal(a, b)):
+                continue
+            out.append(LessThan(family[i].column, family[j].column, strict=not bool(np.any(a == b))))
+    return out
+
+
+def _reduce(found: list[LessThan]) -> list[LessThan]:
+    """Drop relations implied by two others (a <= b and b <= c imply a <= c; strict if either is)."""
+    edge = {(c.low, c.high): c.strict for c in found}
+    keep = []
+    for c in found:
+        implied = any(
+            (c.low, mid) in edge
+            and (mid, c.high) in edge
+            and (edge[(c.low, mid)] or edge[(mid, c.high)] or not c.strict)
+            for mid in {h for (lo, h) in edge if lo == c.low}
+        )
+        if not implied:
+            keep.append(c)
+    return keep

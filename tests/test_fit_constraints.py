@@ -1,0 +1,172 @@
+"""Order constraints on fitted models: declared in ``fit(constraints=...)``, or found in every real row."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import pytest_synthdata as sd
+from pytest_synthdata.cli import main
+from pytest_synthdata.errors import InvalidConstraint, ModelFileError
+
+
+def _customers(n: int = 5_000, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    signup = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 1_000, n), "D")
+    last = signup + pd.to_timedelta(rng.exponential(200, n).astype(int), "D")
+    income = np.round(rng.lognormal(10, 0.5, n), 2)
+    return pd.DataFrame(
+        {
+            "signup": signup,
+            "last_login": last,
+            "plan": rng.choice(["free", "pro", "enterprise"], n, p=[0.6, 0.3, 0.1]),
+            "income": income,
+            "spend": np.round(income * rng.uniform(0.01, 0.3, n), 2),
+            "age": rng.integers(18, 90, n),
+        }
+    )
+
+
+def test_an_order_that_holds_in_every_real_row_holds_in_every_sampled_row():
+    """The issue's report: signup always precedes last login, yet 500-odd of 5,000 sampled rows broke it."""
+    df = _customers()
+    loose = sd.fit(df, name="c", detect_constraints=False).sample(5_000, seed=1)
+    assert (loose.signup > loose.last_login).sum() > 100  # without the constraint the copula breaks it
+    model = sd.fit(df, name="c")
+    assert model.info["constraints"] == {"declared": [], "detected": ["spend < income", "signup <= last_login"]}
+    s = model.sample(20_000, seed=1)
+    assert (s.signup <= s.last_login).all() and (s.spend < s.income).all()
+    # the constrained columns keep their marginals (a redraw above the neighbour, not a clip)
+    for col in ("spend", "last_login"):
+        assert abs((s[col].rank(pct=True) - 0.5).abs().mean() - 0.25) < 0.01
+        assert (
+            abs(
+                s[col].astype("int64" if col == "last_login" else "float64").median()
+                / df[col].astype("int64" if col == "last_login" else "float64").median()
+                - 1
+            )
+            < 0.05
+        )
+
+
+def test_coincidences_identities_and_implied_relations_are_not_kept():
+    rng = np.random.default_rng(1)
+    n = 2_000
+    a = rng.normal(0, 1, n)
+    df = pd.DataFrame(
+        {
+            "small": rng.uniform(0, 1, n),  # every value below every "large": a coincidence of ranges
+            "large": rng.uniform(10, 11, n),
+            "x": rng.normal(0, 1, n),  # independent of y: breaks x <= y about half the time
+            "y": rng.normal(0, 1, n),
+            "a": a,
+            "same": a.copy(),  # a == same in every row: an identity, not an order
+            "b": a + rng.exponential(1, n),
+            "c": a + 2 + rng.exponential(1, n),  # a < b, a < c, b < c? no: c - b can be negative
+            "d": a + 5 + rng.exponential(1, n) + 10,
+        }
+    )
+    df["d"] = df[["b", "c"]].max(axis=1) + rng.exponential(1, n)  # b < d and c < d; a < d is implied
+    found = sd.fit(df, name="t", min_count=1).info["constraints"]["detected"]
+    assert set(found) == {"a < b", "a < c", "b < d", "c < d", "same < b", "same < c"}
+
+
+def test_detection_reads_only_rows_where_both_are_present_and_needs_support():
+    rng = np.random.default_rng(2)
+    n = 400
+    start = rng.normal(50, 10, n)
+    df = pd.DataFrame({"start": start, "stop": start + rng.uniform(0.5, 30, n)})
+    df.loc[::3, "stop"] = np.nan
+    assert sd.fit(df, name="t").info["constraints"]["detected"] == ["start < stop"]
+    few = df.iloc[:8]  # 5 rows hold both values: below 2 * min_count
+    assert sd.fit(few, name="t", min_count=3).info["constraints"]["detected"] == []
+
+
+def test_declared_constraints_are_kept_checked_and_refused_when_the_data_breaks_them():
+    df = _customers(2_000)
+    model = sd.fit(df, name="c", constraints=["spend <= income", sd.LessThan("signup", "last_login", strict=False)])
+    assert model.info["constraints"]["declared"] == ["spend <= income", "signup <= last_login"]
+    assert model.info["constraints"]["detected"] == []  # (what was declared is not listed twice)
+    s = model.sample(5_000, seed=3)
+    assert (s.spend <= s.income).all() and (s.signup <= s.last_login).all()
+    with pytest.raises(InvalidConstraint, match=r"'income < spend' does not hold in 2,000 of the 2,000 real rows"):
+        sd.fit(df, name="c", constraints="income < spend")
+    with pytest.raises(InvalidConstraint, match="'cost', which the DataFrame does not have"):
+        sd.fit(df, name="c", constraints=["spend < cost"])
+    with pytest.raises(InvalidConstraint, match="two numeric columns or two date columns"):
+        sd.fit(df, name="c", constraints=["age < signup"])
+    with pytest.raises(InvalidConstraint, match="two numeric columns or two date columns"):
+        sd.fit(df, name="c", constraints=["plan < age"])
+    with pytest.raises(InvalidConstraint, match="not of the form"):
+        sd.fit(df, name="c", constraints=["spend << income"])
+    with pytest.raises(InvalidConstraint, match=r"fit\(\) takes sd\.LessThan"):
+        sd.fit(df, name="c", constraints=[("spend", "income")])
+
+
+def test_per_group_columns_redraw_from_their_own_group():
+    """Columns fitted per segment group keep the constraint, each row redrawn from its group's marginal."""
+    rng = np.random.default_rng(4)
+    n = 3_000
+    group = rng.choice(["a", "b", "c"], n)
+    base = np.select([group == "a", group == "b"], [10.0, 50.0], 200.0)
+    low = np.round(base * rng.lognormal(0, 0.3, n), 1)
+    df = pd.DataFrame({"group": group, "low": low, "high": np.round(low + base * rng.uniform(0.05, 1, n), 1)})
+    model = sd.fit(df, name="g")
+    assert model.info.get("segments", {}).get("column") == "group"
+    assert type(model.column("high")).__name__ == "ConditionalColumn"
+    assert model.info["constraints"]["detected"] == ["low < high"]
+    s = model.sample(20_000, seed=5)
+    assert (s.low < s.high).all()
+    for g, scale in (("a", 10.0), ("c", 200.0)):  # a redraw stays in its group's range
+        assert s.high[s.group == g].median() < 3 * scale
+
+
+def test_constraints_survive_the_model_file_and_bad_files_are_refused(tmp_path):
+    df = _customers(1_000)
+    path = tmp_path / "c.synth.json"
+    model = sd.fit(df, name="c")
+    model.save(path)
+    loaded = sd.load(path)
+    assert loaded.constraints == model.constraints
+    pd.testing.assert_frame_equal(loaded.sample(500, seed=2), model.sample(500, seed=2))
+    data = json.loads(path.read_text())
+    for bad, message in (
+        ([["plan", "age", True]], "order constraints compare"),
+        ([["spend", "income", True], ["income", "spend", False]], "form a cycle"),
+    ):
+        path.write_text(json.dumps({**data, "order_constraints": bad}))
+        with pytest.raises(ModelFileError, match=message):
+            sd.load(path)
+
+
+def test_cli_fit_declares_lists_and_can_skip_constraints(tmp_path, capsys):
+    csv = tmp_path / "c.csv"
+    _customers(1_000).drop(columns=["signup", "last_login"]).to_csv(csv, index=False)
+    out = tmp_path / "c.synth.json"
+    assert main(["fit", str(csv), "-o", str(out)]) == 0
+    assert "keeps spend < income (holds in every real row" in capsys.readouterr().out
+    assert main(["inspect", str(out)]) == 0
+    assert "spend < income  (found in every real row)" in capsys.readouterr().out
+    assert main(["fit", str(csv), "-o", str(out), "--no-detect-constraints", "--constraint", "spend <= income"]) == 0
+    assert sd.load(out).info["constraints"] == {"declared": ["spend <= income"], "detected": []}
+    assert main(["fit", str(csv), "-o", str(out), "--constraint", "income < spend"]) == 2
+    assert "does not hold in" in capsys.readouterr().err
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), gap=st.floats(0.0, 2.0), n=st.integers(200, 400))
+def test_every_sampled_row_keeps_a_detected_order(seed, gap, n):
+    rng = np.random.default_rng(seed)
+    a = np.round(rng.normal(0, 3, n), 2)
+    df = pd.DataFrame({"a": a, "b": np.round(a + gap + rng.exponential(1, n), 2), "z": rng.normal(0, 1, n)})
+    model = sd.fit(df, name="p")
+    strict = bool((df.a < df.b).all())  # (a gap of 0 and rounding can make a == b in a row)
+    assert ("a < b" if strict else "a <= b") in model.info["constraints"]["detected"]
+    s = model.sample(2_000, seed=seed)
+    assert ((s.a < s.b) if strict else (s.a <= s.b)).all()
+    assert model.sample(700, seed=seed).equals(s.iloc[:700])  # rows stay a prefix: the redraw reads only their row
