@@ -23,6 +23,7 @@ _EXPORTS = {
     "Column": "._schema",
     "Date": "._schema",
     "Datetime": "._schema",
+    "Derived": "._schema",
     "Faker": "._schema",
     "Float": "._schema",
     "Id": "._schema",
@@ -43,6 +44,7 @@ __all__ = [
     "Column",
     "Date",
     "Datetime",
+    "Derived",
     "Faker",
     "Float",
     "Id",
@@ -63,7 +65,20 @@ if TYPE_CHECKING:
     from ._manager import plugin_manager
     from ._model import Model, load
     from ._registry import register
-    from ._schema import Boolean, Category, Column, Date, Datetime, Faker, Float, Id, Integer, LessThan, Schema
+    from ._schema import (
+        Boolean,
+        Category,
+        Column,
+        Date,
+        Datetime,
+        Derived,
+        Faker,
+        Float,
+        Id,
+        Integer,
+        LessThan,
+        Schema,
+    )
     from .hookspecs import hookimpl
 
 

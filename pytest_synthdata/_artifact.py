@@ -93,8 +93,9 @@ def _format(value: Any, indent: int = 0) -> str:
 
 def dumps(model: Model) -> str:
     """Return the model file text for ``model``."""
+    data = to_dict(model)  # (a column that cannot be saved says why itself)
     try:
-        return _format(to_dict(model)) + "\n"
+        return _format(data) + "\n"
     except ValueError as exc:  # NaN or infinity where JSON has none
         raise InvalidArgument(f"model {model.name!r} holds a value JSON cannot write ({exc}).") from None
 

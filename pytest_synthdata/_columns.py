@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BooleanColumn",
     "CategoryColumn",
+    "ComputedColumn",
     "ConditionalColumn",
     "DatetimeColumn",
     "DerivedColumn",
@@ -49,6 +50,7 @@ __all__ = [
     "NumericColumn",
     "SPEC_TYPES",
     "percent",
+    "resolve_function",
 ]
 
 _NAT = np.iinfo(np.int64).min
@@ -1518,6 +1520,138 @@ class IdColumn(ModelColumn):
         return self.pattern or self.style
 
 
+#: An importable function reference, ``package.module:function`` (``:Class.method`` too).
+_FUNCTION_REF = re.compile(
+    r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"
+)
+
+
+def resolve_function(ref: str, where: str) -> Any:
+    """Import ``package.module:function`` and return the function (a clear error if it is not there)."""
+    import importlib
+
+    if not isinstance(ref, str) or not _FUNCTION_REF.match(ref):
+        raise InvalidArgument(f"{where}: {ref!r} is not a function reference like 'package.module:function'.")
+    module_name, _, qualname = ref.partition(":")
+    try:
+        target: Any = importlib.import_module(module_name)
+        for part in qualname.split("."):
+            target = getattr(target, part)
+    except (ImportError, AttributeError) as exc:
+        raise InvalidArgument(f"{where}: cannot import {ref!r} ({type(exc).__name__}: {exc}).") from None
+    if not callable(target):
+        raise InvalidArgument(f"{where}: {ref!r} is a {type(target).__name__}, not a function.")
+    return target
+
+
+def _no_values(frame: pd.DataFrame) -> None:
+    return None
+
+
+class ComputedColumn(ModelColumn):
+    """A column computed from the other columns' final values by a vectorised function (``sd.Derived``).
+
+    ``function(frame)`` gets the sampled frame (the columns declared before
+    this one and all non-computed ones) and returns one value per row (a
+    Series, an array, or one scalar for every row). It runs after every other
+    stage, so ``set=`` values and conditions are what it reads. ``ref``
+    (``"package.module:function"``) is what a model file stores: a plain
+    Python callable cannot be saved, and a loaded file imports ``ref`` only
+    when loaded with ``trust=True``.
+    """
+
+    modelled = False
+    computed = True
+    spec_type = "computed"
+    spec_null_rate = False
+
+    def __init__(self, name: str, *, function: Any = None, ref: str | None = None, dtype: str | None = None) -> None:
+        super().__init__(name)
+        self.function = function
+        self.ref = ref
+        self.cast = dtype
+        self.kind = "computed"
+
+    @property
+    def dtype(self) -> str:
+        return self.cast or "object"
+
+    @property
+    def raw_dtype(self) -> np.dtype[Any]:
+        return np.dtype(object)
+
+    def placeholder(self) -> ComputedColumn:
+        """A stand-in that computes nothing (the smoke sample of a loaded file runs no code)."""
+        return ComputedColumn(self.name, function=_no_values, ref=self.ref)
+
+    def trust(self) -> None:
+        """Import the stored function reference (a loaded model file, with ``trust=True``)."""
+        if self.function is None and self.ref is not None:
+            self.function = resolve_function(self.ref, f"column {self.name!r}")
+
+    def compute(self, frame: pd.DataFrame, dataset: str) -> Any:
+        """Return the column's values for ``frame`` (one per row), checked."""
+        if self.function is None:
+            raise InvalidArgument(
+                f"dataset {dataset!r}: column {self.name!r} is computed by {self.ref!r}, and a model file runs no "
+                "code unless trusted: load it with sd.load(path, trust=True) (CLI: --trust), or declare the dataset "
+                "with sd.Schema in Python."
+            )
+        label = self.ref or getattr(self.function, "__qualname__", repr(self.function))
+        try:
+            values = self.function(frame)
+        except Exception as exc:
+            raise InvalidArgument(
+                f"dataset {dataset!r}: column {self.name!r}: its function {label} raised {type(exc).__name__}: {exc}"
+            ) from exc
+        n = len(frame)
+        if np.ndim(values) == 0:
+            values = pd.Series([values] * n, index=frame.index)  # (one value for every row)
+        elif len(values) != n:
+            raise InvalidArgument(
+                f"dataset {dataset!r}: column {self.name!r}: its function {label} returned {len(values)} values "
+                f"for {n} rows; return one value per row (a Series, an array, or a scalar)."
+            )
+        out = (
+            pd.Series(values, index=frame.index) if not isinstance(values, pd.Series) else values.set_axis(frame.index)
+        )
+        if self.cast is not None:
+            try:
+                out = out.astype(self.cast)
+            except (TypeError, ValueError) as exc:
+                raise InvalidArgument(
+                    f"dataset {dataset!r}: column {self.name!r}: its values cannot take dtype={self.cast!r} ({exc})."
+                ) from None
+        return out
+
+    def to_spec(self) -> dict[str, Any]:
+        if self.ref is None:
+            raise InvalidArgument(
+                f"column {self.name!r} is computed by a Python function, which a model file cannot hold (a file "
+                "never carries code). Declare it with an importable reference, sd.Derived('package.module:function'), "
+                "to save the reference, or keep the dataset declared in Python."
+            )
+        return {"name": self.name, "type": self.spec_type, "function": self.ref, "cast": self.cast}
+
+    @classmethod
+    def from_spec(cls, spec: dict[str, Any], reader: SpecReader, where: str | None = None) -> ModelColumn:
+        name = reader.get(spec, "name", str, where or "column")
+        where = where or f"column {name!r}"
+        ref = reader.get(spec, "function", str, where)
+        if not _FUNCTION_REF.match(ref):
+            raise reader.fail(f"{where}.function", "expected a reference like 'package.module:function'")
+        cast = reader.get(spec, "cast", str, where, optional=True)
+        if cast is not None:
+            try:
+                pd.api.types.pandas_dtype("object" if cast == "str" else cast)
+            except (TypeError, ValueError, ImportError) as exc:
+                raise reader.fail(f"{where}.cast", f"{cast!r} is not a pandas dtype here ({exc})") from None
+        return cls(name, ref=ref, dtype=cast)  # (imported only when the caller trusts the file)
+
+    def describe(self) -> str:
+        return f"computed by {self.ref or getattr(self.function, '__qualname__', 'a function')}"
+
+
 #: The class that reads each column ``"type"`` of a model file.
 SPEC_TYPES: dict[str, type[ModelColumn]] = {
     cls.spec_type: cls
@@ -1531,6 +1665,7 @@ SPEC_TYPES: dict[str, type[ModelColumn]] = {
         NullColumn,
         ConditionalColumn,
         DerivedColumn,
+        ComputedColumn,
     )
     if cls.spec_type is not None
 }

@@ -14,7 +14,8 @@ Sampling is a staged path (:meth:`Model.sample_from`):
    sample's key;
 6. constraints: order constraints redraw violating values from their marginal
    conditioned above the threshold (vectorised, no rows dropped);
-7. frame: each column is finalised and cast to its dtype.
+7. frame: each column is finalised and cast to its dtype;
+8. computed columns (``sd.Derived``) run on the frame, in declared order.
 
 No stage draws a random number of its own, so a row is a pure function of
 its inputs, and whatever controls the source controls the rows.
@@ -35,7 +36,7 @@ from scipy import special
 
 from . import _artifact, _linalg
 from ._backends.sdv import load_pickle
-from ._columns import FakerColumn
+from ._columns import ComputedColumn, FakerColumn
 from ._constraints import LessThan, order_by_dependency
 from ._latent import IndependentRows, LatentSource, LatentSpace, SpreadRows
 from ._qmc import MAX_POINTS
@@ -141,7 +142,10 @@ class Model:
         self._columns = list(columns)
         self._by_name = {c.name: c for c in self._columns}
         self._modelled = [c for c in self._columns if c.modelled]
-        self._generated = [c for c in self._columns if not c.modelled and not hasattr(c, "derive")]
+        self._computed = [c for c in self._columns if getattr(c, "computed", False)]
+        self._generated = [
+            c for c in self._columns if not c.modelled and not hasattr(c, "derive") and c not in self._computed
+        ]
         self._derived = [c for c in self._columns if hasattr(c, "derive")]
         #: Columns whose null flag is a coordinate of the copula (fitted models: missingness
         #: correlated with the other columns) rather than an independent draw.
@@ -265,7 +269,12 @@ class Model:
     @property
     def dtypes(self) -> dict[str, str]:
         """The pandas dtype each sampled column has, e.g. ``{'age': 'int64'}``."""
-        return {c.name: _final_dtype(c) for c in self._columns}
+        found = {c.name: _final_dtype(c) for c in self._columns}
+        if any(c.cast is None for c in self._computed):  # (known once its function has run: a few rows tell)
+            if "_computed_dtypes" not in self.__dict__:
+                self._computed_dtypes = {c: str(t) for c, t in self.sample(16, seed=0).dtypes.items()}
+            found.update({c.name: self._computed_dtypes[c.name] for c in self._computed if c.cast is None})
+        return found
 
     def column(self, name: str) -> ModelColumn:
         """Return the sampled column ``name``."""
@@ -302,7 +311,7 @@ class Model:
             raise ModelFileError(f"{source}: {exc}") from None
         try:  # a hand edit can pass every check of the reader and still not sample: find out now, not in a test
             # ... with stand-ins for Faker columns, whose pools wait for the first real sample
-            stand_ins = [c.placeholder() if isinstance(c, FakerColumn) else c for c in parts.columns]
+            stand_ins = [c.placeholder() if isinstance(c, (FakerColumn, ComputedColumn)) else c for c in parts.columns]
             smoke = model if stand_ins == parts.columns else cls(**{**_model_arguments(parts), "columns": stand_ins})
             smoke.sample(_SMOKE_ROWS, seed=0)
         except Exception as exc:
@@ -381,7 +390,9 @@ class Model:
         source.check(space, n)
         for col in self._columns:
             col.check_rows(n)
-        raws = {c.name: np.empty(self._raw_shape(c, n), dtype=c.raw_dtype) for c in self._columns}
+        raws = {
+            c.name: np.empty(self._raw_shape(c, n), dtype=c.raw_dtype) for c in self._columns if c not in self._computed
+        }
         nulls = {c.name: np.empty(n, dtype=np.bool_) for c in self._columns if c.null_rate > 0}
         targets = {b: np.empty(n) for _, b, _ in self._order_constraints}  # latent scores of constrained columns
         for start in range(0, n, _CHUNK_ROWS):
@@ -393,10 +404,25 @@ class Model:
         if n and self._order_constraints:
             self._enforce_order(raws, targets, nulls)
         index = pd.RangeIndex(n)  # (one index object for the frame and its Series: pandas then skips aligning them)
-        data = {c.name: _finish(c, raws[c.name], nulls.get(c.name), index) for c in self._columns}
+        data = {c.name: _finish(c, raws[c.name], nulls.get(c.name), index) for c in self._columns if c.name in raws}
         frame = pd.DataFrame(data, index=index, copy=False)
+        if self._computed:
+            frame = self.compute_columns(frame)
         frame.attrs["synthdata"] = {"dataset": self.name, "seed": source.seed}
         return frame
+
+    def compute_columns(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Stage 8: the computed columns (``sd.Derived``) from the frame's other columns, in declared order.
+
+        Each function sees the non-computed columns and the computed ones
+        declared before it; the frame comes back in the model's column order.
+        Factory fixtures call this again after ``set=`` overrides, so computed
+        values follow what was set.
+        """
+        out = frame.drop(columns=[c.name for c in self._computed if c.name in frame.columns])
+        for col in self._computed:
+            out[col.name] = col.compute(out, self.name)  # type: ignore[attr-defined]
+        return out[self.columns]
 
     def _columns_from_latent(
         self,
@@ -553,6 +579,10 @@ def loads(text: str, source: str = "<model>") -> Model:
 def load(path: str | os.PathLike[str], *, trust: bool = False) -> Any:
     """Load a model file: ``*.synth.json`` (native), or an SDV pickle with ``trust=True``.
 
+    A file runs no code unless trusted: with ``trust=True`` a computed
+    column's ``package.module:function`` reference is imported; without, that
+    column raises a clear error when sampled.
+
     >>> import pytest_synthdata as sd
     >>> sd.load("examples/synthdata/penguins.synth.json").name
     'penguins'
@@ -563,4 +593,11 @@ def load(path: str | os.PathLike[str], *, trust: bool = False) -> Any:
             raise ModelFileError(f"{name}: no such model file.")
         return load_pickle(pathlib.Path(name), trust=trust)
     text, source = _artifact.read_text(path)
-    return loads(text, str(source))
+    model = loads(text, str(source))
+    if trust:
+        for col in model._computed:
+            try:
+                col.trust()  # type: ignore[attr-defined]
+            except InvalidArgument as exc:
+                raise ModelFileError(f"{source}: {exc}") from None
+    return model

@@ -390,7 +390,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_fit.set_defaults(func=_cmd_fit)
     p_sample = sub.add_parser("sample", help="write synthetic rows as CSV or Parquet")
     p_sample.add_argument("target", help=target_help)
-    p_sample.add_argument("--trust", action="store_true", help="allow loading a pickled (SDV) model file")
+    p_sample.add_argument(
+        "--trust",
+        action="store_true",
+        help="let the model file run code: a pickled (SDV) model, a derived column's function",
+    )
     p_sample.add_argument("-n", default="100", help="number of rows (default 100)")
     p_sample.add_argument("--seed", default=None, help="seed for exactly reproducible rows")
     p_sample.add_argument(
@@ -405,7 +409,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_inspect.add_argument(
         "--top", type=_positive, default=10, metavar="N", help="how many correlations to list (default 10)"
     )
-    p_inspect.add_argument("--trust", action="store_true", help="allow loading a pickled (SDV) model file")
+    p_inspect.add_argument(
+        "--trust",
+        action="store_true",
+        help="let the model file run code: a pickled (SDV) model, a derived column's function",
+    )
     p_inspect.set_defaults(func=_cmd_inspect)
     p_audit = sub.add_parser("audit", help="list what a model file reveals; exit 1 if it breaks the policy")
     p_audit.add_argument("model", help="the model file to audit, *.synth.json")

@@ -11,6 +11,7 @@ PUBLIC = [
     "Column",
     "Date",
     "Datetime",
+    "Derived",
     "Faker",
     "Float",
     "Id",
