@@ -30,6 +30,7 @@ _EXPORTS = {
     "Integer": "._schema",
     "LessThan": "._schema",
     "Model": "._model",
+    "Range": "._constraints",
     "Schema": "._schema",
     "fit": "._fit",
     "hookimpl": ".hookspecs",
@@ -51,6 +52,7 @@ __all__ = [
     "Integer",
     "LessThan",
     "Model",
+    "Range",
     "Schema",
     "__version__",
     "fit",
@@ -61,6 +63,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from ._constraints import Range
     from ._fit import fit
     from ._manager import plugin_manager
     from ._model import Model, load

@@ -1,19 +1,34 @@
-"""Order constraints between columns (``a < b``, ``a <= b``): the declaration and their order of enforcement.
+"""Constraints: order between columns (``a < b``), ranges (``18 <= age <= 65``), and their order of enforcement.
 
-Schemas declare them; fitted models detect them in the data or take them
-from ``fit(constraints=...)``; both store them as ``(low, high, strict)``
-triples, enforced by the model's constraint stage (``_model``) in an order
-where every column comes after the columns it must exceed.
+Schemas declare them; fitted models detect order relations in the data or
+take constraints from ``fit(constraints=...)``. Order constraints are stored
+as ``(low, high, strict)`` triples, enforced by the model's constraint stage
+(``_model``) in an order where every column comes after the columns it must
+exceed; a range narrows its column's bounds (truncation, like a declared
+``low``/``high``). :func:`parse_constraint` reads the string form, a chain of
+comparisons between columns and values: ``"signup < last_login"``,
+``"a <= b <= c"``, ``"18 <= age <= 65"``, ``"signup >= '2020-01-01'"``.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from .errors import InvalidConstraint
 
-__all__ = ["LessThan", "dependency_order", "order_by_dependency"]
+__all__ = [
+    "LessThan",
+    "Range",
+    "dependency_order",
+    "order_by_dependency",
+    "apply_range",
+    "parse_constraint",
+    "range_end",
+]
 
 
 class LessThan:
@@ -62,6 +77,198 @@ class LessThan:
         )
 
     __hash__ = None  # type: ignore[assignment]
+
+
+class Range:
+    """Every value of ``column`` lies between ``low`` and ``high`` (inclusive; ``None`` leaves an end open).
+
+    A number for a numeric column, a date (ISO string, ``datetime`` or
+    Timestamp) for a date column. The column's distribution is truncated to
+    the range, as declared bounds are: no value is clipped onto an end. Nulls
+    satisfy it. Also written as a string, ``"18 <= age <= 65"`` or
+    ``"age < 100"`` (a strict end excludes its value).
+
+    >>> Range("age", 18, 65)
+    Range('age', low=18, high=65)
+    >>> str(Range("age", 18, None))
+    '18 <= age'
+    """
+
+    def __init__(self, column: str, low: Any = None, high: Any = None) -> None:
+        self.column = column
+        self.low = low
+        self.high = high
+        #: whether an end excludes its value (only the string form writes ``<``)
+        self.low_strict = False
+        self.high_strict = False
+
+    def __repr__(self) -> str:
+        return f"Range({self.column!r}, low={self.low!r}, high={self.high!r})"
+
+    def __str__(self) -> str:
+        text = self.column
+        if self.low is not None:
+            text = f"{_show(self.low)} {'<' if self.low_strict else '<='} {text}"
+        if self.high is not None:
+            text = f"{text} {'<' if self.high_strict else '<='} {_show(self.high)}"
+        return text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Range) and str(self) == str(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if hasattr(value, "isoformat"):
+        return repr(value.isoformat())
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+_COMPARISON = re.compile(r"\s*(<=|>=|<|>)\s*")
+_NAME = re.compile(r"^[A-Za-z_]\w*$")
+_QUOTED = re.compile(r"""^(['"])(.*)\1$""")
+
+
+def parse_constraint(text: str) -> list[LessThan | Range]:
+    """Return the constraints a chain of comparisons writes: ``"a < b <= c"``, ``"18 <= age < 65"``.
+
+    Operands are column names, numbers, or quoted dates; the comparisons all
+    point the same way. Between two columns a comparison is a
+    :class:`LessThan`; between a column and a value, one end of a :class:`Range`.
+
+    >>> parse_constraint("a <= b < c")
+    [LessThan('a', 'b', strict=False), LessThan('b', 'c', strict=True)]
+    >>> [str(c) for c in parse_constraint("65 >= age >= 18")]
+    ['18 <= age <= 65']
+    """
+    parts = _COMPARISON.split(text.strip()) if isinstance(text, str) else []
+    ops = parts[1::2]
+    if len(parts) < 3 or any(not p for p in parts[::2]) or len({op[0] for op in ops}) != 1:
+        raise InvalidConstraint(
+            f"constraint {text!r} is not a chain of comparisons all pointing the same way between column names, "
+            "numbers and quoted dates, such as 'a < b', 'a <= b <= c' or '18 <= age < 65'."
+        )
+    operands = [_operand(p, text) for p in parts[::2]]
+    if ops[0][0] == ">":
+        operands, ops = operands[::-1], ops[::-1]
+    out: list[LessThan | Range] = []
+    ranges: dict[str, Range] = {}
+    for a, op, b in zip(operands, ops, operands[1:], strict=False):
+        strict = op in ("<", ">")
+        if isinstance(a, _Column) and isinstance(b, _Column):
+            out.append(LessThan(a.name, b.name, strict=strict))
+        elif isinstance(a, _Column) or isinstance(b, _Column):
+            column = a.name if isinstance(a, _Column) else b.name  # type: ignore[union-attr]
+            if column not in ranges:
+                ranges[column] = Range(column)
+                out.append(ranges[column])
+            r = ranges[column]
+            if isinstance(b, _Column):  # value < column: the low end
+                r.low, r.low_strict = a, strict
+            else:
+                r.high, r.high_strict = b, strict
+        else:
+            raise InvalidConstraint(f"constraint {text!r} compares two values; compare a column with a value.")
+    return out
+
+
+class _Column:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def _operand(part: str, text: str) -> Any:
+    if _NAME.match(part):
+        return _Column(part)
+    quoted = _QUOTED.match(part)
+    if quoted:
+        return quoted.group(2)
+    try:
+        value = float(part)
+    except ValueError:
+        raise InvalidConstraint(
+            f"constraint {text!r}: {part!r} is neither a column name, a number nor a quoted date."
+        ) from None
+    if not math.isfinite(value):
+        raise InvalidConstraint(f"constraint {text!r}: {part!r} is not a finite number.")
+    return int(value) if value.is_integer() and re.fullmatch(r"[+-]?\d+", part) else value
+
+
+def apply_range(column: Any, r: Range, where: str) -> Any:
+    """Return ``column`` (a ModelColumn) truncated to the range ``r``; a segmented column's every group too."""
+    from ._columns import ConditionalColumn
+    from .errors import InvalidArgument
+
+    if column.family is None:
+        raise InvalidConstraint(
+            f"{where}: constraint '{r}' bounds a {column.kind} column; ranges bound numbers or dates."
+        )
+    low, high = -math.inf, math.inf
+    if r.low is not None:
+        low = float(column.least_above(_common(column, r.low, r, f"{where}: "), strict=r.low_strict)[0])
+    if r.high is not None:
+        high = float(column.greatest_below(_common(column, r.high, r, f"{where}: "), strict=r.high_strict)[0])
+
+    def narrowed(col: Any) -> Any:
+        lo, hi = max(col.bounds[0], low), min(col.bounds[1], high)
+        if not lo <= hi:
+            raise InvalidConstraint(
+                f"{where}: constraint '{r}' leaves column {r.column!r} no value: it would have to be at least "
+                f"{col.show(lo)} and at most {col.show(hi)}."
+            )
+        return col if (lo, hi) == col.bounds else col.with_bounds(lo, hi)
+
+    try:
+        if isinstance(column, ConditionalColumn):
+            return ConditionalColumn(
+                column.name,
+                base=narrowed(column.base),
+                given=column.given,
+                groups=column.groups,
+                levels=[narrowed(level) for level in column.levels],
+            )
+        return narrowed(column)
+    except InvalidConstraint:
+        raise
+    except InvalidArgument as exc:
+        raise InvalidConstraint(
+            f"{where}: constraint '{r}' confines column {r.column!r} where it has no values ({exc})."
+        ) from None
+
+
+def _common(column: Any, value: Any, r: Range, where: str) -> Any:
+    """A range's end in the column's common unit: a one-value array of float64, or of int64 UTC nanoseconds."""
+    import numpy as np
+
+    return np.array([range_end(column.family, value, r, where)])
+
+
+def range_end(family: str, value: Any, r: Range, where: str) -> Any:
+    """A range's end in the common unit of a ``"numeric"`` (float) or ``"datetime"`` (int64 UTC ns) column."""
+    import numpy as np
+
+    if family == "numeric":
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise InvalidConstraint(
+                f"{where}constraint '{r}' bounds numeric column {r.column!r} with {value!r}; give a number."
+            )
+        return float(value)
+    import pandas as pd
+
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        stamp = None
+    if stamp is None or isinstance(value, numbers.Real) or pd.isna(stamp):
+        raise InvalidConstraint(
+            f"{where}constraint '{r}' bounds date column {r.column!r} with {value!r}; give a date such as '2020-01-01'."
+        )
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return np.int64(stamp.value)
 
 
 def dependency_order(constraints: Sequence[tuple[str, str, bool]], *, where: str) -> list[str]:

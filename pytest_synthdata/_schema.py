@@ -31,7 +31,7 @@ from ._columns import (
     ModelColumn,
     NumericColumn,
 )
-from ._constraints import LessThan, dependency_order
+from ._constraints import LessThan, Range, apply_range, dependency_order, parse_constraint
 from ._copula import complete_correlation, latent_for_spearman_pairs, spearman_of_latent
 from ._model import Model
 from ._validate import check_id_pattern, check_name
@@ -1083,7 +1083,7 @@ class Schema(Model):
         columns: Mapping[str, Column | str | Mapping[str, Any]],
         *,
         correlations: Mapping[tuple[str, str], float] | None = None,
-        constraints: Sequence[LessThan | str] = (),
+        constraints: Sequence[LessThan | Range | str] = (),
         locale: str = "en_US",
     ) -> None:
         check_name(name, where="Schema")
@@ -1100,10 +1100,19 @@ class Schema(Model):
         built = [decl.build(col, locale=locale) for col, decl in self.declarations.items()]
         self.locale = locale
         by_name = {c.name: c for c in built}
-        if isinstance(constraints, (str, LessThan)):
+        if isinstance(constraints, (str, LessThan, Range)):
             constraints = [constraints]
-        declared = [self._check_constraint(name, c, by_name) for c in constraints]
-        order = self._plan_constraints(name, declared, by_name)
+        declared: list[LessThan | Range] = []
+        for c in constraints:
+            declared.extend(parse_constraint(c) if isinstance(c, str) else [c])
+        for r in (c for c in declared if isinstance(c, Range)):  # a range narrows its column's bounds
+            if r.column not in by_name:
+                raise InvalidConstraint(
+                    f"Schema {name!r}: constraint '{r}' names unknown column {r.column!r}; columns are {list(by_name)}."
+                )
+            by_name[r.column] = apply_range(by_name[r.column], r, f"Schema {name!r}")
+        orders = [self._check_constraint(name, c, by_name) for c in declared if not isinstance(c, Range)]
+        order = self._plan_constraints(name, orders, by_name)
         built = [by_name[c.name] for c in built]
         modelled = [c for c in built if c.modelled]
         index = {c.name: i for i, c in enumerate(modelled)}
@@ -1119,7 +1128,7 @@ class Schema(Model):
                 stacklevel=2,
             )
         super().__init__(name, built, latent_correlation=latent, order_constraints=order)
-        self.constraints = declared  # (as declared, in the user's order)
+        self.constraints: list[LessThan | Range] = declared  # type: ignore[assignment]  # (in the user's order)
         self._measure_constrained_correlations()
 
     def _measure_constrained_correlations(self) -> None:
@@ -1240,10 +1249,11 @@ class Schema(Model):
 
     @staticmethod
     def _check_constraint(name: str, spec: object, by_name: dict[str, ModelColumn]) -> LessThan:
-        constraint = LessThan.parse(spec) if isinstance(spec, str) else spec
+        constraint = spec
         if not isinstance(constraint, LessThan):
             raise InvalidConstraint(
-                f"Schema {name!r}: constraint {spec!r} must be sd.LessThan('a', 'b') or a string 'a < b'."
+                f"Schema {name!r}: constraint {spec!r} must be sd.LessThan('a', 'b'), sd.Range('age', 18, 65) or a "
+                "string such as 'a < b' or '18 <= age <= 65'."
             )
         a, b = constraint.low, constraint.high
         for col in (a, b):

@@ -18,6 +18,7 @@ PUBLIC = [
     "Integer",
     "LessThan",
     "Model",
+    "Range",
     "Schema",
     "__version__",
     "fit",

@@ -102,7 +102,7 @@ def test_declared_constraints_are_kept_checked_and_refused_when_the_data_breaks_
         sd.fit(df, name="c", constraints=["age < signup"])
     with pytest.raises(InvalidConstraint, match="two numeric columns or two date columns"):
         sd.fit(df, name="c", constraints=["plan < age"])
-    with pytest.raises(InvalidConstraint, match="not of the form"):
+    with pytest.raises(InvalidConstraint, match="not a chain of comparisons"):
         sd.fit(df, name="c", constraints=["spend << income"])
     with pytest.raises(InvalidConstraint, match=r"fit\(\) takes sd\.LessThan"):
         sd.fit(df, name="c", constraints=[("spend", "income")])
@@ -170,3 +170,73 @@ def test_every_sampled_row_keeps_a_detected_order(seed, gap, n):
     s = model.sample(2_000, seed=seed)
     assert ((s.a < s.b) if strict else (s.a <= s.b)).all()
     assert model.sample(700, seed=seed).equals(s.iloc[:700])  # rows stay a prefix: the redraw reads only their row
+
+
+def test_ranges_truncate_fitted_columns_and_per_group_columns():
+    rng = np.random.default_rng(6)
+    n = 3_000
+    group = rng.choice(["a", "b"], n)
+    df = pd.DataFrame(
+        {
+            "group": group,
+            "income": np.round(np.where(group == "a", 1.0, 8.0) * rng.lognormal(10, 0.6, n), 2),
+            "age": rng.integers(18, 91, n),
+            "seen": pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 700, n), "D"),
+        }
+    )
+    public = {"income": (0, 50_000_000)}  # (declared bounds: the tails reach them, past the range below)
+    model = sd.fit(
+        df,
+        name="r",
+        public=public,
+        constraints=["2900 <= income < 1600000", sd.Range("age", 18, 90), "seen >= '2021-01-01'"],
+    )
+    assert model.info["constraints"]["declared"] == [
+        "2900 <= income < 1600000",
+        "18 <= age <= 90",
+        "'2021-01-01' <= seen",
+    ]
+    s = model.sample(50_000, seed=7)
+    assert s.income.min() >= 2900 and s.income.max() < 1_600_000
+    loose = sd.fit(df, name="r", public=public).sample(50_000, seed=7)
+    assert loose.income.min() < 2900 or loose.income.max() >= 1_600_000  # (the private tails reach past them)
+    assert s.age.between(18, 90).all() and (s.seen >= "2021-01-01").all()
+    assert type(model.column("income")).__name__ == "ConditionalColumn"  # every group is truncated
+    for g in ("a", "b"):
+        assert abs(s.income[s.group == g].median() / df.income[df.group == g].median() - 1) < 0.1
+    with pytest.raises(InvalidConstraint, match=r"'age < 50' does not hold in [\d,]+ of the 3,000 real rows"):
+        sd.fit(df, name="r", constraints=["age < 50"])
+    with pytest.raises(InvalidConstraint, match="bounds date column 'seen' with 5"):
+        sd.fit(df, name="r", constraints=["seen > 5"])
+    with pytest.raises(InvalidConstraint, match="ranges bound numeric or date columns"):
+        sd.fit(df, name="r", constraints=["group > 1"])
+    with pytest.raises(InvalidConstraint, match="compares two values"):
+        sd.fit(df, name="r", constraints=["1 < 2"])
+
+
+def test_ranges_and_chains_in_schemas():
+    schema = sd.Schema(
+        "t",
+        {
+            "a": sd.Float(mean=0, std=1),
+            "b": sd.Float(mean=1, std=1),
+            "c": sd.Float(mean=2, std=1),
+            "age": sd.Integer(low=0, high=120),
+            "day": sd.Date(low="2019-01-01", high="2024-12-31"),
+        },
+        constraints=["a <= b < c", "18 <= age < 65", sd.Range("day", "2020-01-01", "2020-12-31")],
+    )
+    assert [str(c) for c in schema.constraints] == [
+        "a <= b",
+        "b < c",
+        "18 <= age < 65",
+        "'2020-01-01' <= day <= '2020-12-31'",
+    ]
+    s = schema.sample(20_000, seed=1)
+    assert (s.a <= s.b).all() and (s.b < s.c).all()
+    assert s.age.between(18, 64).all() and s.age.min() == 18 and s.age.max() == 64  # truncation, every value reachable
+    assert s.day.between("2020-01-01", "2020-12-31").all()
+    with pytest.raises(InvalidConstraint, match="leaves column 'age' no value"):
+        sd.Schema("t", {"age": sd.Integer(low=0, high=10)}, constraints=["age > 20"])
+    with pytest.raises(InvalidConstraint, match="names unknown column 'agee'"):
+        sd.Schema("t", {"age": sd.Integer(low=0, high=10)}, constraints=["agee > 2"])

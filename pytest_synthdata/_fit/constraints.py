@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._constraints import LessThan
+from .._constraints import LessThan, Range, parse_constraint, range_end
 from ..errors import InvalidConstraint
 
 if TYPE_CHECKING:
@@ -49,35 +49,38 @@ _SCREEN_ROWS = 4096
 _SORT_ROWS = 1024
 
 
-def read_constraints(constraints: Any, frame: pd.DataFrame) -> list[LessThan]:
-    """Check ``fit(constraints=...)``: one or a list of ``sd.LessThan`` or ``"a < b"`` strings on the frame's columns."""
+def read_constraints(constraints: Any, frame: pd.DataFrame) -> list[LessThan | Range]:
+    """Check ``fit(constraints=...)``: one or a list of ``sd.LessThan``, ``sd.Range`` or strings on the frame's columns."""
     if constraints is None:
         return []
-    if isinstance(constraints, (str, LessThan)):
+    if isinstance(constraints, (str, LessThan, Range)):
         constraints = [constraints]
     if not isinstance(constraints, Sequence):
         raise InvalidConstraint(
-            f"constraints={constraints!r}: pass a list of sd.LessThan('a', 'b') or strings such as 'a < b'."
+            f"constraints={constraints!r}: pass a list of sd.LessThan('a', 'b'), sd.Range('age', 18, 65) or strings "
+            "such as 'a < b' or '18 <= age <= 65'."
         )
-    out = []
+    out: list[LessThan | Range] = []
     for item in constraints:
         if isinstance(item, str):
-            constraint = LessThan.parse(item)
-        elif isinstance(item, LessThan):
-            constraint = item
+            out.extend(parse_constraint(item))
+        elif isinstance(item, (LessThan, Range)):
+            out.append(item)
         else:
             raise InvalidConstraint(
-                f"constraint {item!r}: fit() takes sd.LessThan('a', 'b') or strings such as 'a < b' or 'a <= b'."
+                f"constraint {item!r}: fit() takes sd.LessThan('a', 'b'), sd.Range('age', 18, 65) or strings such as "
+                "'a < b' or '18 <= age <= 65'."
             )
-        for col in (constraint.low, constraint.high):
+    for constraint in out:
+        names = [constraint.column] if isinstance(constraint, Range) else [constraint.low, constraint.high]
+        for col in names:
             if col not in frame.columns:
                 raise InvalidConstraint(
-                    f"constraint {constraint!r} names {col!r}, which the DataFrame does not have; it has "
+                    f"constraint '{constraint}' names {col!r}, which the DataFrame does not have; it has "
                     f"{list(frame.columns)}."
                 )
-        if constraint.low == constraint.high:
-            raise InvalidConstraint(f"constraint {constraint!r} compares column {constraint.low!r} with itself.")
-        out.append(constraint)
+        if isinstance(constraint, LessThan) and constraint.low == constraint.high:
+            raise InvalidConstraint(f"constraint '{constraint}' compares column {constraint.low!r} with itself.")
     return out
 
 
@@ -91,24 +94,40 @@ def _comparable(numbers: Numbers) -> NDArray[Any]:
     return out
 
 
-def check_declared(constraints: Sequence[LessThan], numbers: Sequence[Numbers]) -> None:
+def check_declared(constraints: Sequence[LessThan | Range], numbers: Sequence[Numbers]) -> None:
     """Raise if a declared constraint compares columns that are not both numbers or both dates, or if real rows break it."""
     by_column = {n.column: n for n in numbers}
     for c in constraints:
-        a, b = by_column.get(c.low), by_column.get(c.high)
-        if a is None or b is None or (a.unit is None) != (b.unit is None):
+        if isinstance(c, Range):
+            column = by_column.get(c.column)
+            if column is None:
+                raise InvalidConstraint(
+                    f"constraint '{c}': ranges bound numeric or date columns; check the kind fit found "
+                    "(model.info['columns']) or declare it with columns=."
+                )
+            values = _comparable(column)[column.present]
+            broken = np.zeros(len(values), dtype=bool)
+            for end, strict, low in ((c.low, c.low_strict, True), (c.high, c.high_strict, False)):
+                if end is not None:
+                    t = range_end("numeric" if column.unit is None else "datetime", end, c, "")
+                    broken |= (
+                        (values <= t if strict else values < t) if low else (values >= t if strict else values > t)
+                    )
+            count, total = int(broken.sum()), len(values)
+        else:
+            a, b = by_column.get(c.low), by_column.get(c.high)
+            if a is None or b is None or (a.unit is None) != (b.unit is None):
+                raise InvalidConstraint(
+                    f"constraint '{c}': order constraints compare two numeric columns or two date columns; check the "
+                    "kinds fit found (model.info['columns']) or declare them with columns=."
+                )
+            both = a.present & b.present
+            va, vb = _comparable(a)[both], _comparable(b)[both]
+            count, total = int(np.count_nonzero(va >= vb if c.strict else va > vb)), int(both.sum())
+        if count:
             raise InvalidConstraint(
-                f"constraint '{c}': order constraints compare two numeric columns or two date columns; check the "
-                "kinds fit found (model.info['columns']) or declare them with columns=."
-            )
-        both = a.present & b.present
-        va, vb = _comparable(a)[both], _comparable(b)[both]
-        broken = int(np.count_nonzero(va >= vb if c.strict else va > vb))
-        if broken:
-            raise InvalidConstraint(
-                f"constraint '{c}' does not hold in {broken:,} of the {int(both.sum()):,} real rows where both "
-                "columns have a value; a model cannot promise what the data breaks. Fix or drop those rows, or "
-                "leave the constraint out."
+                f"constraint '{c}' does not hold in {count:,} of the {total:,} real rows where it applies; a model "
+                "cannot promise what the data breaks. Fix or drop those rows, or leave the constraint out."
             )
 
 

@@ -41,6 +41,7 @@ import pandas as pd
 
 from .. import _linalg
 from .._columns import DerivedColumn, ModelColumn, NullColumn
+from .._constraints import LessThan, Range, apply_range
 from .._model import Model
 from .._validate import check_name
 from ..errors import InvalidArgument
@@ -349,6 +350,8 @@ def _fit(ctx: FitContext) -> Model:
         flag_dims = [flag.dim for flag in grouped]
         null_groups = {flag.dim.column: flag.rates for flag in grouped}
 
+    for r in order.ranges:
+        columns[r.column] = apply_range(columns[r.column], r, f"fit {ctx.name!r}")
     ordered_cols = [columns[c] for c in read.order]
     by_label = {d.label: d for d in dims} | cat_dims
     model_dims = [by_label[c.name] for c in ordered_cols if c.modelled and c.name in by_label]
@@ -402,12 +405,14 @@ class _Order:
 
     constraints: list[tuple[str, str, bool]]
     info: dict[str, list[str]]
+    #: declared ranges, which narrow their columns' bounds once the columns are built
+    ranges: list[Range]
 
 
 def _order_constraints(ctx: FitContext, numbers: list[Numbers]) -> _Order:
     """Check the declared order constraints against the data and add the detected ones (see ``constraints.py``)."""
     check_declared(ctx.constraints, numbers)
-    declared = [(c.low, c.high, c.strict) for c in ctx.constraints]
+    declared = [(c.low, c.high, c.strict) for c in ctx.constraints if isinstance(c, LessThan)]
     detected = []
     if ctx.detect_constraints:
         ctx.say("finding order constraints")
@@ -420,4 +425,8 @@ def _order_constraints(ctx: FitContext, numbers: list[Numbers]) -> _Order:
     def text(items: list[tuple[str, str, bool]]) -> list[str]:
         return [f"{a} {'<' if strict else '<='} {b}" for a, b, strict in items]
 
-    return _Order(declared + detected, {"declared": text(declared), "detected": text(detected)})
+    return _Order(
+        declared + detected,
+        {"declared": [str(c) for c in ctx.constraints], "detected": text(detected)},
+        [c for c in ctx.constraints if isinstance(c, Range)],
+    )
