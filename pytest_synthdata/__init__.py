@@ -25,6 +25,7 @@ _EXPORTS = {
     "Datetime": "._schema",
     "Derived": "._schema",
     "Faker": "._schema",
+    "FixedCombinations": "._constraints",
     "Float": "._schema",
     "Id": "._schema",
     "Integer": "._schema",
@@ -47,6 +48,7 @@ __all__ = [
     "Datetime",
     "Derived",
     "Faker",
+    "FixedCombinations",
     "Float",
     "Id",
     "Integer",
@@ -63,7 +65,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from ._constraints import Range
+    from ._constraints import FixedCombinations, Range
     from ._fit import fit
     from ._manager import plugin_manager
     from ._model import Model, load

@@ -64,7 +64,7 @@ def to_dict(model: Model) -> dict[str, Any]:
         "version": VERSION,
         "name": model.name,
         "written_by": f"pytest-synthdata {__version__}",
-        "columns": [model.column(c).to_spec() for c in model.columns],
+        "columns": [c.to_spec() for c in model._columns],  # (hidden ones too)
         "latent": {
             "dims": dims,
             "correlation": [row.tolist() for row in model.latent_correlation],

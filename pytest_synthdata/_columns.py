@@ -75,6 +75,9 @@ class ModelColumn:
     #: The dtype the sampled column is converted to at the end (a fitted column keeps its source
     #: dtype, e.g. ``"int32"`` or ``"datetime64[us, UTC]"``), or None for :attr:`dtype` as is.
     cast: str | None = None
+    #: A modelled column that the frame leaves out: the joint category of a fit's fixed combinations,
+    #: which its member columns look their values up from.
+    hidden: bool = False
 
     def __init__(self, name: str, *, null_rate: float = 0.0) -> None:
         self.name = name
@@ -165,6 +168,8 @@ class ModelColumn:
         if self.spec_null_rate:
             spec["null_rate"] = self.null_rate
         spec["cast"] = self.cast
+        if self.hidden:  # (written only when set, so other files keep their bytes)
+            spec["hidden"] = True
         return spec
 
     def _spec_fields(self) -> dict[str, Any]:
@@ -189,6 +194,10 @@ class ModelColumn:
             if problem is not None:
                 raise reader.fail(f"{where}.cast", problem)
         column.cast = cast
+        if reader.get(spec, "hidden", bool, where, optional=True):
+            if not column.modelled:
+                raise reader.fail(f"{where}.hidden", "only a modelled column can be hidden")
+            column.hidden = True
         return column
 
     @classmethod

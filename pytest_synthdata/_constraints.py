@@ -119,6 +119,44 @@ class Range:
     __hash__ = None  # type: ignore[assignment]
 
 
+class FixedCombinations:
+    """The values of ``columns`` (category or boolean columns of a fit) come only in combinations the data has.
+
+    ``sd.fit(df, constraints=[sd.FixedCombinations(["city", "country"])])``:
+    fit models the combinations as one joint category (those seen in at least
+    ``min_count`` rows; rarer ones join the most alike), correlated with the
+    other columns like any category, and each listed column looks its value
+    up from it, so no sampled row pairs a city with another country. The
+    columns may not have missing values. Schemas have no data to take
+    combinations from: declare a category of combinations and derive the
+    columns from it instead.
+
+    >>> FixedCombinations(["city", "country"])
+    FixedCombinations(['city', 'country'])
+    """
+
+    def __init__(self, columns: Sequence[str]) -> None:
+        if isinstance(columns, str) or not isinstance(columns, Sequence) or len(columns) < 2:
+            raise InvalidConstraint(
+                f"FixedCombinations({columns!r}) needs a list of two or more column names, such as "
+                "FixedCombinations(['city', 'country'])."
+            )
+        if len(set(columns)) != len(columns) or not all(isinstance(c, str) and c for c in columns):
+            raise InvalidConstraint(f"FixedCombinations({columns!r}): name each column once, as a string.")
+        self.columns = list(columns)
+
+    def __repr__(self) -> str:
+        return f"FixedCombinations({self.columns!r})"
+
+    def __str__(self) -> str:
+        return f"fixed combinations of {', '.join(self.columns)}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FixedCombinations) and self.columns == other.columns
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 def _show(value: Any) -> str:
     if isinstance(value, str):
         return repr(value)

@@ -259,7 +259,7 @@ class Model:
     @property
     def columns(self) -> list[str]:
         """Column names, in output order."""
-        return [c.name for c in self._columns]
+        return [c.name for c in self._columns if not c.hidden]
 
     @property
     def modelled_columns(self) -> list[str]:
@@ -269,7 +269,7 @@ class Model:
     @property
     def dtypes(self) -> dict[str, str]:
         """The pandas dtype each sampled column has, e.g. ``{'age': 'int64'}``."""
-        found = {c.name: _final_dtype(c) for c in self._columns}
+        found = {c.name: _final_dtype(c) for c in self._columns if not c.hidden}
         if any(c.cast is None for c in self._computed):  # (known once its function has run: a few rows tell)
             if "_computed_dtypes" not in self.__dict__:
                 self._computed_dtypes = {c: str(t) for c, t in self.sample(16, seed=0).dtypes.items()}
@@ -404,7 +404,11 @@ class Model:
         if n and self._order_constraints:
             self._enforce_order(raws, targets, nulls)
         index = pd.RangeIndex(n)  # (one index object for the frame and its Series: pandas then skips aligning them)
-        data = {c.name: _finish(c, raws[c.name], nulls.get(c.name), index) for c in self._columns if c.name in raws}
+        data = {
+            c.name: _finish(c, raws[c.name], nulls.get(c.name), index)
+            for c in self._columns
+            if c.name in raws and not c.hidden
+        }
         frame = pd.DataFrame(data, index=index, copy=False)
         if self._computed:
             frame = self.compute_columns(frame)

@@ -31,7 +31,7 @@ from ._columns import (
     ModelColumn,
     NumericColumn,
 )
-from ._constraints import LessThan, Range, apply_range, dependency_order, parse_constraint
+from ._constraints import FixedCombinations, LessThan, Range, apply_range, dependency_order, parse_constraint
 from ._copula import complete_correlation, latent_for_spearman_pairs, spearman_of_latent
 from ._model import Model
 from ._validate import check_id_pattern, check_name
@@ -1105,6 +1105,12 @@ class Schema(Model):
         declared: list[LessThan | Range] = []
         for c in constraints:
             declared.extend(parse_constraint(c) if isinstance(c, str) else [c])
+        for c in declared:
+            if isinstance(c, FixedCombinations):
+                raise InvalidConstraint(
+                    f"Schema {name!r}: {c!r} keeps the combinations seen in real data, which a schema does not have: "
+                    "use it with sd.fit, or declare a Category of the combinations and sd.Derived columns from it."
+                )
         for r in (c for c in declared if isinstance(c, Range)):  # a range narrows its column's bounds
             if r.column not in by_name:
                 raise InvalidConstraint(

@@ -274,13 +274,14 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
             print(f"missing together (one null flag): {', '.join(together)}")
     for line in model.withheld:
         print(f"withheld: {line}")
-    constraints = getattr(model, "constraints", [])
-    if constraints:
+    about = getattr(model, "info", {}).get("constraints")
+    detected = set(about.get("detected", [])) if isinstance(about, dict) else set()
+    texts = [str(c) for c in getattr(model, "constraints", [])]
+    if isinstance(about, dict):  # ranges and fixed combinations of a fit live in its columns: the info names them
+        texts += [t for t in about.get("declared", []) if isinstance(t, str) and t not in texts]
+    if texts:
         print("constraints (hold in every row):")
-        about = getattr(model, "info", {}).get("constraints")
-        detected = set(about.get("detected", [])) if isinstance(about, dict) else set()
-        for c in constraints:
-            text = f"{c.low} {'<' if c.strict else '<='} {c.high}"
+        for text in texts:
             print(f"  {text}{'  (found in every real row)' if text in detected else ''}")
     pairs = getattr(model, "correlations", None)
     if pairs is None:

@@ -13,6 +13,7 @@ PUBLIC = [
     "Datetime",
     "Derived",
     "Faker",
+    "FixedCombinations",
     "Float",
     "Id",
     "Integer",

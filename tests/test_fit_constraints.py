@@ -240,3 +240,75 @@ def test_ranges_and_chains_in_schemas():
         sd.Schema("t", {"age": sd.Integer(low=0, high=10)}, constraints=["age > 20"])
     with pytest.raises(InvalidConstraint, match="names unknown column 'agee'"):
         sd.Schema("t", {"age": sd.Integer(low=0, high=10)}, constraints=["agee > 2"])
+
+
+def _places(n: int = 4_000, seed: int = 8) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    cities = {
+        "FR": ["Paris", "Lyon", "Nice"],
+        "DE": ["Berlin", "Paris", "Hamburg"],
+        "US": ["Austin", "Berlin", "Paris"],
+    }
+    country = rng.choice(list(cities), n, p=[0.3, 0.3, 0.4])
+    city = np.array([cities[c][k] for c, k in zip(country, rng.integers(0, 3, n), strict=True)])
+    return pd.DataFrame(
+        {
+            "city": city,
+            "country": country,
+            "income": np.round(rng.lognormal(10, 0.4, n) * np.where(country == "US", 1.5, 1.0), 2),
+            "member": rng.random(n) < np.where(city == "Paris", 0.5, 0.1),
+        }
+    )
+
+
+def test_fixed_combinations_keep_the_pairs_seen_in_the_data_with_their_frequencies():
+    df = _places()
+    seen = set(zip(df.city, df.country, strict=True))
+    loose = sd.fit(df, name="p", segments=False).sample(20_000, seed=1)
+    assert sum(pair not in seen for pair in zip(loose.city, loose.country, strict=True)) > 100
+    model = sd.fit(df, name="p", constraints=[sd.FixedCombinations(["city", "country"])])
+    s = model.sample(20_000, seed=1)
+    assert list(s.columns) == list(df.columns) and s.dtypes.equals(loose.dtypes)  # the joint column stays hidden
+    assert all(pair in seen for pair in zip(s.city, s.country, strict=True))
+    real = pd.crosstab(df.city, df.country, normalize=True)
+    fake = pd.crosstab(s.city, s.country, normalize=True).reindex_like(real).fillna(0)
+    assert (fake - real).abs().to_numpy().max() < 0.01
+    # the joint category takes part in the model like any category (here: segments, which fit chooses)
+    assert abs(s.groupby("city").member.mean()["Paris"] - df.groupby("city").member.mean()["Paris"]) < 0.03
+    assert model.info["constraints"]["declared"] == ["fixed combinations of city, country"]
+    assert "in the combinations with 'country' seen in the data" in model.info["columns"]["city"]["why"]
+
+
+def test_fixed_combinations_in_files_and_their_errors(tmp_path, capsys):
+    df = _places(2_000)
+    model = sd.fit(df, name="p", constraints=[sd.FixedCombinations(["city", "country", "member"])])
+    path = model.save(tmp_path / "p.synth.json")
+    loaded = sd.load(path)
+    pd.testing.assert_frame_equal(loaded.sample(1_000, seed=3), model.sample(1_000, seed=3))
+    assert loaded.columns == list(df.columns)
+    assert main(["inspect", str(path)]) == 0
+    assert "fixed combinations of city, country, member" in capsys.readouterr().out
+    rare = df.copy()
+    rare.loc[:2, ["city", "country"]] = ["Lyon", "US"]  # a combination 3 rows hold: not stored
+    s = sd.fit(rare, name="p", constraints=[sd.FixedCombinations(["city", "country"])]).sample(50_000, seed=2)
+    assert not ((s.city == "Lyon") & (s.country == "US")).any()
+    with pytest.raises(InvalidConstraint, match="'income' is not a category or boolean column"):
+        sd.fit(df, name="p", constraints=[sd.FixedCombinations(["city", "income"])])
+    missing = df.copy()
+    missing.loc[0, "city"] = None
+    with pytest.raises(InvalidConstraint, match="'city' has missing values"):
+        sd.fit(missing, name="p", constraints=[sd.FixedCombinations(["city", "country"])])
+    with pytest.raises(InvalidConstraint, match="two or more column names"):
+        sd.FixedCombinations(["city"])
+    with pytest.raises(InvalidConstraint, match="is in another fixed combination"):
+        sd.fit(
+            df,
+            name="p",
+            constraints=[sd.FixedCombinations(["city", "country"]), sd.FixedCombinations(["city", "member"])],
+        )
+    with pytest.raises(InvalidConstraint, match=r"use it with sd\.fit"):
+        sd.Schema(
+            "t",
+            {"a": sd.Category(["x", "y"]), "b": sd.Category(["u", "v"])},
+            constraints=[sd.FixedCombinations(["a", "b"])],
+        )

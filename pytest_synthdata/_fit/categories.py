@@ -558,7 +558,7 @@ def functional_dependencies(cats: list[Categorical]) -> list[Dependency]:
     candidates = [c for c in cats if c.null_rate == 0 and len(c.values) >= 2]
     # stored codes plus one: a withheld value (-1) counts in slot 0 of one (source, target) table
     # (int32 halves them; the table's keys below are int64, as before)
-    shifted = {id(c): (_stored(c) + 1).astype(np.int32) for c in candidates}
+    shifted = {id(c): (stored_codes(c) + 1).astype(np.int32) for c in candidates}
     for target in sorted(candidates, key=lambda c: len(c.values)):
         best: tuple[Categorical, list[Any]] | None = None
         for source in candidates:
@@ -592,7 +592,7 @@ def functional_dependencies(cats: list[Categorical]) -> list[Dependency]:
     return found
 
 
-def _stored(cat: Categorical) -> NDArray[np.int64]:
+def stored_codes(cat: Categorical) -> NDArray[np.int64]:
     """Codes with withheld values as -1 (before they were absorbed)."""
     raw, to_stored = cat.raw_codes, cat.raw_to_stored
     if raw is None or to_stored is None:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._constraints import LessThan, Range, parse_constraint, range_end
+from .._constraints import FixedCombinations, LessThan, Range, parse_constraint, range_end
 from ..errors import InvalidConstraint
 
 if TYPE_CHECKING:
@@ -49,22 +49,22 @@ _SCREEN_ROWS = 4096
 _SORT_ROWS = 1024
 
 
-def read_constraints(constraints: Any, frame: pd.DataFrame) -> list[LessThan | Range]:
-    """Check ``fit(constraints=...)``: one or a list of ``sd.LessThan``, ``sd.Range`` or strings on the frame's columns."""
+def read_constraints(constraints: Any, frame: pd.DataFrame) -> list[LessThan | Range | FixedCombinations]:
+    """Check ``fit(constraints=...)``: ``sd.LessThan``, ``sd.Range``, ``sd.FixedCombinations`` or strings, on the frame."""
     if constraints is None:
         return []
-    if isinstance(constraints, (str, LessThan, Range)):
+    if isinstance(constraints, (str, LessThan, Range, FixedCombinations)):
         constraints = [constraints]
     if not isinstance(constraints, Sequence):
         raise InvalidConstraint(
             f"constraints={constraints!r}: pass a list of sd.LessThan('a', 'b'), sd.Range('age', 18, 65) or strings "
             "such as 'a < b' or '18 <= age <= 65'."
         )
-    out: list[LessThan | Range] = []
+    out: list[LessThan | Range | FixedCombinations] = []
     for item in constraints:
         if isinstance(item, str):
             out.extend(parse_constraint(item))
-        elif isinstance(item, (LessThan, Range)):
+        elif isinstance(item, (LessThan, Range, FixedCombinations)):
             out.append(item)
         else:
             raise InvalidConstraint(
@@ -72,7 +72,12 @@ def read_constraints(constraints: Any, frame: pd.DataFrame) -> list[LessThan | R
                 "'a < b' or '18 <= age <= 65'."
             )
     for constraint in out:
-        names = [constraint.column] if isinstance(constraint, Range) else [constraint.low, constraint.high]
+        if isinstance(constraint, FixedCombinations):
+            names = constraint.columns
+        elif isinstance(constraint, Range):
+            names = [constraint.column]
+        else:
+            names = [constraint.low, constraint.high]
         for col in names:
             if col not in frame.columns:
                 raise InvalidConstraint(
@@ -94,10 +99,12 @@ def _comparable(numbers: Numbers) -> NDArray[Any]:
     return out
 
 
-def check_declared(constraints: Sequence[LessThan | Range], numbers: Sequence[Numbers]) -> None:
-    """Raise if a declared constraint compares columns that are not both numbers or both dates, or if real rows break it."""
+def check_declared(constraints: Sequence[Any], numbers: Sequence[Numbers]) -> None:
+    """Raise if a declared order constraint or range names the wrong kinds of column, or if real rows break it."""
     by_column = {n.column: n for n in numbers}
     for c in constraints:
+        if isinstance(c, FixedCombinations):
+            continue  # (they hold in the data by construction)
         if isinstance(c, Range):
             column = by_column.get(c.column)
             if column is None:

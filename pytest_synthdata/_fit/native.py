@@ -55,6 +55,7 @@ from .categories import (
     order_categories,
     read_categorical,
 )
+from .combinations import joint_categories, member_columns
 from .constraints import check_declared, detect_order, read_constraints
 from .context import DEFAULT_KNOTS, DEFAULT_MIN_COUNT, FitContext
 from .dependence import (
@@ -287,6 +288,11 @@ def _fit(ctx: FitContext) -> Model:
         dims = [dim for dim in dims if dim.column != col]
         del numbers_by_column[col], columns[col]  # a category now, built with the others
         kinds[col] = {"kind": "category", "why": code.why}
+    cats, joints = joint_categories(ctx, cats, ctx.constraints, list(ctx.frame.columns))
+    for joint in joints:  # the hidden joint column comes where its first member was
+        read.order.insert(read.order.index(joint.members[0].name), joint.name)
+        read.notes[joint.name] = []
+        withheld.extend(cat.note for cat in cats if cat.name == joint.name and cat.note)
     cats = absorb_withheld(cats)
     read.cats = []
     order = _order_constraints(
@@ -318,8 +324,17 @@ def _fit(ctx: FitContext) -> Model:
     cats = order_categories(cats, dims + flag_dims, ctx.rows)
     for cat in cats:
         columns[cat.name] = category_column(cat)
+    hidden = {joint.name for joint in joints}
+    for joint in joints:
+        columns[joint.name].hidden = True
+        for member, looked_up in member_columns(joint, columns[joint.name]).items():
+            columns[member] = looked_up
+            others = ", ".join(repr(m.name) for m in joint.members if m.name != member)
+            kinds[member]["why"] += f"; in the combinations with {others} seen in the data"
     for dependency in functional_dependencies(cats):
         col, given = dependency.derived.name, dependency.source.name
+        if col in hidden:  # (a joint column stays modelled: its members look their values up from it)
+            continue
         columns[col] = DerivedColumn(col, base=columns[col], given=given, lookup=dependency.lookup)
         kinds[col]["why"] += f"; determined by {given!r}"
         cats = [cat for cat in cats if cat is not dependency.derived]
