@@ -476,11 +476,12 @@ class _Resolver:
         segment: Any = self.model.column(self.model.segment[0])
         s_coord = self.space.coordinate(segment.name)
         group_of = self.model._group_of
-        return [
+        boxes = [
             {s_coord: cell, j: side(float(cut[group_of[code]]))}
             for code in range(len(group_of))
             for cell in _cells(segment.discrete, [code])
         ]
+        return [box for box in boxes if not _empty(box)]
 
 
 def _meet(a: Box, b: Box) -> Box | None:
@@ -495,7 +496,13 @@ def _meet(a: Box, b: Box) -> Box | None:
 
 
 def _meet_all(first: list[Box], second: list[Box]) -> list[Box]:
-    return [box for a in first for b in second if (box := _meet(a, b)) is not None]
+    """The intersection of two unions of boxes: the non-empty intersections of their boxes."""
+    return [box for a in first for b in second if (box := _meet(a, b)) is not None and not _empty(box)]
+
+
+def _empty(box: Box) -> bool:
+    """Whether a box holds no point (an interval reversed, or pinned at an infinite end: a rate of 0 or 1)."""
+    return any(low > high or (low == high and math.isinf(low)) for low, high in box.values())
 
 
 # sources ---------------------------------------------------------------------------------------------
