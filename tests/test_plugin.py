@@ -543,9 +543,7 @@ def test_failure_section_names_overrides(pytester):
         "def test_boom(synth_customers_factory):\n    synth_customers_factory(5, plan='pro')\n    assert False\n"
     )
     result = pytester.runpytest("-p", "no:randomly")
-    result.stdout.fnmatch_lines(
-        ["synth_customers_factory: dataset 'customers', 5 rows, seed *, conditions plan='pro'"]
-    )
+    result.stdout.fnmatch_lines(["synth_customers_factory: dataset 'customers', 5 rows, seed *, conditions plan='pro'"])
 
 
 @pytest.mark.parametrize(
