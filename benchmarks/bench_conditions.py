@@ -79,12 +79,13 @@ def main() -> None:
         warnings.simplefilter("ignore")
         metadata = Metadata.detect_from_dataframes({"customers": real})
         anchor = GaussianCopulaSynthesizer(metadata)
-        anchor.fit(real)
+        anchor.fit({"customers": real})
 
     def sdv_rare() -> pd.DataFrame:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return anchor.sample_from_conditions([Condition({"plan": "enterprise"}, num_rows=ROWS)])
+            out = anchor.sample_from_conditions([Condition({"plan": "enterprise"}, num_rows=ROWS)])
+        return out["customers"] if isinstance(out, dict) else out  # (SDV 2 returns {table: frame})
 
     def sdv_range() -> pd.DataFrame:
         kept: list[pd.DataFrame] = []
@@ -93,6 +94,7 @@ def main() -> None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 batch = anchor.sample(ROWS)
+            batch = batch["customers"] if isinstance(batch, dict) else batch
             batch = batch[batch["age"] >= 60]
             kept.append(batch)
             got += len(batch)

@@ -198,7 +198,7 @@ def test_minimax_tilting_draws_the_truncated_normal_exactly():
     low, high = np.array([0.5, -np.inf, -1.0]), np.array([np.inf, 0.2, 0.0])
     t = tilt(chol, low, high)
     r = 100_000
-    e, box = sample_boxes(
+    e, _ = sample_boxes(
         chol, np.tile(low, (r, 1, 1)), np.tile(high, (r, 1, 1)), np.tile(t.mu, (r, 1, 1)),
         np.full((r, 1), t.psi), 5, 9, np.arange(r),
     )  # fmt: skip
