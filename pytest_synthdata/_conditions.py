@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -250,18 +251,22 @@ def _monotone_intervals(
     """
     edges = np.asarray(f(np.array([-_EDGE, _EDGE])), dtype=np.float64)
     m = len(low)
-    lo_l, lo_h = np.full(m, -_EDGE), np.full(m, _EDGE)
-    hi_l, hi_h = np.full(m, -_EDGE), np.full(m, _EDGE)
+    # both ends in one search: "value >= low" and "value > high" both switch from False to True once
+    target = np.concatenate([low, high])
+    strict = np.concatenate([np.zeros(m, dtype=bool), np.ones(m, dtype=bool)])
+    below, above = np.full(2 * m, -_EDGE), np.full(2 * m, _EDGE)  # the switch lies in (below, above]
     with np.errstate(invalid="ignore", over="ignore"):
-        for _ in range(80):
-            mid = 0.5 * (lo_l + lo_h)
-            ge = np.asarray(f(mid), dtype=np.float64) >= low
-            lo_h, lo_l = np.where(ge, mid, lo_h), np.where(ge, lo_l, mid)
-            mid = 0.5 * (hi_l + hi_h)
-            le = np.asarray(f(mid), dtype=np.float64) <= high
-            hi_l, hi_h = np.where(le, mid, hi_l), np.where(le, hi_h, mid)
-    x_low = np.where(edges[0] >= low, -np.inf, np.where(edges[1] < low, np.inf, lo_h))
-    x_high = np.where(edges[1] <= high, np.inf, np.where(edges[0] > high, -np.inf, hi_l))
+        for _ in range(120):
+            mid = 0.5 * (below + above)
+            busy = (mid != below) & (mid != above)
+            if not busy.any():  # every bracket is down to neighbouring floats
+                break
+            value = np.asarray(f(mid), dtype=np.float64)
+            switched = np.where(strict, value > target, value >= target)
+            above = np.where(switched, mid, above)
+            below = np.where(switched, below, mid)
+    x_low = np.where(edges[0] >= low, -np.inf, np.where(edges[1] < low, np.inf, above[:m]))
+    x_high = np.where(edges[1] <= high, np.inf, np.where(edges[0] > high, -np.inf, below[m:]))
     return x_low, x_high
 
 
@@ -306,13 +311,21 @@ def _merge_union(intervals: list[tuple[float, float]]) -> list[tuple[float, floa
     return out
 
 
+#: Each model's resolved conditions (a factory calls sample() with the same conditions again and again).
+_RESOLVED: weakref.WeakKeyDictionary[Any, dict[Condition, list[Box]]] = weakref.WeakKeyDictionary()
+_RESOLVED_MAX = 4096
+
+
 class _Resolver:
     """Turns conditions on a model's columns into latent regions (lists of boxes), with a cache per condition."""
 
     def __init__(self, model: Model) -> None:
         self.model = model
         self.space = model.latent_space
-        self.cache: dict[Condition, list[Box]] = {}
+        cache = _RESOLVED.get(model)
+        if cache is None or len(cache) > _RESOLVED_MAX:
+            cache = _RESOLVED[model] = {}
+        self.cache: dict[Condition, list[Box]] = cache
 
     def describe_range(self, col: Any) -> str:
         try:

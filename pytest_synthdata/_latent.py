@@ -426,7 +426,7 @@ class Regions(LatentSource):
         self.key, self.seed = inner.key, inner.seed
         self.groups = list(groups)
         self._plans: dict[tuple[int, tuple[int, ...]], tuple[LatentSpace, _Plan]] = {}
-        self._tilts: dict[bytes, tuple[NDArray[np.float64], float]] = {}
+        self._tilted: dict[int, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
 
     def __repr__(self) -> str:
         return f"Regions({self.inner!r}, groups={len(self.groups)})"
@@ -465,6 +465,9 @@ class Regions(LatentSource):
         """
         from . import _tmvn
 
+        cached = self._tilted.get(id(group))
+        if cached is not None:
+            return cached
         plan = self._plan(space, group.coords)
         k = len(group.coords)
         r, n_boxes, _ = group.low.shape
@@ -473,7 +476,8 @@ class Regions(LatentSource):
         if self._method(group, plan) != "tilted":
             with np.errstate(invalid="ignore"):
                 psi = _tmvn.log_mass(group.low, group.high).sum(axis=2)
-            return mu, np.where(empty, -np.inf, psi)
+            self._tilted[id(group)] = (mu, np.where(empty, -np.inf, psi))
+            return self._tilted[id(group)]
         psi = np.full((r, n_boxes), -np.inf)
         flat_low, flat_high = group.low.reshape(-1, k), group.high.reshape(-1, k)
         boxes = np.concatenate([flat_low, flat_high], axis=1)
@@ -484,31 +488,39 @@ class Regions(LatentSource):
         for i, box in enumerate(unique):
             if np.any(box[:k] > box[k:]):
                 continue
-            cache_key = block.tobytes() + box.tobytes()
-            if cache_key not in self._tilts:
-                t = _tmvn.tilt(block, box[:k], box[k:])
-                self._tilts[cache_key] = (t.mu, t.psi)
-            u_mu[i], u_psi[i] = self._tilts[cache_key]
+            t = _tmvn.cached_tilt(block, box[:k], box[k:])
+            u_mu[i], u_psi[i] = t.mu, t.psi
         mu[:] = u_mu[inverse].reshape(r, n_boxes, k)
         psi[:] = u_psi[inverse].reshape(r, n_boxes)
+        self._tilted[id(group)] = (mu, psi)  # (the group lives in self.groups, so its id stays its own)
         return mu, psi
 
     def rows(self, space: LatentSpace, start: int, stop: int) -> LatentRows:
         from . import _tmvn
 
         z, u = self.inner.noise(space, start, stop)
-        x = space.correlate(z)
+        free = np.ones(stop - start, dtype=bool)
+        for group in self.groups:
+            first, last = np.searchsorted(group.rows, [start, stop])
+            free[group.rows[int(first) : int(last)] - start] = False
+        x = np.empty_like(z)
+        if free.all():
+            x = space.correlate(z)
+        elif free.any():
+            x[:, free] = space.correlate(z[:, free])
         for group in self.groups:
             first, last = np.searchsorted(group.rows, [start, stop])
             if first == last:
                 continue
             take = slice(int(first), int(last))
             rows = group.rows[take]
-            pos = rows - start
+            pos: Any = rows - start
+            if len(pos) == stop - start:  # (every row of the range: views instead of copies)
+                pos = slice(None)
             plan = self._plan(space, group.coords)
             k = len(group.coords)
             low, high = _take(group.low, take, len(rows)), _take(group.high, take, len(rows))
-            e = z[np.ix_(plan.order, pos)]
+            e = z[plan.order][:, pos]
             method = self._method(group, plan)
             if method == "tilted":
                 mu, psi = self.tilts(space, group)
@@ -528,10 +540,14 @@ class Regions(LatentSource):
                     e[t] = truncated_normal(e[t], low[:, 0, t], high[:, 0, t])
             else:
                 e[0], box = _union_line(e[0], low[:, :, 0], high[:, :, 0])
-            x[np.ix_(plan.order, pos)] = correlate(e, plan.cholesky)
+            xg = correlate(e, plan.cholesky)
             picked = np.arange(len(rows))
-            for t, j in enumerate(plan.chosen):  # (rounding in the sum may step a hair outside)
-                x[j, pos] = np.clip(x[j, pos], low[picked, box, t], high[picked, box, t])
+            for t in range(k):  # (rounding in the sum may step a hair outside)
+                np.clip(xg[t], low[picked, box, t], high[picked, box, t], out=xg[t])
+            if isinstance(pos, slice):
+                x[plan.order] = xg
+            else:
+                x[np.ix_(plan.order, pos)] = xg
         return LatentRows(x, u)
 
 
@@ -586,7 +602,9 @@ def truncated_normal(
     a tail keeps its digits (``Phi`` of -40 underflows; its logarithm does
     not); an empty interval (``low == high``) gives ``low``.
     """
-    z, low, high = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (z, low, high)))
+    # the ends are worked on in their own shape (one interval for all rows costs two scalars), the scores in full
+    z, low, high = (_compact(np.asarray(v, dtype=np.float64)) for v in (z, low, high))
+    low, high = np.broadcast_arrays(low, high)
     flip = low > 0
     a = np.where(flip, -high, low)
     b = np.where(flip, -low, high)
@@ -599,7 +617,16 @@ def truncated_normal(
     out = special.ndtri_exp(log_p)
     out = np.minimum(np.maximum(out, a), b)
     out = np.where(a == b, a, out)
-    return np.where(flip, -out, out)
+    out = np.where(flip, -out, out)
+    shape = np.broadcast_shapes(z.shape, low.shape)
+    return out if out.shape == shape else np.broadcast_to(out, shape).copy()
+
+
+def _compact(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``values``, or its first element alone when it is one value broadcast along its only axis."""
+    if values.ndim == 1 and len(values) > 1 and values.strides[0] == 0:
+        return values[:1]
+    return values
 
 
 #: Scores beyond this many standard deviations are taken as this (Phi of -38 is about 3e-316).

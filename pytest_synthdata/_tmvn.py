@@ -30,6 +30,7 @@ attempts they needed, so rows stay a pure function of their seed and index.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -42,7 +43,7 @@ from .errors import ConditionError
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["Tilt", "counter_uniforms", "log_mass", "sample_boxes", "tilt"]
+__all__ = ["Tilt", "cached_tilt", "counter_uniforms", "log_mass", "sample_boxes", "tilt"]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -81,11 +82,15 @@ def counter_uniforms(key: int, stream: int, rows: NDArray[np.int64], attempt: in
 def log_mass(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
     """Return ``log(Phi(b) - Phi(a))`` for ``a <= b``, accurate in both tails (``-inf`` for an empty interval)."""
     a, b = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
+    # mirror an interval above 0 below it, then log Phi(b) + log(1 - Phi(a) / Phi(b)) keeps the digits
+    flip = a > 0
+    lo = np.where(flip, -b, a)
+    hi = np.where(flip, -a, b)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        upper = special.log_ndtr(-a) + np.log1p(-np.exp(special.log_ndtr(-b) - special.log_ndtr(-a)))
-        lower = special.log_ndtr(b) + np.log1p(-np.exp(special.log_ndtr(a) - special.log_ndtr(b)))
-        middle = np.log1p(-special.ndtr(a) - special.ndtr(-b))
-    out = np.where(a > 0, upper, np.where(b < 0, lower, middle))
+        log_hi = special.log_ndtr(hi)
+        tail = log_hi + np.log1p(-np.exp(special.log_ndtr(lo) - log_hi))
+        middle = np.log1p(-special.ndtr(lo) - special.ndtr(-hi))
+    out = np.where(hi < 0, tail, np.where(flip, tail, middle))
     return np.where(a >= b, -np.inf, out)
 
 
@@ -171,6 +176,20 @@ def tilt(chol: NDArray[np.float64], low: NDArray[np.float64], high: NDArray[np.f
     mu = np.zeros(k)
     mu[:m] = y[m:]
     return Tilt(mu, value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _tilt_of(chol: bytes, low: bytes, high: bytes, k: int) -> Tilt:
+    def read(b: bytes) -> NDArray[np.float64]:
+        return np.frombuffer(b, dtype=np.float64)
+
+    return tilt(read(chol).reshape(k, k), read(low), read(high))
+
+
+def cached_tilt(chol: NDArray[np.float64], low: NDArray[np.float64], high: NDArray[np.float64]) -> Tilt:
+    """:func:`tilt`, remembered for the last few thousand boxes (a test samples the same conditions again)."""
+    c, lo, hi = (np.ascontiguousarray(a, dtype=np.float64) for a in (chol, low, high))
+    return _tilt_of(c.tobytes(), lo.tobytes(), hi.tobytes(), len(lo))
 
 
 def sample_boxes(
