@@ -12,7 +12,10 @@ What it measures, in one process:
   value in the range are not possible, so it samples rows and rejects until
   10,000 are in range (``sample`` + filter, what a user has to write);
 * how often the conditions hold in the rows (pytest-synthdata: always;
-  SDV: the rows it returned) and how many rows came back.
+  SDV: the rows it returned) and how many rows came back;
+* ours unconditioned (the floor a conditioned sample cannot beat), and each
+  condition's first call (resolving the condition and tilting its boxes;
+  later calls with the same conditions reuse both).
 
 Targets are printed as PASS/MISS, never asserted. Target: >= 50x faster.
 
@@ -105,14 +108,18 @@ def main() -> None:
         ("numeric range age >= 60", {"age": (60, None)}, sdv_range, lambda df: df["age"] >= 60),
     ]
     ratios = []
+    ours.sample(100, seed=0, conditions={"tenure": (1, None)})  # imports (scipy's optimisers are not needed)
+    t_plain, _ = best(lambda: ours.sample(ROWS, seed=1), repeats)
+    print(f"\nunconditioned sample of {ROWS:,} rows (the floor): {t_plain * 1e3:.1f} ms")
     for label, conditions, anchor_fn, holds in cases:
-        ours.sample(100, seed=0, conditions=conditions)  # warm-up (imports)
+        t_cold, _ = best(lambda c=conditions: ours.sample(ROWS, seed=1, conditions=c), 1)  # resolves, tilts
         t_ours, df_ours = best(lambda c=conditions: ours.sample(ROWS, seed=1, conditions=c), repeats)
         t_sdv, df_sdv = best(anchor_fn, repeats)
         ratio = t_sdv / t_ours
         ratios.append(ratio)
         print(f"\n{label}")
-        print(f"  pytest-synthdata {t_ours * 1e3:9.1f} ms  rows {len(df_ours):>6,}  hold {holds(df_ours).mean():.1%}")
+        print(f"  pytest-synthdata {t_ours * 1e3:9.1f} ms  rows {len(df_ours):>6,}  hold {holds(df_ours).mean():.1%}"
+              f"  (first call {t_cold * 1e3:.1f} ms)")
         print(f"  SDV anchor       {t_sdv * 1e3:9.1f} ms  rows {len(df_sdv):>6,}  hold {holds(df_sdv).mean():.1%}")
         print(f"  speed-up {ratio:8.1f}x  target >= {TARGET:.0f}x  {'PASS' if ratio >= TARGET else 'MISS'}")
     print("\n" + "-" * W)
