@@ -118,8 +118,10 @@ def main() -> None:
         ratio = t_sdv / t_ours
         ratios.append(ratio)
         print(f"\n{label}")
-        print(f"  pytest-synthdata {t_ours * 1e3:9.1f} ms  rows {len(df_ours):>6,}  hold {holds(df_ours).mean():.1%}"
-              f"  (first call {t_cold * 1e3:.1f} ms)")
+        print(
+            f"  pytest-synthdata {t_ours * 1e3:9.1f} ms  rows {len(df_ours):>6,}  hold {holds(df_ours).mean():.1%}"
+            f"  (first call {t_cold * 1e3:.1f} ms)"
+        )
         print(f"  SDV anchor       {t_sdv * 1e3:9.1f} ms  rows {len(df_sdv):>6,}  hold {holds(df_sdv).mean():.1%}")
         print(f"  speed-up {ratio:8.1f}x  target >= {TARGET:.0f}x  {'PASS' if ratio >= TARGET else 'MISS'}")
     print("\n" + "-" * W)

@@ -270,25 +270,34 @@ def _monotone_intervals(
     return x_low, x_high
 
 
-def _numeric_region(col: Any, conds: list[Condition]) -> list[list[tuple[float, float]]]:
-    """The latent intervals of each numeric/date condition on ``col`` (a plain column or a segment's level)."""
-    spans: list[tuple[int, float, float]] = []
+def _numeric_region(col: Any, conds: list[Condition], *, strict: bool = False) -> list[list[tuple[float, float]]]:
+    """The latent intervals of each numeric/date condition on ``col`` (a plain column or a segment's level).
+
+    With ``strict``, every value of an any-of list must be one the column gives (else ConditionError).
+    """
+    spans: list[tuple[int, float, float, Any]] = []
     for i, cond in enumerate(conds):
         if cond.kind == "range":
             low, high = _raw_bounds(col, cond)
-            spans.append((i, low, high))
+            spans.append((i, low, high, None))
         else:
             for v in cond.values:
                 point = Condition(cond.column, "range", low=v, high=v)
                 low, high = _raw_bounds(col, point)
-                spans.append((i, low, high))
+                spans.append((i, low, high, v))
     lows = np.array([s[1] for s in spans], dtype=np.float64)
     highs = np.array([s[2] for s in spans], dtype=np.float64)
     x_low, x_high = _monotone_intervals(col.from_latent, lows, highs)
     out: list[list[tuple[float, float]]] = [[] for _ in conds]
-    for (i, _, _), a, b in zip(spans, x_low, x_high, strict=True):
+    for (i, _, _, value), a, b in zip(spans, x_low, x_high, strict=True):
         if a <= b and not (a == b and math.isinf(a)):  # (a range beyond an end maps to an end: empty)
             out[i].append((float(a), float(b)))
+        elif strict and value is not None and len(conds[i].values) > 1:
+            low, high = col.value_range()
+            raise ConditionError(
+                f"condition {conds[i]}: the model never gives {value!r} in column {conds[i].column!r}; its values "
+                f"lie in [{col.show(low)} .. {col.show(high)}]."
+            )
     return [sorted(set(intervals)) for intervals in out]
 
 
@@ -298,7 +307,7 @@ def _plain_intervals(col: Any, conds: list[Condition]) -> list[list[tuple[float,
 
     if isinstance(col, (CategoryColumn, BooleanColumn)):
         return [_cells(col.discrete, _category_codes(col, cond)) for cond in conds]
-    return _numeric_region(col, conds)
+    return _numeric_region(col, conds, strict=True)
 
 
 def _merge_union(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -449,7 +458,14 @@ class _Resolver:
         """A column fitted per group of ``col.given``: the union over the given column's codes of two-coordinate boxes."""
         given: Any = self.model.column(col.given)
         g_coord, j = self.space.coordinate(col.given), self.space.coordinate(col.name)
-        per_level = [_plain_intervals(level, [cond])[0] for level in col.levels]
+        from ._columns import BooleanColumn, CategoryColumn
+
+        per_level = [  # (a value one level never gives may come from another: not strict)
+            _cells(level.discrete, _category_codes(level, cond))
+            if isinstance(level, (CategoryColumn, BooleanColumn))
+            else _numeric_region(level, [cond])[0]
+            for level in col.levels
+        ]
         boxes: list[Box] = []
         for code, level in enumerate(col.groups):
             for cell in _cells(given.discrete, [code]):

@@ -87,6 +87,11 @@ def _holds(frame: pd.DataFrame, conditions: dict) -> pd.Series:
     return ok
 
 
+def _ids(conditions: dict) -> str:
+    """A test id that is the same in every process (a set's str() order is not)."""
+    return ",".join(f"{k}={sorted(v) if isinstance(v, set) else v}" for k, v in conditions.items())
+
+
 def _z(a: pd.Series, b: pd.Series) -> float:
     se = math.sqrt(a.var() / len(a) + b.var() / len(b))
     return 0.0 if se == 0 else abs(a.mean() - b.mean()) / se
@@ -156,7 +161,7 @@ def penguins_reference() -> pd.DataFrame:
         {"plan": {"pro", "enterprise"}, "age": (55, None)},
         {"plan": "free", "churned": True, "income": (60_000, None), "score": (0.5, None)},
     ],
-    ids=str,
+    ids=_ids,
 )
 def test_a_declared_schema_conditions_like_rejection(customers_reference, conditions):
     _compare(CUSTOMERS, conditions, customers_reference)
@@ -171,7 +176,7 @@ def test_a_declared_schema_conditions_like_rejection(customers_reference, condit
         {"price": (None, 1500), "premium": True},
         {"price": (2500, 3500), "ram": (16, None), "speed": (None, 50)},
     ],
-    ids=str,
+    ids=_ids,
 )
 def test_a_fitted_correlated_table_conditions_like_rejection(computers_reference, conditions):
     _compare(COMPUTERS, conditions, computers_reference)
@@ -186,7 +191,7 @@ def test_a_fitted_correlated_table_conditions_like_rejection(computers_reference
         {"bill_length_mm": (45, None), "flipper_length_mm": (None, 200), "island": ["Dream", "Torgersen"]},
         {"sex": None},
     ],
-    ids=str,
+    ids=_ids,
 )
 def test_a_fitted_model_with_segments_and_null_flags_conditions_like_rejection(penguins_reference, conditions):
     _compare(_penguins(), conditions, penguins_reference, n=20_000)
@@ -270,6 +275,7 @@ def test_no_conditions_sample_the_same_bytes_as_before():
         ({"age": (100, None)}, "no value of the model is in it in column 'age'; its values lie in [18 .. 90]"),
         ({"age": (50, 40)}, "the range is empty"),
         ({"age": 17}, "its values lie in [18 .. 90]"),
+        ({"age": [30, 17]}, "never gives 17 in column 'age'; its values lie in [18 .. 90]"),
         ({"age": "old"}, "'old' (str) is not a number"),
         ({"income": 50_000.123}, "never gives such a value"),
         ({"plan": (1, 2)}, "a range needs a numeric or date column"),
@@ -468,3 +474,26 @@ def test_a_marker_condition_the_model_cannot_meet_fails_the_test_in_one_line(pyt
     result = pytester.runpytest("-p", "no:randomly")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*condition plan='gold': the model never gives 'gold'*"])
+
+
+def test_a_looked_up_column_conditions_the_column_it_comes_from():
+    rng = np.random.default_rng(1)
+    n = 3000
+    maker = {"a1": "A", "a2": "A", "b1": "B", "b2": "B", "c1": "C"}
+    model = rng.choice(list(maker), n, p=[0.3, 0.2, 0.2, 0.2, 0.1])
+    frame = pd.DataFrame(
+        {
+            "model": model,
+            "maker": [maker[m] for m in model],
+            "price": (rng.normal(100, 20, n) + np.where(model == "c1", 80, 0)).round(2),
+            "extra": np.where(rng.random(n) < 0.2, np.nan, rng.normal(0, 1, n)),
+        }
+    )
+    cars = sd.fit(frame, name="cars")
+    assert type(cars.column("maker")).__name__ == "DerivedColumn"
+    c = cars.sample(2000, seed=1, conditions={"maker": "C"})
+    assert (c["model"] == "c1").all() and c["price"].mean() > 150
+    ab = cars.sample(2000, seed=1, conditions={"maker": ["A", "B"], "extra": None})
+    assert ab["maker"].isin(["A", "B"]).all() and ab["extra"].isna().all()
+    with pytest.raises(ConditionError, match="never gives 'D'"):
+        cars.sample(5, seed=1, conditions={"maker": "D"})
