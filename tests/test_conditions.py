@@ -346,6 +346,27 @@ def test_every_row_meets_its_conditions(conditions, seed):
         return
     assert len(df) == 300
     assert _holds(df, conditions).all()
+    pd.testing.assert_frame_equal(df.iloc[:100], CUSTOMERS.sample(100, seed=seed, conditions=conditions))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_conditions(), min_size=1, max_size=6), st.integers(0, 2**32))
+def test_every_row_meets_its_own_per_row_conditions(per_row, seed):
+    n = 60
+    cells = [per_row[i % len(per_row)] for i in range(n)]
+    columns = sorted({c for row in cells for c in row})
+    frame = pd.DataFrame({c: pd.Series([row.get(c, np.nan) for row in cells], dtype=object) for c in columns})
+    frame = frame.reindex(range(n))
+    try:
+        df = CUSTOMERS.sample(n, seed=seed, conditions=frame)
+    except ConditionError as exc:
+        assert "floor" in str(exc)
+        return
+    assert len(df) == n
+    for i, row in enumerate(cells):
+        met = {k: v for k, v in row.items() if v is not None}  # (None in a frame's cell: no condition)
+        assert _holds(df.iloc[[i]], met).all(), (i, row)
+    pd.testing.assert_frame_equal(df.iloc[:25], CUSTOMERS.sample(25, seed=seed, conditions=frame.iloc[:25]))
 
 
 # backends without a latent space -------------------------------------------------------------------
