@@ -479,6 +479,7 @@ def test_the_marker_conditions_the_fixture_and_the_failure_section_prints_them(p
             "same rows in Python: *.sample(50, seed=*, conditions={'plan': 'team', 'age': (30, 40)})",
         ]
     )
+    assert "not written" not in result.stdout.str()  # the frames on disk are sampled under the conditions too
 
 
 def test_a_marker_condition_the_model_cannot_meet_fails_the_test_in_one_line(pytester):
