@@ -378,6 +378,11 @@ class _Resolver:
         if cached is not None:
             return cached
         col = self._column(cond.column)
+        if getattr(col, "computed", False):
+            raise ConditionError(
+                f"condition {cond}: column {cond.column!r} is computed from the others after sampling, so it cannot "
+                "be conditioned on; condition on the columns it is computed from."
+            )
         if cond.kind == "null":
             region = self._null_part(col, cond, null=True)
         else:

@@ -262,7 +262,11 @@ def fixture_functions(model: Model, module: str | None = None, *, about: str | N
                     conditions=spec,
                 ),
             )
-            return _apply_overrides(model, frame, setters)
+            frame = _apply_overrides(model, frame, setters)
+            recompute = getattr(model, "compute_columns", None)  # (computed columns follow the values set)
+            if setters and recompute is not None and getattr(model, "_computed", None):
+                frame = recompute(frame)
+            return frame
 
         return make
 
