@@ -461,10 +461,10 @@ class _Resolver:
 
     def _segment_part(self, col: Any, cond: Condition) -> list[Box]:
         """A column fitted per group of ``col.given``: the union over the given column's codes of two-coordinate boxes."""
-        given: Any = self.model.column(col.given)
-        g_coord, j = self.space.coordinate(col.given), self.space.coordinate(col.name)
         from ._columns import BooleanColumn, CategoryColumn
 
+        given: Any = self.model.column(col.given)
+        g_coord, j = self.space.coordinate(col.given), self.space.coordinate(col.name)
         per_level = [  # (a value one level never gives may come from another: not strict)
             _cells(level.discrete, _category_codes(level, cond))
             if isinstance(level, (CategoryColumn, BooleanColumn))
