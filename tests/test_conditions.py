@@ -519,3 +519,16 @@ def test_a_looked_up_column_conditions_the_column_it_comes_from():
     assert ab["maker"].isin(["A", "B"]).all() and ab["extra"].isna().all()
     with pytest.raises(ConditionError, match="never gives 'D'"):
         cars.sample(5, seed=1, conditions={"maker": "D"})
+
+
+def test_a_plain_sample_imports_nothing_of_conditioning():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pytest_synthdata as sd\n"
+        "sd.Schema('p', {'a': sd.Integer(low=0, high=9)}).sample(10, seed=1)\n"
+        "print(sorted(m for m in sys.modules if m.endswith(('._conditions', '._tmvn'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
