@@ -100,6 +100,9 @@ def python_line(used: Used, rootpath: Path) -> str:
     """Return one line of Python that samples ``used``'s rows again."""
     setup, model = python_source(used, rootpath)
     iid = ", independent=True" if used.independent else ""
+    if used.conditions is not None:
+        shown = used.conditions if isinstance(used.conditions, dict) else "<the per-row conditions frame>"
+        iid += f", conditions={shown!r}" if isinstance(shown, dict) else f", conditions={shown}"
     call = f"{model}.sample({used.rows}, seed={used.seed}{iid})"
     return f"{setup}; {call}" if setup else call
 
@@ -127,7 +130,9 @@ def write_frames(config: pytest.Config, nodeid: str, used: list[Used]) -> tuple[
             notes.append(f"{u.how} not written: {u.rows:,} rows is more than {MAX_FRAME_ROWS:,}")
             continue
         try:
-            options = {"independent": True} if u.independent else {}
+            options: dict[str, Any] = {"independent": True} if u.independent else {}
+            if u.conditions is not None:
+                options["conditions"] = u.conditions
             frame = u.model.sample(u.rows, seed=u.seed, **options)
             frame.to_json(folder / f"{k}-{u.how}.json", orient="table", index=False)
         except Exception as exc:  # the report must not fail; say why the file is missing

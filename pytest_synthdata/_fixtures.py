@@ -4,8 +4,18 @@
 puts them in a conftest (``register()``) or in a global plugin module. A fixture
 reads its test's rows (the ``synthdata`` marker, else the ini option
 ``synthdata_rows``), its seed (the marker's, else ``derive_seed(base seed, node
-id, dataset)``), records what it sampled for the failure report, and applies a
-factory's column overrides.
+id, dataset)``) and conditions (the marker's), records what it sampled for the
+failure report, and applies a factory's conditions and ``set=`` values.
+
+A factory's column keyword is a *condition* (``factory(500, plan="enterprise")``
+samples enterprise rows from the model's conditional distribution: their
+churn and incomes too); a list there gives one condition per row (None/NaN:
+none for that row). ``conditions={...}`` takes the whole condition language
+of ``Model.sample`` (any-of lists, ranges, None for missing) and any column
+name, also one that is a reserved keyword (:data:`RESERVED`). A keyword on a
+generated column (Faker, Id), which no other column depends on, sets it.
+``set={...}`` sets values after sampling, without conditioning (for values
+the model does not know).
 
 Imports nothing heavy: pandas is imported when a factory overrides columns, and
 the model's own modules when it samples.
@@ -44,6 +54,8 @@ class Used:
     how: str
     overrides: tuple[str, ...] = ()
     independent: bool = False
+    #: The conditions the rows were sampled under (a dict, or a per-row DataFrame), None for none.
+    conditions: Any = field(default=None, repr=False, compare=False)
     #: The dataset sampled (to sample the rows again for the report) and the module that registered it.
     model: Any = field(default=None, repr=False, compare=False)
     module: str | None = None
@@ -74,7 +86,10 @@ STATE = pytest.StashKey[SessionState]()
 USED = pytest.StashKey[list[Used]]()
 
 
-_MARKER_KEYS = ("rows", "seed", "independent")
+_MARKER_KEYS = ("rows", "seed", "independent", "conditions")
+
+#: The factory's keywords that are not column conditions (a column with one of these names goes in ``conditions=``).
+RESERVED = ("seed", "conditions", "set")
 
 
 def _marker_value(request: pytest.FixtureRequest, key: str) -> Any:
@@ -83,13 +98,21 @@ def _marker_value(request: pytest.FixtureRequest, key: str) -> Any:
         if marker.args or set(marker.kwargs) - set(_MARKER_KEYS):
             bad = [repr(a) for a in marker.args] + [f"{k}=" for k in marker.kwargs if k not in _MARKER_KEYS]
             pytest.fail(
-                f"{request.node.nodeid}: @pytest.mark.synthdata got {', '.join(bad)}; it takes only rows=, seed= "
-                "and independent=.",
+                f"{request.node.nodeid}: @pytest.mark.synthdata got {', '.join(bad)}; it takes only rows=, seed=, "
+                "independent= and conditions=.",
                 pytrace=False,
             )
         value = marker.kwargs.get(key)
         if value is None:
             continue
+        if key == "conditions":
+            if not isinstance(value, Mapping):
+                pytest.fail(
+                    f"{request.node.nodeid}: @pytest.mark.synthdata(conditions={value!r}) must be a dict of column -> "
+                    "condition.",
+                    pytrace=False,
+                )
+            return dict(value)
         if key == "independent":
             if not isinstance(value, bool):
                 pytest.fail(
@@ -162,12 +185,25 @@ def fixture_functions(model: Model, module: str | None = None, *, about: str | N
         if seed is None:
             seed = derive_seed(state.seed, request.node.nodeid, name)
         independent = bool(_marker_value(request, "independent"))
-        _record(request, Used(name, rows.n, seed, f"synth_{name}", independent=independent, model=model, module=module))
+        conditions = _marker_value(request, "conditions")
+        _record(
+            request,
+            Used(
+                name,
+                rows.n,
+                seed,
+                f"synth_{name}",
+                independent=independent,
+                model=model,
+                module=module,
+                conditions=conditions,
+            ),
+        )
         try:
             _check_memory(model, rows)
         except InvalidArgument as exc:
             pytest.fail(str(exc), pytrace=False)
-        return _sample(model, rows.n, seed, independent)
+        return _sample(model, rows.n, seed, independent, conditions)
 
     if about is None:
         about = f"({', '.join(model.columns)})"
@@ -180,13 +216,24 @@ def fixture_functions(model: Model, module: str | None = None, *, about: str | N
         state = _state(request)
         default_rows = _rows(request)
         independent = bool(_marker_value(request, "independent"))
+        marked = _marker_value(request, "conditions")
         calls = [0]
 
-        def make(n: int | None = None, /, *, seed: int | None = None, **overrides: Any) -> pd.DataFrame:
-            """Return ``n`` synthetic rows (default: the fixture's row count).
+        def make(
+            n: int | None = None,
+            /,
+            *,
+            seed: int | None = None,
+            conditions: Any = None,
+            set: Mapping[str, Any] | None = None,
+            **columns: Any,
+        ) -> pd.DataFrame:
+            """Return ``n`` synthetic rows (default: the fixture's row count), under conditions.
 
             ``seed`` picks exact rows; by default each call in a test gets its own
-            derived seed. Keyword overrides set a column to a value or a sequence.
+            derived seed. A column keyword is a condition (a list: one per row);
+            ``conditions={...}`` takes the full condition language; ``set={...}``
+            sets values after sampling.
             """
             if n is None:
                 rows = default_rows
@@ -198,7 +245,9 @@ def fixture_functions(model: Model, module: str | None = None, *, about: str | N
             else:
                 seed = check_seed(seed, where=f"synth_{name}_factory()")
             calls[0] += 1
-            frame = _sample(model, rows.n, seed, independent)
+            setters = dict(_setters(set))
+            spec = _factory_conditions(model, rows.n, marked, conditions, columns, setters)
+            frame = _sample(model, rows.n, seed, independent, spec, fail=False)
             _record(
                 request,
                 Used(
@@ -206,19 +255,24 @@ def fixture_functions(model: Model, module: str | None = None, *, about: str | N
                     len(frame),
                     seed,
                     f"synth_{name}_factory",
-                    tuple(overrides),
+                    tuple(setters),
                     independent=independent,
                     model=model,
                     module=module,
+                    conditions=spec,
                 ),
             )
-            return _apply_overrides(model, frame, overrides)
+            frame = _apply_overrides(model, frame, setters)
+            recompute = getattr(model, "compute_columns", None)  # (computed columns follow the values set)
+            if setters and recompute is not None and getattr(model, "_computed", None):
+                frame = recompute(frame)
+            return frame
 
         return make
 
     factory.__doc__ = (
-        f"Callable `(n=None, *, seed=None, **column_overrides)` returning synthetic {name!r} rows; "
-        "each call in a test gets its own reproducible seed."
+        f"Callable `(n=None, *, seed=None, conditions=None, set=None, **column_conditions)` returning synthetic "
+        f"{name!r} rows; each call in a test gets its own reproducible seed."
     )
     for function in (data, factory):
         function.__module__ = module or f"pytest_synthdata.datasets.{name}"
@@ -237,9 +291,100 @@ def _check_memory(model: Any, rows: Rows) -> None:
         check_memory(rows.n, dtypes, dataset=model.name, argument=rows.argument, where=rows.where)
 
 
-def _sample(model: Any, rows: int, seed: int, independent: bool = False) -> pd.DataFrame:
-    """Sample for a fixture; a broken model file fails the test with its message, not a traceback."""
-    options = {"independent": True} if independent else {}
+def _setters(values: Any) -> Mapping[str, Any]:
+    """The factory's ``set=`` mapping, checked."""
+    if values is None:
+        return {}
+    if not isinstance(values, Mapping):
+        raise InvalidArgument(f"set={_short(values)}: pass a dict of column -> value (or one value per row).")
+    return values
+
+
+def _generated(model: Any) -> set[str]:
+    """Columns of ``model`` that it generates apart from the copula (Faker, Id): setting them is conditioning them."""
+    return {c.name for c in getattr(model, "_generated", ())}
+
+
+def _factory_conditions(
+    model: Any,
+    n: int,
+    marked: Mapping[str, Any] | None,
+    conditions: Any,
+    columns: dict[str, Any],
+    setters: dict[str, Any],
+) -> Any:
+    """Return what the factory passes to ``sample(conditions=)``: a dict, a per-row DataFrame, or None.
+
+    Keywords on generated columns move to ``setters``. A list or array keyword
+    is one condition per row; a tuple or set there is refused (a range or any-of
+    set goes in ``conditions=``).
+    """
+    from pandas.api.types import is_list_like
+
+    generated = _generated(model)
+    per_row: dict[str, list[Any]] = {}
+    fixed: dict[str, Any] = dict(marked or {})
+    for column, value in columns.items():
+        if column in generated and column not in setters:
+            setters[column] = value
+            continue
+        if isinstance(value, (tuple, set, frozenset, dict)):
+            raise InvalidArgument(
+                f"synth_{model.name}_factory({column}={_short(value)}): a column keyword takes a value, or a list of "
+                f"one value per row; pass a range or any-of set as conditions={{{column!r}: {_short(value)}}}."
+            )
+        if is_list_like(value):
+            values = list(value)
+            if len(values) != n:
+                raise InvalidArgument(
+                    f"synth_{model.name}_factory(): column {column!r} has {len(values)} values for {n} rows; pass a "
+                    "scalar or one value per row."
+                )
+            per_row[column] = values
+        else:
+            fixed[column] = value
+    given = conditions
+    if given is not None:
+        import pandas as pd
+
+        if isinstance(given, pd.DataFrame):
+            for column in given.columns:
+                if column in per_row or column in fixed:
+                    raise InvalidArgument(f"synth_{model.name}_factory(): column {column!r} is conditioned twice.")
+            if len(given) != n:
+                raise InvalidArgument(
+                    f"synth_{model.name}_factory(): conditions has {len(given)} rows for {n} rows; pass one row of "
+                    "conditions per sampled row."
+                )
+            per_row.update({str(c): given[c].astype(object).tolist() for c in given.columns})
+        elif isinstance(given, Mapping):
+            for column in given:
+                if column in per_row or (column in fixed and column not in (marked or {})):
+                    raise InvalidArgument(f"synth_{model.name}_factory(): column {column!r} is conditioned twice.")
+            fixed.update(given)
+        else:
+            raise InvalidArgument(
+                f"synth_{model.name}_factory(conditions={_short(given)}): pass a dict of column -> condition, or a "
+                "DataFrame of one row of conditions per sampled row."
+            )
+    if not per_row:
+        return fixed or None
+    import pandas as pd
+
+    data = {column: pd.Series(values, dtype=object) for column, values in per_row.items()}
+    for column, value in fixed.items():
+        if column not in data:  # (a call's per-row list wins over the marker's condition)
+            data[column] = pd.Series([value] * n, dtype=object)
+    return pd.DataFrame(data, index=pd.RangeIndex(n))
+
+
+def _sample(
+    model: Any, rows: int, seed: int, independent: bool = False, conditions: Any = None, *, fail: bool = True
+) -> pd.DataFrame:
+    """Sample for a fixture; a broken model file (or, with ``fail``, a bad condition) fails the test in one line."""
+    options: dict[str, Any] = {"independent": True} if independent else {}
+    if conditions is not None:
+        options["conditions"] = conditions
     try:
         if options:
             check_independent(model, argument="@pytest.mark.synthdata(independent=True)", fix="drop it")
@@ -249,6 +394,10 @@ def _sample(model: Any, rows: int, seed: int, independent: bool = False) -> pd.D
         try:
             return model.sample(rows, seed=seed, **options)
         except ModelFileError as exc:
+            problem = str(exc)
+        except InvalidArgument as exc:  # a condition the model cannot meet: raised in a factory call, failed here
+            if not fail:
+                raise
             problem = str(exc)
     pytest.fail(problem, pytrace=False)  # outside the except: one line, no "during handling" chain
 

@@ -22,7 +22,9 @@ source controls the rows:
   ``z`` and ``u`` to 0 gives the most typical row);
 * :class:`Restricted` wraps another source and keeps chosen coordinates in
   intervals (truncation), or at given values (the conditional Gaussian given
-  them), with the other coordinates following the copula conditionally.
+  them), with the other coordinates following the copula conditionally;
+* :class:`Regions` wraps another source and keeps chosen coordinates of each
+  row in a union of boxes, exactly (the conditions of ``sample(conditions=)``).
 
 Arrays of coordinates are coordinate-major, ``(d, rows)``: each column reads
 one contiguous row of ``x``. The math of restricted coordinates:
@@ -33,7 +35,7 @@ from __future__ import annotations
 
 import abc
 import numbers
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +56,8 @@ __all__ = [
     "LatentRows",
     "LatentSource",
     "LatentSpace",
+    "BoxRows",
+    "Regions",
     "Restricted",
     "SpreadRows",
     "SuppliedRows",
@@ -67,6 +71,8 @@ _FEW_ROWS = 1024
 #: Block streams of a seed: latent normals and auxiliary uniforms (part of the reproducibility contract).
 STREAM_LATENT = 1
 STREAM_AUX = 2
+#: Counter-based uniforms of conditioned rows (``_tmvn.counter_uniforms``): box picks and tilted proposals.
+STREAM_CONDITIONS = 3
 
 
 def correlate(z: NDArray[np.float64], chol: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -380,6 +386,208 @@ class Restricted(LatentSource):
         return LatentRows(x, u)
 
 
+@dataclass(frozen=True)
+class BoxRows:
+    """Rows of a sample whose coordinates ``coords`` must lie in a union of boxes, one union per row.
+
+    ``rows`` (sorted row indices) and ``low``/``high`` of shape (rows, boxes,
+    len(coords)) in latent units (or (1, boxes, len(coords)) when all rows share them); a box with ``low > high`` somewhere is empty
+    (padding, so rows with fewer boxes share the arrays). Boxes of a row must
+    not overlap.
+    """
+
+    rows: NDArray[np.int64]
+    coords: tuple[int, ...]
+    low: NDArray[np.float64] = field(repr=False)
+    high: NDArray[np.float64] = field(repr=False)
+
+
+class Regions(LatentSource):
+    """Another source's rows, with chosen coordinates of chosen rows drawn exactly from a union of boxes.
+
+    Each row of a :class:`BoxRows` group follows the copula conditioned on
+    its coordinates ``coords`` lying in one of its boxes; the other
+    coordinates follow the conditional Gaussian given them. How (``docs/explanation/math.md`` §12):
+
+    * one coordinate: the normal restricted to the union of intervals, at the
+      quantile of the row's own score (no rejection; spread rows stay spread);
+    * several coordinates that the copula leaves independent, one box: each
+      restricted at the quantile of the row's own score;
+    * otherwise minimax tilting (``_tmvn``): a box picked with weight
+      ``exp(psi*)``, a tilted proposal accepted with probability
+      ``exp(psi - psi*)``, every uniform a counter-based hash of (key, row,
+      attempt), so a row depends only on its seed, index and conditions. The
+      tilting problem is solved once per distinct box, shared by the rows that
+      have it (per-row boxes cost one solve each).
+    """
+
+    def __init__(self, inner: LatentSource, groups: Sequence[BoxRows]) -> None:
+        self.inner = inner
+        self.key, self.seed = inner.key, inner.seed
+        self.groups = list(groups)
+        self._plans: dict[tuple[int, tuple[int, ...]], tuple[LatentSpace, _Plan]] = {}
+        self._tilted: dict[int, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
+
+    def __repr__(self) -> str:
+        return f"Regions({self.inner!r}, groups={len(self.groups)})"
+
+    def check(self, space: LatentSpace, n: int) -> None:
+        self.inner.check(space, n)
+
+    def noise(self, space: LatentSpace, start: int, stop: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        return self.inner.noise(space, start, stop)
+
+    def _plan(self, space: LatentSpace, coords: tuple[int, ...]) -> _Plan:
+        cached = self._plans.get((id(space), coords))
+        if cached is not None and cached[0] is space:
+            return cached[1]
+        chosen = list(coords)
+        order = np.array(chosen + [j for j in range(space.dims) if j not in chosen], dtype=np.intp)
+        plan = _Plan(order, chosen, _linalg.sampling_factor(space.correlation[np.ix_(order, order)]))
+        self._plans[(id(space), coords)] = (space, plan)
+        return plan
+
+    def _method(self, group: BoxRows, plan: _Plan) -> str:
+        k = len(group.coords)
+        if k == 1:
+            return "line"
+        block = plan.cholesky[:k, :k]
+        if group.low.shape[1] == 1 and not np.any(block - np.diag(np.diag(block))):
+            return "independent"
+        return "tilted"
+
+    def tilts(self, space: LatentSpace, group: BoxRows) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Return (mu (rows, boxes, k), psi (rows, boxes)) of the group's boxes; ``psi`` is -inf for an empty box.
+
+        For one coordinate, or independent ones, ``psi`` is the box's exact log
+        probability (and ``mu`` 0); otherwise the minimax tilting's bound (at
+        least the log probability).
+        """
+        from . import _tmvn
+
+        cached = self._tilted.get(id(group))
+        if cached is not None:
+            return cached
+        plan = self._plan(space, group.coords)
+        k = len(group.coords)
+        r, n_boxes, _ = group.low.shape
+        empty = np.any(group.low > group.high, axis=2)
+        mu = np.zeros((r, n_boxes, k))
+        if self._method(group, plan) != "tilted":
+            with np.errstate(invalid="ignore"):
+                psi = _tmvn.log_mass(group.low, group.high).sum(axis=2)
+            self._tilted[id(group)] = (mu, np.where(empty, -np.inf, psi))
+            return self._tilted[id(group)]
+        psi = np.full((r, n_boxes), -np.inf)
+        flat_low, flat_high = group.low.reshape(-1, k), group.high.reshape(-1, k)
+        boxes = np.concatenate([flat_low, flat_high], axis=1)
+        unique, inverse = np.unique(boxes, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        block = plan.cholesky[:k, :k]
+        u_mu, u_psi = np.zeros((len(unique), k)), np.full(len(unique), -np.inf)
+        for i, box in enumerate(unique):
+            if np.any(box[:k] > box[k:]):
+                continue
+            t = _tmvn.cached_tilt(block, box[:k], box[k:])
+            u_mu[i], u_psi[i] = t.mu, t.psi
+        mu[:] = u_mu[inverse].reshape(r, n_boxes, k)
+        psi[:] = u_psi[inverse].reshape(r, n_boxes)
+        self._tilted[id(group)] = (mu, psi)  # (the group lives in self.groups, so its id stays its own)
+        return mu, psi
+
+    def rows(self, space: LatentSpace, start: int, stop: int) -> LatentRows:
+        from . import _tmvn
+
+        z, u = self.inner.noise(space, start, stop)
+        free = np.ones(stop - start, dtype=bool)
+        for group in self.groups:
+            first, last = np.searchsorted(group.rows, [start, stop])
+            free[group.rows[int(first) : int(last)] - start] = False
+        x = np.empty_like(z)
+        if free.all():
+            x = space.correlate(z)
+        elif free.any():
+            x[:, free] = space.correlate(z[:, free])
+        for group in self.groups:
+            first, last = np.searchsorted(group.rows, [start, stop])
+            if first == last:
+                continue
+            take = slice(int(first), int(last))
+            rows = group.rows[take]
+            pos: Any = rows - start
+            if len(pos) == stop - start:  # (every row of the range: views instead of copies)
+                pos = slice(None)
+            plan = self._plan(space, group.coords)
+            k = len(group.coords)
+            low, high = _take(group.low, take, len(rows)), _take(group.high, take, len(rows))
+            e = z[plan.order][:, pos]
+            method = self._method(group, plan)
+            if method == "tilted":
+                mu, psi = self.tilts(space, group)
+                e[:k], box = _tmvn.sample_boxes(
+                    plan.cholesky[:k, :k],
+                    low,
+                    high,
+                    _take(mu, take, len(rows)),
+                    _take(psi, take, len(rows)),
+                    self.key,
+                    STREAM_CONDITIONS,
+                    rows,
+                )
+            elif method == "independent":
+                box = np.zeros(len(rows), dtype=np.intp)
+                for t in range(k):
+                    e[t] = truncated_normal(e[t], low[:, 0, t], high[:, 0, t])
+            else:
+                e[0], box = _union_line(e[0], low[:, :, 0], high[:, :, 0])
+            xg = correlate(e, plan.cholesky)
+            picked = np.arange(len(rows))
+            for t in range(k):  # (rounding in the sum may step a hair outside)
+                np.clip(xg[t], low[picked, box, t], high[picked, box, t], out=xg[t])
+            if isinstance(pos, slice):
+                x[plan.order] = xg
+            else:
+                x[np.ix_(plan.order, pos)] = xg
+        return LatentRows(x, u)
+
+
+def _take(values: NDArray[Any], take: slice, r: int) -> NDArray[Any]:
+    """Rows ``take`` of a group's per-row array, or its one row for every row when all rows share it."""
+    if len(values) == 1:
+        return np.broadcast_to(values, (r, *values.shape[1:]))
+    return values[take]
+
+
+def _union_line(
+    score: NDArray[np.float64], low: NDArray[np.float64], high: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+    """Return (the standard normal restricted to a union of intervals at the quantile of ``score``, the interval).
+
+    ``low``/``high`` (rows, intervals) hold disjoint intervals in increasing
+    order (empty ones have low > high). One interval: :func:`truncated_normal`
+    (exact in the tails). Several: the row's quantile ``Phi(score)`` of the
+    union's mass picks the interval and the quantile within it, so the map is
+    the union's inverse CDF.
+    """
+    from ._tmvn import log_mass
+
+    if low.shape[1] == 1:
+        return truncated_normal(score, low[:, 0], high[:, 0]), np.zeros(len(score), dtype=np.intp)
+    with np.errstate(invalid="ignore"):
+        lm = np.where(low > high, -np.inf, log_mass(low, high))
+    top = lm.max(axis=1, keepdims=True)
+    mass = np.exp(lm - top)
+    cum = np.cumsum(mass, axis=1)
+    t = special.ndtr(score) * cum[:, -1]
+    last = low.shape[1] - 1 - np.argmax(mass[:, ::-1] > 0, axis=1)  # (Phi(score) may round to 1: stay in the union)
+    box = np.minimum((cum <= t[:, None]).sum(axis=1), last)
+    picked = np.arange(len(score))
+    before = np.where(box > 0, cum[picked, np.maximum(box - 1, 0)], 0.0)
+    q = np.clip((t - before) / np.maximum(mass[picked, box], 1e-300), 1e-300, 1.0 - 1e-16)
+    inner = truncated_normal(special.ndtri(q), low[picked, box], high[picked, box])
+    return inner, box
+
+
 def _rows(values: NDArray[np.float64], start: int, stop: int) -> NDArray[np.float64]:
     return values[start:stop] if values.ndim else np.full(stop - start, float(values))
 
@@ -394,7 +602,9 @@ def truncated_normal(
     a tail keeps its digits (``Phi`` of -40 underflows; its logarithm does
     not); an empty interval (``low == high``) gives ``low``.
     """
-    z, low, high = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (z, low, high)))
+    # the ends are worked on in their own shape (one interval for all rows costs two scalars), the scores in full
+    z, low, high = (_compact(np.asarray(v, dtype=np.float64)) for v in (z, low, high))
+    low, high = np.broadcast_arrays(low, high)
     flip = low > 0
     a = np.where(flip, -high, low)
     b = np.where(flip, -low, high)
@@ -407,7 +617,16 @@ def truncated_normal(
     out = special.ndtri_exp(log_p)
     out = np.minimum(np.maximum(out, a), b)
     out = np.where(a == b, a, out)
-    return np.where(flip, -out, out)
+    out = np.where(flip, -out, out)
+    shape = np.broadcast_shapes(z.shape, low.shape)
+    return out if out.shape == shape else np.broadcast_to(out, shape).copy()
+
+
+def _compact(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``values``, or its first element alone when it is one value broadcast along its only axis."""
+    if values.ndim == 1 and len(values) > 1 and values.strides[0] == 0:
+        return values[:1]
+    return values
 
 
 #: Scores beyond this many standard deviations are taken as this (Phi of -38 is about 3e-316).

@@ -349,7 +349,9 @@ class Model:
             if 0.0 < c.null_rate < 1.0 and c.name not in self.latent_nulls and c.name not in self.null_follows
         ]
 
-    def sample(self, n: int, *, seed: int | None = None, independent: bool = False) -> pd.DataFrame:
+    def sample(
+        self, n: int, *, seed: int | None = None, independent: bool = False, conditions: Any = None
+    ) -> pd.DataFrame:
         """Return a DataFrame of exactly ``n`` synthetic rows.
 
         The same ``seed`` gives the same bytes, and ``sample(n, seed=s)`` equals
@@ -364,16 +366,31 @@ class Model:
         ``independent=True`` draws the rows independently of each other
         instead (plain Monte Carlo), for code that needs i.i.d. rows.
 
+        ``conditions`` draws every row from the model's distribution *given*
+        them, exactly (no rejection of unconditioned rows): a dict of column ->
+        value, list or set of values (any of them), ``(low, high)`` inclusive
+        range (``None`` for an open end) or ``None`` (missing); or a DataFrame
+        of per-row conditions, one row per sampled row (NaN: no condition).
+        Rows stay seeded and row-stable. A condition the model cannot meet
+        (an unknown value, an empty range, less likely than 1e-12) raises
+        :class:`~pytest_synthdata.errors.ConditionError`.
+
         >>> import pytest_synthdata as sd
         >>> people = sd.Schema("people", {"age": sd.Integer(low=18, high=90)})
         >>> df = people.sample(3, seed=1)
         >>> len(df), df.attrs["synthdata"]["seed"]
         (3, 1)
+        >>> people.sample(3, seed=1, conditions={"age": (60, None)})["age"].min() >= 60
+        np.True_
         """
         n = check_rows(n)
         if not isinstance(independent, (bool, np.bool_)):
             raise InvalidArgument(f"independent={independent!r}: pass True (i.i.d. rows) or False (the default, even).")
-        source = IndependentRows(seed) if independent else SpreadRows(seed)
+        source: LatentSource = IndependentRows(seed) if independent else SpreadRows(seed)
+        if conditions is not None:
+            from ._conditions import conditioned
+
+            source = conditioned(self, source, conditions, n)
         return self.sample_from(source, n)
 
     def sample_from(self, source: LatentSource, n: int) -> pd.DataFrame:

@@ -10,6 +10,7 @@ Every error is also the builtin a caller would naturally catch, so
     │   ├── UnknownProvider                            Faker provider or locale not found
     │   ├── InvalidCorrelation                         target outside [-1, 1] or unknown column
     │   ├── InvalidConstraint                          cross-column constraint that cannot hold
+    │   ├── ConditionError                             a sampling condition the model cannot meet
     │   └── ModelFileError                             a model file that is truncated, wrong or too new
     ├── DuplicateDataset(SynthdataError, ValueError)  two datasets want the same fixture name
     ├── PoolExhausted(SynthdataError, ValueError)     a unique column needs more distinct values
@@ -27,6 +28,7 @@ column.
 from __future__ import annotations
 
 __all__ = [
+    "ConditionError",
     "CorrelationRepairedWarning",
     "DateFormatWarning",
     "DuplicateDataset",
@@ -70,6 +72,10 @@ class InvalidCorrelation(InvalidArgument):
 
 class InvalidConstraint(InvalidArgument):
     """A cross-column constraint that names unknown columns or can never hold."""
+
+
+class ConditionError(InvalidArgument):
+    """A sampling condition the model cannot meet: an unknown column or value, an empty range, or too unlikely."""
 
 
 class ModelFileError(InvalidArgument):

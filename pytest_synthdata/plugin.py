@@ -97,8 +97,9 @@ def _choose_seed(config: pytest.Config) -> tuple[int, str]:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "synthdata(rows=None, seed=None, independent=False): rows, exact seed and/or i.i.d. rows (instead of "
-        "evenly spread ones) for the synth_* fixtures of this test.",
+        "synthdata(rows=None, seed=None, independent=False, conditions=None): rows, exact seed, i.i.d. rows "
+        "(instead of evenly spread ones) and/or conditions ({column: value, [values], (low, high) or None}) for the "
+        "synth_* fixtures of this test.",
     )
     try:
         seed, source = _choose_seed(config)
@@ -199,6 +200,12 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Any:
     return report
 
 
+def _describe_conditions(conditions: Any) -> str:
+    from ._conditions import describe  # (only for a failing test's report)
+
+    return describe(conditions)
+
+
 def _missing_dataset(state: SessionState, fixture: str) -> str:
     """Why ``fixture`` (``synth_<name>[_factory]``) is not there: where model files were looked for, how to add it."""
     name = fixture.removeprefix("synth_").removesuffix("_factory")
@@ -235,7 +242,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         state = item.config.stash[STATE]
         lines = []
         for u in used:
-            extra = f", then overrides of {', '.join(u.overrides)}" if u.overrides else ""
+            extra = f", conditions {_describe_conditions(u.conditions)}" if u.conditions is not None else ""
+            extra += f", then overrides of {', '.join(u.overrides)}" if u.overrides else ""
             lines.append(f"{u.how}: dataset {u.dataset!r}, {u.rows} rows, seed {u.seed}{extra}")
         lines.append(f"reproduce: pytest {shlex.quote(item.nodeid)} {SEED_OPTION}={state.seed}  (from the rootdir)")
         from ._failures import python_line, write_frames

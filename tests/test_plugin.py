@@ -261,7 +261,7 @@ def test_fixtures_are_listed_with_docstrings(pytester):
             "synth_customers -- *",
             "*DataFrame of synthetic 'customers' rows (id, age, income, plan, name)*",
             "synth_customers_factory -- *",
-            "*Callable `(n=None, *, seed=None, **column_overrides)`*",
+            "*Callable `(n=None, *, seed=None, conditions=None, set=None, **column_conditions)`*",
         ]
     )
 
@@ -278,13 +278,15 @@ def test_factory_sizes_seeds_and_overrides(pytester):
             b = synth_customers_factory(10)
             assert len(a) == 10 and not a.equals(b)
             assert synth_customers_factory(5, seed=1).equals(synth_customers_factory(5, seed=1))
-            c = synth_customers_factory(4, plan="enterprise", age=[1, 2, 3, 4])
-            assert c["plan"].tolist() == ["enterprise"] * 4
+            c = synth_customers_factory(4, plan="pro", set={"age": [1, 2, 3, 4]})
+            assert c["plan"].tolist() == ["pro"] * 4
             assert str(c["plan"].dtype) == "category"
             assert c["age"].tolist() == [1, 2, 3, 4]
             assert len(synth_customers_factory()) == 100
-            with pytest.raises(InvalidArgument, match="has no column 'nope'"):
+            with pytest.raises(InvalidArgument, match="has no such column"):
                 synth_customers_factory(3, nope=1)
+            with pytest.raises(InvalidArgument, match="has no column 'nope'"):
+                synth_customers_factory(3, set={"nope": 1})
             with pytest.raises(InvalidArgument, match="2 values for 3 rows"):
                 synth_customers_factory(3, age=[1, 2])
         """
@@ -506,7 +508,7 @@ def test_markers_merge_from_class_and_function_and_reject_typos(pytester):
     result.assert_outcomes(passed=1, errors=2)
     result.stdout.fnmatch_lines(
         [
-            "*@pytest.mark.synthdata got row=; it takes only rows=, seed= and independent=*",
+            "*@pytest.mark.synthdata got row=; it takes only rows=, seed=, independent= and conditions=*",
             "*::test_string_rows: @pytest.mark.synthdata: rows='10' (str) is not a row count; pass an int, 0 or more*",
         ]
     )
@@ -525,11 +527,11 @@ def test_factory_overrides_keep_dtypes_or_fail_clearly(pytester):
         from pytest_synthdata.errors import InvalidArgument
 
         def test_overrides(synth_t_factory):
-            df = synth_t_factory(3, flag=None, n=[1, None, 3])
+            df = synth_t_factory(3, set={"flag": None, "n": [1, None, 3]})
             assert str(df["flag"].dtype) == "boolean" and df["flag"].isna().all()
             assert str(df["n"].dtype) == "Int64" and df["n"].isna().sum() == 1
             with pytest.raises(InvalidArgument, match="override for column 'n': 'old' \\(string\\) does not fit its dtype int64"):
-                synth_t_factory(3, n="old")
+                synth_t_factory(3, set={"n": "old"})
         """
     )
     pytester.runpytest().assert_outcomes(passed=1)
@@ -541,9 +543,7 @@ def test_failure_section_names_overrides(pytester):
         "def test_boom(synth_customers_factory):\n    synth_customers_factory(5, plan='pro')\n    assert False\n"
     )
     result = pytester.runpytest("-p", "no:randomly")
-    result.stdout.fnmatch_lines(
-        ["synth_customers_factory: dataset 'customers', 5 rows, seed *, then overrides of plan"]
-    )
+    result.stdout.fnmatch_lines(["synth_customers_factory: dataset 'customers', 5 rows, seed *, conditions plan='pro'"])
 
 
 @pytest.mark.parametrize(
@@ -640,10 +640,10 @@ def test_overrides_that_do_not_fit_the_dtype_are_rejected(pytester):
                                                    ("active", 2), ("joined", 5), ("age", {"a": 1})])
         def test_rejected(synth_t_factory, column, value):
             with pytest.raises(InvalidArgument, match=f"override for column '{column}'"):
-                synth_t_factory(2, **{column: value})
+                synth_t_factory(2, set={column: value})
 
         def test_accepted(synth_t_factory):
-            df = synth_t_factory(2, age=2.0, joined=pd.Timestamp("2030-01-01"))
+            df = synth_t_factory(2, set={"age": 2.0, "joined": pd.Timestamp("2030-01-01")})
             assert df["age"].tolist() == [2, 2] and str(df["age"].dtype) == "int64"
         """
     )
@@ -819,7 +819,7 @@ def test_factory_overrides_a_column_cannot_hold_raise_invalid_argument_naming_it
         def test_rejected(request, fixture, column, value, message):
             factory = request.getfixturevalue(f"synth_{{fixture}}_factory")
             with pytest.raises(InvalidArgument) as info:
-                factory(2, **{{column: eval(value)}})
+                factory(2, set={{column: eval(value)}})
             assert str(info.value).startswith(f"override for column {{column!r}}")
             assert message in str(info.value)
         """
@@ -835,14 +835,14 @@ def test_factory_overrides_that_fit_keep_the_column_dtype(pytester):
         import numpy as np
 
         def test_accepted(synth_t_factory, synth_narrow_factory):
-            df = synth_t_factory(3, age=[2**62, 0, None], name=np.array(["a", "b", "c"]), plan="enterprise")
+            df = synth_t_factory(3, set=dict(age=[2**62, 0, None], name=np.array(["a", "b", "c"]), plan="enterprise"))
             assert df["age"].tolist()[:2] == [2**62, 0] and str(df["age"].dtype) == "Int64"
             assert df["name"].tolist() == ["a", "b", "c"] and df["plan"].tolist() == ["enterprise"] * 3
-            narrow = synth_narrow_factory(2, small=[127, -128], tiny=255, ratio=[1.5, float("inf")])
+            narrow = synth_narrow_factory(2, set=dict(small=[127, -128], tiny=255, ratio=[1.5, float("inf")]))
             assert narrow["small"].tolist() == [127, -128] and str(narrow["small"].dtype) == "int8"
             assert narrow["tiny"].tolist() == [255, 255] and str(narrow["tiny"].dtype) == "uint8"
             assert str(narrow["ratio"].dtype) == "float32"
-            with_none = synth_narrow_factory(2, small=[1, None])
+            with_none = synth_narrow_factory(2, set={"small": [1, None]})
             assert str(with_none["small"].dtype) == "Int8" and with_none["small"].isna().sum() == 1
         """
     )

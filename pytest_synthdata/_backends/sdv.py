@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._seeding import normalize_seed
 from .._validate import check_name, check_rows
-from ..errors import InvalidArgument, SynthdataError
+from ..errors import InvalidArgument, SynthdataError, UnsupportedFeature
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -106,8 +106,20 @@ class SDVModel:
     def __repr__(self) -> str:
         return f"SDVModel({self.name!r}, backend={self.backend!r}, columns={self._columns!r})"
 
-    def sample(self, n: int, *, seed: int | None = None, independent: bool = True) -> pd.DataFrame:
-        """Return ``n`` rows; SDV engines always draw rows independently (``independent`` is accepted for the CLI)."""
+    def sample(
+        self, n: int, *, seed: int | None = None, independent: bool = True, conditions: Any = None
+    ) -> pd.DataFrame:
+        """Return ``n`` rows; SDV engines always draw rows independently (``independent`` is accepted for the CLI).
+
+        ``conditions`` raise UnsupportedFeature: SDV conditions by rejection,
+        which can return fewer rows; the native engine conditions exactly.
+        """
+        if conditions is not None:
+            raise UnsupportedFeature(
+                f"dataset {self.name!r} uses the {self.backend} backend, which cannot sample exactly under "
+                "conditions; fit it with the native engine (backend='native'), or set values after sampling "
+                "(the factory's set={...})."
+            )
         n = check_rows(n)
         seed = normalize_seed(seed)
         with _seeded(seed):

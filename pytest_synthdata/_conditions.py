@@ -1,0 +1,686 @@
+"""Conditions of ``Model.sample(conditions=...)``: parse, check against the model, turn into latent boxes.
+
+The condition language, per column:
+
+* a value: ``{"plan": "enterprise"}``;
+* any of several values, a list or set: ``{"plan": ["pro", "team"]}``;
+* an inclusive range of a numeric or date column, a tuple with ``None`` for
+  an open end: ``{"age": (60, None)}``;
+* missing: ``{"income": None}`` (a non-missing condition also keeps the value
+  present);
+* per row: a DataFrame with one row per sampled row, NaN meaning "no
+  condition" in that cell.
+
+Each condition is a region of the latent space: a union of boxes over a few
+coordinates (``docs/explanation/math.md`` §12). A category's values are
+intervals between its cuts; a numeric range is the interval of latent scores
+whose value lands in it (found by bisection: every column's value is a
+non-decreasing function of its score); missing / present is the null flag's
+coordinate above / below its cut. A column whose marginal depends on a segment
+(fitted per group), or a null rate that does, is a union over the segment's
+values of boxes in two coordinates; a looked-up column is a condition on the
+column it is looked up from. Several conditions intersect. The rows are then
+drawn by :class:`~pytest_synthdata._latent.Regions`, exactly.
+
+A condition the model cannot meet raises :class:`ConditionError`: an unknown
+column, a generated one (Faker, Id: use the factory's ``set=``), a value the
+model never gives (the message lists the known values, or the column's
+range), an empty range, or a probability below :data:`FLOOR`.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import ConditionError, UnsupportedFeature
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ._latent import LatentSource
+    from ._model import Model
+
+__all__ = ["FLOOR", "Condition", "conditioned", "parse"]
+
+#: Conditions (alone, or together for a row) less likely than this under the model raise ConditionError:
+#: far beyond it the tails of double precision arithmetic, not the model, would decide the rows.
+FLOOR = 1e-12
+
+#: Latent scores beyond this are the ends of every column (the latent sources clip their scores here).
+_EDGE = 37.5
+
+Box = dict[int, tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One column's condition: ``kind`` is "values" (any of ``values``), "range" (``low``..``high``) or "null"."""
+
+    column: str
+    kind: str
+    values: tuple[Any, ...] = ()
+    low: Any = None
+    high: Any = None
+
+    def __str__(self) -> str:
+        if self.kind == "null":
+            return f"{self.column}=None (missing)"
+        if self.kind == "range":
+            return f"{self.column}=({self.low!r}, {self.high!r})"
+        if len(self.values) == 1:
+            return f"{self.column}={self.values[0]!r}"
+        return f"{self.column}={list(self.values)!r}"
+
+
+def _scalar(value: Any) -> Any:
+    """A numpy scalar as its Python value (hashable, comparable with the model's categories)."""
+    item = getattr(value, "item", None)
+    if isinstance(value, np.generic) and item is not None:
+        return item()
+    return value
+
+
+def _missing(value: Any) -> bool:
+    try:
+        import pandas as pd
+
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def parse(column: str, spec: Any) -> Condition:
+    """Return the :class:`Condition` that ``spec`` states for ``column``, or raise ConditionError.
+
+    >>> str(parse("age", (60, None)))
+    'age=(60, None)'
+    """
+    if not isinstance(column, str):
+        raise ConditionError(f"conditions: column names are strings; got {column!r} ({type(column).__name__}).")
+    if isinstance(spec, tuple):
+        if len(spec) != 2:
+            raise ConditionError(
+                f"condition {column}={spec!r}: a tuple is an inclusive range (low, high), with None for an open end; "
+                f"it has {len(spec)} items. Pass a list for any of several values."
+            )
+        low, high = (None if _missing(v) else _scalar(v) for v in spec)
+        for v in (low, high):
+            if isinstance(v, (list, tuple, set, frozenset, dict)):
+                raise ConditionError(f"condition {column}={spec!r}: a range's ends are single values or None.")
+        return Condition(column, "range", low=low, high=high)
+    if isinstance(spec, (list, set, frozenset)) or (hasattr(spec, "__array__") and getattr(spec, "ndim", 0) == 1):
+        values = [_scalar(v) for v in spec]
+        if not values:
+            raise ConditionError(f"condition {column}=[]: an empty list of values matches no row; give at least one.")
+        if any(_missing(v) for v in values):
+            raise ConditionError(
+                f"condition {column}={_short(spec)}: a list of values cannot hold None/NaN; condition on None alone "
+                "for missing values."
+            )
+        if any(isinstance(v, (list, tuple, set, frozenset, dict)) for v in values):
+            raise ConditionError(f"condition {column}={_short(spec)}: a list of values holds single values only.")
+        if isinstance(spec, (set, frozenset)):
+            values = sorted(values, key=repr)  # (a set's order is arbitrary; the rows must not depend on it)
+        return Condition(column, "values", values=tuple(dict.fromkeys(values)))
+    if isinstance(spec, dict):
+        raise ConditionError(f"condition {column}={_short(spec)}: pass a value, a list, a (low, high) tuple or None.")
+    if _missing(spec):
+        return Condition(column, "null")
+    return Condition(column, "values", values=(_scalar(spec),))
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
+
+
+def _known(values: list[Any]) -> str:
+    shown = ", ".join(repr(v) for v in values[:30])
+    return f"[{shown}{f', ... {len(values) - 30} more' if len(values) > 30 else ''}]"
+
+
+# latent intervals of each column kind --------------------------------------------------------------
+
+
+def _cells(discrete: Any, codes: list[int]) -> list[tuple[float, float]]:
+    """The latent intervals of outcome ``codes`` of a Discrete table, consecutive codes merged."""
+    cuts = discrete.cuts
+    out: list[tuple[float, float]] = []
+    for code in sorted(set(codes)):
+        low = -math.inf if code == 0 else float(cuts[code - 1])
+        high = math.inf if code == len(cuts) else float(np.nextafter(cuts[code], -math.inf))
+        if out and code - 1 in codes and out[-1][1] == float(np.nextafter(low, -math.inf)):
+            out[-1] = (out[-1][0], high)
+        else:
+            out.append((low, high))
+    return out
+
+
+def _category_codes(col: Any, cond: Condition) -> list[int]:
+    """The latent codes of the values a category or boolean column is conditioned on."""
+    from ._columns import BooleanColumn
+
+    if isinstance(col, BooleanColumn):
+        known: list[Any] = [False, True]
+    else:
+        known = list(col.categories)
+    if cond.kind == "range":
+        raise ConditionError(
+            f"condition {cond}: a range needs a numeric or date column, and {cond.column!r} holds categories; pass a "
+            f"list of values instead, from {_known(known)}."
+        )
+    index = {_category_key(c): k for k, c in enumerate(known)}
+    codes = []
+    for v in cond.values:
+        code = index.get(_category_key(v))
+        if code is None:
+            raise ConditionError(
+                f"condition {cond}: the model never gives {v!r} in column {cond.column!r}; its values are "
+                f"{_known(known)}. Use set= to put a value the model does not know into the rows."
+            )
+        codes.append(code)
+    return codes
+
+
+def _category_key(value: Any) -> tuple[str, Any]:
+    if isinstance(value, (bool, np.bool_)):
+        return ("bool", bool(value))
+    if isinstance(value, numbers.Number):
+        return ("number", value)
+    return (type(value).__name__, value)
+
+
+def _raw_bounds(col: Any, cond: Condition) -> tuple[float, float]:
+    """The inclusive range of raw values (the column's own units) that a numeric or date condition admits."""
+    from ._columns import DatetimeColumn
+
+    if isinstance(col, DatetimeColumn):
+
+        def units(v: Any, up: bool) -> float:
+            import pandas as pd
+
+            try:
+                ts = pd.Timestamp(v)
+            except (TypeError, ValueError):
+                raise ConditionError(
+                    f"condition {cond}: {v!r} is not a date or timestamp; column {cond.column!r} holds "
+                    f"{col.kind}s (pass e.g. '2024-01-31' or a pandas Timestamp)."
+                ) from None
+            if ts.tzinfo is not None:
+                ts = ts.tz_convert("UTC").tz_localize(None)
+            ns = int(ts.value)
+            return float(-((-ns) // col.unit_ns) if up else ns // col.unit_ns)
+
+        convert = units
+    else:
+
+        def number(v: Any, up: bool) -> float:
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+                raise ConditionError(
+                    f"condition {cond}: {v!r} ({type(v).__name__}) is not a number; column {cond.column!r} holds "
+                    f"{col.kind}s in {col.describe()}."
+                )
+            return float(v)
+
+        convert = number
+    if cond.kind == "range":
+        low = -math.inf if cond.low is None else convert(cond.low, True)
+        high = math.inf if cond.high is None else convert(cond.high, False)
+        if low > high:
+            raise ConditionError(f"condition {cond}: the range is empty (low is above high); swap its ends.")
+        return low, high
+    raise AssertionError("values are handled one by one")  # pragma: no cover
+
+
+def _monotone_intervals(
+    f: Any, low: NDArray[np.float64], high: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Return the latent intervals where the non-decreasing ``f`` gives values in ``[low, high]`` (vectorised).
+
+    Bisection to the last bit: the lower end is the least score whose value
+    is at least ``low``, the upper the greatest whose value is at most
+    ``high``; ``-inf``/``inf`` when the range reaches the column's ends, and
+    ``low > high`` when no score gives a value inside.
+    """
+    edges = np.asarray(f(np.array([-_EDGE, _EDGE])), dtype=np.float64)
+    m = len(low)
+    # both ends in one search: "value >= low" and "value > high" both switch from False to True once
+    target = np.concatenate([low, high])
+    strict = np.concatenate([np.zeros(m, dtype=bool), np.ones(m, dtype=bool)])
+    below, above = np.full(2 * m, -_EDGE), np.full(2 * m, _EDGE)  # the switch lies in (below, above]
+    with np.errstate(invalid="ignore", over="ignore"):
+        for _ in range(120):
+            mid = 0.5 * (below + above)
+            busy = (mid != below) & (mid != above)
+            if not busy.any():  # every bracket is down to neighbouring floats
+                break
+            value = np.asarray(f(mid), dtype=np.float64)
+            switched = np.where(strict, value > target, value >= target)
+            above = np.where(switched, mid, above)
+            below = np.where(switched, below, mid)
+    x_low = np.where(edges[0] >= low, -np.inf, np.where(edges[1] < low, np.inf, above[:m]))
+    x_high = np.where(edges[1] <= high, np.inf, np.where(edges[0] > high, -np.inf, below[m:]))
+    return x_low, x_high
+
+
+def _numeric_region(col: Any, conds: list[Condition], *, strict: bool = False) -> list[list[tuple[float, float]]]:
+    """The latent intervals of each numeric/date condition on ``col`` (a plain column or a segment's level).
+
+    With ``strict``, every value of an any-of list must be one the column gives (else ConditionError).
+    """
+    spans: list[tuple[int, float, float, Any]] = []
+    for i, cond in enumerate(conds):
+        if cond.kind == "range":
+            low, high = _raw_bounds(col, cond)
+            spans.append((i, low, high, None))
+        else:
+            for v in cond.values:
+                point = Condition(cond.column, "range", low=v, high=v)
+                low, high = _raw_bounds(col, point)
+                spans.append((i, low, high, v))
+    lows = np.array([s[1] for s in spans], dtype=np.float64)
+    highs = np.array([s[2] for s in spans], dtype=np.float64)
+    x_low, x_high = _monotone_intervals(col.from_latent, lows, highs)
+    out: list[list[tuple[float, float]]] = [[] for _ in conds]
+    for (i, _, _, value), a, b in zip(spans, x_low, x_high, strict=True):
+        if a <= b and not (a == b and math.isinf(a)):  # (a range beyond an end maps to an end: empty)
+            out[i].append((float(a), float(b)))
+        elif strict and value is not None and len(conds[i].values) > 1:
+            low, high = col.value_range()
+            raise ConditionError(
+                f"condition {conds[i]}: the model never gives {value!r} in column {conds[i].column!r}; its values "
+                f"lie in [{col.show(low)} .. {col.show(high)}]."
+            )
+    return [sorted(set(intervals)) for intervals in out]
+
+
+def _plain_intervals(col: Any, conds: list[Condition]) -> list[list[tuple[float, float]]]:
+    """Latent intervals of value conditions on a column read from its own coordinate (category, bool, numeric)."""
+    from ._columns import BooleanColumn, CategoryColumn
+
+    if isinstance(col, (CategoryColumn, BooleanColumn)):
+        return [_cells(col.discrete, _category_codes(col, cond)) for cond in conds]
+    return _numeric_region(col, conds, strict=True)
+
+
+def _merge_union(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for low, high in sorted(intervals):
+        if out and low <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], high))
+        else:
+            out.append((low, high))
+    return out
+
+
+#: Each model's resolved conditions (a factory calls sample() with the same conditions again and again).
+_RESOLVED: weakref.WeakKeyDictionary[Any, dict[Condition, list[Box]]] = weakref.WeakKeyDictionary()
+_RESOLVED_MAX = 4096
+
+
+class _Resolver:
+    """Turns conditions on a model's columns into latent regions (lists of boxes), with a cache per condition."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.space = model.latent_space
+        cache = _RESOLVED.get(model)
+        if cache is None or len(cache) > _RESOLVED_MAX:
+            cache = _RESOLVED[model] = {}
+        self.cache: dict[Condition, list[Box]] = cache
+
+    def describe_range(self, col: Any) -> str:
+        try:
+            low, high = col.value_range()
+            return f"its values lie in [{col.show(low)} .. {col.show(high)}]"
+        except (AttributeError, TypeError, ValueError):  # pragma: no cover - every numeric column has a range
+            return f"it holds {col.describe()}"
+
+    def prefetch(self, conds: list[Condition]) -> None:
+        """Resolve many conditions at once (numeric bisections are vectorised per column)."""
+        from ._columns import ConditionalColumn, NumericColumn
+
+        by_column: dict[str, list[Condition]] = {}
+        for cond in dict.fromkeys(conds):
+            if cond not in self.cache:
+                by_column.setdefault(cond.column, []).append(cond)
+        for name, group in by_column.items():
+            col = self._column(name)
+            values = [c for c in group if c.kind != "null"]
+            if values and isinstance(col, NumericColumn) and not isinstance(col, ConditionalColumn):
+                regions = _plain_intervals(col, values)
+                j = self.space.coordinate(name)
+                for cond, intervals in zip(values, regions, strict=True):
+                    self._check_values(col, cond, intervals)
+                    boxes = [{j: iv} for iv in _merge_union(intervals)]
+                    self.cache[cond] = _meet_all(boxes, self._null_part(col, cond, null=False))
+            for cond in group:
+                self.region(cond)
+
+    def _column(self, name: str) -> Any:
+        model = self.model
+        if name not in model.columns:
+            raise ConditionError(
+                f"condition on {name!r}: dataset {model.name!r} has no such column; its columns are {model.columns}."
+            )
+        return model.column(name)
+
+    def region(self, cond: Condition) -> list[Box]:
+        """Return the latent region of ``cond``: a list of disjoint boxes, each {coordinate: (low, high)}."""
+        cached = self.cache.get(cond)
+        if cached is not None:
+            return cached
+        col = self._column(cond.column)
+        if getattr(col, "computed", False):
+            raise ConditionError(
+                f"condition {cond}: column {cond.column!r} is computed from the others after sampling, so it cannot "
+                "be conditioned on; condition on the columns it is computed from."
+            )
+        if cond.kind == "null":
+            region = self._null_part(col, cond, null=True)
+        else:
+            region = _meet_all(self._value_part(col, cond), self._null_part(col, cond, null=False))
+        self.cache[cond] = region
+        return region
+
+    def _check_values(self, col: Any, cond: Condition, intervals: list[tuple[float, float]]) -> None:
+        from ._tmvn import log_mass
+
+        if not intervals:
+            problem = (
+                "the model never gives such a value" if cond.kind == "values" else "no value of the model is in it"
+            )
+            raise ConditionError(f"condition {cond}: {problem} in column {cond.column!r}; {self.describe_range(col)}.")
+        lows = np.array([iv[0] for iv in intervals])
+        highs = np.array([iv[1] for iv in intervals])
+        mass = float(np.exp(log_mass(lows, highs)).sum())
+        if mass < FLOOR:
+            hint = (
+                " (a continuous column takes a value with probability 0: give a range)" if cond.kind == "values" else ""
+            )
+            raise ConditionError(
+                f"condition {cond}: its probability under the model is {mass:.3g}, below the floor {FLOOR:g}{hint}; "
+                f"{self.describe_range(col)}."
+            )
+
+    def _value_part(self, col: Any, cond: Condition) -> list[Box]:
+        from ._columns import (
+            BooleanColumn,
+            CategoryColumn,
+            ConditionalColumn,
+            DerivedColumn,
+            NullColumn,
+            NumericColumn,
+        )
+
+        name = cond.column
+        if isinstance(col, DerivedColumn):
+            given = self.model.column(col.given)
+            wanted = set(_category_codes(col.base, cond))
+            source_values = list(getattr(getattr(given, "base", given), "categories", [False, True]))
+            matching = [v for code, v in enumerate(source_values) if int(col._lookup[code]) in wanted]
+            if not matching:  # pragma: no cover - every looked-up value comes from some value of the given column
+                raise ConditionError(f"condition {cond}: no value of {col.given!r} gives it.")
+            return self.region(Condition(col.given, "values", values=tuple(matching)))
+        if isinstance(col, NullColumn):
+            raise ConditionError(f"condition {cond}: column {name!r} is always missing in this model; only None holds.")
+        if isinstance(col, ConditionalColumn):
+            return self._segment_part(col, cond)
+        if isinstance(col, (CategoryColumn, BooleanColumn, NumericColumn)):
+            intervals = _plain_intervals(col, [cond])[0]
+            if isinstance(col, NumericColumn):
+                self._check_values(col, cond, intervals)
+            else:
+                self._check_values_mass(cond, intervals)
+            j = self.space.coordinate(name)
+            return [{j: iv} for iv in _merge_union(intervals)]
+        if not col.modelled:
+            raise ConditionError(
+                f"condition {cond}: column {name!r} is generated ({col.kind}), not modelled, so nothing can be "
+                f"conditioned on it; use set={{{name!r}: ...}} to put values into the rows after sampling."
+            )
+        raise UnsupportedFeature(  # pragma: no cover - a plugin's column kind
+            f"condition {cond}: columns of kind {col.kind!r} cannot be conditioned on yet."
+        )
+
+    def _check_values_mass(self, cond: Condition, intervals: list[tuple[float, float]]) -> None:
+        from ._tmvn import log_mass
+
+        mass = float(np.exp(log_mass(np.array([a for a, _ in intervals]), np.array([b for _, b in intervals]))).sum())
+        if mass < FLOOR:
+            raise ConditionError(
+                f"condition {cond}: its probability under the model is {mass:.3g}, below the floor {FLOOR:g}."
+            )
+
+    def _segment_part(self, col: Any, cond: Condition) -> list[Box]:
+        """A column fitted per group of ``col.given``: the union over the given column's codes of two-coordinate boxes."""
+        from ._columns import BooleanColumn, CategoryColumn
+
+        given: Any = self.model.column(col.given)
+        g_coord, j = self.space.coordinate(col.given), self.space.coordinate(col.name)
+        per_level = [  # (a value one level never gives may come from another: not strict)
+            _cells(level.discrete, _category_codes(level, cond))
+            if isinstance(level, (CategoryColumn, BooleanColumn))
+            else _numeric_region(level, [cond])[0]
+            for level in col.levels
+        ]
+        boxes: list[Box] = []
+        for code, level in enumerate(col.groups):
+            for cell in _cells(given.discrete, [code]):
+                for iv in _merge_union(per_level[level]):
+                    boxes.append({g_coord: cell, j: iv})
+        if not boxes:
+            shown = self.describe_range(col.base) if hasattr(col.base, "value_range") else f"it holds {col.describe()}"
+            raise ConditionError(
+                f"condition {cond}: the model never gives such a value in column {cond.column!r}; {shown}."
+            )
+        return boxes
+
+    def _null_part(self, col: Any, cond: Condition, *, null: bool) -> list[Box]:
+        """The region of the column's null flag: above its cut when ``null``, else below (no box: no condition)."""
+        name = col.name
+        rate = col.null_rate
+        if rate <= 0.0:
+            if null:
+                raise ConditionError(
+                    f"condition {cond}: column {name!r} is never missing in this model (its null rate is 0)."
+                )
+            return [{}]
+        if rate >= 1.0:
+            if not null:
+                raise ConditionError(f"condition {cond}: column {name!r} is always missing in this model.")
+            return [{}]
+        leader = self.model.null_follows.get(name, name)
+        cuts = {flag: (j, cut) for flag, j, cut in self.model._flag_cuts}
+        j, cut = cuts[leader]
+
+        def side(c: float) -> tuple[float, float]:
+            return (float(np.nextafter(c, math.inf)), math.inf) if null else (-math.inf, float(c))
+
+        if len(cut) == 1:
+            return [{j: side(float(cut[0]))}]
+        assert self.model.segment is not None
+        segment: Any = self.model.column(self.model.segment[0])
+        s_coord = self.space.coordinate(segment.name)
+        group_of = self.model._group_of
+        boxes = [
+            {s_coord: cell, j: side(float(cut[group_of[code]]))}
+            for code in range(len(group_of))
+            for cell in _cells(segment.discrete, [code])
+        ]
+        return [box for box in boxes if not _empty(box)]
+
+
+def _meet(a: Box, b: Box) -> Box | None:
+    out = dict(a)
+    for j, (low, high) in b.items():
+        if j in out:
+            low, high = max(low, out[j][0]), min(high, out[j][1])
+            if low > high:
+                return None
+        out[j] = (low, high)
+    return out
+
+
+def _meet_all(first: list[Box], second: list[Box]) -> list[Box]:
+    """The intersection of two unions of boxes: the non-empty intersections of their boxes."""
+    return [box for a in first for b in second if (box := _meet(a, b)) is not None and not _empty(box)]
+
+
+def _empty(box: Box) -> bool:
+    """Whether a box holds no point (an interval reversed, or pinned at an infinite end: a rate of 0 or 1)."""
+    return any(low > high or (low == high and math.isinf(low)) for low, high in box.values())
+
+
+# sources ---------------------------------------------------------------------------------------------
+
+
+def _row_conditions(conditions: Any, n: int) -> tuple[list[tuple[Condition, ...]], NDArray[np.intp]]:
+    """Return (distinct condition sets, the set of each row) of a mapping or a per-row DataFrame."""
+    import pandas as pd
+
+    if isinstance(conditions, Mapping):
+        conds = tuple(parse(column, spec) for column, spec in conditions.items())
+        return [conds], np.zeros(n, dtype=np.intp)
+    if isinstance(conditions, pd.DataFrame):
+        if len(conditions) != n:
+            raise ConditionError(
+                f"conditions: a DataFrame of per-row conditions needs one row per sampled row; it has "
+                f"{len(conditions)} rows for n={n}."
+            )
+        keys: dict[tuple[Condition, ...], int] = {}
+        which = np.empty(n, dtype=np.intp)
+        columns = [str(c) for c in conditions.columns]
+        for c in conditions.columns:
+            if not isinstance(c, str):
+                raise ConditionError(f"conditions: column names are strings; got {c!r} ({type(c).__name__}).")
+        frame = conditions.astype(object)
+        for i, row in enumerate(frame.itertuples(index=False, name=None)):
+            key = tuple(parse(col, v) for col, v in zip(columns, row, strict=True) if not _cell_missing(v))
+            which[i] = keys.setdefault(key, len(keys))
+        return list(keys), which
+    raise ConditionError(
+        f"conditions={_short(conditions)} ({type(conditions).__name__}): pass a dict of column -> condition, or a "
+        "DataFrame with one row of conditions per sampled row."
+    )
+
+
+def _cell_missing(value: Any) -> bool:
+    if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
+        return False
+    return _missing(value)
+
+
+def conditioned(model: Model, inner: LatentSource, conditions: Any, n: int) -> LatentSource:
+    """Return a latent source drawing ``inner``'s rows under ``conditions`` (see the module docstring)."""
+    from ._latent import BoxRows, Regions
+
+    keys, which = _row_conditions(conditions, n)
+    resolver = _Resolver(model)
+    constrained = {b for _, b, _ in model._order_constraints}
+    all_conds = [c for key in keys for c in key]
+    for cond in all_conds:
+        if cond.column in constrained and cond.kind != "null":
+            raise UnsupportedFeature(
+                f"condition {cond}: an order constraint redraws column {cond.column!r} after sampling, so a "
+                "condition on it cannot be kept exactly yet; condition on the other column of the constraint."
+            )
+    resolver.prefetch(all_conds)
+    regions: list[list[Box]] = []
+    for key in keys:
+        seen: dict[str, Condition] = {}
+        region: list[Box] = [{}]
+        for cond in key:
+            if cond.column in seen:
+                raise ConditionError(f"conditions: column {cond.column!r} is conditioned twice; give it one condition.")
+            seen[cond.column] = cond
+            region = _meet_all(region, resolver.region(cond))
+            if not region:
+                raise ConditionError(
+                    f"conditions {', '.join(str(c) for c in key)}: no row of the model meets them all (they exclude "
+                    "each other)."
+                )
+        regions.append(region)
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for i, region in enumerate(regions):
+        coords = tuple(
+            sorted({j for box in region for j, iv in box.items() if math.isfinite(iv[0]) or math.isfinite(iv[1])})
+        )
+        if coords:
+            groups.setdefault(coords, []).append(i)
+    if not groups:
+        return inner
+    shared = len(keys) == 1
+    box_rows = []
+    for coords, members in groups.items():
+        n_boxes = max(len(regions[i]) for i in members)
+        k = len(coords)
+        low = np.full((len(members), n_boxes, k), math.inf)
+        high = np.full((len(members), n_boxes, k), -math.inf)
+        for m, i in enumerate(members):
+            for b, box in enumerate(regions[i]):
+                for t, j in enumerate(coords):
+                    low[m, b, t], high[m, b, t] = box.get(j, (-math.inf, math.inf))
+        if shared:
+            rows = np.arange(n, dtype=np.int64)
+        else:
+            position = np.full(len(keys), -1, dtype=np.intp)
+            position[members] = np.arange(len(members))
+            rows = np.flatnonzero(position[which] >= 0).astype(np.int64)
+            low, high = low[position[which[rows]]], high[position[which[rows]]]
+        box_rows.append(BoxRows(rows, coords, low, high))
+    source = Regions(inner, box_rows)
+    _check_floor(model, source, keys, which, box_rows, shared)
+    return source
+
+
+def _check_floor(
+    model: Model,
+    source: Any,
+    keys: list[tuple[Condition, ...]],
+    which: NDArray[np.intp],
+    groups: list[Any],
+    shared: bool,
+) -> None:
+    """Raise ConditionError when a row's conditions together are less likely than :data:`FLOOR` (an upper bound)."""
+    for group in groups:
+        _, psi = source.tilts(model.latent_space, group)
+        top = psi.max(axis=1)
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            total = top + np.log(np.exp(psi - top[:, None]).sum(axis=1))
+        bad = np.flatnonzero(~(total >= math.log(FLOOR)))
+        if len(bad):
+            row = int(group.rows[0] if shared else group.rows[bad[0]])
+            key = keys[0] if shared else keys[int(which[row])]
+            raise ConditionError(
+                f"conditions {', '.join(str(c) for c in key)}"
+                f"{'' if shared else f' (row {row})'}: together they have probability below the floor {FLOOR:g} "
+                "under the model; widen them or drop one."
+            )
+
+
+def describe(conditions: Any) -> str:
+    """Return conditions as one line for messages and the failure report."""
+    try:
+        import pandas as pd
+
+        if isinstance(conditions, pd.DataFrame):
+            return f"per-row conditions on {list(conditions.columns)} ({len(conditions)} rows)"
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pass
+    if isinstance(conditions, Mapping):
+        parts = []
+        for column, spec in conditions.items():
+            try:
+                parts.append(str(parse(column, spec)))
+            except ConditionError:
+                parts.append(f"{column}={_short(spec)}")
+        return ", ".join(parts)
+    return _short(conditions)
