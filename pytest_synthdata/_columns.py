@@ -148,6 +148,10 @@ class ModelColumn:
         """Return raw values drawn from the marginal conditioned on ``value >= v_min``, using uniforms ``u``."""
         raise NotImplementedError
 
+    def draw_at_most(self, v_max: NDArray[np.float64], u: NDArray[np.float64]) -> NDArray[Any]:
+        """Return raw values drawn from the marginal conditioned on ``value <= v_max``, using uniforms ``u``."""
+        raise NotImplementedError
+
     def with_bounds(self, low: float, high: float) -> ModelColumn:
         """Return this column truncated to the representable bounds ``[low, high]``."""
         raise NotImplementedError
@@ -504,6 +508,32 @@ class NumericColumn(ModelColumn):
                 out[tail] = v_min[tail] + extra
         out = np.maximum(out, v_min)
         out = np.minimum(out, self.bounds[1])
+        return out.astype(np.int64) if self.integer else out
+
+    def draw_at_most(self, v_max: NDArray[np.float64], u: NDArray[np.float64]) -> NDArray[Any]:
+        """Redraw values ``<= v_max`` from the marginal conditioned there (the mirror of :meth:`draw_at_least`).
+
+        ``u`` is each row's quantile in the full marginal (above ``P(value <= v_max)``
+        for a violating row); rescaled to the allowed region it becomes the
+        row's quantile below ``v_max``, so "late stays late" among the redrawn.
+        """
+        v_max = np.asarray(v_max, dtype=np.float64)
+        upto = self._below(self.least_above(v_max, strict=True))  # P(value <= v_max)
+        rel = np.clip((u - upto) / np.maximum(1.0 - upto, 1e-300), 0.0, 1.0 - 1e-16)
+        q = upto * rel
+        out = np.empty(len(v_max), dtype=np.float64)
+        if self.discrete is not None:
+            assert self.values is not None
+            idx = np.searchsorted(self._cum, q, side="right")
+            last = np.searchsorted(self.values, v_max, side="right") - 1
+            out[:] = self.values[np.clip(np.minimum(idx, last), 0, len(self.values) - 1)]
+        else:
+            m = self.marginal
+            assert m is not None
+            qq = np.clip(m._f_low + m.mass * q, 1e-15, 1.0 - 1e-15)
+            out[:] = self._snap(m._ppf(qq))
+        out = np.minimum(out, v_max)
+        out = np.maximum(out, self.bounds[0])
         return out.astype(np.int64) if self.integer else out
 
     def with_bounds(self, low: float, high: float) -> ModelColumn:
@@ -1100,12 +1130,23 @@ class ConditionalColumn(ModelColumn):
     ) -> NDArray[Any]:
         """:meth:`ModelColumn.draw_at_least` for rows whose ``given`` column has latent ``codes``: each row
         redraws from its own group's marginal."""
+        return self._per_level("draw_at_least", v_min, u, codes)
+
+    def draw_at_most_given(
+        self, v_max: NDArray[np.float64], u: NDArray[np.float64], codes: NDArray[Any]
+    ) -> NDArray[Any]:
+        """:meth:`ModelColumn.draw_at_most` for rows whose ``given`` column has latent ``codes``."""
+        return self._per_level("draw_at_most", v_max, u, codes)
+
+    def _per_level(
+        self, method: str, limit: NDArray[np.float64], u: NDArray[np.float64], codes: NDArray[Any]
+    ) -> NDArray[Any]:
         order, bounds = self.partition(codes)
-        out = np.empty(len(v_min), dtype=self.raw_dtype)
+        out = np.empty(len(limit), dtype=self.raw_dtype)
         for k, level in enumerate(self.levels):
             rows = order[int(bounds[k]) : int(bounds[k + 1])]
             if rows.size:
-                out[rows] = level.draw_at_least(v_min[rows], u[rows])
+                out[rows] = getattr(level, method)(limit[rows], u[rows])
         return out
 
     # model files and inspect: the base and levels carry null_rate and cast -----

@@ -584,14 +584,7 @@ def conditioned(model: Model, inner: LatentSource, conditions: Any, n: int) -> L
 
     keys, which = _row_conditions(conditions, n)
     resolver = _Resolver(model)
-    constrained = {b for _, b, _ in model._order_constraints}
     all_conds = [c for key in keys for c in key]
-    for cond in all_conds:
-        if cond.column in constrained and cond.kind != "null":
-            raise UnsupportedFeature(
-                f"condition {cond}: an order constraint redraws column {cond.column!r} after sampling, so a "
-                "condition on it cannot be kept exactly yet; condition on the other column of the constraint."
-            )
     resolver.prefetch(all_conds)
     regions: list[list[Box]] = []
     for key in keys:

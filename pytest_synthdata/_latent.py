@@ -197,6 +197,10 @@ class LatentSource(abc.ABC):
         z, u = self.noise(space, start, stop)
         return LatentRows(space.correlate(z), u)
 
+    def held(self, space: LatentSpace, n: int) -> dict[int, NDArray[np.bool_]]:
+        """Return, per restricted coordinate, which of ``n`` rows it restricts (a condition fixes their value)."""
+        return {}
+
     def check(self, space: LatentSpace, n: int) -> None:
         """Raise before any drawing if this source cannot give ``n`` rows of ``space``."""
         return None  # a seeded source gives any number of rows
@@ -334,6 +338,12 @@ class Restricted(LatentSource):
             if np.isnan(lo).any() or np.isnan(hi).any() or (lo > hi).any():
                 raise InvalidArgument(f"Restricted: the interval of coordinate {key!r} has low > high or NaN.")
 
+    def held(self, space: LatentSpace, n: int) -> dict[int, NDArray[np.bool_]]:
+        out = self.inner.held(space, n)
+        for j in self._coordinates(space):
+            out[j] = np.ones(n, dtype=bool)
+        return out
+
     def _plan(self, space: LatentSpace) -> _Plan:
         cached = self._plans.get(id(space))
         if cached is not None and cached[0] is space:  # (kept with its space, so the id stays the space's)
@@ -433,6 +443,14 @@ class Regions(LatentSource):
 
     def check(self, space: LatentSpace, n: int) -> None:
         self.inner.check(space, n)
+
+    def held(self, space: LatentSpace, n: int) -> dict[int, NDArray[np.bool_]]:
+        out = self.inner.held(space, n)
+        for group in self.groups:
+            for j in group.coords:
+                mask = out.setdefault(j, np.zeros(n, dtype=bool))
+                mask[group.rows[group.rows < n]] = True
+        return out
 
     def noise(self, space: LatentSpace, start: int, stop: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         return self.inner.noise(space, start, stop)

@@ -42,7 +42,7 @@ from ._latent import IndependentRows, LatentSource, LatentSpace, SpreadRows
 from ._qmc import MAX_POINTS
 from ._seeding import BLOCK_ROWS
 from ._validate import check_memory, check_rows, may_exceed_memory  # check_rows: also imported from here by backends
-from .errors import InvalidArgument, InvalidConstraint, ModelFileError, SynthdataError
+from .errors import ConditionError, InvalidArgument, InvalidConstraint, ModelFileError, SynthdataError
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -411,7 +411,8 @@ class Model:
             c.name: np.empty(self._raw_shape(c, n), dtype=c.raw_dtype) for c in self._columns if c not in self._computed
         }
         nulls = {c.name: np.empty(n, dtype=np.bool_) for c in self._columns if c.null_rate > 0}
-        targets = {b: np.empty(n) for _, b, _ in self._order_constraints}  # latent scores of constrained columns
+        # latent scores of constrained columns (a redraw keeps a row high or low among its peers)
+        targets = {c: np.empty(n) for a, b, _ in self._order_constraints for c in (a, b)}
         for start in range(0, n, _CHUNK_ROWS):
             stop = min(n, start + _CHUNK_ROWS)
             inputs = source.rows(space, start, stop)  # latent source -> correlate
@@ -419,7 +420,8 @@ class Model:
             self._nulls_from_latent(inputs.x, raws, nulls, start, stop)
             self._generate(inputs.u, source.key, raws, start, stop)
         if n and self._order_constraints:
-            self._enforce_order(raws, targets, nulls)
+            held = {space.labels[j]: rows for j, rows in source.held(space, n).items()}
+            self._enforce_order(raws, targets, nulls, held)
         index = pd.RangeIndex(n)  # (one index object for the frame and its Series: pandas then skips aligning them)
         data = {
             c.name: _finish(c, raws[c.name], nulls.get(c.name), index)
@@ -526,6 +528,7 @@ class Model:
         raws: dict[str, NDArray[Any]],
         latents: dict[str, NDArray[np.float64]],
         nulls: dict[str, NDArray[np.bool_]],
+        held: Mapping[str, NDArray[np.bool_]] | None = None,
     ) -> None:
         """Stage 6: make every ``a < b`` (or ``<=``) hold, redrawing ``b`` above ``a`` where it does not.
 
@@ -534,47 +537,120 @@ class Model:
         from the column's own marginal conditioned to lie above the threshold,
         using the row's latent score (so it stays high or low relative to its
         peers): truncation, not clipping, and no row is dropped.
+
+        ``held`` marks, per column, the rows whose value a condition fixes
+        (``sample(conditions=...)``): such a value never moves. Where ``b`` is
+        held, ``a`` is redrawn below it instead (from its marginal conditioned
+        there, by its latent score); where both are held and break the
+        constraint, the conditions conflict with it, which raises. Lowering
+        ``a`` can break a constraint below it, so the passes repeat until every
+        constraint holds.
         """
+        held = held or {}
         targets = list(dict.fromkeys(b for _, b, _ in self._order_constraints))
-        for b in targets:
-            cb = self._by_name[b]
-            v_min: NDArray[np.float64] | None = None
-            for a, target, strict in self._order_constraints:
-                if target != b:
-                    continue
-                ca = self._by_name[a]
-                need = cb.least_above(ca.to_common(raws[a]), strict=strict)
-                if a in nulls:  # a null neighbour constrains nothing
-                    need = np.where(nulls[a], -np.inf, need)
-                v_min = need if v_min is None else np.maximum(v_min, need)
-            assert v_min is not None
-            rb = raws[b]
-            bad = rb < v_min  # exact: values and thresholds are on the same grid
-            if b in nulls:
-                bad &= ~nulls[b]
-            if bad.any():
-                u = special.ndtr(latents[b][bad])
-                given = getattr(cb, "given", None)
-                if given is None:
-                    rb[bad] = cb.draw_at_least(v_min[bad], u)
-                else:  # a column fitted per segment group: each row redraws from its own group's marginal
-                    rb[bad] = cb.draw_at_least_given(v_min[bad], u, raws[given][bad])  # type: ignore[attr-defined]
-                # a fitted column's (private) upper bound may lie below its neighbour's value: the least value
-                # that holds (declared schemas narrow their bounds so this never happens)
-                short = rb < v_min
-                if short.any():
-                    rb[short] = v_min[short]
+        for _ in range(len(self._order_constraints) + 1):
+            moved = False
+            for b in targets:
+                moved |= self._raise_above(b, raws, latents, nulls, held)
+            if not held or not moved:
+                break
         for a, b, strict in self._order_constraints:
-            xa, xb = self._by_name[a].to_common(raws[a]), self._by_name[b].to_common(raws[b])
-            bad = xa >= xb if strict else xa > xb
-            for col in (a, b):
-                if col in nulls:
-                    bad &= ~nulls[col]
+            bad = self._broken(a, b, strict, raws, nulls)
             if bad.any():  # pragma: no cover - prevented by Schema's bound propagation
                 raise SynthdataError(
                     f"dataset {self.name!r}: could not make {a!r} {'<' if strict else '<='} {b!r} hold in "
                     f"{int(bad.sum())} rows; widen the columns' bounds so the constraint has room."
                 )
+
+    def _broken(
+        self, a: str, b: str, strict: bool, raws: dict[str, NDArray[Any]], nulls: dict[str, NDArray[np.bool_]]
+    ) -> NDArray[np.bool_]:
+        """Rows where ``a < b`` (``<=``) does not hold, both values present."""
+        xa, xb = self._by_name[a].to_common(raws[a]), self._by_name[b].to_common(raws[b])
+        bad: NDArray[np.bool_] = xa >= xb if strict else xa > xb
+        for col in (a, b):
+            if col in nulls:
+                bad &= ~nulls[col]
+        return bad
+
+    def _raise_above(
+        self,
+        b: str,
+        raws: dict[str, NDArray[Any]],
+        latents: dict[str, NDArray[np.float64]],
+        nulls: dict[str, NDArray[np.bool_]],
+        held: Mapping[str, NDArray[np.bool_]],
+    ) -> bool:
+        """Make ``b`` exceed its lower neighbours (or them go below a held ``b``); return whether a value moved."""
+        cb = self._by_name[b]
+        v_min: NDArray[np.float64] | None = None
+        for a, target, strict in self._order_constraints:
+            if target != b:
+                continue
+            ca = self._by_name[a]
+            need = cb.least_above(ca.to_common(raws[a]), strict=strict)
+            if a in nulls:  # a null neighbour constrains nothing
+                need = np.where(nulls[a], -np.inf, need)
+            v_min = need if v_min is None else np.maximum(v_min, need)
+        assert v_min is not None
+        rb = raws[b]
+        bad = rb < v_min  # exact: values and thresholds are on the same grid
+        if b in nulls:
+            bad &= ~nulls[b]
+        if not bad.any():
+            return False
+        fixed = held.get(b)
+        stuck = bad & fixed if fixed is not None else None
+        if stuck is not None and stuck.any():
+            bad &= ~fixed  # type: ignore[operator]
+        if bad.any():
+            u = special.ndtr(latents[b][bad])
+            given = getattr(cb, "given", None)
+            if given is None:
+                rb[bad] = cb.draw_at_least(v_min[bad], u)
+            else:  # a column fitted per segment group: each row redraws from its own group's marginal
+                rb[bad] = cb.draw_at_least_given(v_min[bad], u, raws[given][bad])  # type: ignore[attr-defined]
+            # a fitted column's (private) upper bound may lie below its neighbour's value: the least value
+            # that holds (declared schemas narrow their bounds so this never happens)
+            short = rb < v_min
+            if short.any():
+                rb[short] = v_min[short]
+        if stuck is not None and stuck.any():
+            for a, target, strict in self._order_constraints:
+                if target == b:
+                    self._lower_below(a, b, strict, stuck, raws, latents, nulls, held)
+        return True
+
+    def _lower_below(
+        self,
+        a: str,
+        b: str,
+        strict: bool,
+        rows: NDArray[np.bool_],
+        raws: dict[str, NDArray[Any]],
+        latents: dict[str, NDArray[np.float64]],
+        nulls: dict[str, NDArray[np.bool_]],
+        held: Mapping[str, NDArray[np.bool_]],
+    ) -> None:
+        """Redraw ``a`` below the held ``b`` in ``rows`` where ``a < b`` breaks; raise where ``a`` is held too."""
+        bad = rows & self._broken(a, b, strict, raws, nulls)
+        if not bad.any():
+            return
+        fixed = held.get(a)
+        if fixed is not None and (bad & fixed).any():
+            raise ConditionError(
+                f"conditions on {a!r} and {b!r} leave {int((bad & fixed).sum())} rows where the model's constraint "
+                f"'{a} {'<' if strict else '<='} {b}' cannot hold; condition them consistently with it."
+            )
+        ca, cb = self._by_name[a], self._by_name[b]
+        v_max = ca.greatest_below(cb.to_common(raws[b][bad]), strict=strict)
+        u = special.ndtr(latents[a][bad])
+        given = getattr(ca, "given", None)
+        if given is None:
+            values = ca.draw_at_most(v_max, u)
+        else:
+            values = ca.draw_at_most_given(v_max, u, raws[given][bad])  # type: ignore[attr-defined]
+        raws[a][bad] = np.minimum(values, v_max).astype(raws[a].dtype)
 
 
 def _model_arguments(parts: _artifact.ModelParts) -> dict[str, Any]:

@@ -312,3 +312,18 @@ def test_fixed_combinations_in_files_and_their_errors(tmp_path, capsys):
             {"a": sd.Category(["x", "y"]), "b": sd.Category(["u", "v"])},
             constraints=[sd.FixedCombinations(["a", "b"])],
         )
+
+
+def test_conditions_and_constraints_hold_together():
+    model = sd.fit(_customers(), name="c")
+    assert model.info["constraints"]["detected"] == ["spend < income", "signup <= last_login"]
+    cond = {"income": (None, 15_000), "last_login": ("2020-01-01", "2020-06-30")}
+    s = model.sample(20_000, seed=1, conditions=cond)
+    assert (s.income <= 15_000).all() and s.last_login.between("2020-01-01", "2020-06-30").all()  # never moved
+    assert (s.spend < s.income).all() and (s.signup <= s.last_login).all()  # the other side went below
+    assert model.sample(3_000, seed=1, conditions=cond).equals(s.iloc[:3_000])  # still a prefix
+    per_row = pd.DataFrame({"income": [np.nan, 12_000.0, np.nan, 9_000.0] * 250})
+    s = model.sample(1_000, seed=2, conditions=per_row)
+    assert (s.income[1::2] == per_row.income[1::2]).all() and (s.spend < s.income).all()
+    with pytest.raises(sd.errors.ConditionError, match="'signup <= last_login' cannot hold"):
+        model.sample(100, seed=1, conditions={"signup": ("2022-06-01", None), "last_login": (None, "2021-01-01")})
