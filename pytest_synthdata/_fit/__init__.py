@@ -12,6 +12,7 @@ runs one module per step:
 - ``categories.py``: categories, their latent order, lookups, withheld values;
 - ``segments.py``: marginals within the groups of one telling category;
 - ``private.py``: private bounds, pooled knots, coarse small counts, ``public=`` declarations;
+- ``dp.py``: the differentially private fit (``epsilon=``), every release under one OpenDP account;
 - ``dependence.py``: latent coordinates, Spearman correlations, the correlation matrix;
 - ``context.py``: the frame and settings every step reads.
 """
@@ -42,6 +43,8 @@ def fit(
     locale: str = "en_US",
     segments: bool = True,
     public: Mapping[str, Any] | None = None,
+    epsilon: float | None = None,
+    delta: float | None = None,
     backend: str = NATIVE_BACKEND,
     progress: Callable[[str], None] | None = None,
     **options: Any,
@@ -54,8 +57,10 @@ def fit(
     fewer rows (bounds, knots, rates: see ``docs/explanation/privacy.md``).
     ``public`` declares what is not secret, used as given: ``{"age": (0, 120)}``
     bounds of a numeric or datetime column, ``{"plan": ["free", "pro"]}`` a
-    category column's full set of categories. ``backend`` picks another engine (``"sdv-gaussian-copula"``,
-    ...) provided through the ``synthdata_backends`` hook.
+    category column's full set of categories. ``epsilon`` (and ``delta``) fit under differential privacy
+    with OpenDP (the ``dp`` extra): every number the model stores is released under one (epsilon, delta)
+    account, recorded in ``info["privacy"]`` (see ``docs/explanation/privacy.md``). ``backend`` picks
+    another engine (``"sdv-gaussian-copula"``, ...) provided through the ``synthdata_backends`` hook.
 
     >>> import pandas as pd, pytest_synthdata as sd
     >>> df = pd.DataFrame({"age": [23, 35, 41, 52, 29, 33, 61, 45, 38, 27] * 3,
@@ -77,6 +82,8 @@ def fit(
             locale=locale,
             segments=segments,
             public=public,
+            epsilon=epsilon,
+            delta=delta,
             progress=progress,
             **options,
         )
@@ -88,6 +95,8 @@ def fit(
             ("locale", locale, "en_US"),
             ("segments", segments, True),
             ("public", public, None),
+            ("epsilon", epsilon, None),
+            ("delta", delta, None),
             ("progress", progress, None),
         )
         if value is not default and value != default

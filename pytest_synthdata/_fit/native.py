@@ -86,6 +86,8 @@ def fit_native(
     locale: str = "en_US",
     segments: bool = True,
     public: Mapping[str, Any] | None = None,
+    epsilon: float | None = None,
+    delta: float | None = None,
     progress: Callable[[str], None] | None = None,
     **options: Any,
 ) -> Model:
@@ -93,8 +95,10 @@ def fit_native(
     if options:
         raise InvalidArgument(
             f"fit() got unknown options {sorted(options)}; the native engine takes name, columns, min_count, knots, "
-            "locale, segments, public, progress and backend."
+            "locale, segments, public, epsilon, delta, progress and backend."
         )
+    if epsilon is not None or delta is not None:
+        return _fit_private(df, name, columns, min_count, knots, segments, public, epsilon, delta, locale, progress)
     if not isinstance(df, pd.DataFrame):
         raise InvalidArgument(f"fit() needs a pandas DataFrame; got {type(df).__name__}.")
     name = check_name(name if name is not None else df.attrs.get("name", "data"), where="fit()")
@@ -150,6 +154,42 @@ def fit_native(
     if not model.columns:
         raise InvalidArgument("fit(): every column was left out (columns=... None or 'ignore'); nothing to model.")
     return model
+
+
+def _fit_private(
+    df: pd.DataFrame,
+    name: str | None,
+    columns: Mapping[str, Any] | None,
+    min_count: int,
+    knots: int,
+    segments: bool,
+    public: Mapping[str, Any] | None,
+    epsilon: float | None,
+    delta: float | None,
+    locale: str,
+    progress: Callable[[str], None] | None,
+) -> Model:
+    """The differentially private fit (``dp.py``), after refusing the settings it has no use for."""
+    from .dp import fit_dp
+
+    if epsilon is None:
+        raise InvalidArgument(
+            f"fit(delta={delta!r}) without epsilon: delta is part of a differential-privacy budget; pass "
+            "epsilon= too (such as epsilon=1.0, delta=1e-6), or neither."
+        )
+    unused = [
+        f"{key}={value!r}"
+        for key, value, default in (("min_count", min_count, DEFAULT_MIN_COUNT), ("knots", knots, DEFAULT_KNOTS))
+        if value != default
+    ] + (["segments=False"] if not segments else [])
+    if unused:
+        raise InvalidArgument(
+            f"fit(epsilon=...) got {', '.join(unused)}, which a differentially private fit does not use (its noise, "
+            "not min_count, protects the rows; segments are always off); drop them."
+        )
+    return fit_dp(
+        df, name=name, columns=columns, public=public, epsilon=epsilon, delta=delta, locale=locale, progress=progress
+    )
 
 
 @dataclass
