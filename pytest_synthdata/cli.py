@@ -207,6 +207,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         locale=args.locale,
         progress=progress,
         public=public or None,
+        **({} if args.epsilon is None and args.delta is None else {"epsilon": args.epsilon, "delta": args.delta}),
     )
     try:
         model.save(output)
@@ -218,7 +219,29 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         print(f"  {col:<24} {about['kind']:<9} {about['why']}")
     for line in model.withheld:
         print(f"withheld: {line}")
+    _print_account(model)
     return 0
+
+
+def _print_account(model: Any) -> None:
+    """Print a differentially private fit's account: its budget, and each release with its loss and noise."""
+    privacy = getattr(model, "info", {}).get("privacy") or {}
+    if not isinstance(privacy.get("epsilon"), (int, float)):
+        return
+    spent = privacy.get("spent") or {}
+    print(
+        f"differentially private fit: epsilon={privacy['epsilon']:g}, delta={privacy.get('delta')} "
+        f"(spent {spent.get('epsilon', 0):.6g}, {spent.get('delta', 0):.3g}; neighbours: {privacy.get('neighbours')})"
+    )
+    for entry in privacy.get("ledger") or []:
+        columns = ", ".join(entry.get("columns") or []) or "-"
+        noise = f"scale {entry['scale']:.4g}" if "scale" in entry else ""
+        if "threshold" in entry:
+            noise += f", threshold {entry['threshold']}"
+        print(
+            f"  {entry['step']:<10} {columns[:40]:<40} {entry['mechanism']:<18} "
+            f"epsilon {entry['epsilon']:.4g} delta {entry['delta']:.3g} {noise}"
+        )
 
 
 def _public_option(items: Any) -> dict[str, Any]:
@@ -270,6 +293,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
             print(f"missing together (one null flag): {', '.join(together)}")
     for line in model.withheld:
         print(f"withheld: {line}")
+    _print_account(model)
     constraints = getattr(model, "constraints", [])
     if constraints:
         print("constraints (hold in every row):")
@@ -368,6 +392,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(--public plan=free,pro,team)",
     )
     p_fit.add_argument("--locale", default="en_US", help="Faker locale for regenerated columns (default en_US)")
+    p_fit.add_argument(
+        "--epsilon",
+        type=float,
+        help="fit under differential privacy with this budget (needs the dp extra; --min-count is then unused)",
+    )
+    p_fit.add_argument(
+        "--delta",
+        type=float,
+        help="the DP budget's delta, for categories chosen privately (e.g. 1e-6; needs --epsilon)",
+    )
     p_fit.set_defaults(func=_cmd_fit)
     p_sample = sub.add_parser("sample", help="write synthetic rows as CSV or Parquet")
     p_sample.add_argument("target", help=target_help)

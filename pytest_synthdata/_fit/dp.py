@@ -92,6 +92,8 @@ _DAY_NS = 86_400 * 10**9
 #: Kinds a DP fit can model from queries; the generated kinds keep no number at all.
 _MODELLED = ("integer", "float", "datetime", "category", "boolean")
 
+#: Noise scales are this much wider than the budget asks, so OpenDP's outward-rounded privacy map stays within it.
+_ROUNDING = 1.0 + 1e-9
 _MISSING_KEY = "\x00missing"  # (the missing values' key in a category count: no category is this string)
 
 
@@ -141,7 +143,7 @@ class _Account:
     ) -> NDArray[np.float64]:
         """Release ``stat(rows)`` (``size`` integers, L1 ``sensitivity`` per row) with discrete Laplace noise."""
         dp = self.dp
-        scale = sensitivity / epsilon
+        scale = sensitivity / epsilon * _ROUNDING
         query = dp.t.make_user_transformation(
             self.rows_domain,
             self.rows_metric,
@@ -155,11 +157,17 @@ class _Account:
         return np.asarray(answer, dtype=np.float64)
 
     def keys(
-        self, step: str, column: str, stat: Callable[[NDArray[np.int64]], dict[str, int]], *, epsilon: float, delta: float
+        self,
+        step: str,
+        column: str,
+        stat: Callable[[NDArray[np.int64]], dict[str, int]],
+        *,
+        epsilon: float,
+        delta: float,
     ) -> dict[str, float]:
         """Release the keys of ``stat(rows)`` (a count per key, one key per row) whose noisy count clears a threshold."""
         dp = self.dp
-        scale = 1.0 / epsilon
+        scale = 1.0 / epsilon * _ROUNDING
         transform = dp.t.make_user_transformation(
             self.rows_domain,
             self.rows_metric,
@@ -168,12 +176,24 @@ class _Account:
             lambda rows: stat(np.asarray(rows, dtype=np.int64)),
             lambda d_in: (d_in, d_in, d_in),  # a row holds one key: d rows change d keys by d at most
         )
-        threshold = dp.binary_search_param(
-            lambda t: transform >> dp.m.then_laplace_threshold(scale=scale, threshold=t),
-            d_in=1,
-            d_out=(epsilon, delta),
-            T=int,
-        )
+
+        def within(t: int) -> bool:
+            eps, dlt = (transform >> dp.m.then_laplace_threshold(scale=scale, threshold=t)).map(1)
+            return bool(eps <= epsilon and dlt <= delta)
+
+        # the smallest threshold within the budget (delta falls as the threshold rises; OpenDP's own search
+        # compares (epsilon, delta) pairs and refuses the incomparable ones it meets on the way)
+        low, high = 1, 2
+        while not within(high):
+            low, high = high, high * 2
+            if high > 2**40:
+                raise InvalidArgument(
+                    f"column {column!r}: delta={delta:g} is too small for any threshold; raise delta."
+                )
+        while high - low > 1:
+            mid = (low + high) // 2
+            low, high = (low, mid) if within(mid) else (mid, high)
+        threshold = high
         query = transform >> dp.m.then_laplace_threshold(scale=scale, threshold=threshold)
         answer = self.queryable(query)
         self._record(step, [column], "Laplace threshold", query, scale=scale, threshold=int(threshold))
@@ -233,7 +253,9 @@ def fit_dp(
     overrides = dict(columns or {})
     unknown = [c for c in overrides if c not in df.columns]
     if unknown:
-        raise InvalidArgument(f"columns= names {unknown}, which the DataFrame does not have; it has {list(df.columns)}.")
+        raise InvalidArgument(
+            f"columns= names {unknown}, which the DataFrame does not have; it has {list(df.columns)}."
+        )
     dp = load_opendp()
     started = time.perf_counter()
     frame = df.reset_index(drop=True)
@@ -274,7 +296,7 @@ def fit_dp(
     )
     n_hat = max(float(noisy_rows), 1.0)
 
-    grades: dict[str, Callable[[NDArray[np.int64]], NDArray[np.float64]]] = {}
+    grades: dict[str, Callable[[], NDArray[np.float64]]] = {}
     graded: dict[str, float] = {}  # the share of rows each column grades (the others read as 1/2)
     for plan in plans:
         say(f"column {plan.name}")
@@ -289,7 +311,9 @@ def fit_dp(
     if len(dp_cols) >= 2:
         say("estimating correlations")
         with _linalg.one_thread():
-            latent = _dependence(account, modelled, dp_cols, built, grades, graded, n_hat, SHARES["dependence"] * epsilon * _SAFE)
+            latent = _dependence(
+                account, modelled, dp_cols, built, grades, graded, n_hat, SHARES["dependence"] * epsilon * _SAFE
+            )
     spent_eps, spent_delta = account.spent()
     withheld = [
         "differentially private fit: kinds come from dtypes and names; segments, lookups, integer codes, "
@@ -310,7 +334,14 @@ def fit_dp(
         "neighbours": "add or remove one row",
         "noise": "OpenDP's, from the operating system's randomness (not from any seed)",
         "public": _public_info(declared) | {"dtypes and names": list(frame.columns)},
-        "switched_off": ["segments", "lookups", "integer codes", "value-based kinds and PII", "date formats", "decimals and grids"],
+        "switched_off": [
+            "segments",
+            "lookups",
+            "integer codes",
+            "value-based kinds and PII",
+            "date formats",
+            "decimals and grids",
+        ],
         "ledger": account.ledger,
     }
     info: dict[str, Any] = {
@@ -415,7 +446,9 @@ def _read_public(public: Mapping[str, Any] | None, frame: pd.DataFrame) -> dict[
     out: dict[str, Any] = {}
     for col, declared in public.items():
         if col not in frame.columns:
-            raise InvalidArgument(f"public= names {col!r}, which the DataFrame does not have; it has {list(frame.columns)}.")
+            raise InvalidArgument(
+                f"public= names {col!r}, which the DataFrame does not have; it has {list(frame.columns)}."
+            )
         family = _dtype_family(frame[col].dtype)
         numbers = family in ("integer", "float", "datetime")
         if isinstance(declared, tuple) and len(declared) == 2 and numbers:
@@ -440,6 +473,8 @@ def _read_public(public: Mapping[str, Any] | None, frame: pd.DataFrame) -> dict[
 def _declared_bounds(col: str, declared: tuple[Any, Any], *, is_time: bool) -> tuple[Any, Any]:
     lo, hi = declared
     try:
+        low: Any
+        high: Any
         if is_time:
             low, high = (_utc(pd.Timestamp(t)) for t in (lo, hi))
         else:
@@ -500,7 +535,9 @@ def _fit_numbers(
     col, s = plan.name, plan.series
     unit_ns: int | None = None
     if plan.kind == "datetime":
-        times = s if pd.api.types.is_datetime64_any_dtype(s.dtype) else pd.to_datetime(s, errors="coerce", format="ISO8601")
+        times = (
+            s if pd.api.types.is_datetime64_any_dtype(s.dtype) else pd.to_datetime(s, errors="coerce", format="ISO8601")
+        )
         if getattr(times.dt, "tz", None) is not None:
             times = times.dt.tz_convert("UTC").dt.tz_localize(None)
         present = times.notna().to_numpy()
@@ -550,6 +587,11 @@ def _fit_numbers(
         epsilon=plan.epsilon["marginal"],
     )
     counts = np.maximum(noisy, 0.0)
+    # (post-processing: end bins that an empty bin's noise could explain are emptied, so samples keep to the bulk)
+    clear = np.flatnonzero(counts[1:] > math.log(cells / _EMPTY_BIN_RISK) / plan.epsilon["marginal"])
+    if len(clear):
+        counts[1 : clear[0] + 1] = 0.0
+        counts[clear[-1] + 2 :] = 0.0
     body = counts[1:] if counts[1:].sum() > 0 else np.ones(cells)
     null_rate = float(round_probs(np.array([counts[0] / (counts[0] + body.sum())]))[0])
     probs = body / body.sum()
@@ -569,7 +611,13 @@ def _fit_numbers(
     column: NumericColumn
     if unit_ns is None:
         column = NumericColumn(
-            col, dist=dist, params=params, integer=integer, step=1.0 if integer else None, bounds=(lo, hi), null_rate=null_rate
+            col,
+            dist=dist,
+            params=params,
+            integer=integer,
+            step=1.0 if integer else None,
+            bounds=(lo, hi),
+            null_rate=null_rate,
         )
         column.cast = _numeric_cast(s, integer=integer, nulls=null_rate > 0)
     else:
@@ -647,7 +695,9 @@ def _fit_categories(
         truth[present] = s[present].astype(bool).to_numpy()
         slot = np.where(present, truth.astype(np.int64) + 1, 0)
         noisy = np.maximum(
-            account.counts("marginal", [col], lambda rows: np.bincount(slot[rows], minlength=3), 3, sensitivity=1, epsilon=epsilon),
+            account.counts(
+                "marginal", [col], lambda rows: np.bincount(slot[rows], minlength=3), 3, sensitivity=1, epsilon=epsilon
+            ),
             0.0,
         )
         sides = noisy[1:] if noisy[1:].sum() > 0 else np.ones(2)
@@ -700,8 +750,9 @@ def _fit_categories(
         if not chosen:
             raise InvalidArgument(
                 f"column {col!r}: no category is held by enough rows to clear the privacy threshold at this epsilon "
-                f"and delta; declare its categories, e.g. public={{{col!r}: [...]}}, raise epsilon or delta, or leave "
-                f"the column out with columns={{{col!r}: None}}."
+                f"and delta; declare its categories, e.g. public={{{col!r}: [...]}}, raise epsilon or delta, give its "
+                f"kind if it is not categories (columns={{{col!r}: 'datetime'}} for dates written as text, 'pii' for "
+                f"personal data), or leave the column out with columns={{{col!r}: None}}."
             )
         kept_values = [by_key[k] for k in chosen]
         kept_counts = np.array([released[k] for k in chosen], dtype=np.float64)
@@ -709,6 +760,7 @@ def _fit_categories(
         row_key = np.array([position.get(k, -1) for k in keys] + [-1], dtype=np.int64)[codes]
     ordered = isinstance(dtype, pd.CategoricalDtype) and bool(dtype.ordered)
     if ordered:
+        assert isinstance(dtype, pd.CategoricalDtype)
         rank = {repr(plain(c)): i for i, c in enumerate(dtype.categories)}
         order = np.argsort([rank.get(repr(v), len(rank)) for v in kept_values], kind="stable")
     else:  # the latent order from the noisy counts alone: most frequent first
