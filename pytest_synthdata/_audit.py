@@ -548,11 +548,13 @@ def audit_real(
     max_auc: float = 0.6,
     epsilon: float | None = None,
     delta: float | None = None,
+    public: dict[str, Any] | None = None,
     report: AuditReport | None = None,
 ) -> AuditReport:
     """Run the tripwires on ``real`` with fit settings ``min_count=k``; add their findings to ``report``.
 
-    With ``epsilon`` (and ``delta``) the fits are differentially private ones instead (``min_count`` unused).
+    With ``epsilon`` (and ``delta``, ``public``) the fits are differentially private ones instead (``min_count``
+    unused).
     """
 
     from . import _fit
@@ -566,7 +568,9 @@ def audit_real(
     order = rng.permutation(n)
     train, hold = real.iloc[order[: n // 2]].reset_index(drop=True), real.iloc[order[n // 2 :]]
     hold = hold.reset_index(drop=True).iloc[: len(train)]
-    settings: dict[str, Any] = {"min_count": k} if epsilon is None else {"epsilon": epsilon, "delta": delta}
+    settings: dict[str, Any] = (
+        {"min_count": k} if epsilon is None else {"epsilon": epsilon, "delta": delta, "public": public}
+    )
     model = _fit.fit(train, name="audit", **settings)
     columns = [c for c in model.modelled_columns if c in real.columns]
     syn = model.sample(len(train), seed=int(rng.integers(2**63)))
