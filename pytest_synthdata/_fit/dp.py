@@ -816,10 +816,14 @@ def _dependence(
     cells = [built[c].rank_cells() for c in dp_cols]
     variance = np.array([1.0 / 12.0 if c is None else float((1.0 - (c.probs**3).sum()) / 12.0) for c in cells])
     weight = np.array([graded[c] for c in dp_cols])
-    mean = noisy / _SCALE / n_hat / np.maximum(weight[i] * weight[j], 1e-9)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rho = mean / np.sqrt(variance[i] * variance[j])
-    rho = np.clip(np.nan_to_num(rho), -1.0, 1.0)
+    # (post-processing from here: the rho estimates, then each shrunk by its own noise level, the positive-part
+    # James-Stein rule rho * max(0, 1 - sd^2 / rho^2), so a pair the noise swamps reads as independent)
+    per_rho = _SCALE * n_hat * np.maximum(weight[i] * weight[j], 1e-9) * np.sqrt(variance[i] * variance[j])
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        rho = np.nan_to_num(noisy / per_rho)
+        sd = math.sqrt(2.0) * sensitivity / epsilon / per_rho  # (a Laplace variable of scale b has sd b sqrt 2)
+        rho = rho * np.maximum(0.0, 1.0 - np.nan_to_num(sd**2 / rho**2, nan=1.0, posinf=1.0))
+    rho = np.clip(rho, -1.0, 1.0)
     r = latent_for_spearman_pairs(rho, [(cells[a], cells[b]) for a, b in zip(i, j, strict=True)])
     at = np.array([modelled.index(c) for c in dp_cols])
     a = np.eye(len(modelled))
