@@ -549,12 +549,13 @@ def audit_real(
     epsilon: float | None = None,
     delta: float | None = None,
     public: dict[str, Any] | None = None,
+    columns: dict[str, Any] | None = None,
     report: AuditReport | None = None,
 ) -> AuditReport:
     """Run the tripwires on ``real`` with fit settings ``min_count=k``; add their findings to ``report``.
 
-    With ``epsilon`` (and ``delta``, ``public``) the fits are differentially private ones instead (``min_count``
-    unused).
+    With ``epsilon`` (and ``delta``, ``public``, ``columns``: see :func:`dp_settings`) the fits are
+    differentially private ones instead (``min_count`` unused).
     """
 
     from . import _fit
@@ -569,7 +570,9 @@ def audit_real(
     train, hold = real.iloc[order[: n // 2]].reset_index(drop=True), real.iloc[order[n // 2 :]]
     hold = hold.reset_index(drop=True).iloc[: len(train)]
     settings: dict[str, Any] = (
-        {"min_count": k} if epsilon is None else {"epsilon": epsilon, "delta": delta, "public": public}
+        {"min_count": k}
+        if epsilon is None
+        else {"epsilon": epsilon, "delta": delta or None, "public": public, "columns": columns}
     )
     model = _fit.fit(train, name="audit", **settings)
     columns = [c for c in model.modelled_columns if c in real.columns]
@@ -606,6 +609,41 @@ def audit_real(
     for copies in (1, 3):
         _canary(report, train, rng, copies=copies, rows=canary_rows, settings=settings)
     return report
+
+
+def dp_settings(info: Any) -> dict[str, Any]:
+    """The fit settings of a differentially private fit's ``info`` (epsilon, delta, public, columns), else {}.
+
+    So ``synthdata audit FILE --real DATA`` runs the tripwires with the fit that made the file: declared bounds
+    (as pairs) and categories, and the kinds given in ``columns=`` (values are not read for kinds under DP).
+    """
+    privacy = info.get("privacy") if isinstance(info, dict) else None
+    if not isinstance(privacy, dict) or _epsilon(privacy) is None:
+        return {}
+    kinds = info.get("columns") if isinstance(info.get("columns"), dict) else {}
+    public: dict[str, Any] = {}
+    declared = privacy.get("public") if isinstance(privacy.get("public"), dict) else {}
+    for col, value in declared.items():
+        if col == "dtypes and names" or not isinstance(value, list):
+            continue
+        about = kinds.get(col) if isinstance(kinds.get(col), dict) else {}
+        numbers = about.get("kind") in ("integer", "float", "datetime", "date")
+        public[col] = tuple(value) if numbers and len(value) == 2 else value
+    given = {
+        col: about["kind"]
+        for col, about in kinds.items()
+        if isinstance(about, dict) and about.get("why") == "given in columns=" and isinstance(about.get("kind"), str)
+    }
+    ignored = {col: None for col, about in kinds.items() if isinstance(about, dict) and about.get("kind") == "ignored"}
+    delta = privacy.get("delta")
+    return {
+        "epsilon": _epsilon(privacy),
+        "delta": float(delta)
+        if isinstance(delta, (int, float)) and not isinstance(delta, bool) and delta > 0
+        else None,
+        "public": public or None,
+        "columns": (given | ignored) or None,
+    }
 
 
 def _canary(

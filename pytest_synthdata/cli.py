@@ -344,11 +344,11 @@ def _model_correlations(model: Any) -> dict[tuple[str, str], float]:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from ._audit import audit_file, audit_held, audit_real
+    from ._audit import audit_file, audit_held, audit_real, dp_settings
 
     if args.k < 1:
         raise SynthdataError(f"--k {args.k}: pass a whole number of rows, 1 or more, such as --k 5.")
-    report, _ = audit_file(args.model, k=args.k, max_epsilon=args.max_epsilon, allow_pii=args.allow_pii)
+    report, model = audit_file(args.model, k=args.k, max_epsilon=args.max_epsilon, allow_pii=args.allow_pii)
     if args.real:
         frame = _read_table(args.real)
         audit_held(args.model, frame, k=args.k, report=report)
@@ -360,6 +360,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             max_dcr_share=args.max_dcr_share,
             max_auc=args.max_auc,
             report=report,
+            **dp_settings(getattr(model, "info", {})),  # (a DP file's tripwires fit under the same budget)
         )
     print(report.render())
     return 0 if report.passed else 1

@@ -232,3 +232,20 @@ def test_cli_fit_with_epsilon_prints_the_account(tmp_path: Path, capsys: pytest.
     assert "differentially private fit: epsilon=2" in printed and "Laplace threshold" in printed
     assert main(["inspect", str(out)]) == 0
     assert "differentially private fit: epsilon=2" in capsys.readouterr().out
+
+
+@needs_opendp
+def test_cli_audit_runs_a_dp_files_tripwires_under_its_own_budget(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "t.csv"
+    _table(2_000).to_csv(data, index=False)
+    out = tmp_path / "t.synth.json"
+    fit_argv = ["fit", str(data), "-o", str(out), "--epsilon", "3", "--delta", "1e-6", "--column", "signup=datetime"]
+    assert main([*fit_argv, "--public", "age=0:120"]) == 0
+    capsys.readouterr()
+    code = main(["audit", str(out), "--real", str(data), "--max-epsilon", "3"])
+    printed = capsys.readouterr().out
+    assert "differentially private fit: epsilon=3" in printed
+    assert "[canary]" in printed and "leak" not in printed.split("[canary]", 1)[1].split("\n", 1)[0]
+    assert code == 0, printed
