@@ -249,3 +249,13 @@ def test_cli_audit_runs_a_dp_files_tripwires_under_its_own_budget(
     assert "differentially private fit: epsilon=3" in printed
     assert "[canary]" in printed and "leak" not in printed.split("[canary]", 1)[1].split("\n", 1)[0]
     assert code == 0, printed
+
+
+@needs_opendp
+def test_the_noise_is_fresh_each_fit_and_data_reading_steps_are_off() -> None:
+    df = _table()
+    first, second = (sd.fit(df, name="t", epsilon=1.0, delta=1e-6) for _ in range(2))
+    assert to_dict(first)["columns"] != to_dict(second)["columns"]  # no seed reproduces the noise
+    assert "segments" not in first.info and first.latent_nulls == []
+    assert "segments" in first.info["privacy"]["switched_off"]
+    assert first.info["source"]["rows"] == pytest.approx(len(df), abs=500)  # the row count is a noisy release

@@ -47,7 +47,6 @@ seed reproduces it. Sampling a DP model is seeded and row-stable as usual.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -82,8 +81,11 @@ BOUND_GRID = np.concatenate([-(10.0 ** (np.arange(150, -31, -1) / 10.0)), [0.0],
 #: split over the columns, and within a column by :data:`_COLUMN_WEIGHTS`.
 SHARES = {"rows": 0.02, "dependence": 0.3}
 _COLUMN_WEIGHTS = {"bounds": 1.0, "time unit": 0.25, "marginal": 2.0}
-#: The chance that any empty bin of the bound grid clears its threshold, per column.
-_EMPTY_BIN_RISK = 0.05
+#: The chance that any empty bin of a grid clears its threshold, per column.
+_EMPTY_BIN_RISK = 1e-3
+#: Bounds extend from the fullest bin of the bound grid over cleared bins at most this many bins apart (a
+#: factor of 2 for numbers), so a bin cleared by noise alone, away from the values, does not set a bound.
+_BOUND_GAP = 3
 #: Grade products are summed as integers of this many units per 1 (OpenDP's Laplace is exact on integers).
 _SCALE = 2**20
 #: The most bins a private histogram uses (fewer when noise would swamp them; see ``_bins``).
@@ -257,7 +259,6 @@ def fit_dp(
             f"columns= names {unknown}, which the DataFrame does not have; it has {list(df.columns)}."
         )
     dp = load_opendp()
-    started = time.perf_counter()
     frame = df.reset_index(drop=True)
     declared = _read_public(public, frame)
     say = progress or (lambda message: None)
@@ -349,8 +350,7 @@ def fit_dp(
         "columns": kinds,
         "privacy": privacy,
         "withheld": withheld,
-        "fit_seconds": round(time.perf_counter() - started, 3),
-    }
+    }  # (no fit_seconds, unlike the default fit: the time taken grows with the row count)
     return Model(name, [built[c] for c in order], latent_correlation=latent, info=info)
 
 
@@ -657,15 +657,20 @@ def _private_bounds(
         epsilon=epsilon,
     )
     threshold = math.log(bins / _EMPTY_BIN_RISK) / epsilon
-    clear = np.flatnonzero(noisy > threshold)
-    if not len(clear):
+    clear = noisy > threshold
+    if not clear.any():
         raise InvalidArgument(
             f"column {plan.name!r}: at this epsilon its values are too few, or too spread out, to choose its bounds "
             f"privately (no bin of the bounds grid holds clearly more than {threshold:.0f} rows); declare them, "
             f"e.g. public={{{plan.name!r}: (low, high)}}, raise epsilon, or leave the column out with "
             f"columns={{{plan.name!r}: None}}."
         )
-    return float(edges[clear[0]]), float(edges[clear[-1] + 1])
+    first = last = int(np.argmax(noisy))
+    while first > 0 and clear[max(first - _BOUND_GAP, 0) : first].any():
+        first -= 1 + int(np.argmax(clear[max(first - _BOUND_GAP, 0) : first][::-1]))
+    while last < bins - 1 and clear[last + 1 : last + 1 + _BOUND_GAP].any():
+        last += 1 + int(np.argmax(clear[last + 1 : last + 1 + _BOUND_GAP]))
+    return float(edges[first]), float(edges[last + 1])
 
 
 def _numeric_cast(s: pd.Series, *, integer: bool, nulls: bool) -> str | None:
@@ -746,7 +751,7 @@ def _fit_categories(
         released = account.keys("categories", col, count_keys, epsilon=epsilon, delta=plan.delta)
         missing_count = released.pop(_MISSING_KEY, 0.0)
         by_key = dict(zip(keys, values, strict=True))
-        chosen = [k for k in keys if k in released]
+        chosen = sorted(k for k in keys if k in released)  # (not in order of appearance: ties must not tell it)
         if not chosen:
             raise InvalidArgument(
                 f"column {col!r}: no category is held by enough rows to clear the privacy threshold at this epsilon "
