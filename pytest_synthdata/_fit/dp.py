@@ -131,7 +131,7 @@ class _Account:
         )
         privacy_filter = dp.c.make_privacy_filter(odometer, d_in=1, d_out=(self.epsilon, self.delta))
         # the rows enter OpenDP as their positions: each query's map reads the frame at the positions it is given
-        self.queryable = privacy_filter(list(range(self.n)))
+        self.queryable = privacy_filter(np.arange(self.n, dtype=np.int64))
 
     def counts(
         self,
