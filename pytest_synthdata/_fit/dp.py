@@ -559,12 +559,18 @@ def _fit_numbers(
         x = pd.to_numeric(s, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
     present = ~np.isnan(x)
     integer = plan.kind in ("integer", "datetime")
+    guide: _Guide | None = None
     if plan.public is not None:
         lo, hi = plan.public
         if unit_ns is not None:
             lo, hi = float(lo.value // unit_ns), float(-(-hi.value // unit_ns))
     else:
-        lo, hi = _private_bounds(account, plan, x, present, unit_ns)
+        lo, hi, guide = _private_bounds(account, plan, x, present, unit_ns)
+        # (post-processing: a range reaching near 0 starts at 0, so no values between pile up at the bound)
+        if 0 < lo <= hi / 2:
+            lo = 0.0
+        elif hi < 0 and lo / 2 <= hi:
+            hi = 0.0
     if integer:
         lo, hi = float(math.floor(lo)), float(math.ceil(hi))
     clamped = np.clip(x, lo, hi)
@@ -573,7 +579,8 @@ def _fit_numbers(
         edges = np.arange(lo, hi + 1.0)
         at = np.where(present, np.rint(np.nan_to_num(clamped, nan=lo)) - lo, 0).astype(np.int64)
     else:
-        edges = _edges(lo, hi, _bins(n_hat, plan.epsilon["marginal"]))
+        bins = _bins(n_hat, plan.epsilon["marginal"])
+        edges = _edges(lo, hi, bins) if guide is None else _guided_edges(lo, hi, guide, bins)
         at = np.clip(np.searchsorted(edges, np.nan_to_num(clamped, nan=lo), side="right") - 1, 0, len(edges) - 2)
     cells = len(edges) if table else len(edges) - 1
     slot = np.where(present, at + 1, 0)  # slot 0: missing
@@ -636,10 +643,19 @@ def _fit_numbers(
     return column, lambda: centred, 1.0 - null_rate
 
 
+@dataclass(frozen=True)
+class _Guide:
+    """The released bound-grid counts between the private bounds: where the values lie, for the histogram's bins."""
+
+    edges: NDArray[np.float64]
+    weights: NDArray[np.float64]
+
+
 def _private_bounds(
     account: _Account, plan: _Plan, x: NDArray[np.float64], present: NDArray[np.bool_], unit_ns: int | None
-) -> tuple[float, float]:
-    """Bounds chosen under the account: the outermost grid bins whose noisy count clears the empty-bin threshold."""
+) -> tuple[float, float, _Guide]:
+    """Bounds chosen under the account, grown from the fullest bin of the bound grid over the bins that clear the
+    empty-bin threshold (at most :data:`_BOUND_GAP` apart); and that grid's noisy counts between them."""
     if unit_ns is None:
         edges = BOUND_GRID
     else:  # timestamps: a yearly grid over the years pandas can hold
@@ -670,7 +686,26 @@ def _private_bounds(
         first -= 1 + int(np.argmax(clear[max(first - _BOUND_GAP, 0) : first][::-1]))
     while last < bins - 1 and clear[last + 1 : last + 1 + _BOUND_GAP].any():
         last += 1 + int(np.argmax(clear[last + 1 : last + 1 + _BOUND_GAP]))
-    return float(edges[first]), float(edges[last + 1])
+    guide = _Guide(edges[first : last + 2].copy(), np.maximum(noisy[first : last + 1], 0.0))
+    return float(edges[first]), float(edges[last + 1]), guide
+
+
+def _guided_edges(lo: float, hi: float, guide: _Guide, bins: int) -> NDArray[np.float64]:
+    """``bins + 1`` edges from ``lo`` to ``hi`` at even quantiles of the released bound-grid counts (post-processing).
+
+    Every stretch keeps a floor of 1% of an even share, so a region the coarse counts missed still gets bins.
+    """
+    edges, weights = guide.edges, guide.weights
+    if lo < edges[0]:
+        edges, weights = np.concatenate([[lo], edges]), np.concatenate([[0.0], weights])
+    if hi > edges[-1]:
+        edges, weights = np.concatenate([edges, [hi]]), np.concatenate([weights, [0.0]])
+    weights = weights + 0.01 * max(float(weights.sum()), 1.0) / len(weights)
+    cdf = np.concatenate([[0.0], np.cumsum(weights)]) / weights.sum()
+    out = np.interp(np.linspace(0.0, 1.0, bins + 1), cdf, edges)
+    out[0], out[-1] = lo, hi
+    out = np.unique(out)
+    return out if len(out) >= 2 else np.array([lo, hi])
 
 
 def _numeric_cast(s: pd.Series, *, integer: bool, nulls: bool) -> str | None:
