@@ -259,3 +259,26 @@ def test_the_noise_is_fresh_each_fit_and_data_reading_steps_are_off() -> None:
     assert "segments" not in first.info and first.latent_nulls == []
     assert "segments" in first.info["privacy"]["switched_off"]
     assert first.info["source"]["rows"] == pytest.approx(len(df), abs=500)  # the row count is a noisy release
+
+
+def test_a_bin_cleared_by_noise_far_from_the_values_sets_no_bound() -> None:
+    """The bounds grow from the fullest bin over cleared bins at most a few apart (no OpenDP needed: a stub)."""
+    from pytest_synthdata._fit import dp
+
+    grid = dp.BOUND_GRID
+    at = int(np.searchsorted(grid, 100.0))  # the bins just above 100
+    released = np.zeros(len(grid) - 1)
+    released[at : at + 4] = [900.0, 2_000.0, 0.0, 700.0]  # the values, with one bin below the threshold between
+    released[at + 40] = 100.0  # noise far above the values (four decades up) that cleared the threshold
+
+    class Stub:
+        def counts(self, step: str, columns: list[str], stat: Any, size: int, **noise: Any) -> Any:
+            return released
+
+    plan = dp._Plan("x", "float", pd.Series([1.0]), epsilon={"bounds": 1.0})
+    lo, hi, guide = dp._private_bounds(Stub(), plan, np.array([150.0]), np.array([True]), None)  # type: ignore[arg-type]
+    assert lo == grid[at] and hi == grid[at + 4]
+    assert guide.weights.tolist() == [900.0, 2_000.0, 0.0, 700.0]
+    edges = dp._guided_edges(0.0, hi, guide, 8)
+    assert edges[0] == 0.0 and edges[-1] == hi and np.all(np.diff(edges) > 0)
+    assert np.count_nonzero(edges < grid[at]) <= 1  # (the stretch below the values keeps only its floor share)
