@@ -575,11 +575,11 @@ def audit_real(
         else {"epsilon": epsilon, "delta": delta or None, "public": public, "columns": columns}
     )
     model = _fit.fit(train, name="audit", **settings)
-    columns = [c for c in model.modelled_columns if c in real.columns]
+    modelled = [c for c in model.modelled_columns if c in real.columns]
     syn = model.sample(len(train), seed=int(rng.integers(2**63)))
     take = min(max_rows, len(train))
     parts = [f.iloc[rng.permutation(len(f))[:take]].reset_index(drop=True) for f in (train, hold, syn)]
-    num, cat = _encode(parts, columns)
+    num, cat = _encode(parts, modelled)
     tr, ho, sy = ((num[i], cat[i]) for i in range(3))
     d_train, d_hold = _nearest(sy, tr), _nearest(sy, ho)
     copies_train, copies_hold = float(np.mean(d_train == 0)), float(np.mean(d_hold == 0))
@@ -587,7 +587,7 @@ def audit_real(
         "exact-copies",
         "--real",
         f"{copies_train:.2%} of sampled rows equal a training row, {copies_hold:.2%} a held-out row "
-        f"(over {len(columns)} modelled columns; the policy allows {max_copy_excess:.0%} more)",
+        f"(over {len(modelled)} modelled columns; the policy allows {max_copy_excess:.0%} more)",
         fails=copies_train > copies_hold + max_copy_excess,
     )
     share = float(np.mean(d_train < d_hold) + 0.5 * np.mean(d_train == d_hold))
@@ -620,21 +620,21 @@ def dp_settings(info: Any) -> dict[str, Any]:
     privacy = info.get("privacy") if isinstance(info, dict) else None
     if not isinstance(privacy, dict) or _epsilon(privacy) is None:
         return {}
-    kinds = info.get("columns") if isinstance(info.get("columns"), dict) else {}
+    kinds: dict[str, Any] = info["columns"] if isinstance(info.get("columns"), dict) else {}
     public: dict[str, Any] = {}
-    declared = privacy.get("public") if isinstance(privacy.get("public"), dict) else {}
+    declared: dict[str, Any] = privacy["public"] if isinstance(privacy.get("public"), dict) else {}
     for col, value in declared.items():
         if col == "dtypes and names" or not isinstance(value, list):
             continue
-        about = kinds.get(col) if isinstance(kinds.get(col), dict) else {}
+        about: dict[str, Any] = kinds[col] if isinstance(kinds.get(col), dict) else {}
         numbers = about.get("kind") in ("integer", "float", "datetime", "date")
         public[col] = tuple(value) if numbers and len(value) == 2 else value
     given = {
-        col: about["kind"]
-        for col, about in kinds.items()
-        if isinstance(about, dict) and about.get("why") == "given in columns=" and isinstance(about.get("kind"), str)
+        col: kind["kind"]
+        for col, kind in kinds.items()
+        if isinstance(kind, dict) and kind.get("why") == "given in columns=" and isinstance(kind.get("kind"), str)
     }
-    ignored = {col: None for col, about in kinds.items() if isinstance(about, dict) and about.get("kind") == "ignored"}
+    ignored = {col: None for col, kind in kinds.items() if isinstance(kind, dict) and kind.get("kind") == "ignored"}
     delta = privacy.get("delta")
     return {
         "epsilon": _epsilon(privacy),

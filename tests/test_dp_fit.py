@@ -282,3 +282,19 @@ def test_a_bin_cleared_by_noise_far_from_the_values_sets_no_bound() -> None:
     edges = dp._guided_edges(0.0, hi, guide, 8)
     assert edges[0] == 0.0 and edges[-1] == hi and np.all(np.diff(edges) > 0)
     assert np.count_nonzero(edges < grid[at]) <= 1  # (the stretch below the values keeps only its floor share)
+
+
+@needs_opendp
+def test_many_pairs_get_gaussian_noise_when_delta_allows_it() -> None:
+    rng = np.random.default_rng(7)
+    base = rng.normal(size=(3_000, 1))
+    df = pd.DataFrame(base + rng.normal(size=(3_000, 8)), columns=[f"x{i}" for i in range(8)])
+    public = {c: (-10.0, 10.0) for c in df.columns}
+    for delta, mechanism in ((1e-6, "discrete Gaussian (zCDP)"), (None, "discrete Laplace")):
+        model = sd.fit(df, epsilon=2.0, delta=delta, public=public)
+        (dependence,) = [e for e in model.info["privacy"]["ledger"] if e["step"] == "dependence"]
+        assert dependence["mechanism"] == mechanism
+        eps_sum, delta_sum = _ledger_sums(model)
+        assert 2.0 * (1 - 1e-6) <= eps_sum <= 2.0 and delta_sum <= (delta or 0.0)
+    sample = model.sample(3_000, seed=1)  # (28 pairs, all about 0.5: still seen through the noise)
+    assert sample.corr(method="spearman").to_numpy()[np.triu_indices(8, 1)].mean() > 0.3

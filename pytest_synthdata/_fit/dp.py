@@ -158,6 +158,54 @@ class _Account:
         self._record(step, columns, "discrete Laplace", query, scale=scale)
         return np.asarray(answer, dtype=np.float64)
 
+    def gaussian_scale(self, stat: Callable[[NDArray[np.int64]], NDArray[np.int64]], size: int, **budget: Any) -> Any:
+        """The discrete Gaussian release of ``stat(rows)`` within (epsilon, delta), and its noise scale (not run yet).
+
+        ``budget``: ``l2_sensitivity`` (per row), ``epsilon``, ``delta``. The mechanism is rho-zCDP, turned into
+        (epsilon, delta)-DP by OpenDP's conversion at the given delta (Canonne, Kamath and Steinke 2020).
+        """
+        dp = self.dp
+        sensitivity = math.ceil(budget["l2_sensitivity"])
+        transform = dp.t.make_user_transformation(
+            self.rows_domain,
+            self.rows_metric,
+            dp.vector_domain(dp.atom_domain(T="i64"), size=size),
+            dp.l2_distance(T="i64"),
+            lambda rows: [int(v) for v in stat(np.asarray(rows, dtype=np.int64))],
+            lambda d_in: d_in * sensitivity,
+        )
+
+        def build(scale: float) -> Any:
+            gauss = transform >> dp.m.then_gaussian(scale=scale)
+            return dp.c.make_fix_delta(dp.c.make_zCDP_to_approxDP(gauss), budget["delta"])
+
+        def within(scale: float) -> bool:
+            try:
+                eps, dlt = build(scale).map(1)
+            except dp.OpenDPException:  # (a scale so small its loss overflows)
+                return False
+            return bool(eps <= budget["epsilon"] and dlt <= budget["delta"])
+
+        # the classic conversion rho -> (rho + 2 sqrt(rho ln(1/delta)), delta) gives a scale within the budget;
+        # OpenDP's tighter conversion allows a smaller one, found by bisection on a log scale
+        log = math.log(1.0 / budget["delta"])
+        rho = (math.sqrt(log + budget["epsilon"]) - math.sqrt(log)) ** 2
+        high = sensitivity / math.sqrt(2.0 * rho) * _ROUNDING
+        if not within(high):  # pragma: no cover - the classic bound always holds
+            raise InvalidArgument("no Gaussian noise scale is within the budget")
+        low = high / 4.0
+        for _ in range(40):
+            mid = math.sqrt(low * high)
+            low, high = (low, mid) if within(mid) else (mid, high)
+        scale = high
+        return build(scale), float(scale)
+
+    def release(self, step: str, columns: list[str], query: Any, mechanism: str, scale: float) -> NDArray[np.float64]:
+        """Run a query built by :meth:`gaussian_scale` and record it."""
+        answer = self.queryable(query)
+        self._record(step, columns, mechanism, query, scale=scale)
+        return np.asarray(answer, dtype=np.float64)
+
     def keys(
         self,
         step: str,
@@ -288,7 +336,7 @@ def fit_dp(
             "chance that a rare value gets through; pass delta= (well below 1/rows, such as delta=1e-6), or "
             f'declare every category in public= (public={{{thresholds[0].name!r}: ["a", "b"]}}).'
         )
-    _budget(plans, epsilon, 0.0 if delta is None else delta)
+    dependence_delta = _budget(plans, epsilon, 0.0 if delta is None else delta)
     # (the shares add up to a hair below epsilon, so that rounding never makes the filter refuse the last query)
     account = _Account(dp, len(frame), epsilon, 0.0 if delta is None else delta)
     say("counting rows")
@@ -313,7 +361,15 @@ def fit_dp(
         say("estimating correlations")
         with _linalg.one_thread():
             latent = _dependence(
-                account, modelled, dp_cols, built, grades, graded, n_hat, SHARES["dependence"] * epsilon * _SAFE
+                account,
+                modelled,
+                dp_cols,
+                built,
+                grades,
+                graded,
+                n_hat,
+                SHARES["dependence"] * epsilon * _SAFE,
+                dependence_delta,
             )
     spent_eps, spent_delta = account.spent()
     withheld = [
@@ -358,8 +414,13 @@ def fit_dp(
 _SAFE = 1.0 - 1e-9
 
 
-def _budget(plans: list[_Plan], epsilon: float, delta: float) -> None:
-    """Give each plan its share of (epsilon, delta): the columns' part by :data:`_COLUMN_WEIGHTS`, delta evenly."""
+def _budget(plans: list[_Plan], epsilon: float, delta: float) -> float:
+    """Give each plan its share of (epsilon, delta); return the dependence's delta.
+
+    The columns' epsilon goes by :data:`_COLUMN_WEIGHTS`; delta goes half to the dependence (when two columns
+    or more are modelled: its Gaussian noise needs it) and half evenly to the category sets chosen privately
+    (all of it to the one that needs it when the other does not).
+    """
     modelled = len(plans)
     left = 1.0 - SHARES["rows"] - (SHARES["dependence"] if modelled >= 2 else 0.0)
     steps = []
@@ -372,10 +433,12 @@ def _budget(plans: list[_Plan], epsilon: float, delta: float) -> None:
         steps.append(wanted)
     total = sum(_COLUMN_WEIGHTS[s] for wanted in steps for s in wanted) or 1.0
     thresholds = [p for p in plans if p.kind == "category" and p.public is None]
+    dependence = 0.0 if modelled < 2 else delta * _SAFE * (0.5 if thresholds else 1.0)
     for plan, wanted in zip(plans, steps, strict=True):
         plan.epsilon = {s: epsilon * left * _SAFE * _COLUMN_WEIGHTS[s] / total for s in wanted}
         if plan in thresholds:
-            plan.delta = delta * _SAFE / len(thresholds)
+            plan.delta = (delta * _SAFE - dependence) / len(thresholds)
+    return dependence
 
 
 def _kind(col: str, s: pd.Series, given: Any, locale: str) -> tuple[str, str, ModelColumn | None]:
@@ -837,8 +900,13 @@ def _dependence(
     graded: Mapping[str, float],
     n_hat: float,
     epsilon: float,
+    delta: float,
 ) -> NDArray[np.float64]:
-    """The latent correlation of the modelled columns from noisy sums of products of centred grades."""
+    """The latent correlation of the modelled columns from noisy sums of products of centred grades.
+
+    The sums are released with discrete Laplace noise (L1 sensitivity: pairs / 4), or with discrete Gaussian
+    noise (L2 sensitivity: sqrt(pairs) / 4) when ``delta`` allows it and that noise is smaller (many pairs).
+    """
     g = np.column_stack([grades[c]() for c in dp_cols])  # every row's centred grade, in [-1/2, 1/2]
     i, j = np.triu_indices(len(dp_cols), 1)
     pairs = len(i)
@@ -852,7 +920,16 @@ def _dependence(
             out += np.rint(block[:, i] * block[:, j] * _SCALE).astype(np.int64).sum(axis=0)
         return out
 
-    noisy = account.counts("dependence", list(dp_cols), sums, pairs, sensitivity=sensitivity, epsilon=epsilon)
+    sd = math.sqrt(2.0) * sensitivity / epsilon  # (a Laplace variable of scale b has sd b sqrt 2)
+    gaussian = None
+    if delta > 0:
+        l2 = math.sqrt(pairs) * (_SCALE // 4)
+        gaussian = account.gaussian_scale(sums, pairs, l2_sensitivity=l2, epsilon=epsilon, delta=delta)
+    if gaussian is not None and gaussian[1] < sd:
+        query, sd = gaussian
+        noisy = account.release("dependence", list(dp_cols), query, "discrete Gaussian (zCDP)", sd)
+    else:
+        noisy = account.counts("dependence", list(dp_cols), sums, pairs, sensitivity=sensitivity, epsilon=epsilon)
     cells = [built[c].rank_cells() for c in dp_cols]
     variance = np.array([1.0 / 12.0 if c is None else float((1.0 - (c.probs**3).sum()) / 12.0) for c in cells])
     weight = np.array([graded[c] for c in dp_cols])
@@ -861,8 +938,8 @@ def _dependence(
     per_rho = _SCALE * n_hat * np.maximum(weight[i] * weight[j], 1e-9) * np.sqrt(variance[i] * variance[j])
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         rho = np.nan_to_num(noisy / per_rho)
-        sd = math.sqrt(2.0) * sensitivity / epsilon / per_rho  # (a Laplace variable of scale b has sd b sqrt 2)
-        rho = rho * np.maximum(0.0, 1.0 - np.nan_to_num(sd**2 / rho**2, nan=1.0, posinf=1.0))
+        sd_rho = sd / per_rho
+        rho = rho * np.maximum(0.0, 1.0 - np.nan_to_num(sd_rho**2 / rho**2, nan=1.0, posinf=1.0))
     rho = np.clip(rho, -1.0, 1.0)
     r = latent_for_spearman_pairs(rho, [(cells[a], cells[b]) for a, b in zip(i, j, strict=True)])
     at = np.array([modelled.index(c) for c in dp_cols])
