@@ -35,10 +35,13 @@ What is private, and how (the why, the math and the references are in
 * **Dependence**: each row's centred grade under the released marginals
   (``F(x) - 1/2``, missing or unreleased values 0) is a public function of
   the row, so the sums of the products of every pair of columns have
-  sensitivity 1/4 each; their noisy sums over the noisy row count estimate
+  sensitivity 1/4 each (released with discrete Gaussian noise, zCDP converted
+  by OpenDP at half of delta, when that is less noise than Laplace's: many
+  pairs); their noisy sums over the noisy row count estimate
   Spearman's rho (mid-rank, tie-corrected by the marginals' own variance),
-  which the engine's calibration turns into latent correlations, repaired
-  to the nearest valid correlation matrix (post-processing).
+  shrunk by their own noise level and turned by the engine's calibration
+  into latent correlations, repaired to the nearest valid correlation
+  matrix (post-processing).
 
 The noise is OpenDP's, drawn from the operating system's randomness: no
 seed reproduces it. Sampling a DP model is seeded and row-stable as usual.
