@@ -607,7 +607,7 @@ def audit_real(
         fails=auc > max_auc,
     )
     for copies in (1, 3):
-        _canary(report, train, rng, copies=copies, rows=canary_rows, settings=settings)
+        _canary(report, train, rng, copies=copies, rows=canary_rows, k=k, settings=settings)
     return report
 
 
@@ -653,7 +653,8 @@ def _canary(
     *,
     copies: int,
     rows: int,
-    settings: dict[str, Any],
+    k: int = 5,
+    settings: dict[str, Any] | None = None,
 ) -> None:
     import pandas as pd
 
@@ -684,7 +685,7 @@ def _canary(
             planted[txt_col] = planted[txt_col].cat.add_categories([token])
         planted[txt_col] = token
     frame = pd.concat([train, planted], ignore_index=True)
-    model = _fit.fit(frame, name="audit", **settings)
+    model = _fit.fit(frame, name="audit", **(settings if settings is not None else {"min_count": k}))
     data = _numbers_and_strings(model)
     text = json.dumps(data)
     where = f"--real (canary in {copies} row{'s' if copies > 1 else ''})"
