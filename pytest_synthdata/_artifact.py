@@ -367,6 +367,9 @@ def read(data: Any, source: str = "<model>") -> ModelParts:
     withheld = info.get("withheld", [])
     if not (isinstance(withheld, list) and all(isinstance(w, str) for w in withheld)):
         raise r.fail("info.withheld", f"expected a list of strings, found {json.dumps(withheld)[:80]}")
+    privacy = info.get("privacy")
+    if isinstance(privacy, dict) and "epsilon" in privacy:
+        _read_account(r, privacy)
     segment = None
     raw_segment = r.get(latent, "segment", dict, "latent", optional=True)
     if raw_segment is not None:
@@ -486,3 +489,55 @@ def _too_big(source: pathlib.Path, size: int) -> str:
         f"{source}: {size} bytes is more than a model file may hold ({MAX_FILE_BYTES // 2**20} MiB); model files "
         "hold marginals, never rows: is it a model file?"
     )
+
+
+def _read_account(r: SpecReader, privacy: dict[str, Any]) -> None:
+    """Check a differentially private fit's account (``info.privacy``): its budget and every release in its ledger.
+
+    The audit and ``synthdata inspect`` read these numbers; a file edited into a budget it never had, or a
+    ledger that does not add up, is refused.
+    """
+    where = "info.privacy"
+
+    def loss(obj: dict[str, Any], key: str, at: str, *, below_one: bool = False) -> float:
+        value = obj.get(key)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+            or value < 0
+            or (below_one and value >= 1)
+        ):
+            raise r.fail(
+                f"{at}.{key}",
+                f"expected a number {'in [0, 1)' if below_one else '0 or more'}, found {json.dumps(value)[:40]}",
+            )
+        return float(value)
+
+    epsilon = loss(privacy, "epsilon", where)
+    if epsilon <= 0:
+        raise r.fail(f"{where}.epsilon", "expected a number above 0")
+    delta = loss(privacy, "delta", where, below_one=True)
+    ledger = privacy.get("ledger")
+    if not isinstance(ledger, list) or not all(isinstance(e, dict) for e in ledger):
+        raise r.fail(f"{where}.ledger", "expected a list of releases, each an object")
+    total_eps = total_delta = 0.0
+    for i, entry in enumerate(ledger):
+        at = f"{where}.ledger[{i}]"
+        for key in ("step", "mechanism"):
+            if not isinstance(entry.get(key), str):
+                raise r.fail(f"{at}.{key}", "expected a string")
+        columns = entry.get("columns")
+        if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+            raise r.fail(f"{at}.columns", "expected a list of column names")
+        total_eps += loss(entry, "epsilon", at)
+        total_delta += loss(entry, "delta", at, below_one=True)
+        if "scale" in entry:
+            loss(entry, "scale", at)
+    # (a hair of slack: the releases' losses are floating-point sums of shares of the budget)
+    if total_eps > epsilon * (1 + 1e-6) or total_delta > delta * (1 + 1e-6) + 1e-300:
+        raise r.fail(
+            f"{where}.ledger",
+            f"its releases spend epsilon {total_eps:.6g}, delta {total_delta:.3g}: more than the budget "
+            f"(epsilon {epsilon:g}, delta {delta:g}) the file claims",
+        )

@@ -115,18 +115,29 @@ def _pii(report: AuditReport, where: str, values: list[Any], *, allow: bool) -> 
         )
 
 
-def _small(report: AuditReport, where: str, what: str, p: float, n: float | None, k: int, coarse: float = 0.0) -> None:
+def _small(
+    report: AuditReport,
+    where: str,
+    what: str,
+    p: float,
+    n: float | None,
+    k: int,
+    coarse: float = 0.0,
+    *,
+    dp: bool = False,
+) -> None:
     if n is None or not 0.0 < p < 1.0:
         return
     c = p * n
     if coarse and abs(c - coarse) < 0.01:  # every count below the fit's min_count reads as this many rows
         return
     if c < k - 0.5:
+        noisy = " (a noisy count under the privacy account)" if dp else ""
         report.add(
             "small-count",
             where,
-            f"{what} has probability {p:.6g} of {n:.0f} rows: about {c:.1f} row(s), fewer than k={k}",
-            fails=True,
+            f"{what} has probability {p:.6g} of {n:.0f} rows: about {c:.1f} row(s), fewer than k={k}{noisy}",
+            fails=not dp,
         )
 
 
@@ -135,6 +146,14 @@ def _numbers(spec: dict[str, Any], where: str, n: float | None, k: int, policy: 
     bounds = spec.get("bounds")
     if isinstance(bounds, list) and len(bounds) == 2 and n is not None and name in policy.public:
         report.add("bounds", f"{where}.bounds", f"declared public: {bounds}", fails=False)
+    elif isinstance(bounds, list) and len(bounds) == 2 and n is not None and policy.dp:
+        shown = [_show(spec, b) for b in bounds]
+        report.add(
+            "bounds",
+            f"{where}.bounds",
+            f"{shown[0]} and {shown[1]}: chosen under the privacy account (edges of a data-independent grid)",
+            fails=False,
+        )
     elif isinstance(bounds, list) and len(bounds) == 2 and n is not None and policy.bounds >= k:
         shown = [_show(spec, b) for b in bounds]
         report.add(
@@ -158,7 +177,16 @@ def _numbers(spec: dict[str, Any], where: str, n: float | None, k: int, policy: 
         if spec.get("dist") == "table":
             for v, p in zip(values, probs, strict=False):
                 if isinstance(p, (int, float)):
-                    _small(report, f"{where}.params", f"value {_show(spec, v)}", float(p), n, k, policy.coarse)
+                    _small(
+                        report,
+                        f"{where}.params",
+                        f"value {_show(spec, v)}",
+                        float(p),
+                        n,
+                        k,
+                        policy.coarse,
+                        dp=policy.dp,
+                    )
         else:  # quantile knots: the rows between consecutive knots
             steps = np.diff(np.asarray([p for p in probs if isinstance(p, (int, float))], dtype=float))
             rows = steps * n
@@ -169,12 +197,17 @@ def _numbers(spec: dict[str, Any], where: str, n: float | None, k: int, policy: 
                     "small-count",
                     f"{where}.params",
                     f"{thin.size} knot interval(s) pool fewer than k={k} rows (the first, {_show(spec, values[i])} "
-                    f"to {_show(spec, values[i + 1])}, about {rows[i]:.1f}): their knots may be single rows' values",
-                    fails=True,
+                    f"to {_show(spec, values[i + 1])}, about {rows[i]:.1f}): "
+                    + (
+                        "noisy counts between data-independent knots, under the privacy account"
+                        if policy.dp
+                        else "their knots may be single rows' values"
+                    ),
+                    fails=not policy.dp,
                 )
     for side, p in zip(("-inf", "inf"), spec.get("inf_rates") or (), strict=False):
         if isinstance(p, (int, float)):
-            _small(report, f"{where}.inf_rates", f"the rate of {side}", float(p), n, k, policy.coarse)
+            _small(report, f"{where}.inf_rates", f"the rate of {side}", float(p), n, k, policy.coarse, dp=policy.dp)
 
 
 def _show(spec: dict[str, Any], value: Any) -> str:
@@ -204,6 +237,9 @@ class _Policy:
     public: frozenset[str] = frozenset()
     bounds: int = 0
     coarse: float = 0.0
+    #: a differentially private fit: every stored number is a noisy release under its account, so small
+    #: counts and values few rows hold are reported, not failed (the account, and --max-epsilon, are the policy)
+    dp: bool = False
 
     @classmethod
     def of(cls, privacy: dict[str, Any]) -> _Policy:
@@ -214,7 +250,14 @@ class _Policy:
             public=frozenset(map(str, public)) if isinstance(public, (list, dict)) else frozenset(),
             bounds=k if privacy.get("bounds") == "order-statistic" else 0,
             coarse=k / 2.0 if privacy.get("small_counts") == "half-k" else 0.0,
+            dp=_epsilon(privacy) is not None,
         )
+
+
+def _epsilon(privacy: dict[str, Any]) -> float | None:
+    """The epsilon of a differentially private fit's ``info["privacy"]``, None for any other file."""
+    epsilon = privacy.get("epsilon")
+    return float(epsilon) if isinstance(epsilon, (int, float)) and not isinstance(epsilon, bool) else None
 
 
 def _column(
@@ -225,21 +268,25 @@ def _column(
     kind = spec.get("type")
     null_rate = spec.get("null_rate")
     if isinstance(null_rate, (int, float)):
-        _small(report, f"{where}.null_rate", "a missing value", float(null_rate), n, k, policy.coarse)
-        _small(report, f"{where}.null_rate", "a present value", 1.0 - float(null_rate), n, k, policy.coarse)
+        _small(report, f"{where}.null_rate", "a missing value", float(null_rate), n, k, policy.coarse, dp=policy.dp)
+        _small(
+            report, f"{where}.null_rate", "a present value", 1.0 - float(null_rate), n, k, policy.coarse, dp=policy.dp
+        )
     if kind in ("numeric", "datetime"):
         _numbers(spec, where, n, k, policy, report)
     elif kind == "category":
         categories, probs = spec.get("categories") or [], spec.get("probs") or []
         for c, p in zip(categories, probs, strict=False):
             if isinstance(p, (int, float)):
-                _small(report, f"{where}.probs", f"category {json.dumps(c)}", float(p), n, k, policy.coarse)
+                _small(
+                    report, f"{where}.probs", f"category {json.dumps(c)}", float(p), n, k, policy.coarse, dp=policy.dp
+                )
         _pii(report, f"{where}.categories", list(categories), allow=allow_pii)
     elif kind == "boolean":
         p = spec.get("p")
         if isinstance(p, (int, float)):
-            _small(report, f"{where}.p", "True", float(p), n, k, policy.coarse)
-            _small(report, f"{where}.p", "False", 1.0 - float(p), n, k, policy.coarse)
+            _small(report, f"{where}.p", "True", float(p), n, k, policy.coarse, dp=policy.dp)
+            _small(report, f"{where}.p", "False", 1.0 - float(p), n, k, policy.coarse, dp=policy.dp)
     elif kind == "id" and isinstance(spec.get("pattern"), str):
         _pii(report, f"{where}.pattern", [spec["pattern"].replace("{", "").replace("}", "")], allow=allow_pii)
 
@@ -319,14 +366,16 @@ def audit_file(
     for g, size in sorted(groups.items()):
         if size < k - 0.5:
             report.add("small-count", "latent.segment", f"segment group {g} holds about {size:.1f} rows", fails=True)
-    epsilon = privacy.get("epsilon")
-    if isinstance(epsilon, (int, float)) and not isinstance(epsilon, bool):
+    epsilon = _epsilon(privacy)
+    if epsilon is not None:
         delta = privacy.get("delta")
+        ledger: list[Any] = privacy["ledger"] if isinstance(privacy.get("ledger"), list) else []
         report.add(
             "privacy-account",
             "info.privacy",
-            f"differentially private fit: epsilon={epsilon}, delta={delta}",
-            fails=max_epsilon is not None and float(epsilon) > max_epsilon,
+            f"differentially private fit: epsilon={epsilon:g}, delta={delta} over {len(ledger)} releases "
+            "(info.privacy.ledger)",
+            fails=max_epsilon is not None and epsilon > max_epsilon,
         )
     elif max_epsilon is not None:
         report.add(
@@ -372,6 +421,8 @@ def audit_held(path: str, real: pd.DataFrame, *, k: int = 5, report: AuditReport
     text, source = read_text(path)
     data = json.loads(text)
     report = report if report is not None else AuditReport(str(source))
+    info = data.get("info") if isinstance(data.get("info"), dict) else {}
+    dp = _epsilon(info["privacy"] if isinstance(info.get("privacy"), dict) else {}) is not None
     for spec, where, _group in _walk(data):
         name = spec.get("name")
         if not isinstance(name, str) or name not in real.columns:
@@ -411,8 +462,9 @@ def audit_held(path: str, real: pd.DataFrame, *, k: int = 5, report: AuditReport
             report.add(
                 "held-by-few",
                 where,
-                f"stores {len(few)} value(s) that fewer than k={k} real rows hold: {shown}{more}",
-                fails=True,
+                f"stores {len(few)} value(s) that fewer than k={k} real rows hold: {shown}{more}"
+                + (" (edges of a data-independent grid, kept by noisy counts under the privacy account)" if dp else ""),
+                fails=not dp,
             )
     return report
 
@@ -495,9 +547,16 @@ def audit_real(
     max_copy_excess: float = 0.01,
     max_dcr_share: float = 0.6,
     max_auc: float = 0.6,
+    epsilon: float | None = None,
+    delta: float | None = None,
+    public: dict[str, Any] | None = None,
+    columns: dict[str, Any] | None = None,
     report: AuditReport | None = None,
 ) -> AuditReport:
     """Run the tripwires on ``real`` with fit settings ``min_count=k``; add their findings to ``report``.
+
+    With ``epsilon`` (and ``delta``, ``public``, ``columns``: see :func:`dp_settings`) the fits are
+    differentially private ones instead (``min_count`` unused).
 
     The row-level wires (exact copies, distance to closest record, membership
     inference) are averaged over ``splits`` random halvings of the rows (at
@@ -518,20 +577,25 @@ def audit_real(
         report.add("tripwires", "--real", f"{n} rows are too few to split into halves of at least {2 * k}", fails=False)
         return report
     used = min(n, 4 * max_rows)
+    settings: dict[str, Any] = (
+        {"min_count": k}
+        if epsilon is None
+        else {"epsilon": epsilon, "delta": delta or None, "public": public, "columns": columns}
+    )
     copies_train, copies_hold, shares, aucs = [], [], [], []
-    columns: list[str] = []
+    modelled: list[str] = []
     train = real
     for _ in range(splits):
         order = rng.permutation(n)[:used]
         half = used // 2
         train, hold = real.iloc[order[:half]].reset_index(drop=True), real.iloc[order[half:]]
         hold = hold.reset_index(drop=True).iloc[: len(train)]
-        model = _fit.fit(train, name="audit", min_count=k)
-        columns = [c for c in model.modelled_columns if c in real.columns]
+        model = _fit.fit(train, name="audit", **settings)
+        modelled = [c for c in model.modelled_columns if c in real.columns]
         take = min(max_rows, len(train))
         syn = model.sample(max_rows, seed=int(rng.integers(2**63)))
         parts = [f.iloc[rng.permutation(len(f))[:take]].reset_index(drop=True) for f in (train, hold)] + [syn]
-        num, cat = _encode(parts, columns)
+        num, cat = _encode(parts, modelled)
         tr, ho, sy = ((num[i], cat[i]) for i in range(3))
         d_train, d_hold = _nearest(sy, tr), _nearest(sy, ho)
         copies_train.append(float(np.mean(d_train == 0)))
@@ -544,7 +608,7 @@ def audit_real(
         "exact-copies",
         "--real",
         f"{np.mean(copies_train):.2%} of sampled rows equal a training row, {np.mean(copies_hold):.2%} a held-out "
-        f"row (over {len(columns)} modelled columns, {over}; the policy allows {max_copy_excess:.0%} more)",
+        f"row (over {len(modelled)} modelled columns, {over}; the policy allows {max_copy_excess:.0%} more)",
         fails=_above(excess, max_copy_excess),
     )
     report.add(
@@ -562,7 +626,7 @@ def audit_real(
         fails=_above(aucs, max_auc),
     )
     for copies in (1, 3):
-        _canary(report, train, rng, copies=copies, k=k, rows=canary_rows)
+        _canary(report, train, rng, copies=copies, rows=canary_rows, k=k, settings=settings)
     return report
 
 
@@ -580,8 +644,50 @@ def _spread(values: list[float], *, percent: bool) -> str:
     return f", each {lo:.1%} to {hi:.1%}" if percent else f", each {lo:.3f} to {hi:.3f}"
 
 
+def dp_settings(info: Any) -> dict[str, Any]:
+    """The fit settings of a differentially private fit's ``info`` (epsilon, delta, public, columns), else {}.
+
+    So ``synthdata audit FILE --real DATA`` runs the tripwires with the fit that made the file: declared bounds
+    (as pairs) and categories, and the kinds given in ``columns=`` (values are not read for kinds under DP).
+    """
+    privacy = info.get("privacy") if isinstance(info, dict) else None
+    if not isinstance(privacy, dict) or _epsilon(privacy) is None:
+        return {}
+    kinds: dict[str, Any] = info["columns"] if isinstance(info.get("columns"), dict) else {}
+    public: dict[str, Any] = {}
+    declared: dict[str, Any] = privacy["public"] if isinstance(privacy.get("public"), dict) else {}
+    for col, value in declared.items():
+        if col == "dtypes and names" or not isinstance(value, list):
+            continue
+        about: dict[str, Any] = kinds[col] if isinstance(kinds.get(col), dict) else {}
+        numbers = about.get("kind") in ("integer", "float", "datetime", "date")
+        public[col] = tuple(value) if numbers and len(value) == 2 else value
+    given = {
+        col: kind["kind"]
+        for col, kind in kinds.items()
+        if isinstance(kind, dict) and kind.get("why") == "given in columns=" and isinstance(kind.get("kind"), str)
+    }
+    ignored = {col: None for col, kind in kinds.items() if isinstance(kind, dict) and kind.get("kind") == "ignored"}
+    delta = privacy.get("delta")
+    return {
+        "epsilon": _epsilon(privacy),
+        "delta": float(delta)
+        if isinstance(delta, (int, float)) and not isinstance(delta, bool) and delta > 0
+        else None,
+        "public": public or None,
+        "columns": (given | ignored) or None,
+    }
+
+
 def _canary(
-    report: AuditReport, train: pd.DataFrame, rng: np.random.Generator, *, copies: int, k: int, rows: int
+    report: AuditReport,
+    train: pd.DataFrame,
+    rng: np.random.Generator,
+    *,
+    copies: int,
+    rows: int,
+    k: int = 5,
+    settings: dict[str, Any] | None = None,
 ) -> None:
     import pandas as pd
 
@@ -612,7 +718,7 @@ def _canary(
             planted[txt_col] = planted[txt_col].cat.add_categories([token])
         planted[txt_col] = token
     frame = pd.concat([train, planted], ignore_index=True)
-    model = _fit.fit(frame, name="audit", min_count=k)
+    model = _fit.fit(frame, name="audit", **(settings if settings is not None else {"min_count": k}))
     data = _numbers_and_strings(model)
     text = json.dumps(data)
     where = f"--real (canary in {copies} row{'s' if copies > 1 else ''})"

@@ -14,6 +14,8 @@ The rules:
   fixture ``synth_<name>``);
 - a row count is an int (numpy integers too, never a bool), 0 or more;
 - a seed is an int (numpy integers too, never a bool) in ``[0, 2**63 - 1]``;
+- a privacy budget (``fit(epsilon=, delta=)``) is a real number (never a bool or
+  text): epsilon finite and above 0, delta in ``(0, 1)``;
 - an Id pattern holds plain format fields for the number only (``{}``,
   ``{0}``, ``{:06d}``, ``{:>8}``), no attribute or index walks, conversions
   or nested fields, a width up to :data:`MAX_ID_WIDTH`, and is at most
@@ -38,6 +40,7 @@ from __future__ import annotations
 import decimal
 import inspect
 import keyword
+import math
 import operator
 import os
 import re
@@ -53,6 +56,8 @@ __all__ = [
     "MAX_SEED",
     "MEMORY_CAP",
     "check_dataset",
+    "check_delta",
+    "check_epsilon",
     "check_id_pattern",
     "check_independent",
     "check_memory",
@@ -280,6 +285,51 @@ def seed_from_text(text: object, *, argument: str, where: str = "", others: str 
             raise _invalid(where, argument, text, "is not a seed", _seed_fix(argument, others))
         text = value
     return check_seed(text, argument=argument, where=where, others=others)
+
+
+def _real(value: object) -> float | None:
+    """``value`` as a float if it is a real number (numpy numbers included; bools and text are not), else None."""
+    if isinstance(value, bool) or isinstance(value, (str, bytes)):
+        return None
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def check_epsilon(epsilon: object, *, argument: str = "epsilon", where: str = "") -> float:
+    """Return ``epsilon`` as a privacy budget (a finite number above 0); else raise InvalidArgument.
+
+    >>> check_epsilon(1)
+    1.0
+    """
+    value = _real(epsilon)
+    fix = f"pass a number above 0, such as {_shown(argument, '1.0')} (smaller is more private)"
+    if value is None:
+        raise _invalid(where, argument, epsilon, "is not a number", fix)
+    if not (math.isfinite(value) and value > 0):
+        raise _invalid(where, argument, epsilon, "is not a finite number above 0", fix)
+    return value
+
+
+def check_delta(delta: object, *, argument: str = "delta", where: str = "") -> float:
+    """Return ``delta`` as a privacy budget's failure probability (a number in (0, 1)); else raise InvalidArgument.
+
+    Not giving delta at all (``None``, checked by the caller) asks for pure epsilon-DP.
+
+    >>> check_delta(1e-6)
+    1e-06
+    """
+    value = _real(delta)
+    fix = (
+        f"pass a probability above 0 and below 1, well below 1/rows, such as {_shown(argument, '1e-6')} "
+        "(or leave it out for pure epsilon-DP)"
+    )
+    if value is None:
+        raise _invalid(where, argument, delta, "is not a number", fix)
+    if not (math.isfinite(value) and 0 < value < 1):
+        raise _invalid(where, argument, delta, "is not in (0, 1)", fix)
+    return value
 
 
 def check_independent(model: Any, *, argument: str, fix: str) -> None:

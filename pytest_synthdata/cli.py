@@ -209,6 +209,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         public=public or None,
         constraints=args.constraint,
         detect_constraints=not args.no_detect_constraints,
+        **({} if args.epsilon is None and args.delta is None else {"epsilon": args.epsilon, "delta": args.delta}),
     )
     try:
         model.save(output)
@@ -222,7 +223,29 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         print(f"  keeps {text} (holds in every real row; --no-detect-constraints to drop)")
     for line in model.withheld:
         print(f"withheld: {line}")
+    _print_account(model)
     return 0
+
+
+def _print_account(model: Any) -> None:
+    """Print a differentially private fit's account: its budget, and each release with its loss and noise."""
+    privacy = getattr(model, "info", {}).get("privacy") or {}
+    if not isinstance(privacy.get("epsilon"), (int, float)):
+        return
+    spent = privacy.get("spent") or {}
+    print(
+        f"differentially private fit: epsilon={privacy['epsilon']:g}, delta={privacy.get('delta')} "
+        f"(spent {spent.get('epsilon', 0):.6g}, {spent.get('delta', 0):.3g}; neighbours: {privacy.get('neighbours')})"
+    )
+    for entry in privacy.get("ledger") or []:
+        columns = ", ".join(entry.get("columns") or []) or "-"
+        noise = f"scale {entry['scale']:.4g}" if "scale" in entry else ""
+        if "threshold" in entry:
+            noise += f", threshold {entry['threshold']}"
+        print(
+            f"  {entry['step']:<10} {columns[:40]:<40} {entry['mechanism']:<18} "
+            f"epsilon {entry['epsilon']:.4g} delta {entry['delta']:.3g} {noise}"
+        )
 
 
 def _public_option(items: Any) -> dict[str, Any]:
@@ -274,6 +297,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
             print(f"missing together (one null flag): {', '.join(together)}")
     for line in model.withheld:
         print(f"withheld: {line}")
+    _print_account(model)
     about = getattr(model, "info", {}).get("constraints")
     detected = set(about.get("detected", [])) if isinstance(about, dict) else set()
     texts = [str(c) for c in getattr(model, "constraints", [])]
@@ -328,11 +352,11 @@ def _model_correlations(model: Any) -> dict[tuple[str, str], float]:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from ._audit import audit_file, audit_held, audit_real
+    from ._audit import audit_file, audit_held, audit_real, dp_settings
 
     if args.k < 1:
         raise SynthdataError(f"--k {args.k}: pass a whole number of rows, 1 or more, such as --k 5.")
-    report, _ = audit_file(args.model, k=args.k, max_epsilon=args.max_epsilon, allow_pii=args.allow_pii)
+    report, model = audit_file(args.model, k=args.k, max_epsilon=args.max_epsilon, allow_pii=args.allow_pii)
     if args.real:
         frame = _read_table(args.real)
         audit_held(args.model, frame, k=args.k, report=report)
@@ -345,6 +369,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             max_dcr_share=args.max_dcr_share,
             max_auc=args.max_auc,
             report=report,
+            **dp_settings(getattr(model, "info", {})),  # (a DP file's tripwires fit under the same budget)
         )
     print(report.render())
     return 0 if report.passed else 1
@@ -387,6 +412,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--no-detect-constraints",
         action="store_true",
         help="do not keep the order relations (a <= b) that hold in every real row",
+    )
+    p_fit.add_argument(
+        "--epsilon",
+        type=float,
+        help="fit under differential privacy with this budget (needs the dp extra; --min-count is then unused)",
+    )
+    p_fit.add_argument(
+        "--delta",
+        type=float,
+        help="the DP budget's delta, for categories chosen privately (e.g. 1e-6; needs --epsilon)",
     )
     p_fit.set_defaults(func=_cmd_fit)
     p_sample = sub.add_parser("sample", help="write synthetic rows as CSV or Parquet")

@@ -136,7 +136,9 @@ def test_max_epsilon_needs_a_private_fit(tmp_path):
     report, _ = audit_file(str(path), max_epsilon=1.0)
     assert [f.check for f in report.findings if f.fails] == ["privacy-account"]
     data = json.loads(path.read_text())
-    data.setdefault("info", {})["privacy"] = {"epsilon": 0.5, "delta": 1e-6}
+    # (a DP account is validated on load: its ledger of releases must add up within the budget)
+    ledger = [{"step": "rows", "columns": [], "mechanism": "discrete Laplace", "epsilon": 0.5, "delta": 0.0}]
+    data.setdefault("info", {})["privacy"] = {"epsilon": 0.5, "delta": 1e-6, "ledger": ledger}
     path.write_text(json.dumps(data))
     assert audit_file(str(path), max_epsilon=1.0)[0].passed
     assert not audit_file(str(path), max_epsilon=0.1)[0].passed

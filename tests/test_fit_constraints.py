@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import pytest_synthdata as sd
 from pytest_synthdata.cli import main
-from pytest_synthdata.errors import InvalidConstraint, ModelFileError
+from pytest_synthdata.errors import InvalidArgument, InvalidConstraint, ModelFileError
 
 
 def _customers(n: int = 5_000, seed: int = 0) -> pd.DataFrame:
@@ -327,3 +327,24 @@ def test_conditions_and_constraints_hold_together():
     assert (s.income[1::2] == per_row.income[1::2]).all() and (s.spend < s.income).all()
     with pytest.raises(sd.errors.ConditionError, match="'signup <= last_login' cannot hold"):
         model.sample(100, seed=1, conditions={"signup": ("2022-06-01", None), "last_login": (None, "2021-01-01")})
+
+
+def test_a_differentially_private_fit_keeps_declared_constraints_and_detects_none():
+    pytest.importorskip("opendp")
+    df = _customers(3_000)[["income", "spend", "age"]]
+    public = {"income": (0.0, 200_000.0), "spend": (0.0, 60_000.0), "age": (0, 100)}
+    model = sd.fit(df, name="c", epsilon=5.0, public=public, constraints=["spend < income", "18 <= age <= 89"])
+    assert model.info["constraints"] == {"declared": ["spend < income", "18 <= age <= 89"], "detected": []}
+    assert "order relations" in model.info["privacy"]["switched_off"]
+    s = model.sample(5_000, seed=1)
+    assert (s.spend < s.income).all() and s.age.between(18, 89).all()
+    assert sd.fit(df, name="c", epsilon=5.0, public=public).info["constraints"]["detected"] == []
+    with pytest.raises(InvalidArgument, match=r"cannot keep sd\.FixedCombinations"):
+        sd.fit(
+            df.assign(g="a"),
+            name="c",
+            epsilon=5.0,
+            delta=1e-6,
+            public=public,
+            constraints=[sd.FixedCombinations(["g", "age"])],
+        )

@@ -231,7 +231,27 @@ def params(name: str, declared: bool = False, cast: str | None = None, **values:
     return make
 
 
+def account_edit(release: dict[str, Any] | None = None, **fields: Any) -> Callable[[], dict[str, Any]]:
+    """A fitted file given a differentially private fit's account (``info.privacy``), then edited."""
+
+    def make() -> dict[str, Any]:
+        data = fitted_file()
+        rows = {"step": "rows", "columns": [], "mechanism": "discrete Laplace", "epsilon": 0.5, "delta": 0.0}
+        data["info"]["privacy"] = {"epsilon": 1.0, "delta": 1e-6, "ledger": [rows | (release or {})]} | fields
+        return data
+
+    return make
+
+
 BAD_FILES = [
+    # a differentially private fit's account: the audit and inspect read it, so it is checked like the rest
+    ("dp-epsilon-zero", account_edit(epsilon=0), None, r"info.privacy.epsilon: expected a number above 0"),
+    ("dp-epsilon-nan", account_edit(epsilon="@@"), "NaN", r"info.privacy.epsilon: expected a number 0 or more"),
+    ("dp-delta-one", account_edit(delta=1), None, r"info.privacy.delta: expected a number in \[0, 1\)"),
+    ("dp-no-ledger", account_edit(ledger=None), None, r"info.privacy.ledger: expected a list of releases"),
+    ("dp-release-step", account_edit({"step": 3}), None, r"info.privacy.ledger\[0\].step: expected a string"),
+    ("dp-release-loss", account_edit({"epsilon": -1}), None, r"info.privacy.ledger\[0\].epsilon: expected a number"),
+    ("dp-overspent", account_edit({"epsilon": 2.0}), None, r"info.privacy.ledger: its releases spend epsilon 2"),
     # inf_rates: NaN or out of range gave columns of INT64_MIN or inf
     (
         "inf-nan",

@@ -12,6 +12,7 @@ runs one module per step:
 - ``categories.py``: categories, their latent order, lookups, withheld values;
 - ``segments.py``: marginals within the groups of one telling category;
 - ``private.py``: private bounds, pooled knots, coarse small counts, ``public=`` declarations;
+- ``dp.py``: the differentially private fit (``epsilon=``), every release under one OpenDP account;
 - ``dependence.py``: latent coordinates, Spearman correlations, the correlation matrix;
 - ``context.py``: the frame and settings every step reads.
 """
@@ -44,6 +45,8 @@ def fit(
     public: Mapping[str, Any] | None = None,
     constraints: Any = None,
     detect_constraints: bool = True,
+    epsilon: float | None = None,
+    delta: float | None = None,
     backend: str = NATIVE_BACKEND,
     progress: Callable[[str], None] | None = None,
     **options: Any,
@@ -60,8 +63,10 @@ def fit(
     constraints every sampled row keeps (``"signup <= last_login"`` or
     ``sd.LessThan(...)``; the data must satisfy them); fit also keeps the order
     relations it finds in every real row, unless ``detect_constraints=False``
-    (see ``docs/how-to/correlations-and-constraints.md``). ``backend`` picks another engine (``"sdv-gaussian-copula"``,
-    ...) provided through the ``synthdata_backends`` hook.
+    (see ``docs/how-to/correlations-and-constraints.md``). ``epsilon`` (and ``delta``) fit under differential privacy
+    with OpenDP (the ``dp`` extra): every number the model stores is released under one (epsilon, delta)
+    account, recorded in ``info["privacy"]`` (see ``docs/explanation/privacy.md``). ``backend`` picks
+    another engine (``"sdv-gaussian-copula"``, ...) provided through the ``synthdata_backends`` hook.
 
     >>> import pandas as pd, pytest_synthdata as sd
     >>> df = pd.DataFrame({"age": [23, 35, 41, 52, 29, 33, 61, 45, 38, 27] * 3,
@@ -85,6 +90,8 @@ def fit(
             public=public,
             constraints=constraints,
             detect_constraints=detect_constraints,
+            epsilon=epsilon,
+            delta=delta,
             progress=progress,
             **options,
         )
@@ -98,6 +105,8 @@ def fit(
             ("public", public, None),
             ("constraints", constraints, None),
             ("detect_constraints", detect_constraints, True),
+            ("epsilon", epsilon, None),
+            ("delta", delta, None),
             ("progress", progress, None),
         )
         if value is not default and value != default

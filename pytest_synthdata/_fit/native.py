@@ -91,6 +91,8 @@ def fit_native(
     public: Mapping[str, Any] | None = None,
     constraints: Any = None,
     detect_constraints: bool = True,
+    epsilon: float | None = None,
+    delta: float | None = None,
     progress: Callable[[str], None] | None = None,
     **options: Any,
 ) -> Model:
@@ -98,8 +100,11 @@ def fit_native(
     if options:
         raise InvalidArgument(
             f"fit() got unknown options {sorted(options)}; the native engine takes name, columns, min_count, knots, "
-            "locale, segments, public, constraints, detect_constraints, progress and backend."
+            "locale, segments, public, constraints, detect_constraints, epsilon, delta, progress and backend."
         )
+    if epsilon is not None or delta is not None:
+        model = _fit_private(df, name, columns, min_count, knots, segments, public, epsilon, delta, locale, progress)
+        return _with_declared(model, constraints)
     if not isinstance(df, pd.DataFrame):
         raise InvalidArgument(f"fit() needs a pandas DataFrame; got {type(df).__name__}.")
     name = check_name(name if name is not None else df.attrs.get("name", "data"), where="fit()")
@@ -158,6 +163,65 @@ def fit_native(
     if not model.columns:
         raise InvalidArgument("fit(): every column was left out (columns=... None or 'ignore'); nothing to model.")
     return model
+
+
+def _fit_private(
+    df: pd.DataFrame,
+    name: str | None,
+    columns: Mapping[str, Any] | None,
+    min_count: int,
+    knots: int,
+    segments: bool,
+    public: Mapping[str, Any] | None,
+    epsilon: float | None,
+    delta: float | None,
+    locale: str,
+    progress: Callable[[str], None] | None,
+) -> Model:
+    """The differentially private fit (``dp.py``), after refusing the settings it has no use for."""
+    from .dp import fit_dp
+
+    if epsilon is None:
+        raise InvalidArgument(
+            f"fit(delta={delta!r}) without epsilon: delta is part of a differential-privacy budget; pass "
+            "epsilon= too (such as epsilon=1.0, delta=1e-6), or neither."
+        )
+    unused = [
+        f"{key}={value!r}"
+        for key, value, default in (("min_count", min_count, DEFAULT_MIN_COUNT), ("knots", knots, DEFAULT_KNOTS))
+        if value != default
+    ] + (["segments=False"] if not segments else [])
+    if unused:
+        raise InvalidArgument(
+            f"fit(epsilon=...) got {', '.join(unused)}, which a differentially private fit does not use (its noise, "
+            "not min_count, protects the rows; segments are always off); drop them."
+        )
+    return fit_dp(
+        df, name=name, columns=columns, public=public, epsilon=epsilon, delta=delta, locale=locale, progress=progress
+    )
+
+
+def _with_declared(model: Model, constraints: Any) -> Model:
+    """A differentially private model with the declared order constraints and ranges (public: nothing of the
+    data is read to keep them, and nothing checks them against it); fixed combinations need the data."""
+    declared = read_constraints(constraints, pd.DataFrame(columns=model.columns))
+    if any(not isinstance(c, (LessThan, Range)) for c in declared):
+        raise InvalidArgument(
+            "fit(epsilon=...) cannot keep sd.FixedCombinations: the combinations would be read from the data "
+            "outside the privacy account. Drop it, or fit without epsilon."
+        )
+    info = {**model.info, "constraints": {"declared": [str(c) for c in declared], "detected": []}}
+    columns = {c: model.column(c) for c in model.columns}
+    for r in (c for c in declared if isinstance(c, Range)):
+        columns[r.column] = apply_range(columns[r.column], r, f"fit {model.name!r}")
+    return Model(
+        model.name,
+        [columns[c] for c in model.columns],
+        latent_correlation=model.latent_correlation,
+        latent_nulls=model.latent_nulls,
+        info=info,
+        order_constraints=[(c.low, c.high, c.strict) for c in declared if isinstance(c, LessThan)],
+    )
 
 
 @dataclass
