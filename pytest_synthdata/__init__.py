@@ -31,8 +31,10 @@ _EXPORTS = {
     "Integer": "._schema",
     "LessThan": "._schema",
     "Model": "._model",
+    "Predicate": "._constraints",
     "Range": "._constraints",
     "Schema": "._schema",
+    "Unique": "._constraints",
     "fit": "._fit",
     "hookimpl": ".hookspecs",
     "load": "._model",
@@ -54,8 +56,10 @@ __all__ = [
     "Integer",
     "LessThan",
     "Model",
+    "Predicate",
     "Range",
     "Schema",
+    "Unique",
     "__version__",
     "fit",
     "hookimpl",
@@ -65,7 +69,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from ._constraints import FixedCombinations, Range
+    from ._constraints import FixedCombinations, Predicate, Range, Unique
     from ._fit import fit
     from ._manager import plugin_manager
     from ._model import Model, load

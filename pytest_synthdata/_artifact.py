@@ -73,6 +73,7 @@ def to_dict(model: Model) -> dict[str, Any]:
             **({"null_follows": model.null_follows} if model.null_follows else {}),
         },
         "order_constraints": [[a, b, strict] for a, b, strict in model._order_constraints],
+        **({"row_constraints": [c.to_spec() for c in model._row_constraints]} if model._row_constraints else {}),
         "info": model.info,
     }
 
@@ -301,6 +302,7 @@ class ModelParts:
     segment: tuple[str, list[int]] | None = None
     info: dict[str, Any] = field(default_factory=dict)
     null_follows: dict[str, str] = field(default_factory=dict)
+    row_constraints: list[Any] = field(default_factory=list)
 
 
 def read(data: Any, source: str = "<model>") -> ModelParts:
@@ -391,7 +393,35 @@ def read(data: Any, source: str = "<model>") -> ModelParts:
             raise r.fail("latent.null_follows", f"{col!r} is not a column of the model")
         if not isinstance(leader, str) or leader not in names:
             raise r.fail(f"latent.null_follows.{col}", f"expected the name of a column, found {json.dumps(leader)}")
-    return ModelParts(name, columns, corr, constraints, nulls, null_groups, segment, info, null_follows)
+    rules = _row_constraints(r, data, names)
+    return ModelParts(name, columns, corr, constraints, nulls, null_groups, segment, info, null_follows, rules)
+
+
+def _row_constraints(r: SpecReader, data: dict[str, Any], names: list[str]) -> list[Any]:
+    """The file's row constraints: ``{"type": "unique", "column": c}`` or ``{"type": "predicate", "function":
+    "package.module:function", "name": ...}`` (imported only when the file is trusted)."""
+    from ._columns import _FUNCTION_REF
+    from ._constraints import Predicate, Unique
+
+    out: list[Any] = []
+    for i, spec in enumerate(r.get(data, "row_constraints", list, "top level", optional=True) or []):
+        where = f"row_constraints[{i}]"
+        if not isinstance(spec, dict):
+            raise r.fail(where, 'expected {"type": "unique" or "predicate", ...}')
+        kind = r.get(spec, "type", str, where)
+        if kind == "unique":
+            column = r.get(spec, "column", str, where)
+            if column not in names:
+                raise r.fail(f"{where}.column", f"{column!r} is not a column of the model")
+            out.append(Unique(column))
+        elif kind == "predicate":
+            ref = r.get(spec, "function", str, where)
+            if not _FUNCTION_REF.match(ref):
+                raise r.fail(f"{where}.function", "expected a reference like 'package.module:function'")
+            out.append(Predicate(ref, name=r.get(spec, "name", str, where)))
+        else:
+            raise r.fail(f"{where}.type", f"expected 'unique' or 'predicate', found {json.dumps(kind)}")
+    return out
 
 
 #: The largest model file ``load`` reads. Files hold marginals, never rows, so real ones are far smaller

@@ -157,6 +157,134 @@ class FixedCombinations:
     __hash__ = None  # type: ignore[assignment]
 
 
+class Unique:
+    """Every non-null value of ``column`` differs from the others in a sample.
+
+    Enforced after sampling: a row whose value repeats an earlier row's takes
+    that row of a fresh draw instead (up to :data:`MAX_REDRAWS` rounds), so a
+    row depends only on the rows before it. A column that cannot hold ``n``
+    distinct values (a category of 3 values, integers in 1..10) raises up front
+    when it can tell, and after the redraws otherwise. Id and ``Faker(...,
+    unique=True)`` columns are unique by construction and need no constraint.
+
+    >>> Unique("invoice_no")
+    Unique('invoice_no')
+    """
+
+    def __init__(self, column: str) -> None:
+        if not isinstance(column, str) or not column:
+            raise InvalidConstraint(f"Unique({column!r}) needs a column name, such as Unique('invoice_no').")
+        self.column = column
+
+    def __repr__(self) -> str:
+        return f"Unique({self.column!r})"
+
+    def __str__(self) -> str:
+        return f"{self.column} is unique"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unique) and self.column == other.column
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def failing(self, frame: Any) -> Any:
+        """Rows whose value repeats an earlier row's (nulls never do)."""
+        col = frame[self.column]
+        return (col.duplicated(keep="first") & col.notna()).to_numpy()
+
+    def to_spec(self) -> dict[str, Any]:
+        return {"type": "unique", "column": self.column}
+
+
+class Predicate:
+    """Rows satisfy ``function(df)``: a vectorised check returning one True (keep) or False per row.
+
+    Enforced after sampling (after derived columns): a failing row takes that
+    row of a fresh draw instead, up to :data:`MAX_REDRAWS` rounds, then the
+    sample fails with the number of rows still failing. Each row's redraws are
+    its own (row ``i`` of the ``r``-th fresh draw), so rows stay seeded and
+    row-stable. ``function`` may be a callable or an importable reference
+    ``"package.module:function"``: only a reference can be saved to a model
+    file, and a loaded file imports it only with ``sd.load(path, trust=True)``.
+
+    >>> Predicate(lambda df: df["discount"] <= df["price"], name="discount <= price")
+    Predicate('discount <= price')
+    """
+
+    def __init__(self, function: Any, *, name: str | None = None) -> None:
+        if isinstance(function, str):
+            self.ref: str | None = function
+            self.function: Any = None
+        elif callable(function):
+            self.ref, self.function = None, function
+        else:
+            raise InvalidConstraint(
+                f"Predicate({function!r}) needs a function of the frame returning one bool per row, such as "
+                "sd.Predicate(lambda df: df['discount'] <= df['price']), or a reference 'package.module:function'."
+            )
+        self.name = name or self.ref or getattr(function, "__name__", "predicate")
+
+    def resolve(self, where: str) -> None:
+        """Import the reference (a schema in code, or a trusted model file)."""
+        if self.function is None and self.ref is not None:
+            from ._columns import resolve_function
+
+            self.function = resolve_function(self.ref, where)
+
+    def __repr__(self) -> str:
+        return f"Predicate({self.name!r})"
+
+    def __str__(self) -> str:
+        return f"predicate {self.name}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Predicate) and (self.ref, self.function, self.name) == (
+            other.ref,
+            other.function,
+            other.name,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def failing(self, frame: Any, dataset: str = "") -> Any:
+        """Rows the function rejects, checked: one bool per row."""
+        import numpy as np
+
+        from .errors import InvalidArgument
+
+        if self.function is None:
+            raise InvalidArgument(
+                f"dataset {dataset!r}: {self} is {self.ref!r}, and a model file runs no code unless trusted: load "
+                "it with sd.load(path, trust=True) (CLI: --trust), or declare the dataset in Python."
+            )
+        try:
+            keep = self.function(frame)
+        except Exception as exc:
+            raise InvalidArgument(f"dataset {dataset!r}: {self} raised {type(exc).__name__}: {exc}") from exc
+        values = np.asarray(keep)
+        if values.shape != (len(frame),) or values.dtype != bool:
+            raise InvalidArgument(
+                f"dataset {dataset!r}: {self} returned {values.dtype} of shape {values.shape}; return one bool per "
+                f"row ({len(frame)}), such as df['a'] <= df['b']."
+            )
+        return ~values
+
+    def to_spec(self) -> dict[str, Any]:
+        from .errors import InvalidArgument
+
+        if self.ref is None:
+            raise InvalidArgument(
+                f"{self} is a Python function, which a model file cannot hold (a file never carries code); declare "
+                "it with an importable reference, sd.Predicate('package.module:function'), or keep the dataset in "
+                "Python."
+            )
+        return {"type": "predicate", "function": self.ref, "name": self.name}
+
+
+#: Rounds of redraws a row gets to satisfy the row constraints (Unique, Predicate) before the sample fails.
+MAX_REDRAWS = 100
+
+
 def _show(value: Any) -> str:
     if isinstance(value, str):
         return repr(value)

@@ -37,7 +37,7 @@ from scipy import special
 from . import _artifact, _linalg
 from ._backends.sdv import load_pickle
 from ._columns import ComputedColumn, FakerColumn
-from ._constraints import LessThan, order_by_dependency
+from ._constraints import MAX_REDRAWS, LessThan, Predicate, Unique, order_by_dependency
 from ._latent import IndependentRows, LatentSource, LatentSpace, SpreadRows
 from ._qmc import MAX_POINTS
 from ._seeding import BLOCK_ROWS
@@ -132,6 +132,7 @@ class Model:
         *,
         latent_correlation: NDArray[np.float64] | None = None,
         order_constraints: Sequence[tuple[str, str, bool]] = (),
+        row_constraints: Sequence[Unique | Predicate] = (),
         latent_nulls: Sequence[str] = (),
         null_groups: Mapping[str, Sequence[float]] | None = None,
         segment: tuple[str, Sequence[int]] | None = None,
@@ -196,7 +197,9 @@ class Model:
             ) from None
         self._order_constraints = self._check_order(order_constraints)
         #: The order constraints every sampled row satisfies (declared, or detected by fit), as LessThan.
-        self.constraints = [LessThan(a, b, strict=strict) for a, b, strict in self._order_constraints]
+        self._row_constraints = self._check_rows(row_constraints)
+        self.constraints: list[Any] = [LessThan(a, b, strict=strict) for a, b, strict in self._order_constraints]
+        self.constraints += self._row_constraints
         modelled_names = {c.name for c in self._modelled}
         for mcol in self._modelled:
             given = getattr(mcol, "given", None)
@@ -256,6 +259,37 @@ class Model:
             checked.append((str(a), str(b), bool(strict)))
         return order_by_dependency(checked, where=f"dataset {self.name!r}")
 
+    def _check_rows(self, constraints: Sequence[Unique | Predicate]) -> list[Unique | Predicate]:
+        """Return the row constraints checked: Unique names an output column that can hold distinct values."""
+        checked: list[Unique | Predicate] = []
+        for c in constraints:
+            if isinstance(c, Unique):
+                col = self._by_name.get(c.column)
+                if col is None or col.hidden:
+                    raise InvalidConstraint(
+                        f"dataset {self.name!r}: {c!r} names {c.column!r}, which is not a column; columns are "
+                        f"{self.columns}."
+                    )
+            elif not isinstance(c, Predicate):
+                raise InvalidConstraint(f"dataset {self.name!r}: {c!r} is not a row constraint (Unique, Predicate).")
+            checked.append(c)
+        return checked
+
+    def _distinct_values(self, name: str) -> float:
+        """How many distinct values column ``name`` can take (infinite when many)."""
+        col = self._by_name[name]
+        base = getattr(col, "base", col)
+        if col.null_rate > 0:
+            return math.inf  # (missing values are never duplicates)
+        if hasattr(base, "categories"):
+            return float(len(base.categories))
+        if base.kind == "boolean":
+            return 2.0
+        values = getattr(base, "values", None)
+        if getattr(base, "discrete", None) is not None and values is not None and not hasattr(col, "levels"):
+            return float(len(values))
+        return math.inf
+
     @property
     def columns(self) -> list[str]:
         """Column names, in output order."""
@@ -312,7 +346,11 @@ class Model:
         try:  # a hand edit can pass every check of the reader and still not sample: find out now, not in a test
             # ... with stand-ins for Faker columns, whose pools wait for the first real sample
             stand_ins = [c.placeholder() if isinstance(c, (FakerColumn, ComputedColumn)) else c for c in parts.columns]
-            smoke = model if stand_ins == parts.columns else cls(**{**_model_arguments(parts), "columns": stand_ins})
+            smoke = (
+                model
+                if stand_ins == parts.columns and not parts.row_constraints
+                else cls(**{**_model_arguments(parts), "columns": stand_ins, "row_constraints": ()})
+            )
             smoke.sample(_SMOKE_ROWS, seed=0)
         except Exception as exc:
             raise ModelFileError(
@@ -391,7 +429,61 @@ class Model:
             from ._conditions import conditioned
 
             source = conditioned(self, source, conditions, n)
-        return self.sample_from(source, n)
+        frame = self.sample_from(source, n)
+        if self._row_constraints and n:
+            frame = self._keep_rows(frame, n, source.seed, independent, conditions)
+        return frame
+
+    def _keep_rows(
+        self, frame: pd.DataFrame, n: int, seed: int | None, independent: bool, conditions: Any
+    ) -> pd.DataFrame:
+        """Stage 9: rows that break a row constraint (Unique, Predicate) take the same row of a fresh draw.
+
+        Round ``r`` samples the model again under seed ``derive_seed(seed, "redraw", r)`` (and the same
+        conditions): a failing row ``i`` takes row ``i`` of it, so every row depends only on its seed and
+        index (Unique: and on the rows before it). After :data:`MAX_REDRAWS` rounds the sample fails.
+        """
+        from ._seeding import derive_seed
+
+        for c in self._row_constraints:
+            if isinstance(c, Unique) and self._distinct_values(c.column) < n:
+                raise InvalidConstraint(
+                    f"dataset {self.name!r}: {c!r} cannot hold in {n:,} rows: column {c.column!r} takes at most "
+                    f"{int(self._distinct_values(c.column)):,} distinct values; ask for fewer rows."
+                )
+        assert seed is not None
+        failing = self._failing(frame)
+        for r in range(1, MAX_REDRAWS + 1):
+            if not failing.any():
+                return frame
+            alt_seed = derive_seed(seed, "redraw", r)
+            source: LatentSource = IndependentRows(alt_seed) if independent else SpreadRows(alt_seed)
+            if conditions is not None:
+                from ._conditions import conditioned
+
+                source = conditioned(self, source, conditions, n)
+            alt = self.sample_from(source, n)
+            rows = np.flatnonzero(failing)
+            for j in range(frame.shape[1]):
+                frame.iloc[rows, j] = alt.iloc[rows, j].array
+            failing = self._failing(frame)
+        if failing.any():
+            counts = ", ".join(
+                f"{c}: {int(c.failing(frame).sum()) if isinstance(c, Unique) else int(c.failing(frame, self.name).sum())}"
+                for c in self._row_constraints
+            )
+            raise InvalidConstraint(
+                f"dataset {self.name!r}: after {MAX_REDRAWS} redraws, {int(failing.sum()):,} of {n:,} rows still "
+                f"break the row constraints ({counts}); loosen them, or condition the sample (conditions=) so they "
+                "hold more often."
+            )
+        return frame
+
+    def _failing(self, frame: pd.DataFrame) -> NDArray[np.bool_]:
+        failing = np.zeros(len(frame), dtype=bool)
+        for c in self._row_constraints:
+            failing |= c.failing(frame) if isinstance(c, Unique) else c.failing(frame, self.name)
+        return failing
 
     def sample_from(self, source: LatentSource, n: int) -> pd.DataFrame:
         """Return ``n`` rows made from the inputs ``source`` supplies (see ``_latent``), through the staged path.
@@ -660,6 +752,7 @@ def _model_arguments(parts: _artifact.ModelParts) -> dict[str, Any]:
         "columns": parts.columns,
         "latent_correlation": parts.latent_correlation,
         "order_constraints": parts.order_constraints,
+        "row_constraints": parts.row_constraints,
         "latent_nulls": parts.latent_nulls,
         "null_groups": parts.null_groups,
         "segment": parts.segment,
@@ -692,9 +785,12 @@ def load(path: str | os.PathLike[str], *, trust: bool = False) -> Any:
     text, source = _artifact.read_text(path)
     model = loads(text, str(source))
     if trust:
-        for col in model._computed:
-            try:
+        try:
+            for col in model._computed:
                 col.trust()  # type: ignore[attr-defined]
-            except InvalidArgument as exc:
-                raise ModelFileError(f"{source}: {exc}") from None
+            for rule in model._row_constraints:
+                if isinstance(rule, Predicate):
+                    rule.resolve(str(rule))
+        except InvalidArgument as exc:
+            raise ModelFileError(f"{source}: {exc}") from None
     return model

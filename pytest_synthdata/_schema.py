@@ -31,7 +31,16 @@ from ._columns import (
     ModelColumn,
     NumericColumn,
 )
-from ._constraints import FixedCombinations, LessThan, Range, apply_range, dependency_order, parse_constraint
+from ._constraints import (
+    FixedCombinations,
+    LessThan,
+    Predicate,
+    Range,
+    Unique,
+    apply_range,
+    dependency_order,
+    parse_constraint,
+)
 from ._copula import complete_correlation, latent_for_spearman_pairs, spearman_of_latent
 from ._model import Model
 from ._validate import check_id_pattern, check_name
@@ -1083,7 +1092,7 @@ class Schema(Model):
         columns: Mapping[str, Column | str | Mapping[str, Any]],
         *,
         correlations: Mapping[tuple[str, str], float] | None = None,
-        constraints: Sequence[LessThan | Range | str] = (),
+        constraints: Sequence[LessThan | Range | Unique | Predicate | str] = (),
         locale: str = "en_US",
     ) -> None:
         check_name(name, where="Schema")
@@ -1102,7 +1111,7 @@ class Schema(Model):
         by_name = {c.name: c for c in built}
         if isinstance(constraints, (str, LessThan, Range)):
             constraints = [constraints]
-        declared: list[LessThan | Range] = []
+        declared: list[Any] = []
         for c in constraints:
             declared.extend(parse_constraint(c) if isinstance(c, str) else [c])
         for c in declared:
@@ -1117,7 +1126,13 @@ class Schema(Model):
                     f"Schema {name!r}: constraint '{r}' names unknown column {r.column!r}; columns are {list(by_name)}."
                 )
             by_name[r.column] = apply_range(by_name[r.column], r, f"Schema {name!r}")
-        orders = [self._check_constraint(name, c, by_name) for c in declared if not isinstance(c, Range)]
+        rows = [c for c in declared if isinstance(c, (Unique, Predicate))]
+        for c in rows:
+            if isinstance(c, Predicate):
+                c.resolve(f"Schema {name!r}: {c}")
+        orders = [
+            self._check_constraint(name, c, by_name) for c in declared if not isinstance(c, (Range, Unique, Predicate))
+        ]
         order = self._plan_constraints(name, orders, by_name)
         built = [by_name[c.name] for c in built]
         modelled = [c for c in built if c.modelled]
@@ -1133,8 +1148,8 @@ class Schema(Model):
                 CorrelationRepairedWarning,
                 stacklevel=2,
             )
-        super().__init__(name, built, latent_correlation=latent, order_constraints=order)
-        self.constraints: list[LessThan | Range] = declared  # type: ignore[assignment]  # (in the user's order)
+        super().__init__(name, built, latent_correlation=latent, order_constraints=order, row_constraints=rows)
+        self.constraints = declared  # (in the user's order)
         self._measure_constrained_correlations()
 
     def _measure_constrained_correlations(self) -> None:

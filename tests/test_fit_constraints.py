@@ -337,7 +337,8 @@ def test_a_differentially_private_fit_keeps_declared_constraints_and_detects_non
     assert model.info["constraints"] == {"declared": ["spend < income", "18 <= age <= 89"], "detected": []}
     assert "order relations" in model.info["privacy"]["switched_off"]
     s = model.sample(5_000, seed=1)
-    assert (s.spend < s.income).all() and s.age.between(18, 89).all()
+    both = s.spend.notna() & s.income.notna()  # (a DP fit draws missing values independently)
+    assert (s.spend[both] < s.income[both]).all() and s.age.dropna().between(18, 89).all()
     assert sd.fit(df, name="c", epsilon=5.0, public=public).info["constraints"]["detected"] == []
     with pytest.raises(InvalidArgument, match=r"cannot keep sd\.FixedCombinations"):
         sd.fit(
@@ -348,3 +349,74 @@ def test_a_differentially_private_fit_keeps_declared_constraints_and_detects_non
             public=public,
             constraints=[sd.FixedCombinations(["g", "age"])],
         )
+
+
+def test_unique_and_predicate_constraints_redraw_failing_rows_row_by_row():
+    schema = sd.Schema(
+        "orders",
+        {
+            "invoice": sd.Integer(low=1, high=1_000_000),
+            "price": sd.Float(low=1, high=100, decimals=2),
+            "discount": sd.Float(low=0, high=50, decimals=2),
+            "plan": sd.Category(["a", "b", "c"]),
+        },
+        constraints=[sd.Unique("invoice"), sd.Predicate(lambda df: df["discount"] <= df["price"] / 2, name="fair")],
+    )
+    loose = sd.Schema(
+        "orders",
+        {
+            "invoice": sd.Integer(low=1, high=1_000_000),
+            "price": sd.Float(low=1, high=100, decimals=2),
+            "discount": sd.Float(low=0, high=50, decimals=2),
+            "plan": sd.Category(["a", "b", "c"]),
+        },
+    ).sample(5_000, seed=3)
+    assert loose.invoice.duplicated().any() and (loose.discount > loose.price / 2).any()  # what the rules fix
+    df = schema.sample(5_000, seed=3)
+    assert df.invoice.is_unique and (df.discount <= df.price / 2).all()
+    assert schema.sample(1_000, seed=3).equals(df.iloc[:1_000])  # a row depends on its seed, index and earlier rows
+    kept = ~((loose.discount > loose.price / 2) | loose.invoice.duplicated())
+    # rows that pass keep their draw (unless a redrawn earlier row took their invoice number)
+    assert (df[kept] == loose[kept]).all(axis=1).mean() > 0.99
+    with pytest.raises(InvalidConstraint, match="'plan' takes at most 3 distinct values"):
+        sd.Schema("t", {"plan": sd.Category(["a", "b", "c"])}, constraints=[sd.Unique("plan")]).sample(4, seed=1)
+    never = sd.Schema(
+        "t", {"x": sd.Integer(low=0, high=9)}, constraints=[sd.Predicate(lambda df: df.x > 9, name="x > 9")]
+    )
+    with pytest.raises(InvalidConstraint, match=r"after 100 redraws, 50 of 50 rows still break .*x > 9: 50"):
+        never.sample(50, seed=1)
+    bad = sd.Schema(
+        "t", {"x": sd.Integer(low=0, high=9)}, constraints=[sd.Predicate(lambda df: df.x.sum(), name="sum")]
+    )
+    with pytest.raises(InvalidArgument, match="return one bool per row"):
+        bad.sample(5, seed=1)
+
+
+def test_row_constraints_on_fitted_models_files_and_conditions(tmp_path, monkeypatch):
+    (tmp_path / "rules.py").write_text("def fair(df):\n    return df['spend'] <= df['income'] / 4\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    df = _customers(3_000)
+    df["spend"] = (df["income"] * np.random.default_rng(1).uniform(0.01, 0.25, len(df))).round(2)
+    df["customer_no"] = np.random.default_rng(2).permutation(50_000)[: len(df)]
+    model = sd.fit(df, name="c", constraints=[sd.Unique("customer_no"), sd.Predicate("rules:fair")])
+    s = model.sample(20_000, seed=4)
+    assert s.customer_no.is_unique and (s.spend <= s.income / 4).all()
+    s = model.sample(2_000, seed=4, conditions={"plan": "enterprise"})
+    assert (s.plan == "enterprise").all() and (s.spend <= s.income / 4).all() and s.customer_no.is_unique
+    path = model.save(tmp_path / "c.synth.json")
+    data = json.loads(path.read_text())
+    assert data["row_constraints"] == [
+        {"type": "unique", "column": "customer_no"},
+        {"type": "predicate", "function": "rules:fair", "name": "rules:fair"},
+    ]
+    with pytest.raises(InvalidArgument, match=r"'rules:fair', and a model file runs no code unless trusted"):
+        sd.load(path).sample(10, seed=1)
+    pd.testing.assert_frame_equal(sd.load(path, trust=True).sample(500, seed=5), model.sample(500, seed=5))
+    with pytest.raises(InvalidArgument, match=r"cannot hold.*a file never carries code"):
+        sd.fit(df, name="c", constraints=[sd.Predicate(lambda d: d.age > 0)]).save(tmp_path / "x.synth.json")
+    with pytest.raises(InvalidConstraint, match=r"Unique\('plan'\) does not hold in 2,997 of the 3,000 real rows"):
+        sd.fit(df, name="c", constraints=[sd.Unique("plan")])
+    data["row_constraints"] = [{"type": "unique", "column": "nope"}]
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelFileError, match="'nope' is not a column"):
+        sd.load(path)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._constraints import FixedCombinations, LessThan, Range, parse_constraint, range_end
+from .._constraints import FixedCombinations, LessThan, Predicate, Range, Unique, parse_constraint, range_end
 from ..errors import InvalidConstraint
 
 if TYPE_CHECKING:
@@ -49,22 +49,22 @@ _SCREEN_ROWS = 4096
 _SORT_ROWS = 1024
 
 
-def read_constraints(constraints: Any, frame: pd.DataFrame) -> list[LessThan | Range | FixedCombinations]:
+def read_constraints(constraints: Any, frame: pd.DataFrame) -> list[Any]:
     """Check ``fit(constraints=...)``: ``sd.LessThan``, ``sd.Range``, ``sd.FixedCombinations`` or strings, on the frame."""
     if constraints is None:
         return []
-    if isinstance(constraints, (str, LessThan, Range, FixedCombinations)):
+    if isinstance(constraints, (str, LessThan, Range, FixedCombinations, Unique, Predicate)):
         constraints = [constraints]
     if not isinstance(constraints, Sequence):
         raise InvalidConstraint(
             f"constraints={constraints!r}: pass a list of sd.LessThan('a', 'b'), sd.Range('age', 18, 65) or strings "
             "such as 'a < b' or '18 <= age <= 65'."
         )
-    out: list[LessThan | Range | FixedCombinations] = []
+    out: list[Any] = []
     for item in constraints:
         if isinstance(item, str):
             out.extend(parse_constraint(item))
-        elif isinstance(item, (LessThan, Range, FixedCombinations)):
+        elif isinstance(item, (LessThan, Range, FixedCombinations, Unique, Predicate)):
             out.append(item)
         else:
             raise InvalidConstraint(
@@ -72,8 +72,13 @@ def read_constraints(constraints: Any, frame: pd.DataFrame) -> list[LessThan | R
                 "'a < b' or '18 <= age <= 65'."
             )
     for constraint in out:
+        if isinstance(constraint, Predicate):
+            constraint.resolve(str(constraint))
+            continue
         if isinstance(constraint, FixedCombinations):
             names = constraint.columns
+        elif isinstance(constraint, Unique):
+            names = [constraint.column]
         elif isinstance(constraint, Range):
             names = [constraint.column]
         else:
@@ -103,8 +108,8 @@ def check_declared(constraints: Sequence[Any], numbers: Sequence[Numbers]) -> No
     """Raise if a declared order constraint or range names the wrong kinds of column, or if real rows break it."""
     by_column = {n.column: n for n in numbers}
     for c in constraints:
-        if isinstance(c, FixedCombinations):
-            continue  # (they hold in the data by construction)
+        if isinstance(c, (FixedCombinations, Unique, Predicate)):
+            continue  # (combinations hold in the data by construction; row rules: :func:`check_rows`)
         if isinstance(c, Range):
             column = by_column.get(c.column)
             if column is None:
@@ -135,6 +140,22 @@ def check_declared(constraints: Sequence[Any], numbers: Sequence[Numbers]) -> No
             raise InvalidConstraint(
                 f"constraint '{c}' does not hold in {count:,} of the {total:,} real rows where it applies; a model "
                 "cannot promise what the data breaks. Fix or drop those rows, or leave the constraint out."
+            )
+
+
+def check_rows(constraints: Sequence[Any], frame: pd.DataFrame, name: str) -> None:
+    """Raise if the real rows break a declared Unique or Predicate (a model cannot promise what the data breaks)."""
+    for c in constraints:
+        if isinstance(c, Unique):
+            broken = int(c.failing(frame).sum())
+        elif isinstance(c, Predicate):
+            broken = int(c.failing(frame, name).sum())
+        else:
+            continue
+        if broken:
+            raise InvalidConstraint(
+                f"constraint {c!r} does not hold in {broken:,} of the {len(frame):,} real rows; a model cannot "
+                "promise what the data breaks. Fix or drop those rows, or leave the constraint out."
             )
 
 

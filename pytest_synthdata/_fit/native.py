@@ -41,7 +41,7 @@ import pandas as pd
 
 from .. import _linalg
 from .._columns import DerivedColumn, ModelColumn, NullColumn
-from .._constraints import LessThan, Range, apply_range
+from .._constraints import LessThan, Predicate, Range, Unique, apply_range
 from .._model import Model
 from .._validate import check_name
 from ..errors import InvalidArgument
@@ -56,7 +56,7 @@ from .categories import (
     read_categorical,
 )
 from .combinations import joint_categories, member_columns
-from .constraints import check_declared, detect_order, read_constraints
+from .constraints import check_declared, check_rows, detect_order, read_constraints
 from .context import DEFAULT_KNOTS, DEFAULT_MIN_COUNT, FitContext
 from .dependence import (
     Dim,
@@ -205,7 +205,7 @@ def _with_declared(model: Model, constraints: Any) -> Model:
     """A differentially private model with the declared order constraints and ranges (public: nothing of the
     data is read to keep them, and nothing checks them against it); fixed combinations need the data."""
     declared = read_constraints(constraints, pd.DataFrame(columns=model.columns))
-    if any(not isinstance(c, (LessThan, Range)) for c in declared):
+    if any(not isinstance(c, (LessThan, Range, Unique, Predicate)) for c in declared):
         raise InvalidArgument(
             "fit(epsilon=...) cannot keep sd.FixedCombinations: the combinations would be read from the data "
             "outside the privacy account. Drop it, or fit without epsilon."
@@ -221,6 +221,7 @@ def _with_declared(model: Model, constraints: Any) -> Model:
         latent_nulls=model.latent_nulls,
         info=info,
         order_constraints=[(c.low, c.high, c.strict) for c in declared if isinstance(c, LessThan)],
+        row_constraints=[c for c in declared if isinstance(c, (Unique, Predicate))],
     )
 
 
@@ -475,6 +476,7 @@ def _fit(ctx: FitContext) -> Model:
         info=info,
         null_follows=null_follows,
         order_constraints=order.constraints,
+        row_constraints=[c for c in ctx.constraints if isinstance(c, (Unique, Predicate))],
     )
 
 
@@ -491,6 +493,7 @@ class _Order:
 def _order_constraints(ctx: FitContext, numbers: list[Numbers]) -> _Order:
     """Check the declared order constraints against the data and add the detected ones (see ``constraints.py``)."""
     check_declared(ctx.constraints, numbers)
+    check_rows(ctx.constraints, ctx.frame, ctx.name)
     declared = [(c.low, c.high, c.strict) for c in ctx.constraints if isinstance(c, LessThan)]
     detected = []
     if ctx.detect_constraints:
