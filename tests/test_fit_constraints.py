@@ -352,25 +352,15 @@ def test_a_differentially_private_fit_keeps_declared_constraints_and_detects_non
 
 
 def test_unique_and_predicate_constraints_redraw_failing_rows_row_by_row():
-    schema = sd.Schema(
-        "orders",
-        {
-            "invoice": sd.Integer(low=1, high=1_000_000),
-            "price": sd.Float(low=1, high=100, decimals=2),
-            "discount": sd.Float(low=0, high=50, decimals=2),
-            "plan": sd.Category(["a", "b", "c"]),
-        },
-        constraints=[sd.Unique("invoice"), sd.Predicate(lambda df: df["discount"] <= df["price"] / 2, name="fair")],
-    )
-    loose = sd.Schema(
-        "orders",
-        {
-            "invoice": sd.Integer(low=1, high=1_000_000),
-            "price": sd.Float(low=1, high=100, decimals=2),
-            "discount": sd.Float(low=0, high=50, decimals=2),
-            "plan": sd.Category(["a", "b", "c"]),
-        },
-    ).sample(5_000, seed=3)
+    columns = {
+        "invoice": sd.Integer(low=1, high=1_000_000),
+        "price": sd.Float(low=1, high=100, decimals=2),
+        "discount": sd.Float(low=0, high=50, decimals=2),
+        "plan": sd.Category(["a", "b", "c"]),
+    }
+    rules = [sd.Unique("invoice"), sd.Predicate(lambda df: df["discount"] <= df["price"] / 2, name="fair")]
+    schema = sd.Schema("orders", columns, constraints=rules)
+    loose = sd.Schema("orders", columns).sample(5_000, seed=3)
     assert loose.invoice.duplicated().any() and (loose.discount > loose.price / 2).any()  # what the rules fix
     df = schema.sample(5_000, seed=3)
     assert df.invoice.is_unique and (df.discount <= df.price / 2).all()
