@@ -5,7 +5,7 @@ default privacy settings (``min_count=5``) and prints:
 
 - the model file's audit (``synthdata audit``'s checks): failing findings of
   the file alone, and stored values held by fewer than k real rows;
-- the tripwires of ``synthdata audit --real`` (fit on a random half, compared
+- the tripwires of ``synthdata audit --real`` (means over 5 random halvings: fit on one half, compared
   with both halves): exact copies of training rows against the held-out
   baseline, the share of sampled rows closer to the training half (DCR; 0.5
   is ideal), the membership-inference AUC of a distance attack (0.5 is
@@ -140,7 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[float | None, list[dict[str, object]]] = {}
     for epsilon in [None, *args.epsilons]:
         if epsilon is None:
-            print(f"default fits (min_count={K}); tripwires fit on a random half (seed 0) and compare with both halves")
+            print(
+                f"default fits (min_count={K}); tripwires: means over 5 random halvings (seed 0), each fit on one half and compared with both"
+            )
         else:
             print(f"\ndifferentially private fits, epsilon={epsilon:g}, delta={DELTA:g} (tripwires fit the same way)")
         print(header)
@@ -161,8 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "\nfile: failing findings of `synthdata audit FILE`; held: stored values fewer than k real rows hold;\n"
         "copies: sampled rows equal to a training row / to a held-out row; DCR: share of sampled rows closer to\n"
-        "the training half (0.5 ideal, audit fails above 0.6); AUC: membership inference (0.5 chance, fails\n"
-        "above 0.6); canary: the planted 1-row / 3-row canary, ok when in neither the file nor 100,000 samples."
+        "the training half (0.5 ideal; the audit fails a mean clearly above 0.6); AUC: membership inference (0.5\n"
+        "chance; the same rule); canary: the planted 1-row / 3-row canary, ok when in neither the file nor 100,000 samples."
     )
     clean = all(r["file"] == 0 and r["held"] == 0 and r["canary"] == "ok/ok" for rs in results.values() for r in rs)
     print(f"[{'PASS' if clean else 'MISS'}] every file (default and DP) passes the audit and its canaries")
