@@ -1027,3 +1027,42 @@ def test_distinct_ranks_by_sorting_answer_as_the_hash_table_does(seed):
     got_distinct, got_rank = _distinct_ranks_by_sorting(values)
     assert got_distinct.tobytes() == distinct[order].tobytes()
     np.testing.assert_array_equal(got_rank, rank[codes])
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_distinct_ranks_by_counting_answer_as_the_hash_table_does(seed):
+    """Whole numbers in a narrow span are counted in a table: the hash table's distinct values, signed zeros too."""
+    from pytest_synthdata._fit.numeric import _distinct_ranks_by_counting, distinct_ranks
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(64, 3000))
+    values = np.round(rng.normal(int(rng.integers(-50, 50)), 10.0 ** rng.integers(0, 3), n))
+    if seed % 3 == 0:  # signed zeros: the first seen names the value
+        special = rng.choice(np.array([0.0, -0.0]), int(rng.integers(1, 20)))
+        values[rng.integers(0, n, len(special))] = special
+    codes, distinct = pd.factorize(values)
+    order = distinct.argsort()
+    rank = np.empty(len(distinct), dtype=np.intp)
+    rank[order] = np.arange(len(distinct))
+    counted = _distinct_ranks_by_counting(values)
+    assert counted is not None
+    for got_distinct, got_rank in (counted, distinct_ranks(values)):
+        assert got_distinct.tobytes() == distinct[order].tobytes()
+        np.testing.assert_array_equal(got_rank, rank[codes])
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.arange(100) + 0.5,  # fractions
+        np.r_[np.arange(100.0), np.inf],  # an infinity
+        np.r_[np.arange(100.0), 1e9],  # a span far wider than the values
+        np.r_[np.arange(100.0), 2.0**60],  # beyond exact whole numbers
+        np.r_[np.arange(100.0), 0.25],  # a fraction after the first values
+        np.arange(10.0),  # few values: any way is quick
+    ],
+)
+def test_distinct_ranks_by_counting_leaves_other_values_to_the_hash_table(values):
+    from pytest_synthdata._fit.numeric import _distinct_ranks_by_counting
+
+    assert _distinct_ranks_by_counting(values) is None

@@ -226,6 +226,42 @@ def test_columns_fitted_together_are_each_columns_own_fit(rows):
             assert np.array_equal(fitted.params[key], alone.params[key]), key
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(-50, 50), st.floats(0, 100).map(lambda v: round(v, 2)), st.integers(-1, 2)),
+        min_size=1,
+        max_size=300,
+    ),
+    st.sampled_from([None, 0, 3]),
+)
+def test_segment_refits_in_a_batch_from_kept_ranks_are_each_columns_fresh_refit(rows, negative_zero_at):
+    """Per-group refits of several columns at once, from the ranks their whole-column fit kept, give each
+    column's own refit that ranks anew, bit for bit (signed zeros included)."""
+    from dataclasses import replace
+
+    from pytest_synthdata._fit.numeric import Numbers, fit_marginals
+
+    whole = np.array([r[0] for r in rows], dtype=np.float64)
+    fraction = np.array([r[1] for r in rows])
+    group = np.array([r[2] for r in rows], dtype=np.int64)
+    fraction[1::5] = np.nan
+    if negative_zero_at is not None and negative_zero_at < len(whole):
+        whole[negative_zero_at] = -0.0
+    columns = [
+        Numbers("whole", whole, ~np.isnan(whole), True, None),
+        Numbers("fraction", fraction, ~np.isnan(fraction), False, None),
+    ]
+    options = {"min_count": 2, "knots": 16}
+    first = fit_marginals(columns, None, 1, **options)
+    kept = [replace(column, ranks=fit.ranks) for column, fit in zip(columns, first, strict=True)]
+    assert all(column.ranks is not None for column in kept)
+    together = fit_marginals(kept, group, 3, **options)
+    for column, fit in zip(columns, together, strict=True):
+        (alone,) = fit_marginals([column], group, 3, **options)
+        _same_fit(fit, alone)
+
+
 def _same_fit(a, b) -> None:
     """Two MarginalFits with the same marginals (bit for bit) and grades."""
     assert np.array_equal(a.grades, b.grades, equal_nan=True)

@@ -255,7 +255,7 @@ def _fit(ctx: FitContext) -> Model:
             public=public_bounds(ctx, read.numbers),
             rows=ctx.rows,
         )
-        # (a large column's distinct values and ranks are kept for a segment refit: it need not sort again)
+        # (each column's distinct values and ranks are kept for a segment refit: it need not rank again)
         read.numbers = [replace(numbers, ranks=fit.ranks) for numbers, fit in zip(read.numbers, fits, strict=True)]
         for numbers, fit in zip(read.numbers, fits, strict=True):
             (fitted,) = fit.marginals

@@ -18,6 +18,7 @@ cell exactly its own fit.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -78,7 +79,7 @@ class Numbers:
     cast: str | None  # the dtype samples are cast to, None for the default
     unit: TimeUnit | None = None  # timestamps only
     note: str = ""  # what reading the values changed, for ``model.withheld``
-    ranks: Ranks | None = None  # its distinct values and ranks, once a fit of a large column found them
+    ranks: Ranks | None = None  # its distinct values and ranks, once a fit found them
 
     @property
     def whole(self) -> bool:
@@ -109,7 +110,7 @@ class MarginalFit:
 
     marginals: list[Marginal | InvalidArgument]
     grades: NDArray[np.float64]
-    #: the column's distinct values and ranks, kept from a one-group fit of a large column for its refit
+    #: the column's distinct values and ranks, kept for its refits (segments) and the integer-code check
     ranks: Ranks | None = None
 
 
@@ -258,8 +259,8 @@ def fit_marginals(
     column its groups' marginals and the grades (see :func:`_fit_groups`) of
     ``rows`` (default: every row; the correlation rows of a large frame, so no
     full-length grades are kept): every (column, group) is a group of one fit.
-    A column with ``ranks`` (kept from its one-group fit, ``MarginalFit.ranks``)
-    is not sorted again.
+    A column with ``ranks`` (kept from an earlier fit, ``MarginalFit.ranks``)
+    is not ranked again; the others are ranked once each, column by column.
     """
     n = len(numbers[0].values)
     batch = max(1, BATCH_VALUES // max(n, 1))
@@ -287,6 +288,11 @@ def fit_marginals(
         cells = None if len(numbers) == 1 else np.repeat(np.arange(len(numbers)), n)
     else:
         cells = np.concatenate([np.where(group >= 0, c * k + group, -1) for c in range(len(numbers))])
+    # each column's distinct values and ranks, found once per column (kept from an earlier fit, or found now
+    # and kept for the next): a cell holds one column's values, so ranks within each column serve every cell
+    fresh = [None if column.ranks is not None else _column_ranks(column) for column in numbers]
+    kept = [column.ranks if found is None else found[0] for column, found in zip(numbers, fresh, strict=True)]
+    ranked = _batch_ranks(numbers, kept, fresh, group)
     m = n if rows is None else len(rows)
     at = None if rows is None else np.concatenate([rows + c * n for c in range(len(numbers))])
     fitted = _fit_groups(
@@ -302,23 +308,64 @@ def fit_marginals(
         # (a segment group's numbers avoid the whole column's rare values; a single group is the column)
         avoid=avoid
         if avoid is not None
-        else {column.column: _rare_values(column, min_count) for column in numbers}
+        else {column.column: _rare_values(column, min_count, ranks) for column, ranks in zip(numbers, kept, strict=True)}
         if group is not None
         else {},
         at=at,
-        known=numbers[0].ranks if len(numbers) == 1 else None,
+        ranked=ranked,
     )
     return [
-        MarginalFit(fitted.marginals[c * k : (c + 1) * k], fitted.grades[c * m : (c + 1) * m], fitted.ranks)
+        MarginalFit(fitted.marginals[c * k : (c + 1) * k], fitted.grades[c * m : (c + 1) * m], kept[c])
         for c in range(len(numbers))
     ]
 
 
-def _rare_values(column: Numbers, min_count: int) -> NDArray[np.float64]:
-    """``private.rare_values`` of the column's values, counted from its kept ranks when it has them (no sort)."""
-    if column.ranks is None:
+def _column_ranks(column: Numbers) -> tuple[Ranks, tuple[NDArray[np.float64], NDArray[np.intp]]]:
+    """A column's :class:`Ranks` (to keep, in the smallest integers that hold them), and :func:`distinct_ranks`
+    of its present values."""
+    distinct, rank = distinct_ranks(column.values if column.present.all() else column.values[column.present])
+    m = len(distinct)
+    small = np.uint8 if m <= 256 else np.uint16 if m <= 65_536 else np.int32 if m < 2**31 else np.int64
+    return Ranks(rank.astype(small), m), (distinct, rank)
+
+
+def _batch_ranks(
+    numbers: Sequence[Numbers],
+    kept: Sequence[Ranks],
+    fresh: Sequence[tuple[Ranks, tuple[NDArray[np.float64], NDArray[np.intp]]] | None],
+    group: NDArray[np.int64] | None,
+) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+    """:func:`distinct_ranks` for the batch of :func:`_fit_groups`: every column's values in a group, one after another.
+
+    Column c's distinct values follow those of the columns before it, and its ranks are shifted past
+    theirs: within each (column, group) cell the values are ranked in order, as one hash of the batch
+    would rank them. -0.0 and 0.0 are one value in each column, named by its first among the cell's values.
+    """
+    distinct, ranks = [], []
+    offset = 0
+    for column, ranks_of, found in zip(numbers, kept, fresh, strict=True):
+        everywhere = column.present.all()
+        keep = None if group is None else group >= 0 if everywhere else group[column.present] >= 0
+        if keep is not None and keep.all():
+            keep = None
+        if found is not None and keep is None:  # (found just now, for these very values)
+            d, r = found[1]
+        else:
+            present = column.values if everywhere else column.values[column.present]
+            d, r = ranks_of.among(present, keep, present if keep is None else present[keep])
+        distinct.append(d)
+        ranks.append(r + offset if offset else r)
+        offset += len(d)
+    if len(numbers) == 1:
+        return distinct[0], ranks[0]
+    return np.concatenate(distinct), np.concatenate(ranks)
+
+
+def _rare_values(column: Numbers, min_count: int, kept: Ranks | None = None) -> NDArray[np.float64]:
+    """``private.rare_values`` of the column's values, counted from its ranks (``kept``, else its own) when known."""
+    kept = column.ranks if kept is None else kept
+    if kept is None:
         return rare_values(column.values, min_count)
-    kept = column.ranks
     distinct = np.empty(kept.m)
     distinct[kept.rank] = column.values[column.present]
     few = np.bincount(kept.rank, minlength=kept.m) < min_count
@@ -339,7 +386,7 @@ def _fit_groups(
     public: Mapping[str, tuple[float, float]],
     avoid: Mapping[str, NDArray[np.float64]],
     at: NDArray[np.int64] | None = None,
-    known: Ranks | None = None,
+    ranked: tuple[NDArray[np.float64], NDArray[np.intp]] | None = None,
 ) -> MarginalFit:
     """Fit numeric marginals within each of ``k`` groups of rows, all groups at once.
 
@@ -350,23 +397,13 @@ def _fit_groups(
     group of every row (or of rows ``at``; NaN where missing or in no group). One count serves
     every group, and the decimals, grids and quantile knots of all groups
     are found together: fitting many columns and segments costs little
-    more than fitting one. ``known`` are the distinct values and ranks of the present values
-    (one column, found by an earlier fit of it), so they are not found again; with one group
-    and no ``known``, the fit returns them for the next.
+    more than fitting one. ``ranked`` are the distinct values and ranks (:func:`distinct_ranks`) of the
+    values fitted (present, in a group), when the caller has them: they are not found again.
     """
     rows = present if group is None else present & (group >= 0)
     v = x if rows.all() else x[rows]  # (only read)
     gid = np.zeros(len(v), dtype=np.intp) if group is None else group[rows]
     sizes = [len(x)] if group is None else np.bincount(group[group >= 0], minlength=k).tolist()
-    ranks = known
-    if known is not None:
-        ranked = known.among(x if len(v) == len(x) else x[present], None if group is None else group[present] >= 0, v)
-    else:
-        ranked = distinct_ranks(v)
-        if group is None and len(v) > BATCH_VALUES // 2 and len(ranked[0]) < 2**31:  # a large column: kept
-            # (in the smallest integers that hold them)
-            m = len(ranked[0])
-            ranks = Ranks(ranked[1].astype(np.uint8 if m <= 256 else np.uint16 if m <= 65_536 else np.int32), m)
     uniq, ug, inverse, counts = _grouped_unique(v, gid, k, ranked=ranked)
     del ranked
     n_present = np.bincount(gid, minlength=k)
@@ -531,7 +568,7 @@ def _fit_groups(
         if any(coarsened(count, int(n_present[g]), min_count) for count in inf_counts[g]):
             said.append(f"its infinities, fewer than {min_count}, are stored as {min_count / 2:g} rows")
         marginal.note = "; ".join(said)
-    return MarginalFit(out, grades, ranks)
+    return MarginalFit(out, grades)
 
 
 def round_probs(p: NDArray[np.float64], *, cumulative: bool = False) -> NDArray[np.float64]:
@@ -733,8 +770,12 @@ def distinct_ranks(values: NDArray[np.float64]) -> tuple[NDArray[np.float64], ND
     """``np.unique(values, return_inverse=True)`` of NaN-free values: a hash table, then a sort of the distinct ones.
 
     Far quicker than np.unique's sort of every value when values repeat (codes, counts, grids).
-    -0.0 and 0.0 are one value, as in np.unique.
+    Whole numbers within a range of a few times their count (counts, years, prices) are counted in
+    a table instead (:func:`_distinct_ranks_by_counting`). -0.0 and 0.0 are one value, as in np.unique.
     """
+    counted = _distinct_ranks_by_counting(values)
+    if counted is not None:
+        return counted
     head = values[:_PROBE]
     if len(values) > 4 * _PROBE and len(pd.unique(head)) > len(head) // 2:
         return _distinct_ranks_by_sorting(values)  # mostly distinct: a hash table only adds work
@@ -747,6 +788,40 @@ def distinct_ranks(values: NDArray[np.float64]) -> tuple[NDArray[np.float64], ND
 
 #: Values whose distinct share decides between a hash table and a sort (:func:`distinct_ranks`).
 _PROBE = 4096
+
+
+def _distinct_ranks_by_counting(
+    values: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.intp]] | None:
+    """:func:`distinct_ranks` of whole numbers spanning at most about 4 per value: a table of the span, no hash
+    or sort. None for other values (fractions, infinities, a wider span)."""
+    n = len(values)
+    if n < _COUNTED_MIN:
+        return None
+    head = values[:_COUNTED_HEAD]
+    if not np.array_equal(head, np.rint(head)):  # (a fraction early on: no need to read further)
+        return None
+    lo, hi = float(values.min()), float(values.max())
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi - lo > 4 * n + 64 or max(-lo, hi) >= 2.0**53:
+        return None
+    offset = values - lo  # (exact: whole numbers below 2**53)
+    at = offset.astype(np.intp)
+    if not np.array_equal(at, offset):
+        return None
+    seen = np.zeros(int(hi - lo) + 1, dtype=bool)
+    seen[at] = True
+    rank_of = np.cumsum(seen) - 1
+    where = np.flatnonzero(seen)
+    distinct = where + lo  # (whole numbers: exactly the values seen)
+    if lo <= 0.0 <= hi and seen[int(-lo)]:  # 0.0 is named by the first zero seen (-0.0 or 0.0), as by the hash
+        distinct[rank_of[int(-lo)]] = values[int(np.argmax(values == 0.0))]
+    return distinct, rank_of[at]
+
+
+#: :func:`_distinct_ranks_by_counting` takes columns of at least this many values (below, any way is quick) ...
+_COUNTED_MIN = 64
+#: ... and gives up on the first fraction among this many values before reading the rest.
+_COUNTED_HEAD = 64
 
 
 def _distinct_ranks_by_sorting(values: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
