@@ -345,3 +345,26 @@ def test_code_means_of_many_columns_are_each_columns_own_sums(seed, n, k, missin
         cnt = np.bincount(codes[present], minlength=k)
         want = np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
         assert np.array_equal(got[:, out].view(np.int64), want.view(np.int64))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(-20, 20), st.integers(-1, 2), st.booleans()), min_size=1, max_size=200),
+    st.booleans(),
+)
+def test_normal_scores_from_the_distinct_grades_are_the_scores_of_every_rows_grade(rows, some_rows):
+    """A fit's normal scores, found once per distinct grade, are ``dependence.scores`` of its grades, bit for bit."""
+    from pytest_synthdata._fit.dependence import scores
+    from pytest_synthdata._fit.numeric import Numbers, fit_marginals
+
+    x = np.array([r[0] for r in rows], dtype=np.float64)
+    x[[not r[2] for r in rows]] = np.nan
+    group = np.array([r[1] for r in rows], dtype=np.int64)
+    at = np.flatnonzero(np.arange(len(x)) % 3 != 1) if some_rows else None
+    column = Numbers("x", x, ~np.isnan(x), True, None)
+    for fit in (
+        *fit_marginals([column, column], None, 1, min_count=2, knots=8, rows=at),
+        *fit_marginals([column], group, 3, min_count=2, knots=8, rows=at),
+    ):
+        assert fit.scores is not None
+        assert fit.scores.tobytes() == scores(fit.grades).tobytes()

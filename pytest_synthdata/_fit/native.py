@@ -263,7 +263,8 @@ def _fit(ctx: FitContext) -> Model:
                 raise fitted
             column = marginal_column(numbers, fitted)
             columns[numbers.column] = column
-            dims.append(Dim(numbers.column, fit.grades, correlation_cells(column), numbers.column))
+            scored = None if fit.scores is None else (ctx.rows, fit.scores)
+            dims.append(Dim(numbers.column, fit.grades, correlation_cells(column), numbers.column, scored=scored))
             if fitted.note:
                 read.notes[numbers.column].append(f"column {numbers.column!r}: {fitted.note}")
         del fits  # (the grades live on in the dims, the ranks in read.numbers)

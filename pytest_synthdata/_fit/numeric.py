@@ -29,6 +29,7 @@ import pandas as pd
 from .._columns import DatetimeColumn, NumericColumn
 from .._marginals import MAX_TABULATED
 from ..errors import InvalidArgument
+from .dependence import scores
 from .private import coarse_rate, coarsened, private_knots, rare_values, unheld
 
 if TYPE_CHECKING:
@@ -112,6 +113,9 @@ class MarginalFit:
     grades: NDArray[np.float64]
     #: the column's distinct values and ranks, kept for its refits (segments) and the integer-code check
     ranks: Ranks | None = None
+    #: the normal scores of ``grades`` (``dependence.scores``), found from the distinct grades when the rows
+    #: are few (None: found from ``grades`` when needed)
+    scores: NDArray[np.float64] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -315,7 +319,12 @@ def fit_marginals(
         ranked=ranked,
     )
     return [
-        MarginalFit(fitted.marginals[c * k : (c + 1) * k], fitted.grades[c * m : (c + 1) * m], kept[c])
+        MarginalFit(
+            fitted.marginals[c * k : (c + 1) * k],
+            fitted.grades[c * m : (c + 1) * m],
+            kept[c],
+            None if fitted.scores is None else fitted.scores[c * m : (c + 1) * m],
+        )
         for c in range(len(numbers))
     ]
 
@@ -411,18 +420,31 @@ def _fit_groups(
     within = counts.cumsum()  # running count within the group
     within -= np.concatenate([[0], within])[np.searchsorted(ug, np.arange(k))][ug]
     entry_grades = (within - counts / 2.0) / n_present[ug]
+    # the normal scores the correlations read, from the distinct grades (a small table: one ndtri per value
+    # instead of per row; the same bits), when the rows are few enough to keep both at once
+    entry_scores = scores(entry_grades) if (len(x) if at is None else len(at)) <= BATCH_VALUES else None
+    row_scores = None
     if at is None:
         grades = np.full(len(x), np.nan)
         grades[rows] = entry_grades[inverse]
+        if entry_scores is not None:
+            row_scores = np.full(len(x), np.nan)
+            row_scores[rows] = entry_scores[inverse]
     else:  # only rows ``at``: the positions of their values among the present ones
         if len(v) == len(x):  # every row has a value: a row's position is its own
             grades = entry_grades[inverse[at]]
+            if entry_scores is not None:
+                row_scores = entry_scores[inverse[at]]
         else:
             grades = np.full(len(at), np.nan)
             here = rows[at]
             position = np.cumsum(rows) - 1
-            grades[here] = entry_grades[inverse[position[at[here]]]]
-            del position
+            found = inverse[position[at[here]]]
+            grades[here] = entry_grades[found]
+            if entry_scores is not None:
+                row_scores = np.full(len(at), np.nan)
+                row_scores[here] = entry_scores[found]
+            del position, found
     del inverse
     inf_rates = [(0.0, 0.0)] * k
     inf_counts = [(0, 0)] * k
@@ -568,7 +590,7 @@ def _fit_groups(
         if any(coarsened(count, int(n_present[g]), min_count) for count in inf_counts[g]):
             said.append(f"its infinities, fewer than {min_count}, are stored as {min_count / 2:g} rows")
         marginal.note = "; ".join(said)
-    return MarginalFit(out, grades)
+    return MarginalFit(out, grades, scores=row_scores)
 
 
 def round_probs(p: NDArray[np.float64], *, cumulative: bool = False) -> NDArray[np.float64]:

@@ -19,7 +19,7 @@ import numpy as np
 from .._columns import ConditionalColumn, ModelColumn
 from ..errors import InvalidArgument
 from .categories import Categorical, category_like
-from .dependence import Dim, correlation_cells, flag_cells, sub_scores
+from .dependence import Dim, correlation_cells, flag_cells, scores, sub_scores
 from .numeric import Numbers, fit_marginals, marginal_column, round_probs
 from .private import coarse_rate, public_bounds
 
@@ -126,7 +126,7 @@ def fit_segments(
         else []
     )
     for dim, fit in zip(telling, fitted_groups, strict=True):
-        fits, grades = fit.marginals, fit.grades
+        fits, grades, normal = fit.marginals, fit.grades, fit.scores
         base = columns[dim.column]
         levels: list[ModelColumn] = []
         for g, fitted in enumerate(fits):
@@ -142,10 +142,17 @@ def fit_segments(
             if level is base:
                 in_group = sub_group == g
                 grades[in_group] = dim.grades[in_group]
+                if normal is not None:
+                    normal[in_group] = sub_scores(dim, ctx.rows)[in_group]
             levels.append(level)
         conditional[dim.column] = ConditionalColumn(dim.column, base=base, given=seg.name, groups=groups, levels=levels)
         refitted[dim.label] = Dim(
-            dim.label, grades, dim.cells, dim.column, group_cells=[correlation_cells(lv) for lv in levels]
+            dim.label,
+            grades,
+            dim.cells,
+            dim.column,
+            group_cells=[correlation_cells(lv) for lv in levels],
+            scored=None if normal is None else (ctx.rows, normal),
         )
     for cat in cats:
         if cat is seg or explained.get(cat.name, 1.0) < SEGMENT_MIN_ETA:
@@ -175,7 +182,10 @@ def fit_segments(
         valid = valid[ctx.rows]
         at_g, at_pos = sub_group[valid], pos[ctx.rows][valid]
         grades = np.full(len(ctx.rows), np.nan)
-        grades[valid] = np.where(probs[at_g, at_pos] == 0, np.nan, mid[at_g, at_pos])  # (withheld in the group)
+        withheld = probs[at_g, at_pos] == 0  # (withheld in the group)
+        grades[valid] = np.where(withheld, np.nan, mid[at_g, at_pos])
+        normal = np.full(len(ctx.rows), np.nan)  # (their normal scores from the table: the same bits)
+        normal[valid] = np.where(withheld, np.nan, scores(mid)[at_g, at_pos])
         if hidden:
             notes.append(
                 f"column {cat.name!r}: {hidden} (group, category) combinations seen fewer than {ctx.min_count} "
@@ -188,6 +198,7 @@ def fit_segments(
             correlation_cells(base),
             cat.name,
             group_cells=[correlation_cells(lv) for lv in levels],
+            scored=(ctx.rows, normal),
         )
     # a note per group and column would drown the report: keep one line per column
     return Segmentation(seg.name, groups, row_group, choice.score, conditional, refitted, list(dict.fromkeys(notes)))
