@@ -367,4 +367,6 @@ def test_normal_scores_from_the_distinct_grades_are_the_scores_of_every_rows_gra
         *fit_marginals([column], group, 3, min_count=2, knots=8, rows=at),
     ):
         assert fit.scores is not None
-        assert fit.scores.tobytes() == scores(fit.grades).tobytes()
+        want = scores(fit.grades)
+        assert np.array_equal(np.isnan(fit.scores), np.isnan(want))  # (missing: NaN, whatever its sign bit)
+        assert fit.scores[~np.isnan(want)].tobytes() == want[~np.isnan(want)].tobytes()
