@@ -650,6 +650,22 @@ def test_fitting_columns_in_batches_changes_nothing(monkeypatch):
     assert _artifact.dumps(alone) == _artifact.dumps(together)
 
 
+def test_scoring_segment_candidates_in_batches_changes_nothing(monkeypatch):
+    """Candidate segment columns are scored together on small tables, one at a time on large ones: the model
+    must not depend on how they were batched."""
+    from pytest_synthdata import _artifact
+    from pytest_synthdata._fit import segments
+
+    penguins = pytest.importorskip("palmerpenguins").load_penguins()
+    together = sd.fit(penguins, name="penguins")
+    monkeypatch.setattr(segments, "_BATCH_CELLS", 1)  # one candidate (and one category's slots) per batch
+    alone = sd.fit(penguins, name="penguins")
+    for model in (together, alone):
+        model.info.pop("fit_seconds")
+    assert together.info["segments"]["column"] == "species"
+    assert _artifact.dumps(alone) == _artifact.dumps(together)
+
+
 def test_columns_the_segment_says_nothing_about_keep_one_marginal():
     rng = np.random.default_rng(8)
     kind = rng.choice(["small", "large"], 3000)

@@ -370,3 +370,39 @@ def test_normal_scores_from_the_distinct_grades_are_the_scores_of_every_rows_gra
         want = scores(fit.grades)
         assert np.array_equal(np.isnan(fit.scores), np.isnan(want))  # (missing: NaN, whatever its sign bit)
         assert fit.scores[~np.isnan(want)].tobytes() == want[~np.isnan(want)].tobytes()
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(20, 400), min_count=st.integers(1, 6))
+def test_hiding_check_counts_each_categorys_cells_as_its_own_table_would(seed, n, min_count):
+    """Whether a segment hides too much of another category: every category counted in one table, as if alone."""
+    from pytest_synthdata._fit import segments
+    from pytest_synthdata._fit.categories import read_categorical
+
+    rng = np.random.default_rng(seed)
+    cats = []
+    for j in range(4):
+        values = pd.Series(rng.choice(list("abcdefg"[: 2 + j]), n, p=None))
+        values[rng.random(n) < 0.1] = None
+        present = values.notna().to_numpy()
+        cats.append(read_categorical(f"c{j}", values, present, min_count=min_count, boolean=False))
+    row_group = rng.integers(-1, 3, n)
+
+    def alone(seg):  # each category's own (group, value) table, as counted before
+        for cat in cats:
+            if cat is seg:
+                continue
+            width = len(cat.values) + 1
+            cells = np.bincount((row_group + 1) * width + cat.codes + 1, minlength=4 * width).reshape(4, width)
+            cells = cells[1:, 1:]
+            if cells[(cells > 0) & (cells < min_count)].sum() > segments.SEGMENT_MAX_HIDDEN * cells.sum():
+                return True
+        return False
+
+    for per_chunk in (segments._BATCH_CELLS, n):  # all categories in one table, or one at a time
+        slots = segments._value_slots(cats, n) if per_chunk != n else []
+        if per_chunk == n:
+            for cat in cats:
+                slots += segments._value_slots([cat], n)
+        for seg in cats:
+            assert segments._segment_hides_too_much(seg, slots, row_group, 3, min_count) == alone(seg)
