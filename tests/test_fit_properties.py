@@ -235,9 +235,10 @@ def test_columns_fitted_together_are_each_columns_own_fit(rows):
     ),
     st.sampled_from([None, 0, 3]),
 )
-def test_segment_refits_in_a_batch_from_kept_ranks_are_each_columns_fresh_refit(rows, negative_zero_at):
-    """Per-group refits of several columns at once, from the ranks their whole-column fit kept, give each
-    column's own refit that ranks anew, bit for bit (signed zeros included)."""
+def test_segment_refits_in_a_batch_from_kept_ranks_are_the_batchs_fresh_refit(rows, negative_zero_at):
+    """Per-group refits of several columns at once, from the ranks their whole-column fit kept (ranked together),
+    give the bits of the same refit ranking anew (signed zeros included); and without signed zeros, each column's
+    own refit."""
     from dataclasses import replace
 
     from pytest_synthdata._fit.numeric import Numbers, fit_marginals
@@ -257,9 +258,12 @@ def test_segment_refits_in_a_batch_from_kept_ranks_are_each_columns_fresh_refit(
     kept = [replace(column, ranks=fit.ranks) for column, fit in zip(columns, first, strict=True)]
     assert all(column.ranks is not None for column in kept)
     together = fit_marginals(kept, group, 3, **options)
-    for column, fit in zip(columns, together, strict=True):
-        (alone,) = fit_marginals([column], group, 3, **options)
-        _same_fit(fit, alone)
+    for a, b in zip(together, fit_marginals(columns, group, 3, **options), strict=True):
+        _same_fit(a, b)
+    if negative_zero_at is None:  # (a batch names 0.0 by its first zero in any column, as one hash of it does)
+        for column, fit in zip(columns, together, strict=True):
+            (alone,) = fit_marginals([column], group, 3, **options)
+            _same_fit(fit, alone)
 
 
 def _same_fit(a, b) -> None:

@@ -513,6 +513,10 @@ def integer_codes(
         kept = numbers[col].ranks if len(sub) == len(x) else None  # (every row, sub is 0..n-1: the fit's ranks)
         uniq, codes = distinct_ranks(x[sub]) if kept is None else kept.among(x, None, x)  # codes in numeric order
         counts = np.bincount(codes, minlength=len(uniq))
+        if kept is not None and kept.distinct is not None:  # ranks among a batch's values: the column's own only
+            seen = counts > 0
+            codes = (np.cumsum(seen) - 1)[codes]
+            uniq, counts = uniq[seen], counts[seen]
         if 3 <= len(uniq) <= 100 and counts.min() >= ctx.min_count:
             candidates.append((dim, len(uniq), codes.ravel()))
     found: list[IntegerCode] = []

@@ -120,13 +120,17 @@ class MarginalFit:
 
 @dataclass(frozen=True, eq=False)
 class Ranks:
-    """Each present value's rank (uint8, uint16 or int32) among a column's ``m`` distinct present values (ascending).
+    """Each present value's rank (uint8, uint16 or int32) among ``m`` distinct values (ascending).
 
-    The distinct values themselves are not kept: one pass over the values puts each in its place again.
+    A large column's ranks are among its own distinct present values, which are not kept: one pass over
+    the values puts each in its place again. The columns of a batch of small ones (see
+    :func:`fit_marginals`) are ranked together: then ``distinct`` holds the batch's distinct values, shared
+    by its columns (a column need not hold every one of them).
     """
 
     rank: NDArray[np.integer[Any]]
     m: int
+    distinct: NDArray[np.float64] | None = None
 
     def among(
         self, present: NDArray[np.float64], keep: NDArray[np.bool_] | None, values: NDArray[np.float64]
@@ -137,15 +141,23 @@ class Ranks:
         seen), in the same order. -0.0 and 0.0 are one value, named by the first of them in ``values``,
         as :func:`distinct_ranks` names it.
         """
-        distinct = np.empty(self.m)
-        distinct[self.rank] = present
+        if self.distinct is not None:
+            distinct = self.distinct.copy()
+        else:
+            distinct = np.empty(self.m)
+            distinct[self.rank] = present
         rank = (self.rank if keep is None else self.rank[keep]).astype(np.intp)
-        zero = int(np.searchsorted(distinct, 0.0))
-        if zero < len(distinct) and distinct[zero] == 0.0:
-            zeros = values == 0.0
-            if zeros.any():
-                distinct[zero] = values[int(np.argmax(zeros))]
+        _name_zero(distinct, values)
         return distinct, rank
+
+
+def _name_zero(distinct: NDArray[np.float64], values: NDArray[np.float64]) -> None:
+    """Name the zero among ``distinct`` (ascending) by the first of -0.0 and 0.0 in ``values``, as a hash would."""
+    zero = int(np.searchsorted(distinct, 0.0))
+    if zero < len(distinct) and distinct[zero] == 0.0:
+        zeros = values == 0.0
+        if zeros.any():
+            distinct[zero] = values[int(np.argmax(zeros))]
 
 
 def read_numbers(col: str, s: pd.Series, present: NDArray[np.bool_], *, integer: bool) -> Numbers:
@@ -292,11 +304,13 @@ def fit_marginals(
         cells = None if len(numbers) == 1 else np.repeat(np.arange(len(numbers)), n)
     else:
         cells = np.concatenate([np.where(group >= 0, c * k + group, -1) for c in range(len(numbers))])
-    # each column's distinct values and ranks, found once per column (kept from an earlier fit, or found now
-    # and kept for the next): a cell holds one column's values, so ranks within each column serve every cell
-    fresh = [None if column.ranks is not None else _column_ranks(column) for column in numbers]
-    kept = [column.ranks if found is None else found[0] for column, found in zip(numbers, fresh, strict=True)]
-    ranked = _batch_ranks(numbers, kept, fresh, group)
+    # the columns' distinct values and ranks, found once (kept from an earlier fit, or found now for the whole
+    # batch and kept for the next): a cell holds one column's values, so ranks among the batch's serve every cell
+    if any(column.ranks is None for column in numbers):
+        kept, first = _rank_batch(numbers, x, present)
+    else:
+        kept, first = [column.ranks for column in numbers if column.ranks is not None], None
+    ranked = first if first is not None and group is None else _batch_ranks(numbers, kept, group)
     m = n if rows is None else len(rows)
     at = None if rows is None else np.concatenate([rows + c * n for c in range(len(numbers))])
     fitted = _fit_groups(
@@ -312,7 +326,9 @@ def fit_marginals(
         # (a segment group's numbers avoid the whole column's rare values; a single group is the column)
         avoid=avoid
         if avoid is not None
-        else {column.column: _rare_values(column, min_count, ranks) for column, ranks in zip(numbers, kept, strict=True)}
+        else {
+            column.column: _rare_values(column, min_count, ranks) for column, ranks in zip(numbers, kept, strict=True)
+        }
         if group is not None
         else {},
         at=at,
@@ -329,45 +345,61 @@ def fit_marginals(
     ]
 
 
-def _column_ranks(column: Numbers) -> tuple[Ranks, tuple[NDArray[np.float64], NDArray[np.intp]]]:
-    """A column's :class:`Ranks` (to keep, in the smallest integers that hold them), and :func:`distinct_ranks`
-    of its present values."""
-    distinct, rank = distinct_ranks(column.values if column.present.all() else column.values[column.present])
+def _rank_batch(
+    numbers: Sequence[Numbers], x: NDArray[np.float64], present: NDArray[np.bool_]
+) -> tuple[list[Ranks], tuple[NDArray[np.float64], NDArray[np.intp]]]:
+    """Each column's :class:`Ranks` (in the smallest integers that hold them), and :func:`distinct_ranks` of
+    every present value of the batch (``x``: the columns' values one after another)."""
+    distinct, rank = distinct_ranks(x if present.all() else x[present])
     m = len(distinct)
     small = np.uint8 if m <= 256 else np.uint16 if m <= 65_536 else np.int32 if m < 2**31 else np.int64
-    return Ranks(rank.astype(small), m), (distinct, rank)
+    kept = rank.astype(small)
+    # (a batch of small columns keeps its distinct values for every column; a large column is alone, and its
+    # distinct values, as many as its rows, are found again from its values when needed)
+    shared = distinct if len(numbers) > 1 else None
+    ranks, at = [], 0
+    for column in numbers:
+        size = len(column.values) if column.present.all() else int(np.count_nonzero(column.present))
+        ranks.append(Ranks(kept[at : at + size], m, shared))
+        at += size
+    return ranks, (distinct, rank)
 
 
 def _batch_ranks(
-    numbers: Sequence[Numbers],
-    kept: Sequence[Ranks],
-    fresh: Sequence[tuple[Ranks, tuple[NDArray[np.float64], NDArray[np.intp]]] | None],
-    group: NDArray[np.int64] | None,
+    numbers: Sequence[Numbers], kept: Sequence[Ranks], group: NDArray[np.int64] | None
 ) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
     """:func:`distinct_ranks` for the batch of :func:`_fit_groups`: every column's values in a group, one after another.
 
-    Column c's distinct values follow those of the columns before it, and its ranks are shifted past
-    theirs: within each (column, group) cell the values are ranked in order, as one hash of the batch
-    would rank them. -0.0 and 0.0 are one value in each column, named by its first among the cell's values.
+    Columns ranked together (one batch's ``distinct``) keep their ranks; otherwise column c's distinct
+    values follow those of the columns before it, and its ranks are shifted past theirs. Either way the
+    values of each (column, group) cell are ranked in order, as one hash of the batch would rank them.
+    -0.0 and 0.0 are one value, named by its first among the values of the batch's cells.
     """
-    distinct, ranks = [], []
-    offset = 0
-    for column, ranks_of, found in zip(numbers, kept, fresh, strict=True):
+    presents, keeps = [], []
+    for column in numbers:
         everywhere = column.present.all()
         keep = None if group is None else group >= 0 if everywhere else group[column.present] >= 0
-        if keep is not None and keep.all():
-            keep = None
-        if found is not None and keep is None:  # (found just now, for these very values)
-            d, r = found[1]
-        else:
-            present = column.values if everywhere else column.values[column.present]
-            d, r = ranks_of.among(present, keep, present if keep is None else present[keep])
-        distinct.append(d)
-        ranks.append(r + offset if offset else r)
+        presents.append(column.values if everywhere else column.values[column.present])
+        keeps.append(None if keep is None or keep.all() else keep)
+    values = [p if keep is None else p[keep] for p, keep in zip(presents, keeps, strict=True)]
+    shared = kept[0].distinct
+    if shared is not None and all(ranks.distinct is shared for ranks in kept):
+        distinct = shared.copy()
+        rank = np.concatenate(
+            [ranks.rank if keep is None else ranks.rank[keep] for ranks, keep in zip(kept, keeps, strict=True)]
+        ).astype(np.intp)
+        _name_zero(distinct, np.concatenate(values))
+        return distinct, rank
+    parts, ranks_all = [], []
+    offset = 0
+    for ranks, p, keep, v in zip(kept, presents, keeps, values, strict=True):
+        d, r = ranks.among(p, keep, v)
+        parts.append(d)
+        ranks_all.append(r + offset if offset else r)
         offset += len(d)
     if len(numbers) == 1:
-        return distinct[0], ranks[0]
-    return np.concatenate(distinct), np.concatenate(ranks)
+        return parts[0], ranks_all[0]
+    return np.concatenate(parts), np.concatenate(ranks_all)
 
 
 def _rare_values(column: Numbers, min_count: int, kept: Ranks | None = None) -> NDArray[np.float64]:
@@ -375,9 +407,13 @@ def _rare_values(column: Numbers, min_count: int, kept: Ranks | None = None) -> 
     kept = column.ranks if kept is None else kept
     if kept is None:
         return rare_values(column.values, min_count)
-    distinct = np.empty(kept.m)
-    distinct[kept.rank] = column.values[column.present]
-    few = np.bincount(kept.rank, minlength=kept.m) < min_count
+    if kept.distinct is not None:
+        distinct = kept.distinct
+    else:
+        distinct = np.empty(kept.m)
+        distinct[kept.rank] = column.values[column.present]
+    counts = np.bincount(kept.rank, minlength=kept.m)
+    few = (counts > 0) & (counts < min_count)  # (a batch's values this column never holds: not its)
     out: NDArray[np.float64] = distinct[few & np.isfinite(distinct)]
     return out
 
