@@ -870,10 +870,11 @@ def _distinct_ranks_by_counting(
     seen[at] = True
     rank_of = np.cumsum(seen) - 1
     where = np.flatnonzero(seen)
-    distinct = where + lo  # (whole numbers: exactly the values seen)
+    distinct: NDArray[np.float64] = np.add(where, lo, dtype=np.float64)  # (whole numbers: exactly the values seen)
     if lo <= 0.0 <= hi and seen[int(-lo)]:  # 0.0 is named by the first zero seen (-0.0 or 0.0), as by the hash
         distinct[rank_of[int(-lo)]] = values[int(np.argmax(values == 0.0))]
-    return distinct, rank_of[at]
+    rank: NDArray[np.intp] = rank_of[at]
+    return distinct, rank
 
 
 #: :func:`_distinct_ranks_by_counting` takes columns of at least this many values (below, any way is quick) ...

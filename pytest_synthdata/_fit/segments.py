@@ -295,19 +295,20 @@ def _choose_segment(
     ]
     batches = _candidate_batches(splits, len(sub))
     groupings = [[(sub_group, k) for _, _, sub_group, k in batch] for batch in batches]
-    counts, sums = [], []
+    tallies: list[NDArray[np.float64]] = []
+    sums: list[NDArray[np.float64]] = []
     for grouping in groupings:  # per-group counts and sums of every candidate's groups
         member, size = _membership(grouping, len(sub))
         # (counts of valid cells: whole numbers, the same bits however summed)
-        counts.append(np.repeat(size[:, None], z.shape[1], axis=1) if everywhere else member @ valid.astype(float))
+        tallies.append(np.repeat(size[:, None], z.shape[1], axis=1) if everywhere else member @ valid.astype(float))
         sums.append(member @ z)
     del valid
     np.multiply(z, z, out=z)
     # (one batch, the common case: its table serves again; else each is built again, one at a time)
     squares = [(member if len(groupings) == 1 else _membership(grouping, len(sub))[0]) @ z for grouping in groupings]
     del member
-    cnt, total, square = (np.concatenate(parts) for parts in (counts, sums, squares))
-    del counts, sums, squares
+    cnt, total, square = (np.concatenate(parts) for parts in (tallies, sums, squares))
+    del tallies, sums, squares
     at = np.cumsum([0] + [k for *_, k in splits]).tolist()
     best_at, best_score, best_etas = -1, 0.0, np.zeros(0)
     for c in range(len(splits)):
