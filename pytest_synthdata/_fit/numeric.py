@@ -13,7 +13,11 @@ becomes plateaus of a quantile function whose tails are private.
 Every numeric column of a frame, and every segment group of each (see
 ``segments.py``), is fitted in one batch: one count of the distinct values,
 then decimals, grids and knots for all (column, group) cells at once, each
-cell exactly its own fit.
+cell exactly its own fit. The batch's values are ranked once (a counting
+table for whole numbers in a narrow span, a hash table otherwise), and each
+column keeps its ranks (``Ranks``): the segment refit, the rare values a
+group avoids and the integer-code check read them instead of ranking again.
+The normal scores the correlations read are found once per distinct grade.
 """
 
 from __future__ import annotations
