@@ -172,13 +172,16 @@ def read_numbers(col: str, s: pd.Series, present: NDArray[np.bool_], *, integer:
     magnitudes an integer column cannot hold exactly.
     """
     x = _as_float(col, s, present)
-    if np.isnan(x[present]).any():  # a NaN value (pyarrow keeps them apart from nulls) is missing too
+    whole = isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu"  # (numpy integers: no NaN, fraction or infinity)
+    values = x if present.all() else x[present]
+    if not whole and np.isnan(values).any():  # a NaN value (pyarrow keeps them apart from nulls) is missing too
         present = present & ~np.isnan(x)
-    if integer and not np.all((x[present] == np.round(x[present])) | ~np.isfinite(x[present])):
+        values = x[present]
+    if integer and not whole and not np.all((values == np.round(values)) | ~np.isfinite(values)):
         raise InvalidArgument(f"column {col!r}: kind 'integer' was given but it holds fractions.")
-    if integer and not np.isfinite(x[present]).all():
+    if integer and not whole and not np.isfinite(values).all():
         raise InvalidArgument(f"column {col!r}: an integer column cannot hold infinities.")
-    if integer and present.any() and np.nanmax(np.abs(x[present])) >= 2.0**53:
+    if integer and present.any() and np.nanmax(np.abs(values)) >= 2.0**53:
         raise InvalidArgument(
             f"column {col!r}: whole numbers beyond +-2**53 cannot be modelled exactly (they would be "
             f"rounded); treat them as ids or categories with columns={{{col!r}: 'id'}} or 'category', "
