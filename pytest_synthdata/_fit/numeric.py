@@ -280,12 +280,14 @@ def fit_marginals(
     values each column's stored numbers must not equal (default: with groups,
     the values 1 to ``min_count - 1`` of the column's rows hold). Returns per
     column its groups' marginals and the grades (see :func:`_fit_groups`) of
-    ``rows`` (default: every row; the correlation rows of a large frame, so no
-    full-length grades are kept): every (column, group) is a group of one fit.
-    A column with ``ranks`` (kept from an earlier fit, ``MarginalFit.ranks``)
-    is not ranked again; the others are ranked once each, column by column.
+    ``rows`` (distinct, ascending; default: every row; the correlation rows of a
+    large frame, so no full-length grades are kept): every (column, group) is a
+    group of one fit. A column with ``ranks`` (kept from an earlier fit,
+    ``MarginalFit.ranks``) is not ranked again; a batch without them is ranked once.
     """
     n = len(numbers[0].values)
+    if rows is not None and len(rows) == n:  # every row (``rows`` are distinct): the grades of all, as they are
+        rows = None
     batch = max(1, BATCH_VALUES // max(n, 1))
     if len(numbers) > batch:  # large frames: a few columns at a time (the batch saves calls, not work)
         return [
@@ -475,9 +477,11 @@ def _fit_groups(
             row_scores[rows] = entry_scores[inverse]
     else:  # only rows ``at``: the positions of their values among the present ones
         if len(v) == len(x):  # every row has a value: a row's position is its own
-            grades = entry_grades[inverse[at]]
+            found = inverse[at]
+            grades = entry_grades[found]
             if entry_scores is not None:
-                row_scores = entry_scores[inverse[at]]
+                row_scores = entry_scores[found]
+            del found
         else:
             grades = np.full(len(at), np.nan)
             here = rows[at]
