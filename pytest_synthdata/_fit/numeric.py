@@ -408,7 +408,13 @@ def _batch_ranks(
         offset += len(d)
     if len(numbers) == 1:
         return parts[0], ranks_all[0]
-    return np.concatenate(parts), np.concatenate(ranks_all)
+    distinct = np.concatenate(parts)
+    zeros = distinct == 0.0
+    if zeros.any():  # (every column's 0.0 named by the batch's first zero, as one hash of the batch names it)
+        hits = np.concatenate(values) == 0.0
+        if hits.any():
+            distinct[zeros] = np.concatenate(values)[int(np.argmax(hits))]
+    return distinct, np.concatenate(ranks_all)
 
 
 def _rare_values(column: Numbers, min_count: int, kept: Ranks | None = None) -> NDArray[np.float64]:
