@@ -404,6 +404,9 @@ _BLAS_ONE_THREAD = 4 * 65_536
 #: 0.9 to 1 reproduces the target to 1e-12; without the slack, rounding (another BLAS) swings r across
 #: that range. It is far below any sampling error (1e-3 at a million rows).
 _TARGET_SLACK = 1e-6
+#: A target clamped to the attainable end takes the one Newton step back from the end when that step reproduces
+#: it this closely (see :func:`_orthant_solve`).
+_END_STEP_TOL = 1e-10
 #: Above this many (cut, cut) pairs a pair is inverted by quadrature instead of orthant probabilities.
 _ORTHANT_POINTS = 20_000
 _BVN_X, _BVN_W = np.polynomial.legendre.leggauss(12)  # |r| < 0.925: error below 1e-10
@@ -561,20 +564,24 @@ def _orthant_solve(
     base = jj * special.ndtr(-h) * special.ndtr(-k)
     n = len(targets)
 
-    def spearman(r: NDArray[np.float64], which: NDArray[np.bool_]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    def spearman(
+        r: NDArray[np.float64], which: NDArray[np.bool_], *, value: bool = True
+    ) -> tuple[NDArray[np.float64] | None, NDArray[np.float64]]:
+        """The Spearman correlations at latent ``r`` (unless not ``value``) and their slopes in r, of pairs ``which``."""
         pts = which[ids]
         i, hh, kk, w = ids[pts], h[pts], k[pts], jj[pts]
         rho = np.clip(sc * r, -1.0, 1.0)[i]
-        cov = np.bincount(i, w * bvn_upper(hh, kk, rho) - base[pts], minlength=n)
+        cov = np.bincount(i, w * bvn_upper(hh, kk, rho) - base[pts], minlength=n) if value else None
         q = np.maximum(1.0 - rho * rho, 1e-300)
         with np.errstate(under="ignore"):
             dens = np.exp(-(hh * hh - 2.0 * rho * hh * kk + kk * kk) / (2.0 * q)) / (2.0 * math.pi * np.sqrt(q))
         slope = np.bincount(i, w * dens, minlength=n) * sc
-        return cov * nm, slope * nm
+        return None if cov is None else cov * nm, slope * nm
 
     # the attainable end on the target's side; the target is clamped to it and pulled ``slack`` toward 0
     sign = np.where(targets >= 0.0, 1.0, -1.0)
     end = np.bincount(ids, jj * bvn_upper(h, k, sc[ids] * sign[ids] * R_MAX) - base, minlength=n) * nm
+    beyond = sign * targets >= sign * end  # a target at or past the attainable end
     targets = sign * np.maximum(np.minimum(sign * targets, np.maximum(sign * end, 0.0)) - slack, 0.0)
     solve = targets != 0.0
     out = np.zeros(n)
@@ -583,10 +590,27 @@ def _orthant_solve(
     lo, hi = np.where(sign > 0, 0.0, -edge), np.where(sign > 0, edge, 0.0)  # S(0) = 0: r has the target's sign
     theta = np.arcsin(np.clip(start, -R_MAX, R_MAX))
     active = solve.copy()
+    if (beyond & solve).any():
+        # a target clamped to the end (pulled ``slack`` in) lies within ``slack`` of it, where the curve is
+        # mostly about linear in theta: one Newton step back from the end then lands within about slack**2 of
+        # the root, nearer than the search below stops (its last step under 1e-4). Kept where the curve there
+        # says so (within _END_STEP_TOL of the target); elsewhere (a curve that flattens at its end, where ties
+        # nest) the search below runs as it would have.
+        _, slope = spearman(sign * R_MAX, beyond & solve, value=False)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            back = sign * edge - (end - targets) / (slope * math.cos(edge))
+        stepped = beyond & solve & np.isfinite(back) & (lo <= back) & (back <= hi)
+        if stepped.any():
+            value, _ = spearman(np.sin(np.where(stepped, back, 0.0)), stepped)
+            assert value is not None
+            stepped &= np.abs(value - targets) < _END_STEP_TOL
+            theta = np.where(stepped, back, theta)
+            active &= ~stepped
     for _ in range(60):
         if not active.any():
             break
         value, slope = spearman(np.sin(theta), active)
+        assert value is not None
         slope = slope * np.cos(theta)
         below = value < targets
         lo = np.where(active & below, theta, lo)

@@ -181,13 +181,17 @@ class Continuous:
             return p["loc"] + p["scale"] * z
         if not truncated and self.dist == "lognormal":
             return np.exp(p["mu"] + p["sigma"] * z)
+        grid = z is _grid_scores()  # (every column's tie structure reads the same grid: its tails are known)
         if not truncated and self.dist == "quantiles":
             # what the general path below gives, bit for bit, with one ndtr and one interpolation: the
             # nearer tail's probability ndtr(-|z|), taken as 1 - it above the median
-            q = np.abs(z)
-            np.negative(q, out=q)
-            special.ndtr(q, out=q)
-            np.subtract(1.0, q, out=q, where=z > 0.0)
+            if grid:
+                q = _grid_nearer_tail().copy()
+            else:
+                q = np.abs(z)
+                np.negative(q, out=q)
+                special.ndtr(q, out=q)
+                np.subtract(1.0, q, out=q, where=z > 0.0)
             np.maximum(q, _TINY, out=q)
             guide = self._knot_guide if len(q) >= _GUIDED_INTERP else None
             if guide is None or np.isnan(q).any():
@@ -195,8 +199,7 @@ class Continuous:
             return guide.interp(q)
         # Work from whichever tail is nearer: CDF coordinates below the median,
         # survival coordinates above it, so neither tail is rounded to 1.0.
-        q = special.ndtr(z)
-        r = special.ndtr(-z)
+        q, r = _grid_tails() if grid else (special.ndtr(z), special.ndtr(-z))
         if truncated:
             mass = self.mass
             q = self._f_low + mass * q
@@ -488,6 +491,27 @@ def _grid_scores() -> NDArray[np.float64]:
     scores = special.ndtri((np.arange(_GRID) + 0.5) / _GRID)
     scores.flags.writeable = False
     return scores
+
+
+@functools.cache
+def _grid_tails() -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """``ndtr`` of the grid scores and of their negatives (read-only): what every column's tie structure needs."""
+    z = _grid_scores()
+    q, r = special.ndtr(z), special.ndtr(-z)
+    q.flags.writeable = r.flags.writeable = False
+    return q, r
+
+
+@functools.cache
+def _grid_nearer_tail() -> NDArray[np.float64]:
+    """The grid scores' nearer-tail probabilities as :meth:`Continuous.ppf_latent` finds them (read-only)."""
+    z = _grid_scores()
+    q = np.abs(z)
+    np.negative(q, out=q)
+    special.ndtr(q, out=q)
+    np.subtract(1.0, q, out=q, where=z > 0.0)
+    q.flags.writeable = False
+    return q
 
 
 def poisson_table(lam: float, low: float, high: float) -> tuple[NDArray[np.int64], NDArray[np.float64]]:

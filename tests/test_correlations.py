@@ -291,6 +291,33 @@ def test_orthant_inversion_agrees_with_the_quadrature_near_saturation():
         )  # the solve stops within 5e-4
 
 
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_a_target_past_the_attainable_end_lands_just_inside_it(sign):
+    """A fitted target past the attainable end (one column nearly a function of the other) is clamped to the end and
+    pulled ``slack`` in: the latent r reproduces that, whether one Newton step back from the end found it (many
+    cells on both sides: a curve about linear in theta there) or the search did (a curve flattening at its end)."""
+    import numpy as np
+
+    from pytest_synthdata._copula import R_MAX, _orthant_solve, spearman_of_latent
+    from pytest_synthdata._marginals import Discrete
+
+    rng = np.random.default_rng(11)
+    a_cells, b_cells = [], []
+    sizes = [(33, 34), (40, 40), (12, 5), (2, 26)]
+    for size_a, size_b in sizes:
+        a_cells.append(Discrete(rng.dirichlet(np.ones(size_a)) + 1e-3).rank_cells())
+        b_cells.append(Discrete(rng.dirichlet(np.ones(size_b)) + 1e-3).rank_cells())
+    slack = 1e-6
+    targets = np.full(len(a_cells), sign)  # past every pair's end
+    got = _orthant_solve(targets, a_cells, b_cells, np.full(len(a_cells), 0.5 * sign), slack=slack)
+    for (size_a, _), have, a, b in zip(sizes, got.tolist(), a_cells, b_cells, strict=True):
+        end = spearman_of_latent(sign * R_MAX, a, b)
+        assert 0.0 < sign * have < R_MAX
+        off = abs(spearman_of_latent(have, a, b) - (end - sign * slack))
+        # (the quadrature and the orthant sums differ by a few 1e-9 themselves; the search stops within ~1e-6)
+        assert off < (2e-8 if size_a >= 33 else 1e-6), (size_a, off)
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.integers(3, 9), st.integers(0, 2**32 - 1), st.floats(0.05, 0.6))
 def test_free_pairs_take_the_maximum_determinant_completion(d, seed, share):

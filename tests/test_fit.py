@@ -650,6 +650,22 @@ def test_fitting_columns_in_batches_changes_nothing(monkeypatch):
     assert _artifact.dumps(alone) == _artifact.dumps(together)
 
 
+def test_scoring_segment_candidates_in_batches_changes_nothing(monkeypatch):
+    """Candidate segment columns are scored together on small tables, one at a time on large ones: the model
+    must not depend on how they were batched."""
+    from pytest_synthdata import _artifact
+    from pytest_synthdata._fit import segments
+
+    penguins = pytest.importorskip("palmerpenguins").load_penguins()
+    together = sd.fit(penguins, name="penguins")
+    monkeypatch.setattr(segments, "_BATCH_CELLS", 1)  # one candidate (and one category's slots) per batch
+    alone = sd.fit(penguins, name="penguins")
+    for model in (together, alone):
+        model.info.pop("fit_seconds")
+    assert together.info["segments"]["column"] == "species"
+    assert _artifact.dumps(alone) == _artifact.dumps(together)
+
+
 def test_columns_the_segment_says_nothing_about_keep_one_marginal():
     rng = np.random.default_rng(8)
     kind = rng.choice(["small", "large"], 3000)
@@ -1027,3 +1043,42 @@ def test_distinct_ranks_by_sorting_answer_as_the_hash_table_does(seed):
     got_distinct, got_rank = _distinct_ranks_by_sorting(values)
     assert got_distinct.tobytes() == distinct[order].tobytes()
     np.testing.assert_array_equal(got_rank, rank[codes])
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_distinct_ranks_by_counting_answer_as_the_hash_table_does(seed):
+    """Whole numbers in a narrow span are counted in a table: the hash table's distinct values, signed zeros too."""
+    from pytest_synthdata._fit.numeric import _distinct_ranks_by_counting, distinct_ranks
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(64, 3000))
+    values = np.round(rng.normal(int(rng.integers(-50, 50)), 10.0 ** rng.integers(0, 3), n))
+    if seed % 3 == 0:  # signed zeros: the first seen names the value
+        special = rng.choice(np.array([0.0, -0.0]), int(rng.integers(1, 20)))
+        values[rng.integers(0, n, len(special))] = special
+    codes, distinct = pd.factorize(values)
+    order = distinct.argsort()
+    rank = np.empty(len(distinct), dtype=np.intp)
+    rank[order] = np.arange(len(distinct))
+    counted = _distinct_ranks_by_counting(values)
+    assert counted is not None
+    for got_distinct, got_rank in (counted, distinct_ranks(values)):
+        assert got_distinct.tobytes() == distinct[order].tobytes()
+        np.testing.assert_array_equal(got_rank, rank[codes])
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.arange(100) + 0.5,  # fractions
+        np.r_[np.arange(100.0), np.inf],  # an infinity
+        np.r_[np.arange(100.0), 1e9],  # a span far wider than the values
+        np.r_[np.arange(100.0), 2.0**60],  # beyond exact whole numbers
+        np.r_[np.arange(100.0), 0.25],  # a fraction after the first values
+        np.arange(10.0),  # few values: any way is quick
+    ],
+)
+def test_distinct_ranks_by_counting_leaves_other_values_to_the_hash_table(values):
+    from pytest_synthdata._fit.numeric import _distinct_ranks_by_counting
+
+    assert _distinct_ranks_by_counting(values) is None

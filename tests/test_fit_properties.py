@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import pytest_synthdata as sd
@@ -226,6 +226,73 @@ def test_columns_fitted_together_are_each_columns_own_fit(rows):
             assert np.array_equal(fitted.params[key], alone.params[key]), key
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(-50, 50), st.floats(0, 100).map(lambda v: round(v, 2)), st.integers(-1, 2)),
+        min_size=1,
+        max_size=300,
+    ),
+    st.sampled_from([None, 0, 3]),
+)
+def test_segment_refits_in_a_batch_from_kept_ranks_are_the_batchs_fresh_refit(rows, negative_zero_at):
+    """Per-group refits of several columns at once, from the ranks their whole-column fit kept (ranked together),
+    give the bits of the same refit ranking anew (signed zeros included); and without signed zeros, each column's
+    own refit."""
+    from dataclasses import replace
+
+    from pytest_synthdata._fit.numeric import Numbers, fit_marginals
+
+    whole = np.array([r[0] for r in rows], dtype=np.float64)
+    fraction = np.array([r[1] for r in rows])
+    group = np.array([r[2] for r in rows], dtype=np.int64)
+    fraction[1::5] = np.nan
+    if negative_zero_at is not None and negative_zero_at < len(whole):
+        whole[negative_zero_at] = -0.0
+    columns = [
+        Numbers("whole", whole, ~np.isnan(whole), True, None),
+        Numbers("fraction", fraction, ~np.isnan(fraction), False, None),
+    ]
+    options = {"min_count": 2, "knots": 16}
+    first = fit_marginals(columns, None, 1, **options)
+    kept = [replace(column, ranks=fit.ranks) for column, fit in zip(columns, first, strict=True)]
+    assert all(column.ranks is not None for column in kept)
+    together = fit_marginals(kept, group, 3, **options)
+    for a, b in zip(together, fit_marginals(columns, group, 3, **options), strict=True):
+        _same_fit(a, b)
+    if negative_zero_at is None:  # (a batch names 0.0 by its first zero in any column, as one hash of it does)
+        for column, fit in zip(columns, together, strict=True):
+            (alone,) = fit_marginals([column], group, 3, **options)
+            _same_fit(fit, alone)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([0.0, -0.0, 1.0, 2.0, 3.5]), st.sampled_from([0.0, -0.0, 4.0, 5.0]), st.integers(-1, 2)
+        ),
+        min_size=1,
+        max_size=200,
+    )
+)
+def test_a_refit_batch_of_columns_ranked_apart_names_zero_as_one_hash_of_the_batch(rows):
+    """Columns whose ranks were kept from fits of their own, refitted together: the bits of a fresh refit of the
+    batch, 0.0 and -0.0 included (named by the batch's first zero)."""
+    from dataclasses import replace
+
+    from pytest_synthdata._fit.numeric import Numbers, fit_marginals
+
+    a = np.array([r[0] for r in rows])
+    b = np.array([r[1] for r in rows])
+    group = np.array([r[2] for r in rows], dtype=np.int64)
+    columns = [Numbers("a", a, np.ones(len(a), bool), False, None), Numbers("b", b, np.ones(len(b), bool), False, None)]
+    options = {"min_count": 2, "knots": 16}
+    kept = [replace(column, ranks=fit_marginals([column], None, 1, **options)[0].ranks) for column in columns]
+    for x, y in zip(fit_marginals(kept, group, 3, **options), fit_marginals(columns, group, 3, **options), strict=True):
+        _same_fit(x, y)
+
+
 def _same_fit(a, b) -> None:
     """Two MarginalFits with the same marginals (bit for bit) and grades."""
     assert np.array_equal(a.grades, b.grades, equal_nan=True)
@@ -309,3 +376,67 @@ def test_code_means_of_many_columns_are_each_columns_own_sums(seed, n, k, missin
         cnt = np.bincount(codes[present], minlength=k)
         want = np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
         assert np.array_equal(got[:, out].view(np.int64), want.view(np.int64))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(-20, 20), st.integers(-1, 2), st.booleans()), min_size=1, max_size=200),
+    st.booleans(),
+)
+def test_normal_scores_from_the_distinct_grades_are_the_scores_of_every_rows_grade(rows, some_rows):
+    """A fit's normal scores, found once per distinct grade, are ``dependence.scores`` of its grades, bit for bit."""
+    from pytest_synthdata._fit.dependence import scores
+    from pytest_synthdata._fit.numeric import Numbers, fit_marginals
+
+    x = np.array([r[0] for r in rows], dtype=np.float64)
+    x[[not r[2] for r in rows]] = np.nan
+    group = np.array([r[1] for r in rows], dtype=np.int64)
+    at = np.flatnonzero(np.arange(len(x)) % 3 != 1) if some_rows else None
+    column = Numbers("x", x, ~np.isnan(x), True, None)
+    for fit in (
+        *fit_marginals([column, column], None, 1, min_count=2, knots=8, rows=at),
+        *fit_marginals([column], group, 3, min_count=2, knots=8, rows=at),
+    ):
+        assert fit.scores is not None
+        want = scores(fit.grades)
+        assert np.array_equal(np.isnan(fit.scores), np.isnan(want))  # (missing: NaN, whatever its sign bit)
+        assert fit.scores[~np.isnan(want)].tobytes() == want[~np.isnan(want)].tobytes()
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(60, 400), min_count=st.integers(1, 6))
+def test_hiding_check_counts_each_categorys_cells_as_its_own_table_would(seed, n, min_count):
+    """Whether a segment hides too much of another category: every category counted in one table, as if alone."""
+    from pytest_synthdata._fit import segments
+    from pytest_synthdata._fit.categories import read_categorical
+
+    rng = np.random.default_rng(seed)
+    cats = []
+    for j in range(4):
+        values = pd.Series(rng.choice(list("abcdefg"[: 2 + j]), n, p=None))
+        values[rng.random(n) < 0.1] = None
+        present = values.notna().to_numpy()
+        try:
+            cats.append(read_categorical(f"c{j}", values, present, min_count=min_count, boolean=False))
+        except sd.errors.InvalidArgument:  # (no value seen min_count times: nothing to store)
+            assume(False)
+    row_group = rng.integers(-1, 3, n)
+
+    def alone(seg):  # each category's own (group, value) table, as counted before
+        for cat in cats:
+            if cat is seg:
+                continue
+            width = len(cat.values) + 1
+            cells = np.bincount((row_group + 1) * width + cat.codes + 1, minlength=4 * width).reshape(4, width)
+            cells = cells[1:, 1:]
+            if cells[(cells > 0) & (cells < min_count)].sum() > segments.SEGMENT_MAX_HIDDEN * cells.sum():
+                return True
+        return False
+
+    for per_chunk in (segments._BATCH_CELLS, n):  # all categories in one table, or one at a time
+        slots = segments._value_slots(cats, n) if per_chunk != n else []
+        if per_chunk == n:
+            for cat in cats:
+                slots += segments._value_slots([cat], n)
+        for seg in cats:
+            assert segments._segment_hides_too_much(seg, slots, row_group, 3, min_count) == alone(seg)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special
@@ -47,3 +48,24 @@ def test_quantile_marginal_samples_the_same_bits_in_large_and_small_calls():
     # and what the quantile function is: np.interp of the nearer tail's probability
     q = np.where(z > 0, 1.0 - special.ndtr(-np.abs(z)), special.ndtr(-np.abs(z)))
     assert np.array_equal(whole.view(np.int64), np.interp(np.maximum(q, 1e-300), probs, values).view(np.int64))
+
+
+@pytest.mark.parametrize(
+    ("dist", "params", "low", "high"),
+    [
+        ("quantiles", {"probs": [0.0, 0.3, 1.0], "values": [0.0, 2.0, 9.0]}, None, None),
+        ("quantiles", {"probs": [0.0, 0.3, 1.0], "values": [0.0, 2.0, 9.0]}, 0.5, 8.5),
+        ("normal", {"loc": 1.0, "scale": 2.0}, -1.0, None),
+        ("exponential", {"loc": 0.0, "scale": 3.0}, None, None),
+    ],
+)
+def test_the_tie_structure_grid_maps_as_any_copy_of_it_would(dist, params, low, high):
+    """The grid every column's tie structure reads has its tails computed once: the same bits as computing them."""
+    from pytest_synthdata._marginals import Continuous, _grid_scores
+
+    marginal = Continuous(
+        dist, {k: np.asarray(v) if isinstance(v, list) else v for k, v in params.items()}, low=low, high=high
+    )
+    grid = _grid_scores()
+    assert marginal.ppf_latent(grid).tobytes() == marginal.ppf_latent(grid.copy()).tobytes()
+    assert not grid.flags.writeable

@@ -401,6 +401,9 @@ class _Columns:
                 self.filled.append(np.where(present, z, 0.0))
                 self.weight.append(present)
         self.complete: NDArray[np.bool_] = np.array([w is None for w in self.weight], dtype=bool)
+        #: every column's filled scores (and weights) end to end, for the one count of :meth:`code_means`
+        self._flat: NDArray[np.float64] | None = None
+        self._flat_weight: NDArray[np.float64] | None = None
 
     def __len__(self) -> int:
         return len(self.filled)
@@ -422,23 +425,25 @@ class _Columns:
         at = codes + 1  # (rows without a code count in bin 0, dropped)
         sums: NDArray[np.float64]
         cnt: NDArray[np.float64]
-        if len(columns) * len(at) <= _ONE_COUNT:  # small frames: every column's bins in one count
-            c = len(columns)
-            # every column's bins in one count: column i's codes shifted by i * (k + 1); bincount adds each bin's
-            # weights in input order, so each cell is still summed over its column's rows in row order
+        if len(self.filled) * len(at) <= _ONE_COUNT:  # small frames: every column's bins in one count
+            c = len(self.filled)
+            # every column's bins in one count (all of them: their scores are laid end to end once), column i's
+            # codes shifted by i * (k + 1); bincount adds each bin's weights in input order, so each cell is
+            # still summed over its column's rows in row order, whatever the other columns
             cells = (at[None, :] + np.arange(0, c * (k + 1), k + 1)[:, None]).ravel()
-            picked = columns.tolist()
-            filled = np.concatenate([self.filled[j] for j in picked]) if picked else np.empty(0)
-            sums = np.bincount(cells, weights=filled, minlength=c * (k + 1)).astype(np.float64, copy=False)
-            sums = sums.reshape(c, k + 1)[:, 1:].T
+            if self._flat is None:
+                self._flat = np.concatenate(self.filled) if self.filled else np.empty(0)
+            sums = np.bincount(cells, weights=self._flat, minlength=c * (k + 1)).astype(np.float64, copy=False)
+            sums = sums.reshape(c, k + 1)[columns, 1:].T
             complete = self.complete[columns]
             if complete.all():  # (whole counts: the same numbers as summing the weights)
-                cnt = np.repeat(np.bincount(at, minlength=k + 1)[1:].astype(np.float64)[:, None], c, axis=1)
+                cnt = np.repeat(np.bincount(at, minlength=k + 1)[1:].astype(np.float64)[:, None], len(columns), axis=1)
             else:
-                ones = np.ones(len(at))
-                weight = np.concatenate([ones if self.weight[j] is None else self.weight[j] for j in picked])
-                weights = np.bincount(cells, weights=weight, minlength=c * (k + 1))
-                cnt = weights.reshape(c, k + 1)[:, 1:].T
+                if self._flat_weight is None:
+                    ones = np.ones(len(at))
+                    self._flat_weight = np.concatenate([ones if w is None else w for w in self.weight])
+                weights = np.bincount(cells, weights=self._flat_weight, minlength=c * (k + 1))
+                cnt = weights.reshape(c, k + 1)[columns, 1:].T
         else:  # large frames: a column at a time (no index array of every cell; the same sums)
             sums, cnt = np.empty((k, len(columns))), np.empty((k, len(columns)))
             size: NDArray[np.float64] | None = None
@@ -513,6 +518,10 @@ def integer_codes(
         kept = numbers[col].ranks if len(sub) == len(x) else None  # (every row, sub is 0..n-1: the fit's ranks)
         uniq, codes = distinct_ranks(x[sub]) if kept is None else kept.among(x, None, x)  # codes in numeric order
         counts = np.bincount(codes, minlength=len(uniq))
+        if kept is not None and kept.distinct is not None:  # ranks among a batch's values: the column's own only
+            seen = counts > 0
+            codes = (np.cumsum(seen) - 1)[codes]
+            uniq, counts = uniq[seen], counts[seen]
         if 3 <= len(uniq) <= 100 and counts.min() >= ctx.min_count:
             candidates.append((dim, len(uniq), codes.ravel()))
     found: list[IntegerCode] = []

@@ -177,7 +177,10 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
         return Inferred("float", f"dtype {dtype}", present)
     every = bool(present.all())
     plain_objects = isinstance(dtype, np.dtype) and dtype.kind == "O"
-    if plain_objects:  # (the same answer from the array, without the Series' overhead)
+    if objects is not None and pd.api.types.infer_dtype(objects.uniques, skipna=True) == "string":
+        # every distinct value is a str, so every present value is: a str equals (and hashes like) only a str
+        inferred = "string"
+    elif plain_objects:  # (the same answer from the array, without the Series' overhead)
         raw = s.to_numpy()
         inferred = pd.api.types.infer_dtype(raw if every else raw[present], skipna=True)
     else:

@@ -328,7 +328,7 @@ def _fit(ctx: FitContext) -> Model:
             public=public_bounds(ctx, read.numbers),
             rows=ctx.rows,
         )
-        # (a large column's distinct values and ranks are kept for a segment refit: it need not sort again)
+        # (each column's distinct values and ranks are kept for a segment refit: it need not rank again)
         read.numbers = [replace(numbers, ranks=fit.ranks) for numbers, fit in zip(read.numbers, fits, strict=True)]
         for numbers, fit in zip(read.numbers, fits, strict=True):
             (fitted,) = fit.marginals
@@ -336,7 +336,8 @@ def _fit(ctx: FitContext) -> Model:
                 raise fitted
             column = marginal_column(numbers, fitted)
             columns[numbers.column] = column
-            dims.append(Dim(numbers.column, fit.grades, correlation_cells(column), numbers.column))
+            scored = None if fit.scores is None else (ctx.rows, fit.scores)
+            dims.append(Dim(numbers.column, fit.grades, correlation_cells(column), numbers.column, scored=scored))
             if fitted.note:
                 read.notes[numbers.column].append(f"column {numbers.column!r}: {fitted.note}")
         del fits  # (the grades live on in the dims, the ranks in read.numbers)

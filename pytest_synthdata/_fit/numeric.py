@@ -13,11 +13,16 @@ becomes plateaus of a quantile function whose tails are private.
 Every numeric column of a frame, and every segment group of each (see
 ``segments.py``), is fitted in one batch: one count of the distinct values,
 then decimals, grids and knots for all (column, group) cells at once, each
-cell exactly its own fit.
+cell exactly its own fit. The batch's values are ranked once (a counting
+table for whole numbers in a narrow span, a hash table otherwise), and each
+column keeps its ranks (``Ranks``): the segment refit, the rare values a
+group avoids and the integer-code check read them instead of ranking again.
+The normal scores the correlations read are found once per distinct grade.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,6 +33,7 @@ import pandas as pd
 from .._columns import DatetimeColumn, NumericColumn
 from .._marginals import MAX_TABULATED
 from ..errors import InvalidArgument
+from .dependence import scores
 from .private import coarse_rate, coarsened, private_knots, rare_values, unheld
 
 if TYPE_CHECKING:
@@ -78,7 +84,7 @@ class Numbers:
     cast: str | None  # the dtype samples are cast to, None for the default
     unit: TimeUnit | None = None  # timestamps only
     note: str = ""  # what reading the values changed, for ``model.withheld``
-    ranks: Ranks | None = None  # its distinct values and ranks, once a fit of a large column found them
+    ranks: Ranks | None = None  # its distinct values and ranks, once a fit found them
 
     @property
     def whole(self) -> bool:
@@ -109,19 +115,26 @@ class MarginalFit:
 
     marginals: list[Marginal | InvalidArgument]
     grades: NDArray[np.float64]
-    #: the column's distinct values and ranks, kept from a one-group fit of a large column for its refit
+    #: the column's distinct values and ranks, kept for its refits (segments) and the integer-code check
     ranks: Ranks | None = None
+    #: the normal scores of ``grades`` (``dependence.scores``), found from the distinct grades when the rows
+    #: are few (None: found from ``grades`` when needed)
+    scores: NDArray[np.float64] | None = None
 
 
 @dataclass(frozen=True, eq=False)
 class Ranks:
-    """Each present value's rank (uint8, uint16 or int32) among a column's ``m`` distinct present values (ascending).
+    """Each present value's rank (uint8, uint16 or int32) among ``m`` distinct values (ascending).
 
-    The distinct values themselves are not kept: one pass over the values puts each in its place again.
+    A large column's ranks are among its own distinct present values, which are not kept: one pass over
+    the values puts each in its place again. The columns of a batch of small ones (see
+    :func:`fit_marginals`) are ranked together: then ``distinct`` holds the batch's distinct values, shared
+    by its columns (a column need not hold every one of them).
     """
 
     rank: NDArray[np.integer[Any]]
     m: int
+    distinct: NDArray[np.float64] | None = None
 
     def among(
         self, present: NDArray[np.float64], keep: NDArray[np.bool_] | None, values: NDArray[np.float64]
@@ -132,15 +145,23 @@ class Ranks:
         seen), in the same order. -0.0 and 0.0 are one value, named by the first of them in ``values``,
         as :func:`distinct_ranks` names it.
         """
-        distinct = np.empty(self.m)
-        distinct[self.rank] = present
+        if self.distinct is not None:
+            distinct = self.distinct.copy()
+        else:
+            distinct = np.empty(self.m)
+            distinct[self.rank] = present
         rank = (self.rank if keep is None else self.rank[keep]).astype(np.intp)
-        zero = int(np.searchsorted(distinct, 0.0))
-        if zero < len(distinct) and distinct[zero] == 0.0:
-            zeros = values == 0.0
-            if zeros.any():
-                distinct[zero] = values[int(np.argmax(zeros))]
+        _name_zero(distinct, values)
         return distinct, rank
+
+
+def _name_zero(distinct: NDArray[np.float64], values: NDArray[np.float64]) -> None:
+    """Name the zero among ``distinct`` (ascending) by the first of -0.0 and 0.0 in ``values``, as a hash would."""
+    zero = int(np.searchsorted(distinct, 0.0))
+    if zero < len(distinct) and distinct[zero] == 0.0:
+        zeros = values == 0.0
+        if zeros.any():
+            distinct[zero] = values[int(np.argmax(zeros))]
 
 
 def read_numbers(col: str, s: pd.Series, present: NDArray[np.bool_], *, integer: bool) -> Numbers:
@@ -151,13 +172,16 @@ def read_numbers(col: str, s: pd.Series, present: NDArray[np.bool_], *, integer:
     magnitudes an integer column cannot hold exactly.
     """
     x = _as_float(col, s, present)
-    if np.isnan(x[present]).any():  # a NaN value (pyarrow keeps them apart from nulls) is missing too
+    whole = isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu"  # (numpy integers: no NaN, fraction or infinity)
+    values = x if present.all() else x[present]
+    if not whole and np.isnan(values).any():  # a NaN value (pyarrow keeps them apart from nulls) is missing too
         present = present & ~np.isnan(x)
-    if integer and not np.all((x[present] == np.round(x[present])) | ~np.isfinite(x[present])):
+        values = x[present]
+    if integer and not whole and not np.all((values == np.round(values)) | ~np.isfinite(values)):
         raise InvalidArgument(f"column {col!r}: kind 'integer' was given but it holds fractions.")
-    if integer and not np.isfinite(x[present]).all():
+    if integer and not whole and not np.isfinite(values).all():
         raise InvalidArgument(f"column {col!r}: an integer column cannot hold infinities.")
-    if integer and present.any() and np.nanmax(np.abs(x[present])) >= 2.0**53:
+    if integer and present.any() and np.nanmax(np.abs(values)) >= 2.0**53:
         raise InvalidArgument(
             f"column {col!r}: whole numbers beyond +-2**53 cannot be modelled exactly (they would be "
             f"rounded); treat them as ids or categories with columns={{{col!r}: 'id'}} or 'category', "
@@ -256,12 +280,14 @@ def fit_marginals(
     values each column's stored numbers must not equal (default: with groups,
     the values 1 to ``min_count - 1`` of the column's rows hold). Returns per
     column its groups' marginals and the grades (see :func:`_fit_groups`) of
-    ``rows`` (default: every row; the correlation rows of a large frame, so no
-    full-length grades are kept): every (column, group) is a group of one fit.
-    A column with ``ranks`` (kept from its one-group fit, ``MarginalFit.ranks``)
-    is not sorted again.
+    ``rows`` (distinct, ascending; default: every row; the correlation rows of a
+    large frame, so no full-length grades are kept): every (column, group) is a
+    group of one fit. A column with ``ranks`` (kept from an earlier fit,
+    ``MarginalFit.ranks``) is not ranked again; a batch without them is ranked once.
     """
     n = len(numbers[0].values)
+    if rows is not None and len(rows) == n:  # every row (``rows`` are distinct): the grades of all, as they are
+        rows = None
     batch = max(1, BATCH_VALUES // max(n, 1))
     if len(numbers) > batch:  # large frames: a few columns at a time (the batch saves calls, not work)
         return [
@@ -287,6 +313,13 @@ def fit_marginals(
         cells = None if len(numbers) == 1 else np.repeat(np.arange(len(numbers)), n)
     else:
         cells = np.concatenate([np.where(group >= 0, c * k + group, -1) for c in range(len(numbers))])
+    # the columns' distinct values and ranks, found once (kept from an earlier fit, or found now for the whole
+    # batch and kept for the next): a cell holds one column's values, so ranks among the batch's serve every cell
+    if any(column.ranks is None for column in numbers):
+        kept, first = _rank_batch(numbers, x, present)
+    else:
+        kept, first = [column.ranks for column in numbers if column.ranks is not None], None
+    ranked = first if first is not None and group is None else _batch_ranks(numbers, kept, group)
     m = n if rows is None else len(rows)
     at = None if rows is None else np.concatenate([rows + c * n for c in range(len(numbers))])
     fitted = _fit_groups(
@@ -302,26 +335,100 @@ def fit_marginals(
         # (a segment group's numbers avoid the whole column's rare values; a single group is the column)
         avoid=avoid
         if avoid is not None
-        else {column.column: _rare_values(column, min_count) for column in numbers}
+        else {
+            column.column: _rare_values(column, min_count, ranks) for column, ranks in zip(numbers, kept, strict=True)
+        }
         if group is not None
         else {},
         at=at,
-        known=numbers[0].ranks if len(numbers) == 1 else None,
+        ranked=ranked,
     )
     return [
-        MarginalFit(fitted.marginals[c * k : (c + 1) * k], fitted.grades[c * m : (c + 1) * m], fitted.ranks)
+        MarginalFit(
+            fitted.marginals[c * k : (c + 1) * k],
+            fitted.grades[c * m : (c + 1) * m],
+            kept[c],
+            None if fitted.scores is None else fitted.scores[c * m : (c + 1) * m],
+        )
         for c in range(len(numbers))
     ]
 
 
-def _rare_values(column: Numbers, min_count: int) -> NDArray[np.float64]:
-    """``private.rare_values`` of the column's values, counted from its kept ranks when it has them (no sort)."""
-    if column.ranks is None:
+def _rank_batch(
+    numbers: Sequence[Numbers], x: NDArray[np.float64], present: NDArray[np.bool_]
+) -> tuple[list[Ranks], tuple[NDArray[np.float64], NDArray[np.intp]]]:
+    """Each column's :class:`Ranks` (in the smallest integers that hold them), and :func:`distinct_ranks` of
+    every present value of the batch (``x``: the columns' values one after another)."""
+    distinct, rank = distinct_ranks(x if present.all() else x[present])
+    m = len(distinct)
+    small = np.uint8 if m <= 256 else np.uint16 if m <= 65_536 else np.int32 if m < 2**31 else np.int64
+    kept = rank.astype(small)
+    # (a batch of small columns keeps its distinct values for every column; a large column is alone, and its
+    # distinct values, as many as its rows, are found again from its values when needed)
+    shared = distinct if len(numbers) > 1 else None
+    ranks, at = [], 0
+    for column in numbers:
+        size = len(column.values) if column.present.all() else int(np.count_nonzero(column.present))
+        ranks.append(Ranks(kept[at : at + size], m, shared))
+        at += size
+    return ranks, (distinct, rank)
+
+
+def _batch_ranks(
+    numbers: Sequence[Numbers], kept: Sequence[Ranks], group: NDArray[np.int64] | None
+) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+    """:func:`distinct_ranks` for the batch of :func:`_fit_groups`: every column's values in a group, one after another.
+
+    Columns ranked together (one batch's ``distinct``) keep their ranks; otherwise column c's distinct
+    values follow those of the columns before it, and its ranks are shifted past theirs. Either way the
+    values of each (column, group) cell are ranked in order, as one hash of the batch would rank them.
+    -0.0 and 0.0 are one value, named by its first among the values of the batch's cells.
+    """
+    presents, keeps = [], []
+    for column in numbers:
+        everywhere = column.present.all()
+        keep = None if group is None else group >= 0 if everywhere else group[column.present] >= 0
+        presents.append(column.values if everywhere else column.values[column.present])
+        keeps.append(None if keep is None or keep.all() else keep)
+    values = [p if keep is None else p[keep] for p, keep in zip(presents, keeps, strict=True)]
+    shared = kept[0].distinct
+    if shared is not None and all(ranks.distinct is shared for ranks in kept):
+        distinct = shared.copy()
+        rank = np.concatenate(
+            [ranks.rank if keep is None else ranks.rank[keep] for ranks, keep in zip(kept, keeps, strict=True)]
+        ).astype(np.intp)
+        _name_zero(distinct, np.concatenate(values))
+        return distinct, rank
+    parts, ranks_all = [], []
+    offset = 0
+    for ranks, p, keep, v in zip(kept, presents, keeps, values, strict=True):
+        d, r = ranks.among(p, keep, v)
+        parts.append(d)
+        ranks_all.append(r + offset if offset else r)
+        offset += len(d)
+    if len(numbers) == 1:
+        return parts[0], ranks_all[0]
+    distinct = np.concatenate(parts)
+    zeros = distinct == 0.0
+    if zeros.any():  # (every column's 0.0 named by the batch's first zero, as one hash of the batch names it)
+        hits = np.concatenate(values) == 0.0
+        if hits.any():
+            distinct[zeros] = np.concatenate(values)[int(np.argmax(hits))]
+    return distinct, np.concatenate(ranks_all)
+
+
+def _rare_values(column: Numbers, min_count: int, kept: Ranks | None = None) -> NDArray[np.float64]:
+    """``private.rare_values`` of the column's values, counted from its ranks (``kept``, else its own) when known."""
+    kept = column.ranks if kept is None else kept
+    if kept is None:
         return rare_values(column.values, min_count)
-    kept = column.ranks
-    distinct = np.empty(kept.m)
-    distinct[kept.rank] = column.values[column.present]
-    few = np.bincount(kept.rank, minlength=kept.m) < min_count
+    if kept.distinct is not None:
+        distinct = kept.distinct
+    else:
+        distinct = np.empty(kept.m)
+        distinct[kept.rank] = column.values[column.present]
+    counts = np.bincount(kept.rank, minlength=kept.m)
+    few = (counts > 0) & (counts < min_count)  # (a batch's values this column never holds: not its)
     out: NDArray[np.float64] = distinct[few & np.isfinite(distinct)]
     return out
 
@@ -339,7 +446,7 @@ def _fit_groups(
     public: Mapping[str, tuple[float, float]],
     avoid: Mapping[str, NDArray[np.float64]],
     at: NDArray[np.int64] | None = None,
-    known: Ranks | None = None,
+    ranked: tuple[NDArray[np.float64], NDArray[np.intp]] | None = None,
 ) -> MarginalFit:
     """Fit numeric marginals within each of ``k`` groups of rows, all groups at once.
 
@@ -350,23 +457,13 @@ def _fit_groups(
     group of every row (or of rows ``at``; NaN where missing or in no group). One count serves
     every group, and the decimals, grids and quantile knots of all groups
     are found together: fitting many columns and segments costs little
-    more than fitting one. ``known`` are the distinct values and ranks of the present values
-    (one column, found by an earlier fit of it), so they are not found again; with one group
-    and no ``known``, the fit returns them for the next.
+    more than fitting one. ``ranked`` are the distinct values and ranks (:func:`distinct_ranks`) of the
+    values fitted (present, in a group), when the caller has them: they are not found again.
     """
     rows = present if group is None else present & (group >= 0)
     v = x if rows.all() else x[rows]  # (only read)
     gid = np.zeros(len(v), dtype=np.intp) if group is None else group[rows]
     sizes = [len(x)] if group is None else np.bincount(group[group >= 0], minlength=k).tolist()
-    ranks = known
-    if known is not None:
-        ranked = known.among(x if len(v) == len(x) else x[present], None if group is None else group[present] >= 0, v)
-    else:
-        ranked = distinct_ranks(v)
-        if group is None and len(v) > BATCH_VALUES // 2 and len(ranked[0]) < 2**31:  # a large column: kept
-            # (in the smallest integers that hold them)
-            m = len(ranked[0])
-            ranks = Ranks(ranked[1].astype(np.uint8 if m <= 256 else np.uint16 if m <= 65_536 else np.int32), m)
     uniq, ug, inverse, counts = _grouped_unique(v, gid, k, ranked=ranked)
     del ranked
     n_present = np.bincount(gid, minlength=k)
@@ -374,18 +471,33 @@ def _fit_groups(
     within = counts.cumsum()  # running count within the group
     within -= np.concatenate([[0], within])[np.searchsorted(ug, np.arange(k))][ug]
     entry_grades = (within - counts / 2.0) / n_present[ug]
+    # the normal scores the correlations read, from the distinct grades (a small table: one ndtri per value
+    # instead of per row; the same bits), when the rows are few enough to keep both at once
+    entry_scores = scores(entry_grades) if (len(x) if at is None else len(at)) <= BATCH_VALUES else None
+    row_scores = None
     if at is None:
         grades = np.full(len(x), np.nan)
         grades[rows] = entry_grades[inverse]
+        if entry_scores is not None:
+            row_scores = np.full(len(x), np.nan)
+            row_scores[rows] = entry_scores[inverse]
     else:  # only rows ``at``: the positions of their values among the present ones
         if len(v) == len(x):  # every row has a value: a row's position is its own
-            grades = entry_grades[inverse[at]]
+            found = inverse[at]
+            grades = entry_grades[found]
+            if entry_scores is not None:
+                row_scores = entry_scores[found]
+            del found
         else:
             grades = np.full(len(at), np.nan)
             here = rows[at]
             position = np.cumsum(rows) - 1
-            grades[here] = entry_grades[inverse[position[at[here]]]]
-            del position
+            found = inverse[position[at[here]]]
+            grades[here] = entry_grades[found]
+            if entry_scores is not None:
+                row_scores = np.full(len(at), np.nan)
+                row_scores[here] = entry_scores[found]
+            del position, found
     del inverse
     inf_rates = [(0.0, 0.0)] * k
     inf_counts = [(0, 0)] * k
@@ -531,7 +643,7 @@ def _fit_groups(
         if any(coarsened(count, int(n_present[g]), min_count) for count in inf_counts[g]):
             said.append(f"its infinities, fewer than {min_count}, are stored as {min_count / 2:g} rows")
         marginal.note = "; ".join(said)
-    return MarginalFit(out, grades, ranks)
+    return MarginalFit(out, grades, scores=row_scores)
 
 
 def round_probs(p: NDArray[np.float64], *, cumulative: bool = False) -> NDArray[np.float64]:
@@ -733,8 +845,12 @@ def distinct_ranks(values: NDArray[np.float64]) -> tuple[NDArray[np.float64], ND
     """``np.unique(values, return_inverse=True)`` of NaN-free values: a hash table, then a sort of the distinct ones.
 
     Far quicker than np.unique's sort of every value when values repeat (codes, counts, grids).
-    -0.0 and 0.0 are one value, as in np.unique.
+    Whole numbers within a range of a few times their count (counts, years, prices) are counted in
+    a table instead (:func:`_distinct_ranks_by_counting`). -0.0 and 0.0 are one value, as in np.unique.
     """
+    counted = _distinct_ranks_by_counting(values)
+    if counted is not None:
+        return counted
     head = values[:_PROBE]
     if len(values) > 4 * _PROBE and len(pd.unique(head)) > len(head) // 2:
         return _distinct_ranks_by_sorting(values)  # mostly distinct: a hash table only adds work
@@ -747,6 +863,41 @@ def distinct_ranks(values: NDArray[np.float64]) -> tuple[NDArray[np.float64], ND
 
 #: Values whose distinct share decides between a hash table and a sort (:func:`distinct_ranks`).
 _PROBE = 4096
+
+
+def _distinct_ranks_by_counting(
+    values: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.intp]] | None:
+    """:func:`distinct_ranks` of whole numbers spanning at most about 4 per value: a table of the span, no hash
+    or sort. None for other values (fractions, infinities, a wider span)."""
+    n = len(values)
+    if n < _COUNTED_MIN:
+        return None
+    head = values[:_COUNTED_HEAD]
+    if not np.array_equal(head, np.rint(head)):  # (a fraction early on: no need to read further)
+        return None
+    lo, hi = float(values.min()), float(values.max())
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi - lo > 4 * n + 64 or max(-lo, hi) >= 2.0**53:
+        return None
+    offset = values - lo  # (exact: whole numbers below 2**53)
+    at = offset.astype(np.intp)
+    if not np.array_equal(at, offset):
+        return None
+    seen = np.zeros(int(hi - lo) + 1, dtype=bool)
+    seen[at] = True
+    rank_of = np.cumsum(seen) - 1
+    where = np.flatnonzero(seen)
+    distinct: NDArray[np.float64] = np.add(where, lo, dtype=np.float64)  # (whole numbers: exactly the values seen)
+    if lo <= 0.0 <= hi and seen[int(-lo)]:  # 0.0 is named by the first zero seen (-0.0 or 0.0), as by the hash
+        distinct[rank_of[int(-lo)]] = values[int(np.argmax(values == 0.0))]
+    rank: NDArray[np.intp] = rank_of[at]
+    return distinct, rank
+
+
+#: :func:`_distinct_ranks_by_counting` takes columns of at least this many values (below, any way is quick) ...
+_COUNTED_MIN = 64
+#: ... and gives up on the first fraction among this many values before reading the rest.
+_COUNTED_HEAD = 64
 
 
 def _distinct_ranks_by_sorting(values: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.intp]]:

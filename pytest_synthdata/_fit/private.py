@@ -70,6 +70,8 @@ TAIL_SPACINGS = 2.0 / math.log(2.0)
 SMALL_COUNTS = "half-k"
 
 _END, _START, _STOP, _ANCHOR, _LEVEL = 0, 1, 2, 3, 4  # knot kinds: ends, plateau start/stop, anchors, levels
+#: The kinds of the knots of :func:`private_knots` in the order it lists them (ends and anchors, then runs).
+_KINDS = np.array([_END, _ANCHOR, _ANCHOR, _END, _START, _STOP, _LEVEL], dtype=np.int64)
 
 
 def privacy_info(min_count: int, public: dict[str, Any]) -> dict[str, Any]:
@@ -126,21 +128,21 @@ def private_knots(
     k = min_count
     n = int(c.sum())
     nonneg = bool(u[0] >= 0)
-    running = np.cumsum(c)
-    csum = np.cumsum(u * c)
+    running = c.cumsum()  # (array methods: the same results as the np.* functions, without their dispatch)
+    csum = (u * c).cumsum()
 
     def at(rank: NDArray[np.float64]) -> NDArray[np.float64]:
         """The order statistic at (fractional, 1-based) ``rank``, interpolated."""
         r = np.minimum(np.maximum(rank, 1.0), float(n))  # (np.clip, without its overhead)
         low = np.floor(r)
-        a = u[np.searchsorted(running, low, side="left")]
-        b = u[np.searchsorted(running, np.minimum(low + 1.0, n), side="left")]
+        a = u[running.searchsorted(low, side="left")]
+        b = u[running.searchsorted(np.minimum(low + 1.0, n), side="left")]
         out: NDArray[np.float64] = a + (b - a) * (r - low)
         return out
 
     def total(r: NDArray[np.int64]) -> NDArray[np.float64]:
         """The sum of the ``r`` smallest values."""
-        i = np.minimum(np.searchsorted(running, r, side="left"), len(u) - 1)
+        i = np.minimum(running.searchsorted(r, side="left"), len(u) - 1)
         out: NDArray[np.float64] = np.where(r > 0, csum[i] - (running[i] - r) * u[i], 0.0)
         return out
 
@@ -183,12 +185,12 @@ def private_knots(
     big_mask = (c >= k) & ((share >= 1.0 / m) | atoms)
     big_mask[0] |= low_exact  # a smallest (largest) value held by >= k rows keeps its own share, as in the data
     big_mask[-1] |= high_exact
-    big = np.flatnonzero(big_mask)
+    big = big_mask.nonzero()[0]
     before, cum = (running[big] - c[big]) / n, running[big] / n
     levels = np.arange(1, m) / m
     levels = levels[(levels >= p_lo + k / n) & (levels <= p_hi - k / n)]
     if len(big):  # a level inside a plateau is the plateau's
-        at_plateau = np.searchsorted(cum, levels, side="left")
+        at_plateau = cum.searchsorted(levels, side="left")
         inside = (at_plateau < len(big)) & (before[np.minimum(at_plateau, len(big) - 1)] <= levels)
         levels = levels[~inside]
     if levels.size:
@@ -199,14 +201,7 @@ def private_knots(
         level_values = np.zeros(0)
     probs = np.concatenate([[0.0, p_lo, p_hi, 1.0], before, cum, levels])
     values = np.concatenate([[lo, a_lo, a_hi, hi], u[big], u[big], level_values])
-    kinds = np.concatenate(
-        [
-            [_END, _ANCHOR, _ANCHOR, _END],
-            np.full(len(big), _START),
-            np.full(len(big), _STOP),
-            np.full(len(levels), _LEVEL),
-        ]
-    )
+    kinds = _KINDS.repeat([1, 1, 1, 1, len(big), len(big), len(levels)])
     if low_exact:
         kinds[1] = _LEVEL  # (the anchor is the lower end itself)
     if high_exact:
@@ -472,7 +467,7 @@ def unheld(
         moving = held(out) & (out != lo) & (out != hi)
         if not moving.any():
             break
-        for i in np.flatnonzero(moving).tolist():
+        for i in moving.nonzero()[0].tolist():
             shift = step / 2.0 if step else unit(out[i])
             out[i] = out[i] + shift if out[i] + shift < hi else out[i] - shift
     out = np.minimum(np.maximum(np.maximum.accumulate(out), lo), hi)
@@ -483,7 +478,7 @@ def _among_sorted(x: NDArray[np.float64], sorted_values: NDArray[np.float64]) ->
     """``np.isin(x, sorted_values)`` for ascending, NaN-free ``sorted_values``: a binary search per ``x``."""
     if not sorted_values.size:
         return np.zeros(np.shape(x), dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_values, x), len(sorted_values) - 1)
+    at = np.minimum(sorted_values.searchsorted(x), len(sorted_values) - 1)
     found: NDArray[np.bool_] = sorted_values[at] == x
     return found
 

@@ -19,7 +19,7 @@ import numpy as np
 from .._columns import ConditionalColumn, ModelColumn
 from ..errors import InvalidArgument
 from .categories import Categorical, category_like
-from .dependence import Dim, correlation_cells, flag_cells, sub_scores
+from .dependence import Dim, correlation_cells, flag_cells, scores, sub_scores
 from .numeric import Numbers, fit_marginals, marginal_column, round_probs
 from .private import coarse_rate, public_bounds
 
@@ -47,6 +47,10 @@ SEGMENT_MIN_SCORE = 0.05
 SEGMENT_MIN_ETA = 0.01
 #: A segment may not withhold more than this share of another category column's rows.
 SEGMENT_MAX_HIDDEN = 0.02
+
+
+#: A candidate segment column: its category, each value's group, the scored rows' groups, the number of groups.
+_Split = tuple[Categorical, "NDArray[np.int64]", "NDArray[np.int64]", int]
 
 
 @dataclass(frozen=True, eq=False)
@@ -126,7 +130,7 @@ def fit_segments(
         else []
     )
     for dim, fit in zip(telling, fitted_groups, strict=True):
-        fits, grades = fit.marginals, fit.grades
+        fits, grades, normal = fit.marginals, fit.grades, fit.scores
         base = columns[dim.column]
         levels: list[ModelColumn] = []
         for g, fitted in enumerate(fits):
@@ -142,10 +146,17 @@ def fit_segments(
             if level is base:
                 in_group = sub_group == g
                 grades[in_group] = dim.grades[in_group]
+                if normal is not None:
+                    normal[in_group] = sub_scores(dim, ctx.rows)[in_group]
             levels.append(level)
         conditional[dim.column] = ConditionalColumn(dim.column, base=base, given=seg.name, groups=groups, levels=levels)
         refitted[dim.label] = Dim(
-            dim.label, grades, dim.cells, dim.column, group_cells=[correlation_cells(lv) for lv in levels]
+            dim.label,
+            grades,
+            dim.cells,
+            dim.column,
+            group_cells=[correlation_cells(lv) for lv in levels],
+            scored=None if normal is None else (ctx.rows, normal),
         )
     for cat in cats:
         if cat is seg or explained.get(cat.name, 1.0) < SEGMENT_MIN_ETA:
@@ -175,7 +186,10 @@ def fit_segments(
         valid = valid[ctx.rows]
         at_g, at_pos = sub_group[valid], pos[ctx.rows][valid]
         grades = np.full(len(ctx.rows), np.nan)
-        grades[valid] = np.where(probs[at_g, at_pos] == 0, np.nan, mid[at_g, at_pos])  # (withheld in the group)
+        withheld = probs[at_g, at_pos] == 0  # (withheld in the group)
+        grades[valid] = np.where(withheld, np.nan, mid[at_g, at_pos])
+        normal = np.full(len(ctx.rows), np.nan)  # (their normal scores from the table: the same bits)
+        normal[valid] = np.where(withheld, np.nan, scores(mid)[at_g, at_pos])
         if hidden:
             notes.append(
                 f"column {cat.name!r}: {hidden} (group, category) combinations seen fewer than {ctx.min_count} "
@@ -188,6 +202,7 @@ def fit_segments(
             correlation_cells(base),
             cat.name,
             group_cells=[correlation_cells(lv) for lv in levels],
+            scored=(ctx.rows, normal),
         )
     # a note per group and column would drown the report: keep one line per column
     return Segmentation(seg.name, groups, row_group, choice.score, conditional, refitted, list(dict.fromkeys(notes)))
@@ -236,12 +251,10 @@ def _choose_segment(
     columns' normal scores across the groups.
     """
     min_rows = max(SEGMENT_MIN_ROWS, 10 * min_count)
-    best: _Choice | None = None
     labels = [d.label for d in dims] + list(cat_dims)
-    # (-1, missing or withheld, counts in a slot of its own; int32 halves them, the sums are int64 as before)
-    shifted = {id(cat): (cat.codes + 1).astype(np.int32) for cat in cats}
+    slots: list[_ValueSlots] | None = None  # (every category's values as slots of one table, when first needed)
     # each candidate's groups, and its rows' groups on the scored rows only (the best one's all rows, later)
-    splits: list[tuple[Categorical, NDArray[np.int64], NDArray[np.int64], int]] = []
+    splits: list[_Split] = []
     for cat in cats:
         if cat.null_rate > 0 or len(cat.values) < 2 or not cat.segmentable:
             continue
@@ -259,33 +272,62 @@ def _choose_segment(
         if n_big < 2:
             continue
         row_group = _row_groups(cat, groups, n)
-        if not _segment_hides_too_much(cat, cats, row_group, n_big, min_count, shifted):
+        slots = _value_slots(cats, n) if slots is None else slots
+        if not _segment_hides_too_much(cat, slots, row_group, n_big, min_count):
             splits.append((cat, groups, row_group[sub], n_big))
         del row_group
-    del shifted
+    del slots
+    if not splits:
+        return None
     scored = [sub_scores(d, sub) for d in [*dims, *cat_dims.values()]]
-    everywhere = not any(np.isnan(z).any() for z in scored)
-    for cat, groups, sub_group, k in splits:
-        others = [z for label, z in zip(labels, scored, strict=True) if label != cat.name]
-        # the other columns' scores, missing ones 0.0: built column by column (Fortran order, as a selection
-        # of columns of one matrix is laid out), one candidate's at a time
-        z = np.empty((len(sub), len(others)), order="F")
-        for j, column in enumerate(others):
-            z[:, j] = column
-        valid = ~np.isnan(z)
+    # every column's scores, missing ones 0.0, once for all candidates (Fortran order: a column at a time);
+    # then squared in place for the spread, and squared again for the winner's spread: one buffer throughout
+    z = np.empty((len(sub), len(scored)), order="F")
+    for j, column in enumerate(scored):
+        z[:, j] = column
+    valid = ~np.isnan(z)
+    everywhere = bool(valid.all())
+    if not everywhere:
         z[~valid] = 0.0
-        sums = _GroupSums(z, valid, sub_group, k, everywhere)  # (z is sums' own)
-        del z, valid
-        etas = sums.eta_squared()
+    own = {label: j for j, label in enumerate(labels)}
+    others = [
+        np.array([j for j in range(len(labels)) if j != own.get(cat.name, -1)], dtype=np.intp) for cat, *_ in splits
+    ]
+    batches = _candidate_batches(splits, len(sub))
+    groupings = [[(sub_group, k) for _, _, sub_group, k in batch] for batch in batches]
+    tallies: list[NDArray[np.float64]] = []
+    sums: list[NDArray[np.float64]] = []
+    for grouping in groupings:  # per-group counts and sums of every candidate's groups
+        member, size = _membership(grouping, len(sub))
+        # (counts of valid cells: whole numbers, the same bits however summed)
+        tallies.append(np.repeat(size[:, None], z.shape[1], axis=1) if everywhere else member @ valid.astype(float))
+        sums.append(member @ z)
+    del valid
+    np.multiply(z, z, out=z)
+    # (one batch, the common case: its table serves again; else each is built again, one at a time)
+    squares = [(member if len(groupings) == 1 else _membership(grouping, len(sub))[0]) @ z for grouping in groupings]
+    del member
+    cnt, total, square = (np.concatenate(parts) for parts in (tallies, sums, squares))
+    del tallies, sums, squares
+    at = np.cumsum([0] + [k for *_, k in splits]).tolist()
+    best_at, best_score, best_etas = -1, 0.0, np.zeros(0)
+    for c in range(len(splits)):
+        rows, columns = slice(at[c], at[c + 1]), others[c]
+        etas = _eta_squared(cnt[rows][:, columns], total[rows][:, columns], square[rows][:, columns])
         score = float(etas.mean()) if len(etas) else 0.0
-        if score >= SEGMENT_MIN_SCORE and (best is None or score > best.score):
-            # what the segment explains of each column: its level (mean scores) or its spread (mean squares)
-            spread = sums.spread_eta_squared()
-            shares = np.maximum(etas, spread).tolist()
-            explained = dict(zip([lab for lab in labels if lab != cat.name], shares, strict=True))
-            best = _Choice(cat, [int(g) for g in groups], _row_groups(cat, groups, n), score, explained)
-        del sums  # (before the next candidate's: one set of per-candidate buffers at a time)
-    return best
+        if score >= SEGMENT_MIN_SCORE and (best_at < 0 or score > best_score):
+            best_at, best_score, best_etas = c, score, etas
+    if best_at < 0:
+        return None
+    # what the segment explains of each column: its level (mean scores) or its spread (mean squares)
+    cat, groups, sub_group, k = splits[best_at]
+    np.multiply(z, z, out=z)
+    member, _ = _membership([(sub_group, k)], len(sub))
+    rows, columns = slice(at[best_at], at[best_at + 1]), others[best_at]
+    spread = _eta_squared(cnt[rows][:, columns], square[rows][:, columns], (member @ z)[:, columns])
+    shares = np.maximum(best_etas, spread).tolist()
+    explained = dict(zip([labels[j] for j in columns.tolist()], shares, strict=True))
+    return _Choice(cat, [int(g) for g in groups], _row_groups(cat, groups, n), best_score, explained)
 
 
 def _row_groups(cat: Categorical, groups: NDArray[np.int64], n: int) -> NDArray[np.int64]:
@@ -298,69 +340,96 @@ def _row_groups(cat: Categorical, groups: NDArray[np.int64], n: int) -> NDArray[
     return row_group
 
 
+@dataclass(frozen=True, eq=False)
+class _ValueSlots:
+    """Some categories' values as slots of one table: category c's value v (code + 1; 0: withheld or missing)
+    is slot ``start[c] + v``; ``slot`` holds each category's row slots (categories x rows)."""
+
+    cats: list[Categorical]
+    start: NDArray[np.int64]
+    slot: NDArray[np.int64]
+    #: slots of a stored value (not a category's slot 0)
+    stored: NDArray[np.bool_]
+
+
+def _value_slots(cats: list[Categorical], n: int) -> list[_ValueSlots]:
+    """The categories' :class:`_ValueSlots`, a few categories at a time (at most _BATCH_CELLS row slots each)."""
+    out = []
+    per = max(1, _BATCH_CELLS // max(n, 1))
+    for at in range(0, len(cats), per):
+        chunk = cats[at : at + per]
+        widths = np.array([len(cat.values) + 1 for cat in chunk], dtype=np.int64)
+        start = np.cumsum(widths) - widths
+        slot = np.empty((len(chunk), n), dtype=np.int64)
+        for row, (cat, first) in enumerate(zip(chunk, start.tolist(), strict=True)):
+            np.add(cat.codes, first + 1, out=slot[row])
+        stored = np.ones(int(widths.sum()), dtype=bool)
+        stored[start] = False
+        out.append(_ValueSlots(chunk, start, slot, stored))
+    return out
+
+
 def _segment_hides_too_much(
     seg: Categorical,
-    cats: list[Categorical],
+    slots: list[_ValueSlots],
     row_group: NDArray[np.int64],
     k: int,
     min_count: int,
-    shifted: Mapping[int, NDArray[np.int32]],
 ) -> bool:
     """Whether splitting by ``seg`` would leave another category's values too rare to store within groups.
 
-    ``shifted`` holds each category's codes plus one, so that rows without a group or a stored value
-    count in row and column 0 of one (group, value) table, left out after.
+    Each category's (value, group) counts come from one count of every category in ``slots``: rows without
+    a group or a stored value count in group 0 and each category's slot 0, left out after.
     """
     group_at = row_group + 1
     k = max(k, int(row_group.max()) + 1)  # (every group a row is in, as the cells are counted)
-    for cat in cats:
-        if cat is seg:
-            continue
-        width = len(cat.values) + 1
-        cells = np.bincount(group_at * width + shifted[id(cat)], minlength=(k + 1) * width)
-        cells = cells.reshape(k + 1, width)[1:, 1:]
-        hidden = cells[(cells > 0) & (cells < min_count)].sum()
-        if hidden > SEGMENT_MAX_HIDDEN * cells.sum():
+    for chunk in slots:
+        width = len(chunk.stored)
+        keys = chunk.slot * (k + 1)
+        keys += group_at
+        cells = np.bincount(keys.ravel(), minlength=width * (k + 1)).reshape(width, k + 1)[:, 1:]
+        cells[~chunk.stored] = 0
+        hidden = np.add.reduceat(np.where(cells < min_count, cells, 0).sum(axis=1), chunk.start)
+        total = np.add.reduceat(cells.sum(axis=1), chunk.start)
+        others = np.array([cat is not seg for cat in chunk.cats])
+        if (others & (hidden > SEGMENT_MAX_HIDDEN * total)).any():
             return True
     return False
 
 
-class _GroupSums:
-    """Per-group counts, sums and sums of squares of normal scores ``z`` (rows x columns) over ``valid`` cells.
+#: Candidate segment columns are scored together while their rows x groups membership table holds at most
+#: this many cells (else one at a time): one matrix product for all of them.
+_BATCH_CELLS = 1 << 21
 
-    Rows outside every group (-1) and cells not ``valid`` are left out; each is one matrix product over
-    all columns. The level's squares are the spread's sums (``z * z``), found once for both. ``z`` is
-    the caller's copy, squared in place (twice for the spread): one buffer of scores per candidate.
+
+def _candidate_batches(splits: list[_Split], rows: int) -> list[list[_Split]]:
+    """The candidates in order, in batches whose membership tables (rows x their groups) stay within _BATCH_CELLS."""
+    batches: list[list[_Split]] = []
+    width = 0
+    for split in splits:
+        k = split[3]
+        if not batches or width + k > max(1, _BATCH_CELLS // max(rows, 1)):
+            batches.append([])
+            width = 0
+        batches[-1].append(split)
+        width += k
+    return batches
+
+
+def _membership(splits: list[tuple[NDArray[np.int64], int]], n: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The 0/1 table (candidate, group) x rows of several candidates' groupings, and each group's size.
+
+    ``splits`` holds each candidate's rows' groups (-1: none) and number of groups; a statistic of every
+    candidate's groups is then one matrix product.
     """
-
-    def __init__(
-        self, z: NDArray[np.float64], valid: NDArray[np.bool_], group: NDArray[np.int64], k: int, everywhere: bool
-    ) -> None:
+    starts = np.cumsum([0] + [k for _, k in splits]).tolist()
+    member = np.zeros((starts[-1], n))
+    size = np.empty(starts[-1])
+    for (group, k), start in zip(splits, starts, strict=False):
         rows = np.flatnonzero((group >= 0) & (group < k))
-        self.member = np.zeros((len(group), k))  # rows x groups
-        self.member[rows, group[rows]] = 1.0
-        if everywhere:  # every cell valid: the counts are the group sizes (whole numbers, the same bits)
-            size = np.bincount(group[rows], minlength=k).astype(np.float64)
-            self.cnt = np.repeat(size[:, None], z.shape[1], axis=1)
-        else:  # counts of valid cells per group and column: whole numbers, the same bits however summed
-            self.cnt = np.empty((k, z.shape[1]))
-            in_group = group[rows]
-            for j in range(z.shape[1]):
-                self.cnt[:, j] = np.bincount(in_group[valid[rows, j]], minlength=k)
-        self.sums = self.member.T @ z
-        self.z2 = np.multiply(z, z, out=z)  # (the same bits as z * z)
-        self.squares = self.member.T @ self.z2
-        self.spread: NDArray[np.float64] | None = None
-
-    def eta_squared(self) -> NDArray[np.float64]:
-        """Share of the variance of each column explained by the group means (eta squared)."""
-        return _eta_squared(self.cnt, self.sums, self.squares)
-
-    def spread_eta_squared(self) -> NDArray[np.float64]:
-        """Eta squared of the squared scores: how much of each column's spread the groups explain."""
-        if self.spread is None:  # (the fourth powers replace the squares, which are summed already)
-            self.spread = self.member.T @ np.multiply(self.z2, self.z2, out=self.z2)
-        return _eta_squared(self.cnt, self.squares, self.spread)
+        member.ravel()[(start + group[rows]) * n + rows] = 1.0
+        size[start : start + k] = np.bincount(group[rows], minlength=k)
+    return member, size
 
 
 def _eta_squared(
