@@ -56,6 +56,9 @@ def _reach(src: pd.Series, min_count: int) -> tuple[Any, Any]:
     low, high = src.min(), src.max()
     if min_count == 1:
         return low, high
+    if low == high and not isinstance(low, pd.Timestamp):  # one value, held by too few rows: the stored bounds
+        pad = abs(float(low)) * 1e-9 or 1e-300  # step off it by a unit in its 12th digit (private.unheld)
+        return low - pad, high + pad
     return low - (high - low), high + (high - low)
 
 
