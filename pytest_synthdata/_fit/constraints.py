@@ -194,32 +194,48 @@ def _detect(family: Sequence[Numbers], *, rows: NDArray[np.int64], min_count: in
 
     least = math.log(COINCIDENCE)
     out = []
-    for i in range(len(family)):
-        for j in range(len(family)):
-            if j == i or (full_screen[i] and full_screen[j] and (low[i] > low[j] or high[i] > high[j])):
-                continue  # (a <= b in every row needs min a <= min b and max a <= max b)
-            with np.errstate(invalid="ignore"):  # (NaN compares False: a missing value breaks nothing)
-                if bool(np.any(sub[i] > sub[j])):
-                    continue
-            ai, bj = sorted_values(i), sorted_values(j)
-            if not ai.size or not bj.size:
-                continue
-            # q: the share of pairs of their (screened) values that break a_i <= b_j; 0 when the ranges do not meet
-            q = float(np.searchsorted(bj, ai, side="left").sum()) / (ai.size * bj.size)
-            if q <= 0.0:
-                continue
-            if everywhere[i] and everywhere[j]:
-                a, b, m = values[i], values[j], n
-            else:
-                both = present[i] & present[j]
-                a, b, m = values[i][both], values[j][both], int(np.count_nonzero(both))
-            # (1 - q)^m: how likely independent columns keep the relation in all m rows
-            if m < 2 * min_count or m * math.log1p(-min(q, 1.0 - 1e-16)) >= least:
-                continue
-            if bool(np.any(a > b)) or bool(np.array_equal(a, b)):
-                continue
-            out.append(LessThan(family[i].column, family[j].column, strict=not bool(np.any(a == b))))
+    for i, j in _candidates(sub, low, high, full_screen):
+        ai, bj = sorted_values(i), sorted_values(j)
+        if not ai.size or not bj.size:
+            continue
+        # q: the share of pairs of their (screened) values that break a_i <= b_j; 0 when the ranges do not meet
+        q = float(np.searchsorted(bj, ai, side="left").sum()) / (ai.size * bj.size)
+        if q <= 0.0:
+            continue
+        if everywhere[i] and everywhere[j]:
+            a, b, m = values[i], values[j], n
+        else:
+            both = present[i] & present[j]
+            a, b, m = values[i][both], values[j][both], int(np.count_nonzero(both))
+        # (1 - q)^m: how likely independent columns keep the relation in all m rows
+        if m < 2 * min_count or m * math.log1p(-min(q, 1.0 - 1e-16)) >= least:
+            continue
+        if bool(np.any(a > b)) or bool(np.array_equal(a, b)):
+            continue
+        out.append(LessThan(family[i].column, family[j].column, strict=not bool(np.any(a == b))))
     return out
+
+
+def _candidates(
+    sub: NDArray[np.float64], low: NDArray[np.float64], high: NDArray[np.float64], full: list[bool]
+) -> list[tuple[int, int]]:
+    """Pairs (i, j), i != j, with ``a_i <= b_j`` in every screened row where both are present (vectorised)."""
+    d = len(sub)
+    ok = np.ones((d, d), dtype=bool)
+    np.fill_diagonal(ok, False)
+    complete = np.array(full, dtype=bool)
+    both = complete[:, None] & complete[None, :]
+    ok &= ~(both & ((low[:, None] > low[None, :]) | (high[:, None] > high[None, :])))  # min/max must agree
+    with np.errstate(invalid="ignore"):
+        ok &= ~(high[:, None] <= low[None, :])  # ranges that do not meet: a coincidence, never kept
+    step = max(1, 4_000_000 // max(d * sub.shape[1], 1))  # (rows of the (d, d, s) comparison at a time)
+    with np.errstate(invalid="ignore"):  # (NaN compares False: a missing value breaks nothing)
+        for first in range(0, d, step):
+            block = slice(first, min(d, first + step))
+            rows = np.flatnonzero(ok[block].any(axis=1)) + first
+            if rows.size:
+                ok[rows] &= ~(sub[rows][:, None, :] > sub[None, :, :]).any(axis=2)
+    return [(int(i), int(j)) for i, j in zip(*np.nonzero(ok), strict=True)]
 
 
 def _reduce(found: list[LessThan]) -> list[LessThan]:
