@@ -41,8 +41,15 @@ from ._constraints import MAX_REDRAWS, LessThan, Predicate, Unique, order_by_dep
 from ._latent import IndependentRows, LatentSource, LatentSpace, SpreadRows
 from ._qmc import MAX_POINTS
 from ._seeding import BLOCK_ROWS
-from ._validate import check_memory, check_rows, may_exceed_memory  # check_rows: also imported from here by backends
-from .errors import ConditionError, InvalidArgument, InvalidConstraint, ModelFileError, SynthdataError
+from ._validate import check_memory, check_row_range, check_rows, may_exceed_memory  # check_rows: also imported from here by backends
+from .errors import (
+    ConditionError,
+    InvalidArgument,
+    InvalidConstraint,
+    ModelFileError,
+    SynthdataError,
+    UnsupportedFeature,
+)
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -388,7 +395,13 @@ class Model:
         ]
 
     def sample(
-        self, n: int, *, seed: int | None = None, independent: bool = False, conditions: Any = None
+        self,
+        n: int,
+        *,
+        seed: int | None = None,
+        independent: bool = False,
+        conditions: Any = None,
+        rows: tuple[int, int] | None = None,
     ) -> pd.DataFrame:
         """Return a DataFrame of exactly ``n`` synthetic rows.
 
@@ -413,6 +426,11 @@ class Model:
         (an unknown value, an empty range, less likely than 1e-12) raises
         :class:`~pytest_synthdata.errors.ConditionError`.
 
+        ``rows=(start, stop)`` returns only rows ``start:stop`` of that
+        sample (index ``start`` to ``stop - 1``), drawing nothing else: the
+        same bytes as ``sample(n, seed=s).iloc[start:stop]``, in memory for
+        those rows only. Dask partitions are drawn this way (:meth:`to_dask`).
+
         >>> import pytest_synthdata as sd
         >>> people = sd.Schema("people", {"age": sd.Integer(low=18, high=90)})
         >>> df = people.sample(3, seed=1)
@@ -420,6 +438,8 @@ class Model:
         (3, 1)
         >>> people.sample(3, seed=1, conditions={"age": (60, None)})["age"].min() >= 60
         np.True_
+        >>> people.sample(3, seed=1, rows=(1, 3)).equals(df.iloc[1:3])
+        True
         """
         n = check_rows(n)
         if not isinstance(independent, (bool, np.bool_)):
@@ -429,19 +449,39 @@ class Model:
             from ._conditions import conditioned
 
             source = conditioned(self, source, conditions, n)
-        frame = self.sample_from(source, n)
+        if rows is not None:
+            self._check_range_safe()
+        frame = self.sample_from(source, n, rows=rows)
         if self._row_constraints and n:
-            frame = self._keep_rows(frame, n, source.seed, independent, conditions)
+            frame = self._keep_rows(frame, n, source.seed, independent, conditions, rows)
         return frame
 
+    def _check_range_safe(self) -> None:
+        """Raise unless any range of rows can be drawn on its own (a Unique row constraint looks at earlier rows)."""
+        for c in self._row_constraints:
+            if isinstance(c, Unique):
+                raise UnsupportedFeature(
+                    f"dataset {self.name!r}: {c!r} redraws a row whose value repeats an earlier row's, so each row "
+                    "depends on every row before it and a range of rows (rows=, a Dask partition) cannot be drawn "
+                    f"on its own; declare {c.column!r} as an sd.Id or sd.Faker(..., unique=True) column (distinct by "
+                    "construction, in any range), or sample the whole frame."
+                )
+
     def _keep_rows(
-        self, frame: pd.DataFrame, n: int, seed: int | None, independent: bool, conditions: Any
+        self,
+        frame: pd.DataFrame,
+        n: int,
+        seed: int | None,
+        independent: bool,
+        conditions: Any,
+        rows: tuple[int, int] | None = None,
     ) -> pd.DataFrame:
         """Stage 9: rows that break a row constraint (Unique, Predicate) take the same row of a fresh draw.
 
         Round ``r`` samples the model again under seed ``derive_seed(seed, "redraw", r)`` (and the same
         conditions): a failing row ``i`` takes row ``i`` of it, so every row depends only on its seed and
-        index (Unique: and on the rows before it). After :data:`MAX_REDRAWS` rounds the sample fails.
+        index (Unique: and on the rows before it), and ``rows`` (Predicate only) redraws just that range.
+        After :data:`MAX_REDRAWS` rounds the sample fails.
         """
         from ._seeding import derive_seed
 
@@ -462,10 +502,10 @@ class Model:
                 from ._conditions import conditioned
 
                 source = conditioned(self, source, conditions, n)
-            alt = self.sample_from(source, n)
-            rows = np.flatnonzero(failing)
+            alt = self.sample_from(source, n, rows=rows)
+            bad = np.flatnonzero(failing)
             for j in range(frame.shape[1]):
-                frame.iloc[rows, j] = alt.iloc[rows, j].array
+                frame.iloc[bad, j] = alt.iloc[bad, j].array
             failing = self._failing(frame)
         if failing.any():
             counts = ", ".join(
@@ -485,36 +525,43 @@ class Model:
             failing |= c.failing(frame) if isinstance(c, Unique) else c.failing(frame, self.name)
         return failing
 
-    def sample_from(self, source: LatentSource, n: int) -> pd.DataFrame:
+    def sample_from(self, source: LatentSource, n: int, *, rows: tuple[int, int] | None = None) -> pd.DataFrame:
         """Return ``n`` rows made from the inputs ``source`` supplies (see ``_latent``), through the staged path.
 
         The stages: latent source -> correlate -> columns from latent -> nulls
         -> generated columns -> constraints -> frame. Nothing here draws a
-        random number: a row is a pure function of its inputs.
+        random number: a row is a pure function of its inputs (its latent
+        scores and uniforms, its row index and the source's key), so
+        ``rows=(start, stop)`` draws only those rows of the ``n`` and gives
+        them the bytes they have in the whole sample.
         """
         n = check_rows(n)
-        if may_exceed_memory(n, len(self._columns)):  # (the exact estimate reads every column's dtype)
-            check_memory(n, self.dtypes, dataset=self.name, where=f"{type(self).__name__}.sample")
+        first, last = check_row_range(rows, n)
+        m = last - first
+        if may_exceed_memory(m, len(self._columns)):  # (the exact estimate reads every column's dtype)
+            check_memory(m, self.dtypes, dataset=self.name, where=f"{type(self).__name__}.sample")
         space = self.latent_space
         source.check(space, n)
         for col in self._columns:
-            col.check_rows(n)
+            col.check_rows(n)  # the whole sample's rows: a unique column must have room for all of them
         raws = {
-            c.name: np.empty(self._raw_shape(c, n), dtype=c.raw_dtype) for c in self._columns if c not in self._computed
+            c.name: np.empty(self._raw_shape(c, m), dtype=c.raw_dtype) for c in self._columns if c not in self._computed
         }
-        nulls = {c.name: np.empty(n, dtype=np.bool_) for c in self._columns if c.null_rate > 0}
+        nulls = {c.name: np.empty(m, dtype=np.bool_) for c in self._columns if c.null_rate > 0}
         # latent scores of constrained columns (a redraw keeps a row high or low among its peers)
-        targets = {c: np.empty(n) for a, b, _ in self._order_constraints for c in (a, b)}
-        for start in range(0, n, _CHUNK_ROWS):
-            stop = min(n, start + _CHUNK_ROWS)
+        targets = {c: np.empty(m) for a, b, _ in self._order_constraints for c in (a, b)}
+        # chunks end where the whole sample's do (multiples of _CHUNK_ROWS), so a range is cut like the whole
+        for chunk in range(first // _CHUNK_ROWS, -(-last // _CHUNK_ROWS)):
+            start, stop = max(first, chunk * _CHUNK_ROWS), min(last, (chunk + 1) * _CHUNK_ROWS)
             inputs = source.rows(space, start, stop)  # latent source -> correlate
-            self._columns_from_latent(inputs.x, raws, targets, start, stop)
-            self._nulls_from_latent(inputs.x, raws, nulls, start, stop)
-            self._generate(inputs.u, source.key, raws, start, stop)
-        if n and self._order_constraints:
-            held = {space.labels[j]: rows for j, rows in source.held(space, n).items()}
+            self._columns_from_latent(inputs.x, raws, targets, start - first, stop - first)
+            self._nulls_from_latent(inputs.x, raws, nulls, start - first, stop - first)
+            self._generate(inputs.u, source.key, raws, start, stop, first)
+        if m and self._order_constraints:
+            held = {space.labels[j]: mask[first:last] for j, mask in source.held(space, n).items()}
             self._enforce_order(raws, targets, nulls, held)
-        index = pd.RangeIndex(n)  # (one index object for the frame and its Series: pandas then skips aligning them)
+        # (one index object for the frame and its Series: pandas then skips aligning them)
+        index = pd.RangeIndex(first, last)
         data = {
             c.name: _finish(c, raws[c.name], nulls.get(c.name), index)
             for c in self._columns
@@ -604,11 +651,16 @@ class Model:
         for name in self._always_null:
             nulls[name][start:stop] = True
 
-    def _generate(self, u: NDArray[np.float64], key: int, raws: dict[str, NDArray[Any]], start: int, stop: int) -> None:
-        """Stage 5: generated columns (Faker, Id) from the rows' uniforms, row indices and the sample's key."""
+    def _generate(
+        self, u: NDArray[np.float64], key: int, raws: dict[str, NDArray[Any]], start: int, stop: int, first: int = 0
+    ) -> None:
+        """Stage 5: generated columns (Faker, Id) from the rows' uniforms, row indices and the sample's key.
+
+        ``start:stop`` are the rows' indices in the whole sample; ``raws`` hold rows from ``first`` on.
+        """
         a = 0
         for col in self._generated:
-            raws[col.name][start:stop] = col.generate(u[:, a : a + col.aux], key, start, stop)
+            raws[col.name][start - first : stop - first] = col.generate(u[:, a : a + col.aux], key, start, stop)
             a += col.aux
 
     @staticmethod

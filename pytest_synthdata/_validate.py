@@ -62,6 +62,8 @@ __all__ = [
     "check_independent",
     "check_memory",
     "check_name",
+    "check_partition_rows",
+    "check_row_range",
     "check_rows",
     "check_seed",
     "may_exceed_memory",
@@ -211,6 +213,40 @@ def check_rows(n: object, *, argument: str = "n", where: str = "") -> int:
     if value < 0:
         raise _invalid(where, argument, n, "is negative", _rows_fix(argument))
     return value
+
+
+def check_row_range(rows: object, n: int, *, argument: str = "rows", where: str = "") -> tuple[int, int]:
+    """Return ``rows`` as ``(start, stop)`` with ``0 <= start <= stop <= n`` (None: all ``n``); else raise InvalidArgument.
+
+    >>> check_row_range((10, 20), 100), check_row_range(None, 5)
+    ((10, 20), (0, 5))
+    """
+    if rows is None:
+        return 0, n
+    fix = f"pass two ints (start, stop) with 0 <= start <= stop <= n ({n}), such as {_shown(argument, (0, min(n, 100)))}"
+    pair = tuple(rows) if isinstance(rows, (tuple, list)) else ()
+    bounds = [_whole(v) for v in pair]
+    if len(bounds) != 2 or bounds[0] is None or bounds[1] is None:
+        raise _invalid(where, argument, rows, "is not a range of rows", fix)
+    start, stop = bounds
+    if not 0 <= start <= stop <= n:
+        raise _invalid(where, argument, rows, f"is not a range of rows of a sample of {n}", fix)
+    return start, stop
+
+
+def check_partition_rows(value: object, *, argument: str = "partition_rows", where: str = "") -> int:
+    """Return ``value`` as the rows of one partition (an int, 1 or more); else raise InvalidArgument.
+
+    >>> check_partition_rows(1_000_000)
+    1000000
+    """
+    number = _whole(value)
+    fix = f"pass an int, 1 or more, such as {_shown(argument, '1_000_000')}"
+    if number is None:
+        raise _invalid(where, argument, value, "is not a row count", fix)
+    if number < 1:
+        raise _invalid(where, argument, value, "is not 1 or more", fix)
+    return number
 
 
 def _from_text(text: str) -> int | None:
