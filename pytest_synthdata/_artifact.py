@@ -33,6 +33,7 @@ import re
 import stat
 import tempfile
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -56,15 +57,20 @@ SUFFIX = ".synth.json"
 # writing ------------------------------------------------------------------------------
 
 
-def to_dict(model: Model) -> dict[str, Any]:
-    """Return the JSON-ready description of ``model``."""
+def to_dict(model: Model, *, column_spec: Callable[[ModelColumn], dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Return the JSON-ready description of ``model``.
+
+    ``column_spec`` writes each column's entry instead of its own ``to_spec``
+    (Dask workers get a computed column's function beside the text, ``_dask``).
+    """
+    spec = column_spec or (lambda column: column.to_spec())
     dims = list(model.modelled_columns) + [f"{c} is null" for c in model.latent_nulls]
     return {
         "format": FORMAT,
         "version": VERSION,
         "name": model.name,
         "written_by": f"pytest-synthdata {__version__}",
-        "columns": [c.to_spec() for c in model._columns],  # (hidden ones too)
+        "columns": [spec(c) for c in model._columns],  # (hidden ones too)
         "latent": {
             "dims": dims,
             "correlation": [row.tolist() for row in model.latent_correlation],
@@ -92,9 +98,9 @@ def _format(value: Any, indent: int = 0) -> str:
     return json.dumps(value, allow_nan=False, ensure_ascii=False)
 
 
-def dumps(model: Model) -> str:
-    """Return the model file text for ``model``."""
-    data = to_dict(model)  # (a column that cannot be saved says why itself)
+def dumps(model: Model, *, column_spec: Callable[[ModelColumn], dict[str, Any]] | None = None) -> str:
+    """Return the model file text for ``model`` (``column_spec``: see :func:`to_dict`)."""
+    data = to_dict(model, column_spec=column_spec)  # (a column that cannot be saved says why itself)
     try:
         return _format(data) + "\n"
     except ValueError as exc:  # NaN or infinity where JSON has none

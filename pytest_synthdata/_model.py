@@ -573,6 +573,35 @@ class Model:
         frame.attrs["synthdata"] = {"dataset": self.name, "seed": source.seed}
         return frame
 
+    def to_dask(
+        self, n: int, *, seed: int | None = None, partition_rows: int | None = None, **sample_options: Any
+    ) -> Any:
+        """Return ``sample(n, seed=seed, **sample_options)`` as a lazy ``dask.dataframe.DataFrame``, partition by partition.
+
+        Partition ``i`` is exactly rows ``[i * partition_rows, (i + 1) *
+        partition_rows)`` of that sample (index included, so the divisions
+        are known): computed, the partitions concatenated equal
+        ``sample(n, seed=seed, **sample_options)`` byte for byte. Each one is
+        drawn on its own (``sample(..., rows=...)``), in memory for its rows
+        only. Ids and unique Faker values stay unique across partitions.
+        ``seed=None`` draws one seed for the whole frame, recorded like
+        :meth:`sample`'s in every partition's ``attrs["synthdata"]``.
+        ``partition_rows`` defaults to about 100 MB of frame a partition.
+
+        Workers get the model as its file text (small), and the functions of
+        computed columns beside it (by reference when importable). Needs the
+        optional extra: ``pip install "pytest-synthdata[dask]"``.
+
+        >>> import pytest_synthdata as sd
+        >>> people = sd.Schema("people", {"age": sd.Integer(low=18, high=90)})
+        >>> ddf = people.to_dask(10, seed=1, partition_rows=4)  # doctest: +SKIP
+        >>> ddf.npartitions, ddf.compute().equals(people.sample(10, seed=1))  # doctest: +SKIP
+        (3, True)
+        """
+        from ._dask import to_dask
+
+        return to_dask(self, n, seed=seed, partition_rows=partition_rows, **sample_options)
+
     def compute_columns(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Stage 8: the computed columns (``sd.Derived``) from the frame's other columns, in declared order.
 

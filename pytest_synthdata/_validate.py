@@ -67,6 +67,7 @@ __all__ = [
     "check_rows",
     "check_seed",
     "may_exceed_memory",
+    "row_bytes",
     "rows_from_text",
     "seed_from_text",
     "suggest_name",
@@ -405,6 +406,15 @@ def may_exceed_memory(n: int, columns: int) -> bool:
     return n * columns * max(_VALUE_BYTES.values()) > memory_limit()
 
 
+def row_bytes(dtypes: Mapping[str, str]) -> int:
+    """Return the estimated bytes of one row of a frame with ``dtypes`` (see :func:`check_memory`).
+
+    >>> row_bytes({"age": "int64", "name": "str"})
+    58
+    """
+    return sum(_VALUE_BYTES.get(str(d), 8) for d in dtypes.values())
+
+
 def check_memory(n: int, dtypes: Mapping[str, str], *, dataset: str, argument: str = "n", where: str = "") -> int:
     """Return ``n`` if a frame of ``n`` rows with ``dtypes`` fits in memory; else raise InvalidArgument.
 
@@ -416,7 +426,7 @@ def check_memory(n: int, dtypes: Mapping[str, str], *, dataset: str, argument: s
     >>> check_memory(1000, {"age": "int64"}, dataset="people")
     1000
     """
-    row = sum(_VALUE_BYTES.get(str(d), 8) for d in dtypes.values())
+    row = row_bytes(dtypes)
     need, limit = n * row, memory_limit()
     if need <= limit:
         return n
