@@ -269,9 +269,7 @@ def _prepare(
     return Partitions(model, rows, chosen, options), partition_bounds(rows, step), head
 
 
-def to_dask(
-    model: Model, n: int, *, seed: int | None = None, partition_rows: int | None = None, **options: Any
-) -> Any:
+def to_dask(model: Model, n: int, *, seed: int | None = None, partition_rows: int | None = None, **options: Any) -> Any:
     """Return ``model.sample(n, seed=seed, **options)`` as a lazy Dask DataFrame (see :meth:`Model.to_dask`)."""
     dask, dd = import_dask()
     partitions, bounds, head = _prepare(model, n, seed, partition_rows, options, where=f"{model.name}.to_dask")

@@ -224,7 +224,9 @@ def check_row_range(rows: object, n: int, *, argument: str = "rows", where: str 
     """
     if rows is None:
         return 0, n
-    fix = f"pass two ints (start, stop) with 0 <= start <= stop <= n ({n}), such as {_shown(argument, (0, min(n, 100)))}"
+    fix = (
+        f"pass two ints (start, stop) with 0 <= start <= stop <= n ({n}), such as {_shown(argument, (0, min(n, 100)))}"
+    )
     pair = tuple(rows) if isinstance(rows, (tuple, list)) else ()
     bounds = [_whole(v) for v in pair]
     if len(bounds) != 2 or bounds[0] is None or bounds[1] is None:

@@ -12,18 +12,27 @@ breaks the policy (a commit gate).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import importlib.util
 import os
 import re
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from ._validate import check_independent, check_memory, check_name, rows_from_text, seed_from_text, suggest_name
+from ._validate import (
+    check_independent,
+    check_memory,
+    check_name,
+    check_partition_rows,
+    rows_from_text,
+    seed_from_text,
+    suggest_name,
+)
 from .errors import InvalidArgument, SynthdataError
 
 __all__ = ["main"]
@@ -32,6 +41,10 @@ __all__ = ["main"]
 TRACEBACK_ENV = "SYNTHDATA_TRACEBACK"
 #: The exit status of an unexpected error (a bug): sysexits' EX_SOFTWARE, apart from ``audit``'s 1 (policy broken).
 INTERNAL_ERROR = 70
+
+
+#: The module name a target loaded from a file path gets (its stem follows).
+_TARGET_MODULE = "_synthdata_target_"
 
 
 def _load_target(target: str, *, trust: bool = False) -> Any:
@@ -53,7 +66,7 @@ def _load_target(target: str, *, trust: bool = False) -> Any:
             raise SynthdataError(f"target {target!r}: {module_ref!r} is a directory; name a .py file.")
         if not path.is_file():
             raise SynthdataError(f"target {target!r}: file {module_ref!r} does not exist.")
-        spec = importlib.util.spec_from_file_location(f"_synthdata_target_{path.stem}", path)
+        spec = importlib.util.spec_from_file_location(f"{_TARGET_MODULE}{path.stem}", path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.path.insert(0, str(path.parent.resolve()))
@@ -100,9 +113,15 @@ def _load_target(target: str, *, trust: bool = False) -> Any:
 
 def _cmd_sample(args: argparse.Namespace) -> int:
     out = args.output
-    kind = "csv" if out is None or out == "-" else Path(out).suffix.lower().lstrip(".")
+    if args.workers is not None or args.scheduler is not None:
+        return _sample_on_dask(args)
+    if args.partition_rows is not None:
+        raise SynthdataError("--partition-rows sets the Parquet files of --workers N or --scheduler ADDRESS; add one.")
+    kind = args.format or ("csv" if out is None or out == "-" else Path(out).suffix.lower().lstrip("."))
     if kind not in ("csv", "parquet"):
         raise SynthdataError(f"output {out!r}: use a .csv or .parquet file name, or '-' for CSV on stdout.")
+    if kind == "parquet" and out in (None, "-"):
+        raise SynthdataError("--format parquet writes a file: give its name with -o (stdout takes CSV only).")
     if kind == "parquet" and importlib.util.find_spec("pyarrow") is None:
         raise SynthdataError("writing .parquet needs pyarrow: pip install pyarrow (or write .csv).")
     if out not in (None, "-") and not Path(out).resolve().parent.is_dir():
@@ -133,6 +152,125 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     seed = frame.attrs["synthdata"]["seed"]
     print(f"synthdata: {len(frame)} rows of {model.name!r}, seed {seed}", file=sys.stderr)
     return 0
+
+
+def _sample_on_dask(args: argparse.Namespace) -> int:
+    """``sample --workers N`` / ``--scheduler ADDRESS``: partitioned Parquet written by Dask tasks, with progress."""
+    out = args.output
+    if args.workers is not None and args.scheduler is not None:
+        raise SynthdataError("--workers starts a local cluster and --scheduler uses another one: pass only one.")
+    flag = "--workers" if args.workers is not None else "--scheduler"
+    if out in (None, "-"):
+        raise SynthdataError(f"{flag} writes Parquet files into a directory: name it with -o, e.g. -o out/.")
+    if args.format == "csv" or (args.format is None and Path(out).suffix.lower() == ".csv"):
+        raise SynthdataError(f"{flag} writes Parquet files, one a partition: pass --format parquet and -o DIRECTORY.")
+    directory = Path(out)
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise SynthdataError(
+            f"output {out!r} exists and is not an empty directory; {flag} writes its files into a new or empty one."
+        )
+    if not directory.resolve().parent.is_dir():
+        raise SynthdataError(f"output {out!r}: directory {str(directory.parent)!r} does not exist.")
+    from . import _dask
+
+    _dask.import_dask()
+    if importlib.util.find_spec("distributed") is None or importlib.util.find_spec("pyarrow") is None:
+        raise SynthdataError(f"{_dask.INSTALL_HINT} (dask.distributed and pyarrow write the files).")
+    rows = rows_from_text(args.n, argument="-n")
+    seed: int | None = None
+    if args.seed is not None:
+        seed = seed_from_text(args.seed, argument="--seed", others="leave it out for a fresh random seed")
+    partition_rows = None
+    if args.partition_rows is not None:
+        partition_rows = check_partition_rows(
+            rows_from_text(args.partition_rows, argument="--partition-rows"), argument="--partition-rows"
+        )
+    model = _load_target(args.target, trust=args.trust)
+    from ._latent import latent_model
+
+    latent_model(model, f"Parquet files written with {flag}")
+    options = {"independent": True} if args.independent else {}
+    _by_value(model)
+    directory.mkdir(exist_ok=True)
+    with _dask_client(args) as client:
+        seed = _dask.write_parquet(
+            model,
+            rows,
+            str(directory),
+            client=client,
+            seed=seed,
+            partition_rows=partition_rows,
+            progress=_Progress(sys.stderr),
+            **options,
+        )
+    files = len(list(directory.glob("part.*.parquet")))
+    print(f"synthdata: {rows} rows of {model.name!r} in {files} Parquet files in {out}, seed {seed}", file=sys.stderr)
+    return 0
+
+
+def _by_value(model: Any) -> None:
+    """Send the computed columns' functions of a target loaded from a file path by value: workers cannot import it."""
+    import cloudpickle
+
+    for column in getattr(model, "_computed", ()):
+        module = sys.modules.get(getattr(getattr(column, "function", None), "__module__", None) or "")
+        if module is not None and module.__name__.startswith(_TARGET_MODULE):
+            cloudpickle.register_pickle_by_value(module)
+
+
+@contextlib.contextmanager
+def _dask_client(args: argparse.Namespace) -> Iterator[Any]:
+    """A ``dask.distributed`` Client: of a local cluster of ``--workers`` processes, or of ``--scheduler``."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    if args.scheduler is not None:
+        try:
+            client = Client(args.scheduler, timeout=30)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise SynthdataError(
+                f"--scheduler {args.scheduler!r}: cannot connect ({type(exc).__name__}: {exc})."
+            ) from None
+        with client:
+            yield client
+        return
+    # one thread a worker: a worker holds the partition it is writing, and no other
+    with (
+        LocalCluster(
+            n_workers=args.workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+class _Progress:
+    """A progress bar on ``stream``: redrawn in place on a terminal, a line every tenth of the way otherwise."""
+
+    def __init__(self, stream: Any, width: int = 30) -> None:
+        self.stream, self.width = stream, width
+        self.start = time.perf_counter()
+        self.live = bool(getattr(stream, "isatty", lambda: False)())
+        self.shown = -1
+
+    def __call__(self, done: int, total: int, rows: int) -> None:
+        tenth = 10 * done // total
+        if not self.live and tenth == self.shown:
+            return
+        self.shown = tenth
+        seconds = time.perf_counter() - self.start
+        bar = "#" * (self.width * done // total)
+        line = (
+            f"synthdata: [{bar:<{self.width}}] {done}/{total} partitions, {rows:,} rows, "
+            f"{rows / max(seconds, 1e-9):,.0f} rows/s"
+        )
+        end = "\n" if not self.live or done == total else ""
+        print(("\r" if self.live else "") + line, end=end, file=self.stream, flush=True)
 
 
 def _delimiter(source: Path) -> str:
@@ -438,7 +576,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="draw rows independently of each other (default: spread evenly over the model, each row exact)",
     )
-    p_sample.add_argument("-o", "--output", default=None, help="output .csv or .parquet file (default: CSV on stdout)")
+    p_sample.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        help="output .csv or .parquet file (default: CSV on stdout); a directory with --workers or --scheduler",
+    )
+    p_sample.add_argument(
+        "--format", choices=("csv", "parquet"), default=None, help="output format (default: from the -o file name)"
+    )
+    p_sample.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="write partitioned Parquet into the -o directory with Dask, on a local cluster of N worker processes "
+        '(needs pip install "pytest-synthdata[dask]")',
+    )
+    p_sample.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="like --workers, on the running dask.distributed cluster at ADDRESS (e.g. tcp://10.0.0.5:8786)",
+    )
+    p_sample.add_argument(
+        "--partition-rows",
+        metavar="ROWS",
+        help="rows a Parquet file (a Dask partition) holds with --workers or --scheduler (default: about 100 MB each)",
+    )
     p_sample.set_defaults(func=_cmd_sample)
     p_inspect = sub.add_parser("inspect", help="summarise a dataset's columns and correlations")
     p_inspect.add_argument("target", help=target_help)
