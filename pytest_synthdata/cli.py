@@ -241,7 +241,7 @@ def _dask_client(args: argparse.Namespace) -> Iterator[Any]:
             n_workers=args.workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster) as client,

@@ -123,3 +123,44 @@ def test_partial_blocks_are_prefixes_of_whole_blocks():
             (BLOCK_ROWS + 3, BLOCK_ROWS + 9),
         ):
             np.testing.assert_array_equal(draw_blocks(11, 1, start, stop, draw), whole[start:stop])
+
+
+@pytest.mark.parametrize("independent", [False, True])
+@pytest.mark.parametrize(
+    "rows",
+    [(0, 0), (0, 9000), (5, 6), (4095, 4097), (BLOCK_ROWS, 2 * BLOCK_ROWS), (65_530, 65_540), (8000, 70_000)],
+)
+def test_rows_draws_that_range_of_the_sample_alone(rows, independent):
+    # (65,536: where the sample path cuts its chunks)
+    model = everything(unique_email=False)
+    n = 70_000
+    full = model.sample(n, seed=21, independent=independent)
+    part = model.sample(n, seed=21, independent=independent, rows=rows)
+    pd.testing.assert_frame_equal(part, full.iloc[rows[0] : rows[1]], check_exact=True)
+    assert part.index.equals(pd.RangeIndex(*rows)) and part.attrs == full.attrs
+
+
+def test_rows_of_a_unique_column_check_room_for_the_whole_sample():
+    model = everything()
+    with pytest.raises(sd.errors.PoolExhausted, match="unique=True needs 50000 distinct values"):
+        model.sample(50_000, seed=1, rows=(0, 10))
+
+
+@pytest.mark.parametrize(
+    ("rows", "problem"),
+    [
+        ((1,), "is not a range of rows"),
+        ((1, 2, 3), "is not a range of rows"),
+        ("ab", "is not a range of rows"),
+        ((1.5, 2), "is not a range of rows"),
+        ((True, 2), "is not a range of rows"),
+        (5, "is not a range of rows"),
+        ((3, 1), "is not a range of rows of a sample of 100"),
+        ((-1, 5), "is not a range of rows of a sample of 100"),
+        ((0, 101), "is not a range of rows of a sample of 100"),
+    ],
+)
+def test_bad_rows_get_a_clear_error(rows, problem):
+    with pytest.raises(sd.errors.InvalidArgument) as raised:
+        everything().sample(100, seed=1, rows=rows)
+    assert str(raised.value).startswith(f"rows={rows!r} ({type(rows).__name__}) {problem}; pass two ints (start, stop)")
