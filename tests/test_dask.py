@@ -190,7 +190,7 @@ def test_an_untrusted_computed_column_fails_when_the_frame_is_made(tmp_path, mon
     monkeypatch.syspath_prepend(str(tmp_path))
     model = sd.Schema("people", {"age": sd.Integer(low=18, high=90), "x": sd.Derived("people_functions:double")})
     path = model.save(tmp_path / "people.synth.json")
-    with pytest.raises(InvalidArgument, match="load it with sd.load"):
+    with pytest.raises(InvalidArgument, match=r"load it with sd\.load"):
         sd.load(path).to_dask(100, seed=1)
     trusted = sd.load(path, trust=True)
     same_bytes(trusted.to_dask(100, seed=1, partition_rows=30).compute(scheduler="sync"), trusted.sample(100, seed=1))
@@ -218,7 +218,7 @@ def test_bad_arguments_get_clear_errors(arguments, error, match):
 
 @pytest.mark.parametrize("n", [-1, 2.5, None])
 def test_a_bad_row_count_gets_a_clear_error(n):
-    with pytest.raises(InvalidArgument, match="is not a row count|is negative"):
+    with pytest.raises(InvalidArgument, match=r"is not a row count|is negative"):
         sd.Schema("people", {"age": sd.Integer()}).to_dask(n)
 
 
