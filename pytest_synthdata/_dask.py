@@ -263,7 +263,7 @@ def _prepare(
     options = _check_options(model, options, where)
     head = _head(model, rows, chosen, options)
     if partition_rows is None:
-        step = default_partition_rows({c: str(t) for c, t in head.dtypes.items()})
+        step = default_partition_rows({str(c): str(t) for c, t in head.dtypes.items()})
     else:
         step = check_partition_rows(partition_rows, where=where)
     return Partitions(model, rows, chosen, options), partition_bounds(rows, step), head

@@ -224,14 +224,12 @@ def check_row_range(rows: object, n: int, *, argument: str = "rows", where: str 
     """
     if rows is None:
         return 0, n
-    fix = (
-        f"pass two ints (start, stop) with 0 <= start <= stop <= n ({n}), such as {_shown(argument, (0, min(n, 100)))}"
-    )
+    example = _shown(argument, repr((0, min(n, 100))))
+    fix = f"pass two ints (start, stop) with 0 <= start <= stop <= n ({n}), such as {example}"
     pair = tuple(rows) if isinstance(rows, (tuple, list)) else ()
-    bounds = [_whole(v) for v in pair]
-    if len(bounds) != 2 or bounds[0] is None or bounds[1] is None:
+    start, stop = (_whole(v) for v in pair) if len(pair) == 2 else (None, None)
+    if start is None or stop is None:
         raise _invalid(where, argument, rows, "is not a range of rows", fix)
-    start, stop = bounds
     if not 0 <= start <= stop <= n:
         raise _invalid(where, argument, rows, f"is not a range of rows of a sample of {n}", fix)
     return start, stop

@@ -351,3 +351,16 @@ def test_cli_without_the_extra_says_what_to_install(monkeypatch, tmp_path, capsy
     args = ["sample", "examples/synthdata/penguins.synth.json", "-o", str(tmp_path / "o"), "--workers", "2"]
     assert main(args) == 2
     assert 'pip install "pytest-synthdata[dask]"' in capsys.readouterr().err
+
+
+def test_sampling_without_dask_never_imports_it():
+    import subprocess
+
+    code = (
+        "import sys, pytest_synthdata as sd\n"
+        "sd.Schema('p', {'age': sd.Integer()}).sample(10, seed=1)\n"
+        "sd.load('examples/synthdata/penguins.synth.json').sample(10, seed=1, rows=(2, 5))\n"
+        "print([m for m in ('dask', 'distributed', 'cloudpickle') if m in sys.modules])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -441,7 +441,7 @@ def test_starting_pytest_without_synth_fixtures_imports_no_pandas_or_scipy(pytes
         import sys
 
         def test_light():
-            heavy = [m for m in ("pandas", "scipy") if m in sys.modules]
+            heavy = [m for m in ("pandas", "scipy", "dask", "distributed") if m in sys.modules]
             assert heavy == []
         """
     )
