@@ -44,7 +44,15 @@ if TYPE_CHECKING:
     from ._columns import ModelColumn
     from ._model import Model
 
-__all__ = ["INSTALL_HINT", "PARTITION_BYTES", "Partitions", "default_partition_rows", "to_dask", "write_parquet"]
+__all__ = [
+    "INSTALL_HINT",
+    "PARTITION_BYTES",
+    "Partitions",
+    "default_partition_rows",
+    "local_cluster",
+    "to_dask",
+    "write_parquet",
+]
 
 INSTALL_HINT = 'sampling on Dask needs the optional extra: pip install "pytest-synthdata[dask]"'
 
@@ -339,6 +347,33 @@ def write_parquet(
         if progress is not None:
             progress(done, len(bounds), rows)
     return partitions.seed
+
+
+def local_cluster(workers: int) -> Any:
+    """Return a ``dask.distributed`` LocalCluster of ``workers`` processes of one thread each (``--workers``).
+
+    One thread a worker: a worker holds the partition it is writing and no
+    other. The dashboard listens on a free local port (8787 may be taken).
+    distributed sets ``MALLOC_TRIM_THRESHOLD_`` in its workers, which turns
+    off glibc's adaptive mmap threshold: every large numpy temporary is then
+    a fresh mapping, faulted in again, and sampling runs about 1.5 times
+    slower (``benchmarks/bench_dask.py``); a task here frees all it
+    allocates, so the workers keep the default allocator.
+    """
+    import logging
+
+    import_dask()
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address="127.0.0.1:0",
+            silence_logs=logging.ERROR,
+        )
 
 
 def _write_partition(partitions: Partitions, rows: tuple[int, int], path: str, *, schema: Any) -> int:

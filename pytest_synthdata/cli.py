@@ -221,9 +221,7 @@ def _by_value(model: Any) -> None:
 @contextlib.contextmanager
 def _dask_client(args: argparse.Namespace) -> Iterator[Any]:
     """A ``dask.distributed`` Client: of a local cluster of ``--workers`` processes, or of ``--scheduler``."""
-    import logging
-
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if args.scheduler is not None:
         try:
@@ -235,17 +233,9 @@ def _dask_client(args: argparse.Namespace) -> Iterator[Any]:
         with client:
             yield client
         return
-    # one thread a worker: a worker holds the partition it is writing, and no other
-    with (
-        LocalCluster(
-            n_workers=args.workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address="127.0.0.1:0",
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    from ._dask import local_cluster
+
+    with local_cluster(args.workers) as cluster, Client(cluster) as client:
         yield client
 
 
