@@ -41,7 +41,7 @@ from ._constraints import MAX_REDRAWS, LessThan, Predicate, Unique, order_by_dep
 from ._latent import IndependentRows, LatentSource, LatentSpace, SpreadRows
 from ._qmc import MAX_POINTS
 from ._seeding import BLOCK_ROWS
-from ._validate import check_memory, check_row_range, check_rows, may_exceed_memory  # check_rows: also imported from here by backends
+from ._validate import check_memory, check_row_range, check_rows, may_exceed_memory  # backends import check_rows here
 from .errors import (
     ConditionError,
     InvalidArgument,
