@@ -92,6 +92,27 @@ def test_partitions_concatenated_are_the_sample_byte_for_byte(models, kind, inde
     same_bytes(ddf.compute(scheduler="sync"), model.sample(n, seed=11, independent=independent))
 
 
+@pytest.mark.parametrize(
+    "conditions",
+    [
+        {"status": "paid"},
+        {"amount": (50, None), "gift": True},
+        {"shipped": ("2024-06-01", None)},  # held under the order constraint placed <= shipped
+        pd.DataFrame({"status": ["new", None, "paid"] * 3000}),  # one row of conditions a sampled row
+    ],
+    ids=["value", "range-and-value", "constrained-column", "per-row"],
+)
+def test_conditions_pass_through_to_every_partition(models, conditions):
+    model = models["declared"]
+    ddf = model.to_dask(9000, seed=3, partition_rows=2000, conditions=conditions)
+    same_bytes(ddf.compute(scheduler="sync"), model.sample(9000, seed=3, conditions=conditions))
+
+
+def test_impossible_conditions_fail_when_the_frame_is_made(models):
+    with pytest.raises(sd.errors.ConditionError):
+        models["declared"].to_dask(100, seed=1, conditions={"status": "lost"})
+
+
 def test_each_partition_is_its_range_of_rows_including_the_uneven_last_one(models):
     model = models["declared"]
     n = 10_001
