@@ -316,6 +316,17 @@ def test_cli_writes_partitioned_parquet_that_reads_back_as_the_sample(cluster, t
     assert "25000 rows of 'penguins' in 3 Parquet files" in err and "seed 3" in err
 
 
+def test_cli_parquet_of_a_fitted_model_keeps_every_dtype(cluster, fitted, tmp_path, capsys):
+    path = fitted.save(tmp_path / "customers.synth.json")
+    out = tmp_path / "out"
+    args = ["sample", str(path), "-n", "9000", "--seed", "2", "-o", str(out), "--partition-rows", "4000"]
+    assert main([*args, "--scheduler", cluster.scheduler_address]) == 0, capsys.readouterr().err
+    assert main(["sample", str(path), "-n", "9000", "--seed", "2", "-o", str(tmp_path / "one.parquet")]) == 0
+    got, expected = pd.read_parquet(out), pd.read_parquet(tmp_path / "one.parquet")
+    assert {"category", "object", "Float64", "int32"} <= {str(t) for t in fitted.dtypes.values()}
+    same_bytes(got, expected)
+
+
 def test_cli_ships_the_functions_of_a_target_file(cluster, tmp_path, capsys):
     source = tmp_path / "people_models.py"
     source.write_text(PEOPLE)
@@ -385,3 +396,20 @@ def test_sampling_without_dask_never_imports_it():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_cli_workers_with_a_model_of_another_backend_say_it_cannot(tmp_path, capsys):
+    source = tmp_path / "other_backend.py"
+    source.write_text(
+        "import pandas as pd\n"
+        "class Other:\n"
+        "    name = 'other'\n"
+        "    def sample(self, n, *, seed=None):\n"
+        "        return pd.DataFrame({'x': range(n)})\n"
+        "model = Other()\n"
+    )
+    args = ["sample", f"{source}:model", "-n", "10", "-o", str(tmp_path / "out"), "--workers", "2"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "Parquet files written with --workers need a model with a latent space" in err
+    assert not (tmp_path / "out").exists()
