@@ -57,13 +57,13 @@ SUFFIX = ".synth.json"
 # writing ------------------------------------------------------------------------------
 
 
-def to_dict(model: Model, *, column_spec: Callable[[ModelColumn], dict[str, Any]] | None = None) -> dict[str, Any]:
+def to_dict(model: Model, *, entry: Callable[[Any], dict[str, Any]] | None = None) -> dict[str, Any]:
     """Return the JSON-ready description of ``model``.
 
-    ``column_spec`` writes each column's entry instead of its own ``to_spec``
-    (Dask workers get a computed column's function beside the text, ``_dask``).
+    ``entry`` writes each column's and row constraint's entry instead of its
+    own ``to_spec`` (Dask workers get functions beside the text, ``_dask``).
     """
-    spec = column_spec or (lambda column: column.to_spec())
+    spec = entry or (lambda item: item.to_spec())
     dims = list(model.modelled_columns) + [f"{c} is null" for c in model.latent_nulls]
     return {
         "format": FORMAT,
@@ -79,7 +79,7 @@ def to_dict(model: Model, *, column_spec: Callable[[ModelColumn], dict[str, Any]
             **({"null_follows": model.null_follows} if model.null_follows else {}),
         },
         "order_constraints": [[a, b, strict] for a, b, strict in model._order_constraints],
-        **({"row_constraints": [c.to_spec() for c in model._row_constraints]} if model._row_constraints else {}),
+        **({"row_constraints": [spec(c) for c in model._row_constraints]} if model._row_constraints else {}),
         "info": model.info,
     }
 
@@ -98,9 +98,9 @@ def _format(value: Any, indent: int = 0) -> str:
     return json.dumps(value, allow_nan=False, ensure_ascii=False)
 
 
-def dumps(model: Model, *, column_spec: Callable[[ModelColumn], dict[str, Any]] | None = None) -> str:
-    """Return the model file text for ``model`` (``column_spec``: see :func:`to_dict`)."""
-    data = to_dict(model, column_spec=column_spec)  # (a column that cannot be saved says why itself)
+def dumps(model: Model, *, entry: Callable[[Any], dict[str, Any]] | None = None) -> str:
+    """Return the model file text for ``model`` (``entry``: see :func:`to_dict`)."""
+    data = to_dict(model, entry=entry)  # (a column that cannot be saved says why itself)
     try:
         return _format(data) + "\n"
     except ValueError as exc:  # NaN or infinity where JSON has none

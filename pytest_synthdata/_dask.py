@@ -41,7 +41,6 @@ from .errors import InvalidArgument, UnknownParameter
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ._columns import ModelColumn
     from ._model import Model
 
 __all__ = [
@@ -115,22 +114,33 @@ def divisions(bounds: Sequence[tuple[int, int]]) -> tuple[int | None, ...]:
 
 
 def _shipped(model: Model) -> tuple[str, dict[str, Callable[..., Any]]]:
-    """Return the model's file text and the functions of its computed columns (which travel beside it)."""
-    functions: dict[str, Callable[..., Any]] = {}
+    """Return the model's file text and the functions that travel beside it.
 
-    def spec(column: ModelColumn) -> dict[str, Any]:
-        if getattr(column, "computed", False):
-            function = getattr(column, "function", None)
-            if function is not None:
-                functions[column.name] = function
-            if getattr(column, "ref", None) is None:  # a plain callable: the text holds a stand-in reference
-                return {"name": column.name, "type": column.spec_type, "function": SHIPPED, "cast": column.cast}
-        return column.to_spec()
+    Those of computed columns (``"column <name>"``) and of Predicate row
+    constraints (``"rule <index>"``); one held as a plain callable leaves a
+    stand-in reference in the text.
+    """
+    from ._constraints import Predicate
+
+    functions: dict[str, Callable[..., Any]] = {}
+    rules = {id(rule): i for i, rule in enumerate(model._row_constraints)}
+
+    def entry(item: Any) -> dict[str, Any]:
+        if isinstance(item, Predicate):
+            key, shipped = f"rule {rules[id(item)]}", {"type": "predicate", "function": SHIPPED, "name": item.name}
+        elif getattr(item, "computed", False):
+            key = f"column {item.name}"
+            shipped = {"name": item.name, "type": item.spec_type, "function": SHIPPED, "cast": item.cast}
+        else:
+            return dict(item.to_spec())
+        if item.function is not None:
+            functions[key] = item.function
+        return shipped if item.ref is None else dict(item.to_spec())
 
     from . import _artifact
 
     try:
-        text = _artifact.dumps(model, column_spec=spec)
+        text = _artifact.dumps(model, entry=entry)
     except InvalidArgument as exc:
         raise InvalidArgument(
             f"dataset {model.name!r} cannot be sampled on Dask: workers receive it as model-file text, and {exc}"
@@ -143,16 +153,17 @@ def _digest(name: str, text: str, functions: Mapping[str, Callable[..., Any]]) -
     import cloudpickle
 
     hasher = hashlib.blake2b(text.encode("utf-8"), digest_size=16)
-    for column, function in sorted(functions.items()):
+    for holder, function in sorted(functions.items()):
         try:
             pickled = cloudpickle.dumps(function)
         except Exception as exc:
+            what = f"column {holder.split(' ', 1)[1]!r}" if holder.startswith("column ") else f"row constraint {holder}"
             raise InvalidArgument(
-                f"dataset {name!r}: column {column!r}: its function cannot be sent to Dask workers "
+                f"dataset {name!r}: {what}: its function cannot be sent to Dask workers "
                 f"({type(exc).__name__}: {exc}); define it in an importable module (it then travels by reference), "
                 "or let it close over picklable values only."
             ) from None
-        hasher.update(column.encode("utf-8") + b"\0" + pickled)
+        hasher.update(holder.encode("utf-8") + b"\0" + pickled)
     return hasher.hexdigest()
 
 
@@ -163,13 +174,16 @@ def _worker_model(name: str, text: str, functions: Mapping[str, Callable[..., An
         if model is not None:
             _MODELS.move_to_end(key)
             return model
+    from ._constraints import Predicate
     from ._model import loads
 
     model = loads(text, f"<dataset {name!r} on a Dask worker>")
-    for column in model._computed:
-        column.function = functions.get(column.name)  # type: ignore[attr-defined]
-        if column.ref == SHIPPED:  # type: ignore[attr-defined]
-            column.ref = None  # type: ignore[attr-defined]  # (messages then name the function itself)
+    holders: list[tuple[str, Any]] = [(f"column {c.name}", c) for c in model._computed]
+    holders += [(f"rule {i}", r) for i, r in enumerate(model._row_constraints) if isinstance(r, Predicate)]
+    for key_, holder in holders:
+        holder.function = functions.get(key_)  # type: ignore[attr-defined]
+        if holder.ref == SHIPPED:  # type: ignore[attr-defined]
+            holder.ref = None  # type: ignore[attr-defined]  # (messages then name the function itself)
     with _LOCK:
         _MODELS[key] = model
         while len(_MODELS) > _KEEP:

@@ -113,6 +113,39 @@ def test_impossible_conditions_fail_when_the_frame_is_made(models):
         models["declared"].to_dask(100, seed=1, conditions={"status": "lost"})
 
 
+def ruled(*extra) -> sd.Schema:
+    return sd.Schema(
+        "orders",
+        {
+            "invoice": sd.Integer(low=1, high=1_000_000),
+            "price": sd.Float(low=1, high=100, decimals=2),
+            "discount": sd.Float(low=0, high=50, decimals=2),
+        },
+        constraints=[sd.Predicate(lambda df: df["discount"] <= df["price"] / 2, name="fair discount"), *extra],
+    )
+
+
+def test_a_predicate_row_constraint_holds_and_partitions_are_the_sample(client):
+    model = ruled()
+    full = model.sample(9000, seed=6)
+    assert (full["discount"] <= full["price"] / 2).all()
+    ddf = model.to_dask(9000, seed=6, partition_rows=2500)
+    same_bytes(ddf.compute(scheduler="sync"), full)
+    same_bytes(client.compute(ddf).result(), full)  # (the predicate travels beside the text)
+    shipped = pickle.loads(cloudpickle.dumps(_dask.Partitions(model, 9000, 6, {})))
+    same_bytes(shipped((2500, 5000)), full.iloc[2500:5000])
+
+
+def test_a_unique_row_constraint_says_why_partitions_cannot_hold_it():
+    model = ruled(sd.Unique("invoice"))
+    message = r"Unique\('invoice'\).* depends on every row before it .*sd\.Id or sd\.Faker\(\.\.\., unique=True\)"
+    with pytest.raises(sd.errors.UnsupportedFeature, match=message):
+        model.to_dask(1000, seed=1)
+    with pytest.raises(sd.errors.UnsupportedFeature, match=message):
+        model.sample(1000, seed=1, rows=(10, 20))
+    assert model.sample(1000, seed=1)["invoice"].is_unique  # (the whole frame still keeps it)
+
+
 def test_each_partition_is_its_range_of_rows_including_the_uneven_last_one(models):
     model = models["declared"]
     n = 10_001
