@@ -100,13 +100,13 @@ def _load() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def anchor(model: sd.Model, n: int, step: int, out: Path) -> float:
-    """One process: each partition's rows sampled and written in turn; return seconds."""
+def anchor(model: sd.Model, n: int, step: int, out: Path) -> tuple[float, float]:
+    """One process: each partition's rows sampled and written in turn; return (seconds, CPU seconds)."""
     out.mkdir()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for i, (a, b) in enumerate(_dask.partition_bounds(n, step)):
         model.sample(n, seed=1, rows=(a, b)).to_parquet(out / f"part.{i:06d}.parquet", index=False)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
 def on_dask(model: sd.Model, n: int, step: int, out: Path, workers: int) -> dict[str, object]:
@@ -120,13 +120,22 @@ def on_dask(model: sd.Model, n: int, step: int, out: Path, workers: int) -> dict
         warm.mkdir()
         _dask.write_parquet(model, 2 * workers * BLOCK, str(warm), client=client, seed=1, partition_rows=BLOCK)
         shutil.rmtree(warm)
-        started = time.perf_counter()
         before = client.run(_peak_reset)
+        cpu = client.run(time.process_time)
+        started, own = time.perf_counter(), time.process_time()
         out.mkdir()
         _dask.write_parquet(model, n, str(out), client=client, seed=1, partition_rows=step)
-        done = time.perf_counter()
+        done, own = time.perf_counter(), time.process_time() - own
+        workers_cpu = sum(t - cpu[w] for w, t in client.run(time.process_time).items())
         peaks = client.run(_peak)
-    return {"start": started - began, "write": done - started, "before": before, "peaks": peaks}
+    return {
+        "start": started - began,
+        "write": done - started,
+        "cpu": workers_cpu,
+        "client_cpu": own,
+        "before": before,
+        "peaks": peaks,
+    }
 
 
 def main() -> None:
@@ -152,11 +161,12 @@ def main() -> None:
         results: dict[str, float] = {}
         print(f"\nload before: {_load()}")
         rss = _peak_reset()
-        seconds = anchor(model, n, step, root / "anchor")
+        seconds, cpu = anchor(model, n, step, root / "anchor")
         results["1 process"] = seconds
         print(
-            f"1 process (sample + to_parquet per partition): {seconds:.1f} s, {n / seconds:,.0f} rows/s; "
-            f"peak RSS growth {(_peak() - rss) / 1e6:.0f} MB; load after {_load()}"
+            f"1 process (sample + to_parquet per partition): {seconds:.1f} s, {n / seconds:,.0f} rows/s, "
+            f"{cpu:.1f} CPU s ({n / cpu:,.0f} rows per CPU s); peak RSS growth {(_peak() - rss) / 1e6:.0f} MB; "
+            f"load after {_load()}"
         )
         worker_growth: list[float] = []
         for workers in (1, 2):
@@ -170,8 +180,10 @@ def main() -> None:
                 for w in run["peaks"]  # type: ignore[union-attr]
             ]
             worker_growth += growth
+            cpu = float(run["cpu"])  # type: ignore[arg-type]
             print(
                 f"Dask, {workers} worker(s): {write:.1f} s, {n / write:,.0f} rows/s (cluster start {run['start']:.1f} s); "
+                f"workers {cpu:.1f} CPU s ({n / cpu:,.0f} rows per CPU s), client {float(run['client_cpu']):.1f} CPU s; "
                 f"peak RSS growth per worker {', '.join(f'{g:.0f}' for g in growth)} MB; load after {_load()}"
             )
             if workers == 2:
