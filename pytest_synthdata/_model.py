@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from . import _artifact, _linalg
+from . import _artifact, _edges, _linalg
 from ._backends.sdv import load_pickle
 from ._columns import ComputedColumn, FakerColumn
 from ._constraints import MAX_REDRAWS, LessThan, Predicate, Unique, order_by_dependency
@@ -402,6 +402,10 @@ class Model:
         independent: bool = False,
         conditions: Any = None,
         rows: tuple[int, int] | None = None,
+        edge_cases: float = 0.0,
+        edge_kinds: Sequence[str] | None = None,
+        edge_columns: Sequence[str] | None = None,
+        balance: Any = None,
     ) -> pd.DataFrame:
         """Return a DataFrame of exactly ``n`` synthetic rows.
 
@@ -431,6 +435,15 @@ class Model:
         same bytes as ``sample(n, seed=s).iloc[start:stop]``, in memory for
         those rows only. Dask partitions are drawn this way (:meth:`to_dask`).
 
+        ``edge_cases=r`` makes exactly ``round(r * n)`` rows edge cases (a
+        tail, bound, rare category, null or extreme text value in one column,
+        the rest of the row drawn given it); ``edge_kinds=`` and
+        ``edge_columns=`` choose among them, and
+        ``df.attrs["synthdata"]["edges"].frame`` lists them.
+        ``balance="churned"`` gives each class of a column an equal share of
+        the rows (``balance={"churned": {True: 0.3, False: 0.7}}``: those
+        shares), exact to within one row. See ``docs/how-to/edge-cases.md``.
+
         >>> import pytest_synthdata as sd
         >>> people = sd.Schema("people", {"age": sd.Integer(low=18, high=90)})
         >>> df = people.sample(3, seed=1)
@@ -445,7 +458,21 @@ class Model:
         if not isinstance(independent, (bool, np.bool_)):
             raise InvalidArgument(f"independent={independent!r}: pass True (i.i.d. rows) or False (the default, even).")
         source: LatentSource = IndependentRows(seed) if independent else SpreadRows(seed)
-        if conditions is not None:
+        plan = None
+        if _edges.requested(edge_cases, edge_kinds, edge_columns, balance):
+            assert source.seed is not None
+            plan = _edges.plan_rows(
+                self,
+                n,
+                source.seed,
+                edge_cases=edge_cases,
+                edge_kinds=edge_kinds,
+                edge_columns=edge_columns,
+                balance=balance,
+                conditions=conditions,
+            )
+            source = plan.source(self, source, n)
+        elif conditions is not None:
             from ._conditions import conditioned
 
             source = conditioned(self, source, conditions, n)
@@ -453,7 +480,9 @@ class Model:
             self._check_range_safe()
         frame = self.sample_from(source, n, rows=rows)
         if self._row_constraints and n:
-            frame = self._keep_rows(frame, n, source.seed, independent, conditions, rows)
+            frame = self._keep_rows(frame, n, source.seed, independent, conditions, rows, plan)
+        if plan is not None and plan.edges is not None:
+            frame.attrs["synthdata"]["edges"] = plan.edges
         return frame
 
     def _check_range_safe(self) -> None:
@@ -475,6 +504,7 @@ class Model:
         independent: bool,
         conditions: Any,
         rows: tuple[int, int] | None = None,
+        plan: _edges.RowPlan | None = None,
     ) -> pd.DataFrame:
         """Stage 9: rows that break a row constraint (Unique, Predicate) take the same row of a fresh draw.
 
@@ -498,7 +528,9 @@ class Model:
                 return frame
             alt_seed = derive_seed(seed, "redraw", r)
             source: LatentSource = IndependentRows(alt_seed) if independent else SpreadRows(alt_seed)
-            if conditions is not None:
+            if plan is not None:  # (the same conditions, classes and edge cases per row)
+                source = plan.source(self, source, n)
+            elif conditions is not None:
                 from ._conditions import conditioned
 
                 source = conditioned(self, source, conditions, n)
