@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import special
 
-from ._conditions import Condition, _monotone_intervals, conditioned_rows, parse, row_conditions
+from ._conditions import FLOOR, Condition, _monotone_intervals, conditioned_rows, parse, row_conditions
 from ._latent import Pin, Pinned
 from ._tmvn import counter_uniforms
 from ._validate import check_share
@@ -62,7 +62,7 @@ if TYPE_CHECKING:
     from ._latent import LatentSource
     from ._model import Model
 
-__all__ = ["KINDS", "EdgeCases", "RowPlan", "edge_rows", "plan_rows", "requested"]
+__all__ = ["KINDS", "EdgeCases", "RowPlan", "edge_rows", "plan_rows"]
 
 #: The edge-case kinds, in the order the default mix lists them.
 KINDS = ("tail", "bound", "rare", "null", "text")
@@ -125,14 +125,9 @@ class EdgeCases:
         """The edge rows as a DataFrame: ``row`` (int64), ``column``, ``kind`` and ``detail`` (str)."""
         import pandas as pd
 
-        return pd.DataFrame(
-            {
-                "row": self._row.copy(),
-                "column": self._column.astype(object),
-                "kind": self._kind.astype(object),
-                "detail": self._detail.astype(object),
-            }
-        )
+        frame = pd.DataFrame({"row": self._row.copy(), "column": self._column, "kind": self._kind})
+        frame["detail"] = self._detail
+        return frame.astype({"column": str, "kind": str, "detail": str})  # (str: pandas 3's text dtype, else object)
 
     def __repr__(self) -> str:
         counts: dict[str, int] = {}
@@ -152,12 +147,6 @@ def edge_rows(rate: float, n: int) -> NDArray[np.bool_]:
     """
     counts = np.rint(rate * np.arange(n + 1, dtype=np.float64))
     return np.diff(counts) > 0
-
-
-def requested(edge_cases: Any, edge_kinds: Any, edge_columns: Any, balance: Any) -> bool:
-    """Whether ``sample()`` was asked for edge cases or balancing (``edge_cases=0`` alone asks for nothing)."""
-    plain_zero = type(edge_cases) in (int, float) and edge_cases == 0
-    return not plain_zero or edge_kinds is not None or edge_columns is not None or balance is not None
 
 
 @dataclass(frozen=True)
@@ -252,10 +241,19 @@ def _tail_slot(model: Model, col: Any) -> _Slot | None:
     return _Slot("tail", col.name, variants)
 
 
+def _unique(model: Model, col: Any) -> bool:
+    """Whether a row constraint keeps the column's values distinct (edges that repeat one value would break it)."""
+    from ._constraints import Unique
+
+    return any(isinstance(c, Unique) and c.column == col.name for c in model._row_constraints)
+
+
 def _bound_slot(model: Model, col: Any) -> _Slot | None:
     from ._columns import NumericColumn
 
     if not (col.modelled and isinstance(col, NumericColumn)) or col.offset or any(col.inf_rates):
+        return None
+    if _unique(model, col):
         return None
     j = model.latent_space.coordinate(col.name)
     values = col.value_range()
@@ -284,7 +282,7 @@ def _rare_slot(model: Model, col: Any) -> _Slot | None:
         return None
     values = [False, True] if isinstance(col, BooleanColumn) else list(col.categories)
     probs = np.asarray(col.discrete.probs, dtype=np.float64)
-    kept = [k for k in np.argsort(probs, kind="stable") if probs[k] > 1e-9]
+    kept = [k for k in np.argsort(probs, kind="stable") if probs[k] >= FLOOR]  # (rarer: conditioning refuses it)
     if len(kept) < 2:
         return None
     variants = tuple(_Variant(repr(values[k]), Condition(col.name, "values", values=(values[k],))) for k in kept)
@@ -319,7 +317,7 @@ def _text_picks(pool: Any) -> dict[str, int]:
 def _text_slot(model: Model, col: Any) -> _Slot | None:
     from ._columns import FakerColumn
 
-    if not isinstance(col, FakerColumn) or col.unique or col.hidden:
+    if not isinstance(col, FakerColumn) or col.unique or col.hidden or _unique(model, col):
         return None
     pool = col._pool()
     if not isinstance(pool, np.ndarray) or not len(pool) or not all(isinstance(v, str) for v in pool[:1]):

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from . import _artifact, _edges, _linalg
+from . import _artifact, _linalg
 from ._backends.sdv import load_pickle
 from ._columns import ComputedColumn, FakerColumn
 from ._constraints import MAX_REDRAWS, LessThan, Predicate, Unique, order_by_dependency
@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from ._columns import ModelColumn
+    from ._edges import RowPlan
 
 __all__ = ["Model", "load", "loads"]
 
@@ -459,9 +460,11 @@ class Model:
             raise InvalidArgument(f"independent={independent!r}: pass True (i.i.d. rows) or False (the default, even).")
         source: LatentSource = IndependentRows(seed) if independent else SpreadRows(seed)
         plan = None
-        if _edges.requested(edge_cases, edge_kinds, edge_columns, balance):
+        if _edges_requested(edge_cases, edge_kinds, edge_columns, balance):
+            from ._edges import plan_rows
+
             assert source.seed is not None
-            plan = _edges.plan_rows(
+            plan = plan_rows(
                 self,
                 n,
                 source.seed,
@@ -504,7 +507,7 @@ class Model:
         independent: bool,
         conditions: Any,
         rows: tuple[int, int] | None = None,
-        plan: _edges.RowPlan | None = None,
+        plan: RowPlan | None = None,
     ) -> pd.DataFrame:
         """Stage 9: rows that break a row constraint (Unique, Predicate) take the same row of a fresh draw.
 
@@ -856,6 +859,12 @@ class Model:
         else:
             values = ca.draw_at_most_given(v_max, u, raws[given][bad])  # type: ignore[attr-defined]
         raws[a][bad] = np.minimum(values, v_max).astype(raws[a].dtype)
+
+
+def _edges_requested(edge_cases: Any, edge_kinds: Any, edge_columns: Any, balance: Any) -> bool:
+    """Whether ``sample()`` was asked for edge cases or balancing (``edge_cases=0`` alone asks for nothing)."""
+    plain_zero = type(edge_cases) in (int, float) and edge_cases == 0
+    return not plain_zero or edge_kinds is not None or edge_columns is not None or balance is not None
 
 
 def _model_arguments(parts: _artifact.ModelParts) -> dict[str, Any]:
