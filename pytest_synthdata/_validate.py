@@ -73,6 +73,7 @@ __all__ = [
     "row_bytes",
     "rows_from_text",
     "seed_from_text",
+    "share_from_text",
     "suggest_name",
     "wrap_seed",
 ]
@@ -365,6 +366,23 @@ def check_share(value: object, *, argument: str, where: str = "") -> float:
     if not 0.0 <= share <= 1.0:  # (NaN fails too)
         raise _invalid(where, argument, value, "is not between 0 and 1", fix)
     return share
+
+
+def share_from_text(text: object, *, argument: str, where: str = "") -> float:
+    """Return a share of rows given as text (an ini value) or as a number; else raise InvalidArgument.
+
+    >>> share_from_text("0.25", argument="synthdata_edge_cases")
+    0.25
+    """
+    if isinstance(text, str):
+        try:
+            value = float(text)
+        except ValueError:
+            raise _invalid(
+                where, argument, text, "is not a number", f"pass a share of rows from 0 to 1, such as {argument}=0.2"
+            ) from None
+        return check_share(value, argument=argument, where=where)
+    return check_share(text, argument=argument, where=where)
 
 
 def check_delta(delta: object, *, argument: str = "delta", where: str = "") -> float:

@@ -343,3 +343,110 @@ def test_a_model_without_any_edge_column_says_so() -> None:
     with pytest.raises(InvalidArgument, match="has no column with an edge case"):
         model.sample(10, seed=1, edge_cases=0.5)
     assert len(model.sample(10, seed=1, edge_cases=0.0)) == 10
+
+
+# the pytest side: factory, marker, ini, failure report
+
+CONFTEST = """
+import pytest_synthdata as sd
+
+customers = sd.register(sd.Schema(
+    "customers",
+    {
+        "age": sd.Integer(mean=41, std=12, low=18, high=90),
+        "plan": sd.Category({"free": 0.9, "pro": 0.08, "team": 0.02}),
+        "churned": sd.Boolean(p=0.2),
+    },
+    correlations={("age", "churned"): 0.3},
+))
+"""
+
+
+def test_marker_factory_and_ini_give_edge_cases_and_balance(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(CONFTEST)
+    pytester.makeini("[pytest]\nsynthdata_edge_cases = 0.1\n")
+    pytester.makepyfile(
+        """
+        import pytest
+        from conftest import customers
+
+        def test_ini_default(synth_customers):
+            assert len(synth_customers.attrs["synthdata"]["edges"]) == 10
+
+        @pytest.mark.synthdata(rows=50, seed=3, edge_cases=0.2, edge_kinds=["rare"])
+        def test_marker(synth_customers, synth_customers_factory):
+            expected = customers.sample(50, seed=3, edge_cases=0.2, edge_kinds=["rare"])
+            assert synth_customers.equals(expected)
+            assert set(synth_customers.attrs["synthdata"]["edges"].frame["kind"]) == {"rare"}
+            df = synth_customers_factory(40, seed=1)
+            assert len(df.attrs["synthdata"]["edges"]) == 8
+
+        def test_factory(synth_customers_factory):
+            df = synth_customers_factory(200, seed=2, edge_cases=0.3, balance="churned")
+            assert df.equals(customers.sample(200, seed=2, edge_cases=0.3, balance="churned"))
+            assert df["churned"].sum() == 100 and len(df.attrs["synthdata"]["edges"]) == 60
+            plain = synth_customers_factory(30, edge_cases=0)
+            assert "edges" not in plain.attrs["synthdata"]
+
+        @pytest.mark.synthdata(rows=9, balance={"plan": {"free": 1/3, "pro": 1/3, "team": 1/3}}, edge_cases=0)
+        def test_marker_balance(synth_customers):
+            assert synth_customers["plan"].value_counts().tolist() == [3, 3, 3]
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=4)
+
+
+def test_the_failure_section_prints_the_edge_rows(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.synthdata(rows=20, seed=5, edge_cases=0.2, edge_kinds=["tail", "rare"])
+        def test_boom(synth_customers):
+            assert False
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "synth_customers: dataset 'customers', 20 rows, seed 5, edge_cases 0.2, edge_kinds ['tail', 'rare']",
+            "  4 edge rows:",
+            "    row 2: * (*) = *",
+            "same rows in Python: *.sample(20, seed=5, edge_cases=0.2, edge_kinds=[[]'tail', 'rare'])",
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("marker", "message"),
+    [
+        ("edge_cases=2", "*@pytest.mark.synthdata: edge_cases=2 (int) is not between 0 and 1*"),
+        ("edge_cases=0.1, edge_kinds=['odd']", "*edge_kinds=[[]'odd'] names [[]'odd'], which are not edge-case kinds*"),
+        ("balance='nope'", "*balance names 'nope', which is not a column*"),
+    ],
+)
+def test_bad_marker_values_fail_the_test_in_one_line(pytester: pytest.Pytester, marker: str, message: str) -> None:
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.synthdata({marker})
+        def test_x(synth_customers):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([message])
+
+
+def test_a_bad_ini_share_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(CONFTEST)
+    pytester.makeini("[pytest]\nsynthdata_edge_cases = lots\n")
+    pytester.makepyfile("def test_x(synth_customers):\n    pass\n")
+    result = pytester.runpytest("-p", "no:randomly")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*ini option: synthdata_edge_cases='lots' (str) is not a number*"])
