@@ -17,7 +17,7 @@ Every edge row except ``text`` is a row with a per-row condition
 exactly, so an extreme age comes with a plausible income. Rows that are not
 edge rows are the very rows ``sample(n)`` gives.
 
-Which rows (``docs/explanation/math.md`` §13): an edge-row pattern that is
+Which rows (``docs/explanation/math.md`` §14): an edge-row pattern that is
 exact (``round(r * n)`` edge rows among the first ``n``) for *every* ``n`` and
 also row-stable (``sample(n)`` a prefix of ``sample(m)``) is unique: row ``i``
 must be an edge row exactly when ``round(r * (i + 1)) > round(r * i)``. So the
