@@ -820,7 +820,7 @@ class Model:
                 rb[bad] = cb.draw_at_least_given(v_min[bad], u, raws[given][bad])  # type: ignore[attr-defined]
             # a fitted column's (private) upper bound may lie below its neighbour's value: the least value
             # that holds (declared schemas narrow their bounds so this never happens)
-            short = rb < v_min
+            short = bad & (rb < v_min)  # (only rows redrawn here: a held value never moves)
             if short.any():
                 rb[short] = v_min[short]
         if stuck is not None and stuck.any():

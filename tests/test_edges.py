@@ -450,3 +450,23 @@ def test_a_bad_ini_share_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("-p", "no:randomly")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*ini option: synthdata_edge_cases='lots' (str) is not a number*"])
+
+
+def test_a_held_value_never_moves_when_other_rows_are_redrawn_above_their_neighbour() -> None:
+    # regression: the fix-up after a redraw also reached held rows, so a conditioned last_login moved
+    model = sd.Schema(
+        "visits",
+        {
+            "signup": sd.Date(low="2019-01-01", high="2024-12-31"),
+            "last": sd.Datetime(low="2019-01-01", high="2025-06-30"),
+        },
+        constraints=["signup < last"],
+    )
+    plain = model.sample(50, seed=4)
+    late = int(plain["signup"].to_numpy().argmax())  # its signup must move below the early last visit
+    early = pd.DataFrame({"last": [None] * 50}, dtype=object)
+    early.iloc[late, 0] = ("2019-01-10", "2019-01-20")
+    df = model.sample(50, seed=4, conditions=early)
+    assert pd.Timestamp("2019-01-10") <= df["last"].iloc[late] <= pd.Timestamp("2019-01-20")
+    assert (df["signup"] < df["last"]).all()
+    assert df.drop(index=late).equals(plain.drop(index=late))
