@@ -447,8 +447,14 @@ def _shares(column: str, spec: Any) -> dict[Any, float]:
 
 def _numeric_bins(col: Any) -> dict[Any, float]:
     """Equal shares of :data:`NUMERIC_BINS` equal-width bins between the column's 1st and 99th percentile."""
-    from ._columns import DatetimeColumn, NumericColumn
+    from ._columns import ConditionalColumn, DatetimeColumn, NumericColumn
 
+    if isinstance(col, ConditionalColumn):
+        raise InvalidArgument(
+            f"balance={col.name!r}: the column is fitted per group of {col.given!r}, so it has no one set of "
+            f"percentiles to bin by; give the classes as ranges, e.g. balance={{{col.name!r}: {{(None, <value>): 0.5, "
+            "(<value>, None): 0.5}}."
+        )
     if not isinstance(col, NumericColumn) or isinstance(col, DatetimeColumn) or col.offset:
         raise InvalidArgument(
             f"balance={col.name!r}: a {col.kind} column has no automatic classes; give them, e.g. "
@@ -553,7 +559,25 @@ def plan_rows(
         pins = []
     if len(parts) == 1:
         return RowPlan(user_keys, user_which, pins, edges)
-    stacked = np.stack([w for _, w in parts], axis=1)
-    combos, which = np.unique(stacked, axis=0, return_inverse=True)
-    keys = [tuple(c for (k, _), i in zip(parts, combo, strict=True) for c in k[int(i)]) for combo in combos]
-    return RowPlan(keys, which.reshape(-1).astype(np.intp), pins, edges)
+    # each row's combination as one mixed-radix code, renumbered in code order (O(n): no sort of n rows)
+    code = np.zeros(n, dtype=np.int64)
+    radix = 1
+    for k, w in parts:
+        code += w.astype(np.int64) * radix
+        radix *= len(k)
+    if radix <= 4 * n + 1024:
+        seen = np.zeros(radix, dtype=bool)
+        seen[code] = True
+        codes = np.flatnonzero(seen)
+        number = np.cumsum(seen) - 1
+    else:  # (many distinct per-row conditions: sort the codes instead)
+        codes, inverse = np.unique(code, return_inverse=True)
+        number, code = inverse.reshape(-1), np.arange(n)
+    keys = []
+    for c in codes.tolist():
+        key: list[Condition] = []
+        for k, _ in parts:
+            key += k[c % len(k)]
+            c //= len(k)
+        keys.append(tuple(key))
+    return RowPlan(keys, number[code].astype(np.intp), pins, edges)
