@@ -82,37 +82,32 @@ _GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 _EDGE = 37.5
 
 
-class EdgeCases:
+class EdgeCases(dict):  # type: ignore[type-arg]
     """The edge rows of a sample (``df.attrs["synthdata"]["edges"]``): row, column, kind and detail of each.
 
-    ``.frame`` is a DataFrame with columns ``row``, ``column``, ``kind`` and
-    ``detail`` (e.g. ``"high"``, ``"'enterprise'"``, ``"longest"``). Immutable:
-    pandas copies a frame's ``attrs`` with every operation, and this compares
-    and copies cheaply.
+    A read-only dict of four equally long tuples, ``row`` (ints), ``column``,
+    ``kind`` and ``detail`` (e.g. ``"high"``, ``"'enterprise'"``,
+    ``"longest"``), so ``pd.DataFrame(edges)`` is the table and it survives
+    whatever keeps a frame's ``attrs`` (JSON in a Parquet file, pickle);
+    ``.frame`` gives that DataFrame. pandas copies a frame's ``attrs`` with
+    every operation: this one is shared, never copied.
     """
 
-    __slots__ = ("_column", "_detail", "_kind", "_row")
-    __hash__ = None  # type: ignore[assignment]
-
     def __init__(self, row: NDArray[np.int64], column: NDArray[Any], kind: NDArray[Any], detail: NDArray[Any]) -> None:
-        self._row, self._column, self._kind, self._detail = row, column, kind, detail
-        for a in (row, column, kind, detail):
-            a.flags.writeable = False
+        super().__init__(
+            row=tuple(row.tolist()),
+            column=tuple(column.tolist()),
+            kind=tuple(kind.tolist()),
+            detail=tuple(detail.tolist()),
+        )
 
     def __len__(self) -> int:
-        return len(self._row)
+        return len(self["row"])
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, EdgeCases):
-            return NotImplemented
-        return all(
-            np.array_equal(a, b)
-            for a, b in zip(
-                (self._row, self._column, self._kind, self._detail),
-                (other._row, other._column, other._kind, other._detail),
-                strict=True,
-            )
-        )
+    def _read_only(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("the edge-case record of a sample is read-only; copy it with dict(...) to change it.")
+
+    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = __ior__ = _read_only  # type: ignore[assignment]
 
     def __copy__(self) -> EdgeCases:
         return self
@@ -120,20 +115,29 @@ class EdgeCases:
     def __deepcopy__(self, memo: dict[int, Any]) -> EdgeCases:
         return self
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_edge_cases, (dict(self),))
+
     @property
     def frame(self) -> pd.DataFrame:
         """The edge rows as a DataFrame: ``row`` (int64), ``column``, ``kind`` and ``detail`` (str)."""
         import pandas as pd
 
-        frame = pd.DataFrame({"row": self._row.copy(), "column": self._column, "kind": self._kind})
-        frame["detail"] = self._detail
+        frame = pd.DataFrame({"row": np.array(self["row"], dtype=np.int64)})
+        for key in ("column", "kind", "detail"):
+            frame[key] = np.array(self[key], dtype=object)
         return frame.astype({"column": str, "kind": str, "detail": str})  # (str: pandas 3's text dtype, else object)
 
     def __repr__(self) -> str:
         counts: dict[str, int] = {}
-        for k in self._kind:
-            counts[str(k)] = counts.get(str(k), 0) + 1
+        for k in self["kind"]:
+            counts[k] = counts.get(k, 0) + 1
         return f"EdgeCases({len(self)} rows: {', '.join(f'{k} {c}' for k, c in counts.items()) or 'none'})"
+
+
+def _edge_cases(fields: dict[str, Any]) -> EdgeCases:
+    """Rebuild a pickled EdgeCases."""
+    return EdgeCases(*(np.asarray(fields[k]) for k in ("row", "column", "kind", "detail")))
 
 
 def edge_rows(rate: float, n: int) -> NDArray[np.bool_]:

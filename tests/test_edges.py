@@ -273,11 +273,22 @@ def test_another_seed_gives_other_kinds_and_values_in_the_same_rows() -> None:
     assert ea["kind"].tolist() != eb["kind"].tolist()
 
 
-def test_edge_samples_concatenate_and_copy_with_their_record() -> None:
+def test_edge_samples_concatenate_copy_pickle_and_save_with_their_record(tmp_path) -> None:
+    import pickle
+
     a = CUSTOMERS.sample(50, seed=1, edge_cases=0.2)
+    edges = a.attrs["synthdata"]["edges"]
     both = pd.concat([a, a.copy()])
-    assert both.attrs["synthdata"]["edges"] == a.attrs["synthdata"]["edges"]
-    assert "EdgeCases(10 rows" in repr(a.attrs["synthdata"]["edges"])
+    assert both.attrs["synthdata"]["edges"] == edges
+    assert pickle.loads(pickle.dumps(a)).attrs["synthdata"]["edges"] == edges
+    assert "EdgeCases(10 rows" in repr(edges) and len(edges) == 10
+    pd.testing.assert_frame_equal(pd.DataFrame(edges), edges.frame)
+    with pytest.raises(TypeError, match="read-only"):
+        edges["row"] = ()
+    pytest.importorskip("pyarrow")
+    a.to_parquet(tmp_path / "a.parquet")  # (pandas writes attrs as JSON)
+    back = pd.read_parquet(tmp_path / "a.parquet").attrs["synthdata"]["edges"]
+    pd.testing.assert_frame_equal(pd.DataFrame(back), edges.frame)
 
 
 def test_edge_cases_keep_conditions_and_row_constraints() -> None:
