@@ -481,3 +481,25 @@ def test_a_held_value_never_moves_when_other_rows_are_redrawn_above_their_neighb
     assert pd.Timestamp("2019-01-10") <= df["last"].iloc[late] <= pd.Timestamp("2019-01-20")
     assert (df["signup"] < df["last"]).all()
     assert df.drop(index=late).equals(plain.drop(index=late))
+
+
+def test_a_fitted_model_with_segments_takes_edge_cases_and_balance() -> None:
+    from pathlib import Path
+
+    penguins = sd.load(Path(__file__).resolve().parent.parent / "examples" / "synthdata" / "penguins.synth.json")
+    df = penguins.sample(2000, seed=1, edge_cases=0.5)
+    edges = _edge_frame(df)
+    assert len(edges) == 1000 and set(edges["kind"]) == {"tail", "bound", "rare", "null"}
+    null = edges[edges["kind"] == "null"]
+    assert all(pd.isna(df[c].iloc[r]) for r, c in zip(null["row"], null["column"], strict=True))
+    # a tail of a column fitted per species is a tail of its species' distribution
+    mass = edges[(edges["kind"] == "tail") & (edges["column"] == "body_mass_g")]
+    plain = penguins.sample(20_000, seed=2)
+    for side, op in (("high", np.greater_equal), ("low", np.less_equal)):
+        rows = df.iloc[mass.loc[mass["detail"] == side, "row"]]
+        q = plain.groupby("species", observed=True)["body_mass_g"].quantile(0.99 if side == "high" else 0.01)
+        assert op(
+            rows["body_mass_g"].to_numpy(), q.loc[rows["species"]].to_numpy() * (0.98 if side == "high" else 1.02)
+        ).all()
+    balanced = penguins.sample(999, seed=1, balance="species")
+    assert balanced["species"].value_counts().tolist() == [333, 333, 333]
