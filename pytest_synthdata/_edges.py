@@ -7,7 +7,7 @@ each of one kind in one column:
   percentile (its latent score in the outer 1% on that side);
 * ``bound``: the value on the column's declared or stored bound (drawn with the
   column's score in its outer 0.1% on that side, then moved onto the bound);
-* ``rare``: a category (or boolean) of the column, rare ones first (below).
+* ``rare``: a category (or boolean) of the column, rare ones first (below);
 * ``null``: a missing value, in a column that is sometimes missing;
 * ``text``: the shortest, longest or first non-ASCII value of a Faker
   column's pool (not ``unique`` ones: every row there is a distinct value).
