@@ -503,3 +503,9 @@ def test_a_fitted_model_with_segments_takes_edge_cases_and_balance() -> None:
         ).all()
     balanced = penguins.sample(999, seed=1, balance="species")
     assert balanced["species"].value_counts().tolist() == [333, 333, 333]
+
+
+def test_a_range_of_rows_of_an_edge_sample_is_that_slice_of_the_whole() -> None:
+    whole = CUSTOMERS.sample(9000, seed=3, edge_cases=0.3, balance="churned")
+    part = CUSTOMERS.sample(9000, seed=3, edge_cases=0.3, balance="churned", rows=(4000, 8500))
+    pd.testing.assert_frame_equal(part, whole.iloc[4000:8500])
