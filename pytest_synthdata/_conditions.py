@@ -34,7 +34,7 @@ import math
 import numbers
 import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from ._latent import LatentSource
     from ._model import Model
 
-__all__ = ["FLOOR", "Condition", "conditioned", "parse"]
+__all__ = ["FLOOR", "Condition", "conditioned", "conditioned_rows", "parse", "row_conditions"]
 
 #: Conditions (alone, or together for a row) less likely than this under the model raise ConditionError:
 #: far beyond it the tails of double precision arithmetic, not the model, would decide the rows.
@@ -61,15 +61,26 @@ Box = dict[int, tuple[float, float]]
 
 @dataclass(frozen=True)
 class Condition:
-    """One column's condition: ``kind`` is "values" (any of ``values``), "range" (``low``..``high``) or "null"."""
+    """One column's condition: ``kind`` is "values" (any of ``values``), "range" (``low``..``high``) or "null".
+
+    Two more kinds are made internally (``sample(edge_cases=)``, never parsed
+    from user input): "latent", the column's own latent score in
+    ``low``..``high`` (and the value present), and "present", the value not
+    missing. ``label`` describes them in messages.
+    """
 
     column: str
     kind: str
     values: tuple[Any, ...] = ()
     low: Any = None
     high: Any = None
+    label: str = field(default="", compare=False)
 
     def __str__(self) -> str:
+        if self.label:
+            return f"{self.column}: {self.label}"
+        if self.kind == "present":
+            return f"{self.column} present"
         if self.kind == "null":
             return f"{self.column}=None (missing)"
         if self.kind == "range":
@@ -353,7 +364,7 @@ class _Resolver:
                 by_column.setdefault(cond.column, []).append(cond)
         for name, group in by_column.items():
             col = self._column(name)
-            values = [c for c in group if c.kind != "null"]
+            values = [c for c in group if c.kind in ("values", "range")]
             if values and isinstance(col, NumericColumn) and not isinstance(col, ConditionalColumn):
                 regions = _plain_intervals(col, values)
                 j = self.space.coordinate(name)
@@ -385,6 +396,11 @@ class _Resolver:
             )
         if cond.kind == "null":
             region = self._null_part(col, cond, null=True)
+        elif cond.kind == "present":
+            region = self._null_part(col, cond, null=False)
+        elif cond.kind == "latent":
+            box: Box = {self.space.coordinate(cond.column): (float(cond.low), float(cond.high))}
+            region = _meet_all([box], self._null_part(col, cond, null=False))
         else:
             region = _meet_all(self._value_part(col, cond), self._null_part(col, cond, null=False))
         self.cache[cond] = region
@@ -580,9 +596,26 @@ def _cell_missing(value: Any) -> bool:
 
 def conditioned(model: Model, inner: LatentSource, conditions: Any, n: int) -> LatentSource:
     """Return a latent source drawing ``inner``'s rows under ``conditions`` (see the module docstring)."""
+    keys, which = _row_conditions(conditions, n)
+    return conditioned_rows(model, inner, keys, which, n)
+
+
+def row_conditions(conditions: Any, n: int) -> tuple[list[tuple[Condition, ...]], NDArray[np.intp]]:
+    """Return (distinct condition sets, the index of each of ``n`` rows' set) of ``sample(conditions=...)``.
+
+    None (no conditions) is one empty set shared by every row.
+    """
+    if conditions is None:
+        return [()], np.zeros(n, dtype=np.intp)
+    return _row_conditions(conditions, n)
+
+
+def conditioned_rows(
+    model: Model, inner: LatentSource, keys: list[tuple[Condition, ...]], which: NDArray[np.intp], n: int
+) -> LatentSource:
+    """Return a latent source drawing row ``i`` of ``inner`` under the conditions ``keys[which[i]]``."""
     from ._latent import BoxRows, Regions
 
-    keys, which = _row_conditions(conditions, n)
     resolver = _Resolver(model)
     all_conds = [c for key in keys for c in key]
     resolver.prefetch(all_conds)

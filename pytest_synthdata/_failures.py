@@ -103,6 +103,7 @@ def python_line(used: Used, rootpath: Path) -> str:
     if used.conditions is not None:
         shown = used.conditions if isinstance(used.conditions, dict) else "<the per-row conditions frame>"
         iid += f", conditions={shown!r}" if isinstance(shown, dict) else f", conditions={shown}"
+    iid += "".join(f", {key}={value!r}" for key, value in used.shaping.items())
     call = f"{model}.sample({used.rows}, seed={used.seed}{iid})"
     return f"{setup}; {call}" if setup else call
 
@@ -130,10 +131,7 @@ def write_frames(config: pytest.Config, nodeid: str, used: list[Used]) -> tuple[
             notes.append(f"{u.how} not written: {u.rows:,} rows is more than {MAX_FRAME_ROWS:,}")
             continue
         try:
-            options: dict[str, Any] = {"independent": True} if u.independent else {}
-            if u.conditions is not None:
-                options["conditions"] = u.conditions
-            frame = u.model.sample(u.rows, seed=u.seed, **options)
+            frame = u.model.sample(u.rows, seed=u.seed, **u.options())
             frame.to_json(folder / f"{k}-{u.how}.json", orient="table", index=False)
         except Exception as exc:  # the report must not fail; say why the file is missing
             notes.append(f"{u.how} not written: {type(exc).__name__}: {exc}")

@@ -4,8 +4,10 @@
 puts them in a conftest (``register()``) or in a global plugin module. A fixture
 reads its test's rows (the ``synthdata`` marker, else the ini option
 ``synthdata_rows``), its seed (the marker's, else ``derive_seed(base seed, node
-id, dataset)``) and conditions (the marker's), records what it sampled for the
-failure report, and applies a factory's conditions and ``set=`` values.
+id, dataset)``), conditions, edge cases and balance (the marker's; edge cases
+else the ini option ``synthdata_edge_cases``), records what it sampled for the
+failure report (with the edge rows it gave), and applies a factory's
+conditions and ``set=`` values.
 
 A factory's column keyword is a *condition* (``factory(500, plan="enterprise")``
 samples enterprise rows from the model's conditional distribution: their
@@ -30,7 +32,15 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from ._seeding import derive_seed
-from ._validate import check_independent, check_memory, check_rows, check_seed, rows_from_text
+from ._validate import (
+    check_independent,
+    check_memory,
+    check_rows,
+    check_seed,
+    check_share,
+    rows_from_text,
+    share_from_text,
+)
 from .errors import InvalidArgument, ModelFileError
 
 if TYPE_CHECKING:
@@ -38,10 +48,25 @@ if TYPE_CHECKING:
 
     from ._model import Model
 
-__all__ = ["DEFAULT_ROWS", "ROWS_INI", "STATE", "USED", "Rows", "SessionState", "Used", "fixture_functions", "ini_rows"]
+__all__ = [
+    "DEFAULT_ROWS",
+    "EDGES_INI",
+    "ROWS_INI",
+    "STATE",
+    "USED",
+    "Rows",
+    "SessionState",
+    "Used",
+    "fixture_functions",
+    "ini_edge_cases",
+    "ini_rows",
+]
 
 ROWS_INI = "synthdata_rows"
 DEFAULT_ROWS = 100
+EDGES_INI = "synthdata_edge_cases"
+#: The failure report lists at most this many edge rows of a sample.
+MAX_EDGE_LINES = 20
 
 
 @dataclass
@@ -59,6 +84,18 @@ class Used:
     #: The dataset sampled (to sample the rows again for the report) and the module that registered it.
     model: Any = field(default=None, repr=False, compare=False)
     module: str | None = None
+    #: ``sample()``'s edge-case and balance options (``edge_cases``, ``edge_kinds``, ``edge_columns``, ``balance``).
+    shaping: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: The edge rows the sample held, one line each (the first MAX_EDGE_LINES), and how many there were.
+    edge_lines: tuple[str, ...] = ()
+    edge_count: int = 0
+
+    def options(self) -> dict[str, Any]:
+        """The keyword arguments of ``model.sample(rows, seed=seed, **options)`` that give these rows again."""
+        options: dict[str, Any] = {"independent": True} if self.independent else {}
+        if self.conditions is not None:
+            options["conditions"] = self.conditions
+        return {**options, **self.shaping}
 
 
 @dataclass
@@ -86,10 +123,12 @@ STATE = pytest.StashKey[SessionState]()
 USED = pytest.StashKey[list[Used]]()
 
 
-_MARKER_KEYS = ("rows", "seed", "independent", "conditions")
+_MARKER_KEYS = ("rows", "seed", "independent", "conditions", "edge_cases", "edge_kinds", "edge_columns", "balance")
+#: Marker keys passed on to ``sample()`` as they are (it checks them).
+_SHAPING = ("edge_kinds", "edge_columns", "balance")
 
 #: The factory's keywords that are not column conditions (a column with one of these names goes in ``conditions=``).
-RESERVED = ("seed", "conditions", "set")
+RESERVED = ("seed", "conditions", "set", "edge_cases", "edge_kinds", "edge_columns", "balance")
 
 
 def _marker_value(request: pytest.FixtureRequest, key: str) -> Any:
@@ -99,7 +138,7 @@ def _marker_value(request: pytest.FixtureRequest, key: str) -> Any:
             bad = [repr(a) for a in marker.args] + [f"{k}=" for k in marker.kwargs if k not in _MARKER_KEYS]
             pytest.fail(
                 f"{request.node.nodeid}: @pytest.mark.synthdata got {', '.join(bad)}; it takes only rows=, seed=, "
-                "independent= and conditions=.",
+                "independent=, conditions=, edge_cases=, edge_kinds=, edge_columns= and balance=.",
                 pytrace=False,
             )
         value = marker.kwargs.get(key)
@@ -120,8 +159,12 @@ def _marker_value(request: pytest.FixtureRequest, key: str) -> Any:
                     pytrace=False,
                 )
             return value
+        if key in _SHAPING:
+            return value
         where = f"{request.node.nodeid}: @pytest.mark.synthdata"
         try:
+            if key == "edge_cases":
+                return check_share(value, argument=key, where=where)
             return check_rows(value, argument=key, where=where) if key == "rows" else check_seed(value, where=where)
         except InvalidArgument as exc:
             problem = str(exc)
@@ -135,6 +178,42 @@ def ini_rows(config: pytest.Config) -> int:
         return rows_from_text(config.getini(ROWS_INI), argument=ROWS_INI, where="ini option")
     except InvalidArgument as exc:
         raise pytest.UsageError(str(exc)) from None
+
+
+def ini_edge_cases(config: pytest.Config) -> float:
+    """Return the ini option ``synthdata_edge_cases`` (default 0); a bad value is a usage error."""
+    try:
+        return share_from_text(config.getini(EDGES_INI), argument=EDGES_INI, where="ini option")
+    except InvalidArgument as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def _shaping(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The test's edge-case and balance options: the marker's, else the ini default of edge_cases (0: none)."""
+    given = {key: value for key in _SHAPING if (value := _marker_value(request, key)) is not None}
+    rate = _marker_value(request, "edge_cases")
+    if rate is None:
+        rate = ini_edge_cases(request.config)
+    out = {"edge_cases": rate} if rate or "edge_kinds" in given or "edge_columns" in given else {}
+    return {**out, **given}
+
+
+def _edge_lines(frame: Any) -> tuple[tuple[str, ...], int]:
+    """The first MAX_EDGE_LINES edge rows of a sampled frame as report lines (row, column, kind, value), and the count."""
+    attrs = getattr(frame, "attrs", {}).get("synthdata", {})
+    edges = attrs.get("edges") if isinstance(attrs, dict) else None
+    if edges is None or not len(edges):
+        return (), 0
+    table = edges.frame.head(MAX_EDGE_LINES)
+    lines = []
+    for row, column, kind, detail in table.itertuples(index=False, name=None):
+        try:
+            cell = frame[column].iloc[row]
+            value = repr(cell.item() if hasattr(cell, "item") and not hasattr(cell, "tzinfo") else cell)
+        except (KeyError, IndexError):  # pragma: no cover - an edge names a column and row of its frame
+            value = "?"
+        lines.append(f"row {row}: {column} {kind} ({detail}) = {value}")
+    return tuple(lines), len(edges)
 
 
 @dataclass(frozen=True)
@@ -186,24 +265,25 @@ def fixture_functions(model: Model, module: str | None = None, *, about: str | N
             seed = derive_seed(state.seed, request.node.nodeid, name)
         independent = bool(_marker_value(request, "independent"))
         conditions = _marker_value(request, "conditions")
-        _record(
-            request,
-            Used(
-                name,
-                rows.n,
-                seed,
-                f"synth_{name}",
-                independent=independent,
-                model=model,
-                module=module,
-                conditions=conditions,
-            ),
+        used = Used(
+            name,
+            rows.n,
+            seed,
+            f"synth_{name}",
+            independent=independent,
+            model=model,
+            module=module,
+            conditions=conditions,
+            shaping=_shaping(request),
         )
+        _record(request, used)
         try:
             _check_memory(model, rows)
         except InvalidArgument as exc:
             pytest.fail(str(exc), pytrace=False)
-        return _sample(model, rows.n, seed, independent, conditions)
+        frame = _sample(model, used)
+        used.edge_lines, used.edge_count = _edge_lines(frame)
+        return frame
 
     if about is None:
         about = f"({', '.join(model.columns)})"
@@ -217,6 +297,7 @@ def fixture_functions(model: Model, module: str | None = None, *, about: str | N
         default_rows = _rows(request)
         independent = bool(_marker_value(request, "independent"))
         marked = _marker_value(request, "conditions")
+        shaping = _shaping(request)
         calls = [0]
 
         def make(
@@ -226,6 +307,10 @@ def fixture_functions(model: Model, module: str | None = None, *, about: str | N
             seed: int | None = None,
             conditions: Any = None,
             set: Mapping[str, Any] | None = None,
+            edge_cases: float | None = None,
+            edge_kinds: Any = None,
+            edge_columns: Any = None,
+            balance: Any = None,
             **columns: Any,
         ) -> pd.DataFrame:
             """Return ``n`` synthetic rows (default: the fixture's row count), under conditions.
@@ -233,7 +318,9 @@ def fixture_functions(model: Model, module: str | None = None, *, about: str | N
             ``seed`` picks exact rows; by default each call in a test gets its own
             derived seed. A column keyword is a condition (a list: one per row);
             ``conditions={...}`` takes the full condition language; ``set={...}``
-            sets values after sampling.
+            sets values after sampling. ``edge_cases``, ``edge_kinds``,
+            ``edge_columns`` and ``balance`` are ``Model.sample``'s (default: the
+            marker's, else the ini option ``synthdata_edge_cases``).
             """
             if n is None:
                 rows = default_rows
@@ -247,21 +334,28 @@ def fixture_functions(model: Model, module: str | None = None, *, about: str | N
             calls[0] += 1
             setters = dict(_setters(set))
             spec = _factory_conditions(model, rows.n, marked, conditions, columns, setters)
-            frame = _sample(model, rows.n, seed, independent, spec, fail=False)
-            _record(
-                request,
-                Used(
-                    name,
-                    len(frame),
-                    seed,
-                    f"synth_{name}_factory",
-                    tuple(setters),
-                    independent=independent,
-                    model=model,
-                    module=module,
-                    conditions=spec,
-                ),
+            given = {"edge_kinds": edge_kinds, "edge_columns": edge_columns, "balance": balance}
+            options = {**shaping, **{key: value for key, value in given.items() if value is not None}}
+            if edge_cases is not None:
+                options["edge_cases"] = edge_cases
+            elif "edge_cases" not in options and (edge_kinds is not None or edge_columns is not None):
+                options["edge_cases"] = 0.0
+            options = {key: options[key] for key in ("edge_cases", *_SHAPING) if key in options}
+            used = Used(
+                name,
+                rows.n,
+                seed,
+                f"synth_{name}_factory",
+                tuple(setters),
+                independent=independent,
+                model=model,
+                module=module,
+                conditions=spec,
+                shaping=options,
             )
+            frame = _sample(model, used, fail=False)
+            used.edge_lines, used.edge_count = _edge_lines(frame)
+            _record(request, used)
             frame = _apply_overrides(model, frame, setters)
             recompute = getattr(model, "compute_columns", None)  # (computed columns follow the values set)
             if setters and recompute is not None and getattr(model, "_computed", None):
@@ -271,7 +365,8 @@ def fixture_functions(model: Model, module: str | None = None, *, about: str | N
         return make
 
     factory.__doc__ = (
-        f"Callable `(n=None, *, seed=None, conditions=None, set=None, **column_conditions)` returning synthetic "
+        f"Callable `(n=None, *, seed=None, conditions=None, set=None, edge_cases=None, balance=None, "
+        f"**column_conditions)` returning synthetic "
         f"{name!r} rows; each call in a test gets its own reproducible seed."
     )
     for function in (data, factory):
@@ -378,21 +473,19 @@ def _factory_conditions(
     return pd.DataFrame(data, index=pd.RangeIndex(n))
 
 
-def _sample(
-    model: Any, rows: int, seed: int, independent: bool = False, conditions: Any = None, *, fail: bool = True
-) -> pd.DataFrame:
-    """Sample for a fixture; a broken model file (or, with ``fail``, a bad condition) fails the test in one line."""
-    options: dict[str, Any] = {"independent": True} if independent else {}
-    if conditions is not None:
-        options["conditions"] = conditions
+def _sample(model: Any, used: Used, *, fail: bool = True) -> pd.DataFrame:
+    """Sample what ``used`` describes; a broken model file (or, with ``fail``, a bad argument) fails the test in one line."""
+    options = used.options()
     try:
-        if options:
+        if used.independent or used.conditions is not None:
             check_independent(model, argument="@pytest.mark.synthdata(independent=True)", fix="drop it")
+        if used.shaping:
+            _check_shaping(model, used.shaping)
     except InvalidArgument as exc:
         problem = str(exc)
     else:
         try:
-            return model.sample(rows, seed=seed, **options)
+            return model.sample(used.rows, seed=used.seed, **options)
         except ModelFileError as exc:
             problem = str(exc)
         except InvalidArgument as exc:  # a condition the model cannot meet: raised in a factory call, failed here
@@ -400,6 +493,20 @@ def _sample(
                 raise
             problem = str(exc)
     pytest.fail(problem, pytrace=False)  # outside the except: one line, no "during handling" chain
+
+
+def _check_shaping(model: Any, shaping: dict[str, Any]) -> None:
+    """Raise InvalidArgument unless ``model.sample`` takes the edge-case and balance options asked for."""
+    import inspect
+
+    params = inspect.signature(model.sample).parameters
+    if all(key in params for key in shaping) or any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return
+    raise InvalidArgument(
+        f"{', '.join(f'{k}=' for k in shaping)}: {type(model).__name__}.sample() of dataset {model.name!r} takes no "
+        "edge-case or balance options (they need a native model: a Schema, sd.fit(...) or a *.synth.json file); "
+        f"drop them for this dataset (the ini option {EDGES_INI} too)."
+    )
 
 
 #: Inferred value types (pandas.api.types.infer_dtype) an override may have, by dtype kind; "T" is text.

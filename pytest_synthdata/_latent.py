@@ -24,7 +24,10 @@ source controls the rows:
   intervals (truncation), or at given values (the conditional Gaussian given
   them), with the other coordinates following the copula conditionally;
 * :class:`Regions` wraps another source and keeps chosen coordinates of each
-  row in a union of boxes, exactly (the conditions of ``sample(conditions=)``).
+  row in a union of boxes, exactly (the conditions of ``sample(conditions=)``);
+* :class:`Pinned` wraps another source and moves chosen coordinates of chosen
+  rows into given intervals, and sets chosen uniforms (the bound and text
+  edge cases of ``sample(edge_cases=)``).
 
 Arrays of coordinates are coordinate-major, ``(d, rows)``: each column reads
 one contiguous row of ``x``. The math of restricted coordinates:
@@ -57,6 +60,8 @@ __all__ = [
     "LatentSource",
     "LatentSpace",
     "BoxRows",
+    "Pin",
+    "Pinned",
     "Regions",
     "Restricted",
     "SpreadRows",
@@ -567,6 +572,66 @@ class Regions(LatentSource):
             else:
                 x[np.ix_(plan.order, pos)] = xg
         return LatentRows(x, u)
+
+
+@dataclass(frozen=True)
+class Pin:
+    """Rows ``rows`` (sorted indices) of one input: latent coordinate ``coord`` clipped into ``low..high``, or
+    auxiliary uniform ``aux`` set to ``value`` (one number per row)."""
+
+    rows: NDArray[np.int64]
+    coord: int | None = None
+    low: float = -np.inf
+    high: float = np.inf
+    aux: int | None = None
+    value: NDArray[np.float64] | None = field(default=None, repr=False)
+
+
+class Pinned(LatentSource):
+    """Another source's rows with chosen inputs of chosen rows moved: a coordinate into an interval, a uniform set.
+
+    A coordinate is clipped after the copula has correlated the row, so the
+    other coordinates keep the values they were drawn with (those of the row
+    before the move); the wrapped source should already keep the coordinate
+    near the interval (a :class:`Regions` tail), so that they follow it.
+    """
+
+    def __init__(self, inner: LatentSource, pins: Sequence[Pin]) -> None:
+        self.inner = inner
+        self.key, self.seed = inner.key, inner.seed
+        self.pins = list(pins)
+
+    def __repr__(self) -> str:
+        return f"Pinned({self.inner!r}, pins={len(self.pins)})"
+
+    def check(self, space: LatentSpace, n: int) -> None:
+        self.inner.check(space, n)
+
+    def held(self, space: LatentSpace, n: int) -> dict[int, NDArray[np.bool_]]:
+        out = self.inner.held(space, n)
+        for pin in self.pins:
+            if pin.coord is not None:
+                mask = out.setdefault(pin.coord, np.zeros(n, dtype=bool))
+                mask[pin.rows[pin.rows < n]] = True
+        return out
+
+    def noise(self, space: LatentSpace, start: int, stop: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        return self.inner.noise(space, start, stop)
+
+    def rows(self, space: LatentSpace, start: int, stop: int) -> LatentRows:
+        out = self.inner.rows(space, start, stop)
+        if any(pin.aux is not None for pin in self.pins):  # (the inner source may hand out a view of its own uniforms)
+            out = LatentRows(out.x, out.u.copy())
+        for pin in self.pins:
+            first, last = (int(i) for i in np.searchsorted(pin.rows, [start, stop]))
+            if first == last:
+                continue
+            pos = pin.rows[first:last] - start
+            if pin.coord is not None:
+                out.x[pin.coord, pos] = np.clip(out.x[pin.coord, pos], pin.low, pin.high)
+            if pin.aux is not None and pin.value is not None:
+                out.u[pos, pin.aux] = pin.value[first:last]
+        return out
 
 
 def _take(values: NDArray[Any], take: slice, r: int) -> NDArray[Any]:

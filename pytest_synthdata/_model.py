@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from ._columns import ModelColumn
+    from ._edges import RowPlan
 
 __all__ = ["Model", "load", "loads"]
 
@@ -402,6 +403,10 @@ class Model:
         independent: bool = False,
         conditions: Any = None,
         rows: tuple[int, int] | None = None,
+        edge_cases: float = 0.0,
+        edge_kinds: Sequence[str] | None = None,
+        edge_columns: Sequence[str] | None = None,
+        balance: Any = None,
     ) -> pd.DataFrame:
         """Return a DataFrame of exactly ``n`` synthetic rows.
 
@@ -431,6 +436,15 @@ class Model:
         same bytes as ``sample(n, seed=s).iloc[start:stop]``, in memory for
         those rows only. Dask partitions are drawn this way (:meth:`to_dask`).
 
+        ``edge_cases=r`` makes exactly ``round(r * n)`` rows edge cases (a
+        tail, bound, rare category, null or extreme text value in one column,
+        the rest of the row drawn given it); ``edge_kinds=`` and
+        ``edge_columns=`` choose among them, and
+        ``df.attrs["synthdata"]["edges"].frame`` lists them.
+        ``balance="churned"`` gives each class of a column an equal share of
+        the rows (``balance={"churned": {True: 0.3, False: 0.7}}``: those
+        shares), exact to within one row. See ``docs/how-to/edge-cases.md``.
+
         >>> import pytest_synthdata as sd
         >>> people = sd.Schema("people", {"age": sd.Integer(low=18, high=90)})
         >>> df = people.sample(3, seed=1)
@@ -445,7 +459,23 @@ class Model:
         if not isinstance(independent, (bool, np.bool_)):
             raise InvalidArgument(f"independent={independent!r}: pass True (i.i.d. rows) or False (the default, even).")
         source: LatentSource = IndependentRows(seed) if independent else SpreadRows(seed)
-        if conditions is not None:
+        plan = None
+        if _edges_requested(edge_cases, edge_kinds, edge_columns, balance):
+            from ._edges import plan_rows
+
+            assert source.seed is not None
+            plan = plan_rows(
+                self,
+                n,
+                source.seed,
+                edge_cases=edge_cases,
+                edge_kinds=edge_kinds,
+                edge_columns=edge_columns,
+                balance=balance,
+                conditions=conditions,
+            )
+            source = plan.source(self, source, n)
+        elif conditions is not None:
             from ._conditions import conditioned
 
             source = conditioned(self, source, conditions, n)
@@ -453,7 +483,9 @@ class Model:
             self._check_range_safe()
         frame = self.sample_from(source, n, rows=rows)
         if self._row_constraints and n:
-            frame = self._keep_rows(frame, n, source.seed, independent, conditions, rows)
+            frame = self._keep_rows(frame, n, source.seed, independent, conditions, rows, plan)
+        if plan is not None and plan.edges is not None:
+            frame.attrs["synthdata"]["edges"] = plan.edges
         return frame
 
     def _check_range_safe(self) -> None:
@@ -475,6 +507,7 @@ class Model:
         independent: bool,
         conditions: Any,
         rows: tuple[int, int] | None = None,
+        plan: RowPlan | None = None,
     ) -> pd.DataFrame:
         """Stage 9: rows that break a row constraint (Unique, Predicate) take the same row of a fresh draw.
 
@@ -498,7 +531,9 @@ class Model:
                 return frame
             alt_seed = derive_seed(seed, "redraw", r)
             source: LatentSource = IndependentRows(alt_seed) if independent else SpreadRows(alt_seed)
-            if conditions is not None:
+            if plan is not None:  # (the same conditions, classes and edge cases per row)
+                source = plan.source(self, source, n)
+            elif conditions is not None:
                 from ._conditions import conditioned
 
                 source = conditioned(self, source, conditions, n)
@@ -785,7 +820,7 @@ class Model:
                 rb[bad] = cb.draw_at_least_given(v_min[bad], u, raws[given][bad])  # type: ignore[attr-defined]
             # a fitted column's (private) upper bound may lie below its neighbour's value: the least value
             # that holds (declared schemas narrow their bounds so this never happens)
-            short = rb < v_min
+            short = bad & (rb < v_min)  # (only rows redrawn here: a held value never moves)
             if short.any():
                 rb[short] = v_min[short]
         if stuck is not None and stuck.any():
@@ -824,6 +859,12 @@ class Model:
         else:
             values = ca.draw_at_most_given(v_max, u, raws[given][bad])  # type: ignore[attr-defined]
         raws[a][bad] = np.minimum(values, v_max).astype(raws[a].dtype)
+
+
+def _edges_requested(edge_cases: Any, edge_kinds: Any, edge_columns: Any, balance: Any) -> bool:
+    """Whether ``sample()`` was asked for edge cases or balancing (``edge_cases=0`` alone asks for nothing)."""
+    plain_zero = type(edge_cases) in (int, float) and edge_cases == 0
+    return not plain_zero or edge_kinds is not None or edge_columns is not None or balance is not None
 
 
 def _model_arguments(parts: _artifact.ModelParts) -> dict[str, Any]:

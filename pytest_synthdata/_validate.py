@@ -14,6 +14,8 @@ The rules:
   fixture ``synth_<name>``);
 - a row count is an int (numpy integers too, never a bool), 0 or more;
 - a seed is an int (numpy integers too, never a bool) in ``[0, 2**63 - 1]``;
+- a share of rows (``sample(edge_cases=)``, ``synthdata_edge_cases``) is a real
+  number from 0 to 1 (never a bool or text);
 - a privacy budget (``fit(epsilon=, delta=)``) is a real number (never a bool or
   text): epsilon finite and above 0, delta in ``(0, 1)``;
 - an Id pattern holds plain format fields for the number only (``{}``,
@@ -66,10 +68,12 @@ __all__ = [
     "check_row_range",
     "check_rows",
     "check_seed",
+    "check_share",
     "may_exceed_memory",
     "row_bytes",
     "rows_from_text",
     "seed_from_text",
+    "share_from_text",
     "suggest_name",
     "wrap_seed",
 ]
@@ -347,6 +351,38 @@ def check_epsilon(epsilon: object, *, argument: str = "epsilon", where: str = ""
     if not (math.isfinite(value) and value > 0):
         raise _invalid(where, argument, epsilon, "is not a finite number above 0", fix)
     return value
+
+
+def check_share(value: object, *, argument: str, where: str = "") -> float:
+    """Return ``value`` as a share of rows (a real number from 0 to 1, never a bool); else raise InvalidArgument.
+
+    >>> check_share(0.2, argument="edge_cases")
+    0.2
+    """
+    share = _real(value)
+    fix = f"pass a share of rows from 0 to 1, such as {_shown(argument, '0.2')}"
+    if share is None:
+        raise _invalid(where, argument, value, "is not a number", fix)
+    if not 0.0 <= share <= 1.0:  # (NaN fails too)
+        raise _invalid(where, argument, value, "is not between 0 and 1", fix)
+    return share
+
+
+def share_from_text(text: object, *, argument: str, where: str = "") -> float:
+    """Return a share of rows given as text (an ini value) or as a number; else raise InvalidArgument.
+
+    >>> share_from_text("0.25", argument="synthdata_edge_cases")
+    0.25
+    """
+    if isinstance(text, str):
+        try:
+            value = float(text)
+        except ValueError:
+            raise _invalid(
+                where, argument, text, "is not a number", f"pass a share of rows from 0 to 1, such as {argument}=0.2"
+            ) from None
+        return check_share(value, argument=argument, where=where)
+    return check_share(text, argument=argument, where=where)
 
 
 def check_delta(delta: object, *, argument: str = "delta", where: str = "") -> float:

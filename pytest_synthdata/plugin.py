@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from . import _registry
-from ._fixtures import DEFAULT_ROWS, ROWS_INI, STATE, USED, SessionState, ini_rows
+from ._fixtures import DEFAULT_ROWS, EDGES_INI, ROWS_INI, STATE, USED, SessionState, ini_edge_cases, ini_rows
 from ._registry import DEFAULT_MODELS, MODEL_SUFFIX, MODELS_INI
 from ._seeding import new_seed
 from ._validate import seed_from_text, wrap_seed
@@ -58,6 +58,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini(
         ROWS_INI, help=f"Rows in each synth_<name> fixture (default {DEFAULT_ROWS}).", default=str(DEFAULT_ROWS)
+    )
+    parser.addini(
+        EDGES_INI,
+        help="Share of rows (0 to 1) of each synth_<name> fixture that are edge cases: tails, bounds, rare "
+        "categories, nulls, extreme text (default 0: none).",
+        default="0",
     )
     parser.addini(
         MODELS_INI,
@@ -97,9 +103,10 @@ def _choose_seed(config: pytest.Config) -> tuple[int, str]:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "synthdata(rows=None, seed=None, independent=False, conditions=None): rows, exact seed, i.i.d. rows "
-        "(instead of evenly spread ones) and/or conditions ({column: value, [values], (low, high) or None}) for the "
-        "synth_* fixtures of this test.",
+        "synthdata(rows=None, seed=None, independent=False, conditions=None, edge_cases=None, edge_kinds=None, "
+        "edge_columns=None, balance=None): rows, exact seed, i.i.d. rows (instead of evenly spread ones), "
+        "conditions ({column: value, [values], (low, high) or None}), a share of edge-case rows and/or balanced "
+        "classes for the synth_* fixtures of this test.",
     )
     try:
         seed, source = _choose_seed(config)
@@ -107,6 +114,7 @@ def pytest_configure(config: pytest.Config) -> None:
         _registry.pending.clear()  # this session ends here; do not leak its datasets into the next
         raise
     ini_rows(config)  # a bad value fails at start-up, not in every test
+    ini_edge_cases(config)
     config.stash[STATE] = SessionState(seed=seed, seed_source=source)
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(), "synthdata-xdist")
@@ -243,8 +251,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         lines = []
         for u in used:
             extra = f", conditions {_describe_conditions(u.conditions)}" if u.conditions is not None else ""
+            extra += "".join(f", {key} {value!r}" for key, value in u.shaping.items())
             extra += f", then overrides of {', '.join(u.overrides)}" if u.overrides else ""
             lines.append(f"{u.how}: dataset {u.dataset!r}, {u.rows} rows, seed {u.seed}{extra}")
+            if u.edge_count:
+                more = f" (the first {len(u.edge_lines)})" if u.edge_count > len(u.edge_lines) else ""
+                lines.append(f"  {u.edge_count} edge rows{more}:")
+                lines.extend(f"    {line}" for line in u.edge_lines)
         lines.append(f"reproduce: pytest {shlex.quote(item.nodeid)} {SEED_OPTION}={state.seed}  (from the rootdir)")
         from ._failures import python_line, write_frames
 

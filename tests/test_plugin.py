@@ -508,7 +508,7 @@ def test_markers_merge_from_class_and_function_and_reject_typos(pytester):
     result.assert_outcomes(passed=1, errors=2)
     result.stdout.fnmatch_lines(
         [
-            "*@pytest.mark.synthdata got row=; it takes only rows=, seed=, independent= and conditions=*",
+            "*@pytest.mark.synthdata got row=; it takes only rows=, seed=, independent=, conditions=, edge_cases=, edge_kinds=, edge_columns= and balance=*",
             "*::test_string_rows: @pytest.mark.synthdata: rows='10' (str) is not a row count; pass an int, 0 or more*",
         ]
     )
