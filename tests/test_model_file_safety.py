@@ -552,6 +552,8 @@ def edited_files(draw: st.DrawFn) -> str:
             current = parent[path[-1]]
         except (KeyError, IndexError, TypeError):
             continue  # an earlier edit removed this place
+        if not isinstance(parent, (dict, list)):
+            continue  # an earlier edit made a container a string, which indexes but cannot be assigned into
         action = draw(st.sampled_from(["replace", "drop", "scale", "swap"]))
         if action == "drop":
             del parent[path[-1]]
