@@ -108,6 +108,20 @@ def test_conditions_pass_through_to_every_partition(models, conditions):
     same_bytes(ddf.compute(scheduler="sync"), model.sample(9000, seed=3, conditions=conditions))
 
 
+@pytest.mark.parametrize(
+    "options",
+    [{"edge_cases": 0.2}, {"edge_cases": 0.3, "edge_kinds": ["tail", "null"]}, {"balance": "status"}],
+    ids=["edge-cases", "edge-kinds", "balance"],
+)
+def test_edge_cases_and_balance_pass_through_to_every_partition(models, options):
+    model = models["declared"]
+    ddf = model.to_dask(9000, seed=4, partition_rows=2000, **options)
+    whole = model.sample(9000, seed=4, **options)
+    same_bytes(ddf.compute(scheduler="sync"), whole)
+    if "edge_cases" in options:
+        assert len(whole.attrs["synthdata"]["edges"]) == round(options["edge_cases"] * 9000)
+
+
 def test_impossible_conditions_fail_when_the_frame_is_made(models):
     with pytest.raises(sd.errors.ConditionError):
         models["declared"].to_dask(100, seed=1, conditions={"status": "lost"})
