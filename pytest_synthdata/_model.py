@@ -485,8 +485,27 @@ class Model:
         if self._row_constraints and n:
             frame = self._keep_rows(frame, n, source.seed, independent, conditions, rows, plan)
         if plan is not None and plan.edges is not None:
+            self._exact_bounds(frame, plan.edges)
             frame.attrs["synthdata"]["edges"] = plan.edges
         return frame
+
+    def _exact_bounds(self, frame: pd.DataFrame, edges: Any) -> None:
+        """Put the bound edges of plain float columns on the bound itself.
+
+        A continuous marginal gives its declared (or stored) end with probability 0, so its extreme latent score
+        maps a hair inside it (5e-295 for a bound of 0); an edge row at a bound is meant to hold the bound.
+        """
+        from ._columns import NumericColumn
+
+        for row, column, kind, detail in zip(
+            edges["row"], edges["column"], edges["kind"], edges["detail"], strict=True
+        ):
+            col = self._by_name.get(column)
+            if kind != "bound" or type(col) is not NumericColumn or col.step or row not in frame.index:
+                continue
+            value = col.bounds[0 if detail == "low" else 1]
+            if math.isfinite(value) and not pd.isna(frame.at[row, column]):
+                frame.at[row, column] = value
 
     def _check_range_safe(self) -> None:
         """Raise unless any range of rows can be drawn on its own (a Unique row constraint looks at earlier rows)."""

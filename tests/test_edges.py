@@ -149,6 +149,16 @@ def test_bound_rows_sit_on_the_columns_bounds() -> None:
         assert values == expected, column
 
 
+def test_bound_rows_of_a_plain_float_column_hold_the_bound_itself() -> None:
+    model = sd.Schema("t", {"x": sd.Float(low=0, high=100), "y": sd.Float(mean=0, std=1)})
+    df = model.sample(400, seed=5, edge_cases=0.5, edge_kinds=["bound"])
+    edges = _edge_frame(df)
+    assert set(edges["column"]) == {"x"}  # (y has no finite bound)
+    values = df["x"].iloc[edges["row"]].tolist()
+    assert values == [0.0 if d == "low" else 100.0 for d in edges["detail"]]  # not 5e-295
+    assert model.sample(400, seed=5, edge_cases=0.5, edge_kinds=["bound"], rows=(100, 300)).equals(df.iloc[100:300])
+
+
 def test_null_rows_are_missing_and_text_rows_take_the_pools_extremes() -> None:
     df = CUSTOMERS.sample(600, seed=2, edge_cases=0.5, edge_kinds=["null", "text"])
     edges = _edge_frame(df)
