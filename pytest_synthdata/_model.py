@@ -504,8 +504,8 @@ class Model:
             if kind != "bound" or type(col) is not NumericColumn or col.step or row not in frame.index:
                 continue
             value = col.bounds[0 if detail == "low" else 1]
-            current = frame.at[row, column]
-            if math.isfinite(value) and current == current:  # (a null stays null: NaN != NaN)
+            current: Any = frame.at[row, column]
+            if math.isfinite(value) and not math.isnan(float(current)):  # (a null stays null)
                 frame.at[row, column] = value
 
     def _check_range_safe(self) -> None:
