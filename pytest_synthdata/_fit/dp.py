@@ -66,6 +66,7 @@ from .._validate import check_delta, check_epsilon, check_name
 from ..errors import InvalidArgument, UnsupportedFeature
 from .infer import KINDS, PII_STRONG, _dtype_family, override, pii_provider, plain
 from .numeric import round_probs
+from .private import public_items
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -504,19 +505,8 @@ def _read_public(public: Mapping[str, Any] | None, frame: pd.DataFrame) -> dict[
     Unlike the default fit, the data is not checked against a declaration (whether one row lies outside
     would be told by the error): values beyond declared bounds are clamped, undeclared categories dropped.
     """
-    if public is None:
-        return {}
-    if not isinstance(public, Mapping):
-        raise InvalidArgument(
-            f"public={public!r}: pass a dict of column -> (low, high) bounds or a list of categories, "
-            'such as public={"age": (0, 120), "plan": ["free", "pro"]}.'
-        )
     out: dict[str, Any] = {}
-    for col, declared in public.items():
-        if col not in frame.columns:
-            raise InvalidArgument(
-                f"public= names {col!r}, which the DataFrame does not have; it has {list(frame.columns)}."
-            )
+    for col, declared in public_items(public, frame):
         family = _dtype_family(frame[col].dtype)
         numbers = family in ("integer", "float", "datetime")
         if isinstance(declared, tuple) and len(declared) == 2 and numbers:

@@ -56,6 +56,7 @@ __all__ = [
     "privacy_info",
     "public_bounds",
     "public_info",
+    "public_items",
     "rare_values",
     "read_public",
     "unheld",
@@ -256,6 +257,23 @@ def _outward(lo: float, hi: float, step: float | None) -> tuple[float, float]:
     return lo, hi
 
 
+def public_items(public: Mapping[str, Any] | None, frame: pd.DataFrame) -> list[tuple[str, Any]]:
+    """``public=``'s (column, declaration) pairs, after checking it is a mapping of the frame's columns."""
+    if public is None:
+        return []
+    if not isinstance(public, Mapping):
+        raise InvalidArgument(
+            f"public={public!r}: pass a dict of column -> (low, high) bounds or a list of categories, "
+            'such as public={"age": (0, 120), "plan": ["free", "pro"]}.'
+        )
+    for col in public:
+        if col not in frame.columns:
+            raise InvalidArgument(
+                f"public= names {col!r}, which the DataFrame does not have; it has {list(frame.columns)}."
+            )
+    return list(public.items())
+
+
 def read_public(public: Mapping[str, Any] | None, frame: pd.DataFrame) -> dict[str, Any]:
     """Check ``fit(public=...)`` against the frame; return it as {column: (low, high) or [categories]}.
 
@@ -266,19 +284,8 @@ def read_public(public: Mapping[str, Any] | None, frame: pd.DataFrame) -> dict[s
     """
     import pandas as pd
 
-    if public is None:
-        return {}
-    if not isinstance(public, Mapping):
-        raise InvalidArgument(
-            f"public={public!r}: pass a dict of column -> (low, high) bounds or a list of categories, "
-            'such as public={"age": (0, 120), "plan": ["free", "pro"]}.'
-        )
     out: dict[str, Any] = {}
-    for col, declared in public.items():
-        if col not in frame.columns:
-            raise InvalidArgument(
-                f"public= names {col!r}, which the DataFrame does not have; it has {list(frame.columns)}."
-            )
+    for col, declared in public_items(public, frame):
         s = frame[col]
         is_time = pd.api.types.is_datetime64_any_dtype(s.dtype)
         is_number = pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
