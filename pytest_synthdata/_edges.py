@@ -253,8 +253,10 @@ def _unique(model: Model, col: Any) -> bool:
 
 
 def _bound_slot(model: Model, col: Any) -> _Slot | None:
-    from ._columns import NumericColumn
+    from ._columns import ConditionalColumn, NumericColumn
 
+    if isinstance(col, ConditionalColumn):
+        return _group_bound_slot(model, col)
     if not (col.modelled and isinstance(col, NumericColumn)) or col.offset or any(col.inf_rates):
         return None
     if _unique(model, col):
@@ -276,6 +278,33 @@ def _bound_slot(model: Model, col: Any) -> _Slot | None:
             region = (a, max(b, float(special.ndtri(BOUND_TAIL))))
         cond = Condition(col.name, "latent", low=region[0], high=region[1], label=f"{name} bound {col.show(value)}")
         variants.append(_Variant(name, cond, coord=j, low=a, high=b))
+    return _Slot("bound", col.name, tuple(variants)) if variants else None
+
+
+def _group_bound_slot(model: Model, col: Any) -> _Slot | None:
+    """Bound edges of a column fitted per segment group: each row on its own group's bound.
+
+    The row is drawn with the column's score in its outer :data:`BOUND_TAIL` share on that side (within its
+    group, where the value map is monotone), and the sample puts the value on its group's stored bound
+    (``Model._exact_bounds``): a group's end has probability 0 under its continuous marginal.
+    """
+    from ._columns import NumericColumn
+
+    levels = col.levels
+    if not col.modelled or _unique(model, col) or not all(type(level) is NumericColumn for level in levels):
+        return None
+    if any(level.offset or any(level.inf_rates) for level in levels):
+        return None
+    variants = []
+    for side, name in enumerate(("low", "high")):
+        if not all(math.isfinite(level.bounds[side]) for level in levels):
+            continue
+        if side:
+            region = (float(special.ndtri(1.0 - BOUND_TAIL)), math.inf)
+        else:
+            region = (-math.inf, float(special.ndtri(BOUND_TAIL)))
+        label = f"{name} bound of its {col.given!r} group"
+        variants.append(_Variant(name, Condition(col.name, "latent", low=region[0], high=region[1], label=label)))
     return _Slot("bound", col.name, tuple(variants)) if variants else None
 
 

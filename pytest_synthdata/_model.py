@@ -490,23 +490,42 @@ class Model:
         return frame
 
     def _exact_bounds(self, frame: pd.DataFrame, edges: Any) -> None:
-        """Put the bound edges of plain float columns on the bound itself.
+        """Put the bound edges of plain float columns, and of columns fitted per segment group, on the bound.
 
         A continuous marginal gives its declared (or stored) end with probability 0, so its extreme latent score
-        maps a hair inside it (5e-295 for a bound of 0); an edge row at a bound is meant to hold the bound.
+        maps a hair inside it (5e-295 for a bound of 0); an edge row at a bound is meant to hold the bound. A
+        column fitted per segment group takes its row's own group's bound.
         """
-        from ._columns import NumericColumn
+        from ._columns import ConditionalColumn, NumericColumn
 
-        for row, column, kind, detail in zip(
-            edges["row"], edges["column"], edges["kind"], edges["detail"], strict=True
-        ):
-            col = self._by_name.get(column)
-            if kind != "bound" or type(col) is not NumericColumn or col.step or row not in frame.index:
+        rows, columns = np.asarray(edges["row"], dtype=np.int64), np.asarray(edges["column"], dtype=object)
+        high = np.asarray(edges["detail"], dtype=object) == "high"
+        bound = np.asarray(edges["kind"], dtype=object) == "bound"
+        for column in dict.fromkeys(columns[bound].tolist()):
+            col = self._by_name[column]
+            positions = frame.index.get_indexer(rows[bound & (columns == column)])
+            side = high[bound & (columns == column)][positions >= 0]
+            positions = positions[positions >= 0]
+            if isinstance(col, ConditionalColumn):  # on the bound of the row's own segment group
+                given = self._by_name[col.given]
+                labels = frame[col.given].to_numpy()[positions]
+                if getattr(given, "categories", None) is None:  # (a boolean)
+                    codes = labels.astype(bool).astype(np.int64)
+                else:
+                    code_of = {repr(c): i for i, c in enumerate(given.categories)}  # type: ignore[attr-defined]
+                    codes = np.array([code_of[repr(v)] for v in labels.tolist()], dtype=np.int64)
+                groups = col._group_of[codes]
+                ends = np.array([level.bounds for level in col.levels], dtype=np.float64)
+                values, integer = ends[groups, side.astype(np.int64)], bool(getattr(col.levels[0], "integer", False))
+            elif type(col) is NumericColumn and not col.step:
+                values, integer = np.where(side, col.bounds[1], col.bounds[0]), False
+            else:
                 continue
-            value = col.bounds[0 if detail == "low" else 1]
-            current: Any = frame.at[row, column]
-            if math.isfinite(value) and not math.isnan(float(current)):  # (a null stays null)
-                frame.at[row, column] = value
+            current = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)[positions]
+            keep = np.isfinite(values) & ~np.isnan(current)  # (a null stays null)
+            if keep.any():
+                j = int(frame.columns.get_loc(column))  # type: ignore[arg-type]
+                frame.iloc[positions[keep], j] = values[keep].astype(frame[column].dtype) if integer else values[keep]
 
     def _check_range_safe(self) -> None:
         """Raise unless any range of rows can be drawn on its own (a Unique row constraint looks at earlier rows)."""

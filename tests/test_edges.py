@@ -515,6 +515,25 @@ def test_a_fitted_model_with_segments_takes_edge_cases_and_balance() -> None:
     assert balanced["species"].value_counts().tolist() == [333, 333, 333]
 
 
+def test_bound_edges_of_a_column_fitted_per_group_sit_on_their_groups_bound() -> None:
+    from pathlib import Path
+
+    penguins = sd.load(Path(__file__).resolve().parent.parent / "examples" / "synthdata" / "penguins.synth.json")
+    df = penguins.sample(1200, seed=4, edge_cases=0.5, edge_kinds=["bound"])
+    edges = _edge_frame(df)
+    segmented = [c for c in penguins.columns if hasattr(penguins.column(c), "levels")]
+    numeric = [c for c in segmented if penguins.column(c).base.kind in ("integer", "float")]
+    assert numeric and set(numeric) <= set(edges["column"])  # every numeric column fitted per species has them
+    for row, column, detail in zip(edges["row"], edges["column"], edges["detail"], strict=True):
+        col = penguins.column(column)
+        if column not in numeric:
+            continue
+        given = penguins.column(col.given)
+        group = col._group_of[[repr(c) for c in given.categories].index(repr(df[col.given].iloc[row]))]
+        assert df[column].iloc[row] == col.levels[group].bounds[0 if detail == "low" else 1], (row, column)
+    assert df.dtypes.equals(penguins.sample(5, seed=4).dtypes)
+
+
 def test_a_range_of_rows_of_an_edge_sample_is_that_slice_of_the_whole() -> None:
     whole = CUSTOMERS.sample(9000, seed=3, edge_cases=0.3, balance="churned")
     part = CUSTOMERS.sample(9000, seed=3, edge_cases=0.3, balance="churned", rows=(4000, 8500))
