@@ -309,12 +309,13 @@ def _group_bound_slot(model: Model, col: Any) -> _Slot | None:
 
 
 def _rare_slot(model: Model, col: Any) -> _Slot | None:
-    from ._columns import BooleanColumn, CategoryColumn
+    from ._columns import BooleanColumn, CategoryColumn, ConditionalColumn
 
-    if not (col.modelled and isinstance(col, (CategoryColumn, BooleanColumn))):
+    base = col.base if isinstance(col, ConditionalColumn) else col  # (fitted per group: its overall frequencies)
+    if not (col.modelled and isinstance(base, (CategoryColumn, BooleanColumn))):
         return None
-    values = [False, True] if isinstance(col, BooleanColumn) else list(col.categories)
-    probs = np.asarray(col.discrete.probs, dtype=np.float64)
+    values = [False, True] if isinstance(base, BooleanColumn) else list(base.categories)
+    probs = np.asarray(base.discrete.probs, dtype=np.float64)
     kept = [k for k in np.argsort(probs, kind="stable") if probs[k] >= FLOOR]  # (rarer: conditioning refuses it)
     if len(kept) < 2:
         return None

@@ -127,7 +127,8 @@ def tilt(chol: NDArray[np.float64], low: NDArray[np.float64], high: NDArray[np.f
     k = len(low)
     d = np.diag(chol)
     lh = chol / d[:, None] - np.eye(k)  # strictly lower, unit-diagonal factor minus I
-    a0, b0 = low / d, high / d
+    with np.errstate(over="ignore"):  # (a huge finite end over a small pivot is an open end: inf)
+        a0, b0 = low / d, high / d
     m = k - 1
 
     def parts(y: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
@@ -228,8 +229,9 @@ def sample_boxes(
             break
         u = counter_uniforms(key, stream, rows[pending], attempt, k + 2)
         box = np.minimum((cum[pending] <= u[:, :1]).sum(axis=1), n_boxes - 1)
-        lo = low[pending, box] / d
-        hi = high[pending, box] / d
+        with np.errstate(over="ignore"):  # (as in the tilting: an end too far to write is an open end)
+            lo = low[pending, box] / d
+            hi = high[pending, box] / d
         mu = tilts_mu[pending, box]
         e = np.zeros((len(pending), k))
         log_w = np.zeros(len(pending))

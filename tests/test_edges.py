@@ -534,6 +534,18 @@ def test_bound_edges_of_a_column_fitted_per_group_sit_on_their_groups_bound() ->
     assert df.dtypes.equals(penguins.sample(5, seed=4).dtypes)
 
 
+def test_rare_edges_of_a_category_fitted_per_group_show_every_category() -> None:
+    from pathlib import Path
+
+    penguins = sd.load(Path(__file__).resolve().parent.parent / "examples" / "synthdata" / "penguins.synth.json")
+    assert hasattr(penguins.column("island"), "levels")  # (fitted per species)
+    df = penguins.sample(300, seed=2, edge_cases=0.5, edge_kinds=["rare"], edge_columns=["island"])
+    edges = _edge_frame(df)
+    assert len(edges) == 150 and set(edges["column"]) == {"island"}
+    assert [repr(v) for v in df["island"].iloc[edges["row"]]] == list(edges["detail"])
+    assert set(df["island"].iloc[edges["row"]]) == set(penguins.column("island").base.categories)
+
+
 def test_a_range_of_rows_of_an_edge_sample_is_that_slice_of_the_whole() -> None:
     whole = CUSTOMERS.sample(9000, seed=3, edge_cases=0.3, balance="churned")
     part = CUSTOMERS.sample(9000, seed=3, edge_cases=0.3, balance="churned", rows=(4000, 8500))
