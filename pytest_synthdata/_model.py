@@ -552,7 +552,8 @@ class Model:
 
         Round ``r`` samples the model again under seed ``derive_seed(seed, "redraw", r)`` (and the same
         conditions): a failing row ``i`` takes row ``i`` of it, so every row depends only on its seed and
-        index (Unique: and on the rows before it), and ``rows`` (Predicate only) redraws just that range.
+        index (Unique: and on the rows before it). Each round draws only the span of rows still failing
+        (``sample_from(rows=...)`` gives the same bytes as that slice of the whole).
         After :data:`MAX_REDRAWS` rounds the sample fails.
         """
         from ._seeding import derive_seed
@@ -576,10 +577,12 @@ class Model:
                 from ._conditions import conditioned
 
                 source = conditioned(self, source, conditions, n)
-            alt = self.sample_from(source, n, rows=rows)
             bad = np.flatnonzero(failing)
+            first = (0 if rows is None else rows[0]) + int(bad[0])  # (only the span of the failing rows is drawn)
+            alt = self.sample_from(source, n, rows=(first, first + int(bad[-1] - bad[0]) + 1))
+            at = bad - bad[0]
             for j in range(frame.shape[1]):
-                frame.iloc[bad, j] = alt.iloc[bad, j].array
+                frame.iloc[bad, j] = alt.iloc[at, j].array
             failing = self._failing(frame)
         if failing.any():
             counts = ", ".join(

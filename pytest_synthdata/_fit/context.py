@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from numpy.typing import NDArray
 
-__all__ = ["DEFAULT_KNOTS", "DEFAULT_MIN_COUNT", "FitContext"]
+__all__ = ["DEFAULT_KNOTS", "DEFAULT_MIN_COUNT", "FitContext", "check_frame"]
 
 #: Values (categories, repeated numbers) seen fewer times than this are not stored.
 DEFAULT_MIN_COUNT = 5
@@ -53,3 +53,38 @@ class FitContext:
         """Report progress, if the caller asked for it."""
         if self.progress is not None:
             self.progress(message)
+
+
+def check_frame(df: Any, name: str | None, columns: Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    """Check what every fit reads first: a DataFrame with distinct, non-empty string column names, its dataset
+    name and the ``columns=`` overrides; return (name, overrides)."""
+    import collections
+
+    import pandas as pd
+
+    from .._validate import check_name
+    from ..errors import InvalidArgument
+
+    if not isinstance(df, pd.DataFrame):
+        raise InvalidArgument(f"fit() needs a pandas DataFrame; got {type(df).__name__}.")
+    name = check_name(name if name is not None else df.attrs.get("name", "data"), where="fit()")
+    if df.shape[1] == 0:
+        raise InvalidArgument("fit() got a DataFrame with no columns; there is nothing to learn.")
+    bad_names = [c for c in df.columns if not isinstance(c, str) or not c]
+    if bad_names:
+        raise InvalidArgument(
+            f"fit() needs non-empty string column names; got {bad_names[:5]!r}. Rename them, e.g. "
+            "df.columns = [f'col{i}' for i in range(df.shape[1])]."
+        )
+    dupes = sorted(c for c, n in collections.Counter(df.columns).items() if n > 1)
+    if dupes:
+        raise InvalidArgument(
+            f"fit() got duplicate column names {dupes}; a model needs one column per name. Rename or drop the copies."
+        )
+    overrides = dict(columns or {})
+    unknown = [c for c in overrides if c not in df.columns]
+    if unknown:
+        raise InvalidArgument(
+            f"columns= names {unknown}, which the DataFrame does not have; it has {list(df.columns)}."
+        )
+    return name, overrides

@@ -62,11 +62,12 @@ from .._columns import BooleanColumn, CategoryColumn, DatetimeColumn, ModelColum
 from .._copula import latent_for_spearman_pairs, nearest_correlation
 from .._model import Model
 from .._schema import Faker, Id
-from .._validate import check_delta, check_epsilon, check_name
+from .._validate import check_delta, check_epsilon
 from ..errors import InvalidArgument, UnsupportedFeature
+from .context import check_frame
 from .infer import KINDS, PII_STRONG, _dtype_family, override, pii_provider, plain
 from .numeric import round_probs
-from .private import public_items
+from .private import declared_bounds, declared_categories, public_items
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -150,17 +151,25 @@ class _Account:
         """Release ``stat(rows)`` (``size`` integers, L1 ``sensitivity`` per row) with discrete Laplace noise."""
         dp = self.dp
         scale = sensitivity / epsilon * _ROUNDING
-        query = dp.t.make_user_transformation(
-            self.rows_domain,
-            self.rows_metric,
-            dp.vector_domain(dp.atom_domain(T="i64"), size=size),
-            dp.l1_distance(T="i64"),
-            lambda rows: [int(v) for v in stat(np.asarray(rows, dtype=np.int64))],
-            lambda d_in: d_in * sensitivity,
-        ) >> dp.m.then_laplace(scale=scale)
+        query = self._statistic(stat, size, dp.l1_distance(T="i64"), sensitivity) >> dp.m.then_laplace(scale=scale)
         answer = self.queryable(dp.c.make_approximate(query))
         self._record(step, columns, "discrete Laplace", query, scale=scale)
         return np.asarray(answer, dtype=np.float64)
+
+    def _statistic(
+        self, stat: Callable[[NDArray[np.int64]], NDArray[np.int64]], size: int, metric: Any, sensitivity: int
+    ) -> Any:
+        """OpenDP's transformation of the rows into ``stat(rows)``: ``size`` integers, ``sensitivity`` per row in
+        ``metric`` (this module's own map, hence the "honest-but-curious" feature)."""
+        dp = self.dp
+        return dp.t.make_user_transformation(
+            self.rows_domain,
+            self.rows_metric,
+            dp.vector_domain(dp.atom_domain(T="i64"), size=size),
+            metric,
+            lambda rows: [int(v) for v in stat(np.asarray(rows, dtype=np.int64))],
+            lambda d_in: d_in * sensitivity,
+        )
 
     def gaussian_scale(self, stat: Callable[[NDArray[np.int64]], NDArray[np.int64]], size: int, **budget: Any) -> Any:
         """The discrete Gaussian release of ``stat(rows)`` within (epsilon, delta), and its noise scale (not run yet).
@@ -170,14 +179,7 @@ class _Account:
         """
         dp = self.dp
         sensitivity = math.ceil(budget["l2_sensitivity"])
-        transform = dp.t.make_user_transformation(
-            self.rows_domain,
-            self.rows_metric,
-            dp.vector_domain(dp.atom_domain(T="i64"), size=size),
-            dp.l2_distance(T="i64"),
-            lambda rows: [int(v) for v in stat(np.asarray(rows, dtype=np.int64))],
-            lambda d_in: d_in * sensitivity,
-        )
+        transform = self._statistic(stat, size, dp.l2_distance(T="i64"), sensitivity)
 
         def build(scale: float) -> Any:
             gauss = transform >> dp.m.then_gaussian(scale=scale)
@@ -293,23 +295,7 @@ def fit_dp(
     """Return a Model fitted to ``df`` under (epsilon, delta)-differential privacy (see the module docstring)."""
     epsilon = check_epsilon(epsilon, where="fit()")
     delta = None if delta is None else check_delta(delta, where="fit()")
-    if not isinstance(df, pd.DataFrame):
-        raise InvalidArgument(f"fit() needs a pandas DataFrame; got {type(df).__name__}.")
-    name = check_name(name if name is not None else df.attrs.get("name", "data"), where="fit()")
-    if df.shape[1] == 0:
-        raise InvalidArgument("fit() got a DataFrame with no columns; there is nothing to learn.")
-    bad = [c for c in df.columns if not isinstance(c, str) or not c]
-    if bad or len(set(df.columns)) != len(df.columns):
-        raise InvalidArgument(
-            "fit() needs distinct, non-empty string column names; rename them, e.g. "
-            "df.columns = [f'col{i}' for i in range(df.shape[1])]."
-        )
-    overrides = dict(columns or {})
-    unknown = [c for c in overrides if c not in df.columns]
-    if unknown:
-        raise InvalidArgument(
-            f"columns= names {unknown}, which the DataFrame does not have; it has {list(df.columns)}."
-        )
+    name, overrides = check_frame(df, name, columns)
     dp = load_opendp()
     frame = df.reset_index(drop=True)
     declared = _read_public(public, frame)
@@ -510,15 +496,9 @@ def _read_public(public: Mapping[str, Any] | None, frame: pd.DataFrame) -> dict[
         family = _dtype_family(frame[col].dtype)
         numbers = family in ("integer", "float", "datetime")
         if isinstance(declared, tuple) and len(declared) == 2 and numbers:
-            out[col] = _declared_bounds(col, declared, is_time=family == "datetime")
+            out[col] = declared_bounds(col, declared, is_time=family == "datetime", utc=True)
         elif isinstance(declared, (list, tuple, set, frozenset)) and not numbers:
-            categories = [plain(c) for c in declared]
-            if not categories or len({repr(c) for c in categories}) != len(categories):
-                raise InvalidArgument(
-                    f"public[{col!r}]={declared!r}: declare each category once, at least one, such as "
-                    f'public={{{col!r}: ["free", "pro"]}}.'
-                )
-            out[col] = categories
+            out[col] = declared_categories(col, declared)
         else:
             want = "a (low, high) pair" if numbers else "a list of its categories"
             raise InvalidArgument(
@@ -526,34 +506,6 @@ def _read_public(public: Mapping[str, Any] | None, frame: pd.DataFrame) -> dict[
                 f"public={{{col!r}: {'(0, 120)' if numbers else '[...]'}}}."
             )
     return out
-
-
-def _declared_bounds(col: str, declared: tuple[Any, Any], *, is_time: bool) -> tuple[Any, Any]:
-    lo, hi = declared
-    try:
-        low: Any
-        high: Any
-        if is_time:
-            low, high = (_utc(pd.Timestamp(t)) for t in (lo, hi))
-        else:
-            if isinstance(lo, bool) or isinstance(hi, bool):
-                raise TypeError
-            low, high = float(lo), float(hi)
-            if not (math.isfinite(low) and math.isfinite(high)):
-                raise TypeError
-    except (TypeError, ValueError):
-        example = "('2020-01-01', '2030-12-31')" if is_time else "(0, 120)"
-        raise InvalidArgument(
-            f"public[{col!r}]={declared!r}: the bounds must be two {'timestamps' if is_time else 'finite numbers'}, "
-            f"low then high, such as public={{{col!r}: {example}}}."
-        ) from None
-    if not low <= high:
-        raise InvalidArgument(f"public[{col!r}]={declared!r}: low is above high; give (low, high).")
-    return (low, high)
-
-
-def _utc(t: pd.Timestamp) -> pd.Timestamp:
-    return t.tz_convert("UTC").tz_localize(None) if t.tzinfo is not None else t
 
 
 def _public_info(declared: Mapping[str, Any]) -> dict[str, Any]:

@@ -30,7 +30,6 @@ reported in ``model.withheld``; ``info["privacy"]`` records the rules.
 
 from __future__ import annotations
 
-import collections
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -43,7 +42,6 @@ from .. import _linalg
 from .._columns import DerivedColumn, ModelColumn, NullColumn
 from .._constraints import LessThan, Predicate, Range, Unique, apply_range
 from .._model import Model
-from .._validate import check_name
 from ..errors import InvalidArgument
 from .categories import (
     Categorical,
@@ -57,7 +55,7 @@ from .categories import (
 )
 from .combinations import joint_categories, member_columns
 from .constraints import check_declared, check_rows, detect_order, read_constraints
-from .context import DEFAULT_KNOTS, DEFAULT_MIN_COUNT, FitContext
+from .context import DEFAULT_KNOTS, DEFAULT_MIN_COUNT, FitContext, check_frame
 from .dependence import (
     Dim,
     correlation_cells,
@@ -105,28 +103,13 @@ def fit_native(
     if epsilon is not None or delta is not None:
         model = _fit_private(df, name, columns, min_count, knots, segments, public, epsilon, delta, locale, progress)
         return _with_declared(model, constraints)
-    if not isinstance(df, pd.DataFrame):
-        raise InvalidArgument(f"fit() needs a pandas DataFrame; got {type(df).__name__}.")
-    name = check_name(name if name is not None else df.attrs.get("name", "data"), where="fit()")
+    name, overrides = check_frame(df, name, columns)
     if not isinstance(min_count, int) or isinstance(min_count, bool) or min_count < 1:
         raise InvalidArgument(
             f"min_count={min_count!r} must be a positive int (values seen fewer times are not stored)."
         )
     if not isinstance(knots, int) or isinstance(knots, bool) or knots < 2:
         raise InvalidArgument(f"knots={knots!r} must be an int of at least 2.")
-    if df.shape[1] == 0:
-        raise InvalidArgument("fit() got a DataFrame with no columns; there is nothing to learn.")
-    bad_names = [c for c in df.columns if not isinstance(c, str) or not c]
-    if bad_names:
-        raise InvalidArgument(
-            f"fit() needs non-empty string column names; got {bad_names[:5]!r}. Rename them, e.g. "
-            "df.columns = [f'col{i}' for i in range(df.shape[1])]."
-        )
-    dupes = sorted(c for c, n in collections.Counter(df.columns).items() if n > 1)
-    if dupes:
-        raise InvalidArgument(
-            f"fit() got duplicate column names {dupes}; a model needs one column per name. Rename or drop the copies."
-        )
     if len(df) == 0:
         raise InvalidArgument("fit() got a DataFrame with no rows; there is nothing to learn from.")
     if len(df) < min_count:
@@ -134,12 +117,6 @@ def fit_native(
             f"fit() got {len(df)} row{'s' if len(df) != 1 else ''} but min_count={min_count}: every value would come from fewer than "
             f"{min_count} rows and reveal them. Fit on more rows, declare the dataset with sd.Schema, or pass "
             "min_count=1 if the data is not sensitive."
-        )
-    overrides = dict(columns or {})
-    unknown = [c for c in overrides if c not in df.columns]
-    if unknown:
-        raise InvalidArgument(
-            f"columns= names {unknown}, which the DataFrame does not have; it has {list(df.columns)}."
         )
     declared = read_public(public, df)
     declared_constraints = read_constraints(constraints, df)

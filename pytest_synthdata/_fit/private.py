@@ -52,6 +52,8 @@ __all__ = [
     "TAIL_SPACINGS",
     "coarse_rate",
     "coarsened",
+    "declared_bounds",
+    "declared_categories",
     "private_knots",
     "privacy_info",
     "public_bounds",
@@ -319,27 +321,28 @@ def _as_timestamps(s: pd.Series, declared: tuple[Any, Any]) -> pd.Series | None:
         return None
 
 
-def _declared_bounds(col: str, s: pd.Series, declared: tuple[Any, Any], *, is_time: bool) -> tuple[Any, Any]:
+def declared_bounds(
+    col: str, declared: tuple[Any, Any], *, is_time: bool, tz: Any = None, utc: bool = False
+) -> tuple[Any, Any]:
+    """Read ``public[col]``'s ``(low, high)``: two finite numbers, or two timestamps (naive ones taken in ``tz``;
+    with ``utc``, both as naive UTC), low first; else raise InvalidArgument saying how to write them."""
     import pandas as pd
 
     lo, hi = declared
     try:
         if is_time:
             low, high = pd.Timestamp(lo), pd.Timestamp(hi)
-            tz = getattr(s.dt, "tz", None)
             if tz is not None:
                 low = low.tz_localize(tz) if low.tzinfo is None else low
                 high = high.tz_localize(tz) if high.tzinfo is None else high
-            data_lo, data_hi = s.min(), s.max()
+            if utc:
+                low, high = (t.tz_convert("UTC").tz_localize(None) if t.tzinfo is not None else t for t in (low, high))
         else:
             if isinstance(lo, bool) or isinstance(hi, bool):
                 raise TypeError
             low, high = float(lo), float(hi)
             if not (math.isfinite(low) and math.isfinite(high)):
                 raise TypeError
-            values = pd.to_numeric(s, errors="coerce").astype("float64")
-            values = values[np.isfinite(values)]
-            data_lo, data_hi = values.min(), values.max()
     except (TypeError, ValueError):
         kind = "timestamps" if is_time else "finite numbers"
         raise InvalidArgument(
@@ -348,6 +351,20 @@ def _declared_bounds(col: str, s: pd.Series, declared: tuple[Any, Any], *, is_ti
         ) from None
     if not low <= high:
         raise InvalidArgument(f"public[{col!r}]={declared!r}: low is above high; give (low, high).")
+    return (low, high)
+
+
+def _declared_bounds(col: str, s: pd.Series, declared: tuple[Any, Any], *, is_time: bool) -> tuple[Any, Any]:
+    """:func:`declared_bounds`, which the data must lie within (a declaration the data contradicts is wrong)."""
+    import pandas as pd
+
+    low, high = declared_bounds(col, declared, is_time=is_time, tz=getattr(s.dt, "tz", None) if is_time else None)
+    if is_time:
+        data_lo, data_hi = s.min(), s.max()
+    else:
+        values = pd.to_numeric(s, errors="coerce").astype("float64")
+        values = values[np.isfinite(values)]
+        data_lo, data_hi = values.min(), values.max()
     if pd.notna(data_lo) and (data_lo < low or data_hi > high):
         raise InvalidArgument(
             f"public[{col!r}]={declared!r}: the data reaches beyond the declared bounds, which are meant to hold "
@@ -356,7 +373,8 @@ def _declared_bounds(col: str, s: pd.Series, declared: tuple[Any, Any], *, is_ti
     return (low, high)
 
 
-def _declared_categories(col: str, s: pd.Series, declared: Any) -> list[Any]:
+def declared_categories(col: str, declared: Any) -> list[Any]:
+    """Read ``public[col]``'s categories: each once, at least one; else raise InvalidArgument."""
     from .infer import plain
 
     categories = [plain(c) for c in declared]
@@ -365,6 +383,14 @@ def _declared_categories(col: str, s: pd.Series, declared: Any) -> list[Any]:
             f"public[{col!r}]={declared!r}: declare each category once, at least one, such as "
             f'public={{{col!r}: ["free", "pro"]}}.'
         )
+    return categories
+
+
+def _declared_categories(col: str, s: pd.Series, declared: Any) -> list[Any]:
+    """:func:`declared_categories`, which must list every category the data holds."""
+    from .infer import plain
+
+    categories = declared_categories(col, declared)
     known = {repr(c) for c in categories}
     unknown = [plain(v) for v in s.dropna().unique() if repr(plain(v)) not in known]
     if unknown:
