@@ -32,7 +32,6 @@ byte toward 0):
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -60,6 +59,8 @@ DEFAULT_EDGE_CASES = 0.1
 BUDGET = 6144
 #: Bytes per latent coordinate, per auxiliary uniform, and of a row's edge choice.
 _COORD_BYTES, _AUX_BYTES, _EDGE_BYTES = 2, 3, 4
+#: Hypothesis' choice budget per example (``BUFFER_SIZE``), and the bytes a row adds beside its own choices.
+_HYPOTHESIS_BUFFER, _ROW_OVERHEAD = 8192, 4
 #: Redraws of a row that breaks a row constraint before the example is rejected.
 _REDRAWS = 5
 #: Quantiles stay this far inside (0, 1) (a rotation may land on 0).
@@ -186,21 +187,21 @@ def _check_model(model: Any) -> Any:
     return latent_model(model, "Hypothesis strategies")
 
 
-def _check_edge_cases(edge_cases: Any) -> float:
-    if isinstance(edge_cases, bool) or not isinstance(edge_cases, numbers.Real) or not 0.0 <= edge_cases < 1.0:
-        raise _invalid(
-            f"edge_cases={edge_cases!r} ({type(edge_cases).__name__}): pass the share of rows that are edge cases, "
-            f"a number in [0, 1) such as {DEFAULT_EDGE_CASES} (the default), or 0 for none."
-        )
-    return float(edge_cases)
+def _check_edge_cases(edge_cases: Any, where: str = "strategies") -> float:
+    from ._validate import check_share
+
+    try:
+        return check_share(edge_cases, argument="edge_cases", where=where)
+    except errors.InvalidArgument as exc:
+        raise _invalid(str(exc)) from None
 
 
-def _plan(model: Any, conditions: Any, edge_cases: Any) -> _Plan:
+def _plan(model: Any, conditions: Any, edge_cases: Any, where: str) -> _Plan:
     """Validate the arguments and return the plan (Hypothesis' InvalidArgument for impossible ones)."""
     from ._conditions import parse
 
     model = _check_model(model)
-    rate = _check_edge_cases(edge_cases)
+    rate = _check_edge_cases(edge_cases, where)
     conds: tuple[Any, ...] = ()
     if conditions is not None:
         if not isinstance(conditions, Mapping):
@@ -225,30 +226,36 @@ def _plan(model: Any, conditions: Any, edge_cases: Any) -> _Plan:
                 per_kind[slot.kind] = per_kind.get(slot.kind, 0) + 1
             cum = np.cumsum([1.0 / (len(per_kind) * per_kind[s.kind]) for s in slots])
             cum[-1] = math.inf
-            edges = _Edges(slots, cum, min(255, max(1, round(256 * (1.0 - rate)))))
+            edges = _Edges(slots, cum, min(255, round(256 * (1.0 - rate))))
     plan = _Plan(model, space.dims, space.aux, _centres(model), conds, edges)
     try:  # the most typical row, and one edge row of each slot: impossible conditions fail here, once
         k = len(edges.slots) if edges is not None else 0
-        slots = np.arange(k, dtype=np.int64)
-        plan.rows(np.zeros((k + 1, space.dims)), np.zeros((k + 1, space.aux)), slots + 1, slots, slots * 0)
+        each = np.arange(k, dtype=np.int64)
+        plan.rows(np.zeros((k + 1, space.dims)), np.zeros((k + 1, space.aux)), each + 1, each, each * 0)
     except errors.SynthdataError as exc:
         raise _invalid(f"{type(exc).__name__}: {exc}") from exc
     return plan
 
 
 def _check_sizes(min_size: Any, max_size: Any, row_bytes: int) -> tuple[int, int]:
-    for name, value in (("min_size", min_size), ("max_size", max_size)):
-        if value is None and name == "max_size":
-            continue
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-            raise _invalid(f"{name}={value!r} ({type(value).__name__}): pass a whole number of rows >= 0.")
-    low = int(min_size)
-    if max_size is None:
-        high = max(low, 1, min(DEFAULT_MAX_SIZE, BUDGET // max(row_bytes, 1)))
-    else:
-        high = int(max_size)
+    from ._validate import check_rows
+
+    try:
+        low = check_rows(min_size, argument="min_size", where="frames")
+        high = check_rows(max_size, argument="max_size", where="frames") if max_size is not None else None
+    except errors.InvalidArgument as exc:
+        raise _invalid(str(exc)) from None
+    if high is None:
+        high = max(low, 1, min(DEFAULT_MAX_SIZE, BUDGET // (row_bytes + _ROW_OVERHEAD)))
     if high < low:
         raise _invalid(f"min_size={min_size!r} is larger than max_size={max_size!r}; pass min_size <= max_size.")
+    if low * (row_bytes + _ROW_OVERHEAD) * 2 > _HYPOTHESIS_BUFFER:
+        most = _HYPOTHESIS_BUFFER // (2 * (row_bytes + _ROW_OVERHEAD))
+        raise _invalid(
+            f"min_size={min_size!r}: the smallest frame would take {low} rows x {row_bytes + _ROW_OVERHEAD} bytes of "
+            f"Hypothesis choices, more than half its {_HYPOTHESIS_BUFFER}-byte budget per example (its "
+            f"large_base_example health check); pass min_size <= {most} for this model."
+        )
     return low, high
 
 
@@ -313,7 +320,7 @@ def frames(
     """
     from hypothesis import strategies as st
 
-    plan = _plan(model, conditions, edge_cases)
+    plan = _plan(model, conditions, edge_cases, "frames")
     low, high = _check_sizes(min_size, max_size, plan.row_bytes)
 
     @st.composite
@@ -353,7 +360,7 @@ def rows(
     """
     from hypothesis import strategies as st
 
-    plan = _plan(model, conditions, edge_cases)
+    plan = _plan(model, conditions, edge_cases, "rows")
 
     @st.composite
     def rows(
