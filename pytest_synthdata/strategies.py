@@ -6,7 +6,7 @@ example database and shrink; a row is a pure function of its choices
 (``_latent.SuppliedRows``), drawn through the model's one sample path, so
 conditions and edge cases mean what they mean in ``Model.sample``.
 
-How a row is drawn (``docs/explanation/math.md`` §16). Each row is one fixed-size
+How a row is drawn (``docs/explanation/math.md`` §15). Each row is one fixed-size
 ``st.binary`` choice (Hypothesis draws its bytes uniformly and shrinks each
 byte toward 0):
 
