@@ -277,7 +277,9 @@ def _draw_frame(draw: Any, plan: _Plan, min_size: int, max_size: int) -> pd.Data
     from hypothesis import strategies as st
 
     one = st.binary(min_size=plan.row_bytes, max_size=plan.row_bytes)
-    blobs = draw(st.lists(one, min_size=min_size, max_size=max_size))
+    # the size as hypothesis.extra.pandas.range_indexes draws it (shrinking toward min_size), then one choice a row
+    n = draw(st.integers(min_size, max_size)) if max_size > min_size else min_size
+    blobs = [draw(one) for _ in range(n)]
     frame = plan.frame(blobs)
     if not plan.model._row_constraints or not len(frame):
         return frame
@@ -305,7 +307,8 @@ def frames(
 
     Between ``min_size`` and ``max_size`` rows (default: up to
     :data:`DEFAULT_MAX_SIZE`, fewer for models so wide that 50 rows would not
-    fit Hypothesis' per-example budget, see :func:`row_bytes`). Rows are drawn
+    fit Hypothesis' per-example budget, see :func:`row_bytes`), the number
+    drawn as one integer choice. Rows are drawn
     from the model (correlations included), under ``conditions`` as in
     ``model.sample`` (a dict); ``edge_cases`` (default
     :data:`DEFAULT_EDGE_CASES`) is the chance that a row is an edge case (a
