@@ -125,6 +125,31 @@ def test_a_saved_failure_replays_the_same_example():
     pd.testing.assert_frame_equal(again, first)
 
 
+def _fitted() -> Any:
+    from tables_for_tests import customers
+
+    return sd.fit(customers(1000), name="fitted")
+
+
+@pytest.mark.parametrize("load", [lambda: sd.load("examples/synthdata/penguins.synth.json"), _fitted])
+def test_fitted_models_shrink_to_their_modes_and_draw_their_dtypes(load):
+    model = load()
+    row = _typical(model)
+    sample = model.sample(3000, seed=1)
+    for column in sample.columns:
+        if sample[column].dtype.kind in "OUbT" or str(sample[column].dtype) in ("category", "str", "string"):
+            if sample[column].nunique() < 10:
+                assert row[column] == sample[column].mode().iloc[0], column
+    dtypes = sample.dtypes.to_dict()
+
+    @settings(QUIET, max_examples=25)
+    @given(frames(model, max_size=10, edge_cases=0.5))
+    def prop(df):
+        assert df.dtypes.to_dict() == dtypes
+
+    prop()
+
+
 # what is drawn -----------------------------------------------------------------------------------------
 
 
@@ -360,3 +385,37 @@ def test_a_failing_given_test_prints_an_example_that_reproduces(pytester):
     assert [line.removeprefix("E").strip() for line in again.outlines if "Failing test case" in line] == [shown[0]]
     for line in shown[1:]:
         assert line in again.stdout.str()
+
+
+_SEEDS = """
+    import json, pathlib
+    import pytest_synthdata as sd
+    from hypothesis import given, settings
+    from pytest_synthdata.strategies import frames
+
+    people = sd.Schema("people", {"age": sd.Integer(low=18, high=90), "score": sd.Float(mean=0.0, std=1.0)})
+    seen = []
+
+    @settings(database=None, max_examples=10)
+    @given(frames(people, min_size=3, max_size=3, edge_cases=0))
+    def test_draws(df):
+        seen.append(df["score"].round(6).tolist())
+        pathlib.Path("drawn.json").write_text(json.dumps(seen))
+"""
+
+
+def _drawn(pytester: pytest.Pytester, *args: str) -> list[Any]:
+    import json
+
+    result = pytester.runpytest("-p", "no:randomly", "-p", "no:cacheprovider", *args)
+    result.assert_outcomes(passed=1)
+    return json.loads((pytester.path / "drawn.json").read_text())
+
+
+def test_synthdata_seed_leaves_hypothesis_seeding_alone(pytester):
+    pytester.makepyfile(_SEEDS)
+    first, second = _drawn(pytester, "--synthdata-seed=5"), _drawn(pytester, "--synthdata-seed=5")
+    assert first != second  # Hypothesis draws a fresh seed per run, whatever --synthdata-seed says
+    assert _drawn(pytester, "--synthdata-seed=5", "--hypothesis-seed=3") == _drawn(
+        pytester, "--synthdata-seed=6", "--hypothesis-seed=3"
+    )  # and its own seed (or derandomize=True, a CI profile) alone decides the examples
