@@ -228,10 +228,12 @@ def _plan(model: Any, conditions: Any, edge_cases: Any, where: str) -> _Plan:
             cum[-1] = math.inf
             edges = _Edges(slots, cum, min(255, round(256 * (1.0 - rate))))
     plan = _Plan(model, space.dims, space.aux, _centres(model), conds, edges)
-    try:  # the most typical row, and one edge row of each slot: impossible conditions fail here, once
-        k = len(edges.slots) if edges is not None else 0
-        each = np.arange(k, dtype=np.int64)
-        plan.rows(np.zeros((k + 1, space.dims)), np.zeros((k + 1, space.aux)), each + 1, each, each * 0)
+    try:  # the most typical row, and an edge row of every variant of every slot: impossible conditions fail here
+        sizes = [len(slot.variants) for slot in edges.slots] if edges is not None else []
+        slot_of = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+        variant_of = np.concatenate([np.arange(k, dtype=np.int64) for k in sizes]) if sizes else slot_of
+        n = 1 + len(slot_of)
+        plan.rows(np.zeros((n, space.dims)), np.zeros((n, space.aux)), np.arange(1, n), slot_of, variant_of)
     except errors.SynthdataError as exc:
         raise _invalid(f"{type(exc).__name__}: {exc}") from exc
     return plan
