@@ -62,7 +62,7 @@ if TYPE_CHECKING:
     from ._latent import LatentSource
     from ._model import Model
 
-__all__ = ["KINDS", "EdgeCases", "RowPlan", "edge_rows", "plan_rows"]
+__all__ = ["KINDS", "EdgeCases", "RowPlan", "edge_plan", "edge_rows", "edge_slots", "plan_rows"]
 
 #: The edge-case kinds, in the order the default mix lists them.
 KINDS = ("tail", "bound", "rare", "null", "text")
@@ -377,7 +377,8 @@ def _text_slot(model: Model, col: Any) -> _Slot | None:
 _SLOTS = {"tail": _tail_slot, "bound": _bound_slot, "rare": _rare_slot, "null": _null_slot, "text": _text_slot}
 
 
-def _slots(model: Model, kinds: list[str], columns: list[str], named: bool) -> list[_Slot]:
+def edge_slots(model: Model, kinds: list[str], columns: list[str], named: bool) -> list[_Slot]:
+    """The (kind, column) slots of edge rows among ``columns``; ``named``: raise for a column without one."""
     out = []
     for name in columns:
         col = model.column(name)
@@ -404,7 +405,7 @@ def _edges(
 ) -> tuple[list[tuple[Condition, ...]], NDArray[np.intp], list[Pin], EdgeCases]:
     """The edge rows' condition sets, each row's set, the pins and the record (see the module docstring)."""
     rows = np.flatnonzero(edge_rows(rate, n)).astype(np.int64)
-    slots = _slots(model, kinds, columns, named) if len(rows) or named else []
+    slots = edge_slots(model, kinds, columns, named) if len(rows) or named else []
     empty = np.array([], dtype=object)
     if not len(rows):
         return [()], np.zeros(n, dtype=np.intp), [], EdgeCases(rows, empty, empty.copy(), empty.copy())
@@ -430,6 +431,21 @@ def _edges(
     for s, slot in enumerate(slots):
         mine = slot_of == s
         variant_of[mine] = slot.pick(m[mine])
+    return edge_plan(n, rows, slots, slot_of, variant_of)
+
+
+def edge_plan(
+    n: int,
+    rows: NDArray[np.int64],
+    slots: Sequence[_Slot],
+    slot_of: NDArray[np.int64],
+    variant_of: NDArray[np.int64],
+) -> tuple[list[tuple[Condition, ...]], NDArray[np.intp], list[Pin], EdgeCases]:
+    """The condition sets, each of ``n`` rows' set, the pins and the record of edge rows ``rows`` (sorted).
+
+    Edge row ``rows[i]`` is variant ``variant_of[i]`` of slot ``slots[slot_of[i]]``; ``sample()`` picks them
+    by the module docstring's pattern, the Hypothesis strategies (``strategies``) by drawn choices.
+    """
     keys: list[tuple[Condition, ...]] = [()]
     which = np.zeros(n, dtype=np.intp)
     pins: list[Pin] = []
