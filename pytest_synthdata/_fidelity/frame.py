@@ -1,0 +1,1 @@
+"""FrameReference: the exact reference, over real rows (filled in by the metrics step)."""
