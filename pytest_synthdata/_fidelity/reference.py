@@ -41,7 +41,8 @@ both. A reference implements the :class:`Reference` protocol:
     with a NaN in either column dropped on each side, NaN if a column is
     constant on either side.
 ``contingency_similarity(a, b, synthetic)``
-    A :class:`PairScore`: ``1 - TVD`` of the two joint distributions, missing
+    A :class:`PairScore` (``real``: the real Cramér's V, for SDMetrics'
+    association threshold; ``synthetic``: NaN): ``1 - TVD`` of the two joint distributions, missing
     values a category of their own; a continuous column is first cut into the
     10 bins of ``numpy.histogram_bin_edges`` of its *own side's* values
     (SDMetrics' QualityReport bins real and synthetic columns separately), a
@@ -87,7 +88,11 @@ CONTINUOUS = frozenset({"numerical", "datetime"})
 
 @dataclass(frozen=True)
 class PairScore:
-    """One column pair's score, with the real and synthetic statistics behind it (NaN where not defined)."""
+    """One column pair's score, with the real and synthetic statistics behind it (NaN where not defined).
+
+    For CorrelationSimilarity ``real`` and ``synthetic`` are Pearson's r; for
+    ContingencySimilarity ``real`` is the real Cramér's V and ``synthetic`` NaN.
+    """
 
     metric: str
     score: float
