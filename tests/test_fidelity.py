@@ -149,6 +149,36 @@ def test_columns_restricts_the_comparison(real, synthetic):
         ({"synthetic": [1, 2]}, "synthetic=[1, 2] (list) is not a pandas DataFrame"),
         ({"synthetic": pd.DataFrame({"age": [1]})}, "synthetic has no column 'income' (and 4 more)"),
         ({"columns": ["nope"]}, "columns names 'nope'"),
+        (
+            {
+                "synthetic": pd.DataFrame(
+                    {
+                        "age": ["x"],
+                        "income": [1.0],
+                        "plan": ["a"],
+                        "churned": [True],
+                        "signup": [pd.Timestamp(0)],
+                        "visits": [1],
+                    }
+                )
+            },
+            "column 'age' is numerical in the real data (3000 rows) but synthetic['age'] has dtype",
+        ),
+        (
+            {
+                "synthetic": pd.DataFrame(
+                    {
+                        "age": [1],
+                        "income": [1.0],
+                        "plan": ["a"],
+                        "churned": [True],
+                        "signup": ["2020-01-01"],
+                        "visits": [1],
+                    }
+                )
+            },
+            "column 'signup' is datetime in the real data (3000 rows) but synthetic['signup'] has dtype",
+        ),
         ({"columns": "age"}, "must be a list of column names"),
         ({"real_or_model": {"age": [1]}}, "is not real data"),
         ({"real_or_model": pd.DataFrame({"a": []})}, "has no rows"),

@@ -20,7 +20,7 @@ sdmetrics = pytest.importorskip("sdmetrics")
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # the single-table QualityReport's import warns that it moved; same properties
     from sdmetrics.reports.single_table import QualityReport
-from sdmetrics.single_column import CategoryCoverage, MissingValueSimilarity, RangeCoverage
+    from sdmetrics.single_column import CategoryCoverage, MissingValueSimilarity, RangeCoverage
 
 TOL = 1e-9
 

@@ -44,6 +44,8 @@ __all__ = [
     "joint_counts",
     "ks_statistic",
     "pearson",
+    "pearson_all",
+    "pearson_matrix",
     "privacy",
     "range_coverage",
     "sorted_values",
@@ -107,6 +109,56 @@ def pearson(x: np.ndarray, y: np.ndarray) -> float:
 def joint_counts(a: np.ndarray, b: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """The contingency table (``shape``) of two coded columns (codes are small non-negative ints)."""
     return np.bincount(a.astype(np.int64) * shape[1] + b, minlength=shape[0] * shape[1]).reshape(shape)
+
+
+def pearson_matrix(columns: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
+    """Pearson's r of every pair of equal-length NaN-free columns at once (NaN for a constant column).
+
+    One product of the centred columns, on one BLAS thread so that the sums
+    (and so the scores) do not depend on the machine's thread count.
+    """
+    from .._linalg import one_thread
+
+    names = list(columns)
+    if not names:
+        return {}
+    x = np.column_stack([columns[c].astype(np.float64) for c in names])
+    x = x - x.mean(axis=0)
+    scale = np.abs(x).max(axis=0)
+    scale[scale == 0] = 1.0
+    x /= scale
+    with one_thread():
+        gram = x.T @ x
+    norm = np.sqrt(np.diag(gram))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.clip(gram / np.outer(norm, norm), -1.0, 1.0)
+    return {a: {b: float(r[i, j]) for j, b in enumerate(names)} for i, a in enumerate(names)}
+
+
+def pearson_all(columns: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
+    """Pearson's r of every pair of columns, each pair on the rows where both are present (SDMetrics' rule).
+
+    Columns without a missing value go through one :func:`pearson_matrix`; a
+    column with missing values through one more, over its present rows,
+    with every complete column; two columns with missing values pair by pair.
+    """
+    isnan = {c: np.isnan(v) if v.dtype.kind == "f" else None for c, v in columns.items()}
+    gaps = {c: m for c, m in isnan.items() if m is not None and m.any()}
+    complete = {c: v for c, v in columns.items() if c not in gaps}
+    out: dict[str, dict[str, float]] = {c: {} for c in columns}
+    for a, row in pearson_matrix(complete).items():
+        out[a].update(row)
+    for a, missing in gaps.items():
+        keep = ~missing
+        block = {a: columns[a][keep]} | {c: v[keep] for c, v in complete.items()}
+        for b, r in pearson_matrix(block)[a].items():
+            out[a][b] = out[b][a] = r
+    names = list(gaps)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            keep = ~(gaps[a] | gaps[b])
+            out[a][b] = out[b][a] = pearson(columns[a][keep].astype(np.float64), columns[b][keep].astype(np.float64))
+    return out
 
 
 def contingency_tvd(real: np.ndarray, synthetic: np.ndarray) -> float:
