@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import InvalidArgument
 from . import metrics
-from .reference import CONTINUOUS, Reference, numeric_values, reference_for
+from .reference import CONTINUOUS, Prepared, Reference, reference_for
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -195,24 +195,24 @@ def _pick_columns(reference: Reference, columns: Any) -> dict[str, str]:
     return {c: kinds[c] for c in columns}
 
 
-def column_scores(reference: Reference, synthetic: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
-    """The per-column table: shape score, missing-value similarity and coverage of every column in ``kinds``."""
+def column_scores(reference: Reference, synthetic: Prepared) -> pd.DataFrame:
+    """The per-column table: shape score, missing-value similarity and coverage of every compared column."""
     import pandas as pd
 
     rows = []
-    for col, kind in kinds.items():
-        syn = synthetic[col]
+    for col, kind in synthetic.kinds.items():
         continuous = kind in CONTINUOUS
-        shape = reference.ks_complement(col, syn) if continuous else reference.tv_complement(col, syn)
+        shape = reference.ks_complement(col, synthetic) if continuous else reference.tv_complement(col, synthetic)
         miss_real = reference.missing_rate(col)
-        miss_syn = float(syn.isna().mean())
+        miss_syn = synthetic.missing_rate(col)
         if continuous:
-            coverage = metrics.range_coverage(reference.value_range(col), numeric_values(syn))
+            coverage = metrics.range_coverage(reference.value_range(col), synthetic.sorted(col))
             coverage_metric = "RangeCoverage"
         else:
             real_values = reference.frequencies(col).index
-            present = set(syn.dropna().unique().tolist())
-            coverage = float(np.mean([v in present for v in real_values])) if len(real_values) else float("nan")
+            syn_counts = synthetic.counts(col)
+            present = syn_counts.index[syn_counts.to_numpy() > 0]
+            coverage = float(real_values.isin(present).mean()) if len(real_values) else float("nan")
             coverage_metric = "CategoryCoverage"
         rows.append(
             {
@@ -232,8 +232,7 @@ def column_scores(reference: Reference, synthetic: pd.DataFrame, kinds: dict[str
 
 def pair_scores(
     reference: Reference,
-    synthetic: pd.DataFrame,
-    kinds: dict[str, str],
+    synthetic: Prepared,
     *,
     correlation_threshold: float = REAL_CORRELATION_THRESHOLD,
     association_threshold: float = REAL_ASSOCIATION_THRESHOLD,
@@ -246,6 +245,7 @@ def pair_scores(
     import pandas as pd
 
     rows = []
+    kinds = synthetic.kinds
     for a, b in itertools.combinations(kinds, 2):
         both = kinds[a] in CONTINUOUS and kinds[b] in CONTINUOUS
         pair = (
@@ -296,9 +296,10 @@ def fidelity_report(
     reference = reference_for(real_or_model)
     kinds = _pick_columns(reference, columns)
     synthetic = _check_synthetic(synthetic, reference, kinds)
+    prepared = Prepared(synthetic, kinds)
     report = FidelityReport(
-        columns=column_scores(reference, synthetic, kinds),
-        pairs=pair_scores(reference, synthetic, kinds),
+        columns=column_scores(reference, prepared),
+        pairs=pair_scores(reference, prepared),
         reference=reference.describe(),
         exact=reference.exact,
         rows=len(synthetic),
