@@ -8,7 +8,7 @@ import numpy as np
 
 from ..errors import InvalidArgument
 from . import metrics
-from .reference import CONTINUOUS, SDTYPES, PairScore, Prepared, sdtype_of, shared_codes
+from .reference import CONTINUOUS, SDTYPES, PairScore, Prepared, sdtype_of, shared_codes, value_lookup
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -73,14 +73,20 @@ class FrameReference:
         return 1.0 - metrics.ks_statistic(self._real.sorted(column), synthetic.sorted(column))
 
     def tv_complement(self, column: str, synthetic: Prepared) -> float:
-        return metrics.tv_complement_counts(self._real.counts(column), synthetic.counts(column))
+        lookup = value_lookup(self._real, synthetic, column)
+        return metrics.tv_complement_aligned(self._real.count_array(column), synthetic.count_array(column), lookup)
+
+    def coverage(self, column: str, synthetic: Prepared) -> float:
+        if self._kinds[column] in CONTINUOUS:
+            return metrics.range_coverage(self._real.value_range(column), synthetic.value_range(column))
+        lookup = value_lookup(self._real, synthetic, column)
+        return metrics.category_coverage(self._real.count_array(column), synthetic.count_array(column), lookup)
 
     def missing_rate(self, column: str) -> float:
         return self._real.missing_rate(column)
 
     def value_range(self, column: str) -> tuple[float, float] | None:
-        values = self._real.sorted(column)
-        return (values[0], values[-1]) if len(values) else None
+        return self._real.value_range(column)
 
     def frequencies(self, column: str) -> pd.Series:
         counts = self._real.counts(column)
@@ -108,7 +114,7 @@ class FrameReference:
                 real_codes.append(self._real.bins(col))
                 syn_codes.append(synthetic.bins(col))
             else:
-                key = ("shared_codes", col)
+                key = ("shared_codes", col, id(self._real))
                 if key not in synthetic.cache:
                     synthetic.cache[key] = shared_codes(self._real, synthetic, col)
                 r, s = synthetic.cache[key]

@@ -38,6 +38,7 @@ __all__ = [
     "DetectionResult",
     "PrivacyResult",
     "UtilityResult",
+    "category_coverage",
     "contingency_tvd",
     "cramers_v",
     "detection",
@@ -49,6 +50,7 @@ __all__ = [
     "privacy",
     "range_coverage",
     "sorted_values",
+    "tv_complement_aligned",
     "tv_complement_counts",
     "utility",
 ]
@@ -96,17 +98,41 @@ def ks_statistic(real_sorted: np.ndarray, syn_sorted: np.ndarray) -> float:
 
 def tv_complement_counts(real: pd.Series, synthetic: pd.Series) -> float:
     """TVComplement from value counts (index: value; zero counts ignored), with SDMetrics' 1e-6 regularisation."""
-    real = real[real > 0]
-    synthetic = synthetic[synthetic > 0]
-    if not len(real) or not len(synthetic):
+    real = real[real.to_numpy() > 0]
+    synthetic = synthetic[synthetic.to_numpy() > 0]
+    lookup = real.index.get_indexer(synthetic.index)
+    return tv_complement_aligned(real.to_numpy(), synthetic.to_numpy(), lookup)
+
+
+def tv_complement_aligned(real: np.ndarray, synthetic: np.ndarray, lookup: np.ndarray) -> float:
+    """TVComplement from count arrays: ``lookup[j]`` is the real position of synthetic value j, or -1 if new.
+
+    A value only the synthetic side has counts 1e-6 rows on the real side
+    (SDMetrics' regularisation); values with a zero count on both sides do
+    not matter.
+    """
+    real = real.astype(np.float64)
+    synthetic = synthetic.astype(np.float64)
+    if not real.sum() or not synthetic.sum():
         return float("nan")
-    extra = synthetic.index.difference(real.index)
-    real_total = float(real.sum()) + 1e-6 * len(extra)
-    syn_total = float(synthetic.sum())
-    keys = real.index.append(extra)
-    p_real = np.concatenate([real.to_numpy(dtype=np.float64), np.full(len(extra), 1e-6)]) / real_total
-    p_syn = synthetic.reindex(keys, fill_value=0).to_numpy(dtype=np.float64) / syn_total
-    return float(1.0 - 0.5 * np.abs(p_syn - p_real).sum())
+    new = (lookup < 0) & (synthetic > 0)
+    real_total = real.sum() + 1e-6 * int(new.sum())
+    aligned = np.zeros(len(real))
+    seen = lookup >= 0
+    aligned[lookup[seen]] = synthetic[seen]
+    syn_total = synthetic.sum()
+    tv = np.abs(aligned / syn_total - real / real_total).sum()
+    tv += np.abs(synthetic[new] / syn_total - 1e-6 / real_total).sum()
+    return float(1.0 - 0.5 * tv)
+
+
+def category_coverage(real: np.ndarray, synthetic: np.ndarray, lookup: np.ndarray) -> float:
+    """CategoryCoverage from count arrays (as :func:`tv_complement_aligned`): the share of real values sampled."""
+    present = np.zeros(len(real), dtype=bool)
+    seen = (lookup >= 0) & (synthetic > 0)
+    present[lookup[seen]] = True
+    observed = real > 0
+    return float(present[observed].mean()) if observed.any() else float("nan")
 
 
 def pearson(x: np.ndarray, y: np.ndarray) -> float:
@@ -202,15 +228,14 @@ def cramers_v(counts: np.ndarray) -> float:
     return float(np.sqrt(chi2 / (n * (min(counts.shape) - 1))))
 
 
-def range_coverage(real: tuple[float, float] | None, synthetic: np.ndarray) -> float:
-    """RangeCoverage of a numeric column: how much of the real [min, max] the synthetic values span."""
-    values = synthetic[~np.isnan(synthetic)] if synthetic.dtype.kind == "f" else synthetic
-    if real is None or not len(values) or real[0] == real[1]:
+def range_coverage(real: tuple[float, float] | None, synthetic: tuple[float, float] | None) -> float:
+    """RangeCoverage of a numeric column: how much of the real (min, max) the synthetic (min, max) spans."""
+    if real is None or synthetic is None or real[0] == real[1]:
         return float("nan")
     low, high = real
     span = float(high) - float(low)
-    below = max((float(values.min()) - float(low)) / span, 0.0)
-    above = max((float(high) - float(values.max())) / span, 0.0)
+    below = max((float(synthetic[0]) - float(low)) / span, 0.0)
+    above = max((float(high) - float(synthetic[1])) / span, 0.0)
     return max(1.0 - (below + above), 0.0)
 
 

@@ -27,6 +27,9 @@ both. A reference implements the :class:`Reference` protocol:
     ``.frame`` is the DataFrame itself.
 ``missing_rate(column)``
     The real share of missing values, in [0, 1].
+``coverage(column, synthetic)``
+    RangeCoverage (numerical, datetime) or CategoryCoverage (categorical,
+    boolean) of the synthetic column against the real one.
 ``value_range(column)``
     ``(low, high)`` of the real non-missing values on the numeric scale of
     :func:`numeric_values` (datetimes as int64 nanoseconds), or None if none.
@@ -82,6 +85,8 @@ __all__ = [
     "numeric_values",
     "reference_for",
     "sdtype_of",
+    "shared_codes",
+    "value_lookup",
 ]
 
 SDType = Literal["numerical", "datetime", "categorical", "boolean"]
@@ -120,6 +125,8 @@ class Reference(Protocol):
     def tv_complement(self, column: str, synthetic: Prepared) -> float: ...
 
     def missing_rate(self, column: str) -> float: ...
+
+    def coverage(self, column: str, synthetic: Prepared) -> float: ...
 
     def value_range(self, column: str) -> tuple[float, float] | None: ...
 
@@ -189,6 +196,8 @@ def numeric_values(series: pd.Series) -> np.ndarray:
             out[mask] = np.nan
             return out
         return ints
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iuf":
+        return series.to_numpy(dtype=np.float64)
     return pd.to_numeric(series, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
 
 
@@ -256,12 +265,24 @@ class Prepared:
             self._factor[column] = (np.asarray(codes, dtype=np.int64), pd.Index(values, dtype=object))
         return self._factor[column]
 
+    def count_array(self, column: str) -> np.ndarray:
+        """How often each distinct value of :meth:`factor` occurs (missing values not counted)."""
+        key = ("count_array", column)
+        if key not in self.cache:
+            codes, uniques = self.factor(column)
+            self.cache[key] = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        return self.cache[key]  # type: ignore[no-any-return]
+
     def counts(self, column: str) -> pd.Series:
         """How often each non-missing value occurs (a discrete column), indexed by value."""
         import pandas as pd
 
-        codes, uniques = self.factor(column)
-        return pd.Series(np.bincount(codes[codes >= 0], minlength=len(uniques)), index=uniques)
+        return pd.Series(self.count_array(column), index=self.factor(column)[1])
+
+    def value_range(self, column: str) -> tuple[float, float] | None:
+        """(min, max) of a continuous column's non-missing values, None if it has none."""
+        values = self.sorted(column)
+        return (values[0], values[-1]) if len(values) else None
 
     def missing_rate(self, column: str) -> float:
         """The share of missing values."""
@@ -280,6 +301,14 @@ class Prepared:
         return self._pearson[a][b]
 
 
+def value_lookup(real: Prepared, synthetic: Prepared, column: str) -> np.ndarray:
+    """For each distinct synthetic value of a discrete column, its position among the real ones (-1 if new)."""
+    key = ("value_lookup", column, id(real))
+    if key not in synthetic.cache:
+        synthetic.cache[key] = real.factor(column)[1].get_indexer(synthetic.factor(column)[1])
+    return synthetic.cache[key]  # type: ignore[no-any-return]
+
+
 def shared_codes(real: Prepared, synthetic: Prepared, column: str) -> tuple[np.ndarray, np.ndarray]:
     """Codes of one discrete column on both sides over one vocabulary; missing values one code of their own.
 
@@ -287,8 +316,8 @@ def shared_codes(real: Prepared, synthetic: Prepared, column: str) -> tuple[np.n
     next ones, and missing is the last.
     """
     real_codes, real_values = real.factor(column)
-    syn_codes, syn_values = synthetic.factor(column)
-    lookup = real_values.get_indexer(syn_values)
+    syn_codes, _ = synthetic.factor(column)
+    lookup = value_lookup(real, synthetic, column).copy()
     unseen = lookup < 0
     lookup[unseen] = len(real_values) + np.arange(int(unseen.sum()))
     missing = len(real_values) + int(unseen.sum())

@@ -199,35 +199,23 @@ def column_scores(reference: Reference, synthetic: Prepared) -> pd.DataFrame:
     """The per-column table: shape score, missing-value similarity and coverage of every compared column."""
     import pandas as pd
 
-    rows = []
+    table: dict[str, list[Any]] = {name: [] for name in COLUMN_FIELDS}
     for col, kind in synthetic.kinds.items():
         continuous = kind in CONTINUOUS
-        shape = reference.ks_complement(col, synthetic) if continuous else reference.tv_complement(col, synthetic)
         miss_real = reference.missing_rate(col)
         miss_syn = synthetic.missing_rate(col)
-        if continuous:
-            coverage = metrics.range_coverage(reference.value_range(col), synthetic.sorted(col))
-            coverage_metric = "RangeCoverage"
-        else:
-            real_values = reference.frequencies(col).index
-            syn_counts = synthetic.counts(col)
-            present = syn_counts.index[syn_counts.to_numpy() > 0]
-            coverage = float(real_values.isin(present).mean()) if len(real_values) else float("nan")
-            coverage_metric = "CategoryCoverage"
-        rows.append(
-            {
-                "column": col,
-                "sdtype": kind,
-                "metric": "KSComplement" if continuous else "TVComplement",
-                "score": shape,
-                "missing_real": miss_real,
-                "missing_synthetic": miss_syn,
-                "missing_similarity": 1.0 - abs(miss_real - miss_syn),
-                "coverage_metric": coverage_metric,
-                "coverage": coverage,
-            }
+        table["column"].append(col)
+        table["sdtype"].append(kind)
+        table["metric"].append("KSComplement" if continuous else "TVComplement")
+        table["score"].append(
+            reference.ks_complement(col, synthetic) if continuous else reference.tv_complement(col, synthetic)
         )
-    return pd.DataFrame(rows, columns=COLUMN_FIELDS)
+        table["missing_real"].append(miss_real)
+        table["missing_synthetic"].append(miss_syn)
+        table["missing_similarity"].append(1.0 - abs(miss_real - miss_syn))
+        table["coverage_metric"].append("RangeCoverage" if continuous else "CategoryCoverage")
+        table["coverage"].append(reference.coverage(col, synthetic))
+    return pd.DataFrame(table, columns=COLUMN_FIELDS)
 
 
 def pair_scores(
@@ -244,7 +232,7 @@ def pair_scores(
     """
     import pandas as pd
 
-    rows = []
+    table: dict[str, list[Any]] = {name: [] for name in PAIR_FIELDS}
     kinds = synthetic.kinds
     for a, b in itertools.combinations(kinds, 2):
         both = kinds[a] in CONTINUOUS and kinds[b] in CONTINUOUS
@@ -253,19 +241,17 @@ def pair_scores(
             if both
             else reference.contingency_similarity(a, b, synthetic)
         )
-        rows.append(
-            {
-                "column_1": a,
-                "column_2": b,
-                "metric": pair.metric,
-                "score": pair.score,
-                "real": pair.real,
-                "synthetic": pair.synthetic,
-                "contributes": bool(abs(pair.real) > (correlation_threshold if both else association_threshold))
-                and not math.isnan(pair.score),
-            }
-        )
-    return pd.DataFrame(rows, columns=PAIR_FIELDS)
+        table["column_1"].append(a)
+        table["column_2"].append(b)
+        table["metric"].append(pair.metric)
+        table["score"].append(pair.score)
+        table["real"].append(pair.real)
+        table["synthetic"].append(pair.synthetic)
+        threshold = correlation_threshold if both else association_threshold
+        table["contributes"].append(bool(abs(pair.real) > threshold) and not math.isnan(pair.score))
+    return pd.DataFrame(table, columns=PAIR_FIELDS).astype(
+        {"score": float, "real": float, "synthetic": float, "contributes": bool}
+    )
 
 
 def fidelity_report(
