@@ -154,24 +154,27 @@ def sdtype_of(series: pd.Series) -> str | None:
     """
     import pandas as pd
 
-    if series.notna().sum() == 0:
-        return None
     dtype = series.dtype
+    if (
+        isinstance(dtype, pd.CategoricalDtype)
+        or pd.api.types.is_object_dtype(dtype)
+        or pd.api.types.is_string_dtype(dtype)
+    ):
+        # one hash pass over the column: its distinct values, missing ones included
+        distinct = pd.unique(series.to_numpy())
+        values = distinct[~pd.isna(distinct)]
+        if not len(values):
+            return None
+        boolean = len(values) <= 2 and all(isinstance(v, (bool, np.bool_)) for v in values)
+        return "boolean" if boolean else "categorical"
+    if series.count() == 0:
+        return None
     if pd.api.types.is_bool_dtype(dtype):
         return "boolean"
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return "datetime"
     if pd.api.types.is_numeric_dtype(dtype):
         return "numerical"
-    if (
-        isinstance(dtype, pd.CategoricalDtype)
-        or pd.api.types.is_object_dtype(dtype)
-        or pd.api.types.is_string_dtype(dtype)
-    ):
-        values = series.dropna()
-        if len(values) and all(isinstance(v, (bool, np.bool_)) for v in values.unique()):
-            return "boolean"
-        return "categorical"
     return None
 
 
