@@ -8,7 +8,7 @@ import numpy as np
 
 from ..errors import InvalidArgument
 from . import metrics
-from .reference import CONTINUOUS, SDTYPES, PairScore, Prepared, sdtype_of, shared_codes, value_lookup
+from .reference import BIN_CODES, CONTINUOUS, SDTYPES, PairScore, Prepared, sdtype_of, shared_codes, value_lookup
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -108,11 +108,12 @@ class FrameReference:
         return PairScore("CorrelationSimilarity", 1.0 - abs(real - syn) / 2.0, real, syn)
 
     def contingency_similarity(self, a: str, b: str, synthetic: Prepared) -> PairScore:
-        real_codes, syn_codes = [], []
+        real_codes, syn_codes, shape = [], [], []
         for col in (a, b):
             if self._kinds[col] in CONTINUOUS:
                 real_codes.append(self._real.bins(col))
                 syn_codes.append(synthetic.bins(col))
+                shape.append(BIN_CODES)
             else:
                 key = ("shared_codes", col, id(self._real))
                 if key not in synthetic.cache:
@@ -120,10 +121,9 @@ class FrameReference:
                 r, s = synthetic.cache[key]
                 real_codes.append(r)
                 syn_codes.append(s)
-        shape = (
-            int(max(real_codes[0].max(initial=0), syn_codes[0].max(initial=0))) + 1,
-            int(max(real_codes[1].max(initial=0), syn_codes[1].max(initial=0))) + 1,
-        )
-        real = metrics.joint_counts(real_codes[0], real_codes[1], shape)
-        syn = metrics.joint_counts(syn_codes[0], syn_codes[1], shape)
+                shape.append(
+                    int(self._real.factor(col)[1].size) + int((value_lookup(self._real, synthetic, col) < 0).sum()) + 1
+                )
+        real = metrics.joint_counts(real_codes[0], real_codes[1], (shape[0], shape[1]))
+        syn = metrics.joint_counts(syn_codes[0], syn_codes[1], (shape[0], shape[1]))
         return PairScore("ContingencySimilarity", 1.0 - metrics.contingency_tvd(real, syn), metrics.cramers_v(real))

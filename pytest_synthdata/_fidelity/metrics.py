@@ -167,10 +167,7 @@ def pearson_matrix(columns: dict[str, np.ndarray]) -> dict[str, dict[str, float]
     if not names:
         return {}
     x = np.column_stack([columns[c].astype(np.float64) for c in names])
-    x = x - x.mean(axis=0)
-    scale = np.abs(x).max(axis=0)
-    scale[scale == 0] = 1.0
-    x /= scale
+    x -= x.mean(axis=0)  # (no overflow to guard against: squares of datetimes in ns stay below 1e40)
     with one_thread():
         gram = x.T @ x
     norm = np.sqrt(np.diag(gram))

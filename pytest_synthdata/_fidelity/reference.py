@@ -204,6 +204,10 @@ def numeric_values(series: pd.Series) -> np.ndarray:
     return pd.to_numeric(series, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
 
 
+#: Bin codes of a continuous column run 0..11 (0 never occurs: the lowest edge is the minimum).
+BIN_CODES = 12
+
+
 def bin_codes(values: np.ndarray, bins: int = 10) -> np.ndarray:
     """SDMetrics' discretisation of a continuous column: ``numpy.digitize`` on its own histogram edges.
 
