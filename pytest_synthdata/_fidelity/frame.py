@@ -70,7 +70,7 @@ class FrameReference:
     # -- per column --------------------------------------------------------------------------------------------------
 
     def ks_complement(self, column: str, synthetic: Prepared) -> float:
-        return 1.0 - metrics.ks_statistic(self._real.sorted(column), synthetic.sorted(column))
+        return 1.0 - metrics.ks_from_counts(self._real.distinct(column), synthetic.distinct(column))
 
     def tv_complement(self, column: str, synthetic: Prepared) -> float:
         lookup = value_lookup(self._real, synthetic, column)
@@ -94,8 +94,10 @@ class FrameReference:
         return counts / counts.sum()
 
     def cdf(self, column: str, points: np.ndarray) -> np.ndarray:
-        values = self._real.sorted(column)
-        return np.searchsorted(values, points, side="right") / max(len(values), 1)
+        values, running = self._real.distinct(column)
+        if not len(values):
+            return np.zeros(len(points))
+        return np.concatenate([[0], running])[np.searchsorted(values, points, side="right")] / running[-1]
 
     # -- per pair ----------------------------------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ both. A reference implements the :class:`Reference` protocol:
     1 - total variation distance (categorical, boolean) between the real
     column and the synthetic one; NaNs dropped on both sides first. NaN when
     a side has no values. ``synthetic`` is always a :class:`Prepared` frame:
-    the synthetic columns converted once (sorted values, category codes,
+    the synthetic columns converted once (distinct values and counts, category codes,
     counts, correlations) and shared by every metric of one report; its
     ``.frame`` is the DataFrame itself.
 ``missing_rate(column)``
@@ -250,11 +250,16 @@ class Prepared:
             self._numeric[column] = numeric_values(self.frame[column])
         return self._numeric[column]
 
-    def sorted(self, column: str) -> np.ndarray:
-        """The non-missing values, rounded as SDMetrics' KSComplement rounds them, sorted."""
-        if column not in self._sorted:
-            self._sorted[column] = metrics.sorted_values(self.numeric(column))
-        return self._sorted[column]
+    def distinct(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """A continuous column's sorted distinct non-missing values and the running count up to each (its ECDF).
+
+        Values are rounded as SDMetrics' KSComplement rounds them (see
+        :func:`~pytest_synthdata._fidelity.metrics.distinct_counts`).
+        """
+        key = ("distinct", column)
+        if key not in self.cache:
+            self.cache[key] = metrics.distinct_counts(self.numeric(column))
+        return self.cache[key]  # type: ignore[no-any-return]
 
     def bins(self, column: str) -> np.ndarray:
         """The continuous column's bin codes on its own histogram edges (:func:`bin_codes`)."""
@@ -288,7 +293,7 @@ class Prepared:
 
     def value_range(self, column: str) -> tuple[float, float] | None:
         """(min, max) of a continuous column's non-missing values, None if it has none."""
-        values = self.sorted(column)
+        values = self.distinct(column)[0]
         return (values[0], values[-1]) if len(values) else None
 
     def missing_rate(self, column: str) -> float:
