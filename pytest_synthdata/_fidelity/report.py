@@ -195,9 +195,17 @@ def _pick_columns(reference: Reference, columns: Any) -> dict[str, str]:
     return {c: kinds[c] for c in columns}
 
 
+def _frame(table: dict[str, list[Any]], dtypes: dict[str, Any]) -> pd.DataFrame:
+    """A result table from its columns: numbers as numpy arrays of their dtype, names as objects (no copies)."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        {name: np.array(values, dtype=dtypes.get(name, object)) for name, values in table.items()}, copy=False
+    )
+
+
 def column_scores(reference: Reference, synthetic: Prepared) -> pd.DataFrame:
     """The per-column table: shape score, missing-value similarity and coverage of every compared column."""
-    import pandas as pd
 
     table: dict[str, list[Any]] = {name: [] for name in COLUMN_FIELDS}
     for col, kind in synthetic.kinds.items():
@@ -215,7 +223,16 @@ def column_scores(reference: Reference, synthetic: Prepared) -> pd.DataFrame:
         table["missing_similarity"].append(1.0 - abs(miss_real - miss_syn))
         table["coverage_metric"].append("RangeCoverage" if continuous else "CategoryCoverage")
         table["coverage"].append(reference.coverage(col, synthetic))
-    return pd.DataFrame(table, columns=COLUMN_FIELDS)
+    return _frame(
+        table,
+        {
+            "score": np.float64,
+            "missing_real": np.float64,
+            "missing_synthetic": np.float64,
+            "missing_similarity": np.float64,
+            "coverage": np.float64,
+        },
+    )
 
 
 def pair_scores(
@@ -230,7 +247,6 @@ def pair_scores(
     ``contributes`` says whether the pair counts in Column Pair Trends (its
     real correlation or association is above the threshold).
     """
-    import pandas as pd
 
     table: dict[str, list[Any]] = {name: [] for name in PAIR_FIELDS}
     kinds = synthetic.kinds
@@ -249,9 +265,7 @@ def pair_scores(
         table["synthetic"].append(pair.synthetic)
         threshold = correlation_threshold if both else association_threshold
         table["contributes"].append(bool(abs(pair.real) > threshold) and not math.isnan(pair.score))
-    return pd.DataFrame(table, columns=PAIR_FIELDS).astype(
-        {"score": float, "real": float, "synthetic": float, "contributes": bool}
-    )
+    return _frame(table, {"score": np.float64, "real": np.float64, "synthetic": np.float64, "contributes": bool})
 
 
 def fidelity_report(
