@@ -1,0 +1,136 @@
+"""FrameReference: the exact :class:`~pytest_synthdata._fidelity.reference.Reference`, over real rows."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..errors import InvalidArgument
+from . import metrics
+from .reference import BIN_CODES, CONTINUOUS, SDTYPES, PairScore, Prepared, sdtype_of, shared_codes, value_lookup
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["FrameReference"]
+
+
+class FrameReference:
+    """Scores synthetic data against real rows, with SDMetrics 0.32's QualityReport definitions.
+
+    ``sdtypes`` overrides the sdtype inferred from a column's dtype
+    (``{"zip": "categorical"}``); a column mapped to None is not scored.
+
+    >>> import pandas as pd
+    >>> ref = FrameReference(pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]}))
+    >>> ref.ks_complement("x", ref.prepare(pd.DataFrame({"x": [1.0, 2.0, 3.0, 9.0]})))
+    0.75
+    """
+
+    exact = True
+
+    def __init__(
+        self, real: pd.DataFrame, *, sdtypes: dict[str, str | None] | None = None, argument: str = "real"
+    ) -> None:
+        import pandas as pd
+
+        if not isinstance(real, pd.DataFrame):
+            raise InvalidArgument(f"{argument}={real!r} ({type(real).__name__}) is not a pandas DataFrame; pass one.")
+        if not len(real):
+            raise InvalidArgument(f"{argument} has no rows; the real data needs at least one row to compare against.")
+        duplicated = real.columns[real.columns.duplicated()].unique().tolist()
+        if duplicated:
+            raise InvalidArgument(
+                f"{argument} has more than one column named {duplicated[0]!r}; give every column its own name."
+            )
+        self.real = real
+        self._argument = argument
+        kinds: dict[str, str] = {}
+        overrides = dict(sdtypes or {})
+        for name, kind in overrides.items():
+            if name not in real.columns:
+                raise InvalidArgument(f"sdtypes names column {name!r}, which {argument} does not have; drop it.")
+            if kind is not None and kind not in SDTYPES:
+                raise InvalidArgument(
+                    f"sdtypes[{name!r}]={kind!r} is not an sdtype; use one of {list(SDTYPES)} or None."
+                )
+        for name in real.columns:
+            kind = overrides[name] if name in overrides else sdtype_of(real[name])
+            if kind is not None:
+                kinds[name] = kind
+        self._kinds = kinds
+        self._real = Prepared(real, kinds)
+
+    def describe(self) -> str:
+        return f"the real data ({len(self.real)} rows)"
+
+    def columns(self) -> dict[str, str]:
+        return dict(self._kinds)
+
+    def prepare(self, synthetic: pd.DataFrame) -> Prepared:
+        """The synthetic frame prepared for this reference's methods."""
+        return Prepared(synthetic, self._kinds)
+
+    # -- per column --------------------------------------------------------------------------------------------------
+
+    def ks_complement(self, column: str, synthetic: Prepared) -> float:
+        return 1.0 - metrics.ks_from_counts(self._real.distinct(column), synthetic.distinct(column))
+
+    def tv_complement(self, column: str, synthetic: Prepared) -> float:
+        lookup = value_lookup(self._real, synthetic, column)
+        return metrics.tv_complement_aligned(self._real.count_array(column), synthetic.count_array(column), lookup)
+
+    def coverage(self, column: str, synthetic: Prepared) -> float:
+        if self._kinds[column] in CONTINUOUS:
+            return metrics.range_coverage(self._real.value_range(column), synthetic.value_range(column))
+        lookup = value_lookup(self._real, synthetic, column)
+        return metrics.category_coverage(self._real.count_array(column), synthetic.count_array(column), lookup)
+
+    def missing_rate(self, column: str) -> float:
+        return self._real.missing_rate(column)
+
+    def value_range(self, column: str) -> tuple[float, float] | None:
+        return self._real.value_range(column)
+
+    def frequencies(self, column: str) -> pd.Series:
+        counts = self._real.counts(column)
+        counts = counts[counts > 0]
+        return counts / counts.sum()
+
+    def cdf(self, column: str, points: np.ndarray) -> np.ndarray:
+        values, running = self._real.distinct(column)
+        if not len(values):
+            return np.zeros(len(points))
+        return np.concatenate([[0], running])[np.searchsorted(values, points, side="right")] / running[-1]
+
+    # -- per pair ----------------------------------------------------------------------------------------------------
+
+    def correlation(self, a: str, b: str) -> float:
+        return self._real.correlation(a, b)
+
+    def correlation_similarity(self, a: str, b: str, synthetic: Prepared) -> PairScore:
+        real = self.correlation(a, b)
+        syn = synthetic.correlation(a, b)
+        return PairScore("CorrelationSimilarity", 1.0 - abs(real - syn) / 2.0, real, syn)
+
+    def contingency_similarity(self, a: str, b: str, synthetic: Prepared) -> PairScore:
+        real_codes, syn_codes, shape = [], [], []
+        for col in (a, b):
+            if self._kinds[col] in CONTINUOUS:
+                real_codes.append(self._real.bins(col))
+                syn_codes.append(synthetic.bins(col))
+                shape.append(BIN_CODES)
+            else:
+                key = ("shared_codes", col, id(self._real))
+                if key not in synthetic.cache:
+                    synthetic.cache[key] = shared_codes(self._real, synthetic, col)
+                r, s = synthetic.cache[key]
+                real_codes.append(r)
+                syn_codes.append(s)
+                shape.append(
+                    int(self._real.factor(col)[1].size) + int((value_lookup(self._real, synthetic, col) < 0).sum()) + 1
+                )
+        real = metrics.joint_counts(real_codes[0], real_codes[1], (shape[0], shape[1]))
+        syn = metrics.joint_counts(syn_codes[0], syn_codes[1], (shape[0], shape[1]))
+        return PairScore("ContingencySimilarity", 1.0 - metrics.contingency_tvd(real, syn), metrics.cramers_v(real))

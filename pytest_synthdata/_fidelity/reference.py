@@ -1,0 +1,368 @@
+"""The real side of every fidelity metric: a :class:`Reference` scores synthetic data against what it knows.
+
+Every metric compares a synthetic DataFrame with *something real*. That
+something is either the real rows (``FrameReference`` in ``frame.py``, exact) or, in CI
+where the rows are absent, the statistics a model file stores (a profile
+reference, approximate). Metrics never look at real rows themselves: they ask
+the reference, so one report, one set of assertions and one HTML page serve
+both. A reference implements the :class:`Reference` protocol:
+
+``exact``
+    True when scores equal SDMetrics' own on the real rows (within 1e-9); False
+    for a profile, whose scores agree within a documented tolerance.
+``describe()``
+    A short noun phrase for messages: ``"real data (344 rows)"``,
+    ``"the profile stored in customers.synth.json"``.
+``columns()``
+    ``{name: sdtype}`` in the real data's column order, with SDMetrics' sdtypes
+    ``"numerical"``, ``"datetime"``, ``"categorical"``, ``"boolean"`` (see
+    :func:`sdtype_of`). Columns it cannot score (ids, free text) are left out.
+``ks_complement(column, synthetic)`` / ``tv_complement(column, synthetic)``
+    Column Shapes: 1 - Kolmogorov-Smirnov D (numerical, datetime) or
+    1 - total variation distance (categorical, boolean) between the real
+    column and the synthetic one; NaNs dropped on both sides first. NaN when
+    a side has no values. ``synthetic`` is always a :class:`Prepared` frame:
+    the synthetic columns converted once and shared by every metric of one
+    report (``distinct(col)``: sorted distinct values and running counts, the
+    synthetic ECDF; ``factor(col)`` / ``count_array(col)``: category codes and
+    counts; ``bins(col)``; ``correlation(a, b)``; ``missing_rate(col)``;
+    ``value_range(col)``); its ``.frame`` is the DataFrame itself and
+    ``.cache`` a dict for the reference's own per-frame values. A profile's KS
+    can be ``max |F_profile(x) - F_syn(x)|`` over the synthetic distinct
+    values, with ``F_syn`` from ``distinct``.
+``missing_rate(column)``
+    The real share of missing values, in [0, 1].
+``coverage(column, synthetic)``
+    RangeCoverage (numerical, datetime) or CategoryCoverage (categorical,
+    boolean) of the synthetic column against the real one.
+``value_range(column)``
+    ``(low, high)`` of the real non-missing values on the numeric scale of
+    :func:`numeric_values` (datetimes as int64 nanoseconds), or None if none.
+``frequencies(column)``
+    Real shares of each non-missing value (categorical, boolean): a
+    :class:`pandas.Series` indexed by value, summing to 1.
+``cdf(column, points)``
+    The real empirical CDF (share of non-missing values <= each point) at the
+    given numeric points; for figures and profile-side KS.
+``correlation(a, b)``
+    The real Pearson correlation of two continuous columns on the rows where
+    both are present (NaN if either is constant).
+``correlation_similarity(a, b, synthetic)``
+    A :class:`PairScore`: ``1 - |r_real - r_syn| / 2`` with Pearson r, rows
+    with a NaN in either column dropped on each side, NaN if a column is
+    constant on either side.
+``contingency_similarity(a, b, synthetic)``
+    A :class:`PairScore` (``real``: the real Cramér's V, for SDMetrics'
+    association threshold; ``synthetic``: NaN): ``1 - TVD`` of the two joint distributions, missing
+    values a category of their own; a continuous column is first cut into the
+    10 bins of ``numpy.histogram_bin_edges`` of its *own side's* values
+    (SDMetrics' QualityReport bins real and synthetic columns separately), a
+    value equal to the top edge and NaN sharing the eleventh bin
+    (``numpy.digitize``), see :func:`bin_codes`.
+
+A profile reference from a model file implements the same methods from stored
+marginal quantiles, category frequencies, missing rates, correlations and
+binned contingency tables, and sets ``exact = False``; the report, the
+assertions and the HTML page use nothing else. :func:`reference_for` turns
+what a user passed as ``real_or_model`` into a reference: the profile helper
+adds the model case there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+
+import numpy as np
+
+from ..errors import InvalidArgument, UnsupportedFeature
+from . import metrics
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "SDTYPES",
+    "PairScore",
+    "Prepared",
+    "Reference",
+    "SDType",
+    "bin_codes",
+    "numeric_values",
+    "reference_for",
+    "sdtype_of",
+    "shared_codes",
+    "value_lookup",
+]
+
+SDType = Literal["numerical", "datetime", "categorical", "boolean"]
+#: The sdtypes a reference reports, as SDMetrics names them.
+SDTYPES: tuple[str, ...] = ("numerical", "datetime", "categorical", "boolean")
+#: Continuous sdtypes: KSComplement per column, CorrelationSimilarity per pair.
+CONTINUOUS = frozenset({"numerical", "datetime"})
+
+
+@dataclass(frozen=True)
+class PairScore:
+    """One column pair's score, with the real and synthetic statistics behind it (NaN where not defined).
+
+    For CorrelationSimilarity ``real`` and ``synthetic`` are Pearson's r; for
+    ContingencySimilarity ``real`` is the real Cramér's V and ``synthetic`` NaN.
+    """
+
+    metric: str
+    score: float
+    real: float = float("nan")
+    synthetic: float = float("nan")
+
+
+@runtime_checkable
+class Reference(Protocol):
+    """What every fidelity metric needs from the real side (see the module docstring for each method's contract)."""
+
+    exact: bool
+
+    def describe(self) -> str: ...
+
+    def columns(self) -> dict[str, str]: ...
+
+    def ks_complement(self, column: str, synthetic: Prepared) -> float: ...
+
+    def tv_complement(self, column: str, synthetic: Prepared) -> float: ...
+
+    def missing_rate(self, column: str) -> float: ...
+
+    def coverage(self, column: str, synthetic: Prepared) -> float: ...
+
+    def value_range(self, column: str) -> tuple[float, float] | None: ...
+
+    def frequencies(self, column: str) -> pd.Series: ...
+
+    def cdf(self, column: str, points: np.ndarray) -> np.ndarray: ...
+
+    def correlation(self, a: str, b: str) -> float: ...
+
+    def correlation_similarity(self, a: str, b: str, synthetic: Prepared) -> PairScore: ...
+
+    def contingency_similarity(self, a: str, b: str, synthetic: Prepared) -> PairScore: ...
+
+
+def sdtype_of(series: pd.Series) -> str | None:
+    """The SDMetrics sdtype of a column from its dtype, or None for a column no metric scores.
+
+    bool (and nullable boolean) is ``"boolean"``; datetimes ``"datetime"``;
+    other numbers ``"numerical"``; categories and text ``"categorical"``.
+    An all-missing column gets None.
+
+    >>> import pandas as pd
+    >>> sdtype_of(pd.Series([1.5, 2.0])), sdtype_of(pd.Series(["a", "b"])), sdtype_of(pd.Series([True]))
+    ('numerical', 'categorical', 'boolean')
+    """
+    import pandas as pd
+
+    dtype = series.dtype
+    if (
+        isinstance(dtype, pd.CategoricalDtype)
+        or pd.api.types.is_object_dtype(dtype)
+        or pd.api.types.is_string_dtype(dtype)
+    ):
+        # one hash pass over the column: its distinct values, missing ones included
+        distinct = pd.unique(series.to_numpy())
+        values = distinct[~pd.isna(distinct)]
+        if not len(values):
+            return None
+        boolean = len(values) <= 2 and all(isinstance(v, (bool, np.bool_)) for v in values)
+        return "boolean" if boolean else "categorical"
+    if series.count() == 0:
+        return None
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    if pd.api.types.is_numeric_dtype(dtype):
+        return "numerical"
+    return None
+
+
+def numeric_values(series: pd.Series) -> np.ndarray:
+    """The column on the numeric scale every continuous metric uses: floats as float64, datetimes as int64 ns.
+
+    Datetimes stay integers (nanoseconds since the epoch, whatever the
+    column's unit) because float64 cannot hold every nanosecond of a modern
+    date, and ties must stay ties for the KS statistic. Missing values are NaN
+    (the array is then float64).
+    """
+    import pandas as pd
+
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        ns = series.astype("datetime64[ns]" if getattr(series.dt, "tz", None) is None else series.dtype)
+        if getattr(ns.dt, "tz", None) is not None:
+            ns = ns.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]")
+        mask = ns.isna().to_numpy()
+        ints = ns.to_numpy(dtype="datetime64[ns]").view("int64")
+        if mask.any():
+            out = ints.astype(np.float64)
+            out[mask] = np.nan
+            return out
+        return ints
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iuf":
+        return series.to_numpy(dtype=np.float64)
+    return pd.to_numeric(series, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+
+
+#: Bin codes of a continuous column run 0..11 (0 never occurs: the lowest edge is the minimum).
+BIN_CODES = 12
+
+
+def bin_codes(values: np.ndarray, bins: int = 10) -> np.ndarray:
+    """SDMetrics' discretisation of a continuous column: ``numpy.digitize`` on its own histogram edges.
+
+    Edges are ``numpy.histogram_bin_edges(non-missing values, bins)``; codes
+    run 1..bins for values inside, ``bins + 1`` for the top edge itself and
+    for NaN (NaN compares above every edge), which is what SDMetrics 0.32's
+    ColumnPairTrends does.
+    """
+    finite = values[~np.isnan(values)] if values.dtype.kind == "f" else values
+    edges = np.histogram_bin_edges(finite, bins=bins)
+    return np.digitize(values, bins=edges)
+
+
+class Prepared:
+    """One frame's columns as the metrics need them, each converted once, on first use.
+
+    ``kinds`` maps the compared columns to their sdtypes. A report prepares
+    the synthetic frame once and hands it to every reference method; a
+    reference over real rows prepares the real frame the same way, so both
+    sides are read by the same code.
+    """
+
+    def __init__(self, frame: pd.DataFrame, kinds: dict[str, str]) -> None:
+        self.frame = frame
+        self.kinds = kinds
+        self._numeric: dict[str, np.ndarray] = {}
+        self._sorted: dict[str, np.ndarray] = {}
+        self._bins: dict[str, np.ndarray] = {}
+        self._factor: dict[str, tuple[np.ndarray, pd.Index]] = {}
+        self._pearson: dict[str, dict[str, float]] | None = None
+        #: for a reference's own per-frame values (e.g. codes shared with its real side)
+        self.cache: dict[Any, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def numeric(self, column: str) -> np.ndarray:
+        """The column on the continuous metrics' scale (:func:`numeric_values`)."""
+        if column not in self._numeric:
+            self._numeric[column] = numeric_values(self.frame[column])
+        return self._numeric[column]
+
+    def distinct(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """A continuous column's sorted distinct non-missing values and the running count up to each (its ECDF).
+
+        Values are rounded as SDMetrics' KSComplement rounds them (see
+        :func:`~pytest_synthdata._fidelity.metrics.distinct_counts`).
+        """
+        key = ("distinct", column)
+        if key not in self.cache:
+            self.cache[key] = metrics.distinct_counts(self.numeric(column))
+        return self.cache[key]  # type: ignore[no-any-return]
+
+    def bins(self, column: str) -> np.ndarray:
+        """The continuous column's bin codes on its own histogram edges (:func:`bin_codes`)."""
+        if column not in self._bins:
+            self._bins[column] = bin_codes(self.numeric(column))
+        return self._bins[column]
+
+    def factor(self, column: str) -> tuple[np.ndarray, pd.Index]:
+        """Integer codes of a discrete column (-1 for missing) and the distinct values they index."""
+        if column not in self._factor:
+            import pandas as pd
+
+            codes, uniques = pd.factorize(self.frame[column], use_na_sentinel=True)
+            values = np.asarray(uniques, dtype=object) if len(uniques) else np.array([], dtype=object)
+            self._factor[column] = (np.asarray(codes, dtype=np.int64), pd.Index(values, dtype=object))
+        return self._factor[column]
+
+    def count_array(self, column: str) -> np.ndarray:
+        """How often each distinct value of :meth:`factor` occurs (missing values not counted)."""
+        key = ("count_array", column)
+        if key not in self.cache:
+            codes, uniques = self.factor(column)
+            self.cache[key] = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        return self.cache[key]  # type: ignore[no-any-return]
+
+    def counts(self, column: str) -> pd.Series:
+        """How often each non-missing value occurs (a discrete column), indexed by value."""
+        import pandas as pd
+
+        return pd.Series(self.count_array(column), index=self.factor(column)[1])
+
+    def value_range(self, column: str) -> tuple[float, float] | None:
+        """(min, max) of a continuous column's non-missing values, None if it has none."""
+        values = self.distinct(column)[0]
+        return (values[0], values[-1]) if len(values) else None
+
+    def missing_rate(self, column: str) -> float:
+        """The share of missing values."""
+        if not len(self.frame):
+            return float("nan")
+        if self.kinds.get(column) in CONTINUOUS:
+            values = self.numeric(column)
+            return float(np.isnan(values).mean()) if values.dtype.kind == "f" else 0.0
+        return float((self.factor(column)[0] < 0).mean())
+
+    def correlation(self, a: str, b: str) -> float:
+        """Pearson's r of two continuous columns on the rows where both are present."""
+        if self._pearson is None:
+            continuous = [c for c, k in self.kinds.items() if k in CONTINUOUS]
+            self._pearson = metrics.pearson_all({c: self.numeric(c) for c in continuous})
+        return self._pearson[a][b]
+
+
+def value_lookup(real: Prepared, synthetic: Prepared, column: str) -> np.ndarray:
+    """For each distinct synthetic value of a discrete column, its position among the real ones (-1 if new)."""
+    key = ("value_lookup", column, id(real))
+    if key not in synthetic.cache:
+        synthetic.cache[key] = real.factor(column)[1].get_indexer(synthetic.factor(column)[1])
+    return synthetic.cache[key]  # type: ignore[no-any-return]
+
+
+def shared_codes(real: Prepared, synthetic: Prepared, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of one discrete column on both sides over one vocabulary; missing values one code of their own.
+
+    Real values keep their codes, values only the synthetic side has get the
+    next ones, and missing is the last.
+    """
+    real_codes, real_values = real.factor(column)
+    syn_codes, _ = synthetic.factor(column)
+    lookup = value_lookup(real, synthetic, column).copy()
+    unseen = lookup < 0
+    lookup[unseen] = len(real_values) + np.arange(int(unseen.sum()))
+    missing = len(real_values) + int(unseen.sum())
+    lookup = np.append(lookup, missing)  # code -1 indexes this last entry
+    return np.where(real_codes >= 0, real_codes, missing), lookup[syn_codes]
+
+
+def reference_for(real_or_model: Any, *, argument: str = "real_or_model") -> Reference:
+    """The reference for what a user passed as the real side: a DataFrame, a Reference, or a fitted model.
+
+    A model's profile is not stored yet: that raises UnsupportedFeature until
+    model files carry one.
+    """
+    import pandas as pd
+
+    from .frame import FrameReference
+
+    if isinstance(real_or_model, pd.DataFrame):
+        return FrameReference(real_or_model, argument=argument)
+    if isinstance(real_or_model, Reference):
+        return real_or_model
+    if hasattr(real_or_model, "sample") and hasattr(real_or_model, "name"):
+        raise UnsupportedFeature(
+            f"{argument}={real_or_model!r} is a model; scoring against a model's stored fidelity profile arrives "
+            "with profiles in model files. Pass the real DataFrame instead."
+        )
+    raise InvalidArgument(
+        f"{argument}={real_or_model!r} ({type(real_or_model).__name__}) is not real data; "
+        "pass the real pandas DataFrame (or a fitted model once model files carry a fidelity profile)."
+    )
