@@ -129,6 +129,7 @@ class _Table:
     context: list[str] = field(default_factory=list)  # parent latent labels held as hidden columns
     counts: dict[str, Any] = field(default_factory=dict)  # declared: child -> count declaration / column name
     hidden: set[str] = field(default_factory=set)  # the model's bookkeeping columns (counts, parent coordinates)
+    output: list[str] = field(default_factory=list)  # fitted: the real table's column order
 
 
 class Dataset:
@@ -432,6 +433,8 @@ class Dataset:
                 picked = picked.astype(object).where(u[:, 1] >= rate, None)
             _put(out, link.column, picked)
         out.index = pd.RangeIndex(n)
+        if plan.output:
+            out = out[[c for c in plan.output if c in out.columns]]
         out.attrs["synthdata"] = {"dataset": self.name, "table": table, "seed": seed}
         return out
 
@@ -445,6 +448,8 @@ def _put(frame: pd.DataFrame, column: str, values: pd.Series) -> None:
 
 
 def _output_columns(plan: _Table) -> list[str]:
+    if plan.output:
+        return [c for c in plan.output if c in plan.model.columns or c in _keys(plan)]
     cols = [c for c in plan.model.columns if c not in plan.hidden]
     if plan.key is not None and plan.key not in cols:
         cols.insert(0, plan.key)
@@ -452,6 +457,10 @@ def _output_columns(plan: _Table) -> list[str]:
         if r.column not in cols:
             cols.append(r.column)
     return cols
+
+
+def _keys(plan: _Table) -> list[str]:
+    return [c for c in [plan.key, *(r.column for r in ([plan.parent] if plan.parent else []) + plan.links)] if c]
 
 
 def _latent_of(col: Any, values: NDArray[np.float64]) -> NDArray[np.float64]:
