@@ -22,6 +22,7 @@ _EXPORTS = {
     "Category": "._schema",
     "Column": "._schema",
     "Date": "._schema",
+    "Dataset": "._dataset",
     "Datetime": "._schema",
     "Derived": "._schema",
     "Faker": "._schema",
@@ -46,6 +47,7 @@ __all__ = [
     "Boolean",
     "Category",
     "Column",
+    "Dataset",
     "Date",
     "Datetime",
     "Derived",
@@ -70,6 +72,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from ._constraints import FixedCombinations, Predicate, Range, Unique
+    from ._dataset import Dataset
     from ._fit import fit
     from ._manager import plugin_manager
     from ._model import Model, load

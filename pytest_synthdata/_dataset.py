@@ -156,6 +156,9 @@ class Dataset:
     (['customers', 'orders'], np.True_)
     """
 
+    #: Tells the fixture builders (which import nothing heavy) that this is a Dataset.
+    linked_tables = True
+
     def __init__(
         self,
         name: str,
@@ -422,12 +425,13 @@ class Dataset:
         for r, link in enumerate(plan.links):
             keys = frames[link.parent][link.key].to_numpy()
             u = draw_blocks(own, STREAM_LINKS + r, 0, n, lambda rng, m: rng.random((m, 2))) if n else np.empty((0, 2))
-            if len(keys) == 0:
+            if n and len(keys) == 0:
                 raise InvalidArgument(
                     f"dataset {self.name!r}: {link} needs rows of {link.parent!r}, which the sample has none of; "
                     f"give it rows with sizes={{{link.parent!r}: ...}}."
                 )
-            picked = pd.Series(keys[np.minimum((u[:, 0] * len(keys)).astype(np.int64), len(keys) - 1)], copy=False)
+            at = np.minimum((u[:, 0] * len(keys)).astype(np.int64), max(len(keys) - 1, 0))
+            picked = pd.Series(keys[at] if len(keys) else keys[:0], copy=False)
             rate = plan.link_nulls.get(link.column, 0.0)
             if rate > 0:
                 picked = picked.astype(object).where(u[:, 1] >= rate, None)

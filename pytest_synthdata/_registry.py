@@ -54,7 +54,11 @@ def fixture_name(model: Any) -> str:
     return f"synth_{model.name}"
 
 
-def register(model: Model) -> Model:
+#: ``register(model, scope=...)`` of models waiting in ``pending``, by id.
+scopes: dict[int, str] = {}
+
+
+def register(model: Model, *, scope: str = "function") -> Model:
     """Expose ``model`` as the fixtures ``synth_<name>`` and ``synth_<name>_factory``.
 
     Call it at import time of a ``conftest.py``: the fixtures are then defined
@@ -65,6 +69,11 @@ def register(model: Model) -> Model:
     different model under a name already taken in the same conftest (or
     globally) raises :class:`~pytest_synthdata.errors.DuplicateDataset`. Returns
     ``model`` so it can be used as ``customers = sd.register(sd.Schema(...))``.
+
+    ``scope="module"`` (or ``"class"``, ``"package"``, ``"session"``) shares
+    one draw of ``synth_<name>`` per scope, seeded from the scope's node id;
+    factories stay per test. A :class:`~pytest_synthdata.Dataset` also gets
+    ``synth_<name>_db`` (see ``docs/how-to/database-fixtures.md``).
     """
     name = check_dataset(model, where="register()")
     caller = sys._getframe(1).f_globals
@@ -81,7 +90,7 @@ def register(model: Model) -> Model:
                 f"({other!r} and {model!r}); give one of them another name."
             )
         local[name] = model
-        caller.update(fixture_functions(model, caller.get("__name__")))
+        caller.update(fixture_functions(model, caller.get("__name__"), scope=scope))
         return model
     for other in pending:
         if other is model:
@@ -91,6 +100,8 @@ def register(model: Model) -> Model:
                 f"two different datasets are registered as {fixture_name(model)!r} ({other!r} and {model!r}); "
                 "give one of them another name."
             )
+    fixture_functions(model, scope=scope) if scope != "function" else None  # (checks the scope now)
+    scopes[id(model)] = scope
     pending.append(model)
     return model
 
@@ -264,7 +275,7 @@ def add_datasets(config: pytest.Config, models: Any, source: str) -> None:
             if _listing_fixtures(config):  # only then read the file (still without loading the model)
                 names = model.column_names()
                 about = f"({', '.join(names)}) {about}" if names else about
-        for fixture_id, function in fixture_functions(model, about=about).items():
+        for fixture_id, function in fixture_functions(model, about=about, scope=scopes.get(id(model), "function")).items():
             setattr(module, fixture_id, function)
         config.pluginmanager.register(module, name=f"synthdata-dataset-{name}")
 

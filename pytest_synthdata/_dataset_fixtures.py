@@ -1,0 +1,122 @@
+"""The fixtures of a registered Dataset: ``synth_<name>``, ``synth_<name>_factory`` and ``synth_<name>_db``.
+
+``synth_<name>`` is the dict of frames (one draw per test, or per module /
+session with ``register(dataset, scope=...)``), the factory samples again
+(``factory(n, sizes=..., seed=...)``), and ``synth_<name>_db`` is a
+SQLAlchemy Engine on a fresh database holding ``synth_<name>``'s tables
+(``_db``). Seeds follow the single-table fixtures: ``derive_seed(base seed,
+node id, dataset)``, the node being the test's or the scope's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from ._fixtures import Used, _marker_value, _record, _rows, _state
+from ._seeding import derive_seed
+from ._validate import check_rows, check_seed
+from .errors import InvalidArgument
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ._dataset import Dataset
+
+__all__ = ["dataset_fixtures"]
+
+
+def _tables(frames: Mapping[str, pd.DataFrame]) -> tuple[str, ...]:
+    return tuple(f"{table}: {len(frame)} rows" for table, frame in frames.items())
+
+
+def _sample(dataset: Dataset, used: Used) -> dict[str, pd.DataFrame]:
+    try:
+        frames = dataset.sample(used.rows, seed=used.seed, **used.options())
+    except InvalidArgument as exc:
+        pytest.fail(str(exc), pytrace=False)
+    used.tables = _tables(frames)
+    return frames
+
+
+def dataset_fixtures(dataset: Dataset, module: str | None = None, *, scope: str = "function") -> dict[str, Any]:
+    """Return the fixtures ``synth_<name>``, ``synth_<name>_factory`` and ``synth_<name>_db`` of ``dataset``."""
+    name = dataset.name
+
+    def data(request: pytest.FixtureRequest) -> dict[str, pd.DataFrame]:
+        state = _state(request)
+        rows = _rows(request)
+        seed = _marker_value(request, "seed")
+        if seed is None:
+            seed = derive_seed(state.seed, request.node.nodeid, name)
+        used = Used(name, rows.n, seed, f"synth_{name}", model=dataset, module=module)
+        if request.scope == "function":
+            _record(request, used)
+        return _sample(dataset, used)
+
+    data.__doc__ = (
+        f"dict of synthetic DataFrames of dataset {name!r} (tables {', '.join(dataset.order)}), keys intact; "
+        "seeded per test from the base seed."
+    )
+
+    def factory(request: pytest.FixtureRequest) -> Callable[..., dict[str, pd.DataFrame]]:
+        state = _state(request)
+        default_rows = _rows(request)
+        calls = [0]
+
+        def make(
+            n: int | None = None, /, *, sizes: Mapping[str, int] | None = None, seed: int | None = None
+        ) -> dict[str, pd.DataFrame]:
+            """Return a dict of frames: ``n`` rows of the root table (or ``sizes`` by root table), keys intact."""
+            where = f"synth_{name}_factory()"
+            sizes = dict(sizes or {})
+            first = dataset.roots[0]
+            if n is not None:
+                rows = check_rows(n, where=where)
+            elif first in sizes:
+                rows = check_rows(sizes.pop(first), argument=f"sizes[{first!r}]", where=where)
+            else:
+                rows = default_rows.n
+            if seed is None:
+                seed = derive_seed(state.seed, request.node.nodeid, name, "factory", calls[0])
+            else:
+                seed = check_seed(seed, where=where)
+            calls[0] += 1
+            used = Used(
+                name, rows, seed, f"synth_{name}_factory", model=dataset, module=module,
+                shaping={"sizes": sizes} if sizes else {},
+            )
+            _record(request, used)
+            return _sample(dataset, used)
+
+        return make
+
+    factory.__doc__ = f"Callable `(n=None, *, sizes=None, seed=None)` returning dicts of synthetic {name!r} tables."
+
+    def db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+        from ._db import DB_INI, fresh_database, load_frames, require_sqlalchemy
+
+        try:
+            require_sqlalchemy()
+        except InvalidArgument as exc:
+            pytest.fail(str(exc), pytrace=False)
+        frames = request.getfixturevalue(f"synth_{name}")
+        url = str(request.config.getini(DB_INI) or "") or None
+        folder = tmp_path_factory.mktemp(f"synth_{name}_db")
+        for engine in fresh_database(url, folder, name):
+            load_frames(engine, dataset, frames)
+            yield engine
+
+    db.__doc__ = (
+        f"SQLAlchemy Engine on a fresh database holding synth_{name}'s tables with their keys (SQLite unless "
+        "the ini option synthdata_db_url names a server)."
+    )
+    for function in (data, factory, db):
+        function.__module__ = module or f"pytest_synthdata.datasets.{name}"
+    return {
+        f"synth_{name}": pytest.fixture(name=f"synth_{name}", scope=scope)(data),  # type: ignore[call-overload]
+        f"synth_{name}_factory": pytest.fixture(name=f"synth_{name}_factory")(factory),
+        f"synth_{name}_db": pytest.fixture(name=f"synth_{name}_db", scope=scope)(db),  # type: ignore[call-overload]
+    }

@@ -1,0 +1,204 @@
+"""Linked tables (issue 20): declared and fitted Datasets, keys, child counts, conditioning on parents."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import pytest_synthdata as sd
+from pytest_synthdata.errors import InvalidArgument, UnsupportedFeature
+
+from shop_data import RELATIONS, shop
+
+
+def declared_shop() -> sd.Dataset:
+    return sd.Dataset(
+        "shop",
+        tables={
+            "customers": sd.Schema("customers", {"id": sd.Id(), "age": sd.Integer(low=18, high=90)}),
+            "products": sd.Schema("products", {"sku": sd.Id(style="P{:04d}"), "price": sd.Float(low=1, high=50)}),
+            "orders": sd.Schema("orders", {"id": sd.Id(), "total": sd.Float(low=1, high=500)}),
+            "lines": sd.Schema("lines", {"qty": sd.Integer(low=1, high=5)}),
+        },
+        relations=RELATIONS,
+        children={"orders": sd.Integer(low=0, high=4), "lines": sd.Integer(low=1, high=3)},
+    )
+
+
+@pytest.fixture(scope="module")
+def real() -> dict[str, pd.DataFrame]:
+    return shop()
+
+
+@pytest.fixture(scope="module")
+def fitted(real: dict[str, pd.DataFrame]) -> sd.Dataset:
+    return sd.fit(real, name="shop", relations=RELATIONS)
+
+
+def assert_intact(frames: dict[str, pd.DataFrame]) -> None:
+    """Primary keys unique and present, every foreign key refers to an existing parent row."""
+    assert frames["customers"]["id"].is_unique and frames["orders"]["id"].is_unique
+    assert frames["products"]["sku"].is_unique
+    assert frames["orders"]["customer_id"].isin(frames["customers"]["id"]).all()
+    assert frames["lines"]["order_id"].isin(frames["orders"]["id"]).all()
+    assert frames["lines"]["sku"].isin(frames["products"]["sku"]).all()
+
+
+def test_declared_dataset_samples_parents_first_with_valid_keys():
+    frames = declared_shop().sample(50, seed=1, sizes={"products": 10})
+    assert list(frames) == ["customers", "products", "orders", "lines"]
+    assert len(frames["customers"]) == 50 and len(frames["products"]) == 10
+    assert_intact(frames)
+    per_customer = frames["orders"].groupby("customer_id").size()
+    assert per_customer.max() <= 4
+
+
+def test_fitted_dataset_keeps_referential_integrity_in_every_row(fitted):
+    frames = fitted.sample(400, seed=2)
+    assert_intact(frames)
+    assert list(frames["orders"].columns) == ["id", "customer_id", "total", "placed"]
+
+
+@pytest.mark.parametrize("make", [declared_shop, None])
+def test_same_seed_same_bytes_and_root_rows_are_stable(make, fitted):
+    dataset = make() if make else fitted
+    sizes = {"products": 12}
+    small, again = dataset.sample(30, seed=5, sizes=sizes), dataset.sample(30, seed=5, sizes=sizes)
+    big = dataset.sample(60, seed=5, sizes=sizes)
+    for table in small:
+        pd.testing.assert_frame_equal(small[table], again[table])
+        pd.testing.assert_frame_equal(small[table], big[table].iloc[: len(small[table])])
+
+
+def test_child_counts_follow_the_data(real, fitted):
+    frames = fitted.sample(len(real["customers"]), seed=3)
+    counts = frames["orders"].groupby("customer_id").size().reindex(frames["customers"]["id"], fill_value=0)
+    real_counts = real["orders"].groupby("customer_id").size().reindex(real["customers"]["id"], fill_value=0)
+    assert stats.ks_2samp(counts, real_counts).pvalue > 0.01
+
+
+def test_a_parent_attribute_that_drives_its_children_is_reproduced(real, fitted):
+    frames = fitted.sample(len(real["customers"]), seed=4)
+    joined = frames["orders"].merge(frames["customers"], left_on="customer_id", right_on="id")
+    mean = joined.groupby("tier")["total"].mean()
+    counts = frames["orders"].groupby("customer_id").size().reindex(frames["customers"]["id"], fill_value=0)
+    per_tier = counts.groupby(frames["customers"].set_index("id")["tier"]).mean()
+    assert mean["premium"] > 2 * mean["basic"]  # real data: about 5 times
+    assert per_tier["premium"] > 2.5 * per_tier["basic"]  # real data: 4 times
+
+
+def test_link_table_keys_point_at_the_second_parent(fitted):
+    frames = fitted.sample(100, seed=6, sizes={"products": 7})
+    assert set(frames["lines"]["sku"]) <= set(frames["products"]["sku"])
+    assert len(frames["products"]) == 7
+
+
+def test_fitted_other_roots_default_to_the_real_ratio(real, fitted):
+    frames = fitted.sample(300, seed=6)
+    assert len(frames["products"]) == round(300 * len(real["products"]) / len(real["customers"]))
+
+
+def test_root_conditions_work_through_the_same_machinery(fitted):
+    frames = fitted.sample(100, seed=7, conditions={"customers": {"tier": "premium"}})
+    assert (frames["customers"]["tier"] == "premium").all()
+    assert frames["orders"]["customer_id"].isin(frames["customers"]["id"]).all()
+
+
+def test_zero_rows_gives_empty_tables(fitted):
+    frames = fitted.sample(0, seed=1, sizes={"products": 0})
+    assert all(len(f) == 0 for f in frames.values())
+
+
+def test_nullable_second_foreign_key_stays_null_only_where_the_data_had_nulls():
+    real = shop(200)
+    real["lines"].loc[real["lines"].index[::10], "sku"] = None
+    frames = sd.fit(real, name="shop", relations=RELATIONS).sample(200, seed=1)
+    skus = frames["lines"]["sku"]
+    assert 0.05 < skus.isna().mean() < 0.15
+    assert skus.dropna().isin(frames["products"]["sku"]).all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"relations": [("orders.customer_id",)]}, "is not a relation"),
+        ({"relations": [("orders", "customers.id")]}, "must be 'table.column'"),
+        ({"relations": [("orders.customer_id", "clients.id")]}, "'clients', which is not a table"),
+        ({"relations": [("orders.customer_id", "customers.id"), ("customers.id", "orders.id")]}, "form a cycle"),
+        ({"children": {}}, "Pass children="),
+        ({"children": {"orders": sd.Integer(low=0, high=3), "customers": sd.Integer(low=0, high=3)}}, "not a child"),
+        ({"children": {"orders": "n_orders"}}, "names no column"),
+    ],
+)
+def test_bad_declarations_raise_clear_errors(kwargs, message):
+    tables = {
+        "customers": sd.Schema("customers", {"id": sd.Id()}),
+        "orders": sd.Schema("orders", {"id": sd.Id()}),
+    }
+    arguments = {"relations": [("orders.customer_id", "customers.id")], "children": {"orders": sd.Integer(low=0, high=3)}}
+    with pytest.raises(InvalidArgument, match=message):
+        sd.Dataset("shop", tables=tables, **{**arguments, **kwargs})
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda d: d.sample(5, seed=1, sizes={"orders": 3}), "not a root table"),
+        (lambda d: d.sample(seed=1), "how many rows of"),
+        (lambda d: d.sample(-1, seed=1), "n=-1"),
+        (lambda d: d.sample(5, seed=1, sizes={"customers": 3}), "give the root's rows once"),
+    ],
+)
+def test_bad_sample_arguments_raise_clear_errors(call, message):
+    with pytest.raises(InvalidArgument, match=message):
+        call(declared_shop())
+
+
+def test_conditions_on_a_child_table_are_not_supported_yet():
+    with pytest.raises(UnsupportedFeature, match="child table 'orders'"):
+        declared_shop().sample(5, seed=1, sizes={"products": 2}, conditions={"orders": {"total": (1, 10)}})
+
+
+def test_fit_checks_that_the_parent_key_is_a_key(real):
+    broken = dict(real, customers=pd.concat([real["customers"], real["customers"].iloc[:1]]))
+    with pytest.raises(InvalidArgument, match="customers.id must be a primary key"):
+        sd.fit(broken, name="shop", relations=RELATIONS)
+
+
+def test_fit_names_a_missing_column(real):
+    with pytest.raises(InvalidArgument, match="has no column 'client_id'"):
+        sd.fit(real, name="shop", relations=[("orders.client_id", "customers.id")])
+
+
+def test_a_declared_primary_key_must_be_unique():
+    dataset = sd.Dataset(
+        "shop",
+        tables={
+            "customers": sd.Schema("customers", {"id": sd.Integer(low=1, high=3)}),
+            "orders": sd.Schema("orders", {"total": sd.Float(low=1, high=5)}),
+        },
+        relations=[("orders.customer_id", "customers.id")],
+        children={"orders": sd.Integer(low=0, high=2)},
+    )
+    with pytest.raises(InvalidArgument, match="sd.Id"):
+        dataset.sample(50, seed=1)
+
+
+def test_counts_may_be_a_column_of_the_parent_schema_so_its_correlations_apply():
+    customers = sd.Schema(
+        "customers",
+        {"id": sd.Id(), "income": sd.Float(low=1, high=100), "n_orders": sd.Integer(low=0, high=8)},
+        correlations={("income", "n_orders"): 0.9},
+    )
+    dataset = sd.Dataset(
+        "shop",
+        tables={"customers": customers, "orders": sd.Schema("orders", {"total": sd.Float(low=1, high=5)})},
+        relations=[("orders.customer_id", "customers.id")],
+        children={"orders": "n_orders"},
+    )
+    frames = dataset.sample(300, seed=1)
+    counts = frames["orders"].groupby("customer_id").size().reindex(frames["customers"]["id"], fill_value=0)
+    assert (counts.to_numpy() == frames["customers"]["n_orders"].to_numpy()).all()
+    assert np.corrcoef(counts, frames["customers"]["income"])[0, 1] > 0.7
