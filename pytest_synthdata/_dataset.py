@@ -197,6 +197,8 @@ class Dataset:
                         f"{plan.parent.parent!r}; its columns are {parent.model.columns}."
                     )
                 parent.counts[child] = spec
+            elif _is_counter(spec):  # (a dataset file's count model)
+                parent.counts[child] = spec
             else:  # one column sampled on its own, a draw per parent row
                 from ._schema import Schema
 
@@ -237,7 +239,9 @@ class Dataset:
         try:
             return self._plan[table]
         except KeyError:
-            raise InvalidArgument(f"dataset {self.name!r} has no table {table!r}; its tables are {self.order}.") from None
+            raise InvalidArgument(
+                f"dataset {self.name!r} has no table {table!r}; its tables are {self.order}."
+            ) from None
 
     def model(self, table: str) -> Model:
         """Return the model of ``table``."""
@@ -296,7 +300,6 @@ class Dataset:
         ``attrs["synthdata"]["seed"]``; ``conditions`` maps a root table to
         its ``Model.sample(conditions=...)``.
         """
-        import pandas as pd
 
         roots = self._root_sizes(n, sizes)
         seed = normalize_seed(seed)
@@ -443,6 +446,13 @@ class Dataset:
         return out
 
 
+def _is_counter(spec: object) -> bool:
+    """Whether ``spec`` is a built count model: a Model with the one column ``n``."""
+    from ._model import Model
+
+    return isinstance(spec, Model) and spec.columns == ["n"]
+
+
 def _put(frame: pd.DataFrame, column: str, values: pd.Series) -> None:
     values.index = frame.index
     if column in frame.columns:
@@ -505,7 +515,9 @@ def _plan_relations(name: str, plan: dict[str, _Table], relations: list[Relation
     for rel in relations:
         for table in (rel.child, rel.parent):
             if table not in plan:
-                raise InvalidArgument(f"{where}: relation {rel} names {table!r}, which is not a table; tables are {list(plan)}.")
+                raise InvalidArgument(
+                    f"{where}: relation {rel} names {table!r}, which is not a table; tables are {list(plan)}."
+                )
         parent = plan[rel.parent]
         if parent.key not in (None, rel.key):
             raise InvalidArgument(
@@ -536,4 +548,3 @@ def _dependency_order(name: str, plan: dict[str, _Table]) -> list[str]:
             )
         order.extend(ready)
     return order
-

@@ -41,9 +41,16 @@ def _sample(dataset: Dataset, used: Used) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def dataset_fixtures(dataset: Dataset, module: str | None = None, *, scope: str = "function") -> dict[str, Any]:
-    """Return the fixtures ``synth_<name>``, ``synth_<name>_factory`` and ``synth_<name>_db`` of ``dataset``."""
+def dataset_fixtures(
+    dataset: Dataset, module: str | None = None, *, scope: str = "function", about: str | None = None
+) -> dict[str, Any]:
+    """Return the fixtures ``synth_<name>``, ``synth_<name>_factory`` and ``synth_<name>_db`` of ``dataset``.
+
+    ``about`` says where the tables come from (a dataset file passes its path, so it stays unloaded).
+    """
     name = dataset.name
+    if about is None:
+        about = f"(tables {', '.join(dataset.order)})"
 
     def data(request: pytest.FixtureRequest) -> dict[str, pd.DataFrame]:
         state = _state(request)
@@ -57,8 +64,7 @@ def dataset_fixtures(dataset: Dataset, module: str | None = None, *, scope: str 
         return _sample(dataset, used)
 
     data.__doc__ = (
-        f"dict of synthetic DataFrames of dataset {name!r} (tables {', '.join(dataset.order)}), keys intact; "
-        "seeded per test from the base seed."
+        f"dict of synthetic DataFrames of dataset {name!r} {about}, keys intact; seeded per test from the base seed."
     )
 
     def factory(request: pytest.FixtureRequest) -> Callable[..., dict[str, pd.DataFrame]]:
@@ -85,7 +91,12 @@ def dataset_fixtures(dataset: Dataset, module: str | None = None, *, scope: str 
                 seed = check_seed(seed, where=where)
             calls[0] += 1
             used = Used(
-                name, rows, seed, f"synth_{name}_factory", model=dataset, module=module,
+                name,
+                rows,
+                seed,
+                f"synth_{name}_factory",
+                model=dataset,
+                module=module,
                 shaping={"sizes": sizes} if sizes else {},
             )
             _record(request, used)

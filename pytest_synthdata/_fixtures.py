@@ -268,7 +268,7 @@ def fixture_functions(
     if getattr(type(model), "linked_tables", False):  # a Dataset (no import: a lazy model file stays unloaded)
         from ._dataset_fixtures import dataset_fixtures
 
-        return dataset_fixtures(model, module, scope=scope)  # type: ignore[arg-type]
+        return dataset_fixtures(model, module, scope=scope, about=about)  # type: ignore[arg-type]
     name = model.name
 
     def data(request: pytest.FixtureRequest) -> pd.DataFrame:

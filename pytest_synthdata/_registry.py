@@ -31,6 +31,7 @@ __all__ = [
     "DEFAULT_MODELS",
     "MODELS_INI",
     "MODEL_SUFFIX",
+    "DatasetFile",
     "ModelFile",
     "add_datasets",
     "adopt",
@@ -153,7 +154,7 @@ def discover_models(config: pytest.Config) -> None:
                 )
             except InvalidArgument as exc:
                 raise pytest.UsageError(str(exc)) from None
-            files.append(ModelFile(path, name))
+            files.append(DatasetFile(path, name) if _is_dataset_file(path) else ModelFile(path, name))
         add_datasets(config, files, f"model files in {directory}")
 
 
@@ -269,13 +270,15 @@ def add_datasets(config: pytest.Config, models: Any, source: str) -> None:
         state.datasets[name] = model
         state.sources[name] = source
         module = types.ModuleType(f"pytest_synthdata.datasets.{name}")
-        about = None
+        about = f"from {model.path}" if isinstance(model, DatasetFile) else None
         if isinstance(model, ModelFile):
             about = f"from {model.path}"
             if _listing_fixtures(config):  # only then read the file (still without loading the model)
                 names = model.column_names()
                 about = f"({', '.join(names)}) {about}" if names else about
-        for fixture_id, function in fixture_functions(model, about=about, scope=scopes.get(id(model), "function")).items():
+        for fixture_id, function in fixture_functions(
+            model, about=about, scope=scopes.get(id(model), "function")
+        ).items():
             setattr(module, fixture_id, function)
         config.pluginmanager.register(module, name=f"synthdata-dataset-{name}")
 
@@ -341,3 +344,45 @@ class ModelFile:
 
     def __repr__(self) -> str:
         return f"ModelFile({str(self.path)!r})"
+
+
+def _is_dataset_file(path: os.PathLike[str] | str) -> bool:
+    """Whether a ``*.synth.json`` holds a Dataset (its first bytes say so; nothing is parsed)."""
+    from ._relations_file import is_dataset_text
+
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return is_dataset_text(f.read(400))
+    except OSError:
+        return False
+
+
+class DatasetFile:
+    """A dataset file found by the pytest plugin: loaded on first use (like :class:`ModelFile`), then the Dataset."""
+
+    #: The fixture builders give it a Dataset's fixtures without loading it.
+    linked_tables = True
+
+    def __init__(self, path: os.PathLike[str] | str, name: str) -> None:
+        self.path = path
+        self.name = name
+        self._dataset: Any = None
+
+    @property
+    def dataset(self) -> Any:
+        if self._dataset is None:
+            from ._model import load
+
+            self._dataset = load(self.path)
+        return self._dataset
+
+    def sample(self, n: int | None = None, **options: Any) -> Any:
+        return self.dataset.sample(n, **options)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("path", "name", "_dataset"):
+            raise AttributeError(name)
+        return getattr(self.dataset, name)
+
+    def __repr__(self) -> str:
+        return f"DatasetFile({str(self.path)!r})"

@@ -92,3 +92,26 @@ def test_an_unknown_scope_is_refused_with_the_choices(pytester):
     pytester.makepyfile("def test_x(): pass")
     result = pytester.runpytest("-p", "no:randomly")
     assert "register(scope='test'): the scope must be one of" in str(result.stdout) + str(result.stderr)
+
+
+def test_a_dataset_file_in_the_models_directory_gives_dataset_fixtures(pytester):
+    import pytest_synthdata as sd
+
+    dataset = sd.Dataset(
+        "shop",
+        tables={
+            "customers": sd.Schema("customers", {"id": sd.Id(), "age": sd.Integer(low=18, high=90)}),
+            "orders": sd.Schema("orders", {"total": sd.Float(low=1, high=500)}),
+        },
+        relations=[("orders.customer_id", "customers.id")],
+        children={"orders": sd.Integer(low=0, high=3)},
+    )
+    dataset.save(pytester.path / "tests" / "synthdata" / "shop.synth.json")
+    pytester.makepyfile(
+        """
+        def test_shop(synth_shop, synth_shop_factory):
+            assert synth_shop["orders"]["customer_id"].isin(synth_shop["customers"]["id"]).all()
+            assert len(synth_shop_factory(4)["customers"]) == 4
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)

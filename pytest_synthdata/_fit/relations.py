@@ -145,7 +145,9 @@ def fit_dataset(
             missing = float(frames[table][link.column].isna().mean()) if len(df) else 0.0
             if missing > 0:
                 t.link_nulls[link.column] = missing
-        model = fit_table(data, name=table, columns=kinds, constraints=constraints.get(table), public=public.get(table), **options)
+        model = fit_table(
+            data, name=table, columns=kinds, constraints=constraints.get(table), public=public.get(table), **options
+        )
         model = _without_context_constraints(model, t.hidden)
         t.model = model
         # a hidden coordinate the fitter modelled given a category cannot be set on its own: left free
@@ -209,7 +211,11 @@ def _without_context_constraints(model: Model, hidden: set[str]) -> Model:
 
 
 def latent_scores(
-    model: Model, frame: pd.DataFrame, rng: np.random.Generator, *, skip: set[str] = frozenset()  # type: ignore[assignment]
+    model: Model,
+    frame: pd.DataFrame,
+    rng: np.random.Generator,
+    *,
+    skip: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> dict[str, NDArray[np.float64]]:
     """Return each real row's latent coordinate per modelled column of ``model`` (the distributional transform).
 
