@@ -236,3 +236,41 @@ def test_an_edited_dataset_file_is_refused_with_where(edit, message, fitted, tmp
     path.write_text(json.dumps(data))
     with pytest.raises(sd.errors.ModelFileError, match=message):
         sd.load(path)
+
+
+def test_cli_fits_several_files_with_relations_then_inspects_and_samples(real, tmp_path, capsys):
+    from pytest_synthdata.cli import main
+
+    paths = []
+    for table in ("customers", "orders"):
+        paths.append(str(tmp_path / f"{table}.csv"))
+        real[table].to_csv(paths[-1], index=False)
+    output = tmp_path / "shop.synth.json"
+    assert main(["fit", *paths, "--relation", "orders.customer_id=customers.id", "-o", str(output)]) == 0
+    assert "orders.customer_id -> customers.id" in capsys.readouterr().out
+    assert main(["inspect", str(output)]) == 0
+    shown = capsys.readouterr().out
+    assert "table 'orders': 4 columns" in shown and "rows of 'orders' per row" in shown
+    assert main(["sample", str(output), "-n", "20", "--seed", "1", "-o", str(tmp_path / "out")]) == 0
+    written = {p.name: pd.read_csv(p) for p in (tmp_path / "out").iterdir()}
+    assert sorted(written) == ["customers.csv", "orders.csv"]
+    assert written["orders.csv"]["customer_id"].isin(written["customers.csv"]["id"]).all()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--relation", "orders.customer_id"], "is not a relation"),
+        (["--column", "total=float"], "TABLE.COLUMN=KIND"),
+        (["--constraint", "total < 5"], "apply to one table"),
+    ],
+)
+def test_cli_dataset_fit_errors_are_one_line(real, tmp_path, capsys, extra, message):
+    from pytest_synthdata.cli import main
+
+    paths = []
+    for table in ("customers", "orders"):
+        paths.append(str(tmp_path / f"{table}.csv"))
+        real[table].to_csv(paths[-1], index=False)
+    assert main(["fit", *paths, *extra, "-o", str(tmp_path / "shop.synth.json")]) != 0
+    assert message in capsys.readouterr().err

@@ -35,7 +35,7 @@ __all__ = ["DEFAULT_KNOTS", "DEFAULT_MIN_COUNT", "KINDS", "fit"]
 
 
 def fit(
-    df: pd.DataFrame,
+    df: pd.DataFrame | Mapping[str, pd.DataFrame],
     *,
     name: str | None = None,
     columns: Mapping[str, Any] | None = None,
