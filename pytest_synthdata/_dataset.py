@@ -130,6 +130,8 @@ class _Table:
     counts: dict[str, Any] = field(default_factory=dict)  # declared: child -> count declaration / column name
     hidden: set[str] = field(default_factory=set)  # the model's bookkeeping columns (counts, parent coordinates)
     output: list[str] = field(default_factory=list)  # fitted: the real table's column order
+    #: Order constraints across tables, (low, high, strict), one side "<parent>.<column>" ("customers.signup <= placed").
+    cross: list[tuple[str, str, bool]] = field(default_factory=list)
 
 
 class Dataset:
@@ -323,6 +325,8 @@ class Dataset:
             else:
                 parent_rows = np.repeat(np.arange(len(frames[plan.parent.parent])), counts[table])
                 frame, x = self._sample_child(plan, parent_rows, own, latents[plan.parent.parent])
+                if plan.cross and len(frame):
+                    _enforce_cross(plan, frame, frames[plan.parent.parent], parent_rows, x)
             latents[table] = x
             for child, how in self._children_counts(table).items():
                 counts[child] = self._counts(frame, how, derive_seed(seed, "count", child))
@@ -379,7 +383,7 @@ class Dataset:
         model, m = plan.model, len(parent_rows)
         if not plan.context:
             frame = model.sample(m, seed=seed)
-            need = self._children_counts_need_latent(plan)
+            need = self._children_counts_need_latent(plan) or bool(plan.cross)
             if not need:
                 return frame, ((), np.empty((0, m)))
             space = model.latent_space
@@ -444,6 +448,77 @@ class Dataset:
             out = out[[c for c in plan.output if c in out.columns]]
         out.attrs["synthdata"] = {"dataset": self.name, "table": table, "seed": seed}
         return out
+
+
+def _common(values: pd.Series) -> tuple[NDArray[Any], NDArray[np.bool_]]:
+    """A column's values in the units order constraints compare (int64 ns for times, float otherwise), and nulls."""
+    import pandas as pd
+
+    missing = values.isna().to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(values):
+        ns = values.dt.tz_localize(None) if isinstance(values.dtype, pd.DatetimeTZDtype) else values
+        return ns.to_numpy("datetime64[ns]").astype(np.int64), missing
+    return values.to_numpy(dtype=np.float64, na_value=np.nan), missing
+
+
+def _enforce_cross(
+    plan: _Table,
+    frame: pd.DataFrame,
+    parent: pd.DataFrame,
+    parent_rows: NDArray[np.int64],
+    latent: tuple[tuple[str, ...], NDArray[np.float64]],
+) -> None:
+    """Make every constraint across tables hold, moving the child's value (never the parent's).
+
+    A violating value is redrawn from the child column's marginal conditioned
+    beyond its parent's value, at the row's own latent score (truncation, as
+    ``Model._enforce_order`` does within a table); the child's own order
+    constraints that start from a moved column then hold again the same way.
+    """
+    assert plan.parent is not None
+    prefix = f"{plan.parent.parent}."
+    for low, high, strict in plan.cross:
+        up = low.startswith(prefix)  # the child's column must lie above its parent's
+        mine, theirs = (high, low[len(prefix) :]) if up else (low, high[len(prefix) :])
+        bound, bound_missing = _common(parent[theirs])
+        _move(plan, frame, mine, bound[parent_rows], bound_missing[parent_rows], strict, up, latent, 0)
+
+
+def _move(
+    plan: _Table,
+    frame: pd.DataFrame,
+    column: str,
+    bound: NDArray[Any],
+    bound_missing: NDArray[np.bool_],
+    strict: bool,
+    up: bool,
+    latent: tuple[tuple[str, ...], NDArray[np.float64]],
+    depth: int,
+) -> None:
+    from scipy import special
+
+    model = plan.model
+    col = model.column(column)
+    values, missing = _common(frame[column])
+    bad = ~missing & ~bound_missing
+    bad &= (values <= bound if strict else values < bound) if up else (values >= bound if strict else values > bound)
+    if not bad.any() or depth > len(model._order_constraints) + 1:
+        return
+    labels, x = latent
+    u = special.ndtr(x[labels.index(column)][bad]) if column in labels else np.full(int(bad.sum()), 0.5)
+    if up:
+        raw = col.draw_at_least(col.least_above(bound[bad], strict=strict), u)
+    else:
+        raw = col.draw_at_most(col.greatest_below(bound[bad], strict=strict), u)
+    new = col.finalize(np.asarray(raw), None)
+    j = int(frame.columns.get_loc(column))  # type: ignore[arg-type]
+    frame.iloc[np.flatnonzero(bad), j] = np.asarray(new).astype(frame[column].dtype, copy=False)
+    moved, _ = _common(frame[column])
+    for a, b, s in model._order_constraints:  # the table's own constraints that the move may break
+        if up and a == column:
+            _move(plan, frame, b, moved, missing, s, True, latent, depth + 1)
+        elif not up and b == column:
+            _move(plan, frame, a, moved, missing, s, False, latent, depth + 1)
 
 
 def _is_counter(spec: object) -> bool:

@@ -131,4 +131,6 @@ def inspect_dataset(dataset: Any) -> int:
         if plan.context:
             assert plan.parent is not None
             print(f"  conditioned on its {plan.parent.parent!r} row's {', '.join(plan.context)}")
+        for low, high, strict in plan.cross:
+            print(f"  keeps {low} {'<' if strict else '<='} {high} (across tables)")
     return 0

@@ -59,6 +59,7 @@ def to_dict(dataset: Dataset) -> dict[str, Any]:
             "link_nulls": dict(p.link_nulls),
             "output": list(p.output),
             "counts": counts,
+            "cross_constraints": [[low, high, strict] for low, high, strict in p.cross],
         }
     return {
         "format": FORMAT,
@@ -171,6 +172,23 @@ def loads(text: str, source: str = "<dataset>") -> Dataset:
             if column not in links or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
                 raise r.fail(f"{where}.link_nulls.{column}", "expected a share in [0, 1] of a link table's key")
         mine.link_nulls = {str(k): float(v) for k, v in nulls.items()}
+        cross = r.get(p, "cross_constraints", list, where, optional=True) or []
+        mine.cross = []
+        for item in cross:
+            prefix = f"{mine.parent.parent}." if mine.parent else "\0"
+            ok = isinstance(item, list) and len(item) == 3 and all(isinstance(v, str) for v in item[:2])
+            ok = ok and isinstance(item[2], bool) and item[0].startswith(prefix) != item[1].startswith(prefix)
+            mine_col = (item[1] if item[0].startswith(prefix) else item[0]) if ok else None
+            if not ok or mine_col not in mine.model.modelled_columns:
+                raise r.fail(
+                    f"{where}.cross_constraints",
+                    f"expected [low, high, strict], one side '<parent>.<column>'; found {item!r}",
+                )
+            theirs = (item[0] if item[0].startswith(prefix) else item[1])[len(prefix) :]
+            assert mine.parent is not None
+            if theirs not in dataset._plan[mine.parent.parent].model.columns:
+                raise r.fail(f"{where}.cross_constraints", f"{theirs!r} is not a column of {mine.parent.parent!r}")
+            mine.cross.append((item[0], item[1], item[2]))
         columns = set(mine.model.columns)
         if not mine.hidden <= columns:
             raise r.fail(

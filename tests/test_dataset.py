@@ -274,3 +274,37 @@ def test_cli_dataset_fit_errors_are_one_line(real, tmp_path, capsys, extra, mess
         real[table].to_csv(paths[-1], index=False)
     assert main(["fit", *paths, *extra, "-o", str(tmp_path / "shop.synth.json")]) != 0
     assert message in capsys.readouterr().err
+
+
+def test_an_order_across_tables_found_in_every_real_row_is_kept(real, fitted):
+    assert ("customers.signup", "placed", True) in fitted._plan["orders"].cross
+    frames = fitted.sample(600, seed=8)
+    joined = frames["orders"].merge(frames["customers"], left_on="customer_id", right_on="id")
+    assert (joined["placed"] > joined["signup"]).all()
+
+
+def test_an_order_across_tables_can_be_declared_in_the_same_language(real):
+    dataset = sd.fit(
+        real,
+        name="shop",
+        relations=RELATIONS,
+        detect_constraints=False,
+        constraints={"orders": ["placed >= customers.signup"]},
+    )
+    assert dataset._plan["orders"].cross == [("customers.signup", "placed", False)]
+    frames = dataset.sample(300, seed=2)
+    joined = frames["orders"].merge(frames["customers"], left_on="customer_id", right_on="id")
+    assert (joined["placed"] >= joined["signup"]).all()
+
+
+@pytest.mark.parametrize(
+    ("constraint", "message"),
+    [
+        ("placed < customers.signup", "the data break it in"),
+        ("customers.signup < customers.income", "compare one column of 'orders'"),
+        ("customers.joined < placed", "has no column 'joined'"),
+    ],
+)
+def test_a_bad_constraint_across_tables_says_why(real, constraint, message):
+    with pytest.raises(InvalidArgument, match=message):
+        sd.fit(real, name="shop", relations=RELATIONS, constraints={"orders": [constraint]})

@@ -94,6 +94,8 @@ def fit(
             columns=columns,
             constraints=constraints,
             public=public,
+            detect_constraints=detect_constraints,
+            min_count=min_count,
             fit_table=functools.partial(
                 fit,
                 min_count=min_count,

@@ -24,6 +24,7 @@ parent coordinates mean nothing and are dropped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +77,8 @@ def fit_dataset(
     columns: Mapping[str, Any] | None = None,
     constraints: Mapping[str, Any] | None = None,
     public: Mapping[str, Any] | None = None,
+    detect_constraints: bool = True,
+    min_count: int = 5,
     fit_table: Any,
     **options: Any,
 ) -> Dataset:
@@ -145,9 +148,8 @@ def fit_dataset(
             missing = float(frames[table][link.column].isna().mean()) if len(df) else 0.0
             if missing > 0:
                 t.link_nulls[link.column] = missing
-        model = fit_table(
-            data, name=table, columns=kinds, constraints=constraints.get(table), public=public.get(table), **options
-        )
+        own, cross = _split_constraints(name, table, t.parent, constraints.get(table), df, frames, positions)
+        model = fit_table(data, name=table, columns=kinds, constraints=own, public=public.get(table), **options)
         model = _without_context_constraints(model, t.hidden)
         t.model = model
         # a hidden coordinate the fitter modelled given a category cannot be set on its own: left free
@@ -157,6 +159,10 @@ def fit_dataset(
             if type(model.column(context_column(t.parent.parent, label))).__name__ == "NumericColumn"  # type: ignore[union-attr]
         ]
         t.output = [c for c in df.columns]
+        if t.parent is not None:
+            if detect_constraints:
+                cross += _detect_cross(model, models[t.parent.parent], t.parent, df, frames, positions, min_count)
+            t.cross = _check_cross(name, model, t.parent.parent, cross)
         t.fitted = True
         t.key_text = t.key is not None and not pd.api.types.is_numeric_dtype(df[t.key])
         models[table] = model
@@ -171,7 +177,161 @@ def fit_dataset(
         mine = dataset._plan[table]
         mine.fitted, mine.key_text, mine.hidden = True, t.key_text, set(t.hidden)
         mine.context, mine.link_nulls, mine.output = list(t.context), dict(t.link_nulls), list(t.output)
+        mine.cross = list(t.cross)
     return dataset
+
+
+_CROSS = re.compile(r"^\s*(\w+(?:\.\w+)?)\s*(<=|<|>=|>)\s*(\w+(?:\.\w+)?)\s*$")
+
+
+def _split_constraints(
+    name: str,
+    table: str,
+    parent: Relation | None,
+    given: Any,
+    df: pd.DataFrame,
+    frames: Mapping[str, pd.DataFrame],
+    positions: Mapping[Relation, NDArray[np.int64]],
+) -> tuple[Any, list[tuple[str, str, bool]]]:
+    """Split a table's ``constraints=`` into its own and those across tables (a side ``<parent>.<column>``)."""
+
+    from .._constraints import LessThan
+
+    if given is None:
+        return None, []
+    items = [given] if isinstance(given, (str, LessThan)) else list(given)
+    own, cross = [], []
+    for item in items:
+        if isinstance(item, LessThan):
+            sides: tuple[str, str, bool] | None = (item.low, item.high, item.strict)
+        elif isinstance(item, str) and (m := _CROSS.match(item)) is not None:
+            a, op, b = m.groups()
+            sides = (a, b, op == "<") if op.startswith("<") else (b, a, op == ">")
+        else:
+            sides = None
+        if sides is None or not any("." in side for side in sides[:2]):
+            own.append(item)
+            continue
+        low, high, strict = sides
+        where = f"fit({name!r}): constraint {item!r} of table {table!r}"
+        if parent is None:
+            raise InvalidArgument(f"{where} names another table, but {table!r} has no parent table.")
+        prefix = f"{parent.parent}."
+        if low.startswith(prefix) == high.startswith(prefix) or "." in (high if low.startswith(prefix) else low):
+            raise InvalidArgument(
+                f"{where}: compare one column of {table!r} with one of its parent {parent.parent!r}, "
+                f"e.g. '{parent.parent}.signup <= placed'."
+            )
+        mine, theirs = (high, low[len(prefix) :]) if low.startswith(prefix) else (low, high[len(prefix) :])
+        for tab, col in ((table, mine), (parent.parent, theirs)):
+            if col not in frames[tab].columns:
+                raise InvalidArgument(
+                    f"{where}: table {tab!r} has no column {col!r}; it has {list(frames[tab].columns)}."
+                )
+        try:
+            a, b = (_numbers(v) for v in _joined(low, high, prefix, df, frames[parent.parent], positions[parent]))
+        except (ValueError, TypeError):
+            raise InvalidArgument(f"{where}: compare two numeric or two date columns.") from None
+        with np.errstate(invalid="ignore"):
+            broken = int(np.count_nonzero((a >= b) if strict else (a > b)))
+        if broken:
+            raise InvalidArgument(f"{where}: the data break it in {broken} rows; every real row must keep it.")
+        cross.append((low, high, strict))
+    return own, cross
+
+
+def _joined(
+    low: str, high: str, prefix: str, child: pd.DataFrame, parent: pd.DataFrame, pos: NDArray[np.int64]
+) -> tuple[pd.Series, pd.Series]:
+    """The two sides of a constraint across tables, one value per child row that has a parent row."""
+    keep = pos >= 0
+    out = []
+    for side in (low, high):
+        if side.startswith(prefix):
+            values = parent[side[len(prefix) :]].iloc[pos[keep]]
+        else:
+            values = child[side][keep]
+        out.append(values.reset_index(drop=True))
+    return out[0], out[1]
+
+
+def _detect_cross(
+    child: Model,
+    parent: Model,
+    rel: Relation,
+    df: pd.DataFrame,
+    frames: Mapping[str, pd.DataFrame],
+    positions: Mapping[Relation, NDArray[np.int64]],
+    min_count: int,
+) -> list[tuple[str, str, bool]]:
+    """Order relations between a child's column and its parent's that hold in every joined real row.
+
+    The rule of single-table detection (``_fit/constraints.py``): the two
+    columns' value ranges meet, and independent columns would keep the
+    relation in all ``m`` rows with probability below ``COINCIDENCE``.
+    """
+    from .constraints import COINCIDENCE
+
+    prefix = f"{rel.parent}."
+    found = []
+    ours = [c for c in child.modelled_columns if c in df.columns and getattr(child.column(c), "given", None) is None]
+    theirs = [c for c in parent.modelled_columns if c in frames[rel.parent].columns]
+    for c in ours:
+        for p in theirs:
+            fc, fp = child.column(c).family, parent.column(p).family
+            if fc is None or fc != fp:
+                continue
+            for low, high in ((prefix + p, c), (c, prefix + p)):
+                try:
+                    a, b = (_numbers(v) for v in _joined(low, high, prefix, df, frames[rel.parent], positions[rel]))
+                except (ValueError, TypeError):
+                    continue
+                both = ~(np.isnan(a) | np.isnan(b))
+                m = int(both.sum())
+                if m < 2 * min_count:
+                    continue
+                va, vb = a[both], b[both]
+                if bool(np.any(va > vb)) or bool(np.array_equal(va, vb)):
+                    continue
+                sa, sb = np.sort(va), np.sort(vb)
+                q = float(np.searchsorted(sb, sa, side="left").sum()) / (len(sa) * len(sb))
+                if q <= 0.0 or m * np.log1p(-min(q, 1.0 - 1e-16)) >= np.log(COINCIDENCE):
+                    continue
+                found.append((low, high, not bool(np.any(va == vb))))
+    return found
+
+
+def _numbers(values: pd.Series) -> NDArray[np.float64]:
+    """Values as comparable floats: numbers, or nanoseconds of timestamps (ISO date text parsed, as fit does); NaN missing.
+
+    Raises ValueError or TypeError for values that are neither.
+    """
+    import pandas as pd
+
+    if not pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_datetime64_any_dtype(values):
+        try:
+            values = pd.to_numeric(values)
+        except (ValueError, TypeError):
+            values = pd.to_datetime(values, format="ISO8601")
+    if pd.api.types.is_datetime64_any_dtype(values):
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            values = values.dt.tz_localize(None)
+        ns = values.to_numpy("datetime64[ns]")
+        return np.where(np.isnat(ns), np.nan, ns.astype(np.int64).astype(np.float64))
+    return values.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _check_cross(
+    name: str, model: Model, parent: str, cross: list[tuple[str, str, bool]]
+) -> list[tuple[str, str, bool]]:
+    """Keep the constraints across tables whose child column can be redrawn on its own (not fitted per group)."""
+    prefix = f"{parent}."
+    kept = []
+    for low, high, strict in cross:
+        mine = high if low.startswith(prefix) else low
+        if mine in model.modelled_columns and getattr(model.column(mine), "given", None) is None:
+            kept.append((low, high, strict))
+    return list(dict.fromkeys(kept))
 
 
 def _check_relation(name: str, frames: Mapping[str, pd.DataFrame], rel: Relation) -> None:
@@ -258,11 +418,7 @@ def latent_scores(
                 low[rows], high[rows] = special.ndtr(lo), special.ndtr(hi)
         else:
             try:
-                if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(s):
-                    values = pd.to_datetime(s).dt.tz_localize(None).to_numpy("datetime64[ns]").astype(np.int64)
-                    values = values.astype(np.float64)
-                else:
-                    values = pd.to_numeric(s).to_numpy(dtype=np.float64, na_value=np.nan)
+                values = _numbers(s)
             except (TypeError, ValueError):
                 continue  # (a column fit parsed from text: its coordinate stays free)
             present &= ~np.isnan(values)
