@@ -495,6 +495,7 @@ def _move(
     latent: tuple[tuple[str, ...], NDArray[np.float64]],
     depth: int,
 ) -> None:
+    import pandas as pd
     from scipy import special
 
     model = plan.model
@@ -512,7 +513,8 @@ def _move(
         raw = col.draw_at_most(col.greatest_below(bound[bad], strict=strict), u)
     new = col.finalize(np.asarray(raw), None)
     j = int(frame.columns.get_loc(column))  # type: ignore[arg-type]
-    frame.iloc[np.flatnonzero(bad), j] = np.asarray(new).astype(frame[column].dtype, copy=False)
+    values = pd.Series(np.asarray(new), copy=False).astype(frame[column].dtype)  # type: ignore[arg-type]
+    frame.iloc[np.flatnonzero(bad), j] = values.array  # type: ignore[index]
     moved, _ = _common(frame[column])
     for a, b, s in model._order_constraints:  # the table's own constraints that the move may break
         if up and a == column:
