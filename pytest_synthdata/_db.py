@@ -92,15 +92,34 @@ def _metadata(dataset: Dataset, frames: Mapping[str, pd.DataFrame]) -> Any:
     return meta
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The frame's rows as dicts of plain Python values (None where missing)."""
+def _column_values(values: pd.Series) -> list[Any]:
+    """A column as plain Python values, None where missing (one vectorised conversion per column)."""
+    import numpy as np
     import pandas as pd
 
-    out = frame.astype(object).where(frame.notna(), None)
-    for name in frame.columns:
-        if pd.api.types.is_datetime64_any_dtype(frame[name]):
-            out[name] = [None if v is None else v.to_pydatetime() for v in out[name]]
-    return out.to_dict("records")  # type: ignore[return-value]
+    missing = values.isna().to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(values):
+        out = list(values.dt.to_pydatetime()) if hasattr(values.dt, "to_pydatetime") else values.tolist()
+    elif pd.api.types.is_bool_dtype(values) or pd.api.types.is_integer_dtype(values):
+        kind = bool if pd.api.types.is_bool_dtype(values) else int
+        out = values.to_numpy(dtype=object, na_value=None).tolist()
+        if not missing.any():
+            return np.asarray(values, dtype=kind).tolist()  # type: ignore[no-any-return]
+    elif pd.api.types.is_float_dtype(values):
+        out = values.to_numpy(dtype=np.float64, na_value=np.nan).tolist()
+    else:
+        out = values.to_numpy(dtype=object).tolist()
+    if missing.any():
+        for i in np.flatnonzero(missing).tolist():
+            out[i] = None
+    return out
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The frame's rows as dicts of plain Python values (None where missing), built column by column."""
+    names = [str(c) for c in frame.columns]
+    columns = [_column_values(frame[c]) for c in frame.columns]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def load_frames(engine: Any, dataset: Dataset, frames: Mapping[str, pd.DataFrame], *, create: bool = True) -> None:
