@@ -46,9 +46,8 @@ def require_sqlalchemy() -> Any:
 def sql_type(series: pd.Series) -> Any:
     """Return the SQLAlchemy column type for a sampled column's dtype.
 
-    >>> import pandas as pd
-    >>> sql_type(pd.Series([1, 2])).__name__, sql_type(pd.Series(pd.to_datetime(["2024-01-01"]))).__name__
-    ('BigInteger', 'DateTime')
+    Whole numbers (nullable ones too) -> BigInteger, floats -> Float, booleans -> Boolean, timestamps ->
+    DateTime (with a time zone when they have one), Python dates -> Date, anything else -> Text.
     """
     import pandas as pd
     import sqlalchemy as sa
