@@ -36,9 +36,11 @@ def _sample(dataset: Dataset, used: Used) -> dict[str, pd.DataFrame]:
     try:
         frames = dataset.sample(used.rows, seed=used.seed, **used.options())
     except InvalidArgument as exc:
-        pytest.fail(str(exc), pytrace=False)
-    used.tables = _tables(frames)
-    return frames
+        problem = str(exc)
+    else:
+        used.tables = _tables(frames)
+        return frames
+    pytest.fail(problem, pytrace=False)
 
 
 def dataset_fixtures(
@@ -112,7 +114,11 @@ def dataset_fixtures(
         try:
             require_sqlalchemy()
         except InvalidArgument as exc:
-            pytest.fail(str(exc), pytrace=False)
+            problem = str(exc).replace("synth_<name>_db", f"synth_{name}_db")
+        else:
+            problem = ""
+        if problem:
+            pytest.fail(problem, pytrace=False)  # outside the except: one line, no "during handling" chain
         frames = request.getfixturevalue(f"synth_{name}")
         url = str(request.config.getini(DB_INI) or "") or None
         folder = tmp_path_factory.mktemp(f"synth_{name}_db")

@@ -115,3 +115,19 @@ def test_a_dataset_file_in_the_models_directory_gives_dataset_fixtures(pytester)
         """
     )
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
+
+
+def test_the_db_fixture_without_sqlalchemy_fails_with_a_one_line_hint(pytester):
+    pytester.makeconftest(CONFTEST + "\nimport sys\nsys.modules['sqlalchemy'] = None  # as if not installed\n")
+    pytester.makepyfile(
+        """
+        def test_db(synth_shop_db):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["synth_shop_db needs SQLAlchemy, which is not installed. Install it with `pip install*"]
+    )
+    assert "During handling" not in result.stdout.str()
