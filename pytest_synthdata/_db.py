@@ -101,7 +101,7 @@ def _column_values(values: pd.Series) -> list[Any]:
         out = list(values.dt.to_pydatetime()) if hasattr(values.dt, "to_pydatetime") else values.tolist()
     elif pd.api.types.is_bool_dtype(values) or pd.api.types.is_integer_dtype(values):
         kind = bool if pd.api.types.is_bool_dtype(values) else int
-        out = values.to_numpy(dtype=object, na_value=None).tolist()
+        out = values.to_numpy(dtype=object).tolist()
         if not missing.any():
             return np.asarray(values, dtype=kind).tolist()  # type: ignore[no-any-return]
     elif pd.api.types.is_float_dtype(values):
