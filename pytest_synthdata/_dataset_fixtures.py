@@ -25,7 +25,19 @@ if TYPE_CHECKING:
 
     from ._dataset import Dataset
 
-__all__ = ["dataset_fixtures"]
+__all__ = ["PYTEST_POSTGRESQL", "dataset_fixtures"]
+
+#: ``synthdata_db_url = postgresql_proc``: use the server of pytest-postgresql's fixture of that name.
+PYTEST_POSTGRESQL = "postgresql_proc"
+
+
+def _proc_url(proc: Any) -> str:
+    """The SQLAlchemy URL of a pytest-postgresql process fixture's server (its user, host, port, database)."""
+    from urllib.parse import quote
+
+    password = getattr(proc, "password", None)
+    auth = quote(str(proc.user)) + (f":{quote(str(password))}" if password else "")
+    return f"postgresql+psycopg://{auth}@{proc.host}:{proc.port}/{getattr(proc, 'dbname', None) or 'postgres'}"
 
 
 def _tables(frames: Mapping[str, pd.DataFrame]) -> tuple[str, ...]:
@@ -121,6 +133,8 @@ def dataset_fixtures(
             pytest.fail(problem, pytrace=False)  # outside the except: one line, no "during handling" chain
         frames = request.getfixturevalue(f"synth_{name}")
         url = str(request.config.getini(DB_INI) or "") or None
+        if url == PYTEST_POSTGRESQL:  # the server pytest-postgresql's postgresql_proc fixture runs
+            url = _proc_url(request.getfixturevalue(PYTEST_POSTGRESQL))
         folder = tmp_path_factory.mktemp(f"synth_{name}_db")
         for engine in fresh_database(url, folder, name):
             load_frames(engine, dataset, frames)

@@ -81,3 +81,34 @@ def test_the_db_fixture_loads_postgresql_when_a_url_is_configured(pytester):
     pytester.makeini(f"[pytest]\nsynthdata_db_url = {url}\n")
     pytester.makepyfile(TESTS)
     pytester.runpytest("-p", "no:randomly", "-p", "no:xdist").assert_outcomes(passed=3)
+
+
+def test_the_db_fixture_uses_pytest_postgresqls_server_when_configured(pytester):
+    """``synthdata_db_url = postgresql_proc`` reads the server from that fixture (here one standing in for it)."""
+    url = _postgres_url()
+    if url is None:
+        pytest.skip("needs a PostgreSQL server: set SYNTHDATA_TEST_POSTGRES_URL")
+    pytest.importorskip("psycopg")
+    import sqlalchemy as sa
+
+    server = sa.engine.make_url(url)
+    pytester.makeconftest(
+        DATASET
+        + f"""
+import types, pytest
+
+@pytest.fixture(scope="session")
+def postgresql_proc():
+    return types.SimpleNamespace(user={server.username!r}, password={server.password!r}, host={server.host!r},
+                                 port={server.port!r}, dbname={server.database!r})
+"""
+    )
+    pytester.makeini("[pytest]\nsynthdata_db_url = postgresql_proc\n")
+    pytester.makepyfile(
+        """
+        def test_on_postgresql(synth_shop_db):
+            assert synth_shop_db.dialect.name == "postgresql"
+            assert synth_shop_db.url.database.startswith("synth_shop_")
+        """
+    )
+    pytester.runpytest("-p", "no:randomly", "-p", "no:xdist").assert_outcomes(passed=1)
