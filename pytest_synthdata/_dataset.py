@@ -531,11 +531,9 @@ def _is_counter(spec: object) -> bool:
 
 
 def _put(frame: pd.DataFrame, column: str, values: pd.Series) -> None:
+    """Set (or add at the end) a key column, aligned with the frame's rows."""
     values.index = frame.index
-    if column in frame.columns:
-        frame[column] = values
-    else:
-        frame[column] = values
+    frame[column] = values
 
 
 def _output_columns(plan: _Table) -> list[str]:
