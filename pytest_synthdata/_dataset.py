@@ -292,6 +292,7 @@ class Dataset:
         seed: int | None = None,
         sizes: Mapping[str, int] | None = None,
         conditions: Mapping[str, Any] | None = None,
+        edge_cases: Mapping[str, Any] | None = None,
     ) -> dict[str, pd.DataFrame]:
         """Return a dict of DataFrames, one per table (parents first), with valid primary and foreign keys.
 
@@ -299,19 +300,23 @@ class Dataset:
         root tables' rows by name (``{"customers": 50, "products": 20}``).
         Children's rows follow from their parents' counts. The same ``seed``
         gives the same bytes, recorded in each frame's
-        ``attrs["synthdata"]["seed"]``; ``conditions`` maps a root table to
-        its ``Model.sample(conditions=...)``.
+        ``attrs["synthdata"]["seed"]``. ``conditions`` maps a root table to
+        its ``Model.sample(conditions=...)``, and ``edge_cases`` a root table
+        to its edge-case share (``{"customers": 0.2}``) or a dict of
+        ``Model.sample``'s ``edge_cases``, ``edge_kinds``, ``edge_columns``
+        and ``balance``; the children of those rows follow them as usual.
         """
-
         roots = self._root_sizes(n, sizes)
         seed = normalize_seed(seed)
         conditions = dict(conditions or {})
-        for table in conditions:
+        shaping = {t: _shaping(self.name, t, v) for t, v in dict(edge_cases or {}).items()}
+        for table in [*conditions, *shaping]:
             self._table(table)
             if table not in roots:
                 raise UnsupportedFeature(
-                    f"dataset {self.name!r}: conditions on the child table {table!r} are not supported yet (its rows "
-                    "are already conditioned on their parents); condition a root table, or filter the sample."
+                    f"dataset {self.name!r}: conditions and edge cases on the child table {table!r} are not supported "
+                    "yet (its rows are already conditioned on their parents); give them for a root table, or filter "
+                    "the sample."
                 )
         frames: dict[str, pd.DataFrame] = {}
         latents: dict[str, tuple[tuple[str, ...], NDArray[np.float64]]] = {}
@@ -320,7 +325,7 @@ class Dataset:
             plan = self._plan[table]
             own = derive_seed(seed, "table", table)
             if plan.parent is None:
-                frame, x = self._sample_root(plan, roots[table], own, conditions.get(table))
+                frame, x = self._sample_root(plan, roots[table], own, conditions.get(table), shaping.get(table, {}))
                 parent_rows = None
             else:
                 parent_rows = np.repeat(np.arange(len(frames[plan.parent.parent])), counts[table])
@@ -351,17 +356,22 @@ class Dataset:
         return np.maximum(np.nan_to_num(np.round(counts)), 0).astype(np.int64)
 
     def _sample_root(
-        self, plan: _Table, n: int, seed: int, conditions: Any
+        self, plan: _Table, n: int, seed: int, conditions: Any, shaping: dict[str, Any]
     ) -> tuple[pd.DataFrame, tuple[tuple[str, ...], NDArray[np.float64]]]:
+        """A root table's rows, and their latent coordinates from the very source ``Model.sample`` draws them from."""
         from ._latent import SpreadRows
 
         model = plan.model
-        frame = model.sample(n, seed=seed, conditions=conditions)
+        frame = model.sample(n, seed=seed, conditions=conditions, **shaping)
         if not self._children_counts_need_latent(plan):
             return frame, ((), np.empty((0, n)))
         space = model.latent_space
         source: Any = SpreadRows(seed)
-        if conditions is not None:
+        if shaping:
+            from ._edges import plan_rows
+
+            source = plan_rows(model, n, seed, conditions=conditions, **shaping).source(model, source, n)
+        elif conditions is not None:
             from ._conditions import conditioned
 
             source = conditioned(model, source, conditions, n)
@@ -446,7 +456,10 @@ class Dataset:
         out.index = pd.RangeIndex(n)
         if plan.output:
             out = out[[c for c in plan.output if c in out.columns]]
+        edges = frame.attrs.get("synthdata", {}).get("edges")  # (a root sampled with edge cases lists them)
         out.attrs["synthdata"] = {"dataset": self.name, "table": table, "seed": seed}
+        if edges is not None:
+            out.attrs["synthdata"]["edges"] = edges
         return out
 
 
@@ -521,6 +534,19 @@ def _move(
             _move(plan, frame, b, moved, missing, s, True, latent, depth + 1)
         elif not up and b == column:
             _move(plan, frame, a, moved, missing, s, False, latent, depth + 1)
+
+
+def _shaping(name: str, table: str, value: Any) -> dict[str, Any]:
+    """``edge_cases={table: ...}`` of ``Dataset.sample``: a share, or a dict of Model.sample's shaping options."""
+    keys = ("edge_cases", "edge_kinds", "edge_columns", "balance")
+    if isinstance(value, Mapping):
+        unknown = sorted(set(value) - set(keys))
+        if unknown:
+            raise InvalidArgument(
+                f"dataset {name!r}: edge_cases[{table!r}] has {unknown}; it takes {list(keys)} (as Model.sample does)."
+            )
+        return dict(value)
+    return {"edge_cases": value}
 
 
 def _is_counter(spec: object) -> bool:

@@ -87,9 +87,18 @@ def dataset_fixtures(
         calls = [0]
 
         def make(
-            n: int | None = None, /, *, sizes: Mapping[str, int] | None = None, seed: int | None = None
+            n: int | None = None,
+            /,
+            *,
+            sizes: Mapping[str, int] | None = None,
+            seed: int | None = None,
+            conditions: Mapping[str, Any] | None = None,
+            edge_cases: Mapping[str, Any] | None = None,
         ) -> dict[str, pd.DataFrame]:
-            """Return a dict of frames: ``n`` rows of the root table (or ``sizes`` by root table), keys intact."""
+            """Return a dict of frames: ``n`` rows of the root table (or ``sizes`` by root table), keys intact.
+
+            ``conditions`` and ``edge_cases`` map a root table to its conditions and edge cases (``Dataset.sample``).
+            """
             where = f"synth_{name}_factory()"
             sizes = dict(sizes or {})
             first = dataset.roots[0]
@@ -111,14 +120,21 @@ def dataset_fixtures(
                 f"synth_{name}_factory",
                 model=dataset,
                 module=module,
-                shaping={"sizes": sizes} if sizes else {},
+                shaping={
+                    key: value
+                    for key, value in (("sizes", sizes), ("conditions", conditions), ("edge_cases", edge_cases))
+                    if value
+                },
             )
             _record(request, used)
             return _sample(dataset, used)
 
         return make
 
-    factory.__doc__ = f"Callable `(n=None, *, sizes=None, seed=None)` returning dicts of synthetic {name!r} tables."
+    factory.__doc__ = (
+        f"Callable `(n=None, *, sizes=None, seed=None, conditions=None, edge_cases=None)` returning dicts of "
+        f"synthetic {name!r} tables."
+    )
 
     def db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         from ._db import DB_INI, fresh_database, load_frames, require_sqlalchemy

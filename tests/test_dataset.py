@@ -308,3 +308,21 @@ def test_an_order_across_tables_can_be_declared_in_the_same_language(real):
 def test_a_bad_constraint_across_tables_says_why(real, constraint, message):
     with pytest.raises(InvalidArgument, match=message):
         sd.fit(real, name="shop", relations=RELATIONS, constraints={"orders": [constraint]})
+
+
+def test_edge_cases_and_balance_on_a_root_table_and_children_follow_them(fitted):
+    frames = fitted.sample(200, seed=3, edge_cases={"customers": {"balance": "tier", "edge_cases": 0.1}})
+    tiers = frames["customers"]["tier"].value_counts()
+    assert tiers["premium"] == tiers["basic"] == 100
+    assert len(frames["customers"].attrs["synthdata"]["edges"]) == 20
+    per_customer = frames["orders"].groupby("customer_id").size().reindex(frames["customers"]["id"], fill_value=0)
+    by_tier = per_customer.groupby(frames["customers"].set_index("id")["tier"]).mean()
+    assert by_tier["premium"] > 2.5 * by_tier["basic"]
+    assert_intact(frames)
+
+
+def test_edge_cases_on_a_child_table_or_with_unknown_keys_are_refused(fitted):
+    with pytest.raises(UnsupportedFeature, match="child table 'orders'"):
+        fitted.sample(10, seed=1, edge_cases={"orders": 0.2})
+    with pytest.raises(InvalidArgument, match=r"has \['edges'\]"):
+        fitted.sample(10, seed=1, edge_cases={"customers": {"edges": 0.2}})

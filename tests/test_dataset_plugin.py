@@ -31,6 +31,8 @@ def test_a_registered_dataset_gives_a_dict_of_frames_with_valid_keys(pytester):
             assert len(frames["customers"]) == 7
             assert synth_shop_factory(sizes={"customers": 3})["customers"].shape[0] == 3
             assert synth_shop_factory(5, seed=1)["orders"].equals(synth_shop_factory(5, seed=1)["orders"])
+            old = synth_shop_factory(20, conditions={"customers": {"age": (60, None)}})
+            assert (old["customers"]["age"] >= 60).all()
         """
     )
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
