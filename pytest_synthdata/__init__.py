@@ -22,6 +22,7 @@ _EXPORTS = {
     "Category": "._schema",
     "Column": "._schema",
     "Date": "._schema",
+    "Dataset": "._dataset",
     "Datetime": "._schema",
     "Derived": "._schema",
     "Faker": "._schema",
@@ -52,6 +53,7 @@ __all__ = [
     "Boolean",
     "Category",
     "Column",
+    "Dataset",
     "Date",
     "Datetime",
     "Derived",
@@ -82,6 +84,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from ._constraints import FixedCombinations, Predicate, Range, Unique
+    from ._dataset import Dataset
     from ._fidelity.assertions import (
         assert_correlations_close,
         assert_fidelity,

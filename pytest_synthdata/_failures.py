@@ -132,6 +132,10 @@ def write_frames(config: pytest.Config, nodeid: str, used: list[Used]) -> tuple[
             continue
         try:
             frame = u.model.sample(u.rows, seed=u.seed, **u.options())
+            if isinstance(frame, dict):  # a Dataset: one file per table
+                for table, part in frame.items():
+                    part.to_json(folder / f"{k}-{u.how}-{table}.json", orient="table", index=False)
+                continue
             frame.to_json(folder / f"{k}-{u.how}.json", orient="table", index=False)
         except Exception as exc:  # the report must not fail; say why the file is missing
             notes.append(f"{u.how} not written: {type(exc).__name__}: {exc}")

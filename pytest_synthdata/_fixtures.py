@@ -63,6 +63,8 @@ __all__ = [
 ]
 
 ROWS_INI = "synthdata_rows"
+#: The scopes ``register(model, scope=...)`` takes for ``synth_<name>``.
+SCOPES = ("function", "class", "module", "package", "session")
 DEFAULT_ROWS = 100
 EDGES_INI = "synthdata_edge_cases"
 #: The failure report lists at most this many edge rows of a sample.
@@ -89,6 +91,8 @@ class Used:
     #: The edge rows the sample held, one line each (the first MAX_EDGE_LINES), and how many there were.
     edge_lines: tuple[str, ...] = ()
     edge_count: int = 0
+    #: A Dataset's sample: each table's rows, one line each ("orders: 240 rows").
+    tables: tuple[str, ...] = ()
 
     def options(self) -> dict[str, Any]:
         """The keyword arguments of ``model.sample(rows, seed=seed, **options)`` that give these rows again."""
@@ -247,14 +251,24 @@ def _state(request: pytest.FixtureRequest) -> SessionState:
     return state
 
 
-def fixture_functions(model: Model, module: str | None = None, *, about: str | None = None) -> dict[str, Any]:
+def fixture_functions(
+    model: Model, module: str | None = None, *, about: str | None = None, scope: str = "function"
+) -> dict[str, Any]:
     """Return the fixtures ``synth_<name>`` and ``synth_<name>_factory`` for ``model``.
 
     ``module`` names the module that defines them (a conftest), as shown by
     ``pytest --fixtures``. ``about`` says where the rows come from in the
     fixture's docstring (default: the columns; a model file passes its path,
-    so that listing fixtures does not load it).
+    so that listing fixtures does not load it). ``scope`` is ``synth_<name>``'s
+    pytest scope (its seed then comes from the scope's node id); a Dataset
+    also gets ``synth_<name>_db`` (``_dataset_fixtures``).
     """
+    if scope not in SCOPES:
+        raise InvalidArgument(f"register(scope={scope!r}): the scope must be one of {list(SCOPES)}.")
+    if getattr(type(model), "linked_tables", False):  # a Dataset (no import: a lazy model file stays unloaded)
+        from ._dataset_fixtures import dataset_fixtures
+
+        return dataset_fixtures(model, module, scope=scope, about=about)  # type: ignore[arg-type]
     name = model.name
 
     def data(request: pytest.FixtureRequest) -> pd.DataFrame:
@@ -276,7 +290,8 @@ def fixture_functions(model: Model, module: str | None = None, *, about: str | N
             conditions=conditions,
             shaping=_shaping(request),
         )
-        _record(request, used)
+        if request.scope == "function":  # (a module's or session's rows are not one test's)
+            _record(request, used)
         try:
             _check_memory(model, rows)
         except InvalidArgument as exc:
@@ -372,7 +387,7 @@ def fixture_functions(model: Model, module: str | None = None, *, about: str | N
     for function in (data, factory):
         function.__module__ = module or f"pytest_synthdata.datasets.{name}"
     return {
-        f"synth_{name}": pytest.fixture(name=f"synth_{name}")(data),
+        f"synth_{name}": pytest.fixture(name=f"synth_{name}", scope=scope)(data),  # type: ignore[call-overload]
         f"synth_{name}_factory": pytest.fixture(name=f"synth_{name}_factory")(factory),
     }
 

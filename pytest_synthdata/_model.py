@@ -931,7 +931,7 @@ def loads(text: str, source: str = "<model>") -> Model:
 
 
 def load(path: str | os.PathLike[str], *, trust: bool = False) -> Any:
-    """Load a model file: ``*.synth.json`` (native), or an SDV pickle with ``trust=True``.
+    """Load a model file: ``*.synth.json`` (native; a Dataset for a dataset file), or an SDV pickle with ``trust=True``.
 
     A file runs no code unless trusted: with ``trust=True`` a computed
     column's ``package.module:function`` reference is imported; without, that
@@ -947,6 +947,12 @@ def load(path: str | os.PathLike[str], *, trust: bool = False) -> Any:
             raise ModelFileError(f"{name}: no such model file.")
         return load_pickle(pathlib.Path(name), trust=trust)
     text, source = _artifact.read_text(path)
+    from ._relations_file import is_dataset_text
+
+    if is_dataset_text(text):  # one file per Dataset (linked tables)
+        from ._relations_file import loads as load_dataset
+
+        return load_dataset(text, str(source))
     model = loads(text, str(source))
     if trust:
         try:

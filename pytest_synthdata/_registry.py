@@ -31,6 +31,7 @@ __all__ = [
     "DEFAULT_MODELS",
     "MODELS_INI",
     "MODEL_SUFFIX",
+    "DatasetFile",
     "ModelFile",
     "add_datasets",
     "adopt",
@@ -54,7 +55,11 @@ def fixture_name(model: Any) -> str:
     return f"synth_{model.name}"
 
 
-def register(model: Model) -> Model:
+#: ``register(model, scope=...)`` of models waiting in ``pending``, by id.
+scopes: dict[int, str] = {}
+
+
+def register(model: Model, *, scope: str = "function") -> Model:
     """Expose ``model`` as the fixtures ``synth_<name>`` and ``synth_<name>_factory``.
 
     Call it at import time of a ``conftest.py``: the fixtures are then defined
@@ -65,6 +70,11 @@ def register(model: Model) -> Model:
     different model under a name already taken in the same conftest (or
     globally) raises :class:`~pytest_synthdata.errors.DuplicateDataset`. Returns
     ``model`` so it can be used as ``customers = sd.register(sd.Schema(...))``.
+
+    ``scope="module"`` (or ``"class"``, ``"package"``, ``"session"``) shares
+    one draw of ``synth_<name>`` per scope, seeded from the scope's node id;
+    factories stay per test. A :class:`~pytest_synthdata.Dataset` also gets
+    ``synth_<name>_db`` (see ``docs/how-to/database-fixtures.md``).
     """
     name = check_dataset(model, where="register()")
     caller = sys._getframe(1).f_globals
@@ -81,7 +91,7 @@ def register(model: Model) -> Model:
                 f"({other!r} and {model!r}); give one of them another name."
             )
         local[name] = model
-        caller.update(fixture_functions(model, caller.get("__name__")))
+        caller.update(fixture_functions(model, caller.get("__name__"), scope=scope))
         return model
     for other in pending:
         if other is model:
@@ -91,6 +101,8 @@ def register(model: Model) -> Model:
                 f"two different datasets are registered as {fixture_name(model)!r} ({other!r} and {model!r}); "
                 "give one of them another name."
             )
+    fixture_functions(model, scope=scope) if scope != "function" else None  # (checks the scope now)
+    scopes[id(model)] = scope
     pending.append(model)
     return model
 
@@ -142,7 +154,7 @@ def discover_models(config: pytest.Config) -> None:
                 )
             except InvalidArgument as exc:
                 raise pytest.UsageError(str(exc)) from None
-            files.append(ModelFile(path, name))
+            files.append(DatasetFile(path, name) if _is_dataset_file(path) else ModelFile(path, name))
         add_datasets(config, files, f"model files in {directory}")
 
 
@@ -258,13 +270,15 @@ def add_datasets(config: pytest.Config, models: Any, source: str) -> None:
         state.datasets[name] = model
         state.sources[name] = source
         module = types.ModuleType(f"pytest_synthdata.datasets.{name}")
-        about = None
+        about = f"from {model.path}" if isinstance(model, DatasetFile) else None
         if isinstance(model, ModelFile):
             about = f"from {model.path}"
             if _listing_fixtures(config):  # only then read the file (still without loading the model)
                 names = model.column_names()
                 about = f"({', '.join(names)}) {about}" if names else about
-        for fixture_id, function in fixture_functions(model, about=about).items():
+        for fixture_id, function in fixture_functions(
+            model, about=about, scope=scopes.get(id(model), "function")
+        ).items():
             setattr(module, fixture_id, function)
         config.pluginmanager.register(module, name=f"synthdata-dataset-{name}")
 
@@ -330,3 +344,45 @@ class ModelFile:
 
     def __repr__(self) -> str:
         return f"ModelFile({str(self.path)!r})"
+
+
+def _is_dataset_file(path: os.PathLike[str] | str) -> bool:
+    """Whether a ``*.synth.json`` holds a Dataset (its first bytes say so; nothing is parsed)."""
+    from ._relations_file import is_dataset_text
+
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return is_dataset_text(f.read(400))
+    except OSError:
+        return False
+
+
+class DatasetFile:
+    """A dataset file found by the pytest plugin: loaded on first use (like :class:`ModelFile`), then the Dataset."""
+
+    #: The fixture builders give it a Dataset's fixtures without loading it.
+    linked_tables = True
+
+    def __init__(self, path: os.PathLike[str] | str, name: str) -> None:
+        self.path = path
+        self.name = name
+        self._dataset: Any = None
+
+    @property
+    def dataset(self) -> Any:
+        if self._dataset is None:
+            from ._model import load
+
+            self._dataset = load(self.path)
+        return self._dataset
+
+    def sample(self, n: int | None = None, **options: Any) -> Any:
+        return self.dataset.sample(n, **options)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("path", "name", "_dataset"):
+            raise AttributeError(name)
+        return getattr(self.dataset, name)
+
+    def __repr__(self) -> str:
+        return f"DatasetFile({str(self.path)!r})"

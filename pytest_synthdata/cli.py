@@ -113,6 +113,13 @@ def _load_target(target: str, *, trust: bool = False) -> Any:
 
 def _cmd_sample(args: argparse.Namespace) -> int:
     out = args.output
+    if args.target.endswith(".json") and Path(args.target).is_file():
+        from ._registry import _is_dataset_file
+
+        if _is_dataset_file(args.target):  # linked tables: one file per table
+            from ._dataset_cli import sample_dataset
+
+            return sample_dataset(args, _load_target(args.target))
     if args.workers is not None or args.scheduler is not None:
         return _sample_on_dask(args)
     if args.partition_rows is not None:
@@ -320,7 +327,11 @@ def _cmd_fit(args: argparse.Namespace) -> int:
             where=f"output {args.output!r}",
             fix=f"pass --name, e.g. --name {suggest_name(name)}, or rename the output file",
         )
-    frame = _read_table(args.data)
+    if len(args.data) > 1 or args.relation:  # linked tables: one dataset file
+        from ._dataset_cli import fit_dataset
+
+        return fit_dataset(args, name, output, _read_table)
+    frame = _read_table(args.data[0])
     started = time.perf_counter()
 
     def progress(message: str) -> None:
@@ -399,6 +410,10 @@ def _public_option(items: Any) -> dict[str, Any]:
 
 def _cmd_inspect(args: argparse.Namespace) -> int:
     model = _load_target(args.target, trust=args.trust)
+    if getattr(type(model), "linked_tables", False):
+        from ._dataset_cli import inspect_dataset
+
+        return inspect_dataset(model)
     from ._columns import percent
 
     print(f"dataset {model.name!r}: {len(model.columns)} columns")
@@ -515,7 +530,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     target_help = "a model file (*.synth.json), or package.module:name or path/to/file.py:name of a Schema or Model"
     p_fit = sub.add_parser("fit", help="fit a model file to real data (CSV or Parquet)")
-    p_fit.add_argument("data", help="the real data: a .csv or .parquet file")
+    p_fit.add_argument(
+        "data", nargs="+", help="the real data: a .csv or .parquet file; several (one per table) for linked tables"
+    )
+    p_fit.add_argument(
+        "--relation",
+        action="append",
+        metavar="CHILD.COL=PARENT.COL",
+        help="a foreign key between two of the data files (table = file name), e.g. --relation "
+        "orders.customer_id=customers.id (repeatable; writes one dataset file)",
+    )
     p_fit.add_argument("-o", "--output", required=True, help="the model file to write, <name>.synth.json")
     p_fit.add_argument("--name", help="dataset name (default: from the output file name)")
     p_fit.add_argument(

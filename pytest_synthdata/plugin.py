@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from . import _registry
+from ._db import DB_INI
 from ._fixtures import DEFAULT_ROWS, EDGES_INI, ROWS_INI, STATE, USED, SessionState, ini_edge_cases, ini_rows
 from ._registry import DEFAULT_MODELS, MODEL_SUFFIX, MODELS_INI
 from ._seeding import new_seed
@@ -64,6 +65,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Share of rows (0 to 1) of each synth_<name> fixture that are edge cases: tails, bounds, rare "
         "categories, nulls, extreme text (default 0: none).",
         default="0",
+    )
+    parser.addini(
+        DB_INI,
+        help="SQLAlchemy URL of the database server synth_<name>_db fixtures use (a fresh database per test; "
+        "default: a new SQLite file per test).",
+        default="",
     )
     parser.addini(
         MODELS_INI,
@@ -254,6 +261,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             extra += "".join(f", {key} {value!r}" for key, value in u.shaping.items())
             extra += f", then overrides of {', '.join(u.overrides)}" if u.overrides else ""
             lines.append(f"{u.how}: dataset {u.dataset!r}, {u.rows} rows, seed {u.seed}{extra}")
+            lines.extend(f"  {table}" for table in u.tables)
             if u.edge_count:
                 more = f" (the first {len(u.edge_lines)})" if u.edge_count > len(u.edge_lines) else ""
                 lines.append(f"  {u.edge_count} edge rows{more}:")

@@ -8,7 +8,10 @@ import numpy  # noqa: F401
 import pandas  # noqa: F401
 import scipy.special  # noqa: F401
 
+import pytest_synthdata._dataset
+import pytest_synthdata._fit.relations
 import pytest_synthdata._model
+import pytest_synthdata._relations_file
 import pytest_synthdata._schema
 import pytest_synthdata.cli  # noqa: F401
 

@@ -9,6 +9,7 @@ PUBLIC = [
     "Boolean",
     "Category",
     "Column",
+    "Dataset",
     "Date",
     "Datetime",
     "Derived",

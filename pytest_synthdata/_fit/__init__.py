@@ -19,7 +19,8 @@ runs one module per step:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._manager import NATIVE_BACKEND, fit_backend
@@ -34,7 +35,7 @@ __all__ = ["DEFAULT_KNOTS", "DEFAULT_MIN_COUNT", "KINDS", "fit"]
 
 
 def fit(
-    df: pd.DataFrame,
+    df: pd.DataFrame | Mapping[str, pd.DataFrame],
     *,
     name: str | None = None,
     columns: Mapping[str, Any] | None = None,
@@ -49,6 +50,7 @@ def fit(
     delta: float | None = None,
     backend: str = NATIVE_BACKEND,
     progress: Callable[[str], None] | None = None,
+    relations: Sequence[Any] | None = None,
     **options: Any,
 ) -> Any:
     """Fit a Model to a DataFrame of real data (how: see ``pytest_synthdata._fit.native``).
@@ -68,6 +70,11 @@ def fit(
     account, recorded in ``info["privacy"]`` (see ``docs/explanation/privacy.md``). ``backend`` picks
     another engine (``"sdv-gaussian-copula"``, ...) provided through the ``synthdata_backends`` hook.
 
+    Linked tables: ``df`` a dict of table name -> DataFrame and ``relations`` the foreign keys
+    (``[("orders.customer_id", "customers.id")]``) return a :class:`~pytest_synthdata.Dataset`, whose tables
+    are fitted parents first; ``columns``, ``constraints`` and ``public`` then map table names to that
+    table's argument (see ``docs/how-to/linked-tables.md``).
+
     >>> import pandas as pd, pytest_synthdata as sd
     >>> df = pd.DataFrame({"age": [23, 35, 41, 52, 29, 33, 61, 45, 38, 27] * 3,
     ...                    "plan": ["free", "pro", "pro", "team", "free", "pro", "team", "pro", "free", "free"] * 3})
@@ -77,6 +84,32 @@ def fit(
     >>> model.sample(5, seed=1).shape
     (5, 2)
     """
+    if isinstance(df, Mapping) or relations is not None:  # linked tables -> Dataset
+        from .relations import fit_dataset
+
+        return fit_dataset(
+            df,  # type: ignore[arg-type]
+            name=name,
+            relations=relations if relations is not None else [],
+            columns=columns,
+            constraints=constraints,
+            public=public,
+            detect_constraints=detect_constraints,
+            min_count=min_count,
+            fit_table=functools.partial(
+                fit,
+                min_count=min_count,
+                knots=knots,
+                locale=locale,
+                segments=segments,
+                detect_constraints=detect_constraints,
+                epsilon=epsilon,
+                delta=delta,
+                backend=backend,
+                progress=progress,
+                **options,
+            ),
+        )
     engine = fit_backend(backend)  # an unknown backend is the first thing to say
     if backend == NATIVE_BACKEND:
         return engine(

@@ -1,0 +1,651 @@
+"""Dataset: linked tables (foreign keys) sampled from one engine, parents first.
+
+A :class:`Dataset` is a set of tables (each a :class:`~pytest_synthdata.Model`)
+and the relations between them (``"orders.customer_id" -> "customers.id"``).
+Sampling walks the tables in dependency order:
+
+1. a root table (no parent) samples its rows like any model;
+2. each parent row's number of children is a column of the parent's copula
+   (``"#<child>"``, hidden from the output), so it correlates with the
+   parent's attributes;
+3. the child table samples ``sum(counts)`` rows, row ``i`` belonging to the
+   parent row it was counted for. A fitted child's copula holds the parent's
+   latent coordinates as extra (hidden) columns, ``"<parent>.<column>"``; they
+   are fixed at the parent row's own coordinates (the conditional Gaussian
+   given them, :class:`~pytest_synthdata._latent.Restricted` with ``low ==
+   high``), so a child follows its parent as the data did;
+4. keys: a parent's primary key is its row number from 1 (fitted), or the
+   declared schema's own column (declared, checked unique); a child's foreign
+   key is its parent row's key. A second foreign key (a link table, many to
+   many) picks a row of that parent by the child row's own uniform.
+
+Every random number comes from the table's seed, ``derive_seed(seed, "table",
+name)``, in row-stable blocks, and child rows follow their parents' order, so
+``sample(n)`` is a prefix of ``sample(m)`` in every table for ``n < m`` and
+one root.
+
+How the latent coordinates of real parent rows are found for fitting (the
+distributional transform) is in ``_fit/relations.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ._seeding import derive_seed, draw_blocks, normalize_seed
+from ._validate import check_name, check_rows
+from .errors import InvalidArgument, UnsupportedFeature
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from numpy.typing import NDArray
+
+    from ._model import Model
+
+__all__ = ["Dataset", "Relation", "count_column", "context_column", "parse_relation"]
+
+#: Block stream of the uniforms that pick a second parent (a link table's other foreign key).
+STREAM_LINKS = 11
+#: Latent scores are searched for within this many standard deviations (the edge of every fitted marginal).
+_REACH = 8.5
+
+
+def count_column(child: str) -> str:
+    """The hidden column of a parent's model that holds its number of ``child`` rows."""
+    return f"#{child}"
+
+
+def context_column(parent: str, label: str) -> str:
+    """The hidden column of a child's model that holds its parent's latent coordinate ``label``."""
+    return f"{parent}.{label}"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A foreign key: ``child.column`` refers to ``parent.key``."""
+
+    child: str
+    column: str
+    parent: str
+    key: str
+
+    def __str__(self) -> str:
+        return f"{self.child}.{self.column} -> {self.parent}.{self.key}"
+
+
+def _split(text: object, where: str, side: str) -> tuple[str, str]:
+    if not isinstance(text, str) or text.count(".") < 1 or not all(text.split(".", 1)):
+        raise InvalidArgument(
+            f"{where}: the {side} {text!r} must be 'table.column', e.g. ('orders.customer_id', 'customers.id')."
+        )
+    table, column = text.split(".", 1)
+    return table, column
+
+
+def parse_relation(item: object, *, where: str = "relations") -> Relation:
+    """Return the Relation of ``("child.col", "parent.col")`` or ``"child.col=parent.col"``.
+
+    >>> parse_relation(("orders.customer_id", "customers.id"))
+    Relation(child='orders', column='customer_id', parent='customers', key='id')
+    >>> str(parse_relation("lines.order_id=orders.id"))
+    'lines.order_id -> orders.id'
+    """
+    if isinstance(item, Relation):
+        return item
+    if isinstance(item, str) and item.count("=") == 1:
+        item = tuple(item.split("="))
+    if not isinstance(item, (tuple, list)) or len(item) != 2:
+        raise InvalidArgument(
+            f"{where}: {item!r} is not a relation; give ('child.column', 'parent.column') or "
+            "'child.column=parent.column'."
+        )
+    child, column = _split(item[0], where, "child column")
+    parent, key = _split(item[1], where, "parent column")
+    if child == parent:
+        raise InvalidArgument(
+            f"{where}: {item!r} relates table {child!r} to itself; self-references are not supported yet."
+        )
+    return Relation(child, column, parent, key)
+
+
+@dataclass
+class _Table:
+    """How one table is sampled: its model, keys and where its rows come from."""
+
+    name: str
+    model: Model
+    key: str | None = None  # primary key column (the parent side of a relation)
+    fitted: bool = False  # keys generated (fitted) or read from the model's own column (declared)
+    key_text: bool = False  # fitted: the real key was text, so the generated one is too
+    parent: Relation | None = None  # the relation whose parent's rows this table's rows belong to
+    links: list[Relation] = field(default_factory=list)  # further foreign keys (link tables)
+    link_nulls: dict[str, float] = field(default_factory=dict)  # link column -> share of missing keys
+    context: list[str] = field(default_factory=list)  # parent latent labels held as hidden columns
+    counts: dict[str, Any] = field(default_factory=dict)  # declared: child -> count declaration / column name
+    hidden: set[str] = field(default_factory=set)  # the model's bookkeeping columns (counts, parent coordinates)
+    output: list[str] = field(default_factory=list)  # fitted: the real table's column order
+    #: Order constraints across tables, (low, high, strict), one side "<parent>.<column>" ("customers.signup <= placed").
+    cross: list[tuple[str, str, bool]] = field(default_factory=list)
+
+
+class Dataset:
+    """Linked tables: sample them together, parents first, with valid keys (see the module docstring).
+
+    Declared: ``tables`` maps a name to its Schema, ``relations`` lists the
+    foreign keys and ``children`` gives each child table's number of rows per
+    parent row, a declaration (``sd.Integer(low=0, high=5)``) or the name of a
+    column of the parent's schema (so its correlations apply). ``sd.fit`` with
+    a dict of frames returns a fitted Dataset.
+
+    >>> import pytest_synthdata as sd
+    >>> shop = sd.Dataset(
+    ...     "shop",
+    ...     tables={
+    ...         "customers": sd.Schema("customers", {"id": sd.Id(), "age": sd.Integer(low=18, high=90)}),
+    ...         "orders": sd.Schema("orders", {"id": sd.Id(), "total": sd.Float(low=1, high=500)}),
+    ...     },
+    ...     relations=[("orders.customer_id", "customers.id")],
+    ...     children={"orders": sd.Integer(low=0, high=4)},
+    ... )
+    >>> frames = shop.sample(10, seed=1)
+    >>> sorted(frames), frames["orders"]["customer_id"].isin(frames["customers"]["id"]).all()
+    (['customers', 'orders'], np.True_)
+    """
+
+    #: Tells the fixture builders (which import nothing heavy) that this is a Dataset.
+    linked_tables = True
+
+    def __init__(
+        self,
+        name: str,
+        tables: Mapping[str, Model],
+        relations: Sequence[Any] = (),
+        children: Mapping[str, Any] | None = None,
+        *,
+        sizes: Mapping[str, float] | None = None,
+        info: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.name = check_name(name, where="Dataset")
+        self._tables = _check_tables(name, tables)
+        self.relations = [parse_relation(r, where=f"Dataset {name!r}: relations") for r in relations]
+        self.info: dict[str, Any] = dict(info or {})
+        self._plan = {t: _Table(t, m) for t, m in self._tables.items()}
+        _plan_relations(self.name, self._plan, self.relations)
+        self.order = _dependency_order(self.name, self._plan)
+        #: Default rows of other roots per row of the first root (fitted: the real tables' ratio).
+        self.sizes = {str(k): float(v) for k, v in (sizes or {}).items()}
+        self._declare_children(dict(children or {}))
+
+    # building ----------------------------------------------------------------
+    def _declare_children(self, children: dict[str, Any]) -> None:
+        for child, spec in children.items():
+            plan = self._plan.get(child)
+            if plan is None or plan.parent is None:
+                raise InvalidArgument(
+                    f"Dataset {self.name!r}: children names {child!r}, which is not a child table; child tables are "
+                    f"{[t for t, p in self._plan.items() if p.parent is not None]}."
+                )
+            parent = self._plan[plan.parent.parent]
+            if isinstance(spec, str):
+                if spec not in parent.model.columns:
+                    raise InvalidArgument(
+                        f"Dataset {self.name!r}: children[{child!r}] = {spec!r} names no column of "
+                        f"{plan.parent.parent!r}; its columns are {parent.model.columns}."
+                    )
+                parent.counts[child] = spec
+            elif _is_counter(spec):  # (a dataset file's count model)
+                parent.counts[child] = spec
+            else:  # one column sampled on its own, a draw per parent row
+                from ._schema import Schema
+
+                try:
+                    parent.counts[child] = Schema(f"{plan.parent.parent}_{child}_count", {"n": spec})
+                except InvalidArgument as exc:
+                    raise InvalidArgument(f"Dataset {self.name!r}: children[{child!r}]: {exc}") from None
+        for child, plan in self._plan.items():
+            if plan.parent is None or plan.fitted:
+                continue
+            parent = self._plan[plan.parent.parent]
+            if child not in parent.counts and count_column(child) not in parent.model.modelled_columns:
+                raise InvalidArgument(
+                    f"Dataset {self.name!r}: how many {child!r} rows does each {plan.parent.parent!r} row have? "
+                    f"Pass children={{{child!r}: sd.Integer(low=0, high=5)}} (or the name of a column of "
+                    f"{plan.parent.parent!r})."
+                )
+
+    # introspection -----------------------------------------------------------
+    @property
+    def tables(self) -> dict[str, Model]:
+        """The model of each table, in dependency order (parents first)."""
+        return {t: self._tables[t] for t in self.order}
+
+    @property
+    def roots(self) -> list[str]:
+        """The tables without a parent, whose sizes ``sample`` is given."""
+        return [t for t in self.order if self._plan[t].parent is None]
+
+    def columns(self, table: str) -> list[str]:
+        """The output columns of ``table``: keys included, hidden count and context columns left out."""
+        return _output_columns(self._table(table))
+
+    def __repr__(self) -> str:
+        return f"Dataset({self.name!r}, tables={self.order!r}, relations={[str(r) for r in self.relations]!r})"
+
+    def _table(self, table: str) -> _Table:
+        try:
+            return self._plan[table]
+        except KeyError:
+            raise InvalidArgument(
+                f"dataset {self.name!r} has no table {table!r}; its tables are {self.order}."
+            ) from None
+
+    def model(self, table: str) -> Model:
+        """Return the model of ``table``."""
+        return self._table(table).model
+
+    def save(self, path: str | os.PathLike[str]) -> pathlib.Path:
+        """Write the dataset to ``path`` as one versioned JSON model file (``*.synth.json``); return the path."""
+        from ._relations_file import save
+
+        return save(self, path)
+
+    # sampling ----------------------------------------------------------------
+    def _root_sizes(self, n: int | None, sizes: Mapping[str, Any] | None) -> dict[str, int]:
+        roots = self.roots
+        given = dict(sizes or {})
+        for table in given:
+            if table not in roots:
+                raise InvalidArgument(
+                    f"dataset {self.name!r}: sizes names {table!r}, which is not a root table (one without a parent); "
+                    f"roots are {roots}. A child table's size follows from its parents' rows."
+                )
+        out: dict[str, int] = {t: check_rows(v, argument=f"sizes[{t!r}]") for t, v in given.items()}
+        if n is not None:
+            n = check_rows(n)
+            first = roots[0]
+            if first in out:
+                raise InvalidArgument(
+                    f"dataset {self.name!r}: got n={n} and sizes[{first!r}]; give the root's rows once."
+                )
+            out[first] = n
+            for table in roots[1:]:
+                if table not in out and table in self.sizes:
+                    out[table] = max(1, round(n * self.sizes[table])) if n else 0
+        missing = [t for t in roots if t not in out]
+        if missing:
+            raise InvalidArgument(
+                f"dataset {self.name!r}: how many rows of {missing}? Pass sizes={{{missing[0]!r}: 50, ...}} for every "
+                f"root table ({roots})" + ("" if n is not None else f", or n for {roots[0]!r}") + "."
+            )
+        return out
+
+    def sample(
+        self,
+        n: int | None = None,
+        *,
+        seed: int | None = None,
+        sizes: Mapping[str, int] | None = None,
+        conditions: Mapping[str, Any] | None = None,
+        edge_cases: Mapping[str, Any] | None = None,
+    ) -> dict[str, pd.DataFrame]:
+        """Return a dict of DataFrames, one per table (parents first), with valid primary and foreign keys.
+
+        ``n`` is the number of rows of the (first) root table; ``sizes`` gives
+        root tables' rows by name (``{"customers": 50, "products": 20}``).
+        Children's rows follow from their parents' counts. The same ``seed``
+        gives the same bytes, recorded in each frame's
+        ``attrs["synthdata"]["seed"]``. ``conditions`` maps a root table to
+        its ``Model.sample(conditions=...)``, and ``edge_cases`` a root table
+        to its edge-case share (``{"customers": 0.2}``) or a dict of
+        ``Model.sample``'s ``edge_cases``, ``edge_kinds``, ``edge_columns``
+        and ``balance``; the children of those rows follow them as usual.
+        """
+        roots = self._root_sizes(n, sizes)
+        seed = normalize_seed(seed)
+        conditions = dict(conditions or {})
+        shaping = {t: _shaping(self.name, t, v) for t, v in dict(edge_cases or {}).items()}
+        for table in [*conditions, *shaping]:
+            self._table(table)
+            if table not in roots:
+                raise UnsupportedFeature(
+                    f"dataset {self.name!r}: conditions and edge cases on the child table {table!r} are not supported "
+                    "yet (its rows are already conditioned on their parents); give them for a root table, or filter "
+                    "the sample."
+                )
+        frames: dict[str, pd.DataFrame] = {}
+        latents: dict[str, tuple[tuple[str, ...], NDArray[np.float64]]] = {}
+        counts: dict[str, NDArray[np.int64]] = {}
+        for table in self.order:
+            plan = self._plan[table]
+            own = derive_seed(seed, "table", table)
+            if plan.parent is None:
+                frame, x = self._sample_root(plan, roots[table], own, conditions.get(table), shaping.get(table, {}))
+                parent_rows = None
+            else:
+                parent_rows = np.repeat(np.arange(len(frames[plan.parent.parent])), counts[table])
+                frame, x = self._sample_child(plan, parent_rows, own, latents[plan.parent.parent])
+                if plan.cross and len(frame):
+                    _enforce_cross(plan, frame, frames[plan.parent.parent], parent_rows, x)
+            latents[table] = x
+            for child, how in self._children_counts(table).items():
+                counts[child] = self._counts(frame, how, derive_seed(seed, "count", child))
+            frames[table] = self._finish(table, plan, frame, frames, parent_rows, own, seed)
+        return frames
+
+    def _children_counts(self, table: str) -> dict[str, Any]:
+        plan = self._plan[table]
+        out: dict[str, Any] = {}
+        for child, cplan in self._plan.items():
+            if cplan.parent is not None and cplan.parent.parent == table:
+                out[child] = plan.counts.get(child, count_column(child))
+        return out
+
+    @staticmethod
+    def _counts(frame: pd.DataFrame, how: Any, seed: int) -> NDArray[np.int64]:
+        if isinstance(how, str):
+            values = frame[how]
+        else:  # a declared count, one draw per parent row (row-stable like any sample)
+            values = how.sample(len(frame), seed=seed)["n"]
+        counts = values.to_numpy(dtype=np.float64, na_value=0.0)
+        return np.maximum(np.nan_to_num(np.round(counts)), 0).astype(np.int64)
+
+    def _sample_root(
+        self, plan: _Table, n: int, seed: int, conditions: Any, shaping: dict[str, Any]
+    ) -> tuple[pd.DataFrame, tuple[tuple[str, ...], NDArray[np.float64]]]:
+        """A root table's rows, and their latent coordinates from the very source ``Model.sample`` draws them from."""
+        from ._latent import SpreadRows
+
+        model = plan.model
+        frame = model.sample(n, seed=seed, conditions=conditions, **shaping)
+        if not self._children_counts_need_latent(plan):
+            return frame, ((), np.empty((0, n)))
+        space = model.latent_space
+        source: Any = SpreadRows(seed)
+        if shaping:
+            from ._edges import plan_rows
+
+            source = plan_rows(model, n, seed, conditions=conditions, **shaping).source(model, source, n)
+        elif conditions is not None:
+            from ._conditions import conditioned
+
+            source = conditioned(model, source, conditions, n)
+        return frame, (space.labels, source.rows(space, 0, n).x if n else np.empty((space.dims, 0)))
+
+    def _children_counts_need_latent(self, plan: _Table) -> bool:
+        """Whether a child of this table is conditioned on its latent coordinates."""
+        return any(p.context and p.parent is not None and p.parent.parent == plan.name for p in self._plan.values())
+
+    def _sample_child(
+        self,
+        plan: _Table,
+        parent_rows: NDArray[np.int64],
+        seed: int,
+        parent_latent: tuple[tuple[str, ...], NDArray[np.float64]],
+    ) -> tuple[pd.DataFrame, tuple[tuple[str, ...], NDArray[np.float64]]]:
+        from ._latent import Restricted, SpreadRows
+
+        model, m = plan.model, len(parent_rows)
+        if not plan.context:
+            frame = model.sample(m, seed=seed)
+            need = self._children_counts_need_latent(plan) or bool(plan.cross)
+            if not need:
+                return frame, ((), np.empty((0, m)))
+            space = model.latent_space
+            return frame, (space.labels, SpreadRows(seed).rows(space, 0, m).x if m else np.empty((space.dims, 0)))
+        labels, x = parent_latent
+        pins: dict[int | str, tuple[Any, Any]] = {}
+        for label in plan.context:
+            assert plan.parent is not None
+            name = context_column(plan.parent.parent, label)
+            value = x[labels.index(label)][parent_rows]
+            z = _latent_of(model.column(name), value)
+            pins[name] = (z, z)
+        source = Restricted(SpreadRows(seed), pins)
+        frame = model.sample_from(source, m)
+        space = model.latent_space
+        return frame, (space.labels, source.rows(space, 0, m).x if m else np.empty((space.dims, 0)))
+
+    def _finish(
+        self,
+        table: str,
+        plan: _Table,
+        frame: pd.DataFrame,
+        frames: Mapping[str, pd.DataFrame],
+        parent_rows: NDArray[np.int64] | None,
+        own: int,
+        seed: int,
+    ) -> pd.DataFrame:
+        import pandas as pd
+
+        n = len(frame)
+        out = frame.drop(columns=[c for c in frame.columns if c in plan.hidden])
+        if plan.key is not None:
+            if plan.fitted:
+                keys = np.arange(1, n + 1, dtype=np.int64)
+                values: Any = pd.Series(keys.astype(str), dtype=object) if plan.key_text else keys
+                out.insert(0, plan.key, values)
+            elif not out[plan.key].is_unique:
+                raise InvalidArgument(
+                    f"dataset {self.name!r}: the primary key {table}.{plan.key} of the sample repeats values; "
+                    f"declare it so that it is unique, e.g. {plan.key!r}: sd.Id()."
+                )
+        if plan.parent is not None:
+            assert parent_rows is not None
+            parent_keys = frames[plan.parent.parent][plan.parent.key].to_numpy()
+            _put(out, plan.parent.column, pd.Series(parent_keys[parent_rows], copy=False))
+        for r, link in enumerate(plan.links):
+            keys = frames[link.parent][link.key].to_numpy()
+            u = draw_blocks(own, STREAM_LINKS + r, 0, n, lambda rng, m: rng.random((m, 2))) if n else np.empty((0, 2))
+            if n and len(keys) == 0:
+                raise InvalidArgument(
+                    f"dataset {self.name!r}: {link} needs rows of {link.parent!r}, which the sample has none of; "
+                    f"give it rows with sizes={{{link.parent!r}: ...}}."
+                )
+            at = np.minimum((u[:, 0] * len(keys)).astype(np.int64), max(len(keys) - 1, 0))
+            picked = pd.Series(keys[at] if len(keys) else keys[:0], copy=False)
+            rate = plan.link_nulls.get(link.column, 0.0)
+            if rate > 0:
+                picked = picked.astype(object).where(u[:, 1] >= rate, None)
+            _put(out, link.column, picked)
+        out.index = pd.RangeIndex(n)
+        if plan.output:
+            out = out[[c for c in plan.output if c in out.columns]]
+        edges = frame.attrs.get("synthdata", {}).get("edges")  # (a root sampled with edge cases lists them)
+        out.attrs["synthdata"] = {"dataset": self.name, "table": table, "seed": seed}
+        if edges is not None:
+            out.attrs["synthdata"]["edges"] = edges
+        return out
+
+
+def _common(values: pd.Series) -> tuple[NDArray[Any], NDArray[np.bool_]]:
+    """A column's values in the units order constraints compare (int64 ns for times, float otherwise), and nulls."""
+    import pandas as pd
+
+    missing = values.isna().to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(values):
+        ns = values.dt.tz_localize(None) if isinstance(values.dtype, pd.DatetimeTZDtype) else values
+        return ns.to_numpy("datetime64[ns]").astype(np.int64), missing
+    return values.to_numpy(dtype=np.float64, na_value=np.nan), missing
+
+
+def _enforce_cross(
+    plan: _Table,
+    frame: pd.DataFrame,
+    parent: pd.DataFrame,
+    parent_rows: NDArray[np.int64],
+    latent: tuple[tuple[str, ...], NDArray[np.float64]],
+) -> None:
+    """Make every constraint across tables hold, moving the child's value (never the parent's).
+
+    A violating value is redrawn from the child column's marginal conditioned
+    beyond its parent's value, at the row's own latent score (truncation, as
+    ``Model._enforce_order`` does within a table); the child's own order
+    constraints that start from a moved column then hold again the same way.
+    """
+    assert plan.parent is not None
+    prefix = f"{plan.parent.parent}."
+    for low, high, strict in plan.cross:
+        up = low.startswith(prefix)  # the child's column must lie above its parent's
+        mine, theirs = (high, low[len(prefix) :]) if up else (low, high[len(prefix) :])
+        bound, bound_missing = _common(parent[theirs])
+        _move(plan, frame, mine, bound[parent_rows], bound_missing[parent_rows], strict, up, latent, 0)
+
+
+def _move(
+    plan: _Table,
+    frame: pd.DataFrame,
+    column: str,
+    bound: NDArray[Any],
+    bound_missing: NDArray[np.bool_],
+    strict: bool,
+    up: bool,
+    latent: tuple[tuple[str, ...], NDArray[np.float64]],
+    depth: int,
+) -> None:
+    import pandas as pd
+    from scipy import special
+
+    model = plan.model
+    col = model.column(column)
+    values, missing = _common(frame[column])
+    bad = ~missing & ~bound_missing
+    bad &= (values <= bound if strict else values < bound) if up else (values >= bound if strict else values > bound)
+    if not bad.any() or depth > len(model._order_constraints) + 1:
+        return
+    labels, x = latent
+    u = special.ndtr(x[labels.index(column)][bad]) if column in labels else np.full(int(bad.sum()), 0.5)
+    if up:
+        raw = col.draw_at_least(col.least_above(bound[bad], strict=strict), u)
+    else:
+        raw = col.draw_at_most(col.greatest_below(bound[bad], strict=strict), u)
+    new = col.finalize(np.asarray(raw), None)
+    j = int(frame.columns.get_loc(column))  # type: ignore[arg-type]
+    values = pd.Series(np.asarray(new), copy=False).astype(frame[column].dtype)  # type: ignore[arg-type]
+    frame.iloc[np.flatnonzero(bad), j] = values.array  # type: ignore[index]
+    moved, _ = _common(frame[column])
+    for a, b, s in model._order_constraints:  # the table's own constraints that the move may break
+        if up and a == column:
+            _move(plan, frame, b, moved, missing, s, True, latent, depth + 1)
+        elif not up and b == column:
+            _move(plan, frame, a, moved, missing, s, False, latent, depth + 1)
+
+
+def _shaping(name: str, table: str, value: Any) -> dict[str, Any]:
+    """``edge_cases={table: ...}`` of ``Dataset.sample``: a share, or a dict of Model.sample's shaping options."""
+    keys = ("edge_cases", "edge_kinds", "edge_columns", "balance")
+    if isinstance(value, Mapping):
+        unknown = sorted(set(value) - set(keys))
+        if unknown:
+            raise InvalidArgument(
+                f"dataset {name!r}: edge_cases[{table!r}] has {unknown}; it takes {list(keys)} (as Model.sample does)."
+            )
+        return dict(value)
+    return {"edge_cases": value}
+
+
+def _is_counter(spec: object) -> bool:
+    """Whether ``spec`` is a built count model: a Model with the one column ``n``."""
+    from ._model import Model
+
+    return isinstance(spec, Model) and spec.columns == ["n"]
+
+
+def _put(frame: pd.DataFrame, column: str, values: pd.Series) -> None:
+    """Set (or add at the end) a key column, aligned with the frame's rows."""
+    values.index = frame.index
+    frame[column] = values
+
+
+def _output_columns(plan: _Table) -> list[str]:
+    if plan.output:
+        return [c for c in plan.output if c in plan.model.columns or c in _keys(plan)]
+    cols = [c for c in plan.model.columns if c not in plan.hidden]
+    if plan.key is not None and plan.key not in cols:
+        cols.insert(0, plan.key)
+    for r in ([plan.parent] if plan.parent else []) + plan.links:
+        if r.column not in cols:
+            cols.append(r.column)
+    return cols
+
+
+def _keys(plan: _Table) -> list[str]:
+    return [c for c in [plan.key, *(r.column for r in ([plan.parent] if plan.parent else []) + plan.links)] if c]
+
+
+def _latent_of(col: Any, values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return the latent scores at which ``col``'s (non-decreasing) marginal reaches ``values``: vectorised bisection.
+
+    A value beyond the marginal's range gets the edge score (``+-_REACH``).
+    """
+    lo = np.full(len(values), -_REACH)
+    hi = np.full(len(values), _REACH)
+    target = np.asarray(values, dtype=np.float64)
+    for _ in range(56):  # (the bracket shrinks to 17 / 2**56: below a double's resolution near any score)
+        mid = 0.5 * (lo + hi)
+        below = np.asarray(col.to_common(col.from_latent(mid)), dtype=np.float64) < target
+        lo = np.where(below, mid, lo)
+        hi = np.where(below, hi, mid)
+    return 0.5 * (lo + hi)
+
+
+def _check_tables(name: str, tables: object) -> dict[str, Model]:
+    from ._model import Model
+
+    if not isinstance(tables, Mapping) or not tables:
+        raise InvalidArgument(f"Dataset {name!r}: tables must be a non-empty dict of table name -> Schema or Model.")
+    out: dict[str, Model] = {}
+    for table, model in tables.items():
+        check_name(table, argument="table name", where=f"Dataset {name!r}")
+        if not isinstance(model, Model):
+            raise InvalidArgument(
+                f"Dataset {name!r}: table {table!r} is {type(model).__name__}; give an sd.Schema or fitted Model."
+            )
+        out[str(table)] = model
+    return out
+
+
+def _plan_relations(name: str, plan: dict[str, _Table], relations: list[Relation]) -> None:
+    """Give each table its key, its parent (the first relation naming it as child) and its further links."""
+    where = f"Dataset {name!r}"
+    for rel in relations:
+        for table in (rel.child, rel.parent):
+            if table not in plan:
+                raise InvalidArgument(
+                    f"{where}: relation {rel} names {table!r}, which is not a table; tables are {list(plan)}."
+                )
+        parent = plan[rel.parent]
+        if parent.key not in (None, rel.key):
+            raise InvalidArgument(
+                f"{where}: table {rel.parent!r} is referred to by {parent.key!r} and by {rel.key!r}; a table has one "
+                "primary key."
+            )
+        parent.key = rel.key
+        child = plan[rel.child]
+        if rel.column in {r.column for r in ([child.parent] if child.parent else []) + child.links}:
+            raise InvalidArgument(f"{where}: {rel.child}.{rel.column} is a foreign key twice.")
+        if child.parent is None:
+            child.parent = rel
+        else:
+            child.links.append(rel)
+
+
+def _dependency_order(name: str, plan: dict[str, _Table]) -> list[str]:
+    """Tables parents first (every foreign key's table after the table it refers to); raise on a cycle."""
+    needs = {t: {r.parent for r in ([p.parent] if p.parent else []) + p.links} for t, p in plan.items()}
+    order: list[str] = []
+    while len(order) < len(plan):
+        ready = [t for t in plan if t not in order and needs[t] <= set(order)]
+        if not ready:
+            stuck = sorted(t for t in plan if t not in order)
+            raise InvalidArgument(
+                f"Dataset {name!r}: the relations among {stuck} form a cycle; every chain of foreign keys must end "
+                "at a table without one."
+            )
+        order.extend(ready)
+    return order

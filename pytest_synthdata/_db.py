@@ -1,0 +1,186 @@
+"""Loading a Dataset's frames into a real database (SQLAlchemy Core, the ``db`` extra).
+
+Tables are created parents first with their primary and foreign keys
+declared, columns typed from the frames' dtypes (integers, nullable integers,
+floats, booleans, dates and timestamps, text), and rows inserted in bulk: one
+``executemany`` per table (PostgreSQL: ``COPY`` through psycopg when it is
+the driver), never row by row through an ORM.
+
+A fresh database per test: SQLite gets a new file in the test's temporary
+directory; a server URL (``synthdata_db_url``) gets a new database per test,
+created from a template that holds the dataset's empty tables
+(``CREATE DATABASE ... TEMPLATE``, PostgreSQL) and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .errors import InvalidArgument
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ._dataset import Dataset
+
+__all__ = ["DB_INI", "fresh_database", "load_frames", "require_sqlalchemy", "sql_type"]
+
+DB_INI = "synthdata_db_url"
+
+
+def require_sqlalchemy() -> Any:
+    """Return the sqlalchemy module, or raise a one-line hint to install the extra."""
+    try:
+        import sqlalchemy
+    except ImportError:
+        raise InvalidArgument(
+            "synth_<name>_db needs SQLAlchemy, which is not installed. Install it with "
+            "`pip install pytest-synthdata[db]` (PostgreSQL: `pytest-synthdata[postgresql]`)."
+        ) from None
+    return sqlalchemy
+
+
+def sql_type(series: pd.Series) -> Any:
+    """Return the SQLAlchemy column type for a sampled column's dtype.
+
+    Whole numbers (nullable ones too) -> BigInteger, floats -> Float, booleans -> Boolean, timestamps ->
+    DateTime (with a time zone when they have one), Python dates -> Date, anything else -> Text.
+    """
+    import pandas as pd
+    import sqlalchemy as sa
+
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return sa.Boolean
+    if pd.api.types.is_integer_dtype(dtype):  # int64 and nullable Int64 alike
+        return sa.BigInteger
+    if pd.api.types.is_float_dtype(dtype):
+        return sa.Float
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return sa.DateTime(timezone=isinstance(dtype, pd.DatetimeTZDtype))
+    present = series.dropna()
+    if len(present) and all(type(v).__name__ == "date" for v in present.iloc[:50]):
+        return sa.Date
+    if len(present) and all(isinstance(v, bool) for v in present.iloc[:50]):
+        return sa.Boolean
+    return sa.Text
+
+
+def _metadata(dataset: Dataset, frames: Mapping[str, pd.DataFrame]) -> Any:
+    """The tables of ``frames`` with their keys declared, parents first."""
+    import sqlalchemy as sa
+
+    meta = sa.MetaData()
+    for table in dataset.order:
+        plan = dataset._plan[table]
+        frame = frames[table]
+        fks = {r.column: r for r in ([plan.parent] if plan.parent else []) + plan.links}
+        cols = []
+        for name in frame.columns:
+            kind = sql_type(frame[name])
+            args: list[Any] = []
+            if name in fks:
+                rel = fks[name]
+                kind = sql_type(frames[rel.parent][rel.key])
+                args.append(sa.ForeignKey(f"{rel.parent}.{rel.key}"))
+            cols.append(sa.Column(name, kind, *args, primary_key=name == plan.key, nullable=name != plan.key))
+        sa.Table(table, meta, *cols)
+    return meta
+
+
+def _column_values(values: pd.Series) -> list[Any]:
+    """A column as plain Python values, None where missing (one vectorised conversion per column)."""
+    import numpy as np
+    import pandas as pd
+
+    missing = values.isna().to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(values):
+        out = list(values.dt.to_pydatetime()) if hasattr(values.dt, "to_pydatetime") else values.tolist()
+    elif pd.api.types.is_bool_dtype(values) or pd.api.types.is_integer_dtype(values):
+        kind = bool if pd.api.types.is_bool_dtype(values) else int
+        out = values.to_numpy(dtype=object).tolist()
+        if not missing.any():
+            return np.asarray(values, dtype=kind).tolist()  # type: ignore[no-any-return]
+    elif pd.api.types.is_float_dtype(values):
+        out = values.to_numpy(dtype=np.float64, na_value=np.nan).tolist()
+    else:
+        out = values.to_numpy(dtype=object).tolist()
+    if missing.any():
+        for i in np.flatnonzero(missing).tolist():
+            out[i] = None
+    return out
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The frame's rows as dicts of plain Python values (None where missing), built column by column."""
+    names = [str(c) for c in frame.columns]
+    columns = [_column_values(frame[c]) for c in frame.columns]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def load_frames(engine: Any, dataset: Dataset, frames: Mapping[str, pd.DataFrame], *, create: bool = True) -> None:
+    """Create the dataset's tables in ``engine`` (parents first, keys declared) and bulk-insert ``frames``."""
+    meta = _metadata(dataset, frames)
+    with engine.begin() as conn:
+        if create:
+            meta.create_all(conn)
+        for table in dataset.order:
+            frame = frames[table]
+            if not len(frame):
+                continue
+            if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+                _copy(conn, table, frame)
+            else:
+                conn.execute(meta.tables[table].insert(), _records(frame))
+
+
+def _copy(conn: Any, table: str, frame: pd.DataFrame) -> None:
+    """PostgreSQL: ``COPY table FROM STDIN`` (CSV) through psycopg."""
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, header=False, na_rep="\\N")
+    cursor = conn.connection.driver_connection.cursor()
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    with cursor.copy(f"COPY \"{table}\" ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
+        copy.write(buffer.getvalue())
+
+
+def fresh_database(url: str | None, tmp_dir: Any, name: str) -> Iterator[Any]:
+    """Yield an Engine on a new, empty database; dispose (and drop a server database) afterwards.
+
+    ``url`` None: a new SQLite file in ``tmp_dir``. A PostgreSQL URL: a new
+    database on that server, dropped after the test. Any other URL is used
+    as it is (the caller keeps it isolated).
+    """
+    sa = require_sqlalchemy()
+    if not url:
+        engine = sa.create_engine(f"sqlite:///{tmp_dir}/{name}.sqlite3")
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    base = sa.engine.make_url(url)
+    if base.get_backend_name() != "postgresql":
+        engine = sa.create_engine(base)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    database = f"synth_{name}_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{database}"')
+        engine = sa.create_engine(base.set(database=database))
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    finally:
+        admin.dispose()

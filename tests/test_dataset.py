@@ -1,0 +1,328 @@
+"""Linked tables (issue 20): declared and fitted Datasets, keys, child counts, conditioning on parents."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from shop_data import RELATIONS, shop
+
+import pytest_synthdata as sd
+from pytest_synthdata.errors import InvalidArgument, UnsupportedFeature
+
+
+def declared_shop() -> sd.Dataset:
+    return sd.Dataset(
+        "shop",
+        tables={
+            "customers": sd.Schema("customers", {"id": sd.Id(), "age": sd.Integer(low=18, high=90)}),
+            "products": sd.Schema("products", {"sku": sd.Id(style="P{:04d}"), "price": sd.Float(low=1, high=50)}),
+            "orders": sd.Schema("orders", {"id": sd.Id(), "total": sd.Float(low=1, high=500)}),
+            "lines": sd.Schema("lines", {"qty": sd.Integer(low=1, high=5)}),
+        },
+        relations=RELATIONS,
+        children={"orders": sd.Integer(low=0, high=4), "lines": sd.Integer(low=1, high=3)},
+    )
+
+
+@pytest.fixture(scope="module")
+def real() -> dict[str, pd.DataFrame]:
+    return shop()
+
+
+@pytest.fixture(scope="module")
+def fitted(real: dict[str, pd.DataFrame]) -> sd.Dataset:
+    return sd.fit(real, name="shop", relations=RELATIONS)
+
+
+def assert_intact(frames: dict[str, pd.DataFrame]) -> None:
+    """Primary keys unique and present, every foreign key refers to an existing parent row."""
+    assert frames["customers"]["id"].is_unique and frames["orders"]["id"].is_unique
+    assert frames["products"]["sku"].is_unique
+    assert frames["orders"]["customer_id"].isin(frames["customers"]["id"]).all()
+    assert frames["lines"]["order_id"].isin(frames["orders"]["id"]).all()
+    assert frames["lines"]["sku"].isin(frames["products"]["sku"]).all()
+
+
+def test_declared_dataset_samples_parents_first_with_valid_keys():
+    frames = declared_shop().sample(50, seed=1, sizes={"products": 10})
+    assert list(frames) == ["customers", "products", "orders", "lines"]
+    assert len(frames["customers"]) == 50 and len(frames["products"]) == 10
+    assert_intact(frames)
+    per_customer = frames["orders"].groupby("customer_id").size()
+    assert per_customer.max() <= 4
+
+
+def test_fitted_dataset_keeps_referential_integrity_in_every_row(fitted):
+    frames = fitted.sample(400, seed=2)
+    assert_intact(frames)
+    assert list(frames["orders"].columns) == ["id", "customer_id", "total", "placed"]
+
+
+@pytest.mark.parametrize("make", [declared_shop, None])
+def test_same_seed_same_bytes_and_root_rows_are_stable(make, fitted):
+    dataset = make() if make else fitted
+    sizes = {"products": 12}
+    small, again = dataset.sample(30, seed=5, sizes=sizes), dataset.sample(30, seed=5, sizes=sizes)
+    big = dataset.sample(60, seed=5, sizes=sizes)
+    for table in small:
+        pd.testing.assert_frame_equal(small[table], again[table])
+        pd.testing.assert_frame_equal(small[table], big[table].iloc[: len(small[table])])
+
+
+def test_child_counts_follow_the_data(real, fitted):
+    frames = fitted.sample(len(real["customers"]), seed=3)
+    counts = frames["orders"].groupby("customer_id").size().reindex(frames["customers"]["id"], fill_value=0)
+    real_counts = real["orders"].groupby("customer_id").size().reindex(real["customers"]["id"], fill_value=0)
+    assert stats.ks_2samp(counts, real_counts).pvalue > 0.01
+
+
+def test_a_parent_attribute_that_drives_its_children_is_reproduced(real, fitted):
+    frames = fitted.sample(len(real["customers"]), seed=4)
+    joined = frames["orders"].merge(frames["customers"], left_on="customer_id", right_on="id")
+    mean = joined.groupby("tier")["total"].mean()
+    counts = frames["orders"].groupby("customer_id").size().reindex(frames["customers"]["id"], fill_value=0)
+    per_tier = counts.groupby(frames["customers"].set_index("id")["tier"]).mean()
+    assert mean["premium"] > 2 * mean["basic"]  # real data: about 5 times
+    assert per_tier["premium"] > 2.5 * per_tier["basic"]  # real data: 4 times
+
+
+def test_link_table_keys_point_at_the_second_parent(fitted):
+    frames = fitted.sample(100, seed=6, sizes={"products": 7})
+    assert set(frames["lines"]["sku"]) <= set(frames["products"]["sku"])
+    assert len(frames["products"]) == 7
+
+
+def test_fitted_other_roots_default_to_the_real_ratio(real, fitted):
+    frames = fitted.sample(300, seed=6)
+    assert len(frames["products"]) == round(300 * len(real["products"]) / len(real["customers"]))
+
+
+def test_root_conditions_work_through_the_same_machinery(fitted):
+    frames = fitted.sample(100, seed=7, conditions={"customers": {"tier": "premium"}})
+    assert (frames["customers"]["tier"] == "premium").all()
+    assert frames["orders"]["customer_id"].isin(frames["customers"]["id"]).all()
+
+
+def test_zero_rows_gives_empty_tables(fitted):
+    frames = fitted.sample(0, seed=1, sizes={"products": 0})
+    assert all(len(f) == 0 for f in frames.values())
+
+
+def test_nullable_second_foreign_key_stays_null_only_where_the_data_had_nulls():
+    real = shop(200)
+    real["lines"].loc[real["lines"].index[::10], "sku"] = None
+    frames = sd.fit(real, name="shop", relations=RELATIONS).sample(200, seed=1)
+    skus = frames["lines"]["sku"]
+    assert 0.05 < skus.isna().mean() < 0.15
+    assert skus.dropna().isin(frames["products"]["sku"]).all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"relations": [("orders.customer_id",)]}, "is not a relation"),
+        ({"relations": [("orders", "customers.id")]}, "must be 'table.column'"),
+        ({"relations": [("orders.customer_id", "clients.id")]}, "'clients', which is not a table"),
+        ({"relations": [("orders.customer_id", "customers.id"), ("customers.id", "orders.id")]}, "form a cycle"),
+        ({"children": {}}, "Pass children="),
+        ({"children": {"orders": sd.Integer(low=0, high=3), "customers": sd.Integer(low=0, high=3)}}, "not a child"),
+        ({"children": {"orders": "n_orders"}}, "names no column"),
+    ],
+)
+def test_bad_declarations_raise_clear_errors(kwargs, message):
+    tables = {
+        "customers": sd.Schema("customers", {"id": sd.Id()}),
+        "orders": sd.Schema("orders", {"id": sd.Id()}),
+    }
+    arguments = {
+        "relations": [("orders.customer_id", "customers.id")],
+        "children": {"orders": sd.Integer(low=0, high=3)},
+    }
+    with pytest.raises(InvalidArgument, match=message):
+        sd.Dataset("shop", tables=tables, **{**arguments, **kwargs})
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda d: d.sample(5, seed=1, sizes={"orders": 3}), "not a root table"),
+        (lambda d: d.sample(seed=1), "how many rows of"),
+        (lambda d: d.sample(-1, seed=1), "n=-1"),
+        (lambda d: d.sample(5, seed=1, sizes={"customers": 3}), "give the root's rows once"),
+    ],
+)
+def test_bad_sample_arguments_raise_clear_errors(call, message):
+    with pytest.raises(InvalidArgument, match=message):
+        call(declared_shop())
+
+
+def test_conditions_on_a_child_table_are_not_supported_yet():
+    with pytest.raises(UnsupportedFeature, match="child table 'orders'"):
+        declared_shop().sample(5, seed=1, sizes={"products": 2}, conditions={"orders": {"total": (1, 10)}})
+
+
+def test_fit_checks_that_the_parent_key_is_a_key(real):
+    broken = dict(real, customers=pd.concat([real["customers"], real["customers"].iloc[:1]]))
+    with pytest.raises(InvalidArgument, match=r"customers\.id must be a primary key"):
+        sd.fit(broken, name="shop", relations=RELATIONS)
+
+
+def test_fit_names_a_missing_column(real):
+    with pytest.raises(InvalidArgument, match="has no column 'client_id'"):
+        sd.fit(real, name="shop", relations=[("orders.client_id", "customers.id")])
+
+
+def test_a_declared_primary_key_must_be_unique():
+    dataset = sd.Dataset(
+        "shop",
+        tables={
+            "customers": sd.Schema("customers", {"id": sd.Integer(low=1, high=3)}),
+            "orders": sd.Schema("orders", {"total": sd.Float(low=1, high=5)}),
+        },
+        relations=[("orders.customer_id", "customers.id")],
+        children={"orders": sd.Integer(low=0, high=2)},
+    )
+    with pytest.raises(InvalidArgument, match=r"sd\.Id"):
+        dataset.sample(50, seed=1)
+
+
+def test_counts_may_be_a_column_of_the_parent_schema_so_its_correlations_apply():
+    customers = sd.Schema(
+        "customers",
+        {"id": sd.Id(), "income": sd.Float(low=1, high=100), "n_orders": sd.Integer(low=0, high=8)},
+        correlations={("income", "n_orders"): 0.9},
+    )
+    dataset = sd.Dataset(
+        "shop",
+        tables={"customers": customers, "orders": sd.Schema("orders", {"total": sd.Float(low=1, high=5)})},
+        relations=[("orders.customer_id", "customers.id")],
+        children={"orders": "n_orders"},
+    )
+    frames = dataset.sample(300, seed=1)
+    counts = frames["orders"].groupby("customer_id").size().reindex(frames["customers"]["id"], fill_value=0)
+    assert (counts.to_numpy() == frames["customers"]["n_orders"].to_numpy()).all()
+    assert np.corrcoef(counts, frames["customers"]["income"])[0, 1] > 0.7
+
+
+@pytest.mark.parametrize("make", [declared_shop, None])
+def test_a_saved_dataset_loads_and_samples_the_same_bytes(make, fitted, tmp_path):
+    dataset = make() if make else fitted
+    path = dataset.save(tmp_path / "shop.synth.json")
+    loaded = sd.load(path)
+    assert isinstance(loaded, sd.Dataset) and loaded.order == dataset.order
+    want, got = dataset.sample(40, seed=9, sizes={"products": 5}), loaded.sample(40, seed=9, sizes={"products": 5})
+    for table in want:
+        pd.testing.assert_frame_equal(want[table], got[table])
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d.update(version=2), "version 2"),
+        (lambda d: d["plan"]["orders"].update(context=["nope"]), "not a coordinate of the parent"),
+        (lambda d: d["plan"]["orders"].update(hidden=["nope"]), "names columns the table's model does not have"),
+        (lambda d: d.update(relations=[["orders.customer_id", "clients.id"]]), "not a table"),
+        (lambda d: d["tables"]["orders"].update(columns="x"), "tables.orders"),
+    ],
+)
+def test_an_edited_dataset_file_is_refused_with_where(edit, message, fitted, tmp_path):
+    import json
+
+    path = fitted.save(tmp_path / "shop.synth.json")
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data))
+    with pytest.raises(sd.errors.ModelFileError, match=message):
+        sd.load(path)
+
+
+def test_cli_fits_several_files_with_relations_then_inspects_and_samples(real, tmp_path, capsys):
+    from pytest_synthdata.cli import main
+
+    paths = []
+    for table in ("customers", "orders"):
+        paths.append(str(tmp_path / f"{table}.csv"))
+        real[table].to_csv(paths[-1], index=False)
+    output = tmp_path / "shop.synth.json"
+    assert main(["fit", *paths, "--relation", "orders.customer_id=customers.id", "-o", str(output)]) == 0
+    assert "orders.customer_id -> customers.id" in capsys.readouterr().out
+    assert main(["inspect", str(output)]) == 0
+    shown = capsys.readouterr().out
+    assert "table 'orders': 4 columns" in shown and "rows of 'orders' per row" in shown
+    assert main(["sample", str(output), "-n", "20", "--seed", "1", "-o", str(tmp_path / "out")]) == 0
+    written = {p.name: pd.read_csv(p) for p in (tmp_path / "out").iterdir()}
+    assert sorted(written) == ["customers.csv", "orders.csv"]
+    assert written["orders.csv"]["customer_id"].isin(written["customers.csv"]["id"]).all()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--relation", "orders.customer_id"], "is not a relation"),
+        (["--column", "total=float"], "TABLE.COLUMN=KIND"),
+        (["--constraint", "total < 5"], "apply to one table"),
+    ],
+)
+def test_cli_dataset_fit_errors_are_one_line(real, tmp_path, capsys, extra, message):
+    from pytest_synthdata.cli import main
+
+    paths = []
+    for table in ("customers", "orders"):
+        paths.append(str(tmp_path / f"{table}.csv"))
+        real[table].to_csv(paths[-1], index=False)
+    assert main(["fit", *paths, *extra, "-o", str(tmp_path / "shop.synth.json")]) != 0
+    assert message in capsys.readouterr().err
+
+
+def test_an_order_across_tables_found_in_every_real_row_is_kept(real, fitted):
+    assert ("customers.signup", "placed", True) in fitted._plan["orders"].cross
+    frames = fitted.sample(600, seed=8)
+    joined = frames["orders"].merge(frames["customers"], left_on="customer_id", right_on="id")
+    assert (joined["placed"] > joined["signup"]).all()
+
+
+def test_an_order_across_tables_can_be_declared_in_the_same_language(real):
+    dataset = sd.fit(
+        real,
+        name="shop",
+        relations=RELATIONS,
+        detect_constraints=False,
+        constraints={"orders": ["placed >= customers.signup"]},
+    )
+    assert dataset._plan["orders"].cross == [("customers.signup", "placed", False)]
+    frames = dataset.sample(300, seed=2)
+    joined = frames["orders"].merge(frames["customers"], left_on="customer_id", right_on="id")
+    assert (joined["placed"] >= joined["signup"]).all()
+
+
+@pytest.mark.parametrize(
+    ("constraint", "message"),
+    [
+        ("placed < customers.signup", "the data break it in"),
+        ("customers.signup < customers.income", "compare one column of 'orders'"),
+        ("customers.joined < placed", "has no column 'joined'"),
+    ],
+)
+def test_a_bad_constraint_across_tables_says_why(real, constraint, message):
+    with pytest.raises(InvalidArgument, match=message):
+        sd.fit(real, name="shop", relations=RELATIONS, constraints={"orders": [constraint]})
+
+
+def test_edge_cases_and_balance_on_a_root_table_and_children_follow_them(fitted):
+    frames = fitted.sample(200, seed=3, edge_cases={"customers": {"balance": "tier", "edge_cases": 0.1}})
+    tiers = frames["customers"]["tier"].value_counts()
+    assert tiers["premium"] == tiers["basic"] == 100
+    assert len(frames["customers"].attrs["synthdata"]["edges"]) == 20
+    per_customer = frames["orders"].groupby("customer_id").size().reindex(frames["customers"]["id"], fill_value=0)
+    by_tier = per_customer.groupby(frames["customers"].set_index("id")["tier"]).mean()
+    assert by_tier["premium"] > 2.5 * by_tier["basic"]
+    assert_intact(frames)
+
+
+def test_edge_cases_on_a_child_table_or_with_unknown_keys_are_refused(fitted):
+    with pytest.raises(UnsupportedFeature, match="child table 'orders'"):
+        fitted.sample(10, seed=1, edge_cases={"orders": 0.2})
+    with pytest.raises(InvalidArgument, match=r"has \['edges'\]"):
+        fitted.sample(10, seed=1, edge_cases={"customers": {"edges": 0.2}})
