@@ -531,20 +531,20 @@ class Regions(LatentSource):
         from . import _tmvn
 
         z, u = self.inner.noise(space, start, stop)
-        free = np.ones(stop - start, dtype=bool)
-        for group in self.groups:
-            first, last = np.searchsorted(group.rows, [start, stop])
-            free[group.rows[int(first) : int(last)] - start] = False
+        spans = [tuple(int(i) for i in np.searchsorted(group.rows, [start, stop])) for group in self.groups]
         x = np.empty_like(z)
-        if free.all():
-            x = space.correlate(z)
-        elif free.any():
-            x[:, free] = space.correlate(z[:, free])
-        for group in self.groups:
-            first, last = np.searchsorted(group.rows, [start, stop])
+        if not any(last - first == stop - start for first, last in spans):  # (else one group holds every row)
+            free = np.ones(stop - start, dtype=bool)
+            for group, (first, last) in zip(self.groups, spans, strict=True):
+                free[group.rows[first:last] - start] = False
+            if free.all():
+                x = space.correlate(z)
+            elif free.any():
+                x[:, free] = space.correlate(z[:, free])
+        for group, (first, last) in zip(self.groups, spans, strict=True):
             if first == last:
                 continue
-            take = slice(int(first), int(last))
+            take = slice(first, last)
             rows = group.rows[take]
             pos: Any = rows - start
             if len(pos) == stop - start:  # (every row of the range: views instead of copies)
@@ -552,7 +552,7 @@ class Regions(LatentSource):
             plan = self._plan(space, group.coords)
             k = len(group.coords)
             low, high = _take(group.low, take, len(rows)), _take(group.high, take, len(rows))
-            e = z[plan.order][:, pos]
+            e = z[plan.order] if isinstance(pos, slice) else z[np.ix_(plan.order, pos)]
             method = self._method(group, plan)
             if method == "tilted":
                 mu, psi = self.tilts(space, group)
@@ -573,14 +573,24 @@ class Regions(LatentSource):
             else:
                 e[0], box = _union_line(e[0], low[:, :, 0], high[:, :, 0])
             xg = correlate(e, plan.cholesky)
-            picked = np.arange(len(rows))
             for t in range(k):  # (rounding in the sum may step a hair outside)
-                np.clip(xg[t], low[picked, box, t], high[picked, box, t], out=xg[t])
+                np.clip(xg[t], *_box_ends(group, take, box, t), out=xg[t])
             if isinstance(pos, slice):
                 x[plan.order] = xg
             else:
                 x[np.ix_(plan.order, pos)] = xg
         return LatentRows(x, u)
+
+
+def _box_ends(group: BoxRows, take: slice, box: NDArray[np.intp], t: int) -> tuple[Any, Any]:
+    """The ends of coordinate ``t`` of each row's box ``box`` (rows ``take`` of ``group``): two numbers when
+    every row shares one box, else one per row."""
+    if len(group.low) == 1:  # (every row has the same boxes)
+        if group.low.shape[1] == 1:
+            return group.low[0, 0, t], group.high[0, 0, t]
+        return group.low[0, :, t].take(box), group.high[0, :, t].take(box)
+    picked = np.arange(len(box))
+    return group.low[take][picked, box, t], group.high[take][picked, box, t]
 
 
 @dataclass(frozen=True)
@@ -696,6 +706,8 @@ def truncated_normal(
     """
     # the ends are worked on in their own shape (one interval for all rows costs two scalars), the scores in full
     z, low, high = (_compact(np.asarray(v, dtype=np.float64)) for v in (z, low, high))
+    if z.ndim == 1 and low.size == 1 and high.size == 1 and low.ndim <= 1 and high.ndim <= 1 and len(z) > 1:
+        return _truncated_one(z, float(low.flat[0]), float(high.flat[0]))
     low, high = np.broadcast_arrays(low, high)
     flip = low > 0
     a = np.where(flip, -high, low)
@@ -712,6 +724,37 @@ def truncated_normal(
     out = np.where(flip, -out, out)
     shape = np.broadcast_shapes(z.shape, low.shape)
     return out if out.shape == shape else np.broadcast_to(out, shape).copy()
+
+
+def _truncated_one(z: NDArray[np.float64], low: float, high: float) -> NDArray[np.float64]:
+    """:func:`truncated_normal` of scores ``z`` (rows,) in one interval for every row: the same operations on the
+    same values (so the same bits), each a single pass written in place, and the ones that change nothing skipped
+    (a product with 1, a clip at an infinite end)."""
+    flip = low > 0
+    a, b = (-high, -low) if flip else (low, high)
+    if a == b:
+        return np.full(len(z), -a if flip else a)
+    # w = clip(+-z) as the general path has it; it takes ndtr(-w), and -clip(-z) is clip(z) exactly
+    t = np.clip(z, -_Z_CLIP, _Z_CLIP)
+    if not flip:
+        np.negative(t, out=t)
+    with np.errstate(invalid="ignore"):
+        log_a, log_b = special.log_ndtr(np.float64(a)), special.log_ndtr(np.float64(b))
+        share = np.nan_to_num(-np.expm1(log_a - log_b), nan=0.0)
+    p = special.ndtr(t, out=t)
+    np.negative(p, out=p)
+    if share != 1.0:  # (an interval open below has share 1: a product that changes nothing)
+        p *= share
+    np.log1p(p, out=p)
+    p += log_b  # (log_b + log1p(...): the same sum)
+    out = special.ndtri_exp(p, out=p)
+    if a > -np.inf:
+        np.maximum(out, a, out=out)
+    if b < np.inf:
+        np.minimum(out, b, out=out)
+    if flip:
+        np.negative(out, out=out)
+    return out  # type: ignore[no-any-return]
 
 
 def _compact(values: NDArray[np.float64]) -> NDArray[np.float64]:
