@@ -58,13 +58,15 @@ def spread_uniforms(rng: np.random.Generator, m: int, d: int) -> NDArray[np.floa
     # below reads and writes whole contiguous runs), and becomes (interval + jitter) / intervals
     u = np.ascontiguousarray(jitter.T)  # level 0: row 0's one value anywhere is its jitter
     flat = u.reshape(-1)
-    # where each row of each coordinate sits in ``flat``: permuting a row of these positions pairs like permuting
-    # 0..size-1 (a shuffle's swaps do not depend on the values), and needs no offset added afterwards
-    positions = np.arange(d * m, dtype=np.int64).reshape(d, m)
+    starts = np.arange(0, d * m, m, dtype=np.int64)[:, None]  # where each coordinate's row starts in ``flat``
     size = 1  # rows placed so far: a power of two, one in each interval of width 1/size
     while size < m:
         new = min(size, m - size)
-        partners = shuffles.permuted(positions[:, :size], axis=1)  # each new row's earlier partner, per coordinate
+        # each new row's earlier partner, per coordinate, as its position in ``flat``: permuting these positions in
+        # place pairs like permuting 0..size-1 (a shuffle's swaps do not depend on the values), and leaves the
+        # array C-ordered (a copy of a broadcast row would come out in Fortran order)
+        partners = np.arange(size, dtype=np.int64) + starts
+        shuffles.permuted(partners, axis=1, out=partners)
         if new < size:
             partners = partners[:, :new]
         # the partner's interval at the finer width 1/(2 size) (an exact product: 2 size is a power of two); its
