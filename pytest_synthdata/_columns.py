@@ -1084,9 +1084,15 @@ class ConditionalColumn(ModelColumn):
 
     def partition(self, codes: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
         """Return (rows ordered by level, where each level starts and ends in that order) for ``codes``."""
-        group = self._group_of[codes.astype(np.int64)]
-        order = np.argsort(group, kind="stable")
+        group = self._small_group_of[codes.astype(np.int64, copy=False)]
+        order = np.argsort(group, kind="stable")  # (a small unsigned type sorts by radix: one pass, same order)
         return order, np.searchsorted(group[order], np.arange(len(self.levels) + 1))
+
+    @functools.cached_property
+    def _small_group_of(self) -> NDArray[Any]:
+        """:attr:`_group_of` in the smallest unsigned type that holds every level (numpy sorts those by radix)."""
+        levels = len(self.levels)
+        return self._group_of.astype(np.uint8 if levels <= 256 else np.uint16 if levels <= 65536 else np.int64)
 
     def from_latent_given(
         self,
