@@ -44,6 +44,9 @@ __all__ = ["MAX_POINTS", "spread_normals", "spread_uniforms"]
 #: Points per block (the latent blocks hold 4,096 rows; nothing here needs a power of two).
 MAX_POINTS = 2**12
 
+#: Up to this many values (d * m), the partners' positions are laid out once, not level by level.
+_LAID_OUT = 2**14
+
 
 def spread_uniforms(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
     """Return the first ``m`` rows (``m <= MAX_POINTS``) of a block of ``d`` evenly spread U(0, 1) coordinates, (d, m)."""
@@ -58,15 +61,20 @@ def spread_uniforms(rng: np.random.Generator, m: int, d: int) -> NDArray[np.floa
     # below reads and writes whole contiguous runs), and becomes (interval + jitter) / intervals
     u = np.ascontiguousarray(jitter.T)  # level 0: row 0's one value anywhere is its jitter
     flat = u.reshape(-1)
+    # each new row's earlier partner, per coordinate, as its position in ``flat``: permuting these positions pairs
+    # like permuting 0..size-1 (a shuffle's swaps do not depend on the values), and keeps the array C-ordered (a
+    # copy of a broadcast row would come out in Fortran order). Few positions are laid out once; many, per level
+    # (a large array allocated and filled on every call costs more than the adds)
     starts = np.arange(0, d * m, m, dtype=np.int64)[:, None]  # where each coordinate's row starts in ``flat``
+    positions = np.arange(d * m, dtype=np.int64).reshape(d, m) if d * m <= _LAID_OUT else None
     size = 1  # rows placed so far: a power of two, one in each interval of width 1/size
     while size < m:
         new = min(size, m - size)
-        # each new row's earlier partner, per coordinate, as its position in ``flat``: permuting these positions in
-        # place pairs like permuting 0..size-1 (a shuffle's swaps do not depend on the values), and leaves the
-        # array C-ordered (a copy of a broadcast row would come out in Fortran order)
-        partners = np.arange(size, dtype=np.int64) + starts
-        shuffles.permuted(partners, axis=1, out=partners)
+        if positions is not None:
+            partners = shuffles.permuted(positions[:, :size], axis=1)
+        else:
+            partners = np.arange(size, dtype=np.int64) + starts
+            shuffles.permuted(partners, axis=1, out=partners)
         if new < size:
             partners = partners[:, :new]
         # the partner's interval at the finer width 1/(2 size) (an exact product: 2 size is a power of two); its
