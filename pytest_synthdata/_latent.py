@@ -101,10 +101,8 @@ def correlate(z: NDArray[np.float64], chol: NDArray[np.float64]) -> NDArray[np.f
         # coordinate's terms to all later outputs at once sums every output in the same order, i = 0, 1, ...;
         # the skipped terms above add an exact zero instead (only a sum of -0.0 would come out as +0.0)
         np.multiply(z[0], chol[:, :1], out=out)
-        for i in range(1, d):
-            factors = chol[i:, i : i + 1]
-            if factors.any():
-                out[i:] += factors * z[i]
+        for i in (np.flatnonzero(np.tril(chol)[:, 1:].any(axis=0)) + 1).tolist():  # (the coordinates with a term)
+            out[i:] += chol[i:, i : i + 1] * z[i]
         return out
     term = np.empty(z.shape[1])
     for j in range(d):
