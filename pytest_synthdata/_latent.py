@@ -47,7 +47,7 @@ from scipy import special
 
 from . import _linalg
 from ._qmc import spread_normals
-from ._seeding import block_spans, draw_blocks, generator, normalize_seed
+from ._seeding import draw_blocks, normalize_seed
 from .errors import InvalidArgument, UnsupportedFeature
 
 if TYPE_CHECKING:
@@ -219,20 +219,16 @@ class _Seeded(LatentSource):
         return f"{type(self).__name__}(seed={self.seed})"
 
     @abc.abstractmethod
-    def _normals(
-        self, rng: np.random.Generator, m: int, d: int, first: int, out: NDArray[np.float64]
-    ) -> NDArray[np.float64]:
-        """Write rows ``first:m`` of the first ``m`` rows of a block's normal scores into ``out`` (d, m - first)."""
+    def _normals(self, rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
+        """Return the first ``m`` rows of a block's normal scores, coordinate-major (d, m)."""
 
     def noise(self, space: LatentSpace, start: int, stop: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         assert self.seed is not None
         d, k = space.dims, space.aux
-        z = np.empty((d, stop - start))
-        if d:  # each block written in place (no joined copies): block b's kept rows follow the previous block's
-            at = 0
-            for b, m, first in block_spans(start, stop):
-                self._normals(generator(self.seed, STREAM_LATENT, b), m, d, first, z[:, at : at + m - first])
-                at += m - first
+        if d:
+            z = draw_blocks(self.seed, STREAM_LATENT, start, stop, lambda rng, m: self._normals(rng, m, d), axis=1)
+        else:
+            z = np.empty((0, stop - start))
         if k:
             u = draw_blocks(self.seed, STREAM_AUX, start, stop, lambda rng, m: rng.random((m, k)))
         else:
@@ -243,20 +239,15 @@ class _Seeded(LatentSource):
 class SpreadRows(_Seeded):
     """Rows that together cover each coordinate evenly (a nested Latin hypercube, see ``_qmc``); the default."""
 
-    def _normals(
-        self, rng: np.random.Generator, m: int, d: int, first: int, out: NDArray[np.float64]
-    ) -> NDArray[np.float64]:
-        return spread_normals(rng, m, d, first=first, out=out)
+    def _normals(self, rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
+        return spread_normals(rng, m, d)
 
 
 class IndependentRows(_Seeded):
     """Independent rows (plain Monte Carlo): ``sample(..., independent=True)``."""
 
-    def _normals(
-        self, rng: np.random.Generator, m: int, d: int, first: int, out: NDArray[np.float64]
-    ) -> NDArray[np.float64]:
-        out[...] = rng.standard_normal((m, d))[first:].T  # row-major draws: a prefix of a longer block's
-        return out
+    def _normals(self, rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
+        return np.ascontiguousarray(rng.standard_normal((m, d)).T)  # row-major draws: a prefix of a longer block's
 
 
 class SuppliedRows(LatentSource):

@@ -91,15 +91,8 @@ def spread_uniforms(rng: np.random.Generator, m: int, d: int) -> NDArray[np.floa
     return u
 
 
-def spread_normals(
-    rng: np.random.Generator, m: int, d: int, *, first: int = 0, out: NDArray[np.float64] | None = None
-) -> NDArray[np.float64]:
-    """Return rows ``first:m`` of ``m`` rows of ``d`` standard normal coordinates spread evenly, coordinate-major.
-
-    ``out`` (d, m - first), when given, receives them (and is returned): a caller assembling several blocks
-    writes each in place instead of joining copies.
-    """
+def spread_normals(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
+    """Return ``m`` rows of ``d`` standard normal coordinates spread evenly, coordinate-major (d, m)."""
     u = spread_uniforms(rng, m, d)
-    if out is None:
-        return special.ndtri(u[:, first:] if first else u, out=None if first else u)  # type: ignore[no-any-return]
-    return special.ndtri(u[:, first:], out=out)  # type: ignore[no-any-return]
+    special.ndtri(u, out=u)
+    return u

@@ -19,7 +19,7 @@ from ._validate import MAX_SEED, check_seed
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["BLOCK_ROWS", "MAX_SEED", "block_spans", "derive_seed", "draw_blocks", "new_seed", "normalize_seed"]
+__all__ = ["BLOCK_ROWS", "MAX_SEED", "derive_seed", "draw_blocks", "new_seed", "normalize_seed"]
 
 #: Rows per latent block. Part of the reproducibility contract: changing it
 #: changes every sampled frame.
@@ -64,23 +64,6 @@ def generator(seed: int, *spawn_key: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=spawn_key)))
 
 
-def block_spans(start: int, stop: int) -> list[tuple[int, int, int]]:
-    """Return, for each block that rows ``start:stop`` touch, (block, rows to draw of it, first of them kept).
-
-    The kept rows ``first:rows`` of block ``b`` are rows ``b * BLOCK_ROWS + first`` on of the sample; they
-    follow each other in the order given, so they fill ``start:stop`` exactly.
-
-    >>> block_spans(4000, 4200)
-    [(0, 4096, 4000), (1, 104, 0)]
-    """
-    if stop <= start:
-        return []
-    first, last = start // BLOCK_ROWS, (stop - 1) // BLOCK_ROWS
-    return [
-        (b, min(BLOCK_ROWS, stop - b * BLOCK_ROWS), max(start - b * BLOCK_ROWS, 0)) for b in range(first, last + 1)
-    ]
-
-
 def draw_blocks(
     seed: int,
     stream: int,
@@ -101,11 +84,11 @@ def draw_blocks(
     """
     import numpy as np
 
-    spans = block_spans(start, stop)
-    if not spans:
+    first, last = start // BLOCK_ROWS, (stop - 1) // BLOCK_ROWS
+    parts = [draw(generator(seed, stream, b), min(BLOCK_ROWS, stop - b * BLOCK_ROWS)) for b in range(first, last + 1)]
+    if not parts:
         return np.take(draw(generator(seed, stream, 0), BLOCK_ROWS), np.arange(0), axis=axis)
-    parts = [draw(generator(seed, stream, b), m) for b, m, _ in spans]
     block = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=axis)
-    offset = spans[0][0] * BLOCK_ROWS
+    offset = first * BLOCK_ROWS
     rows = slice(start - offset, stop - offset)
     return block[rows] if axis == 0 else block[:, rows]
