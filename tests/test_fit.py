@@ -1082,3 +1082,15 @@ def test_distinct_ranks_by_counting_leaves_other_values_to_the_hash_table(values
     from pytest_synthdata._fit.numeric import _distinct_ranks_by_counting
 
     assert _distinct_ranks_by_counting(values) is None
+
+
+@pytest.mark.skipif(int(pd.__version__.split(".")[0]) >= 3, reason="pandas 3 always infers strings (the Series path)")
+@pytest.mark.parametrize("infer_string", [False, True])
+def test_object_columns_sample_as_the_model_says_whatever_pandas_infers(infer_string):
+    """pandas 2 keeps a bare object array as objects, unless string inference is on: then the Series path holds."""
+    df = pd.DataFrame({"city": pd.Series(["Berlin", "Paris", "Rome"] * 40, dtype=object), "x": np.arange(120.0)})
+    model = sd.fit(df, name="cities")
+    with pd.option_context("future.infer_string", infer_string):
+        out = model.sample(50, seed=2)
+    assert {c: str(t) for c, t in out.dtypes.items()} == model.dtypes
+    assert out["city"].isin(["Berlin", "Paris", "Rome"]).all()
