@@ -104,13 +104,25 @@ def correlate(z: NDArray[np.float64], chol: NDArray[np.float64]) -> NDArray[np.f
         for i in (np.flatnonzero(np.tril(chol)[:, 1:].any(axis=0)) + 1).tolist():  # (the coordinates with a term)
             out[i:] += chol[i:, i : i + 1] * z[i]
         return out
-    term = np.empty(z.shape[1])
-    for j in range(d):
+    _correlate_rows(list(z), chol, list(out))
+    return out
+
+
+def _correlate_rows(
+    z: Sequence[NDArray[np.float64]], chol: NDArray[np.float64], out: Sequence[NDArray[np.float64]]
+) -> None:
+    """:func:`correlate` of more than ``_FEW_ROWS`` rows: ``out[j] = sum_i chol[j, i] z[i]``, each a 1-D array.
+
+    Coordinates come and go as separate arrays, so a caller may read them from, and write them into, rows of
+    larger arrays in any order (a reordered factor's coordinates) without gathering them into copies first.
+    """
+    term = np.empty(len(z[0]))
+    for j in range(chol.shape[0]):
         nonzero = np.flatnonzero(chol[j, : j + 1])
-        if len(nonzero) == 1 and chol[j, nonzero[0]] == 1.0:
-            out[j] = z[nonzero[0]]
-            continue
         acc = out[j]
+        if len(nonzero) == 1 and chol[j, nonzero[0]] == 1.0:
+            acc[...] = z[nonzero[0]]
+            continue
         if not len(nonzero):  # pragma: no cover - a Cholesky factor has a positive diagonal
             acc[:] = 0.0
             continue
@@ -118,7 +130,6 @@ def correlate(z: NDArray[np.float64], chol: NDArray[np.float64]) -> NDArray[np.f
         for i in nonzero[1:]:
             np.multiply(z[i], chol[j, i], out=term)
             acc += term
-    return out
 
 
 def latent_model(model: Any, feature: str) -> Any:
@@ -541,8 +552,22 @@ class Regions(LatentSource):
             plan = self._plan(space, group.coords)
             k = len(group.coords)
             low, high = _take(group.low, take, len(rows)), _take(group.high, take, len(rows))
-            e = z[plan.order] if isinstance(pos, slice) else z[np.ix_(plan.order, pos)]
             method = self._method(group, plan)
+            if isinstance(pos, slice) and method != "tilted" and len(rows) > _FEW_ROWS:
+                # every row of the range: the reordered coordinates are read from z and written into x row by
+                # row, as correlate would sum them, without gathering them into copies
+                e_rows = [z[j] for j in plan.order]
+                if method == "independent":
+                    box = np.zeros(len(rows), dtype=np.intp)
+                    for t in range(k):
+                        e_rows[t] = truncated_normal(e_rows[t], low[:, 0, t], high[:, 0, t])
+                else:
+                    e_rows[0], box = _union_line(e_rows[0], low[:, :, 0], high[:, :, 0])
+                _correlate_rows(e_rows, plan.cholesky, [x[j] for j in plan.order])
+                for t, j in enumerate(plan.chosen):  # (rounding in the sum may step a hair outside)
+                    np.clip(x[j], *_box_ends(group, take, box, t), out=x[j])
+                continue
+            e = z[plan.order] if isinstance(pos, slice) else z[np.ix_(plan.order, pos)]
             if method == "tilted":
                 mu, psi = self.tilts(space, group)
                 e[:k], box = _tmvn.sample_boxes(
