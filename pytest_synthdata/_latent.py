@@ -449,7 +449,6 @@ class Regions(LatentSource):
         self.inner = inner
         self.key, self.seed = inner.key, inner.seed
         self.groups = list(groups)
-        self._plans: dict[tuple[int, tuple[int, ...]], tuple[LatentSpace, _Plan]] = {}
         self._tilted: dict[int, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
 
     def __repr__(self) -> str:
@@ -470,13 +469,16 @@ class Regions(LatentSource):
         return self.inner.noise(space, start, stop)
 
     def _plan(self, space: LatentSpace, coords: tuple[int, ...]) -> _Plan:
-        cached = self._plans.get((id(space), coords))
-        if cached is not None and cached[0] is space:
-            return cached[1]
-        chosen = list(coords)
-        order = np.array(chosen + [j for j in range(space.dims) if j not in chosen], dtype=np.intp)
-        plan = _Plan(order, chosen, _linalg.sampling_factor(space.correlation[np.ix_(order, order)]))
-        self._plans[(id(space), coords)] = (space, plan)
+        # kept with the space (immutable, and a model keeps its one space), so every sample with conditions on
+        # the same coordinates reuses the reordered factor
+        plans: dict[tuple[int, ...], _Plan] = space.__dict__.setdefault("_region_plans", {})
+        plan = plans.get(coords)
+        if plan is None:
+            chosen = list(coords)
+            order = np.array(chosen + [j for j in range(space.dims) if j not in chosen], dtype=np.intp)
+            plan = plans[coords] = _Plan(
+                order, chosen, _linalg.sampling_factor(space.correlation[np.ix_(order, order)])
+            )
         return plan
 
     def _method(self, group: BoxRows, plan: _Plan) -> str:
