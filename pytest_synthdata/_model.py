@@ -72,6 +72,11 @@ _PANDAS_MAJOR = int(pd.__version__.split(".")[0])
 #: numpy's object dtype: pandas parses a dtype given by name on every call (tens of microseconds a column)
 _OBJECT = np.dtype(object)
 
+#: Casts that are plain numpy dtypes, which a category column of numbers can give straight from its categories.
+_NUMERIC_CASTS = frozenset(
+    {"int64", "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8", "float64", "bool"}
+)
+
 
 @functools.lru_cache(maxsize=64)
 def _pandas_dtype(name: str) -> Any:
@@ -137,6 +142,11 @@ def _finish(
         if objects is not None:  # categories straight to objects, no Categorical
             values = objects(raw, nulls)
             return values if bare_objects else pd.Series(values, index=index, dtype=_OBJECT, copy=False)
+    elif nulls is None and col.cast in _NUMERIC_CASTS:
+        typed = getattr(getattr(col, "base", col), "finalize_typed", None)
+        values = None if typed is None else typed(raw, col.cast)
+        if values is not None:  # categories of the cast's own dtype: their values, no Categorical and no Series
+            return values
     return _cast(col.finalize(raw, nulls), col.cast, index)
 
 
