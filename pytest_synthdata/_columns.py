@@ -915,6 +915,20 @@ class CategoryColumn(ModelColumn):
         """The categories as Python objects in latent order, then NaN for a missing value (code -1)."""
         return np.array([*self.categories, np.nan], dtype=object)
 
+    def finalize_typed(self, raw: NDArray[Any], dtype: str) -> NDArray[Any] | None:
+        """Return the column (no missing values) as a numpy array of ``dtype`` without a Categorical, or None
+        when the categories are not already of that dtype (then the cast goes through pandas)."""
+        if dtype not in self._typed:
+            values = np.array(self.categories)
+            self._typed[dtype] = values if values.dtype == np.dtype(dtype) and values.ndim == 1 else None
+        typed = self._typed[dtype]
+        return None if typed is None else typed.take(raw)
+
+    @functools.cached_property
+    def _typed(self) -> dict[str, NDArray[Any] | None]:
+        """The categories as a numpy array per output dtype they already have (None: they do not)."""
+        return {}
+
     def finalize_objects(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> NDArray[Any]:
         """Return the column as an object array (a fitted column cast back to objects), without a Categorical."""
         if nulls is not None:
@@ -1084,9 +1098,15 @@ class ConditionalColumn(ModelColumn):
 
     def partition(self, codes: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
         """Return (rows ordered by level, where each level starts and ends in that order) for ``codes``."""
-        group = self._group_of[codes.astype(np.int64)]
-        order = np.argsort(group, kind="stable")
+        group = self._small_group_of[codes.astype(np.int64, copy=False)]
+        order = np.argsort(group, kind="stable")  # (a small unsigned type sorts by radix: one pass, same order)
         return order, np.searchsorted(group[order], np.arange(len(self.levels) + 1))
+
+    @functools.cached_property
+    def _small_group_of(self) -> NDArray[Any]:
+        """:attr:`_group_of` in the smallest unsigned type that holds every level (numpy sorts those by radix)."""
+        levels = len(self.levels)
+        return self._group_of.astype(np.uint8 if levels <= 256 else np.uint16 if levels <= 65536 else np.int64)
 
     def from_latent_given(
         self,

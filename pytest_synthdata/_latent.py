@@ -101,18 +101,28 @@ def correlate(z: NDArray[np.float64], chol: NDArray[np.float64]) -> NDArray[np.f
         # coordinate's terms to all later outputs at once sums every output in the same order, i = 0, 1, ...;
         # the skipped terms above add an exact zero instead (only a sum of -0.0 would come out as +0.0)
         np.multiply(z[0], chol[:, :1], out=out)
-        for i in range(1, d):
-            factors = chol[i:, i : i + 1]
-            if factors.any():
-                out[i:] += factors * z[i]
+        for i in (np.flatnonzero(np.tril(chol)[:, 1:].any(axis=0)) + 1).tolist():  # (the coordinates with a term)
+            out[i:] += chol[i:, i : i + 1] * z[i]
         return out
-    term = np.empty(z.shape[1])
-    for j in range(d):
+    _correlate_rows(list(z), chol, list(out))
+    return out
+
+
+def _correlate_rows(
+    z: Sequence[NDArray[np.float64]], chol: NDArray[np.float64], out: Sequence[NDArray[np.float64]]
+) -> None:
+    """:func:`correlate` of more than ``_FEW_ROWS`` rows: ``out[j] = sum_i chol[j, i] z[i]``, each a 1-D array.
+
+    Coordinates come and go as separate arrays, so a caller may read them from, and write them into, rows of
+    larger arrays in any order (a reordered factor's coordinates) without gathering them into copies first.
+    """
+    term = np.empty(len(z[0]))
+    for j in range(chol.shape[0]):
         nonzero = np.flatnonzero(chol[j, : j + 1])
-        if len(nonzero) == 1 and chol[j, nonzero[0]] == 1.0:
-            out[j] = z[nonzero[0]]
-            continue
         acc = out[j]
+        if len(nonzero) == 1 and chol[j, nonzero[0]] == 1.0:
+            acc[...] = z[nonzero[0]]
+            continue
         if not len(nonzero):  # pragma: no cover - a Cholesky factor has a positive diagonal
             acc[:] = 0.0
             continue
@@ -120,7 +130,6 @@ def correlate(z: NDArray[np.float64], chol: NDArray[np.float64]) -> NDArray[np.f
         for i in nonzero[1:]:
             np.multiply(z[i], chol[j, i], out=term)
             acc += term
-    return out
 
 
 def latent_model(model: Any, feature: str) -> Any:
@@ -440,7 +449,6 @@ class Regions(LatentSource):
         self.inner = inner
         self.key, self.seed = inner.key, inner.seed
         self.groups = list(groups)
-        self._plans: dict[tuple[int, tuple[int, ...]], tuple[LatentSpace, _Plan]] = {}
         self._tilted: dict[int, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
 
     def __repr__(self) -> str:
@@ -461,13 +469,16 @@ class Regions(LatentSource):
         return self.inner.noise(space, start, stop)
 
     def _plan(self, space: LatentSpace, coords: tuple[int, ...]) -> _Plan:
-        cached = self._plans.get((id(space), coords))
-        if cached is not None and cached[0] is space:
-            return cached[1]
-        chosen = list(coords)
-        order = np.array(chosen + [j for j in range(space.dims) if j not in chosen], dtype=np.intp)
-        plan = _Plan(order, chosen, _linalg.sampling_factor(space.correlation[np.ix_(order, order)]))
-        self._plans[(id(space), coords)] = (space, plan)
+        # kept with the space (immutable, and a model keeps its one space), so every sample with conditions on
+        # the same coordinates reuses the reordered factor
+        plans: dict[tuple[int, ...], _Plan] = space.__dict__.setdefault("_region_plans", {})
+        plan = plans.get(coords)
+        if plan is None:
+            chosen = list(coords)
+            order = np.array(chosen + [j for j in range(space.dims) if j not in chosen], dtype=np.intp)
+            plan = plans[coords] = _Plan(
+                order, chosen, _linalg.sampling_factor(space.correlation[np.ix_(order, order)])
+            )
         return plan
 
     def _method(self, group: BoxRows, plan: _Plan) -> str:
@@ -522,20 +533,20 @@ class Regions(LatentSource):
         from . import _tmvn
 
         z, u = self.inner.noise(space, start, stop)
-        free = np.ones(stop - start, dtype=bool)
-        for group in self.groups:
-            first, last = np.searchsorted(group.rows, [start, stop])
-            free[group.rows[int(first) : int(last)] - start] = False
+        spans = [tuple(int(i) for i in np.searchsorted(group.rows, [start, stop])) for group in self.groups]
         x = np.empty_like(z)
-        if free.all():
-            x = space.correlate(z)
-        elif free.any():
-            x[:, free] = space.correlate(z[:, free])
-        for group in self.groups:
-            first, last = np.searchsorted(group.rows, [start, stop])
+        if not any(last - first == stop - start for first, last in spans):  # (else one group holds every row)
+            free = np.ones(stop - start, dtype=bool)
+            for group, (first, last) in zip(self.groups, spans, strict=True):
+                free[group.rows[first:last] - start] = False
+            if free.all():
+                x = space.correlate(z)
+            elif free.any():
+                x[:, free] = space.correlate(z[:, free])
+        for group, (first, last) in zip(self.groups, spans, strict=True):
             if first == last:
                 continue
-            take = slice(int(first), int(last))
+            take = slice(first, last)
             rows = group.rows[take]
             pos: Any = rows - start
             if len(pos) == stop - start:  # (every row of the range: views instead of copies)
@@ -543,8 +554,22 @@ class Regions(LatentSource):
             plan = self._plan(space, group.coords)
             k = len(group.coords)
             low, high = _take(group.low, take, len(rows)), _take(group.high, take, len(rows))
-            e = z[plan.order][:, pos]
             method = self._method(group, plan)
+            if isinstance(pos, slice) and method != "tilted" and len(rows) > _FEW_ROWS:
+                # every row of the range: the reordered coordinates are read from z and written into x row by
+                # row, as correlate would sum them, without gathering them into copies
+                e_rows = [z[j] for j in plan.order]
+                if method == "independent":
+                    box = np.zeros(len(rows), dtype=np.intp)
+                    for t in range(k):
+                        e_rows[t] = truncated_normal(e_rows[t], low[:, 0, t], high[:, 0, t])
+                else:
+                    e_rows[0], box = _union_line(e_rows[0], low[:, :, 0], high[:, :, 0])
+                _correlate_rows(e_rows, plan.cholesky, [x[j] for j in plan.order])
+                for t, j in enumerate(plan.chosen):  # (rounding in the sum may step a hair outside)
+                    np.clip(x[j], *_box_ends(group, take, box, t), out=x[j])
+                continue
+            e = z[plan.order] if isinstance(pos, slice) else z[np.ix_(plan.order, pos)]
             if method == "tilted":
                 mu, psi = self.tilts(space, group)
                 e[:k], box = _tmvn.sample_boxes(
@@ -564,14 +589,24 @@ class Regions(LatentSource):
             else:
                 e[0], box = _union_line(e[0], low[:, :, 0], high[:, :, 0])
             xg = correlate(e, plan.cholesky)
-            picked = np.arange(len(rows))
             for t in range(k):  # (rounding in the sum may step a hair outside)
-                np.clip(xg[t], low[picked, box, t], high[picked, box, t], out=xg[t])
+                np.clip(xg[t], *_box_ends(group, take, box, t), out=xg[t])
             if isinstance(pos, slice):
                 x[plan.order] = xg
             else:
                 x[np.ix_(plan.order, pos)] = xg
         return LatentRows(x, u)
+
+
+def _box_ends(group: BoxRows, take: slice, box: NDArray[np.intp], t: int) -> tuple[Any, Any]:
+    """The ends of coordinate ``t`` of each row's box ``box`` (rows ``take`` of ``group``): two numbers when
+    every row shares one box, else one per row."""
+    if len(group.low) == 1:  # (every row has the same boxes)
+        if group.low.shape[1] == 1:
+            return group.low[0, 0, t], group.high[0, 0, t]
+        return group.low[0, :, t].take(box), group.high[0, :, t].take(box)
+    picked = np.arange(len(box))
+    return group.low[take][picked, box, t], group.high[take][picked, box, t]
 
 
 @dataclass(frozen=True)
@@ -687,6 +722,8 @@ def truncated_normal(
     """
     # the ends are worked on in their own shape (one interval for all rows costs two scalars), the scores in full
     z, low, high = (_compact(np.asarray(v, dtype=np.float64)) for v in (z, low, high))
+    if z.ndim == 1 and low.size == 1 and high.size == 1 and low.ndim <= 1 and high.ndim <= 1 and len(z) > 1:
+        return _truncated_one(z, float(low.flat[0]), float(high.flat[0]))
     low, high = np.broadcast_arrays(low, high)
     flip = low > 0
     a = np.where(flip, -high, low)
@@ -703,6 +740,37 @@ def truncated_normal(
     out = np.where(flip, -out, out)
     shape = np.broadcast_shapes(z.shape, low.shape)
     return out if out.shape == shape else np.broadcast_to(out, shape).copy()
+
+
+def _truncated_one(z: NDArray[np.float64], low: float, high: float) -> NDArray[np.float64]:
+    """:func:`truncated_normal` of scores ``z`` (rows,) in one interval for every row: the same operations on the
+    same values (so the same bits), each a single pass written in place, and the ones that change nothing skipped
+    (a product with 1, a clip at an infinite end)."""
+    flip = low > 0
+    a, b = (-high, -low) if flip else (low, high)
+    if a == b:
+        return np.full(len(z), -a if flip else a)
+    # w = clip(+-z) as the general path has it; it takes ndtr(-w), and -clip(-z) is clip(z) exactly
+    t = np.clip(z, -_Z_CLIP, _Z_CLIP)
+    if not flip:
+        np.negative(t, out=t)
+    with np.errstate(invalid="ignore"):
+        log_a, log_b = special.log_ndtr(np.float64(a)), special.log_ndtr(np.float64(b))
+        share = np.nan_to_num(-np.expm1(log_a - log_b), nan=0.0)
+    p = special.ndtr(t, out=t)
+    np.negative(p, out=p)
+    if share != 1.0:  # (an interval open below has share 1: a product that changes nothing)
+        p *= share
+    np.log1p(p, out=p)
+    p += log_b  # (log_b + log1p(...): the same sum)
+    out = special.ndtri_exp(p, out=p)
+    if a > -np.inf:
+        np.maximum(out, a, out=out)
+    if b < np.inf:
+        np.minimum(out, b, out=out)
+    if flip:
+        np.negative(out, out=out)
+    return out  # type: ignore[no-any-return]
 
 
 def _compact(values: NDArray[np.float64]) -> NDArray[np.float64]:

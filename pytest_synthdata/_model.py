@@ -72,6 +72,11 @@ _PANDAS_MAJOR = int(pd.__version__.split(".")[0])
 #: numpy's object dtype: pandas parses a dtype given by name on every call (tens of microseconds a column)
 _OBJECT = np.dtype(object)
 
+#: Casts that are plain numpy dtypes, which a category column of numbers can give straight from its categories.
+_NUMERIC_CASTS = frozenset(
+    {"int64", "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8", "float64", "bool"}
+)
+
 
 @functools.lru_cache(maxsize=64)
 def _pandas_dtype(name: str) -> Any:
@@ -115,14 +120,33 @@ def _cast(values: Any, cast: str | None, index: pd.RangeIndex | None = None) -> 
     return series.astype(target)  # a Series keeps an object dtype that a bare array would lose to "str"
 
 
+def _objects_stay_objects() -> bool:
+    """Whether a DataFrame keeps a numpy object array of strings as objects (pandas 2 without string inference)."""
+    return _PANDAS_MAJOR < 3 and not pd.get_option("future.infer_string")
+
+
 def _finish(
-    col: ModelColumn, raw: NDArray[Any], nulls: NDArray[np.bool_] | None, index: pd.RangeIndex | None = None
+    col: ModelColumn,
+    raw: NDArray[Any],
+    nulls: NDArray[np.bool_] | None,
+    index: pd.RangeIndex | None = None,
+    bare_objects: bool = False,
 ) -> Any:
-    """Stage 7 for one column: its final array, in its source's dtype (fitted models) or its own (``index``: see _cast)."""
+    """Stage 7 for one column: its final array, in its source's dtype (fitted models) or its own (``index``: see _cast).
+
+    ``bare_objects`` (see :func:`_objects_stay_objects`) returns object columns as numpy arrays: the frame keeps
+    them as objects, and skips a Series per column.
+    """
     if col.cast == "object" or (col.cast == "str" and _PANDAS_MAJOR < 3):
         objects = getattr(getattr(col, "base", col), "finalize_objects", None)
         if objects is not None:  # categories straight to objects, no Categorical
-            return pd.Series(objects(raw, nulls), index=index, dtype=_OBJECT, copy=False)
+            values = objects(raw, nulls)
+            return values if bare_objects else pd.Series(values, index=index, dtype=_OBJECT, copy=False)
+    elif nulls is None and col.cast in _NUMERIC_CASTS:
+        typed = getattr(getattr(col, "base", col), "finalize_typed", None)
+        values = None if typed is None else typed(raw, col.cast)
+        if values is not None:  # categories of the cast's own dtype: their values, no Categorical and no Series
+            return values
     return _cast(col.finalize(raw, nulls), col.cast, index)
 
 
@@ -639,8 +663,9 @@ class Model:
             self._enforce_order(raws, targets, nulls, held)
         # (one index object for the frame and its Series: pandas then skips aligning them)
         index = pd.RangeIndex(first, last)
+        bare_objects = _objects_stay_objects()
         data = {
-            c.name: _finish(c, raws[c.name], nulls.get(c.name), index)
+            c.name: _finish(c, raws[c.name], nulls.get(c.name), index, bare_objects)
             for c in self._columns
             if c.name in raws and not c.hidden
         }

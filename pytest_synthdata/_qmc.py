@@ -44,29 +44,39 @@ __all__ = ["MAX_POINTS", "spread_normals", "spread_uniforms"]
 #: Points per block (the latent blocks hold 4,096 rows; nothing here needs a power of two).
 MAX_POINTS = 2**12
 
+#: Up to this many values (d * m), the partners' positions are laid out once, not level by level.
+_LAID_OUT = 2**14
+
 
 def spread_uniforms(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
     """Return the first ``m`` rows (``m <= MAX_POINTS``) of a block of ``d`` evenly spread U(0, 1) coordinates, (d, m)."""
     if m > MAX_POINTS:
         raise ValueError(f"a block holds at most {MAX_POINTS} points, not {m}")
     shuffles = np.random.default_rng(int(rng.integers(0, 2**63)))  # level k's permutations: a fixed share of it
-    jitter = rng.random((m, d))  # drawn row-major, so a prefix of a longer block's (read through .T below)
+    jitter = rng.random((m, d))  # drawn row-major, so a prefix of a longer block's
     # below 1 - 2**-40, 2c + 1 + jitter stays below 2c + 2 exactly (4,095 + jitter keeps 2**-41 steps), so a
     # value never lands on the next interval's edge (which would put two rows in one interval)
     np.minimum(jitter, 1.0 - 2.0**-40, out=jitter)
-    by_coordinate = jitter.T
-    u = np.empty((d, m))
-    u[:, 0] = by_coordinate[:, 0]  # level 0: one value anywhere
+    # each row of ``u`` starts as its jitter, coordinate-major and contiguous (one transpose here, so every level
+    # below reads and writes whole contiguous runs), and becomes (interval + jitter) / intervals
+    u = np.ascontiguousarray(jitter.T)  # level 0: row 0's one value anywhere is its jitter
     flat = u.reshape(-1)
-    rows = np.broadcast_to(np.arange(m, dtype=np.int64), (d, m))  # (no copy: permuted makes its own)
+    # each new row's earlier partner, per coordinate, as its position in ``flat``: permuting these positions pairs
+    # like permuting 0..size-1 (a shuffle's swaps do not depend on the values), and keeps the array C-ordered (a
+    # copy of a broadcast row would come out in Fortran order). Few positions are laid out once; many, per level
+    # (a large array allocated and filled on every call costs more than the adds)
     starts = np.arange(0, d * m, m, dtype=np.int64)[:, None]  # where each coordinate's row starts in ``flat``
+    positions = np.arange(d * m, dtype=np.int64).reshape(d, m) if d * m <= _LAID_OUT else None
     size = 1  # rows placed so far: a power of two, one in each interval of width 1/size
     while size < m:
         new = min(size, m - size)
-        partners = shuffles.permuted(rows[:, :size], axis=1)  # each new row's earlier partner, per coordinate
+        if positions is not None:
+            partners = shuffles.permuted(positions[:, :size], axis=1)
+        else:
+            partners = np.arange(size, dtype=np.int64) + starts
+            shuffles.permuted(partners, axis=1, out=partners)
         if new < size:
             partners = partners[:, :new]
-        partners += starts
         # the partner's interval at the finer width 1/(2 size) (an exact product: 2 size is a power of two); its
         # other half is the empty one, since the partner is the only earlier row in its interval of width 1/size
         picked = flat.take(partners)
@@ -74,7 +84,7 @@ def spread_uniforms(rng: np.random.Generator, m: int, d: int) -> NDArray[np.floa
         fine = picked.astype(np.int64)
         fine ^= 1
         out = u[:, size : size + new]
-        np.add(fine, by_coordinate[:, size : size + new], out=out)
+        out += fine  # (jitter + interval: the same sum as interval + jitter)
         out *= 1.0 / (2 * size)  # exact, like the division: a power of two
         size += new
     np.maximum(u, 2.0**-64, out=u)  # a value of 0 is possible (probability 2**-53 a row): keep ndtri finite

@@ -216,3 +216,21 @@ def test_a_conditional_columns_levels_share_its_categories():
     other = CategoryColumn("grade", categories=["a", "b", "z"], probs=np.array([0.4, 0.4, 0.2]))
     with pytest.raises(InvalidArgument, match="categories of its base"):
         ConditionalColumn("grade", base=base, given="g", groups=[0, 1], levels=[other, base])
+
+
+@pytest.mark.parametrize(("levels", "given"), [(3, "codes"), (300, "codes"), (70_000, "codes"), (2, "booleans")])
+def test_a_conditional_column_partitions_rows_in_the_stable_order_of_their_groups(levels, given):
+    """Groups sorted as small unsigned ints (a radix sort) keep the stable order of a sort of the int64 groups."""
+    from pytest_synthdata._columns import CategoryColumn, ConditionalColumn
+
+    base = CategoryColumn("grade", categories=["a", "b"], probs=np.array([0.5, 0.5]))
+    rng = np.random.default_rng(levels)
+    groups = rng.integers(0, levels, size=levels + 5)
+    groups[:levels] = np.arange(levels)  # (every level used)
+    col = ConditionalColumn("grade", base=base, given="g", groups=groups.tolist(), levels=[base] * levels)
+    codes = rng.integers(0, len(groups), 5000) if given == "codes" else rng.random(5000) < 0.3
+    order, bounds = col.partition(codes)
+    group = np.asarray(groups)[codes.astype(np.int64)]
+    want = np.argsort(group, kind="stable")
+    assert np.array_equal(order, want)
+    assert np.array_equal(bounds, np.searchsorted(group[want], np.arange(levels + 1)))

@@ -1082,3 +1082,34 @@ def test_distinct_ranks_by_counting_leaves_other_values_to_the_hash_table(values
     from pytest_synthdata._fit.numeric import _distinct_ranks_by_counting
 
     assert _distinct_ranks_by_counting(values) is None
+
+
+@pytest.mark.skipif(int(pd.__version__.split(".")[0]) >= 3, reason="pandas 3 always infers strings (the Series path)")
+@pytest.mark.parametrize("infer_string", [False, True])
+def test_object_columns_sample_as_the_model_says_whatever_pandas_infers(infer_string):
+    """pandas 2 keeps a bare object array as objects, unless string inference is on: then the Series path holds."""
+    df = pd.DataFrame({"city": pd.Series(["Berlin", "Paris", "Rome"] * 40, dtype=object), "x": np.arange(120.0)})
+    model = sd.fit(df, name="cities")
+    with pd.option_context("future.infer_string", infer_string):
+        out = model.sample(50, seed=2)
+    assert {c: str(t) for c, t in out.dtypes.items()} == model.dtypes
+    assert out["city"].isin(["Berlin", "Paris", "Rome"]).all()
+
+
+@pytest.mark.parametrize(
+    ("categories", "cast"),
+    [([3, 1, 7], "int64"), ([0.5, 2.5], "float64"), ([False, True], "bool"), ([3, 1, 7], "float64"), ([1, 2], "int32")],
+)
+def test_categories_cast_to_numbers_as_pandas_would(categories, cast):
+    """A category column of numbers cast back to its source's dtype: straight from its categories, or through
+    pandas when they are of another dtype; the same values either way."""
+    from pytest_synthdata._columns import CategoryColumn
+    from pytest_synthdata._model import _cast, _finish
+
+    col = CategoryColumn("n", categories=categories, probs=np.full(len(categories), 1 / len(categories)))
+    col.cast = cast
+    raw = np.array([0, 1, len(categories) - 1, 0, 1])
+    got = _finish(col, raw.copy(), None, pd.RangeIndex(5))
+    want = _cast(col.finalize(raw.copy(), None), cast, pd.RangeIndex(5))
+    assert np.asarray(got).dtype == want.dtype
+    assert np.array_equal(np.asarray(got), want.to_numpy())

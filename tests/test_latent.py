@@ -365,3 +365,31 @@ def test_conformance_checks_take_the_largest_seed():
     from pytest_synthdata.testing import check_model
 
     check_model(sd.Schema("people", {"age": sd.Integer(low=18, high=90)}), seed=2**63 - 1)
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi"),
+    [
+        (-np.inf, np.inf),
+        (1.64, np.inf),
+        (-np.inf, -1.64),
+        (0.3, 0.9),
+        (-0.5, 2.0),
+        (0.0, 3.0),
+        (-2.0, 0.0),
+        (5.0, 40.0),
+        (-40.0, -30.0),
+        (2.0, 2.0),
+        (-1.0, -1.0),
+        (38.0, np.inf),
+    ],
+)
+def test_one_interval_for_every_row_gives_the_bits_of_per_row_intervals(lo, hi):
+    """The one-interval path (single in-place passes) must give exactly what per-row intervals give."""
+    z = np.concatenate([np.random.default_rng(3).standard_normal(500), [0.0, -0.0, 40.0, -40.0, 37.5, -37.5, 8.0]])
+    with np.errstate(divide="ignore"):  # (the whole line: an extreme score's log1p(-1))
+        per_row = truncated_normal(z, np.full(len(z), lo), np.full(len(z), hi))
+        one = truncated_normal(z, lo, hi)
+        broadcast = truncated_normal(z, np.broadcast_to(lo, z.shape), np.broadcast_to(hi, z.shape))
+    assert one.tobytes() == per_row.tobytes() == broadcast.tobytes()
+    assert one is not z and np.array_equal(z[:3], np.random.default_rng(3).standard_normal(500)[:3])  # z untouched
