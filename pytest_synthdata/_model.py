@@ -650,6 +650,32 @@ class Model:
         frame.attrs["synthdata"] = {"dataset": self.name, "seed": source.seed}
         return frame
 
+    def validate(
+        self, df: pd.DataFrame, *, null_tolerance: float = 0.02, strict: bool = False, columns: Any = None
+    ) -> None:
+        """Check that ``df`` fits this model; raise FidelityError (an AssertionError) listing what does not.
+
+        Every column is checked against what the model declares or stores: its
+        dtype family, bounds, grid (whole numbers, decimals, dates),
+        categories and null rate (within ``null_tolerance`` plus sampling
+        noise), then the model's constraints. ``strict=True`` also fails
+        columns the model does not have; ``columns`` checks only those named.
+        A fitted model checks against its file, so values ``fit`` withheld as
+        rare (``model.withheld``) fail.
+
+        >>> import pandas as pd, pytest_synthdata as sd
+        >>> people = sd.Schema("people", {"age": sd.Integer(low=18, high=90)})
+        >>> people.validate(pd.DataFrame({"age": [20, 35, 61]}))
+        >>> people.validate(pd.DataFrame({"age": [20, 35, 101]}))
+        Traceback (most recent call last):
+        ...
+        pytest_synthdata._fidelity.validate.FidelityError: dataset 'people': 3 rows do not match the model in 1 way:
+          age: 1 of 3 rows (33.3%): expected values in [18 .. 90], found values outside; e.g. 101
+        """
+        from ._fidelity.validate import validate
+
+        validate(self, df, null_tolerance=null_tolerance, strict=strict, columns=columns)
+
     def to_dask(
         self, n: int, *, seed: int | None = None, partition_rows: int | None = None, **sample_options: Any
     ) -> Any:

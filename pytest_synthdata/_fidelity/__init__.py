@@ -1,0 +1,1 @@
+"""Fidelity: how closely a frame matches a model (validation, profile, metrics, reports, assertions)."""
