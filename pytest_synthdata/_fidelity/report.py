@@ -1,0 +1,309 @@
+"""``fidelity_report``: per-column and per-pair scores of synthetic data against a reference, and their summary."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import InvalidArgument
+from . import metrics
+from .reference import CONTINUOUS, Reference, numeric_values, reference_for
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["FidelityReport", "fidelity_report"]
+
+COLUMN_FIELDS = [
+    "column",
+    "sdtype",
+    "metric",
+    "score",
+    "missing_real",
+    "missing_synthetic",
+    "missing_similarity",
+    "coverage_metric",
+    "coverage",
+]
+PAIR_FIELDS = ["column_1", "column_2", "metric", "score", "real", "synthetic", "contributes"]
+#: SDMetrics 0.32's QualityReport averages only pairs whose real |Pearson r| is above this ...
+REAL_CORRELATION_THRESHOLD = 0.5
+#: ... or whose real Cramér's V is above this (the other pairs are scored, but do not count in Column Pair Trends).
+REAL_ASSOCIATION_THRESHOLD = 0.3
+
+
+def _nanmean(values: Any) -> float:
+    finite = [float(v) for v in values if not math.isnan(float(v))]
+    return float(np.mean(finite)) if finite else float("nan")
+
+
+@dataclass
+class FidelityReport:
+    """Scores of one synthetic frame against a reference, in SDMetrics QualityReport terms.
+
+    ``score`` is the mean of ``column_shapes`` (mean KS/TV complement over the
+    columns) and ``column_pair_trends`` (mean correlation/contingency
+    similarity over the pairs), NaN scores skipped, as SDMetrics' overall
+    quality score. ``columns`` and ``pairs`` are the per-column and per-pair
+    tables; ``detection``, ``utility`` and ``privacy`` are filled when asked for.
+    """
+
+    columns: pd.DataFrame
+    pairs: pd.DataFrame
+    reference: str
+    exact: bool
+    rows: int
+    detection: metrics.DetectionResult | None = None
+    utility: metrics.UtilityResult | None = None
+    privacy: metrics.PrivacyResult | None = None
+    _reference: Reference | None = field(default=None, repr=False, compare=False)
+    _synthetic: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def column_shapes(self) -> float:
+        """Column Shapes: mean KSComplement / TVComplement over the columns (NaN skipped)."""
+        return _nanmean(self.columns["score"])
+
+    @property
+    def column_pair_trends(self) -> float:
+        """Column Pair Trends: mean CorrelationSimilarity / ContingencySimilarity over the contributing pairs.
+
+        As in SDMetrics 0.32, a pair contributes when its real |r| is above
+        0.5 (two continuous columns) or its real Cramér's V above 0.3 (others);
+        NaN when no pair does.
+        """
+        return _nanmean(self.pairs.loc[self.pairs["contributes"].astype(bool), "score"])
+
+    @property
+    def score(self) -> float:
+        """The overall score: the mean of Column Shapes and Column Pair Trends (NaN skipped), in [0, 1]."""
+        return _nanmean([self.column_shapes, self.column_pair_trends])
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every score in one long table: ``property``, ``column_1``, ``column_2`` (empty for a column), ``metric``, ``score``."""
+        import pandas as pd
+
+        cols = self.columns
+        parts = [
+            pd.DataFrame(
+                {"property": "Column Shapes", "column_1": cols["column"], "column_2": None, "metric": cols["metric"]}
+                | {"score": cols["score"]}
+            ),
+            pd.DataFrame(
+                {
+                    "property": "Column Pair Trends",
+                    "column_1": self.pairs["column_1"],
+                    "column_2": self.pairs["column_2"],
+                    "metric": self.pairs["metric"],
+                    "score": self.pairs["score"],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "property": "Missing Values",
+                    "column_1": cols["column"],
+                    "column_2": None,
+                    "metric": "MissingValueSimilarity",
+                    "score": cols["missing_similarity"],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "property": "Coverage",
+                    "column_1": cols["column"],
+                    "column_2": None,
+                    "metric": cols["coverage_metric"],
+                    "score": cols["coverage"],
+                }
+            ),
+        ]
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return pd.DataFrame(columns=["property", "column_1", "column_2", "metric", "score"])
+        return pd.concat(parts, ignore_index=True)
+
+    def summary(self) -> str:
+        """One line: the overall score and its two parts, against what."""
+        text = (
+            f"fidelity {self.score:.3f} (column shapes {self.column_shapes:.3f}, pair trends "
+            f"{self.column_pair_trends:.3f}) of {self.rows} synthetic rows against {self.reference}"
+        )
+        if self.detection is not None:
+            text += f"; detection {self.detection.score:.3f} (AUC {self.detection.auc:.3f})"
+        return text
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def to_html(self, path: str | Path) -> Path:
+        """Write a self-contained HTML page with a figure per column and correlation heatmaps; return its path.
+
+        Needs matplotlib (``pip install pytest-synthdata[report]``).
+        """
+        from .html import write_html
+
+        return write_html(self, Path(path))
+
+
+def _check_synthetic(synthetic: Any, reference: Reference, wanted: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    if not isinstance(synthetic, pd.DataFrame):
+        raise InvalidArgument(
+            f"synthetic={synthetic!r} ({type(synthetic).__name__}) is not a pandas DataFrame; pass the sampled frame."
+        )
+    missing = [c for c in wanted if c not in synthetic.columns]
+    if missing:
+        raise InvalidArgument(
+            f"synthetic has no column {missing[0]!r}{' (and ' + str(len(missing) - 1) + ' more)' if len(missing) > 1 else ''}, "
+            f"which {reference.describe()} has; sample every column, or pass columns=[...] to compare fewer."
+        )
+    if not len(synthetic):
+        raise InvalidArgument("synthetic has no rows; sample at least one row to compare.")
+    return synthetic
+
+
+def _pick_columns(reference: Reference, columns: Any) -> dict[str, str]:
+    kinds = reference.columns()
+    if columns is None:
+        return kinds
+    if isinstance(columns, str) or not all(isinstance(c, str) for c in columns):
+        raise InvalidArgument(f"columns={columns!r} must be a list of column names, such as ['age', 'income'].")
+    unknown = [c for c in columns if c not in kinds]
+    if unknown:
+        raise InvalidArgument(
+            f"columns names {unknown[0]!r}, which {reference.describe()} does not score; use some of {list(kinds)}."
+        )
+    return {c: kinds[c] for c in columns}
+
+
+def column_scores(reference: Reference, synthetic: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
+    """The per-column table: shape score, missing-value similarity and coverage of every column in ``kinds``."""
+    import pandas as pd
+
+    rows = []
+    for col, kind in kinds.items():
+        syn = synthetic[col]
+        continuous = kind in CONTINUOUS
+        shape = reference.ks_complement(col, syn) if continuous else reference.tv_complement(col, syn)
+        miss_real = reference.missing_rate(col)
+        miss_syn = float(syn.isna().mean())
+        if continuous:
+            coverage = metrics.range_coverage(reference.value_range(col), numeric_values(syn))
+            coverage_metric = "RangeCoverage"
+        else:
+            real_values = reference.frequencies(col).index
+            present = set(syn.dropna().unique().tolist())
+            coverage = float(np.mean([v in present for v in real_values])) if len(real_values) else float("nan")
+            coverage_metric = "CategoryCoverage"
+        rows.append(
+            {
+                "column": col,
+                "sdtype": kind,
+                "metric": "KSComplement" if continuous else "TVComplement",
+                "score": shape,
+                "missing_real": miss_real,
+                "missing_synthetic": miss_syn,
+                "missing_similarity": 1.0 - abs(miss_real - miss_syn),
+                "coverage_metric": coverage_metric,
+                "coverage": coverage,
+            }
+        )
+    return pd.DataFrame(rows, columns=COLUMN_FIELDS)
+
+
+def pair_scores(
+    reference: Reference,
+    synthetic: pd.DataFrame,
+    kinds: dict[str, str],
+    *,
+    correlation_threshold: float = REAL_CORRELATION_THRESHOLD,
+    association_threshold: float = REAL_ASSOCIATION_THRESHOLD,
+) -> pd.DataFrame:
+    """The per-pair table: correlation similarity (both continuous) or contingency similarity, every pair once.
+
+    ``contributes`` says whether the pair counts in Column Pair Trends (its
+    real correlation or association is above the threshold).
+    """
+    import pandas as pd
+
+    rows = []
+    for a, b in itertools.combinations(kinds, 2):
+        both = kinds[a] in CONTINUOUS and kinds[b] in CONTINUOUS
+        pair = (
+            reference.correlation_similarity(a, b, synthetic)
+            if both
+            else reference.contingency_similarity(a, b, synthetic)
+        )
+        rows.append(
+            {
+                "column_1": a,
+                "column_2": b,
+                "metric": pair.metric,
+                "score": pair.score,
+                "real": pair.real,
+                "synthetic": pair.synthetic,
+                "contributes": bool(abs(pair.real) > (correlation_threshold if both else association_threshold))
+                and not math.isnan(pair.score),
+            }
+        )
+    return pd.DataFrame(rows, columns=PAIR_FIELDS)
+
+
+def fidelity_report(
+    real_or_model: Any,
+    synthetic: pd.DataFrame,
+    *,
+    columns: list[str] | None = None,
+    detection: bool = False,
+    target: str | None = None,
+    holdout: pd.DataFrame | None = None,
+    seed: int = 0,
+) -> FidelityReport:
+    """Score ``synthetic`` against the real rows (or a model's profile): a :class:`FidelityReport`.
+
+    ``columns`` restricts the comparison to some columns. ``detection=True``
+    adds a classifier two-sample test, ``target=`` a train-synthetic-test-real
+    utility score, ``holdout=`` (real rows the generator never saw) the privacy
+    checks; those three need the real rows, and detection and utility need
+    scikit-learn. ``seed`` seeds them (the similarity scores use no randomness).
+
+    >>> import pandas as pd
+    >>> import pytest_synthdata as sd
+    >>> real = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "c": ["a", "b", "a", "b"]})
+    >>> report = sd.fidelity_report(real, real.copy())
+    >>> report.score
+    1.0
+    """
+    reference = reference_for(real_or_model)
+    kinds = _pick_columns(reference, columns)
+    synthetic = _check_synthetic(synthetic, reference, list(kinds))
+    report = FidelityReport(
+        columns=column_scores(reference, synthetic, kinds),
+        pairs=pair_scores(reference, synthetic, kinds),
+        reference=reference.describe(),
+        exact=reference.exact,
+        rows=len(synthetic),
+        _reference=reference,
+        _synthetic=synthetic,
+    )
+    if detection or target is not None or holdout is not None:
+        real = getattr(reference, "real", None)
+        if real is None:
+            raise InvalidArgument(
+                f"detection, target= and holdout= need the real rows, but the reference is {reference.describe()}; "
+                "pass the real DataFrame, or drop those arguments."
+            )
+        cols = list(kinds)
+        if detection:
+            report.detection = metrics.detection(real, synthetic, columns=cols, seed=seed)
+        if target is not None:
+            report.utility = metrics.utility(real[cols], synthetic[cols], target, seed=seed)
+        if holdout is not None:
+            report.privacy = metrics.privacy(real, synthetic, holdout, columns=cols, seed=seed)
+    return report
