@@ -133,6 +133,10 @@ class Model:
     registers fixtures or builds strategies works on this class.
     """
 
+    #: The fidelity profile of the data a model was fitted on (``_fidelity/profile.py``), stored in its file;
+    #: None for declared schemas, differentially private fits and files written before profiles.
+    profile: Any = None
+
     def __init__(
         self,
         name: str,
@@ -351,6 +355,7 @@ class Model:
             model = cls(**_model_arguments(parts))
         except (InvalidArgument, ValueError, TypeError, LookupError, ArithmeticError) as exc:
             raise ModelFileError(f"{source}: {exc}") from None
+        model.profile = parts.profile
         try:  # a hand edit can pass every check of the reader and still not sample: find out now, not in a test
             # ... with stand-ins for Faker columns, whose pools wait for the first real sample
             stand_ins = [c.placeholder() if isinstance(c, (FakerColumn, ComputedColumn)) else c for c in parts.columns]
