@@ -52,9 +52,11 @@ __all__ = ["MODEL_ROWS", "QUANTILES", "TOLERANCE", "Profile", "ProfileReference"
 QUANTILES = 100
 #: Rows sampled from a model to build the profile of its own distribution (declared schemas, DP fits).
 MODEL_ROWS = 20_000
-#: How far a profile score may lie from the same score against the real rows (measured on the public tables
-#: of ``tests/test_profile.py``): per column and per pair, and for the overall score.
-TOLERANCE = {"column": 0.03, "pair": 0.05, "score": 0.02}
+#: How far a profile score may lie from the same score against the real rows, per column, per pair and overall.
+#: Measured (``tests/test_profile.py``; two samples each of palmerpenguins, Ecdat Wages and Computers, ggplot2
+#: mpg, default min_count=5): at most 0.031 per column, 0.055 per pair (mpg: 234 rows, a 38 x 4 table of
+#: small cells read as half-k) and 0.0092 overall; on the tables of 4,000+ rows 0.010, 0.002 and 0.0025.
+TOLERANCE = {"column": 0.04, "pair": 0.06, "score": 0.015}
 #: Codes of a continuous column in a contingency table: ``numpy.digitize`` on 10 bins gives 1..11.
 _BIN_KEYS = list(range(1, 12))
 _SHARE_DIGITS = 6
