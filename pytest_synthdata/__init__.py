@@ -25,6 +25,7 @@ _EXPORTS = {
     "Datetime": "._schema",
     "Derived": "._schema",
     "Faker": "._schema",
+    "FidelityReport": "._fidelity.report",
     "FixedCombinations": "._constraints",
     "Float": "._schema",
     "Id": "._schema",
@@ -35,6 +36,11 @@ _EXPORTS = {
     "Range": "._constraints",
     "Schema": "._schema",
     "Unique": "._constraints",
+    "assert_correlations_close": "._fidelity.assertions",
+    "assert_fidelity": "._fidelity.assertions",
+    "assert_marginals_close": "._fidelity.assertions",
+    "assert_no_copies": "._fidelity.assertions",
+    "fidelity_report": "._fidelity.report",
     "fit": "._fit",
     "hookimpl": ".hookspecs",
     "load": "._model",
@@ -50,6 +56,7 @@ __all__ = [
     "Datetime",
     "Derived",
     "Faker",
+    "FidelityReport",
     "FixedCombinations",
     "Float",
     "Id",
@@ -61,6 +68,11 @@ __all__ = [
     "Schema",
     "Unique",
     "__version__",
+    "assert_correlations_close",
+    "assert_fidelity",
+    "assert_marginals_close",
+    "assert_no_copies",
+    "fidelity_report",
     "fit",
     "hookimpl",
     "load",
@@ -70,6 +82,13 @@ __all__ = [
 
 if TYPE_CHECKING:
     from ._constraints import FixedCombinations, Predicate, Range, Unique
+    from ._fidelity.assertions import (
+        assert_correlations_close,
+        assert_fidelity,
+        assert_marginals_close,
+        assert_no_copies,
+    )
+    from ._fidelity.report import FidelityReport, fidelity_report
     from ._fit import fit
     from ._manager import plugin_manager
     from ._model import Model, load

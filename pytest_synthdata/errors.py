@@ -14,6 +14,7 @@ Every error is also the builtin a caller would naturally catch, so
     │   └── ModelFileError                             a model file that is truncated, wrong or too new
     ├── DuplicateDataset(SynthdataError, ValueError)  two datasets want the same fixture name
     ├── PoolExhausted(SynthdataError, ValueError)     a unique column needs more distinct values
+    ├── FidelityError(SynthdataError, AssertionError) synthetic data too far from the real data (a test failure)
     └── UnsupportedFeature(SynthdataError, NotImplementedError)
                                                       the model's backend cannot do what was asked
 
@@ -32,6 +33,7 @@ __all__ = [
     "CorrelationRepairedWarning",
     "DateFormatWarning",
     "DuplicateDataset",
+    "FidelityError",
     "InvalidArgument",
     "InvalidConstraint",
     "InvalidCorrelation",
@@ -88,6 +90,19 @@ class DuplicateDataset(SynthdataError, ValueError):
 
 class PoolExhausted(SynthdataError, ValueError):
     """A ``unique=True`` column was asked for more distinct values than its pool holds."""
+
+
+class FidelityError(SynthdataError, AssertionError):
+    """Synthetic data failed a fidelity assertion; the message lists each failing column or pair, worst first.
+
+    An AssertionError, so pytest reports a failed test (not an error).
+    ``failures`` holds the failed checks (column or pair, metric, value,
+    threshold, and the argument that relaxes it).
+    """
+
+    def __init__(self, message: str, failures: list | None = None) -> None:  # type: ignore[type-arg]
+        super().__init__(message)
+        self.failures = list(failures or [])
 
 
 class UnsupportedFeature(SynthdataError, NotImplementedError):

@@ -13,6 +13,7 @@ PUBLIC = [
     "Datetime",
     "Derived",
     "Faker",
+    "FidelityReport",
     "FixedCombinations",
     "Float",
     "Id",
@@ -24,6 +25,11 @@ PUBLIC = [
     "Schema",
     "Unique",
     "__version__",
+    "assert_correlations_close",
+    "assert_fidelity",
+    "assert_marginals_close",
+    "assert_no_copies",
+    "fidelity_report",
     "fit",
     "hookimpl",
     "load",
@@ -59,4 +65,6 @@ def test_error_tree_is_also_builtin_exceptions():
     assert issubclass(errors.ModelFileError, errors.InvalidArgument)
     assert issubclass(errors.CorrelationRepairedWarning, UserWarning)
     assert issubclass(errors.UnsupportedFeature, NotImplementedError)
+    assert issubclass(errors.FidelityError, AssertionError)
+    assert issubclass(errors.FidelityError, errors.SynthdataError)
     assert sorted(errors.__all__) == errors.__all__

@@ -281,7 +281,7 @@ def utility(
     seed = check_seed(seed, where="utility")
     if target not in real.columns or target not in synthetic.columns:
         raise InvalidArgument(
-            f"target={target!r} is not a column of both frames; pick one of {sorted(set(real) & set(synthetic))}."
+            f"target={target!r} is not a column of both frames; pick one of {sorted(str(c) for c in set(real) & set(synthetic))}."
         )
     kind = sdtype_of(real[target])
     if kind is None:

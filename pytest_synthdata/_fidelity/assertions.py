@@ -1,0 +1,383 @@
+"""Assertions that fail a test when synthetic data drifts from the real data, with a readable diff.
+
+Each check is "score >= threshold". ``tolerances`` lowers (or raises) the
+threshold for one column (``{"income": 0.6}``), one pair
+(``{("age", "income"): 0.7}``) or one metric (``{"TVComplement": 0.85}``);
+the most specific key wins. A failure raises
+:class:`~pytest_synthdata.errors.FidelityError` (an AssertionError) listing
+each failing column or pair with its metric, value, threshold and the argument
+that relaxes it, worst first.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import FidelityError, InvalidArgument
+from .report import FidelityReport, fidelity_report
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "Failure",
+    "assert_correlations_close",
+    "assert_fidelity",
+    "assert_marginals_close",
+    "assert_no_copies",
+]
+
+#: Default thresholds: a column's shape score, a pair's trend score, a column's missing-value similarity.
+MIN_COLUMN_SCORE = 0.75
+MIN_PAIR_SCORE = 0.75
+MIN_MISSING_SIMILARITY = 0.95
+
+Key = Any  # a column name, a (column, column) pair or a metric name
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failed check: what (``where``), which ``metric``, its ``value``, the ``threshold`` and how to relax it."""
+
+    where: str
+    metric: str
+    value: float
+    threshold: float
+    relax: str
+    detail: str = ""
+
+    @property
+    def shortfall(self) -> float:
+        return self.threshold - self.value
+
+    def line(self) -> str:
+        detail = f" ({self.detail})" if self.detail else ""
+        return f"{self.where}: {self.metric} {self.value:.3f} < {self.threshold:.3f}{detail}; relax with {self.relax}"
+
+
+def _floor(value: float) -> float:
+    return math.floor(value * 100) / 100
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+def _check_threshold(value: Any, argument: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
+        raise InvalidArgument(f"{argument}={value!r} must be a score from 0 to 1, such as 0.8.")
+    return float(value)
+
+
+def _check_tolerances(tolerances: Any) -> dict[Key, float]:
+    if tolerances is None:
+        return {}
+    if not isinstance(tolerances, dict):
+        raise InvalidArgument(
+            f"tolerances={tolerances!r} must be a dict of minimum scores by column, pair or metric, "
+            "such as {'income': 0.6, ('age', 'income'): 0.7, 'TVComplement': 0.85}."
+        )
+    out: dict[Key, float] = {}
+    for key, value in tolerances.items():
+        if isinstance(key, tuple) and len(key) == 2 and all(isinstance(k, str) for k in key):
+            out[tuple(sorted(key))] = _check_threshold(value, f"tolerances[{key!r}]")
+        elif isinstance(key, str):
+            out[key] = _check_threshold(value, f"tolerances[{key!r}]")
+        else:
+            raise InvalidArgument(
+                f"tolerances has key {key!r}; use a column name, a (column, column) pair or a metric name."
+            )
+    return out
+
+
+def _known_keys(tolerances: dict[Key, float], report: FidelityReport) -> None:
+    columns = set(report.columns["column"])
+    metrics = {
+        "KSComplement",
+        "TVComplement",
+        "CorrelationSimilarity",
+        "ContingencySimilarity",
+        "MissingValueSimilarity",
+    }
+    for key in tolerances:
+        names = key if isinstance(key, tuple) else (key,)
+        if isinstance(key, str) and key in metrics:
+            continue
+        unknown = [n for n in names if n not in columns]
+        if unknown:
+            raise InvalidArgument(
+                f"tolerances names {unknown[0]!r}, which is neither a compared column ({sorted(columns)}) nor a metric "
+                f"({sorted(metrics)}); fix the name."
+            )
+
+
+def _threshold(tolerances: dict[Key, float], key: Key, metric: str, default: float) -> float:
+    if key in tolerances:
+        return tolerances[key]
+    return tolerances.get(metric, default)
+
+
+def _relax(key: Key, value: float) -> str:
+    return f"tolerances={{{key!r}: {_floor(value)}}}"
+
+
+def _column_failures(
+    report: FidelityReport, tolerances: dict[Key, float], min_column_score: float, *, missing: bool
+) -> list[Failure]:
+    out = []
+    for row in _records(report.columns):
+        col = str(row["column"])
+        limit = _threshold(tolerances, col, str(row["metric"]), min_column_score)
+        if not math.isnan(row["score"]) and row["score"] < limit:
+            out.append(
+                Failure(f"column {col!r}", str(row["metric"]), float(row["score"]), limit, _relax(col, row["score"]))
+            )
+        if missing:
+            limit = tolerances.get("MissingValueSimilarity", MIN_MISSING_SIMILARITY)
+            if row["missing_similarity"] < limit:
+                out.append(
+                    Failure(
+                        f"column {col!r}",
+                        "MissingValueSimilarity",
+                        float(row["missing_similarity"]),
+                        limit,
+                        _relax("MissingValueSimilarity", row["missing_similarity"]),
+                        f"missing: real {row['missing_real']:.1%}, synthetic {row['missing_synthetic']:.1%}",
+                    )
+                )
+    return out
+
+
+def _pair_failures(
+    report: FidelityReport, tolerances: dict[Key, float], min_pair_score: float, pairs: list[tuple[str, str]] | None
+) -> list[Failure]:
+    out = []
+    wanted = {tuple(sorted(p)) for p in pairs} if pairs is not None else None
+    for row in _records(report.pairs):
+        key = tuple(sorted((str(row["column_1"]), str(row["column_2"]))))
+        named = key in tolerances or (wanted is not None and key in wanted)
+        if wanted is not None and key not in wanted:
+            continue
+        if not (row["contributes"] or named) or math.isnan(row["score"]):
+            continue
+        limit = _threshold(tolerances, key, str(row["metric"]), min_pair_score)
+        if row["score"] < limit:
+            if row["metric"] == "CorrelationSimilarity":
+                detail = f"Pearson r: real {row['real']:.3f}, synthetic {row['synthetic']:.3f}"
+            else:
+                detail = f"real Cramér's V {row['real']:.3f}"
+            pair = (str(row["column_1"]), str(row["column_2"]))
+            out.append(
+                Failure(
+                    f"pair {pair!r}", str(row["metric"]), float(row["score"]), limit, _relax(pair, row["score"]), detail
+                )
+            )
+    return out
+
+
+def _raise(report: FidelityReport, failures: list[Failure], what: str) -> None:
+    if not failures:
+        return
+    failures = sorted(failures, key=lambda f: -f.shortfall)
+    head = (
+        f"{what} of {report.rows} synthetic rows against {report.reference}: "
+        f"{len(failures)} check{'s' if len(failures) > 1 else ''} failed, worst first"
+    )
+    if not report.exact:
+        head += " (scores against a profile are approximate)"
+    raise FidelityError("\n".join([head + ":", *("  " + f.line() for f in failures)]), failures)
+
+
+def _report(real_or_model: Any, synthetic: Any, columns: Any) -> FidelityReport:
+    if isinstance(real_or_model, FidelityReport):
+        return real_or_model
+    return fidelity_report(real_or_model, synthetic, columns=columns)
+
+
+def assert_fidelity(
+    real_or_model: Any,
+    synthetic: pd.DataFrame,
+    *,
+    min_score: float = 0.9,
+    columns: list[str] | None = None,
+    tolerances: dict[Any, float] | None = None,
+    min_column_score: float = MIN_COLUMN_SCORE,
+    min_pair_score: float = MIN_PAIR_SCORE,
+) -> FidelityReport:
+    """Fail (FidelityError) unless ``synthetic`` resembles the real data overall, column by column and pair by pair.
+
+    Checks the overall score (``min_score``), every column's shape score
+    (``min_column_score``) and missing-value similarity (0.95), and every pair
+    that counts in Column Pair Trends (``min_pair_score``); ``tolerances``
+    adjusts single columns, pairs or metrics. Returns the report when it passes.
+
+    >>> import pandas as pd
+    >>> import pytest_synthdata as sd
+    >>> real = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]})
+    >>> sd.assert_fidelity(real, real.assign(x=real.x + 10))
+    Traceback (most recent call last):
+    ...
+    pytest_synthdata.errors.FidelityError: fidelity of 4 synthetic rows against the real data (4 rows): 2 checks failed, worst first:
+      overall: score 0.000 < 0.900 (column shapes 0.000, pair trends nan); relax with min_score=0.0
+      column 'x': KSComplement 0.000 < 0.750; relax with tolerances={'x': 0.0}
+    """
+    min_score = _check_threshold(min_score, "min_score")
+    min_column_score = _check_threshold(min_column_score, "min_column_score")
+    min_pair_score = _check_threshold(min_pair_score, "min_pair_score")
+    tol = _check_tolerances(tolerances)
+    report = _report(real_or_model, synthetic, columns)
+    _known_keys(tol, report)
+    failures = _column_failures(report, tol, min_column_score, missing=True)
+    failures += _pair_failures(report, tol, min_pair_score, None)
+    if report.score < min_score:
+        failures.append(
+            Failure(
+                "overall",
+                "score",
+                report.score,
+                min_score,
+                f"min_score={_floor(report.score)}",
+                f"column shapes {report.column_shapes:.3f}, pair trends {report.column_pair_trends:.3f}",
+            )
+        )
+    _raise(report, failures, "fidelity")
+    return report
+
+
+def assert_marginals_close(
+    real_or_model: Any,
+    synthetic: pd.DataFrame,
+    *,
+    min_score: float = MIN_COLUMN_SCORE,
+    columns: list[str] | None = None,
+    tolerances: dict[Any, float] | None = None,
+) -> FidelityReport:
+    """Fail unless every column's distribution (KS/TV complement >= ``min_score``) and missing share match.
+
+    >>> import pandas as pd
+    >>> import pytest_synthdata as sd
+    >>> real = pd.DataFrame({"c": ["a", "b"] * 50})
+    >>> sd.assert_marginals_close(real, pd.DataFrame({"c": ["a"] * 100}))
+    Traceback (most recent call last):
+    ...
+    pytest_synthdata.errors.FidelityError: marginals of 100 synthetic rows against the real data (100 rows): 1 check failed, worst first:
+      column 'c': TVComplement 0.500 < 0.750; relax with tolerances={'c': 0.5}
+    """
+    min_score = _check_threshold(min_score, "min_score")
+    tol = _check_tolerances(tolerances)
+    report = _report(real_or_model, synthetic, columns)
+    _known_keys(tol, report)
+    _raise(report, _column_failures(report, tol, min_score, missing=True), "marginals")
+    return report
+
+
+def assert_correlations_close(
+    real_or_model: Any,
+    synthetic: pd.DataFrame,
+    *,
+    min_score: float = MIN_PAIR_SCORE,
+    pairs: list[tuple[str, str]] | None = None,
+    columns: list[str] | None = None,
+    tolerances: dict[Any, float] | None = None,
+) -> FidelityReport:
+    """Fail unless each pair's trend (correlation or contingency similarity) scores at least ``min_score``.
+
+    By default the pairs SDMetrics counts (real |r| > 0.5 or Cramér's V >
+    0.3) and any pair named in ``tolerances``; ``pairs=[("a", "b"), ...]``
+    checks exactly those, however weak their real correlation.
+    """
+    min_score = _check_threshold(min_score, "min_score")
+    tol = _check_tolerances(tolerances)
+    if pairs is not None:
+        if isinstance(pairs, (str, tuple)) or not all(
+            isinstance(p, (tuple, list)) and len(p) == 2 and all(isinstance(c, str) for c in p) for p in pairs
+        ):
+            raise InvalidArgument(
+                f"pairs={pairs!r} must be a list of (column, column) pairs, such as [('age', 'income')]."
+            )
+        pairs = [(str(p[0]), str(p[1])) for p in pairs]
+        if columns is None:
+            columns = list(dict.fromkeys(c for p in pairs for c in p))
+    report = _report(real_or_model, synthetic, columns)
+    _known_keys(tol, report)
+    if pairs is not None:
+        known = {tuple(sorted((a, b))) for a, b in zip(report.pairs["column_1"], report.pairs["column_2"], strict=True)}
+        for p in pairs:
+            if tuple(sorted(p)) not in known:
+                raise InvalidArgument(f"pairs names {p!r}, which is not a pair of compared columns; fix the names.")
+    _raise(report, _pair_failures(report, tol, min_score, pairs), "correlations")
+    return report
+
+
+def _row_hashes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """One 64-bit hash per row over ``columns``, equal for rows with equal values whatever the dtypes."""
+    import pandas as pd
+
+    from .reference import numeric_values, sdtype_of
+
+    parts = {}
+    for col in columns:
+        kind = sdtype_of(frame[col])
+        if kind in ("numerical", "datetime"):
+            parts[col] = pd.Series(numeric_values(frame[col]).astype(np.float64))
+        else:
+            parts[col] = frame[col].astype("object").where(frame[col].notna(), None).map(repr).reset_index(drop=True)
+    return pd.util.hash_pandas_object(pd.DataFrame(parts), index=False).to_numpy()
+
+
+def assert_no_copies(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    *,
+    max_copy_rate: float = 0.0,
+    holdout: pd.DataFrame | None = None,
+    columns: list[str] | None = None,
+) -> float:
+    """Fail unless at most ``max_copy_rate`` of the synthetic rows equal a real row (over ``columns``); return the rate.
+
+    With a ``holdout`` (real rows the generator never saw) the allowance is
+    the holdout's own copy rate plus ``max_copy_rate``: in a table of few
+    discrete columns equal rows happen by chance.
+
+    >>> import pandas as pd
+    >>> import pytest_synthdata as sd
+    >>> real = pd.DataFrame({"x": [1.5, 2.5, 3.5], "c": ["a", "b", "c"]})
+    >>> sd.assert_no_copies(real, pd.DataFrame({"x": [9.0, 8.0], "c": ["a", "b"]}))
+    0.0
+    """
+    import pandas as pd
+
+    max_copy_rate = _check_threshold(max_copy_rate, "max_copy_rate")
+    for argument, frame in (("real", real), ("synthetic", synthetic), ("holdout", holdout)):
+        if frame is not None and not isinstance(frame, pd.DataFrame):
+            raise InvalidArgument(f"{argument}={frame!r} ({type(frame).__name__}) is not a pandas DataFrame; pass one.")
+    cols = list(columns) if columns is not None else [c for c in real.columns if c in synthetic.columns]
+    for col in cols:
+        for argument, frame in (("real", real), ("synthetic", synthetic), ("holdout", holdout)):
+            if frame is not None and col not in frame.columns:
+                raise InvalidArgument(f"{argument} has no column {col!r}; pass columns=[...] naming shared columns.")
+    if not cols or not len(synthetic):
+        return 0.0
+    seen = np.unique(_row_hashes(real, cols))
+    copied = np.isin(_row_hashes(synthetic, cols), seen)
+    rate = float(copied.mean())
+    allowed = max_copy_rate
+    detail = ""
+    if holdout is not None and len(holdout):
+        base = float(np.isin(_row_hashes(synthetic, cols), np.unique(_row_hashes(holdout, cols))).mean())
+        allowed = min(base + max_copy_rate, 1.0)
+        detail = f"; {base:.2%} equal a holdout row"
+    if rate > allowed:
+        rows = np.flatnonzero(copied)[:5].tolist()
+        labels = [synthetic.index[i] for i in rows]
+        raise FidelityError(
+            f"{copied.sum()} of {len(synthetic)} synthetic rows ({rate:.2%}) equal a real row over {len(cols)} columns "
+            f"(allowed {allowed:.2%}{detail}); first copied rows at index {labels}; "
+            f"relax with max_copy_rate={math.ceil(rate * 1000) / 1000}, or compare fewer columns=[...]",
+            [Failure("rows", "exact copies", rate, allowed, f"max_copy_rate={math.ceil(rate * 1000) / 1000}")],
+        )
+    return rate
