@@ -674,7 +674,7 @@ class Model:
         >>> people.validate(pd.DataFrame({"age": [20, 35, 101]}))
         Traceback (most recent call last):
         ...
-        pytest_synthdata._fidelity.validate.FidelityError: dataset 'people': 3 rows do not match the model in 1 way:
+        pytest_synthdata.errors.FidelityError: dataset 'people': 3 rows do not match the model in 1 way:
           age: 1 of 3 rows (33.3%): expected values in [18 .. 90], found values outside; e.g. 101
         """
         from ._fidelity.validate import validate

@@ -189,3 +189,22 @@ def test_a_hand_edited_profile_fails_naming_the_field(saved, tmp_path, change, m
 
 def test_frame_and_profile_references_list_the_same_modelled_columns(real, saved):
     assert set(ProfileReference(saved[0]).columns().items()) <= set(FrameReference(real).columns().items())
+
+
+def test_assert_fidelity_against_a_model_passes_its_samples_and_names_a_broken_column(saved):
+    model = saved[0]
+    good = model.sample(4000, seed=4)
+    sd.assert_fidelity(model, good, min_score=0.85)
+    broken = good.assign(plan=good["plan"].astype(object).replace({"pro": "free"}))  # a category dropped
+    with pytest.raises(sd.errors.FidelityError) as info:
+        sd.assert_fidelity(model, broken, min_score=0.85)
+    assert "column 'plan': TVComplement" in str(info.value)
+    assert "against the profile stored in model 'customers'" in str(info.value)
+
+
+def test_a_differentially_private_fit_stores_no_profile(tmp_path):
+    pytest.importorskip("opendp")
+    model = sd.fit(customers(1000).drop(columns=["email", "customer_id"]), name="c", epsilon=3.0, delta=1e-6)
+    assert model.profile is None
+    assert "profile" not in json.loads(model.save(tmp_path / "c.synth.json").read_text())
+    assert "no stored profile" in reference_for(model).describe()

@@ -323,7 +323,7 @@ def compute_profile(
             finite[~np.isfinite(finite)] = np.nan  # (infinities: outside every sketch; rare in real data)
             numbers[name] = _winsorized(finite, k)
             profiles[name] = ColumnProfile(sdtype, missing, quantiles=_sketch(numbers[name], k))
-            codes[name] = bin_codes(finite)  # (an infinity would make the histogram's range infinite)
+            codes[name] = _bins(finite)
             continue
         counts = series.value_counts(dropna=True, sort=False)
         counts = counts[counts > 0]
@@ -354,6 +354,17 @@ def compute_profile(
             counts_ab = _half_k(counts_ab, k)
             profile.pairs[(a, b)] = PairProfile(counts_ab / counts_ab.sum())
     return profile
+
+
+def _bins(values: NDArray[np.float64]) -> NDArray[np.int64]:
+    """SDMetrics' 10 bin codes (1..11) of finite-or-NaN values, measured from their minimum.
+
+    The shift keeps a constant column of large numbers (one timestamp, in nanoseconds) binnable: its range
+    of +-0.5 around 1.6e18 has no finite-sized bins in float64. Bins move with the values, so codes do not.
+    """
+    present = values[~np.isnan(values)]
+    shifted = values - present.min() if len(present) else values
+    return bin_codes(shifted).astype(np.int64)
 
 
 def _pearson(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
@@ -504,7 +515,7 @@ class ProfileReference:
         if col.sdtype in CONTINUOUS:
             values = numeric_values(series).astype(np.float64)
             values[~np.isfinite(values)] = np.nan
-            return bin_codes(values).astype(np.int64) - 1
+            return _bins(values) - 1
         codes = _codes(series, col.values)
         unknown = codes == len(col.values) + 1
         if unknown.any():  # each unknown value its own key, after "other"

@@ -4,7 +4,7 @@ Each column is checked against its marginal (dtype family, bounds, grid, categor
 (within a tolerance) and the model's constraints (order constraints, ``Unique``, ``Predicate``).
 Every problem becomes one :class:`Problem` naming the column, what was expected, what was found,
 in how many rows, and a few example values; they are raised together, worst first, as one
-:class:`FidelityError` (an AssertionError, so a test fails rather than errors).
+`pytest_synthdata.errors.FidelityError` (an AssertionError, so a test fails rather than errors).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pandas as pd
 
 from .._columns import BooleanColumn, CategoryColumn, DatetimeColumn, NullColumn, NumericColumn
 from .._constraints import LessThan, Predicate, Unique
-from ..errors import InvalidArgument, SynthdataError
+from ..errors import FidelityError, InvalidArgument
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .._columns import ModelColumn
     from .._model import Model
 
-__all__ = ["DEFAULT_NULL_TOLERANCE", "FidelityError", "Problem", "validate"]
+__all__ = ["DEFAULT_NULL_TOLERANCE", "Problem", "validate"]
 
 #: How far a column's share of missing values may stray from the model's null rate, beyond sampling noise.
 DEFAULT_NULL_TOLERANCE = 0.02
@@ -34,14 +34,6 @@ DEFAULT_NULL_TOLERANCE = 0.02
 _NOISE_SIGMAS = 4.0
 #: Example values a problem shows.
 _EXAMPLES = 5
-
-
-class FidelityError(SynthdataError, AssertionError):
-    """A frame does not match a model: its message lists each failing column or constraint, worst first."""
-
-    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
-        super().__init__(message)
-        self.problems = list(problems or [])
 
 
 @dataclass
