@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from . import _registry
+from ._fidelity import baseline
 from ._fixtures import DEFAULT_ROWS, EDGES_INI, ROWS_INI, STATE, USED, SessionState, ini_edge_cases, ini_rows
 from ._registry import DEFAULT_MODELS, MODEL_SUFFIX, MODELS_INI
 from ._seeding import new_seed
@@ -33,6 +34,7 @@ SEED_OPTION = "--synthdata-seed"
 CACHE_KEY = "synthdata/seed"
 WORKER_KEY = "synthdata_seed"
 SECTION = "synthdata: reproduce"
+UPDATE_BASELINES_OPTION = "--synthdata-update-baselines"
 
 
 def _seed_arg(value: str) -> str | int:
@@ -55,6 +57,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="SEED",
         help="Base seed for synth_* fixtures: an integer, 'random' (default; pytest-randomly's "
         "seed when it is active) or 'last' (the previous run's seed).",
+    )
+    group.addoption(
+        UPDATE_BASELINES_OPTION,
+        action="store_true",
+        dest="synthdata_update_baselines",
+        default=False,
+        help="Write or refresh the drift baselines that sd.assert_no_drift() compares against, instead of "
+        "comparing (files <baseline>.baseline.json in the first synthdata_models directory by default).",
     )
     parser.addini(
         ROWS_INI, help=f"Rows in each synth_<name> fixture (default {DEFAULT_ROWS}).", default=str(DEFAULT_ROWS)
@@ -119,6 +129,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(), "synthdata-xdist")
     _registry.start_session(config)
+    baseline.attach(config)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -135,6 +146,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    baseline.detach(config)
     state = config.stash.get(STATE, None)
     if state is None or not state.synth_plugins:
         return
