@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from . import _registry
-from ._fidelity import baseline
+from ._fidelity import baseline, summary
 from ._fixtures import DEFAULT_ROWS, EDGES_INI, ROWS_INI, STATE, USED, SessionState, ini_edge_cases, ini_rows
 from ._registry import DEFAULT_MODELS, MODEL_SUFFIX, MODELS_INI
 from ._seeding import new_seed
@@ -65,6 +65,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="Write or refresh the drift baselines that sd.assert_no_drift() compares against, instead of "
         "comparing (files <baseline>.baseline.json in the first synthdata_models directory by default).",
+    )
+    group.addoption(
+        summary.REPORT_OPTION,
+        action="store",
+        dest="synthdata_report",
+        default=None,
+        metavar="PATH",
+        help="Write the visual fidelity report (HTML, needs matplotlib) of every dataset the tests used: PATH for "
+        "one, PATH-<dataset>.html for each of several.",
     )
     parser.addini(
         ROWS_INI, help=f"Rows in each synth_<name> fixture (default {DEFAULT_ROWS}).", default=str(DEFAULT_ROWS)
@@ -136,6 +145,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     # Remember the seed for --synthdata-seed=last only when tests ran: a
     # --collect-only or --help run must not replace it.
     config = session.config
+    summary.worker_output(config)  # (an xdist worker: tell the controller which datasets its tests used)
     cache = getattr(config, "cache", None)
     state = config.stash.get(STATE, None)
     if state is None or cache is None or getattr(config, "workerinput", None) is not None:
@@ -161,6 +171,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 class _XdistHooks:
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput[WORKER_KEY] = node.config.stash[STATE].seed
+
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        summary.merge_worker(node.config, getattr(node, "workeroutput", None))
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    summary.write_summary(terminalreporter, config)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -258,6 +275,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if missing.startswith("synth_") and STATE in item.config.stash:
             report.sections.append(("synthdata", _missing_dataset(item.config.stash[STATE], missing)))
     used = item.stash.get(USED, None)
+    if used:
+        summary.note_used(item.config, used)
     if used and report.failed:
         state = item.config.stash[STATE]
         lines = []
