@@ -42,7 +42,8 @@ def worker_output(config: pytest.Config) -> None:
     """On an xdist worker: pass the used datasets' names to the controller."""
     output = getattr(config, "workeroutput", None)
     if output is not None:
-        output[WORKER_KEY] = sorted(config.stash.get(USED_DATASETS, {}))
+        used: dict[str, Any] = config.stash.get(USED_DATASETS, {})
+        output[WORKER_KEY] = sorted(used)
 
 
 def merge_worker(config: pytest.Config, output: Any) -> None:
