@@ -31,6 +31,8 @@ __all__ = [
     "assert_no_copies",
 ]
 
+#: A score this close below its threshold passes: the suggested relaxation (the score rounded down) must pass.
+SLACK = 1e-9
 #: Default thresholds: a column's shape score, a pair's trend score, a column's missing-value similarity.
 MIN_COLUMN_SCORE = 0.75
 MIN_PAIR_SCORE = 0.75
@@ -60,7 +62,8 @@ class Failure:
 
 
 def _floor(value: float) -> float:
-    return math.floor(value * 100) / 100
+    """Two decimals, rounded down (0.39999999999999997 is 0.4: checks allow SLACK)."""
+    return math.floor(value * 100 + 1e-9) / 100
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -132,13 +135,13 @@ def _column_failures(
     for row in _records(report.columns):
         col = str(row["column"])
         limit = _threshold(tolerances, col, str(row["metric"]), min_column_score)
-        if not math.isnan(row["score"]) and row["score"] < limit:
+        if not math.isnan(row["score"]) and row["score"] < limit - SLACK:
             out.append(
                 Failure(f"column {col!r}", str(row["metric"]), float(row["score"]), limit, _relax(col, row["score"]))
             )
         if missing:
             limit = tolerances.get("MissingValueSimilarity", MIN_MISSING_SIMILARITY)
-            if row["missing_similarity"] < limit:
+            if row["missing_similarity"] < limit - SLACK:
                 out.append(
                     Failure(
                         f"column {col!r}",
@@ -165,7 +168,7 @@ def _pair_failures(
         if not (row["contributes"] or named) or math.isnan(row["score"]):
             continue
         limit = _threshold(tolerances, key, str(row["metric"]), min_pair_score)
-        if row["score"] < limit:
+        if row["score"] < limit - SLACK:
             if row["metric"] == "CorrelationSimilarity":
                 detail = f"Pearson r: real {row['real']:.3f}, synthetic {row['synthetic']:.3f}"
             else:
@@ -233,7 +236,7 @@ def assert_fidelity(
     _known_keys(tol, report)
     failures = _column_failures(report, tol, min_column_score, missing=True)
     failures += _pair_failures(report, tol, min_pair_score, None)
-    if report.score < min_score:
+    if report.score < min_score - SLACK:
         failures.append(
             Failure(
                 "overall",

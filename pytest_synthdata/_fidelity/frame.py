@@ -102,28 +102,41 @@ class FrameReference:
 
     # -- per pair ----------------------------------------------------------------------------------------------------
 
+    @cached_property
+    def _pearson(self) -> dict[str, dict[str, float]]:
+        return metrics.pearson_all(self._numeric)
+
     def correlation(self, a: str, b: str) -> float:
-        x, y = self._numeric[a], self._numeric[b]
-        return _pair_pearson(x, y)
+        return self._pearson[a][b]
 
     def correlation_similarity(self, a: str, b: str, synthetic: pd.DataFrame) -> PairScore:
         real = self.correlation(a, b)
-        syn = _pair_pearson(numeric_values(synthetic[a]), numeric_values(synthetic[b]))
+        view = self._view(synthetic)
+        syn = view.correlation(a, b)
         score = 1.0 - abs(real - syn) / 2.0
         return PairScore("CorrelationSimilarity", score, real, syn)
 
     @cached_property
-    def _codes(self) -> dict[str, np.ndarray]:
+    def _bins(self) -> dict[str, np.ndarray]:
         return {c: bin_codes(v) for c, v in self._numeric.items()}
 
+    def _view(self, synthetic: pd.DataFrame) -> _Synthetic:
+        # every pair of one report passes the same frame: convert each synthetic column once, not once per pair
+        if self._last is None or self._last.frame is not synthetic:
+            self._last = _Synthetic(synthetic, self.real, self._kinds)
+        return self._last
+
+    _last: _Synthetic | None = None
+
     def contingency_similarity(self, a: str, b: str, synthetic: pd.DataFrame) -> PairScore:
+        view = self._view(synthetic)
         real_codes, syn_codes = [], []
         for col in (a, b):
             if self._kinds[col] in CONTINUOUS:
-                real_codes.append(self._codes[col])
-                syn_codes.append(bin_codes(numeric_values(synthetic[col])))
+                real_codes.append(self._bins[col])
+                syn_codes.append(view.bins(col))
             else:
-                r, s = _shared_codes(self.real[col], synthetic[col])
+                r, s = view.codes(col)
                 real_codes.append(r)
                 syn_codes.append(s)
         shape = (
@@ -133,6 +146,43 @@ class FrameReference:
         real = metrics.joint_counts(real_codes[0], real_codes[1], shape)
         syn = metrics.joint_counts(syn_codes[0], syn_codes[1], shape)
         return PairScore("ContingencySimilarity", 1.0 - metrics.contingency_tvd(real, syn), metrics.cramers_v(real))
+
+
+class _Synthetic:
+    """One synthetic frame's columns as the pair metrics need them, each converted once."""
+
+    def __init__(self, frame: pd.DataFrame, real: pd.DataFrame, kinds: dict[str, str]) -> None:
+        self.frame = frame
+        self._real = real
+        self._kinds = kinds
+        self._numeric: dict[str, np.ndarray] = {}
+        self._bins: dict[str, np.ndarray] = {}
+        self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._pearson: dict[str, dict[str, float]] | None = None
+
+    def correlation(self, a: str, b: str) -> float:
+        if self._pearson is None:
+            # all continuous columns of the frame that the report compares, converted once
+            continuous = [c for c, k in self._kinds.items() if k in CONTINUOUS and c in self.frame.columns]
+            self._pearson = metrics.pearson_all({c: self.numeric(c) for c in continuous})
+        if a in self._pearson and b in self._pearson[a]:
+            return self._pearson[a][b]
+        return _pair_pearson(self.numeric(a), self.numeric(b))
+
+    def numeric(self, col: str) -> np.ndarray:
+        if col not in self._numeric:
+            self._numeric[col] = numeric_values(self.frame[col])
+        return self._numeric[col]
+
+    def bins(self, col: str) -> np.ndarray:
+        if col not in self._bins:
+            self._bins[col] = bin_codes(self.numeric(col))
+        return self._bins[col]
+
+    def codes(self, col: str) -> tuple[np.ndarray, np.ndarray]:
+        if col not in self._codes:
+            self._codes[col] = _shared_codes(self._real[col], self.frame[col])
+        return self._codes[col]
 
 
 def _pair_pearson(x: np.ndarray, y: np.ndarray) -> float:

@@ -150,14 +150,14 @@ class FidelityReport:
         return write_html(self, Path(path))
 
 
-def _check_synthetic(synthetic: Any, reference: Reference, wanted: list[str]) -> pd.DataFrame:
+def _check_synthetic(synthetic: Any, reference: Reference, kinds: dict[str, str]) -> pd.DataFrame:
     import pandas as pd
 
     if not isinstance(synthetic, pd.DataFrame):
         raise InvalidArgument(
             f"synthetic={synthetic!r} ({type(synthetic).__name__}) is not a pandas DataFrame; pass the sampled frame."
         )
-    missing = [c for c in wanted if c not in synthetic.columns]
+    missing = [c for c in kinds if c not in synthetic.columns]
     if missing:
         raise InvalidArgument(
             f"synthetic has no column {missing[0]!r}{' (and ' + str(len(missing) - 1) + ' more)' if len(missing) > 1 else ''}, "
@@ -165,6 +165,19 @@ def _check_synthetic(synthetic: Any, reference: Reference, wanted: list[str]) ->
         )
     if not len(synthetic):
         raise InvalidArgument("synthetic has no rows; sample at least one row to compare.")
+    for col, kind in kinds.items():
+        dtype = synthetic[col].dtype
+        if synthetic[col].notna().any() and (
+            (
+                kind == "numerical"
+                and not (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype))
+            )
+            or (kind == "datetime" and not pd.api.types.is_datetime64_any_dtype(dtype))
+        ):
+            raise InvalidArgument(
+                f"column {col!r} is {kind} in {reference.describe()} but synthetic[{col!r}] has dtype {dtype}; "
+                f"convert it (pd.to_numeric / pd.to_datetime) before comparing."
+            )
     return synthetic
 
 
@@ -282,7 +295,7 @@ def fidelity_report(
     """
     reference = reference_for(real_or_model)
     kinds = _pick_columns(reference, columns)
-    synthetic = _check_synthetic(synthetic, reference, list(kinds))
+    synthetic = _check_synthetic(synthetic, reference, kinds)
     report = FidelityReport(
         columns=column_scores(reference, synthetic, kinds),
         pairs=pair_scores(reference, synthetic, kinds),
