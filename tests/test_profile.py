@@ -36,12 +36,12 @@ def test_a_fitted_model_file_carries_a_profile_of_its_modelled_columns(saved):
     data = json.loads(text)
     assert data["version"] == VERSION == 2
     profile = data["profile"]
-    assert profile["source"] == "fit" and profile["rows"] == 4000 and profile["min_count"] == 5
+    assert profile["source"] == "real" and profile["rows"] == 4000 and profile["min_count"] == 5
     # generated columns (ids, e-mail addresses) are never profiled: their values would be rows' values
     assert list(profile["columns"]) == ["age", "income", "plan", "churned", "signup", "visits"]
     assert profile["columns"]["plan"]["values"] == ["free", "pro", "enterprise"]  # most frequent first
     assert len(profile["columns"]["income"]["quantiles"]) == 100
-    assert isinstance(profile["columns"]["signup"]["quantiles"][0], int)  # whole nanoseconds
+    assert profile["columns"]["signup"]["quantiles"][0].startswith("2020-01-")  # ISO 8601 text
     assert len(profile["contingency"]) == 15 and len(profile["correlations"]) == 6
     assert model.profile is not None and model.profile.to_spec() == profile
 
@@ -177,7 +177,11 @@ def edit(text: str, change) -> str:
             r"profile.contingency\[0\].cells\[0\]: expected \[row, column, share\]",
         ),
         (lambda p: p["contingency"][0]["cells"].pop(), r"profile.contingency\[0\].cells: shares must sum to 1"),
-        (lambda p: p.__setitem__("source", "guess"), "profile.source: expected 'fit' or 'model'"),
+        (
+            lambda p: p["columns"]["signup"]["quantiles"].__setitem__(0, "soon"),
+            "profile.columns.signup.quantiles: expected ISO 8601",
+        ),
+        (lambda p: p.__setitem__("source", "guess"), "profile.source: expected 'real' or 'model'"),
     ],
 )
 def test_a_hand_edited_profile_fails_naming_the_field(saved, tmp_path, change, message):

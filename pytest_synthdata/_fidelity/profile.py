@@ -94,8 +94,8 @@ class Profile:
     #: Pearson's r of each pair of continuous columns, NaN where a column is constant
     correlations: dict[tuple[str, str], float] = field(default_factory=dict)
     pairs: dict[tuple[str, str], PairProfile] = field(default_factory=dict)
-    #: "fit" (the real rows) or "model" (the model's own distribution)
-    source: str = "fit"
+    #: "real" (the rows a fit saw) or "model" (the model's own distribution)
+    source: str = "real"
 
     # keys of a column in a contingency table ---------------------------------------------------------------
     def keys(self, column: str) -> list[Any]:
@@ -143,8 +143,8 @@ class Profile:
         if not isinstance(spec, dict):
             raise r.fail(where, "expected an object")
         source = r.get(spec, "source", str, where)
-        if source not in ("fit", "model"):
-            raise r.fail(f"{where}.source", f"expected 'fit' or 'model', found {source!r}")
+        if source not in ("real", "model"):
+            raise r.fail(f"{where}.source", f"expected 'real' or 'model', found {source!r}")
         rows = r.get(spec, "rows", int, where)
         min_count = r.get(spec, "min_count", int, where)
         if rows < 1 or min_count < 1:
@@ -161,8 +161,11 @@ class Profile:
             if sdtype not in ("numerical", "datetime", "categorical", "boolean"):
                 raise r.fail(f"{at}.sdtype", f"expected numerical, datetime, categorical or boolean, found {sdtype!r}")
             missing = r.probability(entry, "missing", at)
-            if sdtype in CONTINUOUS:
+            if sdtype == "datetime":
+                quantiles = _timestamps(r, entry, at)
+            elif sdtype in CONTINUOUS:
                 quantiles = np.asarray(r.numbers(entry, "quantiles", at), dtype=np.float64)
+            if sdtype in CONTINUOUS:
                 if len(quantiles) > QUANTILES or np.any(np.diff(quantiles) < 0):
                     raise r.fail(f"{at}.quantiles", f"expected at most {QUANTILES} numbers in increasing order")
                 columns[name] = ColumnProfile(sdtype, missing, quantiles=quantiles)
@@ -217,6 +220,20 @@ class Profile:
         return profile
 
 
+def _timestamps(r: SpecReader, entry: dict[str, Any], at: str) -> NDArray[np.float64]:
+    """A datetime column's sketch: ISO 8601 texts, as nanoseconds since the epoch (float64)."""
+    texts = r.get(entry, "quantiles", list, at)
+    if not all(isinstance(t, str) for t in texts):
+        raise r.fail(f"{at}.quantiles", "expected ISO 8601 timestamps, such as '2024-03-01T12:00:00'")
+    try:
+        stamps = pd.to_datetime(pd.Series(texts, dtype=object), format="ISO8601")
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise r.fail(f"{at}.quantiles", f"expected ISO 8601 timestamps ({exc})") from None
+    if stamps.dt.tz is not None:
+        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    return stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64)
+
+
 class _Key:
     """A contingency key that no value equals (missing values; rare categories pooled)."""
 
@@ -235,10 +252,14 @@ def _round(x: float) -> float:
     return float(round(float(x), _SHARE_DIGITS))
 
 
-def _number(x: float, sdtype: str) -> float | int:
-    """A sketch point as the file writes it: datetimes as whole nanoseconds, numbers to 12 significant digits."""
+def _number(x: float, sdtype: str) -> float | str:
+    """A sketch point as the file writes it: datetimes as ISO 8601 text, numbers to 12 significant digits.
+
+    (Text, not nanoseconds: a reviewer reads a date, and the audit's scan for large stored numbers, where a
+    planted extreme would show, is not set off by every timestamp.)
+    """
     if sdtype == "datetime":
-        return round(float(x))
+        return pd.Timestamp(round(float(x))).isoformat()
     return float(f"{x:.12g}")
 
 
@@ -303,7 +324,7 @@ def _codes(series: pd.Series, values: list[Any]) -> NDArray[np.int64]:
 
 
 def compute_profile(
-    frame: pd.DataFrame, *, min_count: int, columns: list[str] | None = None, source: str = "fit"
+    frame: pd.DataFrame, *, min_count: int, columns: list[str] | None = None, source: str = "real"
 ) -> Profile:
     """Return the profile of ``frame`` (its ``columns``, default all that a metric scores) under ``min_count``."""
     k = int(min_count)
@@ -422,7 +443,7 @@ class ProfileReference:
         self.profile = profile_of(model)
 
     def describe(self) -> str:
-        if self.profile.source == "fit":
+        if self.profile.source == "real":
             return f"the profile stored in model {self.model.name!r} ({self.profile.rows} real rows)"
         return f"the distribution of model {self.model.name!r} (no stored profile)"
 
