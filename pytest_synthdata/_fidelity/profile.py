@@ -294,9 +294,11 @@ def _winsorized(values: NDArray[Any], k: int) -> NDArray[np.float64]:
     present = np.flatnonzero(~np.isnan(x))
     if k <= 1 or len(present) <= 2 * k + 1:
         return x
-    order = present[np.argsort(x[present], kind="stable")]
-    x[order[:k]] = x[order[k]]
-    x[order[-k:]] = x[order[-k - 1]]
+    m = len(present)
+    order = present[np.argpartition(x[present], [k, m - k - 1])]  # (the k outermost on each side, unordered)
+    low, high = x[order[k]], x[order[m - k - 1]]
+    x[order[:k]] = low
+    x[order[m - k :]] = high
     return x
 
 
