@@ -65,7 +65,7 @@ def test_the_profile_keeps_the_privacy_rule():
     c = spec["columns"]["c"]
     # rare categories are unnamed, and their 4 rows (fewer than min_count) read as 2.5
     assert c["values"] == ["common"] and c["other"] == pytest.approx(2.5 / 998.5, abs=1e-6)
-    cells = [cell[2] * 1000 for pair in spec["contingency"] for cell in pair["cells"]]
+    cells = [share * 1000 for pair in spec["contingency"] for share in pair["shares"]]
     assert min(cells) > 2.4  # no cell stands for fewer than min_count / 2 rows (shares renormalised)
 
 
@@ -173,10 +173,11 @@ def edit(text: str, change) -> str:
             r"profile.correlations\[0\]: expected a correlation in \[-1, 1\]",
         ),
         (
-            lambda p: p["contingency"][0]["cells"][0].__setitem__(0, 99),
-            r"profile.contingency\[0\].cells\[0\]: expected \[row, column, share\]",
+            lambda p: p["contingency"][0]["rows"].__setitem__(0, 99),
+            r"profile.contingency\[0\].rows: expected \d+ whole",
         ),
-        (lambda p: p["contingency"][0]["cells"].pop(), r"profile.contingency\[0\].cells: shares must sum to 1"),
+        (lambda p: p["contingency"][0]["cols"].pop(), r"profile.contingency\[0\].cols: expected \d+ whole numbers"),
+        (lambda p: p["contingency"][0]["shares"].__setitem__(0, 0.0), r"profile.contingency\[0\].shares: shares must"),
         (
             lambda p: p["columns"]["signup"]["quantiles"].__setitem__(0, "soon"),
             "profile.columns.signup.quantiles: expected ISO 8601",
@@ -212,3 +213,8 @@ def test_a_differentially_private_fit_stores_no_profile(tmp_path):
     assert model.profile is None
     assert "profile" not in json.loads(model.save(tmp_path / "c.synth.json").read_text())
     assert "no stored profile" in reference_for(model).describe()
+
+
+def test_a_schema_with_a_small_unique_pool_still_has_a_profile():
+    schema = sd.Schema("s", {"a": sd.Integer(low=0, high=9), "email": sd.Faker("email", unique=True, pool_size=100)})
+    assert ProfileReference(schema).columns() == {"a": "numerical"}

@@ -125,15 +125,7 @@ class Profile:
             "min_count": self.min_count,
             "columns": columns,
             "correlations": [[a, b, None if math.isnan(r) else _round(r)] for (a, b), r in self.correlations.items()],
-            "contingency": [
-                {
-                    "columns": [a, b],
-                    "cells": [
-                        [int(i), int(j), _round(p.table[i, j])] for i, j in zip(*np.nonzero(p.table), strict=True)
-                    ],
-                }
-                for (a, b), p in self.pairs.items()
-            ],
+            "contingency": [_cells(a, b, p.table) for (a, b), p in self.pairs.items()],
         }
 
     @classmethod
@@ -199,23 +191,21 @@ class Profile:
             if len(pair) != 2 or not all(isinstance(c, str) and c in columns for c in pair):
                 raise r.fail(f"{at}.columns", "expected two profiled columns")
             shape = (len(profile.keys(pair[0])), len(profile.keys(pair[1])))
+            rows_at = r.get(item, "rows", list, at)
+            cols_at = r.get(item, "cols", list, at)
+            shares = r.probabilities(item, "shares", at, size=len(rows_at))
+            for key, index, size in (("rows", rows_at, shape[0]), ("cols", cols_at, shape[1])):
+                if len(index) != len(rows_at) or not all(
+                    isinstance(v, int) and not isinstance(v, bool) and 0 <= v < size for v in index
+                ):
+                    raise r.fail(
+                        f"{at}.{key}",
+                        f"expected {len(rows_at)} whole numbers from 0 to {size - 1} (the table is {shape})",
+                    )
             table = np.zeros(shape)
-            for j, cell in enumerate(r.get(item, "cells", list, at)):
-                ok = (
-                    isinstance(cell, list)
-                    and len(cell) == 3
-                    and all(isinstance(v, int) and not isinstance(v, bool) for v in cell[:2])
-                    and 0 <= cell[0] < shape[0]
-                    and 0 <= cell[1] < shape[1]
-                    and isinstance(cell[2], (int, float))
-                    and not isinstance(cell[2], bool)
-                    and 0.0 <= cell[2] <= 1.0
-                )
-                if not ok:
-                    raise r.fail(f"{at}.cells[{j}]", f"expected [row, column, share] inside a {shape} table")
-                table[cell[0], cell[1]] = cell[2]
+            table[np.asarray(rows_at, dtype=np.int64), np.asarray(cols_at, dtype=np.int64)] = shares
             if abs(table.sum() - 1.0) > 1e-4:
-                raise r.fail(f"{at}.cells", f"shares must sum to 1 (they sum to {table.sum():g})")
+                raise r.fail(f"{at}.shares", f"shares must sum to 1 (they sum to {table.sum():g})")
             profile.pairs[(pair[0], pair[1])] = PairProfile(table)
         return profile
 
@@ -246,6 +236,17 @@ class _Key:
 
 _MISSING = _Key("missing")
 _OTHER = _Key("other")
+
+
+def _cells(a: str, b: str, table: NDArray[np.float64]) -> dict[str, Any]:
+    """A contingency table as the file writes it: its non-empty cells as three parallel lists (one line each)."""
+    rows, cols = np.nonzero(table)
+    return {
+        "columns": [a, b],
+        "rows": rows.tolist(),
+        "cols": cols.tolist(),
+        "shares": [_round(v) for v in table[rows, cols]],
+    }
 
 
 def _round(x: float) -> float:
@@ -416,11 +417,36 @@ def profile_of(model: Model) -> Profile:
         return stored
     cached = model.__dict__.get("_own_profile")
     if cached is None:
-        sample = model.sample(MODEL_ROWS, seed=0)
+        from ..errors import PoolExhausted
+
+        try:
+            sample = model.sample(MODEL_ROWS, seed=0)
+        except PoolExhausted:  # a unique Faker column's pool is smaller than the sample: leave generated columns out
+            sample = _without_generated(model).sample(MODEL_ROWS, seed=0)
         scored = [c for c in model.columns if _profiled(model, c)]
         cached = compute_profile(sample, min_count=1, columns=scored, source="model")
         model.__dict__["_own_profile"] = cached
     return cached
+
+
+def _without_generated(model: Model) -> Model:
+    """The model without its generated (Faker, id, computed) columns, which a profile never scores anyway."""
+    from .._constraints import Unique
+    from .._model import Model
+
+    kept = [c for c in model._columns if c.modelled or hasattr(c, "derive")]
+    names = {c.name for c in kept}
+    return Model(
+        model.name,
+        kept,
+        latent_correlation=model.latent_correlation,
+        order_constraints=model._order_constraints,
+        row_constraints=[c for c in model._row_constraints if isinstance(c, Unique) and c.column in names],
+        latent_nulls=model.latent_nulls,
+        null_groups=model.null_groups,
+        segment=model.segment,
+        null_follows={c: lead for c, lead in model.null_follows.items() if c in names},
+    )
 
 
 # scoring against a profile -----------------------------------------------------------------------------------
