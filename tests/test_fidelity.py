@@ -39,35 +39,40 @@ def test_ks_complement_is_one_minus_scipys_ks_statistic(seed):
     real = pd.DataFrame({"x": np.round(rng.normal(size=300), 1)})
     syn = pd.Series(np.round(rng.normal(0.2, 1.1, size=500), 1))
     expected = 1 - ks_2samp(real["x"], syn).statistic
-    assert FrameReference(real).ks_complement("x", syn) == pytest.approx(expected, abs=1e-12)
+    ref = FrameReference(real)
+    assert ref.ks_complement("x", ref.prepare(pd.DataFrame({"x": syn}))) == pytest.approx(expected, abs=1e-12)
 
 
 def test_tv_complement_counts_values_only_the_synthetic_side_has():
     real = pd.DataFrame({"c": ["a"] * 6 + ["b"] * 4})
     syn = pd.Series(["a"] * 5 + ["c"] * 5)
     # |0.5 - 0.6| + |0 - 0.4| + |0.5 - ~0| = 1.0, halved
-    assert FrameReference(real).tv_complement("c", syn) == pytest.approx(0.5, abs=1e-6)
+    ref = FrameReference(real)
+    assert ref.tv_complement("c", ref.prepare(pd.DataFrame({"c": syn}))) == pytest.approx(0.5, abs=1e-6)
 
 
 def test_nans_are_dropped_for_shapes_and_a_category_of_their_own_for_pairs():
     real = pd.DataFrame({"c": ["a", "b", None, "a"], "d": ["x", "y", "x", None]})
     ref = FrameReference(real)
-    assert ref.tv_complement("c", pd.Series(["a", "a", "a", None, None])) == pytest.approx(1 - 0.5 * (1 / 3 + 1 / 3))
-    same = ref.contingency_similarity("c", "d", real)
+    syn = ref.prepare(pd.DataFrame({"c": ["a", "a", "a", None, None], "d": ["x"] * 5}))
+    assert ref.tv_complement("c", syn) == pytest.approx(1 - 0.5 * (1 / 3 + 1 / 3))
+    same = ref.contingency_similarity("c", "d", ref.prepare(real))
     assert same.score == 1.0
-    moved = ref.contingency_similarity("c", "d", real.fillna("z"))
+    moved = ref.contingency_similarity("c", "d", ref.prepare(real.fillna("z")))
     assert moved.score == pytest.approx(0.5)
 
 
 def test_correlation_similarity_drops_rows_with_a_missing_value_in_either_column():
     real = pd.DataFrame({"x": [1.0, 2.0, 3.0, np.nan, 5.0], "y": [2.0, 4.0, 6.0, 1.0, np.nan]})
-    pair = FrameReference(real).correlation_similarity("x", "y", real.assign(y=[6.0, 4.0, 2.0, 0.0, -2.0]))
+    ref = FrameReference(real)
+    pair = ref.correlation_similarity("x", "y", ref.prepare(real.assign(y=[6.0, 4.0, 2.0, 0.0, -2.0])))
     assert (pair.real, pair.synthetic, pair.score) == (pytest.approx(1.0), pytest.approx(-1.0), pytest.approx(0.0))
 
 
 def test_a_constant_column_has_no_correlation_score():
     real = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [5.0, 5.0, 5.0]})
-    assert np.isnan(FrameReference(real).correlation_similarity("x", "y", real).score)
+    ref = FrameReference(real)
+    assert np.isnan(ref.correlation_similarity("x", "y", ref.prepare(real)).score)
 
 
 def test_continuous_columns_are_binned_on_their_own_histogram_edges_top_edge_and_nan_in_bin_11():

@@ -13,7 +13,7 @@ import pytest_synthdata as sd
 from pytest_synthdata._artifact import VERSION
 from pytest_synthdata._fidelity.frame import FrameReference
 from pytest_synthdata._fidelity.profile import TOLERANCE, ProfileReference
-from pytest_synthdata._fidelity.reference import reference_for
+from pytest_synthdata._fidelity.reference import Prepared, reference_for
 from pytest_synthdata._fidelity.report import fidelity_report
 from pytest_synthdata.errors import ModelFileError
 from tests.tables_for_tests import customers
@@ -108,12 +108,20 @@ def test_profile_scores_agree_on_public_tables(table):
 
 def test_a_broken_generator_scores_lower_against_the_profile_too(real, saved):
     model = saved[0]
+    ref = ProfileReference(model)
     good = model.sample(4000, seed=3)
     shifted = good.assign(age=good["age"] + 15)
-    ref = ProfileReference(model)
-    assert ref.ks_complement("age", good["age"]) > 0.95 > 0.6 > ref.ks_complement("age", shifted["age"])
     shuffled = good.assign(income=good["income"].sample(frac=1, random_state=0).to_numpy())
-    assert ref.correlation_similarity("age", "income", shuffled).score < 0.8
+    kinds = ref.columns()
+    assert (
+        ref.ks_complement("age", Prepared(good, kinds))
+        > 0.95
+        > 0.6
+        > ref.ks_complement("age", Prepared(shifted, kinds))
+    )
+    assert ref.correlation_similarity("age", "income", Prepared(shuffled, kinds)).score < 0.8
+    dropped = good.assign(plan=good["plan"].astype(object).replace({"enterprise": "pro"}))
+    assert ref.coverage("plan", Prepared(good, kinds)) == 1.0 > ref.coverage("plan", Prepared(dropped, kinds))
 
 
 def test_a_schema_profile_is_its_declarations():

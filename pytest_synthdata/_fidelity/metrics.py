@@ -38,10 +38,13 @@ __all__ = [
     "DetectionResult",
     "PrivacyResult",
     "UtilityResult",
+    "category_coverage",
     "contingency_tvd",
     "cramers_v",
     "detection",
+    "distinct_counts",
     "joint_counts",
+    "ks_from_counts",
     "ks_statistic",
     "pearson",
     "pearson_all",
@@ -49,6 +52,7 @@ __all__ = [
     "privacy",
     "range_coverage",
     "sorted_values",
+    "tv_complement_aligned",
     "tv_complement_counts",
     "utility",
 ]
@@ -64,31 +68,119 @@ def sorted_values(values: np.ndarray) -> np.ndarray:
     return np.sort(values, kind="stable")
 
 
+def distinct_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted distinct non-missing values (rounded as for KSComplement) and the running count up to each.
+
+    Hashing finds the distinct values first: when there are few (prices,
+    ages, rounded measurements) only they are sorted; when most values are
+    distinct the column is sorted instead. Either way the counts are exact
+    integers, so the ECDFs built from them are the same floats.
+    """
+    import pandas as pd
+
+    if values.dtype.kind == "f":
+        values = np.round(values[~np.isnan(values)], KS_DECIMALS)
+    if not len(values):
+        return values, np.zeros(0, dtype=np.int64)
+    codes, uniques = pd.factorize(values, sort=False)
+    if len(uniques) <= len(values) // 4:
+        order = np.argsort(uniques, kind="stable")
+        counts = np.bincount(codes, minlength=len(uniques))[order]
+        return np.asarray(uniques)[order], np.cumsum(counts)
+    ordered = np.sort(values)
+    last = np.append(np.flatnonzero(ordered[1:] != ordered[:-1]), len(ordered) - 1)
+    return ordered[last], last + 1
+
+
+def ks_from_counts(real: tuple[np.ndarray, np.ndarray], synthetic: tuple[np.ndarray, np.ndarray]) -> float:
+    """The two-sample KS statistic D from each sample's :func:`distinct_counts`.
+
+    Both ECDFs are compared at every distinct value of both samples, as
+    ``scipy.stats.ks_2samp`` compares them at every value (repeats add no
+    new point).
+    """
+    (rv, rc), (sv, sc) = real, synthetic
+    if not len(rv) or not len(sv):
+        return float("nan")
+    if rv.dtype != sv.dtype:
+        rv, sv = rv.astype(np.float64), sv.astype(np.float64)
+    n, m = rc[-1], sc[-1]
+    rc0 = np.concatenate([[0], rc])
+    sc0 = np.concatenate([[0], sc])
+    at_real = rc / n - sc0[np.searchsorted(sv, rv, side="right")] / m
+    at_syn = rc0[np.searchsorted(rv, sv, side="right")] / n - sc / m
+    high = max(at_real.max(), at_syn.max())
+    low = min(at_real.min(), at_syn.min())
+    return float(max(high, min(-low, 1.0), 0.0))
+
+
+def _own_cdf(values: np.ndarray) -> np.ndarray:
+    """For a sorted sample: the count of values <= each value (ties share the count of their last copy)."""
+    n = len(values)
+    ends = np.flatnonzero(values[1:] != values[:-1]) + 1  # where a new value starts
+    group = np.zeros(n, dtype=np.int64)
+    group[ends] = 1
+    last = np.append(ends, n)  # the count up to the end of each run of equal values
+    return last[np.cumsum(group)]
+
+
 def ks_statistic(real_sorted: np.ndarray, syn_sorted: np.ndarray) -> float:
-    """The two-sample KS statistic D of two sorted samples: max |ECDF difference| at the pooled values."""
-    if not len(real_sorted) or not len(syn_sorted):
+    """The two-sample KS statistic D of two sorted samples: max |ECDF difference| at the pooled values.
+
+    The ECDFs are compared at every value of both samples, as
+    ``scipy.stats.ks_2samp`` does, but each sample's own ECDF at its own
+    values comes from its run lengths and only the other sample's from a
+    binary search: the same counts, so the same floats, at half the searching.
+    """
+    n, m = len(real_sorted), len(syn_sorted)
+    if not n or not m:
         return float("nan")
     if real_sorted.dtype != syn_sorted.dtype:
         real_sorted, syn_sorted = real_sorted.astype(np.float64), syn_sorted.astype(np.float64)
-    pooled = np.concatenate([real_sorted, syn_sorted])
-    diff = np.searchsorted(real_sorted, pooled, side="right") / len(real_sorted)
-    diff -= np.searchsorted(syn_sorted, pooled, side="right") / len(syn_sorted)
-    return float(max(diff.max(), min(-diff.min(), 1.0), 0.0))
+    at_real = _own_cdf(real_sorted) / n - np.searchsorted(syn_sorted, real_sorted, side="right") / m
+    at_syn = np.searchsorted(real_sorted, syn_sorted, side="right") / n - _own_cdf(syn_sorted) / m
+    high = max(at_real.max(), at_syn.max())
+    low = min(at_real.min(), at_syn.min())
+    return float(max(high, min(-low, 1.0), 0.0))
 
 
 def tv_complement_counts(real: pd.Series, synthetic: pd.Series) -> float:
     """TVComplement from value counts (index: value; zero counts ignored), with SDMetrics' 1e-6 regularisation."""
-    real = real[real > 0]
-    synthetic = synthetic[synthetic > 0]
-    if not len(real) or not len(synthetic):
+    real = real[real.to_numpy() > 0]
+    synthetic = synthetic[synthetic.to_numpy() > 0]
+    lookup = real.index.get_indexer(synthetic.index)
+    return tv_complement_aligned(real.to_numpy(), synthetic.to_numpy(), lookup)
+
+
+def tv_complement_aligned(real: np.ndarray, synthetic: np.ndarray, lookup: np.ndarray) -> float:
+    """TVComplement from count arrays: ``lookup[j]`` is the real position of synthetic value j, or -1 if new.
+
+    A value only the synthetic side has counts 1e-6 rows on the real side
+    (SDMetrics' regularisation); values with a zero count on both sides do
+    not matter.
+    """
+    real = real.astype(np.float64)
+    synthetic = synthetic.astype(np.float64)
+    if not real.sum() or not synthetic.sum():
         return float("nan")
-    extra = synthetic.index.difference(real.index)
-    real_total = float(real.sum()) + 1e-6 * len(extra)
-    syn_total = float(synthetic.sum())
-    keys = real.index.append(extra)
-    p_real = np.concatenate([real.to_numpy(dtype=np.float64), np.full(len(extra), 1e-6)]) / real_total
-    p_syn = synthetic.reindex(keys, fill_value=0).to_numpy(dtype=np.float64) / syn_total
-    return float(1.0 - 0.5 * np.abs(p_syn - p_real).sum())
+    new = (lookup < 0) & (synthetic > 0)
+    real_total = real.sum() + 1e-6 * int(new.sum())
+    aligned = np.zeros(len(real))
+    seen = lookup >= 0
+    aligned[lookup[seen]] = synthetic[seen]
+    syn_total = synthetic.sum()
+    tv = np.abs(aligned / syn_total - real / real_total).sum()
+    tv += np.abs(synthetic[new] / syn_total - 1e-6 / real_total).sum()
+    return float(1.0 - 0.5 * tv)
+
+
+def category_coverage(real: np.ndarray, synthetic: np.ndarray, lookup: np.ndarray) -> float:
+    """CategoryCoverage from count arrays (as :func:`tv_complement_aligned`): the share of real values sampled."""
+    present = np.zeros(len(real), dtype=bool)
+    seen = (lookup >= 0) & (synthetic > 0)
+    present[lookup[seen]] = True
+    observed = real > 0
+    return float(present[observed].mean()) if observed.any() else float("nan")
 
 
 def pearson(x: np.ndarray, y: np.ndarray) -> float:
@@ -123,10 +215,7 @@ def pearson_matrix(columns: dict[str, np.ndarray]) -> dict[str, dict[str, float]
     if not names:
         return {}
     x = np.column_stack([columns[c].astype(np.float64) for c in names])
-    x = x - x.mean(axis=0)
-    scale = np.abs(x).max(axis=0)
-    scale[scale == 0] = 1.0
-    x /= scale
+    x -= x.mean(axis=0)  # (no overflow to guard against: squares of datetimes in ns stay below 1e40)
     with one_thread():
         gram = x.T @ x
     norm = np.sqrt(np.diag(gram))
@@ -184,15 +273,14 @@ def cramers_v(counts: np.ndarray) -> float:
     return float(np.sqrt(chi2 / (n * (min(counts.shape) - 1))))
 
 
-def range_coverage(real: tuple[float, float] | None, synthetic: np.ndarray) -> float:
-    """RangeCoverage of a numeric column: how much of the real [min, max] the synthetic values span."""
-    values = synthetic[~np.isnan(synthetic)] if synthetic.dtype.kind == "f" else synthetic
-    if real is None or not len(values) or real[0] == real[1]:
+def range_coverage(real: tuple[float, float] | None, synthetic: tuple[float, float] | None) -> float:
+    """RangeCoverage of a numeric column: how much of the real (min, max) the synthetic (min, max) spans."""
+    if real is None or synthetic is None or real[0] == real[1]:
         return float("nan")
     low, high = real
     span = float(high) - float(low)
-    below = max((float(values.min()) - float(low)) / span, 0.0)
-    above = max((float(high) - float(values.max())) / span, 0.0)
+    below = max((float(synthetic[0]) - float(low)) / span, 0.0)
+    above = max((float(high) - float(synthetic[1])) / span, 0.0)
     return max(1.0 - (below + above), 0.0)
 
 

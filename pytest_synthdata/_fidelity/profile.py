@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from . import metrics
-from .reference import CONTINUOUS, PairScore, bin_codes, numeric_values, sdtype_of
+from .reference import CONTINUOUS, PairScore, Prepared, bin_codes, numeric_values, sdtype_of
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -460,7 +460,8 @@ class ProfileReference:
     >>> ref = ProfileReference(people)
     >>> ref.columns(), ref.exact
     ({'age': 'numerical'}, False)
-    >>> round(ref.ks_complement("age", people.sample(5000, seed=1)["age"]), 1)
+    >>> synthetic = Prepared(people.sample(5000, seed=1), ref.columns())
+    >>> round(ref.ks_complement("age", synthetic), 1)
     1.0
     """
 
@@ -488,27 +489,40 @@ class ProfileReference:
                 f"{self.describe()} has no column {column!r}; it profiles {list(self.profile.columns)}."
             ) from None
 
-    def ks_complement(self, column: str, synthetic: pd.Series) -> float:
+    def ks_complement(self, column: str, synthetic: Prepared) -> float:
         sketch = self._column(column).quantiles
         if sketch is None or not len(sketch):
             return float("nan")
-        syn = metrics.sorted_values(numeric_values(synthetic))
-        return 1.0 - metrics.ks_statistic(np.sort(sketch), syn)
+        return 1.0 - metrics.ks_from_counts(metrics.distinct_counts(sketch), synthetic.distinct(column))
 
-    def tv_complement(self, column: str, synthetic: pd.Series) -> float:
+    def tv_complement(self, column: str, synthetic: Prepared) -> float:
         col = self._column(column)
-        counts = synthetic.value_counts(dropna=True, sort=False)
-        counts = counts[counts > 0]
-        if not len(counts) or col.shares is None or not len(col.values):
+        counts = synthetic.count_array(column).astype(np.float64)
+        if not counts.sum() or col.shares is None or not len(col.values):
             return float("nan")
-        syn = counts / counts.sum()
-        known = pd.Index(col.values, dtype=object)
-        index = pd.Index(syn.index.to_numpy(dtype=object), dtype=object)
-        at = known.get_indexer(index)
-        p_syn = np.zeros(len(known))
-        np.add.at(p_syn, at[at >= 0], syn.to_numpy(dtype=np.float64)[at >= 0])
-        unknown = float(syn.to_numpy(dtype=np.float64)[at < 0].sum())
+        share = counts / counts.sum()
+        at = self._lookup(column, synthetic)
+        p_syn = np.zeros(len(col.values))
+        np.add.at(p_syn, at[at >= 0], share[at >= 0])
+        unknown = float(share[at < 0].sum())
         return float(1.0 - 0.5 * (np.abs(col.shares - p_syn).sum() + unknown + col.other))
+
+    def coverage(self, column: str, synthetic: Prepared) -> float:
+        col = self._column(column)
+        if col.sdtype in CONTINUOUS:
+            return metrics.range_coverage(self.value_range(column), synthetic.value_range(column))
+        at = self._lookup(column, synthetic)
+        sampled = np.zeros(len(col.values), dtype=bool)
+        sampled[at[(at >= 0) & (synthetic.count_array(column) > 0)]] = True
+        return float(sampled.mean()) if len(sampled) else float("nan")
+
+    def _lookup(self, column: str, synthetic: Prepared) -> NDArray[np.int64]:
+        """For each distinct synthetic value of a discrete column, its position among the profile's (-1: not there)."""
+        key = ("profile_lookup", column, id(self))
+        if key not in synthetic.cache:
+            known = pd.Index(self._column(column).values, dtype=object)
+            synthetic.cache[key] = np.asarray(known.get_indexer(synthetic.factor(column)[1]), dtype=np.int64)
+        return synthetic.cache[key]  # type: ignore[no-any-return]
 
     def missing_rate(self, column: str) -> float:
         return self._column(column).missing
@@ -533,21 +547,20 @@ class ProfileReference:
         found = self.profile.correlations.get((a, b), self.profile.correlations.get((b, a)))
         return math.nan if found is None else found
 
-    def correlation_similarity(self, a: str, b: str, synthetic: pd.DataFrame) -> PairScore:
+    def correlation_similarity(self, a: str, b: str, synthetic: Prepared) -> PairScore:
         real = self.correlation(a, b)
-        syn = _pearson(numeric_values(synthetic[a]).astype(np.float64), numeric_values(synthetic[b]).astype(np.float64))
+        syn = synthetic.correlation(a, b)
         return PairScore("CorrelationSimilarity", 1.0 - abs(real - syn) / 2.0, real, syn)
 
-    def contingency_similarity(self, a: str, b: str, synthetic: pd.DataFrame) -> PairScore:
+    def contingency_similarity(self, a: str, b: str, synthetic: Prepared) -> PairScore:
         pair = self.profile.pairs.get((a, b))
-        flipped = pair is None
-        if flipped:
+        if pair is None:
             pair = self.profile.pairs.get((b, a))
             a, b = b, a
         if pair is None:
             return PairScore("ContingencySimilarity", float("nan"))
         real = pair.table
-        syn_codes = [self._syn_codes(c, synthetic[c]) for c in (a, b)]
+        syn_codes = [self._syn_codes(c, synthetic) for c in (a, b)]
         shape = (
             max(real.shape[0], int(syn_codes[0].max(initial=0)) + 1),
             max(real.shape[1], int(syn_codes[1].max(initial=0)) + 1),
@@ -555,19 +568,24 @@ class ProfileReference:
         padded = np.zeros(shape)
         padded[: real.shape[0], : real.shape[1]] = real
         syn = metrics.joint_counts(syn_codes[0], syn_codes[1], shape)
-        score = PairScore("ContingencySimilarity", 1.0 - metrics.contingency_tvd(padded, syn), metrics.cramers_v(real))
-        return score
+        return PairScore("ContingencySimilarity", 1.0 - metrics.contingency_tvd(padded, syn), metrics.cramers_v(real))
 
-    def _syn_codes(self, column: str, series: pd.Series) -> NDArray[np.int64]:
-        """Synthetic keys on the profile's axis: bin codes from 0, or category index (unknown values after other)."""
+    def _syn_codes(self, column: str, synthetic: Prepared) -> NDArray[np.int64]:
+        """Synthetic keys on the profile's axis: bin codes from 0, or category index, missing, then unknown values."""
+        key = ("profile_codes", column, id(self))
+        if key in synthetic.cache:
+            return synthetic.cache[key]  # type: ignore[no-any-return]
         col = self._column(column)
         if col.sdtype in CONTINUOUS:
-            values = numeric_values(series).astype(np.float64)
+            values = synthetic.numeric(column).astype(np.float64)
             values[~np.isfinite(values)] = np.nan
-            return _bins(values) - 1
-        codes = _codes(series, col.values)
-        unknown = codes == len(col.values) + 1
-        if unknown.any():  # each unknown value its own key, after "other"
-            extra, _ = pd.factorize(pd.Series(series.to_numpy(dtype=object)[unknown]))
-            codes[unknown] = len(col.values) + 2 + extra
+            codes = _bins(values) - 1
+        else:
+            factor, _ = synthetic.factor(column)
+            lookup = self._lookup(column, synthetic).copy()
+            unseen = lookup < 0
+            lookup[unseen] = len(col.values) + 2 + np.arange(int(unseen.sum()))  # each its own key, after "other"
+            lookup = np.append(lookup, len(col.values))  # code -1 (missing) indexes this last entry
+            codes = lookup[factor]
+        synthetic.cache[key] = codes
         return codes

@@ -19,11 +19,17 @@ both. A reference implements the :class:`Reference` protocol:
     :func:`sdtype_of`). Columns it cannot score (ids, free text) are left out.
 ``ks_complement(column, synthetic)`` / ``tv_complement(column, synthetic)``
     Column Shapes: 1 - Kolmogorov-Smirnov D (numerical, datetime) or
-    1 - total variation distance (categorical, boolean) between the real and the
-    given synthetic :class:`pandas.Series`; NaNs dropped on both sides first.
-    NaN when a side has no values.
+    1 - total variation distance (categorical, boolean) between the real
+    column and the synthetic one; NaNs dropped on both sides first. NaN when
+    a side has no values. ``synthetic`` is always a :class:`Prepared` frame:
+    the synthetic columns converted once (distinct values and counts, category codes,
+    counts, correlations) and shared by every metric of one report; its
+    ``.frame`` is the DataFrame itself.
 ``missing_rate(column)``
     The real share of missing values, in [0, 1].
+``coverage(column, synthetic)``
+    RangeCoverage (numerical, datetime) or CategoryCoverage (categorical,
+    boolean) of the synthetic column against the real one.
 ``value_range(column)``
     ``(low, high)`` of the real non-missing values on the numeric scale of
     :func:`numeric_values` (datetimes as int64 nanoseconds), or None if none.
@@ -64,6 +70,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 import numpy as np
 
 from ..errors import InvalidArgument, UnsupportedFeature
+from . import metrics
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -71,12 +78,15 @@ if TYPE_CHECKING:
 __all__ = [
     "SDTYPES",
     "PairScore",
+    "Prepared",
     "Reference",
     "SDType",
     "bin_codes",
     "numeric_values",
     "reference_for",
     "sdtype_of",
+    "shared_codes",
+    "value_lookup",
 ]
 
 SDType = Literal["numerical", "datetime", "categorical", "boolean"]
@@ -110,11 +120,13 @@ class Reference(Protocol):
 
     def columns(self) -> dict[str, str]: ...
 
-    def ks_complement(self, column: str, synthetic: pd.Series) -> float: ...
+    def ks_complement(self, column: str, synthetic: Prepared) -> float: ...
 
-    def tv_complement(self, column: str, synthetic: pd.Series) -> float: ...
+    def tv_complement(self, column: str, synthetic: Prepared) -> float: ...
 
     def missing_rate(self, column: str) -> float: ...
+
+    def coverage(self, column: str, synthetic: Prepared) -> float: ...
 
     def value_range(self, column: str) -> tuple[float, float] | None: ...
 
@@ -124,9 +136,9 @@ class Reference(Protocol):
 
     def correlation(self, a: str, b: str) -> float: ...
 
-    def correlation_similarity(self, a: str, b: str, synthetic: pd.DataFrame) -> PairScore: ...
+    def correlation_similarity(self, a: str, b: str, synthetic: Prepared) -> PairScore: ...
 
-    def contingency_similarity(self, a: str, b: str, synthetic: pd.DataFrame) -> PairScore: ...
+    def contingency_similarity(self, a: str, b: str, synthetic: Prepared) -> PairScore: ...
 
 
 def sdtype_of(series: pd.Series) -> str | None:
@@ -142,24 +154,27 @@ def sdtype_of(series: pd.Series) -> str | None:
     """
     import pandas as pd
 
-    if series.notna().sum() == 0:
-        return None
     dtype = series.dtype
+    if (
+        isinstance(dtype, pd.CategoricalDtype)
+        or pd.api.types.is_object_dtype(dtype)
+        or pd.api.types.is_string_dtype(dtype)
+    ):
+        # one hash pass over the column: its distinct values, missing ones included
+        distinct = pd.unique(series.to_numpy())
+        values = distinct[~pd.isna(distinct)]
+        if not len(values):
+            return None
+        boolean = len(values) <= 2 and all(isinstance(v, (bool, np.bool_)) for v in values)
+        return "boolean" if boolean else "categorical"
+    if series.count() == 0:
+        return None
     if pd.api.types.is_bool_dtype(dtype):
         return "boolean"
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return "datetime"
     if pd.api.types.is_numeric_dtype(dtype):
         return "numerical"
-    if (
-        isinstance(dtype, pd.CategoricalDtype)
-        or pd.api.types.is_object_dtype(dtype)
-        or pd.api.types.is_string_dtype(dtype)
-    ):
-        values = series.dropna()
-        if len(values) and all(isinstance(v, (bool, np.bool_)) for v in values.unique()):
-            return "boolean"
-        return "categorical"
     return None
 
 
@@ -184,7 +199,13 @@ def numeric_values(series: pd.Series) -> np.ndarray:
             out[mask] = np.nan
             return out
         return ints
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iuf":
+        return series.to_numpy(dtype=np.float64)
     return pd.to_numeric(series, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+
+
+#: Bin codes of a continuous column run 0..11 (0 never occurs: the lowest edge is the minimum).
+BIN_CODES = 12
 
 
 def bin_codes(values: np.ndarray, bins: int = 10) -> np.ndarray:
@@ -198,6 +219,122 @@ def bin_codes(values: np.ndarray, bins: int = 10) -> np.ndarray:
     finite = values[~np.isnan(values)] if values.dtype.kind == "f" else values
     edges = np.histogram_bin_edges(finite, bins=bins)
     return np.digitize(values, bins=edges)
+
+
+class Prepared:
+    """One frame's columns as the metrics need them, each converted once, on first use.
+
+    ``kinds`` maps the compared columns to their sdtypes. A report prepares
+    the synthetic frame once and hands it to every reference method; a
+    reference over real rows prepares the real frame the same way, so both
+    sides are read by the same code.
+    """
+
+    def __init__(self, frame: pd.DataFrame, kinds: dict[str, str]) -> None:
+        self.frame = frame
+        self.kinds = kinds
+        self._numeric: dict[str, np.ndarray] = {}
+        self._sorted: dict[str, np.ndarray] = {}
+        self._bins: dict[str, np.ndarray] = {}
+        self._factor: dict[str, tuple[np.ndarray, pd.Index]] = {}
+        self._pearson: dict[str, dict[str, float]] | None = None
+        #: for a reference's own per-frame values (e.g. codes shared with its real side)
+        self.cache: dict[Any, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def numeric(self, column: str) -> np.ndarray:
+        """The column on the continuous metrics' scale (:func:`numeric_values`)."""
+        if column not in self._numeric:
+            self._numeric[column] = numeric_values(self.frame[column])
+        return self._numeric[column]
+
+    def distinct(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """A continuous column's sorted distinct non-missing values and the running count up to each (its ECDF).
+
+        Values are rounded as SDMetrics' KSComplement rounds them (see
+        :func:`~pytest_synthdata._fidelity.metrics.distinct_counts`).
+        """
+        key = ("distinct", column)
+        if key not in self.cache:
+            self.cache[key] = metrics.distinct_counts(self.numeric(column))
+        return self.cache[key]  # type: ignore[no-any-return]
+
+    def bins(self, column: str) -> np.ndarray:
+        """The continuous column's bin codes on its own histogram edges (:func:`bin_codes`)."""
+        if column not in self._bins:
+            self._bins[column] = bin_codes(self.numeric(column))
+        return self._bins[column]
+
+    def factor(self, column: str) -> tuple[np.ndarray, pd.Index]:
+        """Integer codes of a discrete column (-1 for missing) and the distinct values they index."""
+        if column not in self._factor:
+            import pandas as pd
+
+            codes, uniques = pd.factorize(self.frame[column], use_na_sentinel=True)
+            values = np.asarray(uniques, dtype=object) if len(uniques) else np.array([], dtype=object)
+            self._factor[column] = (np.asarray(codes, dtype=np.int64), pd.Index(values, dtype=object))
+        return self._factor[column]
+
+    def count_array(self, column: str) -> np.ndarray:
+        """How often each distinct value of :meth:`factor` occurs (missing values not counted)."""
+        key = ("count_array", column)
+        if key not in self.cache:
+            codes, uniques = self.factor(column)
+            self.cache[key] = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        return self.cache[key]  # type: ignore[no-any-return]
+
+    def counts(self, column: str) -> pd.Series:
+        """How often each non-missing value occurs (a discrete column), indexed by value."""
+        import pandas as pd
+
+        return pd.Series(self.count_array(column), index=self.factor(column)[1])
+
+    def value_range(self, column: str) -> tuple[float, float] | None:
+        """(min, max) of a continuous column's non-missing values, None if it has none."""
+        values = self.distinct(column)[0]
+        return (values[0], values[-1]) if len(values) else None
+
+    def missing_rate(self, column: str) -> float:
+        """The share of missing values."""
+        if not len(self.frame):
+            return float("nan")
+        if self.kinds.get(column) in CONTINUOUS:
+            values = self.numeric(column)
+            return float(np.isnan(values).mean()) if values.dtype.kind == "f" else 0.0
+        return float((self.factor(column)[0] < 0).mean())
+
+    def correlation(self, a: str, b: str) -> float:
+        """Pearson's r of two continuous columns on the rows where both are present."""
+        if self._pearson is None:
+            continuous = [c for c, k in self.kinds.items() if k in CONTINUOUS]
+            self._pearson = metrics.pearson_all({c: self.numeric(c) for c in continuous})
+        return self._pearson[a][b]
+
+
+def value_lookup(real: Prepared, synthetic: Prepared, column: str) -> np.ndarray:
+    """For each distinct synthetic value of a discrete column, its position among the real ones (-1 if new)."""
+    key = ("value_lookup", column, id(real))
+    if key not in synthetic.cache:
+        synthetic.cache[key] = real.factor(column)[1].get_indexer(synthetic.factor(column)[1])
+    return synthetic.cache[key]  # type: ignore[no-any-return]
+
+
+def shared_codes(real: Prepared, synthetic: Prepared, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of one discrete column on both sides over one vocabulary; missing values one code of their own.
+
+    Real values keep their codes, values only the synthetic side has get the
+    next ones, and missing is the last.
+    """
+    real_codes, real_values = real.factor(column)
+    syn_codes, _ = synthetic.factor(column)
+    lookup = value_lookup(real, synthetic, column).copy()
+    unseen = lookup < 0
+    lookup[unseen] = len(real_values) + np.arange(int(unseen.sum()))
+    missing = len(real_values) + int(unseen.sum())
+    lookup = np.append(lookup, missing)  # code -1 indexes this last entry
+    return np.where(real_codes >= 0, real_codes, missing), lookup[syn_codes]
 
 
 def reference_for(real_or_model: Any, *, argument: str = "real_or_model") -> Reference:

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import InvalidArgument
 from . import metrics
-from .reference import CONTINUOUS, Reference, numeric_values, reference_for
+from .reference import CONTINUOUS, Prepared, Reference, reference_for
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -195,45 +195,49 @@ def _pick_columns(reference: Reference, columns: Any) -> dict[str, str]:
     return {c: kinds[c] for c in columns}
 
 
-def column_scores(reference: Reference, synthetic: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
-    """The per-column table: shape score, missing-value similarity and coverage of every column in ``kinds``."""
+def _frame(table: dict[str, list[Any]], dtypes: dict[str, Any]) -> pd.DataFrame:
+    """A result table from its columns: numbers as numpy arrays of their dtype, names as objects (no copies)."""
     import pandas as pd
 
-    rows = []
-    for col, kind in kinds.items():
-        syn = synthetic[col]
+    return pd.DataFrame(
+        {name: np.array(values, dtype=dtypes.get(name, object)) for name, values in table.items()}, copy=False
+    )
+
+
+def column_scores(reference: Reference, synthetic: Prepared) -> pd.DataFrame:
+    """The per-column table: shape score, missing-value similarity and coverage of every compared column."""
+
+    table: dict[str, list[Any]] = {name: [] for name in COLUMN_FIELDS}
+    for col, kind in synthetic.kinds.items():
         continuous = kind in CONTINUOUS
-        shape = reference.ks_complement(col, syn) if continuous else reference.tv_complement(col, syn)
         miss_real = reference.missing_rate(col)
-        miss_syn = float(syn.isna().mean())
-        if continuous:
-            coverage = metrics.range_coverage(reference.value_range(col), numeric_values(syn))
-            coverage_metric = "RangeCoverage"
-        else:
-            real_values = reference.frequencies(col).index
-            present = set(syn.dropna().unique().tolist())
-            coverage = float(np.mean([v in present for v in real_values])) if len(real_values) else float("nan")
-            coverage_metric = "CategoryCoverage"
-        rows.append(
-            {
-                "column": col,
-                "sdtype": kind,
-                "metric": "KSComplement" if continuous else "TVComplement",
-                "score": shape,
-                "missing_real": miss_real,
-                "missing_synthetic": miss_syn,
-                "missing_similarity": 1.0 - abs(miss_real - miss_syn),
-                "coverage_metric": coverage_metric,
-                "coverage": coverage,
-            }
+        miss_syn = synthetic.missing_rate(col)
+        table["column"].append(col)
+        table["sdtype"].append(kind)
+        table["metric"].append("KSComplement" if continuous else "TVComplement")
+        table["score"].append(
+            reference.ks_complement(col, synthetic) if continuous else reference.tv_complement(col, synthetic)
         )
-    return pd.DataFrame(rows, columns=COLUMN_FIELDS)
+        table["missing_real"].append(miss_real)
+        table["missing_synthetic"].append(miss_syn)
+        table["missing_similarity"].append(1.0 - abs(miss_real - miss_syn))
+        table["coverage_metric"].append("RangeCoverage" if continuous else "CategoryCoverage")
+        table["coverage"].append(reference.coverage(col, synthetic))
+    return _frame(
+        table,
+        {
+            "score": np.float64,
+            "missing_real": np.float64,
+            "missing_synthetic": np.float64,
+            "missing_similarity": np.float64,
+            "coverage": np.float64,
+        },
+    )
 
 
 def pair_scores(
     reference: Reference,
-    synthetic: pd.DataFrame,
-    kinds: dict[str, str],
+    synthetic: Prepared,
     *,
     correlation_threshold: float = REAL_CORRELATION_THRESHOLD,
     association_threshold: float = REAL_ASSOCIATION_THRESHOLD,
@@ -243,9 +247,9 @@ def pair_scores(
     ``contributes`` says whether the pair counts in Column Pair Trends (its
     real correlation or association is above the threshold).
     """
-    import pandas as pd
 
-    rows = []
+    table: dict[str, list[Any]] = {name: [] for name in PAIR_FIELDS}
+    kinds = synthetic.kinds
     for a, b in itertools.combinations(kinds, 2):
         both = kinds[a] in CONTINUOUS and kinds[b] in CONTINUOUS
         pair = (
@@ -253,19 +257,15 @@ def pair_scores(
             if both
             else reference.contingency_similarity(a, b, synthetic)
         )
-        rows.append(
-            {
-                "column_1": a,
-                "column_2": b,
-                "metric": pair.metric,
-                "score": pair.score,
-                "real": pair.real,
-                "synthetic": pair.synthetic,
-                "contributes": bool(abs(pair.real) > (correlation_threshold if both else association_threshold))
-                and not math.isnan(pair.score),
-            }
-        )
-    return pd.DataFrame(rows, columns=PAIR_FIELDS)
+        table["column_1"].append(a)
+        table["column_2"].append(b)
+        table["metric"].append(pair.metric)
+        table["score"].append(pair.score)
+        table["real"].append(pair.real)
+        table["synthetic"].append(pair.synthetic)
+        threshold = correlation_threshold if both else association_threshold
+        table["contributes"].append(bool(abs(pair.real) > threshold) and not math.isnan(pair.score))
+    return _frame(table, {"score": np.float64, "real": np.float64, "synthetic": np.float64, "contributes": bool})
 
 
 def fidelity_report(
@@ -296,9 +296,10 @@ def fidelity_report(
     reference = reference_for(real_or_model)
     kinds = _pick_columns(reference, columns)
     synthetic = _check_synthetic(synthetic, reference, kinds)
+    prepared = Prepared(synthetic, kinds)
     report = FidelityReport(
-        columns=column_scores(reference, synthetic, kinds),
-        pairs=pair_scores(reference, synthetic, kinds),
+        columns=column_scores(reference, prepared),
+        pairs=pair_scores(reference, prepared),
         reference=reference.describe(),
         exact=reference.exact,
         rows=len(synthetic),
