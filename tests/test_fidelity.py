@@ -142,6 +142,14 @@ def test_report_is_deterministic(real, synthetic):
     pd.testing.assert_frame_equal(a.to_frame(), b.to_frame())
 
 
+def test_column_names_need_not_be_text(tmp_path):
+    real = pd.DataFrame({0: [1.0, 2.0, 3.0], 1: ["a", "b", "a"], 2: [3.0, 1.0, 2.0]})
+    report = sd.fidelity_report(real, real.copy())
+    assert report.score == 1.0
+    pytest.importorskip("matplotlib")
+    assert report.to_html(tmp_path / "r.html").read_text().count('<figure class="column">') == 3
+
+
 def test_columns_restricts_the_comparison(real, synthetic):
     report = sd.fidelity_report(real, synthetic[["age", "plan"]], columns=["age", "plan"])
     assert report.columns["column"].tolist() == ["age", "plan"]
@@ -187,6 +195,11 @@ def test_columns_restricts_the_comparison(real, synthetic):
         ({"columns": "age"}, "must be a list of column names"),
         ({"real_or_model": {"age": [1]}}, "is not real data"),
         ({"real_or_model": pd.DataFrame({"a": []})}, "has no rows"),
+        ({"real_or_model": pd.DataFrame([[1, 2]], columns=["a", "a"])}, "more than one column named 'a'"),
+        (
+            {"synthetic": pd.DataFrame([[1] * 7], columns=[*COLUMNS, "age"])},
+            "synthetic has more than one column named 'age'",
+        ),
     ],
 )
 def test_bad_report_arguments_say_what_to_do(real, synthetic, kwargs, message):

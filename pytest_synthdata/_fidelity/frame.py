@@ -39,6 +39,11 @@ class FrameReference:
             raise InvalidArgument(f"{argument}={real!r} ({type(real).__name__}) is not a pandas DataFrame; pass one.")
         if not len(real):
             raise InvalidArgument(f"{argument} has no rows; the real data needs at least one row to compare against.")
+        duplicated = real.columns[real.columns.duplicated()].unique().tolist()
+        if duplicated:
+            raise InvalidArgument(
+                f"{argument} has more than one column named {duplicated[0]!r}; give every column its own name."
+            )
         self.real = real
         self._argument = argument
         kinds: dict[str, str] = {}
@@ -53,7 +58,7 @@ class FrameReference:
         for name in real.columns:
             kind = overrides[name] if name in overrides else sdtype_of(real[name])
             if kind is not None:
-                kinds[str(name)] = kind
+                kinds[name] = kind
         self._kinds = kinds
         self._real = Prepared(real, kinds)
 

@@ -90,7 +90,7 @@ def _continuous_figure(Figure: Any, ref: Reference, col: str, syn: pd.Series, ki
             ax.bar(x, real_share, width=width, align="edge", alpha=0.5, color=REAL, label="real")
             ax.bar(x, syn_share, width=width, align="edge", alpha=0.5, color=SYNTHETIC, label="synthetic")
         ax.legend(fontsize=8)
-    ax.set_title(col, fontsize=10)
+    ax.set_title(str(col), fontsize=10)
     ax.set_ylabel("share of rows", fontsize=8)
     ax.tick_params(labelsize=7)
     if kind == "datetime":
@@ -119,7 +119,7 @@ def _categorical_figure(Figure: Any, ref: Reference, col: str, syn: pd.Series) -
     ax.bar(pos - 0.2, r, width=0.4, color=REAL, label="real")
     ax.bar(pos + 0.2, s, width=0.4, color=SYNTHETIC, label="synthetic")
     ax.set_xticks(pos, [lbl if len(lbl) <= 14 else lbl[:13] + "…" for lbl in labels], rotation=45, ha="right")
-    ax.set_title(col, fontsize=10)
+    ax.set_title(str(col), fontsize=10)
     ax.set_ylabel("share of rows", fontsize=8)
     ax.tick_params(labelsize=7)
     ax.legend(fontsize=8)
@@ -128,8 +128,8 @@ def _categorical_figure(Figure: Any, ref: Reference, col: str, syn: pd.Series) -
 
 def _heatmaps(Figure: Any, report: FidelityReport) -> Any | None:
     cols = report.columns
-    continuous = [str(c) for c, k in zip(cols["column"], cols["sdtype"], strict=True) if k in CONTINUOUS]
-    names = [str(c) for c in cols["column"]]
+    continuous = [c for c, k in zip(cols["column"], cols["sdtype"], strict=True) if k in CONTINUOUS]
+    names = list(cols["column"])
     if len(names) < 2:
         return None
     n = len(continuous)
@@ -139,7 +139,7 @@ def _heatmaps(Figure: Any, report: FidelityReport) -> Any | None:
     index = {c: i for i, c in enumerate(continuous)}
     where = {c: i for i, c in enumerate(names)}
     for row in report.pairs.to_dict("records"):
-        a, b = str(row["column_1"]), str(row["column_2"])
+        a, b = row["column_1"], row["column_2"]
         score[where[a], where[b]] = score[where[b], where[a]] = row["score"]
         if row["metric"] == "CorrelationSimilarity":
             real[index[a], index[b]] = real[index[b], index[a]] = row["real"]
@@ -156,8 +156,8 @@ def _heatmaps(Figure: Any, report: FidelityReport) -> Any | None:
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     for ax, (title, matrix, labels, vmin, cmap) in zip(axes, panels, strict=True):
         image = ax.imshow(np.where(np.isnan(matrix), 0.0, matrix), vmin=vmin, vmax=1.0, cmap=cmap)
-        ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
-        ax.set_yticks(range(len(labels)), labels, fontsize=7)
+        ax.set_xticks(range(len(labels)), [str(x) for x in labels], rotation=90, fontsize=7)
+        ax.set_yticks(range(len(labels)), [str(x) for x in labels], fontsize=7)
         ax.set_title(title, fontsize=9)
         fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     return fig
@@ -195,15 +195,15 @@ def write_html(report: FidelityReport, path: Path) -> Path:
         raise ValueError("this report was not built by fidelity_report(); it has no data to draw")
     figures = []
     for row in report.columns.to_dict("records"):
-        col, kind = str(row["column"]), str(row["sdtype"])
+        col, kind = row["column"], str(row["sdtype"])
         fig = (
             _continuous_figure(Figure, ref, col, syn[col], kind)
             if kind in CONTINUOUS
             else _categorical_figure(Figure, ref, col, syn[col])
         )
-        caption = f"{html.escape(col)}: {row['metric']} {_fmt(row['score'])}"
+        caption = f"{html.escape(str(col))}: {row['metric']} {_fmt(row['score'])}"
         figures.append(
-            f'<figure class="column"><img alt="{html.escape(col)}" src="data:image/png;base64,{_png(fig)}">'
+            f'<figure class="column"><img alt="{html.escape(str(col))}" src="data:image/png;base64,{_png(fig)}">'
             f"<figcaption>{caption}</figcaption></figure>"
         )
     heat = _heatmaps(Figure, report)

@@ -45,13 +45,11 @@ __all__ = [
     "distinct_counts",
     "joint_counts",
     "ks_from_counts",
-    "ks_statistic",
     "pearson",
     "pearson_all",
     "pearson_matrix",
     "privacy",
     "range_coverage",
-    "sorted_values",
     "tv_complement_aligned",
     "tv_complement_counts",
     "utility",
@@ -59,13 +57,6 @@ __all__ = [
 
 #: SDMetrics rounds floats to this many decimals before the KS test (sys.float_info.dig - 1).
 KS_DECIMALS = sys.float_info.dig - 1
-
-
-def sorted_values(values: np.ndarray) -> np.ndarray:
-    """Non-missing values, rounded like SDMetrics' KSComplement, sorted (the input of :func:`ks_statistic`)."""
-    if values.dtype.kind == "f":
-        values = np.round(values[~np.isnan(values)], KS_DECIMALS)
-    return np.sort(values, kind="stable")
 
 
 def distinct_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -109,36 +100,6 @@ def ks_from_counts(real: tuple[np.ndarray, np.ndarray], synthetic: tuple[np.ndar
     sc0 = np.concatenate([[0], sc])
     at_real = rc / n - sc0[np.searchsorted(sv, rv, side="right")] / m
     at_syn = rc0[np.searchsorted(rv, sv, side="right")] / n - sc / m
-    high = max(at_real.max(), at_syn.max())
-    low = min(at_real.min(), at_syn.min())
-    return float(max(high, min(-low, 1.0), 0.0))
-
-
-def _own_cdf(values: np.ndarray) -> np.ndarray:
-    """For a sorted sample: the count of values <= each value (ties share the count of their last copy)."""
-    n = len(values)
-    ends = np.flatnonzero(values[1:] != values[:-1]) + 1  # where a new value starts
-    group = np.zeros(n, dtype=np.int64)
-    group[ends] = 1
-    last = np.append(ends, n)  # the count up to the end of each run of equal values
-    return last[np.cumsum(group)]
-
-
-def ks_statistic(real_sorted: np.ndarray, syn_sorted: np.ndarray) -> float:
-    """The two-sample KS statistic D of two sorted samples: max |ECDF difference| at the pooled values.
-
-    The ECDFs are compared at every value of both samples, as
-    ``scipy.stats.ks_2samp`` does, but each sample's own ECDF at its own
-    values comes from its run lengths and only the other sample's from a
-    binary search: the same counts, so the same floats, at half the searching.
-    """
-    n, m = len(real_sorted), len(syn_sorted)
-    if not n or not m:
-        return float("nan")
-    if real_sorted.dtype != syn_sorted.dtype:
-        real_sorted, syn_sorted = real_sorted.astype(np.float64), syn_sorted.astype(np.float64)
-    at_real = _own_cdf(real_sorted) / n - np.searchsorted(syn_sorted, real_sorted, side="right") / m
-    at_syn = np.searchsorted(real_sorted, syn_sorted, side="right") / n - _own_cdf(syn_sorted) / m
     high = max(at_real.max(), at_syn.max())
     low = min(at_real.min(), at_syn.min())
     return float(max(high, min(-low, 1.0), 0.0))

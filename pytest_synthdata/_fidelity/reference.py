@@ -1,7 +1,7 @@
 """The real side of every fidelity metric: a :class:`Reference` scores synthetic data against what it knows.
 
 Every metric compares a synthetic DataFrame with *something real*. That
-something is either the real rows (:class:`FrameReference`, exact) or, in CI
+something is either the real rows (``FrameReference`` in ``frame.py``, exact) or, in CI
 where the rows are absent, the statistics a model file stores (a profile
 reference, approximate). Metrics never look at real rows themselves: they ask
 the reference, so one report, one set of assertions and one HTML page serve
@@ -22,9 +22,14 @@ both. A reference implements the :class:`Reference` protocol:
     1 - total variation distance (categorical, boolean) between the real
     column and the synthetic one; NaNs dropped on both sides first. NaN when
     a side has no values. ``synthetic`` is always a :class:`Prepared` frame:
-    the synthetic columns converted once (distinct values and counts, category codes,
-    counts, correlations) and shared by every metric of one report; its
-    ``.frame`` is the DataFrame itself.
+    the synthetic columns converted once and shared by every metric of one
+    report (``distinct(col)``: sorted distinct values and running counts, the
+    synthetic ECDF; ``factor(col)`` / ``count_array(col)``: category codes and
+    counts; ``bins(col)``; ``correlation(a, b)``; ``missing_rate(col)``;
+    ``value_range(col)``); its ``.frame`` is the DataFrame itself and
+    ``.cache`` a dict for the reference's own per-frame values. A profile's KS
+    can be ``max |F_profile(x) - F_syn(x)|`` over the synthetic distinct
+    values, with ``F_syn`` from ``distinct``.
 ``missing_rate(column)``
     The real share of missing values, in [0, 1].
 ``coverage(column, synthetic)``
@@ -57,9 +62,10 @@ both. A reference implements the :class:`Reference` protocol:
 
 A profile reference from a model file implements the same methods from stored
 marginal quantiles, category frequencies, missing rates, correlations and
-binned contingency tables, and sets ``exact = False``. :class:`~pytest_synthdata._fidelity.frame.FrameReference`
-is the exact one, over real rows. :func:`reference_for`
-turns what a user passed as ``real_or_model`` into a reference.
+binned contingency tables, and sets ``exact = False``; the report, the
+assertions and the HTML page use nothing else. :func:`reference_for` turns
+what a user passed as ``real_or_model`` into a reference: the profile helper
+adds the model case there.
 """
 
 from __future__ import annotations

@@ -157,6 +157,11 @@ def _check_synthetic(synthetic: Any, reference: Reference, kinds: dict[str, str]
         raise InvalidArgument(
             f"synthetic={synthetic!r} ({type(synthetic).__name__}) is not a pandas DataFrame; pass the sampled frame."
         )
+    duplicated = synthetic.columns[synthetic.columns.duplicated()].unique().tolist()
+    if duplicated:
+        raise InvalidArgument(
+            f"synthetic has more than one column named {duplicated[0]!r}; give every column its own name."
+        )
     missing = [c for c in kinds if c not in synthetic.columns]
     if missing:
         raise InvalidArgument(
