@@ -41,6 +41,7 @@ _EXPORTS = {
     "assert_fidelity": "._fidelity.assertions",
     "assert_marginals_close": "._fidelity.assertions",
     "assert_no_copies": "._fidelity.assertions",
+    "assert_no_drift": "._fidelity.baseline",
     "fidelity_report": "._fidelity.report",
     "fit": "._fit",
     "hookimpl": ".hookspecs",
@@ -74,6 +75,7 @@ __all__ = [
     "assert_fidelity",
     "assert_marginals_close",
     "assert_no_copies",
+    "assert_no_drift",
     "fidelity_report",
     "fit",
     "hookimpl",
@@ -91,6 +93,7 @@ if TYPE_CHECKING:
         assert_marginals_close,
         assert_no_copies,
     )
+    from ._fidelity.baseline import assert_no_drift
     from ._fidelity.report import FidelityReport, fidelity_report
     from ._fit import fit
     from ._manager import plugin_manager

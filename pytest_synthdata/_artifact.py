@@ -16,6 +16,10 @@ Layout (version 1)::
                 whose null flag it shares)},
      "order_constraints": [[a, b, strict], ...], "info": {...}}
 
+Version 2 adds an optional ``"profile"`` (fitted models: the fidelity profile of the real data,
+``_fidelity/profile.py``), written before ``"info"``; version 1 files (without it) load as before, and
+a model without a profile is still written as version 1.
+
 Each column kind writes and reads its own entry (``to_spec`` and ``from_spec``
 in ``_columns.py``, which validate every field); this module holds the
 envelope, the versioning and the checks that span columns.
@@ -50,7 +54,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT", "VERSION", "ModelParts", "SpecReader", "dumps", "parse", "read", "save"]
 
 FORMAT = "pytest-synthdata model"
-VERSION = 1
+VERSION = 2
 SUFFIX = ".synth.json"
 
 
@@ -67,7 +71,9 @@ def to_dict(model: Model, *, entry: Callable[[Any], dict[str, Any]] | None = Non
     dims = list(model.modelled_columns) + [f"{c} is null" for c in model.latent_nulls]
     return {
         "format": FORMAT,
-        "version": VERSION,
+        # the oldest format that holds what is written, so a file without a profile stays readable by
+        # releases before version 2 (and keeps its bytes)
+        "version": VERSION if model.profile is not None else 1,
         "name": model.name,
         "written_by": f"pytest-synthdata {__version__}",
         "columns": [spec(c) for c in model._columns],  # (hidden ones too)
@@ -80,6 +86,7 @@ def to_dict(model: Model, *, entry: Callable[[Any], dict[str, Any]] | None = Non
         },
         "order_constraints": [[a, b, strict] for a, b, strict in model._order_constraints],
         **({"row_constraints": [spec(c) for c in model._row_constraints]} if model._row_constraints else {}),
+        **({"profile": model.profile.to_spec()} if model.profile is not None else {}),
         "info": model.info,
     }
 
@@ -309,6 +316,8 @@ class ModelParts:
     info: dict[str, Any] = field(default_factory=dict)
     null_follows: dict[str, str] = field(default_factory=dict)
     row_constraints: list[Any] = field(default_factory=list)
+    #: the fidelity profile (format version 2), or None
+    profile: Any = None
 
 
 def read(data: Any, source: str = "<model>") -> ModelParts:
@@ -400,7 +409,12 @@ def read(data: Any, source: str = "<model>") -> ModelParts:
         if not isinstance(leader, str) or leader not in names:
             raise r.fail(f"latent.null_follows.{col}", f"expected the name of a column, found {json.dumps(leader)}")
     rules = _row_constraints(r, data, names)
-    return ModelParts(name, columns, corr, constraints, nulls, null_groups, segment, info, null_follows, rules)
+    profile = None
+    if data.get("profile") is not None:
+        from ._fidelity.profile import Profile
+
+        profile = Profile.from_spec(data["profile"], r, names)
+    return ModelParts(name, columns, corr, constraints, nulls, null_groups, segment, info, null_follows, rules, profile)
 
 
 def _row_constraints(r: SpecReader, data: dict[str, Any], names: list[str]) -> list[Any]:

@@ -157,6 +157,10 @@ class Model:
     registers fixtures or builds strategies works on this class.
     """
 
+    #: The fidelity profile of the data a model was fitted on (``_fidelity/profile.py``), stored in its file;
+    #: None for declared schemas, differentially private fits and files written before profiles.
+    profile: Any = None
+
     def __init__(
         self,
         name: str,
@@ -375,6 +379,7 @@ class Model:
             model = cls(**_model_arguments(parts))
         except (InvalidArgument, ValueError, TypeError, LookupError, ArithmeticError) as exc:
             raise ModelFileError(f"{source}: {exc}") from None
+        model.profile = parts.profile
         try:  # a hand edit can pass every check of the reader and still not sample: find out now, not in a test
             # ... with stand-ins for Faker columns, whose pools wait for the first real sample
             stand_ins = [c.placeholder() if isinstance(c, (FakerColumn, ComputedColumn)) else c for c in parts.columns]
@@ -674,6 +679,32 @@ class Model:
             frame = self.compute_columns(frame)
         frame.attrs["synthdata"] = {"dataset": self.name, "seed": source.seed}
         return frame
+
+    def validate(
+        self, df: pd.DataFrame, *, null_tolerance: float = 0.02, strict: bool = False, columns: Any = None
+    ) -> None:
+        """Check that ``df`` fits this model; raise FidelityError (an AssertionError) listing what does not.
+
+        Every column is checked against what the model declares or stores: its
+        dtype family, bounds, grid (whole numbers, decimals, dates),
+        categories and null rate (within ``null_tolerance`` plus sampling
+        noise), then the model's constraints. ``strict=True`` also fails
+        columns the model does not have; ``columns`` checks only those named.
+        A fitted model checks against its file, so values ``fit`` withheld as
+        rare (``model.withheld``) fail.
+
+        >>> import pandas as pd, pytest_synthdata as sd
+        >>> people = sd.Schema("people", {"age": sd.Integer(low=18, high=90)})
+        >>> people.validate(pd.DataFrame({"age": [20, 35, 61]}))
+        >>> people.validate(pd.DataFrame({"age": [20, 35, 101]}))
+        Traceback (most recent call last):
+        ...
+        pytest_synthdata.errors.FidelityError: dataset 'people': 3 rows do not match the model in 1 way:
+          age: 1 of 3 rows (33.3%): expected values in [18 .. 90], found values outside; e.g. 101
+        """
+        from ._fidelity.validate import validate
+
+        validate(self, df, null_tolerance=null_tolerance, strict=strict, columns=columns)
 
     def to_dask(
         self, n: int, *, seed: int | None = None, partition_rows: int | None = None, **sample_options: Any

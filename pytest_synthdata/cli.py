@@ -518,6 +518,39 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     return 0 if report.passed else 1
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from ._fidelity.report import fidelity_report
+
+    model = _load_target(args.target, trust=args.trust)
+    real = _read_table(args.real) if args.real else None
+    if real is not None:
+        real = _real_dtypes(real, model)
+    rows = args.n if args.n is not None else (len(real) if real is not None else 2000)
+    seed = 0 if args.seed is None else seed_from_text(args.seed, argument="--seed")
+    synthetic = model.sample(rows, seed=seed)
+    report = fidelity_report(real if real is not None else model, synthetic)
+    print(report.summary())
+    print(report.columns[["column", "metric", "score"]].to_string(index=False, float_format="%.3f"))
+    if args.output:
+        print(f"wrote {report.to_html(args.output)}")
+    return 0
+
+
+def _real_dtypes(real: Any, model: Any) -> Any:
+    """Real rows read from a CSV, with the model's timestamp columns parsed (CSV holds them as text)."""
+    import pandas as pd
+
+    for name, dtype in model.dtypes.items():
+        if (
+            name in real.columns
+            and str(dtype).startswith("datetime64")
+            and not pd.api.types.is_datetime64_any_dtype(real[name])
+        ):
+            parsed = pd.to_datetime(real[name], errors="coerce", format="ISO8601")
+            real[name] = parsed.dt.tz_localize(None) if parsed.dt.tz is not None else parsed
+    return real
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``synthdata`` command line; return its exit code."""
     parser = argparse.ArgumentParser(prog="synthdata", description="Sample and inspect pytest-synthdata datasets.")
@@ -628,6 +661,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="let the model file run code: a pickled (SDV) model, a derived column's function",
     )
     p_inspect.set_defaults(func=_cmd_inspect)
+    p_report = sub.add_parser(
+        "report", help="score a sample against real data or the model's stored profile; write the HTML report"
+    )
+    p_report.add_argument("target", help=target_help)
+    p_report.add_argument(
+        "real", nargs="?", help="the real data (.csv or .parquet); default: the profile the model file stores"
+    )
+    p_report.add_argument(
+        "-o", "--output", help="write the visual report here (.html; needs pip install pytest-synthdata[report])"
+    )
+    p_report.add_argument(
+        "-n", type=_positive, default=None, help="rows to sample (default: as many as the real data, else 2000)"
+    )
+    p_report.add_argument("--seed", default=None, help="seed of the sample (default 0)")
+    p_report.add_argument(
+        "--trust",
+        action="store_true",
+        help="let the model file run code: a pickled (SDV) model, a derived column's function",
+    )
+    p_report.set_defaults(func=_cmd_report)
     p_audit = sub.add_parser("audit", help="list what a model file reveals; exit 1 if it breaks the policy")
     p_audit.add_argument("model", help="the model file to audit, *.synth.json")
     p_audit.add_argument("--real", help="the real data (.csv or .parquet): also run the tripwires on it")

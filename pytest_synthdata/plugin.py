@@ -24,6 +24,7 @@ import pytest
 
 from . import _registry
 from ._db import DB_INI
+from ._fidelity import baseline, summary
 from ._fixtures import DEFAULT_ROWS, EDGES_INI, ROWS_INI, STATE, USED, SessionState, ini_edge_cases, ini_rows
 from ._registry import DEFAULT_MODELS, MODEL_SUFFIX, MODELS_INI
 from ._seeding import new_seed
@@ -34,6 +35,7 @@ SEED_OPTION = "--synthdata-seed"
 CACHE_KEY = "synthdata/seed"
 WORKER_KEY = "synthdata_seed"
 SECTION = "synthdata: reproduce"
+UPDATE_BASELINES_OPTION = "--synthdata-update-baselines"
 
 
 def _seed_arg(value: str) -> str | int:
@@ -56,6 +58,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="SEED",
         help="Base seed for synth_* fixtures: an integer, 'random' (default; pytest-randomly's "
         "seed when it is active) or 'last' (the previous run's seed).",
+    )
+    group.addoption(
+        UPDATE_BASELINES_OPTION,
+        action="store_true",
+        dest="synthdata_update_baselines",
+        default=False,
+        help="Write or refresh the drift baselines that sd.assert_no_drift() compares against, instead of "
+        "comparing (files <baseline>.baseline.json in the first synthdata_models directory by default).",
+    )
+    group.addoption(
+        summary.REPORT_OPTION,
+        action="store",
+        dest="synthdata_report",
+        default=None,
+        metavar="PATH",
+        help="Write the visual fidelity report (HTML, needs matplotlib) of every dataset the tests used: PATH for "
+        "one, PATH-<dataset>.html for each of several.",
     )
     parser.addini(
         ROWS_INI, help=f"Rows in each synth_<name> fixture (default {DEFAULT_ROWS}).", default=str(DEFAULT_ROWS)
@@ -126,12 +145,14 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(), "synthdata-xdist")
     _registry.start_session(config)
+    baseline.attach(config)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     # Remember the seed for --synthdata-seed=last only when tests ran: a
     # --collect-only or --help run must not replace it.
     config = session.config
+    summary.worker_output(config)  # (an xdist worker: tell the controller which datasets its tests used)
     cache = getattr(config, "cache", None)
     state = config.stash.get(STATE, None)
     if state is None or cache is None or getattr(config, "workerinput", None) is not None:
@@ -142,6 +163,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    baseline.detach(config)
     state = config.stash.get(STATE, None)
     if state is None or not state.synth_plugins:
         return
@@ -156,6 +178,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 class _XdistHooks:
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput[WORKER_KEY] = node.config.stash[STATE].seed
+
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        summary.merge_worker(node.config, getattr(node, "workeroutput", None))
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    summary.write_summary(terminalreporter, config)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -253,6 +282,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if missing.startswith("synth_") and STATE in item.config.stash:
             report.sections.append(("synthdata", _missing_dataset(item.config.stash[STATE], missing)))
     used = item.stash.get(USED, None)
+    if used:
+        summary.note_used(item.config, used)
     if used and report.failed:
         state = item.config.stash[STATE]
         lines = []

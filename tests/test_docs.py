@@ -109,7 +109,7 @@ def _options(text: str) -> set[str]:
     return set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", text))
 
 
-@pytest.mark.parametrize("command", ["fit", "sample", "inspect"])
+@pytest.mark.parametrize("command", ["fit", "sample", "inspect", "report"])
 def test_the_cli_reference_names_every_option(command):
     out = subprocess.run(
         [sys.executable, "-m", "pytest_synthdata.cli", command, "--help"], capture_output=True, text=True, check=True

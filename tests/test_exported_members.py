@@ -30,6 +30,7 @@ PUBLIC = [
     "assert_fidelity",
     "assert_marginals_close",
     "assert_no_copies",
+    "assert_no_drift",
     "fidelity_report",
     "fit",
     "hookimpl",

@@ -15,7 +15,7 @@ from tables_for_tests import customers
 import pytest_synthdata as sd
 from pytest_synthdata._fidelity.frame import FrameReference
 from pytest_synthdata._fidelity.reference import Reference, bin_codes, numeric_values, reference_for, sdtype_of
-from pytest_synthdata.errors import FidelityError, InvalidArgument, UnsupportedFeature
+from pytest_synthdata.errors import FidelityError, InvalidArgument
 
 COLUMNS = ["age", "income", "plan", "churned", "signup", "visits"]
 
@@ -208,10 +208,10 @@ def test_bad_report_arguments_say_what_to_do(real, synthetic, kwargs, message):
         sd.fidelity_report(args.pop("real_or_model"), args.pop("synthetic"), **args)
 
 
-def test_a_model_as_the_real_side_waits_for_profiles(real, synthetic):
+def test_a_model_as_the_real_side_scores_against_its_profile(real, synthetic):
     model = sd.fit(real, name="customers")
-    with pytest.raises(UnsupportedFeature, match="profile"):
-        sd.fidelity_report(model, synthetic)
+    report = sd.fidelity_report(model, synthetic)
+    assert not report.exact and "profile stored in model 'customers'" in report.reference
 
 
 # -- assertions on broken generators -------------------------------------------------------------------------------------

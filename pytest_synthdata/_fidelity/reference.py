@@ -346,8 +346,8 @@ def shared_codes(real: Prepared, synthetic: Prepared, column: str) -> tuple[np.n
 def reference_for(real_or_model: Any, *, argument: str = "real_or_model") -> Reference:
     """The reference for what a user passed as the real side: a DataFrame, a Reference, or a fitted model.
 
-    A model's profile is not stored yet: that raises UnsupportedFeature until
-    model files carry one.
+    A Model gives a :class:`~pytest_synthdata._fidelity.profile.ProfileReference`
+    over its stored profile (or, for a declared schema, its own distribution).
     """
     import pandas as pd
 
@@ -357,12 +357,18 @@ def reference_for(real_or_model: Any, *, argument: str = "real_or_model") -> Ref
         return FrameReference(real_or_model, argument=argument)
     if isinstance(real_or_model, Reference):
         return real_or_model
+    from .._model import Model
+
+    if isinstance(real_or_model, Model):
+        from .profile import ProfileReference
+
+        return ProfileReference(real_or_model)
     if hasattr(real_or_model, "sample") and hasattr(real_or_model, "name"):
         raise UnsupportedFeature(
-            f"{argument}={real_or_model!r} is a model; scoring against a model's stored fidelity profile arrives "
-            "with profiles in model files. Pass the real DataFrame instead."
+            f"{argument}={real_or_model!r} is not a pytest-synthdata Model, so it has no fidelity profile; "
+            "pass the real DataFrame instead."
         )
     raise InvalidArgument(
         f"{argument}={real_or_model!r} ({type(real_or_model).__name__}) is not real data; "
-        "pass the real pandas DataFrame (or a fitted model once model files carry a fidelity profile)."
+        "pass the real pandas DataFrame, or a model (its stored fidelity profile)."
     )

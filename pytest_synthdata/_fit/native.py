@@ -69,6 +69,7 @@ from .generated import fit_generated
 from .infer import infer_kind, null_dtype, override
 from .numeric import Numbers, fit_marginals, marginal_column, read_numbers, read_timestamps
 from .private import privacy_info, public_bounds, public_info, read_public
+from .profile import fit_profile
 from .segments import fit_segments, grouped_null_flag
 
 if TYPE_CHECKING:
@@ -137,6 +138,8 @@ def fit_native(
     )
     with _linalg.one_thread():  # small matrices: waking BLAS threads costs more than the work (see _linalg)
         model = _fit(ctx)
+    ctx.say("profiling the data")
+    model.profile = fit_profile(ctx.frame, model, min_count)
     if not model.columns:
         raise InvalidArgument("fit(): every column was left out (columns=... None or 'ignore'); nothing to model.")
     return model

@@ -1,0 +1,363 @@
+"""``model.validate(df)``: check any frame against what a model declares or stores.
+
+Each column is checked against its marginal (dtype family, bounds, grid, categories), its null rate
+(within a tolerance) and the model's constraints (order constraints, ``Unique``, ``Predicate``).
+Every problem becomes one :class:`Problem` naming the column, what was expected, what was found,
+in how many rows, and a few example values; they are raised together, worst first, as one
+`pytest_synthdata.errors.FidelityError` (an AssertionError, so a test fails rather than errors).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .._columns import BooleanColumn, CategoryColumn, DatetimeColumn, NullColumn, NumericColumn
+from .._constraints import LessThan, Predicate, Unique
+from ..errors import FidelityError, InvalidArgument
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from .._columns import ModelColumn
+    from .._model import Model
+
+__all__ = ["DEFAULT_NULL_TOLERANCE", "Problem", "validate"]
+
+#: How far a column's share of missing values may stray from the model's null rate, beyond sampling noise.
+DEFAULT_NULL_TOLERANCE = 0.02
+#: Standard errors of a binomial share allowed on top of ``null_tolerance`` (a frame of n rows varies so much).
+_NOISE_SIGMAS = 4.0
+#: Example values a problem shows.
+_EXAMPLES = 5
+
+
+@dataclass
+class Problem:
+    """One failing check: ``subject`` (a column or constraint), what was expected and found, in how many rows."""
+
+    subject: str
+    expected: str
+    found: str
+    rows: int = 0
+    examples: list[str] = field(default_factory=list)
+    fix: str = ""
+    #: How bad it is, for ordering (the share of rows, or 1 for a whole column).
+    severity: float = 1.0
+
+    def line(self, total: int) -> str:
+        """Return the problem as one line of the failure message."""
+        count = f"{self.rows} of {total} rows ({self.rows / total:.1%}): " if self.rows and total else ""
+        shown = f"; e.g. {', '.join(self.examples)}" if self.examples else ""
+        fix = f" ({self.fix})" if self.fix else ""
+        return f"{self.subject}: {count}expected {self.expected}, found {self.found}{shown}{fix}"
+
+
+def validate(
+    model: Model,
+    df: Any,
+    *,
+    null_tolerance: float = DEFAULT_NULL_TOLERANCE,
+    strict: bool = False,
+    columns: Any = None,
+) -> None:
+    """Raise FidelityError listing every way ``df`` departs from ``model``; return None when it conforms."""
+    if not isinstance(df, pd.DataFrame):
+        raise InvalidArgument(f"validate() needs a pandas DataFrame, got {type(df).__name__}.")
+    if (
+        not isinstance(null_tolerance, (int, float))
+        or isinstance(null_tolerance, bool)
+        or not (0.0 <= null_tolerance <= 1.0)
+    ):
+        raise InvalidArgument(
+            f"validate(null_tolerance={null_tolerance!r}): expected a share from 0 to 1 that a column's null rate "
+            "may stray from the model's, such as 0.05."
+        )
+    names = model.columns
+    chosen = names if columns is None else _chosen(model, columns)
+    problems: list[Problem] = []
+    for name in chosen:
+        if name not in df.columns:
+            problems.append(Problem(name, f"a column ({model.dtypes[name]})", "no such column", fix="add it"))
+            continue
+        problems += _column_problems(
+            model.column(name), df[name], null_tolerance, bool(model.withheld), "privacy" in model.info
+        )
+    if strict and columns is None:
+        extra = [str(c) for c in df.columns if c not in set(names)]
+        if extra:
+            problems.append(
+                Problem(
+                    ", ".join(extra),
+                    f"only the model's columns {names}",
+                    "columns it does not have",
+                    fix="drop them, or pass strict=False",
+                )
+            )
+    present = set(chosen) & set(df.columns)
+    for constraint in model.constraints:
+        problems += _constraint_problems(model, constraint, df, present)
+    if problems:
+        problems.sort(key=lambda p: -p.severity)
+        head = (
+            f"dataset {model.name!r}: {len(df)} rows do not match the model in "
+            f"{len(problems)} way{'s' if len(problems) != 1 else ''}:"
+        )
+        raise FidelityError("\n".join([head, *(f"  {p.line(len(df))}" for p in problems)]), problems)
+
+
+def _chosen(model: Model, columns: Any) -> list[str]:
+    """The columns to check (``columns=``), each a column of the model."""
+    given = [columns] if isinstance(columns, str) else list(columns)
+    unknown = [c for c in given if c not in model.columns]
+    if unknown:
+        raise InvalidArgument(
+            f"validate(columns=...) names {unknown}, which dataset {model.name!r} does not have; its columns are "
+            f"{model.columns}."
+        )
+    return [str(c) for c in given]
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):g}"
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        return str(pd.Timestamp(value))
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
+def _examples(values: Any) -> list[str]:
+    """Up to five distinct example values, in order of first appearance."""
+    out: list[str] = []
+    for v in pd.unique(np.asarray(values, dtype=object))[:_EXAMPLES]:
+        out.append(_show(v))
+    return out
+
+
+def _column_problems(
+    col: ModelColumn, series: pd.Series, null_tolerance: float, withheld: bool, fitted: bool
+) -> list[Problem]:
+    """The column's problems: missing values at a rate the model does not give, then its values."""
+    name = col.name
+    n = len(series)
+    missing = series.isna().to_numpy()
+    problems: list[Problem] = []
+    p = float(col.null_rate)
+    seen = int(missing.sum())
+    if n and p <= 0.0 and seen:
+        problems.append(Problem(name, "no missing values", "missing values", seen, severity=seen / n))
+    elif n and p >= 1.0 and seen < n:
+        problems.append(Problem(name, "only missing values", "values", n - seen, severity=(n - seen) / n))
+    elif n and 0.0 < p < 1.0:
+        allowed = null_tolerance + _NOISE_SIGMAS * math.sqrt(p * (1 - p) / n)
+        rate = seen / n
+        if abs(rate - p) > allowed:
+            problems.append(
+                Problem(
+                    name,
+                    f"a null rate of {p:.1%} (+- {allowed:.1%})",
+                    f"{rate:.1%} missing",
+                    fix="raise null_tolerance to allow more",
+                    severity=abs(rate - p),
+                )
+            )
+    if isinstance(col, NullColumn) or seen == n:
+        return problems
+    values = series[~missing]
+    base = getattr(col, "base", col)
+    found: list[Problem] = []
+    if isinstance(base, DatetimeColumn):
+        found = _datetime_problems(base, name, values, getattr(col, "levels", [base]))
+    elif isinstance(base, NumericColumn):
+        found = _numeric_problems(base, name, values, getattr(col, "levels", [base]))
+    elif isinstance(base, CategoryColumn):
+        found = _category_problems(base, name, values, withheld)
+    elif isinstance(base, BooleanColumn):
+        found = _boolean_problems(name, values)
+    for problem in found:
+        problem.severity = problem.rows / n
+        if fitted and problem.found.endswith("outside"):
+            problem.fix = "a fitted model's bounds stop short of rare real extremes (min_count, see model.withheld)"
+    return problems + found
+
+
+def _dtype_problem(name: str, values: pd.Series, expected: str) -> Problem:
+    return Problem(
+        name,
+        expected,
+        f"dtype {values.dtype}",
+        len(values),
+        _examples(values),
+        fix="convert the column (astype) or fix what produces it",
+    )
+
+
+def _numeric_problems(col: NumericColumn, name: str, values: pd.Series, levels: list[Any]) -> list[Problem]:
+    """Problems of a numeric column: values that are not numbers, infinities, off its grid, beyond its range.
+
+    ``levels`` are the marginals the column draws from (a column fitted per segment group has one per group).
+    """
+    api = pd.api.types
+    problems: list[Problem] = []
+    if api.is_bool_dtype(values.dtype):
+        return [_dtype_problem(name, values, f"numbers (dtype {col.dtype})")]
+    if not api.is_numeric_dtype(values.dtype):
+        objects = values.to_numpy(dtype=object)
+        numbers = np.array(
+            [
+                isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+                for v in objects
+            ],
+            dtype=bool,
+        )
+        if not numbers.all():
+            problems.append(_dtype_problem(name, values[~numbers], f"numbers (dtype {col.dtype})"))
+        values = values[numbers]
+    x = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    finite = np.isfinite(x)
+    low_inf, high_inf = col.inf_rates
+    bad_inf = (x == -np.inf) & (low_inf <= 0) | (x == np.inf) & (high_inf <= 0)
+    if bad_inf.any():
+        problems.append(Problem(name, "finite numbers", "infinities", int(bad_inf.sum()), _examples(x[bad_inf])))
+    if col.integer:
+        fractional = finite & (np.floor(x) != x)
+        if fractional.any():
+            problems.append(
+                Problem(name, "whole numbers", "fractions", int(fractional.sum()), _examples(values[fractional]))
+            )
+    elif col.decimals is not None:
+        scale = 10.0**col.decimals
+        off = finite & (np.abs(np.round(x * scale) - x * scale) > 1e-6 * np.maximum(1.0, np.abs(x * scale)))
+        if off.any():
+            problems.append(
+                Problem(
+                    name,
+                    f"at most {col.decimals} decimals",
+                    "more decimals",
+                    int(off.sum()),
+                    _examples(values[off]),
+                )
+            )
+    ranges = np.array([level.value_range() for level in levels])
+    lowest, highest = float(ranges[:, 0].min()) + col.offset, float(ranges[:, 1].max()) + col.offset
+    outside = finite & ((x < lowest) | (x > highest))
+    if outside.any():
+        problems.append(
+            Problem(
+                name,
+                f"values in [{col.show(lowest)} .. {col.show(highest)}]",
+                "values outside",
+                int(outside.sum()),
+                _examples(values[outside]),
+            )
+        )
+    return problems
+
+
+def _datetime_problems(col: DatetimeColumn, name: str, values: pd.Series, levels: list[Any]) -> list[Problem]:
+    if not pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return [_dtype_problem(name, values, f"timestamps (dtype {col.dtype})")]
+    stamps = values.dt.tz_convert("UTC").dt.tz_localize(None) if values.dt.tz is not None else values
+    ns = stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    problems: list[Problem] = []
+    if col.unit_ns > 1:
+        off = ns % col.unit_ns != 0
+        if off.any():
+            unit = "dates (no time of day)" if col.is_date else f"whole units of {col.unit_ns} ns"
+            problems.append(Problem(name, unit, "finer times", int(off.sum()), _examples(values[off])))
+    ranges = np.array([level.value_range() for level in levels])
+    lowest, highest = float(ranges[:, 0].min()), float(ranges[:, 1].max())
+    outside = (ns < lowest * col.unit_ns) | (ns > highest * col.unit_ns)
+    if outside.any():
+        problems.append(
+            Problem(
+                name,
+                f"timestamps in [{col.show(lowest)} .. {col.show(highest)}]",
+                "timestamps outside",
+                int(outside.sum()),
+                _examples(values[outside]),
+            )
+        )
+    return problems
+
+
+def _category_problems(col: CategoryColumn, name: str, values: pd.Series, withheld: bool) -> list[Problem]:
+    known = pd.Index(col.categories if col.dtype_order is None else col.dtype_order, dtype=object)
+    plain = values.astype(object) if isinstance(values.dtype, pd.CategoricalDtype) else values
+    unknown = ~np.asarray(pd.Index(plain.to_numpy(dtype=object), dtype=object).isin(known))
+    if not unknown.any():
+        return []
+    listed = ", ".join(_show(c) for c in list(known)[:8]) + (f" (+{len(known) - 8} more)" if len(known) > 8 else "")
+    return [
+        Problem(
+            name,
+            f"one of {listed}",
+            "other values",
+            int(unknown.sum()),
+            _examples(plain[unknown]),
+            fix="fit() left out rare values: see model.withheld" if withheld else "",
+        )
+    ]
+
+
+def _boolean_problems(name: str, values: pd.Series) -> list[Problem]:
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return []
+    objects = values.to_numpy(dtype=object)
+    bad = np.array([not isinstance(v, (bool, np.bool_)) for v in objects], dtype=bool)
+    if not bad.any():
+        return []
+    return [_dtype_problem(name, values[bad], "True or False (dtype bool)")]
+
+
+def _constraint_problems(model: Model, constraint: Any, df: pd.DataFrame, present: set[str]) -> list[Problem]:
+    """Rows that break ``constraint`` (checked when the frame has its columns)."""
+    failing: NDArray[np.bool_] | None = None
+    if isinstance(constraint, LessThan):
+        if not {constraint.low, constraint.high} <= present:
+            return []
+        a, b = df[constraint.low], df[constraint.high]
+        with np.errstate(invalid="ignore"):
+            try:
+                ok = (a < b) if constraint.strict else (a <= b)
+            except TypeError:
+                return []  # (a dtype problem of one of the columns, reported there)
+        failing = np.asarray(~ok & a.notna() & b.notna(), dtype=bool)
+        columns = [constraint.low, constraint.high]
+    elif isinstance(constraint, Unique):
+        if constraint.column not in present:
+            return []
+        failing = np.asarray(constraint.failing(df), dtype=bool)
+        columns = [constraint.column]
+    elif isinstance(constraint, Predicate):
+        if not set(model.columns) <= set(df.columns):
+            return []
+        failing = np.asarray(constraint.failing(df, model.name), dtype=bool)
+        columns = []
+    else:
+        return []
+    if not failing.any():
+        return []
+    rows = np.flatnonzero(failing)
+    shown = df.iloc[rows[:_EXAMPLES]]
+    if columns:
+        examples = [
+            "(" + ", ".join(f"{c}={_show(v)}" for c, v in zip(columns, row, strict=True)) + ")"
+            for row in shown[columns].itertuples(index=False)
+        ]
+    else:
+        examples = [f"row {i!r}" for i in shown.index]
+    return [
+        Problem(
+            f"constraint '{constraint}'",
+            "every row to satisfy it",
+            "rows that break it",
+            int(failing.sum()),
+            examples,
+            severity=float(failing.mean()),
+        )
+    ]

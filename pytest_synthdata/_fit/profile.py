@@ -1,0 +1,27 @@
+"""The fit step that profiles the real frame for fidelity checks without it (``_fidelity/profile.py``).
+
+Runs last, on the columns the model models (never generated PII, id or text
+columns), with the fit's ``min_count``: quantiles of winsorized values pooled
+over at least ``2 * min_count`` rows, rare categories unnamed, small counts
+read as ``min_count / 2`` rows. A differentially private fit stores none: its
+releases are the model, whose own distribution then serves as the profile.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .._fidelity.profile import Profile
+    from .._model import Model
+
+__all__ = ["fit_profile"]
+
+
+def fit_profile(frame: pd.DataFrame, model: Model, min_count: int) -> Profile:
+    """Return the fidelity profile of ``frame`` for ``model`` (stored in its file)."""
+    from .._fidelity.profile import fit_profile as profile
+
+    return profile(frame, model, min_count)
