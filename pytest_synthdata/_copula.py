@@ -597,7 +597,7 @@ def _orthant_solve(
         # says so (within _END_STEP_TOL of the target); elsewhere (a curve that flattens at its end, where ties
         # nest) the search below runs as it would have.
         _, slope = spearman(sign * R_MAX, beyond & solve, value=False)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             back = sign * edge - (end - targets) / (slope * math.cos(edge))
         stepped = beyond & solve & np.isfinite(back) & (lo <= back) & (back <= hi)
         if stepped.any():
