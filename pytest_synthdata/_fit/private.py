@@ -219,12 +219,31 @@ def _spaced(
     probs: NDArray[np.float64], values: NDArray[np.float64], kinds: NDArray[np.int64], gap: float
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Keep knots at least ``gap`` apart in probability (or at the same one): drop levels and anchors that are
-    too close, and stretch a plateau over the few rows between it and its neighbour."""
+    too close, and stretch a plateau over the few rows between it and its neighbour.
+
+    Knot by knot against the last one kept; a run of knots each far enough from the one before it (found at
+    once) is kept whole whenever the last one kept is the knot before the run, as the knot by knot test would.
+    """
+    step = np.diff(probs)
+    near = (np.flatnonzero((step > 0.0) & (step < gap)) + 1).tolist()  # knots too close to the one before them
+    p_in, v_in, k_in = probs.tolist(), values.tolist(), kinds.tolist()
     out_p: list[float] = []
     out_v: list[float] = []
     out_k: list[int] = []
-    last = len(probs) - 1
-    for i, (p, v, kind) in enumerate(zip(probs.tolist(), values.tolist(), kinds.tolist(), strict=True)):
+    last = len(p_in) - 1
+    i, at = 0, 0  # ``near[at]`` is the first close knot at or after i
+    while i <= last:
+        if not out_p or out_p[-1] == p_in[i - 1]:  # (i > 0 here whenever out_p is not empty)
+            while at < len(near) and near[at] < i:
+                at += 1
+            stop = near[at] if at < len(near) else last + 1
+            if stop > i:  # knots i .. stop - 1 are each far enough from the one before: all kept
+                out_p.extend(p_in[i:stop])
+                out_v.extend(v_in[i:stop])
+                out_k.extend(k_in[i:stop])
+                i = stop
+                continue
+        p, v, kind = p_in[i], v_in[i], k_in[i]
         while True:
             if not out_p or p - out_p[-1] <= 0.0 or p - out_p[-1] >= gap:
                 out_p.append(p)
@@ -246,6 +265,7 @@ def _spaced(
             out_v.append(v)
             out_k.append(kind)
             break
+        i += 1
     return np.asarray(out_p), np.asarray(out_v)
 
 
