@@ -295,7 +295,7 @@ def private_knots_groups(
         return found
 
     every = np.arange(len(todo))
-    ranks = np.concatenate([k + 0.5 + 0 * n, n - k + 0.5, 2 * k + 0.5 + 0 * n, n - 2 * k + 0.5])
+    ranks = np.concatenate([np.full(len(n), k + 0.5), n - k + 0.5, np.full(len(n), 2 * k + 0.5), n - 2 * k + 0.5])
     stats = order_stat(ranks, np.tile(every, 4)).reshape(4, len(todo)).T.tolist()
     low_exact = (cc[first_at] >= k).tolist()
     high_exact = (cc[last_at] >= k).tolist()
@@ -365,9 +365,9 @@ def private_knots_groups(
         first = np.minimum(np.maximum(np.rint(levels * n_l - k / 2.0).astype(np.int64), k), np.maximum(k, n_l - 2 * k))
         r = np.concatenate([first + k, first])
         o = np.concatenate([level_owner, level_owner])
-        i = running_all.searchsorted(r + base[o], side="left")  # (into ``u``; then into ``uu``)
-        i = i - shift if shift >= 0 else i - (starts - first_at)[o]
-        sums = csum[i] - (local[i] - r) * uu[i]
+        where = running_all.searchsorted(r + base[o], side="left")  # (into ``u``; then into ``uu``)
+        where = where - shift if shift >= 0 else where - (starts - first_at)[o]
+        sums = csum[where] - (local[where] - r) * uu[where]
         level_values = (sums[: len(first)] - sums[len(first) :]) / k
     else:
         level_values = np.zeros(0)
