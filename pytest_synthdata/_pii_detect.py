@@ -312,9 +312,10 @@ def detect(values: list[str]) -> Detection | None:
         single = [v for v in values if " " not in v and v[:1].isupper()]
         if len(single) < KINDS["first_name"].most * looked:
             return None
-        n_first = sum(_single_name(v, first) for v in single)
-        n_last = sum(_single_name(v, last) for v in single)
-        n_any = sum(_single_name(v, first) or _single_name(v, last) for v in single)
+        is_first = [_single_name(v, first) for v in single]  # (each value looked up once per list)
+        is_last = [_single_name(v, last) for v in single]
+        n_first, n_last = sum(is_first), sum(is_last)
+        n_any = sum(a or b for a, b in zip(is_first, is_last, strict=True))
         if n_any >= KINDS["first_name"].most * looked:
             return Detection("first_name" if n_first >= n_last else "last_name", n_any, looked)
     return None

@@ -210,3 +210,86 @@ def test_a_bound_on_a_rare_value_moves_one_step_at_most():
     gap = np.array([0.0, 1.0, 2.0, 3.0, 5.0, 6.0, 7.0, 8.0, 9.0])  # nobody holds 4
     out, (lo, _) = unheld(values, (5.0, 8.0), gap, np.ones(9, dtype=np.int64), min_count=5, step=1.0)
     assert lo == 4.0 and out[0] == 4.0  # one step out, and the end knot with it
+
+
+def _spaced_one_by_one(probs, values, kinds, gap):
+    """The knot-by-knot spacing rule (``private._spaced`` before its runs were kept whole): the reference."""
+    from pytest_synthdata._fit.private import _ANCHOR, _START, _STOP
+
+    out_p, out_v, out_k = [], [], []
+    last = len(probs) - 1
+    for i, (p, v, kind) in enumerate(zip(probs.tolist(), values.tolist(), kinds.tolist(), strict=True)):
+        while True:
+            if not out_p or p - out_p[-1] <= 0.0 or p - out_p[-1] >= gap:
+                out_p.append(p)
+                out_v.append(v)
+                out_k.append(kind)
+                break
+            if kind >= _ANCHOR and i != last:
+                break
+            if out_k[-1] >= _ANCHOR and len(out_p) > 1:
+                out_p.pop()
+                out_v.pop()
+                out_k.pop()
+                continue
+            if out_k[-1] == _STOP or (out_k[-1] != _START and kind != _START and p >= 1.0):
+                out_p[-1] = p
+            else:
+                p = out_p[-1]
+            out_p.append(p)
+            out_v.append(v)
+            out_k.append(kind)
+            break
+    return np.asarray(out_p), np.asarray(out_v)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_knots_too_close_are_spaced_as_knot_by_knot(seed):
+    """Runs of knots far enough apart are kept whole: the knots are exactly those of the knot-by-knot rule."""
+    from pytest_synthdata._fit.private import _spaced
+
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(1, 80))
+    gap = float(rng.choice([0.01, 0.05, 0.2]))
+    probs = np.sort(np.concatenate([[0.0, 1.0], rng.random(size)]))
+    probs[rng.random(len(probs)) < 0.2] = 0.5  # (ties)
+    probs.sort()
+    values = np.sort(rng.normal(size=len(probs)))
+    kinds = rng.integers(0, 5, len(probs))
+    got, want = _spaced(probs, values, kinds, gap), _spaced_one_by_one(probs, values, kinds, gap)
+    assert got[0].tobytes() == want[0].tobytes() and got[1].tobytes() == want[1].tobytes()
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_private_knots_of_many_groups_at_once_are_each_groups_own(seed):
+    """``private_knots_groups`` (every group in one pass) gives each group exactly ``private_knots`` of it alone."""
+    from pytest_synthdata._fit.private import private_knots, private_knots_groups
+
+    rng = np.random.default_rng(seed)
+    k = int(rng.choice([1, 2, 5, 10]))
+    u_parts, c_parts, at = [], [], [0]
+    for _ in range(int(rng.integers(6, 20))):
+        size = int(rng.choice([1, 2, 3, 8, 40, 300]))
+        u_g = np.unique(np.round(rng.normal(rng.normal(0, 50), rng.uniform(0.1, 30), size), int(rng.integers(0, 3))))
+        if rng.random() < 0.3:
+            u_g = np.abs(u_g)  # (never negative)
+        c_g = rng.choice([1, 1, 2, 3, k, 4 * k, 50], len(u_g)).astype(np.int64)
+        u_parts.append(u_g)
+        c_parts.append(c_g)
+        at.append(at[-1] + len(u_g))
+    u, c = np.concatenate(u_parts), np.concatenate(c_parts)
+    groups = list(range(len(at) - 1))  # every group (one after another), or some of them (with gaps)
+    if seed % 2:
+        groups = sorted(rng.choice(len(at) - 1, int(rng.integers(6, len(at))), replace=False).tolist())
+    steps = [rng.choice([None, 1.0, 0.5, 0.01]) for _ in groups]
+    public = [(float(u[at[g]]) - 1.0, float(u[at[g + 1] - 1]) + 1.0) if rng.random() < 0.2 else None for g in groups]
+    atoms = [bool(rng.random() < 0.3) for _ in groups]
+    knots = int(rng.choice([2, 7, 256]))
+    together = private_knots_groups(u, c, at, groups, min_count=k, knots=knots, steps=steps, public=public, atoms=atoms)
+    for g, step, declared, flag, (probs, values, bounds) in zip(groups, steps, public, atoms, together, strict=True):
+        want = private_knots(
+            u[at[g] : at[g + 1]], c[at[g] : at[g + 1]], min_count=k, knots=knots, step=step, public=declared, atoms=flag
+        )
+        assert probs.tobytes() == want[0].tobytes()
+        assert values.tobytes() == want[1].tobytes()
+        assert repr(bounds) == repr(want[2])  # (-0.0 is not 0.0 here)

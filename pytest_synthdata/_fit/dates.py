@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -97,10 +98,14 @@ def read_date_text(
         present = ~np.asarray(s.isna(), dtype=bool)
     if first is None:
         first = spread_sample(s, present, FIRST_LOOK)
-    # (most text columns are no dates: a quick look first, at how values start, then at the patterns)
-    if not first or sum(1 for v in first if v[:1].isdigit() or v[:3].lower() in _NAMES) < 0.5 * len(first):
+    # (most text columns are no dates: a quick look first, at how values start, then at the patterns; each
+    # distinct value looked at once, counted as often as it was sampled)
+    if not first:
         return None
-    if sum(1 for v in first if any(p.fullmatch(v) for p in _ANY)) < 0.5 * len(first):
+    seen = Counter(first).items()
+    if sum(n for v, n in seen if v[:1].isdigit() or v[:3].lower() in _NAMES) < 0.5 * len(first):
+        return None
+    if sum(n for v, n in seen if any(p.fullmatch(v) for p in _ANY)) < 0.5 * len(first):
         return None
     sample = spread_sample(s, present)
     iso = [v for v in sample if _ISO.fullmatch(v)]

@@ -251,7 +251,8 @@ def latent_correlation(
         plain = np.array([dim.group_cells is None for dim in dims])
         both = plain[:, None] & plain[None, :]
         groups = range(int(row_group.max()) + 1)
-        at_group = [np.flatnonzero(row_group[rows] == g) for g in groups]
+        row_groups = row_group[rows]
+        at_group = [np.flatnonzero(row_groups == g) for g in groups]
         in_group = [rows[at] for at in at_group]
         everywhere, *per_group = _latent_pairs(
             dims,
@@ -329,11 +330,11 @@ def _latent_pairs(
     latent = np.zeros(0)
     if len(targets):
         distinct = list({id(c): c for c in cells_a + cells_b if c is not None}.values())
-        # one Hermite recurrence for every column and group
-        coef = {id(c): row for c, row in zip(distinct, hermite_coefficients(distinct), strict=True)}
-        continuous = hermite_coefficients([None])[0]
-        coef_a = np.array([continuous if c is None else coef[id(c)] for c in cells_a])
-        coef_b = np.array([continuous if c is None else coef[id(c)] for c in cells_b])
+        # one Hermite recurrence for every column and group; the continuous columns' row last
+        coef = np.vstack([hermite_coefficients(distinct), hermite_coefficients([None])])
+        row = {id(c): i for i, c in enumerate(distinct)}
+        coef_a = coef[[len(distinct) if c is None else row[id(c)] for c in cells_a]]
+        coef_b = coef[[len(distinct) if c is None else row[id(c)] for c in cells_b]]
         latent = latent_for_spearman_batch(targets, coef_a, coef_b, cells_a, cells_b)
     results = []
     at = 0

@@ -34,7 +34,7 @@ from .._columns import DatetimeColumn, NumericColumn
 from .._marginals import MAX_TABULATED
 from ..errors import InvalidArgument
 from .dependence import scores
-from .private import coarse_rate, coarsened, private_knots, rare_values, unheld
+from .private import coarse_rate, coarsened, private_knots_groups, rare_values, unheld
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -588,31 +588,38 @@ def _fit_groups(
         else:
             quantile_groups.append(g)
         out.append(fitted)
-    knotted: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
-    for g in quantile_groups:  # private knots and bounds, one group at a time (see private.py)
-        marginal = out[g]
-        assert isinstance(marginal, Marginal)
-        few = at[g + 1] - at[g] <= MAX_TABULATED and rare[g] <= 0.05 * n_finite[g]
-        if few and rare[g]:  # a frequency table but for its rare extremes: they become its tails
+    tails = []  # (per quantile group: a frequency table but for its rare extremes, which become its tails)
+    for g in quantile_groups:
+        few = bool(at[g + 1] - at[g] <= MAX_TABULATED and rare[g] <= 0.05 * n_finite[g])
+        tails.append(few)
+        if few and rare[g]:
+            marginal = out[g]
+            assert isinstance(marginal, Marginal)
             held = f"{int(rare[g])} rows" if rare[g] >= min_count else f"fewer than {min_count} rows"
             marginal.note = (
                 f"{int((~atoms[at[g] : at[g + 1]]).sum())} values seen fewer than {min_count} times ({held}) "
                 "were not stored; their rows went to the tails and the nearest stored values"
             )
-        probs, values, marginal.bounds = private_knots(
-            uniq[at[g] : at[g + 1]],
-            counts[at[g] : at[g + 1]],
-            min_count=min_count,
-            knots=knots,
-            step=steps[g],
-            public=public.get(names[g]),
-            atoms=bool(few),
-        )
-        knotted.append((probs, values))
+    # private knots and bounds, every group's at once (see private.py)
+    knotted = private_knots_groups(
+        uniq,
+        counts,
+        at.tolist(),
+        quantile_groups,
+        min_count=min_count,
+        knots=knots,
+        steps=[steps[g] for g in quantile_groups],
+        public=[public.get(names[g]) for g in quantile_groups],
+        atoms=tails,
+    )
+    for g, (_, _, bounds) in zip(quantile_groups, knotted, strict=True):
+        marginal = out[g]
+        assert isinstance(marginal, Marginal)
+        marginal.bounds = bounds
     # (12 significant digits keep the file short; the bounds stay exact) - every group's knots at once
-    rounded_all = _significant(np.concatenate([values for _, values in knotted]), 12) if knotted else np.zeros(0)
+    rounded_all = _significant(np.concatenate([values for _, values, _ in knotted]), 12) if knotted else np.zeros(0)
     start = 0
-    for g, (probs, values) in zip(quantile_groups, knotted, strict=True):
+    for g, (probs, values, _) in zip(quantile_groups, knotted, strict=True):
         marginal = out[g]
         assert isinstance(marginal, Marginal)
         rounded = rounded_all[start : start + len(values)]

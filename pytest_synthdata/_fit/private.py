@@ -55,6 +55,7 @@ __all__ = [
     "declared_bounds",
     "declared_categories",
     "private_knots",
+    "private_knots_groups",
     "privacy_info",
     "public_bounds",
     "public_info",
@@ -215,16 +216,217 @@ def private_knots(
     return probs, values, (lo, hi)
 
 
+#: From this many groups on, :func:`private_knots_groups` finds their knots at once rather than one at a time.
+_GROUPS_AT_ONCE = 6
+
+
+def private_knots_groups(
+    u: NDArray[np.float64],
+    c: NDArray[np.int64],
+    at: Sequence[int],
+    groups: Sequence[int],
+    *,
+    min_count: int,
+    knots: int,
+    steps: Sequence[float | None],
+    public: Sequence[tuple[float, float] | None],
+    atoms: Sequence[bool],
+) -> list[tuple[NDArray[np.float64], NDArray[np.float64], tuple[float, float]]]:
+    """:func:`private_knots` of several groups at once: group g's distinct values are ``u[at[g]:at[g + 1]]``.
+
+    Returns, for each of ``groups`` (with its ``steps``, ``public`` bounds and ``atoms`` flag, in the same
+    order), exactly what :func:`private_knots` returns for it: the order statistics, plateaus, levels and
+    their pooled sums of every group are found in one pass each (each group's sums run over its own values
+    in order, as they do alone), and only the spacing of each group's knots goes group by group.
+    """
+    k = min_count
+    if len(groups) < _GROUPS_AT_ONCE:  # (a few groups: one at a time costs less than setting up the batch)
+        return [
+            private_knots(
+                u[at[g] : at[g + 1]],
+                c[at[g] : at[g + 1]],
+                min_count=k,
+                knots=knots,
+                step=step,
+                public=declared,
+                atoms=flag,
+            )
+            for g, step, declared, flag in zip(groups, steps, public, atoms, strict=True)
+        ]
+    out: list[Any] = [None] * len(groups)
+    starts = np.asarray([at[g] for g in groups], dtype=np.intp)
+    ends = np.asarray([at[g + 1] for g in groups], dtype=np.intp)
+    running_all = c.cumsum()
+    base = running_all[starts] - c[starts]  # rows before each group's first value
+    n = running_all[ends - 1] - base
+    few = (n < 2 * k + 2) | (ends - starts == 1)
+    for i in np.flatnonzero(few).tolist():  # too few rows for anchors (rare): one at a time
+        s, e = int(starts[i]), int(ends[i])
+        out[i] = private_knots(
+            u[s:e], c[s:e], min_count=k, knots=knots, step=steps[i], public=public[i], atoms=atoms[i]
+        )
+    todo = np.flatnonzero(~few)
+    if not len(todo):
+        return out
+    starts, ends, base, n = starts[todo], ends[todo], base[todo], n[todo]
+    sizes = ends - starts
+    if (starts[1:] == ends[:-1]).all():  # (the groups one after another, the common case: views)
+        pick: Any = slice(int(starts[0]), int(ends[-1]))
+        shift = int(starts[0])  # (a value's place in ``uu`` is its place in ``u`` less this)
+    else:
+        pick = np.concatenate([np.arange(s, e) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)])
+        shift = -1
+    uu, cc = u[pick], c[pick]
+    owner = np.repeat(np.arange(len(todo)), sizes)  # each value's group (among ``todo``)
+    first_at = np.cumsum(sizes) - sizes  # each group's first value in ``uu``
+    last_at = first_at + sizes - 1
+    running = running_all[pick]  # (counts up to each value over every group: ``base`` before each group)
+    # each group's running sum of value x count over its own values, in order (as one group's cumsum)
+    csum = np.concatenate([(uu[s:e] * cc[s:e]).cumsum() for s, e in zip(first_at, last_at + 1, strict=True)])
+    n_rep = n[owner]
+
+    def order_stat(rank: NDArray[np.float64], g: NDArray[np.intp]) -> NDArray[np.float64]:
+        """The order statistic at (fractional, 1-based) ``rank`` within group ``g``, interpolated."""
+        r = np.minimum(np.maximum(rank, 1.0), n[g].astype(np.float64))
+        low = np.floor(r)
+        a = u[running_all.searchsorted(low + base[g], side="left")]
+        b = u[running_all.searchsorted(np.minimum(low + 1.0, n[g]) + base[g], side="left")]
+        found: NDArray[np.float64] = a + (b - a) * (r - low)
+        return found
+
+    every = np.arange(len(todo))
+    ranks = np.concatenate([np.full(len(n), k + 0.5), n - k + 0.5, np.full(len(n), 2 * k + 0.5), n - 2 * k + 0.5])
+    stats = order_stat(ranks, np.tile(every, 4)).reshape(4, len(todo)).T.tolist()
+    low_exact = (cc[first_at] >= k).tolist()
+    high_exact = (cc[last_at] >= k).tolist()
+    u_first, u_last = uu[first_at].tolist(), uu[last_at].tolist()
+    ends_of: list[tuple[float, float, float, float, float, float]] = []  # (lo, a_lo, a_hi, hi, p_lo, p_hi)
+    for i, (n_g, (at_lo, at_hi, at_lo2, at_hi2)) in enumerate(zip(n.tolist(), stats, strict=True)):
+        j = int(todo[i])  # (its place among ``groups``)
+        nonneg = u_first[i] >= 0
+        a_lo = u_first[i] if low_exact[i] else at_lo
+        a_hi = u_last[i] if high_exact[i] else at_hi
+        p_lo, p_hi = (0.0 if low_exact[i] else k / n_g), (1.0 if high_exact[i] else 1.0 - k / n_g)
+        cap = 0.5 * (a_hi - a_lo)
+        if low_exact[i]:
+            lo = a_lo
+        else:
+            lo = a_lo - min(TAIL_SPACINGS * (at_lo2 - a_lo), cap)
+            if nonneg:
+                lo = max(lo, 0.0)
+        if high_exact[i]:
+            hi = a_hi
+        else:
+            hi = a_hi + min(TAIL_SPACINGS * (a_hi - at_hi2), cap)
+        declared = public[j]
+        if declared is not None:  # declared, not secret: the tails reach them
+            lo, hi = float(declared[0]), float(declared[1])
+        else:
+            lo, hi = _outward(lo, hi, steps[j])
+        ends_of.append((lo, a_lo, a_hi, hi, p_lo, p_hi))
+    # the knots of every group: ends, anchors, plateaus of values held by >= k rows and a share of a level,
+    # pooled levels
+    m = np.maximum(2, np.minimum(knots, n // k))
+    flags = np.array([atoms[g] for g in todo.tolist()], dtype=bool)
+    big_mask = (cc >= k) & ((cc / n_rep >= (1.0 / m)[owner]) | flags[owner])
+    big_mask[first_at] |= np.array(low_exact, dtype=bool)
+    big_mask[last_at] |= np.array(high_exact, dtype=bool)
+    big = big_mask.nonzero()[0]
+    local = running - base[owner]  # counts up to each value within its group
+    before, cum = (local[big] - cc[big]) / n_rep[big], local[big] / n_rep[big]
+    big_owner = owner[big]
+    per_level = m - 1
+    level_owner = np.repeat(every, per_level)
+    levels = (np.arange(len(level_owner)) - np.repeat(np.cumsum(per_level) - per_level, per_level) + 1) / m[level_owner]
+    kn = k / n
+    p_lo_all = np.array([e[4] for e in ends_of])
+    p_hi_all = np.array([e[5] for e in ends_of])
+    keep = (levels >= (p_lo_all + kn)[level_owner]) & (levels <= (p_hi_all - kn)[level_owner])
+    levels, level_owner = levels[keep], level_owner[keep]
+    if len(big) and len(levels):  # a level inside a plateau is the plateau's (each group's own plateaus)
+        # each level's first plateau of its group ending at or above it: the group's plateaus ending below it,
+        # counted in one sort of both by (group, value, a level before a plateau ending at the same value)
+        keys = np.concatenate([level_owner, big_owner]), np.concatenate([levels, cum])
+        is_end = np.concatenate([np.zeros(len(levels), dtype=bool), np.ones(len(big), dtype=bool)])
+        order = np.lexsort((is_end, keys[1], keys[0]))
+        ends_before = np.cumsum(is_end[order]) - is_end[order]  # plateau ends sorted before each entry
+        below = np.empty(len(order), dtype=np.intp)
+        below[order] = ends_before
+        first_big = np.searchsorted(big_owner, every)  # each group's first plateau
+        n_big = np.searchsorted(big_owner, every, side="right") - first_big
+        at_plateau = below[: len(levels)] - first_big[level_owner]
+        n_own = n_big[level_owner]
+        # (a group without plateaus reads any plateau's start, then ignores it)
+        start_at = np.minimum(first_big[level_owner] + np.minimum(at_plateau, n_own - 1), len(big) - 1)
+        inside = (at_plateau < n_own) & (before[np.maximum(start_at, 0)] <= levels)
+        levels, level_owner = levels[~inside], level_owner[~inside]
+    if len(levels):
+        n_l = n[level_owner]
+        first = np.minimum(np.maximum(np.rint(levels * n_l - k / 2.0).astype(np.int64), k), np.maximum(k, n_l - 2 * k))
+        r = np.concatenate([first + k, first])
+        o = np.concatenate([level_owner, level_owner])
+        where = running_all.searchsorted(r + base[o], side="left")  # (into ``u``; then into ``uu``)
+        where = where - shift if shift >= 0 else where - (starts - first_at)[o]
+        sums = csum[where] - (local[where] - r) * uu[where]
+        level_values = (sums[: len(first)] - sums[len(first) :]) / k
+    else:
+        level_values = np.zeros(0)
+    # every group's knots in one sort (group first), then spaced group by group
+    head = np.array(ends_of)
+    probs = np.concatenate([np.zeros(len(todo)), head[:, 4], head[:, 5], np.ones(len(todo)), before, cum, levels])
+    values = np.concatenate([head[:, 0], head[:, 1], head[:, 2], head[:, 3], uu[big], uu[big], level_values])
+    kinds = np.concatenate(
+        [
+            np.full(len(todo), _END),
+            np.where(low_exact, _LEVEL, _ANCHOR),  # (an exact end is its own anchor)
+            np.where(high_exact, _LEVEL, _ANCHOR),
+            np.full(len(todo), _END),
+            np.full(len(big), _START),
+            np.full(len(big), _STOP),
+            np.full(len(levels), _LEVEL),
+        ]
+    ).astype(np.int64)
+    whose = np.concatenate([every, every, every, every, big_owner, big_owner, level_owner])
+    order = np.lexsort((kinds, values, probs, whose))
+    probs, values, kinds = probs[order], values[order], kinds[order]
+    cuts = np.searchsorted(whose[order], np.arange(len(todo) + 1)).tolist()
+    for i, (lo, _, _, hi, _, _) in enumerate(ends_of):
+        s, e = cuts[i], cuts[i + 1]
+        p, v = _spaced(probs[s:e], values[s:e], kinds[s:e], (k - 1e-6) / int(n[i]))
+        v = np.minimum(np.maximum(np.maximum.accumulate(v), lo), hi)
+        out[int(todo[i])] = (p, v, (lo, hi))
+    return out
+
+
 def _spaced(
     probs: NDArray[np.float64], values: NDArray[np.float64], kinds: NDArray[np.int64], gap: float
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Keep knots at least ``gap`` apart in probability (or at the same one): drop levels and anchors that are
-    too close, and stretch a plateau over the few rows between it and its neighbour."""
+    too close, and stretch a plateau over the few rows between it and its neighbour.
+
+    Knot by knot against the last one kept; a run of knots each far enough from the one before it (found at
+    once) is kept whole whenever the last one kept is the knot before the run, as the knot by knot test would.
+    """
+    step = np.diff(probs)
+    near = (np.flatnonzero((step > 0.0) & (step < gap)) + 1).tolist()  # knots too close to the one before them
+    p_in, v_in, k_in = probs.tolist(), values.tolist(), kinds.tolist()
     out_p: list[float] = []
     out_v: list[float] = []
     out_k: list[int] = []
-    last = len(probs) - 1
-    for i, (p, v, kind) in enumerate(zip(probs.tolist(), values.tolist(), kinds.tolist(), strict=True)):
+    last = len(p_in) - 1
+    i, at = 0, 0  # ``near[at]`` is the first close knot at or after i
+    while i <= last:
+        if not out_p or out_p[-1] == p_in[i - 1]:  # (i > 0 here whenever out_p is not empty)
+            while at < len(near) and near[at] < i:
+                at += 1
+            stop = near[at] if at < len(near) else last + 1
+            if stop > i:  # knots i .. stop - 1 are each far enough from the one before: all kept
+                out_p.extend(p_in[i:stop])
+                out_v.extend(v_in[i:stop])
+                out_k.extend(k_in[i:stop])
+                i = stop
+                continue
+        p, v, kind = p_in[i], v_in[i], k_in[i]
         while True:
             if not out_p or p - out_p[-1] <= 0.0 or p - out_p[-1] >= gap:
                 out_p.append(p)
@@ -246,6 +448,7 @@ def _spaced(
             out_v.append(v)
             out_k.append(kind)
             break
+        i += 1
     return np.asarray(out_p), np.asarray(out_v)
 
 
