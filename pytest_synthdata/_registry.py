@@ -346,10 +346,18 @@ class ModelFile:
         return f"ModelFile({str(self.path)!r})"
 
 
+#: The ``format`` of a dataset file (``_relations_file``), known here so that finding model files at pytest start
+#: imports no pandas.
+DATASET_FORMAT = "pytest-synthdata dataset"
+
+
+def is_dataset_text(head: str) -> bool:
+    """Whether file text (its first few hundred characters suffice) is a dataset file rather than a model file."""
+    return f'"format": "{DATASET_FORMAT}"' in head[:400] or f'"format":"{DATASET_FORMAT}"' in head[:400]
+
+
 def _is_dataset_file(path: os.PathLike[str] | str) -> bool:
     """Whether a ``*.synth.json`` holds a Dataset (its first bytes say so; nothing is parsed)."""
-    from ._relations_file import is_dataset_text
-
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
             return is_dataset_text(f.read(400))

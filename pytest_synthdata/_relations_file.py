@@ -24,6 +24,8 @@ import pathlib
 from typing import TYPE_CHECKING, Any
 
 from . import __version__, _artifact
+from ._registry import DATASET_FORMAT as FORMAT
+from ._registry import is_dataset_text
 from .errors import InvalidArgument, ModelFileError
 
 if TYPE_CHECKING:
@@ -31,13 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMAT", "VERSION", "is_dataset_text", "loads", "save"]
 
-FORMAT = "pytest-synthdata dataset"
 VERSION = 1
-
-
-def is_dataset_text(head: str) -> bool:
-    """Whether file text (its first few hundred characters suffice) is a dataset file rather than a model file."""
-    return f'"format": "{FORMAT}"' in head[:400] or f'"format":"{FORMAT}"' in head[:400]
 
 
 def to_dict(dataset: Dataset) -> dict[str, Any]:
