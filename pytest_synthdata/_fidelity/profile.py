@@ -317,13 +317,22 @@ def _sketch(values: NDArray[np.float64], k: int) -> NDArray[np.float64]:
     return sums / np.diff(edges)
 
 
-def _codes(series: pd.Series, values: list[Any]) -> NDArray[np.int64]:
-    """A category column's keys: index into ``values``, then missing, then other (unknown values)."""
-    plain = series.astype(object) if isinstance(series.dtype, pd.CategoricalDtype) else series
-    index = pd.Index(values, dtype=object).get_indexer(plain.to_numpy(dtype=object))
-    index = np.where(index < 0, len(values) + 1, index)
-    index[series.isna().to_numpy()] = len(values)
-    return index.astype(np.int64)
+def _category_like(dtype: Any) -> bool:
+    """Whether :func:`sdtype_of` reads a column of this dtype by its distinct values (categories, objects, text)."""
+    return (
+        isinstance(dtype, pd.CategoricalDtype)
+        or pd.api.types.is_object_dtype(dtype)
+        or pd.api.types.is_string_dtype(dtype)
+    )
+
+
+def _factorized(series: pd.Series) -> tuple[NDArray[np.int64], Any]:
+    """A category column's codes (-1 for missing) into its distinct values: categories in their declared order,
+    other columns in order of first appearance."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.to_numpy(dtype=np.int64), series.cat.categories
+    found, uniques = pd.factorize(series, use_na_sentinel=True)
+    return np.asarray(found, dtype=np.int64), uniques
 
 
 def compute_profile(
@@ -332,14 +341,29 @@ def compute_profile(
     """Return the profile of ``frame`` (its ``columns``, default all that a metric scores) under ``min_count``."""
     k = int(min_count)
     n = len(frame)
-    names = [c for c in (columns if columns is not None else list(frame.columns)) if sdtype_of(frame[c]) is not None]
     profiles: dict[str, ColumnProfile] = {}
     numbers: dict[str, NDArray[np.float64]] = {}
     codes: dict[str, NDArray[np.int64]] = {}
-    for name in names:
+    names: list[str] = []
+    for name in columns if columns is not None else list(frame.columns):
         series = frame[name]
-        sdtype = str(sdtype_of(series))
-        missing_count = float(_half_k(np.array([series.isna().sum()]), k)[0])
+        factorized = None
+        if _category_like(series.dtype):  # one hash pass gives the sdtype, the missing count and the codes
+            factorized = _factorized(series)
+            found, uniques = factorized
+            used = uniques[np.unique(found[found >= 0])] if len(uniques) else uniques
+            if not len(used):
+                continue  # (all missing: no metric scores it, as sdtype_of says)
+            boolean = len(used) <= 2 and all(isinstance(v, (bool, np.bool_)) for v in used)
+            sdtype = "boolean" if boolean else "categorical"
+            missing_rows = int((found < 0).sum())
+        else:
+            kind = sdtype_of(series)
+            if kind is None:
+                continue
+            sdtype, missing_rows = str(kind), int(series.isna().sum())
+        names.append(name)
+        missing_count = float(_half_k(np.array([missing_rows]), k)[0])
         missing = min(missing_count / n, 1.0)
         if sdtype in CONTINUOUS:
             raw = numeric_values(series)
@@ -349,34 +373,47 @@ def compute_profile(
             profiles[name] = ColumnProfile(sdtype, missing, quantiles=_sketch(numbers[name], k))
             codes[name] = _bins(finite)
             continue
-        counts = series.value_counts(dropna=True, sort=False)
-        counts = counts[counts > 0]
-        kept = counts[counts >= k] if k > 1 else counts
-        kept = kept.sort_values(ascending=False, kind="stable")
-        rare = float(_half_k(np.array([counts.sum() - kept.sum()]), k)[0])
-        total = float(kept.sum()) + rare
-        values = [_json_value(v) for v in kept.index]
-        shares = kept.to_numpy(dtype=np.float64) / total if total else np.zeros(0)
+        found, uniques = factorized if factorized is not None else _factorized(series)
+        counts = np.bincount(found[found >= 0], minlength=len(uniques))
+        seen = np.flatnonzero(counts)
+        kept = seen[counts[seen] >= k] if k > 1 else seen
+        kept = kept[np.argsort(-counts[kept], kind="stable")]  # most frequent first; ties in order of appearance
+        rare = float(_half_k(np.array([counts.sum() - counts[kept].sum()]), k)[0])
+        total = float(counts[kept].sum()) + rare
+        values = [_json_value(v) for v in uniques[kept]]
+        shares = counts[kept].astype(np.float64) / total if total else np.zeros(0)
         profiles[name] = ColumnProfile(
             sdtype, missing, values=values, shares=shares, other=rare / total if total else 0.0
         )
-        codes[name] = _codes(series, list(kept.index))
+        position = np.full(len(uniques) + 1, len(values) + 1, dtype=np.int64)  # unnamed (rare) values: other
+        position[kept] = np.arange(len(kept))
+        position[-1] = len(values)  # (code -1, missing, reads the last slot)
+        codes[name] = position[found]
     profile = Profile(n, k, profiles, source=source)
     continuous = [c for c in names if c in numbers]
+    whole = [c for c in continuous if not np.isnan(numbers[c]).any()]
+    matrix = metrics.pearson_matrix({c: numbers[c] for c in whole}) if len(whole) > 2 else {}
     for i, a in enumerate(continuous):
         for b in continuous[i + 1 :]:
-            profile.correlations[(a, b)] = _pearson(numbers[a], numbers[b])
-    for i, a in enumerate(names):
-        for b in names[i + 1 :]:
-            shape = (len(profile.keys(a)) + 1, len(profile.keys(b)) + 1)  # (+1: bin codes start at 1)
-            counts_ab = metrics.joint_counts(codes[a], codes[b], shape).astype(np.float64)
-            if profiles[a].sdtype in CONTINUOUS:
-                counts_ab = counts_ab[1:]
-            else:
-                counts_ab = counts_ab[:-1]
-            counts_ab = counts_ab[:, 1:] if profiles[b].sdtype in CONTINUOUS else counts_ab[:, :-1]
-            counts_ab = _half_k(counts_ab, k)
-            profile.pairs[(a, b)] = PairProfile(counts_ab / counts_ab.sum())
+            known = matrix.get(a, {}).get(b)  # (pairs of complete columns: one product; others pair by pair)
+            profile.correlations[(a, b)] = _pearson(numbers[a], numbers[b]) if known is None else known
+    pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]]
+    if pairs:
+        # every pair's contingency table from one count: pair p's cells sit at offset[p] + code_a * width_b + code_b
+        size = {c: len(profile.keys(c)) + 1 for c in names}  # (+1: bin codes start at 1)
+        cells = np.array([size[a] * size[b] for a, b in pairs], dtype=np.int64)
+        offset = np.concatenate([[0], np.cumsum(cells)[:-1]])
+        keys = np.empty((len(pairs), n), dtype=np.int64)
+        for p, (a, b) in enumerate(pairs):
+            np.multiply(codes[a], size[b], out=keys[p])
+            keys[p] += codes[b]
+            keys[p] += offset[p]
+        counts_all = _half_k(np.bincount(keys.ravel(), minlength=int(cells.sum())).astype(np.float64), k)
+        for p, (a, b) in enumerate(pairs):
+            table = counts_all[offset[p] : offset[p] + cells[p]].reshape(size[a], size[b])
+            table = table[1:] if profiles[a].sdtype in CONTINUOUS else table[:-1]
+            table = table[:, 1:] if profiles[b].sdtype in CONTINUOUS else table[:, :-1]
+            profile.pairs[(a, b)] = PairProfile(table / table.sum())
     return profile
 
 
