@@ -40,7 +40,7 @@ import numpy as np
 
 from ._seeding import derive_seed, draw_blocks, normalize_seed
 from ._validate import check_name, check_rows
-from .errors import InvalidArgument, UnsupportedFeature
+from .errors import InvalidArgument
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,6 +54,8 @@ __all__ = ["Dataset", "Relation", "count_column", "context_column", "parse_relat
 STREAM_LINKS = 11
 #: Latent scores are searched for within this many standard deviations (the edge of every fitted marginal).
 _REACH = 8.5
+#: A child's parent coordinates are pinned within this many standard deviations (see ``_latent_of``).
+_PIN = 4.0
 
 
 def count_column(child: str) -> str:
@@ -300,24 +302,22 @@ class Dataset:
         root tables' rows by name (``{"customers": 50, "products": 20}``).
         Children's rows follow from their parents' counts. The same ``seed``
         gives the same bytes, recorded in each frame's
-        ``attrs["synthdata"]["seed"]``. ``conditions`` maps a root table to
-        its ``Model.sample(conditions=...)``, and ``edge_cases`` a root table
-        to its edge-case share (``{"customers": 0.2}``) or a dict of
-        ``Model.sample``'s ``edge_cases``, ``edge_kinds``, ``edge_columns``
-        and ``balance``; the children of those rows follow them as usual.
+        ``attrs["synthdata"]["seed"]``. ``conditions`` maps a table to its
+        ``Model.sample(conditions=...)`` (a dict for a child table), and
+        ``edge_cases`` a table to its edge-case share (``{"customers": 0.2}``)
+        or a dict of ``Model.sample``'s ``edge_cases``, ``edge_kinds``,
+        ``edge_columns`` and ``balance``; the children of those rows follow
+        them as usual. On a child table they hold in every one of its rows,
+        each drawn from the model given its parent row *and* them (exactly:
+        the Gaussian conditional on the parent's coordinates, truncated), with
+        its keys and its parents untouched.
         """
         roots = self._root_sizes(n, sizes)
         seed = normalize_seed(seed)
         conditions = dict(conditions or {})
         shaping = {t: _shaping(self.name, t, v) for t, v in dict(edge_cases or {}).items()}
         for table in [*conditions, *shaping]:
-            self._table(table)
-            if table not in roots:
-                raise UnsupportedFeature(
-                    f"dataset {self.name!r}: conditions and edge cases on the child table {table!r} are not supported "
-                    "yet (its rows are already conditioned on their parents); give them for a root table, or filter "
-                    "the sample."
-                )
+            self._check_shaping(table, conditions.get(table), shaping.get(table, {}))
         frames: dict[str, pd.DataFrame] = {}
         latents: dict[str, tuple[tuple[str, ...], NDArray[np.float64]]] = {}
         counts: dict[str, NDArray[np.int64]] = {}
@@ -325,13 +325,16 @@ class Dataset:
             plan = self._plan[table]
             own = derive_seed(seed, "table", table)
             if plan.parent is None:
-                frame, x = self._sample_root(plan, roots[table], own, conditions.get(table), shaping.get(table, {}))
+                frame, x, _ = self._draw(plan, roots[table], own, conditions.get(table), shaping.get(table, {}))
                 parent_rows = None
             else:
                 parent_rows = np.repeat(np.arange(len(frames[plan.parent.parent])), counts[table])
-                frame, x = self._sample_child(plan, parent_rows, own, latents[plan.parent.parent])
+                pins = self._pins(plan, parent_rows, latents[plan.parent.parent])
+                frame, x, held = self._draw(
+                    plan, len(parent_rows), own, conditions.get(table), shaping.get(table, {}), pins=pins
+                )
                 if plan.cross and len(frame):
-                    _enforce_cross(plan, frame, frames[plan.parent.parent], parent_rows, x)
+                    _enforce_cross(plan, frame, frames[plan.parent.parent], parent_rows, x, held)
             latents[table] = x
             for child, how in self._children_counts(table).items():
                 counts[child] = self._counts(frame, how, derive_seed(seed, "count", child))
@@ -355,61 +358,122 @@ class Dataset:
         counts = values.to_numpy(dtype=np.float64, na_value=0.0)
         return np.maximum(np.nan_to_num(np.round(counts)), 0).astype(np.int64)
 
-    def _sample_root(
-        self, plan: _Table, n: int, seed: int, conditions: Any, shaping: dict[str, Any]
-    ) -> tuple[pd.DataFrame, tuple[tuple[str, ...], NDArray[np.float64]]]:
-        """A root table's rows, and their latent coordinates from the very source ``Model.sample`` draws them from."""
-        from ._latent import SpreadRows
+    def _check_shaping(self, table: str, conditions: Any, shaping: dict[str, Any]) -> None:
+        """Refuse conditions and edge cases that name a table's hidden columns (its counts, its parent's coordinates)."""
+        from .errors import ConditionError
 
-        model = plan.model
-        frame = model.sample(n, seed=seed, conditions=conditions, **shaping)
-        if not self._children_counts_need_latent(plan):
-            return frame, ((), np.empty((0, n)))
-        space = model.latent_space
-        source: Any = SpreadRows(seed)
-        if shaping:
-            from ._edges import plan_rows
+        plan = self._table(table)
+        if plan.parent is not None and conditions is not None and not isinstance(conditions, Mapping):
+            raise InvalidArgument(
+                f"dataset {self.name!r}: conditions[{table!r}] is {type(conditions).__name__}; a child table's rows "
+                "are known only when its parents are sampled, so give a dict of column -> condition."
+            )
+        visible = self.columns(table)
+        for column in conditions or {}:
+            if column in plan.hidden:
+                raise ConditionError(
+                    f"dataset {self.name!r}: conditions[{table!r}] names {column!r}, which is not a column of "
+                    f"{table!r} (it is the dataset's own bookkeeping); its columns are {visible}. Condition the "
+                    "parent table to choose parents."
+                )
+        named = shaping.get("edge_columns")
+        names = [named] if isinstance(named, str) else list(named or [])
+        balance = shaping.get("balance")
+        for column in [*names, *([balance] if isinstance(balance, str) else balance or [])]:
+            if column in plan.hidden:
+                raise InvalidArgument(
+                    f"dataset {self.name!r}: edge_cases[{table!r}] names {column!r}, which is not a column of "
+                    f"{table!r}; its columns are {visible}."
+                )
 
-            source = plan_rows(model, n, seed, conditions=conditions, **shaping).source(model, source, n)
-        elif conditions is not None:
-            from ._conditions import conditioned
-
-            source = conditioned(model, source, conditions, n)
-        return frame, (space.labels, source.rows(space, 0, n).x if n else np.empty((space.dims, 0)))
-
-    def _children_counts_need_latent(self, plan: _Table) -> bool:
-        """Whether a child of this table is conditioned on its latent coordinates."""
-        return any(p.context and p.parent is not None and p.parent.parent == plan.name for p in self._plan.values())
-
-    def _sample_child(
-        self,
-        plan: _Table,
-        parent_rows: NDArray[np.int64],
-        seed: int,
-        parent_latent: tuple[tuple[str, ...], NDArray[np.float64]],
-    ) -> tuple[pd.DataFrame, tuple[tuple[str, ...], NDArray[np.float64]]]:
-        from ._latent import Restricted, SpreadRows
-
-        model, m = plan.model, len(parent_rows)
-        if not plan.context:
-            frame = model.sample(m, seed=seed)
-            need = self._children_counts_need_latent(plan) or bool(plan.cross)
-            if not need:
-                return frame, ((), np.empty((0, m)))
-            space = model.latent_space
-            return frame, (space.labels, SpreadRows(seed).rows(space, 0, m).x if m else np.empty((space.dims, 0)))
+    def _pins(
+        self, plan: _Table, parent_rows: NDArray[np.int64], parent_latent: tuple[tuple[str, ...], NDArray[np.float64]]
+    ) -> dict[int | str, tuple[Any, Any]]:
+        """A child's hidden parent coordinates, fixed at its parent row's own (``low == high``: the conditional Gaussian)."""
         labels, x = parent_latent
         pins: dict[int | str, tuple[Any, Any]] = {}
         for label in plan.context:
             assert plan.parent is not None
             name = context_column(plan.parent.parent, label)
             value = x[labels.index(label)][parent_rows]
-            z = _latent_of(model.column(name), value)
+            z = _latent_of(plan.model.column(name), value)
             pins[name] = (z, z)
-        source = Restricted(SpreadRows(seed), pins)
-        frame = model.sample_from(source, m)
+        return pins
+
+    def _needs_latent(self, plan: _Table) -> bool:
+        """Whether a table's latent coordinates are needed after its rows: its children or its cross constraints."""
+        return self._children_counts_need_latent(plan) or bool(plan.cross)
+
+    def _draw(
+        self,
+        plan: _Table,
+        n: int,
+        seed: int,
+        conditions: Any,
+        shaping: dict[str, Any],
+        *,
+        pins: Mapping[int | str, tuple[Any, Any]] | None = None,
+    ) -> tuple[pd.DataFrame, tuple[tuple[str, ...], NDArray[np.float64]], dict[str, NDArray[np.bool_]]]:
+        """A table's rows, their latent coordinates, and per column the rows a condition or edge case holds.
+
+        A child's ``pins`` fix its parent coordinates (:class:`~pytest_synthdata._latent.Restricted`);
+        its conditions and edge cases are then boxes of the Gaussian conditional on them
+        (:class:`~pytest_synthdata._latent.Regions`), and its row constraints redraw a failing row from
+        the row's own redraw stream with the same parent coordinates.
+        """
+        from ._conditions import FLOOR
+        from ._latent import LatentSource, Restricted, SpreadRows
+        from ._model import _edges_requested
+
+        model = plan.model
+        own_path = not pins and not self._needs_latent(plan) and not (shaping and plan.parent and plan.hidden)
+        if own_path:  # (nothing reads the coordinates, no bookkeeping column to keep edge cases out of)
+            frame = model.sample(n, seed=seed, conditions=conditions, **shaping)
+            return frame, ((), np.empty((0, n))), {}
+
+        def wrap(source: LatentSource) -> LatentSource:
+            return Restricted(source, pins) if pins else source
+
+        source = wrap(SpreadRows(seed))
+        row_plan = None
+        if _edges_requested(
+            shaping.get("edge_cases", 0.0),
+            shaping.get("edge_kinds"),
+            shaping.get("edge_columns"),
+            shaping.get("balance"),
+        ):
+            from ._edges import plan_rows
+
+            # a child's edge cases stay in its own columns (not its counts or its parent's coordinates), and out of
+            # columns bound by a constraint across tables (their range is the parent row's)
+            bound = {c for low, high, _ in plan.cross for c in (low, high)}
+            among = [c for c in model.columns if c not in plan.hidden and c not in bound] if plan.parent else None
+            row_plan = plan_rows(model, n, seed, conditions=conditions, among=among, **shaping)
+            if pins:  # (probable enough over all parents; a row given an unusual parent: its own far tail)
+                row_plan.source(model, SpreadRows(seed), n)
+            source = row_plan.source(model, source, n, floor=0.0 if pins else FLOOR)
+        elif conditions is not None:
+            from ._conditions import conditioned_rows, row_conditions
+
+            keys, which = row_conditions(conditions, n)
+            if pins:
+                conditioned_rows(model, SpreadRows(seed), keys, which, n)
+            source = conditioned_rows(model, source, keys, which, n, floor=0.0 if pins else FLOOR)
+        frame = model.sample_from(source, n)
         space = model.latent_space
-        return frame, (space.labels, source.rows(space, 0, m).x if m else np.empty((space.dims, 0)))
+        x = source.rows(space, 0, n).x if n else np.empty((space.dims, 0))
+        if model._row_constraints and n:
+            frame = model._keep_rows(frame, n, seed, False, conditions, None, row_plan, wrap=wrap, latent=x)
+        if row_plan is not None and row_plan.edges is not None:
+            model._exact_bounds(frame, row_plan.edges)
+            frame.attrs["synthdata"]["edges"] = row_plan.edges
+        fixed = set(source.given(space)) if pins else set()
+        held = {space.labels[j]: mask for j, mask in source.held(space, n).items() if j not in fixed}
+        return frame, (space.labels, x), held
+
+    def _children_counts_need_latent(self, plan: _Table) -> bool:
+        """Whether a child of this table is conditioned on its latent coordinates."""
+        return any(p.context and p.parent is not None and p.parent.parent == plan.name for p in self._plan.values())
 
     def _finish(
         self,
@@ -480,6 +544,7 @@ def _enforce_cross(
     parent: pd.DataFrame,
     parent_rows: NDArray[np.int64],
     latent: tuple[tuple[str, ...], NDArray[np.float64]],
+    held: Mapping[str, NDArray[np.bool_]] | None = None,
 ) -> None:
     """Make every constraint across tables hold, moving the child's value (never the parent's).
 
@@ -487,14 +552,38 @@ def _enforce_cross(
     beyond its parent's value, at the row's own latent score (truncation, as
     ``Model._enforce_order`` does within a table); the child's own order
     constraints that start from a moved column then hold again the same way.
+    A value that a condition or edge case of the child fixes (``held``) never
+    moves: where it breaks the constraint, the conditions conflict with it,
+    which raises ConditionError.
     """
+    from .errors import ConditionError
+
     assert plan.parent is not None
+    held = held or {}
     prefix = f"{plan.parent.parent}."
     for low, high, strict in plan.cross:
         up = low.startswith(prefix)  # the child's column must lie above its parent's
         mine, theirs = (high, low[len(prefix) :]) if up else (low, high[len(prefix) :])
         bound, bound_missing = _common(parent[theirs])
-        _move(plan, frame, mine, bound[parent_rows], bound_missing[parent_rows], strict, up, latent, 0)
+        bound, bound_missing = bound[parent_rows], bound_missing[parent_rows]
+        fixed = held.get(mine)
+        if fixed is not None and fixed.any():
+            values, missing = _common(frame[mine])
+            broken = fixed & ~missing & ~bound_missing
+            broken &= (
+                (values <= bound if strict else values < bound)
+                if up
+                else (values >= bound if strict else values > bound)
+            )
+            if broken.any():
+                raise ConditionError(
+                    f"table {plan.name!r}: the conditions or edge cases on {mine!r} leave {int(broken.sum())} of "
+                    f"{len(frame)} rows where the constraint across tables '{low} {'<' if strict else '<='} {high}' "
+                    f"cannot hold (their parent rows' {theirs!r} lies beyond); condition {plan.parent.parent!r} "
+                    f"as well, or leave {mine!r} out of them."
+                )
+            bound_missing = bound_missing | fixed  # (held values already keep it)
+        _move(plan, frame, mine, bound, bound_missing, strict, up, latent, 0)
 
 
 def _move(
@@ -581,7 +670,10 @@ def _keys(plan: _Table) -> list[str]:
 def _latent_of(col: Any, values: NDArray[np.float64]) -> NDArray[np.float64]:
     """Return the latent scores at which ``col``'s (non-decreasing) marginal reaches ``values``: vectorised bisection.
 
-    A value beyond the marginal's range gets the edge score (``+-_REACH``).
+    ``col`` is a context column: its values are the parent's coordinates over the real child rows. Its fitted
+    marginal flattens beyond the range they covered, so a parent row beyond it would be pinned far out (up to
+    the search's edge ``+-_REACH``), where the child's conditional Gaussian is an extrapolation that makes
+    even ordinary conditions on the child impossible; scores are kept within ``+-_PIN`` instead.
     """
     lo = np.full(len(values), -_REACH)
     hi = np.full(len(values), _REACH)
@@ -591,7 +683,7 @@ def _latent_of(col: Any, values: NDArray[np.float64]) -> NDArray[np.float64]:
         below = np.asarray(col.to_common(col.from_latent(mid)), dtype=np.float64) < target
         lo = np.where(below, mid, lo)
         hi = np.where(below, hi, mid)
-    return 0.5 * (lo + hi)
+    return np.clip(0.5 * (lo + hi), -_PIN, _PIN)
 
 
 def _check_tables(name: str, tables: object) -> dict[str, Model]:
