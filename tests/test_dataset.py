@@ -408,3 +408,25 @@ def test_edge_cases_on_a_child_table_are_in_its_own_columns_and_keep_parents(fit
 def test_a_child_tables_bookkeeping_columns_cannot_be_conditioned(fitted, options, error, message):
     with pytest.raises(error, match=message):
         fitted.sample(20, seed=1, **options)
+
+
+def test_row_constraints_of_a_fitted_child_table_hold_in_every_row(real):
+    """Unique and Predicate given for a child through constraints=: failing rows are redrawn with the same parent."""
+    orders = real["orders"].copy()
+    cents = np.round(orders["total"].to_numpy() * 100).astype(np.int64)
+    cents += cents % 2  # even cents only...
+    order = np.argsort(cents, kind="stable")
+    cents[order] += 2 * np.arange(len(cents))  # ...and all distinct
+    orders["total"] = cents / 100
+    frames = dict(real, orders=orders)
+    even = sd.Predicate(lambda df: np.round(df["total"] * 100) % 2 == 0, name="even cents")
+    dataset = sd.fit(frames, name="shop", relations=RELATIONS, constraints={"orders": [sd.Unique("total"), even]})
+    plain = dataset.sample(400, seed=3)
+    assert plain["orders"]["total"].is_unique
+    assert (np.round(plain["orders"]["total"] * 100) % 2 == 0).all()
+    assert_intact(plain)
+    conditioned = dataset.sample(400, seed=3, conditions={"orders": {"total": (None, 100)}})
+    assert conditioned["orders"]["total"].is_unique and (conditioned["orders"]["total"] <= 100).all()
+    assert (np.round(conditioned["orders"]["total"] * 100) % 2 == 0).all()
+    for table in ("customers", "products"):
+        pd.testing.assert_frame_equal(conditioned[table], plain[table])
