@@ -142,8 +142,12 @@ class Dataset:
     Declared: ``tables`` maps a name to its Schema, ``relations`` lists the
     foreign keys and ``children`` gives each child table's number of rows per
     parent row, a declaration (``sd.Integer(low=0, high=5)``) or the name of a
-    column of the parent's schema (so its correlations apply). ``sd.fit`` with
-    a dict of frames returns a fitted Dataset.
+    column of the parent's schema (so its correlations apply).
+    ``correlations`` pairs a parent column with a child column,
+    ``{("customers.plan", "orders.amount"): 0.4}``: Spearman rank correlations
+    over (child row, its parent row) pairs, carried as the child's copula over
+    its parent's latent coordinates. ``sd.fit`` with a dict of frames returns a
+    fitted Dataset, which learns all of this from the data.
 
     >>> import pytest_synthdata as sd
     >>> shop = sd.Dataset(
@@ -170,6 +174,7 @@ class Dataset:
         relations: Sequence[Any] = (),
         children: Mapping[str, Any] | None = None,
         *,
+        correlations: Mapping[tuple[str, str], float] | None = None,
         sizes: Mapping[str, float] | None = None,
         info: Mapping[str, Any] | None = None,
     ) -> None:
@@ -183,8 +188,107 @@ class Dataset:
         #: Default rows of other roots per row of the first root (fitted: the real tables' ratio).
         self.sizes = {str(k): float(v) for k, v in (sizes or {}).items()}
         self._declare_children(dict(children or {}))
+        if correlations:
+            self._declare_correlations(correlations)
 
     # building ----------------------------------------------------------------
+    def _declare_correlations(self, correlations: Mapping[Any, Any]) -> None:
+        """``correlations={("customers.plan", "orders.amount"): 0.4}``: a parent column drives a child column.
+
+        Each value is a Spearman rank correlation over (child row, its parent row) pairs, calibrated to a
+        latent correlation as a Schema's are. The child's model gets the parent's latent coordinates as
+        hidden columns (``"customers.plan"``, a standard normal each, at the parent's own correlations) and
+        its copula correlates them with the child's columns; the pairs not declared are completed by maximum
+        determinant. Sampling then fixes them at the parent row's coordinates, as for a fitted child.
+        """
+        where = f"Dataset {self.name!r}: correlations"
+        if not isinstance(correlations, Mapping):
+            raise InvalidArgument(f"{where} must be a dict {{('customers.plan', 'orders.amount'): 0.4}}.")
+        per_child: dict[str, dict[tuple[str, str], float]] = {}
+        for pair, value in correlations.items():
+            if not (isinstance(pair, tuple) and len(pair) == 2):
+                raise InvalidArgument(f"{where}: key {pair!r} must be a pair ('parent.column', 'child.column').")
+            (ta, ca), (tb, cb) = (_split(side, where, "column") for side in pair)
+            for table in (ta, tb):
+                self._table(table)
+            if self._plan[tb].parent is not None and self._plan[tb].parent.parent == ta:  # type: ignore[union-attr]
+                parent, child = (ta, ca), (tb, cb)
+            elif self._plan[ta].parent is not None and self._plan[ta].parent.parent == tb:  # type: ignore[union-attr]
+                parent, child = (tb, cb), (ta, ca)
+            else:
+                raise InvalidArgument(
+                    f"{where}: {pair!r} must pair a child table's column with one of its parent's (the table its "
+                    "first foreign key refers to); for two columns of one table use its Schema's correlations."
+                )
+            for table, column in (parent, child):
+                model = self._plan[table].model
+                if column not in model.modelled_columns or column in self._plan[table].hidden:
+                    raise InvalidArgument(
+                        f"{where}: {pair!r} names {table}.{column}, which is not a modelled column of {table!r}; "
+                        f"those are {[c for c in model.modelled_columns if c not in self._plan[table].hidden]}."
+                    )
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not -1.0 <= float(value) <= 1.0:
+                raise InvalidArgument(
+                    f"{where}: {pair!r}={value!r} must be a number in [-1, 1] (a Spearman correlation)."
+                )
+            if self._plan[child[0]].context:
+                raise InvalidArgument(f"{where}: table {child[0]!r} already follows its parent's coordinates.")
+            per_child.setdefault(child[0], {})[(parent[1], child[1])] = float(value)
+        for table, pairs in per_child.items():
+            self._correlate(table, pairs)
+
+    def _correlate(self, child: str, pairs: dict[tuple[str, str], float]) -> None:
+        """Give ``child``'s model its parent's coordinates as hidden columns, correlated as ``pairs`` declare."""
+        from ._copula import complete_correlation, latent_for_spearman_pairs
+        from ._model import Model
+        from ._schema import Float, Schema
+
+        plan = self._plan[child]
+        assert plan.parent is not None
+        parent_name = plan.parent.parent
+        pm, cm = self._plan[parent_name].model, plan.model
+        p_space = pm.latent_space
+        labels = sorted({p for p, _ in pairs}, key=p_space.labels.index)
+        own = cm.modelled_columns
+        m, k, d = len(own), len(labels), cm.latent_space.dims
+        old = [*range(m), *range(m + k, d + k)]  # the child's coordinates: its columns, then its null flags
+        ctx = list(range(m, m + k))
+        latent = np.eye(d + k)
+        latent[np.ix_(old, old)] = cm.latent_correlation
+        at = [p_space.coordinate(label) for label in labels]
+        latent[np.ix_(ctx, ctx)] = pm.latent_correlation[np.ix_(at, at)]
+        fixed = np.zeros((d + k, d + k), dtype=bool)
+        fixed[np.ix_(old, old)] = fixed[np.ix_(ctx, ctx)] = True
+        cells = [(pm.column(p).rank_cells(), cm.column(c).rank_cells()) for p, c in pairs]
+        rs = latent_for_spearman_pairs(np.array(list(pairs.values())), cells)
+        for (p, c), r in zip(pairs, rs, strict=True):
+            i, j = m + labels.index(p), own.index(c)
+            latent[i, j] = latent[j, i] = float(r)
+            fixed[i, j] = fixed[j, i] = True
+        latent, kept = complete_correlation(latent, fixed)
+        if not kept:
+            raise InvalidArgument(
+                f"Dataset {self.name!r}: correlations {pairs!r} between {parent_name!r} and {child!r} cannot hold "
+                f"together with {child!r}'s own correlations and {parent_name!r}'s; weaken them."
+            )
+        names = [context_column(parent_name, label) for label in labels]
+        unit = Schema(f"{child}_context", {name: Float(mean=0.0, std=1.0) for name in names})
+        model = Model(
+            cm.name,
+            [*cm._columns, *(unit.column(name) for name in names)],
+            latent_correlation=latent,
+            order_constraints=cm._order_constraints,
+            row_constraints=cm._row_constraints,
+            latent_nulls=cm.latent_nulls,
+            null_groups=cm.null_groups,
+            segment=cm.segment,
+            info=cm.info,
+            null_follows=cm.null_follows,
+        )
+        plan.model = self._tables[child] = model
+        plan.context = labels
+        plan.hidden |= set(names)
+
     def _declare_children(self, children: dict[str, Any]) -> None:
         for child, spec in children.items():
             plan = self._plan.get(child)

@@ -430,3 +430,67 @@ def test_row_constraints_of_a_fitted_child_table_hold_in_every_row(real):
     assert (np.round(conditioned["orders"]["total"] * 100) % 2 == 0).all()
     for table in ("customers", "products"):
         pd.testing.assert_frame_equal(conditioned[table], plain[table])
+
+
+def correlated_shop(correlations) -> sd.Dataset:
+    return sd.Dataset(
+        "shop",
+        tables={
+            "customers": sd.Schema(
+                "customers",
+                {
+                    "id": sd.Id(),
+                    "plan": sd.Category({"basic": 0.7, "premium": 0.3}),
+                    "age": sd.Integer(low=18, high=90),
+                },
+            ),
+            "orders": sd.Schema(
+                "orders",
+                {"id": sd.Id(), "amount": sd.Float(low=1, high=500), "qty": sd.Integer(low=1, high=9)},
+                correlations={("amount", "qty"): 0.5},
+            ),
+            "lines": sd.Schema("lines", {"price": sd.Float(low=1, high=50)}),
+        },
+        relations=[("orders.customer_id", "customers.id"), ("lines.order_id", "orders.id")],
+        children={"orders": sd.Integer(low=1, high=5), "lines": sd.Integer(low=1, high=3)},
+        correlations=correlations,
+    )
+
+
+def test_a_declared_parent_column_drives_its_children(tmp_path):
+    """correlations={("customers.plan", "orders.amount"): 0.4}: premium customers place bigger orders."""
+    shop = correlated_shop({("customers.plan", "orders.amount"): 0.4, ("orders.qty", "lines.price"): -0.3})
+    frames = shop.sample(3000, seed=1)
+    assert list(frames["orders"].columns) == ["id", "amount", "qty", "customer_id"]
+    orders = frames["orders"].merge(frames["customers"], left_on="customer_id", right_on="id")
+    premium = (orders["plan"] == "premium").astype(int)
+    assert stats.spearmanr(premium, orders["amount"])[0] == pytest.approx(0.4, abs=0.04)
+    assert stats.spearmanr(orders["qty"], orders["amount"])[0] == pytest.approx(0.5, abs=0.04)  # (its own kept)
+    lines = frames["lines"].merge(frames["orders"], left_on="order_id", right_on="id")
+    assert stats.spearmanr(lines["qty"], lines["price"])[0] == pytest.approx(-0.3, abs=0.04)
+    assert_declared_intact(frames)
+    shop.save(tmp_path / "shop.synth.json")
+    again = sd.load(tmp_path / "shop.synth.json")
+    for table, frame in again.sample(40, seed=3).items():
+        pd.testing.assert_frame_equal(frame, shop.sample(40, seed=3)[table])
+
+
+def assert_declared_intact(frames: dict[str, pd.DataFrame]) -> None:
+    assert frames["orders"]["customer_id"].isin(frames["customers"]["id"]).all()
+    assert frames["lines"]["order_id"].isin(frames["orders"]["id"]).all()
+
+
+@pytest.mark.parametrize(
+    ("correlations", "message"),
+    [
+        ({("customers.plan", "lines.price"): 0.4}, "must pair a child table's column with one of its parent's"),
+        ({("customers.plan", "orders.nope"): 0.4}, "names orders.nope, which is not a modelled column"),
+        ({("customers.id", "orders.amount"): 0.4}, "names customers.id, which is not a modelled column"),
+        ({("customers.plan", "orders.amount"): 1.5}, "must be a number in"),
+        ({("plan", "orders.amount"): 0.4}, "must be 'table.column'"),
+        ({("customers.plan", "orders.amount"): 0.99, ("customers.plan", "orders.qty"): -0.99}, "cannot hold"),
+    ],
+)
+def test_bad_declared_correlations_across_tables_say_why(correlations, message):
+    with pytest.raises(InvalidArgument, match=message):
+        correlated_shop(correlations)
