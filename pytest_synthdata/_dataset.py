@@ -435,7 +435,13 @@ class Dataset:
                 parent_rows = np.repeat(np.arange(len(frames[plan.parent.parent])), counts[table])
                 pins = self._pins(plan, parent_rows, latents[plan.parent.parent])
                 frame, x, held = self._draw(
-                    plan, len(parent_rows), own, conditions.get(table), shaping.get(table, {}), pins=pins
+                    plan,
+                    len(parent_rows),
+                    own,
+                    conditions.get(table),
+                    shaping.get(table, {}),
+                    pins=pins,
+                    parent=(frames[plan.parent.parent], parent_rows),
                 )
                 if plan.cross and len(frame):
                     _enforce_cross(plan, frame, frames[plan.parent.parent], parent_rows, x, held)
@@ -517,6 +523,7 @@ class Dataset:
         shaping: dict[str, Any],
         *,
         pins: Mapping[int | str, tuple[Any, Any]] | None = None,
+        parent: tuple[pd.DataFrame, NDArray[np.int64]] | None = None,
     ) -> tuple[pd.DataFrame, tuple[tuple[str, ...], NDArray[np.float64]], dict[str, NDArray[np.bool_]]]:
         """A table's rows, their latent coordinates, and per column the rows a condition or edge case holds.
 
@@ -538,7 +545,7 @@ class Dataset:
         def wrap(source: LatentSource) -> LatentSource:
             return Restricted(source, pins) if pins else source
 
-        source = wrap(SpreadRows(seed))
+        source = base = wrap(SpreadRows(seed))
         row_plan = None
         if _edges_requested(
             shaping.get("edge_cases", 0.0),
@@ -550,7 +557,7 @@ class Dataset:
 
             # a child's edge cases stay in its own columns (not its counts or its parent's coordinates), and out of
             # columns bound by a constraint across tables (their range is the parent row's)
-            bound = {c for low, high, _ in plan.cross for c in (low, high)}
+            bound = set() if shaping.get("edge_columns") is not None else {c for a, b, _ in plan.cross for c in (a, b)}
             among = [c for c in model.columns if c not in plan.hidden and c not in bound] if plan.parent else None
             row_plan = plan_rows(model, n, seed, conditions=conditions, among=among, **shaping)
             if pins:  # (probable enough over all parents; a row given an unusual parent: its own far tail)
@@ -563,6 +570,8 @@ class Dataset:
             if pins:
                 conditioned_rows(model, SpreadRows(seed), keys, which, n)
             source = conditioned_rows(model, source, keys, which, n, floor=0.0 if pins else FLOOR)
+        if parent is not None and plan.cross and source is not base:
+            source = _with_cross_bounds(plan, source, *parent)
         frame = model.sample_from(source, n)
         space = model.latent_space
         x = source.rows(space, 0, n).x if n else np.empty((space.dims, 0))
@@ -688,6 +697,66 @@ def _enforce_cross(
                 )
             bound_missing = bound_missing | fixed  # (held values already keep it)
         _move(plan, frame, mine, bound, bound_missing, strict, up, latent, 0)
+
+
+def _with_cross_bounds(plan: _Table, source: Any, parent: pd.DataFrame, parent_rows: NDArray[np.int64]) -> Any:
+    """``source`` with each conditioned row's box narrowed to what its constraints across tables allow.
+
+    A condition (or edge case) on a child column that a constraint ties to its parent (``placed >=
+    customers.signup``) is a box on the column's coordinate; the constraint is the per-row bound "at
+    least the parent's value", the least latent score whose value is beyond it. Their intersection is
+    again a box per row, so the row is drawn exactly given its parent, its condition *and* the
+    constraint. A row whose intersection is empty raises ConditionError.
+    """
+    from ._columns import NumericColumn
+    from ._conditions import _monotone_intervals
+    from ._latent import BoxRows, Pinned, Regions
+    from .errors import ConditionError
+
+    regions = source.inner if isinstance(source, Pinned) else source
+    if not isinstance(regions, Regions):
+        return source
+    assert plan.parent is not None
+    model, prefix = plan.model, f"{plan.parent.parent}."
+    space = model.latent_space
+    groups = []
+    for group in regions.groups:
+        low, high = group.low, group.high
+        for low_side, high_side, strict in plan.cross:
+            up = low_side.startswith(prefix)
+            mine, theirs = (high_side, low_side[len(prefix) :]) if up else (low_side, high_side[len(prefix) :])
+            col = model.column(mine)
+            j = space.coordinate(mine)
+            if not isinstance(col, NumericColumn) or j not in group.coords:
+                continue
+            t = group.coords.index(j)
+            bound, missing = _common(parent[theirs])
+            bound, missing = bound[parent_rows][group.rows], missing[parent_rows][group.rows]
+            low = np.array(np.broadcast_to(low, (len(group.rows), *low.shape[1:])))
+            high = np.array(np.broadcast_to(high, (len(group.rows), *high.shape[1:])))
+            present = ~missing
+            if up:
+                edge = col.least_above(bound[present], strict=strict)
+                z, _ = _monotone_intervals(col.from_latent, edge, np.full(len(edge), np.inf))
+                low[present, :, t] = np.maximum(low[present, :, t], z[:, None])
+            else:
+                edge = col.greatest_below(bound[present], strict=strict)
+                _, z = _monotone_intervals(col.from_latent, np.full(len(edge), -np.inf), edge)
+                high[present, :, t] = np.minimum(high[present, :, t], z[:, None])
+            empty = np.all(np.any(low > high, axis=2), axis=1)
+            if empty.any():
+                row = int(group.rows[np.argmax(empty)])
+                raise ConditionError(
+                    f"table {plan.name!r}: the conditions or edge cases on {mine!r} leave {int(empty.sum())} rows "
+                    f"(the first is row {row}) no value that keeps the constraint across tables "
+                    f"'{low_side} {'<' if strict else '<='} {high_side}' (their parent rows' {theirs!r} lies beyond "
+                    f"them); condition {plan.parent.parent!r} as well, or widen them."
+                )
+        groups.append(
+            group if low is group.low and high is group.high else BoxRows(group.rows, group.coords, low, high)
+        )
+    narrowed = Regions(regions.inner, groups)
+    return Pinned(narrowed, source.pins) if isinstance(source, Pinned) else narrowed
 
 
 def _move(

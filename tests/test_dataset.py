@@ -494,3 +494,15 @@ def assert_declared_intact(frames: dict[str, pd.DataFrame]) -> None:
 def test_bad_declared_correlations_across_tables_say_why(correlations, message):
     with pytest.raises(InvalidArgument, match=message):
         correlated_shop(correlations)
+
+
+def test_a_condition_on_a_column_tied_to_its_parent_keeps_the_constraint_across_tables(fitted):
+    """placed >= 2021-06-01 and placed > customers.signup: each row's condition narrowed to its own parent's."""
+    frames = fitted.sample(300, seed=4, conditions={"orders": {"placed": ("2021-06-01", None)}})
+    orders = frames["orders"].merge(frames["customers"], left_on="customer_id", right_on="id")
+    assert (orders["placed"] >= pd.Timestamp("2021-06-01")).all()
+    assert (orders["placed"] > orders["signup"]).all()
+    late = orders[orders["signup"] > pd.Timestamp("2021-06-01")]
+    assert len(late) > 50  # (rows whose parent, not the condition, decides the lower end)
+    with pytest.raises(ConditionError, match=r"no value that keeps the constraint across tables 'customers\.signup"):
+        fitted.sample(300, seed=4, conditions={"orders": {"placed": (None, "2020-03-01")}})
