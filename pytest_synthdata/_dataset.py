@@ -542,11 +542,7 @@ class Dataset:
             frame = model.sample(n, seed=seed, conditions=conditions, **shaping)
             return frame, ((), np.empty((0, n))), {}
 
-        def wrap(source: LatentSource) -> LatentSource:
-            return Restricted(source, pins) if pins else source
-
-        source = base = wrap(SpreadRows(seed))
-        row_plan = None
+        row_plan = keys = which = None
         if _edges_requested(
             shaping.get("edge_cases", 0.0),
             shaping.get("edge_kinds"),
@@ -562,21 +558,34 @@ class Dataset:
             row_plan = plan_rows(model, n, seed, conditions=conditions, among=among, **shaping)
             if pins:  # (probable enough over all parents; a row given an unusual parent: its own far tail)
                 row_plan.source(model, SpreadRows(seed), n)
-            source = row_plan.source(model, source, n, floor=0.0 if pins else FLOOR)
         elif conditions is not None:
             from ._conditions import conditioned_rows, row_conditions
 
             keys, which = row_conditions(conditions, n)
             if pins:
                 conditioned_rows(model, SpreadRows(seed), keys, which, n)
-            source = conditioned_rows(model, source, keys, which, n, floor=0.0 if pins else FLOOR)
-        if parent is not None and plan.cross and source is not base:
-            source = _with_cross_bounds(plan, source, *parent)
+
+        def build(seeded: LatentSource) -> LatentSource:
+            """The rows of a seeded source under the parent pins, conditions, edge cases and cross bounds."""
+            from ._conditions import conditioned_rows
+
+            source = base = Restricted(seeded, pins) if pins else seeded
+            if row_plan is not None:
+                source = row_plan.source(model, source, n, floor=0.0 if pins else FLOOR)
+            elif keys is not None and which is not None:
+                source = conditioned_rows(model, source, keys, which, n, floor=0.0 if pins else FLOOR)
+            if parent is not None and plan.cross and source is not base:
+                source = _with_cross_bounds(plan, source, *parent)
+            return source
+
+        source = build(SpreadRows(seed))
         frame = model.sample_from(source, n)
         space = model.latent_space
         x = source.rows(space, 0, n).x if n else np.empty((space.dims, 0))
         if model._row_constraints and n:
-            frame = model._keep_rows(frame, n, seed, False, conditions, None, row_plan, wrap=wrap, latent=x)
+            frame = model._keep_rows(
+                frame, n, seed, False, conditions, None, row_plan, source_for=lambda s: build(SpreadRows(s)), latent=x
+            )
         if row_plan is not None and row_plan.edges is not None:
             model._exact_bounds(frame, row_plan.edges)
             frame.attrs["synthdata"]["edges"] = row_plan.edges

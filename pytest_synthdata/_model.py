@@ -577,7 +577,7 @@ class Model:
         rows: tuple[int, int] | None = None,
         plan: RowPlan | None = None,
         *,
-        wrap: Callable[[LatentSource], LatentSource] | None = None,
+        source_for: Callable[[int], LatentSource] | None = None,
         latent: NDArray[np.float64] | None = None,
     ) -> pd.DataFrame:
         """Stage 9: rows that break a row constraint (Unique, Predicate) take the same row of a fresh draw.
@@ -588,9 +588,9 @@ class Model:
         (``sample_from(rows=...)`` gives the same bytes as that slice of the whole).
         After :data:`MAX_REDRAWS` rounds the sample fails.
 
-        ``wrap`` wraps each round's seeded source before the conditions (a linked table's child rows: their
-        parent coordinates fixed), and ``latent`` (coordinates, rows), the rows' latent coordinates, takes a
-        redrawn row's coordinates too (its children follow the row it kept).
+        ``source_for`` builds each round's whole source from its seed instead (a linked table's child rows:
+        their parent coordinates fixed, then their conditions), and ``latent`` (coordinates, rows), the rows'
+        latent coordinates, takes a redrawn row's coordinates too (its children follow the row it kept).
         """
         from ._seeding import derive_seed
 
@@ -607,9 +607,9 @@ class Model:
                 return frame
             alt_seed = derive_seed(seed, "redraw", r)
             source: LatentSource = IndependentRows(alt_seed) if independent else SpreadRows(alt_seed)
-            if wrap is not None:
-                source = wrap(source)
-            if plan is not None:  # (the same conditions, classes and edge cases per row)
+            if source_for is not None:
+                source = source_for(alt_seed)
+            elif plan is not None:  # (the same conditions, classes and edge cases per row)
                 source = plan.source(self, source, n)
             elif conditions is not None:
                 from ._conditions import conditioned
