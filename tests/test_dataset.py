@@ -506,3 +506,24 @@ def test_a_condition_on_a_column_tied_to_its_parent_keeps_the_constraint_across_
     assert len(late) > 50  # (rows whose parent, not the condition, decides the lower end)
     with pytest.raises(ConditionError, match=r"no value that keeps the constraint across tables 'customers\.signup"):
         fitted.sample(300, seed=4, conditions={"orders": {"placed": (None, "2020-03-01")}})
+
+
+def test_children_follow_the_parent_row_a_row_constraint_kept():
+    """A parent row redrawn by its Predicate passes its own latent coordinates (not the failed draw's) to its children."""
+    real = shop(customers=1500)
+    keep = real["customers"]["signup"].dt.day_of_week < 3
+    customers = real["customers"][keep]
+    orders = real["orders"][real["orders"]["customer_id"].isin(customers["id"])]
+    lines = real["lines"][real["lines"]["order_id"].isin(orders["id"])]
+    early = sd.Predicate(lambda df: df["signup"].dt.day_of_week < 3, name="early in the week")
+    dataset = sd.fit(
+        dict(real, customers=customers, orders=orders, lines=lines),
+        name="shop",
+        relations=RELATIONS,
+        constraints={"customers": [early]},
+    )
+    frames = dataset.sample(3000, seed=5)
+    assert (frames["customers"]["signup"].dt.day_of_week < 3).all()
+    joined = frames["orders"].merge(frames["customers"], left_on="customer_id", right_on="id")
+    means = joined.groupby("tier")["total"].mean()
+    assert means["premium"] > 2.2 * means["basic"]  # (children of a stale draw follow the wrong tier: about 1.6)
