@@ -620,7 +620,10 @@ class Regions(LatentSource):
         unique, inverse = np.unique(boxes, axis=0, return_inverse=True)
         inverse = inverse.reshape(-1)
         u_mu, u_psi = np.zeros((len(unique), k)), np.full(len(unique), -np.inf)
-        for i, box in enumerate(unique):
+        if p:  # (boxes shifted per parent row: as many as parents, solved together)
+            open_ = ~np.any(unique[:, :k] > unique[:, k:], axis=1)
+            u_mu[open_], u_psi[open_] = _tmvn.tilts(block, unique[open_, :k], unique[open_, k:])
+        for i, box in enumerate(unique if not p else ()):
             if np.any(box[:k] > box[k:]):
                 continue
             t = _tmvn.cached_tilt(block, box[:k], box[k:])

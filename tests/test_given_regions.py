@@ -101,3 +101,19 @@ def test_boxes_do_not_compose_with_intervals_that_are_not_points():
     inner = Restricted(SpreadRows(1), {0: (0.0, 1.0)})
     with pytest.raises(UnsupportedFeature, match="kept in an interval, not fixed"):
         Regions(inner, [box(np.arange(10), (2,), [0.0], [1.0])]).rows(SPACE, 0, 10)
+
+
+def test_tilting_many_boxes_at_once_equals_tilting_each():
+    from pytest_synthdata import _tmvn
+
+    chol = sampling_factor(R[2:, 2:])
+    rng = np.random.default_rng(0)
+    boxes = 300
+    low = np.stack([rng.normal(0, 1.5, boxes), np.full(boxes, -np.inf), rng.normal(-1, 1, boxes)], axis=1)
+    high = np.stack([low[:, 0] + rng.uniform(0.1, 3, boxes), rng.normal(0.5, 1, boxes), np.full(boxes, np.inf)], 1)
+    low[0], high[0] = [4.0, 3.0, 5.0], [4.5, 6.0, 9.0]  # (far in the tails)
+    mu, psi = _tmvn.tilts(chol, low, high)
+    for b in range(boxes):
+        one = _tmvn.tilt(chol, low[b], high[b])
+        np.testing.assert_allclose(mu[b], one.mu, rtol=0, atol=1e-9)
+        assert psi[b] == pytest.approx(one.psi, abs=1e-9)
