@@ -23,6 +23,7 @@ _EXPORTS = {
     "Column": "._schema",
     "Date": "._schema",
     "Dataset": "._dataset",
+    "DatasetFidelityReport": "._fidelity.relations",
     "Datetime": "._schema",
     "Derived": "._schema",
     "Faker": "._schema",
@@ -55,6 +56,7 @@ __all__ = [
     "Category",
     "Column",
     "Dataset",
+    "DatasetFidelityReport",
     "Date",
     "Datetime",
     "Derived",
@@ -94,6 +96,7 @@ if TYPE_CHECKING:
         assert_no_copies,
     )
     from ._fidelity.baseline import assert_no_drift
+    from ._fidelity.relations import DatasetFidelityReport
     from ._fidelity.report import FidelityReport, fidelity_report
     from ._fit import fit
     from ._manager import plugin_manager

@@ -611,9 +611,20 @@ def row_conditions(conditions: Any, n: int) -> tuple[list[tuple[Condition, ...]]
 
 
 def conditioned_rows(
-    model: Model, inner: LatentSource, keys: list[tuple[Condition, ...]], which: NDArray[np.intp], n: int
+    model: Model,
+    inner: LatentSource,
+    keys: list[tuple[Condition, ...]],
+    which: NDArray[np.intp],
+    n: int,
+    *,
+    floor: float = FLOOR,
 ) -> LatentSource:
-    """Return a latent source drawing row ``i`` of ``inner`` under the conditions ``keys[which[i]]``."""
+    """Return a latent source drawing row ``i`` of ``inner`` under the conditions ``keys[which[i]]``.
+
+    A row whose conditions are less likely than ``floor`` raises ConditionError; ``floor=0`` refuses only
+    rows they leave no room at all (a linked table's child rows: its conditions' probability is checked
+    over all parents, and a row given an unusual parent is drawn from its own, far, conditional tail).
+    """
     from ._latent import BoxRows, Regions
 
     resolver = _Resolver(model)
@@ -663,7 +674,7 @@ def conditioned_rows(
             low, high = low[position[which[rows]]], high[position[which[rows]]]
         box_rows.append(BoxRows(rows, coords, low, high))
     source = Regions(inner, box_rows)
-    _check_floor(model, source, keys, which, box_rows, shared)
+    _check_floor(model, source, keys, which, box_rows, shared, floor)
     return source
 
 
@@ -674,21 +685,22 @@ def _check_floor(
     which: NDArray[np.intp],
     groups: list[Any],
     shared: bool,
+    floor: float = FLOOR,
 ) -> None:
-    """Raise ConditionError when a row's conditions together are less likely than :data:`FLOOR` (an upper bound)."""
+    """Raise ConditionError when a row's conditions together are less likely than ``floor`` (an upper bound)."""
     for group in groups:
         _, psi = source.tilts(model.latent_space, group)
         top = psi.max(axis=1)
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
             total = top + np.log(np.exp(psi - top[:, None]).sum(axis=1))
-        bad = np.flatnonzero(~(total >= math.log(FLOOR)))
+        bad = np.flatnonzero(~(total >= math.log(floor)) if floor > 0 else ~(total > -math.inf))
         if len(bad):
-            row = int(group.rows[0] if shared else group.rows[bad[0]])
+            row = int(group.rows[bad[0]] if len(group.rows) == len(total) else group.rows[0])
             key = keys[0] if shared else keys[int(which[row])]
             raise ConditionError(
                 f"conditions {', '.join(str(c) for c in key)}"
-                f"{'' if shared else f' (row {row})'}: together they have probability below the floor {FLOOR:g} "
-                "under the model; widen them or drop one."
+                f"{'' if shared and len(total) == 1 else f' (row {row})'}: together they have probability below "
+                f"the floor {max(floor, 1e-300):g} under the model; widen them or drop one."
             )
 
 

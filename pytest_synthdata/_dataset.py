@@ -40,7 +40,7 @@ import numpy as np
 
 from ._seeding import derive_seed, draw_blocks, normalize_seed
 from ._validate import check_name, check_rows
-from .errors import InvalidArgument, UnsupportedFeature
+from .errors import InvalidArgument
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,6 +54,8 @@ __all__ = ["Dataset", "Relation", "count_column", "context_column", "parse_relat
 STREAM_LINKS = 11
 #: Latent scores are searched for within this many standard deviations (the edge of every fitted marginal).
 _REACH = 8.5
+#: A child's parent coordinates are pinned within this many standard deviations (see ``_latent_of``).
+_PIN = 4.0
 
 
 def count_column(child: str) -> str:
@@ -140,8 +142,12 @@ class Dataset:
     Declared: ``tables`` maps a name to its Schema, ``relations`` lists the
     foreign keys and ``children`` gives each child table's number of rows per
     parent row, a declaration (``sd.Integer(low=0, high=5)``) or the name of a
-    column of the parent's schema (so its correlations apply). ``sd.fit`` with
-    a dict of frames returns a fitted Dataset.
+    column of the parent's schema (so its correlations apply).
+    ``correlations`` pairs a parent column with a child column,
+    ``{("customers.plan", "orders.amount"): 0.4}``: Spearman rank correlations
+    over (child row, its parent row) pairs, carried as the child's copula over
+    its parent's latent coordinates. ``sd.fit`` with a dict of frames returns a
+    fitted Dataset, which learns all of this from the data.
 
     >>> import pytest_synthdata as sd
     >>> shop = sd.Dataset(
@@ -168,6 +174,7 @@ class Dataset:
         relations: Sequence[Any] = (),
         children: Mapping[str, Any] | None = None,
         *,
+        correlations: Mapping[tuple[str, str], float] | None = None,
         sizes: Mapping[str, float] | None = None,
         info: Mapping[str, Any] | None = None,
     ) -> None:
@@ -181,8 +188,107 @@ class Dataset:
         #: Default rows of other roots per row of the first root (fitted: the real tables' ratio).
         self.sizes = {str(k): float(v) for k, v in (sizes or {}).items()}
         self._declare_children(dict(children or {}))
+        if correlations:
+            self._declare_correlations(correlations)
 
     # building ----------------------------------------------------------------
+    def _declare_correlations(self, correlations: Mapping[Any, Any]) -> None:
+        """``correlations={("customers.plan", "orders.amount"): 0.4}``: a parent column drives a child column.
+
+        Each value is a Spearman rank correlation over (child row, its parent row) pairs, calibrated to a
+        latent correlation as a Schema's are. The child's model gets the parent's latent coordinates as
+        hidden columns (``"customers.plan"``, a standard normal each, at the parent's own correlations) and
+        its copula correlates them with the child's columns; the pairs not declared are completed by maximum
+        determinant. Sampling then fixes them at the parent row's coordinates, as for a fitted child.
+        """
+        where = f"Dataset {self.name!r}: correlations"
+        if not isinstance(correlations, Mapping):
+            raise InvalidArgument(f"{where} must be a dict {{('customers.plan', 'orders.amount'): 0.4}}.")
+        per_child: dict[str, dict[tuple[str, str], float]] = {}
+        for pair, value in correlations.items():
+            if not (isinstance(pair, tuple) and len(pair) == 2):
+                raise InvalidArgument(f"{where}: key {pair!r} must be a pair ('parent.column', 'child.column').")
+            (ta, ca), (tb, cb) = (_split(side, where, "column") for side in pair)
+            for table in (ta, tb):
+                self._table(table)
+            if self._plan[tb].parent is not None and self._plan[tb].parent.parent == ta:  # type: ignore[union-attr]
+                parent, child = (ta, ca), (tb, cb)
+            elif self._plan[ta].parent is not None and self._plan[ta].parent.parent == tb:  # type: ignore[union-attr]
+                parent, child = (tb, cb), (ta, ca)
+            else:
+                raise InvalidArgument(
+                    f"{where}: {pair!r} must pair a child table's column with one of its parent's (the table its "
+                    "first foreign key refers to); for two columns of one table use its Schema's correlations."
+                )
+            for table, column in (parent, child):
+                model = self._plan[table].model
+                if column not in model.modelled_columns or column in self._plan[table].hidden:
+                    raise InvalidArgument(
+                        f"{where}: {pair!r} names {table}.{column}, which is not a modelled column of {table!r}; "
+                        f"those are {[c for c in model.modelled_columns if c not in self._plan[table].hidden]}."
+                    )
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not -1.0 <= float(value) <= 1.0:
+                raise InvalidArgument(
+                    f"{where}: {pair!r}={value!r} must be a number in [-1, 1] (a Spearman correlation)."
+                )
+            if self._plan[child[0]].context:
+                raise InvalidArgument(f"{where}: table {child[0]!r} already follows its parent's coordinates.")
+            per_child.setdefault(child[0], {})[(parent[1], child[1])] = float(value)
+        for table, pairs in per_child.items():
+            self._correlate(table, pairs)
+
+    def _correlate(self, child: str, pairs: dict[tuple[str, str], float]) -> None:
+        """Give ``child``'s model its parent's coordinates as hidden columns, correlated as ``pairs`` declare."""
+        from ._copula import complete_correlation, latent_for_spearman_pairs
+        from ._model import Model
+        from ._schema import Float, Schema
+
+        plan = self._plan[child]
+        assert plan.parent is not None
+        parent_name = plan.parent.parent
+        pm, cm = self._plan[parent_name].model, plan.model
+        p_space = pm.latent_space
+        labels = sorted({p for p, _ in pairs}, key=p_space.labels.index)
+        own = cm.modelled_columns
+        m, k, d = len(own), len(labels), cm.latent_space.dims
+        old = [*range(m), *range(m + k, d + k)]  # the child's coordinates: its columns, then its null flags
+        ctx = list(range(m, m + k))
+        latent = np.eye(d + k)
+        latent[np.ix_(old, old)] = cm.latent_correlation
+        at = [p_space.coordinate(label) for label in labels]
+        latent[np.ix_(ctx, ctx)] = pm.latent_correlation[np.ix_(at, at)]
+        fixed = np.zeros((d + k, d + k), dtype=bool)
+        fixed[np.ix_(old, old)] = fixed[np.ix_(ctx, ctx)] = True
+        cells = [(pm.column(p).rank_cells(), cm.column(c).rank_cells()) for p, c in pairs]
+        rs = latent_for_spearman_pairs(np.array(list(pairs.values())), cells)
+        for (p, c), r in zip(pairs, rs, strict=True):
+            i, j = m + labels.index(p), own.index(c)
+            latent[i, j] = latent[j, i] = float(r)
+            fixed[i, j] = fixed[j, i] = True
+        latent, kept = complete_correlation(latent, fixed)
+        if not kept:
+            raise InvalidArgument(
+                f"Dataset {self.name!r}: correlations {pairs!r} between {parent_name!r} and {child!r} cannot hold "
+                f"together with {child!r}'s own correlations and {parent_name!r}'s; weaken them."
+            )
+        names = [context_column(parent_name, label) for label in labels]
+        unit = Schema(f"{child}_context", {name: Float(mean=0.0, std=1.0) for name in names})
+        model = Model(
+            cm.name,
+            [*cm._columns, *(unit.column(name) for name in names)],
+            latent_correlation=latent,
+            order_constraints=cm._order_constraints,
+            row_constraints=cm._row_constraints,
+            latent_nulls=cm.latent_nulls,
+            null_groups=cm.null_groups,
+            segment=cm.segment,
+            info=cm.info,
+            null_follows=cm.null_follows,
+        )
+        plan.model = self._tables[child] = model
+        plan.context = labels
+        plan.hidden |= set(names)
+
     def _declare_children(self, children: dict[str, Any]) -> None:
         for child, spec in children.items():
             plan = self._plan.get(child)
@@ -300,24 +406,22 @@ class Dataset:
         root tables' rows by name (``{"customers": 50, "products": 20}``).
         Children's rows follow from their parents' counts. The same ``seed``
         gives the same bytes, recorded in each frame's
-        ``attrs["synthdata"]["seed"]``. ``conditions`` maps a root table to
-        its ``Model.sample(conditions=...)``, and ``edge_cases`` a root table
-        to its edge-case share (``{"customers": 0.2}``) or a dict of
-        ``Model.sample``'s ``edge_cases``, ``edge_kinds``, ``edge_columns``
-        and ``balance``; the children of those rows follow them as usual.
+        ``attrs["synthdata"]["seed"]``. ``conditions`` maps a table to its
+        ``Model.sample(conditions=...)`` (a dict for a child table), and
+        ``edge_cases`` a table to its edge-case share (``{"customers": 0.2}``)
+        or a dict of ``Model.sample``'s ``edge_cases``, ``edge_kinds``,
+        ``edge_columns`` and ``balance``; the children of those rows follow
+        them as usual. On a child table they hold in every one of its rows,
+        each drawn from the model given its parent row *and* them (exactly:
+        the Gaussian conditional on the parent's coordinates, truncated), with
+        its keys and its parents untouched.
         """
         roots = self._root_sizes(n, sizes)
         seed = normalize_seed(seed)
         conditions = dict(conditions or {})
         shaping = {t: _shaping(self.name, t, v) for t, v in dict(edge_cases or {}).items()}
         for table in [*conditions, *shaping]:
-            self._table(table)
-            if table not in roots:
-                raise UnsupportedFeature(
-                    f"dataset {self.name!r}: conditions and edge cases on the child table {table!r} are not supported "
-                    "yet (its rows are already conditioned on their parents); give them for a root table, or filter "
-                    "the sample."
-                )
+            self._check_shaping(table, conditions.get(table), shaping.get(table, {}))
         frames: dict[str, pd.DataFrame] = {}
         latents: dict[str, tuple[tuple[str, ...], NDArray[np.float64]]] = {}
         counts: dict[str, NDArray[np.int64]] = {}
@@ -325,13 +429,22 @@ class Dataset:
             plan = self._plan[table]
             own = derive_seed(seed, "table", table)
             if plan.parent is None:
-                frame, x = self._sample_root(plan, roots[table], own, conditions.get(table), shaping.get(table, {}))
+                frame, x, _ = self._draw(plan, roots[table], own, conditions.get(table), shaping.get(table, {}))
                 parent_rows = None
             else:
                 parent_rows = np.repeat(np.arange(len(frames[plan.parent.parent])), counts[table])
-                frame, x = self._sample_child(plan, parent_rows, own, latents[plan.parent.parent])
+                pins = self._pins(plan, parent_rows, latents[plan.parent.parent])
+                frame, x, held = self._draw(
+                    plan,
+                    len(parent_rows),
+                    own,
+                    conditions.get(table),
+                    shaping.get(table, {}),
+                    pins=pins,
+                    parent=(frames[plan.parent.parent], parent_rows),
+                )
                 if plan.cross and len(frame):
-                    _enforce_cross(plan, frame, frames[plan.parent.parent], parent_rows, x)
+                    _enforce_cross(plan, frame, frames[plan.parent.parent], parent_rows, x, held)
             latents[table] = x
             for child, how in self._children_counts(table).items():
                 counts[child] = self._counts(frame, how, derive_seed(seed, "count", child))
@@ -355,61 +468,134 @@ class Dataset:
         counts = values.to_numpy(dtype=np.float64, na_value=0.0)
         return np.maximum(np.nan_to_num(np.round(counts)), 0).astype(np.int64)
 
-    def _sample_root(
-        self, plan: _Table, n: int, seed: int, conditions: Any, shaping: dict[str, Any]
-    ) -> tuple[pd.DataFrame, tuple[tuple[str, ...], NDArray[np.float64]]]:
-        """A root table's rows, and their latent coordinates from the very source ``Model.sample`` draws them from."""
-        from ._latent import SpreadRows
+    def _check_shaping(self, table: str, conditions: Any, shaping: dict[str, Any]) -> None:
+        """Refuse conditions and edge cases that name a table's hidden columns (its counts, its parent's coordinates)."""
+        from .errors import ConditionError
 
-        model = plan.model
-        frame = model.sample(n, seed=seed, conditions=conditions, **shaping)
-        if not self._children_counts_need_latent(plan):
-            return frame, ((), np.empty((0, n)))
-        space = model.latent_space
-        source: Any = SpreadRows(seed)
-        if shaping:
-            from ._edges import plan_rows
+        plan = self._table(table)
+        if plan.parent is not None and conditions is not None and not isinstance(conditions, Mapping):
+            raise InvalidArgument(
+                f"dataset {self.name!r}: conditions[{table!r}] is {type(conditions).__name__}; a child table's rows "
+                "are known only when its parents are sampled, so give a dict of column -> condition."
+            )
+        visible = self.columns(table)
+        for column in conditions or {}:
+            if column in plan.hidden:
+                raise ConditionError(
+                    f"dataset {self.name!r}: conditions[{table!r}] names {column!r}, which is not a column of "
+                    f"{table!r} (it is the dataset's own bookkeeping); its columns are {visible}. Condition the "
+                    "parent table to choose parents."
+                )
+        named = shaping.get("edge_columns")
+        names = [named] if isinstance(named, str) else list(named or [])
+        balance = shaping.get("balance")
+        for column in [*names, *([balance] if isinstance(balance, str) else balance or [])]:
+            if column in plan.hidden:
+                raise InvalidArgument(
+                    f"dataset {self.name!r}: edge_cases[{table!r}] names {column!r}, which is not a column of "
+                    f"{table!r}; its columns are {visible}."
+                )
 
-            source = plan_rows(model, n, seed, conditions=conditions, **shaping).source(model, source, n)
-        elif conditions is not None:
-            from ._conditions import conditioned
-
-            source = conditioned(model, source, conditions, n)
-        return frame, (space.labels, source.rows(space, 0, n).x if n else np.empty((space.dims, 0)))
-
-    def _children_counts_need_latent(self, plan: _Table) -> bool:
-        """Whether a child of this table is conditioned on its latent coordinates."""
-        return any(p.context and p.parent is not None and p.parent.parent == plan.name for p in self._plan.values())
-
-    def _sample_child(
-        self,
-        plan: _Table,
-        parent_rows: NDArray[np.int64],
-        seed: int,
-        parent_latent: tuple[tuple[str, ...], NDArray[np.float64]],
-    ) -> tuple[pd.DataFrame, tuple[tuple[str, ...], NDArray[np.float64]]]:
-        from ._latent import Restricted, SpreadRows
-
-        model, m = plan.model, len(parent_rows)
-        if not plan.context:
-            frame = model.sample(m, seed=seed)
-            need = self._children_counts_need_latent(plan) or bool(plan.cross)
-            if not need:
-                return frame, ((), np.empty((0, m)))
-            space = model.latent_space
-            return frame, (space.labels, SpreadRows(seed).rows(space, 0, m).x if m else np.empty((space.dims, 0)))
+    def _pins(
+        self, plan: _Table, parent_rows: NDArray[np.int64], parent_latent: tuple[tuple[str, ...], NDArray[np.float64]]
+    ) -> dict[int | str, tuple[Any, Any]]:
+        """A child's hidden parent coordinates, fixed at its parent row's own (``low == high``: the conditional Gaussian)."""
         labels, x = parent_latent
         pins: dict[int | str, tuple[Any, Any]] = {}
         for label in plan.context:
             assert plan.parent is not None
             name = context_column(plan.parent.parent, label)
             value = x[labels.index(label)][parent_rows]
-            z = _latent_of(model.column(name), value)
+            z = _latent_of(plan.model.column(name), value)
             pins[name] = (z, z)
-        source = Restricted(SpreadRows(seed), pins)
-        frame = model.sample_from(source, m)
+        return pins
+
+    def _needs_latent(self, plan: _Table) -> bool:
+        """Whether a table's latent coordinates are needed after its rows: its children or its cross constraints."""
+        return self._children_counts_need_latent(plan) or bool(plan.cross)
+
+    def _draw(
+        self,
+        plan: _Table,
+        n: int,
+        seed: int,
+        conditions: Any,
+        shaping: dict[str, Any],
+        *,
+        pins: Mapping[int | str, tuple[Any, Any]] | None = None,
+        parent: tuple[pd.DataFrame, NDArray[np.int64]] | None = None,
+    ) -> tuple[pd.DataFrame, tuple[tuple[str, ...], NDArray[np.float64]], dict[str, NDArray[np.bool_]]]:
+        """A table's rows, their latent coordinates, and per column the rows a condition or edge case holds.
+
+        A child's ``pins`` fix its parent coordinates (:class:`~pytest_synthdata._latent.Restricted`);
+        its conditions and edge cases are then boxes of the Gaussian conditional on them
+        (:class:`~pytest_synthdata._latent.Regions`), and its row constraints redraw a failing row from
+        the row's own redraw stream with the same parent coordinates.
+        """
+        from ._conditions import FLOOR
+        from ._latent import LatentSource, Restricted, SpreadRows
+        from ._model import _edges_requested
+
+        model = plan.model
+        own_path = not pins and not self._needs_latent(plan) and not (shaping and plan.parent and plan.hidden)
+        if own_path:  # (nothing reads the coordinates, no bookkeeping column to keep edge cases out of)
+            frame = model.sample(n, seed=seed, conditions=conditions, **shaping)
+            return frame, ((), np.empty((0, n))), {}
+
+        row_plan = keys = which = None
+        if _edges_requested(
+            shaping.get("edge_cases", 0.0),
+            shaping.get("edge_kinds"),
+            shaping.get("edge_columns"),
+            shaping.get("balance"),
+        ):
+            from ._edges import plan_rows
+
+            # a child's edge cases stay in its own columns (not its counts or its parent's coordinates), and out of
+            # columns bound by a constraint across tables (their range is the parent row's)
+            bound = set() if shaping.get("edge_columns") is not None else {c for a, b, _ in plan.cross for c in (a, b)}
+            among = [c for c in model.columns if c not in plan.hidden and c not in bound] if plan.parent else None
+            row_plan = plan_rows(model, n, seed, conditions=conditions, among=among, **shaping)
+            if pins:  # (probable enough over all parents; a row given an unusual parent: its own far tail)
+                row_plan.source(model, SpreadRows(seed), n)
+        elif conditions is not None:
+            from ._conditions import conditioned_rows, row_conditions
+
+            keys, which = row_conditions(conditions, n)
+            if pins:
+                conditioned_rows(model, SpreadRows(seed), keys, which, n)
+
+        def build(seeded: LatentSource) -> LatentSource:
+            """The rows of a seeded source under the parent pins, conditions, edge cases and cross bounds."""
+            from ._conditions import conditioned_rows
+
+            source = base = Restricted(seeded, pins) if pins else seeded
+            if row_plan is not None:
+                source = row_plan.source(model, source, n, floor=0.0 if pins else FLOOR)
+            elif keys is not None and which is not None:
+                source = conditioned_rows(model, source, keys, which, n, floor=0.0 if pins else FLOOR)
+            if parent is not None and plan.cross and source is not base:
+                source = _with_cross_bounds(plan, source, *parent)
+            return source
+
+        source = build(SpreadRows(seed))
+        frame = model.sample_from(source, n)
         space = model.latent_space
-        return frame, (space.labels, source.rows(space, 0, m).x if m else np.empty((space.dims, 0)))
+        x = source.rows(space, 0, n).x if n else np.empty((space.dims, 0))
+        if model._row_constraints and n:
+            frame = model._keep_rows(
+                frame, n, seed, False, conditions, None, row_plan, source_for=lambda s: build(SpreadRows(s)), latent=x
+            )
+        if row_plan is not None and row_plan.edges is not None:
+            model._exact_bounds(frame, row_plan.edges)
+            frame.attrs["synthdata"]["edges"] = row_plan.edges
+        fixed = set(source.given(space)) if pins else set()
+        held = {space.labels[j]: mask for j, mask in source.held(space, n).items() if j not in fixed}
+        return frame, (space.labels, x), held
+
+    def _children_counts_need_latent(self, plan: _Table) -> bool:
+        """Whether a child of this table is conditioned on its latent coordinates."""
+        return any(p.context and p.parent is not None and p.parent.parent == plan.name for p in self._plan.values())
 
     def _finish(
         self,
@@ -480,6 +666,7 @@ def _enforce_cross(
     parent: pd.DataFrame,
     parent_rows: NDArray[np.int64],
     latent: tuple[tuple[str, ...], NDArray[np.float64]],
+    held: Mapping[str, NDArray[np.bool_]] | None = None,
 ) -> None:
     """Make every constraint across tables hold, moving the child's value (never the parent's).
 
@@ -487,14 +674,98 @@ def _enforce_cross(
     beyond its parent's value, at the row's own latent score (truncation, as
     ``Model._enforce_order`` does within a table); the child's own order
     constraints that start from a moved column then hold again the same way.
+    A value that a condition or edge case of the child fixes (``held``) never
+    moves: where it breaks the constraint, the conditions conflict with it,
+    which raises ConditionError.
     """
+    from .errors import ConditionError
+
     assert plan.parent is not None
+    held = held or {}
     prefix = f"{plan.parent.parent}."
     for low, high, strict in plan.cross:
         up = low.startswith(prefix)  # the child's column must lie above its parent's
         mine, theirs = (high, low[len(prefix) :]) if up else (low, high[len(prefix) :])
         bound, bound_missing = _common(parent[theirs])
-        _move(plan, frame, mine, bound[parent_rows], bound_missing[parent_rows], strict, up, latent, 0)
+        bound, bound_missing = bound[parent_rows], bound_missing[parent_rows]
+        fixed = held.get(mine)
+        if fixed is not None and fixed.any():
+            values, missing = _common(frame[mine])
+            broken = fixed & ~missing & ~bound_missing
+            broken &= (
+                (values <= bound if strict else values < bound)
+                if up
+                else (values >= bound if strict else values > bound)
+            )
+            if broken.any():
+                raise ConditionError(
+                    f"table {plan.name!r}: the conditions or edge cases on {mine!r} leave {int(broken.sum())} of "
+                    f"{len(frame)} rows where the constraint across tables '{low} {'<' if strict else '<='} {high}' "
+                    f"cannot hold (their parent rows' {theirs!r} lies beyond); condition {plan.parent.parent!r} "
+                    f"as well, or leave {mine!r} out of them."
+                )
+            bound_missing = bound_missing | fixed  # (held values already keep it)
+        _move(plan, frame, mine, bound, bound_missing, strict, up, latent, 0)
+
+
+def _with_cross_bounds(plan: _Table, source: Any, parent: pd.DataFrame, parent_rows: NDArray[np.int64]) -> Any:
+    """``source`` with each conditioned row's box narrowed to what its constraints across tables allow.
+
+    A condition (or edge case) on a child column that a constraint ties to its parent (``placed >=
+    customers.signup``) is a box on the column's coordinate; the constraint is the per-row bound "at
+    least the parent's value", the least latent score whose value is beyond it. Their intersection is
+    again a box per row, so the row is drawn exactly given its parent, its condition *and* the
+    constraint. A row whose intersection is empty raises ConditionError.
+    """
+    from ._columns import NumericColumn
+    from ._conditions import _monotone_intervals
+    from ._latent import BoxRows, Pinned, Regions
+    from .errors import ConditionError
+
+    regions = source.inner if isinstance(source, Pinned) else source
+    if not isinstance(regions, Regions):
+        return source
+    assert plan.parent is not None
+    model, prefix = plan.model, f"{plan.parent.parent}."
+    space = model.latent_space
+    groups = []
+    for group in regions.groups:
+        low, high = group.low, group.high
+        for low_side, high_side, strict in plan.cross:
+            up = low_side.startswith(prefix)
+            mine, theirs = (high_side, low_side[len(prefix) :]) if up else (low_side, high_side[len(prefix) :])
+            col = model.column(mine)
+            j = space.coordinate(mine)
+            if not isinstance(col, NumericColumn) or j not in group.coords:
+                continue
+            t = group.coords.index(j)
+            bound, missing = _common(parent[theirs])
+            bound, missing = bound[parent_rows][group.rows], missing[parent_rows][group.rows]
+            low = np.array(np.broadcast_to(low, (len(group.rows), *low.shape[1:])))
+            high = np.array(np.broadcast_to(high, (len(group.rows), *high.shape[1:])))
+            present = ~missing
+            if up:
+                edge = col.least_above(bound[present], strict=strict)
+                z, _ = _monotone_intervals(col.from_latent, edge, np.full(len(edge), np.inf))
+                low[present, :, t] = np.maximum(low[present, :, t], z[:, None])
+            else:
+                edge = col.greatest_below(bound[present], strict=strict)
+                _, z = _monotone_intervals(col.from_latent, np.full(len(edge), -np.inf), edge)
+                high[present, :, t] = np.minimum(high[present, :, t], z[:, None])
+            empty = np.all(np.any(low > high, axis=2), axis=1)
+            if empty.any():
+                row = int(group.rows[np.argmax(empty)])
+                raise ConditionError(
+                    f"table {plan.name!r}: the conditions or edge cases on {mine!r} leave {int(empty.sum())} rows "
+                    f"(the first is row {row}) no value that keeps the constraint across tables "
+                    f"'{low_side} {'<' if strict else '<='} {high_side}' (their parent rows' {theirs!r} lies beyond "
+                    f"them); condition {plan.parent.parent!r} as well, or widen them."
+                )
+        groups.append(
+            group if low is group.low and high is group.high else BoxRows(group.rows, group.coords, low, high)
+        )
+    narrowed = Regions(regions.inner, groups)
+    return Pinned(narrowed, source.pins) if isinstance(source, Pinned) else narrowed
 
 
 def _move(
@@ -581,7 +852,10 @@ def _keys(plan: _Table) -> list[str]:
 def _latent_of(col: Any, values: NDArray[np.float64]) -> NDArray[np.float64]:
     """Return the latent scores at which ``col``'s (non-decreasing) marginal reaches ``values``: vectorised bisection.
 
-    A value beyond the marginal's range gets the edge score (``+-_REACH``).
+    ``col`` is a context column: its values are the parent's coordinates over the real child rows. Its fitted
+    marginal flattens beyond the range they covered, so a parent row beyond it would be pinned far out (up to
+    the search's edge ``+-_REACH``), where the child's conditional Gaussian is an extrapolation that makes
+    even ordinary conditions on the child impossible; scores are kept within ``+-_PIN`` instead.
     """
     lo = np.full(len(values), -_REACH)
     hi = np.full(len(values), _REACH)
@@ -591,7 +865,7 @@ def _latent_of(col: Any, values: NDArray[np.float64]) -> NDArray[np.float64]:
         below = np.asarray(col.to_common(col.from_latent(mid)), dtype=np.float64) < target
         lo = np.where(below, mid, lo)
         hi = np.where(below, hi, mid)
-    return 0.5 * (lo + hi)
+    return np.clip(0.5 * (lo + hi), -_PIN, _PIN)
 
 
 def _check_tables(name: str, tables: object) -> dict[str, Model]:

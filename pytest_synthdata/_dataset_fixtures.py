@@ -97,7 +97,7 @@ def dataset_fixtures(
         ) -> dict[str, pd.DataFrame]:
             """Return a dict of frames: ``n`` rows of the root table (or ``sizes`` by root table), keys intact.
 
-            ``conditions`` and ``edge_cases`` map a root table to its conditions and edge cases (``Dataset.sample``).
+            ``conditions`` and ``edge_cases`` map a table to its conditions and edge cases (``Dataset.sample``).
             """
             where = f"synth_{name}_factory()"
             sizes = dict(sizes or {})

@@ -193,11 +193,11 @@ class RowPlan:
     pins: list[Pin]
     edges: EdgeCases | None
 
-    def source(self, model: Model, inner: LatentSource, n: int) -> LatentSource:
-        """Return ``inner`` with every row drawn under its conditions and pins."""
+    def source(self, model: Model, inner: LatentSource, n: int, *, floor: float = FLOOR) -> LatentSource:
+        """Return ``inner`` with every row drawn under its conditions and pins (``floor``: see ``conditioned_rows``)."""
         source = inner
         if any(self.keys):
-            source = conditioned_rows(model, inner, self.keys, self.which, n)
+            source = conditioned_rows(model, inner, self.keys, self.which, n, floor=floor)
         if self.pins:
             source = Pinned(source, self.pins)
         return source
@@ -583,11 +583,17 @@ def plan_rows(
     edge_columns: Any = None,
     balance: Any = None,
     conditions: Any = None,
+    among: Sequence[str] | None = None,
 ) -> RowPlan:
-    """Return what each of ``n`` rows is drawn under: the user's conditions, its class and its edge case."""
+    """Return what each of ``n`` rows is drawn under: the user's conditions, its class and its edge case.
+
+    ``among`` narrows the columns edge cases may be in (all the model's columns by default; a linked table
+    leaves out its bookkeeping columns).
+    """
     rate = check_share(edge_cases, argument="edge_cases")
     kinds = list(KINDS) if edge_kinds is None else _names(edge_kinds, "edge_kinds", KINDS, "edge-case kinds")
-    columns = model.columns if edge_columns is None else _names(edge_columns, "edge_columns", model.columns, "columns")
+    allowed = model.columns if among is None else [c for c in model.columns if c in among]
+    columns = allowed if edge_columns is None else _names(edge_columns, "edge_columns", allowed, "columns")
     user_keys, user_which = row_conditions(conditions, n)
     taken = _condition_columns(user_keys)
     parts = [(user_keys, user_which)]

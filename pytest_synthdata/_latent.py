@@ -219,6 +219,15 @@ class LatentSource(abc.ABC):
         """Raise before any drawing if this source cannot give ``n`` rows of ``space``."""
         return None  # a seeded source gives any number of rows
 
+    def given(self, space: LatentSpace) -> dict[int, NDArray[np.float64]]:
+        """Return the coordinates this source fixes in every row, each with its value (one number or one per row).
+
+        A :class:`Regions` over such a source draws its boxes from the
+        Gaussian conditional on them (a linked table's child rows given their
+        parent rows' coordinates).
+        """
+        return {}
+
 
 class _Seeded(LatentSource):
     """Inputs drawn from a seed in fixed blocks of rows, so every range of rows can be drawn on its own."""
@@ -307,6 +316,8 @@ class _Plan:
     order: NDArray[np.intp]
     chosen: list[int]
     cholesky: NDArray[np.float64]
+    #: How many leading coordinates of ``order`` the wrapped source fixes (:meth:`LatentSource.given`).
+    fixed: int = 0
 
 
 class Restricted(LatentSource):
@@ -356,6 +367,19 @@ class Restricted(LatentSource):
         out = self.inner.held(space, n)
         for j in self._coordinates(space):
             out[j] = np.ones(n, dtype=bool)
+        return out
+
+    def given(self, space: LatentSpace) -> dict[int, NDArray[np.float64]]:
+        """The fixed coordinates (``low == high``); an interval that is not a point cannot be composed with boxes."""
+        out = {}
+        for j, (low, high) in zip(self._coordinates(space), self.intervals.values(), strict=True):
+            lo, hi = np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+            if lo.shape != hi.shape or not np.array_equal(lo, hi):
+                raise UnsupportedFeature(
+                    f"Restricted: coordinate {space.labels[j]!r} is kept in an interval, not fixed at a value; "
+                    "conditions (boxes) compose only with fixed coordinates."
+                )
+            out[j] = lo
         return out
 
     def _plan(self, space: LatentSpace) -> _Plan:
@@ -443,6 +467,14 @@ class Regions(LatentSource):
       attempt), so a row depends only on its seed, index and conditions. The
       tilting problem is solved once per distinct box, shared by the rows that
       have it (per-row boxes cost one solve each).
+
+    When the wrapped source fixes coordinates (:meth:`LatentSource.given`: a
+    child row's parent coordinates), everything above happens in the Gaussian
+    conditional on them: ordered fixed coordinates first, the factor ``L`` gives
+    the boxed coordinates ``x_C = L_CF e_F + L_CC e_C``, a per-row mean and one
+    common conditional factor ``L_CC``, so a box is that row's box shifted by its
+    mean (math.md §12, "Given coordinates"). Rows outside every group are the
+    wrapped source's own rows.
     """
 
     def __init__(self, inner: LatentSource, groups: Sequence[BoxRows]) -> None:
@@ -450,6 +482,8 @@ class Regions(LatentSource):
         self.key, self.seed = inner.key, inner.seed
         self.groups = list(groups)
         self._tilted: dict[int, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
+        self._fixed: dict[int, tuple[LatentSpace, tuple[list[int], list[NDArray[np.float64]]]]] = {}
+        self._shifted: dict[int, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
 
     def __repr__(self) -> str:
         return f"Regions({self.inner!r}, groups={len(self.groups)})"
@@ -465,10 +499,26 @@ class Regions(LatentSource):
                 mask[group.rows[group.rows < n]] = True
         return out
 
+    def given(self, space: LatentSpace) -> dict[int, NDArray[np.float64]]:
+        return self.inner.given(space)
+
     def noise(self, space: LatentSpace, start: int, stop: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         return self.inner.noise(space, start, stop)
 
+    def _given(self, space: LatentSpace) -> tuple[list[int], list[NDArray[np.float64]]]:
+        """The wrapped source's fixed coordinates and their values (one number, or one per row of the sample)."""
+        cached = self._fixed.get(id(space))
+        if cached is not None and cached[0] is space:
+            return cached[1]
+        given = self.inner.given(space)
+        out = (list(given), [np.asarray(v, dtype=np.float64) for v in given.values()])
+        self._fixed[id(space)] = (space, out)
+        return out
+
     def _plan(self, space: LatentSpace, coords: tuple[int, ...]) -> _Plan:
+        fixed, _ = self._given(space)
+        if fixed:
+            return self._given_plan(space, fixed, coords)
         # kept with the space (immutable, and a model keeps its one space), so every sample with conditions on
         # the same coordinates reuses the reordered factor
         plans: dict[tuple[int, ...], _Plan] = space.__dict__.setdefault("_region_plans", {})
@@ -481,11 +531,56 @@ class Regions(LatentSource):
             )
         return plan
 
+    @staticmethod
+    def _given_plan(space: LatentSpace, fixed: list[int], coords: tuple[int, ...]) -> _Plan:
+        """The plan with the fixed coordinates first, then the boxed ones, then the rest."""
+        both = sorted(set(fixed) & set(coords))
+        if both:
+            raise InvalidArgument(
+                f"Regions: coordinates {[space.labels[j] for j in both]} are fixed by the wrapped source, so they "
+                "cannot also be kept in a box."
+            )
+        plans: dict[tuple[tuple[int, ...], tuple[int, ...]], _Plan] = space.__dict__.setdefault("_given_plans", {})
+        plan = plans.get((tuple(fixed), coords))
+        if plan is None:
+            chosen = list(coords)
+            rest = [j for j in range(space.dims) if j not in chosen and j not in fixed]
+            order = np.array(fixed + chosen + rest, dtype=np.intp)
+            factor = _linalg.sampling_factor(space.correlation[np.ix_(order, order)])
+            plan = plans[(tuple(fixed), coords)] = _Plan(order, chosen, factor, len(fixed))
+        return plan
+
+    def _whitened(self, space: LatentSpace, plan: _Plan, rows: NDArray[np.int64]) -> NDArray[np.float64]:
+        """The independent scores ``e_F`` (fixed, rows) that give the fixed coordinates' values in ``rows``."""
+        _, values = self._given(space)
+        chol, p = plan.cholesky, plan.fixed
+        e = np.empty((p, len(rows)))
+        for t in range(p):  # forward substitution, as Restricted fixes a coordinate
+            v = values[t][rows] if values[t].ndim else np.full(len(rows), float(values[t]))
+            mean = chol[t, :t] @ e[:t] if t else 0.0
+            e[t] = (v - mean) / chol[t, t]
+        return e
+
+    def _bounds(self, space: LatentSpace, group: BoxRows) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """The group's boxes for its conditional coordinates ``L_CC e_C``: shifted by each row's mean given fixed ones."""
+        plan = self._plan(space, group.coords)
+        p, k = plan.fixed, len(group.coords)
+        if not p:
+            return group.low, group.high
+        cached = self._shifted.get(id(group))
+        if cached is not None:
+            return cached
+        mean = (plan.cholesky[p : p + k, :p] @ self._whitened(space, plan, group.rows)).T[:, None, :]
+        with np.errstate(invalid="ignore"):  # (an empty padding box stays empty: inf - mean, -inf - mean)
+            shifted = (group.low - mean, group.high - mean)
+        self._shifted[id(group)] = shifted
+        return shifted
+
     def _method(self, group: BoxRows, plan: _Plan) -> str:
-        k = len(group.coords)
+        k, p = len(group.coords), plan.fixed
         if k == 1:
             return "line"
-        block = plan.cholesky[:k, :k]
+        block = plan.cholesky[p : p + k, p : p + k]
         if group.low.shape[1] == 1 and not np.any(block - np.diag(np.diag(block))):
             return "independent"
         return "tilted"
@@ -503,23 +598,32 @@ class Regions(LatentSource):
         if cached is not None:
             return cached
         plan = self._plan(space, group.coords)
-        k = len(group.coords)
-        r, n_boxes, _ = group.low.shape
+        k, p = len(group.coords), plan.fixed
+        low, high = self._bounds(space, group)
+        r, n_boxes, _ = low.shape
         empty = np.any(group.low > group.high, axis=2)
+        if empty.shape[0] != r:
+            empty = np.broadcast_to(empty, (r, n_boxes))
         mu = np.zeros((r, n_boxes, k))
+        block = plan.cholesky[p : p + k, p : p + k]
         if self._method(group, plan) != "tilted":
             with np.errstate(invalid="ignore"):
-                psi = _tmvn.log_mass(group.low, group.high).sum(axis=2)
+                if p:  # (the conditional coordinates' scales: a correlation's own factor has a unit diagonal)
+                    psi = _tmvn.log_mass(low / np.diag(block), high / np.diag(block)).sum(axis=2)
+                else:
+                    psi = _tmvn.log_mass(low, high).sum(axis=2)
             self._tilted[id(group)] = (mu, np.where(empty, -np.inf, psi))
             return self._tilted[id(group)]
         psi = np.full((r, n_boxes), -np.inf)
-        flat_low, flat_high = group.low.reshape(-1, k), group.high.reshape(-1, k)
+        flat_low, flat_high = low.reshape(-1, k), high.reshape(-1, k)
         boxes = np.concatenate([flat_low, flat_high], axis=1)
         unique, inverse = np.unique(boxes, axis=0, return_inverse=True)
         inverse = inverse.reshape(-1)
-        block = plan.cholesky[:k, :k]
         u_mu, u_psi = np.zeros((len(unique), k)), np.full(len(unique), -np.inf)
-        for i, box in enumerate(unique):
+        if p:  # (boxes shifted per parent row: as many as parents, solved together)
+            open_ = ~np.any(unique[:, :k] > unique[:, k:], axis=1)
+            u_mu[open_], u_psi[open_] = _tmvn.tilts(block, unique[open_, :k], unique[open_, k:])
+        for i, box in enumerate(unique if not p else ()):
             if np.any(box[:k] > box[k:]):
                 continue
             t = _tmvn.cached_tilt(block, box[:k], box[k:])
@@ -535,11 +639,15 @@ class Regions(LatentSource):
         z, u = self.inner.noise(space, start, stop)
         spans = [tuple(int(i) for i in np.searchsorted(group.rows, [start, stop])) for group in self.groups]
         x = np.empty_like(z)
+        fixed, _ = self._given(space)
         if not any(last - first == stop - start for first, last in spans):  # (else one group holds every row)
             free = np.ones(stop - start, dtype=bool)
             for group, (first, last) in zip(self.groups, spans, strict=True):
                 free[group.rows[first:last] - start] = False
-            if free.all():
+            if fixed:
+                if free.any():  # (the wrapped source's own rows: its fixed coordinates, the rest given them)
+                    x[:, free] = self.inner.rows(space, start, stop).x[:, free]
+            elif free.all():
                 x = space.correlate(z)
             elif free.any():
                 x[:, free] = space.correlate(z[:, free])
@@ -552,6 +660,10 @@ class Regions(LatentSource):
             if len(pos) == stop - start:  # (every row of the range: views instead of copies)
                 pos = slice(None)
             plan = self._plan(space, group.coords)
+            if plan.fixed:
+                xg = self._given_rows(space, group, plan, take, rows, z[np.ix_(plan.order, np.asarray(rows - start))])
+                x[np.ix_(plan.order, np.asarray(rows - start))] = xg
+                continue
             k = len(group.coords)
             low, high = _take(group.low, take, len(rows)), _take(group.high, take, len(rows))
             method = self._method(group, plan)
@@ -597,6 +709,50 @@ class Regions(LatentSource):
                 x[np.ix_(plan.order, pos)] = xg
         return LatentRows(x, u)
 
+    def _given_rows(
+        self,
+        space: LatentSpace,
+        group: BoxRows,
+        plan: _Plan,
+        take: slice,
+        rows: NDArray[np.int64],
+        e: NDArray[np.float64],
+    ) -> NDArray[np.float64]:
+        """The coordinates (in ``plan.order``) of a group's rows over fixed coordinates; ``e`` their own scores."""
+        from . import _tmvn
+
+        k, p = len(group.coords), plan.fixed
+        shifted_low, shifted_high = self._bounds(space, group)
+        low, high = _take(shifted_low, take, len(rows)), _take(shifted_high, take, len(rows))
+        e[:p] = self._whitened(space, plan, rows)
+        block = plan.cholesky[p : p + k, p : p + k]
+        method = self._method(group, plan)
+        if method == "tilted":
+            mu, psi = self.tilts(space, group)
+            e[p : p + k], box = _tmvn.sample_boxes(
+                block,
+                low,
+                high,
+                _take(mu, take, len(rows)),
+                _take(psi, take, len(rows)),
+                self.key,
+                STREAM_CONDITIONS,
+                rows,
+            )
+        elif method == "independent":
+            box = np.zeros(len(rows), dtype=np.intp)
+            for t in range(k):
+                e[p + t] = truncated_normal(e[p + t], low[:, 0, t] / block[t, t], high[:, 0, t] / block[t, t])
+        else:
+            e[p], box = _union_line(e[p], low[:, :, 0] / block[0, 0], high[:, :, 0] / block[0, 0])
+        xg = correlate(e, plan.cholesky)
+        for t in range(k):  # (rounding in the sum may step a hair outside the row's own box)
+            np.clip(xg[p + t], *_box_ends(group, take, box, t), out=xg[p + t])
+        _, values = self._given(space)
+        for t in range(p):  # (exactly the fixed values, as the wrapped source gives them)
+            xg[t] = values[t][rows] if values[t].ndim else float(values[t])
+        return xg
+
 
 def _box_ends(group: BoxRows, take: slice, box: NDArray[np.intp], t: int) -> tuple[Any, Any]:
     """The ends of coordinate ``t`` of each row's box ``box`` (rows ``take`` of ``group``): two numbers when
@@ -641,6 +797,9 @@ class Pinned(LatentSource):
 
     def check(self, space: LatentSpace, n: int) -> None:
         self.inner.check(space, n)
+
+    def given(self, space: LatentSpace) -> dict[int, NDArray[np.float64]]:
+        return self.inner.given(space)
 
     def held(self, space: LatentSpace, n: int) -> dict[int, NDArray[np.bool_]]:
         out = self.inner.held(space, n)

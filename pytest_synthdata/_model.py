@@ -27,7 +27,7 @@ import functools
 import math
 import os
 import pathlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -576,6 +576,9 @@ class Model:
         conditions: Any,
         rows: tuple[int, int] | None = None,
         plan: RowPlan | None = None,
+        *,
+        source_for: Callable[[int], LatentSource] | None = None,
+        latent: NDArray[np.float64] | None = None,
     ) -> pd.DataFrame:
         """Stage 9: rows that break a row constraint (Unique, Predicate) take the same row of a fresh draw.
 
@@ -584,6 +587,10 @@ class Model:
         index (Unique: and on the rows before it). Each round draws only the span of rows still failing
         (``sample_from(rows=...)`` gives the same bytes as that slice of the whole).
         After :data:`MAX_REDRAWS` rounds the sample fails.
+
+        ``source_for`` builds each round's whole source from its seed instead (a linked table's child rows:
+        their parent coordinates fixed, then their conditions), and ``latent`` (coordinates, rows), the rows'
+        latent coordinates, takes a redrawn row's coordinates too (its children follow the row it kept).
         """
         from ._seeding import derive_seed
 
@@ -600,7 +607,9 @@ class Model:
                 return frame
             alt_seed = derive_seed(seed, "redraw", r)
             source: LatentSource = IndependentRows(alt_seed) if independent else SpreadRows(alt_seed)
-            if plan is not None:  # (the same conditions, classes and edge cases per row)
+            if source_for is not None:
+                source = source_for(alt_seed)
+            elif plan is not None:  # (the same conditions, classes and edge cases per row)
                 source = plan.source(self, source, n)
             elif conditions is not None:
                 from ._conditions import conditioned
@@ -612,6 +621,8 @@ class Model:
             at = bad - bad[0]
             for j in range(frame.shape[1]):
                 frame.iloc[bad, j] = alt.iloc[at, j].array
+            if latent is not None:
+                latent[:, bad] = source.rows(self.latent_space, first, first + int(bad[-1] - bad[0]) + 1).x[:, at]
             failing = self._failing(frame)
         if failing.any():
             counts = ", ".join(

@@ -43,7 +43,7 @@ from .errors import ConditionError
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["Tilt", "cached_tilt", "counter_uniforms", "log_mass", "sample_boxes", "tilt"]
+__all__ = ["Tilt", "cached_tilt", "counter_uniforms", "log_mass", "sample_boxes", "tilt", "tilts"]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -177,6 +177,94 @@ def tilt(chol: NDArray[np.float64], low: NDArray[np.float64], high: NDArray[np.f
     mu = np.zeros(k)
     mu[:m] = y[m:]
     return Tilt(mu, value)
+
+
+def tilts(
+    chol: NDArray[np.float64], low: NDArray[np.float64], high: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Return (mu (B, k), psi (B,)): :func:`tilt` of ``B`` boxes ``low[b] <= chol @ e <= high[b]`` at once.
+
+    The same Newton iteration with backtracking as :func:`tilt`, run on every
+    box together (a linked table's child rows: one box per parent row, shifted by
+    its mean). A box the batch cannot settle (a singular step, no convergence)
+    is solved by :func:`tilt` alone, which raises ConditionError if it fails too.
+    """
+    boxes, k = low.shape
+    if k < 2 or boxes < 2:
+        out = [tilt(chol, low[b], high[b]) for b in range(boxes)]
+        return np.array([t.mu for t in out]).reshape(boxes, k), np.array([t.psi for t in out])
+    d = np.diag(chol)
+    lh = chol / d[:, None] - np.eye(k)
+    with np.errstate(over="ignore"):
+        a0, b0 = low / d, high / d
+    m = k - 1
+    eye = np.eye(k)[:m, :m]
+
+    def parts(
+        y: NDArray[np.float64], rows: NDArray[np.intp]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        x = np.zeros((len(rows), k))
+        mu = np.zeros((len(rows), k))
+        x[:, :m], mu[:, :m] = y[:, :m], y[:, m:]
+        c = x @ lh.T
+        lp, psi_mean, s = _psi_terms(a0[rows] - c - mu, b0[rows] - c - mu)
+        grad_x = -mu + psi_mean @ lh
+        grad_mu = mu - x + psi_mean
+        grad = np.concatenate([grad_x[:, :m], grad_mu[:, :m]], axis=1)
+        sl = s[:, :, None] * lh[None]
+        jac = np.empty((len(rows), 2 * m, 2 * m))
+        jac[:, :m, :m] = -np.einsum("ji,bjl->bil", lh, sl)[:, :m, :m]
+        jac[:, :m, m:] = -eye - (lh.T[None] * s[:, None, :])[:, :m, :m]
+        jac[:, m:, :m] = -eye - sl[:, :m, :m]
+        jac[:, m:, m:] = 0.0
+        jac[:, np.arange(m) + m, np.arange(m) + m] = 1.0 - s[:, :m]
+        value = np.sum(-x * mu + 0.5 * mu * mu + lp, axis=1)
+        return grad, jac, value
+
+    everything = np.arange(boxes)
+    y = np.zeros((boxes, 2 * m))
+    grad, jac, value = parts(y, everything)
+    active = np.ones(boxes, dtype=bool)
+    failed = np.zeros(boxes, dtype=bool)
+    for _ in range(200):
+        norm = np.linalg.norm(grad, axis=1)
+        active &= norm >= 1e-11
+        rows = np.flatnonzero(active)
+        if not len(rows):
+            break
+        try:
+            step = np.linalg.solve(jac[rows], -grad[rows][:, :, None])[:, :, 0]
+        except np.linalg.LinAlgError:
+            failed[rows] = True
+            break
+        t = np.ones(len(rows))
+        moved = np.zeros(len(rows), dtype=bool)
+        trial_grad, trial_jac, trial_value = grad[rows].copy(), jac[rows].copy(), value[rows].copy()
+        pending = np.arange(len(rows))
+        while len(pending) and t[pending[0]] > 1e-10:
+            g, j, v = parts(y[rows[pending]] + t[pending, None] * step[pending], rows[pending])
+            gn = np.linalg.norm(g, axis=1)
+            good = np.all(np.isfinite(g), axis=1) & (gn < (1 - 1e-4 * t[pending]) * norm[rows[pending]])
+            took = pending[good]
+            trial_grad[took], trial_jac[took], trial_value[took] = g[good], j[good], v[good]
+            moved[took] = True
+            pending = pending[~good]
+            t[pending] /= 2
+        y[rows[moved]] += t[moved, None] * step[moved]
+        grad[rows[moved]], jac[rows[moved]], value[rows[moved]] = (
+            trial_grad[moved],
+            trial_jac[moved],
+            trial_value[moved],
+        )
+        active[rows[~moved]] = False  # (no step shrinks the gradient: as good as floating point allows)
+    failed |= ~(np.isfinite(value) & (np.linalg.norm(grad, axis=1) < 1e-6))
+    mu = np.zeros((boxes, k))
+    mu[:, :m] = y[:, m:]
+    psi = value.copy()
+    for b in np.flatnonzero(failed):
+        one = tilt(chol, low[b], high[b])
+        mu[b], psi[b] = one.mu, one.psi
+    return mu, psi
 
 
 @functools.lru_cache(maxsize=4096)

@@ -9,7 +9,7 @@ from scipy import stats
 from shop_data import RELATIONS, shop
 
 import pytest_synthdata as sd
-from pytest_synthdata.errors import InvalidArgument, UnsupportedFeature
+from pytest_synthdata.errors import ConditionError, InvalidArgument
 
 
 def declared_shop() -> sd.Dataset:
@@ -158,9 +158,10 @@ def test_bad_sample_arguments_raise_clear_errors(call, message):
         call(declared_shop())
 
 
-def test_conditions_on_a_child_table_are_not_supported_yet():
-    with pytest.raises(UnsupportedFeature, match="child table 'orders'"):
-        declared_shop().sample(5, seed=1, sizes={"products": 2}, conditions={"orders": {"total": (1, 10)}})
+def test_conditions_on_a_declared_child_table_hold_in_every_row():
+    frames = declared_shop().sample(40, seed=1, sizes={"products": 5}, conditions={"orders": {"total": (1, 10)}})
+    assert frames["orders"]["total"].between(1, 10).all() and len(frames["orders"])
+    assert_intact(frames)
 
 
 def test_fit_checks_that_the_parent_key_is_a_key(real):
@@ -321,8 +322,208 @@ def test_edge_cases_and_balance_on_a_root_table_and_children_follow_them(fitted)
     assert_intact(frames)
 
 
-def test_edge_cases_on_a_child_table_or_with_unknown_keys_are_refused(fitted):
-    with pytest.raises(UnsupportedFeature, match="child table 'orders'"):
-        fitted.sample(10, seed=1, edge_cases={"orders": 0.2})
+def test_edge_cases_with_unknown_keys_are_refused(fitted):
     with pytest.raises(InvalidArgument, match=r"has \['edges'\]"):
         fitted.sample(10, seed=1, edge_cases={"customers": {"edges": 0.2}})
+
+
+def test_conditions_on_a_fitted_child_table_hold_in_every_row_with_parents_and_keys_intact(fitted):
+    plain = fitted.sample(300, seed=4)
+    frames = fitted.sample(300, seed=4, conditions={"orders": {"total": (None, 50)}})
+    assert (frames["orders"]["total"] <= 50).all()
+    for table in ("customers", "products"):
+        pd.testing.assert_frame_equal(frames[table], plain[table])
+    assert frames["orders"]["customer_id"].equals(plain["orders"]["customer_id"])
+    assert_intact(frames)
+    again = fitted.sample(300, seed=4, conditions={"orders": {"total": (None, 50)}})
+    for table in frames:
+        pd.testing.assert_frame_equal(frames[table], again[table])
+
+
+def test_a_conditioned_child_still_follows_its_parent(fitted):
+    """Within the condition, each order is drawn given its own customer: premium customers' orders stay bigger."""
+    frames = fitted.sample(600, seed=6, conditions={"orders": {"total": (40, 120)}})
+    orders = frames["orders"].merge(frames["customers"], left_on="customer_id", right_on="id")
+    means = orders.groupby("tier")["total"].mean()
+    assert orders["total"].between(40, 120).all()
+    assert means["premium"] > means["basic"] + 10
+
+
+@pytest.mark.parametrize("condition", [{"total": (None, 120)}, {"total": (80, None), "placed": ("2021-06-01", None)}])
+@pytest.mark.parametrize("tier", ["basic", "premium"])
+def test_a_conditioned_child_matches_rejection_from_its_parents_unconditioned_children(fitted, condition, tier):
+    """Many orders of one customer: drawn under the condition, or drawn freely and kept when they meet it."""
+    customers, orders = fitted._plan["customers"], fitted._plan["orders"]
+    parent, latent, _ = fitted._draw(customers, 400, 5, {"tier": tier}, {})
+    parent_rows = np.zeros(40_000, dtype=np.int64) + int(np.argmax(parent["income"].to_numpy() > 0))
+    pins = fitted._pins(orders, parent_rows, latent)
+    drawn, _, _ = fitted._draw(
+        orders, 4000, 1, condition, {}, pins={k: (v[:4000], v[:4000]) for k, (v, _) in pins.items()}
+    )
+    free, _, _ = fitted._draw(orders, 40_000, 2, None, {}, pins=pins)
+    keep = np.ones(len(free), dtype=bool)
+    for column, (low, high) in condition.items():
+        values = free[column]
+        keep &= values.ge(pd.Timestamp(low) if column == "placed" else low).to_numpy() if low is not None else True
+        keep &= values.le(high).to_numpy() if high is not None else True
+    kept = free[keep]
+    assert len(kept) > 300
+    for column in ("total", "placed", "#lines"):
+        a, b = drawn[column], kept[column]
+        if column == "placed":
+            a, b = a.astype("int64"), b.astype("int64")
+        assert stats.ks_2samp(a, b).pvalue > 1e-3, column
+
+
+def test_edge_cases_on_a_child_table_are_in_its_own_columns_and_keep_parents(fitted):
+    plain = fitted.sample(200, seed=3)
+    frames = fitted.sample(
+        200, seed=3, edge_cases={"orders": 0.2, "lines": {"edge_cases": 0.1, "edge_kinds": ["tail"]}}
+    )
+    pd.testing.assert_frame_equal(frames["customers"], plain["customers"])
+    assert frames["orders"]["customer_id"].equals(plain["orders"]["customer_id"])
+    edges = frames["orders"].attrs["synthdata"]["edges"].frame
+    assert len(edges) == round(0.2 * len(frames["orders"]))
+    assert set(edges["column"]) == {"total"}  # (placed is bound by its customer's signup: no edge cases there)
+    total = fitted.model("orders").column("total")
+    p01, p99 = (float(v) for v in total.from_latent(np.array([-2.3263478740408408, 2.3263478740408408])))
+    tails = edges[edges["kind"] == "tail"]
+    low = frames["orders"]["total"].to_numpy()[tails["row"][tails["detail"] == "low"]]
+    high = frames["orders"]["total"].to_numpy()[tails["row"][tails["detail"] == "high"]]
+    assert len(low) and len(high) and (low <= p01 + 0.01).all() and (high >= p99 - 0.01).all()
+    assert set(frames["lines"].attrs["synthdata"]["edges"].frame["column"]) == {"qty"}
+    assert_intact(frames)
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"conditions": {"orders": {"customers.tier": 0.5}}}, ConditionError, "not a column of 'orders'"),
+        ({"conditions": {"orders": {"#lines": 2}}}, ConditionError, "not a column of 'orders'"),
+        ({"edge_cases": {"orders": {"edge_columns": ["#lines"]}}}, InvalidArgument, "not a column of 'orders'"),
+        ({"edge_cases": {"orders": {"balance": "customers.tier"}}}, InvalidArgument, "not a column of 'orders'"),
+        ({"conditions": {"orders": pd.DataFrame({"total": [1.0]})}}, InvalidArgument, "give a dict"),
+    ],
+)
+def test_a_child_tables_bookkeeping_columns_cannot_be_conditioned(fitted, options, error, message):
+    with pytest.raises(error, match=message):
+        fitted.sample(20, seed=1, **options)
+
+
+def test_row_constraints_of_a_fitted_child_table_hold_in_every_row(real):
+    """Unique and Predicate given for a child through constraints=: failing rows are redrawn with the same parent."""
+    orders = real["orders"].copy()
+    cents = np.round(orders["total"].to_numpy() * 100).astype(np.int64)
+    cents += cents % 2  # even cents only...
+    order = np.argsort(cents, kind="stable")
+    cents[order] += 2 * np.arange(len(cents))  # ...and all distinct
+    orders["total"] = cents / 100
+    frames = dict(real, orders=orders)
+    even = sd.Predicate(lambda df: np.round(df["total"] * 100) % 2 == 0, name="even cents")
+    dataset = sd.fit(frames, name="shop", relations=RELATIONS, constraints={"orders": [sd.Unique("total"), even]})
+    plain = dataset.sample(400, seed=3)
+    assert plain["orders"]["total"].is_unique
+    assert (np.round(plain["orders"]["total"] * 100) % 2 == 0).all()
+    assert_intact(plain)
+    conditioned = dataset.sample(400, seed=3, conditions={"orders": {"total": (None, 100)}})
+    assert conditioned["orders"]["total"].is_unique and (conditioned["orders"]["total"] <= 100).all()
+    assert (np.round(conditioned["orders"]["total"] * 100) % 2 == 0).all()
+    for table in ("customers", "products"):
+        pd.testing.assert_frame_equal(conditioned[table], plain[table])
+
+
+def correlated_shop(correlations) -> sd.Dataset:
+    return sd.Dataset(
+        "shop",
+        tables={
+            "customers": sd.Schema(
+                "customers",
+                {
+                    "id": sd.Id(),
+                    "plan": sd.Category({"basic": 0.7, "premium": 0.3}),
+                    "age": sd.Integer(low=18, high=90),
+                },
+            ),
+            "orders": sd.Schema(
+                "orders",
+                {"id": sd.Id(), "amount": sd.Float(low=1, high=500), "qty": sd.Integer(low=1, high=9)},
+                correlations={("amount", "qty"): 0.5},
+            ),
+            "lines": sd.Schema("lines", {"price": sd.Float(low=1, high=50)}),
+        },
+        relations=[("orders.customer_id", "customers.id"), ("lines.order_id", "orders.id")],
+        children={"orders": sd.Integer(low=1, high=5), "lines": sd.Integer(low=1, high=3)},
+        correlations=correlations,
+    )
+
+
+def test_a_declared_parent_column_drives_its_children(tmp_path):
+    """correlations={("customers.plan", "orders.amount"): 0.4}: premium customers place bigger orders."""
+    shop = correlated_shop({("customers.plan", "orders.amount"): 0.4, ("orders.qty", "lines.price"): -0.3})
+    frames = shop.sample(3000, seed=1)
+    assert list(frames["orders"].columns) == ["id", "amount", "qty", "customer_id"]
+    orders = frames["orders"].merge(frames["customers"], left_on="customer_id", right_on="id")
+    premium = (orders["plan"] == "premium").astype(int)
+    assert stats.spearmanr(premium, orders["amount"])[0] == pytest.approx(0.4, abs=0.04)
+    assert stats.spearmanr(orders["qty"], orders["amount"])[0] == pytest.approx(0.5, abs=0.04)  # (its own kept)
+    lines = frames["lines"].merge(frames["orders"], left_on="order_id", right_on="id")
+    assert stats.spearmanr(lines["qty"], lines["price"])[0] == pytest.approx(-0.3, abs=0.04)
+    assert_declared_intact(frames)
+    shop.save(tmp_path / "shop.synth.json")
+    again = sd.load(tmp_path / "shop.synth.json")
+    for table, frame in again.sample(40, seed=3).items():
+        pd.testing.assert_frame_equal(frame, shop.sample(40, seed=3)[table])
+
+
+def assert_declared_intact(frames: dict[str, pd.DataFrame]) -> None:
+    assert frames["orders"]["customer_id"].isin(frames["customers"]["id"]).all()
+    assert frames["lines"]["order_id"].isin(frames["orders"]["id"]).all()
+
+
+@pytest.mark.parametrize(
+    ("correlations", "message"),
+    [
+        ({("customers.plan", "lines.price"): 0.4}, "must pair a child table's column with one of its parent's"),
+        ({("customers.plan", "orders.nope"): 0.4}, "names orders.nope, which is not a modelled column"),
+        ({("customers.id", "orders.amount"): 0.4}, "names customers.id, which is not a modelled column"),
+        ({("customers.plan", "orders.amount"): 1.5}, "must be a number in"),
+        ({("plan", "orders.amount"): 0.4}, "must be 'table.column'"),
+        ({("customers.plan", "orders.amount"): 0.99, ("customers.plan", "orders.qty"): -0.99}, "cannot hold"),
+    ],
+)
+def test_bad_declared_correlations_across_tables_say_why(correlations, message):
+    with pytest.raises(InvalidArgument, match=message):
+        correlated_shop(correlations)
+
+
+def test_a_condition_on_a_column_tied_to_its_parent_keeps_the_constraint_across_tables(fitted):
+    """placed >= 2021-06-01 and placed > customers.signup: each row's condition narrowed to its own parent's."""
+    frames = fitted.sample(300, seed=4, conditions={"orders": {"placed": ("2021-06-01", None)}})
+    orders = frames["orders"].merge(frames["customers"], left_on="customer_id", right_on="id")
+    assert (orders["placed"] >= pd.Timestamp("2021-06-01")).all()
+    assert (orders["placed"] > orders["signup"]).all()
+    late = orders[orders["signup"] > pd.Timestamp("2021-06-01")]
+    assert len(late) > 50  # (rows whose parent, not the condition, decides the lower end)
+    with pytest.raises(ConditionError, match=r"no value that keeps the constraint across tables 'customers\.signup"):
+        fitted.sample(300, seed=4, conditions={"orders": {"placed": (None, "2020-03-01")}})
+
+
+def test_children_follow_the_parent_row_a_row_constraint_kept():
+    """A parent row redrawn by its Predicate passes its own latent coordinates (not the failed draw's) to its children."""
+    real = shop(customers=1500)
+    keep = real["customers"]["signup"].dt.day_of_week < 3
+    customers = real["customers"][keep]
+    orders = real["orders"][real["orders"]["customer_id"].isin(customers["id"])]
+    lines = real["lines"][real["lines"]["order_id"].isin(orders["id"])]
+    early = sd.Predicate(lambda df: df["signup"].dt.day_of_week < 3, name="early in the week")
+    dataset = sd.fit(
+        dict(real, customers=customers, orders=orders, lines=lines),
+        name="shop",
+        relations=RELATIONS,
+        constraints={"customers": [early]},
+    )
+    frames = dataset.sample(3000, seed=5)
+    assert (frames["customers"]["signup"].dt.day_of_week < 3).all()
+    joined = frames["orders"].merge(frames["customers"], left_on="customer_id", right_on="id")
+    means = joined.groupby("tier")["total"].mean()
+    assert means["premium"] > 2.2 * means["basic"]  # (children of a stale draw follow the wrong tier: about 1.6)

@@ -10,6 +10,7 @@ PUBLIC = [
     "Category",
     "Column",
     "Dataset",
+    "DatasetFidelityReport",
     "Date",
     "Datetime",
     "Derived",

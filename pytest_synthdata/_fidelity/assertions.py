@@ -12,16 +12,20 @@ that relaxes it, worst first.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
 from ..errors import FidelityError, InvalidArgument
-from .report import FidelityReport, fidelity_report
+from .report import FidelityReport, _tables_of_frames, fidelity_report
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .._dataset import Dataset
+    from .relations import DatasetFidelityReport
 
 __all__ = [
     "Failure",
@@ -201,6 +205,7 @@ def _report(real_or_model: Any, synthetic: Any, columns: Any) -> FidelityReport:
     return fidelity_report(real_or_model, synthetic, columns=columns)
 
 
+@overload
 def assert_fidelity(
     real_or_model: Any,
     synthetic: pd.DataFrame,
@@ -210,13 +215,47 @@ def assert_fidelity(
     tolerances: dict[Any, float] | None = None,
     min_column_score: float = MIN_COLUMN_SCORE,
     min_pair_score: float = MIN_PAIR_SCORE,
-) -> FidelityReport:
+    relations: None = None,
+) -> FidelityReport: ...
+
+
+@overload
+def assert_fidelity(
+    real_or_model: Mapping[str, pd.DataFrame],
+    synthetic: Mapping[str, pd.DataFrame],
+    *,
+    min_score: float = 0.9,
+    tolerances: dict[Any, float] | None = None,
+    min_column_score: float = MIN_COLUMN_SCORE,
+    min_pair_score: float = MIN_PAIR_SCORE,
+    relations: Sequence[Any] | Dataset,
+) -> DatasetFidelityReport: ...
+
+
+def assert_fidelity(
+    real_or_model: Any,
+    synthetic: Any,
+    *,
+    min_score: float = 0.9,
+    columns: list[str] | None = None,
+    tolerances: dict[Any, float] | None = None,
+    min_column_score: float = MIN_COLUMN_SCORE,
+    min_pair_score: float = MIN_PAIR_SCORE,
+    relations: Sequence[Any] | Dataset | None = None,
+) -> FidelityReport | DatasetFidelityReport:
     """Fail (FidelityError) unless ``synthetic`` resembles the real data overall, column by column and pair by pair.
 
     Checks the overall score (``min_score``), every column's shape score
     (``min_column_score``) and missing-value similarity (0.95), and every pair
     that counts in Column Pair Trends (``min_pair_score``); ``tolerances``
     adjusts single columns, pairs or metrics. Returns the report when it passes.
+
+    Linked tables: dicts of frames and ``relations=`` (a Dataset or its
+    foreign keys) check every table as above (``"table.column"`` in
+    ``tolerances``), each relation's child counts per parent
+    (``min_column_score``, tolerance key ``"Cardinality"`` or the relation's
+    text), referential integrity (1.0) and the parent-child pairs that count
+    (``min_pair_score``); it returns the ``DatasetFidelityReport``.
 
     >>> import pandas as pd
     >>> import pytest_synthdata as sd
@@ -232,6 +271,20 @@ def assert_fidelity(
     min_column_score = _check_threshold(min_column_score, "min_column_score")
     min_pair_score = _check_threshold(min_pair_score, "min_pair_score")
     tol = _check_tolerances(tolerances)
+    if relations is not None or _tables_of_frames(real_or_model):
+        from .relations import check_dataset, dataset_report
+
+        if columns is not None:
+            raise InvalidArgument("assert_fidelity of linked tables takes no columns=; use tolerances= per column.")
+        linked = dataset_report(real_or_model, synthetic, relations=relations)
+        check_dataset(
+            linked,
+            min_score=min_score,
+            min_column_score=min_column_score,
+            min_pair_score=min_pair_score,
+            tolerances=tol,
+        )
+        return linked
     report = _report(real_or_model, synthetic, columns)
     _known_keys(tol, report)
     failures = _column_failures(report, tol, min_column_score, missing=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -16,6 +17,9 @@ from .reference import CONTINUOUS, Prepared, Reference, reference_for
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .._dataset import Dataset
+    from .relations import DatasetFidelityReport
 
 __all__ = ["FidelityReport", "fidelity_report"]
 
@@ -273,6 +277,14 @@ def pair_scores(
     return _frame(table, {"score": np.float64, "real": np.float64, "synthetic": np.float64, "contributes": bool})
 
 
+def _tables_of_frames(value: Any) -> bool:
+    """Whether ``value`` is linked tables: a non-empty dict of DataFrames."""
+    import pandas as pd
+
+    return isinstance(value, Mapping) and bool(value) and all(isinstance(f, pd.DataFrame) for f in value.values())
+
+
+@overload
 def fidelity_report(
     real_or_model: Any,
     synthetic: pd.DataFrame,
@@ -282,7 +294,30 @@ def fidelity_report(
     target: str | None = None,
     holdout: pd.DataFrame | None = None,
     seed: int = 0,
-) -> FidelityReport:
+    relations: None = None,
+) -> FidelityReport: ...
+
+
+@overload
+def fidelity_report(
+    real_or_model: Mapping[str, pd.DataFrame],
+    synthetic: Mapping[str, pd.DataFrame],
+    *,
+    relations: Sequence[Any] | Dataset,
+) -> DatasetFidelityReport: ...
+
+
+def fidelity_report(
+    real_or_model: Any,
+    synthetic: Any,
+    *,
+    columns: list[str] | None = None,
+    detection: bool = False,
+    target: str | None = None,
+    holdout: pd.DataFrame | None = None,
+    seed: int = 0,
+    relations: Sequence[Any] | Dataset | None = None,
+) -> FidelityReport | DatasetFidelityReport:
     """Score ``synthetic`` against the real rows (or a model's profile): a :class:`FidelityReport`.
 
     ``columns`` restricts the comparison to some columns. ``detection=True``
@@ -291,6 +326,12 @@ def fidelity_report(
     checks; those three need the real rows, and detection and utility need
     scikit-learn. ``seed`` seeds them (the similarity scores use no randomness).
 
+    Linked tables: dicts of frames on both sides and ``relations=`` (the
+    Dataset that made them, or its list of foreign keys) give a
+    ``DatasetFidelityReport``: each table's report, plus child counts per
+    parent, parent-child column pairs and referential integrity
+    (``docs/how-to/linked-tables.md``).
+
     >>> import pandas as pd
     >>> import pytest_synthdata as sd
     >>> real = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "c": ["a", "b", "a", "b"]})
@@ -298,6 +339,15 @@ def fidelity_report(
     >>> report.score
     1.0
     """
+    if relations is not None or _tables_of_frames(real_or_model):
+        from .relations import dataset_report
+
+        if columns is not None or detection or target is not None or holdout is not None:
+            raise InvalidArgument(
+                "fidelity_report of linked tables takes relations= only; score one table with columns=, detection=, "
+                "target= or holdout= by passing its two frames."
+            )
+        return dataset_report(real_or_model, synthetic, relations=relations)
     reference = reference_for(real_or_model)
     kinds = _pick_columns(reference, columns)
     synthetic = _check_synthetic(synthetic, reference, kinds)
