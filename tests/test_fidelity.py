@@ -9,10 +9,13 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import ks_2samp
 from tables_for_tests import customers
 
 import pytest_synthdata as sd
+from pytest_synthdata._fidelity import metrics
 from pytest_synthdata._fidelity.frame import FrameReference
 from pytest_synthdata._fidelity.reference import Reference, bin_codes, numeric_values, reference_for, sdtype_of
 from pytest_synthdata.errors import FidelityError, InvalidArgument
@@ -41,6 +44,48 @@ def test_ks_complement_is_one_minus_scipys_ks_statistic(seed):
     expected = 1 - ks_2samp(real["x"], syn).statistic
     ref = FrameReference(real)
     assert ref.ks_complement("x", ref.prepare(pd.DataFrame({"x": syn}))) == pytest.approx(expected, abs=1e-12)
+
+
+def _ks_sorted(real: np.ndarray, synthetic: np.ndarray) -> float:
+    return metrics.ks_from_counts(metrics.distinct_counts(real), metrics.distinct_counts(synthetic))
+
+
+_samples = st.one_of(
+    st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=300).map(np.array),
+    st.lists(st.sampled_from([0.0, -0.0, 0.5, 1.0, 1.5, 2.0, 1e-300, 7.25]), min_size=1, max_size=300).map(np.array),
+    st.lists(st.integers(-(2**63), 2**63 - 1), min_size=1, max_size=300).map(lambda v: np.array(v, dtype=np.int64)),
+    st.lists(st.integers(-3, 40), min_size=1, max_size=300).map(lambda v: np.array(v, dtype=np.int64)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(real=_samples, synthetic=_samples, repeat=st.integers(1, 30))
+def test_the_ks_statistic_from_buckets_is_the_sorted_ones_bit_for_bit(real, synthetic, repeat):
+    """Buckets sort only where the gap can be: the same float as comparing both whole ECDFs (ties, -0.0, extremes)."""
+    synthetic = np.tile(synthetic, repeat)  # (repeats: buckets holding a single value, and samples of many values)
+    if real.dtype != synthetic.dtype:
+        synthetic = synthetic.astype(real.dtype) if real.dtype.kind == "f" else synthetic.round().astype(np.int64)
+    expected = _ks_sorted(real, synthetic)  # (rounds the floats itself)
+    real, synthetic = metrics.ks_values(real), metrics.ks_values(synthetic)
+    found = metrics.ks_by_buckets(real, synthetic)
+    assert found is None or found == expected
+    assert metrics.ks_statistic(real, synthetic) == expected
+
+
+@pytest.mark.parametrize(("seed", "scale", "decimals"), [(0, 1.0, 3), (1, 1e-9, 14), (2, 1e9, 0), (3, 1e16, None)])
+def test_the_ks_statistic_of_large_mostly_distinct_samples_is_the_sorted_one_and_scipys(seed, scale, decimals):
+    rng = np.random.default_rng(seed)
+    real = rng.normal(size=20_000) * scale
+    synthetic = rng.normal(0.02, 1.05, size=20_003) * scale
+    if decimals is None:  # datetimes: int64 nanoseconds, some of them in both samples
+        real, synthetic = (x.astype(np.int64) + 1_600_000_000 * 10**9 for x in (real, synthetic))
+        synthetic[:500] = real[:500]
+    else:
+        real, synthetic = np.round(real, decimals), np.round(synthetic, decimals)
+    expected = _ks_sorted(real, synthetic)
+    real, synthetic = metrics.ks_values(real), metrics.ks_values(synthetic)
+    assert metrics.ks_by_buckets(real, synthetic) == expected
+    assert metrics.ks_statistic(real, synthetic) == expected == pytest.approx(ks_2samp(real, synthetic).statistic)
 
 
 def test_tv_complement_counts_values_only_the_synthetic_side_has():

@@ -75,7 +75,7 @@ class FrameReference:
     # -- per column --------------------------------------------------------------------------------------------------
 
     def ks_complement(self, column: str, synthetic: Prepared) -> float:
-        return 1.0 - metrics.ks_from_counts(self._real.distinct(column), synthetic.distinct(column))
+        return 1.0 - metrics.ks_statistic(self._real.ks_values(column), synthetic.ks_values(column))
 
     def tv_complement(self, column: str, synthetic: Prepared) -> float:
         lookup = value_lookup(self._real, synthetic, column)

@@ -44,12 +44,16 @@ __all__ = [
     "detection",
     "distinct_counts",
     "joint_counts",
+    "ks_by_buckets",
     "ks_from_counts",
+    "ks_statistic",
+    "ks_values",
     "pearson",
     "pearson_all",
     "pearson_matrix",
     "privacy",
     "range_coverage",
+    "sorted_counts",
     "tv_complement_aligned",
     "tv_complement_counts",
     "utility",
@@ -67,10 +71,13 @@ def distinct_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     distinct the column is sorted instead. Either way the counts are exact
     integers, so the ECDFs built from them are the same floats.
     """
+    return sorted_counts(ks_values(values))
+
+
+def sorted_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`distinct_counts` of values that are already :func:`ks_values` (no NaN; not rounded again)."""
     import pandas as pd
 
-    if values.dtype.kind == "f":
-        values = np.round(values[~np.isnan(values)], KS_DECIMALS)
     if not len(values):
         return values, np.zeros(0, dtype=np.int64)
     codes, uniques = pd.factorize(values, sort=False)
@@ -103,6 +110,117 @@ def ks_from_counts(real: tuple[np.ndarray, np.ndarray], synthetic: tuple[np.ndar
     high = max(at_real.max(), at_syn.max())
     low = min(at_real.min(), at_syn.min())
     return float(max(high, min(-low, 1.0), 0.0))
+
+
+def ks_values(values: np.ndarray) -> np.ndarray:
+    """The values the KS statistic compares: NaNs dropped, floats rounded as SDMetrics rounds them."""
+    if values.dtype.kind == "f":
+        return np.round(values[~np.isnan(values)], KS_DECIMALS)
+    return values
+
+
+def ks_statistic(real: np.ndarray, synthetic: np.ndarray) -> float:
+    """The two-sample KS statistic D of two samples of :func:`ks_values`: the float :func:`ks_from_counts` gives.
+
+    Samples of mostly distinct numbers go through :func:`ks_by_buckets`
+    (no sort of every value); others through their :func:`distinct_counts`
+    (a hash table finds the few distinct values).
+    """
+    n, m = len(real), len(synthetic)
+    if not n or not m:
+        return float("nan")
+    if real.dtype == synthetic.dtype and real.dtype.kind in "fiu" and n + m >= _KS_BUCKETED_MIN:
+        import pandas as pd
+
+        head = real[:_KS_PROBE]
+        if len(pd.unique(head)) > len(head) // 2:
+            found = ks_by_buckets(real, synthetic)
+            if found is not None:
+                return found
+    return ks_from_counts(sorted_counts(real), sorted_counts(synthetic))
+
+
+def ks_by_buckets(real: np.ndarray, synthetic: np.ndarray) -> float | None:
+    """:func:`ks_statistic` of two non-empty NaN-free numeric samples of one dtype, sorting only a few values.
+
+    Exactly the float of :func:`ks_from_counts` (every candidate is
+    ``count_real / n - count_syn / m`` with the same integer counts); None
+    when the values span no finite float range, or when most values would
+    need the sort anyway.
+
+    Branch and bound over a histogram: the pooled range is cut into equal
+    buckets by a monotone map (ties share a bucket, buckets keep the values'
+    order). One count per bucket gives both ECDFs exactly at each bucket's
+    last value, and bounds the difference inside it, since each ECDF lies
+    between its values at the bucket's two ends. Only buckets whose bound
+    beats the largest end value, and which hold more than one distinct value,
+    are sorted and scanned value by value: for two samples from similar
+    distributions, a few buckets near the largest gap; for identical samples,
+    every bucket.
+    """
+    n, m = len(real), len(synthetic)
+    lo = min(real.min(), synthetic.min())
+    hi = max(real.max(), synthetic.max())
+    if lo == hi:
+        return 0.0
+    buckets = max(min((n + m) // 4, 1 << 16), 1)
+    low = float(lo)
+    scale = buckets / (float(hi) - low)
+    if not (np.isfinite(low) and np.isfinite(scale) and scale > 0):  # infinities, or a span beyond float64
+        return None
+
+    def bucket_of(values: np.ndarray) -> np.ndarray:
+        # conversion to float, subtraction, scaling and floor never reverse two values' order
+        at = np.subtract(values, low, dtype=np.float64)
+        at *= scale
+        np.floor(at, out=at)
+        out = at.astype(np.intp)
+        np.minimum(out, buckets - 1, out=out)
+        return out
+
+    real_at, syn_at = bucket_of(real), bucket_of(synthetic)
+    real_in = np.bincount(real_at, minlength=buckets)
+    syn_in = np.bincount(syn_at, minlength=buckets)
+    real_upto, syn_upto = np.cumsum(real_in), np.cumsum(syn_in)
+    real_before, syn_before = real_upto - real_in, syn_upto - syn_in
+    at_ends = real_upto / n - syn_upto / m  # both ECDFs at each bucket's last pooled value (or the one before)
+    high, low_d = at_ends.max(), at_ends.min()
+    refine = (real_upto / n - syn_before / m > high) | (real_before / n - syn_upto / m < low_d)
+    if 2 * (int(real_in[refine].sum()) + int(syn_in[refine].sum())) > n + m:
+        return None  # (samples alike everywhere, such as a copy: one sort of everything is quicker)
+    if refine.any():
+        keep_r, keep_s = refine[real_at], refine[syn_at]
+        real, real_at, synthetic, syn_at = real[keep_r], real_at[keep_r], synthetic[keep_s], syn_at[keep_s]
+        # a bucket holding one value has no point inside but its end: leave it
+        some = np.empty(buckets, dtype=real.dtype)
+        some[syn_at] = synthetic
+        some[real_at] = real
+        several = np.zeros(buckets, dtype=bool)
+        several[real_at[real != some[real_at]]] = True
+        several[syn_at[synthetic != some[syn_at]]] = True
+        refine &= several
+    if refine.any():
+        keep_r, keep_s = refine[real_at], refine[syn_at]
+        rv, rc = sorted_counts(real[keep_r])
+        sv, sc = sorted_counts(synthetic[keep_s])
+        # running counts over the kept values -> counts over all values: add what the other buckets before held
+        kept_r, kept_s = np.where(refine, real_in, 0), np.where(refine, syn_in, 0)
+        before_r = real_before - (np.cumsum(kept_r) - kept_r)
+        before_s = syn_before - (np.cumsum(kept_s) - kept_s)
+        rb, sb = bucket_of(rv), bucket_of(sv)
+        rc0, sc0 = np.concatenate([[0], rc]), np.concatenate([[0], sc])
+        at_real = (rc + before_r[rb]) / n - (sc0[np.searchsorted(sv, rv, side="right")] + before_s[rb]) / m
+        at_syn = (rc0[np.searchsorted(rv, sv, side="right")] + before_r[sb]) / n - (sc + before_s[sb]) / m
+        for found in (at_real, at_syn):
+            if len(found):
+                high, low_d = max(high, found.max()), min(low_d, found.min())
+    return float(max(high, min(-low_d, 1.0), 0.0))
+
+
+#: Below this many values in both samples :func:`ks_statistic` counts distinct values (buckets would not pay) ...
+_KS_BUCKETED_MIN = 2048
+#: ... and also when at most half of the first this many real values are distinct.
+_KS_PROBE = 4096
 
 
 def tv_complement_counts(real: pd.Series, synthetic: pd.Series) -> float:

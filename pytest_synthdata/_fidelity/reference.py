@@ -24,8 +24,9 @@ both. A reference implements the :class:`Reference` protocol:
     a side has no values. ``synthetic`` is always a :class:`Prepared` frame:
     the synthetic columns converted once and shared by every metric of one
     report (``distinct(col)``: sorted distinct values and running counts, the
-    synthetic ECDF; ``factor(col)`` / ``count_array(col)``: category codes and
-    counts; ``bins(col)``; ``correlation(a, b)``; ``missing_rate(col)``;
+    synthetic ECDF; ``ks_values(col)``: the values KS compares, unsorted;
+    ``factor(col)`` / ``count_array(col)``: category codes and counts;
+    ``bins(col)``; ``correlation(a, b)``; ``missing_rate(col)``;
     ``value_range(col)``); its ``.frame`` is the DataFrame itself and
     ``.cache`` a dict for the reference's own per-frame values. A profile's KS
     can be ``max |F_profile(x) - F_syn(x)|`` over the synthetic distinct
@@ -264,7 +265,14 @@ class Prepared:
         """
         key = ("distinct", column)
         if key not in self.cache:
-            self.cache[key] = metrics.distinct_counts(self.numeric(column))
+            self.cache[key] = metrics.sorted_counts(self.ks_values(column))
+        return self.cache[key]  # type: ignore[no-any-return]
+
+    def ks_values(self, column: str) -> np.ndarray:
+        """A continuous column's non-missing values, rounded as SDMetrics' KSComplement rounds them (unsorted)."""
+        key = ("ks_values", column)
+        if key not in self.cache:
+            self.cache[key] = metrics.ks_values(self.numeric(column))
         return self.cache[key]  # type: ignore[no-any-return]
 
     def bins(self, column: str) -> np.ndarray:
@@ -298,9 +306,12 @@ class Prepared:
         return pd.Series(self.count_array(column), index=self.factor(column)[1])
 
     def value_range(self, column: str) -> tuple[float, float] | None:
-        """(min, max) of a continuous column's non-missing values, None if it has none."""
-        values = self.distinct(column)[0]
-        return (values[0], values[-1]) if len(values) else None
+        """(min, max) of a continuous column's non-missing values (rounded as :meth:`ks_values`), None if it has none."""
+        key = ("value_range", column)
+        if key not in self.cache:
+            values = self.ks_values(column)
+            self.cache[key] = (values.min(), values.max()) if len(values) else None
+        return self.cache[key]  # type: ignore[no-any-return]
 
     def missing_rate(self, column: str) -> float:
         """The share of missing values."""
