@@ -125,6 +125,24 @@ def test_continuous_columns_are_binned_on_their_own_histogram_edges_top_edge_and
     assert codes.tolist() == [1, 2, 6, 11, 11]
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.floats(-1e300, 1e300) | st.just(np.nan), min_size=1, max_size=200).map(np.array),
+        st.lists(st.sampled_from([0.1, 0.2, 0.3, 1e-9, np.nan, 7.0]), min_size=1, max_size=200).map(np.array),
+        st.lists(st.floats(1e9, 1e9 + 1e-6), min_size=1, max_size=200).map(np.array),  # bins a few ulps wide
+        st.lists(st.integers(-(2**63), 2**63 - 1), min_size=1, max_size=200).map(lambda v: np.array(v, dtype=np.int64)),
+    )
+)
+def test_bin_codes_are_numpy_digitize_on_the_histogram_edges(values):
+    finite = values[~np.isnan(values)] if values.dtype.kind == "f" else values
+    try:
+        edges = np.histogram_bin_edges(finite, bins=10)
+    except ValueError:  # (numpy cannot cut a huge constant into 10 bins)
+        return
+    assert bin_codes(values).tolist() == np.digitize(values, bins=edges).tolist()
+
+
 def test_datetimes_become_integer_nanoseconds_whatever_their_unit():
     s = pd.Series(pd.to_datetime(["2020-01-01", "2021-06-01"])).astype("datetime64[s]")
     values = numeric_values(s)
