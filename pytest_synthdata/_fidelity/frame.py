@@ -8,7 +8,16 @@ import numpy as np
 
 from ..errors import InvalidArgument
 from . import metrics
-from .reference import BIN_CODES, CONTINUOUS, SDTYPES, PairScore, Prepared, sdtype_of, shared_codes, value_lookup
+from .reference import (
+    BIN_CODES,
+    CONTINUOUS,
+    SDTYPES,
+    PairScore,
+    Prepared,
+    sdtype_and_codes,
+    shared_codes,
+    value_lookup,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,12 +64,18 @@ class FrameReference:
                 raise InvalidArgument(
                     f"sdtypes[{name!r}]={kind!r} is not an sdtype; use one of {list(SDTYPES)} or None."
                 )
+        factors = {}
         for name in real.columns:
-            kind = overrides[name] if name in overrides else sdtype_of(real[name])
+            if name in overrides:
+                kind = overrides[name]
+            else:
+                kind, codes = sdtype_and_codes(real[name])
+                if codes is not None:
+                    factors[name] = codes  # (the hash pass that found the sdtype also coded the column)
             if kind is not None:
                 kinds[name] = kind
         self._kinds = kinds
-        self._real = Prepared(real, kinds)
+        self._real = Prepared(real, kinds, factors=factors)
 
     def describe(self) -> str:
         return f"the real data ({len(self.real)} rows)"

@@ -91,6 +91,8 @@ __all__ = [
     "bin_codes",
     "numeric_values",
     "reference_for",
+    "factorize",
+    "sdtype_and_codes",
     "sdtype_of",
     "shared_codes",
     "value_lookup",
@@ -159,6 +161,11 @@ def sdtype_of(series: pd.Series) -> str | None:
     >>> sdtype_of(pd.Series([1.5, 2.0])), sdtype_of(pd.Series(["a", "b"])), sdtype_of(pd.Series([True]))
     ('numerical', 'categorical', 'boolean')
     """
+    return sdtype_and_codes(series)[0]
+
+
+def sdtype_and_codes(series: pd.Series) -> tuple[str | None, tuple[np.ndarray, pd.Index] | None]:
+    """:func:`sdtype_of` the column, and for a text or category column also its :func:`factorize` (one hash pass)."""
     import pandas as pd
 
     dtype = series.dtype
@@ -167,13 +174,18 @@ def sdtype_of(series: pd.Series) -> str | None:
         or pd.api.types.is_object_dtype(dtype)
         or pd.api.types.is_string_dtype(dtype)
     ):
-        # one hash pass over the column: its distinct values, missing ones included
-        distinct = pd.unique(series.to_numpy())
-        values = distinct[~pd.isna(distinct)]
+        codes, values = factorize(series)
         if not len(values):
-            return None
+            return None, None
         boolean = len(values) <= 2 and all(isinstance(v, (bool, np.bool_)) for v in values)
-        return "boolean" if boolean else "categorical"
+        return ("boolean" if boolean else "categorical"), (codes, values)
+    return _sdtype_of_values(series), None
+
+
+def _sdtype_of_values(series: pd.Series) -> str | None:
+    import pandas as pd
+
+    dtype = series.dtype
     if series.count() == 0:
         return None
     if pd.api.types.is_bool_dtype(dtype):
@@ -183,6 +195,15 @@ def sdtype_of(series: pd.Series) -> str | None:
     if pd.api.types.is_numeric_dtype(dtype):
         return "numerical"
     return None
+
+
+def factorize(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of a discrete column (-1 for missing) and the distinct values they index, in order of appearance."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    values = np.asarray(uniques, dtype=object) if len(uniques) else np.array([], dtype=object)
+    return np.asarray(codes, dtype=np.int64), pd.Index(values, dtype=object)
 
 
 def numeric_values(series: pd.Series) -> np.ndarray:
@@ -255,13 +276,19 @@ class Prepared:
     sides are read by the same code.
     """
 
-    def __init__(self, frame: pd.DataFrame, kinds: dict[str, str]) -> None:
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        kinds: dict[str, str],
+        *,
+        factors: dict[str, tuple[np.ndarray, pd.Index]] | None = None,
+    ) -> None:
         self.frame = frame
         self.kinds = kinds
         self._numeric: dict[str, np.ndarray] = {}
-        self._sorted: dict[str, np.ndarray] = {}
         self._bins: dict[str, np.ndarray] = {}
-        self._factor: dict[str, tuple[np.ndarray, pd.Index]] = {}
+        #: :meth:`factor` of each discrete column; ``factors`` gives some already found (by :func:`sdtype_and_codes`)
+        self._factor: dict[str, tuple[np.ndarray, pd.Index]] = dict(factors or {})
         self._pearson: dict[str, dict[str, float]] | None = None
         #: for a reference's own per-frame values (e.g. codes shared with its real side)
         self.cache: dict[Any, Any] = {}
@@ -302,11 +329,7 @@ class Prepared:
     def factor(self, column: str) -> tuple[np.ndarray, pd.Index]:
         """Integer codes of a discrete column (-1 for missing) and the distinct values they index."""
         if column not in self._factor:
-            import pandas as pd
-
-            codes, uniques = pd.factorize(self.frame[column], use_na_sentinel=True)
-            values = np.asarray(uniques, dtype=object) if len(uniques) else np.array([], dtype=object)
-            self._factor[column] = (np.asarray(codes, dtype=np.int64), pd.Index(values, dtype=object))
+            self._factor[column] = factorize(self.frame[column])
         return self._factor[column]
 
     def count_array(self, column: str) -> np.ndarray:
