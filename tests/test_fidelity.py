@@ -143,6 +143,22 @@ def test_bin_codes_are_numpy_digitize_on_the_histogram_edges(values):
     assert bin_codes(values).tolist() == np.digitize(values, bins=edges).tolist()
 
 
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), widths=st.lists(st.integers(1, 40), min_size=1, max_size=8), rows=st.integers(1, 2000))
+def test_joint_tables_are_the_contingency_table_of_each_pair(data, widths, rows):
+    """Blocks of two columns counted together give every asked pair's table, as counting the pair alone does."""
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    codes = [rng.integers(0, w, rows) for w in widths]
+    everything = [(i, j) for i in range(len(widths)) for j in range(len(widths)) if i != j]
+    pairs = data.draw(st.lists(st.sampled_from(everything), unique=True)) if everything else []
+    tables = metrics.joint_tables(codes, widths, pairs)
+    assert set(tables) == {(min(p), max(p)) for p in pairs}
+    for (i, j), table in tables.items():
+        expected = metrics.joint_counts(codes[i], codes[j], (widths[i], widths[j]))
+        assert table.dtype == expected.dtype and table.flags.c_contiguous
+        assert table.tolist() == expected.tolist()
+
+
 def test_datetimes_become_integer_nanoseconds_whatever_their_unit():
     s = pd.Series(pd.to_datetime(["2020-01-01", "2021-06-01"])).astype("datetime64[s]")
     values = numeric_values(s)

@@ -130,22 +130,46 @@ class FrameReference:
         return PairScore("CorrelationSimilarity", 1.0 - abs(real - syn) / 2.0, real, syn)
 
     def contingency_similarity(self, a: str, b: str, synthetic: Prepared) -> PairScore:
-        real_codes, syn_codes, shape = [], [], []
-        for col in (a, b):
-            if self._kinds[col] in CONTINUOUS:
-                real_codes.append(self._real.bins(col))
-                syn_codes.append(synthetic.bins(col))
-                shape.append(BIN_CODES)
-            else:
-                key = ("shared_codes", col, id(self._real))
-                if key not in synthetic.cache:
-                    synthetic.cache[key] = shared_codes(self._real, synthetic, col)
-                r, s = synthetic.cache[key]
-                real_codes.append(r)
-                syn_codes.append(s)
-                shape.append(
-                    int(self._real.factor(col)[1].size) + int((value_lookup(self._real, synthetic, col) < 0).sum()) + 1
-                )
-        real = metrics.joint_counts(real_codes[0], real_codes[1], (shape[0], shape[1]))
-        syn = metrics.joint_counts(syn_codes[0], syn_codes[1], (shape[0], shape[1]))
+        key = ("contingency", id(self._real))
+        if key not in synthetic.cache:
+            synthetic.cache[key] = self._contingency_tables(synthetic)
+        tables = synthetic.cache[key]
+        if (a, b) in tables:
+            real, syn = tables[(a, b)]
+        else:  # (a pair in the other order, or with a column the synthetic frame's kinds leave out)
+            (real_a, syn_a, width_a), (real_b, syn_b, width_b) = self._codes(a, synthetic), self._codes(b, synthetic)
+            real = metrics.joint_counts(real_a, real_b, (width_a, width_b))
+            syn = metrics.joint_counts(syn_a, syn_b, (width_a, width_b))
         return PairScore("ContingencySimilarity", 1.0 - metrics.contingency_tvd(real, syn), metrics.cramers_v(real))
+
+    def _codes(self, column: str, synthetic: Prepared) -> tuple[np.ndarray, np.ndarray, int]:
+        """A column's contingency codes on the real and the synthetic side, and how many codes there are."""
+        if self._kinds[column] in CONTINUOUS:
+            return self._real.bins(column), synthetic.bins(column), BIN_CODES
+        key = ("shared_codes", column, id(self._real))
+        if key not in synthetic.cache:
+            synthetic.cache[key] = shared_codes(self._real, synthetic, column)
+        real, syn = synthetic.cache[key]
+        unseen = int((value_lookup(self._real, synthetic, column) < 0).sum())
+        return real, syn, int(self._real.factor(column)[1].size) + unseen + 1
+
+    def _contingency_tables(self, synthetic: Prepared) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+        """(real, synthetic) contingency tables of every pair of compared columns that is not two continuous ones.
+
+        All at once (:func:`~pytest_synthdata._fidelity.metrics.joint_tables`),
+        keyed in the order of the synthetic frame's kinds, as the report asks.
+        """
+        names = [c for c in synthetic.kinds if c in self._kinds]
+        pairs = [
+            (i, j)
+            for i, a in enumerate(names)
+            for j in range(i + 1, len(names))
+            if not (self._kinds[a] in CONTINUOUS and self._kinds[names[j]] in CONTINUOUS)
+        ]
+        if not pairs:
+            return {}
+        coded = [self._codes(c, synthetic) for c in names]
+        widths = [w for _, _, w in coded]
+        real = metrics.joint_tables([r for r, _, _ in coded], widths, pairs)
+        syn = metrics.joint_tables([s for _, s, _ in coded], widths, pairs)
+        return {(names[i], names[j]): (real[(i, j)], syn[(i, j)]) for i, j in pairs}

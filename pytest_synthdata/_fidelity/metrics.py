@@ -44,6 +44,7 @@ __all__ = [
     "detection",
     "distinct_counts",
     "joint_counts",
+    "joint_tables",
     "ks_by_buckets",
     "ks_from_counts",
     "ks_statistic",
@@ -280,6 +281,66 @@ def pearson(x: np.ndarray, y: np.ndarray) -> float:
 def joint_counts(a: np.ndarray, b: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """The contingency table (``shape``) of two coded columns (codes are small non-negative ints)."""
     return np.bincount(a.astype(np.int64) * shape[1] + b, minlength=shape[0] * shape[1]).reshape(shape)
+
+
+def joint_tables(
+    codes: list[np.ndarray], widths: list[int], pairs: list[tuple[int, int]]
+) -> dict[tuple[int, int], np.ndarray]:
+    """The contingency table of each pair ``(i, j)`` of coded columns (``codes[i]`` in ``range(widths[i])``).
+
+    The same tables as :func:`joint_counts` pair by pair, from fewer passes
+    over the rows: the columns are joined two by two into blocks (the widest
+    with the narrowest), and one count of two blocks' joint codes gives the
+    four tables between them (sums of its axes); a pair within a block comes
+    from the block's own count. Two blocks whose joint table would outgrow the
+    rows, or that share fewer than two of the pairs asked for, are counted
+    pair by pair.
+    """
+    wanted = {(min(p), max(p)) for p in pairs if p[0] != p[1]}
+    rows = len(codes[0]) if codes else 0
+    out: dict[tuple[int, int], np.ndarray] = {}
+
+    def put(i: int, j: int, table: np.ndarray) -> None:  # table: axes (i, j)
+        if i < j:
+            out[(i, j)] = table
+        else:
+            out[(j, i)] = np.ascontiguousarray(table.T)
+
+    used = sorted({i for p in wanted for i in p}, key=lambda i: widths[i])
+    blocks: list[tuple[int, ...]] = []
+    while used:
+        blocks.append((used.pop(), used.pop(0)) if len(used) > 1 else (used.pop(),))
+    block_codes: list[np.ndarray] = []
+    for block in blocks:
+        if len(block) == 1:
+            block_codes.append(codes[block[0]].astype(np.intp, copy=False))
+            continue
+        x, y = block
+        joined = codes[x].astype(np.intp) * widths[y]
+        joined += codes[y]
+        block_codes.append(joined)
+        if (min(block), max(block)) in wanted:
+            put(x, y, np.bincount(joined, minlength=widths[x] * widths[y]).reshape(widths[x], widths[y]))
+    for p, block_p in enumerate(blocks):
+        width_p = int(np.prod([widths[i] for i in block_p]))
+        for q in range(p + 1, len(blocks)):
+            block_q = blocks[q]
+            width_q = int(np.prod([widths[i] for i in block_q]))
+            cross = [(i, j) for i in block_p for j in block_q if (min(i, j), max(i, j)) in wanted]
+            if len(cross) >= 2 and width_p * width_q <= 2 * rows:
+                joined = block_codes[p] * width_q
+                joined += block_codes[q]
+                table = np.bincount(joined, minlength=width_p * width_q).reshape(
+                    [widths[i] for i in block_p] + [widths[j] for j in block_q]
+                )
+                for i, j in cross:
+                    ai, aj = block_p.index(i), len(block_p) + block_q.index(j)
+                    others = tuple(k for k in range(table.ndim) if k not in (ai, aj))
+                    put(i, j, table.sum(axis=others) if others else table)
+            else:
+                for i, j in cross:
+                    put(i, j, joint_counts(codes[i], codes[j], (widths[i], widths[j])))
+    return out
 
 
 def pearson_matrix(columns: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
