@@ -67,9 +67,10 @@ KS_DECIMALS = sys.float_info.dig - 1
 def distinct_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The sorted distinct non-missing values (rounded as for KSComplement) and the running count up to each.
 
-    Hashing finds the distinct values first: when there are few (prices,
-    ages, rounded measurements) only they are sorted; when most values are
-    distinct the column is sorted instead. Either way the counts are exact
+    Hashing finds the distinct values of a thousand values or more first:
+    when there are few (prices, ages, rounded measurements) only they are
+    sorted; when most values are distinct, or there are few values, the
+    column is sorted instead. Either way the counts are exact
     integers, so the ECDFs built from them are the same floats.
     """
     return sorted_counts(ks_values(values))
@@ -81,14 +82,19 @@ def sorted_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     if not len(values):
         return values, np.zeros(0, dtype=np.int64)
-    codes, uniques = pd.factorize(values, sort=False)
-    if len(uniques) <= len(values) // 4:
-        order = np.argsort(uniques, kind="stable")
-        counts = np.bincount(codes, minlength=len(uniques))[order]
-        return np.asarray(uniques)[order], np.cumsum(counts)
+    if len(values) >= _HASHED_MIN:
+        codes, uniques = pd.factorize(values, sort=False)
+        if len(uniques) <= len(values) // 4:
+            order = np.argsort(uniques, kind="stable")
+            counts = np.bincount(codes, minlength=len(uniques))[order]
+            return np.asarray(uniques)[order], np.cumsum(counts)
     ordered = np.sort(values)
     last = np.append(np.flatnonzero(ordered[1:] != ordered[:-1]), len(ordered) - 1)
     return ordered[last], last + 1
+
+
+#: Below this many values :func:`sorted_counts` sorts them without looking for repeats first.
+_HASHED_MIN = 1024
 
 
 def ks_from_counts(real: tuple[np.ndarray, np.ndarray], synthetic: tuple[np.ndarray, np.ndarray]) -> float:
@@ -123,9 +129,9 @@ def ks_values(values: np.ndarray) -> np.ndarray:
 def ks_statistic(real: np.ndarray, synthetic: np.ndarray) -> float:
     """The two-sample KS statistic D of two samples of :func:`ks_values`: the float :func:`ks_from_counts` gives.
 
-    Samples of mostly distinct numbers go through :func:`ks_by_buckets`
-    (no sort of every value); others through their :func:`distinct_counts`
-    (a hash table finds the few distinct values).
+    Large samples of mostly distinct numbers go through :func:`ks_by_buckets`
+    (no sort of every value); others through their :func:`sorted_counts`
+    (a hash table finds few distinct values quicker).
     """
     n, m = len(real), len(synthetic)
     if not n or not m:
@@ -187,8 +193,6 @@ def ks_by_buckets(real: np.ndarray, synthetic: np.ndarray) -> float | None:
     at_ends = real_upto / n - syn_upto / m  # both ECDFs at each bucket's last pooled value (or the one before)
     high, low_d = at_ends.max(), at_ends.min()
     refine = (real_upto / n - syn_before / m > high) | (real_before / n - syn_upto / m < low_d)
-    if 2 * (int(real_in[refine].sum()) + int(syn_in[refine].sum())) > n + m:
-        return None  # (samples alike everywhere, such as a copy: one sort of everything is quicker)
     if refine.any():
         keep_r, keep_s = refine[real_at], refine[syn_at]
         real, real_at, synthetic, syn_at = real[keep_r], real_at[keep_r], synthetic[keep_s], syn_at[keep_s]
@@ -200,6 +204,8 @@ def ks_by_buckets(real: np.ndarray, synthetic: np.ndarray) -> float | None:
         several[real_at[real != some[real_at]]] = True
         several[syn_at[synthetic != some[syn_at]]] = True
         refine &= several
+        if 2 * (int(real_in[refine].sum()) + int(syn_in[refine].sum())) > n + m:
+            return None  # (samples alike everywhere, such as a copy: one sort of everything is quicker)
     if refine.any():
         keep_r, keep_s = refine[real_at], refine[syn_at]
         rv, rc = sorted_counts(real[keep_r])
@@ -218,9 +224,9 @@ def ks_by_buckets(real: np.ndarray, synthetic: np.ndarray) -> float | None:
     return float(max(high, min(-low_d, 1.0), 0.0))
 
 
-#: Below this many values in both samples :func:`ks_statistic` counts distinct values (buckets would not pay) ...
-_KS_BUCKETED_MIN = 2048
-#: ... and also when at most half of the first this many real values are distinct.
+#: :func:`ks_statistic` takes the buckets for samples of this many values together or more ...
+_KS_BUCKETED_MIN = 16384
+#: ... when more than half of the first this many real values are distinct (else hashing finds the few quicker).
 _KS_PROBE = 4096
 
 
