@@ -131,6 +131,7 @@ def test_continuous_columns_are_binned_on_their_own_histogram_edges_top_edge_and
         st.lists(st.floats(-1e300, 1e300) | st.just(np.nan), min_size=1, max_size=200).map(np.array),
         st.lists(st.sampled_from([0.1, 0.2, 0.3, 1e-9, np.nan, 7.0]), min_size=1, max_size=200).map(np.array),
         st.lists(st.floats(1e9, 1e9 + 1e-6), min_size=1, max_size=200).map(np.array),  # bins a few ulps wide
+        st.lists(st.sampled_from([0.0, 3e-315, 1e-310, 2e-310]), min_size=1, max_size=50).map(np.array),
         st.lists(st.integers(-(2**63), 2**63 - 1), min_size=1, max_size=200).map(lambda v: np.array(v, dtype=np.int64)),
     )
 )

@@ -250,10 +250,10 @@ def bin_codes(values: np.ndarray, bins: int = 10) -> np.ndarray:
     # The equal-width guess is almost always digitize's bin; each guess is checked against the edges themselves
     # (code c means edges[c - 1] <= x < edges[c]), and only the values that fail go through digitize.
     x = values.astype(np.float64, copy=False)  # (as digitize compares integers with the float edges)
-    guess = x - edges[0]
-    guess *= bins / (edges[-1] - edges[0])
-    np.floor(guess, out=guess)
-    with np.errstate(invalid="ignore"):  # (NaN: its code is set below)
+    with np.errstate(all="ignore"):  # (NaN, or a span of subnormals: the check below catches any wrong guess)
+        guess = x - edges[0]
+        guess *= bins / (edges[-1] - edges[0])
+        np.floor(guess, out=guess)
         codes = guess.astype(np.intp)
     codes += 1
     np.clip(codes, 1, bins + 1, out=codes)
