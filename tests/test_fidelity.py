@@ -160,6 +160,26 @@ def test_joint_tables_are_the_contingency_table_of_each_pair(data, widths, rows)
         assert table.tolist() == expected.tolist()
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    shapes=st.lists(st.tuples(st.integers(1, 14), st.integers(1, 14)), min_size=1, max_size=10),
+    rows=st.tuples(st.integers(1, 400), st.integers(1, 400)),
+)
+def test_contingency_scores_of_many_tables_are_each_tables_own_bit_for_bit(seed, shapes, rows):
+    rng = np.random.default_rng(seed)
+    real, syn = [], []
+    for (h, w), sparse in zip(shapes, rng.integers(1, 4, len(shapes)), strict=True):
+        a, b = rng.integers(0, max(1, h // sparse), rows[0]), rng.integers(0, w, rows[0])  # (some empty rows)
+        real.append(metrics.joint_counts(a, b, (h, w)))
+        syn.append(metrics.joint_counts(rng.integers(0, h, rows[1]), rng.integers(0, w, rows[1]), (h, w)))
+    found = metrics.contingency_scores(real, syn, rows[0], rows[1])
+    for (score, v), r, s in zip(found, real, syn, strict=True):
+        assert score == 1.0 - metrics.contingency_tvd(r, s)
+        expected = metrics.cramers_v(r)
+        assert v == expected or (np.isnan(v) and np.isnan(expected))
+
+
 def test_datetimes_become_integer_nanoseconds_whatever_their_unit():
     s = pd.Series(pd.to_datetime(["2020-01-01", "2021-06-01"])).astype("datetime64[s]")
     values = numeric_values(s)

@@ -132,14 +132,14 @@ class FrameReference:
     def contingency_similarity(self, a: str, b: str, synthetic: Prepared) -> PairScore:
         key = ("contingency", id(self._real))
         if key not in synthetic.cache:
-            synthetic.cache[key] = self._contingency_tables(synthetic)
-        tables = synthetic.cache[key]
-        if (a, b) in tables:
-            real, syn = tables[(a, b)]
-        else:  # (a pair in the other order, or with a column the synthetic frame's kinds leave out)
-            (real_a, syn_a, width_a), (real_b, syn_b, width_b) = self._codes(a, synthetic), self._codes(b, synthetic)
-            real = metrics.joint_counts(real_a, real_b, (width_a, width_b))
-            syn = metrics.joint_counts(syn_a, syn_b, (width_a, width_b))
+            synthetic.cache[key] = self._contingency_scores(synthetic)
+        scores = synthetic.cache[key]
+        if (a, b) in scores:
+            return scores[(a, b)]  # type: ignore[no-any-return]
+        # (a pair in the other order, or with a column the synthetic frame's kinds leave out)
+        (real_a, syn_a, width_a), (real_b, syn_b, width_b) = self._codes(a, synthetic), self._codes(b, synthetic)
+        real = metrics.joint_counts(real_a, real_b, (width_a, width_b))
+        syn = metrics.joint_counts(syn_a, syn_b, (width_a, width_b))
         return PairScore("ContingencySimilarity", 1.0 - metrics.contingency_tvd(real, syn), metrics.cramers_v(real))
 
     def _codes(self, column: str, synthetic: Prepared) -> tuple[np.ndarray, np.ndarray, int]:
@@ -153,11 +153,12 @@ class FrameReference:
         unseen = int((value_lookup(self._real, synthetic, column) < 0).sum())
         return real, syn, int(self._real.factor(column)[1].size) + unseen + 1
 
-    def _contingency_tables(self, synthetic: Prepared) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
-        """(real, synthetic) contingency tables of every pair of compared columns that is not two continuous ones.
+    def _contingency_scores(self, synthetic: Prepared) -> dict[tuple[str, str], PairScore]:
+        """ContingencySimilarity of every pair of compared columns that is not two continuous ones.
 
-        All at once (:func:`~pytest_synthdata._fidelity.metrics.joint_tables`),
-        keyed in the order of the synthetic frame's kinds, as the report asks.
+        All at once (:func:`~pytest_synthdata._fidelity.metrics.joint_tables`,
+        :func:`~pytest_synthdata._fidelity.metrics.contingency_scores`), keyed
+        in the order of the synthetic frame's kinds, as the report asks.
         """
         names = [c for c in synthetic.kinds if c in self._kinds]
         pairs = [
@@ -172,4 +173,10 @@ class FrameReference:
         widths = [w for _, _, w in coded]
         real = metrics.joint_tables([r for r, _, _ in coded], widths, pairs)
         syn = metrics.joint_tables([s for _, s, _ in coded], widths, pairs)
-        return {(names[i], names[j]): (real[(i, j)], syn[(i, j)]) for i, j in pairs}
+        found = metrics.contingency_scores(
+            [real[p] for p in pairs], [syn[p] for p in pairs], len(self._real), len(synthetic)
+        )
+        return {
+            (names[i], names[j]): PairScore("ContingencySimilarity", score, v)
+            for (i, j), (score, v) in zip(pairs, found, strict=True)
+        }

@@ -39,6 +39,7 @@ __all__ = [
     "PrivacyResult",
     "UtilityResult",
     "category_coverage",
+    "contingency_scores",
     "contingency_tvd",
     "cramers_v",
     "detection",
@@ -417,6 +418,54 @@ def cramers_v(counts: np.ndarray) -> float:
     expected = np.outer(counts.sum(axis=1), counts.sum(axis=0)) / n
     chi2 = float(((counts - expected) ** 2 / expected).sum())
     return float(np.sqrt(chi2 / (n * (min(counts.shape) - 1))))
+
+
+def contingency_scores(
+    real: list[np.ndarray], synthetic: list[np.ndarray], real_rows: int, synthetic_rows: int
+) -> list[tuple[float, float]]:
+    """``(1 - contingency_tvd, cramers_v(real))`` of many pairs of tables at once, the same floats pair by pair.
+
+    Each table counts every row (``real_rows`` or ``synthetic_rows``). The
+    cellwise arithmetic runs over all tables together; only the two sums per
+    pair run table by table, over the same cells in the same order as
+    :func:`contingency_tvd` and :func:`cramers_v`, so no rounding changes.
+    """
+    if not real:
+        return []
+    sizes = np.array([t.size for t in real])
+    heights = np.array([t.shape[0] for t in real])
+    widths = np.array([t.shape[1] for t in real])
+    ends = np.cumsum(sizes)
+    owner = np.repeat(np.arange(len(real)), sizes)  # the table of each cell
+    local = np.arange(int(ends[-1])) - (ends - sizes)[owner]
+    row = local // widths[owner] + (np.cumsum(heights) - heights)[owner]  # (rows and columns numbered across tables)
+    col = local % widths[owner] + (np.cumsum(widths) - widths)[owner]
+    r = np.concatenate([t.ravel() for t in real])
+    s = np.concatenate([t.ravel() for t in synthetic])
+    gaps = np.abs(r / real_rows - s / synthetic_rows)
+    row_sums = np.bincount(row, weights=r, minlength=int(heights.sum()))  # (sums of whole numbers: exact)
+    col_sums = np.bincount(col, weights=r, minlength=int(widths.sum()))
+    kept = (row_sums[row] > 0) & (col_sums[col] > 0)
+    n = float(real_rows)
+    expected = row_sums[row[kept]] * col_sums[col[kept]] / n
+    terms = (r[kept].astype(np.float64) - expected) ** 2 / expected
+    kept_ends = np.cumsum(np.bincount(owner[kept], minlength=len(real)))
+    kept_rows = np.bincount(np.repeat(np.arange(len(real)), heights), weights=row_sums > 0, minlength=len(real))
+    kept_cols = np.bincount(np.repeat(np.arange(len(real)), widths), weights=col_sums > 0, minlength=len(real))
+    out = []
+    start = kept_start = 0
+    for p in range(len(real)):
+        end, kept_end = int(ends[p]), int(kept_ends[p])
+        tvd = float(0.5 * gaps[start:end].sum())
+        shape = int(min(kept_rows[p], kept_cols[p]))
+        if shape < 2 or not real_rows:
+            v = float("nan")
+        else:
+            chi2 = float(terms[kept_start:kept_end].sum())
+            v = float(np.sqrt(chi2 / (np.float64(n) * (shape - 1))))
+        out.append((1.0 - tvd, v))
+        start, kept_start = end, kept_end
+    return out
 
 
 def range_coverage(real: tuple[float, float] | None, synthetic: tuple[float, float] | None) -> float:
