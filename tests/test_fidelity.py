@@ -152,12 +152,13 @@ def test_joint_tables_are_the_contingency_table_of_each_pair(data, widths, rows)
     codes = [rng.integers(0, w, rows) for w in widths]
     everything = [(i, j) for i in range(len(widths)) for j in range(len(widths)) if i != j]
     pairs = data.draw(st.lists(st.sampled_from(everything), unique=True)) if everything else []
-    tables = metrics.joint_tables(codes, widths, pairs)
-    assert set(tables) == {(min(p), max(p)) for p in pairs}
-    for (i, j), table in tables.items():
-        expected = metrics.joint_counts(codes[i], codes[j], (widths[i], widths[j]))
-        assert table.dtype == expected.dtype and table.flags.c_contiguous
-        assert table.tolist() == expected.tolist()
+    for few_rows in (0, 10**9):  # blocks, and every pair side by side
+        tables = metrics.joint_tables(codes, widths, pairs, few_rows=few_rows)
+        assert set(tables) == {(min(p), max(p)) for p in pairs}
+        for (i, j), table in tables.items():
+            expected = metrics.joint_counts(codes[i], codes[j], (widths[i], widths[j]))
+            assert table.dtype == expected.dtype and table.flags.c_contiguous
+            assert table.tolist() == expected.tolist()
 
 
 @settings(max_examples=150, deadline=None)

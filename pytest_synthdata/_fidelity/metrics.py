@@ -291,7 +291,7 @@ def joint_counts(a: np.ndarray, b: np.ndarray, shape: tuple[int, int]) -> np.nda
 
 
 def joint_tables(
-    codes: list[np.ndarray], widths: list[int], pairs: list[tuple[int, int]]
+    codes: list[np.ndarray], widths: list[int], pairs: list[tuple[int, int]], *, few_rows: int | None = None
 ) -> dict[tuple[int, int], np.ndarray]:
     """The contingency table of each pair ``(i, j)`` of coded columns (``codes[i]`` in ``range(widths[i])``).
 
@@ -301,11 +301,29 @@ def joint_tables(
     four tables between them (sums of its axes); a pair within a block comes
     from the block's own count. Two blocks whose joint table would outgrow the
     rows, or that share fewer than two of the pairs asked for, are counted
-    pair by pair.
+    pair by pair. Below ``few_rows`` rows (default 20,000) one count of every
+    pair's codes side by side gives all tables (fewer calls, more cells).
     """
     wanted = {(min(p), max(p)) for p in pairs if p[0] != p[1]}
     rows = len(codes[0]) if codes else 0
     out: dict[tuple[int, int], np.ndarray] = {}
+    if not wanted:
+        return out
+    if rows < (_JOINT_FEW_ROWS if few_rows is None else few_rows):
+        order = sorted(wanted)
+        first = np.array([i for i, _ in order])
+        second = np.array([j for _, j in order])
+        coded = np.stack([c.astype(np.intp, copy=False) for c in codes])
+        width = np.asarray(widths, dtype=np.intp)
+        sizes = width[first] * width[second]
+        starts = np.cumsum(sizes) - sizes
+        joined = coded[first] * width[second][:, None]
+        joined += coded[second]
+        joined += starts[:, None]
+        counts = np.bincount(joined.ravel(), minlength=int(sizes.sum()))
+        for (i, j), start, size in zip(order, starts.tolist(), sizes.tolist(), strict=True):
+            out[(i, j)] = counts[start : start + size].reshape(widths[i], widths[j])
+        return out
 
     def put(i: int, j: int, table: np.ndarray) -> None:  # table: axes (i, j)
         if i < j:
@@ -348,6 +366,10 @@ def joint_tables(
                 for i, j in cross:
                     put(i, j, joint_counts(codes[i], codes[j], (widths[i], widths[j])))
     return out
+
+
+#: Below this many rows :func:`joint_tables` counts every pair in one call.
+_JOINT_FEW_ROWS = 20_000
 
 
 def pearson_matrix(columns: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
