@@ -9,10 +9,13 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import ks_2samp
 from tables_for_tests import customers
 
 import pytest_synthdata as sd
+from pytest_synthdata._fidelity import metrics
 from pytest_synthdata._fidelity.frame import FrameReference
 from pytest_synthdata._fidelity.reference import Reference, bin_codes, numeric_values, reference_for, sdtype_of
 from pytest_synthdata.errors import FidelityError, InvalidArgument
@@ -41,6 +44,48 @@ def test_ks_complement_is_one_minus_scipys_ks_statistic(seed):
     expected = 1 - ks_2samp(real["x"], syn).statistic
     ref = FrameReference(real)
     assert ref.ks_complement("x", ref.prepare(pd.DataFrame({"x": syn}))) == pytest.approx(expected, abs=1e-12)
+
+
+def _ks_sorted(real: np.ndarray, synthetic: np.ndarray) -> float:
+    return metrics.ks_from_counts(metrics.distinct_counts(real), metrics.distinct_counts(synthetic))
+
+
+_samples = st.one_of(
+    st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=300).map(np.array),
+    st.lists(st.sampled_from([0.0, -0.0, 0.5, 1.0, 1.5, 2.0, 1e-300, 7.25]), min_size=1, max_size=300).map(np.array),
+    st.lists(st.integers(-(2**63), 2**63 - 1), min_size=1, max_size=300).map(lambda v: np.array(v, dtype=np.int64)),
+    st.lists(st.integers(-3, 40), min_size=1, max_size=300).map(lambda v: np.array(v, dtype=np.int64)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(real=_samples, synthetic=_samples, repeat=st.integers(1, 30))
+def test_the_ks_statistic_from_buckets_is_the_sorted_ones_bit_for_bit(real, synthetic, repeat):
+    """Buckets sort only where the gap can be: the same float as comparing both whole ECDFs (ties, -0.0, extremes)."""
+    synthetic = np.tile(synthetic, repeat)  # (repeats: buckets holding a single value, and samples of many values)
+    if real.dtype != synthetic.dtype:
+        synthetic = synthetic.astype(real.dtype) if real.dtype.kind == "f" else synthetic.round().astype(np.int64)
+    expected = _ks_sorted(real, synthetic)  # (rounds the floats itself)
+    real, synthetic = metrics.ks_values(real), metrics.ks_values(synthetic)
+    found = metrics.ks_by_buckets(real, synthetic)
+    assert found is None or found == expected
+    assert metrics.ks_statistic(real, synthetic) == expected
+
+
+@pytest.mark.parametrize(("seed", "scale", "decimals"), [(0, 1.0, 3), (1, 1e-9, 14), (2, 1e9, 0), (3, 1e16, None)])
+def test_the_ks_statistic_of_large_mostly_distinct_samples_is_the_sorted_one_and_scipys(seed, scale, decimals):
+    rng = np.random.default_rng(seed)
+    real = rng.normal(size=20_000) * scale
+    synthetic = rng.normal(0.02, 1.05, size=20_003) * scale
+    if decimals is None:  # datetimes: int64 nanoseconds, some of them in both samples
+        real, synthetic = (x.astype(np.int64) + 1_600_000_000 * 10**9 for x in (real, synthetic))
+        synthetic[:500] = real[:500]
+    else:
+        real, synthetic = np.round(real, decimals), np.round(synthetic, decimals)
+    expected = _ks_sorted(real, synthetic)
+    real, synthetic = metrics.ks_values(real), metrics.ks_values(synthetic)
+    assert metrics.ks_by_buckets(real, synthetic) == expected
+    assert metrics.ks_statistic(real, synthetic) == expected == pytest.approx(ks_2samp(real, synthetic).statistic)
 
 
 def test_tv_complement_counts_values_only_the_synthetic_side_has():
@@ -78,6 +123,62 @@ def test_a_constant_column_has_no_correlation_score():
 def test_continuous_columns_are_binned_on_their_own_histogram_edges_top_edge_and_nan_in_bin_11():
     codes = bin_codes(np.array([0.0, 1.0, 5.0, 10.0, np.nan]))
     assert codes.tolist() == [1, 2, 6, 11, 11]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.floats(-1e300, 1e300) | st.just(np.nan), min_size=1, max_size=200).map(np.array),
+        st.lists(st.sampled_from([0.1, 0.2, 0.3, 1e-9, np.nan, 7.0]), min_size=1, max_size=200).map(np.array),
+        st.lists(st.floats(1e9, 1e9 + 1e-6), min_size=1, max_size=200).map(np.array),  # bins a few ulps wide
+        st.lists(st.sampled_from([0.0, 3e-315, 1e-310, 2e-310]), min_size=1, max_size=50).map(np.array),
+        st.lists(st.integers(-(2**63), 2**63 - 1), min_size=1, max_size=200).map(lambda v: np.array(v, dtype=np.int64)),
+    )
+)
+def test_bin_codes_are_numpy_digitize_on_the_histogram_edges(values):
+    finite = values[~np.isnan(values)] if values.dtype.kind == "f" else values
+    try:
+        edges = np.histogram_bin_edges(finite, bins=10)
+    except ValueError:  # (numpy cannot cut a huge constant into 10 bins)
+        return
+    assert bin_codes(values).tolist() == np.digitize(values, bins=edges).tolist()
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), widths=st.lists(st.integers(1, 40), min_size=1, max_size=8), rows=st.integers(1, 2000))
+def test_joint_tables_are_the_contingency_table_of_each_pair(data, widths, rows):
+    """Blocks of two columns counted together give every asked pair's table, as counting the pair alone does."""
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    codes = [rng.integers(0, w, rows) for w in widths]
+    everything = [(i, j) for i in range(len(widths)) for j in range(len(widths)) if i != j]
+    pairs = data.draw(st.lists(st.sampled_from(everything), unique=True)) if everything else []
+    for few_rows in (0, 10**9):  # blocks, and every pair side by side
+        tables = metrics.joint_tables(codes, widths, pairs, few_rows=few_rows)
+        assert set(tables) == {(min(p), max(p)) for p in pairs}
+        for (i, j), table in tables.items():
+            expected = metrics.joint_counts(codes[i], codes[j], (widths[i], widths[j]))
+            assert table.dtype == expected.dtype and table.flags.c_contiguous
+            assert table.tolist() == expected.tolist()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    shapes=st.lists(st.tuples(st.integers(1, 14), st.integers(1, 14)), min_size=1, max_size=10),
+    rows=st.tuples(st.integers(1, 400), st.integers(1, 400)),
+)
+def test_contingency_scores_of_many_tables_are_each_tables_own_bit_for_bit(seed, shapes, rows):
+    rng = np.random.default_rng(seed)
+    real, syn = [], []
+    for (h, w), sparse in zip(shapes, rng.integers(1, 4, len(shapes)), strict=True):
+        a, b = rng.integers(0, max(1, h // sparse), rows[0]), rng.integers(0, w, rows[0])  # (some empty rows)
+        real.append(metrics.joint_counts(a, b, (h, w)))
+        syn.append(metrics.joint_counts(rng.integers(0, h, rows[1]), rng.integers(0, w, rows[1]), (h, w)))
+    found = metrics.contingency_scores(real, syn, rows[0], rows[1])
+    for (score, v), r, s in zip(found, real, syn, strict=True):
+        assert score == 1.0 - metrics.contingency_tvd(r, s)
+        expected = metrics.cramers_v(r)
+        assert v == expected or (np.isnan(v) and np.isnan(expected))
 
 
 def test_datetimes_become_integer_nanoseconds_whatever_their_unit():

@@ -8,7 +8,16 @@ import numpy as np
 
 from ..errors import InvalidArgument
 from . import metrics
-from .reference import BIN_CODES, CONTINUOUS, SDTYPES, PairScore, Prepared, sdtype_of, shared_codes, value_lookup
+from .reference import (
+    BIN_CODES,
+    CONTINUOUS,
+    SDTYPES,
+    PairScore,
+    Prepared,
+    sdtype_and_codes,
+    shared_codes,
+    value_lookup,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,12 +64,18 @@ class FrameReference:
                 raise InvalidArgument(
                     f"sdtypes[{name!r}]={kind!r} is not an sdtype; use one of {list(SDTYPES)} or None."
                 )
+        factors = {}
         for name in real.columns:
-            kind = overrides[name] if name in overrides else sdtype_of(real[name])
+            if name in overrides:
+                kind = overrides[name]
+            else:
+                kind, codes = sdtype_and_codes(real[name])
+                if codes is not None:
+                    factors[name] = codes  # (the hash pass that found the sdtype also coded the column)
             if kind is not None:
                 kinds[name] = kind
         self._kinds = kinds
-        self._real = Prepared(real, kinds)
+        self._real = Prepared(real, kinds, factors=factors)
 
     def describe(self) -> str:
         return f"the real data ({len(self.real)} rows)"
@@ -75,7 +90,7 @@ class FrameReference:
     # -- per column --------------------------------------------------------------------------------------------------
 
     def ks_complement(self, column: str, synthetic: Prepared) -> float:
-        return 1.0 - metrics.ks_from_counts(self._real.distinct(column), synthetic.distinct(column))
+        return 1.0 - metrics.ks_statistic(self._real.ks_values(column), synthetic.ks_values(column))
 
     def tv_complement(self, column: str, synthetic: Prepared) -> float:
         lookup = value_lookup(self._real, synthetic, column)
@@ -115,22 +130,53 @@ class FrameReference:
         return PairScore("CorrelationSimilarity", 1.0 - abs(real - syn) / 2.0, real, syn)
 
     def contingency_similarity(self, a: str, b: str, synthetic: Prepared) -> PairScore:
-        real_codes, syn_codes, shape = [], [], []
-        for col in (a, b):
-            if self._kinds[col] in CONTINUOUS:
-                real_codes.append(self._real.bins(col))
-                syn_codes.append(synthetic.bins(col))
-                shape.append(BIN_CODES)
-            else:
-                key = ("shared_codes", col, id(self._real))
-                if key not in synthetic.cache:
-                    synthetic.cache[key] = shared_codes(self._real, synthetic, col)
-                r, s = synthetic.cache[key]
-                real_codes.append(r)
-                syn_codes.append(s)
-                shape.append(
-                    int(self._real.factor(col)[1].size) + int((value_lookup(self._real, synthetic, col) < 0).sum()) + 1
-                )
-        real = metrics.joint_counts(real_codes[0], real_codes[1], (shape[0], shape[1]))
-        syn = metrics.joint_counts(syn_codes[0], syn_codes[1], (shape[0], shape[1]))
+        key = ("contingency", id(self._real))
+        if key not in synthetic.cache:
+            synthetic.cache[key] = self._contingency_scores(synthetic)
+        scores = synthetic.cache[key]
+        if (a, b) in scores:
+            return scores[(a, b)]  # type: ignore[no-any-return]
+        # (a pair in the other order, or with a column the synthetic frame's kinds leave out)
+        (real_a, syn_a, width_a), (real_b, syn_b, width_b) = self._codes(a, synthetic), self._codes(b, synthetic)
+        real = metrics.joint_counts(real_a, real_b, (width_a, width_b))
+        syn = metrics.joint_counts(syn_a, syn_b, (width_a, width_b))
         return PairScore("ContingencySimilarity", 1.0 - metrics.contingency_tvd(real, syn), metrics.cramers_v(real))
+
+    def _codes(self, column: str, synthetic: Prepared) -> tuple[np.ndarray, np.ndarray, int]:
+        """A column's contingency codes on the real and the synthetic side, and how many codes there are."""
+        if self._kinds[column] in CONTINUOUS:
+            return self._real.bins(column), synthetic.bins(column), BIN_CODES
+        key = ("shared_codes", column, id(self._real))
+        if key not in synthetic.cache:
+            synthetic.cache[key] = shared_codes(self._real, synthetic, column)
+        real, syn = synthetic.cache[key]
+        unseen = int((value_lookup(self._real, synthetic, column) < 0).sum())
+        return real, syn, int(self._real.factor(column)[1].size) + unseen + 1
+
+    def _contingency_scores(self, synthetic: Prepared) -> dict[tuple[str, str], PairScore]:
+        """ContingencySimilarity of every pair of compared columns that is not two continuous ones.
+
+        All at once (:func:`~pytest_synthdata._fidelity.metrics.joint_tables`,
+        :func:`~pytest_synthdata._fidelity.metrics.contingency_scores`), keyed
+        in the order of the synthetic frame's kinds, as the report asks.
+        """
+        names = [c for c in synthetic.kinds if c in self._kinds]
+        pairs = [
+            (i, j)
+            for i, a in enumerate(names)
+            for j in range(i + 1, len(names))
+            if not (self._kinds[a] in CONTINUOUS and self._kinds[names[j]] in CONTINUOUS)
+        ]
+        if not pairs:
+            return {}
+        coded = [self._codes(c, synthetic) for c in names]
+        widths = [w for _, _, w in coded]
+        real = metrics.joint_tables([r for r, _, _ in coded], widths, pairs)
+        syn = metrics.joint_tables([s for _, s, _ in coded], widths, pairs)
+        found = metrics.contingency_scores(
+            [real[p] for p in pairs], [syn[p] for p in pairs], len(self._real), len(synthetic)
+        )
+        return {
+            (names[i], names[j]): PairScore("ContingencySimilarity", score, v)
+            for (i, j), (score, v) in zip(pairs, found, strict=True)
+        }

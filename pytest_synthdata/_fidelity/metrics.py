@@ -39,17 +39,23 @@ __all__ = [
     "PrivacyResult",
     "UtilityResult",
     "category_coverage",
+    "contingency_scores",
     "contingency_tvd",
     "cramers_v",
     "detection",
     "distinct_counts",
     "joint_counts",
+    "joint_tables",
+    "ks_by_buckets",
     "ks_from_counts",
+    "ks_statistic",
+    "ks_values",
     "pearson",
     "pearson_all",
     "pearson_matrix",
     "privacy",
     "range_coverage",
+    "sorted_counts",
     "tv_complement_aligned",
     "tv_complement_counts",
     "utility",
@@ -62,25 +68,34 @@ KS_DECIMALS = sys.float_info.dig - 1
 def distinct_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The sorted distinct non-missing values (rounded as for KSComplement) and the running count up to each.
 
-    Hashing finds the distinct values first: when there are few (prices,
-    ages, rounded measurements) only they are sorted; when most values are
-    distinct the column is sorted instead. Either way the counts are exact
+    Hashing finds the distinct values of a thousand values or more first:
+    when there are few (prices, ages, rounded measurements) only they are
+    sorted; when most values are distinct, or there are few values, the
+    column is sorted instead. Either way the counts are exact
     integers, so the ECDFs built from them are the same floats.
     """
+    return sorted_counts(ks_values(values))
+
+
+def sorted_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`distinct_counts` of values that are already :func:`ks_values` (no NaN; not rounded again)."""
     import pandas as pd
 
-    if values.dtype.kind == "f":
-        values = np.round(values[~np.isnan(values)], KS_DECIMALS)
     if not len(values):
         return values, np.zeros(0, dtype=np.int64)
-    codes, uniques = pd.factorize(values, sort=False)
-    if len(uniques) <= len(values) // 4:
-        order = np.argsort(uniques, kind="stable")
-        counts = np.bincount(codes, minlength=len(uniques))[order]
-        return np.asarray(uniques)[order], np.cumsum(counts)
+    if len(values) >= _HASHED_MIN:
+        codes, uniques = pd.factorize(values, sort=False)
+        if len(uniques) <= len(values) // 4:
+            order = np.argsort(uniques, kind="stable")
+            counts = np.bincount(codes, minlength=len(uniques))[order]
+            return np.asarray(uniques)[order], np.cumsum(counts)
     ordered = np.sort(values)
     last = np.append(np.flatnonzero(ordered[1:] != ordered[:-1]), len(ordered) - 1)
     return ordered[last], last + 1
+
+
+#: Below this many values :func:`sorted_counts` sorts them without looking for repeats first.
+_HASHED_MIN = 1024
 
 
 def ks_from_counts(real: tuple[np.ndarray, np.ndarray], synthetic: tuple[np.ndarray, np.ndarray]) -> float:
@@ -103,6 +118,117 @@ def ks_from_counts(real: tuple[np.ndarray, np.ndarray], synthetic: tuple[np.ndar
     high = max(at_real.max(), at_syn.max())
     low = min(at_real.min(), at_syn.min())
     return float(max(high, min(-low, 1.0), 0.0))
+
+
+def ks_values(values: np.ndarray) -> np.ndarray:
+    """The values the KS statistic compares: NaNs dropped, floats rounded as SDMetrics rounds them."""
+    if values.dtype.kind == "f":
+        return np.round(values[~np.isnan(values)], KS_DECIMALS)
+    return values
+
+
+def ks_statistic(real: np.ndarray, synthetic: np.ndarray) -> float:
+    """The two-sample KS statistic D of two samples of :func:`ks_values`: the float :func:`ks_from_counts` gives.
+
+    Large samples of mostly distinct numbers go through :func:`ks_by_buckets`
+    (no sort of every value); others through their :func:`sorted_counts`
+    (a hash table finds few distinct values quicker).
+    """
+    n, m = len(real), len(synthetic)
+    if not n or not m:
+        return float("nan")
+    if real.dtype == synthetic.dtype and real.dtype.kind in "fiu" and n + m >= _KS_BUCKETED_MIN:
+        import pandas as pd
+
+        head = real[:_KS_PROBE]
+        if len(pd.unique(head)) > len(head) // 2:
+            found = ks_by_buckets(real, synthetic)
+            if found is not None:
+                return found
+    return ks_from_counts(sorted_counts(real), sorted_counts(synthetic))
+
+
+def ks_by_buckets(real: np.ndarray, synthetic: np.ndarray) -> float | None:
+    """:func:`ks_statistic` of two non-empty NaN-free numeric samples of one dtype, sorting only a few values.
+
+    Exactly the float of :func:`ks_from_counts` (every candidate is
+    ``count_real / n - count_syn / m`` with the same integer counts); None
+    when the values span no finite float range, or when most values would
+    need the sort anyway.
+
+    Branch and bound over a histogram: the pooled range is cut into equal
+    buckets by a monotone map (ties share a bucket, buckets keep the values'
+    order). One count per bucket gives both ECDFs exactly at each bucket's
+    last value, and bounds the difference inside it, since each ECDF lies
+    between its values at the bucket's two ends. Only buckets whose bound
+    beats the largest end value, and which hold more than one distinct value,
+    are sorted and scanned value by value: for two samples from similar
+    distributions, a few buckets near the largest gap; for identical samples,
+    every bucket.
+    """
+    n, m = len(real), len(synthetic)
+    lo = min(real.min(), synthetic.min())
+    hi = max(real.max(), synthetic.max())
+    if lo == hi:
+        return 0.0
+    buckets = max(min((n + m) // 4, 1 << 16), 1)
+    low = float(lo)
+    scale = buckets / (float(hi) - low)
+    if not (np.isfinite(low) and np.isfinite(scale) and scale > 0):  # infinities, or a span beyond float64
+        return None
+
+    def bucket_of(values: np.ndarray) -> np.ndarray:
+        # conversion to float, subtraction, scaling and floor never reverse two values' order
+        at = np.subtract(values, low, dtype=np.float64)
+        at *= scale
+        np.floor(at, out=at)
+        out = at.astype(np.intp)
+        np.minimum(out, buckets - 1, out=out)
+        return out
+
+    real_at, syn_at = bucket_of(real), bucket_of(synthetic)
+    real_in = np.bincount(real_at, minlength=buckets)
+    syn_in = np.bincount(syn_at, minlength=buckets)
+    real_upto, syn_upto = np.cumsum(real_in), np.cumsum(syn_in)
+    real_before, syn_before = real_upto - real_in, syn_upto - syn_in
+    at_ends = real_upto / n - syn_upto / m  # both ECDFs at each bucket's last pooled value (or the one before)
+    high, low_d = at_ends.max(), at_ends.min()
+    refine = (real_upto / n - syn_before / m > high) | (real_before / n - syn_upto / m < low_d)
+    if refine.any():
+        keep_r, keep_s = refine[real_at], refine[syn_at]
+        real, real_at, synthetic, syn_at = real[keep_r], real_at[keep_r], synthetic[keep_s], syn_at[keep_s]
+        # a bucket holding one value has no point inside but its end: leave it
+        some = np.empty(buckets, dtype=real.dtype)
+        some[syn_at] = synthetic
+        some[real_at] = real
+        several = np.zeros(buckets, dtype=bool)
+        several[real_at[real != some[real_at]]] = True
+        several[syn_at[synthetic != some[syn_at]]] = True
+        refine &= several
+        if 2 * (int(real_in[refine].sum()) + int(syn_in[refine].sum())) > n + m:
+            return None  # (samples alike everywhere, such as a copy: one sort of everything is quicker)
+    if refine.any():
+        keep_r, keep_s = refine[real_at], refine[syn_at]
+        rv, rc = sorted_counts(real[keep_r])
+        sv, sc = sorted_counts(synthetic[keep_s])
+        # running counts over the kept values -> counts over all values: add what the other buckets before held
+        kept_r, kept_s = np.where(refine, real_in, 0), np.where(refine, syn_in, 0)
+        before_r = real_before - (np.cumsum(kept_r) - kept_r)
+        before_s = syn_before - (np.cumsum(kept_s) - kept_s)
+        rb, sb = bucket_of(rv), bucket_of(sv)
+        rc0, sc0 = np.concatenate([[0], rc]), np.concatenate([[0], sc])
+        at_real = (rc + before_r[rb]) / n - (sc0[np.searchsorted(sv, rv, side="right")] + before_s[rb]) / m
+        at_syn = (rc0[np.searchsorted(rv, sv, side="right")] + before_r[sb]) / n - (sc + before_s[sb]) / m
+        for found in (at_real, at_syn):
+            if len(found):
+                high, low_d = max(high, found.max()), min(low_d, found.min())
+    return float(max(high, min(-low_d, 1.0), 0.0))
+
+
+#: :func:`ks_statistic` takes the buckets for samples of this many values together or more ...
+_KS_BUCKETED_MIN = 16384
+#: ... when more than half of the first this many real values are distinct (else hashing finds the few quicker).
+_KS_PROBE = 4096
 
 
 def tv_complement_counts(real: pd.Series, synthetic: pd.Series) -> float:
@@ -162,6 +288,88 @@ def pearson(x: np.ndarray, y: np.ndarray) -> float:
 def joint_counts(a: np.ndarray, b: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """The contingency table (``shape``) of two coded columns (codes are small non-negative ints)."""
     return np.bincount(a.astype(np.int64) * shape[1] + b, minlength=shape[0] * shape[1]).reshape(shape)
+
+
+def joint_tables(
+    codes: list[np.ndarray], widths: list[int], pairs: list[tuple[int, int]], *, few_rows: int | None = None
+) -> dict[tuple[int, int], np.ndarray]:
+    """The contingency table of each pair ``(i, j)`` of coded columns (``codes[i]`` in ``range(widths[i])``).
+
+    The same tables as :func:`joint_counts` pair by pair, from fewer passes
+    over the rows: the columns are joined two by two into blocks (the widest
+    with the narrowest), and one count of two blocks' joint codes gives the
+    four tables between them (sums of its axes); a pair within a block comes
+    from the block's own count. Two blocks whose joint table would outgrow the
+    rows, or that share fewer than two of the pairs asked for, are counted
+    pair by pair. Below ``few_rows`` rows (default 20,000) one count of every
+    pair's codes side by side gives all tables (fewer calls, more cells).
+    """
+    wanted = {(min(p), max(p)) for p in pairs if p[0] != p[1]}
+    rows = len(codes[0]) if codes else 0
+    out: dict[tuple[int, int], np.ndarray] = {}
+    if not wanted:
+        return out
+    if rows < (_JOINT_FEW_ROWS if few_rows is None else few_rows):
+        order = sorted(wanted)
+        first = np.array([i for i, _ in order])
+        second = np.array([j for _, j in order])
+        coded = np.stack([c.astype(np.intp, copy=False) for c in codes])
+        width = np.asarray(widths, dtype=np.intp)
+        sizes = width[first] * width[second]
+        starts = np.cumsum(sizes) - sizes
+        joined = coded[first] * width[second][:, None]
+        joined += coded[second]
+        joined += starts[:, None]
+        counts = np.bincount(joined.ravel(), minlength=int(sizes.sum()))
+        for (i, j), start, size in zip(order, starts.tolist(), sizes.tolist(), strict=True):
+            out[(i, j)] = counts[start : start + size].reshape(widths[i], widths[j])
+        return out
+
+    def put(i: int, j: int, table: np.ndarray) -> None:  # table: axes (i, j)
+        if i < j:
+            out[(i, j)] = table
+        else:
+            out[(j, i)] = np.ascontiguousarray(table.T)
+
+    used = sorted({i for p in wanted for i in p}, key=lambda i: widths[i])
+    blocks: list[tuple[int, ...]] = []
+    while used:
+        blocks.append((used.pop(), used.pop(0)) if len(used) > 1 else (used.pop(),))
+    block_codes: list[np.ndarray] = []
+    for block in blocks:
+        if len(block) == 1:
+            block_codes.append(codes[block[0]].astype(np.intp, copy=False))
+            continue
+        x, y = block
+        joined = codes[x].astype(np.intp) * widths[y]
+        joined += codes[y]
+        block_codes.append(joined)
+        if (min(block), max(block)) in wanted:
+            put(x, y, np.bincount(joined, minlength=widths[x] * widths[y]).reshape(widths[x], widths[y]))
+    for p, block_p in enumerate(blocks):
+        width_p = int(np.prod([widths[i] for i in block_p]))
+        for q in range(p + 1, len(blocks)):
+            block_q = blocks[q]
+            width_q = int(np.prod([widths[i] for i in block_q]))
+            cross = [(i, j) for i in block_p for j in block_q if (min(i, j), max(i, j)) in wanted]
+            if len(cross) >= 2 and width_p * width_q <= 2 * rows:
+                joined = block_codes[p] * width_q
+                joined += block_codes[q]
+                table = np.bincount(joined, minlength=width_p * width_q).reshape(
+                    [widths[i] for i in block_p] + [widths[j] for j in block_q]
+                )
+                for i, j in cross:
+                    ai, aj = block_p.index(i), len(block_p) + block_q.index(j)
+                    others = tuple(k for k in range(table.ndim) if k not in (ai, aj))
+                    put(i, j, table.sum(axis=others) if others else table)
+            else:
+                for i, j in cross:
+                    put(i, j, joint_counts(codes[i], codes[j], (widths[i], widths[j])))
+    return out
+
+
+#: Below this many rows :func:`joint_tables` counts every pair in one call.
+_JOINT_FEW_ROWS = 20_000
 
 
 def pearson_matrix(columns: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
@@ -232,6 +440,54 @@ def cramers_v(counts: np.ndarray) -> float:
     expected = np.outer(counts.sum(axis=1), counts.sum(axis=0)) / n
     chi2 = float(((counts - expected) ** 2 / expected).sum())
     return float(np.sqrt(chi2 / (n * (min(counts.shape) - 1))))
+
+
+def contingency_scores(
+    real: list[np.ndarray], synthetic: list[np.ndarray], real_rows: int, synthetic_rows: int
+) -> list[tuple[float, float]]:
+    """``(1 - contingency_tvd, cramers_v(real))`` of many pairs of tables at once, the same floats pair by pair.
+
+    Each table counts every row (``real_rows`` or ``synthetic_rows``). The
+    cellwise arithmetic runs over all tables together; only the two sums per
+    pair run table by table, over the same cells in the same order as
+    :func:`contingency_tvd` and :func:`cramers_v`, so no rounding changes.
+    """
+    if not real:
+        return []
+    sizes = np.array([t.size for t in real])
+    heights = np.array([t.shape[0] for t in real])
+    widths = np.array([t.shape[1] for t in real])
+    ends = np.cumsum(sizes)
+    owner = np.repeat(np.arange(len(real)), sizes)  # the table of each cell
+    local = np.arange(int(ends[-1])) - (ends - sizes)[owner]
+    row = local // widths[owner] + (np.cumsum(heights) - heights)[owner]  # (rows and columns numbered across tables)
+    col = local % widths[owner] + (np.cumsum(widths) - widths)[owner]
+    r = np.concatenate([t.ravel() for t in real])
+    s = np.concatenate([t.ravel() for t in synthetic])
+    gaps = np.abs(r / real_rows - s / synthetic_rows)
+    row_sums = np.bincount(row, weights=r, minlength=int(heights.sum()))  # (sums of whole numbers: exact)
+    col_sums = np.bincount(col, weights=r, minlength=int(widths.sum()))
+    kept = (row_sums[row] > 0) & (col_sums[col] > 0)
+    n = float(real_rows)
+    expected = row_sums[row[kept]] * col_sums[col[kept]] / n
+    terms = (r[kept].astype(np.float64) - expected) ** 2 / expected
+    kept_ends = np.cumsum(np.bincount(owner[kept], minlength=len(real)))
+    kept_rows = np.bincount(np.repeat(np.arange(len(real)), heights), weights=row_sums > 0, minlength=len(real))
+    kept_cols = np.bincount(np.repeat(np.arange(len(real)), widths), weights=col_sums > 0, minlength=len(real))
+    out = []
+    start = kept_start = 0
+    for p in range(len(real)):
+        end, kept_end = int(ends[p]), int(kept_ends[p])
+        tvd = float(0.5 * gaps[start:end].sum())
+        shape = int(min(kept_rows[p], kept_cols[p]))
+        if shape < 2 or not real_rows:
+            v = float("nan")
+        else:
+            chi2 = float(terms[kept_start:kept_end].sum())
+            v = float(np.sqrt(chi2 / (np.float64(n) * (shape - 1))))
+        out.append((1.0 - tvd, v))
+        start, kept_start = end, kept_end
+    return out
 
 
 def range_coverage(real: tuple[float, float] | None, synthetic: tuple[float, float] | None) -> float:

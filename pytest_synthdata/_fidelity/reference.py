@@ -24,8 +24,9 @@ both. A reference implements the :class:`Reference` protocol:
     a side has no values. ``synthetic`` is always a :class:`Prepared` frame:
     the synthetic columns converted once and shared by every metric of one
     report (``distinct(col)``: sorted distinct values and running counts, the
-    synthetic ECDF; ``factor(col)`` / ``count_array(col)``: category codes and
-    counts; ``bins(col)``; ``correlation(a, b)``; ``missing_rate(col)``;
+    synthetic ECDF; ``ks_values(col)``: the values KS compares, unsorted;
+    ``factor(col)`` / ``count_array(col)``: category codes and counts;
+    ``bins(col)``; ``correlation(a, b)``; ``missing_rate(col)``;
     ``value_range(col)``); its ``.frame`` is the DataFrame itself and
     ``.cache`` a dict for the reference's own per-frame values. A profile's KS
     can be ``max |F_profile(x) - F_syn(x)|`` over the synthetic distinct
@@ -90,6 +91,8 @@ __all__ = [
     "bin_codes",
     "numeric_values",
     "reference_for",
+    "factorize",
+    "sdtype_and_codes",
     "sdtype_of",
     "shared_codes",
     "value_lookup",
@@ -158,6 +161,11 @@ def sdtype_of(series: pd.Series) -> str | None:
     >>> sdtype_of(pd.Series([1.5, 2.0])), sdtype_of(pd.Series(["a", "b"])), sdtype_of(pd.Series([True]))
     ('numerical', 'categorical', 'boolean')
     """
+    return sdtype_and_codes(series)[0]
+
+
+def sdtype_and_codes(series: pd.Series) -> tuple[str | None, tuple[np.ndarray, pd.Index] | None]:
+    """:func:`sdtype_of` the column, and for a text or category column also its :func:`factorize` (one hash pass)."""
     import pandas as pd
 
     dtype = series.dtype
@@ -166,13 +174,18 @@ def sdtype_of(series: pd.Series) -> str | None:
         or pd.api.types.is_object_dtype(dtype)
         or pd.api.types.is_string_dtype(dtype)
     ):
-        # one hash pass over the column: its distinct values, missing ones included
-        distinct = pd.unique(series.to_numpy())
-        values = distinct[~pd.isna(distinct)]
+        codes, values = factorize(series)
         if not len(values):
-            return None
+            return None, None
         boolean = len(values) <= 2 and all(isinstance(v, (bool, np.bool_)) for v in values)
-        return "boolean" if boolean else "categorical"
+        return ("boolean" if boolean else "categorical"), (codes, values)
+    return _sdtype_of_values(series), None
+
+
+def _sdtype_of_values(series: pd.Series) -> str | None:
+    import pandas as pd
+
+    dtype = series.dtype
     if series.count() == 0:
         return None
     if pd.api.types.is_bool_dtype(dtype):
@@ -182,6 +195,15 @@ def sdtype_of(series: pd.Series) -> str | None:
     if pd.api.types.is_numeric_dtype(dtype):
         return "numerical"
     return None
+
+
+def factorize(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of a discrete column (-1 for missing) and the distinct values they index, in order of appearance."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    values = np.asarray(uniques, dtype=object) if len(uniques) else np.array([], dtype=object)
+    return np.asarray(codes, dtype=np.int64), pd.Index(values, dtype=object)
 
 
 def numeric_values(series: pd.Series) -> np.ndarray:
@@ -222,9 +244,27 @@ def bin_codes(values: np.ndarray, bins: int = 10) -> np.ndarray:
     for NaN (NaN compares above every edge), which is what SDMetrics 0.32's
     ColumnPairTrends does.
     """
-    finite = values[~np.isnan(values)] if values.dtype.kind == "f" else values
+    missing = np.isnan(values) if values.dtype.kind == "f" else None
+    finite = values[~missing] if missing is not None else values
     edges = np.histogram_bin_edges(finite, bins=bins)
-    return np.digitize(values, bins=edges)
+    # The equal-width guess is almost always digitize's bin; each guess is checked against the edges themselves
+    # (code c means edges[c - 1] <= x < edges[c]), and only the values that fail go through digitize.
+    x = values.astype(np.float64, copy=False)  # (as digitize compares integers with the float edges)
+    with np.errstate(all="ignore"):  # (NaN, or a span of subnormals: the check below catches any wrong guess)
+        guess = x - edges[0]
+        guess *= bins / (edges[-1] - edges[0])
+        np.floor(guess, out=guess)
+        codes = guess.astype(np.intp)
+    codes += 1
+    np.clip(codes, 1, bins + 1, out=codes)
+    bounds = np.concatenate([[-np.inf], edges, [np.inf]])  # bounds[c] = edges[c - 1]
+    wrong = ~((bounds[codes] <= x) & (x < bounds[codes + 1]))
+    if missing is not None:
+        codes[missing] = bins + 1
+        wrong &= ~missing
+    if wrong.any():
+        codes[wrong] = np.digitize(x[wrong], bins=edges)
+    return codes
 
 
 class Prepared:
@@ -236,13 +276,19 @@ class Prepared:
     sides are read by the same code.
     """
 
-    def __init__(self, frame: pd.DataFrame, kinds: dict[str, str]) -> None:
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        kinds: dict[str, str],
+        *,
+        factors: dict[str, tuple[np.ndarray, pd.Index]] | None = None,
+    ) -> None:
         self.frame = frame
         self.kinds = kinds
         self._numeric: dict[str, np.ndarray] = {}
-        self._sorted: dict[str, np.ndarray] = {}
         self._bins: dict[str, np.ndarray] = {}
-        self._factor: dict[str, tuple[np.ndarray, pd.Index]] = {}
+        #: :meth:`factor` of each discrete column; ``factors`` gives some already found (by :func:`sdtype_and_codes`)
+        self._factor: dict[str, tuple[np.ndarray, pd.Index]] = dict(factors or {})
         self._pearson: dict[str, dict[str, float]] | None = None
         #: for a reference's own per-frame values (e.g. codes shared with its real side)
         self.cache: dict[Any, Any] = {}
@@ -264,7 +310,14 @@ class Prepared:
         """
         key = ("distinct", column)
         if key not in self.cache:
-            self.cache[key] = metrics.distinct_counts(self.numeric(column))
+            self.cache[key] = metrics.sorted_counts(self.ks_values(column))
+        return self.cache[key]  # type: ignore[no-any-return]
+
+    def ks_values(self, column: str) -> np.ndarray:
+        """A continuous column's non-missing values, rounded as SDMetrics' KSComplement rounds them (unsorted)."""
+        key = ("ks_values", column)
+        if key not in self.cache:
+            self.cache[key] = metrics.ks_values(self.numeric(column))
         return self.cache[key]  # type: ignore[no-any-return]
 
     def bins(self, column: str) -> np.ndarray:
@@ -276,11 +329,7 @@ class Prepared:
     def factor(self, column: str) -> tuple[np.ndarray, pd.Index]:
         """Integer codes of a discrete column (-1 for missing) and the distinct values they index."""
         if column not in self._factor:
-            import pandas as pd
-
-            codes, uniques = pd.factorize(self.frame[column], use_na_sentinel=True)
-            values = np.asarray(uniques, dtype=object) if len(uniques) else np.array([], dtype=object)
-            self._factor[column] = (np.asarray(codes, dtype=np.int64), pd.Index(values, dtype=object))
+            self._factor[column] = factorize(self.frame[column])
         return self._factor[column]
 
     def count_array(self, column: str) -> np.ndarray:
@@ -298,9 +347,12 @@ class Prepared:
         return pd.Series(self.count_array(column), index=self.factor(column)[1])
 
     def value_range(self, column: str) -> tuple[float, float] | None:
-        """(min, max) of a continuous column's non-missing values, None if it has none."""
-        values = self.distinct(column)[0]
-        return (values[0], values[-1]) if len(values) else None
+        """(min, max) of a continuous column's non-missing values (rounded as :meth:`ks_values`), None if it has none."""
+        key = ("value_range", column)
+        if key not in self.cache:
+            values = self.ks_values(column)
+            self.cache[key] = (values.min(), values.max()) if len(values) else None
+        return self.cache[key]  # type: ignore[no-any-return]
 
     def missing_rate(self, column: str) -> float:
         """The share of missing values."""

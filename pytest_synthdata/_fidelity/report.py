@@ -176,13 +176,13 @@ def _check_synthetic(synthetic: Any, reference: Reference, kinds: dict[str, str]
         raise InvalidArgument("synthetic has no rows; sample at least one row to compare.")
     for col, kind in kinds.items():
         dtype = synthetic[col].dtype
-        if synthetic[col].notna().any() and (
+        if (
             (
                 kind == "numerical"
                 and not (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype))
             )
             or (kind == "datetime" and not pd.api.types.is_datetime64_any_dtype(dtype))
-        ):
+        ) and synthetic[col].notna().any():  # (the values are read only when the dtype is wrong)
             raise InvalidArgument(
                 f"column {col!r} is {kind} in {reference.describe()} but synthetic[{col!r}] has dtype {dtype}; "
                 f"convert it (pd.to_numeric / pd.to_datetime) before comparing."
