@@ -98,7 +98,11 @@ def _column_values(values: pd.Series) -> list[Any]:
 
     missing = values.isna().to_numpy()
     if pd.api.types.is_datetime64_any_dtype(values):
-        out = list(values.dt.to_pydatetime()) if hasattr(values.dt, "to_pydatetime") else values.tolist()
+        import warnings
+
+        with warnings.catch_warnings():  # pandas 2.2 warns that the result will become a Series (same values)
+            warnings.simplefilter("ignore", FutureWarning)
+            out = list(np.asarray(values.dt.to_pydatetime(), dtype=object))
     elif pd.api.types.is_bool_dtype(values) or pd.api.types.is_integer_dtype(values):
         kind = bool if pd.api.types.is_bool_dtype(values) else int
         out = values.to_numpy(dtype=object).tolist()
