@@ -26,7 +26,8 @@ byte toward 0):
   first is at least ``256 (1 - edge_cases)`` (0 is a plain row), the next two
   pick the edge slot (kinds evenly, then columns) and the last its variant;
   the rest of an edge row follows the model given its edge value, as in
-  ``sample(edge_cases=)``.
+  ``sample(edge_cases=)``; under ``conditions`` only the slots and variants
+  they leave possible (none: no edge byte, every row a plain conditioned row).
 """
 
 from __future__ import annotations
@@ -216,10 +217,14 @@ def _plan(model: Any, conditions: Any, edge_cases: Any, where: str) -> _Plan:
     space = model.latent_space
     edges = None
     if rate > 0:
-        from ._edges import KINDS, edge_slots
+        from ._edges import KINDS, edge_slots, possible_slots
 
         taken = {c.column for c in conds}
         slots = tuple(edge_slots(model, list(KINDS), [c for c in model.columns if c not in taken], False))
+        try:  # (only the variants possible under the conditions; a condition impossible by itself fails below)
+            slots = tuple(possible_slots(model, slots, [conds]))
+        except errors.SynthdataError as exc:
+            raise _invalid(f"{type(exc).__name__}: {exc}") from exc
         if slots:
             per_kind: dict[str, int] = {}
             for slot in slots:

@@ -318,6 +318,22 @@ def test_impossible_arguments_raise_hypothesis_invalid_argument(kwargs, match):
         frames(CUSTOMERS, **kwargs)
 
 
+def test_conditions_with_default_edge_cases_draw_only_the_edge_rows_they_allow():
+    """Gentoo live only on Biscoe: rare-island edge rows (Torgersen, Dream) are skipped, not a ConditionError."""
+    penguins = sd.load("examples/synthdata/penguins.synth.json")
+    gentoo = {"species": "Gentoo"}
+
+    @settings(QUIET, max_examples=40)
+    @given(frames(penguins, max_size=10, conditions=gentoo), rows(penguins, conditions=gentoo))
+    def check(df, row):
+        assert (df["species"] == "Gentoo").all() and (df["island"] == "Biscoe").all()
+        assert row["species"] == "Gentoo" and row["island"] == "Biscoe"
+
+    check()
+    with pytest.raises(hypothesis_errors.InvalidArgument, match="no row of the model meets them all"):
+        frames(penguins, conditions={**gentoo, "island": "Torgersen"})
+
+
 def test_rows_rejects_the_same_arguments():
     with pytest.raises(hypothesis_errors.InvalidArgument, match=r"rows: edge_cases=-0\.1"):
         rows(CUSTOMERS, edge_cases=-0.1)
