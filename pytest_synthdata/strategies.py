@@ -21,7 +21,11 @@ byte toward 0):
   the shrunk row is the most typical row: numbers at their median, categories
   at their mode, non-null;
 * three bytes per auxiliary uniform (Faker and Id picks): ``w / 2**24``, so 0
-  is the first value of the pool;
+  is the first value of the pool. A UUID id's second uniform also holds the
+  row's position in the frame in bits its drawn bytes leave free (scrambled by
+  an odd multiplier, a bijection mod ``2**24``), so the ids of a frame are
+  distinct even where Hypothesis repeats a row's choices, as sequential and
+  pattern ids (the row's position) are;
 * with ``edge_cases > 0``, four bytes first: the row is an edge row when the
   first is at least ``256 (1 - edge_cases)`` (0 is a plain row), the next two
   pick the edge slot (kinds evenly, then columns) and the last its variant;
@@ -66,6 +70,9 @@ _HYPOTHESIS_BUFFER, _ROW_OVERHEAD = 8192, 4
 _REDRAWS = 5
 #: Quantiles stay this far inside (0, 1) (a rotation may land on 0).
 _Q_FLOOR = 2.0**-18
+#: A UUID id's second uniform gets ``(row * _ID_SPREAD mod 2**24) * 2**-48``: bits 5 - 28 of its 53, which the
+#: drawn 24 bits (the top ones) leave at 0 and which become bytes 9 - 11 of the UUID (``_columns._uuid_bytes``).
+_ID_SPREAD, _ID_BITS, _ID_SCALE = 0x9E3779, 2**24, 2.0**-48
 
 
 def _invalid(message: str) -> Exception:
@@ -93,6 +100,8 @@ class _Plan:
     centres: NDArray[np.float64]
     conditions: tuple[Any, ...]
     edges: _Edges | None
+    #: The auxiliary uniform of each UUID id column that carries the row's position (see the module docstring).
+    id_aux: tuple[int, ...] = ()
 
     @property
     def row_bytes(self) -> int:
@@ -111,6 +120,8 @@ class _Plan:
         z = special.ndtri(np.clip(q, _Q_FLOOR, 1.0 - _Q_FLOOR))
         a = raw[:, e + _COORD_BYTES * self.dims :]
         u = (a[:, 0::3] * 65536 + a[:, 1::3] * 256 + a[:, 2::3]) / 16777216.0
+        if self.id_aux:
+            u[:, list(self.id_aux)] += ((np.arange(n, dtype=np.int64) * _ID_SPREAD) % _ID_BITS * _ID_SCALE)[:, None]
         if self.edges is None:
             return self.rows(z, u)
         hit = np.flatnonzero(raw[:, 0] >= self.edges.cut).astype(np.int64)
@@ -182,6 +193,18 @@ def _centres(model: Any) -> NDArray[np.float64]:
     return np.asarray(special.ndtr(scores), dtype=np.float64)
 
 
+def _id_aux(model: Any) -> tuple[int, ...]:
+    """The auxiliary uniform of each UUID id column that carries a row's position in its frame."""
+    from ._columns import IdColumn
+
+    out, a = [], 0
+    for col in model._generated:
+        if isinstance(col, IdColumn) and col.style == "uuid":
+            out.append(a + 1)
+        a += col.aux
+    return tuple(out)
+
+
 def _check_model(model: Any) -> Any:
     from ._latent import latent_model
 
@@ -232,7 +255,7 @@ def _plan(model: Any, conditions: Any, edge_cases: Any, where: str) -> _Plan:
             cum = np.cumsum([1.0 / (len(per_kind) * per_kind[s.kind]) for s in slots])
             cum[-1] = math.inf
             edges = _Edges(slots, cum, min(255, round(256 * (1.0 - rate))))
-    plan = _Plan(model, space.dims, space.aux, _centres(model), conds, edges)
+    plan = _Plan(model, space.dims, space.aux, _centres(model), conds, edges, _id_aux(model))
     try:  # the most typical row, and an edge row of every variant of every slot: impossible conditions fail here
         sizes = [len(slot.variants) for slot in edges.slots] if edges is not None else []
         slot_of = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)

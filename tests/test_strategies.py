@@ -172,6 +172,36 @@ def test_conditions_hold_in_every_drawn_row(df):
     assert (df["plan"] == "pro").all() and (df["age"] >= 60).all()
 
 
+IDS = sd.Schema(
+    "ids",
+    columns={
+        "cid": sd.Id("uuid"),
+        "seq": sd.Id(),
+        "code": sd.Id("C-{:04d}"),
+        "other": sd.Id("uuid"),
+        "plan": sd.Category({"free": 0.9, "pro": 0.1}),
+    },
+)
+
+
+def test_ids_of_every_kind_are_unique_within_each_drawn_frame():
+    """Hypothesis repeats a row's choices (and shrinks rows to the same choices): the ids stay distinct."""
+    seen = []
+
+    @settings(QUIET, max_examples=150)
+    @given(frames(IDS, max_size=30))
+    def check(df):
+        seen.append(len(df))
+        for column in ("cid", "seq", "code", "other"):
+            assert df[column].is_unique, column
+        assert df["cid"].str.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}").all()
+
+    check()
+    assert max(seen) >= 20
+    typical = find(frames(IDS, min_size=5, max_size=5), lambda df: True, settings=settings(database=None))
+    assert typical["cid"].is_unique and typical["other"].is_unique
+
+
 def test_rows_without_edge_bias_follow_the_models_marginals_and_rank_correlations():
     drawn: list[dict[str, Any]] = []
 
