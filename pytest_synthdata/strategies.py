@@ -325,6 +325,31 @@ def _draw_frame(draw: Any, plan: _Plan, min_size: int, max_size: int) -> pd.Data
     return frame
 
 
+class _EveryColumn:
+    """A drawn frame for Hypothesis' ``note``: its repr shows every column (pandas hides some of a wide frame).
+
+    ``note`` formats it only when Hypothesis reports the failing example (at draw time, before the test runs),
+    so drawing costs nothing, and a test that changes the frame does not change what is printed.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+
+    @staticmethod
+    def hidden(frame: pd.DataFrame) -> bool:
+        """Whether pandas' repr may hide columns of ``frame`` (more than ``display.max_columns``; 0: the terminal's)."""
+        import pandas as pd
+
+        limit = pd.get_option("display.max_columns")
+        return limit is not None and (limit == 0 or frame.shape[1] > limit)
+
+    def __repr__(self) -> str:
+        import pandas as pd
+
+        with pd.option_context("display.max_columns", None, "display.width", None):
+            return f"frames(): every column of the frame (pandas' repr hides some):\n{self.frame!r}"
+
+
 def frames(
     model: Any,
     *,
@@ -344,7 +369,9 @@ def frames(
     :data:`DEFAULT_EDGE_CASES`) is the chance that a row is an edge case (a
     tail, bound, rare category, null or extreme text, the rest of the row
     given it). A failing example shrinks toward fewer rows, each the model's
-    most typical row except where the failure needs otherwise.
+    most typical row except where the failure needs otherwise. When pandas'
+    repr would hide columns of the failing frame, Hypothesis' report also
+    notes the frame with every column.
 
     >>> import pytest_synthdata as sd
     >>> people = sd.Schema("people", {"age": sd.Integer(low=18, high=90)})
@@ -366,7 +393,12 @@ def frames(
         conditions: Mapping[str, Any] | None = None,
         edge_cases: float = DEFAULT_EDGE_CASES,
     ) -> pd.DataFrame:
-        return _draw_frame(draw, plan, low, high)
+        from hypothesis import note
+
+        frame = _draw_frame(draw, plan, low, high)
+        if _EveryColumn.hidden(frame):
+            note(_EveryColumn(frame))
+        return frame
 
     return frames(model, min_size=min_size, max_size=max_size, conditions=conditions, edge_cases=edge_cases)
 

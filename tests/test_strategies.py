@@ -434,6 +434,31 @@ def test_a_failing_given_test_prints_an_example_that_reproduces(pytester):
         assert line in again.stdout.str()
 
 
+def test_a_failing_wide_frame_prints_every_column(pytester):
+    """pandas' repr hides the middle columns of a frame wider than display.max_columns (20): the report shows them."""
+    pytester.makepyfile(
+        """
+        import pytest_synthdata as sd
+        from hypothesis import given, settings
+        from pytest_synthdata.strategies import frames
+
+        columns = {f"c{i:02d}": sd.Integer(low=0, high=100) for i in range(30)}
+        columns["c15"] = sd.Category({"MIDDLE_VALUE": 0.6, "OTHER_VALUE": 0.4})
+        wide = sd.Schema("wide", columns)
+
+        @settings(database=None, deadline=None)
+        @given(frames(wide, min_size=1, max_size=3))
+        def test_fails(df):
+            assert len(df) == 0
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*every column of the frame*", "*c14*c15*c16*", "*MIDDLE_VALUE*", "*Failing test case*"]
+    )
+
+
 _SEEDS = """
     import json, pathlib
     import pytest_synthdata as sd
