@@ -286,6 +286,13 @@ def _check_sizes(min_size: Any, max_size: Any, row_bytes: int) -> tuple[int, int
             f"Hypothesis choices, more than half its {_HYPOTHESIS_BUFFER}-byte budget per example (its "
             f"large_base_example health check); pass min_size <= {most} for this model."
         )
+    if max_size is not None and high * (row_bytes + _ROW_OVERHEAD) > _HYPOTHESIS_BUFFER:
+        most = _HYPOTHESIS_BUFFER // (row_bytes + _ROW_OVERHEAD)
+        raise _invalid(
+            f"max_size={max_size!r}: a frame of {high} rows x {row_bytes + _ROW_OVERHEAD} bytes of Hypothesis choices "
+            f"would not fit its {_HYPOTHESIS_BUFFER}-byte budget per example, so larger frames could never be drawn; "
+            f"pass max_size <= {most} for this model (or leave it out: the default fits), or model fewer columns."
+        )
     return low, high
 
 
@@ -362,7 +369,8 @@ def frames(
 
     Between ``min_size`` and ``max_size`` rows (default: up to
     :data:`DEFAULT_MAX_SIZE`, fewer for models so wide that 50 rows would not
-    fit Hypothesis' per-example budget, see :func:`row_bytes`), the number
+    fit Hypothesis' per-example budget, see :func:`row_bytes`; an explicit
+    ``max_size`` beyond that budget raises InvalidArgument), the number
     drawn as one integer choice. Rows are drawn
     from the model (correlations included), under ``conditions`` as in
     ``model.sample`` (a dict); ``edge_cases`` (default

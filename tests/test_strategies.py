@@ -322,6 +322,26 @@ def test_default_max_size_is_50_rows_or_what_fits_the_budget():
     assert max(sizes) <= 6144 // (row_bytes(huge) + 4)
 
 
+def test_an_explicit_max_size_beyond_the_budget_raises_and_names_the_largest_that_fits():
+    """60 nullable floats: 248 bytes a row, so 33 rows fill Hypothesis' 8 KiB; max_size=50 used to stop at 33."""
+    nullable = sd.Schema("nullable", {f"f{i}": sd.Float(mean=0.0, std=1.0, null_rate=0.1) for i in range(60)})
+    most = 8192 // (row_bytes(nullable) + 4)
+    assert most == 33
+    with pytest.raises(hypothesis_errors.InvalidArgument, match=rf"max_size=50: .* pass max_size <= {most} "):
+        frames(nullable, max_size=50)
+    with pytest.raises(hypothesis_errors.InvalidArgument, match=rf"max_size={most + 1}: "):
+        frames(nullable, max_size=most + 1, min_size=2)
+    sizes: list[int] = []
+
+    @settings(database=None, max_examples=60, deadline=None)
+    @given(frames(nullable, max_size=most))
+    def prop(df):
+        sizes.append(len(df))
+
+    prop()
+    assert max(sizes) <= most
+
+
 def test_the_repr_shows_how_the_strategy_was_built():
     people = sd.Schema("people", {"age": sd.Integer(low=18, high=90)})
     assert repr(frames(people, max_size=5)) == "frames(Schema('people', columns=['age']), max_size=5)"
