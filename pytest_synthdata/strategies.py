@@ -19,7 +19,11 @@ byte toward 0):
   correlated coordinates (0 for numbers, the middle of the most frequent
   category's interval, the middle of the non-null region of a null flag), so
   the shrunk row is the most typical row: numbers at their median, categories
-  at their mode, non-null;
+  at their mode, non-null. A column fitted per segment group (fitted models)
+  has its group's marginal, so its number sits at its median *given* the
+  row's category (the conditional median, e.g. the modal species' bill
+  length), and a category fitted per group reads the overall mode's point
+  through its group's table (the overall mode where the group has it);
 * three bytes per auxiliary uniform (Faker and Id picks): ``w / 2**24``, so 0
   is the first value of the pool. A UUID id's second uniform also holds the
   row's position in the frame in bits its drawn bytes leave free (scrambled by

@@ -151,6 +151,19 @@ def test_fitted_models_shrink_to_their_modes_and_draw_their_dtypes(load):
     prop()
 
 
+def test_numbers_fitted_per_segment_shrink_to_their_median_given_the_modal_category():
+    """The documented shrink target of fitted models: the conditional median, not the overall one."""
+    penguins = sd.load("examples/synthdata/penguins.synth.json")
+    row = _typical(penguins)
+    assert row["species"] == "Adelie"
+    given = penguins.sample(20_000, seed=1, conditions={"species": "Adelie"})
+    overall = penguins.sample(20_000, seed=1)
+    for column in ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"):
+        spread = overall[column].std()
+        assert abs(row[column] - given[column].median()) < 0.05 * spread, column
+    assert abs(row["bill_length_mm"] - overall["bill_length_mm"].median()) > 0.5 * overall["bill_length_mm"].std()
+
+
 # what is drawn -----------------------------------------------------------------------------------------
 
 
