@@ -357,7 +357,7 @@ class _EveryColumn:
     def __repr__(self) -> str:
         import pandas as pd
 
-        with pd.option_context("display.max_columns", None, "display.width", None):
+        with pd.option_context("display.max_columns", None, "display.width", None, "display.expand_frame_repr", False):
             return f"frames(): every column of the frame (pandas' repr hides some):\n{self.frame!r}"
 
 
