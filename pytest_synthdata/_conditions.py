@@ -625,26 +625,94 @@ def conditioned_rows(
     rows they leave no room at all (a linked table's child rows: its conditions' probability is checked
     over all parents, and a row given an unusual parent is drawn from its own, far, conditional tail).
     """
-    from ._latent import BoxRows, Regions
+    from ._latent import Regions
 
     resolver = _Resolver(model)
-    all_conds = [c for key in keys for c in key]
-    resolver.prefetch(all_conds)
-    regions: list[list[Box]] = []
+    resolver.prefetch([c for key in keys for c in key])
+    regions = []
     for key in keys:
-        seen: dict[str, Condition] = {}
-        region: list[Box] = [{}]
-        for cond in key:
-            if cond.column in seen:
-                raise ConditionError(f"conditions: column {cond.column!r} is conditioned twice; give it one condition.")
-            seen[cond.column] = cond
-            region = _meet_all(region, resolver.region(cond))
-            if not region:
-                raise ConditionError(
-                    f"conditions {', '.join(str(c) for c in key)}: no row of the model meets them all (they exclude "
-                    "each other)."
-                )
+        region = _key_region(resolver, key)
+        if not region:
+            raise ConditionError(
+                f"conditions {', '.join(str(c) for c in key)}: no row of the model meets them all (they exclude "
+                "each other)."
+            )
         regions.append(region)
+    box_rows = _box_rows(regions, which, n)
+    if not box_rows:
+        return inner
+    source = Regions(inner, box_rows)
+    shared = len(keys) == 1
+    for group in box_rows:
+        total = _log_mass(model, source, group)
+        bad = np.flatnonzero(~(total >= math.log(floor)) if floor > 0 else ~(total > -math.inf))
+        if len(bad):
+            row = int(group.rows[bad[0]] if len(group.rows) == len(total) else group.rows[0])
+            key = keys[0] if shared else keys[int(which[row])]
+            raise ConditionError(
+                f"conditions {', '.join(str(c) for c in key)}"
+                f"{'' if shared and len(total) == 1 else f' (row {row})'}: together they have probability below "
+                f"the floor {max(floor, 1e-300):g} under the model; widen them or drop one."
+            )
+    return source
+
+
+def possible(model: Model, keys: list[tuple[Condition, ...]]) -> NDArray[np.bool_]:
+    """Return which condition sets ``keys`` a row of ``model`` can meet (as :func:`conditioned_rows` would draw it).
+
+    A set is impossible when its conditions exclude each other, one of them alone is not met, or together they
+    are less likely than :data:`FLOOR`; where :func:`conditioned_rows` raises ConditionError, this says False.
+    """
+    from ._latent import Regions, SuppliedRows
+
+    resolver = _Resolver(model)
+    ok = np.zeros(len(keys), dtype=bool)
+    regions: list[list[Box]] = []
+    kept: list[int] = []
+    for i, key in enumerate(keys):
+        try:
+            resolver.prefetch(list(key))
+            region = _key_region(resolver, key)
+        except ConditionError:
+            continue
+        if region:
+            regions.append(region)
+            kept.append(i)
+    if not kept:
+        return ok
+    index = np.asarray(kept, dtype=np.intp)
+    ok[index] = True
+    if len(kept) == 1:  # (one set is shared by every row: give it two rows so each row has its own)
+        regions.append(regions[0])
+    which = np.arange(len(regions), dtype=np.intp)
+    box_rows = _box_rows(regions, which, len(regions))
+    space = model.latent_space
+    source = Regions(SuppliedRows(np.zeros((1, space.dims))), box_rows)
+    for group in box_rows:
+        rows = group.rows[group.rows < len(kept)]
+        below = ~(_log_mass(model, source, group)[: len(rows)] >= math.log(FLOOR))
+        ok[index[rows[below]]] = False
+    return ok
+
+
+def _key_region(resolver: _Resolver, key: tuple[Condition, ...]) -> list[Box]:
+    """The union of latent boxes where a row meets every condition of ``key`` (empty: they exclude each other)."""
+    seen: set[str] = set()
+    region: list[Box] = [{}]
+    for cond in key:
+        if cond.column in seen:
+            raise ConditionError(f"conditions: column {cond.column!r} is conditioned twice; give it one condition.")
+        seen.add(cond.column)
+        region = _meet_all(region, resolver.region(cond))
+        if not region:
+            return []
+    return region
+
+
+def _box_rows(regions: list[list[Box]], which: NDArray[np.intp], n: int) -> list[Any]:
+    """The :class:`BoxRows` groups (one per set of constrained coordinates) of ``n`` rows, row ``i`` in ``regions[which[i]]``."""
+    from ._latent import BoxRows
+
     groups: dict[tuple[int, ...], list[int]] = {}
     for i, region in enumerate(regions):
         coords = tuple(
@@ -652,9 +720,7 @@ def conditioned_rows(
         )
         if coords:
             groups.setdefault(coords, []).append(i)
-    if not groups:
-        return inner
-    shared = len(keys) == 1
+    shared = len(regions) == 1
     box_rows = []
     for coords, members in groups.items():
         n_boxes = max(len(regions[i]) for i in members)
@@ -668,40 +734,20 @@ def conditioned_rows(
         if shared:
             rows = np.arange(n, dtype=np.int64)
         else:
-            position = np.full(len(keys), -1, dtype=np.intp)
+            position = np.full(len(regions), -1, dtype=np.intp)
             position[members] = np.arange(len(members))
             rows = np.flatnonzero(position[which] >= 0).astype(np.int64)
             low, high = low[position[which[rows]]], high[position[which[rows]]]
         box_rows.append(BoxRows(rows, coords, low, high))
-    source = Regions(inner, box_rows)
-    _check_floor(model, source, keys, which, box_rows, shared, floor)
-    return source
+    return box_rows
 
 
-def _check_floor(
-    model: Model,
-    source: Any,
-    keys: list[tuple[Condition, ...]],
-    which: NDArray[np.intp],
-    groups: list[Any],
-    shared: bool,
-    floor: float = FLOOR,
-) -> None:
-    """Raise ConditionError when a row's conditions together are less likely than ``floor`` (an upper bound)."""
-    for group in groups:
-        _, psi = source.tilts(model.latent_space, group)
-        top = psi.max(axis=1)
-        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            total = top + np.log(np.exp(psi - top[:, None]).sum(axis=1))
-        bad = np.flatnonzero(~(total >= math.log(floor)) if floor > 0 else ~(total > -math.inf))
-        if len(bad):
-            row = int(group.rows[bad[0]] if len(group.rows) == len(total) else group.rows[0])
-            key = keys[0] if shared else keys[int(which[row])]
-            raise ConditionError(
-                f"conditions {', '.join(str(c) for c in key)}"
-                f"{'' if shared and len(total) == 1 else f' (row {row})'}: together they have probability below "
-                f"the floor {max(floor, 1e-300):g} under the model; widen them or drop one."
-            )
+def _log_mass(model: Model, source: Any, group: Any) -> NDArray[np.float64]:
+    """Per row of ``group`` (one row when its rows share one region): an upper bound of its region's log probability."""
+    _, psi = source.tilts(model.latent_space, group)
+    top = psi.max(axis=1)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        return np.asarray(top + np.log(np.exp(psi - top[:, None]).sum(axis=1)), dtype=np.float64)
 
 
 def describe(conditions: Any) -> str:

@@ -15,7 +15,9 @@ each of one kind in one column:
 Every edge row except ``text`` is a row with a per-row condition
 (``_conditions``): its other columns follow the copula *given* the edge value,
 exactly, so an extreme age comes with a plausible income. Rows that are not
-edge rows are the very rows ``sample(n)`` gives.
+edge rows are the very rows ``sample(n)`` gives. Under ``conditions=`` or
+``balance=`` the slots and variants are only those possible under every edge
+row's conditions (:func:`possible_slots`); with none, edge rows are ordinary rows.
 
 Which rows (``docs/explanation/math.md`` §14): an edge-row pattern that is
 exact (``round(r * n)`` edge rows among the first ``n``) for *every* ``n`` and
@@ -49,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import special
 
-from ._conditions import FLOOR, Condition, _monotone_intervals, conditioned_rows, parse, row_conditions
+from ._conditions import FLOOR, Condition, _monotone_intervals, conditioned_rows, parse, possible, row_conditions
 from ._latent import Pin, Pinned
 from ._tmvn import counter_uniforms
 from ._validate import check_share
@@ -62,7 +64,7 @@ if TYPE_CHECKING:
     from ._latent import LatentSource
     from ._model import Model
 
-__all__ = ["KINDS", "EdgeCases", "RowPlan", "edge_plan", "edge_rows", "edge_slots", "plan_rows"]
+__all__ = ["KINDS", "EdgeCases", "RowPlan", "edge_plan", "edge_rows", "edge_slots", "plan_rows", "possible_slots"]
 
 #: The edge-case kinds, in the order the default mix lists them.
 KINDS = ("tail", "bound", "rare", "null", "text")
@@ -393,6 +395,38 @@ def edge_slots(model: Model, kinds: list[str], columns: list[str], named: bool) 
     return out
 
 
+def possible_slots(model: Model, slots: Sequence[_Slot], bases: Sequence[tuple[Condition, ...]]) -> list[_Slot]:
+    """The slots, with only their variants a row can take under every condition set of ``bases`` (the edge rows').
+
+    A variant the conditions exclude (``species="Gentoo"`` leaves island ``"Torgersen"`` no chance) is dropped,
+    a slot left without variants too, and so is a ``rare`` slot left with one category (then no edge at all).
+    """
+    if not any(bases) or not slots:
+        return list(slots)
+    keys = [
+        base + ((variant.condition,) if variant.condition is not None else ())
+        for slot in slots
+        for variant in slot.variants
+        for base in bases
+    ]
+    ok: NDArray[np.bool_] = np.asarray(possible(model, keys).reshape(-1, len(bases)).all(axis=1))
+    out = []
+    start = 0
+    for slot in slots:
+        mask = ok[start : start + len(slot.variants)]
+        start += len(slot.variants)
+        if mask.all():
+            out.append(slot)
+            continue
+        kept = np.flatnonzero(mask).tolist()
+        if not kept or (slot.kind == "rare" and len(kept) < 2):
+            continue
+        new = {old: i for i, old in enumerate(kept)}
+        rare = tuple(new[k] for k in slot.rare if k in new)
+        out.append(_Slot(slot.kind, slot.column, tuple(slot.variants[k] for k in kept), rare))
+    return out
+
+
 # the plan --------------------------------------------------------------------------------------------
 
 
@@ -400,20 +434,60 @@ def _condition_columns(keys: list[tuple[Condition, ...]]) -> set[str]:
     return {c.column for key in keys for c in key}
 
 
+def _edge_bases(
+    parts: list[tuple[list[tuple[Condition, ...]], NDArray[np.intp]]], rows: NDArray[np.int64]
+) -> list[tuple[Condition, ...]]:
+    """The distinct condition sets (of ``parts``: the user's, the balance class) that the edge ``rows`` have."""
+    code = np.zeros(len(rows), dtype=np.int64)
+    radix = 1
+    for keys, which in parts:
+        code += which[rows].astype(np.int64) * radix
+        radix *= len(keys)
+    out = []
+    for c in np.unique(code).tolist():
+        key: list[Condition] = []
+        for keys, _ in parts:
+            key += keys[c % len(keys)]
+            c //= len(keys)
+        out.append(tuple(key))
+    return out
+
+
 def _edges(
-    model: Model, n: int, seed: int, rate: float, kinds: list[str], columns: list[str], named: bool
+    model: Model,
+    n: int,
+    seed: int,
+    rate: float,
+    kinds: list[str],
+    columns: list[str],
+    named: bool,
+    parts: list[tuple[list[tuple[Condition, ...]], NDArray[np.intp]]],
 ) -> tuple[list[tuple[Condition, ...]], NDArray[np.intp], list[Pin], EdgeCases]:
-    """The edge rows' condition sets, each row's set, the pins and the record (see the module docstring)."""
+    """The edge rows' condition sets, each row's set, the pins and the record (see the module docstring).
+
+    ``parts`` are the rows' other condition sets (the user's, the balance class): an edge row takes only the
+    slots and variants possible under every set an edge row has (:func:`possible_slots`); with none possible the
+    edge rows are ordinary rows.
+    """
     rows = np.flatnonzero(edge_rows(rate, n)).astype(np.int64)
     slots = edge_slots(model, kinds, columns, named) if len(rows) or named else []
     empty = np.array([], dtype=object)
+    none: tuple[list[tuple[Condition, ...]], NDArray[np.intp], list[Pin], EdgeCases] = (
+        [()],
+        np.zeros(n, dtype=np.intp),
+        [],
+        EdgeCases(rows[:0], empty, empty.copy(), empty.copy()),
+    )
     if not len(rows):
-        return [()], np.zeros(n, dtype=np.intp), [], EdgeCases(rows, empty, empty.copy(), empty.copy())
+        return none
     if not slots:
         raise InvalidArgument(
             f"edge_cases={rate!r}: dataset {model.name!r} has no column with an edge case of the kinds {kinds} "
             f"among {columns}; choose other edge_kinds= or edge_columns=, or leave edge_cases at 0."
         )
+    slots = possible_slots(model, slots, _edge_bases(parts, rows))
+    if not slots:
+        return none
     per_kind: dict[str, int] = {}
     for slot in slots:
         per_kind[slot.kind] = per_kind.get(slot.kind, 0) + 1
@@ -609,7 +683,9 @@ def plan_rows(
     edges = None
     if rate > 0 or edge_kinds is not None or edge_columns is not None:
         free = [c for c in columns if c not in taken]
-        edge_keys, edge_which, pins, edges = _edges(model, n, seed, rate, kinds, free, edge_columns is not None)
+        edge_keys, edge_which, pins, edges = _edges(
+            model, n, seed, rate, kinds, free, edge_columns is not None, list(parts)
+        )
         parts.append((edge_keys, edge_which))
     else:
         pins = []

@@ -19,14 +19,23 @@ byte toward 0):
   correlated coordinates (0 for numbers, the middle of the most frequent
   category's interval, the middle of the non-null region of a null flag), so
   the shrunk row is the most typical row: numbers at their median, categories
-  at their mode, non-null;
+  at their mode, non-null. A column fitted per segment group (fitted models)
+  has its group's marginal, so its number sits at its median *given* the
+  row's category (the conditional median, e.g. the modal species' bill
+  length), and a category fitted per group reads the overall mode's point
+  through its group's table (the overall mode where the group has it);
 * three bytes per auxiliary uniform (Faker and Id picks): ``w / 2**24``, so 0
-  is the first value of the pool;
+  is the first value of the pool. A UUID id's second uniform also holds the
+  row's position in the frame in bits its drawn bytes leave free (scrambled by
+  an odd multiplier, a bijection mod ``2**24``), so the ids of a frame are
+  distinct even where Hypothesis repeats a row's choices, as sequential and
+  pattern ids (the row's position) are;
 * with ``edge_cases > 0``, four bytes first: the row is an edge row when the
   first is at least ``256 (1 - edge_cases)`` (0 is a plain row), the next two
   pick the edge slot (kinds evenly, then columns) and the last its variant;
   the rest of an edge row follows the model given its edge value, as in
-  ``sample(edge_cases=)``.
+  ``sample(edge_cases=)``; under ``conditions`` only the slots and variants
+  they leave possible (none: no edge byte, every row a plain conditioned row).
 """
 
 from __future__ import annotations
@@ -65,6 +74,9 @@ _HYPOTHESIS_BUFFER, _ROW_OVERHEAD = 8192, 4
 _REDRAWS = 5
 #: Quantiles stay this far inside (0, 1) (a rotation may land on 0).
 _Q_FLOOR = 2.0**-18
+#: A UUID id's second uniform gets ``(row * _ID_SPREAD mod 2**24) * 2**-48``: bits 5 - 28 of its 53, which the
+#: drawn 24 bits (the top ones) leave at 0 and which become bytes 9 - 11 of the UUID (``_columns._uuid_bytes``).
+_ID_SPREAD, _ID_BITS, _ID_SCALE = 0x9E3779, 2**24, 2.0**-48
 
 
 def _invalid(message: str) -> Exception:
@@ -92,6 +104,8 @@ class _Plan:
     centres: NDArray[np.float64]
     conditions: tuple[Any, ...]
     edges: _Edges | None
+    #: The auxiliary uniform of each UUID id column that carries the row's position (see the module docstring).
+    id_aux: tuple[int, ...] = ()
 
     @property
     def row_bytes(self) -> int:
@@ -110,6 +124,8 @@ class _Plan:
         z = special.ndtri(np.clip(q, _Q_FLOOR, 1.0 - _Q_FLOOR))
         a = raw[:, e + _COORD_BYTES * self.dims :]
         u = (a[:, 0::3] * 65536 + a[:, 1::3] * 256 + a[:, 2::3]) / 16777216.0
+        if self.id_aux:
+            u[:, list(self.id_aux)] += ((np.arange(n, dtype=np.int64) * _ID_SPREAD) % _ID_BITS * _ID_SCALE)[:, None]
         if self.edges is None:
             return self.rows(z, u)
         hit = np.flatnonzero(raw[:, 0] >= self.edges.cut).astype(np.int64)
@@ -181,6 +197,18 @@ def _centres(model: Any) -> NDArray[np.float64]:
     return np.asarray(special.ndtr(scores), dtype=np.float64)
 
 
+def _id_aux(model: Any) -> tuple[int, ...]:
+    """The auxiliary uniform of each UUID id column that carries a row's position in its frame."""
+    from ._columns import IdColumn
+
+    out, a = [], 0
+    for col in model._generated:
+        if isinstance(col, IdColumn) and col.style == "uuid":
+            out.append(a + 1)
+        a += col.aux
+    return tuple(out)
+
+
 def _check_model(model: Any) -> Any:
     from ._latent import latent_model
 
@@ -216,10 +244,14 @@ def _plan(model: Any, conditions: Any, edge_cases: Any, where: str) -> _Plan:
     space = model.latent_space
     edges = None
     if rate > 0:
-        from ._edges import KINDS, edge_slots
+        from ._edges import KINDS, edge_slots, possible_slots
 
         taken = {c.column for c in conds}
         slots = tuple(edge_slots(model, list(KINDS), [c for c in model.columns if c not in taken], False))
+        try:  # (only the variants possible under the conditions; a condition impossible by itself fails below)
+            slots = tuple(possible_slots(model, slots, [conds]))
+        except errors.SynthdataError as exc:
+            raise _invalid(f"{type(exc).__name__}: {exc}") from exc
         if slots:
             per_kind: dict[str, int] = {}
             for slot in slots:
@@ -227,7 +259,7 @@ def _plan(model: Any, conditions: Any, edge_cases: Any, where: str) -> _Plan:
             cum = np.cumsum([1.0 / (len(per_kind) * per_kind[s.kind]) for s in slots])
             cum[-1] = math.inf
             edges = _Edges(slots, cum, min(255, round(256 * (1.0 - rate))))
-    plan = _Plan(model, space.dims, space.aux, _centres(model), conds, edges)
+    plan = _Plan(model, space.dims, space.aux, _centres(model), conds, edges, _id_aux(model))
     try:  # the most typical row, and an edge row of every variant of every slot: impossible conditions fail here
         sizes = [len(slot.variants) for slot in edges.slots] if edges is not None else []
         slot_of = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
@@ -257,6 +289,13 @@ def _check_sizes(min_size: Any, max_size: Any, row_bytes: int) -> tuple[int, int
             f"min_size={min_size!r}: the smallest frame would take {low} rows x {row_bytes + _ROW_OVERHEAD} bytes of "
             f"Hypothesis choices, more than half its {_HYPOTHESIS_BUFFER}-byte budget per example (its "
             f"large_base_example health check); pass min_size <= {most} for this model."
+        )
+    if max_size is not None and high * (row_bytes + _ROW_OVERHEAD) > _HYPOTHESIS_BUFFER:
+        most = _HYPOTHESIS_BUFFER // (row_bytes + _ROW_OVERHEAD)
+        raise _invalid(
+            f"max_size={max_size!r}: a frame of {high} rows x {row_bytes + _ROW_OVERHEAD} bytes of Hypothesis choices "
+            f"would not fit its {_HYPOTHESIS_BUFFER}-byte budget per example, so larger frames could never be drawn; "
+            f"pass max_size <= {most} for this model (or leave it out: the default fits), or model fewer columns."
         )
     return low, high
 
@@ -297,6 +336,31 @@ def _draw_frame(draw: Any, plan: _Plan, min_size: int, max_size: int) -> pd.Data
     return frame
 
 
+class _EveryColumn:
+    """A drawn frame for Hypothesis' ``note``: its repr shows every column (pandas hides some of a wide frame).
+
+    ``note`` formats it only when Hypothesis reports the failing example (at draw time, before the test runs),
+    so drawing costs nothing, and a test that changes the frame does not change what is printed.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+
+    @staticmethod
+    def hidden(frame: pd.DataFrame) -> bool:
+        """Whether pandas' repr may hide columns of ``frame`` (more than ``display.max_columns``; 0: the terminal's)."""
+        import pandas as pd
+
+        limit = pd.get_option("display.max_columns")
+        return limit is not None and (limit == 0 or frame.shape[1] > limit)
+
+    def __repr__(self) -> str:
+        import pandas as pd
+
+        with pd.option_context("display.max_columns", None, "display.width", None, "display.expand_frame_repr", False):
+            return f"frames(): every column of the frame (pandas' repr hides some):\n{self.frame!r}"
+
+
 def frames(
     model: Any,
     *,
@@ -309,14 +373,17 @@ def frames(
 
     Between ``min_size`` and ``max_size`` rows (default: up to
     :data:`DEFAULT_MAX_SIZE`, fewer for models so wide that 50 rows would not
-    fit Hypothesis' per-example budget, see :func:`row_bytes`), the number
+    fit Hypothesis' per-example budget, see :func:`row_bytes`; an explicit
+    ``max_size`` beyond that budget raises InvalidArgument), the number
     drawn as one integer choice. Rows are drawn
     from the model (correlations included), under ``conditions`` as in
     ``model.sample`` (a dict); ``edge_cases`` (default
     :data:`DEFAULT_EDGE_CASES`) is the chance that a row is an edge case (a
     tail, bound, rare category, null or extreme text, the rest of the row
     given it). A failing example shrinks toward fewer rows, each the model's
-    most typical row except where the failure needs otherwise.
+    most typical row except where the failure needs otherwise. When pandas'
+    repr would hide columns of the failing frame, Hypothesis' report also
+    notes the frame with every column.
 
     >>> import pytest_synthdata as sd
     >>> people = sd.Schema("people", {"age": sd.Integer(low=18, high=90)})
@@ -338,7 +405,12 @@ def frames(
         conditions: Mapping[str, Any] | None = None,
         edge_cases: float = DEFAULT_EDGE_CASES,
     ) -> pd.DataFrame:
-        return _draw_frame(draw, plan, low, high)
+        from hypothesis import note
+
+        frame = _draw_frame(draw, plan, low, high)
+        if _EveryColumn.hidden(frame):
+            note(_EveryColumn(frame))
+        return frame
 
     return frames(model, min_size=min_size, max_size=max_size, conditions=conditions, edge_cases=edge_cases)
 

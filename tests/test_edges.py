@@ -550,3 +550,49 @@ def test_a_range_of_rows_of_an_edge_sample_is_that_slice_of_the_whole() -> None:
     whole = CUSTOMERS.sample(9000, seed=3, edge_cases=0.3, balance="churned")
     part = CUSTOMERS.sample(9000, seed=3, edge_cases=0.3, balance="churned", rows=(4000, 8500))
     pd.testing.assert_frame_equal(part, whole.iloc[4000:8500])
+
+
+# edge cases under conditions: only the variants the conditions leave possible -------------------------
+
+
+def _penguins() -> sd.Model:
+    return sd.load("examples/synthdata/penguins.synth.json")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"conditions": {"species": "Gentoo"}}, {"balance": "species"}],
+    ids=["conditions", "balance"],
+)
+def test_edge_cases_skip_variants_the_conditions_make_impossible(options: dict) -> None:
+    """Gentoo live only on Biscoe: a rare-island edge row (Torgersen, Dream) cannot be a Gentoo row."""
+    df = _penguins().sample(1000, seed=1, edge_cases=0.1, **options)
+    edges = _edge_frame(df)
+    assert len(edges) == 100
+    assert set(edges["kind"]) >= {"tail", "rare", "null"}
+    if "conditions" in options:
+        assert (df["species"] == "Gentoo").all()
+        assert "island" not in set(edges["column"])  # (one island left: no rare edge there)
+    gentoo = df["species"] == "Gentoo"
+    assert (df.loc[gentoo, "island"] == "Biscoe").all()
+
+
+def test_edge_cases_under_an_island_condition_draw_only_its_species() -> None:
+    model = _penguins()
+    df = model.sample(500, seed=3, edge_cases=0.2, conditions={"island": "Biscoe"})
+    assert len(_edge_frame(df)) == 100
+    assert (df["island"] == "Biscoe").all()
+
+
+def test_a_condition_impossible_by_itself_still_raises_under_edge_cases() -> None:
+    model = _penguins()
+    with pytest.raises(ConditionError, match="exclude each other"):
+        model.sample(100, seed=1, edge_cases=0.1, conditions={"species": "Gentoo", "island": "Torgersen"})
+
+
+def test_with_no_edge_variant_possible_under_the_conditions_edge_rows_are_ordinary_rows() -> None:
+    model = _penguins()
+    options: dict = {"conditions": {"species": "Gentoo"}, "edge_kinds": ["rare"], "edge_columns": ["island"]}
+    df = model.sample(100, seed=1, edge_cases=0.5, **options)
+    assert len(_edge_frame(df)) == 0
+    pd.testing.assert_frame_equal(df, model.sample(100, seed=1, conditions={"species": "Gentoo"}))

@@ -151,6 +151,19 @@ def test_fitted_models_shrink_to_their_modes_and_draw_their_dtypes(load):
     prop()
 
 
+def test_numbers_fitted_per_segment_shrink_to_their_median_given_the_modal_category():
+    """The documented shrink target of fitted models: the conditional median, not the overall one."""
+    penguins = sd.load("examples/synthdata/penguins.synth.json")
+    row = _typical(penguins)
+    assert row["species"] == "Adelie"
+    given = penguins.sample(20_000, seed=1, conditions={"species": "Adelie"})
+    overall = penguins.sample(20_000, seed=1)
+    for column in ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"):
+        spread = overall[column].std()
+        assert abs(row[column] - given[column].median()) < 0.05 * spread, column
+    assert abs(row["bill_length_mm"] - overall["bill_length_mm"].median()) > 0.5 * overall["bill_length_mm"].std()
+
+
 # what is drawn -----------------------------------------------------------------------------------------
 
 
@@ -170,6 +183,36 @@ def test_frames_always_have_the_models_dtypes_bounds_and_constraints(df):
 @given(frames(CUSTOMERS, min_size=1, max_size=5, conditions={"plan": "pro", "age": (60, None)}))
 def test_conditions_hold_in_every_drawn_row(df):
     assert (df["plan"] == "pro").all() and (df["age"] >= 60).all()
+
+
+IDS = sd.Schema(
+    "ids",
+    columns={
+        "cid": sd.Id("uuid"),
+        "seq": sd.Id(),
+        "code": sd.Id("C-{:04d}"),
+        "other": sd.Id("uuid"),
+        "plan": sd.Category({"free": 0.9, "pro": 0.1}),
+    },
+)
+
+
+def test_ids_of_every_kind_are_unique_within_each_drawn_frame():
+    """Hypothesis repeats a row's choices (and shrinks rows to the same choices): the ids stay distinct."""
+    seen = []
+
+    @settings(QUIET, max_examples=150)
+    @given(frames(IDS, max_size=30))
+    def check(df):
+        seen.append(len(df))
+        for column in ("cid", "seq", "code", "other"):
+            assert df[column].is_unique, column
+        assert df["cid"].str.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}").all()
+
+    check()
+    assert max(seen) >= 20
+    typical = find(frames(IDS, min_size=5, max_size=5), lambda df: True, settings=settings(database=None))
+    assert typical["cid"].is_unique and typical["other"].is_unique
 
 
 def test_rows_without_edge_bias_follow_the_models_marginals_and_rank_correlations():
@@ -292,6 +335,26 @@ def test_default_max_size_is_50_rows_or_what_fits_the_budget():
     assert max(sizes) <= 6144 // (row_bytes(huge) + 4)
 
 
+def test_an_explicit_max_size_beyond_the_budget_raises_and_names_the_largest_that_fits():
+    """60 nullable floats: 248 bytes a row, so 33 rows fill Hypothesis' 8 KiB; max_size=50 used to stop at 33."""
+    nullable = sd.Schema("nullable", {f"f{i}": sd.Float(mean=0.0, std=1.0, null_rate=0.1) for i in range(60)})
+    most = 8192 // (row_bytes(nullable) + 4)
+    assert most == 33
+    with pytest.raises(hypothesis_errors.InvalidArgument, match=rf"max_size=50: .* pass max_size <= {most} "):
+        frames(nullable, max_size=50)
+    with pytest.raises(hypothesis_errors.InvalidArgument, match=rf"max_size={most + 1}: "):
+        frames(nullable, max_size=most + 1, min_size=2)
+    sizes: list[int] = []
+
+    @settings(database=None, max_examples=60, deadline=None)
+    @given(frames(nullable, max_size=most))
+    def prop(df):
+        sizes.append(len(df))
+
+    prop()
+    assert max(sizes) <= most
+
+
 def test_the_repr_shows_how_the_strategy_was_built():
     people = sd.Schema("people", {"age": sd.Integer(low=18, high=90)})
     assert repr(frames(people, max_size=5)) == "frames(Schema('people', columns=['age']), max_size=5)"
@@ -316,6 +379,22 @@ def test_the_repr_shows_how_the_strategy_was_built():
 def test_impossible_arguments_raise_hypothesis_invalid_argument(kwargs, match):
     with pytest.raises(hypothesis_errors.InvalidArgument, match=match):
         frames(CUSTOMERS, **kwargs)
+
+
+def test_conditions_with_default_edge_cases_draw_only_the_edge_rows_they_allow():
+    """Gentoo live only on Biscoe: rare-island edge rows (Torgersen, Dream) are skipped, not a ConditionError."""
+    penguins = sd.load("examples/synthdata/penguins.synth.json")
+    gentoo = {"species": "Gentoo"}
+
+    @settings(QUIET, max_examples=40)
+    @given(frames(penguins, max_size=10, conditions=gentoo), rows(penguins, conditions=gentoo))
+    def check(df, row):
+        assert (df["species"] == "Gentoo").all() and (df["island"] == "Biscoe").all()
+        assert row["species"] == "Gentoo" and row["island"] == "Biscoe"
+
+    check()
+    with pytest.raises(hypothesis_errors.InvalidArgument, match="no row of the model meets them all"):
+        frames(penguins, conditions={**gentoo, "island": "Torgersen"})
 
 
 def test_rows_rejects_the_same_arguments():
@@ -386,6 +465,31 @@ def test_a_failing_given_test_prints_an_example_that_reproduces(pytester):
     assert [line.removeprefix("E").strip() for line in again.outlines if "Failing test case" in line] == [shown[0]]
     for line in shown[1:]:
         assert line in again.stdout.str()
+
+
+def test_a_failing_wide_frame_prints_every_column(pytester):
+    """pandas' repr hides the middle columns of a frame wider than display.max_columns (20): the report shows them."""
+    pytester.makepyfile(
+        """
+        import pytest_synthdata as sd
+        from hypothesis import given, settings
+        from pytest_synthdata.strategies import frames
+
+        columns = {f"c{i:02d}": sd.Integer(low=0, high=100) for i in range(30)}
+        columns["c15"] = sd.Category({"MIDDLE_VALUE": 0.6, "OTHER_VALUE": 0.4})
+        wide = sd.Schema("wide", columns)
+
+        @settings(database=None, deadline=None)
+        @given(frames(wide, min_size=1, max_size=3))
+        def test_fails(df):
+            assert len(df) == 0
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*every column of the frame*", "*c14*c15*c16*", "*MIDDLE_VALUE*", "*Failing test case*"]
+    )
 
 
 _SEEDS = """
