@@ -113,7 +113,9 @@ def _session_model(name: str) -> Any:
 
 
 def _pair_key(a: str, b: str) -> str:
-    return f"{a} | {b}"
+    """The pair's key in a baseline file: the two names sorted, so the real frame's column order does not matter."""
+    first, second = sorted((a, b))
+    return f"{first} | {second}"
 
 
 def _scores(report: FidelityReport) -> dict[str, Any]:
@@ -318,7 +320,8 @@ def _drift(report: FidelityReport, recorded: dict[str, Any], default: float, tol
             names = tuple(key.split(" | ")) if section == "pairs" else (key,)
             tol_key: Any = frozenset(names) if section == "pairs" else key
             where = f"{label} {names[0]!r}" if section == "columns" else f"pair ({names[0]!r}, {names[1]!r})"
-            current = now[section].get(key)
+            # files written before keys were sorted hold a pair in the real frame's order: read it either way
+            current = now[section].get(_pair_key(*names) if section == "pairs" and len(names) == 2 else key)
             for metric, before in scores.items():
                 if before is None:
                     continue
