@@ -43,3 +43,42 @@ def test_a_baseline_written_with_unsorted_pair_keys_still_reads(table, tmp_path)
     data["pairs"] = {" | ".join(reversed(k.split(" | "))): v for k, v in data["pairs"].items()}
     path.write_text(json.dumps(data))
     sd.assert_no_drift(syn, "q", against=table, directory=tmp_path)
+
+
+# -- 4. and 5. bad frames get InvalidArgument, never a bare pandas error ---------------------------------------------
+
+
+def _twice(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.concat([frame, frame[["x"]]], axis=1)
+
+
+def test_model_validate_rejects_duplicate_column_names(table):
+    model = sd.fit(table, name="t")
+    with pytest.raises(InvalidArgument, match="more than one column named 'x'"):
+        model.validate(_twice(table))
+
+
+@pytest.mark.parametrize("side", ["real", "synthetic"])
+def test_assert_no_copies_rejects_duplicate_column_names(table, side):
+    frames = {"real": table, "synthetic": table.assign(x=table.x + 1)}
+    frames[side] = _twice(frames[side])
+    with pytest.raises(InvalidArgument, match=f"{side} has more than one column named 'x'"):
+        sd.assert_no_copies(frames["real"], frames["synthetic"])
+
+
+def test_assert_no_copies_refuses_frames_that_share_no_column(table):
+    with pytest.raises(InvalidArgument, match=r"share no columns.*columns=\[\.\.\.\]"):
+        sd.assert_no_copies(table, table.rename(columns=str.upper))
+
+
+@pytest.mark.parametrize(
+    ("holdout", "message"),
+    [
+        (lambda t: t.drop(columns="c"), "holdout has no column 'c'"),
+        (lambda t: t.iloc[:0], "holdout has no rows"),
+        (lambda t: _twice(t), "holdout has more than one column named 'x'"),
+    ],
+)
+def test_fidelity_report_checks_the_holdout(table, holdout, message):
+    with pytest.raises(InvalidArgument, match=message):
+        sd.fidelity_report(table.iloc[:300], table.iloc[300:], holdout=holdout(table.iloc[:100]))

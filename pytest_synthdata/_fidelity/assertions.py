@@ -408,10 +408,17 @@ def assert_no_copies(
     import pandas as pd
 
     max_copy_rate = _check_threshold(max_copy_rate, "max_copy_rate")
+    from .._validate import check_frame
+
     for argument, frame in (("real", real), ("synthetic", synthetic), ("holdout", holdout)):
-        if frame is not None and not isinstance(frame, pd.DataFrame):
-            raise InvalidArgument(f"{argument}={frame!r} ({type(frame).__name__}) is not a pandas DataFrame; pass one.")
+        if frame is not None:
+            check_frame(frame, argument=argument, where="assert_no_copies()")
     cols = list(columns) if columns is not None else [c for c in real.columns if c in synthetic.columns]
+    if not cols:
+        raise InvalidArgument(
+            f"assert_no_copies(): real and synthetic share no columns (real has {list(real.columns)[:5]}, "
+            f"synthetic {list(synthetic.columns)[:5]}); pass columns=[...] naming the columns to compare."
+        )
     for col in cols:
         for argument, frame in (("real", real), ("synthetic", synthetic), ("holdout", holdout)):
             if frame is not None and col not in frame.columns:

@@ -374,5 +374,14 @@ def fidelity_report(
         if target is not None:
             report.utility = metrics.utility(real[cols], synthetic[cols], target, seed=seed)
         if holdout is not None:
+            from .._validate import check_frame
+
+            check_frame(holdout, argument="holdout", where="fidelity_report()", rows=True)
+            absent = [c for c in cols if c not in holdout.columns]
+            if absent:
+                raise InvalidArgument(
+                    f"fidelity_report(): holdout has no column {absent[0]!r}, which the report compares; give the "
+                    "holdout the real data's columns, or pass columns=[...] to compare fewer."
+                )
             report.privacy = metrics.privacy(real, synthetic, holdout, columns=cols, seed=seed)
     return report

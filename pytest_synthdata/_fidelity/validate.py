@@ -18,6 +18,7 @@ import pandas as pd
 
 from .._columns import BooleanColumn, CategoryColumn, DatetimeColumn, NullColumn, NumericColumn
 from .._constraints import LessThan, Predicate, Unique
+from .._validate import check_frame
 from ..errors import FidelityError, InvalidArgument
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ def validate(
     """Raise FidelityError listing every way ``df`` departs from ``model``; return None when it conforms."""
     if not isinstance(df, pd.DataFrame):
         raise InvalidArgument(f"validate() needs a pandas DataFrame, got {type(df).__name__}.")
+    check_frame(df, argument="df", where="validate()")
     if (
         not isinstance(null_tolerance, (int, float))
         or isinstance(null_tolerance, bool)
