@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import pytest_synthdata as sd
-from pytest_synthdata.errors import FidelityError, InvalidArgument
+from pytest_synthdata.errors import InvalidArgument
 
 
 @pytest.fixture(scope="module")

@@ -405,7 +405,6 @@ def assert_no_copies(
     >>> sd.assert_no_copies(real, pd.DataFrame({"x": [9.0, 8.0], "c": ["a", "b"]}))
     0.0
     """
-    import pandas as pd
 
     max_copy_rate = _check_threshold(max_copy_rate, "max_copy_rate")
     from .._validate import check_frame
