@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import pytest_synthdata as sd
-from pytest_synthdata.errors import InvalidArgument
+from pytest_synthdata.errors import FidelityError, InvalidArgument
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +82,21 @@ def test_assert_no_copies_refuses_frames_that_share_no_column(table):
 def test_fidelity_report_checks_the_holdout(table, holdout, message):
     with pytest.raises(InvalidArgument, match=message):
         sd.fidelity_report(table.iloc[:300], table.iloc[300:], holdout=holdout(table.iloc[:100]))
+
+
+# -- 7. a synthetic column with no values scores 0, not NaN ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("column", ["x", "c"])
+def test_a_synthetic_column_that_is_all_missing_scores_zero(table, column):
+    syn = table.copy()
+    syn[column] = np.nan if column == "x" else None
+    report = sd.fidelity_report(table, syn)
+    row = report.columns.set_index("column").loc[column]
+    assert row["score"] == 0.0
+    assert row["note"] == "every synthetic value is missing"
+    assert report.score < 0.9
+    with pytest.raises(
+        FidelityError, match=f"column '{column}'.* 0.000 < 0.750 \\(every synthetic value is missing\\)"
+    ):
+        sd.assert_marginals_close(table, syn)

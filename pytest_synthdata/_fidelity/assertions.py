@@ -141,7 +141,14 @@ def _column_failures(
         limit = _threshold(tolerances, col, str(row["metric"]), min_column_score)
         if not math.isnan(row["score"]) and row["score"] < limit - SLACK:
             out.append(
-                Failure(f"column {col!r}", str(row["metric"]), float(row["score"]), limit, _relax(col, row["score"]))
+                Failure(
+                    f"column {col!r}",
+                    str(row["metric"]),
+                    float(row["score"]),
+                    limit,
+                    _relax(col, row["score"]),
+                    str(row.get("note") or ""),
+                )
             )
         if missing:
             limit = tolerances.get("MissingValueSimilarity", MIN_MISSING_SIMILARITY)

@@ -33,6 +33,7 @@ COLUMN_FIELDS = [
     "missing_similarity",
     "coverage_metric",
     "coverage",
+    "note",
 ]
 PAIR_FIELDS = ["column_1", "column_2", "metric", "score", "real", "synthetic", "contributes"]
 #: SDMetrics 0.32's QualityReport averages only pairs whose real |Pearson r| is above this ...
@@ -224,9 +225,13 @@ def column_scores(reference: Reference, synthetic: Prepared) -> pd.DataFrame:
         table["column"].append(col)
         table["sdtype"].append(kind)
         table["metric"].append("KSComplement" if continuous else "TVComplement")
-        table["score"].append(
-            reference.ks_complement(col, synthetic) if continuous else reference.tv_complement(col, synthetic)
-        )
+        score = reference.ks_complement(col, synthetic) if continuous else reference.tv_complement(col, synthetic)
+        note = ""
+        if math.isnan(score) and miss_syn == 1.0 and miss_real < 1.0:
+            # the metric is undefined without synthetic values, but a column that lost every value is the worst fit
+            score, note = 0.0, "every synthetic value is missing"
+        table["score"].append(score)
+        table["note"].append(note)
         table["missing_real"].append(miss_real)
         table["missing_synthetic"].append(miss_syn)
         table["missing_similarity"].append(1.0 - abs(miss_real - miss_syn))
