@@ -100,3 +100,27 @@ def test_a_synthetic_column_that_is_all_missing_scores_zero(table, column):
         FidelityError, match=f"column '{column}'.* 0.000 < 0.750 \\(every synthetic value is missing\\)"
     ):
         sd.assert_marginals_close(table, syn)
+
+
+# -- 3. a lost category (or a collapsed range) fails the marginals -----------------------------------------------------
+
+
+def test_a_vanished_category_fails_assert_marginals_close_naming_it(table):
+    syn = table.assign(c=table.c.replace("b", "a"))
+    with pytest.raises(FidelityError, match=r"column 'c': CategoryCoverage 0.667 < 0.800 \(.*missing.*'b'\)"):
+        sd.assert_marginals_close(table, syn, tolerances={"c": 0.5})
+    sd.assert_marginals_close(table, syn, tolerances={"c": 0.5, "CategoryCoverage": 0.6})
+
+
+def test_a_vanished_category_fails_against_a_models_profile(table):
+    model = sd.fit(table, name="t")
+    syn = model.sample(600, seed=1)
+    syn["c"] = syn["c"].replace("b", "a")
+    with pytest.raises(FidelityError, match=r"column 'c': CategoryCoverage .*'b'"):
+        sd.assert_fidelity(model, syn, tolerances={"c": 0.5}, min_score=0.5)
+
+
+def test_a_collapsed_range_fails(table):
+    syn = table.assign(x=table.x.clip(-0.1, 0.1))
+    with pytest.raises(FidelityError, match=r"column 'x': RangeCoverage 0.0\d\d < 0.250 \(real range"):
+        sd.assert_marginals_close(table, syn, tolerances={"x": 0.0})

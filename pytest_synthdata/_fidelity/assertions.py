@@ -41,6 +41,12 @@ SLACK = 1e-9
 MIN_COLUMN_SCORE = 0.75
 MIN_PAIR_SCORE = 0.75
 MIN_MISSING_SIMILARITY = 0.95
+#: Default coverage thresholds: the share of the real categories the synthetic column has (one lost category of
+#: three fails, one of ten passes), and the share of the real value range it spans (a column collapsed into a
+#: narrow band fails; heavy tails are not reached by small samples, so this one is low).
+MIN_CATEGORY_COVERAGE = 0.8
+MIN_RANGE_COVERAGE = 0.25
+_COVERAGE_DEFAULTS = {"CategoryCoverage": MIN_CATEGORY_COVERAGE, "RangeCoverage": MIN_RANGE_COVERAGE}
 
 Key = Any  # a column name, a (column, column) pair or a metric name
 
@@ -109,6 +115,8 @@ def _known_keys(tolerances: dict[Key, float], report: FidelityReport) -> None:
         "CorrelationSimilarity",
         "ContingencySimilarity",
         "MissingValueSimilarity",
+        "CategoryCoverage",
+        "RangeCoverage",
     }
     for key in tolerances:
         names = key if isinstance(key, tuple) else (key,)
@@ -151,6 +159,7 @@ def _column_failures(
                 )
             )
         if missing:
+            out += _coverage_failures(report, row, tolerances)
             limit = tolerances.get("MissingValueSimilarity", MIN_MISSING_SIMILARITY)
             if row["missing_similarity"] < limit - SLACK:
                 out.append(
@@ -164,6 +173,41 @@ def _column_failures(
                     )
                 )
     return out
+
+
+def _lost_categories(report: FidelityReport, column: str) -> list[Any]:
+    """The real categories of ``column`` that the synthetic frame never shows, most frequent first."""
+    reference, synthetic = report._reference, report._synthetic
+    if reference is None or synthetic is None:
+        return []
+    real = reference.frequencies(column).sort_values(ascending=False, kind="stable")
+    present = set(synthetic[column].dropna().unique().tolist())
+    return [v for v in real.index if v not in present]
+
+
+def _coverage_failures(report: FidelityReport, row: dict[str, Any], tolerances: dict[Key, float]) -> list[Failure]:
+    """CategoryCoverage / RangeCoverage below its threshold (set only by metric name in ``tolerances``)."""
+    metric, value = str(row["coverage_metric"]), float(row["coverage"])
+    limit = tolerances.get(metric, _COVERAGE_DEFAULTS[metric])
+    if math.isnan(value) or value >= limit - SLACK:
+        return []
+    col = str(row["column"])
+    if metric == "CategoryCoverage":
+        lost = _lost_categories(report, col)
+        shown = ", ".join(repr(v) for v in lost[:5]) + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
+        detail = f"real categories missing from synthetic: {shown}" if lost else ""
+    else:
+        real, syn = report._reference, report._synthetic
+        bounds = real.value_range(col) if real is not None else None
+        detail = f"real range {bounds[0]:.6g} to {bounds[1]:.6g}" if bounds is not None else ""
+        if syn is not None and bounds is not None:
+            from .reference import numeric_values
+
+            present = numeric_values(syn[col])
+            present = present[~np.isnan(present)] if present.dtype.kind == "f" else present
+            if len(present):
+                detail += f", synthetic {present.min():.6g} to {present.max():.6g}"
+    return [Failure(f"column {col!r}", metric, value, limit, _relax(metric, value), detail)]
 
 
 def _pair_failures(
@@ -253,7 +297,9 @@ def assert_fidelity(
     """Fail (FidelityError) unless ``synthetic`` resembles the real data overall, column by column and pair by pair.
 
     Checks the overall score (``min_score``), every column's shape score
-    (``min_column_score``) and missing-value similarity (0.95), and every pair
+    (``min_column_score``), missing-value similarity (0.95) and coverage
+    (CategoryCoverage 0.8, RangeCoverage 0.25; set with ``tolerances`` by
+    metric name), and every pair
     that counts in Column Pair Trends (``min_pair_score``); ``tolerances``
     adjusts single columns, pairs or metrics. Returns the report when it passes.
 
@@ -270,9 +316,10 @@ def assert_fidelity(
     >>> sd.assert_fidelity(real, real.assign(x=real.x + 10))
     Traceback (most recent call last):
     ...
-    pytest_synthdata.errors.FidelityError: fidelity of 4 synthetic rows against the real data (4 rows): 2 checks failed, worst first:
+    pytest_synthdata.errors.FidelityError: fidelity of 4 synthetic rows against the real data (4 rows): 3 checks failed, worst first:
       overall: score 0.000 < 0.900 (column shapes 0.000, pair trends nan); relax with min_score=0.0
       column 'x': KSComplement 0.000 < 0.750; relax with tolerances={'x': 0.0}
+      column 'x': RangeCoverage 0.000 < 0.250 (real range 1 to 4, synthetic 11 to 14); relax with tolerances={'RangeCoverage': 0.0}
     """
     min_score = _check_threshold(min_score, "min_score")
     min_column_score = _check_threshold(min_column_score, "min_column_score")
@@ -319,7 +366,11 @@ def assert_marginals_close(
     columns: list[str] | None = None,
     tolerances: dict[Any, float] | None = None,
 ) -> FidelityReport:
-    """Fail unless every column's distribution (KS/TV complement >= ``min_score``) and missing share match.
+    """Fail unless every column's distribution (KS/TV complement >= ``min_score``), missing share and coverage match.
+
+    Coverage: a column must show 80% of the real categories (CategoryCoverage)
+    or span 25% of the real range (RangeCoverage); ``tolerances`` sets either
+    by metric name, such as ``{"CategoryCoverage": 0.5}``.
 
     >>> import pandas as pd
     >>> import pytest_synthdata as sd
@@ -327,7 +378,8 @@ def assert_marginals_close(
     >>> sd.assert_marginals_close(real, pd.DataFrame({"c": ["a"] * 100}))
     Traceback (most recent call last):
     ...
-    pytest_synthdata.errors.FidelityError: marginals of 100 synthetic rows against the real data (100 rows): 1 check failed, worst first:
+    pytest_synthdata.errors.FidelityError: marginals of 100 synthetic rows against the real data (100 rows): 2 checks failed, worst first:
+      column 'c': CategoryCoverage 0.500 < 0.800 (real categories missing from synthetic: 'b'); relax with tolerances={'CategoryCoverage': 0.5}
       column 'c': TVComplement 0.500 < 0.750; relax with tolerances={'c': 0.5}
     """
     min_score = _check_threshold(min_score, "min_score")
