@@ -124,3 +124,18 @@ def test_a_collapsed_range_fails(table):
     syn = table.assign(x=table.x.clip(-0.1, 0.1))
     with pytest.raises(FidelityError, match=r"column 'x': RangeCoverage 0.0\d\d < 0.250 \(real range"):
         sd.assert_marginals_close(table, syn, tolerances={"x": 0.0})
+
+
+# -- 9. assert_no_copies hashes codes, not reprs ---------------------------------------------------------------------
+
+
+def test_assert_no_copies_finds_copies_whatever_the_category_dtype():
+    real = pd.DataFrame({"size": pd.Categorical([1, 2, 3]), "c": pd.Series(["a", "b", "c"], dtype="category")})
+    # the same values held as numpy scalars in object columns (their reprs differ: np.int64(1) is not 1)
+    syn = pd.DataFrame(
+        {"size": np.array([np.int64(1), np.int64(5)], dtype=object), "c": np.array([np.str_("a"), "b"], dtype=object)}
+    )
+    with pytest.raises(FidelityError, match=r"1 of 2 synthetic rows \(50.00%\) equal a real row"):
+        sd.assert_no_copies(real, syn)
+    holdout = real.iloc[:1]
+    assert sd.assert_no_copies(real, syn, holdout=holdout, max_copy_rate=0.0) == 0.5
