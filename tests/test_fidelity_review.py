@@ -139,3 +139,34 @@ def test_assert_no_copies_finds_copies_whatever_the_category_dtype():
         sd.assert_no_copies(real, syn)
     holdout = real.iloc[:1]
     assert sd.assert_no_copies(real, syn, holdout=holdout, max_copy_rate=0.0) == 0.5
+
+
+# -- 8. time zones are not compared silently -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def stamps() -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    t = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 10**6, 400), unit="s")
+    return pd.DataFrame({"t": t, "c": rng.choice(["a", "b"], 400)})
+
+
+@pytest.mark.parametrize("aware", ["real", "synthetic"])
+def test_a_time_zone_on_one_side_only_is_refused(stamps, aware):
+    frames = {"real": stamps, "synthetic": stamps.copy()}
+    frames[aware] = frames[aware].assign(t=frames[aware].t.dt.tz_localize("Europe/Berlin"))
+    with pytest.raises(InvalidArgument, match=r"column 't': the \w+ timestamps are in time zone Europe/Berlin"):
+        sd.fidelity_report(frames["real"], frames["synthetic"])
+
+
+def test_a_time_zone_mismatch_against_a_models_profile_is_refused(stamps):
+    model = sd.fit(stamps.assign(t=stamps.t.dt.tz_localize("UTC")), name="s")
+    with pytest.raises(InvalidArgument, match=r"column 't'.*time zone UTC"):
+        sd.fidelity_report(model, stamps)
+
+
+def test_schema_validate_refuses_a_time_zone_the_schema_does_not_declare(stamps):
+    schema = sd.Schema("s", {"t": sd.Datetime(low="2024-01-01", high="2024-02-01")})
+    schema.validate(stamps[["t"]])
+    with pytest.raises(FidelityError, match=r"t: 400 of 400 rows .*expected timestamps without a time zone"):
+        schema.validate(stamps[["t"]].assign(t=stamps.t.dt.tz_localize("UTC")))

@@ -188,7 +188,40 @@ def _check_synthetic(synthetic: Any, reference: Reference, kinds: dict[str, str]
                 f"column {col!r} is {kind} in {reference.describe()} but synthetic[{col!r}] has dtype {dtype}; "
                 f"convert it (pd.to_numeric / pd.to_datetime) before comparing."
             )
+        if kind == "datetime":
+            _check_time_zone(col, _real_dtype(reference, col), dtype, reference)
     return synthetic
+
+
+def _real_dtype(reference: Reference, column: str) -> Any:
+    """The real column's dtype, when the reference knows it (real rows, or the model's recorded dtypes)."""
+    real = getattr(reference, "real", None)
+    if real is not None:
+        return real[column].dtype
+    dtypes = getattr(getattr(reference, "model", None), "dtypes", None)
+    if isinstance(dtypes, dict) and column in dtypes:
+        import pandas as pd
+
+        try:
+            return pd.api.types.pandas_dtype(dtypes[column])
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def _check_time_zone(column: str, real: Any, synthetic: Any, reference: Reference) -> None:
+    """Raise InvalidArgument when one side's timestamps carry a time zone and the other's do not."""
+    if real is None:
+        return
+    real_tz, syn_tz = getattr(real, "tz", None), getattr(synthetic, "tz", None)
+    if (real_tz is None) != (syn_tz is None):
+        aware, naive = ("real", "synthetic") if real_tz is not None else ("synthetic", "real")
+        zone = real_tz if real_tz is not None else syn_tz
+        raise InvalidArgument(
+            f"column {column!r}: the {aware} timestamps are in time zone {zone} but the {naive} ones have none "
+            f"({reference.describe()}); naive times cannot be placed on the same clock. Localise the naive side "
+            f"(.dt.tz_localize({str(zone)!r})) or drop the zone (.dt.tz_convert('UTC').dt.tz_localize(None))."
+        )
 
 
 def _pick_columns(reference: Reference, columns: Any) -> dict[str, str]:
