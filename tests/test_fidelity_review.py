@@ -170,3 +170,23 @@ def test_schema_validate_refuses_a_time_zone_the_schema_does_not_declare(stamps)
     schema.validate(stamps[["t"]])
     with pytest.raises(FidelityError, match=r"t: 400 of 400 rows .*expected timestamps without a time zone"):
         schema.validate(stamps[["t"]].assign(t=stamps.t.dt.tz_localize("UTC")))
+
+
+# -- 2. columns numpy cannot bin get a score or a clear error, never numpy's ValueError -------------------------------
+
+
+def test_a_constant_datetime_column_pairs_with_a_category():
+    real = pd.DataFrame({"t": [pd.Timestamp("2024-01-01")] * 60, "c": ["a", "b", "c"] * 20})
+    syn = real.assign(t=real.t + pd.to_timedelta(np.arange(60) % 2, unit="D"))
+    assert sd.fidelity_report(real, real.copy()).score == 1.0
+    pair = sd.fidelity_report(real, syn).pairs.iloc[0]
+    assert 0.0 <= pair["score"] < 1.0
+
+
+@pytest.mark.parametrize("side", ["real", "synthetic"])
+@pytest.mark.parametrize("value", [np.inf, -np.inf])
+def test_an_infinite_value_is_refused_naming_the_column(table, side, value):
+    frames = {"real": table, "synthetic": table.copy()}
+    frames[side] = frames[side].assign(y=frames[side].y.where(frames[side].index != 3, value))
+    with pytest.raises(InvalidArgument, match="column 'y' holds infinite values"):
+        sd.assert_fidelity(frames["real"], frames["synthetic"], min_score=0.0)
