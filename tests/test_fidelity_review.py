@@ -190,3 +190,44 @@ def test_an_infinite_value_is_refused_naming_the_column(table, side, value):
     frames[side] = frames[side].assign(y=frames[side].y.where(frames[side].index != 3, value))
     with pytest.raises(InvalidArgument, match="column 'y' holds infinite values"):
         sd.assert_fidelity(frames["real"], frames["synthetic"], min_score=0.0)
+
+
+# -- 10. drift is measured on fixed-seed samples of the recorded size ------------------------------------------------
+
+PEOPLE_CONFTEST = """
+import pytest_synthdata as sd
+sd.register(sd.Schema("people", {"age": sd.Integer(low=18, high=90), "plan": sd.Category(["a", "b"])}))
+"""
+PER_RUN_TESTS = """
+import pytest, pytest_synthdata as sd
+
+def test_fixture(synth_people):
+    sd.assert_no_drift(synth_people, baseline="a", update=True)
+
+def test_factory(synth_people_factory):
+    sd.assert_no_drift(synth_people_factory(100), baseline="b", update=True)
+
+@pytest.mark.synthdata(seed=3)
+def test_marked(synth_people):
+    sd.assert_no_drift(synth_people, baseline="c", update=True)
+
+def test_factory_seeded(synth_people_factory):
+    sd.assert_no_drift(synth_people_factory(100, seed=1), baseline="d", update=True)
+"""
+
+
+def test_assert_no_drift_refuses_a_fixture_frame_drawn_with_the_runs_seed(pytester):
+    pytester.makeconftest(PEOPLE_CONFTEST)
+    pytester.makepyfile(test_drift=PER_RUN_TESTS)
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=2, failed=2)
+    result.stdout.fnmatch_lines(["*FAILED*test_fixture*", "*FAILED*test_factory - *"])
+    result.stdout.fnmatch_lines(["*sampled with this test run's seed*Draw it with a fixed seed*"])
+    pytester.runpytest("-p", "no:randomly", "--synthdata-seed=5").assert_outcomes(passed=4)
+
+
+def test_assert_no_drift_refuses_a_sample_of_another_size(tmp_path):
+    people = sd.Schema("people", {"age": sd.Integer(low=18, high=90)})
+    sd.assert_no_drift(people.sample(500, seed=1), "p", against=people, directory=tmp_path, update=True)
+    with pytest.raises(InvalidArgument, match="recorded from 500 synthetic rows but this frame has 100"):
+        sd.assert_no_drift(people.sample(100, seed=1), "p", against=people, directory=tmp_path)

@@ -241,6 +241,20 @@ def _reference(synthetic: Any, against: Any) -> Any:
     return model
 
 
+def _check_fixed_seed(synthetic: Any, baseline: str) -> None:
+    """Refuse a fixture's frame drawn with this run's seed: its scores would move by sampling noise alone."""
+    attrs = getattr(synthetic, "attrs", {}).get("synthdata", {})
+    if not isinstance(attrs, dict) or not attrs.get("per_run_seed"):
+        return
+    dataset = attrs.get("dataset", "<name>")
+    raise InvalidArgument(
+        f"assert_no_drift(baseline={baseline!r}): the frame of dataset {dataset!r} was sampled with this test run's "
+        f"seed ({attrs.get('seed')}), which changes every run, so its scores would drift by sampling noise alone. "
+        f"Draw it with a fixed seed: @pytest.mark.synthdata(seed=1), synth_{dataset}_factory(seed=1), "
+        "model.sample(n, seed=1), or run pytest with --synthdata-seed=<int>."
+    )
+
+
 def assert_no_drift(
     synthetic: pd.DataFrame,
     baseline: str,
@@ -262,6 +276,10 @@ def assert_no_drift(
     ``--synthdata-update-baselines`` option) writes or refreshes it and
     passes. Returns the report.
 
+    Compare like with like: a frame a ``synth_*`` fixture drew with the
+    run's own seed is refused (draw it with a fixed seed), and so is a frame
+    of another size than the baseline recorded.
+
     >>> import tempfile, pytest_synthdata as sd
     >>> people = sd.Schema("people", {"age": sd.Integer(low=18, high=90)})
     >>> folder = tempfile.mkdtemp()
@@ -276,6 +294,7 @@ def assert_no_drift(
             "(it names the file <baseline>.baseline.json), such as baseline='customers'."
         )
     default, tol = _check_tolerances(tolerance, tolerances)
+    _check_fixed_seed(synthetic, baseline)
     folder = pathlib.Path(directory) if directory is not None else default_directory()
     path = folder / f"{baseline}{BASELINE_SUFFIX}"
     report = fidelity_report(_reference(synthetic, against), synthetic)
@@ -291,6 +310,13 @@ def assert_no_drift(
             f"{report.reference}). Review and commit it; the next run compares against it."
         )
     recorded = _read(path)
+    rows = recorded.get("rows")
+    if isinstance(rows, int) and not isinstance(rows, bool) and rows != report.rows:
+        raise InvalidArgument(
+            f"assert_no_drift(baseline={baseline!r}): the baseline ({path}) was recorded from {rows} synthetic rows "
+            f"but this frame has {report.rows}; scores of samples of different sizes differ by sampling noise alone. "
+            f"Sample {rows} rows, or rewrite the baseline with --synthdata-update-baselines."
+        )
     failures = _drift(report, recorded, default, tol)
     if failures:
         failures.sort(key=lambda f: -f.shortfall)
