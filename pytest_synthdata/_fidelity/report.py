@@ -254,15 +254,15 @@ def _skipped(reference: Reference, synthetic: Any) -> dict[str, str]:
         if col in out:
             continue
         if kind == "categorical":
-            codes, values = real.factor(col)
-            present = int((codes >= 0).sum())
-            if present >= ID_LIKE_ROWS and len(values) == present:
+            codes, uniques = real.factor(col)
+            count = int((codes >= 0).sum())
+            if count >= ID_LIKE_ROWS and len(uniques) == count:
                 out[col] = "every real value is distinct: id-like"
         elif kind == "numerical" and pd.api.types.is_integer_dtype(real.frame[col].dtype):
-            values = real.numeric(col)
-            present = values[~np.isnan(values)] if values.dtype.kind == "f" else values
-            n = len(present)
-            if n >= ID_LIKE_ROWS and present.max() - present.min() == n - 1 and len(np.unique(present)) == n:
+            numbers = real.numeric(col)
+            kept = numbers[~np.isnan(numbers)] if numbers.dtype.kind == "f" else numbers
+            n = len(kept)
+            if n >= ID_LIKE_ROWS and kept.max() - kept.min() == n - 1 and len(np.unique(kept)) == n:
                 out[col] = "real values count up without gaps or repeats: id-like"
     return out
 
