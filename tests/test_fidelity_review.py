@@ -264,3 +264,28 @@ def test_id_like_columns_of_plain_frames_are_left_out_and_said_so(with_ids):
     assert report.score == 1.0
     named = sd.fidelity_report(with_ids, synthetic, columns=["x", "id"])
     assert named.skipped == {} and set(named.columns["column"]) == {"x", "id"}
+
+
+# -- 11. the default pair thresholds pass our own fits and fail removed dependence ------------------------------------
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_example_penguins_model_passes_the_default_assertion(seed):
+    penguins = pytest.importorskip("palmerpenguins").load_penguins()
+    from pathlib import Path
+
+    model = sd.load(Path(__file__).parent.parent / "examples" / "synthdata" / "penguins.synth.json")
+    sd.assert_fidelity(penguins, model.sample(2000, seed=seed))
+
+
+def test_the_default_pair_thresholds_fail_a_pair_whose_dependence_was_removed():
+    penguins = pytest.importorskip("palmerpenguins").load_penguins()
+    model = sd.fit(penguins, name="penguins")
+    synthetic = model.sample(len(penguins), seed=1)
+    for column, message in [
+        ("flipper_length_mm", r"pair \('bill_length_mm', 'flipper_length_mm'\): CorrelationSimilarity .* < 0.850"),
+        ("island", r"pair \('species', 'island'\): ContingencySimilarity .* < 0.650"),
+    ]:
+        broken = synthetic.assign(**{column: synthetic[column].sample(frac=1, random_state=0).to_numpy()})
+        with pytest.raises(FidelityError, match=message):
+            sd.assert_correlations_close(penguins, broken)
