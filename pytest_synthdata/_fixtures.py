@@ -71,6 +71,19 @@ EDGES_INI = "synthdata_edge_cases"
 MAX_EDGE_LINES = 20
 
 
+def _note_per_run_seed(frame: Any, config: pytest.Config, fixed: bool) -> None:
+    """Mark ``frame.attrs["synthdata"]["per_run_seed"]`` when its seed changes from run to run.
+
+    It does unless the test fixed it (marker or factory ``seed=``) or the
+    session did (``--synthdata-seed=<int>``, forwarded to xdist workers too);
+    ``assert_no_drift`` refuses such frames, whose scores move with sampling noise.
+    """
+    attrs = getattr(frame, "attrs", {}).get("synthdata")
+    if fixed or not isinstance(attrs, dict) or isinstance(config.getoption("synthdata_seed", None), int):
+        return
+    attrs["per_run_seed"] = True
+
+
 @dataclass
 class Used:
     """One sample a fixture gave a test, for the failure report."""
@@ -298,6 +311,7 @@ def fixture_functions(
             pytest.fail(str(exc), pytrace=False)
         frame = _sample(model, used)
         used.edge_lines, used.edge_count = _edge_lines(frame)
+        _note_per_run_seed(frame, request.config, _marker_value(request, "seed") is not None)
         return frame
 
     if about is None:
@@ -342,6 +356,7 @@ def fixture_functions(
             else:
                 rows = Rows(check_rows(n, where=f"synth_{name}_factory()"), "n", f"synth_{name}_factory()")
             _check_memory(model, rows)
+            fixed_seed = seed is not None
             if seed is None:
                 seed = derive_seed(state.seed, request.node.nodeid, name, "factory", calls[0])
             else:
@@ -370,6 +385,7 @@ def fixture_functions(
             )
             frame = _sample(model, used, fail=False)
             used.edge_lines, used.edge_count = _edge_lines(frame)
+            _note_per_run_seed(frame, request.config, fixed_seed)
             _record(request, used)
             frame = _apply_overrides(model, frame, setters)
             recompute = getattr(model, "compute_columns", None)  # (computed columns follow the values set)

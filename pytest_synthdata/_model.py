@@ -36,7 +36,7 @@ from scipy import special
 
 from . import _artifact, _linalg
 from ._backends.sdv import load_pickle
-from ._columns import ComputedColumn, FakerColumn
+from ._columns import ComputedColumn, FakerColumn, IdColumn
 from ._constraints import MAX_REDRAWS, LessThan, Predicate, Unique, order_by_dependency
 from ._latent import IndependentRows, LatentSource, LatentSpace, SpreadRows
 from ._qmc import MAX_POINTS
@@ -688,7 +688,9 @@ class Model:
         frame = pd.DataFrame(data, index=index, copy=False)
         if self._computed:
             frame = self.compute_columns(frame)
-        frame.attrs["synthdata"] = {"dataset": self.name, "seed": source.seed}
+        # which columns are generated (Faker, Id), so fidelity comparisons with real rows leave them out
+        generated = [c.name for c in self._columns if c.name in data and isinstance(c, (FakerColumn, IdColumn))]
+        frame.attrs["synthdata"] = {"dataset": self.name, "seed": source.seed, "generated": generated}
         return frame
 
     def validate(

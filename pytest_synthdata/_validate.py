@@ -420,6 +420,28 @@ def check_independent(model: Any, *, argument: str, fix: str) -> None:
     )
 
 
+def check_frame(frame: object, *, argument: str, where: str = "", rows: bool = False) -> None:
+    """Raise InvalidArgument unless ``frame`` is a pandas DataFrame whose columns have distinct names.
+
+    A repeated name makes ``frame[name]`` a DataFrame, which no column check
+    can read; ``rows=True`` also asks for at least one row.
+    """
+    import pandas as pd
+
+    prefix = f"{where}: " if where else ""
+    if not isinstance(frame, pd.DataFrame):
+        raise InvalidArgument(
+            f"{prefix}{argument}={frame!r} ({type(frame).__name__}) is not a pandas DataFrame; pass one."
+        )
+    duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
+    if duplicated:
+        raise InvalidArgument(
+            f"{prefix}{argument} has more than one column named {duplicated[0]!r}; give every column its own name."
+        )
+    if rows and not len(frame):
+        raise InvalidArgument(f"{prefix}{argument} has no rows; pass at least one row.")
+
+
 def memory_limit() -> int:
     """Return the bytes a sample's frame may take: the machine's physical memory, else :data:`MEMORY_CAP`."""
     try:

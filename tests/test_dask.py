@@ -189,7 +189,8 @@ def test_seed_none_draws_one_seed_recorded_in_every_partition(models):
     out = ddf.compute(scheduler="sync")
     seed = out.attrs["synthdata"]["seed"]
     assert isinstance(seed, int)
-    assert ddf.partitions[2].compute(scheduler="sync").attrs["synthdata"] == {"dataset": "penguins", "seed": seed}
+    assert ddf.partitions[2].compute(scheduler="sync").attrs["synthdata"] == out.attrs["synthdata"]
+    assert out.attrs["synthdata"] == {"dataset": "penguins", "seed": seed, "generated": []}
     same_bytes(out, model.sample(5000, seed=seed))
 
 
@@ -202,7 +203,8 @@ def test_meta_dtypes_are_the_samples_whatever_dasks_string_conversion(models, ki
         ddf = model.to_dask(100, seed=3, partition_rows=40)
         pd.testing.assert_series_equal(ddf.dtypes, expected)  # without computing anything
         pd.testing.assert_series_equal(ddf.compute(scheduler="sync").dtypes, expected)
-    assert ddf._meta.attrs["synthdata"] == {"dataset": model.name, "seed": 3}
+    assert ddf._meta.attrs["synthdata"] == model.sample(100, seed=3).attrs["synthdata"]
+    assert {k: ddf._meta.attrs["synthdata"][k] for k in ("dataset", "seed")} == {"dataset": model.name, "seed": 3}
 
 
 def test_an_object_column_stays_object_where_dask_would_make_it_pyarrow_strings(fitted):

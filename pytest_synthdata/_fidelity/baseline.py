@@ -113,7 +113,9 @@ def _session_model(name: str) -> Any:
 
 
 def _pair_key(a: str, b: str) -> str:
-    return f"{a} | {b}"
+    """The pair's key in a baseline file: the two names sorted, so the real frame's column order does not matter."""
+    first, second = sorted((a, b))
+    return f"{first} | {second}"
 
 
 def _scores(report: FidelityReport) -> dict[str, Any]:
@@ -239,6 +241,20 @@ def _reference(synthetic: Any, against: Any) -> Any:
     return model
 
 
+def _check_fixed_seed(synthetic: Any, baseline: str) -> None:
+    """Refuse a fixture's frame drawn with this run's seed: its scores would move by sampling noise alone."""
+    attrs = getattr(synthetic, "attrs", {}).get("synthdata", {})
+    if not isinstance(attrs, dict) or not attrs.get("per_run_seed"):
+        return
+    dataset = attrs.get("dataset", "<name>")
+    raise InvalidArgument(
+        f"assert_no_drift(baseline={baseline!r}): the frame of dataset {dataset!r} was sampled with this test run's "
+        f"seed ({attrs.get('seed')}), which changes every run, so its scores would drift by sampling noise alone. "
+        f"Draw it with a fixed seed: @pytest.mark.synthdata(seed=1), synth_{dataset}_factory(seed=1), "
+        "model.sample(n, seed=1), or run pytest with --synthdata-seed=<int>."
+    )
+
+
 def assert_no_drift(
     synthetic: pd.DataFrame,
     baseline: str,
@@ -260,6 +276,10 @@ def assert_no_drift(
     ``--synthdata-update-baselines`` option) writes or refreshes it and
     passes. Returns the report.
 
+    Compare like with like: a frame a ``synth_*`` fixture drew with the
+    run's own seed is refused (draw it with a fixed seed), and so is a frame
+    of another size than the baseline recorded.
+
     >>> import tempfile, pytest_synthdata as sd
     >>> people = sd.Schema("people", {"age": sd.Integer(low=18, high=90)})
     >>> folder = tempfile.mkdtemp()
@@ -274,6 +294,7 @@ def assert_no_drift(
             "(it names the file <baseline>.baseline.json), such as baseline='customers'."
         )
     default, tol = _check_tolerances(tolerance, tolerances)
+    _check_fixed_seed(synthetic, baseline)
     folder = pathlib.Path(directory) if directory is not None else default_directory()
     path = folder / f"{baseline}{BASELINE_SUFFIX}"
     report = fidelity_report(_reference(synthetic, against), synthetic)
@@ -289,6 +310,13 @@ def assert_no_drift(
             f"{report.reference}). Review and commit it; the next run compares against it."
         )
     recorded = _read(path)
+    rows = recorded.get("rows")
+    if isinstance(rows, int) and not isinstance(rows, bool) and rows != report.rows:
+        raise InvalidArgument(
+            f"assert_no_drift(baseline={baseline!r}): the baseline ({path}) was recorded from {rows} synthetic rows "
+            f"but this frame has {report.rows}; scores of samples of different sizes differ by sampling noise alone. "
+            f"Sample {rows} rows, or rewrite the baseline with --synthdata-update-baselines."
+        )
     failures = _drift(report, recorded, default, tol)
     if failures:
         failures.sort(key=lambda f: -f.shortfall)
@@ -318,7 +346,8 @@ def _drift(report: FidelityReport, recorded: dict[str, Any], default: float, tol
             names = tuple(key.split(" | ")) if section == "pairs" else (key,)
             tol_key: Any = frozenset(names) if section == "pairs" else key
             where = f"{label} {names[0]!r}" if section == "columns" else f"pair ({names[0]!r}, {names[1]!r})"
-            current = now[section].get(key)
+            # files written before keys were sorted hold a pair in the real frame's order: read it either way
+            current = now[section].get(_pair_key(*names) if section == "pairs" and len(names) == 2 else key)
             for metric, before in scores.items():
                 if before is None:
                     continue

@@ -384,6 +384,8 @@ def pearson_matrix(columns: dict[str, np.ndarray]) -> dict[str, dict[str, float]
     if not names:
         return {}
     x = np.column_stack([columns[c].astype(np.float64) for c in names])
+    if not len(x):  # no row where the columns are all present: r is undefined
+        return {a: dict.fromkeys(names, float("nan")) for a in names}
     x -= x.mean(axis=0)  # (no overflow to guard against: squares of datetimes in ns stay below 1e40)
     with one_thread():
         gram = x.T @ x

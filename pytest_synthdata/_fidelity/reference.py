@@ -299,7 +299,7 @@ class Prepared:
     def numeric(self, column: str) -> np.ndarray:
         """The column on the continuous metrics' scale (:func:`numeric_values`)."""
         if column not in self._numeric:
-            self._numeric[column] = numeric_values(self.frame[column])
+            self._numeric[column] = finite_values(numeric_values(self.frame[column]), column)
         return self._numeric[column]
 
     def distinct(self, column: str) -> tuple[np.ndarray, np.ndarray]:
@@ -323,7 +323,7 @@ class Prepared:
     def bins(self, column: str) -> np.ndarray:
         """The continuous column's bin codes on its own histogram edges (:func:`bin_codes`)."""
         if column not in self._bins:
-            self._bins[column] = bin_codes(self.numeric(column))
+            self._bins[column] = column_bin_codes(self.numeric(column), column)
         return self._bins[column]
 
     def factor(self, column: str) -> tuple[np.ndarray, pd.Index]:
@@ -424,3 +424,33 @@ def reference_for(real_or_model: Any, *, argument: str = "real_or_model") -> Ref
         f"{argument}={real_or_model!r} ({type(real_or_model).__name__}) is not real data; "
         "pass the real pandas DataFrame, or a model (its stored fidelity profile)."
     )
+
+
+def finite_values(values: np.ndarray, column: str) -> np.ndarray:
+    """``values`` (a continuous column), or InvalidArgument naming the column if any is infinite.
+
+    An infinite value has no histogram range, correlation or KS distance that
+    means anything (SDMetrics' pair metrics fail on it too).
+    """
+    if values.dtype.kind == "f" and np.isinf(values).any():
+        raise InvalidArgument(
+            f"column {column!r} holds infinite values, which no fidelity metric can score (SDMetrics fails on "
+            "them too); replace them with NaN (df.replace([np.inf, -np.inf], np.nan)) or finite numbers."
+        )
+    return values
+
+
+def column_bin_codes(values: np.ndarray, column: str) -> np.ndarray:
+    """:func:`bin_codes` of one finite-or-NaN column, also where numpy cannot bin it.
+
+    Values too close for ten float64-sized bins (one timestamp in
+    nanoseconds, whose range of +-0.5 around 1.6e18 rounds away; SDMetrics
+    0.32 records "Too many bins for data range" and skips the pair) are
+    binned from their minimum, as the profile does; wherever numpy can bin,
+    its codes are used unchanged.
+    """
+    try:
+        return bin_codes(values)
+    except ValueError:  # "Too many bins for data range"
+        present = values[~np.isnan(values)] if values.dtype.kind == "f" else values
+        return bin_codes(values - present.min())

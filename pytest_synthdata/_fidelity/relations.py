@@ -307,7 +307,7 @@ def check_dataset(
     *,
     min_score: float,
     min_column_score: float,
-    min_pair_score: float,
+    min_pair_score: float | None,
     tolerances: dict[Any, float],
 ) -> None:
     """Raise FidelityError listing every failed check of linked tables (``assert_fidelity(..., relations=...)``).
@@ -320,10 +320,10 @@ def check_dataset(
     from dataclasses import replace
 
     from ..errors import FidelityError
-    from .assertions import SLACK, Failure, _column_failures, _floor, _pair_failures, _relax, _threshold
+    from .assertions import _PAIR_DEFAULTS, SLACK, Failure, _column_failures, _floor, _pair_failures, _relax, _threshold
 
     singles = {"KSComplement", "TVComplement", "CorrelationSimilarity", "ContingencySimilarity"}
-    singles |= {"MissingValueSimilarity", *RELATION_METRICS}
+    singles |= {"MissingValueSimilarity", "CategoryCoverage", "RangeCoverage", *RELATION_METRICS}
     relations = set(report.relations["relation"])
     pairs = zip(report.pairs["column_1"], report.pairs["column_2"], strict=True)
     cross = {tuple(sorted((str(a), str(b)))) for a, b in pairs}
@@ -366,7 +366,8 @@ def check_dataset(
         key = tuple(sorted(pair))
         if not (row["contributes"] or key in tolerances) or math.isnan(row["score"]):
             continue
-        limit = _threshold(tolerances, key, str(row["metric"]), min_pair_score)
+        default = _PAIR_DEFAULTS[str(row["metric"])] if min_pair_score is None else min_pair_score
+        limit = _threshold(tolerances, key, str(row["metric"]), default)
         if row["score"] < limit - SLACK:
             if row["metric"] == "CorrelationSimilarity":
                 detail = f"Pearson r: real {row['real']:.3f}, synthetic {row['synthetic']:.3f}"

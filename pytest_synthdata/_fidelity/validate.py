@@ -18,6 +18,7 @@ import pandas as pd
 
 from .._columns import BooleanColumn, CategoryColumn, DatetimeColumn, NullColumn, NumericColumn
 from .._constraints import LessThan, Predicate, Unique
+from .._validate import check_frame
 from ..errors import FidelityError, InvalidArgument
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ def validate(
     """Raise FidelityError listing every way ``df`` departs from ``model``; return None when it conforms."""
     if not isinstance(df, pd.DataFrame):
         raise InvalidArgument(f"validate() needs a pandas DataFrame, got {type(df).__name__}.")
+    check_frame(df, argument="df", where="validate()")
     if (
         not isinstance(null_tolerance, (int, float))
         or isinstance(null_tolerance, bool)
@@ -261,6 +263,16 @@ def _numeric_problems(col: NumericColumn, name: str, values: pd.Series, levels: 
 def _datetime_problems(col: DatetimeColumn, name: str, values: pd.Series, levels: list[Any]) -> list[Problem]:
     if not pd.api.types.is_datetime64_any_dtype(values.dtype):
         return [_dtype_problem(name, values, f"timestamps (dtype {col.dtype})")]
+    expected_tz = getattr(pd.api.types.pandas_dtype(col.dtype), "tz", None)
+    if (expected_tz is None) != (values.dt.tz is None):
+        zone = f"in time zone {expected_tz}" if expected_tz is not None else "without a time zone"
+        problem = _dtype_problem(name, values, f"timestamps {zone} (dtype {col.dtype})")
+        problem.fix = (
+            "localise the column (.dt.tz_localize(...))"
+            if expected_tz is not None
+            else "drop the zone (.dt.tz_convert('UTC').dt.tz_localize(None))"
+        )
+        return [problem]
     stamps = values.dt.tz_convert("UTC").dt.tz_localize(None) if values.dt.tz is not None else values
     ns = stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64)
     problems: list[Problem] = []
