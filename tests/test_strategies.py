@@ -512,7 +512,9 @@ _SEEDS = """
 def _drawn(pytester: pytest.Pytester, *args: str) -> list[Any]:
     import json
 
-    result = pytester.runpytest("-p", "no:randomly", "-p", "no:cacheprovider", *args)
+    # (a subprocess: --hypothesis-seed sets Hypothesis' process-wide forced seed, which would switch off the
+    # example database for every later test of an in-process run)
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider", *args)
     result.assert_outcomes(passed=1)
     return json.loads((pytester.path / "drawn.json").read_text())
 
