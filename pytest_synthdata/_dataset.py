@@ -240,7 +240,6 @@ class Dataset:
     def _correlate(self, child: str, pairs: dict[tuple[str, str], float]) -> None:
         """Give ``child``'s model its parent's coordinates as hidden columns, correlated as ``pairs`` declare."""
         from ._copula import complete_correlation, latent_for_spearman_pairs
-        from ._model import Model
         from ._schema import Float, Schema
 
         plan = self._plan[child]
@@ -273,18 +272,7 @@ class Dataset:
             )
         names = [context_column(parent_name, label) for label in labels]
         unit = Schema(f"{child}_context", {name: Float(mean=0.0, std=1.0) for name in names})
-        model = Model(
-            cm.name,
-            [*cm._columns, *(unit.column(name) for name in names)],
-            latent_correlation=latent,
-            order_constraints=cm._order_constraints,
-            row_constraints=cm._row_constraints,
-            latent_nulls=cm.latent_nulls,
-            null_groups=cm.null_groups,
-            segment=cm.segment,
-            info=cm.info,
-            null_follows=cm.null_follows,
-        )
+        model = cm.replaced(columns=[*cm._columns, *(unit.column(name) for name in names)], latent_correlation=latent)
         plan.model = self._tables[child] = model
         plan.context = labels
         plan.hidden |= set(names)

@@ -270,6 +270,40 @@ class Model:
         self.info: dict[str, Any] = dict(info or {})
 
     # introspection -----------------------------------------------------------
+    def replaced(self, **changes: Any) -> Model:
+        """A new model with some of the constructor's arguments changed and the others as in this one.
+
+        ``changes`` take the constructor's names (``columns``, ``order_constraints``, ...). The fidelity
+        profile a fit stored is kept unless ``columns`` change (it describes this model's columns).
+
+        >>> import pytest_synthdata as sd
+        >>> m = sd.Schema("t", {"a": sd.Integer(low=0, high=9), "b": sd.Integer(low=0, high=9)})
+        >>> m.replaced(order_constraints=[("a", "b", False)])._order_constraints
+        [('a', 'b', False)]
+        """
+        arguments: dict[str, Any] = {
+            "name": self.name,
+            "columns": self._columns,
+            "latent_correlation": self.latent_correlation,
+            "order_constraints": self._order_constraints,
+            "row_constraints": self._row_constraints,
+            "latent_nulls": self.latent_nulls,
+            "null_groups": self.null_groups,
+            "segment": self.segment,
+            "info": self.info,
+            "null_follows": self.null_follows,
+        }
+        unknown = sorted(set(changes) - set(arguments))
+        if unknown:
+            raise InvalidArgument(
+                f"Model.replaced() takes the constructor's arguments {sorted(arguments)}; got {unknown}."
+            )
+        arguments.update(changes)
+        model = Model(arguments.pop("name"), arguments.pop("columns"), **arguments)
+        if "columns" not in changes:
+            model.profile = self.profile
+        return model
+
     def _check_order(self, constraints: Sequence[tuple[str, str, bool]]) -> list[tuple[str, str, bool]]:
         """Return the order constraints checked (comparable columns of this model, no cycle), in dependency order."""
         checked = []

@@ -469,19 +469,13 @@ def profile_of(model: Model) -> Profile:
 def _without_generated(model: Model) -> Model:
     """The model without its generated (Faker, id, computed) columns, which a profile never scores anyway."""
     from .._constraints import Unique
-    from .._model import Model
 
     kept = [c for c in model._columns if c.modelled or hasattr(c, "derive")]
     names = {c.name for c in kept}
-    return Model(
-        model.name,
-        kept,
-        latent_correlation=model.latent_correlation,
-        order_constraints=model._order_constraints,
+    return model.replaced(
+        columns=kept,
         row_constraints=[c for c in model._row_constraints if isinstance(c, Unique) and c.column in names],
-        latent_nulls=model.latent_nulls,
-        null_groups=model.null_groups,
-        segment=model.segment,
+        info={},
         null_follows={c: lead for c, lead in model.null_follows.items() if c in names},
     )
 

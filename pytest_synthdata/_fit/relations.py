@@ -351,23 +351,11 @@ def _check_relation(name: str, frames: Mapping[str, pd.DataFrame], rel: Relation
 
 def _without_context_constraints(model: Model, hidden: set[str]) -> Model:
     """``model`` without the order constraints fit found that involve hidden columns."""
-    from .._model import Model
 
     kept = [c for c in model._order_constraints if c[0] not in hidden and c[1] not in hidden]
     if len(kept) == len(model._order_constraints):
         return model
-    return Model(
-        model.name,
-        model._columns,
-        latent_correlation=model.latent_correlation,
-        order_constraints=kept,
-        row_constraints=model._row_constraints,
-        latent_nulls=model.latent_nulls,
-        null_groups=model.null_groups,
-        segment=model.segment,
-        info=model.info,
-        null_follows=model.null_follows,
-    )
+    return model.replaced(order_constraints=kept)  # (the stored profile stays: the same columns)
 
 
 def latent_scores(
