@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
+from .._validate import check_frame
 from ..errors import InvalidArgument
 from . import metrics
 from .reference import CONTINUOUS, Prepared, Reference, reference_for
@@ -162,15 +163,7 @@ class FidelityReport:
 def _check_synthetic(synthetic: Any, reference: Reference, kinds: dict[str, str]) -> pd.DataFrame:
     import pandas as pd
 
-    if not isinstance(synthetic, pd.DataFrame):
-        raise InvalidArgument(
-            f"synthetic={synthetic!r} ({type(synthetic).__name__}) is not a pandas DataFrame; pass the sampled frame."
-        )
-    duplicated = synthetic.columns[synthetic.columns.duplicated()].unique().tolist()
-    if duplicated:
-        raise InvalidArgument(
-            f"synthetic has more than one column named {duplicated[0]!r}; give every column its own name."
-        )
+    check_frame(synthetic, argument="synthetic")
     missing = [c for c in kinds if c not in synthetic.columns]
     if missing:
         raise InvalidArgument(
@@ -461,8 +454,6 @@ def fidelity_report(
         if target is not None:
             report.utility = metrics.utility(real[cols], synthetic[cols], target, seed=seed)
         if holdout is not None:
-            from .._validate import check_frame
-
             check_frame(holdout, argument="holdout", where="fidelity_report()", rows=True)
             absent = [c for c in cols if c not in holdout.columns]
             if absent:
