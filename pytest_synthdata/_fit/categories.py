@@ -365,6 +365,9 @@ def order_categories(cats: list[Categorical], dims: list[Dim], sub: NDArray[np.i
         return cats
     # scores by column (columns x rows): each column's cells are contiguous for the per-column sums
     scored = _Columns([sub_scores(d, sub) for d in dims], len(sub))
+    # (a category's codes stay while its order changes: the first pass's sums of the other columns serve again)
+    codes = {i: cats[i].codes[sub] for i in nominal}
+    memos = {i: _CodeSums() for i in nominal}
     for second in (False, True):
         z = scored.extended([category_scores(c, sub) for c in cats]) if second else scored
         orders = {}
@@ -373,13 +376,29 @@ def order_categories(cats: list[Categorical], dims: list[Dim], sub: NDArray[np.i
             if second:
                 keep[len(scored) + i] = False
             if keep.any():
-                orders[i] = _scaling_order(cats[i], z, np.flatnonzero(keep), cats[i].codes[sub])
+                orders[i] = _scaling_order(cats[i], z, np.flatnonzero(keep), codes[i], memos[i])
         cats = [replace(cat, order=orders[i]) if i in orders else cat for i, cat in enumerate(cats)]
     return cats
 
 
-#: Up to this many (row, column) cells, :meth:`_Columns.code_means` counts every column's bins at once.
+#: Up to this many (row, column) cells, and rows, :meth:`_Columns.code_means` counts every column's bins at
+#: once; past either, a column at a time (no index array of every cell, and per column sums a memo can keep).
 _ONE_COUNT = 1 << 20
+_ONE_COUNT_ROWS = 2_000
+
+
+class _CodeSums:
+    """Per-code sums and counts of columns (by their score arrays) for one category's codes, found once."""
+
+    def __init__(self) -> None:
+        self._kept: dict[int, tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]] = {}
+
+    def get(self, column: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+        kept = self._kept.get(id(column))
+        return None if kept is None or kept[0] is not column else (kept[1], kept[2])
+
+    def put(self, column: NDArray[np.float64], sums: NDArray[np.float64], cnt: NDArray[np.float64]) -> None:
+        self._kept[id(column)] = (column, sums, cnt)  # (the column is held: its id stays its own)
 
 
 class _Columns:
@@ -416,16 +435,21 @@ class _Columns:
         out.complete = np.concatenate([self.complete, out.complete])
         return out
 
-    def code_means(self, codes: NDArray[np.int64], k: int, columns: NDArray[np.intp]) -> NDArray[np.float64]:
+    def code_means(
+        self, codes: NDArray[np.int64], k: int, columns: NDArray[np.intp], memo: _CodeSums | None = None
+    ) -> NDArray[np.float64]:
         """Return the mean of each of ``columns`` per code 0..k-1 over its present cells; code -1 rows are left out.
 
         Each (code, column) cell is summed in row order, one column at a time: the means of a column are
-        the same bits in any selection of columns.
+        the same bits in any selection of columns. ``memo`` keeps a column's sums for these same codes, so a
+        later call on another selection sharing that column (the second pass of :func:`order_categories`)
+        reads them instead of counting again.
         """
         at = codes + 1  # (rows without a code count in bin 0, dropped)
         sums: NDArray[np.float64]
         cnt: NDArray[np.float64]
-        if len(self.filled) * len(at) <= _ONE_COUNT:  # small frames: every column's bins in one count
+        if len(at) <= _ONE_COUNT_ROWS and len(self.filled) * len(at) <= _ONE_COUNT:
+            # small frames: every column's bins in one count (the calls cost more than the counting)
             c = len(self.filled)
             # every column's bins in one count (all of them: their scores are laid end to end once), column i's
             # codes shifted by i * (k + 1); bincount adds each bin's weights in input order, so each cell is
@@ -448,6 +472,10 @@ class _Columns:
             sums, cnt = np.empty((k, len(columns))), np.empty((k, len(columns)))
             size: NDArray[np.float64] | None = None
             for out, j in enumerate(columns.tolist()):
+                kept = None if memo is None else memo.get(self.filled[j])
+                if kept is not None:
+                    sums[:, out], cnt[:, out] = kept
+                    continue
                 sums[:, out] = np.bincount(at, weights=self.filled[j], minlength=k + 1)[1:]
                 if self.complete[j]:  # (whole counts: the same numbers as summing the weights)
                     if size is None:
@@ -455,14 +483,16 @@ class _Columns:
                     cnt[:, out] = size
                 else:
                     cnt[:, out] = np.bincount(at, weights=self.weight[j], minlength=k + 1)[1:]  # (0/1: the same sums)
+                if memo is not None:
+                    memo.put(self.filled[j], sums[:, out].copy(), cnt[:, out].copy())
         return np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
 
 
 def _scaling_order(
-    cat: Categorical, z: _Columns, columns: NDArray[np.intp], codes: NDArray[np.int64]
+    cat: Categorical, z: _Columns, columns: NDArray[np.intp], codes: NDArray[np.int64], memo: _CodeSums | None = None
 ) -> NDArray[np.int64]:
     k = len(cat.values)
-    means = z.code_means(codes, k, columns)
+    means = z.code_means(codes, k, columns, memo)
     w = cat.counts / cat.counts.sum()
     means -= w @ means
     _, _, vt, info = lapack.dgesdd(np.sqrt(w)[:, None] * means, compute_uv=1, full_matrices=0)
