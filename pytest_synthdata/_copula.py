@@ -249,18 +249,29 @@ def _psi_sums(c: NDArray[np.float64], weights: NDArray[np.float64], starts: NDAr
     c = np.asarray(c, dtype=np.float64)
     finite = np.abs(c) <= 12.0  # beyond, a cut has below 1e-32 of mass on its far side: it adds nothing
     cc = np.where(finite, c, 0.0)
-    before = np.where(finite, np.exp(-0.5 * cc * cc) / math.sqrt(2.0 * math.pi), 0.0)
-    now = cc * before
-    rows = [before, now]
+    # the terms are written into one block of _PSI_BLOCK rows (no fresh array per term), weighted and
+    # summed when it is full; the last two unweighted terms carry the recurrence into the next block
+    block = np.empty((_PSI_BLOCK, len(cc)))
+    scratch, carry = np.empty(len(cc)), np.empty((2, len(cc)))
+    before = block[0]
+    before[...] = np.where(finite, np.exp(-0.5 * cc * cc) / math.sqrt(2.0 * math.pi), 0.0)
+    now = np.multiply(cc, before, out=block[1])
+    filled = 2
     out = np.empty((_TERMS, len(starts)))
     done = 0
-    for j in range(1, _TERMS - 1):  # (the rows stay apart until summed: no views or copies per step)
-        before, now = now, cc * now - _ORDERS[j] * before
-        rows.append(now)
-        if len(rows) == _PSI_BLOCK or j == _TERMS - 2:
-            out[done : done + len(rows)] = np.add.reduceat(np.array(rows) * weights, starts, axis=1)
-            done += len(rows)
-            rows = []
+    for j in range(1, _TERMS - 1):
+        row = np.multiply(cc, now, out=block[filled])
+        row -= np.multiply(_ORDERS[j], before, out=scratch)
+        before, now = now, row
+        filled += 1
+        if filled == _PSI_BLOCK or j == _TERMS - 2:
+            carry[0], carry[1] = before, now
+            before, now = carry[0], carry[1]
+            part = block[:filled]
+            part *= weights
+            out[done : done + filled] = np.add.reduceat(part, starts, axis=1)
+            done += filled
+            filled = 0
     return out * _NORMS[:, None]
 
 
@@ -562,19 +573,23 @@ def _orthant_solve(
     h, k, jj, ids = (np.concatenate(x) for x in (hs, ks, js, pid))
     sc, nm = np.array(scale), np.array(norm)
     base = jj * special.ndtr(-h) * special.ndtr(-k)
+    h2, k2 = h * h, k * k  # (the same products every step)
     n = len(targets)
 
     def spearman(
         r: NDArray[np.float64], which: NDArray[np.bool_], *, value: bool = True
     ) -> tuple[NDArray[np.float64] | None, NDArray[np.float64]]:
         """The Spearman correlations at latent ``r`` (unless not ``value``) and their slopes in r, of pairs ``which``."""
-        pts = which[ids]
-        i, hh, kk, w = ids[pts], h[pts], k[pts], jj[pts]
+        if which.all():  # (every pair: the points as they are, not copies)
+            i, hh, kk, w, b, hh2, kk2 = ids, h, k, jj, base, h2, k2
+        else:
+            pts = which[ids]
+            i, hh, kk, w, b, hh2, kk2 = ids[pts], h[pts], k[pts], jj[pts], base[pts], h2[pts], k2[pts]
         rho = np.clip(sc * r, -1.0, 1.0)[i]
-        cov = np.bincount(i, w * bvn_upper(hh, kk, rho) - base[pts], minlength=n) if value else None
+        cov = np.bincount(i, w * bvn_upper(hh, kk, rho) - b, minlength=n) if value else None
         q = np.maximum(1.0 - rho * rho, 1e-300)
         with np.errstate(under="ignore"):
-            dens = np.exp(-(hh * hh - 2.0 * rho * hh * kk + kk * kk) / (2.0 * q)) / (2.0 * math.pi * np.sqrt(q))
+            dens = np.exp(-(hh2 - 2.0 * rho * hh * kk + kk2) / (2.0 * q)) / (2.0 * math.pi * np.sqrt(q))
         slope = np.bincount(i, w * dens, minlength=n) * sc
         return None if cov is None else cov * nm, slope * nm
 
