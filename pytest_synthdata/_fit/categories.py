@@ -697,22 +697,30 @@ def _mode_and_explained(
     table of the pairs that occur, so two columns of many values cost memory in rows, not in values squared.
     """
     ok = (raw >= 0) & (other >= 0)
-    if not ok.any():
+    if ok.all():  # (no missing value in either: the codes as they are)
+        raw_ok, other_ok = raw, other
+    elif ok.any():
+        raw_ok, other_ok = raw[ok], other[ok]
+    else:
         return np.full(k_raw, -1, dtype=np.int64), 0.0
-    k_other = int(other[ok].max()) + 1
-    keys = raw[ok].astype(np.int64) * k_other + other[ok]
+    k_other = int(other_ok.max()) + 1
+    keys = raw_ok.astype(np.int64) * k_other + other_ok
     if k_raw * k_other <= 4 * len(keys) + 64:  # a table of every (raw, other) pair: counted, not sorted
         table = np.bincount(keys, minlength=k_raw * k_other)
         pairs = np.flatnonzero(table)
         counts = table[pairs]
+        r, o = pairs // k_other, pairs % k_other
+        grid = table.reshape(k_raw, k_other)
+        # per raw value its most common partner, the first of equals (what the sort below finds)
+        mode = np.where(grid.max(axis=1) > 0, grid.argmax(axis=1), -1).astype(np.int64, copy=False)
     else:
         pairs, counts = np.unique(keys, return_counts=True)
-    r, o = pairs // k_other, pairs % k_other
-    order = np.lexsort((-counts, r))  # per raw value, its most common partner first
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = r[order][1:] != r[order][:-1]
-    mode = np.full(k_raw, -1, dtype=np.int64)
-    mode[r[order][first]] = o[order][first]
+        r, o = pairs // k_other, pairs % k_other
+        order = np.lexsort((-counts, r))  # per raw value, its most common partner first
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = r[order][1:] != r[order][:-1]
+        mode = np.full(k_raw, -1, dtype=np.int64)
+        mode[r[order][first]] = o[order][first]
     total = float(counts.sum())
     p = counts / total
     p_row = np.bincount(r, weights=counts, minlength=k_raw) / total
