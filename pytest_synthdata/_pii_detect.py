@@ -70,6 +70,10 @@ KINDS = {
 }
 
 
+#: The lowest share any kind asks for (no column passes with fewer values of one kind).
+_LOWEST_BAR = min(kind.most for kind in KINDS.values())
+
+
 @dataclass(frozen=True)
 class Detection:
     """What a column's values look like: the kind's key (its Faker provider), how many sampled values have it."""
@@ -297,10 +301,17 @@ def detect(values: list[str]) -> Detection | None:
         return None
     looked = len(values)
     found: dict[str, int] = {}
-    for v in values:
+    hits = 0
+    # once every kind has fallen short of its bar whatever the values left are, they are not looked at
+    reach = _LOWEST_BAR * looked
+    for seen, v in enumerate(values, 1):
         key = value_kind(v)
         if key is not None:
             found[key] = found.get(key, 0) + 1
+            hits += 1
+        elif hits + looked - seen < reach:
+            found = {}
+            break
     if found.get("address"):  # a column with some multi-line addresses: addresses
         found["address"] += found.pop("street_address", 0)
     if found:
