@@ -301,12 +301,19 @@ def _latent_pairs(
         return tied[id(cells)]
 
     found = []
-    normal = [sub_scores(dim, rows) for dim in dims]
+    # a coordinate without missing grades needs no normal scores: its pairs' selection ratios are 1
+    complete = [not np.isnan(dim.grades).any() for dim in dims]
+    normal = [None if complete[i] else sub_scores(dim, rows) for i, dim in enumerate(dims)]
     for p in passes:
         positions = p.at
         pairs = np.triu(np.ones((k, k), dtype=bool) if p.want is None else p.want, 1)
         used = np.flatnonzero(pairs.any(axis=0) | pairs.any(axis=1))  # the columns of the wanted pairs
-        seen = _pairwise_spearman([dims[i].grades for i in used], [normal[i] for i in used], positions)
+        if all(complete[i] for i in used):
+            seen = _pairwise_spearman([dims[i].grades for i in used], None, positions)
+        else:
+            seen = _pairwise_spearman(
+                [dims[i].grades for i in used], [sub_scores(dims[i], rows) for i in used], positions
+            )
         if len(used) == k:  # (every column takes part: as computed)
             rho, ratio = seen
         else:  # the other columns' pairs stay unseen
@@ -350,12 +357,17 @@ def _latent_pairs(
 
 
 def _pairwise_spearman(
-    grades: list[NDArray[np.float64]], normal: list[NDArray[np.float64]], at: NDArray[np.int64] | None = None
+    grades: list[NDArray[np.float64]],
+    normal: list[NDArray[np.float64]] | None,
+    at: NDArray[np.int64] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Return pairwise-complete Spearman correlations of grade columns, and selection ratios.
 
     ``normal`` holds the grades' normal scores (:func:`scores`, found once per column for every pass);
     both are read at positions ``at`` only (None: all), a chunk at a time (no copy of a pass's rows).
+    ``normal`` is None when no grade is missing: every pair is then seen on every row, so each count is
+    the number of rows and every selection ratio is 1 (what the scores would give, to rounding that
+    :func:`_unselect` ignores).
 
     ``rho[i, j]`` is the Pearson correlation of the mid-rank grades over the
     rows where both columns are present. ``ratio[i, j]`` is the standard
@@ -369,6 +381,13 @@ def _pairwise_spearman(
     for start in range(0, n, _CHUNK):
         rows = slice(start, start + _CHUNK) if at is None else at[start : start + _CHUNK]
         gz = np.column_stack([x[rows] for x in grades])
+        if normal is None:  # (no grade missing: whole counts, the same numbers as m.T @ m)
+            m = np.ones(gz.shape)
+            cnt += len(gz)
+            s += gz.T @ m
+            p += gz.T @ gz
+            q += np.multiply(gz, gz, out=gz).T @ m
+            continue
         missing = np.isnan(gz)
         m = (~missing).astype(np.float64)
         gz[missing] = 0.0  # (in place: the same numbers as np.where(present, g, 0.0))
@@ -386,8 +405,11 @@ def _pairwise_spearman(
         var_i = q / cnt - mean_i**2
         cov = p / cnt - mean_i * mean_i.T
         rho = cov / np.sqrt(var_i * var_i.T)
-        var_n = q_n / cnt - (s_n / cnt) ** 2
-        ratio = np.sqrt(np.diag(var_n)[:, None] / var_n)
+        if normal is None:
+            ratio = np.ones((d, d))
+        else:
+            var_n = q_n / cnt - (s_n / cnt) ** 2
+            ratio = np.sqrt(np.diag(var_n)[:, None] / var_n)
     rho[(cnt < 3) | (var_i <= 1e-12) | (var_i.T <= 1e-12)] = np.nan
     ratio[~np.isfinite(ratio) | (cnt < 3)] = 1.0
     return np.clip(rho, -1.0, 1.0), ratio
