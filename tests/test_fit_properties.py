@@ -443,3 +443,133 @@ def test_hiding_check_counts_each_categorys_cells_as_its_own_table_would(seed, n
                 slots += segments._value_slots([cat], n)
         for seg in cats:
             assert segments._segment_hides_too_much(seg, slots, row_group, 3, min_count) == alone(seg)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 3000), k=st.integers(1, 12), missing=st.booleans())
+def test_code_means_kept_for_a_second_selection_are_the_bits_counted_again(seed, n, k, missing):
+    """The sums a memo keeps for one category's codes serve another selection of columns with the same bits."""
+    from pytest_synthdata._fit.categories import _CodeSums, _Columns
+
+    rng = np.random.default_rng(seed)
+    scores = [rng.standard_normal(n) * 10.0 ** rng.integers(-3, 4) for _ in range(5)]
+    if missing:
+        scores[2][rng.random(n) < 0.3] = np.nan
+    z = _Columns(scores[:3], n)
+    codes = rng.integers(-1, k, n)
+    memo = _CodeSums()
+    first = z.code_means(codes, k, np.arange(3), memo)
+    wider = z.extended(scores[3:])
+    columns = rng.permutation(5)
+    assert np.array_equal(
+        wider.code_means(codes, k, columns, memo).view(np.int64), wider.code_means(codes, k, columns).view(np.int64)
+    )
+    assert np.array_equal(first.view(np.int64), z.code_means(codes, k, np.arange(3)).view(np.int64))
+
+
+def _mode_by_sorting(raw, other, k_raw):
+    """Each raw value's most common partner (the first of equals), by sorting the pairs seen."""
+    ok = (raw >= 0) & (other >= 0)
+    k_other = int(other[ok].max()) + 1
+    pairs, counts = np.unique(raw[ok].astype(np.int64) * k_other + other[ok], return_counts=True)
+    r, o = pairs // k_other, pairs % k_other
+    order = np.lexsort((-counts, r))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = r[order][1:] != r[order][:-1]
+    mode = np.full(k_raw, -1, dtype=np.int64)
+    mode[r[order][first]] = o[order][first]
+    return mode
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 300),
+    k_raw=st.integers(1, 40),
+    k_other=st.integers(1, 40),
+    missing=st.booleans(),
+)
+def test_most_common_partner_from_the_dense_table_is_the_one_sorting_finds(seed, n, k_raw, k_other, missing):
+    from pytest_synthdata._fit.categories import _mode_and_explained
+
+    rng = np.random.default_rng(seed)
+    raw = rng.integers(0, k_raw, n)
+    other = rng.integers(0, k_other, n)
+    if missing:
+        raw[rng.random(n) < 0.2] = -1
+        other[rng.random(n) < 0.2] = -1
+    assume(((raw >= 0) & (other >= 0)).any())
+    mode, explained = _mode_and_explained(raw, other, k_raw)
+    assert np.array_equal(mode, _mode_by_sorting(raw, other, k_raw))
+    assert 0.0 <= explained <= 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(10, 400), noise=st.sampled_from([0.0, 0.01, 0.03, 0.05, 0.3]))
+def test_columns_too_unlike_in_counts_are_never_a_lookup(seed, n, noise):
+    """Skipping pairs whose counts rule out a lookup finds the same dependencies as building every table."""
+    from pytest_synthdata._fit import categories
+    from pytest_synthdata._fit.categories import Categorical, functional_dependencies
+
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, int(rng.integers(2, 5)), n)
+    cats = []
+    for i in range(5):
+        k = int(rng.integers(2, 5))
+        codes = (base + i) % k if i % 2 == 0 else rng.integers(0, k, n)
+        flip = rng.random(n) < noise
+        codes = np.where(flip, rng.integers(0, k, n), codes)
+        k = int(codes.max()) + 1
+        counts = np.bincount(codes, minlength=k).astype(np.float64)
+        assume((counts > 0).all())
+        cats.append(Categorical(f"c{i}", codes, list(range(k)), counts, 0.0, ordered=False))
+    found = [(d.derived.name, d.source.name, d.lookup) for d in functional_dependencies(cats)]
+    far_apart = categories._far_apart
+    categories._far_apart = lambda source, target: False
+    try:
+        every_table = [(d.derived.name, d.source.name, d.lookup) for d in functional_dependencies(cats)]
+    finally:
+        categories._far_apart = far_apart
+    assert found == every_table
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(3, 500), d=st.integers(1, 6), some_rows=st.booleans())
+def test_spearman_of_columns_missing_nothing_needs_no_normal_scores(seed, n, d, some_rows):
+    from pytest_synthdata._fit.dependence import _pairwise_spearman, scores
+
+    rng = np.random.default_rng(seed)
+    grades = [(rng.integers(0, 7, n) + 0.5) / 7 for _ in range(d)]
+    at = np.flatnonzero(rng.random(n) < 0.6) if some_rows else None
+    rho, ratio = _pairwise_spearman(grades, [scores(g) for g in grades], at)
+    rho_alone, ratio_alone = _pairwise_spearman(grades, None, at)
+    assert np.array_equal(rho, rho_alone, equal_nan=True)
+    assert np.allclose(ratio, 1.0, atol=1e-12) and (ratio_alone == 1.0).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), sizes=st.lists(st.integers(1, 60), min_size=1, max_size=8))
+def test_hermite_sums_written_in_blocks_are_those_of_every_term_apart(seed, sizes):
+    import math
+
+    from pytest_synthdata import _copula
+
+    rng = np.random.default_rng(seed)
+    c = rng.normal(0, 4, sum(sizes))
+    c[rng.random(len(c)) < 0.05] = 20.0
+    weights = rng.random(len(c))
+    starts = np.cumsum([0, *sizes[:-1]])
+    finite = np.abs(c) <= 12.0
+    cc = np.where(finite, c, 0.0)
+    rows = [np.where(finite, np.exp(-0.5 * cc * cc) / math.sqrt(2.0 * math.pi), 0.0)]
+    rows.append(cc * rows[0])
+    for j in range(1, _copula._TERMS - 1):
+        rows.append(cc * rows[-1] - _copula._ORDERS[j] * rows[-2])
+    want = np.vstack(
+        [
+            np.add.reduceat(np.array(rows[i : i + _copula._PSI_BLOCK]) * weights, starts, axis=1)
+            for i in range(0, _copula._TERMS, _copula._PSI_BLOCK)
+        ]
+    )
+    got = _copula._psi_sums(c, weights, starts)
+    assert np.array_equal(got.view(np.int64), (want * _copula._NORMS[:, None]).view(np.int64))

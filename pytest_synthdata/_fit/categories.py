@@ -598,6 +598,12 @@ def functional_dependencies(cats: list[Categorical]) -> list[Dependency]:
     # stored codes plus one: a withheld value (-1) counts in slot 0 of one (source, target) table
     # (int32 halves them; the table's keys below are int64, as before)
     shifted = {id(c): (stored_codes(c) + 1).astype(np.int32) for c in candidates}
+    # a column with every row stored: its counts, sorted (see _far_apart)
+    sorted_counts = {}
+    for c in candidates:
+        counts = np.bincount(shifted[id(c)], minlength=len(c.values) + 1)
+        if counts[0] == 0:
+            sorted_counts[id(c)] = np.sort(counts[1:])
     for target in sorted(candidates, key=lambda c: len(c.values)):
         best: tuple[Categorical, list[Any]] | None = None
         for source in candidates:
@@ -605,6 +611,8 @@ def functional_dependencies(cats: list[Categorical]) -> list[Dependency]:
                 continue
             if len(source.values) == len(target.values) and candidates.index(source) > candidates.index(target):
                 continue  # a one-to-one pair: the earlier column determines the later one
+            if _far_apart(sorted_counts.get(id(source)), sorted_counts.get(id(target))):
+                continue  # (what the table below would find, from the columns' counts alone)
             width = len(target.values) + 1
             both = np.bincount(
                 shifted[id(source)] * np.int64(width) + shifted[id(target)],
@@ -629,6 +637,21 @@ def functional_dependencies(cats: list[Categorical]) -> list[Dependency]:
             found.append(Dependency(target, best[0], values))
             derived.add(target.name)
     return found
+
+
+def _far_apart(source: NDArray[np.int64] | None, target: NDArray[np.int64] | None) -> bool:
+    """Whether two columns of as many values, every row stored, are too unlike in counts for a lookup.
+
+    ``source`` and ``target`` are their sorted counts. A lookup of one onto the other with ``e`` rows
+    breaking it is a one-to-one map, each value's count then differing from its image's by that value's
+    own exceptions plus those landing on its image: the counts differ by at most ``2 e`` in all, and so
+    do the sorted counts (the closest matching of two lists of numbers). Past ``2 FD_MAX_EXCEPTIONS``
+    of the rows (with a row to spare), :func:`functional_dependencies` would find too many exceptions.
+    """
+    if source is None or target is None or len(source) != len(target):
+        return False
+    rows = int(source.sum())
+    return int(np.abs(source - target).sum()) > 2 * FD_MAX_EXCEPTIONS * rows + 1
 
 
 def stored_codes(cat: Categorical) -> NDArray[np.int64]:

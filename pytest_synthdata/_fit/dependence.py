@@ -303,7 +303,6 @@ def _latent_pairs(
     found = []
     # a coordinate without missing grades needs no normal scores: its pairs' selection ratios are 1
     complete = [not np.isnan(dim.grades).any() for dim in dims]
-    normal = [None if complete[i] else sub_scores(dim, rows) for i, dim in enumerate(dims)]
     for p in passes:
         positions = p.at
         pairs = np.triu(np.ones((k, k), dtype=bool) if p.want is None else p.want, 1)
@@ -311,9 +310,8 @@ def _latent_pairs(
         if all(complete[i] for i in used):
             seen = _pairwise_spearman([dims[i].grades for i in used], None, positions)
         else:
-            seen = _pairwise_spearman(
-                [dims[i].grades for i in used], [sub_scores(dims[i], rows) for i in used], positions
-            )
+            normal = [sub_scores(dims[i], rows) for i in used]  # (found once per coordinate for every pass)
+            seen = _pairwise_spearman([dims[i].grades for i in used], normal, positions)
         if len(used) == k:  # (every column takes part: as computed)
             rho, ratio = seen
         else:  # the other columns' pairs stay unseen
