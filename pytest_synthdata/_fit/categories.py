@@ -335,12 +335,14 @@ def _value_scores(cat: Categorical) -> NDArray[np.float64]:
 
 
 def category_grades(cat: Categorical, rows: NDArray[np.int64]) -> NDArray[np.float64]:
-    """Mid-rank grades of a category column on ``rows`` in its current latent order (NaN where missing)."""
-    codes = cat.codes[rows]
-    g = np.full(len(codes), np.nan)
-    ok = codes >= 0
-    g[ok] = _value_grades(cat)[codes[ok]]
-    return g
+    """Mid-rank grades of a category column on ``rows`` (sorted distinct row numbers) in its current latent order.
+
+    NaN where missing.
+    """
+    # each value's grade, then a missing one's (last, so code -1 finds it); every row when ``rows`` are all of them
+    # (sorted distinct row numbers as many as the rows)
+    codes = cat.codes if len(rows) == len(cat.codes) else cat.codes[rows]
+    return np.append(_value_grades(cat), np.nan)[codes]
 
 
 def latent_positions(cat: Categorical) -> NDArray[np.int64]:
