@@ -24,7 +24,7 @@ from scipy.linalg import lapack
 
 from .._columns import BooleanColumn, CategoryColumn, ModelColumn, NumericColumn
 from ..errors import InvalidArgument
-from .dependence import Dim, correlation_cells, scores, sub_scores
+from .dependence import Dim, correlation_cells, on_rows, scores, sub_scores
 from .infer import Factorized, dtype_name, plain
 from .numeric import Numbers, distinct_ranks, round_probs
 from .private import coarse_rate, coarsened
@@ -310,7 +310,7 @@ def category_scores(cat: Categorical, sub: NDArray[np.int64]) -> NDArray[np.floa
     """
     memo = cat.scores_hold()
     if memo is None or memo.rows is not sub:
-        memo = _Scored(sub, cat.codes, cat.counts, cat.order.copy(), _value_scores(cat)[cat.codes[sub]])
+        memo = _Scored(sub, cat.codes, cat.counts, cat.order.copy(), _value_scores(cat)[on_rows(cat.codes, sub)])
         cat.scored = memo
     return memo.z
 
@@ -339,10 +339,8 @@ def category_grades(cat: Categorical, rows: NDArray[np.int64]) -> NDArray[np.flo
 
     NaN where missing.
     """
-    # each value's grade, then a missing one's (last, so code -1 finds it); every row when ``rows`` are all of them
-    # (sorted distinct row numbers as many as the rows)
-    codes = cat.codes if len(rows) == len(cat.codes) else cat.codes[rows]
-    return np.append(_value_grades(cat), np.nan)[codes]
+    # each value's grade, then a missing one's (last, so code -1 finds it)
+    return np.append(_value_grades(cat), np.nan)[on_rows(cat.codes, rows)]
 
 
 def latent_positions(cat: Categorical) -> NDArray[np.int64]:
@@ -368,7 +366,7 @@ def order_categories(cats: list[Categorical], dims: list[Dim], sub: NDArray[np.i
     # scores by column (columns x rows): each column's cells are contiguous for the per-column sums
     scored = _Columns([sub_scores(d, sub) for d in dims], len(sub))
     # (a category's codes stay while its order changes: the first pass's sums of the other columns serve again)
-    codes = {i: cats[i].codes[sub] for i in nominal}
+    codes = {i: on_rows(cats[i].codes, sub) for i in nominal}
     memos = {i: _CodeSums() for i in nominal}
     for second in (False, True):
         z = scored.extended([category_scores(c, sub) for c in cats]) if second else scored

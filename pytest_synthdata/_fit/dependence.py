@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import special
@@ -40,6 +40,7 @@ __all__ = [
     "latent_correlation",
     "missing_together",
     "null_dim",
+    "on_rows",
     "rare_flag",
     "scores",
     "sub_scores",
@@ -116,6 +117,11 @@ def correlation_rows(n: int) -> NDArray[np.int64]:
     return np.sort(rng.choice(n, MAX_CORRELATION_ROWS, replace=False))
 
 
+def on_rows(values: NDArray[Any], rows: NDArray[np.int64]) -> NDArray[Any]:
+    """``values[rows]`` for sorted distinct row numbers ``rows``, read only: ``values`` itself when they are all rows."""
+    return values if len(rows) == len(values) else values[rows]
+
+
 def scores(grades: NDArray[np.float64]) -> NDArray[np.float64]:
     """Normal scores of grades (NaN stays NaN)."""
     return special.ndtri(np.minimum(np.maximum(grades, 1e-9), 1 - 1e-9))
@@ -175,7 +181,7 @@ def null_dim(col: str, present: NDArray[np.bool_], rate: float, rows: NDArray[np
 
     Its grades are those of the correlation ``rows``; ``present`` covers every row.
     """
-    g = np.where(present[rows], (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
+    g = np.where(on_rows(present, rows), (1.0 - rate) / 2.0, 1.0 - rate / 2.0)
     return Dim(f"{col} is null", g, flag_cells(rate), col, present=present)
 
 
@@ -188,7 +194,7 @@ def flag_cells(rate: float) -> RankCells | None:
 def rare_flag(present: NDArray[np.bool_], min_count: int, rows: NDArray[np.int64] | None = None) -> bool:
     """Whether a column is missing, or present, in fewer than min_count of ``rows`` (default: all)."""
     if rows is not None:
-        present = present[rows]
+        present = on_rows(present, rows)
     missing = int(np.count_nonzero(~present))
     return min(missing, len(present) - missing) < min_count
 
