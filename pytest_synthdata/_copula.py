@@ -423,6 +423,7 @@ _ORTHANT_POINTS = 20_000
 _BVN_X, _BVN_W = np.polynomial.legendre.leggauss(12)  # |r| < 0.925: error below 1e-10
 _BVN_X1 = _BVN_X + 1.0
 _BVN_XH, _BVN_WH = np.polynomial.legendre.leggauss(6)  # |r| >= 0.925: error below 1e-10
+_BVN_XH1 = _BVN_XH + 1.0
 
 
 def _cut_count(cells: RankCells | None) -> int:
@@ -438,10 +439,19 @@ def bvn_upper(h: NDArray[np.float64], k: NDArray[np.float64], r: NDArray[np.floa
     about |r| = 1 above; 12- and 6-point Gauss-Legendre, below 1e-10 absolute error
     (checked against SciPy in the tests), far below what a Spearman target needs.
     """
-    h, k, r = (np.asarray(v, dtype=np.float64).ravel() for v in np.broadcast_arrays(h, k, r))
+    if not (
+        isinstance(h, np.ndarray)
+        and isinstance(k, np.ndarray)
+        and isinstance(r, np.ndarray)
+        and h.ndim == 1
+        and h.shape == k.shape == r.shape
+        and h.dtype == k.dtype == r.dtype == np.float64
+    ):  # (points as the orthant solve passes them need no broadcasting)
+        h, k, r = (np.asarray(v, dtype=np.float64).ravel() for v in np.broadcast_arrays(h, k, r))
     out = np.empty(h.shape)
     low = np.abs(r) < 0.925
-    if low.any():
+    any_low = bool(low.any())
+    if any_low:
         hh, kk, rr = h[low], k[low], r[low]
         hk, hs, asr = hh * kk, (hh * hh + kk * kk) / 2.0, np.arcsin(rr)
         # exp((sn hk - hs) / (1 - sn^2)) with sn = sin(asr (x + 1) / 2), in place (the same operations)
@@ -456,8 +466,8 @@ def bvn_upper(h: NDArray[np.float64], k: NDArray[np.float64], r: NDArray[np.floa
             np.exp(f, out=f)
         out[low] = (f @ _BVN_W) * asr / (4.0 * math.pi) + special.ndtr(-hh) * special.ndtr(-kk)
     high = ~low
-    if high.any():
-        every = not low.any()  # all of them: the arrays as they are, not copies
+    if not any_low or high.any():
+        every = not any_low  # all of them: the arrays as they are, not copies
         hh, rr = (h, r) if every else (h[high], r[high])
         kk = np.where(rr < 0, -k if every else -k[high], k if every else k[high])
         hk = hh * kk
@@ -471,24 +481,17 @@ def bvn_upper(h: NDArray[np.float64], k: NDArray[np.float64], r: NDArray[np.floa
             bs = (h1 - k1) ** 2
             c, d = (4.0 - hk1) / 8.0, (12.0 - hk1) / 16.0
             with np.errstate(under="ignore", over="ignore", divide="ignore", invalid="ignore"):
-                v = (
-                    a
-                    * np.exp(-(bs / as_ + hk1) / 2.0)
-                    * (1.0 - c * (bs - as_) * (1.0 - d * bs / 5.0) / 3.0 + c * d * as_ * as_ / 5.0)
-                )
+                e = 1.0 - d * bs / 5.0  # (in both terms below)
+                v = a * np.exp(-(bs / as_ + hk1) / 2.0) * (1.0 - c * (bs - as_) * e / 3.0 + c * d * as_ * as_ / 5.0)
                 b = np.sqrt(bs)
                 tail = (
-                    np.exp(-hk1 / 2.0)
-                    * math.sqrt(2.0 * math.pi)
-                    * special.ndtr(-b / a)
-                    * b
-                    * (1.0 - c * bs * (1.0 - d * bs / 5.0) / 3.0)
+                    np.exp(-hk1 / 2.0) * math.sqrt(2.0 * math.pi) * special.ndtr(-b / a) * b * (1.0 - c * bs * e / 3.0)
                 )
                 v = v - np.where(hk1 > -160.0, tail, 0.0)
                 half = a / 2.0
                 # the nodes depend on r alone: one row when every point shares it (one pair), broadcast
                 nodes = half[:1] if (half == half[0]).all() else half
-                xs = (nodes[:, None] * (_BVN_XH[None, :] + 1.0)) ** 2
+                xs = (nodes[:, None] * _BVN_XH1[None, :]) ** 2
                 rs = np.sqrt(1.0 - xs)
                 # exp(-bs / (2 xs) - hk / (1 + rs)) / rs - exp(-(bs / xs + hk) / 2) (1 + c xs (1 + d xs)), in place
                 f = np.divide(-bs[:, None], 2.0 * xs)
@@ -630,9 +633,10 @@ def _orthant_solve(
         below = value < targets
         lo = np.where(active & below, theta, lo)
         hi = np.where(active & ~below, theta, hi)
+        miss = value - targets
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            step = theta - (value - targets) / slope
-        hit = np.abs(value - targets) < 1e-12
+            step = theta - miss / slope
+        hit = np.abs(miss) < 1e-12
         bad = ~np.isfinite(step) | (step <= lo) | (step >= hi)
         new = np.where(hit, theta, np.where(bad, (lo + hi) / 2.0, step))
         # a Newton step this short leaves an error of about its square (S is nearly linear in theta): take it, stop
