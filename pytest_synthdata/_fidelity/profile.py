@@ -30,6 +30,7 @@ profile; its scores agree with the real rows' within :data:`TOLERANCE` (see
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,8 @@ from . import metrics
 from .reference import CONTINUOUS, PairScore, Prepared, bin_codes, numeric_values, sdtype_of
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from numpy.typing import NDArray
 
     from .._artifact import SpecReader
@@ -278,14 +281,6 @@ def _json_value(value: Any) -> Any:
 # building a profile ------------------------------------------------------------------------------------------
 
 
-def _half_k(counts: NDArray[np.float64], k: int) -> NDArray[np.float64]:
-    """Counts of 1 to k - 1 rows read as k / 2 rows (the file's small-count rule)."""
-    counts = np.asarray(counts, dtype=np.float64)
-    if k <= 1:
-        return counts
-    return np.where((counts > 0) & (counts < k), k / 2.0, counts)
-
-
 def _winsorized(values: NDArray[Any], k: int) -> NDArray[np.float64]:
     """Present values with the ``k`` smallest and ``k`` largest replaced by their inner neighbours (float64).
 
@@ -336,85 +331,437 @@ def _factorized(series: pd.Series) -> tuple[NDArray[np.int64], Any]:
 
 
 def compute_profile(
-    frame: pd.DataFrame, *, min_count: int, columns: list[str] | None = None, source: str = "real"
+    frame: pd.DataFrame,
+    *,
+    min_count: int,
+    columns: list[str] | None = None,
+    source: str = "real",
+    factorized: Mapping[str, tuple[NDArray[np.intp], Any]] | None = None,
 ) -> Profile:
-    """Return the profile of ``frame`` (its ``columns``, default all that a metric scores) under ``min_count``."""
+    """Return the profile of ``frame`` (its ``columns``, default all that a metric scores) under ``min_count``.
+
+    ``factorized`` may hold text columns' ``pandas.factorize`` (codes, distinct values) that the caller
+    made already (a fit's inference does), so that their values are not hashed again. The work is
+    vectorised across columns and pairs: see :func:`_continuous`, :func:`_correlations` and
+    :func:`_pair_tables`.
+    """
     k = int(min_count)
     n = len(frame)
     profiles: dict[str, ColumnProfile] = {}
-    numbers: dict[str, NDArray[np.float64]] = {}
-    codes: dict[str, NDArray[np.int64]] = {}
-    names: list[str] = []
+    continuous: dict[str, _Continuous] = {}
+    codes: dict[str, NDArray[np.intp]] = {}
     for name in columns if columns is not None else list(frame.columns):
         series = frame[name]
-        factorized = None
-        if _category_like(series.dtype):  # one hash pass gives the sdtype, the missing count and the codes
-            factorized = _factorized(series)
-            found, uniques = factorized
-            used = uniques[np.unique(found[found >= 0])] if len(uniques) else uniques
-            if not len(used):
-                continue  # (all missing: no metric scores it, as sdtype_of says)
-            boolean = len(used) <= 2 and all(isinstance(v, (bool, np.bool_)) for v in used)
-            sdtype = "boolean" if boolean else "categorical"
-            missing_rows = int((found < 0).sum())
+        dtype = series.dtype
+        column: _Discrete | _Continuous | None
+        if _category_like(dtype):  # one hash pass gives the sdtype, the missing count and the codes
+            found, uniques = _reused(factorized, name, n) or _factorized(series)
+            column = _discrete(found, uniques, None, n, k)
+        elif n and isinstance(dtype, np.dtype) and dtype.kind in "iuf":  # (numpy numbers: sdtype_of's numerical)
+            column = _continuous(series.to_numpy(), "numerical", n, k)
         else:
             kind = sdtype_of(series)
             if kind is None:
                 continue
-            sdtype, missing_rows = str(kind), int(series.isna().sum())
-        names.append(name)
-        missing_count = float(_half_k(np.array([missing_rows]), k)[0])
-        missing = min(missing_count / n, 1.0)
-        if sdtype in CONTINUOUS:
-            raw = numeric_values(series)
-            finite = raw.astype(np.float64)
-            finite[~np.isfinite(finite)] = np.nan  # (infinities: outside every sketch; rare in real data)
-            numbers[name] = _winsorized(finite, k)
-            profiles[name] = ColumnProfile(sdtype, missing, quantiles=_sketch(numbers[name], k))
-            codes[name] = _bins(finite)
-            continue
-        found, uniques = factorized if factorized is not None else _factorized(series)
-        counts = np.bincount(found[found >= 0], minlength=len(uniques))
-        seen = np.flatnonzero(counts)
-        kept = seen[counts[seen] >= k] if k > 1 else seen
-        kept = kept[np.argsort(-counts[kept], kind="stable")]  # most frequent first; ties in order of appearance
-        rare = float(_half_k(np.array([counts.sum() - counts[kept].sum()]), k)[0])
-        total = float(counts[kept].sum()) + rare
-        values = [_json_value(v) for v in uniques[kept]]
-        shares = counts[kept].astype(np.float64) / total if total else np.zeros(0)
-        profiles[name] = ColumnProfile(
-            sdtype, missing, values=values, shares=shares, other=rare / total if total else 0.0
-        )
-        position = np.full(len(uniques) + 1, len(values) + 1, dtype=np.int64)  # unnamed (rare) values: other
-        position[kept] = np.arange(len(kept))
-        position[-1] = len(values)  # (code -1, missing, reads the last slot)
-        codes[name] = position[found]
+            if kind in CONTINUOUS:
+                column = _continuous(numeric_values(series), str(kind), n, k, int(series.isna().sum()))
+            else:
+                found, uniques = _factorized(series)
+                column = _discrete(found, uniques, str(kind), n, k)
+        if column is None:
+            continue  # (all missing: no metric scores it, as sdtype_of says)
+        profiles[name] = column.profile
+        codes[name] = column.codes
+        if isinstance(column, _Continuous):
+            continuous[name] = column
     profile = Profile(n, k, profiles, source=source)
-    continuous = [c for c in names if c in numbers]
-    whole = [c for c in continuous if not np.isnan(numbers[c]).any()]
-    matrix = metrics.pearson_matrix({c: numbers[c] for c in whole}) if len(whole) > 2 else {}
-    for i, a in enumerate(continuous):
-        for b in continuous[i + 1 :]:
-            known = matrix.get(a, {}).get(b)  # (pairs of complete columns: one product; others pair by pair)
-            profile.correlations[(a, b)] = _pearson(numbers[a], numbers[b]) if known is None else known
+    names = list(profiles)
+    if len(names) < 2:
+        return profile
+    from .._linalg import one_thread
+
+    profile.correlations.update(_correlations(continuous))
+    with one_thread():  # (small products of whole numbers: waking BLAS threads would cost more than the work)
+        tables = _pair_tables([codes[c] for c in names], [len(profile.keys(c)) for c in names], n, k)
     pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]]
-    if pairs:
-        # every pair's contingency table from one count: pair p's cells sit at offset[p] + code_a * width_b + code_b
-        size = {c: len(profile.keys(c)) + 1 for c in names}  # (+1: bin codes start at 1)
-        cells = np.array([size[a] * size[b] for a, b in pairs], dtype=np.int64)
-        offset = np.concatenate([[0], np.cumsum(cells)[:-1]])
-        keys = np.empty((len(pairs), n), dtype=np.int64)
-        for p, (a, b) in enumerate(pairs):
-            np.multiply(codes[a], size[b], out=keys[p])
-            keys[p] += codes[b]
-            keys[p] += offset[p]
-        counts_all = _half_k(np.bincount(keys.ravel(), minlength=int(cells.sum())).astype(np.float64), k)
-        for p, (a, b) in enumerate(pairs):
-            table = counts_all[offset[p] : offset[p] + cells[p]].reshape(size[a], size[b])
-            table = table[1:] if profiles[a].sdtype in CONTINUOUS else table[:-1]
-            table = table[:, 1:] if profiles[b].sdtype in CONTINUOUS else table[:, :-1]
-            profile.pairs[(a, b)] = PairProfile(table / table.sum())
+    profile.pairs.update({pair: PairProfile(table) for pair, table in zip(pairs, tables, strict=True)})
     return profile
+
+
+@dataclass
+class _Discrete:
+    """A categorical or boolean column's profile and contingency codes (its values', then missing, then other)."""
+
+    profile: ColumnProfile
+    codes: NDArray[np.intp]
+
+
+@dataclass
+class _Continuous:
+    """A numerical or datetime column's profile, contingency codes (its bins, 0..10) and winsorized values."""
+
+    profile: ColumnProfile
+    codes: NDArray[np.intp]
+    #: in row order, with the ``k`` outermost on each side winsorized; NaN where missing or infinite
+    values: NDArray[np.float64]
+    #: whether some row has no (finite) value
+    gaps: bool
+
+
+def _reused(
+    factorized: Mapping[str, tuple[NDArray[np.intp], Any]] | None, name: str, n: int
+) -> tuple[NDArray[np.int64], Any] | None:
+    """The caller's factorization of a column, when it is what :func:`_factorized` would make.
+
+    Only for columns of strings: ``pandas.factorize`` of the values, as a Series or as an array, gives
+    the same codes and the same strings (a column of mixed types may have been factorized otherwise).
+    """
+    if factorized is None or name not in factorized:
+        return None
+    found, uniques = factorized[name]
+    if len(found) != n or pd.api.types.infer_dtype(uniques, skipna=False) != "string":
+        return None
+    return np.asarray(found, dtype=np.int64), uniques
+
+
+def _discrete(found: NDArray[np.int64], uniques: Any, sdtype: str | None, n: int, k: int) -> _Discrete | None:
+    """A category column's profile from its codes (-1: missing) into its distinct values; None if all missing.
+
+    ``sdtype`` None: categorical, or boolean when every value seen is a bool.
+    """
+    tally = np.bincount(found + 1, minlength=len(uniques) + 1)  # (slot 0: the missing values)
+    counts = tally[1:]
+    seen = np.flatnonzero(counts)
+    if not len(seen):
+        return None
+    if sdtype is None:
+        boolean = len(seen) <= 2 and all(isinstance(uniques[i], (bool, np.bool_)) for i in seen)
+        sdtype = "boolean" if boolean else "categorical"
+    kept = seen[counts[seen] >= k] if k > 1 else seen
+    kept = kept[np.argsort(-counts[kept], kind="stable")]  # most frequent first; ties in order of appearance
+    named = int(counts[kept].sum())
+    rare = _half_k(n - int(tally[0]) - named, k)
+    total = float(named) + rare
+    values = [_json_value(v) for v in uniques[kept]]
+    shares = counts[kept].astype(np.float64) / total if total else np.zeros(0)
+    missing = min(_half_k(int(tally[0]), k) / n, 1.0)
+    profile = ColumnProfile(sdtype, missing, values=values, shares=shares, other=rare / total if total else 0.0)
+    position = np.full(len(uniques) + 1, len(values) + 1, dtype=np.intp)  # unnamed (rare) values: other
+    position[kept] = np.arange(len(kept))
+    position[-1] = len(values)  # (code -1, missing, reads the last slot)
+    return _Discrete(profile, position[found])
+
+
+def _half_k(count: int, k: int) -> float:
+    """A count of 1 to k - 1 rows read as k / 2 rows (the file's small-count rule)."""
+    return k / 2.0 if k > 1 and 0 < count < k else float(count)
+
+
+#: Whole numbers spanning at most this many values per row (plus 256) are sorted by counting them.
+_COUNTING_SPAN = 2
+
+
+def _continuous(raw: NDArray[Any], sdtype: str, n: int, k: int, missing_rows: int | None = None) -> _Continuous | None:
+    """A numerical or datetime column's profile from its values as :func:`numeric_values` reads them.
+
+    The values are sorted once. The sketch is read off them with the ``k`` outermost on each side replaced
+    by their inner neighbours, which is what sorting the winsorized values gives; in row order the
+    winsorized values are the values clipped to those neighbours, which is what :func:`_winsorized` gives
+    (every value below the ``k + 1``-th smallest is one of the ``k`` smallest). The bins need only the
+    smallest and the largest value. Whole numbers over a short span are sorted by counting, and binned
+    once per distinct value. A column holding a negative zero goes the plain way (:func:`_winsorized`,
+    :func:`_sketch`, :func:`_bins`), as does one without a finite value: the sign of a zero is not
+    ordered, so two sorts may place it differently.
+    """
+    finite = raw.astype(np.float64)
+    offset: NDArray[Any] | None = None
+    if raw.dtype.kind in "iu":  # (no NaN, no infinity)
+        missing_rows = missing_rows or 0
+        wide = raw.astype(np.int64) if raw.dtype.itemsize < 8 else raw  # (raw - low must not overflow)
+        low, high = wide.min(), wide.max()
+        span = int(high) - int(low) + 1
+        if span <= _COUNTING_SPAN * n + 256:
+            offset = (wide - low).astype(np.intp, copy=False)
+            distinct = (low + np.arange(span, dtype=wide.dtype)).astype(np.float64)  # (in order, as floats)
+            ordered = np.repeat(distinct, np.bincount(offset, minlength=span))
+        else:
+            ordered = np.sort(finite)
+    else:
+        nonfinite = ~np.isfinite(finite)
+        bad = int(np.count_nonzero(nonfinite))
+        if missing_rows is None:  # (a numpy float column: NaN is missing, an infinity is not)
+            missing_rows = int(np.count_nonzero(np.isnan(finite))) if bad else 0
+        if missing_rows == n:
+            return None  # (no value: sdtype_of leaves the column out)
+        if bad:
+            finite[nonfinite] = np.nan  # (infinities: outside every sketch; rare in real data)
+        ordered = np.sort(finite)[: n - bad]  # (NaN sorts last)
+    missing = min(_half_k(missing_rows, k) / n, 1.0)
+    m = len(ordered)
+    if not m or (offset is None and _negative_zero(ordered)):
+        values = _winsorized(finite, k)
+        sketch = _sketch(values, k)
+        return _Continuous(ColumnProfile(sdtype, missing, quantiles=sketch), _bins(finite) - 1, values, m < n)
+    smallest, spread = ordered[0], ordered[-1] - ordered[0]
+    if offset is not None:
+        codes = _bin_codes(distinct - smallest, spread)[offset]
+    else:
+        codes = _bin_codes(finite - smallest, spread)
+    values = finite
+    if k > 1 and m > 2 * k + 1:
+        lo, hi = ordered[k], ordered[m - k - 1]
+        ordered[:k] = lo  # (ordered is this function's own array)
+        ordered[m - k :] = hi
+        values = np.clip(finite, lo, hi)
+    return _Continuous(ColumnProfile(sdtype, missing, quantiles=_sketch_sorted(ordered, k)), codes, values, m < n)
+
+
+def _negative_zero(ordered: NDArray[np.float64]) -> bool:
+    """Whether sorted values hold a -0.0 (zeros of both signs sort as equals, in no fixed order)."""
+    lo, hi = np.searchsorted(ordered, 0.0, side="left"), np.searchsorted(ordered, 0.0, side="right")
+    return bool(lo < hi and np.signbit(ordered[lo:hi]).any())
+
+
+_STEPS = np.arange(11, dtype=np.float64)
+
+
+def _bin_codes(shifted: NDArray[np.float64], spread: float) -> NDArray[np.intp]:
+    """:func:`bin_codes` minus 1 (0..10) of values shifted by their minimum, given their largest (``spread``).
+
+    The edges are what ``numpy.histogram_bin_edges`` computes from that minimum and maximum (``numpy.linspace``
+    from 0, or from -0.5 to 0.5 for a constant column), and the codes follow :func:`bin_codes` step by step.
+    """
+    if not math.isfinite(spread):  # (histogram_bin_edges refuses such a range: let it say so)
+        return _bins(shifted) - 1
+    first, last = (0.0, float(spread)) if spread != 0 else (-0.5, 0.5)
+    step = (last - first) / 10
+    if step == 0:  # (a span of subnormal numbers: linspace then takes another formula)
+        return _bins(shifted) - 1
+    edges = _STEPS * step
+    edges += first
+    edges[-1] = last
+    with np.errstate(all="ignore"):  # (NaN: the check below covers every guess, as in bin_codes)
+        guess = shifted - first
+        guess *= 10 / (last - first)
+        np.floor(guess, out=guess)
+        codes = guess.astype(np.intp)
+    codes += 1
+    np.clip(codes, 1, 11, out=codes)
+    bounds = np.concatenate([[-np.inf], edges, [np.inf]])
+    wrong = ~((bounds[codes] <= shifted) & (shifted < bounds[codes + 1]))
+    missing = np.isnan(shifted)
+    if missing.any():
+        codes[missing] = 11
+        wrong &= ~missing
+    if wrong.any():
+        codes[wrong] = np.digitize(shifted[wrong], bins=edges)
+    codes -= 1
+    return codes
+
+
+@functools.lru_cache(maxsize=256)
+def _blocks(size: int, blocks: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Where each of ``blocks`` near-equal consecutive blocks of ``size`` values starts, and their sizes."""
+    edges = np.linspace(0, size, blocks + 1).round().astype(np.int64)
+    starts, sizes = edges[:-1], np.diff(edges)
+    starts.flags.writeable = sizes.flags.writeable = False
+    return starts, sizes
+
+
+def _sketch_sorted(x: NDArray[np.float64], k: int) -> NDArray[np.float64]:
+    """:func:`_sketch` of values already winsorized, present and sorted."""
+    if not len(x):
+        return x
+    per_block = 2 * k if k > 1 else 1
+    if k > 1 and len(x) < per_block:
+        return np.array([x.mean()])
+    starts, sizes = _blocks(len(x), max(1, min(QUANTILES, len(x) // per_block)))
+    return np.add.reduceat(x, starts) / sizes  # type: ignore[no-any-return]
+
+
+def _correlations(columns: dict[str, _Continuous]) -> dict[tuple[str, str], float]:
+    """Pearson's r of each pair of continuous columns (in order) on their winsorized values.
+
+    As before this step was vectorised: the columns without a gap, when more than two, through
+    :func:`metrics.pearson_matrix`'s arithmetic; every other pair as :func:`metrics.pearson` computes it
+    on the rows where both have a value. Those pairs are taken by the rows they keep: the columns of one
+    set of rows are centred and scaled together (a row-wise sum adds as a column's own does), and each
+    dot product is still one call on two rows (on BLAS's own threads, as there), so every r has the same bits.
+    """
+    names = list(columns)
+    out: dict[tuple[str, str], float] = {}
+    whole = [c for c in names if not columns[c].gaps]
+    index = {c: i for i, c in enumerate(whole)} if len(whole) > 2 else {}
+    matrix = None
+    if index:
+        from .._linalg import one_thread
+
+        with one_thread():  # (as metrics.pearson_matrix: its sums must not depend on the thread count)
+            matrix = _pearson_matrix([columns[c].values for c in whole])
+    present: dict[str, NDArray[np.bool_]] = {}
+    batches: dict[bytes, tuple[NDArray[np.bool_] | None, dict[str, int]]] = {}
+    todo: list[tuple[str, str, bytes]] = []
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            if matrix is not None and a in index and b in index:
+                out[(a, b)] = float(matrix[index[a], index[b]])
+                continue
+            out[(a, b)] = math.nan
+            gaps = [c for c in (a, b) if columns[c].gaps]
+            for c in gaps:
+                if c not in present:
+                    present[c] = ~np.isnan(columns[c].values)
+            keep = None if not gaps else present[gaps[0]] if len(gaps) == 1 else present[a] & present[b]
+            key = b"" if keep is None else np.packbits(keep).tobytes()
+            batch = batches.setdefault(key, (keep, {}))[1]
+            batch.setdefault(a, len(batch))
+            batch.setdefault(b, len(batch))
+            todo.append((a, b, key))
+    scaled = {key: _scaled([columns[c].values for c in cols], keep) for key, (keep, cols) in batches.items()}
+    for a, b, key in todo:
+        rows, norms = scaled[key]
+        cols = batches[key][1]
+        i, j = cols[a], cols[b]
+        if rows is None or math.isnan(norms[i]) or math.isnan(norms[j]):
+            continue  # (fewer than two rows, or a constant column: r is undefined)
+        r = float(np.dot(rows[i], rows[j]) / (norms[i] * norms[j]))
+        out[(a, b)] = max(min(r, 1.0), -1.0)
+    return out
+
+
+def _scaled(
+    values: list[NDArray[np.float64]], keep: NDArray[np.bool_] | None
+) -> tuple[NDArray[np.float64] | None, list[float]]:
+    """Columns on the ``keep`` rows, centred and divided by their largest deviation, with their norms.
+
+    The steps of :func:`metrics.pearson` for each column (NaN norm: a constant column; None: under 2 rows).
+    """
+    rows = np.stack(values) if keep is None else np.compress(keep, np.stack(values), axis=1)  # (C order: rows for dot)
+    m = rows.shape[1]
+    if m < 2:
+        return None, []
+    rows -= (np.add.reduce(rows, axis=1) / m)[:, None]
+    scale = np.abs(rows).max(axis=1)
+    with np.errstate(all="ignore"):
+        rows /= scale[:, None]
+    norms = [math.nan if s == 0 else np.sqrt(np.dot(row, row)) for row, s in zip(rows, scale, strict=True)]
+    return rows, norms
+
+
+def _pearson_matrix(values: list[NDArray[np.float64]]) -> NDArray[np.float64]:
+    """:func:`metrics.pearson_matrix`'s r of equal-length NaN-free columns, as a matrix (call it on one thread)."""
+    x = np.column_stack(values)
+    x -= x.mean(axis=0)
+    gram = x.T @ x
+    norm = np.sqrt(np.diag(gram))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.clip(gram / np.outer(norm, norm), -1.0, 1.0)  # type: ignore[no-any-return]
+
+
+#: The most cells of a group of columns' joint code in :func:`_pair_tables` (with fewer rows: their square root).
+_GROUP_CELLS = 256
+
+
+def _pair_tables(codes: list[NDArray[np.intp]], widths: list[int], n: int, k: int) -> list[NDArray[np.float64]]:
+    """Each pair's contingency table (pairs ``(i, j)``, ``i < j``, in order): shares summing to 1, half-k applied.
+
+    ``codes[i]`` runs over ``range(widths[i])``. Counting every pair over every row is pairs x rows of
+    work; here columns are first joined into groups whose joint code has at most about ``sqrt(n)`` cells
+    (widest first, each into the first group it fits), so that one count of two groups' joint codes gives
+    the tables of all their columns' pairs, and a group's own pairs come from its counts. A group's
+    counts are decoded into its columns' by a 0/1 matrix ``D`` (a joint code's digit per column):
+    ``D_g.T @ C @ D_h``. The counts are whole numbers, so every sum is exact, in any order.
+    """
+    limit = max(2, min(_GROUP_CELLS, math.isqrt(max(n, 1))))
+    groups: list[list[int]] = []
+    cells: list[int] = []
+    for i in sorted(range(len(codes)), key=lambda i: -widths[i]):  # (stable: ties in column order)
+        for g, group in enumerate(groups):
+            if cells[g] * widths[i] <= limit:
+                group.append(i)
+                cells[g] *= widths[i]
+                break
+        else:
+            groups.append([i])
+            cells.append(widths[i])
+    if all(len(group) == 1 for group in groups):
+        groups.sort()  # (one column each: in column order, each count is a pair's table as it is)
+        cells = [widths[group[0]] for group in groups]
+    member = {i: g for g, group in enumerate(groups) for i in group}
+    order = [i for group in groups for i in group]
+    start = np.cumsum([0] + [widths[i] for i in order])  # the table's rows (and columns) of each column, in order
+    first = {i: int(start[p]) for p, i in enumerate(order)}
+    spans = [slice(first[group[0]], first[group[0]] + sum(widths[i] for i in group)) for group in groups]
+    joint = []
+    decode: list[NDArray[np.float64] | None] = []
+    for group in groups:
+        code = codes[group[0]]
+        for i in group[1:]:
+            code = code * widths[i] + codes[i]
+        joint.append(code)
+        decode.append(_decoder([widths[i] for i in group]) if len(group) > 1 else None)
+    table = np.zeros((int(start[-1]), int(start[-1])))  # every pair's counts, pair (i, j) in i's rows, j's columns
+    marginal: dict[int, NDArray[np.float64]] = {}  # a group's counts of its joint codes
+    if len(groups) == 1:
+        marginal[0] = np.bincount(joint[0], minlength=cells[0]).astype(np.float64)
+    else:
+        # one count of every two groups' joint codes side by side: block p's cells at offset[p] + code_g * cells_h + code_h
+        blocks = [(g, h) for g in range(len(groups)) for h in range(g + 1, len(groups))]
+        sizes = np.array([cells[g] * cells[h] for g, h in blocks], dtype=np.intp)
+        offset = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+        stacked = np.stack(joint)
+        keys = np.empty((len(blocks), n), dtype=np.intp)
+        p = 0
+        for g in range(len(groups) - 1):
+            rows = keys[p : p + len(groups) - 1 - g]
+            np.multiply(stacked[g], np.array(cells[g + 1 :], dtype=np.intp)[:, None], out=rows)
+            rows += stacked[g + 1 :]
+            rows += offset[p : p + len(rows), None]
+            p += len(rows)
+        counts = np.bincount(keys.ravel(), minlength=int(sizes.sum())).astype(np.float64)
+        for (g, h), at, size in zip(blocks, offset, sizes, strict=True):
+            c = counts[at : at + size].reshape(cells[g], cells[h])
+            if decode[g] is not None and g not in marginal:
+                marginal[g] = c.sum(axis=1)
+            if decode[h] is not None and h not in marginal:
+                marginal[h] = c.sum(axis=0)
+            dg, dh = decode[g], decode[h]
+            if dg is not None:
+                c = dg.T @ c
+            if dh is not None:
+                c = c @ dh
+            table[spans[g], spans[h]] = c
+    for g, d in enumerate(decode):
+        if d is not None:
+            table[spans[g], spans[g]] = d.T @ (marginal[g][:, None] * d)
+    if k > 1:
+        table[(table > 0) & (table < k)] = k / 2.0
+    bounds = start[:-1]
+    totals = np.add.reduceat(np.add.reduceat(table, bounds, axis=0), bounds, axis=1)
+    totals[totals == 0] = 1.0  # (blocks no pair uses)
+    repeat = np.diff(start)
+    table /= np.repeat(np.repeat(totals, repeat, axis=0), repeat, axis=1)
+    out = []
+    for i in range(len(codes)):
+        for j in range(i + 1, len(codes)):
+            if member[i] <= member[j]:
+                out.append(table[first[i] : first[i] + widths[i], first[j] : first[j] + widths[j]].copy())
+            else:
+                out.append(table[first[j] : first[j] + widths[j], first[i] : first[i] + widths[i]].T.copy())
+    return out
+
+
+def _decoder(widths: list[int]) -> NDArray[np.float64]:
+    """The 0/1 matrix from a joint code (first column's digit most significant) to each column's code."""
+    cells = math.prod(widths)
+    decode = np.zeros((cells, sum(widths)))
+    code = np.arange(cells)
+    stride, at = cells, 0
+    for w in widths:
+        stride //= w
+        decode[code, at + (code // stride) % w] = 1.0
+        at += w
+    return decode
 
 
 def _bins(values: NDArray[np.float64]) -> NDArray[np.int64]:
@@ -428,15 +775,18 @@ def _bins(values: NDArray[np.float64]) -> NDArray[np.int64]:
     return bin_codes(shifted).astype(np.int64)
 
 
-def _pearson(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
-    keep = ~(np.isnan(x) | np.isnan(y))
-    return metrics.pearson(x[keep], y[keep])
+def fit_profile(
+    frame: pd.DataFrame,
+    model: Model,
+    min_count: int,
+    factorized: Mapping[str, tuple[NDArray[np.intp], Any]] | None = None,
+) -> Profile:
+    """The profile a fit stores: of the real ``frame``'s columns that the model models (never generated ones).
 
-
-def fit_profile(frame: pd.DataFrame, model: Model, min_count: int) -> Profile:
-    """The profile a fit stores: of the real ``frame``'s columns that the model models (never generated ones)."""
+    ``factorized``: text columns' ``pandas.factorize`` the fit made already (see :func:`compute_profile`).
+    """
     scored = [c for c in model.columns if c in frame.columns and _profiled(model, c)]
-    return compute_profile(frame, min_count=min_count, columns=scored)
+    return compute_profile(frame, min_count=min_count, columns=scored, factorized=factorized)
 
 
 def _profiled(model: Model, name: str) -> bool:
