@@ -529,34 +529,21 @@ def _bin_codes(shifted: NDArray[np.float64], spread: float) -> NDArray[np.intp]:
     """:func:`bin_codes` minus 1 (0..10) of values shifted by their minimum, given their largest (``spread``).
 
     The edges are what ``numpy.histogram_bin_edges`` computes from that minimum and maximum (``numpy.linspace``
-    from 0, or from -0.5 to 0.5 for a constant column), and the codes follow :func:`bin_codes` step by step.
+    from 0, or from -0.5 to 0.5 for a constant column). :func:`bin_codes` gives each value the code ``c``
+    with ``edges[c - 1] <= x < edges[c]`` (11: the top edge, or NaN), checked against the edges themselves;
+    over non-decreasing edges that ``c`` is the number of edges ``<= x``, which ``searchsorted`` counts
+    (NaN sorts after every edge).
     """
-    if not math.isfinite(spread):  # (histogram_bin_edges refuses such a range: let it say so)
-        return _bins(shifted) - 1
     first, last = (0.0, float(spread)) if spread != 0 else (-0.5, 0.5)
     step = (last - first) / 10
-    if step == 0:  # (a span of subnormal numbers: linspace then takes another formula)
-        return _bins(shifted) - 1
+    if not math.isfinite(spread) or step == 0:  # (such a range: histogram_bin_edges refuses it or linspace
+        return _bins(shifted) - 1  # takes another formula; let them)
     edges = _STEPS * step
     edges += first
     edges[-1] = last
-    with np.errstate(all="ignore"):  # (NaN: the check below covers every guess, as in bin_codes)
-        guess = shifted - first
-        guess *= 10 / (last - first)
-        np.floor(guess, out=guess)
-        codes = guess.astype(np.intp)
-    codes += 1
-    np.clip(codes, 1, 11, out=codes)
-    bounds = np.concatenate([[-np.inf], edges, [np.inf]])
-    wrong = ~((bounds[codes] <= shifted) & (shifted < bounds[codes + 1]))
-    missing = np.isnan(shifted)
-    if missing.any():
-        codes[missing] = 11
-        wrong &= ~missing
-    if wrong.any():
-        codes[wrong] = np.digitize(shifted[wrong], bins=edges)
-    codes -= 1
-    return codes
+    if not edges[-2] <= edges[-1]:  # (a span of a few subnormal numbers)
+        return _bins(shifted) - 1
+    return np.searchsorted(edges[1:], shifted, side="right")  # (edges[0] <= every value: one less)
 
 
 @functools.lru_cache(maxsize=256)
@@ -598,7 +585,9 @@ def _correlations(columns: dict[str, _Continuous]) -> dict[tuple[str, str], floa
 
         with one_thread():  # (as metrics.pearson_matrix: its sums must not depend on the thread count)
             matrix = _pearson_matrix([columns[c].values for c in whole])
-    present: dict[str, NDArray[np.bool_]] = {}
+    stacked: NDArray[np.float64] | None = None  # every column's values, one row each
+    row = {c: i for i, c in enumerate(names)}
+    present: dict[str, tuple[NDArray[np.bool_], bytes]] = {}
     batches: dict[bytes, tuple[NDArray[np.bool_] | None, dict[str, int]]] = {}
     todo: list[tuple[str, str, bytes]] = []
     for i, a in enumerate(names):
@@ -607,17 +596,27 @@ def _correlations(columns: dict[str, _Continuous]) -> dict[tuple[str, str], floa
                 out[(a, b)] = float(matrix[index[a], index[b]])
                 continue
             out[(a, b)] = math.nan
+            if stacked is None:
+                stacked = np.stack([columns[c].values for c in names])
             gaps = [c for c in (a, b) if columns[c].gaps]
             for c in gaps:
                 if c not in present:
-                    present[c] = ~np.isnan(columns[c].values)
-            keep = None if not gaps else present[gaps[0]] if len(gaps) == 1 else present[a] & present[b]
-            key = b"" if keep is None else np.packbits(keep).tobytes()
+                    mask = ~np.isnan(stacked[row[c]])
+                    present[c] = mask, np.packbits(mask).tobytes()
+            if not gaps:
+                keep, key = None, b""
+            elif len(gaps) == 1:
+                keep, key = present[gaps[0]]
+            else:
+                keep = present[a][0] & present[b][0]
+                key = np.packbits(keep).tobytes()
             batch = batches.setdefault(key, (keep, {}))[1]
             batch.setdefault(a, len(batch))
             batch.setdefault(b, len(batch))
             todo.append((a, b, key))
-    scaled = {key: _scaled([columns[c].values for c in cols], keep) for key, (keep, cols) in batches.items()}
+    if stacked is None:
+        return out
+    scaled = {key: _scaled(stacked[[row[c] for c in cols]], keep) for key, (keep, cols) in batches.items()}
     for a, b, key in todo:
         rows, norms = scaled[key]
         cols = batches[key][1]
@@ -630,21 +629,27 @@ def _correlations(columns: dict[str, _Continuous]) -> dict[tuple[str, str], floa
 
 
 def _scaled(
-    values: list[NDArray[np.float64]], keep: NDArray[np.bool_] | None
-) -> tuple[NDArray[np.float64] | None, list[float]]:
-    """Columns on the ``keep`` rows, centred and divided by their largest deviation, with their norms.
-
-    The steps of :func:`metrics.pearson` for each column (NaN norm: a constant column; None: under 2 rows).
-    """
-    rows = np.stack(values) if keep is None else np.compress(keep, np.stack(values), axis=1)  # (C order: rows for dot)
+    rows: NDArray[np.float64], keep: NDArray[np.bool_] | None
+) -> tuple[NDArray[np.float64] | None, NDArray[np.float64]]:
+    """Columns (``rows``, this function's own) on the ``keep`` rows, centred and divided by their largest
+    deviation, with their norms: the steps of :func:`metrics.pearson` for each column (NaN norm: a constant
+    column; None: fewer than 2 rows)."""
+    if keep is not None:
+        rows = np.compress(keep, rows, axis=1)  # (C order: each column's values contiguous, as dot had them)
     m = rows.shape[1]
     if m < 2:
-        return None, []
-    rows -= (np.add.reduce(rows, axis=1) / m)[:, None]
-    scale = np.abs(rows).max(axis=1)
+        return None, np.zeros(0)
+    mean = np.add.reduce(rows, axis=1)
+    mean /= m
+    rows -= mean[:, None]
+    scale = np.maximum.reduce(np.abs(rows), axis=1)
+    if scale.all():
+        rows /= scale[:, None]
+        return rows, np.sqrt([np.dot(r, r) for r in rows])
     with np.errstate(all="ignore"):
         rows /= scale[:, None]
-    norms = [math.nan if s == 0 else np.sqrt(np.dot(row, row)) for row, s in zip(rows, scale, strict=True)]
+    norms = np.sqrt([np.dot(r, r) for r in rows])
+    norms[scale == 0] = np.nan
     return rows, norms
 
 
@@ -692,48 +697,32 @@ def _pair_tables(codes: list[NDArray[np.intp]], widths: list[int], n: int, k: in
     start = np.cumsum([0] + [widths[i] for i in order])  # the table's rows (and columns) of each column, in order
     first = {i: int(start[p]) for p, i in enumerate(order)}
     spans = [slice(first[group[0]], first[group[0]] + sum(widths[i] for i in group)) for group in groups]
-    joint = []
-    decode: list[NDArray[np.float64] | None] = []
-    for group in groups:
-        code = codes[group[0]]
-        for i in group[1:]:
-            code = code * widths[i] + codes[i]
-        joint.append(code)
-        decode.append(_decoder([widths[i] for i in group]) if len(group) > 1 else None)
     table = np.zeros((int(start[-1]), int(start[-1])))  # every pair's counts, pair (i, j) in i's rows, j's columns
-    marginal: dict[int, NDArray[np.float64]] = {}  # a group's counts of its joint codes
     if len(groups) == 1:
-        marginal[0] = np.bincount(joint[0], minlength=cells[0]).astype(np.float64)
+        decode = _decoder([widths[i] for i in groups[0]])
+        count = np.bincount(_joint(codes, widths, groups[0]), minlength=cells[0])
+        table[:, :] = decode.T @ (count[:, None] * decode)
     else:
-        # one count of every two groups' joint codes side by side: block p's cells at offset[p] + code_g * cells_h + code_h
-        blocks = [(g, h) for g in range(len(groups)) for h in range(g + 1, len(groups))]
-        sizes = np.array([cells[g] * cells[h] for g, h in blocks], dtype=np.intp)
-        offset = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
-        stacked = np.stack(joint)
-        keys = np.empty((len(blocks), n), dtype=np.intp)
-        p = 0
+        # group g's codes with each later group h's side by side, in one count: (h, code_g, code_h) at
+        # h * wide**2 + code_g * wide + code_h; each block decoded by D_g.T @ counts @ D_h, all h at once
+        wide = max(cells)
+        decode = np.zeros((len(groups), wide, max(s.stop - s.start for s in spans)))
+        for g, group in enumerate(groups):
+            decode[g, : cells[g], : spans[g].stop - spans[g].start] = _decoder([widths[i] for i in group])
+        joint = np.stack([_joint(codes, widths, group) for group in groups])
+        local = joint + (np.arange(len(groups), dtype=np.intp) * wide * wide)[:, None]
         for g in range(len(groups) - 1):
-            rows = keys[p : p + len(groups) - 1 - g]
-            np.multiply(stacked[g], np.array(cells[g + 1 :], dtype=np.intp)[:, None], out=rows)
-            rows += stacked[g + 1 :]
-            rows += offset[p : p + len(rows), None]
-            p += len(rows)
-        counts = np.bincount(keys.ravel(), minlength=int(sizes.sum())).astype(np.float64)
-        for (g, h), at, size in zip(blocks, offset, sizes, strict=True):
-            c = counts[at : at + size].reshape(cells[g], cells[h])
-            if decode[g] is not None and g not in marginal:
-                marginal[g] = c.sum(axis=1)
-            if decode[h] is not None and h not in marginal:
-                marginal[h] = c.sum(axis=0)
-            dg, dh = decode[g], decode[h]
-            if dg is not None:
-                c = dg.T @ c
-            if dh is not None:
-                c = c @ dh
-            table[spans[g], spans[h]] = c
-    for g, d in enumerate(decode):
-        if d is not None:
-            table[spans[g], spans[g]] = d.T @ (marginal[g][:, None] * d)
+            keys = (joint[g] * wide)[None, :] + local[g + 1 :]
+            counts = np.bincount(keys.ravel(), minlength=len(groups) * wide * wide)[(g + 1) * wide * wide :]
+            counts = counts.reshape(len(groups) - 1 - g, wide, wide)
+            if len(groups[g]) > 1:  # (a group's own pairs: from the counts of its codes)
+                _within(table, decode[g], counts[0].sum(axis=1), spans[g])
+            if g == len(groups) - 2 and len(groups[-1]) > 1:
+                _within(table, decode[-1], counts[-1].sum(axis=0), spans[-1])
+            blocks = np.matmul(np.matmul(decode[g].T, counts), decode[g + 1 :])
+            height = spans[g].stop - spans[g].start
+            for h in range(g + 1, len(groups)):
+                table[spans[g], spans[h]] = blocks[h - g - 1, :height, : spans[h].stop - spans[h].start]
     if k > 1:
         table[(table > 0) & (table < k)] = k / 2.0
     bounds = start[:-1]
@@ -741,14 +730,29 @@ def _pair_tables(codes: list[NDArray[np.intp]], widths: list[int], n: int, k: in
     totals[totals == 0] = 1.0  # (blocks no pair uses)
     repeat = np.diff(start)
     table /= np.repeat(np.repeat(totals, repeat, axis=0), repeat, axis=1)
+    table.flags.writeable = False  # (the tables are views of it)
     out = []
     for i in range(len(codes)):
         for j in range(i + 1, len(codes)):
             if member[i] <= member[j]:
-                out.append(table[first[i] : first[i] + widths[i], first[j] : first[j] + widths[j]].copy())
+                out.append(table[first[i] : first[i] + widths[i], first[j] : first[j] + widths[j]])
             else:
-                out.append(table[first[j] : first[j] + widths[j], first[i] : first[i] + widths[i]].T.copy())
+                out.append(table[first[j] : first[j] + widths[j], first[i] : first[i] + widths[i]].T)
     return out
+
+
+def _joint(codes: list[NDArray[np.intp]], widths: list[int], group: list[int]) -> NDArray[np.intp]:
+    """The joint code of a group of columns (the first column's digit most significant)."""
+    code = codes[group[0]]
+    for i in group[1:]:
+        code = code * widths[i] + codes[i]
+    return code
+
+
+def _within(table: NDArray[np.float64], decode: NDArray[np.float64], count: NDArray[Any], span: slice) -> None:
+    """Write the tables of a group's own pairs from the counts of its joint codes."""
+    size = span.stop - span.start
+    table[span, span] = (decode.T @ (count[:, None] * decode))[:size, :size]
 
 
 def _decoder(widths: list[int]) -> NDArray[np.float64]:
