@@ -127,6 +127,10 @@ def edge_frame(n: int, seed: int) -> pd.DataFrame:
         "gaps": gaps,
         "infinite": infinite,
         "signed_zeros": r.choice([0.0, -0.0, 1.0, -1.0, 2.5], n),
+        "whole_signed_zeros": r.choice([0.0, -0.0, 1.0, -3.0], n),
+        "whole_floats": np.where(r.random(n) < 0.1, np.nan, r.integers(-5, 40, n).astype(np.float64)),
+        "whole_and_infinite": np.where(r.random(n) < 0.1, np.inf, r.integers(0, 4, n).astype(np.float64)),
+        "large_whole_floats": r.integers(0, 3, n) * 2.0**60,
         "big_constant": np.full(n, 1.6e18),
         "at_edges": r.integers(0, 11, n) / 10.0 * 3.3,  # (values on the bin edges, the top one included)
         "float32": r.normal(size=n).astype(np.float32),

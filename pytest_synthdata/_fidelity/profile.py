@@ -457,10 +457,6 @@ def _half_k(count: int, k: int) -> float:
     return k / 2.0 if k > 1 and 0 < count < k else float(count)
 
 
-#: Whole numbers spanning at most this many values per row (plus 256) are sorted by counting them.
-_COUNTING_SPAN = 2
-
-
 def _continuous(raw: NDArray[Any], sdtype: str, n: int, k: int, missing_rows: int | None = None) -> _Continuous | None:
     """A numerical or datetime column's profile from its values as :func:`numeric_values` reads them.
 
@@ -468,24 +464,15 @@ def _continuous(raw: NDArray[Any], sdtype: str, n: int, k: int, missing_rows: in
     by their inner neighbours, which is what sorting the winsorized values gives; in row order the
     winsorized values are the values clipped to those neighbours, which is what :func:`_winsorized` gives
     (every value below the ``k + 1``-th smallest is one of the ``k`` smallest). The bins need only the
-    smallest and the largest value. Whole numbers over a short span are sorted by counting, and binned
-    once per distinct value. A column holding a negative zero goes the plain way (:func:`_winsorized`,
-    :func:`_sketch`, :func:`_bins`), as does one without a finite value: the sign of a zero is not
-    ordered, so two sorts may place it differently.
+    smallest and the largest value. Whole numbers over a short span are sorted by counting them (see
+    :func:`_counted`) and binned once per distinct value. A column holding a negative zero goes the plain
+    way (:func:`_winsorized`, :func:`_sketch`, :func:`_bins`), as does one without a finite value: the sign
+    of a zero is not ordered, so two sorts may place it differently.
     """
     finite = raw.astype(np.float64)
-    offset: NDArray[Any] | None = None
     if raw.dtype.kind in "iu":  # (no NaN, no infinity)
-        missing_rows = missing_rows or 0
-        wide = raw.astype(np.int64) if raw.dtype.itemsize < 8 else raw  # (raw - low must not overflow)
-        low, high = wide.min(), wide.max()
-        span = int(high) - int(low) + 1
-        if span <= _COUNTING_SPAN * n + 256:
-            offset = (wide - low).astype(np.intp, copy=False)
-            distinct = (low + np.arange(span, dtype=wide.dtype)).astype(np.float64)  # (in order, as floats)
-            ordered = np.repeat(distinct, np.bincount(offset, minlength=span))
-        else:
-            ordered = np.sort(finite)
+        missing_rows, bad, known = missing_rows or 0, 0, None
+        counted = _counted(raw.astype(np.int64) if raw.dtype.itemsize < 8 else raw, n)  # (no overflow below)
     else:
         nonfinite = ~np.isfinite(finite)
         bad = int(np.count_nonzero(nonfinite))
@@ -493,20 +480,30 @@ def _continuous(raw: NDArray[Any], sdtype: str, n: int, k: int, missing_rows: in
             missing_rows = int(np.count_nonzero(np.isnan(finite))) if bad else 0
         if missing_rows == n:
             return None  # (no value: sdtype_of leaves the column out)
+        known = None
         if bad:
             finite[nonfinite] = np.nan  # (infinities: outside every sketch; rare in real data)
-        ordered = np.sort(finite)[: n - bad]  # (NaN sorts last)
+            known = ~nonfinite
+        counted = _counted(finite if known is None else finite[known], n) if bad < n else None
     missing = min(_half_k(missing_rows, k) / n, 1.0)
+    if counted is not None:
+        distinct, counts, offset = counted
+        ordered = np.repeat(distinct, counts)
+    else:
+        ordered = np.sort(finite, kind="stable")[: n - bad]  # (NaN sorts last; any sort sorts numbers alike)
     m = len(ordered)
-    if not m or (offset is None and _negative_zero(ordered)):
+    if not m or (counted is None and _negative_zero(ordered)):
         values = _winsorized(finite, k)
         sketch = _sketch(values, k)
         return _Continuous(ColumnProfile(sdtype, missing, quantiles=sketch), _bins(finite) - 1, values, m < n)
     smallest, spread = ordered[0], ordered[-1] - ordered[0]
-    if offset is not None:
+    if counted is None:
+        codes = _bin_codes(finite - smallest, spread)
+    elif known is None:
         codes = _bin_codes(distinct - smallest, spread)[offset]
     else:
-        codes = _bin_codes(finite - smallest, spread)
+        codes = np.full(n, 10, dtype=np.intp)  # (no value: NaN's code, the eleventh)
+        codes[known] = _bin_codes(distinct - smallest, spread)[offset]
     values = finite
     if k > 1 and m > 2 * k + 1:
         lo, hi = ordered[k], ordered[m - k - 1]
@@ -514,6 +511,37 @@ def _continuous(raw: NDArray[Any], sdtype: str, n: int, k: int, missing_rows: in
         ordered[m - k :] = hi
         values = np.clip(finite, lo, hi)
     return _Continuous(ColumnProfile(sdtype, missing, quantiles=_sketch_sorted(ordered, k)), codes, values, m < n)
+
+
+#: Whole numbers spanning at most this many values per row (plus 256) are sorted by counting them.
+_COUNTING_SPAN = 2
+#: Whole numbers up to this size are exact in float64, and so are their differences.
+_EXACT = 2.0**52
+
+
+def _counted(x: NDArray[Any], n: int) -> tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.intp]] | None:
+    """Whole numbers (ints, or floats without NaN) over a short span: their distinct values as floats in
+    order, how often each occurs, and each value's place among them; None for other values.
+
+    ``numpy.repeat(distinct, counts)`` is then the sorted values. Floats are counted only when every one is
+    a whole number of at most 2**52 and none is -0.0 (counting would give it the sign of 0.0).
+    """
+    low, high = x.min(), x.max()
+    if x.dtype.kind == "f":
+        if not (-_EXACT <= low and high <= _EXACT and high - low + 1 <= _COUNTING_SPAN * n + 256):
+            return None
+        gap = x - low  # (exact: whole numbers below 2**52)
+        offset = gap.astype(np.intp)
+        if not np.array_equal(offset, gap) or (low <= 0 <= high and np.signbit(x[offset == -int(low)]).any()):
+            return None
+        distinct = low + np.arange(int(high - low) + 1, dtype=np.float64)
+    else:
+        span = int(high) - int(low) + 1
+        if span > _COUNTING_SPAN * n + 256:
+            return None
+        offset = (x - low).astype(np.intp, copy=False)
+        distinct = (low + np.arange(span, dtype=x.dtype)).astype(np.float64)  # (a whole number's float keeps order)
+    return distinct, np.bincount(offset, minlength=len(distinct)), offset
 
 
 def _negative_zero(ordered: NDArray[np.float64]) -> bool:
