@@ -717,42 +717,42 @@ def _pair_tables(codes: list[NDArray[np.intp]], widths: list[int], n: int, k: in
         else:
             groups.append([i])
             cells.append(widths[i])
-    if all(len(group) == 1 for group in groups):
-        groups.sort()  # (one column each: in column order, each count is a pair's table as it is)
-        cells = [widths[group[0]] for group in groups]
+    if all(len(group) == 1 for group in groups):  # one column each: the count is every pair's table as it is
+        flat = _half_k_counts(_side_by_side(codes, widths, n), k)
+        sizes = [widths[i] * widths[j] for i in range(len(codes)) for j in range(i + 1, len(codes))]
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+        flat /= np.repeat(np.add.reduceat(flat, starts), sizes)
+        flat.flags.writeable = False  # (the tables are views of it)
+        shapes = [(widths[i], widths[j]) for i in range(len(codes)) for j in range(i + 1, len(codes))]
+        return [flat[at : at + size].reshape(shape) for at, size, shape in zip(starts, sizes, shapes, strict=True)]
     member = {i: g for g, group in enumerate(groups) for i in group}
     order = [i for group in groups for i in group]
     start = np.cumsum([0] + [widths[i] for i in order])  # the table's rows (and columns) of each column, in order
     first = {i: int(start[p]) for p, i in enumerate(order)}
     spans = [slice(first[group[0]], first[group[0]] + sum(widths[i] for i in group)) for group in groups]
+    decode = [_decoder([widths[i] for i in group]) if len(group) > 1 else None for group in groups]
+    joint = [_joint(codes, widths, group) for group in groups]
     table = np.zeros((int(start[-1]), int(start[-1])))  # every pair's counts, pair (i, j) in i's rows, j's columns
     if len(groups) == 1:
-        decode = _decoder([widths[i] for i in groups[0]])
-        count = np.bincount(_joint(codes, widths, groups[0]), minlength=cells[0])
-        table[:, :] = decode.T @ (count[:, None] * decode)
+        _within(table, decode[0], np.bincount(joint[0], minlength=cells[0]), spans[0])
     else:
-        # group g's codes with each later group h's side by side, in one count: (h, code_g, code_h) at
-        # h * wide**2 + code_g * wide + code_h; each block decoded by D_g.T @ counts @ D_h, all h at once
-        wide = max(cells)
-        decode = np.zeros((len(groups), wide, max(s.stop - s.start for s in spans)))
-        for g, group in enumerate(groups):
-            decode[g, : cells[g], : spans[g].stop - spans[g].start] = _decoder([widths[i] for i in group])
-        joint = np.stack([_joint(codes, widths, group) for group in groups])
-        local = joint + (np.arange(len(groups), dtype=np.intp) * wide * wide)[:, None]
-        for g in range(len(groups) - 1):
-            keys = (joint[g] * wide)[None, :] + local[g + 1 :]
-            counts = np.bincount(keys.ravel(), minlength=len(groups) * wide * wide)[(g + 1) * wide * wide :]
-            counts = counts.reshape(len(groups) - 1 - g, wide, wide)
-            if len(groups[g]) > 1:  # (a group's own pairs: from the counts of its codes)
-                _within(table, decode[g], counts[0].sum(axis=1), spans[g])
-            if g == len(groups) - 2 and len(groups[-1]) > 1:
-                _within(table, decode[-1], counts[-1].sum(axis=0), spans[-1])
-            blocks = np.matmul(np.matmul(decode[g].T, counts), decode[g + 1 :])
-            height = spans[g].stop - spans[g].start
+        counts = _side_by_side(joint, cells, n)
+        at = 0
+        for g in range(len(groups)):
             for h in range(g + 1, len(groups)):
-                table[spans[g], spans[h]] = blocks[h - g - 1, :height, : spans[h].stop - spans[h].start]
-    if k > 1:
-        table[(table > 0) & (table < k)] = k / 2.0
+                block = counts[at : at + cells[g] * cells[h]].reshape(cells[g], cells[h])
+                at += cells[g] * cells[h]
+                if h == g + 1 and decode[g] is not None:  # (a group's own pairs: from the counts of its codes)
+                    _within(table, decode[g], block.sum(axis=1), spans[g])
+                if h == g + 1 == len(groups) - 1 and decode[h] is not None:
+                    _within(table, decode[h], block.sum(axis=0), spans[h])
+                dg, dh = decode[g], decode[h]
+                if dg is not None:
+                    block = dg.T @ block
+                if dh is not None:
+                    block = block @ dh
+                table[spans[g], spans[h]] = block
+    table = _half_k_counts(table, k)
     bounds = start[:-1]
     totals = np.add.reduceat(np.add.reduceat(table, bounds, axis=0), bounds, axis=1)
     totals[totals == 0] = 1.0  # (blocks no pair uses)
@@ -769,6 +769,31 @@ def _pair_tables(codes: list[NDArray[np.intp]], widths: list[int], n: int, k: in
     return out
 
 
+def _side_by_side(codes: list[NDArray[np.intp]], widths: list[int], n: int) -> NDArray[np.intp]:
+    """One count of every pair's joint codes: pair (i, j)'s cells (in order) at its offset + code_i * width_j + code_j."""
+    sizes = [widths[i] * widths[j] for i in range(len(codes)) for j in range(i + 1, len(codes))]
+    offset = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+    stacked = np.stack(codes)
+    width = np.array(widths, dtype=np.intp)[:, None]
+    keys = np.empty((len(sizes), n), dtype=np.intp)
+    p = 0
+    for i in range(len(codes) - 1):
+        rows = keys[p : p + len(codes) - 1 - i]
+        np.multiply(stacked[i], width[i + 1 :], out=rows)
+        rows += stacked[i + 1 :]
+        rows += offset[p : p + len(rows), None]
+        p += len(rows)
+    return np.bincount(keys.ravel(), minlength=sum(sizes))
+
+
+def _half_k_counts(counts: NDArray[Any], k: int) -> NDArray[np.float64]:
+    """Counts as floats (this function's own), those of 1 to k - 1 rows as k / 2 rows."""
+    counts = counts.astype(np.float64)
+    if k > 1:
+        counts[(counts > 0) & (counts < k)] = k / 2.0
+    return counts
+
+
 def _joint(codes: list[NDArray[np.intp]], widths: list[int], group: list[int]) -> NDArray[np.intp]:
     """The joint code of a group of columns (the first column's digit most significant)."""
     code = codes[group[0]]
@@ -779,8 +804,7 @@ def _joint(codes: list[NDArray[np.intp]], widths: list[int], group: list[int]) -
 
 def _within(table: NDArray[np.float64], decode: NDArray[np.float64], count: NDArray[Any], span: slice) -> None:
     """Write the tables of a group's own pairs from the counts of its joint codes."""
-    size = span.stop - span.start
-    table[span, span] = (decode.T @ (count[:, None] * decode))[:size, :size]
+    table[span, span] = decode.T @ (count[:, None] * decode)
 
 
 def _decoder(widths: list[int]) -> NDArray[np.float64]:
