@@ -734,19 +734,20 @@ def _pair_tables(codes: list[NDArray[np.intp]], widths: list[int], n: int, k: in
     joint = [_joint(codes, widths, group) for group in groups]
     table = np.zeros((int(start[-1]), int(start[-1])))  # every pair's counts, pair (i, j) in i's rows, j's columns
     if len(groups) == 1:
+        assert decode[0] is not None  # (one group: of several columns)
         _within(table, decode[0], np.bincount(joint[0], minlength=cells[0]), spans[0])
     else:
         counts = _side_by_side(joint, cells, n)
         at = 0
         for g in range(len(groups)):
             for h in range(g + 1, len(groups)):
-                block = counts[at : at + cells[g] * cells[h]].reshape(cells[g], cells[h])
+                block: NDArray[Any] = counts[at : at + cells[g] * cells[h]].reshape(cells[g], cells[h])
                 at += cells[g] * cells[h]
-                if h == g + 1 and decode[g] is not None:  # (a group's own pairs: from the counts of its codes)
-                    _within(table, decode[g], block.sum(axis=1), spans[g])
-                if h == g + 1 == len(groups) - 1 and decode[h] is not None:
-                    _within(table, decode[h], block.sum(axis=0), spans[h])
                 dg, dh = decode[g], decode[h]
+                if h == g + 1 and dg is not None:  # (a group's own pairs: from the counts of its codes)
+                    _within(table, dg, block.sum(axis=1), spans[g])
+                if h == g + 1 == len(groups) - 1 and dh is not None:
+                    _within(table, dh, block.sum(axis=0), spans[h])
                 if dg is not None:
                     block = dg.T @ block
                 if dh is not None:
