@@ -314,6 +314,8 @@ def _sketch(values: NDArray[np.float64], k: int) -> NDArray[np.float64]:
 
 def _category_like(dtype: Any) -> bool:
     """Whether :func:`sdtype_of` reads a column of this dtype by its distinct values (categories, objects, text)."""
+    if isinstance(dtype, np.dtype):  # (what the checks below say of numpy's dtypes, without their overhead)
+        return dtype.kind in "OSU"
     return (
         isinstance(dtype, pd.CategoricalDtype)
         or pd.api.types.is_object_dtype(dtype)
@@ -449,6 +451,8 @@ def _discrete(found: NDArray[np.int64], uniques: Any, sdtype: str | None, n: int
     position = np.full(len(uniques) + 1, len(values) + 1, dtype=np.intp)  # unnamed (rare) values: other
     position[kept] = np.arange(len(kept))
     position[-1] = len(values)  # (code -1, missing, reads the last slot)
+    if not tally[0] and len(kept) == len(uniques) and np.array_equal(kept, np.arange(len(kept))):
+        return _Discrete(profile, found)  # (codes already in the stored order)
     return _Discrete(profile, position[found])
 
 
@@ -469,11 +473,12 @@ def _continuous(raw: NDArray[Any], sdtype: str, n: int, k: int, missing_rows: in
     way (:func:`_winsorized`, :func:`_sketch`, :func:`_bins`), as does one without a finite value: the sign
     of a zero is not ordered, so two sorts may place it differently.
     """
-    finite = raw.astype(np.float64)
     if raw.dtype.kind in "iu":  # (no NaN, no infinity)
         missing_rows, bad, known = missing_rows or 0, 0, None
         counted = _counted(raw.astype(np.int64) if raw.dtype.itemsize < 8 else raw, n)  # (no overflow below)
+        finite = raw.astype(np.float64) if counted is None else raw  # (counted: floats only where needed)
     else:
+        finite = raw.astype(np.float64)
         nonfinite = ~np.isfinite(finite)
         bad = int(np.count_nonzero(nonfinite))
         if missing_rows is None:  # (a numpy float column: NaN is missing, an infinity is not)
@@ -504,12 +509,13 @@ def _continuous(raw: NDArray[Any], sdtype: str, n: int, k: int, missing_rows: in
     else:
         codes = np.full(n, 10, dtype=np.intp)  # (no value: NaN's code, the eleventh)
         codes[known] = _bin_codes(distinct - smallest, spread)[offset]
-    values = finite
     if k > 1 and m > 2 * k + 1:
         lo, hi = ordered[k], ordered[m - k - 1]
         ordered[:k] = lo  # (ordered is this function's own array)
         ordered[m - k :] = hi
-        values = np.clip(finite, lo, hi)
+        values = np.clip(finite, lo, hi)  # (whole numbers: clipped as floats, as numpy casts them first)
+    else:
+        values = finite.astype(np.float64, copy=False)
     return _Continuous(ColumnProfile(sdtype, missing, quantiles=_sketch_sorted(ordered, k)), codes, values, m < n)
 
 
@@ -718,6 +724,13 @@ def _pair_tables(codes: list[NDArray[np.intp]], widths: list[int], n: int, k: in
             groups.append([i])
             cells.append(widths[i])
     if all(len(group) == 1 for group in groups):  # one column each: the count is every pair's table as it is
+        if _on_grid(widths, n):
+            grid = _half_k_counts(_grid_counts(codes, max(widths), n), k)
+            totals = grid.sum(axis=(2, 3))
+            totals[totals == 0] = 1.0  # (blocks no pair uses)
+            grid /= totals[:, :, None, None]
+            grid.flags.writeable = False  # (the tables are views of it)
+            return [grid[i, j, : widths[i], : widths[j]] for i in range(len(codes)) for j in range(i + 1, len(codes))]
         flat = _half_k_counts(_side_by_side(codes, widths, n), k)
         sizes = [widths[i] * widths[j] for i in range(len(codes)) for j in range(i + 1, len(codes))]
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
@@ -737,12 +750,18 @@ def _pair_tables(codes: list[NDArray[np.intp]], widths: list[int], n: int, k: in
         assert decode[0] is not None  # (one group: of several columns)
         _within(table, decode[0], np.bincount(joint[0], minlength=cells[0]), spans[0])
     else:
-        counts = _side_by_side(joint, cells, n)
+        on_grid = _grid_counts(joint, max(cells), n) if _on_grid(cells, n) else None
+        counts = _side_by_side(joint, cells, n) if on_grid is None else None
         at = 0
         for g in range(len(groups)):
             for h in range(g + 1, len(groups)):
-                block: NDArray[Any] = counts[at : at + cells[g] * cells[h]].reshape(cells[g], cells[h])
-                at += cells[g] * cells[h]
+                block: NDArray[Any]
+                if on_grid is not None:
+                    block = on_grid[g, h, : cells[g], : cells[h]]
+                else:
+                    assert counts is not None
+                    block = counts[at : at + cells[g] * cells[h]].reshape(cells[g], cells[h])
+                    at += cells[g] * cells[h]
                 dg, dh = decode[g], decode[h]
                 if h == g + 1 and dg is not None:  # (a group's own pairs: from the counts of its codes)
                     _within(table, dg, block.sum(axis=1), spans[g])
@@ -768,6 +787,32 @@ def _pair_tables(codes: list[NDArray[np.intp]], widths: list[int], n: int, k: in
             else:
                 out.append(table[first[j] : first[j] + widths[j], first[i] : first[i] + widths[i]].T)
     return out
+
+
+def _on_grid(widths: list[int], n: int) -> bool:
+    """Whether :func:`_grid_counts` (one pass to build the keys, padded cells) beats :func:`_side_by_side`."""
+    pairs = len(widths) * (len(widths) - 1) // 2
+    return len(widths) ** 2 * max(widths) ** 2 <= 2 * pairs * n
+
+
+def _grid_counts(codes: list[NDArray[np.intp]], width: int, n: int) -> NDArray[np.intp]:
+    """Every pair's joint counts on a grid: ``[i, j, code_i, code_j]`` for ``i < j`` (codes below ``width``).
+
+    A row's key for pair (i, j) is ``(i * c + j) * width**2 + code_i * width + code_j``: the part of i
+    plus the part of j, so each pair's keys take one addition.
+    """
+    c = len(codes)
+    cell = width * width
+    later = np.stack(codes)
+    later += (np.arange(c, dtype=np.intp) * cell)[:, None]  # (j's part)
+    keys = np.empty((c * (c - 1) // 2, n), dtype=np.intp)
+    p = 0
+    for i in range(c - 1):
+        own = codes[i] * width
+        own += i * c * cell
+        np.add(own, later[i + 1 :], out=keys[p : p + c - 1 - i])
+        p += c - 1 - i
+    return np.bincount(keys.ravel(), minlength=c * c * cell).reshape(c, c, width, width)
 
 
 def _side_by_side(codes: list[NDArray[np.intp]], widths: list[int], n: int) -> NDArray[np.intp]:
