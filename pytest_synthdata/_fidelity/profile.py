@@ -725,12 +725,12 @@ def _pair_tables(codes: list[NDArray[np.intp]], widths: list[int], n: int, k: in
             cells.append(widths[i])
     if all(len(group) == 1 for group in groups):  # one column each: the count is every pair's table as it is
         if _on_grid(widths, n):
-            grid = _half_k_counts(_grid_counts(codes, max(widths), n), k)
-            totals = grid.sum(axis=(2, 3))
+            shares = _half_k_counts(_grid_counts(codes, max(widths), n), k)
+            totals = shares.sum(axis=(2, 3))
             totals[totals == 0] = 1.0  # (blocks no pair uses)
-            grid /= totals[:, :, None, None]
-            grid.flags.writeable = False  # (the tables are views of it)
-            return [grid[i, j, : widths[i], : widths[j]] for i in range(len(codes)) for j in range(i + 1, len(codes))]
+            shares /= totals[:, :, None, None]
+            shares.flags.writeable = False  # (the tables are views of it)
+            return [shares[i, j, : widths[i], : widths[j]] for i in range(len(codes)) for j in range(i + 1, len(codes))]
         flat = _half_k_counts(_side_by_side(codes, widths, n), k)
         sizes = [widths[i] * widths[j] for i in range(len(codes)) for j in range(i + 1, len(codes))]
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
@@ -738,50 +738,63 @@ def _pair_tables(codes: list[NDArray[np.intp]], widths: list[int], n: int, k: in
         flat.flags.writeable = False  # (the tables are views of it)
         shapes = [(widths[i], widths[j]) for i in range(len(codes)) for j in range(i + 1, len(codes))]
         return [flat[at : at + size].reshape(shape) for at, size, shape in zip(starts, sizes, shapes, strict=True)]
-    member = {i: g for g, group in enumerate(groups) for i in group}
-    order = [i for group in groups for i in group]
-    start = np.cumsum([0] + [widths[i] for i in order])  # the table's rows (and columns) of each column, in order
-    first = {i: int(start[p]) for p, i in enumerate(order)}
-    spans = [slice(first[group[0]], first[group[0]] + sum(widths[i] for i in group)) for group in groups]
-    decode = [_decoder([widths[i] for i in group]) if len(group) > 1 else None for group in groups]
     joint = [_joint(codes, widths, group) for group in groups]
-    table = np.zeros((int(start[-1]), int(start[-1])))  # every pair's counts, pair (i, j) in i's rows, j's columns
-    if len(groups) == 1:
-        assert decode[0] is not None  # (one group: of several columns)
-        _within(table, decode[0], np.bincount(joint[0], minlength=cells[0]), spans[0])
-    else:
-        on_grid = _grid_counts(joint, max(cells), n) if _on_grid(cells, n) else None
-        counts = _side_by_side(joint, cells, n) if on_grid is None else None
-        at = 0
-        for g in range(len(groups)):
-            for h in range(g + 1, len(groups)):
-                block: NDArray[Any]
-                if on_grid is not None:
-                    block = on_grid[g, h, : cells[g], : cells[h]]
-                else:
-                    assert counts is not None
-                    block = counts[at : at + cells[g] * cells[h]].reshape(cells[g], cells[h])
-                    at += cells[g] * cells[h]
-                dg, dh = decode[g], decode[h]
-                if h == g + 1 and dg is not None:  # (a group's own pairs: from the counts of its codes)
-                    _within(table, dg, block.sum(axis=1), spans[g])
-                if h == g + 1 == len(groups) - 1 and dh is not None:
-                    _within(table, dh, block.sum(axis=0), spans[h])
-                if dg is not None:
-                    block = dg.T @ block
-                if dh is not None:
-                    block = block @ dh
-                table[spans[g], spans[h]] = block
+    if len(groups) == 1:  # (one group of several columns: its own counts)
+        decode = _decoder([widths[i] for i in groups[0]])
+        own = decode.T @ (np.bincount(joint[0], minlength=cells[0])[:, None] * decode)
+        return _normalized(own, groups, widths, k)
+    g_count, wide = len(groups), max(cells)
+    if _on_grid(cells, n):
+        grid = _grid_counts(joint, wide, n)
+    else:  # (a few wide groups: counted at their own sizes, then put on the grid)
+        grid = np.zeros((g_count, g_count, wide, wide), dtype=np.intp)
+        counts, at = _side_by_side(joint, cells, n), 0
+        for g in range(g_count):
+            for h in range(g + 1, g_count):
+                grid[g, h, : cells[g], : cells[h]] = counts[at : at + cells[g] * cells[h]].reshape(cells[g], cells[h])
+                at += cells[g] * cells[h]
+    size = max(sum(widths[i] for i in group) for group in groups)
+    decode = np.zeros((g_count, wide, size))
+    for g, group in enumerate(groups):
+        decode[g, : cells[g], : sum(widths[i] for i in group)] = _decoder([widths[i] for i in group])
+    upper, lower = np.triu_indices(g_count, 1)
+    each = np.arange(g_count)
+    blocks = np.zeros((g_count, g_count, size, size))  # group g's columns' rows, h's columns'
+    blocks[upper, lower] = np.matmul(np.matmul(decode[upper].transpose(0, 2, 1), grid[upper, lower]), decode[lower])
+    marginal = np.empty((g_count, wide))  # each group's counts of its joint codes (its own pairs' tables)
+    marginal[:-1] = grid[each[:-1], each[1:]].sum(axis=2)
+    marginal[-1] = grid[-2, -1].sum(axis=0)
+    blocks[each, each] = np.matmul(decode.transpose(0, 2, 1), marginal[:, :, None] * decode)
+    table = blocks.transpose(0, 2, 1, 3).reshape(g_count * size, g_count * size)
+    return _normalized(table, groups, widths, k, size)
+
+
+def _normalized(
+    table: NDArray[np.float64], groups: list[list[int]], widths: list[int], k: int, size: int = 0
+) -> list[NDArray[np.float64]]:
+    """Each pair's table, in pair order, from counts of ``groups`` of columns side by side (each group's
+    columns in its order, from ``g * size``; none: packed): half-k applied, divided by its total, as views."""
     table = _half_k_counts(table, k)
-    bounds = start[:-1]
+    member = {i: g for g, group in enumerate(groups) for i in group}
+    first: dict[int, int] = {}
+    segments = []  # the rows of each column, and of each group's padding
+    at = 0
+    for g, group in enumerate(groups):
+        at = g * size if size else at
+        for i in group:
+            first[i] = at
+            at += widths[i]
+            segments.append(widths[i])
+        if size > sum(widths[i] for i in group):
+            segments.append(size - sum(widths[i] for i in group))
+    bounds = np.concatenate([[0], np.cumsum(segments)[:-1]]).astype(np.intp)
     totals = np.add.reduceat(np.add.reduceat(table, bounds, axis=0), bounds, axis=1)
     totals[totals == 0] = 1.0  # (blocks no pair uses)
-    repeat = np.diff(start)
-    table /= np.repeat(np.repeat(totals, repeat, axis=0), repeat, axis=1)
+    table /= np.repeat(np.repeat(totals, segments, axis=0), segments, axis=1)
     table.flags.writeable = False  # (the tables are views of it)
     out = []
-    for i in range(len(codes)):
-        for j in range(i + 1, len(codes)):
+    for i in range(len(widths)):
+        for j in range(i + 1, len(widths)):
             if member[i] <= member[j]:
                 out.append(table[first[i] : first[i] + widths[i], first[j] : first[j] + widths[j]])
             else:
@@ -846,11 +859,6 @@ def _joint(codes: list[NDArray[np.intp]], widths: list[int], group: list[int]) -
     for i in group[1:]:
         code = code * widths[i] + codes[i]
     return code
-
-
-def _within(table: NDArray[np.float64], decode: NDArray[np.float64], count: NDArray[Any], span: slice) -> None:
-    """Write the tables of a group's own pairs from the counts of its joint codes."""
-    table[span, span] = decode.T @ (count[:, None] * decode)
 
 
 def _decoder(widths: list[int]) -> NDArray[np.float64]:
