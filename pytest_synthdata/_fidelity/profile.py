@@ -740,7 +740,7 @@ def _pair_tables(codes: list[NDArray[np.intp]], widths: list[int], n: int, k: in
         return [flat[at : at + size].reshape(shape) for at, size, shape in zip(starts, sizes, shapes, strict=True)]
     joint = [_joint(codes, widths, group) for group in groups]
     if len(groups) == 1:  # (one group of several columns: its own counts)
-        decode = _decoder([widths[i] for i in groups[0]])
+        decode = _decoder(tuple(widths[i] for i in groups[0]))
         own = decode.T @ (np.bincount(joint[0], minlength=cells[0])[:, None] * decode)
         return _normalized(own, groups, widths, k)
     g_count, wide = len(groups), max(cells)
@@ -756,7 +756,7 @@ def _pair_tables(codes: list[NDArray[np.intp]], widths: list[int], n: int, k: in
     size = max(sum(widths[i] for i in group) for group in groups)
     decode = np.zeros((g_count, wide, size))
     for g, group in enumerate(groups):
-        decode[g, : cells[g], : sum(widths[i] for i in group)] = _decoder([widths[i] for i in group])
+        decode[g, : cells[g], : sum(widths[i] for i in group)] = _decoder(tuple(widths[i] for i in group))
     upper, lower = np.triu_indices(g_count, 1)
     each = np.arange(g_count)
     blocks = np.zeros((g_count, g_count, size, size))  # group g's columns' rows, h's columns'
@@ -861,7 +861,8 @@ def _joint(codes: list[NDArray[np.intp]], widths: list[int], group: list[int]) -
     return code
 
 
-def _decoder(widths: list[int]) -> NDArray[np.float64]:
+@functools.lru_cache(maxsize=256)
+def _decoder(widths: tuple[int, ...]) -> NDArray[np.float64]:
     """The 0/1 matrix from a joint code (first column's digit most significant) to each column's code."""
     cells = math.prod(widths)
     decode = np.zeros((cells, sum(widths)))
@@ -871,6 +872,7 @@ def _decoder(widths: list[int]) -> NDArray[np.float64]:
         stride //= w
         decode[code, at + (code // stride) % w] = 1.0
         at += w
+    decode.flags.writeable = False  # (shared between calls)
     return decode
 
 
