@@ -137,6 +137,7 @@ def edge_frame(n: int, seed: int) -> pd.DataFrame:
         "all_missing": np.full(n, np.nan),
         "category": pd.Categorical(r.choice(["a", "b", "c", None], n), categories=["c", "b", "a", "unused"]),
         "text": r.choice(np.array(["x", "y", "z", "w", None], dtype=object), n),
+        "many_texts": r.integers(0, 150, n).astype(str).astype(object),  # (more categories than _FEW)
         "mixed": r.choice(np.array([True, 1, "a", False, 0, 2.5], dtype=object), n),
         "bool": r.random(n) > 0.3,
         "nullable_bool": pd.array(r.choice([True, False, None], n), dtype="boolean"),

@@ -432,6 +432,40 @@ def _discrete(found: NDArray[np.int64], uniques: Any, sdtype: str | None, n: int
     ``sdtype`` None: categorical, or boolean when every value seen is a bool.
     """
     tally = np.bincount(found + 1, minlength=len(uniques) + 1)  # (slot 0: the missing values)
+    if len(tally) > _FEW:
+        return _discrete_many(found, uniques, sdtype, n, k, tally)
+    counts = tally.tolist()[1:]  # (a few values: Python's own numbers are quicker than numpy calls on them)
+    seen = [i for i, c in enumerate(counts) if c]
+    if not seen:
+        return None
+    if sdtype is None:
+        boolean = len(seen) <= 2 and all(isinstance(uniques[i], (bool, np.bool_)) for i in seen)
+        sdtype = "boolean" if boolean else "categorical"
+    kept = sorted((i for i in seen if counts[i] >= k or k <= 1), key=lambda i: -counts[i])  # (stable: ties in order)
+    named = sum(counts[i] for i in kept)
+    rare = _half_k(n - int(tally[0]) - named, k)
+    total = float(named) + rare
+    values = [_json_value(v) for v in uniques[np.array(kept, dtype=np.intp)]]
+    shares = np.array([counts[i] for i in kept], dtype=np.float64) / total if total else np.zeros(0)
+    missing = min(_half_k(int(tally[0]), k) / n, 1.0)
+    profile = ColumnProfile(sdtype, missing, values=values, shares=shares, other=rare / total if total else 0.0)
+    if not tally[0] and kept == list(range(len(counts))):
+        return _Discrete(profile, found)  # (codes already in the stored order)
+    position = [len(values) + 1] * (len(counts) + 1)  # unnamed (rare) values: other
+    for at, i in enumerate(kept):
+        position[i] = at
+    position[-1] = len(values)  # (code -1, missing, reads the last slot)
+    return _Discrete(profile, np.array(position, dtype=np.intp)[found])
+
+
+#: Categories up to this many are profiled with Python's numbers, more with numpy's.
+_FEW = 64
+
+
+def _discrete_many(
+    found: NDArray[np.int64], uniques: Any, sdtype: str | None, n: int, k: int, tally: NDArray[np.intp]
+) -> _Discrete | None:
+    """:func:`_discrete` of a column of many distinct values."""
     counts = tally[1:]
     seen = np.flatnonzero(counts)
     if not len(seen):
@@ -451,8 +485,6 @@ def _discrete(found: NDArray[np.int64], uniques: Any, sdtype: str | None, n: int
     position = np.full(len(uniques) + 1, len(values) + 1, dtype=np.intp)  # unnamed (rare) values: other
     position[kept] = np.arange(len(kept))
     position[-1] = len(values)  # (code -1, missing, reads the last slot)
-    if not tally[0] and len(kept) == len(uniques) and np.array_equal(kept, np.arange(len(kept))):
-        return _Discrete(profile, found)  # (codes already in the stored order)
     return _Discrete(profile, position[found])
 
 
