@@ -30,6 +30,7 @@ profile; its scores agree with the real rows' within :data:`TOLERANCE` (see
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 from dataclasses import dataclass, field
@@ -380,11 +381,8 @@ def compute_profile(
     names = list(profiles)
     if len(names) < 2:
         return profile
-    from .._linalg import one_thread
-
     profile.correlations.update(_correlations(continuous))
-    with one_thread():  # (small products of whole numbers: waking BLAS threads would cost more than the work)
-        tables = _pair_tables([codes[c] for c in names], [len(profile.keys(c)) for c in names], n, k)
+    tables = _pair_tables([codes[c] for c in names], [len(profile.keys(c)) for c in names], n, k)
     pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]]
     profile.pairs.update({pair: PairProfile(table) for pair, table in zip(pairs, tables, strict=True)})
     return profile
@@ -789,16 +787,35 @@ def _pair_tables(codes: list[NDArray[np.intp]], widths: list[int], n: int, k: in
     decode = np.zeros((g_count, wide, size))
     for g, group in enumerate(groups):
         decode[g, : cells[g], : sum(widths[i] for i in group)] = _decoder(tuple(widths[i] for i in group))
-    upper, lower = np.triu_indices(g_count, 1)
+    upper, lower = _upper(g_count)
     each = np.arange(g_count)
     blocks = np.zeros((g_count, g_count, size, size))  # group g's columns' rows, h's columns'
-    blocks[upper, lower] = np.matmul(np.matmul(decode[upper].transpose(0, 2, 1), grid[upper, lower]), decode[lower])
+    with _few_threads(size * wide * wide):  # (products of whole numbers: exact on any number of threads)
+        blocks[upper, lower] = np.matmul(np.matmul(decode[upper].transpose(0, 2, 1), grid[upper, lower]), decode[lower])
     marginal = np.empty((g_count, wide))  # each group's counts of its joint codes (its own pairs' tables)
     marginal[:-1] = grid[each[:-1], each[1:]].sum(axis=2)
     marginal[-1] = grid[-2, -1].sum(axis=0)
     blocks[each, each] = np.matmul(decode.transpose(0, 2, 1), marginal[:, :, None] * decode)
     table = blocks.transpose(0, 2, 1, 3).reshape(g_count * size, g_count * size)
     return _normalized(table, groups, widths, k, size)
+
+
+@functools.lru_cache(maxsize=64)
+def _upper(size: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """``numpy.triu_indices(size, 1)`` (read-only, kept)."""
+    upper, lower = np.triu_indices(size, 1)
+    upper.flags.writeable = lower.flags.writeable = False
+    return upper, lower
+
+
+def _few_threads(work: int) -> contextlib.AbstractContextManager[Any]:
+    """BLAS on the calling thread for a product of ``work`` multiplications per matrix that would wake its
+    threads (waking them costs more than such work, see ``_linalg``); smaller products run on one anyway."""
+    if work <= 1 << 16:
+        return contextlib.nullcontext()
+    from .._linalg import one_thread
+
+    return one_thread()
 
 
 def _normalized(
@@ -935,10 +952,16 @@ def fit_profile(
 
 def _profiled(model: Model, name: str) -> bool:
     """Whether a model column has a profile: modelled, derived or conditional kinds (not Faker, id, computed)."""
+    col = model.column(name)
+    return isinstance(getattr(col, "base", col), _profiled_kinds())
+
+
+@functools.cache
+def _profiled_kinds() -> tuple[type, ...]:
+    """The column kinds a profile scores (imported once: a fit asks per column)."""
     from .._columns import BooleanColumn, CategoryColumn, NumericColumn
 
-    col = model.column(name)
-    return isinstance(getattr(col, "base", col), (NumericColumn, CategoryColumn, BooleanColumn))
+    return (NumericColumn, CategoryColumn, BooleanColumn)
 
 
 def profile_of(model: Model) -> Profile:
