@@ -860,21 +860,22 @@ def _on_grid(widths: list[int], n: int) -> bool:
 def _grid_counts(codes: list[NDArray[np.intp]], width: int, n: int) -> NDArray[np.intp]:
     """Every pair's joint counts on a grid: ``[i, j, code_i, code_j]`` for ``i < j`` (codes below ``width``).
 
-    A row's key for pair (i, j) is ``(i * c + j) * width**2 + code_i * width + code_j``: the part of i
-    plus the part of j, so each pair's keys take one addition.
+    Column i's keys for its pairs (i, j) are ``(j - i - 1) * width**2 + code_i * width + code_j``: its part
+    plus j's, so each key takes one addition; they are counted column by column (a cache-sized count).
     """
     c = len(codes)
     cell = width * width
+    grid = np.zeros((c, c, width, width), dtype=np.intp)
     later = np.stack(codes)
-    later += (np.arange(c, dtype=np.intp) * cell)[:, None]  # (j's part)
-    keys = np.empty((c * (c - 1) // 2, n), dtype=np.intp)
-    p = 0
+    later += (np.arange(c, dtype=np.intp) * cell)[:, None]  # (j's part, plus j * width**2)
+    keys = np.empty((c - 1, n), dtype=np.intp)
     for i in range(c - 1):
         own = codes[i] * width
-        own += i * c * cell
-        np.add(own, later[i + 1 :], out=keys[p : p + c - 1 - i])
-        p += c - 1 - i
-    return np.bincount(keys.ravel(), minlength=c * c * cell).reshape(c, c, width, width)
+        own -= (i + 1) * cell
+        rows = keys[: c - 1 - i]
+        np.add(own, later[i + 1 :], out=rows)
+        grid[i, i + 1 :] = np.bincount(rows.ravel(), minlength=len(rows) * cell).reshape(len(rows), width, width)
+    return grid
 
 
 def _side_by_side(codes: list[NDArray[np.intp]], widths: list[int], n: int) -> NDArray[np.intp]:
