@@ -649,72 +649,74 @@ def _correlations(columns: dict[str, _Continuous]) -> dict[tuple[str, str], floa
 
         with one_thread():  # (as metrics.pearson_matrix: its sums must not depend on the thread count)
             matrix = _pearson_matrix([columns[c].values for c in whole])
-    stacked: NDArray[np.float64] | None = None  # every column's values, one row each
-    row = {c: i for i, c in enumerate(names)}
-    present: dict[str, tuple[NDArray[np.bool_], bytes]] = {}
-    batches: dict[bytes, tuple[NDArray[np.bool_] | None, dict[str, int]]] = {}
-    todo: list[tuple[str, str, bytes]] = []
+    gaps = {c: frozenset(np.flatnonzero(np.isnan(columns[c].values)).tolist()) for c in names if columns[c].gaps}
+    # the pairs the matrix does not give, by the rows they leave out (a set of row numbers), with their columns
+    batches: dict[frozenset[int], dict[str, int]] = {}
+    todo: list[tuple[str, str, frozenset[int]]] = []
     for i, a in enumerate(names):
         for b in names[i + 1 :]:
             if matrix is not None and a in index and b in index:
                 out[(a, b)] = float(matrix[index[a], index[b]])
                 continue
             out[(a, b)] = math.nan
-            if stacked is None:
-                stacked = np.stack([columns[c].values for c in names])
-            gaps = [c for c in (a, b) if columns[c].gaps]
-            for c in gaps:
-                if c not in present:
-                    mask = ~np.isnan(stacked[row[c]])
-                    present[c] = mask, np.packbits(mask).tobytes()
-            if not gaps:
-                keep, key = None, b""
-            elif len(gaps) == 1:
-                keep, key = present[gaps[0]]
-            else:
-                keep = present[a][0] & present[b][0]
-                key = np.packbits(keep).tobytes()
-            batch = batches.setdefault(key, (keep, {}))[1]
+            left_out = gaps.get(a, frozenset()) | gaps.get(b, frozenset())
+            batch = batches.setdefault(left_out, {})
             batch.setdefault(a, len(batch))
             batch.setdefault(b, len(batch))
-            todo.append((a, b, key))
-    if stacked is None:
+            todo.append((a, b, left_out))
+    if not todo:
         return out
-    scaled = {key: _scaled(stacked[[row[c] for c in cols]], keep) for key, (keep, cols) in batches.items()}
-    for a, b, key in todo:
-        rows, norms = scaled[key]
-        cols = batches[key][1]
+    stacked = np.stack([columns[c].values for c in names])  # every column's values, one row each
+    row = {c: i for i, c in enumerate(names)}
+    # each set of rows' columns, by how many rows they keep: sets of one length are scaled together
+    by_length: dict[int, list[tuple[frozenset[int], NDArray[np.float64]]]] = {}
+    for left_out, cols in batches.items():
+        rows = stacked[[row[c] for c in cols]]
+        if left_out:
+            keep = np.ones(rows.shape[1], dtype=bool)
+            keep[list(left_out)] = False
+            rows = np.compress(keep, rows, axis=1)  # (C order: each column's values contiguous, as dot had them)
+        by_length.setdefault(rows.shape[1], []).append((left_out, rows))
+    scaled: dict[frozenset[int], tuple[NDArray[np.float64], list[float]]] = {}
+    for m, sets in by_length.items():
+        if m < 2:
+            continue  # (fewer than two rows: r is undefined)
+        together, norms = _scaled(np.concatenate([rows for _, rows in sets]) if len(sets) > 1 else sets[0][1])
+        at = 0
+        for left_out, rows in sets:
+            scaled[left_out] = together[at : at + len(rows)], norms[at : at + len(rows)]
+            at += len(rows)
+    for a, b, left_out in todo:
+        if left_out not in scaled:
+            continue
+        rows, norms = scaled[left_out]
+        cols = batches[left_out]
         i, j = cols[a], cols[b]
-        if rows is None or math.isnan(norms[i]) or math.isnan(norms[j]):
-            continue  # (fewer than two rows, or a constant column: r is undefined)
-        r = float(np.dot(rows[i], rows[j]) / (norms[i] * norms[j]))
+        if math.isnan(norms[i]) or math.isnan(norms[j]):
+            continue  # (a constant column: r is undefined)
+        # (Python's float arithmetic is numpy's float64 arithmetic: the same bits as metrics.pearson)
+        r = float(np.dot(rows[i], rows[j])) / (norms[i] * norms[j])
         out[(a, b)] = max(min(r, 1.0), -1.0)
     return out
 
 
-def _scaled(
-    rows: NDArray[np.float64], keep: NDArray[np.bool_] | None
-) -> tuple[NDArray[np.float64] | None, NDArray[np.float64]]:
-    """Columns (``rows``, this function's own) on the ``keep`` rows, centred and divided by their largest
-    deviation, with their norms: the steps of :func:`metrics.pearson` for each column (NaN norm: a constant
-    column; None: fewer than 2 rows)."""
-    if keep is not None:
-        rows = np.compress(keep, rows, axis=1)  # (C order: each column's values contiguous, as dot had them)
+def _scaled(rows: NDArray[np.float64]) -> tuple[NDArray[np.float64], list[float]]:
+    """Columns (``rows``, this function's own, of at least 2 values) centred and divided by their largest
+    deviation, with their norms: the steps of :func:`metrics.pearson` for each column, which a row-wise sum
+    takes as a column's own does (NaN norm: a constant column)."""
     m = rows.shape[1]
-    if m < 2:
-        return None, np.zeros(0)
     mean = np.add.reduce(rows, axis=1)
     mean /= m
     rows -= mean[:, None]
     scale = np.maximum.reduce(np.abs(rows), axis=1)
     if scale.all():
         rows /= scale[:, None]
-        return rows, np.sqrt([np.dot(r, r) for r in rows])
+        return rows, np.sqrt([np.dot(r, r) for r in rows]).tolist()
     with np.errstate(all="ignore"):
         rows /= scale[:, None]
     norms = np.sqrt([np.dot(r, r) for r in rows])
     norms[scale == 0] = np.nan
-    return rows, norms
+    return rows, norms.tolist()
 
 
 def _pearson_matrix(values: list[NDArray[np.float64]]) -> NDArray[np.float64]:
