@@ -755,7 +755,10 @@ def _pair_tables(codes: list[NDArray[np.intp]], widths: list[int], n: int, k: in
         else:
             groups.append([i])
             cells.append(widths[i])
-    if all(len(group) == 1 for group in groups):  # one column each: the count is every pair's table as it is
+    squares = sum(w * w for w in widths)
+    if all(len(group) == 1 for group in groups) or squares > sum(widths) ** 2 - squares + 4096:
+        # one column each (or one column far wider than the others, whose own square the grouped table would
+        # hold): the count is every pair's table as it is
         if _on_grid(widths, n):
             shares = _half_k_counts(_grid_counts(codes, max(widths), n), k)
             totals = shares.sum(axis=(2, 3))
@@ -776,16 +779,11 @@ def _pair_tables(codes: list[NDArray[np.intp]], widths: list[int], n: int, k: in
         own = decode.T @ (np.bincount(joint[0], minlength=cells[0])[:, None] * decode)
         return _normalized(own, groups, widths, k)
     g_count, wide = len(groups), max(cells)
-    if _on_grid(cells, n):
-        grid = _grid_counts(joint, wide, n)
-    else:  # (a few wide groups: counted at their own sizes, then put on the grid)
-        grid = np.zeros((g_count, g_count, wide, wide), dtype=np.intp)
-        counts, at = _side_by_side(joint, cells, n), 0
-        for g in range(g_count):
-            for h in range(g + 1, g_count):
-                grid[g, h, : cells[g], : cells[h]] = counts[at : at + cells[g] * cells[h]].reshape(cells[g], cells[h])
-                at += cells[g] * cells[h]
     size = max(sum(widths[i] for i in group) for group in groups)
+    packed = sum(widths) ** 2  # (the cells of every pair's table, twice: what the plain count held)
+    if not (_on_grid(cells, n) and g_count * g_count * max(wide, size) ** 2 <= 4 * packed + 4096):
+        return _packed_tables(joint, groups, cells, widths, n, k)  # (wide groups: no padding to the widest)
+    grid = _grid_counts(joint, wide, n)
     decode = np.zeros((g_count, wide, size))
     for g, group in enumerate(groups):
         decode[g, : cells[g], : sum(widths[i] for i in group)] = _decoder(tuple(widths[i] for i in group))
@@ -800,6 +798,33 @@ def _pair_tables(codes: list[NDArray[np.intp]], widths: list[int], n: int, k: in
     blocks[each, each] = np.matmul(decode.transpose(0, 2, 1), marginal[:, :, None] * decode)
     table = blocks.transpose(0, 2, 1, 3).reshape(g_count * size, g_count * size)
     return _normalized(table, groups, widths, k, size)
+
+
+def _packed_tables(
+    joint: list[NDArray[np.intp]], groups: list[list[int]], cells: list[int], widths: list[int], n: int, k: int
+) -> list[NDArray[np.float64]]:
+    """:func:`_pair_tables` of groups counted and decoded block by block at their own sizes (no padding)."""
+    start = np.cumsum([0] + [sum(widths[i] for i in group) for group in groups])
+    spans = [slice(int(start[g]), int(start[g + 1])) for g in range(len(groups))]
+    table = np.zeros((int(start[-1]), int(start[-1])))  # group g's columns' rows, h's columns'
+    counts, at = _side_by_side(joint, cells, n), 0
+    for g in range(len(groups)):
+        for h in range(g + 1, len(groups)):
+            block: NDArray[Any] = counts[at : at + cells[g] * cells[h]].reshape(cells[g], cells[h])
+            at += cells[g] * cells[h]
+            dg = _decoder(tuple(widths[i] for i in groups[g])) if len(groups[g]) > 1 else None
+            dh = _decoder(tuple(widths[i] for i in groups[h])) if len(groups[h]) > 1 else None
+            if h == g + 1 and dg is not None:  # (a group's own pairs: from the counts of its codes)
+                table[spans[g], spans[g]] = dg.T @ (block.sum(axis=1)[:, None] * dg)
+            if h == g + 1 == len(groups) - 1 and dh is not None:
+                table[spans[h], spans[h]] = dh.T @ (block.sum(axis=0)[:, None] * dh)
+            with _few_threads(block.size * max(dg.shape[1] if dg is not None else 1, 1)):
+                if dg is not None:
+                    block = dg.T @ block
+                if dh is not None:
+                    block = block @ dh
+            table[spans[g], spans[h]] = block
+    return _normalized(table, groups, widths, k)
 
 
 @functools.lru_cache(maxsize=64)
