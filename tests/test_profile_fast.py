@@ -168,7 +168,14 @@ def test_contingency_tables_of_grouped_columns_have_the_bits_of_pair_by_pair_cou
     frame = pd.DataFrame({f"c{j}": r.choice(list("abcdefgh"[: 2 + j % 6]), n).astype(object) for j in range(14)})
     for j in range(5):
         frame[f"i{j}"] = r.integers(0, 3 + 20 * j, n)
-    for columns in (["c0", "c1"], ["c0", "c1", "c2"], ["i0", "i1", "c0", "c1"], list(frame.columns)):
+    frame["wide"] = r.integers(0, 400, n).astype(str).astype(object)  # (one column far wider than the rest)
+    for columns in (
+        ["c0", "c1"],
+        ["c0", "c1", "c2"],
+        ["i0", "i1", "c0", "c1"],
+        ["wide", "c0", "c1", "c2"],
+        list(frame.columns),
+    ):
         for k in (1, 5):
             assert bits(P.compute_profile(frame[columns], min_count=k)) == bits(plain_profile(frame[columns], k))
 
