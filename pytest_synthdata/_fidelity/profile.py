@@ -517,7 +517,8 @@ def _continuous(raw: NDArray[Any], sdtype: str, n: int, k: int, missing_rows: in
             return None  # (no value: sdtype_of leaves the column out)
         known = None
         if bad:
-            finite[nonfinite] = np.nan  # (infinities: outside every sketch; rare in real data)
+            if bad > missing_rows:
+                finite[nonfinite] = np.nan  # (infinities: outside every sketch; rare in real data)
             known = ~nonfinite
         counted = _counted(finite if known is None else finite[known], n) if bad < n else None
     missing = min(_half_k(missing_rows, k) / n, 1.0)
