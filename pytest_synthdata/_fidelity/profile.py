@@ -30,6 +30,8 @@ profile; its scores agree with the real rows' within :data:`TOLERANCE` (see
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -41,6 +43,8 @@ from . import metrics
 from .reference import CONTINUOUS, PairScore, Prepared, bin_codes, numeric_values, sdtype_of
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from numpy.typing import NDArray
 
     from .._artifact import SpecReader
@@ -278,14 +282,6 @@ def _json_value(value: Any) -> Any:
 # building a profile ------------------------------------------------------------------------------------------
 
 
-def _half_k(counts: NDArray[np.float64], k: int) -> NDArray[np.float64]:
-    """Counts of 1 to k - 1 rows read as k / 2 rows (the file's small-count rule)."""
-    counts = np.asarray(counts, dtype=np.float64)
-    if k <= 1:
-        return counts
-    return np.where((counts > 0) & (counts < k), k / 2.0, counts)
-
-
 def _winsorized(values: NDArray[Any], k: int) -> NDArray[np.float64]:
     """Present values with the ``k`` smallest and ``k`` largest replaced by their inner neighbours (float64).
 
@@ -319,6 +315,8 @@ def _sketch(values: NDArray[np.float64], k: int) -> NDArray[np.float64]:
 
 def _category_like(dtype: Any) -> bool:
     """Whether :func:`sdtype_of` reads a column of this dtype by its distinct values (categories, objects, text)."""
+    if isinstance(dtype, np.dtype):  # (what the checks below say of numpy's dtypes, without their overhead)
+        return dtype.kind in "OSU"
     return (
         isinstance(dtype, pd.CategoricalDtype)
         or pd.api.types.is_object_dtype(dtype)
@@ -336,85 +334,624 @@ def _factorized(series: pd.Series) -> tuple[NDArray[np.int64], Any]:
 
 
 def compute_profile(
-    frame: pd.DataFrame, *, min_count: int, columns: list[str] | None = None, source: str = "real"
+    frame: pd.DataFrame,
+    *,
+    min_count: int,
+    columns: list[str] | None = None,
+    source: str = "real",
+    factorized: Mapping[str, tuple[NDArray[np.intp], Any]] | None = None,
 ) -> Profile:
-    """Return the profile of ``frame`` (its ``columns``, default all that a metric scores) under ``min_count``."""
+    """Return the profile of ``frame`` (its ``columns``, default all that a metric scores) under ``min_count``.
+
+    ``factorized`` may hold text columns' ``pandas.factorize`` (codes, distinct values) that the caller
+    made already (a fit's inference does), so that their values are not hashed again. The work is
+    vectorised across columns and pairs: see :func:`_continuous`, :func:`_correlations` and
+    :func:`_pair_tables`.
+    """
     k = int(min_count)
     n = len(frame)
     profiles: dict[str, ColumnProfile] = {}
-    numbers: dict[str, NDArray[np.float64]] = {}
-    codes: dict[str, NDArray[np.int64]] = {}
-    names: list[str] = []
+    continuous: dict[str, _Continuous] = {}
+    codes: dict[str, NDArray[np.intp]] = {}
     for name in columns if columns is not None else list(frame.columns):
         series = frame[name]
-        factorized = None
-        if _category_like(series.dtype):  # one hash pass gives the sdtype, the missing count and the codes
-            factorized = _factorized(series)
-            found, uniques = factorized
-            used = uniques[np.unique(found[found >= 0])] if len(uniques) else uniques
-            if not len(used):
-                continue  # (all missing: no metric scores it, as sdtype_of says)
-            boolean = len(used) <= 2 and all(isinstance(v, (bool, np.bool_)) for v in used)
-            sdtype = "boolean" if boolean else "categorical"
-            missing_rows = int((found < 0).sum())
+        dtype = series.dtype
+        column: _Discrete | _Continuous | None
+        if _category_like(dtype):  # one hash pass gives the sdtype, the missing count and the codes
+            found, uniques = _reused(factorized, name, n) or _factorized(series)
+            column = _discrete(found, uniques, None, n, k)
+        elif n and isinstance(dtype, np.dtype) and dtype.kind in "iuf":  # (numpy numbers: sdtype_of's numerical)
+            column = _continuous(series.to_numpy(), "numerical", n, k)
         else:
             kind = sdtype_of(series)
             if kind is None:
                 continue
-            sdtype, missing_rows = str(kind), int(series.isna().sum())
-        names.append(name)
-        missing_count = float(_half_k(np.array([missing_rows]), k)[0])
-        missing = min(missing_count / n, 1.0)
-        if sdtype in CONTINUOUS:
-            raw = numeric_values(series)
-            finite = raw.astype(np.float64)
-            finite[~np.isfinite(finite)] = np.nan  # (infinities: outside every sketch; rare in real data)
-            numbers[name] = _winsorized(finite, k)
-            profiles[name] = ColumnProfile(sdtype, missing, quantiles=_sketch(numbers[name], k))
-            codes[name] = _bins(finite)
-            continue
-        found, uniques = factorized if factorized is not None else _factorized(series)
-        counts = np.bincount(found[found >= 0], minlength=len(uniques))
-        seen = np.flatnonzero(counts)
-        kept = seen[counts[seen] >= k] if k > 1 else seen
-        kept = kept[np.argsort(-counts[kept], kind="stable")]  # most frequent first; ties in order of appearance
-        rare = float(_half_k(np.array([counts.sum() - counts[kept].sum()]), k)[0])
-        total = float(counts[kept].sum()) + rare
-        values = [_json_value(v) for v in uniques[kept]]
-        shares = counts[kept].astype(np.float64) / total if total else np.zeros(0)
-        profiles[name] = ColumnProfile(
-            sdtype, missing, values=values, shares=shares, other=rare / total if total else 0.0
-        )
-        position = np.full(len(uniques) + 1, len(values) + 1, dtype=np.int64)  # unnamed (rare) values: other
-        position[kept] = np.arange(len(kept))
-        position[-1] = len(values)  # (code -1, missing, reads the last slot)
-        codes[name] = position[found]
+            if kind in CONTINUOUS:
+                column = _continuous(numeric_values(series), str(kind), n, k, int(series.isna().sum()))
+            else:
+                found, uniques = _factorized(series)
+                column = _discrete(found, uniques, str(kind), n, k)
+        if column is None:
+            continue  # (all missing: no metric scores it, as sdtype_of says)
+        profiles[name] = column.profile
+        codes[name] = column.codes
+        if isinstance(column, _Continuous):
+            continuous[name] = column
     profile = Profile(n, k, profiles, source=source)
-    continuous = [c for c in names if c in numbers]
-    whole = [c for c in continuous if not np.isnan(numbers[c]).any()]
-    matrix = metrics.pearson_matrix({c: numbers[c] for c in whole}) if len(whole) > 2 else {}
-    for i, a in enumerate(continuous):
-        for b in continuous[i + 1 :]:
-            known = matrix.get(a, {}).get(b)  # (pairs of complete columns: one product; others pair by pair)
-            profile.correlations[(a, b)] = _pearson(numbers[a], numbers[b]) if known is None else known
+    names = list(profiles)
+    if len(names) < 2:
+        return profile
+    profile.correlations.update(_correlations(continuous))
+    tables = _pair_tables([codes[c] for c in names], [len(profile.keys(c)) for c in names], n, k)
     pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]]
-    if pairs:
-        # every pair's contingency table from one count: pair p's cells sit at offset[p] + code_a * width_b + code_b
-        size = {c: len(profile.keys(c)) + 1 for c in names}  # (+1: bin codes start at 1)
-        cells = np.array([size[a] * size[b] for a, b in pairs], dtype=np.int64)
-        offset = np.concatenate([[0], np.cumsum(cells)[:-1]])
-        keys = np.empty((len(pairs), n), dtype=np.int64)
-        for p, (a, b) in enumerate(pairs):
-            np.multiply(codes[a], size[b], out=keys[p])
-            keys[p] += codes[b]
-            keys[p] += offset[p]
-        counts_all = _half_k(np.bincount(keys.ravel(), minlength=int(cells.sum())).astype(np.float64), k)
-        for p, (a, b) in enumerate(pairs):
-            table = counts_all[offset[p] : offset[p] + cells[p]].reshape(size[a], size[b])
-            table = table[1:] if profiles[a].sdtype in CONTINUOUS else table[:-1]
-            table = table[:, 1:] if profiles[b].sdtype in CONTINUOUS else table[:, :-1]
-            profile.pairs[(a, b)] = PairProfile(table / table.sum())
+    profile.pairs.update({pair: PairProfile(table) for pair, table in zip(pairs, tables, strict=True)})
     return profile
+
+
+@dataclass
+class _Discrete:
+    """A categorical or boolean column's profile and contingency codes (its values', then missing, then other)."""
+
+    profile: ColumnProfile
+    codes: NDArray[np.intp]
+
+
+@dataclass
+class _Continuous:
+    """A numerical or datetime column's profile, contingency codes (its bins, 0..10) and winsorized values."""
+
+    profile: ColumnProfile
+    codes: NDArray[np.intp]
+    #: in row order, with the ``k`` outermost on each side winsorized; NaN where missing or infinite
+    values: NDArray[np.float64]
+    #: whether some row has no (finite) value
+    gaps: bool
+
+
+def _reused(
+    factorized: Mapping[str, tuple[NDArray[np.intp], Any]] | None, name: str, n: int
+) -> tuple[NDArray[np.int64], Any] | None:
+    """The caller's factorization of a column, when it is what :func:`_factorized` would make.
+
+    Only for columns of strings: ``pandas.factorize`` of the values, as a Series or as an array, gives
+    the same codes and the same strings (a column of mixed types may have been factorized otherwise).
+    """
+    if factorized is None or name not in factorized:
+        return None
+    found, uniques = factorized[name]
+    if len(found) != n or pd.api.types.infer_dtype(uniques, skipna=False) != "string":
+        return None
+    return np.asarray(found, dtype=np.int64), uniques
+
+
+def _discrete(found: NDArray[np.int64], uniques: Any, sdtype: str | None, n: int, k: int) -> _Discrete | None:
+    """A category column's profile from its codes (-1: missing) into its distinct values; None if all missing.
+
+    ``sdtype`` None: categorical, or boolean when every value seen is a bool.
+    """
+    tally = np.bincount(found + 1, minlength=len(uniques) + 1)  # (slot 0: the missing values)
+    if len(tally) > _FEW:
+        return _discrete_many(found, uniques, sdtype, n, k, tally)
+    counts = tally.tolist()[1:]  # (a few values: Python's own numbers are quicker than numpy calls on them)
+    seen = [i for i, c in enumerate(counts) if c]
+    if not seen:
+        return None
+    if sdtype is None:
+        boolean = len(seen) <= 2 and all(isinstance(uniques[i], (bool, np.bool_)) for i in seen)
+        sdtype = "boolean" if boolean else "categorical"
+    kept = sorted((i for i in seen if counts[i] >= k or k <= 1), key=lambda i: -counts[i])  # (stable: ties in order)
+    named = sum(counts[i] for i in kept)
+    rare = _half_k(n - int(tally[0]) - named, k)
+    total = float(named) + rare
+    values = [_json_value(v) for v in uniques[np.array(kept, dtype=np.intp)]]
+    shares = np.array([counts[i] for i in kept], dtype=np.float64) / total if total else np.zeros(0)
+    missing = min(_half_k(int(tally[0]), k) / n, 1.0)
+    profile = ColumnProfile(sdtype, missing, values=values, shares=shares, other=rare / total if total else 0.0)
+    if not tally[0] and kept == list(range(len(counts))):
+        return _Discrete(profile, found)  # (codes already in the stored order)
+    position = [len(values) + 1] * (len(counts) + 1)  # unnamed (rare) values: other
+    for at, i in enumerate(kept):
+        position[i] = at
+    position[-1] = len(values)  # (code -1, missing, reads the last slot)
+    return _Discrete(profile, np.array(position, dtype=np.intp)[found])
+
+
+#: Categories up to this many are profiled with Python's numbers, more with numpy's.
+_FEW = 64
+
+
+def _discrete_many(
+    found: NDArray[np.int64], uniques: Any, sdtype: str | None, n: int, k: int, tally: NDArray[np.intp]
+) -> _Discrete | None:
+    """:func:`_discrete` of a column of many distinct values."""
+    counts = tally[1:]
+    seen = np.flatnonzero(counts)
+    if not len(seen):
+        return None
+    if sdtype is None:
+        boolean = len(seen) <= 2 and all(isinstance(uniques[i], (bool, np.bool_)) for i in seen)
+        sdtype = "boolean" if boolean else "categorical"
+    kept = seen[counts[seen] >= k] if k > 1 else seen
+    kept = kept[np.argsort(-counts[kept], kind="stable")]  # most frequent first; ties in order of appearance
+    named = int(counts[kept].sum())
+    rare = _half_k(n - int(tally[0]) - named, k)
+    total = float(named) + rare
+    values = [_json_value(v) for v in uniques[kept]]
+    shares = counts[kept].astype(np.float64) / total if total else np.zeros(0)
+    missing = min(_half_k(int(tally[0]), k) / n, 1.0)
+    profile = ColumnProfile(sdtype, missing, values=values, shares=shares, other=rare / total if total else 0.0)
+    position = np.full(len(uniques) + 1, len(values) + 1, dtype=np.intp)  # unnamed (rare) values: other
+    position[kept] = np.arange(len(kept))
+    position[-1] = len(values)  # (code -1, missing, reads the last slot)
+    return _Discrete(profile, position[found])
+
+
+def _half_k(count: int, k: int) -> float:
+    """A count of 1 to k - 1 rows read as k / 2 rows (the file's small-count rule)."""
+    return k / 2.0 if k > 1 and 0 < count < k else float(count)
+
+
+def _continuous(raw: NDArray[Any], sdtype: str, n: int, k: int, missing_rows: int | None = None) -> _Continuous | None:
+    """A numerical or datetime column's profile from its values as :func:`numeric_values` reads them.
+
+    The values are sorted once. The sketch is read off them with the ``k`` outermost on each side replaced
+    by their inner neighbours, which is what sorting the winsorized values gives; in row order the
+    winsorized values are the values clipped to those neighbours, which is what :func:`_winsorized` gives
+    (every value below the ``k + 1``-th smallest is one of the ``k`` smallest). The bins need only the
+    smallest and the largest value. Whole numbers over a short span are sorted by counting them (see
+    :func:`_counted`) and binned once per distinct value. A column holding a negative zero goes the plain
+    way (:func:`_winsorized`, :func:`_sketch`, :func:`_bins`), as does one without a finite value: the sign
+    of a zero is not ordered, so two sorts may place it differently.
+    """
+    if raw.dtype.kind in "iu":  # (no NaN, no infinity)
+        missing_rows, bad, known = missing_rows or 0, 0, None
+        counted = _counted(raw.astype(np.int64) if raw.dtype.itemsize < 8 else raw, n)  # (no overflow below)
+        finite = raw.astype(np.float64) if counted is None else raw  # (counted: floats only where needed)
+    else:
+        finite = raw.astype(np.float64)
+        nonfinite = ~np.isfinite(finite)
+        bad = int(np.count_nonzero(nonfinite))
+        if missing_rows is None:  # (a numpy float column: NaN is missing, an infinity is not)
+            missing_rows = int(np.count_nonzero(np.isnan(finite))) if bad else 0
+        if missing_rows == n:
+            return None  # (no value: sdtype_of leaves the column out)
+        known = None
+        if bad:
+            if bad > missing_rows:
+                finite[nonfinite] = np.nan  # (infinities: outside every sketch; rare in real data)
+            known = ~nonfinite
+        counted = _counted(finite if known is None else finite[known], n) if bad < n else None
+    missing = min(_half_k(missing_rows, k) / n, 1.0)
+    if counted is not None:
+        distinct, counts, offset = counted
+        ordered = np.repeat(distinct, counts)
+    else:
+        ordered = np.sort(finite, kind="stable")[: n - bad]  # (NaN sorts last; any sort sorts numbers alike)
+    m = len(ordered)
+    if not m or (counted is None and _negative_zero(ordered)):
+        values = _winsorized(finite, k)
+        sketch = _sketch(values, k)
+        return _Continuous(ColumnProfile(sdtype, missing, quantiles=sketch), _bins(finite) - 1, values, m < n)
+    smallest, spread = ordered[0], ordered[-1] - ordered[0]
+    if counted is None:
+        codes = _bin_codes(finite - smallest, spread)
+    elif known is None:
+        codes = _bin_codes(distinct - smallest, spread)[offset]
+    else:
+        codes = np.full(n, 10, dtype=np.intp)  # (no value: NaN's code, the eleventh)
+        codes[known] = _bin_codes(distinct - smallest, spread)[offset]
+    if k > 1 and m > 2 * k + 1:
+        lo, hi = ordered[k], ordered[m - k - 1]
+        ordered[:k] = lo  # (ordered is this function's own array)
+        ordered[m - k :] = hi
+        values = np.clip(finite, lo, hi)  # (whole numbers: clipped as floats, as numpy casts them first)
+    else:
+        values = finite.astype(np.float64, copy=False)
+    return _Continuous(ColumnProfile(sdtype, missing, quantiles=_sketch_sorted(ordered, k)), codes, values, m < n)
+
+
+#: Whole numbers spanning at most this many values per row (plus 256) are sorted by counting them.
+_COUNTING_SPAN = 2
+#: Whole numbers up to this size are exact in float64, and so are their differences.
+_EXACT = 2.0**52
+
+
+def _counted(x: NDArray[Any], n: int) -> tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.intp]] | None:
+    """Whole numbers (ints, or floats without NaN) over a short span: their distinct values as floats in
+    order, how often each occurs, and each value's place among them; None for other values.
+
+    ``numpy.repeat(distinct, counts)`` is then the sorted values. Floats are counted only when every one is
+    a whole number of at most 2**52 and none is -0.0 (counting would give it the sign of 0.0).
+    """
+    low, high = x.min(), x.max()
+    if x.dtype.kind == "f":
+        if not (-_EXACT <= low and high <= _EXACT and high - low + 1 <= _COUNTING_SPAN * n + 256):
+            return None
+        gap = x - low  # (exact: whole numbers below 2**52)
+        offset = gap.astype(np.intp)
+        if not np.array_equal(offset, gap) or (low <= 0 <= high and np.signbit(x[offset == -int(low)]).any()):
+            return None
+        distinct = low + np.arange(int(high - low) + 1, dtype=np.float64)
+    else:
+        span = int(high) - int(low) + 1
+        if span > _COUNTING_SPAN * n + 256:
+            return None
+        offset = (x - low).astype(np.intp, copy=False)
+        distinct = (low + np.arange(span, dtype=x.dtype)).astype(np.float64)  # (a whole number's float keeps order)
+    return distinct, np.bincount(offset, minlength=len(distinct)), offset
+
+
+def _negative_zero(ordered: NDArray[np.float64]) -> bool:
+    """Whether sorted values hold a -0.0 (zeros of both signs sort as equals, in no fixed order)."""
+    lo, hi = np.searchsorted(ordered, 0.0, side="left"), np.searchsorted(ordered, 0.0, side="right")
+    return bool(lo < hi and np.signbit(ordered[lo:hi]).any())
+
+
+_STEPS = np.arange(11, dtype=np.float64)
+
+
+def _bin_codes(shifted: NDArray[np.float64], spread: float) -> NDArray[np.intp]:
+    """:func:`bin_codes` minus 1 (0..10) of values shifted by their minimum, given their largest (``spread``).
+
+    The edges are what ``numpy.histogram_bin_edges`` computes from that minimum and maximum (``numpy.linspace``
+    from 0, or from -0.5 to 0.5 for a constant column). :func:`bin_codes` gives each value the code ``c``
+    with ``edges[c - 1] <= x < edges[c]`` (11: the top edge, or NaN), checked against the edges themselves;
+    over non-decreasing edges that ``c`` is the number of edges ``<= x``, which ``searchsorted`` counts
+    (NaN sorts after every edge).
+    """
+    first, last = (0.0, float(spread)) if spread != 0 else (-0.5, 0.5)
+    step = (last - first) / 10
+    if not math.isfinite(spread) or step == 0:  # (such a range: histogram_bin_edges refuses it or linspace
+        return _bins(shifted) - 1  # takes another formula; let them)
+    edges = _STEPS * step
+    edges += first
+    edges[-1] = last
+    if not edges[-2] <= edges[-1]:  # (a span of a few subnormal numbers)
+        return _bins(shifted) - 1
+    return np.searchsorted(edges[1:], shifted, side="right")  # (edges[0] <= every value: one less)
+
+
+@functools.lru_cache(maxsize=256)
+def _blocks(size: int, blocks: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Where each of ``blocks`` near-equal consecutive blocks of ``size`` values starts, and their sizes."""
+    edges = np.linspace(0, size, blocks + 1).round().astype(np.int64)
+    starts, sizes = edges[:-1], np.diff(edges)
+    starts.flags.writeable = sizes.flags.writeable = False
+    return starts, sizes
+
+
+def _sketch_sorted(x: NDArray[np.float64], k: int) -> NDArray[np.float64]:
+    """:func:`_sketch` of values already winsorized, present and sorted."""
+    if not len(x):
+        return x
+    per_block = 2 * k if k > 1 else 1
+    if k > 1 and len(x) < per_block:
+        return np.array([x.mean()])
+    starts, sizes = _blocks(len(x), max(1, min(QUANTILES, len(x) // per_block)))
+    return np.add.reduceat(x, starts) / sizes  # type: ignore[no-any-return]
+
+
+def _correlations(columns: dict[str, _Continuous]) -> dict[tuple[str, str], float]:
+    """Pearson's r of each pair of continuous columns (in order) on their winsorized values.
+
+    As before this step was vectorised: the columns without a gap, when more than two, through
+    :func:`metrics.pearson_matrix`'s arithmetic; every other pair as :func:`metrics.pearson` computes it
+    on the rows where both have a value. Those pairs are taken by the rows they keep: the columns of one
+    set of rows are centred and scaled together (a row-wise sum adds as a column's own does), and each
+    dot product is still one call on two rows (on BLAS's own threads, as there), so every r has the same bits.
+    """
+    names = list(columns)
+    out: dict[tuple[str, str], float] = {}
+    whole = [c for c in names if not columns[c].gaps]
+    index = {c: i for i, c in enumerate(whole)} if len(whole) > 2 else {}
+    matrix = None
+    if index:
+        from .._linalg import one_thread
+
+        with one_thread():  # (as metrics.pearson_matrix: its sums must not depend on the thread count)
+            matrix = _pearson_matrix([columns[c].values for c in whole])
+    gaps = {c: frozenset(np.flatnonzero(np.isnan(columns[c].values)).tolist()) for c in names if columns[c].gaps}
+    # the pairs the matrix does not give, by the rows they leave out (a set of row numbers), with their columns
+    batches: dict[frozenset[int], dict[str, int]] = {}
+    todo: list[tuple[str, str, frozenset[int]]] = []
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            if matrix is not None and a in index and b in index:
+                out[(a, b)] = float(matrix[index[a], index[b]])
+                continue
+            out[(a, b)] = math.nan
+            left_out = gaps.get(a, frozenset()) | gaps.get(b, frozenset())
+            batch = batches.setdefault(left_out, {})
+            batch.setdefault(a, len(batch))
+            batch.setdefault(b, len(batch))
+            todo.append((a, b, left_out))
+    if not todo:
+        return out
+    stacked = np.stack([columns[c].values for c in names])  # every column's values, one row each
+    row = {c: i for i, c in enumerate(names)}
+    # each set of rows' columns, by how many rows they keep: sets of one length are scaled together
+    by_length: dict[int, list[tuple[frozenset[int], NDArray[np.float64]]]] = {}
+    for left_out, cols in batches.items():
+        rows = stacked[[row[c] for c in cols]]
+        if left_out:
+            keep = np.ones(rows.shape[1], dtype=bool)
+            keep[list(left_out)] = False
+            rows = np.compress(keep, rows, axis=1)  # (C order: each column's values contiguous, as dot had them)
+        by_length.setdefault(rows.shape[1], []).append((left_out, rows))
+    scaled: dict[frozenset[int], tuple[NDArray[np.float64], list[float]]] = {}
+    for m, sets in by_length.items():
+        if m < 2:
+            continue  # (fewer than two rows: r is undefined)
+        together, norms = _scaled(np.concatenate([rows for _, rows in sets]) if len(sets) > 1 else sets[0][1])
+        at = 0
+        for left_out, rows in sets:
+            scaled[left_out] = together[at : at + len(rows)], norms[at : at + len(rows)]
+            at += len(rows)
+    for a, b, left_out in todo:
+        if left_out not in scaled:
+            continue
+        rows, norms = scaled[left_out]
+        cols = batches[left_out]
+        i, j = cols[a], cols[b]
+        if math.isnan(norms[i]) or math.isnan(norms[j]):
+            continue  # (a constant column: r is undefined)
+        # (Python's float arithmetic is numpy's float64 arithmetic: the same bits as metrics.pearson)
+        r = float(np.dot(rows[i], rows[j])) / (norms[i] * norms[j])
+        out[(a, b)] = max(min(r, 1.0), -1.0)
+    return out
+
+
+def _scaled(rows: NDArray[np.float64]) -> tuple[NDArray[np.float64], list[float]]:
+    """Columns (``rows``, this function's own, of at least 2 values) centred and divided by their largest
+    deviation, with their norms: the steps of :func:`metrics.pearson` for each column, which a row-wise sum
+    takes as a column's own does (NaN norm: a constant column)."""
+    m = rows.shape[1]
+    mean = np.add.reduce(rows, axis=1)
+    mean /= m
+    rows -= mean[:, None]
+    scale = np.maximum.reduce(np.abs(rows), axis=1)
+    if scale.all():
+        rows /= scale[:, None]
+        return rows, np.sqrt([np.dot(r, r) for r in rows]).tolist()
+    with np.errstate(all="ignore"):
+        rows /= scale[:, None]
+    norms = np.sqrt([np.dot(r, r) for r in rows])
+    norms[scale == 0] = np.nan
+    return rows, norms.tolist()
+
+
+def _pearson_matrix(values: list[NDArray[np.float64]]) -> NDArray[np.float64]:
+    """:func:`metrics.pearson_matrix`'s r of equal-length NaN-free columns, as a matrix (call it on one thread)."""
+    x = np.column_stack(values)
+    x -= x.mean(axis=0)
+    gram = x.T @ x
+    norm = np.sqrt(np.diag(gram))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.clip(gram / np.outer(norm, norm), -1.0, 1.0)  # type: ignore[no-any-return]
+
+
+#: The most cells of a group of columns' joint code in :func:`_pair_tables` (with fewer rows: their square root).
+_GROUP_CELLS = 256
+
+
+def _pair_tables(codes: list[NDArray[np.intp]], widths: list[int], n: int, k: int) -> list[NDArray[np.float64]]:
+    """Each pair's contingency table (pairs ``(i, j)``, ``i < j``, in order): shares summing to 1, half-k applied.
+
+    ``codes[i]`` runs over ``range(widths[i])``. Counting every pair over every row is pairs x rows of
+    work; here columns are first joined into groups whose joint code has at most about ``sqrt(n)`` cells
+    (widest first, each into the first group it fits), so that one count of two groups' joint codes gives
+    the tables of all their columns' pairs, and a group's own pairs come from its counts. A group's
+    counts are decoded into its columns' by a 0/1 matrix ``D`` (a joint code's digit per column):
+    ``D_g.T @ C @ D_h``. The counts are whole numbers, so every sum is exact, in any order.
+    """
+    limit = max(2, min(_GROUP_CELLS, math.isqrt(max(n, 1))))
+    groups: list[list[int]] = []
+    cells: list[int] = []
+    for i in sorted(range(len(codes)), key=lambda i: -widths[i]):  # (stable: ties in column order)
+        for g, group in enumerate(groups):
+            if cells[g] * widths[i] <= limit:
+                group.append(i)
+                cells[g] *= widths[i]
+                break
+        else:
+            groups.append([i])
+            cells.append(widths[i])
+    squares = sum(w * w for w in widths)
+    if all(len(group) == 1 for group in groups) or squares > sum(widths) ** 2 - squares + 4096:
+        # one column each (or one column far wider than the others, whose own square the grouped table would
+        # hold): the count is every pair's table as it is
+        if _on_grid(widths, n):
+            shares = _half_k_counts(_grid_counts(codes, max(widths), n), k)
+            totals = shares.sum(axis=(2, 3))
+            totals[totals == 0] = 1.0  # (blocks no pair uses)
+            shares /= totals[:, :, None, None]
+            shares.flags.writeable = False  # (the tables are views of it)
+            return [shares[i, j, : widths[i], : widths[j]] for i in range(len(codes)) for j in range(i + 1, len(codes))]
+        flat = _half_k_counts(_side_by_side(codes, widths, n), k)
+        sizes = [widths[i] * widths[j] for i in range(len(codes)) for j in range(i + 1, len(codes))]
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+        flat /= np.repeat(np.add.reduceat(flat, starts), sizes)
+        flat.flags.writeable = False  # (the tables are views of it)
+        shapes = [(widths[i], widths[j]) for i in range(len(codes)) for j in range(i + 1, len(codes))]
+        return [flat[at : at + size].reshape(shape) for at, size, shape in zip(starts, sizes, shapes, strict=True)]
+    joint = [_joint(codes, widths, group) for group in groups]
+    if len(groups) == 1:  # (one group of several columns: its own counts)
+        decode = _decoder(tuple(widths[i] for i in groups[0]))
+        own = decode.T @ (np.bincount(joint[0], minlength=cells[0])[:, None] * decode)
+        return _normalized(own, groups, widths, k)
+    g_count, wide = len(groups), max(cells)
+    size = max(sum(widths[i] for i in group) for group in groups)
+    packed = sum(widths) ** 2  # (the cells of every pair's table, twice: what the plain count held)
+    if not (_on_grid(cells, n) and g_count * g_count * max(wide, size) ** 2 <= 4 * packed + 4096):
+        return _packed_tables(joint, groups, cells, widths, n, k)  # (wide groups: no padding to the widest)
+    grid = _grid_counts(joint, wide, n)
+    decode = np.zeros((g_count, wide, size))
+    for g, group in enumerate(groups):
+        decode[g, : cells[g], : sum(widths[i] for i in group)] = _decoder(tuple(widths[i] for i in group))
+    upper, lower = _upper(g_count)
+    each = np.arange(g_count)
+    blocks = np.zeros((g_count, g_count, size, size))  # group g's columns' rows, h's columns'
+    with _few_threads(size * wide * wide):  # (products of whole numbers: exact on any number of threads)
+        blocks[upper, lower] = np.matmul(np.matmul(decode[upper].transpose(0, 2, 1), grid[upper, lower]), decode[lower])
+    marginal = np.empty((g_count, wide))  # each group's counts of its joint codes (its own pairs' tables)
+    marginal[:-1] = grid[each[:-1], each[1:]].sum(axis=2)
+    marginal[-1] = grid[-2, -1].sum(axis=0)
+    blocks[each, each] = np.matmul(decode.transpose(0, 2, 1), marginal[:, :, None] * decode)
+    table = blocks.transpose(0, 2, 1, 3).reshape(g_count * size, g_count * size)
+    return _normalized(table, groups, widths, k, size)
+
+
+def _packed_tables(
+    joint: list[NDArray[np.intp]], groups: list[list[int]], cells: list[int], widths: list[int], n: int, k: int
+) -> list[NDArray[np.float64]]:
+    """:func:`_pair_tables` of groups counted and decoded block by block at their own sizes (no padding)."""
+    start = np.cumsum([0] + [sum(widths[i] for i in group) for group in groups])
+    spans = [slice(int(start[g]), int(start[g + 1])) for g in range(len(groups))]
+    table = np.zeros((int(start[-1]), int(start[-1])))  # group g's columns' rows, h's columns'
+    counts, at = _side_by_side(joint, cells, n), 0
+    for g in range(len(groups)):
+        for h in range(g + 1, len(groups)):
+            block: NDArray[Any] = counts[at : at + cells[g] * cells[h]].reshape(cells[g], cells[h])
+            at += cells[g] * cells[h]
+            dg = _decoder(tuple(widths[i] for i in groups[g])) if len(groups[g]) > 1 else None
+            dh = _decoder(tuple(widths[i] for i in groups[h])) if len(groups[h]) > 1 else None
+            if h == g + 1 and dg is not None:  # (a group's own pairs: from the counts of its codes)
+                table[spans[g], spans[g]] = dg.T @ (block.sum(axis=1)[:, None] * dg)
+            if h == g + 1 == len(groups) - 1 and dh is not None:
+                table[spans[h], spans[h]] = dh.T @ (block.sum(axis=0)[:, None] * dh)
+            with _few_threads(block.size * max(dg.shape[1] if dg is not None else 1, 1)):
+                if dg is not None:
+                    block = dg.T @ block
+                if dh is not None:
+                    block = block @ dh
+            table[spans[g], spans[h]] = block
+    return _normalized(table, groups, widths, k)
+
+
+@functools.lru_cache(maxsize=64)
+def _upper(size: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """``numpy.triu_indices(size, 1)`` (read-only, kept)."""
+    upper, lower = np.triu_indices(size, 1)
+    upper.flags.writeable = lower.flags.writeable = False
+    return upper, lower
+
+
+def _few_threads(work: int) -> contextlib.AbstractContextManager[Any]:
+    """BLAS on the calling thread for a product of ``work`` multiplications per matrix that would wake its
+    threads (waking them costs more than such work, see ``_linalg``); smaller products run on one anyway."""
+    if work <= 1 << 16:
+        return contextlib.nullcontext()
+    from .._linalg import one_thread
+
+    return one_thread()
+
+
+def _normalized(
+    table: NDArray[np.float64], groups: list[list[int]], widths: list[int], k: int, size: int = 0
+) -> list[NDArray[np.float64]]:
+    """Each pair's table, in pair order, from counts of ``groups`` of columns side by side (each group's
+    columns in its order, from ``g * size``; none: packed): half-k applied, divided by its total, as views."""
+    table = _half_k_counts(table, k)
+    member = {i: g for g, group in enumerate(groups) for i in group}
+    first: dict[int, int] = {}
+    segments = []  # the rows of each column, and of each group's padding
+    at = 0
+    for g, group in enumerate(groups):
+        at = g * size if size else at
+        for i in group:
+            first[i] = at
+            at += widths[i]
+            segments.append(widths[i])
+        if size > sum(widths[i] for i in group):
+            segments.append(size - sum(widths[i] for i in group))
+    bounds = np.concatenate([[0], np.cumsum(segments)[:-1]]).astype(np.intp)
+    totals = np.add.reduceat(np.add.reduceat(table, bounds, axis=0), bounds, axis=1)
+    totals[totals == 0] = 1.0  # (blocks no pair uses)
+    table /= np.repeat(np.repeat(totals, segments, axis=0), segments, axis=1)
+    table.flags.writeable = False  # (the tables are views of it)
+    out = []
+    for i in range(len(widths)):
+        for j in range(i + 1, len(widths)):
+            if member[i] <= member[j]:
+                out.append(table[first[i] : first[i] + widths[i], first[j] : first[j] + widths[j]])
+            else:
+                out.append(table[first[j] : first[j] + widths[j], first[i] : first[i] + widths[i]].T)
+    return out
+
+
+def _on_grid(widths: list[int], n: int) -> bool:
+    """Whether :func:`_grid_counts` (one pass to build the keys, padded cells) beats :func:`_side_by_side`."""
+    pairs = len(widths) * (len(widths) - 1) // 2
+    return len(widths) ** 2 * max(widths) ** 2 <= 2 * pairs * n
+
+
+def _grid_counts(codes: list[NDArray[np.intp]], width: int, n: int) -> NDArray[np.intp]:
+    """Every pair's joint counts on a grid: ``[i, j, code_i, code_j]`` for ``i < j`` (codes below ``width``).
+
+    Column i's keys for its pairs (i, j) are ``(j - i - 1) * width**2 + code_i * width + code_j``: its part
+    plus j's, so each key takes one addition; they are counted column by column (a cache-sized count).
+    """
+    c = len(codes)
+    cell = width * width
+    grid = np.zeros((c, c, width, width), dtype=np.intp)
+    later = np.stack(codes)
+    later += (np.arange(c, dtype=np.intp) * cell)[:, None]  # (j's part, plus j * width**2)
+    keys = np.empty((c - 1, n), dtype=np.intp)
+    for i in range(c - 1):
+        own = codes[i] * width
+        own -= (i + 1) * cell
+        rows = keys[: c - 1 - i]
+        np.add(own, later[i + 1 :], out=rows)
+        grid[i, i + 1 :] = np.bincount(rows.ravel(), minlength=len(rows) * cell).reshape(len(rows), width, width)
+    return grid
+
+
+def _side_by_side(codes: list[NDArray[np.intp]], widths: list[int], n: int) -> NDArray[np.intp]:
+    """One count of every pair's joint codes: pair (i, j)'s cells (in order) at its offset + code_i * width_j + code_j."""
+    sizes = [widths[i] * widths[j] for i in range(len(codes)) for j in range(i + 1, len(codes))]
+    offset = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+    stacked = np.stack(codes)
+    width = np.array(widths, dtype=np.intp)[:, None]
+    keys = np.empty((len(sizes), n), dtype=np.intp)
+    p = 0
+    for i in range(len(codes) - 1):
+        rows = keys[p : p + len(codes) - 1 - i]
+        np.multiply(stacked[i], width[i + 1 :], out=rows)
+        rows += stacked[i + 1 :]
+        rows += offset[p : p + len(rows), None]
+        p += len(rows)
+    return np.bincount(keys.ravel(), minlength=sum(sizes))
+
+
+def _half_k_counts(counts: NDArray[Any], k: int) -> NDArray[np.float64]:
+    """Counts as floats (this function's own), those of 1 to k - 1 rows as k / 2 rows."""
+    counts = counts.astype(np.float64)
+    if k > 1:
+        counts[(counts > 0) & (counts < k)] = k / 2.0
+    return counts
+
+
+def _joint(codes: list[NDArray[np.intp]], widths: list[int], group: list[int]) -> NDArray[np.intp]:
+    """The joint code of a group of columns (the first column's digit most significant)."""
+    code = codes[group[0]]
+    for i in group[1:]:
+        code = code * widths[i] + codes[i]
+    return code
+
+
+@functools.lru_cache(maxsize=256)
+def _decoder(widths: tuple[int, ...]) -> NDArray[np.float64]:
+    """The 0/1 matrix from a joint code (first column's digit most significant) to each column's code."""
+    cells = math.prod(widths)
+    decode = np.zeros((cells, sum(widths)))
+    code = np.arange(cells)
+    stride, at = cells, 0
+    for w in widths:
+        stride //= w
+        decode[code, at + (code // stride) % w] = 1.0
+        at += w
+    decode.flags.writeable = False  # (shared between calls)
+    return decode
 
 
 def _bins(values: NDArray[np.float64]) -> NDArray[np.int64]:
@@ -428,23 +965,32 @@ def _bins(values: NDArray[np.float64]) -> NDArray[np.int64]:
     return bin_codes(shifted).astype(np.int64)
 
 
-def _pearson(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
-    keep = ~(np.isnan(x) | np.isnan(y))
-    return metrics.pearson(x[keep], y[keep])
+def fit_profile(
+    frame: pd.DataFrame,
+    model: Model,
+    min_count: int,
+    factorized: Mapping[str, tuple[NDArray[np.intp], Any]] | None = None,
+) -> Profile:
+    """The profile a fit stores: of the real ``frame``'s columns that the model models (never generated ones).
 
-
-def fit_profile(frame: pd.DataFrame, model: Model, min_count: int) -> Profile:
-    """The profile a fit stores: of the real ``frame``'s columns that the model models (never generated ones)."""
+    ``factorized``: text columns' ``pandas.factorize`` the fit made already (see :func:`compute_profile`).
+    """
     scored = [c for c in model.columns if c in frame.columns and _profiled(model, c)]
-    return compute_profile(frame, min_count=min_count, columns=scored)
+    return compute_profile(frame, min_count=min_count, columns=scored, factorized=factorized)
 
 
 def _profiled(model: Model, name: str) -> bool:
     """Whether a model column has a profile: modelled, derived or conditional kinds (not Faker, id, computed)."""
+    col = model.column(name)
+    return isinstance(getattr(col, "base", col), _profiled_kinds())
+
+
+@functools.cache
+def _profiled_kinds() -> tuple[type, ...]:
+    """The column kinds a profile scores (imported once: a fit asks per column)."""
     from .._columns import BooleanColumn, CategoryColumn, NumericColumn
 
-    col = model.column(name)
-    return isinstance(getattr(col, "base", col), (NumericColumn, CategoryColumn, BooleanColumn))
+    return (NumericColumn, CategoryColumn, BooleanColumn)
 
 
 def profile_of(model: Model) -> Profile:

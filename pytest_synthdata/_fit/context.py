@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,8 @@ class FitContext:
     #: rows used to estimate correlations, category orders and segments: all, or a fixed random subset of
     #: MAX_CORRELATION_ROWS (the sampling error of a correlation is then about 0.002)
     rows: NDArray[np.int64]
+    #: text columns' ``pandas.factorize`` (codes, values) as inference made it, for the profile step to reuse
+    factorized: dict[str, tuple[NDArray[np.intp], Any]] = field(default_factory=dict)
 
     @cached_property
     def n(self) -> int:

@@ -139,7 +139,7 @@ def fit_native(
     with _linalg.one_thread():  # small matrices: waking BLAS threads costs more than the work (see _linalg)
         model = _fit(ctx)
     ctx.say("profiling the data")
-    model.profile = fit_profile(ctx.frame, model, min_count)
+    model.profile = fit_profile(ctx.frame, model, min_count, ctx.factorized)
     if not model.columns:
         raise InvalidArgument("fit(): every column was left out (columns=... None or 'ignore'); nothing to model.")
     return model
@@ -248,6 +248,8 @@ def _read_columns(ctx: FitContext) -> _Read:
             read.kinds[col] = {"kind": read.columns[col].kind, "why": "declared in columns="}
             continue
         read.kinds[col] = {"kind": kind, "why": inferred.why}
+        if inferred.factorized is not None:
+            ctx.factorized[col] = (inferred.factorized.codes, inferred.factorized.uniques)
         # infer_kind() found where values are present, unless the kind was given
         present = s.notna().to_numpy() if inferred.present is None else inferred.present
         read.present[col] = present

@@ -9,10 +9,14 @@ releases are the model, whose own distribution then serves as the profile.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import numpy as np
     import pandas as pd
+    from numpy.typing import NDArray
 
     from .._fidelity.profile import Profile
     from .._model import Model
@@ -20,8 +24,17 @@ if TYPE_CHECKING:
 __all__ = ["fit_profile"]
 
 
-def fit_profile(frame: pd.DataFrame, model: Model, min_count: int) -> Profile:
-    """Return the fidelity profile of ``frame`` for ``model`` (stored in its file)."""
+def fit_profile(
+    frame: pd.DataFrame,
+    model: Model,
+    min_count: int,
+    factorized: Mapping[str, tuple[NDArray[np.intp], Any]] | None = None,
+) -> Profile:
+    """Return the fidelity profile of ``frame`` for ``model`` (stored in its file).
+
+    ``factorized``: the text columns' ``pandas.factorize`` that inference made (``FitContext.factorized``),
+    reused rather than hashing the values again.
+    """
     from .._fidelity.profile import fit_profile as profile
 
-    return profile(frame, model, min_count)
+    return profile(frame, model, min_count, factorized)
