@@ -378,47 +378,79 @@ def pearson_matrix(columns: dict[str, np.ndarray]) -> dict[str, dict[str, float]
     One product of the centred columns, on one BLAS thread so that the sums
     (and so the scores) do not depend on the machine's thread count.
     """
-    from .._linalg import one_thread
-
     names = list(columns)
     if not names:
         return {}
-    x = np.column_stack([columns[c].astype(np.float64) for c in names])
-    if not len(x):  # no row where the columns are all present: r is undefined
-        return {a: dict.fromkeys(names, float("nan")) for a in names}
-    x -= x.mean(axis=0)  # (no overflow to guard against: squares of datetimes in ns stay below 1e40)
+    r = _pearson_rows([columns[c] for c in names])
+    return {a: dict(zip(names, row, strict=True)) for a, row in zip(names, r.tolist(), strict=True)}
+
+
+def _pearson_rows(columns: list[np.ndarray]) -> np.ndarray:
+    """The Pearson correlation matrix of equal-length NaN-free columns (NaN where a column is constant).
+
+    The columns become the rows of one C-ordered array, so that each mean
+    and each centring runs over contiguous memory.
+    """
+    from .._linalg import one_thread
+
+    x = np.empty((len(columns), len(columns[0]) if columns else 0))
+    if not x.shape[1]:  # no row where the columns are all present: r is undefined
+        return np.full((len(columns), len(columns)), np.nan)
+    for i, values in enumerate(columns):
+        x[i] = values
+    x -= x.mean(axis=1, keepdims=True)  # (no overflow to guard against: squares of datetimes in ns stay below 1e40)
     with one_thread():
-        gram = x.T @ x
+        gram = x @ x.T
     norm = np.sqrt(np.diag(gram))
     with np.errstate(invalid="ignore", divide="ignore"):
-        r = np.clip(gram / np.outer(norm, norm), -1.0, 1.0)
-    return {a: {b: float(r[i, j]) for j, b in enumerate(names)} for i, a in enumerate(names)}
+        return np.clip(gram / np.outer(norm, norm), -1.0, 1.0)
 
 
 def pearson_all(columns: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
     """Pearson's r of every pair of columns, each pair on the rows where both are present (SDMetrics' rule).
 
-    Columns without a missing value go through one :func:`pearson_matrix`; a
-    column with missing values through one more, over its present rows,
-    with every complete column; two columns with missing values pair by pair.
+    Columns without a missing value go through one correlation matrix.
+    Columns with missing values are grouped by the rows they miss (columns
+    of one source often miss together): each group through one more, over
+    its present rows, with every complete column; columns of two different
+    groups pair by pair.
     """
-    isnan = {c: np.isnan(v) if v.dtype.kind == "f" else None for c, v in columns.items()}
-    gaps = {c: m for c, m in isnan.items() if m is not None and m.any()}
-    complete = {c: v for c, v in columns.items() if c not in gaps}
-    out: dict[str, dict[str, float]] = {c: {} for c in columns}
-    for a, row in pearson_matrix(complete).items():
-        out[a].update(row)
-    for a, missing in gaps.items():
-        keep = ~missing
-        block = {a: columns[a][keep]} | {c: v[keep] for c, v in complete.items()}
-        for b, r in pearson_matrix(block)[a].items():
-            out[a][b] = out[b][a] = r
-    names = list(gaps)
-    for i, a in enumerate(names):
-        for b in names[i + 1 :]:
-            keep = ~(gaps[a] | gaps[b])
-            out[a][b] = out[b][a] = pearson(columns[a][keep].astype(np.float64), columns[b][keep].astype(np.float64))
-    return out
+    names = list(columns)
+    gaps: dict[str, np.ndarray] = {}
+    for c, v in columns.items():
+        if v.dtype.kind == "f":
+            missing = np.isnan(v)
+            if missing.any():
+                gaps[c] = missing
+    complete = [c for c in names if c not in gaps]
+    groups: list[tuple[np.ndarray, list[str]]] = []
+    for c, missing in gaps.items():
+        for mask, members in groups:
+            if np.array_equal(mask, missing):
+                members.append(c)
+                break
+        else:
+            groups.append((missing, [c]))
+    at = {c: i for i, c in enumerate(names)}
+    r = np.full((len(names), len(names)), np.nan)
+    if complete:
+        idx = [at[c] for c in complete]
+        r[np.ix_(idx, idx)] = _pearson_rows([columns[c] for c in complete])
+    for mask, members in groups:
+        keep = ~mask
+        block = members + complete
+        found = _pearson_rows([columns[c][keep] for c in block])[: len(members)]  # (members' rows only)
+        rows, cols = [at[c] for c in members], [at[c] for c in block]
+        r[np.ix_(rows, cols)] = found
+        r[np.ix_(cols, rows)] = found.T
+    for g, (mask_a, members_a) in enumerate(groups):
+        for mask_b, members_b in groups[g + 1 :]:
+            keep = ~(mask_a | mask_b)
+            for a in members_a:
+                x = columns[a][keep].astype(np.float64)
+                for b in members_b:
+                    r[at[a], at[b]] = r[at[b], at[a]] = pearson(x, columns[b][keep].astype(np.float64))
+    return {a: dict(zip(names, row, strict=True)) for a, row in zip(names, r.tolist(), strict=True)}
 
 
 def contingency_tvd(real: np.ndarray, synthetic: np.ndarray) -> float:
