@@ -83,7 +83,7 @@ def sorted_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     if not len(values):
         return values, np.zeros(0, dtype=np.int64)
-    if values.dtype.kind in "iuf":
+    if values.dtype.kind in "iuf" and len(values) >= _COUNTED_MIN:
         found = _counted(values)
         if found is not None:
             return found
@@ -100,40 +100,50 @@ def sorted_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 #: Below this many values :func:`sorted_counts` sorts them without looking for repeats first.
 _HASHED_MIN = 1024
-#: Integers spanning at most this many times their count plus this many are counted value by value.
+#: From this many values :func:`sorted_counts` first tries counting whole numbers (:func:`_counted`).
+_COUNTED_MIN = 256
+#: Whole numbers spanning at most this many times their count plus this many are counted value by value.
 _COUNTED_SPAN = (4, 1024)
+#: :func:`_counted` tries floats as whole numbers of these units (1, 0.1, 0.01, 0.001: prices, rounded measurements).
+_DECIMAL_SCALES = (1.0, 10.0, 100.0, 1000.0)
+#: ... picking the unit from this many values before it checks them all.
+_DECIMAL_PROBE = 64
 
 
 def _counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """:func:`sorted_counts` of whole numbers spanning a short range, by one count per value in it (no sort, no hash).
+    """:func:`sorted_counts` of whole numbers of one unit in a short range, by one count per value (no sort or hash).
 
-    Integers, or floats that all are whole numbers (below 2**53, so each
-    converts to an integer and back exactly). None when the values are not
-    such, or span too wide a range (``_COUNTED_SPAN``).
+    Integers, or floats that all are whole multiples ``k / scale`` of one
+    decimal unit (``k / scale == x`` exactly for every value ``x``, so the
+    ``k`` are distinct exactly when the values are, in the same order, and
+    ``k / scale`` gives each value back bit for bit). None when the values
+    are not such, or span too wide a range (``_COUNTED_SPAN``).
     """
-    whole = values.dtype.kind in "iu"
-    if not whole:
-        if values.dtype.kind != "f" or not _whole(values[:_WHOLE_PROBE]):
+    if values.dtype.kind in "iu":
+        low, high = values.min(), values.max()
+        if int(high) - int(low) > _COUNTED_SPAN[0] * len(values) + _COUNTED_SPAN[1]:
             return None
-    low, high = values.min(), values.max()
-    if not whole and not (abs(low) < 2.0**53 and abs(high) < 2.0**53):
+        counts = np.bincount((values - low).astype(np.intp, copy=False))
+        present = np.flatnonzero(counts)
+        return (present + low).astype(values.dtype), np.cumsum(counts[present])
+    if values.dtype != np.float64:
         return None
-    if int(high) - int(low) > _COUNTED_SPAN[0] * len(values) + _COUNTED_SPAN[1]:
+    head = values[:_DECIMAL_PROBE]
+    for scale in _DECIMAL_SCALES:
+        if np.array_equal(np.round(head * scale) / scale, head):
+            break
+    else:
         return None
-    if not whole and not _whole(values):
+    low, high = values.min() * scale, values.max() * scale
+    if not (abs(low) < 2.0**52 and abs(high) < 2.0**52) or high - low > _COUNTED_SPAN[0] * len(values) + _COUNTED_SPAN[1]:
         return None
-    counts = np.bincount((values - low).astype(np.intp))
+    whole = np.round(values * scale)
+    if not np.array_equal(whole / scale, values):
+        return None
+    start = whole.min()
+    counts = np.bincount((whole - start).astype(np.intp))
     present = np.flatnonzero(counts)
-    return (present + low).astype(values.dtype), np.cumsum(counts[present])
-
-
-def _whole(values: np.ndarray) -> bool:
-    """Whether every float is a whole number."""
-    return bool(np.array_equal(values, np.floor(values)))
-
-
-#: :func:`_counted` looks at this many floats before it checks them all.
-_WHOLE_PROBE = 64
+    return (present + start) / scale, np.cumsum(counts[present])
 
 
 def ks_from_counts(real: tuple[np.ndarray, np.ndarray], synthetic: tuple[np.ndarray, np.ndarray]) -> float:
@@ -175,7 +185,7 @@ def ks_statistic(real: np.ndarray, synthetic: np.ndarray) -> float:
     n, m = len(real), len(synthetic)
     if not n or not m:
         return float("nan")
-    if real.dtype == synthetic.dtype and real.dtype.kind in "iuf":
+    if real.dtype == synthetic.dtype and real.dtype.kind in "iuf" and min(n, m) >= _COUNTED_MIN:
         counted = _counted(real)
         if counted is not None:
             other = _counted(synthetic)
