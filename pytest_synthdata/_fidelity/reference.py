@@ -89,6 +89,7 @@ __all__ = [
     "Reference",
     "SDType",
     "bin_codes",
+    "bin_edges",
     "numeric_values",
     "reference_for",
     "factorize",
@@ -244,27 +245,66 @@ def bin_codes(values: np.ndarray, bins: int = 10) -> np.ndarray:
     for NaN (NaN compares above every edge), which is what SDMetrics 0.32's
     ColumnPairTrends does.
     """
-    missing = np.isnan(values) if values.dtype.kind == "f" else None
-    finite = values[~missing] if missing is not None else values
-    edges = np.histogram_bin_edges(finite, bins=bins)
-    # The equal-width guess is almost always digitize's bin; each guess is checked against the edges themselves
-    # (code c means edges[c - 1] <= x < edges[c]), and only the values that fail go through digitize.
+    edges = bin_edges(values, bins)
+    if len(values) <= _SEARCHED_MAX:
+        # digitize(x, edges) is searchsorted(edges, x, side="right") on increasing edges; NaN sorts past the last
+        return np.searchsorted(edges, values, side="right")
+    # The equal-width guess is digitize's bin except within rounding error of an edge: only the values that close to
+    # one go through searchsorted (the margin is many times the rounding error of the edges and of the guess).
     x = values.astype(np.float64, copy=False)  # (as digitize compares integers with the float edges)
-    with np.errstate(all="ignore"):  # (NaN, or a span of subnormals: the check below catches any wrong guess)
-        guess = x - edges[0]
-        guess *= bins / (edges[-1] - edges[0])
-        np.floor(guess, out=guess)
-        codes = guess.astype(np.intp)
+    low, high = float(edges[0]), float(edges[-1])
+    scale = bins / (high - low)
+    margin = max(64.0 * float(np.spacing(max(abs(low), abs(high)))) * scale, 1e-9)
+    if not (np.isfinite(scale) and margin < 0.25):  # (a span of a few ulps: no guess to trust)
+        return np.searchsorted(edges, values, side="right")
+    guess = x - low
+    guess *= scale
+    whole = np.floor(guess)
+    with np.errstate(invalid="ignore"):  # (NaN casts to some integer: set below)
+        codes = whole.astype(np.intp)
     codes += 1
     np.clip(codes, 1, bins + 1, out=codes)
-    bounds = np.concatenate([[-np.inf], edges, [np.inf]])  # bounds[c] = edges[c - 1]
-    wrong = ~((bounds[codes] <= x) & (x < bounds[codes + 1]))
-    if missing is not None:
+    whole -= guess  # (minus the distance up from the last whole number)
+    near = (whole > -margin) | (whole < margin - 1.0)
+    if values.dtype.kind == "f":
+        missing = np.isnan(values)
         codes[missing] = bins + 1
-        wrong &= ~missing
-    if wrong.any():
-        codes[wrong] = np.digitize(x[wrong], bins=edges)
+    at = np.flatnonzero(near)
+    if len(at):
+        codes[at] = np.searchsorted(edges, x[at], side="right")
     return codes
+
+
+#: Up to this many values :func:`bin_codes` looks each one up in the edges (numpy.searchsorted), above it guesses.
+_SEARCHED_MAX = 16384
+
+
+def bin_edges(values: np.ndarray, bins: int = 10) -> np.ndarray:
+    """``numpy.histogram_bin_edges(non-missing values, bins)``, by numpy's own steps without copying the values.
+
+    The same ``linspace`` from the same minimum and maximum (0.5 either
+    side of a single value) in the same dtype, so the same floats; and the
+    same ValueError when the span is too small for ``bins`` distinct edges.
+    """
+    if not len(values):
+        return np.histogram_bin_edges(values, bins=bins)
+    if values.dtype.kind == "f":
+        first, last = np.fmin.reduce(values), np.fmax.reduce(values)  # (NaN skipped)
+        if np.isnan(first):
+            return np.histogram_bin_edges(values[:0], bins=bins)
+    else:
+        first, last = values.min(), values.max()
+    if not (np.isfinite(first) and np.isfinite(last)):
+        raise ValueError(f"autodetected range of [{first}, {last}] is not finite")
+    if first == last:
+        first, last = first - 0.5, last + 0.5
+    kind = np.result_type(first, last, values)
+    if np.issubdtype(kind, np.integer):
+        kind = np.result_type(kind, float)
+    edges = np.linspace(first, last, bins + 1, endpoint=True, dtype=kind)
+    if np.any(edges[:-1] >= edges[1:]):
+        raise ValueError(f"Too many bins for data range. Cannot create {bins} finite-sized bins.")
+    return edges
 
 
 class Prepared:
