@@ -113,37 +113,81 @@ _DECIMAL_PROBE = 64
 def _counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """:func:`sorted_counts` of whole numbers of one unit in a short range, by one count per value (no sort or hash).
 
-    Integers, or floats that all are whole multiples ``k / scale`` of one
-    decimal unit (``k / scale == x`` exactly for every value ``x``, so the
-    ``k`` are distinct exactly when the values are, in the same order, and
-    ``k / scale`` gives each value back bit for bit). None when the values
-    are not such, or span too wide a range (``_COUNTED_SPAN``).
+    None when the values are not such (:func:`_whole_numbers`).
+    """
+    found = _whole_numbers(values)
+    if found is None:
+        return None
+    whole, scale, low = found
+    counts = np.bincount(whole)
+    present = np.flatnonzero(counts)
+    if scale is None:
+        return (present + low).astype(values.dtype), np.cumsum(counts[present])
+    return (present + low) / scale, np.cumsum(counts[present])
+
+
+def _whole_numbers(values: np.ndarray, scale: float | None = None) -> tuple[np.ndarray, float | None, Any] | None:
+    """``(k - min k, scale, min k)``: the values as whole numbers ``k`` of one unit ``1 / scale``, if they are such.
+
+    Integers are their own ``k`` (``scale`` None). Floats are tried as
+    multiples of one decimal unit (``_DECIMAL_SCALES``, or the ``scale``
+    given): ``k / scale == x`` must hold exactly for every value ``x``, so
+    the ``k`` are distinct exactly when the values are, in the same order,
+    and ``k / scale`` gives each value back bit for bit. None when the values
+    are not such, or span too wide a range for one count per whole number
+    (``_COUNTED_SPAN``).
     """
     if values.dtype.kind in "iu":
         low, high = values.min(), values.max()
         if int(high) - int(low) > _COUNTED_SPAN[0] * len(values) + _COUNTED_SPAN[1]:
             return None
-        counts = np.bincount((values - low).astype(np.intp, copy=False))
-        present = np.flatnonzero(counts)
-        return (present + low).astype(values.dtype), np.cumsum(counts[present])
+        return (values - low).astype(np.intp, copy=False), None, low
     if values.dtype != np.float64:
         return None
-    head = values[:_DECIMAL_PROBE]
-    for scale in _DECIMAL_SCALES:
-        if np.array_equal(np.round(head * scale) / scale, head):
-            break
-    else:
-        return None
-    low, high = values.min() * scale, values.max() * scale
+    if scale is None:
+        head = values[:_DECIMAL_PROBE]
+        for scale in _DECIMAL_SCALES:
+            if np.array_equal(np.round(head * scale) / scale, head):
+                break
+        else:
+            return None
+    whole = values * scale
+    np.round(whole, out=whole)
+    low, high = whole.min(), whole.max()
     if not (abs(low) < 2.0**52 and abs(high) < 2.0**52) or high - low > _COUNTED_SPAN[0] * len(values) + _COUNTED_SPAN[1]:
         return None
-    whole = np.round(values * scale)
     if not np.array_equal(whole / scale, values):
         return None
-    start = whole.min()
-    counts = np.bincount((whole - start).astype(np.intp))
-    present = np.flatnonzero(counts)
-    return (present + start) / scale, np.cumsum(counts[present])
+    whole -= low
+    return whole.astype(np.intp), scale, low
+
+
+def _ks_counted(real: np.ndarray, synthetic: np.ndarray) -> float | None:
+    """:func:`ks_statistic` of two samples of whole numbers of one unit in a short range (None if they are not such).
+
+    Both samples are counted on one grid of whole numbers; at each point the
+    candidate is ``count_real / n - count_syn / m`` with the same integer
+    counts as :func:`ks_from_counts` (points neither sample has repeat the
+    point before), so it is the same float.
+    """
+    found = _whole_numbers(real)
+    if found is None:
+        return None
+    whole_r, scale, low_r = found
+    other = _whole_numbers(synthetic, scale)
+    if other is None or other[1] != scale:
+        return None
+    whole_s, _, low_s = other
+    start = min(low_r, low_s)
+    if low_r != start:
+        whole_r += int(low_r - start)
+    if low_s != start:
+        whole_s += int(low_s - start)
+    size = max(int(whole_r.max()) if len(whole_r) else 0, int(whole_s.max()) if len(whole_s) else 0) + 1
+    n, m = len(real), len(synthetic)
+    gap = np.cumsum(np.bincount(whole_r, minlength=size)) / n
+    gap -= np.cumsum(np.bincount(whole_s, minlength=size)) / m
+    return float(max(gap.max(), min(-gap.min(), 1.0), 0.0))
 
 
 def ks_from_counts(real: tuple[np.ndarray, np.ndarray], synthetic: tuple[np.ndarray, np.ndarray]) -> float:
@@ -186,11 +230,9 @@ def ks_statistic(real: np.ndarray, synthetic: np.ndarray) -> float:
     if not n or not m:
         return float("nan")
     if real.dtype == synthetic.dtype and real.dtype.kind in "iuf" and min(n, m) >= _COUNTED_MIN:
-        counted = _counted(real)
+        counted = _ks_counted(real, synthetic)
         if counted is not None:
-            other = _counted(synthetic)
-            if other is not None:
-                return ks_from_counts(counted, other)
+            return counted
     if real.dtype == synthetic.dtype and real.dtype.kind in "fiu" and n + m >= _KS_BUCKETED_MIN:
         import pandas as pd
 
