@@ -23,6 +23,7 @@ audit's Gower distances.
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -387,28 +388,28 @@ def joint_counts(a: np.ndarray, b: np.ndarray, shape: tuple[int, int]) -> np.nda
 
 
 def joint_tables(
-    codes: list[np.ndarray], widths: list[int], pairs: list[tuple[int, int]], *, few_rows: int | None = None
+    codes: list[np.ndarray], widths: list[int], pairs: list[tuple[int, int]], *, few_cells: int | None = None
 ) -> dict[tuple[int, int], np.ndarray]:
     """The contingency table of each pair ``(i, j)`` of coded columns (``codes[i]`` in ``range(widths[i])``).
 
     The same tables as :func:`joint_counts` pair by pair, from fewer passes
-    over the rows: the columns are joined two by two into blocks (the widest
-    with the narrowest), and one count of two blocks' joint codes gives the
-    four tables between them (sums of its axes); a pair within a block comes
-    from the block's own count. Two blocks whose joint table would outgrow the
-    rows, or that share fewer than two of the pairs asked for, are counted
-    pair by pair. Below ``few_rows`` rows (default 20,000) one count of every
-    pair's codes side by side gives all tables (fewer calls, more cells).
+    over the rows. Few cells in all (rows times pairs up to ``few_cells``,
+    default 65,536): one count of every pair's codes side by side. Otherwise
+    the columns are packed into blocks (widest first, each into the first
+    block it fits) whose joint codes take at most ``sqrt(2 * rows)`` values
+    (and at most 316, so that a table of two blocks stays in cache); one
+    count of two blocks' joint codes gives every table between their
+    columns (sums over the other axes), and one count of a block's own codes
+    the tables inside it. Two blocks sharing a single pair count it directly.
     """
-    wanted = {(min(p), max(p)) for p in pairs if p[0] != p[1]}
+    wanted = sorted({(min(p), max(p)) for p in pairs if p[0] != p[1]})
     rows = len(codes[0]) if codes else 0
     out: dict[tuple[int, int], np.ndarray] = {}
     if not wanted:
         return out
-    if rows < (_JOINT_FEW_ROWS if few_rows is None else few_rows):
-        order = sorted(wanted)
-        first = np.array([i for i, _ in order])
-        second = np.array([j for _, j in order])
+    if rows * len(wanted) <= (_JOINT_FEW_CELLS if few_cells is None else few_cells):
+        first = np.array([i for i, _ in wanted])
+        second = np.array([j for _, j in wanted])
         coded = np.stack([c.astype(np.intp, copy=False) for c in codes])
         width = np.asarray(widths, dtype=np.intp)
         sizes = width[first] * width[second]
@@ -417,55 +418,75 @@ def joint_tables(
         joined += coded[second]
         joined += starts[:, None]
         counts = np.bincount(joined.ravel(), minlength=int(sizes.sum()))
-        for (i, j), start, size in zip(order, starts.tolist(), sizes.tolist(), strict=True):
+        for (i, j), start, size in zip(wanted, starts.tolist(), sizes.tolist(), strict=True):
             out[(i, j)] = counts[start : start + size].reshape(widths[i], widths[j])
         return out
 
-    def put(i: int, j: int, table: np.ndarray) -> None:  # table: axes (i, j)
-        if i < j:
-            out[(i, j)] = table
+    cap = min(math.isqrt(2 * rows), _JOINT_BLOCK_CAP)
+    blocks: list[list[int]] = []
+    sizes_of: list[int] = []
+    for i in sorted({i for p in wanted for i in p}, key=lambda i: -widths[i]):
+        for b, size in enumerate(sizes_of):
+            if size * widths[i] <= cap:
+                blocks[b].append(i)
+                sizes_of[b] = size * widths[i]
+                break
         else:
-            out[(j, i)] = np.ascontiguousarray(table.T)
+            blocks.append([i])
+            sizes_of.append(widths[i])
+    block_of = {i: b for b, block in enumerate(blocks) for i in block}
+    crosses: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for i, j in wanted:
+        p, q = sorted((block_of[i], block_of[j]))
+        crosses.setdefault((p, q), []).append((i, j))
+    block_codes: dict[int, np.ndarray] = {}
 
-    used = sorted({i for p in wanted for i in p}, key=lambda i: widths[i])
-    blocks: list[tuple[int, ...]] = []
-    while used:
-        blocks.append((used.pop(), used.pop(0)) if len(used) > 1 else (used.pop(),))
-    block_codes: list[np.ndarray] = []
-    for block in blocks:
-        if len(block) == 1:
-            block_codes.append(codes[block[0]].astype(np.intp, copy=False))
+    def code_of(b: int) -> np.ndarray:  # the block's joint code of each row (its first column varies slowest)
+        if b not in block_codes:
+            first, *rest = blocks[b]
+            joined = codes[first].astype(np.intp)
+            for i in rest:
+                joined *= widths[i]
+                joined += codes[i]
+            block_codes[b] = joined
+        return block_codes[b]
+
+    for (p, q), cross in crosses.items():
+        if p != q and len(cross) == 1:
+            (i, j) = cross[0]
+            out[(i, j)] = joint_counts(codes[i], codes[j], (widths[i], widths[j]))
             continue
-        x, y = block
-        joined = codes[x].astype(np.intp) * widths[y]
-        joined += codes[y]
-        block_codes.append(joined)
-        if (min(block), max(block)) in wanted:
-            put(x, y, np.bincount(joined, minlength=widths[x] * widths[y]).reshape(widths[x], widths[y]))
-    for p, block_p in enumerate(blocks):
-        width_p = int(np.prod([widths[i] for i in block_p]))
-        for q in range(p + 1, len(blocks)):
-            block_q = blocks[q]
-            width_q = int(np.prod([widths[i] for i in block_q]))
-            cross = [(i, j) for i in block_p for j in block_q if (min(i, j), max(i, j)) in wanted]
-            if len(cross) >= 2 and width_p * width_q <= 2 * rows:
-                joined = block_codes[p] * width_q
-                joined += block_codes[q]
-                table = np.bincount(joined, minlength=width_p * width_q).reshape(
-                    [widths[i] for i in block_p] + [widths[j] for j in block_q]
-                )
-                for i, j in cross:
-                    ai, aj = block_p.index(i), len(block_p) + block_q.index(j)
-                    others = tuple(k for k in range(table.ndim) if k not in (ai, aj))
-                    put(i, j, table.sum(axis=others) if others else table)
-            else:
-                for i, j in cross:
-                    put(i, j, joint_counts(codes[i], codes[j], (widths[i], widths[j])))
+        if p == q:
+            axes = blocks[p]
+            table = np.bincount(code_of(p), minlength=sizes_of[p])
+        else:
+            axes = blocks[p] + blocks[q]
+            joined = code_of(p) * sizes_of[q]
+            joined += code_of(q)
+            table = np.bincount(joined, minlength=sizes_of[p] * sizes_of[q])
+        table = table.reshape([widths[k] for k in axes])
+        # each pair's table: a sum of the block pair's over the other axes, first over the other columns of the
+        # pair's first column's block once for all pairs sharing that column
+        by_first: dict[int, list[tuple[int, int]]] = {}
+        for i, j in cross:
+            by_first.setdefault(i if axes.index(i) < axes.index(j) else j, []).append((i, j))
+        for a, its in by_first.items():
+            own = blocks[block_of[a]] if p != q else []
+            drop = tuple(axes.index(k) for k in own if k != a)
+            part = table.sum(axis=drop) if drop else table
+            kept = [k for k in axes if axes.index(k) not in drop]
+            for i, j in its:
+                at_i, at_j = kept.index(i), kept.index(j)
+                others = tuple(k for k in range(part.ndim) if k not in (at_i, at_j))
+                pair = part.sum(axis=others) if others else part
+                out[(i, j)] = pair if at_i < at_j else np.ascontiguousarray(pair.T)
     return out
 
 
-#: Below this many rows :func:`joint_tables` counts every pair in one call.
-_JOINT_FEW_ROWS = 20_000
+#: :func:`joint_tables` counts every pair in one call when rows times pairs are at most this many.
+_JOINT_FEW_CELLS = 65_536
+#: ... and otherwise packs columns into blocks of at most this many joint codes (two blocks' table: 100,000 cells).
+_JOINT_BLOCK_CAP = 316
 
 
 def pearson_matrix(columns: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
