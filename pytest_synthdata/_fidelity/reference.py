@@ -166,21 +166,32 @@ def sdtype_of(series: pd.Series) -> str | None:
 
 
 def sdtype_and_codes(series: pd.Series) -> tuple[str | None, tuple[np.ndarray, pd.Index] | None]:
-    """:func:`sdtype_of` the column, and for a text or category column also its :func:`factorize` (one hash pass)."""
+    """:func:`sdtype_of` the column, and its :func:`factorize` when finding the sdtype took that hash pass.
+
+    A text column whose first present value is not a bool is categorical
+    without a look at the rest (it cannot be all bools); others (all bools,
+    all missing, pandas categoricals) are factorised.
+    """
     import pandas as pd
 
     dtype = series.dtype
-    if (
-        isinstance(dtype, pd.CategoricalDtype)
-        or pd.api.types.is_object_dtype(dtype)
-        or pd.api.types.is_string_dtype(dtype)
-    ):
+    categorical = isinstance(dtype, pd.CategoricalDtype)
+    if categorical or pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+        if not categorical:
+            head = series.to_numpy()[:_TEXT_PROBE]
+            present = head[~pd.isna(head)]
+            if len(present) and not isinstance(present[0], (bool, np.bool_)):
+                return "categorical", None
         codes, values = factorize(series)
         if not len(values):
             return None, None
         boolean = len(values) <= 2 and all(isinstance(v, (bool, np.bool_)) for v in values)
         return ("boolean" if boolean else "categorical"), (codes, values)
     return _sdtype_of_values(series), None
+
+
+#: :func:`sdtype_and_codes` looks for a first present value among this many.
+_TEXT_PROBE = 64
 
 
 def _sdtype_of_values(series: pd.Series) -> str | None:
@@ -371,6 +382,17 @@ class Prepared:
         if column not in self._factor:
             self._factor[column] = factorize(self.frame[column])
         return self._factor[column]
+
+    def set_factor(self, column: str, codes: np.ndarray, uniques: pd.Index) -> None:
+        """Use ``(codes, uniques)`` as :meth:`factor` of ``column`` (found by a reference, e.g. over both sides at once).
+
+        ``uniques`` may hold values this frame lacks (they count 0).
+        """
+        self._factor[column] = (codes, uniques)
+
+    def has_factor(self, column: str) -> bool:
+        """Whether :meth:`factor` of ``column`` is known without a hash pass."""
+        return column in self._factor
 
     def count_array(self, column: str) -> np.ndarray:
         """How often each distinct value of :meth:`factor` occurs (missing values not counted)."""

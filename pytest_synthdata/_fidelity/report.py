@@ -247,6 +247,8 @@ def _skipped(reference: Reference, synthetic: Any) -> dict[str, str]:
         if col in out:
             continue
         if kind == "categorical":
+            if not real.has_factor(col) and _repeats_early(real.frame[col]):
+                continue  # (a repeat among the first values: not id-like, and no hash pass over the whole column)
             codes, uniques = real.factor(col)
             count = int((codes >= 0).sum())
             if count >= ID_LIKE_ROWS and len(uniques) == count:
@@ -258,6 +260,22 @@ def _skipped(reference: Reference, synthetic: Any) -> dict[str, str]:
             if n >= ID_LIKE_ROWS and kept.max() - kept.min() == n - 1 and len(np.unique(kept)) == n:
                 out[col] = "real values count up without gaps or repeats: id-like"
     return out
+
+
+def _repeats_early(series: pd.Series) -> bool:
+    """Whether a value repeats among the column's first present values (a cheap way to rule out an id column)."""
+    import pandas as pd
+
+    head = series.to_numpy()[:_REPEAT_PROBE]
+    head = head[~pd.isna(head)]
+    try:
+        return len(pd.unique(head)) < len(head)
+    except TypeError:  # (unhashable values: leave it to the full check)
+        return False
+
+
+#: :func:`_repeats_early` looks at this many first values.
+_REPEAT_PROBE = 256
 
 
 def _pick_columns(reference: Reference, columns: Any, skipped: dict[str, str] | None = None) -> dict[str, str]:
@@ -289,12 +307,13 @@ def column_scores(reference: Reference, synthetic: Prepared) -> pd.DataFrame:
     table: dict[str, list[Any]] = {name: [] for name in COLUMN_FIELDS}
     for col, kind in synthetic.kinds.items():
         continuous = kind in CONTINUOUS
+        # (the score first: a reference may code both sides' values in one pass, which the missing rates then reuse)
+        score = reference.ks_complement(col, synthetic) if continuous else reference.tv_complement(col, synthetic)
         miss_real = reference.missing_rate(col)
         miss_syn = synthetic.missing_rate(col)
         table["column"].append(col)
         table["sdtype"].append(kind)
         table["metric"].append("KSComplement" if continuous else "TVComplement")
-        score = reference.ks_complement(col, synthetic) if continuous else reference.tv_complement(col, synthetic)
         note = ""
         if math.isnan(score) and miss_syn == 1.0 and miss_real < 1.0:
             # the metric is undefined without synthetic values, but a column that lost every value is the worst fit
