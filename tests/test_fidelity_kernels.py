@@ -95,6 +95,9 @@ def test_ks_of_whole_numbers_of_a_unit_is_the_sorted_one_bit_for_bit(real, synth
     s = metrics.ks_values(np.array(synthetic, dtype=np.float64) / scale)
     expected = metrics.ks_from_counts(_sorted_counts_by_sorting(r), _sorted_counts_by_sorting(s))
     assert metrics.ks_statistic(r, s) == expected
+    assert metrics._ks_pooled(r, s) == expected
+    counted = metrics._ks_counted(r, s)
+    assert counted is None or counted == expected
     assert metrics.ks_statistic(np.array(real), np.array(synthetic)) == metrics.ks_from_counts(
         _sorted_counts_by_sorting(np.array(real)), _sorted_counts_by_sorting(np.array(synthetic))
     )

@@ -230,6 +230,8 @@ def ks_statistic(real: np.ndarray, synthetic: np.ndarray) -> float:
     n, m = len(real), len(synthetic)
     if not n or not m:
         return float("nan")
+    if n + m <= _KS_POOLED_MAX:
+        return _ks_pooled(real, synthetic)
     if real.dtype == synthetic.dtype and real.dtype.kind in "iuf" and min(n, m) >= _COUNTED_MIN:
         counted = _ks_counted(real, synthetic)
         if counted is not None:
@@ -243,6 +245,29 @@ def ks_statistic(real: np.ndarray, synthetic: np.ndarray) -> float:
             if found is not None:
                 return found
     return ks_from_counts(sorted_counts(real), sorted_counts(synthetic))
+
+
+def _ks_pooled(real: np.ndarray, synthetic: np.ndarray) -> float:
+    """:func:`ks_statistic` of two small non-empty samples from one sort of both (fewer steps than two).
+
+    The running counts of real and synthetic values at the last of each run
+    of equal pooled values are the integer counts :func:`ks_from_counts`
+    compares, in the same formula, so the statistic is the same float.
+    """
+    n, m = len(real), len(synthetic)
+    if real.dtype != synthetic.dtype:
+        real, synthetic = real.astype(np.float64), synthetic.astype(np.float64)
+    both = np.concatenate([real, synthetic])
+    order = np.argsort(both, kind="stable")
+    ordered = both[order]
+    ends = np.flatnonzero(np.append(ordered[1:] != ordered[:-1], True))  # (the last of each run of equal values)
+    from_real = np.cumsum(order < n)[ends]
+    gap = from_real / n - (ends + 1 - from_real) / m
+    return float(max(gap.max(), min(-gap.min(), 1.0), 0.0))
+
+
+#: Up to this many values in both samples together :func:`ks_statistic` sorts them together.
+_KS_POOLED_MAX = 4096
 
 
 def ks_by_buckets(real: np.ndarray, synthetic: np.ndarray) -> float | None:
@@ -516,11 +541,18 @@ def _pearson_rows(columns: list[np.ndarray]) -> np.ndarray:
     for i, values in enumerate(columns):
         x[i] = values
     x -= x.mean(axis=1, keepdims=True)  # (no overflow to guard against: squares of datetimes in ns stay below 1e40)
-    with one_thread():
-        gram = x @ x.T
+    if x.shape[0] ** 2 * x.shape[1] <= _PEARSON_SMALL:
+        gram = np.einsum("ij,kj->ik", x, x)  # (numpy's own loops: no BLAS, so no threads to limit)
+    else:
+        with one_thread():
+            gram = x @ x.T
     norm = np.sqrt(np.diag(gram))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.clip(gram / np.outer(norm, norm), -1.0, 1.0)
+
+
+#: :func:`_pearson_rows` multiplies with numpy's einsum up to this many products (columns squared times rows).
+_PEARSON_SMALL = 1 << 15
 
 
 def pearson_all(columns: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
@@ -550,9 +582,12 @@ def pearson_all(columns: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
             groups.append((missing, [c]))
     at = {c: i for i, c in enumerate(names)}
     r = np.full((len(names), len(names)), np.nan)
-    if complete:
+    if len(complete) > 1:
         idx = [at[c] for c in complete]
         r[np.ix_(idx, idx)] = _pearson_rows([columns[c] for c in complete])
+    elif complete:  # (one complete column: only its own r, 1 unless it is constant)
+        only = columns[complete[0]]
+        r[at[complete[0]], at[complete[0]]] = 1.0 if len(only) > 1 and only.min() != only.max() else np.nan
     for mask, members in groups:
         keep = ~mask
         block = members + complete
