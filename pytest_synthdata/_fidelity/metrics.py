@@ -155,7 +155,10 @@ def _whole_numbers(values: np.ndarray, scale: float | None = None) -> tuple[np.n
     whole = values * scale
     np.round(whole, out=whole)
     low, high = whole.min(), whole.max()
-    if not (abs(low) < 2.0**52 and abs(high) < 2.0**52) or high - low > _COUNTED_SPAN[0] * len(values) + _COUNTED_SPAN[1]:
+    if (
+        not (abs(low) < 2.0**52 and abs(high) < 2.0**52)
+        or high - low > _COUNTED_SPAN[0] * len(values) + _COUNTED_SPAN[1]
+    ):
         return None
     if not np.array_equal(whole / scale, values):
         return None
