@@ -146,6 +146,7 @@ def mixed_pair() -> tuple[pd.DataFrame, pd.DataFrame]:
             "c": rng.choice(["a", "b", "c", None], n),
             "cat": pd.Categorical(rng.choice(["x", "y", "z"], n)),
             "flag": rng.random(n) > 0.4,
+            "both_bool": rng.random(n) > 0.7,
             "nb": pd.array(rng.random(n) > 0.5, dtype="boolean"),
             "s": pd.array(rng.choice(["p", "q", None], n), dtype="string"),
             "b_obj": np.array([True, False, None] * (n // 3), dtype=object),
@@ -157,6 +158,7 @@ def mixed_pair() -> tuple[pd.DataFrame, pd.DataFrame]:
             "c": rng.choice(["a", "b", "d", None], n),  # a new value, one lost
             "cat": rng.choice(["x", "w"], n).astype(object),  # object against a pandas categorical
             "flag": np.array([True, None, False] * (n // 3), dtype=object),  # objects against bools
+            "both_bool": rng.random(n) > 0.5,
             "nb": pd.array(rng.random(n) > 0.3, dtype="boolean"),
             "s": pd.array(rng.choice(["p", "r", None], n), dtype="string"),
             "b_obj": np.array([True, None, None] * (n // 3), dtype=object),

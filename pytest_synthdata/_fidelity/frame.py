@@ -155,8 +155,13 @@ class FrameReference:
             syn = _plain(synthetic.frame[column])
             if real.dtype != syn.dtype:
                 real, syn = real.astype(object), syn.astype(object)
-            codes, uniques = pd.factorize(np.concatenate([real, syn]), use_na_sentinel=True)
-            codes = np.asarray(codes, dtype=np.int64)
+            pooled = np.concatenate([real, syn])
+            if pooled.dtype == np.bool_:  # (two values, nothing missing: code 1 for the one unlike the first row's)
+                codes = (pooled != pooled[0]).astype(np.int64)
+                uniques = [bool(pooled[0]), not pooled[0]] if codes.any() else [bool(pooled[0])]
+            else:
+                codes, uniques = pd.factorize(pooled, use_na_sentinel=True)
+                codes = np.asarray(codes, dtype=np.int64)
             values = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
             n = len(real)
             real_codes, syn_codes = codes[:n], codes[n:]
