@@ -423,8 +423,9 @@ def joint_tables(
     The same tables as :func:`joint_counts` pair by pair, from fewer passes
     over the rows. Few cells in all (rows times pairs up to ``few_cells``,
     default 65,536): one count of every pair's codes side by side. Otherwise
-    the columns are packed into blocks (widest first, each into the first
-    block it fits) whose joint codes take at most ``sqrt(2 * rows)`` values
+    the columns are packed into blocks (each into the first block it fits,
+    widest first or narrowest first, whichever makes fewer passes over the
+    values by :func:`_passes`) whose joint codes take at most ``sqrt(2 * rows)`` values
     (and at most 316, so that a table of two blocks stays in cache); one
     count of two blocks' joint codes gives every table between their
     columns (sums over the other axes), and one count of a block's own codes
@@ -451,22 +452,10 @@ def joint_tables(
         return out
 
     cap = min(math.isqrt(2 * rows), _JOINT_BLOCK_CAP)
-    blocks: list[list[int]] = []
-    sizes_of: list[int] = []
-    for i in sorted({i for p in wanted for i in p}, key=lambda i: -widths[i]):
-        for b, size in enumerate(sizes_of):
-            if size * widths[i] <= cap:
-                blocks[b].append(i)
-                sizes_of[b] = size * widths[i]
-                break
-        else:
-            blocks.append([i])
-            sizes_of.append(widths[i])
+    used = sorted({i for p in wanted for i in p}, key=lambda i: widths[i])
+    packings = [_packed(used[::-1], widths, wanted, cap), _packed(used, widths, wanted, cap)]
+    blocks, sizes_of, crosses = min(packings, key=lambda packing: _passes(packing, rows))
     block_of = {i: b for b, block in enumerate(blocks) for i in block}
-    crosses: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for i, j in wanted:
-        p, q = sorted((block_of[i], block_of[j]))
-        crosses.setdefault((p, q), []).append((i, j))
     block_codes: dict[int, np.ndarray] = {}
 
     def code_of(b: int) -> np.ndarray:  # the block's joint code of each row (its first column varies slowest)
@@ -509,6 +498,44 @@ def joint_tables(
                 pair = part.sum(axis=others) if others else part
                 out[(i, j)] = pair if at_i < at_j else np.ascontiguousarray(pair.T)
     return out
+
+
+_Packing = tuple[list[list[int]], list[int], dict[tuple[int, int], list[tuple[int, int]]]]
+
+
+def _packed(order: list[int], widths: list[int], wanted: list[tuple[int, int]], cap: int) -> _Packing:
+    """Columns packed into blocks (each into the first block it fits, in ``order``), and the pairs by block pair."""
+    blocks: list[list[int]] = []
+    sizes: list[int] = []
+    for i in order:
+        for b, size in enumerate(sizes):
+            if size * widths[i] <= cap:
+                blocks[b].append(i)
+                sizes[b] = size * widths[i]
+                break
+        else:
+            blocks.append([i])
+            sizes.append(widths[i])
+    block_of = {i: b for b, block in enumerate(blocks) for i in block}
+    crosses: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for i, j in wanted:
+        p, q = sorted((block_of[i], block_of[j]))
+        crosses.setdefault((p, q), []).append((i, j))
+    return blocks, sizes, crosses
+
+
+def _passes(packing: _Packing, rows: int) -> int:
+    """A packing's cost in passes over the values: coding the blocks, then each count and its table's cells."""
+    blocks, sizes, crosses = packing
+    cost = sum(2 * rows * (len(block) - 1) for block in blocks)
+    for (p, q), cross in crosses.items():  # (a count weighs about as much as six plain passes over the rows)
+        if p == q:
+            cost += 4 * rows + sizes[p] * (1 + len(cross))
+        elif len(cross) == 1:
+            cost += 6 * rows  # (counted directly)
+        else:
+            cost += 6 * rows + sizes[p] * sizes[q] * (1 + len(cross))
+    return cost
 
 
 #: :func:`joint_tables` counts every pair in one call when rows times pairs are at most this many.
