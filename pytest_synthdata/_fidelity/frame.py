@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -156,12 +156,13 @@ class FrameReference:
             if real.dtype != syn.dtype:
                 real, syn = real.astype(object), syn.astype(object)
             pooled = np.concatenate([real, syn])
+            uniques: Any
             if pooled.dtype == np.bool_:  # (two values, nothing missing: code 1 for the one unlike the first row's)
                 codes = (pooled != pooled[0]).astype(np.int64)
                 uniques = [bool(pooled[0]), not pooled[0]] if codes.any() else [bool(pooled[0])]
             else:
-                codes, uniques = pd.factorize(pooled, use_na_sentinel=True)
-                codes = np.asarray(codes, dtype=np.int64)
+                found, uniques = pd.factorize(pooled, use_na_sentinel=True)
+                codes = np.asarray(found, dtype=np.int64)
             values = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
             n = len(real)
             real_codes, syn_codes = codes[:n], codes[n:]
