@@ -261,7 +261,7 @@ def _ks_pooled(real: np.ndarray, synthetic: np.ndarray) -> float:
     if real.dtype != synthetic.dtype:
         real, synthetic = real.astype(np.float64), synthetic.astype(np.float64)
     both = np.concatenate([real, synthetic])
-    order = np.argsort(both, kind="stable")
+    order = np.argsort(both)  # (any order within a run of equal values: only each run's last count is read)
     ordered = both[order]
     ends = np.flatnonzero(np.append(ordered[1:] != ordered[:-1], True))  # (the last of each run of equal values)
     from_real = np.cumsum(order < n)[ends]
@@ -589,10 +589,12 @@ def pearson_all(columns: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
     """Pearson's r of every pair of columns, each pair on the rows where both are present (SDMetrics' rule).
 
     Columns without a missing value go through one correlation matrix.
-    Columns with missing values are grouped by the rows they miss (columns
-    of one source often miss together): each group through one more, over
-    its present rows, with every complete column; columns of two different
-    groups pair by pair.
+    Columns with missing values missing on several patterns of rows pair
+    with every column at once (:func:`_pearson_paired`) when that is small;
+    otherwise they are grouped by the rows they miss (columns of one source
+    often miss together): each group through one more matrix, over its
+    present rows, with every complete column; columns of two different groups
+    pair by pair.
     """
     names = list(columns)
     gaps: dict[str, np.ndarray] = {}
@@ -618,6 +620,11 @@ def pearson_all(columns: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
     elif complete:  # (one complete column: only its own r, 1 unless it is constant)
         only = columns[complete[0]]
         r[at[complete[0]], at[complete[0]]] = 1.0 if len(only) > 1 and only.min() != only.max() else np.nan
+    if len(groups) > 1 and len(gaps) * len(names) * len(next(iter(gaps.values()))) <= _PEARSON_PAIRED_MAX:
+        rows = [at[c] for c in gaps]
+        r[rows, :] = _pearson_paired([columns[c] for c in gaps], [columns[c] for c in names])
+        r[:, rows] = r[rows, :].T
+        return {a: dict(zip(names, row, strict=True)) for a, row in zip(names, r.tolist(), strict=True)}
     for mask, members in groups:
         keep = ~mask
         block = members + complete
@@ -633,6 +640,38 @@ def pearson_all(columns: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
                 for b in members_b:
                     r[at[a], at[b]] = r[at[b], at[a]] = pearson(x, columns[b][keep].astype(np.float64))
     return {a: dict(zip(names, row, strict=True)) for a, row in zip(names, r.tolist(), strict=True)}
+
+
+def _pearson_paired(first: list[np.ndarray], second: list[np.ndarray]) -> np.ndarray:
+    """Pearson's r of each column of ``first`` with each of ``second``, each pair on the rows where both are present.
+
+    :func:`pearson`'s steps (centre on the pair's own rows, scale by the
+    largest deviation, normalise the dot product) for every pair at once,
+    on arrays of (first, second, row) with absent rows set to 0.
+    """
+    a = np.stack([v.astype(np.float64, copy=False) for v in first])[:, None, :]
+    b = np.stack([v.astype(np.float64, copy=False) for v in second])[None, :, :]
+    both = ~(np.isnan(a) | np.isnan(b))
+    count = both.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        da = np.where(both, a, 0.0)
+        da -= (da.sum(axis=-1) / count)[..., None]
+        da[~both] = 0.0
+        db = np.where(both, b, 0.0)
+        db -= (db.sum(axis=-1) / count)[..., None]
+        db[~both] = 0.0
+        # (scaled first, as pearson does, so that datetimes in ns cannot overflow the products)
+        da /= np.abs(da).max(axis=-1, keepdims=True)
+        db /= np.abs(db).max(axis=-1, keepdims=True)
+        r = np.einsum("ijk,ijk->ij", da, db) / (
+            np.sqrt(np.einsum("ijk,ijk->ij", da, da)) * np.sqrt(np.einsum("ijk,ijk->ij", db, db))
+        )
+    r[count < 2] = np.nan
+    return np.clip(r, -1.0, 1.0)
+
+
+#: :func:`pearson_all` pairs columns with missing values with every column at once up to this many values in all.
+_PEARSON_PAIRED_MAX = 1 << 20
 
 
 def contingency_tvd(real: np.ndarray, synthetic: np.ndarray) -> float:

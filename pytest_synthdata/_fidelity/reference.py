@@ -228,6 +228,8 @@ def numeric_values(series: pd.Series) -> np.ndarray:
     """
     import pandas as pd
 
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iuf":  # (the common case first)
+        return series.to_numpy(dtype=np.float64)
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         ns = series.astype("datetime64[ns]" if getattr(series.dt, "tz", None) is None else series.dtype)
         if getattr(ns.dt, "tz", None) is not None:
@@ -239,8 +241,6 @@ def numeric_values(series: pd.Series) -> np.ndarray:
             out[mask] = np.nan
             return out
         return ints
-    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iuf":
-        return series.to_numpy(dtype=np.float64)
     return pd.to_numeric(series, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
 
 
