@@ -484,17 +484,21 @@ def joint_tables(
         table = table.reshape([widths[k] for k in axes])
         # each pair's table: a sum of the block pair's over the other axes, first over the other columns of the
         # pair's first column's block once for all pairs sharing that column
+        at = {k: n for n, k in enumerate(axes)}
         by_first: dict[int, list[tuple[int, int]]] = {}
         for i, j in cross:
-            by_first.setdefault(i if axes.index(i) < axes.index(j) else j, []).append((i, j))
+            by_first.setdefault(i if at[i] < at[j] else j, []).append((i, j))
         for a, its in by_first.items():
-            own = blocks[block_of[a]] if p != q else []
-            drop = tuple(axes.index(k) for k in own if k != a)
-            part = table.sum(axis=drop) if drop else table
-            kept = [k for k in axes if axes.index(k) not in drop]
+            if p != q and len(blocks[block_of[a]]) > 1:
+                drop = {at[k] for k in blocks[block_of[a]] if k != a}
+                part = table.sum(axis=tuple(drop))
+                kept = {k: n for n, k in enumerate(k for k in axes if at[k] not in drop)}
+            else:
+                part, kept = table, at
+            everything = range(part.ndim)
             for i, j in its:
-                at_i, at_j = kept.index(i), kept.index(j)
-                others = tuple(k for k in range(part.ndim) if k not in (at_i, at_j))
+                at_i, at_j = kept[i], kept[j]
+                others = tuple(n for n in everything if n != at_i and n != at_j)
                 pair = part.sum(axis=others) if others else part
                 out[(i, j)] = pair if at_i < at_j else np.ascontiguousarray(pair.T)
     return out
@@ -519,8 +523,8 @@ def _packed(order: list[int], widths: list[int], wanted: list[tuple[int, int]], 
     block_of = {i: b for b, block in enumerate(blocks) for i in block}
     crosses: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for i, j in wanted:
-        p, q = sorted((block_of[i], block_of[j]))
-        crosses.setdefault((p, q), []).append((i, j))
+        p, q = block_of[i], block_of[j]
+        crosses.setdefault((p, q) if p <= q else (q, p), []).append((i, j))
     return blocks, sizes, crosses
 
 
