@@ -69,11 +69,13 @@ KS_DECIMALS = sys.float_info.dig - 1
 def distinct_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The sorted distinct non-missing values (rounded as for KSComplement) and the running count up to each.
 
-    Hashing finds the distinct values of a thousand values or more first:
-    when there are few (prices, ages, rounded measurements) only they are
-    sorted; when most values are distinct, or there are few values, the
-    column is sorted instead. Either way the counts are exact
-    integers, so the ECDFs built from them are the same floats.
+    Whole numbers of one decimal unit in a short range (ages, prices,
+    rounded measurements) are counted value by value (:func:`_counted`).
+    Otherwise hashing finds the distinct values of a thousand values or more
+    first: when there are few only they are sorted; when most values are
+    distinct, or there are few values, the column is sorted instead. Every
+    way the counts are exact integers, so the ECDFs built from them are the
+    same floats.
     """
     return sorted_counts(ks_values(values))
 
