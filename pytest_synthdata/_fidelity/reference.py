@@ -422,8 +422,9 @@ class Prepared:
             return float("nan")
         if self.kinds.get(column) in CONTINUOUS:
             values = self.numeric(column)
-            return float(np.isnan(values).mean()) if values.dtype.kind == "f" else 0.0
-        return float((self.factor(column)[0] < 0).mean())
+            # (a count over the rows: the same float as the mean of the mask, without the mean's float sum)
+            return np.count_nonzero(np.isnan(values)) / len(values) if values.dtype.kind == "f" else 0.0
+        return np.count_nonzero(self.factor(column)[0] < 0) / len(self.frame)
 
     def correlation(self, a: str, b: str) -> float:
         """Pearson's r of two continuous columns on the rows where both are present."""
