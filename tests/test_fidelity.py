@@ -147,13 +147,13 @@ def test_bin_codes_are_numpy_digitize_on_the_histogram_edges(values):
 @settings(max_examples=150, deadline=None)
 @given(data=st.data(), widths=st.lists(st.integers(1, 40), min_size=1, max_size=8), rows=st.integers(1, 2000))
 def test_joint_tables_are_the_contingency_table_of_each_pair(data, widths, rows):
-    """Blocks of two columns counted together give every asked pair's table, as counting the pair alone does."""
+    """Blocks of columns counted together give every asked pair's table, as counting the pair alone does."""
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
     codes = [rng.integers(0, w, rows) for w in widths]
     everything = [(i, j) for i in range(len(widths)) for j in range(len(widths)) if i != j]
     pairs = data.draw(st.lists(st.sampled_from(everything), unique=True)) if everything else []
-    for few_rows in (0, 10**9):  # blocks, and every pair side by side
-        tables = metrics.joint_tables(codes, widths, pairs, few_rows=few_rows)
+    for few_cells in (0, 10**9):  # blocks, and every pair side by side
+        tables = metrics.joint_tables(codes, widths, pairs, few_cells=few_cells)
         assert set(tables) == {(min(p), max(p)) for p in pairs}
         for (i, j), table in tables.items():
             expected = metrics.joint_counts(codes[i], codes[j], (widths[i], widths[j]))

@@ -266,6 +266,87 @@ def test_id_like_columns_of_plain_frames_are_left_out_and_said_so(with_ids):
     assert named.skipped == {} and set(named.columns["column"]) == {"x", "id"}
 
 
+def _id_table(n: int, seed: int = 0) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    return pd.DataFrame({"x": x}), {
+        "random ids": rng.choice(10**9, n, replace=False).astype(np.int64),
+        "wide random ids": rng.choice(2**62, n, replace=False).astype(np.int64),
+        "unsigned ids": rng.choice(10**12, n, replace=False).astype(np.uint64),
+        "nullable ids": pd.array(rng.choice(10**9, n, replace=False), dtype="Int64"),
+    }
+
+
+@pytest.mark.parametrize("n", [100, 600, 20_000])
+@pytest.mark.parametrize("kind", ["random ids", "wide random ids", "unsigned ids", "nullable ids"])
+def test_random_integer_ids_are_id_like(n, kind):
+    real, ids = _id_table(n)
+    real = real.assign(uid=ids[kind])
+    synthetic = real.assign(uid=ids[kind][::-1])
+    report = sd.fidelity_report(real, synthetic)
+    assert report.skipped == {"uid": "real values are distinct integers spread evenly over a wide range: id-like"}
+    assert list(report.columns["column"]) == ["x"]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pytest.param(lambda rng, n: np.unique(np.round(np.exp(rng.normal(10, 1.5, 3 * n)) * 100))[:n], id="cents"),
+        pytest.param(lambda rng, n: 1_700_000_000 + rng.choice(3 * 10**7, n, replace=False), id="unix-seconds"),
+        pytest.param(lambda rng, n: rng.choice(3 * n, n, replace=False), id="dense-distinct"),
+        pytest.param(lambda rng, n: rng.choice(10**9, n, replace=False) + 0.5, id="distinct-floats"),
+        pytest.param(lambda rng, n: rng.choice(10**9, 99, replace=False)[np.arange(n) % 99], id="repeats"),
+    ],
+)
+def test_distinct_numeric_measurements_are_scored(values):
+    rng = np.random.default_rng(4)
+    n = 2000
+    column = np.asarray(values(rng, n))
+    column = column.astype(np.int64) if column.dtype.kind in "iu" or np.all(column == np.round(column)) else column
+    real = pd.DataFrame({"x": rng.normal(size=len(column)), "m": column})
+    report = sd.fidelity_report(real, real.copy())
+    assert report.skipped == {} and "m" in set(report.columns["column"])
+
+
+def test_fewer_than_a_hundred_random_ids_are_scored():
+    """Below 100 values a measurement's shape cannot be told from random ids: only counting up is id-like there."""
+    real, ids = _id_table(99)
+    report = sd.fidelity_report(real.assign(uid=ids["random ids"]), real.assign(uid=ids["random ids"]))
+    assert report.skipped == {}
+
+
+# -- 7. the HTML page shows what was not scored, and the notes ---------------------------------------------------------
+
+
+def test_the_html_page_lists_skipped_columns_and_notes(tmp_path):
+    pytest.importorskip("matplotlib")
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame(
+        {
+            "x": rng.normal(size=300),
+            "y": rng.normal(size=300),
+            "k": np.ones(300),
+            "c": rng.choice(["a", "b"], 300),
+            "name": [f"person {i}" for i in range(300)],
+        }
+    )
+    report = sd.fidelity_report(real, real.assign(x=np.nan))
+    page = report.to_html(tmp_path / "r.html").read_text()
+    assert "<h2>Not scored</h2>" in page and "<b>name</b>: every real value is distinct: id-like" in page
+    assert "<h2>Notes</h2>" in page and "<b>x</b>: every synthetic value is missing" in page
+    assert 'x: KSComplement 0.000 <span class="note">(every synthetic value is missing)</span>' in page
+    assert "no score: a column is constant" in page  # (k is constant: its correlations are undefined)
+    assert "not counted in Column Pair Trends" in page
+
+
+def test_the_html_page_of_a_clean_report_has_no_empty_sections(tmp_path):
+    pytest.importorskip("matplotlib")
+    rng = np.random.default_rng(1)
+    real = pd.DataFrame({"x": rng.normal(size=200), "c": rng.choice(["a", "b"], 200)})
+    page = sd.fidelity_report(real, real.copy()).to_html(tmp_path / "r.html").read_text()
+    assert "Not scored" not in page and "<h2>Notes</h2>" not in page
+
+
 # -- 11. the default pair thresholds pass our own fits and fail removed dependence ------------------------------------
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +24,29 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["FrameReference"]
+
+
+@dataclass(frozen=True)
+class _Coded:
+    """A discrete column coded over both sides (:meth:`FrameReference._discrete`).
+
+    ``real_counts[i]``: real rows with value i (the real values are 0 ..
+    known - 1); ``synthetic_counts[j]``: synthetic rows with value j (the
+    values only the synthetic side has follow the real ones);
+    ``lookup[j]``: j if the real side has the value, else -1; ``missing``:
+    the code of a missing value in the contingency tables.
+    """
+
+    real_counts: np.ndarray
+    synthetic_counts: np.ndarray
+    lookup: np.ndarray
+    missing: int
+
+
+def _plain(series: pd.Series) -> np.ndarray:
+    """The column's values as one numpy array (extension arrays as objects, missing values as pandas has them)."""
+    values = series.to_numpy()
+    return values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
 
 
 class FrameReference:
@@ -93,14 +117,68 @@ class FrameReference:
         return 1.0 - metrics.ks_statistic(self._real.ks_values(column), synthetic.ks_values(column))
 
     def tv_complement(self, column: str, synthetic: Prepared) -> float:
-        lookup = value_lookup(self._real, synthetic, column)
-        return metrics.tv_complement_aligned(self._real.count_array(column), synthetic.count_array(column), lookup)
+        coded = self._discrete(column, synthetic)
+        if coded is None:
+            lookup = value_lookup(self._real, synthetic, column)
+            return metrics.tv_complement_aligned(self._real.count_array(column), synthetic.count_array(column), lookup)
+        return metrics.tv_complement_aligned(coded.real_counts, coded.synthetic_counts, coded.lookup)
 
     def coverage(self, column: str, synthetic: Prepared) -> float:
         if self._kinds[column] in CONTINUOUS:
             return metrics.range_coverage(self._real.value_range(column), synthetic.value_range(column))
-        lookup = value_lookup(self._real, synthetic, column)
-        return metrics.category_coverage(self._real.count_array(column), synthetic.count_array(column), lookup)
+        coded = self._discrete(column, synthetic)
+        if coded is None:
+            lookup = value_lookup(self._real, synthetic, column)
+            return metrics.category_coverage(self._real.count_array(column), synthetic.count_array(column), lookup)
+        return metrics.category_coverage(coded.real_counts, coded.synthetic_counts, coded.lookup)
+
+    def _discrete(self, column: str, synthetic: Prepared) -> _Coded | None:
+        """A discrete column coded on both sides in one hash pass over the rows of both, or None (one side coded).
+
+        ``pandas.factorize`` of the real values followed by the synthetic
+        ones numbers the real values first, in their order of appearance
+        (the codes the real side alone gets), then the values only the
+        synthetic side has, in theirs: the vocabulary :func:`shared_codes`
+        builds from two factorisations. Missing values get the last code.
+        Both sides' factors are handed to their :class:`Prepared` frames.
+        None when either side is coded already (a report over a reference
+        kept for several) or the frame is not a plain column.
+        """
+        import pandas as pd
+
+        key = ("discrete", column, id(self._real))
+        if key in synthetic.cache:
+            return synthetic.cache[key]  # type: ignore[no-any-return]
+        coded = None
+        if not self._real.has_factor(column) and not synthetic.has_factor(column):
+            real = _plain(self.real[column])
+            syn = _plain(synthetic.frame[column])
+            if real.dtype != syn.dtype:
+                real, syn = real.astype(object), syn.astype(object)
+            pooled = np.concatenate([real, syn])
+            uniques: Any
+            if pooled.dtype == np.bool_:  # (two values, nothing missing: code 1 for the one unlike the first row's)
+                codes = (pooled != pooled[0]).astype(np.int64)
+                uniques = [bool(pooled[0]), not pooled[0]] if codes.any() else [bool(pooled[0])]
+            else:
+                found, uniques = pd.factorize(pooled, use_na_sentinel=True)
+                codes = np.asarray(found, dtype=np.int64)
+            values = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
+            n = len(real)
+            real_codes, syn_codes = codes[:n], codes[n:]
+            known = int(real_codes.max()) + 1  # (the real values are codes 0 .. known - 1)
+            self._real.set_factor(column, real_codes, values[:known])
+            synthetic.set_factor(column, syn_codes, values)
+            lookup = np.arange(len(values))
+            lookup[known:] = -1
+            coded = _Coded(
+                real_counts=np.bincount(real_codes + 1, minlength=known + 1)[1:],  # (bin 0: missing)
+                synthetic_counts=np.bincount(syn_codes + 1, minlength=len(values) + 1)[1:],
+                lookup=lookup,
+                missing=len(values),
+            )
+        synthetic.cache[key] = coded
+        return coded
 
     def missing_rate(self, column: str) -> float:
         return self._real.missing_rate(column)
@@ -146,6 +224,15 @@ class FrameReference:
         """A column's contingency codes on the real and the synthetic side, and how many codes there are."""
         if self._kinds[column] in CONTINUOUS:
             return self._real.bins(column), synthetic.bins(column), BIN_CODES
+        coded = self._discrete(column, synthetic)
+        if coded is not None:
+            real_codes, syn_codes = self._real.factor(column)[0], synthetic.factor(column)[0]
+            missing = coded.missing
+            return (
+                np.where(real_codes >= 0, real_codes, missing),
+                np.where(syn_codes >= 0, syn_codes, missing),
+                missing + 1,
+            )
         key = ("shared_codes", column, id(self._real))
         if key not in synthetic.cache:
             synthetic.cache[key] = shared_codes(self._real, synthetic, column)

@@ -163,6 +163,30 @@ def _heatmaps(Figure: Any, report: FidelityReport) -> Any | None:
     return fig
 
 
+def _pair_table(pairs: pd.DataFrame) -> pd.DataFrame:
+    """The pair table with a ``note`` saying why a pair has no score or does not count in Column Pair Trends."""
+    from .report import REAL_ASSOCIATION_THRESHOLD, REAL_CORRELATION_THRESHOLD
+
+    notes = []
+    for row in pairs.to_dict("records"):
+        correlation = row["metric"] == "CorrelationSimilarity"
+        if math.isnan(row["score"]):
+            notes.append(
+                "no score: a column is constant, or the two share no row with both present"
+                if correlation
+                else "no score: a side has no rows"
+            )
+        elif not row["contributes"]:
+            notes.append(
+                f"real |r| not above {REAL_CORRELATION_THRESHOLD}: not counted in Column Pair Trends"
+                if correlation
+                else f"real Cramér's V not above {REAL_ASSOCIATION_THRESHOLD}: not counted in Column Pair Trends"
+            )
+        else:
+            notes.append("")
+    return pairs.assign(note=notes)
+
+
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return "" if math.isnan(value) else f"{value:.3f}"
@@ -184,6 +208,7 @@ h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.5em; }
 table { border-collapse: collapse; font-size: 0.85em; } td, th { border: 1px solid #ccc; padding: 2px 6px; }
 th { background: #f3f3f3; } .grid { display: flex; flex-wrap: wrap; gap: 8px; }
 figure { margin: 0; } figcaption { font-size: 0.8em; color: #555; }
+.note { color: #b00; }
 """
 
 
@@ -202,6 +227,9 @@ def write_html(report: FidelityReport, path: Path) -> Path:
             else _categorical_figure(Figure, ref, col, syn[col])
         )
         caption = f"{html.escape(str(col))}: {row['metric']} {_fmt(row['score'])}"
+        if row.get("note"):
+            caption += f' <span class="note">({html.escape(str(row["note"]))})</span>'
+
         figures.append(
             f'<figure class="column"><img alt="{html.escape(str(col))}" src="data:image/png;base64,{_png(fig)}">'
             f"<figcaption>{caption}</figcaption></figure>"
@@ -222,6 +250,21 @@ def write_html(report: FidelityReport, path: Path) -> Path:
         extras.append(
             f"<li>Privacy: {p.copy_rate:.2%} exact copies, {p.dcr_share:.1%} closer to training than holdout rows</li>"
         )
+    skipped = "".join(
+        f"<li><b>{html.escape(str(col))}</b>: {html.escape(why)}</li>" for col, why in report.skipped.items()
+    )
+    skipped_html = (
+        "<h2>Not scored</h2><p>Left out of every score (name them in <code>columns=[...]</code> to score them):</p>"
+        f'<ul class="skipped">{skipped}</ul>'
+        if skipped
+        else ""
+    )
+    notes = "".join(
+        f"<li><b>{html.escape(str(row['column']))}</b>: {html.escape(str(row['note']))}</li>"
+        for row in report.columns.to_dict("records")
+        if row.get("note")
+    )
+    notes_html = f'<h2>Notes</h2><ul class="notes">{notes}</ul>' if notes else ""
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Fidelity report</title><style>{STYLE}</style></head>
 <body>
@@ -231,6 +274,8 @@ def write_html(report: FidelityReport, path: Path) -> Path:
 <p>Column Shapes {_fmt(report.column_shapes)} &middot; Column Pair Trends {_fmt(report.column_pair_trends)}
 (SDMetrics 0.32 QualityReport definitions)</p>
 {"<ul>" + "".join(extras) + "</ul>" if extras else ""}
+{skipped_html}
+{notes_html}
 <h2>Columns</h2>
 <div class="grid">{"".join(figures)}</div>
 <h2>Column pairs</h2>
@@ -238,7 +283,7 @@ def write_html(report: FidelityReport, path: Path) -> Path:
 <h2>Column scores</h2>
 {_table(report.columns)}
 <h2>Pair scores</h2>
-{_table(report.pairs)}
+{_table(_pair_table(report.pairs))}
 </body></html>
 """
     path.write_text(page, encoding="utf-8")

@@ -23,6 +23,7 @@ audit's Gower distances.
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -68,11 +69,13 @@ KS_DECIMALS = sys.float_info.dig - 1
 def distinct_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The sorted distinct non-missing values (rounded as for KSComplement) and the running count up to each.
 
-    Hashing finds the distinct values of a thousand values or more first:
-    when there are few (prices, ages, rounded measurements) only they are
-    sorted; when most values are distinct, or there are few values, the
-    column is sorted instead. Either way the counts are exact
-    integers, so the ECDFs built from them are the same floats.
+    Whole numbers of one decimal unit in a short range (ages, prices,
+    rounded measurements) are counted value by value (:func:`_counted`).
+    Otherwise hashing finds the distinct values of a thousand values or more
+    first: when there are few only they are sorted; when most values are
+    distinct, or there are few values, the column is sorted instead. Every
+    way the counts are exact integers, so the ECDFs built from them are the
+    same floats.
     """
     return sorted_counts(ks_values(values))
 
@@ -83,6 +86,10 @@ def sorted_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     if not len(values):
         return values, np.zeros(0, dtype=np.int64)
+    if values.dtype.kind in "iuf" and len(values) >= _COUNTED_MIN:
+        found = _counted(values)
+        if found is not None:
+            return found
     if len(values) >= _HASHED_MIN:
         codes, uniques = pd.factorize(values, sort=False)
         if len(uniques) <= len(values) // 4:
@@ -96,6 +103,97 @@ def sorted_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 #: Below this many values :func:`sorted_counts` sorts them without looking for repeats first.
 _HASHED_MIN = 1024
+#: From this many values :func:`sorted_counts` first tries counting whole numbers (:func:`_counted`).
+_COUNTED_MIN = 256
+#: Whole numbers spanning at most this many times their count plus this many are counted value by value.
+_COUNTED_SPAN = (4, 1024)
+#: :func:`_counted` tries floats as whole numbers of these units (1, 0.1, 0.01, 0.001: prices, rounded measurements).
+_DECIMAL_SCALES = (1.0, 10.0, 100.0, 1000.0)
+#: ... picking the unit from this many values before it checks them all.
+_DECIMAL_PROBE = 64
+
+
+def _counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`sorted_counts` of whole numbers of one unit in a short range, by one count per value (no sort or hash).
+
+    None when the values are not such (:func:`_whole_numbers`).
+    """
+    found = _whole_numbers(values)
+    if found is None:
+        return None
+    whole, scale, low = found
+    counts = np.bincount(whole)
+    present = np.flatnonzero(counts)
+    if scale is None:
+        return (present + low).astype(values.dtype), np.cumsum(counts[present])
+    return (present + low) / scale, np.cumsum(counts[present])
+
+
+def _whole_numbers(values: np.ndarray, scale: float | None = None) -> tuple[np.ndarray, float | None, Any] | None:
+    """``(k - min k, scale, min k)``: the values as whole numbers ``k`` of one unit ``1 / scale``, if they are such.
+
+    Integers are their own ``k`` (``scale`` None). Floats are tried as
+    multiples of one decimal unit (``_DECIMAL_SCALES``, or the ``scale``
+    given): ``k / scale == x`` must hold exactly for every value ``x``, so
+    the ``k`` are distinct exactly when the values are, in the same order,
+    and ``k / scale`` gives each value back bit for bit. None when the values
+    are not such, or span too wide a range for one count per whole number
+    (``_COUNTED_SPAN``).
+    """
+    if values.dtype.kind in "iu":
+        low, high = values.min(), values.max()
+        if int(high) - int(low) > _COUNTED_SPAN[0] * len(values) + _COUNTED_SPAN[1]:
+            return None
+        return (values - low).astype(np.intp, copy=False), None, low
+    if values.dtype != np.float64:
+        return None
+    if scale is None:
+        head = values[:_DECIMAL_PROBE]
+        for scale in _DECIMAL_SCALES:
+            if np.array_equal(np.round(head * scale) / scale, head):
+                break
+        else:
+            return None
+    whole = values * scale
+    np.round(whole, out=whole)
+    low, high = whole.min(), whole.max()
+    if (
+        not (abs(low) < 2.0**52 and abs(high) < 2.0**52)
+        or high - low > _COUNTED_SPAN[0] * len(values) + _COUNTED_SPAN[1]
+    ):
+        return None
+    if not np.array_equal(whole / scale, values):
+        return None
+    whole -= low
+    return whole.astype(np.intp), scale, low
+
+
+def _ks_counted(real: np.ndarray, synthetic: np.ndarray) -> float | None:
+    """:func:`ks_statistic` of two samples of whole numbers of one unit in a short range (None if they are not such).
+
+    Both samples are counted on one grid of whole numbers; at each point the
+    candidate is ``count_real / n - count_syn / m`` with the same integer
+    counts as :func:`ks_from_counts` (points neither sample has repeat the
+    point before), so it is the same float.
+    """
+    found = _whole_numbers(real)
+    if found is None:
+        return None
+    whole_r, scale, low_r = found
+    other = _whole_numbers(synthetic, scale)
+    if other is None or other[1] != scale:
+        return None
+    whole_s, _, low_s = other
+    start = min(low_r, low_s)
+    if low_r != start:
+        whole_r += int(low_r - start)
+    if low_s != start:
+        whole_s += int(low_s - start)
+    size = max(int(whole_r.max()) if len(whole_r) else 0, int(whole_s.max()) if len(whole_s) else 0) + 1
+    n, m = len(real), len(synthetic)
+    gap = np.cumsum(np.bincount(whole_r, minlength=size)) / n
+    gap -= np.cumsum(np.bincount(whole_s, minlength=size)) / m
+    return float(max(gap.max(), min(-gap.min(), 1.0), 0.0))
 
 
 def ks_from_counts(real: tuple[np.ndarray, np.ndarray], synthetic: tuple[np.ndarray, np.ndarray]) -> float:
@@ -137,6 +235,12 @@ def ks_statistic(real: np.ndarray, synthetic: np.ndarray) -> float:
     n, m = len(real), len(synthetic)
     if not n or not m:
         return float("nan")
+    if n + m <= _KS_POOLED_MAX:
+        return _ks_pooled(real, synthetic)
+    if real.dtype == synthetic.dtype and real.dtype.kind in "iuf" and min(n, m) >= _COUNTED_MIN:
+        counted = _ks_counted(real, synthetic)
+        if counted is not None:
+            return counted
     if real.dtype == synthetic.dtype and real.dtype.kind in "fiu" and n + m >= _KS_BUCKETED_MIN:
         import pandas as pd
 
@@ -146,6 +250,29 @@ def ks_statistic(real: np.ndarray, synthetic: np.ndarray) -> float:
             if found is not None:
                 return found
     return ks_from_counts(sorted_counts(real), sorted_counts(synthetic))
+
+
+def _ks_pooled(real: np.ndarray, synthetic: np.ndarray) -> float:
+    """:func:`ks_statistic` of two small non-empty samples from one sort of both (fewer steps than two).
+
+    The running counts of real and synthetic values at the last of each run
+    of equal pooled values are the integer counts :func:`ks_from_counts`
+    compares, in the same formula, so the statistic is the same float.
+    """
+    n, m = len(real), len(synthetic)
+    if real.dtype != synthetic.dtype:
+        real, synthetic = real.astype(np.float64), synthetic.astype(np.float64)
+    both = np.concatenate([real, synthetic])
+    order = np.argsort(both)  # (any order within a run of equal values: only each run's last count is read)
+    ordered = both[order]
+    ends = np.flatnonzero(np.append(ordered[1:] != ordered[:-1], True))  # (the last of each run of equal values)
+    from_real = np.cumsum(order < n)[ends]
+    gap = from_real / n - (ends + 1 - from_real) / m
+    return float(max(gap.max(), min(-gap.min(), 1.0), 0.0))
+
+
+#: Up to this many values in both samples together :func:`ks_statistic` sorts them together.
+_KS_POOLED_MAX = 4096
 
 
 def ks_by_buckets(real: np.ndarray, synthetic: np.ndarray) -> float | None:
@@ -291,28 +418,29 @@ def joint_counts(a: np.ndarray, b: np.ndarray, shape: tuple[int, int]) -> np.nda
 
 
 def joint_tables(
-    codes: list[np.ndarray], widths: list[int], pairs: list[tuple[int, int]], *, few_rows: int | None = None
+    codes: list[np.ndarray], widths: list[int], pairs: list[tuple[int, int]], *, few_cells: int | None = None
 ) -> dict[tuple[int, int], np.ndarray]:
     """The contingency table of each pair ``(i, j)`` of coded columns (``codes[i]`` in ``range(widths[i])``).
 
     The same tables as :func:`joint_counts` pair by pair, from fewer passes
-    over the rows: the columns are joined two by two into blocks (the widest
-    with the narrowest), and one count of two blocks' joint codes gives the
-    four tables between them (sums of its axes); a pair within a block comes
-    from the block's own count. Two blocks whose joint table would outgrow the
-    rows, or that share fewer than two of the pairs asked for, are counted
-    pair by pair. Below ``few_rows`` rows (default 20,000) one count of every
-    pair's codes side by side gives all tables (fewer calls, more cells).
+    over the rows. Few cells in all (rows times pairs up to ``few_cells``,
+    default 65,536): one count of every pair's codes side by side. Otherwise
+    the columns are packed into blocks (each into the first block it fits,
+    widest first or narrowest first, whichever makes fewer passes over the
+    values by :func:`_passes`) whose joint codes take at most ``sqrt(2 * rows)`` values
+    (and at most 316, so that a table of two blocks stays in cache); one
+    count of two blocks' joint codes gives every table between their
+    columns (sums over the other axes), and one count of a block's own codes
+    the tables inside it. Two blocks sharing a single pair count it directly.
     """
-    wanted = {(min(p), max(p)) for p in pairs if p[0] != p[1]}
+    wanted = sorted({(min(p), max(p)) for p in pairs if p[0] != p[1]})
     rows = len(codes[0]) if codes else 0
     out: dict[tuple[int, int], np.ndarray] = {}
     if not wanted:
         return out
-    if rows < (_JOINT_FEW_ROWS if few_rows is None else few_rows):
-        order = sorted(wanted)
-        first = np.array([i for i, _ in order])
-        second = np.array([j for _, j in order])
+    if rows * len(wanted) <= (_JOINT_FEW_CELLS if few_cells is None else few_cells):
+        first = np.array([i for i, _ in wanted])
+        second = np.array([j for _, j in wanted])
         coded = np.stack([c.astype(np.intp, copy=False) for c in codes])
         width = np.asarray(widths, dtype=np.intp)
         sizes = width[first] * width[second]
@@ -321,55 +449,105 @@ def joint_tables(
         joined += coded[second]
         joined += starts[:, None]
         counts = np.bincount(joined.ravel(), minlength=int(sizes.sum()))
-        for (i, j), start, size in zip(order, starts.tolist(), sizes.tolist(), strict=True):
+        for (i, j), start, size in zip(wanted, starts.tolist(), sizes.tolist(), strict=True):
             out[(i, j)] = counts[start : start + size].reshape(widths[i], widths[j])
         return out
 
-    def put(i: int, j: int, table: np.ndarray) -> None:  # table: axes (i, j)
-        if i < j:
-            out[(i, j)] = table
-        else:
-            out[(j, i)] = np.ascontiguousarray(table.T)
-
+    cap = min(math.isqrt(2 * rows), _JOINT_BLOCK_CAP)
     used = sorted({i for p in wanted for i in p}, key=lambda i: widths[i])
-    blocks: list[tuple[int, ...]] = []
-    while used:
-        blocks.append((used.pop(), used.pop(0)) if len(used) > 1 else (used.pop(),))
-    block_codes: list[np.ndarray] = []
-    for block in blocks:
-        if len(block) == 1:
-            block_codes.append(codes[block[0]].astype(np.intp, copy=False))
+    packings = [_packed(used[::-1], widths, wanted, cap), _packed(used, widths, wanted, cap)]
+    blocks, sizes_of, crosses = min(packings, key=lambda packing: _passes(packing, rows))
+    block_of = {i: b for b, block in enumerate(blocks) for i in block}
+    block_codes: dict[int, np.ndarray] = {}
+
+    def code_of(b: int) -> np.ndarray:  # the block's joint code of each row (its first column varies slowest)
+        if b not in block_codes:
+            first, *rest = blocks[b]
+            joined = codes[first].astype(np.intp)
+            for i in rest:
+                joined *= widths[i]
+                joined += codes[i]
+            block_codes[b] = joined
+        return block_codes[b]
+
+    for (p, q), cross in crosses.items():
+        if p != q and len(cross) == 1:
+            (i, j) = cross[0]
+            out[(i, j)] = joint_counts(codes[i], codes[j], (widths[i], widths[j]))
             continue
-        x, y = block
-        joined = codes[x].astype(np.intp) * widths[y]
-        joined += codes[y]
-        block_codes.append(joined)
-        if (min(block), max(block)) in wanted:
-            put(x, y, np.bincount(joined, minlength=widths[x] * widths[y]).reshape(widths[x], widths[y]))
-    for p, block_p in enumerate(blocks):
-        width_p = int(np.prod([widths[i] for i in block_p]))
-        for q in range(p + 1, len(blocks)):
-            block_q = blocks[q]
-            width_q = int(np.prod([widths[i] for i in block_q]))
-            cross = [(i, j) for i in block_p for j in block_q if (min(i, j), max(i, j)) in wanted]
-            if len(cross) >= 2 and width_p * width_q <= 2 * rows:
-                joined = block_codes[p] * width_q
-                joined += block_codes[q]
-                table = np.bincount(joined, minlength=width_p * width_q).reshape(
-                    [widths[i] for i in block_p] + [widths[j] for j in block_q]
-                )
-                for i, j in cross:
-                    ai, aj = block_p.index(i), len(block_p) + block_q.index(j)
-                    others = tuple(k for k in range(table.ndim) if k not in (ai, aj))
-                    put(i, j, table.sum(axis=others) if others else table)
+        if p == q:
+            axes = blocks[p]
+            table = np.bincount(code_of(p), minlength=sizes_of[p])
+        else:
+            axes = blocks[p] + blocks[q]
+            joined = code_of(p) * sizes_of[q]
+            joined += code_of(q)
+            table = np.bincount(joined, minlength=sizes_of[p] * sizes_of[q])
+        table = table.reshape([widths[k] for k in axes])
+        # each pair's table: a sum of the block pair's over the other axes, first over the other columns of the
+        # pair's first column's block once for all pairs sharing that column
+        at = {k: n for n, k in enumerate(axes)}
+        by_first: dict[int, list[tuple[int, int]]] = {}
+        for i, j in cross:
+            by_first.setdefault(i if at[i] < at[j] else j, []).append((i, j))
+        for a, its in by_first.items():
+            if p != q and len(blocks[block_of[a]]) > 1:
+                drop = {at[k] for k in blocks[block_of[a]] if k != a}
+                part = table.sum(axis=tuple(drop))
+                kept = {k: n for n, k in enumerate(k for k in axes if at[k] not in drop)}
             else:
-                for i, j in cross:
-                    put(i, j, joint_counts(codes[i], codes[j], (widths[i], widths[j])))
+                part, kept = table, at
+            everything = range(part.ndim)
+            for i, j in its:
+                at_i, at_j = kept[i], kept[j]
+                others = tuple(n for n in everything if n != at_i and n != at_j)
+                pair = part.sum(axis=others) if others else part
+                out[(i, j)] = pair if at_i < at_j else np.ascontiguousarray(pair.T)
     return out
 
 
-#: Below this many rows :func:`joint_tables` counts every pair in one call.
-_JOINT_FEW_ROWS = 20_000
+_Packing = tuple[list[list[int]], list[int], dict[tuple[int, int], list[tuple[int, int]]]]
+
+
+def _packed(order: list[int], widths: list[int], wanted: list[tuple[int, int]], cap: int) -> _Packing:
+    """Columns packed into blocks (each into the first block it fits, in ``order``), and the pairs by block pair."""
+    blocks: list[list[int]] = []
+    sizes: list[int] = []
+    for i in order:
+        for b, size in enumerate(sizes):
+            if size * widths[i] <= cap:
+                blocks[b].append(i)
+                sizes[b] = size * widths[i]
+                break
+        else:
+            blocks.append([i])
+            sizes.append(widths[i])
+    block_of = {i: b for b, block in enumerate(blocks) for i in block}
+    crosses: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for i, j in wanted:
+        p, q = block_of[i], block_of[j]
+        crosses.setdefault((p, q) if p <= q else (q, p), []).append((i, j))
+    return blocks, sizes, crosses
+
+
+def _passes(packing: _Packing, rows: int) -> int:
+    """A packing's cost in passes over the values: coding the blocks, then each count and its table's cells."""
+    blocks, sizes, crosses = packing
+    cost = sum(2 * rows * (len(block) - 1) for block in blocks)
+    for (p, q), cross in crosses.items():  # (a count weighs about as much as six plain passes over the rows)
+        if p == q:
+            cost += 4 * rows + sizes[p] * (1 + len(cross))
+        elif len(cross) == 1:
+            cost += 6 * rows  # (counted directly)
+        else:
+            cost += 6 * rows + sizes[p] * sizes[q] * (1 + len(cross))
+    return cost
+
+
+#: :func:`joint_tables` counts every pair in one call when rows times pairs are at most this many.
+_JOINT_FEW_CELLS = 65_536
+#: ... and otherwise packs columns into blocks of at most this many joint codes (two blocks' table: 100,000 cells).
+_JOINT_BLOCK_CAP = 316
 
 
 def pearson_matrix(columns: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
@@ -378,47 +556,128 @@ def pearson_matrix(columns: dict[str, np.ndarray]) -> dict[str, dict[str, float]
     One product of the centred columns, on one BLAS thread so that the sums
     (and so the scores) do not depend on the machine's thread count.
     """
-    from .._linalg import one_thread
-
     names = list(columns)
     if not names:
         return {}
-    x = np.column_stack([columns[c].astype(np.float64) for c in names])
-    if not len(x):  # no row where the columns are all present: r is undefined
-        return {a: dict.fromkeys(names, float("nan")) for a in names}
-    x -= x.mean(axis=0)  # (no overflow to guard against: squares of datetimes in ns stay below 1e40)
-    with one_thread():
-        gram = x.T @ x
+    r = _pearson_rows([columns[c] for c in names])
+    return {a: dict(zip(names, row, strict=True)) for a, row in zip(names, r.tolist(), strict=True)}
+
+
+def _pearson_rows(columns: list[np.ndarray]) -> np.ndarray:
+    """The Pearson correlation matrix of equal-length NaN-free columns (NaN where a column is constant).
+
+    The columns become the rows of one C-ordered array, so that each mean
+    and each centring runs over contiguous memory.
+    """
+    from .._linalg import one_thread
+
+    x = np.empty((len(columns), len(columns[0]) if columns else 0))
+    if not x.shape[1]:  # no row where the columns are all present: r is undefined
+        return np.full((len(columns), len(columns)), np.nan)
+    for i, values in enumerate(columns):
+        x[i] = values
+    x -= x.mean(axis=1, keepdims=True)  # (no overflow to guard against: squares of datetimes in ns stay below 1e40)
+    if x.shape[0] ** 2 * x.shape[1] <= _PEARSON_SMALL:
+        gram = np.einsum("ij,kj->ik", x, x)  # (numpy's own loops: no BLAS, so no threads to limit)
+    else:
+        with one_thread():
+            gram = x @ x.T
     norm = np.sqrt(np.diag(gram))
     with np.errstate(invalid="ignore", divide="ignore"):
-        r = np.clip(gram / np.outer(norm, norm), -1.0, 1.0)
-    return {a: {b: float(r[i, j]) for j, b in enumerate(names)} for i, a in enumerate(names)}
+        return np.clip(gram / np.outer(norm, norm), -1.0, 1.0)
+
+
+#: :func:`_pearson_rows` multiplies with numpy's einsum up to this many products (columns squared times rows).
+_PEARSON_SMALL = 1 << 15
 
 
 def pearson_all(columns: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
     """Pearson's r of every pair of columns, each pair on the rows where both are present (SDMetrics' rule).
 
-    Columns without a missing value go through one :func:`pearson_matrix`; a
-    column with missing values through one more, over its present rows,
-    with every complete column; two columns with missing values pair by pair.
+    Columns without a missing value go through one correlation matrix.
+    Columns with missing values missing on several patterns of rows pair
+    with every column at once (:func:`_pearson_paired`) when that is small;
+    otherwise they are grouped by the rows they miss (columns of one source
+    often miss together): each group through one more matrix, over its
+    present rows, with every complete column; columns of two different groups
+    pair by pair.
     """
-    isnan = {c: np.isnan(v) if v.dtype.kind == "f" else None for c, v in columns.items()}
-    gaps = {c: m for c, m in isnan.items() if m is not None and m.any()}
-    complete = {c: v for c, v in columns.items() if c not in gaps}
-    out: dict[str, dict[str, float]] = {c: {} for c in columns}
-    for a, row in pearson_matrix(complete).items():
-        out[a].update(row)
-    for a, missing in gaps.items():
-        keep = ~missing
-        block = {a: columns[a][keep]} | {c: v[keep] for c, v in complete.items()}
-        for b, r in pearson_matrix(block)[a].items():
-            out[a][b] = out[b][a] = r
-    names = list(gaps)
-    for i, a in enumerate(names):
-        for b in names[i + 1 :]:
-            keep = ~(gaps[a] | gaps[b])
-            out[a][b] = out[b][a] = pearson(columns[a][keep].astype(np.float64), columns[b][keep].astype(np.float64))
-    return out
+    names = list(columns)
+    gaps: dict[str, np.ndarray] = {}
+    for c, v in columns.items():
+        if v.dtype.kind == "f":
+            missing = np.isnan(v)
+            if missing.any():
+                gaps[c] = missing
+    complete = [c for c in names if c not in gaps]
+    groups: list[tuple[np.ndarray, list[str]]] = []
+    for c, missing in gaps.items():
+        for mask, members in groups:
+            if np.array_equal(mask, missing):
+                members.append(c)
+                break
+        else:
+            groups.append((missing, [c]))
+    at = {c: i for i, c in enumerate(names)}
+    r = np.full((len(names), len(names)), np.nan)
+    if len(complete) > 1:
+        idx = [at[c] for c in complete]
+        r[np.ix_(idx, idx)] = _pearson_rows([columns[c] for c in complete])
+    elif complete:  # (one complete column: only its own r, 1 unless it is constant)
+        only = columns[complete[0]]
+        r[at[complete[0]], at[complete[0]]] = 1.0 if len(only) > 1 and only.min() != only.max() else np.nan
+    if len(groups) > 1 and len(gaps) * len(names) * len(next(iter(gaps.values()))) <= _PEARSON_PAIRED_MAX:
+        rows = [at[c] for c in gaps]
+        r[rows, :] = _pearson_paired([columns[c] for c in gaps], [columns[c] for c in names])
+        r[:, rows] = r[rows, :].T
+        return {a: dict(zip(names, row, strict=True)) for a, row in zip(names, r.tolist(), strict=True)}
+    for mask, members in groups:
+        keep = ~mask
+        block = members + complete
+        found = _pearson_rows([columns[c][keep] for c in block])[: len(members)]  # (members' rows only)
+        rows, cols = [at[c] for c in members], [at[c] for c in block]
+        r[np.ix_(rows, cols)] = found
+        r[np.ix_(cols, rows)] = found.T
+    for g, (mask_a, members_a) in enumerate(groups):
+        for mask_b, members_b in groups[g + 1 :]:
+            keep = ~(mask_a | mask_b)
+            for a in members_a:
+                x = columns[a][keep].astype(np.float64)
+                for b in members_b:
+                    r[at[a], at[b]] = r[at[b], at[a]] = pearson(x, columns[b][keep].astype(np.float64))
+    return {a: dict(zip(names, row, strict=True)) for a, row in zip(names, r.tolist(), strict=True)}
+
+
+def _pearson_paired(first: list[np.ndarray], second: list[np.ndarray]) -> np.ndarray:
+    """Pearson's r of each column of ``first`` with each of ``second``, each pair on the rows where both are present.
+
+    :func:`pearson`'s steps (centre on the pair's own rows, scale by the
+    largest deviation, normalise the dot product) for every pair at once,
+    on arrays of (first, second, row) with absent rows set to 0.
+    """
+    a = np.stack([v.astype(np.float64, copy=False) for v in first])[:, None, :]
+    b = np.stack([v.astype(np.float64, copy=False) for v in second])[None, :, :]
+    both = ~(np.isnan(a) | np.isnan(b))
+    count = both.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        da = np.where(both, a, 0.0)
+        da -= (da.sum(axis=-1) / count)[..., None]
+        da[~both] = 0.0
+        db = np.where(both, b, 0.0)
+        db -= (db.sum(axis=-1) / count)[..., None]
+        db[~both] = 0.0
+        # (scaled first, as pearson does, so that datetimes in ns cannot overflow the products)
+        da /= np.abs(da).max(axis=-1, keepdims=True)
+        db /= np.abs(db).max(axis=-1, keepdims=True)
+        r = np.einsum("ijk,ijk->ij", da, db) / (
+            np.sqrt(np.einsum("ijk,ijk->ij", da, da)) * np.sqrt(np.einsum("ijk,ijk->ij", db, db))
+        )
+    r[count < 2] = np.nan
+    return np.clip(r, -1.0, 1.0)
+
+
+#: :func:`pearson_all` pairs columns with missing values with every column at once up to this many values in all.
+_PEARSON_PAIRED_MAX = 1 << 20
 
 
 def contingency_tvd(real: np.ndarray, synthetic: np.ndarray) -> float:

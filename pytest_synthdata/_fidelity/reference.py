@@ -89,6 +89,7 @@ __all__ = [
     "Reference",
     "SDType",
     "bin_codes",
+    "bin_edges",
     "numeric_values",
     "reference_for",
     "factorize",
@@ -165,21 +166,32 @@ def sdtype_of(series: pd.Series) -> str | None:
 
 
 def sdtype_and_codes(series: pd.Series) -> tuple[str | None, tuple[np.ndarray, pd.Index] | None]:
-    """:func:`sdtype_of` the column, and for a text or category column also its :func:`factorize` (one hash pass)."""
+    """:func:`sdtype_of` the column, and its :func:`factorize` when finding the sdtype took that hash pass.
+
+    A text column whose first present value is not a bool is categorical
+    without a look at the rest (it cannot be all bools); others (all bools,
+    all missing, pandas categoricals) are factorised.
+    """
     import pandas as pd
 
     dtype = series.dtype
-    if (
-        isinstance(dtype, pd.CategoricalDtype)
-        or pd.api.types.is_object_dtype(dtype)
-        or pd.api.types.is_string_dtype(dtype)
-    ):
+    categorical = isinstance(dtype, pd.CategoricalDtype)
+    if categorical or pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+        if not categorical:
+            head = series.to_numpy()[:_TEXT_PROBE]
+            present = head[~pd.isna(head)]
+            if len(present) and not isinstance(present[0], (bool, np.bool_)):
+                return "categorical", None
         codes, values = factorize(series)
         if not len(values):
             return None, None
         boolean = len(values) <= 2 and all(isinstance(v, (bool, np.bool_)) for v in values)
         return ("boolean" if boolean else "categorical"), (codes, values)
     return _sdtype_of_values(series), None
+
+
+#: :func:`sdtype_and_codes` looks for a first present value among this many.
+_TEXT_PROBE = 64
 
 
 def _sdtype_of_values(series: pd.Series) -> str | None:
@@ -216,6 +228,8 @@ def numeric_values(series: pd.Series) -> np.ndarray:
     """
     import pandas as pd
 
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iuf":  # (the common case first)
+        return series.to_numpy(dtype=np.float64)
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         ns = series.astype("datetime64[ns]" if getattr(series.dt, "tz", None) is None else series.dtype)
         if getattr(ns.dt, "tz", None) is not None:
@@ -227,8 +241,6 @@ def numeric_values(series: pd.Series) -> np.ndarray:
             out[mask] = np.nan
             return out
         return ints
-    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iuf":
-        return series.to_numpy(dtype=np.float64)
     return pd.to_numeric(series, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
 
 
@@ -244,27 +256,66 @@ def bin_codes(values: np.ndarray, bins: int = 10) -> np.ndarray:
     for NaN (NaN compares above every edge), which is what SDMetrics 0.32's
     ColumnPairTrends does.
     """
-    missing = np.isnan(values) if values.dtype.kind == "f" else None
-    finite = values[~missing] if missing is not None else values
-    edges = np.histogram_bin_edges(finite, bins=bins)
-    # The equal-width guess is almost always digitize's bin; each guess is checked against the edges themselves
-    # (code c means edges[c - 1] <= x < edges[c]), and only the values that fail go through digitize.
+    edges = bin_edges(values, bins)
+    if len(values) <= _SEARCHED_MAX:
+        # digitize(x, edges) is searchsorted(edges, x, side="right") on increasing edges; NaN sorts past the last
+        return np.searchsorted(edges, values, side="right")
+    # The equal-width guess is digitize's bin except within rounding error of an edge: only the values that close to
+    # one go through searchsorted (the margin is many times the rounding error of the edges and of the guess).
     x = values.astype(np.float64, copy=False)  # (as digitize compares integers with the float edges)
-    with np.errstate(all="ignore"):  # (NaN, or a span of subnormals: the check below catches any wrong guess)
-        guess = x - edges[0]
-        guess *= bins / (edges[-1] - edges[0])
-        np.floor(guess, out=guess)
-        codes = guess.astype(np.intp)
+    low, high = float(edges[0]), float(edges[-1])
+    scale = bins / (high - low)
+    margin = max(64.0 * float(np.spacing(max(abs(low), abs(high)))) * scale, 1e-9)
+    if not (np.isfinite(scale) and margin < 0.25):  # (a span of a few ulps: no guess to trust)
+        return np.searchsorted(edges, values, side="right")
+    guess = x - low
+    guess *= scale
+    whole = np.floor(guess)
+    with np.errstate(invalid="ignore"):  # (NaN casts to some integer: set below)
+        codes = whole.astype(np.intp)
     codes += 1
     np.clip(codes, 1, bins + 1, out=codes)
-    bounds = np.concatenate([[-np.inf], edges, [np.inf]])  # bounds[c] = edges[c - 1]
-    wrong = ~((bounds[codes] <= x) & (x < bounds[codes + 1]))
-    if missing is not None:
+    whole -= guess  # (minus the distance up from the last whole number)
+    near = (whole > -margin) | (whole < margin - 1.0)
+    if values.dtype.kind == "f":
+        missing = np.isnan(values)
         codes[missing] = bins + 1
-        wrong &= ~missing
-    if wrong.any():
-        codes[wrong] = np.digitize(x[wrong], bins=edges)
+    at = np.flatnonzero(near)
+    if len(at):
+        codes[at] = np.searchsorted(edges, x[at], side="right")
     return codes
+
+
+#: Up to this many values :func:`bin_codes` looks each one up in the edges (numpy.searchsorted), above it guesses.
+_SEARCHED_MAX = 16384
+
+
+def bin_edges(values: np.ndarray, bins: int = 10) -> np.ndarray:
+    """``numpy.histogram_bin_edges(non-missing values, bins)``, by numpy's own steps without copying the values.
+
+    The same ``linspace`` from the same minimum and maximum (0.5 either
+    side of a single value) in the same dtype, so the same floats; and the
+    same ValueError when the span is too small for ``bins`` distinct edges.
+    """
+    if not len(values):
+        return np.histogram_bin_edges(values, bins=bins)
+    if values.dtype.kind == "f":
+        first, last = np.fmin.reduce(values), np.fmax.reduce(values)  # (NaN skipped)
+        if np.isnan(first):
+            return np.histogram_bin_edges(values[:0], bins=bins)
+    else:
+        first, last = values.min(), values.max()
+    if not (np.isfinite(first) and np.isfinite(last)):
+        raise ValueError(f"autodetected range of [{first}, {last}] is not finite")
+    if first == last:
+        first, last = first - 0.5, last + 0.5
+    kind = np.result_type(first, last, values)
+    if np.issubdtype(kind, np.integer):
+        kind = np.result_type(kind, float)
+    edges = np.linspace(first, last, bins + 1, endpoint=True, dtype=kind)
+    if np.any(edges[:-1] >= edges[1:]):
+        raise ValueError(f"Too many bins for data range. Cannot create {bins} finite-sized bins.")
+    return edges
 
 
 class Prepared:
@@ -332,6 +383,17 @@ class Prepared:
             self._factor[column] = factorize(self.frame[column])
         return self._factor[column]
 
+    def set_factor(self, column: str, codes: np.ndarray, uniques: pd.Index) -> None:
+        """Use ``(codes, uniques)`` as :meth:`factor` of ``column`` (found by a reference, e.g. over both sides at once).
+
+        ``uniques`` may hold values this frame lacks (they count 0).
+        """
+        self._factor[column] = (codes, uniques)
+
+    def has_factor(self, column: str) -> bool:
+        """Whether :meth:`factor` of ``column`` is known without a hash pass."""
+        return column in self._factor
+
     def count_array(self, column: str) -> np.ndarray:
         """How often each distinct value of :meth:`factor` occurs (missing values not counted)."""
         key = ("count_array", column)
@@ -360,8 +422,9 @@ class Prepared:
             return float("nan")
         if self.kinds.get(column) in CONTINUOUS:
             values = self.numeric(column)
-            return float(np.isnan(values).mean()) if values.dtype.kind == "f" else 0.0
-        return float((self.factor(column)[0] < 0).mean())
+            # (a count over the rows: the same float as the mean of the mask, without the mean's float sum)
+            return np.count_nonzero(np.isnan(values)) / len(values) if values.dtype.kind == "f" else 0.0
+        return np.count_nonzero(self.factor(column)[0] < 0) / len(self.frame)
 
     def correlation(self, a: str, b: str) -> float:
         """Pearson's r of two continuous columns on the rows where both are present."""

@@ -231,8 +231,9 @@ def _skipped(reference: Reference, synthetic: Any) -> dict[str, str]:
     A model's profile never holds generated columns; a frame a model sampled
     names them in ``attrs["synthdata"]["generated"]``. Real rows have no
     such record, so a text column whose values are all distinct, or an
-    integer column counting up without gaps, is taken for an identifier
-    (SDMetrics' id sdtype): its shape score only says how ids were numbered.
+    integer column counting up without gaps or spread evenly over a wide
+    range (:func:`_id_like_integers`), is taken for an identifier (SDMetrics'
+    id sdtype): its shape score only says how ids were numbered or drawn.
     """
     import pandas as pd
 
@@ -247,17 +248,80 @@ def _skipped(reference: Reference, synthetic: Any) -> dict[str, str]:
         if col in out:
             continue
         if kind == "categorical":
+            if not real.has_factor(col) and _repeats_early(real.frame[col]):
+                continue  # (a repeat among the first values: not id-like, and no hash pass over the whole column)
             codes, uniques = real.factor(col)
             count = int((codes >= 0).sum())
             if count >= ID_LIKE_ROWS and len(uniques) == count:
                 out[col] = "every real value is distinct: id-like"
         elif kind == "numerical" and pd.api.types.is_integer_dtype(real.frame[col].dtype):
-            numbers = real.numeric(col)
-            kept = numbers[~np.isnan(numbers)] if numbers.dtype.kind == "f" else numbers
-            n = len(kept)
-            if n >= ID_LIKE_ROWS and kept.max() - kept.min() == n - 1 and len(np.unique(kept)) == n:
-                out[col] = "real values count up without gaps or repeats: id-like"
+            why = _id_like_integers(real.frame[col])
+            if why is not None:
+                out[col] = why
     return out
+
+
+#: Random integer ids span at least this many times their count (far sparser than a measurement of that many rows) ...
+ID_LIKE_SPAN = 1000
+#: ... and are told from measurements only from this many values (fewer cannot show a measurement's shape).
+ID_LIKE_RANDOM_ROWS = 100
+
+
+def _id_like_integers(series: pd.Series) -> str | None:
+    """Why an integer column of real rows looks like identifiers (see :func:`_skipped`), or None if it does not.
+
+    Distinct values (at least ``ID_LIKE_ROWS``) that count up without gaps,
+    or (at least ``ID_LIKE_RANDOM_ROWS``) that look drawn at random from a
+    wide range starting near zero: they
+    span at least ``ID_LIKE_SPAN`` times their count, the smallest is below
+    that span (not a narrow window far from zero, such as Unix times), and
+    they are flat: their Kolmogorov-Smirnov distance to the uniform
+    distribution on [min, max] is below the 1% critical value
+    ``1.63 / sqrt(n)`` (random ids are flat; measurements have a shape).
+    """
+    import pandas as pd
+
+    if isinstance(series.dtype, np.dtype):  # (numpy integers: nothing missing)
+        values = series.to_numpy()
+    else:  # nullable integers
+        kept = series.dropna()
+        values = kept.to_numpy(dtype=np.uint64 if pd.api.types.is_unsigned_integer_dtype(kept.dtype) else np.int64)
+    n = len(values)
+    if n < ID_LIKE_ROWS:
+        return None
+    low, high = int(values.min()), int(values.max())
+    span = high - low
+    if span == n - 1:
+        if len(np.unique(values)) == n:
+            return "real values count up without gaps or repeats: id-like"
+        return None
+    if n < ID_LIKE_RANDOM_ROWS or span < ID_LIKE_SPAN * n or not 0 <= low < span:
+        return None
+    ordered = np.unique(values)
+    if len(ordered) < n:
+        return None
+    at = (ordered - low).astype(np.float64) / float(span)  # (uniform on [min, max] -> uniform on [0, 1])
+    steps = np.arange(1, n + 1) / n
+    distance = max(float(np.max(steps - at)), float(np.max(at - (steps - 1.0 / n))))
+    if distance < 1.63 / np.sqrt(n):
+        return "real values are distinct integers spread evenly over a wide range: id-like"
+    return None
+
+
+def _repeats_early(series: pd.Series) -> bool:
+    """Whether a value repeats among the column's first present values (a cheap way to rule out an id column)."""
+    import pandas as pd
+
+    head = series.to_numpy()[:_REPEAT_PROBE]
+    head = head[~pd.isna(head)]
+    try:
+        return len(pd.unique(head)) < len(head)
+    except TypeError:  # (unhashable values: leave it to the full check)
+        return False
+
+
+#: :func:`_repeats_early` looks at this many first values.
+_REPEAT_PROBE = 256
 
 
 def _pick_columns(reference: Reference, columns: Any, skipped: dict[str, str] | None = None) -> dict[str, str]:
@@ -289,12 +353,13 @@ def column_scores(reference: Reference, synthetic: Prepared) -> pd.DataFrame:
     table: dict[str, list[Any]] = {name: [] for name in COLUMN_FIELDS}
     for col, kind in synthetic.kinds.items():
         continuous = kind in CONTINUOUS
+        # (the score first: a reference may code both sides' values in one pass, which the missing rates then reuse)
+        score = reference.ks_complement(col, synthetic) if continuous else reference.tv_complement(col, synthetic)
         miss_real = reference.missing_rate(col)
         miss_syn = synthetic.missing_rate(col)
         table["column"].append(col)
         table["sdtype"].append(kind)
         table["metric"].append("KSComplement" if continuous else "TVComplement")
-        score = reference.ks_complement(col, synthetic) if continuous else reference.tv_complement(col, synthetic)
         note = ""
         if math.isnan(score) and miss_syn == 1.0 and miss_real < 1.0:
             # the metric is undefined without synthetic values, but a column that lost every value is the worst fit
