@@ -46,8 +46,8 @@ import numpy as np
 from scipy import special
 
 from . import _linalg
-from ._qmc import spread_normals
-from ._seeding import draw_blocks, normalize_seed
+from ._qmc import spread_blocks, spread_normals
+from ._seeding import block_generators, draw_blocks, normalize_seed
 from .errors import InvalidArgument, UnsupportedFeature
 
 if TYPE_CHECKING:
@@ -242,11 +242,16 @@ class _Seeded(LatentSource):
     def _normals(self, rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
         """Return the first ``m`` rows of a block's normal scores, coordinate-major (d, m)."""
 
+    def _scores(self, start: int, stop: int, d: int) -> NDArray[np.float64]:
+        """Return the normal scores of rows ``start:stop``, (d, rows): each block's :meth:`_normals`."""
+        assert self.seed is not None
+        return draw_blocks(self.seed, STREAM_LATENT, start, stop, lambda rng, m: self._normals(rng, m, d), axis=1)
+
     def noise(self, space: LatentSpace, start: int, stop: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         assert self.seed is not None
         d, k = space.dims, space.aux
         if d:
-            z = draw_blocks(self.seed, STREAM_LATENT, start, stop, lambda rng, m: self._normals(rng, m, d), axis=1)
+            z = self._scores(start, stop, d)
         else:
             z = np.empty((0, stop - start))
         if k:
@@ -261,6 +266,13 @@ class SpreadRows(_Seeded):
 
     def _normals(self, rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
         return spread_normals(rng, m, d)
+
+    def _scores(self, start: int, stop: int, d: int) -> NDArray[np.float64]:
+        assert self.seed is not None
+        rngs, sizes, first = block_generators(self.seed, STREAM_LATENT, start, stop)
+        if not rngs:
+            return np.empty((d, 0))
+        return spread_blocks(rngs, sizes, d)[:, start - first : stop - first]
 
 
 class IndependentRows(_Seeded):

@@ -35,11 +35,13 @@ More in ``docs/explanation/math.md`` §8.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-__all__ = ["MAX_POINTS", "spread_normals", "spread_uniforms"]
+__all__ = ["MAX_POINTS", "spread_blocks", "spread_normals", "spread_uniforms"]
 
 #: Points per block (the latent blocks hold 4,096 rows; nothing here needs a power of two).
 MAX_POINTS = 2**12
@@ -50,6 +52,13 @@ _LAID_OUT = 2**14
 
 def spread_uniforms(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
     """Return the first ``m`` rows (``m <= MAX_POINTS``) of a block of ``d`` evenly spread U(0, 1) coordinates, (d, m)."""
+    u = _spread(rng, m, d)
+    np.maximum(u, 2.0**-64, out=u)  # a value of 0 is possible (probability 2**-53 a row): keep ndtri finite
+    return u
+
+
+def _spread(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
+    """:func:`spread_uniforms` before its values of 0 are moved up (a caller may write them elsewhere)."""
     if m > MAX_POINTS:
         raise ValueError(f"a block holds at most {MAX_POINTS} points, not {m}")
     shuffles = np.random.default_rng(int(rng.integers(0, 2**63)))  # level k's permutations: a fixed share of it
@@ -87,7 +96,6 @@ def spread_uniforms(rng: np.random.Generator, m: int, d: int) -> NDArray[np.floa
         out += fine  # (jitter + interval: the same sum as interval + jitter)
         out *= 1.0 / (2 * size)  # exact, like the division: a power of two
         size += new
-    np.maximum(u, 2.0**-64, out=u)  # a value of 0 is possible (probability 2**-53 a row): keep ndtri finite
     return u
 
 
@@ -96,3 +104,29 @@ def spread_normals(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float
     u = spread_uniforms(rng, m, d)
     special.ndtri(u, out=u)
     return u
+
+
+def spread_blocks(
+    rngs: Sequence[np.random.Generator],
+    sizes: Sequence[int],
+    d: int,
+    *,
+    uniform: Sequence[int] = (),
+) -> NDArray[np.float64]:
+    """Return blocks of spread coordinates side by side, (d, sum(sizes)): block ``b`` is :func:`spread_normals`
+    of ``rngs[b]`` and ``sizes[b]`` rows, written straight into one array (no copy to join them).
+
+    The coordinates listed in ``uniform`` are left as their U(0, 1) values (:func:`spread_uniforms`): a caller
+    that maps them through another inverse CDF skips the normal scores.
+    """
+    out = np.empty((d, sum(sizes)))
+    offset = 0
+    for rng, m in zip(rngs, sizes, strict=True):
+        np.maximum(_spread(rng, m, d), 2.0**-64, out=out[:, offset : offset + m])
+        offset += m
+    if not uniform:
+        return special.ndtri(out, out=out)  # type: ignore[no-any-return]
+    for j in range(d):
+        if j not in uniform:
+            special.ndtri(out[j], out=out[j])
+    return out
