@@ -594,10 +594,44 @@ def _cell_missing(value: Any) -> bool:
     return _missing(value)
 
 
+#: Each model's boxes (and their tilts) of conditions shared by every row, per (conditions, rows): a benchmark
+#: or a factory samples with the same conditions again and again, and they were checked the first time.
+_SHARED: weakref.WeakKeyDictionary[Any, dict[Any, tuple[list[Any], dict[int, Any]] | None]] = (
+    weakref.WeakKeyDictionary()
+)
+_SHARED_MAX = 16
+#: Samples larger than this keep no boxes (their row indices take memory).
+_SHARED_ROWS = 2**20
+
+
 def conditioned(model: Model, inner: LatentSource, conditions: Any, n: int) -> LatentSource:
     """Return a latent source drawing ``inner``'s rows under ``conditions`` (see the module docstring)."""
     keys, which = _row_conditions(conditions, n)
-    return conditioned_rows(model, inner, keys, which, n)
+    if len(keys) != 1 or not isinstance(conditions, Mapping) or n > _SHARED_ROWS:
+        return conditioned_rows(model, inner, keys, which, n)
+    from ._latent import Regions
+
+    # (1 == True == 1.0 as dict keys; the conditions they state are not the same)
+    key = (tuple((c, type(c.low), type(c.high), tuple(type(v) for v in c.values)) for c in keys[0]), n)
+    try:
+        hash(key)
+    except TypeError:  # (a value that is not hashable: resolved every time)
+        return conditioned_rows(model, inner, keys, which, n)
+    cache = _SHARED.get(model)
+    if cache is not None and key in cache and not inner.given(model.latent_space):
+        known = cache[key]
+        if known is None:  # (conditions every row meets: the rows are the wrapped source's)
+            return inner
+        groups, tilts = known
+        source = Regions(inner, groups)
+        source._tilted.update(tilts)
+        return source
+    source = conditioned_rows(model, inner, keys, which, n)
+    if not inner.given(model.latent_space):
+        if cache is None or len(cache) >= _SHARED_MAX:
+            cache = _SHARED[model] = {}
+        cache[key] = (source.groups, dict(source._tilted)) if isinstance(source, Regions) else None
+    return source
 
 
 def row_conditions(conditions: Any, n: int) -> tuple[list[tuple[Condition, ...]], NDArray[np.intp]]:
