@@ -35,6 +35,7 @@ More in ``docs/explanation/math.md`` §8.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -48,6 +49,21 @@ MAX_POINTS = 2**12
 
 #: Up to this many values (d * m), the partners' positions are laid out once, not level by level.
 _LAID_OUT = 2**14
+#: Up to this many values (d * MAX_POINTS), a whole block's positions are kept between calls (a few MB at most).
+_KEPT = 2**18
+
+
+def _positions(d: int, m: int) -> NDArray[np.int64]:
+    """Each value's position in a block of ``d`` coordinates of ``m`` rows, coordinate-major (d, m)."""
+    return np.arange(d * m, dtype=np.int64).reshape(d, m)
+
+
+@functools.lru_cache(maxsize=4)
+def _block_positions(d: int) -> NDArray[np.int64]:
+    """:func:`_positions` of a whole block, kept (read-only) for the next calls with ``d`` coordinates."""
+    positions = _positions(d, MAX_POINTS)
+    positions.flags.writeable = False
+    return positions
 
 
 def spread_uniforms(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
@@ -72,10 +88,12 @@ def _spread(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
     flat = u.reshape(-1)
     # each new row's earlier partner, per coordinate, as its position in ``flat``: permuting these positions pairs
     # like permuting 0..size-1 (a shuffle's swaps do not depend on the values), and keeps the array C-ordered (a
-    # copy of a broadcast row would come out in Fortran order). Few positions are laid out once; many, per level
-    # (a large array allocated and filled on every call costs more than the adds)
+    # copy of a broadcast row would come out in Fortran order). Few positions are laid out once; a whole block's
+    # are kept between calls; other many, per level (a large array filled on every call costs more than the adds)
     starts = np.arange(0, d * m, m, dtype=np.int64)[:, None]  # where each coordinate's row starts in ``flat``
-    positions = np.arange(d * m, dtype=np.int64).reshape(d, m) if d * m <= _LAID_OUT else None
+    positions = (
+        _block_positions(d) if m == MAX_POINTS and d * m <= _KEPT else _positions(d, m) if d * m <= _LAID_OUT else None
+    )
     size = 1  # rows placed so far: a power of two, one in each interval of width 1/size
     while size < m:
         new = min(size, m - size)
@@ -86,11 +104,11 @@ def _spread(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
             shuffles.permuted(partners, axis=1, out=partners)
         if new < size:
             partners = partners[:, :new]
-        # the partner's interval at the finer width 1/(2 size) (an exact product: 2 size is a power of two); its
-        # other half is the empty one, since the partner is the only earlier row in its interval of width 1/size
+        # the partner's interval at the finer width 1/(2 size) (an exact product: 2 size is a power of two, cast
+        # to an integer as astype would, into the partners' array, which is read by then); its other half is the
+        # empty one, since the partner is the only earlier row in its interval of width 1/size
         picked = flat.take(partners)
-        picked *= 2 * size
-        fine = picked.astype(np.int64)
+        fine = np.multiply(picked, 2 * size, out=partners, casting="unsafe")
         fine ^= 1
         out = u[:, size : size + new]
         out += fine  # (jitter + interval: the same sum as interval + jitter)
