@@ -606,31 +606,59 @@ _SHARED_ROWS = 2**20
 
 def conditioned(model: Model, inner: LatentSource, conditions: Any, n: int) -> LatentSource:
     """Return a latent source drawing ``inner``'s rows under ``conditions`` (see the module docstring)."""
+    shared = isinstance(conditions, Mapping) and n <= _SHARED_ROWS and not inner.given(model.latent_space)
+    raw = _raw_key(conditions, n) if shared else None
+    cache = _SHARED.get(model)
+    if raw is not None and cache is not None and raw in cache:
+        return _cached_source(inner, cache[raw])
     keys, which = _row_conditions(conditions, n)
-    if len(keys) != 1 or not isinstance(conditions, Mapping) or n > _SHARED_ROWS:
+    if not shared or len(keys) != 1:
         return conditioned_rows(model, inner, keys, which, n)
-    from ._latent import Regions
-
     # (1 == True == 1.0 as dict keys; the conditions they state are not the same)
-    key = (tuple((c, type(c.low), type(c.high), tuple(type(v) for v in c.values)) for c in keys[0]), n)
+    key: Any = (tuple((c, type(c.low), type(c.high), tuple(type(v) for v in c.values)) for c in keys[0]), n)
     try:
         hash(key)
     except TypeError:  # (a value that is not hashable: resolved every time)
-        return conditioned_rows(model, inner, keys, which, n)
-    cache = _SHARED.get(model)
-    if cache is not None and key in cache and not inner.given(model.latent_space):
-        known = cache[key]
-        if known is None:  # (conditions every row meets: the rows are the wrapped source's)
-            return inner
-        groups, tilts = known
-        source = Regions(inner, groups)
-        source._tilted.update(tilts)
-        return source
+        key = None
+    if key is not None and cache is not None and key in cache:
+        return _cached_source(inner, cache[key])
     source = conditioned_rows(model, inner, keys, which, n)
-    if not inner.given(model.latent_space):
+    if key is not None:
+        from ._latent import Regions
+
         if cache is None or len(cache) >= _SHARED_MAX:
             cache = _SHARED[model] = {}
         cache[key] = (source.groups, dict(source._tilted)) if isinstance(source, Regions) else None
+        if raw is not None:
+            cache[raw] = cache[key]
+    return source
+
+
+def _raw_key(conditions: Mapping[Any, Any], n: int) -> Any:
+    """A key of ``conditions`` as given (each value with its type), or None when one is not hashable (a list)."""
+    try:
+        key = (
+            tuple(
+                (column, type(spec), tuple((type(v), v) for v in spec) if isinstance(spec, tuple) else spec)
+                for column, spec in conditions.items()
+            ),
+            n,
+        )
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _cached_source(inner: LatentSource, known: tuple[list[Any], dict[int, Any]] | None) -> LatentSource:
+    """The source of cached boxes (and their tilts) over ``inner``; ``inner`` itself when every row meets them."""
+    from ._latent import Regions
+
+    if known is None:
+        return inner
+    groups, tilts = known
+    source = Regions(inner, groups)
+    source._tilted.update(tilts)
     return source
 
 

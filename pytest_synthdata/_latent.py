@@ -742,8 +742,11 @@ class Regions(LatentSource):
                 x[np.ix_(plan.order, np.asarray(rows - start))] = xg
                 continue
             k = len(group.coords)
-            low, high = _take(group.low, take, len(rows)), _take(group.high, take, len(rows))
             method = self._method(group, plan)
+            if method != "tilted" and group.low.shape[:2] == (1, 1):  # one box for every row: its numbers
+                low, high = group.low, group.high
+            else:
+                low, high = _take(group.low, take, len(rows)), _take(group.high, take, len(rows))
             if isinstance(pos, slice) and method != "tilted" and len(rows) > _FEW_ROWS:
                 # every row of the range: the reordered coordinates are read from z and written into x row by
                 # row, as correlate would sum them, without gathering them into copies
@@ -994,9 +997,7 @@ def _truncated_one(z: NDArray[np.float64], low: float, high: float) -> NDArray[n
     t = np.clip(z, -_Z_CLIP, _Z_CLIP)
     if not flip:
         np.negative(t, out=t)
-    with np.errstate(invalid="ignore"):
-        log_a, log_b = special.log_ndtr(np.float64(a)), special.log_ndtr(np.float64(b))
-        share = np.nan_to_num(-np.expm1(log_a - log_b), nan=0.0)
+    share, log_b = _share(a, b), special.log_ndtr(np.float64(b))
     p = special.ndtr(t, out=t)
     np.negative(p, out=p)
     if share != 1.0:  # (an interval open below has share 1: a product that changes nothing)
@@ -1051,9 +1052,7 @@ def _truncated_one_uniform(v: NDArray[np.float64], low: float, high: float) -> N
     a, b = (-high, -low) if flip else (low, high)
     if a == b:
         return np.full(len(v), -a if flip else a)
-    with np.errstate(invalid="ignore"):
-        log_a, log_b = special.log_ndtr(np.float64(a)), special.log_ndtr(np.float64(b))
-        share = np.nan_to_num(-np.expm1(log_a - log_b), nan=0.0)
+    share, log_b = _share(a, b), special.log_ndtr(np.float64(b))
     # -(the share above): -v mirrored, v - 1 = -(1 - v) else (exact where it is small)
     p = np.negative(v) if flip else np.subtract(v, 1.0)
     if share != 1.0:  # (an interval open below has share 1)
@@ -1068,6 +1067,14 @@ def _truncated_one_uniform(v: NDArray[np.float64], low: float, high: float) -> N
     if flip:
         np.negative(out, out=out)
     return out  # type: ignore[no-any-return]
+
+
+def _share(a: float, b: float) -> np.float64:
+    """``1 - Phi(a) / Phi(b)`` of an interval ``a < b`` in the lower half, from log probabilities: the share of
+    ``Phi(b)`` that the interval holds (1 when it is open below). No NaN arises: ``log Phi(b)`` is -inf only
+    when ``b`` is, and then ``a == b``, which the callers return before."""
+    share: np.float64 = -np.expm1(special.log_ndtr(np.float64(a)) - special.log_ndtr(np.float64(b)))
+    return share
 
 
 def _compact(values: NDArray[np.float64]) -> NDArray[np.float64]:
