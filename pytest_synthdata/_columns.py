@@ -1117,16 +1117,16 @@ class ConditionalColumn(ModelColumn):
         self,
         z: NDArray[np.float64],
         codes: NDArray[Any],
-        partition: tuple[NDArray[np.intp], NDArray[np.intp]] | None = None,
+        partition: tuple[NDArray[np.intp] | None, NDArray[np.intp]] | None = None,
     ) -> NDArray[Any]:
         """Return raw values for latent scores ``z`` of rows whose ``given`` column has latent ``codes``.
 
         ``partition`` is ``self.partition(codes)``, computed once for every column with the same key.
         """
         order, bounds = self.partition(codes) if partition is None else partition
-        if order is None:  # every row in one level
-            level = int(np.searchsorted(bounds, len(z), side="left")) - 1 if len(z) else 0
-            return self.levels[level].from_latent(z) if len(z) else np.empty(0, dtype=self.raw_dtype)
+        if order is None:  # every row in one level (the first whose end is the last row)
+            one = self.levels[int(np.searchsorted(bounds, len(z), side="left")) - 1]
+            return one.from_latent(z)
         ordered = z[order]
         values = np.empty(len(z), dtype=self.raw_dtype)
         for k, level in enumerate(self.levels):

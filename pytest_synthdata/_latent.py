@@ -1036,8 +1036,9 @@ def truncated_uniform(
     above = np.where(flip, v, 1.0 - v)
     log_a, log_b = special.log_ndtr(a), special.log_ndtr(b)
     with np.errstate(invalid="ignore"):  # (a = b = -inf: masked below)
-        share = -np.expm1(log_a - log_b)
-    log_p = log_b + np.log1p(-above * np.nan_to_num(share, nan=0.0))
+        share = np.nan_to_num(-np.expm1(log_a - log_b), nan=0.0)
+    with np.errstate(divide="ignore"):  # (open below, log(1 - (1 - v)) is log(v), also where 1 - v rounds to 1)
+        log_p = log_b + np.where(~flip & (share == 1.0), np.log(v), np.log1p(-above * share))
     out = special.ndtri_exp(log_p)
     out = np.minimum(np.maximum(out, a), b)
     out = np.where(a == b, a, out)
@@ -1053,11 +1054,14 @@ def _truncated_one_uniform(v: NDArray[np.float64], low: float, high: float) -> N
     if a == b:
         return np.full(len(v), -a if flip else a)
     share, log_b = _share(a, b), special.log_ndtr(np.float64(b))
-    # -(the share above): -v mirrored, v - 1 = -(1 - v) else (exact where it is small)
-    p = np.negative(v) if flip else np.subtract(v, 1.0)
-    if share != 1.0:  # (an interval open below has share 1)
-        p *= share
-    np.log1p(p, out=p)
+    # log(1 - share * above), the row's share of the mirrored interval above it being v mirrored, 1 - v else
+    if not flip and share == 1.0:  # (open below: log(v) itself, also where 1 - v rounds to 1)
+        p = np.log(v)
+    else:
+        p = np.negative(v) if flip else np.subtract(v, 1.0)  # (v - 1 = -(1 - v), exact where it is small)
+        if share != 1.0:  # (an interval open below has share 1)
+            p *= share
+        np.log1p(p, out=p)
     p += log_b
     out = special.ndtri_exp(p, out=p)
     if a > -np.inf:

@@ -69,7 +69,11 @@ def block_generators(seed: int, stream: int, start: int, stop: int) -> tuple[lis
     first block's first row): what :func:`draw_blocks` draws from, for a draw that takes several blocks at once."""
     first, last = start // BLOCK_ROWS, (stop - 1) // BLOCK_ROWS
     blocks = range(first, last + 1)
-    return [generator(seed, stream, b) for b in blocks], [min(BLOCK_ROWS, stop - b * BLOCK_ROWS) for b in blocks], first * BLOCK_ROWS
+    return (
+        [generator(seed, stream, b) for b in blocks],
+        [min(BLOCK_ROWS, stop - b * BLOCK_ROWS) for b in blocks],
+        first * BLOCK_ROWS,
+    )
 
 
 def draw_blocks(
