@@ -285,10 +285,10 @@ class _KnotGuide:
 
     def interp(self, q: NDArray[np.float64]) -> NDArray[np.float64]:
         """Return ``np.interp(q, xp, fp)`` for probabilities ``q`` in [0, 1] (no NaN)."""
-        # the cell of each probability, cast as astype would (q = 1 lands on the extra cell, which starts where
-        # the last one does), then the last knot at or below it: gathers by take, cheaper than fancy indexing
-        cell = np.multiply(q, self.cells, out=np.empty(len(q), dtype=np.intp), casting="unsafe")
-        j = self.starts.take(cell)
+        # the cell of each probability (q = 1 lands on the extra cell, which starts where the last one does), then
+        # the last knot at or below it: gathers by take, cheaper than fancy indexing
+        cell = q * self.cells
+        j = self.starts.take(cell.astype(np.intp))
         for _ in range(self.steps):
             j += self.following.take(j) <= q
         knot = self.padded.take(j)

@@ -104,11 +104,11 @@ def _spread(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
             shuffles.permuted(partners, axis=1, out=partners)
         if new < size:
             partners = partners[:, :new]
-        # the partner's interval at the finer width 1/(2 size) (an exact product: 2 size is a power of two, cast
-        # to an integer as astype would, into the partners' array, which is read by then); its other half is the
-        # empty one, since the partner is the only earlier row in its interval of width 1/size
+        # the partner's interval at the finer width 1/(2 size) (an exact product: 2 size is a power of two); its
+        # other half is the empty one, since the partner is the only earlier row in its interval of width 1/size
         picked = flat.take(partners)
-        fine = np.multiply(picked, 2 * size, out=partners, casting="unsafe")
+        picked *= 2 * size
+        fine = picked.astype(np.int64)
         fine ^= 1
         out = u[:, size : size + new]
         out += fine  # (jitter + interval: the same sum as interval + jitter)
@@ -137,11 +137,15 @@ def spread_blocks(
     The coordinates listed in ``uniform`` are left as their U(0, 1) values (:func:`spread_uniforms`): a caller
     that maps them through another inverse CDF skips the normal scores.
     """
-    out = np.empty((d, sum(sizes)))
-    offset = 0
-    for rng, m in zip(rngs, sizes, strict=True):
-        np.maximum(_spread(rng, m, d), 2.0**-64, out=out[:, offset : offset + m])
-        offset += m
+    if len(sizes) == 1:  # (one block: its own array)
+        out = _spread(rngs[0], sizes[0], d)
+        np.maximum(out, 2.0**-64, out=out)
+    else:
+        out = np.empty((d, sum(sizes)))
+        offset = 0
+        for rng, m in zip(rngs, sizes, strict=True):
+            np.maximum(_spread(rng, m, d), 2.0**-64, out=out[:, offset : offset + m])
+            offset += m
     if not uniform:
         return special.ndtri(out, out=out)  # type: ignore[no-any-return]
     for j in range(d):
