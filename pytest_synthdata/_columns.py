@@ -406,7 +406,7 @@ class NumericColumn(ModelColumn):
     def _finite(self, z: NDArray[np.float64]) -> NDArray[Any]:
         if self.discrete is not None:
             assert self.values is not None
-            return self.values[self.discrete.codes_latent(z)]
+            return self.values.take(self.discrete.codes_latent(z))  # (take: cheaper than fancy indexing)
         assert self.marginal is not None
         return self._snap(self.marginal.ppf_latent(z))
 
@@ -1096,9 +1096,14 @@ class ConditionalColumn(ModelColumn):
         """Columns with equal keys split rows into levels the same way (one partition serves them all)."""
         return self.given, self._group_of.tobytes(), len(self.levels)
 
-    def partition(self, codes: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-        """Return (rows ordered by level, where each level starts and ends in that order) for ``codes``."""
+    def partition(self, codes: NDArray[Any]) -> tuple[NDArray[np.intp] | None, NDArray[np.intp]]:
+        """Return (rows ordered by level, where each level starts and ends in that order) for ``codes``.
+
+        When every row is in one level (a condition on the given column), the order is None: the rows as they are.
+        """
         group = self._small_group_of[codes.astype(np.int64, copy=False)]
+        if len(group) and not (group != group[0]).any():
+            return None, np.searchsorted(group[:1], np.arange(len(self.levels) + 1)) * len(group)
         order = np.argsort(group, kind="stable")  # (a small unsigned type sorts by radix: one pass, same order)
         return order, np.searchsorted(group[order], np.arange(len(self.levels) + 1))
 
@@ -1112,13 +1117,16 @@ class ConditionalColumn(ModelColumn):
         self,
         z: NDArray[np.float64],
         codes: NDArray[Any],
-        partition: tuple[NDArray[np.intp], NDArray[np.intp]] | None = None,
+        partition: tuple[NDArray[np.intp] | None, NDArray[np.intp]] | None = None,
     ) -> NDArray[Any]:
         """Return raw values for latent scores ``z`` of rows whose ``given`` column has latent ``codes``.
 
         ``partition`` is ``self.partition(codes)``, computed once for every column with the same key.
         """
         order, bounds = self.partition(codes) if partition is None else partition
+        if order is None:  # every row in one level (the first whose end is the last row)
+            one = self.levels[int(np.searchsorted(bounds, len(z), side="left")) - 1]
+            return one.from_latent(z)
         ordered = z[order]
         values = np.empty(len(z), dtype=self.raw_dtype)
         for k, level in enumerate(self.levels):
@@ -1162,6 +1170,8 @@ class ConditionalColumn(ModelColumn):
         self, method: str, limit: NDArray[np.float64], u: NDArray[np.float64], codes: NDArray[Any]
     ) -> NDArray[Any]:
         order, bounds = self.partition(codes)
+        if order is None:
+            order = np.arange(len(limit))
         out = np.empty(len(limit), dtype=self.raw_dtype)
         for k, level in enumerate(self.levels):
             rows = order[int(bounds[k]) : int(bounds[k + 1])]

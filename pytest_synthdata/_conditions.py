@@ -332,7 +332,15 @@ def _merge_union(intervals: list[tuple[float, float]]) -> list[tuple[float, floa
 
 
 #: Each model's resolved conditions (a factory calls sample() with the same conditions again and again).
-_RESOLVED: weakref.WeakKeyDictionary[Any, dict[Condition, list[Box]]] = weakref.WeakKeyDictionary()
+_RESOLVED: weakref.WeakKeyDictionary[Any, dict[Any, list[Box]]] = weakref.WeakKeyDictionary()
+
+
+def _typed(cond: Condition) -> tuple[Any, ...]:
+    """``cond`` as a cache key with the types of its values: ``1 == True == 1.0`` as keys of a dict, but a
+    boolean column gives True and never 1, and an integer column 1 and never True."""
+    return (cond, type(cond.low), type(cond.high), tuple(type(v) for v in cond.values))
+
+
 _RESOLVED_MAX = 4096
 
 
@@ -345,7 +353,7 @@ class _Resolver:
         cache = _RESOLVED.get(model)
         if cache is None or len(cache) > _RESOLVED_MAX:
             cache = _RESOLVED[model] = {}
-        self.cache: dict[Condition, list[Box]] = cache
+        self.cache: dict[Any, list[Box]] = cache
 
     def describe_range(self, col: Any) -> str:
         try:
@@ -360,7 +368,7 @@ class _Resolver:
 
         by_column: dict[str, list[Condition]] = {}
         for cond in dict.fromkeys(conds):
-            if cond not in self.cache:
+            if _typed(cond) not in self.cache:
                 by_column.setdefault(cond.column, []).append(cond)
         for name, group in by_column.items():
             col = self._column(name)
@@ -371,7 +379,7 @@ class _Resolver:
                 for cond, intervals in zip(values, regions, strict=True):
                     self._check_values(col, cond, intervals)
                     boxes = [{j: iv} for iv in _merge_union(intervals)]
-                    self.cache[cond] = _meet_all(boxes, self._null_part(col, cond, null=False))
+                    self.cache[_typed(cond)] = _meet_all(boxes, self._null_part(col, cond, null=False))
             for cond in group:
                 self.region(cond)
 
@@ -385,7 +393,7 @@ class _Resolver:
 
     def region(self, cond: Condition) -> list[Box]:
         """Return the latent region of ``cond``: a list of disjoint boxes, each {coordinate: (low, high)}."""
-        cached = self.cache.get(cond)
+        cached = self.cache.get(_typed(cond))
         if cached is not None:
             return cached
         col = self._column(cond.column)
@@ -403,7 +411,7 @@ class _Resolver:
             region = _meet_all([box], self._null_part(col, cond, null=False))
         else:
             region = _meet_all(self._value_part(col, cond), self._null_part(col, cond, null=False))
-        self.cache[cond] = region
+        self.cache[_typed(cond)] = region
         return region
 
     def _check_values(self, col: Any, cond: Condition, intervals: list[tuple[float, float]]) -> None:
@@ -594,10 +602,71 @@ def _cell_missing(value: Any) -> bool:
     return _missing(value)
 
 
+#: Each model's boxes (and their tilts) of conditions shared by every row, per (conditions, rows): a benchmark
+#: or a factory samples with the same conditions again and again, and they were checked the first time.
+_SHARED: weakref.WeakKeyDictionary[Any, dict[Any, tuple[list[Any], dict[int, Any]] | None]] = (
+    weakref.WeakKeyDictionary()
+)
+_SHARED_MAX = 16
+#: Samples larger than this keep no boxes (their row indices take memory).
+_SHARED_ROWS = 2**20
+
+
 def conditioned(model: Model, inner: LatentSource, conditions: Any, n: int) -> LatentSource:
     """Return a latent source drawing ``inner``'s rows under ``conditions`` (see the module docstring)."""
+    shared = isinstance(conditions, Mapping) and n <= _SHARED_ROWS and not inner.given(model.latent_space)
+    raw = _raw_key(conditions, n) if shared else None
+    cache = _SHARED.get(model)
+    if raw is not None and cache is not None and raw in cache:
+        return _cached_source(inner, cache[raw])
     keys, which = _row_conditions(conditions, n)
-    return conditioned_rows(model, inner, keys, which, n)
+    if not shared or len(keys) != 1:
+        return conditioned_rows(model, inner, keys, which, n)
+    key: Any = (tuple(_typed(c) for c in keys[0]), n)
+    try:
+        hash(key)
+    except TypeError:  # (a value that is not hashable: resolved every time)
+        key = None
+    if key is not None and cache is not None and key in cache:
+        return _cached_source(inner, cache[key])
+    source = conditioned_rows(model, inner, keys, which, n)
+    if key is not None:
+        from ._latent import Regions
+
+        if cache is None or len(cache) >= _SHARED_MAX:
+            cache = _SHARED[model] = {}
+        cache[key] = (source.groups, dict(source._tilted)) if isinstance(source, Regions) else None
+        if raw is not None:
+            cache[raw] = cache[key]
+    return source
+
+
+def _raw_key(conditions: Mapping[Any, Any], n: int) -> Any:
+    """A key of ``conditions`` as given (each value with its type), or None when one is not hashable (a list)."""
+    try:
+        key = (
+            tuple(
+                (column, type(spec), tuple((type(v), v) for v in spec) if isinstance(spec, tuple) else spec)
+                for column, spec in conditions.items()
+            ),
+            n,
+        )
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _cached_source(inner: LatentSource, known: tuple[list[Any], dict[int, Any]] | None) -> LatentSource:
+    """The source of cached boxes (and their tilts) over ``inner``; ``inner`` itself when every row meets them."""
+    from ._latent import Regions
+
+    if known is None:
+        return inner
+    groups, tilts = known
+    source = Regions(inner, groups)
+    source._tilted.update(tilts)
+    return source
 
 
 def row_conditions(conditions: Any, n: int) -> tuple[list[tuple[Condition, ...]], NDArray[np.intp]]:

@@ -46,8 +46,8 @@ import numpy as np
 from scipy import special
 
 from . import _linalg
-from ._qmc import spread_normals
-from ._seeding import draw_blocks, normalize_seed
+from ._qmc import spread_blocks, spread_normals
+from ._seeding import block_generators, draw_blocks, normalize_seed
 from .errors import InvalidArgument, UnsupportedFeature
 
 if TYPE_CHECKING:
@@ -68,6 +68,7 @@ __all__ = [
     "SuppliedRows",
     "correlate",
     "truncated_normal",
+    "truncated_uniform",
 ]
 
 #: Up to this many rows, :func:`correlate` adds one coordinate's terms to every output at once.
@@ -211,6 +212,17 @@ class LatentSource(abc.ABC):
         z, u = self.noise(space, start, stop)
         return LatentRows(space.correlate(z), u)
 
+    def uniform_noise(
+        self, space: LatentSpace, start: int, stop: int, coords: Sequence[int]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+        """Return :meth:`noise` with coordinates ``coords`` as the U(0, 1) values their scores are the normal
+        quantiles of, or None when the source has no such values (its scores are drawn as normals).
+
+        A :class:`Regions` that maps a coordinate through the inverse CDF of a restricted normal reads its
+        uniform here: the same draw without a normal score taken and given back.
+        """
+        return None
+
     def held(self, space: LatentSpace, n: int) -> dict[int, NDArray[np.bool_]]:
         """Return, per restricted coordinate, which of ``n`` rows it restricts (a condition fixes their value)."""
         return {}
@@ -242,11 +254,18 @@ class _Seeded(LatentSource):
     def _normals(self, rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
         """Return the first ``m`` rows of a block's normal scores, coordinate-major (d, m)."""
 
-    def noise(self, space: LatentSpace, start: int, stop: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    def _scores(self, start: int, stop: int, d: int, uniform: Sequence[int] = ()) -> NDArray[np.float64]:
+        """Return the normal scores of rows ``start:stop``, (d, rows): each block's :meth:`_normals`."""
+        assert self.seed is not None and not uniform  # (only spread rows hand out uniforms)
+        return draw_blocks(self.seed, STREAM_LATENT, start, stop, lambda rng, m: self._normals(rng, m, d), axis=1)
+
+    def noise(
+        self, space: LatentSpace, start: int, stop: int, uniform: Sequence[int] = ()
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         assert self.seed is not None
         d, k = space.dims, space.aux
         if d:
-            z = draw_blocks(self.seed, STREAM_LATENT, start, stop, lambda rng, m: self._normals(rng, m, d), axis=1)
+            z = self._scores(start, stop, d, uniform)
         else:
             z = np.empty((0, stop - start))
         if k:
@@ -261,6 +280,19 @@ class SpreadRows(_Seeded):
 
     def _normals(self, rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
         return spread_normals(rng, m, d)
+
+    def _scores(self, start: int, stop: int, d: int, uniform: Sequence[int] = ()) -> NDArray[np.float64]:
+        assert self.seed is not None
+        rngs, sizes, first = block_generators(self.seed, STREAM_LATENT, start, stop)
+        if not rngs:
+            return np.empty((d, 0))
+        return spread_blocks(rngs, sizes, d, uniform=uniform)[:, start - first : stop - first]
+
+    def uniform_noise(
+        self, space: LatentSpace, start: int, stop: int, coords: Sequence[int]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+        z, u = self.noise(space, start, stop, uniform=coords)
+        return z, u
 
 
 class IndependentRows(_Seeded):
@@ -633,11 +665,56 @@ class Regions(LatentSource):
         self._tilted[id(group)] = (mu, psi)  # (the group lives in self.groups, so its id stays its own)
         return mu, psi
 
+    def _lines(self, space: LatentSpace) -> list[int | None]:
+        """Per group, the coordinate it draws from the union of intervals of its row's uniform (one coordinate
+        boxed, nothing fixed: the inverse CDF of the restricted normal), else None."""
+        out: list[int | None] = []
+        for group in self.groups:
+            plan = self._plan(space, group.coords)
+            out.append(group.coords[0] if not plan.fixed and self._method(group, plan) == "line" else None)
+        return out
+
+    def _noise(
+        self, space: LatentSpace, start: int, stop: int, spans: list[tuple[int, int]]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], list[bool]]:
+        """The wrapped source's noise, and per group whether its line coordinate came as a uniform.
+
+        When the wrapped source has them (spread rows), the line coordinates come as their uniforms, which the
+        rows of their groups map straight through the restricted inverse CDF; every other row of such a
+        coordinate gets its normal score, as the source would have given it.
+        """
+        lines = self._lines(space)
+        coords = sorted({j for j in lines if j is not None})
+        noise = self.inner.uniform_noise(space, start, stop, coords) if coords else None
+        if noise is None:
+            z, u = self.inner.noise(space, start, stop)
+            return z, u, [False] * len(self.groups)
+        z, u = noise
+        for j in coords:
+            covered: Any = None
+            for line, group, (first, last) in zip(lines, self.groups, spans, strict=True):
+                if line != j or first == last:
+                    continue
+                if last - first == stop - start:
+                    covered = True
+                    break
+                if covered is None:
+                    covered = np.zeros(stop - start, dtype=bool)
+                covered[group.rows[first:last] - start] = True
+            if covered is True:
+                continue
+            if covered is None:
+                special.ndtri(z[j], out=z[j])
+            else:
+                rest = np.flatnonzero(~covered)
+                z[j, rest] = special.ndtri(z[j, rest])
+        return z, u, [line is not None for line in lines]
+
     def rows(self, space: LatentSpace, start: int, stop: int) -> LatentRows:
         from . import _tmvn
 
-        z, u = self.inner.noise(space, start, stop)
         spans = [tuple(int(i) for i in np.searchsorted(group.rows, [start, stop])) for group in self.groups]
+        z, u, uniform = self._noise(space, start, stop, spans)  # type: ignore[arg-type]
         x = np.empty_like(z)
         fixed, _ = self._given(space)
         if not any(last - first == stop - start for first, last in spans):  # (else one group holds every row)
@@ -651,7 +728,7 @@ class Regions(LatentSource):
                 x = space.correlate(z)
             elif free.any():
                 x[:, free] = space.correlate(z[:, free])
-        for group, (first, last) in zip(self.groups, spans, strict=True):
+        for group, (first, last), given_uniform in zip(self.groups, spans, uniform, strict=True):
             if first == last:
                 continue
             take = slice(first, last)
@@ -665,8 +742,11 @@ class Regions(LatentSource):
                 x[np.ix_(plan.order, np.asarray(rows - start))] = xg
                 continue
             k = len(group.coords)
-            low, high = _take(group.low, take, len(rows)), _take(group.high, take, len(rows))
             method = self._method(group, plan)
+            if method != "tilted" and group.low.shape[:2] == (1, 1):  # one box for every row: its numbers
+                low, high = group.low, group.high
+            else:
+                low, high = _take(group.low, take, len(rows)), _take(group.high, take, len(rows))
             if isinstance(pos, slice) and method != "tilted" and len(rows) > _FEW_ROWS:
                 # every row of the range: the reordered coordinates are read from z and written into x row by
                 # row, as correlate would sum them, without gathering them into copies
@@ -676,7 +756,7 @@ class Regions(LatentSource):
                     for t in range(k):
                         e_rows[t] = truncated_normal(e_rows[t], low[:, 0, t], high[:, 0, t])
                 else:
-                    e_rows[0], box = _union_line(e_rows[0], low[:, :, 0], high[:, :, 0])
+                    e_rows[0], box = _union_line(e_rows[0], low[:, :, 0], high[:, :, 0], uniform=given_uniform)
                 _correlate_rows(e_rows, plan.cholesky, [x[j] for j in plan.order])
                 for t, j in enumerate(plan.chosen):  # (rounding in the sum may step a hair outside)
                     np.clip(x[j], *_box_ends(group, take, box, t), out=x[j])
@@ -699,7 +779,7 @@ class Regions(LatentSource):
                 for t in range(k):
                     e[t] = truncated_normal(e[t], low[:, 0, t], high[:, 0, t])
             else:
-                e[0], box = _union_line(e[0], low[:, :, 0], high[:, :, 0])
+                e[0], box = _union_line(e[0], low[:, :, 0], high[:, :, 0], uniform=given_uniform)
             xg = correlate(e, plan.cholesky)
             for t in range(k):  # (rounding in the sum may step a hair outside)
                 np.clip(xg[t], *_box_ends(group, take, box, t), out=xg[t])
@@ -836,7 +916,7 @@ def _take(values: NDArray[Any], take: slice, r: int) -> NDArray[Any]:
 
 
 def _union_line(
-    score: NDArray[np.float64], low: NDArray[np.float64], high: NDArray[np.float64]
+    score: NDArray[np.float64], low: NDArray[np.float64], high: NDArray[np.float64], *, uniform: bool = False
 ) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
     """Return (the standard normal restricted to a union of intervals at the quantile of ``score``, the interval).
 
@@ -844,23 +924,27 @@ def _union_line(
     order (empty ones have low > high). One interval: :func:`truncated_normal`
     (exact in the tails). Several: the row's quantile ``Phi(score)`` of the
     union's mass picks the interval and the quantile within it, so the map is
-    the union's inverse CDF.
+    the union's inverse CDF. With ``uniform``, ``score`` is that quantile itself
+    (a U(0, 1) value, :func:`truncated_uniform`).
     """
     from ._tmvn import log_mass
 
     if low.shape[1] == 1:
-        return truncated_normal(score, low[:, 0], high[:, 0]), np.zeros(len(score), dtype=np.intp)
+        restricted = truncated_uniform if uniform else truncated_normal
+        return restricted(score, low[:, 0], high[:, 0]), np.zeros(len(score), dtype=np.intp)
     with np.errstate(invalid="ignore"):
         lm = np.where(low > high, -np.inf, log_mass(low, high))
     top = lm.max(axis=1, keepdims=True)
     mass = np.exp(lm - top)
     cum = np.cumsum(mass, axis=1)
-    t = special.ndtr(score) * cum[:, -1]
+    t = (score if uniform else special.ndtr(score)) * cum[:, -1]
     last = low.shape[1] - 1 - np.argmax(mass[:, ::-1] > 0, axis=1)  # (Phi(score) may round to 1: stay in the union)
     box = np.minimum((cum <= t[:, None]).sum(axis=1), last)
     picked = np.arange(len(score))
     before = np.where(box > 0, cum[picked, np.maximum(box - 1, 0)], 0.0)
     q = np.clip((t - before) / np.maximum(mass[picked, box], 1e-300), 1e-300, 1.0 - 1e-16)
+    if uniform:
+        return truncated_uniform(q, low[picked, box], high[picked, box]), box
     inner = truncated_normal(special.ndtri(q), low[picked, box], high[picked, box])
     return inner, box
 
@@ -913,9 +997,7 @@ def _truncated_one(z: NDArray[np.float64], low: float, high: float) -> NDArray[n
     t = np.clip(z, -_Z_CLIP, _Z_CLIP)
     if not flip:
         np.negative(t, out=t)
-    with np.errstate(invalid="ignore"):
-        log_a, log_b = special.log_ndtr(np.float64(a)), special.log_ndtr(np.float64(b))
-        share = np.nan_to_num(-np.expm1(log_a - log_b), nan=0.0)
+    share, log_b = _share(a, b), special.log_ndtr(np.float64(b))
     p = special.ndtr(t, out=t)
     np.negative(p, out=p)
     if share != 1.0:  # (an interval open below has share 1: a product that changes nothing)
@@ -930,6 +1012,73 @@ def _truncated_one(z: NDArray[np.float64], low: float, high: float) -> NDArray[n
     if flip:
         np.negative(out, out=out)
     return out  # type: ignore[no-any-return]
+
+
+def truncated_uniform(
+    v: NDArray[np.float64], low: NDArray[np.float64], high: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Return the standard normal restricted to ``[low, high]`` at its quantile ``v`` (U(0, 1) values).
+
+    :func:`truncated_normal` of the scores whose ``Phi`` is ``v``, by the same
+    formula in the same tail (log probabilities), with the row's share of the
+    interval read from ``v`` instead of ``Phi`` of a score: its draw without
+    the normal score taken and given back (``docs/explanation/math.md`` §10).
+    """
+    v, low, high = (_compact(np.asarray(a, dtype=np.float64)) for a in (v, low, high))
+    if v.ndim == 1 and low.size == 1 and high.size == 1 and low.ndim <= 1 and high.ndim <= 1 and len(v) > 1:
+        return _truncated_one_uniform(v, float(low.flat[0]), float(high.flat[0]))
+    low, high = np.broadcast_arrays(low, high)
+    flip = low > 0
+    a = np.where(flip, -high, low)
+    b = np.where(flip, -low, high)
+    # the row's share of the (mirrored) interval above its value: Phi(-w) of truncated_normal (1 - v is exact
+    # where it is small, v >= 1/2)
+    above = np.where(flip, v, 1.0 - v)
+    log_a, log_b = special.log_ndtr(a), special.log_ndtr(b)
+    with np.errstate(invalid="ignore"):  # (a = b = -inf: masked below)
+        share = np.nan_to_num(-np.expm1(log_a - log_b), nan=0.0)
+    with np.errstate(divide="ignore"):  # (open below, log(1 - (1 - v)) is log(v), also where 1 - v rounds to 1)
+        log_p = log_b + np.where(~flip & (share == 1.0), np.log(v), np.log1p(-above * share))
+    out = special.ndtri_exp(log_p)
+    out = np.minimum(np.maximum(out, a), b)
+    out = np.where(a == b, a, out)
+    out = np.where(flip, -out, out)
+    shape = np.broadcast_shapes(v.shape, low.shape)
+    return out if out.shape == shape else np.broadcast_to(out, shape).copy()
+
+
+def _truncated_one_uniform(v: NDArray[np.float64], low: float, high: float) -> NDArray[np.float64]:
+    """:func:`truncated_uniform` of ``v`` (rows,) in one interval for every row, each step one pass."""
+    flip = low > 0
+    a, b = (-high, -low) if flip else (low, high)
+    if a == b:
+        return np.full(len(v), -a if flip else a)
+    share, log_b = _share(a, b), special.log_ndtr(np.float64(b))
+    # log(1 - share * above), the row's share of the mirrored interval above it being v mirrored, 1 - v else
+    if not flip and share == 1.0:  # (open below: log(v) itself, also where 1 - v rounds to 1)
+        p = np.log(v)
+    else:
+        p = np.negative(v) if flip else np.subtract(v, 1.0)  # (v - 1 = -(1 - v), exact where it is small)
+        if share != 1.0:  # (an interval open below has share 1)
+            p *= share
+        np.log1p(p, out=p)
+    p += log_b
+    out = special.ndtri_exp(p, out=p)
+    if a > -np.inf:
+        np.maximum(out, a, out=out)
+    if b < np.inf:
+        np.minimum(out, b, out=out)
+    if flip:
+        np.negative(out, out=out)
+    return out  # type: ignore[no-any-return]
+
+
+def _share(a: float, b: float) -> np.float64:
+    """``1 - Phi(a) / Phi(b)`` of an interval ``a < b`` in the lower half, from log probabilities: the share of
+    ``Phi(b)`` that the interval holds (1 when it is open below). No NaN arises: ``log Phi(b)`` is -inf only
+    when ``b`` is, and then ``a == b``, which the callers return before."""
+    share: np.float64 = -np.expm1(special.log_ndtr(np.float64(a)) - special.log_ndtr(np.float64(b)))
+    return share
 
 
 def _compact(values: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -191,10 +191,11 @@ class Continuous:
                 q = np.abs(z)
                 np.negative(q, out=q)
                 special.ndtr(q, out=q)
-                np.subtract(1.0, q, out=q, where=z > 0.0)
+                # (three whole passes cost less than a masked subtraction, whose runs of signs are short)
+                q = np.where(z > 0.0, np.subtract(1.0, q), q)
             np.maximum(q, _TINY, out=q)
             guide = self._knot_guide if len(q) >= _GUIDED_INTERP else None
-            if guide is None or np.isnan(q).any():
+            if guide is None or np.isnan(np.sum(q)):  # (a sum is NaN where a value is: one pass, no mask)
                 return np.interp(q, self._knot_probs, self._knot_values)
             return guide.interp(q)
         # Work from whichever tail is nearer: CDF coordinates below the median,
@@ -284,18 +285,30 @@ class _KnotGuide:
 
     def interp(self, q: NDArray[np.float64]) -> NDArray[np.float64]:
         """Return ``np.interp(q, xp, fp)`` for probabilities ``q`` in [0, 1] (no NaN)."""
+        # the cell of each probability (q = 1 lands on the extra cell, which starts where the last one does), then
+        # the last knot at or below it: gathers by take, cheaper than fancy indexing
         cell = q * self.cells
-        j = self.start[np.minimum(cell.astype(np.intp), self.cells - 1)]
+        j = self.starts.take(cell.astype(np.intp))
         for _ in range(self.steps):
-            j += self.padded[j + 1] <= q
-        knot = self.padded[j]
+            j += self.following.take(j) <= q
+        knot = self.padded.take(j)
         out = q - knot
-        out *= self.slopes[j]
-        out += self.fp[j]
+        out *= self.slopes.take(j)
+        out += self.fp.take(j)
         exact = knot == q  # (np.interp returns the knot's value there, not a product with a zero)
         if exact.any():
             out[exact] = self.fp[j[exact]]
         return out
+
+    @functools.cached_property
+    def starts(self) -> NDArray[np.intp]:
+        """:attr:`start` and one more cell for q = 1 (as the last cell starts)."""
+        return np.append(self.start, self.start[-1])
+
+    @functools.cached_property
+    def following(self) -> NDArray[np.float64]:
+        """The knot after each knot (``padded[j + 1]`` without the sum)."""
+        return np.append(self.padded[1:], np.inf)
 
 
 #: Tables with at most this many cuts are coded by comparing each score with each cut.
@@ -357,9 +370,9 @@ class Discrete:
         cell = z - guide.low
         cell *= guide.scale
         np.clip(cell, 0.0, guide.cells - 1, out=cell)
-        idx = guide.start[cell.astype(np.intp)]
+        idx = guide.start.take(np.asarray(cell, dtype=np.intp))  # (take: cheaper than fancy indexing)
         for _ in range(guide.steps):
-            idx += guide.padded[idx] <= z
+            idx += guide.padded.take(idx) <= z
         return idx
 
     @functools.cached_property

@@ -35,21 +35,46 @@ More in ``docs/explanation/math.md`` §8.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-__all__ = ["MAX_POINTS", "spread_normals", "spread_uniforms"]
+__all__ = ["MAX_POINTS", "spread_blocks", "spread_normals", "spread_uniforms"]
 
 #: Points per block (the latent blocks hold 4,096 rows; nothing here needs a power of two).
 MAX_POINTS = 2**12
 
 #: Up to this many values (d * m), the partners' positions are laid out once, not level by level.
 _LAID_OUT = 2**14
+#: Up to this many values (d * MAX_POINTS), a whole block's positions are kept between calls (a few MB at most).
+_KEPT = 2**18
+
+
+def _positions(d: int, m: int) -> NDArray[np.int64]:
+    """Each value's position in a block of ``d`` coordinates of ``m`` rows, coordinate-major (d, m)."""
+    return np.arange(d * m, dtype=np.int64).reshape(d, m)
+
+
+@functools.lru_cache(maxsize=4)
+def _block_positions(d: int) -> NDArray[np.int64]:
+    """:func:`_positions` of a whole block, kept (read-only) for the next calls with ``d`` coordinates."""
+    positions = _positions(d, MAX_POINTS)
+    positions.flags.writeable = False
+    return positions
 
 
 def spread_uniforms(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
     """Return the first ``m`` rows (``m <= MAX_POINTS``) of a block of ``d`` evenly spread U(0, 1) coordinates, (d, m)."""
+    u = _spread(rng, m, d)
+    np.maximum(u, 2.0**-64, out=u)  # a value of 0 is possible (probability 2**-53 a row): keep ndtri finite
+    return u
+
+
+def _spread(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
+    """:func:`spread_uniforms` before its values of 0 are moved up (a caller may write them elsewhere)."""
     if m > MAX_POINTS:
         raise ValueError(f"a block holds at most {MAX_POINTS} points, not {m}")
     shuffles = np.random.default_rng(int(rng.integers(0, 2**63)))  # level k's permutations: a fixed share of it
@@ -63,10 +88,12 @@ def spread_uniforms(rng: np.random.Generator, m: int, d: int) -> NDArray[np.floa
     flat = u.reshape(-1)
     # each new row's earlier partner, per coordinate, as its position in ``flat``: permuting these positions pairs
     # like permuting 0..size-1 (a shuffle's swaps do not depend on the values), and keeps the array C-ordered (a
-    # copy of a broadcast row would come out in Fortran order). Few positions are laid out once; many, per level
-    # (a large array allocated and filled on every call costs more than the adds)
+    # copy of a broadcast row would come out in Fortran order). Few positions are laid out once; a whole block's
+    # are kept between calls; other many, per level (a large array filled on every call costs more than the adds)
     starts = np.arange(0, d * m, m, dtype=np.int64)[:, None]  # where each coordinate's row starts in ``flat``
-    positions = np.arange(d * m, dtype=np.int64).reshape(d, m) if d * m <= _LAID_OUT else None
+    positions = (
+        _block_positions(d) if m == MAX_POINTS and d * m <= _KEPT else _positions(d, m) if d * m <= _LAID_OUT else None
+    )
     size = 1  # rows placed so far: a power of two, one in each interval of width 1/size
     while size < m:
         new = min(size, m - size)
@@ -87,7 +114,6 @@ def spread_uniforms(rng: np.random.Generator, m: int, d: int) -> NDArray[np.floa
         out += fine  # (jitter + interval: the same sum as interval + jitter)
         out *= 1.0 / (2 * size)  # exact, like the division: a power of two
         size += new
-    np.maximum(u, 2.0**-64, out=u)  # a value of 0 is possible (probability 2**-53 a row): keep ndtri finite
     return u
 
 
@@ -96,3 +122,33 @@ def spread_normals(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float
     u = spread_uniforms(rng, m, d)
     special.ndtri(u, out=u)
     return u
+
+
+def spread_blocks(
+    rngs: Sequence[np.random.Generator],
+    sizes: Sequence[int],
+    d: int,
+    *,
+    uniform: Sequence[int] = (),
+) -> NDArray[np.float64]:
+    """Return blocks of spread coordinates side by side, (d, sum(sizes)): block ``b`` is :func:`spread_normals`
+    of ``rngs[b]`` and ``sizes[b]`` rows, written straight into one array (no copy to join them).
+
+    The coordinates listed in ``uniform`` are left as their U(0, 1) values (:func:`spread_uniforms`): a caller
+    that maps them through another inverse CDF skips the normal scores.
+    """
+    if len(sizes) == 1:  # (one block: its own array)
+        out = _spread(rngs[0], sizes[0], d)
+        np.maximum(out, 2.0**-64, out=out)
+    else:
+        out = np.empty((d, sum(sizes)))
+        offset = 0
+        for rng, m in zip(rngs, sizes, strict=True):
+            np.maximum(_spread(rng, m, d), 2.0**-64, out=out[:, offset : offset + m])
+            offset += m
+    if not uniform:
+        return special.ndtri(out, out=out)  # type: ignore[no-any-return]
+    for j in range(d):
+        if j not in uniform:
+            special.ndtri(out[j], out=out[j])
+    return out

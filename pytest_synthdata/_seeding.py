@@ -19,7 +19,7 @@ from ._validate import MAX_SEED, check_seed
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["BLOCK_ROWS", "MAX_SEED", "derive_seed", "draw_blocks", "new_seed", "normalize_seed"]
+__all__ = ["BLOCK_ROWS", "MAX_SEED", "block_generators", "derive_seed", "draw_blocks", "new_seed", "normalize_seed"]
 
 #: Rows per latent block. Part of the reproducibility contract: changing it
 #: changes every sampled frame.
@@ -64,6 +64,18 @@ def generator(seed: int, *spawn_key: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=spawn_key)))
 
 
+def block_generators(seed: int, stream: int, start: int, stop: int) -> tuple[list[np.random.Generator], list[int], int]:
+    """Return (the Generators of the blocks that hold rows ``start:stop``, each block's rows up to ``stop``, the
+    first block's first row): what :func:`draw_blocks` draws from, for a draw that takes several blocks at once."""
+    first, last = start // BLOCK_ROWS, (stop - 1) // BLOCK_ROWS
+    blocks = range(first, last + 1)
+    return (
+        [generator(seed, stream, b) for b in blocks],
+        [min(BLOCK_ROWS, stop - b * BLOCK_ROWS) for b in blocks],
+        first * BLOCK_ROWS,
+    )
+
+
 def draw_blocks(
     seed: int,
     stream: int,
@@ -84,11 +96,10 @@ def draw_blocks(
     """
     import numpy as np
 
-    first, last = start // BLOCK_ROWS, (stop - 1) // BLOCK_ROWS
-    parts = [draw(generator(seed, stream, b), min(BLOCK_ROWS, stop - b * BLOCK_ROWS)) for b in range(first, last + 1)]
+    rngs, sizes, offset = block_generators(seed, stream, start, stop)
+    parts = [draw(rng, m) for rng, m in zip(rngs, sizes, strict=True)]
     if not parts:
         return np.take(draw(generator(seed, stream, 0), BLOCK_ROWS), np.arange(0), axis=axis)
     block = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=axis)
-    offset = first * BLOCK_ROWS
     rows = slice(start - offset, stop - offset)
     return block[rows] if axis == 0 else block[:, rows]

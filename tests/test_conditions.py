@@ -532,3 +532,73 @@ def test_a_plain_sample_imports_nothing_of_conditioning():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# the conditioned sample path: what it skips, and what it reuses ------------------------------------------------
+
+
+def test_spread_rows_draw_a_conditioned_coordinate_from_its_own_uniform():
+    """One conditioned coordinate of spread rows is its row's uniform through the restricted inverse CDF: no normal
+    score taken and given back (rows outside the condition keep the scores a plain sample gives them)."""
+    from pytest_synthdata._conditions import conditioned
+    from pytest_synthdata._latent import SpreadRows, truncated_uniform
+
+    schema = sd.Schema("one", {"x": sd.Float(mean=0, std=1), "y": sd.Float(mean=0, std=1)})
+    space = schema.latent_space
+    source = conditioned(schema, SpreadRows(3), {"x": (1.0, None)}, 5000)
+    got = source.rows(space, 0, 5000).x[0]
+    uniform = SpreadRows(3).uniform_noise(space, 0, 5000, [0])
+    assert uniform is not None
+    assert got.tobytes() == np.maximum(truncated_uniform(uniform[0][0], 1.0, np.inf), 1.0).tobytes()
+    per_row = pd.DataFrame({"x": [(1.0, None), None] * 50})
+    plain, df = schema.sample(100, seed=3), schema.sample(100, seed=3, conditions=per_row)
+    pd.testing.assert_frame_equal(df.iloc[1::2], plain.iloc[1::2])  # free rows: their normal scores, as before
+    assert (df["x"].iloc[0::2] >= 1.0).all()
+
+
+def test_the_same_conditions_again_reuse_their_boxes(monkeypatch):
+    """A dict of conditions seen before (same model, rows) is not resolved, boxed and checked again."""
+    from pytest_synthdata import _conditions
+
+    model = sd.Schema("again", {"plan": sd.Category({"a": 0.9, "b": 0.1}), "x": sd.Float(mean=0, std=1)})
+    calls = []
+    real = _conditions.conditioned_rows
+    monkeypatch.setattr(_conditions, "conditioned_rows", lambda *a, **k: calls.append(1) or real(*a, **k))
+    first = model.sample(2000, seed=1, conditions={"plan": "b"})
+    pd.testing.assert_frame_equal(first, model.sample(2000, seed=1, conditions={"plan": "b"}))
+    pd.testing.assert_frame_equal(first, model.sample(2000, seed=1, conditions={"plan": ["b"]}))
+    assert len(calls) == 1
+    model.sample(300, seed=1, conditions={"plan": "b"})  # (other rows: other boxes)
+    assert len(calls) == 2
+
+
+def test_a_condition_seen_before_is_not_taken_for_an_equal_value_of_another_type():
+    """1 == True as dict keys; a boolean column never gives 1, whatever was conditioned on before."""
+    model = sd.Schema("types", {"churned": sd.Boolean(p=0.3), "x": sd.Float(mean=0, std=1)})
+    assert model.sample(20, seed=1, conditions={"churned": True})["churned"].all()
+    with pytest.raises(ConditionError, match="never gives 1"):
+        model.sample(20, seed=1, conditions={"churned": 1})
+
+
+def test_a_column_fitted_per_segment_maps_rows_of_one_group_as_they_are():
+    """Rows all in one group of the segment column (a condition on it) are not sorted into groups: the same bits."""
+    rng = np.random.default_rng(0)
+    species = rng.choice(["Adelie", "Gentoo", "Chinstrap"], 1500)
+    real = pd.DataFrame(
+        {"species": species, "mass": np.where(species == "Gentoo", 5000, 3700) + rng.normal(0, 300, 1500)}
+    )
+    model = sd.fit(real, name="segments")
+    mass = model.column("mass")
+    assert hasattr(mass, "partition")
+    codes = np.full(4000, 1)
+    order, bounds = mass.partition(codes)
+    assert order is None and bounds[-1] == 4000
+    z = np.random.default_rng(1).standard_normal(4000)
+    sorted_order = np.argsort(mass._small_group_of[codes], kind="stable")
+    sorted_bounds = np.searchsorted(mass._small_group_of[codes][sorted_order], np.arange(len(mass.levels) + 1))
+    assert (
+        mass.from_latent_given(z, codes).tobytes()
+        == mass.from_latent_given(z, codes, (sorted_order, sorted_bounds)).tobytes()
+    )
+    df = model.sample(3000, seed=2, conditions={"species": "Gentoo"})
+    assert (df["species"] == "Gentoo").all() and df["mass"].mean() > 4500

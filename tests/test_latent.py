@@ -20,6 +20,7 @@ from pytest_synthdata._latent import (
     SuppliedRows,
     correlate,
     truncated_normal,
+    truncated_uniform,
 )
 from pytest_synthdata.errors import InvalidArgument
 
@@ -393,3 +394,75 @@ def test_one_interval_for_every_row_gives_the_bits_of_per_row_intervals(lo, hi):
         broadcast = truncated_normal(z, np.broadcast_to(lo, z.shape), np.broadcast_to(hi, z.shape))
     assert one.tobytes() == per_row.tobytes() == broadcast.tobytes()
     assert one is not z and np.array_equal(z[:3], np.random.default_rng(3).standard_normal(500)[:3])  # z untouched
+
+
+_INTERVALS = [
+    (-np.inf, np.inf),
+    (1.64, np.inf),
+    (-np.inf, -1.64),
+    (0.3, 0.9),
+    (-0.5, 2.0),
+    (-2.0, 0.0),
+    (5.0, 40.0),
+    (-40.0, -30.0),
+    (2.0, 2.0),
+    (38.0, np.inf),
+]
+
+
+@pytest.mark.parametrize(("lo", "hi"), _INTERVALS)
+def test_truncated_uniform_is_truncated_normal_of_the_uniforms_scores(lo, hi):
+    """A row's uniform mapped straight through the restricted inverse CDF lands where its normal score would
+    (up to the last bits of a score taken and given back), inside the interval, monotone; one interval for
+    every row gives the bits of per-row intervals."""
+    from scipy import special
+
+    v = np.concatenate([np.random.default_rng(4).random(500), [2.0**-64, 0.5, 1.0 - 2.0**-53, 1e-30]])
+    one = truncated_uniform(v, lo, hi)
+    per_row = truncated_uniform(v, np.full(len(v), lo), np.full(len(v), hi))
+    broadcast = truncated_uniform(v, np.broadcast_to(lo, v.shape), np.broadcast_to(hi, v.shape))
+    assert one.tobytes() == per_row.tobytes() == broadcast.tobytes()
+    assert np.isfinite(one).all() and ((one >= lo) & (one <= hi)).all()
+    assert np.all(np.diff(one[np.argsort(v)]) >= 0)
+    # (at the extreme uniforms the scores' own tail loses digits that the uniform keeps: compared where it does not)
+    through_scores = truncated_normal(special.ndtri(v[:500]), lo, hi)
+    assert np.abs(one[:500] - through_scores).max() <= 1e-12 * max(1.0, np.abs(through_scores).max())
+
+
+@pytest.mark.parametrize(("lo", "hi"), [(-np.inf, -1.5), (0.3, 1.2), (2.5, np.inf), (-0.5, 0.5), (6.0, np.inf)])
+def test_truncated_uniform_has_the_truncated_distribution(lo, hi):
+    v = np.random.default_rng(2).random(20_000)
+    out = truncated_uniform(v, np.full_like(v, lo), np.full_like(v, hi))
+    assert stats.kstest(out, stats.truncnorm(lo, hi).cdf).pvalue > 1e-3
+    assert stats.kstest(truncated_uniform(v, lo, hi), stats.truncnorm(lo, hi).cdf).pvalue > 1e-3
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi"), [(-38.4, -38.3), (-40.0, -39.0), (40.0, np.inf), (-np.inf, -45.0), (30.0, 30.5), (-1e3, -999.0)]
+)
+def test_truncated_uniform_keeps_intervals_far_in_a_tail(lo, hi):
+    v = np.array([0.001, 0.5, 0.999])
+    out = truncated_uniform(v, np.full(3, lo), np.full(3, hi))
+    assert np.isfinite(out).all() and ((out >= lo) & (out <= hi)).all()
+    assert out[0] < out[1] < out[2] or hi - lo < 1e-12
+    median = stats.truncnorm(lo, hi).ppf(0.5)
+    if np.isfinite(median):
+        assert out[1] == pytest.approx(median, abs=1e-6)
+
+
+def test_only_spread_rows_hand_out_their_uniforms():
+    """uniform_noise gives spread rows' coordinates before their normal scores (the other coordinates as noise
+    gives them); sources whose scores are drawn as normals have none."""
+    from pytest_synthdata._qmc import spread_uniforms
+    from pytest_synthdata._seeding import generator
+
+    space = _everything_schema().latent_space
+    z, _ = SpreadRows(5).noise(space, 0, 300)
+    got = SpreadRows(5).uniform_noise(space, 0, 300, [1, 3])
+    assert got is not None
+    uniforms = spread_uniforms(generator(5, 1, 0), 300, space.dims)
+    assert got[0][[1, 3]].tobytes() == uniforms[[1, 3]].tobytes()
+    keep = [j for j in range(space.dims) if j not in (1, 3)]
+    assert got[0][keep].tobytes() == z[keep].tobytes()
+    assert IndependentRows(5).uniform_noise(space, 0, 300, [1]) is None
+    assert SuppliedRows(np.zeros((3, space.dims))).uniform_noise(space, 0, 3, [1]) is None

@@ -156,3 +156,17 @@ def test_fitted_models_and_their_files_sample_spread_rows_bit_identically(tmp_pa
             model.sample(500, seed=9, independent=independent), loaded.sample(500, seed=9, independent=independent)
         )
     assert not model.sample(500, seed=9).equals(model.sample(500, seed=9, independent=True))
+
+
+def test_blocks_drawn_together_give_each_block_its_own_bits():
+    """spread_blocks writes the blocks of a range into one array: each block is what spread_normals gives it alone,
+    and the coordinates asked for as uniforms are what spread_uniforms gives (the values before their scores)."""
+    sizes = [4096, 4096, 1808]
+    together = _qmc.spread_blocks([np.random.default_rng(s) for s in range(3)], sizes, 4)
+    alone = np.concatenate([_qmc.spread_normals(np.random.default_rng(s), m, 4) for s, m in enumerate(sizes)], axis=1)
+    assert together.tobytes() == alone.tobytes()
+    mixed = _qmc.spread_blocks([np.random.default_rng(s) for s in range(3)], sizes, 4, uniform=[1, 3])
+    uniforms = np.concatenate([_qmc.spread_uniforms(np.random.default_rng(s), m, 4) for s, m in enumerate(sizes)], 1)
+    assert mixed[[0, 2]].tobytes() == alone[[0, 2]].tobytes()
+    assert mixed[[1, 3]].tobytes() == uniforms[[1, 3]].tobytes()
+    assert _qmc.spread_blocks([], [], 3).shape == (3, 0)
