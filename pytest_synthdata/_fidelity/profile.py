@@ -646,10 +646,7 @@ def _correlations(columns: dict[str, _Continuous]) -> dict[tuple[str, str], floa
     index = {c: i for i, c in enumerate(whole)} if len(whole) > 2 else {}
     matrix = None
     if index:
-        from .._linalg import one_thread
-
-        with one_thread():  # (as metrics.pearson_matrix: its sums must not depend on the thread count)
-            matrix = _pearson_matrix([columns[c].values for c in whole])
+        matrix = _pearson_matrix([columns[c].values for c in whole])  # (its sums do not depend on BLAS threads)
     gaps = {c: frozenset(np.flatnonzero(np.isnan(columns[c].values)).tolist()) for c in names if columns[c].gaps}
     # the pairs the matrix does not give, by the rows they leave out (a set of row numbers), with their columns
     batches: dict[frozenset[int], dict[str, int]] = {}
@@ -721,13 +718,8 @@ def _scaled(rows: NDArray[np.float64]) -> tuple[NDArray[np.float64], list[float]
 
 
 def _pearson_matrix(values: list[NDArray[np.float64]]) -> NDArray[np.float64]:
-    """:func:`metrics.pearson_matrix`'s r of equal-length NaN-free columns, as a matrix (call it on one thread)."""
-    x = np.column_stack(values)
-    x -= x.mean(axis=0)
-    gram = x.T @ x
-    norm = np.sqrt(np.diag(gram))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.clip(gram / np.outer(norm, norm), -1.0, 1.0)  # type: ignore[no-any-return]
+    """:func:`metrics.pearson_matrix`'s r of equal-length NaN-free columns, as a matrix (the same bits)."""
+    return metrics._pearson_rows(values)
 
 
 #: The most cells of a group of columns' joint code in :func:`_pair_tables` (with fewer rows: their square root).
