@@ -407,8 +407,10 @@ def _spaced(
     Knot by knot against the last one kept; a run of knots each far enough from the one before it (found at
     once) is kept whole whenever the last one kept is the knot before the run, as the knot by knot test would.
     """
-    step = np.diff(probs)
-    near = (np.flatnonzero((step > 0.0) & (step < gap)) + 1).tolist()  # knots too close to the one before them
+    step = probs[1:] - probs[:-1]  # (np.diff's arithmetic, without its overhead)
+    near = (((step > 0.0) & (step < gap)).nonzero()[0] + 1).tolist()  # knots too close to the one before them
+    if not near:  # (every knot far enough from the one before it: all kept, as they are)
+        return probs, values
     p_in, v_in, k_in = probs.tolist(), values.tolist(), kinds.tolist()
     out_p: list[float] = []
     out_v: list[float] = []

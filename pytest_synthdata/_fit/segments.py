@@ -109,7 +109,8 @@ def fit_segments(
         return None
     seg, groups, row_group, explained = choice.category, choice.groups, choice.row_group, choice.explained
     n_groups = max(groups) + 1
-    sub_group = row_group[ctx.rows]  # (grades are those of the correlation rows)
+    everywhere = len(ctx.rows) == ctx.n  # (the correlation rows are every row, in order)
+    sub_group = row_group if everywhere else row_group[ctx.rows]  # (grades are those of the correlation rows)
     conditional: dict[str, ModelColumn] = {}
     refitted: dict[str, Dim] = {}
     notes: list[str] = []
@@ -162,13 +163,16 @@ def fit_segments(
         if cat is seg or explained.get(cat.name, 1.0) < SEGMENT_MIN_ETA:
             continue
         base = columns[cat.name]
-        position = np.empty(len(cat.values), dtype=np.int64)
-        position[cat.order] = np.arange(len(cat.order))
-        pos = np.where(cat.codes >= 0, position[np.maximum(cat.codes, 0)], -1)
-        # the frequencies within every group in one table (group x category, in latent order)
         k_cat = len(cat.values)
+        # each row's value in latent order, -1 where withheld or missing (code -1 reads the last slot)
+        position = np.empty(k_cat + 1, dtype=np.int64)
+        position[cat.order] = np.arange(k_cat)
+        position[k_cat] = -1
+        pos = position[cat.codes]
+        # the frequencies within every group in one table (group x category, in latent order)
         valid = (pos >= 0) & (row_group >= 0)
-        table = np.bincount(row_group[valid] * k_cat + pos[valid], minlength=n_groups * k_cat)
+        cell = row_group[valid] * k_cat + pos[valid]  # (each row's cell of the table)
+        table = np.bincount(cell, minlength=n_groups * k_cat)
         table = table.reshape(n_groups, k_cat).astype(np.float64)
         hidden = int(np.count_nonzero((table > 0) & (table < ctx.min_count)))
         table[table < ctx.min_count] = 0.0
@@ -183,13 +187,17 @@ def fit_segments(
             else:
                 levels.append(category_like(base, probs[g].copy()))
         mid = np.cumsum(probs, axis=1) - probs / 2.0
-        valid = valid[ctx.rows]
-        at_g, at_pos = sub_group[valid], pos[ctx.rows][valid]
+        # each (group, value) cell's grade and normal score (NaN where withheld in the group), read by the rows
+        withheld = probs == 0
+        cell_grades = np.where(withheld, np.nan, mid).ravel()
+        cell_normal = np.where(withheld, np.nan, scores(mid)).ravel()  # (from the table: the same bits)
+        if not everywhere:
+            valid = valid[ctx.rows]
+            cell = sub_group[valid] * k_cat + pos[ctx.rows][valid]
         grades = np.full(len(ctx.rows), np.nan)
-        withheld = probs[at_g, at_pos] == 0  # (withheld in the group)
-        grades[valid] = np.where(withheld, np.nan, mid[at_g, at_pos])
-        normal = np.full(len(ctx.rows), np.nan)  # (their normal scores from the table: the same bits)
-        normal[valid] = np.where(withheld, np.nan, scores(mid)[at_g, at_pos])
+        grades[valid] = cell_grades[cell]
+        normal = np.full(len(ctx.rows), np.nan)
+        normal[valid] = cell_normal[cell]
         if hidden:
             notes.append(
                 f"column {cat.name!r}: {hidden} (group, category) combinations seen fewer than {ctx.min_count} "
@@ -271,7 +279,7 @@ def _choose_segment(
                 groups[~big] = int(np.argmin(np.where(big, counts, np.inf)))  # the smallest group takes them in
         if n_big < 2:
             continue
-        row_group = _row_groups(cat, groups, n)
+        row_group = _row_groups(cat, groups)
         slots = _value_slots(cats, n) if slots is None else slots
         if not _segment_hides_too_much(cat, slots, row_group, n_big, min_count):
             splits.append((cat, groups, row_group[sub], n_big))
@@ -327,16 +335,15 @@ def _choose_segment(
     spread = _eta_squared(cnt[rows][:, columns], square[rows][:, columns], (member @ z)[:, columns])
     shares = np.maximum(best_etas, spread).tolist()
     explained = dict(zip([labels[j] for j in columns.tolist()], shares, strict=True))
-    return _Choice(cat, [int(g) for g in groups], _row_groups(cat, groups, n), best_score, explained)
+    return _Choice(cat, [int(g) for g in groups], _row_groups(cat, groups), best_score, explained)
 
 
-def _row_groups(cat: Categorical, groups: NDArray[np.int64], n: int) -> NDArray[np.int64]:
+def _row_groups(cat: Categorical, groups: NDArray[np.int64]) -> NDArray[np.int64]:
     """Each row's segment group, given each value's (in latent order); -1 for rows without a stored value."""
-    position = np.empty(len(cat.values), dtype=np.int64)
-    position[cat.order] = np.arange(len(cat.order))
-    row_group = np.full(n, -1, dtype=np.int64)
-    ok = cat.codes >= 0
-    row_group[ok] = groups[position[cat.codes[ok]]]
+    group_of = np.empty(len(cat.values) + 1, dtype=np.int64)  # (each stored value's group; code -1 reads the last)
+    group_of[cat.order] = groups
+    group_of[-1] = -1
+    row_group: NDArray[np.int64] = group_of[cat.codes]
     return row_group
 
 
