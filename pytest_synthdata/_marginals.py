@@ -31,8 +31,10 @@ __all__ = [
     "Discrete",
     "RankCells",
     "poisson_table",
+    "grid_quantiles",
     "rank_cells_from_grid",
     "rank_cells_from_probs",
+    "rank_cells_of_grid_values",
     "tabulate_grid",
 ]
 
@@ -478,12 +480,31 @@ def rank_cells_from_grid(values_of: Callable[[NDArray[np.float64]], NDArray[Any]
     ties (their probability is known to within 1/4096); the rest is treated as
     continuous.
     """
-    values = np.asarray(values_of(_grid_scores()))  # read-only: a column never writes to its input
+    return rank_cells_of_grid_values(np.asarray(values_of(_grid_scores())))  # (a column never writes to its input)
+
+
+def rank_cells_of_grid_values(values: NDArray[Any]) -> RankCells | None:
+    """:func:`rank_cells_from_grid` of a column's values at the grid's latent scores, in order."""
     change = np.flatnonzero(values[1:] != values[:-1]) + 1
     starts = np.concatenate([[0], change])
     ends = np.concatenate([change, [_GRID]])
     tie = ends - starts >= math.ceil(ATOM_MIN_PROB * _GRID)
     return _cells(*_merge_runs(starts / _GRID, ends / _GRID, tie))
+
+
+def grid_quantiles(marginal: Continuous) -> NDArray[np.float64] | None:
+    """``marginal.ppf_latent`` at the grid's latent scores (:func:`rank_cells_from_grid`) by one ``np.interp``.
+
+    For untruncated quantile knots: the values ppf_latent gives there, bit for bit (its guide table
+    reproduces np.interp), without building the guide that only a sample of many rows pays for.
+    None for other marginals.
+    """
+    if marginal.dist != "quantiles" or marginal._f_low > 0.0 or marginal._f_high < 1.0:
+        return None
+    q = _grid_nearer_tail().copy()
+    np.maximum(q, _TINY, out=q)
+    out: NDArray[np.float64] = np.interp(q, marginal._knot_probs, marginal._knot_values)
+    return out
 
 
 @functools.cache

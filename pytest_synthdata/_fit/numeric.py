@@ -22,6 +22,7 @@ The normal scores the correlations read are found once per distinct grade.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -181,7 +182,7 @@ def read_numbers(col: str, s: pd.Series, present: NDArray[np.bool_], *, integer:
         raise InvalidArgument(f"column {col!r}: kind 'integer' was given but it holds fractions.")
     if integer and not whole and not np.isfinite(values).all():
         raise InvalidArgument(f"column {col!r}: an integer column cannot hold infinities.")
-    if integer and present.any() and np.nanmax(np.abs(values)) >= 2.0**53:
+    if integer and present.any() and float(np.abs(values).max()) >= 2.0**53:  # (no NaN or infinity left)
         raise InvalidArgument(
             f"column {col!r}: whole numbers beyond +-2**53 cannot be modelled exactly (they would be "
             f"rounded); treat them as ids or categories with columns={{{col!r}: 'id'}} or 'category', "
@@ -461,12 +462,16 @@ def _fit_groups(
     values fitted (present, in a group), when the caller has them: they are not found again.
     """
     rows = present if group is None else present & (group >= 0)
-    v = x if rows.all() else x[rows]  # (only read)
-    gid = np.zeros(len(v), dtype=np.intp) if group is None else group[rows]
-    sizes = [len(x)] if group is None else np.bincount(group[group >= 0], minlength=k).tolist()
+    every = bool(rows.all())  # (every row has a value in a group: a row's position among them is its own)
+    v = x if every else x[rows]  # (only read)
+    gid = np.zeros(len(v), dtype=np.intp) if group is None else group if every else group[rows]
     uniq, ug, inverse, counts = _grouped_unique(v, gid, k, ranked=ranked)
     del ranked
     n_present = np.bincount(gid, minlength=k)
+    if group is None:
+        sizes = [len(x)]
+    else:  # (each group's rows: those with a value, when every row has one)
+        sizes = (n_present if every else np.bincount(group[group >= 0], minlength=k)).tolist()
     del gid
     within = counts.cumsum()  # running count within the group
     within -= np.concatenate([[0], within])[np.searchsorted(ug, np.arange(k))][ug]
@@ -475,7 +480,11 @@ def _fit_groups(
     # instead of per row; the same bits), when the rows are few enough to keep both at once
     entry_scores = scores(entry_grades) if (len(x) if at is None else len(at)) <= BATCH_VALUES else None
     row_scores = None
-    if at is None:
+    if at is None and every:
+        grades = entry_grades[inverse]
+        if entry_scores is not None:
+            row_scores = entry_scores[inverse]
+    elif at is None:
         grades = np.full(len(x), np.nan)
         grades[rows] = entry_grades[inverse]
         if entry_scores is not None:
@@ -930,8 +939,9 @@ def _has_tz(s: pd.Series) -> bool:
 
 def _as_float(col: str, s: pd.Series, present: NDArray[np.bool_]) -> NDArray[np.float64]:
     if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iuf":  # (to_numpy's na_value handling costs 20x more)
-        x = s.to_numpy().astype(np.float64, copy=False)  # (a float64 column is read in place, not copied)
-        if np.shares_memory(x, s.to_numpy()):
+        raw = s.to_numpy()
+        x = raw.astype(np.float64, copy=False)  # (a float64 column is read in place, not copied)
+        if x is raw:
             x = x.view()
             x.flags.writeable = False  # the caller's frame: nothing downstream may write into it
         return x
@@ -945,11 +955,22 @@ def _as_float(col: str, s: pd.Series, present: NDArray[np.bool_]) -> NDArray[np.
         ) from None
 
 
+def _dtype_name(dtype: Any) -> str:
+    """``str(dtype)``, found once per dtype (numpy writes a dtype's name in Python code: slow for every column)."""
+    try:
+        return _dtype_names(dtype)
+    except TypeError:  # pragma: no cover - an unhashable extension dtype
+        return str(dtype)
+
+
+_dtype_names = functools.cache(str)
+
+
 def _numeric_cast(s: pd.Series, *, integer: bool, nulls: bool) -> str | None:
     dtype = s.dtype
     if dtype.kind == "O":
         return "Int64" if integer and nulls else None
-    name = str(dtype)
+    name = _dtype_name(dtype)
     if name in ("int64", "float64") or (name == "Int64" and nulls):
         return None
     if nulls and isinstance(dtype, np.dtype) and dtype.kind in "iu":
