@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -121,6 +121,8 @@ class MarginalFit:
     #: the normal scores of ``grades`` (``dependence.scores``), found from the distinct grades when the rows
     #: are few (None: found from ``grades`` when needed)
     scores: NDArray[np.float64] | None = None
+    #: each group's finite values held by 1 to ``min_count - 1`` of its rows, ascending
+    rare: list[NDArray[np.float64]] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,6 +138,8 @@ class Ranks:
     rank: NDArray[np.integer[Any]]
     m: int
     distinct: NDArray[np.float64] | None = None
+    #: the finite values 1 to ``min_count - 1`` rows hold (``private.rare_values``), once a fit counted them
+    rare: tuple[int, NDArray[np.float64]] | None = None  # (min_count, values)
 
     def among(
         self, present: NDArray[np.float64], keep: NDArray[np.bool_] | None, values: NDArray[np.float64]
@@ -344,6 +348,8 @@ def fit_marginals(
         at=at,
         ranked=ranked,
     )
+    if group is None and fitted.rare is not None:  # (a column's rare values, kept for its segment refits)
+        kept = [replace(ranks, rare=(min_count, rare)) for ranks, rare in zip(kept, fitted.rare, strict=True)]
     return [
         MarginalFit(
             fitted.marginals[c * k : (c + 1) * k],
@@ -423,6 +429,8 @@ def _rare_values(column: Numbers, min_count: int, kept: Ranks | None = None) -> 
     kept = column.ranks if kept is None else kept
     if kept is None:
         return rare_values(column.values, min_count)
+    if kept.rare is not None and kept.rare[0] == min_count:  # (counted by the column's own fit)
+        return kept.rare[1]
     if kept.distinct is not None:
         distinct = kept.distinct
     else:
@@ -467,7 +475,8 @@ def _fit_groups(
     gid = np.zeros(len(v), dtype=np.intp) if group is None else group if every else group[rows]
     uniq, ug, inverse, counts = _grouped_unique(v, gid, k, ranked=ranked)
     del ranked
-    n_present = np.bincount(gid, minlength=k)
+    # (each group's present values: its distinct values' counts, summed - far fewer than its rows)
+    n_present = np.bincount(ug, weights=counts, minlength=k).astype(np.int64)
     if group is None:
         sizes = [len(x)]
     else:  # (each group's rows: those with a value, when every row has one)
@@ -659,7 +668,10 @@ def _fit_groups(
         if any(coarsened(count, int(n_present[g]), min_count) for count in inf_counts[g]):
             said.append(f"its infinities, fewer than {min_count}, are stored as {min_count / 2:g} rows")
         marginal.note = "; ".join(said)
-    return MarginalFit(out, grades, scores=row_scores)
+    rare_at = np.searchsorted(ug[~atoms], np.arange(k + 1)).tolist()
+    rare_values = uniq[~atoms]
+    rare_of = [rare_values[rare_at[g] : rare_at[g + 1]] for g in range(k)]
+    return MarginalFit(out, grades, scores=row_scores, rare=rare_of)
 
 
 def round_probs(p: NDArray[np.float64], *, cumulative: bool = False) -> NDArray[np.float64]:
