@@ -239,3 +239,41 @@ def test_tie_structure_on_the_latent_grid_by_interpolation_is_from_latents(seed,
     if got is not None and want is not None:
         for field in ("cuts", "midranks", "probs"):
             assert np.array_equal(getattr(got, field), getattr(want, field)), field
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31), st.integers(1, 7), st.integers(1, 6))
+def test_frequency_tables_of_all_groups_at_once_are_each_groups_own(seed, k, min_count):
+    """Every group's exact frequency table, found at once (rare values merged into their nearest stored
+    neighbour, the lower one on a tie), is what the group gives on its own."""
+    from pytest_synthdata._fit.numeric import _frequency_tables, round_probs
+
+    rng = np.random.default_rng(seed)
+    parts, owners, tallies = [], [], []
+    for g in range(k):
+        values = np.unique(rng.integers(-6, 7, int(rng.integers(1, 9))) * 0.5)  # (ties at equal distance)
+        values[values == 0.0] = -0.0 if g % 2 else 0.0
+        parts.append(values)
+        owners.append(np.full(len(values), g))
+        tallies.append(rng.integers(1, 2 * min_count + 1, len(values)))
+    uniq, owner, counts = np.concatenate(parts), np.concatenate(owners), np.concatenate(tallies)
+    atoms = counts >= min_count
+    at = np.searchsorted(owner, np.arange(k + 1))
+    tabled = np.array([bool(atoms[at[g]] and atoms[at[g + 1] - 1]) for g in range(k)])
+    tabled[rng.integers(0, k)] = False  # (a group that is not tabled)
+    got = _frequency_tables(uniq, counts, owner, atoms, tabled, k)
+    for g in range(k):
+        if not tabled[g]:
+            assert got.values[g] is None and got.probs[g] is None
+            continue
+        u, c, a = uniq[at[g] : at[g + 1]], counts[at[g] : at[g + 1]], atoms[at[g] : at[g + 1]]
+        kept, probs = u[a], c[a].astype(np.float64)
+        if (~a).any():
+            nearest = np.clip(np.searchsorted(kept, u[~a]), 0, len(kept) - 1)
+            below = np.clip(nearest - 1, 0, len(kept) - 1)
+            closer = np.abs(kept[below] - u[~a]) <= np.abs(kept[nearest] - u[~a])
+            np.add.at(probs, np.where(closer, below, nearest), c[~a])
+        assert np.array_equal(got.values[g], kept)
+        assert np.array_equal(np.signbit(got.values[g]), np.signbit(kept))
+        assert np.array_equal(got.probs[g], round_probs(probs / probs.sum()))
+        assert got.merged[g] == int((~a).sum())

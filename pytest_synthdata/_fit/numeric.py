@@ -562,6 +562,16 @@ def _fit_groups(
                 steps[g] = divisor / unit if decimals[g] else float(divisor)
     atoms = counts >= min_count  # (the observed minimum and maximum too only when held by min_count rows)
     rare = np.bincount(ug[~atoms], weights=counts[~atoms], minlength=k).astype(np.int64)
+    # few distinct values (both ends held by min_count rows, few rows on rare values): an exact frequency table
+    lengths = at[1:] - at[:-1]
+    if len(uniq):
+        ends = atoms[np.minimum(at[:-1], len(uniq) - 1)] & atoms[np.maximum(at[1:] - 1, 0)]
+        tabled = ok & (lengths <= MAX_TABULATED) & (rare <= 0.05 * n_finite) & ends
+        lows, highs = uniq[np.minimum(at[:-1], len(uniq) - 1)].tolist(), uniq[np.maximum(at[1:] - 1, 0)].tolist()
+    else:
+        tabled, lows, highs = np.zeros(k, dtype=bool), [0.0] * k, [0.0] * k
+    tables = _frequency_tables(uniq, counts, ug, atoms, tabled, k) if tabled.any() else None
+    is_table = tabled.tolist()
     out: list[Marginal | InvalidArgument] = []
     quantile_groups = []
     for g in range(k):
@@ -573,34 +583,29 @@ def _fit_groups(
                 )
             )
             continue
-        u, c, a = uniq[at[g] : at[g + 1]], counts[at[g] : at[g + 1]], atoms[at[g] : at[g + 1]]
         fitted = Marginal(
             "quantiles",
             {},
             steps[g],
             decimals[g],
             "",
-            (float(u[0]), float(u[-1])),  # (replaced below: private bounds)
+            (lows[g], highs[g]),  # (replaced below: private bounds)
             coarse_rate(sizes[g] - int(n_present[g]), sizes[g], min_count),
             inf_rates[g],
         )
-        rare_rows = int(rare[g])
-        if len(u) <= MAX_TABULATED and rare_rows <= 0.05 * int(n_finite[g]) and a[0] and a[-1]:
-            # few distinct values: an exact frequency table; rare values join their nearest stored neighbour
-            kept = u[a]
-            probs = c[a].astype(np.float64)
-            if rare_rows:
-                nearest = np.clip(np.searchsorted(kept, u[~a]), 0, len(kept) - 1)
-                below = np.clip(nearest - 1, 0, len(kept) - 1)
-                closer = np.abs(kept[below] - u[~a]) <= np.abs(kept[nearest] - u[~a])
-                np.add.at(probs, np.where(closer, below, nearest), c[~a])
+        if is_table[g]:
+            assert tables is not None
+            kept, probs, merged = tables.values[g], tables.probs[g], tables.merged[g]
+            assert kept is not None and probs is not None
+            if merged:  # (rare values joined their nearest stored neighbour)
+                rare_rows = int(rare[g])
                 held = f"{rare_rows} rows" if rare_rows >= min_count else f"fewer than {min_count} rows"
                 fitted.note = (
-                    f"{int((~a).sum())} values seen fewer than {min_count} times ({held}) "
+                    f"{merged} values seen fewer than {min_count} times ({held}) "
                     "were merged into their nearest stored value"
                 )
             fitted.dist = "table"
-            fitted.params = {"values": kept, "probs": round_probs(probs / probs.sum())}
+            fitted.params = {"values": kept, "probs": probs}
             declared = public.get(names[g])
             fitted.bounds = (float(kept[0]), float(kept[-1])) if declared is None else declared
         else:
@@ -672,6 +677,70 @@ def _fit_groups(
     rare_values = uniq[~atoms]
     rare_of = [rare_values[rare_at[g] : rare_at[g + 1]] for g in range(k)]
     return MarginalFit(out, grades, scores=row_scores, rare=rare_of)
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """Frequency tables of some groups (the others' entries are None): each group's stored values, their
+    probabilities, and how many rare values were merged into them."""
+
+    values: list[NDArray[np.float64] | None]
+    probs: list[NDArray[np.float64] | None]
+    merged: list[int]
+
+
+def _frequency_tables(
+    uniq: NDArray[np.float64],
+    counts: NDArray[np.intp],
+    owner: NDArray[np.intp],
+    atoms: NDArray[np.bool_],
+    tabled: NDArray[np.bool_],
+    k: int,
+) -> _Tables:
+    """The exact frequency tables of the ``tabled`` groups among ``k``, every group's at once.
+
+    ``uniq`` holds each group's distinct values (ascending, group after group; ``owner`` says whose), seen
+    ``counts`` times; ``atoms`` marks those held by ``min_count`` rows, which are stored. A rare value joins
+    its nearest stored neighbour in its group (the lower one on a tie); then each group's counts become
+    probabilities, rounded. Each group's numbers are exactly those it would get on its own: counts are whole
+    numbers, so their sums do not depend on the order they are added in.
+    """
+    in_table = tabled[owner]
+    keep = in_table & atoms
+    values, whose, probs = uniq[keep], owner[keep], counts[keep].astype(np.float64)
+    merge = in_table & ~atoms
+    merged = [0] * k
+    if merge.any():
+        x, x_owner, x_counts = uniq[merge], owner[merge], counts[merge]
+        first = whose.searchsorted(x_owner, side="left")  # (each rare value's group's stored values)
+        last = whose.searchsorted(x_owner, side="right") - 1
+        at = _keyed(whose, values).searchsorted(_keyed(x_owner, x))  # (by group, then value)
+        nearest = np.minimum(np.maximum(at, first), last)
+        below = np.minimum(np.maximum(nearest - 1, first), last)
+        closer = np.abs(values[below] - x) <= np.abs(values[nearest] - x)
+        np.add.at(probs, np.where(closer, below, nearest), x_counts)
+        merged = np.bincount(x_owner, minlength=k).tolist()
+    total = np.bincount(whose, weights=probs, minlength=k)
+    probs = round_probs(probs / total[whose])
+    bounds = whose.searchsorted(np.arange(k + 1)).tolist()
+    stored = tabled.tolist()
+    return _Tables(
+        [values[bounds[g] : bounds[g + 1]] if stored[g] else None for g in range(k)],
+        [probs[bounds[g] : bounds[g + 1]] if stored[g] else None for g in range(k)],
+        merged,
+    )
+
+
+def _keyed(owner: NDArray[np.intp], x: NDArray[np.float64]) -> NDArray[np.complex128]:
+    """(owner, value) pairs as complex numbers, which numpy sorts and searches by owner, then value.
+
+    Values compare as ``==`` compares floats (-0.0 equals 0.0); the parts are set one by one, so an
+    infinite value stays one (``owner + 1j * inf`` would make the owner NaN).
+    """
+    out = np.empty(len(x), dtype=np.complex128)
+    out.real = owner
+    out.imag = x
+    return out
 
 
 def round_probs(p: NDArray[np.float64], *, cumulative: bool = False) -> NDArray[np.float64]:
