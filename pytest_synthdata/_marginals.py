@@ -407,7 +407,10 @@ def tabulate_grid(marginal: Continuous, step: float) -> tuple[NDArray[np.float64
     ks = np.arange(k_lo, max(k_lo, k_hi) + 2, dtype=np.float64)  # (one more: the last cell's upper edge)
     edges = (ks - 0.5) * step
     ks = ks[:-1]
-    if marginal._f_low == 0.0 and marginal.mass == 1.0:  # untruncated (fitted knots): the CDF as it is
+    if marginal.dist == "quantiles" and marginal._f_low == 0.0 and marginal.mass == 1.0:
+        # untruncated fitted knots: their CDF as ``marginal.cdf`` interpolates it, without its dispatch
+        cdf = np.interp(edges, marginal._knot_values, marginal._knot_probs, left=0.0, right=1.0)
+    elif marginal._f_low == 0.0 and marginal.mass == 1.0:  # untruncated: the CDF as it is
         cdf = marginal.cdf(edges)
     else:
         cdf = np.minimum(np.maximum((marginal.cdf(edges) - marginal._f_low) / marginal.mass, 0.0), 1.0)

@@ -277,3 +277,14 @@ def test_frequency_tables_of_all_groups_at_once_are_each_groups_own(seed, k, min
         assert np.array_equal(np.signbit(got.values[g]), np.signbit(kept))
         assert np.array_equal(got.probs[g], round_probs(probs / probs.sum()))
         assert got.merged[g] == int((~a).sum())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([0.0, -0.0, 1.5, -2.0, 3.25, -np.inf, np.inf]), min_size=1), min_size=1))
+def test_running_max_of_all_groups_at_once_is_each_groups_own(groups):
+    """The running maximum within every group at once is, bit for bit, each group's own np.maximum.accumulate."""
+    from pytest_synthdata._fit.private import running_max
+
+    got = running_max(np.concatenate([np.array(g, dtype=np.float64) for g in groups]), [len(g) for g in groups])
+    want = np.concatenate([np.maximum.accumulate(np.array(g, dtype=np.float64)) for g in groups])
+    assert np.array_equal(got, want) and np.array_equal(np.signbit(got), np.signbit(want))

@@ -35,7 +35,7 @@ from .._columns import DatetimeColumn, NumericColumn
 from .._marginals import MAX_TABULATED
 from ..errors import InvalidArgument
 from .dependence import scores
-from .private import coarse_rate, coarsened, private_knots_groups, rare_values, unheld
+from .private import coarse_rate, coarsened, private_knots_groups, rare_values, running_max, unheld
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -639,29 +639,33 @@ def _fit_groups(
         marginal = out[g]
         assert isinstance(marginal, Marginal)
         marginal.bounds = bounds
-    # (12 significant digits keep the file short; the bounds stay exact) - every group's knots at once
-    rounded_all = _significant(np.concatenate([values for _, values, _ in knotted]), 12) if knotted else np.zeros(0)
-    start = 0
-    for g, (probs, values, _) in zip(quantile_groups, knotted, strict=True):
-        marginal = out[g]
-        assert isinstance(marginal, Marginal)
-        rounded = rounded_all[start : start + len(values)]
-        start += len(values)
-        values = np.where((values == marginal.bounds[0]) | (values == marginal.bounds[1]), values, rounded)
-        values = np.minimum(np.maximum(np.maximum.accumulate(values), marginal.bounds[0]), marginal.bounds[1])
-        also = avoid.get(names[g])
-        if rare[g] or (also is not None and also.size):  # (else no value to avoid: ``unheld`` keeps all)
-            values, marginal.bounds = unheld(
-                values,
-                marginal.bounds,
-                uniq[at[g] : at[g + 1]],
-                counts[at[g] : at[g + 1]],
-                min_count=min_count,
-                step=steps[g],
-                public=names[g] in public,
-                also=also,
-            )
-        marginal.params = {"probs": round_probs(probs, cumulative=True), "values": values}
+    if knotted:  # (12 significant digits keep the file short; the bounds stay exact) - every group's at once
+        lengths = [len(values) for _, values, _ in knotted]
+        raw = np.concatenate([values for _, values, _ in knotted])
+        lows = np.repeat([bounds[0] for _, _, bounds in knotted], lengths)
+        highs = np.repeat([bounds[1] for _, _, bounds in knotted], lengths)
+        settled = np.where((raw == lows) | (raw == highs), raw, _significant(raw, 12))
+        settled = np.minimum(np.maximum(running_max(settled, lengths), lows), highs)
+        cumulative = running_max(round_probs(np.concatenate([probs for probs, _, _ in knotted])), lengths)
+        start = 0
+        for g, length in zip(quantile_groups, lengths, strict=True):
+            marginal = out[g]
+            assert isinstance(marginal, Marginal)
+            values = settled[start : start + length]
+            also = avoid.get(names[g])
+            if rare[g] or (also is not None and also.size):  # (else no value to avoid: ``unheld`` keeps all)
+                values, marginal.bounds = unheld(
+                    values,
+                    marginal.bounds,
+                    uniq[at[g] : at[g + 1]],
+                    counts[at[g] : at[g + 1]],
+                    min_count=min_count,
+                    step=steps[g],
+                    public=names[g] in public,
+                    also=also,
+                )
+            marginal.params = {"probs": cumulative[start : start + length], "values": values}
+            start += length
     for g, marginal in enumerate(out):  # say what was coarsened
         if not isinstance(marginal, Marginal):
             continue

@@ -62,6 +62,7 @@ __all__ = [
     "public_items",
     "rare_values",
     "read_public",
+    "running_max",
     "unheld",
 ]
 
@@ -664,7 +665,7 @@ def unheld(
     """
     rare = u[(c > 0) & (c < min_count)]  # (ascending, as ``u``)
     more = np.empty(0) if also is None else also
-    if more.size > 1 and not bool(np.all(more[1:] >= more[:-1])):
+    if more.size > 1 and not bool((more[1:] >= more[:-1]).all()):
         more = np.sort(more)
     if not rare.size and not more.size:
         return values, bounds
@@ -710,6 +711,25 @@ def unheld(
             out[i] = out[i] + shift if out[i] + shift < hi else out[i] - shift
     out = np.minimum(np.maximum(np.maximum.accumulate(out), lo), hi)
     return out, (lo, hi)
+
+
+def running_max(values: NDArray[np.float64], lengths: Sequence[int]) -> NDArray[np.float64]:
+    """``np.maximum.accumulate`` within each group of ``values`` (the next ``lengths[i]`` of them), all at once.
+
+    The groups are the rows of one padded table, accumulated along its rows: each element is the running
+    maximum, bit for bit, that its group's own ``np.maximum.accumulate`` gives.
+    """
+    if len(lengths) == 1:
+        alone: NDArray[np.float64] = np.maximum.accumulate(values)
+        return alone
+    widths = np.asarray(lengths, dtype=np.intp)
+    row = np.repeat(np.arange(len(widths)), widths)
+    column = np.arange(len(values)) - np.repeat(np.cumsum(widths) - widths, widths)
+    table = np.zeros((len(widths), int(widths.max(initial=0))))
+    table[row, column] = values
+    np.maximum.accumulate(table, axis=1, out=table)
+    out: NDArray[np.float64] = table[row, column]
+    return out
 
 
 def _among_sorted(x: NDArray[np.float64], sorted_values: NDArray[np.float64]) -> NDArray[np.bool_]:
