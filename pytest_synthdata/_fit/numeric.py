@@ -640,15 +640,15 @@ def _fit_groups(
         assert isinstance(marginal, Marginal)
         marginal.bounds = bounds
     if knotted:  # (12 significant digits keep the file short; the bounds stay exact) - every group's at once
-        lengths = [len(values) for _, values, _ in knotted]
+        knot_counts = [len(values) for _, values, _ in knotted]
         raw = np.concatenate([values for _, values, _ in knotted])
-        lows = np.repeat([bounds[0] for _, _, bounds in knotted], lengths)
-        highs = np.repeat([bounds[1] for _, _, bounds in knotted], lengths)
-        settled = np.where((raw == lows) | (raw == highs), raw, _significant(raw, 12))
-        settled = np.minimum(np.maximum(running_max(settled, lengths), lows), highs)
-        cumulative = running_max(round_probs(np.concatenate([probs for probs, _, _ in knotted])), lengths)
+        knot_lows = np.repeat([bounds[0] for _, _, bounds in knotted], knot_counts)
+        knot_highs = np.repeat([bounds[1] for _, _, bounds in knotted], knot_counts)
+        settled = np.where((raw == knot_lows) | (raw == knot_highs), raw, _significant(raw, 12))
+        settled = np.minimum(np.maximum(running_max(settled, knot_counts), knot_lows), knot_highs)
+        cumulative = running_max(round_probs(np.concatenate([probs for probs, _, _ in knotted])), knot_counts)
         start = 0
-        for g, length in zip(quantile_groups, lengths, strict=True):
+        for g, length in zip(quantile_groups, knot_counts, strict=True):
             marginal = out[g]
             assert isinstance(marginal, Marginal)
             values = settled[start : start + length]
