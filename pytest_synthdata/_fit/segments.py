@@ -104,7 +104,7 @@ def fit_segments(
     column fitted so far. Returns the conditional columns and their
     coordinates, or None when no category splits the data well enough.
     """
-    choice = _choose_segment(cats, dims, cat_dims, ctx.n, ctx.min_count, ctx.rows)
+    choice = _choose_segment(cats, dims, cat_dims, ctx.min_count, ctx.rows)
     if choice is None:
         return None
     seg, groups, row_group, explained = choice.category, choice.groups, choice.row_group, choice.explained
@@ -248,7 +248,6 @@ def _choose_segment(
     cats: list[Categorical],
     dims: list[Dim],
     cat_dims: dict[str, Dim],
-    n: int,
     min_count: int,
     sub: NDArray[np.int64],
 ) -> _Choice | None:
