@@ -26,7 +26,16 @@ import pandas as pd
 from scipy import special
 
 from . import _pii
-from ._marginals import Continuous, Discrete, RankCells, poisson_table, rank_cells_from_grid, tabulate_grid
+from ._marginals import (
+    Continuous,
+    Discrete,
+    RankCells,
+    grid_quantiles,
+    poisson_table,
+    rank_cells_from_grid,
+    rank_cells_of_grid_values,
+    tabulate_grid,
+)
 from ._seeding import derive_seed
 from ._validate import check_id_pattern
 from .errors import InvalidArgument, PoolExhausted
@@ -384,7 +393,23 @@ class NumericColumn(ModelColumn):
     def rank_cells(self) -> RankCells | None:
         if self.discrete is not None:
             return self.discrete.rank_cells()
+        if "_grid_cells" not in self.__dict__ and self._plain_on_grid():
+            assert self.marginal is not None
+            on_grid = grid_quantiles(self.marginal)
+            if on_grid is not None:  # (what from_latent gives on the grid, without the sampling guide)
+                self._grid_cells = rank_cells_of_grid_values(self._snap(on_grid))
         return super().rank_cells()
+
+    def _plain_on_grid(self) -> bool:
+        """Whether :meth:`from_latent` is the marginal's ``ppf_latent``, snapped (no infinities, no offset)."""
+        cls = type(self)
+        return (
+            self.marginal is not None
+            and not any(self.inf_rates)
+            and not self.offset
+            and cls.from_latent is NumericColumn.from_latent
+            and cls._finite is NumericColumn._finite
+        )
 
     def _snap(self, x: NDArray[np.float64]) -> NDArray[Any]:
         """Round continuous draws to the grid and keep them inside the bounds."""

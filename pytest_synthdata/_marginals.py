@@ -31,8 +31,10 @@ __all__ = [
     "Discrete",
     "RankCells",
     "poisson_table",
+    "grid_quantiles",
     "rank_cells_from_grid",
     "rank_cells_from_probs",
+    "rank_cells_of_grid_values",
     "tabulate_grid",
 ]
 
@@ -418,7 +420,10 @@ def tabulate_grid(marginal: Continuous, step: float) -> tuple[NDArray[np.float64
     ks = np.arange(k_lo, max(k_lo, k_hi) + 2, dtype=np.float64)  # (one more: the last cell's upper edge)
     edges = (ks - 0.5) * step
     ks = ks[:-1]
-    if marginal._f_low == 0.0 and marginal.mass == 1.0:  # untruncated (fitted knots): the CDF as it is
+    if marginal.dist == "quantiles" and marginal._f_low == 0.0 and marginal.mass == 1.0:
+        # untruncated fitted knots: their CDF as ``marginal.cdf`` interpolates it, without its dispatch
+        cdf = np.interp(edges, marginal._knot_values, marginal._knot_probs, left=0.0, right=1.0)
+    elif marginal._f_low == 0.0 and marginal.mass == 1.0:  # untruncated: the CDF as it is
         cdf = marginal.cdf(edges)
     else:
         cdf = np.minimum(np.maximum((marginal.cdf(edges) - marginal._f_low) / marginal.mass, 0.0), 1.0)
@@ -491,12 +496,31 @@ def rank_cells_from_grid(values_of: Callable[[NDArray[np.float64]], NDArray[Any]
     ties (their probability is known to within 1/4096); the rest is treated as
     continuous.
     """
-    values = np.asarray(values_of(_grid_scores()))  # read-only: a column never writes to its input
+    return rank_cells_of_grid_values(np.asarray(values_of(_grid_scores())))  # (a column never writes to its input)
+
+
+def rank_cells_of_grid_values(values: NDArray[Any]) -> RankCells | None:
+    """:func:`rank_cells_from_grid` of a column's values at the grid's latent scores, in order."""
     change = np.flatnonzero(values[1:] != values[:-1]) + 1
     starts = np.concatenate([[0], change])
     ends = np.concatenate([change, [_GRID]])
     tie = ends - starts >= math.ceil(ATOM_MIN_PROB * _GRID)
     return _cells(*_merge_runs(starts / _GRID, ends / _GRID, tie))
+
+
+def grid_quantiles(marginal: Continuous) -> NDArray[np.float64] | None:
+    """``marginal.ppf_latent`` at the grid's latent scores (:func:`rank_cells_from_grid`) by one ``np.interp``.
+
+    For untruncated quantile knots: the values ppf_latent gives there, bit for bit (its guide table
+    reproduces np.interp), without building the guide that only a sample of many rows pays for.
+    None for other marginals.
+    """
+    if marginal.dist != "quantiles" or marginal._f_low > 0.0 or marginal._f_high < 1.0:
+        return None
+    q = _grid_nearer_tail().copy()
+    np.maximum(q, _TINY, out=q)
+    out: NDArray[np.float64] = np.interp(q, marginal._knot_probs, marginal._knot_values)
+    return out
 
 
 @functools.cache

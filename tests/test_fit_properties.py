@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -423,9 +424,8 @@ def test_hiding_check_counts_each_categorys_cells_as_its_own_table_would(seed, n
             cats.append(read_categorical(f"c{j}", values, present, min_count=min_count, boolean=False))
         except sd.errors.InvalidArgument:  # (no value seen min_count times: nothing to store)
             assume(False)
-    row_group = rng.integers(-1, 3, n)
 
-    def alone(seg):  # each category's own (group, value) table, as counted before
+    def alone(seg, row_group):  # each category's own (group, value) table, as counted before
         for cat in cats:
             if cat is seg:
                 continue
@@ -436,13 +436,15 @@ def test_hiding_check_counts_each_categorys_cells_as_its_own_table_would(seed, n
                 return True
         return False
 
-    for per_chunk in (segments._BATCH_CELLS, n):  # all categories in one table, or one at a time
-        slots = segments._value_slots(cats, n) if per_chunk != n else []
-        if per_chunk == n:
-            for cat in cats:
-                slots += segments._value_slots([cat], n)
+    for per_chunk in (segments._BATCH_CELLS, 1):  # all categories in one table, or one at a time
+        with mock.patch.object(segments, "_BATCH_CELLS", per_chunk):
+            slots = segments._value_slots(cats)
+        assert len(slots) == (1 if per_chunk > 1 else len(cats))
         for seg in cats:
-            assert segments._segment_hides_too_much(seg, slots, row_group, 3, min_count) == alone(seg)
+            groups = rng.integers(-1, 3, len(seg.values))  # (each value's group, in latent order; -1: none)
+            group_of = segments._group_of(seg, groups)
+            hides = segments._segment_hides_too_much(seg, slots, group_of, 3, min_count)
+            assert hides == alone(seg, group_of[seg.codes])
 
 
 @settings(max_examples=40, deadline=None)

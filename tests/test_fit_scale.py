@@ -118,3 +118,173 @@ def test_rare_values_from_kept_ranks_and_sorted_lookups_match_unique_and_isin(va
     assert np.array_equal(_rare_values(column, min_count), want)
     p = np.array(probes, dtype=np.float64)
     assert np.array_equal(_among_sorted(p, want), np.isin(p, want))
+
+
+def test_rare_values_kept_from_the_columns_fit_are_those_of_np_unique():
+    """A column's rare values, counted by its own fit and kept with its ranks for the segment refits, are
+    ``private.rare_values`` of its values: what the refit would count again."""
+    from pytest_synthdata._fit.numeric import _rare_values
+    from pytest_synthdata._fit.private import rare_values
+
+    x = _zeros_and_values(3000, 4)
+    x[::13] = np.nan
+    ints = np.random.default_rng(5).integers(0, 40, 3000).astype(np.float64)
+    columns = [Numbers("x", x, ~np.isnan(x), False, None), Numbers("i", ints, np.ones(3000, bool), True, None)]
+    for min_count in (1, 3, 5):
+        fits = fit_marginals(columns, None, 1, min_count=min_count, knots=64)
+        for column, fit in zip(columns, fits, strict=True):
+            assert fit.ranks is not None and fit.ranks.rare is not None
+            want = rare_values(column.values, min_count)
+            assert fit.ranks.rare[0] == min_count
+            assert np.array_equal(fit.ranks.rare[1], want)
+            assert np.array_equal(_rare_values(column, min_count, fit.ranks), want)
+            assert np.array_equal(
+                _rare_values(column, min_count + 1, fit.ranks), rare_values(column.values, min_count + 1)
+            )
+
+
+def _brute_hides_too_much(seg, cats, row_group, min_count):
+    """The segment check counted row by row: another category's rows in (value, group) cells of 1 to
+    ``min_count - 1`` rows exceed SEGMENT_MAX_HIDDEN of its rows in a group and with a stored value."""
+    from pytest_synthdata._fit.segments import SEGMENT_MAX_HIDDEN
+
+    for cat in cats:
+        if cat is seg:
+            continue
+        keep = (row_group >= 0) & (cat.codes >= 0)
+        cells = np.zeros((len(cat.values), int(row_group.max()) + 1))
+        np.add.at(cells, (cat.codes[keep], row_group[keep]), 1.0)
+        if cells[(cells > 0) & (cells < min_count)].sum() > SEGMENT_MAX_HIDDEN * cells.sum():
+            return True
+    return False
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31), st.integers(30, 400), st.integers(2, 5), st.integers(1, 6))
+def test_segment_check_over_value_combinations_counts_like_every_row(seed, n, n_cats, min_count):
+    """Whether a candidate segment hides too much of another category is found from the distinct combinations of
+    the categories' values, weighted by their rows: the answer of counting every row."""
+    from pytest_synthdata._fit.categories import Categorical
+    from pytest_synthdata._fit.segments import _group_of, _segment_hides_too_much, _value_slots
+
+    rng = np.random.default_rng(seed)
+    cats = []
+    for c in range(n_cats):
+        width = int(rng.integers(2, 9))
+        codes = (
+            rng.integers(-1, width, n)
+            if c % 2
+            else rng.choice(width, n, p=np.linspace(1, 3, width) / np.linspace(1, 3, width).sum())
+        )
+        cats.append(
+            Categorical(
+                f"c{c}",
+                codes.astype(np.int64),
+                list(range(width)),
+                np.bincount(codes[codes >= 0], minlength=width).astype(float),
+                0.0,
+                False,
+            )
+        )
+    slots = _value_slots(cats)
+    for seg in cats:
+        groups = rng.integers(-1, 3, len(seg.values))
+        groups[:2] = [0, 1]  # (at least two groups)
+        group_of = _group_of(seg, groups)
+        row_group = group_of[seg.codes]
+        if row_group.max() < 0:
+            continue
+        got = _segment_hides_too_much(seg, slots, group_of, int(groups.max()) + 1, min_count)
+        assert got == _brute_hides_too_much(seg, cats, row_group, min_count)
+
+
+def test_segment_combinations_renumber_before_their_key_overflows():
+    """Many wide categories: the combination key is made dense again before it could overflow int64."""
+    from pytest_synthdata._fit.segments import _combinations
+
+    rng = np.random.default_rng(3)
+    codes = [rng.integers(-1, 200, 5000) for _ in range(12)]  # (201**12 is far beyond 2**62)
+    first, rows = _combinations(codes)
+    table = np.stack(codes, axis=1)
+    want, counts = np.unique(table, axis=0, return_counts=True)
+    assert len(first) == len(want) and rows.sum() == 5000
+    assert sorted(map(tuple, table[first].tolist())) == sorted(map(tuple, want.tolist()))
+    assert sorted(rows.tolist()) == sorted(counts.astype(float).tolist())
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31), st.sampled_from([None, 0.5, 1.0, 250.0]), st.integers(3, 300), st.booleans())
+def test_tie_structure_on_the_latent_grid_by_interpolation_is_from_latents(seed, step, n_knots, plateaus):
+    """A plain quantile column's tie structure, read from one np.interp at the grid's scores, is what
+    evaluating the column itself on the grid gives (its sampling guide table included)."""
+    from pytest_synthdata._columns import ModelColumn, NumericColumn
+
+    rng = np.random.default_rng(seed)
+    values = np.sort(rng.normal(0, 1e5, n_knots)).round(1)
+    if plateaus:  # (repeated knot values: ties the cells must find)
+        values[n_knots // 3 : n_knots // 2] = values[n_knots // 3]
+    probs = np.linspace(0.0, 1.0, n_knots)
+    lo, hi = float(values[0]), float(values[-1])
+
+    def column() -> NumericColumn:
+        return NumericColumn(
+            "x", dist="quantiles", params={"probs": probs, "values": values}, integer=False, step=step, bounds=(lo, hi)
+        )
+
+    quick, slow = column(), column()
+    if quick.discrete is not None:  # (a narrow grid is a table: no grid evaluation at all)
+        return
+    got, want = quick.rank_cells(), ModelColumn.rank_cells(slow)
+    assert (got is None) == (want is None)
+    if got is not None and want is not None:
+        for field in ("cuts", "midranks", "probs"):
+            assert np.array_equal(getattr(got, field), getattr(want, field)), field
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31), st.integers(1, 7), st.integers(1, 6))
+def test_frequency_tables_of_all_groups_at_once_are_each_groups_own(seed, k, min_count):
+    """Every group's exact frequency table, found at once (rare values merged into their nearest stored
+    neighbour, the lower one on a tie), is what the group gives on its own."""
+    from pytest_synthdata._fit.numeric import _frequency_tables, round_probs
+
+    rng = np.random.default_rng(seed)
+    parts, owners, tallies = [], [], []
+    for g in range(k):
+        values = np.unique(rng.integers(-6, 7, int(rng.integers(1, 9))) * 0.5)  # (ties at equal distance)
+        values[values == 0.0] = -0.0 if g % 2 else 0.0
+        parts.append(values)
+        owners.append(np.full(len(values), g))
+        tallies.append(rng.integers(1, 2 * min_count + 1, len(values)))
+    uniq, owner, counts = np.concatenate(parts), np.concatenate(owners), np.concatenate(tallies)
+    atoms = counts >= min_count
+    at = np.searchsorted(owner, np.arange(k + 1))
+    tabled = np.array([bool(atoms[at[g]] and atoms[at[g + 1] - 1]) for g in range(k)])
+    tabled[rng.integers(0, k)] = False  # (a group that is not tabled)
+    got = _frequency_tables(uniq, counts, owner, atoms, tabled, k)
+    for g in range(k):
+        if not tabled[g]:
+            assert got.values[g] is None and got.probs[g] is None
+            continue
+        u, c, a = uniq[at[g] : at[g + 1]], counts[at[g] : at[g + 1]], atoms[at[g] : at[g + 1]]
+        kept, probs = u[a], c[a].astype(np.float64)
+        if (~a).any():
+            nearest = np.clip(np.searchsorted(kept, u[~a]), 0, len(kept) - 1)
+            below = np.clip(nearest - 1, 0, len(kept) - 1)
+            closer = np.abs(kept[below] - u[~a]) <= np.abs(kept[nearest] - u[~a])
+            np.add.at(probs, np.where(closer, below, nearest), c[~a])
+        assert np.array_equal(got.values[g], kept)
+        assert np.array_equal(np.signbit(got.values[g]), np.signbit(kept))
+        assert np.array_equal(got.probs[g], round_probs(probs / probs.sum()))
+        assert got.merged[g] == int((~a).sum())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([0.0, -0.0, 1.5, -2.0, 3.25, -np.inf, np.inf]), min_size=1), min_size=1))
+def test_running_max_of_all_groups_at_once_is_each_groups_own(groups):
+    """The running maximum within every group at once is, bit for bit, each group's own np.maximum.accumulate."""
+    from pytest_synthdata._fit.private import running_max
+
+    got = running_max(np.concatenate([np.array(g, dtype=np.float64) for g in groups]), [len(g) for g in groups])
+    want = np.concatenate([np.maximum.accumulate(np.array(g, dtype=np.float64)) for g in groups])
+    assert np.array_equal(got, want) and np.array_equal(np.signbit(got), np.signbit(want))

@@ -17,6 +17,7 @@ patterns; the whole column is then checked by ``pd.to_datetime`` itself.
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from collections import Counter
@@ -80,10 +81,18 @@ def spread_sample(s: pd.Series, present: NDArray[np.bool_], size: int = SAMPLE) 
     """Return at most ``size`` present values of ``s`` as stripped strings, evenly spaced from first to last."""
     at = np.flatnonzero(present)
     if len(at) > size:
-        at = at[np.linspace(0, len(at) - 1, size).round().astype(np.intp)]
+        at = at[_spread(len(at), size)]
     if isinstance(s.dtype, np.dtype) and s.dtype.kind == "O":  # (the same objects, without the per-item iterator)
         return [str(v).strip() for v in s.to_numpy()[at].tolist()]
     return [str(v).strip() for v in s.array.take(at).tolist()]
+
+
+@functools.lru_cache(maxsize=64)
+def _spread(n: int, size: int) -> NDArray[np.intp]:
+    """``size`` positions evenly spaced over ``n`` (read-only): a fit's columns mostly share their lengths."""
+    out = np.linspace(0, n - 1, size).round().astype(np.intp)
+    out.flags.writeable = False
+    return out
 
 
 def read_date_text(

@@ -22,9 +22,10 @@ The normal scores the correlations read are found once per distinct grade.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -34,7 +35,7 @@ from .._columns import DatetimeColumn, NumericColumn
 from .._marginals import MAX_TABULATED
 from ..errors import InvalidArgument
 from .dependence import scores
-from .private import coarse_rate, coarsened, private_knots_groups, rare_values, unheld
+from .private import coarse_rate, coarsened, private_knots_groups, rare_values, running_max, unheld
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -120,6 +121,8 @@ class MarginalFit:
     #: the normal scores of ``grades`` (``dependence.scores``), found from the distinct grades when the rows
     #: are few (None: found from ``grades`` when needed)
     scores: NDArray[np.float64] | None = None
+    #: each group's finite values held by 1 to ``min_count - 1`` of its rows, ascending
+    rare: list[NDArray[np.float64]] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,6 +138,8 @@ class Ranks:
     rank: NDArray[np.integer[Any]]
     m: int
     distinct: NDArray[np.float64] | None = None
+    #: the finite values 1 to ``min_count - 1`` rows hold (``private.rare_values``), once a fit counted them
+    rare: tuple[int, NDArray[np.float64]] | None = None  # (min_count, values)
 
     def among(
         self, present: NDArray[np.float64], keep: NDArray[np.bool_] | None, values: NDArray[np.float64]
@@ -181,7 +186,7 @@ def read_numbers(col: str, s: pd.Series, present: NDArray[np.bool_], *, integer:
         raise InvalidArgument(f"column {col!r}: kind 'integer' was given but it holds fractions.")
     if integer and not whole and not np.isfinite(values).all():
         raise InvalidArgument(f"column {col!r}: an integer column cannot hold infinities.")
-    if integer and present.any() and np.nanmax(np.abs(values)) >= 2.0**53:
+    if integer and present.any() and float(np.abs(values).max()) >= 2.0**53:  # (no NaN or infinity left)
         raise InvalidArgument(
             f"column {col!r}: whole numbers beyond +-2**53 cannot be modelled exactly (they would be "
             f"rounded); treat them as ids or categories with columns={{{col!r}: 'id'}} or 'category', "
@@ -343,6 +348,8 @@ def fit_marginals(
         at=at,
         ranked=ranked,
     )
+    if group is None and fitted.rare is not None:  # (a column's rare values, kept for its segment refits)
+        kept = [replace(ranks, rare=(min_count, rare)) for ranks, rare in zip(kept, fitted.rare, strict=True)]
     return [
         MarginalFit(
             fitted.marginals[c * k : (c + 1) * k],
@@ -422,6 +429,8 @@ def _rare_values(column: Numbers, min_count: int, kept: Ranks | None = None) -> 
     kept = column.ranks if kept is None else kept
     if kept is None:
         return rare_values(column.values, min_count)
+    if kept.rare is not None and kept.rare[0] == min_count:  # (counted by the column's own fit)
+        return kept.rare[1]
     if kept.distinct is not None:
         distinct = kept.distinct
     else:
@@ -461,12 +470,17 @@ def _fit_groups(
     values fitted (present, in a group), when the caller has them: they are not found again.
     """
     rows = present if group is None else present & (group >= 0)
-    v = x if rows.all() else x[rows]  # (only read)
-    gid = np.zeros(len(v), dtype=np.intp) if group is None else group[rows]
-    sizes = [len(x)] if group is None else np.bincount(group[group >= 0], minlength=k).tolist()
+    every = bool(rows.all())  # (every row has a value in a group: a row's position among them is its own)
+    v = x if every else x[rows]  # (only read)
+    gid = np.zeros(len(v), dtype=np.intp) if group is None else group if every else group[rows]
     uniq, ug, inverse, counts = _grouped_unique(v, gid, k, ranked=ranked)
     del ranked
-    n_present = np.bincount(gid, minlength=k)
+    # (each group's present values: its distinct values' counts, summed - far fewer than its rows)
+    n_present = np.bincount(ug, weights=counts, minlength=k).astype(np.int64)
+    if group is None:
+        sizes = [len(x)]
+    else:  # (each group's rows: those with a value, when every row has one)
+        sizes = (n_present if every else np.bincount(group[group >= 0], minlength=k)).tolist()
     del gid
     within = counts.cumsum()  # running count within the group
     within -= np.concatenate([[0], within])[np.searchsorted(ug, np.arange(k))][ug]
@@ -475,7 +489,11 @@ def _fit_groups(
     # instead of per row; the same bits), when the rows are few enough to keep both at once
     entry_scores = scores(entry_grades) if (len(x) if at is None else len(at)) <= BATCH_VALUES else None
     row_scores = None
-    if at is None:
+    if at is None and every:
+        grades = entry_grades[inverse]
+        if entry_scores is not None:
+            row_scores = entry_scores[inverse]
+    elif at is None:
         grades = np.full(len(x), np.nan)
         grades[rows] = entry_grades[inverse]
         if entry_scores is not None:
@@ -544,6 +562,16 @@ def _fit_groups(
                 steps[g] = divisor / unit if decimals[g] else float(divisor)
     atoms = counts >= min_count  # (the observed minimum and maximum too only when held by min_count rows)
     rare = np.bincount(ug[~atoms], weights=counts[~atoms], minlength=k).astype(np.int64)
+    # few distinct values (both ends held by min_count rows, few rows on rare values): an exact frequency table
+    lengths = at[1:] - at[:-1]
+    if len(uniq):
+        ends = atoms[np.minimum(at[:-1], len(uniq) - 1)] & atoms[np.maximum(at[1:] - 1, 0)]
+        tabled = ok & (lengths <= MAX_TABULATED) & (rare <= 0.05 * n_finite) & ends
+        lows, highs = uniq[np.minimum(at[:-1], len(uniq) - 1)].tolist(), uniq[np.maximum(at[1:] - 1, 0)].tolist()
+    else:
+        tabled, lows, highs = np.zeros(k, dtype=bool), [0.0] * k, [0.0] * k
+    tables = _frequency_tables(uniq, counts, ug, atoms, tabled, k) if tabled.any() else None
+    is_table = tabled.tolist()
     out: list[Marginal | InvalidArgument] = []
     quantile_groups = []
     for g in range(k):
@@ -555,34 +583,29 @@ def _fit_groups(
                 )
             )
             continue
-        u, c, a = uniq[at[g] : at[g + 1]], counts[at[g] : at[g + 1]], atoms[at[g] : at[g + 1]]
         fitted = Marginal(
             "quantiles",
             {},
             steps[g],
             decimals[g],
             "",
-            (float(u[0]), float(u[-1])),  # (replaced below: private bounds)
+            (lows[g], highs[g]),  # (replaced below: private bounds)
             coarse_rate(sizes[g] - int(n_present[g]), sizes[g], min_count),
             inf_rates[g],
         )
-        rare_rows = int(rare[g])
-        if len(u) <= MAX_TABULATED and rare_rows <= 0.05 * int(n_finite[g]) and a[0] and a[-1]:
-            # few distinct values: an exact frequency table; rare values join their nearest stored neighbour
-            kept = u[a]
-            probs = c[a].astype(np.float64)
-            if rare_rows:
-                nearest = np.clip(np.searchsorted(kept, u[~a]), 0, len(kept) - 1)
-                below = np.clip(nearest - 1, 0, len(kept) - 1)
-                closer = np.abs(kept[below] - u[~a]) <= np.abs(kept[nearest] - u[~a])
-                np.add.at(probs, np.where(closer, below, nearest), c[~a])
+        if is_table[g]:
+            assert tables is not None
+            kept, probs, merged = tables.values[g], tables.probs[g], tables.merged[g]
+            assert kept is not None and probs is not None
+            if merged:  # (rare values joined their nearest stored neighbour)
+                rare_rows = int(rare[g])
                 held = f"{rare_rows} rows" if rare_rows >= min_count else f"fewer than {min_count} rows"
                 fitted.note = (
-                    f"{int((~a).sum())} values seen fewer than {min_count} times ({held}) "
+                    f"{merged} values seen fewer than {min_count} times ({held}) "
                     "were merged into their nearest stored value"
                 )
             fitted.dist = "table"
-            fitted.params = {"values": kept, "probs": round_probs(probs / probs.sum())}
+            fitted.params = {"values": kept, "probs": probs}
             declared = public.get(names[g])
             fitted.bounds = (float(kept[0]), float(kept[-1])) if declared is None else declared
         else:
@@ -616,29 +639,33 @@ def _fit_groups(
         marginal = out[g]
         assert isinstance(marginal, Marginal)
         marginal.bounds = bounds
-    # (12 significant digits keep the file short; the bounds stay exact) - every group's knots at once
-    rounded_all = _significant(np.concatenate([values for _, values, _ in knotted]), 12) if knotted else np.zeros(0)
-    start = 0
-    for g, (probs, values, _) in zip(quantile_groups, knotted, strict=True):
-        marginal = out[g]
-        assert isinstance(marginal, Marginal)
-        rounded = rounded_all[start : start + len(values)]
-        start += len(values)
-        values = np.where((values == marginal.bounds[0]) | (values == marginal.bounds[1]), values, rounded)
-        values = np.minimum(np.maximum(np.maximum.accumulate(values), marginal.bounds[0]), marginal.bounds[1])
-        also = avoid.get(names[g])
-        if rare[g] or (also is not None and also.size):  # (else no value to avoid: ``unheld`` keeps all)
-            values, marginal.bounds = unheld(
-                values,
-                marginal.bounds,
-                uniq[at[g] : at[g + 1]],
-                counts[at[g] : at[g + 1]],
-                min_count=min_count,
-                step=steps[g],
-                public=names[g] in public,
-                also=also,
-            )
-        marginal.params = {"probs": round_probs(probs, cumulative=True), "values": values}
+    if knotted:  # (12 significant digits keep the file short; the bounds stay exact) - every group's at once
+        knot_counts = [len(values) for _, values, _ in knotted]
+        raw = np.concatenate([values for _, values, _ in knotted])
+        knot_lows = np.repeat([bounds[0] for _, _, bounds in knotted], knot_counts)
+        knot_highs = np.repeat([bounds[1] for _, _, bounds in knotted], knot_counts)
+        settled = np.where((raw == knot_lows) | (raw == knot_highs), raw, _significant(raw, 12))
+        settled = np.minimum(np.maximum(running_max(settled, knot_counts), knot_lows), knot_highs)
+        cumulative = running_max(round_probs(np.concatenate([probs for probs, _, _ in knotted])), knot_counts)
+        start = 0
+        for g, length in zip(quantile_groups, knot_counts, strict=True):
+            marginal = out[g]
+            assert isinstance(marginal, Marginal)
+            values = settled[start : start + length]
+            also = avoid.get(names[g])
+            if rare[g] or (also is not None and also.size):  # (else no value to avoid: ``unheld`` keeps all)
+                values, marginal.bounds = unheld(
+                    values,
+                    marginal.bounds,
+                    uniq[at[g] : at[g + 1]],
+                    counts[at[g] : at[g + 1]],
+                    min_count=min_count,
+                    step=steps[g],
+                    public=names[g] in public,
+                    also=also,
+                )
+            marginal.params = {"probs": cumulative[start : start + length], "values": values}
+            start += length
     for g, marginal in enumerate(out):  # say what was coarsened
         if not isinstance(marginal, Marginal):
             continue
@@ -650,7 +677,74 @@ def _fit_groups(
         if any(coarsened(count, int(n_present[g]), min_count) for count in inf_counts[g]):
             said.append(f"its infinities, fewer than {min_count}, are stored as {min_count / 2:g} rows")
         marginal.note = "; ".join(said)
-    return MarginalFit(out, grades, scores=row_scores)
+    rare_at = np.searchsorted(ug[~atoms], np.arange(k + 1)).tolist()
+    rare_values = uniq[~atoms]
+    rare_of = [rare_values[rare_at[g] : rare_at[g + 1]] for g in range(k)]
+    return MarginalFit(out, grades, scores=row_scores, rare=rare_of)
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """Frequency tables of some groups (the others' entries are None): each group's stored values, their
+    probabilities, and how many rare values were merged into them."""
+
+    values: list[NDArray[np.float64] | None]
+    probs: list[NDArray[np.float64] | None]
+    merged: list[int]
+
+
+def _frequency_tables(
+    uniq: NDArray[np.float64],
+    counts: NDArray[np.intp],
+    owner: NDArray[np.intp],
+    atoms: NDArray[np.bool_],
+    tabled: NDArray[np.bool_],
+    k: int,
+) -> _Tables:
+    """The exact frequency tables of the ``tabled`` groups among ``k``, every group's at once.
+
+    ``uniq`` holds each group's distinct values (ascending, group after group; ``owner`` says whose), seen
+    ``counts`` times; ``atoms`` marks those held by ``min_count`` rows, which are stored. A rare value joins
+    its nearest stored neighbour in its group (the lower one on a tie); then each group's counts become
+    probabilities, rounded. Each group's numbers are exactly those it would get on its own: counts are whole
+    numbers, so their sums do not depend on the order they are added in.
+    """
+    in_table = tabled[owner]
+    keep = in_table & atoms
+    values, whose, probs = uniq[keep], owner[keep], counts[keep].astype(np.float64)
+    merge = in_table & ~atoms
+    merged = [0] * k
+    if merge.any():
+        x, x_owner, x_counts = uniq[merge], owner[merge], counts[merge]
+        first = whose.searchsorted(x_owner, side="left")  # (each rare value's group's stored values)
+        last = whose.searchsorted(x_owner, side="right") - 1
+        at = _keyed(whose, values).searchsorted(_keyed(x_owner, x))  # (by group, then value)
+        nearest = np.minimum(np.maximum(at, first), last)
+        below = np.minimum(np.maximum(nearest - 1, first), last)
+        closer = np.abs(values[below] - x) <= np.abs(values[nearest] - x)
+        np.add.at(probs, np.where(closer, below, nearest), x_counts)
+        merged = np.bincount(x_owner, minlength=k).tolist()
+    total = np.bincount(whose, weights=probs, minlength=k)
+    probs = round_probs(probs / total[whose])
+    bounds = whose.searchsorted(np.arange(k + 1)).tolist()
+    stored = tabled.tolist()
+    return _Tables(
+        [values[bounds[g] : bounds[g + 1]] if stored[g] else None for g in range(k)],
+        [probs[bounds[g] : bounds[g + 1]] if stored[g] else None for g in range(k)],
+        merged,
+    )
+
+
+def _keyed(owner: NDArray[np.intp], x: NDArray[np.float64]) -> NDArray[np.complex128]:
+    """(owner, value) pairs as complex numbers, which numpy sorts and searches by owner, then value.
+
+    Values compare as ``==`` compares floats (-0.0 equals 0.0); the parts are set one by one, so an
+    infinite value stays one (``owner + 1j * inf`` would make the owner NaN).
+    """
+    out = np.empty(len(x), dtype=np.complex128)
+    out.real = owner
+    out.imag = x
+    return out
 
 
 def round_probs(p: NDArray[np.float64], *, cumulative: bool = False) -> NDArray[np.float64]:
@@ -930,8 +1024,9 @@ def _has_tz(s: pd.Series) -> bool:
 
 def _as_float(col: str, s: pd.Series, present: NDArray[np.bool_]) -> NDArray[np.float64]:
     if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iuf":  # (to_numpy's na_value handling costs 20x more)
-        x = s.to_numpy().astype(np.float64, copy=False)  # (a float64 column is read in place, not copied)
-        if np.shares_memory(x, s.to_numpy()):
+        raw = s.to_numpy()
+        x = raw.astype(np.float64, copy=False)  # (a float64 column is read in place, not copied)
+        if x is raw:
             x = x.view()
             x.flags.writeable = False  # the caller's frame: nothing downstream may write into it
         return x
@@ -945,11 +1040,22 @@ def _as_float(col: str, s: pd.Series, present: NDArray[np.bool_]) -> NDArray[np.
         ) from None
 
 
+def _dtype_name(dtype: Any) -> str:
+    """``str(dtype)``, found once per dtype (numpy writes a dtype's name in Python code: slow for every column)."""
+    try:
+        return _dtype_names(dtype)
+    except TypeError:  # pragma: no cover - an unhashable extension dtype
+        return str(dtype)
+
+
+_dtype_names = functools.cache(str)
+
+
 def _numeric_cast(s: pd.Series, *, integer: bool, nulls: bool) -> str | None:
     dtype = s.dtype
     if dtype.kind == "O":
         return "Int64" if integer and nulls else None
-    name = str(dtype)
+    name = _dtype_name(dtype)
     if name in ("int64", "float64") or (name == "Int64" and nulls):
         return None
     if nulls and isinstance(dtype, np.dtype) and dtype.kind in "iu":

@@ -62,6 +62,7 @@ __all__ = [
     "public_items",
     "rare_values",
     "read_public",
+    "running_max",
     "unheld",
 ]
 
@@ -407,8 +408,10 @@ def _spaced(
     Knot by knot against the last one kept; a run of knots each far enough from the one before it (found at
     once) is kept whole whenever the last one kept is the knot before the run, as the knot by knot test would.
     """
-    step = np.diff(probs)
-    near = (np.flatnonzero((step > 0.0) & (step < gap)) + 1).tolist()  # knots too close to the one before them
+    step = probs[1:] - probs[:-1]  # (np.diff's arithmetic, without its overhead)
+    near = (((step > 0.0) & (step < gap)).nonzero()[0] + 1).tolist()  # knots too close to the one before them
+    if not near:  # (every knot far enough from the one before it: all kept, as they are)
+        return probs, values
     p_in, v_in, k_in = probs.tolist(), values.tolist(), kinds.tolist()
     out_p: list[float] = []
     out_v: list[float] = []
@@ -662,7 +665,7 @@ def unheld(
     """
     rare = u[(c > 0) & (c < min_count)]  # (ascending, as ``u``)
     more = np.empty(0) if also is None else also
-    if more.size > 1 and not bool(np.all(more[1:] >= more[:-1])):
+    if more.size > 1 and not bool((more[1:] >= more[:-1]).all()):
         more = np.sort(more)
     if not rare.size and not more.size:
         return values, bounds
@@ -708,6 +711,25 @@ def unheld(
             out[i] = out[i] + shift if out[i] + shift < hi else out[i] - shift
     out = np.minimum(np.maximum(np.maximum.accumulate(out), lo), hi)
     return out, (lo, hi)
+
+
+def running_max(values: NDArray[np.float64], lengths: Sequence[int]) -> NDArray[np.float64]:
+    """``np.maximum.accumulate`` within each group of ``values`` (the next ``lengths[i]`` of them), all at once.
+
+    The groups are the rows of one padded table, accumulated along its rows: each element is the running
+    maximum, bit for bit, that its group's own ``np.maximum.accumulate`` gives.
+    """
+    if len(lengths) == 1:
+        alone: NDArray[np.float64] = np.maximum.accumulate(values)
+        return alone
+    widths = np.asarray(lengths, dtype=np.intp)
+    row = np.repeat(np.arange(len(widths)), widths)
+    column = np.arange(len(values)) - np.repeat(np.cumsum(widths) - widths, widths)
+    table = np.zeros((len(widths), int(widths.max(initial=0))))
+    table[row, column] = values
+    np.maximum.accumulate(table, axis=1, out=table)
+    out: NDArray[np.float64] = table[row, column]
+    return out
 
 
 def _among_sorted(x: NDArray[np.float64], sorted_values: NDArray[np.float64]) -> NDArray[np.bool_]:

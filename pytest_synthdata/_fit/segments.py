@@ -104,12 +104,13 @@ def fit_segments(
     column fitted so far. Returns the conditional columns and their
     coordinates, or None when no category splits the data well enough.
     """
-    choice = _choose_segment(cats, dims, cat_dims, ctx.n, ctx.min_count, ctx.rows)
+    choice = _choose_segment(cats, dims, cat_dims, ctx.min_count, ctx.rows)
     if choice is None:
         return None
     seg, groups, row_group, explained = choice.category, choice.groups, choice.row_group, choice.explained
     n_groups = max(groups) + 1
-    sub_group = row_group[ctx.rows]  # (grades are those of the correlation rows)
+    everywhere = len(ctx.rows) == ctx.n  # (the correlation rows are every row, in order)
+    sub_group = row_group if everywhere else row_group[ctx.rows]  # (grades are those of the correlation rows)
     conditional: dict[str, ModelColumn] = {}
     refitted: dict[str, Dim] = {}
     notes: list[str] = []
@@ -162,13 +163,16 @@ def fit_segments(
         if cat is seg or explained.get(cat.name, 1.0) < SEGMENT_MIN_ETA:
             continue
         base = columns[cat.name]
-        position = np.empty(len(cat.values), dtype=np.int64)
-        position[cat.order] = np.arange(len(cat.order))
-        pos = np.where(cat.codes >= 0, position[np.maximum(cat.codes, 0)], -1)
-        # the frequencies within every group in one table (group x category, in latent order)
         k_cat = len(cat.values)
+        # each row's value in latent order, -1 where withheld or missing (code -1 reads the last slot)
+        position = np.empty(k_cat + 1, dtype=np.int64)
+        position[cat.order] = np.arange(k_cat)
+        position[k_cat] = -1
+        pos = position[cat.codes]
+        # the frequencies within every group in one table (group x category, in latent order)
         valid = (pos >= 0) & (row_group >= 0)
-        table = np.bincount(row_group[valid] * k_cat + pos[valid], minlength=n_groups * k_cat)
+        cell = row_group[valid] * k_cat + pos[valid]  # (each row's cell of the table)
+        table = np.bincount(cell, minlength=n_groups * k_cat)
         table = table.reshape(n_groups, k_cat).astype(np.float64)
         hidden = int(np.count_nonzero((table > 0) & (table < ctx.min_count)))
         table[table < ctx.min_count] = 0.0
@@ -183,13 +187,17 @@ def fit_segments(
             else:
                 levels.append(category_like(base, probs[g].copy()))
         mid = np.cumsum(probs, axis=1) - probs / 2.0
-        valid = valid[ctx.rows]
-        at_g, at_pos = sub_group[valid], pos[ctx.rows][valid]
+        # each (group, value) cell's grade and normal score (NaN where withheld in the group), read by the rows
+        withheld = probs == 0
+        cell_grades = np.where(withheld, np.nan, mid).ravel()
+        cell_normal = np.where(withheld, np.nan, scores(mid)).ravel()  # (from the table: the same bits)
+        if not everywhere:
+            valid = valid[ctx.rows]
+            cell = sub_group[valid] * k_cat + pos[ctx.rows][valid]
         grades = np.full(len(ctx.rows), np.nan)
-        withheld = probs[at_g, at_pos] == 0  # (withheld in the group)
-        grades[valid] = np.where(withheld, np.nan, mid[at_g, at_pos])
-        normal = np.full(len(ctx.rows), np.nan)  # (their normal scores from the table: the same bits)
-        normal[valid] = np.where(withheld, np.nan, scores(mid)[at_g, at_pos])
+        grades[valid] = cell_grades[cell]
+        normal = np.full(len(ctx.rows), np.nan)
+        normal[valid] = cell_normal[cell]
         if hidden:
             notes.append(
                 f"column {cat.name!r}: {hidden} (group, category) combinations seen fewer than {ctx.min_count} "
@@ -240,7 +248,6 @@ def _choose_segment(
     cats: list[Categorical],
     dims: list[Dim],
     cat_dims: dict[str, Dim],
-    n: int,
     min_count: int,
     sub: NDArray[np.int64],
 ) -> _Choice | None:
@@ -271,11 +278,10 @@ def _choose_segment(
                 groups[~big] = int(np.argmin(np.where(big, counts, np.inf)))  # the smallest group takes them in
         if n_big < 2:
             continue
-        row_group = _row_groups(cat, groups, n)
-        slots = _value_slots(cats, n) if slots is None else slots
-        if not _segment_hides_too_much(cat, slots, row_group, n_big, min_count):
-            splits.append((cat, groups, row_group[sub], n_big))
-        del row_group
+        group_of = _group_of(cat, groups)
+        slots = _value_slots(cats) if slots is None else slots
+        if not _segment_hides_too_much(cat, slots, group_of, n_big, min_count):
+            splits.append((cat, groups, group_of[cat.codes[sub]], n_big))
     del slots
     if not splits:
         return None
@@ -327,67 +333,107 @@ def _choose_segment(
     spread = _eta_squared(cnt[rows][:, columns], square[rows][:, columns], (member @ z)[:, columns])
     shares = np.maximum(best_etas, spread).tolist()
     explained = dict(zip([labels[j] for j in columns.tolist()], shares, strict=True))
-    return _Choice(cat, [int(g) for g in groups], _row_groups(cat, groups, n), best_score, explained)
+    return _Choice(cat, [int(g) for g in groups], _row_groups(cat, groups), best_score, explained)
 
 
-def _row_groups(cat: Categorical, groups: NDArray[np.int64], n: int) -> NDArray[np.int64]:
+def _row_groups(cat: Categorical, groups: NDArray[np.int64]) -> NDArray[np.int64]:
     """Each row's segment group, given each value's (in latent order); -1 for rows without a stored value."""
-    position = np.empty(len(cat.values), dtype=np.int64)
-    position[cat.order] = np.arange(len(cat.order))
-    row_group = np.full(n, -1, dtype=np.int64)
-    ok = cat.codes >= 0
-    row_group[ok] = groups[position[cat.codes[ok]]]
+    row_group: NDArray[np.int64] = _group_of(cat, groups)[cat.codes]
     return row_group
+
+
+def _group_of(cat: Categorical, groups: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Each stored value's segment group (given in latent order), then -1: what code -1 (no stored value) reads."""
+    group_of = np.empty(len(cat.values) + 1, dtype=np.int64)
+    group_of[cat.order] = groups
+    group_of[-1] = -1
+    return group_of
 
 
 @dataclass(frozen=True, eq=False)
 class _ValueSlots:
-    """Some categories' values as slots of one table: category c's value v (code + 1; 0: withheld or missing)
-    is slot ``start[c] + v``; ``slot`` holds each category's row slots (categories x rows)."""
+    """Some categories' values as slots of one table, over the distinct combinations of every category's value
+    that the rows hold: category c's value v (code + 1; 0: withheld or missing) is slot ``start[c] + v``;
+    ``slot`` holds each category's slot in each combination (categories x combinations), ``rows`` how many
+    rows hold each combination and ``first`` the first row holding it."""
 
     cats: list[Categorical]
     start: NDArray[np.int64]
     slot: NDArray[np.int64]
     #: slots of a stored value (not a category's slot 0)
     stored: NDArray[np.bool_]
+    rows: NDArray[np.float64]
+    first: NDArray[np.intp]
 
 
-def _value_slots(cats: list[Categorical], n: int) -> list[_ValueSlots]:
-    """The categories' :class:`_ValueSlots`, a few categories at a time (at most _BATCH_CELLS row slots each)."""
+def _value_slots(cats: list[Categorical]) -> list[_ValueSlots]:
+    """The categories' :class:`_ValueSlots`, a few categories at a time (at most _BATCH_CELLS slots each).
+
+    Rows holding the same value of every category count alike in any split, so they are counted once, as
+    one combination: real tables hold few combinations of their categories (tens to hundreds), however
+    many rows they have.
+    """
+    first, rows = _combinations([cat.codes for cat in cats])
     out = []
-    per = max(1, _BATCH_CELLS // max(n, 1))
+    per = max(1, _BATCH_CELLS // max(len(first), 1))
     for at in range(0, len(cats), per):
         chunk = cats[at : at + per]
         widths = np.array([len(cat.values) + 1 for cat in chunk], dtype=np.int64)
         start = np.cumsum(widths) - widths
-        slot = np.empty((len(chunk), n), dtype=np.int64)
-        for row, (cat, first) in enumerate(zip(chunk, start.tolist(), strict=True)):
-            np.add(cat.codes, first + 1, out=slot[row])
+        slot = np.empty((len(chunk), len(first)), dtype=np.int64)
+        for row, (cat, begin) in enumerate(zip(chunk, start.tolist(), strict=True)):
+            np.add(cat.codes[first], begin + 1, out=slot[row])
         stored = np.ones(int(widths.sum()), dtype=bool)
         stored[start] = False
-        out.append(_ValueSlots(chunk, start, slot, stored))
+        out.append(_ValueSlots(chunk, start, slot, stored, rows, first))
     return out
+
+
+def _combinations(codes: list[NDArray[np.integer]]) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """The distinct combinations of the codes (-1 and up) rows hold: the first row of each, and how many hold it.
+
+    Each row's combination is one integer (mixed radix), made dense again whenever the next radix could
+    overflow it; one sort then finds the distinct ones.
+    """
+    n = len(codes[0])
+    key = np.zeros(n, dtype=np.int64)
+    bound = 1
+    for code in codes:
+        width = int(code.max(initial=-1)) + 2
+        if bound * width >= 2**62:  # (re-number the combinations so far: fewer than the rows)
+            _, key = np.unique(key, return_inverse=True)
+            key = key.astype(np.int64).ravel()
+            bound = int(key.max(initial=0)) + 1
+        key *= width
+        key += code
+        key += 1
+        bound *= width
+    _, first, counts = np.unique(key, return_index=True, return_counts=True)
+    return first, counts.astype(np.float64)
 
 
 def _segment_hides_too_much(
     seg: Categorical,
     slots: list[_ValueSlots],
-    row_group: NDArray[np.int64],
+    group_of: NDArray[np.int64],
     k: int,
     min_count: int,
 ) -> bool:
     """Whether splitting by ``seg`` would leave another category's values too rare to store within groups.
 
-    Each category's (value, group) counts come from one count of every category in ``slots``: rows without
-    a group or a stored value count in group 0 and each category's slot 0, left out after.
+    ``group_of`` gives each of its stored values' group, then -1 (code -1: no stored value). Each category's
+    (value, group) counts come from one count of every category's slots in the combinations of ``slots``,
+    weighted by their rows: rows without a group or a stored value count in group 0 and each category's
+    slot 0, left out after.
     """
-    group_at = row_group + 1
-    k = max(k, int(row_group.max()) + 1)  # (every group a row is in, as the cells are counted)
+    k = max(k, int(group_of.max()) + 1)  # (every group a value is in, as the cells are counted)
     for chunk in slots:
+        group_at = group_of[seg.codes[chunk.first]] + 1
         width = len(chunk.stored)
         keys = chunk.slot * (k + 1)
         keys += group_at
-        cells = np.bincount(keys.ravel(), minlength=width * (k + 1)).reshape(width, k + 1)[:, 1:]
+        weights = np.broadcast_to(chunk.rows, keys.shape).ravel()
+        cells = np.bincount(keys.ravel(), weights=weights, minlength=width * (k + 1)).reshape(width, k + 1)[:, 1:]
         cells[~chunk.stored] = 0
         hidden = np.add.reduceat(np.where(cells < min_count, cells, 0).sum(axis=1), chunk.start)
         total = np.add.reduceat(cells.sum(axis=1), chunk.start)
