@@ -72,6 +72,7 @@ def test_the_page_runs(page, request, tmp_path, monkeypatch):
     workdir = pytester.path if pytester is not None else tmp_path
     monkeypatch.chdir(workdir)
     plugins_before = set(map(id, sd.plugin_manager().get_plugins()))
+    _without_example_database(request)
     namespace: dict = {"__name__": "__docs__"}
     test_files: list[str] = []
     try:
@@ -103,6 +104,23 @@ def test_the_page_runs(page, request, tmp_path, monkeypatch):
         outcomes = result.parseoutcomes()
         assert result.ret == 0, result.stdout.str()
         assert outcomes.get("passed", 0) > 0 and not outcomes.get("failed")
+
+
+def _without_example_database(request: pytest.FixtureRequest) -> None:
+    """Run a page's Hypothesis calls without the example database (the profile is restored after the test).
+
+    A page's ``find(...)`` is keyed by its condition's source: an entry another test saved under that key
+    (``lambda row: True``) would replay first and the page would show that test's example, not its own.
+    """
+    from hypothesis import settings
+
+    current = getattr(settings, "get_current_profile_name", None)
+    if current is None:  # (an older Hypothesis: pages keep the database)
+        return
+    name = current()
+    settings.register_profile("synthdata-docs-page", settings.get_profile(name), database=None)
+    settings.load_profile("synthdata-docs-page")
+    request.addfinalizer(lambda: settings.load_profile(name))
 
 
 def _options(text: str) -> set[str]:
