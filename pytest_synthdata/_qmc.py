@@ -35,7 +35,6 @@ More in ``docs/explanation/math.md`` §8.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -46,24 +45,6 @@ __all__ = ["MAX_POINTS", "spread_blocks", "spread_normals", "spread_uniforms"]
 
 #: Points per block (the latent blocks hold 4,096 rows; nothing here needs a power of two).
 MAX_POINTS = 2**12
-
-#: Up to this many values (d * m), the partners' positions are laid out once, not level by level.
-_LAID_OUT = 2**14
-#: Up to this many values (d * MAX_POINTS), a whole block's positions are kept between calls (a few MB at most).
-_KEPT = 2**18
-
-
-def _positions(d: int, m: int) -> NDArray[np.int64]:
-    """Each value's position in a block of ``d`` coordinates of ``m`` rows, coordinate-major (d, m)."""
-    return np.arange(d * m, dtype=np.int64).reshape(d, m)
-
-
-@functools.lru_cache(maxsize=4)
-def _block_positions(d: int) -> NDArray[np.int64]:
-    """:func:`_positions` of a whole block, kept (read-only) for the next calls with ``d`` coordinates."""
-    positions = _positions(d, MAX_POINTS)
-    positions.flags.writeable = False
-    return positions
 
 
 def spread_uniforms(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
@@ -85,28 +66,17 @@ def _spread(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
     # each row of ``u`` starts as its jitter, coordinate-major and contiguous (one transpose here, so every level
     # below reads and writes whole contiguous runs), and becomes (interval + jitter) / intervals
     u = np.ascontiguousarray(jitter.T)  # level 0: row 0's one value anywhere is its jitter
-    flat = u.reshape(-1)
-    # each new row's earlier partner, per coordinate, as its position in ``flat``: permuting these positions pairs
-    # like permuting 0..size-1 (a shuffle's swaps do not depend on the values), and keeps the array C-ordered (a
-    # copy of a broadcast row would come out in Fortran order). Few positions are laid out once; a whole block's
-    # are kept between calls; other many, per level (a large array filled on every call costs more than the adds)
-    starts = np.arange(0, d * m, m, dtype=np.int64)[:, None]  # where each coordinate's row starts in ``flat``
-    positions = (
-        _block_positions(d) if m == MAX_POINTS and d * m <= _KEPT else _positions(d, m) if d * m <= _LAID_OUT else None
-    )
     size = 1  # rows placed so far: a power of two, one in each interval of width 1/size
     while size < m:
         new = min(size, m - size)
-        if positions is not None:
-            partners = shuffles.permuted(positions[:, :size], axis=1)
-        else:
-            partners = np.arange(size, dtype=np.int64) + starts
-            shuffles.permuted(partners, axis=1, out=partners)
+        # each new row's earlier partner, per coordinate: a permutation of the earlier rows' values (a fresh
+        # C-ordered copy). It pairs as a permutation of their positions would (a shuffle's swaps do not depend on
+        # the values), without gathering the values afterwards
+        picked = shuffles.permuted(u[:, :size], axis=1)
         if new < size:
-            partners = partners[:, :new]
+            picked = picked[:, :new]
         # the partner's interval at the finer width 1/(2 size) (an exact product: 2 size is a power of two); its
         # other half is the empty one, since the partner is the only earlier row in its interval of width 1/size
-        picked = flat.take(partners)
         picked *= 2 * size
         fine = picked.astype(np.int64)
         fine ^= 1
