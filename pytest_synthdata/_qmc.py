@@ -78,7 +78,7 @@ def _spread(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
         # the partner's interval at the finer width 1/(2 size) (an exact product: 2 size is a power of two); its
         # other half is the empty one, since the partner is the only earlier row in its interval of width 1/size
         picked *= 2 * size
-        fine = picked.astype(np.int64)
+        fine = picked.astype(np.int32)  # (below 2 * MAX_POINTS: half the memory of int64, the same sums)
         fine ^= 1
         out = u[:, size : size + new]
         out += fine  # (jitter + interval: the same sum as interval + jitter)
