@@ -977,12 +977,7 @@ def truncated_normal(
     with np.errstate(invalid="ignore"):  # (a = b = -inf: masked below)
         share = -np.expm1(log_a - log_b)
     log_p = log_b + np.log1p(-special.ndtr(-w) * np.nan_to_num(share, nan=0.0))
-    out = special.ndtri_exp(log_p)
-    out = np.minimum(np.maximum(out, a), b)
-    out = np.where(a == b, a, out)
-    out = np.where(flip, -out, out)
-    shape = np.broadcast_shapes(z.shape, low.shape)
-    return out if out.shape == shape else np.broadcast_to(out, shape).copy()
+    return _from_log_p(log_p, a, b, flip, np.broadcast_shapes(z.shape, low.shape))
 
 
 def _truncated_one(z: NDArray[np.float64], low: float, high: float) -> NDArray[np.float64]:
@@ -1003,15 +998,7 @@ def _truncated_one(z: NDArray[np.float64], low: float, high: float) -> NDArray[n
     if share != 1.0:  # (an interval open below has share 1: a product that changes nothing)
         p *= share
     np.log1p(p, out=p)
-    p += log_b  # (log_b + log1p(...): the same sum)
-    out = special.ndtri_exp(p, out=p)
-    if a > -np.inf:
-        np.maximum(out, a, out=out)
-    if b < np.inf:
-        np.minimum(out, b, out=out)
-    if flip:
-        np.negative(out, out=out)
-    return out  # type: ignore[no-any-return]
+    return _one_from_log_p(p, log_b, a, b, flip)
 
 
 def truncated_uniform(
@@ -1039,12 +1026,7 @@ def truncated_uniform(
         share = np.nan_to_num(-np.expm1(log_a - log_b), nan=0.0)
     with np.errstate(divide="ignore"):  # (open below, log(1 - (1 - v)) is log(v), also where 1 - v rounds to 1)
         log_p = log_b + np.where(~flip & (share == 1.0), np.log(v), np.log1p(-above * share))
-    out = special.ndtri_exp(log_p)
-    out = np.minimum(np.maximum(out, a), b)
-    out = np.where(a == b, a, out)
-    out = np.where(flip, -out, out)
-    shape = np.broadcast_shapes(v.shape, low.shape)
-    return out if out.shape == shape else np.broadcast_to(out, shape).copy()
+    return _from_log_p(log_p, a, b, flip, np.broadcast_shapes(v.shape, low.shape))
 
 
 def _truncated_one_uniform(v: NDArray[np.float64], low: float, high: float) -> NDArray[np.float64]:
@@ -1062,7 +1044,29 @@ def _truncated_one_uniform(v: NDArray[np.float64], low: float, high: float) -> N
         if share != 1.0:  # (an interval open below has share 1)
             p *= share
         np.log1p(p, out=p)
-    p += log_b
+    return _one_from_log_p(p, log_b, a, b, flip)
+
+
+def _from_log_p(
+    log_p: NDArray[np.float64],
+    a: NDArray[np.float64],
+    b: NDArray[np.float64],
+    flip: NDArray[np.bool_],
+    shape: tuple[int, ...],
+) -> NDArray[np.float64]:
+    """The draws of the general paths from their log probabilities in the mirrored intervals ``[a, b]``: clipped
+    to them (an empty one, ``a == b``, is its point), mirrored back, and broadcast to ``shape``."""
+    out = special.ndtri_exp(log_p)
+    out = np.minimum(np.maximum(out, a), b)
+    out = np.where(a == b, a, out)
+    out = np.where(flip, -out, out)
+    return out if out.shape == shape else np.broadcast_to(out, shape).copy()
+
+
+def _one_from_log_p(p: NDArray[np.float64], log_b: np.float64, a: float, b: float, flip: bool) -> NDArray[np.float64]:
+    """:func:`_from_log_p` for one interval: ``log1p(...)`` in ``p`` (overwritten) plus ``log Phi(b)``, each step
+    one pass in place, the clips at infinite ends skipped (the same bits)."""
+    p += log_b  # (log_b + log1p(...): the same sum)
     out = special.ndtri_exp(p, out=p)
     if a > -np.inf:
         np.maximum(out, a, out=out)
