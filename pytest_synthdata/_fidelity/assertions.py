@@ -220,14 +220,17 @@ def _coverage_failures(report: FidelityReport, row: dict[str, Any], tolerances: 
 
 
 def _pair_failures(
-    report: FidelityReport,
+    scored: pd.DataFrame,
     tolerances: dict[Key, float],
     min_pair_score: float | None,
     pairs: list[tuple[str, str]] | None,
+    *,
+    label: str = "pair",
 ) -> list[Failure]:
+    """The failing rows of a pair table (``report.pairs``; a linked-tables report's parent-child pairs, ``label``)."""
     out = []
     wanted = {tuple(sorted(p)) for p in pairs} if pairs is not None else None
-    for row in _records(report.pairs):
+    for row in _records(scored):
         key = tuple(sorted((str(row["column_1"]), str(row["column_2"]))))
         named = key in tolerances or (wanted is not None and key in wanted)
         if wanted is not None and key not in wanted:
@@ -245,7 +248,12 @@ def _pair_failures(
             pair = (str(row["column_1"]), str(row["column_2"]))
             out.append(
                 Failure(
-                    f"pair {pair!r}", str(row["metric"]), float(row["score"]), limit, _relax(pair, row["score"]), detail
+                    f"{label} {pair!r}",
+                    str(row["metric"]),
+                    float(row["score"]),
+                    limit,
+                    _relax(pair, row["score"]),
+                    detail,
                 )
             )
     return out
@@ -358,7 +366,7 @@ def assert_fidelity(
     report = _report(real_or_model, synthetic, columns)
     _known_keys(tol, report)
     failures = _column_failures(report, tol, min_column_score, missing=True)
-    failures += _pair_failures(report, tol, min_pair_score, None)
+    failures += _pair_failures(report.pairs, tol, min_pair_score, None)
     if report.score < min_score - SLACK:
         failures.append(
             Failure(
@@ -443,7 +451,7 @@ def assert_correlations_close(
         for p in pairs:
             if tuple(sorted(p)) not in known:
                 raise InvalidArgument(f"pairs names {p!r}, which is not a pair of compared columns; fix the names.")
-    _raise(report, _pair_failures(report, tol, min_score, pairs), "correlations")
+    _raise(report, _pair_failures(report.pairs, tol, min_score, pairs), "correlations")
     return report
 
 

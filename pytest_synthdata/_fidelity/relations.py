@@ -320,7 +320,7 @@ def check_dataset(
     from dataclasses import replace
 
     from ..errors import FidelityError
-    from .assertions import _PAIR_DEFAULTS, SLACK, Failure, _column_failures, _floor, _pair_failures, _relax, _threshold
+    from .assertions import SLACK, Failure, _column_failures, _floor, _pair_failures, _relax, _threshold
 
     singles = {"KSComplement", "TVComplement", "CorrelationSimilarity", "ContingencySimilarity"}
     singles |= {"MissingValueSimilarity", "CategoryCoverage", "RangeCoverage", *RELATION_METRICS}
@@ -346,7 +346,7 @@ def check_dataset(
                 inner = tuple(sorted(p[len(prefix) :] for p in parts))
                 tol[inner if isinstance(key, tuple) else inner[0]] = value
         for failure in _column_failures(sub, tol, min_column_score, missing=True) + _pair_failures(
-            sub, tol, min_pair_score, None
+            sub.pairs, tol, min_pair_score, None
         ):
             failures.append(replace(failure, where=f"table {table!r} {failure.where}"))
     for row in report.relations.to_dict("records"):
@@ -361,28 +361,7 @@ def check_dataset(
                 else f"the real data's share: {row['real']:.3f}"
             )
             failures.append(Failure(f"relation {row['relation']}", metric, score, limit, _relax(key, score), detail))
-    for row in report.pairs.to_dict("records"):
-        pair = (str(row["column_1"]), str(row["column_2"]))
-        key = tuple(sorted(pair))
-        if not (row["contributes"] or key in tolerances) or math.isnan(row["score"]):
-            continue
-        default = _PAIR_DEFAULTS[str(row["metric"])] if min_pair_score is None else min_pair_score
-        limit = _threshold(tolerances, key, str(row["metric"]), default)
-        if row["score"] < limit - SLACK:
-            if row["metric"] == "CorrelationSimilarity":
-                detail = f"Pearson r: real {row['real']:.3f}, synthetic {row['synthetic']:.3f}"
-            else:
-                detail = f"real Cramér's V {row['real']:.3f}"
-            failures.append(
-                Failure(
-                    f"parent-child pair {pair!r}",
-                    str(row["metric"]),
-                    float(row["score"]),
-                    limit,
-                    _relax(pair, row["score"]),
-                    detail,
-                )
-            )
+    failures += _pair_failures(report.pairs, tolerances, min_pair_score, None, label="parent-child pair")
     if report.score < min_score - SLACK:
         failures.append(
             Failure("overall", "score", report.score, min_score, f"min_score={_floor(report.score)}", report.summary())
