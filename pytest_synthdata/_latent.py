@@ -711,7 +711,6 @@ class Regions(LatentSource):
         return z, u, [line is not None for line in lines]
 
     def rows(self, space: LatentSpace, start: int, stop: int) -> LatentRows:
-        from . import _tmvn
 
         spans = [tuple(int(i) for i in np.searchsorted(group.rows, [start, stop])) for group in self.groups]
         z, u, uniform = self._noise(space, start, stop, spans)  # type: ignore[arg-type]
@@ -751,35 +750,16 @@ class Regions(LatentSource):
                 # every row of the range: the reordered coordinates are read from z and written into x row by
                 # row, as correlate would sum them, without gathering them into copies
                 e_rows = [z[j] for j in plan.order]
-                if method == "independent":
-                    box = np.zeros(len(rows), dtype=np.intp)
-                    for t in range(k):
-                        e_rows[t] = truncated_normal(e_rows[t], low[:, 0, t], high[:, 0, t])
-                else:
-                    e_rows[0], box = _union_line(e_rows[0], low[:, :, 0], high[:, :, 0], uniform=given_uniform)
+                box = _draw_untilted(method, e_rows, k, len(rows), low, high, uniform=given_uniform)
                 _correlate_rows(e_rows, plan.cholesky, [x[j] for j in plan.order])
                 for t, j in enumerate(plan.chosen):  # (rounding in the sum may step a hair outside)
                     np.clip(x[j], *_box_ends(group, take, box, t), out=x[j])
                 continue
             e = z[plan.order] if isinstance(pos, slice) else z[np.ix_(plan.order, pos)]
             if method == "tilted":
-                mu, psi = self.tilts(space, group)
-                e[:k], box = _tmvn.sample_boxes(
-                    plan.cholesky[:k, :k],
-                    low,
-                    high,
-                    _take(mu, take, len(rows)),
-                    _take(psi, take, len(rows)),
-                    self.key,
-                    STREAM_CONDITIONS,
-                    rows,
-                )
-            elif method == "independent":
-                box = np.zeros(len(rows), dtype=np.intp)
-                for t in range(k):
-                    e[t] = truncated_normal(e[t], low[:, 0, t], high[:, 0, t])
+                e[:k], box = self._tilted_draws(space, group, plan.cholesky[:k, :k], low, high, take, rows)
             else:
-                e[0], box = _union_line(e[0], low[:, :, 0], high[:, :, 0], uniform=given_uniform)
+                box = _draw_untilted(method, e, k, len(rows), low, high, uniform=given_uniform)
             xg = correlate(e, plan.cholesky)
             for t in range(k):  # (rounding in the sum may step a hair outside)
                 np.clip(xg[t], *_box_ends(group, take, box, t), out=xg[t])
@@ -788,6 +768,25 @@ class Regions(LatentSource):
             else:
                 x[np.ix_(plan.order, pos)] = xg
         return LatentRows(x, u)
+
+    def _tilted_draws(
+        self,
+        space: LatentSpace,
+        group: BoxRows,
+        block: NDArray[np.float64],
+        low: NDArray[np.float64],
+        high: NDArray[np.float64],
+        take: slice,
+        rows: NDArray[np.int64],
+    ) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+        """A group's rows drawn in their boxes by minimax tilting (``block``: the restricted coordinates' Cholesky
+        factor): the whitened draws and each row's box."""
+        from . import _tmvn
+
+        mu, psi = self.tilts(space, group)
+        return _tmvn.sample_boxes(
+            block, low, high, _take(mu, take, len(rows)), _take(psi, take, len(rows)), self.key, STREAM_CONDITIONS, rows
+        )
 
     def _given_rows(
         self,
@@ -799,7 +798,6 @@ class Regions(LatentSource):
         e: NDArray[np.float64],
     ) -> NDArray[np.float64]:
         """The coordinates (in ``plan.order``) of a group's rows over fixed coordinates; ``e`` their own scores."""
-        from . import _tmvn
 
         k, p = len(group.coords), plan.fixed
         shifted_low, shifted_high = self._bounds(space, group)
@@ -808,23 +806,9 @@ class Regions(LatentSource):
         block = plan.cholesky[p : p + k, p : p + k]
         method = self._method(group, plan)
         if method == "tilted":
-            mu, psi = self.tilts(space, group)
-            e[p : p + k], box = _tmvn.sample_boxes(
-                block,
-                low,
-                high,
-                _take(mu, take, len(rows)),
-                _take(psi, take, len(rows)),
-                self.key,
-                STREAM_CONDITIONS,
-                rows,
-            )
-        elif method == "independent":
-            box = np.zeros(len(rows), dtype=np.intp)
-            for t in range(k):
-                e[p + t] = truncated_normal(e[p + t], low[:, 0, t] / block[t, t], high[:, 0, t] / block[t, t])
-        else:
-            e[p], box = _union_line(e[p], low[:, :, 0] / block[0, 0], high[:, :, 0] / block[0, 0])
+            e[p : p + k], box = self._tilted_draws(space, group, block, low, high, take, rows)
+        else:  # (the draws' own coordinates, after the fixed ones: a view of e, written in place)
+            box = _draw_untilted(method, e[p:], k, len(rows), low, high, scale=np.diag(block))
         xg = correlate(e, plan.cholesky)
         for t in range(k):  # (rounding in the sum may step a hair outside the row's own box)
             np.clip(xg[p + t], *_box_ends(group, take, box, t), out=xg[p + t])
@@ -913,6 +897,35 @@ def _take(values: NDArray[Any], take: slice, r: int) -> NDArray[Any]:
     if len(values) == 1:
         return np.broadcast_to(values, (r, *values.shape[1:]))
     return values[take]
+
+
+def _draw_untilted(
+    method: str,
+    e: Any,
+    k: int,
+    n: int,
+    low: NDArray[np.float64],
+    high: NDArray[np.float64],
+    *,
+    scale: NDArray[np.float64] | None = None,
+    uniform: bool = False,
+) -> NDArray[np.intp]:
+    """Draw a group's ``k`` restricted coordinates without tilting, in place in ``e[0 .. k)`` (rows of scores, a
+    list or an array), and return each of the ``n`` rows' box: ``"independent"``, each coordinate in its own
+    interval; else the first on its union of intervals (``uniform``: ``e[0]`` holds the rows' U(0, 1) values).
+    ``scale`` divides the boxes (the Cholesky diagonal of coordinates drawn after fixed ones)."""
+    if method == "independent":
+        for t in range(k):
+            lo, hi = low[:, 0, t], high[:, 0, t]
+            if scale is not None:
+                lo, hi = lo / scale[t], hi / scale[t]
+            e[t] = truncated_normal(e[t], lo, hi)
+        return np.zeros(n, dtype=np.intp)
+    lo, hi = low[:, :, 0], high[:, :, 0]
+    if scale is not None:
+        lo, hi = lo / scale[0], hi / scale[0]
+    e[0], box = _union_line(e[0], lo, hi, uniform=uniform)
+    return box  # type: ignore[no-any-return]
 
 
 def _union_line(
