@@ -645,16 +645,22 @@ def _raw_key(conditions: Mapping[Any, Any], n: int) -> Any:
     """A key of ``conditions`` as given (each value with its type), or None when one is not hashable (a list)."""
     try:
         key = (
-            tuple(
-                (column, type(spec), tuple((type(v), v) for v in spec) if isinstance(spec, tuple) else spec)
-                for column, spec in conditions.items()
-            ),
+            tuple((column, type(spec), _typed_values(spec)) for column, spec in conditions.items()),
             n,
         )
         hash(key)
     except TypeError:
         return None
     return key
+
+
+def _typed_values(spec: Any) -> Any:
+    """A condition's value(s) each with its type (``1 == True``, and so are two sets of them)."""
+    if isinstance(spec, tuple):
+        return tuple((type(v), v) for v in spec)
+    if isinstance(spec, frozenset):
+        return frozenset((type(v), v) for v in spec)
+    return spec
 
 
 def _cached_source(inner: LatentSource, known: tuple[list[Any], dict[int, Any]] | None) -> LatentSource:

@@ -580,6 +580,14 @@ def test_a_condition_seen_before_is_not_taken_for_an_equal_value_of_another_type
         model.sample(20, seed=1, conditions={"churned": 1})
 
 
+def test_a_frozenset_condition_seen_before_is_not_taken_for_an_equal_set_of_another_type():
+    """frozenset({1}) == frozenset({True}) as dict keys too: the cached resolution of one is not the other's."""
+    model = sd.Schema("types", {"churned": sd.Boolean(p=0.3), "x": sd.Float(mean=0, std=1)})
+    assert model.sample(20, seed=1, conditions={"churned": frozenset({True})})["churned"].all()
+    with pytest.raises(ConditionError, match="never gives 1"):
+        model.sample(20, seed=1, conditions={"churned": frozenset({1})})
+
+
 def test_a_column_fitted_per_segment_maps_rows_of_one_group_as_they_are():
     """Rows all in one group of the segment column (a condition on it) are not sorted into groups: the same bits."""
     rng = np.random.default_rng(0)
