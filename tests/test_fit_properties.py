@@ -575,3 +575,28 @@ def test_hermite_sums_written_in_blocks_are_those_of_every_term_apart(seed, size
     )
     got = _copula._psi_sums(c, weights, starts)
     assert np.array_equal(got.view(np.int64), (want * _copula._NORMS[:, None]).view(np.int64))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.sampled_from(["a", "b", "c", "d", None]), min_size=1, max_size=60),
+    min_count=st.integers(1, 6),
+    boolean=st.booleans(),
+)
+def test_stored_codes_of_a_category_nothing_withheld_from_are_its_codes(values, min_count, boolean):
+    """stored_codes() returns a category's own codes when nothing was withheld: the numbers the rows map to."""
+    from pytest_synthdata._fit.categories import absorb_withheld, read_categorical, stored_codes
+
+    s = pd.Series([None if v is None else v in ("a", "b") for v in values] if boolean else values, dtype=object)
+    present = s.notna().to_numpy()
+    try:
+        cat = read_categorical("c", s, present, min_count=min_count, boolean=boolean)
+    except sd.errors.InvalidArgument:  # (no value seen min_count times: nothing to store)
+        assume(False)
+    other_values = pd.Series([f"x{i % 3}" for i in range(len(values))], dtype=object)
+    other = read_categorical("o", other_values, np.ones(len(values), dtype=bool), min_count=1, boolean=False)
+    for c in (cat, *absorb_withheld([cat, other])[:1]):
+        raw, to_stored = c.raw_codes, c.raw_to_stored
+        assert raw is not None and to_stored is not None
+        want = np.where(raw >= 0, to_stored[np.maximum(raw, 0)], -1)
+        assert np.array_equal(stored_codes(c), want)

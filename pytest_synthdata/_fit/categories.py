@@ -659,6 +659,10 @@ def stored_codes(cat: Categorical) -> NDArray[np.int64]:
     raw, to_stored = cat.raw_codes, cat.raw_to_stored
     if raw is None or to_stored is None:
         return cat.codes
+    if int(to_stored.min(initial=0)) >= 0:
+        # nothing withheld: the codes are ``to_stored`` of the raw codes (-1 where missing) as read, and
+        # :func:`absorb_withheld` changes them only where a value was withheld (the same numbers, no pass over rows)
+        return cat.codes
     return np.where(raw >= 0, to_stored[np.maximum(raw, 0)], -1)
 
 
