@@ -253,20 +253,22 @@ def _psi_sums(c: NDArray[np.float64], weights: NDArray[np.float64], starts: NDAr
     # summed when it is full; the last two unweighted terms carry the recurrence into the next block
     block = np.empty((_PSI_BLOCK, len(cc)))
     scratch, carry = np.empty(len(cc)), np.empty((2, len(cc)))
-    before = block[0]
+    rows, (carry_before, carry_now) = list(block), carry  # (the rows' views, made once)
+    multiply, subtract = np.multiply, np.subtract
+    before = rows[0]
     before[...] = np.where(finite, np.exp(-0.5 * cc * cc) / math.sqrt(2.0 * math.pi), 0.0)
-    now = np.multiply(cc, before, out=block[1])
+    now = multiply(cc, before, out=rows[1])
     filled = 2
     out = np.empty((_TERMS, len(starts)))
     done = 0
     for j in range(1, _TERMS - 1):
-        row = np.multiply(cc, now, out=block[filled])
-        row -= np.multiply(_ORDERS[j], before, out=scratch)
+        row = multiply(cc, now, out=rows[filled])
+        subtract(row, multiply(_ORDERS[j], before, out=scratch), out=row)
         before, now = now, row
         filled += 1
         if filled == _PSI_BLOCK or j == _TERMS - 2:
-            carry[0], carry[1] = before, now
-            before, now = carry[0], carry[1]
+            carry_before[...], carry_now[...] = before, now
+            before, now = carry_before, carry_now
             part = block[:filled]
             part *= weights
             out[done : done + filled] = np.add.reduceat(part, starts, axis=1)
@@ -489,26 +491,20 @@ def bvn_upper(h: NDArray[np.float64], k: NDArray[np.float64], r: NDArray[np.floa
                 )
                 v = v - np.where(hk1 > -160.0, tail, 0.0)
                 half = a / 2.0
-                # the nodes depend on r alone: one row when every point shares it (one pair), broadcast
-                nodes = half[:1] if (half == half[0]).all() else half
-                xs = (nodes[:, None] * _BVN_XH1[None, :]) ** 2
-                rs = np.sqrt(1.0 - xs)
-                # exp(-bs / (2 xs) - hk / (1 + rs)) / rs - exp(-(bs / xs + hk) / 2) (1 + c xs (1 + d xs)), in place
-                f = np.divide(-bs[:, None], 2.0 * xs)
-                f -= hk1[:, None] / (1.0 + rs)
-                np.exp(f, out=f)
-                f /= rs
-                g = np.divide(bs[:, None], xs)
-                g += hk1[:, None]
-                np.negative(g, out=g)
-                g /= 2.0
-                np.exp(g, out=g)
-                poly = np.multiply(d[:, None], xs)
-                poly += 1.0
-                poly *= c[:, None] * xs
-                poly += 1.0
-                g *= poly
-                f -= g
+                far = None
+                if len(bs) >= _BVN_FAR_MIN:
+                    # both exponentials at every node are below exp(-bs / (2 xs_max) + max(-hk, 0)), xs_max the
+                    # largest node's xs: past exp(-1000) they underflow to 0.0 and so does the point's row
+                    # (a NaN, where 1 - r**2 rounds to 0 and so does bs, is not far)
+                    far = bs / (2.0 * (half * _BVN_XH1_BOUND) ** 2) - np.maximum(-hk1, 0.0) > 1000.0
+                    if not far.any():
+                        far = None
+                if far is None:
+                    f = _drezner_rows(bs, hk1, c, d, half)
+                else:  # the rows of the other points, computed alone (each row on its own: the same numbers)
+                    near = ~far
+                    f = np.zeros((len(bs), len(_BVN_XH1)))
+                    f[near] = _drezner_rows(bs[near], hk1[near], c[near], d[near], half[near])
             inside = -(v + half * (f @ _BVN_WH)) / (2.0 * math.pi)
             if whole:
                 bvn = inside
@@ -532,6 +528,47 @@ def bvn_upper(h: NDArray[np.float64], k: NDArray[np.float64], r: NDArray[np.floa
         else:
             out[high] = res
     return out
+
+
+#: Points from which :func:`bvn_upper` looks for those whose Drezner-Wesolowsky rows underflow to 0.0.
+_BVN_FAR_MIN = 64
+#: At least the largest of the 6 nodes' ``x + 1`` (1.932...): a bound on every node's ``xs`` from it.
+_BVN_XH1_BOUND = 1.94
+
+
+def _drezner_rows(
+    bs: NDArray[np.float64],
+    hk: NDArray[np.float64],
+    c: NDArray[np.float64],
+    d: NDArray[np.float64],
+    half: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Return the integrand of Drezner and Wesolowsky's expansion at the 6 nodes, a row per point (see :func:`bvn_upper`).
+
+    ``exp(-bs / (2 xs) - hk / (1 + rs)) / rs - exp(-(bs / xs + hk) / 2) (1 + c xs (1 + d xs))``, in place, with
+    ``xs`` the squared nodes scaled by ``half`` and ``rs = sqrt(1 - xs)``; every row depends on its point alone.
+    Called in ``errstate`` that ignores underflow and overflow.
+    """
+    # the nodes depend on r alone: one row when every point shares it (one pair), broadcast
+    nodes = half[:1] if (half == half[0]).all() else half
+    xs = (nodes[:, None] * _BVN_XH1[None, :]) ** 2
+    rs = np.sqrt(1.0 - xs)
+    f = np.divide(-bs[:, None], 2.0 * xs)
+    f -= hk[:, None] / (1.0 + rs)
+    np.exp(f, out=f)
+    f /= rs
+    g = np.divide(bs[:, None], xs)
+    g += hk[:, None]
+    np.negative(g, out=g)
+    g /= 2.0
+    np.exp(g, out=g)
+    poly = np.multiply(d[:, None], xs)
+    poly += 1.0
+    poly *= c[:, None] * xs
+    poly += 1.0
+    g *= poly
+    f -= g
+    return f
 
 
 def _orthant_solve(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -255,6 +256,27 @@ def test_bivariate_normal_orthants_match_scipy():
     for hi, ki, ri, g in zip(h, k, r, got, strict=True):
         want = multivariate_normal(mean=[0, 0], cov=[[1, ri], [ri, 1]]).cdf([-hi, -ki])  # P(X > h, Y > k)
         assert abs(g - want) < 1e-7, (hi, ki, ri, g, want)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 400), one_r=st.booleans())
+def test_bivariate_orthants_skipping_underflowing_rows_are_the_bits_of_every_row(seed, n, one_r):
+    """Near |r| = 1 the rows of points far from the diagonal underflow to 0.0; bvn_upper skips them, bit for bit."""
+    import numpy as np
+
+    from pytest_synthdata import _copula
+
+    rng = np.random.default_rng(seed)
+    h, k = rng.normal(0.0, 2.0, n), rng.normal(0.0, 2.0, n)
+    k[rng.random(n) < 0.2] = 30.0  # (cuts clipped to +-30 by the orthant solve)
+    h[rng.random(n) < 0.1] = -30.0
+    r = rng.choice([-1, 1], n) * (1.0 - 10.0 ** rng.uniform(-9, -1.2, n))  # all past 0.925: Drezner-Wesolowsky
+    if one_r:
+        r[:] = r[0]
+    got = _copula.bvn_upper(h, k, r)
+    with mock.patch.object(_copula, "_BVN_FAR_MIN", n + 1):  # (every row computed)
+        want = _copula.bvn_upper(h, k, r)
+    assert got.tobytes() == want.tobytes()
 
 
 def test_orthant_inversion_agrees_with_the_quadrature_near_saturation():
