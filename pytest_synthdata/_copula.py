@@ -504,7 +504,8 @@ def bvn_upper(h: NDArray[np.float64], k: NDArray[np.float64], r: NDArray[np.floa
                 else:  # the rows of the other points, computed alone (each row on its own: the same numbers)
                     near = ~far
                     f = np.zeros((len(bs), len(_BVN_XH1)))
-                    f[near] = _drezner_rows(bs[near], hk1[near], c[near], d[near], half[near])
+                    if near.any():
+                        f[near] = _drezner_rows(bs[near], hk1[near], c[near], d[near], half[near])
             inside = -(v + half * (f @ _BVN_WH)) / (2.0 * math.pi)
             if whole:
                 bvn = inside
