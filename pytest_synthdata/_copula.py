@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import optimize, special
@@ -58,6 +58,12 @@ def _outer_nodes(breaks: list[float]) -> tuple[NDArray[np.float64], NDArray[np.f
         a, b = lo[mask], hi[mask]
         parts.append((((a + b) / 2 + (b - a) / 2 * x[None, :]).ravel(), ((b - a) / 2 * w[None, :]).ravel()))
     return np.concatenate([parts[0][0], parts[1][0]]), np.concatenate([parts[0][1], parts[1][1]])
+
+
+def _clip(x: NDArray[Any], lo: float, hi: float) -> NDArray[Any]:
+    """``np.clip(x, lo, hi)``'s numbers (NaN stays NaN, a zero keeps its sign) for a fraction of its wrapper's cost:
+    the fit's solves call it on small arrays, many times."""
+    return np.minimum(np.maximum(x, lo), hi)
 
 
 def _rank_function(cells: RankCells | None, z: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -295,7 +301,7 @@ def hermite_coefficients(all_cells: list[RankCells | None]) -> NDArray[np.float6
     if tied:
         sizes = [len(cells.cuts) for _, cells in tied]
         starts = np.cumsum([0, *sizes[:-1]])
-        jumps = np.concatenate([np.diff(cells.midranks) for _, cells in tied])
+        jumps = np.concatenate([cells.midranks[1:] - cells.midranks[:-1] for _, cells in tied])  # (np.diff's numbers)
         sums = _psi_sums(np.concatenate([cells.cuts for _, cells in tied]), jumps, starts)
         var = np.array([_variance(cells) for _, cells in tied])
         ok = var > 1e-15
@@ -335,14 +341,14 @@ def latent_for_spearman_batch(
     per = max(1, _BLAS_ONE_THREAD // powers.size)  # (pairs at a time)
     curves = np.hstack([powers @ poly[i : i + per].T for i in range(0, len(poly), per)])  # (grid, pairs)
     # interpolate each pair's target on its curve (monotone in r), all pairs at once
-    above = np.clip((curves < pulled[None, :]).sum(axis=0), 1, len(grid) - 1)
+    above = _clip((curves < pulled[None, :]).sum(axis=0), 1, len(grid) - 1)
     cols = np.arange(len(targets))
     lo, hi = curves[above - 1, cols], curves[above, cols]
-    frac = np.clip((pulled - lo) / np.where(hi > lo, hi - lo, 1.0), 0.0, 1.0)
+    frac = _clip((pulled - lo) / np.where(hi > lo, hi - lo, 1.0), 0.0, 1.0)
     out[:] = grid[above - 1] + frac * (grid[above] - grid[above - 1])
     continuous = np.array([a is None and b is None for a, b in zip(cells_a, cells_b, strict=True)])
     use_exact = continuous | ~((curves[0] < pulled) & (pulled < curves[-1]))
-    out[continuous] = np.clip(2.0 * np.sin(np.pi * targets[continuous] / 6.0), -R_MAX, R_MAX)  # closed form
+    out[continuous] = _clip(2.0 * np.sin(np.pi * targets[continuous] / 6.0), -R_MAX, R_MAX)  # closed form
     batch: list[int] = []
     for p in np.flatnonzero(use_exact & ~continuous):
         a, b, target = cells_a[p], cells_b[p], float(targets[p])
@@ -362,7 +368,7 @@ def latent_for_spearman_batch(
         with np.errstate(divide="ignore", invalid="ignore"):
             reach = (pulled[idx] - curves[end, idx]) / slope
         theta0 = np.arcsin(r0)
-        theta = np.clip(theta0 + np.where(np.isfinite(reach), reach, 0.0), -math.asin(R_MAX), math.asin(R_MAX))
+        theta = _clip(theta0 + np.where(np.isfinite(reach), reach, 0.0), -math.asin(R_MAX), math.asin(R_MAX))
         start = np.sin(np.where(np.sign(theta - theta0) == np.sign(r0), theta, theta0))
         out[idx] = _orthant_solve(
             targets[idx], [cells_a[p] for p in batch], [cells_b[p] for p in batch], start, slack=slack
@@ -370,11 +376,12 @@ def latent_for_spearman_batch(
     inside = ~use_exact & (np.abs(out) < _SERIES_MAX)
     r = out[inside]
     c = poly[inside]
+    ck = c * _POWERS  # (the slope's coefficients, the same for every step)
     t = pulled[inside]
     for _ in range(3):  # Newton steps from the interpolated start, all pairs at once
-        value, slope = _series(c, r)
+        value, slope = _series(c, r, ck)
         step = np.where(slope > 0, (value - t) / np.where(slope > 0, slope, 1.0), 0.0)
-        r = np.clip(r - step, -_SERIES_MAX, _SERIES_MAX)
+        r = _clip(r - step, -_SERIES_MAX, _SERIES_MAX)
     out[inside] = r
     return out
 
@@ -398,14 +405,22 @@ def latent_for_spearman_pairs(
     return latent_for_spearman_batch(np.asarray(targets, dtype=np.float64), coef_a, coef_b, cells_a, cells_b, slack=0.0)
 
 
-def _series(c: NDArray[np.float64], r: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Return the value and the slope in r of ``sum_k c[p, k] r[p]**k`` (k = 1.._TERMS) for each row p."""
-    k = np.arange(1, _TERMS + 1)
+#: The powers k = 1.._TERMS of the Mehler series (as floats: what ``c * k`` turns them into).
+_POWERS = np.arange(1, _TERMS + 1, dtype=np.float64)
+
+
+def _series(
+    c: NDArray[np.float64], r: NDArray[np.float64], ck: NDArray[np.float64] | None = None
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Return the value and the slope in r of ``sum_k c[p, k] r[p]**k`` (k = 1.._TERMS) for each row p.
+
+    ``ck`` is ``c * k`` if the caller has it (Newton steps on the same pairs).
+    """
     below = np.empty((len(r), _TERMS))  # r ** (k - 1), by running products (no pow: subnormals make it slow)
     below[:, 0] = 1.0
     below[:, 1:] = r[:, None]
-    np.cumprod(below, axis=1, out=below)
-    return r * np.einsum("ij,ij->i", c, below), np.einsum("ij,ij->i", c * k, below)
+    below.cumprod(axis=1, out=below)
+    return r * np.einsum("ij,ij->i", c, below), np.einsum("ij,ij->i", c * _POWERS if ck is None else ck, below)
 
 
 #: Matrix products of at most this many multiply-adds run on the calling thread in OpenBLAS (its threshold
@@ -602,11 +617,11 @@ def _orthant_solve(
         if b is None:
             cb, jb, s = np.zeros(1), np.ones(1), 1.0 / math.sqrt(2.0)
         else:
-            cb, jb = b.cuts, np.diff(b.midranks)
+            cb, jb = b.cuts, b.midranks[1:] - b.midranks[:-1]  # (np.diff's numbers)
         assert a is not None
-        ca, ja = a.cuts, np.diff(a.midranks)
-        hs.append(np.repeat(np.clip(ca, -30.0, 30.0), len(cb)))
-        ks.append(np.tile(np.clip(cb, -30.0, 30.0), len(ca)))
+        ca, ja = a.cuts, a.midranks[1:] - a.midranks[:-1]
+        hs.append(np.repeat(_clip(ca, -30.0, 30.0), len(cb)))
+        ks.append(np.tile(_clip(cb, -30.0, 30.0), len(ca)))
         js.append(np.outer(ja, jb).ravel())
         pid.append(np.full(len(ca) * len(cb), p))
         scale.append(s)
@@ -626,7 +641,7 @@ def _orthant_solve(
         else:
             pts = which[ids]
             i, hh, kk, w, b, hh2, kk2 = ids[pts], h[pts], k[pts], jj[pts], base[pts], h2[pts], k2[pts]
-        rho = np.clip(sc * r, -1.0, 1.0)[i]
+        rho = _clip(sc * r, -1.0, 1.0)[i]
         cov = np.bincount(i, w * bvn_upper(hh, kk, rho) - b, minlength=n) if value else None
         q = np.maximum(1.0 - rho * rho, 1e-300)
         with np.errstate(under="ignore"):
@@ -644,7 +659,7 @@ def _orthant_solve(
     # Newton in theta = arcsin(r): near |r| = 1 the curve goes like sqrt(1 - |r|), which is about linear in theta
     edge = math.asin(R_MAX)
     lo, hi = np.where(sign > 0, 0.0, -edge), np.where(sign > 0, edge, 0.0)  # S(0) = 0: r has the target's sign
-    theta = np.arcsin(np.clip(start, -R_MAX, R_MAX))
+    theta = np.arcsin(_clip(start, -R_MAX, R_MAX))
     active = solve.copy()
     if (beyond & solve).any():
         # a target clamped to the end (pulled ``slack`` in) lies within ``slack`` of it, where the curve is

@@ -109,13 +109,18 @@ def logdet(chol: NDArray[np.float64]) -> float:
 
 
 def inverse_from_cholesky(chol: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Return the inverse of ``L L^T`` from its lower factor ``L``: ``L^-T L^-1`` (symmetric)."""
+    """Return the inverse of ``L L^T`` from its lower factor ``L``: ``L^-T L^-1`` (symmetric).
+
+    ``chol`` holds zeros above its diagonal, as :func:`cholesky` gives it.
+    """
     if not len(chol):
         return np.zeros((0, 0))
     linv, info = lapack.dtrtri(chol, lower=1)
     if info != 0:  # pragma: no cover - a factor with a zero on its diagonal
         raise np.linalg.LinAlgError("the Cholesky factor is singular")
-    linv = np.tril(linv)
+    # dtrtri writes the lower triangle only, so the zeros above stay: in C order, what np.tril gave (the same
+    # product, for a fraction of np.tril's cost)
+    linv = np.ascontiguousarray(linv)
     return linv.T @ linv  # type: ignore[no-any-return]
 
 

@@ -342,7 +342,7 @@ def _latent_pairs(
     if len(targets):
         distinct = list({id(c): c for c in cells_a + cells_b if c is not None}.values())
         # one Hermite recurrence for every column and group; the continuous columns' row last
-        coef = np.vstack([hermite_coefficients(distinct), hermite_coefficients([None])])
+        coef = hermite_coefficients([*distinct, None])
         row = {id(c): i for i, c in enumerate(distinct)}
         coef_a = coef[[len(distinct) if c is None else row[id(c)] for c in cells_a]]
         coef_b = coef[[len(distinct) if c is None else row[id(c)] for c in cells_b]]
@@ -416,7 +416,7 @@ def _pairwise_spearman(
             ratio = np.sqrt(np.diag(var_n)[:, None] / var_n)
     rho[(cnt < 3) | (var_i <= 1e-12) | (var_i.T <= 1e-12)] = np.nan
     ratio[~np.isfinite(ratio) | (cnt < 3)] = 1.0
-    return np.clip(rho, -1.0, 1.0), ratio
+    return np.minimum(np.maximum(rho, -1.0), 1.0), ratio  # (np.clip's numbers, without its wrapper)
 
 
 def _unselect(r: NDArray[np.float64], u_i: NDArray[np.float64], u_j: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -429,4 +429,4 @@ def _unselect(r: NDArray[np.float64], u_i: NDArray[np.float64], u_j: NDArray[np.
     """
     u = np.where(np.abs(np.log(u_i)) >= np.abs(np.log(u_j)), u_i, u_j)
     out = r * u / np.sqrt(np.maximum(1e-12, 1.0 - r * r + r * r * u * u))
-    return np.where(np.abs(u - 1.0) < 1e-3, r, np.clip(out, -0.9999, 0.9999))
+    return np.where(np.abs(u - 1.0) < 1e-3, r, np.minimum(np.maximum(out, -0.9999), 0.9999))  # (np.clip's numbers)
