@@ -178,7 +178,7 @@ def complete_correlation(a: NDArray[np.float64], fixed: NDArray[np.bool_]) -> tu
     d = len(a)
     keep = fixed | np.eye(d, dtype=bool)
     free = ~keep
-    if np.count_nonzero(np.triu(free, 1)) > _NEWTON_MAX_FREE:
+    if np.count_nonzero(free & _linalg.above_diagonal(d)) > _NEWTON_MAX_FREE:
         # wide and sparsely declared: the dual finds the completion (when one exists) without the
         # projections' eigendecompositions; small schemas keep the path below, and their bytes
         completed = covariance_selection(a, keep, floor=5e-7)  # (the projections' last floor accepts as little)
@@ -741,7 +741,7 @@ def max_determinant_completion(y: NDArray[np.float64], free: NDArray[np.bool_]) 
     or one entry at a time when there are too many for Newton's Hessian. The
     one completion step of schemas and fits.
     """
-    iu, ju = np.nonzero(np.triu(free, 1))
+    iu, ju = np.nonzero(free & _linalg.above_diagonal(len(free)))
     if len(iu) > _NEWTON_MAX_FREE:
         # Newton's Hessian would have len(iu)**2 entries: solve the dual over the kept entries, whose
         # number grows with d and the fixed pairs rather than d**2, and fall back to one entry at a time
@@ -781,7 +781,7 @@ def covariance_selection(
     takes the primal route. See ``docs/explanation/math.md`` §6.
     """
     d = len(a)
-    pu, pv = np.nonzero(np.triu(keep, 1))
+    pu, pv = np.nonzero(keep & _linalg.above_diagonal(d))
     vi = np.concatenate([np.arange(d), pu])  # variable k is the entry (vi[k], vj[k]) of K and its mirror
     vj = np.concatenate([np.arange(d), pv])
     m = len(vi)

@@ -21,6 +21,7 @@ threads on a loaded machine against fits on one thread.
 from __future__ import annotations
 
 import contextlib
+import functools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 __all__ = [
+    "above_diagonal",
     "cholesky",
     "eigh",
     "eigvalsh",
@@ -106,6 +108,19 @@ def sampling_factor(corr: NDArray[np.float64]) -> NDArray[np.float64]:
 def logdet(chol: NDArray[np.float64]) -> float:
     """Return log det of the matrix whose lower Cholesky factor is ``chol``."""
     return 2.0 * float(np.log(chol.diagonal()).sum())
+
+
+@functools.lru_cache(maxsize=16)
+def above_diagonal(d: int) -> NDArray[np.bool_]:
+    """Return the (read-only) mask of a ``d x d`` matrix's entries above its diagonal.
+
+    ``m & above_diagonal(d)`` is ``np.triu(m, 1)`` of a boolean ``m``, and ``np.nonzero`` of it gives the
+    entries in the same (row-major) order, without np.triu's mask built anew on every call.
+    """
+    mask = np.zeros((d, d), dtype=bool)
+    mask[np.triu_indices(d, 1)] = True
+    mask.flags.writeable = False
+    return mask
 
 
 def inverse_from_cholesky(chol: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import special
 
+from .. import _linalg
 from .._columns import ModelColumn
 from .._copula import hermite_coefficients, latent_for_spearman_batch, nearest_correlation
 from .._marginals import ATOM_MIN_PROB, GAP_PIECE, MAX_EXACT_CELLS, Discrete, RankCells
@@ -275,7 +276,7 @@ def latent_correlation(
         grouped = weight > 0
         r = np.where(grouped, total / np.maximum(weight, 1), everywhere.r)
         ok = everywhere.seen | grouped
-    seen_ii, seen_jj = np.nonzero(np.triu(ok, 1))
+    seen_ii, seen_jj = np.nonzero(ok & _linalg.above_diagonal(len(ok)))
     at = np.array(present, dtype=np.intp)
     i, j = at[seen_ii], at[seen_jj]
     a[i, j] = a[j, i] = r[seen_ii, seen_jj]
@@ -294,7 +295,8 @@ def _latent_pairs(
     are found once per dim.
     """
     k = len(dims)
-    iu, ju = np.triu_indices(k, 1)
+    upper = _linalg.above_diagonal(k)
+    iu, ju = np.nonzero(upper)  # (np.triu_indices(k, 1))
     owner = np.array([dim.column for dim in dims], dtype=object)
     other = owner[iu] != owner[ju]  # a value and its own null flag are never seen together: left free
     tied: dict[int, RankCells | None] = {}  # the tie structure of each column's cells, found once for every pass
@@ -311,7 +313,7 @@ def _latent_pairs(
     complete = [not np.isnan(dim.grades).any() for dim in dims]
     for p in passes:
         positions = p.at
-        pairs = np.triu(np.ones((k, k), dtype=bool) if p.want is None else p.want, 1)
+        pairs = upper if p.want is None else p.want & upper
         used = np.flatnonzero(pairs.any(axis=0) | pairs.any(axis=1))  # the columns of the wanted pairs
         if all(complete[i] for i in used):
             seen = _pairwise_spearman([dims[i].grades for i in used], None, positions)
