@@ -926,14 +926,19 @@ def _max_determinant(
     y = y.copy()
     if not len(iu):
         return y
-    ii, jj = np.ix_(iu, iu), np.ix_(ju, ju)
-    ij, ji = np.ix_(iu, ju), np.ix_(ju, iu)
+    # the entries read and moved, as positions in the flattened (C-ordered) matrices: one take or put each,
+    # the same numbers as indexing by rows and columns
+    d = len(y)
+    at, mirror = iu * d + ju, ju * d + iu
+    ii, jj = iu[:, None] * d + iu[None, :], ju[:, None] * d + ju[None, :]
+    ij, ji = iu[:, None] * d + ju[None, :], ju[:, None] * d + iu[None, :]
     logdet_at = _logdet_and_factor  # (LAPACK through _linalg: one thread, none of numpy.linalg's checks)
 
     def moved(t: float, step: NDArray[np.float64]) -> NDArray[np.float64]:
         cand = y.copy()
-        cand[iu, ju] += t * step
-        cand[ju, iu] = cand[iu, ju]
+        flat = cand.reshape(-1)  # (a view: the copy is C-ordered)
+        flat[at] += t * step
+        flat[mirror] = flat[at]
         return cand
 
     logdet, chol = logdet_at(y)
@@ -941,8 +946,10 @@ def _max_determinant(
         raise np.linalg.LinAlgError("the start of the maximum-determinant search is not positive definite")
     for _ in range(100):
         assert chol is not None  # (every accepted step has a factor)
-        b = _linalg.inverse_from_cholesky(chol)  # (not dpotri: OpenBLAS runs it on every thread, see _linalg)
-        grad = 2.0 * b[iu, ju]
+        b = _linalg.inverse_from_cholesky(chol).reshape(
+            -1
+        )  # (not dpotri: OpenBLAS runs it on every thread, see _linalg)
+        grad = 2.0 * b[at]
         _c, step, info = lapack.dposv(2.0 * (b[ii] * b[jj] + b[ij] * b[ji]), grad, lower=1)  # -Hessian: positive
         if info != 0:  # pragma: no cover - a singular Hessian: climb the gradient instead
             step = grad
