@@ -620,14 +620,15 @@ def functional_dependencies(cats: list[Categorical]) -> list[Dependency]:
             ).reshape(len(source.values) + 1, width)
             if both[1:, 0].any():  # a stored source value goes with a withheld target value
                 continue
-            table = both[1:, 1:][source.order][:, target.order]  # in latent order
-            if (table.sum(axis=1) == 0).any():
+            table = both[1:, 1:]  # (in stored order: the counts below do not depend on it)
+            per_source = table.sum(axis=1)
+            if (per_source == 0).any():
                 continue  # a stored source value never appears with a stored target value
             agree = int(table.max(axis=1).sum())
-            rows = int(table.sum())  # rows of stored values in both
+            rows = int(per_source.sum())  # rows of stored values in both
             if agree < rows - FD_MAX_EXCEPTIONS * rows:
                 continue  # too many source values go with two target values
-            lookup = table.argmax(axis=1)
+            lookup = table[source.order][:, target.order].argmax(axis=1)  # in latent order (the first of equals)
             if len(np.unique(lookup)) < len(target.values):
                 continue  # a stored target value would never be drawn (a 2% flag is no lookup of anything)
             if best is None or len(source.values) < len(best[0].values):
