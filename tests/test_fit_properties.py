@@ -369,9 +369,12 @@ def test_code_means_of_many_columns_are_each_columns_own_sums(seed, n, k, missin
     codes = rng.integers(-1, k, n)
     columns = rng.permutation(5)[: rng.integers(0, 6)]
     got = z.code_means(codes, k, columns)
+    rows = np.bincount(codes[codes >= 0], minlength=k)  # (each code's rows, as a caller that counted them passes)
+    assert np.array_equal(z.code_means(codes, k, columns, counts=rows).view(np.int64), got.view(np.int64))
     one_count, categories._ONE_COUNT = categories._ONE_COUNT, 0  # (and a column at a time, as large frames)
     try:
         assert np.array_equal(z.code_means(codes, k, columns).view(np.int64), got.view(np.int64))
+        assert np.array_equal(z.code_means(codes, k, columns, counts=rows).view(np.int64), got.view(np.int64))
     finally:
         categories._ONE_COUNT = one_count
     for out, j in enumerate(columns):

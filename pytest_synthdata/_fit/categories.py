@@ -436,14 +436,19 @@ class _Columns:
         return out
 
     def code_means(
-        self, codes: NDArray[np.int64], k: int, columns: NDArray[np.intp], memo: _CodeSums | None = None
+        self,
+        codes: NDArray[np.int64],
+        k: int,
+        columns: NDArray[np.intp],
+        memo: _CodeSums | None = None,
+        counts: NDArray[np.int64] | None = None,
     ) -> NDArray[np.float64]:
         """Return the mean of each of ``columns`` per code 0..k-1 over its present cells; code -1 rows are left out.
 
         Each (code, column) cell is summed in row order, one column at a time: the means of a column are
         the same bits in any selection of columns. ``memo`` keeps a column's sums for these same codes, so a
         later call on another selection sharing that column (the second pass of :func:`order_categories`)
-        reads them instead of counting again.
+        reads them instead of counting again. ``counts`` are the rows of each code, if the caller has them.
         """
         at = codes + 1  # (rows without a code count in bin 0, dropped)
         sums: NDArray[np.float64]
@@ -461,7 +466,8 @@ class _Columns:
             sums = sums.reshape(c, k + 1)[columns, 1:].T
             complete = self.complete[columns]
             if complete.all():  # (whole counts: the same numbers as summing the weights)
-                cnt = np.repeat(np.bincount(at, minlength=k + 1)[1:].astype(np.float64)[:, None], len(columns), axis=1)
+                rows = np.bincount(at, minlength=k + 1)[1:] if counts is None else counts
+                cnt = np.repeat(rows.astype(np.float64)[:, None], len(columns), axis=1)
             else:
                 if self._flat_weight is None:
                     ones = np.ones(len(at))
@@ -470,7 +476,7 @@ class _Columns:
                 cnt = weights.reshape(c, k + 1)[columns, 1:].T
         else:  # large frames: a column at a time (no index array of every cell; the same sums)
             sums, cnt = np.empty((k, len(columns))), np.empty((k, len(columns)))
-            size: NDArray[np.float64] | None = None
+            size: NDArray[np.float64] | None = None if counts is None else counts.astype(np.float64)
             for out, j in enumerate(columns.tolist()):
                 kept = None if memo is None else memo.get(self.filled[j])
                 if kept is not None:
@@ -553,15 +559,15 @@ def integer_codes(
             codes = (np.cumsum(seen) - 1)[codes]
             uniq, counts = uniq[seen], counts[seen]
         if 3 <= len(uniq) <= 100 and counts.min() >= ctx.min_count:
-            candidates.append((dim, len(uniq), codes.ravel()))
+            candidates.append((dim, len(uniq), codes.ravel(), counts))
     found: list[IntegerCode] = []
     if not candidates:
         return found
     z = _Columns([sub_scores(o, sub) if isinstance(o, Dim) else category_scores(o, sub) for o in others_all], len(sub))
-    for dim, k, g in candidates:
+    for dim, k, g, counts in candidates:
         cols = np.flatnonzero([o is not dim for o in others_all])
-        means = z.code_means(g, k, cols)
-        w = np.bincount(g, minlength=k) / len(g)
+        means = z.code_means(g, k, cols, counts=counts)
+        w = counts / len(g)  # (each code's rows, counted above)
         means -= w @ means
         _, sing, vt = np.linalg.svd(np.sqrt(w)[:, None] * means, full_matrices=False)
         between = float(sing[0] ** 2)  # variance of the group means along the best axis
