@@ -705,19 +705,23 @@ def absorb_withheld(cats: list[Categorical]) -> list[Categorical]:
         absorbed = to_stored.copy()
         counts = cat.counts.astype(np.float64)
         chunk = max(1, 2_000_000 // max(len(kept), 1))  # agreement in blocks: withheld x stored can be large
+        stored = to_stored[kept]
         for start in range(0, len(withheld) if modes else 0, chunk):
             rows = withheld[start : start + chunk]
             agree = np.zeros((len(rows), len(kept)))
             for mode, weight in zip(modes, weights, strict=True):
-                agree += ((mode[rows][:, None] == mode[kept][None, :]) & (mode[rows][:, None] >= 0)) * weight
+                seen = mode[rows]  # (-1: never seen with this column; -2 matches no stored value's mode either)
+                agree += (np.where(seen >= 0, seen, -2)[:, None] == mode[kept][None, :]) * weight
             best = agree.max(axis=1, initial=0.0)
-            for i, w in enumerate(rows):
-                if best[i] <= 0:
+            most = agree == best[:, None]
+            for i, (w, top) in enumerate(zip(rows.tolist(), best.tolist(), strict=True)):
+                if top <= 0:
                     continue  # nothing alike: the stored categories share its rows in proportion
-                tied = to_stored[kept[agree[i] == best[i]]]  # the most alike: they share its rows
-                share = counts[tied] / counts[tied].sum()
-                counts[tied] += share * raw_counts[w]
-                absorbed[w] = tied[np.argmax(share)]
+                tied = stored[most[i]]  # the most alike: they share its rows
+                alike = counts[tied]
+                share = alike / alike.sum()
+                counts[tied] = alike + share * raw_counts[w]
+                absorbed[w] = tied[share.argmax()]
         out.append(replace(cat, counts=counts, codes=np.where(raw >= 0, absorbed[np.maximum(raw, 0)], -1)))
     return out
 
