@@ -349,13 +349,17 @@ def _latent_pairs(
         coef_a = coef[[len(distinct) if c is None else row[id(c)] for c in cells_a]]
         coef_b = coef[[len(distinct) if c is None else row[id(c)] for c in cells_b]]
         latent = latent_for_spearman_batch(targets, coef_a, coef_b, cells_a, cells_b)
+    # every pass's pairs corrected for selection at once (element by element: the numbers of each pass alone)
+    latent = _unselect(
+        latent, np.concatenate([e.ratio[e.i, e.j] for e in found]), np.concatenate([e.ratio[e.j, e.i] for e in found])
+    )
     results = []
     at = 0
     for e in found:
         out = np.zeros((k, k))
         ok = np.zeros((k, k), dtype=bool)
         i, j = e.i, e.j
-        out[i, j] = out[j, i] = _unselect(latent[at : at + len(i)], e.ratio[i, j], e.ratio[j, i])
+        out[i, j] = out[j, i] = latent[at : at + len(i)]
         ok[i, j] = ok[j, i] = True
         at += len(i)
         results.append(_Pairs(out, ok))
