@@ -223,7 +223,7 @@ def complete_correlation(a: NDArray[np.float64], fixed: NDArray[np.bool_]) -> tu
 #: it, pairs are solved exactly from orthant probabilities.
 _TERMS = 120
 _SERIES_MAX = 0.92
-_ORDERS = [np.float64(j) for j in range(_TERMS)]  # (numpy scalars: cheaper in array arithmetic)
+_ORDERS = [np.array(float(j)) for j in range(_TERMS)]  # (0-d arrays: the multiplier a ufunc takes most cheaply)
 #: 1 / sqrt(j!), j = 0.._TERMS-1: what turns He_j into the normalised h_j.
 _NORMS = np.cumprod([1.0] + [1.0 / math.sqrt(j) for j in range(1, _TERMS)])
 
@@ -268,8 +268,8 @@ def _psi_sums(c: NDArray[np.float64], weights: NDArray[np.float64], starts: NDAr
     out = np.empty((_TERMS, len(starts)))
     done = 0
     for j in range(1, _TERMS - 1):
-        row = multiply(cc, now, out=rows[filled])
-        subtract(row, multiply(_ORDERS[j], before, out=scratch), out=row)
+        row = multiply(cc, now, rows[filled])  # (outputs passed by position: the cheapest call)
+        subtract(row, multiply(_ORDERS[j], before, scratch), row)
         before, now = now, row
         filled += 1
         if filled == _PSI_BLOCK or j == _TERMS - 2:
