@@ -469,7 +469,8 @@ def bvn_upper(h: NDArray[np.float64], k: NDArray[np.float64], r: NDArray[np.floa
     low = np.abs(r) < 0.925
     any_low = bool(low.any())
     if any_low:
-        hh, kk, rr = h[low], k[low], r[low]
+        every_low = bool(low.all())  # (then the arrays as they are, not copies)
+        hh, kk, rr = (h, k, r) if every_low else (h[low], k[low], r[low])
         hk, hs, asr = hh * kk, (hh * hh + kk * kk) / 2.0, np.arcsin(rr)
         # exp((sn hk - hs) / (1 - sn^2)) with sn = sin(asr (x + 1) / 2), in place (the same operations)
         sn = np.multiply(asr[:, None], _BVN_X1[None, :])
@@ -481,7 +482,10 @@ def bvn_upper(h: NDArray[np.float64], k: NDArray[np.float64], r: NDArray[np.floa
         np.divide(sn, f, out=f)
         with np.errstate(under="ignore"):
             np.exp(f, out=f)
-        out[low] = (f @ _BVN_W) * asr / (4.0 * math.pi) + special.ndtr(-hh) * special.ndtr(-kk)
+        plackett = (f @ _BVN_W) * asr / (4.0 * math.pi) + special.ndtr(-hh) * special.ndtr(-kk)
+        if every_low:
+            return plackett  # type: ignore[no-any-return]
+        out[low] = plackett
     high = ~low
     if not any_low or high.any():
         every = not any_low  # all of them: the arrays as they are, not copies
