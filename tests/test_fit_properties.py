@@ -603,3 +603,23 @@ def test_stored_codes_of_a_category_nothing_withheld_from_are_its_codes(values, 
         assert raw is not None and to_stored is not None
         want = np.where(raw >= 0, to_stored[np.maximum(raw, 0)], -1)
         assert np.array_equal(stored_codes(c), want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 300), k=st.integers(1, 30), missing=st.booleans())
+def test_theils_u_with_the_other_columns_entropy_kept_is_the_one_found_anew(seed, n, k, missing):
+    """absorb_withheld() keeps each other column's entropy for the next category: the same modes and U, bit for bit."""
+    from pytest_synthdata._fit.categories import _mode_and_explained
+
+    rng = np.random.default_rng(seed)
+    other = rng.integers(0, k, n)
+    raws = [rng.integers(0, int(rng.integers(1, 30)), n) for _ in range(3)]
+    if missing:
+        raws[1][rng.random(n) < 0.2] = -1
+    entropy: dict[int, tuple[int, float]] = {}
+    for raw in raws:
+        k_raw = int(raw.max()) + 1 if (raw >= 0).any() else 1
+        mode, explained = _mode_and_explained(raw, other, k_raw, entropy)
+        mode_anew, explained_anew = _mode_and_explained(raw, other, k_raw)
+        assert np.array_equal(mode, mode_anew)
+        assert np.float64(explained).tobytes() == np.float64(explained_anew).tobytes()

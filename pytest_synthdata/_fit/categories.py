@@ -685,6 +685,7 @@ def absorb_withheld(cats: list[Categorical]) -> list[Categorical]:
     stored one leaves its share to all of them in proportion.
     """
     out = []
+    entropy: dict[int, tuple[int, float]] = {}  # (each other column's, found once: see _mode_and_explained)
     for cat in cats:
         raw, to_stored = cat.raw_codes, cat.raw_to_stored
         if raw is None or to_stored is None or not (to_stored < 0).any():
@@ -697,7 +698,7 @@ def absorb_withheld(cats: list[Categorical]) -> list[Categorical]:
         for other in cats:
             if other is cat or other.raw_codes is None:
                 continue
-            mode, weight = _mode_and_explained(raw, other.raw_codes, k_raw)
+            mode, weight = _mode_and_explained(raw, other.raw_codes, k_raw, entropy)
             if weight > 0:
                 modes.append(mode)
                 weights.append(weight)  # columns this one determines (a car model's maker) count most
@@ -727,21 +728,28 @@ def absorb_withheld(cats: list[Categorical]) -> list[Categorical]:
 
 
 def _mode_and_explained(
-    raw: NDArray[np.int64], other: NDArray[np.int64], k_raw: int
+    raw: NDArray[np.int64],
+    other: NDArray[np.int64],
+    k_raw: int,
+    entropy: dict[int, tuple[int, float]] | None = None,
 ) -> tuple[NDArray[np.int64], float]:
     """Return each raw value's most common value of ``other`` (-1 if never seen together), and Theil's U.
 
     U(other | raw) is the share of ``other``'s entropy that ``raw`` explains. Both come from the sparse
     table of the pairs that occur, so two columns of many values cost memory in rows, not in values squared.
+    ``entropy`` keeps, by ``other``'s id, its number of values and entropy over every row, for the next
+    call with ``other`` and another ``raw`` missing nothing either (they depend on ``other`` alone then).
     """
     ok = (raw >= 0) & (other >= 0)
-    if ok.all():  # (no missing value in either: the codes as they are)
+    whole = bool(ok.all())
+    if whole:  # (no missing value in either: the codes as they are)
         raw_ok, other_ok = raw, other
     elif ok.any():
         raw_ok, other_ok = raw[ok], other[ok]
     else:
         return np.full(k_raw, -1, dtype=np.int64), 0.0
-    k_other = int(other_ok.max()) + 1
+    known = entropy.get(id(other)) if whole and entropy is not None else None
+    k_other = int(other_ok.max()) + 1 if known is None else known[0]
     keys = raw_ok.astype(np.int64) * k_other + other_ok
     if k_raw * k_other <= 4 * len(keys) + 64:  # a table of every (raw, other) pair: counted, not sorted
         table = np.bincount(keys, minlength=k_raw * k_other)
@@ -762,8 +770,14 @@ def _mode_and_explained(
     total = float(counts.sum())
     p = counts / total
     p_row = np.bincount(r, weights=counts, minlength=k_raw) / total
-    p_col = np.bincount(o, weights=counts, minlength=k_other) / total
-    p_col = p_col[p_col > 0]
-    h_col = float(-np.sum(p_col * np.log(p_col)))
+    if known is None:
+        # (over every row, the other column's counts summed from the pairs are its own: whole numbers)
+        p_col = np.bincount(o, weights=counts, minlength=k_other) / total
+        p_col = p_col[p_col > 0]
+        h_col = float(-np.sum(p_col * np.log(p_col)))
+        if whole and entropy is not None:
+            entropy[id(other)] = (k_other, h_col)
+    else:
+        h_col = known[1]
     h_given = float(-np.sum(p * np.log(p / p_row[r])))
     return mode, 0.0 if h_col <= 1e-12 else max(0.0, (h_col - h_given) / h_col)
