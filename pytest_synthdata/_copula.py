@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
     from ._marginals import RankCells
 
+    _Floats = NDArray[np.float64]
+
 __all__ = [
     "complete_correlation",
     "latent_for_spearman_pairs",
@@ -519,12 +521,12 @@ def bvn_upper(h: NDArray[np.float64], k: NDArray[np.float64], r: NDArray[np.floa
                     if not far.any():
                         far = None
                 if far is None:
-                    f = _drezner_rows(bs, hk1, half)
+                    f = _drezner_rows(bs, hk1, c, d, half)
                 else:  # the rows of the other points, computed alone (each row on its own: the same numbers)
                     near = ~far
                     f = np.zeros((len(bs), len(_BVN_XH1)))
                     if near.any():
-                        f[near] = _drezner_rows(bs[near], hk1[near], half[near])
+                        f[near] = _drezner_rows(bs[near], hk1[near], c[near], d[near], half[near])
             inside = -(v + half * (f @ _BVN_WH)) / (2.0 * math.pi)
             if whole:
                 bvn = inside
@@ -556,14 +558,13 @@ _BVN_FAR_MIN = 64
 _BVN_XH1_BOUND = 1.94
 
 
-def _drezner_rows(bs: NDArray[np.float64], hk: NDArray[np.float64], half: NDArray[np.float64]) -> NDArray[np.float64]:
+def _drezner_rows(bs: _Floats, hk: _Floats, c: _Floats, d: _Floats, half: _Floats) -> _Floats:
     """Return the integrand of Drezner and Wesolowsky's expansion at the 6 nodes, a row per point (see :func:`bvn_upper`).
 
     ``exp(-bs / (2 xs) - hk / (1 + rs)) / rs - exp(-(bs / xs + hk) / 2) (1 + c xs (1 + d xs))``, in place, with
-    ``xs`` the squared nodes scaled by ``half``, ``rs = sqrt(1 - xs)`` and ``c``, ``d`` as in :func:`bvn_upper`;
-    every row depends on its point alone. Called in ``errstate`` that ignores underflow and overflow.
+    ``xs`` the squared nodes scaled by ``half`` and ``rs = sqrt(1 - xs)``; every row depends on its point alone.
+    Called in ``errstate`` that ignores underflow and overflow.
     """
-    c, d = (4.0 - hk) / 8.0, (12.0 - hk) / 16.0  # (the caller's numbers, of these points)
     # the nodes depend on r alone: one row when every point shares it (one pair), broadcast
     nodes = half[:1] if (half == half[0]).all() else half
     xs = (nodes[:, None] * _BVN_XH1[None, :]) ** 2
