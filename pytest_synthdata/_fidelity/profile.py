@@ -636,9 +636,8 @@ def _correlations(columns: dict[str, _Continuous]) -> dict[tuple[str, str], floa
 
     As before this step was vectorised: the columns without a gap, when more than two, through
     :func:`metrics.pearson_matrix`'s arithmetic; every other pair as :func:`metrics.pearson` computes it
-    on the rows where both have a value. Those pairs are taken by the rows they keep: the columns of one
-    set of rows are centred and scaled together (a row-wise sum adds as a column's own does), and each
-    dot product is still one call on two rows (on BLAS's own threads, as there), so every r has the same bits.
+    on the rows where both have a value: all such pairs side by side when they hold few values in all
+    (:func:`_paired_side_by_side`), else grouped by the rows they keep (:func:`_paired_by_rows`).
     """
     names = list(columns)
     out: dict[tuple[str, str], float] = {}
@@ -647,23 +646,114 @@ def _correlations(columns: dict[str, _Continuous]) -> dict[tuple[str, str], floa
     matrix = None
     if index:
         matrix = _pearson_matrix([columns[c].values for c in whole])  # (its sums do not depend on BLAS threads)
-    gaps = {c: frozenset(np.flatnonzero(np.isnan(columns[c].values)).tolist()) for c in names if columns[c].gaps}
-    # the pairs the matrix does not give, by the rows they leave out (a set of row numbers), with their columns
-    batches: dict[frozenset[int], dict[str, int]] = {}
-    todo: list[tuple[str, str, frozenset[int]]] = []
+    todo: list[tuple[str, str]] = []  # the pairs the matrix does not give
     for i, a in enumerate(names):
         for b in names[i + 1 :]:
             if matrix is not None and a in index and b in index:
                 out[(a, b)] = float(matrix[index[a], index[b]])
-                continue
-            out[(a, b)] = math.nan
-            left_out = gaps.get(a, frozenset()) | gaps.get(b, frozenset())
-            batch = batches.setdefault(left_out, {})
-            batch.setdefault(a, len(batch))
-            batch.setdefault(b, len(batch))
-            todo.append((a, b, left_out))
+            else:
+                out[(a, b)] = math.nan
+                todo.append((a, b))
     if not todo:
         return out
+    n = len(columns[names[0]].values)
+    if len(todo) * (n + 1) <= _SIDE_BY_SIDE_CELLS:
+        out.update(_paired_side_by_side(columns, todo))
+    else:
+        out.update(_paired_by_rows(columns, todo))
+    return out
+
+
+#: Pairs holding up to this many values in all (rows plus one, times pairs) are correlated side by side.
+_SIDE_BY_SIDE_CELLS = 1 << 18
+
+
+def _paired_side_by_side(columns: dict[str, _Continuous], pairs: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
+    """Pearson's r of each pair on the rows where both have a value (absent: undefined), all pairs at once.
+
+    Each column is taken once on each set of rows a pair of it keeps (found from the columns' patterns of
+    present rows: columns missing on the same rows share one), into one flat array, each such segment
+    after a slot of 0.0; then every step of :func:`metrics.pearson` but the dot
+    products is one call over all segments: the sums by ``numpy.add.reduceat``, which adds a segment's
+    first value to the pairwise sum of the rest, so the leading 0.0 makes it the pairwise sum
+    ``x.mean()`` takes of the values alone; the largest deviations by ``numpy.maximum.reduceat`` (the
+    slot, set back to 0.0, is no larger). Each dot product is still one call on a segment's own values, so
+    every r has the same bits as there.
+    """
+    names = list(columns)
+    n = len(columns[names[0]].values)
+    padded = np.empty((len(names) + 1, n + 1))  # each column's values after a slot of 0.0; last, no gap
+    padded[:, 0] = 0.0
+    padded[-1] = 0.0
+    for i, c in enumerate(names):
+        padded[i, 1:] = columns[c].values
+    present = ~np.isnan(padded)  # (the slots are present; the last row, index -1, is the pattern of no gap)
+    patterns: dict[bytes, int] = {}
+    # each column's pattern of present rows, as the first column of that pattern (a column without a gap: none)
+    pattern = [patterns.setdefault(present[i].tobytes(), i) if columns[c].gaps else -1 for i, c in enumerate(names)]
+    at = {c: i for i, c in enumerate(names)}
+    by_rows: dict[tuple[int, int], dict[int, int]] = {}  # each pair of patterns' segments: a column's position
+    segment_column: list[int] = []  # each segment's column
+    segment_rows: list[tuple[int, int]] = []  # and pair of patterns whose rows it takes (in order; -1: none)
+    sides: list[tuple[int, int]] = []  # each pair's two segments
+    for a, b in pairs:
+        i, j = at[a], at[b]
+        p, q = sorted((pattern[i], pattern[j]))
+        rows = (q, q) if p < 0 else (p, q)  # (a column without a gap keeps the other's rows)
+        segments = by_rows.setdefault(rows, {})
+        for column in (i, j):
+            if column not in segments:
+                segments[column] = len(segment_column)
+                segment_column.append(column)
+                segment_rows.append(rows)
+        sides.append((segments[i], segments[j]))
+    first_rows, second_rows = (np.array(side, dtype=np.intp) for side in zip(*segment_rows, strict=True))
+    keep = present[first_rows]
+    keep &= present[second_rows]
+    x = padded[np.array(segment_column, dtype=np.intp)][keep]  # (segment by segment, rows in order)
+    sizes = np.count_nonzero(keep, axis=1)
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    sizes -= 1  # (the rows each segment keeps)
+    with np.errstate(invalid="ignore", divide="ignore"):  # (segments of fewer than two rows are left out below)
+        x -= np.repeat(np.add.reduceat(x, starts) / sizes, sizes + 1)
+        x[starts] = 0.0
+        scale = np.maximum.reduceat(np.abs(x), starts)
+        x /= np.repeat(scale, sizes + 1)
+    first, stop = (starts + 1).tolist(), ends.tolist()
+    # (else r is undefined: too few rows, or a constant column)
+    defined = ((sizes >= 2) & (scale != 0)).tolist()
+    norms = [
+        math.sqrt(float(np.dot(x[a:b], x[a:b]))) if ok else 0.0 for a, b, ok in zip(first, stop, defined, strict=True)
+    ]
+    out: dict[tuple[str, str], float] = {}
+    for pair, (s, t) in zip(pairs, sides, strict=True):
+        if defined[s] and defined[t]:
+            # (Python's float arithmetic is numpy's float64 arithmetic: the same bits as metrics.pearson)
+            r = float(np.dot(x[first[s] : stop[s]], x[first[t] : stop[t]])) / (norms[s] * norms[t])
+            out[pair] = max(min(r, 1.0), -1.0)
+    return out
+
+
+def _paired_by_rows(columns: dict[str, _Continuous], pairs: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
+    """Pearson's r of each pair on the rows where both have a value (absent: undefined), grouped by those rows.
+
+    The pairs are taken by the rows they keep: the columns of one set of rows are centred and scaled
+    together (a row-wise sum adds as a column's own does), and each dot product is still one call on two
+    rows (on BLAS's own threads, as in :func:`metrics.pearson`), so every r has the same bits.
+    """
+    names = list(columns)
+    out: dict[tuple[str, str], float] = {}
+    gaps = {c: frozenset(np.flatnonzero(np.isnan(columns[c].values)).tolist()) for c in names if columns[c].gaps}
+    # the pairs by the rows they leave out (a set of row numbers), with their columns
+    batches: dict[frozenset[int], dict[str, int]] = {}
+    todo: list[tuple[str, str, frozenset[int]]] = []
+    for a, b in pairs:
+        left_out = gaps.get(a, frozenset()) | gaps.get(b, frozenset())
+        batch = batches.setdefault(left_out, {})
+        batch.setdefault(a, len(batch))
+        batch.setdefault(b, len(batch))
+        todo.append((a, b, left_out))
     stacked = np.stack([columns[c].values for c in names])  # every column's values, one row each
     row = {c: i for i, c in enumerate(names)}
     # each set of rows' columns, by how many rows they keep: sets of one length are scaled together
