@@ -339,12 +339,13 @@ def compute_profile(
     min_count: int,
     columns: list[str] | None = None,
     source: str = "real",
-    factorized: Mapping[str, tuple[NDArray[np.intp], Any]] | None = None,
+    factorized: Mapping[str, tuple[NDArray[np.intp], Any, NDArray[np.intp]]] | None = None,
 ) -> Profile:
     """Return the profile of ``frame`` (its ``columns``, default all that a metric scores) under ``min_count``.
 
-    ``factorized`` may hold text columns' ``pandas.factorize`` (codes, distinct values) that the caller
-    made already (a fit's inference does), so that their values are not hashed again. The work is
+    ``factorized`` may hold string columns' ``pandas.factorize`` (codes, distinct values) and how many rows
+    hold each value, which the caller made already (a fit's inference does), so that their values are not
+    hashed or counted again. The work is
     vectorised across columns and pairs: see :func:`_continuous`, :func:`_correlations` and
     :func:`_pair_tables`.
     """
@@ -358,8 +359,12 @@ def compute_profile(
         dtype = series.dtype
         column: _Discrete | _Continuous | None
         if _category_like(dtype):  # one hash pass gives the sdtype, the missing count and the codes
-            found, uniques = _reused(factorized, name, n) or _factorized(series)
-            column = _discrete(found, uniques, None, n, k)
+            reused = factorized.get(name) if factorized is not None else None
+            if reused is not None and len(reused[0]) == n:
+                column = _discrete(np.asarray(reused[0], dtype=np.int64), reused[1], None, n, k, reused[2])
+            else:
+                found, uniques = _factorized(series)
+                column = _discrete(found, uniques, None, n, k)
         elif n and isinstance(dtype, np.dtype) and dtype.kind in "iuf":  # (numpy numbers: sdtype_of's numerical)
             column = _continuous(series.to_numpy(), "numerical", n, k)
         else:
@@ -408,28 +413,25 @@ class _Continuous:
     gaps: bool
 
 
-def _reused(
-    factorized: Mapping[str, tuple[NDArray[np.intp], Any]] | None, name: str, n: int
-) -> tuple[NDArray[np.int64], Any] | None:
-    """The caller's factorization of a column, when it is what :func:`_factorized` would make.
-
-    Only for columns of strings: ``pandas.factorize`` of the values, as a Series or as an array, gives
-    the same codes and the same strings (a column of mixed types may have been factorized otherwise).
-    """
-    if factorized is None or name not in factorized:
-        return None
-    found, uniques = factorized[name]
-    if len(found) != n or pd.api.types.infer_dtype(uniques, skipna=False) != "string":
-        return None
-    return np.asarray(found, dtype=np.int64), uniques
-
-
-def _discrete(found: NDArray[np.int64], uniques: Any, sdtype: str | None, n: int, k: int) -> _Discrete | None:
+def _discrete(
+    found: NDArray[np.int64],
+    uniques: Any,
+    sdtype: str | None,
+    n: int,
+    k: int,
+    value_counts: NDArray[np.intp] | None = None,
+) -> _Discrete | None:
     """A category column's profile from its codes (-1: missing) into its distinct values; None if all missing.
 
-    ``sdtype`` None: categorical, or boolean when every value seen is a bool.
+    ``sdtype`` None: categorical, or boolean when every value seen is a bool. ``value_counts``: how many rows
+    hold each value, when the caller counted them already.
     """
-    tally = np.bincount(found + 1, minlength=len(uniques) + 1)  # (slot 0: the missing values)
+    if value_counts is None:
+        tally = np.bincount(found + 1, minlength=len(uniques) + 1)  # (slot 0: the missing values)
+    else:
+        tally = np.empty(len(value_counts) + 1, dtype=np.intp)
+        tally[1:] = value_counts
+        tally[0] = n - int(value_counts.sum())
     if len(tally) > _FEW:
         return _discrete_many(found, uniques, sdtype, n, k, tally)
     counts = tally.tolist()[1:]  # (a few values: Python's own numbers are quicker than numpy calls on them)
@@ -1051,11 +1053,11 @@ def fit_profile(
     frame: pd.DataFrame,
     model: Model,
     min_count: int,
-    factorized: Mapping[str, tuple[NDArray[np.intp], Any]] | None = None,
+    factorized: Mapping[str, tuple[NDArray[np.intp], Any, NDArray[np.intp]]] | None = None,
 ) -> Profile:
     """The profile a fit stores: of the real ``frame``'s columns that the model models (never generated ones).
 
-    ``factorized``: text columns' ``pandas.factorize`` the fit made already (see :func:`compute_profile`).
+    ``factorized``: string columns' ``pandas.factorize`` and counts the fit made already (see :func:`compute_profile`).
     """
     scored = [c for c in model.columns if c in frame.columns and _profiled(model, c)]
     return compute_profile(frame, min_count=min_count, columns=scored, factorized=factorized)

@@ -91,6 +91,9 @@ class Factorized:
 
     codes: NDArray[np.intp]
     uniques: Any
+    #: how many rows hold each distinct value, when the values are strings and these are ``pandas.factorize``'s
+    #: codes (the profile step reuses them then; a mixed column is factorized otherwise)
+    counts: NDArray[np.intp] | None = None
 
 
 @dataclass(frozen=True)
@@ -233,9 +236,9 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
         return Inferred("pii", f"name looks like personal data (Faker {provider!r})", present, provider=provider)
     if objects is None:
         objects = Factorized(*pd.factorize(s.to_numpy() if plain_objects else s, sort=False, use_na_sentinel=True))
-    factorized = objects  # a category column reuses them
-    codes, uniques = factorized.codes, factorized.uniques
-    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    codes, uniques = objects.codes, objects.uniques
+    counts = np.bincount(codes if every else codes[codes >= 0], minlength=len(uniques))  # (every: no code -1)
+    factorized = Factorized(codes, uniques, counts)  # a category column (and its profile) reuses them
     looks = _pii_detect.detect_column(uniques)
     if looks is not None:  # (whatever the column is called: regenerated, never stored)
         return Inferred("pii", looks.why, present, provider=looks.provider)
