@@ -188,7 +188,7 @@ def _detect(family: Sequence[Numbers], *, rows: NDArray[np.int64], min_count: in
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # (an all-missing screen gives NaN: pruned by nothing)
             low, high = np.nanmin(sub, axis=1), np.nanmax(sub, axis=1)
-        full_screen = [bool(np.all(row)) for row in sub_present]
+        full_screen = sub_present.all(axis=1).tolist()
     ordered: dict[int, NDArray[np.float64]] = {}  # screened values sorted, for the columns that need them
 
     def sorted_values(i: int) -> NDArray[np.float64]:
