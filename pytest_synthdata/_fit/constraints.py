@@ -181,14 +181,14 @@ def _detect(family: Sequence[Numbers], *, rows: NDArray[np.int64], min_count: in
     if all(everywhere):  # (no NaN: numpy's min and max are nanmin's and nanmax's)
         sub_present = np.ones(sub.shape, dtype=bool)
         low, high = sub.min(axis=1), sub.max(axis=1)
-        full_screen = everywhere
+        full_screen: list[bool] = everywhere
     else:
         sub_present = np.stack([p[screen] for p in present])
         sub[~sub_present] = np.nan
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # (an all-missing screen gives NaN: pruned by nothing)
             low, high = np.nanmin(sub, axis=1), np.nanmax(sub, axis=1)
-        full_screen = sub_present.all(axis=1).tolist()
+        full_screen = np.all(sub_present, axis=1).tolist()
     ordered: dict[int, NDArray[np.float64]] = {}  # screened values sorted, for the columns that need them
 
     def sorted_values(i: int) -> NDArray[np.float64]:

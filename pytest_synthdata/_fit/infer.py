@@ -167,16 +167,20 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
             )
         if family == "integer":
             if len(s) > 1 and present.all():  # (an id has every value)
-                numbers = s.to_numpy().astype(np.float64) if isinstance(dtype, np.dtype) else s.to_numpy(np.float64)
-                counting = numbers.min() in (0, 1) and numbers.max() - numbers.min() + 1 == len(numbers)
+                # (the ends as Python ints, exact: where they make an id, the smaller is 0 or 1 and the larger
+                # below the row count, so floats of the values, as this read them before, said the same)
+                whole = s.to_numpy() if isinstance(dtype, np.dtype) else s.to_numpy(np.float64)
+                low, high = int(whole.min()), int(whole.max())
+                counting = low in (0, 1) and high - low + 1 == len(whole)
                 named = _id_like_name(col)
                 # (distinct values are counted only where they would make an id: a hash table, no sort)
-                if (named or (counting and len(numbers) >= 20)) and len(pd.unique(numbers)) == len(numbers):
-                    return Inferred(
-                        "id",
-                        "distinct whole numbers" + (" named like an id" if named else " 1..n"),
-                        present,
-                    )
+                if named or (counting and len(whole) >= 20):
+                    if len(pd.unique(whole.astype(np.float64, copy=False))) == len(whole):
+                        return Inferred(
+                            "id",
+                            "distinct whole numbers" + (" named like an id" if named else " 1..n"),
+                            present,
+                        )
             return Inferred("integer", f"dtype {dtype}", present)
         return Inferred("float", f"dtype {dtype}", present)
     every = bool(present.all())

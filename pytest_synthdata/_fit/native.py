@@ -286,7 +286,7 @@ def _read_columns(ctx: FitContext) -> _Read:
             read.columns[col] = fit_generated(
                 col, s, kind, min_count=ctx.min_count, locale=ctx.locale, provider=inferred.provider
             )
-        if 0 < (~present).sum() < ctx.n:
+        if 0 < np.count_nonzero(present) < ctx.n:
             read.nullable.append(col)
     return read
 
