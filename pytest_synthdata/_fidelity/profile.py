@@ -969,6 +969,11 @@ def _on_grid(widths: list[int], n: int) -> bool:
     return len(widths) ** 2 * max(widths) ** 2 <= 2 * pairs * n
 
 
+#: Pairs times rows up to which :func:`_grid_counts` and :func:`_side_by_side` build every pair's keys at once
+#: (more: column by column, each count cache-sized).
+_ONE_COUNT = 1 << 16
+
+
 def _grid_counts(codes: list[NDArray[np.intp]], width: int, n: int) -> NDArray[np.intp]:
     """Every pair's joint counts on a grid: ``[i, j, code_i, code_j]`` for ``i < j`` (codes below ``width``).
 
@@ -977,6 +982,13 @@ def _grid_counts(codes: list[NDArray[np.intp]], width: int, n: int) -> NDArray[n
     """
     c = len(codes)
     cell = width * width
+    if c * (c - 1) // 2 * n <= _ONE_COUNT:  # few rows: every pair's keys at once (one count, few calls)
+        upper, lower = _upper(c)
+        stacked = np.stack(codes)
+        keys = stacked[upper] * width
+        keys += stacked[lower]
+        keys += ((upper * c + lower) * cell)[:, None]
+        return np.bincount(keys.ravel(), minlength=c * c * cell).reshape(c, c, width, width)
     grid = np.zeros((c, c, width, width), dtype=np.intp)
     later = np.stack(codes)
     later += (np.arange(c, dtype=np.intp) * cell)[:, None]  # (j's part, plus j * width**2)
@@ -995,6 +1007,12 @@ def _side_by_side(codes: list[NDArray[np.intp]], widths: list[int], n: int) -> N
     sizes = [widths[i] * widths[j] for i in range(len(codes)) for j in range(i + 1, len(codes))]
     offset = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
     stacked = np.stack(codes)
+    if len(sizes) * n <= _ONE_COUNT:  # few rows: every pair's keys at once
+        upper, lower = _upper(len(codes))
+        keys = stacked[upper] * np.array(widths, dtype=np.intp)[lower, None]
+        keys += stacked[lower]
+        keys += offset[:, None]
+        return np.bincount(keys.ravel(), minlength=sum(sizes))
     width = np.array(widths, dtype=np.intp)[:, None]
     keys = np.empty((len(sizes), n), dtype=np.intp)
     p = 0
