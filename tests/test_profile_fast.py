@@ -249,3 +249,11 @@ def test_pearson_of_pairs_with_gaps_has_the_bits_of_metrics_pearson_both_ways(mo
         keep = ~(np.isnan(frame[a]) | np.isnan(frame[b]))
         want = metrics.pearson(frame[a][keep], frame[b][keep])
         assert float(value).hex() == float(want).hex(), (a, b)
+
+
+@pytest.mark.parametrize("one_count", [0, 1 << 40])
+@pytest.mark.parametrize("n", [30, 400])
+def test_pair_tables_counted_at_once_or_column_by_column_have_the_same_bits(monkeypatch, one_count, n):
+    monkeypatch.setattr(P, "_ONE_COUNT", one_count)
+    frame = edge_frame(n, seed=n)
+    assert bits(P.compute_profile(frame, min_count=5)) == bits(plain_profile(frame, 5))
