@@ -565,6 +565,8 @@ def _counted(x: NDArray[Any], n: int) -> tuple[NDArray[np.float64], NDArray[np.i
     ``numpy.repeat(distinct, counts)`` is then the sorted values. Floats are counted only when every one is
     a whole number of at most 2**52 and none is -0.0 (counting would give it the sign of 0.0).
     """
+    if x.dtype.kind == "f" and not float(x[0]).is_integer():
+        return None  # (the first value says it already: a fraction; x holds finite values, at least one)
     low, high = x.min(), x.max()
     if x.dtype.kind == "f":
         if not (-_EXACT <= low and high <= _EXACT and high - low + 1 <= _COUNTING_SPAN * n + 256):
@@ -1077,7 +1079,13 @@ def fit_profile(
 
     ``factorized``: string columns' ``pandas.factorize`` and counts the fit made already (see :func:`compute_profile`).
     """
-    scored = [c for c in model.columns if c in frame.columns and _profiled(model, c)]
+    kinds, present = _profiled_kinds(), set(frame.columns)
+    # (model.columns and _profiled, read off the model's columns in one pass)
+    scored = [
+        c.name
+        for c in model._columns
+        if not c.hidden and c.name in present and isinstance(getattr(c, "base", c), kinds)
+    ]
     return compute_profile(frame, min_count=min_count, columns=scored, factorized=factorized)
 
 
