@@ -227,9 +227,9 @@ def test_a_mixed_column_is_factorized_again_not_taken_from_inference():
     assert not math.isnan(model.profile.columns["flag"].missing)
 
 
-@pytest.mark.parametrize("side_by_side", [True, False])
+@pytest.mark.parametrize("at_once", [True, False])
 @pytest.mark.parametrize("seed", range(6))
-def test_pearson_of_pairs_with_gaps_has_the_bits_of_metrics_pearson_both_ways(monkeypatch, side_by_side, seed):
+def test_pearson_of_pairs_with_gaps_has_the_bits_of_metrics_pearson_both_ways(monkeypatch, at_once, seed):
     # columns missing on their own rows, on shared rows, or on none; constant ones; too few rows in common
     r = np.random.default_rng(seed)
     n = int(r.integers(3, 400))
@@ -243,7 +243,7 @@ def test_pearson_of_pairs_with_gaps_has_the_bits_of_metrics_pearson_both_ways(mo
         gaps = [np.zeros(n, dtype=bool), shared, r.random(n) < 0.2, r.random(n) < 0.97][j % 4]
         column[gaps] = np.nan
         frame[f"x{j}"] = column
-    monkeypatch.setattr(P, "_SIDE_BY_SIDE_CELLS", 1 << 40 if side_by_side else 0)
+    monkeypatch.setattr(P, "_AT_ONCE_CELLS", 1 << 40 if at_once else 0)
     got = P.compute_profile(pd.DataFrame(frame), min_count=1).correlations
     for (a, b), value in got.items():
         keep = ~(np.isnan(frame[a]) | np.isnan(frame[b]))

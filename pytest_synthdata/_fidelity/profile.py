@@ -640,8 +640,8 @@ def _correlations(columns: dict[str, _Continuous]) -> dict[tuple[str, str], floa
 
     As before this step was vectorised: the columns without a gap, when more than two, through
     :func:`metrics.pearson_matrix`'s arithmetic; every other pair as :func:`metrics.pearson` computes it
-    on the rows where both have a value: all such pairs side by side when they hold few values in all
-    (:func:`_paired_side_by_side`), else grouped by the rows they keep (:func:`_paired_by_rows`).
+    on the rows where both have a value: all such pairs at once when they hold few values in all
+    (:func:`_paired_at_once`), else grouped by the rows they keep (:func:`_paired_by_rows`).
     """
     names = list(columns)
     out: dict[tuple[str, str], float] = {}
@@ -661,18 +661,18 @@ def _correlations(columns: dict[str, _Continuous]) -> dict[tuple[str, str], floa
     if not todo:
         return out
     n = len(columns[names[0]].values)
-    if len(todo) * (n + 1) <= _SIDE_BY_SIDE_CELLS:
-        out.update(_paired_side_by_side(columns, todo))
+    if len(todo) * (n + 1) <= _AT_ONCE_CELLS:
+        out.update(_paired_at_once(columns, todo))
     else:
         out.update(_paired_by_rows(columns, todo))
     return out
 
 
-#: Pairs holding up to this many values in all (rows plus one, times pairs) are correlated side by side.
-_SIDE_BY_SIDE_CELLS = 1 << 18
+#: Pairs holding up to this many values in all (rows plus one, times pairs) are correlated all at once.
+_AT_ONCE_CELLS = 1 << 18
 
 
-def _paired_side_by_side(columns: dict[str, _Continuous], pairs: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
+def _paired_at_once(columns: dict[str, _Continuous], pairs: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
     """Pearson's r of each pair on the rows where both have a value (absent: undefined), all pairs at once.
 
     Each column is taken once on each set of rows a pair of it keeps (found from the columns' patterns of
