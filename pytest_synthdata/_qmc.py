@@ -167,11 +167,12 @@ def spread_blocks(
     else:
         per = max(1, _TOGETHER_BYTES // (8 * d * MAX_POINTS))  # (blocks placed together: as many as stay in cache)
         full = all(m == MAX_POINTS for m in sizes[:-1])
-        if (
-            sizes and len(sizes) <= per and full and sizes[-1] <= MAX_POINTS
-        ):  # (one group: its rows are the answer, a view)
-            out = _spread_together(rngs, sizes, d).reshape(d, -1)[:, : sum(sizes)]
-            np.maximum(out, 2.0**-64, out=out)
+        if sizes and len(sizes) <= per and full and sizes[-1] <= MAX_POINTS:  # (one group: its rows, side by side)
+            rows = _spread_together(rngs, sizes, d).reshape(d, -1)
+            if rows.shape[1] == sum(sizes):  # (every block full: the array itself)
+                out = np.maximum(rows, 2.0**-64, out=rows)
+            else:  # (a contiguous copy: a strided view would make the correlating product slow)
+                out = np.maximum(rows[:, : sum(sizes)], 2.0**-64)
         else:
             out = np.empty((d, sum(sizes)))
             offset = 0
