@@ -180,6 +180,8 @@ def test_blocks_drawn_together_give_each_block_its_own_bits():
         ([4096] * 5 + [1], 2),  # more blocks than go together: several groups, the last of one block
         ([4096, 4096], 40),  # blocks too large to go together: one at a time
         ([1, 1, 2], 5),  # blocks of one and two rows
+        ([4096, 4096, 1808], 5),  # the 10,000 rows of one draw
+        ([4096, 4096], 5),  # full blocks only
     ],
 )
 def test_blocks_placed_together_keep_each_blocks_bits(sizes, d):
@@ -189,3 +191,4 @@ def test_blocks_placed_together_keep_each_blocks_bits(sizes, d):
     alone = np.concatenate([_qmc.spread_normals(np.random.default_rng(s), m, d) for s, m in enumerate(sizes)], axis=1)
     same = together.tobytes() == alone.tobytes()  # (a bool: pytest would diff the two byte strings for minutes)
     assert same
+    assert together.flags.c_contiguous  # (the rows are correlated by a matrix product: a strided view is slow there)
