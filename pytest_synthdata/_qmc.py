@@ -45,6 +45,9 @@ __all__ = ["MAX_POINTS", "spread_blocks", "spread_normals", "spread_uniforms"]
 
 #: Points per block (the latent blocks hold 4,096 rows; nothing here needs a power of two).
 MAX_POINTS = 2**12
+#: :func:`spread_blocks` places this many bytes of blocks together (their arithmetic in one set of calls a level):
+#: more would leave the cache, where one block at a time stays in it.
+_TOGETHER_BYTES = 2**19
 
 
 def spread_uniforms(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
@@ -87,6 +90,57 @@ def _spread(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
     return u
 
 
+def _spread_together(rngs: Sequence[np.random.Generator], sizes: Sequence[int], d: int) -> NDArray[np.float64]:
+    """:func:`_spread` of several blocks side by side, (d, blocks, largest size): block ``b``'s first ``sizes[b]``
+    rows are what it gives alone, bit for bit (the rows after them are padding). Every block draws from its own
+    generator as it would alone; the arithmetic of each level runs on every block at once (one set of calls, not
+    one a block). Coordinate-major, so blocks of the largest size but the last are the rows of one (d, rows) array.
+    """
+    count, width = len(sizes), max(sizes)
+    u = np.empty((d, count, width))
+    shuffles = []
+    for b, (rng, m) in enumerate(zip(rngs, sizes, strict=True)):
+        shuffles.append(np.random.default_rng(int(rng.integers(0, 2**63))))  # level k's permutations: its own share
+        jitter = rng.random((m, d))  # drawn row-major, so a prefix of a longer block's
+        # below 1 - 2**-40, 2c + 1 + jitter stays below 2c + 2 exactly (4,095 + jitter keeps 2**-41 steps), so a
+        # value never lands on the next interval's edge (which would put two rows in one interval)
+        np.minimum(jitter, 1.0 - 2.0**-40, out=jitter)
+        # each row of ``u`` starts as its jitter, coordinate-major (one transpose here, so every level below reads
+        # and writes whole contiguous runs), and becomes (interval + jitter) / intervals
+        u[:, b, :m] = jitter.T  # level 0: row 0's one value anywhere is its jitter
+        u[:, b, m:] = 0.0  # (a short block's padding: a level may read it, then drop it)
+    size = 1  # rows placed so far: a power of two, one in each interval of width 1/size
+    every = list(range(count))
+    while size < width:
+        active = every if min(sizes) > size else [b for b in every if sizes[b] > size]  # (those placing rows now)
+        new = min(size, width - size)
+        # each new row's earlier partner, per coordinate: a permutation of the earlier rows' values (written into
+        # one buffer for every block). It pairs as a permutation of their positions would (a shuffle's swaps do
+        # not depend on the values), without gathering the values afterwards
+        picked = np.empty((d, len(active), size))
+        for t, b in enumerate(active):
+            shuffles[b].permuted(u[:, b, :size], axis=1, out=picked[:, t])
+        if new < size:
+            picked = picked[:, :, :new]
+        # the partner's interval at the finer width 1/(2 size) (an exact product: 2 size is a power of two); its
+        # other half is the empty one, since the partner is the only earlier row in its interval of width 1/size
+        picked *= 2 * size
+        fine = picked.astype(np.int32)  # (below 2 * MAX_POINTS: half the memory of int64, the same sums)
+        fine ^= 1
+        # (interval + jitter) / (2 size): the same operations in the same order as one block alone (jitter +
+        # interval is the same sum; the product by a power of two is exact), summed in the partners' buffer
+        prefix = active is every or active == every[: len(active)]  # (only a range's last block is short: usual)
+        rows = u[:, : len(active), size : size + new] if prefix else u[:, active, size : size + new]
+        np.add(fine, rows, out=picked)
+        if prefix:
+            np.multiply(picked, 1.0 / (2 * size), out=rows)
+        else:
+            picked *= 1.0 / (2 * size)
+            u[:, active, size : size + new] = picked
+        size += new
+    return u
+
+
 def spread_normals(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
     """Return ``m`` rows of ``d`` standard normal coordinates spread evenly, coordinate-major (d, m)."""
     u = spread_uniforms(rng, m, d)
@@ -111,11 +165,29 @@ def spread_blocks(
         out = _spread(rngs[0], sizes[0], d)
         np.maximum(out, 2.0**-64, out=out)
     else:
-        out = np.empty((d, sum(sizes)))
-        offset = 0
-        for rng, m in zip(rngs, sizes, strict=True):
-            np.maximum(_spread(rng, m, d), 2.0**-64, out=out[:, offset : offset + m])
-            offset += m
+        per = max(1, _TOGETHER_BYTES // (8 * d * MAX_POINTS))  # (blocks placed together: as many as stay in cache)
+        full = all(m == MAX_POINTS for m in sizes[:-1])
+        if sizes and len(sizes) <= per and full and sizes[-1] <= MAX_POINTS:  # (one group: its rows, side by side)
+            rows = _spread_together(rngs, sizes, d).reshape(d, -1)
+            if rows.shape[1] == sum(sizes):  # (every block full: the array itself)
+                out = np.maximum(rows, 2.0**-64, out=rows)
+            else:  # (a contiguous copy: a strided view would make the correlating product slow)
+                out = np.maximum(rows[:, : sum(sizes)], 2.0**-64)
+        else:
+            out = np.empty((d, sum(sizes)))
+            offset = 0
+            for at in range(0, len(sizes), per):
+                group = list(sizes[at : at + per])
+                if len(group) == 1:
+                    np.maximum(_spread(rngs[at], group[0], d), 2.0**-64, out=out[:, offset : offset + group[0]])
+                    offset += group[0]
+                    continue
+                if max(group) > MAX_POINTS:
+                    raise ValueError(f"a block holds at most {MAX_POINTS} points, not {max(group)}")
+                together = _spread_together(rngs[at : at + per], group, d)
+                for b, m in enumerate(group):
+                    np.maximum(together[:, b, :m], 2.0**-64, out=out[:, offset : offset + m])
+                    offset += m
     if not uniform:
         return special.ndtri(out, out=out)  # type: ignore[no-any-return]
     for j in range(d):

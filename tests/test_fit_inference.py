@@ -293,3 +293,38 @@ def test_a_kind_given_for_a_date_like_text_column_is_taken_without_a_warning():
 def test_text_that_is_not_dates_is_not_warned_about(values):
     df = pd.DataFrame({"c": pd.Series(values * 40, dtype=object)})
     assert sd.fit(df, name="plain").info["columns"]["c"]["kind"] in ("category", "pii")  # (warnings are errors)
+
+
+def _objects(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda i: ["no", "yes", "maybe"][i % 3],  # one object per distinct string, as read_csv gives
+        lambda i: "".join(["n", "o"]) if i % 2 else "yes",  # equal strings held by many objects
+        lambda i: [None, "a", float("nan"), "a", pd.NA][i % 5],  # missing values of several kinds
+        lambda i: [True, 1, 1.0, False, 0, "1"][i % 7 % 6],  # values that hash alike: the first one names them
+        lambda i: [np.str_("x"), "x", b"x", -0.0, 0.0][i % 5],
+    ],
+)
+def test_object_columns_factorized_by_identity_match_pandas(make):
+    from pytest_synthdata._fit import infer
+
+    values = _objects([make(i) for i in range(3 * infer._BY_IDENTITY + 1)])
+    want_codes, want_uniques = pd.factorize(values, sort=False, use_na_sentinel=True)
+    codes, uniques = infer.factorize_objects(values)
+    assert codes.dtype == want_codes.dtype and np.array_equal(codes, want_codes)
+    assert len(uniques) == len(want_uniques) and all(a is b for a, b in zip(uniques, want_uniques, strict=True))
+
+
+def test_object_columns_of_unhashable_values_still_say_which_values_fit_cannot_model():
+    from pytest_synthdata._fit import infer
+
+    with pytest.raises(TypeError):
+        infer.factorize_objects(_objects([[1], [2]] * infer._BY_IDENTITY))
+    with pytest.raises(sd.errors.InvalidArgument, match="list"):
+        sd.fit(pd.DataFrame({"x": _objects([[1], [2]] * infer._BY_IDENTITY)}))

@@ -225,3 +225,35 @@ def test_a_mixed_column_is_factorized_again_not_taken_from_inference():
     model = sd.fit(frame, name="t", min_count=1)
     assert bits(model.profile) == bits(plain_profile(frame[list(model.profile.columns)], 1))
     assert not math.isnan(model.profile.columns["flag"].missing)
+
+
+@pytest.mark.parametrize("at_once", [True, False])
+@pytest.mark.parametrize("seed", range(6))
+def test_pearson_of_pairs_with_gaps_has_the_bits_of_metrics_pearson_both_ways(monkeypatch, at_once, seed):
+    # columns missing on their own rows, on shared rows, or on none; constant ones; too few rows in common
+    r = np.random.default_rng(seed)
+    n = int(r.integers(3, 400))
+    frame = {}
+    shared = r.random(n) < 0.1
+    for j in range(7):
+        column = r.normal(size=n) * 10.0 ** r.uniform(-3, 12) + r.uniform(-1e3, 1e3)
+        column = np.round(column) if j % 3 == 0 else column
+        if j == 5:
+            column[:] = 2.5
+        gaps = [np.zeros(n, dtype=bool), shared, r.random(n) < 0.2, r.random(n) < 0.97][j % 4]
+        column[gaps] = np.nan
+        frame[f"x{j}"] = column
+    monkeypatch.setattr(P, "_AT_ONCE_CELLS", 1 << 40 if at_once else 0)
+    got = P.compute_profile(pd.DataFrame(frame), min_count=1).correlations
+    for (a, b), value in got.items():
+        keep = ~(np.isnan(frame[a]) | np.isnan(frame[b]))
+        want = metrics.pearson(frame[a][keep], frame[b][keep])
+        assert float(value).hex() == float(want).hex(), (a, b)
+
+
+@pytest.mark.parametrize("one_count", [0, 1 << 40])
+@pytest.mark.parametrize("n", [30, 400])
+def test_pair_tables_counted_at_once_or_column_by_column_have_the_same_bits(monkeypatch, one_count, n):
+    monkeypatch.setattr(P, "_ONE_COUNT", one_count)
+    frame = edge_frame(n, seed=n)
+    assert bits(P.compute_profile(frame, min_count=5)) == bits(plain_profile(frame, 5))

@@ -170,3 +170,25 @@ def test_blocks_drawn_together_give_each_block_its_own_bits():
     assert mixed[[0, 2]].tobytes() == alone[[0, 2]].tobytes()
     assert mixed[[1, 3]].tobytes() == uniforms[[1, 3]].tobytes()
     assert _qmc.spread_blocks([], [], 3).shape == (3, 0)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "d"),
+    [
+        ([4096, 1808], 1),  # blocks placed together, the last one short
+        ([300, 4096, 7], 3),  # a short block before a long one: the blocks placing rows at a level are not a prefix
+        ([4096] * 5 + [1], 2),  # more blocks than go together: several groups, the last of one block
+        ([4096, 4096], 40),  # blocks too large to go together: one at a time
+        ([1, 1, 2], 5),  # blocks of one and two rows
+        ([4096, 4096, 1808], 5),  # the 10,000 rows of one draw
+        ([4096, 4096], 5),  # full blocks only
+    ],
+)
+def test_blocks_placed_together_keep_each_blocks_bits(sizes, d):
+    """However spread_blocks groups the blocks (together while they fit the cache, else one at a time), each block's
+    rows are the bits spread_normals gives that block alone."""
+    together = _qmc.spread_blocks([np.random.default_rng(s) for s in range(len(sizes))], sizes, d)
+    alone = np.concatenate([_qmc.spread_normals(np.random.default_rng(s), m, d) for s, m in enumerate(sizes)], axis=1)
+    same = together.tobytes() == alone.tobytes()  # (a bool: pytest would diff the two byte strings for minutes)
+    assert same
+    assert together.flags.c_contiguous  # (the rows are correlated by a matrix product: a strided view is slow there)

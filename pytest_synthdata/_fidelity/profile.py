@@ -339,12 +339,13 @@ def compute_profile(
     min_count: int,
     columns: list[str] | None = None,
     source: str = "real",
-    factorized: Mapping[str, tuple[NDArray[np.intp], Any]] | None = None,
+    factorized: Mapping[str, tuple[NDArray[np.intp], Any, NDArray[np.intp]]] | None = None,
 ) -> Profile:
     """Return the profile of ``frame`` (its ``columns``, default all that a metric scores) under ``min_count``.
 
-    ``factorized`` may hold text columns' ``pandas.factorize`` (codes, distinct values) that the caller
-    made already (a fit's inference does), so that their values are not hashed again. The work is
+    ``factorized`` may hold string columns' ``pandas.factorize`` (codes, distinct values) and how many rows
+    hold each value, which the caller made already (a fit's inference does), so that their values are not
+    hashed or counted again. The work is
     vectorised across columns and pairs: see :func:`_continuous`, :func:`_correlations` and
     :func:`_pair_tables`.
     """
@@ -358,8 +359,12 @@ def compute_profile(
         dtype = series.dtype
         column: _Discrete | _Continuous | None
         if _category_like(dtype):  # one hash pass gives the sdtype, the missing count and the codes
-            found, uniques = _reused(factorized, name, n) or _factorized(series)
-            column = _discrete(found, uniques, None, n, k)
+            reused = factorized.get(name) if factorized is not None else None
+            if reused is not None and len(reused[0]) == n:
+                column = _discrete(np.asarray(reused[0], dtype=np.int64), reused[1], None, n, k, reused[2])
+            else:
+                found, uniques = _factorized(series)
+                column = _discrete(found, uniques, None, n, k)
         elif n and isinstance(dtype, np.dtype) and dtype.kind in "iuf":  # (numpy numbers: sdtype_of's numerical)
             column = _continuous(series.to_numpy(), "numerical", n, k)
         else:
@@ -408,28 +413,25 @@ class _Continuous:
     gaps: bool
 
 
-def _reused(
-    factorized: Mapping[str, tuple[NDArray[np.intp], Any]] | None, name: str, n: int
-) -> tuple[NDArray[np.int64], Any] | None:
-    """The caller's factorization of a column, when it is what :func:`_factorized` would make.
-
-    Only for columns of strings: ``pandas.factorize`` of the values, as a Series or as an array, gives
-    the same codes and the same strings (a column of mixed types may have been factorized otherwise).
-    """
-    if factorized is None or name not in factorized:
-        return None
-    found, uniques = factorized[name]
-    if len(found) != n or pd.api.types.infer_dtype(uniques, skipna=False) != "string":
-        return None
-    return np.asarray(found, dtype=np.int64), uniques
-
-
-def _discrete(found: NDArray[np.int64], uniques: Any, sdtype: str | None, n: int, k: int) -> _Discrete | None:
+def _discrete(
+    found: NDArray[np.int64],
+    uniques: Any,
+    sdtype: str | None,
+    n: int,
+    k: int,
+    value_counts: NDArray[np.intp] | None = None,
+) -> _Discrete | None:
     """A category column's profile from its codes (-1: missing) into its distinct values; None if all missing.
 
-    ``sdtype`` None: categorical, or boolean when every value seen is a bool.
+    ``sdtype`` None: categorical, or boolean when every value seen is a bool. ``value_counts``: how many rows
+    hold each value, when the caller counted them already.
     """
-    tally = np.bincount(found + 1, minlength=len(uniques) + 1)  # (slot 0: the missing values)
+    if value_counts is None:
+        tally = np.bincount(found + 1, minlength=len(uniques) + 1)  # (slot 0: the missing values)
+    else:
+        tally = np.empty(len(value_counts) + 1, dtype=np.intp)
+        tally[1:] = value_counts
+        tally[0] = n - int(value_counts.sum())
     if len(tally) > _FEW:
         return _discrete_many(found, uniques, sdtype, n, k, tally)
     counts = tally.tolist()[1:]  # (a few values: Python's own numbers are quicker than numpy calls on them)
@@ -563,6 +565,8 @@ def _counted(x: NDArray[Any], n: int) -> tuple[NDArray[np.float64], NDArray[np.i
     ``numpy.repeat(distinct, counts)`` is then the sorted values. Floats are counted only when every one is
     a whole number of at most 2**52 and none is -0.0 (counting would give it the sign of 0.0).
     """
+    if x.dtype.kind == "f" and not float(x[0]).is_integer():
+        return None  # (the first value says it already: a fraction; x holds finite values, at least one)
     low, high = x.min(), x.max()
     if x.dtype.kind == "f":
         if not (-_EXACT <= low and high <= _EXACT and high - low + 1 <= _COUNTING_SPAN * n + 256):
@@ -636,9 +640,8 @@ def _correlations(columns: dict[str, _Continuous]) -> dict[tuple[str, str], floa
 
     As before this step was vectorised: the columns without a gap, when more than two, through
     :func:`metrics.pearson_matrix`'s arithmetic; every other pair as :func:`metrics.pearson` computes it
-    on the rows where both have a value. Those pairs are taken by the rows they keep: the columns of one
-    set of rows are centred and scaled together (a row-wise sum adds as a column's own does), and each
-    dot product is still one call on two rows (on BLAS's own threads, as there), so every r has the same bits.
+    on the rows where both have a value: all such pairs at once when they hold few values in all
+    (:func:`_paired_at_once`), else grouped by the rows they keep (:func:`_paired_by_rows`).
     """
     names = list(columns)
     out: dict[tuple[str, str], float] = {}
@@ -647,23 +650,114 @@ def _correlations(columns: dict[str, _Continuous]) -> dict[tuple[str, str], floa
     matrix = None
     if index:
         matrix = _pearson_matrix([columns[c].values for c in whole])  # (its sums do not depend on BLAS threads)
-    gaps = {c: frozenset(np.flatnonzero(np.isnan(columns[c].values)).tolist()) for c in names if columns[c].gaps}
-    # the pairs the matrix does not give, by the rows they leave out (a set of row numbers), with their columns
-    batches: dict[frozenset[int], dict[str, int]] = {}
-    todo: list[tuple[str, str, frozenset[int]]] = []
+    todo: list[tuple[str, str]] = []  # the pairs the matrix does not give
     for i, a in enumerate(names):
         for b in names[i + 1 :]:
             if matrix is not None and a in index and b in index:
                 out[(a, b)] = float(matrix[index[a], index[b]])
-                continue
-            out[(a, b)] = math.nan
-            left_out = gaps.get(a, frozenset()) | gaps.get(b, frozenset())
-            batch = batches.setdefault(left_out, {})
-            batch.setdefault(a, len(batch))
-            batch.setdefault(b, len(batch))
-            todo.append((a, b, left_out))
+            else:
+                out[(a, b)] = math.nan
+                todo.append((a, b))
     if not todo:
         return out
+    n = len(columns[names[0]].values)
+    if len(todo) * (n + 1) <= _AT_ONCE_CELLS:
+        out.update(_paired_at_once(columns, todo))
+    else:
+        out.update(_paired_by_rows(columns, todo))
+    return out
+
+
+#: Pairs holding up to this many values in all (rows plus one, times pairs) are correlated all at once.
+_AT_ONCE_CELLS = 1 << 18
+
+
+def _paired_at_once(columns: dict[str, _Continuous], pairs: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
+    """Pearson's r of each pair on the rows where both have a value (absent: undefined), all pairs at once.
+
+    Each column is taken once on each set of rows a pair of it keeps (found from the columns' patterns of
+    present rows: columns missing on the same rows share one), into one flat array, each such segment
+    after a slot of 0.0; then every step of :func:`metrics.pearson` but the dot
+    products is one call over all segments: the sums by ``numpy.add.reduceat``, which adds a segment's
+    first value to the pairwise sum of the rest, so the leading 0.0 makes it the pairwise sum
+    ``x.mean()`` takes of the values alone; the largest deviations by ``numpy.maximum.reduceat`` (the
+    slot, set back to 0.0, is no larger). Each dot product is still one call on a segment's own values, so
+    every r has the same bits as there.
+    """
+    names = list(columns)
+    n = len(columns[names[0]].values)
+    padded = np.empty((len(names) + 1, n + 1))  # each column's values after a slot of 0.0; last, no gap
+    padded[:, 0] = 0.0
+    padded[-1] = 0.0
+    for i, c in enumerate(names):
+        padded[i, 1:] = columns[c].values
+    present = ~np.isnan(padded)  # (the slots are present; the last row, index -1, is the pattern of no gap)
+    patterns: dict[bytes, int] = {}
+    # each column's pattern of present rows, as the first column of that pattern (a column without a gap: none)
+    pattern = [patterns.setdefault(present[i].tobytes(), i) if columns[c].gaps else -1 for i, c in enumerate(names)]
+    at = {c: i for i, c in enumerate(names)}
+    by_rows: dict[tuple[int, int], dict[int, int]] = {}  # each pair of patterns' segments: a column's position
+    segment_column: list[int] = []  # each segment's column
+    segment_rows: list[tuple[int, int]] = []  # and pair of patterns whose rows it takes (in order; -1: none)
+    sides: list[tuple[int, int]] = []  # each pair's two segments
+    for a, b in pairs:
+        i, j = at[a], at[b]
+        p, q = sorted((pattern[i], pattern[j]))
+        rows = (q, q) if p < 0 else (p, q)  # (a column without a gap keeps the other's rows)
+        segments = by_rows.setdefault(rows, {})
+        for column in (i, j):
+            if column not in segments:
+                segments[column] = len(segment_column)
+                segment_column.append(column)
+                segment_rows.append(rows)
+        sides.append((segments[i], segments[j]))
+    first_rows, second_rows = (np.array(side, dtype=np.intp) for side in zip(*segment_rows, strict=True))
+    keep = present[first_rows]
+    keep &= present[second_rows]
+    x = padded[np.array(segment_column, dtype=np.intp)][keep]  # (segment by segment, rows in order)
+    sizes = np.count_nonzero(keep, axis=1)
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    sizes -= 1  # (the rows each segment keeps)
+    with np.errstate(invalid="ignore", divide="ignore"):  # (segments of fewer than two rows are left out below)
+        x -= np.repeat(np.add.reduceat(x, starts) / sizes, sizes + 1)
+        x[starts] = 0.0
+        scale = np.maximum.reduceat(np.abs(x), starts)
+        x /= np.repeat(scale, sizes + 1)
+    first, stop = (starts + 1).tolist(), ends.tolist()
+    # (else r is undefined: too few rows, or a constant column)
+    defined = ((sizes >= 2) & (scale != 0)).tolist()
+    norms = [
+        math.sqrt(float(np.dot(x[a:b], x[a:b]))) if ok else 0.0 for a, b, ok in zip(first, stop, defined, strict=True)
+    ]
+    out: dict[tuple[str, str], float] = {}
+    for pair, (s, t) in zip(pairs, sides, strict=True):
+        if defined[s] and defined[t]:
+            # (Python's float arithmetic is numpy's float64 arithmetic: the same bits as metrics.pearson)
+            r = float(np.dot(x[first[s] : stop[s]], x[first[t] : stop[t]])) / (norms[s] * norms[t])
+            out[pair] = max(min(r, 1.0), -1.0)
+    return out
+
+
+def _paired_by_rows(columns: dict[str, _Continuous], pairs: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
+    """Pearson's r of each pair on the rows where both have a value (absent: undefined), grouped by those rows.
+
+    The pairs are taken by the rows they keep: the columns of one set of rows are centred and scaled
+    together (a row-wise sum adds as a column's own does), and each dot product is still one call on two
+    rows (on BLAS's own threads, as in :func:`metrics.pearson`), so every r has the same bits.
+    """
+    names = list(columns)
+    out: dict[tuple[str, str], float] = {}
+    gaps = {c: frozenset(np.flatnonzero(np.isnan(columns[c].values)).tolist()) for c in names if columns[c].gaps}
+    # the pairs by the rows they leave out (a set of row numbers), with their columns
+    batches: dict[frozenset[int], dict[str, int]] = {}
+    todo: list[tuple[str, str, frozenset[int]]] = []
+    for a, b in pairs:
+        left_out = gaps.get(a, frozenset()) | gaps.get(b, frozenset())
+        batch = batches.setdefault(left_out, {})
+        batch.setdefault(a, len(batch))
+        batch.setdefault(b, len(batch))
+        todo.append((a, b, left_out))
     stacked = np.stack([columns[c].values for c in names])  # every column's values, one row each
     row = {c: i for i, c in enumerate(names)}
     # each set of rows' columns, by how many rows they keep: sets of one length are scaled together
@@ -877,6 +971,11 @@ def _on_grid(widths: list[int], n: int) -> bool:
     return len(widths) ** 2 * max(widths) ** 2 <= 2 * pairs * n
 
 
+#: Pairs times rows up to which :func:`_grid_counts` and :func:`_side_by_side` build every pair's keys at once
+#: (more: column by column, each count cache-sized).
+_ONE_COUNT = 1 << 16
+
+
 def _grid_counts(codes: list[NDArray[np.intp]], width: int, n: int) -> NDArray[np.intp]:
     """Every pair's joint counts on a grid: ``[i, j, code_i, code_j]`` for ``i < j`` (codes below ``width``).
 
@@ -885,6 +984,13 @@ def _grid_counts(codes: list[NDArray[np.intp]], width: int, n: int) -> NDArray[n
     """
     c = len(codes)
     cell = width * width
+    if c * (c - 1) // 2 * n <= _ONE_COUNT:  # few rows: every pair's keys at once (one count, few calls)
+        upper, lower = _upper(c)
+        stacked = np.stack(codes)
+        keys = stacked[upper] * width
+        keys += stacked[lower]
+        keys += ((upper * c + lower) * cell)[:, None]
+        return np.bincount(keys.ravel(), minlength=c * c * cell).reshape(c, c, width, width)
     grid = np.zeros((c, c, width, width), dtype=np.intp)
     later = np.stack(codes)
     later += (np.arange(c, dtype=np.intp) * cell)[:, None]  # (j's part, plus j * width**2)
@@ -903,6 +1009,12 @@ def _side_by_side(codes: list[NDArray[np.intp]], widths: list[int], n: int) -> N
     sizes = [widths[i] * widths[j] for i in range(len(codes)) for j in range(i + 1, len(codes))]
     offset = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
     stacked = np.stack(codes)
+    if len(sizes) * n <= _ONE_COUNT:  # few rows: every pair's keys at once
+        upper, lower = _upper(len(codes))
+        keys = stacked[upper] * np.array(widths, dtype=np.intp)[lower, None]
+        keys += stacked[lower]
+        keys += offset[:, None]
+        return np.bincount(keys.ravel(), minlength=sum(sizes))
     width = np.array(widths, dtype=np.intp)[:, None]
     keys = np.empty((len(sizes), n), dtype=np.intp)
     p = 0
@@ -961,13 +1073,19 @@ def fit_profile(
     frame: pd.DataFrame,
     model: Model,
     min_count: int,
-    factorized: Mapping[str, tuple[NDArray[np.intp], Any]] | None = None,
+    factorized: Mapping[str, tuple[NDArray[np.intp], Any, NDArray[np.intp]]] | None = None,
 ) -> Profile:
     """The profile a fit stores: of the real ``frame``'s columns that the model models (never generated ones).
 
-    ``factorized``: text columns' ``pandas.factorize`` the fit made already (see :func:`compute_profile`).
+    ``factorized``: string columns' ``pandas.factorize`` and counts the fit made already (see :func:`compute_profile`).
     """
-    scored = [c for c in model.columns if c in frame.columns and _profiled(model, c)]
+    kinds, present = _profiled_kinds(), set(frame.columns)
+    # (model.columns and _profiled, read off the model's columns in one pass)
+    scored = [
+        c.name
+        for c in model._columns
+        if not c.hidden and c.name in present and isinstance(getattr(c, "base", c), kinds)
+    ]
     return compute_profile(frame, min_count=min_count, columns=scored, factorized=factorized)
 
 

@@ -178,12 +178,17 @@ def _detect(family: Sequence[Numbers], *, rows: NDArray[np.int64], min_count: in
     n = len(values[0])
     screen = rows if len(rows) <= _SCREEN_ROWS else rows[:: math.ceil(len(rows) / _SCREEN_ROWS)]
     sub = np.stack([v[screen] for v in values]).astype(np.float64)  # (d, s): the screen, NaN where missing
-    sub_present = np.stack([p[screen] for p in present])
-    sub[~sub_present] = np.nan
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # (an all-missing screen gives NaN: pruned by nothing)
-        low, high = np.nanmin(sub, axis=1), np.nanmax(sub, axis=1)
-    full_screen = [bool(np.all(row)) for row in sub_present]
+    if all(everywhere):  # (no NaN: numpy's min and max are nanmin's and nanmax's)
+        sub_present = np.ones(sub.shape, dtype=bool)
+        low, high = sub.min(axis=1), sub.max(axis=1)
+        full_screen: list[bool] = everywhere
+    else:
+        sub_present = np.stack([p[screen] for p in present])
+        sub[~sub_present] = np.nan
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # (an all-missing screen gives NaN: pruned by nothing)
+            low, high = np.nanmin(sub, axis=1), np.nanmax(sub, axis=1)
+        full_screen = np.all(sub_present, axis=1).tolist()
     ordered: dict[int, NDArray[np.float64]] = {}  # screened values sorted, for the columns that need them
 
     def sorted_values(i: int) -> NDArray[np.float64]:
@@ -228,13 +233,13 @@ def _candidates(
     ok &= ~(both & ((low[:, None] > low[None, :]) | (high[:, None] > high[None, :])))  # min/max must agree
     with np.errstate(invalid="ignore"):
         ok &= ~(high[:, None] <= low[None, :])  # ranges that do not meet: a coincidence, never kept
-    step = max(1, 4_000_000 // max(d * sub.shape[1], 1))  # (rows of the (d, d, s) comparison at a time)
+    # the pairs the ranges left, compared row by row (a few at a time: at most ~4e6 comparisons per pass)
+    left, right = np.nonzero(ok)
+    step = max(1, 4_000_000 // max(sub.shape[1], 1))
     with np.errstate(invalid="ignore"):  # (NaN compares False: a missing value breaks nothing)
-        for first in range(0, d, step):
-            block = slice(first, min(d, first + step))
-            rows = np.flatnonzero(ok[block].any(axis=1)) + first
-            if rows.size:
-                ok[rows] &= ~(sub[rows][:, None, :] > sub[None, :, :]).any(axis=2)
+        for first in range(0, len(left), step):
+            i, j = left[first : first + step], right[first : first + step]
+            ok[i, j] = ~(sub[i] > sub[j]).any(axis=1)
     return [(int(i), int(j)) for i, j in zip(*np.nonzero(ok), strict=True)]
 
 

@@ -43,8 +43,9 @@ class FitContext:
     #: rows used to estimate correlations, category orders and segments: all, or a fixed random subset of
     #: MAX_CORRELATION_ROWS (the sampling error of a correlation is then about 0.002)
     rows: NDArray[np.int64]
-    #: text columns' ``pandas.factorize`` (codes, values) as inference made it, for the profile step to reuse
-    factorized: dict[str, tuple[NDArray[np.intp], Any]] = field(default_factory=dict)
+    #: string columns' ``pandas.factorize`` (codes, values) and each value's count as inference made them, for
+    #: the profile step to reuse
+    factorized: dict[str, tuple[NDArray[np.intp], Any, NDArray[np.intp]]] = field(default_factory=dict)
 
     @cached_property
     def n(self) -> int:

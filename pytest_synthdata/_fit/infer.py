@@ -15,6 +15,7 @@ an id, or counting 1..n, make an id column; strings mostly seen fewer than
 
 from __future__ import annotations
 
+import ctypes
 import re
 import warnings
 from dataclasses import dataclass
@@ -90,6 +91,9 @@ class Factorized:
 
     codes: NDArray[np.intp]
     uniques: Any
+    #: how many rows hold each distinct value, when the values are strings and these are ``pandas.factorize``'s
+    #: codes (the profile step reuses them then; a mixed column is factorized otherwise)
+    counts: NDArray[np.intp] | None = None
 
 
 @dataclass(frozen=True)
@@ -163,16 +167,20 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
             )
         if family == "integer":
             if len(s) > 1 and present.all():  # (an id has every value)
-                numbers = s.to_numpy().astype(np.float64) if isinstance(dtype, np.dtype) else s.to_numpy(np.float64)
-                counting = numbers.min() in (0, 1) and numbers.max() - numbers.min() + 1 == len(numbers)
+                # (the ends as Python ints, exact: where they make an id, the smaller is 0 or 1 and the larger
+                # below the row count, so floats of the values, as this read them before, said the same)
+                whole = s.to_numpy() if isinstance(dtype, np.dtype) else s.to_numpy(np.float64)
+                low, high = int(whole.min()), int(whole.max())
+                counting = low in (0, 1) and high - low + 1 == len(whole)
                 named = _id_like_name(col)
                 # (distinct values are counted only where they would make an id: a hash table, no sort)
-                if (named or (counting and len(numbers) >= 20)) and len(pd.unique(numbers)) == len(numbers):
-                    return Inferred(
-                        "id",
-                        "distinct whole numbers" + (" named like an id" if named else " 1..n"),
-                        present,
-                    )
+                if named or (counting and len(whole) >= 20):
+                    if len(pd.unique(whole.astype(np.float64, copy=False))) == len(whole):
+                        return Inferred(
+                            "id",
+                            "distinct whole numbers" + (" named like an id" if named else " 1..n"),
+                            present,
+                        )
             return Inferred("integer", f"dtype {dtype}", present)
         return Inferred("float", f"dtype {dtype}", present)
     every = bool(present.all())
@@ -232,9 +240,9 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
         return Inferred("pii", f"name looks like personal data (Faker {provider!r})", present, provider=provider)
     if objects is None:
         objects = Factorized(*pd.factorize(s.to_numpy() if plain_objects else s, sort=False, use_na_sentinel=True))
-    factorized = objects  # a category column reuses them
-    codes, uniques = factorized.codes, factorized.uniques
-    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    codes, uniques = objects.codes, objects.uniques
+    counts = np.bincount(codes if every else codes[codes >= 0], minlength=len(uniques))  # (every: no code -1)
+    factorized = Factorized(codes, uniques, counts)  # a category column (and its profile) reuses them
     looks = _pii_detect.detect_column(uniques)
     if looks is not None:  # (whatever the column is called: regenerated, never stored)
         return Inferred("pii", looks.why, present, provider=looks.provider)
@@ -263,9 +271,40 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
 def _factorize_objects(values: NDArray[Any]) -> Factorized | None:
     """Return an object array's codes (-1 where missing) and distinct values, or None if a value cannot be hashed."""
     try:
-        return Factorized(*pd.factorize(values, sort=False, use_na_sentinel=True))
+        return Factorized(*factorize_objects(values))
     except TypeError:  # (lists, dicts: the kind check says which values it cannot model)
         return None
+
+
+#: Object arrays from this many values are factorized by the objects' identities first (fewer: two
+#: factorizations cost more than one).
+_BY_IDENTITY = 2048
+
+
+def factorize_objects(values: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[Any]]:
+    """``pandas.factorize(values, sort=False, use_na_sentinel=True)`` of an object array, the same codes and values.
+
+    A column read from a file holds each distinct string as one object, repeated (pandas' CSV reader and
+    pyarrow's ``to_pandas`` deduplicate them), and hashing a string row by row is most of the work. So the
+    rows are first factorized by the objects' addresses (the array's own pointers, read as integers: no
+    object is touched), and only each distinct object's first row by its value. That gives pandas' codes:
+    both factorizations number values in order of first appearance, and a value's first row holds its first
+    object; equal values held by several objects, NaN and None included, meet in the second one, which
+    sees each object as the full one would (the same hash table, chosen by the same objects' types).
+    Raises TypeError, as pandas does, if a value cannot be hashed.
+    """
+    if len(values) < _BY_IDENTITY or values.dtype != object or not values.flags.c_contiguous:
+        return pd.factorize(values, sort=False, use_na_sentinel=True)  # type: ignore[no-any-return]
+    # (a view of the object pointers, read while ``values`` holds them; pd.factorize copies what it keeps)
+    addresses = np.ctypeslib.as_array((ctypes.c_ssize_t * len(values)).from_address(values.ctypes.data))
+    by_object, _ = pd.factorize(addresses, sort=False)
+    # each object's first row: where the codes (numbered in order of first appearance) pass their running maximum
+    running = np.maximum.accumulate(by_object)
+    new = np.empty(len(values), dtype=bool)
+    new[0] = True
+    np.greater(running[1:], running[:-1], out=new[1:])
+    codes, uniques = pd.factorize(values[np.flatnonzero(new)], sort=False, use_na_sentinel=True)
+    return codes[by_object], uniques
 
 
 def _factorize_mixed(values: NDArray[Any], objects: Factorized | None) -> tuple[Factorized, set[type]] | None:

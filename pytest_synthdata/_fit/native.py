@@ -248,8 +248,8 @@ def _read_columns(ctx: FitContext) -> _Read:
             read.kinds[col] = {"kind": read.columns[col].kind, "why": "declared in columns="}
             continue
         read.kinds[col] = {"kind": kind, "why": inferred.why}
-        if inferred.factorized is not None:
-            ctx.factorized[col] = (inferred.factorized.codes, inferred.factorized.uniques)
+        if inferred.factorized is not None and inferred.factorized.counts is not None:
+            ctx.factorized[col] = (inferred.factorized.codes, inferred.factorized.uniques, inferred.factorized.counts)
         # infer_kind() found where values are present, unless the kind was given
         present = s.notna().to_numpy() if inferred.present is None else inferred.present
         read.present[col] = present
@@ -286,7 +286,7 @@ def _read_columns(ctx: FitContext) -> _Read:
             read.columns[col] = fit_generated(
                 col, s, kind, min_count=ctx.min_count, locale=ctx.locale, provider=inferred.provider
             )
-        if 0 < (~present).sum() < ctx.n:
+        if 0 < np.count_nonzero(present) < ctx.n:
             read.nullable.append(col)
     return read
 

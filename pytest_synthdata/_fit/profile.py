@@ -28,12 +28,12 @@ def fit_profile(
     frame: pd.DataFrame,
     model: Model,
     min_count: int,
-    factorized: Mapping[str, tuple[NDArray[np.intp], Any]] | None = None,
+    factorized: Mapping[str, tuple[NDArray[np.intp], Any, NDArray[np.intp]]] | None = None,
 ) -> Profile:
     """Return the fidelity profile of ``frame`` for ``model`` (stored in its file).
 
-    ``factorized``: the text columns' ``pandas.factorize`` that inference made (``FitContext.factorized``),
-    reused rather than hashing the values again.
+    ``factorized``: the string columns' ``pandas.factorize`` and counts that inference made
+    (``FitContext.factorized``), reused rather than hashing and counting the values again.
     """
     from .._fidelity.profile import fit_profile as profile
 
