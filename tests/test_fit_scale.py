@@ -198,6 +198,21 @@ def test_segment_check_over_value_combinations_counts_like_every_row(seed, n, n_
         assert got == _brute_hides_too_much(seg, cats, row_group, min_count)
 
 
+@pytest.mark.parametrize(("widths", "n"), [((3, 2, 2, 4), 500), ((1,), 40), ((7, 5), 3), ((40, 40, 40), 2000)])
+def test_segment_combinations_counted_in_a_table_are_those_sorted(widths, n):
+    """Narrow categories' combinations are counted in a table of every key (wide ones sorted): either way the
+    distinct combinations in lexicographic order of the codes, a row holding each, and how many rows do."""
+    from pytest_synthdata._fit.segments import _combinations
+
+    rng = np.random.default_rng(len(widths) + n)
+    codes = [rng.integers(-1, width, n) for width in widths]
+    first, rows = _combinations(codes)
+    table = np.stack(codes, axis=1)
+    want, counts = np.unique(table, axis=0, return_counts=True)
+    np.testing.assert_array_equal(table[first], want)
+    np.testing.assert_array_equal(rows, counts.astype(float))
+
+
 def test_segment_combinations_renumber_before_their_key_overflows():
     """Many wide categories: the combination key is made dense again before it could overflow int64."""
     from pytest_synthdata._fit.segments import _combinations

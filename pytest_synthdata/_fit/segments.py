@@ -312,7 +312,8 @@ def _choose_segment(
     np.multiply(z, z, out=z)
     # (one batch, the common case: its table serves again; else each is built again, one at a time)
     squares = [(member if len(groupings) == 1 else _membership(grouping, len(sub))[0]) @ z for grouping in groupings]
-    del member
+    if len(groupings) > 1:  # (one batch: its table holds the winner's rows too, kept for its spread below)
+        del member
     cnt, total, square = (np.concatenate(parts) for parts in (tallies, sums, squares))
     del tallies, sums, squares
     at = np.cumsum([0] + [k for *_, k in splits]).tolist()
@@ -328,8 +329,9 @@ def _choose_segment(
     # what the segment explains of each column: its level (mean scores) or its spread (mean squares)
     cat, groups, sub_group, k = splits[best_at]
     np.multiply(z, z, out=z)
-    member, _ = _membership([(sub_group, k)], len(sub))
     rows, columns = slice(at[best_at], at[best_at + 1]), others[best_at]
+    # (its rows of the one batch's table are the table it alone would get: the same 0/1 cells, the same products)
+    member = member[rows] if len(groupings) == 1 else _membership([(sub_group, k)], len(sub))[0]
     spread = _eta_squared(cnt[rows][:, columns], square[rows][:, columns], (member @ z)[:, columns])
     shares = np.maximum(best_etas, spread).tolist()
     explained = dict(zip([labels[j] for j in columns.tolist()], shares, strict=True))
@@ -355,7 +357,7 @@ class _ValueSlots:
     """Some categories' values as slots of one table, over the distinct combinations of every category's value
     that the rows hold: category c's value v (code + 1; 0: withheld or missing) is slot ``start[c] + v``;
     ``slot`` holds each category's slot in each combination (categories x combinations), ``rows`` how many
-    rows hold each combination and ``first`` the first row holding it."""
+    rows hold each combination and ``first`` a row holding it (every such row holds the same codes)."""
 
     cats: list[Categorical]
     start: NDArray[np.int64]
@@ -390,10 +392,12 @@ def _value_slots(cats: list[Categorical]) -> list[_ValueSlots]:
 
 
 def _combinations(codes: list[NDArray[np.integer]]) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-    """The distinct combinations of the codes (-1 and up) rows hold: the first row of each, and how many hold it.
+    """The distinct combinations of the codes (-1 and up) rows hold: a row holding each, and how many hold it.
 
     Each row's combination is one integer (mixed radix), made dense again whenever the next radix could
-    overflow it; one sort then finds the distinct ones.
+    overflow it; a count of every possible key finds the distinct ones when they are few (the common
+    case: a handful of narrow categories), one sort otherwise. Both list the combinations in the order
+    of their keys, with the same counts.
     """
     n = len(codes[0])
     key = np.zeros(n, dtype=np.int64)
@@ -408,8 +412,18 @@ def _combinations(codes: list[NDArray[np.integer]]) -> tuple[NDArray[np.intp], N
         key += code
         key += 1
         bound *= width
+    if bound <= _COUNTED_KEYS * (n + 16):  # (a table of every key costs less than the sort)
+        tally = np.bincount(key, minlength=bound)
+        seen = tally.nonzero()[0]
+        holder = np.empty(bound, dtype=np.intp)
+        holder[key] = np.arange(n)  # (whichever row of a combination lands last: its codes are the combination's)
+        return holder[seen], tally[seen].astype(np.float64)
     _, first, counts = np.unique(key, return_index=True, return_counts=True)
     return first, counts.astype(np.float64)
+
+
+#: :func:`_combinations` counts the keys in a table while their range is at most this many times the rows.
+_COUNTED_KEYS = 4
 
 
 def _segment_hides_too_much(
