@@ -394,17 +394,27 @@ def _value_slots(cats: list[Categorical]) -> list[_ValueSlots]:
 def _combinations(codes: list[NDArray[np.integer]]) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
     """The distinct combinations of the codes (-1 and up) rows hold: a row holding each, and how many hold it.
 
-    Each row's combination is one integer (mixed radix), made dense again whenever the next radix could
-    overflow it; a count of every possible key finds the distinct ones when they are few (the common
-    case: a handful of narrow categories), one sort otherwise. Both list the combinations in the order
-    of their keys, with the same counts.
+    Each row's combination is one integer (mixed radix), listed in the order of the keys: the codes'
+    lexicographic order. While the keys' range is small (:data:`_COUNTED_KEYS`) they are counted in a
+    table of every key, and made dense again through that table whenever the next radix would widen the
+    range beyond it (the common case: a handful of categories, a few of them wide); otherwise one sort
+    finds the distinct ones, and the keys are made dense again by a sort whenever the next radix could
+    overflow them.
     """
     n = len(codes[0])
+    limit = _COUNTED_KEYS * n + _COUNTED_SPAN
     key = np.zeros(n, dtype=np.int64)
     bound = 1
     for code in codes:
         width = int(code.max(initial=-1)) + 2
-        if bound * width >= 2**62:  # (re-number the combinations so far: fewer than the rows)
+        if bound <= limit < bound * width:  # (number the combinations so far densely, in order: fewer than the rows)
+            seen = np.zeros(bound, dtype=bool)
+            seen[key] = True
+            dense = seen.cumsum()
+            dense -= 1
+            key = dense[key]
+            bound = int(dense[-1]) + 1
+        elif bound * width >= 2**62:  # (re-number the combinations so far: fewer than the rows)
             _, key = np.unique(key, return_inverse=True)
             key = key.astype(np.int64).ravel()
             bound = int(key.max(initial=0)) + 1
@@ -412,18 +422,20 @@ def _combinations(codes: list[NDArray[np.integer]]) -> tuple[NDArray[np.intp], N
         key += code
         key += 1
         bound *= width
-    if bound <= _COUNTED_KEYS * (n + 16):  # (a table of every key costs less than the sort)
+    if bound <= limit:  # (a table of every key costs less than the sort)
         tally = np.bincount(key, minlength=bound)
-        seen = tally.nonzero()[0]
+        seen_at = tally.nonzero()[0]
         holder = np.empty(bound, dtype=np.intp)
         holder[key] = np.arange(n)  # (whichever row of a combination lands last: its codes are the combination's)
-        return holder[seen], tally[seen].astype(np.float64)
+        return holder[seen_at], tally[seen_at].astype(np.float64)
     _, first, counts = np.unique(key, return_index=True, return_counts=True)
     return first, counts.astype(np.float64)
 
 
-#: :func:`_combinations` counts the keys in a table while their range is at most this many times the rows.
+#: :func:`_combinations` counts the keys in a table while their range is at most this many per row, plus
+#: :data:`_COUNTED_SPAN` (a table that small costs less to clear and read than the rows' sort).
 _COUNTED_KEYS = 4
+_COUNTED_SPAN = 1 << 16
 
 
 def _segment_hides_too_much(
