@@ -200,7 +200,15 @@ def test_segment_check_over_value_combinations_counts_like_every_row(seed, n, n_
 
 @pytest.mark.parametrize(
     ("widths", "n"),
-    [((3, 2, 2, 4), 500), ((1,), 40), ((7, 5), 3), ((40, 40, 40), 2000), ((60, 70, 3, 80), 3000), ((300,) * 3, 9000), ((3,) * 10, 200)],
+    [
+        ((3, 2, 2, 4), 500),
+        ((1,), 40),
+        ((7, 5), 3),
+        ((40, 40, 40), 2000),
+        ((60, 70, 3, 80), 3000),
+        ((300,) * 3, 9000),
+        ((3,) * 10, 200),
+    ],
 )
 def test_segment_combinations_counted_in_a_table_are_those_sorted(widths, n):
     """Narrow categories' combinations are counted in a table of every key (wide ones sorted): either way the
