@@ -35,7 +35,7 @@ from .._columns import DatetimeColumn, NumericColumn
 from .._marginals import MAX_TABULATED
 from ..errors import InvalidArgument
 from .dependence import scores
-from .private import coarse_rate, coarsened, private_knots_groups, rare_values, running_max, unheld_groups
+from .private import coarse_rate, coarsened, private_knots_groups, rare_values, running_max, unheld
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -635,6 +635,10 @@ def _fit_groups(
         public=[public.get(names[g]) for g in quantile_groups],
         atoms=tails,
     )
+    for g, (_, _, bounds) in zip(quantile_groups, knotted, strict=True):
+        marginal = out[g]
+        assert isinstance(marginal, Marginal)
+        marginal.bounds = bounds
     if knotted:  # (12 significant digits keep the file short; the bounds stay exact) - every group's at once
         knot_counts = [len(values) for _, values, _ in knotted]
         raw = np.concatenate([values for _, values, _ in knotted])
@@ -643,25 +647,24 @@ def _fit_groups(
         settled = np.where((raw == knot_lows) | (raw == knot_highs), raw, _significant(raw, 12))
         settled = np.minimum(np.maximum(running_max(settled, knot_counts), knot_lows), knot_highs)
         cumulative = running_max(round_probs(np.concatenate([probs for probs, _, _ in knotted])), knot_counts)
-        # (every group's knots and bounds off the values its rows hold rarely, at once; see ``private.unheld``)
-        settled, moved = unheld_groups(
-            settled,
-            knot_counts,
-            [bounds for _, _, bounds in knotted],
-            uniq,
-            counts,
-            [(int(at[g]), int(at[g + 1])) for g in quantile_groups],
-            min_count=min_count,
-            steps=[steps[g] for g in quantile_groups],
-            public=[names[g] in public for g in quantile_groups],
-            also=[avoid.get(names[g]) for g in quantile_groups],
-        )
         start = 0
-        for g, length, bounds in zip(quantile_groups, knot_counts, moved, strict=True):
+        for g, length in zip(quantile_groups, knot_counts, strict=True):
             marginal = out[g]
             assert isinstance(marginal, Marginal)
-            marginal.bounds = bounds
-            marginal.params = {"probs": cumulative[start : start + length], "values": settled[start : start + length]}
+            values = settled[start : start + length]
+            also = avoid.get(names[g])
+            if rare[g] or (also is not None and also.size):  # (else no value to avoid: ``unheld`` keeps all)
+                values, marginal.bounds = unheld(
+                    values,
+                    marginal.bounds,
+                    uniq[at[g] : at[g + 1]],
+                    counts[at[g] : at[g + 1]],
+                    min_count=min_count,
+                    step=steps[g],
+                    public=names[g] in public,
+                    also=also,
+                )
+            marginal.params = {"probs": cumulative[start : start + length], "values": values}
             start += length
     for g, marginal in enumerate(out):  # say what was coarsened
         if not isinstance(marginal, Marginal):
