@@ -164,15 +164,15 @@ def fit_segments(
             continue
         base = columns[cat.name]
         k_cat = len(cat.values)
-        # each row's value in latent order, -1 where withheld or missing (code -1 reads the last slot)
-        position = np.empty(k_cat + 1, dtype=np.int64)
-        position[cat.order] = np.arange(k_cat)
-        position[k_cat] = -1
-        pos = position[cat.codes]
+        n_cells = n_groups * k_cat
+        # each row's (group, value in latent order) cell of one table, read from a small table by its group and
+        # code: n_cells for a row in no group (group -1 reads the last row) or withheld or missing (code -1
+        # reads the last column)
+        cell_of = np.full((n_groups + 1, k_cat + 1), n_cells, dtype=np.intp)
+        cell_of[:n_groups, cat.order] = np.arange(n_cells).reshape(n_groups, k_cat)
+        cell = cell_of[row_group, cat.codes]
         # the frequencies within every group in one table (group x category, in latent order)
-        valid = (pos >= 0) & (row_group >= 0)
-        cell = row_group[valid] * k_cat + pos[valid]  # (each row's cell of the table)
-        table = np.bincount(cell, minlength=n_groups * k_cat)
+        table = np.bincount(cell, minlength=n_cells + 1)[:n_cells]
         table = table.reshape(n_groups, k_cat).astype(np.float64)
         hidden = int(np.count_nonzero((table > 0) & (table < ctx.min_count)))
         table[table < ctx.min_count] = 0.0
@@ -187,17 +187,15 @@ def fit_segments(
             else:
                 levels.append(category_like(base, probs[g].copy()))
         mid = np.cumsum(probs, axis=1) - probs / 2.0
-        # each (group, value) cell's grade and normal score (NaN where withheld in the group), read by the rows
+        # each (group, value) cell's grade and normal score (NaN where withheld in the group, and in the last
+        # cell, of rows without one), read by the rows
         withheld = probs == 0
-        cell_grades = np.where(withheld, np.nan, mid).ravel()
-        cell_normal = np.where(withheld, np.nan, scores(mid)).ravel()  # (from the table: the same bits)
+        cell_grades = np.append(np.where(withheld, np.nan, mid), np.nan)
+        cell_normal = np.append(np.where(withheld, np.nan, scores(mid)), np.nan)  # (from the table: the same bits)
         if not everywhere:
-            valid = valid[ctx.rows]
-            cell = sub_group[valid] * k_cat + pos[ctx.rows][valid]
-        grades = np.full(len(ctx.rows), np.nan)
-        grades[valid] = cell_grades[cell]
-        normal = np.full(len(ctx.rows), np.nan)
-        normal[valid] = cell_normal[cell]
+            cell = cell[ctx.rows]
+        grades = cell_grades[cell]
+        normal = cell_normal[cell]
         if hidden:
             notes.append(
                 f"column {cat.name!r}: {hidden} (group, category) combinations seen fewer than {ctx.min_count} "
