@@ -407,52 +407,56 @@ def _spaced(
 
     Knot by knot against the last one kept; a run of knots each far enough from the one before it (found at
     once) is kept whole whenever the last one kept is the knot before the run, as the knot by knot test would.
+    The knots kept are a subsequence of the input: their places are listed, with the few probabilities that
+    move, and the arrays are gathered once at the end.
     """
     step = probs[1:] - probs[:-1]  # (np.diff's arithmetic, without its overhead)
     near = (((step > 0.0) & (step < gap)).nonzero()[0] + 1).tolist()  # knots too close to the one before them
     if not near:  # (every knot far enough from the one before it: all kept, as they are)
         return probs, values
-    p_in, v_in, k_in = probs.tolist(), values.tolist(), kinds.tolist()
-    out_p: list[float] = []
-    out_v: list[float] = []
-    out_k: list[int] = []
+    p_in, k_in = probs.tolist(), kinds.tolist()
+    kept: list[int] = []  # the places of the knots kept, in order
+    moved: dict[int, float] = {}  # the new probability of a kept knot that moved, by its place
     last = len(p_in) - 1
     i, at = 0, 0  # ``near[at]`` is the first close knot at or after i
     while i <= last:
-        if not out_p or out_p[-1] == p_in[i - 1]:  # (i > 0 here whenever out_p is not empty)
+        # (i > 0 here whenever a knot is kept)
+        if not kept or (moved[kept[-1]] if kept[-1] in moved else p_in[kept[-1]]) == p_in[i - 1]:
             while at < len(near) and near[at] < i:
                 at += 1
             stop = near[at] if at < len(near) else last + 1
             if stop > i:  # knots i .. stop - 1 are each far enough from the one before: all kept
-                out_p.extend(p_in[i:stop])
-                out_v.extend(v_in[i:stop])
-                out_k.extend(k_in[i:stop])
+                kept.extend(range(i, stop))
                 i = stop
                 continue
-        p, v, kind = p_in[i], v_in[i], k_in[i]
+        p, kind = p_in[i], k_in[i]
         while True:
-            if not out_p or p - out_p[-1] <= 0.0 or p - out_p[-1] >= gap:
-                out_p.append(p)
-                out_v.append(v)
-                out_k.append(kind)
+            if not kept:
+                kept.append(i)
+                break
+            top = kept[-1]
+            top_p = moved[top] if top in moved else p_in[top]
+            if p - top_p <= 0.0 or p - top_p >= gap:
+                kept.append(i)
                 break
             if kind >= _ANCHOR and i != last:
                 break  # drop this knot
-            if out_k[-1] >= _ANCHOR and len(out_p) > 1:
-                out_p.pop()
-                out_v.pop()
-                out_k.pop()
+            if k_in[top] >= _ANCHOR and len(kept) > 1:
+                kept.pop()
+                moved.pop(top, None)
                 continue
-            if out_k[-1] == _STOP or (out_k[-1] != _START and kind != _START and p >= 1.0):
-                out_p[-1] = p  # the plateau below takes the rows up to here
+            if k_in[top] == _STOP or (k_in[top] != _START and kind != _START and p >= 1.0):
+                moved[top] = p  # the plateau below takes the rows up to here
             else:
-                p = out_p[-1]  # this plateau (or the end) starts where the last knot is
-            out_p.append(p)
-            out_v.append(v)
-            out_k.append(kind)
+                moved[i] = top_p  # this plateau (or the end) starts where the last knot is
+            kept.append(i)
             break
         i += 1
-    return np.asarray(out_p), np.asarray(out_v)
+    where = np.array(kept, dtype=np.intp)
+    out_p = probs[where]
+    if moved:
+        out_p[where.searchsorted(list(moved))] = list(moved.values())
+    return out_p, values[where]
 
 
 def _outward(lo: float, hi: float, step: float | None) -> tuple[float, float]:
