@@ -257,9 +257,8 @@ def _choose_segment(
     """
     min_rows = max(SEGMENT_MIN_ROWS, 10 * min_count)
     labels = [d.label for d in dims] + list(cat_dims)
-    slots: list[_ValueSlots] | None = None  # (every category's values as slots of one table, when first needed)
-    # each candidate's groups, and its rows' groups on the scored rows only (the best one's all rows, later)
-    splits: list[_Split] = []
+    # each category that splits the rows into two groups or more: its groups, and each value's (``_group_of``)
+    candidates: list[tuple[Categorical, NDArray[np.int64], NDArray[np.int64], int]] = []
     for cat in cats:
         if cat.null_rate > 0 or len(cat.values) < 2 or not cat.segmentable:
             continue
@@ -276,11 +275,21 @@ def _choose_segment(
                 groups[~big] = int(np.argmin(np.where(big, counts, np.inf)))  # the smallest group takes them in
         if n_big < 2:
             continue
-        group_of = _group_of(cat, groups)
-        slots = _value_slots(cats) if slots is None else slots
-        if not _segment_hides_too_much(cat, slots, group_of, n_big, min_count):
-            splits.append((cat, groups, group_of[cat.codes[sub]], n_big))
-    del slots
+        candidates.append((cat, groups, _group_of(cat, groups), n_big))
+    # ... but not one that would hide too much of another category; then its rows' groups on the scored rows only
+    # (the best one's on all rows, later)
+    hides = (
+        _segments_hiding_too_much(
+            [(cat, group_of, k) for cat, _, group_of, k in candidates], _value_slots(cats), min_count
+        )
+        if candidates
+        else []
+    )
+    splits: list[_Split] = [
+        (cat, groups, group_of[cat.codes[sub]], k)
+        for (cat, groups, group_of, k), hidden in zip(candidates, hides, strict=True)
+        if not hidden
+    ]
     if not splits:
         return None
     scored = [sub_scores(d, sub) for d in [*dims, *cat_dims.values()]]
@@ -445,26 +454,44 @@ def _segment_hides_too_much(
 ) -> bool:
     """Whether splitting by ``seg`` would leave another category's values too rare to store within groups.
 
-    ``group_of`` gives each of its stored values' group, then -1 (code -1: no stored value). Each category's
-    (value, group) counts come from one count of every category's slots in the combinations of ``slots``,
-    weighted by their rows: rows without a group or a stored value count in group 0 and each category's
-    slot 0, left out after.
+    ``group_of`` gives each of its stored values' group, then -1 (code -1: no stored value); ``k`` is its
+    number of groups. One candidate of :func:`_segments_hiding_too_much`.
     """
-    k = max(k, int(group_of.max()) + 1)  # (every group a value is in, as the cells are counted)
+    return _segments_hiding_too_much([(seg, group_of, k)], slots, min_count)[0]
+
+
+def _segments_hiding_too_much(
+    candidates: list[tuple[Categorical, NDArray[np.int64], int]], slots: list[_ValueSlots], min_count: int
+) -> list[bool]:
+    """:func:`_segment_hides_too_much` of each candidate (segment column, ``group_of``, number of groups).
+
+    Each category's (value, group) counts come from one count of every category's slots in the combinations
+    of ``slots``, weighted by their rows: rows without a group or a stored value count in group 0 and each
+    category's slot 0, left out after. Several candidates are counted in one table (candidate x slot x group,
+    each with room for the most groups any has: the others' extra cells stay empty, and the counts, whole
+    numbers, sum alike in any order).
+    """
+    width = max(max(k, int(group_of.max()) + 1) for _, group_of, k in candidates) + 1  # (group + 1 of a cell)
+    hides = np.zeros(len(candidates), dtype=bool)
     for chunk in slots:
-        group_at = group_of[seg.codes[chunk.first]] + 1
-        width = len(chunk.stored)
-        keys = chunk.slot * (k + 1)
-        keys += group_at
-        weights = np.broadcast_to(chunk.rows, keys.shape).ravel()
-        cells = np.bincount(keys.ravel(), weights=weights, minlength=width * (k + 1)).reshape(width, k + 1)[:, 1:]
-        cells[~chunk.stored] = 0
-        hidden = np.add.reduceat(np.where(cells < min_count, cells, 0).sum(axis=1), chunk.start)
-        total = np.add.reduceat(cells.sum(axis=1), chunk.start)
-        others = np.array([cat is not seg for cat in chunk.cats])
-        if (others & (hidden > SEGMENT_MAX_HIDDEN * total)).any():
-            return True
-    return False
+        size = len(chunk.stored)
+        per = max(1, _BATCH_CELLS // max(chunk.slot.size, 1))  # (candidates counted together)
+        for at in range(0, len(candidates), per):
+            batch = candidates[at : at + per]
+            keys = np.empty((len(batch), *chunk.slot.shape), dtype=np.int64)
+            for c, (seg, group_of, _) in enumerate(batch):
+                np.multiply(chunk.slot, width, out=keys[c])
+                keys[c] += group_of[seg.codes[chunk.first]] + (1 + c * size * width)
+            weights = np.broadcast_to(chunk.rows, keys.shape).ravel()
+            cells = np.bincount(keys.ravel(), weights=weights, minlength=len(batch) * size * width)
+            cells = cells.reshape(len(batch), size, width)[:, :, 1:]
+            cells[:, ~chunk.stored] = 0
+            hidden = np.add.reduceat(np.where(cells < min_count, cells, 0).sum(axis=2), chunk.start, axis=1)
+            total = np.add.reduceat(cells.sum(axis=2), chunk.start, axis=1)
+            others = np.array([[cat is not seg for cat in chunk.cats] for seg, _, _ in batch])
+            hides[at : at + len(batch)] |= (others & (hidden > SEGMENT_MAX_HIDDEN * total)).any(axis=1)
+    found: list[bool] = hides.tolist()
+    return found
 
 
 #: Candidate segment columns are scored together while their rows x groups membership table holds at most
