@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -349,7 +349,10 @@ def fit_marginals(
         ranked=ranked,
     )
     if group is None and fitted.rare is not None:  # (a column's rare values, kept for its segment refits)
-        kept = [replace(ranks, rare=(min_count, rare)) for ranks, rare in zip(kept, fitted.rare, strict=True)]
+        kept = [  # (the constructor: ``dataclasses.replace`` reads every field's definition each time)
+            Ranks(ranks.rank, ranks.m, ranks.distinct, (min_count, rare))
+            for ranks, rare in zip(kept, fitted.rare, strict=True)
+        ]
     return [
         MarginalFit(
             fitted.marginals[c * k : (c + 1) * k],
