@@ -35,7 +35,16 @@ from .._columns import DatetimeColumn, NumericColumn
 from .._marginals import MAX_TABULATED
 from ..errors import InvalidArgument
 from .dependence import scores
-from .private import coarse_rate, coarsened, private_knots_groups, rare_values, running_max, unheld
+from .private import (
+    UNHELD_AT_ONCE,
+    coarse_rate,
+    coarsened,
+    private_knots_groups,
+    rare_values,
+    running_max,
+    unheld,
+    unheld_groups,
+)
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -650,13 +659,36 @@ def _fit_groups(
         settled = np.where((raw == knot_lows) | (raw == knot_highs), raw, _significant(raw, 12))
         settled = np.minimum(np.maximum(running_max(settled, knot_counts), knot_lows), knot_highs)
         cumulative = running_max(round_probs(np.concatenate([probs for probs, _, _ in knotted])), knot_counts)
+        alsos = [avoid.get(names[g]) for g in quantile_groups]
+        # (a group with no value to avoid: ``unheld`` keeps all)
+        moving = [
+            bool(rare[g]) or (also is not None and bool(also.size))
+            for g, also in zip(quantile_groups, alsos, strict=True)
+        ]
+        if sum(moving) >= UNHELD_AT_ONCE:  # (many groups: moved off rare values at once, the same bits)
+            settled, moved = unheld_groups(
+                settled,
+                knot_counts,
+                [bounds for _, _, bounds in knotted],
+                uniq,
+                counts,
+                [(int(at[g]), int(at[g + 1])) for g in quantile_groups],
+                min_count=min_count,
+                steps=[steps[g] for g in quantile_groups],
+                public=[names[g] in public for g in quantile_groups],
+                also=alsos,
+            )
+            for g, bounds in zip(quantile_groups, moved, strict=True):
+                marginal = out[g]
+                assert isinstance(marginal, Marginal)
+                marginal.bounds = bounds
+            moving = [False] * len(quantile_groups)
         start = 0
-        for g, length in zip(quantile_groups, knot_counts, strict=True):
+        for g, length, also, move in zip(quantile_groups, knot_counts, alsos, moving, strict=True):
             marginal = out[g]
             assert isinstance(marginal, Marginal)
             values = settled[start : start + length]
-            also = avoid.get(names[g])
-            if rare[g] or (also is not None and also.size):  # (else no value to avoid: ``unheld`` keeps all)
+            if move:
                 values, marginal.bounds = unheld(
                     values,
                     marginal.bounds,
