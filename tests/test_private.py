@@ -244,7 +244,7 @@ def _spaced_one_by_one(probs, values, kinds, gap):
 
 
 def _unheld_one_group(values, bounds, u, c, *, min_count, step, public=False, also=None):
-    """``private.unheld`` of one group as it was written before groups were moved together: the reference."""
+    """``private.unheld`` of one group, written plainly (every value to avoid in one list; numpy's isin): the reference."""
     import math
 
     rare = u[(c > 0) & (c < min_count)]
@@ -252,40 +252,38 @@ def _unheld_one_group(values, bounds, u, c, *, min_count, step, public=False, al
     if not rare.size and not more.size:
         return values, bounds
 
-    def held_one(x):
-        return bool(np.isin(x, rare) or np.isin(x, more))
+    avoid = np.union1d(rare, more)
+
+    def held(x):
+        return bool(np.isin(x, avoid))
 
     def unit(x):
-        return step if step else 10.0 ** (math.floor(math.log10(abs(x))) - 11) if x != 0.0 else 1e-300
+        if step:
+            return step
+        return 1e-300 if x == 0.0 else 10.0 ** (math.floor(math.log10(abs(x))) - 11)
+
+    def free(bound, outward, end, inner):
+        """The (bound, end knot) of a side whose bound a rare row holds: one step out, else in, else none."""
+        for moved in (bound + outward * unit(bound), bound - outward * unit(bound)):
+            if not held(moved) and moved * outward >= inner * outward and (moved >= 0 or not nonneg):
+                return moved, (moved if end == bound else end)
+        shift = outward * (step / 2.0 if step else unit(bound))
+        return outward * math.inf, (bound - shift if nonneg and bound + shift < 0.0 else bound + shift)
 
     lo, hi = bounds
     out = values.copy()
     nonneg = bool(u[0] >= 0)
-    if not public:
-        for side, bound, outward in ((0, lo, -1.0), (-1, hi, 1.0)):
-            if not held_one(bound):
-                continue
-            inner = float(out[1] if side == 0 else out[-2]) if len(out) > 1 else bound
-            for moved in (bound + outward * unit(bound), bound - outward * unit(bound)):
-                if not held_one(moved) and moved * outward >= inner * outward and (moved >= 0 or not nonneg):
-                    if out[side] == bound:
-                        out[side] = moved
-                    break
-            else:
-                shift = outward * (step / 2.0 if step else unit(bound))
-                moved = outward * math.inf
-                out[side] = bound - shift if nonneg and bound + shift < 0.0 else bound + shift
-            if side == 0:
-                lo = moved
-            else:
-                hi = moved
-    for _ in range(8):
-        moving = (np.isin(out, rare) | np.isin(out, more)) & (out != lo) & (out != hi)
-        if not moving.any():
+    if not public and held(lo):
+        lo, out[0] = free(lo, -1.0, out[0], float(out[1]) if len(out) > 1 else lo)
+    if not public and held(hi):
+        hi, out[-1] = free(hi, 1.0, out[-1], float(out[-2]) if len(out) > 1 else hi)
+    for _ in range(8):  # every knot on a rare value strictly inside the bounds moves, round after round
+        hit = np.flatnonzero(np.isin(out, avoid) & (out != lo) & (out != hi))
+        if not hit.size:
             break
-        for i in moving.nonzero()[0].tolist():
-            shift = step / 2.0 if step else unit(out[i])
-            out[i] = out[i] + shift if out[i] + shift < hi else out[i] - shift
+        x = out[hit]
+        shifts = np.array([step / 2.0 if step else unit(float(v)) for v in x])
+        out[hit] = np.where(x + shifts < hi, x + shifts, x - shifts)
     out = np.minimum(np.maximum(np.maximum.accumulate(out), lo), hi)
     return out, (lo, hi)
 

@@ -39,6 +39,7 @@ from .private import (
     UNHELD_AT_ONCE,
     coarse_rate,
     coarsened,
+    keyed,
     private_knots_groups,
     rare_values,
     running_max,
@@ -753,7 +754,7 @@ def _frequency_tables(
         x, x_owner, x_counts = uniq[merge], owner[merge], counts[merge]
         first = whose.searchsorted(x_owner, side="left")  # (each rare value's group's stored values)
         last = whose.searchsorted(x_owner, side="right") - 1
-        at = _keyed(whose, values).searchsorted(_keyed(x_owner, x))  # (by group, then value)
+        at = keyed(whose, values).searchsorted(keyed(x_owner, x))  # (by group, then value)
         nearest = np.minimum(np.maximum(at, first), last)
         below = np.minimum(np.maximum(nearest - 1, first), last)
         closer = np.abs(values[below] - x) <= np.abs(values[nearest] - x)
@@ -768,18 +769,6 @@ def _frequency_tables(
         [probs[bounds[g] : bounds[g + 1]] if stored[g] else None for g in range(k)],
         merged,
     )
-
-
-def _keyed(owner: NDArray[np.intp], x: NDArray[np.float64]) -> NDArray[np.complex128]:
-    """(owner, value) pairs as complex numbers, which numpy sorts and searches by owner, then value.
-
-    Values compare as ``==`` compares floats (-0.0 equals 0.0); the parts are set one by one, so an
-    infinite value stays one (``owner + 1j * inf`` would make the owner NaN).
-    """
-    out = np.empty(len(x), dtype=np.complex128)
-    out.real = owner
-    out.imag = x
-    return out
 
 
 def round_probs(p: NDArray[np.float64], *, cumulative: bool = False) -> NDArray[np.float64]:
