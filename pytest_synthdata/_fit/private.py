@@ -755,11 +755,25 @@ def unheld_groups(
     out = values.copy()
     new_bounds = list(bounds)
     lows, highs = [float(b[0]) for b in bounds], [float(b[1]) for b in bounds]
-    ends_held = held(np.arange(k).repeat(2), np.array([x for pair in zip(lows, highs, strict=True) for x in pair]))
-    for i in np.flatnonzero(ends_held.reshape(k, 2).any(axis=1)).tolist():
-        if touched[i] and not public[i]:  # one step outward, else inward (never a search)
-            nonneg = bool(u[spans[i][0]] >= 0)  # (a never-negative column stays so)
-            new_bounds[i] = _unhold_bounds(out[starts[i] : ends[i]], bounds[i], avoided[i], steps[i], nonneg)
+    on_bounds = held(np.arange(k).repeat(2), np.array([x for pair in zip(lows, highs, strict=True) for x in pair]))
+    ends_held = on_bounds.reshape(k, 2).tolist()
+    busy = [i for i in range(k) if (ends_held[i][0] or ends_held[i][1]) and touched[i] and not public[i]]
+    # where a held bound may step (one step out, one in), every group's searched at once: their answers, by value
+    known: list[dict[float, bool]] = [{lows[i]: ends_held[i][0], highs[i]: ends_held[i][1]} for i in range(k)]
+    probes = [
+        (i, bound + sign * (steps[i] or _digit_unit(bound)))
+        for i in busy
+        for bound, outward, side in ((lows[i], -1.0, 0), (highs[i], 1.0, 1))
+        if ends_held[i][side]
+        for sign in (outward, -outward)
+    ]
+    if probes:
+        found = held(np.array([i for i, _ in probes]), np.array([x for _, x in probes])).tolist()
+        for (i, x), flag in zip(probes, found, strict=True):
+            known[i][x] = flag
+    for i in busy:  # one step outward, else inward (never a search)
+        nonneg = bool(u[spans[i][0]] >= 0)  # (a never-negative column stays so)
+        new_bounds[i] = _unhold_bounds(out[starts[i] : ends[i]], bounds[i], avoided[i], steps[i], nonneg, known[i])
     # the knots: round after round, every held knot strictly inside its group's bounds moves
     owner = np.repeat(np.arange(k), lengths)
     lo = np.repeat([b[0] for b in new_bounds], lengths)
@@ -790,13 +804,16 @@ def _unhold_bounds(
     avoided: tuple[NDArray[np.float64], NDArray[np.float64]],
     step: float | None,
     nonneg: bool,
+    known: Mapping[float, bool] | None = None,
 ) -> tuple[float, float]:
     """:func:`unheld`'s move of a group's bounds off its values to avoid (``avoided``: its rare values and
-    more); moves the end knots ``out`` along. Returns the bounds."""
+    more); moves the end knots ``out`` along. Returns the bounds. ``known``: whether some values are held,
+    found already (the rest are searched here)."""
     rare, more = avoided
 
     def held_one(x: float) -> bool:
-        return _among_sorted_one(x, rare) or _among_sorted_one(x, more)
+        flag = None if known is None else known.get(x)
+        return (_among_sorted_one(x, rare) or _among_sorted_one(x, more)) if flag is None else flag
 
     def unit(x: float) -> float:
         return step if step else _digit_unit(x)
