@@ -445,13 +445,17 @@ GAP_PIECE = 1.0 / 64
 _GRID = 4096
 
 
-def _cells(lo: NDArray[np.float64], hi: NDArray[np.float64], tie: NDArray[np.bool_]) -> RankCells | None:
+def _cells(lo: NDArray[np.float64], hi: NDArray[np.float64], tie: NDArray[np.bool_] | None) -> RankCells | None:
     """Return rank cells for a partition of [0, 1] into intervals ``[lo, hi)``, ties marked by ``tie``.
 
-    A tie is one cell; a continuous stretch is cut into pieces of at most ``GAP_PIECE``.
+    A tie is one cell; a continuous stretch is cut into pieces of at most ``GAP_PIECE``. ``tie`` None: every
+    interval is a tie (a table).
     """
-    if tie.all():  # a table: one cell per outcome
-        edges = np.concatenate([[0.0], lo + (hi - lo)])
+    if tie is None or tie.all():  # a table: one cell per outcome
+        edges = np.empty(len(lo) + 1)
+        edges[0] = 0.0
+        np.subtract(hi, lo, out=edges[1:])
+        edges[1:] += lo  # (``lo + (hi - lo)``: addition commutes, the same bits)
     elif not tie.any():
         return None
     else:
@@ -463,9 +467,13 @@ def _cells(lo: NDArray[np.float64], hi: NDArray[np.float64], tie: NDArray[np.boo
     edges[-1] = 1.0
     probs = edges[1:] - edges[:-1]
     keep = probs > 0
-    lower, upper = edges[:-1][keep], edges[1:][keep]
+    if keep.all():  # (the common case: every cell holds some probability, and its width is ``probs``)
+        lower, upper = edges[:-1], edges[1:]
+    else:
+        lower, upper = edges[:-1][keep], edges[1:][keep]
+        probs = upper - lower
     cuts = special.ndtri(upper[:-1])  # strictly inside (0, 1): finite
-    return RankCells(cuts=cuts, midranks=(lower + upper) / 2.0, probs=upper - lower)
+    return RankCells(cuts=cuts, midranks=(lower + upper) / 2.0, probs=probs)
 
 
 def _merge_runs(
@@ -483,9 +491,11 @@ def rank_cells_from_probs(probs: NDArray[np.float64]) -> RankCells | None:
     """Return rank cells for a table of outcome probabilities (in latent order)."""
     upper = np.asarray(probs).cumsum()
     upper[-1] = 1.0
-    lower = np.concatenate([[0.0], upper[:-1]])
+    lower = np.empty(len(upper))
+    lower[:1] = 0.0
+    lower[1:] = upper[:-1]
     if len(probs) <= MAX_EXACT_CELLS:
-        return _cells(lower, upper, np.ones(len(probs), dtype=bool))
+        return _cells(lower, upper, None)
     return _cells(*_merge_runs(lower, upper, np.asarray(probs) >= ATOM_MIN_PROB))
 
 

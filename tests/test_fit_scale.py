@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -164,8 +166,14 @@ def _brute_hides_too_much(seg, cats, row_group, min_count):
 def test_segment_check_over_value_combinations_counts_like_every_row(seed, n, n_cats, min_count):
     """Whether a candidate segment hides too much of another category is found from the distinct combinations of
     the categories' values, weighted by their rows: the answer of counting every row."""
+    from pytest_synthdata._fit import segments
     from pytest_synthdata._fit.categories import Categorical
-    from pytest_synthdata._fit.segments import _group_of, _segment_hides_too_much, _value_slots
+    from pytest_synthdata._fit.segments import (
+        _group_of,
+        _segment_hides_too_much,
+        _segments_hiding_too_much,
+        _value_slots,
+    )
 
     rng = np.random.default_rng(seed)
     cats = []
@@ -187,8 +195,9 @@ def test_segment_check_over_value_combinations_counts_like_every_row(seed, n, n_
             )
         )
     slots = _value_slots(cats)
+    candidates, want = [], []
     for seg in cats:
-        groups = rng.integers(-1, 3, len(seg.values))
+        groups = rng.integers(-1, int(rng.integers(2, 5)), len(seg.values))
         groups[:2] = [0, 1]  # (at least two groups)
         group_of = _group_of(seg, groups)
         row_group = group_of[seg.codes]
@@ -196,6 +205,38 @@ def test_segment_check_over_value_combinations_counts_like_every_row(seed, n, n_
             continue
         got = _segment_hides_too_much(seg, slots, group_of, int(groups.max()) + 1, min_count)
         assert got == _brute_hides_too_much(seg, cats, row_group, min_count)
+        candidates.append((seg, group_of, int(groups.max()) + 1))
+        want.append(got)
+    # every candidate at once (each with its own number of groups), and a few at a time in small tables
+    assert _segments_hiding_too_much(candidates, slots, min_count) == want
+    with mock.patch.object(segments, "_BATCH_CELLS", max(1, 2 * slots[0].slot.size)):
+        assert _segments_hiding_too_much(candidates, slots, min_count) == want
+
+
+@pytest.mark.parametrize(
+    ("widths", "n"),
+    [
+        ((3, 2, 2, 4), 500),
+        ((1,), 40),
+        ((7, 5), 3),
+        ((40, 40, 40), 2000),
+        ((60, 70, 3, 80), 3000),
+        ((300,) * 3, 9000),
+        ((3,) * 10, 200),
+    ],
+)
+def test_segment_combinations_counted_in_a_table_are_those_sorted(widths, n):
+    """Narrow categories' combinations are counted in a table of every key (wide ones sorted): either way the
+    distinct combinations in lexicographic order of the codes, a row holding each, and how many rows do."""
+    from pytest_synthdata._fit.segments import _combinations
+
+    rng = np.random.default_rng(len(widths) + n)
+    codes = [rng.integers(-1, width, n) for width in widths]
+    first, rows = _combinations(codes)
+    table = np.stack(codes, axis=1)
+    want, counts = np.unique(table, axis=0, return_counts=True)
+    np.testing.assert_array_equal(table[first], want)
+    np.testing.assert_array_equal(rows, counts.astype(float))
 
 
 def test_segment_combinations_renumber_before_their_key_overflows():

@@ -69,3 +69,30 @@ def test_the_tie_structure_grid_maps_as_any_copy_of_it_would(dist, params, low, 
     grid = _grid_scores()
     assert marginal.ppf_latent(grid).tobytes() == marginal.ppf_latent(grid.copy()).tobytes()
     assert not grid.flags.writeable
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_rank_cells_of_a_table_are_those_of_its_cumulative_edges(seed):
+    """A table's rank cells (its edges written in place, zero-probability outcomes dropped) are, bit for bit,
+    those of the edges ``lower + (upper - lower)`` of its cumulative probabilities."""
+    from scipy import special
+
+    from pytest_synthdata._marginals import rank_cells_from_probs
+
+    rng = np.random.default_rng(seed)
+    probs = rng.random(int(rng.integers(1, 65))) ** 3
+    probs[rng.random(len(probs)) < 0.2] = 0.0  # (outcomes of no probability: no cell)
+    if not probs.any():
+        probs[0] = 1.0
+    probs = probs / probs.sum()
+    upper = probs.cumsum()
+    upper[-1] = 1.0
+    lower = np.concatenate([[0.0], upper[:-1]])
+    edges = np.concatenate([[0.0], lower + (upper - lower)])
+    edges[-1] = 1.0
+    keep = edges[1:] - edges[:-1] > 0
+    lo, hi = edges[:-1][keep], edges[1:][keep]
+    got = rank_cells_from_probs(probs)
+    assert got.cuts.tobytes() == special.ndtri(hi[:-1]).tobytes()
+    assert got.midranks.tobytes() == ((lo + hi) / 2.0).tobytes()
+    assert got.probs.tobytes() == (hi - lo).tobytes()

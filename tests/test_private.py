@@ -243,6 +243,128 @@ def _spaced_one_by_one(probs, values, kinds, gap):
     return np.asarray(out_p), np.asarray(out_v)
 
 
+def _unheld_one_group(values, bounds, u, c, *, min_count, step, public=False, also=None):
+    """``private.unheld`` of one group, written plainly (every value to avoid in one list; numpy's isin): the reference."""
+    import math
+
+    rare = u[(c > 0) & (c < min_count)]
+    more = np.empty(0) if also is None else np.sort(also)
+    if not rare.size and not more.size:
+        return values, bounds
+
+    avoid = np.union1d(rare, more)
+
+    def held(x):
+        return bool(np.isin(x, avoid))
+
+    def unit(x):
+        if step:
+            return step
+        return 1e-300 if x == 0.0 else 10.0 ** (math.floor(math.log10(abs(x))) - 11)
+
+    def free(bound, outward, end, inner):
+        """The (bound, end knot) of a side whose bound a rare row holds: one step out, else in, else none."""
+        for moved in (bound + outward * unit(bound), bound - outward * unit(bound)):
+            if not held(moved) and moved * outward >= inner * outward and (moved >= 0 or not nonneg):
+                return moved, (moved if end == bound else end)
+        shift = outward * (step / 2.0 if step else unit(bound))
+        return outward * math.inf, (bound - shift if nonneg and bound + shift < 0.0 else bound + shift)
+
+    lo, hi = bounds
+    out = values.copy()
+    nonneg = bool(u[0] >= 0)
+    if not public and held(lo):
+        lo, out[0] = free(lo, -1.0, out[0], float(out[1]) if len(out) > 1 else lo)
+    if not public and held(hi):
+        hi, out[-1] = free(hi, 1.0, out[-1], float(out[-2]) if len(out) > 1 else hi)
+    for _ in range(8):  # every knot on a rare value strictly inside the bounds moves, round after round
+        hit = np.flatnonzero(np.isin(out, avoid) & (out != lo) & (out != hi))
+        if not hit.size:
+            break
+        x = out[hit]
+        shifts = np.array([step / 2.0 if step else unit(float(v)) for v in x])
+        out[hit] = np.where(x + shifts < hi, x + shifts, x - shifts)
+    out = np.minimum(np.maximum(np.maximum.accumulate(out), lo), hi)
+    return out, (lo, hi)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_knots_of_many_groups_moved_off_rare_values_at_once_are_each_groups_own(seed):
+    """``unheld_groups`` (every group's knots moved together) gives each group exactly what moving it alone
+    gives: its knots and bounds, whether it has a grid or not, declared bounds, values of the whole column to
+    avoid too, or nothing to avoid at all."""
+    from pytest_synthdata._fit.private import unheld, unheld_groups
+
+    rng = np.random.default_rng(seed)
+    min_count = int(rng.choice([2, 5]))
+    groups = []
+    for _ in range(int(rng.integers(1, 7))):
+        step = [None, 1.0, 0.1, 25.0][int(rng.integers(0, 4))]
+        grid = 1.0 if step is None else step
+        u = np.unique(np.round(rng.normal(rng.normal(0, 30), 10, int(rng.integers(2, 60))) / grid) * grid)
+        if rng.random() < 0.3:
+            u = np.unique(np.abs(u))  # (never negative)
+        if step is None:
+            u = u + rng.random(len(u)) * 1e-3  # (no grid)
+            u.sort()
+        c = rng.choice([1, 2, 3, 5, 8, 20], len(u)).astype(np.int64)
+        if rng.random() < 0.15:
+            c[:] = 20  # (nothing rare)
+        # knots: the group's own values (rare ones too), sorted, inside bounds that may sit on rare values
+        values = np.sort(rng.choice(u, int(rng.integers(2, 12))))
+        lo, hi = float(values[0]), float(values[-1])
+        if rng.random() < 0.5:
+            lo, hi = lo - grid, hi + grid
+        also = None if rng.random() < 0.5 else np.unique(rng.choice(u, int(rng.integers(0, 6))))
+        groups.append((values, (lo, hi), u, c, step, bool(rng.random() < 0.2), also))
+    u_all = np.concatenate([g[2] for g in groups])
+    c_all = np.concatenate([g[3] for g in groups])
+    ends = np.cumsum([len(g[2]) for g in groups])
+    spans = [(int(e - len(g[2])), int(e)) for g, e in zip(groups, ends, strict=True)]
+    out, bounds = unheld_groups(
+        np.concatenate([g[0] for g in groups]),
+        [len(g[0]) for g in groups],
+        [g[1] for g in groups],
+        u_all,
+        c_all,
+        spans,
+        min_count=min_count,
+        steps=[g[4] for g in groups],
+        public=[g[5] for g in groups],
+        also=[g[6] for g in groups],
+    )
+    at = 0
+    for (values, bound, u, c, step, public, also), got in zip(groups, bounds, strict=True):
+        want_values, want_bounds = _unheld_one_group(
+            values, bound, u, c, min_count=min_count, step=step, public=public, also=also
+        )
+        assert out[at : at + len(values)].tobytes() == np.asarray(want_values).tobytes()
+        assert got == want_bounds
+        alone = unheld(values, bound, u, c, min_count=min_count, step=step, public=public, also=also)
+        assert alone[0].tobytes() == np.asarray(want_values).tobytes() and alone[1] == want_bounds
+        at += len(values)
+
+
+@pytest.mark.parametrize("at_once", [1, 10**9])
+def test_a_fit_moving_its_groups_off_rare_values_at_once_or_one_at_a_time_stores_the_same_model(at_once):
+    """Whether a fit's (column, group) marginals move off rare values together or one at a time, the model is
+    the same, number for number."""
+    from unittest import mock
+
+    from pytest_synthdata._fit import numeric
+
+    def stored(model):  # (the file, but for how long the fit took)
+        out = to_dict(model)
+        del out["info"]["fit_seconds"]
+        return json.dumps(out, sort_keys=True)
+
+    df = _mixed()
+    want = stored(sd.fit(df, name="t"))
+    with mock.patch.object(numeric, "UNHELD_AT_ONCE", at_once):
+        got = stored(sd.fit(df, name="t"))
+    assert got == want
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_knots_too_close_are_spaced_as_knot_by_knot(seed):
     """Runs of knots far enough apart are kept whole: the knots are exactly those of the knot-by-knot rule."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -35,7 +35,17 @@ from .._columns import DatetimeColumn, NumericColumn
 from .._marginals import MAX_TABULATED
 from ..errors import InvalidArgument
 from .dependence import scores
-from .private import coarse_rate, coarsened, private_knots_groups, rare_values, running_max, unheld
+from .private import (
+    UNHELD_AT_ONCE,
+    coarse_rate,
+    coarsened,
+    keyed,
+    private_knots_groups,
+    rare_values,
+    running_max,
+    unheld,
+    unheld_groups,
+)
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -349,7 +359,10 @@ def fit_marginals(
         ranked=ranked,
     )
     if group is None and fitted.rare is not None:  # (a column's rare values, kept for its segment refits)
-        kept = [replace(ranks, rare=(min_count, rare)) for ranks, rare in zip(kept, fitted.rare, strict=True)]
+        kept = [  # (the constructor: ``dataclasses.replace`` reads every field's definition each time)
+            Ranks(ranks.rank, ranks.m, ranks.distinct, (min_count, rare))
+            for ranks, rare in zip(kept, fitted.rare, strict=True)
+        ]
     return [
         MarginalFit(
             fitted.marginals[c * k : (c + 1) * k],
@@ -647,13 +660,36 @@ def _fit_groups(
         settled = np.where((raw == knot_lows) | (raw == knot_highs), raw, _significant(raw, 12))
         settled = np.minimum(np.maximum(running_max(settled, knot_counts), knot_lows), knot_highs)
         cumulative = running_max(round_probs(np.concatenate([probs for probs, _, _ in knotted])), knot_counts)
+        alsos = [avoid.get(names[g]) for g in quantile_groups]
+        # (a group with no value to avoid: ``unheld`` keeps all)
+        moving = [
+            bool(rare[g]) or (also is not None and bool(also.size))
+            for g, also in zip(quantile_groups, alsos, strict=True)
+        ]
+        if sum(moving) >= UNHELD_AT_ONCE:  # (many groups: moved off rare values at once, the same bits)
+            settled, moved = unheld_groups(
+                settled,
+                knot_counts,
+                [bounds for _, _, bounds in knotted],
+                uniq,
+                counts,
+                [(int(at[g]), int(at[g + 1])) for g in quantile_groups],
+                min_count=min_count,
+                steps=[steps[g] for g in quantile_groups],
+                public=[names[g] in public for g in quantile_groups],
+                also=alsos,
+            )
+            for g, bounds in zip(quantile_groups, moved, strict=True):
+                marginal = out[g]
+                assert isinstance(marginal, Marginal)
+                marginal.bounds = bounds
+            moving = [False] * len(quantile_groups)
         start = 0
-        for g, length in zip(quantile_groups, knot_counts, strict=True):
+        for g, length, also, move in zip(quantile_groups, knot_counts, alsos, moving, strict=True):
             marginal = out[g]
             assert isinstance(marginal, Marginal)
             values = settled[start : start + length]
-            also = avoid.get(names[g])
-            if rare[g] or (also is not None and also.size):  # (else no value to avoid: ``unheld`` keeps all)
+            if move:
                 values, marginal.bounds = unheld(
                     values,
                     marginal.bounds,
@@ -718,7 +754,7 @@ def _frequency_tables(
         x, x_owner, x_counts = uniq[merge], owner[merge], counts[merge]
         first = whose.searchsorted(x_owner, side="left")  # (each rare value's group's stored values)
         last = whose.searchsorted(x_owner, side="right") - 1
-        at = _keyed(whose, values).searchsorted(_keyed(x_owner, x))  # (by group, then value)
+        at = keyed(whose, values).searchsorted(keyed(x_owner, x))  # (by group, then value)
         nearest = np.minimum(np.maximum(at, first), last)
         below = np.minimum(np.maximum(nearest - 1, first), last)
         closer = np.abs(values[below] - x) <= np.abs(values[nearest] - x)
@@ -733,18 +769,6 @@ def _frequency_tables(
         [probs[bounds[g] : bounds[g + 1]] if stored[g] else None for g in range(k)],
         merged,
     )
-
-
-def _keyed(owner: NDArray[np.intp], x: NDArray[np.float64]) -> NDArray[np.complex128]:
-    """(owner, value) pairs as complex numbers, which numpy sorts and searches by owner, then value.
-
-    Values compare as ``==`` compares floats (-0.0 equals 0.0); the parts are set one by one, so an
-    infinite value stays one (``owner + 1j * inf`` would make the owner NaN).
-    """
-    out = np.empty(len(x), dtype=np.complex128)
-    out.real = owner
-    out.imag = x
-    return out
 
 
 def round_probs(p: NDArray[np.float64], *, cumulative: bool = False) -> NDArray[np.float64]:

@@ -50,10 +50,12 @@ if TYPE_CHECKING:
 __all__ = [
     "SMALL_COUNTS",
     "TAIL_SPACINGS",
+    "UNHELD_AT_ONCE",
     "coarse_rate",
     "coarsened",
     "declared_bounds",
     "declared_categories",
+    "keyed",
     "private_knots",
     "private_knots_groups",
     "privacy_info",
@@ -64,6 +66,7 @@ __all__ = [
     "read_public",
     "running_max",
     "unheld",
+    "unheld_groups",
 ]
 
 #: A tail beyond an anchor reaches this many times the spacing between the anchor and the order statistic
@@ -407,52 +410,56 @@ def _spaced(
 
     Knot by knot against the last one kept; a run of knots each far enough from the one before it (found at
     once) is kept whole whenever the last one kept is the knot before the run, as the knot by knot test would.
+    The knots kept are a subsequence of the input: their places are listed, with the few probabilities that
+    move, and the arrays are gathered once at the end.
     """
     step = probs[1:] - probs[:-1]  # (np.diff's arithmetic, without its overhead)
     near = (((step > 0.0) & (step < gap)).nonzero()[0] + 1).tolist()  # knots too close to the one before them
     if not near:  # (every knot far enough from the one before it: all kept, as they are)
         return probs, values
-    p_in, v_in, k_in = probs.tolist(), values.tolist(), kinds.tolist()
-    out_p: list[float] = []
-    out_v: list[float] = []
-    out_k: list[int] = []
+    p_in, k_in = probs.tolist(), kinds.tolist()
+    kept: list[int] = []  # the places of the knots kept, in order
+    moved: dict[int, float] = {}  # the new probability of a kept knot that moved, by its place
     last = len(p_in) - 1
     i, at = 0, 0  # ``near[at]`` is the first close knot at or after i
     while i <= last:
-        if not out_p or out_p[-1] == p_in[i - 1]:  # (i > 0 here whenever out_p is not empty)
+        # (i > 0 here whenever a knot is kept)
+        if not kept or (moved[kept[-1]] if kept[-1] in moved else p_in[kept[-1]]) == p_in[i - 1]:
             while at < len(near) and near[at] < i:
                 at += 1
             stop = near[at] if at < len(near) else last + 1
             if stop > i:  # knots i .. stop - 1 are each far enough from the one before: all kept
-                out_p.extend(p_in[i:stop])
-                out_v.extend(v_in[i:stop])
-                out_k.extend(k_in[i:stop])
+                kept.extend(range(i, stop))
                 i = stop
                 continue
-        p, v, kind = p_in[i], v_in[i], k_in[i]
+        p, kind = p_in[i], k_in[i]
         while True:
-            if not out_p or p - out_p[-1] <= 0.0 or p - out_p[-1] >= gap:
-                out_p.append(p)
-                out_v.append(v)
-                out_k.append(kind)
+            if not kept:
+                kept.append(i)
+                break
+            top = kept[-1]
+            top_p = moved[top] if top in moved else p_in[top]
+            if p - top_p <= 0.0 or p - top_p >= gap:
+                kept.append(i)
                 break
             if kind >= _ANCHOR and i != last:
                 break  # drop this knot
-            if out_k[-1] >= _ANCHOR and len(out_p) > 1:
-                out_p.pop()
-                out_v.pop()
-                out_k.pop()
+            if k_in[top] >= _ANCHOR and len(kept) > 1:
+                kept.pop()
+                moved.pop(top, None)
                 continue
-            if out_k[-1] == _STOP or (out_k[-1] != _START and kind != _START and p >= 1.0):
-                out_p[-1] = p  # the plateau below takes the rows up to here
+            if k_in[top] == _STOP or (k_in[top] != _START and kind != _START and p >= 1.0):
+                moved[top] = p  # the plateau below takes the rows up to here
             else:
-                p = out_p[-1]  # this plateau (or the end) starts where the last knot is
-            out_p.append(p)
-            out_v.append(v)
-            out_k.append(kind)
+                moved[i] = top_p  # this plateau (or the end) starts where the last knot is
+            kept.append(i)
             break
         i += 1
-    return np.asarray(out_p), np.asarray(out_v)
+    where = np.array(kept, dtype=np.intp)
+    out_p = probs[where]
+    if moved:
+        out_p[where.searchsorted(list(moved))] = list(moved.values())
+    return out_p, values[where]
 
 
 def _outward(lo: float, hi: float, step: float | None) -> tuple[float, float]:
@@ -675,42 +682,178 @@ def unheld(
         # the whole column's rare values may be nearly every row's)
         return _among_sorted(x, rare) | _among_sorted(x, more)
 
-    def held_one(x: float) -> bool:  # (``held`` of one number, without building arrays)
-        return _among_sorted_one(x, rare) or _among_sorted_one(x, more)
-
-    def unit(x: float) -> float:
-        return step if step else 10.0 ** (math.floor(math.log10(abs(x))) - 11) if x != 0.0 else 1e-300
-
-    lo, hi = bounds
     out = values.copy()
-    nonneg = bool(u[0] >= 0)  # (a never-negative column stays so)
+    lo, hi = bounds
     if not public:  # one step outward, else inward (never a search: how far it went would tell the extremes)
-        for side, bound, outward in ((0, lo, -1.0), (-1, hi, 1.0)):
-            if not held_one(bound):
-                continue
-            inner = float(out[1] if side == 0 else out[-2]) if len(out) > 1 else bound  # (the anchor)
-            for moved in (bound + outward * unit(bound), bound - outward * unit(bound)):
-                if not held_one(moved) and moved * outward >= inner * outward and (moved >= 0 or not nonneg):
-                    if out[side] == bound:  # (the end knot is the bound: it moves along)
-                        out[side] = moved
-                    break
-            else:  # still on a rare value: no bound; the end knot half a step off the grid marks the tail's end
-                shift = outward * (step / 2.0 if step else unit(bound))
-                moved = outward * math.inf
-                out[side] = bound - shift if nonneg and bound + shift < 0.0 else bound + shift
-            if side == 0:
-                lo = moved
-            else:
-                hi = moved
+        lo, hi = _unhold_bounds(out, bounds, (rare, more), step, bool(u[0] >= 0))
     for _ in range(8):
         moving = held(out) & (out != lo) & (out != hi)
         if not moving.any():
             break
         for i in moving.nonzero()[0].tolist():
-            shift = step / 2.0 if step else unit(out[i])
+            shift = step / 2.0 if step else _digit_unit(out[i])
             out[i] = out[i] + shift if out[i] + shift < hi else out[i] - shift
     out = np.minimum(np.maximum(np.maximum.accumulate(out), lo), hi)
     return out, (lo, hi)
+
+
+#: From this many groups with values to avoid on, :func:`unheld_groups` moves them at once (fewer: one at a time).
+UNHELD_AT_ONCE = 8
+
+
+def unheld_groups(
+    values: NDArray[np.float64],
+    lengths: Sequence[int],
+    bounds: Sequence[tuple[float, float]],
+    u: NDArray[np.float64],
+    c: NDArray[np.int64],
+    spans: Sequence[tuple[int, int]],
+    *,
+    min_count: int,
+    steps: Sequence[float | None],
+    public: Sequence[bool],
+    also: Sequence[NDArray[np.float64] | None],
+) -> tuple[NDArray[np.float64], list[tuple[float, float]]]:
+    """:func:`unheld` of several groups at once: group i's knots are the next ``lengths[i]`` of ``values``, its
+    distinct values ``u[start:end]`` (seen ``c`` times) for its ``spans[i]`` (start, end), with its ``bounds``,
+    ``steps``, ``public`` flag and ``also`` values. Returns every group's knots (one after another) and bounds,
+    each exactly what :func:`unheld` gives the group alone. From :data:`UNHELD_AT_ONCE` groups to move on, this
+    costs less than moving them one at a time (the tables below cost more than a few groups' own searches).
+
+    The bounds that need a move (rare) go group by group; the knots move together, round after round: a
+    knot's moves depend only on its own value and its group's values to avoid, so each knot takes the steps
+    it takes alone (at most 8). A group with nothing to avoid keeps its knots and bounds as they are.
+    """
+    k = len(lengths)
+    ends = np.cumsum(lengths).tolist()
+    starts = [end - length for end, length in zip(ends, lengths, strict=True)]
+    avoided: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []  # each group's (rare, more) values
+    for i in range(k):
+        first, last = spans[i]
+        uu, cc = u[first:last], c[first:last]
+        rare = uu[(cc > 0) & (cc < min_count)]  # (ascending, as ``u``)
+        more = np.empty(0) if also[i] is None else also[i]
+        assert more is not None
+        if more.size > 1 and not bool((more[1:] >= more[:-1]).all()):
+            more = np.sort(more)
+        avoided.append((rare, more))
+    touched = [bool(rare.size or more.size) for rare, more in avoided]
+    if not any(touched):
+        return values, list(bounds)
+    # every group's rare values, and its more values, as (group, value) pairs: each list sorted by group, then
+    # value, as built (each group's values ascending); a binary search in each finds whether a knot is held
+    tables = [
+        keyed(np.repeat(np.arange(k), [len(part) for part in parts]), np.concatenate(parts))
+        for parts in zip(*avoided, strict=True)
+    ]
+
+    def held(owner: NDArray[np.intp], x: NDArray[np.float64]) -> NDArray[np.bool_]:
+        # (``np.isin(x, its group's values to avoid)``)
+        key = keyed(owner, x)
+        return _among_sorted(key, tables[0]) | _among_sorted(key, tables[1])  # type: ignore[arg-type]
+
+    out = values.copy()
+    new_bounds = list(bounds)
+    lows, highs = [float(b[0]) for b in bounds], [float(b[1]) for b in bounds]
+    on_bounds = held(np.arange(k).repeat(2), np.array([x for pair in zip(lows, highs, strict=True) for x in pair]))
+    ends_held = on_bounds.reshape(k, 2).tolist()
+    busy = [i for i in range(k) if (ends_held[i][0] or ends_held[i][1]) and touched[i] and not public[i]]
+    # where a held bound may step (one step out, one in), every group's searched at once: their answers, by value
+    known: list[dict[float, bool]] = [{lows[i]: ends_held[i][0], highs[i]: ends_held[i][1]} for i in range(k)]
+    probes = [
+        (i, bound + sign * (steps[i] or _digit_unit(bound)))
+        for i in busy
+        for bound, outward, side in ((lows[i], -1.0, 0), (highs[i], 1.0, 1))
+        if ends_held[i][side]
+        for sign in (outward, -outward)
+    ]
+    if probes:
+        found = held(np.array([i for i, _ in probes]), np.array([x for _, x in probes])).tolist()
+        for (i, x), flag in zip(probes, found, strict=True):
+            known[i][x] = flag
+    for i in busy:  # one step outward, else inward (never a search)
+        nonneg = bool(u[spans[i][0]] >= 0)  # (a never-negative column stays so)
+        new_bounds[i] = _unhold_bounds(out[starts[i] : ends[i]], bounds[i], avoided[i], steps[i], nonneg, known[i])
+    # the knots: round after round, every held knot strictly inside its group's bounds moves
+    owner = np.repeat(np.arange(k), lengths)
+    lo = np.repeat([b[0] for b in new_bounds], lengths)
+    hi = np.repeat([b[1] for b in new_bounds], lengths)
+    half = np.repeat([step / 2.0 if step else math.nan for step in steps], lengths)
+    for _ in range(8):
+        moving = held(owner, out) & (out != lo) & (out != hi)
+        if not moving.any():
+            break
+        which = moving.nonzero()[0]
+        x = out[which]
+        shift = half[which]
+        for j in np.flatnonzero(np.isnan(shift)).tolist():  # (no grid: one unit in the 12th digit, its own)
+            shift[j] = _digit_unit(float(x[j]))
+        up = x + shift
+        out[which] = np.where(up < hi[which], up, x - shift)
+    out = np.minimum(np.maximum(running_max(out, lengths), lo), hi)
+    if not all(touched):  # (a group with nothing to avoid: its knots as they were)
+        for i in range(k):
+            if not touched[i]:
+                out[starts[i] : ends[i]] = values[starts[i] : ends[i]]
+    return out, new_bounds
+
+
+def _unhold_bounds(
+    out: NDArray[np.float64],
+    bounds: tuple[float, float],
+    avoided: tuple[NDArray[np.float64], NDArray[np.float64]],
+    step: float | None,
+    nonneg: bool,
+    known: Mapping[float, bool] | None = None,
+) -> tuple[float, float]:
+    """:func:`unheld`'s move of a group's bounds off its values to avoid (``avoided``: its rare values and
+    more); moves the end knots ``out`` along. Returns the bounds. ``known``: whether some values are held,
+    found already (the rest are searched here)."""
+    rare, more = avoided
+
+    def held_one(x: float) -> bool:
+        flag = None if known is None else known.get(x)
+        return (_among_sorted_one(x, rare) or _among_sorted_one(x, more)) if flag is None else flag
+
+    def unit(x: float) -> float:
+        return step if step else _digit_unit(x)
+
+    lo, hi = bounds
+    for side, bound, outward in ((0, lo, -1.0), (-1, hi, 1.0)):
+        if not held_one(bound):
+            continue
+        inner = float(out[1] if side == 0 else out[-2]) if len(out) > 1 else bound  # (the anchor)
+        for moved in (bound + outward * unit(bound), bound - outward * unit(bound)):
+            if not held_one(moved) and moved * outward >= inner * outward and (moved >= 0 or not nonneg):
+                if out[side] == bound:  # (the end knot is the bound: it moves along)
+                    out[side] = moved
+                break
+        else:  # still on a rare value: no bound; the end knot half a step off the grid marks the tail's end
+            shift = outward * (step / 2.0 if step else unit(bound))
+            moved = outward * math.inf
+            out[side] = bound - shift if nonneg and bound + shift < 0.0 else bound + shift
+        if side == 0:
+            lo = moved
+        else:
+            hi = moved
+    return lo, hi
+
+
+def _digit_unit(x: float) -> float:
+    """One unit in the 12th significant digit of ``x`` (of 1e-300 for 0.0)."""
+    return 10.0 ** (math.floor(math.log10(abs(x))) - 11) if x != 0.0 else 1e-300
+
+
+def keyed(owner: NDArray[np.intp], x: NDArray[np.float64]) -> NDArray[np.complex128]:
+    """(owner, value) pairs as complex numbers, which numpy sorts and searches by owner, then value.
+
+    Values compare as ``==`` compares floats (-0.0 equals 0.0); the parts are set one by one, so an
+    infinite value stays one (``owner + 1j * inf`` would make the owner NaN).
+    """
+    out = np.empty(len(x), dtype=np.complex128)
+    out.real = owner
+    out.imag = x
+    return out
 
 
 def running_max(values: NDArray[np.float64], lengths: Sequence[int]) -> NDArray[np.float64]:

@@ -164,15 +164,15 @@ def fit_segments(
             continue
         base = columns[cat.name]
         k_cat = len(cat.values)
-        # each row's value in latent order, -1 where withheld or missing (code -1 reads the last slot)
-        position = np.empty(k_cat + 1, dtype=np.int64)
-        position[cat.order] = np.arange(k_cat)
-        position[k_cat] = -1
-        pos = position[cat.codes]
+        n_cells = n_groups * k_cat
+        # each row's (group, value in latent order) cell of one table, read from a small table by its group and
+        # code: n_cells for a row in no group (group -1 reads the last row) or withheld or missing (code -1
+        # reads the last column)
+        cell_of = np.full((n_groups + 1, k_cat + 1), n_cells, dtype=np.intp)
+        cell_of[:n_groups, cat.order] = np.arange(n_cells).reshape(n_groups, k_cat)
+        cell = cell_of[row_group, cat.codes]
         # the frequencies within every group in one table (group x category, in latent order)
-        valid = (pos >= 0) & (row_group >= 0)
-        cell = row_group[valid] * k_cat + pos[valid]  # (each row's cell of the table)
-        table = np.bincount(cell, minlength=n_groups * k_cat)
+        table = np.bincount(cell, minlength=n_cells + 1)[:n_cells]
         table = table.reshape(n_groups, k_cat).astype(np.float64)
         hidden = int(np.count_nonzero((table > 0) & (table < ctx.min_count)))
         table[table < ctx.min_count] = 0.0
@@ -187,17 +187,15 @@ def fit_segments(
             else:
                 levels.append(category_like(base, probs[g].copy()))
         mid = np.cumsum(probs, axis=1) - probs / 2.0
-        # each (group, value) cell's grade and normal score (NaN where withheld in the group), read by the rows
+        # each (group, value) cell's grade and normal score (NaN where withheld in the group, and in the last
+        # cell, of rows without one), read by the rows
         withheld = probs == 0
-        cell_grades = np.where(withheld, np.nan, mid).ravel()
-        cell_normal = np.where(withheld, np.nan, scores(mid)).ravel()  # (from the table: the same bits)
+        cell_grades = np.append(np.where(withheld, np.nan, mid), np.nan)
+        cell_normal = np.append(np.where(withheld, np.nan, scores(mid)), np.nan)  # (from the table: the same bits)
         if not everywhere:
-            valid = valid[ctx.rows]
-            cell = sub_group[valid] * k_cat + pos[ctx.rows][valid]
-        grades = np.full(len(ctx.rows), np.nan)
-        grades[valid] = cell_grades[cell]
-        normal = np.full(len(ctx.rows), np.nan)
-        normal[valid] = cell_normal[cell]
+            cell = cell[ctx.rows]
+        grades = cell_grades[cell]
+        normal = cell_normal[cell]
         if hidden:
             notes.append(
                 f"column {cat.name!r}: {hidden} (group, category) combinations seen fewer than {ctx.min_count} "
@@ -259,9 +257,8 @@ def _choose_segment(
     """
     min_rows = max(SEGMENT_MIN_ROWS, 10 * min_count)
     labels = [d.label for d in dims] + list(cat_dims)
-    slots: list[_ValueSlots] | None = None  # (every category's values as slots of one table, when first needed)
-    # each candidate's groups, and its rows' groups on the scored rows only (the best one's all rows, later)
-    splits: list[_Split] = []
+    # each category that splits the rows into two groups or more: its groups, and each value's (``_group_of``)
+    candidates: list[tuple[Categorical, NDArray[np.int64], NDArray[np.int64], int]] = []
     for cat in cats:
         if cat.null_rate > 0 or len(cat.values) < 2 or not cat.segmentable:
             continue
@@ -278,11 +275,21 @@ def _choose_segment(
                 groups[~big] = int(np.argmin(np.where(big, counts, np.inf)))  # the smallest group takes them in
         if n_big < 2:
             continue
-        group_of = _group_of(cat, groups)
-        slots = _value_slots(cats) if slots is None else slots
-        if not _segment_hides_too_much(cat, slots, group_of, n_big, min_count):
-            splits.append((cat, groups, group_of[cat.codes[sub]], n_big))
-    del slots
+        candidates.append((cat, groups, _group_of(cat, groups), n_big))
+    # ... but not one that would hide too much of another category; then its rows' groups on the scored rows only
+    # (the best one's on all rows, later)
+    hides = (
+        _segments_hiding_too_much(
+            [(cat, group_of, k) for cat, _, group_of, k in candidates], _value_slots(cats), min_count
+        )
+        if candidates
+        else []
+    )
+    splits: list[_Split] = [
+        (cat, groups, group_of[cat.codes[sub]], k)
+        for (cat, groups, group_of, k), hidden in zip(candidates, hides, strict=True)
+        if not hidden
+    ]
     if not splits:
         return None
     scored = [sub_scores(d, sub) for d in [*dims, *cat_dims.values()]]
@@ -312,7 +319,8 @@ def _choose_segment(
     np.multiply(z, z, out=z)
     # (one batch, the common case: its table serves again; else each is built again, one at a time)
     squares = [(member if len(groupings) == 1 else _membership(grouping, len(sub))[0]) @ z for grouping in groupings]
-    del member
+    if len(groupings) > 1:  # (one batch: its table holds the winner's rows too, kept for its spread below)
+        del member
     cnt, total, square = (np.concatenate(parts) for parts in (tallies, sums, squares))
     del tallies, sums, squares
     at = np.cumsum([0] + [k for *_, k in splits]).tolist()
@@ -328,8 +336,9 @@ def _choose_segment(
     # what the segment explains of each column: its level (mean scores) or its spread (mean squares)
     cat, groups, sub_group, k = splits[best_at]
     np.multiply(z, z, out=z)
-    member, _ = _membership([(sub_group, k)], len(sub))
     rows, columns = slice(at[best_at], at[best_at + 1]), others[best_at]
+    # (its rows of the one batch's table are the table it alone would get: the same 0/1 cells, the same products)
+    member = member[rows] if len(groupings) == 1 else _membership([(sub_group, k)], len(sub))[0]
     spread = _eta_squared(cnt[rows][:, columns], square[rows][:, columns], (member @ z)[:, columns])
     shares = np.maximum(best_etas, spread).tolist()
     explained = dict(zip([labels[j] for j in columns.tolist()], shares, strict=True))
@@ -355,7 +364,7 @@ class _ValueSlots:
     """Some categories' values as slots of one table, over the distinct combinations of every category's value
     that the rows hold: category c's value v (code + 1; 0: withheld or missing) is slot ``start[c] + v``;
     ``slot`` holds each category's slot in each combination (categories x combinations), ``rows`` how many
-    rows hold each combination and ``first`` the first row holding it."""
+    rows hold each combination and ``first`` a row holding it (every such row holds the same codes)."""
 
     cats: list[Categorical]
     start: NDArray[np.int64]
@@ -390,17 +399,29 @@ def _value_slots(cats: list[Categorical]) -> list[_ValueSlots]:
 
 
 def _combinations(codes: list[NDArray[np.integer]]) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-    """The distinct combinations of the codes (-1 and up) rows hold: the first row of each, and how many hold it.
+    """The distinct combinations of the codes (-1 and up) rows hold: a row holding each, and how many hold it.
 
-    Each row's combination is one integer (mixed radix), made dense again whenever the next radix could
-    overflow it; one sort then finds the distinct ones.
+    Each row's combination is one integer (mixed radix), listed in the order of the keys: the codes'
+    lexicographic order. While the keys' range is small (:data:`_COUNTED_KEYS`) they are counted in a
+    table of every key, and made dense again through that table whenever the next radix would widen the
+    range beyond it (the common case: a handful of categories, a few of them wide); otherwise one sort
+    finds the distinct ones, and the keys are made dense again by a sort whenever the next radix could
+    overflow them.
     """
     n = len(codes[0])
+    limit = _COUNTED_KEYS * n + _COUNTED_SPAN
     key = np.zeros(n, dtype=np.int64)
     bound = 1
     for code in codes:
         width = int(code.max(initial=-1)) + 2
-        if bound * width >= 2**62:  # (re-number the combinations so far: fewer than the rows)
+        if bound <= limit < bound * width:  # (number the combinations so far densely, in order: fewer than the rows)
+            seen = np.zeros(bound, dtype=bool)
+            seen[key] = True
+            dense = seen.cumsum()
+            dense -= 1
+            key = dense[key]
+            bound = int(dense[-1]) + 1
+        elif bound * width >= 2**62:  # (re-number the combinations so far: fewer than the rows)
             _, key = np.unique(key, return_inverse=True)
             key = key.astype(np.int64).ravel()
             bound = int(key.max(initial=0)) + 1
@@ -408,8 +429,20 @@ def _combinations(codes: list[NDArray[np.integer]]) -> tuple[NDArray[np.intp], N
         key += code
         key += 1
         bound *= width
+    if bound <= limit:  # (a table of every key costs less than the sort)
+        tally = np.bincount(key, minlength=bound)
+        seen_at = tally.nonzero()[0]
+        holder = np.empty(bound, dtype=np.intp)
+        holder[key] = np.arange(n)  # (whichever row of a combination lands last: its codes are the combination's)
+        return holder[seen_at], tally[seen_at].astype(np.float64)
     _, first, counts = np.unique(key, return_index=True, return_counts=True)
     return first, counts.astype(np.float64)
+
+
+#: :func:`_combinations` counts the keys in a table while their range is at most this many per row, plus
+#: :data:`_COUNTED_SPAN` (a table that small costs less to clear and read than the rows' sort).
+_COUNTED_KEYS = 4
+_COUNTED_SPAN = 1 << 16
 
 
 def _segment_hides_too_much(
@@ -421,26 +454,44 @@ def _segment_hides_too_much(
 ) -> bool:
     """Whether splitting by ``seg`` would leave another category's values too rare to store within groups.
 
-    ``group_of`` gives each of its stored values' group, then -1 (code -1: no stored value). Each category's
-    (value, group) counts come from one count of every category's slots in the combinations of ``slots``,
-    weighted by their rows: rows without a group or a stored value count in group 0 and each category's
-    slot 0, left out after.
+    ``group_of`` gives each of its stored values' group, then -1 (code -1: no stored value); ``k`` is its
+    number of groups. One candidate of :func:`_segments_hiding_too_much`.
     """
-    k = max(k, int(group_of.max()) + 1)  # (every group a value is in, as the cells are counted)
+    return _segments_hiding_too_much([(seg, group_of, k)], slots, min_count)[0]
+
+
+def _segments_hiding_too_much(
+    candidates: list[tuple[Categorical, NDArray[np.int64], int]], slots: list[_ValueSlots], min_count: int
+) -> list[bool]:
+    """:func:`_segment_hides_too_much` of each candidate (segment column, ``group_of``, number of groups).
+
+    Each category's (value, group) counts come from one count of every category's slots in the combinations
+    of ``slots``, weighted by their rows: rows without a group or a stored value count in group 0 and each
+    category's slot 0, left out after. Several candidates are counted in one table (candidate x slot x group,
+    each with room for the most groups any has: the others' extra cells stay empty, and the counts, whole
+    numbers, sum alike in any order).
+    """
+    width = max(max(k, int(group_of.max()) + 1) for _, group_of, k in candidates) + 1  # (group + 1 of a cell)
+    hides = np.zeros(len(candidates), dtype=bool)
     for chunk in slots:
-        group_at = group_of[seg.codes[chunk.first]] + 1
-        width = len(chunk.stored)
-        keys = chunk.slot * (k + 1)
-        keys += group_at
-        weights = np.broadcast_to(chunk.rows, keys.shape).ravel()
-        cells = np.bincount(keys.ravel(), weights=weights, minlength=width * (k + 1)).reshape(width, k + 1)[:, 1:]
-        cells[~chunk.stored] = 0
-        hidden = np.add.reduceat(np.where(cells < min_count, cells, 0).sum(axis=1), chunk.start)
-        total = np.add.reduceat(cells.sum(axis=1), chunk.start)
-        others = np.array([cat is not seg for cat in chunk.cats])
-        if (others & (hidden > SEGMENT_MAX_HIDDEN * total)).any():
-            return True
-    return False
+        size = len(chunk.stored)
+        per = max(1, _BATCH_CELLS // max(chunk.slot.size, 1))  # (candidates counted together)
+        for at in range(0, len(candidates), per):
+            batch = candidates[at : at + per]
+            keys = np.empty((len(batch), *chunk.slot.shape), dtype=np.int64)
+            for c, (seg, group_of, _) in enumerate(batch):
+                np.multiply(chunk.slot, width, out=keys[c])
+                keys[c] += group_of[seg.codes[chunk.first]] + (1 + c * size * width)
+            weights = np.broadcast_to(chunk.rows, keys.shape).ravel()
+            cells = np.bincount(keys.ravel(), weights=weights, minlength=len(batch) * size * width)
+            cells = cells.reshape(len(batch), size, width)[:, :, 1:]
+            cells[:, ~chunk.stored] = 0
+            hidden = np.add.reduceat(np.where(cells < min_count, cells, 0).sum(axis=2), chunk.start, axis=1)
+            total = np.add.reduceat(cells.sum(axis=2), chunk.start, axis=1)
+            others = np.array([[cat is not seg for cat in chunk.cats] for seg, _, _ in batch])
+            hides[at : at + len(batch)] |= (others & (hidden > SEGMENT_MAX_HIDDEN * total)).any(axis=1)
+    found: list[bool] = hides.tolist()
+    return found
 
 
 #: Candidate segment columns are scored together while their rows x groups membership table holds at most
