@@ -623,3 +623,28 @@ def test_theils_u_with_the_other_columns_entropy_kept_is_the_one_found_anew(seed
         mode_anew, explained_anew = _mode_and_explained(raw, other, k_raw)
         assert np.array_equal(mode, mode_anew)
         assert np.float64(explained).tobytes() == np.float64(explained_anew).tobytes()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "b", "c", "d", None]), min_size=2, max_size=300),
+    st.booleans(),
+    st.booleans(),
+)
+def test_a_category_coordinates_scores_by_value_are_the_scores_of_every_rows_grade(values, some_rows, reorder):
+    """A category's coordinate scores each value once and gathers: ``dependence.scores`` of its grades, bit for bit."""
+    from pytest_synthdata._fit.categories import category_column, category_dim, category_grades, read_categorical
+    from pytest_synthdata._fit.dependence import scores, sub_scores
+
+    series = pd.Series(values, dtype=object)
+    present = series.notna().to_numpy()
+    assume(present.any())
+    cat = read_categorical("c", series, present, min_count=1, boolean=False)
+    if reorder:
+        cat.order = cat.order[::-1].copy()
+    rows = np.flatnonzero(np.arange(len(series)) % 3 != 1) if some_rows else np.arange(len(series))
+    dim = category_dim(cat, category_column(cat), rows)
+    assert dim.grades.tobytes() == category_grades(cat, rows).tobytes()
+    got, want = sub_scores(dim, rows), scores(category_grades(cat, rows))
+    assert np.array_equal(np.isnan(got), np.isnan(want))  # (missing: NaN, whatever its sign bit)
+    assert got[~np.isnan(want)].tobytes() == want[~np.isnan(want)].tobytes()

@@ -299,7 +299,9 @@ def category_dim(cat: Categorical, column: ModelColumn, rows: NDArray[np.int64])
     """
     memo = cat.scores_hold()
     scored = None if memo is None or memo.rows is not rows else (memo.rows, memo.z)
-    return Dim(cat.name, category_grades(cat, rows), correlation_cells(column), cat.name, scored=scored)
+    # each value's grade, then a missing one's (last, so code -1 finds it): as category_grades
+    values, index = np.append(_value_grades(cat), np.nan), on_rows(cat.codes, rows)
+    return Dim(cat.name, values[index], correlation_cells(column), cat.name, scored=scored, by_value=(values, index))
 
 
 def category_scores(cat: Categorical, sub: NDArray[np.int64]) -> NDArray[np.float64]:
