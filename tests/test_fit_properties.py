@@ -648,3 +648,30 @@ def test_a_category_coordinates_scores_by_value_are_the_scores_of_every_rows_gra
     got, want = sub_scores(dim, rows), scores(category_grades(cat, rows))
     assert np.array_equal(np.isnan(got), np.isnan(want))  # (missing: NaN, whatever its sign bit)
     assert got[~np.isnan(want)].tobytes() == want[~np.isnan(want)].tobytes()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from([0.0, -0.0, 3.0, -7.0, 12.0, 2.0**52, 5.0]), min_size=1, max_size=200),
+    st.sampled_from(["int64", "int32", "uint8", "float64", "float32", "Int64", "object"]),
+)
+def test_a_code_columns_factorization_from_its_ranks_is_pandas_own(values, dtype):
+    """An integer code column's factorization renumbered from its ranks: ``pandas.factorize``'s codes and values."""
+    from pytest_synthdata._fit.categories import _factorized_codes
+    from pytest_synthdata._fit.infer import plain
+    from pytest_synthdata._fit.numeric import distinct_ranks
+
+    if dtype == "uint8":
+        values = [abs(v) % 256 for v in values]
+    if dtype in ("int32", "float32"):
+        values = [v % 2**20 for v in values]
+    s = pd.Series(values).astype(dtype)
+    uniq, codes = distinct_ranks(np.asarray(values, dtype=np.float64) if dtype != "uint8" else s.to_numpy(np.float64))
+    got = _factorized_codes(s, uniq, codes)
+    if dtype in ("Int64", "object"):
+        assert got is None  # (pandas factorizes them)
+        return
+    assert got is not None
+    want_codes, want_uniques = pd.factorize(s, sort=False, use_na_sentinel=True)
+    assert np.array_equal(got.codes, want_codes)
+    assert [repr(plain(v)) for v in got.uniques] == [repr(plain(v)) for v in want_uniques]
