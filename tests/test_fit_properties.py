@@ -675,3 +675,18 @@ def test_a_code_columns_factorization_from_its_ranks_is_pandas_own(values, dtype
     want_codes, want_uniques = pd.factorize(s, sort=False, use_na_sentinel=True)
     assert np.array_equal(got.codes, want_codes)
     assert [repr(plain(v)) for v in got.uniques] == [repr(plain(v)) for v in want_uniques]
+
+
+def test_a_reordered_category_is_what_dataclasses_replace_gives():
+    """``Categorical.reordered`` copies every field as ``dataclasses.replace`` would, the order changed."""
+    import dataclasses
+
+    from pytest_synthdata._fit.categories import read_categorical
+
+    s = pd.Series(list("abcabcaad"))
+    cat = read_categorical("c", s, s.notna().to_numpy(), min_count=1, boolean=False)
+    order = np.array([2, 0, 3, 1])
+    got, want = cat.reordered(order), dataclasses.replace(cat, order=order)
+    assert got is not cat and got.order is order
+    for f in dataclasses.fields(cat):
+        assert getattr(got, f.name) is getattr(want, f.name), f.name

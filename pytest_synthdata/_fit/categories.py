@@ -85,6 +85,15 @@ class Categorical:
         if not len(self.order):
             self.order = np.arange(len(self.values))  # stored order until optimal scaling chooses one
 
+    def reordered(self, order: NDArray[np.int64]) -> Categorical:
+        """A copy in latent ``order``: ``dataclasses.replace(self, order=order)`` without its walk over the fields."""
+        assert len(order) == len(self.values), "an order places every stored value"
+        new = object.__new__(Categorical)
+        # every field as it is, as replace passes them (its __post_init__ leaves a full order as it is)
+        new.__dict__.update(self.__dict__)
+        new.order = order
+        return new
+
     def scores_hold(self) -> _Scored | None:
         """Its kept scores, if its codes, counts and order are still those they were found from."""
         memo = self.scored
@@ -379,7 +388,7 @@ def order_categories(cats: list[Categorical], dims: list[Dim], sub: NDArray[np.i
                 keep[len(scored) + i] = False
             if keep.any():
                 orders[i] = _scaling_order(cats[i], z, np.flatnonzero(keep), codes[i], memos[i])
-        cats = [replace(cat, order=orders[i]) if i in orders else cat for i, cat in enumerate(cats)]
+        cats = [cat.reordered(orders[i]) if i in orders else cat for i, cat in enumerate(cats)]
     return cats
 
 
