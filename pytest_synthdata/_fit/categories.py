@@ -584,7 +584,7 @@ def integer_codes(
     if not candidates:
         return found
     z = _Columns([sub_scores(o, sub) if isinstance(o, Dim) else category_scores(o, sub) for o in others_all], len(sub))
-    for dim, k, g, counts, uniq in candidates:
+    for dim, k, g, counts, distinct in candidates:
         cols = np.flatnonzero([o is not dim for o in others_all])
         means = z.code_means(g, k, cols, counts=counts)
         w = counts / len(g)  # (each code's rows, counted above)
@@ -604,7 +604,7 @@ def integer_codes(
                 min_count=ctx.min_count,
                 boolean=False,
                 segmentable=False,
-                factorized=None if uniq is None else _factorized_codes(s, uniq, g),
+                factorized=None if distinct is None else _factorized_codes(s, distinct, g),
             )
             found.append(IntegerCode(cat, k))
     return found
