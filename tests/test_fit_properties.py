@@ -623,3 +623,70 @@ def test_theils_u_with_the_other_columns_entropy_kept_is_the_one_found_anew(seed
         mode_anew, explained_anew = _mode_and_explained(raw, other, k_raw)
         assert np.array_equal(mode, mode_anew)
         assert np.float64(explained).tobytes() == np.float64(explained_anew).tobytes()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "b", "c", "d", None]), min_size=2, max_size=300),
+    st.booleans(),
+    st.booleans(),
+)
+def test_a_category_coordinates_scores_by_value_are_the_scores_of_every_rows_grade(values, some_rows, reorder):
+    """A category's coordinate scores each value once and gathers: ``dependence.scores`` of its grades, bit for bit."""
+    from pytest_synthdata._fit.categories import category_column, category_dim, category_grades, read_categorical
+    from pytest_synthdata._fit.dependence import scores, sub_scores
+
+    series = pd.Series(values, dtype=object)
+    present = series.notna().to_numpy()
+    assume(present.any())
+    cat = read_categorical("c", series, present, min_count=1, boolean=False)
+    if reorder:
+        cat.order = cat.order[::-1].copy()
+    rows = np.flatnonzero(np.arange(len(series)) % 3 != 1) if some_rows else np.arange(len(series))
+    dim = category_dim(cat, category_column(cat), rows)
+    assert dim.grades.tobytes() == category_grades(cat, rows).tobytes()
+    got, want = sub_scores(dim, rows), scores(category_grades(cat, rows))
+    assert np.array_equal(np.isnan(got), np.isnan(want))  # (missing: NaN, whatever its sign bit)
+    assert got[~np.isnan(want)].tobytes() == want[~np.isnan(want)].tobytes()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from([0.0, -0.0, 3.0, -7.0, 12.0, 2.0**52, 5.0]), min_size=1, max_size=200),
+    st.sampled_from(["int64", "int32", "uint8", "float64", "float32", "Int64", "object"]),
+)
+def test_a_code_columns_factorization_from_its_ranks_is_pandas_own(values, dtype):
+    """An integer code column's factorization renumbered from its ranks: ``pandas.factorize``'s codes and values."""
+    from pytest_synthdata._fit.categories import _factorized_codes
+    from pytest_synthdata._fit.infer import plain
+    from pytest_synthdata._fit.numeric import distinct_ranks
+
+    if dtype == "uint8":
+        values = [abs(v) % 256 for v in values]
+    if dtype in ("int32", "float32"):
+        values = [v % 2**20 for v in values]
+    s = pd.Series(values).astype(dtype)
+    uniq, codes = distinct_ranks(np.asarray(values, dtype=np.float64) if dtype != "uint8" else s.to_numpy(np.float64))
+    got = _factorized_codes(s, uniq, codes)
+    if dtype in ("Int64", "object"):
+        assert got is None  # (pandas factorizes them)
+        return
+    assert got is not None
+    want_codes, want_uniques = pd.factorize(s, sort=False, use_na_sentinel=True)
+    assert np.array_equal(got.codes, want_codes)
+    assert [repr(plain(v)) for v in got.uniques] == [repr(plain(v)) for v in want_uniques]
+
+
+def test_a_reordered_category_is_what_dataclasses_replace_gives():
+    """``Categorical.reordered`` copies every field as ``dataclasses.replace`` would, the order changed."""
+    import dataclasses
+
+    from pytest_synthdata._fit.categories import read_categorical
+
+    s = pd.Series(list("abcabcaad"))
+    cat = read_categorical("c", s, s.notna().to_numpy(), min_count=1, boolean=False)
+    order = np.array([2, 0, 3, 1])
+    got, want = cat.reordered(order), dataclasses.replace(cat, order=order)
+    assert got is not cat and got.order is order
+    for f in dataclasses.fields(cat):
+        assert getattr(got, f.name) is getattr(want, f.name), f.name

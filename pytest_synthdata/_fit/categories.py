@@ -85,6 +85,15 @@ class Categorical:
         if not len(self.order):
             self.order = np.arange(len(self.values))  # stored order until optimal scaling chooses one
 
+    def reordered(self, order: NDArray[np.int64]) -> Categorical:
+        """A copy in latent ``order``: ``dataclasses.replace(self, order=order)`` without its walk over the fields."""
+        assert len(order) == len(self.values), "an order places every stored value"
+        new = object.__new__(Categorical)
+        # every field as it is, as replace passes them (its __post_init__ leaves a full order as it is)
+        new.__dict__.update(self.__dict__)
+        new.order = order
+        return new
+
     def scores_hold(self) -> _Scored | None:
         """Its kept scores, if its codes, counts and order are still those they were found from."""
         memo = self.scored
@@ -299,7 +308,9 @@ def category_dim(cat: Categorical, column: ModelColumn, rows: NDArray[np.int64])
     """
     memo = cat.scores_hold()
     scored = None if memo is None or memo.rows is not rows else (memo.rows, memo.z)
-    return Dim(cat.name, category_grades(cat, rows), correlation_cells(column), cat.name, scored=scored)
+    # each value's grade, then a missing one's (last, so code -1 finds it): as category_grades
+    values, index = np.append(_value_grades(cat), np.nan), on_rows(cat.codes, rows)
+    return Dim(cat.name, values[index], correlation_cells(column), cat.name, scored=scored, by_value=(values, index))
 
 
 def category_scores(cat: Categorical, sub: NDArray[np.int64]) -> NDArray[np.float64]:
@@ -377,7 +388,7 @@ def order_categories(cats: list[Categorical], dims: list[Dim], sub: NDArray[np.i
                 keep[len(scored) + i] = False
             if keep.any():
                 orders[i] = _scaling_order(cats[i], z, np.flatnonzero(keep), codes[i], memos[i])
-        cats = [replace(cat, order=orders[i]) if i in orders else cat for i, cat in enumerate(cats)]
+        cats = [cat.reordered(orders[i]) if i in orders else cat for i, cat in enumerate(cats)]
     return cats
 
 
@@ -501,13 +512,22 @@ def _scaling_order(
     means = z.code_means(codes, k, columns, memo)
     w = cat.counts / cat.counts.sum()
     means -= w @ means
-    _, _, vt, info = lapack.dgesdd(np.sqrt(w)[:, None] * means, compute_uv=1, full_matrices=0)
-    if info != 0:  # pragma: no cover - LAPACK did not converge: numpy raises the usual error
-        _, _, vt = np.linalg.svd(np.sqrt(w)[:, None] * means, full_matrices=False)
+    _, vt = _svd(np.sqrt(w)[:, None] * means)
     axis = vt[0]
     axis = axis * (1.0 if axis[np.argmax(np.abs(axis))] >= 0 else -1.0)
     score = np.round(means @ axis, 9)  # rounded: tiny BLAS differences must not reorder categories
     return np.argsort(score, kind="stable")
+
+
+def _svd(a: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The singular values and right singular vectors of ``a`` (as ``np.linalg.svd(a, full_matrices=False)``).
+
+    LAPACK's dgesdd called directly: numpy's wrapper costs more than the decomposition of these small matrices.
+    """
+    _, sing, vt, info = lapack.dgesdd(a, compute_uv=1, full_matrices=0)
+    if info != 0:  # pragma: no cover - LAPACK did not converge: numpy raises the usual error
+        _, sing, vt = np.linalg.svd(a, full_matrices=False)
+    return sing, vt
 
 
 def _weighted_corr(a: NDArray[np.float64], b: NDArray[np.float64], w: NDArray[np.float64]) -> float:
@@ -559,28 +579,53 @@ def integer_codes(
             codes = (np.cumsum(seen) - 1)[codes]
             uniq, counts = uniq[seen], counts[seen]
         if 3 <= len(uniq) <= 100 and counts.min() >= ctx.min_count:
-            candidates.append((dim, len(uniq), codes.ravel(), counts))
+            candidates.append((dim, len(uniq), codes.ravel(), counts, uniq if len(sub) == len(x) else None))
     found: list[IntegerCode] = []
     if not candidates:
         return found
     z = _Columns([sub_scores(o, sub) if isinstance(o, Dim) else category_scores(o, sub) for o in others_all], len(sub))
-    for dim, k, g, counts in candidates:
+    for dim, k, g, counts, distinct in candidates:
         cols = np.flatnonzero([o is not dim for o in others_all])
         means = z.code_means(g, k, cols, counts=counts)
         w = counts / len(g)  # (each code's rows, counted above)
         means -= w @ means
-        _, sing, vt = np.linalg.svd(np.sqrt(w)[:, None] * means, full_matrices=False)
+        sing, vt = _svd(np.sqrt(w)[:, None] * means)
         between = float(sing[0] ** 2)  # variance of the group means along the best axis
         projected = means @ vt[0]
         order_agreement = abs(_weighted_corr(np.arange(k, dtype=np.float64), projected, w))
         if between >= max(0.05, 3.0 * (k - 1) / len(g)) and order_agreement < 0.5:
             col = dim.column
+            s = ctx.frame[col]
             # a code with many values: not a segment
             cat = read_categorical(
-                col, ctx.frame[col], numbers[col].present, min_count=ctx.min_count, boolean=False, segmentable=False
+                col,
+                s,
+                numbers[col].present,
+                min_count=ctx.min_count,
+                boolean=False,
+                segmentable=False,
+                factorized=None if distinct is None else _factorized_codes(s, distinct, g),
             )
             found.append(IntegerCode(cat, k))
     return found
+
+
+def _factorized_codes(s: pd.Series, uniq: NDArray[np.float64], codes: NDArray[np.intp]) -> Factorized | None:
+    """``pandas.factorize(s)`` of a column without missing values, from its values' ranks ``codes`` among ``uniq``.
+
+    ``codes`` hold every row's rank among the distinct values ``uniq`` (ascending floats, each named by its
+    first row); factorizing numbers the values in order of appearance instead. A plain integer or float
+    column's values are the floats themselves (as its dtype: exact below 2**53), so renumbering the ranks
+    gives the codes and the values pandas would, for a fraction of the time. None for any other column
+    (extension and object dtypes, larger values): its caller factorizes it.
+    """
+    dtype = s.dtype
+    if not isinstance(dtype, np.dtype) or dtype.kind not in "iuf" or not len(uniq) or np.abs(uniq).max() >= 2.0**53:
+        return None
+    appearance = pd.unique(codes)  # the ranks in order of first appearance
+    number = np.empty(len(uniq), dtype=np.intp)
+    number[appearance] = np.arange(len(appearance))
+    return Factorized(number[codes], uniq[appearance].astype(dtype))
 
 
 # lookups and withheld values ----------------------------------------------------------------

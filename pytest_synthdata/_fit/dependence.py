@@ -72,6 +72,9 @@ class Dim:
     group_cells: list[RankCells | None] | None = None
     #: (rows, normal scores of the grades on those rows), kept by :func:`sub_scores`
     scored: tuple[NDArray[np.int64], NDArray[np.float64]] | None = field(default=None, repr=False, compare=False)
+    #: A category's grades by value (NaN last, for missing) and each row's index into them (``grades`` is
+    #: ``values[index]``), so that :func:`sub_scores` scores the values, not every row; None for others.
+    by_value: tuple[NDArray[np.float64], NDArray[np.int64]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_null_flag(self) -> bool:
@@ -132,7 +135,11 @@ def sub_scores(dim: Dim, sub: NDArray[np.int64]) -> NDArray[np.float64]:
     """Normal scores of a dim's grades on the correlation rows ``sub`` (NaN where missing), computed once per dim."""
     if dim.scored is None or dim.scored[0] is not sub:
         assert len(dim.grades) == len(sub), "a coordinate's grades are those of the correlation rows"
-        dim.scored = (sub, scores(dim.grades))
+        if dim.by_value is None:
+            dim.scored = (sub, scores(dim.grades))
+        else:  # (scores are elementwise: each value's score, gathered, is the same number as a row's own)
+            values, index = dim.by_value
+            dim.scored = (sub, scores(values)[index])
     return dim.scored[1]
 
 
