@@ -16,6 +16,7 @@ an id, or counting 1..n, make an id column; strings mostly seen fewer than
 from __future__ import annotations
 
 import ctypes
+import functools
 import re
 import warnings
 from dataclasses import dataclass
@@ -362,8 +363,10 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
-def _tokens(name: str) -> list[str]:
-    return [t for t in _NOT_ALNUM.split(_CAMEL.sub("_", name).lower()) if t]
+@functools.lru_cache(maxsize=1024)
+def _tokens(name: str) -> tuple[str, ...]:
+    """A column name's lower-case words (``"customerEmail"``: customer, email); kept, as a fit asks per column twice."""
+    return tuple(t for t in _NOT_ALNUM.split(_CAMEL.sub("_", name).lower()) if t)
 
 
 def pii_provider(name: str, table: dict[str, str]) -> str | None:

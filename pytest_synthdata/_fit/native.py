@@ -230,8 +230,8 @@ def _read_columns(ctx: FitContext) -> _Read:
     """Infer each column's kind and read its values: generated columns are built, the others wait for their fit."""
     read = _Read()
     frame = ctx.frame
-    for i, col in enumerate(frame.columns):
-        s = frame[col]
+    # (items(): each column by position, without frame[col]'s key checks; check_frame made the names distinct)
+    for i, (col, s) in enumerate(frame.items()):
         ctx.say(f"column {i + 1}/{len(frame.columns)}: {col}")
         if col in ctx.overrides:
             inferred = override(col, ctx.overrides[col])
