@@ -288,23 +288,22 @@ def factorize_objects(values: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[A
     A column read from a file holds each distinct string as one object, repeated (pandas' CSV reader and
     pyarrow's ``to_pandas`` deduplicate them), and hashing a string row by row is most of the work. So the
     rows are first factorized by the objects' addresses (the array's own pointers, read as integers: no
-    object is touched), and only each distinct object's first row by its value. That gives pandas' codes:
-    both factorizations number values in order of first appearance, and a value's first row holds its first
-    object; equal values held by several objects, NaN and None included, meet in the second one, which
-    sees each object as the full one would (the same hash table, chosen by the same objects' types).
-    Raises TypeError, as pandas does, if a value cannot be hashed.
+    object is touched), and only the distinct objects, in order of first appearance, by their values. That
+    gives pandas' codes: both factorizations number values in order of first appearance, and a value's
+    first row holds its first object; equal values held by several objects, NaN and None included, meet in
+    the second one, which sees each object as the full one would (the same hash table, chosen by the same
+    objects' types). Raises TypeError, as pandas does, if a value cannot be hashed.
     """
     if len(values) < _BY_IDENTITY or values.dtype != object or not values.flags.c_contiguous:
         return pd.factorize(values, sort=False, use_na_sentinel=True)  # type: ignore[no-any-return]
     # (a view of the object pointers, read while ``values`` holds them; pd.factorize copies what it keeps)
     addresses = np.ctypeslib.as_array((ctypes.c_ssize_t * len(values)).from_address(values.ctypes.data))
-    by_object, _ = pd.factorize(addresses, sort=False)
-    # each object's first row: where the codes (numbered in order of first appearance) pass their running maximum
-    running = np.maximum.accumulate(by_object)
-    new = np.empty(len(values), dtype=bool)
-    new[0] = True
-    np.greater(running[1:], running[:-1], out=new[1:])
-    codes, uniques = pd.factorize(values[np.flatnonzero(new)], sort=False, use_na_sentinel=True)
+    by_object, objects = pd.factorize(addresses, sort=False)
+    # a row of each distinct object, by its code (numbered in order of first appearance): whichever of an
+    # object's rows a repeated index writes last, it holds that same object (one scatter, no running maximum)
+    holding = np.empty(len(objects), dtype=np.intp)
+    holding[by_object] = np.arange(len(values))
+    codes, uniques = pd.factorize(values[holding], sort=False, use_na_sentinel=True)
     return codes[by_object], uniques
 
 
