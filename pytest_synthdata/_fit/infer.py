@@ -149,9 +149,9 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
             f"imaginary columns, or leave the column out with columns={{{col!r}: 'ignore'}}."
         )
     if family == "boolean":
-        return Inferred("boolean", f"dtype {dtype}", present)
+        return Inferred("boolean", _dtype_why(dtype), present)
     if family == "datetime":
-        return Inferred("datetime", f"dtype {dtype}", present)
+        return Inferred("datetime", _dtype_why(dtype), present)
     if family == "timedelta":
         raise InvalidArgument(
             f"column {col!r}: durations ({dtype}) are not supported yet; convert them to numbers, e.g. "
@@ -171,9 +171,11 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
                 # (the ends as Python ints, exact: where they make an id, the smaller is 0 or 1 and the larger
                 # below the row count, so floats of the values, as this read them before, said the same)
                 whole = s.to_numpy() if isinstance(dtype, np.dtype) else s.to_numpy(np.float64)
-                low, high = int(whole.min()), int(whole.max())
-                counting = low in (0, 1) and high - low + 1 == len(whole)
                 named = _id_like_name(col)
+                # (counting matters only for a column not named like an id; its smallest value, 0 or 1, first:
+                # most columns need no largest)
+                low = None if named else int(whole.min())
+                counting = low is not None and low in (0, 1) and int(whole.max()) - low + 1 == len(whole)
                 # (distinct values are counted only where they would make an id: a hash table, no sort)
                 if named or (counting and len(whole) >= 20):
                     if len(pd.unique(whole.astype(np.float64, copy=False))) == len(whole):
@@ -182,8 +184,8 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
                             "distinct whole numbers" + (" named like an id" if named else " 1..n"),
                             present,
                         )
-            return Inferred("integer", f"dtype {dtype}", present)
-        return Inferred("float", f"dtype {dtype}", present)
+            return Inferred("integer", _dtype_why(dtype), present)
+        return Inferred("float", _dtype_why(dtype), present)
     every = bool(present.all())
     plain_objects = isinstance(dtype, np.dtype) and dtype.kind == "O"
     if objects is not None and pd.api.types.infer_dtype(objects.uniques, skipna=True) == "string":
@@ -267,6 +269,13 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
     if words >= 3.0:
         return Inferred("text", f"free text (about {words:.0f} words per value)", present)
     return Inferred("pattern", f"{len(counts)} mostly distinct short strings", present)
+
+
+@functools.lru_cache(maxsize=64)
+def _dtype_why(dtype: Any) -> str:
+    """``"dtype int64"``: why a column of a numeric, boolean or datetime dtype has its kind (numpy's dtype names
+    are Python properties: made once per dtype)."""
+    return f"dtype {dtype}"
 
 
 def _factorize_objects(values: NDArray[Any]) -> Factorized | None:

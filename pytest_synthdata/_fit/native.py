@@ -33,7 +33,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -230,8 +230,10 @@ def _read_columns(ctx: FitContext) -> _Read:
     """Infer each column's kind and read its values: generated columns are built, the others wait for their fit."""
     read = _Read()
     frame = ctx.frame
-    # (items(): each column by position, without frame[col]'s key checks; check_frame made the names distinct)
-    for i, (col, s) in enumerate(frame.items()):
+    # (items(): each column by position, without frame[col]'s key checks; check_frame made the names distinct
+    # strings)
+    for i, (label, s) in enumerate(frame.items()):
+        col = cast(str, label)
         ctx.say(f"column {i + 1}/{len(frame.columns)}: {col}")
         if col in ctx.overrides:
             inferred = override(col, ctx.overrides[col])
