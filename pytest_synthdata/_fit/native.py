@@ -234,7 +234,8 @@ def _read_columns(ctx: FitContext) -> _Read:
     # strings)
     for i, (label, s) in enumerate(frame.items()):
         col = cast(str, label)
-        ctx.say(f"column {i + 1}/{len(frame.columns)}: {col}")
+        if ctx.progress is not None:  # (the message is made only for a caller who reads it)
+            ctx.say(f"column {i + 1}/{len(frame.columns)}: {col}")
         if col in ctx.overrides:
             inferred = override(col, ctx.overrides[col])
         else:
