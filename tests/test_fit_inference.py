@@ -328,3 +328,22 @@ def test_object_columns_of_unhashable_values_still_say_which_values_fit_cannot_m
         infer.factorize_objects(_objects([[1], [2]] * infer._BY_IDENTITY))
     with pytest.raises(sd.errors.InvalidArgument, match="list"):
         sd.fit(pd.DataFrame({"x": _objects([[1], [2]] * infer._BY_IDENTITY)}))
+
+
+@pytest.mark.parametrize(
+    ("name", "values", "kind"),
+    [
+        pytest.param("n", np.arange(1, 41), "id", id="counting-1-to-n"),
+        pytest.param("n", np.random.default_rng(0).permutation(40), "id", id="counting-0-to-n-1-shuffled"),
+        pytest.param("user_id", np.arange(100, 140) * 7, "id", id="named-distinct"),
+        pytest.param("user_id", np.arange(40) % 20, "integer", id="named-repeated"),
+        pytest.param("n", np.arange(1, 20), "integer", id="counting-too-few-rows"),
+        pytest.param("n", np.arange(2, 42), "integer", id="counting-from-2"),
+        pytest.param("n", np.r_[np.arange(1, 40), 39], "integer", id="counting-with-a-repeat"),
+        pytest.param("n", pd.array(np.arange(1, 41), dtype="Int64"), "id", id="nullable-counting"),
+    ],
+)
+def test_whole_numbers_are_ids_when_distinct_and_named_so_or_counting_from_0_or_1(name, values, kind):
+    from pytest_synthdata._fit import infer
+
+    assert infer.infer_kind(name, pd.Series(values), min_count=5).kind == kind

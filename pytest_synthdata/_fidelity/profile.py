@@ -727,14 +727,13 @@ def _paired_at_once(columns: dict[str, _Continuous], pairs: list[tuple[str, str]
     first, stop = (starts + 1).tolist(), ends.tolist()
     # (else r is undefined: too few rows, or a constant column)
     defined = ((sizes >= 2) & (scale != 0)).tolist()
-    norms = [
-        math.sqrt(float(np.dot(x[a:b], x[a:b]))) if ok else 0.0 for a, b, ok in zip(first, stop, defined, strict=True)
-    ]
+    segment = [x[a:b] for a, b in zip(first, stop, strict=True)]  # (each segment's view, sliced once)
+    norms = [math.sqrt(float(np.dot(v, v))) if ok else 0.0 for v, ok in zip(segment, defined, strict=True)]
     out: dict[tuple[str, str], float] = {}
     for pair, (s, t) in zip(pairs, sides, strict=True):
         if defined[s] and defined[t]:
             # (Python's float arithmetic is numpy's float64 arithmetic: the same bits as metrics.pearson)
-            r = float(np.dot(x[first[s] : stop[s]], x[first[t] : stop[t]])) / (norms[s] * norms[t])
+            r = float(np.dot(segment[s], segment[t])) / (norms[s] * norms[t])
             out[pair] = max(min(r, 1.0), -1.0)
     return out
 

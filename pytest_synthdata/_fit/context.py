@@ -79,8 +79,8 @@ def check_frame(df: Any, name: str | None, columns: Mapping[str, Any] | None) ->
             f"fit() needs non-empty string column names; got {bad_names[:5]!r}. Rename them, e.g. "
             "df.columns = [f'col{i}' for i in range(df.shape[1])]."
         )
-    dupes = sorted(c for c, n in collections.Counter(df.columns).items() if n > 1)
-    if dupes:
+    if not df.columns.is_unique:  # (kept on the Index: a frame fitted again is not hashed again)
+        dupes = sorted(c for c, n in collections.Counter(df.columns).items() if n > 1)
         raise InvalidArgument(
             f"fit() got duplicate column names {dupes}; a model needs one column per name. Rename or drop the copies."
         )

@@ -16,6 +16,7 @@ an id, or counting 1..n, make an id column; strings mostly seen fewer than
 from __future__ import annotations
 
 import ctypes
+import functools
 import re
 import warnings
 from dataclasses import dataclass
@@ -148,9 +149,9 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
             f"imaginary columns, or leave the column out with columns={{{col!r}: 'ignore'}}."
         )
     if family == "boolean":
-        return Inferred("boolean", f"dtype {dtype}", present)
+        return Inferred("boolean", _dtype_why(dtype), present)
     if family == "datetime":
-        return Inferred("datetime", f"dtype {dtype}", present)
+        return Inferred("datetime", _dtype_why(dtype), present)
     if family == "timedelta":
         raise InvalidArgument(
             f"column {col!r}: durations ({dtype}) are not supported yet; convert them to numbers, e.g. "
@@ -170,9 +171,11 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
                 # (the ends as Python ints, exact: where they make an id, the smaller is 0 or 1 and the larger
                 # below the row count, so floats of the values, as this read them before, said the same)
                 whole = s.to_numpy() if isinstance(dtype, np.dtype) else s.to_numpy(np.float64)
-                low, high = int(whole.min()), int(whole.max())
-                counting = low in (0, 1) and high - low + 1 == len(whole)
                 named = _id_like_name(col)
+                # (counting matters only for a column not named like an id; its smallest value, 0 or 1, first:
+                # most columns need no largest)
+                low = None if named else int(whole.min())
+                counting = low is not None and low in (0, 1) and int(whole.max()) - low + 1 == len(whole)
                 # (distinct values are counted only where they would make an id: a hash table, no sort)
                 if named or (counting and len(whole) >= 20):
                     if len(pd.unique(whole.astype(np.float64, copy=False))) == len(whole):
@@ -181,8 +184,8 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
                             "distinct whole numbers" + (" named like an id" if named else " 1..n"),
                             present,
                         )
-            return Inferred("integer", f"dtype {dtype}", present)
-        return Inferred("float", f"dtype {dtype}", present)
+            return Inferred("integer", _dtype_why(dtype), present)
+        return Inferred("float", _dtype_why(dtype), present)
     every = bool(present.all())
     plain_objects = isinstance(dtype, np.dtype) and dtype.kind == "O"
     if objects is not None and pd.api.types.infer_dtype(objects.uniques, skipna=True) == "string":
@@ -268,6 +271,13 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
     return Inferred("pattern", f"{len(counts)} mostly distinct short strings", present)
 
 
+@functools.lru_cache(maxsize=64)
+def _dtype_why(dtype: Any) -> str:
+    """``"dtype int64"``: why a column of a numeric, boolean or datetime dtype has its kind (numpy's dtype names
+    are Python properties: made once per dtype)."""
+    return f"dtype {dtype}"
+
+
 def _factorize_objects(values: NDArray[Any]) -> Factorized | None:
     """Return an object array's codes (-1 where missing) and distinct values, or None if a value cannot be hashed."""
     try:
@@ -287,23 +297,22 @@ def factorize_objects(values: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[A
     A column read from a file holds each distinct string as one object, repeated (pandas' CSV reader and
     pyarrow's ``to_pandas`` deduplicate them), and hashing a string row by row is most of the work. So the
     rows are first factorized by the objects' addresses (the array's own pointers, read as integers: no
-    object is touched), and only each distinct object's first row by its value. That gives pandas' codes:
-    both factorizations number values in order of first appearance, and a value's first row holds its first
-    object; equal values held by several objects, NaN and None included, meet in the second one, which
-    sees each object as the full one would (the same hash table, chosen by the same objects' types).
-    Raises TypeError, as pandas does, if a value cannot be hashed.
+    object is touched), and only the distinct objects, in order of first appearance, by their values. That
+    gives pandas' codes: both factorizations number values in order of first appearance, and a value's
+    first row holds its first object; equal values held by several objects, NaN and None included, meet in
+    the second one, which sees each object as the full one would (the same hash table, chosen by the same
+    objects' types). Raises TypeError, as pandas does, if a value cannot be hashed.
     """
     if len(values) < _BY_IDENTITY or values.dtype != object or not values.flags.c_contiguous:
         return pd.factorize(values, sort=False, use_na_sentinel=True)  # type: ignore[no-any-return]
     # (a view of the object pointers, read while ``values`` holds them; pd.factorize copies what it keeps)
     addresses = np.ctypeslib.as_array((ctypes.c_ssize_t * len(values)).from_address(values.ctypes.data))
-    by_object, _ = pd.factorize(addresses, sort=False)
-    # each object's first row: where the codes (numbered in order of first appearance) pass their running maximum
-    running = np.maximum.accumulate(by_object)
-    new = np.empty(len(values), dtype=bool)
-    new[0] = True
-    np.greater(running[1:], running[:-1], out=new[1:])
-    codes, uniques = pd.factorize(values[np.flatnonzero(new)], sort=False, use_na_sentinel=True)
+    by_object, objects = pd.factorize(addresses, sort=False)
+    # a row of each distinct object, by its code (numbered in order of first appearance): whichever of an
+    # object's rows a repeated index writes last, it holds that same object (one scatter, no running maximum)
+    holding = np.empty(len(objects), dtype=np.intp)
+    holding[by_object] = np.arange(len(values))
+    codes, uniques = pd.factorize(values[holding], sort=False, use_na_sentinel=True)
     return codes[by_object], uniques
 
 
@@ -362,8 +371,10 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
-def _tokens(name: str) -> list[str]:
-    return [t for t in _NOT_ALNUM.split(_CAMEL.sub("_", name).lower()) if t]
+@functools.lru_cache(maxsize=1024)
+def _tokens(name: str) -> tuple[str, ...]:
+    """A column name's lower-case words (``"customerEmail"``: customer, email); kept, as a fit asks per column twice."""
+    return tuple(t for t in _NOT_ALNUM.split(_CAMEL.sub("_", name).lower()) if t)
 
 
 def pii_provider(name: str, table: dict[str, str]) -> str | None:

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -230,9 +230,12 @@ def _read_columns(ctx: FitContext) -> _Read:
     """Infer each column's kind and read its values: generated columns are built, the others wait for their fit."""
     read = _Read()
     frame = ctx.frame
-    for i, col in enumerate(frame.columns):
-        s = frame[col]
-        ctx.say(f"column {i + 1}/{len(frame.columns)}: {col}")
+    # (items(): each column by position, without frame[col]'s key checks; check_frame made the names distinct
+    # strings)
+    for i, (label, s) in enumerate(frame.items()):
+        col = cast(str, label)
+        if ctx.progress is not None:  # (the message is made only for a caller who reads it)
+            ctx.say(f"column {i + 1}/{len(frame.columns)}: {col}")
         if col in ctx.overrides:
             inferred = override(col, ctx.overrides[col])
         else:
@@ -310,8 +313,12 @@ def _fit(ctx: FitContext) -> Model:
             public=public_bounds(ctx, read.numbers),
             rows=ctx.rows,
         )
-        # (each column's distinct values and ranks are kept for a segment refit: it need not rank again)
-        read.numbers = [replace(numbers, ranks=fit.ranks) for numbers, fit in zip(read.numbers, fits, strict=True)]
+        # (each column's distinct values and ranks are kept for a segment refit: it need not rank again; a
+        # constructor, as dataclasses.replace would call it, without replace's field-by-field lookups)
+        read.numbers = [
+            Numbers(n.column, n.values, n.present, n.integer, n.cast, n.unit, n.note, fit.ranks)
+            for n, fit in zip(read.numbers, fits, strict=True)
+        ]
         for numbers, fit in zip(read.numbers, fits, strict=True):
             (fitted,) = fit.marginals
             if isinstance(fitted, InvalidArgument):
@@ -388,8 +395,10 @@ def _fit(ctx: FitContext) -> Model:
         cats = [cat for cat in cats if cat is not dependency.derived]
         if col in null_dims:  # pragma: no cover - only columns without missing values are derived
             null_dims.remove(col)
-    # the raw codes (before withheld values were absorbed) served the lookups only: freed
-    cats = [replace(cat, raw_codes=None, raw_to_stored=None) for cat in cats]
+    # the raw codes (before withheld values were absorbed) served the lookups only: freed (in place: every
+    # Categorical is this fit's own, and nothing reads its raw codes after the lookups)
+    for cat in cats:
+        cat.raw_codes = cat.raw_to_stored = None
     cat_dims = {cat.name: category_dim(cat, columns[cat.name], ctx.rows) for cat in cats}
 
     segmentation = None
