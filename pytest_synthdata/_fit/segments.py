@@ -324,10 +324,12 @@ def _choose_segment(
     cnt, total, square = (np.concatenate(parts) for parts in (tallies, sums, squares))
     del tallies, sums, squares
     at = np.cumsum([0] + [k for *_, k in splits]).tolist()
+    # every candidate's eta squared of every column in one pass (candidates x columns), then each one's mean
+    # over the other columns
+    every_eta = _eta_squared(*_by_candidate((cnt, total, square), at))
     best_at, best_score, best_etas = -1, 0.0, np.zeros(0)
     for c in range(len(splits)):
-        rows, columns = slice(at[c], at[c + 1]), others[c]
-        etas = _eta_squared(cnt[rows][:, columns], total[rows][:, columns], square[rows][:, columns])
+        etas = every_eta[c, others[c]]
         score = float(etas.mean()) if len(etas) else 0.0
         if score >= SEGMENT_MIN_SCORE and (best_at < 0 or score > best_score):
             best_at, best_score, best_etas = c, score, etas
@@ -529,14 +531,31 @@ def _membership(splits: list[tuple[NDArray[np.int64], int]], n: int) -> tuple[ND
     return member, size
 
 
+def _by_candidate(
+    tables: tuple[NDArray[np.float64], ...], at: list[int]
+) -> list[NDArray[np.float64]]:
+    """The tables' rows (groups x columns, candidate after candidate: candidate c's are ``at[c]:at[c + 1]``) as
+    candidates x groups x columns, each candidate's groups padded to the most any has with empty ones.
+
+    An empty group has no rows and zero sums: it adds 0.0 to each sum over the groups (after the candidate's
+    own groups, in their order), which leaves its bits as they are, and :func:`_eta_squared` reads no more.
+    """
+    starts = np.array(at[:-1], dtype=np.intp)
+    widths = np.array(at[1:], dtype=np.intp) - starts
+    slot = np.arange(int(widths.max()))
+    pick = np.where(slot < widths[:, None], starts[:, None] + slot, at[-1])  # (row at[-1]: the empty group)
+    return [np.concatenate([table, np.zeros((1, table.shape[1]))])[pick] for table in tables]
+
+
 def _eta_squared(
     cnt: NDArray[np.float64], sums: NDArray[np.float64], squares: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """Eta squared of each column from its per-group counts, sums and sums of squares (groups x columns)."""
-    n, total_sum = cnt.sum(axis=0), sums.sum(axis=0)
+    """Eta squared of each column from its per-group counts, sums and sums of squares (groups x columns; or
+    candidates x groups x columns, for every candidate at once)."""
+    n, total_sum = cnt.sum(axis=-2), sums.sum(axis=-2)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = total_sum / n
-        total = squares.sum(axis=0) - n * mean * mean
-        between = np.where(cnt > 0, sums * sums / np.maximum(cnt, 1), 0.0).sum(axis=0) - n * mean * mean
+        total = squares.sum(axis=-2) - n * mean * mean
+        between = np.where(cnt > 0, sums * sums / np.maximum(cnt, 1), 0.0).sum(axis=-2) - n * mean * mean
         eta = between / total
     return np.where((n >= 3) & (total > 1e-12 * np.maximum(n, 1)) & np.isfinite(eta), np.clip(eta, 0.0, 1.0), 0.0)
