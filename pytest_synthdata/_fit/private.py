@@ -134,19 +134,22 @@ def private_knots(
     bulk is its exact frequency table, and the rare values beyond it become the tails.
     """
     k = min_count
-    n = int(c.sum())
     nonneg = bool(u[0] >= 0)
     running = c.cumsum()  # (array methods: the same results as the np.* functions, without their dispatch)
+    n = int(running[-1])  # (whole numbers: the sum however added)
     csum = (u * c).cumsum()
 
-    def at(rank: NDArray[np.float64]) -> NDArray[np.float64]:
-        """The order statistic at (fractional, 1-based) ``rank``, interpolated."""
-        r = np.minimum(np.maximum(rank, 1.0), float(n))  # (np.clip, without its overhead)
-        low = np.floor(r)
-        a = u[running.searchsorted(low, side="left")]
-        b = u[running.searchsorted(np.minimum(low + 1.0, n), side="left")]
-        out: NDArray[np.float64] = a + (b - a) * (r - low)
-        return out
+    def at(*ranks: float) -> list[float]:
+        """The order statistics at (fractional, 1-based) ``ranks``, interpolated.
+
+        A few numbers: Python's float arithmetic is the IEEE arithmetic numpy's elementwise
+        ``a + (b - a) * (r - low)`` does, so the bits are the same without an array per step.
+        """
+        r = [min(max(rank, 1.0), float(n)) for rank in ranks]
+        low = [math.floor(x) for x in r]
+        found = u[running.searchsorted(low + [min(x + 1, n) for x in low], side="left")].tolist()
+        m = len(r)
+        return [a + (b - a) * (x - lo) for a, b, x, lo in zip(found[:m], found[m:], r, low, strict=True)]
 
     def total(r: NDArray[np.int64]) -> NDArray[np.float64]:
         """The sum of the ``r`` smallest values."""
@@ -168,7 +171,7 @@ def private_knots(
 
     low_exact, high_exact = bool(c[0] >= k), bool(c[-1] >= k)
     # (the four order statistics the anchors and tails use, in one call: ``at`` is elementwise)
-    at_lo, at_hi, at_lo2, at_hi2 = at(np.array([k + 0.5, n - k + 0.5, 2 * k + 0.5, n - 2 * k + 0.5])).tolist()
+    at_lo, at_hi, at_lo2, at_hi2 = at(k + 0.5, n - k + 0.5, 2 * k + 0.5, n - 2 * k + 0.5)
     a_lo = float(u[0]) if low_exact else at_lo
     a_hi = float(u[-1]) if high_exact else at_hi
     p_lo, p_hi = (0.0 if low_exact else k / n), (1.0 if high_exact else 1.0 - k / n)
@@ -686,13 +689,22 @@ def unheld(
     lo, hi = bounds
     if not public:  # one step outward, else inward (never a search: how far it went would tell the extremes)
         lo, hi = _unhold_bounds(out, bounds, (rare, more), step, bool(u[0] >= 0))
+    moved = False
     for _ in range(8):
-        moving = held(out) & (out != lo) & (out != hi)
+        moving = held(out)
+        if not moving.any():  # (the common case: no knot on a value to avoid, bounds or not)
+            break
+        moving &= (out != lo) & (out != hi)
         if not moving.any():
             break
+        moved = True
         for i in moving.nonzero()[0].tolist():
             shift = step / 2.0 if step else _digit_unit(out[i])
             out[i] = out[i] + shift if out[i] + shift < hi else out[i] - shift
+    if not moved and (lo, hi) == tuple(bounds):
+        # nothing moved: the knots are as given, already running maxima within these bounds (what the line below
+        # would give them again)
+        return values, (lo, hi)
     out = np.minimum(np.maximum(np.maximum.accumulate(out), lo), hi)
     return out, (lo, hi)
 
