@@ -10,6 +10,7 @@ groups, and the copula then carries the within-group correlations.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -324,12 +325,8 @@ def _choose_segment(
     cnt, total, square = (np.concatenate(parts) for parts in (tallies, sums, squares))
     del tallies, sums, squares
     at = np.cumsum([0] + [k for *_, k in splits]).tolist()
-    # every candidate's eta squared of every column in one pass (candidates x columns), then each one's mean
-    # over the other columns
-    every_eta = _eta_squared(*_by_candidate((cnt, total, square), at))
     best_at, best_score, best_etas = -1, 0.0, np.zeros(0)
-    for c in range(len(splits)):
-        etas = every_eta[c, others[c]]
+    for c, etas in enumerate(_candidate_etas(cnt, total, square, at, others)):
         score = float(etas.mean()) if len(etas) else 0.0
         if score >= SEGMENT_MIN_SCORE and (best_at < 0 or score > best_score):
             best_at, best_score, best_etas = c, score, etas
@@ -531,9 +528,38 @@ def _membership(splits: list[tuple[NDArray[np.int64], int]], n: int) -> tuple[ND
     return member, size
 
 
-def _by_candidate(
-    tables: tuple[NDArray[np.float64], ...], at: list[int]
+#: numpy sums fewer than this many numbers along an axis one after another (more: in a pairwise order).
+_ADDED_IN_ORDER = 8
+
+
+def _candidate_etas(
+    cnt: NDArray[np.float64],
+    total: NDArray[np.float64],
+    square: NDArray[np.float64],
+    at: list[int],
+    others: list[NDArray[np.intp]],
 ) -> list[NDArray[np.float64]]:
+    """Each candidate's eta squared of its ``others`` columns, from the per-group tables of every candidate
+    (groups x columns; candidate c's groups are rows ``at[c]:at[c + 1]``).
+
+    Found for every candidate and column in one pass when no candidate has more than 7 groups: numpy adds
+    fewer than 8 numbers one after another, as the padded table's sums do, but more in a pairwise order. A
+    candidate of more groups gets its own pass, so every sum has the bits it has alone.
+    """
+    if max(end - start for start, end in itertools.pairwise(at)) < _ADDED_IN_ORDER:
+        every = _eta_squared(*_by_candidate((cnt, total, square), at))
+        return [every[c, columns] for c, columns in enumerate(others)]
+    return [
+        _eta_squared(
+            cnt[at[c] : at[c + 1]][:, columns],
+            total[at[c] : at[c + 1]][:, columns],
+            square[at[c] : at[c + 1]][:, columns],
+        )
+        for c, columns in enumerate(others)
+    ]
+
+
+def _by_candidate(tables: tuple[NDArray[np.float64], ...], at: list[int]) -> list[NDArray[np.float64]]:
     """The tables' rows (groups x columns, candidate after candidate: candidate c's are ``at[c]:at[c + 1]``) as
     candidates x groups x columns, each candidate's groups padded to the most any has with empty ones.
 
