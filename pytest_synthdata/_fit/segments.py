@@ -564,7 +564,8 @@ def _by_candidate(tables: tuple[NDArray[np.float64], ...], at: list[int]) -> lis
     candidates x groups x columns, each candidate's groups padded to the most any has with empty ones.
 
     An empty group has no rows and zero sums: it adds 0.0 to each sum over the groups (after the candidate's
-    own groups, in their order), which leaves its bits as they are, and :func:`_eta_squared` reads no more.
+    own groups, in their order), which leaves its bits as they are (but a -0.0 sum's sign, which
+    :func:`_eta_squared` never reads: it squares the sums), and its cells are read no more.
     """
     starts = np.array(at[:-1], dtype=np.intp)
     widths = np.array(at[1:], dtype=np.intp) - starts
