@@ -430,6 +430,8 @@ def tabulate_grid(marginal: Continuous, step: float) -> tuple[NDArray[np.float64
     cdf[0], cdf[-1] = 0.0, 1.0
     probs = cdf[1:] - cdf[:-1]
     keep = probs > 0
+    if keep.all():  # (the common case: every grid value holds some probability)
+        return ks * step, probs
     if not keep.any():
         return None
     return ks[keep] * step, probs[keep]
@@ -459,11 +461,21 @@ def _cells(lo: NDArray[np.float64], hi: NDArray[np.float64], tie: NDArray[np.boo
     elif not tie.any():
         return None
     else:
-        pieces = np.where(tie, 1, np.maximum(1, np.ceil((hi - lo) / GAP_PIECE))).astype(np.int64)
-        which = np.repeat(np.arange(len(lo)), pieces)
-        step = np.arange(len(which)) - np.repeat(np.cumsum(pieces) - pieces, pieces) + 1
         span = hi - lo
-        edges = np.concatenate([[0.0], lo[which] + span[which] * step / pieces[which]])
+        pieces = np.ceil(span / GAP_PIECE)
+        np.maximum(pieces, 1.0, out=pieces)
+        pieces[tie] = 1.0
+        pieces = pieces.astype(np.int64)
+        which = np.arange(len(lo)).repeat(pieces)  # (array methods: np.repeat's results without its dispatch)
+        step = np.arange(len(which)) - (pieces.cumsum() - pieces)[which] + 1
+        # each piece's upper edge ``lo + span * step / pieces`` of its interval, in that order (the same bits),
+        # after the first edge, 0.0
+        edges = np.empty(len(which) + 1)
+        edges[0] = 0.0
+        upper = span[which]
+        upper *= step
+        upper /= pieces[which]
+        np.add(lo[which], upper, out=edges[1:])
     edges[-1] = 1.0
     probs = edges[1:] - edges[:-1]
     keep = probs > 0
@@ -480,23 +492,27 @@ def _merge_runs(
     lower: NDArray[np.float64], upper: NDArray[np.float64], tie: NDArray[np.bool_]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
     """Join consecutive non-tie intervals into one continuous stretch."""
-    starts = np.ones(len(tie), dtype=bool)
-    starts[1:] = tie[1:] | tie[:-1]
-    first = np.flatnonzero(starts)
-    last = np.concatenate([first[1:], [len(tie)]]) - 1
+    starts = np.empty(len(tie), dtype=bool)
+    starts[:1] = True
+    np.logical_or(tie[1:], tie[:-1], out=starts[1:])
+    first = starts.nonzero()[0]
+    last = np.empty_like(first)  # (the run before each next one's start; the last runs to the end)
+    np.subtract(first[1:], 1, out=last[:-1])
+    last[-1:] = len(tie) - 1
     return lower[first], upper[last], tie[first]
 
 
 def rank_cells_from_probs(probs: NDArray[np.float64]) -> RankCells | None:
     """Return rank cells for a table of outcome probabilities (in latent order)."""
-    upper = np.asarray(probs).cumsum()
+    probs = np.asarray(probs)
+    upper = probs.cumsum()
     upper[-1] = 1.0
     lower = np.empty(len(upper))
     lower[:1] = 0.0
     lower[1:] = upper[:-1]
     if len(probs) <= MAX_EXACT_CELLS:
         return _cells(lower, upper, None)
-    return _cells(*_merge_runs(lower, upper, np.asarray(probs) >= ATOM_MIN_PROB))
+    return _cells(*_merge_runs(lower, upper, probs >= ATOM_MIN_PROB))
 
 
 def rank_cells_from_grid(values_of: Callable[[NDArray[np.float64]], NDArray[Any]]) -> RankCells | None:

@@ -327,7 +327,8 @@ def fit_marginals(
     if group is None:
         cells = None if len(numbers) == 1 else np.repeat(np.arange(len(numbers)), n)
     else:
-        cells = np.concatenate([np.where(group >= 0, c * k + group, -1) for c in range(len(numbers))])
+        # (each column's rows' cells c * k + group, -1 for none: every column's at once, one after another)
+        cells = np.where(group >= 0, np.arange(len(numbers))[:, None] * k + group, -1).ravel()
     # the columns' distinct values and ranks, found once (kept from an earlier fit, or found now for the whole
     # batch and kept for the next): a cell holds one column's values, so ranks among the batch's serve every cell
     if any(column.ranks is None for column in numbers):
@@ -551,15 +552,17 @@ def _fit_groups(
     n_finite = np.bincount(ug, weights=counts, minlength=k).astype(np.int64)
     ok = at[1:] > at[:-1]
     n_ok = int(np.count_nonzero(ok))
+    # (per-group numbers read group by group below: Python's, read once, rather than a numpy scalar at each read)
+    spans, ok_of, present_of = at.tolist(), ok.tolist(), n_present.tolist()
     decimals: list[int | None] = [None] * k
     steps: list[float | None] = [1.0 if whole else None for whole in integer]
-    fractional = [g for g in range(k) if ok[g] and not integer[g]]
+    fractional = [g for g in range(k) if ok_of[g] and not integer[g]]
     if fractional:
         pick, lengths = _entries(at, fractional, everything=len(fractional) == n_ok)
         for g, d in zip(fractional, _decimals_by_group(uniq[pick], np.cumsum(lengths) - lengths), strict=True):
             decimals[g] = d
             steps[g] = None if d is None else 10.0**-d
-    wide = [g for g in range(k) if ok[g] and steps[g] is not None and at[g + 1] - at[g] >= 20]
+    wide = [g for g in range(k) if ok_of[g] and steps[g] is not None and spans[g + 1] - spans[g] >= 20]
     if wide:
         # values on a coarser grid (prices in steps of 5, masses of 25 g): sample on that grid too
         units = [10 ** (decimals[g] or 0) for g in wide]
@@ -575,6 +578,7 @@ def _fit_groups(
                 steps[g] = divisor / unit if decimals[g] else float(divisor)
     atoms = counts >= min_count  # (the observed minimum and maximum too only when held by min_count rows)
     rare = np.bincount(ug[~atoms], weights=counts[~atoms], minlength=k).astype(np.int64)
+    rare_rows, finite_of = rare.tolist(), n_finite.tolist()
     # few distinct values (both ends held by min_count rows, few rows on rare values): an exact frequency table
     lengths = at[1:] - at[:-1]
     if len(uniq):
@@ -588,7 +592,7 @@ def _fit_groups(
     out: list[Marginal | InvalidArgument] = []
     quantile_groups = []
     for g in range(k):
-        if not ok[g]:
+        if not ok_of[g]:
             out.append(
                 InvalidArgument(
                     f"column {names[g]!r}: every present value is infinite; there is no distribution to learn. "
@@ -603,7 +607,7 @@ def _fit_groups(
             decimals[g],
             "",
             (lows[g], highs[g]),  # (replaced below: private bounds)
-            coarse_rate(sizes[g] - int(n_present[g]), sizes[g], min_count),
+            coarse_rate(sizes[g] - present_of[g], sizes[g], min_count),
             inf_rates[g],
         )
         if is_table[g]:
@@ -611,8 +615,7 @@ def _fit_groups(
             kept, probs, merged = tables.values[g], tables.probs[g], tables.merged[g]
             assert kept is not None and probs is not None
             if merged:  # (rare values joined their nearest stored neighbour)
-                rare_rows = int(rare[g])
-                held = f"{rare_rows} rows" if rare_rows >= min_count else f"fewer than {min_count} rows"
+                held = f"{rare_rows[g]} rows" if rare_rows[g] >= min_count else f"fewer than {min_count} rows"
                 fitted.note = (
                     f"{merged} values seen fewer than {min_count} times ({held}) "
                     "were merged into their nearest stored value"
@@ -626,21 +629,21 @@ def _fit_groups(
         out.append(fitted)
     tails = []  # (per quantile group: a frequency table but for its rare extremes, which become its tails)
     for g in quantile_groups:
-        few = bool(at[g + 1] - at[g] <= MAX_TABULATED and rare[g] <= 0.05 * n_finite[g])
+        few = spans[g + 1] - spans[g] <= MAX_TABULATED and rare_rows[g] <= 0.05 * finite_of[g]
         tails.append(few)
-        if few and rare[g]:
+        if few and rare_rows[g]:
             marginal = out[g]
             assert isinstance(marginal, Marginal)
-            held = f"{int(rare[g])} rows" if rare[g] >= min_count else f"fewer than {min_count} rows"
+            held = f"{rare_rows[g]} rows" if rare_rows[g] >= min_count else f"fewer than {min_count} rows"
             marginal.note = (
-                f"{int((~atoms[at[g] : at[g + 1]]).sum())} values seen fewer than {min_count} times ({held}) "
+                f"{int((~atoms[spans[g] : spans[g + 1]]).sum())} values seen fewer than {min_count} times ({held}) "
                 "were not stored; their rows went to the tails and the nearest stored values"
             )
     # private knots and bounds, every group's at once (see private.py)
     knotted = private_knots_groups(
         uniq,
         counts,
-        at.tolist(),
+        spans,
         quantile_groups,
         min_count=min_count,
         knots=knots,
@@ -663,7 +666,7 @@ def _fit_groups(
         alsos = [avoid.get(names[g]) for g in quantile_groups]
         # (a group with no value to avoid: ``unheld`` keeps all)
         moving = [
-            bool(rare[g]) or (also is not None and bool(also.size))
+            bool(rare_rows[g]) or (also is not None and bool(also.size))
             for g, also in zip(quantile_groups, alsos, strict=True)
         ]
         if sum(moving) >= UNHELD_AT_ONCE:  # (many groups: moved off rare values at once, the same bits)
@@ -673,7 +676,7 @@ def _fit_groups(
                 [bounds for _, _, bounds in knotted],
                 uniq,
                 counts,
-                [(int(at[g]), int(at[g + 1])) for g in quantile_groups],
+                [(spans[g], spans[g + 1]) for g in quantile_groups],
                 min_count=min_count,
                 steps=[steps[g] for g in quantile_groups],
                 public=[names[g] in public for g in quantile_groups],
@@ -693,8 +696,8 @@ def _fit_groups(
                 values, marginal.bounds = unheld(
                     values,
                     marginal.bounds,
-                    uniq[at[g] : at[g + 1]],
-                    counts[at[g] : at[g + 1]],
+                    uniq[spans[g] : spans[g + 1]],
+                    counts[spans[g] : spans[g + 1]],
                     min_count=min_count,
                     step=steps[g],
                     public=names[g] in public,
@@ -706,11 +709,11 @@ def _fit_groups(
         if not isinstance(marginal, Marginal):
             continue
         said = [marginal.note] if marginal.note else []
-        if coarsened(sizes[g] - int(n_present[g]), sizes[g], min_count):
+        if coarsened(sizes[g] - present_of[g], sizes[g], min_count):
             said.append(
                 f"its missing (or present) values, fewer than {min_count}, are stored as {min_count / 2:g} rows"
             )
-        if any(coarsened(count, int(n_present[g]), min_count) for count in inf_counts[g]):
+        if any(coarsened(count, present_of[g], min_count) for count in inf_counts[g]):
             said.append(f"its infinities, fewer than {min_count}, are stored as {min_count / 2:g} rows")
         marginal.note = "; ".join(said)
     rare_at = np.searchsorted(ug[~atoms], np.arange(k + 1)).tolist()

@@ -134,19 +134,22 @@ def private_knots(
     bulk is its exact frequency table, and the rare values beyond it become the tails.
     """
     k = min_count
-    n = int(c.sum())
     nonneg = bool(u[0] >= 0)
     running = c.cumsum()  # (array methods: the same results as the np.* functions, without their dispatch)
+    n = int(running[-1])  # (whole numbers: the sum however added)
     csum = (u * c).cumsum()
 
-    def at(rank: NDArray[np.float64]) -> NDArray[np.float64]:
-        """The order statistic at (fractional, 1-based) ``rank``, interpolated."""
-        r = np.minimum(np.maximum(rank, 1.0), float(n))  # (np.clip, without its overhead)
-        low = np.floor(r)
-        a = u[running.searchsorted(low, side="left")]
-        b = u[running.searchsorted(np.minimum(low + 1.0, n), side="left")]
-        out: NDArray[np.float64] = a + (b - a) * (r - low)
-        return out
+    def at(*ranks: float) -> list[float]:
+        """The order statistics at (fractional, 1-based) ``ranks``, interpolated.
+
+        A few numbers: Python's float arithmetic is the IEEE arithmetic numpy's elementwise
+        ``a + (b - a) * (r - low)`` does, so the bits are the same without an array per step.
+        """
+        r = [min(max(rank, 1.0), float(n)) for rank in ranks]
+        low = [math.floor(x) for x in r]
+        found = u[running.searchsorted(low + [min(x + 1, n) for x in low], side="left")].tolist()
+        m = len(r)
+        return [a + (b - a) * (x - lo) for a, b, x, lo in zip(found[:m], found[m:], r, low, strict=True)]
 
     def total(r: NDArray[np.int64]) -> NDArray[np.float64]:
         """The sum of the ``r`` smallest values."""
@@ -168,7 +171,7 @@ def private_knots(
 
     low_exact, high_exact = bool(c[0] >= k), bool(c[-1] >= k)
     # (the four order statistics the anchors and tails use, in one call: ``at`` is elementwise)
-    at_lo, at_hi, at_lo2, at_hi2 = at(np.array([k + 0.5, n - k + 0.5, 2 * k + 0.5, n - 2 * k + 0.5])).tolist()
+    at_lo, at_hi, at_lo2, at_hi2 = at(k + 0.5, n - k + 0.5, 2 * k + 0.5, n - 2 * k + 0.5)
     a_lo = float(u[0]) if low_exact else at_lo
     a_hi = float(u[-1]) if high_exact else at_hi
     p_lo, p_hi = (0.0 if low_exact else k / n), (1.0 if high_exact else 1.0 - k / n)
@@ -418,13 +421,16 @@ def _spaced(
     if not near:  # (every knot far enough from the one before it: all kept, as they are)
         return probs, values
     p_in, k_in = probs.tolist(), kinds.tolist()
+    # each knot's probability as moved (read only for knots kept, whose moves it holds): a list, read and written
+    # in place, rather than a table of the moves looked up at every step
+    now = p_in.copy()
     kept: list[int] = []  # the places of the knots kept, in order
-    moved: dict[int, float] = {}  # the new probability of a kept knot that moved, by its place
+    moved = False
     last = len(p_in) - 1
     i, at = 0, 0  # ``near[at]`` is the first close knot at or after i
     while i <= last:
         # (i > 0 here whenever a knot is kept)
-        if not kept or (moved[kept[-1]] if kept[-1] in moved else p_in[kept[-1]]) == p_in[i - 1]:
+        if not kept or now[kept[-1]] == p_in[i - 1]:
             while at < len(near) and near[at] < i:
                 at += 1
             stop = near[at] if at < len(near) else last + 1
@@ -438,27 +444,25 @@ def _spaced(
                 kept.append(i)
                 break
             top = kept[-1]
-            top_p = moved[top] if top in moved else p_in[top]
+            top_p = now[top]
             if p - top_p <= 0.0 or p - top_p >= gap:
                 kept.append(i)
                 break
             if kind >= _ANCHOR and i != last:
                 break  # drop this knot
             if k_in[top] >= _ANCHOR and len(kept) > 1:
-                kept.pop()
-                moved.pop(top, None)
+                kept.pop()  # (dropped: its probability is never read again)
                 continue
             if k_in[top] == _STOP or (k_in[top] != _START and kind != _START and p >= 1.0):
-                moved[top] = p  # the plateau below takes the rows up to here
+                now[top] = p  # the plateau below takes the rows up to here
             else:
-                moved[i] = top_p  # this plateau (or the end) starts where the last knot is
+                now[i] = top_p  # this plateau (or the end) starts where the last knot is
+            moved = True
             kept.append(i)
             break
         i += 1
     where = np.array(kept, dtype=np.intp)
-    out_p = probs[where]
-    if moved:
-        out_p[where.searchsorted(list(moved))] = list(moved.values())
+    out_p = np.array(now)[where] if moved else probs[where]
     return out_p, values[where]
 
 
@@ -686,13 +690,22 @@ def unheld(
     lo, hi = bounds
     if not public:  # one step outward, else inward (never a search: how far it went would tell the extremes)
         lo, hi = _unhold_bounds(out, bounds, (rare, more), step, bool(u[0] >= 0))
+    moved = False
     for _ in range(8):
-        moving = held(out) & (out != lo) & (out != hi)
+        moving = held(out)
+        if not moving.any():  # (the common case: no knot on a value to avoid, bounds or not)
+            break
+        moving &= (out != lo) & (out != hi)
         if not moving.any():
             break
+        moved = True
         for i in moving.nonzero()[0].tolist():
             shift = step / 2.0 if step else _digit_unit(out[i])
             out[i] = out[i] + shift if out[i] + shift < hi else out[i] - shift
+    if not moved and (lo, hi) == tuple(bounds):
+        # nothing moved: the knots are as given, already running maxima within these bounds (what the line below
+        # would give them again)
+        return values, (lo, hi)
     out = np.minimum(np.maximum(np.maximum.accumulate(out), lo), hi)
     return out, (lo, hi)
 
@@ -727,16 +740,26 @@ def unheld_groups(
     k = len(lengths)
     ends = np.cumsum(lengths).tolist()
     starts = [end - length for end, length in zip(ends, lengths, strict=True)]
+    # each group's rare values (ascending, as ``u``): the rare ones among all values, found once, then each
+    # group's run of them (its values are ``u[first:last]``)
+    rare_at = ((c > 0) & (c < min_count)).nonzero()[0]
+    rare_all = u[rare_at]
+    cuts = rare_at.searchsorted([end for span in spans for end in span]).tolist()
     avoided: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []  # each group's (rare, more) values
+    ordered: dict[int, NDArray[np.float64]] = {}  # (segment groups of one column share its values to avoid)
+    nothing = np.empty(0)
     for i in range(k):
-        first, last = spans[i]
-        uu, cc = u[first:last], c[first:last]
-        rare = uu[(cc > 0) & (cc < min_count)]  # (ascending, as ``u``)
-        more = np.empty(0) if also[i] is None else also[i]
-        assert more is not None
-        if more.size > 1 and not bool((more[1:] >= more[:-1]).all()):
-            more = np.sort(more)
-        avoided.append((rare, more))
+        more = also[i]
+        if more is None:
+            more = nothing
+        elif id(more) in ordered:
+            more = ordered[id(more)]
+        else:
+            given = more
+            if more.size > 1 and not bool((more[1:] >= more[:-1]).all()):
+                more = np.sort(more)
+            ordered[id(given)] = more
+        avoided.append((rare_all[cuts[2 * i] : cuts[2 * i + 1]], more))
     touched = [bool(rare.size or more.size) for rare, more in avoided]
     if not any(touched):
         return values, list(bounds)

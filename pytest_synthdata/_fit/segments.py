@@ -10,6 +10,7 @@ groups, and the copula then carries the within-group correlations.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -325,9 +326,7 @@ def _choose_segment(
     del tallies, sums, squares
     at = np.cumsum([0] + [k for *_, k in splits]).tolist()
     best_at, best_score, best_etas = -1, 0.0, np.zeros(0)
-    for c in range(len(splits)):
-        rows, columns = slice(at[c], at[c + 1]), others[c]
-        etas = _eta_squared(cnt[rows][:, columns], total[rows][:, columns], square[rows][:, columns])
+    for c, etas in enumerate(_candidate_etas(cnt, total, square, at, others)):
         score = float(etas.mean()) if len(etas) else 0.0
         if score >= SEGMENT_MIN_SCORE and (best_at < 0 or score > best_score):
             best_at, best_score, best_etas = c, score, etas
@@ -529,14 +528,61 @@ def _membership(splits: list[tuple[NDArray[np.int64], int]], n: int) -> tuple[ND
     return member, size
 
 
+#: numpy sums fewer than this many numbers along an axis one after another (more: in a pairwise order).
+_ADDED_IN_ORDER = 8
+
+
+def _candidate_etas(
+    cnt: NDArray[np.float64],
+    total: NDArray[np.float64],
+    square: NDArray[np.float64],
+    at: list[int],
+    others: list[NDArray[np.intp]],
+) -> list[NDArray[np.float64]]:
+    """Each candidate's eta squared of its ``others`` columns, from the per-group tables of every candidate
+    (groups x columns; candidate c's groups are rows ``at[c]:at[c + 1]``).
+
+    Found for every candidate and column in one pass when no candidate has more than 7 groups: numpy adds
+    fewer than 8 numbers one after another, as the padded table's sums do, but more in a pairwise order. A
+    candidate of more groups gets its own pass, so every sum has the bits it has alone.
+    """
+    if max(end - start for start, end in itertools.pairwise(at)) < _ADDED_IN_ORDER:
+        every = _eta_squared(*_by_candidate((cnt, total, square), at))
+        return [every[c, columns] for c, columns in enumerate(others)]
+    return [
+        _eta_squared(
+            cnt[at[c] : at[c + 1]][:, columns],
+            total[at[c] : at[c + 1]][:, columns],
+            square[at[c] : at[c + 1]][:, columns],
+        )
+        for c, columns in enumerate(others)
+    ]
+
+
+def _by_candidate(tables: tuple[NDArray[np.float64], ...], at: list[int]) -> list[NDArray[np.float64]]:
+    """The tables' rows (groups x columns, candidate after candidate: candidate c's are ``at[c]:at[c + 1]``) as
+    candidates x groups x columns, each candidate's groups padded to the most any has with empty ones.
+
+    An empty group has no rows and zero sums: it adds 0.0 to each sum over the groups (after the candidate's
+    own groups, in their order), which leaves its bits as they are (but a -0.0 sum's sign, which
+    :func:`_eta_squared` never reads: it squares the sums), and its cells are read no more.
+    """
+    starts = np.array(at[:-1], dtype=np.intp)
+    widths = np.array(at[1:], dtype=np.intp) - starts
+    slot = np.arange(int(widths.max()))
+    pick = np.where(slot < widths[:, None], starts[:, None] + slot, at[-1])  # (row at[-1]: the empty group)
+    return [np.concatenate([table, np.zeros((1, table.shape[1]))])[pick] for table in tables]
+
+
 def _eta_squared(
     cnt: NDArray[np.float64], sums: NDArray[np.float64], squares: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """Eta squared of each column from its per-group counts, sums and sums of squares (groups x columns)."""
-    n, total_sum = cnt.sum(axis=0), sums.sum(axis=0)
+    """Eta squared of each column from its per-group counts, sums and sums of squares (groups x columns; or
+    candidates x groups x columns, for every candidate at once)."""
+    n, total_sum = cnt.sum(axis=-2), sums.sum(axis=-2)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = total_sum / n
-        total = squares.sum(axis=0) - n * mean * mean
-        between = np.where(cnt > 0, sums * sums / np.maximum(cnt, 1), 0.0).sum(axis=0) - n * mean * mean
+        total = squares.sum(axis=-2) - n * mean * mean
+        between = np.where(cnt > 0, sums * sums / np.maximum(cnt, 1), 0.0).sum(axis=-2) - n * mean * mean
         eta = between / total
     return np.where((n >= 3) & (total > 1e-12 * np.maximum(n, 1)) & np.isfinite(eta), np.clip(eta, 0.0, 1.0), 0.0)
