@@ -61,45 +61,23 @@ def _spread(rng: np.random.Generator, m: int, d: int) -> NDArray[np.float64]:
     """:func:`spread_uniforms` before its values of 0 are moved up (a caller may write them elsewhere)."""
     if m > MAX_POINTS:
         raise ValueError(f"a block holds at most {MAX_POINTS} points, not {m}")
-    shuffles = np.random.default_rng(int(rng.integers(0, 2**63)))  # level k's permutations: a fixed share of it
-    jitter = rng.random((m, d))  # drawn row-major, so a prefix of a longer block's
-    # below 1 - 2**-40, 2c + 1 + jitter stays below 2c + 2 exactly (4,095 + jitter keeps 2**-41 steps), so a
-    # value never lands on the next interval's edge (which would put two rows in one interval)
-    np.minimum(jitter, 1.0 - 2.0**-40, out=jitter)
-    # each row of ``u`` starts as its jitter, coordinate-major and contiguous (one transpose here, so every level
-    # below reads and writes whole contiguous runs), and becomes (interval + jitter) / intervals
-    u = np.ascontiguousarray(jitter.T)  # level 0: row 0's one value anywhere is its jitter
-    size = 1  # rows placed so far: a power of two, one in each interval of width 1/size
-    while size < m:
-        new = min(size, m - size)
-        # each new row's earlier partner, per coordinate: a permutation of the earlier rows' values (a fresh
-        # C-ordered copy). It pairs as a permutation of their positions would (a shuffle's swaps do not depend on
-        # the values), without gathering the values afterwards
-        picked = shuffles.permuted(u[:, :size], axis=1)
-        if new < size:
-            picked = picked[:, :new]
-        # the partner's interval at the finer width 1/(2 size) (an exact product: 2 size is a power of two); its
-        # other half is the empty one, since the partner is the only earlier row in its interval of width 1/size
-        picked *= 2 * size
-        fine = picked.astype(np.int32)  # (below 2 * MAX_POINTS: half the memory of int64, the same sums)
-        fine ^= 1
-        out = u[:, size : size + new]
-        out += fine  # (jitter + interval: the same sum as interval + jitter)
-        out *= 1.0 / (2 * size)  # exact, like the division: a power of two
-        size += new
-    return u
+    return _spread_together([rng], [m], d)[:, 0, :]  # (a view of one contiguous block)
 
 
 def _spread_together(rngs: Sequence[np.random.Generator], sizes: Sequence[int], d: int) -> NDArray[np.float64]:
-    """:func:`_spread` of several blocks side by side, (d, blocks, largest size): block ``b``'s first ``sizes[b]``
-    rows are what it gives alone, bit for bit (the rows after them are padding). Every block draws from its own
+    """:func:`_spread` of blocks side by side, (d, blocks, largest size): block ``b``'s first ``sizes[b]`` rows
+    are what it gives alone, bit for bit (the rows after them are padding). Every block draws from its own
     generator as it would alone; the arithmetic of each level runs on every block at once (one set of calls, not
     one a block). Coordinate-major, so blocks of the largest size but the last are the rows of one (d, rows) array.
     """
     count, width = len(sizes), max(sizes)
+    # the blocks longest first, so the ones still placing rows at a level are the first ones (a range's blocks
+    # are already in that order: only its last one is short)
+    order = sorted(range(count), key=lambda b: -sizes[b]) if count > 1 else [0]
     u = np.empty((d, count, width))
     shuffles = []
-    for b, (rng, m) in enumerate(zip(rngs, sizes, strict=True)):
+    for at, b in enumerate(order):
+        rng, m = rngs[b], sizes[b]
         shuffles.append(np.random.default_rng(int(rng.integers(0, 2**63))))  # level k's permutations: its own share
         jitter = rng.random((m, d))  # drawn row-major, so a prefix of a longer block's
         # below 1 - 2**-40, 2c + 1 + jitter stays below 2c + 2 exactly (4,095 + jitter keeps 2**-41 steps), so a
@@ -107,37 +85,39 @@ def _spread_together(rngs: Sequence[np.random.Generator], sizes: Sequence[int], 
         np.minimum(jitter, 1.0 - 2.0**-40, out=jitter)
         # each row of ``u`` starts as its jitter, coordinate-major (one transpose here, so every level below reads
         # and writes whole contiguous runs), and becomes (interval + jitter) / intervals
-        u[:, b, :m] = jitter.T  # level 0: row 0's one value anywhere is its jitter
-        u[:, b, m:] = 0.0  # (a short block's padding: a level may read it, then drop it)
-    size = 1  # rows placed so far: a power of two, one in each interval of width 1/size
-    every = list(range(count))
+        u[:, at, :m] = jitter.T  # level 0: row 0's one value anywhere is its jitter
+        if m < width:
+            u[:, at, m:] = 0.0  # (a short block's padding: a level may read it, then drop it)
+    placing = [sum(m > 1 << k for m in sizes) for k in range(width.bit_length())] if count > 1 else None
+    size, level = 1, 0  # rows placed so far: a power of two, one in each interval of width 1/size
     while size < width:
-        active = every if min(sizes) > size else [b for b in every if sizes[b] > size]  # (those placing rows now)
+        active = 1 if placing is None else placing[level]  # (the first ``active`` blocks place rows now)
         new = min(size, width - size)
         # each new row's earlier partner, per coordinate: a permutation of the earlier rows' values (written into
         # one buffer for every block). It pairs as a permutation of their positions would (a shuffle's swaps do
         # not depend on the values), without gathering the values afterwards
-        picked = np.empty((d, len(active), size))
-        for t, b in enumerate(active):
-            shuffles[b].permuted(u[:, b, :size], axis=1, out=picked[:, t])
+        if active == 1:  # (one block: its own 2-D views, the cheapest calls)
+            picked = shuffles[0].permuted(u[:, 0, :size], axis=1)
+            out = u[:, 0, size : size + new]
+        else:
+            picked = np.empty((d, active, size))
+            for at in range(active):
+                shuffles[at].permuted(u[:, at, :size], axis=1, out=picked[:, at])
+            out = u[:, :active, size : size + new]
         if new < size:
-            picked = picked[:, :, :new]
+            picked = picked[..., :new]
         # the partner's interval at the finer width 1/(2 size) (an exact product: 2 size is a power of two); its
         # other half is the empty one, since the partner is the only earlier row in its interval of width 1/size
         picked *= 2 * size
         fine = picked.astype(np.int32)  # (below 2 * MAX_POINTS: half the memory of int64, the same sums)
         fine ^= 1
-        # (interval + jitter) / (2 size): the same operations in the same order as one block alone (jitter +
-        # interval is the same sum; the product by a power of two is exact), summed in the partners' buffer
-        prefix = active is every or active == every[: len(active)]  # (only a range's last block is short: usual)
-        rows = u[:, : len(active), size : size + new] if prefix else u[:, active, size : size + new]
-        np.add(fine, rows, out=picked)
-        if prefix:
-            np.multiply(picked, 1.0 / (2 * size), out=rows)
-        else:
-            picked *= 1.0 / (2 * size)
-            u[:, active, size : size + new] = picked
-        size += new
+        # (interval + jitter) / (2 size), summed in the partners' buffer and written once (jitter + interval is
+        # the same sum; the product by a power of two is exact)
+        np.add(fine, out, out=picked)
+        np.multiply(picked, 1.0 / (2 * size), out=out)
+        size, level = size + new, level + 1
+    if order != list(range(count)):  # (blocks given shortest first somewhere: back in their own order)
+        u = u[:, np.argsort(order)]
     return u
 
 
