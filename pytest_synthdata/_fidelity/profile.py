@@ -50,6 +50,10 @@ if TYPE_CHECKING:
     from .._artifact import SpecReader
     from .._model import Model
 
+    #: A string column's ``pandas.factorize`` (codes, values) and each value's count, as the fit's inference made
+    #: them: handed to the profile so it does not hash and count the values again.
+    Factorization = tuple[NDArray[np.intp], Any, NDArray[np.intp]]
+
 __all__ = ["MODEL_ROWS", "QUANTILES", "TOLERANCE", "Profile", "ProfileReference", "compute_profile", "profile_of"]
 
 #: The most quantiles a continuous column's sketch holds (KS error from the sketch is at most about 1/(2 x this)).
@@ -339,7 +343,7 @@ def compute_profile(
     min_count: int,
     columns: list[str] | None = None,
     source: str = "real",
-    factorized: Mapping[str, tuple[NDArray[np.intp], Any, NDArray[np.intp]]] | None = None,
+    factorized: Mapping[str, Factorization] | None = None,
 ) -> Profile:
     """Return the profile of ``frame`` (its ``columns``, default all that a metric scores) under ``min_count``.
 
@@ -1072,7 +1076,7 @@ def fit_profile(
     frame: pd.DataFrame,
     model: Model,
     min_count: int,
-    factorized: Mapping[str, tuple[NDArray[np.intp], Any, NDArray[np.intp]]] | None = None,
+    factorized: Mapping[str, Factorization] | None = None,
 ) -> Profile:
     """The profile a fit stores: of the real ``frame``'s columns that the model models (never generated ones).
 

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     import pandas as pd
     from numpy.typing import NDArray
 
+    from .._fidelity.profile import Factorization
+
 __all__ = ["DEFAULT_KNOTS", "DEFAULT_MIN_COUNT", "FitContext", "check_frame"]
 
 #: Values (categories, repeated numbers) seen fewer times than this are not stored.
@@ -45,7 +47,7 @@ class FitContext:
     rows: NDArray[np.int64]
     #: string columns' ``pandas.factorize`` (codes, values) and each value's count as inference made them, for
     #: the profile step to reuse
-    factorized: dict[str, tuple[NDArray[np.intp], Any, NDArray[np.intp]]] = field(default_factory=dict)
+    factorized: dict[str, Factorization] = field(default_factory=dict)
 
     @cached_property
     def n(self) -> int:

@@ -9,16 +9,14 @@ releases are the model, whose own distribution then serves as the profile.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    import numpy as np
     import pandas as pd
-    from numpy.typing import NDArray
 
-    from .._fidelity.profile import Profile
+    from .._fidelity.profile import Factorization, Profile
     from .._model import Model
 
 __all__ = ["fit_profile"]
@@ -28,7 +26,7 @@ def fit_profile(
     frame: pd.DataFrame,
     model: Model,
     min_count: int,
-    factorized: Mapping[str, tuple[NDArray[np.intp], Any, NDArray[np.intp]]] | None = None,
+    factorized: Mapping[str, Factorization] | None = None,
 ) -> Profile:
     """Return the fidelity profile of ``frame`` for ``model`` (stored in its file).
 
