@@ -313,12 +313,8 @@ def _fit(ctx: FitContext) -> Model:
             public=public_bounds(ctx, read.numbers),
             rows=ctx.rows,
         )
-        # (each column's distinct values and ranks are kept for a segment refit: it need not rank again; a
-        # constructor, as dataclasses.replace would call it, without replace's field-by-field lookups)
-        read.numbers = [
-            Numbers(n.column, n.values, n.present, n.integer, n.cast, n.unit, n.note, fit.ranks)
-            for n, fit in zip(read.numbers, fits, strict=True)
-        ]
+        # (each column's distinct values and ranks are kept for a segment refit: it need not rank again)
+        read.numbers = [numbers.with_ranks(fit.ranks) for numbers, fit in zip(read.numbers, fits, strict=True)]
         for numbers, fit in zip(read.numbers, fits, strict=True):
             (fitted,) = fit.marginals
             if isinstance(fitted, InvalidArgument):

@@ -102,6 +102,19 @@ class Numbers:
         """Whether every value is a whole number (integers, and timestamps in their unit)."""
         return self.integer or self.unit is not None
 
+    def with_ranks(self, ranks: Ranks | None) -> Numbers:
+        """These numbers with ``ranks`` kept (``dataclasses.replace``'s result, without its field-by-field lookups)."""
+        return Numbers(
+            self.column,
+            self.values,
+            self.present,
+            integer=self.integer,
+            cast=self.cast,
+            unit=self.unit,
+            note=self.note,
+            ranks=ranks,
+        )
+
 
 @dataclass
 class Marginal:
@@ -361,7 +374,7 @@ def fit_marginals(
     )
     if group is None and fitted.rare is not None:  # (a column's rare values, kept for its segment refits)
         kept = [  # (the constructor: ``dataclasses.replace`` reads every field's definition each time)
-            Ranks(ranks.rank, ranks.m, ranks.distinct, (min_count, rare))
+            Ranks(ranks.rank, ranks.m, ranks.distinct, rare=(min_count, rare))
             for ranks, rare in zip(kept, fitted.rare, strict=True)
         ]
     return [
