@@ -527,10 +527,12 @@ class NumericColumn(ModelColumn):
                 rows = slice(None) if self.discrete is None else tail
                 qq = np.clip(m._f_low + m.mass * q[rows], 1e-15, 1.0 - 1e-15)
                 out[rows] = self._snap(m._ppf(qq))
-            else:  # Poisson beyond its table: the tail is close to geometric with ratio lam / (k + 1)
+            elif self.dist == "poisson":  # beyond its table: the tail is close to geometric with ratio lam / (k + 1)
                 ratio = np.minimum(float(self.params["lam"]) / (v_min[tail] + 1.0), 0.999)
                 extra = np.floor(np.log1p(-rel[tail]) / np.log(ratio))
                 out[tail] = v_min[tail] + extra
+            # (a fitted frequency table has no values beyond its largest: those rows take v_min, its least
+            # value allowed, below)
         out = np.maximum(out, v_min)
         out = np.minimum(out, self.bounds[1])
         return out.astype(np.int64) if self.integer else out

@@ -410,3 +410,14 @@ def test_row_constraints_on_fitted_models_files_and_conditions(tmp_path, monkeyp
     path.write_text(json.dumps(data))
     with pytest.raises(ModelFileError, match="'nope' is not a column"):
         sd.load(path)
+
+
+def test_a_frequency_table_redrawn_above_its_largest_value_takes_the_bound():
+    """A fitted table (a segment group's counts, say) has nothing above its largest value: a row whose order
+    constraint asks for more gets the least value allowed (it was a KeyError for the Poisson tail's 'lam')."""
+    from pytest_synthdata._columns import NumericColumn
+
+    column = NumericColumn("b", dist="table", params={"values": [0.0, 1.0, 2.0], "probs": [0.5, 0.3, 0.2]}, integer=True)
+    out = column.draw_at_least(np.array([1.0, 3.0, 5.0]), np.array([0.2, 0.4, 0.9]))
+    assert out.dtype == np.int64
+    assert out[1:].tolist() == [3, 5] and out[0] >= 1

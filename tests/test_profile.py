@@ -237,3 +237,37 @@ def test_a_differentially_private_fit_stores_no_profile(tmp_path):
 def test_a_schema_with_a_small_unique_pool_still_has_a_profile():
     schema = sd.Schema("s", {"a": sd.Integer(low=0, high=9), "email": sd.Faker("email", unique=True, pool_size=100)})
     assert ProfileReference(schema).columns() == {"a": "numerical"}
+
+
+def test_a_profile_of_many_small_cells_saves_and_loads(tmp_path):
+    # two categories of 40 values: a contingency table of about 1,600 cells, each share written to 6 digits,
+    # whose rounding drifts the sum by several times 1e-4 (the file was written, then refused on load)
+    rng = np.random.default_rng(0)
+    n = 3250
+    frame = pd.DataFrame(
+        {"a": rng.integers(0, 40, n).astype(str), "b": rng.integers(0, 40, n).astype(str), "x": rng.normal(size=n)}
+    )
+    model = sd.fit(frame, name="cells")
+    path = tmp_path / "cells.synth.json"
+    model.save(path)
+    written = json.loads(path.read_text())["profile"]["contingency"]
+    drift = max(abs(sum(item["shares"]) - 1.0) for item in written)
+    assert drift > 1e-4  # (what the fixed tolerance refused)
+    loaded = sd.load(path)
+    assert loaded.sample(100, seed=1).equals(model.sample(100, seed=1))
+    table = loaded.profile.pairs[("a", "b")].table
+    assert abs(table.sum() - 1.0) == pytest.approx(drift, abs=1e-9)
+
+
+def test_a_profile_table_far_from_summing_to_one_is_refused_however_many_cells(tmp_path):
+    rng = np.random.default_rng(0)
+    n = 3250
+    frame = pd.DataFrame({"a": rng.integers(0, 40, n).astype(str), "b": rng.integers(0, 40, n).astype(str)})
+    path = tmp_path / "cells.synth.json"
+    sd.fit(frame, name="cells").save(path)
+    data = json.loads(path.read_text())
+    shares = data["profile"]["contingency"][0]["shares"]
+    shares[0] = min(1.0, shares[0] + 0.01)  # (far beyond what rounding 1,600 shares can do: 8e-4)
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelFileError, match=r"profile.contingency\[0\].shares: shares must sum to 1"):
+        sd.load(path)
