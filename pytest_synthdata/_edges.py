@@ -12,6 +12,9 @@ each of one kind in one column:
 * ``text``: the shortest, longest or first non-ASCII value of a Faker
   column's pool (not ``unique`` ones: every row there is a distinct value).
 
+A column in an order constraint takes tails and bounds only where its neighbours' ranges leave room
+(:func:`_order_ends`): an edge value never forces a neighbour outside its own range.
+
 Every edge row except ``text`` is a row with a per-row condition
 (``_conditions``): its other columns follow the copula *given* the edge value,
 exactly, so an extreme age comes with a plausible income. Rows that are not
@@ -240,11 +243,35 @@ def _tail_slot(model: Model, col: Any) -> _Slot | None:
         return None
     low, high = float(special.ndtri(TAIL)), float(special.ndtri(1.0 - TAIL))
     pct = f"{TAIL:.0%}"
-    variants = (
-        _Variant("low", Condition(col.name, "latent", low=-math.inf, high=low, label=f"lower {pct} tail")),
-        _Variant("high", Condition(col.name, "latent", low=high, high=math.inf, label=f"upper {pct} tail")),
+    # a column in an order constraint: its tails end where its neighbours' ranges leave room (an at-bat count
+    # in its lowest 1% below a chain of strict inequalities would push the counts under it below 0)
+    lowest, highest = _order_room(model, col)
+    variants = tuple(
+        _Variant(name, Condition(col.name, "latent", low=lo, high=hi, label=f"{side} {pct} tail"))
+        for name, side, lo, hi in (("low", "lower", lowest, low), ("high", "upper", high, highest))
+        if lo < hi
     )
-    return _Slot("tail", col.name, variants)
+    return _Slot("tail", col.name, variants) if variants else None
+
+
+def _order_room(model: Model, col: Any) -> tuple[float, float]:
+    """The latent scores between which a plain numeric column's values leave its order constraints room (every
+    score when it has none, or is of another kind)."""
+    from ._columns import NumericColumn
+
+    if (
+        type(col) is not NumericColumn
+        or col.offset
+        or not any(col.name in (a, b) for a, b, _ in model._order_constraints)
+    ):
+        return -math.inf, math.inf
+    least, greatest = _order_ends(model)[col.name]
+    low, high = -math.inf, math.inf
+    if math.isfinite(least):
+        low = float(_monotone_intervals(col.from_latent, np.array([least]), np.array([math.inf]))[0][0])
+    if math.isfinite(greatest):
+        high = float(_monotone_intervals(col.from_latent, np.array([-math.inf]), np.array([greatest]))[1][0])
+    return low, high
 
 
 def _unique(model: Model, col: Any) -> bool:
@@ -269,6 +296,8 @@ def _bound_slot(model: Model, col: Any) -> _Slot | None:
     for side, (declared, value) in enumerate(zip(col.bounds, values, strict=True)):
         if not math.isfinite(declared) or not math.isfinite(value):
             continue
+        if not _bound_keeps_order(model, col.name, side, value):
+            continue
         lo, hi = _monotone_intervals(col.from_latent, np.array([value]), np.array([value]))
         a, b = float(lo[0]), float(hi[0])
         if a > b:  # pragma: no cover - the end of the column's range is one of its values
@@ -281,6 +310,57 @@ def _bound_slot(model: Model, col: Any) -> _Slot | None:
         cond = Condition(col.name, "latent", low=region[0], high=region[1], label=f"{name} bound {col.show(value)}")
         variants.append(_Variant(name, cond, coord=j, low=a, high=b))
     return _Slot("bound", col.name, tuple(variants)) if variants else None
+
+
+def _order_ends(model: Model) -> dict[str, list[float]]:
+    """The least and greatest value each column in an order constraint can take once every constraint holds: its
+    own range, narrowed by its lower neighbours' least values and its upper neighbours' greatest (numbers only;
+    a column of another kind is taken as unbounded)."""
+    from ._columns import ConditionalColumn, NumericColumn
+
+    ends: dict[str, list[float]] = {}
+    for a, b, _ in model._order_constraints:
+        for name in (a, b):
+            if name in ends:
+                continue
+            col = model._by_name[name]
+            levels = col.levels if isinstance(col, ConditionalColumn) else [col]
+            numeric = [level for level in levels if type(level) is NumericColumn and not level.offset]
+            if len(numeric) == len(levels):
+                ranges = [level.value_range() for level in numeric]
+                ends[name] = [min(r[0] for r in ranges), max(r[1] for r in ranges)]
+            else:
+                ends[name] = [-math.inf, math.inf]
+    for a, b, strict in model._order_constraints:  # (topological order: lower neighbours first)
+        if math.isfinite(ends[a][0]):  # (the least value of b above a's least: one grid step up where strict)
+            above = float(model._by_name[b].least_above(np.array([ends[a][0]]), strict=strict)[0])
+            ends[b][0] = max(ends[b][0], above)
+    for a, b, strict in reversed(model._order_constraints):
+        if math.isfinite(ends[b][1]):
+            below = float(model._by_name[a].greatest_below(np.array([ends[b][1]]), strict=strict)[0])
+            ends[a][1] = min(ends[a][1], below)
+    return ends
+
+
+def _bound_keeps_order(model: Model, column: str, side: int, value: float) -> bool:
+    """Whether ``column`` at ``value``, its low (``side`` 0) or high bound, leaves its order constraints room: every
+    lower neighbour can go below it (side 0), every upper one above it (side 1), within their own ranges. A bound
+    edge that cannot would push a neighbour past its range (a negative count below a count held at 0)."""
+    near = (
+        [(a, strict) for a, b, strict in model._order_constraints if b == column]
+        if side == 0
+        else [(b, strict) for a, b, strict in model._order_constraints if a == column]
+    )
+    if not near:
+        return True
+    ends = _order_ends(model)
+    for other, strict in near:
+        reach = ends[other][side]
+        if side == 0 and (reach > value or (strict and reach >= value)):
+            return False
+        if side == 1 and (reach < value or (strict and reach <= value)):
+            return False
+    return True
 
 
 def _group_bound_slot(model: Model, col: Any) -> _Slot | None:
@@ -300,6 +380,10 @@ def _group_bound_slot(model: Model, col: Any) -> _Slot | None:
     variants = []
     for side, name in enumerate(("low", "high")):
         if not all(math.isfinite(level.bounds[side]) for level in levels):
+            continue
+        # (every group's bound must leave the order constraints room: the outermost one decides)
+        outermost = max(level.bounds[side] for level in levels) if side else min(level.bounds[side] for level in levels)
+        if not _bound_keeps_order(model, col.name, side, outermost):
             continue
         if side:
             region = (float(special.ndtri(1.0 - BOUND_TAIL)), math.inf)

@@ -586,9 +586,31 @@ class Model:
                 continue
             current = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)[positions]
             keep = np.isfinite(values) & ~np.isnan(current)  # (a null stays null)
+            keep &= self._order_allows(frame, column, positions, values)
             if keep.any():
                 j = int(frame.columns.get_loc(column))  # type: ignore[arg-type]
                 frame.iloc[positions[keep], j] = values[keep].astype(frame[column].dtype) if integer else values[keep]
+
+    def _order_allows(
+        self, frame: pd.DataFrame, column: str, positions: NDArray[np.intp], values: NDArray[np.float64]
+    ) -> NDArray[np.bool_]:
+        """Whether each of the rows at ``positions`` keeps every order constraint of ``column`` with ``values`` there.
+
+        A bound edge's value was drawn a hair inside the bound and the constraints made to hold with it; one whose
+        neighbour lies beyond the bound (``b`` at its lower bound, ``a < b``, ``a`` already there) stays inside.
+        """
+        ok = np.ones(len(positions), dtype=bool)
+        for a, b, strict in self._order_constraints:
+            if column not in (a, b):
+                continue
+            other = frame[b if column == a else a]
+            if other.dtype.kind not in "iufb" and str(other.dtype) not in ("Int64", "Float64", "boolean"):
+                continue  # (a date neighbour: not compared with a number)
+            them = other.to_numpy(dtype=np.float64, na_value=np.nan)[positions]
+            low, high = (values, them) if column == a else (them, values)
+            holds = low < high if strict else low <= high
+            ok &= holds | np.isnan(them)  # (a missing neighbour constrains nothing)
+        return ok
 
     def _check_range_safe(self) -> None:
         """Raise unless any range of rows can be drawn on its own (a Unique row constraint looks at earlier rows)."""
@@ -907,6 +929,14 @@ class Model:
                 moved |= self._raise_above(b, raws, latents, nulls, held)
             if not held or not moved:
                 break
+        if held:
+            # a held value caps a chain from above (``c < a < b`` with ``b`` held low): ``a`` went below ``b``, and
+            # raising ``a``'s own upper neighbours above ``c`` again would undo it; so, from the top of every chain
+            # down, each lower neighbour goes below its upper one (raising where it is held too: a conflict)
+            for a, b, strict in reversed(self._order_constraints):
+                bad = self._broken(a, b, strict, raws, nulls)
+                if bad.any():
+                    self._lower_below(a, b, strict, bad, raws, latents, nulls, held)
         for a, b, strict in self._order_constraints:
             bad = self._broken(a, b, strict, raws, nulls)
             if bad.any():  # pragma: no cover - prevented by Schema's bound propagation
@@ -965,6 +995,9 @@ class Model:
                 rb[bad] = cb.draw_at_least_given(v_min[bad], u, raws[given][bad])  # type: ignore[attr-defined]
             # a fitted column's (private) upper bound may lie below its neighbour's value: the least value
             # that holds (declared schemas narrow their bounds so this never happens)
+            greatest = self._order_ends()[b][1]  # (no higher than leaves b's upper neighbours room, where it can)
+            if math.isfinite(greatest):
+                rb[bad] = np.minimum(rb[bad], np.maximum(greatest, v_min[bad]))
             short = bad & (rb < v_min)  # (only rows redrawn here: a held value never moves)
             if short.any():
                 rb[short] = v_min[short]
@@ -1003,7 +1036,20 @@ class Model:
             values = ca.draw_at_most(v_max, u)
         else:
             values = ca.draw_at_most_given(v_max, u, raws[given][bad])  # type: ignore[attr-defined]
+        # (no lower than the least value that leaves a's own lower neighbours room, where v_max allows it)
+        least = self._order_ends()[a][0]
+        if math.isfinite(least):
+            values = np.maximum(values, np.minimum(least, v_max))
         raws[a][bad] = np.minimum(values, v_max).astype(raws[a].dtype)
+
+    def _order_ends(self) -> dict[str, list[float]]:
+        """Each order-constrained column's least and greatest value that leave its neighbours room (``_edges``)."""
+        ends = self.__dict__.get("_order_ends_cache")
+        if ends is None:
+            from ._edges import _order_ends
+
+            ends = self.__dict__["_order_ends_cache"] = _order_ends(self)
+        return ends  # type: ignore[no-any-return]
 
 
 def _edges_requested(edge_cases: Any, edge_kinds: Any, edge_columns: Any, balance: Any) -> bool:

@@ -417,7 +417,32 @@ def test_a_frequency_table_redrawn_above_its_largest_value_takes_the_bound():
     constraint asks for more gets the least value allowed (it was a KeyError for the Poisson tail's 'lam')."""
     from pytest_synthdata._columns import NumericColumn
 
-    column = NumericColumn("b", dist="table", params={"values": [0.0, 1.0, 2.0], "probs": [0.5, 0.3, 0.2]}, integer=True)
+    column = NumericColumn(
+        "b", dist="table", params={"values": [0.0, 1.0, 2.0], "probs": [0.5, 0.3, 0.2]}, integer=True
+    )
     out = column.draw_at_least(np.array([1.0, 3.0, 5.0]), np.array([0.2, 0.4, 0.9]))
     assert out.dtype == np.int64
     assert out[1:].tolist() == [3, 5] and out[0] >= 1
+
+
+def _chained_counts(n: int = 400, seed: int = 2) -> pd.DataFrame:
+    """Counts in a chain of strict orders, ``homers < runs < hits < at_bats``, as in a season's batting line."""
+    rng = np.random.default_rng(seed)
+    at_bats = rng.integers(20, 600, n)
+    hits = 1 + rng.binomial(at_bats - 2, 0.25)
+    runs = 1 + rng.binomial(hits - 2, 0.5)
+    homers = rng.binomial(runs - 1, 0.3)
+    return pd.DataFrame({"at_bats": at_bats, "hits": hits, "runs": runs, "homers": homers})
+
+
+def test_edge_cases_keep_a_chain_of_detected_orders_inside_every_columns_range():
+    """Edge rows (a tail or bound of one column) used to break chains: a low at-bat count pushed the counts under
+    it below 0, a bound edge set after the constraints broke them, or the redraws never settled (an error)."""
+    df = _chained_counts()
+    model = sd.fit(df, name="batting")
+    assert set(model.info["constraints"]["detected"]) >= {"homers < runs", "runs < hits", "hits < at_bats"}
+    for seed in range(6):
+        s = model.sample(600, seed=seed, edge_cases=0.5)
+        assert (s.homers < s.runs).all() and (s.runs < s.hits).all() and (s.hits < s.at_bats).all()
+        model.validate(s)  # (every value inside its column's range: no negative counts)
+        assert (s.homers >= 0).all()
