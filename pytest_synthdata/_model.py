@@ -589,7 +589,7 @@ class Model:
             keep &= self._order_allows(frame, column, positions, values)
             if keep.any():
                 j = int(frame.columns.get_loc(column))  # type: ignore[arg-type]
-                frame.iloc[positions[keep], j] = values[keep].astype(frame[column].dtype) if integer else values[keep]
+                frame.iloc[positions[keep], j] = values[keep].astype(np.int64) if integer else values[keep]
 
     def _order_allows(
         self, frame: pd.DataFrame, column: str, positions: NDArray[np.intp], values: NDArray[np.float64]

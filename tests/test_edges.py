@@ -596,3 +596,23 @@ def test_with_no_edge_variant_possible_under_the_conditions_edge_rows_are_ordina
     df = model.sample(100, seed=1, edge_cases=0.5, **options)
     assert len(_edge_frame(df)) == 0
     pd.testing.assert_frame_equal(df, model.sample(100, seed=1, conditions={"species": "Gentoo"}))
+
+
+def test_bound_edges_of_a_nullable_integer_fitted_per_group_land_on_the_group_bounds():
+    """An integer column with missing values (pandas' Int64) fitted per segment group: its bound edges are put on
+    each row's group bound (numpy cannot cast to Int64: it raised TypeError)."""
+    rng = np.random.default_rng(7)
+    n = 2_000
+    group = rng.choice(["small", "large"], n)
+    count = np.where(group == "small", rng.poisson(3, n), rng.poisson(40, n))
+    frame = pd.DataFrame({"group": group, "count": pd.array(count, dtype="Int64")})
+    frame.loc[rng.random(n) < 0.1, "count"] = pd.NA
+    model = sd.fit(frame, name="counts")
+    assert model.info.get("segments", {}).get("column") == "group"
+    s = model.sample(400, seed=1, edge_cases=1.0, edge_kinds=["bound"], edge_columns=["count"])
+    assert str(s["count"].dtype) == "Int64"
+    edges = s.attrs["synthdata"]["edges"].frame
+    assert len(edges) == 400 and set(edges["kind"]) == {"bound"}
+    ends = {float(b) for level in model.column("count").levels for b in level.bounds}
+    present = s["count"].dropna().astype(float)
+    assert len(present) and set(present) <= ends  # (every value on a group's stored bound)
