@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import pytest_synthdata as sd
-from pytest_synthdata.errors import InvalidArgument, SynthdataError
+from pytest_synthdata.errors import FidelityError, InvalidArgument, SynthdataError
 from tests.tables_for_tests import customers
 
 SHOP = sd.Schema(
@@ -149,3 +149,15 @@ def test_bad_arguments_are_invalid_argument(df, options, expected):
     with pytest.raises(InvalidArgument) as info:
         SHOP.validate(df, **options)
     assert expected in str(info.value)
+
+
+def test_a_fitted_column_in_a_time_zone_validates_its_own_samples():
+    """A fitted datetime column keeps its source's zone when sampled; validate expected no zone and refused every
+    sample of such a model."""
+    rng = np.random.default_rng(0)
+    stamps = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 10**8, 300), unit="s")
+    real = pd.DataFrame({"at": pd.Series(stamps).dt.tz_localize("UTC").dt.tz_convert("Europe/Berlin")})
+    model = sd.fit(real, name="zoned")
+    model.validate(model.sample(500, seed=1))
+    with pytest.raises(FidelityError, match="expected timestamps in time zone Europe/Berlin"):
+        model.validate(real.assign(at=real["at"].dt.tz_localize(None)))

@@ -261,12 +261,14 @@ def _numeric_problems(col: NumericColumn, name: str, values: pd.Series, levels: 
 
 
 def _datetime_problems(col: DatetimeColumn, name: str, values: pd.Series, levels: list[Any]) -> list[Problem]:
+    # (what the column samples as: a fitted column keeps its source's dtype, time zone included)
+    dtype = col.cast if col.cast is not None else col.dtype
     if not pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return [_dtype_problem(name, values, f"timestamps (dtype {col.dtype})")]
-    expected_tz = getattr(pd.api.types.pandas_dtype(col.dtype), "tz", None)
+        return [_dtype_problem(name, values, f"timestamps (dtype {dtype})")]
+    expected_tz = getattr(pd.api.types.pandas_dtype(dtype), "tz", None)
     if (expected_tz is None) != (values.dt.tz is None):
         zone = f"in time zone {expected_tz}" if expected_tz is not None else "without a time zone"
-        problem = _dtype_problem(name, values, f"timestamps {zone} (dtype {col.dtype})")
+        problem = _dtype_problem(name, values, f"timestamps {zone} (dtype {dtype})")
         problem.fix = (
             "localise the column (.dt.tz_localize(...))"
             if expected_tz is not None
