@@ -564,11 +564,15 @@ class NumericColumn(ModelColumn):
         return out.astype(np.int64) if self.integer else out
 
     def with_bounds(self, low: float, high: float) -> ModelColumn:
-        return type(self)(self.name, **{**self._arguments, "bounds": (low, high)})
+        out = type(self)(self.name, **{**self._arguments, "bounds": (low, high)})
+        out.cast = self.cast  # (a fitted column's source dtype, set after it was made)
+        return out
 
     def with_offset(self, offset: int) -> NumericColumn:
         """Return this column (its parameters and bounds relative to ``offset``) drawing ``offset + value``."""
-        return type(self)(self.name, **{**self._arguments, "bounds": self.bounds, "offset": offset})
+        out = type(self)(self.name, **{**self._arguments, "bounds": self.bounds, "offset": offset})
+        out.cast = self.cast
+        return out
 
     # model files and inspect -------------------------------------------------
     def _spec_fields(self) -> dict[str, Any]:

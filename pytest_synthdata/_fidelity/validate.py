@@ -244,7 +244,7 @@ def _numeric_problems(col: NumericColumn, name: str, values: pd.Series, levels: 
                     _examples(values[off]),
                 )
             )
-    ranges = np.array([level.value_range() for level in levels])
+    ranges = _value_ranges(levels)
     lowest, highest = float(ranges[:, 0].min()) + col.offset, float(ranges[:, 1].max()) + col.offset
     outside = finite & ((x < lowest) | (x > highest))
     if outside.any():
@@ -258,6 +258,16 @@ def _numeric_problems(col: NumericColumn, name: str, values: pd.Series, levels: 
             )
         )
     return problems
+
+
+def _value_ranges(levels: list[Any]) -> NDArray[np.float64]:
+    """Each level's lowest and highest value: what its marginal gives, and its finite stored bounds, which a bound
+    edge case holds exactly (a continuous marginal reaches them only in the limit)."""
+    ranges = np.array([level.value_range() for level in levels], dtype=np.float64)
+    bounds = np.array([level.bounds for level in levels], dtype=np.float64)
+    ranges[:, 0] = np.where(np.isfinite(bounds[:, 0]), np.minimum(ranges[:, 0], bounds[:, 0]), ranges[:, 0])
+    ranges[:, 1] = np.where(np.isfinite(bounds[:, 1]), np.maximum(ranges[:, 1], bounds[:, 1]), ranges[:, 1])
+    return ranges
 
 
 def _datetime_problems(col: DatetimeColumn, name: str, values: pd.Series, levels: list[Any]) -> list[Problem]:
@@ -283,7 +293,7 @@ def _datetime_problems(col: DatetimeColumn, name: str, values: pd.Series, levels
         if off.any():
             unit = "dates (no time of day)" if col.is_date else f"whole units of {col.unit_ns} ns"
             problems.append(Problem(name, unit, "finer times", int(off.sum()), _examples(values[off])))
-    ranges = np.array([level.value_range() for level in levels])
+    ranges = _value_ranges(levels)
     lowest, highest = float(ranges[:, 0].min()), float(ranges[:, 1].max())
     outside = (ns < lowest * col.unit_ns) | (ns > highest * col.unit_ns)
     if outside.any():

@@ -256,3 +256,59 @@ def _reduce(found: list[LessThan]) -> list[LessThan]:
         if not implied:
             keep.append(c)
     return keep
+
+
+def order_room(columns: dict[str, Any], constraints: Sequence[tuple[str, str, bool]]) -> None:
+    """Narrow the bounds of order-constrained columns (in ``columns``, in place) to what their neighbours leave.
+
+    The private bounds of two columns come from each one's own tail, so in ``a < b`` the upper bound of ``a`` may
+    lie above that of ``b`` (or the lower bound of ``b`` below that of ``a``), and a row drawn near it could only
+    keep the constraint with a value outside the other column's range. Every real row keeps the constraint, so
+    the real values lie inside the narrowed bounds: each column's least value is raised to one above its lower
+    neighbours' least, and its greatest lowered to one below its upper neighbours' greatest (on its grid, one step
+    for a strict order), along every chain. A column that would be left no value keeps its bounds.
+    """
+    from .._columns import ConditionalColumn
+
+    if not constraints:
+        return
+    names = list(dict.fromkeys(name for a, b, _ in constraints for name in (a, b)))
+
+    def envelope(col: Any) -> tuple[float, float]:
+        levels = col.levels if isinstance(col, ConditionalColumn) else [col]
+        return min(float(lv.bounds[0]) for lv in levels), max(float(lv.bounds[1]) for lv in levels)
+
+    ends = {name: list(envelope(columns[name])) for name in names}
+    for _ in range(len(constraints) + 1):  # (chains settle in as many passes as they have links)
+        moved = False
+        for a, b, strict in constraints:
+            ca, cb = columns[a], columns[b]
+            if math.isfinite(ends[a][0]):
+                least = float(cb.least_above(ca.to_common(np.array([ends[a][0]])), strict=strict)[0])
+                if least > ends[b][0]:
+                    ends[b][0], moved = least, True
+            if math.isfinite(ends[b][1]):
+                greatest = float(ca.greatest_below(cb.to_common(np.array([ends[b][1]])), strict=strict)[0])
+                if greatest < ends[a][1]:
+                    ends[a][1], moved = greatest, True
+        if not moved:
+            break
+
+    def narrowed(col: Any, low: float, high: float) -> Any:
+        lo, hi = max(float(col.bounds[0]), low), min(float(col.bounds[1]), high)
+        return col if (lo, hi) == tuple(col.bounds) else col.with_bounds(lo, hi)
+
+    for name in names:
+        col, (low, high) = columns[name], ends[name]
+        if not low <= high or (low, high) == envelope(col):
+            continue  # (no room, or nothing to narrow)
+        try:
+            if isinstance(col, ConditionalColumn):
+                levels = [narrowed(level, low, high) for level in col.levels]
+                columns[name] = ConditionalColumn(
+                    col.name, base=narrowed(col.base, low, high), given=col.given, groups=col.groups, levels=levels
+                )
+            else:
+                columns[name] = narrowed(col, low, high)
+        except Exception:  # pragma: no cover - a group left no value of its own: the column keeps its bounds
+            continue

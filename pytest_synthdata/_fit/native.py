@@ -54,7 +54,7 @@ from .categories import (
     read_categorical,
 )
 from .combinations import joint_categories, member_columns
-from .constraints import check_declared, check_rows, detect_order, read_constraints
+from .constraints import check_declared, check_rows, detect_order, order_room, read_constraints
 from .context import DEFAULT_KNOTS, DEFAULT_MIN_COUNT, FitContext, check_frame
 from .dependence import (
     Dim,
@@ -420,6 +420,7 @@ def _fit(ctx: FitContext) -> Model:
 
     for r in order.ranges:
         columns[r.column] = apply_range(columns[r.column], r, f"fit {ctx.name!r}")
+    order_room(columns, order.constraints)
     ordered_cols = [columns[c] for c in read.order]
     by_label = {d.label: d for d in dims} | cat_dims
     model_dims = [by_label[c.name] for c in ordered_cols if c.modelled and c.name in by_label]
