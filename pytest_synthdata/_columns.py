@@ -19,6 +19,7 @@ import functools
 import json
 import math
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -66,6 +67,43 @@ _NAT = np.iinfo(np.int64).min
 #: The longest time unit a datetime column counts in (a day, for dates).
 _MAX_UNIT_NS = 86_400 * 10**9
 _DISTS = frozenset({"normal", "lognormal", "uniform", "exponential", "quantiles", "table", "poisson"})
+
+
+@dataclass(frozen=True)
+class RowLatent:
+    """Rows' latent scores of one column, ``z``, and their normal distribution given the rest of each row: mean
+    ``mean``, standard deviation ``sd`` (the copula's conditional; an order-constraint redraw draws from it).
+
+    A violating row's place in that distribution beyond the threshold is its place among the violating scores,
+    so the redraw is exactly the conditional distribution on the allowed side given the rest of the row.
+    """
+
+    z: NDArray[np.float64]
+    mean: NDArray[np.float64]
+    sd: float
+
+    def __getitem__(self, rows: Any) -> RowLatent:
+        return RowLatent(self.z[rows], self.mean[rows], self.sd)
+
+    def _redrawn(self, t: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Each score redrawn above the score ``t`` from its conditional normal, at its place among the scores
+        below ``t`` (a violating score lies there)."""
+        from ._latent import truncated_normal
+
+        a = (t - self.mean) / self.sd
+        s = np.minimum((self.z - self.mean) / self.sd, a)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            place = np.exp(special.log_ndtr(s) - special.log_ndtr(a))
+        place = np.clip(np.nan_to_num(place, nan=0.5), 1e-300, 1.0 - 1e-16)
+        return self.mean + self.sd * truncated_normal(special.ndtri(place), a, np.full(len(a), np.inf))  # type: ignore[no-any-return]
+
+    def above(self, t: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The quantile (in the column's marginal) of each score redrawn above the score ``t``."""
+        return special.ndtr(self._redrawn(t))  # type: ignore[no-any-return]
+
+    def below(self, t: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The quantile of each score redrawn below the score ``t`` (the mirror of :meth:`above`)."""
+        return special.ndtr(-RowLatent(-self.z, -self.mean, self.sd)._redrawn(-t))  # type: ignore[no-any-return]
 
 
 class ModelColumn:
@@ -153,12 +191,17 @@ class ModelColumn:
         """Return the largest representable raw value ``< t`` (or ``<= t``), ``t`` in common units."""
         raise NotImplementedError
 
-    def draw_at_least(self, v_min: NDArray[np.float64], u: NDArray[np.float64]) -> NDArray[Any]:
-        """Return raw values drawn from the marginal conditioned on ``value >= v_min``, using uniforms ``u``."""
+    def draw_at_least(
+        self, v_min: NDArray[np.float64], u: NDArray[np.float64], given: RowLatent | None = None
+    ) -> NDArray[Any]:
+        """Return raw values drawn from the marginal conditioned on ``value >= v_min``, using uniforms ``u`` (or,
+        with ``given``, from the column's latent score given the rest of each row: see :class:`RowLatent`)."""
         raise NotImplementedError
 
-    def draw_at_most(self, v_max: NDArray[np.float64], u: NDArray[np.float64]) -> NDArray[Any]:
-        """Return raw values drawn from the marginal conditioned on ``value <= v_max``, using uniforms ``u``."""
+    def draw_at_most(
+        self, v_max: NDArray[np.float64], u: NDArray[np.float64], given: RowLatent | None = None
+    ) -> NDArray[Any]:
+        """The mirror of :meth:`draw_at_least`: values conditioned on ``value <= v_max``."""
         raise NotImplementedError
 
     def with_bounds(self, low: float, high: float) -> ModelColumn:
@@ -502,17 +545,26 @@ class NumericColumn(ModelColumn):
         edge = v_min - (self.step / 2 if self.step else 0.0)
         return np.clip((m.cdf(edge) - m._f_low) / m.mass, 0.0, 1.0)
 
-    def draw_at_least(self, v_min: NDArray[np.float64], u: NDArray[np.float64]) -> NDArray[Any]:
+    def draw_at_least(
+        self, v_min: NDArray[np.float64], u: NDArray[np.float64], given: RowLatent | None = None
+    ) -> NDArray[Any]:
         """Redraw values ``>= v_min`` from the marginal conditioned there.
 
         ``u`` is each row's quantile in the full marginal (below ``P(value < v_min)``
         for a violating row); rescaled to the violating region it becomes the
         row's quantile above ``v_min``, so "late stays late" and independent
-        columns get exactly the conditional distribution.
+        columns get exactly the conditional distribution. With ``given`` (the
+        row's latent score and its normal distribution given the rest of the
+        row), the score is drawn from that distribution above the threshold's
+        score instead: a correlated neighbour's value says where (just above it,
+        mostly), as the copula does.
         """
         below = self._below(v_min)
-        rel = np.clip(u / np.maximum(below, 1e-300), 0.0, 1.0 - 1e-16)
-        q = below + (1.0 - below) * rel
+        if given is None:
+            rel = np.clip(u / np.maximum(below, 1e-300), 0.0, 1.0 - 1e-16)
+            q = below + (1.0 - below) * rel
+        else:
+            q = np.clip(given.above(special.ndtri(below)), below, 1.0 - 1e-16)
         out = np.empty(len(v_min), dtype=np.float64)
         tail = np.zeros(len(v_min), dtype=bool)
         if self.discrete is not None:
@@ -537,17 +589,23 @@ class NumericColumn(ModelColumn):
         out = np.minimum(out, self.bounds[1])
         return out.astype(np.int64) if self.integer else out
 
-    def draw_at_most(self, v_max: NDArray[np.float64], u: NDArray[np.float64]) -> NDArray[Any]:
+    def draw_at_most(
+        self, v_max: NDArray[np.float64], u: NDArray[np.float64], given: RowLatent | None = None
+    ) -> NDArray[Any]:
         """Redraw values ``<= v_max`` from the marginal conditioned there (the mirror of :meth:`draw_at_least`).
 
         ``u`` is each row's quantile in the full marginal (above ``P(value <= v_max)``
         for a violating row); rescaled to the allowed region it becomes the
         row's quantile below ``v_max``, so "late stays late" among the redrawn.
+        ``given``: as in :meth:`draw_at_least`, below the threshold's score.
         """
         v_max = np.asarray(v_max, dtype=np.float64)
         upto = self._below(self.least_above(v_max, strict=True))  # P(value <= v_max)
-        rel = np.clip((u - upto) / np.maximum(1.0 - upto, 1e-300), 0.0, 1.0 - 1e-16)
-        q = upto * rel
+        if given is None:
+            rel = np.clip((u - upto) / np.maximum(1.0 - upto, 1e-300), 0.0, 1.0 - 1e-16)
+            q = upto * rel
+        else:
+            q = np.clip(given.below(special.ndtri(upto)), 0.0, upto)
         out = np.empty(len(v_max), dtype=np.float64)
         if self.discrete is not None:
             assert self.values is not None
@@ -1185,20 +1243,25 @@ class ConditionalColumn(ModelColumn):
         return self.base.greatest_below(t, strict=strict)
 
     def draw_at_least_given(
-        self, v_min: NDArray[np.float64], u: NDArray[np.float64], codes: NDArray[Any]
+        self, v_min: NDArray[np.float64], u: NDArray[np.float64], codes: NDArray[Any], given: RowLatent | None = None
     ) -> NDArray[Any]:
         """:meth:`ModelColumn.draw_at_least` for rows whose ``given`` column has latent ``codes``: each row
         redraws from its own group's marginal."""
-        return self._per_level("draw_at_least", v_min, u, codes)
+        return self._per_level("draw_at_least", v_min, u, codes, given)
 
     def draw_at_most_given(
-        self, v_max: NDArray[np.float64], u: NDArray[np.float64], codes: NDArray[Any]
+        self, v_max: NDArray[np.float64], u: NDArray[np.float64], codes: NDArray[Any], given: RowLatent | None = None
     ) -> NDArray[Any]:
         """:meth:`ModelColumn.draw_at_most` for rows whose ``given`` column has latent ``codes``."""
-        return self._per_level("draw_at_most", v_max, u, codes)
+        return self._per_level("draw_at_most", v_max, u, codes, given)
 
     def _per_level(
-        self, method: str, limit: NDArray[np.float64], u: NDArray[np.float64], codes: NDArray[Any]
+        self,
+        method: str,
+        limit: NDArray[np.float64],
+        u: NDArray[np.float64],
+        codes: NDArray[Any],
+        given: RowLatent | None = None,
     ) -> NDArray[Any]:
         order, bounds = self.partition(codes)
         if order is None:
@@ -1207,7 +1270,7 @@ class ConditionalColumn(ModelColumn):
         for k, level in enumerate(self.levels):
             rows = order[int(bounds[k]) : int(bounds[k + 1])]
             if rows.size:
-                out[rows] = getattr(level, method)(limit[rows], u[rows])
+                out[rows] = getattr(level, method)(limit[rows], u[rows], None if given is None else given[rows])
         return out
 
     # model files and inspect: the base and levels carry null_rate and cast -----

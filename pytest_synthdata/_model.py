@@ -36,7 +36,7 @@ from scipy import special
 
 from . import _artifact, _linalg
 from ._backends.sdv import load_pickle
-from ._columns import ComputedColumn, FakerColumn, IdColumn
+from ._columns import ComputedColumn, FakerColumn, IdColumn, RowLatent
 from ._constraints import MAX_REDRAWS, LessThan, Predicate, Unique, order_by_dependency
 from ._latent import IndependentRows, LatentSource, LatentSpace, SpreadRows
 from ._qmc import MAX_POINTS
@@ -723,16 +723,21 @@ class Model:
         nulls = {c.name: np.empty(m, dtype=np.bool_) for c in self._columns if c.null_rate > 0}
         # latent scores of constrained columns (a redraw keeps a row high or low among its peers)
         targets = {c: np.empty(m) for a, b, _ in self._order_constraints for c in (a, b)}
+        # ... and their means given the rest of the row (a redraw draws from that conditional normal)
+        means = {c: np.empty(m) for c in targets}
         # chunks end where the whole sample's do (multiples of _CHUNK_ROWS), so a range is cut like the whole
         for chunk in range(first // _CHUNK_ROWS, -(-last // _CHUNK_ROWS)):
             start, stop = max(first, chunk * _CHUNK_ROWS), min(last, (chunk + 1) * _CHUNK_ROWS)
             inputs = source.rows(space, start, stop)  # latent source -> correlate
             self._columns_from_latent(inputs.x, raws, targets, start - first, stop - first)
+            for c, (_, weights, _) in self._conditionals.items():
+                means[c][start - first : stop - first] = weights @ inputs.x
             self._nulls_from_latent(inputs.x, raws, nulls, start - first, stop - first)
             self._generate(inputs.u, source.key, raws, start, stop, first)
         if m and self._order_constraints:
             held = {space.labels[j]: mask[first:last] for j, mask in source.held(space, n).items()}
-            self._enforce_order(raws, targets, nulls, held)
+            given = {c: RowLatent(targets[c], means[c], self._conditionals[c][2]) for c in targets}
+            self._enforce_order(raws, given, nulls, held)
         # (one index object for the frame and its Series: pandas then skips aligning them)
         index = pd.RangeIndex(first, last)
         bare_objects = _objects_stay_objects()
@@ -816,6 +821,24 @@ class Model:
         for col in self._computed:
             out[col.name] = col.compute(out, self.name)  # type: ignore[attr-defined]
         return out[self.columns]
+
+    @functools.cached_property
+    def _conditionals(self) -> dict[str, tuple[int, NDArray[np.float64], float]]:
+        """Each order-constrained column's coordinate, the weights that give its latent mean given the rest of
+        the row (``weights @ x``: ``-P[j, k] / P[j, j]`` off the diagonal of the precision ``P``, 0 on it), and
+        its standard deviation given them (``1 / sqrt(P[j, j])``)."""
+        names = list(dict.fromkeys(c for a, b, _ in self._order_constraints for c in (a, b)))
+        if not names:
+            return {}
+        space = self.latent_space
+        precision = _linalg.inverse(space.correlation)
+        out = {}
+        for c in names:
+            j = space.coordinate(c)
+            weights = -precision[j] / precision[j, j]
+            weights[j] = 0.0
+            out[c] = (j, weights, float(1.0 / math.sqrt(precision[j, j])))
+        return out
 
     def _columns_from_latent(
         self,
@@ -901,7 +924,7 @@ class Model:
     def _enforce_order(
         self,
         raws: dict[str, NDArray[Any]],
-        latents: dict[str, NDArray[np.float64]],
+        latents: dict[str, RowLatent],
         nulls: dict[str, NDArray[np.bool_]],
         held: Mapping[str, NDArray[np.bool_]] | None = None,
     ) -> None:
@@ -909,9 +932,10 @@ class Model:
 
         Constraints come in topological order, so every column's lower
         neighbours are final when it is fixed. A violating value is redrawn
-        from the column's own marginal conditioned to lie above the threshold,
-        using the row's latent score (so it stays high or low relative to its
-        peers): truncation, not clipping, and no row is dropped.
+        above the threshold from the column's latent distribution given the
+        rest of its row (:class:`RowLatent`: the copula's conditional normal,
+        at the row's place among the violating scores): truncation, not
+        clipping, and no row is dropped.
 
         ``held`` marks, per column, the rows whose value a condition fixes
         (``sample(conditions=...)``): such a value never moves. Where ``b`` is
@@ -960,7 +984,7 @@ class Model:
         self,
         b: str,
         raws: dict[str, NDArray[Any]],
-        latents: dict[str, NDArray[np.float64]],
+        latents: dict[str, RowLatent],
         nulls: dict[str, NDArray[np.bool_]],
         held: Mapping[str, NDArray[np.bool_]],
     ) -> bool:
@@ -987,12 +1011,13 @@ class Model:
         if stuck is not None and stuck.any():
             bad &= ~fixed  # type: ignore[operator]
         if bad.any():
-            u = special.ndtr(latents[b][bad])
+            row = latents[b][bad]  # (its score and its normal distribution given the rest of its row)
+            u = special.ndtr(row.z)
             given = getattr(cb, "given", None)
             if given is None:
-                rb[bad] = cb.draw_at_least(v_min[bad], u)
+                rb[bad] = cb.draw_at_least(v_min[bad], u, row)
             else:  # a column fitted per segment group: each row redraws from its own group's marginal
-                rb[bad] = cb.draw_at_least_given(v_min[bad], u, raws[given][bad])  # type: ignore[attr-defined]
+                rb[bad] = cb.draw_at_least_given(v_min[bad], u, raws[given][bad], row)  # type: ignore[attr-defined]
             # a fitted column's (private) upper bound may lie below its neighbour's value: the least value
             # that holds (declared schemas narrow their bounds so this never happens)
             greatest = self._order_ends()[b][1]  # (no higher than leaves b's upper neighbours room, where it can)
@@ -1014,7 +1039,7 @@ class Model:
         strict: bool,
         rows: NDArray[np.bool_],
         raws: dict[str, NDArray[Any]],
-        latents: dict[str, NDArray[np.float64]],
+        latents: dict[str, RowLatent],
         nulls: dict[str, NDArray[np.bool_]],
         held: Mapping[str, NDArray[np.bool_]],
     ) -> None:
@@ -1030,12 +1055,13 @@ class Model:
             )
         ca, cb = self._by_name[a], self._by_name[b]
         v_max = ca.greatest_below(cb.to_common(raws[b][bad]), strict=strict)
-        u = special.ndtr(latents[a][bad])
+        row = latents[a][bad]
+        u = special.ndtr(row.z)
         given = getattr(ca, "given", None)
         if given is None:
-            values = ca.draw_at_most(v_max, u)
+            values = ca.draw_at_most(v_max, u, row)
         else:
-            values = ca.draw_at_most_given(v_max, u, raws[given][bad])  # type: ignore[attr-defined]
+            values = ca.draw_at_most_given(v_max, u, raws[given][bad], row)  # type: ignore[attr-defined]
         # (no lower than the least value that leaves a's own lower neighbours room, where v_max allows it)
         least = self._order_ends()[a][0]
         if math.isfinite(least):
