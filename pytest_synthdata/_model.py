@@ -831,7 +831,10 @@ class Model:
         if not names:
             return {}
         space = self.latent_space
-        precision = _linalg.inverse(space.correlation)
+        try:
+            precision = _linalg.inverse(space.correlation)
+        except np.linalg.LinAlgError:  # pragma: no cover - the sampling factor made it positive definite
+            precision = np.eye(space.dims)  # (each redraw then follows its marginal alone)
         out = {}
         for c in names:
             j = space.coordinate(c)
