@@ -658,9 +658,10 @@ def _enforce_cross(
 ) -> None:
     """Make every constraint across tables hold, moving the child's value (never the parent's).
 
-    A violating value is redrawn from the child column's marginal conditioned
-    beyond its parent's value, at the row's own latent score (truncation, as
-    ``Model._enforce_order`` does within a table); the child's own order
+    A violating value is redrawn beyond its parent's value from the child
+    column's latent distribution given the rest of its row, the parent's
+    coordinates included (truncation, as ``Model._enforce_order`` does within
+    a table); the child's own order
     constraints that start from a moved column then hold again the same way.
     A value that a condition or edge case of the child fixes (``held``) never
     moves: where it breaks the constraint, the conditions conflict with it,
@@ -779,10 +780,12 @@ def _move(
         return
     labels, x = latent
     u = special.ndtr(x[labels.index(column)][bad]) if column in labels else np.full(int(bad.sum()), 0.5)
+    # (drawn from the column's latent distribution given the rest of its row, its parent's coordinates included)
+    given = model.row_latent(column, x, np.flatnonzero(bad)) if column in labels else None
     if up:
-        raw = col.draw_at_least(col.least_above(bound[bad], strict=strict), u)
+        raw = col.draw_at_least(col.least_above(bound[bad], strict=strict), u, given)
     else:
-        raw = col.draw_at_most(col.greatest_below(bound[bad], strict=strict), u)
+        raw = col.draw_at_most(col.greatest_below(bound[bad], strict=strict), u, given)
     new = col.finalize(np.asarray(raw), None)
     j = int(frame.columns.get_loc(column))  # type: ignore[arg-type]
     values = pd.Series(np.asarray(new), copy=False).astype(frame[column].dtype)  # type: ignore[arg-type]

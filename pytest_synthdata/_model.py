@@ -823,25 +823,34 @@ class Model:
         return out[self.columns]
 
     @functools.cached_property
-    def _conditionals(self) -> dict[str, tuple[int, NDArray[np.float64], float]]:
-        """Each order-constrained column's coordinate, the weights that give its latent mean given the rest of
-        the row (``weights @ x``: ``-P[j, k] / P[j, j]`` off the diagonal of the precision ``P``, 0 on it), and
-        its standard deviation given them (``1 / sqrt(P[j, j])``)."""
-        names = list(dict.fromkeys(c for a, b, _ in self._order_constraints for c in (a, b)))
-        if not names:
-            return {}
-        space = self.latent_space
+    def _precision(self) -> NDArray[np.float64]:
+        """The inverse of the latent correlation (the conditional of a coordinate given the rest reads it)."""
         try:
-            precision = _linalg.inverse(space.correlation)
+            return _linalg.inverse(self.latent_space.correlation)
         except np.linalg.LinAlgError:  # pragma: no cover - the sampling factor made it positive definite
-            precision = np.eye(space.dims)  # (each redraw then follows its marginal alone)
-        out = {}
-        for c in names:
-            j = space.coordinate(c)
-            weights = -precision[j] / precision[j, j]
-            weights[j] = 0.0
-            out[c] = (j, weights, float(1.0 / math.sqrt(precision[j, j])))
-        return out
+            return np.eye(self.latent_space.dims)  # (each redraw then follows its marginal alone)
+
+    def _conditional(self, label: str) -> tuple[int, NDArray[np.float64], float]:
+        """A coordinate's index, the weights that give its latent mean given the rest of the row (``weights @ x``:
+        ``-P[j, k] / P[j, j]`` off the diagonal of the precision ``P``, 0 on it), and its standard deviation given
+        them (``1 / sqrt(P[j, j])``)."""
+        precision = self._precision
+        j = self.latent_space.coordinate(label)
+        weights = -precision[j] / precision[j, j]
+        weights[j] = 0.0
+        return j, weights, float(1.0 / math.sqrt(precision[j, j]))
+
+    @functools.cached_property
+    def _conditionals(self) -> dict[str, tuple[int, NDArray[np.float64], float]]:
+        """:meth:`_conditional` of every order-constrained column."""
+        return {c: self._conditional(c) for a, b, _ in self._order_constraints for c in (a, b)}
+
+    def row_latent(self, label: str, x: NDArray[np.float64], rows: NDArray[Any]) -> RowLatent:
+        """The latent scores of coordinate ``label`` in ``rows`` of ``x`` (coordinates x rows), with their normal
+        distribution given the rest of each row (what an order-constraint redraw draws from)."""
+        j, weights, sd = self._conditionals.get(label) or self._conditional(label)
+        picked = x[:, rows]
+        return RowLatent(picked[j], weights @ picked, sd)
 
     def _columns_from_latent(
         self,
