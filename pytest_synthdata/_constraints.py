@@ -468,3 +468,32 @@ def order_by_dependency(constraints: Sequence[tuple[str, str, bool]], *, where: 
     """Return ``(low, high, strict)`` constraints sorted by :func:`dependency_order` of their ``high`` column."""
     rank = {n: i for i, n in enumerate(dependency_order(constraints, where=where))}
     return sorted(constraints, key=lambda c: rank[c[1]])
+
+
+def propagate_order_ends(
+    columns: Any, constraints: Sequence[tuple[str, str, bool]], ends: dict[str, list[float]]
+) -> dict[str, list[float]]:
+    """Narrow each column's ``[least, greatest]`` raw value in ``ends`` (in place) to what order constraints leave.
+
+    In ``a < b``, ``b`` is at least the least value of ``b`` above ``a``'s least (one grid step up for a strict
+    order) and ``a`` at most the greatest below ``b``'s greatest, along every chain (a pass a link, until nothing
+    moves). ``columns`` maps a name to its ModelColumn (``least_above``, ``greatest_below``, ``to_common``).
+    Fit narrows a model's bounds by it; sampling reads it to keep edges and redraws inside their neighbours' room.
+    """
+    import numpy as np
+
+    for _ in range(len(constraints) + 1):
+        moved = False
+        for a, b, strict in constraints:
+            ca, cb = columns[a], columns[b]
+            if math.isfinite(ends[a][0]):
+                least = float(cb.least_above(ca.to_common(np.array([ends[a][0]])), strict=strict)[0])
+                if least > ends[b][0]:
+                    ends[b][0], moved = least, True
+            if math.isfinite(ends[b][1]):
+                greatest = float(ca.greatest_below(cb.to_common(np.array([ends[b][1]])), strict=strict)[0])
+                if greatest < ends[a][1]:
+                    ends[a][1], moved = greatest, True
+        if not moved:
+            break
+    return ends

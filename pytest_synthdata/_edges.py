@@ -13,7 +13,7 @@ each of one kind in one column:
   column's pool (not ``unique`` ones: every row there is a distinct value).
 
 A column in an order constraint takes tails and bounds only where its neighbours' ranges leave room
-(:func:`_order_ends`): an edge value never forces a neighbour outside its own range.
+(``Model._order_ends``): an edge value never forces a neighbour outside its own range.
 
 Every edge row except ``text`` is a row with a per-row condition
 (``_conditions``): its other columns follow the copula *given* the edge value,
@@ -265,7 +265,7 @@ def _order_room(model: Model, col: Any) -> tuple[float, float]:
         or not any(col.name in (a, b) for a, b, _ in model._order_constraints)
     ):
         return -math.inf, math.inf
-    least, greatest = _order_ends(model)[col.name]
+    least, greatest = model._order_ends[col.name]
     low, high = -math.inf, math.inf
     if math.isfinite(least):
         low = float(_monotone_intervals(col.from_latent, np.array([least]), np.array([math.inf]))[0][0])
@@ -312,36 +312,6 @@ def _bound_slot(model: Model, col: Any) -> _Slot | None:
     return _Slot("bound", col.name, tuple(variants)) if variants else None
 
 
-def _order_ends(model: Model) -> dict[str, list[float]]:
-    """The least and greatest value each column in an order constraint can take once every constraint holds: its
-    own range, narrowed by its lower neighbours' least values and its upper neighbours' greatest (numbers only;
-    a column of another kind is taken as unbounded)."""
-    from ._columns import ConditionalColumn, NumericColumn
-
-    ends: dict[str, list[float]] = {}
-    for a, b, _ in model._order_constraints:
-        for name in (a, b):
-            if name in ends:
-                continue
-            col = model._by_name[name]
-            levels = col.levels if isinstance(col, ConditionalColumn) else [col]
-            numeric = [level for level in levels if type(level) is NumericColumn and not level.offset]
-            if len(numeric) == len(levels):
-                ranges = [level.value_range() for level in numeric]
-                ends[name] = [min(r[0] for r in ranges), max(r[1] for r in ranges)]
-            else:
-                ends[name] = [-math.inf, math.inf]
-    for a, b, strict in model._order_constraints:  # (topological order: lower neighbours first)
-        if math.isfinite(ends[a][0]):  # (the least value of b above a's least: one grid step up where strict)
-            above = float(model._by_name[b].least_above(np.array([ends[a][0]]), strict=strict)[0])
-            ends[b][0] = max(ends[b][0], above)
-    for a, b, strict in reversed(model._order_constraints):
-        if math.isfinite(ends[b][1]):
-            below = float(model._by_name[a].greatest_below(np.array([ends[b][1]]), strict=strict)[0])
-            ends[a][1] = min(ends[a][1], below)
-    return ends
-
-
 def _bound_keeps_order(model: Model, column: str, side: int, value: float) -> bool:
     """Whether ``column`` at ``value``, its low (``side`` 0) or high bound, leaves its order constraints room: every
     lower neighbour can go below it (side 0), every upper one above it (side 1), within their own ranges. A bound
@@ -353,7 +323,7 @@ def _bound_keeps_order(model: Model, column: str, side: int, value: float) -> bo
     )
     if not near:
         return True
-    ends = _order_ends(model)
+    ends = model._order_ends
     for other, strict in near:
         reach = ends[other][side]
         if side == 0 and (reach > value or (strict and reach >= value)):

@@ -36,7 +36,7 @@ from scipy import special
 
 from . import _artifact, _linalg
 from ._backends.sdv import load_pickle
-from ._columns import ComputedColumn, FakerColumn, IdColumn, RowLatent
+from ._columns import ComputedColumn, ConditionalColumn, FakerColumn, IdColumn, NumericColumn, RowLatent
 from ._constraints import MAX_REDRAWS, LessThan, Predicate, Unique, order_by_dependency
 from ._latent import IndependentRows, LatentSource, LatentSpace, SpreadRows
 from ._qmc import MAX_POINTS
@@ -1032,7 +1032,7 @@ class Model:
                 rb[bad] = cb.draw_at_least_given(v_min[bad], u, raws[given][bad], row)  # type: ignore[attr-defined]
             # a fitted column's (private) upper bound may lie below its neighbour's value: the least value
             # that holds (declared schemas narrow their bounds so this never happens)
-            greatest = self._order_ends()[b][1]  # (no higher than leaves b's upper neighbours room, where it can)
+            greatest = self._order_ends[b][1]  # (no higher than leaves b's upper neighbours room, where it can)
             if math.isfinite(greatest):
                 rb[bad] = np.minimum(rb[bad], np.maximum(greatest, v_min[bad]))
             short = bad & (rb < v_min)  # (only rows redrawn here: a held value never moves)
@@ -1075,19 +1075,29 @@ class Model:
         else:
             values = ca.draw_at_most_given(v_max, u, raws[given][bad], row)  # type: ignore[attr-defined]
         # (no lower than the least value that leaves a's own lower neighbours room, where v_max allows it)
-        least = self._order_ends()[a][0]
+        least = self._order_ends[a][0]
         if math.isfinite(least):
             values = np.maximum(values, np.minimum(least, v_max))
         raws[a][bad] = np.minimum(values, v_max).astype(raws[a].dtype)
 
+    @functools.cached_property
     def _order_ends(self) -> dict[str, list[float]]:
-        """Each order-constrained column's least and greatest value that leave its neighbours room (``_edges``)."""
-        ends = self.__dict__.get("_order_ends_cache")
-        if ends is None:
-            from ._edges import _order_ends
+        """The least and greatest value each order-constrained column can take once every constraint holds: its
+        own range (over its segment groups), narrowed by its neighbours' (:func:`propagate_order_ends`); a column
+        that is not a plain number is taken as unbounded."""
+        from ._constraints import propagate_order_ends
 
-            ends = self.__dict__["_order_ends_cache"] = _order_ends(self)
-        return ends  # type: ignore[no-any-return]
+        ends: dict[str, list[float]] = {}
+        for name in dict.fromkeys(c for a, b, _ in self._order_constraints for c in (a, b)):
+            col = self._by_name[name]
+            levels = col.levels if isinstance(col, ConditionalColumn) else [col]
+            numeric = [level for level in levels if type(level) is NumericColumn and not level.offset]
+            if len(numeric) == len(levels):
+                ranges = [level.value_range() for level in numeric]
+                ends[name] = [min(r[0] for r in ranges), max(r[1] for r in ranges)]
+            else:
+                ends[name] = [-math.inf, math.inf]
+        return propagate_order_ends(self._by_name, self._order_constraints, ends)
 
 
 def _edges_requested(edge_cases: Any, edge_kinds: Any, edge_columns: Any, balance: Any) -> bool:

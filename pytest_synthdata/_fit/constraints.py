@@ -27,7 +27,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._constraints import FixedCombinations, LessThan, Predicate, Range, Unique, parse_constraint, range_end
+from .._constraints import (
+    FixedCombinations,
+    LessThan,
+    Predicate,
+    Range,
+    Unique,
+    parse_constraint,
+    propagate_order_ends,
+    range_end,
+)
 from ..errors import InvalidConstraint
 
 if TYPE_CHECKING:
@@ -278,21 +287,7 @@ def order_room(columns: dict[str, Any], constraints: Sequence[tuple[str, str, bo
         levels = col.levels if isinstance(col, ConditionalColumn) else [col]
         return min(float(lv.bounds[0]) for lv in levels), max(float(lv.bounds[1]) for lv in levels)
 
-    ends = {name: list(envelope(columns[name])) for name in names}
-    for _ in range(len(constraints) + 1):  # (chains settle in as many passes as they have links)
-        moved = False
-        for a, b, strict in constraints:
-            ca, cb = columns[a], columns[b]
-            if math.isfinite(ends[a][0]):
-                least = float(cb.least_above(ca.to_common(np.array([ends[a][0]])), strict=strict)[0])
-                if least > ends[b][0]:
-                    ends[b][0], moved = least, True
-            if math.isfinite(ends[b][1]):
-                greatest = float(ca.greatest_below(cb.to_common(np.array([ends[b][1]])), strict=strict)[0])
-                if greatest < ends[a][1]:
-                    ends[a][1], moved = greatest, True
-        if not moved:
-            break
+    ends = propagate_order_ends(columns, constraints, {name: list(envelope(columns[name])) for name in names})
 
     def narrowed(col: Any, low: float, high: float) -> Any:
         lo, hi = max(float(col.bounds[0]), low), min(float(col.bounds[1]), high)
