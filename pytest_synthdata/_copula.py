@@ -437,6 +437,9 @@ _TARGET_SLACK = 1e-6
 #: A target clamped to the attainable end takes the one Newton step back from the end when that step reproduces
 #: it this closely (see :func:`_orthant_solve`).
 _END_STEP_TOL = 1e-10
+#: The orthant search stops on a Newton step (in arcsin r) shorter than this, taking it: it leaves an error of about
+#: its square times the curvature.
+_SHORT_STEP = 1e-4
 #: Above this many (cut, cut) pairs a pair is inverted by quadrature instead of orthant probabilities.
 _ORTHANT_POINTS = 20_000
 _BVN_X, _BVN_W = np.polynomial.legendre.leggauss(12)  # |r| < 0.925: error below 1e-10
@@ -665,18 +668,28 @@ def _orthant_solve(
         # a target clamped to the end (pulled ``slack`` in) lies within ``slack`` of it, where the curve is
         # mostly about linear in theta: one Newton step back from the end then lands within about slack**2 of
         # the root, nearer than the search below stops (its last step under 1e-4). Kept where the curve there
-        # says so (within _END_STEP_TOL of the target); elsewhere (a curve that flattens at its end, where ties
-        # nest) the search below runs as it would have.
+        # says so (within _END_STEP_TOL of the target). Else the Newton step from there, which the same pass
+        # gives, is taken where it is as short as the step the search stops on (under 1e-4, inside the
+        # bracket): what the search would end with, without its passes from ``start``. Elsewhere (a curve that
+        # flattens at its end, where ties nest: a long or outward step) the search below runs as it would have.
         _, slope = spearman(sign * R_MAX, beyond & solve, value=False)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             back = sign * edge - (end - targets) / (slope * math.cos(edge))
         stepped = beyond & solve & np.isfinite(back) & (lo <= back) & (back <= hi)
         if stepped.any():
-            value, _ = spearman(np.sin(np.where(stepped, back, 0.0)), stepped)
+            value, at_back = spearman(np.sin(np.where(stepped, back, 0.0)), stepped)
             assert value is not None
-            stepped &= np.abs(value - targets) < _END_STEP_TOL
-            theta = np.where(stepped, back, theta)
-            active &= ~stepped
+            close = stepped & (np.abs(value - targets) < _END_STEP_TOL)
+            below = value < targets
+            low_end, high_end = np.where(below, back, lo), np.where(below, hi, back)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                again = back - (value - targets) / (at_back * np.cos(back))
+            short = (
+                stepped & ~close & np.isfinite(again) & (low_end < again) & (again < high_end)
+                & (np.abs(again - back) < _SHORT_STEP)
+            )  # fmt: skip
+            theta = np.where(close, back, np.where(short, again, theta))
+            active &= ~(close | short)
     for _ in range(60):
         if not active.any():
             break
@@ -693,7 +706,7 @@ def _orthant_solve(
         bad = ~np.isfinite(step) | (step <= lo) | (step >= hi)
         new = np.where(hit, theta, np.where(bad, (lo + hi) / 2.0, step))
         # a Newton step this short leaves an error of about its square (S is nearly linear in theta): take it, stop
-        done = active & (hit | (~bad & (np.abs(step - theta) < 1e-4)) | (hi - lo < 1e-10))
+        done = active & (hit | (~bad & (np.abs(step - theta) < _SHORT_STEP)) | (hi - lo < 1e-10))
         theta = np.where(active, new, theta)
         active &= ~done
     r = np.sin(theta)
