@@ -268,6 +268,10 @@ def value_kind(value: str) -> str | None:
     if not text or text.isalpha():
         # (letters only - one word, no digit, '@', ':' or '.' - match no shape, number, street or full name)
         return None
+    if text.isdecimal():
+        # (digits only - what ``\d`` matches - have no '@', '.', ':', dash, separator or word: of every kind
+        # below, only a card number can be one)
+        return "credit_card_number" if _card(text) else None
     for key, shape in _SHAPES:
         if shape.fullmatch(text):
             return key

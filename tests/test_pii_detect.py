@@ -12,6 +12,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import pytest_synthdata as sd
 from pytest_synthdata import _pii, _pii_detect
@@ -367,3 +369,22 @@ def test_a_column_that_is_clearly_no_personal_data_is_not_read_to_its_end(monkey
     monkeypatch.setattr(_pii_detect, "value_kind", lambda v: looked.append(v) or real(v))
     assert _pii_detect.detect([f"a{i} quattro" for i in range(100)]) is None
     assert len(looked) < 100
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet="0123456789", min_size=1, max_size=22),
+        st.text(alphabet=st.characters(categories=["Nd"]), min_size=1, max_size=22),  # other scripts' digits too
+    )
+)
+def test_digits_alone_are_a_card_number_or_nothing(text):
+    """Codes, zip codes and counts stored as text are answered without the other patterns (a quick path): of every
+    kind, only a card number is made of digits alone, which this checks pattern by pattern."""
+    full = _pii_detect
+    first, last = full.names()
+    assert not any(shape.fullmatch(text) for _, shape in full._SHAPES)
+    assert not full._iban(text) and not full._SSN.fullmatch(text) and not full._phone(text)
+    assert not full._street(text) and not full._full_name(text, first, last)
+    assert full.value_kind(text) == ("credit_card_number" if full._card(text) else None)
+    assert full.value_kind(f" {text} ") == full.value_kind(text)
