@@ -495,7 +495,7 @@ def _mode_by_sorting(raw, other, k_raw):
     missing=st.booleans(),
 )
 def test_most_common_partner_from_the_dense_table_is_the_one_sorting_finds(seed, n, k_raw, k_other, missing):
-    from pytest_synthdata._fit.categories import _mode_and_explained
+    from pytest_synthdata._fit.categories import _modes_and_explained
 
     rng = np.random.default_rng(seed)
     raw = rng.integers(0, k_raw, n)
@@ -504,7 +504,7 @@ def test_most_common_partner_from_the_dense_table_is_the_one_sorting_finds(seed,
         raw[rng.random(n) < 0.2] = -1
         other[rng.random(n) < 0.2] = -1
     assume(((raw >= 0) & (other >= 0)).any())
-    mode, explained = _mode_and_explained(raw, other, k_raw)
+    (mode,), (explained,) = _modes_and_explained(raw, [other], k_raw)
     assert np.array_equal(mode, _mode_by_sorting(raw, other, k_raw))
     assert 0.0 <= explained <= 1.0
 
@@ -605,24 +605,82 @@ def test_stored_codes_of_a_category_nothing_withheld_from_are_its_codes(values, 
         assert np.array_equal(stored_codes(c), want)
 
 
-@settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 300), k=st.integers(1, 30), missing=st.booleans())
-def test_theils_u_with_the_other_columns_entropy_kept_is_the_one_found_anew(seed, n, k, missing):
-    """absorb_withheld() keeps each other column's entropy for the next category: the same modes and U, bit for bit."""
-    from pytest_synthdata._fit.categories import _mode_and_explained
+def _mode_and_explained_alone(
+    raw: np.ndarray,
+    other: np.ndarray,
+    k_raw: int,
+) -> tuple[np.ndarray, float]:
+    """One pair's mode and Theil's U as fit computed them before the pairs were batched (the reference)."""
+    ok = (raw >= 0) & (other >= 0)
+    whole = bool(ok.all())
+    if whole:  # (no missing value in either: the codes as they are)
+        raw_ok, other_ok = raw, other
+    elif ok.any():
+        raw_ok, other_ok = raw[ok], other[ok]
+    else:
+        return np.full(k_raw, -1, dtype=np.int64), 0.0
+    k_other = int(other_ok.max()) + 1
+    keys = raw_ok.astype(np.int64) * k_other + other_ok
+    if k_raw * k_other <= 4 * len(keys) + 64:  # a table of every (raw, other) pair: counted, not sorted
+        table = np.bincount(keys, minlength=k_raw * k_other)
+        pairs = np.flatnonzero(table)
+        counts = table[pairs]
+        r, o = pairs // k_other, pairs % k_other
+        grid = table.reshape(k_raw, k_other)
+        # per raw value its most common partner, the first of equals (what the sort below finds)
+        mode = np.where(grid.max(axis=1) > 0, grid.argmax(axis=1), -1).astype(np.int64, copy=False)
+    else:
+        pairs, counts = np.unique(keys, return_counts=True)
+        r, o = pairs // k_other, pairs % k_other
+        order = np.lexsort((-counts, r))  # per raw value, its most common partner first
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = r[order][1:] != r[order][:-1]
+        mode = np.full(k_raw, -1, dtype=np.int64)
+        mode[r[order][first]] = o[order][first]
+    total = float(counts.sum())
+    p = counts / total
+    p_row = np.bincount(r, weights=counts, minlength=k_raw) / total
+    p_col = np.bincount(o, weights=counts, minlength=k_other) / total
+    p_col = p_col[p_col > 0]
+    h_col = float(-np.sum(p_col * np.log(p_col)))
+    h_given = float(-np.sum(p * np.log(p / p_row[r])))
+    return mode, 0.0 if h_col <= 1e-12 else max(0.0, (h_col - h_given) / h_col)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 300),
+    k_raw=st.integers(1, 30),
+    widths=st.lists(st.integers(1, 400), min_size=1, max_size=6),
+    missing=st.floats(0.0, 1.0),
+    cells=st.sampled_from([1, 400, 1 << 22]),
+)
+def test_theils_u_of_every_pair_at_once_is_each_pair_alone_bit_for_bit(seed, n, k_raw, widths, missing, cells):
+    """absorb_withheld() finds the modes and Theil's U of one category with all the others in one set of calls:
+    the numbers each pair alone gives, bit for bit (dense and sparse tables, missing values, pairs without a row in
+    common)."""
+    from unittest import mock
+
+    from pytest_synthdata._fit import categories
+    from pytest_synthdata._fit.categories import _modes_and_explained
 
     rng = np.random.default_rng(seed)
-    other = rng.integers(0, k, n)
-    raws = [rng.integers(0, int(rng.integers(1, 30)), n) for _ in range(3)]
-    if missing:
-        raws[1][rng.random(n) < 0.2] = -1
-    entropy: dict[int, tuple[int, float]] = {}
-    for raw in raws:
-        k_raw = int(raw.max()) + 1 if (raw >= 0).any() else 1
-        mode, explained = _mode_and_explained(raw, other, k_raw, entropy)
-        mode_anew, explained_anew = _mode_and_explained(raw, other, k_raw)
-        assert np.array_equal(mode, mode_anew)
-        assert np.float64(explained).tobytes() == np.float64(explained_anew).tobytes()
+    raw = rng.integers(0, k_raw, n)
+    raw[rng.random(n) < missing / 2] = -1
+    others = []
+    for w in widths:
+        other = rng.integers(0, w, n)
+        other[rng.random(n) < missing] = -1
+        others.append(other)
+    with mock.patch.object(categories, "_PAIR_CELLS", cells):  # (the pairs read a group at a time, or all at once)
+        modes, explained = _modes_and_explained(raw, others, k_raw)
+    assert len(modes) == len(explained) == len(others)
+    for other, mode, u in zip(others, modes, explained, strict=True):
+        want_mode, want_u = _mode_and_explained_alone(raw, other, k_raw)
+        assert np.array_equal(mode, want_mode)
+        assert np.float64(u).tobytes() == np.float64(want_u).tobytes()
+        assert 0.0 <= u <= 1.0
 
 
 @settings(max_examples=40, deadline=None)

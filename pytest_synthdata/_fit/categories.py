@@ -730,7 +730,6 @@ def absorb_withheld(cats: list[Categorical]) -> list[Categorical]:
     stored one leaves its share to all of them in proportion.
     """
     out = []
-    entropy: dict[int, tuple[int, float]] = {}  # (each other column's, found once: see _mode_and_explained)
     for cat in cats:
         raw, to_stored = cat.raw_codes, cat.raw_to_stored
         if raw is None or to_stored is None or not (to_stored < 0).any():
@@ -739,11 +738,9 @@ def absorb_withheld(cats: list[Categorical]) -> list[Categorical]:
         k_raw = len(to_stored)
         withheld = np.flatnonzero(to_stored < 0)
         kept = np.flatnonzero(to_stored >= 0)
+        others = [other.raw_codes for other in cats if other is not cat and other.raw_codes is not None]
         modes, weights = [], []
-        for other in cats:
-            if other is cat or other.raw_codes is None:
-                continue
-            mode, weight = _mode_and_explained(raw, other.raw_codes, k_raw, entropy)
+        for mode, weight in zip(*_modes_and_explained(raw, others, k_raw), strict=True):
             if weight > 0:
                 modes.append(mode)
                 weights.append(weight)  # columns this one determines (a car model's maker) count most
@@ -772,57 +769,119 @@ def absorb_withheld(cats: list[Categorical]) -> list[Categorical]:
     return out
 
 
-def _mode_and_explained(
-    raw: NDArray[np.int64],
-    other: NDArray[np.int64],
-    k_raw: int,
-    entropy: dict[int, tuple[int, float]] | None = None,
-) -> tuple[NDArray[np.int64], float]:
-    """Return each raw value's most common value of ``other`` (-1 if never seen together), and Theil's U.
+#: :func:`_modes_and_explained` reads the pairs' codes in (pair, row) arrays of at most about this many values.
+_PAIR_CELLS = 1 << 22
+#: ... and counts the pairs in a table of every (pair, raw, other) cell when it holds at most this many cells more
+#: than four per pair of values (sorting the pairs seen is slower on small tables).
+_DENSE_CELLS = 1 << 16
 
-    U(other | raw) is the share of ``other``'s entropy that ``raw`` explains. Both come from the sparse
-    table of the pairs that occur, so two columns of many values cost memory in rows, not in values squared.
-    ``entropy`` keeps, by ``other``'s id, its number of values and entropy over every row, for the next
-    call with ``other`` and another ``raw`` missing nothing either (they depend on ``other`` alone then).
+
+def _modes_and_explained(
+    raw: NDArray[np.int64], others: list[NDArray[np.int64]], k_raw: int
+) -> tuple[list[NDArray[np.int64]], list[float]]:
+    """Return each raw value's most common value of each of ``others`` (-1 if never seen together), and
+    Theil's U(other | raw) of each: the share of ``other``'s entropy that ``raw`` explains, over the rows where
+    both have a value.
+
+    Every pair's table is a block of one table (each pair's (raw, other) keys after the blocks before it), so
+    the pairs seen, their counts, the row sums and each term of the entropies come from one pass over all
+    pairs; each sum is still taken over its own pair's terms, in the same order, so every Theil's U has the
+    bits the pair alone gives (``tests/test_fit_properties.py`` keeps the one-pair computation to compare). A
+    table of many category columns made one set of calls per pair before: 132 sets on a 19-column table, a
+    third of its fit. The tables count pairs that occur, so two columns of many values cost memory in rows,
+    not in values squared, when they are sparse.
     """
-    ok = (raw >= 0) & (other >= 0)
-    whole = bool(ok.all())
-    if whole:  # (no missing value in either: the codes as they are)
-        raw_ok, other_ok = raw, other
-    elif ok.any():
-        raw_ok, other_ok = raw[ok], other[ok]
-    else:
-        return np.full(k_raw, -1, dtype=np.int64), 0.0
-    known = entropy.get(id(other)) if whole and entropy is not None else None
-    k_other = int(other_ok.max()) + 1 if known is None else known[0]
-    keys = raw_ok.astype(np.int64) * k_other + other_ok
-    if k_raw * k_other <= 4 * len(keys) + 64:  # a table of every (raw, other) pair: counted, not sorted
-        table = np.bincount(keys, minlength=k_raw * k_other)
-        pairs = np.flatnonzero(table)
+    if not others:
+        return [], []
+    n_pairs = len(others)
+    has_raw = raw >= 0
+    # the pairs a group at a time, (pair, row) arrays of at most about _PAIR_CELLS values (a million rows and
+    # many columns stay within memory)
+    per = max(1, _PAIR_CELLS // max(len(raw), 1))
+    groups = [range(g, min(g + per, n_pairs)) for g in range(0, n_pairs, per)]
+
+    read_once: dict[int, tuple[NDArray[np.int64], NDArray[np.bool_]]] = {}
+
+    def read(group: range) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+        if group.start in read_once:  # (one group: read once, for both passes)
+            return read_once[group.start]
+        codes = np.stack([others[j] for j in group]).astype(np.int64, copy=False)
+        codes_ok = codes, (codes >= 0) & has_raw[None, :]
+        if len(groups) == 1:
+            read_once[group.start] = codes_ok
+        return codes_ok
+
+    sizes, widths = np.zeros(n_pairs, dtype=np.int64), np.ones(n_pairs, dtype=np.int64)
+    for group in groups:
+        codes, ok = read(group)
+        sizes[group.start : group.stop] = np.count_nonzero(ok, axis=1)
+        # each pair's other codes seen (at least 1: a pair without a row in common keeps an empty block)
+        widths[group.start : group.stop] = np.maximum(np.where(ok, codes, -1).max(axis=1) + 1, 1)
+    if not sizes.any():  # (no pair has a row where both have a value)
+        return [np.full(k_raw, -1, dtype=np.int64) for _ in others], [0.0] * n_pairs
+    # key = (pair, raw, other) in blocks of powers of two, so shifts and masks read them back
+    raw_bits, other_bits = max(k_raw - 1, 0).bit_length(), max(int(widths.max()) - 1, 0).bit_length()
+    k_pad, w_pad = 1 << raw_bits, 1 << other_bits
+    block_bits = raw_bits + other_bits
+    keyed = raw.astype(np.int64) << other_bits
+    parts = []
+    for group in groups:
+        codes, ok = read(group)
+        part = codes + keyed[None, :]
+        part += (np.arange(group.start, group.stop, dtype=np.int64) << block_bits)[:, None]
+        parts.append(part[ok])
+    everything = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    at = n_pairs << block_bits
+    if at <= 4 * len(everything) + _DENSE_CELLS:  # tables of every (raw, other) pair: counted, not sorted
+        table = np.bincount(everything, minlength=at)
+        (pairs,) = (table != 0).nonzero()  # (a mask's nonzero is about 3x quicker than the counts')
         counts = table[pairs]
-        r, o = pairs // k_other, pairs % k_other
-        grid = table.reshape(k_raw, k_other)
-        # per raw value its most common partner, the first of equals (what the sort below finds)
-        mode = np.where(grid.max(axis=1) > 0, grid.argmax(axis=1), -1).astype(np.int64, copy=False)
     else:
-        pairs, counts = np.unique(keys, return_counts=True)
-        r, o = pairs // k_other, pairs % k_other
-        order = np.lexsort((-counts, r))  # per raw value, its most common partner first
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = r[order][1:] != r[order][:-1]
-        mode = np.full(k_raw, -1, dtype=np.int64)
-        mode[r[order][first]] = o[order][first]
-    total = float(counts.sum())
-    p = counts / total
-    p_row = np.bincount(r, weights=counts, minlength=k_raw) / total
-    if known is None:
-        # (over every row, the other column's counts summed from the pairs are its own: whole numbers)
-        p_col = np.bincount(o, weights=counts, minlength=k_other) / total
-        p_col = p_col[p_col > 0]
-        h_col = float(-np.sum(p_col * np.log(p_col)))
-        if whole and entropy is not None:
-            entropy[id(other)] = (k_other, h_col)
-    else:
-        h_col = known[1]
-    h_given = float(-np.sum(p * np.log(p / p_row[r])))
-    return mode, 0.0 if h_col <= 1e-12 else max(0.0, (h_col - h_given) / h_col)
+        pairs, counts = np.unique(everything, return_counts=True)
+    # (the pairs seen, in key order: pair by pair, each by raw value, then by other value)
+    pair, o = pairs >> block_bits, pairs & (w_pad - 1)
+    row_at = pairs >> other_bits  # (pair, raw value): pair * k_pad + raw
+    ends = np.searchsorted(pair, np.arange(n_pairs + 1))  # each pair's run of the pairs seen
+    total = np.bincount(pair, weights=counts, minlength=n_pairs)  # (sums of whole numbers: exact)
+    p = counts / total[pair]
+    p_row = np.bincount(row_at, weights=counts, minlength=n_pairs * k_pad).astype(np.float64, copy=False)
+    with np.errstate(divide="ignore", invalid="ignore"):  # (0 / 0 in a pair without rows: never read)
+        p_row /= np.repeat(total, k_pad)
+    given = p * np.log(p / p_row[row_at])
+    # each pair's column shares over the rows it sees, in order; the empty ones (padding too) dropped, as the
+    # pair alone does
+    p_col = np.bincount((pair << other_bits) + o, weights=counts, minlength=n_pairs * w_pad).astype(
+        np.float64, copy=False
+    )
+    col_pair = np.repeat(np.arange(n_pairs), w_pad)
+    with np.errstate(divide="ignore", invalid="ignore"):  # (0 / 0 in a pair without rows: dropped below)
+        p_col /= total[col_pair]
+    filled = p_col > 0
+    p_col, col_pair = p_col[filled], col_pair[filled]
+    col_ends = np.searchsorted(col_pair, np.arange(n_pairs + 1))
+    col_terms = p_col * np.log(p_col)
+    # each raw value's most common partner in each pair, the first of equals (the smallest code): the first
+    # pair seen at its run's largest count
+    new_row = np.empty(len(row_at), dtype=bool)
+    new_row[0] = True
+    np.not_equal(row_at[1:], row_at[:-1], out=new_row[1:])
+    run = np.cumsum(new_row) - 1
+    most = np.maximum.reduceat(counts, np.flatnonzero(new_row))
+    candidates = np.flatnonzero(counts == most[run])
+    first = np.ones(len(candidates), dtype=bool)
+    np.not_equal(run[candidates[1:]], run[candidates[:-1]], out=first[1:])
+    winners = candidates[first]
+    mode_all = np.full(n_pairs * k_pad, -1, dtype=np.int64)
+    mode_all[row_at[winners]] = o[winners]
+    modes: list[NDArray[np.int64]] = []
+    explained: list[float] = []
+    add = np.add.reduce  # (np.sum's numbers, without its wrapper)
+    for j in range(n_pairs):
+        modes.append(mode_all[j * k_pad : j * k_pad + k_raw])
+        if not sizes[j]:
+            explained.append(0.0)
+            continue
+        h_col = float(-add(col_terms[col_ends[j] : col_ends[j + 1]]))
+        h_given = float(-add(given[ends[j] : ends[j + 1]]))
+        explained.append(0.0 if h_col <= 1e-12 else max(0.0, (h_col - h_given) / h_col))
+    return modes, explained
