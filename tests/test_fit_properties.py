@@ -748,3 +748,39 @@ def test_a_reordered_category_is_what_dataclasses_replace_gives():
     assert got is not cat and got.order is order
     for f in dataclasses.fields(cat):
         assert getattr(got, f.name) is getattr(want, f.name), f.name
+
+
+def _shape_by_pandas(text: pd.Series, min_count: int) -> tuple[str, dict]:
+    """The pattern template as fit found it with regular expressions and pandas (value counts in a stable order)."""
+    import re
+
+    clean = text.str.replace(r"[?#{}]", "-", regex=True)
+    shapes = clean.str.replace(r"[A-Za-z]", "?", regex=True).str.replace(r"[0-9]", "#", regex=True)
+    counts = shapes.value_counts(sort=False).sort_values(ascending=False, kind="stable")
+    common = counts[counts >= min_count]
+    if common.empty or not str(common.index[0]).strip():
+        lengths = text.str.len()
+        lo, hi = max(1, int(lengths.quantile(0.1))), max(1, int(lengths.quantile(0.9)))
+        return "pystr", {"min_chars": lo, "max_chars": max(lo, hi)}
+    template = str(common.index[0])
+    letters = re.sub(r"[^A-Za-z]", "", "".join(clean[shapes == template].head(1000)))
+    kwargs: dict = {"text": template}
+    if letters and letters.isupper():
+        kwargs["letters"] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    elif letters and letters.islower():
+        kwargs["letters"] = "abcdefghijklmnopqrstuvwxyz"
+    return "bothify", kwargs
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.text(alphabet="aZq09?#{}-_ é٣\x00", min_size=0, max_size=6), min_size=1, max_size=60),
+    st.integers(1, 4),
+)
+def test_a_pattern_columns_template_is_the_one_regular_expressions_and_pandas_give(values, min_count):
+    """The template of a pattern column (translation tables, counted in Python) is the regular expressions' and
+    pandas' (equal counts: the shape seen first)."""
+    from pytest_synthdata._fit.generated import _shape
+
+    text = pd.Series(values, dtype=object)
+    assert _shape(text, min_count) == _shape_by_pandas(text, min_count)

@@ -11,6 +11,8 @@ digits ``#``).
 from __future__ import annotations
 
 import re
+from collections import Counter
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -110,18 +112,36 @@ def fit_generated(
     return column
 
 
+#: A value's characters that are Faker's own template marks ('?', '#', braces) read as '-' ...
+_CLEAN = str.maketrans(dict.fromkeys("?#{}", "-"))
+#: ... then its ASCII letters as '?' and digits as '#': its shape.
+_SHAPE = str.maketrans(
+    {**dict.fromkeys("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", "?"), **dict.fromkeys("0123456789", "#")}
+)
+
+
 def _shape(text: pd.Series, min_count: int) -> tuple[str, dict[str, Any]]:
-    """Return a Faker ``bothify`` template for the most common shape (letters '?', digits '#')."""
-    clean = text.str.replace(r"[?#{}]", "-", regex=True)
-    shapes = clean.str.replace(r"[A-Za-z]", "?", regex=True).str.replace(r"[0-9]", "#", regex=True)
-    counts = shapes.value_counts()
-    common = counts[counts >= min_count]
-    if common.empty or not str(common.index[0]).strip():
+    """Return a Faker ``bothify`` template for the most common shape (letters '?', digits '#').
+
+    The characters are mapped by ``str.translate`` and the shapes counted in Python (most common first, equal
+    counts in order of first appearance, as pandas 3 sorts ``value_counts``): several times quicker than
+    regular expressions and pandas on a column of strings.
+    """
+    values = text.tolist()
+    joined = "\x00".join(values)  # (one translation of the whole column, split where no value has a NUL)
+    if joined.count("\x00") == len(values) - 1:
+        cleaned = joined.translate(_CLEAN).split("\x00")
+        shapes = "\x00".join(cleaned).translate(_SHAPE).split("\x00")
+    else:
+        cleaned = [v.translate(_CLEAN) for v in values]
+        shapes = [v.translate(_SHAPE) for v in cleaned]
+    common = [shape for shape, count in Counter(shapes).most_common() if count >= min_count]
+    if not common or not common[0].strip():
         lengths = text.str.len()
         lo, hi = max(1, int(lengths.quantile(0.1))), max(1, int(lengths.quantile(0.9)))
         return "pystr", {"min_chars": lo, "max_chars": max(lo, hi)}
-    template = str(common.index[0])
-    letters = "".join(clean[shapes == template].head(1000))
+    template = common[0]
+    letters = "".join(islice((v for v, shape in zip(cleaned, shapes, strict=True) if shape == template), 1000))
     letters = re.sub(r"[^A-Za-z]", "", letters)
     kwargs: dict[str, Any] = {"text": template}
     if letters and letters.isupper():
