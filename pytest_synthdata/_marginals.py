@@ -527,6 +527,13 @@ def rank_cells_from_grid(values_of: Callable[[NDArray[np.float64]], NDArray[Any]
 
 def rank_cells_of_grid_values(values: NDArray[Any]) -> RankCells | None:
     """:func:`rank_cells_from_grid` of a column's values at the grid's latent scores, in order."""
+    run = math.ceil(ATOM_MIN_PROB * _GRID)  # (the fewest equal values in a row that make a tie)
+    if values.dtype.kind in "iuf" and len(values) >= run:
+        # sorted values (a numeric column's, monotone in its score) hold a tie exactly where a value equals the
+        # one ``run - 1`` places on: where none does, no tie, no cells (what the runs below find, in two passes)
+        ahead = values[run - 1 :]
+        if not (ahead == values[: len(ahead)]).any() and bool((values[1:] >= values[:-1]).all()):
+            return None
     change = np.flatnonzero(values[1:] != values[:-1]) + 1
     starts = np.concatenate([[0], change])
     ends = np.concatenate([change, [_GRID]])

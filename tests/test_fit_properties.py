@@ -784,3 +784,33 @@ def test_a_pattern_columns_template_is_the_one_regular_expressions_and_pandas_gi
 
     text = pd.Series(values, dtype=object)
     assert _shape(text, min_count) == _shape_by_pandas(text, min_count)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(-1e6, 1e6, allow_nan=False), st.integers(1, 40)), min_size=1, max_size=400),
+    st.booleans(),
+    st.booleans(),
+)
+def test_grid_values_without_a_run_of_ties_have_no_cells_found_by_the_quick_check(runs, shuffle, integer):
+    """A numeric column's values on the latent grid (sorted) with no run of 16 equal values have no rank cells:
+    the quick check answers what the runs give, and unsorted values (a category's codes) still go the long way."""
+    from pytest_synthdata import _marginals
+
+    values = np.concatenate([np.full(count, value) for value, count in runs])
+    values = np.sort(np.resize(values, _marginals._GRID))  # (a grid's length, the values repeated)
+    if shuffle:
+        np.random.default_rng(len(runs)).shuffle(values)
+    if integer:
+        values = np.floor(values).astype(np.int64)
+    got = _marginals.rank_cells_of_grid_values(values)
+    change = np.flatnonzero(values[1:] != values[:-1]) + 1
+    starts, ends = np.concatenate([[0], change]), np.concatenate([change, [len(values)]])
+    tie = ends - starts >= 16
+    want = _marginals._cells(*_marginals._merge_runs(starts / len(values), ends / len(values), tie))
+    if want is None:
+        assert got is None
+    else:
+        assert got is not None
+        np.testing.assert_array_equal(got.cuts, want.cuts)
+        np.testing.assert_array_equal(got.probs, want.probs)
