@@ -336,6 +336,20 @@ def latent_for_spearman_batch(
     out = np.zeros(len(targets))
     if not len(targets):
         return out
+    continuous = np.array([a is None and b is None for a, b in zip(cells_a, cells_b, strict=True)])
+    if continuous.any():  # the closed form; the series and its solves only for the other pairs (each on its own)
+        out[continuous] = _clip(2.0 * np.sin(np.pi * targets[continuous] / 6.0), -R_MAX, R_MAX)
+        rest = np.flatnonzero(~continuous)
+        if len(rest):
+            out[rest] = latent_for_spearman_batch(
+                targets[rest],
+                coef_a[rest],
+                coef_b[rest],
+                [cells_a[p] for p in rest.tolist()],
+                [cells_b[p] for p in rest.tolist()],
+                slack=slack,
+            )
+        return out
     pulled = np.sign(targets) * np.maximum(np.abs(targets) - slack, 0.0)
     grid, powers = _power_grid()
     poly = coef_a * coef_b
@@ -348,11 +362,9 @@ def latent_for_spearman_batch(
     lo, hi = curves[above - 1, cols], curves[above, cols]
     frac = _clip((pulled - lo) / np.where(hi > lo, hi - lo, 1.0), 0.0, 1.0)
     out[:] = grid[above - 1] + frac * (grid[above] - grid[above - 1])
-    continuous = np.array([a is None and b is None for a, b in zip(cells_a, cells_b, strict=True)])
-    use_exact = continuous | ~((curves[0] < pulled) & (pulled < curves[-1]))
-    out[continuous] = _clip(2.0 * np.sin(np.pi * targets[continuous] / 6.0), -R_MAX, R_MAX)  # closed form
+    use_exact = ~((curves[0] < pulled) & (pulled < curves[-1]))
     batch: list[int] = []
-    for p in np.flatnonzero(use_exact & ~continuous):
+    for p in np.flatnonzero(use_exact):
         a, b, target = cells_a[p], cells_b[p], float(targets[p])
         if not poly[p].any():
             out[p] = 0.0  # a constant column: no rank correlation to reproduce
