@@ -108,6 +108,8 @@ _SHAPES = (
     ("ipv4", re.compile(_IPV4)),
     ("ipv6", re.compile(_IPV6)),
 )
+#: What every kind but a full name needs somewhere in an ASCII value: a digit, '@', ':' or "www." (see value_kind).
+_SIGNS = re.compile(r"[0-9@:]|www\.", re.I)
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}")
 _CARD = re.compile(r"\d{4}([ -]?\d{2,7}){2,4}|\d{13,19}")
 _SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
@@ -253,15 +255,6 @@ def _full_name(text: str, first: frozenset[str], last: frozenset[str]) -> bool:
     return (given_known and (family_known or titled)) or (titled and family_known and len(family) > 2)
 
 
-def _single_name(text: str, names_set: frozenset[str]) -> bool:
-    return (
-        " " not in text
-        and text[:1].isupper()
-        and _NAME_WORD.fullmatch(text) is not None
-        and all(p.lower() in names_set for p in text.split("-"))
-    )
-
-
 def value_kind(value: str) -> str | None:
     """Return the key in :data:`KINDS` one value looks like on its own (a single first or last name: None)."""
     text = value.strip()
@@ -272,6 +265,11 @@ def value_kind(value: str) -> str | None:
         # (digits only - what ``\d`` matches - have no '@', '.', ':', dash, separator or word: of every kind
         # below, only a card number can be one)
         return "credit_card_number" if _card(text) else None
+    if text.isascii() and _SIGNS.search(text) is None:
+        # (ASCII text without a digit, '@', ':' or 'www.' - a name, a title, a label: of every kind below, only
+        # a full name can be one; one search instead of every pattern)
+        first, last = names()
+        return "name" if _full_name(text, first, last) else None
     for key, shape in _SHAPES:
         if shape.fullmatch(text):
             return key
@@ -327,8 +325,10 @@ def detect(values: list[str]) -> Detection | None:
         single = [v for v in values if " " not in v and v[:1].isupper()]
         if len(single) < KINDS["first_name"].most * looked:
             return None
-        is_first = [_single_name(v, first) for v in single]  # (each value looked up once per list)
-        is_last = [_single_name(v, last) for v in single]
+        # each value's lower-case parts (a double name's two) when it has a name's shape, found once for both lists
+        parts = [v.lower().split("-") if _NAME_WORD.fullmatch(v) is not None else None for v in single]
+        is_first = [p is not None and all(part in first for part in p) for p in parts]
+        is_last = [p is not None and all(part in last for part in p) for p in parts]
         n_first, n_last = sum(is_first), sum(is_last)
         n_any = sum(a or b for a, b in zip(is_first, is_last, strict=True))
         if n_any >= KINDS["first_name"].most * looked:

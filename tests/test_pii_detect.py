@@ -388,3 +388,65 @@ def test_digits_alone_are_a_card_number_or_nothing(text):
     assert not full._street(text) and not full._full_name(text, first, last)
     assert full.value_kind(text) == ("credit_card_number" if full._card(text) else None)
     assert full.value_kind(f" {text} ") == full.value_kind(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ .,'-/()&#+\n", min_size=1, max_size=30),
+        st.sampled_from(
+            ["Maria Garcia", "Smith, J.", "Dr. Jane Doe", "Van Slyke", "O'Brien", "Sales Manager", "rue de la Paix"]
+        ),
+    )
+)
+def test_ascii_text_without_digits_or_at_signs_is_a_full_name_or_nothing(text):
+    """Names and labels are answered with the full-name check alone (a quick path): without a digit, '@', ':' or
+    'www.', no other kind's pattern can match an ASCII value, which this checks pattern by pattern."""
+    full = _pii_detect
+    first, last = full.names()
+    assert not any(shape.fullmatch(text.strip()) for _, shape in full._SHAPES)
+    t = text.strip()
+    assert not full._iban(t) and not full._card(t) and not full._SSN.fullmatch(t) and not full._phone(t)
+    assert not full._street(t)
+    if t and not t.isalpha():
+        assert full.value_kind(text) == ("name" if full._full_name(t, first, last) else None)
+
+
+def _single_name_as_before(text: str, names_set: frozenset[str]) -> bool:
+    """One value's single-name check as detect() made it per value and per list (the reference)."""
+    return (
+        " " not in text
+        and text[:1].isupper()
+        and _pii_detect._NAME_WORD.fullmatch(text) is not None
+        and all(p.lower() in names_set for p in text.split("-"))
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Maria", "James", "Smith", "Garcia", "Anna-Lena", "Jean-Pierre", "Müller", "Ünal", "İbrahim", "Lopez-Smith",
+             "Xqzt", "ALLANSON", "mcRae", "O'Brien", "Al", "Newman", "Pérez", "x-17", "B52"]
+        ),
+        min_size=3,
+        max_size=60,
+    )
+)  # fmt: skip
+def test_single_names_are_told_as_each_value_alone_would_be(values):
+    """detect() finds each value's name parts once for both name lists: the answer each value's own check gives."""
+    first, last = _pii_detect.names()
+    got = _pii_detect.detect(values)
+    if got is not None and got.key in ("first_name", "last_name"):
+        single = [v for v in values if " " not in v and v[:1].isupper()]
+        is_first = [_single_name_as_before(v, first) for v in single]
+        is_last = [_single_name_as_before(v, last) for v in single]
+        n_any = sum(a or b for a, b in zip(is_first, is_last, strict=True))
+        want = "first_name" if sum(is_first) >= sum(is_last) else "last_name"
+        assert (got.key, got.hits) == (want, n_any)
+    elif got is None:
+        single = [v for v in values if " " not in v and v[:1].isupper()]
+        n_any = sum(_single_name_as_before(v, first) or _single_name_as_before(v, last) for v in single)
+        assert len(single) < _pii_detect.KINDS["first_name"].most * len(values) or n_any < (
+            _pii_detect.KINDS["first_name"].most * len(values)
+        )
