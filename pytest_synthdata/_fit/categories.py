@@ -848,12 +848,12 @@ def _modes_and_explained(
     with np.errstate(divide="ignore", invalid="ignore"):  # (0 / 0 in a pair without rows: never read)
         p_row /= np.repeat(total, k_pad)
     given = p * np.log(p / p_row[row_at])
-    # each pair's column shares over the rows it sees, in order; the empty ones (padding too) dropped, as the
-    # pair alone does
-    p_col = np.bincount((pair << other_bits) + o, weights=counts, minlength=n_pairs * w_pad).astype(
+    # each pair's column shares over the rows it sees, in order; the empty ones dropped, as the pair alone does
+    col_starts = np.concatenate([[0], np.cumsum(widths)])  # (each pair's own width: memory in values seen)
+    p_col = np.bincount(col_starts[pair] + o, weights=counts, minlength=int(col_starts[-1])).astype(
         np.float64, copy=False
     )
-    col_pair = np.repeat(np.arange(n_pairs), w_pad)
+    col_pair = np.repeat(np.arange(n_pairs), widths)
     with np.errstate(divide="ignore", invalid="ignore"):  # (0 / 0 in a pair without rows: dropped below)
         p_col /= total[col_pair]
     filled = p_col > 0
