@@ -814,3 +814,14 @@ def test_grid_values_without_a_run_of_ties_have_no_cells_found_by_the_quick_chec
         assert got is not None
         np.testing.assert_array_equal(got.cuts, want.cuts)
         np.testing.assert_array_equal(got.probs, want.probs)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["9b2f1c3e-4d5a-4b6c-8d7e-0f1a2b3c4d5e", "A1B2C3D4-E5F6-4A7B-8C9D-0E1F2A3B4C5D",
+                                 "9b2f1c3e-4d5a-4b6c-8d7e-0f1a2b3c4d5", "ORD-000123", "", "x"]), max_size=20))  # fmt: skip
+def test_the_uuid_check_answers_as_pandas_matching_every_value_does(values):
+    """all_uuids() answers from its first value when that is no UUID: what matching every value gives."""
+    from pytest_synthdata._fit.infer import UUID, all_uuids
+
+    text = pd.Series(values, dtype=object)
+    assert all_uuids(text) == bool(text.str.fullmatch(UUID).all())
