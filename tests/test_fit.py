@@ -1014,9 +1014,13 @@ def test_decimals_from_a_head_bound_answer_as_reading_every_value_at_every_count
 _SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 
 
+@pytest.mark.parametrize("few", [4096, 0], ids=["in-python", "vectorised"])
 @pytest.mark.parametrize("dtype", [object, "str"])
-def test_words_per_value_count_whitespace_runs_as_the_regular_expression_does(dtype):
+def test_words_per_value_count_whitespace_runs_as_the_regular_expression_does(dtype, few, monkeypatch):
+    from pytest_synthdata._fit import infer
     from pytest_synthdata._fit.infer import whitespace_runs
+
+    monkeypatch.setattr(infer, "_FEW_STRINGS", few)  # (a few strings are counted in Python, more by pyarrow)
 
     values = ["a b", "  lead", "trail  ", "", " ", "x" + _SPACES + "y", "a\u200bb", "a\u180eb", "é à  ü", "a\tb\nc"]
     values += list(_SPACES) + [f"q{c}r{c}" for c in _SPACES]

@@ -825,3 +825,22 @@ def test_the_uuid_check_answers_as_pandas_matching_every_value_does(values):
 
     text = pd.Series(values, dtype=object)
     assert all_uuids(text) == bool(text.str.fullmatch(UUID).all())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(list("ab \t\n\x0b\x0c\r\x1c\x1f\x85\xa0\u1680\u2003\u2028\u202f\u3000\u200b-é")),
+                max_size=12),
+        min_size=1,
+        max_size=30,
+    )
+)  # fmt: skip
+def test_whitespace_runs_of_a_few_strings_counted_in_python_are_the_regular_expressions(values):
+    """A few strings' whitespace runs (words less one, plus a leading and a trailing run) are what ``\\s+`` counts,
+    for every kind of whitespace (and U+200B, which is none)."""
+    from pytest_synthdata._fit import infer
+
+    text = pd.Series(values, dtype=object)
+    want = text.str.count(r"\s+").to_numpy(dtype=np.int64)
+    np.testing.assert_array_equal(infer.whitespace_runs(text), want)

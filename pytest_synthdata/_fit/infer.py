@@ -409,6 +409,8 @@ def magnitudes(values: pd.Series) -> NDArray[np.float64]:
     return numbers[np.isfinite(numbers)]
 
 
+#: Up to this many strings, :func:`whitespace_runs` counts in Python (quicker than a pyarrow array of them).
+_FEW_STRINGS = 4096
 #: Python's ``\s`` (what ``str.isspace`` says of one character) in RE2's syntax, for pyarrow.
 _RE2_SPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]+"
 
@@ -419,6 +421,17 @@ def whitespace_runs(text: pd.Series) -> NDArray[np.int64]:
     With pyarrow installed they are counted in one vectorised call rather
     than one regular expression per value.
     """
+    if len(text) <= _FEW_STRINGS:
+        # (a few strings: counted in Python, where ``str.split`` splits on runs of what ``str.isspace`` says, the
+        # characters ``\s`` matches: the runs are the words less one, plus a leading and a trailing run)
+        try:
+            return np.fromiter(
+                (len(v.split()) - 1 + v[0].isspace() + v[-1].isspace() if v else 0 for v in text.tolist()),
+                dtype=np.int64,
+                count=len(text),
+            )
+        except (AttributeError, TypeError):  # (a value that is no str: pandas says what it counts)
+            pass
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
