@@ -37,7 +37,7 @@ from scipy import special
 from . import _artifact, _linalg
 from ._backends.sdv import load_pickle
 from ._columns import ComputedColumn, ConditionalColumn, FakerColumn, IdColumn, NumericColumn, RowLatent
-from ._constraints import MAX_REDRAWS, LessThan, Predicate, Unique, order_by_dependency
+from ._constraints import MAX_REDRAWS, LessThan, Predicate, Unique, order_by_dependency, propagate_order_ends
 from ._latent import IndependentRows, LatentSource, LatentSpace, SpreadRows
 from ._qmc import MAX_POINTS
 from ._seeding import BLOCK_ROWS
@@ -1085,8 +1085,6 @@ class Model:
         """The least and greatest value each order-constrained column can take once every constraint holds: its
         own range (over its segment groups), narrowed by its neighbours' (:func:`propagate_order_ends`); a column
         that is not a plain number is taken as unbounded."""
-        from ._constraints import propagate_order_ends
-
         ends: dict[str, list[float]] = {}
         for name in dict.fromkeys(c for a, b, _ in self._order_constraints for c in (a, b)):
             col = self._by_name[name]

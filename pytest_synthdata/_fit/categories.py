@@ -800,16 +800,14 @@ def _modes_and_explained(
     per = max(1, _PAIR_CELLS // max(len(raw), 1))
     groups = [range(g, min(g + per, n_pairs)) for g in range(0, n_pairs, per)]
 
-    read_once: dict[int, tuple[NDArray[np.int64], NDArray[np.bool_]]] = {}
+    def stacked(group: range) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+        codes = np.stack([others[j] for j in group]).astype(np.int64, copy=False)
+        return codes, (codes >= 0) & has_raw[None, :]
+
+    one = stacked(groups[0]) if len(groups) == 1 else None  # (one group: read once, for both passes)
 
     def read(group: range) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
-        if group.start in read_once:  # (one group: read once, for both passes)
-            return read_once[group.start]
-        codes = np.stack([others[j] for j in group]).astype(np.int64, copy=False)
-        codes_ok = codes, (codes >= 0) & has_raw[None, :]
-        if len(groups) == 1:
-            read_once[group.start] = codes_ok
-        return codes_ok
+        return one if one is not None else stacked(group)
 
     sizes, widths = np.zeros(n_pairs, dtype=np.int64), np.ones(n_pairs, dtype=np.int64)
     for group in groups:

@@ -37,7 +37,7 @@ from .._constraints import (
     propagate_order_ends,
     range_end,
 )
-from ..errors import InvalidConstraint
+from ..errors import InvalidArgument, InvalidConstraint
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -305,5 +305,5 @@ def order_room(columns: dict[str, Any], constraints: Sequence[tuple[str, str, bo
                 )
             else:
                 columns[name] = narrowed(col, low, high)
-        except Exception:  # pragma: no cover - a group left no value of its own: the column keeps its bounds
+        except InvalidArgument:  # pragma: no cover - a group left no value of its own: the column keeps its bounds
             continue

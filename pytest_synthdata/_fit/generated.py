@@ -11,6 +11,7 @@ digits ``#``).
 from __future__ import annotations
 
 import re
+import string
 from collections import Counter
 from itertools import islice
 from typing import Any
@@ -116,9 +117,7 @@ def fit_generated(
 #: A value's characters that are Faker's own template marks ('?', '#', braces) read as '-' ...
 _CLEAN = str.maketrans(dict.fromkeys("?#{}", "-"))
 #: ... then its ASCII letters as '?' and digits as '#': its shape.
-_SHAPE = str.maketrans(
-    {**dict.fromkeys("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", "?"), **dict.fromkeys("0123456789", "#")}
-)
+_SHAPE = str.maketrans({**dict.fromkeys(string.ascii_letters, "?"), **dict.fromkeys(string.digits, "#")})
 
 
 def _shape(text: pd.Series, min_count: int) -> tuple[str, dict[str, Any]]:

@@ -57,6 +57,7 @@ __all__ = [
 KINDS = ("boolean", "category", "datetime", "float", "id", "ignore", "integer", "pattern", "pii", "text")
 
 UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+_UUID = re.compile(UUID)
 
 #: Column-name tokens that always mean personal data (regenerated with Faker, never stored).
 PII_STRONG = {
@@ -447,9 +448,6 @@ def all_uuids(text: pd.Series) -> bool:
     if len(text) and _UUID.fullmatch(str(text.iloc[0])) is None:
         return False  # (the first value says it already, without pandas' string machinery)
     return bool(text.head(1000).str.fullmatch(UUID).all()) and bool(text.str.fullmatch(UUID).all())
-
-
-_UUID = re.compile(UUID)
 
 
 _ID_PARTS = re.compile(r"^(\D*?)(\d+)(\D*)$")
