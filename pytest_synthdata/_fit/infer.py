@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .. import _pii_detect
+from .. import _pii_detect, _vocab
 from .._schema import Column
 from ..errors import DateFormatWarning, InvalidArgument
 from .dates import FIRST_LOOK, read_date_text, spread_sample
@@ -114,10 +114,13 @@ class Inferred:
     parsed: pd.Series | None = None
     #: the Faker provider of a pii column found from its name or values (None: given in ``columns=``)
     provider: str | None = None
+    #: the keyword arguments of that provider (a public list's variant: ``_vocab``)
+    provider_kwargs: dict[str, Any] | None = None
 
 
-def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
-    """Return a column's kind, and why, from its dtype, name and values."""
+def infer_kind(col: str, s: pd.Series, *, min_count: int, locale: str = "en_US") -> Inferred:
+    """Return a column's kind, and why, from its dtype, name and values (``locale``: the fit's Faker locale,
+    whose public lists of states, countries and codes a column of rare values may come from)."""
     dtype = s.dtype
     objects: Factorized | None = None  # a plain object column's values as codes, when they can be hashed
     if isinstance(dtype, np.dtype) and dtype.kind in "iub":
@@ -241,6 +244,9 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
         looks = _pii_detect.detect_column(list(dict.fromkeys(first)))
         if looks is not None and _FAMILY.get(looks.provider, looks.provider) != _FAMILY.get(provider, provider):
             return Inferred("pii", f"{looks.why}, whatever the name says", present, provider=looks.provider)
+        listed = _vocab.detect_vocabulary(list(dict.fromkeys(first)), locale) if looks is None else None
+        if listed is not None:  # (a "name" column of state names)
+            return _listed(listed, present, "whatever the name says")
         return Inferred("pii", f"name looks like personal data (Faker {provider!r})", present, provider=provider)
     if objects is None:
         objects = Factorized(*pd.factorize(s.to_numpy() if plain_objects else s, sort=False, use_na_sentinel=True))
@@ -261,6 +267,9 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
     kept_share = float(counts[counts >= min_count].sum()) / n_text
     if kept_share >= 0.5:
         return Inferred("category", f"{len(counts)} distinct values", present, factorized)
+    listed = _vocab.detect_vocabulary(uniques, locale)
+    if listed is not None:  # (too rare to store, but from a public list: drawn from the whole list)
+        return _listed(listed, present, f"most seen fewer than {min_count} times")
     provider = pii_provider(col, PII_WEAK)
     if provider is not None:
         return Inferred(
@@ -270,6 +279,13 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int) -> Inferred:
     if words >= 3.0:
         return Inferred("text", f"free text (about {words:.0f} words per value)", present)
     return Inferred("pattern", f"{len(counts)} mostly distinct short strings", present)
+
+
+def _listed(listed: _vocab.Vocabulary, present: NDArray[np.bool_], when: str) -> Inferred:
+    """A column of a public list's values, regenerated from Faker's list (kind pii: generated, never stored)."""
+    return Inferred(
+        "pii", f"{listed.why}, {when}", present, provider=listed.provider, provider_kwargs=dict(listed.kwargs)
+    )
 
 
 @functools.lru_cache(maxsize=64)

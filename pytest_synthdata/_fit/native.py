@@ -239,7 +239,7 @@ def _read_columns(ctx: FitContext) -> _Read:
         if col in ctx.overrides:
             inferred = override(col, ctx.overrides[col])
         else:
-            inferred = infer_kind(col, s, min_count=ctx.min_count)
+            inferred = infer_kind(col, s, min_count=ctx.min_count, locale=ctx.locale)
         kind = inferred.kind
         if kind == "ignore":
             read.kinds[col] = {"kind": "ignored", "why": inferred.why}
@@ -287,7 +287,13 @@ def _read_columns(ctx: FitContext) -> _Read:
                 read.notes[col].append(cat.note)
         else:
             read.columns[col] = fit_generated(
-                col, s, kind, min_count=ctx.min_count, locale=ctx.locale, provider=inferred.provider
+                col,
+                s,
+                kind,
+                min_count=ctx.min_count,
+                locale=ctx.locale,
+                provider=inferred.provider,
+                provider_kwargs=inferred.provider_kwargs,
             )
         if 0 < np.count_nonzero(present) < ctx.n:
             read.nullable.append(col)
