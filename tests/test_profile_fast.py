@@ -257,3 +257,43 @@ def test_pair_tables_counted_at_once_or_column_by_column_have_the_same_bits(monk
     monkeypatch.setattr(P, "_ONE_COUNT", one_count)
     frame = edge_frame(n, seed=n)
     assert bits(P.compute_profile(frame, min_count=5)) == bits(plain_profile(frame, 5))
+
+
+@pytest.mark.parametrize("min_count", [1, 2, 5])
+@pytest.mark.parametrize("n", [2, 3, 11, 12, 228, 1024])
+def test_number_columns_read_together_have_the_bits_of_one_at_a_time(n, min_count):
+    """``_continuous_many`` (the columns side by side: one sort, one clip, one sum of every sketch block) gives
+    each column what ``_continuous`` gives it alone, whichever columns come together."""
+    r = np.random.default_rng(n)
+    gaps = r.normal(size=n)
+    gaps[r.random(n) < 0.2] = np.nan
+    few = np.full(n, np.nan)
+    few[: min(4, n)] = np.arange(min(4, n))
+    columns = [
+        r.integers(0, 5, n),
+        r.integers(-(10**6), 10**6, n),
+        r.integers(0, 2**62, n, dtype=np.int64),
+        r.integers(0, 200, n).astype(np.uint8),
+        r.normal(size=n).round(2),  # (some -0.0: their own way)
+        gaps,
+        np.full(n, 3.0),
+        np.where(r.random(n) < 0.1, np.nan, r.integers(0, 3, n).astype(np.float64)),
+        np.full(n, np.nan),
+        few,
+        r.normal(size=n) * 1e300,
+    ]
+    for _ in range(6):
+        chosen = [columns[i] for i in r.permutation(len(columns))[: r.integers(2, len(columns) + 1)]]
+        for raw, got in zip(chosen, P._continuous_many(chosen, n, min_count), strict=True):
+            want = P._continuous(raw, "numerical", n, min_count)
+            if want is None:
+                assert got is None
+                continue
+            assert got is not None
+            assert (got.profile.sdtype, float(got.profile.missing).hex()) == (
+                want.profile.sdtype,
+                float(want.profile.missing).hex(),
+            )
+            assert got.profile.quantiles.tobytes() == want.profile.quantiles.tobytes()
+            assert (got.codes.dtype, got.codes.tobytes()) == (want.codes.dtype, want.codes.tobytes())
+            assert got.values.tobytes() == want.values.tobytes() and got.gaps == want.gaps
