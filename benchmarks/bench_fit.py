@@ -178,11 +178,11 @@ def best_of(fn, repeats):
 QUALITY_SEEDS = 5
 
 
-def run_ours(df, name, repeats):
-    """Fit and sample with sd.fit; warnings are recorded (not shown) and returned."""
+def run_ours(df, name, repeats, **fit_options):
+    """Fit (``sd.fit`` with ``fit_options``) and sample; warnings are recorded (not shown) and returned."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        t_fit, model = best_of(lambda: sd.fit(df.copy(), name=name), repeats)
+        t_fit, model = best_of(lambda: sd.fit(df.copy(), name=name, **fit_options), repeats)
         t_sample, _ = best_of(lambda: model.sample(len(df), seed=0), repeats)
         samples = [model.sample(len(df), seed=seed) for seed in range(QUALITY_SEEDS)]
         iid = [model.sample(len(df), seed=seed, independent=True) for seed in range(QUALITY_SEEDS)]
