@@ -126,16 +126,15 @@ def detect_vocabulary(uniques: Any, locale: str) -> Vocabulary | None:
     At least :data:`SHARE` of the distinct string values, and at least :data:`MIN_DISTINCT` of them, must be
     on one list (the list matching most wins); None otherwise, and for a locale Faker does not know.
     """
-    values = [v for v in uniques if isinstance(v, str)]
-    if len(values) < MIN_DISTINCT:
+    if len(uniques) < MIN_DISTINCT:
         return None
     try:
         lists = _lists(locale)
     except Exception:  # (an unknown locale: fit reports it where it builds the generated columns)
         return None
-    if not lists or len(values) > 2 * max(len(lst.values) + sum(len(e) for e, _ in lst.extras) for lst in lists):
-        return None  # (more distinct values than any list holds: no list can hold 9 in 10 of them)
-    distinct = set(values)
+    if not lists or len(uniques) > 2 * max(len(lst.values) + sum(len(e) for e, _ in lst.extras) for lst in lists):
+        return None  # (far more distinct values than any list holds: none holds 9 in 10; a long column not read)
+    distinct = {v for v in uniques if isinstance(v, str)}
     best: Vocabulary | None = None
     for lst in lists:
         members = lst.values.union(*(extra for extra, _ in lst.extras)) if lst.extras else lst.values

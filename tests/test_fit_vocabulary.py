@@ -113,3 +113,17 @@ def test_a_pattern_column_keeps_the_characters_all_its_values_share():
     assert got["invoice"].str.fullmatch(r"INV-2023-01\d\dX").all()
     assert got["iso"].nunique() > 100  # (the rest still varies)
     assert not re.search("[a-z]", "".join(got["iso"]))
+
+
+def test_a_column_of_many_distinct_values_is_not_read_against_the_lists():
+    """Far more distinct values than any list holds (free text, ids): answered from the count, and None."""
+
+    class Counted(list):
+        reads = 0
+
+        def __iter__(self):
+            Counted.reads += 1
+            return super().__iter__()
+
+    many = Counted(STATES * 40)  # (2,000 values: more than twice the longest list)
+    assert detect_vocabulary(many, "en_US") is None and Counted.reads == 0
