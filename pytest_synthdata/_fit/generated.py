@@ -168,7 +168,10 @@ def _with_constants(template: str, values: list[str]) -> str:
     every one of those rows, so it may be stored (the privacy rule of a category seen ``min_count`` times)."""
     if not values or not any(mark in template for mark in "?#"):
         return template
-    grid = np.array(values, dtype=f"<U{len(template)}").view(np.uint32).reshape(len(values), len(template))
+    # (every value of a shape has the shape's length: the values end to end, as code points, are the rows)
+    grid = np.frombuffer("".join(values).encode("utf-32-le", "surrogatepass"), dtype="<u4").reshape(
+        len(values), len(template)
+    )
     same = (grid == grid[0]).all(axis=0).tolist()
     first = values[0]
     return "".join(first[i] if same[i] and mark in "?#" else mark for i, mark in enumerate(template))
