@@ -127,3 +127,12 @@ def test_a_column_of_many_distinct_values_is_not_read_against_the_lists():
 
     many = Counted(STATES * 40)  # (2,000 values: more than twice the longest list)
     assert detect_vocabulary(many, "en_US") is None and Counted.reads == 0
+
+
+def test_a_column_given_as_pii_draws_from_the_list_its_values_come_from():
+    """``columns={"state": "pii"}`` on frequent state names (a category otherwise): Faker's state names, not
+    random strings."""
+    column = ["Texas"] * 60 + ["Ohio"] * 30 + ["Utah"] * 10 + ["Iowa"] * 10 + ["Maine"] * 10
+    model = sd.fit(_frame(column), name="votes", columns={"state": "pii"})
+    got = set(model.sample(2_000, seed=8)["state"])
+    assert got <= set(STATES) and len(got) > 5

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import _pii
+from .. import _pii, _vocab
 from .._columns import FakerColumn, IdColumn, ModelColumn
 from .._schema import POOL_SIZE
 from ..errors import InvalidArgument
@@ -97,11 +97,15 @@ def fit_generated(
         )
     elif kind == "pii":
         # (given in columns=: the values, when they clearly say, over the name, as inference does)
+        if provider is None:
+            provider = pii_by_value(text)
+        if provider is None:  # (given in columns=: values of a public list are drawn from the whole list, too)
+            listed = _vocab.detect_vocabulary(pd.unique(text.to_numpy(dtype=object)), locale)
+            if listed is not None:
+                provider, provider_kwargs = listed.provider, listed.kwargs
         if provider is not None and provider_kwargs:
             kwargs = dict(provider_kwargs)
-        provider = (
-            provider or pii_by_value(text) or pii_provider(col, PII_STRONG) or pii_provider(col, PII_WEAK) or "pystr"
-        )
+        provider = provider or pii_provider(col, PII_STRONG) or pii_provider(col, PII_WEAK) or "pystr"
         if provider == "street_address" and text.str.contains("\n", regex=False).any():
             provider = "address"
     elif kind == "text":
