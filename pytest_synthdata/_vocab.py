@@ -73,6 +73,16 @@ def _attribute(fake: Any, method: str, attribute: str) -> tuple[Any, ...]:
     return tuple(values) if isinstance(values, (list, tuple)) else ()
 
 
+def _keywords(method: Any) -> frozenset[str]:
+    """The keyword arguments a Faker provider method takes (none when it cannot be inspected)."""
+    import inspect
+
+    try:
+        return frozenset(inspect.signature(method).parameters)
+    except (TypeError, ValueError):
+        return frozenset()
+
+
 @functools.cache
 def _lists(locale: str) -> tuple[_List, ...]:
     """The public lists of a Faker locale (loaded once per locale)."""
@@ -91,13 +101,14 @@ def _lists(locale: str) -> tuple[_List, ...]:
     if abbreviations:
         territories = strings(_attribute(fake, "state_abbr", "territories_abbr"))
         associated = strings(_attribute(fake, "state_abbr", "freely_associated_states_abbr"))
+        takes = _keywords(getattr(fake, "state_abbr", None))  # (a Faker without a keyword: those codes left out)
         extras = tuple(
             (values, keyword)
             for values, keyword in (
                 (territories, "include_territories"),
                 (associated, "include_freely_associated_states"),
             )
-            if values
+            if values and keyword in takes
         )
         kwargs = {keyword: False for _, keyword in extras}
         out.append(_List("state_abbr", "state abbreviations", abbreviations, kwargs, extras))

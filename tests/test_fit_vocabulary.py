@@ -136,3 +136,10 @@ def test_a_column_given_as_pii_draws_from_the_list_its_values_come_from():
     model = sd.fit(_frame(column), name="votes", columns={"state": "pii"})
     got = set(model.sample(2_000, seed=8)["state"])
     assert got <= set(STATES) and len(got) > 5
+
+
+def test_a_faker_without_the_territory_keywords_leaves_those_codes_off_the_list():
+    from pytest_synthdata import _vocab
+
+    assert _vocab._keywords(None) == frozenset()
+    assert "include_territories" in _vocab._keywords(lambda include_territories=True: None)
