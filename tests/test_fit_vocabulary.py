@@ -143,3 +143,14 @@ def test_a_faker_without_the_territory_keywords_leaves_those_codes_off_the_list(
 
     assert _vocab._keywords(None) == frozenset()
     assert "include_territories" in _vocab._keywords(lambda include_territories=True: None)
+
+
+def test_the_lists_are_the_fit_locales_own():
+    """German states under ``locale="de_DE"`` are that locale's list (en_US has no such names)."""
+    from pytest_synthdata._pii import faker_for
+
+    german = list(faker_for("de_DE").state.__self__.states)
+    assert detect_vocabulary(german, "en_US") is None
+    model = sd.fit(_frame(german * 2), name="wahl", locale="de_DE")
+    assert set(model.sample(1_000, seed=12)["state"]) <= set(german)
+    assert "'state'" in model.info["columns"]["state"]["why"]
