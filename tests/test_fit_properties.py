@@ -57,10 +57,24 @@ def _reach(src: pd.Series, min_count: int) -> tuple[Any, Any]:
     low, high = src.min(), src.max()
     if min_count == 1:
         return low, high
-    if low == high and not isinstance(low, pd.Timestamp):  # one value, held by too few rows: the stored bounds
-        pad = abs(float(low)) * 1e-9 or 1e-300  # step off it by a unit in its 12th digit (private.unheld)
-        return low - pad, high + pad
+    if low == high:  # one value, held by too few rows: the stored bounds step off it (private.unheld) by one
+        step = _one_step(low)  # step of its grid, or by one unit in its 12th digit
+        return low - step, high + step
     return low - (high - low), high + (high - low)
+
+
+def _one_step(value: Any) -> Any:
+    """The most ``private.unheld`` moves a lone value's bound: one step of the grid its value lies on (a day for a
+    timestamp; 1 for a whole number; the last decimal's unit), or one unit in its 12th significant digit."""
+    if isinstance(value, pd.Timestamp):
+        return pd.Timedelta(days=1)
+    x = float(value)
+    pad = abs(x) * 1e-9 or 1e-300
+    if x == round(x):
+        return max(1.0, pad)
+    text = repr(x)
+    decimals = len(text.split(".")[1]) if "." in text and "e" not in text else 12
+    return max(10.0 ** -min(decimals, 12), pad)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
