@@ -59,7 +59,8 @@ class Vocabulary:
 class _List:
     provider: str
     what: str
-    values: frozenset[str]
+    #: every value on the list, its optional parts' too
+    members: frozenset[str]
     kwargs: dict[str, Any] = field(default_factory=dict)
     #: optional parts of the list (value set, the keyword that adds them): asked for only when the column holds some
     extras: tuple[tuple[frozenset[str], str], ...] = ()
@@ -111,7 +112,8 @@ def _lists(locale: str) -> tuple[_List, ...]:
             if values and keyword in takes
         )
         kwargs = {keyword: False for _, keyword in extras}
-        out.append(_List("state_abbr", "state abbreviations", abbreviations, kwargs, extras))
+        members = abbreviations.union(*(values for values, _ in extras))
+        out.append(_List("state_abbr", "state abbreviations", members, kwargs, extras))
     countries = strings(_attribute(fake, "country", "countries"))
     if countries:
         out.append(_List("country", "country names", countries))
@@ -143,13 +145,12 @@ def detect_vocabulary(uniques: Any, locale: str) -> Vocabulary | None:
         lists = _lists(locale)
     except Exception:  # (an unknown locale: fit reports it where it builds the generated columns)
         return None
-    if not lists or len(uniques) > 2 * max(len(lst.values) + sum(len(e) for e, _ in lst.extras) for lst in lists):
+    if not lists or len(uniques) > 2 * max(len(lst.members) for lst in lists):
         return None  # (far more distinct values than any list holds: none holds 9 in 10; a long column not read)
     distinct = {v for v in uniques if isinstance(v, str)}
     best: Vocabulary | None = None
     for lst in lists:
-        members = lst.values.union(*(extra for extra, _ in lst.extras)) if lst.extras else lst.values
-        hits = len(distinct & members)
+        hits = len(distinct & lst.members)
         if hits < MIN_DISTINCT or hits < SHARE * len(distinct) or (best is not None and hits <= best.hits):
             continue
         kwargs = dict(lst.kwargs)

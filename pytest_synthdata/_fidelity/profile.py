@@ -365,27 +365,20 @@ def compute_profile(
     profiles: dict[str, ColumnProfile] = {}
     continuous: dict[str, _Continuous] = {}
     codes: dict[str, NDArray[np.intp]] = {}
-    names_in = columns if columns is not None else list(frame.columns)
+    series_of = {name: frame[name] for name in (columns if columns is not None else list(frame.columns))}
     # numpy number columns (sdtype_of's numerical) are read together: their sorts, clips and sketches at once
-    numeric = {
-        name: series.to_numpy()
-        for name in names_in
-        if n and isinstance((series := frame[name]).dtype, np.dtype) and series.dtype.kind in "iuf"
-    }
-    together = dict(zip(numeric, _continuous_many(list(numeric.values()), n, k), strict=True)) if numeric else {}
-    for name in names_in:
+    numeric = [
+        name
+        for name, series in series_of.items()
+        if n and isinstance(series.dtype, np.dtype) and series.dtype.kind in "iuf"
+    ]
+    together = dict(zip(numeric, _continuous_many([series_of[c].to_numpy() for c in numeric], n, k), strict=True))
+    for name, series in series_of.items():
         column: _Discrete | _Continuous | None
+        dtype = series.dtype
         if name in together:
             column = together[name]
-            if column is None:
-                continue  # (no value: sdtype_of leaves the column out)
-            profiles[name] = column.profile
-            codes[name] = column.codes
-            continuous[name] = column
-            continue
-        series = frame[name]
-        dtype = series.dtype
-        if _category_like(dtype):  # one hash pass gives the sdtype, the missing count and the codes
+        elif _category_like(dtype):  # one hash pass gives the sdtype, the missing count and the codes
             reused = factorized.get(name) if factorized is not None else None
             if reused is not None and len(reused[0]) == n:
                 column = _discrete(np.asarray(reused[0], dtype=np.int64), reused[1], None, n, k, reused[2])

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import string
 from collections import Counter
-from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -98,11 +97,12 @@ def fit_generated(
     elif kind == "pii":
         # (given in columns=: the values, when they clearly say, over the name, as inference does)
         if provider is None:
-            provider = pii_by_value(text)
-        if provider is None:  # (given in columns=: values of a public list are drawn from the whole list, too)
-            listed = _vocab.detect_vocabulary(pd.unique(text.to_numpy(dtype=object)), locale)
-            if listed is not None:
-                provider, provider_kwargs = listed.provider, listed.kwargs
+            distinct = pd.unique(text.to_numpy(dtype=object))
+            provider = pii_by_value(distinct)
+            if provider is None:  # (given in columns=: values of a public list are drawn from the whole list, too)
+                listed = _vocab.detect_vocabulary(distinct, locale)
+                if listed is not None:
+                    provider, provider_kwargs = listed.provider, listed.kwargs
         if provider is not None and provider_kwargs:
             kwargs = dict(provider_kwargs)
         provider = provider or pii_provider(col, PII_STRONG) or pii_provider(col, PII_WEAK) or "pystr"
@@ -154,9 +154,9 @@ def _shape(text: pd.Series, min_count: int) -> tuple[str, dict[str, Any]]:
         lengths = text.str.len()
         lo, hi = max(1, int(lengths.quantile(0.1))), max(1, int(lengths.quantile(0.9)))
         return "pystr", {"min_chars": lo, "max_chars": max(lo, hi)}
-    template = _with_constants(common[0], [v for v, shape in zip(cleaned, shapes, strict=True) if shape == common[0]])
-    letters = "".join(islice((v for v, shape in zip(cleaned, shapes, strict=True) if shape == common[0]), 1000))
-    letters = re.sub(r"[^A-Za-z]", "", letters)
+    same = [v for v, shape in zip(cleaned, shapes, strict=True) if shape == common[0]]  # the winning shape's values
+    template = _with_constants(common[0], same)
+    letters = re.sub(r"[^A-Za-z]", "", "".join(same[:1000]))
     kwargs: dict[str, Any] = {"text": template}
     if letters and letters.isupper():
         kwargs["letters"] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -241,10 +241,11 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int, locale: str = "en_US")
     provider = pii_provider(col, PII_STRONG)
     if provider is not None:
         # the values, when they clearly say, over the name ("email_address" holds e-mails, not addresses)
-        looks = _pii_detect.detect_column(list(dict.fromkeys(first)))
+        sampled = list(dict.fromkeys(first))  # (the sampled values, each once)
+        looks = _pii_detect.detect_column(sampled)
         if looks is not None and _FAMILY.get(looks.provider, looks.provider) != _FAMILY.get(provider, provider):
             return Inferred("pii", f"{looks.why}, whatever the name says", present, provider=looks.provider)
-        listed = _vocab.detect_vocabulary(list(dict.fromkeys(first)), locale) if looks is None else None
+        listed = _vocab.detect_vocabulary(sampled, locale) if looks is None else None
         if listed is not None:  # (a "name" column of state names)
             return _listed(listed, present, "whatever the name says")
         return Inferred("pii", f"name looks like personal data (Faker {provider!r})", present, provider=provider)
@@ -414,9 +415,9 @@ def _id_like_name(name: str) -> bool:
 _FAMILY = {"first_name": "name", "last_name": "name", "address": "street_address"}
 
 
-def pii_by_value(text: pd.Series) -> str | None:
-    """Return the Faker provider most distinct string values look like (``_pii_detect``), or None."""
-    looks = _pii_detect.detect_column(pd.unique(text.to_numpy(dtype=object)))
+def pii_by_value(distinct: Any) -> str | None:
+    """Return the Faker provider a column's distinct string values look like (``_pii_detect``), or None."""
+    looks = _pii_detect.detect_column(distinct)
     return None if looks is None else looks.provider
 
 
