@@ -25,12 +25,14 @@ Run:  /work/benchvenv/bin/python benchmarks/bench_conditions.py [--quick]
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import time
 import warnings
 
 import numpy as np
 import pandas as pd
+from bench_fit import cpu_model  # (a script's own folder is on sys.path)
 
 import pytest_synthdata as sd
 
@@ -71,6 +73,7 @@ def main() -> None:
     repeats = 1 if args.quick else 3
     print("=" * W)
     print(f"bench_conditions: {ROWS:,} conditioned rows; python {platform.python_version()}, numpy {np.__version__}")
+    print(f"cpu: {cpu_model()}, {os.cpu_count()} cores (the ratios depend on it: see benchmarks/README.md)")
     print("=" * W)
     real = real_table(5_000)
     ours = sd.fit(real, name="customers")

@@ -143,6 +143,18 @@ def drop_row_index(df):
     return df.drop(columns=drop), drop
 
 
+def cpu_model() -> str:
+    """The processor's model name (Linux ``/proc/cpuinfo``), else what ``platform`` knows."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
 def load_dataset(name):
     if name == "penguins":
         import palmerpenguins
@@ -682,6 +694,7 @@ def main(argv=None):
     print("pytest-synthdata sd.fit benchmark (anchor: SDV GaussianCopulaSynthesizer, scored by SDMetrics)")
     print("=" * W)
     print(f"python {platform.python_version()} on {platform.platform()}, os.cpu_count()={os.cpu_count()}")
+    print(f"cpu: {cpu_model()} (the ratios depend on it: see benchmarks/README.md)")
     versions = f"numpy {np.__version__}, pandas {pd.__version__}, pytest_synthdata {sd.__version__}"
     if names:
         import sdmetrics
