@@ -923,7 +923,7 @@ def _grouped_unique(
     """
     distinct, key = distinct_ranks(values) if ranked is None else ranked
     m = len(distinct)
-    if 1 < k <= _COUNTED_GROUPS and k * m > 4 * len(values) + 64:
+    if 1 < k <= _COUNTED_GROUPS and k * m > 4 * len(values) + 64 and _counting_wins(len(values), k):
         return _count_by_group(distinct, key, group, k)
     if k > 1:
         key += group * m
@@ -954,6 +954,16 @@ def _grouped_unique(
 #: Up to this many groups, :func:`_grouped_unique` counts each group's ranks in a table of its own rather than
 #: sorting (group, rank) keys: time and memory in values plus groups x distinct values.
 _COUNTED_GROUPS = 32
+
+
+def _counting_wins(n: int, k: int) -> bool:
+    """Whether counting ``n`` (group, rank) keys group by group beats one stable sort of them, for ``k`` groups.
+
+    A count per group scans every value and costs a few calls (about 8 us plus 1.5 ns a value); the sort
+    costs about 2.5 ns a value per halving (measured with numpy 2 on 300 to 300,000 values): few groups of
+    many values are counted, many groups of few values (a small table's segments) sorted.
+    """
+    return k * (3_200 + 0.6 * n) < n * math.log2(max(n, 2))
 
 
 def _count_by_group(
