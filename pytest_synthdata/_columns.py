@@ -32,6 +32,7 @@ from ._marginals import (
     Discrete,
     RankCells,
     grid_quantiles,
+    grid_without_ties,
     poisson_table,
     rank_cells_from_grid,
     rank_cells_of_grid_values,
@@ -438,10 +439,30 @@ class NumericColumn(ModelColumn):
             return self.discrete.rank_cells()
         if "_grid_cells" not in self.__dict__ and self._plain_on_grid():
             assert self.marginal is not None
-            on_grid = grid_quantiles(self.marginal)
-            if on_grid is not None:  # (what from_latent gives on the grid, without the sampling guide)
-                self._grid_cells = rank_cells_of_grid_values(self._snap(on_grid))
+            resolution = self._grid_resolution()
+            if resolution is not None and grid_without_ties(self.marginal, resolution, self.bounds):
+                self._grid_cells = None  # (what the grid would give: no run of equal values long enough to tie)
+            else:
+                on_grid = grid_quantiles(self.marginal)
+                if on_grid is not None:  # (what from_latent gives on the grid, without the sampling guide)
+                    self._grid_cells = rank_cells_of_grid_values(self._snap(on_grid))
         return super().rank_cells()
+
+    def _grid_resolution(self) -> float | None:
+        """How far apart two draws must be for :meth:`_snap` to keep them apart: a step (when rounding to the
+        decimals keeps its multiples apart, and an integer column's step is whole), or 0.0 without one; None
+        when that is not so."""
+        if not self.step:
+            return None if self.integer else 0.0
+        step = float(self.step)
+        if self.integer and not step.is_integer():
+            return None
+        if self.decimals is not None:  # (rounding to the decimals keeps two multiples apart when they are whole
+            # units of the last decimal apart, each near its own decimal, or at least two units apart)
+            units = step * 10.0**self.decimals
+            if not (units >= 2.0 or (round(units) >= 1 and abs(units - round(units)) < 1e-6)):
+                return None
+        return step
 
     def _plain_on_grid(self) -> bool:
         """Whether :meth:`from_latent` is the marginal's ``ppf_latent``, snapped (no infinities, no offset)."""

@@ -541,6 +541,30 @@ def rank_cells_of_grid_values(values: NDArray[Any]) -> RankCells | None:
     return _cells(*_merge_runs(starts / _GRID, ends / _GRID, tie))
 
 
+def grid_without_ties(marginal: Continuous, resolution: float, bounds: tuple[float, float]) -> bool:
+    """Whether :func:`grid_quantiles` of ``marginal``, snapped to steps of ``resolution`` and clipped to
+    ``bounds``, is sure to hold no tie (:func:`rank_cells_of_grid_values` then gives None), without evaluating it.
+
+    The quantile function rises at least its knots' least slope times the probability between grid points, and
+    a tie needs ``ceil(ATOM_MIN_PROB * _GRID)`` grid points on one value: where that many points always rise by
+    more than one step (with a margin far above rounding), no two of them snap to one value; the bounds hold
+    the knots, so clipping moves fewer points than that. False whenever this cannot be shown (a plateau, a
+    truncated or other marginal): the caller then evaluates the grid.
+    """
+    if marginal.dist != "quantiles" or marginal._f_low > 0.0 or marginal._f_high < 1.0:
+        return False
+    probs, values = marginal._knot_probs, marginal._knot_values
+    if len(values) < 2 or not (bounds[0] <= values[0] and values[-1] <= bounds[1]):
+        return False
+    dp, dv = probs[1:] - probs[:-1], values[1:] - values[:-1]
+    span = dp > 0.0
+    if not span.any() or not bool((dv[span] > 0.0).all()):
+        return False
+    run = math.ceil(ATOM_MIN_PROB * _GRID)
+    rise = float((dv[span] / dp[span]).min()) * (run - 1) / _GRID * 0.999  # (the grid's spacing, 1/_GRID, to 1e-15)
+    return rise > resolution + 64.0 * float(np.spacing(np.abs(values).max()))
+
+
 def grid_quantiles(marginal: Continuous) -> NDArray[np.float64] | None:
     """``marginal.ppf_latent`` at the grid's latent scores (:func:`rank_cells_from_grid`) by one ``np.interp``.
 
