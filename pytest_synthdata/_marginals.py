@@ -445,6 +445,8 @@ MAX_EXACT_CELLS = 64
 #: Continuous stretches are approximated by rank steps of at most this width.
 GAP_PIECE = 1.0 / 64
 _GRID = 4096
+#: The fewest grid points in a row on one value that make a tie (``ATOM_MIN_PROB`` of the grid).
+_TIE_RUN = math.ceil(ATOM_MIN_PROB * _GRID)
 
 
 def _cells(lo: NDArray[np.float64], hi: NDArray[np.float64], tie: NDArray[np.bool_] | None) -> RankCells | None:
@@ -527,17 +529,16 @@ def rank_cells_from_grid(values_of: Callable[[NDArray[np.float64]], NDArray[Any]
 
 def rank_cells_of_grid_values(values: NDArray[Any]) -> RankCells | None:
     """:func:`rank_cells_from_grid` of a column's values at the grid's latent scores, in order."""
-    run = math.ceil(ATOM_MIN_PROB * _GRID)  # (the fewest equal values in a row that make a tie)
-    if values.dtype.kind in "iuf" and len(values) >= run:
+    if values.dtype.kind in "iuf" and len(values) >= _TIE_RUN:
         # sorted values (a numeric column's, monotone in its score) hold a tie exactly where a value equals the
-        # one ``run - 1`` places on: where none does, no tie, no cells (what the runs below find, in two passes)
-        ahead = values[run - 1 :]
+        # one ``_TIE_RUN - 1`` places on: where none does, no tie, no cells (what the runs below find, in two passes)
+        ahead = values[_TIE_RUN - 1 :]
         if not (ahead == values[: len(ahead)]).any() and bool((values[1:] >= values[:-1]).all()):
             return None
     change = np.flatnonzero(values[1:] != values[:-1]) + 1
     starts = np.concatenate([[0], change])
     ends = np.concatenate([change, [_GRID]])
-    tie = ends - starts >= math.ceil(ATOM_MIN_PROB * _GRID)
+    tie = ends - starts >= _TIE_RUN
     return _cells(*_merge_runs(starts / _GRID, ends / _GRID, tie))
 
 
@@ -546,7 +547,7 @@ def grid_without_ties(marginal: Continuous, resolution: float, bounds: tuple[flo
     ``bounds``, is sure to hold no tie (:func:`rank_cells_of_grid_values` then gives None), without evaluating it.
 
     The quantile function rises at least its knots' least slope times the probability between grid points, and
-    a tie needs ``ceil(ATOM_MIN_PROB * _GRID)`` grid points on one value: where that many points always rise by
+    a tie needs ``_TIE_RUN`` grid points on one value: where that many points always rise by
     more than one step (with a margin far above rounding), no two of them snap to one value; the bounds hold
     the knots, so clipping moves fewer points than that. False whenever this cannot be shown (a plateau, a
     truncated or other marginal): the caller then evaluates the grid.
@@ -560,8 +561,8 @@ def grid_without_ties(marginal: Continuous, resolution: float, bounds: tuple[flo
     span = dp > 0.0
     if not span.any() or not bool((dv[span] > 0.0).all()):
         return False
-    run = math.ceil(ATOM_MIN_PROB * _GRID)
-    rise = float((dv[span] / dp[span]).min()) * (run - 1) / _GRID * 0.999  # (the grid's spacing, 1/_GRID, to 1e-15)
+    # (0.999: the grid's spacing is 1/_GRID to within 1e-15)
+    rise = float((dv[span] / dp[span]).min()) * (_TIE_RUN - 1) / _GRID * 0.999
     return rise > resolution + 64.0 * float(np.spacing(np.abs(values).max()))
 
 

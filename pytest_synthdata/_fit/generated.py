@@ -103,7 +103,7 @@ def fit_generated(
                 listed = _vocab.detect_vocabulary(distinct, locale)
                 if listed is not None:
                     provider, provider_kwargs = listed.provider, listed.kwargs
-        if provider is not None and provider_kwargs:
+        if provider_kwargs:  # (only ever given with its provider)
             kwargs = dict(provider_kwargs)
         provider = provider or pii_provider(col, PII_STRONG) or pii_provider(col, PII_WEAK) or "pystr"
         if provider == "street_address" and text.str.contains("\n", regex=False).any():
