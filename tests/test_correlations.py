@@ -443,6 +443,36 @@ def test_covariance_selection_matches_the_primal_completion():
     np.testing.assert_array_equal(dual[~free], a[~free])
 
 
+def test_completion_runs_newton_on_the_side_with_fewer_unknowns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many free pairs and many more kept ones (a wide fit with gaps): the primal Newton, not the dual.
+
+    The dual's Newton has an unknown per kept pair and the diagonal; with 400 free pairs of 1,225 it would
+    solve for 875 unknowns where the primal solves for 400 (a step costs about the cube). Both find the
+    one maximum; the dual is never called."""
+    from pytest_synthdata import _copula
+
+    rng = np.random.default_rng(11)
+    d = 50
+    factors = rng.normal(size=(d, 4))
+    a = factors @ factors.T + np.diag(rng.uniform(0.3, 1.0, d))
+    a = a / np.sqrt(np.outer(np.diag(a), np.diag(a)))
+    pairs = np.transpose(np.triu_indices(d, 1))
+    chosen = pairs[rng.choice(len(pairs), 400, replace=False)]
+    free = np.zeros((d, d), dtype=bool)
+    free[chosen[:, 0], chosen[:, 1]] = True
+    free |= free.T
+    reference = _copula.covariance_selection(a, ~free)
+    assert reference is not None
+
+    def no_dual(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the dual was called where the primal has fewer unknowns")
+
+    monkeypatch.setattr(_copula, "covariance_selection", no_dual)
+    completed = _copula.max_determinant_completion(a, free)
+    np.testing.assert_allclose(completed, reference, atol=1e-6)
+    np.testing.assert_array_equal(completed[~free], a[~free])
+
+
 def test_covariance_selection_leaves_a_nearly_singular_completion_to_the_repair():
     from pytest_synthdata._copula import covariance_selection
 
