@@ -473,6 +473,50 @@ def test_completion_runs_newton_on_the_side_with_fewer_unknowns(monkeypatch: pyt
     np.testing.assert_array_equal(completed[~free], a[~free])
 
 
+def _factor_correlation(d: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    factors = rng.normal(size=(d, 4))
+    a = factors @ factors.T + np.diag(rng.uniform(0.3, 1.0, d))
+    return a / np.sqrt(np.outer(np.diag(a), np.diag(a)))
+
+
+def _random_free(d: int, count: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    pairs = np.transpose(np.triu_indices(d, 1))
+    chosen = pairs[rng.choice(len(pairs), count, replace=False)]
+    free = np.zeros((d, d), dtype=bool)
+    free[chosen[:, 0], chosen[:, 1]] = True
+    return free | free.T
+
+
+def test_primal_newton_builds_its_hessian_a_block_of_rows_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of rows (a large Hessian's memory) give the same bits as the whole table at once."""
+    from pytest_synthdata import _copula
+
+    a = _factor_correlation(30, 3)
+    iu, ju = np.nonzero(np.triu(_random_free(30, 120, 4), 1))
+    at_once = _copula._max_determinant(a, iu, ju)
+    monkeypatch.setattr(_copula, "_HESSIAN_BLOCK", 1000)  # (8 rows a block)
+    np.testing.assert_array_equal(_copula._max_determinant(a, iu, ju), at_once)
+
+
+def test_completion_of_many_free_and_many_kept_pairs_converges(monkeypatch: pytest.MonkeyPatch) -> None:
+    """1,200 free pairs and 3,850 dual unknowns (100 columns): the primal Newton, not the pair-by-pair sweeps,
+    which stop short of the maximum there; the completion's inverse is zero on every free entry."""
+    from pytest_synthdata import _copula
+
+    a, free = _factor_correlation(100, 5), _random_free(100, 1200, 6)
+
+    def no_sweeps(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the pair-by-pair sweeps were called where the primal Newton fits")
+
+    monkeypatch.setattr(_copula, "_max_determinant_by_coordinates", no_sweeps)
+    completed = _copula.max_determinant_completion(a, free)
+    inverse = np.linalg.inv(completed)
+    assert np.abs(inverse[free]).max() < 1e-6 * np.abs(np.diag(inverse)).max()
+    np.testing.assert_array_equal(completed[~free], a[~free])
+
+
 def test_covariance_selection_leaves_a_nearly_singular_completion_to_the_repair():
     from pytest_synthdata._copula import covariance_selection
 
