@@ -180,9 +180,12 @@ def complete_correlation(a: NDArray[np.float64], fixed: NDArray[np.bool_]) -> tu
     d = len(a)
     keep = fixed | np.eye(d, dtype=bool)
     free = ~keep
-    if np.count_nonzero(free & _linalg.above_diagonal(d)) > _NEWTON_MAX_FREE:
+    n_free = np.count_nonzero(free & _linalg.above_diagonal(d))
+    dual_unknowns = d + d * (d - 1) // 2 - n_free  # (the diagonal and the fixed pairs)
+    if n_free > _NEWTON_MAX_FREE and not (n_free < dual_unknowns and n_free <= _PRIMAL_MAX_FREE):
         # wide and sparsely declared: the dual finds the completion (when one exists) without the
-        # projections' eigendecompositions; small schemas keep the path below, and their bytes
+        # projections' eigendecompositions; small schemas keep the path below, and their bytes, and so do
+        # densely declared ones, whose free pairs are the fewer unknowns (max_determinant_completion's primal)
         completed = covariance_selection(a, keep, floor=5e-7)  # (the projections' last floor accepts as little)
         if completed is not None and _linalg.cholesky(completed) is not None:
             y = np.round((completed + completed.T) / 2.0, 12)

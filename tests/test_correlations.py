@@ -517,6 +517,26 @@ def test_completion_of_many_free_and_many_kept_pairs_converges(monkeypatch: pyte
     np.testing.assert_array_equal(completed[~free], a[~free])
 
 
+def test_densely_declared_wide_schema_completes_by_the_primal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A schema declaring most pairs of 40 columns (350 left free, 470 dual unknowns): no dual, whose Newton on
+    the larger side took seconds for 80 columns; the fixed entries hold and the inverse is zero on the free ones."""
+    from pytest_synthdata import _copula
+
+    d = 40
+    a, free = _factor_correlation(d, 7), _random_free(d, 350, 8)
+    fixed = ~free & ~np.eye(d, dtype=bool)
+
+    def no_dual(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the dual was called where the primal has fewer unknowns")
+
+    monkeypatch.setattr(_copula, "covariance_selection", no_dual)
+    completed, kept = _copula.complete_correlation(a, fixed)
+    assert kept
+    np.testing.assert_allclose(completed[fixed], a[fixed], atol=1e-12)
+    inverse = np.linalg.inv(completed)
+    assert np.abs(inverse[free]).max() < 1e-5 * np.abs(np.diag(inverse)).max()
+
+
 def test_covariance_selection_leaves_a_nearly_singular_completion_to_the_repair():
     from pytest_synthdata._copula import covariance_selection
 
