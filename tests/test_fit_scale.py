@@ -5,6 +5,7 @@ from __future__ import annotations
 from unittest import mock
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -345,3 +346,20 @@ def test_running_max_of_all_groups_at_once_is_each_groups_own(groups):
     got = running_max(np.concatenate([np.array(g, dtype=np.float64) for g in groups]), [len(g) for g in groups])
     want = np.concatenate([np.maximum.accumulate(np.array(g, dtype=np.float64)) for g in groups])
     assert np.array_equal(got, want) and np.array_equal(np.signbit(got), np.signbit(want))
+
+
+def test_pairs_calibrated_a_block_at_a_time_are_those_calibrated_at_once(monkeypatch):
+    """Wide fits calibrate their pairs a block at a time (the Hermite tables stay small): every latent
+    correlation has the same bits as with every pair at once, tied, continuous and exactly solved pairs alike."""
+    rng = np.random.default_rng(12)
+    n = 400
+    shared = rng.normal(size=(n, 1))
+    z = shared * np.array([[1.0, 1.0, 0.8, 0.5, 0.3, 1.0, 1.0, 0.2]]) + rng.normal(size=(n, 8)) * 0.1
+    frame = pd.DataFrame({f"x{i}": z[:, i] for i in range(4)})
+    frame["tied"] = np.round(z[:, 4] * 2)  # few values: rank ties
+    frame["steps"] = np.round(z[:, 5] * 2)  # tied and nearly a function of x0, x1: the exact (orthant) solve
+    frame["near"] = np.round(z[:, 6] * 3)
+    frame["gappy"] = pd.Series(z[:, 7]).mask(rng.random(n) < 0.3)  # a null flag's pairs too
+    whole = np.asarray(sd.fit(frame, name="t").latent_correlation)
+    monkeypatch.setattr(dependence, "PAIRS_AT_ONCE", 5)
+    np.testing.assert_array_equal(np.asarray(sd.fit(frame, name="t").latent_correlation), whole)

@@ -53,6 +53,8 @@ MAX_CORRELATION_ROWS = 250_000
 #: Columns whose ties lower their rank variance by less than this share are treated as continuous
 #: when correlations are estimated.
 NEAR_CONTINUOUS = 1e-3
+#: Pairs calibrated together: their Hermite coefficients (120 a pair) fill about 4 MB a table.
+PAIRS_AT_ONCE = 4096
 
 _CHUNK = 65_536
 
@@ -353,9 +355,16 @@ def _latent_pairs(
         # one Hermite recurrence for every column and group; the continuous columns' row last
         coef = hermite_coefficients([*distinct, None])
         row = {id(c): i for i, c in enumerate(distinct)}
-        coef_a = coef[[len(distinct) if c is None else row[id(c)] for c in cells_a]]
-        coef_b = coef[[len(distinct) if c is None else row[id(c)] for c in cells_b]]
-        latent = latent_for_spearman_batch(targets, coef_a, coef_b, cells_a, cells_b)
+        rows_a = np.array([len(distinct) if c is None else row[id(c)] for c in cells_a], dtype=np.intp)
+        rows_b = np.array([len(distinct) if c is None else row[id(c)] for c in cells_b], dtype=np.intp)
+        # a block of pairs at a time: each pair's series (a row of coefficients) is its own, so a block's numbers
+        # are those of all pairs at once, in tables that stay in cache instead of (pairs x terms) ones
+        latent = np.empty(len(targets))
+        for start in range(0, len(targets), PAIRS_AT_ONCE):
+            block = slice(start, start + PAIRS_AT_ONCE)
+            latent[block] = latent_for_spearman_batch(
+                targets[block], coef[rows_a[block]], coef[rows_b[block]], cells_a[block], cells_b[block]
+            )
     # every pass's pairs corrected for selection at once (element by element: the numbers of each pass alone)
     latent = _unselect(
         latent, np.concatenate([e.ratio[e.i, e.j] for e in found]), np.concatenate([e.ratio[e.j, e.i] for e in found])
