@@ -837,28 +837,34 @@ def _paired_by_rows(columns: dict[str, _Continuous], pairs: list[tuple[str, str]
     """
     names = list(columns)
     out: dict[tuple[str, str], float] = {}
-    gaps = {c: frozenset(np.flatnonzero(np.isnan(columns[c].values)).tolist()) for c in names if columns[c].gaps}
-    # the pairs by the rows they leave out (a set of row numbers), with their columns
-    batches: dict[frozenset[int], dict[str, int]] = {}
-    todo: list[tuple[str, str, frozenset[int]]] = []
+    gaps = {c: np.isnan(columns[c].values) for c in names if columns[c].gaps}
+    # the pairs by the rows they leave out (named by the bytes of their mask: b"" for none), with their columns
+    batches: dict[bytes, dict[str, int]] = {}
+    masks: dict[bytes, NDArray[np.bool_]] = {}  # each set of rows left out
+    todo: list[tuple[str, str, bytes]] = []
     for a, b in pairs:
-        left_out = gaps.get(a, frozenset()) | gaps.get(b, frozenset())
-        batch = batches.setdefault(left_out, {})
+        gap_a, gap_b = gaps.get(a), gaps.get(b)
+        mask = gap_a if gap_b is None else gap_b if gap_a is None else gap_a | gap_b
+        left_out = b"" if mask is None else mask.tobytes()
+        if left_out not in batches:
+            batches[left_out] = {}
+            if mask is not None:
+                masks[left_out] = mask
+        batch = batches[left_out]
         batch.setdefault(a, len(batch))
         batch.setdefault(b, len(batch))
         todo.append((a, b, left_out))
     stacked = np.stack([columns[c].values for c in names])  # every column's values, one row each
     row = {c: i for i, c in enumerate(names)}
     # each set of rows' columns, by how many rows they keep: sets of one length are scaled together
-    by_length: dict[int, list[tuple[frozenset[int], NDArray[np.float64]]]] = {}
+    by_length: dict[int, list[tuple[bytes, NDArray[np.float64]]]] = {}
     for left_out, cols in batches.items():
         rows = stacked[[row[c] for c in cols]]
         if left_out:
-            keep = np.ones(rows.shape[1], dtype=bool)
-            keep[list(left_out)] = False
-            rows = np.compress(keep, rows, axis=1)  # (C order: each column's values contiguous, as dot had them)
+            # (C order: each column's values contiguous, as dot had them)
+            rows = np.compress(~masks[left_out], rows, axis=1)
         by_length.setdefault(rows.shape[1], []).append((left_out, rows))
-    scaled: dict[frozenset[int], tuple[NDArray[np.float64], list[float]]] = {}
+    scaled: dict[bytes, tuple[NDArray[np.float64], list[float]]] = {}
     for m, sets in by_length.items():
         if m < 2:
             continue  # (fewer than two rows: r is undefined)
