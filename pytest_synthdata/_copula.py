@@ -180,9 +180,8 @@ def complete_correlation(a: NDArray[np.float64], fixed: NDArray[np.bool_]) -> tu
     d = len(a)
     keep = fixed | np.eye(d, dtype=bool)
     free = ~keep
-    n_free = np.count_nonzero(free & _linalg.above_diagonal(d))
-    dual_unknowns = d + d * (d - 1) // 2 - n_free  # (the diagonal and the fixed pairs)
-    if n_free > _NEWTON_MAX_FREE and not (n_free < dual_unknowns and n_free <= _PRIMAL_MAX_FREE):
+    n_free = int(np.count_nonzero(free & _linalg.above_diagonal(d)))
+    if n_free > _NEWTON_MAX_FREE and not _primal_is_smaller(d, n_free):
         # wide and sparsely declared: the dual finds the completion (when one exists) without the
         # projections' eigendecompositions; small schemas keep the path below, and their bytes, and so do
         # densely declared ones, whose free pairs are the fewer unknowns (max_determinant_completion's primal)
@@ -776,8 +775,7 @@ def max_determinant_completion(y: NDArray[np.float64], free: NDArray[np.bool_]) 
         # (the dual, whose number grows with d and the fixed pairs rather than d**2); one entry at a time when
         # both are too many. A step costs about (unknowns)**3 / 3: 891 free pairs against 2,595 dual unknowns
         # (83 columns with gaps where rows are missing) took 0.13 s by the primal and 6.5 s by the dual.
-        dual = d + d * (d - 1) // 2 - len(iu)
-        if len(iu) < dual and len(iu) <= _PRIMAL_MAX_FREE:
+        if _primal_is_smaller(d, len(iu)):
             return _max_determinant(y, iu, ju)
         completed = covariance_selection(y, ~free)
         if completed is not None:
@@ -793,6 +791,12 @@ _NEWTON_MAX_FREE = 300
 #: ... and up to this many when the dual of :func:`covariance_selection` has more unknowns (its Hessian holds
 #: this number squared: 50 MB at 2,500, built a block of rows at a time; a step solves it in about 0.15 s).
 _PRIMAL_MAX_FREE = 2_500
+
+
+def _primal_is_smaller(d: int, n_free: int) -> bool:
+    """Whether the primal Newton (an unknown per free pair) takes on ``n_free`` free pairs of ``d`` coordinates:
+    at most ``_PRIMAL_MAX_FREE`` of them, and fewer than the dual's unknowns (the diagonal and the kept pairs)."""
+    return n_free <= _PRIMAL_MAX_FREE and n_free < d + d * (d - 1) // 2 - n_free
 
 
 #: Most variables (diagonal plus kept pairs) the dual Newton of :func:`covariance_selection` takes on.
@@ -981,10 +985,11 @@ def _max_determinant(
     d = len(y)
     at, mirror = iu * d + ju, ju * d + iu
     # the Hessian's rows a block at a time (a block's positions, kept when one block holds every row): its
-    # memory stays the Hessian's own plus a few blocks whatever the number of free pairs
+    # memory stays the Hessian's own plus a block whatever the number of free pairs
     f = len(iu)
     block = max(1, _HESSIAN_BLOCK // f)
-    kept = _hessian_positions(iu, ju, d, slice(0, f)) if block >= f else None
+    blocks = [slice(start, min(f, start + block)) for start in range(0, f, block)]
+    kept = _hessian_positions(iu, ju, d, blocks[0]) if len(blocks) == 1 else None
     logdet_at = _logdet_and_factor  # (LAPACK through _linalg: one thread, none of numpy.linalg's checks)
 
     def moved(t: float, step: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -1003,18 +1008,13 @@ def _max_determinant(
             -1
         )  # (not dpotri: OpenBLAS runs it on every thread, see _linalg)
         grad = 2.0 * b[at]
-        if kept is not None:
-            ii, jj, ij, ji = kept
-            _c, step, info = lapack.dposv(2.0 * (b[ii] * b[jj] + b[ij] * b[ji]), grad, lower=1)  # -Hessian: positive
-        else:  # (in LAPACK's order, solved in place: no copy of a large table)
-            hess = np.empty((f, f), order="F")
-            for start in range(0, f, block):
-                rows = slice(start, min(f, start + block))
-                ii, jj, ij, ji = _hessian_positions(iu, ju, d, rows)
-                hess[rows] = 2.0 * (b[ii] * b[jj] + b[ij] * b[ji])  # (each entry the same products as at once)
-                del ii, jj, ij, ji
-            _c, step, info = lapack.dposv(hess, grad, lower=1, overwrite_a=1)
-            del hess, _c
+        hess = np.empty((f, f), order="F")  # -Hessian (positive), in LAPACK's order: solved in place, not copied
+        for rows in blocks:
+            ii, jj, ij, ji = kept if kept is not None else _hessian_positions(iu, ju, d, rows)
+            hess[rows] = 2.0 * (b[ii] * b[jj] + b[ij] * b[ji])  # (each entry the same products as at once)
+            del ii, jj, ij, ji
+        _c, step, info = lapack.dposv(hess, grad, lower=1, overwrite_a=1)
+        del hess, _c
         if info != 0:  # pragma: no cover - a singular Hessian: climb the gradient instead
             step = grad
         rise = float(grad @ step)
