@@ -1296,7 +1296,7 @@ class ConditionalColumn(ModelColumn):
 
     # model files and inspect: the base and levels carry null_rate and cast -----
     def to_spec(self) -> dict[str, Any]:
-        return {
+        spec: dict[str, Any] = {
             "name": self.name,
             "type": self.spec_type,
             "given": self.given,
@@ -1304,6 +1304,9 @@ class ConditionalColumn(ModelColumn):
             "base": self.base.to_spec(),
             "levels": [level.to_spec() for level in self.levels],
         }
+        if self.hidden:  # (a joint category refitted per segment group; written only when set, as for any column)
+            spec["hidden"] = True
+        return spec
 
     @classmethod
     def from_spec(cls, spec: dict[str, Any], reader: SpecReader, where: str | None = None) -> ModelColumn:
@@ -1323,7 +1326,9 @@ class ConditionalColumn(ModelColumn):
             for i, level in enumerate(levels):
                 if (problem := level.cast_problem(base.cast)) is not None:
                     raise r.fail(f"{where}.levels[{i}]", f"the base's cast: {problem}")
-        return cls(name, base=base, given=given, groups=groups, levels=levels)
+        column = cls(name, base=base, given=given, groups=groups, levels=levels)
+        column.hidden = bool(r.get(spec, "hidden", bool, where, optional=True))
+        return column
 
     def describe(self) -> str:
         return f"per group of {self.given!r}; overall " + self.base.describe()

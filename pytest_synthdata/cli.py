@@ -596,7 +596,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_fit.add_argument(
         "--no-detect-constraints",
         action="store_true",
-        help="do not keep the order relations (a <= b) that hold in every real row",
+        help="do not keep the order relations (a <= b) that hold in every real row, nor model 0/1 columns never "
+        "set together as one category",
     )
     p_fit.add_argument(
         "--epsilon",

@@ -314,6 +314,89 @@ def test_fixed_combinations_in_files_and_their_errors(tmp_path, capsys):
         )
 
 
+def _one_hot(n: int = 4_000, seed: int = 0, *, drop_first: bool = False, dtype: str = "int64") -> pd.DataFrame:
+    """A category shown only as 0/1 dummy columns (one per level, or all but the first), tied to ``income``."""
+    rng = np.random.default_rng(seed)
+    level = rng.choice(4, n, p=[0.4, 0.3, 0.2, 0.1])
+    df = pd.DataFrame({"income": np.round(rng.lognormal(10, 0.3, n) * (1.0 + 0.4 * level), 2)})
+    for j, name in enumerate(["basic", "high", "college", "degree"]):
+        if j or not drop_first:
+            df[name] = (level == j).astype(dtype)
+    df["smoker"] = (rng.random(n) < 0.3).astype(dtype)  # 0/1, unrelated to the level: no member
+    return df
+
+
+@pytest.mark.parametrize(("drop_first", "dtype"), [(False, "int64"), (True, "int64"), (False, "bool")])
+def test_dummy_columns_of_one_category_are_found_and_never_set_together(drop_first, dtype):
+    """0/1 columns of which at most one is set in every row (one-hot or dummy-coded levels): a Gaussian copula
+    cannot keep them apart (each pair needs a latent correlation near -1), so without the detection hundreds of
+    sampled rows hold two levels at once; as one joint category none do, with the levels' shares and their tie
+    to income kept."""
+    df = _one_hot(drop_first=drop_first, dtype=dtype)
+    levels = [c for c in ["basic", "high", "college", "degree"] if c in df.columns]
+    loose = sd.fit(df, name="e", detect_constraints=False).sample(4_000, seed=1)
+    assert (loose[levels].astype(int).sum(axis=1) > 1).sum() > 100
+    model = sd.fit(df, name="e")
+    assert model.info["constraints"]["detected"] == [f"fixed combinations of {', '.join(levels)}"]
+    s = model.sample(20_000, seed=1)
+    assert list(s.columns) == list(df.columns) and s.dtypes.equals(df.dtypes)
+    sums = s[levels].astype(int).sum(axis=1)
+    assert sums.max() == 1 and (sums == 1).all() == (not drop_first)
+    for level in levels:
+        assert abs(s[level].mean() - df[level].mean()) < 0.015
+        real = df.income[df[level] == 1].median() / df.income.median()
+        assert abs(s.income[s[level] == 1].median() / s.income.median() - real) < 0.05
+    assert "0/1 values; in the combinations with" in model.info["columns"][levels[0]]["why"] or dtype == "bool"
+
+
+def test_indicators_never_set_together_by_chance_or_named_by_a_constraint_are_left_alone():
+    rng = np.random.default_rng(3)
+    n = 300
+    # two rare independent flags: about 0.75 rows would hold both, so none holding both is no evidence
+    a = np.zeros(n, dtype=np.int64)
+    b = np.zeros(n, dtype=np.int64)
+    a[rng.choice(n, 15, replace=False)] = 1
+    b[np.flatnonzero(a == 0)[rng.choice(n - 15, 15, replace=False)]] = 1
+    df = pd.DataFrame({"a": a, "b": b, "x": rng.normal(size=n)})
+    assert sd.fit(df, name="r").info["constraints"]["detected"] == []
+    hot = _one_hot(1_000)
+    declared = sd.fit(hot, name="e", constraints=["high <= income"])
+    assert declared.info["constraints"]["detected"] == ["fixed combinations of basic, college, degree"]
+    assert sd.fit(hot, name="e", columns={"basic": "integer"}).info["constraints"]["detected"] == [
+        "fixed combinations of high, college, degree"
+    ]
+    broken = hot.copy()
+    broken.loc[:9, "degree"] = 1  # ten rows set two levels at once: the others stay a group, without it
+    assert sd.fit(broken, name="e").info["constraints"]["detected"] == ["fixed combinations of basic, high, college"]
+
+
+def test_a_joint_category_refitted_per_segment_group_stays_hidden(tmp_path):
+    """Fit chose another column as the segment and refitted the joint category of a fixed combination within
+    its groups: the joint column came back in every sample (its hidden flag was lost), and again after a save."""
+    rng = np.random.default_rng(5)
+    n = 3_000
+    kind = rng.choice(["a", "b", "c"], n)
+    shift = pd.Series(kind).map({"a": 0.0, "b": 3.0, "c": 6.0}).to_numpy()
+    city = np.where(rng.random(n) < np.where(kind == "a", 0.8, 0.2), "Paris", "Berlin")
+    df = pd.DataFrame(
+        {
+            "kind": kind,
+            "x": rng.normal(shift, 1.0),
+            "y": rng.normal(shift, 1.0),
+            "city": city,
+            "country": np.where(city == "Paris", "FR", "DE"),
+        }
+    )
+    model = sd.fit(df, name="p", constraints=[sd.FixedCombinations(["city", "country"])])
+    assert model.info["segments"]["column"] == "kind"
+    joint = next(c for c in model._columns if c.name == "city + country")
+    assert type(joint).__name__ == "ConditionalColumn" and joint.hidden
+    s = model.sample(500, seed=1)
+    assert list(s.columns) == list(df.columns)
+    loaded = sd.load(model.save(tmp_path / "p.synth.json"))
+    pd.testing.assert_frame_equal(loaded.sample(500, seed=1), s)
+
+
 def test_conditions_and_constraints_hold_together():
     model = sd.fit(_customers(), name="c")
     assert model.info["constraints"]["detected"] == ["spend < income", "signup <= last_login"]

@@ -40,7 +40,7 @@ import pandas as pd
 
 from .. import _linalg
 from .._columns import DerivedColumn, ModelColumn, NullColumn
-from .._constraints import LessThan, Predicate, Range, Unique, apply_range
+from .._constraints import FixedCombinations, LessThan, Predicate, Range, Unique, apply_range
 from .._model import Model
 from ..errors import InvalidArgument
 from .categories import (
@@ -53,7 +53,7 @@ from .categories import (
     order_categories,
     read_categorical,
 )
-from .combinations import joint_categories, member_columns
+from .combinations import exclusive_indicators, joint_categories, member_columns
 from .constraints import check_declared, check_rows, detect_order, order_room, read_constraints
 from .context import DEFAULT_KNOTS, DEFAULT_MIN_COUNT, FitContext, check_frame
 from .dependence import (
@@ -345,7 +345,9 @@ def _fit(ctx: FitContext) -> Model:
         dims = [dim for dim in dims if dim.column != col]
         del numbers_by_column[col], columns[col]  # a category now, built with the others
         kinds[col] = {"kind": "category", "why": code.why}
-    cats, joints = joint_categories(ctx, cats, ctx.constraints, list(ctx.frame.columns))
+    found = _exclusive_indicators(ctx, dims, numbers_by_column, columns, cats, kinds) if ctx.detect_constraints else []
+    dims = [dim for dim in dims if dim.column in numbers_by_column]  # (0/1 numbers grouped: categories now)
+    cats, joints = joint_categories(ctx, cats, [*ctx.constraints, *found], list(ctx.frame.columns))
     for joint in joints:  # the hidden joint column comes where its first member was
         read.order.insert(read.order.index(joint.members[0].name), joint.name)
         read.notes[joint.name] = []
@@ -355,6 +357,7 @@ def _fit(ctx: FitContext) -> Model:
     order = _order_constraints(
         ctx, list(numbers_by_column.values())
     )  # (the columns as read, before their withheld rows were absorbed: done with)
+    order.info["detected"] += [str(fc) for fc in found]
 
     null_dims, rare = [], {}
     for col in read.nullable:
@@ -412,6 +415,8 @@ def _fit(ctx: FitContext) -> Model:
     read.numbers, read.cats, numbers_by_column, cats = [], [], {}, []
     if segmentation is not None:
         columns.update(segmentation.columns)
+        for name in hidden & set(segmentation.columns):  # (a joint column refitted per group stays hidden)
+            columns[name].hidden = True
         dims = [segmentation.dims.get(dim.label, dim) for dim in dims]
         cat_dims = {label: segmentation.dims.get(label, dim) for label, dim in cat_dims.items()}
         withheld.extend(segmentation.notes)
@@ -473,6 +478,53 @@ def _fit(ctx: FitContext) -> Model:
         order_constraints=order.constraints,
         row_constraints=[c for c in ctx.constraints if isinstance(c, (Unique, Predicate))],
     )
+
+
+def _exclusive_indicators(
+    ctx: FitContext,
+    dims: list[Dim],
+    numbers: dict[str, Numbers],
+    columns: dict[str, ModelColumn],
+    cats: list[Categorical],
+    kinds: dict[str, dict[str, str]],
+) -> list[FixedCombinations]:
+    """The indicator columns of which at most one is set in every row, as detected fixed combinations
+    (``combinations.exclusive_indicators``); their 0/1 number columns become categories in ``cats`` (and leave
+    ``numbers`` and ``columns``), to be modelled through the joint category."""
+    taken = set(ctx.overrides)
+    for c in ctx.constraints:  # (a column a declared constraint names is left as declared)
+        if isinstance(c, LessThan):
+            taken.update((c.low, c.high))
+        elif isinstance(c, FixedCombinations):
+            taken.update(c.columns)
+        elif isinstance(c, (Range, Unique)):
+            taken.add(c.column)
+    # (0/1 numbers only: a frequency table of the values 0 and 1, what fit makes of them)
+    zero_one = [
+        num
+        for num in numbers.values()
+        if (values := getattr(columns[num.column], "values", None)) is not None
+        and len(values) == 2
+        and values[0] == 0
+        and values[1] == 1
+    ]
+    found = exclusive_indicators(ctx, zero_one, cats, taken)
+    for fc in found:
+        for col in fc.columns:
+            if col in numbers:
+                cats.append(
+                    read_categorical(
+                        col,
+                        ctx.frame[col],
+                        numbers[col].present,
+                        min_count=ctx.min_count,
+                        boolean=False,
+                        segmentable=False,
+                    )
+                )
+                del numbers[col], columns[col]
+                kinds[col] = {"kind": "category", "why": "0/1 values"}
+    return found
 
 
 @dataclass
