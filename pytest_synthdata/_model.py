@@ -550,6 +550,8 @@ class Model:
         if plan is not None and plan.edges is not None:
             self._exact_bounds(frame, plan.edges)
             frame.attrs["synthdata"]["edges"] = plan.edges
+        if plan is not None or conditions is not None:  # (its rates are not the model's: validate() reads this)
+            frame.attrs["synthdata"]["conditioned"] = True
         return frame
 
     def _exact_bounds(self, frame: pd.DataFrame, edges: Any) -> None:
@@ -765,7 +767,10 @@ class Model:
         noise), then the model's constraints. ``strict=True`` also fails
         columns the model does not have; ``columns`` checks only those named.
         A fitted model checks against its file, so values ``fit`` withheld as
-        rare (``model.withheld``) fail.
+        rare (``model.withheld``) fail. A sample of this model drawn with
+        ``conditions=``, ``edge_cases=`` or ``balance=`` (as its
+        ``attrs["synthdata"]["conditioned"]`` records) has other null rates by
+        design: its values and constraints are checked, not its null rates.
 
         >>> import pandas as pd, pytest_synthdata as sd
         >>> people = sd.Schema("people", {"age": sd.Integer(low=18, high=90)})

@@ -37,6 +37,27 @@ def test_a_schema_accepts_its_own_samples():
     assert SHOP.validate(SHOP.sample(2000, seed=3)) is None
 
 
+def test_conditioned_and_edge_case_samples_are_checked_without_the_null_rates_they_change():
+    """A sample given ``note=None`` is all missing, and edge cases oversample nulls: both validated against the
+    model's own null rates failed ("expected a null rate of 30.0%, found 100.0% missing"). Their values still
+    count, and another frame's null rates still do."""
+    given = SHOP.sample(500, seed=1, conditions={"note": None})
+    assert given.attrs["synthdata"]["conditioned"] is True
+    assert SHOP.validate(given) is None
+    edgy = SHOP.sample(500, seed=2, edge_cases=0.5, edge_kinds=["null"])
+    assert edgy["note"].isna().mean() > 0.5
+    assert SHOP.validate(edgy) is None
+    assert "conditioned" not in SHOP.sample(10, seed=1).attrs["synthdata"]
+    plain = given.copy()
+    plain.attrs = {}  # (not known to be a conditioned sample: its rates count)
+    assert "note: expected a null rate of 30.0%" in failure(SHOP, plain)
+    other = sd.Schema("other", {"note": sd.Float(low=0, high=1, null_rate=0.3)})
+    assert "note: expected a null rate of 30.0%" in failure(other, given[["note"]])  # (another model's sample)
+    broken = given.copy()
+    broken.loc[0, "age"] = 200
+    assert "age: 1 of 500 rows" in failure(SHOP, broken)
+
+
 def test_a_fitted_model_accepts_its_own_samples_and_a_saved_copy_does_too(tmp_path):
     model = sd.fit(customers(2000), name="customers")
     model.validate(model.sample(3000, seed=1))
