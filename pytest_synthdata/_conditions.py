@@ -385,7 +385,9 @@ class _Resolver:
 
     def _column(self, name: str) -> Any:
         model = self.model
-        if name not in model.columns:
+        # (a hidden joint category too: a condition on a member of a fixed combination is one on the joint values
+        # that give it)
+        if name not in model.columns and not getattr(model._by_name.get(name), "hidden", False):
             raise ConditionError(
                 f"condition on {name!r}: dataset {model.name!r} has no such column; its columns are {model.columns}."
             )

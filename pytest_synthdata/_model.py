@@ -572,14 +572,7 @@ class Model:
             side = high[bound & (columns == column)][positions >= 0]
             positions = positions[positions >= 0]
             if isinstance(col, ConditionalColumn):  # on the bound of the row's own segment group
-                given = self._by_name[col.given]
-                labels = frame[col.given].to_numpy()[positions]
-                if getattr(given, "categories", None) is None:  # (a boolean)
-                    codes = labels.astype(bool).astype(np.int64)
-                else:
-                    code_of = {repr(c): i for i, c in enumerate(given.categories)}  # type: ignore[attr-defined]
-                    codes = np.array([code_of[repr(v)] for v in labels.tolist()], dtype=np.int64)
-                groups = col._group_of[codes]
+                groups = col._group_of[self._given_codes(frame, col.given, positions)]
                 ends = np.array([level.bounds for level in col.levels], dtype=np.float64)
                 values, integer = ends[groups, side.astype(np.int64)], bool(getattr(col.levels[0], "integer", False))
             elif type(col) is NumericColumn and not col.step:
@@ -592,6 +585,32 @@ class Model:
             if keep.any():
                 j = int(frame.columns.get_loc(column))  # type: ignore[arg-type]
                 frame.iloc[positions[keep], j] = values[keep].astype(np.int64) if integer else values[keep]
+
+    def _given_codes(self, frame: pd.DataFrame, name: str, positions: NDArray[np.intp]) -> NDArray[np.int64]:
+        """The codes of category or boolean column ``name`` in the frame's rows at ``positions``; for a hidden joint
+        category (``sd.FixedCombinations``), which the frame leaves out, read from its members' values."""
+        from ._columns import DerivedColumn
+
+        given = self._by_name[name]
+        if not given.hidden:
+            labels = frame[name].to_numpy()[positions]
+            if getattr(given, "categories", None) is None:  # (a boolean)
+                return labels.astype(bool).astype(np.int64)  # type: ignore[no-any-return]
+            code_of = {repr(c): i for i, c in enumerate(given.categories)}  # type: ignore[attr-defined]
+            return np.array([code_of[repr(v)] for v in labels.tolist()], dtype=np.int64)
+        members = [c for c in self._columns if isinstance(c, DerivedColumn) and c.given == name]
+        # each member's raw value (category code, or 0/1) per row, then the joint code of each combination
+        raw = []
+        for m in members:
+            labels = frame[m.name].to_numpy()[positions]
+            if getattr(m.base, "categories", None) is None:
+                raw.append(labels.astype(bool).astype(np.int64))
+            else:
+                code_of = {repr(c): i for i, c in enumerate(m.base.categories)}  # type: ignore[union-attr]
+                raw.append(np.array([code_of[repr(v)] for v in labels.tolist()], dtype=np.int64))
+        lookups = [m._lookup.astype(np.int64).tolist() for m in members]
+        joint_of = {combo: k for k, combo in enumerate(zip(*lookups, strict=True))}
+        return np.array([joint_of[combo] for combo in zip(*(r.tolist() for r in raw), strict=True)], dtype=np.int64)
 
     def _order_allows(
         self, frame: pd.DataFrame, column: str, positions: NDArray[np.intp], values: NDArray[np.float64]
