@@ -25,6 +25,8 @@ from scipy.linalg import lapack
 from . import _linalg
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from numpy.typing import NDArray
 
     from ._marginals import RankCells
@@ -490,18 +492,7 @@ def bvn_upper(h: NDArray[np.float64], k: NDArray[np.float64], r: NDArray[np.floa
     if any_low:
         every_low = bool(low.all())  # (then the arrays as they are, not copies)
         hh, kk, rr = (h, k, r) if every_low else (h[low], k[low], r[low])
-        hk, hs, asr = hh * kk, (hh * hh + kk * kk) / 2.0, np.arcsin(rr)
-        # exp((sn hk - hs) / (1 - sn^2)) with sn = sin(asr (x + 1) / 2), in place (the same operations)
-        sn = np.multiply(asr[:, None], _BVN_X1[None, :])
-        sn /= 2.0
-        np.sin(sn, out=sn)
-        f = np.subtract(1.0, sn * sn)
-        sn *= hk[:, None]
-        sn -= hs[:, None]
-        np.divide(sn, f, out=f)
-        with np.errstate(under="ignore"):
-            np.exp(f, out=f)
-        plackett = (f @ _BVN_W) * asr / (4.0 * math.pi) + special.ndtr(-hh) * special.ndtr(-kk)
+        plackett = _in_blocks(_plackett, hh, kk, rr)
         if every_low:
             return plackett  # type: ignore[no-any-return]
         out[low] = plackett
@@ -516,35 +507,7 @@ def bvn_upper(h: NDArray[np.float64], k: NDArray[np.float64], r: NDArray[np.floa
         if inner.any():
             whole = bool(inner.all())
             h1, k1, r1, hk1 = (hh, kk, rr, hk) if whole else (hh[inner], kk[inner], rr[inner], hk[inner])
-            as_ = (1.0 - r1) * (1.0 + r1)
-            a = np.sqrt(as_)
-            bs = (h1 - k1) ** 2
-            c, d = (4.0 - hk1) / 8.0, (12.0 - hk1) / 16.0
-            with np.errstate(under="ignore", over="ignore", divide="ignore", invalid="ignore"):
-                e = 1.0 - d * bs / 5.0  # (in both terms below)
-                v = a * np.exp(-(bs / as_ + hk1) / 2.0) * (1.0 - c * (bs - as_) * e / 3.0 + c * d * as_ * as_ / 5.0)
-                b = np.sqrt(bs)
-                tail = (
-                    np.exp(-hk1 / 2.0) * math.sqrt(2.0 * math.pi) * special.ndtr(-b / a) * b * (1.0 - c * bs * e / 3.0)
-                )
-                v = v - np.where(hk1 > -160.0, tail, 0.0)
-                half = a / 2.0
-                far = None
-                if len(bs) >= _BVN_FAR_MIN:
-                    # both exponentials at every node are below exp(-bs / (2 xs_max) + max(-hk, 0)), xs_max the
-                    # largest node's xs: past exp(-1000) they underflow to 0.0 and so does the point's row
-                    # (a NaN, where 1 - r**2 rounds to 0 and so does bs, is not far)
-                    far = bs / (2.0 * (half * _BVN_XH1_BOUND) ** 2) - np.maximum(-hk1, 0.0) > 1000.0
-                    if not far.any():
-                        far = None
-                if far is None:
-                    f = _drezner_rows(bs, hk1, c, d, half)
-                else:  # the rows of the other points, computed alone (each row on its own: the same numbers)
-                    near = ~far
-                    f = np.zeros((len(bs), len(_BVN_XH1)))
-                    if near.any():
-                        f[near] = _drezner_rows(bs[near], hk1[near], c[near], d[near], half[near])
-            inside = -(v + half * (f @ _BVN_WH)) / (2.0 * math.pi)
+            inside = _in_blocks(_drezner, h1, k1, r1, hk1)
             if whole:
                 bvn = inside
             else:
@@ -567,6 +530,72 @@ def bvn_upper(h: NDArray[np.float64], k: NDArray[np.float64], r: NDArray[np.floa
         else:
             out[high] = res
     return out
+
+
+#: :func:`bvn_upper` computes the rows of its Gauss-Legendre nodes for this many points at a time: the
+#: temporaries of a block (a dozen arrays of 6 or 12 values a point) stay in the caches. A multiple of 64, and
+#: blocks are cut from the same arrays an unblocked call reads, so the matrix-vector products run every row
+#: through the kernels it would go through in one call (the same bits).
+_BVN_BLOCK = 1 << 14
+
+
+def _in_blocks(compute: Callable[..., _Floats], *points: _Floats) -> _Floats:
+    """``compute(*points)`` for points (equal-length arrays) :data:`_BVN_BLOCK` at a time, elementwise."""
+    n = len(points[0])
+    if n <= _BVN_BLOCK:
+        return compute(*points)
+    out = np.empty(n)
+    for at in range(0, n, _BVN_BLOCK):
+        out[at : at + _BVN_BLOCK] = compute(*(p[at : at + _BVN_BLOCK] for p in points))
+    return out
+
+
+def _plackett(hh: _Floats, kk: _Floats, rr: _Floats) -> _Floats:
+    """:func:`bvn_upper` of points with |r| < 0.925: Plackett's integral in arcsin r, 12 nodes."""
+    hk, hs, asr = hh * kk, (hh * hh + kk * kk) / 2.0, np.arcsin(rr)
+    # exp((sn hk - hs) / (1 - sn^2)) with sn = sin(asr (x + 1) / 2), in place (the same operations)
+    sn = np.multiply(asr[:, None], _BVN_X1[None, :])
+    sn /= 2.0
+    np.sin(sn, out=sn)
+    f = np.subtract(1.0, sn * sn)
+    sn *= hk[:, None]
+    sn -= hs[:, None]
+    np.divide(sn, f, out=f)
+    with np.errstate(under="ignore"):
+        np.exp(f, out=f)
+    return (f @ _BVN_W) * asr / (4.0 * math.pi) + special.ndtr(-hh) * special.ndtr(-kk)  # type: ignore[no-any-return]
+
+
+def _drezner(h1: _Floats, k1: _Floats, r1: _Floats, hk1: _Floats) -> _Floats:
+    """The part of :func:`bvn_upper` of points with 0.925 <= |r| < 1 (``k`` flipped where r < 0) that Drezner and
+    Wesolowsky's expansion about |r| = 1 integrates (6 nodes); the caller adds the orthant of ``max(h, k)``."""
+    as_ = (1.0 - r1) * (1.0 + r1)
+    a = np.sqrt(as_)
+    bs = (h1 - k1) ** 2
+    c, d = (4.0 - hk1) / 8.0, (12.0 - hk1) / 16.0
+    with np.errstate(under="ignore", over="ignore", divide="ignore", invalid="ignore"):
+        e = 1.0 - d * bs / 5.0  # (in both terms below)
+        v = a * np.exp(-(bs / as_ + hk1) / 2.0) * (1.0 - c * (bs - as_) * e / 3.0 + c * d * as_ * as_ / 5.0)
+        b = np.sqrt(bs)
+        tail = np.exp(-hk1 / 2.0) * math.sqrt(2.0 * math.pi) * special.ndtr(-b / a) * b * (1.0 - c * bs * e / 3.0)
+        v = v - np.where(hk1 > -160.0, tail, 0.0)
+        half = a / 2.0
+        far = None
+        if len(bs) >= _BVN_FAR_MIN:
+            # both exponentials at every node are below exp(-bs / (2 xs_max) + max(-hk, 0)), xs_max the
+            # largest node's xs: past exp(-1000) they underflow to 0.0 and so does the point's row
+            # (a NaN, where 1 - r**2 rounds to 0 and so does bs, is not far)
+            far = bs / (2.0 * (half * _BVN_XH1_BOUND) ** 2) - np.maximum(-hk1, 0.0) > 1000.0
+            if not far.any():
+                far = None
+        if far is None:
+            f = _drezner_rows(bs, hk1, c, d, half)
+        else:  # the rows of the other points, computed alone (each row on its own: the same numbers)
+            near = ~far
+            f = np.zeros((len(bs), len(_BVN_XH1)))
+            if near.any():
+                f[near] = _drezner_rows(bs[near], hk1[near], c[near], d[near], half[near])
+    return -(v + half * (f @ _BVN_WH)) / (2.0 * math.pi)  # type: ignore[no-any-return]
 
 
 #: Points from which :func:`bvn_upper` looks for those whose Drezner-Wesolowsky rows underflow to 0.0.
@@ -602,6 +631,14 @@ def _drezner_rows(bs: _Floats, hk: _Floats, c: _Floats, d: _Floats, half: _Float
     g *= poly
     f -= g
     return f
+
+
+def _weighted_density(h: _Floats, k: _Floats, h2: _Floats, k2: _Floats, rho: _Floats, w: _Floats) -> _Floats:
+    """``w`` times the bivariate normal density at ``(h, k)`` with correlation ``rho`` (``h2 = h * h``, ``k2``)."""
+    q = np.maximum(1.0 - rho * rho, 1e-300)
+    with np.errstate(under="ignore"):
+        dens = np.exp(-(h2 - 2.0 * rho * h * k + k2) / (2.0 * q)) / (2.0 * math.pi * np.sqrt(q))
+    return w * dens  # type: ignore[no-any-return]
 
 
 def _orthant_solve(
@@ -660,10 +697,7 @@ def _orthant_solve(
             i, hh, kk, w, b, hh2, kk2 = ids[pts], h[pts], k[pts], jj[pts], base[pts], h2[pts], k2[pts]
         rho = _clip(sc * r, -1.0, 1.0)[i]
         cov = np.bincount(i, w * bvn_upper(hh, kk, rho) - b, minlength=n) if value else None
-        q = np.maximum(1.0 - rho * rho, 1e-300)
-        with np.errstate(under="ignore"):
-            dens = np.exp(-(hh2 - 2.0 * rho * hh * kk + kk2) / (2.0 * q)) / (2.0 * math.pi * np.sqrt(q))
-        slope = np.bincount(i, w * dens, minlength=n) * sc
+        slope = np.bincount(i, _in_blocks(_weighted_density, hh, kk, hh2, kk2, rho, w), minlength=n) * sc
         return None if cov is None else cov * nm, slope * nm
 
     # the attainable end on the target's side; the target is clamped to it and pulled ``slack`` toward 0
