@@ -54,6 +54,7 @@ __all__ = [
     "ConditionalColumn",
     "DatetimeColumn",
     "DerivedColumn",
+    "FollowerColumn",
     "FakerColumn",
     "IdColumn",
     "ModelColumn",
@@ -1334,7 +1335,34 @@ class ConditionalColumn(ModelColumn):
         return f"per group of {self.given!r}; overall " + self.base.describe()
 
 
-class DerivedColumn(ModelColumn):
+def _named_base(spec: dict[str, Any], r: SpecReader, where: str | None) -> tuple[str, str, ModelColumn]:
+    """A wrapping column's name, where its fields are (for errors), and its ``base`` column, which carries the name."""
+    name = r.get(spec, "name", str, where or "column")
+    where = where or f"column {name!r}"
+    base = r.column(r.get(spec, "base", dict, where), f"{where}.base")
+    if base.name != name:
+        raise r.fail(where, "base must carry the column's own name")
+    return name, where, base
+
+
+class _OnBase(ModelColumn):
+    """A column whose values come out of another column, ``base``, which fixes its dtype and finishes it."""
+
+    base: ModelColumn
+
+    @property
+    def dtype(self) -> str:
+        return self.base.dtype
+
+    @property
+    def raw_dtype(self) -> np.dtype[Any]:
+        return self.base.raw_dtype
+
+    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
+        return self.base.finalize(raw, nulls)
+
+
+class DerivedColumn(_OnBase):
     """A category or boolean column that another category determines (model -> manufacturer, zip -> city).
 
     ``given`` names the determining category; ``lookup[code]`` is this
@@ -1362,20 +1390,9 @@ class DerivedColumn(ModelColumn):
         self.kind = base.kind
         self.cast = base.cast
 
-    @property
-    def dtype(self) -> str:
-        return self.base.dtype
-
-    @property
-    def raw_dtype(self) -> np.dtype[Any]:
-        return self.base.raw_dtype
-
     def derive(self, given_raw: NDArray[Any]) -> NDArray[Any]:
         """Return raw values for rows whose ``given`` column has latent codes ``given_raw``."""
         return self._lookup[given_raw.astype(np.int64)]
-
-    def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
-        return self.base.finalize(raw, nulls)
 
     # model files and inspect: the base carries null_rate and cast ----------------
     def to_spec(self) -> dict[str, Any]:
@@ -1390,13 +1407,9 @@ class DerivedColumn(ModelColumn):
     @classmethod
     def from_spec(cls, spec: dict[str, Any], reader: SpecReader, where: str | None = None) -> ModelColumn:
         r = reader
-        name = r.get(spec, "name", str, where or "column")
-        where = where or f"column {name!r}"
+        name, where, base = _named_base(spec, r, where)
         given = r.get(spec, "given", str, where)
         lookup = r.get(spec, "lookup", list, where)
-        base = r.column(r.get(spec, "base", dict, where), f"{where}.base")
-        if base.name != name:
-            raise r.fail(where, "base must carry the column's own name")
         wanted = bool if isinstance(base, BooleanColumn) else int
         if not all(isinstance(v, wanted) and (wanted is bool or not isinstance(v, bool)) for v in lookup):
             raise r.fail(f"{where}.lookup", f"expected a list of {wanted.__name__} values")
@@ -1404,6 +1417,59 @@ class DerivedColumn(ModelColumn):
 
     def describe(self) -> str:
         return f"looked up from {self.given!r}"
+
+
+class FollowerColumn(_OnBase):
+    """A number or date column that a monotone function of another one gives in every row (fitted models:
+    ``log_wage`` of ``wage``, ``awake`` of ``asleep``).
+
+    It has no latent coordinate of its own: it reads its ``leader``'s (negated
+    when ``decreasing``) through its own marginal ``base``. Every sampled pair
+    keeps the order the data has, and each column keeps its own distribution;
+    a copula could only come near it (a latent correlation of 0.999 leaves
+    thousands of rows out of order).
+    """
+
+    modelled = False
+    spec_type = "follower"
+    family = None  # (no order constraint reads it: it has no coordinate to redraw)
+
+    def __init__(self, name: str, *, base: ModelColumn, leader: str, decreasing: bool = False) -> None:
+        if not isinstance(base, NumericColumn) or base.null_rate > 0:
+            raise InvalidArgument(f"column {name!r}: only number and date columns without missing values can follow.")
+        super().__init__(name, null_rate=0.0)
+        self.base = base
+        self.leader = str(leader)
+        self.decreasing = bool(decreasing)
+        self.kind = base.kind
+        self.cast = base.cast
+        self.bounds = base.bounds
+
+    def from_latent(self, z: NDArray[np.float64]) -> NDArray[Any]:
+        """Return raw values for the leader's latent scores ``z``."""
+        return self.base.from_latent(-z if self.decreasing else z)
+
+    def to_spec(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.spec_type,
+            "leader": self.leader,
+            "decreasing": self.decreasing,
+            "base": self.base.to_spec(),
+        }
+
+    @classmethod
+    def from_spec(cls, spec: dict[str, Any], reader: SpecReader, where: str | None = None) -> ModelColumn:
+        r = reader
+        name, where, base = _named_base(spec, r, where)
+        leader = r.get(spec, "leader", str, where)
+        decreasing = r.get(spec, "decreasing", bool, where)
+        if type(base) not in (NumericColumn, DatetimeColumn) or base.null_rate > 0:
+            raise r.fail(f"{where}.base", "expected a number or date column without missing values")
+        return cls(name, base=base, leader=leader, decreasing=decreasing)
+
+    def describe(self) -> str:
+        return f"{'decreasing' if self.decreasing else 'increasing'} in {self.leader!r}; " + self.base.describe()
 
 
 class NullColumn(ModelColumn):
@@ -1865,6 +1931,7 @@ SPEC_TYPES: dict[str, type[ModelColumn]] = {
         NullColumn,
         ConditionalColumn,
         DerivedColumn,
+        FollowerColumn,
         ComputedColumn,
     )
     if cls.spec_type is not None

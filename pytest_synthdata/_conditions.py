@@ -447,6 +447,13 @@ class _Resolver:
         )
 
         name = cond.column
+        if hasattr(col, "leader"):  # a follower: its values' latent intervals on its leader's coordinate (mirrored)
+            intervals = _plain_intervals(col.base, [cond])[0]
+            self._check_values(col.base, cond, intervals)
+            if col.decreasing:
+                intervals = [(-high, -low) for low, high in intervals]
+            j = self.space.coordinate(col.leader)
+            return [{j: iv} for iv in _merge_union(intervals)]
         if isinstance(col, DerivedColumn):
             given = self.model.column(col.given)
             wanted = set(_category_codes(col.base, cond))

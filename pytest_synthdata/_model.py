@@ -180,8 +180,12 @@ class Model:
         self._by_name = {c.name: c for c in self._columns}
         self._modelled = [c for c in self._columns if c.modelled]
         self._computed = [c for c in self._columns if getattr(c, "computed", False)]
+        #: Columns that read another modelled column's coordinate (a monotone function of it in the data).
+        self._followers = [c for c in self._columns if hasattr(c, "leader")]
         self._generated = [
-            c for c in self._columns if not c.modelled and not hasattr(c, "derive") and c not in self._computed
+            c
+            for c in self._columns
+            if not c.modelled and not hasattr(c, "derive") and c not in self._computed and not hasattr(c, "leader")
         ]
         self._derived = [c for c in self._columns if hasattr(c, "derive")]
         #: Columns whose null flag is a coordinate of the copula (fitted models: missingness
@@ -265,6 +269,19 @@ class Model:
                 raise InvalidArgument(
                     f"column {dcol.name!r} is derived from {given!r}, which is not a modelled category."
                 )
+        for fcol in self._followers:
+            source = self._by_name.get(fcol.leader)  # type: ignore[attr-defined]
+            if (
+                source is None
+                or not source.modelled
+                or type(source).__name__ not in ("NumericColumn", "DatetimeColumn")
+            ):
+                raise InvalidArgument(
+                    f"column {fcol.name!r} follows {fcol.leader!r}, which is not a modelled number or date column "  # type: ignore[attr-defined]
+                    "of its own."
+                )
+        #: Each follower with the coordinate of its leader.
+        self._follows = [(f, self._modelled.index(self._by_name[f.leader])) for f in self._followers]  # type: ignore[attr-defined]
         self._processing = sorted(range(len(self._modelled)), key=lambda j: hasattr(self._modelled[j], "given"))
         #: Where the model came from and what fitting left out (``fit`` fills it; saved with the model).
         self.info: dict[str, Any] = dict(info or {})
@@ -606,7 +623,7 @@ class Model:
             if getattr(m.base, "categories", None) is None:
                 raw.append(labels.astype(bool).astype(np.int64))
             else:
-                code_of = {repr(c): i for i, c in enumerate(m.base.categories)}  # type: ignore[union-attr]
+                code_of = {repr(c): i for i, c in enumerate(m.base.categories)}  # type: ignore[attr-defined]
                 raw.append(np.array([code_of[repr(v)] for v in labels.tolist()], dtype=np.int64))
         lookups = [m._lookup.astype(np.int64).tolist() for m in members]
         joint_of = {combo: k for k, combo in enumerate(zip(*lookups, strict=True))}
@@ -899,6 +916,8 @@ class Model:
                 raws[col.name][start:stop] = col.from_latent_given(x[j], codes, partitions[key])  # type: ignore[attr-defined]
             if col.name in targets:
                 targets[col.name][start:stop] = x[j]
+        for fcol, j in self._follows:
+            raws[fcol.name][start:stop] = fcol.from_latent(x[j])
         for dcol in self._derived:
             raws[dcol.name][start:stop] = dcol.derive(raws[dcol.given][start:stop])  # type: ignore[attr-defined]
 

@@ -597,7 +597,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--no-detect-constraints",
         action="store_true",
         help="do not keep the order relations (a <= b) that hold in every real row, nor model 0/1 columns never "
-        "set together as one category",
+        "set together as one category, nor let a column follow another it is a monotone function of",
     )
     p_fit.add_argument(
         "--epsilon",

@@ -18,6 +18,7 @@ from pytest_synthdata._columns import (
     SPEC_TYPES,
     ConditionalColumn,
     DerivedColumn,
+    FollowerColumn,
     IdColumn,
     ModelColumn,
     NumericColumn,
@@ -64,6 +65,8 @@ def fitted() -> sd.Model:
     frame["x"] = x
     frame["size"] = pd.Categorical(rng.choice(["s", "m", "l"], n), categories=["l", "xl", "s", "m"])
     frame["count"] = pd.array(np.where(rng.random(n) < 0.2, None, rng.integers(0, 50, n)), dtype="Int64")
+    frame["depth"] = frame.groupby("species").cumcount() % 37 + 0.5  # (alike in every species: not refitted)
+    frame["height"] = 100.0 - frame["depth"]  # (a monotone function of depth in every row: a follower)
     frame["small"] = rng.integers(0, 1000, n).astype("int32")
     frame["at"] = pd.Timestamp("2023-01-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 10**7, n), unit="s")
     frame["ok"] = pd.array(np.where(rng.random(n) < 0.1, None, rng.random(n) < 0.4), dtype="boolean")
@@ -81,7 +84,7 @@ def nested(column: ModelColumn) -> Iterator[ModelColumn]:
     if isinstance(column, ConditionalColumn):
         for inner in [column.base, *column.levels]:
             yield from nested(inner)
-    elif isinstance(column, DerivedColumn):
+    elif isinstance(column, (DerivedColumn, FollowerColumn)):
         yield from nested(column.base)
 
 

@@ -429,6 +429,118 @@ def test_a_joint_category_refitted_per_segment_group_stays_hidden(tmp_path):
     pd.testing.assert_frame_equal(loaded.sample(500, seed=1), s)
 
 
+def _followed(n: int = 4_000, seed: int = 4) -> pd.DataFrame:
+    """Columns that a monotone function of another gives in every row: a log, a year of birth, days since a date."""
+    rng = np.random.default_rng(seed)
+    wage = np.round(rng.lognormal(3, 0.5, n), 2)
+    age = rng.integers(18, 80, n)
+    signup = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 1_000, n), "D")
+    return pd.DataFrame(
+        {
+            "wage": wage,
+            "age": age,
+            "hours": np.round(rng.normal(38, 6, n) + (age - 50) * 0.1 + np.log(wage), 1),
+            "lwage": np.log(wage),
+            "born": 2024 - age,
+            "signup": signup,
+            "days": (pd.Timestamp("2024-01-01") - signup).days.to_numpy(),
+        }
+    )
+
+
+def _out_of_order(lead: pd.Series, follow: pd.Series, decreasing: bool) -> int:
+    """Rows whose follower goes against its leader's order (sorted by the leader, then the follower)."""
+    x = lead.to_numpy(dtype=np.float64) if lead.dtype.kind != "M" else lead.to_numpy().astype(np.int64).astype(float)
+    y = follow.to_numpy(dtype=np.float64) * (-1.0 if decreasing else 1.0)
+    order = np.lexsort((y, x))
+    x, y = x[order], y[order]
+    return int(np.count_nonzero((np.diff(x) > 0) & (np.diff(y) < 0)))
+
+
+def test_a_column_a_monotone_function_of_another_gives_follows_it_in_every_sampled_row(tmp_path):
+    """``lwage`` = log(``wage``), ``born`` = 2024 - ``age``, ``days`` since ``signup``: a copula can only come near
+    such pairs (a latent correlation of 0.999 leaves hundreds of rows out of order); a follower reads its leader's
+    coordinate through its own marginal, so every row keeps the order, and each column its distribution."""
+    df = _followed()
+    pairs = [("wage", "lwage", False), ("age", "born", True), ("signup", "days", True)]
+    loose = sd.fit(df, name="f", detect_constraints=False).sample(20_000, seed=1)
+    assert all(_out_of_order(loose[a], loose[b], dec) > 50 for a, b, dec in pairs)
+    model = sd.fit(df, name="f")
+    assert model.info["constraints"]["detected"] == [
+        "lwage increases with wage",
+        "born decreases with age",
+        "days decreases with signup",
+    ]
+    assert "decreases with 'age' in every row" in model.info["columns"]["born"]["why"]
+    assert "born" not in model.latent_space.labels and "age" in model.latent_space.labels
+    s = model.sample(20_000, seed=1)
+    assert s.dtypes.equals(df.dtypes)
+    for a, b, dec in pairs:
+        assert _out_of_order(s[a], s[b], dec) == 0
+        real, fake = np.quantile(df[b], [0.1, 0.5, 0.9]), np.quantile(s[b], [0.1, 0.5, 0.9])
+        assert np.allclose(fake, real, rtol=0.03, atol=1.0), (b, real, fake)
+    assert (s.born == 2024 - s.age).all()  # (both whole numbers of the same cells: the function itself)
+    assert (
+        abs(s[["hours", "born"]].corr("spearman").iloc[0, 1] - df[["hours", "born"]].corr("spearman").iloc[0, 1]) < 0.03
+    )
+    # conditions on a follower are conditions on its leader's coordinate; edge cases and files keep the order
+    given_ = model.sample(2_000, seed=2, conditions={"born": (1990, 2000), "lwage": (None, 3.0)})
+    assert given_.born.between(1990, 2000).all() and (given_.lwage <= 3.0).all()
+    assert given_.age.between(24, 34).all() and (given_.wage <= np.exp(3.0) + 0.01).all()
+    edgy = model.sample(2_000, seed=3, edge_cases=0.5)
+    model.validate(edgy)
+    assert all(_out_of_order(edgy[a], edgy[b], dec) == 0 for a, b, dec in pairs)
+    path = model.save(tmp_path / "f.synth.json")
+    assert json.loads(path.read_text())["version"] == 3
+    pd.testing.assert_frame_equal(sd.load(path).sample(500, seed=4), model.sample(500, seed=4))
+
+
+def test_hypothesis_rows_of_a_model_with_followers_keep_the_order():
+    from hypothesis import HealthCheck
+
+    from pytest_synthdata.strategies import frames
+
+    model = sd.fit(_followed(1_000), name="f")
+
+    @settings(max_examples=30, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(frames(model, min_size=2, max_size=8))
+    def ordered(frame):
+        assert (frame.born == 2024 - frame.age).all()
+        assert _out_of_order(frame.wage, frame.lwage, False) == 0
+
+    ordered()
+
+
+def test_followers_leave_order_constraints_declared_columns_and_few_values_alone():
+    df = _followed(1_000)
+    # a declared constraint on the leader (or the follower) keeps both columns of their own
+    declared = sd.fit(df, name="f", constraints=["18 <= age <= 80"])
+    assert "born decreases with age" not in declared.info["constraints"]["detected"]
+    overridden = sd.fit(df, name="f", columns={"lwage": "float"})
+    assert "lwage increases with wage" not in overridden.info["constraints"]["detected"]
+    two = pd.DataFrame({"a": np.arange(1_000) % 2, "b": 1 - np.arange(1_000) % 2, "x": np.arange(1_000) % 7})
+    assert not any("creases" in c for c in sd.fit(two, name="t").info["constraints"]["detected"])
+
+
+def test_a_follower_in_a_model_file_is_checked(tmp_path):
+    model = sd.fit(_followed(1_000), name="f")
+    data = json.loads(model.save(tmp_path / "f.synth.json").read_text())
+    born = next(c for c in data["columns"] if c["name"] == "born")
+    assert born["type"] == "follower" and born["leader"] == "age" and born["decreasing"] is True
+    for edit, message in [
+        (lambda d: d.update(version=2), "a follower column needs format version 3"),
+        (lambda d: next(c for c in d["columns"] if c["name"] == "born").update(leader="nope"), "follows 'nope'"),
+        (lambda d: next(c for c in d["columns"] if c["name"] == "born").update(decreasing="yes"), "decreasing"),
+        (lambda d: next(c for c in d["columns"] if c["name"] == "born")["base"].update(name="x"), "own name"),
+    ]:
+        broken = json.loads(json.dumps(data))
+        edit(broken)
+        bad = tmp_path / "bad.synth.json"
+        bad.write_text(json.dumps(broken))
+        with pytest.raises(ModelFileError, match=message):
+            sd.load(bad)
+
+
 def test_conditions_and_constraints_hold_together():
     model = sd.fit(_customers(), name="c")
     assert model.info["constraints"]["detected"] == ["spend < income", "signup <= last_login"]

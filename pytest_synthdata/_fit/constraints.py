@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 
     from .numeric import Numbers
 
-__all__ = ["COINCIDENCE", "check_declared", "detect_order", "read_constraints"]
+__all__ = ["COINCIDENCE", "Follower", "check_declared", "detect_followers", "detect_order", "read_constraints"]
 
 #: A relation that independent columns would satisfy in every row with at least this probability is a
 #: coincidence of their ranges, not a relation (and is not kept).
@@ -307,3 +308,58 @@ def order_room(columns: dict[str, Any], constraints: Sequence[tuple[str, str, bo
                 columns[name] = narrowed(col, low, high)
         except InvalidArgument:  # pragma: no cover - a group left no value of its own: the column keeps its bounds
             continue
+
+
+#: A follower and its leader have at least this many distinct values (two values: one-hot and dummy columns).
+FOLLOWER_MIN_VALUES = 3
+
+
+@dataclass(frozen=True)
+class Follower:
+    """A number or date column that a monotone function of ``leader`` gives in every real row."""
+
+    column: str
+    leader: str
+    decreasing: bool
+
+    def __str__(self) -> str:
+        return f"{self.column} {'decreases' if self.decreasing else 'increases'} with {self.leader}"
+
+
+def detect_followers(numbers: Sequence[Numbers], *, min_count: int, taken: set[str]) -> list[Follower]:
+    """Return the columns whose values a monotone function of an earlier column gives in every row.
+
+    Two columns without missing values, each of at least :data:`FOLLOWER_MIN_VALUES` distinct values in
+    at least ``2 * min_count`` rows, where sorting the rows by one sorts the other (ascending or descending,
+    ties where the other has ties): their ranks among their own distinct values are equal, or mirrored
+    (``log_wage`` and ``wage``, ``awake`` and ``asleep`` as ``24 - asleep``, a date and its year's count of
+    days). The first such column in frame order leads; every later one follows it. Columns in ``taken``
+    (overridden, or in a declared constraint) are left alone. Ranks kept by the marginal fit are read
+    (:class:`~pytest_synthdata._fit.numeric.Ranks`): one pass over each column.
+    """
+    seen: dict[tuple[int, bytes], str] = {}  # each leader's ranks (and its mirrored ranks): its name
+    mirrored: dict[tuple[int, bytes], str] = {}
+    out: list[Follower] = []
+    for num in numbers:
+        if num.column in taken or not num.present.all() or len(num.values) < 2 * min_count:
+            continue
+        if num.ranks is not None and len(num.ranks.rank) == len(num.values):
+            held = np.zeros(num.ranks.m, dtype=bool)
+            held[num.ranks.rank] = True
+            k = int(np.count_nonzero(held))
+            dense = (np.cumsum(held, dtype=np.int64) - 1)[num.ranks.rank]
+        else:
+            distinct, dense = np.unique(num.values, return_inverse=True)
+            k = len(distinct)
+        if k < FOLLOWER_MIN_VALUES:
+            continue
+        dense = dense.astype(np.int64, copy=False)
+        key = (k, dense.tobytes())
+        if key in seen:
+            out.append(Follower(num.column, seen[key], decreasing=False))
+        elif key in mirrored:
+            out.append(Follower(num.column, mirrored[key], decreasing=True))
+        else:
+            seen[key] = num.column
+            mirrored[(k, (k - 1 - dense).tobytes())] = num.column
+    return out

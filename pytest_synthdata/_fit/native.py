@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _linalg
-from .._columns import DerivedColumn, ModelColumn, NullColumn
+from .._columns import DerivedColumn, FollowerColumn, ModelColumn, NullColumn
 from .._constraints import FixedCombinations, LessThan, Predicate, Range, Unique, apply_range
 from .._model import Model
 from ..errors import InvalidArgument
@@ -54,7 +54,15 @@ from .categories import (
     read_categorical,
 )
 from .combinations import exclusive_indicators, joint_categories, member_columns
-from .constraints import check_declared, check_rows, detect_order, order_room, read_constraints
+from .constraints import (
+    Follower,
+    check_declared,
+    check_rows,
+    detect_followers,
+    detect_order,
+    order_room,
+    read_constraints,
+)
 from .context import DEFAULT_KNOTS, DEFAULT_MIN_COUNT, FitContext, check_frame
 from .dependence import (
     Dim,
@@ -357,6 +365,14 @@ def _fit(ctx: FitContext) -> Model:
     order = _order_constraints(
         ctx, list(numbers_by_column.values())
     )  # (the columns as read, before their withheld rows were absorbed: done with)
+    # an order constraint redraws its columns' values, which would leave a follower behind its leader (or move a
+    # follower off its leader's order): the columns of one stay columns of their own
+    ordered = {col for a, b, _ in order.constraints for col in (a, b)}
+    followers = [
+        f
+        for f in (_followers(ctx, numbers_by_column) if ctx.detect_constraints else [])
+        if f.leader not in ordered and f.column not in ordered
+    ]
     order.info["detected"] += [str(fc) for fc in found]
 
     null_dims, rare = [], {}
@@ -429,6 +445,15 @@ def _fit(ctx: FitContext) -> Model:
         flag_dims = [flag.dim for flag in grouped]
         null_groups = {flag.dim.column: flag.rates for flag in grouped}
 
+    # a follower reads its leader's coordinate through a marginal of its own (followers keep their dims until here:
+    # category orders and the segment's choice read every number); not where a segment refitted either column
+    refitted = set() if segmentation is None else set(segmentation.columns)
+    for f in followers:
+        if f.leader in refitted or f.column in refitted:
+            continue
+        columns[f.column] = FollowerColumn(f.column, base=columns[f.column], leader=f.leader, decreasing=f.decreasing)
+        kinds[f.column]["why"] += f"; {'decreases' if f.decreasing else 'increases'} with {f.leader!r} in every row"
+        order.info["detected"].append(str(f))
     for r in order.ranges:
         columns[r.column] = apply_range(columns[r.column], r, f"fit {ctx.name!r}")
     order_room(columns, order.constraints)
@@ -480,6 +505,25 @@ def _fit(ctx: FitContext) -> Model:
     )
 
 
+def _followers(ctx: FitContext, numbers: dict[str, Numbers]) -> list[Follower]:
+    """The number and date columns a monotone function of an earlier one gives in every row (``detect_followers``),
+    left out of the columns named by ``columns=`` or by a declared constraint."""
+    return detect_followers(list(numbers.values()), min_count=ctx.min_count, taken=_named(ctx))
+
+
+def _named(ctx: FitContext) -> set[str]:
+    """The columns overridden in ``columns=`` or named by a declared constraint: detection leaves them alone."""
+    taken = set(ctx.overrides)
+    for c in ctx.constraints:
+        if isinstance(c, LessThan):
+            taken.update((c.low, c.high))
+        elif isinstance(c, FixedCombinations):
+            taken.update(c.columns)
+        elif isinstance(c, (Range, Unique)):
+            taken.add(c.column)
+    return taken
+
+
 def _exclusive_indicators(
     ctx: FitContext,
     dims: list[Dim],
@@ -491,14 +535,7 @@ def _exclusive_indicators(
     """The indicator columns of which at most one is set in every row, as detected fixed combinations
     (``combinations.exclusive_indicators``); their 0/1 number columns become categories in ``cats`` (and leave
     ``numbers`` and ``columns``), to be modelled through the joint category."""
-    taken = set(ctx.overrides)
-    for c in ctx.constraints:  # (a column a declared constraint names is left as declared)
-        if isinstance(c, LessThan):
-            taken.update((c.low, c.high))
-        elif isinstance(c, FixedCombinations):
-            taken.update(c.columns)
-        elif isinstance(c, (Range, Unique)):
-            taken.add(c.column)
+    taken = _named(ctx)  # (a column a declared constraint names is left as declared)
     # (0/1 numbers only: a frequency table of the values 0 and 1, what fit makes of them)
     zero_one = [
         num
