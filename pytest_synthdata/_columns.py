@@ -61,6 +61,7 @@ __all__ = [
     "NullColumn",
     "NumericColumn",
     "SPEC_TYPES",
+    "column_role",
     "percent",
     "resolve_function",
 ]
@@ -1919,6 +1920,15 @@ class ComputedColumn(ModelColumn):
 
 
 #: The class that reads each column ``"type"`` of a model file.
+def column_role(col: ModelColumn) -> str:
+    """How a column gets its values, as ``inspect`` says it: from its own latent coordinate (``"modelled"``), from
+    another column (``"derived"``: a lookup, or a follower reading another's coordinate), or from a generator
+    (``"generated"``: Faker, id, computed)."""
+    if col.modelled:
+        return "modelled"
+    return "derived" if isinstance(col, _OnBase) else "generated"
+
+
 SPEC_TYPES: dict[str, type[ModelColumn]] = {
     cls.spec_type: cls
     for cls in (

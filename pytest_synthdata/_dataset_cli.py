@@ -107,6 +107,8 @@ def sample_dataset(args: argparse.Namespace, dataset: Any) -> int:
 
 def inspect_dataset(dataset: Any) -> int:
     """``synthdata inspect shop.synth.json``: the tables, their columns and keys, and the relations."""
+    from ._columns import column_role  # (numpy and pandas only when a dataset is inspected)
+
     print(f"dataset {dataset.name!r}: {len(dataset.order)} tables, {len(dataset.relations)} relations")
     for relation in dataset.relations:
         print(f"  {relation}")
@@ -120,7 +122,7 @@ def inspect_dataset(dataset: Any) -> int:
         for column in dataset.columns(table):
             if column in model.columns:
                 col = model.column(column)
-                print(f"  {column:<24} {col.kind:<9} {'modelled' if col.modelled else 'generated'}  {col.describe()}")
+                print(f"  {column:<24} {col.kind:<9} {column_role(col)}  {col.describe()}")
             else:
                 print(f"  {column:<24} key")
         for child, how in plan.counts.items():

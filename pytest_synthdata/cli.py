@@ -414,7 +414,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         from ._dataset_cli import inspect_dataset
 
         return inspect_dataset(model)
-    from ._columns import percent
+    from ._columns import column_role, percent
 
     print(f"dataset {model.name!r}: {len(model.columns)} columns")
     if not hasattr(model, "column"):  # another backend: only the protocol is known
@@ -426,7 +426,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         print(f"fitted on {source['rows']} rows x {source['columns']} columns")
     for name, dtype in model.dtypes.items():
         col = model.column(name)
-        role = "modelled" if col.modelled else "generated"
+        role = column_role(col)
         nulls = f", {percent(col.null_rate)} null" if col.null_rate else ""
         print(f"  {name:<24} {col.kind:<9} {dtype:<15} {role}{nulls}  {col.describe()}")
     segments = getattr(model, "info", {}).get("segments")

@@ -495,6 +495,22 @@ def test_a_column_a_monotone_function_of_another_gives_follows_it_in_every_sampl
     pd.testing.assert_frame_equal(sd.load(path).sample(500, seed=4), model.sample(500, seed=4))
 
 
+def test_inspect_says_a_follower_and_a_lookup_are_derived(tmp_path, capsys):
+    """``synthdata inspect`` called every column without a coordinate of its own "generated" (as Faker columns):
+    followers and the members of a fixed combination come from another column."""
+    df = _followed(1_000).assign(email=[f"user{i}@example.org" for i in range(1_000)])
+    hot = _one_hot(1_000)
+    df[["basic", "high", "college", "degree"]] = hot[["basic", "high", "college", "degree"]].to_numpy()
+    path = sd.fit(df, name="f").save(tmp_path / "f.synth.json")
+    assert main(["inspect", str(path)]) == 0
+    lines: dict[str, str] = {}
+    for line in capsys.readouterr().out.splitlines():
+        if line.startswith("  "):
+            lines.setdefault(line.split()[0], line)  # (each column's own line comes before the correlations)
+    assert " derived  decreasing in 'age'" in lines["born"] and " derived  looked up from" in lines["college"]
+    assert " modelled " in lines["age"] and " generated " in lines["email"]
+
+
 def test_hypothesis_rows_of_a_model_with_followers_keep_the_order():
     from hypothesis import HealthCheck
 
