@@ -439,6 +439,11 @@ def edge_slots(model: Model, kinds: list[str], columns: list[str], named: bool) 
     for name in columns:
         col = model.column(name)
         found = [slot for kind in kinds if (slot := _SLOTS[kind](model, col)) is not None]
+        if named and not found and hasattr(col, "leader"):
+            raise InvalidArgument(
+                f"edge_columns names {name!r}, which follows {col.leader!r} (a monotone function of it in the data): "
+                f"its tails and bounds are those of {col.leader!r}; name {col.leader!r} in edge_columns instead."
+            )
         if named and not found:
             raise InvalidArgument(
                 f"edge_columns names {name!r} ({col.kind}), which has no edge case of the kinds {kinds}: tail and "

@@ -490,6 +490,8 @@ def test_a_column_a_monotone_function_of_another_gives_follows_it_in_every_sampl
     edgy = model.sample(2_000, seed=3, edge_cases=0.5)
     model.validate(edgy)
     assert all(_out_of_order(edgy[a], edgy[b], dec) == 0 for a, b, dec in pairs)
+    with pytest.raises(InvalidArgument, match=r"'born', which follows 'age'.*name 'age' in edge_columns"):
+        model.sample(10, seed=1, edge_cases=0.5, edge_columns=["born"])
     path = model.save(tmp_path / "f.synth.json")
     assert json.loads(path.read_text())["version"] == 3
     pd.testing.assert_frame_equal(sd.load(path).sample(500, seed=4), model.sample(500, seed=4))
