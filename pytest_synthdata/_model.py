@@ -608,26 +608,22 @@ class Model:
         category (``sd.FixedCombinations``), which the frame leaves out, read from its members' values."""
         from ._columns import DerivedColumn
 
+        def codes(col: Any, column: str) -> NDArray[np.int64]:
+            labels = frame[column].to_numpy()[positions]
+            if getattr(col, "categories", None) is None:  # (a boolean)
+                return labels.astype(bool).astype(np.int64)  # type: ignore[no-any-return]
+            code_of = {repr(c): i for i, c in enumerate(col.categories)}
+            return np.array([code_of[repr(v)] for v in labels.tolist()], dtype=np.int64)
+
         given = self._by_name[name]
         if not given.hidden:
-            labels = frame[name].to_numpy()[positions]
-            if getattr(given, "categories", None) is None:  # (a boolean)
-                return labels.astype(bool).astype(np.int64)  # type: ignore[no-any-return]
-            code_of = {repr(c): i for i, c in enumerate(given.categories)}  # type: ignore[attr-defined]
-            return np.array([code_of[repr(v)] for v in labels.tolist()], dtype=np.int64)
-        members = [c for c in self._columns if isinstance(c, DerivedColumn) and c.given == name]
+            return codes(given, name)
         # each member's raw value (category code, or 0/1) per row, then the joint code of each combination
-        raw = []
-        for m in members:
-            labels = frame[m.name].to_numpy()[positions]
-            if getattr(m.base, "categories", None) is None:
-                raw.append(labels.astype(bool).astype(np.int64))
-            else:
-                code_of = {repr(c): i for i, c in enumerate(m.base.categories)}  # type: ignore[attr-defined]
-                raw.append(np.array([code_of[repr(v)] for v in labels.tolist()], dtype=np.int64))
+        members = [c for c in self._columns if isinstance(c, DerivedColumn) and c.given == name]
+        raw = [codes(m.base, m.name).tolist() for m in members]
         lookups = [m._lookup.astype(np.int64).tolist() for m in members]
         joint_of = {combo: k for k, combo in enumerate(zip(*lookups, strict=True))}
-        return np.array([joint_of[combo] for combo in zip(*(r.tolist() for r in raw), strict=True)], dtype=np.int64)
+        return np.array([joint_of[combo] for combo in zip(*raw, strict=True)], dtype=np.int64)
 
     def _order_allows(
         self, frame: pd.DataFrame, column: str, positions: NDArray[np.intp], values: NDArray[np.float64]

@@ -353,7 +353,7 @@ def _fit(ctx: FitContext) -> Model:
         dims = [dim for dim in dims if dim.column != col]
         del numbers_by_column[col], columns[col]  # a category now, built with the others
         kinds[col] = {"kind": "category", "why": code.why}
-    found = _exclusive_indicators(ctx, dims, numbers_by_column, columns, cats, kinds) if ctx.detect_constraints else []
+    found = _exclusive_indicators(ctx, numbers_by_column, columns, cats, kinds) if ctx.detect_constraints else []
     dims = [dim for dim in dims if dim.column in numbers_by_column]  # (0/1 numbers grouped: categories now)
     cats, joints = joint_categories(ctx, cats, [*ctx.constraints, *found], list(ctx.frame.columns))
     for joint in joints:  # the hidden joint column comes where its first member was
@@ -526,7 +526,6 @@ def _named(ctx: FitContext) -> set[str]:
 
 def _exclusive_indicators(
     ctx: FitContext,
-    dims: list[Dim],
     numbers: dict[str, Numbers],
     columns: dict[str, ModelColumn],
     cats: list[Categorical],
