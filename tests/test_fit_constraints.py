@@ -529,6 +529,37 @@ def test_hypothesis_rows_of_a_model_with_followers_keep_the_order():
     ordered()
 
 
+@settings(max_examples=25, deadline=None)
+@given(
+    kind=st.sampled_from(["normal", "integers", "lognormal", "few"]),
+    transform=st.sampled_from(["mirror", "log", "scale", "exp"]),
+    n=st.integers(60, 1_500),
+    seed=st.integers(0, 2**16),
+)
+def test_every_sampled_row_keeps_a_detected_followers_order(kind, transform, n, seed):
+    """Any column that a strictly monotone function of another gives (ties where the other has them) is found
+    (ranges apart, so no order constraint takes it), and no sampled row breaks the order, whatever the marginal."""
+    rng = np.random.default_rng(seed)
+    x = {
+        "normal": rng.normal(100, 10, n),
+        "integers": rng.integers(1, 40, n).astype(float),
+        "lognormal": np.round(rng.lognormal(3, 1, n), 2),
+        "few": rng.choice([1.0, 2.0, 5.0, 9.0], n),
+    }[kind]
+    y = {
+        "mirror": 1_000.0 - x,
+        "log": np.log(x) - 100.0,
+        "scale": 1e6 + 3.5 * x,
+        "exp": 1e6 + np.exp(x / 50.0),
+    }[transform]
+    df = pd.DataFrame({"x": x, "y": y, "z": rng.normal(size=n)})
+    model = sd.fit(df, name="t", min_count=1)
+    decreasing = transform == "mirror"
+    assert f"y {'decreases' if decreasing else 'increases'} with x" in model.info["constraints"]["detected"]
+    s = model.sample(3_000, seed=seed)
+    assert _out_of_order(s.x, s.y, decreasing) == 0
+
+
 def test_followers_leave_order_constraints_declared_columns_and_few_values_alone():
     df = _followed(1_000)
     # a declared constraint on the leader (or the follower) keeps both columns of their own
