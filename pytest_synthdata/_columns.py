@@ -1428,7 +1428,10 @@ class FollowerColumn(_OnBase):
     when ``decreasing``) through its own marginal ``base``. Every sampled pair
     keeps the order the data has, and each column keeps its own distribution;
     a copula could only come near it (a latent correlation of 0.999 leaves
-    thousands of rows out of order).
+    thousands of rows out of order). A leader fitted per segment group has a
+    follower fitted in the same groups (``base`` a ``ConditionalColumn``): it
+    reads the leader's score within the row's group, and the order holds
+    within every group.
     """
 
     modelled = False
@@ -1436,7 +1439,8 @@ class FollowerColumn(_OnBase):
     family = None  # (no order constraint reads it: it has no coordinate to redraw)
 
     def __init__(self, name: str, *, base: ModelColumn, leader: str, decreasing: bool = False) -> None:
-        if not isinstance(base, NumericColumn) or base.null_rate > 0:
+        numbers = base.base if isinstance(base, ConditionalColumn) else base
+        if not isinstance(numbers, NumericColumn) or base.null_rate > 0:
             raise InvalidArgument(f"column {name!r}: only number and date columns without missing values can follow.")
         super().__init__(name, null_rate=0.0)
         self.base = base
@@ -1445,10 +1449,19 @@ class FollowerColumn(_OnBase):
         self.kind = base.kind
         self.cast = base.cast
         self.bounds = base.bounds
+        #: The segment column whose groups its marginals (and its leader's) are fitted in, or None.
+        self.given: str | None = base.given if isinstance(base, ConditionalColumn) else None
 
-    def from_latent(self, z: NDArray[np.float64]) -> NDArray[Any]:
-        """Return raw values for the leader's latent scores ``z``."""
-        return self.base.from_latent(-z if self.decreasing else z)
+    def from_leader(
+        self, z: NDArray[np.float64], codes: NDArray[Any] | None = None, partition: Any = None
+    ) -> NDArray[Any]:
+        """Return raw values for the leader's latent scores ``z`` (within the rows' segment groups, whose ``codes``
+        and ``partition`` a follower fitted per group reads, as its leader does)."""
+        z = -z if self.decreasing else z
+        if isinstance(self.base, ConditionalColumn):
+            assert codes is not None, "a follower fitted per group reads the rows' group codes"
+            return self.base.from_latent_given(z, codes, partition)
+        return self.base.from_latent(z)
 
     def to_spec(self) -> dict[str, Any]:
         return {
@@ -1465,7 +1478,8 @@ class FollowerColumn(_OnBase):
         name, where, base = _named_base(spec, r, where)
         leader = r.get(spec, "leader", str, where)
         decreasing = r.get(spec, "decreasing", bool, where)
-        if type(base) not in (NumericColumn, DatetimeColumn) or base.null_rate > 0:
+        numbers = base.base if isinstance(base, ConditionalColumn) else base
+        if type(numbers) not in (NumericColumn, DatetimeColumn) or base.null_rate > 0:
             raise r.fail(f"{where}.base", "expected a number or date column without missing values")
         return cls(name, base=base, leader=leader, decreasing=decreasing)
 

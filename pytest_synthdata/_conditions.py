@@ -447,6 +447,8 @@ class _Resolver:
         )
 
         name = cond.column
+        if hasattr(col, "leader") and col.given is not None:  # (a follower fitted per segment group, as its leader)
+            return self._segment_part(col.base, cond, coord=col.leader, mirrored=col.decreasing)
         if hasattr(col, "leader"):  # a follower: its values' latent intervals on its leader's coordinate (mirrored)
             intervals = _plain_intervals(col.base, [cond])[0]
             self._check_values(col.base, cond, intervals)
@@ -492,18 +494,25 @@ class _Resolver:
                 f"condition {cond}: its probability under the model is {mass:.3g}, below the floor {FLOOR:g}."
             )
 
-    def _segment_part(self, col: Any, cond: Condition) -> list[Box]:
-        """A column fitted per group of ``col.given``: the union over the given column's codes of two-coordinate boxes."""
+    def _segment_part(
+        self, col: Any, cond: Condition, *, coord: str | None = None, mirrored: bool = False
+    ) -> list[Box]:
+        """A column fitted per group of ``col.given``: the union over the given column's codes of two-coordinate boxes.
+
+        ``coord`` names the coordinate the column reads when not its own (a follower's leader's), ``mirrored``
+        when it reads it negated."""
         from ._columns import BooleanColumn, CategoryColumn
 
         given: Any = self.model.column(col.given)
-        g_coord, j = self.space.coordinate(col.given), self.space.coordinate(col.name)
+        g_coord, j = self.space.coordinate(col.given), self.space.coordinate(coord or col.name)
         per_level = [  # (a value one level never gives may come from another: not strict)
             _cells(level.discrete, _category_codes(level, cond))
             if isinstance(level, (CategoryColumn, BooleanColumn))
             else _numeric_region(level, [cond])[0]
             for level in col.levels
         ]
+        if mirrored:
+            per_level = [[(-high, -low) for low, high in intervals] for intervals in per_level]
         boxes: list[Box] = []
         for code, level in enumerate(col.groups):
             for cell in _cells(given.discrete, [code]):

@@ -271,14 +271,16 @@ class Model:
                 )
         for fcol in self._followers:
             source = self._by_name.get(fcol.leader)  # type: ignore[attr-defined]
+            numbers = getattr(source, "base", source)
             if (
                 source is None
                 or not source.modelled
-                or type(source).__name__ not in ("NumericColumn", "DatetimeColumn")
+                or type(numbers).__name__ not in ("NumericColumn", "DatetimeColumn")
+                or getattr(source, "given", None) != fcol.given  # type: ignore[attr-defined]
             ):
                 raise InvalidArgument(
                     f"column {fcol.name!r} follows {fcol.leader!r}, which is not a modelled number or date column "  # type: ignore[attr-defined]
-                    "of its own."
+                    "of its own fitted in the same groups."
                 )
         #: Each follower with the coordinate of its leader.
         self._follows = [(f, self._modelled.index(self._by_name[f.leader])) for f in self._followers]  # type: ignore[attr-defined]
@@ -913,7 +915,15 @@ class Model:
             if col.name in targets:
                 targets[col.name][start:stop] = x[j]
         for fcol, j in self._follows:
-            raws[fcol.name][start:stop] = fcol.from_latent(x[j])
+            segment = fcol.given  # type: ignore[attr-defined]
+            if segment is None:
+                raws[fcol.name][start:stop] = fcol.from_leader(x[j])  # type: ignore[attr-defined]
+                continue
+            codes = raws[segment][start:stop]
+            key = fcol.base.partition_key  # type: ignore[attr-defined]
+            if key not in partitions:  # pragma: no cover - its leader is fitted in the same groups: made already
+                partitions[key] = fcol.base.partition(codes)  # type: ignore[attr-defined]
+            raws[fcol.name][start:stop] = fcol.from_leader(x[j], codes, partitions[key])  # type: ignore[attr-defined]
         for dcol in self._derived:
             raws[dcol.name][start:stop] = dcol.derive(raws[dcol.given][start:stop])  # type: ignore[attr-defined]
 

@@ -1176,18 +1176,21 @@ def fit_profile(
     """
     kinds, present = _profiled_kinds(), set(frame.columns)
     # (model.columns and _profiled, read off the model's columns in one pass)
-    scored = [
-        c.name
-        for c in model._columns
-        if not c.hidden and c.name in present and isinstance(getattr(c, "base", c), kinds)
-    ]
+    scored = [c.name for c in model._columns if not c.hidden and c.name in present and isinstance(_innermost(c), kinds)]
     return compute_profile(frame, min_count=min_count, columns=scored, factorized=factorized)
 
 
 def _profiled(model: Model, name: str) -> bool:
     """Whether a model column has a profile: modelled, derived or conditional kinds (not Faker, id, computed)."""
-    col = model.column(name)
-    return isinstance(getattr(col, "base", col), _profiled_kinds())
+    return isinstance(_innermost(model.column(name)), _profiled_kinds())
+
+
+def _innermost(col: Any) -> Any:
+    """The column a wrapping one reads its values through: a segmented column's base, a lookup's, a follower's (a
+    follower fitted per segment group: its conditional column's base)."""
+    while hasattr(col, "base"):
+        col = col.base
+    return col
 
 
 @functools.cache

@@ -174,6 +174,8 @@ def _column_problems(
     if isinstance(col, NullColumn) or seen == n:
         return problems
     values = series[~missing]
+    if hasattr(col, "leader"):  # a follower: checked as the column of its own marginals it reads through
+        col = col.base  # type: ignore[attr-defined]
     base = getattr(col, "base", col)
     found: list[Problem] = []
     if isinstance(base, DatetimeColumn):

@@ -446,10 +446,11 @@ def _fit(ctx: FitContext) -> Model:
         null_groups = {flag.dim.column: flag.rates for flag in grouped}
 
     # a follower reads its leader's coordinate through a marginal of its own (followers keep their dims until here:
-    # category orders and the segment's choice read every number); not where a segment refitted either column
+    # category orders and the segment's choice read every number); where a segment refitted the two, through
+    # marginals of its own in each group, from its leader's score within the row's group (not where it refitted one)
     refitted = set() if segmentation is None else set(segmentation.columns)
     for f in followers:
-        if f.leader in refitted or f.column in refitted:
+        if (f.leader in refitted) != (f.column in refitted):  # (fitted per group, both or neither)
             continue
         columns[f.column] = FollowerColumn(f.column, base=columns[f.column], leader=f.leader, decreasing=f.decreasing)
         kinds[f.column]["why"] += f"; {'decreases' if f.decreasing else 'increases'} with {f.leader!r} in every row"
