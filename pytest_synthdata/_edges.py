@@ -638,9 +638,16 @@ def _numeric_bins(col: Any) -> dict[Any, float]:
             f"percentiles to bin by; give the classes as ranges, e.g. balance={{{col.name!r}: {{(None, <value>): 0.5, "
             "(<value>, None): 0.5}}."
         )
+    if hasattr(col, "leader"):
+        raise InvalidArgument(
+            f"balance={col.name!r}: it follows {col.leader!r} (a monotone function of it in the data), so its "
+            f"classes are {col.leader!r}'s: balance={col.leader!r}, or give them as ranges, e.g. "
+            f"balance={{{col.name!r}: {{(None, <value>): 0.5, (<value>, None): 0.5}}}}."
+        )
     if not isinstance(col, NumericColumn) or isinstance(col, DatetimeColumn) or col.offset:
         raise InvalidArgument(
-            f"balance={col.name!r}: a {col.kind} column has no automatic classes; give them, e.g. "
+            f"balance={col.name!r}: {'an' if col.kind[0] in 'aeiou' else 'a'} {col.kind} column has no automatic "
+            "classes; give them, e.g. "
             f"balance={{{col.name!r}: {{(None, <value>): 0.5, (<value>, None): 0.5}}}} with ranges as keys."
         )
     p01, p99 = (float(v) for v in col.from_latent(special.ndtri(np.array([TAIL, 1.0 - TAIL]))))

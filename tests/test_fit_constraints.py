@@ -492,6 +492,10 @@ def test_a_column_a_monotone_function_of_another_gives_follows_it_in_every_sampl
     assert all(_out_of_order(edgy[a], edgy[b], dec) == 0 for a, b, dec in pairs)
     with pytest.raises(InvalidArgument, match=r"'born', which follows 'age'.*name 'age' in edge_columns"):
         model.sample(10, seed=1, edge_cases=0.5, edge_columns=["born"])
+    with pytest.raises(InvalidArgument, match=r"balance='born': it follows 'age'"):
+        model.sample(10, seed=1, balance="born")
+    halves = model.sample(1_000, seed=5, balance={"born": {(None, 1980): 0.5, (1981, None): 0.5}})
+    assert (halves.born <= 1980).sum() == 500 and (halves.born == 2024 - halves.age).all()
     path = model.save(tmp_path / "f.synth.json")
     assert json.loads(path.read_text())["version"] == 3
     pd.testing.assert_frame_equal(sd.load(path).sample(500, seed=4), model.sample(500, seed=4))
