@@ -1478,10 +1478,7 @@ class FollowerColumn(_OnBase):
         name, where, base = _named_base(spec, r, where)
         leader = r.get(spec, "leader", str, where)
         decreasing = r.get(spec, "decreasing", bool, where)
-        numbers = base.base if isinstance(base, ConditionalColumn) else base
-        if type(numbers) not in (NumericColumn, DatetimeColumn) or base.null_rate > 0:
-            raise r.fail(f"{where}.base", "expected a number or date column without missing values")
-        return cls(name, base=base, leader=leader, decreasing=decreasing)
+        return cls(name, base=base, leader=leader, decreasing=decreasing)  # (which checks the base)
 
     def describe(self) -> str:
         return f"{'decreasing' if self.decreasing else 'increasing'} in {self.leader!r}; " + self.base.describe()

@@ -321,6 +321,11 @@ def _plain_intervals(col: Any, conds: list[Condition]) -> list[list[tuple[float,
     return _numeric_region(col, conds, strict=True)
 
 
+def _mirrored(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Latent intervals of a coordinate read negated (a decreasing follower's, on its leader's coordinate)."""
+    return [(-high, -low) for low, high in intervals]
+
+
 def _merge_union(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
     out: list[tuple[float, float]] = []
     for low, high in sorted(intervals):
@@ -453,7 +458,7 @@ class _Resolver:
             intervals = _plain_intervals(col.base, [cond])[0]
             self._check_values(col.base, cond, intervals)
             if col.decreasing:
-                intervals = [(-high, -low) for low, high in intervals]
+                intervals = _mirrored(intervals)
             j = self.space.coordinate(col.leader)
             return [{j: iv} for iv in _merge_union(intervals)]
         if isinstance(col, DerivedColumn):
@@ -512,7 +517,7 @@ class _Resolver:
             for level in col.levels
         ]
         if mirrored:
-            per_level = [[(-high, -low) for low, high in intervals] for intervals in per_level]
+            per_level = [_mirrored(intervals) for intervals in per_level]
         boxes: list[Box] = []
         for code, level in enumerate(col.groups):
             for cell in _cells(given.discrete, [code]):

@@ -36,7 +36,16 @@ from scipy import special
 
 from . import _artifact, _linalg
 from ._backends.sdv import load_pickle
-from ._columns import ComputedColumn, ConditionalColumn, FakerColumn, IdColumn, NumericColumn, RowLatent
+from ._columns import (
+    ComputedColumn,
+    ConditionalColumn,
+    DerivedColumn,
+    FakerColumn,
+    FollowerColumn,
+    IdColumn,
+    NumericColumn,
+    RowLatent,
+)
 from ._constraints import MAX_REDRAWS, LessThan, Predicate, Unique, order_by_dependency, propagate_order_ends
 from ._latent import IndependentRows, LatentSource, LatentSpace, SpreadRows
 from ._qmc import MAX_POINTS
@@ -181,11 +190,11 @@ class Model:
         self._modelled = [c for c in self._columns if c.modelled]
         self._computed = [c for c in self._columns if getattr(c, "computed", False)]
         #: Columns that read another modelled column's coordinate (a monotone function of it in the data).
-        self._followers = [c for c in self._columns if hasattr(c, "leader")]
+        self._followers = [c for c in self._columns if isinstance(c, FollowerColumn)]
         self._generated = [
             c
             for c in self._columns
-            if not c.modelled and not hasattr(c, "derive") and c not in self._computed and not hasattr(c, "leader")
+            if not c.modelled and not hasattr(c, "derive") and c not in self._computed and c not in self._followers
         ]
         self._derived = [c for c in self._columns if hasattr(c, "derive")]
         #: Columns whose null flag is a coordinate of the copula (fitted models: missingness
@@ -270,20 +279,19 @@ class Model:
                     f"column {dcol.name!r} is derived from {given!r}, which is not a modelled category."
                 )
         for fcol in self._followers:
-            source = self._by_name.get(fcol.leader)  # type: ignore[attr-defined]
-            numbers = getattr(source, "base", source)
+            source = self._by_name.get(fcol.leader)
             if (
                 source is None
                 or not source.modelled
-                or type(numbers).__name__ not in ("NumericColumn", "DatetimeColumn")
-                or getattr(source, "given", None) != fcol.given  # type: ignore[attr-defined]
+                or not isinstance(getattr(source, "base", source), NumericColumn)
+                or getattr(source, "given", None) != fcol.given
             ):
                 raise InvalidArgument(
-                    f"column {fcol.name!r} follows {fcol.leader!r}, which is not a modelled number or date column "  # type: ignore[attr-defined]
+                    f"column {fcol.name!r} follows {fcol.leader!r}, which is not a modelled number or date column "
                     "of its own fitted in the same groups."
                 )
         #: Each follower with the coordinate of its leader.
-        self._follows = [(f, self._modelled.index(self._by_name[f.leader])) for f in self._followers]  # type: ignore[attr-defined]
+        self._follows = [(f, self._modelled.index(self._by_name[f.leader])) for f in self._followers]
         self._processing = sorted(range(len(self._modelled)), key=lambda j: hasattr(self._modelled[j], "given"))
         #: Where the model came from and what fitting left out (``fit`` fills it; saved with the model).
         self.info: dict[str, Any] = dict(info or {})
@@ -608,7 +616,6 @@ class Model:
     def _given_codes(self, frame: pd.DataFrame, name: str, positions: NDArray[np.intp]) -> NDArray[np.int64]:
         """The codes of category or boolean column ``name`` in the frame's rows at ``positions``; for a hidden joint
         category (``sd.FixedCombinations``), which the frame leaves out, read from its members' values."""
-        from ._columns import DerivedColumn
 
         def codes(col: Any, column: str) -> NDArray[np.int64]:
             labels = frame[column].to_numpy()[positions]
@@ -901,29 +908,24 @@ class Model:
     ) -> None:
         """Stage 3: each modelled column's values from its coordinate; derived columns looked up."""
         partitions: dict[Any, Any] = {}  # rows by segment group, shared by the columns split the same way
+
+        def grouped(col: Any) -> tuple[NDArray[Any], Any]:
+            """The rows' codes of the segment column ``col`` is fitted per group of, and the rows by group."""
+            codes = raws[col.given][start:stop]
+            if col.partition_key not in partitions:
+                partitions[col.partition_key] = col.partition(codes)
+            return codes, partitions[col.partition_key]
+
         for j in self._processing:  # columns others depend on come first
             col = self._modelled[j]
-            given = getattr(col, "given", None)
-            if given is None:
+            if getattr(col, "given", None) is None:
                 raws[col.name][start:stop] = col.from_latent(x[j])
             else:
-                codes = raws[given][start:stop]
-                key = col.partition_key  # type: ignore[attr-defined]
-                if key not in partitions:
-                    partitions[key] = col.partition(codes)  # type: ignore[attr-defined]
-                raws[col.name][start:stop] = col.from_latent_given(x[j], codes, partitions[key])  # type: ignore[attr-defined]
+                raws[col.name][start:stop] = col.from_latent_given(x[j], *grouped(col))  # type: ignore[attr-defined]
             if col.name in targets:
                 targets[col.name][start:stop] = x[j]
-        for fcol, j in self._follows:
-            segment = fcol.given  # type: ignore[attr-defined]
-            if segment is None:
-                raws[fcol.name][start:stop] = fcol.from_leader(x[j])  # type: ignore[attr-defined]
-                continue
-            codes = raws[segment][start:stop]
-            key = fcol.base.partition_key  # type: ignore[attr-defined]
-            if key not in partitions:  # pragma: no cover - its leader is fitted in the same groups: made already
-                partitions[key] = fcol.base.partition(codes)  # type: ignore[attr-defined]
-            raws[fcol.name][start:stop] = fcol.from_leader(x[j], codes, partitions[key])  # type: ignore[attr-defined]
+        for fcol, j in self._follows:  # (one fitted per group reads the groups its leader read)
+            raws[fcol.name][start:stop] = fcol.from_leader(x[j], *(grouped(fcol.base) if fcol.given else ()))
         for dcol in self._derived:
             raws[dcol.name][start:stop] = dcol.derive(raws[dcol.given][start:stop])  # type: ignore[attr-defined]
 

@@ -279,29 +279,46 @@ def test_bivariate_orthants_skipping_underflowing_rows_are_the_bits_of_every_row
     assert got.tobytes() == want.tobytes()
 
 
+def _tied_pairs(rng, count, *, continuous, sizes, low, target):
+    """Up to ``count`` random pairs of tie structures (None, with probability ``continuous``: a continuous column;
+    never both), each with a latent r of either sign in [``low``, 0.9999) and ``target(r, a, b)`` of it."""
+    import numpy as np
+
+    from pytest_synthdata._marginals import Discrete
+
+    a_cells, b_cells, targets = [], [], []
+    for _ in range(count):
+        pair = []
+        for _side in range(2):
+            if rng.random() < continuous:
+                pair.append(None)
+            else:
+                p = rng.dirichlet(np.ones(int(rng.choice(sizes))))
+                pair.append(Discrete(np.maximum(p, 1e-3)).rank_cells())
+        if pair[0] is None and pair[1] is None:
+            continue
+        r = float(rng.choice([-1, 1]) * rng.uniform(low, 0.9999))
+        a_cells.append(pair[0])
+        b_cells.append(pair[1])
+        targets.append(target(r, pair[0], pair[1]))
+    return a_cells, b_cells, targets
+
+
 def test_orthant_inversion_agrees_with_the_quadrature_near_saturation():
     """The batched Newton solve that fit() uses for saturated pairs reaches the Spearman value the quadrature does."""
     import numpy as np
 
     from pytest_synthdata._copula import _orthant_solve, latent_for_spearman, spearman_of_latent
-    from pytest_synthdata._marginals import Discrete
 
     rng = np.random.default_rng(3)
-    a_cells, b_cells, targets = [], [], []
-    for _ in range(60):
-        pair = []
-        for _side in range(2):
-            if rng.random() < 0.2:
-                pair.append(None)  # a continuous column
-            else:
-                p = rng.dirichlet(np.ones(int(rng.choice([2, 3, 6, 25]))))
-                pair.append(Discrete(np.maximum(p, 1e-3)).rank_cells())
-        if pair[0] is None and pair[1] is None:
-            continue
-        r = float(rng.choice([-1, 1]) * rng.uniform(0.9, 0.9999))
-        a_cells.append(pair[0])
-        b_cells.append(pair[1])
-        targets.append(spearman_of_latent(r, pair[0], pair[1]) + float(rng.choice([0.0, 0.02])))
+    a_cells, b_cells, targets = _tied_pairs(
+        rng,
+        60,
+        continuous=0.2,
+        sizes=[2, 3, 6, 25],
+        low=0.9,
+        target=lambda r, a, b: spearman_of_latent(r, a, b) + float(rng.choice([0.0, 0.02])),
+    )
     got = _orthant_solve(np.array(targets), a_cells, b_cells, np.zeros(len(targets)))
     for t, have, a, b in zip(targets, got, a_cells, b_cells, strict=True):
         want = latent_for_spearman(t, a, b)[0]
@@ -321,24 +338,11 @@ def test_the_orthant_solve_in_blocks_of_points_gives_the_bits_of_one_block(monke
     import numpy as np
 
     from pytest_synthdata import _copula
-    from pytest_synthdata._marginals import Discrete
 
     rng = np.random.default_rng(11)
-    a_cells, b_cells, targets = [], [], []
-    for _ in range(40):
-        pair = []
-        for _side in range(2):
-            if rng.random() < 0.15:
-                pair.append(None)
-            else:
-                p = rng.dirichlet(np.ones(int(rng.choice([2, 5, 12, 30]))))
-                pair.append(Discrete(np.maximum(p, 1e-3)).rank_cells())
-        if pair[0] is None and pair[1] is None:
-            continue
-        r = float(rng.choice([-1, 1]) * rng.uniform(0.3, 0.9999))
-        a_cells.append(pair[0])
-        b_cells.append(pair[1])
-        targets.append(_copula.spearman_of_latent(r, pair[0], pair[1]))
+    a_cells, b_cells, targets = _tied_pairs(
+        rng, 40, continuous=0.15, sizes=[2, 5, 12, 30], low=0.3, target=_copula.spearman_of_latent
+    )
     start = np.zeros(len(targets))
     whole = _copula._orthant_solve(np.array(targets), a_cells, b_cells, start)
     assert sum(len(a.cuts) * len(b.cuts) for a, b in zip(a_cells, b_cells, strict=True) if a and b) > 2_000
