@@ -20,7 +20,8 @@ Version 2 adds an optional ``"profile"`` (fitted models: the fidelity profile of
 ``_fidelity/profile.py``), written before ``"info"``; version 1 files (without it) load as before, and
 a model without a profile is still written as version 1. Version 3 adds ``"follower"`` columns (a number or
 date column that reads another's latent coordinate: a monotone function of it in every real row); a file
-holds version 3 only when it has one.
+holds version 3 only when it has one. Version 4 adds ``"sum"`` columns (a number column that is the sum of
+two or three others in every real row, added after sampling them); a file holds version 4 only when it has one.
 
 Each column kind writes and reads its own entry (``to_spec`` and ``from_spec``
 in ``_columns.py``, which validate every field); this module holds the
@@ -56,7 +57,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT", "VERSION", "ModelParts", "SpecReader", "dumps", "parse", "read", "save"]
 
 FORMAT = "pytest-synthdata model"
-VERSION = 3
+VERSION = 4
 SUFFIX = ".synth.json"
 
 
@@ -74,8 +75,9 @@ def to_dict(model: Model, *, entry: Callable[[Any], dict[str, Any]] | None = Non
     return {
         "format": FORMAT,
         # the oldest format that holds what is written, so a file without a profile stays readable by
-        # releases before version 2 (and keeps its bytes), and one without follower columns by those before 3
-        "version": 3 if model._followers else 2 if model.profile is not None else 1,
+        # releases before version 2 (and keeps its bytes), one without follower columns by those before 3, and
+        # one without sum columns by those before 4
+        "version": 4 if model._sums else 3 if model._followers else 2 if model.profile is not None else 1,
         "name": model.name,
         "written_by": f"pytest-synthdata {__version__}",
         "columns": [spec(c) for c in model._columns],  # (hidden ones too)
@@ -349,6 +351,8 @@ def read(data: Any, source: str = "<model>") -> ModelParts:
         raise ModelFileError(f"{source}: a column is not valid ({type(exc).__name__}: {exc}).") from None
     if version < 3 and any(c.spec_type == "follower" for c in columns):
         raise r.fail("columns", f"a follower column needs format version 3; the file says {version}")
+    if version < 4 and any(c.spec_type == "sum" for c in columns):
+        raise r.fail("columns", f"a sum column needs format version 4; the file says {version}")
     names = [c.name for c in columns]
     if len(set(names)) != len(names):
         raise r.fail("columns", f"column names repeat: {sorted({n for n in names if names.count(n) > 1})}")

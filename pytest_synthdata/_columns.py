@@ -43,6 +43,8 @@ from ._validate import check_id_pattern
 from .errors import InvalidArgument, PoolExhausted
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     from numpy.typing import NDArray
 
     from ._artifact import SpecReader
@@ -61,6 +63,8 @@ __all__ = [
     "NullColumn",
     "NumericColumn",
     "SPEC_TYPES",
+    "SUM_MAX_PARTS",
+    "SumColumn",
     "column_role",
     "percent",
     "resolve_function",
@@ -586,8 +590,10 @@ class NumericColumn(ModelColumn):
         if given is None:
             rel = np.clip(u / np.maximum(below, 1e-300), 0.0, 1.0 - 1e-16)
             q = below + (1.0 - below) * rel
-        else:
-            q = np.clip(given.above(special.ndtri(below)), below, 1.0 - 1e-16)
+        else:  # (where no value is at or above v_min, the top: then v_min and the upper bound, below)
+            some = below < 1.0
+            q = np.where(some, given.above(special.ndtri(np.where(some, below, 0.5))), 1.0)
+            q = np.clip(q, below, 1.0 - 1e-16)
         out = np.empty(len(v_min), dtype=np.float64)
         tail = np.zeros(len(v_min), dtype=bool)
         if self.discrete is not None:
@@ -627,8 +633,9 @@ class NumericColumn(ModelColumn):
         if given is None:
             rel = np.clip((u - upto) / np.maximum(1.0 - upto, 1e-300), 0.0, 1.0 - 1e-16)
             q = upto * rel
-        else:
-            q = np.clip(given.below(special.ndtri(upto)), 0.0, upto)
+        else:  # (where no value is at or below v_max, the bottom: then v_max and the lower bound, below)
+            some = upto > 0.0
+            q = np.clip(np.where(some, given.below(special.ndtri(np.where(some, upto, 0.5))), 0.0), 0.0, upto)
         out = np.empty(len(v_max), dtype=np.float64)
         if self.discrete is not None:
             assert self.values is not None
@@ -1484,6 +1491,123 @@ class FollowerColumn(_OnBase):
         return f"{'decreasing' if self.decreasing else 'increasing'} in {self.leader!r}; " + self.base.describe()
 
 
+#: The most columns a detected sum adds (``total = a + b + c``).
+SUM_MAX_PARTS = 3
+
+
+class SumColumn(_OnBase):
+    """A number column that the signed sum of two or three others gives in every real row (fitted models:
+    ``medicines = prescribed + over_the_counter``, ``late = number - early``).
+
+    It has no latent coordinate of its own: after the constraint stage, each
+    row's value is its ``parts``' values times their ``signs`` (+1 or -1),
+    added (rounded to the column's own decimals, a whole number in an integer
+    column), so every sampled row keeps the identity. ``base`` is the column's
+    own fitted marginal: it fixes the dtype and the range the sampler keeps
+    the sum in (see ``Model._keep_sum_range``), and the fidelity profile and
+    ``describe`` read it.
+    """
+
+    modelled = False
+    spec_type = "sum"
+    family = None  # (no order constraint reads it: it has no coordinate to redraw)
+
+    def __init__(
+        self, name: str, *, base: ModelColumn, parts: Sequence[str], signs: Sequence[int] | None = None
+    ) -> None:
+        if (
+            not isinstance(base, NumericColumn)
+            or isinstance(base, DatetimeColumn)
+            or base.null_rate > 0
+            or base.offset
+            or any(base.inf_rates)
+        ):
+            raise InvalidArgument(
+                f"column {name!r}: only number columns without missing values or infinities can be sums."
+            )
+        parts = [str(p) for p in parts]
+        signs = [1] * len(parts) if signs is None else list(signs)
+        if not 2 <= len(parts) <= SUM_MAX_PARTS or len(set(parts)) != len(parts) or name in parts:
+            raise InvalidArgument(
+                f"column {name!r}: a sum adds 2 to {SUM_MAX_PARTS} other columns, each once; got {parts!r}."
+            )
+        if len(signs) != len(parts) or any(type(sign) is not int or sign not in (1, -1) for sign in signs):
+            raise InvalidArgument(f"column {name!r}: a sum has a sign, 1 or -1, for each of its parts; got {signs!r}.")
+        super().__init__(name, null_rate=0.0)
+        self.base: NumericColumn = base
+        self.parts = parts
+        self.signs = signs
+        self.kind = base.kind
+        self.cast = base.cast
+        self.bounds = base.bounds
+
+    @property
+    def formula(self) -> str:
+        """The sum as written: ``'number' - 'early'``."""
+        text = ("-" if self.signs[0] < 0 else "") + repr(self.parts[0])
+        for part, sign in zip(self.parts[1:], self.signs[1:], strict=True):
+            text += f" {'+' if sign > 0 else '-'} {part!r}"
+        return text
+
+    def add(self, raws: Mapping[str, NDArray[Any]]) -> NDArray[Any]:
+        """Return the raw values of the rows whose parts' raw values are ``raws`` (each a part's name -> values)."""
+        values = [raws[p] for p in self.parts]
+        if self.base.integer and all(v.dtype.kind in "iu" for v in values):
+            total = np.zeros(len(values[0]), dtype=np.int64)
+            for v, sign in zip(values, self.signs, strict=True):  # (whole numbers below 2**50: no overflow)
+                total = total + v if sign > 0 else total - v
+            return total
+        out = np.zeros(len(values[0]))
+        for v, sign in zip(values, self.signs, strict=True):
+            out = out + v if sign > 0 else out - v
+        if self.base.integer:
+            return np.rint(out).astype(np.int64)
+        return np.round(out, self.base.decimals) if self.base.decimals is not None else out
+
+    def add_frame(self, frame: pd.DataFrame, dataset: str) -> pd.Series:
+        """Return the signed sum of the parts' columns of ``frame`` (a factory's frame after ``set=`` gave a part
+        values), rounded as :meth:`add` rounds; missing where a part is."""
+        try:
+            total = pd.Series(0.0, index=frame.index, dtype="Float64")
+            for p, sign in zip(self.parts, self.signs, strict=True):
+                total = total + frame[p].astype("Float64") * sign
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgument(
+                f"dataset {dataset!r}: column {self.name!r} equals {self.formula} in every row, and the values set for "
+                f"its parts do not add up ({exc}); set numbers, or set {self.name!r} too."
+            ) from None
+        if self.base.integer:
+            total = total.round()
+        elif self.base.decimals is not None:
+            total = total.round(self.base.decimals)
+        dtype = self.cast or self.dtype
+        if total.isna().any() and dtype in ("int64", "int32", "int16", "int8", "float64", "float32"):
+            dtype = "Int64" if self.base.integer else "float64"
+        return total.astype(dtype)
+
+    def to_spec(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.spec_type,
+            "parts": list(self.parts),
+            "signs": list(self.signs),
+            "base": self.base.to_spec(),
+        }
+
+    @classmethod
+    def from_spec(cls, spec: dict[str, Any], reader: SpecReader, where: str | None = None) -> ModelColumn:
+        r = reader
+        name, where, base = _named_base(spec, r, where)
+        parts = r.get(spec, "parts", list, where)
+        if not all(isinstance(p, str) for p in parts):
+            raise r.fail(f"{where}.parts", "expected a list of column names")
+        signs = r.get(spec, "signs", list, where)
+        return cls(name, base=base, parts=parts, signs=signs)  # (which checks the base, the parts and the signs)
+
+    def describe(self) -> str:
+        return f"= {self.formula} in every row; " + self.base.describe()
+
+
 class NullColumn(ModelColumn):
     """A column with no values at all (fitted from an all-null column): every row is missing."""
 
@@ -1953,6 +2077,7 @@ SPEC_TYPES: dict[str, type[ModelColumn]] = {
         ConditionalColumn,
         DerivedColumn,
         FollowerColumn,
+        SumColumn,
         ComputedColumn,
     )
     if cls.spec_type is not None

@@ -409,6 +409,12 @@ class _Resolver:
                 f"condition {cond}: column {cond.column!r} is computed from the others after sampling, so it cannot "
                 "be conditioned on; condition on the columns it is computed from."
             )
+        if hasattr(col, "parts"):  # a sum (found by fit): no coordinate of its own
+            raise ConditionError(
+                f"condition {cond}: column {cond.column!r} equals {col.formula} in every row (found by fit), so it has "
+                f"no latent coordinate of its own to condition on; condition on its parts, or fit it as a column of "
+                f"its own: sd.fit(..., columns={{{cond.column!r}: {col.kind!r}}})."
+            )
         if cond.kind == "null":
             region = self._null_part(col, cond, null=True)
         elif cond.kind == "present":

@@ -435,6 +435,8 @@ _SLOTS = {"tail": _tail_slot, "bound": _bound_slot, "rare": _rare_slot, "null": 
 
 def edge_slots(model: Model, kinds: list[str], columns: list[str], named: bool) -> list[_Slot]:
     """The (kind, column) slots of edge rows among ``columns``; ``named``: raise for a column without one."""
+    from ._columns import SumColumn
+
     out = []
     for name in columns:
         col = model.column(name)
@@ -443,6 +445,11 @@ def edge_slots(model: Model, kinds: list[str], columns: list[str], named: bool) 
             raise InvalidArgument(
                 f"edge_columns names {name!r}, which follows {col.leader!r} (a monotone function of it in the data): "
                 f"its tails and bounds are those of {col.leader!r}; name {col.leader!r} in edge_columns instead."
+            )
+        if named and not found and isinstance(col, SumColumn):
+            raise InvalidArgument(
+                f"edge_columns names {name!r}, which equals {col.formula} in every row (found "
+                f"by fit): its values come from its parts; name them in edge_columns instead."
             )
         if named and not found:
             raise InvalidArgument(
@@ -643,6 +650,12 @@ def _numeric_bins(col: Any) -> dict[Any, float]:
             f"balance={col.name!r}: it follows {col.leader!r} (a monotone function of it in the data), so its "
             f"classes are {col.leader!r}'s: balance={col.leader!r}, or give them as ranges, e.g. "
             f"balance={{{col.name!r}: {{(None, <value>): 0.5, (<value>, None): 0.5}}}}."
+        )
+    if hasattr(col, "parts"):
+        raise InvalidArgument(
+            f"balance={col.name!r}: it equals {col.formula} in every row (found by "
+            "fit), so it has no coordinate of its own to balance; balance one of its parts, or fit it as a column "
+            f"of its own: sd.fit(..., columns={{{col.name!r}: {col.kind!r}}})."
         )
     if not isinstance(col, NumericColumn) or isinstance(col, DatetimeColumn) or col.offset:
         raise InvalidArgument(

@@ -388,6 +388,7 @@ def fixture_functions(
             _note_per_run_seed(frame, request.config, fixed_seed)
             _record(request, used)
             frame = _apply_overrides(model, frame, setters)
+            frame = _resum(model, frame, setters)
             recompute = getattr(model, "compute_columns", None)  # (computed columns follow the values set)
             if setters and recompute is not None and getattr(model, "_computed", None):
                 frame = recompute(frame)
@@ -599,6 +600,14 @@ def _out_of_range(values: list[Any], dtype: Any) -> list[Any]:
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 80 else f"{text[:77]}..."
+
+
+def _resum(model: Model, frame: pd.DataFrame, overrides: dict[str, Any]) -> pd.DataFrame:
+    """Add up again each sum (found by fit) a part of which ``set=`` gave values, unless the sum was set too."""
+    for col in getattr(model, "_sums", ()):
+        if col.name not in overrides and any(p in overrides for p in col.parts):
+            frame[col.name] = col.add_frame(frame, model.name)
+    return frame
 
 
 def _apply_overrides(model: Model, frame: pd.DataFrame, overrides: dict[str, Any]) -> pd.DataFrame:

@@ -39,12 +39,14 @@ from ._backends.sdv import load_pickle
 from ._columns import (
     ComputedColumn,
     ConditionalColumn,
+    DatetimeColumn,
     DerivedColumn,
     FakerColumn,
     FollowerColumn,
     IdColumn,
     NumericColumn,
     RowLatent,
+    SumColumn,
 )
 from ._constraints import MAX_REDRAWS, LessThan, Predicate, Unique, order_by_dependency, propagate_order_ends
 from ._latent import IndependentRows, LatentSource, LatentSpace, SpreadRows
@@ -191,10 +193,16 @@ class Model:
         self._computed = [c for c in self._columns if getattr(c, "computed", False)]
         #: Columns that read another modelled column's coordinate (a monotone function of it in the data).
         self._followers = [c for c in self._columns if isinstance(c, FollowerColumn)]
+        #: Columns that are the sum of others (fitted models: an identity of every real row), added after constraints.
+        self._sums = [c for c in self._columns if isinstance(c, SumColumn)]
         self._generated = [
             c
             for c in self._columns
-            if not c.modelled and not hasattr(c, "derive") and c not in self._computed and c not in self._followers
+            if not c.modelled
+            and not hasattr(c, "derive")
+            and c not in self._computed
+            and c not in self._followers
+            and c not in self._sums
         ]
         self._derived = [c for c in self._columns if hasattr(c, "derive")]
         #: Columns whose null flag is a coordinate of the copula (fitted models: missingness
@@ -290,6 +298,25 @@ class Model:
                     f"column {fcol.name!r} follows {fcol.leader!r}, which is not a modelled number or date column "
                     "of its own fitted in the same groups."
                 )
+        for scol in self._sums:
+            for part in scol.parts:
+                source = self._by_name.get(part)
+                inner = getattr(source, "base", source)
+                inner = getattr(inner, "base", inner)  # (a follower fitted per group: its conditional column's base)
+                if (
+                    source is None
+                    or source.hidden
+                    or isinstance(source, SumColumn)
+                    or not isinstance(inner, NumericColumn)
+                    or isinstance(inner, DatetimeColumn)
+                    or source.null_rate > 0
+                    or (scol.base.integer and not inner.integer)
+                ):
+                    raise InvalidArgument(
+                        f"column {scol.name!r} is the sum of {scol.parts!r}, but {part!r} is not a number column "
+                        "of the model without missing values (nor a sum itself)"
+                        + (", and a whole-number sum needs whole-number parts." if scol.base.integer else ".")
+                    )
         #: Each follower with the coordinate of its leader.
         self._follows = [(f, self._modelled.index(self._by_name[f.leader])) for f in self._followers]
         self._processing = sorted(range(len(self._modelled)), key=lambda j: hasattr(self._modelled[j], "given"))
@@ -765,7 +792,7 @@ class Model:
         }
         nulls = {c.name: np.empty(m, dtype=np.bool_) for c in self._columns if c.null_rate > 0}
         # latent scores of constrained columns (a redraw keeps a row high or low among its peers)
-        targets = {c: np.empty(m) for a, b, _ in self._order_constraints for c in (a, b)}
+        targets = {c: np.empty(m) for c in self._conditionals}
         # ... and their means given the rest of the row (a redraw draws from that conditional normal)
         means = {c: np.empty(m) for c in targets}
         # chunks end where the whole sample's do (multiples of _CHUNK_ROWS), so a range is cut like the whole
@@ -777,10 +804,16 @@ class Model:
                 means[c][start - first : stop - first] = weights @ inputs.x
             self._nulls_from_latent(inputs.x, raws, nulls, start - first, stop - first)
             self._generate(inputs.u, source.key, raws, start, stop, first)
-        if m and self._order_constraints:
+        if m and targets:
             held = {space.labels[j]: mask[first:last] for j, mask in source.held(space, n).items()}
             given = {c: RowLatent(targets[c], means[c], self._conditionals[c][2]) for c in targets}
-            self._enforce_order(raws, given, nulls, held)
+            if self._order_constraints:
+                self._enforce_order(raws, given, nulls, held)
+            for scol, parts in self._sum_redraws:
+                for part in parts:  # (a part at the end of its own range leaves the rest to the next)
+                    self._keep_sum_range(scol, part, raws, given, held)
+        for scol in self._sums:  # (after the constraints, which may have moved a part)
+            raws[scol.name] = scol.add(raws)
         # (one index object for the frame and its Series: pandas then skips aligning them)
         index = pd.RangeIndex(first, last)
         bare_objects = _objects_stay_objects()
@@ -888,8 +921,78 @@ class Model:
 
     @functools.cached_property
     def _conditionals(self) -> dict[str, tuple[int, NDArray[np.float64], float]]:
-        """:meth:`_conditional` of every order-constrained column."""
-        return {c: self._conditional(c) for a, b, _ in self._order_constraints for c in (a, b)}
+        """:meth:`_conditional` of every column a constraint may redraw: order-constrained, or a sum's redrawn part."""
+        redrawn = [c for a, b, _ in self._order_constraints for c in (a, b)]
+        redrawn += [p for _, parts in self._sum_redraws for p in parts]
+        return {c: self._conditional(c) for c in redrawn}
+
+    @functools.cached_property
+    def _sum_redraws(self) -> list[tuple[SumColumn, list[str]]]:
+        """Each sum with the parts redrawn, last first, in rows where the sum leaves the total's own range: those
+        with a coordinate of their own (number columns, plain or fitted per segment group) in no order constraint
+        and no other sum. A sum without such a part keeps every row's sum as it comes."""
+        ordered = {c for a, b, _ in self._order_constraints for c in (a, b)}
+        counts: dict[str, int] = {}
+        for scol in self._sums:
+            for part in scol.parts:
+                counts[part] = counts.get(part, 0) + 1
+        out = []
+        for scol in self._sums:
+            parts = []
+            for part in reversed(scol.parts):
+                col = self._by_name[part]
+                inner = col.base if isinstance(col, ConditionalColumn) else col
+                if col.modelled and type(inner) is NumericColumn and part not in ordered and counts[part] == 1:
+                    parts.append(part)
+            if parts:
+                out.append((scol, parts))
+        return out
+
+    def _keep_sum_range(
+        self,
+        scol: SumColumn,
+        part: str,
+        raws: dict[str, NDArray[Any]],
+        latents: dict[str, RowLatent],
+        held: Mapping[str, NDArray[np.bool_]],
+    ) -> None:
+        """Stage 6, sums: where the parts add up below (above) the total's own range, redraw ``part`` at least (at
+        most) what brings the sum into it, from its distribution given the rest of the row, within its own range
+        (as an order constraint redraws; a value a condition fixes never moves)."""
+        cp = self._by_name[part]
+        sign = scol.signs[scol.parts.index(part)]
+        lo, hi = scol.base.value_range()
+        others = np.zeros(len(raws[part]))
+        for p, s in zip(scol.parts, scol.signs, strict=True):
+            if p != part:
+                others += s * self._by_name[p].to_common(raws[p])
+        total = others + sign * cp.to_common(raws[part])
+        fixed = held.get(part)
+        given = getattr(cp, "given", None)
+        for rows, low_end in ((total < lo, True), (total > hi, False)):
+            if fixed is not None:
+                rows &= ~fixed
+            if not rows.any():
+                continue
+            row = latents[part][rows]
+            u = special.ndtr(row.z)
+            # the part's values that put the sum in range (it goes up with the part when its sign is +1)
+            ends = sign * (lo - others[rows]), sign * (hi - others[rows])
+            least = cp.least_above(np.minimum(*ends), strict=False)
+            most = cp.greatest_below(np.maximum(*ends), strict=False)
+            if low_end == (sign > 0):  # the part goes up, at most to the other end of the range
+                if given is None:
+                    values = cp.draw_at_least(least, u, row)
+                else:
+                    values = cp.draw_at_least_given(least, u, raws[given][rows], row)  # type: ignore[attr-defined]
+                values = np.where(least <= most, np.minimum(values, most), values)
+            else:
+                if given is None:
+                    values = cp.draw_at_most(most, u, row)
+                else:
+                    values = cp.draw_at_most_given(most, u, raws[given][rows], row)  # type: ignore[attr-defined]
+                values = np.where(least <= most, np.maximum(values, least), values)
+            raws[part][rows] = values.astype(raws[part].dtype, copy=False)
 
     def row_latent(self, label: str, x: NDArray[np.float64], rows: NDArray[Any]) -> RowLatent:
         """The latent scores of coordinate ``label`` in ``rows`` of ``x`` (coordinates x rows), with their normal

@@ -22,6 +22,7 @@ from pytest_synthdata._columns import (
     IdColumn,
     ModelColumn,
     NumericColumn,
+    SumColumn,
 )
 from pytest_synthdata.errors import InvalidArgument, ModelFileError
 
@@ -68,6 +69,8 @@ def fitted() -> sd.Model:
     frame["depth"] = frame.groupby("species").cumcount() % 37 + 0.5  # (alike in every species: not refitted)
     frame["height"] = 100.0 - frame["depth"]  # (a monotone function of depth in every row: a follower)
     frame["small"] = rng.integers(0, 1000, n).astype("int32")
+    frame["extra"] = rng.integers(0, 500, n)
+    frame["both"] = frame["small"].astype("int64") + frame["extra"]  # (the sum of two columns in every row)
     frame["at"] = pd.Timestamp("2023-01-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 10**7, n), unit="s")
     frame["ok"] = pd.array(np.where(rng.random(n) < 0.1, None, rng.random(n) < 0.4), dtype="boolean")
     return sd.fit(frame, name="every")
@@ -84,7 +87,7 @@ def nested(column: ModelColumn) -> Iterator[ModelColumn]:
     if isinstance(column, ConditionalColumn):
         for inner in [column.base, *column.levels]:
             yield from nested(inner)
-    elif isinstance(column, (DerivedColumn, FollowerColumn)):
+    elif isinstance(column, (DerivedColumn, FollowerColumn, SumColumn)):
         yield from nested(column.base)
 
 

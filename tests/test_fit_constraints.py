@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from edited_files import assert_refused
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -608,18 +609,16 @@ def test_a_follower_in_a_model_file_is_checked(tmp_path):
     data = json.loads(model.save(tmp_path / "f.synth.json").read_text())
     born = next(c for c in data["columns"] if c["name"] == "born")
     assert born["type"] == "follower" and born["leader"] == "age" and born["decreasing"] is True
-    for edit, message in [
-        (lambda d: d.update(version=2), "a follower column needs format version 3"),
-        (lambda d: next(c for c in d["columns"] if c["name"] == "born").update(leader="nope"), "follows 'nope'"),
-        (lambda d: next(c for c in d["columns"] if c["name"] == "born").update(decreasing="yes"), "decreasing"),
-        (lambda d: next(c for c in d["columns"] if c["name"] == "born")["base"].update(name="x"), "own name"),
-    ]:
-        broken = json.loads(json.dumps(data))
-        edit(broken)
-        bad = tmp_path / "bad.synth.json"
-        bad.write_text(json.dumps(broken))
-        with pytest.raises(ModelFileError, match=message):
-            sd.load(bad)
+    assert_refused(
+        tmp_path,
+        data,
+        [
+            (lambda d: d.update(version=2), "a follower column needs format version 3"),
+            (lambda d: next(c for c in d["columns"] if c["name"] == "born").update(leader="nope"), "follows 'nope'"),
+            (lambda d: next(c for c in d["columns"] if c["name"] == "born").update(decreasing="yes"), "decreasing"),
+            (lambda d: next(c for c in d["columns"] if c["name"] == "born")["base"].update(name="x"), "own name"),
+        ],
+    )
 
 
 def test_conditions_and_constraints_hold_together():

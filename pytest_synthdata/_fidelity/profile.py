@@ -1224,7 +1224,9 @@ def _without_generated(model: Model) -> Model:
     """The model without its generated (Faker, id, computed) columns, which a profile never scores anyway."""
     from .._constraints import Unique
 
-    kept = [c for c in model._columns if c.modelled or hasattr(c, "derive") or hasattr(c, "leader")]
+    kept = [
+        c for c in model._columns if c.modelled or hasattr(c, "derive") or hasattr(c, "leader") or hasattr(c, "parts")
+    ]
     names = {c.name for c in kept}
     return model.replaced(
         columns=kept,

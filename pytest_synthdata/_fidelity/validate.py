@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._columns import BooleanColumn, CategoryColumn, DatetimeColumn, NullColumn, NumericColumn
+from .._columns import BooleanColumn, CategoryColumn, DatetimeColumn, NullColumn, NumericColumn, SumColumn
 from .._constraints import LessThan, Predicate, Unique
 from .._validate import check_frame
 from ..errors import FidelityError, InvalidArgument
@@ -90,7 +90,13 @@ def validate(
             problems.append(Problem(name, f"a column ({model.dtypes[name]})", "no such column", fix="add it"))
             continue
         problems += _column_problems(
-            model.column(name), df[name], null_tolerance, bool(model.withheld), "privacy" in model.info, rates=rates
+            model.column(name),
+            df[name],
+            null_tolerance,
+            bool(model.withheld),
+            "privacy" in model.info,
+            rates=rates,
+            model=model,
         )
     if strict and columns is None:
         extra = [str(c) for c in df.columns if c not in set(names)]
@@ -106,6 +112,9 @@ def validate(
     present = set(chosen) & set(df.columns)
     for constraint in model.constraints:
         problems += _constraint_problems(model, constraint, df, present)
+    for scol in model._sums:
+        if scol.name in present and set(scol.parts) <= set(df.columns):
+            problems += _sum_problems(scol, df)
     if problems:
         problems.sort(key=lambda p: -p.severity)
         head = (
@@ -144,10 +153,18 @@ def _examples(values: Any) -> list[str]:
 
 
 def _column_problems(
-    col: ModelColumn, series: pd.Series, null_tolerance: float, withheld: bool, fitted: bool, *, rates: bool = True
+    col: ModelColumn,
+    series: pd.Series,
+    null_tolerance: float,
+    withheld: bool,
+    fitted: bool,
+    *,
+    rates: bool = True,
+    model: Model | None = None,
 ) -> list[Problem]:
     """The column's problems: missing values at a rate the model does not give (unless not ``rates``: then only
-    missing values where it has none, or values where it has only missing ones), then its values."""
+    missing values where it has none, or values where it has only missing ones), then its values. A sum's values
+    may reach what its parts' ranges add up to (``model`` holds the parts)."""
     name = col.name
     n = len(series)
     missing = series.isna().to_numpy()
@@ -174,14 +191,17 @@ def _column_problems(
     if isinstance(col, NullColumn) or seen == n:
         return problems
     values = series[~missing]
-    if hasattr(col, "leader"):  # a follower: checked as the column of its own marginals it reads through
-        col = col.base  # type: ignore[attr-defined]
+    span = None
+    if isinstance(col, SumColumn) and model is not None:  # its grid and dtype are its own; its range, its parts'
+        span = _sum_span(model, col)
+    if hasattr(col, "leader") or isinstance(col, SumColumn):  # a follower: checked as the column of its own
+        col = col.base  # type: ignore[attr-defined]  # marginals it reads through
     base = getattr(col, "base", col)
     found: list[Problem] = []
     if isinstance(base, DatetimeColumn):
         found = _datetime_problems(base, name, values, getattr(col, "levels", [base]))
     elif isinstance(base, NumericColumn):
-        found = _numeric_problems(base, name, values, getattr(col, "levels", [base]))
+        found = _numeric_problems(base, name, values, getattr(col, "levels", [base]), span=span)
     elif isinstance(base, CategoryColumn):
         found = _category_problems(base, name, values, withheld)
     elif isinstance(base, BooleanColumn):
@@ -204,10 +224,13 @@ def _dtype_problem(name: str, values: pd.Series, expected: str) -> Problem:
     )
 
 
-def _numeric_problems(col: NumericColumn, name: str, values: pd.Series, levels: list[Any]) -> list[Problem]:
+def _numeric_problems(
+    col: NumericColumn, name: str, values: pd.Series, levels: list[Any], *, span: tuple[float, float] | None = None
+) -> list[Problem]:
     """Problems of a numeric column: values that are not numbers, infinities, off its grid, beyond its range.
 
-    ``levels`` are the marginals the column draws from (a column fitted per segment group has one per group).
+    ``levels`` are the marginals the column draws from (a column fitted per segment group has one per group);
+    ``span`` widens the range they give (a sum: what its parts' ranges add up to).
     """
     api = pd.api.types
     problems: list[Problem] = []
@@ -252,6 +275,8 @@ def _numeric_problems(col: NumericColumn, name: str, values: pd.Series, levels: 
             )
     ranges = _value_ranges(levels)
     lowest, highest = float(ranges[:, 0].min()) + col.offset, float(ranges[:, 1].max()) + col.offset
+    if span is not None:
+        lowest, highest = min(lowest, span[0]), max(highest, span[1])
     outside = finite & ((x < lowest) | (x > highest))
     if outside.any():
         problems.append(
@@ -274,6 +299,54 @@ def _value_ranges(levels: list[Any]) -> NDArray[np.float64]:
     ranges[:, 0] = np.where(np.isfinite(bounds[:, 0]), np.minimum(ranges[:, 0], bounds[:, 0]), ranges[:, 0])
     ranges[:, 1] = np.where(np.isfinite(bounds[:, 1]), np.maximum(ranges[:, 1], bounds[:, 1]), ranges[:, 1])
     return ranges
+
+
+def _sum_span(model: Model, col: SumColumn) -> tuple[float, float]:
+    """The least and greatest value a sum takes: its parts' ranges (over their segment groups) added."""
+    low = high = 0.0
+    for part, sign in zip(col.parts, col.signs, strict=True):
+        inner = model.column(part)
+        inner = getattr(inner, "base", inner) if hasattr(inner, "leader") else inner
+        ranges = _value_ranges(getattr(inner, "levels", [getattr(inner, "base", inner)]))
+        least, most = float(ranges[:, 0].min()), float(ranges[:, 1].max())
+        low += least if sign > 0 else -most
+        high += most if sign > 0 else -least
+    return low, high
+
+
+def _sum_problems(col: SumColumn, df: pd.DataFrame) -> list[Problem]:
+    """Rows where a sum column is not the sum of its parts (to the last of its decimals; rows with a gap skipped)."""
+    try:
+        total = df[col.name].to_numpy(dtype=np.float64, na_value=np.nan)
+        parts = [df[p].to_numpy(dtype=np.float64, na_value=np.nan) for p in col.parts]
+    except (TypeError, ValueError):
+        return []  # (a dtype problem of one of the columns, reported there)
+    added = np.sum([sign * part for part, sign in zip(parts, col.signs, strict=True)], axis=0)
+    base = col.base
+    tolerance = 0.5 * 10.0**-base.decimals if base.decimals is not None and not base.integer else 0.0
+    scale = np.abs(total) + np.sum(np.abs(parts), axis=0)
+    with np.errstate(invalid="ignore"):
+        failing = np.abs(total - added) > tolerance + 1e-9 * scale
+    failing &= np.isfinite(total) & np.isfinite(added)
+    if not failing.any():
+        return []
+    rows = np.flatnonzero(failing)
+    columns = [col.name, *col.parts]
+    examples = [
+        "(" + ", ".join(f"{c}={_show(v)}" for c, v in zip(columns, row, strict=True)) + ")"
+        for row in df.iloc[rows[:_EXAMPLES]][columns].itertuples(index=False)
+    ]
+    return [
+        Problem(
+            f"sum {col.name!r} = {col.formula}",
+            "every row's value to be that sum of its parts",
+            "other totals",
+            len(rows),
+            examples,
+            fix=f"compute {col.name!r} from its parts, or fit without detect_constraints",
+            severity=len(rows) / len(df),
+        )
+    ]
 
 
 def _datetime_problems(col: DatetimeColumn, name: str, values: pd.Series, levels: list[Any]) -> list[Problem]:

@@ -46,7 +46,14 @@ if TYPE_CHECKING:
 
     from .numeric import Numbers
 
-__all__ = ["COINCIDENCE", "Follower", "check_declared", "detect_followers", "detect_order", "read_constraints"]
+__all__ = [
+    "COINCIDENCE",
+    "Follower",
+    "check_declared",
+    "detect_followers",
+    "detect_order",
+    "read_constraints",
+]
 
 #: A relation that independent columns would satisfy in every row with at least this probability is a
 #: coincidence of their ranges, not a relation (and is not kept).

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _linalg
-from .._columns import DerivedColumn, FollowerColumn, ModelColumn, NullColumn
+from .._columns import DerivedColumn, FollowerColumn, ModelColumn, NullColumn, NumericColumn, SumColumn
 from .._constraints import FixedCombinations, LessThan, Predicate, Range, Unique, apply_range
 from .._model import Model
 from ..errors import InvalidArgument
@@ -79,6 +79,7 @@ from .numeric import Numbers, fit_marginals, marginal_column, read_numbers, read
 from .private import privacy_info, public_bounds, public_info, read_public
 from .profile import fit_profile
 from .segments import fit_segments, grouped_null_flag
+from .sums import Sum, choose_derived, detect_sums
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -362,15 +363,19 @@ def _fit(ctx: FitContext) -> Model:
         withheld.extend(cat.note for cat in cats if cat.name == joint.name and cat.note)
     cats = absorb_withheld(cats)
     read.cats = []
+    # columns that add up in every row: one of each sum is derived from the others once the copula is fitted
+    sums = _sums(ctx, numbers_by_column) if ctx.detect_constraints else []
+    in_sums = {c: i for i, s in enumerate(sums) for c in (s.column, *s.parts)}
+    sum_real = {c: numbers_by_column[c].values for c in in_sums}  # (what the choice compares with)
     order = _order_constraints(
         ctx, list(numbers_by_column.values())
     )  # (the columns as read, before their withheld rows were absorbed: done with)
     # an order constraint redraws its columns' values, which would leave a follower behind its leader (or move a
-    # follower off its leader's order): the columns of one stay columns of their own
+    # follower off its leader's order): the columns of one stay columns of their own (and of a sum's)
     ordered = {col for a, b, _ in order.constraints for col in (a, b)}
     followers = [
         f
-        for f in (_followers(ctx, numbers_by_column) if ctx.detect_constraints else [])
+        for f in (_followers(ctx, numbers_by_column, skip=set(in_sums)) if ctx.detect_constraints else [])
         if f.leader not in ordered and f.column not in ordered
     ]
     order.info["detected"] += [str(fc) for fc in found]
@@ -422,6 +427,7 @@ def _fit(ctx: FitContext) -> Model:
         cat.raw_codes = cat.raw_to_stored = None
     cat_dims = {cat.name: category_dim(cat, columns[cat.name], ctx.rows) for cat in cats}
 
+    sum_plain = {c: columns[c] for c in in_sums}  # (each column's own marginal, before any segment refit)
     segmentation = None
     null_groups: dict[str, list[float]] = {}
     if ctx.segments:
@@ -471,6 +477,10 @@ def _fit(ctx: FitContext) -> Model:
         n=ctx.n,
         min_count=ctx.min_count,
     )
+    if sums:
+        ordered_cols, latent = _derive_sums(
+            sums, in_sums, columns, sum_plain, sum_real, latent, order, kinds, read.order
+        )
     if ctx.min_count > 1 and any_numbers:
         k = ctx.min_count
         withheld.append(
@@ -506,10 +516,62 @@ def _fit(ctx: FitContext) -> Model:
     )
 
 
-def _followers(ctx: FitContext, numbers: dict[str, Numbers]) -> list[Follower]:
+def _followers(ctx: FitContext, numbers: dict[str, Numbers], *, skip: set[str]) -> list[Follower]:
     """The number and date columns a monotone function of an earlier one gives in every row (``detect_followers``),
-    left out of the columns named by ``columns=`` or by a declared constraint."""
-    return detect_followers(list(numbers.values()), min_count=ctx.min_count, taken=_named(ctx))
+    left out of the columns named by ``columns=`` or by a declared constraint, and of those in ``skip``."""
+    return detect_followers(list(numbers.values()), min_count=ctx.min_count, taken=_named(ctx) | skip)
+
+
+def _derive_sums(
+    sums: list[Sum],
+    in_sums: dict[str, int],
+    columns: dict[str, ModelColumn],
+    plain: dict[str, ModelColumn],
+    real: dict[str, NDArray[np.float64]],
+    latent: NDArray[np.float64],
+    order: _Order,
+    kinds: dict[str, dict[str, str]],
+    names: list[str],
+) -> tuple[list[ModelColumn], NDArray[np.float64]]:
+    """Make one column of each sum a ``SumColumn`` of the others (``sums.choose_derived``): it leaves the latent
+    correlation (a Gaussian's margin: the rest of the matrix, as it is) and the order relations it was in (its
+    sum implies them, or they tie it to no column outside the sum: see the choice). Returns the model's columns
+    in order and its latent correlation."""
+    # (a column with an order relation to a column outside its sum stays modelled, and keeps the relation)
+    keep = {
+        x for a, b, _ in order.constraints for x, y in ((a, b), (b, a)) if x in in_sums and in_sums.get(y) != in_sums[x]
+    }
+    labels = [c for c in names if columns[c].modelled]
+    found = choose_derived(sums, plain, latent, labels, real, keep)
+    derived = {d.column for d in found}
+    for d in found:
+        base = columns[d.column] if type(columns[d.column]) is NumericColumn else plain[d.column]
+        columns[d.column] = SumColumn(d.column, base=base, parts=d.parts, signs=d.signs)
+        kinds[d.column]["why"] += f"; equals {columns[d.column].formula} in every row"  # type: ignore[attr-defined]
+    # an order between the two columns a difference is made of is its sign, which its range keeps (the sampler
+    # keeps a sum in its range by redrawing what it adds up, where no order constraint holds those: so it goes)
+    implied = set()
+    for d in found:
+        low = float(columns[d.column].bounds[0])
+        if d.signs == (1, -1):
+            implied |= {(d.parts[1], d.parts[0], strict) for strict in (False, low > 0)}
+    dropped = [
+        (a, b, strict)
+        for a, b, strict in order.constraints
+        if a in derived or b in derived or (a, b, strict) in implied
+    ]
+    order.constraints = [c for c in order.constraints if c not in dropped]
+    texts = {f"{a} {'<' if strict else '<='} {b}" for a, b, strict in dropped}
+    order.info["detected"] = [t for t in order.info["detected"] if t not in texts] + [str(d) for d in found]
+    gone = [i for i, c in enumerate(labels) if c in derived]
+    latent = np.delete(np.delete(latent, gone, axis=0), gone, axis=1)
+    return [columns[c] for c in names], latent
+
+
+def _sums(ctx: FitContext, numbers: dict[str, Numbers]) -> list[Sum]:
+    """The number columns the sum of two or three others gives in every row (``detect_sums``), left out of the
+    columns named by ``columns=`` or by a declared constraint."""
+    return detect_sums(list(numbers.values()), min_count=ctx.min_count, taken=_named(ctx))
 
 
 def _named(ctx: FitContext) -> set[str]:

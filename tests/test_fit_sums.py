@@ -1,0 +1,258 @@
+"""Fit finds number columns that add up in every real row, and every sampled row keeps the identity."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from edited_files import assert_refused
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import pytest_synthdata as sd
+from pytest_synthdata._fit.sums import _ks, detect_sums
+from pytest_synthdata.errors import ConditionError, InvalidArgument
+
+
+def _orders(n: int = 3_000, seed: int = 1) -> pd.DataFrame:
+    """An order's ``total`` is its subtotal, tax and shipping; ``units`` its ordered and free items."""
+    rng = np.random.default_rng(seed)
+    subtotal = np.round(rng.lognormal(4, 0.6, n), 2)
+    tax = np.round(subtotal * rng.choice([0.0, 0.07, 0.2], n), 2)
+    shipping = rng.choice([0.0, 4.99, 9.99], n)
+    qty = rng.integers(1, 10, n)
+    free = rng.integers(0, 3, n)
+    return pd.DataFrame(
+        {
+            "subtotal": subtotal,
+            "tax": tax,
+            "shipping": shipping,
+            "total": np.round(subtotal + tax + shipping, 2),
+            "qty": qty,
+            "free": free,
+            "units": qty + free,
+            "plan": rng.choice(["basic", "pro"], n),
+        }
+    )
+
+
+def _off(frame: pd.DataFrame, column: str, parts: list[str], signs: list[int] | None = None) -> int:
+    """Rows where ``column`` is not the signed sum of ``parts`` (to a cent's fraction)."""
+    signs = signs or [1] * len(parts)
+    added = sum(sign * frame[p].to_numpy(dtype=np.float64) for p, sign in zip(parts, signs, strict=True))
+    return int(np.count_nonzero(np.abs(frame[column].to_numpy(dtype=np.float64) - added) > 1e-6))
+
+
+def test_a_column_that_adds_up_others_is_their_sum_in_every_sampled_row(tmp_path):
+    """A copula can only come near an identity: a latent correlation near 1 leaves most rows off it. Fit finds
+    it, and the sum becomes a column of its own no more: every sampled row adds up, whatever else is asked."""
+    df = _orders()
+    loose = sd.fit(df, name="orders", detect_constraints=False).sample(5_000, seed=1)
+    assert _off(loose, "total", ["subtotal", "tax", "shipping"]) > 2_500 and _off(loose, "units", ["qty", "free"]) > 500
+    model = sd.fit(df, name="orders")
+    detected = model.info["constraints"]["detected"]
+    assert "units = qty + free" in detected and "total = subtotal + tax + shipping" in detected
+    assert "equals 'subtotal' + 'tax' + 'shipping' in every row" in model.info["columns"]["total"]["why"]
+    assert "total" not in model.latent_space.labels and "units" not in model.latent_space.labels
+    s = model.sample(20_000, seed=1)
+    assert s.dtypes.equals(df.dtypes)
+    assert _off(s, "total", ["subtotal", "tax", "shipping"]) == 0 and _off(s, "units", ["qty", "free"]) == 0
+    assert (s.total.round(2) == s.total).all()  # (its own decimals)
+    for col in ("total", "units"):
+        real, fake = np.quantile(df[col], [0.1, 0.5, 0.9]), np.quantile(s[col], [0.1, 0.5, 0.9])
+        assert np.allclose(fake, real, rtol=0.06, atol=1.0), (col, real, fake)
+    model.validate(s)
+    # conditions on the parts, edge cases and Hypothesis rows add up; a sum has no coordinate to condition on
+    given_ = model.sample(2_000, seed=2, conditions={"subtotal": (100, 150), "qty": 2, "plan": "pro"})
+    assert given_.subtotal.between(100, 150).all() and (given_.qty == 2).all()
+    assert _off(given_, "total", ["subtotal", "tax", "shipping"]) == 0 and given_.units.between(2, 4).all()
+    model.validate(given_)
+    edgy = model.sample(2_000, seed=3, edge_cases=0.5)
+    assert _off(edgy, "total", ["subtotal", "tax", "shipping"]) == 0 and _off(edgy, "units", ["qty", "free"]) == 0
+    model.validate(edgy)
+    with pytest.raises(ConditionError, match=r"'total' equals 'subtotal' \+ 'tax' \+ 'shipping' in every row"):
+        model.sample(10, seed=1, conditions={"total": (100, 200)})
+    with pytest.raises(InvalidArgument, match=r"edge_columns names 'units', which equals 'qty' \+ 'free'"):
+        model.sample(10, seed=1, edge_cases=0.5, edge_columns=["units"])
+    with pytest.raises(InvalidArgument, match=r"balance='units': it equals 'qty' \+ 'free'.*columns=\{'units'"):
+        model.sample(10, seed=1, balance="units")
+    # a sum is a column of its own when named in columns=, or without detection
+    kept = sd.fit(df, name="orders", columns={"total": "float"})
+    assert "total" in kept.latent_space.labels and "units" not in kept.latent_space.labels
+    path = model.save(tmp_path / "orders.synth.json")
+    assert json.loads(path.read_text())["version"] == 4
+    pd.testing.assert_frame_equal(sd.load(path).sample(500, seed=4), model.sample(500, seed=4))
+    assert model.sample(300, seed=4).equals(model.sample(500, seed=4).iloc[:300])  # (row-stable)
+
+
+def test_hypothesis_rows_of_a_model_with_sums_add_up():
+    from pytest_synthdata.strategies import frames
+
+    model = sd.fit(_orders(1_000), name="orders")
+
+    @settings(max_examples=25, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(frames(model, min_size=1, max_size=8))
+    def adds_up(frame):
+        assert _off(frame, "total", ["subtotal", "tax", "shipping"]) == 0 and _off(frame, "units", ["qty", "free"]) == 0
+
+    adds_up()
+
+
+def _visits(n: int = 4_000, seed: int = 2) -> pd.DataFrame:
+    """Each farm's ``number`` of visits (at least one) is its ``early`` and ``late`` ones: a copula pairs the two
+    loosely, and their sum comes out with too few single visits, and some farms with none."""
+    rng = np.random.default_rng(seed)
+    number = rng.geometric(0.6, n)
+    early = rng.binomial(number, 0.35)
+    return pd.DataFrame({"number": number, "early": early, "late": number - early, "area": rng.normal(size=n)})
+
+
+def test_the_fitted_copula_chooses_which_column_of_a_sum_is_derived():
+    """The total of two parts a copula pairs loosely (mostly exactly one of them is set) comes out far from its
+    real distribution, and breaks its real range (no visit at all); a part derived from the total and the other
+    part does not. Whichever is derived, the sampler keeps it in its own range, and every row adds up."""
+    df = _visits()
+    model = sd.fit(df, name="visits")
+    (found,) = [d for d in model.info["constraints"]["detected"] if " = " in d]
+    assert found in ("late = number - early", "early = number - late")
+    derived = found.split(" = ")[0]
+    other = "late" if derived == "early" else "early"
+    s = model.sample(20_000, seed=1)
+    assert _off(s, derived, ["number", other], [1, -1]) == 0
+    assert (s.number >= 1).all() and (s.early >= 0).all() and (s.late >= 0).all()
+    share_real, share_fake = (df.number == 1).mean(), (s.number == 1).mean()
+    assert abs(share_fake - share_real) < 0.02, (share_real, share_fake)
+    # the total as the sum of its parts, drawn from the same copula, is much further from the real totals
+    loose = sd.fit(df, name="visits", detect_constraints=False).sample(20_000, seed=1)
+    assert _ks(df.number.to_numpy(float), (loose.early + loose.late).to_numpy(float)) > 0.08
+    assert _ks(df.number.to_numpy(float), s.number.to_numpy(float)) < 0.03
+    model.validate(s)
+
+
+def test_sums_need_an_identity_in_every_row_that_is_no_coincidence():
+    rng = np.random.default_rng(3)
+    n = 500
+    a, b = rng.integers(0, 100, n), rng.integers(0, 100, n)
+    frame = pd.DataFrame({"a": a, "b": b, "c": a + b, "zero": np.zeros(n, dtype=int), "x": rng.normal(size=n)})
+    assert sd.fit(frame, name="t").info["constraints"]["detected"][-1] == "c = a + b"
+    off_by_one = frame.assign(c=np.where(np.arange(n) == 7, frame.c + 1, frame.c))
+    assert not any(" = " in d for d in sd.fit(off_by_one, name="t").info["constraints"]["detected"])
+    nearly = frame.assign(c=frame.c + rng.normal(0, 1e-6, n))  # (a float within a millionth is no sum)
+    assert not any(" = " in d for d in sd.fit(nearly, name="t").info["constraints"]["detected"])
+    # a part that is zero in nearly every row (t = a + 0) makes no sum; nor do columns overridden or declared
+    plus_zero = frame.assign(zero=np.where(np.arange(n) < 3, 1, 0)).assign(c=lambda d: d.a + d.zero)
+    assert not any(" = " in d for d in sd.fit(plus_zero.drop(columns="b"), name="t").info["constraints"]["detected"])
+    for options in ({"columns": {"c": "integer"}}, {"constraints": ["a <= c"]}, {"detect_constraints": False}):
+        assert not any(" = " in d for d in sd.fit(frame, name="t", **options).info["constraints"]["detected"])
+    # a few rows of small whole numbers add up by chance: no sum
+    tiny = pd.DataFrame({"a": [0, 1, 0, 1, 1, 0], "b": [1, 0, 1, 1, 0, 0], "c": [1, 1, 1, 2, 1, 0]})
+    assert detect_sums([], min_count=1, taken=set()) == []
+    assert not any(" = " in d for d in sd.fit(tiny, name="t", min_count=1).info["constraints"]["detected"])
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    parts=st.integers(2, 3),
+    kind=st.sampled_from(["integers", "cents", "normal"]),
+    difference=st.booleans(),
+    n=st.integers(80, 1_500),
+    seed=st.integers(0, 2**16),
+)
+def test_every_sampled_row_keeps_a_detected_sum(parts, kind, difference, n, seed):
+    """Whatever the parts' marginals, a sum (or a difference, written as a sum of the others) is found, and no
+    sampled row breaks it."""
+    rng = np.random.default_rng(seed)
+    draw = {
+        "integers": lambda: rng.integers(0, 60, n).astype(float),
+        "cents": lambda: np.round(rng.lognormal(3, 1, n), 2),
+        "normal": lambda: rng.normal(100, 15, n),
+    }[kind]
+    cols = {f"p{i}": draw() for i in range(parts)}
+    total = sum(cols.values())
+    df = pd.DataFrame({**cols, "total": np.round(total, 2) if kind == "cents" else total, "z": rng.normal(size=n)})
+    if difference:  # p0 = total - the others, as the data has it
+        df = df[["total", *[c for c in df.columns if c != "total"]]]
+    model = sd.fit(df, name="t", min_count=1)
+    (found,) = [d for d in model.info["constraints"]["detected"] if " = " in d]
+    column, formula = found.split(" = ")
+    terms = formula.replace(" - ", " + -").split(" + ")
+    names = [t.lstrip("-") for t in terms]
+    signs = [-1 if t.startswith("-") else 1 for t in terms]
+    s = model.sample(3_000, seed=seed)
+    assert _off(s, column, names, signs) == 0
+    model.validate(s)
+
+
+def test_a_sum_in_a_model_file_is_checked(tmp_path):
+    model = sd.fit(_orders(1_000), name="orders")
+    data = json.loads(model.save(tmp_path / "o.synth.json").read_text())
+    units = next(c for c in data["columns"] if c["name"] == "units")
+    assert units["type"] == "sum" and units["parts"] == ["qty", "free"] and units["signs"] == [1, 1]
+
+    def entry(d):
+        return next(c for c in d["columns"] if c["name"] == "units")
+
+    assert_refused(
+        tmp_path,
+        data,
+        [
+            (lambda d: d.update(version=3), "a sum column needs format version 4"),
+            (lambda d: entry(d).update(parts=["qty", "nope"]), "'nope' is not a number column of the model"),
+            (lambda d: entry(d).update(parts=["qty", "plan"]), "'plan' is not a number column of the model"),
+            (lambda d: entry(d).update(parts=["qty"], signs=[1]), "a sum adds 2 to 3 other columns"),
+            (lambda d: entry(d).update(signs=[1, 2]), "a sign, 1 or -1, for each of its parts"),
+            (lambda d: entry(d).update(parts=["qty", "total"]), "a whole-number sum needs whole-number parts"),
+            (lambda d: entry(d)["base"].update(name="x"), "own name"),
+        ],
+    )
+
+
+def test_values_set_for_a_part_flow_into_its_sum(pytester):
+    pytester.makeconftest(
+        """
+        import numpy as np, pandas as pd
+        import pytest_synthdata as sd
+
+        rng = np.random.default_rng(0)
+        qty, free = rng.integers(1, 10, 2_000), rng.integers(0, 3, 2_000)
+        sd.register(sd.fit(pd.DataFrame({"qty": qty, "free": free, "units": qty + free}), name="orders"))
+        """
+    )
+    pytester.makepyfile(
+        """
+        def test_set_a_part(synth_orders_factory):
+            df = synth_orders_factory(200, set={"free": 5})
+            assert (df["free"] == 5).all() and (df["units"] == df["qty"] + 5).all()
+
+        def test_set_the_sum_too(synth_orders_factory):
+            df = synth_orders_factory(200, set={"free": 5, "units": 0})
+            assert (df["units"] == 0).all()
+
+        def test_condition_a_part(synth_orders_factory):
+            df = synth_orders_factory(200, qty=3)
+            assert (df["qty"] == 3).all() and (df["units"] == 3 + df["free"]).all()
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3)
+
+
+def test_a_redraw_beyond_every_value_of_a_column_takes_its_bound(monkeypatch):
+    """A threshold above (below) every value a column has (a part that cannot bring its sum into range alone) is
+    met as nearly as the column can: its upper (lower) bound, never a missing value from a score drawn past the
+    end of the normal distribution (which some SciPy builds give as NaN: so it is here)."""
+    from pytest_synthdata._columns import RowLatent
+
+    plain = RowLatent._redrawn
+    monkeypatch.setattr(
+        RowLatent, "_redrawn", lambda self, t: np.where(np.isinf(t), np.nan, plain(self, np.where(np.isinf(t), 0.0, t)))
+    )
+    rng = np.random.default_rng(5)
+    for values in (rng.choice([2.3, 2.6, 4.0, 6.3], 500), rng.normal(10, 2, 500).round(1)):
+        column = sd.fit(pd.DataFrame({"g": values, "h": rng.normal(size=500)}), name="t").column("g")
+        low, high = column.bounds
+        z, mean = np.array([2.95886703, 2.23485409]), np.array([3.40557065, 2.45277685])  # (as a real fit gave)
+        up = column.draw_at_least(np.array([high + 5.0, high + 50.0]), np.full(2, 0.99), RowLatent(z, mean, 0.2018))
+        down = column.draw_at_most(np.array([low - 5.0, low - 50.0]), np.full(2, 0.01), RowLatent(-z, -mean, 0.2018))
+        assert (up == high).all() and (down == low).all(), (up, down)
