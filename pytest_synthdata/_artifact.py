@@ -20,8 +20,9 @@ Version 2 adds an optional ``"profile"`` (fitted models: the fidelity profile of
 ``_fidelity/profile.py``), written before ``"info"``; version 1 files (without it) load as before, and
 a model without a profile is still written as version 1. Version 3 adds ``"follower"`` columns (a number or
 date column that reads another's latent coordinate: a monotone function of it in every real row); a file
-holds version 3 only when it has one. Version 4 adds ``"sum"`` columns (a number column that is the sum of
-two or three others in every real row, added after sampling them); a file holds version 4 only when it has one.
+holds version 3 only when it has one. Version 4 adds ``"sum"`` and ``"product"`` columns (a number column that is the signed sum of
+two or three others, or the product of two, in every real row, computed after sampling them); a file holds
+version 4 only when it has one.
 
 Each column kind writes and reads its own entry (``to_spec`` and ``from_spec``
 in ``_columns.py``, which validate every field); this module holds the
@@ -351,8 +352,8 @@ def read(data: Any, source: str = "<model>") -> ModelParts:
         raise ModelFileError(f"{source}: a column is not valid ({type(exc).__name__}: {exc}).") from None
     if version < 3 and any(c.spec_type == "follower" for c in columns):
         raise r.fail("columns", f"a follower column needs format version 3; the file says {version}")
-    if version < 4 and any(c.spec_type == "sum" for c in columns):
-        raise r.fail("columns", f"a sum column needs format version 4; the file says {version}")
+    if version < 4 and any(c.spec_type in ("sum", "product") for c in columns):
+        raise r.fail("columns", f"a sum or product column needs format version 4; the file says {version}")
     names = [c.name for c in columns]
     if len(set(names)) != len(names):
         raise r.fail("columns", f"column names repeat: {sorted({n for n in names if names.count(n) > 1})}")

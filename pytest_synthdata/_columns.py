@@ -62,6 +62,7 @@ __all__ = [
     "ModelColumn",
     "NullColumn",
     "NumericColumn",
+    "ProductColumn",
     "SPEC_TYPES",
     "SUM_MAX_PARTS",
     "SumColumn",
@@ -1511,6 +1512,8 @@ class SumColumn(_OnBase):
     modelled = False
     spec_type = "sum"
     family = None  # (no order constraint reads it: it has no coordinate to redraw)
+    #: Whether its parts carry signs (a model file writes them): a sum's do, a product's do not.
+    signed: ClassVar[bool] = True
 
     def __init__(
         self, name: str, *, base: ModelColumn, parts: Sequence[str], signs: Sequence[int] | None = None
@@ -1541,6 +1544,9 @@ class SumColumn(_OnBase):
         self.cast = base.cast
         self.bounds = base.bounds
 
+    def to_common(self, raw: NDArray[Any]) -> NDArray[Any]:
+        return self.base.to_common(raw)
+
     @property
     def formula(self) -> str:
         """The sum as written: ``'number' - 'early'``."""
@@ -1548,6 +1554,19 @@ class SumColumn(_OnBase):
         for part, sign in zip(self.parts[1:], self.signs[1:], strict=True):
             text += f" {'+' if sign > 0 else '-'} {part!r}"
         return text
+
+    def combined(self, parts: Sequence[NDArray[Any]]) -> NDArray[np.float64]:
+        """The parts' values (one array each, in order) combined, before rounding: their signed sum."""
+        out = np.zeros(len(parts[0]))
+        for v, sign in zip(parts, self.signs, strict=True):
+            out = out + v if sign > 0 else out - v
+        return out
+
+    def span(self, ranges: Sequence[tuple[float, float]]) -> tuple[float, float]:
+        """The least and greatest value of the column when each part lies in its range (in order)."""
+        low = sum(lo if sign > 0 else -hi for (lo, hi), sign in zip(ranges, self.signs, strict=True))
+        high = sum(hi if sign > 0 else -lo for (lo, hi), sign in zip(ranges, self.signs, strict=True))
+        return float(low), float(high)
 
     def add(self, raws: Mapping[str, NDArray[Any]]) -> NDArray[Any]:
         """Return the raw values of the rows whose parts' raw values are ``raws`` (each a part's name -> values)."""
@@ -1557,9 +1576,10 @@ class SumColumn(_OnBase):
             for v, sign in zip(values, self.signs, strict=True):  # (whole numbers below 2**50: no overflow)
                 total = total + v if sign > 0 else total - v
             return total
-        out = np.zeros(len(values[0]))
-        for v, sign in zip(values, self.signs, strict=True):
-            out = out + v if sign > 0 else out - v
+        return self._rounded(self.combined(values))
+
+    def _rounded(self, out: NDArray[np.float64]) -> NDArray[Any]:
+        """Values rounded as the column stores them: whole numbers, or its decimals."""
         if self.base.integer:
             return np.rint(out).astype(np.int64)
         return np.round(out, self.base.decimals) if self.base.decimals is not None else out
@@ -1568,9 +1588,7 @@ class SumColumn(_OnBase):
         """Return the signed sum of the parts' columns of ``frame`` (a factory's frame after ``set=`` gave a part
         values), rounded as :meth:`add` rounds; missing where a part is."""
         try:
-            total = pd.Series(0.0, index=frame.index, dtype="Float64")
-            for p, sign in zip(self.parts, self.signs, strict=True):
-                total = total + frame[p].astype("Float64") * sign
+            total = self._combined_frame([frame[p].astype("Float64") for p in self.parts])
         except (TypeError, ValueError) as exc:
             raise InvalidArgument(
                 f"dataset {dataset!r}: column {self.name!r} equals {self.formula} in every row, and the values set for "
@@ -1583,14 +1601,21 @@ class SumColumn(_OnBase):
         dtype = self.cast or self.dtype
         if total.isna().any() and dtype in ("int64", "int32", "int16", "int8", "float64", "float32"):
             dtype = "Int64" if self.base.integer else "float64"
-        return total.astype(dtype)
+        return total.astype(pd.api.types.pandas_dtype(dtype))
+
+    def _combined_frame(self, parts: list[pd.Series]) -> pd.Series:
+        """:meth:`combined` of nullable columns (missing where a part is)."""
+        total = parts[0] * self.signs[0]
+        for part, sign in zip(parts[1:], self.signs[1:], strict=True):
+            total = total + part * sign
+        return total
 
     def to_spec(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "type": self.spec_type,
             "parts": list(self.parts),
-            "signs": list(self.signs),
+            **({"signs": list(self.signs)} if self.signed else {}),
             "base": self.base.to_spec(),
         }
 
@@ -1601,11 +1626,50 @@ class SumColumn(_OnBase):
         parts = r.get(spec, "parts", list, where)
         if not all(isinstance(p, str) for p in parts):
             raise r.fail(f"{where}.parts", "expected a list of column names")
-        signs = r.get(spec, "signs", list, where)
+        signs = r.get(spec, "signs", list, where) if cls.signed else None
         return cls(name, base=base, parts=parts, signs=signs)  # (which checks the base, the parts and the signs)
 
     def describe(self) -> str:
         return f"= {self.formula} in every row; " + self.base.describe()
+
+
+class ProductColumn(SumColumn):
+    """A number column that the product of two others gives in every real row, to its own decimals (fitted
+    models: ``line_total = quantity * unit_price``).
+
+    As a :class:`SumColumn`, with the two ``parts`` multiplied instead of
+    added (and rounded to the column's decimals, as the data has it). The
+    sampler does not redraw its parts to keep it in its own range: a product
+    of parts each in theirs stays within their corners' products.
+    """
+
+    spec_type = "product"
+    signed = False
+
+    def __init__(
+        self, name: str, *, base: ModelColumn, parts: Sequence[str], signs: Sequence[int] | None = None
+    ) -> None:
+        super().__init__(name, base=base, parts=parts, signs=signs)
+        if len(self.parts) != 2 or self.signs != [1, 1]:
+            raise InvalidArgument(f"column {name!r}: a product multiplies 2 other columns; got {self.parts!r}.")
+
+    @property
+    def formula(self) -> str:
+        return f"{self.parts[0]!r} * {self.parts[1]!r}"
+
+    def combined(self, parts: Sequence[NDArray[Any]]) -> NDArray[np.float64]:
+        out: NDArray[np.float64] = np.asarray(parts[0], dtype=np.float64) * parts[1]
+        return out
+
+    def span(self, ranges: Sequence[tuple[float, float]]) -> tuple[float, float]:
+        corners = [a * b for a in ranges[0] for b in ranges[1]]
+        return float(min(corners)), float(max(corners))
+
+    def add(self, raws: Mapping[str, NDArray[Any]]) -> NDArray[Any]:
+        return self._rounded(self.combined([raws[p] for p in self.parts]))
+
+    def _combined_frame(self, parts: list[pd.Series]) -> pd.Series:
+        return parts[0] * parts[1]
 
 
 class NullColumn(ModelColumn):
@@ -2078,6 +2142,7 @@ SPEC_TYPES: dict[str, type[ModelColumn]] = {
         DerivedColumn,
         FollowerColumn,
         SumColumn,
+        ProductColumn,
         ComputedColumn,
     )
     if cls.spec_type is not None

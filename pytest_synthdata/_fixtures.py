@@ -603,10 +603,11 @@ def _short(value: Any) -> str:
 
 
 def _resum(model: Model, frame: pd.DataFrame, overrides: dict[str, Any]) -> pd.DataFrame:
-    """Add up again each sum (found by fit) a part of which ``set=`` gave values, unless the sum was set too."""
-    for col in getattr(model, "_sums", ()):
-        if col.name not in overrides and any(p in overrides for p in col.parts):
-            frame[col.name] = col.add_frame(frame, model.name)
+    """Add up again each sum or product (found by fit) a part of which ``set=`` gave values (or a product it adds
+    up was computed again from), unless it was set too."""
+    recompute = getattr(model, "recompute_sums", None)
+    if overrides and recompute is not None:
+        recompute(frame, set(overrides))
     return frame
 
 

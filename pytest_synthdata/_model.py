@@ -45,6 +45,7 @@ from ._columns import (
     FollowerColumn,
     IdColumn,
     NumericColumn,
+    ProductColumn,
     RowLatent,
     SumColumn,
 )
@@ -194,7 +195,9 @@ class Model:
         #: Columns that read another modelled column's coordinate (a monotone function of it in the data).
         self._followers = [c for c in self._columns if isinstance(c, FollowerColumn)]
         #: Columns that are the sum of others (fitted models: an identity of every real row), added after constraints.
-        self._sums = [c for c in self._columns if isinstance(c, SumColumn)]
+        # (products first: a sum may add one up)
+        self._sums: list[SumColumn] = [c for c in self._columns if isinstance(c, ProductColumn)]
+        self._sums += [c for c in self._columns if isinstance(c, SumColumn) and not isinstance(c, ProductColumn)]
         self._generated = [
             c
             for c in self._columns
@@ -306,16 +309,20 @@ class Model:
                 if (
                     source is None
                     or source.hidden
-                    or isinstance(source, SumColumn)
+                    or (isinstance(source, SumColumn) and not _adds_up_product(scol, source))
                     or not isinstance(inner, NumericColumn)
                     or isinstance(inner, DatetimeColumn)
                     or source.null_rate > 0
-                    or (scol.base.integer and not inner.integer)
+                    or (scol.base.integer and not inner.integer and not isinstance(scol, ProductColumn))
                 ):
                     raise InvalidArgument(
-                        f"column {scol.name!r} is the sum of {scol.parts!r}, but {part!r} is not a number column "
-                        "of the model without missing values (nor a sum itself)"
-                        + (", and a whole-number sum needs whole-number parts." if scol.base.integer else ".")
+                        f"column {scol.name!r} = {scol.formula}, but {part!r} is not a number column of the model "
+                        "without missing values (nor a sum, nor a product in a product)"
+                        + (
+                            ", and a whole-number sum needs whole-number parts."
+                            if scol.base.integer and not isinstance(scol, ProductColumn)
+                            else "."
+                        )
                     )
         #: Each follower with the coordinate of its leader.
         self._follows = [(f, self._modelled.index(self._by_name[f.leader])) for f in self._followers]
@@ -620,6 +627,7 @@ class Model:
         rows, columns = np.asarray(edges["row"], dtype=np.int64), np.asarray(edges["column"], dtype=object)
         high = np.asarray(edges["detail"], dtype=object) == "high"
         bound = np.asarray(edges["kind"], dtype=object) == "bound"
+        moved: set[str] = set()
         for column in dict.fromkeys(columns[bound].tolist()):
             col = self._by_name[column]
             positions = frame.index.get_indexer(rows[bound & (columns == column)])
@@ -639,6 +647,19 @@ class Model:
             if keep.any():
                 j = int(frame.columns.get_loc(column))  # type: ignore[arg-type]
                 frame.iloc[positions[keep], j] = values[keep].astype(np.int64) if integer else values[keep]
+                moved.add(column)
+        self.recompute_sums(frame, moved)  # (a sum or product of a column put on its bound follows it)
+
+    def recompute_sums(self, frame: pd.DataFrame, changed: set[str]) -> None:
+        """Compute again, in ``frame`` (in place), each sum or product a part of which is in ``changed`` (or is
+        such a product itself), unless it is in ``changed`` too: after an edge row's bound or a factory's ``set=``
+        value moved a part."""
+        changed = set(changed)
+        done = set(changed)
+        for col in self._sums:  # (products first)
+            if col.name not in done and any(p in changed for p in col.parts) and col.name in frame.columns:
+                frame[col.name] = col.add_frame(frame, self.name)
+                changed.add(col.name)
 
     def _given_codes(self, frame: pd.DataFrame, name: str, positions: NDArray[np.intp]) -> NDArray[np.int64]:
         """The codes of category or boolean column ``name`` in the frame's rows at ``positions``; for a hidden joint
@@ -804,15 +825,17 @@ class Model:
                 means[c][start - first : stop - first] = weights @ inputs.x
             self._nulls_from_latent(inputs.x, raws, nulls, start - first, stop - first)
             self._generate(inputs.u, source.key, raws, start, stop, first)
+        given: dict[str, RowLatent] = {}
+        held: dict[str, NDArray[np.bool_]] = {}
         if m and targets:
             held = {space.labels[j]: mask[first:last] for j, mask in source.held(space, n).items()}
             given = {c: RowLatent(targets[c], means[c], self._conditionals[c][2]) for c in targets}
             if self._order_constraints:
                 self._enforce_order(raws, given, nulls, held)
-            for scol, parts in self._sum_redraws:
-                for part in parts:  # (a part at the end of its own range leaves the rest to the next)
-                    self._keep_sum_range(scol, part, raws, given, held)
-        for scol in self._sums:  # (after the constraints, which may have moved a part)
+        redraws = {scol.name: parts for scol, parts in self._sum_redraws}
+        for scol in self._sums:  # (after the constraints, which may have moved a part; products first)
+            for part in redraws.get(scol.name, []) if given else []:  # (a part at the end of its own range leaves
+                self._keep_sum_range(scol, part, raws, given, held)  # the rest to the next)
             raws[scol.name] = scol.add(raws)
         # (one index object for the frame and its Series: pandas then skips aligning them)
         index = pd.RangeIndex(first, last)
@@ -936,8 +959,10 @@ class Model:
         for scol in self._sums:
             for part in scol.parts:
                 counts[part] = counts.get(part, 0) + 1
-        out = []
+        out: list[tuple[SumColumn, list[str]]] = []
         for scol in self._sums:
+            if isinstance(scol, ProductColumn):  # (its parts' ranges bound it: see ProductColumn)
+                continue
             parts = []
             for part in reversed(scol.parts):
                 col = self._by_name[part]
@@ -1250,6 +1275,11 @@ class Model:
             else:
                 ends[name] = [-math.inf, math.inf]
         return propagate_order_ends(self._by_name, self._order_constraints, ends)
+
+
+def _adds_up_product(scol: SumColumn, part: ModelColumn) -> bool:
+    """Whether ``part`` of ``scol`` may be derived itself: a sum (not a product) may add a product up."""
+    return isinstance(part, ProductColumn) and not isinstance(scol, ProductColumn)
 
 
 def _edges_requested(edge_cases: Any, edge_kinds: Any, edge_columns: Any, balance: Any) -> bool:

@@ -71,6 +71,8 @@ def fitted() -> sd.Model:
     frame["small"] = rng.integers(0, 1000, n).astype("int32")
     frame["extra"] = rng.integers(0, 500, n)
     frame["both"] = frame["small"].astype("int64") + frame["extra"]  # (the sum of two columns in every row)
+    frame["price"] = np.round(rng.lognormal(2, 0.5, n), 2)
+    frame["amount"] = np.round(frame["extra"] * frame["price"], 2)  # (a product, to the cent)
     frame["at"] = pd.Timestamp("2023-01-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 10**7, n), unit="s")
     frame["ok"] = pd.array(np.where(rng.random(n) < 0.1, None, rng.random(n) < 0.4), dtype="boolean")
     return sd.fit(frame, name="every")

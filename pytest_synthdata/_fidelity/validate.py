@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._columns import BooleanColumn, CategoryColumn, DatetimeColumn, NullColumn, NumericColumn, SumColumn
+from .._columns import (
+    BooleanColumn,
+    CategoryColumn,
+    DatetimeColumn,
+    NullColumn,
+    NumericColumn,
+    ProductColumn,
+    SumColumn,
+)
 from .._constraints import LessThan, Predicate, Unique
 from .._validate import check_frame
 from ..errors import FidelityError, InvalidArgument
@@ -302,16 +310,17 @@ def _value_ranges(levels: list[Any]) -> NDArray[np.float64]:
 
 
 def _sum_span(model: Model, col: SumColumn) -> tuple[float, float]:
-    """The least and greatest value a sum takes: its parts' ranges (over their segment groups) added."""
-    low = high = 0.0
-    for part, sign in zip(col.parts, col.signs, strict=True):
+    """The least and greatest value a sum (product) takes: its parts' ranges (over their segment groups) combined."""
+    spans = []
+    for part in col.parts:
         inner = model.column(part)
+        if isinstance(inner, SumColumn):  # (a product a sum adds up: what its own parts give)
+            spans.append(_sum_span(model, inner))
+            continue
         inner = getattr(inner, "base", inner) if hasattr(inner, "leader") else inner
         ranges = _value_ranges(getattr(inner, "levels", [getattr(inner, "base", inner)]))
-        least, most = float(ranges[:, 0].min()), float(ranges[:, 1].max())
-        low += least if sign > 0 else -most
-        high += most if sign > 0 else -least
-    return low, high
+        spans.append((float(ranges[:, 0].min()), float(ranges[:, 1].max())))
+    return col.span(spans)
 
 
 def _sum_problems(col: SumColumn, df: pd.DataFrame) -> list[Problem]:
@@ -321,9 +330,13 @@ def _sum_problems(col: SumColumn, df: pd.DataFrame) -> list[Problem]:
         parts = [df[p].to_numpy(dtype=np.float64, na_value=np.nan) for p in col.parts]
     except (TypeError, ValueError):
         return []  # (a dtype problem of one of the columns, reported there)
-    added = np.sum([sign * part for part, sign in zip(parts, col.signs, strict=True)], axis=0)
+    added = col.combined(parts)
     base = col.base
-    tolerance = 0.5 * 10.0**-base.decimals if base.decimals is not None and not base.integer else 0.0
+    # (to its last decimal, as the data rounded it; a sum of whole numbers is exact, a product is rounded)
+    if base.integer:
+        tolerance = 0.5 if isinstance(col, ProductColumn) else 0.0
+    else:
+        tolerance = 0.5 * 10.0**-base.decimals if base.decimals is not None else 0.0
     scale = np.abs(total) + np.sum(np.abs(parts), axis=0)
     with np.errstate(invalid="ignore"):
         failing = np.abs(total - added) > tolerance + 1e-9 * scale
@@ -336,11 +349,12 @@ def _sum_problems(col: SumColumn, df: pd.DataFrame) -> list[Problem]:
         "(" + ", ".join(f"{c}={_show(v)}" for c, v in zip(columns, row, strict=True)) + ")"
         for row in df.iloc[rows[:_EXAMPLES]][columns].itertuples(index=False)
     ]
+    kind = "product" if isinstance(col, ProductColumn) else "sum"
     return [
         Problem(
-            f"sum {col.name!r} = {col.formula}",
-            "every row's value to be that sum of its parts",
-            "other totals",
+            f"{kind} {col.name!r} = {col.formula}",
+            f"every row's value to be that {kind} of its parts",
+            "other values",
             len(rows),
             examples,
             fix=f"compute {col.name!r} from its parts, or fit without detect_constraints",

@@ -39,7 +39,15 @@ import numpy as np
 import pandas as pd
 
 from .. import _linalg
-from .._columns import DerivedColumn, FollowerColumn, ModelColumn, NullColumn, NumericColumn, SumColumn
+from .._columns import (
+    DerivedColumn,
+    FollowerColumn,
+    ModelColumn,
+    NullColumn,
+    NumericColumn,
+    ProductColumn,
+    SumColumn,
+)
 from .._constraints import FixedCombinations, LessThan, Predicate, Range, Unique, apply_range
 from .._model import Model
 from ..errors import InvalidArgument
@@ -79,7 +87,7 @@ from .numeric import Numbers, fit_marginals, marginal_column, read_numbers, read
 from .private import privacy_info, public_bounds, public_info, read_public
 from .profile import fit_profile
 from .segments import fit_segments, grouped_null_flag
-from .sums import Sum, choose_derived, detect_sums
+from .sums import Derived, Sum, choose_derived, detect_products, detect_sums
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -367,6 +375,9 @@ def _fit(ctx: FitContext) -> Model:
     sums = _sums(ctx, numbers_by_column) if ctx.detect_constraints else []
     in_sums = {c: i for i, s in enumerate(sums) for c in (s.column, *s.parts)}
     sum_real = {c: numbers_by_column[c].values for c in in_sums}  # (what the choice compares with)
+    # ... and columns that are the product of two others: the product is derived (before the sums it is in)
+    products = _products(ctx, numbers_by_column) if ctx.detect_constraints else []
+    in_products = {c for d in products for c in (d.column, *d.parts)}
     order = _order_constraints(
         ctx, list(numbers_by_column.values())
     )  # (the columns as read, before their withheld rows were absorbed: done with)
@@ -375,7 +386,7 @@ def _fit(ctx: FitContext) -> Model:
     ordered = {col for a, b, _ in order.constraints for col in (a, b)}
     followers = [
         f
-        for f in (_followers(ctx, numbers_by_column, skip=set(in_sums)) if ctx.detect_constraints else [])
+        for f in (_followers(ctx, numbers_by_column, skip=set(in_sums) | in_products) if ctx.detect_constraints else [])
         if f.leader not in ordered and f.column not in ordered
     ]
     order.info["detected"] += [str(fc) for fc in found]
@@ -427,7 +438,8 @@ def _fit(ctx: FitContext) -> Model:
         cat.raw_codes = cat.raw_to_stored = None
     cat_dims = {cat.name: category_dim(cat, columns[cat.name], ctx.rows) for cat in cats}
 
-    sum_plain = {c: columns[c] for c in in_sums}  # (each column's own marginal, before any segment refit)
+    # (each column's own marginal, before any segment refit)
+    sum_plain = {c: columns[c] for c in [*in_sums, *(d.column for d in products)]}
     segmentation = None
     null_groups: dict[str, list[float]] = {}
     if ctx.segments:
@@ -477,9 +489,9 @@ def _fit(ctx: FitContext) -> Model:
         n=ctx.n,
         min_count=ctx.min_count,
     )
-    if sums:
+    if sums or products:
         ordered_cols, latent = _derive_sums(
-            sums, in_sums, columns, sum_plain, sum_real, latent, order, kinds, read.order
+            sums, products, in_sums, columns, sum_plain, sum_real, latent, order, kinds, read.order
         )
     if ctx.min_count > 1 and any_numbers:
         k = ctx.min_count
@@ -524,6 +536,7 @@ def _followers(ctx: FitContext, numbers: dict[str, Numbers], *, skip: set[str]) 
 
 def _derive_sums(
     sums: list[Sum],
+    products: list[Derived],
     in_sums: dict[str, int],
     columns: dict[str, ModelColumn],
     plain: dict[str, ModelColumn],
@@ -533,20 +546,22 @@ def _derive_sums(
     kinds: dict[str, dict[str, str]],
     names: list[str],
 ) -> tuple[list[ModelColumn], NDArray[np.float64]]:
-    """Make one column of each sum a ``SumColumn`` of the others (``sums.choose_derived``): it leaves the latent
-    correlation (a Gaussian's margin: the rest of the matrix, as it is) and the order relations it was in (its
-    sum implies them, or they tie it to no column outside the sum: see the choice). Returns the model's columns
-    in order and its latent correlation."""
+    """Make one column of each sum a ``SumColumn`` of the others (``sums.choose_derived``), and each product a
+    ``ProductColumn`` of its parts: it leaves the latent correlation (a Gaussian's margin: the rest of the
+    matrix, as it is) and the order relations it was in (its sum implies them, or they tie it to no column
+    outside the sum: see the choice). Returns the model's columns in order and its latent correlation."""
     # (a column with an order relation to a column outside its sum stays modelled, and keeps the relation)
     keep = {
         x for a, b, _ in order.constraints for x, y in ((a, b), (b, a)) if x in in_sums and in_sums.get(y) != in_sums[x]
     }
+    keep |= {c for d in products for c in (d.column, *d.parts)}  # (a sum may add a product up, not derive its columns)
     labels = [c for c in names if columns[c].modelled]
-    found = choose_derived(sums, plain, latent, labels, real, keep)
+    found = [*(choose_derived(sums, plain, latent, labels, real, keep) if sums else []), *products]
     derived = {d.column for d in found}
     for d in found:
         base = columns[d.column] if type(columns[d.column]) is NumericColumn else plain[d.column]
-        columns[d.column] = SumColumn(d.column, base=base, parts=d.parts, signs=d.signs)
+        kind = ProductColumn if d.product else SumColumn
+        columns[d.column] = kind(d.column, base=base, parts=d.parts, signs=d.signs)
         kinds[d.column]["why"] += f"; equals {columns[d.column].formula} in every row"  # type: ignore[attr-defined]
     # an order between the two columns a difference is made of is its sign, which its range keeps (the sampler
     # keeps a sum in its range by redrawing what it adds up, where no order constraint holds those: so it goes)
@@ -566,6 +581,12 @@ def _derive_sums(
     gone = [i for i, c in enumerate(labels) if c in derived]
     latent = np.delete(np.delete(latent, gone, axis=0), gone, axis=1)
     return [columns[c] for c in names], latent
+
+
+def _products(ctx: FitContext, numbers: dict[str, Numbers]) -> list[Derived]:
+    """The number columns the product of two others gives in every row (``detect_products``), left out of the
+    columns named by ``columns=`` or by a declared constraint."""
+    return detect_products(list(numbers.values()), min_count=ctx.min_count, taken=_named(ctx))
 
 
 def _sums(ctx: FitContext, numbers: dict[str, Numbers]) -> list[Sum]:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from .numeric import Numbers
 
-__all__ = ["SUM_TOLERANCE", "Derived", "Sum", "choose_derived", "detect_sums"]
+__all__ = ["SUM_TOLERANCE", "Derived", "Sum", "choose_derived", "detect_products", "detect_sums"]
 
 
 @dataclass(frozen=True)
@@ -178,13 +178,17 @@ def _sums_up(total: Numbers, parts: list[Numbers], min_count: int) -> bool:
 
 @dataclass(frozen=True)
 class Derived:
-    """A column of a sum that the others give: ``column = sum of signs[i] * parts[i]``."""
+    """A column of a sum that the others give: ``column = sum of signs[i] * parts[i]``; or, with ``product``, the
+    product of its two ``parts``."""
 
     column: str
     parts: tuple[str, ...]
     signs: tuple[int, ...]
+    product: bool = False
 
     def __str__(self) -> str:
+        if self.product:
+            return f"{self.column} = {self.parts[0]} * {self.parts[1]}"
         terms = "".join(f" {'+' if s > 0 else '-'} {p}" for p, s in zip(self.parts[1:], self.signs[1:], strict=True))
         return f"{self.column} = {'-' if self.signs[0] < 0 else ''}{self.parts[0]}{terms}"
 
@@ -258,3 +262,77 @@ def _ks(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
     grid = np.concatenate([a, b])
     gap = np.searchsorted(a, grid, side="right") / len(a) - np.searchsorted(b, grid, side="right") / len(b)
     return float(np.abs(gap).max())
+
+
+#: Rows (spread over the frame) that screen every pair of columns for a product, before all rows are read.
+_PRODUCT_SCREEN = 8
+#: Products are searched among at most this many candidate columns (pairs times totals grow as the cube).
+_PRODUCT_COLUMNS = 40
+
+
+def detect_products(numbers: Sequence[Numbers], *, min_count: int, taken: set[str]) -> list[Derived]:
+    """Return the number columns that the product of two others gives in every row, to their own decimals.
+
+    Candidates as for :func:`detect_sums` (at most :data:`_PRODUCT_COLUMNS` of them). ``t = a * b`` holds
+    when ``|t - a * b|`` is at most half a unit of ``t``'s last decimal (the data rounded it: a line total of
+    a quantity and a price in cents), within 1e-9 of the magnitudes: on a few rows spread over the frame
+    first, then on every row. Kept when neither part is 1 in fewer than ``min_count`` rows (``t = a * 1`` is
+    no product), and it is no coincidence (:data:`COINCIDENCE`, as for sums). A column is the product of one
+    pair at most, and no product's column is another's part.
+    """
+    cands = [num for num in numbers if num.unit is None and num.column not in taken and num.present.all()]
+    if len(cands) < 3 or len(cands) > _PRODUCT_COLUMNS or len(cands[0].values) < 2 * min_count:
+        return []
+    n = len(cands[0].values)
+    rows = np.unique(np.linspace(0, n - 1, min(n, _PRODUCT_SCREEN)).astype(np.intp))
+    screen = np.stack([num.values[rows] for num in cands])
+    with np.errstate(invalid="ignore", over="ignore"):
+        usable = np.isfinite(screen).all(axis=1) & (np.abs(screen).max(axis=1) < _SUM_MAGNITUDE)
+    usable &= screen.max(axis=1) > screen.min(axis=1)
+    idx = np.flatnonzero(usable)
+    if len(idx) < 3:
+        return []
+    x = screen[idx]
+    half = 0.5 * np.array([_unit(v) for v in x])  # (each column's rounding: half its last decimal's unit)
+    i, j = np.triu_indices(len(idx), 1)
+    product = x[i] * x[j]  # (pairs, rows)
+    gap = np.abs(x[None, :, :] - product[:, None, :])  # (pairs, columns, rows)
+    bound = half[None, :, None] + 1e-9 * (np.abs(x)[None, :, :] + np.abs(product)[:, None, :])
+    pair, total = np.nonzero((gap <= bound).all(axis=2))
+    out: list[Derived] = []
+    totals: set[int] = set()
+    used: set[int] = set()
+    for t, k in sorted(zip(total.tolist(), pair.tolist(), strict=True)):
+        a, b = int(i[k]), int(j[k])
+        if t in (a, b) or t in totals or t in used or a in totals or b in totals:
+            continue
+        if _multiplies(cands[idx[t]], cands[idx[a]], cands[idx[b]], min_count):
+            out.append(Derived(cands[idx[t]].column, (cands[idx[a]].column, cands[idx[b]].column), (1, 1), True))
+            totals.add(t)
+            used.update((a, b))
+    return out
+
+
+def _unit(values: NDArray[np.float64]) -> float:
+    """The unit of the last decimal (0-6) that every one of ``values`` holds, or 0.0 when none does."""
+    for k in range(7):
+        scaled = values * 10.0**k
+        if bool((np.abs(np.rint(scaled) - scaled) <= 1e-9 * np.maximum(np.abs(scaled), 1.0)).all()):
+            return float(10.0**-k)
+    return 0.0
+
+
+def _multiplies(total: Numbers, a: Numbers, b: Numbers, min_count: int) -> bool:
+    """Whether ``total`` is ``a * b`` in every row to its last decimal, and that is no coincidence (see
+    :func:`detect_products`)."""
+    values = [total.values, a.values, b.values]
+    if not all(bool(np.isfinite(v).all()) and float(np.abs(v).max()) < _SUM_MAGNITUDE for v in values):
+        return False
+    product = a.values * b.values
+    half = 0.5 * _unit(total.values)
+    if not bool((np.abs(total.values - product) <= half + 1e-9 * (np.abs(total.values) + np.abs(product))).all()):
+        return False
+    if any(int(np.count_nonzero(part.values != 1.0)) < min_count for part in (a, b)):
+        return False
+    _, counts = np.unique(total.values, return_counts=True)
+    return float(counts.max() / len(total.values)) ** len(total.values) < COINCIDENCE
