@@ -13,7 +13,9 @@ Sampling is a staged path (:meth:`Model.sample_from`):
 5. generated columns (Faker, Id) read the rows' uniforms, row indices and the
    sample's key;
 6. constraints: order constraints redraw violating values from their marginal
-   conditioned above the threshold (vectorised, no rows dropped);
+   conditioned above the threshold (vectorised, no rows dropped); then each
+   product and sum fit found is computed from its parts (a part redrawn where
+   a sum would leave its range);
 7. frame: each column is finalised and cast to its dtype;
 8. computed columns (``sd.Derived``) run on the frame, in declared order.
 
@@ -194,8 +196,8 @@ class Model:
         self._computed = [c for c in self._columns if getattr(c, "computed", False)]
         #: Columns that read another modelled column's coordinate (a monotone function of it in the data).
         self._followers = [c for c in self._columns if isinstance(c, FollowerColumn)]
-        #: Columns that are the sum of others (fitted models: an identity of every real row), added after constraints.
-        # (products first: a sum may add one up)
+        #: Columns that are the sum or product of others (fitted models: an identity of every real row), computed
+        #: after the constraints; products first (a sum may add one up).
         self._sums: list[SumColumn] = [c for c in self._columns if isinstance(c, ProductColumn)]
         self._sums += [c for c in self._columns if isinstance(c, SumColumn) and not isinstance(c, ProductColumn)]
         self._generated = [
