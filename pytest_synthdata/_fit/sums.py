@@ -134,10 +134,18 @@ def _sum_weights(m: int) -> NDArray[np.float64]:
 
 
 @functools.lru_cache(maxsize=64)
+def _pairs(d: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """The places of every pair of ``d`` columns (``numpy.triu_indices``, made once per ``d``)."""
+    a, b = np.triu_indices(d, 1)
+    a.flags.writeable = b.flags.writeable = False
+    return a, b
+
+
+@functools.lru_cache(maxsize=64)
 def _sum_members(d: int) -> tuple[NDArray[np.intp], ...]:
     """The places of every pair of ``d`` columns, then (up to :data:`_SUM_TRIPLES` columns) of every triple: two
     or three index arrays, the third -1 for a pair."""
-    a, b = np.triu_indices(d, 1)
+    a, b = _pairs(d)
     if d > _SUM_TRIPLES:
         return a, b
     i, j, k = np.meshgrid(np.arange(d), np.arange(d), np.arange(d), indexing="ij")
@@ -284,7 +292,7 @@ def detect_products(numbers: Sequence[Numbers], *, min_count: int, taken: set[st
     if len(cands) < 3 or len(cands) > _PRODUCT_COLUMNS or len(cands[0].values) < 2 * min_count:
         return []
     n = len(cands[0].values)
-    rows = np.unique(np.linspace(0, n - 1, min(n, _PRODUCT_SCREEN)).astype(np.intp))
+    rows = _screen_rows(n)
     screen = np.stack([num.values[rows] for num in cands])
     with np.errstate(invalid="ignore", over="ignore"):
         usable = np.isfinite(screen).all(axis=1) & (np.abs(screen).max(axis=1) < _SUM_MAGNITUDE)
@@ -293,8 +301,8 @@ def detect_products(numbers: Sequence[Numbers], *, min_count: int, taken: set[st
     if len(idx) < 3:
         return []
     x = screen[idx]
-    half = 0.5 * np.array([_unit(v) for v in x])  # (each column's rounding: half its last decimal's unit)
-    i, j = np.triu_indices(len(idx), 1)
+    half = 0.5 * _units(x)  # (each column's rounding: half its last decimal's unit)
+    i, j = _pairs(len(idx))
     product = x[i] * x[j]  # (pairs, rows)
     gap = np.abs(x[None, :, :] - product[:, None, :])  # (pairs, columns, rows)
     bound = half[None, :, None] + 1e-9 * (np.abs(x)[None, :, :] + np.abs(product)[:, None, :])
@@ -313,13 +321,24 @@ def detect_products(numbers: Sequence[Numbers], *, min_count: int, taken: set[st
     return out
 
 
-def _unit(values: NDArray[np.float64]) -> float:
-    """The unit of the last decimal (0-6) that every one of ``values`` holds, or 0.0 when none does."""
-    for k in range(7):
-        scaled = values * 10.0**k
-        if bool((np.abs(np.rint(scaled) - scaled) <= 1e-9 * np.maximum(np.abs(scaled), 1.0)).all()):
-            return float(10.0**-k)
-    return 0.0
+_DECIMALS = 10.0 ** np.arange(7)
+
+
+@functools.lru_cache(maxsize=8)
+def _screen_rows(n: int) -> NDArray[np.intp]:
+    """The rows, spread over ``n``, that screen pairs of columns for a product (made once per row count)."""
+    out: NDArray[np.intp] = np.unique(np.linspace(0, n - 1, min(n, _PRODUCT_SCREEN)).astype(np.intp))
+    out.flags.writeable = False
+    return out
+
+
+def _units(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Per row of ``values`` (columns x rows), the unit of the last decimal (0-6) that each of its values holds, or
+    0.0 when none does."""
+    scaled = values[:, None, :] * _DECIMALS[None, :, None]
+    held = (np.abs(np.rint(scaled) - scaled) <= 1e-9 * np.maximum(np.abs(scaled), 1.0)).all(axis=2)
+    out: NDArray[np.float64] = np.where(held.any(axis=1), 1.0 / _DECIMALS[np.argmax(held, axis=1)], 0.0)
+    return out
 
 
 def _multiplies(total: Numbers, a: Numbers, b: Numbers, min_count: int) -> bool:
@@ -329,7 +348,7 @@ def _multiplies(total: Numbers, a: Numbers, b: Numbers, min_count: int) -> bool:
     if not all(bool(np.isfinite(v).all()) and float(np.abs(v).max()) < _SUM_MAGNITUDE for v in values):
         return False
     product = a.values * b.values
-    half = 0.5 * _unit(total.values)
+    half = 0.5 * float(_units(total.values[None, :])[0])
     if not bool((np.abs(total.values - product) <= half + 1e-9 * (np.abs(total.values) + np.abs(product))).all()):
         return False
     if any(int(np.count_nonzero(part.values != 1.0)) < min_count for part in (a, b)):
