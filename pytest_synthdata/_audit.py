@@ -315,20 +315,28 @@ def _same_marginal(level: dict[str, Any], base: Any) -> bool:
 def _walk(data: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, int | None]]:
     """Yield (column spec, field path, segment group or None) for every marginal a file stores."""
     for spec in data.get("columns", []):
-        if not isinstance(spec, dict):
-            continue
-        where = f"columns.{spec.get('name')}"
-        if spec.get("type") == "conditional":
-            yield spec.get("base") or {}, f"{where}.base", None
-            groups = spec.get("groups") or []
-            for g, level in enumerate(spec.get("levels") or []):  # levels[g] is group g's (groups maps codes to g)
-                # (a group with nothing to learn from keeps the base: fitted on every row, not the group's)
-                own = g in groups and not (isinstance(level, dict) and _same_marginal(level, spec.get("base")))
-                yield level, f"{where}.levels[{g}]", g if own else None
-        elif spec.get("type") == "derived":
-            yield spec.get("base") or {}, f"{where}.base", None
-        else:
-            yield spec, where, None
+        if isinstance(spec, dict):
+            yield from _marginals(spec, f"columns.{spec.get('name')}")
+
+
+#: Column types that wrap the marginal they store in ``base`` (a lookup, a follower, a sum, a product).
+_WRAPPING = ("derived", "follower", "sum", "product")
+
+
+def _marginals(spec: dict[str, Any], where: str) -> Iterator[tuple[dict[str, Any], str, int | None]]:
+    """:func:`_walk` of one column spec (a wrapping column's ``base`` in turn, which may be fitted per group)."""
+    if spec.get("type") == "conditional":
+        yield spec.get("base") or {}, f"{where}.base", None
+        groups = spec.get("groups") or []
+        for g, level in enumerate(spec.get("levels") or []):  # levels[g] is group g's (groups maps codes to g)
+            # (a group with nothing to learn from keeps the base: fitted on every row, not the group's)
+            own = g in groups and not (isinstance(level, dict) and _same_marginal(level, spec.get("base")))
+            yield level, f"{where}.levels[{g}]", g if own else None
+    elif spec.get("type") in _WRAPPING:
+        base = spec.get("base")
+        yield from _marginals(base if isinstance(base, dict) else {}, f"{where}.base")
+    else:
+        yield spec, where, None
 
 
 def audit_file(

@@ -1568,6 +1568,19 @@ class SumColumn(_OnBase):
         high = sum(hi if sign > 0 else -lo for (lo, hi), sign in zip(ranges, self.signs, strict=True))
         return float(low), float(high)
 
+    def part_interval(
+        self, part: str, common: Mapping[str, NDArray[np.float64]], lo: float, hi: float
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Per row, the least and greatest value of ``part`` that puts the column in ``[lo, hi]`` given the other
+        parts' values (``common``: every part's values as floats)."""
+        sign = self.signs[self.parts.index(part)]
+        others = np.zeros(len(common[part]))
+        for p, s in zip(self.parts, self.signs, strict=True):
+            if p != part:
+                others = others + s * common[p]
+        ends = sign * (lo - others), sign * (hi - others)
+        return np.minimum(*ends), np.maximum(*ends)
+
     def add(self, raws: Mapping[str, NDArray[Any]]) -> NDArray[Any]:
         """Return the raw values of the rows whose parts' raw values are ``raws`` (each a part's name -> values)."""
         values = [raws[p] for p in self.parts]
@@ -1575,14 +1588,24 @@ class SumColumn(_OnBase):
             total = np.zeros(len(values[0]), dtype=np.int64)
             for v, sign in zip(values, self.signs, strict=True):  # (whole numbers below 2**50: no overflow)
                 total = total + v if sign > 0 else total - v
-            return total
+            return self._held(total)
         return self._rounded(self.combined(values))
 
     def _rounded(self, out: NDArray[np.float64]) -> NDArray[Any]:
         """Values rounded as the column stores them: whole numbers, or its decimals."""
         if self.base.integer:
-            return np.rint(out).astype(np.int64)
+            return self._held(np.rint(out).astype(np.int64))
         return np.round(out, self.base.decimals) if self.base.decimals is not None else out
+
+    def _held(self, values: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Whole numbers kept within what the column's integer dtype holds (``int16``: +-32,767), so none wraps
+        around when cast: a row whose parts add up beyond it (which the parts' ranges and the sampler's redraws
+        all but rule out) breaks the identity there, and ``validate`` says so."""
+        kind = _integer_dtype(self.cast)
+        if kind is None or kind.itemsize >= 8:
+            return values
+        info = np.iinfo(kind)
+        return np.clip(values, info.min, info.max)
 
     def add_frame(self, frame: pd.DataFrame, dataset: str) -> pd.Series:
         """Return the signed sum of the parts' columns of ``frame`` (a factory's frame after ``set=`` gave a part
@@ -1599,8 +1622,19 @@ class SumColumn(_OnBase):
         elif self.base.decimals is not None:
             total = total.round(self.base.decimals)
         dtype = self.cast or self.dtype
-        if total.isna().any() and dtype in ("int64", "int32", "int16", "int8", "float64", "float32"):
-            dtype = "Int64" if self.base.integer else "float64"
+        kind = _integer_dtype(dtype)
+        if kind is not None:
+            info = np.iinfo(kind)
+            beyond = (total < info.min) | (total > info.max)
+            if bool(beyond.fillna(False).any()):
+                raise InvalidArgument(
+                    f"dataset {dataset!r}: column {self.name!r} equals {self.formula} in every row, and the values "
+                    f"set for its parts give {int(beyond.fillna(False).sum())} values beyond its dtype {dtype} "
+                    f"({info.min} .. {info.max}); set smaller values, or set {self.name!r} too."
+                )
+            if total.isna().any():  # (a part set to None: the nullable dtype of the same width)
+                dtype = dtype.capitalize() if dtype.startswith(("int", "uint")) else dtype
+                dtype = "UInt" + dtype[4:] if dtype.startswith("Uint") else dtype
         return total.astype(pd.api.types.pandas_dtype(dtype))
 
     def _combined_frame(self, parts: list[pd.Series]) -> pd.Series:
@@ -1633,14 +1667,24 @@ class SumColumn(_OnBase):
         return f"= {self.formula} in every row; " + self.base.describe()
 
 
+def _integer_dtype(dtype: str | None) -> np.dtype[Any] | None:
+    """The numpy integer dtype named ``dtype`` (``"int16"``, ``"Int32"``), or None for any other."""
+    if dtype is None:
+        return None
+    try:
+        found = pd.api.types.pandas_dtype(dtype)
+    except (TypeError, ValueError):
+        return None
+    kind = getattr(found, "numpy_dtype", found)  # (a nullable Int32's numpy dtype is int32)
+    return kind if isinstance(kind, np.dtype) and kind.kind in "iu" else None
+
+
 class ProductColumn(SumColumn):
     """A number column that the product of two others gives in every real row, to its own decimals (fitted
     models: ``line_total = quantity * unit_price``).
 
     As a :class:`SumColumn`, with the two ``parts`` multiplied instead of
-    added (and rounded to the column's decimals, as the data has it). The
-    sampler does not redraw its parts to keep it in its own range: a product
-    of parts each in theirs stays within their corners' products.
+    added (and rounded to the column's decimals, as the data has it).
     """
 
     spec_type = "product"
@@ -1664,6 +1708,14 @@ class ProductColumn(SumColumn):
     def span(self, ranges: Sequence[tuple[float, float]]) -> tuple[float, float]:
         corners = [a * b for a in ranges[0] for b in ranges[1]]
         return float(min(corners)), float(max(corners))
+
+    def part_interval(
+        self, part: str, common: Mapping[str, NDArray[np.float64]], lo: float, hi: float
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        other = common[self.parts[1] if part == self.parts[0] else self.parts[0]]
+        # (where the other part is 0 no value of this one changes the product: any will do, and nothing moves)
+        ends = np.where(other != 0.0, lo / other, -np.inf), np.where(other != 0.0, hi / other, np.inf)
+        return np.where(other < 0.0, ends[1], ends[0]), np.where(other < 0.0, ends[0], ends[1])
 
     def add(self, raws: Mapping[str, NDArray[Any]]) -> NDArray[Any]:
         return self._rounded(self.combined([raws[p] for p in self.parts]))

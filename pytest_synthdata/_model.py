@@ -838,6 +838,7 @@ class Model:
         for scol in self._sums:  # (after the constraints, which may have moved a part; products first)
             for part in redraws.get(scol.name, []) if given else []:  # (a part at the end of its own range leaves
                 self._keep_sum_range(scol, part, raws, given, held)  # the rest to the next)
+            # (where conditions, edge cases or a strategy fix the parts, it follows them, even beyond its range)
             raws[scol.name] = scol.add(raws)
         # (one index object for the frame and its Series: pandas then skips aligning them)
         index = pd.RangeIndex(first, last)
@@ -953,18 +954,18 @@ class Model:
 
     @functools.cached_property
     def _sum_redraws(self) -> list[tuple[SumColumn, list[str]]]:
-        """Each sum with the parts redrawn, last first, in rows where the sum leaves the total's own range: those
-        with a coordinate of their own (number columns, plain or fitted per segment group) in no order constraint
-        and no other sum. A sum without such a part keeps every row's sum as it comes."""
-        ordered = {c for a, b, _ in self._order_constraints for c in (a, b)}
+        """Each sum or product with the parts redrawn, last first, in rows where it leaves its own range: those with
+        a coordinate of their own (number columns, plain or fitted per segment group) in no order constraint, no
+        other sum or product, and leading no follower. One without such a part keeps every row's value as it
+        comes (fit derives such a column only where its parts' ranges keep it in its own)."""
+        # (a leader's follower reads its coordinate: redrawing its value would leave the follower behind)
+        ordered = {c for a, b, _ in self._order_constraints for c in (a, b)} | {f.leader for f in self._followers}
         counts: dict[str, int] = {}
         for scol in self._sums:
             for part in scol.parts:
                 counts[part] = counts.get(part, 0) + 1
         out: list[tuple[SumColumn, list[str]]] = []
         for scol in self._sums:
-            if isinstance(scol, ProductColumn):  # (its parts' ranges bound it: see ProductColumn)
-                continue
             parts = []
             for part in reversed(scol.parts):
                 col = self._by_name[part]
@@ -983,42 +984,39 @@ class Model:
         latents: dict[str, RowLatent],
         held: Mapping[str, NDArray[np.bool_]],
     ) -> None:
-        """Stage 6, sums: where the parts add up below (above) the total's own range, redraw ``part`` at least (at
-        most) what brings the sum into it, from its distribution given the rest of the row, within its own range
-        (as an order constraint redraws; a value a condition fixes never moves)."""
+        """Stage 6, sums and products: where the parts give a value outside the column's own range, redraw
+        ``part`` into the interval that brings it back (above its lower end or below its upper one, whichever side
+        the part is on), from its distribution given the rest of the row, within its own range (as an order
+        constraint redraws; a value a condition fixes never moves)."""
         cp = self._by_name[part]
-        sign = scol.signs[scol.parts.index(part)]
         lo, hi = scol.base.value_range()
-        others = np.zeros(len(raws[part]))
-        for p, s in zip(scol.parts, scol.signs, strict=True):
-            if p != part:
-                others += s * self._by_name[p].to_common(raws[p])
-        total = others + sign * cp.to_common(raws[part])
+        common = {p: self._by_name[p].to_common(raws[p]) for p in scol.parts}
+        with np.errstate(divide="ignore", invalid="ignore"):
+            least, most = scol.part_interval(part, common, lo, hi)
+        current = common[part]
         fixed = held.get(part)
         given = getattr(cp, "given", None)
-        for rows, low_end in ((total < lo, True), (total > hi, False)):
+        for rows, up in ((current < least, True), (current > most, False)):
             if fixed is not None:
                 rows &= ~fixed
             if not rows.any():
                 continue
             row = latents[part][rows]
             u = special.ndtr(row.z)
-            # the part's values that put the sum in range (it goes up with the part when its sign is +1)
-            ends = sign * (lo - others[rows]), sign * (hi - others[rows])
-            least = cp.least_above(np.minimum(*ends), strict=False)
-            most = cp.greatest_below(np.maximum(*ends), strict=False)
-            if low_end == (sign > 0):  # the part goes up, at most to the other end of the range
+            low = cp.least_above(least[rows], strict=False)
+            high = cp.greatest_below(most[rows], strict=False)
+            if up:  # the part goes up, at most to the other end of the interval
                 if given is None:
-                    values = cp.draw_at_least(least, u, row)
+                    values = cp.draw_at_least(low, u, row)
                 else:
-                    values = cp.draw_at_least_given(least, u, raws[given][rows], row)  # type: ignore[attr-defined]
-                values = np.where(least <= most, np.minimum(values, most), values)
+                    values = cp.draw_at_least_given(low, u, raws[given][rows], row)  # type: ignore[attr-defined]
+                values = np.where(low <= high, np.minimum(values, high), values)
             else:
                 if given is None:
-                    values = cp.draw_at_most(most, u, row)
+                    values = cp.draw_at_most(high, u, row)
                 else:
-                    values = cp.draw_at_most_given(most, u, raws[given][rows], row)  # type: ignore[attr-defined]
-                values = np.where(least <= most, np.maximum(values, least), values)
+                    values = cp.draw_at_most_given(high, u, raws[given][rows], row)  # type: ignore[attr-defined]
+                values = np.where(low <= high, np.maximum(values, low), values)
             raws[part][rows] = values.astype(raws[part].dtype, copy=False)
 
     def row_latent(self, label: str, x: NDArray[np.float64], rows: NDArray[Any]) -> RowLatent:

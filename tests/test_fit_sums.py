@@ -386,3 +386,56 @@ def test_an_edge_row_on_a_parts_bound_keeps_its_sum_and_product():
         assert (np.abs(frame.gross - (frame.pay + frame.bonus)) <= 1e-9 * frame.gross.abs()).all()
         model.validate(frame)
     assert s.rate.iloc[1] == model.column("rate").bounds[1]
+
+
+def test_the_audit_reads_the_marginals_sums_products_and_followers_store(tmp_path):
+    """``synthdata audit`` walks into the marginal a sum, a product or a follower keeps in ``base``: a value one
+    real row gave away there is flagged as anywhere else."""
+    from pytest_synthdata._audit import audit_held
+
+    rng = np.random.default_rng(0)
+    n = 400
+    a, b, c, d = (rng.integers(1, 5, n) for _ in range(4))
+    a[0], b[1], c[2], d[3] = 1000, 777, 555, 333  # (outliers of one row each)
+    df = pd.DataFrame({"a": a, "b": b, "t": a + b, "c": c, "d": d, "p": c * d, "x": rng.normal(size=n)})
+    df["lx"] = np.exp(df.x) - 2.0  # (a follower of x, neither always above it nor below)
+    model = sd.fit(df, name="k", min_count=1)
+    kinds = {c: model.column(c).spec_type for c in ("t", "p", "lx")}
+    assert kinds == {"t": "sum", "p": "product", "lx": "follower"}, kinds
+    report = audit_held(str(model.save(tmp_path / "k.synth.json")), df, k=5)
+    flagged = {f.where for f in report.findings if f.check == "held-by-few"}
+    assert {"columns.t.base", "columns.p.base", "columns.lx.base"} <= flagged, flagged
+
+
+def test_an_identity_costs_no_order_relation_range_or_decimal_the_data_keeps():
+    """A column is derived only where nothing the real rows keep is lost: an order relation the identity does not
+    imply keeps its columns modelled (or the identity goes), a difference of counts stays a count, and a total
+    rounded coarser than its parts is not derived from them."""
+    rng = np.random.default_rng(0)
+    n = 3_000
+    qty, price = rng.integers(1, 20, n), np.round(rng.lognormal(2, 1, n), 2)
+    line = np.round(qty * price, 2)
+    paid = pd.DataFrame({"qty": qty, "unit_price": price, "line_total": line, "paid": np.round(line * 0.95, 2)})
+    a = rng.integers(0, 60, n)
+    ordered = pd.DataFrame({"a": a, "b": a + rng.integers(0, 61, n)}).assign(t=lambda d: d.a + d.b)
+    number = rng.geometric(0.7, n)
+    split = np.array([rng.multinomial(k, [0.5, 0.3, 0.2]) for k in number])
+    counts = pd.DataFrame({"number": number, "m": split[:, 0], "a": split[:, 1], "e": split[:, 2]})
+    quarters = rng.integers(0, 400, n) / 4
+    odd = (quarters * 4) % 2 == 1
+    halves = np.where(odd, rng.integers(0, 200, n) * 2 + 1, rng.integers(0, 200, n) * 2) / 4
+    coarse = pd.DataFrame({"a": quarters, "b": halves, "t": quarters + halves})  # (t: 1 decimal, the parts 2)
+    for frame, checks in [
+        (paid, [lambda s: (s.paid <= s.line_total).all()]),
+        (ordered, [lambda s: (s.a <= s.b).all(), lambda s: (s.t == s.a + s.b).all()]),
+        (counts, [lambda s: (s[["m", "a", "e"]] >= 0).all().all(), lambda s: (s.number == s.m + s.a + s.e).all()]),
+        (coarse, [lambda s: (np.abs(s.t - (s.a + s.b)) < 1e-9).all()]),  # (derived as a part, or not at all)
+    ]:
+        model = sd.fit(frame, name="t")
+        detected = model.info["constraints"]["detected"]
+        s = model.sample(20_000, seed=1)
+        assert all(check(s) for check in checks), (list(frame.columns), detected)
+        model.validate(s)
+    assert not any(d.startswith("t = ") for d in sd.fit(coarse, name="t").info["constraints"]["detected"])
+    assert "t = a + b" in sd.fit(ordered, name="t").info["constraints"]["detected"]
+    assert "number = m + a + e" in sd.fit(counts, name="t").info["constraints"]["detected"]

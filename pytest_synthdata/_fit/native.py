@@ -40,6 +40,7 @@ import pandas as pd
 
 from .. import _linalg
 from .._columns import (
+    ConditionalColumn,
     DerivedColumn,
     FollowerColumn,
     ModelColumn,
@@ -87,7 +88,7 @@ from .numeric import Numbers, fit_marginals, marginal_column, read_numbers, read
 from .private import privacy_info, public_bounds, public_info, read_public
 from .profile import fit_profile
 from .segments import fit_segments, grouped_null_flag
-from .sums import Derived, Sum, choose_derived, detect_products, detect_sums
+from .sums import Derived, Found, Sum, detect_products, detect_sums, plan_derived
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -371,25 +372,27 @@ def _fit(ctx: FitContext) -> Model:
         withheld.extend(cat.note for cat in cats if cat.name == joint.name and cat.note)
     cats = absorb_withheld(cats)
     read.cats = []
-    # columns that add up in every row: one of each sum is derived from the others once the copula is fitted
-    sums = _sums(ctx, numbers_by_column) if ctx.detect_constraints else []
-    in_sums = {c: i for i, s in enumerate(sums) for c in (s.column, *s.parts)}
-    sum_real = {c: numbers_by_column[c].values for c in in_sums}  # (what the choice compares with)
-    # ... and columns that are the product of two others: the product is derived (before the sums it is in)
-    products = _products(ctx, numbers_by_column) if ctx.detect_constraints else []
-    in_products = {c for d in products for c in (d.column, *d.parts)}
     order = _order_constraints(
         ctx, list(numbers_by_column.values())
     )  # (the columns as read, before their withheld rows were absorbed: done with)
     # an order constraint redraws its columns' values, which would leave a follower behind its leader (or move a
-    # follower off its leader's order): the columns of one stay columns of their own (and of a sum's)
+    # follower off its leader's order): the columns of one stay columns of their own
     ordered = {col for a, b, _ in order.constraints for col in (a, b)}
     followers = [
         f
-        for f in (_followers(ctx, numbers_by_column, skip=set(in_sums) | in_products) if ctx.detect_constraints else [])
+        for f in (_followers(ctx, numbers_by_column) if ctx.detect_constraints else [])
         if f.leader not in ordered and f.column not in ordered
     ]
     order.info["detected"] += [str(fc) for fc in found]
+    # columns that add up (or multiply) in every row, of columns that read a coordinate of their own: one column
+    # of each is derived from the others once the copula is fitted (see _derive_sums)
+    following = {f.column for f in followers}
+    sums = _sums(ctx, numbers_by_column, skip=following) if ctx.detect_constraints else []
+    products = _products(ctx, numbers_by_column, skip=following) if ctx.detect_constraints else []
+    in_identities = {c for d in sums for c in (d.column, *d.parts)} | {
+        c for d in products for c in (d.column, *d.parts)
+    }
+    identity_real = {c: numbers_by_column[c].values for c in in_identities}  # (what the choice compares with)
 
     null_dims, rare = [], {}
     for col in read.nullable:
@@ -438,8 +441,7 @@ def _fit(ctx: FitContext) -> Model:
         cat.raw_codes = cat.raw_to_stored = None
     cat_dims = {cat.name: category_dim(cat, columns[cat.name], ctx.rows) for cat in cats}
 
-    # (each column's own marginal, before any segment refit)
-    sum_plain = {c: columns[c] for c in [*in_sums, *(d.column for d in products)]}
+    identity_plain = {c: columns[c] for c in in_identities}  # (each column's own marginal, before any segment refit)
     segmentation = None
     null_groups: dict[str, list[float]] = {}
     if ctx.segments:
@@ -490,8 +492,17 @@ def _fit(ctx: FitContext) -> Model:
         min_count=ctx.min_count,
     )
     if sums or products:
-        ordered_cols, latent = _derive_sums(
-            sums, products, in_sums, columns, sum_plain, sum_real, latent, order, kinds, read.order
+        ordered_cols, latent = _derive_identities(
+            sums,
+            products,
+            columns,
+            identity_plain,
+            identity_real,
+            latent,
+            order,
+            kinds,
+            read.order,
+            leaders={f.leader for f in followers},
         )
     if ctx.min_count > 1 and any_numbers:
         k = ctx.min_count
@@ -528,16 +539,15 @@ def _fit(ctx: FitContext) -> Model:
     )
 
 
-def _followers(ctx: FitContext, numbers: dict[str, Numbers], *, skip: set[str]) -> list[Follower]:
+def _followers(ctx: FitContext, numbers: dict[str, Numbers]) -> list[Follower]:
     """The number and date columns a monotone function of an earlier one gives in every row (``detect_followers``),
-    left out of the columns named by ``columns=`` or by a declared constraint, and of those in ``skip``."""
-    return detect_followers(list(numbers.values()), min_count=ctx.min_count, taken=_named(ctx) | skip)
+    left out of the columns named by ``columns=`` or by a declared constraint."""
+    return detect_followers(list(numbers.values()), min_count=ctx.min_count, taken=_named(ctx))
 
 
-def _derive_sums(
+def _derive_identities(
     sums: list[Sum],
     products: list[Derived],
-    in_sums: dict[str, int],
     columns: dict[str, ModelColumn],
     plain: dict[str, ModelColumn],
     real: dict[str, NDArray[np.float64]],
@@ -545,36 +555,26 @@ def _derive_sums(
     order: _Order,
     kinds: dict[str, dict[str, str]],
     names: list[str],
+    *,
+    leaders: set[str],
 ) -> tuple[list[ModelColumn], NDArray[np.float64]]:
-    """Make one column of each sum a ``SumColumn`` of the others (``sums.choose_derived``), and each product a
-    ``ProductColumn`` of its parts: it leaves the latent correlation (a Gaussian's margin: the rest of the
-    matrix, as it is) and the order relations it was in (its sum implies them, or they tie it to no column
-    outside the sum: see the choice). Returns the model's columns in order and its latent correlation."""
-    # (a column with an order relation to a column outside its sum stays modelled, and keeps the relation)
-    keep = {
-        x for a, b, _ in order.constraints for x, y in ((a, b), (b, a)) if x in in_sums and in_sums.get(y) != in_sums[x]
-    }
-    keep |= {c for d in products for c in (d.column, *d.parts)}  # (a sum may add a product up, not derive its columns)
+    """Make one column of each sum a ``SumColumn`` of the others, and each product a ``ProductColumn`` of its
+    parts, where nothing is lost (``sums.plan_derived``): it leaves the latent correlation (a Gaussian's margin:
+    the rest of the matrix, as it is) and the order relations it implies. Returns the model's columns in order
+    and its latent correlation."""
     labels = [c for c in names if columns[c].modelled]
-    found = [*(choose_derived(sums, plain, latent, labels, real, keep) if sums else []), *products]
+    ranges = {c: plain[c].value_range() for c in plain}  # type: ignore[attr-defined]
+    found, dropped, limits = plan_derived(
+        Found(sums, products, order.constraints, ranges, leaders, plain, latent, labels, real)
+    )
+    for c, (low, high) in limits.items():  # (what the relations the identities imply rest on: the real values keep)
+        columns[c] = _limited(columns[c], low, high)
     derived = {d.column for d in found}
     for d in found:
         base = columns[d.column] if type(columns[d.column]) is NumericColumn else plain[d.column]
         kind = ProductColumn if d.product else SumColumn
         columns[d.column] = kind(d.column, base=base, parts=d.parts, signs=d.signs)
         kinds[d.column]["why"] += f"; equals {columns[d.column].formula} in every row"  # type: ignore[attr-defined]
-    # an order between the two columns a difference is made of is its sign, which its range keeps (the sampler
-    # keeps a sum in its range by redrawing what it adds up, where no order constraint holds those: so it goes)
-    implied = set()
-    for d in found:
-        low = float(columns[d.column].bounds[0])
-        if d.signs == (1, -1):
-            implied |= {(d.parts[1], d.parts[0], strict) for strict in (False, low > 0)}
-    dropped = [
-        (a, b, strict)
-        for a, b, strict in order.constraints
-        if a in derived or b in derived or (a, b, strict) in implied
-    ]
     order.constraints = [c for c in order.constraints if c not in dropped]
     texts = {f"{a} {'<' if strict else '<='} {b}" for a, b, strict in dropped}
     order.info["detected"] = [t for t in order.info["detected"] if t not in texts] + [str(d) for d in found]
@@ -583,16 +583,29 @@ def _derive_sums(
     return [columns[c] for c in names], latent
 
 
-def _products(ctx: FitContext, numbers: dict[str, Numbers]) -> list[Derived]:
+def _limited(col: ModelColumn, low: float, high: float) -> ModelColumn:
+    """``col`` (a number column, or one fitted per segment group) with its bounds narrowed to ``[low, high]``
+    where they reach beyond (and leave it some room)."""
+    if isinstance(col, ConditionalColumn):
+        levels = [_limited(level, low, high) for level in col.levels]
+        base = _limited(col.base, low, high)
+        if all(a is b for a, b in zip(levels, col.levels, strict=True)) and base is col.base:
+            return col
+        return ConditionalColumn(col.name, base=base, given=col.given, groups=col.groups, levels=levels)
+    lo, hi = max(col.bounds[0], low), min(col.bounds[1], high)
+    return col if (lo, hi) == tuple(col.bounds) or lo > hi else col.with_bounds(lo, hi)
+
+
+def _products(ctx: FitContext, numbers: dict[str, Numbers], *, skip: set[str]) -> list[Derived]:
     """The number columns the product of two others gives in every row (``detect_products``), left out of the
-    columns named by ``columns=`` or by a declared constraint."""
-    return detect_products(list(numbers.values()), min_count=ctx.min_count, taken=_named(ctx))
+    columns named by ``columns=`` or by a declared constraint, and of those in ``skip``."""
+    return detect_products(list(numbers.values()), min_count=ctx.min_count, taken=_named(ctx) | skip)
 
 
-def _sums(ctx: FitContext, numbers: dict[str, Numbers]) -> list[Sum]:
+def _sums(ctx: FitContext, numbers: dict[str, Numbers], *, skip: set[str]) -> list[Sum]:
     """The number columns the sum of two or three others gives in every row (``detect_sums``), left out of the
-    columns named by ``columns=`` or by a declared constraint."""
-    return detect_sums(list(numbers.values()), min_count=ctx.min_count, taken=_named(ctx))
+    columns named by ``columns=`` or by a declared constraint, and of those in ``skip``."""
+    return detect_sums(list(numbers.values()), min_count=ctx.min_count, taken=_named(ctx) | skip)
 
 
 def _named(ctx: FitContext) -> set[str]:

@@ -17,6 +17,7 @@ row's value, so storing it follows the privacy rule.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
     from .numeric import Numbers
 
-__all__ = ["SUM_TOLERANCE", "Derived", "Sum", "choose_derived", "detect_products", "detect_sums"]
+__all__ = ["SUM_TOLERANCE", "Derived", "Found", "Sum", "detect_products", "detect_sums", "plan_derived"]
 
 
 @dataclass(frozen=True)
@@ -203,56 +204,238 @@ class Derived:
 
 #: Rows of the model drawn to compare the ways of writing a sum (fixed: a fit is deterministic).
 _CHOICE_ROWS = 4096
+#: The seed of those rows.
+_CHOICE_SEED = 7_919
 
 
-def choose_derived(
-    sums: Sequence[Sum],
-    columns: Mapping[str, Any],
-    latent: NDArray[np.float64],
-    labels: Sequence[str],
-    real: Mapping[str, NDArray[np.float64]],
-    keep: set[str],
-) -> list[Derived]:
-    """Which column of each sum the others give: the one whose signed sum of the others, drawn from the fitted
-    copula (``latent`` over ``labels``; each column's marginal from ``columns``), is nearest its ``real`` values
-    (the Kolmogorov-Smirnov distance); the total, unless another comes nearer by more than sampling noise. A column of several sums, or in ``keep`` (an order
-    relation with a column outside its sum), stays modelled; a sum with no other column left is not kept.
+Relation = tuple[str, str, bool]
+
+
+@dataclass(frozen=True)
+class Found:
+    """What :func:`plan_derived` reads of a fit: the identities found, the order relations (``(low, high,
+    strict)``), each column's least and greatest value in the model (``ranges``), the followers' leaders, each
+    column's marginal (``columns``), the latent correlation over ``labels``, and each column's ``real`` values."""
+
+    sums: Sequence[Sum]
+    products: Sequence[Derived]
+    relations: Sequence[Relation]
+    ranges: Mapping[str, tuple[float, float]]
+    leaders: set[str]
+    columns: Mapping[str, Any]
+    latent: NDArray[np.float64]
+    labels: Sequence[str]
+    real: Mapping[str, NDArray[np.float64]]
+
+
+def _plan_once(facts: Found, banned: frozenset[str]) -> tuple[list[Derived], set[Relation], Limits]:
+    """Which column of each identity the others give (none of ``banned``), the order relations that go with it,
+    and the limits (least and greatest values) of columns those relations then rest on; an identity without such
+    a column is not kept.
+
+    A column may be derived only when nothing is lost:
+
+    * every order relation it is in follows from an identity and limits on its columns that their real values
+      keep: a part below its total where the other parts are never negative (limited to 0 and above), a part
+      below its product where it is never negative and the other part at least 1 (and the mirror images);
+    * it is in no other identity (a product's columns stay modelled for the sums that add it up) and leads no
+      follower (``leaders``: a follower reads its leader's coordinate);
+    * rounding it to its own last decimal keeps the identity (no other column has finer decimals);
+    * the sampler can keep it in its own range, redrawing one of the others (in no kept order relation, no other
+      identity, and no leader); or at least on its own side of 0, from the others' ranges alone (a count stays a
+      count; its largest values may then pass the largest its own marginal gives). ``ranges`` are each column's
+      least and greatest value in the model.
+
+    Products are their product column or nothing. Of a sum's columns that may be, the one whose signed sum of
+    the others, drawn from the fitted copula (``latent`` over ``labels``; each column's marginal from
+    ``columns``), is nearest its ``real`` values (the Kolmogorov-Smirnov distance; the total on a tie). The
+    relations dropped are those the derived columns were in, and an order between the two columns of a
+    difference, which the difference's range keeps.
     """
-    count: dict[str, int] = {}
-    for s in sums:
-        for c in (s.column, *s.parts):
-            count[c] = count.get(c, 0) + 1
+    sums, products, relations, ranges, leaders = (
+        facts.sums,
+        facts.products,
+        facts.relations,
+        facts.ranges,
+        facts.leaders,
+    )
+    columns, latent, labels, real = facts.columns, facts.latent, facts.labels, facts.real
+    least = {c: float(np.min(v)) for c, v in real.items()}
+    most = {c: float(np.max(v)) for c, v in real.items()}
+
+    def implied(r: Relation) -> Limits | None:
+        """The limits under which relation ``r`` follows from some identity (which must then be kept), or None."""
+        for s in sums:
+            if (found := _sum_implies(s, r, least, most)) is not None:
+                return found
+        for d in products:
+            if (found := _product_implies(d, r, least, most)) is not None:
+                return found
+        return None
+
+    uses: dict[str, int] = {}
+    for identity in [*((s.column, *s.parts) for s in sums), *((d.column, *d.parts) for d in products)]:
+        for c in identity:
+            uses[c] = uses.get(c, 0) + 1
+    units = {c: float(_units(np.asarray(v, dtype=np.float64)[None, :])[0]) for c, v in real.items()}
+    out: list[Derived] = []
+    dropped: set[Relation] = set()
+    limits: Limits = {}
+
+    def touching(c: str) -> list[Relation]:
+        return [r for r in relations if c in r[:2]]
+
+    def limited(c: str, extra: Limits) -> tuple[float, float]:
+        low, high = ranges[c]
+        for more in (limits, extra):
+            if c in more:
+                low, high = max(low, more[c][0]), min(high, more[c][1])
+        return low, high
+
+    def enforceable(d: Derived, kept: list[Relation], extra: Limits) -> bool:
+        """Whether the column keeps its sign (never negative where no real value is, never positive alike) from its
+        parts' ranges alone, or the sampler can redraw one of them to keep it in its own range."""
+        held = {c for r in kept for c in r[:2]}
+        if any(uses[p] == 1 and p not in leaders and p not in held for p in d.parts):
+            return True
+        span = _span(d, [limited(p, extra) for p in d.parts])
+        low = 0.0 if least[d.column] >= 0 else -math.inf
+        high = 0.0 if most[d.column] <= 0 else math.inf
+        room = 1e-9 * max(abs(span[0]), abs(span[1]), 1.0)
+        return span[0] >= low - room and span[1] <= high + room
+
+    for d in products:
+        near = touching(d.column)
+        need = _joined([implied(r) for r in near])
+        if d.column in leaders or d.column in banned or need is None:
+            continue
+        if enforceable(d, [r for r in relations if r not in near and r not in dropped], need):
+            out.append(d)
+            dropped.update(near)
+            limits.update(_joined([limits, need]) or {})
+    in_products = {c for d in out for c in (d.column, *d.parts)}
     at = {label: i for i, label in enumerate(labels)}
-    out = []
     for k, s in enumerate(sums):
         members = (s.column, *s.parts)
-        candidates = [c for c in members if count[c] == 1 and c not in keep]
-        if not candidates:
+        allowed: dict[str, tuple[Derived, set[Relation], Limits]] = {}
+        for c in members:
+            if c in in_products or uses[c] > 1 or c in leaders or c in banned:
+                continue
+            near = touching(c)
+            need = _joined([implied(r) for r in near])
+            if need is None:
+                continue
+            if units[c] > 0 and any(units[o] < units[c] or units[o] == 0 for o in members if o != c):
+                continue  # (rounded to its decimals, it would leave the identity where another has finer ones)
+            parts, signs = _signed(s, c)
+            d = Derived(c, parts, signs)
+            # (a difference's range keeps the order of its two columns: that relation goes, and they can move)
+            sign_of = set()
+            if signs == (1, -1) and ranges[c][0] >= 0:
+                sign_of = {(parts[1], parts[0], False), *([(parts[1], parts[0], True)] if ranges[c][0] > 0 else [])}
+            gone = set(near) | sign_of
+            if enforceable(d, [r for r in relations if r not in gone and r not in dropped], need):
+                allowed[c] = (d, gone, need)
+        if not allowed:
             continue
         idx = [at[c] for c in members]
         factor = np.linalg.cholesky(latent[np.ix_(idx, idx)])
         z = np.random.default_rng([_CHOICE_SEED, k]).standard_normal((len(members), _CHOICE_ROWS))
         x = factor @ z
         drawn = {c: np.asarray(columns[c].from_latent(x[i]), dtype=np.float64) for i, c in enumerate(members)}
-        distance = {}
-        for c in candidates:
-            parts, signs = _signed(s, c)
-            distance[c] = _ks(real[c], np.sum([sign * drawn[p] for p, sign in zip(parts, signs, strict=True)], axis=0))
-        chosen = min(candidates, key=lambda c: (distance[c], members.index(c)))
-        # the total, unless another column comes nearer by more than the two samples' noise (the KS test's 5%
-        # critical value): a sum reads as its parts added up
-        noise = _KS_CRITICAL * float(np.sqrt(1.0 / len(real[s.column]) + 1.0 / _CHOICE_ROWS))
-        if s.column in distance and distance[s.column] <= distance[chosen] + noise:
-            chosen = s.column
-        parts, signs = _signed(s, chosen)
-        out.append(Derived(chosen, parts, signs))
+        distance = {
+            c: _ks(real[c], np.sum([sign * drawn[p] for p, sign in zip(d.parts, d.signs, strict=True)], axis=0))
+            for c, (d, _, _) in allowed.items()
+        }
+        chosen = min(allowed, key=lambda c: (distance[c], members.index(c)))
+        d, gone, need = allowed[chosen]
+        out.append(d)
+        dropped.update(gone)
+        limits.update(_joined([limits, need]) or {})
+    return out, dropped, limits
+
+
+def plan_derived(facts: Found) -> tuple[list[Derived], set[Relation], Limits]:
+    """:func:`_plan_once`, again without the columns whose dropped relations rest on an identity that was not kept
+    (a relation is dropped where some identity implies it: that one must hold in the samples too)."""
+    banned: frozenset[str] = frozenset()
+    sums, products = facts.sums, facts.products
+    least = {c: float(np.min(v)) for c, v in facts.real.items()}
+    most = {c: float(np.max(v)) for c, v in facts.real.items()}
+    while True:
+        found, dropped, limits = _plan_once(facts, banned)
+        kept = {d.column: d for d in found}
+        holding = [s for s in sums if any(k.column in (s.column, *s.parts) and not k.product for k in found)]
+        holding_products = [d for d in products if d.column in kept]
+        unjustified = {
+            c
+            for r in dropped
+            if not any(_sum_implies(s, r, least, most) is not None for s in holding)
+            and not any(_product_implies(d, r, least, most) is not None for d in holding_products)
+            for c in r[:2]
+            if c in kept
+        }
+        if not unjustified:
+            return found, dropped, limits
+        banned = banned | unjustified
+
+
+def _span(d: Derived, ranges: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """The least and greatest value of ``d``'s column when each of its parts lies in its range (in order)."""
+    if d.product:
+        corners = [a * b for a in ranges[0] for b in ranges[1]]
+        return min(corners), max(corners)
+    low = sum(lo if sign > 0 else -hi for (lo, hi), sign in zip(ranges, d.signs, strict=True))
+    high = sum(hi if sign > 0 else -lo for (lo, hi), sign in zip(ranges, d.signs, strict=True))
+    return low, high
+
+
+Limits = dict[str, tuple[float, float]]
+
+
+def _sum_implies(s: Sum, relation: Relation, least: Mapping[str, float], most: Mapping[str, float]) -> Limits | None:
+    """The limits on columns under which ``low <= high`` follows from ``s``, when the real values keep them
+    (``least``, ``most``: each column's smallest and largest); None when it does not follow. A part is below its
+    total where the other parts are never negative (each limited to 0 and above), above it where they are never
+    positive. (A strict ``<`` seen in every row is kept as ``<=``: it breaks only where the other parts are all 0
+    at once, which the data never showed but the limits allow.)"""
+    low, high, _ = relation
+    if high == s.column and low in s.parts:
+        others = [p for p in s.parts if p != low]
+        return {p: (0.0, math.inf) for p in others} if all(least[p] >= 0 for p in others) else None
+    if low == s.column and high in s.parts:
+        others = [p for p in s.parts if p != high]
+        return {p: (-math.inf, 0.0) for p in others} if all(most[p] <= 0 for p in others) else None
+    return None
+
+
+def _product_implies(
+    d: Derived, relation: Relation, least: Mapping[str, float], most: Mapping[str, float]
+) -> Limits | None:
+    """As :func:`_sum_implies` for a product: a part is below its product where it is never negative and the other
+    part is at least 1, above it where it is never negative and the other part at most 1."""
+    low, high, _ = relation
+    if high == d.column and low in d.parts:
+        part, other = low, d.parts[1] if low == d.parts[0] else d.parts[0]
+        ok = least[part] >= 0 and least[other] >= 1
+        return {part: (0.0, math.inf), other: (1.0, math.inf)} if ok else None
+    if low == d.column and high in d.parts:
+        part, other = high, d.parts[1] if high == d.parts[0] else d.parts[0]
+        ok = least[part] >= 0 and most[other] <= 1
+        return {part: (0.0, math.inf), other: (-math.inf, 1.0)} if ok else None
+    return None
+
+
+def _joined(found: Sequence[Limits | None]) -> Limits | None:
+    """The limits every one of ``found`` needs together, or None when one of them does not follow."""
+    out: Limits = {}
+    for limits in found:
+        if limits is None:
+            return None
+        for c, (low, high) in limits.items():
+            was = out.get(c, (-math.inf, math.inf))
+            out[c] = (max(was[0], low), min(was[1], high))
     return out
-
-
-#: The two-sample Kolmogorov-Smirnov statistic's 5% critical value, per sqrt(1/n + 1/m).
-_KS_CRITICAL = 1.358
-#: The seed of the rows :func:`choose_derived` draws.
-_CHOICE_SEED = 7_919
 
 
 def _signed(s: Sum, column: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
