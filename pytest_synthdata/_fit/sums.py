@@ -1,17 +1,20 @@
-"""Fit step: number columns that add up in every real row (``total = a + b``, ``total = a + b + c``).
+"""Fit step: number columns that add up (``total = a + b [+ c]``) or multiply (``t = a * b``) in every real row.
 
-Detection (:func:`detect_sums`) finds each identity in its all-plus form, a
-difference ``d = a - b`` as ``a = b + d``. A Gaussian copula cannot keep an
-identity (a latent correlation near 1 between a sum and its parts leaves
-nearly every row off it), so one column of each becomes a ``SumColumn``: no
-coordinate of its own, its value the signed sum of the others, added after
-the constraint stage. Which one (:func:`choose_derived`) is decided by the
-fitted model itself: the copula models the others, and the column whose sum
-of them comes closest to its real distribution is derived (the total of
+Detection (:func:`detect_sums`, :func:`detect_products`) finds each sum in its
+all-plus form (a difference ``d = a - b`` as ``a = b + d``). A Gaussian copula
+cannot keep an identity (a latent correlation near 1 between a sum and its
+parts leaves nearly every row off it), so one column of each becomes a
+``SumColumn`` or ``ProductColumn``: no coordinate of its own, its value
+computed from the others after the constraint stage. Which one
+(:func:`plan_derived`) is decided by the fitted model itself, among the
+columns whose derivation loses nothing the real rows keep (order relations,
+signs, decimals): the copula models the others, and the column whose sum of
+them comes closest to its real distribution is derived (the total of
 ``medicines = prescribed + over_the_counter``; ``late = number - early``
-where a farm's ``number`` of attacks is at least 1 and mostly exactly one of
-``early`` and ``late``). An identity is a statement about all rows, never one
-row's value, so storing it follows the privacy rule.
+where a farm's ``number`` of attacks is at least 1 and mostly all one of
+``early`` and ``late``); a product is its product column. An identity is a
+statement about all rows, never one row's value, so storing it follows the
+privacy rule.
 """
 
 from __future__ import annotations
