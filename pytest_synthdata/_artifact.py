@@ -296,6 +296,8 @@ class SpecReader:
         except _COLUMN_ERRORS as exc:
             # a check of the column's own constructor (declarations share them): name the file and the column
             detail = str(exc) if isinstance(exc, InvalidArgument) else f"{type(exc).__name__}: {exc}"
+            if detail.startswith(f"{where}: "):  # (a constructor names the column too: once is enough)
+                detail = detail[len(where) + 2 :]
             raise self.fail(where, detail) from None
 
 

@@ -1526,7 +1526,8 @@ class SumColumn(_OnBase):
             or any(base.inf_rates)
         ):
             raise InvalidArgument(
-                f"column {name!r}: only number columns without missing values or infinities can be sums."
+                f"column {name!r}: only number columns (not dates) without missing values, infinities or whole "
+                "numbers beyond 2**52 can be sums or products."
             )
         parts = [str(p) for p in parts]
         signs = [1] * len(parts) if signs is None else list(signs)

@@ -308,23 +308,25 @@ class Model:
                 source = self._by_name.get(part)
                 inner = getattr(source, "base", source)
                 inner = getattr(inner, "base", inner)  # (a follower fitted per group: its conditional column's base)
+                if source is None or source.hidden:
+                    raise InvalidArgument(
+                        f"column {scol.name!r} = {scol.formula}, but {part!r} is not a column of the model; its "
+                        f"columns are {self.columns}."
+                    )
                 if (
-                    source is None
-                    or source.hidden
-                    or (isinstance(source, SumColumn) and not _adds_up_product(scol, source))
+                    (isinstance(source, SumColumn) and not _adds_up_product(scol, source))
                     or not isinstance(inner, NumericColumn)
                     or isinstance(inner, DatetimeColumn)
                     or source.null_rate > 0
-                    or (scol.base.integer and not inner.integer and not isinstance(scol, ProductColumn))
                 ):
                     raise InvalidArgument(
                         f"column {scol.name!r} = {scol.formula}, but {part!r} is not a number column of the model "
-                        "without missing values (nor a sum, nor a product in a product)"
-                        + (
-                            ", and a whole-number sum needs whole-number parts."
-                            if scol.base.integer and not isinstance(scol, ProductColumn)
-                            else "."
-                        )
+                        "without missing values (a sum may add up a product, but no other sum or product)."
+                    )
+                if scol.base.integer and not inner.integer and not isinstance(scol, ProductColumn):
+                    raise InvalidArgument(
+                        f"column {scol.name!r} = {scol.formula} holds whole numbers, but {part!r} does not: a sum "
+                        "of whole numbers needs whole-number parts."
                     )
         #: Each follower with the coordinate of its leader.
         self._follows = [(f, self._modelled.index(self._by_name[f.leader])) for f in self._followers]
@@ -379,6 +381,12 @@ class Model:
                         f"{where} names {col!r}, which is not a column; columns are {self.columns}."
                     )
             ca, cb = self._by_name[a], self._by_name[b]
+            computed = [c.name for c in (ca, cb) if isinstance(c, (SumColumn, FollowerColumn))]
+            if computed:
+                raise InvalidConstraint(
+                    f"{where}: {computed[0]!r} is computed from other columns (no latent coordinate of its own), so "
+                    "an order constraint cannot redraw it; constrain the columns it is computed from."
+                )
             if a == b or ca.family is None or ca.family != cb.family:
                 raise InvalidConstraint(
                     f"{where}: order constraints compare two different numeric columns or two different date "

@@ -199,12 +199,16 @@ def test_a_sum_in_a_model_file_is_checked(tmp_path):
         data,
         [
             (lambda d: d.update(version=3), "a sum or product column needs format version 4"),
-            (lambda d: entry(d).update(parts=["qty", "nope"]), "'nope' is not a number column of the model"),
+            (lambda d: entry(d).update(parts=["qty", "nope"]), "'nope' is not a column of the model"),
             (lambda d: entry(d).update(parts=["qty", "plan"]), "'plan' is not a number column of the model"),
             (lambda d: entry(d).update(parts=["qty"], signs=[1]), "a sum adds 2 to 3 other columns"),
             (lambda d: entry(d).update(signs=[1, 2]), "a sign, 1 or -1, for each of its parts"),
-            (lambda d: entry(d).update(parts=["qty", "total"]), "a whole-number sum needs whole-number parts"),
+            (lambda d: entry(d).update(parts=["qty", "total"]), "no other sum or product"),
+            (lambda d: entry(d).update(parts=["qty", "subtotal"]), "a sum of whole numbers needs whole-number parts"),
             (lambda d: entry(d)["base"].update(name="x"), "own name"),
+            (lambda d: d["order_constraints"].append(["qty", "units", False]), "'units' is computed from other"),
+            # (the column is named once: the reader's prefix and the constructor's are not both kept)
+            (lambda d: entry(d).update(signs=[1]), r"bad\.synth\.json: column 'units': a sum has a sign"),
         ],
     )
 
@@ -321,7 +325,7 @@ def test_a_column_that_multiplies_two_others_is_their_product_in_every_sampled_r
         data,
         [
             (lambda d: d["columns"][product].update(parts=["qty", "unit_price", "discount"]), "multiplies 2"),
-            (lambda d: d["columns"][product].update(parts=["qty", "net"]), "nor a product in a product"),
+            (lambda d: d["columns"][product].update(parts=["qty", "net"]), "no other sum or product"),
         ],
     )
 
