@@ -443,3 +443,17 @@ def test_an_identity_costs_no_order_relation_range_or_decimal_the_data_keeps():
     assert not any(d.startswith("t = ") for d in sd.fit(coarse, name="t").info["constraints"]["detected"])
     assert "t = a + b" in sd.fit(ordered, name="t").info["constraints"]["detected"]
     assert "number = m + a + e" in sd.fit(counts, name="t").info["constraints"]["detected"]
+
+
+def test_single_precision_columns_add_up_to_their_own_precision():
+    """``float32`` columns add up to single precision (6e-8 of their magnitude), not double: their sum is found,
+    and samples (stored as ``float32``) validate."""
+    rng = np.random.default_rng(0)
+    n = 3_000
+    a, b = rng.lognormal(3, 0.5, n).astype("float32"), rng.lognormal(2, 0.5, n).astype("float32")
+    df = pd.DataFrame({"a": a, "b": b, "t": (a + b).astype("float32"), "x": rng.normal(size=n)})
+    model = sd.fit(df, name="f")
+    assert "t = a + b" in model.info["constraints"]["detected"]
+    s = model.sample(5_000, seed=1)
+    assert (s.dtypes == df.dtypes).all()
+    model.validate(s)

@@ -338,8 +338,9 @@ def _sum_problems(col: SumColumn, df: pd.DataFrame) -> list[Problem]:
     else:
         tolerance = 0.5 * 10.0**-base.decimals if base.decimals is not None else 0.0
     scale = np.abs(total) + np.sum(np.abs(parts), axis=0)
+    single = any(str(df[c].dtype) == "float32" for c in (col.name, *col.parts))  # (added up in single precision)
     with np.errstate(invalid="ignore"):
-        failing = np.abs(total - added) > tolerance + 1e-9 * scale
+        failing = np.abs(total - added) > tolerance + (1e-6 if single else 1e-9) * scale
     failing &= np.isfinite(total) & np.isfinite(added)
     if not failing.any():
         return []
