@@ -1661,6 +1661,8 @@ class SumColumn(_OnBase):
         parts = r.get(spec, "parts", list, where)
         if not all(isinstance(p, str) for p in parts):
             raise r.fail(f"{where}.parts", "expected a list of column names")
+        if not cls.signed and "signs" in spec:
+            raise r.fail(f"{where}.signs", f"a {cls.spec_type} column has no signs (its parts are multiplied)")
         signs = r.get(spec, "signs", list, where) if cls.signed else None
         return cls(name, base=base, parts=parts, signs=signs)  # (which checks the base, the parts and the signs)
 

@@ -326,6 +326,7 @@ def test_a_column_that_multiplies_two_others_is_their_product_in_every_sampled_r
         [
             (lambda d: d["columns"][product].update(parts=["qty", "unit_price", "discount"]), "multiplies 2"),
             (lambda d: d["columns"][product].update(parts=["qty", "net"]), "no other sum or product"),
+            (lambda d: d["columns"][product].update(signs=[1, -1]), "a product column has no signs"),
         ],
     )
 
