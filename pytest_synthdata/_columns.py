@@ -1594,8 +1594,8 @@ class SumColumn(_OnBase):
 
     def _rounded(self, out: NDArray[np.float64]) -> NDArray[Any]:
         """Values rounded as the column stores them: whole numbers, or its decimals."""
-        if self.base.integer:
-            return self._held(np.rint(out).astype(np.int64))
+        if self.base.integer:  # (clipped first: a float beyond int64 would turn into its least value)
+            return self._held(np.clip(np.rint(out), -(2.0**62), 2.0**62).astype(np.int64))
         return np.round(out, self.base.decimals) if self.base.decimals is not None else out
 
     def _held(self, values: NDArray[np.int64]) -> NDArray[np.int64]:

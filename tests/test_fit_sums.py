@@ -458,3 +458,31 @@ def test_single_precision_columns_add_up_to_their_own_precision():
     s = model.sample(5_000, seed=1)
     assert (s.dtypes == df.dtypes).all()
     model.validate(s)
+
+
+def test_second_review_cases_keep_strict_orders_magnitudes_and_ranges():
+    """A strict ``a < t`` whose other parts are often all 0 at once stays (and ``t`` modelled); a whole-number
+    product whose parts' ranges reach beyond 2**50 is not derived (it would lose digits, or wrap); a sum whose
+    parts lead followers (so none can be redrawn) is derived only where its parts' ranges keep it near its own."""
+    rng = np.random.default_rng(4)
+    n = 4_000
+    a, b, c = rng.integers(0, 200, n), rng.poisson(1, n) * 7, rng.poisson(1, n) * 5
+    c = np.where(b + c == 0, 3, c)  # (b + c >= 1 in every row)
+    strict = pd.DataFrame({"a": a, "b": b, "c": c, "t": a + b + c})
+    big = rng.random(n) < 0.5
+    x, y = rng.integers(2**38, 2**40, n), rng.integers(2, 200, n)
+    p, q = np.where(big, x, y), np.where(big, y, x)
+    huge = pd.DataFrame({"p": p, "q": q, "t": p * q, "u": p + q})
+    u = rng.uniform(-10, 10, n).round(2)
+    v = (-u + rng.uniform(-3, 3, n)).round(2)
+    led = pd.DataFrame(
+        {"u": u, "v": v, "t": (u + v).round(2), "eu": np.exp(u / 3).round(6), "ev": np.exp(v / 3).round(6)}
+    )
+    s = sd.fit(strict, name="t").sample(20_000, seed=1)
+    assert (s.a < s.t).all()
+    model = sd.fit(huge, name="t")
+    s = model.sample(20_000, seed=1)
+    assert (s.t > 0).all() and "t = p * q" not in model.info["constraints"]["detected"]
+    model.validate(s)
+    s = sd.fit(led, name="t").sample(20_000, seed=1)
+    assert s.t.between(-3 - 6.0, 3 + 6.0).all()  # (its range, widened by its width on each side at most)

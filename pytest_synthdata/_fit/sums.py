@@ -283,16 +283,16 @@ def _plan_once(facts: Found, banned: frozenset[str]) -> tuple[list[Derived], set
         facts.leaders,
     )
     columns, latent, labels, real = facts.columns, facts.latent, facts.labels, facts.real
-    least = {c: float(np.min(v)) for c, v in real.items()}
-    most = {c: float(np.max(v)) for c, v in real.items()}
+    extremes = Extremes.of(real, ranges)
+    least, most = extremes.least, extremes.most
 
     def implied(r: Relation) -> Limits | None:
         """The limits under which relation ``r`` follows from some identity (which must then be kept), or None."""
         for s in sums:
-            if (found := _sum_implies(s, r, least, most)) is not None:
+            if (found := _sum_implies(s, r, extremes)) is not None:
                 return found
         for d in products:
-            if (found := _product_implies(d, r, least, most)) is not None:
+            if (found := _product_implies(d, r, extremes)) is not None:
                 return found
         return None
 
@@ -315,15 +315,25 @@ def _plan_once(facts: Found, banned: frozenset[str]) -> tuple[list[Derived], set
                 low, high = max(low, more[c][0]), min(high, more[c][1])
         return low, high
 
-    def enforceable(d: Derived, kept: list[Relation], extra: Limits) -> bool:
-        """Whether the column keeps its sign (never negative where no real value is, never positive alike) from its
-        parts' ranges alone, or the sampler can redraw one of them to keep it in its own range."""
+    def redrawable(d: Derived, kept: list[Relation]) -> bool:
+        """Whether the sampler can redraw one of the column's parts to keep it in its own range."""
         held = {c for r in kept for c in r[:2]}
-        if any(uses[p] == 1 and p not in leaders and p not in held for p in d.parts):
-            return True
+        return any(uses[p] == 1 and p not in leaders and p not in held for p in d.parts)
+
+    def enforceable(d: Derived, kept: list[Relation], extra: Limits) -> bool:
+        """Whether the column stays in bounds: the sampler can redraw a part to keep it in its own range, or its
+        parts' ranges alone keep it on its own side of 0 (never negative where no real value is, never positive
+        alike) and within its own range widened by its width on each side; and never beyond 2**50 (whole
+        numbers there lose their last digits, and an integer column could wrap)."""
         span = _span(d, [limited(p, extra) for p in d.parts])
-        low = 0.0 if least[d.column] >= 0 else -math.inf
-        high = 0.0 if most[d.column] <= 0 else math.inf
+        if not (abs(span[0]) < _SUM_MAGNITUDE and abs(span[1]) < _SUM_MAGNITUDE):
+            return False
+        if redrawable(d, kept):
+            return True
+        low, high = ranges[d.column]
+        width = high - low
+        low, high = max(low - width, 0.0 if least[d.column] >= 0 else -math.inf), high + width
+        high = min(high, 0.0) if most[d.column] <= 0 else high
         room = 1e-9 * max(abs(span[0]), abs(span[1]), 1.0)
         return span[0] >= low - room and span[1] <= high + room
 
@@ -352,10 +362,14 @@ def _plan_once(facts: Found, banned: frozenset[str]) -> tuple[list[Derived], set
                 continue  # (rounded to its decimals, it would leave the identity where another has finer ones)
             parts, signs = _signed(s, c)
             d = Derived(c, parts, signs)
-            # (a difference's range keeps the order of its two columns: that relation goes, and they can move)
+            # (a difference's range keeps the order of its two columns, where the sampler can redraw a part to
+            # keep it: that relation goes, and they can move; else the relation stays, an order constraint)
             sign_of = set()
             if signs == (1, -1) and ranges[c][0] >= 0:
                 sign_of = {(parts[1], parts[0], False), *([(parts[1], parts[0], True)] if ranges[c][0] > 0 else [])}
+                sign_of &= set(relations)
+                if not redrawable(d, [r for r in relations if r not in near and r not in sign_of and r not in dropped]):
+                    sign_of = set()
             gone = set(near) | sign_of
             if enforceable(d, [r for r in relations if r not in gone and r not in dropped], need):
                 allowed[c] = (d, gone, need)
@@ -383,8 +397,7 @@ def plan_derived(facts: Found) -> tuple[list[Derived], set[Relation], Limits]:
     (a relation is dropped where some identity implies it: that one must hold in the samples too)."""
     banned: frozenset[str] = frozenset()
     sums, products = facts.sums, facts.products
-    least = {c: float(np.min(v)) for c, v in facts.real.items()}
-    most = {c: float(np.max(v)) for c, v in facts.real.items()}
+    extremes = Extremes.of(facts.real, facts.ranges)
     while True:
         found, dropped, limits = _plan_once(facts, banned)
         kept = {d.column: d for d in found}
@@ -393,8 +406,8 @@ def plan_derived(facts: Found) -> tuple[list[Derived], set[Relation], Limits]:
         unjustified = {
             c
             for r in dropped
-            if not any(_sum_implies(s, r, least, most) is not None for s in holding)
-            and not any(_product_implies(d, r, least, most) is not None for d in holding_products)
+            if not any(_sum_implies(s, r, extremes) is not None for s in holding)
+            and not any(_product_implies(d, r, extremes) is not None for d in holding_products)
             for c in r[:2]
             if c in kept
         }
@@ -416,35 +429,76 @@ def _span(d: Derived, ranges: Sequence[tuple[float, float]]) -> tuple[float, flo
 Limits = dict[str, tuple[float, float]]
 
 
-def _sum_implies(s: Sum, relation: Relation, least: Mapping[str, float], most: Mapping[str, float]) -> Limits | None:
-    """The limits on columns under which ``low <= high`` follows from ``s``, when the real values keep them
-    (``least``, ``most``: each column's smallest and largest); None when it does not follow. A part is below its
-    total where the other parts are never negative (each limited to 0 and above), above it where they are never
-    positive. (A strict ``<`` seen in every row is kept as ``<=``: it breaks only where the other parts are all 0
-    at once, which the data never showed but the limits allow.)"""
-    low, high, _ = relation
+@dataclass(frozen=True)
+class Extremes:
+    """What tells whether an order relation follows from an identity: each column's smallest and largest real
+    value, its range in the model, and the shares of its real rows that hold 0 and 1 (``n`` rows)."""
+
+    least: Mapping[str, float]
+    most: Mapping[str, float]
+    ranges: Mapping[str, tuple[float, float]]
+    zeros: Mapping[str, float]
+    ones: Mapping[str, float]
+    n: int
+
+    @classmethod
+    def of(cls, real: Mapping[str, NDArray[np.float64]], ranges: Mapping[str, tuple[float, float]]) -> Extremes:
+        return cls(
+            {c: float(np.min(v)) for c, v in real.items()},
+            {c: float(np.max(v)) for c, v in real.items()},
+            ranges,
+            {c: float(np.mean(v == 0.0)) for c, v in real.items()},
+            {c: float(np.mean(v == 1.0)) for c, v in real.items()},
+            min((len(v) for v in real.values()), default=0),
+        )
+
+    def strict_by_chance(self, q: float) -> bool:
+        """Whether a strict order the model breaks in a share ``q`` of rows (where its columns tie) could have held
+        in every real row by chance: its columns tie that often only where the real rows would have shown a tie
+        with probability below :data:`COINCIDENCE` otherwise, so the strictness is a coincidence of few ties."""
+        return (1.0 - min(q, 1.0)) ** self.n >= COINCIDENCE
+
+
+def _sum_implies(s: Sum, relation: Relation, extremes: Extremes) -> Limits | None:
+    """The limits on columns under which ``low <= high`` (``<``) follows from ``s``, when the real values keep
+    them (``extremes``: each column's smallest and largest real value, and its range in the model); None when it
+    does not follow. A part is below its total where the other parts are never negative (each limited to 0 and
+    above; strictly where one of them is positive in the model too), above it where they are never positive."""
+    e = extremes
+    low, high, strict = relation
     if high == s.column and low in s.parts:
         others = [p for p in s.parts if p != low]
-        return {p: (0.0, math.inf) for p in others} if all(least[p] >= 0 for p in others) else None
+        ok = all(e.least[p] >= 0 for p in others)
+        # (strictly: another part positive in the model too, or its parts all 0 at once too rarely to have shown)
+        positive = any(e.ranges[p][0] > 0 for p in others)
+        ok = ok and (not strict or positive or e.strict_by_chance(math.prod(e.zeros[p] for p in others)))
+        return {p: (0.0, math.inf) for p in others} if ok else None
     if low == s.column and high in s.parts:
         others = [p for p in s.parts if p != high]
-        return {p: (-math.inf, 0.0) for p in others} if all(most[p] <= 0 for p in others) else None
+        ok = all(e.most[p] <= 0 for p in others)
+        negative = any(e.ranges[p][1] < 0 for p in others)
+        ok = ok and (not strict or negative or e.strict_by_chance(math.prod(e.zeros[p] for p in others)))
+        return {p: (-math.inf, 0.0) for p in others} if ok else None
     return None
 
 
-def _product_implies(
-    d: Derived, relation: Relation, least: Mapping[str, float], most: Mapping[str, float]
-) -> Limits | None:
+def _product_implies(d: Derived, relation: Relation, extremes: Extremes) -> Limits | None:
     """As :func:`_sum_implies` for a product: a part is below its product where it is never negative and the other
-    part is at least 1, above it where it is never negative and the other part at most 1."""
-    low, high, _ = relation
+    part is at least 1, above it where it is never negative and the other part at most 1 (strictly where the
+    model's ranges keep them positive, and the other part above or below 1)."""
+    e = extremes
+    low, high, strict = relation
     if high == d.column and low in d.parts:
         part, other = low, d.parts[1] if low == d.parts[0] else d.parts[0]
-        ok = least[part] >= 0 and least[other] >= 1
+        ok = e.least[part] >= 0 and e.least[other] >= 1
+        clear = e.ranges[part][0] > 0 and e.ranges[other][0] > 1
+        ok = ok and (not strict or clear or e.strict_by_chance(e.zeros[part] + e.ones[other]))
         return {part: (0.0, math.inf), other: (1.0, math.inf)} if ok else None
     if low == d.column and high in d.parts:
         part, other = high, d.parts[1] if high == d.parts[0] else d.parts[0]
-        ok = least[part] >= 0 and most[other] <= 1
+        ok = e.least[part] >= 0 and e.most[other] <= 1
+        clear = e.ranges[part][0] > 0 and e.ranges[other][1] < 1
+        ok = ok and (not strict or clear or e.strict_by_chance(e.zeros[part] + e.ones[other]))
         return {part: (0.0, math.inf), other: (-math.inf, 1.0)} if ok else None
     return None
 
