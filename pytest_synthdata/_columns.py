@@ -43,7 +43,7 @@ from ._validate import check_id_pattern
 from .errors import InvalidArgument, PoolExhausted
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
     from numpy.typing import NDArray
 
@@ -63,12 +63,17 @@ __all__ = [
     "NullColumn",
     "NumericColumn",
     "ProductColumn",
+    "SINGLE_TOLERANCE",
     "SPEC_TYPES",
     "SUM_MAX_PARTS",
+    "SUM_TOLERANCE",
     "SumColumn",
     "column_role",
+    "identity_tolerance",
     "percent",
+    "product_span",
     "resolve_function",
+    "signed_span",
 ]
 
 _NAT = np.iinfo(np.int64).min
@@ -1556,18 +1561,18 @@ class SumColumn(_OnBase):
             text += f" {'+' if sign > 0 else '-'} {part!r}"
         return text
 
-    def combined(self, parts: Sequence[NDArray[Any]]) -> NDArray[np.float64]:
-        """The parts' values (one array each, in order) combined, before rounding: their signed sum."""
-        out = np.zeros(len(parts[0]))
+    def combined(self, parts: Sequence[NDArray[Any]]) -> NDArray[Any]:
+        """The parts' values (one array each, in order) combined, before rounding: their signed sum (added exactly,
+        as int64, where every part holds whole numbers: below 2**50 each, as detection requires)."""
+        whole = all(v.dtype.kind in "iu" for v in parts)
+        out = np.zeros(len(parts[0]), dtype=np.int64 if whole else np.float64)
         for v, sign in zip(parts, self.signs, strict=True):
             out = out + v if sign > 0 else out - v
         return out
 
     def span(self, ranges: Sequence[tuple[float, float]]) -> tuple[float, float]:
         """The least and greatest value of the column when each part lies in its range (in order)."""
-        low = sum(lo if sign > 0 else -hi for (lo, hi), sign in zip(ranges, self.signs, strict=True))
-        high = sum(hi if sign > 0 else -lo for (lo, hi), sign in zip(ranges, self.signs, strict=True))
-        return float(low), float(high)
+        return signed_span(self.signs, ranges)
 
     def part_interval(
         self, part: str, common: Mapping[str, NDArray[np.float64]], lo: float, hi: float
@@ -1584,13 +1589,10 @@ class SumColumn(_OnBase):
 
     def add(self, raws: Mapping[str, NDArray[Any]]) -> NDArray[Any]:
         """Return the raw values of the rows whose parts' raw values are ``raws`` (each a part's name -> values)."""
-        values = [raws[p] for p in self.parts]
-        if self.base.integer and all(v.dtype.kind in "iu" for v in values):
-            total = np.zeros(len(values[0]), dtype=np.int64)
-            for v, sign in zip(values, self.signs, strict=True):  # (whole numbers below 2**50: no overflow)
-                total = total + v if sign > 0 else total - v
-            return self._held(total)
-        return self._rounded(self.combined(values))
+        total = self.combined([raws[p] for p in self.parts])
+        if total.dtype.kind == "i":  # (whole numbers, added exactly)
+            return self._held(total) if self.base.integer else self._rounded(total.astype(np.float64))
+        return self._rounded(total)
 
     def _rounded(self, out: NDArray[np.float64]) -> NDArray[Any]:
         """Values rounded as the column stores them: whole numbers, or its decimals."""
@@ -1670,6 +1672,31 @@ class SumColumn(_OnBase):
         return f"= {self.formula} in every row; " + self.base.describe()
 
 
+#: The share of the magnitudes within which columns add up (adding decimals errs by 1e-16) ...
+SUM_TOLERANCE = 1e-9
+#: ... and ``float32`` columns, which add up in single precision (6e-8) before a frame stores them.
+SINGLE_TOLERANCE = 1e-6
+
+
+def identity_tolerance(dtypes: Iterable[Any]) -> float:
+    """The share of the magnitudes within which columns of these dtypes (or dtype names) add up:
+    :data:`SINGLE_TOLERANCE` where one holds single-precision floats, else :data:`SUM_TOLERANCE`."""
+    return SINGLE_TOLERANCE if any(str(dtype) == "float32" for dtype in dtypes) else SUM_TOLERANCE
+
+
+def signed_span(signs: Sequence[int], ranges: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """The least and greatest signed sum of parts that each lie in their range (in order)."""
+    low = sum(lo if sign > 0 else -hi for (lo, hi), sign in zip(ranges, signs, strict=True))
+    high = sum(hi if sign > 0 else -lo for (lo, hi), sign in zip(ranges, signs, strict=True))
+    return float(low), float(high)
+
+
+def product_span(ranges: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """The least and greatest product of two parts that each lie in their range: two of its corners."""
+    corners = [a * b for a in ranges[0] for b in ranges[1]]
+    return float(min(corners)), float(max(corners))
+
+
 def _integer_dtype(dtype: str | None) -> np.dtype[Any] | None:
     """The numpy integer dtype named ``dtype`` (``"int16"``, ``"Int32"``), or None for any other."""
     if dtype is None:
@@ -1709,8 +1736,7 @@ class ProductColumn(SumColumn):
         return out
 
     def span(self, ranges: Sequence[tuple[float, float]]) -> tuple[float, float]:
-        corners = [a * b for a in ranges[0] for b in ranges[1]]
-        return float(min(corners)), float(max(corners))
+        return product_span(ranges)
 
     def part_interval(
         self, part: str, common: Mapping[str, NDArray[np.float64]], lo: float, hi: float
@@ -1719,9 +1745,6 @@ class ProductColumn(SumColumn):
         # (where the other part is 0 no value of this one changes the product: any will do, and nothing moves)
         ends = np.where(other != 0.0, lo / other, -np.inf), np.where(other != 0.0, hi / other, np.inf)
         return np.where(other < 0.0, ends[1], ends[0]), np.where(other < 0.0, ends[0], ends[1])
-
-    def add(self, raws: Mapping[str, NDArray[Any]]) -> NDArray[Any]:
-        return self._rounded(self.combined([raws[p] for p in self.parts]))
 
     def _combined_frame(self, parts: list[pd.Series]) -> pd.Series:
         return parts[0] * parts[1]

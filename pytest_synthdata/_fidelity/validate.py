@@ -24,6 +24,7 @@ from .._columns import (
     NumericColumn,
     ProductColumn,
     SumColumn,
+    identity_tolerance,
 )
 from .._constraints import LessThan, Predicate, Unique
 from .._validate import check_frame
@@ -338,9 +339,9 @@ def _sum_problems(col: SumColumn, df: pd.DataFrame) -> list[Problem]:
     else:
         tolerance = 0.5 * 10.0**-base.decimals if base.decimals is not None else 0.0
     scale = np.abs(total) + np.sum(np.abs(parts), axis=0)
-    single = any(str(df[c].dtype) == "float32" for c in (col.name, *col.parts))  # (added up in single precision)
+    share = identity_tolerance(df[c].dtype for c in (col.name, *col.parts))
     with np.errstate(invalid="ignore"):
-        failing = np.abs(total - added) > tolerance + (1e-6 if single else 1e-9) * scale
+        failing = np.abs(total - added) > tolerance + share * scale
     failing &= np.isfinite(total) & np.isfinite(added)
     if not failing.any():
         return []

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._columns import ConditionalColumn
 from .._constraints import (
     FixedCombinations,
     LessThan,
@@ -52,6 +53,7 @@ __all__ = [
     "check_declared",
     "detect_followers",
     "detect_order",
+    "narrowed",
     "read_constraints",
 ]
 
@@ -285,8 +287,6 @@ def order_room(columns: dict[str, Any], constraints: Sequence[tuple[str, str, bo
     neighbours' least, and its greatest lowered to one below its upper neighbours' greatest (on its grid, one step
     for a strict order), along every chain. A column that would be left no value keeps its bounds.
     """
-    from .._columns import ConditionalColumn
-
     if not constraints:
         return
     names = list(dict.fromkeys(name for a, b, _ in constraints for name in (a, b)))
@@ -297,24 +297,27 @@ def order_room(columns: dict[str, Any], constraints: Sequence[tuple[str, str, bo
 
     ends = propagate_order_ends(columns, constraints, {name: list(envelope(columns[name])) for name in names})
 
-    def narrowed(col: Any, low: float, high: float) -> Any:
-        lo, hi = max(float(col.bounds[0]), low), min(float(col.bounds[1]), high)
-        return col if (lo, hi) == tuple(col.bounds) else col.with_bounds(lo, hi)
-
     for name in names:
         col, (low, high) = columns[name], ends[name]
         if not low <= high or (low, high) == envelope(col):
             continue  # (no room, or nothing to narrow)
         try:
-            if isinstance(col, ConditionalColumn):
-                levels = [narrowed(level, low, high) for level in col.levels]
-                columns[name] = ConditionalColumn(
-                    col.name, base=narrowed(col.base, low, high), given=col.given, groups=col.groups, levels=levels
-                )
-            else:
-                columns[name] = narrowed(col, low, high)
+            columns[name] = narrowed(col, low, high)
         except InvalidArgument:  # pragma: no cover - a group left no value of its own: the column keeps its bounds
             continue
+
+
+def narrowed(col: Any, low: float, high: float) -> Any:
+    """``col`` (a number column, or one fitted per segment group: each group's and its base's) with its bounds
+    narrowed to ``[low, high]`` where they reach beyond; as it is where nothing is narrowed or no value is left."""
+    if isinstance(col, ConditionalColumn):
+        levels = [narrowed(level, low, high) for level in col.levels]
+        base = narrowed(col.base, low, high)
+        if base is col.base and all(a is b for a, b in zip(levels, col.levels, strict=True)):
+            return col
+        return ConditionalColumn(col.name, base=base, given=col.given, groups=col.groups, levels=levels)
+    lo, hi = max(float(col.bounds[0]), low), min(float(col.bounds[1]), high)
+    return col if (lo, hi) == tuple(col.bounds) or lo > hi else col.with_bounds(lo, hi)
 
 
 #: A follower and its leader have at least this many distinct values (two values: one-hot and dummy columns).

@@ -40,7 +40,6 @@ import pandas as pd
 
 from .. import _linalg
 from .._columns import (
-    ConditionalColumn,
     DerivedColumn,
     FollowerColumn,
     ModelColumn,
@@ -69,6 +68,7 @@ from .constraints import (
     check_rows,
     detect_followers,
     detect_order,
+    narrowed,
     order_room,
     read_constraints,
 )
@@ -385,10 +385,14 @@ def _fit(ctx: FitContext) -> Model:
     ]
     order.info["detected"] += [str(fc) for fc in found]
     # columns that add up (or multiply) in every row, of columns that read a coordinate of their own: one column
-    # of each is derived from the others once the copula is fitted (see _derive_sums)
-    following = {f.column for f in followers}
-    sums = _sums(ctx, numbers_by_column, skip=following) if ctx.detect_constraints else []
-    products = _products(ctx, numbers_by_column, skip=following) if ctx.detect_constraints else []
+    # of each is derived from the others once the copula is fitted (see _derive_identities); not the columns named
+    # by columns= or a declared constraint
+    sums: list[Sum] = []
+    products: list[Derived] = []
+    if ctx.detect_constraints:
+        taken, candidates = _named(ctx) | {f.column for f in followers}, list(numbers_by_column.values())
+        sums = detect_sums(candidates, min_count=ctx.min_count, taken=taken)
+        products = detect_products(candidates, min_count=ctx.min_count, taken=taken)
     in_identities = {c for d in sums for c in (d.column, *d.parts)} | {
         c for d in products for c in (d.column, *d.parts)
     }
@@ -568,7 +572,7 @@ def _derive_identities(
         Found(sums, products, order.constraints, ranges, leaders, plain, latent, labels, real)
     )
     for c, (low, high) in limits.items():  # (what the relations the identities imply rest on: the real values keep)
-        columns[c] = _limited(columns[c], low, high)
+        columns[c] = narrowed(columns[c], low, high)
     derived = {d.column for d in found}
     for d in found:
         base = columns[d.column] if type(columns[d.column]) is NumericColumn else plain[d.column]
@@ -581,31 +585,6 @@ def _derive_identities(
     gone = [i for i, c in enumerate(labels) if c in derived]
     latent = np.delete(np.delete(latent, gone, axis=0), gone, axis=1)
     return [columns[c] for c in names], latent
-
-
-def _limited(col: ModelColumn, low: float, high: float) -> ModelColumn:
-    """``col`` (a number column, or one fitted per segment group) with its bounds narrowed to ``[low, high]``
-    where they reach beyond (and leave it some room)."""
-    if isinstance(col, ConditionalColumn):
-        levels = [_limited(level, low, high) for level in col.levels]
-        base = _limited(col.base, low, high)
-        if all(a is b for a, b in zip(levels, col.levels, strict=True)) and base is col.base:
-            return col
-        return ConditionalColumn(col.name, base=base, given=col.given, groups=col.groups, levels=levels)
-    lo, hi = max(col.bounds[0], low), min(col.bounds[1], high)
-    return col if (lo, hi) == tuple(col.bounds) or lo > hi else col.with_bounds(lo, hi)
-
-
-def _products(ctx: FitContext, numbers: dict[str, Numbers], *, skip: set[str]) -> list[Derived]:
-    """The number columns the product of two others gives in every row (``detect_products``), left out of the
-    columns named by ``columns=`` or by a declared constraint, and of those in ``skip``."""
-    return detect_products(list(numbers.values()), min_count=ctx.min_count, taken=_named(ctx) | skip)
-
-
-def _sums(ctx: FitContext, numbers: dict[str, Numbers], *, skip: set[str]) -> list[Sum]:
-    """The number columns the sum of two or three others gives in every row (``detect_sums``), left out of the
-    columns named by ``columns=`` or by a declared constraint, and of those in ``skip``."""
-    return detect_sums(list(numbers.values()), min_count=ctx.min_count, taken=_named(ctx) | skip)
 
 
 def _named(ctx: FitContext) -> set[str]:

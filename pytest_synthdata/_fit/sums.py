@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._columns import identity_tolerance, product_span, signed_span
 from .constraints import COINCIDENCE
 
 if TYPE_CHECKING:
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
     from .numeric import Numbers
 
 __all__ = [
-    "SINGLE_TOLERANCE",
-    "SUM_TOLERANCE",
     "Derived",
     "Found",
     "Sum",
@@ -57,18 +56,6 @@ class Sum:
         return f"{self.column} = {' + '.join(self.parts)}"
 
 
-#: A float total equals its parts' sum within this share of their magnitudes (adding decimals errs by 1e-16).
-SUM_TOLERANCE = 1e-9
-#: ... and of ``float32`` columns, which add up in single precision (6e-8) before a frame stores them.
-SINGLE_TOLERANCE = 1e-6
-
-
-def tolerance(casts: Sequence[str | None]) -> float:
-    """The share of the magnitudes within which columns of these dtypes add up (:data:`SINGLE_TOLERANCE` where
-    one holds single-precision floats)."""
-    return SINGLE_TOLERANCE if any(cast == "float32" for cast in casts) else SUM_TOLERANCE
-
-
 #: Columns whose values reach this magnitude are not searched (whole numbers below it add exactly in float64).
 _SUM_MAGNITUDE = 2.0**50
 #: Rows the screen projects (every k-th row of a larger frame).
@@ -86,9 +73,8 @@ def detect_sums(numbers: Sequence[Numbers], *, min_count: int, taken: set[str]) 
     not in ``taken``. A screen projects each column onto one number (a weighted sum of its values on at most
     4,096 rows, with fixed weights): ``t = a + b`` in every row makes the projections add up too, so only the
     pairs and triples whose projections add up to another column's are checked on every row (exactly for
-    whole numbers, within :data:`SUM_TOLERANCE` of the magnitudes otherwise, or :data:`SINGLE_TOLERANCE` for
-    ``float32`` columns). A sum is kept when each part is
-    nonzero in at least ``min_count`` rows (``t = a + 0`` is no sum), and it is no coincidence: were the total
+    whole numbers, within ``_columns.identity_tolerance`` of the magnitudes otherwise: 1e-9, or 1e-6 for
+    ``float32`` columns). A sum is kept when each part is nonzero in at least ``min_count`` rows (``t = a + 0`` is no sum), and it is no coincidence: were the total
     drawn apart from its parts, it would match in every row with probability below :data:`COINCIDENCE`. A
     column is the total of one sum at most, a total is no part of another sum (no chains), and sums of two
     parts come first, then in the order of the totals' columns. A difference ``d = a - b`` is found as
@@ -125,7 +111,7 @@ def detect_sums(numbers: Sequence[Numbers], *, min_count: int, taken: set[str]) 
         has_third = third >= 0
         total += np.where(has_third, p[third], 0.0)
         bound += np.where(has_third, scale[third], 0.0)
-    tol = 4.0 * tolerance([num.cast for num in cands]) * (bound + float(scale.max()))
+    tol = 4.0 * identity_tolerance(num.cast for num in cands) * (bound + float(scale.max()))
     lo = np.searchsorted(sorted_p, total - tol, side="left")
     hi = np.searchsorted(sorted_p, total + tol, side="right")
     found: list[tuple[int, int, tuple[int, ...]]] = []  # (parts, total's place, part places), to check
@@ -198,7 +184,9 @@ def _sums_up(total: Numbers, parts: list[Numbers], min_count: int) -> bool:
         if not np.array_equal(added, total.values):
             return False
     else:
-        bound = tolerance([total.cast, *(part.cast for part in parts)]) * np.sum([np.abs(v) for v in values], axis=0)
+        bound = identity_tolerance([total.cast, *(part.cast for part in parts)]) * np.sum(
+            [np.abs(v) for v in values], axis=0
+        )
         if not bool((np.abs(total.values - added) <= bound).all()):
             return False
     if any(int(np.count_nonzero(part.values)) < min_count for part in parts):
@@ -418,12 +406,7 @@ def plan_derived(facts: Found) -> tuple[list[Derived], set[Relation], Limits]:
 
 def _span(d: Derived, ranges: Sequence[tuple[float, float]]) -> tuple[float, float]:
     """The least and greatest value of ``d``'s column when each of its parts lies in its range (in order)."""
-    if d.product:
-        corners = [a * b for a in ranges[0] for b in ranges[1]]
-        return min(corners), max(corners)
-    low = sum(lo if sign > 0 else -hi for (lo, hi), sign in zip(ranges, d.signs, strict=True))
-    high = sum(hi if sign > 0 else -lo for (lo, hi), sign in zip(ranges, d.signs, strict=True))
-    return low, high
+    return product_span(ranges) if d.product else signed_span(d.signs, ranges)
 
 
 Limits = dict[str, tuple[float, float]]
