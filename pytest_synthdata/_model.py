@@ -656,7 +656,11 @@ class Model:
             keep &= self._order_allows(frame, column, positions, values)
             if keep.any():
                 j = int(frame.columns.get_loc(column))  # type: ignore[arg-type]
-                frame.iloc[positions[keep], j] = values[keep].astype(np.int64) if integer else values[keep]
+                new = values[keep].astype(np.int64) if integer else values[keep]
+                held = getattr(frame.dtypes.iloc[j], "numpy_dtype", frame.dtypes.iloc[j])  # (Float32 holds float32)
+                if isinstance(held, np.dtype) and held.kind in "fiu":  # (a float32 column stays float32)
+                    new = new.astype(held)
+                frame.iloc[positions[keep], j] = new
                 moved.add(column)
         self.recompute_sums(frame, moved)  # (a sum or product of a column put on its bound follows it)
 

@@ -159,6 +159,25 @@ def test_bound_rows_of_a_plain_float_column_hold_the_bound_itself() -> None:
     assert model.sample(400, seed=5, edge_cases=0.5, edge_kinds=["bound"], rows=(100, 300)).equals(df.iloc[100:300])
 
 
+@pytest.mark.parametrize("dtype", ["float32", "Float32"])
+def test_bound_rows_of_a_float32_column_keep_its_dtype_and_validate(dtype: str) -> None:
+    # a fitted bound is no real value (nothing a single row gave away), so float32 seldom holds it exactly: the
+    # bound rows turned the column into float64, and the bound rounded to float32 failed validate
+    rng = np.random.default_rng(3)
+    real = pd.DataFrame({"x": rng.gamma(2.0, 1.7, 600)}).astype(dtype)
+    real["y"] = rng.normal(size=600)
+    model = sd.fit(real, name="t")
+    low, high = model.column("x").bounds
+    assert float(np.float32(low)) != low or float(np.float32(high)) != high  # (the case of the bug)
+    df = model.sample(400, seed=5, edge_cases=0.5, edge_kinds=["bound"])
+    assert {c: str(t) for c, t in df.dtypes.items()} == model.dtypes
+    edges = _edge_frame(df)
+    assert set(edges["column"]) >= {"x"}
+    values = df["x"].iloc[edges["row"][edges["column"] == "x"]].to_numpy(dtype=np.float64)
+    assert set(values) <= {float(np.float32(low)), float(np.float32(high))}
+    model.validate(df)
+
+
 def test_null_rows_are_missing_and_text_rows_take_the_pools_extremes() -> None:
     df = CUSTOMERS.sample(600, seed=2, edge_cases=0.5, edge_kinds=["null", "text"])
     edges = _edge_frame(df)

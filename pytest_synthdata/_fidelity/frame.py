@@ -216,6 +216,9 @@ class FrameReference:
             return scores[(a, b)]  # type: ignore[no-any-return]
         # (a pair in the other order, or with a column the synthetic frame's kinds leave out)
         (real_a, syn_a, width_a), (real_b, syn_b, width_b) = self._codes(a, synthetic), self._codes(b, synthetic)
+        if metrics.sparse_pair(width_a, width_b):
+            score, v = metrics.contingency_scores_sparse((real_a, real_b), (syn_a, syn_b), width_b)
+            return PairScore("ContingencySimilarity", score, v)
         real = metrics.joint_counts(real_a, real_b, (width_a, width_b))
         syn = metrics.joint_counts(syn_a, syn_b, (width_a, width_b))
         return PairScore("ContingencySimilarity", 1.0 - metrics.contingency_tvd(real, syn), metrics.cramers_v(real))
@@ -258,12 +261,18 @@ class FrameReference:
             return {}
         coded = [self._codes(c, synthetic) for c in names]
         widths = [w for _, _, w in coded]
+        wide = [(i, j) for i, j in pairs if metrics.sparse_pair(widths[i], widths[j])]
+        pairs = [p for p in pairs if p not in set(wide)]  # (the rest: whole tables, counted together)
         real = metrics.joint_tables([r for r, _, _ in coded], widths, pairs)
         syn = metrics.joint_tables([s for _, s, _ in coded], widths, pairs)
         found = metrics.contingency_scores(
             [real[p] for p in pairs], [syn[p] for p in pairs], len(self._real), len(synthetic)
         )
+        found += [
+            metrics.contingency_scores_sparse((coded[i][0], coded[j][0]), (coded[i][1], coded[j][1]), widths[j])
+            for i, j in wide
+        ]
         return {
             (names[i], names[j]): PairScore("ContingencySimilarity", score, v)
-            for (i, j), (score, v) in zip(pairs, found, strict=True)
+            for (i, j), (score, v) in zip(pairs + wide, found, strict=True)
         }

@@ -286,6 +286,10 @@ def _numeric_problems(
     lowest, highest = float(ranges[:, 0].min()) + col.offset, float(ranges[:, 1].max()) + col.offset
     if span is not None:
         lowest, highest = min(lowest, span[0]), max(highest, span[1])
+    stored = _float_dtype(col.cast or col.dtype)
+    if stored is not None and stored.itemsize < 8:  # (a sampled value in range is rounded to the frame's dtype,
+        # to nearest: a bound between two float32 values may round past it, never past the bound rounded too)
+        lowest, highest = float(stored.type(lowest)), float(stored.type(highest))
     outside = finite & ((x < lowest) | (x > highest))
     if outside.any():
         problems.append(
@@ -298,6 +302,16 @@ def _numeric_problems(
             )
         )
     return problems
+
+
+def _float_dtype(dtype: Any) -> np.dtype[Any] | None:
+    """``dtype`` as a numpy floating dtype (a nullable one's values), or None when it is not one (or no dtype)."""
+    try:
+        found = pd.api.types.pandas_dtype(dtype)
+    except TypeError:
+        return None
+    found = getattr(found, "numpy_dtype", found)  # (pandas' Float32 holds float32)
+    return found if isinstance(found, np.dtype) and found.kind == "f" else None
 
 
 def _value_ranges(levels: list[Any]) -> NDArray[np.float64]:

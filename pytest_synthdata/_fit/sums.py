@@ -111,7 +111,10 @@ def detect_sums(numbers: Sequence[Numbers], *, min_count: int, taken: set[str]) 
         has_third = third >= 0
         total += np.where(has_third, p[third], 0.0)
         bound += np.where(has_third, scale[third], 0.0)
-    tol = 4.0 * identity_tolerance(num.cast for num in cands) * (bound + float(scale.max()))
+    # (t = a + b to a relative tolerance in every row makes t's own weighted magnitude at most the parts' (the
+    # triangle inequality), so the projections differ by at most about twice the tolerance times the parts'; a
+    # window set by the largest column instead let a pair of small columns match every other small one)
+    tol = 8.0 * identity_tolerance(num.cast for num in cands) * bound
     lo = np.searchsorted(sorted_p, total - tol, side="left")
     hi = np.searchsorted(sorted_p, total + tol, side="right")
     found: list[tuple[int, int, tuple[int, ...]]] = []  # (parts, total's place, part places), to check
