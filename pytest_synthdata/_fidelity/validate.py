@@ -325,7 +325,8 @@ def _value_ranges(levels: list[Any]) -> NDArray[np.float64]:
 
 
 def _sum_span(model: Model, col: SumColumn) -> tuple[float, float]:
-    """The least and greatest value a sum (product) takes: its parts' ranges (over their segment groups) combined."""
+    """The least and greatest value a sum (product) takes: its parts' ranges (over their segment groups) combined,
+    rounded as the column rounds its values (a product of parts near 0 rounds to 0: rounding keeps the order)."""
     spans = []
     for part in col.parts:
         inner = model.column(part)
@@ -335,7 +336,9 @@ def _sum_span(model: Model, col: SumColumn) -> tuple[float, float]:
         inner = getattr(inner, "base", inner) if hasattr(inner, "leader") else inner
         ranges = _value_ranges(getattr(inner, "levels", [getattr(inner, "base", inner)]))
         spans.append((float(ranges[:, 0].min()), float(ranges[:, 1].max())))
-    return col.span(spans)
+    low, high = col.span(spans)
+    ends = col._rounded(np.array([low, high]))
+    return min(low, float(ends[0])), max(high, float(ends[1]))
 
 
 def _sum_problems(col: SumColumn, df: pd.DataFrame) -> list[Problem]:
