@@ -22,7 +22,9 @@ a model without a profile is still written as version 1. Version 3 adds ``"follo
 date column that reads another's latent coordinate: a monotone function of it in every real row); a file
 holds version 3 only when it has one. Version 4 adds ``"sum"`` and ``"product"`` columns (a number column that is the signed sum of
 two or three others, or the product of two, in every real row, computed after sampling them); a file holds
-version 4 only when it has one.
+version 4 only when it has one. Version 5 adds ``"after"`` to a number or date column modelled by its gap
+above another column (``checkout`` after ``checkin``: its marginal is the difference's, and each sampled value
+is the other column's plus the gap); a file holds version 5 only when a column has it.
 
 Each column kind writes and reads its own entry (``to_spec`` and ``from_spec``
 in ``_columns.py``, which validate every field); this module holds the
@@ -58,7 +60,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT", "VERSION", "ModelParts", "SpecReader", "dumps", "parse", "read", "save"]
 
 FORMAT = "pytest-synthdata model"
-VERSION = 4
+VERSION = 5
 SUFFIX = ".synth.json"
 
 
@@ -77,8 +79,10 @@ def to_dict(model: Model, *, entry: Callable[[Any], dict[str, Any]] | None = Non
         "format": FORMAT,
         # the oldest format that holds what is written, so a file without a profile stays readable by
         # releases before version 2 (and keeps its bytes), one without follower columns by those before 3, and
-        # one without sum columns by those before 4
-        "version": 4 if model._sums else 3 if model._followers else 2 if model.profile is not None else 1,
+        # one without sum columns by those before 4, one without gap columns by those before 5
+        "version": (
+            5 if model._gaps else 4 if model._sums else 3 if model._followers else 2 if model.profile is not None else 1
+        ),
         "name": model.name,
         "written_by": f"pytest-synthdata {__version__}",
         "columns": [spec(c) for c in model._columns],  # (hidden ones too)
@@ -356,6 +360,8 @@ def read(data: Any, source: str = "<model>") -> ModelParts:
         raise r.fail("columns", f"a follower column needs format version 3; the file says {version}")
     if version < 4 and any(c.spec_type in ("sum", "product") for c in columns):
         raise r.fail("columns", f"a sum or product column needs format version 4; the file says {version}")
+    if version < 5 and any(c.after is not None for c in columns):
+        raise r.fail("columns", f"a column with a gap above another needs format version 5; the file says {version}")
     names = [c.name for c in columns]
     if len(set(names)) != len(names):
         raise r.fail("columns", f"column names repeat: {sorted({n for n in names if names.count(n) > 1})}")

@@ -138,6 +138,10 @@ class ModelColumn:
     #: A modelled column that the frame leaves out: the joint category of a fit's fixed combinations,
     #: which its member columns look their values up from.
     hidden: bool = False
+    #: A number or date column that always lies at or above another (fitted models: ``checkout`` after
+    #: ``checkin``) may be modelled by its gap: its marginal and coordinate are those of the difference, and each
+    #: sampled value is that gap added to the value of the column named here (see ``Model._add_gaps``).
+    after: str | None = None
 
     def __init__(self, name: str, *, null_rate: float = 0.0) -> None:
         self.name = name
@@ -239,6 +243,8 @@ class ModelColumn:
         spec["cast"] = self.cast
         if self.hidden:  # (written only when set, so other files keep their bytes)
             spec["hidden"] = True
+        if self.after is not None:  # (the same: format version 5 only where a column has it)
+            spec["after"] = self.after
         return spec
 
     def _spec_fields(self) -> dict[str, Any]:
@@ -267,6 +273,7 @@ class ModelColumn:
             if not column.modelled:
                 raise reader.fail(f"{where}.hidden", "only a modelled column can be hidden")
             column.hidden = True
+        column.after = _read_after(column, spec, reader, where)
         return column
 
     @classmethod
@@ -1321,6 +1328,8 @@ class ConditionalColumn(ModelColumn):
         }
         if self.hidden:  # (a joint category refitted per segment group; written only when set, as for any column)
             spec["hidden"] = True
+        if self.after is not None:  # (a gap fitted per segment group)
+            spec["after"] = self.after
         return spec
 
     @classmethod
@@ -1343,10 +1352,26 @@ class ConditionalColumn(ModelColumn):
                     raise r.fail(f"{where}.levels[{i}]", f"the base's cast: {problem}")
         column = cls(name, base=base, given=given, groups=groups, levels=levels)
         column.hidden = bool(r.get(spec, "hidden", bool, where, optional=True))
+        column.after = _read_after(column, spec, r, where)
         return column
 
     def describe(self) -> str:
         return f"per group of {self.given!r}; overall " + self.base.describe()
+
+
+def _read_after(column: ModelColumn, spec: dict[str, Any], r: SpecReader, where: str) -> str | None:
+    """A model file's ``after`` of a column (the column it is a gap above), checked against the column's kind."""
+    after = r.get(spec, "after", str, where, optional=True)
+    if after is None:
+        return None
+    numbers = column.base if isinstance(column, ConditionalColumn) else column
+    if type(column) not in (NumericColumn, DatetimeColumn, ConditionalColumn) or not isinstance(numbers, NumericColumn):
+        raise r.fail(
+            f"{where}.after", "only a number or date column with a coordinate of its own can be a gap above another"
+        )
+    if column.null_rate > 0 or any(numbers.inf_rates) or after == column.name:
+        raise r.fail(f"{where}.after", "a gap column has no missing or infinite values, and lies above another column")
+    return after
 
 
 def _named_base(spec: dict[str, Any], r: SpecReader, where: str | None) -> tuple[str, str, ModelColumn]:

@@ -378,7 +378,12 @@ class _Resolver:
         for name, group in by_column.items():
             col = self._column(name)
             values = [c for c in group if c.kind in ("values", "range")]
-            if values and isinstance(col, NumericColumn) and not isinstance(col, ConditionalColumn):
+            if (
+                values
+                and isinstance(col, NumericColumn)
+                and not isinstance(col, ConditionalColumn)
+                and col.after is None
+            ):
                 regions = _plain_intervals(col, values)
                 j = self.space.coordinate(name)
                 for cond, intervals in zip(values, regions, strict=True):
@@ -408,6 +413,14 @@ class _Resolver:
             raise ConditionError(
                 f"condition {cond}: column {cond.column!r} is computed from the others after sampling, so it cannot "
                 "be conditioned on; condition on the columns it is computed from."
+            )
+        if col.after is not None and cond.kind in ("values", "range", "null"):  # its coordinate is its gap's: a
+            # range of its values is no box (``sample`` keeps the rows that meet such a condition instead)
+            raise ConditionError(
+                f"condition {cond}: column {cond.column!r} is {col.after!r} plus a gap fitted apart (found by fit: it "
+                f"lies at or above {col.after!r} in every row), so its values have no latent region of their own; "
+                f"condition on {col.after!r}, or fit it as a column of its own: "
+                f"sd.fit(..., columns={{{cond.column!r}: {fit_kind(col)!r}}})."
             )
         if hasattr(col, "parts"):  # a sum (found by fit): no coordinate of its own
             raise ConditionError(
@@ -623,6 +636,162 @@ def _row_conditions(conditions: Any, n: int) -> tuple[list[tuple[Condition, ...]
         f"conditions={_short(conditions)} ({type(conditions).__name__}): pass a dict of column -> condition, or a "
         "DataFrame with one row of conditions per sampled row."
     )
+
+
+@dataclass
+class GapConditions:
+    """Conditions on gap columns (a fitted column modelled as another plus a gap: ``checkout`` after ``checkin``).
+
+    Such a column's values have no latent region of their own, so ``Model.sample`` keeps only the rows that
+    meet these conditions, redrawing the rest (``Model._keep_rows``) from the model given the other conditions:
+    exact in distribution, as rejection is, and row-stable. ``keys`` are the distinct condition sets, ``which``
+    each sampled row's (by its row number), and ``ranges`` each condition's inclusive ranges of raw values.
+    """
+
+    model: Model
+    keys: list[tuple[Condition, ...]]
+    which: NDArray[np.intp]
+    ranges: dict[Condition, list[tuple[float, float]]]
+
+    def failing(self, frame: Any) -> NDArray[np.bool_]:
+        """Whether each row of ``frame`` (rows numbered by its index) breaks its conditions."""
+        rows = np.asarray(frame.index, dtype=np.intp)
+        key_of = self.which[rows]
+        bad = np.zeros(len(frame), dtype=bool)
+        raws: dict[str, NDArray[np.float64]] = {}
+        for k, key in enumerate(self.keys):
+            here = key_of == k
+            if not key or not here.any():
+                continue
+            for cond in key:
+                if cond.column not in raws:
+                    raws[cond.column] = _raw_values(self.model.column(cond.column), frame[cond.column])
+                values = raws[cond.column][here]
+                inside = np.zeros(len(values), dtype=bool)
+                for low, high in self.ranges[cond]:
+                    inside |= (values >= low) & (values <= high)
+                bad[np.flatnonzero(here)[~inside]] = True
+        return bad
+
+    def error(self, frame: Any, rounds: int) -> ConditionError:
+        """The error when rows still break their conditions after ``rounds`` redraws."""
+        bad = self.failing(frame)
+        conds = sorted({str(c) for key in self.keys for c in key})
+        col: Any = self.model.column(self.keys[int(self.which[np.asarray(frame.index)[bad][0]])][0].column)
+        what, others = (
+            (f"is {col.after!r} plus a gap fitted apart", repr(col.after))
+            if col.after is not None
+            else (f"equals {col.formula} in every row (found by fit)", "its parts")
+        )
+        return ConditionError(
+            f"condition {', '.join(conds)}: {int(bad.sum()):,} of {len(frame):,} rows still break it after {rounds:,} "
+            f"redraws. Column {col.name!r} {what}, so a condition on it keeps the rows that meet it, and this one is "
+            f"too rare for that; widen it, condition on {others} as well, or fit {col.name!r} as a column of its "
+            f"own: sd.fit(..., columns={{{col.name!r}: {fit_kind(col)!r}}})."
+        )
+
+
+def fit_kind(col: Any) -> str:
+    """The ``columns=`` kind of ``sd.fit`` that keeps a number or date column modelled on its own."""
+    from ._columns import ConditionalColumn, DatetimeColumn
+
+    inner = col.base if isinstance(col, ConditionalColumn) or hasattr(col, "parts") else col
+    if isinstance(inner, DatetimeColumn):
+        return "datetime"
+    return "integer" if getattr(inner, "integer", False) else "float"
+
+
+def _raw_values(col: Any, values: Any) -> NDArray[np.float64]:
+    """A number or date column's values in its raw units (dates: whole units of the column since the epoch)."""
+    import pandas as pd
+
+    from ._columns import ConditionalColumn, DatetimeColumn
+
+    inner = col.base if isinstance(col, ConditionalColumn) or hasattr(col, "parts") else col
+    if isinstance(inner, DatetimeColumn):
+        stamps = values.dt.tz_convert("UTC").dt.tz_localize(None) if values.dt.tz is not None else values
+        ns = stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+        return (ns // inner.unit_ns).astype(np.float64)  # type: ignore[no-any-return]
+    return pd.to_numeric(values).to_numpy(dtype=np.float64, na_value=np.nan)  # type: ignore[no-any-return]
+
+
+def split_gap_conditions(model: Model, conditions: Any, n: int) -> tuple[Any, GapConditions | None]:
+    """Return ``conditions`` without those on gap columns (None when none is left), and those as
+    :class:`GapConditions` (None when there are none). A missing value, a value of another kind or an empty
+    range of a gap column raises :class:`ConditionError` here."""
+    import pandas as pd
+
+    from ._columns import ConditionalColumn
+
+    # (gap columns, and sums and products: no latent region of their own either)
+    gapped = {c.name for c in model._gaps} | {c.name for c in model._sums}
+    if isinstance(conditions, Mapping):
+        names = [c for c in conditions if c in gapped]
+        if not names:
+            return conditions, None
+        rest: Any = {c: v for c, v in conditions.items() if c not in gapped} or None
+        mine: Any = {c: conditions[c] for c in names}
+    elif isinstance(conditions, pd.DataFrame):
+        names = [c for c in conditions.columns if c in gapped]
+        if not names:
+            return conditions, None
+        left = [c for c in conditions.columns if c not in gapped]
+        rest, mine = (conditions[left] if left else None), conditions[names]
+    else:
+        return conditions, None  # (the usual error for what is neither)
+    keys, which = _row_conditions(mine, n)
+    ranges: dict[Condition, list[tuple[float, float]]] = {}
+    for key in keys:
+        for cond in key:
+            if cond in ranges:
+                continue
+            col: Any = model.column(cond.column)
+            inner = col.base if isinstance(col, ConditionalColumn) or hasattr(col, "parts") else col
+            if cond.kind == "null":
+                raise ConditionError(f"condition {cond}: column {cond.column!r} is never missing in this model.")
+            ranges[cond] = [_raw_bounds(inner, c) for c in _spans(cond)]
+    rest_keys = _row_conditions(rest, n)[0] if rest is not None else [()]
+    for key in keys:  # (what the column below may take, under the other conditions too, plus what the gap may)
+        for cond in key:
+            for other in rest_keys:
+                if model.column(cond.column).after is not None:
+                    _check_reach(model, cond, ranges[cond], list(other))
+    return rest, GapConditions(model, keys, which, ranges)
+
+
+def _spans(cond: Condition) -> list[Condition]:
+    """A range condition, or each value of a values condition as a range of one value."""
+    return [cond] if cond.kind == "range" else [Condition(cond.column, "range", low=v, high=v) for v in cond.values]
+
+
+def _level_range(col: Any) -> tuple[float, float]:
+    """The least and greatest raw value a number or date column gives (over its segment groups' marginals)."""
+    ends = np.array([level.value_range() for level in getattr(col, "levels", [col])], dtype=np.float64)
+    return float(ends[:, 0].min()), float(ends[:, 1].max())
+
+
+def _check_reach(model: Model, cond: Condition, wanted: list[tuple[float, float]], others: list[Condition]) -> None:
+    """Raise ConditionError when a condition on a gap column lies beyond what the column below it plus its gap
+    can reach (the column below within its own condition among ``others``, the conditions of the same rows)."""
+    from ._columns import ConditionalColumn
+
+    col = model.column(cond.column)
+    below = model.column(str(col.after))
+    low, high = _level_range(below)
+    for other in others:
+        if other.column == below.name and other.kind in ("range", "values"):
+            inner = below.base if isinstance(below, ConditionalColumn) else below
+            bounds = [_raw_bounds(inner, c) for c in _spans(other)]
+            low, high = max(low, min(b[0] for b in bounds)), min(high, max(b[1] for b in bounds))
+    gap_low, gap_high = _level_range(col)
+    reach = (low + gap_low, high + gap_high)
+    if not any(lo <= reach[1] and hi >= reach[0] for lo, hi in wanted):
+        raise ConditionError(
+            f"condition {cond}: {cond.column!r} is {below.name!r} plus a gap fitted apart ('{below.name} <= "
+            f"{cond.column}' in every row of the data), so under the conditions it lies in "
+            f"[{below.show(reach[0])} .. {below.show(reach[1])}]: '{below.name} <= {cond.column}' cannot hold with "
+            f"this condition. Widen it, or change the condition on {below.name!r}."
+        )
 
 
 def _cell_missing(value: Any) -> bool:

@@ -50,6 +50,7 @@ from ._columns import (
     ProductColumn,
     RowLatent,
     SumColumn,
+    _integer_dtype,
 )
 from ._constraints import MAX_REDRAWS, LessThan, Predicate, Unique, order_by_dependency, propagate_order_ends
 from ._latent import IndependentRows, LatentSource, LatentSpace, SpreadRows
@@ -69,9 +70,13 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from ._columns import ModelColumn
+    from ._conditions import GapConditions
     from ._edges import RowPlan
 
 __all__ = ["Model", "load", "loads"]
+
+#: Rounds of redraws that conditions on gap columns get (each draws only the span of the rows still failing).
+GAP_REDRAWS = 1_000
 
 #: Rows sampled when a file is loaded, to catch edits that break sampling.
 _SMOKE_ROWS = 64
@@ -164,6 +169,27 @@ def _finish(
     return _cast(col.finalize(raw, nulls), col.cast, index)
 
 
+def _gap_numbers(col: ModelColumn) -> NumericColumn | None:
+    """The number (or date) marginal a column draws from: its own, or a column fitted per group's base."""
+    inner = col.base if isinstance(col, ConditionalColumn) else col
+    return inner if type(inner) in (NumericColumn, DatetimeColumn) else None  # type: ignore[return-value]
+
+
+def _gap_decimals(gcol: ModelColumn, source: ModelColumn) -> int | None:
+    """The decimals of a gap column's values: the most of its own levels' and the column below's, or None when
+    either has none (whole numbers: 0)."""
+    found = []
+    for col in (gcol, source):
+        for level in getattr(col, "levels", [col.base if isinstance(col, ConditionalColumn) else col]):
+            if getattr(level, "integer", False):
+                found.append(0)
+            elif getattr(level, "decimals", None) is None:
+                return None
+            else:
+                found.append(int(level.decimals))
+    return max(found)
+
+
 class Model:
     """A dataset generator: per-column marginals joined by a Gaussian copula.
 
@@ -210,6 +236,10 @@ class Model:
             and c not in self._sums
         ]
         self._derived = [c for c in self._columns if hasattr(c, "derive")]
+        #: Columns modelled by their gap above another (fitted models: ``checkout`` after ``checkin``), added to that
+        #: column's values after the constraints.
+        self._gaps = [c for c in self._columns if c.after is not None]
+        self._below_gaps = {c.after for c in self._gaps}
         #: Columns whose null flag is a coordinate of the copula (fitted models: missingness
         #: correlated with the other columns) rather than an independent draw.
         self.latent_nulls = list(latent_nulls)
@@ -257,6 +287,7 @@ class Model:
             raise InvalidArgument(
                 f"dataset {name!r}: latent_correlation is not positive definite, so it is not a correlation matrix."
             ) from None
+        self._check_gaps()
         self._order_constraints = self._check_order(order_constraints)
         #: The order constraints every sampled row satisfies (declared, or detected by fit), as LessThan.
         self._row_constraints = self._check_rows(row_constraints)
@@ -369,6 +400,48 @@ class Model:
             model.profile = self.profile
         return model
 
+    def _check_gaps(self) -> None:
+        """Each gap column lies above a modelled number or date column of the same kind (dates of the same unit,
+        whole numbers above whole numbers), without missing values, which is no gap column itself, no follower's
+        leader and no part of a sum."""
+        leaders = {f.leader for f in self._followers}
+        parts = {p for s in self._sums for p in s.parts}
+        for gcol in self._gaps:
+            source = self._by_name.get(gcol.after) if gcol.after is not None else None
+            mine, theirs = _gap_numbers(gcol), None if source is None else _gap_numbers(source)
+            problem = None
+            if mine is None or not gcol.modelled or gcol.null_rate > 0:
+                problem = "but only a number or date column with a coordinate of its own and no missing values can be"
+            elif source is None or source.hidden or not source.modelled or theirs is None or source.after is not None:
+                problem = "which is not a modelled number or date column of the model (nor a gap column itself)"
+            elif source.null_rate > 0 or theirs.offset or mine.offset or any(theirs.inf_rates):
+                problem = "which has missing or infinite values, or whole numbers beyond 2**52"
+            elif isinstance(mine, DatetimeColumn) != isinstance(theirs, DatetimeColumn) or (
+                isinstance(mine, DatetimeColumn) and mine.unit_ns != theirs.unit_ns  # type: ignore[attr-defined]
+            ):
+                problem = "which is not of its kind (numbers above numbers, dates above dates of the same unit)"
+            elif mine.integer and not theirs.integer:
+                problem = "which does not hold whole numbers as it does"
+            elif gcol.name in leaders or gcol.name in parts:
+                problem = "but another column follows it or adds it up, which its gap cannot give"
+            if problem is not None:
+                raise InvalidArgument(f"column {gcol.name!r} is a gap above {gcol.after!r}, {problem}.")
+
+    def _add_gaps(self, raws: dict[str, NDArray[Any]]) -> None:
+        """Stage 6b: each gap column's values, its gaps (what its coordinate gave) added to the column below it, and
+        rounded to the decimals of the two (so ``0.1 + 0.2`` is ``0.3``)."""
+        for gcol in self._gaps:
+            assert gcol.after is not None
+            total = raws[gcol.after] + raws[gcol.name]
+            decimals = _gap_decimals(gcol, self._by_name[gcol.after])
+            if total.dtype.kind == "f" and decimals is not None:
+                total = np.round(total, decimals)
+            held = _integer_dtype(gcol.cast)
+            if total.dtype.kind in "iu" and held is not None and held.itemsize < 8:  # (int16 never wraps: clipped)
+                info = np.iinfo(held)
+                total = np.clip(total, info.min, info.max)
+            raws[gcol.name] = total
+
     def _check_order(self, constraints: Sequence[tuple[str, str, bool]]) -> list[tuple[str, str, bool]]:
         """Return the order constraints checked (comparable columns of this model, no cycle), in dependency order."""
         checked = []
@@ -386,6 +459,12 @@ class Model:
                 raise InvalidConstraint(
                     f"{where}: {computed[0]!r} is computed from other columns (no latent coordinate of its own), so "
                     "an order constraint cannot redraw it; constrain the columns it is computed from."
+                )
+            gapped = [c.name for c in (ca, cb) if c.after is not None]
+            if gapped:
+                raise InvalidConstraint(
+                    f"{where}: {gapped[0]!r} is {self._by_name[gapped[0]].after!r} plus a gap fitted apart, so an "
+                    "order constraint cannot redraw it; constrain the column it lies above."
                 )
             if a == b or ca.family is None or ca.family != cb.family:
                 raise InvalidConstraint(
@@ -592,6 +671,12 @@ class Model:
         n = check_rows(n)
         if not isinstance(independent, (bool, np.bool_)):
             raise InvalidArgument(f"independent={independent!r}: pass True (i.i.d. rows) or False (the default, even).")
+        gaps = None
+        if conditions is not None and (self._gaps or self._sums):  # (conditions on a gap column or a sum: the rows
+            # that meet them are kept, below)
+            from ._conditions import split_gap_conditions
+
+            conditions, gaps = split_gap_conditions(self, conditions, n)
         source: LatentSource = IndependentRows(seed) if independent else SpreadRows(seed)
         plan = None
         if _edges_requested(edge_cases, edge_kinds, edge_columns, balance):
@@ -616,12 +701,12 @@ class Model:
         if rows is not None:
             self._check_range_safe()
         frame = self.sample_from(source, n, rows=rows)
-        if self._row_constraints and n:
-            frame = self._keep_rows(frame, n, source.seed, independent, conditions, rows, plan)
+        if (self._row_constraints or gaps is not None) and n:
+            frame = self._keep_rows(frame, n, source.seed, independent, conditions, rows, plan, gaps=gaps)
         if plan is not None and plan.edges is not None:
             self._exact_bounds(frame, plan.edges)
             frame.attrs["synthdata"]["edges"] = plan.edges
-        if plan is not None or conditions is not None:  # (its rates are not the model's: validate() reads this)
+        if plan is not None or conditions is not None or gaps is not None:  # (not the model's rates: validate reads it)
             frame.attrs["synthdata"]["conditioned"] = True
         return frame
 
@@ -640,6 +725,8 @@ class Model:
         moved: set[str] = set()
         for column in dict.fromkeys(columns[bound].tolist()):
             col = self._by_name[column]
+            if col.after is not None or column in self._below_gaps:  # (a gap's bound lies above another column's
+                continue  # value, and a column under a gap carries it: both drawn a hair inside their bounds)
             positions = frame.index.get_indexer(rows[bound & (columns == column)])
             side = high[bound & (columns == column)][positions >= 0]
             positions = positions[positions >= 0]
@@ -740,6 +827,7 @@ class Model:
         *,
         source_for: Callable[[int], LatentSource] | None = None,
         latent: NDArray[np.float64] | None = None,
+        gaps: GapConditions | None = None,
     ) -> pd.DataFrame:
         """Stage 9: rows that break a row constraint (Unique, Predicate) take the same row of a fresh draw.
 
@@ -752,6 +840,10 @@ class Model:
         ``source_for`` builds each round's whole source from its seed instead (a linked table's child rows:
         their parent coordinates fixed, then their conditions), and ``latent`` (coordinates, rows), the rows'
         latent coordinates, takes a redrawn row's coordinates too (its children follow the row it kept).
+
+        ``gaps`` are conditions on gap columns (``_conditions.GapConditions``), which have no latent region: a row
+        that breaks one is redrawn the same way (the rows of every round drawn given the other conditions, so
+        each row kept follows the model given all of them), for up to :data:`GAP_REDRAWS` rounds.
         """
         from ._seeding import derive_seed
 
@@ -762,8 +854,9 @@ class Model:
                     f"{int(self._distinct_values(c.column)):,} distinct values; ask for fewer rows."
                 )
         assert seed is not None
-        failing = self._failing(frame)
-        for r in range(1, MAX_REDRAWS + 1):
+        failing = self._failing(frame, gaps)
+        rounds = MAX_REDRAWS if gaps is None else GAP_REDRAWS
+        for r in range(1, rounds + 1):
             if not failing.any():
                 return frame
             alt_seed = derive_seed(seed, "redraw", r)
@@ -784,7 +877,9 @@ class Model:
                 frame.iloc[bad, j] = alt.iloc[at, j].array
             if latent is not None:
                 latent[:, bad] = source.rows(self.latent_space, first, first + int(bad[-1] - bad[0]) + 1).x[:, at]
-            failing = self._failing(frame)
+            failing = self._failing(frame, gaps)
+        if gaps is not None and gaps.failing(frame).any():
+            raise gaps.error(frame, rounds)
         if failing.any():
             counts = ", ".join(
                 f"{c}: {int(c.failing(frame).sum()) if isinstance(c, Unique) else int(c.failing(frame, self.name).sum())}"
@@ -797,8 +892,8 @@ class Model:
             )
         return frame
 
-    def _failing(self, frame: pd.DataFrame) -> NDArray[np.bool_]:
-        failing = np.zeros(len(frame), dtype=bool)
+    def _failing(self, frame: pd.DataFrame, gaps: GapConditions | None = None) -> NDArray[np.bool_]:
+        failing = np.zeros(len(frame), dtype=bool) if gaps is None else gaps.failing(frame)
         for c in self._row_constraints:
             failing |= c.failing(frame) if isinstance(c, Unique) else c.failing(frame, self.name)
         return failing
@@ -846,6 +941,7 @@ class Model:
             given = {c: RowLatent(targets[c], means[c], self._conditionals[c][2]) for c in targets}
             if self._order_constraints:
                 self._enforce_order(raws, given, nulls, held)
+        self._add_gaps(raws)  # (after the constraints, which may have moved the column below)
         redraws = {scol.name: parts for scol, parts in self._sum_redraws}
         for scol in self._sums:  # (after the constraints, which may have moved a part; products first)
             for part in redraws.get(scol.name, []) if given else []:  # (a part at the end of its own range leaves

@@ -72,8 +72,20 @@ def test_a_column_that_adds_up_others_is_their_sum_in_every_sampled_row(tmp_path
     edgy = model.sample(2_000, seed=3, edge_cases=0.5)
     assert _off(edgy, "total", ["subtotal", "tax", "shipping"]) == 0 and _off(edgy, "units", ["qty", "free"]) == 0
     model.validate(edgy)
-    with pytest.raises(ConditionError, match=r"'total' equals 'subtotal' \+ 'tax' \+ 'shipping' in every row"):
-        model.sample(10, seed=1, conditions={"total": (100, 200)})
+    # a condition on the derived column keeps the rows that meet it (redrawn given the other conditions): the
+    # model's conditional distribution, as a rejection sample of it gives
+    given = model.sample(3_000, seed=1, conditions={"total": (100, 200), "plan": "pro"})
+    assert given.total.between(100, 200).all() and (given.plan == "pro").all()
+    assert _off(given, "total", ["subtotal", "tax", "shipping"]) == 0
+    assert model.sample(500, seed=1, conditions={"total": (100, 200), "plan": "pro"}).equals(given.iloc[:500])
+    plain = model.sample(100_000, seed=8)
+    kept = plain[plain.total.between(100, 200) & (plain.plan == "pro")]
+    assert _ks(given.subtotal.to_numpy(), kept.subtotal.to_numpy()) < 0.05
+    assert abs((given.tax == 0).mean() - (kept.tax == 0).mean()) < 0.04
+    with pytest.raises(
+        ConditionError, match=r"'total' equals 'subtotal' \+ 'tax' \+ 'shipping' in every row.*too rare"
+    ):
+        model.sample(50, seed=1, conditions={"total": 123.45})  # (one cent's value: too rare to meet by redraws)
     with pytest.raises(InvalidArgument, match=r"edge_columns names 'units', which equals 'qty' \+ 'free'"):
         model.sample(10, seed=1, edge_cases=0.5, edge_columns=["units"])
     with pytest.raises(InvalidArgument, match=r"balance='units': it equals 'qty' \+ 'free'.*columns=\{'units'"):
@@ -312,8 +324,9 @@ def test_a_column_that_multiplies_two_others_is_their_product_in_every_sampled_r
     assert (model.column("line_total").add_frame(set_, "lines") == np.round(7 * set_.unit_price, 2)).all()
     given_ = model.sample(1_000, seed=2, conditions={"qty": 3, "unit_price": (10, 20)})
     assert (given_.qty == 3).all() and given_.line_total.between(30, 60).all()
-    with pytest.raises(ConditionError, match=r"'line_total' equals 'qty' \* 'unit_price' in every row"):
-        model.sample(10, seed=1, conditions={"line_total": (10, 20)})
+    kept = model.sample(1_000, seed=1, conditions={"line_total": (10, 20)})
+    assert kept.line_total.between(10, 20).all()
+    assert (np.abs(kept.line_total - np.round(kept.qty * kept.unit_price, 2)) <= 1e-6).all()
     path = model.save(tmp_path / "lines.synth.json")
     entry = next(c for c in json.loads(path.read_text())["columns"] if c["name"] == "line_total")
     assert entry["type"] == "product" and entry["parts"] == ["qty", "unit_price"] and "signs" not in entry

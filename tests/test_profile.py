@@ -46,8 +46,8 @@ def test_a_fitted_model_file_carries_a_profile_of_its_modelled_columns(saved):
     model, text = saved
     data = json.loads(text)
     assert (
-        data["version"] == 2 and VERSION == 4
-    )  # (a profile, no follower or sum column: the oldest version that holds it)
+        data["version"] == 2 and VERSION == 5
+    )  # (a profile, no follower, sum or gap column: the oldest version that holds it)
     profile = data["profile"]
     assert profile["source"] == "real" and profile["rows"] == 4000 and profile["min_count"] == 5
     # generated columns (ids, e-mail addresses) are never profiled: their values would be rows' values

@@ -98,14 +98,22 @@ def validate(
         if name not in df.columns:
             problems.append(Problem(name, f"a column ({model.dtypes[name]})", "no such column", fix="add it"))
             continue
+        col, series, label, slack = model.column(name), df[name], None, 0.0
+        if col.after is not None and col.after in df.columns:  # (a gap column: its gaps are what the model draws)
+            gaps = _gaps(series, df[col.after])
+            if gaps is not None:
+                series, label = gaps, f"{name} - {col.after}"
+                slack = _gap_slack(model, col, df[name])
         problems += _column_problems(
-            model.column(name),
-            df[name],
+            col,
+            series,
             null_tolerance,
             bool(model.withheld),
             "privacy" in model.info,
             rates=rates,
             model=model,
+            label=label,
+            slack=slack,
         )
     if strict and columns is None:
         extra = [str(c) for c in df.columns if c not in set(names)]
@@ -170,11 +178,15 @@ def _column_problems(
     *,
     rates: bool = True,
     model: Model | None = None,
+    label: str | None = None,
+    slack: float = 0.0,
 ) -> list[Problem]:
     """The column's problems: missing values at a rate the model does not give (unless not ``rates``: then only
     missing values where it has none, or values where it has only missing ones), then its values. A sum's values
-    may reach what its parts' ranges add up to (``model`` holds the parts)."""
-    name = col.name
+    may reach what its parts' ranges add up to (``model`` holds the parts). ``label`` names the values in problems
+    when they are not the column's own (a gap column's gaps: ``checkout - checkin``), and ``slack`` widens the
+    range they may take (gaps of numbers are read back from values rounded to their decimals)."""
+    name = col.name if label is None else label
     n = len(series)
     missing = series.isna().to_numpy()
     problems: list[Problem] = []
@@ -210,7 +222,7 @@ def _column_problems(
     if isinstance(base, DatetimeColumn):
         found = _datetime_problems(base, name, values, getattr(col, "levels", [base]))
     elif isinstance(base, NumericColumn):
-        found = _numeric_problems(base, name, values, getattr(col, "levels", [base]), span=span)
+        found = _numeric_problems(base, name, values, getattr(col, "levels", [base]), span=span, slack=slack)
     elif isinstance(base, CategoryColumn):
         found = _category_problems(base, name, values, withheld)
     elif isinstance(base, BooleanColumn):
@@ -220,6 +232,38 @@ def _column_problems(
         if fitted and problem.found.endswith("outside"):
             problem.fix = "a fitted model's bounds stop short of rare real extremes (min_count, see model.withheld)"
     return problems + found
+
+
+def _gaps(values: pd.Series, below: pd.Series) -> pd.Series | None:
+    """A gap column's gaps above the column below it, as the values its marginal gives: numbers, or timestamps
+    from the epoch (in the column's time zone) for dates; None when the two cannot be subtracted (the column's
+    own checks then say what is wrong with it)."""
+    try:
+        if pd.api.types.is_datetime64_any_dtype(values.dtype) and pd.api.types.is_datetime64_any_dtype(below.dtype):
+            zone = values.dt.tz
+            delta = values - below if (zone is None) == (below.dt.tz is None) else None
+            if delta is None:
+                return None
+            stamps = pd.Timestamp(0, tz="UTC" if zone is not None else None) + delta
+            return stamps.dt.tz_convert(zone) if zone is not None else stamps
+        if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+            if pd.api.types.is_numeric_dtype(below.dtype) and not pd.api.types.is_bool_dtype(below.dtype):
+                return values - below
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return None
+
+
+def _gap_slack(model: Model, col: Any, values: pd.Series) -> float:
+    """How far a number gap column's gaps, read back as its values minus the column below's, may stray from the
+    gaps drawn: half a unit of the decimals the sum was rounded to, and a few rounding steps of the values."""
+    from .._model import _gap_decimals
+
+    if not pd.api.types.is_float_dtype(values.dtype):
+        return 0.0  # (whole numbers and dates add up exactly)
+    decimals = _gap_decimals(col, model.column(str(col.after)))
+    magnitude = float(np.nanmax(np.abs(values.to_numpy(dtype=np.float64, na_value=np.nan)), initial=0.0))
+    return (0.5 * 10.0**-decimals if decimals is not None else 0.0) + 1e-12 * magnitude
 
 
 def _dtype_problem(name: str, values: pd.Series, expected: str) -> Problem:
@@ -234,7 +278,13 @@ def _dtype_problem(name: str, values: pd.Series, expected: str) -> Problem:
 
 
 def _numeric_problems(
-    col: NumericColumn, name: str, values: pd.Series, levels: list[Any], *, span: tuple[float, float] | None = None
+    col: NumericColumn,
+    name: str,
+    values: pd.Series,
+    levels: list[Any],
+    *,
+    span: tuple[float, float] | None = None,
+    slack: float = 0.0,
 ) -> list[Problem]:
     """Problems of a numeric column: values that are not numbers, infinities, off its grid, beyond its range.
 
@@ -290,7 +340,7 @@ def _numeric_problems(
     if stored is not None and stored.itemsize < 8:  # (a sampled value in range is rounded to the frame's dtype,
         # to nearest: a bound between two float32 values may round past it, never past the bound rounded too)
         lowest, highest = float(stored.type(lowest)), float(stored.type(highest))
-    outside = finite & ((x < lowest) | (x > highest))
+    outside = finite & ((x < lowest - slack) | (x > highest + slack))
     if outside.any():
         problems.append(
             Problem(

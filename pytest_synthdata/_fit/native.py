@@ -82,6 +82,7 @@ from .dependence import (
     null_dim,
     rare_flag,
 )
+from .gaps import Gap, choose_gaps
 from .generated import fit_generated
 from .infer import infer_kind, null_dtype, override
 from .numeric import Numbers, fit_marginals, marginal_column, read_numbers, read_timestamps
@@ -397,6 +398,34 @@ def _fit(ctx: FitContext) -> Model:
         c for d in products for c in (d.column, *d.parts)
     }
     identity_real = {c: numbers_by_column[c].values for c in in_identities}  # (what the choice compares with)
+    # order relations better kept by a gap: the later column is the earlier one plus a gap fitted apart (see gaps.py)
+    gaps: list[Gap] = []
+    if ctx.detect_constraints and order.constraints:
+        gaps = choose_gaps(
+            order.constraints,
+            numbers_by_column,
+            columns,
+            {dim.column: (dim.grades, dim.cells) for dim in dims},
+            taken=_named(ctx) | set(ctx.public) | in_identities | {c for f in followers for c in (f.column, f.leader)},
+            min_count=ctx.min_count,
+            knots=ctx.knots,
+            rows=ctx.rows,
+        )
+    for gap in gaps:
+        numbers_by_column[gap.column] = gap.numbers  # (a segment refits the gaps per group)
+        columns[gap.column] = gap.marginal
+        scored = None if gap.fit.scores is None else (ctx.rows, gap.fit.scores)
+        dims = [
+            Dim(gap.column, gap.fit.grades, correlation_cells(gap.marginal), gap.column, scored=scored)
+            if dim.column == gap.column
+            else dim
+            for dim in dims
+        ]
+        order.constraints = [c for c in order.constraints if c[:2] != (gap.after, gap.column)]
+        kinds[gap.column]["why"] += (
+            f"; {gap.after!r} plus a gap fitted apart (it lies {'above' if gap.strict else 'at or above'} "
+            f"{gap.after!r} in every row)"
+        )
 
     null_dims, rare = [], {}
     for col in read.nullable:
@@ -481,6 +510,8 @@ def _fit(ctx: FitContext) -> Model:
         order.info["detected"].append(str(f))
     for r in order.ranges:
         columns[r.column] = apply_range(columns[r.column], r, f"fit {ctx.name!r}")
+    for gap in gaps:  # (the column as fitted: one marginal of the gaps, or one per segment group)
+        columns[gap.column].after = gap.after
     order_room(columns, order.constraints)
     ordered_cols = [columns[c] for c in read.order]
     by_label = {d.label: d for d in dims} | cat_dims

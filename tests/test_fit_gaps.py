@@ -1,0 +1,188 @@
+"""Order relations kept by a gap: a later column modelled as an earlier one plus a gap fitted apart."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from edited_files import assert_refused
+from hypothesis import HealthCheck, given, settings
+
+import pytest_synthdata as sd
+from pytest_synthdata import strategies as sst
+from pytest_synthdata._fit.sums import _ks
+from pytest_synthdata.errors import ConditionError, FidelityError, InvalidConstraint
+
+
+def _stays(n: int = 3_000, seed: int = 1, tz: str | None = None) -> pd.DataFrame:
+    """Hotel stays: check-in dates over five years, a few nights each, the price per night by room."""
+    rng = np.random.default_rng(seed)
+    checkin = pd.Timestamp("2019-01-01", tz=tz) + pd.to_timedelta(rng.integers(0, 5 * 365, n), unit="D")
+    room = rng.choice(["single", "double", "suite"], n, p=[0.5, 0.4, 0.1])
+    nights = np.where(room == "suite", rng.geometric(0.15, n), rng.geometric(0.45, n))
+    rate = np.select([room == "single", room == "double"], [80.0, 120.0], 300.0)
+    return pd.DataFrame(
+        {
+            "room": room,
+            "checkin": checkin,
+            "checkout": checkin + pd.to_timedelta(nights, unit="D"),
+            "price": np.round(rate * nights * rng.lognormal(0, 0.1, n), 2),
+        }
+    )
+
+
+def _nights(df: pd.DataFrame) -> np.ndarray:
+    return (df.checkout - df.checkin).dt.days.to_numpy(dtype=np.float64)
+
+
+def test_a_later_date_is_the_earlier_plus_a_gap_fitted_apart():
+    """Before, checkout was modelled on its own and redrawn where it fell before checkin: the stays came out a
+    median 15 nights against 2 (KS 0.64). Now the stay is the column's own marginal and coordinate."""
+    real = _stays()
+    model = sd.fit(real, name="stays")
+    assert "'checkin' plus a gap" in model.info["columns"]["checkout"]["why"]
+    assert model.column("checkout").after == "checkin"
+    assert "checkin < checkout" in model.info["constraints"]["detected"]  # (still what the data says)
+    s = model.sample(20_000, seed=3)
+    assert (s.checkout > s.checkin).all()
+    assert _ks(_nights(s), _nights(real)) < 0.03
+    assert _ks(s.checkout.astype("int64").to_numpy(), real.checkout.astype("int64").to_numpy()) < 0.03
+    # the gap's coordinate is in the copula: suites are booked for longer, and cost more
+    suites = s.room == "suite"
+    assert _nights(s)[suites].mean() > 2.5 * _nights(s)[~suites].mean()
+    assert np.corrcoef(_nights(s), s.price)[0, 1] > 0.6
+    model.validate(s)
+    assert model.sample(500, seed=3).equals(s.iloc[:500])
+
+
+def test_an_event_time_equal_to_its_intervals_start_in_most_rows_keeps_its_ties():
+    """lifelines' diabetes: ``left <= right``, equal in 81% of rows. The copula cannot give ties, and the
+    redraw pushed ``right`` up (KS 0.16, Spearman 0.58 -> 0.81)."""
+    rng = np.random.default_rng(4)
+    n = 2_000
+    left = rng.integers(0, 40, n)
+    right = left + np.where(rng.random(n) < 0.8, 0, rng.integers(1, 15, n))
+    real = pd.DataFrame({"left": left, "right": right, "sex": rng.choice(["f", "m"], n)})
+    model = sd.fit(real, name="intervals")
+    assert model.column("right").after == "left"
+    s = model.sample(20_000, seed=1)
+    assert (s.right >= s.left).all()
+    assert abs((s.right == s.left).mean() - 0.8) < 0.02
+    assert _ks(s.right.to_numpy(np.float64), right.astype(np.float64)) < 0.03
+
+
+def test_columns_whose_order_their_copula_keeps_stay_modelled_on_their_own():
+    """The lesser and the greater of two draws: the copula of the two keeps both and their gaps about as well as
+    a gap would, so nothing changes (the choice compares the two ways on draws of the fitted marginals)."""
+    rng = np.random.default_rng(5)
+    n = 2_000
+    p, q = rng.normal(size=n), rng.normal(size=n)
+    real = pd.DataFrame({"a": np.minimum(p, q), "b": np.maximum(p, q), "c": rng.normal(size=n)})
+    model = sd.fit(real, name="apart")
+    assert "a < b" in model.info["constraints"]["detected"]
+    assert model.column("b").after is None
+
+
+def test_conditions_on_a_gap_column_keep_the_rows_that_meet_them_exactly():
+    """A gap column's values have no latent region of their own: its conditions keep the rows that meet them
+    (redrawn rows given the other conditions), which gives the model's conditional distribution exactly."""
+    real = _stays()
+    model = sd.fit(real, name="stays")
+    window = ("2021-06-01", "2021-08-31")
+    s = model.sample(4_000, seed=2, conditions={"checkout": window, "room": ["single", "double"]})
+    assert s.checkout.between(*window).all() and s.room.isin(["single", "double"]).all()
+    assert (s.checkout > s.checkin).all()
+    assert model.sample(1_000, seed=2, conditions={"checkout": window, "room": ["single", "double"]}).equals(
+        s.iloc[:1_000]
+    )
+    # the same distribution as a rejection sample of the unconditioned model
+    plain = model.sample(200_000, seed=9)
+    kept = plain[plain.checkout.between(*window) & plain.room.isin(["single", "double"])]
+    assert len(kept) > 3_000
+    for column in ("price",):
+        assert _ks(s[column].to_numpy(), kept[column].to_numpy()) < 0.05
+    assert _ks(_nights(s), _nights(kept)) < 0.05
+    assert abs((s.room == "single").mean() - (kept.room == "single").mean()) < 0.04
+    # per-row conditions: NaN leaves a row unconditioned
+    per_row = pd.DataFrame({"checkout": [("2020-02-01", "2020-02-29"), np.nan] * 50})
+    r = model.sample(100, seed=4, conditions=per_row)
+    assert r.checkout.iloc[::2].between("2020-02-01", "2020-02-29").all()
+    assert r.checkout.iloc[1::2].nunique() > 20
+
+
+def test_impossible_and_too_rare_conditions_on_a_gap_column_raise():
+    model = sd.fit(_stays(), name="stays")
+    with pytest.raises(ConditionError, match="'checkin <= checkout' cannot hold"):
+        model.sample(10, seed=1, conditions={"checkin": ("2022-06-01", None), "checkout": (None, "2021-01-01")})
+    with pytest.raises(ConditionError, match="never missing"):
+        model.sample(10, seed=1, conditions={"checkout": None})
+    with pytest.raises(ConditionError, match=r"too rare.*columns=\{'checkout': 'datetime'\}"):
+        model.sample(100, seed=1, conditions={"checkout": "2020-03-15"})  # (one day of five years, each row)
+    with pytest.raises(InvalidConstraint, match="plus a gap"):
+        model.replaced(order_constraints=[("checkin", "checkout", False)])
+
+
+def test_validate_checks_a_gap_columns_gaps():
+    real = _stays()
+    model = sd.fit(real, name="stays")
+    s = model.sample(300, seed=1)
+    s.loc[5, "checkout"] = s.loc[5, "checkin"] - pd.Timedelta(days=1)
+    with pytest.raises(FidelityError, match="checkout - checkin"):
+        model.validate(s)
+
+
+def test_edge_rows_and_hypothesis_rows_of_a_gap_column():
+    real = _stays(tz="Europe/Paris")
+    model = sd.fit(real, name="stays")
+    assert model.column("checkout").after == "checkin"
+    edgy = model.sample(2_000, seed=1, edge_cases=0.5)
+    assert (edgy.checkout > edgy.checkin).all() and str(edgy.checkout.dt.tz) == "Europe/Paris"
+    model.validate(edgy)
+    longest = model.sample(200, seed=1, edge_cases=1.0, edge_columns=["checkout"], edge_kinds=["tail"])
+    # (the gap's tails: the shortest stays, and stays longer than nine in ten real ones)
+    assert (_nights(longest) == 1).mean() > 0.4 and np.percentile(_nights(longest), 75) > np.percentile(
+        _nights(real), 90
+    )
+
+    @settings(max_examples=30, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(sst.frames(model, max_size=10))
+    def check(frame):
+        assert (frame.checkout > frame.checkin).all()
+
+    check()
+
+
+def test_a_gap_column_in_a_model_file_is_checked(tmp_path):
+    model = sd.fit(_stays(), name="stays")
+    path = model.save(tmp_path / "stays.synth.json")
+    data = json.loads(path.read_text())
+    assert data["version"] == 5
+    checkout = next(c for c in data["columns"] if c["name"] == "checkout")
+    assert checkout["after"] == "checkin"
+    assert sd.load(path).sample(300, seed=1).equals(model.sample(300, seed=1))
+
+    def entry(d, name):
+        return next(c for c in d["columns"] if c["name"] == name)
+
+    assert_refused(
+        tmp_path,
+        data,
+        [
+            (lambda d: d.update(version=4), "needs format version 5"),
+            (lambda d: entry(d, "checkout").update(after="nope"), "gap above 'nope'"),
+            (lambda d: entry(d, "checkout").update(after="checkout"), "lies above another column"),
+            (lambda d: entry(d, "checkout").update(after="price"), "not of its kind"),
+            (lambda d: entry(d, "room").update(after="checkin"), "only a number or date column"),
+            (lambda d: entry(d, "checkout").update(after=3), "after"),
+        ],
+    )
+
+
+def test_a_column_named_in_columns_keeps_its_own_marginal():
+    real = _stays()
+    model = sd.fit(real, name="stays", columns={"checkout": "datetime"})
+    assert model.column("checkout").after is None
+    assert "checkin < checkout" in model.info["constraints"]["detected"]
+    assert sd.fit(real, name="stays", detect_constraints=False).column("checkout").after is None
