@@ -673,8 +673,18 @@ class GapConditions:
                 bad[np.flatnonzero(here)[~inside]] = True
         return bad
 
-    def error(self, frame: Any, rounds: int) -> ConditionError:
-        """The error when rows still break their conditions after ``rounds`` redraws."""
+    def edge_columns(self) -> list[str]:
+        """The model's columns but the conditioned ones and those they are computed from (the column below a gap, a
+        sum's parts): where edge rows may go without pinning what the conditions rest on."""
+        rest_on: set[str] = set()
+        for key in self.keys:
+            for cond in key:
+                col: Any = self.model.column(cond.column)
+                rest_on.update([cond.column, *([col.after] if col.after is not None else getattr(col, "parts", []))])
+        return [c for c in self.model.columns if c not in rest_on]
+
+    def error(self, frame: Any, rounds: int, drawn: int) -> ConditionError:
+        """The error when rows still break their conditions after ``rounds`` redraws (``drawn`` rows in all)."""
         bad = self.failing(frame)
         conds = sorted({str(c) for key in self.keys for c in key})
         col: Any = self.model.column(self.keys[int(self.which[np.asarray(frame.index)[bad][0]])][0].column)
@@ -685,9 +695,9 @@ class GapConditions:
         )
         return ConditionError(
             f"condition {', '.join(conds)}: {int(bad.sum()):,} of {len(frame):,} rows still break it after {rounds:,} "
-            f"redraws. Column {col.name!r} {what}, so a condition on it keeps the rows that meet it, and this one is "
-            f"too rare for that; widen it, condition on {others} as well, or fit {col.name!r} as a column of its "
-            f"own: sd.fit(..., columns={{{col.name!r}: {fit_kind(col)!r}}})."
+            f"redraws ({drawn:,} rows drawn). Column {col.name!r} {what}, so a condition on it keeps the rows that "
+            f"meet it, and this one is too rare for that; widen it, condition on {others} as well, or fit "
+            f"{col.name!r} as a column of its own: sd.fit(..., columns={{{col.name!r}: {fit_kind(col)!r}}})."
         )
 
 
@@ -730,33 +740,32 @@ def split_gap_conditions(model: Model, conditions: Any, n: int) -> tuple[Any, Ga
         if not names:
             return conditions, None
         rest: Any = {c: v for c, v in conditions.items() if c not in gapped} or None
-        mine: Any = {c: conditions[c] for c in names}
     elif isinstance(conditions, pd.DataFrame):
         names = [c for c in conditions.columns if c in gapped]
         if not names:
             return conditions, None
         left = [c for c in conditions.columns if c not in gapped]
-        rest, mine = (conditions[left] if left else None), conditions[names]
+        rest = conditions[left] if left else None
     else:
         return conditions, None  # (the usual error for what is neither)
-    keys, which = _row_conditions(mine, n)
+    # (each row's whole set of conditions, once per distinct set: a gap's reach is checked against the conditions
+    # of the same rows only)
+    full_keys, full_which = _row_conditions(conditions, n)
+    mine_of: dict[tuple[Condition, ...], int] = {}
+    key_of = np.empty(len(full_keys), dtype=np.intp)
     ranges: dict[Condition, list[tuple[float, float]]] = {}
-    for key in keys:
-        for cond in key:
-            if cond in ranges:
-                continue
-            col: Any = model.column(cond.column)
-            inner = col.base if isinstance(col, ConditionalColumn) or hasattr(col, "parts") else col
-            if cond.kind == "null":
-                raise ConditionError(f"condition {cond}: column {cond.column!r} is never missing in this model.")
-            ranges[cond] = [_raw_bounds(inner, c) for c in _spans(cond)]
-    rest_keys = _row_conditions(rest, n)[0] if rest is not None else [()]
-    for key in keys:  # (what the column below may take, under the other conditions too, plus what the gap may)
-        for cond in key:
-            for other in rest_keys:
-                if model.column(cond.column).after is not None:
-                    _check_reach(model, cond, ranges[cond], list(other))
-    return rest, GapConditions(model, keys, which, ranges)
+    for k, full in enumerate(full_keys):
+        own = tuple(c for c in full if c.column in gapped)
+        key_of[k] = mine_of.setdefault(own, len(mine_of))
+        for cond in own:
+            if cond not in ranges:
+                col: Any = model.column(cond.column)
+                inner = col.base if isinstance(col, ConditionalColumn) or hasattr(col, "parts") else col
+                if cond.kind == "null":
+                    raise ConditionError(f"condition {cond}: column {cond.column!r} is never missing in this model.")
+                ranges[cond] = [_raw_bounds(inner, c) for c in _spans(cond)]
+            _check_reach(model, cond, ranges[cond], [c for c in full if c.column not in gapped])
+    return rest, GapConditions(model, list(mine_of), key_of[full_which], ranges)
 
 
 def _spans(cond: Condition) -> list[Condition]:
@@ -772,10 +781,21 @@ def _level_range(col: Any) -> tuple[float, float]:
 
 def _check_reach(model: Model, cond: Condition, wanted: list[tuple[float, float]], others: list[Condition]) -> None:
     """Raise ConditionError when a condition on a gap column lies beyond what the column below it plus its gap
-    can reach (the column below within its own condition among ``others``, the conditions of the same rows)."""
+    can reach (the column below within its own condition among ``others``, the conditions of the same rows), or
+    one on a sum or product beyond what its parts' ranges give."""
     from ._columns import ConditionalColumn
 
-    col = model.column(cond.column)
+    col: Any = model.column(cond.column)
+    if col.after is None:  # a sum or product: its parts' ranges combined, rounded as it rounds
+        from ._fidelity.validate import _sum_span
+
+        low, high = _sum_span(model, col)
+        if not any(lo <= high and hi >= low for lo, hi in wanted):
+            raise ConditionError(
+                f"condition {cond}: the model never gives such a value in column {cond.column!r}, which equals "
+                f"{col.formula} in every row: its values lie in [{col.base.show(low)} .. {col.base.show(high)}]."
+            )
+        return
     below = model.column(str(col.after))
     low, high = _level_range(below)
     for other in others:

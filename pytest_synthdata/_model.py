@@ -77,6 +77,8 @@ __all__ = ["Model", "load", "loads"]
 
 #: Rounds of redraws that conditions on gap columns get (each draws only the span of the rows still failing).
 GAP_REDRAWS = 1_000
+#: ... and they fail early when none of this many rows drawn for them met them.
+GAP_TRIES = 20_000
 
 #: Rows sampled when a file is loaded, to catch edits that break sampling.
 _SMOKE_ROWS = 64
@@ -424,6 +426,8 @@ class Model:
                 problem = "which does not hold whole numbers as it does"
             elif gcol.name in leaders or gcol.name in parts:
                 problem = "but another column follows it or adds it up, which its gap cannot give"
+            elif gcol.after in parts:
+                problem = "which is part of a sum, whose redraws would leave the gap behind"
             if problem is not None:
                 raise InvalidArgument(f"column {gcol.name!r} is a gap above {gcol.after!r}, {problem}.")
 
@@ -432,10 +436,14 @@ class Model:
         rounded to the decimals of the two (so ``0.1 + 0.2`` is ``0.3``)."""
         for gcol in self._gaps:
             assert gcol.after is not None
-            total = raws[gcol.after] + raws[gcol.name]
+            below = raws[gcol.after]
+            total = below + raws[gcol.name]
             decimals = _gap_decimals(gcol, self._by_name[gcol.after])
-            if total.dtype.kind == "f" and decimals is not None:
-                total = np.round(total, decimals)
+            # (rounded where the decimals are exact in float64; never below the column under it)
+            if total.dtype.kind == "f" and decimals is not None and len(total):
+                if float(np.nanmax(np.abs(total))) * 10.0**decimals < 2.0**52:
+                    total = np.round(total, decimals)
+                total = np.maximum(total, below)
             held = _integer_dtype(gcol.cast)
             if total.dtype.kind in "iu" and held is not None and held.itemsize < 8:  # (int16 never wraps: clipped)
                 info = np.iinfo(held)
@@ -692,6 +700,8 @@ class Model:
                 edge_columns=edge_columns,
                 balance=balance,
                 conditions=conditions,
+                # (an edge row pinned in a column a kept condition rests on may never meet it: none by default)
+                among=None if gaps is None or edge_columns is not None else gaps.edge_columns(),
             )
             source = plan.source(self, source, n)
         elif conditions is not None:
@@ -856,9 +866,14 @@ class Model:
         assert seed is not None
         failing = self._failing(frame, gaps)
         rounds = MAX_REDRAWS if gaps is None else GAP_REDRAWS
+        drawn, met = len(frame), len(frame) - int(failing.sum())  # (rows drawn, and how many were kept)
+        done = 0
         for r in range(1, rounds + 1):
             if not failing.any():
                 return frame
+            if gaps is not None and not met and drawn >= GAP_TRIES:  # (none of many draws met it: give up early)
+                break
+            done = r
             alt_seed = derive_seed(seed, "redraw", r)
             source: LatentSource = IndependentRows(alt_seed) if independent else SpreadRows(alt_seed)
             if source_for is not None:
@@ -878,17 +893,22 @@ class Model:
             if latent is not None:
                 latent[:, bad] = source.rows(self.latent_space, first, first + int(bad[-1] - bad[0]) + 1).x[:, at]
             failing = self._failing(frame, gaps)
-        if gaps is not None and gaps.failing(frame).any():
-            raise gaps.error(frame, rounds)
-        if failing.any():
+            drawn, met = drawn + len(bad), met + int(np.count_nonzero(~failing[bad]))
+        if not failing.any():
+            return frame
+        broken = self._failing(frame)  # (the row constraints' own: those are named first)
+        if gaps is not None and gaps.failing(frame).any() and not broken.any():
+            raise gaps.error(frame, done, drawn)
+        if broken.any():
             counts = ", ".join(
                 f"{c}: {int(c.failing(frame).sum()) if isinstance(c, Unique) else int(c.failing(frame, self.name).sum())}"
                 for c in self._row_constraints
             )
+            also = "" if gaps is None else " together with the conditions on columns without a latent region"
             raise InvalidConstraint(
-                f"dataset {self.name!r}: after {MAX_REDRAWS} redraws, {int(failing.sum()):,} of {n:,} rows still "
-                f"break the row constraints ({counts}); loosen them, or condition the sample (conditions=) so they "
-                "hold more often."
+                f"dataset {self.name!r}: after {done} redraws, {int(broken.sum()):,} of {n:,} rows still "
+                f"break the row constraints ({counts}){also}; loosen them, or condition the sample (conditions=) so "
+                "they hold more often."
             )
         return frame
 

@@ -61,7 +61,7 @@ def table() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def fitted() -> sd.Model:
     model = sd.fit(table(), name="customers")
-    assert model.segment is not None and model.latent_nulls and model.constraints  # segments, nulls, an order
+    assert model.segment is not None and model.latent_nulls and model._gaps  # segments, nulls, a date after another
     return model
 
 

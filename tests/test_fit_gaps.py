@@ -186,3 +186,62 @@ def test_a_column_named_in_columns_keeps_its_own_marginal():
     assert model.column("checkout").after is None
     assert "checkin < checkout" in model.info["constraints"]["detected"]
     assert sd.fit(real, name="stays", detect_constraints=False).column("checkout").after is None
+
+
+def test_review_cases_sums_under_gaps_per_row_conditions_edges_and_precision():
+    """The first review's cases: a gap above a column a sum derives (fit crashed; then the sum's redraws left
+    the gap behind); per-row conditions checked against other rows' (false 'cannot hold', quadratic time); edge
+    rows pinned where a kept condition rests (never met); float32 and 1e10-sized floats (validate refused the
+    model's own rows, and rounding put b below a)."""
+    rng = np.random.default_rng(1)
+    n = 4_000
+    a = rng.integers(0, 50, n)
+    b = (rng.random(n) * (51 - a)).astype(int)
+    real = pd.DataFrame(
+        {"a": a, "b": b, "total": a + b, "ahi": a + np.where(rng.random(n) < 0.8, 0, rng.integers(1, 4, n))}
+    )
+    model = sd.fit(real, name="t")  # (a is a sum's column here: no gap above it)
+    s = model.sample(20_000, seed=1, edge_cases=0.3)
+    assert (s.ahi >= s.a).all() and (s.total == s.a + s.b).all()
+    model.validate(s)
+
+    stays = sd.fit(_stays(), name="stays")
+    cond = pd.DataFrame(
+        {"checkin": [np.nan, ("2023-02-01", "2023-02-10")], "checkout": [("2019-02-05", "2019-02-20"), np.nan]}
+    )
+    both = stays.sample(2, seed=1, conditions=cond)  # (each row's conditions are possible: no error)
+    assert both.checkout.iloc[0] <= pd.Timestamp("2019-02-20") and both.checkin.iloc[1] >= pd.Timestamp("2023-02-01")
+    window = {"checkout": ("2021-06-01", "2021-08-31")}
+    edgy = stays.sample(400, seed=5, conditions=window, edge_cases=0.3)
+    assert edgy.checkout.between(*window["checkout"]).all()
+    assert not set(edgy.attrs["synthdata"]["edges"].frame["column"]) & {"checkin", "checkout"}
+
+    x = rng.lognormal(3, 1, 3_000)
+    y = x + np.where(rng.random(3_000) < 0.5, 0.0, rng.exponential(0.5, 3_000))
+    for frame in (
+        pd.DataFrame({"x": x.astype("float32"), "y": y.astype("float32")}),
+        pd.DataFrame({"x": x * 1e9, "y": y * 1e9, "g": rng.choice(["a", "b"], 3_000)}),
+    ):
+        frame = frame[frame.y >= frame.x]
+        fitted = sd.fit(frame, name="t")
+        assert fitted.column("y").after == "x"
+        for sample in (
+            fitted.sample(3_000, seed=1),
+            fitted.sample(3_000, seed=1, edge_cases=1.0, edge_columns=["y"], edge_kinds=["bound"]),
+        ):
+            assert (sample.y >= sample.x).all()
+            fitted.validate(sample)
+
+
+def test_validate_without_the_column_below_and_conditions_that_cannot_hold_on_a_sum():
+    real = _stays()
+    model = sd.fit(real, name="stays")
+    sample = model.sample(300, seed=1)[["checkout", "price"]]
+    model.validate(sample, columns=["checkout", "price"])  # (without checkin its gaps are unknown: not checked)
+    rng = np.random.default_rng(2)
+    qty, free = rng.integers(1, 10, 2_000), rng.integers(0, 3, 2_000)
+    summed = sd.fit(pd.DataFrame({"qty": qty, "free": free, "units": qty + free}), name="units")
+    with pytest.raises(ConditionError, match=r"never gives such a value in column 'units'.*\[1 \.\. 11\]"):
+        summed.sample(10_000, seed=1, conditions={"units": 40})  # (at once, not after the redraws)
+    with pytest.raises(ConditionError, match="rows drawn"):  # (none of 20,000 draws met it: early)
+        summed.sample(10_000, seed=1, conditions={"units": (5, 6), "qty": 9})

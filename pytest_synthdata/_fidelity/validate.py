@@ -98,12 +98,14 @@ def validate(
         if name not in df.columns:
             problems.append(Problem(name, f"a column ({model.dtypes[name]})", "no such column", fix="add it"))
             continue
-        col, series, label, slack = model.column(name), df[name], None, 0.0
+        col, series, label, slack, check_values = model.column(name), df[name], None, 0.0, True
         if col.after is not None and col.after in df.columns:  # (a gap column: its gaps are what the model draws)
             gaps = _gaps(series, df[col.after])
             if gaps is not None:
                 series, label = gaps, f"{name} - {col.after}"
                 slack = _gap_slack(model, col, df[name])
+        elif col.after is not None:  # (without the column below, its values say nothing of its gaps: nulls only)
+            check_values = False
         problems += _column_problems(
             col,
             series,
@@ -114,6 +116,7 @@ def validate(
             model=model,
             label=label,
             slack=slack,
+            check_values=check_values,
         )
     if strict and columns is None:
         extra = [str(c) for c in df.columns if c not in set(names)]
@@ -180,6 +183,7 @@ def _column_problems(
     model: Model | None = None,
     label: str | None = None,
     slack: float = 0.0,
+    check_values: bool = True,
 ) -> list[Problem]:
     """The column's problems: missing values at a rate the model does not give (unless not ``rates``: then only
     missing values where it has none, or values where it has only missing ones), then its values. A sum's values
@@ -209,7 +213,7 @@ def _column_problems(
                     severity=abs(rate - p),
                 )
             )
-    if isinstance(col, NullColumn) or seen == n:
+    if isinstance(col, NullColumn) or seen == n or not check_values:
         return problems
     values = series[~missing]
     span = None
@@ -263,7 +267,9 @@ def _gap_slack(model: Model, col: Any, values: pd.Series) -> float:
         return 0.0  # (whole numbers and dates add up exactly)
     decimals = _gap_decimals(col, model.column(str(col.after)))
     magnitude = float(np.nanmax(np.abs(values.to_numpy(dtype=np.float64, na_value=np.nan)), initial=0.0))
-    return (0.5 * 10.0**-decimals if decimals is not None else 0.0) + 1e-12 * magnitude
+    stored = getattr(values.dtype, "numpy_dtype", values.dtype)  # (float32 rounds at 6e-8 of the values)
+    eps = float(np.finfo(stored).eps) if isinstance(stored, np.dtype) and stored.kind == "f" else 2.0**-52
+    return (0.5 * 10.0**-decimals if decimals is not None else 0.0) + 8.0 * eps * magnitude
 
 
 def _dtype_problem(name: str, values: pd.Series, expected: str) -> Problem:

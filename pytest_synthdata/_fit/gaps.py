@@ -70,6 +70,7 @@ def choose_gaps(
     grades: Mapping[str, tuple[NDArray[np.float64], RankCells | None]],
     *,
     taken: set[str],
+    held: set[str],
     min_count: int,
     knots: int,
     rows: NDArray[np.int64] | None,
@@ -78,7 +79,8 @@ def choose_gaps(
     its gap (see the module docstring).
 
     A candidate ``b`` is a number or date column of ``numbers`` without missing or infinite values, not in
-    ``taken``, in no other relation, and of ``a``'s kind (dates of the same unit; whole numbers above whole
+    ``taken``, in no other relation, above an ``a`` not in ``held`` (a sum's column or a follower's, which another
+    step may compute from others), and of ``a``'s kind (dates of the same unit; whole numbers above whole
     numbers). Its gaps are fitted like any column's, and the gap is kept only when the fitted gaps never reach
     below 0 (never down to 0 for a strict relation). ``grades`` are each column's mid-rank grades (the fit's
     rows) and the tie structure of its marginal, ``columns`` their fitted marginals.
@@ -90,7 +92,7 @@ def choose_gaps(
     out: list[Gap] = []
     used: set[str] = set()
     for a, b, strict in relations:
-        if b in taken or count[b] != 1 or b in used or a in used or a not in numbers or b not in numbers:
+        if b in taken or a in held or count[b] != 1 or b in used or a in used or a not in numbers or b not in numbers:
             continue
         low, high = numbers[a], numbers[b]
         col_a, col_b = columns.get(a), columns.get(b)

@@ -407,6 +407,7 @@ def _fit(ctx: FitContext) -> Model:
             columns,
             {dim.column: (dim.grades, dim.cells) for dim in dims},
             taken=_named(ctx) | set(ctx.public) | in_identities | {c for f in followers for c in (f.column, f.leader)},
+            held=in_identities | {c for f in followers for c in (f.column, f.leader)},
             min_count=ctx.min_count,
             knots=ctx.knots,
             rows=ctx.rows,
