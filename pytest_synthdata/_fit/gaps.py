@@ -13,17 +13,19 @@ the order holds by construction. That keeps the gaps and, through the
 copula of ``a`` and the gap, ``b``'s own distribution only as well as that
 copula describes them.
 
-:func:`choose_gaps` asks the fitted marginals which way loses less: from the
-same 4,096 draws of two latent scores (a fixed seed), correlated as the fit's
-copula would correlate them (the latent correlation that gives the real
-Spearman correlation, ties included), it samples both ways, and takes the gap
-when the worst of its errors (the Kolmogorov-Smirnov distances to the real
-values of the gaps, of ``b``, and of ``b`` within each half of ``a`` split at
-its median, and how far Spearman's correlation of ``a`` and ``b`` strays from
-the real one) is smaller than the worst of the redraw's (the
-rows in order, read as the rows a redraw keeps) by more than the two-sample
-test's 5% critical value, ``1.36 * sqrt(1/4096 + 1/n)``: where both ways keep
-the data, the column stays as it is.
+:func:`choose_gaps` asks the real values which way loses less: from the same
+512 draws of two latent scores (a fixed seed) through each column's real
+distribution (at most 2,048 rows spread over the frame), correlated as the
+fit's copula would correlate them (the latent correlation that gives the real
+Spearman correlation, ties included for a column of at most 8 values), it
+samples both ways, and takes the gap when the worst of its errors (the
+Kolmogorov-Smirnov distances to the real values of the gaps, of ``b``, and of
+``b`` within each half of ``a`` split at its median, and how far Spearman's
+correlation of ``a`` and ``b`` strays from the real one) is smaller than the
+worst of the redraw's (the rows in order, read as the rows a redraw keeps) by
+more than the two-sample test's 5% critical value,
+``1.36 * sqrt(1/512 + 1/n)`` (``n`` the rows read): where both ways keep the
+data, the column stays as it is, and the gap is fitted only when it is kept.
 """
 
 from __future__ import annotations
@@ -33,21 +35,19 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
+from scipy import special
 
 from .._columns import NumericColumn
-from .._copula import latent_for_spearman
-from .._marginals import RankCells
+from .._copula import latent_for_spearman_pairs
+from .._marginals import RankCells, rank_cells_from_probs
 from ..errors import InvalidArgument
-from .dependence import correlation_cells
 from .numeric import Marginal, MarginalFit, Numbers, fit_marginals, marginal_column
-from .sums import _ks
 
 __all__ = ["Gap", "choose_gaps"]
 
 #: Draws each way of modelling one relation is sampled with to compare them (a fixed seed: the same choice on
 #: the same data).
-_DRAWS = 4096
+_DRAWS = 512
 _SEED = 7919
 
 
@@ -110,6 +110,11 @@ def choose_gaps(
             continue
         if not (np.isfinite(low.values).all() and np.isfinite(high.values).all()):
             continue
+        # the redraw's error first: where it is within the noise, no gap can do better
+        compare = _Comparison(low.values, high.values, grades[a][0], grades[b][0], strict)
+        redraw = compare.redraw()
+        if redraw <= compare.noise or compare.gapped() >= redraw - compare.noise:
+            continue
         gap = _gap_fit(a, low, high, min_count=min_count, knots=knots, rows=rows)
         if gap is None:
             continue
@@ -117,10 +122,8 @@ def choose_gaps(
         least = min(float(marginal.bounds[0]), float(marginal.value_range()[0]))
         if least < 0 or (strict and least <= 0):
             continue
-        gap_grades = (fit.grades, correlation_cells(marginal))
-        if _gap_loses_less(col_a, col_b, marginal, grades[a], grades[b], gap_grades, low.values, high.values, strict):
-            out.append(Gap(b, a, strict, numbers_b, fit, marginal))
-            used.update((a, b))
+        out.append(Gap(b, a, strict, numbers_b, fit, marginal))
+        used.update((a, b))
     return out
 
 
@@ -147,73 +150,141 @@ def _gap_fit(
         return None
 
 
+def _sorted(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``values`` sorted, or at most :data:`_DRAWS` of their quantiles evenly spaced (a KS distance to them is
+    within 1/512 of the one to all of them)."""
+    out = np.sort(values)
+    return out if len(out) <= _DRAWS else out[np.linspace(0, len(out) - 1, _DRAWS).round().astype(np.intp)]
+
+
+def _ks_to(drawn: NDArray[np.float64], real: NDArray[np.float64]) -> float:
+    """:func:`sums._ks` of ``drawn`` and the sorted ``real`` values (an empty side: 0)."""
+    if not len(drawn) or not len(real):
+        return 0.0
+    drawn = np.sort(drawn)
+    grid = np.concatenate([drawn, real])
+    gap = np.searchsorted(drawn, grid, side="right") / len(drawn) - np.searchsorted(real, grid, side="right") / len(
+        real
+    )
+    return float(np.abs(gap).max())
+
+
 def _halves(
-    drawn_a: NDArray[np.float64],
-    drawn_b: NDArray[np.float64],
-    real_a: NDArray[np.float64],
-    real_b: NDArray[np.float64],
-    middle: float,
+    drawn_a: NDArray[np.float64], drawn_b: NDArray[np.float64], real: tuple[NDArray[np.float64], ...], middle: float
 ) -> float:
-    """The Kolmogorov-Smirnov distance of ``b``'s draws to its real values overall and within each half of ``a``
-    (at or below ``middle``, above it), the worst of them; a half either side lacks is left out."""
-    worst = _ks(drawn_b, real_b)
-    for side in (np.less_equal, np.greater):
-        here, there = side(drawn_a, middle), side(real_a, middle)
-        if here.any() and there.any():
-            worst = max(worst, _ks(drawn_b[here], real_b[there]))
-    return worst
+    """The Kolmogorov-Smirnov distance of ``b``'s draws to its real values (``real``: all of them, those at or
+    below ``middle`` of ``a``, those above, each sorted) overall and within each half of ``a``, the worst."""
+    low = drawn_a <= middle
+    return max(_ks_to(drawn_b, real[0]), _ks_to(drawn_b[low], real[1]), _ks_to(drawn_b[~low], real[2]))
+
+
+def _grade_correlation(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
+    """Pearson's correlation of two columns' mid-rank grades, their Spearman correlation (rows missing in either
+    left out; 0 for a constant column)."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    if ok.sum() < 3 or x[ok].std() == 0 or y[ok].std() == 0:
+        return 0.0
+    return float(np.clip(np.corrcoef(x[ok], y[ok])[0, 1], -1.0, 1.0))
+
+
+def _ranks(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Each value's rank among ``x`` (0-based), ties at their mean rank (``scipy.stats.rankdata`` less 1)."""
+    order = np.argsort(x, kind="stable")
+    ordered = x[order]
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    ends = np.append(starts[1:], len(x))
+    out = np.empty(len(x))
+    out[order] = np.repeat((starts + ends - 1) / 2.0, ends - starts)
+    return out
 
 
 def _rank_correlation(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
-    """Spearman's correlation of two columns (ties ranked at their mean; rows missing in either left out)."""
-    ok = np.isfinite(x) & np.isfinite(y)
-    if ok.sum() < 3:
+    """Spearman's correlation of two columns of draws (ties at their mean rank; 0 for a constant one)."""
+    if len(x) < 3:
         return 0.0
-    rx, ry = stats.rankdata(x[ok]), stats.rankdata(y[ok])
+    rx, ry = _ranks(x), _ranks(y)
     if rx.std() == 0 or ry.std() == 0:
         return 0.0
     return float(np.corrcoef(rx, ry)[0, 1])
 
 
-def _gap_loses_less(
-    col_a: NumericColumn,
-    col_b: NumericColumn,
-    gap: NumericColumn,
-    ranked_a: tuple[NDArray[np.float64], RankCells | None],
-    ranked_b: tuple[NDArray[np.float64], RankCells | None],
-    ranked_gap: tuple[NDArray[np.float64], RankCells | None],
-    real_a: NDArray[np.float64],
-    real_b: NDArray[np.float64],
-    strict: bool,
-) -> bool:
-    """Whether modelling the gap keeps ``b`` and ``b - a`` nearer the real ones than redrawing the rows out of order
-    (see the module docstring). Each pair's latent correlation is the one that gives its real Spearman
-    correlation (ties included), as the fit's copula does."""
-    (grades_a, cells_a), (grades_b, cells_b), (grades_gap, cells_gap) = ranked_a, ranked_b, ranked_gap
-    rho_b = latent_for_spearman(_rank_correlation(grades_a, grades_b), cells_a, cells_b)[0]
-    rho_gap = latent_for_spearman(_rank_correlation(grades_a, grades_gap), cells_a, cells_gap)[0]
-    z, e = np.random.default_rng(_SEED).standard_normal((2, _DRAWS))
-    drawn_a = col_a.from_latent(z).astype(np.float64)
-    drawn_b = col_b.from_latent(rho_b * z + np.sqrt(1.0 - rho_b**2) * e).astype(np.float64)
-    drawn_gap = gap.from_latent(rho_gap * z + np.sqrt(1.0 - rho_gap**2) * e).astype(np.float64)
-    real_gap = real_b - real_a
-    kept = drawn_b > drawn_a if strict else drawn_b >= drawn_a
-    if kept.sum() < 2:  # (the copula all but never gives the order: the redraw moves nearly every row)
-        return True
-    # the worst of: b's distribution, the gaps', b's within each half of a (a gap above a 0/1 column shifts b by
-    # 1 where it is 1), and how b ranks with a
-    together = _rank_correlation(grades_a, grades_b)
-    middle = float(np.median(real_a))
-    redraw = max(
-        _ks(drawn_b[kept] - drawn_a[kept], real_gap),
-        _halves(drawn_a[kept], drawn_b[kept], real_a, real_b, middle),
-        abs(_rank_correlation(drawn_a[kept], drawn_b[kept]) - together),
-    )
-    drawn_sum = drawn_a + drawn_gap
-    gapped = max(
-        _ks(drawn_gap, real_gap),
-        _halves(drawn_a, drawn_sum, real_a, real_b, middle),
-        abs(_rank_correlation(drawn_a, drawn_sum) - together),
-    )
-    # (by more than the two-sample test's 5% critical value: where both ways keep the data, noise never decides)
-    return gapped < redraw - 1.36 * np.sqrt(1.0 / _DRAWS + 1.0 / len(real_b))
+#: The comparison reads at most this many real rows (spread over a larger frame).
+_ROWS = 2048
+#: A column of at most this many distinct values is drawn with its ties in the comparison (a latent correlation
+#: calibrated for them); one of more, as continuous.
+_TIED_VALUES = 8
+
+
+def _empirical(values: NDArray[np.float64]) -> tuple[NDArray[np.float64], RankCells | None]:
+    """A column's real values as the comparison draws them: sorted (at most :data:`_DRAWS` quantiles), and the
+    tie structure of its distinct values when they are few."""
+    distinct, counts = np.unique(values, return_counts=True)
+    cells = rank_cells_from_probs(counts / len(values)) if len(distinct) <= _TIED_VALUES else None
+    return _sorted(values), cells
+
+
+class _Comparison:
+    """The two ways of keeping ``a <= b`` (``a < b`` when ``strict``), sampled from the same draws of each column's
+    real distribution (see the module docstring): ``real_a`` and ``real_b`` are the real values, ``grades_a`` and
+    ``grades_b`` their mid-rank grades (of the fit's rows). Each pair's latent correlation is the one that gives
+    its real Spearman correlation, ties included, as the fit's copula does."""
+
+    def __init__(
+        self,
+        real_a: NDArray[np.float64],
+        real_b: NDArray[np.float64],
+        grades_a: NDArray[np.float64],
+        grades_b: NDArray[np.float64],
+        strict: bool,
+    ) -> None:
+        self.strict = strict
+        if len(real_a) > _ROWS:  # (rows spread over a large frame: the comparison reads distributions)
+            every = np.linspace(0, len(real_a) - 1, _ROWS).round().astype(np.intp)
+            real_a, real_b = real_a[every], real_b[every]
+        self.z, self.e = np.random.default_rng(_SEED).standard_normal((2, _DRAWS))
+        self.u = special.ndtr(self.z)
+        (sorted_a, self.cells_a), self.b = _empirical(real_a), _empirical(real_b)
+        self.drawn_a = _draw(sorted_a, self.u)
+        self.real_a, self.gaps = real_a, real_b - real_a
+        self.gap = _empirical(self.gaps)
+        self.middle = float(np.median(real_a))
+        below = real_a <= self.middle
+        self.halves = (self.b[0], _sorted(real_b[below]), _sorted(real_b[~below]))
+        #: by more than the two-sample test's 5% critical value: where both ways keep the data, noise never decides
+        self.noise = 1.36 * float(np.sqrt(1.0 / _DRAWS + 1.0 / len(real_b)))
+        self.together = _grade_correlation(grades_a, grades_b)  # (the real Spearman correlation: grades are ranks)
+
+    def _other(self, column: tuple[NDArray[np.float64], RankCells | None], target: float) -> NDArray[np.float64]:
+        """Draws of a column whose Spearman correlation with ``a`` is ``target``, beside ``a``'s draws."""
+        rho = float(latent_for_spearman_pairs(np.array([target]), [(self.cells_a, column[1])])[0])
+        return _draw(column[0], special.ndtr(rho * self.z + np.sqrt(1.0 - rho**2) * self.e))
+
+    def redraw(self) -> float:
+        """The worst error of modelling ``b`` on its own and redrawing the rows out of order (the rows in order,
+        read as the rows a redraw keeps): of the gaps, of ``b`` overall and within each half of ``a`` (a gap above
+        a 0/1 column shifts ``b`` by 1 where it is 1), and of ``b``'s Spearman correlation with ``a``."""
+        drawn_b = self._other(self.b, self.together)
+        kept = drawn_b > self.drawn_a if self.strict else drawn_b >= self.drawn_a
+        if kept.sum() < 2:  # (the copula all but never gives the order: the redraw moves nearly every row)
+            return 1.0
+        a, b = self.drawn_a[kept], drawn_b[kept]
+        return max(
+            _ks_to(b - a, self.gap[0]),
+            _halves(a, b, self.halves, self.middle),
+            abs(_rank_correlation(a, b) - self.together),
+        )
+
+    def gapped(self) -> float:
+        """The same errors of modelling ``b`` as ``a`` plus the gap."""
+        drawn_gap = self._other(self.gap, _rank_correlation(self.real_a, self.gaps))
+        drawn_b = self.drawn_a + drawn_gap
+        return max(
+            _ks_to(drawn_gap, self.gap[0]),
+            _halves(self.drawn_a, drawn_b, self.halves, self.middle),
+            abs(_rank_correlation(self.drawn_a, drawn_b) - self.together),
+        )
+
+
+def _draw(ordered: NDArray[np.float64], u: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The values at quantiles ``u`` of the sorted values ``ordered`` (their empirical distribution)."""
+    return ordered[np.minimum((u * len(ordered)).astype(np.intp), len(ordered) - 1)]
