@@ -61,7 +61,8 @@ def table() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def fitted() -> sd.Model:
     model = sd.fit(table(), name="customers")
-    assert model.segment is not None and model.latent_nulls and model._gaps  # segments, nulls, a date after another
+    # segments, nulls, and a date after another (an order constraint, or a gap column)
+    assert model.segment is not None and model.latent_nulls and (model.constraints or model._gaps)
     return model
 
 
