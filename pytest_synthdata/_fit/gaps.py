@@ -30,6 +30,7 @@ data, the column stays as it is, and the gap is fitted only when it is kept.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -241,8 +242,7 @@ class _Comparison:
         if len(real_a) > _ROWS:  # (rows spread over a large frame: the comparison reads distributions)
             every = np.linspace(0, len(real_a) - 1, _ROWS).round().astype(np.intp)
             real_a, real_b = real_a[every], real_b[every]
-        self.z, self.e = np.random.default_rng(_SEED).standard_normal((2, _DRAWS))
-        self.u = special.ndtr(self.z)
+        self.z, self.e, self.u = _draws()
         (sorted_a, self.cells_a), self.b = _empirical(real_a), _empirical(real_b)
         self.drawn_a = _draw(sorted_a, self.u)
         self.real_a, self.gaps = real_a, real_b - real_a
@@ -283,6 +283,16 @@ class _Comparison:
             _halves(self.drawn_a, drawn_b, self.halves, self.middle),
             abs(_rank_correlation(self.drawn_a, drawn_b) - self.together),
         )
+
+
+@functools.lru_cache(maxsize=1)
+def _draws() -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """The comparison's fixed draws: two latent scores a row, and the first one's quantiles (made once)."""
+    z, e = np.random.default_rng(_SEED).standard_normal((2, _DRAWS))
+    u = special.ndtr(z)
+    for x in (z, e, u):
+        x.flags.writeable = False
+    return z, e, u
 
 
 def _draw(ordered: NDArray[np.float64], u: NDArray[np.float64]) -> NDArray[np.float64]:
