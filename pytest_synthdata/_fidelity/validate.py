@@ -10,6 +10,7 @@ in how many rows, and a few example values; they are raised together, worst firs
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -231,11 +232,30 @@ def _column_problems(
         found = _category_problems(base, name, values, withheld)
     elif isinstance(base, BooleanColumn):
         found = _boolean_problems(name, values)
+    if label is not None and isinstance(base, DatetimeColumn):  # (a date gap column's gaps: shown as durations)
+        for problem in found:
+            problem.expected = _as_durations(problem.expected.replace("timestamps", "gaps"))
+            problem.found = problem.found.replace("timestamps", "gaps")
+            problem.examples = [_as_durations(example) for example in problem.examples]
     for problem in found:
         problem.severity = problem.rows / n
         if fitted and problem.found.endswith("outside"):
             problem.fix = "a fitted model's bounds stop short of rare real extremes (min_count, see model.withheld)"
     return problems + found
+
+
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2})?")
+
+
+def _as_durations(text: str) -> str:
+    """``text`` with each timestamp (a gap shown as a time from the epoch) written as the duration it stands for."""
+
+    def duration(match: re.Match[str]) -> str:
+        stamp = pd.Timestamp(match.group(0))
+        epoch = pd.Timestamp(0, tz="UTC") if stamp.tzinfo is not None else pd.Timestamp(0)
+        return str(stamp - epoch)
+
+    return _STAMP.sub(duration, text)
 
 
 def _gaps(values: pd.Series, below: pd.Series) -> pd.Series | None:
