@@ -43,6 +43,7 @@ from .._copula import latent_for_spearman_pairs
 from .._marginals import RankCells, rank_cells_from_probs
 from ..errors import InvalidArgument
 from .numeric import Marginal, MarginalFit, Numbers, fit_marginals, marginal_column
+from .sums import ks_sorted
 
 __all__ = ["Gap", "choose_gaps"]
 
@@ -68,7 +69,7 @@ def choose_gaps(
     relations: Sequence[tuple[str, str, bool]],
     numbers: Mapping[str, Numbers],
     columns: Mapping[str, object],
-    grades: Mapping[str, tuple[NDArray[np.float64], RankCells | None]],
+    grades: Mapping[str, NDArray[np.float64]],
     *,
     taken: set[str],
     held: set[str],
@@ -84,7 +85,7 @@ def choose_gaps(
     step may compute from others), and of ``a``'s kind (dates of the same unit; whole numbers above whole
     numbers). Its gaps are fitted like any column's, and the gap is kept only when the fitted gaps never reach
     below 0 (never down to 0 for a strict relation). ``grades`` are each column's mid-rank grades (the fit's
-    rows) and the tie structure of its marginal, ``columns`` their fitted marginals.
+    rows), ``columns`` their fitted marginals.
     """
     count: dict[str, int] = {}
     for a, b, _ in relations:
@@ -112,7 +113,7 @@ def choose_gaps(
         if not (np.isfinite(low.values).all() and np.isfinite(high.values).all()):
             continue
         # the redraw's error first: where it is within the noise, no gap can do better
-        compare = _Comparison(low.values, high.values, grades[a][0], grades[b][0], strict)
+        compare = _Comparison(low.values, high.values, grades[a], grades[b], strict)
         redraw = compare.redraw()
         if redraw <= compare.noise or compare.gapped() >= redraw - compare.noise:
             continue
@@ -159,15 +160,8 @@ def _sorted(values: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def _ks_to(drawn: NDArray[np.float64], real: NDArray[np.float64]) -> float:
-    """:func:`sums._ks` of ``drawn`` and the sorted ``real`` values (an empty side: 0)."""
-    if not len(drawn) or not len(real):
-        return 0.0
-    drawn = np.sort(drawn)
-    grid = np.concatenate([drawn, real])
-    gap = np.searchsorted(drawn, grid, side="right") / len(drawn) - np.searchsorted(real, grid, side="right") / len(
-        real
-    )
-    return float(np.abs(gap).max())
+    """The Kolmogorov-Smirnov distance of ``drawn`` to the sorted ``real`` values (an empty side: 0)."""
+    return ks_sorted(np.sort(drawn), real)
 
 
 def _halves(

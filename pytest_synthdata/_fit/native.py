@@ -405,7 +405,7 @@ def _fit(ctx: FitContext) -> Model:
             order.constraints,
             numbers_by_column,
             columns,
-            {dim.column: (dim.grades, dim.cells) for dim in dims},
+            {dim.column: dim.grades for dim in dims},
             taken=_named(ctx) | set(ctx.public) | in_identities | {c for f in followers for c in (f.column, f.leader)},
             held=in_identities | {c for f in followers for c in (f.column, f.leader)},
             min_count=ctx.min_count,

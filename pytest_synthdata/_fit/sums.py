@@ -512,7 +512,13 @@ def _signed(s: Sum, column: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
 
 def _ks(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
     """The two-sample Kolmogorov-Smirnov statistic: the largest gap between the empirical CDFs of ``a`` and ``b``."""
-    a, b = np.sort(a), np.sort(b)
+    return ks_sorted(np.sort(a), np.sort(b))
+
+
+def ks_sorted(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
+    """:func:`_ks` of two sorted samples (0 when either is empty)."""
+    if not len(a) or not len(b):
+        return 0.0
     grid = np.concatenate([a, b])
     gap = np.searchsorted(a, grid, side="right") / len(a) - np.searchsorted(b, grid, side="right") / len(b)
     return float(np.abs(gap).max())
