@@ -387,7 +387,11 @@ def fixture_functions(
             used.edge_lines, used.edge_count = _edge_lines(frame)
             _note_per_run_seed(frame, request.config, fixed_seed)
             _record(request, used)
+            under = getattr(model, "gaps_under", None)  # (a gap column keeps its gap above a column set)
+            gaps = under(frame, {*setters}) if setters and under is not None else {}
             frame = _apply_overrides(model, frame, setters)
+            if gaps:
+                model.shift_gaps(frame, gaps)  # type: ignore[union-attr]
             frame = _resum(model, frame, setters)
             recompute = getattr(model, "compute_columns", None)  # (computed columns follow the values set)
             if setters and recompute is not None and getattr(model, "_computed", None):
@@ -552,6 +556,27 @@ _OVERRIDE_KINDS = {
 }
 
 
+def _parse_dates(given: pd.Series, dtype: Any, where: str, value: Any) -> pd.Series:
+    """Text values set for a date column, read as dates (in the column's time zone where it has one)."""
+    import pandas as pd
+
+    try:
+        parsed = pd.to_datetime(given, errors="raise", format="ISO8601")
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgument(
+            f"{where}: {_short(value)} is text that does not read as a date ({exc}); pass dates such as "
+            "'2030-01-31' or pd.Timestamp values."
+        ) from None
+    tz = getattr(dtype, "tz", None)
+    if tz is not None:
+        parsed = parsed.dt.tz_localize(tz) if parsed.dt.tz is None else parsed.dt.tz_convert(tz)
+    elif parsed.dt.tz is not None:
+        raise InvalidArgument(
+            f"{where}: {_short(value)} has a time zone, but the column's dates have none; pass dates without one."
+        )
+    return parsed.astype(object).where(parsed.notna(), None)
+
+
 def _override_kind(dtype: Any) -> str:
     """The key of ``_OVERRIDE_KINDS`` for a column's dtype: its kind, or "T" for text (strings, string categories)."""
     import pandas as pd
@@ -657,6 +682,8 @@ def _apply_overrides(model: Model, frame: pd.DataFrame, overrides: dict[str, Any
         present = given.dropna().tolist() if sequence else ([] if given.iloc[:1].isna().all() else [value])
         inferred = pd.api.types.infer_dtype(pd.Series(present, dtype=object), skipna=True)
         kind = _override_kind(dtype)
+        if kind == "M" and inferred == "string":  # dates as text ("2030-01-01"), as conditions take them
+            given, inferred = _parse_dates(given, dtype, where, value), "datetime64"
         allowed = _OVERRIDE_KINDS.get(kind)
         if allowed is not None and inferred not in allowed:
             fix = "pass values of that type"

@@ -772,6 +772,50 @@ class Model:
                 frame[col.name] = col.add_frame(frame, self.name)
                 changed.add(col.name)
 
+    def gaps_under(self, frame: pd.DataFrame, changed: set[str]) -> dict[str, pd.Series]:
+        """The gaps (``b - a``) in ``frame`` of each gap column ``b`` whose column below (``a``) is in ``changed``
+        and ``b`` is not: read before a factory's ``set=`` values go in, so :meth:`shift_gaps` can put them back."""
+        return {
+            gcol.name: frame[gcol.name] - frame[gcol.after]
+            for gcol in self._gaps
+            if gcol.after in changed and gcol.name not in changed and {gcol.name, gcol.after} <= set(frame.columns)
+        }
+
+    def shift_gaps(self, frame: pd.DataFrame, gaps: Mapping[str, pd.Series]) -> None:
+        """Make each gap column ``b`` of ``gaps`` its column below plus its row's gap again, in ``frame`` (in place):
+        after a factory's ``set=`` moved the column below, the row keeps its gap (a stay of 3 nights stays 3 nights
+        from the check-in set), so ``a <= b`` still holds. Where the value set is missing, ``b`` keeps its value."""
+        for name, gap in gaps.items():
+            gcol = self._by_name[name]
+            assert gcol.after is not None
+            below, old = frame[gcol.after], frame[name]
+            if old.dtype.kind in "mM":  # (dates and durations: pandas' own arithmetic, to the nanosecond)
+                total = below + gap
+            else:
+                try:
+                    total = below.astype("Float64") + gap.astype("Float64")
+                except (TypeError, ValueError) as exc:  # pragma: no cover - set= checked the values' type
+                    raise InvalidArgument(
+                        f"dataset {self.name!r}: column {name!r} is {gcol.after!r} plus a gap in every row, and the "
+                        f"values set for {gcol.after!r} are no numbers ({exc}); set {name!r} too."
+                    ) from None
+                decimals = _gap_decimals(gcol, self._by_name[gcol.after])
+                if decimals is not None:
+                    total = total.round(decimals)
+                kind = _integer_dtype(str(getattr(old.dtype, "numpy_dtype", old.dtype)))
+                if kind is not None:
+                    info = np.iinfo(kind)
+                    beyond = ((total < info.min) | (total > info.max)).fillna(False)
+                    if bool(beyond.any()):
+                        raise InvalidArgument(
+                            f"dataset {self.name!r}: column {name!r} is {gcol.after!r} plus a gap in every row, and "
+                            f"the values set for {gcol.after!r} give {int(beyond.sum())} values of {name!r} beyond "
+                            f"its dtype {old.dtype} ({info.min} .. {info.max}); set smaller values, or set {name!r} "
+                            "too."
+                        )
+            total = total.where(below.notna(), old)  # (a value set missing: the row keeps its own)
+            frame[name] = total.astype(old.dtype) if not total.isna().any() else total
+
     def _given_codes(self, frame: pd.DataFrame, name: str, positions: NDArray[np.intp]) -> NDArray[np.int64]:
         """The codes of category or boolean column ``name`` in the frame's rows at ``positions``; for a hidden joint
         category (``sd.FixedCombinations``), which the frame leaves out, read from its members' values."""

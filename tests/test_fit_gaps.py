@@ -248,3 +248,52 @@ def test_validate_without_the_column_below_and_conditions_that_cannot_hold_on_a_
         summed.sample(10_000, seed=1, conditions={"units": 40})  # (at once, not after the redraws)
     with pytest.raises(ConditionError, match="rows drawn"):  # (none of 20,000 draws met it: early)
         summed.sample(10_000, seed=1, conditions={"units": (5, 6), "qty": 9})
+
+
+def test_a_value_set_for_the_column_below_moves_the_gap_column_with_it(pytester):
+    """A factory's ``set=`` on ``checkin`` moved the check-in alone: check-outs then fell before it. Now the row
+    keeps its gap (its nights), so the order holds and the stays keep their distribution."""
+    pytester.makeconftest(
+        """
+        import numpy as np, pandas as pd
+        import pytest_synthdata as sd
+
+        rng = np.random.default_rng(1)
+        n = 3_000
+        checkin = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 5 * 365, n), unit="D")
+        nights = rng.geometric(0.45, n)
+        low = rng.integers(0, 100, n).astype("int16")
+        sd.register(sd.fit(pd.DataFrame(
+            {"checkin": checkin, "checkout": checkin + pd.to_timedelta(nights, unit="D"),
+             "low": low, "high": (low + rng.geometric(0.3, n)).astype("int16")}), name="stays"))
+        """
+    )
+    pytester.makepyfile(
+        """
+        import pandas as pd
+        import pytest
+        from pytest_synthdata.errors import InvalidArgument
+
+        def test_set_the_check_in(synth_stays_factory):
+            plain = synth_stays_factory(2_000, seed=4)
+            df = synth_stays_factory(2_000, seed=4, set={"checkin": "2030-01-01"})
+            assert (df.checkin == pd.Timestamp("2030-01-01")).all()
+            assert (df.checkout - df.checkin).equals(plain.checkout - plain.checkin)  # (each row's own nights)
+            assert str(df.checkout.dtype) == str(plain.checkout.dtype)
+            numbers, before = synth_stays_factory(500, seed=4, set={"low": 7}), synth_stays_factory(500, seed=4)
+            assert (numbers.high - numbers.low).equals(before.high - before.low)
+            assert (numbers.high > 7).all() and str(numbers.high.dtype) == "int16"
+
+        def test_set_both_or_a_missing_value(synth_stays_factory):
+            df = synth_stays_factory(50, seed=4, set={"checkin": "2030-01-01", "checkout": "2020-01-01"})
+            assert (df.checkout == pd.Timestamp("2020-01-01")).all()
+            plain = synth_stays_factory(50, seed=4)
+            missing = synth_stays_factory(50, seed=4, set={"checkin": None})
+            assert missing.checkin.isna().all() and missing.checkout.equals(plain.checkout)
+
+        def test_a_value_beyond_the_dtype_is_refused(synth_stays_factory):
+            with pytest.raises(InvalidArgument, match="'high' is 'low' plus a gap.*beyond its dtype int16"):
+                synth_stays_factory(50, seed=4, set={"low": 32_760})
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3)

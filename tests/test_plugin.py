@@ -637,7 +637,8 @@ def test_overrides_that_do_not_fit_the_dtype_are_rejected(pytester):
         from pytest_synthdata.errors import InvalidArgument
 
         @pytest.mark.parametrize("column, value", [("age", 1.5), ("age", "5"), ("age", True), ("active", "no"),
-                                                   ("active", 2), ("joined", 5), ("age", {"a": 1})])
+                                                   ("active", 2), ("joined", 5), ("age", {"a": 1}),
+                                                   ("joined", "next tuesday"), ("joined", "2030-01-01T00:00+02:00")])
         def test_rejected(synth_t_factory, column, value):
             with pytest.raises(InvalidArgument, match=f"override for column '{column}'"):
                 synth_t_factory(2, set={column: value})
@@ -645,9 +646,14 @@ def test_overrides_that_do_not_fit_the_dtype_are_rejected(pytester):
         def test_accepted(synth_t_factory):
             df = synth_t_factory(2, set={"age": 2.0, "joined": pd.Timestamp("2030-01-01")})
             assert df["age"].tolist() == [2, 2] and str(df["age"].dtype) == "int64"
+            # dates as text, as conditions take them; None among them is a missing date
+            dated = synth_t_factory(3, set={"joined": ["2030-01-31", None, "2031-02-01 12:00"]})
+            assert dated["joined"].tolist()[::2] == [pd.Timestamp("2030-01-31"), pd.Timestamp("2031-02-01 12:00")]
+            assert dated["joined"].isna().tolist() == [False, True, False]
+            assert dated["joined"].dtype == df["joined"].dtype
         """
     )
-    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=8)
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=10)
 
 
 @pytest.mark.parametrize(
