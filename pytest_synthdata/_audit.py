@@ -21,7 +21,9 @@ Two parts:
   inference attack); then canary rows (a unique category and a value ten times
   the column's largest magnitude, in 1 and in 3 rows) are planted in the
   training half, and neither the fitted file nor 100,000 sampled rows may
-  contain them. These check the fitting procedure on this data, not the
+  contain them (the value is looked for in the planted column's fields, and
+  in other fields beyond what the same fit without the canary stores there:
+  :func:`_canary_numbers`). These check the fitting procedure on this data, not the
   given file's bytes (that was fitted on every row, so there is no holdout).
 
 Every finding names the field (``columns.income.bounds``) and says whether it
@@ -633,8 +635,9 @@ def audit_real(
         f"({over}{_spread(aucs, percent=False)}; 0.5 is chance; the policy allows {max_auc})",
         fails=_above(aucs, max_auc),
     )
+    without = _numbers_and_strings(model)  # (the last split's model: the same fit of the same half, no canary)
     for copies in (1, 3):
-        _canary(report, train, rng, copies=copies, rows=canary_rows, k=k, settings=settings)
+        _canary(report, train, rng, copies=copies, rows=canary_rows, k=k, settings=settings, baseline=without)
     return report
 
 
@@ -696,10 +699,18 @@ def _canary(
     rows: int,
     k: int = 5,
     settings: dict[str, Any] | None = None,
+    baseline: Any = None,
 ) -> None:
+    """Plant a canary in ``copies`` rows of ``train``, fit, and report whether the file or a sample gives it back.
+
+    ``baseline`` is the model file data (:func:`_numbers_and_strings`) of the same fit of ``train`` without the
+    canary (fitted here when None): what it stores explains the numbers of fields the canary was not planted in.
+    """
     import pandas as pd
 
     from . import _fit
+
+    fit_settings = settings if settings is not None else {"min_count": k}
 
     planted = train.iloc[rng.integers(0, len(train), copies)].copy()
     token = f"canary-{int(rng.integers(16**8)):08x}"
@@ -726,7 +737,7 @@ def _canary(
             planted[txt_col] = planted[txt_col].cat.add_categories([token])
         planted[txt_col] = token
     frame = pd.concat([train, planted], ignore_index=True)
-    model = _fit.fit(frame, name="audit", **(settings if settings is not None else {"min_count": k}))
+    model = _fit.fit(frame, name="audit", **fit_settings)
     data = _numbers_and_strings(model)
     text = json.dumps(data)
     where = f"--real (canary in {copies} row{'s' if copies > 1 else ''})"
@@ -734,8 +745,14 @@ def _canary(
     if txt_col and token in text:
         leaks.append(f"the category {token!r} planted in {txt_col!r} is in the file")
     halfway = (top + value) / 2
-    if num_col and _stores_at_least(data, halfway):
-        leaks.append(f"a number near the value {value:g} planted in {num_col!r} is in the file")
+    if num_col:
+        if baseline is None:
+            baseline = _numbers_and_strings(_fit.fit(train, name="audit", **fit_settings))
+        places = _canary_numbers(data, baseline, num_col, halfway)
+        if places:
+            leaks.append(
+                f"a number near the value {value:g} planted in {num_col!r} is in the file ({', '.join(places)})"
+            )
     sample = model.sample(rows, seed=int(rng.integers(2**63)))
     if txt_col and txt_col in sample and (sample[txt_col].astype("object") == token).any():
         leaks.append(f"{token!r} comes back in {rows:,} sampled rows")
@@ -759,15 +776,70 @@ def _numbers_and_strings(model: Any) -> Any:
     return to_dict(model) if isinstance(model, Model) else {}
 
 
+#: Fields whose numbers are no values of the data: the latent correlations, the fit's notes, and a datetime
+#: column's ``unit_ns`` (its time unit in nanoseconds).
+_NOT_VALUES = frozenset({"correlation", "info", "unit_ns"})
+
+
+def _stored_magnitudes(data: Any) -> dict[str, list[float]]:
+    """The magnitudes of the finite numbers a model file's data stores, by the place that stores them.
+
+    A column's place (``"column 'income'"``) holds its spec in ``columns`` and its entry in ``profile.columns``
+    (a wrapping column's base and per-group levels included); any other number is placed by its top-level field
+    (``"field 'latent'"``). Fields in ``_NOT_VALUES`` are left out.
+    """
+    out: dict[str, list[float]] = {}
+
+    def walk(x: Any, place: str) -> None:
+        if isinstance(x, dict):
+            for key, value in x.items():
+                if key in _NOT_VALUES:
+                    continue
+                if key == "columns" and isinstance(value, list):  # column specs, each naming its column
+                    for spec in value:
+                        name = spec.get("name") if isinstance(spec, dict) else None
+                        walk(spec, f"column {name!r}" if isinstance(name, str) else place)
+                elif key == "columns" and isinstance(value, dict):  # the profile's columns, by name
+                    for name, about in value.items():
+                        walk(about, f"column {name!r}")
+                else:
+                    walk(value, place or f"field {key!r}")
+        elif isinstance(x, list):
+            for v in x:
+                walk(v, place)
+        elif isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x):
+            out.setdefault(place, []).append(abs(float(x)))
+
+    walk(data, "")
+    return out
+
+
+def _canary_numbers(data: Any, baseline: Any, column: str, threshold: float) -> list[str]:
+    """The places of ``data`` storing a number of magnitude ``threshold`` or more that only the canary explains.
+
+    ``threshold`` is halfway from ``column``'s largest magnitude to the planted value. In ``column``'s own place
+    nothing fitted without the canary reaches it, so every such number counts, unless ``baseline`` (the same fit
+    without the canary) stores it there too (a bound declared public). Any other place counts when it stores
+    such a number above twice its largest number in ``baseline``: a date column's days since 1970 (about 19,000
+    for 2022) are large but the same with or without the canary, while the canary copied into another column
+    (a follower of it, a profile) multiplies that column's largest number.
+    """
+    found = []
+    before = _stored_magnitudes(baseline)
+    own = f"column {column!r}"
+    for place, numbers in _stored_magnitudes(data).items():
+        known = before.get(place, [])
+        if place == own:
+            stored = set(known)
+            leaked = any(x >= threshold and x not in stored for x in numbers)
+        else:
+            ceiling = 2.0 * max(known, default=0.0)
+            leaked = any(x >= threshold and x > ceiling for x in numbers)
+        if leaked:
+            found.append(place)
+    return found
+
+
 def _stores_at_least(data: Any, threshold: float) -> bool:
     """Whether a model file's data (``_numbers_and_strings``) stores a number of magnitude ``threshold`` or more."""
-
-    def walk(x: Any, key: str = "") -> bool:
-        if isinstance(x, dict):
-            # (a datetime column's unit_ns is its time unit in nanoseconds, not a value of the data)
-            return any(walk(v, k) for k, v in x.items() if k not in ("correlation", "info", "unit_ns"))
-        if isinstance(x, list):
-            return any(walk(v, key) for v in x)
-        return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) and abs(x) >= threshold
-
-    return walk(data)
+    return any(x >= threshold for numbers in _stored_magnitudes(data).values() for x in numbers)

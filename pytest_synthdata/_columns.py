@@ -289,6 +289,8 @@ class ModelColumn:
             target = pd.api.types.pandas_dtype("object" if cast == "str" else cast)
         except (TypeError, ValueError, ImportError) as exc:
             return f"{cast!r} is not a pandas dtype here ({exc})"
+        if isinstance(target, pd.SparseDtype):  # (fit models a sparse column as its values' dtype)
+            return f"{cast!r} is sparse, which model files do not hold; use its values' dtype {str(target.subtype)!r}"
         return self._cast_problem(cast, target)
 
     def _cast_problem(self, cast: str, target: Any) -> str | None:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 import numbers
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -208,46 +208,100 @@ def _category_key(value: Any) -> tuple[str, Any]:
     return (type(value).__name__, value)
 
 
-def _raw_bounds(col: Any, cond: Condition) -> tuple[float, float]:
-    """The inclusive range of raw values (the column's own units) that a numeric or date condition admits."""
+def _raw_bounds(col: Any, cond: Condition, given: Condition | None = None) -> tuple[float, float]:
+    """The inclusive range of raw values (the column's own units) that a numeric or date range condition admits.
+
+    ``given`` is the condition as stated, when ``cond`` is one of its values as a range of one value (for messages).
+    """
     from ._columns import DatetimeColumn
 
+    stated = cond if given is None else given
     if isinstance(col, DatetimeColumn):
 
-        def units(v: Any, up: bool) -> float:
+        def stamp(v: Any) -> int:
             import pandas as pd
 
             try:
                 ts = pd.Timestamp(v)
             except (TypeError, ValueError):
                 raise ConditionError(
-                    f"condition {cond}: {v!r} is not a date or timestamp; column {cond.column!r} holds "
+                    f"condition {stated}: {v!r} is not a date or timestamp; column {cond.column!r} holds "
                     f"{col.kind}s (pass e.g. '2024-01-31' or a pandas Timestamp)."
                 ) from None
             if ts.tzinfo is not None:
                 ts = ts.tz_convert("UTC").tz_localize(None)
-            ns = int(ts.value)
+            return int(ts.value)
+
+        exact: Callable[[Any], Any] = stamp
+
+        def units(ns: int, up: bool) -> float:
             return float(-((-ns) // col.unit_ns) if up else ns // col.unit_ns)
 
-        convert = units
+        convert: Callable[[Any, bool], float] = units
     else:
 
-        def number(v: Any, up: bool) -> float:
+        def number(v: Any) -> float:
             if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
                 raise ConditionError(
-                    f"condition {cond}: {v!r} ({type(v).__name__}) is not a number; column {cond.column!r} holds "
+                    f"condition {stated}: {v!r} ({type(v).__name__}) is not a number; column {cond.column!r} holds "
                     f"{col.kind}s in {col.describe()}."
                 )
             return float(v)
 
-        convert = number
+        exact = number
+
+        def same(x: float, up: bool) -> float:
+            return x
+
+        convert = same
     if cond.kind == "range":
-        low = -math.inf if cond.low is None else convert(cond.low, True)
-        high = math.inf if cond.high is None else convert(cond.high, False)
+        exact_low = None if cond.low is None else exact(cond.low)
+        exact_high = None if cond.high is None else exact(cond.high)
+        low = -math.inf if exact_low is None else convert(exact_low, True)
+        high = math.inf if exact_high is None else convert(exact_high, False)
         if low > high:
-            raise ConditionError(f"condition {cond}: the range is empty (low is above high); swap its ends.")
+            if exact_low is not None and exact_high is not None and exact_low <= exact_high:
+                # (ends in order, between two of a date column's units: no unit lies in the range)
+                raise ConditionError(_between_units(col, stated, cond, high))
+            raise ConditionError(f"condition {stated}: the range is empty (low is above high); swap its ends.")
         return low, high
     raise AssertionError("values are handled one by one")  # pragma: no cover
+
+
+#: Words for the time units of a date or datetime column.
+_UNIT_WORDS = {
+    86_400 * 10**9: "day",
+    3_600 * 10**9: "hour",
+    60 * 10**9: "minute",
+    10**9: "second",
+    10**6: "millisecond",
+    10**3: "microsecond",
+    1: "nanosecond",
+}
+
+
+def _between_units(col: Any, stated: Condition, cond: Condition, below: float) -> str:
+    """The message for a condition on a date column that falls between two of its units (12:00 on a day)."""
+    import pandas as pd
+
+    unit = _UNIT_WORDS.get(col.unit_ns)
+    holds = f"whole {unit}s" if unit else f"whole multiples of {pd.Timedelta(col.unit_ns, unit='ns')}"
+
+    def show(raw: float) -> str:
+        ts = pd.Timestamp(int(raw) * col.unit_ns)
+        return ts.strftime("%Y-%m-%d") if col.unit_ns % (86_400 * 10**9) == 0 else str(ts)
+
+    before, after = show(below), show(below + 1)
+    if stated.kind == "values":
+        return (
+            f"condition {stated}: column {cond.column!r} holds {holds}, and {cond.low!r} is not one; condition on "
+            f"the {unit or 'unit'} it falls in, {{{cond.column!r}: {before!r}}}, or on a range, "
+            f"{{{cond.column!r}: ({before!r}, {after!r})}}."
+        )
+    return (
+        f"condition {stated}: column {cond.column!r} holds {holds}, and none lies in this range; widen it to "
+        f"reach one, e.g. {{{cond.column!r}: ({before!r}, {after!r})}}."
+    )
 
 
 def _monotone_intervals(
@@ -281,10 +335,13 @@ def _monotone_intervals(
     return x_low, x_high
 
 
-def _numeric_region(col: Any, conds: list[Condition], *, strict: bool = False) -> list[list[tuple[float, float]]]:
+def _numeric_region(
+    col: Any, conds: list[Condition], *, strict: bool = False, min_count: int | None = None
+) -> list[list[tuple[float, float]]]:
     """The latent intervals of each numeric/date condition on ``col`` (a plain column or a segment's level).
 
-    With ``strict``, every value of an any-of list must be one the column gives (else ConditionError).
+    With ``strict``, every value of an any-of list must be one the column gives (else ConditionError, which
+    says why with ``min_count``: see :func:`_absent_value`).
     """
     spans: list[tuple[int, float, float, Any]] = []
     for i, cond in enumerate(conds):
@@ -293,8 +350,7 @@ def _numeric_region(col: Any, conds: list[Condition], *, strict: bool = False) -
             spans.append((i, low, high, None))
         else:
             for v in cond.values:
-                point = Condition(cond.column, "range", low=v, high=v)
-                low, high = _raw_bounds(col, point)
+                low, high = _raw_bounds(col, Condition(cond.column, "range", low=v, high=v), cond)
                 spans.append((i, low, high, v))
     lows = np.array([s[1] for s in spans], dtype=np.float64)
     highs = np.array([s[2] for s in spans], dtype=np.float64)
@@ -304,21 +360,71 @@ def _numeric_region(col: Any, conds: list[Condition], *, strict: bool = False) -
         if a <= b and not (a == b and math.isinf(a)):  # (a range beyond an end maps to an end: empty)
             out[i].append((float(a), float(b)))
         elif strict and value is not None and len(conds[i].values) > 1:
-            low, high = col.value_range()
-            raise ConditionError(
-                f"condition {conds[i]}: the model never gives {value!r} in column {conds[i].column!r}; its values "
-                f"lie in [{col.show(low)} .. {col.show(high)}]."
-            )
+            raise _absent_value(col, conds[i], value, min_count)
     return [sorted(set(intervals)) for intervals in out]
 
 
-def _plain_intervals(col: Any, conds: list[Condition]) -> list[list[tuple[float, float]]]:
+def _absent_value(col: Any, cond: Condition, value: Any, min_count: int | None) -> ConditionError:
+    """The error for a value of a numeric or date column that the model never gives: beyond its range, off its
+    grid, or (``min_count``: of a fitted column) a value inside its range that got no probability of its own,
+    as fit stores no value seen in fewer than ``min_count`` rows on its own."""
+    from ._columns import DatetimeColumn
+
+    name = cond.column
+    what = "such a value" if len(cond.values) == 1 else repr(value)  # (of a list: which one)
+    low, high = col.value_range()
+    offset = getattr(col, "offset", 0)  # (value_range is of the raw part)
+    where = f"[{col.show(low + offset)} .. {col.show(high + offset)}]"
+    raw, _ = _raw_bounds(col, Condition(name, "range", low=value, high=value), cond)
+    if not low + offset <= raw <= high + offset:
+        return ConditionError(
+            f"condition {cond}: the model never gives {what} in column {name!r}; its values lie in {where}."
+        )
+    if not col.step:
+        return ConditionError(
+            f"condition {cond}: column {name!r} is continuous, so the model gives a single value such as "
+            f"{value!r} with probability 0; condition on a range around it instead, a (low, high) tuple within "
+            f"{where}."
+        )
+    # the nearest values the model gives on either side: the ends of the ranges up to and from the value
+    x_low, x_high = _monotone_intervals(col.from_latent, np.array([-math.inf, raw]), np.array([raw, math.inf]))
+    scores = np.clip(np.array([x_high[0], x_low[1]]), -_EDGE, _EDGE)
+    below, above = (
+        col.show(v) if isinstance(col, DatetimeColumn) else f"{v:.15g}"  # (show() rounds to 6 digits)
+        for v in np.asarray(col.from_latent(scores), dtype=np.float64).tolist()
+    )
+    example = f"({below!r}, {above!r})" if isinstance(col, DatetimeColumn) else f"({below}, {above})"
+    if float(np.asarray(col._snap(np.array([raw - offset], dtype=np.float64)))[0]) != raw - offset:
+        import pandas as pd
+
+        step = float(col.step)
+        grid = (
+            f"timestamps {pd.Timedelta(int(step * col.unit_ns), unit='ns')} apart"
+            if isinstance(col, DatetimeColumn)
+            else ("whole numbers" if col.integer and step == 1.0 else f"multiples of {step:g}")
+        )
+        why = f"column {name!r} holds {grid}, and {value!r} is not one"
+    elif min_count is not None:
+        why = (
+            f"fit does not store a value seen in fewer than min_count={min_count} rows of the data on its own (its "
+            "rows are pooled with neighbouring values), and this one got no probability"
+        )
+    else:
+        why = "the model gives it no probability"
+    return ConditionError(
+        f"condition {cond}: the model never gives {what} in column {name!r}, though its values lie in {where}: "
+        f"{why}. The nearest values it gives are {below} and {above}; condition on one of them or on a "
+        f"range, e.g. {{{name!r}: {example}}}."
+    )
+
+
+def _plain_intervals(col: Any, conds: list[Condition], min_count: int | None = None) -> list[list[tuple[float, float]]]:
     """Latent intervals of value conditions on a column read from its own coordinate (category, bool, numeric)."""
     from ._columns import BooleanColumn, CategoryColumn
 
     if isinstance(col, (CategoryColumn, BooleanColumn)):
         return [_cells(col.discrete, _category_codes(col, cond)) for cond in conds]
-    return _numeric_region(col, conds, strict=True)
+    return _numeric_region(col, conds, strict=True, min_count=min_count)
 
 
 def _mirrored(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -367,6 +473,16 @@ class _Resolver:
         except (AttributeError, TypeError, ValueError):  # pragma: no cover - every numeric column has a range
             return f"it holds {col.describe()}"
 
+    def min_count(self, name: str) -> int | None:
+        """The fit's ``min_count`` when column ``name`` was fitted to data (not declared), else None."""
+        info = self.model.info
+        privacy, kinds = info.get("privacy"), info.get("columns")
+        count = privacy.get("min_count") if isinstance(privacy, Mapping) else None
+        kind = kinds.get(name) if isinstance(kinds, Mapping) else None
+        if not isinstance(count, int) or not isinstance(kind, Mapping):
+            return None
+        return None if str(kind.get("why", "")).startswith("declared") else count
+
     def prefetch(self, conds: list[Condition]) -> None:
         """Resolve many conditions at once (numeric bisections are vectorised per column)."""
         from ._columns import ConditionalColumn, NumericColumn
@@ -384,7 +500,7 @@ class _Resolver:
                 and not isinstance(col, ConditionalColumn)
                 and col.after is None
             ):
-                regions = _plain_intervals(col, values)
+                regions = _plain_intervals(col, values, self.min_count(name))
                 j = self.space.coordinate(name)
                 for cond, intervals in zip(values, regions, strict=True):
                     self._check_values(col, cond, intervals)
@@ -444,6 +560,8 @@ class _Resolver:
         from ._tmvn import log_mass
 
         if not intervals:
+            if cond.kind == "values" and len(cond.values) == 1:
+                raise _absent_value(col, cond, cond.values[0], self.min_count(cond.column))
             problem = (
                 "the model never gives such a value" if cond.kind == "values" else "no value of the model is in it"
             )
@@ -474,7 +592,7 @@ class _Resolver:
         if hasattr(col, "leader") and col.given is not None:  # (a follower fitted per segment group, as its leader)
             return self._segment_part(col.base, cond, coord=col.leader, mirrored=col.decreasing)
         if hasattr(col, "leader"):  # a follower: its values' latent intervals on its leader's coordinate (mirrored)
-            intervals = _plain_intervals(col.base, [cond])[0]
+            intervals = _plain_intervals(col.base, [cond], self.min_count(name))[0]
             self._check_values(col.base, cond, intervals)
             if col.decreasing:
                 intervals = _mirrored(intervals)
@@ -493,7 +611,7 @@ class _Resolver:
         if isinstance(col, ConditionalColumn):
             return self._segment_part(col, cond)
         if isinstance(col, (CategoryColumn, BooleanColumn, NumericColumn)):
-            intervals = _plain_intervals(col, [cond])[0]
+            intervals = _plain_intervals(col, [cond], self.min_count(name))[0]
             if isinstance(col, NumericColumn):
                 self._check_values(col, cond, intervals)
             else:
@@ -763,7 +881,7 @@ def split_gap_conditions(model: Model, conditions: Any, n: int) -> tuple[Any, Ga
                 inner = col.base if isinstance(col, ConditionalColumn) or hasattr(col, "parts") else col
                 if cond.kind == "null":
                     raise ConditionError(f"condition {cond}: column {cond.column!r} is never missing in this model.")
-                ranges[cond] = [_raw_bounds(inner, c) for c in _spans(cond)]
+                ranges[cond] = [_raw_bounds(inner, c, cond) for c in _spans(cond)]
             _check_reach(model, cond, ranges[cond], [c for c in full if c.column not in gapped])
     return rest, GapConditions(model, list(mine_of), key_of[full_which], ranges)
 
@@ -801,7 +919,7 @@ def _check_reach(model: Model, cond: Condition, wanted: list[tuple[float, float]
     for other in others:
         if other.column == below.name and other.kind in ("range", "values"):
             inner = below.base if isinstance(below, ConditionalColumn) else below
-            bounds = [_raw_bounds(inner, c) for c in _spans(other)]
+            bounds = [_raw_bounds(inner, c, other) for c in _spans(other)]
             low, high = max(low, min(b[0] for b in bounds)), min(high, max(b[1] for b in bounds))
     gap_low, gap_high = _level_range(col)
     reach = (low + gap_low, high + gap_high)
@@ -926,6 +1044,8 @@ def conditioned_rows(
     for key in keys:
         region = _key_region(resolver, key)
         if not region:
+            if len(key) == 1:
+                raise ConditionError(f"condition {key[0]}: no row of the model meets it{_why_never(model, key[0])}.")
             raise ConditionError(
                 f"conditions {', '.join(str(c) for c in key)}: no row of the model meets them all (they exclude "
                 "each other)."
@@ -948,6 +1068,20 @@ def conditioned_rows(
                 f"the floor {max(floor, 1e-300):g} under the model; widen them or drop one."
             )
     return source
+
+
+def _why_never(model: Model, condition: Condition) -> str:
+    """Why no row meets one condition the column's overall values allow: it is fitted per group of a segment
+    column, and every group saw the value too rarely to store it."""
+    from ._columns import ConditionalColumn
+
+    col = model._by_name.get(condition.column)
+    if not isinstance(col, ConditionalColumn):
+        return ""
+    return (
+        f" (column {condition.column!r} is fitted per group of {col.given!r}, and no group keeps such a value: each "
+        f"saw it in too few rows to store it); sd.fit(..., segments=False) keeps one marginal of the column"
+    )
 
 
 def possible(model: Model, keys: list[tuple[Condition, ...]]) -> NDArray[np.bool_]:

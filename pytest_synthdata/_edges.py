@@ -373,7 +373,8 @@ def _rare_slot(model: Model, col: Any) -> _Slot | None:
     values = [False, True] if isinstance(base, BooleanColumn) else list(base.categories)
     probs = np.asarray(base.discrete.probs, dtype=np.float64)
     if isinstance(col, ConditionalColumn):  # (a value no group keeps, each having seen it too rarely: none)
-        given = [np.asarray(level.discrete.probs, dtype=np.float64) for level in col.levels]
+        levels: list[Any] = list(col.levels)  # (category levels, as the base: each holds its discrete probabilities)
+        given = [np.asarray(level.discrete.probs, dtype=np.float64) for level in levels]
         if all(len(p) == len(probs) for p in given):
             probs = np.where(np.max(given, axis=0) >= FLOOR, probs, 0.0)
     kept = [k for k in np.argsort(probs, kind="stable") if probs[k] >= FLOOR]  # (rarer: conditioning refuses it)

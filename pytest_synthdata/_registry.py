@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from ._fixtures import STATE, fixture_functions
-from ._validate import check_dataset, check_name, suggest_name
+from ._validate import check_dataset
 from .errors import DuplicateDataset, InvalidArgument
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ __all__ = [
     "adopt",
     "fixture_name",
     "harvest",
+    "model_file_problem",
     "register",
     "start_session",
 ]
@@ -145,17 +146,58 @@ def discover_models(config: pytest.Config) -> None:
             continue
         files = []
         for path in sorted(directory.glob(f"*{MODEL_SUFFIX}")):
-            name = path.name[: -len(MODEL_SUFFIX)]
-            try:
-                check_name(
-                    name,
-                    where=f"model file {str(path)!r}",
-                    fix=f"rename the file, e.g. {suggest_name(name)}{MODEL_SUFFIX}",
+            problem = model_file_problem(path)
+            if problem:
+                # (no test can ask for a fixture that is no Python name: the file is left out with a warning, and a
+                # test asking for the fixture its name suggests is told why it is missing)
+                problem = (
+                    f"model file {str(path)!r} is left out: {problem}; rename it to "
+                    f"{os.path.basename(suggested_file(path))}."
                 )
-            except InvalidArgument as exc:
-                raise pytest.UsageError(str(exc)) from None
+                config.stash.setdefault(SKIPPED, []).append(problem)
+                config.issue_config_time_warning(pytest.PytestConfigWarning(problem), stacklevel=2)
+                continue
+            name = path.name[: -len(MODEL_SUFFIX)]
             files.append(DatasetFile(path, name) if _is_dataset_file(path) else ModelFile(path, name))
         add_datasets(config, files, f"model files in {directory}")
+
+
+#: Why the model files the plugin left out of this session make no fixtures (``model_file_problem``).
+SKIPPED = pytest.StashKey[list[str]]()
+
+
+def model_file_problem(path: os.PathLike[str] | str) -> str:
+    """Why the model file at ``path`` cannot become fixtures, or "" when it can.
+
+    Its fixtures are ``synth_<stem>`` and ``synth_<stem>_factory``, where the
+    stem is the file name without ``.synth.json``, so ``synth_<stem>`` must be
+    a Python identifier: the stem is letters, digits and underscores, and may
+    start with a digit or be a keyword (``2024_sales``, ``class``), which the
+    prefix makes a name. ``synthdata fit -o`` checks its output with this rule.
+
+    >>> model_file_problem("tests/synthdata/2024_sales.synth.json")
+    ''
+    """
+    stem = _stem(path)
+    if stem and f"synth_{stem}".isidentifier():
+        return ""
+    given = f"its fixture would be 'synth_{stem}', which is not a Python name" if stem else "it has no name"
+    return (
+        f"{given} (the file name before {MODEL_SUFFIX} names the fixtures synth_<name>, so it may hold only letters, "
+        "digits and underscores)"
+    )
+
+
+def suggested_file(path: os.PathLike[str] | str) -> str:
+    """``path`` with its file renamed to one the plugin loads: ``dir/my-customers.synth.json`` -> ``dir/my_customers...``."""
+    stem = _stem(path)
+    text = "".join(c if f"synth_{c}".isidentifier() else "_" for c in stem) or "customers"
+    return os.path.join(os.path.dirname(os.fspath(path)), f"{text}{MODEL_SUFFIX}")
+
+
+def _stem(path: os.PathLike[str] | str) -> str:
+    file = os.path.basename(os.fspath(path))
+    return file[: -len(MODEL_SUFFIX)] if file.endswith(MODEL_SUFFIX) else file
 
 
 def _has_synth_plugins() -> bool:
@@ -254,10 +296,13 @@ def add_datasets(config: pytest.Config, models: Any, source: str) -> None:
     """Register global fixtures for datasets from plugins (conftests define their own)."""
     state = config.stash[STATE]
     for model in models or ():
-        try:
-            name = check_dataset(model, where=source)
-        except InvalidArgument as exc:
-            raise pytest.UsageError(str(exc)) from None
+        if isinstance(model, (ModelFile, DatasetFile)):
+            name = model.name  # (its file name: checked by model_file_problem, which allows 2024_sales and class)
+        else:
+            try:
+                name = check_dataset(model, where=source)
+            except InvalidArgument as exc:
+                raise pytest.UsageError(str(exc)) from None
         existing = state.datasets.get(name)
         if existing is model:
             continue

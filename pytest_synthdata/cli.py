@@ -318,15 +318,27 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     output = Path(args.output)
     if not output.name.endswith(".synth.json"):
         raise SynthdataError(f"output {args.output!r}: name model files '<name>.synth.json'.")
+    from ._registry import model_file_problem, suggested_file
+
+    problem = model_file_problem(output)  # (the plugin's own rule: what it loads, fit writes)
+    if problem:
+        raise SynthdataError(
+            f"output {args.output!r}: pytest would not load this model file: {problem}. Name it e.g. "
+            f"-o {suggested_file(args.output)}."
+        )
+    stem = output.name[: -len(".synth.json")]
     if args.name is not None:
         name = check_name(args.name, argument="--name")
     else:
-        name = re.sub(r"\W", "_", output.name[: -len(".synth.json")]) or "data"
-        check_name(
-            name,
-            where=f"output {args.output!r}",
-            fix=f"pass --name, e.g. --name {suggest_name(name)}, or rename the output file",
-        )
+        name = stem
+        try:
+            check_name(stem)
+        except InvalidArgument:
+            raise SynthdataError(
+                f"output {args.output!r}: {stem!r} loads as the pytest fixture synth_{stem}, but cannot be the "
+                f"dataset name stored in the file (a Python identifier, not a keyword); pass --name, e.g. "
+                f"--name {suggest_name(stem)}."
+            ) from None
     if len(args.data) > 1 or args.relation:  # linked tables: one dataset file
         from ._dataset_cli import fit_dataset
 
@@ -355,7 +367,8 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     except (OSError, InvalidArgument) as exc:  # (a path under a file is an InvalidArgument)
         raise SynthdataError(f"output {args.output!r} cannot be written: {exc}") from None
     elapsed = time.perf_counter() - started
-    print(f"fitted {name!r} on {len(frame)} rows x {frame.shape[1]} columns in {elapsed:.2f} s -> {output}")
+    fixture = f" (pytest names its fixture after the file: synth_{stem})" if stem != name else ""
+    print(f"fitted {name!r} on {len(frame)} rows x {frame.shape[1]} columns in {elapsed:.2f} s -> {output}{fixture}")
     for col, about in model.info["columns"].items():
         print(f"  {col:<24} {about['kind']:<9} {about['why']}")
     for text in model.info.get("constraints", {}).get("detected", []):
@@ -501,7 +514,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         raise SynthdataError(f"--k {args.k}: pass a whole number of rows, 1 or more, such as --k 5.")
     report, model = audit_file(args.model, k=args.k, max_epsilon=args.max_epsilon, allow_pii=args.allow_pii)
     if args.real:
-        frame = _read_table(args.real)
+        frame = _read_real(args.real, model)
         audit_held(args.model, frame, k=args.k, report=report)
         audit_real(
             frame,
@@ -522,9 +535,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from ._fidelity.report import fidelity_report
 
     model = _load_target(args.target, trust=args.trust)
-    real = _read_table(args.real) if args.real else None
-    if real is not None:
-        real = _real_dtypes(real, model)
+    real = _read_real(args.real, model) if args.real else None
     rows = args.n if args.n is not None else (len(real) if real is not None else 2000)
     seed = 0 if args.seed is None else seed_from_text(args.seed, argument="--seed")
     synthetic = model.sample(rows, seed=seed)
@@ -536,19 +547,47 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _real_dtypes(real: Any, model: Any) -> Any:
-    """Real rows read from a CSV, with the model's timestamp columns parsed (CSV holds them as text)."""
+def _read_real(path: str, model: Any) -> Any:
+    """Read the real data ``model`` is compared with (``report``, ``audit --real``) as ``synthdata fit`` read it.
+
+    ``fit`` reads a CSV with :func:`_read_table` and parses text columns of ISO 8601 dates itself
+    (``_fit.dates.read_date_text``: values with a UTC offset become UTC timestamps). The same function parses the
+    real columns the model holds as timestamps here, and each is put in the model's time zone, so the real and
+    the sampled timestamps are on one clock.
+    """
     import pandas as pd
 
-    for name, dtype in model.dtypes.items():
-        if (
-            name in real.columns
-            and str(dtype).startswith("datetime64")
-            and not pd.api.types.is_datetime64_any_dtype(real[name])
-        ):
-            parsed = pd.to_datetime(real[name], errors="coerce", format="ISO8601")
-            real[name] = parsed.dt.tz_localize(None) if parsed.dt.tz is not None else parsed
+    from ._fit.dates import read_date_text
+
+    real = _read_table(path)
+    for name, dtype in getattr(model, "dtypes", {}).items():
+        if name not in real.columns or not str(dtype).startswith("datetime64"):
+            continue
+        column = real[name]
+        if not pd.api.types.is_datetime64_any_dtype(column):
+            dates = read_date_text(name, column) if _all_text(column) else None
+            if dates is not None and dates.parsed is not None:
+                column = dates.parsed
+            else:  # (a model fitted on a frame parsed in Python: read what parses, as before)
+                column = pd.to_datetime(column, errors="coerce", format="ISO8601", utc=_zoned(column))
+        zone = getattr(pd.api.types.pandas_dtype(dtype), "tz", None)
+        if column.dt.tz is not None:  # fit stores zoned timestamps in UTC: a model without a zone holds UTC times
+            column = (
+                column.dt.tz_convert(zone) if zone is not None else column.dt.tz_convert("UTC").dt.tz_localize(None)
+            )
+        real[name] = column
     return real
+
+
+def _all_text(column: Any) -> bool:
+    """Whether every present value of a column is a string (what ``read_date_text`` reads, like fit)."""
+    return all(isinstance(v, str) for v in column.dropna().tolist())
+
+
+def _zoned(column: Any) -> bool:
+    """Whether a text column's first value ends in a UTC offset (``Z``, ``+01:00``): read it as UTC timestamps."""
+    first = column.dropna().astype(str).head(1).tolist()
+    return bool(first) and re.search(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", first[0].strip()) is not None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -250,8 +250,9 @@ def _describe_conditions(conditions: Any) -> str:
     return describe(conditions)
 
 
-def _missing_dataset(state: SessionState, fixture: str) -> str:
+def _missing_dataset(config: pytest.Config, fixture: str) -> str:
     """Why ``fixture`` (``synth_<name>[_factory]``) is not there: where model files were looked for, how to add it."""
+    state = config.stash[STATE]
     name = fixture.removeprefix("synth_").removesuffix("_factory")
     source = f"ini option {MODELS_INI}" if state.model_dirs_configured else f"{MODELS_INI} (default {DEFAULT_MODELS})"
     searched = []
@@ -266,6 +267,7 @@ def _missing_dataset(state: SessionState, fixture: str) -> str:
         f"{fixture!r} is not a registered dataset here: register it in a conftest.py that covers this test, "
         f"sd.register(sd.Schema({name!r}, ...)), or add a model file.",
         f"Model files: {source} searched {'; '.join(searched) or 'no directory'}, and found no {name}{MODEL_SUFFIX}.",
+        *config.stash.get(_registry.SKIPPED, []),  # (files whose names make no fixture: my-customers.synth.json)
         f"Add one with `synthdata fit data.csv -o {Path(first) / (name + MODEL_SUFFIX)}`, or point {MODELS_INI} "
         "in your pytest ini at the directory that holds it.",
     ]
@@ -280,7 +282,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.failed and call.excinfo is not None and call.excinfo.typename == "FixtureLookupError":
         missing = getattr(call.excinfo.value, "argname", "") or ""
         if missing.startswith("synth_") and STATE in item.config.stash:
-            report.sections.append(("synthdata", _missing_dataset(item.config.stash[STATE], missing)))
+            report.sections.append(("synthdata", _missing_dataset(item.config, missing)))
     used = item.stash.get(USED, None)
     if used:
         summary.note_used(item.config, used)

@@ -653,3 +653,5 @@ def test_a_category_no_segment_group_keeps_is_no_rare_edge():
     sample = model.sample(200, seed=1, edge_cases=0.5, edge_kinds=["rare"])
     assert set(sample.c) == {"p", "q"}
     assert "c" in set(sample.attrs["synthdata"]["edges"].frame["column"])
+    with pytest.raises(sd.errors.ConditionError, match="fitted per group of 'g', and no group keeps such a value"):
+        model.sample(10, seed=1, conditions={"c": "rare"})

@@ -25,7 +25,7 @@ from scipy.linalg import lapack
 from .._columns import BooleanColumn, CategoryColumn, ModelColumn, NumericColumn
 from ..errors import InvalidArgument
 from .dependence import Dim, correlation_cells, on_rows, scores, sub_scores
-from .infer import Factorized, dtype_name, plain
+from .infer import Factorized, _dtype_family, dtype_name, plain
 from .numeric import Numbers, distinct_ranks, round_probs
 from .private import coarse_rate, coarsened
 
@@ -49,6 +49,7 @@ __all__ = [
     "functional_dependencies",
     "integer_codes",
     "order_categories",
+    "read_booleans",
     "read_categorical",
 ]
 
@@ -149,6 +150,74 @@ def _numbers_as_text(values: list[Any]) -> bool:
     return bool(read.notna().mean() >= 0.9)
 
 
+#: Text read as a boolean (stripped and case-folded): the words of the pairs yes/no, y/n, true/false, t/f, 1/0, on/off.
+_BOOLEAN_WORDS = {
+    "yes": True,
+    "no": False,
+    "y": True,
+    "n": False,
+    "true": True,
+    "false": False,
+    "t": True,
+    "f": False,
+    "1": True,
+    "0": False,
+    "on": True,
+    "off": False,
+}
+
+
+def _boolean_spelling(value: Any) -> tuple[str, bool] | None:
+    """A value's spelling (case-folded for text) and the boolean it means, or None when it means none."""
+    value = plain(value)
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return ("number", bool(value))
+    if isinstance(value, str):
+        word = value.strip().casefold()
+        if word in _BOOLEAN_WORDS:
+            return (word, _BOOLEAN_WORDS[word])
+    return None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
+def read_booleans(col: str, s: pd.Series, present: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Return the present values of a column of kind boolean as bools.
+
+    Bools are read as they are; otherwise the column must hold the numbers 0 and 1, or text of one pair of
+    yes/no, y/n, true/false, t/f, 1/0, on/off (any case): ``astype(bool)`` would read every non-empty string,
+    "no" and "False" too, as True. Other values raise InvalidArgument naming them.
+    """
+    values = s[present]
+    if _dtype_family(s.dtype) == "boolean":
+        return np.asarray(values.to_numpy(dtype=bool), dtype=bool)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    spellings = [_boolean_spelling(v) for v in uniques]
+    spelled = {sp for sp in spellings if sp is not None}
+    # one spelling per side: "yes"/"no", not "yes"/"y"/"no" (a column of three values is no boolean)
+    if all(sp is not None for sp in spellings) and len(spelled) == len({b for _, b in spelled}):
+        meaning = np.array([sp[1] for sp in spellings if sp is not None], dtype=bool)
+        return np.asarray(meaning[codes], dtype=bool)
+    counts = np.bincount(codes, minlength=len(uniques))
+    ranked = [plain(uniques[i]) for i in np.argsort(-counts, kind="stable")]
+    shown = ", ".join(_short(v) for v in ranked[:6]) + (
+        f", ... ({len(ranked)} distinct values)" if len(ranked) > 6 else ""
+    )
+    mapping = (
+        f"{{{ranked[0]!r}: True, {ranked[1]!r}: False}}" if len(ranked) == 2 else "{<value>: True, <value>: False}"
+    )
+    raise InvalidArgument(
+        f"column {col!r}: kind 'boolean' reads bools, the numbers 0 and 1, or text of one pair of yes/no, y/n, "
+        f"true/false, t/f, 1/0, on/off (any case), but the column holds {shown}; model it as categories with "
+        f"columns={{{col!r}: 'category'}}, or map its values to booleans first, e.g. df[{col!r}].map({mapping})."
+    )
+
+
 def read_categorical(
     col: str,
     s: pd.Series,
@@ -173,7 +242,7 @@ def read_categorical(
     if coarsened(missing, n, min_count):
         said.append(f"its missing (or present) values, fewer than {min_count}, are stored as {min_count / 2:g} rows")
     if boolean:
-        b = s[present].astype(bool).to_numpy()
+        b = read_booleans(col, s, present)
         codes = np.full(n, -1, dtype=np.int64)
         codes[present] = b.astype(np.int64)
         trues = int(b.sum())

@@ -64,6 +64,7 @@ from .._model import Model
 from .._schema import Faker, Id
 from .._validate import check_delta, check_epsilon
 from ..errors import InvalidArgument, UnsupportedFeature
+from .categories import read_booleans
 from .context import check_frame
 from .infer import KINDS, PII_STRONG, _dtype_family, override, pii_provider, plain
 from .numeric import round_probs
@@ -742,7 +743,7 @@ def _fit_categories(
     if plan.kind == "boolean":
         present = s.notna().to_numpy()
         truth = np.zeros(len(s), dtype=bool)
-        truth[present] = s[present].astype(bool).to_numpy()
+        truth[present] = read_booleans(col, s, present)  # (yes/no text too; other values refused)
         slot = np.where(present, truth.astype(np.int64) + 1, 0)
         noisy = np.maximum(
             account.counts(

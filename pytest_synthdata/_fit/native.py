@@ -120,9 +120,10 @@ def fit_native(
             f"fit() got unknown options {sorted(options)}; the native engine takes name, columns, min_count, knots, "
             "locale, segments, public, constraints, detect_constraints, epsilon, delta, progress and backend."
         )
+    df, sparse = _dense(df)
     if epsilon is not None or delta is not None:
         model = _fit_private(df, name, columns, min_count, knots, segments, public, epsilon, delta, locale, progress)
-        return _with_declared(model, constraints)
+        return _said_dense(_with_declared(model, constraints), sparse)
     name, overrides = check_frame(df, name, columns)
     if not isinstance(min_count, int) or isinstance(min_count, bool) or min_count < 1:
         raise InvalidArgument(
@@ -161,6 +162,34 @@ def fit_native(
     model.profile = fit_profile(ctx.frame, model, min_count, ctx.factorized)
     if not model.columns:
         raise InvalidArgument("fit(): every column was left out (columns=... None or 'ignore'); nothing to model.")
+    return _said_dense(model, sparse)
+
+
+def _dense(df: Any) -> tuple[Any, dict[str, str]]:
+    """``df`` with its sparse columns made dense, and the sparse columns' dtypes by name.
+
+    A column is modelled, and sampled, as its values' own dtype (``Sparse[int64, 0]``: int64): a model file
+    holds no sparse dtype, so ``load`` reads back what ``save`` wrote, and samples say what their values are.
+    """
+    if not isinstance(df, pd.DataFrame):
+        return df, {}  # (check_frame says what it is)
+    sparse = [i for i, dtype in enumerate(df.dtypes) if isinstance(dtype, pd.SparseDtype)]
+    if not sparse:
+        return df, {}
+    dense = df.copy(deep=False)
+    for i in sparse:
+        values = df.iloc[:, i].array
+        assert isinstance(values, pd.arrays.SparseArray)
+        dense.isetitem(i, values.to_dense())
+    return dense, {str(df.columns[i]): str(df.dtypes.iloc[i]) for i in sparse}
+
+
+def _said_dense(model: Model, sparse: dict[str, str]) -> Model:
+    """``model``, its ``info["columns"]`` saying which columns were sparse (:func:`_dense`)."""
+    kinds = model.info.get("columns")
+    for col, dtype in sparse.items():
+        if isinstance(kinds, dict) and isinstance(kinds.get(col), dict):
+            kinds[col]["why"] += f"; a {dtype} column, modelled and sampled dense ({model.dtypes.get(col, 'ignored')})"
     return model
 
 
