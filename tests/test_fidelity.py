@@ -444,7 +444,7 @@ def test_a_failed_fidelity_assertion_is_a_test_failure_with_the_diff(pytester):
     result.stdout.fnmatch_lines(
         [
             "*FidelityError: fidelity of 100 synthetic rows against the real data (100 rows): * failed, worst first:",
-            "*column 'x': KSComplement 0.400 < 0.750; relax with tolerances={'x': 0.4}",
+            "*column 'x': KSComplement 0.400 < 0.750 (noise floor 0.731); relax with tolerances={'x': 0.4}",
         ]
     )
 

@@ -370,3 +370,23 @@ def test_the_default_pair_thresholds_fail_a_pair_whose_dependence_was_removed():
         broken = synthetic.assign(**{column: synthetic[column].sample(frac=1, random_state=0).to_numpy()})
         with pytest.raises(FidelityError, match=message):
             sd.assert_correlations_close(penguins, broken)
+
+
+def test_dates_fitted_from_text_are_scored_as_dates_against_the_profile_and_the_text_frame(tmp_path):
+    """A frame read by pd.read_csv holds dates as text; fit parses them, but the stored profile recorded them as
+    categories, and a report scored them NaN (against the profile) or ~0 (against the text frame)."""
+    import io
+
+    rng = np.random.default_rng(0)
+    n = 400
+    day = pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D")
+    at = pd.Timestamp("2022-01-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 10**7, n), unit="s")
+    frame = pd.DataFrame({"signup": day.strftime("%Y-%m-%d"), "ts": at.strftime("%Y-%m-%d %H:%M:%S+00:00")})
+    real = pd.read_csv(io.StringIO(frame.assign(x=rng.normal(size=n)).to_csv(index=False)))
+    model = sd.fit(real, name="c")
+    sample = model.sample(n, seed=1)
+    for reference in (model, sd.load(model.save(tmp_path / "c.synth.json")), real):
+        scored = sd.fidelity_report(reference, sample).columns.set_index("column")
+        assert scored.loc[["signup", "ts"], "sdtype"].tolist() == ["datetime", "datetime"]
+        assert (scored.loc[["signup", "ts"], "score"] > 0.9).all()
+    sd.assert_fidelity(real, sample)

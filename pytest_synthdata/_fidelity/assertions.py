@@ -19,6 +19,15 @@ from typing import TYPE_CHECKING, Any, overload
 import numpy as np
 
 from ..errors import FidelityError, InvalidArgument
+from .noise import (
+    Noise,
+    correlation_floor,
+    coverage_floor,
+    ks_floor,
+    missing_floor,
+    resampled_floor,
+    share_floor,
+)
 from .report import FidelityReport, _tables_of_frames, fidelity_report
 
 if TYPE_CHECKING:
@@ -149,38 +158,89 @@ def _relax(key: Key, value: float) -> str:
     return f"tolerances={{{key!r}: {_floor(value)}}}"
 
 
+def _noise(report: FidelityReport, enabled: bool, *, pairs: bool = True, missing: bool = True) -> Noise | None:
+    """The noise model of an assertion over ``report`` (None when turned off or the sizes are unknown): its
+    share of the false alarm rate is split over its checks (3 per column with ``missing``, 1 otherwise, one per
+    counted pair with ``pairs``, and the overall score)."""
+    rows = getattr(report._reference, "real_rows", None)
+    if not enabled or rows is None:
+        return None
+    checks = len(report.columns) * (3 if missing else 1) + 1
+    if pairs and len(report.pairs):
+        checks += int(report.pairs["contributes"].sum())
+    noise = Noise(int(rows), int(report.rows), checks)
+    return noise if noise.usable else None
+
+
+def _below_noise(limit: float, floor: float | None) -> str:
+    """The failure's note on its noise floor, where the floor lies below the threshold (sampling noise could
+    explain scores down to it, and the score is lower still); empty otherwise."""
+    return "" if floor is None or floor >= limit else f"noise floor {floor:.3f}"
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)
+
+
+def _shape_floor(report: FidelityReport, row: dict[str, Any], noise: Noise | None) -> float | None:
+    """The noise floor of a column's shape score (KSComplement, TVComplement), or None."""
+    if noise is None:
+        return None
+    if row["metric"] == "KSComplement":
+        return ks_floor(noise.n, noise.m, noise.alpha)
+    assert report._reference is not None
+    shares = report._reference.frequencies(str(row["column"])).to_numpy(dtype=np.float64)
+    return share_floor(shares, noise.n, noise.m, noise.alpha)
+
+
 def _column_failures(
-    report: FidelityReport, tolerances: dict[Key, float], min_column_score: float, *, missing: bool
+    report: FidelityReport,
+    tolerances: dict[Key, float],
+    min_column_score: float,
+    *,
+    missing: bool,
+    noise: Noise | None = None,
 ) -> list[Failure]:
+    """The failing column checks of ``report``: a score below its threshold, and (with ``noise``) below what two
+    samples of the real distribution of these sizes score by chance (``noise.py``)."""
     out = []
     for row in _records(report.columns):
         col = str(row["column"])
         limit = _threshold(tolerances, col, str(row["metric"]), min_column_score)
         if not math.isnan(row["score"]) and row["score"] < limit - SLACK:
-            out.append(
-                Failure(
-                    f"column {col!r}",
-                    str(row["metric"]),
-                    float(row["score"]),
-                    limit,
-                    _relax(col, row["score"]),
-                    str(row.get("note") or ""),
-                )
-            )
-        if missing:
-            out += _coverage_failures(report, row, tolerances)
-            limit = tolerances.get("MissingValueSimilarity", MIN_MISSING_SIMILARITY)
-            if row["missing_similarity"] < limit - SLACK:
+            floor = _shape_floor(report, row, noise)
+            if floor is None or row["score"] < floor - SLACK:
                 out.append(
                     Failure(
                         f"column {col!r}",
-                        "MissingValueSimilarity",
-                        float(row["missing_similarity"]),
+                        str(row["metric"]),
+                        float(row["score"]),
                         limit,
-                        _relax("MissingValueSimilarity", row["missing_similarity"]),
-                        f"missing: real {row['missing_real']:.1%}, synthetic {row['missing_synthetic']:.1%}",
+                        _relax(col, row["score"]),
+                        _join(str(row.get("note") or ""), _below_noise(limit, floor)),
                     )
                 )
+        if missing:
+            out += _coverage_failures(report, row, tolerances, noise)
+            limit = tolerances.get("MissingValueSimilarity", MIN_MISSING_SIMILARITY)
+            if row["missing_similarity"] < limit - SLACK:
+                floor = None
+                if noise is not None:
+                    floor = missing_floor(float(row["missing_real"]), noise.n, noise.m, noise.alpha)
+                if floor is None or row["missing_similarity"] < floor - SLACK:
+                    out.append(
+                        Failure(
+                            f"column {col!r}",
+                            "MissingValueSimilarity",
+                            float(row["missing_similarity"]),
+                            limit,
+                            _relax("MissingValueSimilarity", row["missing_similarity"]),
+                            _join(
+                                f"missing: real {row['missing_real']:.1%}, synthetic {row['missing_synthetic']:.1%}",
+                                _below_noise(limit, floor),
+                            ),
+                        )
+                    )
     return out
 
 
@@ -194,13 +254,37 @@ def _lost_categories(report: FidelityReport, column: str) -> list[Any]:
     return [v for v in real.index if v not in present]
 
 
-def _coverage_failures(report: FidelityReport, row: dict[str, Any], tolerances: dict[Key, float]) -> list[Failure]:
-    """CategoryCoverage / RangeCoverage below its threshold (set only by metric name in ``tolerances``)."""
+def _as_number(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def _as_dates(value: float) -> str:
+    """A date column's value on the metrics' scale (nanoseconds since 1970, UTC) as a timestamp."""
+    import pandas as pd
+
+    return str(pd.Timestamp(int(value), unit="ns"))
+
+
+def _coverage_failures(
+    report: FidelityReport, row: dict[str, Any], tolerances: dict[Key, float], noise: Noise | None = None
+) -> list[Failure]:
+    """CategoryCoverage / RangeCoverage below its threshold (set only by metric name in ``tolerances``) and, for
+    CategoryCoverage with ``noise``, below the share of categories ``m`` rows of the real distribution show."""
     metric, value = str(row["coverage_metric"]), float(row["coverage"])
     limit = tolerances.get(metric, _COVERAGE_DEFAULTS[metric])
     if math.isnan(value) or value >= limit - SLACK:
         return []
     col = str(row["column"])
+    floor = None
+    if noise is not None and report._reference is not None:
+        if metric == "CategoryCoverage":
+            shares = report._reference.frequencies(col).to_numpy(dtype=np.float64)
+            floor = coverage_floor(shares, noise.m, noise.alpha)
+        else:  # (RangeCoverage: where the real rows are at hand, how much of their range m of them span)
+            floor = _lower(1.0, report, metric, (col,), noise)
+            floor = None if floor >= 1.0 else floor
+        if floor is not None and value >= floor - SLACK:
+            return []
     if metric == "CategoryCoverage":
         lost = _lost_categories(report, col)
         shown = ", ".join(repr(v) for v in lost[:5]) + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
@@ -208,15 +292,47 @@ def _coverage_failures(report: FidelityReport, row: dict[str, Any], tolerances: 
     else:
         real, syn = report._reference, report._synthetic
         bounds = real.value_range(col) if real is not None else None
-        detail = f"real range {bounds[0]:.6g} to {bounds[1]:.6g}" if bounds is not None else ""
+        number = _as_dates if row.get("sdtype") == "datetime" else _as_number
+        detail = f"real range {number(bounds[0])} to {number(bounds[1])}" if bounds is not None else ""
         if syn is not None and bounds is not None:
             from .reference import numeric_values
 
             present = numeric_values(syn[col])
             present = present[~np.isnan(present)] if present.dtype.kind == "f" else present
             if len(present):
-                detail += f", synthetic {present.min():.6g} to {present.max():.6g}"
-    return [Failure(f"column {col!r}", metric, value, limit, _relax(metric, value), detail)]
+                detail += f", synthetic {number(present.min())} to {number(present.max())}"
+    return [
+        Failure(
+            f"column {col!r}", metric, value, limit, _relax(metric, value), _join(detail, _below_noise(limit, floor))
+        )
+    ]
+
+
+def _pair_floor(report: FidelityReport | None, row: dict[str, Any], noise: Noise | None) -> float | None:
+    """The noise floor of a pair's score (CorrelationSimilarity, ContingencySimilarity), or None."""
+    if noise is None or report is None or report._reference is None:
+        return None
+    pair = (str(row["column_1"]), str(row["column_2"]))
+    if row["metric"] == "CorrelationSimilarity":
+        floor = correlation_floor(float(row["real"]), float(row["synthetic"]), noise.n, noise.m, noise.alpha)
+    else:
+        table = report._reference.real_table(*pair)
+        floor = share_floor(table, noise.n, noise.m, noise.alpha) if len(table) else 1.0
+    return _lower(floor, report, str(row["metric"]), pair, noise)
+
+
+def _lower(floor: float, report: FidelityReport, metric: str, columns: tuple[str, ...], noise: Noise) -> float:
+    """``floor``, or the check's resampling floor where the real rows give a lower one (``noise.py``)."""
+    found = _resampled(report, metric, columns, noise)
+    return floor if found is None else min(floor, resampled_floor(found, noise.alpha))
+
+
+def _resampled(
+    report: FidelityReport, metric: str, columns: tuple[str, ...], noise: Noise
+) -> tuple[float, float] | None:
+    """The check's deficit over resamples of the real rows (mean, variance), where they are at hand."""
+    resampled = getattr(report._reference, "resampled", None)
+    return resampled(metric, columns, noise.m) if resampled is not None else None
 
 
 def _pair_failures(
@@ -226,8 +342,11 @@ def _pair_failures(
     pairs: list[tuple[str, str]] | None,
     *,
     label: str = "pair",
+    noise: Noise | None = None,
+    report: FidelityReport | None = None,
 ) -> list[Failure]:
-    """The failing rows of a pair table (``report.pairs``; a linked-tables report's parent-child pairs, ``label``)."""
+    """The failing rows of a pair table (``report.pairs``; a linked-tables report's parent-child pairs, ``label``);
+    with ``noise`` (and the ``report`` of ``scored``), only those also below their noise floor."""
     out = []
     wanted = {tuple(sorted(p)) for p in pairs} if pairs is not None else None
     for row in _records(scored):
@@ -241,10 +360,14 @@ def _pair_failures(
         default = _PAIR_DEFAULTS[metric] if min_pair_score is None else min_pair_score
         limit = _threshold(tolerances, key, metric, default)
         if row["score"] < limit - SLACK:
+            floor = _pair_floor(report, row, noise)
+            if floor is not None and row["score"] >= floor - SLACK:
+                continue
             if row["metric"] == "CorrelationSimilarity":
                 detail = f"Pearson r: real {row['real']:.3f}, synthetic {row['synthetic']:.3f}"
             else:
                 detail = f"real Cramér's V {row['real']:.3f}"
+            detail = _join(detail, _below_noise(limit, floor))
             pair = (str(row["column_1"]), str(row["column_2"]))
             out.append(
                 Failure(
@@ -257,6 +380,31 @@ def _pair_failures(
                 )
             )
     return out
+
+
+def _overall_floor(report: FidelityReport, noise: Noise | None) -> float | None:
+    """The noise floor of the overall score: the expected deficits of its columns and counted pairs, averaged
+    as the score averages them (``Noise.overall_floor``), or None."""
+    if noise is None or report._reference is None:
+        return None
+    reference = report._reference
+    for row in _records(report.columns):
+        if math.isnan(row["score"]):
+            continue
+        if row["metric"] == "KSComplement":
+            noise.add_ks("column")
+        else:
+            noise.add_shares("column", reference.frequencies(str(row["column"])).to_numpy(dtype=np.float64))
+    for row in _records(report.pairs):
+        if not row["contributes"] or math.isnan(row["score"]):
+            continue
+        pair = (str(row["column_1"]), str(row["column_2"]))
+        if row["metric"] == "CorrelationSimilarity":
+            noise.add_correlation("pair", float(row["real"]))
+        else:
+            noise.add_shares("pair", reference.real_table(*pair))
+        noise.replace_last("pair", _resampled(report, str(row["metric"]), pair, noise))
+    return noise.overall_floor()
 
 
 def _raise(report: FidelityReport, failures: list[Failure], what: str) -> None:
@@ -289,6 +437,7 @@ def assert_fidelity(
     min_column_score: float = MIN_COLUMN_SCORE,
     min_pair_score: float | None = None,
     relations: None = None,
+    noise: bool = True,
 ) -> FidelityReport: ...
 
 
@@ -302,6 +451,7 @@ def assert_fidelity(
     min_column_score: float = MIN_COLUMN_SCORE,
     min_pair_score: float | None = None,
     relations: Sequence[Any] | Dataset,
+    noise: bool = True,
 ) -> DatasetFidelityReport: ...
 
 
@@ -315,6 +465,7 @@ def assert_fidelity(
     min_column_score: float = MIN_COLUMN_SCORE,
     min_pair_score: float | None = None,
     relations: Sequence[Any] | Dataset | None = None,
+    noise: bool = True,
 ) -> FidelityReport | DatasetFidelityReport:
     """Fail (FidelityError) unless ``synthetic`` resembles the real data overall, column by column and pair by pair.
 
@@ -326,6 +477,13 @@ def assert_fidelity(
     for CorrelationSimilarity and 0.65 for ContingencySimilarity); ``tolerances``
     adjusts single columns, pairs or metrics. Returns the report when it passes.
 
+    A check fails only when its score is below its threshold *and* below its
+    noise floor: what two samples of the real distribution, of the real and
+    the synthetic sizes, score by chance (all the checks of one call together
+    raise on such samples in at most 1% of draws; ``noise.py``). Small and
+    wide tables score well below 1 by sampling alone; ``noise=False`` checks
+    the thresholds alone.
+
     Linked tables: dicts of frames and ``relations=`` (a Dataset or its
     foreign keys) check every table as above (``"table.column"`` in
     ``tolerances``), each relation's child counts per parent
@@ -335,14 +493,13 @@ def assert_fidelity(
 
     >>> import pandas as pd
     >>> import pytest_synthdata as sd
-    >>> real = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]})
-    >>> sd.assert_fidelity(real, real.assign(x=real.x + 10))
+    >>> real = pd.DataFrame({"x": [float(i) for i in range(100)]})
+    >>> sd.assert_fidelity(real, real.assign(x=real.x + 60))
     Traceback (most recent call last):
     ...
-    pytest_synthdata.errors.FidelityError: fidelity of 4 synthetic rows against the real data (4 rows): 3 checks failed, worst first:
-      overall: score 0.000 < 0.900 (column shapes 0.000, pair trends nan); relax with min_score=0.0
-      column 'x': KSComplement 0.000 < 0.750; relax with tolerances={'x': 0.0}
-      column 'x': RangeCoverage 0.000 < 0.250 (real range 1 to 4, synthetic 11 to 14); relax with tolerances={'RangeCoverage': 0.0}
+    pytest_synthdata.errors.FidelityError: fidelity of 100 synthetic rows against the real data (100 rows): 2 checks failed, worst first:
+      overall: score 0.400 < 0.900 (column shapes 0.400, pair trends nan; noise floor 0.774); relax with min_score=0.4
+      column 'x': KSComplement 0.400 < 0.750 (noise floor 0.741); relax with tolerances={'x': 0.4}
     """
     min_score = _check_threshold(min_score, "min_score")
     min_column_score = _check_threshold(min_column_score, "min_column_score")
@@ -361,23 +518,30 @@ def assert_fidelity(
             min_column_score=min_column_score,
             min_pair_score=min_pair_score,
             tolerances=tol,
+            noise=noise,
         )
         return linked
     report = _report(real_or_model, synthetic, columns)
     _known_keys(tol, report)
-    failures = _column_failures(report, tol, min_column_score, missing=True)
-    failures += _pair_failures(report.pairs, tol, min_pair_score, None)
+    checks = _noise(report, noise)
+    failures = _column_failures(report, tol, min_column_score, missing=True, noise=checks)
+    failures += _pair_failures(report.pairs, tol, min_pair_score, None, noise=checks, report=report)
     if report.score < min_score - SLACK:
-        failures.append(
-            Failure(
-                "overall",
-                "score",
-                report.score,
-                min_score,
-                f"min_score={_floor(report.score)}",
-                f"column shapes {report.column_shapes:.3f}, pair trends {report.column_pair_trends:.3f}",
+        floor = _overall_floor(report, checks)
+        if floor is None or report.score < floor - SLACK:
+            failures.append(
+                Failure(
+                    "overall",
+                    "score",
+                    report.score,
+                    min_score,
+                    f"min_score={_floor(report.score)}",
+                    _join(
+                        f"column shapes {report.column_shapes:.3f}, pair trends {report.column_pair_trends:.3f}",
+                        _below_noise(min_score, floor),
+                    ),
+                )
             )
-        )
     _raise(report, failures, "fidelity")
     return report
 
@@ -389,12 +553,15 @@ def assert_marginals_close(
     min_score: float = MIN_COLUMN_SCORE,
     columns: list[str] | None = None,
     tolerances: dict[Any, float] | None = None,
+    noise: bool = True,
 ) -> FidelityReport:
     """Fail unless every column's distribution (KS/TV complement >= ``min_score``), missing share and coverage match.
 
     Coverage: a column must show 80% of the real categories (CategoryCoverage)
     or span 25% of the real range (RangeCoverage); ``tolerances`` sets either
-    by metric name, such as ``{"CategoryCoverage": 0.5}``.
+    by metric name, such as ``{"CategoryCoverage": 0.5}``. A score within the
+    sampling noise passes (``noise=False``: the thresholds alone), as in
+    :func:`assert_fidelity`.
 
     >>> import pandas as pd
     >>> import pytest_synthdata as sd
@@ -410,7 +577,8 @@ def assert_marginals_close(
     tol = _check_tolerances(tolerances)
     report = _report(real_or_model, synthetic, columns)
     _known_keys(tol, report)
-    _raise(report, _column_failures(report, tol, min_score, missing=True), "marginals")
+    checks = _noise(report, noise, pairs=False)
+    _raise(report, _column_failures(report, tol, min_score, missing=True, noise=checks), "marginals")
     return report
 
 
@@ -422,6 +590,7 @@ def assert_correlations_close(
     pairs: list[tuple[str, str]] | None = None,
     columns: list[str] | None = None,
     tolerances: dict[Any, float] | None = None,
+    noise: bool = True,
 ) -> FidelityReport:
     """Fail unless each pair's trend (correlation or contingency similarity) scores at least ``min_score``.
 
@@ -429,7 +598,8 @@ def assert_correlations_close(
     0.3) and any pair named in ``tolerances``; ``pairs=[("a", "b"), ...]``
     checks exactly those, however weak their real correlation. ``min_score``
     defaults to 0.85 for CorrelationSimilarity and 0.65 for
-    ContingencySimilarity.
+    ContingencySimilarity. A score within the sampling noise passes
+    (``noise=False``: the thresholds alone), as in :func:`assert_fidelity`.
     """
     if min_score is not None:
         min_score = _check_threshold(min_score, "min_score")
@@ -451,7 +621,8 @@ def assert_correlations_close(
         for p in pairs:
             if tuple(sorted(p)) not in known:
                 raise InvalidArgument(f"pairs names {p!r}, which is not a pair of compared columns; fix the names.")
-    _raise(report, _pair_failures(report.pairs, tol, min_score, pairs), "correlations")
+    checks = _noise(report, noise, missing=False)
+    _raise(report, _pair_failures(report.pairs, tol, min_score, pairs, noise=checks, report=report), "correlations")
     return report
 
 

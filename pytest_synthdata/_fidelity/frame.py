@@ -186,6 +186,48 @@ class FrameReference:
     def value_range(self, column: str) -> tuple[float, float] | None:
         return self._real.value_range(column)
 
+    @property
+    def real_rows(self) -> int:
+        """How many real rows the scores compare with."""
+        return len(self.real)
+
+    def real_table(self, a: str, b: str) -> np.ndarray:
+        """The real joint counts of columns ``a`` and ``b`` on the contingency codes (for the noise floors)."""
+        coded = []
+        for column in (a, b):
+            if self._kinds[column] in CONTINUOUS:
+                codes = self._real.bins(column)
+                coded.append((codes, BIN_CODES))
+            else:
+                found, uniques = self._real.factor(column)
+                coded.append((np.where(found >= 0, found, len(uniques)), len(uniques) + 1))
+        (ca, wa), (cb, wb) = coded
+        return np.bincount(ca * wb + cb, minlength=wa * wb).astype(np.float64)
+
+    def resampled(self, metric: str, columns: tuple[str, ...], m: int) -> tuple[float, float] | None:
+        """The mean and variance of a check's deficit over resamples of ``m`` of the real rows (``noise.py``):
+        for a contingency table of a discrete and a continuous column, a correlation and a range coverage; None
+        for the others."""
+        from . import noise
+
+        m = min(int(m), noise.RESAMPLED_ROWS)
+        if metric == "CorrelationSimilarity":
+            a, b = (self._real.numeric(c).astype(np.float64) for c in columns)
+            return noise.correlation_resampled(a, b, m)
+        if metric == "RangeCoverage":
+            return noise.range_resampled(self._real.numeric(columns[0]).astype(np.float64), m)
+        if metric != "ContingencySimilarity":
+            return None
+        continuous = [c for c in columns if self._kinds[c] in CONTINUOUS]
+        if len(continuous) != 1:
+            return None
+        (other,) = [c for c in columns if c != continuous[0]]
+        found, uniques = self._real.factor(other)
+        codes, width = np.where(found >= 0, found, len(uniques)), len(uniques) + 1
+        values = self._real.numeric(continuous[0]).astype(np.float64)
+        real = np.bincount(codes * BIN_CODES + self._real.bins(continuous[0]), minlength=width * BIN_CODES)
+        return noise.contingency_resampled(codes, width, values, real.astype(np.float64), m)
+
     def frequencies(self, column: str) -> pd.Series:
         counts = self._real.counts(column)
         counts = counts[counts > 0]

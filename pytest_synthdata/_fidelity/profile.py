@@ -1177,6 +1177,19 @@ def fit_profile(
     kinds, present = _profiled_kinds(), set(frame.columns)
     # (model.columns and _profiled, read off the model's columns in one pass)
     scored = [c.name for c in model._columns if not c.hidden and c.name in present and isinstance(_innermost(c), kinds)]
+    # (dates the fit read from text: profiled as the dates they are, as fit parsed them)
+    dates = [c for c in scored if str(model.dtypes.get(c, "")).startswith("datetime64")]
+    texts = [c for c in dates if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype)]
+    if texts:
+        from .._fit.dates import read_date_text
+
+        parsed = {}
+        for c in texts:
+            read = read_date_text(c, frame[c])
+            if read is not None and read.parsed is not None:
+                parsed[c] = read.parsed
+        frame = frame.assign(**parsed)
+        factorized = {k: v for k, v in (factorized or {}).items() if k not in parsed}
     return compute_profile(frame, min_count=min_count, columns=scored, factorized=factorized)
 
 
@@ -1265,6 +1278,16 @@ class ProfileReference:
 
     def columns(self) -> dict[str, str]:
         return {name: col.sdtype for name, col in self.profile.columns.items()}
+
+    @property
+    def real_rows(self) -> int:
+        """How many rows the profile was made from (the real rows, or the model's sample)."""
+        return int(self.profile.rows)
+
+    def real_table(self, a: str, b: str) -> NDArray[np.float64]:
+        """The profile's joint shares of columns ``a`` and ``b`` (empty if it has no table for them)."""
+        pair = self.profile.pairs.get((a, b), self.profile.pairs.get((b, a)))
+        return np.zeros(0) if pair is None else np.asarray(pair.table, dtype=np.float64).ravel()
 
     def _column(self, column: str) -> ColumnProfile:
         from ..errors import InvalidArgument

@@ -150,6 +150,11 @@ class Reference(Protocol):
 
     def contingency_similarity(self, a: str, b: str, synthetic: Prepared) -> PairScore: ...
 
+    @property
+    def real_rows(self) -> int: ...
+
+    def real_table(self, a: str, b: str) -> np.ndarray: ...
+
 
 def sdtype_of(series: pd.Series) -> str | None:
     """The SDMetrics sdtype of a column from its dtype, or None for a column no metric scores.

@@ -309,6 +309,7 @@ def check_dataset(
     min_column_score: float,
     min_pair_score: float | None,
     tolerances: dict[Any, float],
+    noise: bool = True,
 ) -> None:
     """Raise FidelityError listing every failed check of linked tables (``assert_fidelity(..., relations=...)``).
 
@@ -320,7 +321,7 @@ def check_dataset(
     from dataclasses import replace
 
     from ..errors import FidelityError
-    from .assertions import SLACK, Failure, _column_failures, _floor, _pair_failures, _relax, _threshold
+    from .assertions import SLACK, Failure, _column_failures, _floor, _noise, _pair_failures, _relax, _threshold
 
     singles = {"KSComplement", "TVComplement", "CorrelationSimilarity", "ContingencySimilarity"}
     singles |= {"MissingValueSimilarity", "CategoryCoverage", "RangeCoverage", *RELATION_METRICS}
@@ -345,8 +346,9 @@ def check_dataset(
             if all(isinstance(p, str) and p.startswith(prefix) for p in parts) and key not in cross:
                 inner = tuple(sorted(p[len(prefix) :] for p in parts))
                 tol[inner if isinstance(key, tuple) else inner[0]] = value
-        for failure in _column_failures(sub, tol, min_column_score, missing=True) + _pair_failures(
-            sub.pairs, tol, min_pair_score, None
+        checks = _noise(sub, noise)
+        for failure in _column_failures(sub, tol, min_column_score, missing=True, noise=checks) + _pair_failures(
+            sub.pairs, tol, min_pair_score, None, noise=checks, report=sub
         ):
             failures.append(replace(failure, where=f"table {table!r} {failure.where}"))
     for row in report.relations.to_dict("records"):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
+from .._fit.dates import read_date_text
 from .._validate import check_frame
 from ..errors import InvalidArgument
 from . import metrics
@@ -423,6 +424,28 @@ def _tables_of_frames(value: Any) -> bool:
     return isinstance(value, Mapping) and bool(value) and all(isinstance(f, pd.DataFrame) for f in value.values())
 
 
+def _dates_as_fit_reads(real: Any, synthetic: Any) -> Any:
+    """``real`` with each text column that ``synthetic`` holds as timestamps read as dates the way ``sd.fit``
+    reads it (ISO 8601 text, as ``pd.read_csv`` leaves it; UTC offsets to UTC), so a model's sample compares with
+    the very frame it was fitted on; anything else unchanged."""
+    import pandas as pd
+
+    if not (isinstance(real, pd.DataFrame) and isinstance(synthetic, pd.DataFrame)):
+        return real
+    if real.columns.has_duplicates or synthetic.columns.has_duplicates:  # (the checks below say so)
+        return real
+    parsed = {}
+    for name in real.columns.intersection(synthetic.columns):
+        kind = getattr(synthetic[name].dtype, "kind", "")
+        text = real[name].dtype == object or isinstance(real[name].dtype, pd.StringDtype)
+        if kind != "M" or not text:
+            continue
+        dates = read_date_text(str(name), real[name].astype(object))
+        if dates is not None and dates.parsed is not None:
+            parsed[name] = dates.parsed
+    return real.assign(**parsed) if parsed else real
+
+
 @overload
 def fidelity_report(
     real_or_model: Any,
@@ -491,6 +514,7 @@ def fidelity_report(
                 "target= or holdout= by passing its two frames."
             )
         return dataset_report(real_or_model, synthetic, relations=relations)
+    real_or_model = _dates_as_fit_reads(real_or_model, synthetic)
     reference = reference_for(real_or_model)
     skipped = _skipped(reference, synthetic) if columns is None else {}
     kinds = _pick_columns(reference, columns, skipped)
