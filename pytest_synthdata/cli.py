@@ -311,8 +311,12 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     overrides: dict[str, Any] = {}
     for item in args.column or ():
         col, sep, kind = item.partition("=")
-        if not sep or not col or kind not in KINDS:
-            raise SynthdataError(f"--column {item!r}: write NAME=KIND with KIND one of {', '.join(KINDS)}.")
+        dated = kind.startswith("datetime:") and "%" in kind  # (dates written in a format: datetime:%d/%m/%Y)
+        if not sep or not col or (kind not in KINDS and not dated):
+            raise SynthdataError(
+                f"--column {item!r}: write NAME=KIND with KIND one of {', '.join(KINDS)} (or datetime:%d/%m/%Y for "
+                "dates written in that format)."
+            )
         overrides[col] = kind
     public = _public_option(args.public or ())
     output = Path(args.output)

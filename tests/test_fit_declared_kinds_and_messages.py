@@ -180,3 +180,40 @@ def test_a_value_off_an_integer_columns_grid_says_it_holds_whole_numbers():
     df = pd.DataFrame({"age": np.random.default_rng(0).integers(18, 90, 300)})
     with pytest.raises(ConditionError, match=r"column 'age' holds whole numbers, and 46\.5 is not one"):
         sd.fit(df, name="t").sample(5, seed=1, conditions={"age": 46.5})
+
+
+def _day_first(rng: np.random.Generator, n: int = 300) -> tuple[pd.DataFrame, pd.Series]:
+    days = pd.Series(pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D"))
+    return pd.DataFrame({"d": days.dt.strftime("%d/%m/%Y"), "x": rng.normal(size=n)}), days
+
+
+def test_day_first_dates_declared_datetime_read_in_the_one_format_that_reads_them():
+    """`columns={"d": "datetime"}` on '21/03/2020' text failed with pandas' own 'doesn't match format %m/%d/%Y'."""
+    frame, days = _day_first(np.random.default_rng(3))
+    model = sd.fit(frame, name="t", columns={"d": "datetime"})
+    sample = model.sample(2_000, seed=1)
+    assert str(sample.d.dtype).startswith("datetime64")
+    assert abs(sample.d.median() - days.median()) < pd.Timedelta(days=30)  # (read day first: the real dates)
+    assert sample.d.between(days.min() - pd.Timedelta(days=60), days.max() + pd.Timedelta(days=60)).all()
+
+
+def test_a_date_format_given_as_the_kind_reads_the_dates_from_python_and_the_cli(tmp_path):
+    frame, days = _day_first(np.random.default_rng(4))
+    model = sd.fit(frame, name="t", columns={"d": "datetime:%d/%m/%Y"})
+    assert model.info["columns"]["d"] == {"kind": "datetime", "why": "given in columns= (format '%d/%m/%Y')"}
+    csv, out = tmp_path / "eu.csv", tmp_path / "eu.synth.json"
+    frame.to_csv(csv, index=False)
+    assert main(["fit", str(csv), "-o", str(out), "--column", "d=datetime:%d/%m/%Y"]) == 0
+    assert abs(sd.load(out).sample(500, seed=1).d.median() - days.median()) < pd.Timedelta(days=30)
+    with pytest.raises(InvalidArgument, match=r"300 value\(s\) do not read as dates in format '%Y-%m-%d', e.g. '"):
+        sd.fit(frame, name="t", columns={"d": "datetime:%Y-%m-%d"})
+    with pytest.raises(InvalidArgument, match=r"'datetime:%d/%m/%Y' for dates written in that format"):
+        sd.fit(frame, name="t", columns={"d": "datetime:"})
+
+
+def test_dates_that_read_day_or_month_first_ask_for_the_format():
+    frame = pd.DataFrame({"d": ["01/02/2020", "03/04/2021", "05/06/2020"] * 20})
+    with pytest.raises(InvalidArgument, match=r"read day or month first .*columns=\{'d': 'datetime:%m/%d/%Y'\}"):
+        sd.fit(frame, name="t", columns={"d": "datetime"})
+    with pytest.warns(UserWarning, match=r"Give its format, e.g. columns=\{'d': 'datetime:%m/%d/%Y'\}"):
+        sd.fit(frame, name="t")

@@ -27,10 +27,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..errors import InvalidArgument
+
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["FIRST_LOOK", "DateText", "read_date_text", "spread_sample"]
+__all__ = ["FIRST_LOOK", "DateText", "parse_format", "read_date_text", "spread_sample", "text_format"]
 
 #: How many values (evenly spaced over the column) are matched against the date patterns.
 SAMPLE = 1000
@@ -135,11 +137,49 @@ def read_date_text(
             return DateText(
                 None,
                 f"column {col!r} looks like dates written like {matches[0].group(0)!r}, {written}; fit() parses "
-                f"only ISO 8601 dates by itself, so it was modelled as text. Parse it first, e.g. "
-                f"df[{col!r}] = pd.to_datetime(df[{col!r}], format={formats[0]!r}), or give its kind with "
+                f"only ISO 8601 dates by itself, so it was modelled as text. Give its format, e.g. "
+                f"columns={{{col!r}: 'datetime:{formats[0]}'}} (synthdata fit --column "
+                f"'{col}=datetime:{formats[0]}'), or parse it first with pd.to_datetime, or give its kind with "
                 f"columns={{{col!r}: 'category'}} (or 'pattern').",
             )
     return None
+
+
+def text_format(col: str, s: pd.Series) -> str | None:
+    """The one ``strftime`` format that reads a text column declared ``datetime`` (``21/03/2020``: day first),
+    or None when its values are ISO 8601 or in no format found here (pandas reads them); dates that could be
+    day or month first raise InvalidArgument naming both formats and how to give one."""
+    present = ~np.asarray(s.isna(), dtype=bool)
+    sample = spread_sample(s, present)
+    if not sample or all(_ISO.fullmatch(v) for v in sample):
+        return None
+    for pattern, reads in _OTHER:
+        matches = [m for m in map(pattern.fullmatch, sample) if m is not None]
+        if len(matches) == len(sample):
+            formats = _formats(matches, reads)
+            if len(formats) > 1:
+                raise InvalidArgument(
+                    f"column {col!r}: its dates, written like {matches[0].group(0)!r}, read day or month first "
+                    f"({formats[0]!r} and {formats[1]!r} both read every value); give the format, e.g. "
+                    f"columns={{{col!r}: 'datetime:{formats[0]}'}} (synthdata fit --column "
+                    f"'{col}=datetime:{formats[0]}')."
+                )
+            return formats[0] if "%" in formats[0] else None
+    return None
+
+
+def parse_format(col: str, s: pd.Series, date_format: str) -> pd.Series:
+    """Column ``col``'s text read as dates in ``date_format``; a value it does not read raises InvalidArgument."""
+    present = ~np.asarray(s.isna(), dtype=bool)
+    parsed = pd.to_datetime(s, format=date_format, errors="coerce")
+    bad = s[present & ~np.asarray(parsed.notna(), dtype=bool)]
+    if len(bad):
+        raise InvalidArgument(
+            f"column {col!r}: {len(bad)} value(s) do not read as dates in format {date_format!r}, e.g. "
+            f"{str(bad.iloc[0])!r}; give the format they are written in, e.g. columns={{{col!r}: "
+            "'datetime:%d/%m/%Y'}, or parse the column with pd.to_datetime first."
+        )
+    return parsed
 
 
 def _parse_iso(col: str, s: pd.Series, present: NDArray[np.bool_], sample: list[str]) -> DateText:

@@ -116,6 +116,8 @@ class Inferred:
     provider: str | None = None
     #: the keyword arguments of that provider (a public list's variant: ``_vocab``)
     provider_kwargs: dict[str, Any] | None = None
+    #: the ``strftime`` format of a text column given as ``"datetime:%d/%m/%Y"`` in ``columns=``
+    date_format: str | None = None
 
 
 def infer_kind(col: str, s: pd.Series, *, min_count: int, locale: str = "en_US") -> Inferred:
@@ -381,9 +383,11 @@ def override(col: str, spec: Any) -> Inferred:
         return Inferred("declared", why, declared=spec)
     if isinstance(spec, str) and spec in KINDS:
         return Inferred(spec, why)
+    if isinstance(spec, str) and spec.startswith("datetime:") and "%" in spec:  # (dates as text in this format)
+        return Inferred("datetime", f"{why} (format {spec[len('datetime:') :]!r})", date_format=spec[9:])
     raise InvalidArgument(
-        f"columns={{{col!r}: {spec!r}}}: give a kind ({', '.join(KINDS)}), a column declaration such as "
-        "sd.Faker('email'), or None to leave the column out."
+        f"columns={{{col!r}: {spec!r}}}: give a kind ({', '.join(KINDS)}; 'datetime:%d/%m/%Y' for dates written in "
+        "that format), a column declaration such as sd.Faker('email'), or None to leave the column out."
     )
 
 

@@ -316,7 +316,9 @@ def _read_columns(ctx: FitContext) -> _Read:
             present = read.present[col] = numbers.present
             read.numbers.append(numbers)
         elif kind == "datetime":
-            numbers = read_timestamps(col, s if inferred.parsed is None else inferred.parsed)
+            numbers = read_timestamps(
+                col, s if inferred.parsed is None else inferred.parsed, date_format=inferred.date_format
+            )
             read.numbers.append(numbers)
             if numbers.note:
                 read.notes[col].append(numbers.note)

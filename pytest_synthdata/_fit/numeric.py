@@ -34,6 +34,7 @@ import pandas as pd
 from .._columns import DatetimeColumn, NumericColumn
 from .._marginals import MAX_TABULATED
 from ..errors import InvalidArgument
+from .dates import parse_format, text_format
 from .dependence import scores
 from .private import (
     UNHELD_AT_ONCE,
@@ -219,10 +220,18 @@ def read_numbers(col: str, s: pd.Series, present: NDArray[np.bool_], *, integer:
     return Numbers(col, x, present, integer=integer, cast=cast)
 
 
-def read_timestamps(col: str, s: pd.Series) -> Numbers:
-    """Return a column's timestamps (UTC if they have a time zone) as whole numbers of the coarsest exact unit."""
+def read_timestamps(col: str, s: pd.Series, *, date_format: str | None = None) -> Numbers:
+    """Return a column's timestamps (UTC if they have a time zone) as whole numbers of the coarsest exact unit.
+
+    Text is read in ``date_format`` when given (``columns={"d": "datetime:%d/%m/%Y"}``), else in the one format
+    that reads every value (``dates.text_format``: ``21/03/2020`` is day first), else as pandas reads it.
+    """
     dtype = s.dtype
     if not pd.api.types.is_datetime64_any_dtype(dtype):
+        if date_format is None and (getattr(dtype, "kind", "") == "O" or isinstance(dtype, pd.StringDtype)):
+            date_format = text_format(col, s)
+        if date_format is not None:
+            return read_timestamps(col, parse_format(col, s, date_format))
         try:
             s = pd.to_datetime(s, utc=True) if _has_tz(s) else pd.to_datetime(s)
         except pd.errors.OutOfBoundsDatetime:
