@@ -217,3 +217,10 @@ def test_dates_that_read_day_or_month_first_ask_for_the_format():
         sd.fit(frame, name="t", columns={"d": "datetime"})
     with pytest.warns(UserWarning, match=r"Give its format, e.g. columns=\{'d': 'datetime:%m/%d/%Y'\}"):
         sd.fit(frame, name="t")
+
+
+def test_a_dict_of_columns_is_told_to_be_a_dataframe():
+    """`sd.fit(df.to_dict("list"))` was read as linked tables: "table 'species' is list" or "needs name=" misled."""
+    for name in (None, "p"):
+        with pytest.raises(InvalidArgument, match=r"got a dict of list values \('species', 'x', \.\.\.\): fit takes"):
+            sd.fit({"species": ["a", "b"], "x": [1, 2]}, name=name)

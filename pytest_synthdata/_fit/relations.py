@@ -88,6 +88,15 @@ def fit_dataset(
     """
     import pandas as pd
 
+    if (
+        isinstance(frames, Mapping) and frames and not any(isinstance(df, pd.DataFrame) for df in frames.values())
+    ):  # (one table's columns, as a dict)
+        first = next(iter(frames.values()))
+        raise InvalidArgument(
+            f"fit(): got a dict of {type(first).__name__} values ({', '.join(map(repr, list(frames)[:3]))}, ...): "
+            "fit takes one table as a pandas DataFrame, e.g. sd.fit(pd.DataFrame(data), name=...), or linked "
+            "tables as a dict of table name -> DataFrame with relations=."
+        )
     if name is None:
         raise InvalidArgument("fit(dict of frames) needs name= for the dataset, e.g. name='shop'.")
     name = check_name(name, where="fit")
