@@ -232,10 +232,15 @@ def _names(value: Any, argument: str, allowed: Sequence[str], what: str) -> list
 
 
 def _numeric(col: Any) -> bool:
+    """Whether a column has tails and bounds to give edge rows: a modelled number or date column of more than
+    one value (a constant one would list edge rows whose value is the same as every other row's)."""
     from ._columns import ConditionalColumn, NumericColumn
 
     base = col.base if isinstance(col, ConditionalColumn) else col
-    return col.modelled and isinstance(base, NumericColumn)
+    if not (col.modelled and isinstance(base, NumericColumn)):
+        return False
+    ranges = [level.value_range() for level in getattr(col, "levels", [base])]
+    return not all(math.isfinite(lo) and lo == hi for lo, hi in ranges)
 
 
 def _tail_slot(model: Model, col: Any) -> _Slot | None:
@@ -286,7 +291,7 @@ def _bound_slot(model: Model, col: Any) -> _Slot | None:
 
     if isinstance(col, ConditionalColumn):
         return _group_bound_slot(model, col)
-    if not (col.modelled and isinstance(col, NumericColumn)) or col.offset or any(col.inf_rates):
+    if not (_numeric(col) and isinstance(col, NumericColumn)) or col.offset or any(col.inf_rates):
         return None
     if _unique(model, col):
         return None
@@ -459,7 +464,7 @@ def edge_slots(model: Model, kinds: list[str], columns: list[str], named: bool) 
         if named and not found:
             raise InvalidArgument(
                 f"edge_columns names {name!r} ({col.kind}), which has no edge case of the kinds {kinds}: tail and "
-                "bound need a numeric or date column, rare a category or boolean, null a column that is sometimes "
+                "bound need a numeric or date column of more than one value, rare a category or boolean, null a column that is sometimes "
                 "missing, text a Faker column that is not unique."
             )
         out += found

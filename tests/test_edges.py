@@ -655,3 +655,12 @@ def test_a_category_no_segment_group_keeps_is_no_rare_edge():
     assert "c" in set(sample.attrs["synthdata"]["edges"].frame["column"])
     with pytest.raises(sd.errors.ConditionError, match="fitted per group of 'g', and no group keeps such a value"):
         model.sample(10, seed=1, conditions={"c": "rare"})
+
+
+def test_a_constant_column_has_no_tail_or_bound_edges():
+    """Edge rows listed a constant column's tails and bounds, though its value was the same as every row's."""
+    model = sd.fit(pd.DataFrame({"k": [7] * 300, "x": np.random.default_rng(0).normal(size=300)}), name="t")
+    sample = model.sample(100, seed=1, edge_cases=0.5)
+    assert set(sample.attrs["synthdata"]["edges"].frame["column"]) == {"x"}
+    with pytest.raises(sd.errors.InvalidArgument, match="numeric or date column of more than one value"):
+        model.sample(100, seed=1, edge_cases=0.5, edge_columns=["k"], edge_kinds=["tail"])
