@@ -758,24 +758,36 @@ def _row_conditions(conditions: Any, n: int) -> tuple[list[tuple[Condition, ...]
 
 @dataclass
 class GapConditions:
-    """Conditions on gap columns (a fitted column modelled as another plus a gap: ``checkout`` after ``checkin``).
+    """Conditions kept by redrawing: on gap columns (a fitted column modelled as another plus a gap: ``checkout``
+    after ``checkin``), on sums and products, and on the upper column of an order constraint (``b`` of ``a < b``)
+    whose rows condition a column below it too.
 
-    Such a column's values have no latent region of their own, so ``Model.sample`` keeps only the rows that
-    meet these conditions, redrawing the rest (``Model._keep_rows``) from the model given the other conditions:
-    exact in distribution, as rejection is, and row-stable. ``keys`` are the distinct condition sets, ``which``
-    each sampled row's (by its row number), and ``ranges`` each condition's inclusive ranges of raw values.
+    Such a column's values have no latent region of their own (``b`` of ``a < b`` is drawn above ``a``, from its
+    distribution given the rest of the row, where its own draw falls below), so ``Model.sample`` keeps only the
+    rows that meet these conditions, redrawing the rest (``Model._keep_rows``) from the model given the other
+    conditions: exact in distribution, as rejection is, and row-stable. ``keys`` are the distinct condition sets,
+    ``which`` each sampled row's (by its row number), and ``ranges`` each condition's inclusive ranges of raw
+    values. ``above`` maps each order-constrained column kept this way to the conditioned columns below it.
     """
 
     model: Model
     keys: list[tuple[Condition, ...]]
     which: NDArray[np.intp]
     ranges: dict[Condition, list[tuple[float, float]]]
+    above: dict[str, list[str]] = field(default_factory=dict)
 
     def failing(self, frame: Any) -> NDArray[np.bool_]:
         """Whether each row of ``frame`` (rows numbered by its index) breaks its conditions."""
+        return np.asarray(self._failing_each(frame).any(axis=0), dtype=bool)
+
+    def _failing_each(self, frame: Any) -> NDArray[np.bool_]:
+        """Per condition of :attr:`ranges` (in its order) and row of ``frame``: whether the row is under the
+        condition and breaks it."""
+        conds = list(self.ranges)
         rows = np.asarray(frame.index, dtype=np.intp)
         key_of = self.which[rows]
-        bad = np.zeros(len(frame), dtype=bool)
+        bad = np.zeros((max(len(conds), 1), len(frame)), dtype=bool)
+        position = {cond: i for i, cond in enumerate(conds)}
         raws: dict[str, NDArray[np.float64]] = {}
         for k, key in enumerate(self.keys):
             here = key_of == k
@@ -788,34 +800,57 @@ class GapConditions:
                 inside = np.zeros(len(values), dtype=bool)
                 for low, high in self.ranges[cond]:
                     inside |= (values >= low) & (values <= high)
-                bad[np.flatnonzero(here)[~inside]] = True
+                bad[position[cond], np.flatnonzero(here)[~inside]] = True
         return bad
 
     def edge_columns(self) -> list[str]:
-        """The model's columns but the conditioned ones and those they are computed from (the column below a gap, a
-        sum's parts): where edge rows may go without pinning what the conditions rest on."""
+        """The model's columns but the conditioned ones and those they are computed from or drawn above (the column
+        below a gap, a sum's parts, the columns below in order constraints): where edge rows may go without
+        pinning what the conditions rest on."""
+        from ._constraints import order_below
+
+        below = order_below(self.model._order_constraints) if self.above else {}
         rest_on: set[str] = set()
         for key in self.keys:
             for cond in key:
                 col: Any = self.model.column(cond.column)
+                if cond.column in self.above:
+                    rest_on.update([cond.column, *below.get(cond.column, ())])
+                    continue
                 rest_on.update([cond.column, *([col.after] if col.after is not None else getattr(col, "parts", []))])
         return [c for c in self.model.columns if c not in rest_on]
 
     def error(self, frame: Any, rounds: int, drawn: int) -> ConditionError:
         """The error when rows still break their conditions after ``rounds`` redraws (``drawn`` rows in all)."""
-        bad = self.failing(frame)
+        each = self._failing_each(frame)
+        bad = each.any(axis=0)
         conds = sorted({str(c) for key in self.keys for c in key})
-        col: Any = self.model.column(self.keys[int(self.which[np.asarray(frame.index)[bad][0]])][0].column)
+        first = list(self.ranges)[int(np.flatnonzero(each[:, np.flatnonzero(bad)[0]])[0])]
+        col: Any = self.model.column(first.column)
+        start = (
+            f"condition {', '.join(conds)}: {int(bad.sum()):,} of {len(frame):,} rows still break it after "
+            f"{rounds:,} redraws ({drawn:,} rows drawn)."
+        )
+        if first.column in self.above:
+            lows = self.above[first.column]
+            named = ", ".join(repr(c) for c in lows)
+            links = _order_links(self.model, [*lows, first.column])
+            return ConditionError(
+                f"{start} Column {first.column!r} is conditioned together with {named} below it in the model's "
+                f"constraint{'s' if len(links) > 1 else ''} {', '.join(repr(t) for t in links)}, so it is drawn above "
+                f"{'it' if len(lows) == 1 else 'them'} from its distribution given the rest of the row and "
+                f"the rows that meet its condition are kept; this one is too rare for that under the condition on "
+                f"{named}. Widen it, or condition on only one of the columns (the other then follows the constraint)."
+            )
         what, others = (
             (f"is {col.after!r} plus a gap fitted apart", repr(col.after))
             if col.after is not None
             else (f"equals {col.formula} in every row (found by fit)", "its parts")
         )
         return ConditionError(
-            f"condition {', '.join(conds)}: {int(bad.sum()):,} of {len(frame):,} rows still break it after {rounds:,} "
-            f"redraws ({drawn:,} rows drawn). Column {col.name!r} {what}, so a condition on it keeps the rows that "
-            f"meet it, and this one is too rare for that; widen it, condition on {others} as well, or fit "
-            f"{col.name!r} as a column of its own: sd.fit(..., columns={{{col.name!r}: {fit_kind(col)!r}}})."
+            f"{start} Column {col.name!r} {what}, so a condition on it keeps the rows that meet it, and this one is "
+            f"too rare for that; widen it, condition on {others} as well, or fit {col.name!r} as a column of its "
+            f"own: sd.fit(..., columns={{{col.name!r}: {fit_kind(col)!r}}})."
         )
 
 
@@ -843,38 +878,67 @@ def _raw_values(col: Any, values: Any) -> NDArray[np.float64]:
     return pd.to_numeric(values).to_numpy(dtype=np.float64, na_value=np.nan)  # type: ignore[no-any-return]
 
 
+def _kept_above(key: tuple[Condition, ...], below: Mapping[str, set[str]]) -> dict[str, list[str]]:
+    """The columns of ``key`` conditioned on values (not missing) with a column so conditioned below them in an
+    order constraint, each with those columns: their conditions are kept by redrawing (:class:`GapConditions`)."""
+    valued = {c.column for c in key if c.kind in ("values", "range")}
+    return {c: sorted(below[c] & valued) for c in sorted(valued) if below.get(c, set()) & valued}
+
+
 def split_gap_conditions(model: Model, conditions: Any, n: int) -> tuple[Any, GapConditions | None]:
-    """Return ``conditions`` without those on gap columns (None when none is left), and those as
-    :class:`GapConditions` (None when there are none). A missing value, a value of another kind or an empty
-    range of a gap column raises :class:`ConditionError` here."""
+    """Return ``conditions`` without those kept by redrawing (None when none is left), and those as
+    :class:`GapConditions` (None when there are none).
+
+    Kept are the conditions on gap columns, sums and products (no latent region of their own), and, in each row,
+    those on the upper column of an order constraint whose lower column (along a chain: any below it) is
+    conditioned on values too: ``b`` of ``a < b`` is drawn above ``a`` from its distribution given the row, so
+    drawing ``a`` under its condition and keeping the rows whose ``b`` meets its own is the model given both,
+    exactly, where drawing both from their latent boxes would break the constraint in some rows. A missing value,
+    a value of another kind or an empty range of such a column, or conditions that leave no room for an order
+    constraint, raise :class:`ConditionError` here.
+    """
     import pandas as pd
 
     from ._columns import ConditionalColumn
+    from ._constraints import order_below
 
     # (gap columns, and sums and products: no latent region of their own either)
     gapped = {c.name for c in model._gaps} | {c.name for c in model._sums}
+    below = order_below(model._order_constraints)
     if isinstance(conditions, Mapping):
-        names = [c for c in conditions if c in gapped]
-        if not names:
-            return conditions, None
-        rest: Any = {c: v for c, v in conditions.items() if c not in gapped} or None
+        given = [c for c in conditions if isinstance(c, str)]
     elif isinstance(conditions, pd.DataFrame):
-        names = [c for c in conditions.columns if c in gapped]
-        if not names:
-            return conditions, None
-        left = [c for c in conditions.columns if c not in gapped]
-        rest = conditions[left] if left else None
+        given = [c for c in conditions.columns if isinstance(c, str)]
     else:
         return conditions, None  # (the usual error for what is neither)
+    # (an order constraint needs a look at each row only where columns on both of its sides are conditioned)
+    ordered = any(below.get(c, set()) & set(given) for c in given)
+    if not ordered and not any(c in gapped for c in given):
+        return conditions, None
     # (each row's whole set of conditions, once per distinct set: a gap's reach is checked against the conditions
     # of the same rows only)
     full_keys, full_which = _row_conditions(conditions, n)
     mine_of: dict[tuple[Condition, ...], int] = {}
     key_of = np.empty(len(full_keys), dtype=np.intp)
     ranges: dict[Condition, list[tuple[float, float]]] = {}
+    above: dict[str, list[str]] = {}
+    moved: list[set[str]] = []  # (per full key: the columns whose conditions are kept by redrawing)
+    resolver: _Resolver | None = None
     for k, full in enumerate(full_keys):
-        own = tuple(c for c in full if c.column in gapped)
+        kept = _kept_above(full, below) if ordered else {}
+        own = tuple(c for c in full if c.column in gapped or c.column in kept)
+        moved.append({c.column for c in own})
         key_of[k] = mine_of.setdefault(own, len(mine_of))
+        for column, lows in kept.items():
+            above[column] = sorted({*above.get(column, []), *lows})
+        if kept:
+            if resolver is None:
+                resolver = _Resolver(model)
+            resolver.prefetch([c for c in own if c.column in kept])
+            for cond in own:  # (a value the model never gives, an empty range: the usual errors, at once)
+                if cond.column in kept and not resolver.region(cond):
+                    raise ConditionError(f"condition {cond}: no row of the model meets it{_why_never(model, cond)}.")
+            _check_order_reach(model, full, below)
         for cond in own:
             if cond not in ranges:
                 col: Any = model.column(cond.column)
@@ -882,8 +946,83 @@ def split_gap_conditions(model: Model, conditions: Any, n: int) -> tuple[Any, Ga
                 if cond.kind == "null":
                     raise ConditionError(f"condition {cond}: column {cond.column!r} is never missing in this model.")
                 ranges[cond] = [_raw_bounds(inner, c, cond) for c in _spans(cond)]
-            _check_reach(model, cond, ranges[cond], [c for c in full if c.column not in gapped])
-    return rest, GapConditions(model, list(mine_of), key_of[full_which], ranges)
+            if cond.column in gapped:
+                _check_reach(model, cond, ranges[cond], [c for c in full if c.column not in gapped])
+    if not ranges:
+        return conditions, None
+    rest: Any
+    if isinstance(conditions, Mapping):
+        rest = {c: v for c, v in conditions.items() if c not in moved[0]} or None
+    else:
+        left = [c for c in conditions.columns if c not in gapped]
+        rest = conditions[left] if left else None
+        gone = {c: np.array([c in m for m in moved], dtype=bool)[full_which] for c in left}
+        if rest is not None and any(g.any() for g in gone.values()):
+            rest = rest.astype(object)  # (a copy; the rows whose conditions on a column are kept leave it blank there,
+            for j, column in enumerate(left):  # the others' stay boxes)
+                if gone[column].any():
+                    rest.iloc[np.flatnonzero(gone[column]), j] = None
+    return rest, GapConditions(model, list(mine_of), key_of[full_which], ranges, above)
+
+
+def below_conditioned(model: Model, conditions: Any) -> set[str]:
+    """The columns below a column ``conditions`` hold to values (not missing), along order constraints: an edge row
+    pinning one (``a`` at its top, under ``a < b`` and ``b`` in (50, 70)) could leave the constraint no room."""
+    import pandas as pd
+
+    from ._constraints import order_below
+
+    if not model._order_constraints:
+        return set()
+    if isinstance(conditions, Mapping):
+        named = [c for c, spec in conditions.items() if not _cell_missing(spec)]
+    elif isinstance(conditions, pd.DataFrame):
+        named = list(conditions.columns)
+    else:
+        return set()
+    below = order_below(model._order_constraints)
+    return {low for c in named if isinstance(c, str) for low in below.get(c, ())}
+
+
+def _order_links(model: Model, columns: list[str]) -> list[str]:
+    """The order constraints (as written) on the chains between ``columns``: those whose two columns each are one
+    of them or lie between two of them."""
+    from ._constraints import order_below
+
+    below = order_below(model._order_constraints)
+    named = set(columns)
+    between = {c for c, lows in below.items() if c in named or (lows & named and any(c in below[m] for m in named))}
+    return [f"{a} {'<' if strict else '<='} {b}" for a, b, strict in model._order_constraints if {a, b} <= between]
+
+
+def _check_order_reach(model: Model, key: tuple[Condition, ...], below: Mapping[str, set[str]]) -> None:
+    """Raise ConditionError at once where the conditions of one row on columns that order constraints link leave
+    those constraints no room (``a`` in (60, 70) and ``b`` in (10, 20) beside ``a < b``): each column's least and
+    greatest value under its condition, narrowed along every chain as fit narrows bounds."""
+    from ._columns import ConditionalColumn
+    from ._constraints import propagate_order_ends
+
+    ends = {c: list(v) for c, v in model._order_ends.items()}
+    conds = {c.column: c for c in key if c.column in ends and c.kind in ("values", "range")}
+    for column, cond in conds.items():
+        col: Any = model.column(column)
+        inner = col.base if isinstance(col, ConditionalColumn) else col
+        spans = [_raw_bounds(inner, c, cond) for c in _spans(cond)]
+        ends[column][0] = max(ends[column][0], min(lo for lo, _ in spans))
+        ends[column][1] = min(ends[column][1], max(hi for _, hi in spans))
+    propagate_order_ends(model._by_name, model._order_constraints, ends)
+    for column, (least, greatest) in ends.items():
+        if least > greatest:
+            col = model.column(column)
+            # (the conditions on the column and on those above or below it)
+            named = [c for c in conds if c == column or c in below.get(column, ()) or column in below.get(c, ())]
+            links = _order_links(model, named)
+            raise ConditionError(
+                f"conditions {', '.join(str(conds[c]) for c in named)}: the model's constraint"
+                f"{'s' if len(links) > 1 else ''} {', '.join(repr(t) for t in links)} cannot hold with them in any "
+                f"row (under them {column!r} would lie at or above {col.show(least)} and at or below "
+                f"{col.show(greatest)}); condition them consistently with it."
+            )
 
 
 def _spans(cond: Condition) -> list[Condition]:

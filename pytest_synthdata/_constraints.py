@@ -24,6 +24,7 @@ __all__ = [
     "LessThan",
     "Range",
     "dependency_order",
+    "order_below",
     "order_by_dependency",
     "apply_range",
     "parse_constraint",
@@ -462,6 +463,25 @@ def dependency_order(constraints: Sequence[tuple[str, str, bool]], *, where: str
             f"{where}: constraints between {cycle} form a cycle (e.g. a < b and b < a) and can never hold."
         )
     return topo
+
+
+def order_below(constraints: Sequence[tuple[str, str, bool]]) -> dict[str, set[str]]:
+    """Return each constrained column's lower columns along every chain of order constraints (in ``a < b < c``,
+    ``c``'s are ``a`` and ``b``; ``a``'s none): the columns whose values its own is drawn above."""
+    below: dict[str, set[str]] = {}
+    for low, high, _ in constraints:
+        below.setdefault(low, set())
+        below.setdefault(high, set()).add(low)
+    for _ in range(len(below)):  # (a pass a link of the longest chain, until nothing grows)
+        grown = False
+        for lows in below.values():
+            reach = set().union(*(below[c] for c in lows)) - lows
+            if reach:
+                lows |= reach
+                grown = True
+        if not grown:
+            break
+    return below
 
 
 def order_by_dependency(constraints: Sequence[tuple[str, str, bool]], *, where: str) -> list[tuple[str, str, bool]]:

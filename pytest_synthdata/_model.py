@@ -648,7 +648,10 @@ class Model:
         value, list or set of values (any of them), ``(low, high)`` inclusive
         range (``None`` for an open end) or ``None`` (missing); or a DataFrame
         of per-row conditions, one row per sampled row (NaN: no condition).
-        Rows stay seeded and row-stable. A condition the model cannot meet
+        Rows stay seeded and row-stable. Where a row conditions both columns of
+        an order constraint (``a < b``), ``a`` is drawn under its condition and
+        the rows whose ``b`` meets its own are kept (the others redrawn): the
+        model given both, exactly. A condition the model cannot meet
         (an unknown value, an empty range, less likely than 1e-12) raises
         :class:`~pytest_synthdata.errors.ConditionError`.
 
@@ -680,17 +683,25 @@ class Model:
         if not isinstance(independent, (bool, np.bool_)):
             raise InvalidArgument(f"independent={independent!r}: pass True (i.i.d. rows) or False (the default, even).")
         gaps = None
-        if conditions is not None and (self._gaps or self._sums):  # (conditions on a gap column or a sum: the rows
-            # that meet them are kept, below)
+        if conditions is not None and (self._gaps or self._sums or self._order_constraints):  # (conditions on a gap
+            # column or a sum, or on both sides of an order constraint: the rows that meet them are kept, below)
             from ._conditions import split_gap_conditions
 
             conditions, gaps = split_gap_conditions(self, conditions, n)
         source: LatentSource = IndependentRows(seed) if independent else SpreadRows(seed)
         plan = None
         if _edges_requested(edge_cases, edge_kinds, edge_columns, balance):
+            from ._conditions import below_conditioned
             from ._edges import plan_rows
 
             assert source.seed is not None
+            among = None
+            if edge_columns is None:  # (an edge row pinned in a column a kept condition rests on may never meet it,
+                # nor one pinned below a conditioned column in an order constraint: none by default)
+                among = None if gaps is None else gaps.edge_columns()
+                under = below_conditioned(self, conditions)
+                if under:
+                    among = [c for c in (self.columns if among is None else among) if c not in under]
             plan = plan_rows(
                 self,
                 n,
@@ -700,8 +711,7 @@ class Model:
                 edge_columns=edge_columns,
                 balance=balance,
                 conditions=conditions,
-                # (an edge row pinned in a column a kept condition rests on may never meet it: none by default)
-                among=None if gaps is None or edge_columns is not None else gaps.edge_columns(),
+                among=among,
             )
             source = plan.source(self, source, n)
         elif conditions is not None:
