@@ -471,6 +471,32 @@ def edge_slots(model: Model, kinds: list[str], columns: list[str], named: bool) 
     return out
 
 
+def _order_sides(model: Model, slots: Sequence[_Slot], bases: Sequence[tuple[Condition, ...]]) -> list[_Slot]:
+    """The slots without the tail and bound variants that face a conditioned column across an order constraint:
+    under ``a < b`` and ``a = 55``, ``b``'s low tail or bound (its values near 0) would leave the constraint no room,
+    its high ones not; likewise ``a``'s high ones under a condition on ``b``."""
+    if not model._order_constraints:
+        return list(slots)
+    from ._constraints import order_below
+
+    named = {c.column for base in bases for c in base if c.kind in ("values", "range")}
+    if not named:
+        return list(slots)
+    below = order_below(model._order_constraints)
+    above_named = {x for x, lows in below.items() if lows & named}  # (columns above a conditioned one)
+    below_named = {low for c in named for low in below.get(c, ())}
+    out = []
+    for slot in slots:
+        facing = ("low" if slot.column in above_named else None, "high" if slot.column in below_named else None)
+        if slot.kind not in ("tail", "bound") or facing == (None, None):
+            out.append(slot)
+            continue
+        kept = tuple(v for v in slot.variants if v.detail not in facing)
+        if kept:
+            out.append(_Slot(slot.kind, slot.column, kept))
+    return out
+
+
 def possible_slots(model: Model, slots: Sequence[_Slot], bases: Sequence[tuple[Condition, ...]]) -> list[_Slot]:
     """The slots, with only their variants a row can take under every condition set of ``bases`` (the edge rows').
 
@@ -479,6 +505,7 @@ def possible_slots(model: Model, slots: Sequence[_Slot], bases: Sequence[tuple[C
     """
     if not any(bases) or not slots:
         return list(slots)
+    slots = _order_sides(model, slots, bases)
     keys = [
         base + ((variant.condition,) if variant.condition is not None else ())
         for slot in slots

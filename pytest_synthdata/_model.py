@@ -691,17 +691,12 @@ class Model:
         source: LatentSource = IndependentRows(seed) if independent else SpreadRows(seed)
         plan = None
         if _edges_requested(edge_cases, edge_kinds, edge_columns, balance):
-            from ._conditions import below_conditioned
             from ._edges import plan_rows
 
             assert source.seed is not None
-            among = None
-            if edge_columns is None:  # (an edge row pinned in a column a kept condition rests on may never meet it,
-                # nor one pinned below a conditioned column in an order constraint: none by default)
-                among = None if gaps is None else gaps.edge_columns()
-                under = below_conditioned(self, conditions)
-                if under:
-                    among = [c for c in (self.columns if among is None else among) if c not in under]
+            # (an edge row pinned in a column a kept condition rests on may never meet it: none by default; the tails
+            # and bounds that face a conditioned column across an order constraint are left out in possible_slots)
+            among = None if gaps is None or edge_columns is not None else gaps.edge_columns()
             plan = plan_rows(
                 self,
                 n,

@@ -241,6 +241,7 @@ def _plan(model: Any, conditions: Any, edge_cases: Any, where: str) -> _Plan:
             conds = tuple(parse(column, spec) for column, spec in conditions.items())
         except errors.SynthdataError as exc:
             raise _invalid(str(exc)) from exc
+        _check_order_sides(model, conditions)
     space = model.latent_space
     edges = None
     if rate > 0:
@@ -269,6 +270,23 @@ def _plan(model: Any, conditions: Any, edge_cases: Any, where: str) -> _Plan:
     except errors.SynthdataError as exc:
         raise _invalid(f"{type(exc).__name__}: {exc}") from exc
     return plan
+
+
+def _check_order_sides(model: Any, conditions: Mapping[str, Any]) -> None:
+    """Refuse conditions on both columns of an order constraint: ``sample`` keeps the rows that meet the upper
+    one and redraws the others, which a strategy cannot do row by row (Hypothesis shrinks what it draws)."""
+    from ._conditions import below_conditioned
+
+    under = below_conditioned(model, conditions)
+    both = [c for c in conditions if c in under]
+    if both:
+        above = next(c for c in conditions if c != both[0] and both[0] in below_conditioned(model, {c: conditions[c]}))
+        raise _invalid(
+            f"conditions on {both[0]!r} and {above!r}: both columns of an order constraint between them are "
+            f"conditioned; Model.sample meets such conditions by redrawing rows, which a strategy cannot do. "
+            f"Condition one of them and filter on the other, e.g. "
+            f"rows(model, conditions={{{both[0]!r}: ...}}).filter(lambda row: <{above!r} in its range>)."
+        )
 
 
 def _check_sizes(min_size: Any, max_size: Any, row_bytes: int) -> tuple[int, int]:

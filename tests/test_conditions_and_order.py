@@ -195,14 +195,37 @@ def test_per_row_conditions_keep_rows_conditioning_both_and_draw_the_others_exac
     assert s.sample(200, seed=3, conditions=per_row, rows=(37, 151)).equals(df.iloc[37:151])
 
 
-def test_edge_rows_leave_out_the_columns_below_a_conditioned_one():
+def test_edge_rows_leave_out_the_tails_and_bounds_that_face_a_conditioned_column():
+    """Under a < b, a condition on b leaves a's low edges (they never meet b's range) and drops its high ones (an
+    a pinned high could leave no room below b); a condition on a keeps b's high edges. Both conditioned: neither."""
     s = sd.Schema(
         "e",
         {"a": sd.Integer(low=0, high=100), "b": sd.Integer(low=0, high=100), "x": sd.Float(mean=0, std=1)},
         constraints=["a < b"],
     )
-    for conditions in ({"b": (50, 70)}, OVERLAP):
+    for conditions, side in (({"b": (50, 70)}, ("a", "low")), ({"a": 55}, ("b", "high")), (OVERLAP, None)):
         df = s.sample(400, seed=5, conditions=conditions, edge_cases=0.3)
         _holds(df, conditions)
         assert (df.a < df.b).all()
-        assert set(df.attrs["synthdata"]["edges"].frame["column"]) == {"x"}
+        edges = df.attrs["synthdata"]["edges"].frame
+        linked = edges[edges.column != "x"]
+        assert set(zip(linked.column, linked.detail, strict=True)) == ({side} if side else set())
+
+
+def test_strategies_keep_one_side_conditioned_and_refuse_both_with_advice():
+    """A strategy's edge rows under a condition on one side stay on the free side (they raised the constraint
+    conflict); conditions on both sides, which sample meets by redrawing rows, are refused saying what to do."""
+    from hypothesis import HealthCheck, given, settings
+
+    from pytest_synthdata import strategies as sst
+
+    s = sd.Schema("e", {"a": sd.Integer(low=0, high=100), "b": sd.Integer(low=0, high=100)}, constraints=["a < b"])
+
+    @settings(max_examples=40, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(sst.frames(s, max_size=6, conditions={"a": 55}, edge_cases=0.5))
+    def one_side(frame):
+        assert (frame.a == 55).all() and (frame.a < frame.b).all()
+
+    one_side()
+    with pytest.raises(Exception, match=r"both columns of an order constraint .* Condition one of them and filter"):
+        sst.frames(s, max_size=6, conditions={"a": 55, "b": (50, 70)}).validate()
