@@ -1178,8 +1178,8 @@ def fit_profile(
     # (model.columns and _profiled, read off the model's columns in one pass)
     scored = [c.name for c in model._columns if not c.hidden and c.name in present and isinstance(_innermost(c), kinds)]
     # (dates the fit read from text: profiled as the dates they are, as fit parsed them)
-    dates = [c for c in scored if str(model.dtypes.get(c, "")).startswith("datetime64")]
-    texts = [c for c in dates if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype)]
+    dated = [c for c in scored if isinstance(_innermost(model._by_name[c]), _datetime_kind())]  # (no pandas call)
+    texts = [c for c in dated if frame[c].dtype.kind == "O" or isinstance(frame[c].dtype, pd.StringDtype)]
     if texts:
         from .._fit.dates import read_date_text
 
@@ -1204,6 +1204,14 @@ def _innermost(col: Any) -> Any:
     while hasattr(col, "base"):
         col = col.base
     return col
+
+
+@functools.cache
+def _datetime_kind() -> type:
+    """The date column kind (imported once: a fit asks per column)."""
+    from .._columns import DatetimeColumn
+
+    return DatetimeColumn
 
 
 @functools.cache
