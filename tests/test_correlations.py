@@ -607,15 +607,19 @@ def test_a_mostly_missing_column_keeps_its_values_distribution_where_present():
     x = rng.normal(size=n)
     y = x + rng.normal(0, 0.5, n)
     y[x < 1.2] = np.nan  # (missing in 88% of rows)
-    real = pd.DataFrame({"x": x, "y": y, "z": x * 0.5 + rng.normal(size=n)})
+    w = np.where(np.isnan(y), np.nan, rng.gamma(2.0, 1.0, n) + x)  # (missing on y's rows: y's flag is its own)
+    real = pd.DataFrame({"x": x, "y": y, "z": x * 0.5 + rng.normal(size=n), "w": w})
     model = sd.fit(real, name="t")
+    assert "missing on the same rows as 'y'" in model.info["columns"]["w"]["why"]
     labels = model.latent_space.labels
     corr = np.asarray(model.latent_correlation)
     # (held at 0 where the matrix allows it; here x's correlations with both leave no valid matrix with an exact
     # 0, and the repair moves it the least it must: completed, it was -0.53)
     assert abs(corr[labels.index("y"), labels.index("y is null")]) < 0.1
+    assert abs(corr[labels.index("w"), labels.index("y is null")]) < 0.1
     sample = model.sample(20_000, seed=1)
     assert stats.ks_2samp(real.y.dropna(), sample.y.dropna()).statistic < 0.1
+    assert stats.ks_2samp(real.w.dropna(), sample.w.dropna()).statistic < 0.1
     assert sample.y.isna().mean() == pytest.approx(real.y.isna().mean(), abs=0.02)
     # the missingness still follows x (the flag's own correlations are kept)
     assert sample.x[sample.y.notna()].mean() > sample.x[sample.y.isna()].mean() + 1.0

@@ -557,6 +557,7 @@ def _fit(ctx: FitContext) -> Model:
         row_group=None if segmentation is None else segmentation.row_group,
         n=ctx.n,
         min_count=ctx.min_count,
+        shared_flags=null_follows,
     )
     if sums or products:
         ordered_cols, latent = _derive_identities(
