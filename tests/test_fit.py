@@ -541,10 +541,13 @@ def test_pyarrow_backed_dtypes():
             "f": pd.Series(rng.normal(size=300), dtype="double[pyarrow]"),
             "s": pd.Series(rng.choice(["x", "y"], 300), dtype="string[pyarrow]"),
             "t": pd.Series(pd.date_range("2024-01-01", periods=300, freq="D")).astype("timestamp[us][pyarrow]"),
+            # (bool[pyarrow] came back as numpy bool; with missing values, it holds them)
+            "b": pd.Series([True, False, None] * 100, dtype="bool[pyarrow]"),
         }
     )
     out = sd.fit(df).sample(50, seed=0)
     assert out.dtypes.astype(str).to_dict() == df.dtypes.astype(str).to_dict()
+    assert out.b.isna().any() and out.b.dropna().isin([True, False]).all()
 
 
 def test_duplicate_column_names():
