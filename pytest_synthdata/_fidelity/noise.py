@@ -256,11 +256,11 @@ RESAMPLED_ROWS = 50_000
 _BOOT_VALUES = 2**21
 
 
-def _resamples(n: int, m: int) -> list[NDArray[np.intp]]:
+def _resamples(n: int, m: int, cells: int = 0) -> list[NDArray[np.intp]]:
     """``BOOTSTRAPS`` draws of ``m`` row positions out of ``n`` (a fixed seed), in blocks of at most
-    ``_BOOT_VALUES`` positions."""
+    ``_BOOT_VALUES`` positions (and, counting ``cells`` per resample, at most ``_BOOT_VALUES`` counts)."""
     rng = np.random.default_rng(np.random.SeedSequence(20261207))
-    per = max(1, _BOOT_VALUES // max(m, 1))
+    per = max(1, _BOOT_VALUES // max(m, cells, 1))
     return [rng.integers(0, n, size=(min(per, BOOTSTRAPS - at), m)) for at in range(0, BOOTSTRAPS, per)]
 
 
@@ -297,7 +297,7 @@ def contingency_resampled(
         return None
     target = real.reshape(width, -1) / max(real.sum(), 1.0)
     scores = []
-    for block in _resamples(n, m):
+    for block in _resamples(n, m, target.size):
         cells = codes[block] * target.shape[1] + _own_bins(values[block].astype(np.float64))
         offsets = np.arange(len(block))[:, None] * target.size
         counts = np.bincount((cells + offsets).ravel(), minlength=len(block) * target.size)
