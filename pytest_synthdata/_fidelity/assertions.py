@@ -158,14 +158,36 @@ def _relax(key: Key, value: float) -> str:
     return f"tolerances={{{key!r}: {_floor(value)}}}"
 
 
-def _noise(report: FidelityReport, enabled: bool, *, pairs: bool = True, missing: bool = True) -> Noise | None:
+def _present(row: dict[str, Any], noise: Noise) -> tuple[int, int]:
+    """The real and synthetic rows with a value in a column's row of ``report.columns`` (what its shape, coverage
+    and correlations score)."""
+    real = float(row.get("missing_real", 0.0) or 0.0)
+    synthetic = float(row.get("missing_synthetic", 0.0) or 0.0)
+    return max(round(noise.n * (1.0 - real)), 1), max(round(noise.m * (1.0 - synthetic)), 1)
+
+
+def _pair_sizes(report: FidelityReport, pair: tuple[str, str], noise: Noise) -> tuple[int, int]:
+    """The rows where both columns of a pair have a value, on each side (as if they were missing apart)."""
+    shares = [(1.0, 1.0), (1.0, 1.0)]
+    for k, column in enumerate(pair):
+        found = report.columns.loc[report.columns["column"] == column]
+        if len(found):
+            shares[k] = (1.0 - float(found["missing_real"].iloc[0]), 1.0 - float(found["missing_synthetic"].iloc[0]))
+    n = round(noise.n * shares[0][0] * shares[1][0])
+    m = round(noise.m * shares[0][1] * shares[1][1])
+    return max(n, 4), max(m, 4)
+
+
+def _noise(
+    report: FidelityReport, enabled: bool, *, pairs: bool = True, missing: bool = True, named: int = 0
+) -> Noise | None:
     """The noise model of an assertion over ``report`` (None when turned off or the sizes are unknown): its
     share of the false alarm rate is split over its checks (3 per column with ``missing``, 1 otherwise, one per
     counted pair with ``pairs``, and the overall score)."""
     rows = getattr(report._reference, "real_rows", None)
     if not enabled or rows is None:
         return None
-    checks = len(report.columns) * (3 if missing else 1) + 1
+    checks = (len(report.columns) * 3 + 1 if missing else 0) + named
     if pairs and len(report.pairs):
         checks += int(report.pairs["contributes"].sum())
     noise = Noise(int(rows), int(report.rows), checks)
@@ -186,11 +208,14 @@ def _shape_floor(report: FidelityReport, row: dict[str, Any], noise: Noise | Non
     """The noise floor of a column's shape score (KSComplement, TVComplement), or None."""
     if noise is None:
         return None
+    if float(row.get("missing_synthetic", 0.0) or 0.0) >= 1.0:
+        return None  # (no synthetic value at all: no sampling noise explains that)
+    n, m = _present(row, noise)  # (the metrics score the values present)
     if row["metric"] == "KSComplement":
-        return ks_floor(noise.n, noise.m, noise.alpha)
+        return ks_floor(n, m, noise.alpha)
     assert report._reference is not None
     shares = report._reference.frequencies(str(row["column"])).to_numpy(dtype=np.float64)
-    return share_floor(shares, noise.n, noise.m, noise.alpha)
+    return share_floor(shares, n, m, noise.alpha)
 
 
 def _column_failures(
@@ -279,7 +304,7 @@ def _coverage_failures(
     if noise is not None and report._reference is not None:
         if metric == "CategoryCoverage":
             shares = report._reference.frequencies(col).to_numpy(dtype=np.float64)
-            floor = coverage_floor(shares, noise.m, noise.alpha)
+            floor = coverage_floor(shares, *_present(row, noise), noise.alpha)
         else:  # (RangeCoverage: where the real rows are at hand, how much of their range m of them span)
             floor = _lower(1.0, report, metric, (col,), noise)
             floor = None if floor >= 1.0 else floor
@@ -314,7 +339,8 @@ def _pair_floor(report: FidelityReport | None, row: dict[str, Any], noise: Noise
         return None
     pair = (str(row["column_1"]), str(row["column_2"]))
     if row["metric"] == "CorrelationSimilarity":
-        floor = correlation_floor(float(row["real"]), float(row["synthetic"]), noise.n, noise.m, noise.alpha)
+        n, m = _pair_sizes(report, pair, noise)  # (Pearson's r: the rows where both are present)
+        floor = correlation_floor(float(row["real"]), float(row["synthetic"]), n, m, noise.alpha)
     else:
         table = report._reference.real_table(*pair)
         floor = share_floor(table, noise.n, noise.m, noise.alpha) if len(table) else 1.0
@@ -329,7 +355,7 @@ def _lower(floor: float, report: FidelityReport, metric: str, columns: tuple[str
 
 def _resampled(
     report: FidelityReport, metric: str, columns: tuple[str, ...], noise: Noise
-) -> tuple[float, float] | None:
+) -> tuple[float, float, float] | None:
     """The check's deficit over resamples of the real rows (mean, variance), where they are at hand."""
     resampled = getattr(report._reference, "resampled", None)
     return resampled(metric, columns, noise.m) if resampled is not None else None
@@ -382,6 +408,16 @@ def _pair_failures(
     return out
 
 
+def _named_pairs(report: FidelityReport, tolerances: dict[Key, float]) -> int:
+    """How many pairs ``tolerances`` names that do not count in Column Pair Trends (checked all the same)."""
+    named = {k for k in tolerances if isinstance(k, tuple)}
+    if not named or not len(report.pairs):
+        return 0
+    pairs = report.pairs
+    keys = [tuple(sorted((str(a), str(b)))) for a, b in zip(pairs["column_1"], pairs["column_2"], strict=True)]
+    return sum(1 for key, counts in zip(keys, pairs["contributes"], strict=True) if key in named and not counts)
+
+
 def _overall_floor(report: FidelityReport, noise: Noise | None) -> float | None:
     """The noise floor of the overall score: the expected deficits of its columns and counted pairs, averaged
     as the score averages them (``Noise.overall_floor``), or None."""
@@ -392,15 +428,16 @@ def _overall_floor(report: FidelityReport, noise: Noise | None) -> float | None:
         if math.isnan(row["score"]):
             continue
         if row["metric"] == "KSComplement":
-            noise.add_ks("column")
+            noise.add_ks("column", _present(row, noise))
         else:
-            noise.add_shares("column", reference.frequencies(str(row["column"])).to_numpy(dtype=np.float64))
+            shares = reference.frequencies(str(row["column"])).to_numpy(dtype=np.float64)
+            noise.add_shares("column", shares, _present(row, noise))
     for row in _records(report.pairs):
         if not row["contributes"] or math.isnan(row["score"]):
             continue
         pair = (str(row["column_1"]), str(row["column_2"]))
         if row["metric"] == "CorrelationSimilarity":
-            noise.add_correlation("pair", float(row["real"]))
+            noise.add_correlation("pair", float(row["real"]), _pair_sizes(report, pair, noise))
         else:
             noise.add_shares("pair", reference.real_table(*pair))
         noise.replace_last("pair", _resampled(report, str(row["metric"]), pair, noise))
@@ -523,7 +560,7 @@ def assert_fidelity(
         return linked
     report = _report(real_or_model, synthetic, columns)
     _known_keys(tol, report)
-    checks = _noise(report, noise)
+    checks = _noise(report, noise, named=_named_pairs(report, tol))
     failures = _column_failures(report, tol, min_column_score, missing=True, noise=checks)
     failures += _pair_failures(report.pairs, tol, min_pair_score, None, noise=checks, report=report)
     if report.score < min_score - SLACK:
@@ -621,7 +658,7 @@ def assert_correlations_close(
         for p in pairs:
             if tuple(sorted(p)) not in known:
                 raise InvalidArgument(f"pairs names {p!r}, which is not a pair of compared columns; fix the names.")
-    checks = _noise(report, noise, missing=False)
+    checks = _noise(report, noise, pairs=pairs is None, missing=False, named=len(pairs or []) + 1)
     _raise(report, _pair_failures(report.pairs, tol, min_score, pairs, noise=checks, report=report), "correlations")
     return report
 

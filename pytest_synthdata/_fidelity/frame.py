@@ -204,13 +204,14 @@ class FrameReference:
         (ca, wa), (cb, wb) = coded
         return np.bincount(ca * wb + cb, minlength=wa * wb).astype(np.float64)
 
-    def resampled(self, metric: str, columns: tuple[str, ...], m: int) -> tuple[float, float] | None:
+    def resampled(self, metric: str, columns: tuple[str, ...], m: int) -> tuple[float, float, float] | None:
         """The mean and variance of a check's deficit over resamples of ``m`` of the real rows (``noise.py``):
         for a contingency table of a discrete and a continuous column, a correlation and a range coverage; None
         for the others."""
         from . import noise
 
-        m = min(int(m), noise.RESAMPLED_ROWS)
+        if int(m) > noise.RESAMPLED_ROWS or len(self.real) > noise.RESAMPLED_ROWS:
+            return None  # (the formulas' floor alone: see noise.RESAMPLED_ROWS)
         if metric == "CorrelationSimilarity":
             a, b = (self._real.numeric(c).astype(np.float64) for c in columns)
             return noise.correlation_resampled(a, b, m)

@@ -37,6 +37,7 @@ More in ``docs/explanation/fidelity.md`` ("Noise floors").
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 from numpy.typing import NDArray
@@ -155,7 +156,7 @@ def correlation_floor(real: float, synthetic: float, n: int, m: int, alpha: floa
     probability ``alpha`` (two samples of a bivariate normal distribution with correlation ``real``)."""
     if n <= 3 or m <= 3 or not (math.isfinite(real) and math.isfinite(synthetic)):
         return 0.0
-    spread = _z(alpha) * math.sqrt(1.0 / (n - 3) + 1.0 / (m - 3))
+    spread = _z(alpha / 2.0) * math.sqrt(1.0 / (n - 3) + 1.0 / (m - 3))  # (either side may fail: alpha/2 each)
     z = math.atanh(min(max(real, -0.999999), 0.999999))
     edge = math.tanh(z + spread if synthetic >= real else z - spread)
     return 1.0 - abs(edge - real) / 2.0
@@ -168,13 +169,19 @@ def missing_floor(share: float, n: int, m: int, alpha: float) -> float:
     return max(0.0, 1.0 - _z(alpha / 2.0) * spread)
 
 
-def coverage_floor(shares: NDArray[np.float64], m: int, alpha: float) -> float:
-    """The CategoryCoverage ``m`` rows drawn from the real ``shares`` stay above with probability ``1 - alpha``."""
+def coverage_floor(shares: NDArray[np.float64], n: int, m: int, alpha: float) -> float:
+    """The CategoryCoverage that ``m`` rows stay above with probability ``1 - alpha``, drawn from the distribution
+    ``n`` real rows with these ``shares`` were drawn from: a category seen ``k`` times is missed with probability
+    ``(n / (n + m))^k`` (all ``k`` of the pooled draws fell on the real side), or ``(1 - p)^m`` if that is larger."""
     p = np.asarray(shares, dtype=np.float64)
     p = p[p > 0] / p.sum() if p.sum() > 0 else p[:0]
     if not len(p) or m <= 0:
         return 0.0
-    lost = np.exp(m * np.log1p(-np.minimum(p, 1.0 - 1e-12)))  # (the chance that m rows miss each category)
+    seen = np.maximum(np.rint(p * n), 1.0)
+    lost = np.maximum(
+        np.exp(m * np.log1p(-np.minimum(p, 1.0 - 1e-12))),  # (m rows of the real shares miss it)
+        np.exp(seen * math.log(n / (n + m))),  # (both sides drawn: the pooled k draws all fell on the real side)
+    )
     mean = float(lost.mean())
     sd = math.sqrt(float((lost * (1.0 - lost)).sum())) / len(p)
     return max(0.0, 1.0 - mean - _z(alpha) * sd)
@@ -196,29 +203,29 @@ class Noise:
     def usable(self) -> bool:
         return self.n > 1 and self.m > 1
 
-    def add_shares(self, where: str, shares: NDArray[np.float64]) -> tuple[float, float]:
-        found = share_noise(shares, self.n, self.m)
-        self._parts[where].append(found)
-        return found
+    def add_shares(self, where: str, shares: NDArray[np.float64], sizes: tuple[int, int] | None = None) -> None:
+        n, m = sizes or (self.n, self.m)
+        self._parts[where].append(share_noise(shares, n, m))
 
     def add(self, where: str, deficit: tuple[float, float]) -> None:
         """Add a part whose deficit (``1 -`` score) has this mean and variance."""
         self._parts[where].append(deficit)
 
-    def add_ks(self, where: str) -> None:
-        s2 = 1.0 / self.n + 1.0 / self.m
+    def add_ks(self, where: str, sizes: tuple[int, int] | None = None) -> None:
+        n, m = sizes or (self.n, self.m)
+        s2 = 1.0 / max(n, 1) + 1.0 / max(m, 1)
         self._parts[where].append((_KS_MEAN * math.sqrt(s2), _KS_VAR * s2))
 
-    def add_correlation(self, where: str, real: float) -> tuple[float, float]:
-        spread = (1.0 - min(real * real, 1.0)) * math.sqrt(1.0 / max(self.n - 3, 1) + 1.0 / max(self.m - 3, 1))
-        found = (spread * math.sqrt(2.0 / math.pi) / 2.0, spread**2 * (1.0 - 2.0 / math.pi) / 4.0)
-        self._parts[where].append(found)
-        return found
+    def add_correlation(self, where: str, real: float, sizes: tuple[int, int] | None = None) -> None:
+        n, m = sizes or (self.n, self.m)
+        spread = (1.0 - min(real * real, 1.0)) * math.sqrt(1.0 / max(n - 3, 1) + 1.0 / max(m - 3, 1))
+        self._parts[where].append((spread * math.sqrt(2.0 / math.pi) / 2.0, spread**2 * (1.0 - 2.0 / math.pi) / 4.0))
 
-    def replace_last(self, where: str, deficit: tuple[float, float] | None) -> None:
-        """Take ``deficit`` for the part added last where it expects more (a resampled one; None: keep it)."""
+    def replace_last(self, where: str, deficit: tuple[float, ...] | None) -> None:
+        """Take ``deficit`` (mean, variance, ...) for the part added last where it expects more (a resampled one;
+        None: keep it)."""
         if deficit is not None and deficit[0] > self._parts[where][-1][0]:
-            self._parts[where][-1] = deficit
+            self._parts[where][-1] = (deficit[0], deficit[1])
 
     def overall_floor(self) -> float:
         """The overall score (the mean of the columns' mean score and the pairs') two samples stay above with
@@ -239,9 +246,10 @@ class Noise:
 
 # -- against real rows: the resampling null ------------------------------------------------------------------------
 #
-# Where the real rows are at hand, a failing check's floor is also found by resampling them: ``BOOTSTRAPS`` draws
-# of ``m`` real rows (with replacement; a fixed seed, so an assertion gives the same verdict every run) scored by
-# the same definition. That null holds what the formulas above leave out: a continuous column in a contingency
+# Where the real rows are at hand, a failing check's floor is also found by resampling them: ``BOOTSTRAPS`` pairs
+# of draws from the real rows (``n`` standing for the real side and ``m`` for the synthetic one, with replacement;
+# a fixed seed, so an assertion gives the same verdict every run) scored against each other by the same
+# definition: for a contingency table of a discrete and a continuous column, a correlation, a range coverage. That null holds what the formulas above leave out: a continuous column in a contingency
 # table is cut on its own side's histogram edges (SDMetrics' rule), so a sample that misses one outlier bins every
 # other value differently; Pearson's r of heavy-tailed columns varies far more than normal theory says; and the
 # range a sample spans depends on how far the real extremes stand out. The floor is the resamples' mean less ``z``
@@ -250,28 +258,35 @@ class Noise:
 
 #: Resamples of the real rows behind each failing check's resampling floor.
 BOOTSTRAPS = 200
-#: Rows per resample at most: beyond them the synthetic side's own noise is negligible next to the real side's.
+#: Rows per side of a resample at most: larger checks take the formulas' floor alone (a resample of fewer rows
+#: than the check compares would be more lenient than the check's own noise).
 RESAMPLED_ROWS = 50_000
 #: Values drawn at once (resamples x rows): larger checks take fewer resamples at a time, never fewer in all.
 _BOOT_VALUES = 2**21
 
 
-def _resamples(n: int, m: int, cells: int = 0) -> list[NDArray[np.intp]]:
-    """``BOOTSTRAPS`` draws of ``m`` row positions out of ``n`` (a fixed seed), in blocks of at most
-    ``_BOOT_VALUES`` positions (and, counting ``cells`` per resample, at most ``_BOOT_VALUES`` counts)."""
+def _resamples(n: int, m: int, cells: int = 0) -> Iterator[tuple[NDArray[np.intp], NDArray[np.intp]]]:
+    """``BOOTSTRAPS`` pairs of draws out of ``n`` real rows, with replacement and a fixed seed: ``n`` row positions
+    standing for the real side and ``m`` for the synthetic one (two samples of the distribution the real rows
+    were drawn from), in blocks of at most ``_BOOT_VALUES`` positions (and, counting ``cells`` per resample, at
+    most ``_BOOT_VALUES`` counts)."""
     rng = np.random.default_rng(np.random.SeedSequence(20261207))
-    per = max(1, _BOOT_VALUES // max(m, cells, 1))
-    return [rng.integers(0, n, size=(min(per, BOOTSTRAPS - at), m)) for at in range(0, BOOTSTRAPS, per)]
+    per = max(1, _BOOT_VALUES // max(n + m, cells, 1))
+    for at in range(0, BOOTSTRAPS, per):
+        k = min(per, BOOTSTRAPS - at)
+        yield rng.integers(0, n, size=(k, n)), rng.integers(0, n, size=(k, m))
 
 
-def resampled_floor(deficit: tuple[float, float], alpha: float) -> float:
-    """The floor of a check whose resampled deficit (``1 -`` score) has this mean and variance."""
-    return max(0.0, 1.0 - deficit[0] - _z(alpha) * math.sqrt(deficit[1]))
+def resampled_floor(deficit: tuple[float, float, float], alpha: float) -> float:
+    """The floor of a check whose resampled deficit (``1 -`` score) has this mean, variance and largest value:
+    the mean plus ``z`` standard deviations, or the largest resampled deficit where that is larger (a skewed
+    null: a resample missing an outlier bins every value differently, rarely but far)."""
+    return max(0.0, 1.0 - max(deficit[0] + _z(alpha) * math.sqrt(deficit[1]), deficit[2]))
 
 
-def _deficit(scores: list[NDArray[np.float64]]) -> tuple[float, float]:
+def _deficit(scores: list[NDArray[np.float64]]) -> tuple[float, float, float]:
     found = 1.0 - np.concatenate(scores)
-    return float(found.mean()), float(found.var())
+    return float(found.mean()), float(found.var()), float(found.max())
 
 
 def _own_bins(values: NDArray[np.float64]) -> NDArray[np.intp]:
@@ -288,58 +303,64 @@ def _own_bins(values: NDArray[np.float64]) -> NDArray[np.intp]:
 
 def contingency_resampled(
     codes: NDArray[np.intp], width: int, values: NDArray[np.float64], real: NDArray[np.float64], m: int
-) -> tuple[float, float] | None:
-    """The mean and variance of the resampled deficit of ContingencySimilarity between a discrete column
+) -> tuple[float, float, float] | None:
+    """The mean, variance and largest value of the resampled deficit of ContingencySimilarity between a discrete column
     (``codes`` 0..``width``-1) and a continuous one (``values``, NaN missing) whose real joint counts are
     ``real`` (``width`` x 12, on the real side's own edges)."""
     n = len(codes)
     if n < 2 or m < 1:
         return None
-    target = real.reshape(width, -1) / max(real.sum(), 1.0)
-    scores = []
-    for block in _resamples(n, m, target.size):
-        cells = codes[block] * target.shape[1] + _own_bins(values[block].astype(np.float64))
-        offsets = np.arange(len(block))[:, None] * target.size
-        counts = np.bincount((cells + offsets).ravel(), minlength=len(block) * target.size)
-        shares = counts.reshape(len(block), -1) / m
-        scores.append(1.0 - 0.5 * np.abs(shares - target.ravel()).sum(axis=1))
+    size = width * real.reshape(width, -1).shape[1]
+
+    def tables(block: NDArray[np.intp]) -> NDArray[np.float64]:
+        cells = codes[block] * (size // width) + _own_bins(values[block].astype(np.float64))
+        offsets = np.arange(len(block))[:, None] * size
+        counts = np.bincount((cells + offsets).ravel(), minlength=len(block) * size)
+        return counts.reshape(len(block), -1) / block.shape[1]
+
+    scores = [
+        1.0 - 0.5 * np.abs(tables(synthetic) - tables(real_side)).sum(axis=1)
+        for real_side, synthetic in _resamples(n, m, size)
+    ]
     return _deficit(scores)
 
 
-def correlation_resampled(x: NDArray[np.float64], y: NDArray[np.float64], m: int) -> tuple[float, float] | None:
-    """The mean and variance of the resampled deficit of CorrelationSimilarity of two real columns (rows where
+def correlation_resampled(x: NDArray[np.float64], y: NDArray[np.float64], m: int) -> tuple[float, float, float] | None:
+    """The mean, variance and largest value of the resampled deficit of CorrelationSimilarity of two real columns (rows where
     both are present)."""
     keep = ~(np.isnan(x) | np.isnan(y))
     x, y = x[keep], y[keep]
     n = len(x)
     if n < 3 or m < 3 or x.std() == 0 or y.std() == 0:
         return None
-    real = float(np.corrcoef(x, y)[0, 1])
-    scores = []
-    for block in _resamples(n, m):
+
+    def pearson(block: NDArray[np.intp]) -> NDArray[np.float64]:
         a, b = x[block], y[block]
         a = a - a.mean(axis=1, keepdims=True)
         b = b - b.mean(axis=1, keepdims=True)
         with np.errstate(invalid="ignore", divide="ignore"):
             r = (a * b).sum(axis=1) / np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
-        scores.append(1.0 - np.abs(np.nan_to_num(r, nan=0.0) - real) / 2.0)
+        return np.nan_to_num(r, nan=0.0)
+
+    scores = [1.0 - np.abs(pearson(synthetic) - pearson(real_side)) / 2.0 for real_side, synthetic in _resamples(n, m)]
     return _deficit(scores)
 
 
-def range_resampled(values: NDArray[np.float64], m: int) -> tuple[float, float] | None:
-    """The mean and variance of the resampled deficit of RangeCoverage of a real column (NaN missing): ``m``
+def range_resampled(values: NDArray[np.float64], m: int) -> tuple[float, float, float] | None:
+    """The mean, variance and largest value of the resampled deficit of RangeCoverage of a real column (NaN missing): ``m``
     real rows span less of the real range the further its extremes stand out."""
     values = values[~np.isnan(values)]
     n = len(values)
     if n < 2 or m < 1:
         return None
-    low, high = float(values.min()), float(values.max())
-    if high == low:
+    if float(values.max()) == float(values.min()):
         return None
     scores = []
-    for block in _resamples(n, m):
-        drawn = values[block]
-        below = np.maximum((drawn.min(axis=1) - low) / (high - low), 0.0)
-        above = np.maximum((high - drawn.max(axis=1)) / (high - low), 0.0)
-        scores.append(np.maximum(1.0 - (below + above), 0.0))
+    for real_side, synthetic in _resamples(n, m):
+        low, high = values[real_side].min(axis=1), values[real_side].max(axis=1)
+        drawn = values[synthetic]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            below = np.maximum((drawn.min(axis=1) - low) / (high - low), 0.0)
+            above = np.maximum((high - drawn.max(axis=1)) / (high - low), 0.0)
+        scores.append(np.where(high > low, np.maximum(1.0 - (below + above), 0.0), 1.0))
     return _deficit(scores)

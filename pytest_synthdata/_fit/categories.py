@@ -251,7 +251,7 @@ def read_categorical(
         if coarsened(trues, len(b), min_count):
             said.append(f"one side, seen fewer than {min_count} times, is stored as {min_count / 2:g} rows")
         cast = "boolean" if isinstance(s.dtype, pd.BooleanDtype) else None
-        if getattr(s.dtype, "storage", None) == "pyarrow" or type(s.dtype).__name__ == "ArrowDtype":
+        if type(s.dtype).__name__ == "ArrowDtype" and pd.api.types.is_bool_dtype(s.dtype):
             cast = str(s.dtype)  # (bool[pyarrow] stays bool[pyarrow], missing values and all)
         return Categorical(
             col,
