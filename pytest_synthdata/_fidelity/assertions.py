@@ -166,16 +166,20 @@ def _present(row: dict[str, Any], noise: Noise) -> tuple[int, int]:
     return max(round(noise.n * (1.0 - real)), 1), max(round(noise.m * (1.0 - synthetic)), 1)
 
 
-def _pair_sizes(report: FidelityReport, pair: tuple[str, str], noise: Noise) -> tuple[int, int]:
-    """The rows where both columns of a pair have a value, on each side (as if they were missing apart)."""
-    shares = [(1.0, 1.0), (1.0, 1.0)]
-    for k, column in enumerate(pair):
-        found = report.columns.loc[report.columns["column"] == column]
-        if len(found):
-            shares[k] = (1.0 - float(found["missing_real"].iloc[0]), 1.0 - float(found["missing_synthetic"].iloc[0]))
-    n = round(noise.n * shares[0][0] * shares[1][0])
-    m = round(noise.m * shares[0][1] * shares[1][1])
-    return max(n, 4), max(m, 4)
+def _pair_sizes(present: Mapping[str, tuple[float, float]], pair: tuple[str, str], noise: Noise) -> tuple[int, int]:
+    """The rows where both columns of a pair have a value, on each side (as if they were missing apart), from each
+    column's share of rows with a value (:func:`_present_shares`)."""
+    (ra, sa), (rb, sb) = (present.get(column, (1.0, 1.0)) for column in pair)
+    return max(round(noise.n * ra * rb), 4), max(round(noise.m * sa * sb), 4)
+
+
+def _present_shares(report: FidelityReport) -> dict[str, tuple[float, float]]:
+    """Each compared column's share of rows with a value, real and synthetic."""
+    columns = report.columns
+    return {
+        str(c): (1.0 - float(r), 1.0 - float(s))
+        for c, r, s in zip(columns["column"], columns["missing_real"], columns["missing_synthetic"], strict=True)
+    }
 
 
 def _noise(
@@ -339,7 +343,7 @@ def _pair_floor(report: FidelityReport | None, row: dict[str, Any], noise: Noise
         return None
     pair = (str(row["column_1"]), str(row["column_2"]))
     if row["metric"] == "CorrelationSimilarity":
-        n, m = _pair_sizes(report, pair, noise)  # (Pearson's r: the rows where both are present)
+        n, m = _pair_sizes(_present_shares(report), pair, noise)  # (Pearson's r: rows where both are present)
         floor = correlation_floor(float(row["real"]), float(row["synthetic"]), n, m, noise.alpha)
     else:
         table = report._reference.real_table(*pair)
@@ -432,12 +436,13 @@ def _overall_floor(report: FidelityReport, noise: Noise | None) -> float | None:
         else:
             shares = reference.frequencies(str(row["column"])).to_numpy(dtype=np.float64)
             noise.add_shares("column", shares, _present(row, noise))
+    present = _present_shares(report)
     for row in _records(report.pairs):
         if not row["contributes"] or math.isnan(row["score"]):
             continue
         pair = (str(row["column_1"]), str(row["column_2"]))
         if row["metric"] == "CorrelationSimilarity":
-            noise.add_correlation("pair", float(row["real"]), _pair_sizes(report, pair, noise))
+            noise.add_correlation("pair", float(row["real"]), _pair_sizes(present, pair, noise))
         else:
             noise.add_shares("pair", reference.real_table(*pair))
         noise.replace_last("pair", _resampled(report, str(row["metric"]), pair, noise))

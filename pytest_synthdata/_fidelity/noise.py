@@ -207,10 +207,6 @@ class Noise:
         n, m = sizes or (self.n, self.m)
         self._parts[where].append(share_noise(shares, n, m))
 
-    def add(self, where: str, deficit: tuple[float, float]) -> None:
-        """Add a part whose deficit (``1 -`` score) has this mean and variance."""
-        self._parts[where].append(deficit)
-
     def add_ks(self, where: str, sizes: tuple[int, int] | None = None) -> None:
         n, m = sizes or (self.n, self.m)
         s2 = 1.0 / max(n, 1) + 1.0 / max(m, 1)

@@ -1169,27 +1169,19 @@ def fit_profile(
     model: Model,
     min_count: int,
     factorized: Mapping[str, Factorization] | None = None,
+    dates: Mapping[str, pd.Series] | None = None,
 ) -> Profile:
     """The profile a fit stores: of the real ``frame``'s columns that the model models (never generated ones).
 
     ``factorized``: string columns' ``pandas.factorize`` and counts the fit made already (see :func:`compute_profile`).
+    ``dates``: the text columns the fit read as dates, as it read them: profiled as the dates they are.
     """
     kinds, present = _profiled_kinds(), set(frame.columns)
     # (model.columns and _profiled, read off the model's columns in one pass)
     scored = [c.name for c in model._columns if not c.hidden and c.name in present and isinstance(_innermost(c), kinds)]
-    # (dates the fit read from text: profiled as the dates they are, as fit parsed them)
-    dated = [c for c in scored if isinstance(_innermost(model._by_name[c]), _datetime_kind())]  # (no pandas call)
-    texts = [c for c in dated if frame[c].dtype.kind == "O" or isinstance(frame[c].dtype, pd.StringDtype)]
-    if texts:
-        from .._fit.dates import read_date_text
-
-        parsed = {}
-        for c in texts:
-            read = read_date_text(c, frame[c])
-            if read is not None and read.parsed is not None:
-                parsed[c] = read.parsed
-        frame = frame.assign(**parsed)
-        factorized = {k: v for k, v in (factorized or {}).items() if k not in parsed}
+    if dates:
+        frame = frame.assign(**dates)
+        factorized = {k: v for k, v in (factorized or {}).items() if k not in dates}
     return compute_profile(frame, min_count=min_count, columns=scored, factorized=factorized)
 
 
@@ -1204,14 +1196,6 @@ def _innermost(col: Any) -> Any:
     while hasattr(col, "base"):
         col = col.base
     return col
-
-
-@functools.cache
-def _datetime_kind() -> type:
-    """The date column kind (imported once: a fit asks per column)."""
-    from .._columns import DatetimeColumn
-
-    return DatetimeColumn
 
 
 @functools.cache

@@ -48,6 +48,8 @@ class FitContext:
     #: string columns' ``pandas.factorize`` (codes, values) and each value's count as inference made them, for
     #: the profile step to reuse
     factorized: dict[str, Factorization] = field(default_factory=dict)
+    #: text columns read as dates, as the fit read them, for the profile step to score as the dates they are
+    dates: dict[str, pd.Series] = field(default_factory=dict)
 
     @cached_property
     def n(self) -> int:

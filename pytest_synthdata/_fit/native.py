@@ -85,7 +85,7 @@ from .dependence import (
 from .gaps import Gap, choose_gaps
 from .generated import fit_generated
 from .infer import infer_kind, null_dtype, override
-from .numeric import Numbers, fit_marginals, marginal_column, read_numbers, read_timestamps
+from .numeric import Numbers, dated_text, fit_marginals, marginal_column, read_numbers, read_timestamps
 from .private import privacy_info, public_bounds, public_info, read_public
 from .profile import fit_profile
 from .segments import fit_segments, grouped_null_flag
@@ -159,7 +159,7 @@ def fit_native(
     with _linalg.one_thread():  # small matrices: waking BLAS threads costs more than the work (see _linalg)
         model = _fit(ctx)
     ctx.say("profiling the data")
-    model.profile = fit_profile(ctx.frame, model, min_count, ctx.factorized)
+    model.profile = fit_profile(ctx.frame, model, min_count, ctx.factorized, ctx.dates)
     if not model.columns:
         raise InvalidArgument("fit(): every column was left out (columns=... None or 'ignore'); nothing to model.")
     return _said_dense(model, sparse)
@@ -316,9 +316,10 @@ def _read_columns(ctx: FitContext) -> _Read:
             present = read.present[col] = numbers.present
             read.numbers.append(numbers)
         elif kind == "datetime":
-            numbers = read_timestamps(
-                col, s if inferred.parsed is None else inferred.parsed, date_format=inferred.date_format
-            )
+            values = inferred.parsed if inferred.parsed is not None else dated_text(col, s, inferred.date_format)
+            if values is not s:
+                ctx.dates[col] = values  # (the profile scores them as these dates)
+            numbers = read_timestamps(col, values)
             read.numbers.append(numbers)
             if numbers.note:
                 read.notes[col].append(numbers.note)

@@ -61,6 +61,7 @@ __all__ = [
     "fit_marginals",
     "marginal_column",
     "read_numbers",
+    "dated_text",
     "read_timestamps",
     "round_probs",
 ]
@@ -220,18 +221,22 @@ def read_numbers(col: str, s: pd.Series, present: NDArray[np.bool_], *, integer:
     return Numbers(col, x, present, integer=integer, cast=cast)
 
 
-def read_timestamps(col: str, s: pd.Series, *, date_format: str | None = None) -> Numbers:
-    """Return a column's timestamps (UTC if they have a time zone) as whole numbers of the coarsest exact unit.
+def dated_text(col: str, s: pd.Series, date_format: str | None = None) -> pd.Series:
+    """A text column of kind datetime read in ``date_format`` when given (``columns={"d": "datetime:%d/%m/%Y"}``),
+    else in the one format that reads every value (``dates.text_format``: ``21/03/2020`` is day first); ``s``
+    itself when neither applies (timestamps already, or text pandas reads: :func:`read_timestamps`)."""
+    dtype = s.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return s
+    if date_format is None and (getattr(dtype, "kind", "") == "O" or isinstance(dtype, pd.StringDtype)):
+        date_format = text_format(col, s)
+    return s if date_format is None else parse_format(col, s, date_format)
 
-    Text is read in ``date_format`` when given (``columns={"d": "datetime:%d/%m/%Y"}``), else in the one format
-    that reads every value (``dates.text_format``: ``21/03/2020`` is day first), else as pandas reads it.
-    """
+
+def read_timestamps(col: str, s: pd.Series) -> Numbers:
+    """Return a column's timestamps (UTC if they have a time zone) as whole numbers of the coarsest exact unit."""
     dtype = s.dtype
     if not pd.api.types.is_datetime64_any_dtype(dtype):
-        if date_format is None and (getattr(dtype, "kind", "") == "O" or isinstance(dtype, pd.StringDtype)):
-            date_format = text_format(col, s)
-        if date_format is not None:
-            return read_timestamps(col, parse_format(col, s, date_format))
         try:
             s = pd.to_datetime(s, utc=True) if _has_tz(s) else pd.to_datetime(s)
         except pd.errors.OutOfBoundsDatetime:

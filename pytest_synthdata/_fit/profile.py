@@ -27,12 +27,14 @@ def fit_profile(
     model: Model,
     min_count: int,
     factorized: Mapping[str, Factorization] | None = None,
+    dates: Mapping[str, pd.Series] | None = None,
 ) -> Profile:
     """Return the fidelity profile of ``frame`` for ``model`` (stored in its file).
 
     ``factorized``: the string columns' ``pandas.factorize`` and counts that inference made
-    (``FitContext.factorized``), reused rather than hashing and counting the values again.
+    (``FitContext.factorized``), reused rather than hashing and counting the values again. ``dates``: the text
+    columns the fit read as dates (``FitContext.dates``), profiled as those dates.
     """
     from .._fidelity.profile import fit_profile as profile
 
-    return profile(frame, model, min_count, factorized)
+    return profile(frame, model, min_count, factorized, dates)
