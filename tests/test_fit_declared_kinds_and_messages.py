@@ -194,6 +194,8 @@ def test_day_first_dates_declared_datetime_read_in_the_one_format_that_reads_the
     sample = model.sample(2_000, seed=1)
     assert str(sample.d.dtype).startswith("datetime64")
     assert abs(sample.d.median() - days.median()) < pd.Timedelta(days=30)  # (read day first: the real dates)
+    assert model.profile.columns["d"].sdtype == "datetime"  # (profiled as the dates fit read, not as text)
+    assert sd.fidelity_report(model, sample).columns.set_index("column").loc["d", "score"] > 0.9
     assert sample.d.between(days.min() - pd.Timedelta(days=60), days.max() + pd.Timedelta(days=60)).all()
 
 
