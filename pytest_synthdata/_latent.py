@@ -40,6 +40,7 @@ import abc
 import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -81,7 +82,9 @@ STREAM_AUX = 2
 STREAM_CONDITIONS = 3
 
 
-def correlate(z: NDArray[np.float64], chol: NDArray[np.float64]) -> NDArray[np.float64]:
+def correlate(
+    z: NDArray[np.float64], chol: NDArray[np.float64], terms: Sequence[int] | None = None
+) -> NDArray[np.float64]:
     """Return ``chol @ z`` for coordinate-major ``z`` (d, rows), with elementwise numpy operations.
 
     BLAS may reorder floating-point sums by CPU; elementwise multiply/add in a
@@ -92,6 +95,8 @@ def correlate(z: NDArray[np.float64], chol: NDArray[np.float64]) -> NDArray[np.f
     in one call instead: every output is summed in the same order, and a
     skipped term's exact zero changes no bit (except a sum of -0.0, which
     would come out +0.0: it needs a score of exactly zero).
+
+    ``terms`` is :func:`coupled_coordinates` of ``chol``, when the caller keeps it.
     """
     d = chol.shape[0]
     out = np.empty_like(z)
@@ -102,11 +107,16 @@ def correlate(z: NDArray[np.float64], chol: NDArray[np.float64]) -> NDArray[np.f
         # coordinate's terms to all later outputs at once sums every output in the same order, i = 0, 1, ...;
         # the skipped terms above add an exact zero instead (only a sum of -0.0 would come out as +0.0)
         np.multiply(z[0], chol[:, :1], out=out)
-        for i in (np.flatnonzero(np.tril(chol)[:, 1:].any(axis=0)) + 1).tolist():  # (the coordinates with a term)
+        for i in coupled_coordinates(chol) if terms is None else terms:
             out[i:] += chol[i:, i : i + 1] * z[i]
         return out
     _correlate_rows(list(z), chol, list(out))
     return out
+
+
+def coupled_coordinates(chol: NDArray[np.float64]) -> list[int]:
+    """The coordinates after the first with a nonzero term below the diagonal of the lower factor ``chol``."""
+    return (np.flatnonzero(np.tril(chol)[:, 1:].any(axis=0)) + 1).tolist()  # type: ignore[no-any-return]
 
 
 def _correlate_rows(
@@ -180,7 +190,12 @@ class LatentSpace:
 
     def correlate(self, z: NDArray[np.float64]) -> NDArray[np.float64]:
         """Return the correlated coordinates ``x = L z`` of independent normal scores ``z`` (d, rows)."""
-        return correlate(z, self.cholesky)
+        return correlate(z, self.cholesky, self._coupled)
+
+    @cached_property
+    def _coupled(self) -> list[int]:
+        """:func:`coupled_coordinates` of the factor, found once (every sample of a few rows reads it)."""
+        return coupled_coordinates(self.cholesky)
 
 
 @dataclass(frozen=True)

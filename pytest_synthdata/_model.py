@@ -53,6 +53,7 @@ from ._columns import (
     _integer_dtype,
 )
 from ._constraints import MAX_REDRAWS, LessThan, Predicate, Unique, order_by_dependency, propagate_order_ends
+from ._frame import frame_from_columns, objects_stay_objects
 from ._latent import IndependentRows, LatentSource, LatentSpace, SpreadRows
 from ._qmc import MAX_POINTS
 from ._seeding import BLOCK_ROWS
@@ -141,11 +142,6 @@ def _cast(values: Any, cast: str | None, index: pd.RangeIndex | None = None) -> 
     return series.astype(target)  # a Series keeps an object dtype that a bare array would lose to "str"
 
 
-def _objects_stay_objects() -> bool:
-    """Whether a DataFrame keeps a numpy object array of strings as objects (pandas 2 without string inference)."""
-    return _PANDAS_MAJOR < 3 and not pd.get_option("future.infer_string")
-
-
 def _finish(
     col: ModelColumn,
     raw: NDArray[Any],
@@ -155,7 +151,7 @@ def _finish(
 ) -> Any:
     """Stage 7 for one column: its final array, in its source's dtype (fitted models) or its own (``index``: see _cast).
 
-    ``bare_objects`` (see :func:`_objects_stay_objects`) returns object columns as numpy arrays: the frame keeps
+    ``bare_objects`` (see :func:`._frame.objects_stay_objects`) returns object columns as numpy arrays: the frame keeps
     them as objects, and skips a Series per column.
     """
     if col.cast == "object" or (col.cast == "str" and _PANDAS_MAJOR < 3):
@@ -1019,13 +1015,13 @@ class Model:
             raws[scol.name] = scol.add(raws)
         # (one index object for the frame and its Series: pandas then skips aligning them)
         index = pd.RangeIndex(first, last)
-        bare_objects = _objects_stay_objects()
+        bare_objects = objects_stay_objects()
         data = {
             c.name: _finish(c, raws[c.name], nulls.get(c.name), index, bare_objects)
             for c in self._columns
             if c.name in raws and not c.hidden
         }
-        frame = pd.DataFrame(data, index=index, copy=False)
+        frame = frame_from_columns(list(data), list(data.values()), index)
         if self._computed:
             frame = self.compute_columns(frame)
         # which columns are generated (Faker, Id), so fidelity comparisons with real rows leave them out
