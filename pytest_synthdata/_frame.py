@@ -5,16 +5,19 @@ inference, shape and index checks), then builds one block per column: about
 0.15 ms for ten columns with cold caches, a sixth of a small table's whole
 sample. The columns here are already final (one array each, of its final
 dtype, on the frame's own index), so :func:`frame_from_columns` hands them to
-pandas as blocks: pandas 3's public ``pandas.api.internals``
-``create_dataframe_from_blocks``; on pandas 2, the same three internal calls
-it makes. Both give the frame ``pd.DataFrame(dict, copy=False)`` gives (one
-block per column, the arrays themselves, no copy).
+pandas as blocks: through pandas 3's public ``pandas.api.internals``
+``create_dataframe_from_blocks``, or on pandas 2 through the same steps with
+the block maker pandas 2 offers downstream libraries
+(``pandas.core.internals.api.make_block``). Both give the frame
+``pd.DataFrame(dict, copy=False)`` gives: one block per column, the arrays
+themselves, no copy.
 
 Only columns that need no inference take that way: numpy arrays of booleans,
-integers or floats (and objects where pandas keeps them as objects), and on
-pandas 3 Series on the frame's index. Anything else, a pandas version whose
-internals differ, or a first frame built both ways that does not match,
-sends every frame through ``pd.DataFrame`` instead.
+integers or floats (and objects where pandas keeps them as objects), and
+Series on the frame's own index (their arrays: categories, dates, nullable
+numbers, strings). Anything else, a pandas whose internals differ, or a
+first frame built both ways that does not match sends the frame (every
+frame, for the last two) through ``pd.DataFrame``.
 """
 
 from __future__ import annotations
@@ -85,10 +88,10 @@ def _blocks(values: Sequence[Any], index: pd.RangeIndex) -> list[Any] | None:
     out: list[Any] = []
     for v in values:
         if isinstance(v, pd.Series):
-            if v.index is not index or _PANDAS_MAJOR < 3:
+            if v.index is not index:
                 return None
             array = v.array
-            if isinstance(array, pd.arrays.NumpyExtensionArray):
+            if type(array) is pd.arrays.NumpyExtensionArray:  # (not its subclass StringArray)
                 v = array.to_numpy()
                 if v.dtype not in _PLAIN and v.dtype != _OBJECT:  # (a Series of objects stays objects)
                     return None
@@ -136,11 +139,24 @@ def _pandas3_builder() -> Any:
 
 def _pandas2_builder() -> Any:
     from pandas._libs.internals import BlockPlacement
+    from pandas.api.extensions import ExtensionDtype
     from pandas.core.internals import BlockManager
+    from pandas.core.internals.api import make_block  # (the block maker pandas 2 offers downstream libraries)
     from pandas.core.internals.blocks import new_block_2d
 
+    def block(values: Any, at: int) -> Any:
+        place = BlockPlacement(slice(at, at + 1))
+        if isinstance(values, np.ndarray):
+            return new_block_2d(values, place)
+        # what pandas 3's _make_block does: extension arrays that a block holds in 2-D take that shape
+        dtype = values.dtype
+        two_d = isinstance(dtype, ExtensionDtype) and getattr(dtype, "_supports_2d", False)
+        if two_d or isinstance(values, (pd.arrays.DatetimeArray, pd.arrays.TimedeltaArray)):
+            values = values.reshape(1, -1)
+        return make_block(values, place, ndim=2)
+
     def build(blocks: Sequence[Any], columns: pd.Index, index: pd.RangeIndex) -> pd.DataFrame:
-        made = tuple(new_block_2d(b, BlockPlacement(slice(j, j + 1))) for j, b in enumerate(blocks))
+        made = tuple(block(b, j) for j, b in enumerate(blocks))
         manager = BlockManager(made, [columns, index], verify_integrity=False)
         return pd.DataFrame._from_mgr(manager, axes=manager.axes)  # type: ignore[attr-defined,no-any-return]
 
@@ -159,14 +175,19 @@ def _same_as_pandas(build: Any) -> bool:
     ]
     if objects_stay_objects():
         values.append(np.array(["a", None, 3], dtype=object))
-    if _PANDAS_MAJOR >= 3:
-        values += [
-            pd.Series(["x", None, "z"], index=index, dtype="str"),
-            pd.Series(pd.Categorical(["p", "q", None]), index=index),
-            pd.Series(pd.to_datetime(["2020-01-01", "NaT", "2021-06-30"]), index=index),
-            pd.Series([1, None, 3], index=index, dtype="Int64"),
-            pd.Series(["o", 1, None], index=index, dtype=object),
-        ]
+    values += [
+        pd.Series(pd.Categorical(["p", "q", None]), index=index),
+        pd.Series(pd.to_datetime(["2020-01-01", "NaT", "2021-06-30"]), index=index),
+        pd.Series(pd.to_datetime(["2020-01-01", "NaT", "2021-06-30"]).tz_localize("UTC"), index=index),
+        pd.Series(pd.to_timedelta(["1D", "NaT", "3h"]), index=index),
+        pd.Series([1, None, 3], index=index, dtype="Int64"),
+        pd.Series([True, None, False], index=index, dtype="boolean"),
+        pd.Series([0.5, None, 2.0], index=index, dtype="Float64"),
+        pd.Series(["o", 1, None], index=index, dtype=object),
+        pd.Series([1.5, 2.5, 3.5], index=index),
+    ]
+    if _PANDAS_MAJOR >= 3 or not objects_stay_objects():
+        values.append(pd.Series(["x", None, "z"], index=index, dtype="str"))
     names = [f"c{j}" for j in range(len(values))]
     blocks = _blocks(values, index)
     if blocks is None or len(blocks) != len(values):

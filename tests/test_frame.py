@@ -55,19 +55,44 @@ def test_blocks_give_what_pd_dataframe_gives(kinds, rows, start, seed):
     _same(_frame.frame_from_columns(names, values, index), _reference(names, values, index))
 
 
-@pytest.mark.skipif(not PANDAS3, reason="pandas 3's public block API takes extension arrays")
-def test_extension_series_on_pandas_3():
-    index = pd.RangeIndex(2, 5)
-    values = [
-        pd.Series(["x", None, "z"], index=index, dtype="str"),
+def _extension_series(index):
+    return [
         pd.Series(pd.Categorical(["p", "q", None]), index=index),
-        pd.Series(pd.to_datetime(["2020-01-01", None, "2021-06-30"]).tz_localize("UTC"), index=index),
+        pd.Series(pd.to_datetime(["2020-01-01", "NaT", "2021-06-30"]), index=index),
+        pd.Series(pd.to_datetime(["2020-01-01", "NaT", "2021-06-30"]).tz_localize("Europe/Paris"), index=index),
+        pd.Series(pd.to_timedelta(["1D", "NaT", "3h"]), index=index),
         pd.Series([1, None, 3], index=index, dtype="Int64"),
+        pd.Series([True, None, False], index=index, dtype="boolean"),
+        pd.Series(["o", 1, None], index=index, dtype=object),
         np.array([1.0, 2.0, 3.0]),
     ]
-    names = list("abcde")
+
+
+def test_series_of_extension_arrays():
+    index = pd.RangeIndex(2, 5)
+    values = _extension_series(index)
+    if PANDAS3:
+        values.append(pd.Series(["x", None, "z"], index=index, dtype="str"))
+    names = [f"c{j}" for j in range(len(values))]
     assert _frame._blocks(values, index) is not None
     _same(_frame.frame_from_columns(names, values, index), _reference(names, values, index))
+
+
+@pytest.mark.skipif(PANDAS3, reason="pandas 2's string inference option")
+def test_pandas_2_string_inference(monkeypatch):
+    """With future.infer_string, objects are inferred (pd.DataFrame's way) and str Series keep their dtype."""
+    with pd.option_context("future.infer_string", True):
+        monkeypatch.setattr(_frame, "_builder", None)
+        assert callable(_frame._choose_builder())
+        index = pd.RangeIndex(0, 3)
+        strings = pd.Series(["x", None, "z"], index=index, dtype="str")
+        objects = np.array(["a", "b", None], dtype=object)
+        assert _frame._blocks([objects], index) is None
+        names = ["s", "o", "n"]
+        values = [strings, objects, np.arange(3)]
+        frame = _frame.frame_from_columns(names, values, index)
+        _same(frame, _reference(names, values, index))
+        assert frame.columns.dtype == pd.Index(["s"]).dtype
 
 
 def test_columns_that_need_inference_go_through_pd_dataframe():
