@@ -72,3 +72,55 @@ def test_synthdata_report_writes_a_page_per_dataset(pytester):
     page = pytester.path / "out" / "fidelity.html"
     assert page.is_file() and "<html" in page.read_text()
     result.stdout.fnmatch_lines(["  report: *out/fidelity.html"])
+
+
+DATASET_CONFTEST = """
+import pytest_synthdata as sd
+sd.register(sd.Dataset(
+    "shop",
+    tables={
+        "customers": sd.Schema("customers", {"id": sd.Id(), "age": sd.Integer(low=18, high=90)}),
+        "orders": sd.Schema("orders", {"customer_id": sd.Integer(low=0, high=1), "total": sd.Float(low=1, high=99)}),
+    },
+    relations=[("orders.customer_id", "customers.id")],
+    children={"orders": sd.Integer(low=0, high=4)},
+))
+"""
+
+
+def test_linked_tables_get_a_line_per_table(pytester):
+    """A Dataset's fixture (Dataset.model is a method, not a Model) is scored table by table."""
+    pytester.makeconftest(DATASET_CONFTEST)
+    pytester.makepyfile(test_a="def test_shop(synth_shop):\n    assert set(synth_shop) == {'customers', 'orders'}\n")
+    result = pytester.runpytest("-p", "no:randomly", "--synthdata-seed=3")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "shop.customers: fidelity * against the distribution of model 'customers'*; 2000 root rows, seed 3",
+            "shop.orders: fidelity * against the distribution of model 'orders'*",
+        ]
+    )
+    assert "no fidelity score" not in result.stdout.str()
+
+
+def test_a_dataset_file_is_scored_table_by_table(pytester):
+    import pandas as pd
+
+    import pytest_synthdata as sd
+
+    customers = pd.DataFrame({"id": range(1, 61), "age": [20 + (i * 7) % 50 for i in range(60)]})
+    orders = pd.DataFrame(
+        {"customer_id": [1 + (i * 13) % 60 for i in range(200)], "total": [5.0 + i % 37 for i in range(200)]}
+    )
+    folder = pytester.path / "tests" / "synthdata"
+    shop = sd.fit(
+        {"customers": customers, "orders": orders}, relations=[("orders.customer_id", "customers.id")], name="shop"
+    )
+    shop.save(folder / "shop.synth.json")
+    pytester.makepyfile(test_a="def test_shop(synth_shop):\n    assert len(synth_shop['orders'])\n")
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        ["shop.customers: fidelity 0.* against the profile stored in model *", "shop.orders: fidelity 0.*"]
+    )
+    assert "no fidelity score" not in result.stdout.str()

@@ -229,6 +229,31 @@ class FrameReference:
         real = np.bincount(codes * BIN_CODES + self._real.bins(continuous[0]), minlength=width * BIN_CODES)
         return noise.contingency_resampled(codes, width, values, real.astype(np.float64), m)
 
+    def on_real_bins(self, a: str, b: str, synthetic: Prepared) -> tuple[float, np.ndarray] | None:
+        """ContingencySimilarity of a discrete and a continuous column with both sides binned on the real side's
+        edges (SDMetrics' ContingencySimilarity metric: ``numpy.histogram_bin_edges`` of the real values, the end
+        edges open), and the real joint counts on those bins; None for another kind of pair.
+
+        The report's score bins each side on its own edges (the QualityReport's rule), so one synthetic value
+        past the real extremes moves every edge and re-bins every value: a near-perfect sample then scores low.
+        """
+        continuous = [c for c in (a, b) if self._kinds[c] in CONTINUOUS]
+        if len(continuous) != 1:
+            return None
+        (other,) = [c for c in (a, b) if c != continuous[0]]
+        real_values = self._real.numeric(continuous[0]).astype(np.float64)
+        present = real_values[~np.isnan(real_values)]
+        if not len(present):
+            return None
+        edges = np.histogram_bin_edges(present, bins=BIN_CODES - 2)
+        edges[0], edges[-1] = -np.inf, np.inf
+        real_bins = np.digitize(real_values, edges)  # (1..10; NaN: 11)
+        syn_bins = np.digitize(synthetic.numeric(continuous[0]).astype(np.float64), edges)
+        real_codes, syn_codes, width = self._codes(other, synthetic)
+        real = metrics.joint_counts(real_codes, real_bins, (width, BIN_CODES))
+        syn = metrics.joint_counts(syn_codes, syn_bins, (width, BIN_CODES))
+        return 1.0 - metrics.contingency_tvd(real, syn), real.ravel().astype(np.float64)
+
     def frequencies(self, column: str) -> pd.Series:
         counts = self._real.counts(column)
         counts = counts[counts > 0]

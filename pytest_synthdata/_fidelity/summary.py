@@ -56,16 +56,38 @@ def merge_worker(config: pytest.Config, output: Any) -> None:
 
 
 def _model(config: pytest.Config, name: str, model: Any) -> Any:
+    """The registered Model or Dataset of ``name`` (a model or dataset file registered lazily loads here)."""
     if model is None:
         from .baseline import _session_model
 
         model = _session_model(name)
-    return getattr(model, "model", model)  # (a model file registered lazily loads here)
+    if _is_dataset(model):
+        return model
+    if getattr(model, "linked_tables", False):  # (a dataset file: its Dataset; Dataset.model is a method)
+        return model.dataset
+    return getattr(model, "model", model)
 
 
-def _score(model: Any, seed: int) -> FidelityReport:
+def _is_dataset(model: Any) -> bool:
+    from .._dataset import Dataset
+
+    return isinstance(model, Dataset)
+
+
+def _score(model: Any, seed: int) -> FidelityReport | dict[str, FidelityReport]:
+    """A model's report on a sample of it; for linked tables, each table's report (against its table's model)."""
+    from .reference import reference_for
     from .report import fidelity_report
 
+    if _is_dataset(model):
+        frames = model.sample(SUMMARY_ROWS, seed=seed)
+        # (each table's own columns: a table's model may also carry its parent's coordinates, which it does not
+        # sample as columns of its own)
+        out = {}
+        for table, frame in frames.items():
+            scored = reference_for(model.model(table)).columns()
+            out[table] = fidelity_report(model.model(table), frame, columns=[c for c in frame.columns if c in scored])
+        return out
     return fidelity_report(model, model.sample(SUMMARY_ROWS, seed=seed))
 
 
@@ -106,17 +128,27 @@ def write_summary(terminal: Any, config: pytest.Config) -> None:
         except Exception as exc:  # a summary line must never fail the run
             terminal.write_line(f"{name}: no fidelity score ({type(exc).__name__}: {exc})")
             continue
-        line = (
-            f"{name}: fidelity {_shown(report.score)} (column shapes {_shown(report.column_shapes)}, pair trends "
-            f"{_shown(report.column_pair_trends)}) against {report.reference}; {SUMMARY_ROWS} rows, seed {seed}"
-        )
-        terminal.write_line(line)
-        if base is not None:
-            path = _html_path(base, name, len(names) > 1)
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                written = report.to_html(path)
-            except Exception as exc:
-                terminal.write_line(f"  report not written: {type(exc).__name__}: {exc}")
-            else:
-                terminal.write_line(f"  report: {written}")
+        reports = report if isinstance(report, dict) else {None: report}
+        many = len(names) > 1 or len(reports) > 1
+        for table, scored in reports.items():
+            label = name if table is None else f"{name}.{table}"
+            rows = f"{SUMMARY_ROWS} rows" if table is None else f"{SUMMARY_ROWS} root rows"
+            terminal.write_line(
+                f"{label}: fidelity {_shown(scored.score)} (column shapes {_shown(scored.column_shapes)}, pair "
+                f"trends {_shown(scored.column_pair_trends)}) against {scored.reference}; {rows}, seed {seed}"
+            )
+            _write_html(terminal, scored, base, label, many)
+
+
+def _write_html(terminal: Any, report: FidelityReport, base: pathlib.Path | None, label: str, many: bool) -> None:
+    """Write ``report``'s HTML page where ``--synthdata-report`` asks for one."""
+    if base is None:
+        return
+    path = _html_path(base, label, many)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        written = report.to_html(path)
+    except Exception as exc:
+        terminal.write_line(f"  report not written: {type(exc).__name__}: {exc}")
+    else:
+        terminal.write_line(f"  report: {written}")
