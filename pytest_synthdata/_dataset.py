@@ -183,6 +183,7 @@ class Dataset:
         self.relations = [parse_relation(r, where=f"Dataset {name!r}: relations") for r in relations]
         self.info: dict[str, Any] = dict(info or {})
         self._plan = {t: _Table(t, m) for t, m in self._tables.items()}
+        self._own: dict[str, tuple[Model, Model]] = {}  # table -> (its model, that model on its own)
         _plan_relations(self.name, self._plan, self.relations)
         self.order = _dependency_order(self.name, self._plan)
         #: Default rows of other roots per row of the first root (fitted: the real tables' ratio).
@@ -271,6 +272,12 @@ class Dataset:
                 f"together with {child!r}'s own correlations and {parent_name!r}'s; weaken them."
             )
         names = [context_column(parent_name, label) for label in labels]
+        for column in names:
+            if column in {c.name for c in cm._columns}:
+                raise InvalidArgument(
+                    f"Dataset {self.name!r}: table {child!r} has a column {column!r}, a name the dataset keeps for "
+                    f"its parent's coordinates (correlations={{({column!r}, ...): ...}}); rename the column."
+                )
         unit = Schema(f"{child}_context", {name: Float(mean=0.0, std=1.0) for name in names})
         model = cm.replaced(columns=[*cm._columns, *(unit.column(name) for name in names)], latent_correlation=latent)
         plan.model = self._tables[child] = model
@@ -316,8 +323,8 @@ class Dataset:
     # introspection -----------------------------------------------------------
     @property
     def tables(self) -> dict[str, Model]:
-        """The model of each table, in dependency order (parents first)."""
-        return {t: self._tables[t] for t in self.order}
+        """The model of each table on its own (see :meth:`model`), in dependency order (parents first)."""
+        return {t: self.model(t) for t in self.order}
 
     @property
     def roots(self) -> list[str]:
@@ -340,8 +347,91 @@ class Dataset:
             ) from None
 
     def model(self, table: str) -> Model:
-        """Return the model of ``table``."""
-        return self._table(table).model
+        """Return the model of ``table`` on its own: its columns, without the dataset's bookkeeping or keys.
+
+        The dataset's own model of a table also holds its children's counts
+        (``"#orders"``) and its parent's coordinates (``"customers.plan"``);
+        here they stay in the copula but out of every frame (hidden columns),
+        so ``model(table).validate(frames[table])`` checks a sampled table,
+        and ``model(table).sample(n)`` draws rows of that table alone: a
+        child's rows over all parents, as the data had them, without keys
+        (sample the dataset for those).
+        """
+        plan = self._table(table)
+        cached = self._own.get(table)
+        if cached is None or cached[0] is not plan.model:
+            cached = (plan.model, _own_model(self.name, plan))
+            self._own[table] = cached
+        return cached[1]
+
+    def validate(self, frames: Mapping[str, pd.DataFrame], *, null_tolerance: float = 0.02) -> None:
+        """Check that ``frames`` fit this dataset; raise FidelityError (an AssertionError) listing what does not.
+
+        Each table is checked against its own model (:meth:`model`, as
+        ``Model.validate`` does), then the keys: every primary key unique and
+        never missing, every foreign key missing or found among its parent's keys.
+
+        >>> import pytest_synthdata as sd
+        >>> shop = sd.Dataset(
+        ...     "shop",
+        ...     tables={
+        ...         "customers": sd.Schema("customers", {"id": sd.Id()}),
+        ...         "orders": sd.Schema("orders", {"total": sd.Float(low=1, high=500)}),
+        ...     },
+        ...     relations=[("orders.customer_id", "customers.id")],
+        ...     children={"orders": sd.Integer(low=0, high=4)},
+        ... )
+        >>> shop.validate(shop.sample(20, seed=1))
+        """
+        from .errors import FidelityError
+
+        if not isinstance(frames, Mapping):
+            raise InvalidArgument(
+                f"dataset {self.name!r}: validate takes a dict of table name -> DataFrame; got {type(frames).__name__}."
+            )
+        missing = [t for t in self.order if t not in frames]
+        unknown = [str(t) for t in frames if t not in self._plan]
+        if missing or unknown:
+            raise InvalidArgument(
+                f"dataset {self.name!r}: validate got the tables {[str(t) for t in frames]}; expected {self.order}"
+                + (f" (missing {missing})" if missing else "")
+                + (f" (not tables of it: {unknown})" if unknown else "")
+                + "."
+            )
+        problems: list[str] = []
+        for table in self.order:
+            frame, plan = frames[table], self._plan[table]
+            try:
+                self.model(table).validate(frame, null_tolerance=null_tolerance)
+            except FidelityError as exc:
+                problems.append(f"table {table!r}: " + str(exc).replace("\n", "\n  "))
+            if plan.key is not None:
+                if plan.key not in frame.columns:
+                    problems.append(f"table {table!r}: no primary key column {plan.key!r}")
+                elif frame[plan.key].isna().any() or not frame[plan.key].is_unique:
+                    problems.append(
+                        f"table {table!r}: primary key {plan.key!r} has {int(frame[plan.key].isna().sum())} missing "
+                        f"and {int(frame[plan.key].duplicated().sum())} repeated values; it must be unique"
+                    )
+            for rel in ([plan.parent] if plan.parent else []) + plan.links:
+                parent = frames[rel.parent]
+                if rel.column not in frame.columns or rel.key not in parent.columns:
+                    problems.append(f"relation {rel}: {table!r} or {rel.parent!r} lacks the key column")
+                    continue
+                keys = frame[rel.column]
+                dangling = keys.notna() & ~keys.isin(parent[rel.key])
+                if dangling.any():
+                    problems.append(
+                        f"relation {rel}: {int(dangling.sum())} of {len(frame)} rows refer to no row of "
+                        f"{rel.parent!r}; e.g. {keys[dangling].iloc[0]!r}"
+                    )
+        if problems:
+            raise FidelityError(
+                f"dataset {self.name!r}: the tables do not match the dataset in {len(problems)} way"
+                + ("s" if len(problems) > 1 else "")
+                + ":\n"
+                + "\n".join(f"  {p}" for p in problems)
+            )
 
     def save(self, path: str | os.PathLike[str]) -> pathlib.Path:
         """Write the dataset to ``path`` as one versioned JSON model file (``*.synth.json``); return the path."""
@@ -857,6 +947,42 @@ def _latent_of(col: Any, values: NDArray[np.float64]) -> NDArray[np.float64]:
         lo = np.where(below, mid, lo)
         hi = np.where(below, hi, mid)
     return np.clip(0.5 * (lo + hi), -_PIN, _PIN)
+
+
+def _own_model(name: str, plan: _Table) -> Model:
+    """``plan``'s model with the dataset's bookkeeping columns hidden: modelled still, never in a frame.
+
+    Hidden rather than dropped, so the copula, and every column that reads one of them, stays as fitted; the
+    stored profile keeps the table's own columns.
+    """
+    import copy
+    import dataclasses
+
+    model = plan.model
+    if not any(c in plan.hidden and not model.column(c).hidden for c in model.modelled_columns):
+        return model
+    columns = []
+    for col in model._columns:
+        if col.name in plan.hidden and not col.hidden:
+            col = copy.copy(col)
+            col.hidden = True
+        columns.append(col)
+    try:
+        own = model.replaced(columns=columns)
+    except InvalidArgument as exc:
+        raise InvalidArgument(
+            f"dataset {name!r}: table {plan.name!r} cannot be separated from the dataset's own columns "
+            f"({sorted(plan.hidden)}): {exc} Sample the dataset, and validate with Dataset.validate."
+        ) from None
+    profile = model.profile
+    if profile is not None:
+        own.profile = dataclasses.replace(
+            profile,
+            columns={c: p for c, p in profile.columns.items() if c not in plan.hidden},
+            correlations={k: v for k, v in profile.correlations.items() if not set(k) & plan.hidden},
+            pairs={k: v for k, v in profile.pairs.items() if not set(k) & plan.hidden},
+        )
+    return own
 
 
 def _check_tables(name: str, tables: object) -> dict[str, Model]:

@@ -1,10 +1,12 @@
 """Loading a Dataset's frames into a real database (SQLAlchemy Core, the ``db`` extra).
 
 Tables are created parents first with their primary and foreign keys
-declared, columns typed from the frames' dtypes (integers, nullable integers,
-floats, booleans, dates and timestamps, text), and rows inserted in bulk: one
-``executemany`` per table (PostgreSQL: ``COPY`` through psycopg when it is
-the driver), never row by row through an ORM.
+declared (a table's primary key: the key its children refer to, else its
+own ``sd.Id()`` column), columns typed from the frames' dtypes (integers,
+nullable integers, floats, booleans, dates and timestamps, text), and rows
+inserted in bulk: one ``executemany`` per table (PostgreSQL: ``COPY``
+through psycopg when it is the driver), never row by row through an ORM.
+SQLite connections enforce the foreign keys (``PRAGMA foreign_keys=ON``).
 
 A fresh database per test: SQLite gets a new file in the test's temporary
 directory; a server URL (``synthdata_db_url``) gets a new database per test,
@@ -26,7 +28,15 @@ if TYPE_CHECKING:
 
     from ._dataset import Dataset
 
-__all__ = ["DB_INI", "fresh_database", "load_frames", "require_sqlalchemy", "sql_type"]
+__all__ = [
+    "DB_INI",
+    "enforce_foreign_keys",
+    "fresh_database",
+    "load_frames",
+    "primary_key",
+    "require_sqlalchemy",
+    "sql_type",
+]
 
 DB_INI = "synthdata_db_url"
 
@@ -69,6 +79,26 @@ def sql_type(series: pd.Series) -> Any:
     return sa.Text
 
 
+def primary_key(dataset: Dataset, table: str, frame: pd.DataFrame) -> str | None:
+    """The column of ``table`` declared its PRIMARY KEY: the key its children refer to, else its own ``sd.Id()``.
+
+    A table no other refers to (``orders`` below ``customers``) still has its identifiers; the first id
+    column that is no foreign key, unique and never missing in ``frame``, is its key.
+    """
+    from ._columns import IdColumn
+
+    plan = dataset._plan[table]
+    if plan.key is not None:
+        return plan.key
+    foreign = {r.column for r in ([plan.parent] if plan.parent else []) + plan.links}
+    for name in frame.columns:
+        if name in foreign or name not in plan.model.columns:
+            continue
+        if isinstance(plan.model.column(name), IdColumn) and frame[name].notna().all() and frame[name].is_unique:
+            return str(name)
+    return None
+
+
 def _metadata(dataset: Dataset, frames: Mapping[str, pd.DataFrame]) -> Any:
     """The tables of ``frames`` with their keys declared, parents first."""
     import sqlalchemy as sa
@@ -77,6 +107,7 @@ def _metadata(dataset: Dataset, frames: Mapping[str, pd.DataFrame]) -> Any:
     for table in dataset.order:
         plan = dataset._plan[table]
         frame = frames[table]
+        key = primary_key(dataset, table, frame)
         fks = {r.column: r for r in ([plan.parent] if plan.parent else []) + plan.links}
         cols = []
         for name in frame.columns:
@@ -86,7 +117,7 @@ def _metadata(dataset: Dataset, frames: Mapping[str, pd.DataFrame]) -> Any:
                 rel = fks[name]
                 kind = sql_type(frames[rel.parent][rel.key])
                 args.append(sa.ForeignKey(f"{rel.parent}.{rel.key}"))
-            cols.append(sa.Column(name, kind, *args, primary_key=name == plan.key, nullable=name != plan.key))
+            cols.append(sa.Column(name, kind, *args, primary_key=name == key, nullable=name != key))
         sa.Table(table, meta, *cols)
     return meta
 
@@ -151,6 +182,27 @@ def _copy(conn: Any, table: str, frame: pd.DataFrame) -> None:
         copy.write(buffer.getvalue())
 
 
+def _foreign_keys_on(dbapi_connection: Any, connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+def enforce_foreign_keys(engine: Any) -> Any:
+    """Return ``engine``, its SQLite connections made to enforce foreign keys (SQLite leaves them off by default).
+
+    Every new connection runs ``PRAGMA foreign_keys=ON`` (a connect event), so code under test that inserts a
+    row referring to no parent row fails as it would on a server. Other databases enforce them already.
+    """
+    if engine.dialect.name == "sqlite":
+        import sqlalchemy as sa
+
+        sa.event.listen(engine, "connect", _foreign_keys_on)
+    return engine
+
+
 def fresh_database(url: str | None, tmp_dir: Any, name: str) -> Iterator[Any]:
     """Yield an Engine on a new, empty database; dispose (and drop a server database) afterwards.
 
@@ -160,7 +212,7 @@ def fresh_database(url: str | None, tmp_dir: Any, name: str) -> Iterator[Any]:
     """
     sa = require_sqlalchemy()
     if not url:
-        engine = sa.create_engine(f"sqlite:///{tmp_dir}/{name}.sqlite3")
+        engine = enforce_foreign_keys(sa.create_engine(f"sqlite:///{tmp_dir}/{name}.sqlite3"))
         try:
             yield engine
         finally:
@@ -168,7 +220,7 @@ def fresh_database(url: str | None, tmp_dir: Any, name: str) -> Iterator[Any]:
         return
     base = sa.engine.make_url(url)
     if base.get_backend_name() != "postgresql":
-        engine = sa.create_engine(base)
+        engine = enforce_foreign_keys(sa.create_engine(base))
         try:
             yield engine
         finally:

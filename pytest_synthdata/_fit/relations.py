@@ -116,6 +116,7 @@ def fit_dataset(
     order = _dependency_order(name, plan)
     for rel in rels:
         _check_relation(name, frames, rel)
+    _check_reserved(name, frames, plan)
     columns = _per_table(columns, list(frames), "columns")
     constraints = _per_table(constraints, list(frames), "constraints")
     public = _per_table(public, list(frames), "public")
@@ -124,6 +125,7 @@ def fit_dataset(
     for rel in rels:
         index = pd.Index(frames[rel.parent][rel.key])
         positions[rel] = index.get_indexer(frames[rel.child][rel.column]).astype(np.int64)
+        _check_matches(name, frames, rel, positions[rel], first=plan[rel.child].parent == rel)
 
     models: dict[str, Model] = {}
     scores: dict[str, dict[str, NDArray[np.float64]]] = {}
@@ -356,6 +358,71 @@ def _check_relation(name: str, frames: Mapping[str, pd.DataFrame], rel: Relation
             f"{where}: {rel.parent}.{rel.key} must be a primary key (unique, never missing); it has "
             f"{int(key.isna().sum())} missing and {int(key.duplicated().sum())} repeated values."
         )
+
+
+def _check_reserved(name: str, frames: Mapping[str, pd.DataFrame], plan: Mapping[str, _Table]) -> None:
+    """Refuse columns named as the dataset's own: a parent's ``"#<child>"``, a child's ``"<parent>.<column>"``.
+
+    The fit adds those columns to the tables it fits (the counts, the parent's coordinates), so a real column of
+    that name would be overwritten, then left out of every sample as bookkeeping.
+    """
+    for table, t in plan.items():
+        children = [c for c, cp in plan.items() if cp.parent is not None and cp.parent.parent == table]
+        prefix = f"{t.parent.parent}." if t.parent is not None else None
+        for column in frames[table].columns:
+            label = str(column)
+            if label in {count_column(c) for c in children}:
+                why = f"the dataset's count of {label[1:]!r} rows per {table!r} row"
+            elif prefix is not None and label.startswith(prefix):
+                why = f"the columns of its parent table {prefix[:-1]!r} ('{prefix}<column>')"
+            else:
+                continue
+            raise InvalidArgument(
+                f"fit({name!r}): table {table!r} has a column {label!r}, a name reserved for {why}; rename it, "
+                f"e.g. frames[{table!r}].rename(columns={{{label!r}: {label.replace('.', '_').replace('#', 'n_')!r}}})."
+            )
+
+
+def _check_matches(
+    name: str, frames: Mapping[str, pd.DataFrame], rel: Relation, pos: NDArray[np.int64], *, first: bool
+) -> None:
+    """Raise when no child key finds its parent row (usually keys of two dtypes); warn when some do not."""
+    import warnings
+
+    from ..errors import SynthdataWarning
+
+    keys = frames[rel.child][rel.column]
+    present = keys.notna().to_numpy()
+    if first and len(keys) and not present.any():
+        raise InvalidArgument(
+            f"fit({name!r}): relation {rel}: every key of {rel.child}.{rel.column} is missing, so no row of "
+            f"{rel.child!r} has a parent row to learn from; give the keys, or fit {rel.child!r} on its own."
+        )
+    unmatched = present & (pos < 0)
+    if not unmatched.any():
+        return
+    parent = frames[rel.parent][rel.key]
+    child_example = _plain(keys[unmatched].iloc[0])
+    parent_example = _plain(parent.iloc[0]) if len(parent) else None
+    if not (present & (pos >= 0)).any():
+        raise InvalidArgument(
+            f"fit({name!r}): relation {rel}: no key of {rel.child}.{rel.column} matches a key of "
+            f"{rel.parent}.{rel.key} ({rel.child}.{rel.column} is {keys.dtype}, e.g. {child_example!r}; "
+            f"{rel.parent}.{rel.key} is {parent.dtype}, e.g. {parent_example!r}). Give both the same type, e.g. "
+            f"frames[{rel.child!r}][{rel.column!r}].astype(frames[{rel.parent!r}][{rel.key!r}].dtype)."
+        )
+    what = "left out of the fit" if first else "ignored (sampled keys always refer to a row)"
+    warnings.warn(
+        f"fit({name!r}): relation {rel}: {int(unmatched.sum())} of {len(keys)} rows of {rel.child!r} refer to no "
+        f"row of {rel.parent!r} (e.g. {child_example!r}); they are {what}.",
+        SynthdataWarning,
+        stacklevel=4,
+    )
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds (messages show ``51``, not ``np.int64(51)``)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _without_context_constraints(model: Model, hidden: set[str]) -> Model:
