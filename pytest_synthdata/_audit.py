@@ -13,7 +13,7 @@ Two parts:
   ``fit`` finds them: one detector, ``_pii_detect``) and the differential-privacy account, if any.
 * :func:`audit_held` counts, in the real data, the rows that hold each value
   the file stores (bounds, knots, table values, categories) and flags values
-  held by fewer than ``k`` rows.
+  held by fewer than ``k`` rows (a real column without values is named, not compared).
 * :func:`audit_real` runs tripwires on the real data with the same fit
   settings (``min_count = k``): the rows are split in half at random, a model
   is fitted on one half, and its samples are compared with both halves
@@ -39,7 +39,7 @@ import json
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -346,6 +346,9 @@ def audit_file(
 ) -> tuple[AuditReport, Any]:
     """Audit the model file at ``path``; return the report and the loaded model.
 
+    A dataset file (linked tables) is audited table by table, its findings under ``tables.<table>.``, and the
+    loaded Dataset returned.
+
     ``k`` is the smallest number of rows a stored value may stand for (fit's
     ``min_count``); ``max_epsilon`` requires a differentially private fit with
     at most that epsilon; ``allow_pii`` reports personal-looking strings
@@ -353,13 +356,31 @@ def audit_file(
     """
     from ._artifact import read_text
     from ._model import loads
+    from ._relations_file import is_dataset_text
 
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise InvalidArgument(f"k={k!r}: pass a whole number of rows, 1 or more, such as k=5.")
     text, source = read_text(path)
-    model = loads(text, str(source))  # validates every field first
-    data = json.loads(text)
     report = AuditReport(str(source))
+    if is_dataset_text(text):  # linked tables: each table's model, its fields under tables.<table>.
+        from ._relations_file import loads as load_dataset
+
+        dataset = load_dataset(text, str(source))  # validates every field first
+        tables = json.loads(text)["tables"]
+        for table in dataset.order:
+            part = AuditReport(str(source))
+            _audit_model(tables[table], part, k=k, max_epsilon=max_epsilon, allow_pii=allow_pii)
+            report.findings += [replace(f, where=f"tables.{table}.{f.where}") for f in part.findings]
+        return report, dataset
+    model = loads(text, str(source))  # validates every field first
+    _audit_model(json.loads(text), report, k=k, max_epsilon=max_epsilon, allow_pii=allow_pii)
+    return report, model
+
+
+def _audit_model(
+    data: dict[str, Any], report: AuditReport, *, k: int, max_epsilon: float | None, allow_pii: bool
+) -> None:
+    """Add to ``report`` what one model's validated file data reveals (see :func:`audit_file`)."""
     info: dict[str, Any] = data["info"] if isinstance(data.get("info"), dict) else {}
     rows = info["source"].get("rows") if isinstance(info.get("source"), dict) else None
     privacy: dict[str, Any] = info["privacy"] if isinstance(info.get("privacy"), dict) else {}
@@ -402,7 +423,6 @@ def audit_file(
             report.add("small-count", f"info.withheld[{i}]", f"gives exact counts below k={k}: {line}", fails=True)
         else:
             report.add("withheld", f"info.withheld[{i}]", line, fails=False)
-    return report, model
 
 
 # -- stored values against the real rows --------------------------------------------------------------------------
@@ -417,12 +437,16 @@ def _stored_numbers(spec: dict[str, Any]) -> list[float]:
     return [float(v) for v in out if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)]
 
 
-def audit_held(path: str, real: pd.DataFrame, *, k: int = 5, report: AuditReport | None = None) -> AuditReport:
+def audit_held(
+    path: str, real: pd.DataFrame, *, k: int = 5, report: AuditReport | None = None, table: str | None = None
+) -> AuditReport:
     """Count, in ``real``, the rows holding each value the model file at ``path`` stores; flag those below ``k``.
 
     Numbers (bounds, quantile knots, table values) of numeric and date columns and the categories of category
     columns are compared exactly with the real column of the same name. A stored value held by 1 to ``k - 1``
-    real rows gives that value away; one held by none (an interpolated knot) or by ``k`` or more does not.
+    real rows gives that value away; one held by none (an interpolated knot) or by ``k`` or more does not. A real
+    column without a value is not compared, and the report says so. ``table`` names the table of a dataset file
+    (linked tables) that ``real`` holds.
     """
     import pandas as pd
 
@@ -431,6 +455,15 @@ def audit_held(path: str, real: pd.DataFrame, *, k: int = 5, report: AuditReport
     text, source = read_text(path)
     data = json.loads(text)
     report = report if report is not None else AuditReport(str(source))
+    prefix = ""
+    if table is not None:
+        tables = data.get("tables") if isinstance(data, dict) else None
+        if not isinstance(tables, dict) or not isinstance(tables.get(table), dict):
+            raise InvalidArgument(
+                f"table={table!r}: {source} holds no such table; pass one of its tables "
+                f"({sorted(tables) if isinstance(tables, dict) else 'it is not a dataset file'})."
+            )
+        data, prefix = tables[table], f"tables.{table}."
     info = data.get("info") if isinstance(data.get("info"), dict) else {}
     dp = _epsilon(info["privacy"] if isinstance(info.get("privacy"), dict) else {}) is not None
     for spec, where, _group in _walk(data):
@@ -439,6 +472,16 @@ def audit_held(path: str, real: pd.DataFrame, *, k: int = 5, report: AuditReport
             continue
         column = real[name]
         kind = spec.get("type")
+        where = prefix + where
+        if kind in ("numeric", "datetime", "category") and not column.notna().any():
+            report.add(
+                "not-compared",
+                where,
+                f"the real column {name!r} has no values (every one is missing), yet the file stores "
+                "values for it; is this the data it was fitted on?",
+                fails=False,
+            )
+            continue
         if kind in ("numeric", "datetime"):
             stored = np.unique(np.asarray(_stored_numbers(spec), dtype=np.float64))
             if kind == "datetime":
@@ -452,6 +495,8 @@ def audit_held(path: str, real: pd.DataFrame, *, k: int = 5, report: AuditReport
                 values = _as_float(column)
                 values = values[np.isfinite(values)]
             distinct, counts = np.unique(values, return_counts=True)
+            if not len(distinct):  # (values, but none finite: nothing a stored number could match)
+                continue
             at = np.searchsorted(distinct, stored)
             found = (at < len(distinct)) & (distinct[np.minimum(at, len(distinct) - 1)] == stored)
             held = np.where(found, counts[np.minimum(at, len(distinct) - 1)], 0)

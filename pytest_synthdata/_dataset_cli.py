@@ -1,4 +1,5 @@
-"""The command line for Datasets: ``synthdata fit`` with several files and ``--relation``, ``sample`` and ``inspect``.
+"""The command line for Datasets: ``synthdata fit`` with several files and ``--relation``; ``sample``, ``inspect``,
+``report`` and ``audit`` of a dataset file.
 
 ``cli.py`` hands over here when a command meets linked tables, so that the
 single-table commands stay as they are.
@@ -15,7 +16,14 @@ from typing import Any
 from ._validate import check_name, rows_from_text, seed_from_text, suggest_name
 from .errors import InvalidArgument, SynthdataError
 
-__all__ = ["fit_dataset", "inspect_dataset", "sample_dataset"]
+__all__ = [
+    "audit_dataset_real",
+    "fit_dataset",
+    "inspect_dataset",
+    "read_real_tables",
+    "report_dataset",
+    "sample_dataset",
+]
 
 
 def _table_name(path: str) -> str:
@@ -136,3 +144,102 @@ def inspect_dataset(dataset: Any) -> int:
         for low, high, strict in plan.cross:
             print(f"  keeps {low} {'<' if strict else '<='} {high} (across tables)")
     return 0
+
+
+def read_real_tables(paths: list[str], dataset: Any, read_real: Any, *, every: bool) -> dict[str, Any]:
+    """The real tables of ``dataset`` from their data files, each named after its table as for ``fit``.
+
+    ``read_real(path, model)`` reads one file as the table's model was fitted; ``every`` requires a file per table.
+    """
+    frames: dict[str, Any] = {}
+    named = ", ".join(f"{t}.csv" for t in dataset.order)
+    for path in paths:
+        table = Path(path).name.split(".")[0]
+        if table not in dataset.order:
+            raise SynthdataError(
+                f"real data file {path!r}: dataset {dataset.name!r} has no table {table!r}; name each file after its "
+                f"table, as for fit ({named})."
+            )
+        if table in frames:
+            raise SynthdataError(f"real data file {path!r}: two files give the table {table!r}; pass one.")
+        frames[table] = read_real(path, dataset.model(table))
+    missing = [t for t in dataset.order if t not in frames]
+    if every and missing:
+        raise SynthdataError(
+            f"dataset {dataset.name!r} has {len(dataset.order)} tables: give one real data file per table, named after "
+            f"it ({named}); missing {', '.join(repr(t) for t in missing)}."
+        )
+    return frames
+
+
+def report_dataset(args: argparse.Namespace, dataset: Any, read_real: Any) -> int:
+    """``synthdata report shop.synth.json [customers.csv orders.csv]``: each table's scores, and the relations'.
+
+    With a real data file per table, the sample is scored against the real tables (``fidelity_report`` of linked
+    tables: tables, cardinality, parent-child pairs, referential integrity); without, each table's sample against
+    the profile its model stores.
+    """
+    from ._fidelity.reference import reference_for
+    from ._fidelity.report import fidelity_report
+
+    real = read_real_tables(args.real, dataset, read_real, every=True) if args.real else None
+    seed = 0 if args.seed is None else seed_from_text(args.seed, argument="--seed")
+    if args.n is None and real is not None:  # as many rows as the real root tables
+        synthetic = dataset.sample(seed=seed, sizes={t: len(real[t]) for t in dataset.roots})
+    else:
+        synthetic = dataset.sample(args.n if args.n is not None else 2000, seed=seed)
+    if real is not None:
+        linked = fidelity_report(real, synthetic, relations=dataset)
+        print(linked.summary())
+        reports = linked.tables
+    else:
+        print(
+            f"dataset {dataset.name!r}: each table's sample against the profile its model stores (give one real data "
+            "file per table to score the relations too)"
+        )
+        reports = {}
+        for table, model in dataset.tables.items():
+            # (the profile's own columns: keys are generated, and the model's bookkeeping columns are not sampled)
+            columns = [c for c in reference_for(model).columns() if c in synthetic[table].columns]
+            reports[table] = fidelity_report(model, synthetic[table], columns=columns or None)
+    for table, report in reports.items():
+        print(f"table {table!r}: {report.summary()}")
+        print(report.columns[["column", "metric", "score"]].to_string(index=False, float_format="%.3f"))
+    if real is not None and len(linked.relations):
+        print(linked.relations[["relation", "metric", "score"]].to_string(index=False, float_format="%.3f"))
+    if args.output:
+        out = Path(args.output)
+        suffix = out.suffix or ".html"
+        for table, report in reports.items():  # (one page a table: report.html -> report.customers.html)
+            print(f"wrote {report.to_html(out.with_name(f'{out.stem}.{table}{suffix}'))}")
+    return 0
+
+
+def audit_dataset_real(args: argparse.Namespace, dataset: Any, report: Any, read_real: Any) -> None:
+    """``synthdata audit shop.synth.json --real customers.csv [--real orders.csv]``: each given table's real rows.
+
+    The stored values of the table's model are counted in its real rows, and the tripwires run on its modelled
+    columns (key columns are generated, not fitted); findings name the table (``tables.<table>.``) or the file.
+    """
+    from dataclasses import replace
+
+    from ._audit import AuditReport, audit_held, audit_real, dp_settings
+
+    paths = {Path(p).name.split(".")[0]: p for p in args.real}
+    for table, frame in read_real_tables(args.real, dataset, read_real, every=False).items():
+        model = dataset.model(table)
+        audit_held(args.model, frame, k=args.k, report=report, table=table)
+        wires = audit_real(
+            frame[[c for c in frame.columns if c in model.columns]],
+            k=args.k,
+            seed=args.seed,
+            splits=args.splits,
+            max_copy_excess=args.max_copy_excess,
+            max_dcr_share=args.max_dcr_share,
+            max_auc=args.max_auc,
+            report=AuditReport(report.source),
+            **dp_settings(getattr(model, "info", {})),
+        )
+        report.findings += [
+            replace(f, where=f.where.replace("--real", f"--real {paths[table]}", 1)) for f in wires.findings
+        ]

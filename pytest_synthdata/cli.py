@@ -4,9 +4,11 @@
 data. ``synthdata sample TARGET -n 1000 --seed 7 -o out.csv`` samples a
 dataset, where TARGET is a model file (``*.synth.json``) or names a Schema or
 Model as ``package.module:attribute`` or ``path/to/file.py:attribute``;
-``synthdata inspect TARGET`` summarises it. ``synthdata audit model.synth.json
+``synthdata inspect TARGET`` summarises it. ``synthdata report TARGET [data.csv]`` scores a sample against
+the real data or the stored profile. ``synthdata audit model.synth.json
 [--real data.csv]`` lists what a model file reveals and exits 1 when it
-breaks the policy (a commit gate).
+breaks the policy (a commit gate). A dataset file (linked tables) takes one
+data file per table, named after it.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from ._validate import (
     seed_from_text,
     suggest_name,
 )
-from .errors import InvalidArgument, SynthdataError
+from .errors import InvalidArgument, SynthdataError, UnsupportedFeature
 
 __all__ = ["main"]
 
@@ -517,8 +519,17 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     if args.k < 1:
         raise SynthdataError(f"--k {args.k}: pass a whole number of rows, 1 or more, such as --k 5.")
     report, model = audit_file(args.model, k=args.k, max_epsilon=args.max_epsilon, allow_pii=args.allow_pii)
-    if args.real:
-        frame = _read_real(args.real, model)
+    if args.real and getattr(type(model), "linked_tables", False):
+        from ._dataset_cli import audit_dataset_real
+
+        audit_dataset_real(args, model, report, _read_real)
+    elif args.real:
+        if len(args.real) > 1:
+            raise SynthdataError(
+                f"{args.model!r} is the model of one table: give one --real data file (got {len(args.real)}); "
+                "several are for a dataset file's tables."
+            )
+        frame = _read_real(args.real[0], model)
         audit_held(args.model, frame, k=args.k, report=report)
         audit_real(
             frame,
@@ -538,12 +549,36 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from ._fidelity.report import fidelity_report
 
+    if args.output and importlib.util.find_spec("matplotlib") is None:  # (before the sampling, not after)
+        raise SynthdataError(
+            f"-o {args.output!r} writes the HTML report, which needs matplotlib: pip install "
+            "pytest-synthdata[report] (or leave -o out)."
+        )
+    if args.output and not Path(args.output).resolve().parent.is_dir():
+        raise SynthdataError(f"output {args.output!r}: directory {str(Path(args.output).parent)!r} does not exist.")
     model = _load_target(args.target, trust=args.trust)
-    real = _read_real(args.real, model) if args.real else None
+    if getattr(type(model), "linked_tables", False):
+        from ._dataset_cli import report_dataset
+
+        return report_dataset(args, model, _read_real)
+    if len(args.real) > 1:
+        raise SynthdataError(
+            f"target {args.target!r} is the model of one table: give one real data file (got {len(args.real)}); "
+            "several are for a dataset file's tables."
+        )
+    real = _read_real(args.real[0], model) if args.real else None
     rows = args.n if args.n is not None else (len(real) if real is not None else 2000)
     seed = 0 if args.seed is None else seed_from_text(args.seed, argument="--seed")
     synthetic = model.sample(rows, seed=seed)
-    report = fidelity_report(real if real is not None else model, synthetic)
+    try:
+        report = fidelity_report(real if real is not None else model, synthetic)
+    except UnsupportedFeature:
+        if real is not None:
+            raise
+        raise SynthdataError(
+            f"target {args.target!r} ({type(model).__name__}) stores no fidelity profile to score against; give the "
+            f"real data file too: synthdata report {args.target} REAL.csv"
+        ) from None
     print(report.summary())
     print(report.columns[["column", "metric", "score"]].to_string(index=False, float_format="%.3f"))
     if args.output:
@@ -554,14 +589,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _read_real(path: str, model: Any) -> Any:
     """Read the real data ``model`` is compared with (``report``, ``audit --real``) as ``synthdata fit`` read it.
 
-    ``fit`` reads a CSV with :func:`_read_table` and parses text columns of ISO 8601 dates itself
-    (``_fit.dates.read_date_text``: values with a UTC offset become UTC timestamps). The same function parses the
-    real columns the model holds as timestamps here, and each is put in the model's time zone, so the real and
+    ``fit`` reads a CSV with :func:`_read_table` and turns the text of each column it models as timestamps into
+    dates: in the format the column was given in (``--column 'signup=datetime:%d/%m/%Y'``, which the model file
+    records in ``info.columns``), else ISO 8601 (``_fit.dates.read_date_text``: values with a UTC offset become UTC
+    timestamps), else the one format that reads every value (``_fit.dates.text_format``: ``21/03/2020`` is day
+    first). The same steps read the real columns here, and each is put in the model's time zone, so the real and
     the sampled timestamps are on one clock.
     """
     import pandas as pd
-
-    from ._fit.dates import read_date_text
 
     real = _read_table(path)
     for name, dtype in getattr(model, "dtypes", {}).items():
@@ -569,11 +604,7 @@ def _read_real(path: str, model: Any) -> Any:
             continue
         column = real[name]
         if not pd.api.types.is_datetime64_any_dtype(column):
-            dates = read_date_text(name, column) if _all_text(column) else None
-            if dates is not None and dates.parsed is not None:
-                column = dates.parsed
-            else:  # (a model fitted on a frame parsed in Python: read what parses, as before)
-                column = pd.to_datetime(column, errors="coerce", format="ISO8601", utc=_zoned(column))
+            column = _real_dates(path, name, column, _declared_format(model, name))
         zone = getattr(pd.api.types.pandas_dtype(dtype), "tz", None)
         if column.dt.tz is not None:  # fit stores zoned timestamps in UTC: a model without a zone holds UTC times
             column = (
@@ -581,6 +612,79 @@ def _read_real(path: str, model: Any) -> Any:
             )
         real[name] = column
     return real
+
+
+def _declared_format(model: Any, name: str) -> str | None:
+    """The ``strftime`` format column ``name`` was fitted in (``datetime:%d/%m/%Y``), as the model's info records it.
+
+    ``fit`` records it as ``info["columns"][name]["format"]``; files written before that hold it only in the
+    column's reason, ``"given in columns= (format '%d/%m/%Y')"`` (``_fit.infer``).
+    """
+    import ast
+
+    info = getattr(model, "info", None)
+    about = info.get("columns", {}).get(name) if isinstance(info, Mapping) else None
+    stated = about.get("format") if isinstance(about, Mapping) else None
+    if isinstance(stated, str) and "%" in stated:
+        return stated
+    why = about.get("why") if isinstance(about, Mapping) else None
+    found = re.search(r"\(format ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\)", why) if isinstance(why, str) else None
+    if found is None:
+        return None
+    try:
+        text = ast.literal_eval(found[1])
+    except (ValueError, SyntaxError):
+        return None
+    return text if isinstance(text, str) and "%" in text else None
+
+
+def _real_dates(path: str, name: str, column: Any, declared: str | None) -> Any:
+    """Column ``name`` of the real data file ``path`` read as timestamps the way fit read it (see :func:`_read_real`).
+
+    Raises SynthdataError, naming the file and the column, when its values do not read as the model's dates.
+    """
+    import pandas as pd
+
+    from ._fit.dates import parse_format, read_date_text, text_format
+
+    if not column.notna().any():  # (nothing to read: missing timestamps)
+        return pd.to_datetime(column, errors="coerce")
+    if not _all_text(column):  # (numbers: fit reads them with pd.to_datetime too)
+        parsed = pd.to_datetime(column, errors="coerce", utc=_zoned(column))
+    else:
+        date_format = declared
+        if date_format is None:
+            dates = read_date_text(name, column)
+            if dates is not None and dates.parsed is not None:
+                return dates.parsed
+            try:
+                date_format = text_format(name, column)
+            except InvalidArgument:  # (day or month first: the model does not say which)
+                example = str(column.dropna().iloc[0])
+                raise SynthdataError(
+                    f"input {path!r}: column {name!r} holds dates written like {example!r}, which read day or month "
+                    "first, and the model file does not record which; write them as ISO 8601 dates (2021-03-04) "
+                    f"in {path!r}, or refit with --column '{name}=datetime:%d/%m/%Y' (or %m/%d/%Y)."
+                ) from None
+        if date_format is not None:
+            try:
+                return parse_format(name, column, date_format)
+            except InvalidArgument:
+                bad = column[column.notna() & pd.to_datetime(column, format=date_format, errors="coerce").isna()]
+                raise SynthdataError(
+                    f"input {path!r}: column {name!r} was fitted as dates written in format {date_format!r}, but "
+                    f"{len(bad)} value(s) do not read that way, e.g. {str(bad.iloc[0])!r}; compare the model with "
+                    "data written as the data it was fitted on."
+                ) from None
+        parsed = pd.to_datetime(column, errors="coerce", format="ISO8601", utc=_zoned(column))
+    if not parsed.notna().any():
+        example = str(column.dropna().iloc[0])
+        raise SynthdataError(
+            f"input {path!r}: column {name!r} holds dates in the model, but none of its values read as dates (e.g. "
+            f"{example!r}); write them as ISO 8601 dates (2021-03-04), or compare with the data the model was "
+            "fitted on."
+        )
+    return parsed
 
 
 def _all_text(column: Any) -> bool:
@@ -710,7 +814,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     p_report.add_argument("target", help=target_help)
     p_report.add_argument(
-        "real", nargs="?", help="the real data (.csv or .parquet); default: the profile the model file stores"
+        "real",
+        nargs="*",
+        help="the real data (.csv or .parquet); for a dataset file one per table, named after it (orders.csv); "
+        "default: the profile the model file stores",
     )
     p_report.add_argument(
         "-o", "--output", help="write the visual report here (.html; needs pip install pytest-synthdata[report])"
@@ -726,8 +833,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     p_report.set_defaults(func=_cmd_report)
     p_audit = sub.add_parser("audit", help="list what a model file reveals; exit 1 if it breaks the policy")
-    p_audit.add_argument("model", help="the model file to audit, *.synth.json")
-    p_audit.add_argument("--real", help="the real data (.csv or .parquet): also run the tripwires on it")
+    p_audit.add_argument("model", help="the model file to audit, *.synth.json (a dataset file: each table's model)")
+    p_audit.add_argument(
+        "--real",
+        action="append",
+        help="the real data (.csv or .parquet): also run the tripwires on it; for a dataset file, repeat it for each "
+        "table to check, the file named after the table (orders.csv)",
+    )
     p_audit.add_argument("--k", type=int, default=5, help="fewest rows a stored value may stand for (default 5)")
     p_audit.add_argument("--max-epsilon", type=float, help="require a differentially private fit with this epsilon")
     p_audit.add_argument("--allow-pii", action="store_true", help="report personal-looking strings without failing")

@@ -202,7 +202,11 @@ def test_day_first_dates_declared_datetime_read_in_the_one_format_that_reads_the
 def test_a_date_format_given_as_the_kind_reads_the_dates_from_python_and_the_cli(tmp_path):
     frame, days = _day_first(np.random.default_rng(4))
     model = sd.fit(frame, name="t", columns={"d": "datetime:%d/%m/%Y"})
-    assert model.info["columns"]["d"] == {"kind": "datetime", "why": "given in columns= (format '%d/%m/%Y')"}
+    assert model.info["columns"]["d"] == {
+        "kind": "datetime",
+        "why": "given in columns= (format '%d/%m/%Y')",
+        "format": "%d/%m/%Y",
+    }
     csv, out = tmp_path / "eu.csv", tmp_path / "eu.synth.json"
     frame.to_csv(csv, index=False)
     assert main(["fit", str(csv), "-o", str(out), "--column", "d=datetime:%d/%m/%Y"]) == 0

@@ -299,6 +299,8 @@ def _read_columns(ctx: FitContext) -> _Read:
             read.kinds[col] = {"kind": read.columns[col].kind, "why": "declared in columns="}
             continue
         read.kinds[col] = {"kind": kind, "why": inferred.why}
+        if kind == "datetime" and inferred.date_format:  # (what report and audit --real read the real text in)
+            read.kinds[col]["format"] = inferred.date_format
         if inferred.factorized is not None and inferred.factorized.counts is not None:
             ctx.factorized[col] = (inferred.factorized.codes, inferred.factorized.uniques, inferred.factorized.counts)
         # infer_kind() found where values are present, unless the kind was given
