@@ -208,6 +208,19 @@ def _category_key(value: Any) -> tuple[str, Any]:
     return (type(value).__name__, value)
 
 
+def _time_zone(col: Any) -> Any:
+    """The time zone of a date column's values (its source's dtype), or None: its dates are stored in UTC."""
+    cast = getattr(col, "cast", None)
+    if not cast or "," not in str(cast):  # (datetime64[ns, <zone>]: a zone; the rest: none)
+        return None
+    import pandas as pd
+
+    try:
+        return getattr(pd.api.types.pandas_dtype(cast), "tz", None)
+    except TypeError:  # pragma: no cover - the model file's dtypes are checked when it loads
+        return None
+
+
 def _raw_bounds(col: Any, cond: Condition, given: Condition | None = None) -> tuple[float, float]:
     """The inclusive range of raw values (the column's own units) that a numeric or date range condition admits.
 
@@ -217,6 +230,7 @@ def _raw_bounds(col: Any, cond: Condition, given: Condition | None = None) -> tu
 
     stated = cond if given is None else given
     if isinstance(col, DatetimeColumn):
+        zone = _time_zone(col)
 
         def stamp(v: Any) -> int:
             import pandas as pd
@@ -228,6 +242,8 @@ def _raw_bounds(col: Any, cond: Condition, given: Condition | None = None) -> tu
                     f"condition {stated}: {v!r} is not a date or timestamp; column {cond.column!r} holds "
                     f"{col.kind}s (pass e.g. '2024-01-31' or a pandas Timestamp)."
                 ) from None
+            if ts.tzinfo is None and zone is not None:  # (a date without a zone is in the column's, as set= reads it)
+                ts = ts.tz_localize(zone)
             if ts.tzinfo is not None:
                 ts = ts.tz_convert("UTC").tz_localize(None)
             return int(ts.value)

@@ -472,9 +472,14 @@ def edge_slots(model: Model, kinds: list[str], columns: list[str], named: bool) 
 
 
 def _order_sides(model: Model, slots: Sequence[_Slot], bases: Sequence[tuple[Condition, ...]]) -> list[_Slot]:
-    """The slots without the tail and bound variants that face a conditioned column across an order constraint:
-    under ``a < b`` and ``a = 55``, ``b``'s low tail or bound (its values near 0) would leave the constraint no room,
-    its high ones not; likewise ``a``'s high ones under a condition on ``b``."""
+    """The slots without the tails and bounds of a column across an order constraint from a conditioned one.
+
+    Under ``a < b`` and ``b`` in ``(None, 20)``, an edge row would hold ``a`` at its low tail (``a <= 10``, say)
+    while ``b`` is drawn within its own condition, which need not stay above it (``b = 5``); the row would break
+    the constraint between two held values. Its facing tail or bound (``a``'s high ones) never fits; its other one
+    fits only where the two ranges leave room, which the drawn values do not promise. So both go, in the columns
+    along every chain above and below a conditioned one; their nulls and the other columns' edges stay.
+    """
     if not model._order_constraints:
         return list(slots)
     from ._constraints import order_below
@@ -483,18 +488,8 @@ def _order_sides(model: Model, slots: Sequence[_Slot], bases: Sequence[tuple[Con
     if not named:
         return list(slots)
     below = order_below(model._order_constraints)
-    above_named = {x for x, lows in below.items() if lows & named}  # (columns above a conditioned one)
-    below_named = {low for c in named for low in below.get(c, ())}
-    out = []
-    for slot in slots:
-        facing = ("low" if slot.column in above_named else None, "high" if slot.column in below_named else None)
-        if slot.kind not in ("tail", "bound") or facing == (None, None):
-            out.append(slot)
-            continue
-        kept = tuple(v for v in slot.variants if v.detail not in facing)
-        if kept:
-            out.append(_Slot(slot.kind, slot.column, kept))
-    return out
+    across = {x for x, lows in below.items() if lows & named} | {low for c in named for low in below.get(c, ())}
+    return [slot for slot in slots if slot.kind not in ("tail", "bound") or slot.column not in across]
 
 
 def possible_slots(model: Model, slots: Sequence[_Slot], bases: Sequence[tuple[Condition, ...]]) -> list[_Slot]:

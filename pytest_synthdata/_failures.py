@@ -65,6 +65,25 @@ def _module_of(model: object, module: str | None) -> Any:
     return None
 
 
+def _import_root(module: Any) -> str | None:
+    """The directory a module is imported from (its top package's parent), or None when unknown."""
+    path = getattr(module, "__file__", None)
+    if not isinstance(path, str):
+        return None
+    root = os.path.dirname(os.path.abspath(path))
+    depth = module.__name__.count(".") + (os.path.basename(path) == "__init__.py")
+    for _ in range(depth):
+        root = os.path.dirname(root)
+    return root
+
+
+def _on_path(directory: str | None, rootpath: Path) -> str:
+    """``import sys; sys.path.insert(0, <dir>); `` when modules there are not importable from the rootdir, else ""."""
+    if directory is None or Path(directory).resolve() == rootpath.resolve():
+        return ""
+    return f"import sys; sys.path.insert(0, {_shown_path(directory, rootpath)!r}); "
+
+
 def python_source(used: Used, rootpath: Path) -> tuple[str, str]:
     """Return (setup, expression): Python statements (maybe empty) and an expression that give ``used``'s model.
 
@@ -82,15 +101,18 @@ def python_source(used: Used, rootpath: Path) -> tuple[str, str]:
         name = _bound_name(vars(holder), model)
         path = getattr(holder, "__file__", None)
         if isinstance(path, str) and os.path.basename(path) == "conftest.py":
-            return "import runpy", f"runpy.run_path({_shown_path(path, rootpath)!r})[{name!r}]"
+            # (the conftest's own imports, of modules beside it, need its directory on the path)
+            where = _on_path(os.path.dirname(os.path.abspath(path)), rootpath)
+            return f"{where}import runpy", f"runpy.run_path({_shown_path(path, rootpath)!r})[{name!r}]"
         if re.fullmatch(r"[\w.]+", holder.__name__) and holder.__name__ != "__main__":
-            return f"from {holder.__name__} import {name}", str(name)
+            return f"{_on_path(_import_root(holder), rootpath)}from {holder.__name__} import {name}", str(name)
     if used.module:
         conftest = getattr(sys.modules.get(used.module), "__file__", None)
         if isinstance(conftest, str) and os.path.basename(conftest) == "conftest.py":
             datasets = "__synthdata_datasets__"  # where register() keeps a conftest's datasets by name
+            where = _on_path(os.path.dirname(os.path.abspath(conftest)), rootpath)
             return (
-                "import runpy",
+                f"{where}import runpy",
                 f"runpy.run_path({_shown_path(conftest, rootpath)!r})[{datasets!r}][{used.dataset!r}]",
             )
     return "", f"<{used.dataset} model>"

@@ -363,7 +363,10 @@ def fixture_functions(
                 seed = check_seed(seed, where=f"synth_{name}_factory()")
             calls[0] += 1
             setters = dict(_setters(set))
-            spec = _factory_conditions(model, rows.n, marked, conditions, columns, setters)
+            # the call's own conditions and balance win over the marker's on the same columns (see _call_wins)
+            balanced = _balanced_column(balance)
+            marker_conditions = {k: v for k, v in (marked or {}).items() if k != balanced} if marked else marked
+            spec = _factory_conditions(model, rows.n, marker_conditions, conditions, columns, setters)
             given = {"edge_kinds": edge_kinds, "edge_columns": edge_columns, "balance": balance}
             options = {**shaping, **{key: value for key, value in given.items() if value is not None}}
             if edge_cases is not None:
@@ -371,6 +374,7 @@ def fixture_functions(
             elif "edge_cases" not in options and (edge_kinds is not None or edge_columns is not None):
                 options["edge_cases"] = 0.0
             options = {key: options[key] for key in ("edge_cases", *_SHAPING) if key in options}
+            _call_wins(options, given, _called(model, conditions, columns), edge_cases is not None)
             used = Used(
                 name,
                 rows.n,
@@ -436,6 +440,48 @@ def _generated(model: Any) -> set[str]:
     return {c.name for c in getattr(model, "_generated", ())}
 
 
+def _balanced_column(balance: Any) -> str | None:
+    """The column ``balance=`` names (a name, or a one-entry dict), else None."""
+    if isinstance(balance, str):
+        return balance
+    if isinstance(balance, Mapping) and len(balance) == 1:
+        return str(next(iter(balance)))
+    return None
+
+
+def _called(model: Any, conditions: Any, columns: Mapping[str, Any]) -> set[str]:
+    """The columns a factory call conditions itself: its column keywords (not generated columns) and conditions=."""
+    generated = _generated(model)
+    out = {str(c) for c in columns if c not in generated}
+    if isinstance(conditions, Mapping):
+        out |= {str(c) for c in conditions}
+    elif conditions is not None and hasattr(conditions, "columns"):
+        out |= {str(c) for c in conditions.columns}
+    return out
+
+
+def _call_wins(options: dict[str, Any], given: Mapping[str, Any], called: set[str], rate_given: bool) -> None:
+    """Drop the marker's balance and edge columns where the call conditions those columns itself (in place).
+
+    A factory call's own conditions win over the marker's settings: the marker's ``balance=`` on a column the call
+    conditions is left out, and so are the marker's ``edge_columns`` the call conditions (no edge rows at all when
+    none is left, unless the call gives ``edge_cases=``).
+    """
+    if given.get("balance") is None and _balanced_column(options.get("balance")) in called:
+        del options["balance"]
+    if given.get("edge_columns") is None and options.get("edge_columns") is not None:
+        marked = options["edge_columns"]
+        names = [marked] if isinstance(marked, str) else list(marked)
+        kept = [c for c in names if c not in called]
+        if len(kept) < len(names):
+            if kept:
+                options["edge_columns"] = kept
+            else:
+                del options["edge_columns"]
+                if not rate_given:
+                    options["edge_cases"] = 0.0
+
+
 def _factory_conditions(
     model: Any,
     n: int,
@@ -480,8 +526,9 @@ def _factory_conditions(
 
         if isinstance(given, pd.DataFrame):
             for column in given.columns:
-                if column in per_row or column in fixed:
+                if column in per_row or (column in fixed and (column not in (marked or {}) or column in columns)):
                     raise InvalidArgument(f"synth_{model.name}_factory(): column {column!r} is conditioned twice.")
+                fixed.pop(column, None)  # (the call's per-row conditions win over the marker's)
             if len(given) != n:
                 raise InvalidArgument(
                     f"synth_{model.name}_factory(): conditions has {len(given)} rows for {n} rows; pass one row of "

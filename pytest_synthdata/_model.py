@@ -691,7 +691,7 @@ class Model:
 
             assert source.seed is not None
             # (an edge row pinned in a column a kept condition rests on may never meet it: none by default; the tails
-            # and bounds that face a conditioned column across an order constraint are left out in possible_slots)
+            # and bounds of a column across an order constraint from a conditioned one are left out in possible_slots)
             among = None if gaps is None or edge_columns is not None else gaps.edge_columns()
             plan = plan_rows(
                 self,

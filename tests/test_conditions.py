@@ -610,3 +610,58 @@ def test_a_column_fitted_per_segment_maps_rows_of_one_group_as_they_are():
     )
     df = model.sample(3000, seed=2, conditions={"species": "Gentoo"})
     assert (df["species"] == "Gentoo").all() and df["mass"].mean() > 4500
+
+
+def test_a_date_without_a_zone_is_read_in_the_columns_time_zone():
+    """A naive date condition on a zone-aware column meant UTC: 19 of 1,000 rows fell outside the Berlin day."""
+    rng = np.random.default_rng(0)
+    start = pd.Timestamp("2024-03-01", tz="Europe/Berlin")
+    real = pd.DataFrame(
+        {"ts": start + pd.to_timedelta(rng.integers(0, 30 * 86400, 500), unit="s"), "x": rng.normal(size=500)}
+    )
+    model = sd.fit(real, name="events")
+    day = (pd.Timestamp("2024-03-10", tz="Europe/Berlin"), pd.Timestamp("2024-03-10 23:59:59", tz="Europe/Berlin"))
+    df = model.sample(1000, seed=1, conditions={"ts": ("2024-03-10", "2024-03-10 23:59:59")})
+    assert df.ts.between(*day).all()
+    assert str(df.ts.dt.tz) == "Europe/Berlin"
+    # a stamp with a zone is that instant
+    utc = model.sample(200, seed=1, conditions={"ts": (pd.Timestamp("2024-03-10 12:00", tz="UTC"), None)})
+    assert (utc.ts >= pd.Timestamp("2024-03-10 13:00", tz="Europe/Berlin")).all()
+
+
+def test_a_factory_calls_own_conditions_win_over_the_markers_settings(pytester):
+    """The marker's balance, conditions and edge columns on a column the call conditions (or balances) gave
+    "balance='plan': conditions= already conditions 'plan'", "edge_columns names ['churned'], which conditions=
+    ... already fix" and "column 'plan' is conditioned twice"; the call's own settings win."""
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(
+        """
+        import pandas as pd
+        import pytest
+
+        @pytest.mark.synthdata(balance="plan")
+        def test_balance_then_a_condition(synth_customers_factory):
+            df = synth_customers_factory(99, plan="pro")
+            assert (df.plan == "pro").all()
+            assert set(synth_customers_factory(400).plan) == {"free", "pro", "team", "enterprise"}
+
+        @pytest.mark.synthdata(conditions={"plan": "team"})
+        def test_a_condition_then_balance(synth_customers_factory):
+            df = synth_customers_factory(400, balance="plan")
+            assert df.plan.value_counts().min() == 100
+            assert (synth_customers_factory(20).plan == "team").all()
+
+        @pytest.mark.synthdata(edge_columns=["churned"], edge_kinds=["rare"], edge_cases=0.5)
+        def test_edge_columns_the_call_conditions(synth_customers_factory):
+            df = synth_customers_factory(10, churned=True)
+            assert df.churned.all()
+            assert "edges" not in df.attrs["synthdata"] or not len(df.attrs["synthdata"]["edges"])
+
+        @pytest.mark.synthdata(conditions={"plan": "team"})
+        def test_per_row_conditions_over_the_markers(synth_customers_factory):
+            df = synth_customers_factory(3, conditions=pd.DataFrame({"plan": ["free", None, "pro"]}))
+            assert df.plan.iloc[0] == "free" and df.plan.iloc[2] == "pro"
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=4)

@@ -148,3 +148,33 @@ def test_without_the_cache_the_section_says_no_frames_were_written(pytester):
     result = pytester.runpytest("-p", "no:randomly", "-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["frames not written: pytest's cacheprovider plugin is disabled"])
+
+
+@pytest.mark.parametrize("register", ["import", "runpy"])
+def test_the_python_line_runs_for_a_model_in_a_module_beside_the_conftest(pytester, register):
+    """The layout property-based-tests.md recommends: tests/models.py holds the model, tests/conftest.py imports and
+    registers it. The line ran the conftest, whose import fails from the rootdir (ModuleNotFoundError: models):
+    now the conftest's directory goes on the path first."""
+    tests = pytester.mkdir("tests")
+    (tests / "models.py").write_text(
+        "import pytest_synthdata as sd\n"
+        "birds = sd.Schema('birds', {'kind': sd.Category(['a', 'b']), 'mass': sd.Float(low=1, high=9)})\n"
+    )
+    if register == "import":
+        (tests / "conftest.py").write_text(
+            "import pytest_synthdata as sd\nfrom models import birds\nsd.register(birds)\n"
+        )
+    else:  # (a conftest that registers what it builds from an imported helper: runpy, with its directory on the path)
+        (tests / "helpers.py").write_text("SIZE = 9\n")
+        (tests / "conftest.py").write_text(
+            "import pytest_synthdata as sd\nfrom helpers import SIZE\n"
+            "birds = sd.register(sd.Schema('birds', {'mass': sd.Float(low=1, high=SIZE)}))\n"
+        )
+    (tests / "test_birds.py").write_text("def test_boom(synth_birds):\n    assert synth_birds['mass'].max() > 100\n")
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "--synthdata-seed=5")
+    result.assert_outcomes(failed=1)
+    (line,) = _reproduce_section(result)["same rows in Python"]
+    expected = "import sys; sys.path.insert(0, 'tests'); import runpy; runpy.run_path('tests/conftest.py')['birds']"
+    assert line.split(".sample(")[0] == expected
+    setup, _, call = line.rpartition("; ")
+    _run_python(pytester, f"{setup.replace('; ', chr(10))}\nframe = {call}\nassert len(frame) == 100\n")

@@ -396,8 +396,10 @@ def _prepared(report: FidelityReport) -> Any:
     """The report's synthetic frame, prepared for its reference's scores."""
     from .reference import Prepared
 
-    kinds = {str(c): k for c, k in report._reference.columns().items() if c in report._synthetic.columns}
-    return Prepared(report._synthetic, kinds)
+    reference, synthetic = report._reference, report._synthetic
+    assert reference is not None and synthetic is not None  # (the callers checked)
+    kinds = {str(c): k for c, k in reference.columns().items() if c in synthetic.columns}
+    return Prepared(synthetic, kinds)
 
 
 def _pair_failures(
