@@ -420,6 +420,15 @@ def check_independent(model: Any, *, argument: str, fix: str) -> None:
     )
 
 
+def _brief(value: Any) -> str:
+    """A value for a one-line message: a short repr; a container of frames or a long repr is described instead."""
+    if isinstance(value, dict) and value:
+        kinds = sorted({type(v).__name__ for v in value.values()})
+        return f"{{{len(value)} entries: {', '.join(map(repr, list(value)[:4]))}{', ...' if len(value) > 4 else ''} -> {'/'.join(kinds)}}}"
+    text = repr(value)
+    return text if len(text) <= 80 and "\n" not in text else f"<{type(value).__name__}: {text.splitlines()[0][:60]}...>"
+
+
 def check_frame(frame: object, *, argument: str, where: str = "", rows: bool = False) -> None:
     """Raise InvalidArgument unless ``frame`` is a pandas DataFrame whose columns have distinct names.
 
@@ -431,7 +440,7 @@ def check_frame(frame: object, *, argument: str, where: str = "", rows: bool = F
     prefix = f"{where}: " if where else ""
     if not isinstance(frame, pd.DataFrame):
         raise InvalidArgument(
-            f"{prefix}{argument}={frame!r} ({type(frame).__name__}) is not a pandas DataFrame; pass one."
+            f"{prefix}{argument}={_brief(frame)} ({type(frame).__name__}) is not a pandas DataFrame; pass one."
         )
     duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
     if duplicated:

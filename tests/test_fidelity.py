@@ -506,3 +506,16 @@ def test_detection_without_scikit_learn_says_what_to_install(real, synthetic, mo
     monkeypatch.setitem(sys.modules, "sklearn", None)
     with pytest.raises(ImportError, match=re.escape("pip install pytest-synthdata[fidelity]")):
         sd.fidelity_report(real, synthetic, detection=True)
+
+
+def test_a_non_frame_is_named_in_one_line():
+    """A dict of frames put its frames' repr (tens of lines) into the one-line error."""
+    from pytest_synthdata.errors import InvalidArgument
+
+    frames = {"a": pd.DataFrame({"x": range(50)}), "b": pd.DataFrame({"y": range(3)})}
+    with pytest.raises(InvalidArgument) as caught:
+        sd.fidelity_report(pd.DataFrame({"x": [1.0, 2.0]}), frames)
+    assert "\n" not in str(caught.value)
+    assert "synthetic={2 entries: 'a', 'b' -> DataFrame} (dict) is not a pandas DataFrame" in str(caught.value)
+    with pytest.raises(InvalidArgument, match=r"synthetic=<list: \[0, 1, 2"):
+        sd.fidelity_report(pd.DataFrame({"x": [1.0, 2.0]}), list(range(100)))

@@ -99,3 +99,25 @@ def test_foreign_keys_to_missing_parents_lower_referential_integrity(real, datas
 def test_bad_arguments_for_linked_tables_say_what_to_pass(real, synthetic, call, message):
     with pytest.raises(InvalidArgument, match=message):
         call(real, synthetic)
+
+
+def test_each_tables_report_treats_id_like_and_empty_columns_as_a_single_table_report_does():
+    """A child's own row id (1, 2, 3, ...) was scored (0.79), and a real column with every value missing dropped
+    out unseen: the tables' reports passed columns= and skipped neither rule."""
+    rng = np.random.default_rng(3)
+    parents = pd.DataFrame({"pid": np.arange(1, 41), "size": rng.integers(1, 9, 40)})
+    children = pd.DataFrame(
+        {
+            "row_id": np.arange(1, 201),
+            "pid": rng.integers(1, 41, 200),
+            "amount": rng.gamma(2.0, 10.0, 200),
+            "note": pd.Series([None] * 200, dtype=object),
+        }
+    )
+    real = {"parents": parents, "children": children}
+    synthetic = {"parents": parents.copy(), "children": children.assign(note="x", row_id=np.arange(501, 701))}
+    report = sd.fidelity_report(real, synthetic, relations=[("children.pid", "parents.pid")])
+    child = report.tables["children"]
+    assert "row_id" in child.skipped and "row_id" not in set(child.columns["column"])
+    note = child.columns[child.columns["column"] == "note"]
+    assert len(note) == 1
