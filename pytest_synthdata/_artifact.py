@@ -24,7 +24,10 @@ holds version 3 only when it has one. Version 4 adds ``"sum"`` and ``"product"``
 two or three others, or the product of two, in every real row, computed after sampling them); a file holds
 version 4 only when it has one. Version 5 adds ``"after"`` to a number or date column modelled by its gap
 above another column (``checkout`` after ``checkin``: its marginal is the difference's, and each sampled value
-is the other column's plus the gap); a file holds version 5 only when a column has it.
+is the other column's plus the gap); a file holds version 5 only when a column has it. Version 6 adds
+``"binned"`` to the profile's contingency tables of a discrete and a continuous column: the same table with the
+continuous column cut on the profile's own bins (its sketch's ends), which ``assert_fidelity`` compares a sample
+on; a file holds version 6 only when its profile has one.
 
 Each column kind writes and reads its own entry (``to_spec`` and ``from_spec``
 in ``_columns.py``, which validate every field); this module holds the
@@ -60,7 +63,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT", "VERSION", "ModelParts", "SpecReader", "dumps", "parse", "read", "save"]
 
 FORMAT = "pytest-synthdata model"
-VERSION = 5
+VERSION = 6
 SUFFIX = ".synth.json"
 
 
@@ -79,9 +82,20 @@ def to_dict(model: Model, *, entry: Callable[[Any], dict[str, Any]] | None = Non
         "format": FORMAT,
         # the oldest format that holds what is written, so a file without a profile stays readable by
         # releases before version 2 (and keeps its bytes), one without follower columns by those before 3, and
-        # one without sum columns by those before 4, one without gap columns by those before 5
+        # one without sum columns by those before 4, one without gap columns by those before 5, one without
+        # contingency tables on the profile's own bins by those before 6
         "version": (
-            5 if model._gaps else 4 if model._sums else 3 if model._followers else 2 if model.profile is not None else 1
+            6
+            if model.profile is not None and model.profile.has_binned
+            else 5
+            if model._gaps
+            else 4
+            if model._sums
+            else 3
+            if model._followers
+            else 2
+            if model.profile is not None
+            else 1
         ),
         "name": model.name,
         "written_by": f"pytest-synthdata {__version__}",
@@ -431,6 +445,11 @@ def read(data: Any, source: str = "<model>") -> ModelParts:
         from ._fidelity.profile import Profile
 
         profile = Profile.from_spec(data["profile"], r, names)
+        if version < 6 and profile.has_binned:
+            raise r.fail(
+                "profile.contingency",
+                f"a table on the profile's own bins needs format version 6; the file says {version}",
+            )
     return ModelParts(name, columns, corr, constraints, nulls, null_groups, segment, info, null_follows, rules, profile)
 
 

@@ -64,7 +64,7 @@ def test_file_is_versioned_readable_json_with_stable_key_order(fitted, tmp_path)
     text = fitted.save(tmp_path / "customers.synth.json").read_text()
     data = json.loads(text)
     assert list(data)[:4] == ["format", "version", "name", "written_by"]
-    assert data["format"] == "pytest-synthdata model" and data["version"] == 2  # (a profile; no follower column)
+    assert data["format"] == "pytest-synthdata model" and data["version"] == 6  # (a profile with tables on its bins)
     assert [c["name"] for c in data["columns"]] == fitted.columns
     plan = next(c for c in data["columns"] if c["name"] == "plan")
     assert list(plan) == ["name", "type", "categories", "probs", "ordered", "null_rate", "cast"]

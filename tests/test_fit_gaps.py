@@ -161,7 +161,7 @@ def test_a_gap_column_in_a_model_file_is_checked(tmp_path):
     model = sd.fit(_stays(), name="stays")
     path = model.save(tmp_path / "stays.synth.json")
     data = json.loads(path.read_text())
-    assert data["version"] == 5
+    assert data["version"] >= 5  # (a gap column needs 5; its profile's binned tables, 6)
     checkout = next(c for c in data["columns"] if c["name"] == "checkout")
     assert checkout["after"] == "checkin"
     assert sd.load(path).sample(300, seed=1).equals(model.sample(300, seed=1))

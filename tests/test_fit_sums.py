@@ -94,7 +94,7 @@ def test_a_column_that_adds_up_others_is_their_sum_in_every_sampled_row(tmp_path
     kept = sd.fit(df, name="orders", columns={"total": "float"})
     assert "total" in kept.latent_space.labels and "units" not in kept.latent_space.labels
     path = model.save(tmp_path / "orders.synth.json")
-    assert json.loads(path.read_text())["version"] == 4
+    assert json.loads(path.read_text())["version"] >= 4  # (a sum column needs 4; the profile's binned tables, 6)
     pd.testing.assert_frame_equal(sd.load(path).sample(500, seed=4), model.sample(500, seed=4))
     assert model.sample(300, seed=4).equals(model.sample(500, seed=4).iloc[:300])  # (row-stable)
 

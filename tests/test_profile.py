@@ -15,7 +15,7 @@ from pytest_synthdata._fidelity.frame import FrameReference
 from pytest_synthdata._fidelity.profile import TOLERANCE, ProfileReference
 from pytest_synthdata._fidelity.reference import Prepared, reference_for
 from pytest_synthdata._fidelity.report import fidelity_report
-from pytest_synthdata.errors import ModelFileError
+from pytest_synthdata.errors import FidelityError, ModelFileError
 from tests.tables_for_tests import customers
 
 
@@ -45,9 +45,8 @@ def test_a_model_replaced_with_the_same_columns_keeps_its_stored_profile(saved):
 def test_a_fitted_model_file_carries_a_profile_of_its_modelled_columns(saved):
     model, text = saved
     data = json.loads(text)
-    assert (
-        data["version"] == 2 and VERSION == 5
-    )  # (a profile, no follower, sum or gap column: the oldest version that holds it)
+    # (a profile with tables of a category and a number on its own bins: the oldest version that holds it)
+    assert data["version"] == 6 and VERSION == 6
     profile = data["profile"]
     assert profile["source"] == "real" and profile["rows"] == 4000 and profile["min_count"] == 5
     # generated columns (ids, e-mail addresses) are never profiled: their values would be rows' values
@@ -273,3 +272,66 @@ def test_a_profile_table_far_from_summing_to_one_is_refused_however_many_cells(t
     path.write_text(json.dumps(data))
     with pytest.raises(ModelFileError, match=r"profile.contingency\[0\].shares: shares must sum to 1"):
         sd.load(path)
+
+
+def test_tables_of_a_category_and_a_number_are_stored_on_the_profiles_bins_too(saved, tmp_path):
+    """Format version 6: each such table also on the profile's own bins (its sketch's ends, the outer bins open),
+    which a sample is cut on too; tables of two categories have none. The reader checks them."""
+    from pytest_synthdata._fidelity.profile import stored_edges
+
+    _, text = saved
+    data = json.loads(text)
+    kinds = {c: v["sdtype"] for c, v in data["profile"]["columns"].items()}
+    for item in data["profile"]["contingency"]:
+        mixed = sum(kinds[c] in ("numerical", "datetime") for c in item["columns"]) == 1
+        assert ("binned" in item) == mixed
+        if mixed:
+            assert item["binned"]["columns"] == item["columns"] and abs(sum(item["binned"]["shares"]) - 1) < 1e-6
+    edges = stored_edges(np.array([3.0, 5.0, 13.0]))
+    assert edges[0] == -np.inf and edges[-1] == np.inf and np.allclose(edges[1:-1], np.arange(4.0, 13.0))
+    path = tmp_path / "m.synth.json"
+
+    def broken(change) -> str:
+        spoiled = json.loads(text)
+        change(spoiled)
+        path.write_text(json.dumps(spoiled))
+        with pytest.raises(sd.errors.ModelFileError) as caught:
+            sd.load(path)
+        return str(caught.value)
+
+    def pair_of(d, both_categories):
+        for item in d["profile"]["contingency"]:
+            continuous = sum(kinds[c] in ("numerical", "datetime") for c in item["columns"])
+            if continuous == (0 if both_categories else 1):
+                return item
+        raise AssertionError("no such pair")
+
+    def two_categories(d):
+        item = pair_of(d, True)
+        item["binned"] = dict(item)
+
+    assert "only a table of a discrete and a continuous column is binned" in broken(two_categories)
+    assert "shares must sum to 1" in broken(
+        lambda d: pair_of(d, False)["binned"].update(shares=[1.0] * 3, rows=[0] * 3, cols=[0, 1, 2])
+    )
+    assert "needs format version 6" in broken(lambda d: d.update(version=5))
+
+
+def test_a_sample_with_one_outlier_passes_against_the_model_file(tmp_path):
+    """Against a stored profile too: a category x number table of a good sample cut on each side's own edges
+    fails when one synthetic value lies far out (the stored table was cut on the real extremes); on the profile's
+    bins it is the sample it is. A lost dependence still fails there."""
+    rng = np.random.default_rng(8)
+    n = 600
+    group = rng.choice(["a", "b", "c"], n, p=[0.5, 0.3, 0.2])
+    value = np.round(np.select([group == "a", group == "b"], [10.0, 20.0], 30.0) + rng.normal(0, 3, n), 1)
+    real = pd.DataFrame({"group": group, "value": value})
+    model = sd.load(sd.fit(real, name="m").save(tmp_path / "m.synth.json"))
+    good = model.sample(n, seed=3)
+    good.loc[0, "value"] = 500.0
+    pair = sd.fidelity_report(model, good).pairs.iloc[0]
+    assert pair.score < 0.65  # (the report's own-edge score)
+    sd.assert_fidelity(model, good)
+    lost = good.assign(value=rng.permutation(good.value.to_numpy()))
+    with pytest.raises(FidelityError, match=r"ContingencySimilarity .*with both sides on the profile's bins"):
+        sd.assert_fidelity(model, lost)

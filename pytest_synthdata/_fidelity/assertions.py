@@ -366,12 +366,13 @@ def _resampled(
 
 
 def _on_real_bins(report: FidelityReport | None, row: dict[str, Any], limit: float, noise: Noise | None) -> str | None:
-    """A category-by-number contingency table scored again on the real side's bins (see ``FrameReference``):
-    "" where that score passes (its threshold, or its noise floor), else what it is; None where there is none.
+    """A category-by-number contingency table scored again with both sides on shared bins: the real side's
+    (``FrameReference``) or the profile's own (``ProfileReference``, files of format version 6); "" where that
+    score passes (its threshold, or its noise floor), else what it is; None where there is none.
 
     The report bins each side on its own edges, as SDMetrics' QualityReport does, so one synthetic value past
-    the real extremes re-bins every value; both sides on the real edges (SDMetrics' ContingencySimilarity
-    metric) measure the joint distribution without that artefact.
+    the real extremes re-bins every value; both sides on the same edges (SDMetrics' ContingencySimilarity
+    metric cuts on the real ones) measure the joint distribution without that artefact.
     """
     if row["metric"] != "ContingencySimilarity" or report is None:
         return None
@@ -389,7 +390,8 @@ def _on_real_bins(report: FidelityReport | None, row: dict[str, Any], limit: flo
         floor = share_floor(table, noise.n, noise.m, noise.alpha) if table.sum() else 1.0
         if score >= floor - SLACK:
             return ""
-    return f"{score:.3f} with both sides on the real bins" + ("" if floor is None else f" (noise floor {floor:.3f})")
+    where = getattr(report._reference, "shared_bins", "shared bins")
+    return f"{score:.3f} with both sides on {where}" + ("" if floor is None else f" (noise floor {floor:.3f})")
 
 
 def _prepared(report: FidelityReport) -> Any:

@@ -229,6 +229,9 @@ class FrameReference:
         real = np.bincount(codes * BIN_CODES + self._real.bins(continuous[0]), minlength=width * BIN_CODES)
         return noise.contingency_resampled(codes, width, values, real.astype(np.float64), m)
 
+    #: what :meth:`on_real_bins` cuts both sides on, for messages
+    shared_bins = "the real bins"
+
     def on_real_bins(self, a: str, b: str, synthetic: Prepared) -> tuple[float, np.ndarray] | None:
         """ContingencySimilarity of a discrete and a continuous column with both sides binned on the real side's
         edges (SDMetrics' ContingencySimilarity metric: ``numpy.histogram_bin_edges`` of the real values, the end

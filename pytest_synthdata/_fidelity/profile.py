@@ -94,9 +94,15 @@ class ColumnProfile:
 
 @dataclass
 class PairProfile:
-    """A contingency table of two columns over their keys (shares summing to 1)."""
+    """A contingency table of two columns over their keys (shares summing to 1).
+
+    ``binned``: for a discrete and a continuous column, the same table with the continuous column cut on the
+    profile's own bins (:func:`stored_edges`) instead of the real values' own histogram edges, or None (files
+    before format version 6).
+    """
 
     table: NDArray[np.float64]
+    binned: NDArray[np.float64] | None = None
 
 
 @dataclass
@@ -140,8 +146,16 @@ class Profile:
             "min_count": self.min_count,
             "columns": columns,
             "correlations": [[a, b, None if math.isnan(r) else _round(r)] for (a, b), r in self.correlations.items()],
-            "contingency": [_cells(a, b, p.table) for (a, b), p in self.pairs.items()],
+            "contingency": [
+                {**_cells(a, b, p.table), **({"binned": _cells(a, b, p.binned)} if p.binned is not None else {})}
+                for (a, b), p in self.pairs.items()
+            ],
         }
+
+    @property
+    def has_binned(self) -> bool:
+        """Whether a contingency table is also stored on the profile's own bins (model format version 6)."""
+        return any(p.binned is not None for p in self.pairs.values())
 
     @classmethod
     def from_spec(cls, spec: Any, r: SpecReader, names: list[str]) -> Profile:
@@ -206,23 +220,56 @@ class Profile:
             if len(pair) != 2 or not all(isinstance(c, str) and c in columns for c in pair):
                 raise r.fail(f"{at}.columns", "expected two profiled columns")
             shape = (len(profile.keys(pair[0])), len(profile.keys(pair[1])))
-            rows_at = r.get(item, "rows", list, at)
-            cols_at = r.get(item, "cols", list, at)
-            shares = r.probabilities(item, "shares", at, size=len(rows_at))
-            for key, index, size in (("rows", rows_at, shape[0]), ("cols", cols_at, shape[1])):
-                if len(index) != len(rows_at) or not all(
-                    isinstance(v, int) and not isinstance(v, bool) and 0 <= v < size for v in index
-                ):
-                    raise r.fail(
-                        f"{at}.{key}",
-                        f"expected {len(rows_at)} whole numbers from 0 to {size - 1} (the table is {shape})",
-                    )
-            table = np.zeros(shape)
-            table[np.asarray(rows_at, dtype=np.int64), np.asarray(cols_at, dtype=np.int64)] = shares
-            if abs(table.sum() - 1.0) > _sum_slack(len(shares)):
-                raise r.fail(f"{at}.shares", f"shares must sum to 1 (they sum to {table.sum():g})")
-            profile.pairs[(pair[0], pair[1])] = PairProfile(table)
+            table = _read_table(r, item, at, shape)
+            binned = None
+            if "binned" in item:
+                kinds = [columns[c].sdtype in CONTINUOUS for c in pair]
+                if sum(kinds) != 1:
+                    raise r.fail(f"{at}.binned", "only a table of a discrete and a continuous column is binned")
+                entry = item["binned"]
+                if not isinstance(entry, dict) or entry.get("columns") != pair:
+                    raise r.fail(f"{at}.binned", f"expected an object with the columns {pair}")
+                binned = _read_table(r, entry, f"{at}.binned", shape)
+            profile.pairs[(pair[0], pair[1])] = PairProfile(table, binned)
         return profile
+
+
+def _read_table(r: SpecReader, item: dict[str, Any], at: str, shape: tuple[int, int]) -> NDArray[np.float64]:
+    """A contingency table written by :func:`_cells`, checked: whole-number cells inside ``shape``, shares
+    summing to 1."""
+    rows_at = r.get(item, "rows", list, at)
+    cols_at = r.get(item, "cols", list, at)
+    shares = r.probabilities(item, "shares", at, size=len(rows_at))
+    for key, index, size in (("rows", rows_at, shape[0]), ("cols", cols_at, shape[1])):
+        if len(index) != len(rows_at) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 <= v < size for v in index
+        ):
+            raise r.fail(
+                f"{at}.{key}",
+                f"expected {len(rows_at)} whole numbers from 0 to {size - 1} (the table is {shape})",
+            )
+    table = np.zeros(shape)
+    table[np.asarray(rows_at, dtype=np.int64), np.asarray(cols_at, dtype=np.int64)] = shares
+    if abs(table.sum() - 1.0) > _sum_slack(len(shares)):
+        raise r.fail(f"{at}.shares", f"shares must sum to 1 (they sum to {table.sum():g})")
+    return table
+
+
+def stored_edges(sketch: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The profile's own bins of a continuous column: 10 equal widths between its sketch's ends, the outer two
+    open (SDMetrics' ContingencySimilarity metric cuts on the real histogram edges that way; the sketch's ends
+    are the stored, private ones, not the real extremes). Codes are ``numpy.digitize`` minus 1: 0..9, NaN 10."""
+    low, high = (float(sketch[0]), float(sketch[-1])) if len(sketch) else (0.0, 0.0)
+    if not high > low:
+        low, high = low - 0.5, high + 0.5
+    edges = np.linspace(low, high, 11)
+    edges[0], edges[-1] = -np.inf, np.inf
+    return edges
+
+
+def stored_bin_codes(values: NDArray[np.float64], sketch: NDArray[np.float64]) -> NDArray[np.intp]:
+    """Codes 0..10 of finite-or-NaN ``values`` on :func:`stored_edges` of ``sketch`` (NaN: 10)."""
+    return np.digitize(values, stored_edges(sketch)) - 1  # type: ignore[no-any-return]
 
 
 def _timestamps(r: SpecReader, entry: dict[str, Any], at: str) -> NDArray[np.float64]:
@@ -405,9 +452,19 @@ def compute_profile(
     if len(names) < 2:
         return profile
     profile.correlations.update(_correlations(continuous))
-    tables = _pair_tables([codes[c] for c in names], [len(profile.keys(c)) for c in names], n, k)
+    widths = [len(profile.keys(c)) for c in names]
+    tables = _pair_tables([codes[c] for c in names], widths, n, k)
     pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]]
     profile.pairs.update({pair: PairProfile(table) for pair, table in zip(pairs, tables, strict=True)})
+    mixed = [(a, b) for a, b in pairs if (a in continuous) != (b in continuous)]
+    if mixed:  # the tables of a discrete and a continuous column again, cut on the profile's own bins
+        binned = {
+            c: stored_bin_codes(col.values, np.asarray(profile.columns[c].quantiles)) for c, col in continuous.items()
+        }
+        again = _pair_tables([binned.get(c, codes[c]) for c in names], widths, n, k)
+        for pair, table in zip(pairs, again, strict=True):
+            if (pair[0] in continuous) != (pair[1] in continuous):
+                profile.pairs[pair].binned = table
     return profile
 
 
@@ -1371,6 +1428,37 @@ class ProfileReference:
         padded[: real.shape[0], : real.shape[1]] = real
         syn = metrics.joint_counts(syn_codes[0], syn_codes[1], shape)
         return PairScore("ContingencySimilarity", 1.0 - metrics.contingency_tvd(padded, syn), metrics.cramers_v(real))
+
+    #: what :meth:`on_real_bins` cuts both sides on, for messages
+    shared_bins = "the profile's bins"
+
+    def on_real_bins(self, a: str, b: str, synthetic: Prepared) -> tuple[float, NDArray[np.float64]] | None:
+        """ContingencySimilarity of a discrete and a continuous column with both sides cut on the profile's own
+        bins (:func:`stored_edges`), and the stored table on them; None without one (files before version 6)."""
+        pair = self.profile.pairs.get((a, b))
+        if pair is None:
+            pair = self.profile.pairs.get((b, a))
+            a, b = b, a
+        if pair is None or pair.binned is None:
+            return None
+        syn_codes = []
+        for column in (a, b):
+            col = self._column(column)
+            if col.sdtype in CONTINUOUS:
+                values = synthetic.numeric(column).astype(np.float64)
+                values[~np.isfinite(values)] = np.nan
+                syn_codes.append(stored_bin_codes(values, np.asarray(col.quantiles)))
+            else:
+                syn_codes.append(self._syn_codes(column, synthetic))
+        real = pair.binned
+        shape = (
+            max(real.shape[0], int(syn_codes[0].max(initial=0)) + 1),
+            max(real.shape[1], int(syn_codes[1].max(initial=0)) + 1),
+        )
+        padded = np.zeros(shape)
+        padded[: real.shape[0], : real.shape[1]] = real
+        syn = metrics.joint_counts(syn_codes[0], syn_codes[1], shape)
+        return 1.0 - metrics.contingency_tvd(padded, syn), padded.ravel()
 
     def _syn_codes(self, column: str, synthetic: Prepared) -> NDArray[np.int64]:
         """Synthetic keys on the profile's axis: bin codes from 0, or category index, missing, then unknown values."""
