@@ -609,6 +609,7 @@ class NumericColumn(ModelColumn):
             some = below < 1.0
             q = np.where(some, given.above(special.ndtri(np.where(some, below, 0.5))), 1.0)
             q = np.clip(q, below, 1.0 - 1e-16)
+            rel = np.clip((q - below) / np.maximum(1.0 - below, 1e-300), 0.0, 1.0 - 1e-16)  # (the quantile above v_min)
         out = np.empty(len(v_min), dtype=np.float64)
         tail = np.zeros(len(v_min), dtype=bool)
         if self.discrete is not None:

@@ -82,6 +82,11 @@ POOL_SIZE = 1_000
 UNIQUE_POOL_SIZE = 10_000
 _UNIT_NS = {"D": 86_400 * 10**9, "h": 3_600 * 10**9, "min": 60 * 10**9, "s": 10**9, "ms": 10**6, "us": 10**3}
 _MAX_TIMESTAMP_NS = np.iinfo(np.int64).max
+#: A uniform column's default range, and how far it reaches from a one-sided bound toward its open side:
+#: numbers 0 .. 100 (``low=50``: 50 .. 150; ``high=-5``: -105 .. -5), dates 2020-01-01 .. 2025-12-31 (``low=``
+#: or ``high=`` alone: the same 2,191 days from it).
+_DEFAULT_SPAN = 100.0
+_DEFAULT_DATES = ("2020-01-01", "2025-12-31")
 
 
 def _is_number(x: object) -> bool:
@@ -207,6 +212,8 @@ class _Numeric(Column):
             return "quantiles"
         if self.lam is not None:
             return "poisson"
+        if self.scale is not None:
+            return "exponential"
         if self.median is not None or self.sigma is not None:
             return "lognormal"
         if self.mean is not None or self.std is not None:
@@ -258,11 +265,14 @@ class _Numeric(Column):
                 "swap them, or use a Category with one value for a constant column."
             )
         if dist == "uniform":
-            # Undeclared ends default to a span of 100 (0..100 when neither is given).
-            if low is None:
-                low = 0.0 if high is None or high > 0 else high - 100.0
-            if high is None:
-                high = low + 100.0
+            # Undeclared ends: 0..100 when neither is given, else 100 from the declared one (see _DEFAULT_SPAN).
+            if low is None and high is None:
+                low, high = 0.0, _DEFAULT_SPAN
+            elif low is None:
+                assert high is not None
+                low = high - _DEFAULT_SPAN
+            elif high is None:
+                high = low + _DEFAULT_SPAN
         step = 1.0 if self._integer else (10.0**-decimals if decimals is not None else None)
         lo = -math.inf if low is None else low
         hi = math.inf if high is None else high
@@ -413,7 +423,8 @@ def _quantile_params(name: str, quantiles: object, *, shown: list[str] | None = 
 class Integer(_Numeric):
     """Whole numbers (int64, or nullable Int64 with ``null_rate > 0``).
 
-    ``distribution`` is ``uniform`` (needs low/high), ``normal`` (mean, std),
+    ``distribution`` is ``uniform`` (on ``[low, high]``: 0 to 100 by default,
+    and a ``low`` or ``high`` alone reaches 100 from it), ``normal`` (mean, std),
     ``lognormal`` (median, sigma; or mean, std), ``exponential`` (scale), ``poisson``
     (lam) or ``quantiles``; it is inferred from the parameters when omitted.
     ``low``/``high`` are inclusive bounds applied by truncation, never clipping.
@@ -679,8 +690,8 @@ def _timestamp(name: str, field: str, value: object) -> Any:
 class Datetime(Column):
     """Timestamps (datetime64[ns]) between ``low`` and ``high``, at ``resolution``.
 
-    ``distribution`` is ``uniform`` (default: 2020-01-01 to 2025-12-31 unless
-    bounded), ``normal`` (``mean`` a date, ``std`` a timedelta such as
+    ``distribution`` is ``uniform`` (default: 2020-01-01 to 2025-12-31; a
+    ``low`` or ``high`` alone spans the same 2,191 days from it), ``normal`` (``mean`` a date, ``std`` a timedelta such as
     ``"90D"``; inferred from them) or ``quantiles`` (a list of dates; inferred
     from it). Bounds only truncate when given. Dates are ISO strings,
     datetimes or Timestamps. ``resolution`` is one of ``D h min s ms us``.
@@ -745,15 +756,15 @@ class Datetime(Column):
         high = _timestamp(name, "high", self.high) if self.high is not None else None
         if dist == "uniform":
             # Defaults stay inside datetime64[ns]: the sums are Python ints, clamped to its ends.
-            day = pd.Timedelta(days=1).value
-            if low is None:
-                low = (
-                    pd.Timestamp("2020-01-01")
-                    if high is None or high > pd.Timestamp("2020-01-01")
-                    else pd.Timestamp(max(pd.Timestamp.min.value, high.value - 6 * 365 * day))
-                )
-            if high is None:
-                high = max(pd.Timestamp("2025-12-31"), pd.Timestamp(min(pd.Timestamp.max.value, low.value + day)))
+            first, last = (pd.Timestamp(d) for d in _DEFAULT_DATES)
+            span = last.value - first.value
+            if low is None and high is None:
+                low, high = first, last
+            elif low is None:
+                assert high is not None
+                low = pd.Timestamp(max(pd.Timestamp.min.value, high.value - span))
+            elif high is None:
+                high = pd.Timestamp(min(pd.Timestamp.max.value, low.value + span))
             params: dict[str, Any] = {}
         elif dist == "normal":
             if (
@@ -1004,6 +1015,40 @@ class Id(Column):
         )
 
 
+class _Pairs(dict):  # type: ignore[type-arg]
+    """A dict keyed by column pairs whose lookups accept either order: ``d[("b", "a")]`` is ``d[("a", "b")]``."""
+
+    def _key(self, key: Any) -> Any:
+        if not dict.__contains__(self, key) and isinstance(key, tuple) and len(key) == 2:
+            return key[::-1]
+        return key
+
+    def __getitem__(self, key: Any) -> Any:
+        return dict.__getitem__(self, self._key(key))
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, self._key(key))
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return dict.get(self, self._key(key), default)
+
+
+def _reach(column: ModelColumn) -> tuple[float, float]:
+    """Return the lowest and highest values ``column`` can give: its bounds, narrowed on an open side to what its
+    distribution reaches (``value_range``)."""
+    low, high = column.bounds
+    value_range = getattr(column, "value_range", None)
+    if value_range is not None and not (math.isfinite(low) and math.isfinite(high)):
+        lowest, highest = value_range()
+        if not highest >= lowest:  # (whole numbers whose extreme latent scores overflow int64: no reach to read)
+            return low, high
+        if math.isfinite(lowest):
+            low = max(low, lowest)
+        if math.isfinite(highest):
+            high = min(high, highest)
+    return low, high
+
+
 def _rank_values(series: Any) -> Any:
     """Return values whose ranks are the column's ranks (category codes, int64 times)."""
     import pandas as pd
@@ -1137,9 +1182,12 @@ class Schema(Model):
         built = [by_name[c.name] for c in built]
         modelled = [c for c in built if c.modelled]
         index = {c.name: i for i, c in enumerate(modelled)}
-        self.declared_correlations = self._check_correlations(name, correlations or {}, index, by_name)
+        self.declared_correlations = _Pairs(self._check_correlations(name, correlations or {}, index, by_name))
         with _linalg.one_thread():
-            latent, self.correlations, notes = self._calibrate(self.declared_correlations, modelled, index)
+            latent, achieved, notes = self._calibrate(self.declared_correlations, modelled, index)
+        #: The Spearman correlation each declared pair gets (measured where order constraints move it); a pair
+        #: may be looked up in either order.
+        self.correlations = _Pairs(achieved)
         if notes:
             warnings.warn(
                 f"Schema {name!r}: declared correlations adjusted to the nearest feasible ones: "
@@ -1158,6 +1206,11 @@ class Schema(Model):
         A constraint redraws values, which moves rank correlations of the
         columns it touches in a way no closed form gives; they are measured on
         a fixed 20,000-row sample so ``correlations`` says what the data shows.
+        Only the modelled columns are drawn: Faker columns become cheap
+        stand-ins without a unique pool (they keep their null flags, so the
+        latent scores are the ones a real sample has), Id and Derived columns
+        and row rules (``Unique``, predicates) are left out, so a schema that
+        samples fewer rows than that still builds and no user code runs here.
         """
         constrained = {c for pair in self._order_constraints for c in pair[:2]}
         pairs = [p for p in self.declared_correlations if constrained.intersection(p)]
@@ -1165,7 +1218,15 @@ class Schema(Model):
             return
         import pandas as pd
 
-        frame = self.sample(20_000, seed=0)
+        columns: list[ModelColumn] = []
+        for col in self._columns:
+            if isinstance(col, FakerColumn):
+                stand_in = col.placeholder()
+                stand_in.unique, stand_in.aux, stand_in.keyed = False, 1, False
+                columns.append(stand_in)
+            elif col.modelled:
+                columns.append(col)
+        frame = self.replaced(columns=columns, row_constraints=()).sample(20_000, seed=0)
         notes = []
         for a, b in pairs:
             ranks = pd.DataFrame({"a": _rank_values(frame[a]), "b": _rank_values(frame[b])}).dropna()
@@ -1320,18 +1381,38 @@ class Schema(Model):
             succs.setdefault(c.low, []).append((c.high, c.strict))
         topo = dependency_order([(c.low, c.high, c.strict) for c in constraints], where=f"Schema {name!r}")
         nodes = topo
-        low = {n: by_name[n].bounds[0] for n in nodes}
-        high = {n: by_name[n].bounds[1] for n in nodes}
-        for n in topo:
-            for a, strict in preds.get(n, []):
-                if math.isfinite(low[a]):
-                    t = by_name[a].to_common(np.array([low[a]]))
-                    low[n] = max(low[n], float(by_name[n].least_above(t, strict=strict)[0]))
-        for n in reversed(topo):
-            for b, strict in succs.get(n, []):
-                if math.isfinite(high[b]):
-                    t = by_name[b].to_common(np.array([high[b]]))
-                    high[n] = min(high[n], float(by_name[n].greatest_below(t, strict=strict)[0]))
+
+        def propagate(ends: dict[str, tuple[float, float]]) -> tuple[dict[str, float], dict[str, float]]:
+            low = {n: ends[n][0] for n in nodes}
+            high = {n: ends[n][1] for n in nodes}
+            for n in topo:
+                for a, strict in preds.get(n, []):
+                    if math.isfinite(low[a]):
+                        t = by_name[a].to_common(np.array([low[a]]))
+                        low[n] = max(low[n], float(by_name[n].least_above(t, strict=strict)[0]))
+            for n in reversed(topo):
+                for b, strict in succs.get(n, []):
+                    if math.isfinite(high[b]):
+                        t = by_name[b].to_common(np.array([high[b]]))
+                        high[n] = min(high[n], float(by_name[n].greatest_below(t, strict=strict)[0]))
+            return low, high
+
+        # What each column can reach: its declared bounds, and on an open side the values its distribution
+        # gives (a quantiles column's ends, a normal's 40 standard deviations): a constraint must not push a
+        # column beyond them, so the columns it compares with are bounded there, as by declared bounds.
+        reach = {n: _reach(by_name[n]) for n in nodes}
+        low_declared, high_declared = propagate({n: by_name[n].bounds for n in nodes})
+        low_reach, high_reach = propagate(reach)
+        low = {n: low_reach[n] if low_reach[n] > reach[n][0] else low_declared[n] for n in nodes}
+        high = {n: high_reach[n] if high_reach[n] < reach[n][1] else high_declared[n] for n in nodes}
+        for n in nodes:
+            if low_reach[n] > high_reach[n] and not low[n] > high[n]:
+                involved = [repr(c) for c in constraints if n in (c.low, c.high)]
+                raise InvalidConstraint(
+                    f"Schema {name!r}: constraints {', '.join(involved)} can never hold: column {n!r} would have "
+                    f"to be at least {by_name[n].show(low_reach[n])} and at most {by_name[n].show(high_reach[n])}, "
+                    "given the values the columns' distributions reach; move the distributions or widen them."
+                )
         for n in nodes:
             if low[n] > high[n]:
                 involved = [repr(c) for c in constraints if n in (c.low, c.high)]
