@@ -263,6 +263,13 @@ class Predicate:
         except Exception as exc:
             raise InvalidArgument(f"dataset {dataset!r}: {self} raised {type(exc).__name__}: {exc}") from exc
         values = np.asarray(keep)
+        missing = _missing_in_booleans(keep, len(frame))
+        if missing:
+            raise InvalidArgument(
+                f"dataset {dataset!r}: {self} returned a boolean Series with {missing} missing value"
+                f"{'s' if missing != 1 else ''} (a comparison with a missing value is missing, not False); return "
+                "one True or False per row: fill them, e.g. (df['a'] > 3).fillna(False)."
+            )
         if values.shape != (len(frame),) or values.dtype != bool:
             raise InvalidArgument(
                 f"dataset {dataset!r}: {self} returned {values.dtype} of shape {values.shape}; return one bool per "
@@ -280,6 +287,20 @@ class Predicate:
                 "Python."
             )
         return {"type": "predicate", "function": self.ref, "name": self.name}
+
+
+def _missing_in_booleans(keep: Any, rows: int) -> int:
+    """How many missing values a nullable boolean result (pandas' "boolean" or pyarrow's bool) of one value per
+    row holds; 0 for any other result (checked as it is)."""
+    import pandas as pd
+
+    dtype = getattr(keep, "dtype", None)
+    if dtype is None or not pd.api.types.is_bool_dtype(dtype) or getattr(keep, "shape", None) != (rows,):
+        return 0
+    try:
+        return int(pd.isna(keep).sum())
+    except (TypeError, ValueError):
+        return 0
 
 
 #: Rounds of redraws a row gets to satisfy the row constraints (Unique, Predicate) before the sample fails.

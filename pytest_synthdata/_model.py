@@ -509,6 +509,8 @@ class Model:
             return float(len(base.categories))
         if base.kind == "boolean":
             return 2.0
+        if isinstance(base, FakerColumn) and not base.unique:  # (its values come from a pool of this many)
+            return float(base.pool_size)
         values = getattr(base, "values", None)
         if getattr(base, "discrete", None) is not None and values is not None and not hasattr(col, "levels"):
             return float(len(values))
@@ -906,7 +908,12 @@ class Model:
             if isinstance(c, Unique) and self._distinct_values(c.column) < n:
                 raise InvalidConstraint(
                     f"dataset {self.name!r}: {c!r} cannot hold in {n:,} rows: column {c.column!r} takes at most "
-                    f"{int(self._distinct_values(c.column)):,} distinct values; ask for fewer rows."
+                    f"{int(self._distinct_values(c.column)):,} distinct values; ask for fewer rows"
+                    + (
+                        ", or give the Faker column unique=True (or a pool_size of at least the rows)."
+                        if isinstance(self._by_name[c.column], FakerColumn)
+                        else "."
+                    )
                 )
         assert seed is not None
         failing = self._failing(frame, gaps)

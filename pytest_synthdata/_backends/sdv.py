@@ -107,19 +107,45 @@ class SDVModel:
         return f"SDVModel({self.name!r}, backend={self.backend!r}, columns={self._columns!r})"
 
     def sample(
-        self, n: int, *, seed: int | None = None, independent: bool = True, conditions: Any = None
+        self,
+        n: int,
+        *,
+        seed: int | None = None,
+        independent: bool = True,
+        conditions: Any = None,
+        rows: tuple[int, int] | None = None,
+        edge_cases: float = 0.0,
+        edge_kinds: Any = None,
+        edge_columns: Any = None,
+        balance: Any = None,
     ) -> pd.DataFrame:
         """Return ``n`` rows; SDV engines always draw rows independently (``independent`` is accepted for the CLI).
 
-        ``conditions`` raise UnsupportedFeature: SDV conditions by rejection,
-        which can return fewer rows; the native engine conditions exactly.
+        The native engine's other options (``conditions``, ``rows``, ``edge_cases``, ``edge_kinds``,
+        ``edge_columns``, ``balance``) raise UnsupportedFeature naming the option: SDV conditions by
+        rejection, which can return fewer rows, and has no latent space to draw a range of rows or edge
+        cases from; the native engine does all of them exactly.
         """
-        if conditions is not None:
-            raise UnsupportedFeature(
-                f"dataset {self.name!r} uses the {self.backend} backend, which cannot sample exactly under "
-                "conditions; fit it with the native engine (backend='native'), or set values after sampling "
-                "(the factory's set={...})."
-            )
+        import numpy as np
+
+        if not isinstance(independent, (bool, np.bool_)):
+            raise InvalidArgument(f"independent={independent!r}: pass True or False (SDV rows are always independent).")
+        asked = [  # (option, value, whether it was given, what SDV cannot do)
+            ("conditions", conditions, conditions is not None, "sample exactly under conditions"),
+            ("rows", rows, rows is not None, "draw a range of rows on its own"),
+            ("edge_cases", edge_cases, bool(edge_cases), "place edge cases"),
+            ("edge_kinds", edge_kinds, edge_kinds is not None, "place edge cases"),
+            ("edge_columns", edge_columns, edge_columns is not None, "place edge cases"),
+            ("balance", balance, balance is not None, "balance the classes of a column"),
+        ]
+        for option, value, given, what in asked:
+            if given:
+                also = ", or set values after sampling (the factory's set={...})" if option == "conditions" else ""
+                raise UnsupportedFeature(
+                    f"dataset {self.name!r} uses the {self.backend} backend, which cannot {what} "
+                    f"({option}={value!r}); fit it with the native engine (sd.fit(df, backend='native')) "
+                    f"for {option}={also}."
+                )
         n = check_rows(n)
         seed = normalize_seed(seed)
         with _seeded(seed):

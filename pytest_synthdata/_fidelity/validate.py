@@ -79,6 +79,12 @@ def validate(
     """Raise FidelityError listing every way ``df`` departs from ``model``; return None when it conforms."""
     if not isinstance(df, pd.DataFrame):
         raise InvalidArgument(f"validate() needs a pandas DataFrame, got {type(df).__name__}.")
+    if isinstance(df.columns, pd.MultiIndex):
+        raise InvalidArgument(
+            f"validate() needs one level of column names, got a MultiIndex of {df.columns.nlevels} levels (e.g. "
+            f"{df.columns[0]!r}) for dataset {model.name!r}; flatten the columns first, e.g. "
+            "df.columns = df.columns.get_level_values(0), or ['_'.join(map(str, c)) for c in df.columns]."
+        )
     check_frame(df, argument="df", where="validate()")
     if (
         not isinstance(null_tolerance, (int, float))
@@ -335,10 +341,15 @@ def _numeric_problems(
         values = values[numbers]
     x = values.to_numpy(dtype=np.float64, na_value=np.nan)
     finite = np.isfinite(x)
+    ranges = _value_ranges(levels)
+    lowest, highest = float(ranges[:, 0].min()), float(ranges[:, 1].max())
     low_inf, high_inf = col.inf_rates
     bad_inf = (x == -np.inf) & (low_inf <= 0) | (x == np.inf) & (high_inf <= 0)
-    if bad_inf.any():
-        problems.append(Problem(name, "finite numbers", "infinities", int(bad_inf.sum()), _examples(x[bad_inf])))
+    if bad_inf.any():  # (an infinity is outside any range: said with the range it should have been in)
+        within = f" in [{_bound(col, lowest, col.offset)} .. {_bound(col, highest, col.offset)}]"
+        problems.append(
+            Problem(name, f"finite numbers{within}", "infinities", int(bad_inf.sum()), _examples(x[bad_inf]))
+        )
     if col.integer:
         fractional = finite & (np.floor(x) != x)
         if fractional.any():
@@ -347,7 +358,9 @@ def _numeric_problems(
             )
     elif col.decimals is not None:
         scale = 10.0**col.decimals
-        off = finite & (np.abs(np.round(x * scale) - x * scale) > 1e-6 * np.maximum(1.0, np.abs(x * scale)))
+        with np.errstate(invalid="ignore", over="ignore"):  # (infinities: reported above, and never off the grid)
+            scaled = x * scale
+            off = finite & (np.abs(np.round(scaled) - scaled) > 1e-6 * np.maximum(1.0, np.abs(scaled)))
         if off.any():
             problems.append(
                 Problem(
@@ -358,26 +371,69 @@ def _numeric_problems(
                     _examples(values[off]),
                 )
             )
-    ranges = _value_ranges(levels)
-    lowest, highest = float(ranges[:, 0].min()) + col.offset, float(ranges[:, 1].max()) + col.offset
     if span is not None:
-        lowest, highest = min(lowest, span[0]), max(highest, span[1])
-    stored = _float_dtype(col.cast or col.dtype)
-    if stored is not None and stored.itemsize < 8:  # (a sampled value in range is rounded to the frame's dtype,
-        # to nearest: a bound between two float32 values may round past it, never past the bound rounded too)
-        lowest, highest = float(stored.type(lowest)), float(stored.type(highest))
-    outside = finite & ((x < lowest - slack) | (x > highest + slack))
+        lowest, highest = min(lowest, span[0] - col.offset), max(highest, span[1] - col.offset)
+    exact = _whole_numbers(col, values, slack)
+    if exact is not None:  # whole numbers: compared exactly, as integers (a float64 holds 53 bits of an int64)
+        outside = _outside_exactly(exact, lowest, highest, col.offset)
+    else:
+        lowest, highest = lowest + col.offset, highest + col.offset
+        stored = _float_dtype(col.cast or col.dtype)
+        if stored is not None and stored.itemsize < 8:  # (a sampled value in range is rounded to the frame's dtype,
+            # to nearest: a bound between two float32 values may round past it, never past the bound rounded too)
+            with np.errstate(over="ignore"):
+                lowest, highest = float(stored.type(lowest)), float(stored.type(highest))
+        outside = finite & ((x < lowest - slack) | (x > highest + slack))
     if outside.any():
+        shift = col.offset if exact is not None else 0
         problems.append(
             Problem(
                 name,
-                f"values in [{col.show(lowest)} .. {col.show(highest)}]",
+                f"values in [{_bound(col, lowest, shift)} .. {_bound(col, highest, shift)}]",
                 "values outside",
                 int(outside.sum()),
                 _examples(values[outside]),
             )
         )
     return problems
+
+
+def _whole_numbers(col: NumericColumn, values: pd.Series, slack: float) -> NDArray[Any] | None:
+    """A whole-number column's values as integers (int64 or uint64) to compare exactly, or None when they are
+    not stored as integers (floats, objects) or may stray by a slack (then compared as floats)."""
+    dtype = getattr(values.dtype, "numpy_dtype", values.dtype)  # (pandas' Int64 holds int64)
+    if not col.integer or slack or not isinstance(dtype, np.dtype) or dtype.kind not in "iu":
+        return None
+    return values.to_numpy(dtype=dtype)
+
+
+def _outside_exactly(x: NDArray[Any], lowest: float, highest: float, offset: int) -> NDArray[np.bool_]:
+    """Which integers ``x`` lie outside ``[offset + lowest, offset + highest]`` (raw ends, whole or not, maybe
+    infinite), compared exactly: the ends as Python integers, rounded inwards."""
+    info = np.iinfo(x.dtype)
+    outside = np.zeros(len(x), dtype=bool)
+    if math.isfinite(lowest):
+        low = offset + math.ceil(lowest)
+        if low > info.max:
+            return np.ones(len(x), dtype=bool)
+        if low > info.min:
+            outside |= x < low
+    if math.isfinite(highest):
+        high = offset + math.floor(highest)
+        if high < info.min:
+            return np.ones(len(x), dtype=bool)
+        if high < info.max:
+            outside |= x > high
+    return outside
+
+
+def _bound(col: NumericColumn, raw: float, offset: int = 0) -> str:
+    """A range's end as the column writes its values: a whole-number column's in full (``offset + raw``)."""
+    if not math.isfinite(raw):
+        return col.show(raw)
+    if col.integer and raw.is_integer():
+        return str(offset + int(raw))
+    return col.show(offset + raw)
 
 
 def _float_dtype(dtype: Any) -> np.dtype[Any] | None:
@@ -394,6 +450,10 @@ def _value_ranges(levels: list[Any]) -> NDArray[np.float64]:
     """Each level's lowest and highest value: what its marginal gives, and its finite stored bounds, which a bound
     edge case holds exactly (a continuous marginal reaches them only in the limit)."""
     ranges = np.array([level.value_range() for level in levels], dtype=np.float64)
+    # an end past what the column's dtype holds (an integer column's highest latent score) wraps around when cast:
+    # an upper end not above the lower one, or at int64's least value, is open
+    wrapped = (ranges[:, 1] < ranges[:, 0]) | ((ranges[:, 1] <= -(2.0**63)) & (ranges[:, 0] > -(2.0**63)))
+    ranges[:, 1] = np.where(wrapped, np.inf, ranges[:, 1])
     bounds = np.array([level.bounds for level in levels], dtype=np.float64)
     ranges[:, 0] = np.where(np.isfinite(bounds[:, 0]), np.minimum(ranges[:, 0], bounds[:, 0]), ranges[:, 0])
     ranges[:, 1] = np.where(np.isfinite(bounds[:, 1]), np.maximum(ranges[:, 1], bounds[:, 1]), ranges[:, 1])
@@ -485,16 +545,26 @@ def _datetime_problems(col: DatetimeColumn, name: str, values: pd.Series, levels
     lowest, highest = float(ranges[:, 0].min()), float(ranges[:, 1].max())
     outside = (ns < lowest * col.unit_ns) | (ns > highest * col.unit_ns)
     if outside.any():
+        shown = values[outside]
+        if expected_tz is not None:  # (bounds and values both in the column's time zone)
+            shown = shown.dt.tz_convert(expected_tz)
         problems.append(
             Problem(
                 name,
-                f"timestamps in [{col.show(lowest)} .. {col.show(highest)}]",
+                f"timestamps in [{_stamp(col, lowest, expected_tz)} .. {_stamp(col, highest, expected_tz)}]",
                 "timestamps outside",
                 int(outside.sum()),
-                _examples(values[outside]),
+                _examples(shown),
             )
         )
     return problems
+
+
+def _stamp(col: DatetimeColumn, raw: float, zone: Any) -> str:
+    """A datetime column's range end (raw: units from the epoch, UTC) as a timestamp in the column's time zone."""
+    if zone is None or not math.isfinite(raw):
+        return col.show(raw)
+    return str(pd.Timestamp(int(raw) * col.unit_ns, tz="UTC").tz_convert(zone))
 
 
 def _category_problems(col: CategoryColumn, name: str, values: pd.Series, withheld: bool) -> list[Problem]:
