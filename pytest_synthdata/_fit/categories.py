@@ -25,7 +25,7 @@ from scipy.linalg import lapack
 from .._columns import BooleanColumn, CategoryColumn, ModelColumn, NumericColumn
 from ..errors import InvalidArgument
 from .dependence import Dim, correlation_cells, on_rows, scores, sub_scores
-from .infer import Factorized, _dtype_family, dtype_name, plain
+from .infer import Factorized, _dtype_family, dtype_name, numbers_as_text, plain
 from .numeric import Numbers, distinct_ranks, round_probs
 from .private import coarse_rate, coarsened
 
@@ -138,16 +138,6 @@ class IntegerCode:
     @property
     def why(self) -> str:
         return f"{self.levels} whole numbers used as codes (their order says little about the other columns)"
-
-
-def _numbers_as_text(values: list[Any]) -> bool:
-    """Whether nearly all of (at most 1,000 of) a category column's distinct values are numbers or text that reads
-    as one (``"8780.8"``; a marker such as ``"."`` for missing aside)."""
-    head = pd.Series([v for v in values[:1_000] if not isinstance(v, (bool, np.bool_))], dtype=object)
-    if len(head) < 20:
-        return False
-    read = pd.to_numeric(head.astype(str), errors="coerce")
-    return bool(read.notna().mean() >= 0.9)
 
 
 #: Text read as a boolean (stripped and case-folded): the words of the pairs yes/no, y/n, true/false, t/f, 1/0, on/off.
@@ -309,11 +299,9 @@ def read_categorical(
             f"column {col!r}: {int((~keep).sum())} categories seen fewer than {min_count} times "
             f"({held}) were not stored; their rows went to the most alike stored ones"
         )
-        if rows >= 0.1 * n and _numbers_as_text(values):  # (income read as text: a few of its values stand for all)
-            note += (
-                "; its values read as numbers (numbers stored as text): convert it with "
-                f"pd.to_numeric(df[{col!r}], errors='coerce') to model it as numbers"
-            )
+        fix = numbers_as_text(col, values) if rows >= 0.1 * n else ""
+        if fix:  # (income read as text: a few of its values stand for all)
+            note += f"; its values read as numbers (numbers stored as text): {fix}"
     if said:
         note = "; ".join([note, *said]) if note else f"column {col!r}: {'; '.join(said)}"
     kept_idx = np.flatnonzero(keep)

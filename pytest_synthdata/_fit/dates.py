@@ -6,8 +6,9 @@ dates or datetimes (``2021-03-04``, ``2021-03-04 10:30:00``,
 models it as a datetime column and samples real dates within the fitted
 range; timestamps with UTC offsets are converted to UTC. Nothing else is
 guessed: ``03/04/2021`` is the 3rd of April or the 4th of March, so a column
-of dates in another format, or of ISO dates mixed with other values or with
-and without time zones, is left as text and described (the fit warns with a
+of dates in another format, in several formats (at least half of the values
+dates), or of ISO dates mixed with other values or with and without time
+zones, is left as text and described (the fit warns with a
 ``pd.to_datetime`` call that fixes it). The CLI reads CSV dates through the
 same function, so ``synthdata fit`` and ``sd.fit`` agree.
 
@@ -142,7 +143,32 @@ def read_date_text(
                 f"'{col}=datetime:{formats[0]}'), or parse it first with pd.to_datetime, or give its kind with "
                 f"columns={{{col!r}: 'category'}} (or 'pattern').",
             )
-    return None
+    return _several_formats(col, sample)
+
+
+def _several_formats(col: str, sample: list[str]) -> DateText | None:
+    """Why a column of dates written in several formats (``2001-01-01``, ``08/01/2001``, ``Jan 15 2001``), or of
+    dates mixed with other values, is left as text: when at least half of the ``sample`` reads as dates in one
+    format or another (none in :data:`MOST` of it); else None."""
+    seen: dict[str, str] = {}  # how each format reads -> a value written so
+    dated = 0
+    for v in sample:
+        if _ISO.fullmatch(v):
+            seen.setdefault("ISO 8601", v)
+            dated += 1
+            continue
+        for pattern, reads in _OTHER:
+            if pattern.fullmatch(v):
+                seen.setdefault(reads, v)
+                dated += 1
+                break
+    if dated < 0.5 * len(sample):
+        return None
+    written = ", ".join(f"{reads} ({v!r})" for reads, v in seen.items())
+    other = next((v for v in sample if not any(p.fullmatch(v) for p in _ANY)), None)
+    more = f", and other values (e.g. {other!r})" if other is not None else ""
+    problem = f"column {col!r}: {dated / len(sample):.0%} of its values read as dates, written as {written}{more}"
+    return DateText(None, _fix(col, problem, "format='mixed', errors='coerce') (then check day and month order"))
 
 
 def text_format(col: str, s: pd.Series) -> str | None:

@@ -33,6 +33,7 @@ from .infer import (
     pii_provider,
     whitespace_runs,
 )
+from .private import coarse_rate
 
 __all__ = ["fit_generated"]
 
@@ -56,7 +57,8 @@ def fit_generated(
     """
     # (where a value is, as Series.notna says, read off the array: the Series machinery costs more than the test)
     present = pd.notna(s.to_numpy()) if isinstance(s.dtype, np.dtype) else s.notna().to_numpy()
-    null_rate = 1.0 - float(present.mean())
+    # (a count of 1 to min_count - 1 missing, or present, values is stored as min_count / 2 rows, as everywhere)
+    null_rate = coarse_rate(len(present) - int(np.count_nonzero(present)), len(present), min_count)
     text = (s if present.all() else s[present]).astype(str)
     kwargs: dict[str, Any] = {}
     if kind == "id":
@@ -130,6 +132,10 @@ def fit_generated(
 
 #: A value's characters that are Faker's own template marks ('?', '#', braces) read as '-' ...
 _CLEAN = str.maketrans(dict.fromkeys("?#{}", "-"))
+#: ... while the other characters ``bothify`` replaces (``numerify``'s '%', '$', '!' and '@': digits or nothing)
+#: are written as '?' drawn from ``letters`` holding only that character, when the template has no other letters.
+_NUMERIFY = "%$!@"
+_UNMARKED = str.maketrans(dict.fromkeys(_NUMERIFY, "-"))
 #: ... then its ASCII letters as '?' and digits as '#': its shape.
 _SHAPE = str.maketrans({**dict.fromkeys(string.ascii_letters, "?"), **dict.fromkeys(string.digits, "#")})
 
@@ -157,6 +163,12 @@ def _shape(text: pd.Series, min_count: int) -> tuple[str, dict[str, Any]]:
     same = [v for v, shape in zip(cleaned, shapes, strict=True) if shape == common[0]]  # the winning shape's values
     template = _with_constants(common[0], same)
     letters = re.sub(r"[^A-Za-z]", "", "".join(same[:1000]))
+    marks = {c for c in template if c in _NUMERIFY}
+    if marks:  # (a '$' in "$1,549.34" is no digit: written as '?' of the letters '$' when that is the only '?')
+        if len(marks) == 1 and "?" not in template:
+            (mark,) = marks
+            return "bothify", {"text": template.replace(mark, "?"), "letters": mark}
+        template = template.translate(_UNMARKED)  # (no template keeps them: they read as '-', as '?' and '#' do)
     kwargs: dict[str, Any] = {"text": template}
     if letters and letters.isupper():
         kwargs["letters"] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -27,7 +27,7 @@ import pandas as pd
 
 from .. import _pii_detect, _vocab
 from .._schema import Column
-from ..errors import DateFormatWarning, InvalidArgument
+from ..errors import DateFormatWarning, InvalidArgument, SynthdataWarning
 from .dates import FIRST_LOOK, read_date_text, spread_sample
 
 if TYPE_CHECKING:
@@ -46,6 +46,8 @@ __all__ = [
     "infer_kind",
     "magnitudes",
     "null_dtype",
+    "number_text",
+    "numbers_as_text",
     "override",
     "pii_by_value",
     "pii_provider",
@@ -283,6 +285,16 @@ def infer_kind(col: str, s: pd.Series, *, min_count: int, locale: str = "en_US")
     words = float(whitespace_runs(values()).mean()) + 1.0  # (whole numbers: the same bits as pandas' mean)
     if words >= 3.0:
         return Inferred("text", f"free text (about {words:.0f} words per value)", present)
+    fix = numbers_as_text(col, first)
+    if fix:  # (income read as text, prices written "$1,549.34": numbers, not a pattern)
+        example = next(v for v in first if v.casefold() not in MISSING_MARKS)
+        warnings.warn(
+            f"column {col!r}: its values read as numbers written as text (e.g. {example!r}), modelled as a "
+            f"pattern of characters; {fix}"
+            + ("" if "'float'" in fix else f" (or give its kind with columns={{{col!r}: 'float'}})"),
+            SynthdataWarning,
+            stacklevel=6,
+        )
     return Inferred("pattern", f"{len(counts)} mostly distinct short strings", present)
 
 
@@ -425,6 +437,57 @@ def pii_by_value(distinct: Any) -> str | None:
     """Return the Faker provider a column's distinct string values look like (``_pii_detect``), or None."""
     looks = _pii_detect.detect_column(distinct)
     return None if looks is None else looks.provider
+
+
+#: A number written as text: optional sign, a leading currency sign, thousands separators, a trailing percent sign.
+_NUMBER_TEXT = re.compile(r"[-+]?[$€£¥]?[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?%?")
+#: Text that stands for a missing number in files written by other tools (compared stripped and case-folded).
+MISSING_MARKS = frozenset({"", ".", "-", "?", "na", "n/a", "nan", "null", "none", "missing"})
+
+
+def number_text(value: str) -> str | None:
+    """``value`` (a number written as text: ``"8780.8"``, ``"1,999"``, ``"12%"``, ``"$1,234.50"``) without its
+    currency sign, thousands separators and percent sign, as ``float`` reads it; None when it is no number."""
+    value = value.strip()
+    if not any(c.isdigit() for c in value) or not _NUMBER_TEXT.fullmatch(value):
+        return None
+    return value.translate(_UNWRITTEN)
+
+
+_UNWRITTEN = str.maketrans(dict.fromkeys("$€£¥,%"))
+
+
+def numbers_as_text(col: str, values: list[Any]) -> str:
+    """How to convert column ``col``, when nearly all (90%) of ``values`` (at most 1,000 of them looked at, at least
+    20 that are no missing marker such as ``"."``) are numbers or text that reads as one (``"8780.8"``,
+    ``"1,999"``, ``"12%"``, ``"$1,234.50"``); else ""."""
+    head = [v for v in values[:1_000] if not isinstance(v, (bool, np.bool_))]
+    head = [v for v in head if not (isinstance(v, str) and v.strip().casefold() in MISSING_MARKS)]
+    if len(head) < 20:
+        return ""
+    plain_read = formatted = 0
+    for v in head:
+        if isinstance(v, (int, float, np.integer, np.floating)):
+            plain_read += 1
+            continue
+        text = str(v).strip()
+        try:
+            float(text)
+        except ValueError:
+            if number_text(text) is None:
+                continue
+            formatted += 1
+        else:
+            plain_read += 1
+    if plain_read + formatted < 0.9 * len(head):
+        return ""
+    if not formatted:
+        return f"convert it with pd.to_numeric(df[{col!r}], errors='coerce') to model it as numbers"
+    return (
+        f"give its kind with columns={{{col!r}: 'float'}}, which reads "
+        "them without currency signs, thousands separators and percent signs, or convert it first with "
+        f"df[{col!r}] = pd.to_numeric(df[{col!r}].str.replace(r'[$,%]', '', regex=True), errors='coerce')"
+    )
 
 
 def magnitudes(values: pd.Series) -> NDArray[np.float64]:

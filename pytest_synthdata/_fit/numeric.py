@@ -1099,9 +1099,43 @@ def _as_float(col: str, s: pd.Series, present: NDArray[np.bool_]) -> NDArray[np.
             s = pd.to_numeric(s)
         return s.to_numpy(dtype=np.float64, na_value=np.nan)
     except (TypeError, ValueError) as exc:
+        written = _written_numbers(s, present)
+        if written is not None:
+            return written
         raise InvalidArgument(
-            f"column {col!r}: cannot read it as numbers ({exc}); convert it first or pick another kind in columns=."
+            f"column {col!r}: cannot read it as numbers ({exc}); convert it first, e.g. with pandas "
+            f"df[{col!r}] = pd.to_numeric(df[{col!r}].str.replace(',', ''), errors='coerce') (values that are no "
+            "numbers become missing), or pick another kind in columns= (synthdata fit --column "
+            f"'{col}=category', or 'pattern')."
         ) from None
+
+
+def _written_numbers(s: pd.Series, present: NDArray[np.bool_]) -> NDArray[np.float64] | None:
+    """A text column declared numeric whose every present value is a number written as text (``"1,999"``,
+    ``"12%"``, ``"$1,234.50"``: read without the sign, separators and percent sign) or a missing marker
+    (``"."``, ``"NA"``: read as missing); None when some value is neither."""
+    from .infer import MISSING_MARKS, number_text
+
+    out = np.full(len(s), np.nan)
+    at = np.flatnonzero(present).tolist()
+    values = s.to_numpy(dtype=object)
+    for i in at:
+        v = values[i]
+        if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)):
+            out[i] = float(v)
+            continue
+        if not isinstance(v, str):
+            return None
+        if v.strip().casefold() in MISSING_MARKS:
+            continue
+        read = number_text(v)
+        if read is None:
+            return None
+        try:
+            out[i] = float(read)
+        except ValueError:
+            return None
+    return out
 
 
 def _dtype_name(dtype: Any) -> str:
