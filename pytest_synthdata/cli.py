@@ -298,13 +298,36 @@ def _read_table(path: str) -> Any:
             return pd.read_parquet(source)
         if kind not in ("csv", "tsv", "txt"):
             raise SynthdataError(f"input {path!r}: give a .csv or .parquet file.")
-        frame = pd.read_csv(source, sep="\t" if kind == "tsv" else _delimiter(source))
+        sep = "\t" if kind == "tsv" else _delimiter(source)
+        _refuse_duplicate_names(path, source, sep)
+        frame = pd.read_csv(source, sep=sep)
     except SynthdataError:
         raise
     except Exception as exc:  # pandas raises many types for a bad file
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise SynthdataError(f"input {path!r} cannot be read: {type(exc).__name__}: {first}") from None
     return frame  # (columns of ISO dates stay strings: fit parses them, as it does for any frame)
+
+
+def _refuse_duplicate_names(path: str, source: Path, sep: str) -> None:
+    """Raise SynthdataError naming a column name the CSV's header row holds twice.
+
+    pandas' ``read_csv`` would rename the second ``score`` to ``score.1`` and fit it as a column of its own; the
+    header is read here as ``read_csv`` reads it (UTF-8, a byte order mark dropped, blank lines skipped, the
+    separator ``sep``). Empty names are left to pandas (``Unnamed: 2``).
+    """
+    import csv
+
+    with source.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        header = next((row for row in csv.reader(handle, delimiter=sep) if row), [])
+    seen: set[str] = set()
+    for name in header:
+        if name in seen and name.strip():
+            raise SynthdataError(
+                f"input {path!r}: the header names column {name!r} more than once; give each column its own name "
+                "(pandas would rename the copy, and fit would model it as another column)."
+            )
+        seen.add(name)
 
 
 def _cmd_fit(args: argparse.Namespace) -> int:
@@ -599,6 +622,10 @@ def _read_real(path: str, model: Any) -> Any:
     import pandas as pd
 
     real = _read_table(path)
+    kinds = _model_kinds(model)
+    for name, kind in kinds.items():
+        if name in real.columns and kind in ("boolean", "integer", "float"):
+            real[name] = _real_values(path, name, real[name], kind)
     for name, dtype in getattr(model, "dtypes", {}).items():
         if name not in real.columns or not str(dtype).startswith("datetime64"):
             continue
@@ -612,6 +639,62 @@ def _read_real(path: str, model: Any) -> Any:
             )
         real[name] = column
     return real
+
+
+def _model_kinds(model: Any) -> dict[str, str]:
+    """Each column's kind as the model's ``info["columns"]`` records it (``boolean``, ``float``, ...)."""
+    info = getattr(model, "info", None)
+    columns = info.get("columns") if isinstance(info, Mapping) else None
+    if not isinstance(columns, Mapping):
+        return {}
+    return {
+        str(name): about["kind"]
+        for name, about in columns.items()
+        if isinstance(about, Mapping) and isinstance(about.get("kind"), str)
+    }
+
+
+def _real_values(path: str, name: str, column: Any, kind: str) -> Any:
+    """Column ``name`` of the real data file ``path`` read as fit read a column of ``kind`` boolean, integer or float.
+
+    A boolean column of text (``--column active=boolean`` over ``Yes``/``no``) is read by fit's own
+    ``read_booleans``, so ``no`` is False as it was in the fit; numbers written as text are read with
+    ``pd.to_numeric``, as fit reads a column given a numeric kind. Raises SynthdataError, naming the file and the
+    column, when the values do not read that way.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if kind == "boolean":
+        if pd.api.types.is_bool_dtype(column.dtype):
+            return column
+        from ._fit.categories import read_booleans
+
+        present = column.notna().to_numpy()
+        try:
+            read = read_booleans(name, column, present)
+        except InvalidArgument as exc:
+            raise SynthdataError(
+                f"input {path!r}: column {name!r} was fitted as booleans, but its values do not read as them: "
+                f"{str(exc).split('but the column holds ', 1)[-1].split(';', 1)[0]}; compare the model with data "
+                "written as the data it was fitted on."
+            ) from None
+        if present.all():
+            return pd.Series(read, index=column.index, name=column.name)
+        values = np.full(len(column), None, dtype=object)
+        values[present] = read
+        return pd.Series(values, index=column.index, name=column.name, dtype="boolean")
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+        return column
+    try:
+        return pd.to_numeric(column)
+    except (TypeError, ValueError):
+        bad = column[column.notna() & pd.to_numeric(column, errors="coerce").isna()]
+        raise SynthdataError(
+            f"input {path!r}: column {name!r} was fitted as numbers ({kind}), but {len(bad)} value(s) do not read "
+            f"as numbers, e.g. {str(bad.iloc[0])!r}; compare the model with data written as the data it was fitted "
+            "on."
+        ) from None
 
 
 def _declared_format(model: Any, name: str) -> str | None:
@@ -855,7 +938,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_audit.set_defaults(func=_cmd_audit)
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        with _cli_warnings():
+            return int(args.func(args))
     except BrokenPipeError:  # e.g. `synthdata sample ... | head`: the reader left, which is fine
         sys.stderr.close()
         return 0
@@ -881,6 +965,46 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return INTERNAL_ERROR
+
+
+@contextlib.contextmanager
+def _cli_warnings() -> Iterator[None]:
+    """Show each warning a command raises as one ``synthdata: warning: ...`` line on stderr, once.
+
+    Python would print the file, line and source line of the ``warnings.warn`` call, once per distinct text, so
+    ``audit --real`` (which fits the real data once per tripwire) repeated a warning about one column with each
+    fit's example value. Here a warning about a column is shown once per kind of warning and column, and a fix
+    written for Python (``columns={'d': 'datetime:%d/%m/%Y'}``) as the option that does it
+    (``--column 'd=datetime:%d/%m/%Y'``).
+    """
+    import warnings
+
+    shown: set[tuple[str, str]] = set()
+
+    def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+        text = _cli_message(str(message))
+        named = re.search(r"column ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")", text)
+        key = (getattr(category, "__name__", str(category)), named[1] if named else text)
+        if key in shown:
+            return
+        shown.add(key)
+        stream = sys.stderr if file is None else file
+        with contextlib.suppress(OSError, ValueError):  # (stderr closed: the warning is lost, not the command)
+            print(f"synthdata: warning: {text}", file=stream, flush=True)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
+
+
+def _cli_message(text: str) -> str:
+    """A warning's text with a fix written for Python, ``columns={'x': 'kind'}``, written as ``--column 'x=kind'``.
+
+    A message that already names the command line form after it (``columns={...} (synthdata fit --column ...)``)
+    keeps that once.
+    """
+    text = re.sub(r"columns=\{'([^'\\]*)': '([^'\\]*)'\}", r"--column '\1=\2'", text)
+    return re.sub(r"(--column '[^']*') \((?:synthdata fit )?\1\)", r"\1", text)
 
 
 def _error(message: str) -> int:
