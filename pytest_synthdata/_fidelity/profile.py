@@ -1301,6 +1301,19 @@ def _without_generated(model: Model) -> Model:
 # scoring against a profile -----------------------------------------------------------------------------------
 
 
+def _against(real: NDArray[np.float64], syn_codes: list[NDArray[np.int64]]) -> tuple[float, NDArray[np.float64]]:
+    """ContingencySimilarity of stored shares ``real`` and the synthetic codes of its two columns, and the stored
+    table padded to the synthetic's keys (values the profile never saw take keys after its own)."""
+    shape = (
+        max(real.shape[0], int(syn_codes[0].max(initial=0)) + 1),
+        max(real.shape[1], int(syn_codes[1].max(initial=0)) + 1),
+    )
+    padded = np.zeros(shape)
+    padded[: real.shape[0], : real.shape[1]] = real
+    syn = metrics.joint_counts(syn_codes[0], syn_codes[1], shape)
+    return 1.0 - metrics.contingency_tvd(padded, syn), padded
+
+
 class ProfileReference:
     """Scores synthetic data against a model's profile, approximately (see :data:`TOLERANCE`).
 
@@ -1412,22 +1425,18 @@ class ProfileReference:
         return PairScore("CorrelationSimilarity", 1.0 - abs(real - syn) / 2.0, real, syn)
 
     def contingency_similarity(self, a: str, b: str, synthetic: Prepared) -> PairScore:
-        pair = self.profile.pairs.get((a, b))
-        if pair is None:
-            pair = self.profile.pairs.get((b, a))
-            a, b = b, a
+        pair, a, b = self._pair(a, b)
         if pair is None:
             return PairScore("ContingencySimilarity", float("nan"))
-        real = pair.table
-        syn_codes = [self._syn_codes(c, synthetic) for c in (a, b)]
-        shape = (
-            max(real.shape[0], int(syn_codes[0].max(initial=0)) + 1),
-            max(real.shape[1], int(syn_codes[1].max(initial=0)) + 1),
-        )
-        padded = np.zeros(shape)
-        padded[: real.shape[0], : real.shape[1]] = real
-        syn = metrics.joint_counts(syn_codes[0], syn_codes[1], shape)
-        return PairScore("ContingencySimilarity", 1.0 - metrics.contingency_tvd(padded, syn), metrics.cramers_v(real))
+        score, _ = _against(pair.table, [self._syn_codes(c, synthetic) for c in (a, b)])
+        return PairScore("ContingencySimilarity", score, metrics.cramers_v(pair.table))
+
+    def _pair(self, a: str, b: str) -> tuple[PairProfile | None, str, str]:
+        """The stored table of columns ``a`` and ``b``, and the two in the table's order."""
+        pair = self.profile.pairs.get((a, b))
+        if pair is None:
+            return self.profile.pairs.get((b, a)), b, a
+        return pair, a, b
 
     #: what :meth:`on_real_bins` cuts both sides on, for messages
     shared_bins = "the profile's bins"
@@ -1435,10 +1444,7 @@ class ProfileReference:
     def on_real_bins(self, a: str, b: str, synthetic: Prepared) -> tuple[float, NDArray[np.float64]] | None:
         """ContingencySimilarity of a discrete and a continuous column with both sides cut on the profile's own
         bins (:func:`stored_edges`), and the stored table on them; None without one (files before version 6)."""
-        pair = self.profile.pairs.get((a, b))
-        if pair is None:
-            pair = self.profile.pairs.get((b, a))
-            a, b = b, a
+        pair, a, b = self._pair(a, b)
         if pair is None or pair.binned is None:
             return None
         syn_codes = []
@@ -1450,15 +1456,8 @@ class ProfileReference:
                 syn_codes.append(stored_bin_codes(values, np.asarray(col.quantiles)))
             else:
                 syn_codes.append(self._syn_codes(column, synthetic))
-        real = pair.binned
-        shape = (
-            max(real.shape[0], int(syn_codes[0].max(initial=0)) + 1),
-            max(real.shape[1], int(syn_codes[1].max(initial=0)) + 1),
-        )
-        padded = np.zeros(shape)
-        padded[: real.shape[0], : real.shape[1]] = real
-        syn = metrics.joint_counts(syn_codes[0], syn_codes[1], shape)
-        return 1.0 - metrics.contingency_tvd(padded, syn), padded.ravel()
+        score, padded = _against(pair.binned, syn_codes)
+        return score, padded.ravel()
 
     def _syn_codes(self, column: str, synthetic: Prepared) -> NDArray[np.int64]:
         """Synthetic keys on the profile's axis: bin codes from 0, or category index, missing, then unknown values."""
