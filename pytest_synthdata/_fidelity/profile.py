@@ -255,6 +255,10 @@ def _read_table(r: SpecReader, item: dict[str, Any], at: str, shape: tuple[int, 
     return table
 
 
+#: The codes of a column cut on the profile's own bins: 10 bins, and missing (:func:`stored_bin_codes`).
+_STORED_BINS = 11
+
+
 def stored_edges(sketch: NDArray[np.float64]) -> NDArray[np.float64]:
     """The profile's own bins of a continuous column: 10 equal widths between its sketch's ends, the outer two
     open (SDMetrics' ContingencySimilarity metric cuts on the real histogram edges that way; the sketch's ends
@@ -456,16 +460,38 @@ def compute_profile(
     tables = _pair_tables([codes[c] for c in names], widths, n, k)
     pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]]
     profile.pairs.update({pair: PairProfile(table) for pair, table in zip(pairs, tables, strict=True)})
-    mixed = [(a, b) for a, b in pairs if (a in continuous) != (b in continuous)]
-    if mixed:  # the tables of a discrete and a continuous column again, cut on the profile's own bins
+    discrete = [c for c in names if c not in continuous]
+    if discrete and continuous:  # the tables of a discrete and a continuous column again, cut on the profile's bins
         binned = {
             c: stored_bin_codes(col.values, np.asarray(profile.columns[c].quantiles)) for c, col in continuous.items()
         }
-        again = _pair_tables([binned.get(c, codes[c]) for c in names], widths, n, k)
-        for pair, table in zip(pairs, again, strict=True):
-            if (pair[0] in continuous) != (pair[1] in continuous):
-                profile.pairs[pair].binned = table
+        mixed = _mixed_tables([codes[c] for c in discrete], [len(profile.keys(c)) for c in discrete], binned, k)
+        position = {c: i for i, c in enumerate(discrete)}
+        for a, b in pairs:
+            if (a in continuous) != (b in continuous):
+                table = mixed[(position[a], b)] if a in position else mixed[(position[b], a)].T
+                profile.pairs[(a, b)].binned = table
     return profile
+
+
+def _mixed_tables(
+    codes: list[NDArray[np.intp]], widths: list[int], binned: dict[str, NDArray[np.intp]], k: int
+) -> dict[tuple[int, str], NDArray[np.float64]]:
+    """The table of every discrete column (``codes``, ``widths``, in order) with every continuous one's bins
+    (``binned``: codes 0..10), keyed (discrete's position, continuous) as ``(i, name)``: shares summing to 1, half-k
+    applied, as :func:`_pair_tables` gives them. One count per continuous column: the discrete columns' codes
+    side by side (each offset by the widths before it), times the 11 bins, plus the bin."""
+    offsets = np.concatenate([[0], np.cumsum(widths)[:-1]]).astype(np.intp)
+    total = int(sum(widths))
+    stacked = (np.vstack(codes).astype(np.intp) + offsets[:, None]) * _STORED_BINS
+    out: dict[tuple[int, str], NDArray[np.float64]] = {}
+    for name, bins in binned.items():
+        counts = np.bincount((stacked + bins[None, :]).ravel(), minlength=total * _STORED_BINS)
+        table = _half_k_counts(counts, k).reshape(total, _STORED_BINS)
+        for i, (at, width) in enumerate(zip(offsets.tolist(), widths, strict=True)):
+            part = table[at : at + width]
+            out[(i, name)] = part / part.sum()
+    return out
 
 
 @dataclass
