@@ -2120,6 +2120,11 @@ def _no_values(frame: pd.DataFrame) -> None:
     return None
 
 
+def _same_labels(found: pd.Index, rows: pd.Index) -> bool:
+    """Whether ``found`` holds each label of ``rows`` once, in some order."""
+    return len(found) == len(rows) and found.is_unique and bool(found.isin(rows).all())
+
+
 class ComputedColumn(ModelColumn):
     """A column computed from the other columns' final values by a vectorised function (``sd.Derived``).
 
@@ -2184,9 +2189,12 @@ class ComputedColumn(ModelColumn):
                 f"dataset {dataset!r}: column {self.name!r}: its function {label} returned {len(values)} values "
                 f"for {n} rows; return one value per row (a Series, an array, or a scalar)."
             )
-        out = (
-            pd.Series(values, index=frame.index) if not isinstance(values, pd.Series) else values.set_axis(frame.index)
-        )
+        if not isinstance(values, pd.Series):
+            out = pd.Series(values, index=frame.index)
+        elif values.index.equals(frame.index) or not _same_labels(values.index, frame.index):
+            out = values.set_axis(frame.index)  # (an index of its own, e.g. a fresh RangeIndex: by position)
+        else:  # (the frame's rows in another order, e.g. df["a"].sort_values(): by label, as pandas aligns)
+            out = values.reindex(frame.index)
         if self.cast is not None:
             try:
                 out = out.astype(self.cast)

@@ -175,3 +175,17 @@ def test_an_integer_lognormal_in_an_order_constraint_keeps_its_open_end():
     df = s.sample(1000, seed=1)
     assert (df.a < df.b).all()
     s.validate(df)
+
+
+def test_a_derived_series_in_another_row_order_is_aligned_by_label():
+    """``lambda df: df["a"].sort_values()`` was taken by position: t != a in most rows."""
+    s = sd.Schema(
+        "d",
+        {"a": sd.Integer(low=0, high=1000), "t": sd.Derived(lambda df: df["a"].sort_values())},
+    )
+    df = s.sample(200, seed=1)
+    assert (df["t"] == df["a"]).all()
+    # an index of its own (a fresh RangeIndex) is still taken by position
+    r = sd.Schema("r", {"a": sd.Integer(low=0, high=9), "t": sd.Derived(lambda df: df["a"].reset_index(drop=True) * 2)})
+    rows = r.sample(30, seed=2, rows=(10, 30))
+    assert (rows["t"] == rows["a"] * 2).all()
