@@ -692,7 +692,8 @@ class Dataset:
         if plan.key is not None:
             if plan.fitted:
                 keys = np.arange(1, n + 1, dtype=np.int64)
-                values: Any = pd.Series(keys.astype(str), dtype=object) if plan.key_text else keys
+                # (text keys in pandas' own text dtype, as the children's copies of them infer it: str on pandas 3)
+                values: Any = pd.Series(keys.astype(str).astype(object)).infer_objects() if plan.key_text else keys
                 out.insert(0, plan.key, values)
             elif not out[plan.key].is_unique:
                 raise InvalidArgument(
