@@ -215,6 +215,24 @@ def report_dataset(args: argparse.Namespace, dataset: Any, read_real: Any) -> in
     return 0
 
 
+def tripwires(args: argparse.Namespace, frame: Any, model: Any, report: Any) -> Any:
+    """``synthdata audit --real``'s tripwires on ``frame`` with the command's settings, into ``report`` (returned);
+    a differentially private model's fits run under its own budget."""
+    from ._audit import audit_real, dp_settings
+
+    return audit_real(
+        frame,
+        k=args.k,
+        seed=args.seed,
+        splits=args.splits,
+        max_copy_excess=args.max_copy_excess,
+        max_dcr_share=args.max_dcr_share,
+        max_auc=args.max_auc,
+        report=report,
+        **dp_settings(getattr(model, "info", {})),
+    )
+
+
 def audit_dataset_real(args: argparse.Namespace, dataset: Any, report: Any, read_real: Any) -> None:
     """``synthdata audit shop.synth.json --real customers.csv [--real orders.csv]``: each given table's real rows.
 
@@ -223,22 +241,14 @@ def audit_dataset_real(args: argparse.Namespace, dataset: Any, report: Any, read
     """
     from dataclasses import replace
 
-    from ._audit import AuditReport, audit_held, audit_real, dp_settings
+    from ._audit import AuditReport, audit_held
 
     paths = {Path(p).name.split(".")[0]: p for p in args.real}
     for table, frame in read_real_tables(args.real, dataset, read_real, every=False).items():
         model = dataset.model(table)
         audit_held(args.model, frame, k=args.k, report=report, table=table)
-        wires = audit_real(
-            frame[[c for c in frame.columns if c in model.columns]],
-            k=args.k,
-            seed=args.seed,
-            splits=args.splits,
-            max_copy_excess=args.max_copy_excess,
-            max_dcr_share=args.max_dcr_share,
-            max_auc=args.max_auc,
-            report=AuditReport(report.source),
-            **dp_settings(getattr(model, "info", {})),
+        wires = tripwires(
+            args, frame[[c for c in frame.columns if c in model.columns]], model, AuditReport(report.source)
         )
         report.findings += [
             replace(f, where=f.where.replace("--real", f"--real {paths[table]}", 1)) for f in wires.findings

@@ -537,7 +537,8 @@ def _model_correlations(model: Any) -> dict[tuple[str, str], float]:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from ._audit import audit_file, audit_held, audit_real, dp_settings
+    from ._audit import audit_file, audit_held
+    from ._dataset_cli import tripwires
 
     if args.k < 1:
         raise SynthdataError(f"--k {args.k}: pass a whole number of rows, 1 or more, such as --k 5.")
@@ -554,17 +555,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             )
         frame = _read_real(args.real[0], model)
         audit_held(args.model, frame, k=args.k, report=report)
-        audit_real(
-            frame,
-            k=args.k,
-            seed=args.seed,
-            splits=args.splits,
-            max_copy_excess=args.max_copy_excess,
-            max_dcr_share=args.max_dcr_share,
-            max_auc=args.max_auc,
-            report=report,
-            **dp_settings(getattr(model, "info", {})),  # (a DP file's tripwires fit under the same budget)
-        )
+        tripwires(args, frame, model, report)
     print(report.render())
     return 0 if report.passed else 1
 

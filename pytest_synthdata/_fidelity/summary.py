@@ -85,8 +85,9 @@ def _score(model: Any, seed: int) -> FidelityReport | dict[str, FidelityReport]:
         # sample as columns of its own)
         out = {}
         for table, frame in frames.items():
-            scored = reference_for(model.model(table)).columns()
-            out[table] = fidelity_report(model.model(table), frame, columns=[c for c in frame.columns if c in scored])
+            reference = reference_for(model.model(table))  # (built once: a declared table's samples its model)
+            scored = reference.columns()
+            out[table] = fidelity_report(reference, frame, columns=[c for c in frame.columns if c in scored])
         return out
     return fidelity_report(model, model.sample(SUMMARY_ROWS, seed=seed))
 
