@@ -43,6 +43,33 @@ __all__ = [
 ]
 
 _CONTROLLER: Any = None
+#: The BLAS libraries' threadpoolctl controllers, found once (False: not yet; None: use the controller's own
+#: ``limit``; (): threadpoolctl is missing)
+_BLAS: Any = False
+
+
+class _OneThread:
+    """Run BLAS on the calling thread inside the ``with``; restore each library's own setting after.
+
+    What ``ThreadpoolController.limit(limits=1, user_api="blas")`` does, without listing every library's
+    details again at each entry (that took about 60 us a fit): the BLAS libraries are found once, and a
+    library already on one thread is left alone.
+    """
+
+    __slots__ = ("_restore",)
+
+    def __enter__(self) -> None:
+        restore = []
+        for lib in _BLAS:
+            threads = lib.num_threads
+            if threads != 1:
+                lib.set_num_threads(1)
+                restore.append((lib, threads))
+        self._restore = restore
+
+    def __exit__(self, *exc: object) -> None:
+        for lib, threads in reversed(self._restore):
+            lib.set_num_threads(threads)
 
 
 def one_thread() -> contextlib.AbstractContextManager[Any]:
@@ -51,14 +78,22 @@ def one_thread() -> contextlib.AbstractContextManager[Any]:
     >>> with one_thread():
     ...     pass
     """
-    global _CONTROLLER
-    try:
-        import threadpoolctl
-    except ImportError:  # pragma: no cover - a core dependency; without it the routines above still hold
+    global _CONTROLLER, _BLAS
+    if _BLAS is False:
+        try:
+            import threadpoolctl
+        except ImportError:  # pragma: no cover - a core dependency; without it the routines above still hold
+            _BLAS = ()
+        else:
+            _CONTROLLER = threadpoolctl.ThreadpoolController()  # (scans the loaded libraries once: a few ms)
+            found = _CONTROLLER.select(user_api="blas").lib_controllers
+            usable = all(hasattr(lib, "num_threads") and hasattr(lib, "set_num_threads") for lib in found)
+            _BLAS = tuple(found) if usable else None
+    if _BLAS is None:  # pragma: no cover - a threadpoolctl without these controllers: its own limiter
+        return _CONTROLLER.limit(limits=1, user_api="blas")  # type: ignore[no-any-return]
+    if not _BLAS:  # pragma: no cover
         return contextlib.nullcontext()
-    if _CONTROLLER is None:
-        _CONTROLLER = threadpoolctl.ThreadpoolController()  # (scans the loaded libraries once: a few ms)
-    return _CONTROLLER.limit(limits=1, user_api="blas")  # type: ignore[no-any-return]
+    return _OneThread()
 
 
 def eigh(a: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

@@ -72,10 +72,24 @@ class BuiltinBackends:
         return {NATIVE_BACKEND: fit_native} | {name: sdv.fitter(name) for name in sdv.SYNTHESIZERS}
 
 
+#: The last ``fit_backend`` lookup: the hook implementations, and the backends they gave (asked again once a
+#: plugin is registered or unregistered)
+_BACKENDS: tuple[list[Any], dict[str, Any]] | None = None
+
+
 def fit_backend(name: object) -> Any:
     """Return the fit function of backend ``name``, or raise a clear error listing the known ones."""
+    global _BACKENDS
+    impls = plugin_manager().hook.synthdata_backends.get_hookimpls()
+    if (
+        _BACKENDS is not None
+        and len(_BACKENDS[0]) == len(impls)
+        and all(a is b for a, b in zip(_BACKENDS[0], impls, strict=True))
+        and name in _BACKENDS[1]
+    ):
+        return _BACKENDS[1][name]  # (the same plugins as last time: their backends, not asked again)
     found: dict[str, Any] = {}
-    for impl in plugin_manager().hook.synthdata_backends.get_hookimpls():
+    for impl in impls:
         backends = impl.function()
         if not isinstance(backends, dict):
             raise InvalidArgument(
@@ -90,6 +104,7 @@ def fit_backend(name: object) -> Any:
             f"backend={name!r} is not a known fitting engine; known: {', '.join(map(repr, known))} "
             "(plugins add more through the synthdata_backends hook)."
         )
+    _BACKENDS = (list(impls), found)
     return found[name]  # type: ignore[index]
 
 

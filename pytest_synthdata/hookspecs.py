@@ -65,6 +65,8 @@ def synthdata_backends() -> dict[str, Any]:
     for the same seed) and ``save(path)``. ``pytest_synthdata.testing``
     checks that protocol. The built-in engines are provided this way too: the
     native one (``native``, the default) and the optional SDV ones
-    (``sdv-gaussian-copula``, ``sdv-ctgan``, ``sdv-tvae``).
+    (``sdv-gaussian-copula``, ``sdv-ctgan``, ``sdv-tvae``). The engines
+    are asked for once and kept until a plugin is registered or
+    unregistered: return the same engines on every call.
     """
     raise NotImplementedError  # a specification, never called

@@ -189,3 +189,37 @@ def test_a_backend_without_a_latent_space_refuses_latent_features_clearly(bootst
     with pytest.raises(UnsupportedFeature, match=r"conditions need a model with a latent space .* 'c' is a Bootstrap"):
         latent_model(model, "conditions")
     assert latent_model(sd.fit(customers(100), name="c"), "conditions") is not None
+
+
+def test_backends_are_asked_once_and_again_after_a_plugin_comes_or_goes():
+    """fit_backend keeps the engines the hooks gave; registering or unregistering a plugin asks them again."""
+    from pytest_synthdata._manager import fit_backend
+
+    calls = []
+
+    class Counting:
+        @sd.hookimpl
+        def synthdata_backends(self):
+            calls.append(1)
+            return {"counting": lambda df, **options: Bootstrap(df, "c")}
+
+    pm = sd.plugin_manager()
+    plugin = Counting()
+    pm.register(plugin)
+    try:
+        first = fit_backend("counting")
+        assert fit_backend("counting") is first and fit_backend("native") is not None
+        assert len(calls) == 1  # (kept: not asked again)
+        other = BootstrapPlugin()
+        pm.register(other)
+        try:
+            assert fit_backend("bootstrap") is not None  # (a new plugin's engine is found at once)
+            assert len(calls) == 2
+        finally:
+            pm.unregister(other)
+        with pytest.raises(InvalidArgument, match="backend='bootstrap' is not a known fitting engine"):
+            fit_backend("bootstrap")  # (and a gone one's engine is gone)
+    finally:
+        pm.unregister(plugin)
+    with pytest.raises(InvalidArgument, match="backend='counting' is not a known fitting engine"):
+        fit_backend("counting")

@@ -173,7 +173,13 @@ def _dense(df: Any) -> tuple[Any, dict[str, str]]:
     """
     if not isinstance(df, pd.DataFrame):
         return df, {}  # (check_frame says what it is)
-    sparse = [i for i, dtype in enumerate(df.dtypes) if isinstance(dtype, pd.SparseDtype)]
+    try:  # (the block manager's own list: ``df.dtypes`` builds a Series, about 0.15 ms a fit)
+        dtypes = list(df._mgr.get_dtypes())
+    except AttributeError:  # pragma: no cover - pandas without it
+        dtypes = list(df.dtypes)
+    if len(dtypes) != df.shape[1]:  # pragma: no cover - a manager of another shape: the public route
+        dtypes = list(df.dtypes)
+    sparse = [i for i, dtype in enumerate(dtypes) if isinstance(dtype, pd.SparseDtype)]
     if not sparse:
         return df, {}
     dense = df.copy(deep=False)
