@@ -21,6 +21,8 @@ from .._columns import (
     BooleanColumn,
     CategoryColumn,
     DatetimeColumn,
+    FakerColumn,
+    IdColumn,
     NullColumn,
     NumericColumn,
     ProductColumn,
@@ -223,6 +225,8 @@ def _column_problems(
     if isinstance(col, NullColumn) or seen == n or not check_values:
         return problems
     values = series[~missing]
+    if isinstance(col, IdColumn) or (isinstance(col, FakerColumn) and col.unique):
+        problems += _repeated(name, values, "ids" if isinstance(col, IdColumn) else "values (unique=True)")
     span = None
     if isinstance(col, SumColumn) and model is not None:  # its grid and dtype are its own; its range, its parts'
         span = _sum_span(model, col)
@@ -248,6 +252,28 @@ def _column_problems(
         if fitted and problem.found.endswith("outside"):
             problem.fix = "a fitted model's bounds stop short of rare real extremes (min_count, see model.withheld)"
     return problems + found
+
+
+def _repeated(name: str, values: pd.Series, what: str) -> list[Problem]:
+    """The rows of a column of distinct values (an id, a unique Faker column) that repeat an earlier row's value."""
+    try:
+        again = values.duplicated(keep="first").to_numpy(dtype=bool)
+    except TypeError:  # (unhashable values, such as lists: not ids; the dtype check says so where it applies)
+        return []
+    if not again.any():
+        return []
+    count = int(again.sum())
+    return [
+        Problem(
+            name,
+            f"distinct {what}",
+            "repeated ones",
+            count,
+            _examples(values.to_numpy()[again]),
+            fix="a key must name one row",
+            severity=count / max(len(values), 1),
+        )
+    ]
 
 
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2})?")
