@@ -301,3 +301,28 @@ def test_many_pairs_get_gaussian_noise_when_delta_allows_it() -> None:
         assert 2.0 * (1 - 1e-6) <= eps_sum <= 2.0 and delta_sum <= (delta or 0.0)
     sample = model.sample(3_000, seed=1)  # (28 pairs, all about 0.5: still seen through the noise)
     assert sample.corr(method="spearman").to_numpy()[np.triu_indices(8, 1)].mean() > 0.3
+
+
+@pytest.mark.parametrize(("missing", "nulls"), [(0.0, False), (4.0, False), (400.0, True)])
+def test_a_missing_count_that_noise_alone_explains_leaves_no_missing_values(missing: float, nulls: bool) -> None:
+    """Slot 0 (missing) of a noisy histogram below the empty-bin threshold is 0: a column without missing values
+    keeps none and its int64 dtype; a count well above it stays (no OpenDP needed: a stub account)."""
+    from pytest_synthdata._fit import dp
+
+    class Stub:
+        def __init__(self, released: np.ndarray) -> None:
+            self.released = released
+
+        def counts(self, step: str, columns: list[str], stat: Any, size: int, **noise: Any) -> Any:
+            out = np.zeros(size)
+            out[: len(self.released)] = self.released
+            return out
+
+    values = pd.Series(np.arange(10, 20).repeat(100))  # int64, no missing value
+    plan = dp._Plan("n", "integer", values, public=(10.0, 19.0), epsilon={"marginal": 1.0})
+    column, _, _ = dp._fit_numbers(Stub(np.array([missing, *[100.0] * 10])), plan, 1_000.0)  # type: ignore[arg-type]
+    assert (column.null_rate > 0) is nulls
+    flags = pd.Series([True, False] * 500)
+    plan_b = dp._Plan("b", "boolean", flags, epsilon={"marginal": 1.0})
+    column_b, _, _ = dp._fit_categories(Stub(np.array([missing, 500.0, 500.0])), plan_b, 1_000.0)  # type: ignore[arg-type]
+    assert (column_b.null_rate > 0) is nulls

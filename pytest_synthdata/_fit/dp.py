@@ -610,6 +610,7 @@ def _fit_numbers(
     if len(clear):
         counts[1 : clear[0] + 1] = 0.0
         counts[clear[-1] + 2 :] = 0.0
+    counts[0] = _beyond_noise(counts[0], plan.epsilon["marginal"])
     body = counts[1:] if counts[1:].sum() > 0 else np.ones(cells)
     null_rate = float(round_probs(np.array([counts[0] / (counts[0] + body.sum())]))[0])
     probs = body / body.sum()
@@ -735,6 +736,13 @@ def _time_cast(s: pd.Series) -> str | None:
     return None
 
 
+def _beyond_noise(missing: float, epsilon: float) -> float:
+    """A noisy count of missing values (Laplace, sensitivity 1), or 0 where the noise of no missing value at all
+    could explain it (it clears that at a chance of :data:`_EMPTY_BIN_RISK`): a column without missing values
+    keeps none, and its integers their int64 dtype (post-processing: no privacy cost)."""
+    return missing if missing > math.log(1.0 / _EMPTY_BIN_RISK) / epsilon else 0.0
+
+
 def _fit_categories(
     account: _Account, plan: _Plan, n_hat: float
 ) -> tuple[ModelColumn, Callable[[], NDArray[np.float64]], float]:
@@ -751,6 +759,7 @@ def _fit_categories(
             ),
             0.0,
         )
+        noisy[0] = _beyond_noise(noisy[0], epsilon)
         sides = noisy[1:] if noisy[1:].sum() > 0 else np.ones(2)
         p = float(round_probs(np.array([sides[1] / sides.sum()]))[0])
         null_rate = float(round_probs(np.array([noisy[0] / (noisy[0] + sides.sum())]))[0])
@@ -782,7 +791,7 @@ def _fit_categories(
             ),
             0.0,
         )
-        missing_count, kept_values, kept_counts = float(noisy[0]), declared, noisy[1:]
+        missing_count, kept_values, kept_counts = _beyond_noise(float(noisy[0]), epsilon), declared, noisy[1:]
         if kept_counts.sum() <= 0:
             kept_counts = np.ones(len(declared))
         row_key = lookup[codes] - 1  # -1: missing or undeclared
