@@ -127,6 +127,7 @@ def _small(
     coarse: float = 0.0,
     *,
     dp: bool = False,
+    of: str = "rows",
 ) -> None:
     if n is None or not 0.0 < p < 1.0:
         return
@@ -138,12 +139,15 @@ def _small(
         report.add(
             "small-count",
             where,
-            f"{what} has probability {p:.6g} of {n:.0f} rows: about {c:.1f} row(s), fewer than k={k}{noisy}",
+            f"{what} has probability {p:.6g} of {n:.0f} {of}: about {c:.1f} row(s), fewer than k={k}{noisy}",
             fails=not dp,
         )
 
 
-def _numbers(spec: dict[str, Any], where: str, n: float | None, k: int, policy: _Policy, report: AuditReport) -> None:
+def _numbers(
+    spec: dict[str, Any], where: str, n: float | None, k: int, policy: _Policy, report: AuditReport, of: str = "rows"
+) -> None:
+    """The stored numbers of a numeric or datetime column's spec; ``n`` the rows holding a value (``of`` names them)."""
     name = str(spec.get("name"))
     bounds = spec.get("bounds")
     if isinstance(bounds, list) and len(bounds) == 2 and n is not None and name in policy.public:
@@ -188,6 +192,7 @@ def _numbers(spec: dict[str, Any], where: str, n: float | None, k: int, policy: 
                         k,
                         policy.coarse,
                         dp=policy.dp,
+                        of=of,
                     )
         else:  # quantile knots: the rows between consecutive knots
             steps = np.diff(np.asarray([p for p in probs if isinstance(p, (int, float))], dtype=float))
@@ -209,7 +214,9 @@ def _numbers(spec: dict[str, Any], where: str, n: float | None, k: int, policy: 
                 )
     for side, p in zip(("-inf", "inf"), spec.get("inf_rates") or (), strict=False):
         if isinstance(p, (int, float)):
-            _small(report, f"{where}.inf_rates", f"the rate of {side}", float(p), n, k, policy.coarse, dp=policy.dp)
+            _small(
+                report, f"{where}.inf_rates", f"the rate of {side}", float(p), n, k, policy.coarse, dp=policy.dp, of=of
+            )
 
 
 def _show(spec: dict[str, Any], value: Any) -> str:
@@ -274,21 +281,34 @@ def _column(
         _small(
             report, f"{where}.null_rate", "a present value", 1.0 - float(null_rate), n, k, policy.coarse, dp=policy.dp
         )
+    # a value's probability is its share of the rows holding a value: counts are of those (about n less the missing)
+    present = n
+    if n is not None and isinstance(null_rate, (int, float)) and 0.0 < float(null_rate) < 1.0:
+        present = n * (1.0 - float(null_rate))
+    of = "rows" if present is n else "present values"
     if kind in ("numeric", "datetime"):
-        _numbers(spec, where, n, k, policy, report)
+        _numbers(spec, where, present, k, policy, report, of=of)
     elif kind == "category":
         categories, probs = spec.get("categories") or [], spec.get("probs") or []
         for c, p in zip(categories, probs, strict=False):
             if isinstance(p, (int, float)):
                 _small(
-                    report, f"{where}.probs", f"category {json.dumps(c)}", float(p), n, k, policy.coarse, dp=policy.dp
+                    report,
+                    f"{where}.probs",
+                    f"category {json.dumps(c)}",
+                    float(p),
+                    present,
+                    k,
+                    policy.coarse,
+                    dp=policy.dp,
+                    of=of,
                 )
         _pii(report, f"{where}.categories", list(categories), allow=allow_pii)
     elif kind == "boolean":
         p = spec.get("p")
         if isinstance(p, (int, float)):
-            _small(report, f"{where}.p", "True", float(p), n, k, policy.coarse, dp=policy.dp)
-            _small(report, f"{where}.p", "False", 1.0 - float(p), n, k, policy.coarse, dp=policy.dp)
+            _small(report, f"{where}.p", "True", float(p), present, k, policy.coarse, dp=policy.dp, of=of)
+            _small(report, f"{where}.p", "False", 1.0 - float(p), present, k, policy.coarse, dp=policy.dp, of=of)
     elif kind == "id" and isinstance(spec.get("pattern"), str):
         _pii(report, f"{where}.pattern", [spec["pattern"].replace("{", "").replace("}", "")], allow=allow_pii)
 

@@ -77,6 +77,20 @@ def test_small_counts_are_found_in_categories_and_null_rates(tmp_path):
     assert any(f.where == "columns.note.null_rate" and f.fails for f in told.findings)
 
 
+def test_a_values_probability_counts_the_rows_holding_a_value_not_every_row(tmp_path):
+    """Stored shares are of the present values: in a half-missing column, 3 rows of 200 present ones are 3 rows."""
+    rng = np.random.default_rng(0)
+    score = rng.choice([10.0, 20.0, 30.0, 40.0], 400)
+    score[:3] = 25.0  # held by 3 rows
+    score[200:] = np.nan  # half the column missing
+    path = tmp_path / "s.synth.json"
+    sd.fit(pd.DataFrame({"score": score}), name="s", min_count=1, public={"score": (0, 100)}).save(path)
+    report, _ = audit_file(str(path), k=5)
+    (found,) = [f for f in report.findings if f.where == "columns.score.params" and "25.0" in f.message]
+    assert found.fails and "of 200 present values: about 3.0 row(s)" in found.message, found.message
+    assert not report.passed
+
+
 @pytest.mark.parametrize(
     "names",
     [
