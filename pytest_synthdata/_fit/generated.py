@@ -13,10 +13,13 @@ from __future__ import annotations
 import re
 import string
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 from .. import _pii, _vocab
 from .._columns import FakerColumn, IdColumn, ModelColumn
@@ -68,7 +71,7 @@ def fit_generated(
                 f"columns={{{col!r}: 'pattern'}} or 'category' instead."
             )
         if pd.api.types.is_numeric_dtype(s.dtype):
-            start = max(0, int(s.min()))  # the observed first id: samples continue from there
+            start = id_start(s.to_numpy(), min_count)
             column: ModelColumn = IdColumn(col, style="sequential", pattern=None, start=start)
             column.cast = str(s.dtype) if str(s.dtype) != "int64" else None
             return column
@@ -191,6 +194,18 @@ def _with_constants(template: str, values: list[str]) -> str:
     same = (grid == grid[0]).all(axis=0).tolist()
     first = values[0]
     return "".join(first[i] if same[i] and mark in "?#" else mark for i, mark in enumerate(template))
+
+
+def id_start(ids: NDArray[Any], min_count: int) -> int:
+    """Where a numeric id column's samples start: 0 for ids numbered from 0 (or below), else the power of ten at
+    or below its ``min_count``-th smallest id (ids from 2,738,498 up start at 1,000,000; ids 1..n at 1). A
+    round number many rows share the digits of, never a real row's id (the bounds' privacy rule)."""
+    values = np.asarray(ids)
+    if not len(values) or values.min() <= 0:
+        return 0
+    at = min(max(min_count, 1), len(values)) - 1
+    kth = int(np.partition(values, at)[at])
+    return int(10 ** (len(str(kth)) - 1))
 
 
 def _string_cast(s: pd.Series) -> str | None:

@@ -1,0 +1,38 @@
+"""Fixes from the sixteenth session's new-user reviews: fitting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pytest_synthdata as sd
+from pytest_synthdata._artifact import to_dict
+from pytest_synthdata._fit.generated import id_start
+
+
+def _spec(model: sd.Model, column: str) -> dict:
+    return next(c for c in to_dict(model)["columns"] if c["name"] == column)
+
+
+def test_a_numeric_id_column_starts_at_a_round_number_not_the_smallest_real_id():
+    rng = np.random.default_rng(0)
+    ids = rng.choice(10**9, 500, replace=False) + 10**6
+    model = sd.fit(pd.DataFrame({"account_id": ids, "x": rng.normal(size=500)}), name="accounts")
+    spec = _spec(model, "account_id")
+    assert spec["type"] == "id" and spec["start"] not in set(ids.tolist())
+    assert spec["start"] == 10 ** (len(str(int(np.sort(ids)[4]))) - 1)
+    assert model.sample(3, seed=0)["account_id"].tolist() == [spec["start"] + i for i in range(3)]
+
+
+@pytest.mark.parametrize(
+    ("ids", "start"),
+    [
+        (np.arange(0, 300), 0),  # numbered from 0
+        (np.arange(1, 301), 1),  # numbered from 1
+        (np.arange(1000, 1300), 1000),
+        (np.array([7, *range(2_738_498, 2_738_798)]), 1_000_000),  # one odd small id is not the start
+    ],
+)
+def test_id_starts(ids, start):
+    assert id_start(ids, 5) == start
