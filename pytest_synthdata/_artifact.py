@@ -110,7 +110,8 @@ def to_dict(model: Model, *, entry: Callable[[Any], dict[str, Any]] | None = Non
         "order_constraints": [[a, b, strict] for a, b, strict in model._order_constraints],
         **({"row_constraints": [spec(c) for c in model._row_constraints]} if model._row_constraints else {}),
         **({"profile": model.profile.to_spec()} if model.profile is not None else {}),
-        "info": model.info,
+        # (the fit's duration stays in memory: a refit of the same data writes the same bytes, so it diffs empty)
+        "info": {key: value for key, value in model.info.items() if key != "fit_seconds"},
     }
 
 

@@ -36,3 +36,17 @@ def test_a_numeric_id_column_starts_at_a_round_number_not_the_smallest_real_id()
 )
 def test_id_starts(ids, start):
     assert id_start(ids, 5) == start
+
+
+def test_a_refit_of_the_same_data_writes_the_same_bytes(tmp_path):
+    """A model file is reviewed as a diff: refitting unchanged data must give none (the fit's duration stays in
+    memory, in ``model.info``, and is not written)."""
+    from palmerpenguins import load_penguins
+
+    df = load_penguins()
+    first, second = tmp_path / "a.synth.json", tmp_path / "b.synth.json"
+    sd.fit(df, name="penguins").save(first)
+    model = sd.fit(df, name="penguins")
+    model.save(second)
+    assert first.read_bytes() == second.read_bytes()
+    assert "fit_seconds" in model.info and "fit_seconds" not in first.read_text()

@@ -820,7 +820,7 @@ def assert_no_copies(
         detail = f"; {base:.2%} equal a holdout row"
     if rate > allowed:
         rows = np.flatnonzero(copied)[:5].tolist()
-        labels = [synthetic.index[i] for i in rows]
+        labels = synthetic.index[rows].tolist()  # (Python values: the message shows 141, not np.int64(141))
         raise FidelityError(
             f"{copied.sum()} of {len(synthetic)} synthetic rows ({rate:.2%}) equal a real row over {len(cols)} columns "
             f"(allowed {allowed:.2%}{detail}); first copied rows at index {labels}; "
