@@ -16,3 +16,15 @@ def test_copied_rows_are_shown_by_their_plain_index_labels():
         sd.assert_no_copies(real, real.iloc[[7, 3, 9]])
     assert "first copied rows at index [7, 3, 9];" in str(failure.value)
     assert "np.int64" not in str(failure.value)
+
+
+def test_a_synthetic_column_the_real_data_lacks_is_named_in_skipped():
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame({"x": rng.normal(size=300), "c": rng.choice(["a", "b"], 300)})
+    model = sd.fit(real, name="t")
+    sample = model.sample(300, seed=1).assign(leaked_row=np.arange(300), const=3.0)
+    for reference in (real, model):
+        report = sd.fidelity_report(reference, sample)
+        assert report.skipped == {"leaked_row": "only in the synthetic data", "const": "only in the synthetic data"}
+        assert "not scored: 'leaked_row' (only in the synthetic data)" in report.summary()
+        assert set(report.columns["column"]) == {"x", "c"}
