@@ -387,6 +387,13 @@ class ModelFile:
         frame.attrs["synthdata"]["dataset"] = self.name
         return frame
 
+    def __getattr__(self, name: str) -> Any:
+        # everything else is the loaded model's (the fixtures' set= steps read its sums, gaps and generated
+        # columns: without this they were skipped in silence for a file's fixtures)
+        if name.startswith("__") or name in ("path", "name", "_model"):
+            raise AttributeError(name)
+        return getattr(self.model, name)
+
     def __repr__(self) -> str:
         return f"ModelFile({str(self.path)!r})"
 

@@ -112,3 +112,29 @@ def test_a_register_call_with_the_same_name_clashes(pytester, model_text):
     result = pytester.runpytest()
     assert result.ret != 0
     result.stderr.fnmatch_lines(["*two different datasets want the global fixture 'synth_customers'*"])
+
+
+def test_a_files_factory_keeps_sums_and_sets_generated_columns_as_the_model_itself_does(pytester, tmp_path):
+    """A file's fixtures are the loaded model's: set= on a part adds the detected sum up again, and a keyword on a
+    generated (Faker) column sets it (both were skipped in silence for files: the wrapper hid the model)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(3)
+    a, b = rng.integers(0, 50, 400), rng.integers(0, 50, 400)
+    real = pd.DataFrame({"a": a, "b": b, "total": a + b, "email": [f"user{i}@example.org" for i in range(400)]})
+    model = sd.fit(real, name="orders")
+    assert model.info["columns"]["email"]["kind"] == "pii" and model._sums, model.info["columns"]
+    place(pytester, model.save(tmp_path / "orders.synth.json").read_text(), "tests/synthdata/orders.synth.json")
+    pytester.makepyfile(
+        test_orders="""
+def test_set_keeps_the_sum(synth_orders_factory):
+    df = synth_orders_factory(200, seed=1, set={"a": 9})
+    assert (df["a"] == 9).all() and (df["total"] == df["a"] + df["b"]).all()
+
+def test_a_keyword_on_a_generated_column_sets_it(synth_orders_factory):
+    df = synth_orders_factory(3, seed=1, email="x@example.org")
+    assert df["email"].tolist() == ["x@example.org"] * 3
+"""
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
