@@ -671,12 +671,8 @@ def _numeric_bins(col: Any) -> dict[Any, float]:
     """Equal shares of :data:`NUMERIC_BINS` equal-width bins between the column's 1st and 99th percentile."""
     from ._columns import ConditionalColumn, DatetimeColumn, NumericColumn
 
-    if isinstance(col, ConditionalColumn):
-        raise InvalidArgument(
-            f"balance={col.name!r}: the column is fitted per group of {col.given!r}, so it has no one set of "
-            f"percentiles to bin by; give the classes as ranges, e.g. balance={{{col.name!r}: {{(None, <value>): 0.5, "
-            "(<value>, None): 0.5}}."
-        )
+    if isinstance(col, ConditionalColumn):  # (fitted per segment group: its base is the whole column's marginal)
+        col = col.base
     if hasattr(col, "leader"):
         raise InvalidArgument(
             f"balance={col.name!r}: it follows {col.leader!r} (a monotone function of it in the data), so its "
@@ -714,7 +710,7 @@ def _balance(
     model: Model, n: int, balance: Any, taken: set[str]
 ) -> tuple[str, list[tuple[Condition, ...]], NDArray[np.intp]]:
     """The balanced column, its classes' condition sets and each row's class (see the module docstring)."""
-    from ._columns import BooleanColumn, CategoryColumn
+    from ._columns import BooleanColumn, CategoryColumn, ConditionalColumn
 
     if isinstance(balance, str):
         column, spec = balance, None
@@ -735,6 +731,8 @@ def _balance(
             f"balance={column!r}: conditions= already conditions {column!r}; balance a column or condition it, not both."
         )
     col = model.column(column)
+    if isinstance(col, ConditionalColumn):  # (a column fitted per segment group: its classes are its base's, the
+        col = col.base  # marginal of every row)
     if spec is None:
         if isinstance(col, BooleanColumn):
             shares = {False: 0.5, True: 0.5}
