@@ -243,3 +243,21 @@ def test_values_held_by_fewer_than_k_real_rows_are_found(tmp_path):
     schema = tmp_path / "s.synth.json"
     sd.Schema("s", {"plan": sd.Category(["free", "pro", "team"])}).save(schema)
     assert _audit.audit_held(str(schema), df, k=5).passed
+
+
+def test_a_private_tripwire_fit_that_fails_is_reported_not_raised(monkeypatch):
+    """audit --real on a DP file refits halves of the rows at the file's epsilon; where that fit fails (too few
+    rows for private bounds) the audit says the wires did not run, within the policy, instead of aborting."""
+    from pytest_synthdata import _fit
+    from pytest_synthdata.errors import InvalidArgument
+
+    def refuse(*args, **settings):
+        raise InvalidArgument("column 'x': at this epsilon its values are too few to choose its bounds privately.")
+
+    monkeypatch.setattr(_fit, "fit", refuse)
+    report = audit_real(_frame(200), epsilon=1.0, delta=1e-6)
+    (found,) = [f for f in report.findings if f.check == "tripwires"]
+    assert not found.fails and found.message.startswith("not run: a differentially private fit of half the rows")
+    assert "too few to choose its bounds privately" in found.message and report.passed
+    with pytest.raises(InvalidArgument, match="too few"):  # (a default fit's failure is no verdict: it is raised)
+        audit_real(_frame(200))
