@@ -326,3 +326,21 @@ def test_a_missing_count_that_noise_alone_explains_leaves_no_missing_values(miss
     plan_b = dp._Plan("b", "boolean", flags, epsilon={"marginal": 1.0})
     column_b, _, _ = dp._fit_categories(Stub(np.array([missing, 500.0, 500.0])), plan_b, 1_000.0)  # type: ignore[arg-type]
     assert (column_b.null_rate > 0) is nulls
+
+
+@needs_opendp
+def test_columns_named_like_identifiers_are_regenerated_ids_under_dp() -> None:
+    """Kinds under DP come from dtypes and names: 'id', 'customer_id', 'orderId' are ids (sequential, no budget
+    spent, no value read); 'paid' is no id (it only ends in the letters)."""
+    df = _table(2_000)
+    n = len(df)
+    df["id"], df["customer_id"], df["orderId"] = np.arange(1, n + 1), np.arange(5, n + 5), [f"O{i}" for i in range(n)]
+    df["paid"] = np.arange(n) % 7
+    model = sd.fit(df, name="t", epsilon=2.0, delta=1e-6)
+    kinds = {c: model.info["columns"][c]["kind"] for c in ("id", "customer_id", "orderId", "paid")}
+    assert kinds == {"id": "id", "customer_id": "id", "orderId": "id", "paid": "integer"}
+    spent_on = {c for e in model.info["privacy"]["ledger"] for c in e["columns"]}
+    assert not spent_on & {"id", "customer_id", "orderId"}
+    sample = model.sample(500, seed=1)
+    assert sample["id"].is_unique and sample["customer_id"].is_unique and sample["orderId"].is_unique
+    assert sample["orderId"].map(type).eq(str).all()

@@ -67,6 +67,7 @@ from ..errors import InvalidArgument, UnsupportedFeature
 from .categories import read_booleans
 from .context import check_frame
 from .infer import KINDS, PII_STRONG, _dtype_family, override, pii_provider, plain
+from .infer import _tokens as _name_words
 from .numeric import round_probs
 from .private import declared_bounds, declared_categories, public_items
 
@@ -453,7 +454,11 @@ def _kind(col: str, s: pd.Series, given: Any, locale: str) -> tuple[str, str, Mo
     else:
         family = _dtype_family(s.dtype)
         provider = pii_provider(col, PII_STRONG)
-        if provider is not None and family in ("other", "category", "integer"):
+        words = _name_words(col)
+        if words and words[-1] in ("id", "uuid", "guid") and family in ("integer", "other"):
+            # (by its name alone, as the default fit also asks of its values: regenerated, no budget spent)
+            kind, why = "id", f"named like an identifier ({col!r}; regenerated, its values never read)"
+        elif provider is not None and family in ("other", "category", "integer"):
             kind, why = "pii", f"the name {col!r} asks for {provider} (regenerated with Faker)"
         elif family == "boolean":
             kind, why = "boolean", "bool dtype"
@@ -475,7 +480,8 @@ def _kind(col: str, s: pd.Series, given: Any, locale: str) -> tuple[str, str, Mo
             )
         return "pii", why, Faker(provider).build(col, locale=locale)
     if kind == "id":
-        return "id", why, Id().build(col, locale=locale)
+        text = given is ... and _dtype_family(s.dtype) == "other"  # (text ids stay text: "1", "2", ...)
+        return "id", why, Id("{:d}" if text else "sequential").build(col, locale=locale)
     if kind not in _MODELLED:  # pragma: no cover - KINDS holds no other kind
         raise InvalidArgument(f"column {col!r}: kind {kind!r} is not one of {KINDS}.")
     if kind in ("integer", "float") and _dtype_family(s.dtype) not in ("integer", "float", "boolean"):
@@ -812,7 +818,7 @@ def _fit_categories(
                 f"column {col!r}: no category is held by enough rows to clear the privacy threshold at this epsilon "
                 f"and delta; declare its categories, e.g. public={{{col!r}: [...]}}, raise epsilon or delta, give its "
                 f"kind if it is not categories (columns={{{col!r}: 'datetime'}} for dates written as text, 'pii' for "
-                f"personal data), or leave the column out with columns={{{col!r}: None}}."
+                f"personal data, 'id' for identifiers), or leave the column out with columns={{{col!r}: None}}."
             )
         kept_values = [by_key[k] for k in chosen]
         kept_counts = np.array([released[k] for k in chosen], dtype=np.float64)
