@@ -275,7 +275,7 @@ def _only_synthetic(reference: Reference, real_or_model: Any, synthetic: Any) ->
     generated = attrs.get("generated") if isinstance(attrs, dict) else None
     listed = getattr(real_or_model, "columns", None)  # (a model's list; a frame's Index; no method of anything else)
     model_columns = set(listed) if isinstance(listed, list) else set()
-    real_columns = set(listed) if hasattr(real_or_model, "iloc") else set()
+    real_columns = set(listed) if listed is not None and hasattr(real_or_model, "iloc") else set()
     out: dict[str, str] = {}
     for col in frame_columns:
         if col in known or col in real_columns:
