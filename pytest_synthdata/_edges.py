@@ -262,20 +262,24 @@ def _tail_slot(model: Model, col: Any) -> _Slot | None:
 def _order_room(model: Model, col: Any) -> tuple[float, float]:
     """The latent scores between which a plain numeric column's values leave its order constraints room (every
     score when it has none, or is of another kind)."""
-    from ._columns import NumericColumn
+    from ._columns import ConditionalColumn, NumericColumn
 
-    if (
-        type(col) is not NumericColumn
-        or col.offset
-        or not any(col.name in (a, b) for a, b, _ in model._order_constraints)
+    # (a column fitted per segment group reads one coordinate through each group's marginal: the room is the
+    # latent scores every group's values leave it)
+    levels = list(col.levels) if isinstance(col, ConditionalColumn) else [col]
+    if any(type(level) is not NumericColumn or level.offset for level in levels) or not any(
+        col.name in (a, b) for a, b, _ in model._order_constraints
     ):
         return -math.inf, math.inf
     least, greatest = model._order_ends[col.name]
     low, high = -math.inf, math.inf
-    if math.isfinite(least):
-        low = float(_monotone_intervals(col.from_latent, np.array([least]), np.array([math.inf]))[0][0])
-    if math.isfinite(greatest):
-        high = float(_monotone_intervals(col.from_latent, np.array([-math.inf]), np.array([greatest]))[1][0])
+    for level in levels:
+        if math.isfinite(least):
+            at = _monotone_intervals(level.from_latent, np.array([least]), np.array([math.inf]))[0][0]
+            low = max(low, float(at))
+        if math.isfinite(greatest):
+            at = _monotone_intervals(level.from_latent, np.array([-math.inf]), np.array([greatest]))[1][0]
+            high = min(high, float(at))
     return low, high
 
 
@@ -710,7 +714,7 @@ def _balance(
     model: Model, n: int, balance: Any, taken: set[str]
 ) -> tuple[str, list[tuple[Condition, ...]], NDArray[np.intp]]:
     """The balanced column, its classes' condition sets and each row's class (see the module docstring)."""
-    from ._columns import BooleanColumn, CategoryColumn, ConditionalColumn
+    from ._columns import BooleanColumn, CategoryColumn, ConditionalColumn, DerivedColumn
 
     if isinstance(balance, str):
         column, spec = balance, None
@@ -733,7 +737,14 @@ def _balance(
     col = model.column(column)
     if isinstance(col, ConditionalColumn):  # (a column fitted per segment group: its classes are its base's, the
         col = col.base  # marginal of every row)
-    if spec is None:
+    if spec is None and isinstance(col, DerivedColumn):  # (looked up from another column: the values it reaches)
+        reached = sorted({int(code) for code in col._lookup.tolist()})
+        base = col.base
+        values = (
+            [base.categories[i] for i in reached] if isinstance(base, CategoryColumn) else [bool(i) for i in reached]
+        )
+        shares = {v: 1.0 / len(values) for v in values}
+    elif spec is None:
         if isinstance(col, BooleanColumn):
             shares = {False: 0.5, True: 0.5}
         elif isinstance(col, CategoryColumn):
