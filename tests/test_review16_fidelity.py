@@ -28,3 +28,16 @@ def test_a_synthetic_column_the_real_data_lacks_is_named_in_skipped():
         assert report.skipped == {"leaked_row": "only in the synthetic data", "const": "only in the synthetic data"}
         assert "not scored: 'leaked_row' (only in the synthetic data)" in report.summary()
         assert set(report.columns["column"]) == {"x", "c"}
+
+
+def test_a_pair_failure_against_a_profile_says_its_real_r_is_the_winsorized_one():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=600)
+    real = pd.DataFrame({"x": x, "y": x + 0.3 * rng.normal(size=600)})
+    model = sd.fit(real, name="t")
+    broken = model.sample(600, seed=2)
+    broken["y"] = broken["y"].sample(frac=1.0, random_state=0).to_numpy()  # (the correlation gone)
+    with pytest.raises(FidelityError, match=r"Pearson r: real \(winsorized, as profiled\) 0\.9"):
+        sd.assert_correlations_close(model, broken)
+    with pytest.raises(FidelityError, match=r"Pearson r: real 0\.9"):
+        sd.assert_correlations_close(real, broken)

@@ -436,7 +436,9 @@ def _pair_failures(
             if binned == "":
                 continue
             if row["metric"] == "CorrelationSimilarity":
-                detail = f"Pearson r: real {row['real']:.3f}, synthetic {row['synthetic']:.3f}"
+                # (a profile's r is of the real values with the k outermost on each side winsorized: said so)
+                real = "real" if report is None or report.exact else "real (winsorized, as profiled)"
+                detail = f"Pearson r: {real} {row['real']:.3f}, synthetic {row['synthetic']:.3f}"
             else:
                 detail = f"real Cramér's V {row['real']:.3f}"
             detail = _join(detail, _below_noise(limit, floor), binned or "")
