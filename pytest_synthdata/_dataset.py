@@ -476,7 +476,7 @@ class Dataset:
         seed: int | None = None,
         sizes: Mapping[str, int] | None = None,
         conditions: Mapping[str, Any] | None = None,
-        edge_cases: Mapping[str, Any] | None = None,
+        edge_cases: float | Mapping[str, Any] | None = None,
     ) -> dict[str, pd.DataFrame]:
         """Return a dict of DataFrames, one per table (parents first), with valid primary and foreign keys.
 
@@ -488,16 +488,19 @@ class Dataset:
         ``Model.sample(conditions=...)`` (a dict for a child table), and
         ``edge_cases`` a table to its edge-case share (``{"customers": 0.2}``)
         or a dict of ``Model.sample``'s ``edge_cases``, ``edge_kinds``,
-        ``edge_columns`` and ``balance``; the children of those rows follow
-        them as usual. On a child table they hold in every one of its rows,
+        ``edge_columns`` and ``balance``; a share alone (``edge_cases=0.2``)
+        goes to every table that has an edge case. The children of those rows
+        follow them as usual. On a child table they hold in every one of its rows,
         each drawn from the model given its parent row *and* them (exactly:
         the Gaussian conditional on the parent's coordinates, truncated), with
         its keys and its parents untouched.
         """
         roots = self._root_sizes(n, sizes)
         seed = normalize_seed(seed)
-        conditions = dict(conditions or {})
-        shaping = {t: _shaping(self.name, t, v) for t, v in dict(edge_cases or {}).items()}
+        conditions = dict(self.by_table("conditions", conditions) or {})
+        if edge_cases is not None and not isinstance(edge_cases, Mapping):
+            edge_cases = self._share_for_all(edge_cases, conditions)
+        shaping = {t: _shaping(self.name, t, v) for t, v in dict(self.by_table("edge_cases", edge_cases) or {}).items()}
         for table in [*conditions, *shaping]:
             self._check_shaping(table, conditions.get(table), shaping.get(table, {}))
         frames: dict[str, pd.DataFrame] = {}
@@ -528,6 +531,83 @@ class Dataset:
                 counts[child] = self._counts(frame, how, derive_seed(seed, "count", child))
             frames[table] = self._finish(table, plan, frame, frames, parent_rows, own, seed)
         return frames
+
+    def by_table(self, argument: str, value: Any, *, where: str = "") -> Any:
+        """Return ``value`` (a dict of table -> option, or None); raise InvalidArgument when a key is not a table.
+
+        A key that is a column of a table (``conditions={"plan": "premium"}``) gets a message that says to key
+        the option by table, with the dict to pass. ``where`` says what was called (default ``dataset <name>:``);
+        one that ends in ``(`` (``synth_shop_factory(``) gets the argument and a closing parenthesis.
+        """
+        if value is None:
+            return None
+        where = where or f"dataset {self.name!r}: "
+        shown = f"{where}{argument}={_show(value)}" + (")" if where.endswith("(") else "")
+        if not isinstance(value, Mapping):
+            raise InvalidArgument(
+                f"{shown} must be a dict of table -> that table's {argument}, e.g. "
+                f"{argument}={{{self.order[0]!r}: ...}}; the tables are {self.order}."
+            )
+        strays = [key for key in value if key not in self._plan]
+        if not strays:
+            return value
+        owners = {key: [t for t in self.order if key in self.columns(t)] for key in strays}
+        if all(owners.values()) and argument != "edge_cases":  # (a table's edge_cases is a share, not columns)
+            keyed: dict[str, dict[Any, Any]] = {}
+            for key in strays:
+                keyed.setdefault(owners[key][0], {})[key] = value[key]
+            where_from = "; ".join(f"{key!r} is a column of {' and '.join(map(repr, t))}" for key, t in owners.items())
+            raise InvalidArgument(
+                f"{shown}: {where_from}, not a table; dataset {self.name!r} holds linked tables, so key "
+                f"{argument} by table: pass {argument}={_show(keyed)}."
+            )
+        raise InvalidArgument(
+            f"{shown}: {strays[0]!r} is not a table of dataset {self.name!r} (its tables are "
+            f"{self.order}); key {argument} by table, e.g. {argument}={{{self.order[0]!r}: ...}}."
+        )
+
+    def edge_tables(self, kinds: Any = None, fixed: Mapping[str, Any] | None = None) -> list[str]:
+        """The tables that have an edge case (of ``kinds``, default all) in a column that may get one.
+
+        ``fixed`` maps a table to the columns its conditions or balance already fix (they get no edge cases).
+        """
+        from ._edges import KINDS, edge_slots
+
+        wanted = list(KINDS) if kinds is None else [kinds] if isinstance(kinds, str) else list(kinds)
+        wanted = [k for k in wanted if k in KINDS]  # (an unknown kind is Model.sample's to refuse, naming it)
+        out = []
+        for table in self.order:
+            plan = self._plan[table]
+            taken = _columns_of((fixed or {}).get(table))
+            free = [c for c in self._edge_among(plan, {}) if c not in taken]
+            if edge_slots(plan.model, wanted, free, False):
+                out.append(table)
+        return out
+
+    def _share_for_all(self, share: Any, conditions: Mapping[str, Any]) -> dict[str, Any]:
+        """``edge_cases=<share>``: that share for every table with an edge case left beside its ``conditions``."""
+        from ._validate import check_share
+
+        rate = check_share(share, argument="edge_cases", where=f"dataset {self.name!r}")
+        if not rate:
+            return {}
+        tables = self.edge_tables(fixed=conditions)
+        if not tables:
+            raise InvalidArgument(
+                f"edge_cases={share!r}: no table of dataset {self.name!r} has a column with an edge case (tail, bound, "
+                "rare, null or text) that its conditions leave free; leave edge_cases at 0."
+            )
+        return dict.fromkeys(tables, rate)
+
+    def _edge_among(self, plan: _Table, shaping: Mapping[str, Any]) -> list[str]:
+        """The columns of ``plan``'s model that may get edge cases: a child leaves out its bookkeeping columns and
+        those a constraint across tables binds (their range is the parent row's), unless ``edge_columns`` names them.
+        """
+        model = plan.model
+        if plan.parent is None:
+            return list(model.columns)
+        bound = set() if shaping.get("edge_columns") is not None else {c for a, b, _ in plan.cross for c in (a, b)}
+        return [c for c in model.columns if c not in plan.hidden and c not in bound]
 
     def _children_counts(self, table: str) -> dict[str, Any]:
         plan = self._plan[table]
@@ -629,10 +709,7 @@ class Dataset:
         ):
             from ._edges import plan_rows
 
-            # a child's edge cases stay in its own columns (not its counts or its parent's coordinates), and out of
-            # columns bound by a constraint across tables (their range is the parent row's)
-            bound = set() if shaping.get("edge_columns") is not None else {c for a, b, _ in plan.cross for c in (a, b)}
-            among = [c for c in model.columns if c not in plan.hidden and c not in bound] if plan.parent else None
+            among = self._edge_among(plan, shaping) if plan.parent else None
             row_plan = plan_rows(model, n, seed, conditions=conditions, among=among, **shaping)
             if pins:  # (probable enough over all parents; a row given an unusual parent: its own far tail)
                 row_plan.source(model, SpreadRows(seed), n)
@@ -900,6 +977,22 @@ def _shaping(name: str, table: str, value: Any) -> dict[str, Any]:
             )
         return dict(value)
     return {"edge_cases": value}
+
+
+def _columns_of(given: Any) -> set[str]:
+    """The columns a table's conditions (a dict, or a per-row DataFrame) or balance (a name or dict) name."""
+    if given is None:
+        return set()
+    if isinstance(given, str):
+        return {given}
+    names = given.columns if hasattr(given, "columns") else given
+    return {str(c) for c in names}
+
+
+def _show(value: Any) -> str:
+    """``repr(value)`` cut to one short line, for messages."""
+    text = " ".join(repr(value).split())
+    return text if len(text) <= 100 else f"{text[:97]}..."
 
 
 def _is_counter(spec: object) -> bool:

@@ -1,0 +1,160 @@
+"""Review 16: the synthdata marker, factory keywords and failure section of a Dataset's fixtures (through pytester)."""
+
+from __future__ import annotations
+
+CONFTEST = """
+import pytest_synthdata as sd
+
+shop = sd.register(sd.Dataset(
+    "shop",
+    tables={
+        "customers": sd.Schema(
+            "customers", {"id": sd.Id(), "plan": sd.Category({"basic": 0.7, "premium": 0.3})}
+        ),
+        "orders": sd.Schema("orders", {"total": sd.Float(low=1, high=500)}),
+    },
+    relations=[("orders.customer_id", "customers.id")],
+    children={"orders": sd.Integer(low=0, high=3)},
+))
+"""
+
+
+def test_the_marker_conditions_hold_in_both_fixtures_of_a_dataset(pytester):
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.synthdata(conditions={"customers": {"plan": "premium"}})
+        def test_fixture(synth_shop):
+            assert (synth_shop["customers"]["plan"] == "premium").all()
+
+        @pytest.mark.synthdata(conditions={"customers": {"plan": "premium"}})
+        def test_factory(synth_shop_factory):
+            frames = synth_shop_factory(30)
+            assert (frames["customers"]["plan"] == "premium").all()
+            small = synth_shop_factory(30, conditions={"orders": {"total": (None, 50)}})
+            assert (small["customers"]["plan"] == "premium").all()  # the marker's table stays conditioned
+            assert (small["orders"]["total"] <= 50).all()
+            basic = synth_shop_factory(30, conditions={"customers": {"plan": "basic"}})
+            assert (basic["customers"]["plan"] == "basic").all()  # the call wins for a column
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_flat_marker_conditions_on_a_dataset_fail_the_test_saying_to_key_them_by_table(pytester):
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.synthdata(conditions={"plan": "premium"})
+        def test_flat(synth_shop):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*@pytest.mark.synthdata(conditions={'plan': 'premium'}): 'plan' is a column of 'customers', not a table;"
+            " dataset 'shop' holds linked tables, so key conditions by table: "
+            "pass conditions={'customers': {'plan': 'premium'}}."
+        ]
+    )
+
+
+def test_the_marker_edge_cases_give_every_table_with_an_edge_case_edge_rows_listed_on_failure(pytester):
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.synthdata(edge_cases=0.5, rows=20)
+        def test_edges(synth_shop):
+            edges = synth_shop["customers"].attrs["synthdata"]["edges"]
+            assert len(edges) == 10 and set(edges.frame["column"]) == {"plan"}
+            assert len(synth_shop["orders"].attrs["synthdata"]["edges"])
+            assert False
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly", "--synthdata-seed=1")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "synth_shop: dataset 'shop', 20 rows, seed *, edge_cases 0.5",
+            "  customers: 20 rows",
+            "  orders: * rows",
+            "  * edge rows (the first 20):",
+            "    customers row *: plan rare *",
+            "same rows in Python: *.sample(20, seed=*, edge_cases=0.5)",
+        ]
+    )
+
+
+def test_the_ini_edge_cases_reach_a_datasets_tables_and_the_marker_balance_is_keyed_by_table(pytester):
+    pytester.makeconftest(CONFTEST)
+    pytester.makeini("[pytest]\nsynthdata_edge_cases = 0.2\n")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_ini(synth_shop):
+            assert len(synth_shop["customers"].attrs["synthdata"]["edges"]) == 20
+
+        @pytest.mark.synthdata(balance={"customers": "plan"}, edge_cases=0)
+        def test_balance(synth_shop):
+            assert (synth_shop["customers"]["plan"] == "premium").sum() == 50
+
+        @pytest.mark.synthdata(balance="plan")
+        def test_flat_balance(synth_shop):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*@pytest.mark.synthdata(balance='plan') must be a dict of table -> *"])
+
+
+def test_marker_conditions_are_printed_and_reproduced_in_the_failure_section(pytester):
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.synthdata(conditions={"customers": {"plan": "premium"}}, rows=12)
+        def test_fails(synth_shop):
+            assert False
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly", "--synthdata-seed=2")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "synth_shop: dataset 'shop', 12 rows, seed *, conditions {'customers': {'plan': 'premium'}}",
+            "same rows in Python: *.sample(12, seed=*, conditions={'customers': {'plan': 'premium'}})",
+        ]
+    )
+
+
+def test_independent_on_a_dataset_fails_the_test_saying_dataset_sample_takes_no_such_option(pytester):
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.synthdata(independent=True)
+        def test_fixture(synth_shop):
+            pass
+
+        @pytest.mark.synthdata(independent=True)
+        def test_factory(synth_shop_factory):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(
+        ["*@pytest.mark.synthdata(independent=True): Dataset.sample() of dataset 'shop' takes no independent= option*"]
+    )
