@@ -541,7 +541,44 @@ def audit_held(
                 + (" (edges of a data-independent grid, kept by noisy counts under the privacy account)" if dp else ""),
                 fails=not dp,
             )
+    _profile_held(data, real, k, report, prefix)
     return report
+
+
+def _profile_held(data: dict[str, Any], real: pd.DataFrame, k: int, report: AuditReport, prefix: str) -> None:
+    """:func:`audit_held` of the profile section: its numeric sketch points and its named categories."""
+    profile = data.get("profile")
+    columns = profile.get("columns") if isinstance(profile, dict) else None
+    if not isinstance(columns, dict):
+        return
+    for name, entry in columns.items():
+        if not isinstance(entry, dict) or name not in real.columns:
+            continue
+        column = real[name]
+        where = f"{prefix}profile.columns.{name}"
+        few: list[tuple[Any, int]] = []
+        if entry.get("sdtype") == "numerical" and isinstance(entry.get("quantiles"), list):
+            points = [v for v in entry["quantiles"] if isinstance(v, (int, float)) and not isinstance(v, bool)]
+            values = _as_float(column)
+            distinct, counts = np.unique(values[np.isfinite(values)], return_counts=True)
+            if len(distinct) and points:
+                stored = np.asarray(points, dtype=np.float64)
+                at = np.minimum(np.searchsorted(distinct, stored), len(distinct) - 1)
+                held = np.where(distinct[at] == stored, counts[at], 0)
+                few = [(v, int(c)) for v, c in zip(points, held.tolist(), strict=True) if 0 < c < k]
+            shown = ", ".join(f"{v:g} ({c} row{'s' if c > 1 else ''})" for v, c in few[:3])
+        elif isinstance(entry.get("values"), list):
+            counts_by = column.dropna().astype("object").map(repr).value_counts()
+            few = [(v, c) for v in entry["values"] if 0 < (c := int(counts_by.get(repr(v), 0))) < k]
+            shown = ", ".join(f"{json.dumps(v)} ({c} row{'s' if c > 1 else ''})" for v, c in few[:3])
+        if few:
+            more = f" and {len(few) - 3} more" if len(few) > 3 else ""
+            report.add(
+                "held-by-few",
+                where,
+                f"the fidelity profile stores {len(few)} value(s) that fewer than k={k} real rows hold: {shown}{more}",
+                fails=True,
+            )
 
 
 # -- tripwires on real data ------------------------------------------------------------------------------------------

@@ -261,3 +261,24 @@ def test_a_private_tripwire_fit_that_fails_is_reported_not_raised(monkeypatch):
     assert "too few to choose its bounds privately" in found.message and report.passed
     with pytest.raises(InvalidArgument, match="too few"):  # (a default fit's failure is no verdict: it is raised)
         audit_real(_frame(200))
+
+
+def test_profile_points_are_moved_off_and_audited_for_values_few_rows_hold(tmp_path):
+    """A sketch point (a block mean) can land on a value one real row holds: the fit moves it one unit in its
+    12th significant digit, and audit --real counts the profile's points (a planted one fails)."""
+    from palmerpenguins import load_penguins
+
+    real = load_penguins().head(40)
+    path = tmp_path / "p.synth.json"
+    sd.fit(real, name="p").save(path)
+    data = json.loads(path.read_text())
+    points = data["profile"]["columns"]["bill_length_mm"]["quantiles"]
+    counts = real["bill_length_mm"].value_counts()
+    assert all(counts.get(v, 0) == 0 or counts.get(v, 0) >= 5 for v in points), points  # (37.3: one row's)
+    assert _audit.audit_held(str(path), real, k=5).passed
+    lonely = float(counts[counts == 1].index[0])
+    data["profile"]["columns"]["bill_length_mm"]["quantiles"][0] = lonely  # (a point one row holds, planted)
+    path.write_text(json.dumps(data))
+    report = _audit.audit_held(str(path), real, k=5)
+    (found,) = [f for f in report.findings if f.where == "profile.columns.bill_length_mm"]
+    assert found.fails and f"{lonely:g} (1 row)" in found.message

@@ -370,10 +370,10 @@ def _sketch(values: NDArray[np.float64], k: int) -> NDArray[np.float64]:
     per_block = 2 * k if k > 1 else 1
     blocks = max(1, min(QUANTILES, len(x) // per_block))
     if k > 1 and len(x) < per_block:  # too few values to pool without revealing them: their mean only
-        return np.array([x.mean()])
+        return _off_rare_values(np.array([x.mean()]), x, k)
     edges = np.linspace(0, len(x), blocks + 1).round().astype(np.int64)
     sums = np.add.reduceat(x, edges[:-1])
-    return sums / np.diff(edges)
+    return _off_rare_values(sums / np.diff(edges), x, k)
 
 
 def _category_like(dtype: Any) -> bool:
@@ -651,7 +651,8 @@ def _continuous(raw: NDArray[Any], sdtype: str, n: int, k: int, missing_rows: in
         values = np.clip(finite, lo, hi)  # (whole numbers: clipped as floats, as numpy casts them first)
     else:
         values = finite.astype(np.float64, copy=False)
-    return _Continuous(ColumnProfile(sdtype, missing, quantiles=_sketch_sorted(ordered, k)), codes, values, m < n)
+    sketch = _off_rare_values(_sketch_sorted(ordered, k), ordered, k)
+    return _Continuous(ColumnProfile(sdtype, missing, quantiles=sketch), codes, values, m < n)
 
 
 def _continuous_many(raws: list[NDArray[Any]], n: int, k: int) -> list[_Continuous | None]:
@@ -716,7 +717,7 @@ def _continuous_many(raws: list[NDArray[Any]], n: int, k: int) -> list[_Continuo
     sums = np.add.reduceat(ordered.ravel(), np.concatenate(starts_all))
     used = 0
     for i, sizes, end_block in zip(keep, sizes_all, closed, strict=True):
-        sketch = sums[used : used + len(sizes)] / sizes
+        sketch = _off_rare_values(sums[used : used + len(sizes)] / sizes, ordered[i, : int(m[i])], k)
         used += len(sizes) + int(end_block)
         codes = _bin_codes(x[i] - smallest[i], float(spread[i]))
         rate = min(_half_k(int(missing[i]), k) / n, 1.0)
@@ -796,6 +797,43 @@ def _blocks(size: int, blocks: int) -> tuple[NDArray[np.int64], NDArray[np.int64
     starts, sizes = edges[:-1], np.diff(edges)
     starts.flags.writeable = sizes.flags.writeable = False
     return starts, sizes
+
+
+def _off_rare_values(sketch: NDArray[np.float64], ordered: NDArray[np.float64], k: int) -> NDArray[np.float64]:
+    """``sketch`` with each point that the file would write (12 significant digits) as a value 1 to ``k - 1``
+    rows hold (of ``ordered``, the winsorized sorted values) moved up one unit in its 12th significant digit.
+
+    A block mean of ``2k`` rows can land on a rare row's value by chance; the model's knots are moved off such
+    values (``_fit/private.unheld``), and so are the profile's points: the file stores no number that fewer than
+    ``k`` rows hold. The move is below any score's resolution.
+    """
+    if k <= 1 or not len(sketch) or not len(ordered):
+        return sketch
+    # (the common case first, vectorised: no value within rounding reach of any point)
+    reach = np.abs(sketch) * 1e-11
+    if not np.any(np.searchsorted(ordered, sketch + reach, side="right") > np.searchsorted(ordered, sketch - reach)):
+        return sketch
+    out = np.array([float(f"{v:.12g}") for v in sketch.tolist()])
+
+    def rare(points: NDArray[np.float64]) -> NDArray[np.bool_]:
+        held = np.searchsorted(ordered, points, side="right") - np.searchsorted(ordered, points, side="left")
+        return (held > 0) & (held < k)
+
+    moving = rare(out)
+    if not moving.any():
+        return sketch
+    for _ in range(8):  # (a step lands on another rare value about never; a few steps at most)
+        at = np.flatnonzero(moving)
+        if not len(at):
+            break
+        x = out[at]
+        with np.errstate(divide="ignore"):
+            digits = np.floor(np.log10(np.abs(x)))
+        unit = np.where(x == 0.0, 1e-12, 10.0 ** (np.where(np.isfinite(digits), digits, 0.0) - 11))
+        out[at] = np.array([float(f"{v:.12g}") for v in (x + unit).tolist()])
+        moving = np.zeros(len(out), dtype=bool)
+        moving[at] = rare(out[at])
+    return out
 
 
 def _sketch_sorted(x: NDArray[np.float64], k: int) -> NDArray[np.float64]:
