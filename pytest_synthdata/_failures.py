@@ -91,10 +91,10 @@ def python_source(used: Used, rootpath: Path) -> tuple[str, str]:
     expression is the placeholder ``<customers model>``; the frames file still
     holds the rows.
     """
-    from ._registry import ModelFile
+    from ._registry import DatasetFile, ModelFile
 
     model = used.model
-    if isinstance(model, ModelFile):
+    if isinstance(model, (ModelFile, DatasetFile)):
         return "import pytest_synthdata as sd", f"sd.load({_shown_path(model.path, rootpath)!r})"
     holder = _module_of(model, used.module) if model is not None else None
     if holder is not None:

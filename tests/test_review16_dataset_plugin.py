@@ -158,3 +158,43 @@ def test_independent_on_a_dataset_fails_the_test_saying_dataset_sample_takes_no_
     result.stdout.fnmatch_lines(
         ["*@pytest.mark.synthdata(independent=True): Dataset.sample() of dataset 'shop' takes no independent= option*"]
     )
+
+
+def test_the_python_line_of_a_dataset_file_loads_the_file_and_gives_the_tests_tables(pytester):
+    import pytest_synthdata as sd
+
+    sd.Dataset(
+        "shop",
+        tables={
+            "customers": sd.Schema("customers", {"id": sd.Id(), "age": sd.Integer(low=18, high=90)}),
+            "orders": sd.Schema("orders", {"total": sd.Float(low=1, high=500)}),
+        },
+        relations=[("orders.customer_id", "customers.id")],
+        children={"orders": sd.Integer(low=0, high=3)},
+    ).save(pytester.path / "tests" / "synthdata" / "shop.synth.json")
+    pytester.makeini("[pytest]\nsynthdata_models = tests/synthdata\n")
+    pytester.makepyfile(
+        test_shop="""
+        def test_fails(synth_shop):
+            synth_shop["orders"].to_json("seen.json", orient="table", index=False)
+            assert False
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly", "--synthdata-seed=5")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "same rows in Python: import pytest_synthdata as sd; "
+            "sd.load('tests/synthdata/shop.synth.json').sample(100, seed=*)"
+        ]
+    )
+    line = next(x for x in result.outlines if x.startswith("same rows in Python: "))
+    setup, expression = line.removeprefix("same rows in Python: ").split("; ", 1)
+    namespace: dict[str, object] = {}
+    exec(setup, namespace)
+    frames = eval(expression, namespace)
+
+    import pandas as pd
+
+    seen = pd.read_json(pytester.path / "seen.json", orient="table")
+    pd.testing.assert_frame_equal(frames["orders"], seen, check_exact=False, rtol=1e-9)
