@@ -9,7 +9,8 @@ fixture's rows are a pure function of dataset, rows and seed, so nothing is
 kept in memory for passing tests) and writes each frame under pytest's cache
 directory as pandas' table-oriented JSON, which keeps the dtypes (int64,
 Int64, category, datetime64, string) and needs no pickle and no pyarrow:
-``pd.read_json(path, orient="table")`` reads it back.
+``pd.read_json(path, orient="table")`` reads it back, value for value
+(:func:`write_frame`).
 
 Runs only for failing tests; imports pandas only when it writes a frame.
 """
@@ -130,6 +131,38 @@ def python_line(used: Used, rootpath: Path) -> str:
     return f"{setup}; {call}" if setup else call
 
 
+def write_frame(frame: Any, path: Path) -> None:
+    """Write ``frame`` as pandas' table-oriented JSON that ``pd.read_json(path, orient="table")`` reads back exactly.
+
+    pandas writes floats with at most 15 significant digits (10 by default) and its reader's default parser
+    is not exact either, so a float column's values are written as the text of their shortest round-trip
+    ``repr`` (a JSON string): the reader turns the column into its schema's dtype with Python's exact
+    ``float()``. Times are written to the nanosecond (pandas' default is milliseconds).
+    """
+    import json
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    text = frame.to_json(orient="table", index=False, date_unit="ns")
+    floats = [
+        j
+        for j, dtype in enumerate(frame.dtypes)
+        if pd.api.types.is_float_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype)
+    ]
+    if floats:
+        table = json.loads(text)
+        fields = table["schema"]["fields"]
+        for j in floats:
+            values = frame.iloc[:, j].to_numpy(dtype=np.float64, na_value=np.nan).tolist()
+            key = fields[j]["name"]
+            for row, value in zip(table["data"], values, strict=True):
+                row[key] = None if math.isnan(value) else repr(value)
+        text = json.dumps(table)
+    path.write_text(text, encoding="utf-8")
+
+
 def _safe(text: str) -> str:
     return re.sub(r"[^\w.-]+", "_", text).strip("_")[:120] or "test"
 
@@ -156,9 +189,9 @@ def write_frames(config: pytest.Config, nodeid: str, used: list[Used]) -> tuple[
             frame = u.model.sample(u.rows, seed=u.seed, **u.options())
             if isinstance(frame, dict):  # a Dataset: one file per table
                 for table, part in frame.items():
-                    part.to_json(folder / f"{k}-{u.how}-{table}.json", orient="table", index=False)
+                    write_frame(part, folder / f"{k}-{u.how}-{table}.json")
                 continue
-            frame.to_json(folder / f"{k}-{u.how}.json", orient="table", index=False)
+            write_frame(frame, folder / f"{k}-{u.how}.json")
         except Exception as exc:  # the report must not fail; say why the file is missing
             notes.append(f"{u.how} not written: {type(exc).__name__}: {exc}")
     return folder, notes
