@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pytest_synthdata as sd
-from pytest_synthdata.errors import InvalidArgument
+from pytest_synthdata.errors import InvalidArgument, SynthdataWarning
 
 
 def _shop() -> sd.Dataset:
@@ -108,3 +108,23 @@ def test_a_written_frame_of_a_sample_reads_back_equal(tmp_path):
     back = pd.read_json(tmp_path / "f.json", orient="table")
     pd.testing.assert_frame_equal(back, frame, check_exact=True)
     assert back.equals(frame)
+
+
+def test_child_rows_with_a_missing_foreign_key_are_counted_and_warned_about_like_orphans():
+    rng = np.random.default_rng(0)
+    customers = pd.DataFrame({"id": np.arange(1, 201), "age": rng.integers(18, 80, 200)})
+    orders = pd.DataFrame({"customer_id": rng.integers(1, 201, 1000).astype(float), "total": rng.lognormal(3, 1, 1000)})
+    orders.loc[orders.sample(frac=0.3, random_state=1).index, "customer_id"] = np.nan  # guest orders
+    with pytest.warns(SynthdataWarning) as caught:
+        shop = sd.fit(
+            {"customers": customers, "orders": orders}, name="shop", relations=[("orders.customer_id", "customers.id")]
+        )
+    assert [str(w.message) for w in caught] == [
+        "fit('shop'): relation orders.customer_id -> customers.id: 300 of 1000 rows of 'orders' (30%) have no "
+        "customer_id (a missing key); they are left out of the fit, and every sampled 'orders' row belongs to a "
+        "'customers' row, so the sample has none of them. To keep them, fit them as a table of their own "
+        "(frames['orders'][frames['orders']['customer_id'].isna()], without the relation)."
+    ]
+    assert caught[0].filename == __file__  # (points at the fit call)
+    assert shop.info["tables"]["orders"] == {"rows_left_out": 300}
+    assert shop.sample(50, seed=1)["orders"]["customer_id"].notna().all()

@@ -177,6 +177,7 @@ def fit_dataset(
         t.fitted = True
         t.key_text = t.key is not None and not pd.api.types.is_numeric_dtype(df[t.key])
         models[table] = model
+        # (rows of no parent row: a key that finds none, or a missing key)
         info_tables[table] = {"rows_left_out": int((~keep).sum())} if (~keep).any() else {}
         if any(c.parent is not None and c.parent.parent == table for c in plan.values()):
             rng = generator(derive_seed(0, "distributional transform", name, table))
@@ -386,7 +387,12 @@ def _check_reserved(name: str, frames: Mapping[str, pd.DataFrame], plan: Mapping
 def _check_matches(
     name: str, frames: Mapping[str, pd.DataFrame], rel: Relation, pos: NDArray[np.int64], *, first: bool
 ) -> None:
-    """Raise when no child key finds its parent row (usually keys of two dtypes); warn when some do not."""
+    """Raise when no child key finds its parent row (usually keys of two dtypes); warn when some do not.
+
+    A missing key of a table's first relation (an order without a customer) is warned about too: sampled rows
+    of a child are drawn per parent row, so those rows are left out of the fit, and the sample has no such rows
+    (a further relation's missing keys are modelled: a link table's key is missing as often as in the data).
+    """
     import warnings
 
     from ..errors import SynthdataWarning
@@ -397,6 +403,17 @@ def _check_matches(
         raise InvalidArgument(
             f"fit({name!r}): relation {rel}: every key of {rel.child}.{rel.column} is missing, so no row of "
             f"{rel.child!r} has a parent row to learn from; give the keys, or fit {rel.child!r} on its own."
+        )
+    if first and not present.all():
+        missing = int((~present).sum())
+        warnings.warn(
+            f"fit({name!r}): relation {rel}: {missing} of {len(keys)} rows of {rel.child!r} "
+            f"({missing / len(keys):.0%}) have no {rel.column} (a missing key); they are left out of the fit, and "
+            f"every sampled {rel.child!r} row belongs to a {rel.parent!r} row, so the sample has none of them. To "
+            f"keep them, fit them as a table of their own (frames[{rel.child!r}][frames[{rel.child!r}]"
+            f"[{rel.column!r}].isna()], without the relation).",
+            SynthdataWarning,
+            stacklevel=4,
         )
     unmatched = present & (pos < 0)
     if not unmatched.any():
