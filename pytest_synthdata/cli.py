@@ -935,7 +935,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except SynthdataError as exc:
-        return _error(str(exc))
+        return _error(_cli_message(str(exc)))
     except KeyboardInterrupt:
         print("synthdata: interrupted", file=sys.stderr)
         return 130
@@ -995,6 +995,10 @@ def _cli_message(text: str) -> str:
     keeps that once.
     """
     text = re.sub(r"columns=\{'([^'\\]*)': '([^'\\]*)'\}", r"--column '\1=\2'", text)
+    text = re.sub(r"columns=\{'([^'\\]*)': None\}", r"--column '\1=ignore'", text)
+    # (declared bounds and categories: --public NAME=LOW:HIGH, --public NAME=A,B,C)
+    text = re.sub(r"public=\{'([^'\\]*)': \(low, high\)\}", r"--public '\1=LOW:HIGH'", text)
+    text = re.sub(r"public=\{'([^'\\]*)': \[\.\.\.\]\}", r"--public '\1=A,B,C'", text)
     return re.sub(r"(--column '[^']*') \((?:synthdata fit )?\1\)", r"\1", text)
 
 

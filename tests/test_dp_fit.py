@@ -344,3 +344,27 @@ def test_columns_named_like_identifiers_are_regenerated_ids_under_dp() -> None:
     sample = model.sample(500, seed=1)
     assert sample["id"].is_unique and sample["customer_id"].is_unique and sample["orderId"].is_unique
     assert sample["orderId"].map(type).eq(str).all()
+
+
+def test_cli_errors_give_their_fixes_as_options() -> None:
+    from pytest_synthdata.cli import _cli_message
+
+    text = (
+        "column 'pce': too few values to choose its bounds privately; declare them, e.g. public={'pce': (low, high)}, "
+        "declare its categories, e.g. public={'plan': [...]}, or leave the column out with columns={'pce': None}."
+    )
+    assert _cli_message(text) == (
+        "column 'pce': too few values to choose its bounds privately; declare them, e.g. --public 'pce=LOW:HIGH', "
+        "declare its categories, e.g. --public 'plan=A,B,C', or leave the column out with --column 'pce=ignore'."
+    )
+
+
+@needs_opendp
+def test_cli_fit_with_epsilon_refusing_a_column_names_the_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "few.csv"
+    pd.DataFrame({"x": np.linspace(0, 1, 30), "y": np.linspace(5, 9, 30)}).to_csv(data, index=False)
+    assert main(["fit", str(data), "-o", str(tmp_path / "few.synth.json"), "--epsilon", "0.1"]) == 2
+    err = capsys.readouterr().err
+    assert "--public 'x=LOW:HIGH'" in err and "public={" not in err, err
