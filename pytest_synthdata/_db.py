@@ -3,7 +3,8 @@
 Tables are created parents first with their primary and foreign keys
 declared (a table's primary key: the key its children refer to, else its
 own ``sd.Id()`` column), columns typed from the frames' dtypes (integers,
-nullable integers, floats, booleans, dates and timestamps, text), and rows
+nullable integers, floats, booleans, dates and timestamps, text; a category
+by its categories), and rows
 inserted in bulk: one ``executemany`` per table (PostgreSQL: ``COPY``
 through psycopg when it is the driver), never row by row through an ORM.
 SQLite connections enforce the foreign keys (``PRAGMA foreign_keys=ON``).
@@ -57,12 +58,16 @@ def sql_type(series: pd.Series) -> Any:
     """Return the SQLAlchemy column type for a sampled column's dtype.
 
     Whole numbers (nullable ones too) -> BigInteger, floats -> Float, booleans -> Boolean, timestamps ->
-    DateTime (with a time zone when they have one), Python dates -> Date, anything else -> Text.
+    DateTime (with a time zone when they have one), Python dates -> Date, anything else -> Text. A category
+    column is typed by its categories (``sd.Category({1: 0.5, 10: 0.5})`` -> BigInteger), so SQL sums, orders
+    and compares it as the numbers it holds.
     """
     import pandas as pd
     import sqlalchemy as sa
 
     dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return sql_type(pd.Series(dtype.categories))
     if pd.api.types.is_bool_dtype(dtype):
         return sa.Boolean
     if pd.api.types.is_integer_dtype(dtype):  # int64 and nullable Int64 alike
@@ -122,11 +127,20 @@ def _metadata(dataset: Dataset, frames: Mapping[str, pd.DataFrame]) -> Any:
     return meta
 
 
-def _column_values(values: pd.Series) -> list[Any]:
-    """A column as plain Python values, None where missing (one vectorised conversion per column)."""
+def _column_values(values: pd.Series, *, utc: bool = False) -> list[Any]:
+    """A column as plain Python values, None where missing (one vectorised conversion per column).
+
+    A category column gives its categories' values (ints as ints). ``utc``: time-zone-aware timestamps become
+    naive UTC ones (for SQLite, which stores no offset: the instant is kept, the zone is not).
+    """
     import numpy as np
     import pandas as pd
 
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = _column_values(pd.Series(values.cat.categories), utc=utc)
+        return [categories[code] if code >= 0 else None for code in values.cat.codes.tolist()]
+    if utc and isinstance(values.dtype, pd.DatetimeTZDtype):
+        values = values.dt.tz_convert("UTC").dt.tz_localize(None)
     missing = values.isna().to_numpy()
     if pd.api.types.is_datetime64_any_dtype(values):
         import warnings
@@ -149,10 +163,10 @@ def _column_values(values: pd.Series) -> list[Any]:
     return out
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def _records(frame: pd.DataFrame, *, utc: bool = False) -> list[dict[str, Any]]:
     """The frame's rows as dicts of plain Python values (None where missing), built column by column."""
     names = [str(c) for c in frame.columns]
-    columns = [_column_values(frame[c]) for c in frame.columns]
+    columns = [_column_values(frame[c], utc=utc) for c in frame.columns]
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
@@ -169,7 +183,8 @@ def load_frames(engine: Any, dataset: Dataset, frames: Mapping[str, pd.DataFrame
             if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
                 _copy(conn, table, frame)
             else:
-                conn.execute(meta.tables[table].insert(), _records(frame))
+                # (SQLite keeps no offset: aware timestamps go in as UTC; PostgreSQL's timestamptz keeps the instant)
+                conn.execute(meta.tables[table].insert(), _records(frame, utc=conn.dialect.name == "sqlite"))
 
 
 def _copy(conn: Any, table: str, frame: pd.DataFrame) -> None:
