@@ -439,6 +439,22 @@ class Dataset:
 
         return save(self, path)
 
+    def to_dask(self, n: int | None = None, **options: Any) -> Any:
+        """Raise UnsupportedFeature: linked tables are sampled together, in one process.
+
+        A child table's rows follow its parents' rows, counts and keys, so no range of one table's rows can be
+        drawn on its own; one table's model (:meth:`model`) samples on Dask, without keys.
+        """
+        from .errors import UnsupportedFeature
+
+        table = self.order[-1]
+        raise UnsupportedFeature(
+            f"dataset {self.name!r} ({len(self.order)} linked tables) cannot be sampled on Dask: a child table's rows "
+            f"follow its parents' rows, counts and keys, so the tables are drawn together in one process. Use "
+            f"{self.name}.sample(n, seed=...) for the linked tables, or {self.name}.model({table!r}).to_dask(n, "
+            f"seed=...) for the rows of one table on their own (without keys)."
+        )
+
     # sampling ----------------------------------------------------------------
     def _root_sizes(self, n: int | None, sizes: Mapping[str, Any] | None) -> dict[str, int]:
         roots = self.roots

@@ -91,7 +91,10 @@ def sample_dataset(args: argparse.Namespace, dataset: Any) -> int:
             f"{dataset.name!r} is a dataset of {len(dataset.order)} tables: give a directory with -o, one file per table."
         )
     if args.workers is not None or args.scheduler is not None or args.independent:
-        raise SynthdataError("--workers, --scheduler and --independent sample single tables; drop them for a dataset.")
+        raise SynthdataError(
+            f"--workers, --scheduler and --independent sample single tables; {dataset.name!r} is a dataset, whose "
+            "linked tables are sampled together in one process (a child's rows follow its parents'): drop them."
+        )
     kind = args.format or "csv"
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)

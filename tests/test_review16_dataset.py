@@ -128,3 +128,18 @@ def test_child_rows_with_a_missing_foreign_key_are_counted_and_warned_about_like
     assert caught[0].filename == __file__  # (points at the fit call)
     assert shop.info["tables"]["orders"] == {"rows_left_out": 300}
     assert shop.sample(50, seed=1)["orders"]["customer_id"].notna().all()
+
+
+def test_to_dask_on_a_dataset_file_says_the_tables_are_sampled_together_and_what_samples_on_dask(tmp_path):
+    from pytest_synthdata.errors import UnsupportedFeature
+
+    _shop().save(tmp_path / "shop.synth.json")
+    shop = sd.load(tmp_path / "shop.synth.json")
+    with pytest.raises(UnsupportedFeature) as info:
+        shop.to_dask(100, seed=1)
+    assert str(info.value) == (
+        "dataset 'shop' (3 linked tables) cannot be sampled on Dask: a child table's rows follow its parents' rows, "
+        "counts and keys, so the tables are drawn together in one process. Use shop.sample(n, seed=...) for the "
+        "linked tables, or shop.model('notes').to_dask(n, seed=...) for the rows of one table on their own "
+        "(without keys)."
+    )

@@ -204,3 +204,32 @@ def test_the_python_line_of_a_dataset_file_loads_the_file_and_gives_the_tests_ta
     for table in ("customers", "orders"):
         written = pd.read_json(folder / f"0-synth_shop-{table}.json", orient="table")
         pd.testing.assert_frame_equal(written, frames[table], check_exact=True)
+
+
+def test_a_dataset_factory_refuses_column_keywords_set_and_n_saying_what_to_pass(pytester):
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(
+        """
+        import pytest
+        from pytest_synthdata.errors import InvalidArgument
+
+        def test_keywords(synth_shop_factory):
+            with pytest.raises(InvalidArgument) as info:
+                synth_shop_factory(5, plan="premium")
+            assert str(info.value) == (
+                "synth_shop_factory(plan='premium'): a dataset's factory takes conditions per table, not column "
+                "keywords ('plan' is a column of 'customers'); pass conditions={'customers': {'plan': 'premium'}}. "
+                "It takes n, sizes=, seed=, conditions= and edge_cases="
+                "."
+            )
+            with pytest.raises(InvalidArgument, match=r"sets no values after sampling; set them on the frames"):
+                synth_shop_factory(5, set={"customers": {"plan": "x"}})
+            with pytest.raises(InvalidArgument, match=r"n is positional; pass the root table's rows first"):
+                synth_shop_factory(n=5)
+            with pytest.raises(InvalidArgument, match=r"edge_cases=\\{'customers': \\{'edge_cases': 0.2, 'balance'"):
+                synth_shop_factory(5, balance="plan")
+            with pytest.raises(InvalidArgument, match=r"'plan' is a column of 'customers', not a table"):
+                synth_shop_factory(5, conditions={"plan": "premium"})
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
