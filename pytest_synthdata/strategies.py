@@ -10,20 +10,21 @@ How a row is drawn (``docs/explanation/math.md`` §15). Each row is one fixed-si
 ``st.binary`` choice (Hypothesis draws its bytes uniformly and shrinks each
 byte toward 0):
 
-* two bytes per latent coordinate: a 16-bit number ``v``; ``m = v >> 1`` and
-  the low bit give an offset ``o = ±m / 65536`` in (-1/2, 1/2), and the
-  coordinate's independent score is ``ndtri(frac(c + o))`` for its *centre*
-  quantile ``c``. A rotation of the uniform preserves it, so undirected rows
-  follow the model exactly (on a grid of 2**-16); all bytes 0 give the centre.
-  The centres are ``Phi`` of ``L^-1 t`` for the typical point ``t`` of the
-  correlated coordinates (0 for numbers, the middle of the most frequent
-  category's interval, the middle of the non-null region of a null flag), so
-  the shrunk row is the most typical row: numbers at their median, categories
-  at their mode, non-null. A column fitted per segment group (fitted models)
-  has its group's marginal, so its number sits at its median *given* the
-  row's category (the conditional median, e.g. the modal species' bill
-  length), and a category fitted per group reads the overall mode's point
-  through its group's table (the overall mode where the group has it);
+* two bytes per latent coordinate: a 16-bit number ``v`` that picks one of the ``2**16`` equal-probability
+  cells of the coordinate's independent score (``_Grid``). ``v = 0`` is the score ``s_j`` of the most typical
+  row, and the other cells are ranked by their distance from it, the cells below and the cells above
+  interleaved in proportion to their number, so on either side a smaller ``v`` is a nearer cell: a byte shrunk
+  toward 0 moves the score toward the typical one from above and from below alike (a failure past a threshold
+  shrinks to just past it). Every cell has exactly one ``v``, so undirected rows follow the model exactly (on
+  the grid of cell midpoints). The typical scores are ``s = L^-1 x*`` for the typical point ``x*``: numbers at
+  0 (their median), categories and booleans at the middle of their mode's interval (of tied modes the one
+  nearest the median), null flags anywhere in the lower three quarters of their non-null region; ``x*`` is the
+  most likely such point (least ``|L^-1 x|``, a bounded least-squares problem), and ``v = 0`` gives ``s``
+  itself, not a clipped quantile, so the all-zero row *is* the typical row however far ``s`` lies. A column
+  fitted per segment group (fitted models) has its group's marginal, so its number sits at its median *given*
+  the row's category (the conditional median, e.g. the modal species' bill length), and a category fitted
+  per group reads the overall mode's point through its group's table (the overall mode where the group has
+  it);
 * three bytes per auxiliary uniform (Faker and Id picks): ``w / 2**24``, so 0
   is the first value of the pool. A UUID id's second uniform also holds the
   row's position in the frame in bits its drawn bytes leave free (scrambled by
@@ -72,8 +73,8 @@ _COORD_BYTES, _AUX_BYTES, _EDGE_BYTES = 2, 3, 4
 _HYPOTHESIS_BUFFER, _ROW_OVERHEAD = 8192, 4
 #: Redraws of a row that breaks a row constraint before the example is rejected.
 _REDRAWS = 5
-#: Quantiles stay this far inside (0, 1) (a rotation may land on 0).
-_Q_FLOOR = 2.0**-18
+#: Equal-probability cells of a coordinate's score: one per value of its two bytes.
+_CELLS = 2**16
 #: A UUID id's second uniform gets ``(row * _ID_SPREAD mod 2**24) * 2**-48``: bits 5 - 28 of its 53, which the
 #: drawn 24 bits (the top ones) leave at 0 and which become bytes 9 - 11 of the UUID (``_columns._uuid_bytes``).
 _ID_SPREAD, _ID_BITS, _ID_SCALE = 0x9E3779, 2**24, 2.0**-48
@@ -94,6 +95,42 @@ class _Edges:
     cut: int
 
 
+@dataclass(frozen=True)
+class _Grid:
+    """How a coordinate's 16-bit choice ``v`` picks its score: one cell of ``2**16`` equal-probability cells each.
+
+    ``v = 0`` is the typical score ``typical`` (in cell ``centre``); the other cells are ranked by distance from
+    it, the ``below`` - 1 cells under the centre and the rest above interleaved in proportion to their number
+    (block ``v >> 8`` holds the next ``n_k`` cells below, then the next cells above, ``n_k`` its share of
+    ``below`` rounded up), so a smaller ``v`` is never farther on its side and a byte shrunk toward 0 moves
+    the score toward ``typical`` on either side. Every cell has one ``v``: uniform ``v`` give a standard
+    normal score (on the grid of cell midpoints).
+    """
+
+    typical: NDArray[np.float64]
+    centre: NDArray[np.int64]
+    below: NDArray[np.int64]
+
+    @classmethod
+    def around(cls, typical: NDArray[np.float64]) -> _Grid:
+        from scipy import special
+
+        centre = np.minimum(np.floor(special.ndtr(typical) * _CELLS), _CELLS - 1).astype(np.int64)
+        return cls(np.asarray(typical, dtype=np.float64), centre, centre + 1)
+
+    def scores(self, v: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Return the scores of choices ``v`` (rows, coordinates)."""
+        from scipy import special
+
+        k, lo = v >> 8, v & 255
+        start = (k * 256 * self.below + _CELLS - 1) // _CELLS  # cells below (centre included) before block k
+        n_k = ((k + 1) * 256 * self.below + _CELLS - 1) // _CELLS - start
+        low = lo < n_k
+        cell = np.where(low, self.centre - start - lo, self.centre + 1 + k * 256 - start + lo - n_k)
+        z = special.ndtri((cell + 0.5) / _CELLS)
+        return np.where(low & (start + lo == 0), self.typical, z)
+
+
 @dataclass
 class _Plan:
     """What a strategy draws per row and how it turns the drawn bytes into rows of ``model``."""
@@ -101,7 +138,7 @@ class _Plan:
     model: Any
     dims: int
     aux: int
-    centres: NDArray[np.float64]
+    grid: _Grid
     conditions: tuple[Any, ...]
     edges: _Edges | None
     #: The auxiliary uniform of each UUID id column that carries the row's position (see the module docstring).
@@ -113,15 +150,11 @@ class _Plan:
 
     def frame(self, blobs: list[bytes]) -> pd.DataFrame:
         """Return the rows the drawn ``blobs`` make (one blob a row)."""
-        from scipy import special
-
         n, width = len(blobs), self.row_bytes
         raw = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(n, width).astype(np.int64)
         e = _EDGE_BYTES if self.edges is not None else 0
         v = raw[:, e : e + _COORD_BYTES * self.dims : 2] * 256 + raw[:, e + 1 : e + _COORD_BYTES * self.dims : 2]
-        offset = np.where(v & 1, -1.0, 1.0) * (v >> 1) / 65536.0  # (a rotation of the uniform: see the docstring)
-        q = np.mod(self.centres + offset, 1.0)
-        z = special.ndtri(np.clip(q, _Q_FLOOR, 1.0 - _Q_FLOOR))
+        z = self.grid.scores(v)
         a = raw[:, e + _COORD_BYTES * self.dims :]
         u = (a[:, 0::3] * 65536 + a[:, 1::3] * 256 + a[:, 2::3]) / 16777216.0
         if self.id_aux:
@@ -169,32 +202,61 @@ class _Plan:
         return frame
 
 
-def _centres(model: Any) -> NDArray[np.float64]:
-    """The quantiles of each coordinate's independent score that make the model's most typical row."""
-    from scipy import special
+def _mode_interval(probs: NDArray[np.float64]) -> tuple[int, float, float]:
+    """The mode of a table (of tied modes, the one nearest the latent median) and its cumulative probabilities."""
+    cum = np.concatenate([[0.0], np.cumsum(probs)])
+    cum /= cum[-1]
+    top = np.flatnonzero(probs >= probs.max() * (1.0 - 1e-9))
+    # (tied modes, such as 40 equally likely states: the one whose interval is nearest 1/2, so a correlated
+    # number's median is not pushed into its tail)
+    k = int(top[np.argmin(np.maximum(cum[top] - 0.5, 0.0) + np.maximum(0.5 - cum[top + 1], 0.0))])
+    return k, float(cum[k]), float(cum[k + 1])
+
+
+def _typical_scores(model: Any) -> NDArray[np.float64]:
+    """The independent scores ``s`` (``x = L s``) of the model's most typical row.
+
+    The typical region holds every number at its median (``x = 0``), every category and boolean in the middle
+    half of its mode's interval, every null flag in the lower three quarters of its non-null region; ``s`` is
+    the region's most likely point, the least ``|L^-1 x|`` (a bounded least-squares problem), so it stays small
+    even where correlations tie a rare mode to a number (math.md §15).
+    """
+    from scipy import linalg, optimize, special
 
     from ._columns import BooleanColumn, CategoryColumn, ConditionalColumn
 
     space = model.latent_space
-    target = np.zeros(space.dims)
+    low, high = np.zeros(space.dims), np.zeros(space.dims)
+    segment: tuple[str, list[int]] | None = getattr(model, "segment", None)
+    null_groups = getattr(model, "null_groups", {}) or {}
     for j, label in enumerate(space.labels):
         if label.endswith(" is null") and label not in model.columns:
-            rate = model.column(label[: -len(" is null")]).null_rate
-            if rate >= 0.5:  # (null above ndtri(1 - rate): the middle of the non-null region)
-                target[j] = float(special.ndtri((1.0 - rate) / 2.0))
+            name = label[: -len(" is null")]
+            rate = model.column(name).null_rate
+            table = getattr(model.column(segment[0]), "discrete", None) if segment and name in null_groups else None
+            if segment and table is not None:  # (fitted per segment group: the rate of the typical row's group)
+                rate = null_groups[name][segment[1][_mode_interval(np.asarray(table.probs))[0]]]
+            low[j], high[j] = -math.inf, float(special.ndtri(0.75 * (1.0 - rate)))
             continue
         col = model.column(label)
         base = col.base if isinstance(col, ConditionalColumn) else col
         if isinstance(base, (CategoryColumn, BooleanColumn)) and base.discrete is not None:
-            probs = np.asarray(base.discrete.probs, dtype=np.float64)
-            k = int(np.argmax(probs))
-            below = float(probs[:k].sum())
-            target[j] = float(special.ndtri(below + probs[k] / 2.0))
+            _, below, above = _mode_interval(np.asarray(base.discrete.probs, dtype=np.float64))
+            low[j] = high[j] = float(special.ndtri((below + above) / 2.0))
     chol = space.cholesky
+    inv = linalg.solve_triangular(chol, np.eye(space.dims), lower=True)
+    free = np.flatnonzero(low < high)
+    x = np.where(low < high, 0.0, low)
+    if len(free):
+        fixed = np.flatnonzero(low == high)
+        fit = optimize.lsq_linear(
+            inv[:, free], -inv[:, fixed] @ x[fixed], bounds=(low[free], high[free]), method="bvls"
+        )
+        x[free] = np.clip(fit.x, low[free], high[free])
     scores = np.zeros(space.dims)
-    for j in range(space.dims):  # forward substitution: L scores = target
-        scores[j] = (target[j] - chol[j, :j] @ scores[:j]) / chol[j, j]
-    return np.asarray(special.ndtr(scores), dtype=np.float64)
+    for j in range(space.dims):  # forward substitution: L scores = x
+        scores[j] = (x[j] - chol[j, :j] @ scores[:j]) / chol[j, j]
+    return scores
 
 
 def _id_aux(model: Any) -> tuple[int, ...]:
@@ -260,7 +322,7 @@ def _plan(model: Any, conditions: Any, edge_cases: Any, where: str) -> _Plan:
             cum = np.cumsum([1.0 / (len(per_kind) * per_kind[s.kind]) for s in slots])
             cum[-1] = math.inf
             edges = _Edges(slots, cum, min(255, round(256 * (1.0 - rate))))
-    plan = _Plan(model, space.dims, space.aux, _centres(model), conds, edges, _id_aux(model))
+    plan = _Plan(model, space.dims, space.aux, _Grid.around(_typical_scores(model)), conds, edges, _id_aux(model))
     try:  # the most typical row, and an edge row of every variant of every slot: impossible conditions fail here
         sizes = [len(slot.variants) for slot in edges.slots] if edges is not None else []
         slot_of = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
