@@ -795,10 +795,9 @@ class Dataset:
                 )
         if plan.parent is not None:
             assert parent_rows is not None
-            parent_keys = frames[plan.parent.parent][plan.parent.key].to_numpy()
-            _put(out, plan.parent.column, pd.Series(parent_keys[parent_rows], copy=False))
+            _put(out, plan.parent.column, _key_copy(frames[plan.parent.parent][plan.parent.key], parent_rows))
         for r, link in enumerate(plan.links):
-            keys = frames[link.parent][link.key].to_numpy()
+            keys = frames[link.parent][link.key]
             u = draw_blocks(own, STREAM_LINKS + r, 0, n, lambda rng, m: rng.random((m, 2))) if n else np.empty((0, 2))
             if n and len(keys) == 0:
                 raise InvalidArgument(
@@ -806,11 +805,8 @@ class Dataset:
                     f"give it rows with sizes={{{link.parent!r}: ...}}."
                 )
             at = np.minimum((u[:, 0] * len(keys)).astype(np.int64), max(len(keys) - 1, 0))
-            picked = pd.Series(keys[at] if len(keys) else keys[:0], copy=False)
             rate = plan.link_nulls.get(link.column, 0.0)
-            if rate > 0:
-                picked = picked.astype(object).where(u[:, 1] >= rate, None)
-            _put(out, link.column, picked)
+            _put(out, link.column, _key_copy(keys, at if len(keys) else at[:0], u[:, 1] < rate if rate > 0 else None))
         out.index = pd.RangeIndex(n)
         if plan.output:
             out = out[[c for c in plan.output if c in out.columns]]
@@ -993,6 +989,19 @@ def _shaping(name: str, table: str, value: Any) -> dict[str, Any]:
             )
         return dict(value)
     return {"edge_cases": value}
+
+
+def _key_copy(keys: pd.Series, rows: NDArray[np.int64], missing: NDArray[np.bool_] | None = None) -> pd.Series:
+    """A foreign key column: the parent's ``keys`` at ``rows``, in the key's own dtype (a text key's copy is the
+    same text dtype on pandas 2 and 3, so merges and comparisons see one type); ``missing`` rows hold no key
+    (whole-number keys then in their nullable dtype, ``int64`` -> ``Int64``)."""
+    picked = keys.take(rows).reset_index(drop=True)
+    if missing is None or not missing.any():
+        return picked
+    dtype = picked.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        picked = picked.astype("boolean" if dtype.kind == "b" else dtype.name.capitalize().replace("Uint", "UInt"))
+    return picked.where(~missing, None)
 
 
 def _columns_of(given: Any) -> set[str]:

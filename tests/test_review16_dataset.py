@@ -143,3 +143,42 @@ def test_to_dask_on_a_dataset_file_says_the_tables_are_sampled_together_and_what
         "linked tables, or shop.model('notes').to_dask(n, seed=...) for the rows of one table on their own "
         "(without keys)."
     )
+
+
+def test_a_foreign_key_copy_has_its_primary_keys_dtype_exactly():
+    shop = sd.Dataset(
+        "shop",
+        tables={
+            "customers": sd.Schema("customers", {"id": sd.Id("C{:05d}")}),
+            "orders": sd.Schema("orders", {"id": sd.Id(), "total": sd.Float(low=1, high=5)}),
+        },
+        relations=[("orders.customer_id", "customers.id")],
+        children={"orders": sd.Integer(low=1, high=2)},
+    )
+    frames = shop.sample(5, seed=1)
+    assert frames["orders"]["customer_id"].dtype == frames["customers"]["id"].dtype
+    assert repr(frames["orders"]["customer_id"].dtype) == repr(frames["customers"]["id"].dtype)  # (na_value too)
+
+    c = pd.DataFrame({"cid": [f"K{i}" for i in range(50)], "x": range(50)})
+    o = pd.DataFrame({"cid": [f"K{i % 50}" for i in range(120)], "y": [float(i) for i in range(120)]})
+    fitted = sd.fit({"c": c, "o": o}, name="t", relations=[("o.cid", "c.cid")]).sample(5, seed=1)
+    assert repr(fitted["o"]["cid"].dtype) == repr(fitted["c"]["cid"].dtype)
+
+
+def test_a_link_tables_second_key_keeps_its_dtype_and_missing_keys_make_it_nullable():
+    rng = np.random.default_rng(3)
+    customers = pd.DataFrame({"id": np.arange(1, 101), "age": rng.integers(18, 80, 100)})
+    products = pd.DataFrame({"sku": np.arange(1, 31), "price": rng.lognormal(2, 0.5, 30)})
+    orders = pd.DataFrame(
+        {"customer_id": rng.integers(1, 101, 400), "sku": rng.integers(1, 31, 400), "qty": rng.integers(1, 5, 400)}
+    )
+    relations = [("orders.customer_id", "customers.id"), ("orders.sku", "products.sku")]
+    tables = {"customers": customers, "products": products, "orders": orders}
+    frames = sd.fit(tables, name="shop", relations=relations).sample(50, seed=2)
+    assert frames["orders"]["sku"].dtype == frames["products"]["sku"].dtype == np.int64
+
+    orders["sku"] = orders["sku"].astype(float).where(rng.random(400) >= 0.3)
+    frames = sd.fit({**tables, "orders": orders}, name="shop", relations=relations).sample(200, seed=2)
+    sku = frames["orders"]["sku"]
+    assert sku.dtype == "Int64" and 0.15 < sku.isna().mean() < 0.45
+    assert sku.dropna().isin(frames["products"]["sku"]).all()
