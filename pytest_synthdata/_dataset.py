@@ -797,16 +797,16 @@ class Dataset:
             assert parent_rows is not None
             _put(out, plan.parent.column, _key_copy(frames[plan.parent.parent][plan.parent.key], parent_rows))
         for r, link in enumerate(plan.links):
-            keys = frames[link.parent][link.key]
+            linked = frames[link.parent][link.key]
             u = draw_blocks(own, STREAM_LINKS + r, 0, n, lambda rng, m: rng.random((m, 2))) if n else np.empty((0, 2))
-            if n and len(keys) == 0:
+            if n and len(linked) == 0:
                 raise InvalidArgument(
                     f"dataset {self.name!r}: {link} needs rows of {link.parent!r}, which the sample has none of; "
                     f"give it rows with sizes={{{link.parent!r}: ...}}."
                 )
-            at = np.minimum((u[:, 0] * len(keys)).astype(np.int64), max(len(keys) - 1, 0))
+            at = np.minimum((u[:, 0] * len(linked)).astype(np.int64), max(len(linked) - 1, 0))
             rate = plan.link_nulls.get(link.column, 0.0)
-            _put(out, link.column, _key_copy(keys, at if len(keys) else at[:0], u[:, 1] < rate if rate > 0 else None))
+            _put(out, link.column, _key_copy(linked, at if len(linked) else at[:0], u[:, 1] < rate if rate else None))
         out.index = pd.RangeIndex(n)
         if plan.output:
             out = out[[c for c in plan.output if c in out.columns]]
