@@ -1833,6 +1833,12 @@ class NullColumn(ModelColumn):
         return cls(name, dtype=dtype)
 
 
+#: Faker's e-mail providers: a unique column of one goes on past its pool (``FakerColumn.grows``).
+_PLUS_ADDRESSED = frozenset(
+    f"{ascii_}{kind}email" for ascii_ in ("", "ascii_") for kind in ("", "safe_", "free_", "company_")
+)
+
+
 def _string_array(values: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
     if nulls is not None:
         values[nulls] = None
@@ -1896,8 +1902,13 @@ class FakerColumn(ModelColumn):
     def raw_dtype(self) -> np.dtype[Any]:
         return np.dtype(np.int64)
 
+    @property
+    def grows(self) -> bool:
+        """Whether a unique column goes on past its pool: e-mail addresses, numbered by plus addressing."""
+        return self.unique and self.provider in _PLUS_ADDRESSED and not self._placeholder
+
     def check_rows(self, n: int) -> None:
-        if not self.unique:
+        if not self.unique or self.grows:
             return
         have = len(self._pool())
         if n > have:
@@ -1930,16 +1941,30 @@ class FakerColumn(ModelColumn):
         # distinct for i < size and independent of how many rows were asked for.
         a, c = _affine_key(key, self.name, size)
         rows = np.arange(start, stop, dtype=np.int64)
+        if self.grows and stop > size:  # past the pool: its permutation again, each round numbered (finalize)
+            return (a + rows * c) % size + size * (rows // size)
         return (a + rows * c) % size
 
     def finalize(self, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
         pool = self._pool()
+        if self.grows and len(raw) and int(raw.max()) >= len(pool):
+            return self._numbered(pool, raw, nulls)
         if isinstance(pool, np.ndarray):
             return _string_array(pool[raw], nulls)
         if nulls is not None:
             raw = np.where(nulls, -1, raw)
             return pool.take(raw, allow_fill=True)
         return pool.take(raw)
+
+    def _numbered(self, pool: Any, raw: NDArray[Any], nulls: NDArray[np.bool_] | None) -> Any:
+        """Values of rows past a unique e-mail pool: round ``r`` of the pool gives ``name+r@domain`` (plus
+        addressing: Faker writes no '+', so they are distinct from the pool and from each other)."""
+        size = len(pool)
+        values = np.asarray(pool, dtype=object)[raw % size]
+        later = np.flatnonzero(raw >= size)
+        rounds = (raw[later] // size).tolist()
+        values[later] = [v.replace("@", f"+{r}@", 1) for v, r in zip(values[later].tolist(), rounds, strict=True)]
+        return _string_array(values, nulls)
 
     # model files and inspect -------------------------------------------------
     def _spec_fields(self) -> dict[str, Any]:

@@ -141,9 +141,18 @@ def test_rows_draws_that_range_of_the_sample_alone(rows, independent):
 
 
 def test_rows_of_a_unique_column_check_room_for_the_whole_sample():
-    model = everything()
+    model = sd.Schema("u", {"user": sd.Faker("user_name", unique=True), "x": sd.Float(low=0, high=1)})
     with pytest.raises(sd.errors.PoolExhausted, match="unique=True needs 50000 distinct values"):
         model.sample(50_000, seed=1, rows=(0, 10))
+
+
+def test_a_unique_email_column_goes_on_past_its_pool_row_stably():
+    """E-mail pools number their later rounds by plus addressing: distinct, and a row's value is its own."""
+    model = everything()
+    whole = model.sample(3_000, seed=1)
+    assert whole["email"].is_unique
+    part = model.sample(3_000, seed=1, rows=(2_000, 2_010))
+    assert part["email"].tolist() == whole["email"].iloc[2_000:2_010].tolist()
 
 
 @pytest.mark.parametrize(

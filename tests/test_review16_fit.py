@@ -50,3 +50,14 @@ def test_a_refit_of_the_same_data_writes_the_same_bytes(tmp_path):
     model.save(second)
     assert first.read_bytes() == second.read_bytes()
     assert "fit_seconds" in model.info and "fit_seconds" not in first.read_text()
+
+
+def test_distinct_real_emails_stay_distinct_in_samples_of_any_size():
+    rng = np.random.default_rng(0)
+    n = 600
+    real = pd.DataFrame({"email": [f"p{i}@example.com" for i in rng.permutation(n)], "x": rng.normal(size=n)})
+    model = sd.fit(real, name="users")
+    assert _spec(model, "email")["unique"] is True
+    assert model.sample(5_000, seed=1)["email"].is_unique  # (past the pool of 1,000: plus addressing)
+    shared = real.assign(email=[f"p{i % 50}@example.com" for i in range(n)])  # (50 addresses, shared)
+    assert _spec(sd.fit(shared, name="users"), "email")["unique"] is False

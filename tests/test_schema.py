@@ -232,11 +232,22 @@ def test_faker_kwargs_reach_the_provider():
 
 
 def test_unique_faker_column_is_unique_or_raises_pool_exhausted():
-    schema = sd.Schema("t", {"email": sd.Faker("email", unique=True, pool_size=300)})
+    schema = sd.Schema("t", {"user": sd.Faker("user_name", unique=True, pool_size=300)})
     df = schema.sample(250, seed=1)
-    assert df["email"].is_unique
-    with pytest.raises(sd.errors.PoolExhausted, match=r"column 'email'.*pool ran out.*pool_size="):
+    assert df["user"].is_unique
+    with pytest.raises(sd.errors.PoolExhausted, match=r"column 'user'.*pool ran out.*pool_size="):
         schema.sample(5000, seed=1)
+
+
+def test_a_unique_email_column_numbers_the_rows_past_its_pool_by_plus_addressing():
+    schema = sd.Schema("t", {"email": sd.Faker("email", unique=True, pool_size=300)})
+    small = schema.sample(250, seed=1)
+    assert small["email"].is_unique and not small["email"].str.contains("+", regex=False).any()
+    df = schema.sample(5000, seed=1)  # (it raised PoolExhausted)
+    assert df["email"].is_unique and df["email"].str.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z]+").all()
+    assert (df["email"].iloc[:250] == small["email"]).all()  # (the rows within the pool are as before)
+    later = df["email"][df["email"].str.contains("+", regex=False)]
+    assert len(later) > 4000 and later.str.fullmatch(r"[^@+\s]+\+\d+@[^@\s]+").all()
 
 
 def test_faker_values_are_faker_output_for_the_locale():

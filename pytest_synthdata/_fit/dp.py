@@ -58,7 +58,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _linalg
-from .._columns import BooleanColumn, CategoryColumn, DatetimeColumn, ModelColumn, NumericColumn
+from .._columns import _PLUS_ADDRESSED, BooleanColumn, CategoryColumn, DatetimeColumn, ModelColumn, NumericColumn
 from .._copula import latent_for_spearman_pairs, nearest_correlation
 from .._model import Model
 from .._schema import Faker, Id
@@ -478,7 +478,9 @@ def _kind(col: str, s: pd.Series, given: Any, locale: str) -> tuple[str, str, Mo
                 f"column {col!r}: kind 'pii' would pick a Faker provider from the values, which a differentially "
                 f"private fit does not read; declare one, e.g. columns={{{col!r}: sd.Faker('email')}}."
             )
-        return "pii", why, Faker(provider).build(col, locale=locale)
+        # (an e-mail column names people, one each, as logins and UNIQUE keys do: distinct in samples of any size,
+        # by its name alone, since its values are not read)
+        return "pii", why, Faker(provider, unique=provider in _PLUS_ADDRESSED).build(col, locale=locale)
     if kind == "id":
         text = given is ... and _dtype_family(s.dtype) == "other"  # (text ids stay text: "1", "2", ...)
         return "id", why, Id("{:d}" if text else "sequential").build(col, locale=locale)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 from .. import _pii, _vocab
-from .._columns import FakerColumn, IdColumn, ModelColumn
+from .._columns import _PLUS_ADDRESSED, FakerColumn, IdColumn, ModelColumn
 from .._schema import POOL_SIZE
 from ..errors import InvalidArgument
 from .infer import (
@@ -119,6 +119,14 @@ def fit_generated(
     else:  # pattern: the most common character shape, letters as '?' and digits as '#'
         provider, kwargs = _shape(text, min_count)
     _pii.check_provider(col, provider, locale, kwargs)
+    # e-mail addresses that every real row holds its own of (a login, a UNIQUE key) stay distinct in samples of
+    # any size: a unique pool, numbered by plus addressing past its end (FakerColumn.grows)
+    unique = (
+        kind == "pii"
+        and provider in _PLUS_ADDRESSED
+        and len(text) >= 2 * min_count
+        and len(pd.unique(text.to_numpy(dtype=object))) == len(text)
+    )
     column = FakerColumn(
         col,
         provider=provider,
@@ -126,7 +134,7 @@ def fit_generated(
         kwargs=kwargs,
         pool_size=POOL_SIZE,
         pool_seed=0,
-        unique=False,
+        unique=unique,
         null_rate=null_rate,
     )
     column.cast = cast if kind == "pii" and provider == "numerify" else _string_cast(s)
