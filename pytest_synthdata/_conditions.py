@@ -235,6 +235,8 @@ def _raw_bounds(col: Any, cond: Condition, given: Condition | None = None) -> tu
         def stamp(v: Any) -> int:
             import pandas as pd
 
+            if isinstance(v, numbers.Number) and not isinstance(v, (bool, np.bool_)):  # (pandas: nanoseconds)
+                raise ConditionError(_date_number(col, stated, cond.column, v))
             try:
                 ts = pd.Timestamp(v)
             except (TypeError, ValueError):
@@ -282,6 +284,25 @@ def _raw_bounds(col: Any, cond: Condition, given: Condition | None = None) -> tu
             raise ConditionError(f"condition {stated}: the range is empty (low is above high); swap its ends.")
         return low, high
     raise AssertionError("values are handled one by one")  # pragma: no cover
+
+
+def _date_number(col: Any, stated: Condition, column: str, value: Any) -> str:
+    """The message for a number given as a date column's condition: a year (2000) gets that year as a range."""
+    whole_days = col.unit_ns % (86_400 * 10**9) == 0
+    start = (
+        f"condition {stated}: column {column!r} holds {col.kind}s, and a condition on it takes a date or timestamp "
+        f"(a pandas Timestamp, a datetime or date, or ISO text such as '2000-01-31'), not a number such as {value!r} "
+        "(which pandas would read as nanoseconds since 1970-01-01)"
+    )
+    first, last = (stated.low, stated.high) if stated.kind == "range" else (value, value)
+    if all(v is None or (type(v) is int and 1000 <= v <= 9999) for v in (first, last)):  # (years)
+        since = "None" if first is None else f"'{first}-01-01'"
+        until = "None" if last is None else f"'{last}-12-31{'' if whole_days else ' 23:59:59.999999999'}'"
+        years = (
+            f"the year {first}" if first == last else "those years" if None in (first, last) else f"{first} to {last}"
+        )
+        return f"{start}; for {years}, give a range of dates: {{{column!r}: ({since}, {until})}}."
+    return f"{start}; give e.g. {{{column!r}: '2000-01-31'}}, or a range, {{{column!r}: ('2000-01-01', '2000-12-31')}}."
 
 
 #: Words for the time units of a date or datetime column.

@@ -688,7 +688,7 @@ class Model:
         n = check_rows(n)
         if not isinstance(independent, (bool, np.bool_)):
             raise InvalidArgument(f"independent={independent!r}: pass True (i.i.d. rows) or False (the default, even).")
-        gaps = None
+        gaps, stated = None, conditions
         if conditions is not None and (self._gaps or self._sums or self._order_constraints):  # (conditions on a gap
             # column or a sum, or on both sides of an order constraint: the rows that meet them are kept, below)
             from ._conditions import split_gap_conditions
@@ -723,7 +723,9 @@ class Model:
             self._check_range_safe()
         frame = self.sample_from(source, n, rows=rows)
         if (self._row_constraints or gaps is not None) and n:
-            frame = self._keep_rows(frame, n, source.seed, independent, conditions, rows, plan, gaps=gaps)
+            frame = self._keep_rows(
+                frame, n, source.seed, independent, conditions, rows, plan, gaps=gaps, stated=stated
+            )
         if plan is not None and plan.edges is not None:
             self._exact_bounds(frame, plan.edges)
             frame.attrs["synthdata"]["edges"] = plan.edges
@@ -893,6 +895,7 @@ class Model:
         source_for: Callable[[int], LatentSource] | None = None,
         latent: NDArray[np.float64] | None = None,
         gaps: GapConditions | None = None,
+        stated: Any = None,
     ) -> pd.DataFrame:
         """Stage 9: rows that break a row constraint (Unique, Predicate) take the same row of a fresh draw.
 
@@ -909,6 +912,8 @@ class Model:
         ``gaps`` are conditions on gap columns (``_conditions.GapConditions``), which have no latent region: a row
         that breaks one is redrawn the same way (the rows of every round drawn given the other conditions, so
         each row kept follows the model given all of them), for up to :data:`GAP_REDRAWS` rounds.
+        ``stated`` are the sample's conditions as given (for the message when the constraints still fail: whether
+        the conditions or the constraints themselves leave them no room).
         """
         from ._seeding import derive_seed
 
@@ -967,12 +972,40 @@ class Model:
                 for c in self._row_constraints
             )
             also = "" if gaps is None else " together with the conditions on columns without a latent region"
-            raise InvalidConstraint(
+            start = (
                 f"dataset {self.name!r}: after {done} redraws, {int(broken.sum()):,} of {n:,} rows still "
-                f"break the row constraints ({counts}){also}; loosen them, or condition the sample (conditions=) so "
-                "they hold more often."
+                f"break the row constraints ({counts}){also}"
+            )
+            if stated is None:
+                raise InvalidConstraint(
+                    f"{start}; loosen them, or condition the sample (conditions=) so they hold more often."
+                )
+            from ._conditions import describe
+
+            share = self._share_meeting_rows(seed, n)
+            if share >= 0.01:  # (the conditions, not the constraints, leave them no room)
+                raise InvalidConstraint(
+                    f"{start}. Without the conditions ({describe(stated)}) they hold in {share:.0%} of the model's "
+                    "rows, so the conditions are the likely cause: they leave the row constraints little or no "
+                    "room. Change or widen the conditions so the constraints can hold (or loosen the constraints)."
+                )
+            raise InvalidConstraint(
+                f"{start}; they are rare even without the conditions ({describe(stated)}): "
+                f"{share:.2%} of the model's rows meet them. Loosen them."
             )
         return frame
+
+    def _share_meeting_rows(self, seed: int, n: int) -> float:
+        """The share of 1,000 unconditioned rows (their own seed, from ``seed``) that meet the row constraints
+        (of ``n``, when a unique column has room for no more)."""
+        from ._seeding import derive_seed
+
+        source = SpreadRows(derive_seed(seed, "unconditioned"))
+        try:
+            plain = self.sample_from(source, 1_000)
+        except InvalidArgument:  # (a unique generated column with fewer values: as many rows as the sample's)
+            plain = self.sample_from(source, n)
+        return float(1.0 - self._failing(plain).mean())
 
     def _keep_conditioned(
         self, frame: pd.DataFrame, n: int, seed: int, conditions: Any, gaps: GapConditions

@@ -241,3 +241,56 @@ def test_rows_of_per_row_conditions_too_rare_to_meet_are_named(monkeypatch):
         ConditionError, match=r"The first is row '[rs]' \(position [23]\) of the per-row conditions, under units=11"
     ):
         model.sample(4, seed=1, conditions=rows)
+
+
+# messages: conditions that leave a predicate no room, a number for a date -----------------------------------------
+
+
+def test_conditions_that_leave_a_predicate_no_room_are_named_as_the_cause():
+    """mpg with ``hwy - cty >= 2`` declared: ``cty=19, hwy=20`` breaks it in every row, and the error advised to
+    "condition the sample (conditions=)", which it was."""
+    rng = np.random.default_rng(3)
+    cty = rng.integers(10, 30, 500)
+    frame = pd.DataFrame({"cty": cty, "hwy": cty + rng.integers(2, 12, 500)})
+    model = sd.fit(
+        frame,
+        name="mpg",
+        detect_constraints=False,
+        constraints=[sd.Predicate(lambda d: (d.hwy - d.cty) >= 2, name="hwy at least 2 above cty")],
+    )
+    with pytest.raises(
+        sd.errors.InvalidConstraint,
+        match=r"100 of 100 rows still break the row constraints \(predicate hwy at least 2 above cty: 100\)\. "
+        r"Without the conditions \(cty=19, hwy=20\) they hold in \d+% of the model's rows, so the conditions are "
+        r"the likely cause",
+    ) as caught:
+        model.sample(100, seed=1, conditions={"cty": 19, "hwy": 20})
+    assert "condition the sample" not in str(caught.value)
+    x = rng.normal(size=500)  # (every real row holds y = x + 1, which a copula's rows almost never do)
+    rare = sd.fit(
+        pd.DataFrame({"x": x, "y": x + 1.0}),
+        name="shifted",
+        detect_constraints=False,
+        constraints=[sd.Predicate(lambda d: (d.y - d.x - 1.0).abs() < 1e-9, name="y = x + 1")],
+    )
+    with pytest.raises(sd.errors.InvalidConstraint, match=r"rare even without the conditions \(x=\(0, 1\)\)"):
+        rare.sample(50, seed=1, conditions={"x": (0, 1)})
+
+
+@pytest.mark.parametrize(
+    ("condition", "advice"),
+    [
+        (2000, r"for the year 2000, give a range of dates: \{'day': \('2000-01-01', '2000-12-31'\)\}"),
+        ((2000, 2001), r"for 2000 to 2001, give a range of dates: \{'day': \('2000-01-01', '2001-12-31'\)\}"),
+        (2000.5, r"give e\.g\. \{'day': '2000-01-31'\}"),
+    ],
+)
+def test_a_number_for_a_date_column_says_a_date_is_needed_and_a_year_is_a_range(condition, advice):
+    """``{'date': 2000}`` suggested ``{'date': '1970-01-01'}``: pandas reads the number as nanoseconds."""
+    days = pd.Timestamp("1995-01-01") + pd.to_timedelta(np.random.default_rng(1).integers(0, 3_650, 400), unit="D")
+    model = sd.fit(pd.DataFrame({"day": days, "x": np.arange(400.0)}), name="days")
+    with pytest.raises(ConditionError, match=r"takes a date or timestamp .*not a number .*" + advice) as caught:
+        model.sample(10, seed=1, conditions={"day": condition})
+    assert "1970-01-01'" not in str(caught.value)
+    year = model.sample(50, seed=1, conditions={"day": ("2000-01-01", "2000-12-31")})
+    assert (year.day.dt.year == 2000).all()
