@@ -37,12 +37,23 @@ byte toward 0):
   the rest of an edge row follows the model given its edge value, as in
   ``sample(edge_cases=)``; under ``conditions`` only the slots and variants
   they leave possible (none: no edge byte, every row a plain conditioned row).
+  An edge that keeps a coordinate in a region away from the typical row (a
+  tail, the outer part at a bound, the null region) reads that coordinate's
+  two bytes from the region's end nearest the typical row inward, so shrinking
+  an edge row moves its value to the edge's least unusual one (a low tail's
+  1st percentile). Shrinking lowers the first byte to 0, a plain row, whenever
+  the failure holds there; it cannot when every value of the edge shows the
+  failure (``income < 15_000`` and a 1st percentile of 14,466): a plain row
+  would need the edge coordinate's bytes raised at the same time, a move
+  Hypothesis' shrinker does not make, so such a failure may end on the edge
+  row at its least unusual value.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -88,11 +99,20 @@ def _invalid(message: str) -> Exception:
 
 @dataclass(frozen=True)
 class _Edges:
-    """The edge slots rows may take, their cumulative weights (kinds evenly, then columns) and the cut byte."""
+    """The edge slots rows may take, their cumulative weights (kinds evenly, then columns) and the cut byte.
+
+    ``coord`` and ``side`` (one per slot and variant, ``slot * width + variant``): the coordinate an edge variant
+    keeps in a region away from the typical row (a tail, the outer part at a bound, the null region) and the
+    region's end nearest it, +1 its low end, -1 its high end (0: none). Such an edge row reads that coordinate's
+    choice from that end inward, so its smallest choice is the least unusual edge value (a tail's 1st percentile).
+    """
 
     slots: tuple[_Slot, ...]
     cum: NDArray[np.float64]
     cut: int
+    coord: NDArray[np.int64]
+    side: NDArray[np.int64]
+    width: int
 
 
 @dataclass(frozen=True)
@@ -143,6 +163,9 @@ class _Plan:
     edges: _Edges | None
     #: The auxiliary uniform of each UUID id column that carries the row's position (see the module docstring).
     id_aux: tuple[int, ...] = ()
+    #: Whether frames record their edge rows (``edge_cases > 0``, even where the conditions leave no edge case
+    #: possible): ``df.attrs["synthdata"]["edges"]``, empty when no row is one, as ``sample()`` records it.
+    records_edges: bool = False
 
     @property
     def row_bytes(self) -> int:
@@ -150,6 +173,8 @@ class _Plan:
 
     def frame(self, blobs: list[bytes]) -> pd.DataFrame:
         """Return the rows the drawn ``blobs`` make (one blob a row)."""
+        from scipy import special
+
         n, width = len(blobs), self.row_bytes
         raw = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(n, width).astype(np.int64)
         e = _EDGE_BYTES if self.edges is not None else 0
@@ -161,11 +186,17 @@ class _Plan:
             u[:, list(self.id_aux)] += ((np.arange(n, dtype=np.int64) * _ID_SPREAD) % _ID_BITS * _ID_SCALE)[:, None]
         if self.edges is None:
             return self.rows(z, u)
-        hit = np.flatnonzero(raw[:, 0] >= self.edges.cut).astype(np.int64)
+        edges = self.edges
+        hit = np.flatnonzero(raw[:, 0] >= edges.cut).astype(np.int64)
         pick = (raw[hit, 1] * 256 + raw[hit, 2] + 0.5) / 65536.0
-        slot_of = np.searchsorted(self.edges.cum, pick, side="right").astype(np.int64)
-        sizes = np.array([len(s.variants) for s in self.edges.slots], dtype=np.int64)
-        return self.rows(z, u, hit, slot_of, raw[hit, 3] % sizes[slot_of])
+        slot_of = np.searchsorted(edges.cum, pick, side="right").astype(np.int64)
+        sizes = np.array([len(s.variants) for s in edges.slots], dtype=np.int64)
+        variant_of = raw[hit, 3] % sizes[slot_of]
+        code = slot_of * edges.width + variant_of
+        inward = edges.side[code] != 0
+        at, j = hit[inward], edges.coord[code][inward]
+        z[at, j] = edges.side[code][inward] * special.ndtri((v[at, j] + 0.5) / _CELLS)
+        return self.rows(z, u, hit, slot_of, variant_of)
 
     def rows(
         self,
@@ -199,6 +230,11 @@ class _Plan:
         if record is not None:
             self.model._exact_bounds(frame, record)
             frame.attrs["synthdata"]["edges"] = record
+        elif self.records_edges:
+            from ._edges import EdgeCases
+
+            empty = np.array([], dtype=object)
+            frame.attrs["synthdata"]["edges"] = EdgeCases(np.zeros(0, dtype=np.int64), empty, empty, empty)
         return frame
 
 
@@ -272,8 +308,43 @@ def _id_aux(model: Any) -> tuple[int, ...]:
 
 
 def _check_model(model: Any) -> Any:
+    """Return ``model`` if the strategies can draw it; Hypothesis' InvalidArgument for what is not a model."""
+    import os
+    import reprlib
+
+    import pandas as pd
+
+    from ._dataset import Dataset
     from ._latent import latent_model
 
+    if isinstance(model, (str, os.PathLike)):
+        path = os.fspath(model)
+        raise _invalid(
+            f"model={path!r} is a path ({type(model).__name__}), not a model; load the model file first: "
+            f"rows(sd.load({path!r})), frames(sd.load({path!r}))."
+        )
+    if isinstance(model, (pd.DataFrame, pd.Series)):
+        shape = (
+            f"{len(model)} rows, {len(model.columns)} columns"
+            if isinstance(model, pd.DataFrame)
+            else f"{len(model)} rows"
+        )
+        df = "df" if isinstance(model, pd.DataFrame) else "series.to_frame()"
+        raise _invalid(
+            f"model=<a {type(model).__name__} of {shape}> is data, not a model; fit it first: model = sd.fit({df}, "
+            "name='...'), then rows(model) or frames(model) (model.save('<name>.synth.json') keeps the fitted model "
+            "for later runs)."
+        )
+    if isinstance(model, Dataset):
+        raise _invalid(
+            f"model=Dataset({model.name!r}) holds the linked tables {model.order}; the strategies draw the rows of one "
+            f"table: pass dataset.model({model.order[0]!r})."
+        )
+    if not callable(getattr(model, "sample", None)):
+        raise _invalid(
+            f"model={reprlib.repr(model)} ({type(model).__name__}) is not a model; pass a Schema, a model from "
+            "sd.fit(df, name=...) or one from sd.load('<name>.synth.json')."
+        )
     return latent_model(model, "Hypothesis strategies")
 
 
@@ -305,6 +376,7 @@ def _plan(model: Any, conditions: Any, edge_cases: Any, where: str) -> _Plan:
             raise _invalid(str(exc)) from exc
         _check_order_sides(model, conditions)
     space = model.latent_space
+    grid = _Grid.around(_typical_scores(model))
     edges = None
     if rate > 0:
         from ._edges import KINDS, edge_slots, possible_slots
@@ -321,8 +393,9 @@ def _plan(model: Any, conditions: Any, edge_cases: Any, where: str) -> _Plan:
                 per_kind[slot.kind] = per_kind.get(slot.kind, 0) + 1
             cum = np.cumsum([1.0 / (len(per_kind) * per_kind[s.kind]) for s in slots])
             cum[-1] = math.inf
-            edges = _Edges(slots, cum, min(255, round(256 * (1.0 - rate))))
-    plan = _Plan(model, space.dims, space.aux, _Grid.around(_typical_scores(model)), conds, edges, _id_aux(model))
+            coord, side, width = _inner_ends(space, slots, space.cholesky @ grid.typical)
+            edges = _Edges(slots, cum, min(255, round(256 * (1.0 - rate))), coord, side, width)
+    plan = _Plan(model, space.dims, space.aux, grid, conds, edges, _id_aux(model), records_edges=rate > 0)
     try:  # the most typical row, and an edge row of every variant of every slot: impossible conditions fail here
         sizes = [len(slot.variants) for slot in edges.slots] if edges is not None else []
         slot_of = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
@@ -332,6 +405,27 @@ def _plan(model: Any, conditions: Any, edge_cases: Any, where: str) -> _Plan:
     except errors.SynthdataError as exc:
         raise _invalid(f"{type(exc).__name__}: {exc}") from exc
     return plan
+
+
+def _inner_ends(
+    space: Any, slots: tuple[_Slot, ...], typical: NDArray[np.float64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], int]:
+    """Per slot and variant, the coordinate an edge keeps away from the ``typical`` point and the end of its region
+    nearest that point (see :class:`_Edges`)."""
+    width = max(len(slot.variants) for slot in slots)
+    coord = np.zeros(len(slots) * width, dtype=np.int64)
+    side = np.zeros(len(slots) * width, dtype=np.int64)
+    for i, slot in enumerate(slots):
+        for k, variant in enumerate(slot.variants):
+            cond, at = variant.condition, i * width + k
+            if cond is None:
+                continue
+            if cond.kind == "latent" and cond.column in space.labels:  # (a tail, the outer part at a bound)
+                coord[at] = j = space.labels.index(cond.column)
+                side[at] = -1 if cond.high <= typical[j] else 1 if cond.low >= typical[j] else 0
+            elif cond.kind == "null" and f"{cond.column} is null" in space.labels:  # (missing above the flag's cut)
+                coord[at], side[at] = space.labels.index(f"{cond.column} is null"), 1
+    return coord, side, width
 
 
 def _check_order_sides(model: Any, conditions: Mapping[str, Any]) -> None:
@@ -351,7 +445,47 @@ def _check_order_sides(model: Any, conditions: Mapping[str, Any]) -> None:
         )
 
 
-def _check_sizes(min_size: Any, max_size: Any, row_bytes: int) -> tuple[int, int]:
+@dataclass(frozen=True)
+class _Room:
+    """The most rows a frame of the model can hold (a ``Unique`` rule, a ``unique=True`` Faker pool) and why."""
+
+    rows: int
+    why: Callable[[int], str]
+
+
+def _room(model: Any) -> _Room | None:
+    """The tightest limit on a frame's rows, as ``sample()`` would refuse more (None: no limit)."""
+    from ._columns import FakerColumn
+    from ._constraints import Unique
+
+    rooms = []
+    for c in model._row_constraints:
+        k = model._distinct_values(c.column) if isinstance(c, Unique) else math.inf
+        if math.isfinite(k):
+            rooms.append(_Room(int(k), functools.partial(_too_few_values, c, int(k))))
+    for col in model._generated:
+        if isinstance(col, FakerColumn) and col.unique:  # (a pool that runs out: e-mails go on past theirs)
+            have = len(col._pool())
+            try:
+                col.check_rows(have + 1)
+            except errors.PoolExhausted:
+                rooms.append(_Room(have, functools.partial(_exhausted, col)))
+    return min(rooms, key=lambda room: room.rows) if rooms else None
+
+
+def _too_few_values(rule: Any, most: int, n: int) -> str:
+    return f"{rule!r} cannot hold in {n:,} rows: column {rule.column!r} takes at most {most:,} distinct values"
+
+
+def _exhausted(col: Any, n: int) -> str:
+    try:
+        col.check_rows(n)
+    except errors.PoolExhausted as exc:
+        return str(exc).rstrip(".")
+    return f"column {col.name!r}: unique=True has {n} distinct values"  # pragma: no cover - n is beyond the pool
+
+
+def _check_sizes(min_size: Any, max_size: Any, row_bytes: int, room: _Room | None = None) -> tuple[int, int]:
     from ._validate import check_rows
 
     try:
@@ -359,8 +493,17 @@ def _check_sizes(min_size: Any, max_size: Any, row_bytes: int) -> tuple[int, int
         high = check_rows(max_size, argument="max_size", where="frames") if max_size is not None else None
     except errors.InvalidArgument as exc:
         raise _invalid(str(exc)) from None
+    if room is not None:  # (sample() refuses more rows than a unique column has values, saying why)
+        for argument, size in (("min_size", low), ("max_size", high)):
+            if size is not None and size > room.rows:
+                raise _invalid(
+                    f"{argument}={size!r}: {room.why(size)}, so no frame of {size:,} rows could be drawn; pass "
+                    f"{argument} <= {room.rows:,}."
+                )
     if high is None:
         high = max(low, 1, min(DEFAULT_MAX_SIZE, BUDGET // (row_bytes + _ROW_OVERHEAD)))
+        if room is not None:
+            high = max(low, min(high, room.rows))
     if high < low:
         raise _invalid(f"min_size={min_size!r} is larger than max_size={max_size!r}; pass min_size <= max_size.")
     if low * (row_bytes + _ROW_OVERHEAD) * 2 > _HYPOTHESIS_BUFFER:
@@ -416,6 +559,36 @@ def _draw_frame(draw: Any, plan: _Plan, min_size: int, max_size: int) -> pd.Data
     return frame
 
 
+def _repr_width_bounds(frame: pd.DataFrame) -> tuple[int, int]:
+    """The least and most characters a line of ``frame``'s repr takes with every column shown (a column is as wide
+    as its name or its widest value, plus one space)."""
+    import pandas as pd
+
+    colwidth = pd.get_option("display.max_colwidth") or 10**6
+    index = int(frame.index.astype(str).str.len().max())
+    low = high = index
+    for name, values in frame.items():
+        head = len(str(name)) + (values.dtype.kind in "biufc")  # (pandas puts a space before a number's name)
+        low += 1 + max(head, 1)
+        high += 1 + max(head, _cell_width(values, colwidth))
+    return low, high
+
+
+def _cell_width(values: pd.Series, colwidth: int) -> int:
+    """The most characters pandas' repr gives a value of ``values`` (a sign and a leading space included)."""
+    kind, present = values.dtype.kind, values.dropna()
+    if kind == "b":
+        return 6
+    if kind in "iuf":  # (a float: the integer digits, a point and six decimals, or scientific notation)
+        digits = len(str(int(abs(present).max()))) if len(present) else 1
+        return max(5, digits + 2) if kind in "iu" else max(15, digits + 9)
+    if kind in "Mm":
+        return 36
+    if kind == "O":  # (text, categories, objects: as str, cut to display.max_colwidth)
+        return max(4, min(int(present.astype(str).str.len().max()) if len(present) else 0, colwidth)) + 2
+    return 10**6  # (another type: no bound, so the repr is formatted)
+
+
 class _EveryColumn:
     """A drawn frame for Hypothesis' ``note``: its repr shows every column (pandas hides some of a wide frame).
 
@@ -428,11 +601,37 @@ class _EveryColumn:
 
     @staticmethod
     def hidden(frame: pd.DataFrame) -> bool:
-        """Whether pandas' repr may hide columns of ``frame`` (more than ``display.max_columns``; 0: the terminal's)."""
+        """Whether pandas' repr of ``frame`` hides columns, by pandas' own rule.
+
+        More columns than ``display.max_columns``; or, when that is 0 (pandas' default in scripts and pytest:
+        "fit the terminal"), more columns than the terminal is wide, or, with ``display.expand_frame_repr``, a
+        repr one character wider than the terminal with more than two columns (pandas keeps two). The repr's
+        width is bounded from the column names and the values' types first; the repr is formatted only when the
+        bounds straddle the terminal's width (formatting costs more than drawing the frame).
+        """
+        import shutil
+
         import pandas as pd
 
-        limit = pd.get_option("display.max_columns")
-        return limit is not None and (limit == 0 or frame.shape[1] > limit)
+        limit, ncols = pd.get_option("display.max_columns"), frame.shape[1]
+        if limit is None:
+            return False
+        if limit > 0:
+            return bool(ncols > limit)
+        width = shutil.get_terminal_size().columns  # (what pandas measures the terminal with)
+        if ncols > width:
+            return True
+        if ncols <= 2 or frame.empty or not pd.get_option("display.expand_frame_repr"):
+            return False
+        low, high = _repr_width_bounds(frame)
+        if high + 1 <= width or low + 1 > width:
+            return bool(low + 1 > width)
+        text = frame.to_string(
+            max_rows=pd.get_option("display.max_rows"),
+            min_rows=pd.get_option("display.min_rows"),
+            max_colwidth=pd.get_option("display.max_colwidth"),
+        )
+        return max(map(len, text.split("\n"))) + 1 > width
 
     def __repr__(self) -> str:
         import pandas as pd
@@ -473,7 +672,7 @@ def frames(
     from hypothesis import strategies as st
 
     plan = _plan(model, conditions, edge_cases, "frames")
-    low, high = _check_sizes(min_size, max_size, plan.row_bytes)
+    low, high = _check_sizes(min_size, max_size, plan.row_bytes, _room(plan.model))
 
     @st.composite
     def frames(  # (named and signed like the public function: Hypothesis shows the call in its reports)
