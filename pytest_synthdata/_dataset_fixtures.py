@@ -16,7 +16,17 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._fixtures import MAX_EDGE_LINES, Used, _edge_lines, _marker_value, _record, _rows, _state, ini_edge_cases
+from ._fixtures import (
+    MAX_EDGE_LINES,
+    Used,
+    _edge_lines,
+    _marker_value,
+    _record,
+    _rows,
+    _state,
+    factory_rows_message,
+    ini_edge_cases,
+)
 from ._seeding import derive_seed
 from ._validate import check_rows, check_seed
 from .errors import InvalidArgument
@@ -158,8 +168,8 @@ def _factory_keywords(dataset: Dataset, where: str, unknown: Mapping[str, Any]) 
     shown = " ".join(repr(value).split())[:60]
     if key == "n":
         return InvalidArgument(
-            f"{where[:-1]}n={shown}): n is positional; pass the root table's rows first, {where[:-1]}{shown}), or "
-            f"sizes={{{dataset.roots[0]!r}: {shown}}}."
+            f"{where[:-1]}n={shown}): the number of rows of {dataset.roots[0]!r} is the first argument, without a "
+            f"name; pass {where[:-1]}{shown}), or sizes={{{dataset.roots[0]!r}: {shown}}}."
         )
     if key == "set":
         return InvalidArgument(
@@ -275,7 +285,10 @@ def dataset_fixtures(
             sizes = dict(sizes or {})
             first = dataset.roots[0]
             if n is not None:
-                rows = check_rows(n, where=where)
+                try:
+                    rows = check_rows(n, where=where)
+                except InvalidArgument as exc:
+                    raise InvalidArgument(factory_rows_message(name, str(exc))) from None
             elif first in sizes:
                 rows = check_rows(sizes.pop(first), argument=f"sizes[{first!r}]", where=where)
             else:

@@ -351,10 +351,16 @@ def fixture_functions(
             ``edge_columns`` and ``balance`` are ``Model.sample``'s (default: the
             marker's, else the ini option ``synthdata_edge_cases``).
             """
+            if "n" in columns and "n" not in getattr(model, "columns", ()):  # (a column n stays a condition)
+                raise InvalidArgument(factory_rows_message(name, repr(columns["n"]), keyword=True))
             if n is None:
                 rows = default_rows
             else:
-                rows = Rows(check_rows(n, where=f"synth_{name}_factory()"), "n", f"synth_{name}_factory()")
+                try:
+                    count = check_rows(n, where=f"synth_{name}_factory()")
+                except InvalidArgument as exc:
+                    raise InvalidArgument(factory_rows_message(name, str(exc))) from None
+                rows = Rows(count, "n", f"synth_{name}_factory()")
             _check_memory(model, rows)
             fixed_seed = seed is not None
             if seed is None:
@@ -415,6 +421,17 @@ def fixture_functions(
         f"synth_{name}": pytest.fixture(name=f"synth_{name}", scope=scope)(data),  # type: ignore[call-overload]
         f"synth_{name}_factory": pytest.fixture(name=f"synth_{name}_factory")(factory),
     }
+
+
+def factory_rows_message(name: str, given: str, *, keyword: bool = False) -> str:
+    """A factory's message for a bad row count (``given``: check_rows' message), or for ``n=`` as a keyword
+    (``given``: its value's repr): the count is the first argument, without a name."""
+    if keyword:
+        return (
+            f"synth_{name}_factory(n={given}): the number of rows is the first argument, without a name (a keyword "
+            f"is a condition on a column, and {name!r} has no column 'n'); pass synth_{name}_factory({given})."
+        )
+    return given.replace("such as n=100.", f"such as synth_{name}_factory(100) (the first argument, without a name).")
 
 
 def _check_memory(model: Any, rows: Rows) -> None:

@@ -224,7 +224,7 @@ def test_a_dataset_factory_refuses_column_keywords_set_and_n_saying_what_to_pass
             )
             with pytest.raises(InvalidArgument, match=r"sets no values after sampling; set them on the frames"):
                 synth_shop_factory(5, set={"customers": {"plan": "x"}})
-            with pytest.raises(InvalidArgument, match=r"n is positional; pass the root table's rows first"):
+            with pytest.raises(InvalidArgument, match=r"the number of rows of 'customers' is the first argument, without a name; pass synth_shop_factory\\(5\\)"):
                 synth_shop_factory(n=5)
             with pytest.raises(InvalidArgument, match=r"edge_cases=\\{'customers': \\{'edge_cases': 0.2, 'balance'"):
                 synth_shop_factory(5, balance="plan")
@@ -233,3 +233,37 @@ def test_a_dataset_factory_refuses_column_keywords_set_and_n_saying_what_to_pass
         """
     )
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
+
+
+def test_a_factorys_row_count_is_positional_and_n_as_a_keyword_says_so_unless_n_is_a_column(pytester):
+    pytester.makeconftest(
+        CONFTEST
+        + 'sd.register(sd.Schema("people", {"age": sd.Integer(low=18, high=90)}))\n'
+        + 'sd.register(sd.Schema("baskets", {"n": sd.Integer(low=1, high=9)}))\n'
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+        from pytest_synthdata.errors import InvalidArgument
+
+        def test_messages(synth_people_factory, synth_baskets_factory):
+            with pytest.raises(InvalidArgument) as info:
+                synth_people_factory(5.5)
+            assert str(info.value) == (
+                "synth_people_factory(): n=5.5 (float) is not a row count; pass an int, 0 or more, such as "
+                "synth_people_factory(100) (the first argument, without a name)."
+            )
+            with pytest.raises(InvalidArgument) as info:
+                synth_people_factory(n=100)
+            assert str(info.value) == (
+                "synth_people_factory(n=100): the number of rows is the first argument, without a name (a keyword "
+                "is a condition on a column, and 'people' has no column 'n'); pass synth_people_factory(100)."
+            )
+            assert (synth_baskets_factory(20, n=3)["n"] == 3).all()  # a column n: a condition
+
+        def test_dataset_factory(synth_shop_factory):
+            with pytest.raises(InvalidArgument, match=r"is negative; pass an int, 0 or more, such as synth_shop_factory\\(100\\) \\(the first"):
+                synth_shop_factory(-2)
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
