@@ -978,10 +978,16 @@ class GapConditions:
             if col.after is not None
             else (f"equals {col.formula} in every row (found by fit)", "its parts")
         )
+        caveat = (
+            f" (then the order '{col.after} <= {col.name}' is kept by drawing {col.after!r} below it, which is near, "
+            "not exactly, the model given a condition on it alone)"
+            if col.after is not None
+            else ""
+        )
         return ConditionError(
             f"{start} Column {col.name!r} {what}, so a condition on it keeps the rows that meet it, and this one is "
             f"too rare for that; widen it, condition on {others} as well, or fit {col.name!r} as a column of its "
-            f"own: sd.fit(..., columns={{{col.name!r}: {fit_kind(col)!r}}})."
+            f"own: sd.fit(..., columns={{{col.name!r}: {fit_kind(col)!r}}}){caveat}."
         )
 
 
