@@ -251,9 +251,10 @@ def _describe_conditions(conditions: Any) -> str:
 
 
 def _missing_dataset(config: pytest.Config, fixture: str) -> str:
-    """Why ``fixture`` (``synth_<name>[_factory]``) is not there: where model files were looked for, how to add it."""
+    """Why ``fixture`` (``synth_<name>[_factory|_db]``) is not there: where model files were looked for, how to add it."""
     state = config.stash[STATE]
-    name = fixture.removeprefix("synth_").removesuffix("_factory")
+    database = fixture.endswith("_db")
+    name = fixture.removeprefix("synth_").removesuffix("_factory").removesuffix("_db")
     source = f"ini option {MODELS_INI}" if state.model_dirs_configured else f"{MODELS_INI} (default {DEFAULT_MODELS})"
     searched = []
     for directory, exists in state.model_dirs:
@@ -263,17 +264,57 @@ def _missing_dataset(config: pytest.Config, fixture: str) -> str:
         files = sorted(p.name for p in Path(directory).glob(f"*{MODEL_SUFFIX}"))
         searched.append(f"{directory} ({', '.join(files) if files else 'no model files'})")
     first = state.model_dirs[0][0] if state.model_dirs else DEFAULT_MODELS
-    lines = [
+    headline = (
         f"{fixture!r} is not a registered dataset here: register it in a conftest.py that covers this test, "
-        f"sd.register(sd.Schema({name!r}, ...)), or add a model file.",
+        f"sd.register(sd.Schema({name!r}, ...)), or add a model file."
+    )
+    fit = f"synthdata fit data.csv -o {Path(first) / (name + MODEL_SUFFIX)}"
+    if database:  # (only a Dataset has a _db fixture; a single table named so is the likelier mistake)
+        single = _single_table(state, name)
+        dataset, table = ("shop", name) if single else (name, "customers")
+        headline = (
+            f"{fixture!r} is not a fixture here: synth_<name>_db (a database of linked tables, keys declared) "
+            "exists only for an sd.Dataset"
+            + (
+                f", and {name!r} is a single table: its fixtures are synth_{name} and synth_{name}_factory"
+                if single
+                else ""
+            )
+            + ". Register a Dataset in a conftest.py that covers this test, e.g. "
+            f"sd.register(sd.Dataset({dataset!r}, tables={{{table!r}: ..., 'orders': ...}}, "
+            f"relations=[('orders.owner_id', '{table}.id')], children={{'orders': sd.Integer(low=0, high=3)}})), "
+            f"and use synth_{dataset}_db; or add a dataset file. See the how-to 'Database fixtures'."
+        )
+        fit = (
+            f"synthdata fit {table}.csv orders.csv --relation orders.owner_id={table}.id -o "
+            f"{Path(first) / (dataset + MODEL_SUFFIX)}"
+        )
+        if single:
+            return headline
+    lines = [
+        headline,
         f"Model files: {source} searched {'; '.join(searched) or 'no directory'}, and found no {name}{MODEL_SUFFIX}.",
         *config.stash.get(_registry.SKIPPED, []),  # (files whose names make no fixture: my-customers.synth.json)
-        f"Add one with `synthdata fit data.csv -o {Path(first) / (name + MODEL_SUFFIX)}`, or point {MODELS_INI} "
-        "in your pytest ini at the directory that holds it.",
+        f"Add one with `{fit}`, or point {MODELS_INI} in your pytest ini at the directory that holds it.",
     ]
     if state.datasets:
         lines.append(f"Global datasets: {', '.join(sorted(state.datasets))}.")
     return "\n".join(lines)
+
+
+def _single_table(state: SessionState, name: str) -> bool:
+    """Whether a single-table dataset ``name`` is registered: a global one, or one of a loaded conftest."""
+    import sys
+
+    found = [state.datasets.get(name)]
+    for module in list(sys.modules.values()):
+        try:
+            registered = getattr(module, "__dict__", {}).get("__synthdata_datasets__")
+        except Exception:  # a lazy module may run code on attribute access; it registered nothing
+            continue
+        if isinstance(registered, dict):
+            found.append(registered.get(name))
+    return any(model is not None and not getattr(type(model), "linked_tables", False) for model in found)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -267,3 +267,36 @@ def test_a_factorys_row_count_is_positional_and_n_as_a_keyword_says_so_unless_n_
         """
     )
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_a_db_fixture_of_a_single_table_says_db_fixtures_are_a_datasets_and_how_to_make_one(pytester):
+    pytester.makeconftest(
+        """
+        import pytest_synthdata as sd
+        sd.register(sd.Schema("customers", {"id": sd.Id(), "age": sd.Integer(low=18, high=90)}))
+        """
+    )
+    pytester.makepyfile(
+        """
+        def test_single(synth_customers_db):
+            pass
+
+        def test_unknown(synth_shop_db):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(
+        [
+            "'synth_customers_db' is not a fixture here: synth_<name>_db (a database of linked tables, keys "
+            "declared) exists only for an sd.Dataset, and 'customers' is a single table: its fixtures are "
+            "synth_customers and synth_customers_factory. Register a Dataset in a conftest.py that covers this test,"
+            " e.g. sd.register(sd.Dataset('shop', tables={'customers': ..., 'orders': ...}, relations=*, "
+            "children=*)), and use synth_shop_db; or add a dataset file. See the how-to 'Database fixtures'.",
+            "'synth_shop_db' is not a fixture here: synth_<name>_db * exists only for an sd.Dataset. Register *",
+            "Add one with `synthdata fit customers.csv orders.csv --relation orders.owner_id=customers.id -o "
+            "*shop.synth.json`*",
+        ]
+    )
+    assert "sd.Schema('customers_db'" not in result.stdout.str()
