@@ -513,10 +513,12 @@ class Dataset:
         """
         roots = self._root_sizes(n, sizes)
         seed = normalize_seed(seed)
-        conditions = dict(self.by_table("conditions", conditions) or {})
+        conditions = dict(self._by_table("conditions", conditions) or {})
         if edge_cases is not None and not isinstance(edge_cases, Mapping):
             edge_cases = self._share_for_all(edge_cases, conditions)
-        shaping = {t: _shaping(self.name, t, v) for t, v in dict(self.by_table("edge_cases", edge_cases) or {}).items()}
+        shaping = {
+            t: _shaping(self.name, t, v) for t, v in dict(self._by_table("edge_cases", edge_cases) or {}).items()
+        }
         for table in [*conditions, *shaping]:
             self._check_shaping(table, conditions.get(table), shaping.get(table, {}))
         frames: dict[str, pd.DataFrame] = {}
@@ -548,7 +550,7 @@ class Dataset:
             frames[table] = self._finish(table, plan, frame, frames, parent_rows, own, seed)
         return frames
 
-    def by_table(self, argument: str, value: Any, *, where: str = "") -> Any:
+    def _by_table(self, argument: str, value: Any, *, where: str = "") -> Any:
         """Return ``value`` (a dict of table -> option, or None); raise InvalidArgument when a key is not a table.
 
         A key that is a column of a table (``conditions={"plan": "premium"}``) gets a message that says to key
@@ -582,7 +584,7 @@ class Dataset:
             f"{self.order}); key {argument} by table, e.g. {argument}={{{self.order[0]!r}: ...}}."
         )
 
-    def edge_tables(self, kinds: Any = None, fixed: Mapping[str, Any] | None = None) -> list[str]:
+    def _edge_tables(self, kinds: Any = None, fixed: Mapping[str, Any] | None = None) -> list[str]:
         """The tables that have an edge case (of ``kinds``, default all) in a column that may get one.
 
         ``fixed`` maps a table to the columns its conditions or balance already fix (they get no edge cases).
@@ -607,7 +609,7 @@ class Dataset:
         rate = check_share(share, argument="edge_cases", where=f"dataset {self.name!r}")
         if not rate:
             return {}
-        tables = self.edge_tables(fixed=conditions)
+        tables = self._edge_tables(fixed=conditions)
         if not tables:
             raise InvalidArgument(
                 f"edge_cases={share!r}: no table of dataset {self.name!r} has a column with an edge case (tail, bound, "

@@ -97,6 +97,7 @@ class Marked:
     edge_cases: Any = None
 
     def shaping(self) -> dict[str, Any]:
+        """The keyword arguments of ``Dataset.sample`` these options give (those that ask for something)."""
         return {
             key: value for key, value in (("conditions", self.conditions), ("edge_cases", self.edge_cases)) if value
         }
@@ -116,12 +117,12 @@ def _marker_options(request: pytest.FixtureRequest, dataset: Dataset) -> Marked:
             pytrace=False,
         )
     try:
-        conditions = dataset.by_table("conditions", _marker_value(request, "conditions"), where=f"{where}(")
+        conditions = dataset._by_table("conditions", _marker_value(request, "conditions"), where=f"{where}(")
         keyed = {
-            key: dataset.by_table(key, _marked(request, key), where=f"{where}(") for key in ("edge_columns", "balance")
+            key: dataset._by_table(key, _marked(request, key), where=f"{where}(") for key in ("edge_columns", "balance")
         }
         given = _marked(request, "edge_cases")
-        per_table = dataset.by_table("edge_cases", given, where=f"{where}(") if isinstance(given, Mapping) else None
+        per_table = dataset._by_table("edge_cases", given, where=f"{where}(") if isinstance(given, Mapping) else None
     except InvalidArgument as exc:
         problem = str(exc)
     else:
@@ -140,7 +141,7 @@ def _marker_options(request: pytest.FixtureRequest, dataset: Dataset) -> Marked:
     elif rate or kinds is not None:
         # (the tables with an edge case of those kinds left beside their conditions and balanced column)
         fixed = {t: {*_columns(conditions, t), *_columns(keyed["balance"], t)} for t in dataset.order}
-        tables = {t: {"edge_cases": rate} for t in dataset.edge_tables(kinds, fixed)}
+        tables = {t: {"edge_cases": rate} for t in dataset._edge_tables(kinds, fixed)}
     if kinds is not None:
         for options in tables.values():
             options.setdefault("edge_kinds", kinds)
@@ -154,12 +155,9 @@ def _marker_options(request: pytest.FixtureRequest, dataset: Dataset) -> Marked:
 
 def _columns(by_table: Mapping[str, Any] | None, table: str) -> set[str]:
     """The columns that ``by_table[table]`` (conditions: a dict or a per-row frame; balance: a name or dict) names."""
-    given = (by_table or {}).get(table)
-    if given is None:
-        return set()
-    if isinstance(given, str):
-        return {given}
-    return {str(c) for c in (given.columns if hasattr(given, "columns") else given)}
+    from ._dataset import _columns_of
+
+    return _columns_of((by_table or {}).get(table))
 
 
 def _factory_keywords(dataset: Dataset, where: str, unknown: Mapping[str, Any]) -> InvalidArgument:
@@ -298,7 +296,7 @@ def dataset_fixtures(
             else:
                 seed = check_seed(seed, where=where)
             calls[0] += 1
-            called = dataset.by_table("conditions", conditions, where=where[:-1])
+            called = dataset._by_table("conditions", conditions, where=where[:-1])
             conditions = _merged(marked.conditions, called)
             used = Used(
                 name,
