@@ -151,7 +151,7 @@ BAD = [
     (through_sample_rows, "10", "n='10' (str) is not a row count"),
     (through_sample_rows, True, "n=True (bool) is not a row count"),
     (through_sample_rows, None, "n=None (NoneType) is not a row count"),
-    (through_factory_rows, -1, f"synth_t_factory(): n=-1 (int) is negative; {ROWS_FIX} n=100."),
+    (through_factory_rows, -1, f"synth_t_factory(): n=-1 (int) is negative; {ROWS_FIX} synth_t_factory(100)"),
     (through_factory_rows, 2.5, "synth_t_factory(): n=2.5 (float) is not a row count"),
     (through_factory_rows, "10", "synth_t_factory(): n='10' (str) is not a row count"),
     (through_factory_rows, True, "synth_t_factory(): n=True (bool) is not a row count"),
