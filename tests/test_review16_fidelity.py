@@ -41,3 +41,21 @@ def test_a_pair_failure_against_a_profile_says_its_real_r_is_the_winsorized_one(
         sd.assert_correlations_close(model, broken)
     with pytest.raises(FidelityError, match=r"Pearson r: real 0\.9"):
         sd.assert_correlations_close(real, broken)
+
+
+def test_a_column_drifting_on_two_metrics_is_offered_one_tolerance_that_passes_both(tmp_path):
+    import re
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(50, 10, 600)
+    x[rng.random(600) < 0.3] = np.nan
+    real = pd.DataFrame({"x": x, "y": rng.normal(size=600)})
+    model = sd.fit(real, name="t")
+    good = model.sample(600, seed=1)
+    sd.assert_no_drift(good, "t", against=model, directory=tmp_path, update=True)
+    drifted = good.assign(x=good["x"].fillna(80.0))  # (no missing value left, and a lump at 80: two metrics fall)
+    with pytest.raises(FidelityError) as failure:
+        sd.assert_no_drift(drifted, "t", against=model, directory=tmp_path)
+    offers = re.findall(r"column 'x': \w+ .*relax with tolerances=\{'x': ([0-9.]+)\}", str(failure.value))
+    assert len(offers) == 2 and offers[0] == offers[1], str(failure.value)
+    sd.assert_no_drift(drifted, "t", against=model, directory=tmp_path, tolerances={"x": float(offers[0])}, tolerance=1)
