@@ -628,12 +628,23 @@ class _EveryColumn:
         low, high = _repr_width_bounds(frame)
         if high + 1 <= width or low + 1 > width:
             return bool(low + 1 > width)
-        text = frame.to_string(
-            max_rows=pd.get_option("display.max_rows"),
-            min_rows=pd.get_option("display.min_rows"),
-            max_colwidth=pd.get_option("display.max_colwidth"),
-        )
-        return max(map(len, text.split("\n"))) + 1 > width
+        try:  # (borderline: pandas' own formatter, as DataFrame.__repr__ runs it, says whether it cut columns)
+            from pandas.io.formats import format as fmt
+            from pandas.io.formats.string import StringFormatter
+
+            params = fmt.get_dataframe_repr_params()
+            line_width = params.pop("line_width")
+            with pd.option_context("display.max_colwidth", params.pop("max_colwidth")):
+                formatter = fmt.DataFrameFormatter(frame, **params)
+                StringFormatter(formatter, line_width=line_width).to_string()
+            return bool(formatter.is_truncated_horizontally)
+        except (ImportError, AttributeError, TypeError):  # pragma: no cover - pandas' internals moved: by width
+            text = frame.to_string(
+                max_rows=pd.get_option("display.max_rows"),
+                min_rows=pd.get_option("display.min_rows"),
+                max_colwidth=pd.get_option("display.max_colwidth"),
+            )
+            return max(map(len, text.split("\n"))) + 1 > width
 
     def __repr__(self) -> str:
         import pandas as pd
