@@ -632,10 +632,10 @@ class _EveryColumn:
             from pandas.io.formats import format as fmt
             from pandas.io.formats.string import StringFormatter
 
-            params = fmt.get_dataframe_repr_params()
+            params = fmt.get_dataframe_repr_params()  # type: ignore[attr-defined]
             line_width = params.pop("line_width")
             with pd.option_context("display.max_colwidth", params.pop("max_colwidth")):
-                formatter = fmt.DataFrameFormatter(frame, **params)
+                formatter = fmt.DataFrameFormatter(frame, **params)  # type: ignore[attr-defined]
                 StringFormatter(formatter, line_width=line_width).to_string()
             return bool(formatter.is_truncated_horizontally)
         except (ImportError, AttributeError, TypeError):  # pragma: no cover - pandas' internals moved: by width
