@@ -179,9 +179,17 @@ def test_ids_and_unique_faker_values_stay_unique_across_partitions(models):
     assert out["seq"].tolist() == list(range(100, 12_100))
 
 
-def test_a_unique_column_without_room_for_every_row_fails_when_the_frame_is_made(models):
-    with pytest.raises(PoolExhausted, match="'email': unique=True needs 30000 distinct values"):
-        models["declared"].to_dask(30_000, seed=1, partition_rows=1000)
+def test_a_unique_column_without_room_for_every_row_fails_when_the_frame_is_made():
+    users = sd.Schema("users", {"user": sd.Faker("user_name", unique=True), "x": sd.Float(low=0, high=1)})
+    with pytest.raises(PoolExhausted, match="'user': unique=True needs 30000 distinct values"):
+        users.to_dask(30_000, seed=1, partition_rows=1000)
+
+
+def test_a_unique_email_column_past_its_pool_is_the_sample_partition_by_partition(models):
+    """E-mails go on past their pool by plus addressing: on Dask too, the same rows as the in-memory sample."""
+    model = models["declared"]
+    ddf = model.to_dask(30_000, seed=1, partition_rows=7_000)
+    same_bytes(ddf.compute(scheduler="sync"), model.sample(30_000, seed=1))
 
 
 def test_seed_none_draws_one_seed_recorded_in_every_partition(models):
