@@ -48,6 +48,7 @@ from .errors import InvalidArgument
 
 if TYPE_CHECKING:
     import pandas as pd
+    from numpy.typing import NDArray
 
 __all__ = ["AuditReport", "Finding", "audit_file", "audit_held", "audit_real"]
 
@@ -514,21 +515,12 @@ def audit_held(
             else:
                 values = _as_float(column)
                 values = values[np.isfinite(values)]
-            distinct, counts = np.unique(values, return_counts=True)
-            if not len(distinct):  # (values, but none finite: nothing a stored number could match)
+            if not len(values):  # (values, but none finite: nothing a stored number could match)
                 continue
-            at = np.searchsorted(distinct, stored)
-            found = (at < len(distinct)) & (distinct[np.minimum(at, len(distinct) - 1)] == stored)
-            held = np.where(found, counts[np.minimum(at, len(distinct) - 1)], 0)
-            few = [(v, int(c)) for v, c in zip(stored.tolist(), held.tolist(), strict=True) if 0 < c < k]
+            few = _few_numbers(stored, values, k)
             shown = ", ".join(f"{_show(spec, v)} ({c} row{'s' if c > 1 else ''})" for v, c in few[:3])
         elif kind == "category":
-            counts_by = column.dropna().astype("object").map(repr).value_counts()
-            few = []
-            for value in spec.get("categories") or []:
-                c = int(counts_by.get(repr(value), 0))
-                if 0 < c < k:
-                    few.append((value, c))
+            few = _few_values(spec.get("categories") or [], column, k)
             shown = ", ".join(f"{json.dumps(v)} ({c} row{'s' if c > 1 else ''})" for v, c in few[:3])
         else:
             continue
@@ -543,6 +535,22 @@ def audit_held(
             )
     _profile_held(data, real, k, report, prefix)
     return report
+
+
+def _few_numbers(stored: NDArray[np.float64], values: NDArray[np.float64], k: int) -> list[tuple[float, int]]:
+    """The ``stored`` numbers that 1 to ``k - 1`` of ``values`` (finite) equal, each with how many."""
+    distinct, counts = np.unique(values, return_counts=True)
+    if not len(distinct) or not len(stored):
+        return []
+    at = np.minimum(np.searchsorted(distinct, stored), len(distinct) - 1)
+    held = np.where(distinct[at] == stored, counts[at], 0)
+    return [(v, int(c)) for v, c in zip(stored.tolist(), held.tolist(), strict=True) if 0 < c < k]
+
+
+def _few_values(stored: list[Any], column: pd.Series, k: int) -> list[tuple[Any, int]]:
+    """The ``stored`` categories that 1 to ``k - 1`` rows of ``column`` hold (compared by ``repr``), with how many."""
+    counts = column.dropna().astype("object").map(repr).value_counts()
+    return [(v, c) for v in stored if 0 < (c := int(counts.get(repr(v), 0))) < k]
 
 
 def _profile_held(data: dict[str, Any], real: pd.DataFrame, k: int, report: AuditReport, prefix: str) -> None:
@@ -560,16 +568,10 @@ def _profile_held(data: dict[str, Any], real: pd.DataFrame, k: int, report: Audi
         if entry.get("sdtype") == "numerical" and isinstance(entry.get("quantiles"), list):
             points = [v for v in entry["quantiles"] if isinstance(v, (int, float)) and not isinstance(v, bool)]
             values = _as_float(column)
-            distinct, counts = np.unique(values[np.isfinite(values)], return_counts=True)
-            if len(distinct) and points:
-                stored = np.asarray(points, dtype=np.float64)
-                at = np.minimum(np.searchsorted(distinct, stored), len(distinct) - 1)
-                held = np.where(distinct[at] == stored, counts[at], 0)
-                few = [(v, int(c)) for v, c in zip(points, held.tolist(), strict=True) if 0 < c < k]
+            few = _few_numbers(np.asarray(points, dtype=np.float64), values[np.isfinite(values)], k)
             shown = ", ".join(f"{v:g} ({c} row{'s' if c > 1 else ''})" for v, c in few[:3])
         elif isinstance(entry.get("values"), list):
-            counts_by = column.dropna().astype("object").map(repr).value_counts()
-            few = [(v, c) for v in entry["values"] if 0 < (c := int(counts_by.get(repr(v), 0))) < k]
+            few = _few_values(entry["values"], column, k)
             shown = ", ".join(f"{json.dumps(v)} ({c} row{'s' if c > 1 else ''})" for v, c in few[:3])
         if few:
             more = f" and {len(few) - 3} more" if len(few) > 3 else ""

@@ -813,7 +813,7 @@ def _off_rare_values(sketch: NDArray[np.float64], ordered: NDArray[np.float64], 
     reach = np.abs(sketch) * 1e-11
     if not np.any(np.searchsorted(ordered, sketch + reach, side="right") > np.searchsorted(ordered, sketch - reach)):
         return sketch
-    out = np.array([float(f"{v:.12g}") for v in sketch.tolist()])
+    out = np.array([_number(v, "numerical") for v in sketch.tolist()])  # (as the file writes them)
 
     def rare(points: NDArray[np.float64]) -> NDArray[np.bool_]:
         held = np.searchsorted(ordered, points, side="right") - np.searchsorted(ordered, points, side="left")
@@ -830,7 +830,7 @@ def _off_rare_values(sketch: NDArray[np.float64], ordered: NDArray[np.float64], 
         with np.errstate(divide="ignore"):
             digits = np.floor(np.log10(np.abs(x)))
         unit = np.where(x == 0.0, 1e-12, 10.0 ** (np.where(np.isfinite(digits), digits, 0.0) - 11))
-        out[at] = np.array([float(f"{v:.12g}") for v in (x + unit).tolist()])
+        out[at] = np.array([_number(v, "numerical") for v in (x + unit).tolist()])
         moving = np.zeros(len(out), dtype=bool)
         moving[at] = rare(out[at])
     return out
