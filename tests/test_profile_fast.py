@@ -297,3 +297,47 @@ def test_number_columns_read_together_have_the_bits_of_one_at_a_time(n, min_coun
             assert got.profile.quantiles.tobytes() == want.profile.quantiles.tobytes()
             assert (got.codes.dtype, got.codes.tobytes()) == (want.codes.dtype, want.codes.tobytes())
             assert got.values.tobytes() == want.values.tobytes() and got.gaps == want.gaps
+
+
+def _off_rare_plain(sketch: np.ndarray, ordered: np.ndarray, k: int) -> np.ndarray:
+    """``_off_rare_values`` by its definition: every point as the file writes it, then moved while rare."""
+    out = np.array([float(f"{v:.12g}") for v in sketch.tolist()])
+
+    def rare(points: np.ndarray) -> np.ndarray:
+        held = np.searchsorted(ordered, points, side="right") - np.searchsorted(ordered, points, side="left")
+        return (held > 0) & (held < k)
+
+    if not rare(out).any():
+        return sketch
+    for _ in range(8):
+        at = np.flatnonzero(rare(out))
+        if not len(at):
+            break
+        x = out[at]
+        with np.errstate(divide="ignore"):
+            digits = np.floor(np.log10(np.abs(x)))
+        unit = np.where(x == 0.0, 1e-12, 10.0 ** (np.where(np.isfinite(digits), digits, 0.0) - 11))
+        out[at] = [float(f"{v:.12g}") for v in (x + unit).tolist()]
+    return out
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_points_moved_off_rare_values_are_those_of_the_plain_definition(seed):
+    # tied whole numbers (block means landing on values held by many or by few rows), values a rounding away
+    # from a point, and plain floats: the shortcut that skips points held by many rows changes no bit
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(2, 6))
+    kind = seed % 4
+    if kind == 0:
+        ordered = np.sort(rng.integers(0, 6, size=int(rng.integers(1, 60))).astype(float))
+    elif kind == 1:
+        ordered = np.sort(np.repeat(rng.normal(size=8).round(3), rng.integers(1, 2 * k, size=8)))
+    elif kind == 2:
+        ordered = np.sort(rng.normal(size=50) * 1e3)
+    else:
+        ordered = np.sort(np.concatenate([rng.integers(0, 3, size=20), [0.1 + 0.2, 7.0]]).astype(float))
+    pick = rng.integers(0, len(ordered), size=12)
+    sketch = np.concatenate([ordered[pick], ordered[pick] * (1 + 3e-13), rng.normal(size=4)])
+    sketch.sort()
+    got = P._off_rare_values(sketch.copy(), ordered, k)
+    np.testing.assert_array_equal(got, _off_rare_plain(sketch.copy(), ordered, k))

@@ -811,7 +811,16 @@ def _off_rare_values(sketch: NDArray[np.float64], ordered: NDArray[np.float64], 
         return sketch
     # (the common case first, vectorised: no value within rounding reach of any point)
     reach = np.abs(sketch) * 1e-11
-    if not np.any(np.searchsorted(ordered, sketch + reach, side="right") > np.searchsorted(ordered, sketch - reach)):
+    lo = np.searchsorted(ordered, sketch - reach)
+    hi = np.searchsorted(ordered, sketch + reach, side="right")
+    near = hi > lo
+    if not near.any():
+        return sketch
+    # (a point whose reach holds one value, held by k rows or more, is written as that value or as none: never
+    # rare; block means of tied whole numbers are mostly such points)
+    last = len(ordered) - 1
+    held_by_many = (hi - lo >= k) & (ordered[np.minimum(lo, last)] == ordered[np.maximum(hi - 1, 0)])
+    if not (near & ~held_by_many).any():
         return sketch
     out = np.array([_number(v, "numerical") for v in sketch.tolist()])  # (as the file writes them)
 
