@@ -300,24 +300,23 @@ def test_number_columns_read_together_have_the_bits_of_one_at_a_time(n, min_coun
 
 
 def _off_rare_plain(sketch: np.ndarray, ordered: np.ndarray, k: int) -> np.ndarray:
-    """``_off_rare_values`` by its definition: every point as the file writes it, then moved while rare."""
-    out = np.array([float(f"{v:.12g}") for v in sketch.tolist()])
+    """``_off_rare_values`` by its definition: each point as the file writes it, moved while that is rare."""
 
-    def rare(points: np.ndarray) -> np.ndarray:
-        held = np.searchsorted(ordered, points, side="right") - np.searchsorted(ordered, points, side="left")
-        return (held > 0) & (held < k)
+    def rare(x: float) -> bool:
+        held = np.searchsorted(ordered, x, side="right") - np.searchsorted(ordered, x, side="left")
+        return bool(0 < held < k)
 
-    if not rare(out).any():
-        return sketch
-    for _ in range(8):
-        at = np.flatnonzero(rare(out))
-        if not len(at):
-            break
-        x = out[at]
-        with np.errstate(divide="ignore"):
-            digits = np.floor(np.log10(np.abs(x)))
-        unit = np.where(x == 0.0, 1e-12, 10.0 ** (np.where(np.isfinite(digits), digits, 0.0) - 11))
-        out[at] = [float(f"{v:.12g}") for v in (x + unit).tolist()]
+    out = sketch.copy()
+    for i, point in enumerate(sketch.tolist()):
+        x = float(f"{point:.12g}")
+        if not rare(x):
+            continue
+        for _ in range(8):
+            unit = 1e-12 if x == 0.0 else 10.0 ** (math.floor(math.log10(abs(x))) - 11)
+            x = float(f"{x + unit:.12g}")
+            if not rare(x):
+                break
+        out[i] = x
     return out
 
 

@@ -801,7 +801,8 @@ def _blocks(size: int, blocks: int) -> tuple[NDArray[np.int64], NDArray[np.int64
 
 def _off_rare_values(sketch: NDArray[np.float64], ordered: NDArray[np.float64], k: int) -> NDArray[np.float64]:
     """``sketch`` with each point that the file would write (12 significant digits) as a value 1 to ``k - 1``
-    rows hold (of ``ordered``, the winsorized sorted values) moved up one unit in its 12th significant digit.
+    rows hold (of ``ordered``, the winsorized sorted values) moved up one unit in its 12th significant digit
+    (and written as the file writes it); the other points as they are.
 
     A block mean of ``2k`` rows can land on a rare row's value by chance; the model's knots are moved off such
     values (``_fit/private.unheld``), and so are the profile's points: the file stores no number that fewer than
@@ -809,39 +810,37 @@ def _off_rare_values(sketch: NDArray[np.float64], ordered: NDArray[np.float64], 
     """
     if k <= 1 or not len(sketch) or not len(ordered):
         return sketch
-    # (the common case first, vectorised: no value within rounding reach of any point)
+    # only a point with a value within rounding reach can be written as one; and not when its reach holds one
+    # value held by k rows or more (it is written as that value or as none: block means of tied whole numbers)
     reach = np.abs(sketch) * 1e-11
     lo = np.searchsorted(ordered, sketch - reach)
     hi = np.searchsorted(ordered, sketch + reach, side="right")
-    near = hi > lo
-    if not near.any():
-        return sketch
-    # (a point whose reach holds one value, held by k rows or more, is written as that value or as none: never
-    # rare; block means of tied whole numbers are mostly such points)
     last = len(ordered) - 1
     held_by_many = (hi - lo >= k) & (ordered[np.minimum(lo, last)] == ordered[np.maximum(hi - 1, 0)])
-    if not (near & ~held_by_many).any():
+    maybe = np.flatnonzero((hi > lo) & ~held_by_many)
+    if not len(maybe):
         return sketch
-    out = np.array([_number(v, "numerical") for v in sketch.tolist()])  # (as the file writes them)
 
     def rare(points: NDArray[np.float64]) -> NDArray[np.bool_]:
         held = np.searchsorted(ordered, points, side="right") - np.searchsorted(ordered, points, side="left")
         return (held > 0) & (held < k)
 
-    moving = rare(out)
+    written = np.array([_number(v, "numerical") for v in sketch[maybe].tolist()])  # (as the file writes them)
+    moving = rare(written)
     if not moving.any():
         return sketch
+    at, x = maybe[moving], written[moving]
+    out = sketch.copy()
     for _ in range(8):  # (a step lands on another rare value about never; a few steps at most)
-        at = np.flatnonzero(moving)
-        if not len(at):
-            break
-        x = out[at]
         with np.errstate(divide="ignore"):
             digits = np.floor(np.log10(np.abs(x)))
         unit = np.where(x == 0.0, 1e-12, 10.0 ** (np.where(np.isfinite(digits), digits, 0.0) - 11))
-        out[at] = np.array([_number(v, "numerical") for v in (x + unit).tolist()])
-        moving = np.zeros(len(out), dtype=bool)
-        moving[at] = rare(out[at])
+        x = np.array([_number(v, "numerical") for v in (x + unit).tolist()])
+        out[at] = x
+        again = rare(x)
+        if not again.any():
+            break
+        at, x = at[again], x[again]
     return out
 
 
