@@ -426,16 +426,16 @@ def _rare_on_pair_rows(dims: list[Dim], complete: list[bool], p: _Pass, min_coun
     """
     k = len(dims)
     out = np.zeros((k, k), dtype=bool)
-    flags = [i for i, dim in enumerate(dims) if dim.present is not None]
+    flags = {i: dim.present for i, dim in enumerate(dims) if dim.present is not None}
     gappy = [j for j in range(k) if not complete[j] and dims[j].present is None]
     if not flags or not gappy:
         return out
     has = np.column_stack([~np.isnan(on_rows(dims[j].grades, p.at) if p.at is not None else dims[j].grades)
                            for j in gappy]).astype(np.float64)  # fmt: skip
-    missing = np.column_stack([~on_rows(dims[i].present, p.rows) for i in flags]).astype(np.float64)
+    missing = np.column_stack([~on_rows(present, p.rows) for present in flags.values()]).astype(np.float64)
     events = missing.T @ has  # (whole numbers: exact)
     few = (events < min_count) | (has.sum(axis=0)[None, :] - events < min_count)
-    out[np.ix_(flags, gappy)] = few
+    out[np.ix_(list(flags), gappy)] = few
     return out | out.T
 
 
