@@ -201,10 +201,8 @@ def flag_cells(rate: float) -> RankCells | None:
     return Discrete(np.array([1.0 - rate, rate])).rank_cells()
 
 
-def rare_flag(present: NDArray[np.bool_], min_count: int, rows: NDArray[np.int64] | None = None) -> bool:
-    """Whether a column is missing, or present, in fewer than min_count of ``rows`` (default: all)."""
-    if rows is not None:
-        present = on_rows(present, rows)
+def rare_flag(present: NDArray[np.bool_], min_count: int) -> bool:
+    """Whether a column is missing, or present, in fewer than min_count rows."""
     missing = int(np.count_nonzero(~present))
     return min(missing, len(present) - missing) < min_count
 
@@ -368,14 +366,9 @@ def _latent_pairs(
         cells = [
             ties(dim.cells if p.group is None or dim.group_cells is None else dim.group_cells[p.group]) for dim in dims
         ]
-        # a null flag missing (or present) in fewer than min_count of these rows says nothing reliable
-        # about the other columns, and would tell about those few rows: its pairs are left free too
-        rare = np.array(
-            [dim.present is not None and rare_flag(dim.present, min_count, p.rows) for dim in dims], dtype=bool
-        )
-        keep = other & np.isfinite(rho[iu, ju]) & ~rare[iu] & ~rare[ju]
-        if rare.size and not all(complete):  # the same rule on the rows a flag is seen with a gappy column
-            keep &= ~_rare_on_pair_rows(dims, complete, p, min_count)[iu, ju]
+        # a null flag missing (or present) in fewer than min_count of a pair's rows says nothing reliable
+        # about the other column, and would tell about those few rows: the pair is left free too
+        keep = other & np.isfinite(rho[iu, ju]) & ~_rare_flag_pairs(dims, complete, p, min_count)[iu, ju]
         if p.want is not None:
             keep &= p.want[iu, ju]
         found.append(_Estimate(iu[keep], ju[keep], rho, ratio, cells))
@@ -415,27 +408,32 @@ def _latent_pairs(
     return results
 
 
-def _rare_on_pair_rows(dims: list[Dim], complete: list[bool], p: _Pass, min_count: int) -> NDArray[np.bool_]:
-    """Which (null flag, column with gaps) pairs see the flag missing, or present, in fewer than ``min_count`` of
-    the pass's rows where the column has a value (symmetric; other pairs False).
+def _rare_flag_pairs(dims: list[Dim], complete: list[bool], p: _Pass, min_count: int) -> NDArray[np.bool_]:
+    """Which pairs hold a null flag missing, or present, in fewer than ``min_count`` of the pair's rows among the
+    pass's: every one of them for a column without gaps (another flag included), those where the column has a
+    value for one with gaps (symmetric; pairs without a flag False).
 
     A flag common over all rows can be rare where another column is present: two columns missing mostly together
     leave each one's flag a row or two where the other has a value, and a correlation of those few rows says
-    nothing reliable (and would tell about them). Fitted, a flag's tie to the other column's values then fought
-    the values' own correlation (two yearly rates at r = 0.999 came out at 0.66).
+    nothing reliable (and would tell about them). Counted over every row instead, a flag's tie to the other
+    column's values fought the values' own correlation (two yearly rates at r = 0.999 came out at 0.66).
     """
     k = len(dims)
     out = np.zeros((k, k), dtype=bool)
     flags = {i: dim.present for i, dim in enumerate(dims) if dim.present is not None}
-    gappy = [j for j in range(k) if not complete[j] and dims[j].present is None]
-    if not flags or not gappy:
+    if not flags:
         return out
-    has = np.column_stack([~np.isnan(on_rows(dims[j].grades, p.at) if p.at is not None else dims[j].grades)
-                           for j in gappy]).astype(np.float64)  # fmt: skip
     missing = np.column_stack([~on_rows(present, p.rows) for present in flags.values()]).astype(np.float64)
-    events = missing.T @ has  # (whole numbers: exact)
-    few = (events < min_count) | (has.sum(axis=0)[None, :] - events < min_count)
-    out[np.ix_(list(flags), gappy)] = few
+    rows = float(len(missing))
+    events = np.repeat(missing.sum(axis=0)[:, None], k, axis=1)  # (each flag's count, on the rows of every pass)
+    seen = np.full((len(flags), k), rows)
+    gappy = [j for j in range(k) if not complete[j] and dims[j].present is None]
+    if gappy:  # (on the rows where the column has a value; whole numbers: exact)
+        has = np.column_stack([~np.isnan(on_rows(dims[j].grades, p.at) if p.at is not None else dims[j].grades)
+                               for j in gappy]).astype(np.float64)  # fmt: skip
+        events[:, gappy] = missing.T @ has
+        seen[:, gappy] = has.sum(axis=0)[None, :]
+    out[list(flags)] = (events < min_count) | (seen - events < min_count)
     return out | out.T
 
 
