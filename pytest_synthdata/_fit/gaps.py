@@ -31,6 +31,7 @@ data, the column stays as it is, and the gap is fitted only when it is kept.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -39,7 +40,7 @@ from numpy.typing import NDArray
 from scipy import special
 
 from .._columns import NumericColumn
-from .._copula import latent_for_spearman_pairs
+from .._copula import hermite_coefficients, latent_for_spearman_batch
 from .._marginals import RankCells, rank_cells_from_probs
 from ..errors import InvalidArgument
 from .numeric import Marginal, MarginalFit, Numbers, fit_marginals, marginal_column
@@ -152,11 +153,23 @@ def _gap_fit(
         return None
 
 
+@functools.lru_cache(maxsize=32)
+def _spread(n: int, count: int) -> NDArray[np.intp]:
+    """``count`` positions among ``n`` evenly spaced, the first and the last included (made once a size)."""
+    out = np.linspace(0, n - 1, count).round().astype(np.intp)
+    out.flags.writeable = False
+    return out
+
+
+def _quantiles(ordered: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Sorted values, or at most :data:`_DRAWS` of their quantiles evenly spaced (a KS distance to them is within
+    1/512 of the one to all of them)."""
+    return ordered if len(ordered) <= _DRAWS else ordered[_spread(len(ordered), _DRAWS)]
+
+
 def _sorted(values: NDArray[np.float64]) -> NDArray[np.float64]:
-    """``values`` sorted, or at most :data:`_DRAWS` of their quantiles evenly spaced (a KS distance to them is
-    within 1/512 of the one to all of them)."""
-    out = np.sort(values)
-    return out if len(out) <= _DRAWS else out[np.linspace(0, len(out) - 1, _DRAWS).round().astype(np.intp)]
+    """``values`` sorted, or at most :data:`_DRAWS` of their quantiles (:func:`_quantiles`)."""
+    return _quantiles(np.sort(values))
 
 
 def _ks_to(drawn: NDArray[np.float64], real: NDArray[np.float64]) -> float:
@@ -173,34 +186,46 @@ def _halves(
     return max(_ks_to(drawn_b, real[0]), _ks_to(drawn_b[low], real[1]), _ks_to(drawn_b[~low], real[2]))
 
 
+def _pearson(pair: NDArray[np.float64]) -> float:
+    """Pearson's correlation of the two rows of ``pair`` (centred in place; 0 for a constant row, whose
+    deviations from its mean are all 0): ``np.corrcoef``'s arithmetic, to the bit, without its argument handling
+    or its second pass for each row's spread."""
+    pair -= pair.mean(axis=1)[:, None]
+    products = np.dot(pair, pair.T)
+    if products[0, 0] == 0 or products[1, 1] == 0:
+        return 0.0
+    scale = 1.0 / (pair.shape[1] - 1)
+    spread_x, spread_y = math.sqrt(products[0, 0] * scale), math.sqrt(products[1, 1] * scale)
+    return min(max(float(products[0, 1] * scale / spread_x / spread_y), -1.0), 1.0)
+
+
 def _grade_correlation(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
     """Pearson's correlation of two columns' mid-rank grades, their Spearman correlation (rows missing in either
     left out; 0 for a constant column)."""
-    ok = np.isfinite(x) & np.isfinite(y)
-    if ok.sum() < 3 or x[ok].std() == 0 or y[ok].std() == 0:
-        return 0.0
-    return float(np.clip(np.corrcoef(x[ok], y[ok])[0, 1], -1.0, 1.0))
+    if not np.isfinite(x + y).all():  # (a sum is finite only where both are)
+        ok = np.isfinite(x) & np.isfinite(y)
+        x, y = x[ok], y[ok]
+    return 0.0 if len(x) < 3 else _pearson(np.stack((x, y)))
 
 
-def _ranks(x: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Each value's rank among ``x`` (0-based), ties at their mean rank (``scipy.stats.rankdata`` less 1)."""
+def _ranks(x: NDArray[np.float64], out: NDArray[np.float64]) -> None:
+    """Write each value's rank among ``x`` (0-based), ties at their mean rank (``scipy.stats.rankdata`` less 1),
+    into ``out``."""
     order = np.argsort(x, kind="stable")
     ordered = x[order]
     starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
     ends = np.append(starts[1:], len(x))
-    out = np.empty(len(x))
     out[order] = np.repeat((starts + ends - 1) / 2.0, ends - starts)
-    return out
 
 
 def _rank_correlation(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
     """Spearman's correlation of two columns of draws (ties at their mean rank; 0 for a constant one)."""
     if len(x) < 3:
         return 0.0
-    rx, ry = _ranks(x), _ranks(y)
-    if rx.std() == 0 or ry.std() == 0:
-        return 0.0
-    return float(np.corrcoef(rx, ry)[0, 1])
+    ranks = np.empty((2, len(x)))
+    _ranks(x, ranks[0])
+    _ranks(y, ranks[1])
+    return _pearson(ranks)
 
 
 #: The comparison reads at most this many real rows (spread over a larger frame).
@@ -210,12 +235,15 @@ _ROWS = 2048
 _TIED_VALUES = 8
 
 
-def _empirical(values: NDArray[np.float64]) -> tuple[NDArray[np.float64], RankCells | None]:
-    """A column's real values as the comparison draws them: sorted (at most :data:`_DRAWS` quantiles), and the
-    tie structure of its distinct values when they are few."""
-    distinct, counts = np.unique(values, return_counts=True)
-    cells = rank_cells_from_probs(counts / len(values)) if len(distinct) <= _TIED_VALUES else None
-    return _sorted(values), cells
+def _empirical(ordered: NDArray[np.float64]) -> tuple[NDArray[np.float64], RankCells | None]:
+    """A column's real values (``ordered``: sorted) as the comparison draws them: sorted (at most :data:`_DRAWS`
+    quantiles), and the tie structure of its distinct values when they are few."""
+    new = ordered[1:] != ordered[:-1]  # (where a distinct value starts, after the first)
+    cells = None
+    if np.count_nonzero(new) < _TIED_VALUES:
+        counts = np.diff(np.flatnonzero(np.concatenate([[True], new, [True]])))  # (np.unique's counts)
+        cells = rank_cells_from_probs(counts / len(ordered))
+    return _quantiles(ordered), cells
 
 
 class _Comparison:
@@ -234,23 +262,40 @@ class _Comparison:
     ) -> None:
         self.strict = strict
         if len(real_a) > _ROWS:  # (rows spread over a large frame: the comparison reads distributions)
-            every = np.linspace(0, len(real_a) - 1, _ROWS).round().astype(np.intp)
+            every = _spread(len(real_a), _ROWS)
             real_a, real_b = real_a[every], real_b[every]
         self.z, self.e, self.u = _draws()
-        (sorted_a, self.cells_a), self.b = _empirical(real_a), _empirical(real_b)
+        ordered_a = np.sort(real_a)
+        (sorted_a, self.cells_a), self.b = _empirical(ordered_a), _empirical(np.sort(real_b))
+        #: ``a``'s Hermite coefficients (see :meth:`_latent`), once the first latent correlation is solved
+        self.coef_a: NDArray[np.float64] | None = None
         self.drawn_a = _draw(sorted_a, self.u)
         self.real_a, self.gaps = real_a, real_b - real_a
-        self.gap = _empirical(self.gaps)
-        self.middle = float(np.median(real_a))
+        self.gap = _empirical(np.sort(self.gaps))
+        half = len(ordered_a) // 2  # (the median, np.median's arithmetic on the sorted values)
+        self.middle = float(ordered_a[half] if len(ordered_a) % 2 else (ordered_a[half - 1] + ordered_a[half]) / 2)
         below = real_a <= self.middle
         self.halves = (self.b[0], _sorted(real_b[below]), _sorted(real_b[~below]))
         #: by more than the two-sample test's 5% critical value: where both ways keep the data, noise never decides
         self.noise = 1.36 * float(np.sqrt(1.0 / _DRAWS + 1.0 / len(real_b)))
         self.together = _grade_correlation(grades_a, grades_b)  # (the real Spearman correlation: grades are ranks)
 
+    def _latent(self, cells: RankCells | None, target: float) -> float:
+        """The latent correlation whose Spearman correlation of ``a`` and a column of rank cells ``cells`` is
+        ``target``: ``latent_for_spearman_pairs``' arithmetic, with ``a``'s Hermite coefficients computed once for
+        both ways (each column's are its own: the same bits alone or beside another's)."""
+        if self.coef_a is None:
+            self.coef_a, coef = hermite_coefficients([self.cells_a, cells])
+        else:
+            (coef,) = hermite_coefficients([cells])
+        pair = latent_for_spearman_batch(
+            np.array([target]), self.coef_a[None], coef[None], [self.cells_a], [cells], slack=0.0
+        )
+        return float(pair[0])
+
     def _other(self, column: tuple[NDArray[np.float64], RankCells | None], target: float) -> NDArray[np.float64]:
         """Draws of a column whose Spearman correlation with ``a`` is ``target``, beside ``a``'s draws."""
-        rho = float(latent_for_spearman_pairs(np.array([target]), [(self.cells_a, column[1])])[0])
+        rho = self._latent(column[1], target)
         return _draw(column[0], special.ndtr(rho * self.z + np.sqrt(1.0 - rho**2) * self.e))
 
     def redraw(self) -> float:
