@@ -12,7 +12,9 @@ from hypothesis import HealthCheck, given, settings
 
 import pytest_synthdata as sd
 from pytest_synthdata import strategies as sst
-from pytest_synthdata._fit.sums import _ks
+from pytest_synthdata._fit import gaps
+from pytest_synthdata._fit.sums import _ks, ks_sorted
+from pytest_synthdata._marginals import rank_cells_from_probs
 from pytest_synthdata.errors import ConditionError, FidelityError, InvalidConstraint
 
 
@@ -83,6 +85,49 @@ def test_columns_whose_order_their_copula_keeps_stay_modelled_on_their_own():
     model = sd.fit(real, name="apart")
     assert "a < b" in model.info["constraints"]["detected"]
     assert model.column("b").after is None
+
+
+def _samples(rng: np.random.Generator) -> list[np.ndarray]:
+    """Samples of a few sizes: continuous, few values (ties), constant, signed zeros, empty."""
+    out = [np.array([]), np.array([1.0]), np.full(7, 2.5), np.array([0.0, -0.0, 0.0, 1.0]), np.array([0.1] * 5)]
+    for n in (2, 3, 40, 512, 700):
+        out += [rng.normal(size=n), rng.integers(0, 4, n).astype(np.float64), np.round(rng.normal(size=n), 1)]
+    return out
+
+
+def test_the_comparisons_shortcuts_give_numpys_numbers_to_the_bit():
+    """The choice reads its KS distances off one merge, its correlations with ``np.corrcoef``'s arithmetic but
+    not its call, each column's ties and median from one sort: each the same float as the plain way (a last-bit
+    change could flip a choice, and a choice changes the model)."""
+    rng = np.random.default_rng(11)
+    samples = _samples(rng)
+    for drawn in samples:
+        for real in samples:
+            assert gaps._ks_to(drawn, np.sort(real)) == ks_sorted(np.sort(drawn), np.sort(real))
+        if len(drawn) >= 3:
+            for other in (rng.normal(size=len(drawn)), np.round(rng.normal(size=len(drawn)), 1), drawn[::-1]):
+                plain = 0.0 if drawn.std() == 0 or other.std() == 0 else np.corrcoef(drawn, other)[0, 1]
+                assert gaps._pearson(np.stack((drawn, other))) == plain
+        if len(drawn):
+            values, counts = np.unique(drawn, return_counts=True)
+            quantiles, cells = gaps._empirical(np.sort(drawn))
+            assert np.array_equal(quantiles, gaps._sorted(drawn))
+            if len(values) > 8:
+                assert cells is None
+            else:
+                expected = rank_cells_from_probs(counts / len(drawn))
+                assert (cells is None) == (expected is None)
+                if cells is not None and expected is not None:
+                    assert np.array_equal(cells.cuts, expected.cuts)
+                    assert np.array_equal(cells.midranks, expected.midranks)
+    grades = rng.random((2, 50))
+    grades[0, 3] = grades[1, 7] = np.nan
+    kept = np.isfinite(grades).all(axis=0)
+    assert gaps._grade_correlation(*grades) == np.corrcoef(grades[0, kept], grades[1, kept])[0, 1]
+    for n in (5, 6, 3000):  # (odd, even, and more rows than the comparison reads)
+        low = np.round(rng.normal(size=n), 1)
+        compare = gaps._Comparison(low, low + 1, low, low, False)
+        assert compare.middle == np.median(compare.real_a)
 
 
 def test_conditions_on_a_gap_column_keep_the_rows_that_meet_them_exactly():
