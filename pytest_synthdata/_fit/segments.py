@@ -519,13 +519,11 @@ def _membership(splits: list[tuple[NDArray[np.int64], int]], n: int) -> tuple[ND
     candidate's groups is then one matrix product.
     """
     starts = np.cumsum([0] + [k for _, k in splits]).tolist()
-    member = np.zeros((starts[-1], n))
-    size = np.empty(starts[-1])
+    member = np.empty((starts[-1], n))
     for (group, k), start in zip(splits, starts, strict=False):
-        rows = np.flatnonzero((group >= 0) & (group < k))
-        member.ravel()[(start + group[rows]) * n + rows] = 1.0
-        size[start : start + k] = np.bincount(group[rows], minlength=k)
-    return member, size
+        # (each of its groups' row of the table in one comparison, written as 0.0 / 1.0: no row indices)
+        np.equal(np.arange(k)[:, None], group, out=member[start : start + k])
+    return member, member.sum(axis=1)  # (sums of 0s and 1s: whole numbers, exact)
 
 
 #: numpy sums fewer than this many numbers along an axis one after another (more: in a pairwise order).
