@@ -86,6 +86,13 @@ def plain_profile(frame: pd.DataFrame, k: int) -> P.Profile:
             table = table[1:] if profiles[a].sdtype in CONTINUOUS else table[:-1]
             table = table[:, 1:] if profiles[b].sdtype in CONTINUOUS else table[:, :-1]
             profile.pairs[(a, b)] = P.PairProfile(table / table.sum())
+            if (profiles[a].sdtype in CONTINUOUS) != (profiles[b].sdtype in CONTINUOUS):
+                # the same pair cut on the profile's own bins: the winsorized values on the stored sketch's edges
+                bins = {c: P.stored_bin_codes(numbers[c], profiles[c].quantiles) for c in (a, b) if c in numbers}
+                pair = [bins.get(c, codes[c]) for c in (a, b)]
+                size = (len(profile.keys(a)), len(profile.keys(b)))
+                table = _half_k(metrics.joint_counts(pair[0], pair[1], size), k)
+                profile.pairs[(a, b)].binned = table / table.sum()
     return profile
 
 
@@ -104,7 +111,11 @@ def bits(profile: P.Profile) -> tuple:
         for name, c in profile.columns.items()
     ]
     correlations = [(a, b, float(r).hex()) for (a, b), r in profile.correlations.items()]
-    pairs = [(a, b, p.table.shape, np.ascontiguousarray(p.table).tobytes()) for (a, b), p in profile.pairs.items()]
+    pairs = [
+        (a, b, p.table.shape, np.ascontiguousarray(p.table).tobytes())
+        + (() if p.binned is None else (p.binned.shape, np.ascontiguousarray(p.binned).tobytes()))
+        for (a, b), p in profile.pairs.items()
+    ]
     return profile.rows, profile.min_count, columns, correlations, pairs
 
 
@@ -340,3 +351,36 @@ def test_points_moved_off_rare_values_are_those_of_the_plain_definition(seed):
     sketch.sort()
     got = P._off_rare_values(sketch.copy(), ordered, k)
     np.testing.assert_array_equal(got, _off_rare_plain(sketch.copy(), ordered, k))
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_points_moved_off_rare_values_of_many_columns_at_once_are_each_columns_own(seed):
+    # _off_rare_many searches every column's points in one array (row + 1j * value): as each column alone,
+    # whatever the rows around it hold (NaN, infinities, the same values)
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(2, 6))
+    width = int(rng.integers(1, 60))
+    ordered = np.full((6, width), np.nan)
+    for r in range(6):
+        kind = int(rng.integers(0, 4))
+        if kind == 0:
+            values = rng.integers(0, 6, size=width).astype(float)
+        elif kind == 1:
+            values = np.repeat(rng.normal(size=width).round(3), rng.integers(1, 2 * k, size=width))[:width]
+        elif kind == 2:
+            values = rng.normal(size=width) * 1e3
+        else:
+            values = np.concatenate([[-np.inf], rng.integers(-2, 3, size=width), [np.inf]])[:width].astype(float)
+        ordered[r, : len(values)] = np.sort(values)
+    rows = sorted(rng.choice(6, size=int(rng.integers(1, 7)), replace=False).tolist())
+    present = [int(rng.integers(1, width + 1)) for _ in rows]
+    sketches = []
+    for r, m in zip(rows, present, strict=True):
+        ordered[r, m:] = np.nan  # (a column's values, then NaN)
+        own = ordered[r, :m][np.isfinite(ordered[r, :m])]
+        pick = own[rng.integers(0, len(own), size=8)] if len(own) else np.zeros(0)
+        sketch = np.concatenate([pick, pick * (1 + 3e-13), rng.normal(size=3), ordered[(r + 1) % 6, :3]])
+        sketches.append(np.sort(sketch[np.isfinite(sketch)]))
+    got = P._off_rare_many([s.copy() for s in sketches], ordered, rows, present, k)
+    for sketch, r, m, points in zip(sketches, rows, present, got, strict=True):
+        np.testing.assert_array_equal(points, P._off_rare_values(sketch.copy(), ordered[r, :m], k))

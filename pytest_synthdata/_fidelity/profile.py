@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -266,7 +267,12 @@ def stored_edges(sketch: NDArray[np.float64]) -> NDArray[np.float64]:
     low, high = (float(sketch[0]), float(sketch[-1])) if len(sketch) else (0.0, 0.0)
     if not high > low:
         low, high = low - 0.5, high + 0.5
-    edges = np.linspace(low, high, 11)
+    step = (high - low) / 10
+    if step == 0:  # (a span of a few subnormal numbers: numpy.linspace's own formula for it)
+        edges = np.linspace(low, high, 11)
+    else:  # (numpy.linspace(low, high, 11)'s arithmetic, without its overhead; its ends are replaced below)
+        edges = _STEPS * step
+        edges += low
     edges[0], edges[-1] = -np.inf, np.inf
     return edges
 
@@ -463,36 +469,56 @@ def compute_profile(
     profile.pairs.update({pair: PairProfile(table) for pair, table in zip(pairs, tables, strict=True)})
     discrete = [c for c in names if c not in continuous]
     if discrete and continuous:  # the tables of a discrete and a continuous column again, cut on the profile's bins
-        binned = {
-            c: stored_bin_codes(col.values, np.asarray(profile.columns[c].quantiles)) for c, col in continuous.items()
-        }
-        mixed = _mixed_tables([codes[c] for c in discrete], [len(profile.keys(c)) for c in discrete], binned, k)
-        position = {c: i for i, c in enumerate(discrete)}
+        binned = [col.stored_codes() for col in continuous.values()]
+        mixed = _mixed_tables([codes[c] for c in discrete], [len(profile.keys(c)) for c in discrete], binned, n, k)
+        position = {c: i for i, c in enumerate(discrete)} | {c: i for i, c in enumerate(continuous)}
         for a, b in pairs:
             if (a in continuous) != (b in continuous):
-                table = mixed[(position[a], b)] if a in position else mixed[(position[b], a)].T
+                table = mixed[position[b]][position[a]] if b in continuous else mixed[position[a]][position[b]].T
                 profile.pairs[(a, b)].binned = table
     return profile
 
 
 def _mixed_tables(
-    codes: list[NDArray[np.intp]], widths: list[int], binned: dict[str, NDArray[np.intp]], k: int
-) -> dict[tuple[int, str], NDArray[np.float64]]:
-    """The table of every discrete column (``codes``, ``widths``, in order) with every continuous one's bins
-    (``binned``: codes 0..10), keyed (discrete's position, continuous) as ``(i, name)``: shares summing to 1, half-k
-    applied, as :func:`_pair_tables` gives them. One count per continuous column: the discrete columns' codes
-    side by side (each offset by the widths before it), times the 11 bins, plus the bin."""
-    offsets = np.concatenate([[0], np.cumsum(widths)[:-1]]).astype(np.intp)
-    total = int(sum(widths))
-    stacked = (np.vstack(codes).astype(np.intp) + offsets[:, None]) * _STORED_BINS
-    out: dict[tuple[int, str], NDArray[np.float64]] = {}
-    for name, bins in binned.items():
-        counts = np.bincount((stacked + bins[None, :]).ravel(), minlength=total * _STORED_BINS)
-        table = _half_k_counts(counts, k).reshape(total, _STORED_BINS)
-        for i, (at, width) in enumerate(zip(offsets.tolist(), widths, strict=True)):
-            part = table[at : at + width]
-            out[(i, name)] = part / part.sum()
-    return out
+    codes: list[NDArray[np.intp]], widths: list[int], binned: list[NDArray[np.intp]], n: int, k: int
+) -> list[list[NDArray[np.float64]]]:
+    """The table of every continuous column's bins (``binned``: codes 0..10) with every discrete column (``codes``,
+    ``widths``), as ``[continuous][discrete]``: shares summing to 1, half-k applied, as :func:`_pair_tables` gives
+    them, rows the discrete column's keys. One count of all: the discrete columns joined into groups
+    (:func:`_grouped`), each group's joint code (offset by the cells before it) times the 11 bins plus the bin,
+    per continuous column (offset by the cells before it); each group's counts are decoded into its columns' as
+    in :func:`_pair_tables` (whole numbers: exact)."""
+    groups, cells = _grouped(widths, n)
+    total = sum(cells)
+    start = np.cumsum([0, *cells[:-1]], dtype=np.intp)
+    joint = np.stack([_joint(codes, widths, group) for group in groups])
+    joint += start[:, None]
+    joint *= _STORED_BINS
+    bins = np.stack(binned)
+    bins += (np.arange(len(binned), dtype=np.intp) * (total * _STORED_BINS))[:, None]
+    keys = bins[:, None, :] + joint[None, :, :]  # (continuous, group, row)
+    counts = np.bincount(keys.ravel(), minlength=len(binned) * total * _STORED_BINS)
+    counts = counts.reshape(len(binned), total, _STORED_BINS)
+    table: NDArray[Any] = counts  # (columns each in a group of its own: their counts as they are)
+    if len(groups) < len(widths):  # (else each group's counts decoded into its columns')
+        parts = []
+        for group, at, size in zip(groups, start.tolist(), cells, strict=True):
+            block = counts[:, at : at + size]
+            if len(group) > 1:
+                decode = _decoder(tuple(widths[i] for i in group))
+                with _few_threads(decode.size * _STORED_BINS):  # (products of whole numbers: exact on any threads)
+                    block = np.matmul(decode.T, block)
+            parts.append(block)
+        table = np.concatenate(parts, axis=1)
+    shares = _half_k_counts(table, k)
+    order = [i for group in groups for i in group]  # (the table's rows: each column's keys, in this order)
+    first = [0, *itertools.accumulate(widths[i] for i in order[:-1])]
+    # (each table's total, of whole and half rows: exact in any order)
+    totals = np.add.reduceat(shares.reshape(len(binned), -1), [at * _STORED_BINS for at in first], axis=1)
+    shares /= np.repeat(totals, [widths[i] * _STORED_BINS for i in order], axis=1).reshape(shares.shape)
+    shares.flags.writeable = False  # (the tables are views of it)
+    row = dict(zip(order, first, strict=True))
+    return [[shares[c, row[i] : row[i] + w] for i, w in enumerate(widths)] for c in range(len(binned))]
 
 
 @dataclass
@@ -513,6 +539,17 @@ class _Continuous:
     values: NDArray[np.float64]
     #: whether some row has no (finite) value
     gaps: bool
+    #: a column of whole numbers counted (:func:`_counted`): its distinct winsorized values in order, then NaN
+    #: when some row has none, and each row's place among them (``values`` is ``levels[level_of]``); else None
+    levels: NDArray[np.float64] | None = None
+    level_of: NDArray[np.intp] | None = None
+
+    def stored_codes(self) -> NDArray[np.intp]:
+        """:func:`stored_bin_codes` of the winsorized values on the column's own sketch (counted: of each level)."""
+        sketch = np.asarray(self.profile.quantiles)
+        if self.levels is None:
+            return stored_bin_codes(self.values, sketch)
+        return stored_bin_codes(self.levels, sketch)[self.level_of]
 
 
 def _discrete(
@@ -637,22 +674,28 @@ def _continuous(raw: NDArray[Any], sdtype: str, n: int, k: int, missing_rows: in
         sketch = _sketch(values, k)
         return _Continuous(ColumnProfile(sdtype, missing, quantiles=sketch), _bins(finite) - 1, values, m < n)
     smallest, spread = ordered[0], ordered[-1] - ordered[0]
-    if counted is None:
-        codes = _bin_codes(finite - smallest, spread)
-    elif known is None:
-        codes = _bin_codes(distinct - smallest, spread)[offset]
-    else:
-        codes = np.full(n, 10, dtype=np.intp)  # (no value: NaN's code, the eleventh)
-        codes[known] = _bin_codes(distinct - smallest, spread)[offset]
-    if k > 1 and m > 2 * k + 1:
+    wide = k > 1 and m > 2 * k + 1
+    if wide:
         lo, hi = ordered[k], ordered[m - k - 1]
         ordered[:k] = lo  # (ordered is this function's own array)
         ordered[m - k :] = hi
-        values = np.clip(finite, lo, hi)  # (whole numbers: clipped as floats, as numpy casts them first)
-    else:
-        values = finite.astype(np.float64, copy=False)
     sketch = _off_rare_values(_sketch_sorted(ordered, k), ordered, k)
-    return _Continuous(ColumnProfile(sdtype, missing, quantiles=sketch), codes, values, m < n)
+    profile = ColumnProfile(sdtype, missing, quantiles=sketch)
+    if counted is None:
+        codes = _bin_codes(finite - smallest, spread)
+        values = np.clip(finite, lo, hi) if wide else finite.astype(np.float64, copy=False)
+        return _Continuous(profile, codes, values, m < n)
+    # (counted: each row's codes and winsorized value read off its level's, one computation per distinct value)
+    levels = np.clip(distinct, lo, hi) if wide else distinct  # (whole numbers clipped as floats, as numpy casts)
+    level_codes = _bin_codes(distinct - smallest, spread)
+    if known is None:
+        level_of = offset
+    else:
+        level_of = np.full(n, len(distinct), dtype=np.intp)  # (no value: a NaN level after the others)
+        level_of[known] = offset
+        levels = np.append(levels, np.nan)
+        level_codes = np.append(level_codes, 10)  # (NaN's code, the eleventh)
+    return _Continuous(profile, level_codes[level_of], levels[level_of], m < n, levels, level_of)
 
 
 def _continuous_many(raws: list[NDArray[Any]], n: int, k: int) -> list[_Continuous | None]:
@@ -715,10 +758,13 @@ def _continuous_many(raws: list[NDArray[Any]], n: int, k: int) -> list[_Continuo
         if closed[-1]:
             starts_all.append(np.array([end]))
     sums = np.add.reduceat(ordered.ravel(), np.concatenate(starts_all))
+    sketches = []
     used = 0
-    for i, sizes, end_block in zip(keep, sizes_all, closed, strict=True):
-        sketch = _off_rare_values(sums[used : used + len(sizes)] / sizes, ordered[i, : int(m[i])], k)
+    for sizes, end_block in zip(sizes_all, closed, strict=True):
+        sketches.append(sums[used : used + len(sizes)] / sizes)
         used += len(sizes) + int(end_block)
+    sketches = _off_rare_many(sketches, ordered, keep, [int(m[i]) for i in keep], k)
+    for i, sketch in zip(keep, sketches, strict=True):
         codes = _bin_codes(x[i] - smallest[i], float(spread[i]))
         rate = min(_half_k(int(missing[i]), k) / n, 1.0)
         out[i] = _Continuous(ColumnProfile("numerical", rate, quantiles=sketch), codes, values[i], bool(m[i] < n))
@@ -815,11 +861,22 @@ def _off_rare_values(sketch: NDArray[np.float64], ordered: NDArray[np.float64], 
     reach = np.abs(sketch) * 1e-11
     lo = np.searchsorted(ordered, sketch - reach)
     hi = np.searchsorted(ordered, sketch + reach, side="right")
+    maybe = np.flatnonzero(_near(ordered, lo, hi, k))
+    return _moved_off(sketch, ordered, k, maybe) if len(maybe) else sketch
+
+
+def _near(ordered: NDArray[np.float64], lo: NDArray[np.intp], hi: NDArray[np.intp], k: int) -> NDArray[np.bool_]:
+    """Which points :func:`_off_rare_values` checks: those whose reach holds values of ``ordered`` (from ``lo`` to
+    ``hi``), but not one value held by ``k`` rows or more."""
     last = len(ordered) - 1
     held_by_many = (hi - lo >= k) & (ordered[np.minimum(lo, last)] == ordered[np.maximum(hi - 1, 0)])
-    maybe = np.flatnonzero((hi > lo) & ~held_by_many)
-    if not len(maybe):
-        return sketch
+    return (hi > lo) & ~held_by_many
+
+
+def _moved_off(
+    sketch: NDArray[np.float64], ordered: NDArray[np.float64], k: int, maybe: NDArray[np.intp]
+) -> NDArray[np.float64]:
+    """:func:`_off_rare_values` of the points at ``maybe`` (the others as they are)."""
 
     def rare(points: NDArray[np.float64]) -> NDArray[np.bool_]:
         held = np.searchsorted(ordered, points, side="right") - np.searchsorted(ordered, points, side="left")
@@ -841,6 +898,43 @@ def _off_rare_values(sketch: NDArray[np.float64], ordered: NDArray[np.float64], 
         if not again.any():
             break
         at, x = at[again], x[again]
+    return out
+
+
+def _off_rare_many(
+    sketches: list[NDArray[np.float64]], ordered: NDArray[np.float64], rows: list[int], present: list[int], k: int
+) -> list[NDArray[np.float64]]:
+    """:func:`_off_rare_values` of several columns' sketches, each of the sorted winsorized values in its row of
+    ``ordered`` (``rows``: each sketch's; its first ``present`` entries, NaN after), the points near a value found
+    for every column at once.
+
+    Each point is looked up among its own row's values by one search of ``row + 1j * value``: complex numbers
+    sort by real part, then by imaginary part, so the rows stay apart and each is searched as alone (NaN, after
+    a row's values, searched as infinity: still after them, and no point is infinite).
+    """
+    if k <= 1:
+        return sketches
+    flat = np.empty(ordered.shape, dtype=np.complex128)
+    flat.real = np.arange(len(ordered))[:, None]
+    np.fmin(ordered, np.inf, out=flat.imag)
+    points = np.concatenate(sketches)
+    row = np.repeat(np.array(rows, dtype=np.intp), [len(sketch) for sketch in sketches])
+    reach = np.abs(points)
+    reach *= 1e-11  # (as _off_rare_values reaches)
+    key = np.empty(len(points), dtype=np.complex128)
+    key.real = row
+    key.imag = points - reach
+    lo = flat.ravel().searchsorted(key)
+    key.imag = points + reach
+    hi = flat.ravel().searchsorted(key, side="right")
+    near = _near(ordered.ravel(), lo, hi, k)  # (a point's lo and hi, when apart, lie in its own row)
+    if not near.any():
+        return sketches
+    out, at = [], 0
+    for sketch, r, m in zip(sketches, rows, present, strict=True):
+        maybe = np.flatnonzero(near[at : at + len(sketch)])
+        at += len(sketch)
+        out.append(_moved_off(sketch, ordered[r, :m], k, maybe) if len(maybe) else sketch)
     return out
 
 
@@ -1055,18 +1149,7 @@ def _pair_tables(codes: list[NDArray[np.intp]], widths: list[int], n: int, k: in
     counts are decoded into its columns' by a 0/1 matrix ``D`` (a joint code's digit per column):
     ``D_g.T @ C @ D_h``. The counts are whole numbers, so every sum is exact, in any order.
     """
-    limit = max(2, min(_GROUP_CELLS, math.isqrt(max(n, 1))))
-    groups: list[list[int]] = []
-    cells: list[int] = []
-    for i in sorted(range(len(codes)), key=lambda i: -widths[i]):  # (stable: ties in column order)
-        for g, group in enumerate(groups):
-            if cells[g] * widths[i] <= limit:
-                group.append(i)
-                cells[g] *= widths[i]
-                break
-        else:
-            groups.append([i])
-            cells.append(widths[i])
+    groups, cells = _grouped(widths, n)
     squares = sum(w * w for w in widths)
     if all(len(group) == 1 for group in groups) or squares > sum(widths) ** 2 - squares + 4096:
         # one column each (or one column far wider than the others, whose own square the grouped table would
@@ -1137,6 +1220,24 @@ def _packed_tables(
                     block = block @ dh
             table[spans[g], spans[h]] = block
     return _normalized(table, groups, widths, k)
+
+
+def _grouped(widths: list[int], n: int) -> tuple[list[list[int]], list[int]]:
+    """Columns of these ``widths`` joined into groups whose joint code has at most about ``sqrt(n)`` cells (widest
+    first, each into the first group it fits; a group's columns in that order), and each group's cells."""
+    limit = max(2, min(_GROUP_CELLS, math.isqrt(max(n, 1))))
+    groups: list[list[int]] = []
+    cells: list[int] = []
+    for i in sorted(range(len(widths)), key=lambda i: -widths[i]):  # (stable: ties in column order)
+        for g, group in enumerate(groups):
+            if cells[g] * widths[i] <= limit:
+                group.append(i)
+                cells[g] *= widths[i]
+                break
+        else:
+            groups.append([i])
+            cells.append(widths[i])
+    return groups, cells
 
 
 @functools.lru_cache(maxsize=64)
